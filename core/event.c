@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Event names, formatting and the event bus (see event.h).  The bus numbers
+ * events and hands them to observers: the lifecycle checker, the REPL's
+ * breakpoints and log, and the LTTng-UST provider. */
+#include "event.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+/* ==== Names ==== */
+
+#define UK_NAME_TABLE_(FN, LIST, ENTRY, N)                              \
+    static const char *const FN##_table[] = { LIST(ENTRY) };            \
+    const char *                                                        \
+    FN(int v)                                                           \
+    {                                                                   \
+        return v >= 0 && v < (N) ? FN##_table[v] : "?";                 \
+    }
+
+#define UK_STR1_(NAME) #NAME,
+#define UK_STR_EV_(NAME, TP) #TP,
+#define UK_STR_VIOL_(NAME, TEXT) #TEXT,
+
+UK_NAME_TABLE_(ukey_state_name, UKEY_STATES, UK_STR1_, N_UKEY_STATES)
+UK_NAME_TABLE_(uk_thread_kind_name, UK_THREAD_KINDS, UK_STR1_,
+               N_UK_THREAD_KINDS)
+UK_NAME_TABLE_(uk_event_type_name, UK_EVENT_TYPES, UK_STR_EV_,
+               N_UK_EVENT_TYPES)
+UK_NAME_TABLE_(uk_transition_result_name, UK_TRANSITION_RESULTS, UK_STR1_,
+               N_UK_TRANSITION_RESULTS)
+UK_NAME_TABLE_(uk_lock_target_name, UK_LOCK_TARGETS, UK_STR1_,
+               N_UK_LOCK_TARGETS)
+UK_NAME_TABLE_(uk_path_name, UK_PATHS, UK_STR1_, N_UK_PATHS)
+UK_NAME_TABLE_(uk_create_origin_name, UK_CREATE_ORIGINS, UK_STR1_,
+               N_UK_CREATE_ORIGINS)
+UK_NAME_TABLE_(uk_free_how_name, UK_FREE_HOWS, UK_STR1_, N_UK_FREE_HOWS)
+UK_NAME_TABLE_(uk_put_op_name, UK_PUT_OPS, UK_STR1_, N_UK_PUT_OPS)
+UK_NAME_TABLE_(uk_del_origin_name, UK_DEL_ORIGINS, UK_STR1_,
+               N_UK_DEL_ORIGINS)
+UK_NAME_TABLE_(uk_dump_entry_name, UK_DUMP_ENTRIES, UK_STR1_,
+               N_UK_DUMP_ENTRIES)
+UK_NAME_TABLE_(uk_reval_result_name, UK_REVAL_RESULTS, UK_STR1_,
+               N_UK_REVAL_RESULTS)
+UK_NAME_TABLE_(uk_del_reason_name, UK_DEL_REASONS, UK_STR1_,
+               N_UK_DEL_REASONS)
+UK_NAME_TABLE_(uk_op_name, UK_OPS, UK_STR1_, N_UK_OPS)
+UK_NAME_TABLE_(uk_barrier_step_name, UK_BARRIER_STEPS, UK_STR1_,
+               N_UK_BARRIER_STEPS)
+UK_NAME_TABLE_(uk_coverage_name, UK_COVERAGES, UK_STR1_, N_UK_COVERAGES)
+UK_NAME_TABLE_(uk_violation_kind_name, UK_VIOLATION_KINDS, UK_STR_VIOL_,
+               N_UK_VIOLATION_KINDS)
+UK_NAME_TABLE_(uk_severity_name, UK_SEVERITIES, UK_STR1_, N_UK_SEVERITIES)
+
+static int
+lookup_name(const char *const *table, int n, const char *name)
+{
+    for (int i = 0; i < n; i++) {
+        if (!strcasecmp(table[i], name)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+int
+ukey_state_from_name(const char *name)
+{
+    return lookup_name(ukey_state_name_table, N_UKEY_STATES, name);
+}
+
+int
+uk_event_type_from_name(const char *name)
+{
+    return lookup_name(uk_event_type_name_table, N_UK_EVENT_TYPES, name);
+}
+
+int
+uk_violation_kind_from_name(const char *name)
+{
+    return lookup_name(uk_violation_kind_name_table, N_UK_VIOLATION_KINDS,
+                       name);
+}
+
+int
+uk_coverage_from_name(const char *name)
+{
+    return lookup_name(uk_coverage_name_table, N_UK_COVERAGES, name);
+}
+
+const char *
+uk_event_kind_name(const struct ukey_event *e)
+{
+    switch ((enum uk_event_type) e->type) {
+    case UK_EV_THREAD_START: return uk_thread_kind_name(e->kind);
+    case UK_EV_CREATE: return uk_create_origin_name(e->kind);
+    case UK_EV_LOCK:
+    case UK_EV_TRYLOCK:
+    case UK_EV_UNLOCK: return uk_lock_target_name(e->kind);
+    case UK_EV_UKEY_FREE: return uk_free_how_name(e->kind);
+    case UK_EV_DP_PUT: return uk_put_op_name(e->kind);
+    case UK_EV_DP_DEL: return uk_del_origin_name(e->kind);
+    case UK_EV_DP_DUMP: return uk_dump_entry_name(e->kind);
+    case UK_EV_REVALIDATE: return uk_reval_result_name(e->kind);
+    case UK_EV_OP_BEGIN:
+    case UK_EV_OP_END: return uk_op_name(e->kind);
+    case UK_EV_BARRIER: return uk_barrier_step_name(e->kind);
+    case UK_EV_COVERAGE: return uk_coverage_name(e->kind);
+    case UK_EV_VIOLATION: return uk_violation_kind_name(e->kind);
+    case UK_EV_FLOW: case UK_EV_TRAFFIC: case UK_EV_UPCALL:
+    case UK_EV_TRANSITION: case UK_EV_UMAP_LOOKUP: case UK_EV_UMAP_INSERT:
+    case UK_EV_UMAP_REPLACE: case UK_EV_UMAP_REMOVE:
+    case UK_EV_RCU_POSTPONE: case UK_EV_RCU_QUIESCE: case UK_EV_RCU_FREE:
+    case UK_EV_STATS_PUSH: case UK_EV_END: case N_UK_EVENT_TYPES:
+        break;
+    }
+    return NULL;
+}
+
+/* ==== Formatting ==== */
+
+static const char *
+errno_name(int error)
+{
+    switch (error) {
+    case 0: return "ok";
+    case ENOENT: return "ENOENT";
+    case EBUSY: return "EBUSY";
+    case EEXIST: return "EEXIST";
+    case ENOSPC: return "ENOSPC";
+    case EINVAL: return "EINVAL";
+    case ENOMEM: return "ENOMEM";
+    case EIO: return "EIO";
+    case EFBIG: return "EFBIG";
+    default: return "error";
+    }
+}
+
+const char *
+uk_errno_name(int error)
+{
+    return errno_name(error);
+}
+
+int
+uk_event_format(const struct ukey_event *e, char *buf, size_t size)
+{
+    const char *tp = uk_event_type_name(e->type);
+    unsigned long long uk = (unsigned long long) e->ukey_id;
+    unsigned long long ufid = (unsigned long long) e->ufid;
+
+    switch ((enum uk_event_type) e->type) {
+    case UK_EV_THREAD_START:
+        return snprintf(buf, size, "%s %s %s", tp,
+                        uk_thread_kind_name(e->kind),
+                        e->name ? e->name : "?");
+    case UK_EV_FLOW:
+        return snprintf(buf, size, "%s %s ufid=%016llx", tp,
+                        e->name ? e->name : "?", ufid);
+    case UK_EV_TRAFFIC:
+        return snprintf(buf, size, "%s ufid=%016llx packets=%llu %s", tp,
+                        ufid, (unsigned long long) e->value,
+                        uk_path_name(e->result));
+    case UK_EV_UPCALL:
+        return snprintf(buf, size, "%s ufid=%016llx packets=%llu", tp, ufid,
+                        (unsigned long long) e->value);
+    case UK_EV_CREATE:
+        return snprintf(buf, size, "%s ukey#%llu ufid=%016llx umap[%d] (%s)",
+                        tp, uk, ufid, e->umap, uk_create_origin_name(e->kind));
+    case UK_EV_TRANSITION:
+        return snprintf(buf, size, "%s ukey#%llu %s->%s%s%s", tp, uk,
+                        ukey_state_name(e->from), ukey_state_name(e->to),
+                        e->result == UK_TR_OK ? ""
+                        : e->result == UK_TR_NOOP ? " (no-op)"
+                        : e->result == UK_TR_WARN ? " (REJECTED: not allowed)"
+                        : " (BACKWARD: OVS aborts)",
+                        "");
+    case UK_EV_LOCK:
+    case UK_EV_TRYLOCK:
+    case UK_EV_UNLOCK:
+        if (e->kind == UK_LOCK_UMAP) {
+            return snprintf(buf, size, "%s umap[%d]%s%s", tp, e->umap,
+                            e->result ? " -> " : "",
+                            e->result ? errno_name(e->result) : "");
+        }
+        return snprintf(buf, size, "%s ukey#%llu%s%s", tp, uk,
+                        e->result ? " -> " : "",
+                        e->result ? errno_name(e->result) : "");
+    case UK_EV_UMAP_LOOKUP:
+        if (uk) {
+            return snprintf(buf, size, "%s umap[%d] ufid=%016llx -> ukey#%llu",
+                            tp, e->umap, ufid, uk);
+        }
+        return snprintf(buf, size, "%s umap[%d] ufid=%016llx -> none", tp,
+                        e->umap, ufid);
+    case UK_EV_UMAP_INSERT:
+        return snprintf(buf, size, "%s umap[%d] ukey#%llu", tp, e->umap, uk);
+    case UK_EV_UMAP_REPLACE:
+        return snprintf(buf, size, "%s umap[%d] ukey#%llu -> ukey#%llu", tp,
+                        e->umap, uk, (unsigned long long) e->ukey2_id);
+    case UK_EV_UMAP_REMOVE:
+        return snprintf(buf, size, "%s umap[%d] ukey#%llu%s", tp, e->umap, uk,
+                        e->result ? " -> ENOENT (not in the map)" : "");
+    case UK_EV_RCU_POSTPONE:
+    case UK_EV_RCU_FREE:
+        return snprintf(buf, size, "%s ukey#%llu", tp, uk);
+    case UK_EV_RCU_QUIESCE:
+        return snprintf(buf, size, "%s", tp);
+    case UK_EV_UKEY_FREE:
+        return snprintf(buf, size, "%s ukey#%llu (%s)", tp, uk,
+                        uk_free_how_name(e->kind));
+    case UK_EV_DP_PUT:
+        return snprintf(buf, size, "%s %s ufid=%016llx ukey#%llu -> %s", tp,
+                        uk_put_op_name(e->kind), ufid, uk,
+                        errno_name(e->result));
+    case UK_EV_DP_DEL:
+        return snprintf(buf, size,
+                        "%s ufid=%016llx ukey#%llu (%s) -> %s packets=%llu",
+                        tp, ufid, uk, uk_del_origin_name(e->kind),
+                        errno_name(e->result), (unsigned long long) e->value);
+    case UK_EV_DP_DUMP:
+        return snprintf(buf, size, "%s ufid=%016llx packets=%llu%s", tp, ufid,
+                        (unsigned long long) e->value,
+                        e->kind == UK_DUMP_DUPLICATE ? " (duplicate)" : "");
+    case UK_EV_REVALIDATE:
+        return snprintf(buf, size, "%s ukey#%llu -> %s%s%s", tp, uk,
+                        uk_reval_result_name(e->kind),
+                        e->kind == UK_REVAL_DELETE ? " reason=" : "",
+                        e->kind == UK_REVAL_DELETE
+                        ? uk_del_reason_name(e->result) : "");
+    case UK_EV_STATS_PUSH:
+        return snprintf(buf, size, "%s ukey#%llu packets=%llu", tp, uk,
+                        (unsigned long long) e->value);
+    case UK_EV_OP_BEGIN:
+    case UK_EV_OP_END:
+        return snprintf(buf, size, "%s %s", tp, uk_op_name(e->kind));
+    case UK_EV_BARRIER:
+        return snprintf(buf, size, "%s %s gen=%llu", tp,
+                        uk_barrier_step_name(e->kind),
+                        (unsigned long long) e->value);
+    case UK_EV_COVERAGE:
+        if (uk) {
+            return snprintf(buf, size, "%s %s ukey#%llu", tp,
+                            uk_coverage_name(e->kind), uk);
+        }
+        return snprintf(buf, size, "%s %s", tp, uk_coverage_name(e->kind));
+    case UK_EV_VIOLATION:
+        return snprintf(buf, size, "%s %s %s ukey#%llu: %s", tp,
+                        uk_severity_name(e->result),
+                        uk_violation_kind_name(e->kind), uk,
+                        e->name ? e->name : "");
+    case UK_EV_END:
+        return snprintf(buf, size, "%s live=%llu", tp,
+                        (unsigned long long) e->value);
+    case N_UK_EVENT_TYPES:
+        break;
+    }
+    return snprintf(buf, size, "event type %u", (unsigned) e->type);
+}
+
+/* ==== Bus ==== */
+
+#define UK_MAX_OBSERVERS 16
+#define UK_MAX_DEFERRED 64
+
+struct uk_observer {
+    uk_event_observer_fn *fn;
+    void *aux;
+};
+
+struct uk_event_bus {
+    struct uk_observer observers[UK_MAX_OBSERVERS];
+    int n_observers;
+    uint64_t next_seq;
+    bool delivering;
+    struct ukey_event deferred[UK_MAX_DEFERRED];
+    int n_deferred;
+    bool threaded;
+    pthread_mutex_t mutex;      /* Used only when 'threaded'. */
+};
+
+struct uk_event_bus *
+event_bus_create(void)
+{
+    struct uk_event_bus *bus = uk_xzalloc(sizeof *bus);
+    bus->next_seq = 1;
+    pthread_mutex_init(&bus->mutex, NULL);
+    return bus;
+}
+
+void
+event_bus_destroy(struct uk_event_bus *bus)
+{
+    if (bus) {
+        pthread_mutex_destroy(&bus->mutex);
+        free(bus);
+    }
+}
+
+int
+event_bus_add(struct uk_event_bus *bus, uk_event_observer_fn *fn, void *aux)
+{
+    if (bus->n_observers >= UK_MAX_OBSERVERS) {
+        return ENOSPC;
+    }
+    bus->observers[bus->n_observers++] = (struct uk_observer) { fn, aux };
+    return 0;
+}
+
+void
+event_bus_remove(struct uk_event_bus *bus, uk_event_observer_fn *fn,
+                 void *aux)
+{
+    for (int i = 0; i < bus->n_observers; i++) {
+        if (bus->observers[i].fn == fn && bus->observers[i].aux == aux) {
+            memmove(&bus->observers[i], &bus->observers[i + 1],
+                    (size_t) (bus->n_observers - i - 1)
+                    * sizeof bus->observers[0]);
+            bus->n_observers--;
+            return;
+        }
+    }
+}
+
+static void
+deliver(struct uk_event_bus *bus, struct ukey_event *e)
+{
+    e->seq = bus->next_seq++;
+    for (int i = 0; i < bus->n_observers; i++) {
+        bus->observers[i].fn(e, bus->observers[i].aux);
+    }
+}
+
+uint64_t
+event_emit(struct uk_event_bus *bus, struct ukey_event *e)
+{
+    if (UK_UNLIKELY(bus->threaded)) {
+        pthread_mutex_lock(&bus->mutex);
+    }
+    bus->delivering = true;
+    deliver(bus, e);
+    uint64_t seq = e->seq;
+    /* Deferred events may defer more; deliver them in order. */
+    for (int i = 0; i < bus->n_deferred; i++) {
+        struct ukey_event d = bus->deferred[i];
+        deliver(bus, &d);
+    }
+    bus->n_deferred = 0;
+    bus->delivering = false;
+    if (UK_UNLIKELY(bus->threaded)) {
+        pthread_mutex_unlock(&bus->mutex);
+    }
+    return seq;
+}
+
+void
+event_emit_deferred(struct uk_event_bus *bus, const struct ukey_event *e)
+{
+    uk_assert(bus->delivering);
+    if (bus->n_deferred < UK_MAX_DEFERRED) {
+        bus->deferred[bus->n_deferred++] = *e;
+    }
+}
+
+uint64_t
+event_bus_next_seq(const struct uk_event_bus *bus)
+{
+    return bus->next_seq;
+}
+
+void
+event_bus_set_threaded(struct uk_event_bus *bus, bool threaded)
+{
+    bus->threaded = threaded;
+}

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The event schema: the spine of ukdb.
+ *
+ * Every action of the model emits one 'struct ukey_event' through
+ * event_emit().  The same struct is written by the LTTng-UST provider
+ * (tracepoints/provider), decoded back by the babeltrace2 plugin
+ * (tracepoints/plugin) and folded by core/lifecycle.c, so the live checker in
+ * the REPL and the offline audit of a trace are one piece of code.
+ *
+ * Every enumeration is defined once, as an X-macro list, and that list
+ * generates the C enum, the name table, the REPL's completion and the CTF
+ * enumerations of the tracepoints.  Append to a list, never reorder: the
+ * numeric values are in recorded traces. */
+#ifndef UKDB_CORE_EVENT_H
+#define UKDB_CORE_EVENT_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ==== Enumerations (X-macros) ==== */
+
+/* The ukey states of OVS's 'enum ukey_state', in OVS order: a transition to
+ * a lower value is backward. */
+#define UKEY_STATES(X) \
+    X(CREATED) X(VISIBLE) X(OPERATIONAL) X(INCONSISTENT) \
+    X(EVICTING) X(EVICTED) X(DELETED)
+
+enum ukey_state {
+#define UKEY_STATE_ENUM_(NAME) UKEY_##NAME,
+    UKEY_STATES(UKEY_STATE_ENUM_)
+#undef UKEY_STATE_ENUM_
+    N_UKEY_STATES
+};
+
+/* Kinds of model thread. */
+#define UK_THREAD_KINDS(X) X(MAIN) X(URCU) X(HANDLER) X(PMD) X(REVALIDATOR)
+
+enum uk_thread_kind {
+#define UK_THREAD_KIND_ENUM_(NAME) UK_THREAD_##NAME,
+    UK_THREAD_KINDS(UK_THREAD_KIND_ENUM_)
+#undef UK_THREAD_KIND_ENUM_
+    N_UK_THREAD_KINDS
+};
+
+/* Event types.  The second column is the tracepoint name (provider "ukey").
+ * Fields used by each type (others are zero):
+ *
+ *   thread_start  kind=uk_thread_kind, name=thread name, pmd_id
+ *   flow          ufid, pmd_id, name=flow name (a flow declared by a scenario)
+ *   traffic       ufid, pmd_id, value=packets, result=uk_path
+ *   upcall        ufid, pmd_id, value=packets (a miss upcall received)
+ *   create        ukey_id, ufid, pmd_id, umap, kind=uk_create_origin
+ *   transition    ukey_id, ufid, from, to, result=uk_transition_result, where
+ *   lock/trylock/unlock
+ *                 kind=uk_lock_target, umap (UMAP) or ukey_id (UKEY),
+ *                 result=0 or EBUSY (trylock), where
+ *   umap_lookup   ufid, pmd_id, umap, ukey_id=found ukey or 0
+ *   umap_insert   ukey_id, ufid, umap
+ *   umap_replace  ukey_id=old, ukey2_id=new, ufid, umap
+ *   umap_remove   ukey_id, ufid, umap, result=0 or ENOENT (not in the map)
+ *   rcu_postpone  ukey_id, ufid
+ *   rcu_quiesce   (thread only)
+ *   rcu_free      ukey_id, ufid (the deferred free ran: OVS T14)
+ *   ukey_free     ukey_id, ufid, kind=uk_free_how (T15 or T16)
+ *   dp_put        ukey_id, ufid, pmd_id, kind=uk_put_op, result=errno
+ *   dp_del        ukey_id, ufid, pmd_id, kind=uk_del_origin, result=errno,
+ *                 value=packets returned with the deletion
+ *   dp_dump       ufid, pmd_id, value=packets, kind=uk_dump_entry
+ *   revalidate    ukey_id, ufid, kind=uk_reval_result, result=uk_del_reason
+ *   stats_push    ukey_id, ufid, value=packets attributed to rules
+ *   op_begin      kind=uk_op (a thread starts an operation), value=round
+ *   op_end        kind=uk_op
+ *   barrier       kind=uk_barrier_step, value=generation
+ *   coverage      kind=uk_coverage, ukey_id (if any), ufid (if any)
+ *   violation     kind=uk_violation_kind, result=uk_severity, ukey_id,
+ *                 ufid, thread2=other thread, value=seq of the violating
+ *                 event, value2=seq of the earlier evidence (0 if none),
+ *                 name=one-line detail
+ *   end           value=live ukeys left (a complete run has ended)
+ */
+#define UK_EVENT_TYPES(X) \
+    X(THREAD_START, thread_start) \
+    X(FLOW, flow) \
+    X(TRAFFIC, traffic) \
+    X(UPCALL, upcall) \
+    X(CREATE, create) \
+    X(TRANSITION, transition) \
+    X(LOCK, lock) \
+    X(TRYLOCK, trylock) \
+    X(UNLOCK, unlock) \
+    X(UMAP_LOOKUP, umap_lookup) \
+    X(UMAP_INSERT, umap_insert) \
+    X(UMAP_REPLACE, umap_replace) \
+    X(UMAP_REMOVE, umap_remove) \
+    X(RCU_POSTPONE, rcu_postpone) \
+    X(RCU_QUIESCE, rcu_quiesce) \
+    X(RCU_FREE, rcu_free) \
+    X(UKEY_FREE, ukey_free) \
+    X(DP_PUT, dp_put) \
+    X(DP_DEL, dp_del) \
+    X(DP_DUMP, dp_dump) \
+    X(REVALIDATE, revalidate) \
+    X(STATS_PUSH, stats_push) \
+    X(OP_BEGIN, op_begin) \
+    X(OP_END, op_end) \
+    X(BARRIER, barrier) \
+    X(COVERAGE, coverage) \
+    X(VIOLATION, violation) \
+    X(END, end)
+
+enum uk_event_type {
+#define UK_EVENT_TYPE_ENUM_(NAME, TP) UK_EV_##NAME,
+    UK_EVENT_TYPES(UK_EVENT_TYPE_ENUM_)
+#undef UK_EVENT_TYPE_ENUM_
+    N_UK_EVENT_TYPES
+};
+
+/* Outcome of transition_ukey_at(), OVS's rule. */
+#define UK_TRANSITION_RESULTS(X) \
+    X(OK)      /* Allowed: the state changed. */ \
+    X(NOOP)    /* OPERATIONAL -> OPERATIONAL: silently nothing. */ \
+    X(WARN)    /* Forward but not allowed: state unchanged, warning. */ \
+    X(ABORT)   /* Backward: OVS aborts; the model records and goes on. */
+
+enum uk_transition_result {
+#define UK_TR_ENUM_(NAME) UK_TR_##NAME,
+    UK_TRANSITION_RESULTS(UK_TR_ENUM_)
+#undef UK_TR_ENUM_
+    N_UK_TRANSITION_RESULTS
+};
+
+#define UK_LOCK_TARGETS(X) X(UMAP) X(UKEY)
+
+enum uk_lock_target {
+#define UK_LOCK_TARGET_ENUM_(NAME) UK_LOCK_##NAME,
+    UK_LOCK_TARGETS(UK_LOCK_TARGET_ENUM_)
+#undef UK_LOCK_TARGET_ENUM_
+    N_UK_LOCK_TARGETS
+};
+
+/* Where a packet went. */
+#define UK_PATHS(X) X(FASTPATH) X(SLOWPATH)
+
+enum uk_path {
+#define UK_PATH_ENUM_(NAME) UK_PATH_##NAME,
+    UK_PATHS(UK_PATH_ENUM_)
+#undef UK_PATH_ENUM_
+    N_UK_PATHS
+};
+
+/* Who created a ukey: ukey_create_from_upcall() or
+ * ukey_create_from_dpif_flow(). */
+#define UK_CREATE_ORIGINS(X) X(UPCALL) X(DPIF_FLOW)
+
+enum uk_create_origin {
+#define UK_CREATE_ORIGIN_ENUM_(NAME) UK_CREATE_##NAME,
+    UK_CREATE_ORIGINS(UK_CREATE_ORIGIN_ENUM_)
+#undef UK_CREATE_ORIGIN_ENUM_
+    N_UK_CREATE_ORIGINS
+};
+
+/* How a ukey was freed without RCU. */
+#define UK_FREE_HOWS(X) \
+    X(UNPUBLISHED) /* T15: never published (install failed). */ \
+    X(DESTROY)     /* T16: udpif_destroy() with threads stopped. */
+
+enum uk_free_how {
+#define UK_FREE_HOW_ENUM_(NAME) UK_FREE_##NAME,
+    UK_FREE_HOWS(UK_FREE_HOW_ENUM_)
+#undef UK_FREE_HOW_ENUM_
+    N_UK_FREE_HOWS
+};
+
+#define UK_PUT_OPS(X) X(CREATE) X(MODIFY)
+
+enum uk_put_op {
+#define UK_PUT_OP_ENUM_(NAME) UK_PUT_##NAME,
+    UK_PUT_OPS(UK_PUT_OP_ENUM_)
+#undef UK_PUT_OP_ENUM_
+    N_UK_PUT_OPS
+};
+
+/* Who deleted a datapath flow. */
+#define UK_DEL_ORIGINS(X) \
+    X(REVALIDATOR) /* push_dp_ops() of a revalidator or the main thread. */ \
+    X(EXTERNAL)    /* Under OVS's feet: dpctl/del-flows. */ \
+    X(FLUSH)       /* dpif_flow_flush(). */
+
+enum uk_del_origin {
+#define UK_DEL_ORIGIN_ENUM_(NAME) UK_DEL_##NAME,
+    UK_DEL_ORIGINS(UK_DEL_ORIGIN_ENUM_)
+#undef UK_DEL_ORIGIN_ENUM_
+    N_UK_DEL_ORIGINS
+};
+
+#define UK_DUMP_ENTRIES(X) X(FRESH) X(DUPLICATE)
+
+enum uk_dump_entry {
+#define UK_DUMP_ENTRY_ENUM_(NAME) UK_DUMP_##NAME,
+    UK_DUMP_ENTRIES(UK_DUMP_ENTRY_ENUM_)
+#undef UK_DUMP_ENTRY_ENUM_
+    N_UK_DUMP_ENTRIES
+};
+
+/* OVS's 'enum reval_result'. */
+#define UK_REVAL_RESULTS(X) X(KEEP) X(DELETE) X(MODIFY)
+
+enum uk_reval_result {
+#define UK_REVAL_ENUM_(NAME) UK_REVAL_##NAME,
+    UK_REVAL_RESULTS(UK_REVAL_ENUM_)
+#undef UK_REVAL_ENUM_
+    N_UK_REVAL_RESULTS
+};
+
+/* OVS's 'enum flow_del_reason' (86b9e653e, 180ab2fd6). */
+#define UK_DEL_REASONS(X) \
+    X(NONE) X(AVOID_CACHING) X(BAD_ODP_FIT) X(FLOW_IDLE) X(FLOW_LIMIT) \
+    X(FLOW_WILDCARDED) X(NO_OFPROTO) X(PURGE) X(TOO_EXPENSIVE) \
+    X(UPDATE_FAIL) X(XLATION_ERROR) X(FLOW_MISSING_DP)
+
+enum uk_del_reason {
+#define UK_DEL_REASON_ENUM_(NAME) UK_FDR_##NAME,
+    UK_DEL_REASONS(UK_DEL_REASON_ENUM_)
+#undef UK_DEL_REASON_ENUM_
+    N_UK_DEL_REASONS
+};
+
+/* Operations a thread runs, bracketed by op_begin/op_end. */
+#define UK_OPS(X) \
+    X(UPCALL_BATCH) /* Handler: recv_upcalls() + handle_upcalls(). */ \
+    X(UPCALL_CB)    /* PMD: upcall_cb() for one packet. */ \
+    X(ROUND)        /* Revalidator: one udpif_revalidator() round. */ \
+    X(DUMP)         /* Revalidator: revalidate(). */ \
+    X(SWEEP)        /* Revalidator: revalidator_sweep(). */ \
+    X(PURGE)        /* Main: revalidator/purge. */ \
+    X(DP_PURGE)     /* Main: dp_purge_cb() for a deleted PMD. */ \
+    X(FLUSH)        /* Main: udpif_flush(). */ \
+    X(DESTROY)      /* Main: udpif_destroy(). */
+
+enum uk_op {
+#define UK_OP_ENUM_(NAME) UK_OP_##NAME,
+    UK_OPS(UK_OP_ENUM_)
+#undef UK_OP_ENUM_
+    N_UK_OPS
+};
+
+#define UK_BARRIER_STEPS(X) X(ARRIVE) X(LEAVE)
+
+enum uk_barrier_step {
+#define UK_BARRIER_STEP_ENUM_(NAME) UK_BARRIER_##NAME,
+    UK_BARRIER_STEPS(UK_BARRIER_STEP_ENUM_)
+#undef UK_BARRIER_STEP_ENUM_
+    N_UK_BARRIER_STEPS
+};
+
+/* OVS coverage counters of ofproto-dpif-upcall.c that the model keeps,
+ * lower-case as in "coverage/show". */
+#define UK_COVERAGES(X) \
+    X(upcall_ukey_replace) \
+    X(handler_duplicate_upcall) \
+    X(ukey_replace_contention) \
+    X(upcall_ukey_contention) \
+    X(dumped_duplicate_flow) \
+    X(dumped_new_flow) \
+    X(dumped_inconsistent_flow) \
+    X(revalidate_missed_dp_flow) \
+    X(revalidate_missing_dp_flow) \
+    X(upcall_flow_limit_hit) \
+    X(upcall_flow_limit_kill) \
+    X(ukey_conflict) \
+    X(unexpected_ukey_state)
+
+enum uk_coverage {
+#define UK_COVERAGE_ENUM_(NAME) UK_COV_##NAME,
+    UK_COVERAGES(UK_COVERAGE_ENUM_)
+#undef UK_COVERAGE_ENUM_
+    N_UK_COVERAGES
+};
+
+/* What the checker flags (shared/ovs-ukey-lifecycle.md §1.10). */
+#define UK_VIOLATION_KINDS(X) \
+    X(BACKWARD_TRANSITION, backward-transition) \
+    X(INVALID_TRANSITION, invalid-transition) \
+    X(DOUBLE_DELETE, double-delete) \
+    X(USE_AFTER_DELETE, use-after-delete) \
+    X(USE_AFTER_FREE, use-after-free) \
+    X(DUPLICATE_UKEY, duplicate-ukey) \
+    X(STATS_DOUBLE, stats-double) \
+    X(LEAK, leak) \
+    X(STUCK_UKEY, stuck-ukey) \
+    X(SLOWPATH, slowpath) \
+    X(DP_FLOW_WITHOUT_UKEY, dp-flow-without-ukey)
+
+enum uk_violation_kind {
+#define UK_VIOLATION_ENUM_(NAME, TEXT) UK_VIOL_##NAME,
+    UK_VIOLATION_KINDS(UK_VIOLATION_ENUM_)
+#undef UK_VIOLATION_ENUM_
+    N_UK_VIOLATION_KINDS
+};
+
+#define UK_SEVERITIES(X) X(WARNING) X(ERROR)
+
+enum uk_severity {
+#define UK_SEVERITY_ENUM_(NAME) UK_SEV_##NAME,
+    UK_SEVERITIES(UK_SEVERITY_ENUM_)
+#undef UK_SEVERITY_ENUM_
+    N_UK_SEVERITIES
+};
+
+/* ==== The event ==== */
+
+/* One event.  Plain data: 'where' and 'name' point to strings that outlive
+ * the event (static strings in the model, interned strings in the plugin).
+ * Which fields each type uses is listed above UK_EVENT_TYPES. */
+struct ukey_event {
+    uint64_t seq;               /* Global sequence number, from 1. */
+    uint64_t ts;                /* Nanoseconds (traces); 0 in the model. */
+    uint64_t ukey_id;           /* 0 = none.  Ids start at 1, never reused. */
+    uint64_t ukey2_id;          /* umap_replace: the new ukey. */
+    uint64_t ufid;              /* Flow identity (0 = none). */
+    uint64_t value;             /* Packets, generation, round, seq... */
+    uint64_t value2;
+    const char *where;          /* "core/handler.c:212" or NULL. */
+    const char *name;           /* Thread/flow name, detail, or NULL. */
+    uint32_t thread_id;         /* Model thread that acted. */
+    uint32_t thread2;           /* violation: the other thread. */
+    uint32_t pmd_id;
+    int32_t umap;               /* Shard index, -1 = none. */
+    int32_t kind;               /* Type-specific enumeration. */
+    int32_t result;             /* errno or type-specific enumeration. */
+    uint16_t type;              /* enum uk_event_type. */
+    uint8_t from, to;           /* enum ukey_state, for transition. */
+};
+
+/* ==== Names ==== */
+
+/* Each returns a static name ("VISIBLE", "transition", "double-delete"...),
+ * or "?" for an out-of-range value.  Thread-safe. */
+const char *ukey_state_name(int);
+const char *uk_thread_kind_name(int);
+const char *uk_event_type_name(int);
+const char *uk_transition_result_name(int);
+const char *uk_lock_target_name(int);
+const char *uk_path_name(int);
+const char *uk_create_origin_name(int);
+const char *uk_free_how_name(int);
+const char *uk_put_op_name(int);
+const char *uk_del_origin_name(int);
+const char *uk_dump_entry_name(int);
+const char *uk_reval_result_name(int);
+const char *uk_del_reason_name(int);
+const char *uk_op_name(int);
+const char *uk_barrier_step_name(int);
+const char *uk_coverage_name(int);
+const char *uk_violation_kind_name(int);
+const char *uk_severity_name(int);
+
+/* "ok", "ENOENT", "EBUSY"... for the errno values the model uses. */
+const char *uk_errno_name(int error);
+
+/* Looks 'name' up (case-insensitively) in the corresponding list.  Returns
+ * the value, or -1 if there is no such name. */
+int ukey_state_from_name(const char *name);
+int uk_event_type_from_name(const char *name);
+int uk_violation_kind_from_name(const char *name);
+int uk_coverage_from_name(const char *name);
+
+/* Name of 'e->kind' (and 'e->result' where it is an enumeration) for
+ * 'e->type', or NULL when the kind carries no enumeration. */
+const char *uk_event_kind_name(const struct ukey_event *e);
+
+/* Appends a one-line human description of 'e' (without seq or thread) to
+ * 'buf' of 'size' bytes, always NUL terminated.  Returns the length it
+ * would have had (snprintf semantics). */
+int uk_event_format(const struct ukey_event *e, char *buf, size_t size);
+
+/* ==== Observers ==== */
+
+/* Called for each event, in 'seq' order, on the emitting thread.  Must not
+ * call event_emit() itself: use event_emit_deferred(). */
+typedef void uk_event_observer_fn(const struct ukey_event *, void *aux);
+
+struct uk_event_bus;
+
+/* A bus delivers events to its observers in registration order and numbers
+ * them.  One bus per model instance.  Not thread-safe by itself: in
+ * free-running mode the caller serialises emission (see event_bus_lock). */
+struct uk_event_bus *event_bus_create(void);
+void event_bus_destroy(struct uk_event_bus *);
+
+/* Adds or removes an observer.  At most 16 per bus.  Returns 0 or ENOSPC. */
+int event_bus_add(struct uk_event_bus *, uk_event_observer_fn *, void *aux);
+void event_bus_remove(struct uk_event_bus *, uk_event_observer_fn *,
+                      void *aux);
+
+/* Numbers 'e' (sets e->seq) and delivers it.  Events emitted with
+ * event_emit_deferred() by observers during the delivery are delivered
+ * right after it, numbered in order.  Returns the seq given to 'e'. */
+uint64_t event_emit(struct uk_event_bus *, struct ukey_event *e);
+void event_emit_deferred(struct uk_event_bus *, const struct ukey_event *);
+
+/* Seq the next event will get. */
+uint64_t event_bus_next_seq(const struct uk_event_bus *);
+
+/* Serialises event_emit() when several OS threads emit (free-running mode);
+ * a no-op until enabled.  Keeps 'seq' order equal to delivery order. */
+void event_bus_set_threaded(struct uk_event_bus *, bool);
+
+#endif /* UKDB_CORE_EVENT_H */

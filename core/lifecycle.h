@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The lifecycle fold: from a stream of 'struct ukey_event' to per-ukey
+ * lifecycles, violations and verdicts.
+ *
+ * One piece of code for two users: the model's live checker (the REPL, the
+ * explorer and free-running mode feed it every event as it is emitted, and
+ * turn each violation it reports into a 'violation' event), and the offline
+ * audit of a recorded trace (the babeltrace2 plugin decodes each message to a
+ * 'struct ukey_event' and feeds it here).  Because both use this file, the
+ * live check and the audit cannot disagree.
+ *
+ * Input events of type 'violation' are ignored by the rules (the fold
+ * recomputes them), so auditing a trace that contains the live checker's
+ * violations reports each one once.
+ *
+ * Memory is bounded by the number of live ukeys and flows, not by the number
+ * of events: when a ukey is freed its lifecycle is reported through the
+ * 'ukey_done' callback and dropped (only one bit per ukey id is kept, to
+ * detect a use after free).
+ *
+ * Synchronization: none.  One 'struct lifecycle' is used by one thread at a
+ * time (the event bus serialises emission in free-running mode). */
+#ifndef UKDB_CORE_LIFECYCLE_H
+#define UKDB_CORE_LIFECYCLE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+struct lifecycle;
+
+#define LIFECYCLE_VERDICTS(X) X(PASS) X(FAIL) X(INCONCLUSIVE)
+
+enum lifecycle_verdict {
+#define LIFECYCLE_VERDICT_ENUM_(NAME) LIFECYCLE_##NAME,
+    LIFECYCLE_VERDICTS(LIFECYCLE_VERDICT_ENUM_)
+#undef LIFECYCLE_VERDICT_ENUM_
+    N_LIFECYCLE_VERDICTS
+};
+
+const char *lifecycle_verdict_name(int);
+
+/* One piece of evidence: an event that a verdict rests on. */
+struct lifecycle_evidence {
+    uint64_t seq;               /* Event seq (0 = none). */
+    uint64_t index;             /* Position in the input, from 0. */
+    uint64_t ts;                /* Timestamp (ns), 0 in the model. */
+    uint32_t thread_id;
+};
+
+/* One transition in a ukey's timeline. */
+struct lifecycle_step {
+    uint64_t seq, index, ts;
+    uint32_t thread_id;
+    uint8_t from, to;           /* enum ukey_state. */
+    uint8_t result;             /* enum uk_transition_result. */
+    const char *where;          /* (borrowed: static or interned) */
+};
+
+/* A finished (or, at the end, unfinished) ukey lifecycle, as reported to
+ * 'ukey_done'.  Everything in it is borrowed for the duration of the
+ * callback. */
+struct lifecycle_ukey {
+    uint64_t ukey_id;
+    uint64_t ufid;
+    uint32_t pmd_id;
+    const char *flow_name;      /* From the 'flow' event, or NULL. */
+    int32_t umap;
+    enum ukey_state state;      /* Last state. */
+    bool freed;                 /* rcu_free or ukey_free seen. */
+    bool created_seen;          /* False if the trace began mid-life. */
+    enum lifecycle_verdict verdict;
+    enum uk_violation_kind rule;    /* When verdict == FAIL. */
+    const char *explanation;        /* One line, always set. */
+    struct lifecycle_evidence evidence[2];  /* [0] latest, [1] earlier. */
+    const struct lifecycle_step *steps;     /* Its transitions, in order. */
+    size_t n_steps;
+};
+
+/* A violation, as reported to 'violation'.  'event' has type
+ * UK_EV_VIOLATION with every field filled (see event.h), ready to be
+ * emitted; 'event->seq' is 0 (the bus numbers it). */
+struct lifecycle_violation {
+    struct ukey_event event;
+    struct lifecycle_evidence evidence[2];  /* [0] violating, [1] earlier. */
+};
+
+struct lifecycle_callbacks {
+    /* Called once per violation, as soon as it is detected. */
+    void (*violation)(const struct lifecycle_violation *, void *aux);
+    /* Called when a ukey's lifecycle is complete (freed), and by
+     * lifecycle_finish() for every ukey still known.  May be NULL. */
+    void (*ukey_done)(const struct lifecycle_ukey *, void *aux);
+    void *aux;
+};
+
+struct lifecycle_options {
+    unsigned int stuck_rounds;     /* STUCK_UKEY after this many rounds
+                                    * without progress while the ukey's
+                                    * datapath flow is gone (default 6). */
+    unsigned int slowpath_rounds;  /* SLOWPATH after traffic stayed
+                                    * slowpathed this many rounds (def. 3). */
+    bool keep_steps;               /* Keep each ukey's transitions for the
+                                    * 'steps' of lifecycle_ukey (viewer). */
+};
+
+/* Per-flow figures: the slowpath window is measured, not judged. */
+struct lifecycle_flow {
+    uint64_t ufid;
+    uint32_t pmd_id;
+    const char *flow_name;          /* Or NULL. */
+    uint64_t upcalls;               /* Miss upcalls received. */
+    uint64_t slowpath_packets;      /* Traffic that found no datapath flow. */
+    uint64_t fastpath_packets;
+    uint64_t attributed_packets;    /* Upcalled + pushed by revalidators. */
+    uint64_t slowpath_windows;      /* Times the flow lost its dp flow while
+                                     * traffic kept coming. */
+    uint64_t longest_window_rounds; /* Longest window, in rounds. */
+    uint64_t longest_window_ns;     /* Same, in trace time (0 in model). */
+};
+
+/* Totals, for "show stats", audit summaries and JSON. */
+struct lifecycle_summary {
+    uint64_t n_events;              /* Events fed, violations included. */
+    uint64_t n_ukeys;               /* Ukeys seen. */
+    uint64_t n_live;                /* Not freed yet. */
+    uint64_t by_verdict[N_LIFECYCLE_VERDICTS];
+    uint64_t by_violation[N_UK_VIOLATION_KINDS];
+    uint64_t n_violations;
+    uint64_t n_rounds;              /* op_end ROUND events. */
+    uint64_t discarded_events;      /* Reported by lifecycle_discarded(). */
+    uint64_t n_discard_reports;
+    uint64_t first_discard_ts, last_discard_ts;
+    bool complete;                  /* An 'end' event was seen. */
+};
+
+/* Creates a fold.  'options' may be NULL for the defaults. */
+struct lifecycle *lifecycle_create(const struct lifecycle_options *options,
+                                   const struct lifecycle_callbacks *cbs);
+
+/* Frees 'lc' without reporting anything.  Accepts NULL. */
+void lifecycle_destroy(struct lifecycle *lc);
+
+/* Feeds one event.  'index' is its position in the input (for evidence);
+ * events must come in 'seq' order.  Violations are reported before this
+ * returns. */
+void lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
+                    uint64_t index);
+
+/* Tells the fold that 'n' events were lost (0 = an unknown number, e.g. a
+ * discarded packet) between 'ts_begin' and 'ts_end'.  Every live ukey, and
+ * every ukey first seen later without its 'create', becomes INCONCLUSIVE:
+ * rules that would need the lost events are not judged, so lost data never
+ * makes a false FAIL. */
+void lifecycle_discarded(struct lifecycle *lc, uint64_t n,
+                         uint64_t ts_begin, uint64_t ts_end);
+
+/* Ends the input.  If an 'end' event was seen, checks the end-of-run rules
+ * (leaked ukeys, datapath flows without a ukey); otherwise ukeys still alive
+ * are INCONCLUSIVE.  Then reports every ukey still known to 'ukey_done'. */
+void lifecycle_finish(struct lifecycle *lc);
+
+/* Current totals.  Valid at any time. */
+void lifecycle_get_summary(const struct lifecycle *lc,
+                           struct lifecycle_summary *out);
+
+/* Calls 'fn' for each flow seen, in order of first appearance. */
+void lifecycle_for_each_flow(const struct lifecycle *lc,
+                             void (*fn)(const struct lifecycle_flow *,
+                                        void *aux),
+                             void *aux);
+
+/* Name of thread 'id' from its thread_start event, or NULL. */
+const char *lifecycle_thread_name(const struct lifecycle *lc, uint32_t id);
+
+#endif /* UKDB_CORE_LIFECYCLE_H */

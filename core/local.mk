@@ -1,0 +1,2 @@
+CORE_SRCS += core/event.c
+CORE_SRCS += core/util.c

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Allocation, assertions and string helpers (see util.h). */
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static UK_NORETURN void
+out_of_memory(void)
+{
+    fputs("ukdb: out of memory\n", stderr);
+    exit(2);
+}
+
+void *
+uk_xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p) {
+        out_of_memory();
+    }
+    return p;
+}
+
+void *
+uk_xzalloc(size_t size)
+{
+    return uk_xcalloc(1, size);
+}
+
+void *
+uk_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) {
+        out_of_memory();
+    }
+    return p;
+}
+
+void *
+uk_xrealloc(void *p, size_t size)
+{
+    p = realloc(p, size ? size : 1);
+    if (!p) {
+        out_of_memory();
+    }
+    return p;
+}
+
+char *
+uk_xstrdup(const char *s)
+{
+    size_t size = strlen(s) + 1;
+    return memcpy(uk_xmalloc(size), s, size);
+}
+
+char *
+uk_xasprintf(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    int len = vsnprintf(NULL, 0, fmt, args);
+    va_end(args);
+    if (len < 0) {
+        out_of_memory();
+    }
+    char *s = uk_xmalloc((size_t) len + 1);
+    va_start(args, fmt);
+    vsnprintf(s, (size_t) len + 1, fmt, args);
+    va_end(args);
+    return s;
+}
+
+void *
+uk_grow(void *array, size_t *allocated, size_t n, size_t elem_size)
+{
+    if (n <= *allocated) {
+        return array;
+    }
+    size_t new_allocated = *allocated ? *allocated : 8;
+    while (new_allocated < n) {
+        if (new_allocated > SIZE_MAX / 2 / elem_size) {
+            out_of_memory();
+        }
+        new_allocated *= 2;
+    }
+    array = uk_xrealloc(array, new_allocated * elem_size);
+    *allocated = new_allocated;
+    return array;
+}
+
+void
+uk_assert_failure(const char *where, const char *cond)
+{
+    fprintf(stderr, "ukdb: %s: assertion %s failed\n", where, cond);
+    abort();
+}
+
+uint64_t
+uk_hash_string(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char) *s;
+        h *= 0x100000001b3ULL;
+    }
+    return h ? h : 1;
+}

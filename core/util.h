@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Cross-cutting helpers: allocation that aborts on exhaustion (the model has
+ * no sensible way to go on without memory), ukdb's own assertions, and small
+ * string helpers. */
+#ifndef UKDB_CORE_UTIL_H
+#define UKDB_CORE_UTIL_H 1
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compiler.h"
+
+/* Allocation.  On failure these print "ukdb: out of memory" and exit with
+ * status 2: running out of memory is reported, never a crash. */
+void *uk_xmalloc(size_t size);
+void *uk_xzalloc(size_t size);
+void *uk_xcalloc(size_t n, size_t size);
+void *uk_xrealloc(void *p, size_t size);
+char *uk_xstrdup(const char *s);
+char *uk_xasprintf(const char *fmt, ...) UK_PRINTF(1, 2);
+
+/* Grows '*array' (of '*allocated' elements of 'elem_size' bytes) so that it
+ * holds at least 'n' elements, doubling.  OVS's x2nrealloc, in short. */
+void *uk_grow(void *array, size_t *allocated, size_t n, size_t elem_size);
+
+/* Aborts with "file:line: assertion X failed" when ukdb's own invariant is
+ * broken.  Never used for a violation of the modelled code: those are data. */
+#define uk_assert(COND)                                                 \
+    do {                                                                \
+        if (UK_UNLIKELY(!(COND))) {                                     \
+            uk_assert_failure(UK_SOURCE_LOCATOR, #COND);                \
+        }                                                               \
+    } while (0)
+UK_NORETURN void uk_assert_failure(const char *where, const char *cond);
+
+/* 64-bit FNV-1a of 's', never 0: how a flow name becomes its ufid. */
+uint64_t uk_hash_string(const char *s);
+
+/* A 64-bit mixer (splitmix64 finaliser), for hashes and seeded RNGs. */
+static inline uint64_t
+uk_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+/* Deterministic PRNG (splitmix64): the same seed gives the same sequence on
+ * every machine. */
+struct uk_rng {
+    uint64_t state;
+};
+
+static inline uint64_t
+uk_rng_next(struct uk_rng *rng)
+{
+    rng->state += 0x9e3779b97f4a7c15ULL;
+    return uk_mix64(rng->state);
+}
+
+/* Uniform in [0, n), n > 0. */
+static inline uint64_t
+uk_rng_below(struct uk_rng *rng, uint64_t n)
+{
+    return uk_rng_next(rng) % n;
+}
+
+#endif /* UKDB_CORE_UTIL_H */
