@@ -263,6 +263,35 @@ uk_event_format(const struct ukey_event *e, char *buf, size_t size)
     return snprintf(buf, size, "event type %u", (unsigned) e->type);
 }
 
+int
+uk_event_format_canonical(const struct ukey_event *e, char *buf, size_t size)
+{
+    const char *kind = uk_event_kind_name(e);
+    char kind_buf[16];
+    if (!kind) {
+        snprintf(kind_buf, sizeof kind_buf, "%d", (int) e->kind);
+        kind = kind_buf;
+    }
+    return snprintf(buf, size,
+                    "seq=%llu thread=%u type=%s ukey=%llu ukey2=%llu "
+                    "ufid=%016llx value=%llu value2=%llu thread2=%u pmd=%u "
+                    "umap=%d kind=%s result=%d from=%s to=%s where=%s "
+                    "name=%s",
+                    (unsigned long long) e->seq, (unsigned) e->thread_id,
+                    uk_event_type_name(e->type),
+                    (unsigned long long) e->ukey_id,
+                    (unsigned long long) e->ukey2_id,
+                    (unsigned long long) e->ufid,
+                    (unsigned long long) e->value,
+                    (unsigned long long) e->value2, (unsigned) e->thread2,
+                    (unsigned) e->pmd_id, (int) e->umap, kind,
+                    (int) e->result,
+                    e->type == UK_EV_TRANSITION ? ukey_state_name(e->from) : "-",
+                    e->type == UK_EV_TRANSITION ? ukey_state_name(e->to) : "-",
+                    e->where && *e->where ? e->where : "-",
+                    e->name && *e->name ? e->name : "-");
+}
+
 /* ==== Bus ==== */
 
 #define UK_MAX_OBSERVERS 16

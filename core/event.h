@@ -375,6 +375,13 @@ const char *uk_event_kind_name(const struct ukey_event *e);
  * would have had (snprintf semantics). */
 int uk_event_format(const struct ukey_event *e, char *buf, size_t size);
 
+/* Formats every field of 'e' except 'ts' as one canonical line
+ * ("seq=12 thread=3 type=transition ukey=1 ... where=core/x.c:9 name=-"),
+ * the same whether 'e' came from the model or was decoded from a trace: the
+ * record tests compare the two streams with it.  Returns as snprintf. */
+int uk_event_format_canonical(const struct ukey_event *e, char *buf,
+                              size_t size);
+
 /* ==== Observers ==== */
 
 /* Called for each event, in 'seq' order, on the emitting thread.  Must not
