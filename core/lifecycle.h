@@ -18,6 +18,63 @@
  * 'ukey_done' callback and dropped (only one bit per ukey id is kept, to
  * detect a use after free).
  *
+ * The rules (shared/ovs-ukey-lifecycle.md §1.10), and the choices made:
+ *
+ *   - Verdicts.  FAIL when an ERROR violation names the ukey ('rule' and
+ *     the explanation are those of the first one), even if it is also
+ *     doubtful: an error proven by events that were seen stays proven.
+ *     Otherwise INCONCLUSIVE when its create was not seen, when events were
+ *     lost while it was live, or when the input stopped without an 'end'
+ *     event before its free.  Otherwise PASS.  A WARNING (invalid
+ *     transition, datapath flow without ukey) is reported and counted but
+ *     leaves the verdict PASS.
+ *   - At most one violation per event and ukey, the most specific: use
+ *     after free, then double delete, then backward transition, then use
+ *     after delete, then invalid transition.
+ *   - Double delete, use after delete, use after free, duplicate ukey,
+ *     stats double, leak and stuck ukey are reported once per ukey (stats
+ *     double and slowpath once per flow, slowpath once per window); a
+ *     repeat only increments 'n_suppressed'.  Backward and invalid
+ *     transitions are reported each time.
+ *   - Deleted = removed from its umap (umap_remove, or replaced out as
+ *     umap_replace's 'ukey_id'), postponed, or transitioned to DELETED.
+ *     After that, umap_insert, being replaced in, dp_put, stats_push and a
+ *     transition to anything but DELETED are a use after delete; locks,
+ *     lookups and other reads are legal (RCU keeps the ukey).
+ *   - Double delete: a second removal, a removal with ENOENT, a second
+ *     rcu_postpone, a transition to DELETED when already DELETED.  The
+ *     first removal, the postpone and the transition to DELETED of one
+ *     ukey_delete() are not a double delete together.
+ *   - Use after free: any event but 'violation' naming a freed id,
+ *     including a second free.  The ukey was already reported to
+ *     'ukey_done'; 'by_verdict' is not revised.  The earlier evidence is
+ *     known while the free is in a cache of the last 4096 frees.
+ *   - Duplicate ukey: umap_insert while another ukey of the same (ufid,
+ *     pmd_id), followed from its create without loss, is in a umap.  The
+ *     pmd_id of a ukey comes from its create (or, mid-life, from its first
+ *     dp_put, dp_del or umap_lookup).
+ *   - Stats double: per flow, once the stats_push sum exceeds the fastpath
+ *     traffic sum.  Flows that may have events outside the input are not
+ *     judged (see below).
+ *   - Rounds: an op_end ROUND ends round 'value' (or, when 0, the value of
+ *     its thread's last op_begin ROUND); a round number already ended by
+ *     another revalidator does not count again; with no numbers at all,
+ *     each op_end ROUND counts.  'n_rounds' counts rounds, not events.
+ *   - Stuck ukey: not deleted, its datapath flow absent (never put, or
+ *     dp_del'ed) and no OK transition for 'stuck_rounds' rounds.
+ *   - Slowpath: a round with slowpath and no fastpath traffic extends the
+ *     flow's run; fastpath traffic resets it; a round without traffic for
+ *     the flow neither extends nor resets it.  'upcalls' counts upcall
+ *     events; 'attributed_packets' sums upcall and stats_push packets.
+ *   - The input is taken to start at the beginning of a run when its first
+ *     event has seq 1.  Otherwise, and after lifecycle_discarded(), a flow
+ *     first seen other than by its 'flow' event is "unsure": no stats
+ *     double, no datapath flow without ukey, and no stuck ukey until a
+ *     dp_put or dp_del tells whether its datapath flow exists.
+ *   - lifecycle_discarded(): every live ukey becomes INCONCLUSIVE and is
+ *     exempt from leak, stuck ukey and from being the other ukey of a
+ *     duplicate; every flow becomes unsure and its slowpath run restarts.
+ *
  * Synchronization: none.  One 'struct lifecycle' is used by one thread at a
  * time (the event bus serialises emission in free-running mode). */
 #ifndef UKDB_CORE_LIFECYCLE_H
@@ -129,6 +186,7 @@ struct lifecycle_summary {
     uint64_t by_verdict[N_LIFECYCLE_VERDICTS];
     uint64_t by_violation[N_UK_VIOLATION_KINDS];
     uint64_t n_violations;
+    uint64_t n_suppressed;          /* Repeats detected, not reported. */
     uint64_t n_rounds;              /* op_end ROUND events. */
     uint64_t discarded_events;      /* Reported by lifecycle_discarded(). */
     uint64_t n_discard_reports;

@@ -1,2 +1,13 @@
 CORE_SRCS += core/event.c
 CORE_SRCS += core/util.c
+CORE_SRCS += core/coro.c
+CORE_SRCS += core/lifecycle.c
+CORE_SRCS += core/sched.c
+CORE_SRCS += core/umap.c
+CORE_SRCS += core/ukey.c
+CORE_SRCS += core/dp.c
+CORE_SRCS += core/handler.c
+CORE_SRCS += core/revalidator.c
+CORE_SRCS += core/mainthread.c
+CORE_SRCS += core/variant.c
+CORE_SRCS += core/udpif.c

@@ -1,0 +1,1527 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The lifecycle fold (see lifecycle.h): one pass over 'struct ukey_event's
+ * that keeps a record per live ukey and per flow, checks the rules of
+ * shared/ovs-ukey-lifecycle.md §1.10 as each event arrives, and drops a
+ * ukey's record as soon as it is freed.  Lookups are open-addressing hash
+ * tables (ukey id -> record, (ufid, pmd_id) -> flow); records are recycled
+ * through a free list, so the steady state allocates nothing per event.
+ * Freed ids are one bit each in a bitmap whose fully-freed prefix is
+ * dropped as it forms. */
+#include "lifecycle.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define LC_ONCE_KINDS ((1u << UK_VIOL_DOUBLE_DELETE)            \
+                       | (1u << UK_VIOL_USE_AFTER_DELETE)       \
+                       | (1u << UK_VIOL_USE_AFTER_FREE)         \
+                       | (1u << UK_VIOL_DUPLICATE_UKEY)         \
+                       | (1u << UK_VIOL_STATS_DOUBLE)           \
+                       | (1u << UK_VIOL_LEAK)                   \
+                       | (1u << UK_VIOL_STUCK_UKEY))
+#define LC_MAX_THREADS 65536    /* Thread ids tracked by name and round. */
+#define LC_FREE_CACHE 4096      /* Free evidence kept for recent frees. */
+#define LC_NO_FLOW UINT32_MAX
+
+/* ==== Records ==== */
+
+/* Why a ukey's verdict cannot be PASS even without an error. */
+enum lc_doubt {
+    LC_SURE,
+    LC_MID_LIFE,                /* Its 'create' was not seen. */
+    LC_LOST,                    /* Events were lost while it was live. */
+};
+
+/* A live (not yet freed) ukey.  Owned by 'struct lifecycle'; recycled
+ * through its free list after the ukey is freed. */
+struct lc_ukey {
+    uint64_t id, ufid;
+    uint32_t pmd_id;
+    uint32_t flow;              /* Index in 'lc->flows', or LC_NO_FLOW. */
+    int32_t umap;
+    uint8_t state;              /* enum ukey_state, from OK transitions. */
+    uint8_t doubt;              /* enum lc_doubt. */
+    bool created_seen;
+    bool pmd_known;             /* 'pmd_id' came from an event. */
+    bool state_known;
+    bool in_map;                /* Inserted or replaced-in, not out. */
+    bool removed;               /* umap_remove or replaced out seen. */
+    bool postponed;             /* rcu_postpone seen. */
+    bool deleted;               /* Removed, postponed or DELETED. */
+    bool failed;                /* An ERROR names it. */
+    uint8_t del_type;           /* Event type of 'del_ev'. */
+    uint32_t reported;          /* Bit per kind in LC_ONCE_KINDS. */
+    enum uk_violation_kind rule;
+    const char *explanation;    /* (owned by 'lc->arena') */
+    struct lifecycle_evidence fail_ev[2];
+    struct lifecycle_evidence first_ev, last_ev, tr_ev, insert_ev;
+    struct lifecycle_evidence remove_ev;    /* umap_remove / replace-out. */
+    struct lifecycle_evidence postpone_ev;  /* rcu_postpone. */
+    struct lifecycle_evidence deleted_ev;   /* Transition to DELETED. */
+    struct lifecycle_evidence del_ev;       /* First of the three above. */
+    uint64_t tr_round;          /* 'lc->n_rounds' at its last transition. */
+    struct lifecycle_step *steps;   /* (owned) Only with 'keep_steps'. */
+    size_t n_steps, allocated_steps;
+    struct lc_ukey *next_free;
+};
+
+/* A flow instance (ufid, pmd_id).  Kept for the whole run, in order of
+ * first appearance. */
+struct lc_flow {
+    uint64_t ufid;
+    uint32_t pmd_id;
+    bool dp_present;            /* Datapath flow installed. */
+    bool presence_unsure;       /* Lost events may hide a dp_put/dp_del. */
+    bool unsure;                /* Events were lost while it existed. */
+    bool in_round;              /* On 'lc->touched' this round. */
+    bool slow_in_round, fast_in_round;
+    bool window_open, window_reported, stats_reported;
+    uint64_t map_ukey;          /* Ukey in a umap for it, or 0. */
+    uint64_t absent_round;      /* 'lc->n_rounds' when the dp flow left. */
+    struct lifecycle_evidence absent_ev, fast_ev;
+    uint64_t upcalls, slow_packets, fast_packets, pushed, attributed;
+    uint64_t windows, longest_rounds, longest_ns;
+    uint64_t window_round, window_ts, slow_rounds;
+    struct lifecycle_evidence window_ev;
+};
+
+/* Open-addressing map from a nonzero u64 to a pointer, linear probing,
+ * deletion by backward shift. */
+struct lc_slot {
+    uint64_t key;               /* 0 = empty. */
+    void *value;
+};
+
+struct lc_map {
+    struct lc_slot *slots;
+    size_t mask;                /* Capacity - 1 (capacity a power of 2). */
+    size_t n;
+};
+
+struct lc_thread {
+    const char *name;           /* (owned by 'lc->arena') Or NULL. */
+    uint64_t round;             /* Value of its last op_begin ROUND. */
+};
+
+struct lc_free_entry {
+    uint64_t id;
+    struct lifecycle_evidence ev;
+    bool uaf_reported;
+};
+
+struct lc_arena_chunk {
+    struct lc_arena_chunk *next;
+    size_t used, size;
+    char data[];
+};
+
+struct lifecycle {
+    struct lifecycle_options opts;
+    struct lifecycle_callbacks cbs;
+
+    struct lc_map ukeys;        /* Id -> struct lc_ukey *. */
+    struct lc_ukey *free_ukeys;
+    struct lc_ukey **chunks;    /* (owned) Blocks of records. */
+    size_t n_chunks, allocated_chunks;
+
+    struct lc_flow *flows;      /* (owned) In order of first appearance. */
+    size_t n_flows, allocated_flows;
+    uint32_t *flow_index;       /* Open addressing: flow index + 1. */
+    size_t flow_mask;
+    uint32_t *touched;          /* Flows with traffic this round. */
+    size_t n_touched, allocated_touched;
+
+    struct lc_map names;        /* Ufid -> flow name (arena). */
+
+    /* Freed ids: ids below 'fb_floor' are in 'old_freed'; ids in
+     * ['fb_floor', 'fb_base') are all freed; from 'fb_base' up, one bit
+     * each in 'fb_words[fb_head...]'. */
+    bool fb_started;            /* Something was freed. */
+    uint64_t fb_floor, fb_base;
+    uint64_t *fb_words;
+    size_t fb_head, fb_n, fb_allocated;
+    struct lc_map old_freed;
+    struct lc_free_entry free_cache[LC_FREE_CACHE];
+
+    struct lc_thread *threads;
+    size_t n_threads;
+
+    uint64_t n_rounds, last_round;
+    uint64_t last_ts;
+    bool started, from_start;   /* First event had seq 1. */
+    bool discard_seen, finished;
+    struct lifecycle_summary sum;
+    struct lc_arena_chunk *arena;
+    char tname[2][32];          /* "thread N" when a thread has no name. */
+    char buf[512];
+};
+
+const char *
+lifecycle_verdict_name(int v)
+{
+    static const char *const names[] = {
+#define LIFECYCLE_VERDICT_NAME_(NAME) #NAME,
+        LIFECYCLE_VERDICTS(LIFECYCLE_VERDICT_NAME_)
+#undef LIFECYCLE_VERDICT_NAME_
+    };
+    return v >= 0 && v < N_LIFECYCLE_VERDICTS ? names[v] : "?";
+}
+
+/* ==== Hash map ==== */
+
+static size_t
+lc_hash(uint64_t key)
+{
+    return (size_t) uk_mix64(key);
+}
+
+static void
+lc_map_init(struct lc_map *m, size_t capacity)
+{
+    m->slots = uk_xcalloc(capacity, sizeof *m->slots);
+    m->mask = capacity - 1;
+    m->n = 0;
+}
+
+static void *
+lc_map_get(const struct lc_map *m, uint64_t key)
+{
+    for (size_t i = lc_hash(key) & m->mask; ; i = (i + 1) & m->mask) {
+        const struct lc_slot *s = &m->slots[i];
+        if (s->key == key) {
+            return s->value;
+        } else if (!s->key) {
+            return NULL;
+        }
+    }
+}
+
+static void lc_map_put(struct lc_map *, uint64_t key, void *value);
+
+static void
+lc_map_expand(struct lc_map *m)
+{
+    struct lc_slot *old = m->slots;
+    size_t n_old = m->mask + 1;
+
+    lc_map_init(m, n_old * 2);
+    for (size_t i = 0; i < n_old; i++) {
+        if (old[i].key) {
+            lc_map_put(m, old[i].key, old[i].value);
+        }
+    }
+    free(old);
+}
+
+/* Inserts or replaces 'key'. */
+static void
+lc_map_put(struct lc_map *m, uint64_t key, void *value)
+{
+    if ((m->n + 1) * 2 > m->mask + 1) {
+        lc_map_expand(m);
+    }
+    size_t i = lc_hash(key) & m->mask;
+    while (m->slots[i].key && m->slots[i].key != key) {
+        i = (i + 1) & m->mask;
+    }
+    if (!m->slots[i].key) {
+        m->n++;
+    }
+    m->slots[i].key = key;
+    m->slots[i].value = value;
+}
+
+static void
+lc_map_remove(struct lc_map *m, uint64_t key)
+{
+    size_t i = lc_hash(key) & m->mask;
+    while (m->slots[i].key != key) {
+        if (!m->slots[i].key) {
+            return;
+        }
+        i = (i + 1) & m->mask;
+    }
+    /* Backward shift: move up every later entry of the cluster that may
+     * not stay behind the hole. */
+    for (size_t j = (i + 1) & m->mask; m->slots[j].key;
+         j = (j + 1) & m->mask) {
+        size_t home = lc_hash(m->slots[j].key) & m->mask;
+        if (((j - home) & m->mask) >= ((j - i) & m->mask)) {
+            m->slots[i] = m->slots[j];
+            i = j;
+        }
+    }
+    m->slots[i].key = 0;
+    m->slots[i].value = NULL;
+    m->n--;
+}
+
+/* ==== Strings ==== */
+
+/* Copies 'len' bytes of 's' into the arena, NUL terminated.  The copy lives
+ * until lifecycle_destroy(). */
+static const char *
+lc_intern(struct lifecycle *lc, const char *s, size_t len)
+{
+    struct lc_arena_chunk *c = lc->arena;
+    if (!c || c->size - c->used < len + 1) {
+        size_t size = len + 1 > 16384 ? len + 1 : 16384;
+        c = uk_xmalloc(sizeof *c + size);
+        c->next = lc->arena;
+        c->used = 0;
+        c->size = size;
+        lc->arena = c;
+    }
+    char *p = c->data + c->used;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    c->used += len + 1;
+    return p;
+}
+
+/* Name of thread 'id' for a message; 'slot' (0 or 1) picks the scratch
+ * buffer used when the thread has no name. */
+static const char *
+lc_tname(struct lifecycle *lc, uint32_t id, int slot)
+{
+    const char *name = lifecycle_thread_name(lc, id);
+    if (name) {
+        return name;
+    }
+    snprintf(lc->tname[slot], sizeof lc->tname[slot], "thread %u", id);
+    return lc->tname[slot];
+}
+
+static const char *
+lc_flow_name(const struct lifecycle *lc, uint64_t ufid)
+{
+    return ufid ? lc_map_get(&lc->names, ufid) : NULL;
+}
+
+static struct lc_thread *
+lc_thread(struct lifecycle *lc, uint32_t id)
+{
+    if (id >= LC_MAX_THREADS) {
+        return NULL;
+    }
+    if (id >= lc->n_threads) {
+        size_t n = lc->n_threads ? lc->n_threads : 16;
+        while (n <= id) {
+            n *= 2;
+        }
+        lc->threads = uk_xrealloc(lc->threads, n * sizeof *lc->threads);
+        memset(&lc->threads[lc->n_threads], 0,
+               (n - lc->n_threads) * sizeof *lc->threads);
+        lc->n_threads = n;
+    }
+    return &lc->threads[id];
+}
+
+/* ==== Freed ids ==== */
+
+static bool
+lc_is_freed(const struct lifecycle *lc, uint64_t id)
+{
+    if (!lc->fb_started || id < lc->fb_floor) {
+        return lc_map_get(&lc->old_freed, id) != NULL;
+    } else if (id < lc->fb_base) {
+        return true;
+    }
+    uint64_t bit = id - lc->fb_base;
+    size_t w = lc->fb_head + bit / 64;
+    return w < lc->fb_n && (lc->fb_words[w] >> (bit % 64)) & 1;
+}
+
+static void
+lc_mark_freed(struct lifecycle *lc, uint64_t id)
+{
+    if (!lc->fb_started) {
+        lc->fb_started = true;
+        lc->fb_floor = lc->fb_base = id & ~(uint64_t) 63;
+    }
+    if (id < lc->fb_floor) {
+        lc_map_put(&lc->old_freed, id, (void *) 1);
+        return;
+    } else if (id < lc->fb_base) {
+        return;
+    }
+    uint64_t bit = id - lc->fb_base;
+    size_t w = lc->fb_head + bit / 64;
+    if (w >= lc->fb_n) {
+        lc->fb_words = uk_grow(lc->fb_words, &lc->fb_allocated, w + 1,
+                               sizeof *lc->fb_words);
+        memset(&lc->fb_words[lc->fb_n], 0,
+               (w + 1 - lc->fb_n) * sizeof *lc->fb_words);
+        lc->fb_n = w + 1;
+    }
+    lc->fb_words[w] |= UINT64_C(1) << (bit % 64);
+
+    /* Drop the fully freed words at the front. */
+    while (lc->fb_head < lc->fb_n
+           && lc->fb_words[lc->fb_head] == UINT64_MAX) {
+        lc->fb_head++;
+        lc->fb_base += 64;
+    }
+    if (lc->fb_head >= 64 && lc->fb_head * 2 >= lc->fb_n) {
+        memmove(lc->fb_words, &lc->fb_words[lc->fb_head],
+                (lc->fb_n - lc->fb_head) * sizeof *lc->fb_words);
+        lc->fb_n -= lc->fb_head;
+        lc->fb_head = 0;
+    }
+}
+
+/* ==== Flows ==== */
+
+static size_t
+lc_flow_hash(uint64_t ufid, uint32_t pmd_id)
+{
+    return (size_t) uk_mix64(ufid ^ ((uint64_t) pmd_id << 32 | pmd_id));
+}
+
+static void
+lc_flow_rehash(struct lifecycle *lc)
+{
+    size_t capacity = (lc->flow_mask + 1) * 2;
+    free(lc->flow_index);
+    lc->flow_index = uk_xcalloc(capacity, sizeof *lc->flow_index);
+    lc->flow_mask = capacity - 1;
+    for (size_t k = 0; k < lc->n_flows; k++) {
+        size_t i = lc_flow_hash(lc->flows[k].ufid, lc->flows[k].pmd_id);
+        for (i &= lc->flow_mask; lc->flow_index[i];
+             i = (i + 1) & lc->flow_mask) {
+            continue;
+        }
+        lc->flow_index[i] = k + 1;
+    }
+}
+
+/* Returns the index of flow ('ufid', 'pmd_id'), creating it if needed (then
+ * '*created' is set). */
+static uint32_t
+lc_flow_get(struct lifecycle *lc, uint64_t ufid, uint32_t pmd_id,
+            bool *created)
+{
+    size_t i = lc_flow_hash(ufid, pmd_id) & lc->flow_mask;
+    for (; lc->flow_index[i]; i = (i + 1) & lc->flow_mask) {
+        uint32_t k = lc->flow_index[i] - 1;
+        if (lc->flows[k].ufid == ufid && lc->flows[k].pmd_id == pmd_id) {
+            return k;
+        }
+    }
+
+    uk_assert(lc->n_flows < LC_NO_FLOW - 1);
+    lc->flows = uk_grow(lc->flows, &lc->allocated_flows, lc->n_flows + 1,
+                        sizeof *lc->flows);
+    uint32_t k = lc->n_flows++;
+    struct lc_flow *f = &lc->flows[k];
+    memset(f, 0, sizeof *f);
+    f->ufid = ufid;
+    f->pmd_id = pmd_id;
+    f->absent_round = lc->n_rounds;
+    lc->flow_index[i] = k + 1;
+    if (lc->n_flows * 2 > lc->flow_mask + 1) {
+        lc_flow_rehash(lc);
+    }
+    if (created) {
+        *created = true;
+    }
+    return k;
+}
+
+/* The flow an event names, or LC_NO_FLOW.  A flow first seen after events
+ * were lost, or in an input that does not start at seq 1, other than
+ * through its 'flow' declaration, may have events outside the input: it is
+ * marked unsure. */
+static uint32_t
+lc_event_flow(struct lifecycle *lc, const struct ukey_event *e,
+              uint32_t pmd_id)
+{
+    if (!e->ufid) {
+        return LC_NO_FLOW;
+    }
+    bool created = false;
+    uint32_t k = lc_flow_get(lc, e->ufid, pmd_id, &created);
+    if (created && e->type != UK_EV_FLOW
+        && (lc->discard_seen || !lc->from_start)) {
+        lc->flows[k].unsure = lc->flows[k].presence_unsure = true;
+    }
+    return k;
+}
+
+static void
+lc_touch(struct lifecycle *lc, struct lc_flow *f)
+{
+    if (!f->in_round) {
+        f->in_round = true;
+        lc->touched = uk_grow(lc->touched, &lc->allocated_touched,
+                              lc->n_touched + 1, sizeof *lc->touched);
+        lc->touched[lc->n_touched++] = f - lc->flows;
+    }
+}
+
+/* ==== Ukey records ==== */
+
+static struct lc_ukey *
+lc_ukey_alloc(struct lifecycle *lc)
+{
+    if (!lc->free_ukeys) {
+        enum { N = 256 };
+        struct lc_ukey *block = uk_xcalloc(N, sizeof *block);
+        lc->chunks = uk_grow(lc->chunks, &lc->allocated_chunks,
+                             lc->n_chunks + 1, sizeof *lc->chunks);
+        lc->chunks[lc->n_chunks++] = block;
+        for (size_t i = 0; i < N; i++) {
+            block[i].next_free = lc->free_ukeys;
+            lc->free_ukeys = &block[i];
+        }
+    }
+    struct lc_ukey *u = lc->free_ukeys;
+    lc->free_ukeys = u->next_free;
+
+    /* Keep the steps buffer of the previous user: no malloc once warm. */
+    struct lifecycle_step *steps = u->steps;
+    size_t allocated = u->allocated_steps;
+    memset(u, 0, sizeof *u);
+    u->steps = steps;
+    u->allocated_steps = allocated;
+    u->flow = LC_NO_FLOW;
+    u->umap = -1;
+    return u;
+}
+
+static void
+lc_ukey_drop(struct lifecycle *lc, struct lc_ukey *u)
+{
+    lc_map_remove(&lc->ukeys, u->id);
+    u->next_free = lc->free_ukeys;
+    lc->free_ukeys = u;
+    lc->sum.n_live--;
+}
+
+static struct lifecycle_evidence
+lc_evidence(const struct ukey_event *e, uint64_t index)
+{
+    return (struct lifecycle_evidence) {
+        .seq = e->seq, .index = index, .ts = e->ts,
+        .thread_id = e->thread_id,
+    };
+}
+
+/* Sets the flow of 'u' from ('ufid', 'pmd_id'). */
+static void
+lc_ukey_set_flow(struct lifecycle *lc, struct lc_ukey *u,
+                 const struct ukey_event *e, uint32_t pmd_id)
+{
+    u->ufid = e->ufid;
+    u->pmd_id = pmd_id;
+    u->flow = lc_event_flow(lc, e, pmd_id);
+}
+
+/* Returns the record of 'id', creating it for an event that is not its
+ * 'create' as a ukey first seen mid-life. */
+static struct lc_ukey *
+lc_ukey_get(struct lifecycle *lc, uint64_t id, const struct ukey_event *e,
+            uint64_t index)
+{
+    struct lc_ukey *u = lc_map_get(&lc->ukeys, id);
+    if (u) {
+        return u;
+    }
+    u = lc_ukey_alloc(lc);
+    u->id = id;
+    u->first_ev = lc_evidence(e, index);
+    u->tr_round = lc->n_rounds;
+    lc_map_put(&lc->ukeys, id, u);
+    lc->sum.n_ukeys++;
+    lc->sum.n_live++;
+    if (e->type == UK_EV_CREATE) {
+        u->created_seen = true;
+        u->state_known = true;
+        u->state = UKEY_CREATED;
+        u->pmd_known = true;
+        u->umap = e->umap;
+        lc_ukey_set_flow(lc, u, e, e->pmd_id);
+    } else {
+        u->doubt = LC_MID_LIFE;
+        if (e->ufid) {
+            lc_ukey_set_flow(lc, u, e, e->pmd_id);
+        }
+        if (e->type != UK_EV_UMAP_INSERT && e->type != UK_EV_UMAP_REPLACE
+            && u->flow != LC_NO_FLOW && !lc->flows[u->flow].map_ukey) {
+            /* Probably published before the trace began. */
+            u->in_map = true;
+            lc->flows[u->flow].map_ukey = id;
+        }
+    }
+    return u;
+}
+
+/* ==== Reporting ==== */
+
+/* What a violation is about: 'u' (may be NULL) or just 'ukey_id'/'ufid'. */
+struct lc_subject {
+    struct lc_ukey *u;
+    uint64_t ukey_id, ufid;
+};
+
+/* Reports a violation of 'kind' detected at 'now', with 'earlier' (may be
+ * NULL) as the earlier evidence, and a detail line formatted from 'fmt'.
+ * Kinds in LC_ONCE_KINDS are reported once per ukey (or flow, which the
+ * caller checks): a repeat only counts in 'n_suppressed'. */
+static void UK_PRINTF(7, 8)
+lc_report(struct lifecycle *lc, enum uk_violation_kind kind,
+          enum uk_severity sev, const struct lc_subject *subj,
+          const struct lifecycle_evidence *now,
+          const struct lifecycle_evidence *earlier, const char *fmt, ...)
+{
+    struct lc_ukey *u = subj->u;
+    if (u && (LC_ONCE_KINDS >> kind) & 1) {
+        if ((u->reported >> kind) & 1) {
+            lc->sum.n_suppressed++;
+            return;
+        }
+        u->reported |= 1u << kind;
+    }
+
+    va_list args;
+    va_start(args, fmt);
+    int len = vsnprintf(lc->buf, sizeof lc->buf, fmt, args);
+    va_end(args);
+    if (len < 0) {
+        len = 0;
+    } else if ((size_t) len >= sizeof lc->buf) {
+        len = sizeof lc->buf - 1;
+    }
+    const char *detail = lc_intern(lc, lc->buf, len);
+
+    static const struct lifecycle_evidence none;
+    if (!earlier) {
+        earlier = &none;
+    }
+    struct lifecycle_violation v = {
+        .event = {
+            .type = UK_EV_VIOLATION,
+            .kind = kind,
+            .result = sev,
+            .ukey_id = u ? u->id : subj->ukey_id,
+            .ufid = u ? u->ufid : subj->ufid,
+            .thread_id = now->thread_id,
+            .thread2 = earlier->thread_id,
+            .value = now->seq,
+            .value2 = earlier->seq,
+            .ts = now->ts,
+            .umap = u ? u->umap : -1,
+            .pmd_id = u ? u->pmd_id : 0,
+            .name = detail,
+        },
+        .evidence = { *now, *earlier },
+    };
+    if (u && sev == UK_SEV_ERROR && !u->failed) {
+        u->failed = true;
+        u->rule = kind;
+        u->explanation = detail;
+        u->fail_ev[0] = *now;
+        u->fail_ev[1] = *earlier;
+    }
+    lc->sum.n_violations++;
+    lc->sum.by_violation[kind]++;
+    if (lc->cbs.violation) {
+        lc->cbs.violation(&v, lc->cbs.aux);
+    }
+}
+
+static enum lifecycle_verdict
+lc_verdict(const struct lc_ukey *u, bool freed, bool ended)
+{
+    if (u->failed) {
+        return LIFECYCLE_FAIL;
+    } else if (u->doubt != LC_SURE || (!freed && !ended)) {
+        return LIFECYCLE_INCONCLUSIVE;
+    }
+    return LIFECYCLE_PASS;
+}
+
+/* Reports the lifecycle of 'u' to 'ukey_done'.  'now' is the free, or the
+ * last event seen. */
+static void
+lc_done(struct lifecycle *lc, struct lc_ukey *u, bool freed,
+        const struct lifecycle_evidence *now)
+{
+    enum lifecycle_verdict verdict = lc_verdict(u, freed, lc->sum.complete);
+    lc->sum.by_verdict[verdict]++;
+    if (!lc->cbs.ukey_done) {
+        return;
+    }
+
+    struct lifecycle_ukey out = {
+        .ukey_id = u->id,
+        .ufid = u->ufid,
+        .pmd_id = u->pmd_id,
+        .flow_name = lc_flow_name(lc, u->ufid),
+        .umap = u->umap,
+        .state = u->state,
+        .freed = freed,
+        .created_seen = u->created_seen,
+        .verdict = verdict,
+        .rule = u->rule,
+        .steps = lc->opts.keep_steps ? u->steps : NULL,
+        .n_steps = lc->opts.keep_steps ? u->n_steps : 0,
+    };
+    if (verdict == LIFECYCLE_FAIL) {
+        out.explanation = u->explanation;
+        out.evidence[0] = u->fail_ev[0];
+        out.evidence[1] = u->fail_ev[1];
+    } else {
+        out.evidence[0] = *now;
+        out.evidence[1] = u->first_ev;
+        if (verdict == LIFECYCLE_PASS) {
+            snprintf(lc->buf, sizeof lc->buf,
+                     "pass: created (seq %llu), freed by %s (seq %llu)",
+                     (unsigned long long) u->first_ev.seq,
+                     lc_tname(lc, now->thread_id, 0),
+                     (unsigned long long) now->seq);
+        } else if (u->doubt == LC_MID_LIFE) {
+            snprintf(lc->buf, sizeof lc->buf,
+                     "inconclusive: first seen mid-life (seq %llu), its "
+                     "create is not in the input",
+                     (unsigned long long) u->first_ev.seq);
+        } else if (u->doubt == LC_LOST) {
+            snprintf(lc->buf, sizeof lc->buf,
+                     "inconclusive: events were lost while it was live");
+        } else {
+            snprintf(lc->buf, sizeof lc->buf,
+                     "inconclusive: still %s when the input stopped "
+                     "without an end event", ukey_state_name(u->state));
+        }
+        out.explanation = lc->buf;
+    }
+    lc->cbs.ukey_done(&out, lc->cbs.aux);
+}
+
+/* ==== Ukey rules ==== */
+
+static const char *
+lc_seq_str(char *buf, size_t size, const struct lifecycle_evidence *ev)
+{
+    snprintf(buf, size, "%llu", (unsigned long long) ev->seq);
+    return buf;
+}
+
+static void
+lc_mark_deleted(struct lc_ukey *u, const struct ukey_event *e,
+                const struct lifecycle_evidence *now)
+{
+    if (!u->deleted) {
+        u->deleted = true;
+        u->del_ev = *now;
+        u->del_type = e->type;
+    }
+}
+
+/* A modification of 'u' after its deletion. */
+static void
+lc_use_after_delete(struct lifecycle *lc, struct lc_ukey *u,
+                    const struct ukey_event *e,
+                    const struct lifecycle_evidence *now)
+{
+    struct lc_subject subj = { .u = u };
+    lc_report(lc, UK_VIOL_USE_AFTER_DELETE, UK_SEV_ERROR, &subj, now,
+              &u->del_ev,
+              "use after delete: %s of ukey %llu by %s (seq %llu) after "
+              "its %s by %s (seq %llu)",
+              uk_event_type_name(e->type), (unsigned long long) u->id,
+              lc_tname(lc, now->thread_id, 0),
+              (unsigned long long) now->seq,
+              uk_event_type_name(u->del_type),
+              lc_tname(lc, u->del_ev.thread_id, 1),
+              (unsigned long long) u->del_ev.seq);
+}
+
+static void
+lc_double_delete(struct lifecycle *lc, struct lc_ukey *u,
+                 const struct lifecycle_evidence *now,
+                 const struct lifecycle_evidence *earlier,
+                 const char *what)
+{
+    struct lc_subject subj = { .u = u };
+    char seq[24];
+    lc_report(lc, UK_VIOL_DOUBLE_DELETE, UK_SEV_ERROR, &subj, now,
+              earlier->seq ? earlier : NULL,
+              "double delete: ukey %llu %s by %s (seq %s) and again by %s "
+              "(seq %llu)",
+              (unsigned long long) u->id, what,
+              earlier->seq ? lc_tname(lc, earlier->thread_id, 1) : "?",
+              earlier->seq ? lc_seq_str(seq, sizeof seq, earlier) : "?",
+              lc_tname(lc, now->thread_id, 0),
+              (unsigned long long) now->seq);
+}
+
+static void
+lc_add_step(struct lifecycle *lc, struct lc_ukey *u,
+            const struct ukey_event *e, const struct lifecycle_evidence *now)
+{
+    if (!lc->opts.keep_steps) {
+        return;
+    }
+    u->steps = uk_grow(u->steps, &u->allocated_steps, u->n_steps + 1,
+                       sizeof *u->steps);
+    u->steps[u->n_steps++] = (struct lifecycle_step) {
+        .seq = now->seq, .index = now->index, .ts = now->ts,
+        .thread_id = now->thread_id, .from = e->from, .to = e->to,
+        .result = e->result, .where = e->where,
+    };
+}
+
+static void
+lc_transition(struct lifecycle *lc, struct lc_ukey *u,
+              const struct ukey_event *e,
+              const struct lifecycle_evidence *now)
+{
+    struct lc_subject subj = { .u = u };
+    bool to_deleted = e->to == UKEY_DELETED;
+
+    if (!u->state_known) {
+        u->state = e->from;
+        u->state_known = true;
+    }
+    lc_add_step(lc, u, e, now);
+
+    if (e->result == UK_TR_ABORT) {
+        lc_report(lc, UK_VIOL_BACKWARD_TRANSITION, UK_SEV_ERROR, &subj, now,
+                  u->tr_ev.seq ? &u->tr_ev : NULL,
+                  "backward transition %s->%s of ukey %llu by %s at %s "
+                  "(seq %llu)",
+                  ukey_state_name(e->from), ukey_state_name(e->to),
+                  (unsigned long long) u->id,
+                  lc_tname(lc, now->thread_id, 0),
+                  e->where ? e->where : "?", (unsigned long long) now->seq);
+    } else if (to_deleted && (e->from == UKEY_DELETED
+                              || u->state == UKEY_DELETED)) {
+        const struct lifecycle_evidence *earlier
+            = u->deleted_ev.seq ? &u->deleted_ev : &u->del_ev;
+        lc_double_delete(lc, u, now, earlier, "became DELETED");
+    } else if (u->deleted && !to_deleted) {
+        lc_use_after_delete(lc, u, e, now);
+    } else if (e->result == UK_TR_WARN) {
+        lc_report(lc, UK_VIOL_INVALID_TRANSITION, UK_SEV_WARNING, &subj, now,
+                  u->tr_ev.seq ? &u->tr_ev : NULL,
+                  "invalid transition %s->%s of ukey %llu by %s at %s "
+                  "(seq %llu), state stays %s",
+                  ukey_state_name(e->from), ukey_state_name(e->to),
+                  (unsigned long long) u->id,
+                  lc_tname(lc, now->thread_id, 0),
+                  e->where ? e->where : "?", (unsigned long long) now->seq,
+                  ukey_state_name(e->from));
+    }
+
+    if (e->result == UK_TR_OK) {
+        u->state = e->to;
+        u->tr_round = lc->n_rounds;
+        if (to_deleted && !u->deleted_ev.seq) {
+            u->deleted_ev = *now;
+            lc_mark_deleted(u, e, now);
+        }
+    }
+    u->tr_ev = *now;
+}
+
+/* umap_remove of 'u', or 'u' replaced out by umap_replace. */
+static void
+lc_remove(struct lifecycle *lc, struct lc_ukey *u,
+          const struct ukey_event *e, const struct lifecycle_evidence *now)
+{
+    if (e->type == UK_EV_UMAP_REMOVE && e->result == ENOENT) {
+        struct lc_subject subj = { .u = u };
+        char seq[24];
+        lc_report(lc, UK_VIOL_DOUBLE_DELETE, UK_SEV_ERROR, &subj, now,
+                  u->removed ? &u->remove_ev : NULL,
+                  "double delete: ukey %llu removed by %s (seq %llu) but it "
+                  "is not in its umap (ENOENT)%s%s%s%s",
+                  (unsigned long long) u->id,
+                  lc_tname(lc, now->thread_id, 0),
+                  (unsigned long long) now->seq,
+                  u->removed ? "; first removed by " : "",
+                  u->removed ? lc_tname(lc, u->remove_ev.thread_id, 1) : "",
+                  u->removed ? " at seq " : "",
+                  u->removed
+                  ? lc_seq_str(seq, sizeof seq, &u->remove_ev) : "");
+    } else if (u->removed) {
+        lc_double_delete(lc, u, now, &u->remove_ev, "removed from its umap");
+    } else {
+        u->removed = true;
+        u->remove_ev = *now;
+    }
+    lc_mark_deleted(u, e, now);
+    u->in_map = false;
+    if (u->flow != LC_NO_FLOW && lc->flows[u->flow].map_ukey == u->id) {
+        lc->flows[u->flow].map_ukey = 0;
+    }
+}
+
+static void
+lc_postpone(struct lifecycle *lc, struct lc_ukey *u,
+            const struct ukey_event *e, const struct lifecycle_evidence *now)
+{
+    if (u->postponed) {
+        lc_double_delete(lc, u, now, &u->postpone_ev,
+                         "postponed for free");
+    } else {
+        u->postponed = true;
+        u->postpone_ev = *now;
+        lc_mark_deleted(u, e, now);
+    }
+}
+
+/* umap_insert of 'u', or 'u' replaced in by umap_replace. */
+static void
+lc_insert(struct lifecycle *lc, struct lc_ukey *u,
+          const struct ukey_event *e, const struct lifecycle_evidence *now)
+{
+    if (u->deleted) {
+        lc_use_after_delete(lc, u, e, now);
+        return;
+    }
+    if (u->flow == LC_NO_FLOW && e->ufid) {
+        lc_ukey_set_flow(lc, u, e, u->pmd_id);
+    }
+    if (e->umap >= 0) {
+        u->umap = e->umap;
+    }
+    u->in_map = true;
+    u->insert_ev = *now;
+    if (u->flow == LC_NO_FLOW) {
+        return;
+    }
+
+    struct lc_flow *f = &lc->flows[u->flow];
+    if (e->type == UK_EV_UMAP_INSERT && f->map_ukey && f->map_ukey != u->id) {
+        struct lc_ukey *other = lc_map_get(&lc->ukeys, f->map_ukey);
+        /* Another ukey's removal may be among lost events: judge only
+         * when the other one was followed from its create, losslessly. */
+        if (other && other->in_map && other->doubt == LC_SURE) {
+            struct lc_subject subj = { .u = u };
+            const char *flow_name = lc_flow_name(lc, f->ufid);
+            lc_report(lc, UK_VIOL_DUPLICATE_UKEY, UK_SEV_ERROR, &subj, now,
+                      &other->insert_ev,
+                      "duplicate ukey: ukey %llu inserted by %s (seq %llu) "
+                      "while ukey %llu (inserted by %s, seq %llu) is in a "
+                      "umap for flow %s pmd %u",
+                      (unsigned long long) u->id,
+                      lc_tname(lc, now->thread_id, 0),
+                      (unsigned long long) now->seq,
+                      (unsigned long long) other->id,
+                      lc_tname(lc, other->insert_ev.thread_id, 1),
+                      (unsigned long long) other->insert_ev.seq,
+                      flow_name ? flow_name : "?", f->pmd_id);
+        }
+    }
+    f->map_ukey = u->id;
+}
+
+static void
+lc_stats_push(struct lifecycle *lc, struct lc_ukey *u,
+              const struct ukey_event *e,
+              const struct lifecycle_evidence *now)
+{
+    if (u->deleted) {
+        lc_use_after_delete(lc, u, e, now);
+    }
+    if (u->flow == LC_NO_FLOW) {
+        return;
+    }
+    struct lc_flow *f = &lc->flows[u->flow];
+    f->pushed += e->value;
+    f->attributed += e->value;
+    if (f->pushed > f->fast_packets && !f->stats_reported && !f->unsure) {
+        struct lc_subject subj = { .u = u };
+        const char *flow_name = lc_flow_name(lc, f->ufid);
+        f->stats_reported = true;
+        lc_report(lc, UK_VIOL_STATS_DOUBLE, UK_SEV_ERROR, &subj, now,
+                  f->fast_ev.seq ? &f->fast_ev : NULL,
+                  "stats double: revalidators pushed %llu packets for flow "
+                  "%s pmd %u but the datapath counted %llu (push of ukey "
+                  "%llu by %s, seq %llu)",
+                  (unsigned long long) f->pushed,
+                  flow_name ? flow_name : "?", f->pmd_id,
+                  (unsigned long long) f->fast_packets,
+                  (unsigned long long) u->id,
+                  lc_tname(lc, now->thread_id, 0),
+                  (unsigned long long) now->seq);
+    }
+}
+
+static void
+lc_free(struct lifecycle *lc, struct lc_ukey *u,
+        const struct lifecycle_evidence *now)
+{
+    if (u->flow != LC_NO_FLOW && lc->flows[u->flow].map_ukey == u->id) {
+        lc->flows[u->flow].map_ukey = 0;
+    }
+    struct lc_free_entry *fe = &lc->free_cache[u->id % LC_FREE_CACHE];
+    fe->id = u->id;
+    fe->ev = *now;
+    fe->uaf_reported = false;
+    lc_mark_freed(lc, u->id);
+    lc_done(lc, u, true, now);
+    lc_ukey_drop(lc, u);
+}
+
+/* Any event naming 'id' after its free.  The record is gone: the earlier
+ * evidence is known only while the free is in the small cache. */
+static void
+lc_use_after_free(struct lifecycle *lc, uint64_t id,
+                  const struct ukey_event *e,
+                  const struct lifecycle_evidence *now)
+{
+    struct lc_free_entry *fe = &lc->free_cache[id % LC_FREE_CACHE];
+    bool known = fe->id == id;
+    if (known && fe->uaf_reported) {
+        lc->sum.n_suppressed++;
+        return;
+    }
+
+    struct lc_subject subj = { .ukey_id = id, .ufid = e->ufid };
+    bool is_free = e->type == UK_EV_RCU_FREE || e->type == UK_EV_UKEY_FREE;
+    char seq[24];
+    lc_report(lc, UK_VIOL_USE_AFTER_FREE, UK_SEV_ERROR, &subj, now,
+              known ? &fe->ev : NULL,
+              "%s: %s of ukey %llu by %s (seq %llu) after its free by %s "
+              "(seq %s)",
+              is_free ? "double free" : "use after free",
+              uk_event_type_name(e->type), (unsigned long long) id,
+              lc_tname(lc, now->thread_id, 0),
+              (unsigned long long) now->seq,
+              known ? lc_tname(lc, fe->ev.thread_id, 1) : "?",
+              known ? lc_seq_str(seq, sizeof seq, &fe->ev) : "?");
+    if (known) {
+        fe->uaf_reported = true;
+    }
+}
+
+/* Handles event 'e' for ukey 'id' ('e->ukey_id', or 'e->ukey2_id' of a
+ * umap_replace when 'new_side'). */
+static void
+lc_ukey_event(struct lifecycle *lc, uint64_t id, bool new_side,
+              const struct ukey_event *e,
+              const struct lifecycle_evidence *now)
+{
+    if (lc_is_freed(lc, id)) {
+        lc_use_after_free(lc, id, e, now);
+        return;
+    }
+    struct lc_ukey *u = lc_ukey_get(lc, id, e, now->index);
+
+    if (!u->pmd_known && e->ufid
+        && (e->type == UK_EV_DP_PUT || e->type == UK_EV_DP_DEL
+            || e->type == UK_EV_UMAP_LOOKUP)) {
+        uint32_t old = u->flow;
+        lc_ukey_set_flow(lc, u, e, e->pmd_id);
+        u->pmd_known = true;
+        if (old != LC_NO_FLOW && old != u->flow
+            && lc->flows[old].map_ukey == id) {
+            lc->flows[old].map_ukey = 0;
+            if (!lc->flows[u->flow].map_ukey) {
+                lc->flows[u->flow].map_ukey = id;
+            }
+        }
+    }
+
+    switch ((enum uk_event_type) e->type) {
+    case UK_EV_TRANSITION:
+        lc_transition(lc, u, e, now);
+        break;
+    case UK_EV_UMAP_INSERT:
+        lc_insert(lc, u, e, now);
+        break;
+    case UK_EV_UMAP_REPLACE:
+        if (new_side) {
+            lc_insert(lc, u, e, now);
+        } else {
+            lc_remove(lc, u, e, now);
+        }
+        break;
+    case UK_EV_UMAP_REMOVE:
+        lc_remove(lc, u, e, now);
+        break;
+    case UK_EV_RCU_POSTPONE:
+        lc_postpone(lc, u, e, now);
+        break;
+    case UK_EV_RCU_FREE:
+    case UK_EV_UKEY_FREE:
+        lc_free(lc, u, now);
+        return;
+    case UK_EV_DP_PUT:
+        if (u->deleted) {
+            lc_use_after_delete(lc, u, e, now);
+        }
+        break;
+    case UK_EV_STATS_PUSH:
+        lc_stats_push(lc, u, e, now);
+        break;
+    case UK_EV_CREATE:
+    case UK_EV_THREAD_START: case UK_EV_FLOW: case UK_EV_TRAFFIC:
+    case UK_EV_UPCALL: case UK_EV_LOCK: case UK_EV_TRYLOCK:
+    case UK_EV_UNLOCK: case UK_EV_UMAP_LOOKUP: case UK_EV_RCU_QUIESCE:
+    case UK_EV_DP_DEL: case UK_EV_DP_DUMP: case UK_EV_REVALIDATE:
+    case UK_EV_OP_BEGIN: case UK_EV_OP_END: case UK_EV_BARRIER:
+    case UK_EV_COVERAGE: case UK_EV_VIOLATION: case UK_EV_END:
+    case N_UK_EVENT_TYPES:
+        break;
+    }
+    u->last_ev = *now;
+}
+
+/* ==== Flow rules ==== */
+
+static void
+lc_close_window(struct lifecycle *lc, struct lc_flow *f, uint64_t ts)
+{
+    uint64_t rounds = lc->n_rounds - f->window_round;
+    uint64_t ns = ts > f->window_ts ? ts - f->window_ts : 0;
+    if (rounds > f->longest_rounds) {
+        f->longest_rounds = rounds;
+    }
+    if (ns > f->longest_ns) {
+        f->longest_ns = ns;
+    }
+    f->window_open = false;
+}
+
+static void
+lc_traffic(struct lifecycle *lc, const struct ukey_event *e,
+           const struct lifecycle_evidence *now)
+{
+    uint32_t k = lc_event_flow(lc, e, e->pmd_id);
+    if (k == LC_NO_FLOW) {
+        return;
+    }
+    struct lc_flow *f = &lc->flows[k];
+    lc_touch(lc, f);
+    if (e->result == UK_PATH_FASTPATH) {
+        f->fast_packets += e->value;
+        f->fast_ev = *now;
+        f->fast_in_round = true;
+        if (f->window_open) {
+            lc_close_window(lc, f, e->ts);
+        }
+        f->slow_rounds = 0;
+    } else {
+        f->slow_packets += e->value;
+        f->slow_in_round = true;
+        if (!f->window_open) {
+            f->window_open = true;
+            f->window_reported = false;
+            f->windows++;
+            f->window_round = lc->n_rounds;
+            f->window_ts = e->ts;
+            f->window_ev = *now;
+            f->slow_rounds = 0;
+        }
+    }
+}
+
+static void
+lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
+         const struct lifecycle_evidence *now)
+{
+    uint32_t k = lc_event_flow(lc, e, e->pmd_id);
+    if (k == LC_NO_FLOW) {
+        return;
+    }
+    struct lc_flow *f = &lc->flows[k];
+    if (e->type == UK_EV_DP_PUT) {
+        if (e->kind == UK_PUT_CREATE && !e->result) {
+            f->dp_present = true;
+            f->presence_unsure = false;
+        }
+    } else {
+        if (f->dp_present || f->presence_unsure) {
+            f->absent_round = lc->n_rounds;
+            f->absent_ev = *now;
+        }
+        f->dp_present = false;
+        f->presence_unsure = false;
+    }
+}
+
+/* Slowpath: each touched flow that got slowpath and no fastpath traffic in
+ * the round that just ended extends its run of slowpathed rounds. */
+static void
+lc_round_slowpath(struct lifecycle *lc, const struct lifecycle_evidence *now)
+{
+    for (size_t i = 0; i < lc->n_touched; i++) {
+        struct lc_flow *f = &lc->flows[lc->touched[i]];
+        if (f->fast_in_round) {
+            f->slow_rounds = 0;
+        } else if (f->slow_in_round) {
+            f->slow_rounds++;
+            if (f->slow_rounds >= lc->opts.slowpath_rounds
+                && f->window_open && !f->window_reported) {
+                struct lc_subject subj = { .ufid = f->ufid };
+                const char *flow_name = lc_flow_name(lc, f->ufid);
+                f->window_reported = true;
+                lc_report(lc, UK_VIOL_SLOWPATH, UK_SEV_ERROR, &subj, now,
+                          &f->window_ev,
+                          "slowpath: flow %s pmd %u got only slowpath "
+                          "traffic for %llu rounds, since seq %llu",
+                          flow_name ? flow_name : "?", f->pmd_id,
+                          (unsigned long long) f->slow_rounds,
+                          (unsigned long long) f->window_ev.seq);
+            }
+        }
+        f->in_round = f->slow_in_round = f->fast_in_round = false;
+    }
+    lc->n_touched = 0;
+}
+
+/* Stuck: a ukey not deleted whose datapath flow has been gone for
+ * 'stuck_rounds' rounds, with no transition in that time. */
+static void
+lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
+{
+    for (size_t i = 0; i <= lc->ukeys.mask; i++) {
+        struct lc_ukey *u = lc->ukeys.slots[i].value;
+        if (!u || u->doubt == LC_LOST || u->deleted || !u->state_known
+            || u->state == UKEY_DELETED || u->flow == LC_NO_FLOW
+            || (u->reported >> UK_VIOL_STUCK_UKEY) & 1) {
+            continue;
+        }
+        const struct lc_flow *f = &lc->flows[u->flow];
+        if (f->dp_present || f->presence_unsure) {
+            continue;
+        }
+        bool since_del = f->absent_round >= u->tr_round;
+        uint64_t since = since_del ? f->absent_round : u->tr_round;
+        if (lc->n_rounds - since < lc->opts.stuck_rounds) {
+            continue;
+        }
+        const struct lifecycle_evidence *earlier
+            = since_del && f->absent_ev.seq ? &f->absent_ev
+              : u->tr_ev.seq ? &u->tr_ev : &u->first_ev;
+        struct lc_subject subj = { .u = u };
+        lc_report(lc, UK_VIOL_STUCK_UKEY, UK_SEV_ERROR, &subj, now, earlier,
+                  "stuck ukey: ukey %llu stayed %s for %llu rounds without "
+                  "its datapath flow (since seq %llu, by %s)",
+                  (unsigned long long) u->id, ukey_state_name(u->state),
+                  (unsigned long long) (lc->n_rounds - since),
+                  (unsigned long long) earlier->seq,
+                  lc_tname(lc, earlier->thread_id, 1));
+    }
+}
+
+static void
+lc_round_end(struct lifecycle *lc, const struct ukey_event *e,
+             const struct lifecycle_evidence *now)
+{
+    struct lc_thread *t = lc_thread(lc, e->thread_id);
+    uint64_t round = e->value ? e->value : t ? t->round : 0;
+    if (round) {
+        if (round <= lc->last_round) {
+            return;             /* Another revalidator ended it already. */
+        }
+        lc->last_round = round;
+    }
+    lc->n_rounds++;
+    lc->sum.n_rounds = lc->n_rounds;
+    lc_round_slowpath(lc, now);
+    lc_round_stuck(lc, now);
+}
+
+/* ==== Public functions ==== */
+
+struct lifecycle *
+lifecycle_create(const struct lifecycle_options *options,
+                 const struct lifecycle_callbacks *cbs)
+{
+    struct lifecycle *lc = uk_xzalloc(sizeof *lc);
+    lc->opts.stuck_rounds = 6;
+    lc->opts.slowpath_rounds = 3;
+    if (options) {
+        lc->opts = *options;
+        if (!lc->opts.stuck_rounds) {
+            lc->opts.stuck_rounds = 6;
+        }
+        if (!lc->opts.slowpath_rounds) {
+            lc->opts.slowpath_rounds = 3;
+        }
+    }
+    if (cbs) {
+        lc->cbs = *cbs;
+    }
+    lc_map_init(&lc->ukeys, 1024);
+    lc_map_init(&lc->names, 64);
+    lc_map_init(&lc->old_freed, 64);
+    lc->flow_index = uk_xcalloc(64, sizeof *lc->flow_index);
+    lc->flow_mask = 63;
+    return lc;
+}
+
+void
+lifecycle_destroy(struct lifecycle *lc)
+{
+    if (!lc) {
+        return;
+    }
+    for (size_t i = 0; i < lc->n_chunks; i++) {
+        for (size_t j = 0; j < 256; j++) {
+            free(lc->chunks[i][j].steps);
+        }
+        free(lc->chunks[i]);
+    }
+    free(lc->chunks);
+    free(lc->ukeys.slots);
+    free(lc->names.slots);
+    free(lc->old_freed.slots);
+    free(lc->flows);
+    free(lc->flow_index);
+    free(lc->touched);
+    free(lc->fb_words);
+    free(lc->threads);
+    while (lc->arena) {
+        struct lc_arena_chunk *next = lc->arena->next;
+        free(lc->arena);
+        lc->arena = next;
+    }
+    free(lc);
+}
+
+static void
+lc_name_event(struct lifecycle *lc, const struct ukey_event *e)
+{
+    if (!e->name) {
+        return;
+    }
+    if (e->type == UK_EV_THREAD_START) {
+        struct lc_thread *t = lc_thread(lc, e->thread_id);
+        if (t && (!t->name || strcmp(t->name, e->name))) {
+            t->name = lc_intern(lc, e->name, strlen(e->name));
+        }
+    } else if (e->ufid) {
+        const char *old = lc_map_get(&lc->names, e->ufid);
+        if (!old || strcmp(old, e->name)) {
+            lc_map_put(&lc->names, e->ufid,
+                       (void *) lc_intern(lc, e->name, strlen(e->name)));
+        }
+    }
+}
+
+void
+lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
+               uint64_t index)
+{
+    struct lifecycle_evidence now = lc_evidence(e, index);
+
+    lc->sum.n_events++;
+    if (!lc->started) {
+        lc->started = true;
+        lc->from_start = e->seq <= 1;
+    }
+    if (e->ts > lc->last_ts) {
+        lc->last_ts = e->ts;
+    }
+
+    switch ((enum uk_event_type) e->type) {
+    case UK_EV_VIOLATION:
+        return;
+    case UK_EV_THREAD_START:
+        lc_name_event(lc, e);
+        return;
+    case UK_EV_FLOW:
+        lc_name_event(lc, e);
+        lc_event_flow(lc, e, e->pmd_id);
+        return;
+    case UK_EV_TRAFFIC:
+        lc_traffic(lc, e, &now);
+        return;
+    case UK_EV_UPCALL: {
+        uint32_t k = lc_event_flow(lc, e, e->pmd_id);
+        if (k != LC_NO_FLOW) {
+            lc->flows[k].upcalls++;
+            lc->flows[k].attributed += e->value;
+        }
+        return;
+    }
+    case UK_EV_OP_BEGIN:
+        if (e->kind == UK_OP_ROUND) {
+            struct lc_thread *t = lc_thread(lc, e->thread_id);
+            if (t) {
+                t->round = e->value;
+            }
+        }
+        return;
+    case UK_EV_OP_END:
+        if (e->kind == UK_OP_ROUND) {
+            lc_round_end(lc, e, &now);
+        }
+        return;
+    case UK_EV_END:
+        lc->sum.complete = true;
+        return;
+    case UK_EV_DP_PUT:
+    case UK_EV_DP_DEL:
+        lc_dp_op(lc, e, &now);
+        break;
+    case UK_EV_CREATE: case UK_EV_TRANSITION: case UK_EV_LOCK:
+    case UK_EV_TRYLOCK: case UK_EV_UNLOCK: case UK_EV_UMAP_LOOKUP:
+    case UK_EV_UMAP_INSERT: case UK_EV_UMAP_REPLACE: case UK_EV_UMAP_REMOVE:
+    case UK_EV_RCU_POSTPONE: case UK_EV_RCU_QUIESCE: case UK_EV_RCU_FREE:
+    case UK_EV_UKEY_FREE: case UK_EV_DP_DUMP: case UK_EV_REVALIDATE:
+    case UK_EV_STATS_PUSH: case UK_EV_BARRIER: case UK_EV_COVERAGE:
+    case N_UK_EVENT_TYPES:
+    default:
+        break;
+    }
+
+    if (e->ukey_id) {
+        lc_ukey_event(lc, e->ukey_id, false, e, &now);
+    }
+    if (e->type == UK_EV_UMAP_REPLACE && e->ukey2_id) {
+        lc_ukey_event(lc, e->ukey2_id, true, e, &now);
+    }
+}
+
+void
+lifecycle_discarded(struct lifecycle *lc, uint64_t n, uint64_t ts_begin,
+                    uint64_t ts_end)
+{
+    lc->sum.discarded_events += n;
+    if (!lc->sum.n_discard_reports++) {
+        lc->sum.first_discard_ts = ts_begin;
+    }
+    lc->sum.last_discard_ts = ts_end;
+    lc->discard_seen = true;
+
+    for (size_t i = 0; i <= lc->ukeys.mask; i++) {
+        struct lc_ukey *u = lc->ukeys.slots[i].value;
+        if (u && u->doubt == LC_SURE) {
+            u->doubt = LC_LOST;
+        }
+    }
+    for (size_t i = 0; i < lc->n_flows; i++) {
+        struct lc_flow *f = &lc->flows[i];
+        f->unsure = f->presence_unsure = true;
+        f->slow_rounds = 0;
+        f->slow_in_round = f->fast_in_round = false;
+    }
+}
+
+static int
+lc_compare_ids(const void *a_, const void *b_)
+{
+    const struct lc_ukey *const *a = a_;
+    const struct lc_ukey *const *b = b_;
+    return (*a)->id < (*b)->id ? -1 : (*a)->id > (*b)->id;
+}
+
+/* End-of-run rule: a datapath flow that no ukey in a umap covers. */
+static void
+lc_finish_flows(struct lifecycle *lc)
+{
+    for (size_t i = 0; i < lc->n_flows; i++) {
+        struct lc_flow *f = &lc->flows[i];
+        if (f->dp_present && !f->presence_unsure && !f->unsure
+            && !f->map_ukey) {
+            struct lc_subject subj = { .ufid = f->ufid };
+            const char *flow_name = lc_flow_name(lc, f->ufid);
+            static const struct lifecycle_evidence none;
+            lc_report(lc, UK_VIOL_DP_FLOW_WITHOUT_UKEY, UK_SEV_WARNING,
+                      &subj, &none, NULL,
+                      "datapath flow %s pmd %u has no ukey in a umap at "
+                      "the end", flow_name ? flow_name : "?", f->pmd_id);
+        }
+    }
+}
+
+void
+lifecycle_finish(struct lifecycle *lc)
+{
+    if (lc->finished) {
+        return;
+    }
+    lc->finished = true;
+
+    size_t n = 0;
+    struct lc_ukey **live = uk_xmalloc((lc->ukeys.n + 1) * sizeof *live);
+    for (size_t i = 0; i <= lc->ukeys.mask; i++) {
+        if (lc->ukeys.slots[i].value) {
+            live[n++] = lc->ukeys.slots[i].value;
+        }
+    }
+    qsort(live, n, sizeof *live, lc_compare_ids);
+
+    if (lc->sum.complete) {
+        for (size_t i = 0; i < n; i++) {
+            struct lc_ukey *u = live[i];
+            if (u->doubt != LC_LOST) {
+                struct lc_subject subj = { .u = u };
+                lc_report(lc, UK_VIOL_LEAK, UK_SEV_ERROR, &subj, &u->last_ev,
+                          &u->first_ev,
+                          "leak: ukey %llu never freed (state %s, last "
+                          "event seq %llu by %s)",
+                          (unsigned long long) u->id,
+                          ukey_state_name(u->state),
+                          (unsigned long long) u->last_ev.seq,
+                          lc_tname(lc, u->last_ev.thread_id, 0));
+            }
+        }
+        lc_finish_flows(lc);
+    }
+    for (size_t i = 0; i < n; i++) {
+        lc_done(lc, live[i], false, &live[i]->last_ev);
+        lc_ukey_drop(lc, live[i]);
+    }
+    free(live);
+}
+
+void
+lifecycle_get_summary(const struct lifecycle *lc,
+                      struct lifecycle_summary *out)
+{
+    *out = lc->sum;
+}
+
+void
+lifecycle_for_each_flow(const struct lifecycle *lc,
+                        void (*fn)(const struct lifecycle_flow *, void *aux),
+                        void *aux)
+{
+    for (size_t i = 0; i < lc->n_flows; i++) {
+        const struct lc_flow *f = &lc->flows[i];
+        struct lifecycle_flow out = {
+            .ufid = f->ufid,
+            .pmd_id = f->pmd_id,
+            .flow_name = lc_flow_name(lc, f->ufid),
+            .upcalls = f->upcalls,
+            .slowpath_packets = f->slow_packets,
+            .fastpath_packets = f->fast_packets,
+            .attributed_packets = f->attributed,
+            .slowpath_windows = f->windows,
+            .longest_window_rounds = f->longest_rounds,
+            .longest_window_ns = f->longest_ns,
+        };
+        if (f->window_open) {
+            /* A window still open counts up to now. */
+            uint64_t rounds = lc->n_rounds - f->window_round;
+            uint64_t ns = lc->last_ts > f->window_ts
+                          ? lc->last_ts - f->window_ts : 0;
+            if (rounds > out.longest_window_rounds) {
+                out.longest_window_rounds = rounds;
+            }
+            if (ns > out.longest_window_ns) {
+                out.longest_window_ns = ns;
+            }
+        }
+        fn(&out, aux);
+    }
+}
+
+const char *
+lifecycle_thread_name(const struct lifecycle *lc, uint32_t id)
+{
+    return id < lc->n_threads ? lc->threads[id].name : NULL;
+}

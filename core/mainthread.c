@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The main thread's operations on ukeys (sequence M of the
+ * specification): revalidator/purge, dp_purge_cb() for a deleted PMD,
+ * udpif_flush() and udpif_destroy().  Handlers and PMDs keep running during
+ * all of them; revalidators are paused (udpif_pause_revalidators()). */
+#include "udpif-private.h"
+
+#include <stdlib.h>
+
+#include "util.h"
+
+static void
+pause_revalidators(struct uk_thread *t)
+{
+    uk_point(t, UK_ACT_PAUSE, "udpif_pause_revalidators", NULL, -1);
+    t->udpif->paused = true;
+}
+
+static void
+resume_revalidators(struct uk_thread *t)
+{
+    t->udpif->paused = false;
+}
+
+/* upcall_unixctl_purge(): revalidator_purge() of every slice, from the main
+ * thread (bd86266ea: with revalidators paused). */
+static void
+upcall_unixctl_purge(struct uk_thread *t)
+{
+    uk_op_begin(t, UK_OP_PURGE, 0);
+    pause_revalidators(t);
+    revalidator_sweep__(t, 0, 1, true);
+    resume_revalidators(t);
+    uk_op_end(t, UK_OP_PURGE, 0);
+}
+
+/* dp_purge_cb(): every ukey of 'pmd' to EVICTING with no ukey lock and no
+ * state check (T10), then push_ukey_ops() per umap. */
+static void
+dp_purge_cb(struct uk_thread *t, struct uk_thread *pmd)
+{
+    static const char func[] = "dp_purge_cb";
+    struct udpif *udpif = t->udpif;
+    struct ukey **ukeys = NULL, **victims = NULL;
+    size_t allocated = 0, allocated_victims = 0;
+
+    uk_op_begin(t, UK_OP_DP_PURGE, pmd->pmd_id);
+    pause_revalidators(t);
+    for (unsigned int i = 0; i < udpif->cfg.n_umaps; i++) {
+        struct umap *umap = &udpif->umaps[i];
+        size_t n = umap_collect(umap, &ukeys, &allocated);
+        size_t n_victims = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (ukeys[j]->pmd_id == pmd->pmd_id) {
+                transition_ukey(t, ukeys[j], UKEY_EVICTING, func);
+                victims = uk_grow(victims, &allocated_victims, n_victims + 1,
+                                  sizeof *victims);
+                victims[n_victims++] = ukeys[j];
+            }
+        }
+        push_ukey_ops_for(t, umap, victims, n_victims);
+        uk_rcu_quiesce(t, func, UK_SOURCE_LOCATOR);
+    }
+    resume_revalidators(t);
+    uk_op_end(t, UK_OP_DP_PURGE, pmd->pmd_id);
+    free(ukeys);
+    free(victims);
+}
+
+/* udpif_flush(): stop with purge, dpif_flow_flush(), restart. */
+static void
+udpif_flush__(struct uk_thread *t)
+{
+    uk_op_begin(t, UK_OP_FLUSH, 0);
+    pause_revalidators(t);
+    revalidator_sweep__(t, 0, 1, true);
+    dp_flush(t);
+    resume_revalidators(t);
+    uk_op_end(t, UK_OP_FLUSH, 0);
+}
+
+/* udpif_destroy(): threads joined, then every ukey still in a umap freed
+ * directly with ukey_delete__() (T16), then the RCU callbacks run
+ * (ovsrcu_barrier()) and the run ends. */
+static void
+udpif_destroy__(struct uk_thread *t)
+{
+    struct udpif *udpif = t->udpif;
+    struct ukey **ukeys = NULL;
+    size_t allocated = 0;
+
+    uk_op_begin(t, UK_OP_DESTROY, 0);
+    uk_point(t, UK_ACT_JOIN, "udpif_stop_threads", NULL, -1);
+    udpif->shut_down = true;
+    for (unsigned int i = 0; i < udpif->cfg.n_umaps; i++) {
+        size_t n = umap_collect(&udpif->umaps[i], &ukeys, &allocated);
+        for (size_t j = 0; j < n; j++) {
+            struct ukey *ukey = ukeys[j];
+            ukey->n_freed++;
+            udpif->stats.freed++;
+            struct ukey_event e = {
+                .type = UK_EV_UKEY_FREE, .ukey_id = ukey->id,
+                .ufid = ukey->ufid, .pmd_id = ukey->pmd_id,
+                .umap = ukey->umap, .kind = UK_FREE_DESTROY,
+                .where = "udpif_destroy",
+            };
+            udpif_emit(udpif, t, &e);
+        }
+    }
+    free(ukeys);
+    uk_op_end(t, UK_OP_DESTROY, 0);
+    uk_rcu_barrier(udpif);
+
+    uint64_t live = 0;
+    for (struct ukey *u = udpif->all_ukeys; u; u = u->next_all) {
+        live += u->n_freed == 0;
+    }
+    struct ukey_event end = { .type = UK_EV_END, .umap = -1, .value = live };
+    udpif_emit(udpif, t, &end);
+}
+
+void
+main_thread_run(struct uk_thread *t)
+{
+    for (;;) {
+        uk_thread_wait_req(t);
+        switch (t->cur.kind) {
+        case UK_REQ_PURGE:
+            upcall_unixctl_purge(t);
+            break;
+        case UK_REQ_DP_PURGE:
+            dp_purge_cb(t, t->cur.pmd);
+            break;
+        case UK_REQ_FLUSH:
+            udpif_flush__(t);
+            break;
+        case UK_REQ_SHUTDOWN:
+            udpif_destroy__(t);
+            break;
+        case UK_REQ_UPCALL:
+        case UK_REQ_ROUND:
+            uk_assert(!"not a main-thread request");
+        }
+    }
+}

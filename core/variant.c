@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The variants: named versions of the handler and revalidator code, each a
+ * small set of differences from upstream OVS (see struct uk_variant). */
+#include "udpif.h"
+
+#include <string.h>
+
+#define STATE_BIT(S) (1u << UKEY_##S)
+
+/* Upstream OVS (d6a632a9b, 2026): every fix below is in. */
+#define UPSTREAM_FIXES                                  \
+    .replace = true,                                    \
+    .replace_states = STATE_BIT(EVICTED),               \
+    .delete_guard = true,                               \
+    .conditional_operational = true,                    \
+    .dump_skips_evicting = true,                        \
+    .del_error_evicts = true,                           \
+    .inherit_dump_seq = true,                           \
+    .missed_dumps = true,                               \
+    .inconsistent = true,                               \
+    .sweep_last_stats = true
+
+static const struct uk_variant variants[] = {
+    {
+        .name = "upstream", .commit = "d6a632a9b",
+        .summary = "today's OVS: state machine, ukey_delete() guard, "
+                   "every later fix",
+        UPSTREAM_FIXES,
+    },
+    {
+        /* The 2016 patch as posted: 'flow_exists' instead of states (a ukey
+         * deleted in this dump, or whose install failed, may be replaced),
+         * K locked across the put, no second check in ukey_delete(). */
+        .name = "v1-replace", .commit = "v1 patch (2016)",
+        .summary = "try_ukey_replace() with flow_exists: the reviewer's "
+                   "double delete",
+        .replace = true,
+        .replace_states = STATE_BIT(EVICTING) | STATE_BIT(EVICTED),
+        .lock_over_put = true,
+    },
+    {
+        /* 54ebeff4c + 67f08985d as merged: states, replace of EVICTED
+         * ukeys, K unlocked across the put, ukey_delete() unguarded. */
+        .name = "landed-2016", .commit = "54ebeff4c+67f08985d",
+        .summary = "the state machine as first merged: the race is still "
+                   "there until 154781666",
+        .replace = true,
+        .replace_states = STATE_BIT(EVICTED),
+    },
+    {
+        /* f3e8c44ef: no replacement; a flow deleted in the dump keeps its
+         * ukey until the sweep, and its traffic is slowpathed meanwhile. */
+        .name = "pre-replace", .commit = "f3e8c44ef",
+        .summary = "before the patch: traffic stays slowpathed until the "
+                   "sweep",
+        .lock_over_put = true,
+    },
+};
+
+const struct uk_variant *
+uk_variant_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
+        if (!strcmp(variants[i].name, name)) {
+            return &variants[i];
+        }
+    }
+    return NULL;
+}
+
+const struct uk_variant *
+uk_variant_at(size_t i)
+{
+    return i < sizeof variants / sizeof variants[0] ? &variants[i] : NULL;
+}
+
+size_t
+uk_variant_count(void)
+{
+    return sizeof variants / sizeof variants[0];
+}
