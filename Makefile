@@ -62,7 +62,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
         -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
-ALL_CFLAGS := -std=gnu11 -fPIC $(WARN) $(CFLAGS) $(SAN_FLAGS) \
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -fPIC $(WARN) $(CFLAGS) $(SAN_FLAGS) \
               -I. $(PKG_CFLAGS) -DLTTNG_UST_COMPAT_API_VERSION=1 -pthread
 ALL_LDFLAGS := $(SAN_FLAGS) -pthread $(LDFLAGS)
 

@@ -27,6 +27,7 @@
 #define LC_MAX_THREADS 65536    /* Thread ids tracked by name and round. */
 #define LC_FREE_CACHE 4096      /* Free evidence kept for recent frees. */
 #define LC_NO_FLOW UINT32_MAX
+#define LC_CHUNK_UKEYS 256      /* Records allocated at a time. */
 
 /* ==== Records ==== */
 
@@ -38,28 +39,33 @@ enum lc_doubt {
 };
 
 /* A live (not yet freed) ukey.  Owned by 'struct lifecycle'; recycled
- * through its free list after the ukey is freed. */
+ * through its free list after the ukey is freed.  Like the whole fold, used
+ * by one thread at a time. */
 struct lc_ukey {
-    uint64_t id, ufid;
+    uint64_t id, ufid;          /* From its create or first event. */
     uint32_t pmd_id;
     uint32_t flow;              /* Index in 'lc->flows', or LC_NO_FLOW. */
     int32_t umap;
     uint8_t state;              /* enum ukey_state, from OK transitions. */
     uint8_t doubt;              /* enum lc_doubt. */
-    bool created_seen;
+    bool created_seen;          /* Its 'create' is in the input. */
     bool pmd_known;             /* 'pmd_id' came from an event. */
-    bool state_known;
+    bool state_known;           /* 'state' is not a guess. */
     bool in_map;                /* Inserted or replaced-in, not out. */
     bool removed;               /* umap_remove or replaced out seen. */
+    bool replaced_out;          /* That removal was a umap_replace. */
     bool postponed;             /* rcu_postpone seen. */
     bool deleted;               /* Removed, postponed or DELETED. */
     bool failed;                /* An ERROR names it. */
     uint8_t del_type;           /* Event type of 'del_ev'. */
     uint32_t reported;          /* Bit per kind in LC_ONCE_KINDS. */
-    enum uk_violation_kind rule;
-    const char *explanation;    /* (owned by 'lc->arena') */
-    struct lifecycle_evidence fail_ev[2];
-    struct lifecycle_evidence first_ev, last_ev, tr_ev, insert_ev;
+    enum uk_violation_kind rule;        /* Of the first ERROR. */
+    const char *explanation;    /* (owned by 'lc->arena') Of that ERROR. */
+    struct lifecycle_evidence fail_ev[2];   /* Of that ERROR. */
+    struct lifecycle_evidence first_ev;     /* First event naming it. */
+    struct lifecycle_evidence last_ev;      /* Latest event naming it. */
+    struct lifecycle_evidence tr_ev;        /* Latest transition. */
+    struct lifecycle_evidence insert_ev;    /* Insert or replace-in. */
     struct lifecycle_evidence remove_ev;    /* umap_remove / replace-out. */
     struct lifecycle_evidence postpone_ev;  /* rcu_postpone. */
     struct lifecycle_evidence deleted_ev;   /* Transition to DELETED. */
@@ -67,27 +73,34 @@ struct lc_ukey {
     uint64_t tr_round;          /* 'lc->n_rounds' at its last transition. */
     struct lifecycle_step *steps;   /* (owned) Only with 'keep_steps'. */
     size_t n_steps, allocated_steps;
-    struct lc_ukey *next_free;
+    struct lc_ukey *next_free;  /* On 'lc->free_ukeys'. */
 };
 
 /* A flow instance (ufid, pmd_id).  Kept for the whole run, in order of
  * first appearance. */
 struct lc_flow {
-    uint64_t ufid;
+    uint64_t ufid;              /* Identity. */
     uint32_t pmd_id;
     bool dp_present;            /* Datapath flow installed. */
     bool presence_unsure;       /* Lost events may hide a dp_put/dp_del. */
     bool unsure;                /* Events were lost while it existed. */
     bool in_round;              /* On 'lc->touched' this round. */
-    bool slow_in_round, fast_in_round;
-    bool window_open, window_reported, stats_reported;
+    bool slow_in_round, fast_in_round;  /* Traffic seen this round. */
+    bool window_open;           /* Slowpathed since 'window_ev'. */
+    bool window_reported;       /* SLOWPATH reported for this window. */
+    bool stats_reported;        /* STATS_DOUBLE reported. */
     uint64_t map_ukey;          /* Ukey in a umap for it, or 0. */
     uint64_t absent_round;      /* 'lc->n_rounds' when the dp flow left. */
-    struct lifecycle_evidence absent_ev, fast_ev;
-    uint64_t upcalls, slow_packets, fast_packets, pushed, attributed;
-    uint64_t windows, longest_rounds, longest_ns;
-    uint64_t window_round, window_ts, slow_rounds;
-    struct lifecycle_evidence window_ev;
+    struct lifecycle_evidence absent_ev;    /* dp_del that removed it. */
+    struct lifecycle_evidence fast_ev;      /* Latest fastpath traffic. */
+    struct lifecycle_evidence present_ev;   /* dp_put that created it. */
+    uint64_t upcalls, slow_packets, fast_packets;   /* Measured figures. */
+    uint64_t pushed;            /* Sum of stats_push. */
+    uint64_t attributed;        /* Upcalled + pushed packets. */
+    uint64_t windows, longest_rounds, longest_ns;   /* Slowpath windows. */
+    uint64_t window_round, window_ts;   /* Start of the open window. */
+    uint64_t slow_rounds;       /* Slowpath-only rounds in a row. */
+    struct lifecycle_evidence window_ev;    /* Traffic that opened it. */
 };
 
 /* Open-addressing map from a nonzero u64 to a pointer, linear probing,
@@ -108,24 +121,29 @@ struct lc_thread {
     uint64_t round;             /* Value of its last op_begin ROUND. */
 };
 
+/* A recent free, for the evidence of a use after free. */
 struct lc_free_entry {
-    uint64_t id;
-    struct lifecycle_evidence ev;
-    bool uaf_reported;
+    uint64_t id;                /* 0 = empty. */
+    struct lifecycle_evidence ev;   /* The rcu_free or ukey_free. */
+    bool uaf_reported;          /* A use after free was reported. */
 };
 
+/* Strings that live until lifecycle_destroy(): violation details, thread
+ * and flow names. */
 struct lc_arena_chunk {
     struct lc_arena_chunk *next;
-    size_t used, size;
+    size_t used, size;          /* Bytes of 'data' used and allocated. */
     char data[];
 };
 
+/* The fold.  Owned by its creator, used by one thread at a time; everything
+ * it points to is owned by it. */
 struct lifecycle {
-    struct lifecycle_options opts;
+    struct lifecycle_options opts;      /* Defaults filled in. */
     struct lifecycle_callbacks cbs;
 
-    struct lc_map ukeys;        /* Id -> struct lc_ukey *. */
-    struct lc_ukey *free_ukeys;
+    struct lc_map ukeys;        /* Id -> struct lc_ukey *, live ones. */
+    struct lc_ukey *free_ukeys; /* Records to reuse. */
     struct lc_ukey **chunks;    /* (owned) Blocks of records. */
     size_t n_chunks, allocated_chunks;
 
@@ -142,23 +160,27 @@ struct lifecycle {
      * ['fb_floor', 'fb_base') are all freed; from 'fb_base' up, one bit
      * each in 'fb_words[fb_head...]'. */
     bool fb_started;            /* Something was freed. */
+    uint64_t min_id;            /* Lowest ukey id seen, 0 if none. */
     uint64_t fb_floor, fb_base;
     uint64_t *fb_words;
     size_t fb_head, fb_n, fb_allocated;
-    struct lc_map old_freed;
-    struct lc_free_entry free_cache[LC_FREE_CACHE];
+    struct lc_map old_freed;    /* Freed ids below 'fb_floor'. */
+    struct lc_free_entry free_cache[LC_FREE_CACHE];  /* By id modulo. */
 
-    struct lc_thread *threads;
+    struct lc_thread *threads;  /* By thread id, up to LC_MAX_THREADS. */
     size_t n_threads;
 
-    uint64_t n_rounds, last_round;
-    uint64_t last_ts;
+    uint64_t n_rounds;          /* Rounds ended. */
+    uint64_t last_round;        /* Highest round number ended. */
+    uint64_t last_ts;           /* Highest 'ts' fed. */
+    struct lifecycle_evidence end_ev;   /* The 'end' event. */
     bool started, from_start;   /* First event had seq 1. */
-    bool discard_seen, finished;
+    bool discard_seen;          /* lifecycle_discarded() was called. */
+    bool finished;              /* lifecycle_finish() was called. */
     struct lifecycle_summary sum;
-    struct lc_arena_chunk *arena;
+    struct lc_arena_chunk *arena;   /* Newest chunk first. */
     char tname[2][32];          /* "thread N" when a thread has no name. */
-    char buf[512];
+    char buf[512];              /* Scratch for one detail line. */
 };
 
 const char *
@@ -341,8 +363,11 @@ static void
 lc_mark_freed(struct lifecycle *lc, uint64_t id)
 {
     if (!lc->fb_started) {
+        /* Start the bitmap at the lowest id seen so far: only ids first
+         * seen later and lower go to 'old_freed'. */
+        uint64_t low = lc->min_id < id ? lc->min_id : id;
         lc->fb_started = true;
-        lc->fb_floor = lc->fb_base = id & ~(uint64_t) 63;
+        lc->fb_floor = lc->fb_base = low;
     }
     if (id < lc->fb_floor) {
         lc_map_put(&lc->old_freed, id, (void *) 1);
@@ -470,12 +495,11 @@ static struct lc_ukey *
 lc_ukey_alloc(struct lifecycle *lc)
 {
     if (!lc->free_ukeys) {
-        enum { N = 256 };
-        struct lc_ukey *block = uk_xcalloc(N, sizeof *block);
+        struct lc_ukey *block = uk_xcalloc(LC_CHUNK_UKEYS, sizeof *block);
         lc->chunks = uk_grow(lc->chunks, &lc->allocated_chunks,
                              lc->n_chunks + 1, sizeof *lc->chunks);
         lc->chunks[lc->n_chunks++] = block;
-        for (size_t i = 0; i < N; i++) {
+        for (size_t i = 0; i < LC_CHUNK_UKEYS; i++) {
             block[i].next_free = lc->free_ukeys;
             lc->free_ukeys = &block[i];
         }
@@ -534,6 +558,9 @@ lc_ukey_get(struct lifecycle *lc, uint64_t id, const struct ukey_event *e,
     }
     u = lc_ukey_alloc(lc);
     u->id = id;
+    if (!lc->min_id || id < lc->min_id) {
+        lc->min_id = id;
+    }
     u->first_ev = lc_evidence(e, index);
     u->tr_round = lc->n_rounds;
     lc_map_put(&lc->ukeys, id, u);
@@ -567,6 +594,7 @@ lc_ukey_get(struct lifecycle *lc, uint64_t id, const struct ukey_event *e,
 struct lc_subject {
     struct lc_ukey *u;
     uint64_t ukey_id, ufid;
+    uint32_t pmd_id;
 };
 
 /* Reports a violation of 'kind' detected at 'now', with 'earlier' (may be
@@ -616,7 +644,7 @@ lc_report(struct lifecycle *lc, enum uk_violation_kind kind,
             .value2 = earlier->seq,
             .ts = now->ts,
             .umap = u ? u->umap : -1,
-            .pmd_id = u ? u->pmd_id : 0,
+            .pmd_id = u ? u->pmd_id : subj->pmd_id,
             .name = detail,
         },
         .evidence = { *now, *earlier },
@@ -742,22 +770,23 @@ lc_use_after_delete(struct lifecycle *lc, struct lc_ukey *u,
               (unsigned long long) u->del_ev.seq);
 }
 
+/* Reports that 'u', 'first' at 'earlier', is deleted 'again' at 'now'. */
 static void
 lc_double_delete(struct lifecycle *lc, struct lc_ukey *u,
                  const struct lifecycle_evidence *now,
                  const struct lifecycle_evidence *earlier,
-                 const char *what)
+                 const char *first, const char *again)
 {
     struct lc_subject subj = { .u = u };
     char seq[24];
     lc_report(lc, UK_VIOL_DOUBLE_DELETE, UK_SEV_ERROR, &subj, now,
               earlier->seq ? earlier : NULL,
-              "double delete: ukey %llu %s by %s (seq %s) and again by %s "
+              "double delete: ukey %llu %s by %s (seq %s) and %s by %s "
               "(seq %llu)",
-              (unsigned long long) u->id, what,
+              (unsigned long long) u->id, first,
               earlier->seq ? lc_tname(lc, earlier->thread_id, 1) : "?",
               earlier->seq ? lc_seq_str(seq, sizeof seq, earlier) : "?",
-              lc_tname(lc, now->thread_id, 0),
+              again, lc_tname(lc, now->thread_id, 0),
               (unsigned long long) now->seq);
 }
 
@@ -804,7 +833,8 @@ lc_transition(struct lifecycle *lc, struct lc_ukey *u,
                               || u->state == UKEY_DELETED)) {
         const struct lifecycle_evidence *earlier
             = u->deleted_ev.seq ? &u->deleted_ev : &u->del_ev;
-        lc_double_delete(lc, u, now, earlier, "became DELETED");
+        lc_double_delete(lc, u, now, earlier, "became DELETED",
+                         "again");
     } else if (u->deleted && !to_deleted) {
         lc_use_after_delete(lc, u, e, now);
     } else if (e->result == UK_TR_WARN) {
@@ -835,25 +865,32 @@ static void
 lc_remove(struct lifecycle *lc, struct lc_ukey *u,
           const struct ukey_event *e, const struct lifecycle_evidence *now)
 {
-    if (e->type == UK_EV_UMAP_REMOVE && e->result == ENOENT) {
+    const char *first = (u->replaced_out ? "replaced out of its umap"
+                         : "removed from its umap");
+    bool replace = e->type == UK_EV_UMAP_REPLACE;
+
+    if (!replace && e->result == ENOENT) {
         struct lc_subject subj = { .u = u };
-        char seq[24];
+        char earlier[96] = "";
+        if (u->removed) {
+            snprintf(earlier, sizeof earlier, ": it was %s by %s (seq %llu)",
+                     first,
+                     lc_tname(lc, u->remove_ev.thread_id, 1),
+                     (unsigned long long) u->remove_ev.seq);
+        }
         lc_report(lc, UK_VIOL_DOUBLE_DELETE, UK_SEV_ERROR, &subj, now,
                   u->removed ? &u->remove_ev : NULL,
                   "double delete: ukey %llu removed by %s (seq %llu) but it "
-                  "is not in its umap (ENOENT)%s%s%s%s",
+                  "is not in its umap (ENOENT)%s",
                   (unsigned long long) u->id,
                   lc_tname(lc, now->thread_id, 0),
-                  (unsigned long long) now->seq,
-                  u->removed ? "; first removed by " : "",
-                  u->removed ? lc_tname(lc, u->remove_ev.thread_id, 1) : "",
-                  u->removed ? " at seq " : "",
-                  u->removed
-                  ? lc_seq_str(seq, sizeof seq, &u->remove_ev) : "");
+                  (unsigned long long) now->seq, earlier);
     } else if (u->removed) {
-        lc_double_delete(lc, u, now, &u->remove_ev, "removed from its umap");
+        lc_double_delete(lc, u, now, &u->remove_ev, first,
+                         replace ? "replaced out again" : "removed again");
     } else {
         u->removed = true;
+        u->replaced_out = replace;
         u->remove_ev = *now;
     }
     lc_mark_deleted(u, e, now);
@@ -869,7 +906,7 @@ lc_postpone(struct lifecycle *lc, struct lc_ukey *u,
 {
     if (u->postponed) {
         lc_double_delete(lc, u, now, &u->postpone_ev,
-                         "postponed for free");
+                         "postponed for free", "again");
     } else {
         u->postponed = true;
         u->postpone_ev = *now;
@@ -1138,6 +1175,11 @@ lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
         if (e->kind == UK_PUT_CREATE && !e->result) {
             f->dp_present = true;
             f->presence_unsure = false;
+            f->present_ev = *now;
+            /* Traffic from now on is fastpath: the slowpath so far was
+             * served, so the run of slowpathed rounds starts again. */
+            f->slow_rounds = 0;
+            f->slow_in_round = false;
         }
     } else {
         if (f->dp_present || f->presence_unsure) {
@@ -1162,7 +1204,8 @@ lc_round_slowpath(struct lifecycle *lc, const struct lifecycle_evidence *now)
             f->slow_rounds++;
             if (f->slow_rounds >= lc->opts.slowpath_rounds
                 && f->window_open && !f->window_reported) {
-                struct lc_subject subj = { .ufid = f->ufid };
+                struct lc_subject subj = { .ufid = f->ufid,
+                                           .pmd_id = f->pmd_id };
                 const char *flow_name = lc_flow_name(lc, f->ufid);
                 f->window_reported = true;
                 lc_report(lc, UK_VIOL_SLOWPATH, UK_SEV_ERROR, &subj, now,
@@ -1268,7 +1311,7 @@ lifecycle_destroy(struct lifecycle *lc)
         return;
     }
     for (size_t i = 0; i < lc->n_chunks; i++) {
-        for (size_t j = 0; j < 256; j++) {
+        for (size_t j = 0; j < LC_CHUNK_UKEYS; j++) {
             free(lc->chunks[i][j].steps);
         }
         free(lc->chunks[i]);
@@ -1361,6 +1404,7 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
         return;
     case UK_EV_END:
         lc->sum.complete = true;
+        lc->end_ev = now;
         return;
     case UK_EV_DP_PUT:
     case UK_EV_DP_DEL:
@@ -1426,13 +1470,16 @@ lc_finish_flows(struct lifecycle *lc)
         struct lc_flow *f = &lc->flows[i];
         if (f->dp_present && !f->presence_unsure && !f->unsure
             && !f->map_ukey) {
-            struct lc_subject subj = { .ufid = f->ufid };
+            struct lc_subject subj = { .ufid = f->ufid,
+                                       .pmd_id = f->pmd_id };
             const char *flow_name = lc_flow_name(lc, f->ufid);
-            static const struct lifecycle_evidence none;
             lc_report(lc, UK_VIOL_DP_FLOW_WITHOUT_UKEY, UK_SEV_WARNING,
-                      &subj, &none, NULL,
-                      "datapath flow %s pmd %u has no ukey in a umap at "
-                      "the end", flow_name ? flow_name : "?", f->pmd_id);
+                      &subj, &lc->end_ev,
+                      f->present_ev.seq ? &f->present_ev : NULL,
+                      "datapath flow %s pmd %u (put at seq %llu) has no "
+                      "ukey in a umap at the end",
+                      flow_name ? flow_name : "?", f->pmd_id,
+                      (unsigned long long) f->present_ev.seq);
         }
     }
 }
@@ -1459,8 +1506,8 @@ lifecycle_finish(struct lifecycle *lc)
             struct lc_ukey *u = live[i];
             if (u->doubt != LC_LOST) {
                 struct lc_subject subj = { .u = u };
-                lc_report(lc, UK_VIOL_LEAK, UK_SEV_ERROR, &subj, &u->last_ev,
-                          &u->first_ev,
+                lc_report(lc, UK_VIOL_LEAK, UK_SEV_ERROR, &subj, &lc->end_ev,
+                          &u->last_ev,
                           "leak: ukey %llu never freed (state %s, last "
                           "event seq %llu by %s)",
                           (unsigned long long) u->id,
@@ -1518,6 +1565,32 @@ lifecycle_for_each_flow(const struct lifecycle *lc,
         }
         fn(&out, aux);
     }
+}
+
+size_t
+lifecycle_footprint(const struct lifecycle *lc)
+{
+    size_t size = sizeof *lc;
+    size += (lc->ukeys.mask + 1) * sizeof *lc->ukeys.slots;
+    size += (lc->names.mask + 1) * sizeof *lc->names.slots;
+    size += (lc->old_freed.mask + 1) * sizeof *lc->old_freed.slots;
+    size += lc->allocated_chunks * sizeof *lc->chunks;
+    for (size_t i = 0; i < lc->n_chunks; i++) {
+        size += LC_CHUNK_UKEYS * sizeof **lc->chunks;
+        for (size_t j = 0; j < LC_CHUNK_UKEYS; j++) {
+            size += lc->chunks[i][j].allocated_steps
+                    * sizeof *lc->chunks[i][j].steps;
+        }
+    }
+    size += lc->allocated_flows * sizeof *lc->flows;
+    size += (lc->flow_mask + 1) * sizeof *lc->flow_index;
+    size += lc->allocated_touched * sizeof *lc->touched;
+    size += lc->fb_allocated * sizeof *lc->fb_words;
+    size += lc->n_threads * sizeof *lc->threads;
+    for (const struct lc_arena_chunk *c = lc->arena; c; c = c->next) {
+        size += sizeof *c + c->size;
+    }
+    return size;
 }
 
 const char *

@@ -60,12 +60,20 @@
  *     its thread's last op_begin ROUND); a round number already ended by
  *     another revalidator does not count again; with no numbers at all,
  *     each op_end ROUND counts.  'n_rounds' counts rounds, not events.
+ *   - Leak: at lifecycle_finish() after an 'end' event, every ukey not
+ *     freed, unless events were lost while it was live.  A ukey first seen
+ *     mid-life can leak (then it FAILs: its free would have been seen).
+ *     Datapath flow without ukey: a flow whose datapath flow is present at
+ *     the end while no ukey of it is in a umap.
  *   - Stuck ukey: not deleted, its datapath flow absent (never put, or
  *     dp_del'ed) and no OK transition for 'stuck_rounds' rounds.
  *   - Slowpath: a round with slowpath and no fastpath traffic extends the
- *     flow's run; fastpath traffic resets it; a round without traffic for
- *     the flow neither extends nor resets it.  'upcalls' counts upcall
- *     events; 'attributed_packets' sums upcall and stats_push packets.
+ *     flow's run; fastpath traffic and the creation of its datapath flow
+ *     (dp_put CREATE ok) reset it; a round without traffic for the flow
+ *     neither extends nor resets it.  The measured window (open at the
+ *     first slowpath traffic, closed by fastpath traffic) is not reset.
+ *     'upcalls' counts upcall events; 'attributed_packets' sums upcall and
+ *     stats_push packets.
  *   - The input is taken to start at the beginning of a run when its first
  *     event has seq 1.  Otherwise, and after lifecycle_discarded(), a flow
  *     first seen other than by its 'flow' event is "unsure": no stats
@@ -158,7 +166,8 @@ struct lifecycle_options {
                                     * without progress while the ukey's
                                     * datapath flow is gone (default 6). */
     unsigned int slowpath_rounds;  /* SLOWPATH after traffic stayed
-                                    * slowpathed this many rounds (def. 3). */
+                                    * slowpathed this many rounds (def. 3).
+                                    * 0 in either means the default. */
     bool keep_steps;               /* Keep each ukey's transitions for the
                                     * 'steps' of lifecycle_ukey (viewer). */
 };
@@ -187,7 +196,7 @@ struct lifecycle_summary {
     uint64_t by_violation[N_UK_VIOLATION_KINDS];
     uint64_t n_violations;
     uint64_t n_suppressed;          /* Repeats detected, not reported. */
-    uint64_t n_rounds;              /* op_end ROUND events. */
+    uint64_t n_rounds;              /* Rounds ended (see "Rounds"). */
     uint64_t discarded_events;      /* Reported by lifecycle_discarded(). */
     uint64_t n_discard_reports;
     uint64_t first_discard_ts, last_discard_ts;
@@ -229,6 +238,11 @@ void lifecycle_for_each_flow(const struct lifecycle *lc,
                              void (*fn)(const struct lifecycle_flow *,
                                         void *aux),
                              void *aux);
+
+/* Bytes of memory 'lc' holds (tables, records, bitmap, strings): bounded by
+ * the live ukeys, the flows and the violations, not by the events fed.
+ * For "show stats" and the memory tests. */
+size_t lifecycle_footprint(const struct lifecycle *lc);
 
 /* Name of thread 'id' from its thread_start event, or NULL. */
 const char *lifecycle_thread_name(const struct lifecycle *lc, uint32_t id);

@@ -10,14 +10,6 @@
 
 /* ==== umap (core/umap.c) ==== */
 
-/* A shard: OVS's 'struct umap', a mutex taken for writing plus a hash table
- * that readers walk without locks. */
-struct umap {
-    struct uk_mutex mutex;      /* Writers only. */
-    struct cds_lfht *table;     /* (owned) Ukeys by hash. */
-    int index;
-};
-
 void umap_init(struct umap *, int index, size_t expected);
 void umap_destroy(struct umap *);
 
@@ -91,12 +83,6 @@ struct uk_round {
 void uk_barrier_wait(struct uk_thread *, struct uk_round *);
 
 /* ovsrcu_postpone(ukey_delete__, ukey) and ovsrcu_quiesce(). */
-struct uk_rcu_cb {
-    struct ukey *ukey;
-    uint64_t stamp;             /* udpif->time at the postpone. */
-    uint32_t thread_id;         /* Who postponed it. */
-};
-
 void uk_rcu_postpone(struct uk_thread *, struct ukey *, const char *func,
                      const char *where);
 void uk_rcu_quiesce(struct uk_thread *, const char *func, const char *where);

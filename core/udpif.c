@@ -27,7 +27,7 @@ udpif_config_init(struct udpif_config *cfg)
     cfg->flow_limit = 200000;
     cfg->checker = true;
     cfg->stuck_rounds = 6;
-    cfg->slowpath_rounds = 3;
+    cfg->slowpath_rounds = 5;
 }
 
 /* ==== Checker ==== */

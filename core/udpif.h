@@ -14,10 +14,17 @@
  * caller picks who steps next (udpif_step()); runs are deterministic.
  *
  * Synchronization (stepped mode): everything runs on the OS thread that
- * created the udpif; nothing here is thread-safe. */
+ * created the udpif; nothing here is thread-safe.
+ *
+ * Free-running mode ('cfg.free_running', core/freerun.h): udpif_start()
+ * runs every model thread on its own pthread with the same programs;
+ * scheduling points are no-ops, model mutexes are real, RCU is liburcu
+ * QSBR.  Between udpif_start() and udpif_stop() only the functions that
+ * core/freerun.h lists as thread-safe may be called. */
 #ifndef UKDB_CORE_UDPIF_H
 #define UKDB_CORE_UDPIF_H 1
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +34,8 @@
 
 struct coro;
 struct cds_lfht;
+struct freerun;
+struct freerun_thread;
 struct lifecycle;
 struct udpif;
 struct ukey;
@@ -77,6 +86,7 @@ size_t uk_variant_count(void);
 /* A model mutex.  In stepped mode a thread that wants a held mutex is not
  * runnable; 'owner' and 'where' are what "show locks" prints. */
 struct UK_LOCKABLE uk_mutex {
+    pthread_mutex_t real;       /* Free-running mode: error-checking. */
     struct uk_thread *owner;    /* NULL when free. */
     const char *where;          /* Where it was taken. */
     enum uk_lock_target target;
@@ -194,6 +204,8 @@ struct ukey {
     unsigned int n_freed;       /* Frees that ran (more than 1 = bug). */
     struct ukey *next_all;      /* udpif->all_ukeys list. */
     void *node;                 /* (owned) cds_lfht node. */
+    unsigned int n_pending;     /* Free-running: postpones whose callback
+                                 * has not run (atomic); the last frees. */
 };
 
 /* ==== Threads ==== */
@@ -245,6 +257,23 @@ struct uk_thread {
     int n_held;
 
     uint64_t quiesced_at;       /* Step count at its last quiescent state. */
+
+    struct freerun_thread *fr;  /* (owned by udpif->fr) Free-running. */
+};
+
+/* A shard: OVS's 'struct umap', a mutex taken for writing plus a hash table
+ * that readers walk without locks. */
+struct umap {
+    struct uk_mutex mutex;      /* Writers only. */
+    struct cds_lfht *table;     /* (owned) Ukeys by hash. */
+    int index;
+};
+
+/* A pending ovsrcu_postpone(ukey_delete__, ukey). */
+struct uk_rcu_cb {
+    struct ukey *ukey;
+    uint64_t stamp;             /* udpif->time at the postpone. */
+    uint32_t thread_id;         /* Who postponed it. */
 };
 
 /* ==== The udpif ==== */
@@ -263,6 +292,7 @@ struct udpif_config {
     unsigned int flow_limit;    /* OVS: 200000 (dynamic). */
     bool checker;               /* Attach the lifecycle checker. */
     unsigned int stuck_rounds, slowpath_rounds; /* Checker liveness. */
+    bool free_running;          /* Real threads (core/freerun.h). */
 };
 
 void udpif_config_init(struct udpif_config *);
@@ -318,6 +348,9 @@ struct udpif {
     bool shut_down;             /* Shutdown completed ('end' emitted). */
     struct udpif_stats stats;
     uint64_t last_violation_seq;
+
+    bool free_running;          /* cfg.free_running. */
+    struct freerun *fr;         /* (owned) Free-running machinery. */
 };
 
 /* Creates a model with 'cfg' (NULL for the defaults), with its main and

@@ -81,8 +81,9 @@ ukey_read_state_at(struct uk_thread *t, struct ukey *ukey, const char *func,
  *   anything else                   -> VLOG_WARN_RL, state unchanged.
  *
  * 'state_thread' and 'state_where' record every attempt but the aborting
- * one.  The model does not abort: the result goes into the event and the
- * checker makes it a violation. */
+ * one and the OPERATIONAL no-op (OVS returns before recording it).  The
+ * model does not abort: the result goes into the event and the checker
+ * makes it a violation. */
 enum uk_transition_result
 transition_ukey_at(struct uk_thread *t, struct ukey *ukey,
                    enum ukey_state dst, const char *func, const char *where)
@@ -103,7 +104,8 @@ transition_ukey_at(struct uk_thread *t, struct ukey *ukey,
     } else {
         result = UK_TR_WARN;
     }
-    if (result != UK_TR_ABORT) {
+    if (result == UK_TR_OK || result == UK_TR_WARN) {
+        /* Not on abort, and not on the no-op: OVS returns before. */
         ukey->state_thread = t->id;
         ukey->state_where = where;
     }

@@ -1,0 +1,17 @@
+REPL_SRCS += repl/record.c
+# "ukdb audit" and "ukdb view", and the babeltrace2 plugin code they share
+# with build/plugins/ukey.so (tracepoints/local.mk).
+REPL_SRCS += repl/cmd-audit.c
+REPL_SRCS += tracepoints/plugin/graph.c
+REPL_SRCS += tracepoints/plugin/decode.c
+REPL_SRCS += tracepoints/plugin/report.c
+REPL_SRCS += tracepoints/plugin/report-chrome.c
+REPL_SRCS += tracepoints/plugin/sink.c
+REPL_SRCS += repl/main.c
+REPL_SRCS += repl/input.c
+REPL_SRCS += repl/commands.c
+REPL_SRCS += repl/cmd-step.c
+REPL_SRCS += repl/cmd-setup.c
+REPL_SRCS += repl/cmd-show.c
+REPL_SRCS += repl/cmd-expect.c
+REPL_SRCS += repl/pending.c

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* "ukdb audit" and "ukdb view": the command-line side of the babeltrace2
+ * plugin.  Parses the arguments into report options and runs the graph of
+ * tracepoints/plugin/graph.c (src.ctf.fs or src.ctf.lttng-live, muxer,
+ * the plugin's sink), which prints the same report as the babeltrace2
+ * components sink.ukey.audit and sink.ukey.lifecycle.  No babeltrace2
+ * header here (STYLE.md's layering). */
+#include "subcommands.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tracepoints/plugin/graph.h"
+#include "tracepoints/plugin/report.h"
+
+static void
+cmd_audit_usage(FILE *f, bool view)
+{
+    if (!view) {
+        fputs("usage: ukdb audit [--format text|json] TRACE...\n"
+              "Checks the ukey lifecycles of CTF traces (directories,\n"
+              "searched for traces) or of a live session (net://HOST/host/"
+              "HOSTNAME/SESSION).\n"
+              "Exit status: 0 clean, 1 violations (ERROR), 2 error,\n"
+              "3 inconclusive only (lost events, partial run).\n", f);
+        return;
+    }
+    fputs("usage: ukdb view [OPTION]... TRACE...\n"
+          "Prints per-ukey timelines of CTF traces.\n"
+          "  --ukey ID          only ukey ID\n"
+          "  --flow NAME        only the ukeys of flow NAME\n"
+          "  --thread NAME      only what thread NAME did\n"
+          "  --begin B, --end E time range: ns from the clock's origin "
+          "(N or Nns),\n"
+          "                     or event seq (seq:N or #N)\n"
+          "  --format FORMAT    text (default), json, chrome (Chrome "
+          "trace-event\n"
+          "                     JSON for Perfetto), raw (one canonical line"
+          " per event)\n"
+          "Exit status: 0, or 2 on error.\n", f);
+}
+
+/* Prints "ukdb: error: OPTION: 'ARG': WHAT" (without the parts that are
+ * NULL) and the hint.  Returns 2. */
+static int
+cmd_audit_usage_error(bool view, const char *option, const char *arg,
+                      const char *what)
+{
+    fprintf(stderr, "ukdb: error: %s%s%s%s%s%s\n", option ? option : "",
+            option ? ": " : "", arg ? "'" : "", arg ? arg : "",
+            arg ? "': " : "", what);
+    fprintf(stderr, "Try \"ukdb %s --help\".\n", view ? "view" : "audit");
+    return 2;
+}
+
+/* The body of both subcommands. */
+static int
+cmd_audit_main(int argc, char *argv[], bool view)
+{
+    enum { OPT_UKEY = 256, OPT_FLOW, OPT_THREAD, OPT_BEGIN, OPT_END };
+    static const struct option audit_options[] = {
+        { "format", required_argument, NULL, 'F' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    static const struct option view_options[] = {
+        { "format", required_argument, NULL, 'F' },
+        { "help", no_argument, NULL, 'h' },
+        { "ukey", required_argument, NULL, OPT_UKEY },
+        { "flow", required_argument, NULL, OPT_FLOW },
+        { "thread", required_argument, NULL, OPT_THREAD },
+        { "begin", required_argument, NULL, OPT_BEGIN },
+        { "end", required_argument, NULL, OPT_END },
+        { NULL, 0, NULL, 0 },
+    };
+    struct report_options o = {
+        .mode = view ? REPORT_VIEW : REPORT_AUDIT,
+        .format = REPORT_TEXT,
+    };
+    int c;
+
+    optind = 0;                 /* Full re-initialization (glibc). */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+h",
+                            view ? view_options : audit_options,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            cmd_audit_usage(stdout, view);
+            return 0;
+        case 'F': {
+            int f = report_format_from_name(optarg);
+            if (f < 0 || (!view && f != REPORT_TEXT && f != REPORT_JSON)) {
+                return cmd_audit_usage_error(view, "--format", optarg,
+                                             "unknown format");
+            }
+            o.format = (enum report_format) f;
+            break;
+        }
+        case OPT_UKEY: {
+            char *end;
+            unsigned long long id = strtoull(optarg, &end, 10);
+            if (*optarg == '#') {
+                id = strtoull(optarg + 1, &end, 10);
+            } else if (!strncmp(optarg, "ukey#", 5)) {
+                id = strtoull(optarg + 5, &end, 10);
+            }
+            if (*end || !id) {
+                return cmd_audit_usage_error(view, "--ukey", optarg,
+                                             "not a ukey id");
+            }
+            o.ukey_id = id;
+            break;
+        }
+        case OPT_FLOW:
+            o.flow = optarg;
+            break;
+        case OPT_THREAD:
+            o.thread = optarg;
+            break;
+        case OPT_BEGIN:
+        case OPT_END:
+            if (!report_parse_bound(optarg,
+                                    c == OPT_BEGIN ? &o.begin : &o.end)) {
+                return cmd_audit_usage_error(
+                    view, c == OPT_BEGIN ? "--begin" : "--end", optarg,
+                    "expecting a timestamp in ns or seq:N");
+            }
+            break;
+        case '?':
+        default:
+            return cmd_audit_usage_error(view, NULL, argv[optind - 1],
+                                         "unknown option or missing "
+                                         "argument");
+        }
+    }
+    if (optind >= argc) {
+        return cmd_audit_usage_error(view, NULL, NULL,
+                                     "missing TRACE argument");
+    }
+
+    for (int i = optind; i < argc; i++) {
+        if (strstr(argv[i], "://")) {
+            o.live = true;
+        }
+    }
+    if (o.live) {
+        /* Violations appear as they happen. */
+        setvbuf(stdout, NULL, _IOLBF, 0);
+    }
+    o.progress = !view && !o.live && isatty(STDERR_FILENO);
+    o.out = stdout;
+    return graph_run(&o, argc - optind, argv + optind);
+}
+
+int
+audit_main(int argc, char *argv[])
+{
+    return cmd_audit_main(argc, argv, false);
+}
+
+int
+view_main(int argc, char *argv[])
+{
+    return cmd_audit_main(argc, argv, true);
+}

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* "expect": the assertions of scenario scripts.  A failed expect prints
+ * "FILE:LINE: expect failed: ..." and makes the script exit 1; the script
+ * goes on, so one run reports every failed expectation. */
+#include "repl.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+bool repl_stat_value(const struct repl *r, const char *name, uint64_t *out);
+
+static enum cmd_status
+expect_result(struct repl *r, bool ok, const char *fmt, ...)
+    UK_PRINTF(3, 4);
+
+static enum cmd_status
+expect_result(struct repl *r, bool ok, const char *fmt, ...)
+{
+    if (ok) {
+        return CMD_OK;
+    }
+    char msg[512];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(msg, sizeof msg, fmt, args);
+    va_end(args);
+    fflush(stdout);
+    if (r->input_name) {
+        fprintf(stderr, "%s:%u: expect failed: %s\n", r->input_name,
+                r->input_line, msg);
+    } else {
+        fprintf(stderr, "expect failed: %s\n", msg);
+    }
+    r->n_expect_failed++;
+    return CMD_OK;
+}
+
+static enum cmd_status
+expect_state(struct repl *r, int argc, char *argv[])
+{
+    if (argc != 4) {
+        repl_usage_error(r, "expect", "state needs FLOW|ID and STATE");
+        return CMD_ERROR;
+    }
+    struct ukey *k = NULL;
+    struct uk_flow *f = udpif_find_flow(r->udpif, argv[2]);
+    if (f) {
+        k = repl_flow_current_ukey(r, f);
+    } else {
+        k = repl_ukey_arg(r, "expect", argv[2]);
+        if (!k) {
+            return CMD_ERROR;
+        }
+    }
+    if (!strcmp(argv[3], "none")) {
+        return expect_result(r, !k || !k->in_umap,
+                             "%s has ukey#%" PRIu64 " in %s", argv[2],
+                             k ? k->id : 0,
+                             k ? ukey_state_name(k->state) : "-");
+    }
+    int state = ukey_state_from_name(argv[3]);
+    if (state < 0) {
+        repl_usage_error(r, "expect", "'%s': no such state", argv[3]);
+        return CMD_ERROR;
+    }
+    return expect_result(r, k && (int) k->state == state,
+                         "state of %s is %s, not %s", argv[2],
+                         k ? ukey_state_name(k->state) : "none (no ukey)",
+                         ukey_state_name(state));
+}
+
+static enum cmd_status
+expect_violation(struct repl *r, int argc, char *argv[])
+{
+    int kind = -1;
+    if (argc > 2) {
+        kind = uk_violation_kind_from_name(argv[2]);
+        if (kind < 0) {
+            repl_usage_error(r, "expect", "'%s': no such violation kind",
+                             argv[2]);
+            return CMD_ERROR;
+        }
+    }
+    for (size_t i = 0; i < r->n_events; i++) {
+        const struct ukey_event *e = &r->events[i].e;
+        if (e->type == UK_EV_VIOLATION && (kind < 0 || e->kind == kind)) {
+            return CMD_OK;
+        }
+    }
+    return expect_result(r, false, "no %s violation",
+                         kind < 0 ? "" : uk_violation_kind_name(kind));
+}
+
+static enum cmd_status
+expect_no_violation(struct repl *r)
+{
+    for (size_t i = 0; i < r->n_events; i++) {
+        const struct ukey_event *e = &r->events[i].e;
+        if (e->type == UK_EV_VIOLATION) {
+            return expect_result(r, false, "%s %s at step %" PRIu64 ": %s",
+                                 uk_severity_name(e->result),
+                                 uk_violation_kind_name(e->kind),
+                                 r->events[i].step, e->name ? e->name : "");
+        }
+    }
+    return CMD_OK;
+}
+
+static enum cmd_status
+expect_dp(struct repl *r, int argc, char *argv[])
+{
+    if (argc != 4 || (strcmp(argv[3], "present")
+                      && strcmp(argv[3], "absent"))) {
+        repl_usage_error(r, "expect", "dp needs FLOW present|absent");
+        return CMD_ERROR;
+    }
+    struct uk_flow *f = repl_flow_arg(r, "expect", argv[2]);
+    if (!f) {
+        return CMD_ERROR;
+    }
+    bool present = false;
+    for (size_t i = 0; i < r->udpif->n_dp_flows; i++) {
+        present |= r->udpif->dp_flows[i].flow == f
+                   && r->udpif->dp_flows[i].present;
+    }
+    bool want = !strcmp(argv[3], "present");
+    return expect_result(r, present == want, "datapath flow %s is %s",
+                         argv[2], present ? "present" : "absent");
+}
+
+static enum cmd_status
+expect_stat(struct repl *r, int argc, char *argv[])
+{
+    uint64_t have, want;
+    if (argc != 5) {
+        repl_usage_error(r, "expect", "stat needs NAME OP VALUE");
+        return CMD_ERROR;
+    }
+    if (!repl_stat_value(r, argv[2], &have)) {
+        repl_usage_error(r, "expect", "'%s': no such statistic (see \"show "
+                         "stats\")", argv[2]);
+        return CMD_ERROR;
+    }
+    if (!repl_number_arg(r, "expect", argv[4], 0, UINT64_MAX, &want)) {
+        return CMD_ERROR;
+    }
+    const char *op = argv[3];
+    bool ok;
+    if (!strcmp(op, "==") || !strcmp(op, "=")) {
+        ok = have == want;
+    } else if (!strcmp(op, "!=")) {
+        ok = have != want;
+    } else if (!strcmp(op, "<")) {
+        ok = have < want;
+    } else if (!strcmp(op, "<=")) {
+        ok = have <= want;
+    } else if (!strcmp(op, ">")) {
+        ok = have > want;
+    } else if (!strcmp(op, ">=")) {
+        ok = have >= want;
+    } else {
+        repl_usage_error(r, "expect", "'%s': expected == != < <= > >=", op);
+        return CMD_ERROR;
+    }
+    return expect_result(r, ok, "%s is %" PRIu64 ", expected %s %" PRIu64,
+                         argv[2], have, op, want);
+}
+
+static enum cmd_status
+expect_runnable(struct repl *r, int argc, char *argv[], bool want)
+{
+    if (argc != 3) {
+        repl_usage_error(r, "expect", "%s needs a THREAD", argv[1]);
+        return CMD_ERROR;
+    }
+    struct uk_thread *t = repl_thread_arg(r, "expect", argv[2]);
+    if (!t) {
+        return CMD_ERROR;
+    }
+    bool runnable = uk_thread_runnable(t);
+    return expect_result(r, runnable == want, "%s is %s", t->name,
+                         runnable ? "runnable" : "not runnable");
+}
+
+enum cmd_status
+cmd_expect(struct repl *r, int argc, char *argv[])
+{
+    const char *what = argv[1];
+    if (!strcmp(what, "state")) {
+        return expect_state(r, argc, argv);
+    } else if (!strcmp(what, "violation")) {
+        return expect_violation(r, argc, argv);
+    } else if (!strcmp(what, "no-violation")) {
+        if (argc != 2) {
+            repl_usage_error(r, "expect", "no-violation takes no argument");
+            return CMD_ERROR;
+        }
+        return expect_no_violation(r);
+    } else if (!strcmp(what, "dp")) {
+        return expect_dp(r, argc, argv);
+    } else if (!strcmp(what, "stat")) {
+        return expect_stat(r, argc, argv);
+    } else if (!strcmp(what, "runnable") || !strcmp(what, "blocked")) {
+        return expect_runnable(r, argc, argv, !strcmp(what, "runnable"));
+    }
+    repl_usage_error(r, "expect", "'%s': expected state, violation, "
+                     "no-violation, dp, stat, runnable or blocked", what);
+    return CMD_ERROR;
+}
+
+void
+complete_expect(struct repl *r, int argi, char *argv[],
+                void (*add)(void *, const char *), void *aux)
+{
+    static const char *const whats[] = {
+        "state", "violation", "no-violation", "dp", "stat", "runnable",
+        "blocked",
+    };
+    if (argi == 1) {
+        for (size_t i = 0; i < UK_ARRAY_SIZE(whats); i++) {
+            add(aux, whats[i]);
+        }
+    } else if (argi == 2 && !strcmp(argv[1], "violation")) {
+        for (int i = 0; i < N_UK_VIOLATION_KINDS; i++) {
+            add(aux, uk_violation_kind_name(i));
+        }
+    } else if (argi == 3 && !strcmp(argv[1], "state")) {
+        for (int i = 0; i < N_UKEY_STATES; i++) {
+            add(aux, ukey_state_name(i));
+        }
+    } else if (argi == 3 && !strcmp(argv[1], "dp")) {
+        add(aux, "present");
+        add(aux, "absent");
+    } else {
+        complete_flow(r, argi, argv, add, aux);
+    }
+}

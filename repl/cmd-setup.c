@@ -1,0 +1,654 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Scenario commands: the configuration (variant, datapath, umaps, set),
+ * threads and flows, and the stimuli queued on the model (upcalls, traffic,
+ * rounds, main-thread operations, datapath changes and faults). */
+#include "repl.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/util.h"
+
+/* ==== Argument helpers ==== */
+
+struct uk_thread *
+repl_thread_arg(struct repl *r, const char *cmd, const char *arg)
+{
+    struct uk_thread *t = udpif_find_thread(r->udpif, arg);
+    if (!t) {
+        repl_usage_error(r, cmd, "'%s': no such thread", arg);
+    }
+    return t;
+}
+
+struct uk_flow *
+repl_flow_arg(struct repl *r, const char *cmd, const char *arg)
+{
+    struct uk_flow *f = udpif_find_flow(r->udpif, arg);
+    if (!f) {
+        repl_usage_error(r, cmd, "'%s': no such flow (declare it with "
+                         "\"flow %s\")", arg, arg);
+    }
+    return f;
+}
+
+bool
+repl_number_arg(struct repl *r, const char *cmd, const char *arg,
+                uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (arg[0] == '-' || arg[0] == '+') {
+        repl_usage_error(r, cmd, "'%s': not a number", arg);
+        return false;
+    }
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end) {
+        repl_usage_error(r, cmd, "'%s': not a number", arg);
+        return false;
+    }
+    if (v < min || v > max) {
+        repl_usage_error(r, cmd, "'%s': out of range (%" PRIu64 " to %"
+                         PRIu64 ")", arg, min, max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+struct ukey *
+repl_flow_current_ukey(const struct repl *r, struct uk_flow *f)
+{
+    struct ukey *best = NULL;
+    for (struct ukey *u = r->udpif->all_ukeys; u; u = u->next_all) {
+        if (u->flow != f) {
+            continue;
+        }
+        if (u->in_umap) {
+            return u;
+        }
+        if (!best || u->id > best->id) {
+            best = u;
+        }
+    }
+    return best;
+}
+
+struct ukey *
+repl_ukey_arg(struct repl *r, const char *cmd, const char *arg)
+{
+    const char *num = arg;
+    if (!strncmp(num, "ukey#", 5)) {
+        num += 5;
+    } else if (num[0] == '#') {
+        num++;
+    }
+    if (*num >= '0' && *num <= '9') {
+        uint64_t id;
+        if (!repl_number_arg(r, cmd, num, 1, UINT64_MAX, &id)) {
+            return NULL;
+        }
+        struct ukey *k = udpif_find_ukey(r->udpif, id);
+        if (!k) {
+            repl_usage_error(r, cmd, "'%s': no such ukey", arg);
+        }
+        return k;
+    }
+    struct uk_flow *f = udpif_find_flow(r->udpif, arg);
+    if (!f) {
+        repl_usage_error(r, cmd, "'%s': no such ukey or flow", arg);
+        return NULL;
+    }
+    struct ukey *k = repl_flow_current_ukey(r, f);
+    if (!k) {
+        repl_usage_error(r, cmd, "'%s': flow has no ukey yet", arg);
+    }
+    return k;
+}
+
+/* ==== Configuration ==== */
+
+static enum cmd_status
+reconfigure(struct repl *r)
+{
+    return repl_rebuild(r) ? CMD_ERROR : CMD_OK;
+}
+
+enum cmd_status
+cmd_variant(struct repl *r, int argc, char *argv[])
+{
+    if (argc == 1) {
+        for (size_t i = 0; i < uk_variant_count(); i++) {
+            const struct uk_variant *v = uk_variant_at(i);
+            printf("%s %-12s %-20s %s\n", v == r->cfg.variant ? "*" : " ",
+                   v->name, v->commit, v->summary);
+        }
+        return CMD_OK;
+    }
+    const struct uk_variant *v = uk_variant_find(argv[1]);
+    if (!v) {
+        repl_usage_error(r, "variant", "'%s': no such variant", argv[1]);
+        return CMD_ERROR;
+    }
+    r->cfg.variant = v;
+    if (r->replaying) {
+        return CMD_OK;
+    }
+    enum cmd_status status = reconfigure(r);
+    if (status == CMD_OK && repl_steps(r)) {
+        repl_printf(r, "variant %s: replayed %llu steps\n", v->name,
+                    (unsigned long long) repl_steps(r));
+    }
+    return status;
+}
+
+enum cmd_status
+cmd_datapath(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    if (!strcmp(argv[1], "kernel")) {
+        r->cfg.datapath = UK_DP_KERNEL;
+    } else if (!strcmp(argv[1], "netdev")) {
+        r->cfg.datapath = UK_DP_NETDEV;
+    } else {
+        repl_usage_error(r, "datapath", "'%s': expected kernel or netdev",
+                         argv[1]);
+        return CMD_ERROR;
+    }
+    return r->replaying ? CMD_OK : reconfigure(r);
+}
+
+enum cmd_status
+cmd_umaps(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    uint64_t n;
+    if (!repl_number_arg(r, "umaps", argv[1], 1, 4096, &n)) {
+        return CMD_ERROR;
+    }
+    r->cfg.n_umaps = (unsigned int) n;
+    return r->replaying ? CMD_OK : reconfigure(r);
+}
+
+enum cmd_status
+cmd_set(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    const char *key = argv[1], *value = argv[2];
+    if (!strcmp(key, "output")) {
+        if (strcmp(value, "text") && strcmp(value, "json")) {
+            repl_usage_error(r, "set", "'%s': expected text or json", value);
+            return CMD_ERROR;
+        }
+        r->json = !strcmp(value, "json");
+        return CMD_OK;
+    }
+    if (!strcmp(key, "echo")) {
+        r->echo = !strcmp(value, "on");
+        return CMD_OK;
+    }
+    uint64_t n;
+    unsigned int *field = !strcmp(key, "dump-batch") ? &r->cfg.dump_batch
+                          : !strcmp(key, "upcall-batch")
+                          ? &r->cfg.upcall_batch
+                          : !strcmp(key, "flow-limit") ? &r->cfg.flow_limit
+                          : !strcmp(key, "stuck-rounds")
+                          ? &r->cfg.stuck_rounds
+                          : !strcmp(key, "slowpath-rounds")
+                          ? &r->cfg.slowpath_rounds : NULL;
+    if (!field) {
+        repl_usage_error(r, "set", "'%s': no such setting", key);
+        return CMD_ERROR;
+    }
+    if (!repl_number_arg(r, "set", value, 1, 1000000, &n)) {
+        return CMD_ERROR;
+    }
+    *field = (unsigned int) n;
+    /* Settings are part of the configuration: the session is replayed
+     * with the new value from its start. */
+    if (r->replaying) {
+        return CMD_OK;
+    }
+    return reconfigure(r);
+}
+
+enum cmd_status
+cmd_echo(struct repl *r, int argc, char *argv[])
+{
+    if (r->replaying || r->quiet) {
+        return CMD_OK;
+    }
+    for (int i = 1; i < argc; i++) {
+        printf("%s%s", i > 1 ? " " : "", argv[i]);
+    }
+    putchar('\n');
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_quit(struct repl *r, int argc, char *argv[])
+{
+    (void) r;
+    (void) argc;
+    (void) argv;
+    return CMD_EXIT;
+}
+
+/* ==== Threads and flows ==== */
+
+enum cmd_status
+cmd_thread(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    enum uk_thread_kind kind = !strcmp(argv[0], "handler") ? UK_THREAD_HANDLER
+                               : !strcmp(argv[0], "pmd") ? UK_THREAD_PMD
+                               : UK_THREAD_REVALIDATOR;
+    int error;
+    if (udpif_add_thread(r->udpif, kind, argv[1], &error)) {
+        return CMD_OK;
+    }
+    if (error == EEXIST) {
+        repl_usage_error(r, argv[0], "'%s': name already in use", argv[1]);
+    } else {
+        repl_usage_error(r, argv[0], "a %s needs \"datapath %s\"", argv[0],
+                         kind == UK_THREAD_HANDLER ? "kernel" : "netdev");
+    }
+    return CMD_ERROR;
+}
+
+enum cmd_status
+cmd_flow(struct repl *r, int argc, char *argv[])
+{
+    if (udpif_find_thread(r->udpif, argv[1])) {
+        repl_usage_error(r, "flow", "'%s': name already used by a thread",
+                         argv[1]);
+        return CMD_ERROR;
+    }
+    struct uk_thread *t = NULL;
+    if (argc > 2) {
+        t = repl_thread_arg(r, "flow", argv[2]);
+        if (!t) {
+            return CMD_ERROR;
+        }
+        if (t->kind != UK_THREAD_HANDLER && t->kind != UK_THREAD_PMD) {
+            repl_usage_error(r, "flow", "'%s': not a handler or PMD",
+                             argv[2]);
+            return CMD_ERROR;
+        }
+    }
+    struct uk_flow *f = udpif_add_flow(r->udpif, argv[1]);
+    if (t) {
+        f->handler = t;
+    }
+    return CMD_OK;
+}
+
+/* ==== Stimuli ==== */
+
+enum cmd_status
+cmd_upcall(struct repl *r, int argc, char *argv[])
+{
+    struct uk_thread *t = repl_thread_arg(r, "upcall", argv[1]);
+    struct uk_flow *f = t ? repl_flow_arg(r, "upcall", argv[2]) : NULL;
+    uint64_t packets = 1;
+    if (!f || (argc > 3 && !repl_number_arg(r, "upcall", argv[3], 1,
+                                            1000000000, &packets))) {
+        return CMD_ERROR;
+    }
+    if (udpif_upcall(r->udpif, t, f, packets)) {
+        repl_usage_error(r, "upcall", "'%s': not a handler or PMD", argv[1]);
+        return CMD_ERROR;
+    }
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_traffic(struct repl *r, int argc, char *argv[])
+{
+    struct uk_flow *f = repl_flow_arg(r, "traffic", argv[1]);
+    uint64_t n = 1;
+    if (!f || (argc > 2 && !repl_number_arg(r, "traffic", argv[2], 1,
+                                            1000000000, &n))) {
+        return CMD_ERROR;
+    }
+    if (udpif_traffic(r->udpif, f, n)) {
+        repl_usage_error(r, "traffic", "no handler or PMD for '%s''s misses",
+                         argv[1]);
+        return CMD_ERROR;
+    }
+    repl_print_new_events(r);
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_round(struct repl *r, int argc, char *argv[])
+{
+    unsigned int phases = !strcmp(argv[0], "dump") ? UK_PHASE_DUMP
+                          : !strcmp(argv[0], "sweep") ? UK_PHASE_SWEEP
+                          : UK_PHASE_ALL;
+    struct uk_thread *t = NULL;
+    if (argc > 1) {
+        t = repl_thread_arg(r, argv[0], argv[1]);
+        if (!t) {
+            return CMD_ERROR;
+        }
+        if (t->kind != UK_THREAD_REVALIDATOR) {
+            repl_usage_error(r, argv[0], "'%s': not a revalidator", argv[1]);
+            return CMD_ERROR;
+        }
+    }
+    if (udpif_round(r->udpif, t, phases)) {
+        repl_usage_error(r, argv[0], "no revalidator (add one with "
+                         "\"revalidator NAME\")");
+        return CMD_ERROR;
+    }
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_purge(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    (void) argv;
+    udpif_purge(r->udpif);
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_purge_pmd(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    struct uk_thread *t = repl_thread_arg(r, "purge-pmd", argv[1]);
+    if (!t) {
+        return CMD_ERROR;
+    }
+    if (udpif_dp_purge(r->udpif, t)) {
+        repl_usage_error(r, "purge-pmd", "'%s': not a PMD", argv[1]);
+        return CMD_ERROR;
+    }
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_flush(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    (void) argv;
+    udpif_flush(r->udpif);
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_shutdown(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    (void) argv;
+    udpif_shutdown(r->udpif);
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_expire(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    struct uk_flow *f = repl_flow_arg(r, "expire", argv[1]);
+    if (!f) {
+        return CMD_ERROR;
+    }
+    udpif_expire(r->udpif, f);
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_modify(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    struct uk_flow *f = repl_flow_arg(r, "modify", argv[1]);
+    if (!f) {
+        return CMD_ERROR;
+    }
+    udpif_modify(r->udpif, f);
+    return CMD_OK;
+}
+
+/* The instance of 'f' the datapath holds: on its handler's or PMD's
+ * pmd_id. */
+static uint32_t
+flow_pmd_id(struct repl *r, struct uk_flow *f)
+{
+    for (size_t i = 0; i < r->udpif->n_dp_flows; i++) {
+        const struct dp_flow *d = &r->udpif->dp_flows[i];
+        if (d->flow == f && d->present) {
+            return d->pmd_id;
+        }
+    }
+    return f->handler ? f->handler->pmd_id : 0;
+}
+
+static bool
+parse_errno(struct repl *r, const char *arg, int *error)
+{
+    static const struct { const char *name; int value; } names[] = {
+        { "ENOENT", ENOENT }, { "EBUSY", EBUSY }, { "EEXIST", EEXIST },
+        { "ENOSPC", ENOSPC }, { "EINVAL", EINVAL }, { "ENOMEM", ENOMEM },
+        { "EIO", EIO }, { "EFBIG", EFBIG },
+    };
+    for (size_t i = 0; i < UK_ARRAY_SIZE(names); i++) {
+        if (!strcasecmp(arg, names[i].name)) {
+            *error = names[i].value;
+            return true;
+        }
+    }
+    uint64_t n;
+    if (!repl_number_arg(r, "dp", arg, 1, 4095, &n)) {
+        return false;
+    }
+    *error = (int) n;
+    return true;
+}
+
+enum cmd_status cmd_show_dp(struct repl *r);
+
+enum cmd_status
+cmd_dp(struct repl *r, int argc, char *argv[])
+{
+    const char *sub = argv[1];
+    if (!strcmp(sub, "show")) {
+        return cmd_show_dp(r);
+    }
+    if (argc < 3) {
+        repl_usage_error(r, "dp", "'%s': needs a flow", sub);
+        return CMD_ERROR;
+    }
+    if (!strcmp(sub, "fail")) {
+        bool modify = !strcmp(argv[2], "modify");
+        enum uk_action_kind op = !strcmp(argv[2], "del") ? UK_ACT_DP_DEL
+                                 : UK_ACT_DP_PUT;
+        if (strcmp(argv[2], "put") && strcmp(argv[2], "del") && !modify) {
+            repl_usage_error(r, "dp", "'%s': expected put, del or modify",
+                             argv[2]);
+            return CMD_ERROR;
+        }
+        if (argc < 4) {
+            repl_usage_error(r, "dp", "fail %s: needs a flow", argv[2]);
+            return CMD_ERROR;
+        }
+        struct uk_flow *f = repl_flow_arg(r, "dp", argv[3]);
+        int error = op == UK_ACT_DP_DEL ? ENOENT : EFBIG;
+        if (!f || (argc > 4 && !parse_errno(r, argv[4], &error))) {
+            return CMD_ERROR;
+        }
+        udpif_dp_fail(r->udpif, f, flow_pmd_id(r, f), op, modify, error);
+        return CMD_OK;
+    }
+    if (argc > 3) {
+        repl_usage_error(r, "dp", "too many arguments");
+        return CMD_ERROR;
+    }
+    struct uk_flow *f = repl_flow_arg(r, "dp", argv[2]);
+    if (!f) {
+        return CMD_ERROR;
+    }
+    if (!strcmp(sub, "del") || !strcmp(sub, "dup")) {
+        int error = !strcmp(sub, "del")
+                    ? udpif_dp_ext_del(r->udpif, f, flow_pmd_id(r, f))
+                    : udpif_dp_dup(r->udpif, f, flow_pmd_id(r, f));
+        if (error) {
+            repl_usage_error(r, "dp", "'%s': no datapath flow", argv[2]);
+            return CMD_ERROR;
+        }
+        repl_print_new_events(r);
+        return CMD_OK;
+    }
+    repl_usage_error(r, "dp", "'%s': expected del, fail, dup or show", sub);
+    return CMD_ERROR;
+}
+
+enum cmd_status
+cmd_rcu(struct repl *r, int argc, char *argv[])
+{
+    if (argc > 1 && !strcmp(argv[1], "step")) {
+        struct uk_thread *urcu = r->udpif->threads[1];
+        if (repl_step_thread(r, urcu)) {
+            repl_error(r, "rcu: no callback is ready (a busy thread has not "
+                       "quiesced since)");
+            return CMD_ERROR;
+        }
+        return CMD_OK;
+    }
+    if (argc > 1) {
+        repl_usage_error(r, "rcu", "'%s': expected step", argv[1]);
+        return CMD_ERROR;
+    }
+    char *show_argv[] = { (char *) "show", (char *) "rcu", NULL };
+    return cmd_show(r, 2, show_argv);
+}
+
+/* ==== Completion ==== */
+
+void
+complete_thread(struct repl *r, int argi, char *argv[],
+                void (*add)(void *, const char *), void *aux)
+{
+    (void) argv;
+    for (size_t i = 0; i < r->udpif->n_threads; i++) {
+        add(aux, r->udpif->threads[i]->name);
+    }
+    if (argi >= 2) {
+        for (size_t i = 0; i < r->udpif->n_flows; i++) {
+            add(aux, r->udpif->flows[i]->name);
+        }
+    }
+}
+
+void
+complete_flow(struct repl *r, int argi, char *argv[],
+              void (*add)(void *, const char *), void *aux)
+{
+    (void) argi;
+    (void) argv;
+    for (size_t i = 0; i < r->udpif->n_flows; i++) {
+        add(aux, r->udpif->flows[i]->name);
+    }
+    for (struct ukey *u = r->udpif->all_ukeys; u; u = u->next_all) {
+        char id[32];
+        snprintf(id, sizeof id, "%" PRIu64, u->id);
+        add(aux, id);
+    }
+}
+
+void
+complete_variant(struct repl *r, int argi, char *argv[],
+                 void (*add)(void *, const char *), void *aux)
+{
+    (void) r;
+    (void) argi;
+    (void) argv;
+    for (size_t i = 0; i < uk_variant_count(); i++) {
+        add(aux, uk_variant_at(i)->name);
+    }
+}
+
+void
+complete_dp(struct repl *r, int argi, char *argv[],
+            void (*add)(void *, const char *), void *aux)
+{
+    static const char *const subs[] = { "del", "fail", "dup", "show" };
+    static const char *const ops[] = { "put", "del", "modify" };
+    if (argi == 1) {
+        for (size_t i = 0; i < UK_ARRAY_SIZE(subs); i++) {
+            add(aux, subs[i]);
+        }
+    } else if (argi == 2 && !strcmp(argv[1], "fail")) {
+        for (size_t i = 0; i < UK_ARRAY_SIZE(ops); i++) {
+            add(aux, ops[i]);
+        }
+    } else {
+        complete_flow(r, argi, argv, add, aux);
+    }
+}
+
+void
+complete_ukey_or_flow(struct repl *r, int argi, char *argv[],
+                      void (*add)(void *, const char *), void *aux)
+{
+    if (argi == 1) {
+        add(aux, "ukey");
+        add(aux, "flow");
+    } else {
+        complete_flow(r, argi, argv, add, aux);
+    }
+}
+
+void
+complete_set(struct repl *r, int argi, char *argv[],
+             void (*add)(void *, const char *), void *aux)
+{
+    static const char *const keys[] = {
+        "output", "echo", "dump-batch", "upcall-batch", "flow-limit",
+        "stuck-rounds", "slowpath-rounds",
+    };
+    (void) r;
+    if (argi == 1) {
+        for (size_t i = 0; i < UK_ARRAY_SIZE(keys); i++) {
+            add(aux, keys[i]);
+        }
+    } else if (argi == 2 && !strcmp(argv[1], "output")) {
+        add(aux, "text");
+        add(aux, "json");
+    }
+}
+
+void
+complete_break(struct repl *r, int argi, char *argv[],
+               void (*add)(void *, const char *), void *aux)
+{
+    if (argi == 1) {
+        add(aux, "transition");
+        add(aux, "violation");
+        add(aux, "event");
+    } else if (argi == 2 && !strcmp(argv[1], "violation")) {
+        for (int i = 0; i < N_UK_VIOLATION_KINDS; i++) {
+            add(aux, uk_violation_kind_name(i));
+        }
+    } else if (argi == 2 && !strcmp(argv[1], "event")) {
+        for (int i = 0; i < N_UK_EVENT_TYPES; i++) {
+            add(aux, uk_event_type_name(i));
+        }
+    } else if (argi == 2) {
+        for (int i = 0; i < N_UKEY_STATES; i++) {
+            add(aux, ukey_state_name(i));
+        }
+    } else if (argi % 2 == 1) {
+        add(aux, "ukey");
+        add(aux, "flow");
+        add(aux, "thread");
+    } else if (!strcmp(argv[argi - 1], "thread")) {
+        complete_thread(r, 1, argv, add, aux);
+    } else {
+        complete_flow(r, argi, argv, add, aux);
+    }
+}

@@ -1,0 +1,595 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Inspection: show (ukeys, ukey, umaps, dp, threads, locks, rcu, stats,
+ * violations, variant, config), history, log and when.  Tables are aligned
+ * text, or JSON after "set output json". */
+#include "repl.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+/* ==== Helpers ==== */
+
+static const char *
+held_by(const struct uk_mutex *m)
+{
+    return m->owner ? m->owner->name : "-";
+}
+
+static void
+json_string(const char *s)
+{
+    putchar('"');
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\') {
+            printf("\\%c", *s);
+        } else if ((unsigned char) *s < 0x20) {
+            printf("\\u%04x", *s);
+        } else {
+            putchar(*s);
+        }
+    }
+    putchar('"');
+}
+
+static bool
+ukey_pending_free(const struct repl *r, const struct ukey *k)
+{
+    for (size_t i = 0; i < r->udpif->n_rcu_cbs; i++) {
+        if (r->udpif->rcu_cbs[i].ukey == k) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Every ukey, oldest first. */
+static size_t
+ukeys_in_order(const struct repl *r, struct ukey ***out)
+{
+    size_t n = 0;
+    for (struct ukey *u = r->udpif->all_ukeys; u; u = u->next_all) {
+        n++;
+    }
+    struct ukey **v = uk_xcalloc(n ? n : 1, sizeof *v);
+    size_t i = n;
+    for (struct ukey *u = r->udpif->all_ukeys; u; u = u->next_all) {
+        v[--i] = u;
+    }
+    *out = v;
+    return n;
+}
+
+static const char *
+ukey_life(const struct ukey *k)
+{
+    return k->n_freed ? "freed" : k->in_umap ? "in umap" : "out of umap";
+}
+
+/* ==== show ukeys / ukey ==== */
+
+static enum cmd_status
+show_ukeys(struct repl *r)
+{
+    struct ukey **v;
+    size_t n = ukeys_in_order(r, &v);
+    if (r->json) {
+        printf("[");
+        for (size_t i = 0; i < n; i++) {
+            const struct ukey *k = v[i];
+            printf("%s{\"id\":%" PRIu64 ",\"flow\":", i ? "," : "", k->id);
+            json_string(k->flow->name);
+            printf(",\"pmd_id\":%u,\"umap\":%d,\"state\":\"%s\","
+                   "\"in_umap\":%s,\"freed\":%u,\"postponed\":%u}",
+                   k->pmd_id, k->umap, ukey_state_name(k->state),
+                   k->in_umap ? "true" : "false", k->n_freed,
+                   k->n_postponed);
+        }
+        printf("]\n");
+    } else if (!n) {
+        printf("No ukeys.\n");
+    } else {
+        printf("%-6s %-8s %-4s %-5s %-13s %-12s %-14s %s\n", "UKEY", "FLOW",
+               "PMD", "UMAP", "STATE", "WHERE", "LOCK", "LAST TRANSITION");
+        for (size_t i = 0; i < n; i++) {
+            const struct ukey *k = v[i];
+            char id[24];
+            snprintf(id, sizeof id, "#%" PRIu64, k->id);
+            printf("%-6s %-8s %-4u %-5d %-13s %-12s %-14s %s (%s)\n", id,
+                   k->flow->name, k->pmd_id, k->umap,
+                   ukey_state_name(k->state), ukey_life(k),
+                   held_by(&k->mutex),
+                   udpif_thread_name(r->udpif, k->state_thread),
+                   k->state_where);
+        }
+    }
+    free(v);
+    return CMD_OK;
+}
+
+static enum cmd_status
+show_ukey(struct repl *r, const char *arg)
+{
+    struct ukey *k = repl_ukey_arg(r, "show", arg);
+    if (!k) {
+        return CMD_ERROR;
+    }
+    if (r->json) {
+        printf("{\"id\":%" PRIu64 ",\"flow\":", k->id);
+        json_string(k->flow->name);
+        printf(",\"ufid\":\"%016" PRIx64 "\",\"state\":\"%s\","
+               "\"state_thread\":", k->ufid, ukey_state_name(k->state));
+        json_string(udpif_thread_name(r->udpif, k->state_thread));
+        printf(",\"state_where\":");
+        json_string(k->state_where);
+        printf(",\"umap\":%d,\"in_umap\":%s,\"lock\":", k->umap,
+               k->in_umap ? "true" : "false");
+        json_string(held_by(&k->mutex));
+        printf(",\"dump_seq\":%" PRIu64 ",\"reval_seq\":%" PRIu64
+               ",\"missed_dumps\":%u,\"stats_packets\":%" PRIu64
+               ",\"pending_free\":%s,\"freed\":%u}\n", k->dump_seq,
+               k->reval_seq, k->missed_dumps, k->stats_packets,
+               ukey_pending_free(r, k) ? "true" : "false", k->n_freed);
+        return CMD_OK;
+    }
+    printf("ukey #%" PRIu64 " of flow %s (ufid %016" PRIx64 ", pmd %u)\n",
+           k->id, k->flow->name, k->ufid, k->pmd_id);
+    printf("  state        %s\n", ukey_state_name(k->state));
+    printf("  last change  by %s at %s\n",
+           udpif_thread_name(r->udpif, k->state_thread), k->state_where);
+    printf("  umap         [%d], %s\n", k->umap, ukey_life(k));
+    printf("  lock         %s%s%s\n", held_by(&k->mutex),
+           k->mutex.owner ? " at " : "",
+           k->mutex.owner ? k->mutex.where : "");
+    printf("  dump_seq %" PRIu64 ", reval_seq %" PRIu64 ", missed_dumps %u, "
+           "stats %" PRIu64 " packets\n", k->dump_seq, k->reval_seq,
+           k->missed_dumps, k->stats_packets);
+    printf("  rcu          %s%s\n",
+           ukey_pending_free(r, k) ? "free pending" : "no pending free",
+           k->n_freed ? (k->n_freed > 1 ? ", freed MORE THAN ONCE"
+                                        : ", freed") : "");
+    return CMD_OK;
+}
+
+/* ==== show umaps / dp ==== */
+
+static enum cmd_status
+show_umaps(struct repl *r)
+{
+    struct ukey *ks[256];
+    for (unsigned int i = 0; i < r->udpif->cfg.n_umaps; i++) {
+        const struct umap *m = &r->udpif->umaps[i];
+        size_t n = udpif_umap_ukeys(r->udpif, (int) i, ks, 256);
+        printf("umap[%u]  lock %-12s ", i, held_by(&m->mutex));
+        if (!n) {
+            printf("(empty)");
+        }
+        for (size_t j = 0; j < n && j < 256; j++) {
+            printf(" #%" PRIu64 " %s %s", ks[j]->id, ks[j]->flow->name,
+                   ukey_state_name(ks[j]->state));
+        }
+        putchar('\n');
+    }
+    return CMD_OK;
+}
+
+enum cmd_status cmd_show_dp(struct repl *r);
+
+enum cmd_status
+cmd_show_dp(struct repl *r)
+{
+    const struct udpif *u = r->udpif;
+    if (r->json) {
+        printf("[");
+        int n = 0;
+        for (size_t i = 0; i < u->n_dp_flows; i++) {
+            const struct dp_flow *f = &u->dp_flows[i];
+            if (f->present) {
+                printf("%s{\"flow\":", n++ ? "," : "");
+                json_string(f->flow->name);
+                printf(",\"pmd_id\":%u,\"packets\":%" PRIu64
+                       ",\"instance\":%" PRIu64 "}", f->pmd_id, f->packets,
+                       f->instance);
+            }
+        }
+        printf("]\n");
+        return CMD_OK;
+    }
+    int n = 0;
+    for (size_t i = 0; i < u->n_dp_flows; i++) {
+        const struct dp_flow *f = &u->dp_flows[i];
+        if (!f->present && !f->fail_put && !f->fail_del && !f->fail_modify) {
+            continue;
+        }
+        if (!n++) {
+            printf("%-8s %-4s %-8s %-9s %s\n", "FLOW", "PMD", "PACKETS",
+                   "INSTANCE", "FAULTS");
+        }
+        printf("%-8s %-4u %-8" PRIu64 " %-9s", f->flow->name, f->pmd_id,
+               f->packets, f->present ? "" : "(absent)");
+        if (f->present) {
+            printf("\r%-8s %-4u %-8" PRIu64 " %-9" PRIu64, f->flow->name,
+                   f->pmd_id, f->packets, f->instance);
+        }
+        if (f->fail_put) {
+            printf(" put:%s", uk_errno_name(f->fail_put));
+        }
+        if (f->fail_del) {
+            printf(" del:%s", uk_errno_name(f->fail_del));
+        }
+        if (f->fail_modify) {
+            printf(" modify:%s", uk_errno_name(f->fail_modify));
+        }
+        if (f->dup) {
+            printf(" dup:%d", f->dup);
+        }
+        putchar('\n');
+    }
+    if (!n) {
+        printf("The datapath has no flows.\n");
+    }
+    return CMD_OK;
+}
+
+/* ==== show threads / locks / rcu ==== */
+
+static enum cmd_status
+show_threads(struct repl *r)
+{
+    printf("%-3s %-14s %-11s %-9s %-6s %s\n", "ID", "THREAD", "KIND",
+           "STATUS", "STEPS", "NEXT ACTION / LOCKS HELD");
+    for (size_t i = 0; i < r->udpif->n_threads; i++) {
+        const struct uk_thread *t = r->udpif->threads[i];
+        char next[256];
+        uk_action_format(&t->next, next, sizeof next);
+        const char *status = uk_thread_runnable(t)
+                             ? (t->busy ? "runnable" : "ready")
+                             : (t->busy ? "BLOCKED" : "idle");
+        printf("%-3u %-14s %-11s %-9s %-6" PRIu64 " %s\n", t->id, t->name,
+               uk_thread_kind_name(t->kind), status, t->n_steps,
+               t->busy || uk_thread_runnable(t) ? next : "-");
+        for (int k = 0; k < t->n_held; k++) {
+            char m[64];
+            const struct uk_mutex *mx = t->held[k];
+            if (mx->target == UK_LOCK_UMAP) {
+                snprintf(m, sizeof m, "umap[%d]", mx->umap);
+            } else {
+                snprintf(m, sizeof m, "ukey#%" PRIu64, mx->ukey->id);
+            }
+            printf("%-49s holds %s (taken at %s)\n", "", m, mx->where);
+        }
+    }
+    return CMD_OK;
+}
+
+static enum cmd_status
+show_locks(struct repl *r)
+{
+    int n = 0;
+    for (size_t i = 0; i < r->udpif->n_threads; i++) {
+        const struct uk_thread *t = r->udpif->threads[i];
+        for (int k = 0; k < t->n_held; k++) {
+            const struct uk_mutex *m = t->held[k];
+            if (m->target == UK_LOCK_UMAP) {
+                printf("umap[%d] held by %s at %s\n", m->umap, t->name,
+                       m->where);
+            } else {
+                printf("ukey#%" PRIu64 " held by %s at %s\n", m->ukey->id,
+                       t->name, m->where);
+            }
+            n++;
+        }
+    }
+    if (!n) {
+        printf("No lock is held.\n");
+    }
+    return CMD_OK;
+}
+
+static enum cmd_status
+show_rcu(struct repl *r)
+{
+    size_t ready;
+    size_t n = udpif_rcu_pending(r->udpif, &ready);
+    printf("%zu postponed free%s, %zu ready to run (\"rcu step\" runs "
+           "one)\n", n, n == 1 ? "" : "s", ready);
+    for (size_t i = 0; i < n; i++) {
+        const struct uk_rcu_cb *cb = &r->udpif->rcu_cbs[i];
+        printf("  ukey#%" PRIu64 " postponed by %s at step %" PRIu64 "\n",
+               cb->ukey->id, udpif_thread_name(r->udpif, cb->thread_id),
+               cb->stamp);
+        for (size_t k = 0; k < r->udpif->n_threads; k++) {
+            const struct uk_thread *t = r->udpif->threads[k];
+            if (t->kind != UK_THREAD_URCU && t->busy
+                && t->quiesced_at <= cb->stamp) {
+                printf("    waiting for %s to quiesce\n", t->name);
+            }
+        }
+    }
+    return CMD_OK;
+}
+
+/* ==== show stats ==== */
+
+struct stat_field {
+    const char *name;
+    size_t offset;
+};
+
+#define STAT_(NAME) { #NAME, offsetof(struct udpif_stats, NAME) }
+static const struct stat_field stat_fields[] = {
+    STAT_(upcalls), STAT_(installs), STAT_(replacements),
+    STAT_(slowpath_packets), STAT_(fastpath_packets), STAT_(dp_puts),
+    STAT_(dp_dels), STAT_(dp_put_errors), STAT_(dp_del_errors),
+    STAT_(evictions), STAT_(created), STAT_(freed), STAT_(violations),
+    STAT_(warnings),
+};
+
+/* Looks up a statistic or coverage counter by name ("slowpath" is short
+ * for slowpath_packets).  Returns false if unknown. */
+bool repl_stat_value(const struct repl *r, const char *name, uint64_t *out);
+
+bool
+repl_stat_value(const struct repl *r, const char *name, uint64_t *out)
+{
+    const struct udpif_stats *s = &r->udpif->stats;
+    char full[64];
+    for (size_t i = 0; i < UK_ARRAY_SIZE(stat_fields); i++) {
+        snprintf(full, sizeof full, "%s_packets", name);
+        if (!strcmp(stat_fields[i].name, name)
+            || !strcmp(stat_fields[i].name, full)) {
+            *out = *(const uint64_t *) ((const char *) s
+                                        + stat_fields[i].offset);
+            return true;
+        }
+    }
+    if (!strcmp(name, "rounds")) {
+        *out = r->udpif->n_rounds;
+        return true;
+    }
+    if (!strcmp(name, "steps")) {
+        *out = r->udpif->time;
+        return true;
+    }
+    int c = uk_coverage_from_name(name);
+    if (c >= 0) {
+        *out = s->coverage[c];
+        return true;
+    }
+    return false;
+}
+
+static enum cmd_status
+show_stats(struct repl *r)
+{
+    const struct udpif_stats *s = &r->udpif->stats;
+    if (r->json) {
+        printf("{\"steps\":%" PRIu64 ",\"rounds\":%" PRIu64,
+               r->udpif->time, r->udpif->n_rounds);
+        for (size_t i = 0; i < UK_ARRAY_SIZE(stat_fields); i++) {
+            printf(",\"%s\":%" PRIu64, stat_fields[i].name,
+                   *(const uint64_t *) ((const char *) s
+                                        + stat_fields[i].offset));
+        }
+        for (int c = 0; c < N_UK_COVERAGES; c++) {
+            printf(",\"%s\":%" PRIu64, uk_coverage_name(c), s->coverage[c]);
+        }
+        printf("}\n");
+        return CMD_OK;
+    }
+    printf("%-28s %" PRIu64 "\n", "steps", r->udpif->time);
+    printf("%-28s %" PRIu64 "\n", "rounds", r->udpif->n_rounds);
+    for (size_t i = 0; i < UK_ARRAY_SIZE(stat_fields); i++) {
+        printf("%-28s %" PRIu64 "\n", stat_fields[i].name,
+               *(const uint64_t *) ((const char *) s + stat_fields[i].offset));
+    }
+    for (int c = 0; c < N_UK_COVERAGES; c++) {
+        if (s->coverage[c]) {
+            printf("%-28s %" PRIu64 "\n", uk_coverage_name(c),
+                   s->coverage[c]);
+        }
+    }
+    return CMD_OK;
+}
+
+/* ==== show violations ==== */
+
+static enum cmd_status
+show_violations(struct repl *r)
+{
+    int n = 0;
+    for (size_t i = 0; i < r->n_events; i++) {
+        const struct repl_event *le = &r->events[i];
+        const struct ukey_event *e = &le->e;
+        if (e->type != UK_EV_VIOLATION) {
+            continue;
+        }
+        if (r->json) {
+            printf("%s{\"kind\":\"%s\",\"severity\":\"%s\",\"ukey\":%"
+                   PRIu64 ",\"thread\":", n ? "," : "[",
+                   uk_violation_kind_name(e->kind),
+                   uk_severity_name(e->result), e->ukey_id);
+            json_string(udpif_thread_name(r->udpif, e->thread_id));
+            printf(",\"other_thread\":");
+            json_string(udpif_thread_name(r->udpif, e->thread2));
+            printf(",\"seq\":%" PRIu64 ",\"earlier_seq\":%" PRIu64
+                   ",\"step\":%" PRIu64 ",\"detail\":", e->value, e->value2,
+                   le->step);
+            json_string(e->name);
+            printf("}");
+        } else {
+            printf("%d. %s %s at step %" PRIu64 ", ukey#%" PRIu64 "\n",
+                   n + 1, uk_severity_name(e->result),
+                   uk_violation_kind_name(e->kind), le->step, e->ukey_id);
+            printf("   %s\n", e->name ? e->name : "");
+            printf("   by %s (event %" PRIu64 ")", 
+                   udpif_thread_name(r->udpif, e->thread_id), e->value);
+            if (e->value2) {
+                printf(", after %s (event %" PRIu64 ")",
+                       udpif_thread_name(r->udpif, e->thread2), e->value2);
+            }
+            putchar('\n');
+        }
+        n++;
+    }
+    if (r->json) {
+        printf(n ? "]\n" : "[]\n");
+    } else if (!n) {
+        printf("No violations.\n");
+    }
+    return CMD_OK;
+}
+
+static enum cmd_status
+show_config(struct repl *r)
+{
+    const struct udpif_config *c = &r->cfg;
+    printf("variant       %s (%s)\n", c->variant->name, c->variant->commit);
+    printf("datapath      %s\n", c->datapath == UK_DP_KERNEL ? "kernel"
+                                                            : "netdev");
+    printf("umaps         %u\n", c->n_umaps);
+    printf("dump-batch    %u\nupcall-batch  %u\nflow-limit    %u\n",
+           c->dump_batch, c->upcall_batch, c->flow_limit);
+    printf("stuck-rounds  %u\nslowpath-rounds %u\n", c->stuck_rounds,
+           c->slowpath_rounds);
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_show(struct repl *r, int argc, char *argv[])
+{
+    static const char *const needs_arg[] = { "ukey" };
+    const char *what = argv[1];
+    (void) needs_arg;
+    if (!strcmp(what, "ukey")) {
+        if (argc < 3) {
+            repl_usage_error(r, "show", "ukey needs an ID or a flow");
+            return CMD_ERROR;
+        }
+        return show_ukey(r, argv[2]);
+    }
+    if (argc > 2) {
+        repl_usage_error(r, "show", "'%s' takes no argument", what);
+        return CMD_ERROR;
+    }
+    struct {
+        const char *name;
+        enum cmd_status (*fn)(struct repl *);
+    } table[] = {
+        { "ukeys", show_ukeys }, { "umaps", show_umaps },
+        { "dp", cmd_show_dp }, { "threads", show_threads },
+        { "locks", show_locks }, { "rcu", show_rcu },
+        { "stats", show_stats }, { "violations", show_violations },
+        { "config", show_config }, { "variant", show_config },
+    };
+    for (size_t i = 0; i < UK_ARRAY_SIZE(table); i++) {
+        if (!strcmp(what, table[i].name)) {
+            return table[i].fn(r);
+        }
+    }
+    repl_usage_error(r, "show", "'%s': expected ukeys, ukey, umaps, dp, "
+                     "threads, locks, rcu, stats, violations or config",
+                     what);
+    return CMD_ERROR;
+}
+
+void
+complete_show(struct repl *r, int argi, char *argv[],
+              void (*add)(void *, const char *), void *aux)
+{
+    static const char *const whats[] = {
+        "ukeys", "ukey", "umaps", "dp", "threads", "locks", "rcu", "stats",
+        "violations", "config",
+    };
+    if (argi == 1) {
+        for (size_t i = 0; i < UK_ARRAY_SIZE(whats); i++) {
+            add(aux, whats[i]);
+        }
+    } else if (argi == 2 && !strcmp(argv[1], "ukey")) {
+        complete_flow(r, argi, argv, add, aux);
+    }
+}
+
+/* ==== history / log / when ==== */
+
+static void
+print_logged(const struct repl *r, const struct repl_event *le)
+{
+    char buf[300];
+    uk_event_format(&le->e, buf, sizeof buf);
+    printf("  step %-4" PRIu64 " #%-5" PRIu64 " %-13s %s%s%s\n", le->step,
+           le->e.seq, udpif_thread_name(r->udpif, le->e.thread_id), buf,
+           le->e.where ? "  " : "", le->e.where ? le->e.where : "");
+}
+
+enum cmd_status
+cmd_history(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    uint64_t ukey_id = 0, ufid = 0;
+    struct uk_flow *f = udpif_find_flow(r->udpif, argv[1]);
+    if (f) {
+        ufid = f->ufid;
+    } else {
+        struct ukey *k = repl_ukey_arg(r, "history", argv[1]);
+        if (!k) {
+            return CMD_ERROR;
+        }
+        ukey_id = k->id;
+    }
+    int n = 0;
+    for (size_t i = 0; i < r->n_events; i++) {
+        const struct repl_event *le = &r->events[i];
+        const struct ukey_event *e = &le->e;
+        bool lifecycle = e->type == UK_EV_CREATE
+                         || e->type == UK_EV_TRANSITION
+                         || e->type == UK_EV_UMAP_INSERT
+                         || e->type == UK_EV_UMAP_REPLACE
+                         || e->type == UK_EV_UMAP_REMOVE
+                         || e->type == UK_EV_RCU_POSTPONE
+                         || e->type == UK_EV_RCU_FREE
+                         || e->type == UK_EV_UKEY_FREE
+                         || e->type == UK_EV_DP_PUT || e->type == UK_EV_DP_DEL
+                         || e->type == UK_EV_REVALIDATE
+                         || e->type == UK_EV_VIOLATION
+                         || e->type == UK_EV_UPCALL
+                         || e->type == UK_EV_TRAFFIC;
+        bool match = ukey_id ? (e->ukey_id == ukey_id
+                                || e->ukey2_id == ukey_id)
+                             : e->ufid == ufid;
+        if (lifecycle && match && e->type != UK_EV_FLOW) {
+            print_logged(r, le);
+            n++;
+        }
+    }
+    if (!n) {
+        printf("Nothing has happened to %s yet.\n", argv[1]);
+    }
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_log(struct repl *r, int argc, char *argv[])
+{
+    uint64_t n = 20;
+    if (argc > 1 && !repl_number_arg(r, "log", argv[1], 1, UINT64_MAX, &n)) {
+        return CMD_ERROR;
+    }
+    size_t start = r->n_events > n ? r->n_events - (size_t) n : 0;
+    for (size_t i = start; i < r->n_events; i++) {
+        print_logged(r, &r->events[i]);
+    }
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_when(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    (void) argv;
+    printf("step %" PRIu64 ", %zu events, variant %s\n", r->udpif->time,
+           r->n_events, r->cfg.variant->name);
+    return CMD_OK;
+}

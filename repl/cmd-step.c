@@ -1,0 +1,984 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Stepping: the journal, exact reverse stepping by deterministic replay,
+ * the motion commands (choices, step, next, run, continue, back, goto,
+ * last), breakpoints and watches.
+ *
+ * The journal holds every command that changed the model and every single
+ * step, in order.  Rebuilding a model from the configuration and replaying
+ * a prefix of the journal lands on exactly the state that prefix produced,
+ * because stepped runs are deterministic.  "back" keeps what it undid as
+ * the recorded future, which "step" and "continue" follow until the user
+ * chooses differently. */
+#include "repl.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+/* ==== Journal ==== */
+
+static void
+journal_push(struct repl *r, char *line, uint32_t thread_id)
+{
+    r->journal = uk_grow(r->journal, &r->allocated_journal, r->n_journal + 1,
+                         sizeof *r->journal);
+    r->journal[r->n_journal++] = (struct repl_jentry) { line, thread_id };
+}
+
+static void
+redo_clear(struct repl *r)
+{
+    for (size_t i = 0; i < r->n_redo; i++) {
+        free(r->redo[i].line);
+    }
+    r->n_redo = 0;
+}
+
+void
+repl_journal_cmd(struct repl *r, const char *line)
+{
+    if (!r->replaying) {
+        journal_push(r, uk_xstrdup(line), 0);
+        if (!r->redoing) {
+            redo_clear(r);
+        }
+    }
+}
+
+uint64_t
+repl_steps(const struct repl *r)
+{
+    return r->udpif ? r->udpif->time : 0;
+}
+
+/* ==== Observers: the event log, breakpoints, watches ==== */
+
+static bool
+bp_matches(const struct breakpoint *bp, const struct ukey_event *e)
+{
+    if (!bp->enabled) {
+        return false;
+    }
+    if (bp->thread_id >= 0 && (uint32_t) bp->thread_id != e->thread_id) {
+        return false;
+    }
+    if (bp->ukey_id && bp->ukey_id != e->ukey_id) {
+        return false;
+    }
+    if (bp->ufid && bp->ufid != e->ufid) {
+        return false;
+    }
+    switch (bp->kind) {
+    case BP_TRANSITION:
+        return e->type == UK_EV_TRANSITION
+               && (e->result == UK_TR_OK || e->result == UK_TR_ABORT
+                   || e->result == UK_TR_WARN)
+               && (bp->from < 0 || bp->from == e->from)
+               && (bp->to < 0 || bp->to == e->to);
+    case BP_VIOLATION:
+        return e->type == UK_EV_VIOLATION
+               && (bp->violation < 0 || bp->violation == e->kind);
+    case BP_EVENT:
+        return e->type == bp->event_type;
+    case BP_ACTION:
+        break;
+    }
+    return false;
+}
+
+static void
+session_observe(const struct ukey_event *e, void *r_)
+{
+    struct repl *r = r_;
+    r->events = uk_grow(r->events, &r->allocated_events, r->n_events + 1,
+                        sizeof *r->events);
+    r->events[r->n_events++] = (struct repl_event) {
+        .e = *e, .step = r->udpif ? r->udpif->time : 0,
+    };
+    if (r->events_out && !r->replaying) {
+        char buf[512];
+        uk_event_format_canonical(e, buf, sizeof buf);
+        fprintf(r->events_out, "%s\n", buf);
+    }
+    if (r->replaying) {
+        return;
+    }
+    for (size_t i = 0; i < r->n_bps && !r->bp_hit; i++) {
+        struct breakpoint *bp = &r->bps[i];
+        if (bp_matches(bp, e)) {
+            bp->hits++;
+            r->bp_hit = bp;
+            char what[200];
+            uk_event_format(e, what, sizeof what);
+            snprintf(r->bp_message, sizeof r->bp_message,
+                     "Breakpoint %d: %s", bp->number, what);
+        }
+    }
+    for (size_t i = 0; i < r->n_watches; i++) {
+        const struct watch *w = &r->watches[i];
+        if (e->type == UK_EV_TRANSITION && e->result != UK_TR_NOOP
+            && ((w->ukey_id && w->ukey_id == e->ukey_id)
+                || (w->ufid && w->ufid == e->ufid))) {
+            r->quiet = false;
+            printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",
+                   w->text, e->ukey_id, ukey_state_name(e->from),
+                   ukey_state_name(e->to),
+                   udpif_thread_name(r->udpif, e->thread_id),
+                   e->where ? e->where : "?",
+                   e->result == UK_TR_OK ? "" : " (rejected)");
+        }
+    }
+}
+
+void
+repl_attach_observers(struct repl *r)
+{
+    event_bus_add(r->udpif->bus, session_observe, r);
+}
+
+/* ==== Rebuild ==== */
+
+static void
+print_divergence(struct repl *r, size_t i, const struct uk_thread *t)
+{
+    char next[256] = "it does not exist";
+    if (t) {
+        uk_action_format(&t->next, next, sizeof next);
+    }
+    repl_error(r, "replay diverged at journal entry %zu (step %llu): "
+               "%s is not runnable (next: %s)", i,
+               (unsigned long long) repl_steps(r),
+               t ? t->name : "the thread", next);
+}
+
+int
+repl_rebuild(struct repl *r)
+{
+    udpif_destroy(r->udpif);
+    r->n_events = 0;
+    r->udpif = udpif_create(&r->cfg);
+    repl_attach_observers(r);
+
+    bool saved = r->replaying;
+    r->replaying = true;
+    int error = 0;
+    size_t i;
+    for (i = 0; i < r->n_journal; i++) {
+        struct repl_jentry *j = &r->journal[i];
+        if (j->line) {
+            char buf[4096];
+            snprintf(buf, sizeof buf, "%s", j->line);
+            if (repl_execute(r, buf) != CMD_OK) {
+                error = EINVAL;
+                break;
+            }
+        } else {
+            struct uk_thread *t = j->thread_id < r->udpif->n_threads
+                                  ? r->udpif->threads[j->thread_id] : NULL;
+            if (!t || udpif_step(r->udpif, t)) {
+                print_divergence(r, i, t);
+                error = EINVAL;
+                break;
+            }
+        }
+    }
+    if (error) {
+        /* Keep what replayed; the rest becomes the recorded future. */
+        for (size_t k = r->n_journal; k-- > i;) {
+            r->redo = uk_grow(r->redo, &r->allocated_redo, r->n_redo + 1,
+                              sizeof *r->redo);
+            r->redo[r->n_redo++] = r->journal[k];
+        }
+        r->n_journal = i;
+    }
+    r->replaying = saved;
+    r->first_new_event = r->n_events;
+    return error;
+}
+
+/* Truncates the journal so that exactly 'steps' steps remain (commands
+ * issued after that step are undone too), moving the rest to the recorded
+ * future, and rebuilds. */
+static int
+rewind_to(struct repl *r, uint64_t steps)
+{
+    uint64_t seen = 0;
+    size_t cut = r->n_journal;
+    for (size_t i = 0; i < r->n_journal; i++) {
+        if (!r->journal[i].line) {
+            if (seen == steps) {
+                cut = i;
+                break;
+            }
+            seen++;
+        }
+    }
+    if (cut == r->n_journal && seen > steps) {
+        cut = r->n_journal;
+    }
+    /* Redo is a stack: the next entry to replay is at the end. */
+    for (size_t k = r->n_journal; k-- > cut;) {
+        r->redo = uk_grow(r->redo, &r->allocated_redo, r->n_redo + 1,
+                          sizeof *r->redo);
+        r->redo[r->n_redo++] = r->journal[k];
+    }
+    r->n_journal = cut;
+    return repl_rebuild(r);
+}
+
+/* ==== Stepping ==== */
+
+static void
+print_event_line(struct repl *r, const struct repl_event *le)
+{
+    const struct ukey_event *e = &le->e;
+    char buf[300];
+    uk_event_format(e, buf, sizeof buf);
+    if (e->type == UK_EV_VIOLATION) {
+        printf("      *** VIOLATION %s: %s\n",
+               uk_violation_kind_name(e->kind), e->name ? e->name : "");
+    } else {
+        printf("      %s\n", buf);
+    }
+}
+
+/* Whether 'e' only repeats what the step's action line says. */
+static bool
+event_is_echo(const struct ukey_event *e)
+{
+    switch (e->type) {
+    case UK_EV_LOCK:
+    case UK_EV_UNLOCK:
+    case UK_EV_RCU_QUIESCE:
+    case UK_EV_BARRIER:
+        return true;
+    case UK_EV_TRYLOCK:
+        return e->result == 0;
+    default:
+        return false;
+    }
+}
+
+void
+repl_print_new_events(struct repl *r)
+{
+    if (!r->replaying && !r->quiet) {
+        for (size_t i = r->first_new_event; i < r->n_events; i++) {
+            print_event_line(r, &r->events[i]);
+        }
+    }
+    r->first_new_event = r->n_events;
+}
+
+static void
+print_step(struct repl *r, const struct uk_thread *t,
+           const struct uk_action *a)
+{
+    char what[256];
+    if (a->kind == UK_ACT_IDLE) {
+        snprintf(what, sizeof what, "begins its next operation");
+    } else {
+        uk_action_format(a, what, sizeof what);
+    }
+    printf("[%llu] %-13s %s", (unsigned long long) repl_steps(r), t->name,
+           what);
+    if (a->kind == UK_ACT_READ_STATE && a->ukey) {
+        printf(" -> %s", ukey_state_name(a->ukey->state));
+    }
+    putchar('\n');
+    for (size_t i = r->first_new_event; i < r->n_events; i++) {
+        const struct ukey_event *e = &r->events[i].e;
+        if (!event_is_echo(e)) {
+            print_event_line(r, &r->events[i]);
+        }
+    }
+    r->first_new_event = r->n_events;
+}
+
+/* Takes one step of 't', journals it, prints its events.  Returns 0 or
+ * EAGAIN. */
+int
+repl_step_thread(struct repl *r, struct uk_thread *t)
+{
+    struct uk_action action = t->next;
+    r->first_new_event = r->n_events;
+    int error = udpif_step(r->udpif, t);
+    if (error) {
+        return error;
+    }
+    journal_push(r, NULL, t->id);
+    if (r->n_redo) {
+        struct repl_jentry *next = &r->redo[r->n_redo - 1];
+        if (!next->line && next->thread_id == t->id) {
+            r->n_redo--;        /* Followed the recorded future. */
+        } else {
+            redo_clear(r);
+        }
+    }
+    if (!r->replaying && !r->quiet) {
+        print_step(r, t, &action);
+    }
+    r->first_new_event = r->n_events;
+    return 0;
+}
+
+static void
+print_next(struct repl *r, const struct uk_thread *t)
+{
+    if (r->replaying || r->quiet) {
+        return;
+    }
+    char buf[256];
+    uk_action_format(&t->next, buf, sizeof buf);
+    if (t->next.kind == UK_ACT_IDLE && !uk_thread_runnable(t)) {
+        printf("  %s is idle\n", t->name);
+    } else {
+        printf("  next: %s will %s%s\n", t->name, buf,
+               uk_thread_runnable(t) ? "" : "  (blocked)");
+    }
+}
+
+static bool
+motion_should_stop(struct repl *r)
+{
+    if (r->bp_hit) {
+        printf("%s\n", r->bp_message);
+        const struct breakpoint *bp = r->bp_hit;
+        r->bp_hit = NULL;
+        if (bp->temporary) {
+            size_t k = (size_t) (bp - r->bps);
+            free(r->bps[k].text);
+            memmove(&r->bps[k], &r->bps[k + 1],
+                    (r->n_bps - k - 1) * sizeof *r->bps);
+            r->n_bps--;
+        }
+        return true;
+    }
+    if (repl_interrupted) {
+        return true;
+    }
+    return false;
+}
+
+/* The thread a plain "step" takes: the recorded future, else the first
+ * runnable thread other than the urcu thread, else urcu. */
+static struct uk_thread *
+default_thread(struct repl *r)
+{
+    if (r->n_redo) {
+        struct repl_jentry *next = &r->redo[r->n_redo - 1];
+        if (!next->line && next->thread_id < r->udpif->n_threads) {
+            struct uk_thread *t = r->udpif->threads[next->thread_id];
+            if (uk_thread_runnable(t)) {
+                return t;
+            }
+        }
+    }
+    struct uk_thread *ts[64];
+    size_t n = udpif_runnable(r->udpif, ts, 64);
+    for (size_t i = 0; i < n && i < 64; i++) {
+        if (ts[i]->kind != UK_THREAD_URCU) {
+            return ts[i];
+        }
+    }
+    return n ? ts[0] : NULL;
+}
+
+enum cmd_status
+cmd_choices(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    (void) argv;
+    int n = 0;
+    for (size_t i = 0; i < r->udpif->n_threads; i++) {
+        struct uk_thread *t = r->udpif->threads[i];
+        char buf[256];
+        if (!uk_thread_runnable(t)) {
+            continue;
+        }
+        if (t->next.kind == UK_ACT_IDLE) {
+            const struct uk_req *req = &t->reqs[t->head];
+            static const char *const names[] = {
+                "upcall", "round", "purge", "dp_purge_cb", "flush",
+                "shutdown",
+            };
+            snprintf(buf, sizeof buf, "begin %s%s%s", names[req->kind],
+                     req->flow ? " " : "", req->flow ? req->flow->name : "");
+        } else {
+            uk_action_format(&t->next, buf, sizeof buf);
+        }
+        printf("  %d. %-14s %s\n", ++n, t->name, buf);
+    }
+    if (!n) {
+        printf("  nothing is runnable\n");
+    }
+    for (size_t i = 0; i < r->udpif->n_threads; i++) {
+        struct uk_thread *t = r->udpif->threads[i];
+        if (!uk_thread_runnable(t) && t->busy) {
+            char buf[256];
+            uk_action_format(&t->next, buf, sizeof buf);
+            printf("     %-14s blocked: %s\n", t->name, buf);
+        }
+    }
+    return CMD_OK;
+}
+
+void
+repl_redo_commands(struct repl *r)
+{
+    while (r->n_redo && r->redo[r->n_redo - 1].line) {
+        char *line = r->redo[--r->n_redo].line;
+        r->redoing = true;
+        repl_execute(r, line);
+        r->redoing = false;
+        free(line);
+    }
+}
+
+/* "step N" picks choice N. */
+static struct uk_thread *
+choice_thread(struct repl *r, uint64_t n)
+{
+    uint64_t k = 0;
+    for (size_t i = 0; i < r->udpif->n_threads; i++) {
+        struct uk_thread *t = r->udpif->threads[i];
+        if (uk_thread_runnable(t) && ++k == n) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
+static enum cmd_status
+step_n(struct repl *r, struct uk_thread *t, uint64_t count, const char *cmd)
+{
+    uint64_t done = 0;
+    struct uk_thread *last = t;
+    while (done < count) {
+        if (!t) {
+            repl_redo_commands(r);
+        }
+        struct uk_thread *s = t ? t : default_thread(r);
+        if (!s) {
+            if (!done) {
+                printf("nothing is runnable\n");
+            }
+            break;
+        }
+        if (repl_step_thread(r, s)) {
+            if (!done) {
+                char buf[256];
+                uk_action_format(&s->next, buf, sizeof buf);
+                repl_error(r, "%s: '%s' is not runnable (%s: %s)", cmd,
+                           s->name,
+                           s->next.kind == UK_ACT_IDLE ? "idle" : "blocked",
+                           buf);
+                return CMD_ERROR;
+            }
+            break;
+        }
+        last = s;
+        done++;
+        if (motion_should_stop(r)) {
+            break;
+        }
+    }
+    if (last) {
+        print_next(r, last);
+    }
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_step(struct repl *r, int argc, char *argv[])
+{
+    struct uk_thread *t = NULL;
+    uint64_t count = 1;
+    int i = 1;
+    if (argc > 1) {
+        t = udpif_find_thread(r->udpif, argv[1]);
+        if (t) {
+            i = 2;
+        } else if (argc == 2) {
+            uint64_t n;
+            if (!repl_number_arg(r, "step", argv[1], 1, UINT32_MAX, &n)) {
+                return CMD_ERROR;
+            }
+            t = choice_thread(r, n);
+            if (!t) {
+                repl_usage_error(r, "step", "'%s': no such choice (see "
+                                 "\"choices\")", argv[1]);
+                return CMD_ERROR;
+            }
+            i = 2;
+        }
+    }
+    if (i < argc && !repl_number_arg(r, "step", argv[i], 1, 100000000,
+                                     &count)) {
+        return CMD_ERROR;
+    }
+    if (argc == 3 && i == 1) {
+        return repl_thread_arg(r, "step", argv[1]) ? CMD_OK : CMD_ERROR;
+    }
+    return step_n(r, t, count, "step");
+}
+
+enum cmd_status
+cmd_next(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    struct uk_thread *t = repl_thread_arg(r, "next", argv[1]);
+    if (!t) {
+        return CMD_ERROR;
+    }
+    if (!uk_thread_runnable(t)) {
+        repl_error(r, "next: '%s' is not runnable", t->name);
+        return CMD_ERROR;
+    }
+    bool started = t->busy;
+    uint64_t n = 0;
+    while (uk_thread_runnable(t) && n < 1000000) {
+        if (started && t->next.kind == UK_ACT_IDLE) {
+            break;
+        }
+        repl_step_thread(r, t);
+        started = true;
+        n++;
+        if (!t->busy || motion_should_stop(r)) {
+            break;
+        }
+    }
+    print_next(r, t);
+    return CMD_OK;
+}
+
+static enum cmd_status
+run_until_idle(struct repl *r, uint64_t max, bool follow_redo)
+{
+    uint64_t n = 0;
+    size_t rr = 0;
+    while (n < max) {
+        struct uk_thread *t = NULL;
+        if (follow_redo) {
+            repl_redo_commands(r);
+        }
+        if (follow_redo && r->n_redo) {
+            t = default_thread(r);
+        } else {
+            struct uk_thread *ts[64];
+            size_t k = udpif_runnable(r->udpif, ts, 64);
+            if (!k) {
+                break;
+            }
+            t = ts[rr++ % (k < 64 ? k : 64)];
+        }
+        if (!t || repl_step_thread(r, t)) {
+            break;
+        }
+        n++;
+        if (motion_should_stop(r)) {
+            return CMD_OK;
+        }
+    }
+    if (!r->quiet && !r->replaying) {
+        struct uk_thread *ts[1];
+        printf("%s after %llu step%s (step %llu)\n",
+               udpif_runnable(r->udpif, ts, 1) ? "stopped" : "idle",
+               (unsigned long long) n, n == 1 ? "" : "s",
+               (unsigned long long) repl_steps(r));
+    }
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_run(struct repl *r, int argc, char *argv[])
+{
+    uint64_t max = 10000000;
+    if (argc > 1 && !repl_number_arg(r, "run", argv[1], 1, UINT64_MAX / 2,
+                                     &max)) {
+        return CMD_ERROR;
+    }
+    return run_until_idle(r, max, false);
+}
+
+enum cmd_status
+cmd_continue(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    (void) argv;
+    return run_until_idle(r, 10000000, true);
+}
+
+static void
+print_position(struct repl *r)
+{
+    if (r->quiet || r->replaying) {
+        return;
+    }
+    printf("at step %llu\n", (unsigned long long) repl_steps(r));
+    for (size_t i = 0; i < r->udpif->n_threads; i++) {
+        struct uk_thread *t = r->udpif->threads[i];
+        if (t->busy) {
+            print_next(r, t);
+        }
+    }
+}
+
+enum cmd_status
+cmd_back(struct repl *r, int argc, char *argv[])
+{
+    uint64_t n = 1;
+    if (argc > 1 && !repl_number_arg(r, "back", argv[1], 1, UINT64_MAX / 2,
+                                     &n)) {
+        return CMD_ERROR;
+    }
+    uint64_t now = repl_steps(r);
+    if (n > now) {
+        repl_usage_error(r, "back", "'%s': only %llu step%s taken", argv[1],
+                         (unsigned long long) now, now == 1 ? "" : "s");
+        return CMD_ERROR;
+    }
+    if (rewind_to(r, now - n)) {
+        return CMD_ERROR;
+    }
+    print_position(r);
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_goto(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    uint64_t target;
+    uint64_t now = repl_steps(r);
+    if (!repl_number_arg(r, "goto", argv[1], 0, UINT64_MAX / 2, &target)) {
+        return CMD_ERROR;
+    }
+    if (target <= now) {
+        if (rewind_to(r, target)) {
+            return CMD_ERROR;
+        }
+    } else {
+        uint64_t future = 0;
+        for (size_t i = 0; i < r->n_redo; i++) {
+            future += !r->redo[i].line;
+        }
+        if (target - now > future) {
+            repl_usage_error(r, "goto", "'%s': out of range (steps 0 to "
+                             "%llu are known)", argv[1],
+                             (unsigned long long) (now + future));
+            return CMD_ERROR;
+        }
+        bool saved = r->quiet;
+        r->quiet = true;
+        while (repl_steps(r) < target && r->n_redo) {
+            struct repl_jentry *j = &r->redo[r->n_redo - 1];
+            if (j->line) {
+                repl_redo_commands(r);
+            } else {
+                struct uk_thread *t = r->udpif->threads[j->thread_id];
+                if (repl_step_thread(r, t)) {
+                    break;
+                }
+            }
+        }
+        r->quiet = saved;
+    }
+    print_position(r);
+    return CMD_OK;
+}
+
+/* "last ukey ID": back to just before the step of its last transition. */
+enum cmd_status
+cmd_last(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    uint64_t ukey_id = 0, ufid = 0;
+    if (!strcmp(argv[1], "ukey")) {
+        struct ukey *k = repl_ukey_arg(r, "last", argv[2]);
+        if (!k) {
+            return CMD_ERROR;
+        }
+        ukey_id = k->id;
+    } else if (!strcmp(argv[1], "flow")) {
+        struct uk_flow *f = repl_flow_arg(r, "last", argv[2]);
+        if (!f) {
+            return CMD_ERROR;
+        }
+        ufid = f->ufid;
+    } else {
+        repl_usage_error(r, "last", "'%s': expected 'ukey' or 'flow'",
+                         argv[1]);
+        return CMD_ERROR;
+    }
+    for (size_t i = r->n_events; i-- > 0;) {
+        const struct repl_event *le = &r->events[i];
+        if (le->e.type == UK_EV_TRANSITION
+            && ((ukey_id && le->e.ukey_id == ukey_id)
+                || (ufid && le->e.ufid == ufid)) && le->step > 0) {
+            char what[200];
+            uk_event_format(&le->e, what, sizeof what);
+            if (rewind_to(r, le->step - 1)) {
+                return CMD_ERROR;
+            }
+            printf("back to step %llu, before: %s\n",
+                   (unsigned long long) repl_steps(r), what);
+            print_position(r);
+            return CMD_OK;
+        }
+    }
+    repl_error(r, "last: no transition of '%s' yet", argv[2]);
+    return CMD_ERROR;
+}
+
+/* ==== Breakpoints ==== */
+
+static bool
+parse_filters(struct repl *r, struct breakpoint *bp, int argc, char *argv[],
+              int i)
+{
+    for (; i < argc; i += 2) {
+        if (i + 1 >= argc) {
+            repl_usage_error(r, "break", "'%s' needs a value", argv[i]);
+            return false;
+        }
+        if (!strcmp(argv[i], "ukey")) {
+            uint64_t id;
+            if (!repl_number_arg(r, "break", argv[i + 1], 1, UINT64_MAX,
+                                 &id)) {
+                return false;
+            }
+            bp->ukey_id = id;
+        } else if (!strcmp(argv[i], "flow")) {
+            struct uk_flow *f = repl_flow_arg(r, "break", argv[i + 1]);
+            if (!f) {
+                return false;
+            }
+            bp->ufid = f->ufid;
+        } else if (!strcmp(argv[i], "thread")) {
+            struct uk_thread *t = repl_thread_arg(r, "break", argv[i + 1]);
+            if (!t) {
+                return false;
+            }
+            bp->thread_id = (int) t->id;
+        } else {
+            repl_usage_error(r, "break", "'%s': expected ukey, flow or "
+                             "thread", argv[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+parse_transition(struct repl *r, struct breakpoint *bp, const char *spec)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", spec);
+    char *arrow = strstr(buf, "->");
+    const char *to = buf;
+    if (arrow) {
+        *arrow = '\0';
+        to = arrow + 2;
+        bp->from = ukey_state_from_name(buf);
+        if (bp->from < 0) {
+            repl_usage_error(r, "break", "'%s': no such state", buf);
+            return false;
+        }
+    }
+    bp->to = ukey_state_from_name(to);
+    if (bp->to < 0) {
+        repl_usage_error(r, "break", "'%s': no such state", to);
+        return false;
+    }
+    return true;
+}
+
+enum cmd_status
+cmd_break(struct repl *r, int argc, char *argv[])
+{
+    struct breakpoint bp = {
+        .from = -1, .to = -1, .violation = -1, .thread_id = -1,
+        .enabled = true, .temporary = !strcmp(argv[0], "tbreak"),
+    };
+    int i = 2;
+    if (!strcmp(argv[1], "transition")) {
+        bp.kind = BP_TRANSITION;
+        if (argc < 3) {
+            repl_usage_error(r, argv[0], "transition needs [FROM->]TO");
+            return CMD_ERROR;
+        }
+        if (!parse_transition(r, &bp, argv[2])) {
+            return CMD_ERROR;
+        }
+        i = 3;
+    } else if (!strcmp(argv[1], "violation")) {
+        bp.kind = BP_VIOLATION;
+        if (argc > 2) {
+            bp.violation = uk_violation_kind_from_name(argv[2]);
+            if (bp.violation < 0) {
+                repl_usage_error(r, argv[0], "'%s': no such violation kind",
+                                 argv[2]);
+                return CMD_ERROR;
+            }
+            i = 3;
+        }
+    } else if (!strcmp(argv[1], "event")) {
+        bp.kind = BP_EVENT;
+        if (argc < 3 || (bp.event_type = uk_event_type_from_name(argv[2]))
+                        < 0) {
+            repl_usage_error(r, argv[0], "'%s': no such event",
+                             argc < 3 ? "" : argv[2]);
+            return CMD_ERROR;
+        }
+        i = 3;
+    } else {
+        repl_usage_error(r, argv[0], "'%s': expected transition, violation "
+                         "or event", argv[1]);
+        return CMD_ERROR;
+    }
+    if (!parse_filters(r, &bp, argc, argv, i)) {
+        return CMD_ERROR;
+    }
+    char text[256];
+    size_t len = 0;
+    text[0] = '\0';
+    for (int k = 1; k < argc && len < sizeof text; k++) {
+        len += (size_t) snprintf(text + len, sizeof text - len, "%s%s",
+                                 k > 1 ? " " : "", argv[k]);
+    }
+    bp.number = ++r->next_bp_number;
+    bp.text = uk_xstrdup(text);
+    r->bps = uk_grow(r->bps, &r->allocated_bps, r->n_bps + 1,
+                     sizeof *r->bps);
+    r->bps[r->n_bps++] = bp;
+    printf("%s %d: %s\n", bp.temporary ? "Temporary breakpoint"
+                                       : "Breakpoint", bp.number, text);
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_delete(struct repl *r, int argc, char *argv[])
+{
+    if (argc == 1) {
+        for (size_t i = 0; i < r->n_bps; i++) {
+            free(r->bps[i].text);
+        }
+        r->n_bps = 0;
+        return CMD_OK;
+    }
+    uint64_t n;
+    if (!repl_number_arg(r, "delete", argv[1], 1, INT32_MAX, &n)) {
+        return CMD_ERROR;
+    }
+    for (size_t i = 0; i < r->n_bps; i++) {
+        if ((uint64_t) r->bps[i].number == n) {
+            free(r->bps[i].text);
+            memmove(&r->bps[i], &r->bps[i + 1],
+                    (r->n_bps - i - 1) * sizeof *r->bps);
+            r->n_bps--;
+            return CMD_OK;
+        }
+    }
+    repl_usage_error(r, "delete", "'%s': no such breakpoint", argv[1]);
+    return CMD_ERROR;
+}
+
+enum cmd_status
+cmd_info(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    if (!strncmp(argv[1], "breakpoints", strlen(argv[1]))) {
+        if (!r->n_bps) {
+            printf("No breakpoints.\n");
+        }
+        for (size_t i = 0; i < r->n_bps; i++) {
+            const struct breakpoint *bp = &r->bps[i];
+            printf("%-3d %-5s %s  (hit %llu time%s)\n", bp->number,
+                   bp->temporary ? "tbrk" : "break", bp->text,
+                   (unsigned long long) bp->hits, bp->hits == 1 ? "" : "s");
+        }
+        return CMD_OK;
+    }
+    if (!strncmp(argv[1], "watches", strlen(argv[1]))) {
+        if (!r->n_watches) {
+            printf("No watches.\n");
+        }
+        for (size_t i = 0; i < r->n_watches; i++) {
+            printf("%zu  %s\n", i + 1, r->watches[i].text);
+        }
+        return CMD_OK;
+    }
+    repl_usage_error(r, "info", "'%s': expected breakpoints or watches",
+                     argv[1]);
+    return CMD_ERROR;
+}
+
+enum cmd_status
+cmd_watch(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    struct watch w = { 0 };
+    if (!strcmp(argv[1], "ukey")) {
+        uint64_t id;
+        if (!repl_number_arg(r, "watch", argv[2], 1, UINT64_MAX, &id)) {
+            return CMD_ERROR;
+        }
+        w.ukey_id = id;
+    } else if (!strcmp(argv[1], "flow")) {
+        struct uk_flow *f = repl_flow_arg(r, "watch", argv[2]);
+        if (!f) {
+            return CMD_ERROR;
+        }
+        w.ufid = f->ufid;
+    } else {
+        repl_usage_error(r, "watch", "'%s': expected 'ukey' or 'flow'",
+                         argv[1]);
+        return CMD_ERROR;
+    }
+    w.text = uk_xasprintf("%s %s", argv[1], argv[2]);
+    r->watches = uk_grow(r->watches, &r->allocated_watches,
+                         r->n_watches + 1, sizeof *r->watches);
+    r->watches[r->n_watches++] = w;
+    printf("Watching %s.\n", w.text);
+    return CMD_OK;
+}
+
+/* ==== Session ==== */
+
+void
+repl_init(struct repl *r)
+{
+    memset(r, 0, sizeof *r);
+    udpif_config_init(&r->cfg);
+}
+
+void
+repl_destroy(struct repl *r)
+{
+    udpif_destroy(r->udpif);
+    for (size_t i = 0; i < r->n_journal; i++) {
+        free(r->journal[i].line);
+    }
+    free(r->journal);
+    redo_clear(r);
+    free(r->redo);
+    free(r->events);
+    for (size_t i = 0; i < r->n_bps; i++) {
+        free(r->bps[i].text);
+    }
+    free(r->bps);
+    for (size_t i = 0; i < r->n_watches; i++) {
+        free(r->watches[i].text);
+    }
+    free(r->watches);
+    free(r->last_motion);
+    if (r->events_out) {
+        fclose(r->events_out);
+    }
+    extern void trace_close(struct repl *);
+    trace_close(r);
+}

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The command table: one entry per command drives dispatch, "help",
+ * "apropos", completion and the man page's command list (SQLite's shell
+ * and OVS's unixctl do the same). */
+#include "repl.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+const struct repl_cmd repl_commands[] = {
+    /* ==== Scenario ==== */
+    { "variant", "[NAME]", "show or select the variant of the OVS code",
+      "  Without NAME, lists the variants.  Selecting one mid-session replays\n"
+      "  everything done so far (the same interleaving) under the new code.",
+      "variant v1-replace", 0, 1, cmd_variant, complete_variant,
+      0 },
+    { "datapath", "kernel|netdev", "select the datapath (handlers or PMDs)",
+      "  kernel: handler threads, dpif-netlink (sequence H).\n"
+      "  netdev: PMD threads calling upcall_cb() (sequence P).",
+      "datapath netdev", 1, 1, cmd_datapath, NULL, 0 },
+    { "umaps", "N", "set the number of umap shards (OVS: 512)",
+      "  Default 4.  Replays the session with the new number.",
+      "umaps 8", 1, 1, cmd_umaps, NULL, 0 },
+    { "handler", "NAME", "add a handler thread (kernel datapath)",
+      NULL, "handler h0", 1, 1, cmd_thread, NULL, REPL_CMD_JOURNAL },
+    { "pmd", "NAME", "add a PMD thread (netdev datapath)",
+      NULL, "pmd pmd0", 1, 1, cmd_thread, NULL, REPL_CMD_JOURNAL },
+    { "revalidator", "NAME", "add a revalidator thread",
+      "  The first revalidator of a round is its leader.",
+      "revalidator r0", 1, 1, cmd_thread, NULL, REPL_CMD_JOURNAL },
+    { "flow", "NAME [THREAD]", "declare a flow (its misses go to THREAD)",
+      "  Its ufid is a hash of NAME.  Without THREAD, misses go to a handler\n"
+      "  (or PMD) chosen by hash.",
+      "flow f1 h0", 1, 2, cmd_flow, complete_thread, REPL_CMD_JOURNAL },
+    { "upcall", "THREAD FLOW [PACKETS]", "queue a miss upcall on a thread",
+      "  Two upcalls queued before the handler runs make one batch\n"
+      "  (handle_upcalls()).",
+      "upcall h0 f1", 2, 3, cmd_upcall, complete_thread,
+      REPL_CMD_JOURNAL },
+    { "traffic", "FLOW [N]", "send N packets (fastpath or slowpath)",
+      "  Counted on the flow's datapath flow if there is one; otherwise\n"
+      "  slowpathed: a miss upcall is queued on its handler or PMD.",
+      "traffic f1 10", 1, 2, cmd_traffic, complete_flow, REPL_CMD_JOURNAL },
+    { "round", "[REVALIDATOR]", "queue a revalidator round",
+      "  Dump phase, barrier, sweep phase.  Without REVALIDATOR every\n"
+      "  revalidator takes part (they meet at the barriers).",
+      "round r0", 0, 1, cmd_round, complete_thread, REPL_CMD_JOURNAL },
+    { "dump", "[REVALIDATOR]", "queue the dump phase of a round only",
+      NULL, "dump r0", 0, 1, cmd_round, complete_thread, REPL_CMD_JOURNAL },
+    { "sweep", "[REVALIDATOR]", "queue the sweep phase of a round only",
+      NULL, "sweep r0", 0, 1, cmd_round, complete_thread, REPL_CMD_JOURNAL },
+    { "purge", "", "queue revalidator/purge on the main thread",
+      "  Pauses the revalidators (bd86266ea); handlers keep running.",
+      "purge", 0, 0, cmd_purge, NULL, REPL_CMD_JOURNAL },
+    { "purge-pmd", "PMD", "queue dp_purge_cb() for a deleted PMD",
+      "  Every ukey of the PMD goes to EVICTING without its lock (T10).",
+      "purge-pmd pmd0", 1, 1, cmd_purge_pmd, complete_thread,
+      REPL_CMD_JOURNAL },
+    { "flush", "", "queue udpif_flush() on the main thread",
+      NULL, "flush", 0, 0, cmd_flush, NULL, REPL_CMD_JOURNAL },
+    { "shutdown", "", "queue udpif_destroy(): free everything, end the run",
+      "  After it, the checker looks for leaked ukeys.",
+      "shutdown", 0, 0, cmd_shutdown, NULL, REPL_CMD_JOURNAL },
+    { "expire", "FLOW", "make the next dump find FLOW idle",
+      NULL, "expire f1", 1, 1, cmd_expire, complete_flow,
+      REPL_CMD_JOURNAL },
+    { "modify", "FLOW", "change FLOW's OpenFlow actions (reval_seq moves)",
+      NULL, "modify f1", 1, 1, cmd_modify, complete_flow,
+      REPL_CMD_JOURNAL },
+    { "dp", "del|fail|dup|show ...", "datapath: changes, faults, contents",
+      "  dp del FLOW                  delete it under OVS (dpctl/del-flows)\n"
+      "  dp fail put|del|modify FLOW [ERRNO]\n"
+      "                               the next such op on FLOW fails\n"
+      "  dp dup FLOW                  the next dump returns FLOW twice\n"
+      "  dp show                      the datapath flow table",
+      "dp fail del f1 ENOENT", 1, 4, cmd_dp, complete_dp, REPL_CMD_JOURNAL },
+    { "rcu", "[step]", "show the RCU callbacks, or run one (step urcu)",
+      "  A postponed free runs once every busy thread has quiesced since.",
+      "rcu", 0, 1, cmd_rcu, NULL, 0 },
+
+    /* ==== Stepping ==== */
+    { "choices", "", "list the runnable threads and their next action",
+      "  Like spin's interactive mode: each line is a choice you can take\n"
+      "  with \"step N\" or \"step THREAD\".",
+      "choices", 0, 0, cmd_choices, NULL, 0 },
+    { "step", "[THREAD|N] [COUNT]", "take one step (or COUNT) of a thread",
+      "  Without THREAD: the recorded future after \"back\", else the first\n"
+      "  runnable thread.  N is a number from \"choices\".",
+      "step revalidator0 3", 0, 2, cmd_step, complete_thread,
+      REPL_CMD_MOTION },
+    { "next", "THREAD", "step THREAD until its operation is over",
+      NULL, "next h0", 1, 1, cmd_next, complete_thread, REPL_CMD_MOTION },
+    { "run", "[MAXSTEPS]", "step round-robin until idle or a breakpoint",
+      "  Ctrl-C stops it at the next step.",
+      "run", 0, 1, cmd_run, NULL, REPL_CMD_MOTION },
+    { "continue", "", "follow the recorded future, else run",
+      NULL, "continue", 0, 0, cmd_continue, NULL, REPL_CMD_MOTION },
+    { "back", "[N]", "go back N steps (exact, by replay)",
+      NULL, "back 2", 0, 1, cmd_back, NULL, REPL_CMD_MOTION },
+    { "goto", "STEP", "go to step number STEP (back or forward)",
+      NULL, "goto 10", 1, 1, cmd_goto, NULL, 0 },
+    { "break", "transition|violation|event|action ...", "set a breakpoint",
+      "  break transition [FROM->]TO [ukey ID|flow NAME] [thread NAME]\n"
+      "  break violation [KIND]\n"
+      "  break event NAME [ukey ID|flow NAME] [thread NAME]\n"
+      "  Motion commands stop after the step that hits it.",
+      "break transition EVICTED->DELETED flow f1", 1, -1, cmd_break,
+      complete_break, 0 },
+    { "tbreak", "...", "a breakpoint that is deleted when hit",
+      NULL, "tbreak violation", 1, -1, cmd_break, complete_break, 0 },
+    { "delete", "[N]", "delete breakpoint N, or all",
+      NULL, "delete 1", 0, 1, cmd_delete, NULL, 0 },
+    { "info", "breakpoints|watches", "list breakpoints or watches",
+      NULL, "info breakpoints", 1, 1, cmd_info, NULL, 0 },
+    { "watch", "ukey ID|flow NAME", "print every transition of a ukey/flow",
+      NULL, "watch flow f1", 2, 2, cmd_watch, complete_ukey_or_flow, 0 },
+    { "last", "ukey ID|flow NAME", "go back to just before its last transition",
+      NULL, "last ukey 1", 2, 2, cmd_last, complete_ukey_or_flow, 0 },
+
+    /* ==== Inspection ==== */
+    { "show", "WHAT [ARG]", "show model state",
+      "  show ukeys | ukey ID|FLOW | umaps | dp | threads | locks | rcu |\n"
+      "  stats | violations | variant | config\n"
+      "  \"set output json\" prints JSON instead of tables.",
+      "show ukey f1", 1, 2, cmd_show, complete_show, 0 },
+    { "history", "UKEY|FLOW", "the lifecycle of a ukey or flow so far",
+      NULL, "history f1", 1, 1, cmd_history, complete_flow, 0 },
+    { "log", "[N]", "the last N events (default 20)",
+      NULL, "log 50", 0, 1, cmd_log, NULL, 0 },
+    { "when", "", "where the session is (step, event, trace position)",
+      NULL, "when", 0, 0, cmd_when, NULL, 0 },
+
+    /* ==== Scripts ==== */
+    { "expect", "WHAT ...", "check a condition (scripts exit 1 if false)",
+      "  expect state FLOW|ID STATE|none\n"
+      "  expect violation KIND      (any, if KIND is omitted)\n"
+      "  expect no-violation\n"
+      "  expect dp FLOW present|absent\n"
+      "  expect stat NAME OP VALUE  (OP: == != < <= > >=; NAME: see\n"
+      "                             \"show stats\")\n"
+      "  expect runnable THREAD | expect blocked THREAD",
+      "expect violation double-delete", 1, 4, cmd_expect, complete_expect,
+      0 },
+    { "explore", "[OPTIONS]", "search interleavings from here",
+      "  --bfs, --preempt-bound K, --depth N, --random N, --pct D,\n"
+      "  --seed S, --all, --no-reduction, -o FILE.  See ukdb(1).",
+      "explore --preempt-bound 2", 0, -1, cmd_explore, NULL, 0 },
+    { "source", "FILE", "run the commands of FILE",
+      NULL, "source examples/race-v1-replace.ukdb", 1, 1, cmd_source, NULL,
+      0 },
+    { "echo", "TEXT...", "print TEXT",
+      NULL, "echo the sweeper is about to lock the umap", 0, -1, cmd_echo,
+      NULL, 0 },
+    { "set", "output text|json | echo on|off | dump-batch N | "
+      "upcall-batch N | flow-limit N", "session and model settings",
+      NULL, "set output json", 2, 2, cmd_set, complete_set, 0 },
+
+    /* ==== Traces ==== */
+    { "open", "TRACE", "open a recorded trace (directory)",
+      "  Then step/back/goto move a cursor over its events.",
+      "open traces/race-v1-replace", 1, 1, cmd_open, NULL, 0 },
+    { "reproduce", "[-o FILE]", "turn the open trace into a scenario script",
+      NULL, "reproduce -o repro.ukdb", 0, 2, cmd_reproduce, NULL, 0 },
+
+    /* ==== Session ==== */
+    { "help", "[COMMAND|WORD]", "list commands, or explain one",
+      NULL, "help break", 0, 1, cmd_help, complete_help, 0 },
+    { "apropos", "WORD", "search the help for WORD",
+      NULL, "apropos rcu", 1, 1, cmd_apropos, NULL, 0 },
+    { "quit", "", "leave ukdb",
+      NULL, "quit", 0, 0, cmd_quit, NULL, 0 },
+    { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+size_t
+repl_n_commands(void)
+{
+    size_t n = 0;
+    while (repl_commands[n].name) {
+        n++;
+    }
+    return n;
+}
+
+const struct repl_cmd *
+repl_find_command(const char *name, bool *ambiguous)
+{
+    const struct repl_cmd *found = NULL;
+    size_t len = strlen(name);
+    *ambiguous = false;
+    if (!strcmp(name, "exit") || !strcmp(name, "q")) {
+        name = "quit";
+        len = 4;
+    } else if (!strcmp(name, "s")) {
+        name = "step";
+        len = 4;
+    } else if (!strcmp(name, "c")) {
+        name = "continue";
+        len = 8;
+    } else if (!strcmp(name, "b")) {
+        name = "break";
+        len = 5;
+    }
+    for (const struct repl_cmd *c = repl_commands; c->name; c++) {
+        if (!strcmp(c->name, name)) {
+            return c;
+        }
+        if (len && !strncmp(c->name, name, len)) {
+            if (found) {
+                *ambiguous = true;
+            }
+            found = found ? found : c;
+        }
+    }
+    return *ambiguous ? NULL : found;
+}
+
+static void
+print_usage(const struct repl_cmd *c)
+{
+    printf("usage: %s%s%s\n", c->name, *c->args ? " " : "", c->args);
+}
+
+enum cmd_status
+cmd_help(struct repl *r, int argc, char *argv[])
+{
+    if (argc == 1) {
+        printf("Commands (\"help CMD\" for details, \"apropos WORD\" to "
+               "search):\n");
+        for (const struct repl_cmd *c = repl_commands; c->name; c++) {
+            char head[64];
+            snprintf(head, sizeof head, "%s %s", c->name, c->args);
+            if (strlen(head) > 30) {
+                snprintf(head, sizeof head, "%s ...", c->name);
+            }
+            printf("  %-30s %s\n", head, c->summary);
+        }
+        return CMD_OK;
+    }
+    bool ambiguous;
+    const struct repl_cmd *c = repl_find_command(argv[1], &ambiguous);
+    if (!c) {
+        return cmd_apropos(r, argc, argv);
+    }
+    print_usage(c);
+    printf("  %s.\n", c->summary);
+    if (c->details) {
+        printf("%s\n", c->details);
+    }
+    printf("example: %s\n", c->example);
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_apropos(struct repl *r, int argc, char *argv[])
+{
+    const char *word = argv[1];
+    int n = 0;
+    for (const struct repl_cmd *c = repl_commands; c->name; c++) {
+        if (strcasestr(c->name, word) || strcasestr(c->summary, word)
+            || (c->details && strcasestr(c->details, word))
+            || strcasestr(c->args, word)) {
+            printf("  %-12s %s\n", c->name, c->summary);
+            n++;
+        }
+    }
+    if (!n) {
+        repl_error(r, "%s: nothing about '%s'; try \"help\"", argv[0], word);
+        return CMD_ERROR;
+    }
+    return CMD_OK;
+}
+
+void
+complete_help(struct repl *r, int argi, char *argv[],
+              void (*add)(void *, const char *), void *aux)
+{
+    if (argi == 1) {
+        for (const struct repl_cmd *c = repl_commands; c->name; c++) {
+            add(aux, c->name);
+        }
+    }
+}

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The one input loop: tokenizing and dispatching a line, scripts (-f,
+ * "source", a non-tty stdin), and the interactive prompt with libedit
+ * (history in ~/.ukdb_history, TAB completion from the command table). */
+#include "repl.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <editline/readline.h>
+
+#include "core/util.h"
+
+#define REPL_MAX_LINE 4096
+#define REPL_MAX_ARGS 32
+#define REPL_MAX_SOURCE_DEPTH 16
+
+volatile sig_atomic_t repl_interrupted;
+
+/* ==== Messages ==== */
+
+static void
+vprint_error(struct repl *r, const char *fmt, va_list args)
+{
+    fflush(stdout);
+    if (r->input_name) {
+        fprintf(stderr, "%s:%u: error: ", r->input_name, r->input_line);
+    } else if (r->from_command_line) {
+        fputs("ukdb: error: ", stderr);
+    } else {
+        fputs("error: ", stderr);
+    }
+    vfprintf(stderr, fmt, args);
+    fputc('\n', stderr);
+    r->n_errors++;
+}
+
+void
+repl_error(struct repl *r, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vprint_error(r, fmt, args);
+    va_end(args);
+}
+
+void
+repl_usage_error(struct repl *r, const char *cmd, const char *fmt, ...)
+{
+    char msg[512];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(msg, sizeof msg, fmt, args);
+    va_end(args);
+    repl_error(r, "%s: %s; try \"help %s\"", cmd, msg, cmd);
+}
+
+void
+repl_printf(struct repl *r, const char *fmt, ...)
+{
+    if (r->replaying || r->quiet) {
+        return;
+    }
+    va_list args;
+    va_start(args, fmt);
+    vprintf(fmt, args);
+    va_end(args);
+}
+
+/* ==== Tokenizing and dispatch ==== */
+
+/* Splits 'line' in place.  '#' starts a comment; double quotes group.
+ * Returns argc, or -1 with an error printed. */
+static int
+tokenize(struct repl *r, char *line, char *argv[])
+{
+    int argc = 0;
+    char *p = line;
+    for (;;) {
+        while (isspace((unsigned char) *p)) {
+            p++;
+        }
+        if (!*p || *p == '#') {
+            break;
+        }
+        if (argc == REPL_MAX_ARGS) {
+            repl_error(r, "too many words (at most %d)", REPL_MAX_ARGS);
+            return -1;
+        }
+        if (*p == '"') {
+            argv[argc++] = ++p;
+            char *end = strchr(p, '"');
+            if (!end) {
+                repl_error(r, "unterminated quote");
+                return -1;
+            }
+            *end = '\0';
+            p = end + 1;
+        } else {
+            argv[argc++] = p;
+            while (*p && !isspace((unsigned char) *p)) {
+                p++;
+            }
+            if (*p) {
+                *p++ = '\0';
+            }
+        }
+    }
+    return argc;
+}
+
+static bool
+line_is_printable(const char *line)
+{
+    for (const unsigned char *p = (const unsigned char *) line; *p; p++) {
+        if (*p < 0x20 && *p != '\t') {
+            return false;
+        }
+        if (*p == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+enum cmd_status
+repl_execute(struct repl *r, char *line)
+{
+    if (strlen(line) >= REPL_MAX_LINE) {
+        repl_error(r, "line too long (at most %d characters)",
+                   REPL_MAX_LINE - 1);
+        return CMD_ERROR;
+    }
+    if (!line_is_printable(line)) {
+        repl_error(r, "invalid character in input (binary data?)");
+        return CMD_ERROR;
+    }
+    char copy[REPL_MAX_LINE];
+    snprintf(copy, sizeof copy, "%s", line);
+
+    char *argv[REPL_MAX_ARGS + 1];
+    int argc = tokenize(r, line, argv);
+    if (argc <= 0) {
+        return argc < 0 ? CMD_ERROR : CMD_OK;
+    }
+    argv[argc] = NULL;
+
+    bool ambiguous;
+    const struct repl_cmd *c = repl_find_command(argv[0], &ambiguous);
+    if (!c) {
+        if (ambiguous) {
+            repl_error(r, "'%s': ambiguous command; try \"help\"", argv[0]);
+        } else {
+            repl_error(r, "'%s': unknown command; try \"help\"", argv[0]);
+        }
+        return CMD_ERROR;
+    }
+    argv[0] = (char *) c->name;
+    int n_args = argc - 1;
+    if (n_args < c->min_args || (c->max_args >= 0 && n_args > c->max_args)) {
+        repl_usage_error(r, c->name, "%s arguments (usage: %s %s)",
+                         n_args < c->min_args ? "too few" : "too many",
+                         c->name, c->args);
+        return CMD_ERROR;
+    }
+    if (r->echo && !r->replaying) {
+        printf("(ukdb) %s\n", copy);
+    }
+    if (r->trace && c->run != cmd_open && c->run != cmd_help
+        && c->run != cmd_quit) {
+        /* Trace mode: the same commands, on the trace's cursor. */
+        extern enum cmd_status trace_execute(struct repl *, int, char *[]);
+        return trace_execute(r, argc, argv);
+    }
+    size_t journal_mark = r->n_journal;
+    enum cmd_status status = c->run(r, argc, argv);
+    if (status == CMD_OK && (c->flags & REPL_CMD_JOURNAL) && !r->replaying
+        && r->n_journal == journal_mark) {
+        /* Canonical form, so a replay re-executes the full name. */
+        char canon[REPL_MAX_LINE];
+        size_t len = (size_t) snprintf(canon, sizeof canon, "%s", c->name);
+        for (int i = 1; i < argc && len < sizeof canon; i++) {
+            len += (size_t) snprintf(canon + len, sizeof canon - len, " %s",
+                                     argv[i]);
+        }
+        repl_journal_cmd(r, canon);
+    }
+    if (!(c->flags & REPL_CMD_MOTION)) {
+        r->first_new_event = r->n_events;  /* Setup is silent. */
+    }
+    if ((c->flags & REPL_CMD_MOTION) && r->interactive) {
+        free(r->last_motion);
+        r->last_motion = uk_xstrdup(copy);
+    }
+    return status;
+}
+
+/* ==== Scripts ==== */
+
+enum cmd_status
+repl_run_file(struct repl *r, FILE *fp, const char *name)
+{
+    const char *saved_name = r->input_name;
+    unsigned int saved_line = r->input_line;
+    enum cmd_status result = CMD_OK;
+    char *line = NULL;
+    size_t allocated = 0;
+    ssize_t len;
+
+    r->input_name = name;
+    r->input_line = 0;
+    while ((len = getline(&line, &allocated, fp)) >= 0) {
+        r->input_line++;
+        if (len > 0 && line[len - 1] == '\n') {
+            line[--len] = '\0';
+        }
+        if (memchr(line, '\0', (size_t) len)) {
+            repl_error(r, "invalid character in input (binary data?)");
+            result = CMD_ERROR;
+        } else {
+            enum cmd_status status = repl_execute(r, line);
+            if (status == CMD_EXIT) {
+                result = CMD_EXIT;
+                break;
+            }
+            if (status == CMD_ERROR) {
+                result = CMD_ERROR;
+            }
+        }
+        if (result == CMD_ERROR && !r->keep_going) {
+            break;
+        }
+        if (repl_interrupted) {
+            repl_error(r, "interrupted");
+            result = CMD_ERROR;
+            break;
+        }
+    }
+    free(line);
+    r->input_name = saved_name;
+    r->input_line = saved_line;
+    return result;
+}
+
+enum cmd_status
+cmd_source(struct repl *r, int argc, char *argv[])
+{
+    if (r->source_depth >= REPL_MAX_SOURCE_DEPTH) {
+        repl_error(r, "source: '%s': nested too deep (at most %d)", argv[1],
+                   REPL_MAX_SOURCE_DEPTH);
+        return CMD_ERROR;
+    }
+    FILE *fp = fopen(argv[1], "r");
+    if (!fp) {
+        repl_error(r, "source: '%s': %s", argv[1], strerror(errno));
+        return CMD_ERROR;
+    }
+    r->source_depth++;
+    enum cmd_status status = repl_run_file(r, fp, argv[1]);
+    r->source_depth--;
+    fclose(fp);
+    return status;
+}
+
+/* ==== The prompt ==== */
+
+static struct repl *completing;
+
+static char **completion_matches_;
+static size_t n_matches, allocated_matches;
+
+static void
+add_match(void *prefix_, const char *candidate)
+{
+    const char *prefix = prefix_;
+    if (!strncmp(candidate, prefix, strlen(prefix))) {
+        completion_matches_ = uk_grow(completion_matches_, &allocated_matches,
+                                      n_matches + 1,
+                                      sizeof *completion_matches_);
+        completion_matches_[n_matches++] = uk_xstrdup(candidate);
+    }
+}
+
+static char *
+match_generator(const char *text, int state)
+{
+    static size_t next;
+    if (!state) {
+        next = 0;
+    }
+    (void) text;
+    return next < n_matches ? uk_xstrdup(completion_matches_[next++]) : NULL;
+}
+
+static void
+collect_candidates(const char *text, int start)
+{
+    for (size_t i = 0; i < n_matches; i++) {
+        free(completion_matches_[i]);
+    }
+    n_matches = 0;
+
+    char buf[REPL_MAX_LINE];
+    snprintf(buf, sizeof buf, "%.*s", start, rl_line_buffer);
+    char *argv[REPL_MAX_ARGS + 1];
+    int argc = 0;
+    for (char *tok = strtok(buf, " \t"); tok && argc < REPL_MAX_ARGS;
+         tok = strtok(NULL, " \t")) {
+        argv[argc++] = tok;
+    }
+    argv[argc] = NULL;
+    if (!argc) {
+        for (const struct repl_cmd *c = repl_commands; c->name; c++) {
+            add_match((void *) text, c->name);
+        }
+        return;
+    }
+    bool ambiguous;
+    const struct repl_cmd *c = repl_find_command(argv[0], &ambiguous);
+    if (c && c->complete) {
+        c->complete(completing, argc, argv, add_match, (void *) text);
+    }
+}
+
+static char **
+ukdb_completion(const char *text, int start, int end)
+{
+    (void) end;
+    collect_candidates(text, start);
+    rl_attempted_completion_over = 1;
+    return rl_completion_matches(text, match_generator);
+}
+
+static void
+history_path(char *buf, size_t size)
+{
+    const char *home = getenv("HOME");
+    snprintf(buf, size, "%s/.ukdb_history", home ? home : ".");
+}
+
+static void
+make_prompt(const struct repl *r, char *buf, size_t size)
+{
+    if (r->trace) {
+        extern void trace_prompt(const struct repl *, char *, size_t);
+        trace_prompt(r, buf, size);
+        return;
+    }
+    snprintf(buf, size, "(ukdb %s step %llu) ", r->cfg.variant->name,
+             (unsigned long long) repl_steps(r));
+}
+
+static void
+on_sigint(int sig)
+{
+    (void) sig;
+    if (repl_interrupted) {
+        signal(SIGINT, SIG_DFL);        /* A second Ctrl-C kills. */
+        raise(SIGINT);
+    }
+    repl_interrupted = 1;
+}
+
+enum cmd_status
+repl_run_tty(struct repl *r)
+{
+    char hist[PATH_MAX];
+    char prompt[128];
+    enum cmd_status result = CMD_OK;
+
+    completing = r;
+    r->interactive = true;
+    rl_readline_name = "ukdb";
+    rl_attempted_completion_function = ukdb_completion;
+    history_path(hist, sizeof hist);
+    read_history(hist);
+    for (;;) {
+        make_prompt(r, prompt, sizeof prompt);
+        signal(SIGINT, SIG_IGN);
+        char *line = readline(prompt);
+        if (!line) {
+            putchar('\n');
+            break;
+        }
+        struct sigaction sa = { .sa_handler = on_sigint };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        repl_interrupted = 0;
+        char *p = line;
+        while (isspace((unsigned char) *p)) {
+            p++;
+        }
+        if (!*p && r->last_motion) {
+            snprintf(line, strlen(line) + 1, "%s", "");
+            free(line);
+            line = uk_xstrdup(r->last_motion);
+        } else if (*p) {
+            add_history(line);
+            write_history(hist);
+        }
+        enum cmd_status status = repl_execute(r, line);
+        free(line);
+        if (status == CMD_EXIT) {
+            break;
+        }
+        if (repl_interrupted) {
+            printf("\nInterrupted at step %llu.\n",
+                   (unsigned long long) repl_steps(r));
+        }
+    }
+    signal(SIGINT, SIG_DFL);
+    for (size_t i = 0; i < n_matches; i++) {
+        free(completion_matches_[i]);
+    }
+    free(completion_matches_);
+    completion_matches_ = NULL;
+    n_matches = allocated_matches = 0;
+    return result;
+}

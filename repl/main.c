@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ukdb's main(): subcommands (audit, view, record, explore, load), then the
+ * REPL on a tty, a script (-f FILE or FILE.ukdb), commands (-c), or
+ * commands on a non-tty stdin.  Exit codes per DESIGN.md: 0 all expects
+ * held, 1 an expect failed, 2 an error. */
+#include "repl.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "repl/subcommands.h"
+#include "core/util.h"
+
+static void
+usage(FILE *fp)
+{
+    fputs("usage: ukdb [--echo] [--keep-going] [--events FILE] "
+          "[-f FILE | -c 'CMD; CMD' | FILE.ukdb | TRACE]\n"
+          "       ukdb record -o DIR SCRIPT.ukdb\n"
+          "       ukdb audit [--format text|json] TRACE...\n"
+          "       ukdb view [--ukey ID] [--flow NAME] [--format "
+          "text|json|chrome|raw] TRACE\n"
+          "       ukdb explore [OPTIONS] SCRIPT.ukdb\n"
+          "       ukdb load --handlers N --revalidators M --flows F ...\n"
+          "With no file and stdin a terminal, ukdb starts its REPL "
+          "(\"help\" lists the commands).\n", fp);
+}
+
+struct subcommand {
+    const char *name;
+    int (*main)(int argc, char *argv[]);
+};
+
+static const struct subcommand subcommands[] = {
+    { "audit", audit_main },
+    { "view", view_main },
+    { "record", record_main },
+    { "explore", explore_main },
+    { "load", load_main },
+};
+
+static int
+status_to_exit(const struct repl *r, enum cmd_status status)
+{
+    if (status == CMD_ERROR || (r->n_errors && !r->interactive)) {
+        return 2;
+    }
+    return r->n_expect_failed ? 1 : 0;
+}
+
+/* Runs "CMD; CMD" from -c. */
+static enum cmd_status
+run_commands(struct repl *r, const char *text)
+{
+    char *copy = uk_xstrdup(text);
+    enum cmd_status result = CMD_OK;
+    char *save = NULL;
+    r->from_command_line = true;
+    for (char *cmd = strtok_r(copy, ";\n", &save); cmd;
+         cmd = strtok_r(NULL, ";\n", &save)) {
+        enum cmd_status status = repl_execute(r, cmd);
+        if (status == CMD_EXIT) {
+            result = CMD_EXIT;
+            break;
+        }
+        if (status == CMD_ERROR) {
+            result = CMD_ERROR;
+            if (!r->keep_going) {
+                break;
+            }
+        }
+    }
+    free(copy);
+    return result;
+}
+
+static bool
+is_trace_dir(const char *path)
+{
+    struct stat st;
+    return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+static void
+on_script_sigint(int sig)
+{
+    (void) sig;
+    if (repl_interrupted) {
+        signal(SIGINT, SIG_DFL);
+        raise(SIGINT);
+    }
+    repl_interrupted = 1;
+}
+
+int
+main(int argc, char *argv[])
+{
+    if (argc > 1) {
+        for (size_t i = 0; i < UK_ARRAY_SIZE(subcommands); i++) {
+            if (!strcmp(argv[1], subcommands[i].name)) {
+                return subcommands[i].main(argc - 1, argv + 1);
+            }
+        }
+    }
+
+    struct repl r;
+    repl_init(&r);
+    const char *file = NULL, *commands = NULL, *events = NULL;
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-f") && i + 1 < argc) {
+            file = argv[++i];
+        } else if (!strcmp(a, "-c") && i + 1 < argc) {
+            commands = argv[++i];
+        } else if (!strcmp(a, "--events") && i + 1 < argc) {
+            events = argv[++i];
+        } else if (!strcmp(a, "--echo")) {
+            r.echo = true;
+        } else if (!strcmp(a, "--keep-going")) {
+            r.keep_going = true;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            repl_destroy(&r);
+            return 0;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "ukdb: error: unknown option '%s'\n", a);
+            usage(stderr);
+            repl_destroy(&r);
+            return 2;
+        } else if (!file) {
+            file = a;
+        } else {
+            fprintf(stderr, "ukdb: error: extra argument '%s'\n", a);
+            repl_destroy(&r);
+            return 2;
+        }
+    }
+    if (events) {
+        r.events_out = fopen(events, "w");
+        if (!r.events_out) {
+            fprintf(stderr, "ukdb: error: %s: %s\n", events,
+                    strerror(errno));
+            repl_destroy(&r);
+            return 2;
+        }
+    }
+    repl_rebuild(&r);
+
+    enum cmd_status status = CMD_OK;
+    if (file && is_trace_dir(file)) {
+        char *open_argv[] = { (char *) "open", (char *) file, NULL };
+        r.from_command_line = true;
+        status = cmd_open(&r, 2, open_argv);
+        r.from_command_line = false;
+        if (status == CMD_OK && isatty(STDIN_FILENO)) {
+            status = repl_run_tty(&r);
+        } else if (status == CMD_OK) {
+            status = repl_run_file(&r, stdin, NULL);
+        }
+    } else if (file) {
+        FILE *fp = fopen(file, "r");
+        if (!fp) {
+            fprintf(stderr, "ukdb: error: %s: %s\n", file, strerror(errno));
+            status = CMD_ERROR;
+        } else {
+            signal(SIGINT, on_script_sigint);
+            status = repl_run_file(&r, fp, file);
+            fclose(fp);
+        }
+    } else if (commands) {
+        status = run_commands(&r, commands);
+    } else if (isatty(STDIN_FILENO) || getenv("UKDB_FAKE_TTY")) {
+        status = repl_run_tty(&r);
+    } else {
+        status = repl_run_file(&r, stdin, "<stdin>");
+    }
+    int code = status_to_exit(&r, status);
+    repl_destroy(&r);
+    return code;
+}

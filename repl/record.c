@@ -1,0 +1,863 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* "ukdb record -o DIR SCRIPT.ukdb": runs ukdb on a scenario under a private
+ * LTTng session (DESIGN.md, "LTTng and babeltrace2 facts").  The order is
+ * the one LTTng needs: daemon, create, enable-channel, enable-event, start,
+ * program, stop (which waits until the data is on disk), destroy, then the
+ * daemon is stopped by pid.  As root the daemon and the client always use
+ * /run/lttng, so the run happens in a private mount (and network)
+ * namespace with its own tmpfs there and on /dev/shm.  The events are
+ * counted with babeltrace2's sink.utils.counter: repl/ does not include
+ * babeltrace2 headers (STYLE.md, layering). */
+/* unshare(), pipe2(), nftw(): GNU and XSI extensions. */
+#define _GNU_SOURCE 1
+
+#include "repl/record.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "repl/subcommands.h"
+
+#define RECORD_CHANNEL "ukdb"
+#define RECORD_READY_TIMEOUT 10   /* Seconds to wait for lttng-sessiond. */
+#define RECORD_STOP_TIMEOUT 20    /* Seconds before SIGKILL at teardown. */
+#define RECORD_OUT_SIZE 4096      /* Bytes of a command's output kept. */
+
+/* One run of record_run().  Owned by it; every member is released by
+ * record_teardown() whatever the step that failed. */
+struct record_ctx {
+    const struct record_options *opts;
+    char *output;               /* Absolute trace directory, or NULL. */
+    bool made_output;           /* We created 'output' (rmdir if empty). */
+    char *home;                 /* Temporary LTTNG_HOME (owned). */
+    char *old_home;             /* LTTNG_HOME before us, or NULL. */
+    char session[64];           /* "ukdb-record-PID". */
+    bool session_created;
+    pid_t sessiond;             /* 0 when not running. */
+    sigset_t old_mask;          /* Signal mask before record_run(). */
+    struct sigaction old_int, old_term;
+};
+
+/* Set by the SIGINT/SIGTERM handler; the child to forward them to. */
+static volatile sig_atomic_t record_signal;
+static volatile pid_t record_child;
+
+/* ==== Small helpers ==== */
+
+/* A signal from the terminal (SI_KERNEL) already reached the child, which
+ * is in our process group: forwarding it would make one Ctrl-C two. */
+static void
+record_on_signal(int sig, siginfo_t *info, void *uctx)
+{
+    record_signal = sig;
+    if (record_child > 0 && info->si_code != SI_KERNEL) {
+        kill(record_child, sig);
+    }
+}
+
+/* True if 'name' is an executable file in a directory of $PATH. */
+static bool
+record_in_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    bool found = false;
+
+    if (!path) {
+        return false;
+    }
+    char *copy = uk_xstrdup(path), *save = NULL;
+    for (char *dir = strtok_r(copy, ":", &save); dir && !found;
+         dir = strtok_r(NULL, ":", &save)) {
+        char *file = uk_xasprintf("%s/%s", *dir ? dir : ".", name);
+        found = !access(file, X_OK);
+        free(file);
+    }
+    free(copy);
+    return found;
+}
+
+/* Waits for 'pid', retrying on EINTR.  Returns its wait status, or -1. */
+static int
+record_wait(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            return -1;
+        }
+    }
+    return status;
+}
+
+/* Runs 'argv' (looked up in PATH) with stdin from /dev/null and stdout and
+ * stderr into 'out' (at most 'size' bytes kept, NUL terminated; the rest is
+ * read and dropped).  Returns the exit status, or -1 if it could not run or
+ * was killed. */
+static int
+record_cmd(const char *const argv[], char *out, size_t size)
+{
+    int fds[2];
+    size_t len = 0;
+
+    out[0] = '\0';
+    if (pipe2(fds, O_CLOEXEC)) {
+        snprintf(out, size, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, STDIN_FILENO);
+        dup2(fds[1], STDOUT_FILENO);
+        dup2(fds[1], STDERR_FILENO);
+        execvp(argv[0], (char *const *) argv);
+        fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    for (;;) {
+        char buf[512];
+        ssize_t n = read(fds[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n <= 0) {
+            break;
+        }
+        size_t keep = len + 1 < size ? size - 1 - len : 0;
+        keep = keep < (size_t) n ? keep : (size_t) n;
+        memcpy(out + len, buf, keep);
+        len += keep;
+    }
+    out[len] = '\0';
+    close(fds[0]);
+    if (pid < 0) {
+        snprintf(out, size, "fork: %s", strerror(errno));
+        return -1;
+    }
+    int status = record_wait(pid);
+    return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Runs "lttng --no-sessiond ARGS..." (never spawning a daemon of its own).
+ * Returns 0 on success, otherwise prints the command's output as the
+ * cause and returns -1. */
+static int
+record_lttng(const char *a1, const char *a2, const char *a3, const char *a4,
+             const char *a5, const char *a6, const char *a7, const char *a8)
+{
+    const char *argv[] = { "lttng", "--no-sessiond", a1, a2, a3, a4, a5, a6,
+                           a7, a8, NULL };
+    char out[RECORD_OUT_SIZE];
+
+    if (record_cmd(argv, out, sizeof out)) {
+        fprintf(stderr, "ukdb: error: 'lttng %s' failed:\n%s", a1, out);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+record_rm_entry(const char *path, const struct stat *st, int flag,
+                struct FTW *ftw)
+{
+    remove(path);
+    return 0;
+}
+
+/* Removes the tree at 'path' (no symlink followed). */
+static void
+record_rm_tree(const char *path)
+{
+    nftw(path, record_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ==== Checks ==== */
+
+static int
+record_check_tools(void)
+{
+    static const char *const tools[] = { "lttng", "lttng-sessiond" };
+
+    for (size_t i = 0; i < UK_ARRAY_SIZE(tools); i++) {
+        if (!record_in_path(tools[i])) {
+            fprintf(stderr, "ukdb: error: %s not found in PATH: "
+                    "install lttng-tools (\"make deps\")\n", tools[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Returns 1 if directory 'dir' has an entry besides "." and "..", 0 if it
+ * is empty, -1 (errno set) if it cannot be read. */
+static int
+record_dir_populated(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int populated = 0;
+
+    if (!d) {
+        return -1;
+    }
+    while (!populated && (de = readdir(d))) {
+        populated = strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+    }
+    closedir(d);
+    return populated;
+}
+
+/* Makes 'ctx->output' the absolute path of an empty, writable directory
+ * (created if absent).  Returns 0, or -1 with a message. */
+static int
+record_check_output(struct record_ctx *ctx)
+{
+    const char *dir = ctx->opts->output;
+    struct stat st;
+
+    if (stat(dir, &st)) {
+        if (errno != ENOENT || mkdir(dir, 0755)) {
+            fprintf(stderr, "ukdb: error: %s: %s\n", dir, strerror(errno));
+            return -1;
+        }
+        ctx->made_output = true;
+    } else if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "ukdb: error: %s: not a directory\n", dir);
+        return -1;
+    } else {
+        int populated = record_dir_populated(dir);
+        if (populated) {
+            fprintf(stderr, "ukdb: error: %s: %s\n", dir,
+                    populated < 0 ? strerror(errno)
+                    : "directory not empty (the trace needs a new one)");
+            return -1;
+        }
+    }
+    ctx->output = realpath(dir, NULL);
+    if (!ctx->output) {
+        fprintf(stderr, "ukdb: error: %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    if (!geteuid() && (!strncmp(ctx->output, "/dev/shm/", 9)
+                       || !strncmp(ctx->output, "/run/lttng/", 11))) {
+        fprintf(stderr, "ukdb: error: %s: under a directory that the "
+                "private LTTng namespace hides\n", dir);
+        return -1;
+    }
+
+    /* access() says yes to root even on a read-only mount: try a file. */
+    char *probe = uk_xasprintf("%s/.ukdb-probe-XXXXXX", ctx->output);
+    int fd = mkstemp(probe);
+    int error = fd < 0 ? errno : 0;
+    if (fd >= 0) {
+        close(fd);
+        unlink(probe);
+    }
+    free(probe);
+    if (error) {
+        fprintf(stderr, "ukdb: error: %s: not writable: %s\n", dir,
+                strerror(error));
+        return -1;
+    }
+    return 0;
+}
+
+/* ==== Private namespace (root) ==== */
+
+/* Brings the loopback interface of the current network namespace up. */
+static int
+record_lo_up(void)
+{
+    struct ifreq ifr = { .ifr_name = "lo" };
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int error = 0;
+
+    if (fd < 0) {
+        return errno;
+    }
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+        error = errno;
+    } else {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        if (ioctl(fd, SIOCSIFFLAGS, &ifr)) {
+            error = errno;
+        }
+    }
+    close(fd);
+    return error;
+}
+
+/* As root, LTTng always uses /run/lttng: moves the calling thread into a
+ * private mount namespace (and a network one unless 'net' is false, to
+ * reach a relay daemon) with a tmpfs on /run/lttng and /dev/shm.  Returns
+ * 0, or -1 with a message. */
+static int
+record_enter_namespace(bool net)
+{
+    const char *what = "unshare";
+
+    if (unshare(CLONE_NEWNS | (net ? CLONE_NEWNET : 0))) {
+        goto error;
+    }
+    what = "mount --make-rprivate /";
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+        goto error;
+    }
+    what = "mkdir /run/lttng";
+    if (mkdir("/run/lttng", 0755) && errno != EEXIST) {
+        goto error;
+    }
+    what = "mount tmpfs /run/lttng";
+    if (mount("ukdb-lttng", "/run/lttng", "tmpfs", MS_NOSUID | MS_NODEV,
+              "mode=0755")) {
+        goto error;
+    }
+    what = "mount tmpfs /dev/shm";
+    if (mount("ukdb-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+              "mode=1777")) {
+        goto error;
+    }
+    int error = net ? record_lo_up() : 0;
+    if (error) {
+        errno = error;
+        what = "bring lo up";
+        goto error;
+    }
+    return 0;
+
+error:
+    fprintf(stderr, "ukdb: error: cannot make a private LTTng namespace "
+            "(%s: %s)\n", what, strerror(errno));
+    return -1;
+}
+
+/* ==== Session daemon ==== */
+
+/* Makes the temporary LTTNG_HOME (short: it holds unix sockets) and points
+ * the environment at it. */
+static int
+record_make_home(struct record_ctx *ctx)
+{
+    char tmpl[] = "/tmp/ukdb-rec.XXXXXX";
+
+    if (!mkdtemp(tmpl)) {
+        fprintf(stderr, "ukdb: error: cannot make a temporary LTTNG_HOME: "
+                "%s\n", strerror(errno));
+        return -1;
+    }
+    ctx->home = uk_xstrdup(tmpl);
+    const char *old = getenv("LTTNG_HOME");
+    ctx->old_home = old ? uk_xstrdup(old) : NULL;
+    setenv("LTTNG_HOME", ctx->home, 1);
+    return 0;
+}
+
+/* The child side of record_start_sessiond(): never returns. */
+static void
+record_exec_sessiond(struct record_ctx *ctx, pid_t parent)
+{
+    /* Own process group: a Ctrl-C is for ukdb and the traced program, and
+     * ukdb then stops the daemon cleanly.  PDEATHSIG: never outlive ukdb,
+     * even killed. */
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) {
+        _exit(1);
+    }
+    char *log = uk_xasprintf("%s/sessiond.log", ctx->home);
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int null = open("/dev/null", O_RDONLY);
+    if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+    }
+    dup2(null, STDIN_FILENO);
+    sigprocmask(SIG_SETMASK, &ctx->old_mask, NULL);
+    execlp("lttng-sessiond", "lttng-sessiond", "--sig-parent", "--no-kernel",
+           (char *) NULL);
+    fprintf(stderr, "lttng-sessiond: %s\n", strerror(errno));
+    _exit(127);
+}
+
+/* Prints the daemon's log (its first bytes) after a failure. */
+static void
+record_print_log(const struct record_ctx *ctx)
+{
+    char *log = uk_xasprintf("%s/sessiond.log", ctx->home);
+    FILE *f = fopen(log, "r");
+    char buf[RECORD_OUT_SIZE];
+
+    if (f) {
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = '\0';
+        fputs(buf, stderr);
+        fclose(f);
+    }
+    free(log);
+}
+
+/* Starts lttng-sessiond in the foreground as our child and waits for its
+ * SIGUSR1 (SIGUSR1 and SIGCHLD are blocked by record_run()). */
+static int
+record_start_sessiond(struct record_ctx *ctx)
+{
+    sigset_t set;
+    pid_t parent = getpid();
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGCHLD);
+    pid_t pid = fork();
+    if (pid == 0) {
+        record_exec_sessiond(ctx, parent);
+    } else if (pid < 0) {
+        fprintf(stderr, "ukdb: error: fork: %s\n", strerror(errno));
+        return -1;
+    }
+    ctx->sessiond = pid;
+    for (int i = 0; i < RECORD_READY_TIMEOUT * 10 && !record_signal; i++) {
+        struct timespec tenth = { 0, 100 * 1000 * 1000 };
+        int sig = sigtimedwait(&set, NULL, &tenth);
+        int status;
+        if (sig == SIGUSR1) {
+            return 0;
+        } else if (waitpid(pid, &status, WNOHANG) == pid) {
+            ctx->sessiond = 0;
+            fprintf(stderr, "ukdb: error: lttng-sessiond exited (status "
+                    "0x%x) before it was ready:\n", (unsigned) status);
+            record_print_log(ctx);
+            return -1;
+        }
+    }
+    if (!record_signal) {
+        fprintf(stderr, "ukdb: error: lttng-sessiond not ready after %d s\n",
+                RECORD_READY_TIMEOUT);
+        record_print_log(ctx);
+    }
+    return -1;
+}
+
+/* SIGTERM to the daemon by pid and wait (SIGKILL after a timeout). */
+static void
+record_stop_sessiond(struct record_ctx *ctx)
+{
+    if (!ctx->sessiond) {
+        return;
+    }
+    kill(ctx->sessiond, SIGTERM);
+    for (int i = 0; i < RECORD_STOP_TIMEOUT * 100; i++) {
+        if (waitpid(ctx->sessiond, NULL, WNOHANG) == ctx->sessiond) {
+            ctx->sessiond = 0;
+            return;
+        }
+        nanosleep(&(struct timespec) { 0, 10 * 1000 * 1000 }, NULL);
+    }
+    fprintf(stderr, "ukdb: error: lttng-sessiond did not stop; killed\n");
+    kill(ctx->sessiond, SIGKILL);
+    record_wait(ctx->sessiond);
+    ctx->sessiond = 0;
+}
+
+/* ==== Session ==== */
+
+/* Chooses the sub-buffers of the channel: 8 x 8 MiB per CPU (no discarded
+ * events under a 1 M-event burst), halved until every possible CPU's
+ * buffers fit in half of the free space of /dev/shm (bigger buffers record
+ * nothing, silently). */
+static int
+record_buffer_size(unsigned long *subbuf_size, unsigned int *n_subbufs)
+{
+    struct statvfs vfs;
+    long n_cpus = sysconf(_SC_NPROCESSORS_CONF);
+
+    if (statvfs("/dev/shm", &vfs)) {
+        fprintf(stderr, "ukdb: error: /dev/shm: %s\n", strerror(errno));
+        return -1;
+    }
+    unsigned long long avail = (unsigned long long) vfs.f_bavail
+                               * vfs.f_frsize;
+    unsigned long long budget = avail / 2 / (n_cpus > 0 ? n_cpus : 1);
+
+    *subbuf_size = 8UL << 20;
+    *n_subbufs = 8;
+    while ((unsigned long long) *subbuf_size * *n_subbufs > budget) {
+        if (*subbuf_size > 4096) {
+            *subbuf_size /= 2;
+        } else if (*n_subbufs > 2) {
+            *n_subbufs /= 2;
+        } else {
+            fprintf(stderr, "ukdb: error: /dev/shm has only %llu bytes "
+                    "free: too little for LTTng's buffers\n", avail);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+record_create_session(struct record_ctx *ctx)
+{
+    const struct record_options *opts = ctx->opts;
+    int error;
+
+    snprintf(ctx->session, sizeof ctx->session, "ukdb-record-%ld",
+             (long) getpid());
+    if (opts->live_url) {
+        char *live = uk_xasprintf("--live=%u", opts->live_timer_us
+                                  ? opts->live_timer_us : 100000);
+        char *url = uk_xasprintf("--set-url=%s", opts->live_url);
+        error = record_lttng("create", ctx->session, live, url,
+                             NULL, NULL, NULL, NULL);
+        free(live);
+        free(url);
+    } else {
+        char *out = uk_xasprintf("--output=%s", ctx->output);
+        error = record_lttng("create", ctx->session, out,
+                             NULL, NULL, NULL, NULL, NULL);
+        free(out);
+    }
+    ctx->session_created = !error;
+    return error;
+}
+
+/* create, enable-channel, enable-event, start. */
+static int
+record_setup_session(struct record_ctx *ctx)
+{
+    unsigned long subbuf_size;
+    unsigned int n_subbufs;
+
+    if (record_buffer_size(&subbuf_size, &n_subbufs)
+        || record_create_session(ctx)) {
+        return -1;
+    }
+    char *size = uk_xasprintf("--subbuf-size=%lu", subbuf_size);
+    char *num = uk_xasprintf("--num-subbuf=%u", n_subbufs);
+    int error = (record_lttng("enable-channel", "-u", "-s", ctx->session,
+                              "--blocking-timeout=inf", size, num,
+                              RECORD_CHANNEL)
+                 || record_lttng("enable-event", "-u", "-s", ctx->session,
+                                 "-c", RECORD_CHANNEL, "ukey:*", NULL)
+                 || record_lttng("start", ctx->session,
+                                 NULL, NULL, NULL, NULL, NULL, NULL));
+    free(size);
+    free(num);
+    return error ? -1 : 0;
+}
+
+/* stop (waits until the data is on disk), destroy, the daemon, LTTNG_HOME.
+ * Idempotent.  Returns 0, or -1 if the session could not be stopped. */
+static int
+record_teardown(struct record_ctx *ctx)
+{
+    int error = 0;
+
+    if (ctx->session_created) {
+        error = (record_lttng("stop", ctx->session,
+                              NULL, NULL, NULL, NULL, NULL, NULL)
+                 | record_lttng("destroy", ctx->session,
+                                NULL, NULL, NULL, NULL, NULL, NULL));
+        ctx->session_created = false;
+    }
+    record_stop_sessiond(ctx);
+    if (ctx->home) {
+        record_rm_tree(ctx->home);
+        free(ctx->home);
+        ctx->home = NULL;
+        if (ctx->old_home) {
+            setenv("LTTNG_HOME", ctx->old_home, 1);
+        } else {
+            unsetenv("LTTNG_HOME");
+        }
+        free(ctx->old_home);
+        ctx->old_home = NULL;
+    }
+    return error;
+}
+
+/* ==== The traced program ==== */
+
+/* Runs 'argv' traced and waits for it.  Returns its exit status, or 2 if it
+ * was killed by a signal. */
+static int
+record_run_child(struct record_ctx *ctx, char *const argv[])
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        sigprocmask(SIG_SETMASK, &ctx->old_mask, NULL);
+        setenv("LTTNG_UST_ALLOW_BLOCKING", "1", 1);
+        if (ctx->opts->search_path) {
+            execvp(argv[0], argv);
+        } else {
+            execv(argv[0], argv);
+        }
+        fprintf(stderr, "ukdb: error: %s: %s\n", argv[0], strerror(errno));
+        _exit(2);
+    } else if (pid < 0) {
+        fprintf(stderr, "ukdb: error: fork: %s\n", strerror(errno));
+        return 2;
+    }
+    record_child = pid;
+    if (record_signal) {
+        kill(pid, record_signal);
+    }
+    int status = record_wait(pid);
+    record_child = 0;
+    if (status >= 0 && WIFEXITED(status)) {
+        return WEXITSTATUS(status);
+    }
+    fprintf(stderr, "ukdb: error: %s killed by signal %d\n", argv[0],
+            status >= 0 && WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    return 2;
+}
+
+/* ==== Report ==== */
+
+/* Trace directories found by record_find_traces() (nftw has no aux). */
+static char **record_traces;
+static size_t record_n_traces, record_allocated_traces;
+
+static int
+record_find_entry(const char *path, const struct stat *st, int flag,
+                  struct FTW *ftw)
+{
+    if (flag == FTW_F && !strcmp(path + ftw->base, "metadata")) {
+        record_traces = uk_grow(record_traces, &record_allocated_traces,
+                                record_n_traces + 1, sizeof *record_traces);
+        record_traces[record_n_traces++] = uk_xasprintf(
+            "%.*s", ftw->base > 0 ? ftw->base - 1 : 0, path);
+    }
+    return 0;
+}
+
+/* Counts the events (and discarded-events records) of the traces with
+ * babeltrace2's counter sink.  Returns 0, or -1 if it could not. */
+static int
+record_count_events(unsigned long long *n_events,
+                    unsigned long long *n_discarded)
+{
+    size_t n = record_n_traces;
+    const char **argv = uk_xcalloc(n + 6, sizeof *argv);
+    char out[RECORD_OUT_SIZE];
+
+    argv[0] = "babeltrace2";
+    for (size_t i = 0; i < n; i++) {
+        argv[i + 1] = record_traces[i];
+    }
+    argv[n + 1] = "-c";
+    argv[n + 2] = "sink.utils.counter";
+    argv[n + 3] = "-p";
+    argv[n + 4] = "step=+0";
+    int rc = record_cmd(argv, out, sizeof out);
+    free(argv);
+
+    const char *ev = strstr(out, " Event messages");
+    const char *disc = strstr(out, " Discarded event messages");
+    if (rc || !ev || !disc) {
+        return -1;
+    }
+    /* The counts are right-aligned before their labels. */
+    while (ev > out && ev[-1] >= '0' && ev[-1] <= '9') {
+        ev--;
+    }
+    while (disc > out && disc[-1] >= '0' && disc[-1] <= '9') {
+        disc--;
+    }
+    *n_events = strtoull(ev, NULL, 10);
+    *n_discarded = strtoull(disc, NULL, 10);
+    return 0;
+}
+
+/* Prints the trace directories and their event count on stderr. */
+static void
+record_report(const struct record_ctx *ctx)
+{
+    unsigned long long n_events, n_discarded;
+
+    if (ctx->opts->live_url) {
+        fprintf(stderr, "ukdb: trace streamed to %s\n", ctx->opts->live_url);
+        return;
+    }
+    nftw(ctx->output, record_find_entry, 16, FTW_PHYS);
+    for (size_t i = 0; i < record_n_traces; i++) {
+        fprintf(stderr, "ukdb: trace: %s\n", record_traces[i]);
+    }
+    if (!record_n_traces) {
+        fprintf(stderr, "ukdb: warning: no trace under %s: the program "
+                "recorded no event\n", ctx->output);
+    } else if (!record_in_path("babeltrace2")) {
+        fprintf(stderr, "ukdb: events not counted: babeltrace2 is not "
+                "installed\n");
+    } else if (record_count_events(&n_events, &n_discarded)) {
+        fprintf(stderr, "ukdb: warning: babeltrace2 could not read the "
+                "trace\n");
+    } else {
+        fprintf(stderr, "ukdb: %llu events recorded\n", n_events);
+        if (n_discarded) {
+            fprintf(stderr, "ukdb: warning: %llu discarded-events records: "
+                    "some events were lost\n", n_discarded);
+        }
+    }
+    for (size_t i = 0; i < record_n_traces; i++) {
+        free(record_traces[i]);
+    }
+    free(record_traces);
+    record_traces = NULL;
+    record_n_traces = record_allocated_traces = 0;
+}
+
+/* ==== Entry points ==== */
+
+static void
+record_signals_begin(struct record_ctx *ctx)
+{
+    struct sigaction sa = { .sa_sigaction = record_on_signal,
+                            .sa_flags = SA_SIGINFO };
+    sigset_t block;
+
+    record_signal = 0;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigaddset(&block, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &block, &ctx->old_mask);
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &ctx->old_int);
+    sigaction(SIGTERM, &sa, &ctx->old_term);
+}
+
+static void
+record_signals_end(struct record_ctx *ctx)
+{
+    sigaction(SIGINT, &ctx->old_int, NULL);
+    sigaction(SIGTERM, &ctx->old_term, NULL);
+    sigprocmask(SIG_SETMASK, &ctx->old_mask, NULL);
+}
+
+int
+record_run(const struct record_options *opts, char *const child_argv[])
+{
+    struct record_ctx ctx = { .opts = opts };
+    bool child_ran = false;
+    int status = 2;
+
+    record_signals_begin(&ctx);
+    if (record_check_tools()
+        || (opts->output && record_check_output(&ctx))
+        || (!geteuid() && record_enter_namespace(!opts->live_url))
+        || record_make_home(&ctx)
+        || record_start_sessiond(&ctx)
+        || record_setup_session(&ctx)
+        || record_signal) {
+        goto out;
+    }
+    int child_status = record_run_child(&ctx, child_argv);
+    child_ran = true;
+    if (!record_teardown(&ctx)) {
+        if (!opts->quiet) {
+            record_report(&ctx);
+        }
+        status = child_status;
+    }
+
+out:
+    if (record_teardown(&ctx) && status != 2) {
+        status = 2;
+    }
+    if (record_signal && !child_ran) {
+        fprintf(stderr, "ukdb: error: interrupted (signal %d)\n",
+                (int) record_signal);
+    }
+    if (record_signal && status == 0) {
+        status = 2;
+    }
+    if (status == 2 && ctx.made_output && ctx.output) {
+        rmdir(ctx.output);      /* Only if still empty. */
+    }
+    free(ctx.output);
+    record_signals_end(&ctx);
+    return status;
+}
+
+static void
+record_usage(FILE *f)
+{
+    fprintf(f, "usage: ukdb record -o DIR [--] SCRIPT.ukdb [ARGS...]\n"
+            "       ukdb record --live URL [--] SCRIPT.ukdb [ARGS...]\n"
+            "Runs the scenario under a private LTTng session and writes a "
+            "CTF trace of its\n\"ukey\" events to DIR (absent or empty), or "
+            "streams it to the lttng-relayd at URL\n(net://HOST[:CTRL:DATA])."
+            "  Exit status: the scenario's (0, 1), 2 on error.\n");
+}
+
+int
+record_main(int argc, char *argv[])
+{
+    static const struct option options[] = {
+        { "output", required_argument, NULL, 'o' },
+        { "live", required_argument, NULL, 'l' },
+        { "exec", no_argument, NULL, 'x' },   /* Tests: run ARGS instead. */
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct record_options opts = { .output = NULL };
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+o:h", options, NULL)) != -1) {
+        switch (c) {
+        case 'o': opts.output = optarg; break;
+        case 'l': opts.live_url = optarg; break;
+        case 'x': opts.search_path = true; break;
+        case 'h': record_usage(stdout); return 0;
+        default: goto usage;
+        }
+    }
+    if (optind >= argc || !opts.output == !opts.live_url) {
+        fprintf(stderr, "ukdb: error: record: %s\n", optind >= argc
+                ? "no scenario to run" : "give exactly one of -o and --live");
+        goto usage;
+    }
+    if (opts.search_path) {
+        return record_run(&opts, &argv[optind]);
+    }
+
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len < 0) {
+        fprintf(stderr, "ukdb: error: /proc/self/exe: %s\n", strerror(errno));
+        return 2;
+    }
+    exe[len] = '\0';
+    char **child = uk_xcalloc((size_t) (argc - optind + 2), sizeof *child);
+    child[0] = exe;
+    memcpy(&child[1], &argv[optind], (size_t) (argc - optind) * sizeof *child);
+    int status = record_run(&opts, child);
+    free(child);
+    return status;
+
+usage:
+    fprintf(stderr, "Try \"ukdb record --help\".\n");
+    return 2;
+}

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The ukdb session: a model (core/udpif.h) driven by commands, with a
+ * journal of everything that changed it, so that any earlier point can be
+ * rebuilt exactly by deterministic replay (back, goto, last, and switching
+ * the variant under the same interleaving).
+ *
+ * One command table (repl/commands.c) drives dispatch, help and
+ * completion.  One input loop (repl/input.c) serves the tty (libedit), -f
+ * scripts, -c strings, a non-tty stdin and "source".  Synchronization: a
+ * session is used by one thread. */
+#ifndef UKDB_REPL_REPL_H
+#define UKDB_REPL_REPL_H 1
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/compiler.h"
+#include "core/event.h"
+#include "core/udpif.h"
+
+struct repl;
+struct trace_cursor;
+
+enum cmd_status {
+    CMD_OK,
+    CMD_ERROR,
+    CMD_EXIT,
+};
+
+typedef enum cmd_status repl_cmd_fn(struct repl *, int argc, char *argv[]);
+
+/* Completion of argument 'argi' (1-based) of a command: calls 'add' for
+ * each candidate. */
+typedef void repl_complete_fn(struct repl *, int argi, char *argv[],
+                              void (*add)(void *, const char *), void *aux);
+
+struct repl_cmd {
+    const char *name;           /* "step" */
+    const char *args;           /* "[THREAD] [N]" */
+    const char *summary;        /* One line for "help". */
+    const char *details;        /* Lines for "help step". */
+    const char *example;        /* An example line. */
+    int min_args, max_args;     /* -1 = unbounded. */
+    repl_cmd_fn *run;
+    repl_complete_fn *complete;
+    unsigned int flags;         /* REPL_CMD_*. */
+};
+
+#define REPL_CMD_JOURNAL 1      /* Changes the model: replayed by back. */
+#define REPL_CMD_MOTION 2       /* Repeated by an empty line at a prompt. */
+#define REPL_CMD_SETUP 4        /* Only before the model has run? no-op. */
+
+/* A command table: NULL-terminated. */
+extern const struct repl_cmd repl_commands[];
+size_t repl_n_commands(void);
+
+/* Finds 'name' or a unique prefix of a command name.  Sets '*ambiguous'. */
+const struct repl_cmd *repl_find_command(const char *name, bool *ambiguous);
+
+/* One journal entry: a command line that changed the model, or a step. */
+struct repl_jentry {
+    char *line;                 /* (owned) Command, or NULL for a step. */
+    uint32_t thread_id;         /* Step: the thread stepped. */
+};
+
+/* An event as logged by the session, with the step it happened in. */
+struct repl_event {
+    struct ukey_event e;
+    uint64_t step;
+};
+
+enum bp_kind {
+    BP_TRANSITION,
+    BP_VIOLATION,
+    BP_EVENT,
+    BP_ACTION,
+};
+
+struct breakpoint {
+    int number;
+    enum bp_kind kind;
+    bool temporary;
+    bool enabled;
+    int from, to;               /* States, -1 = any. */
+    int violation;              /* Kind, -1 = any. */
+    int event_type;             /* BP_EVENT. */
+    uint64_t ukey_id;           /* 0 = any. */
+    uint64_t ufid;              /* 0 = any. */
+    int thread_id;              /* -1 = any. */
+    uint64_t hits;
+    char *text;                 /* (owned) As typed, for "info". */
+};
+
+struct watch {
+    uint64_t ukey_id;           /* Or 0 with 'ufid'. */
+    uint64_t ufid;
+    char *text;                 /* (owned) */
+};
+
+struct repl {
+    struct udpif *udpif;        /* (owned) */
+    struct udpif_config cfg;
+
+    struct repl_jentry *journal;    /* (owned) */
+    size_t n_journal, allocated_journal;
+    struct repl_jentry *redo;       /* (owned) Undone by back: the future. */
+    size_t n_redo, allocated_redo;
+    bool replaying;                 /* Rebuilding: print nothing. */
+    bool redoing;                   /* Re-applying the recorded future. */
+    bool quiet;
+
+    struct repl_event *events;      /* (owned) This model's events. */
+    size_t n_events, allocated_events;
+    size_t first_new_event;         /* Printed from here by the next step. */
+
+    struct breakpoint *bps;
+    size_t n_bps, allocated_bps;
+    int next_bp_number;
+    const struct breakpoint *bp_hit;    /* Set by the observer. */
+    char bp_message[256];
+    struct watch *watches;
+    size_t n_watches, allocated_watches;
+
+    bool json;                      /* "set output json". */
+    bool echo;                      /* --echo. */
+    bool keep_going;                /* --keep-going. */
+    bool interactive;               /* A tty prompt. */
+    int n_expect_failed;
+    int n_errors;
+
+    /* Where input comes from, for error messages. */
+    const char *input_name;         /* File name, or NULL. */
+    unsigned int input_line;
+    bool from_command_line;         /* -c. */
+    int source_depth;
+
+    char *last_motion;              /* (owned) Repeated by an empty line. */
+    struct trace_cursor *trace;     /* (owned) "open TRACE", or NULL. */
+    FILE *events_out;               /* --events FILE: canonical lines. */
+};
+
+/* Set by SIGINT: checked at every scheduling step of a motion. */
+extern volatile sig_atomic_t repl_interrupted;
+
+/* Session. */
+void repl_init(struct repl *);
+void repl_destroy(struct repl *);
+
+/* Creates the model from 'r->cfg' and replays the journal.  Returns 0, or
+ * an error (printed) if the replay diverged; the model then stops at the
+ * last step that could be replayed. */
+int repl_rebuild(struct repl *);
+
+/* Executes one line.  'line' is modified (tokenized in place). */
+enum cmd_status repl_execute(struct repl *, char *line);
+
+/* Runs the lines of 'fp' (name 'name' for messages).  Returns CMD_EXIT on
+ * quit, CMD_ERROR if a command failed (after the first one unless
+ * keep_going), CMD_OK otherwise. */
+enum cmd_status repl_run_file(struct repl *, FILE *fp, const char *name);
+
+/* The interactive loop (libedit). */
+enum cmd_status repl_run_tty(struct repl *);
+
+/* Messages: errors go to stderr in the form the input calls for
+ * ("FILE:LINE: error: ...", "ukdb: error: ...", "error: ..."). */
+void repl_error(struct repl *, const char *fmt, ...) UK_PRINTF(2, 3);
+void repl_usage_error(struct repl *, const char *cmd, const char *fmt, ...)
+    UK_PRINTF(3, 4);
+void repl_printf(struct repl *, const char *fmt, ...) UK_PRINTF(2, 3);
+
+/* Journal and stepping (repl/cmd-step.c). */
+void repl_journal_cmd(struct repl *, const char *line);
+int repl_step_thread(struct repl *, struct uk_thread *);
+uint64_t repl_steps(const struct repl *);
+void repl_print_new_events(struct repl *);
+void repl_attach_observers(struct repl *);
+
+/* Re-applies the commands at the top of the recorded future (those issued
+ * between two recorded steps), so that stepping on follows it. */
+void repl_redo_commands(struct repl *);
+
+/* Name lookups with error messages naming the argument.  NULL on error. */
+struct uk_thread *repl_thread_arg(struct repl *, const char *cmd,
+                                  const char *arg);
+struct uk_flow *repl_flow_arg(struct repl *, const char *cmd,
+                              const char *arg);
+struct ukey *repl_ukey_arg(struct repl *, const char *cmd, const char *arg);
+bool repl_number_arg(struct repl *, const char *cmd, const char *arg,
+                     uint64_t min, uint64_t max, uint64_t *out);
+
+/* The ukey a flow name designates now: the one in its umap, else its most
+ * recent one, or NULL. */
+struct ukey *repl_flow_current_ukey(const struct repl *, struct uk_flow *);
+
+/* Command implementations, by family (one file each). */
+repl_cmd_fn cmd_help, cmd_apropos, cmd_quit, cmd_source, cmd_echo, cmd_set;
+repl_cmd_fn cmd_variant, cmd_datapath, cmd_umaps, cmd_thread, cmd_flow;
+repl_cmd_fn cmd_upcall, cmd_traffic, cmd_round, cmd_purge, cmd_purge_pmd;
+repl_cmd_fn cmd_flush, cmd_shutdown, cmd_expire, cmd_modify, cmd_dp;
+repl_cmd_fn cmd_choices, cmd_step, cmd_next, cmd_run, cmd_continue;
+repl_cmd_fn cmd_back, cmd_goto, cmd_break, cmd_delete, cmd_info, cmd_watch;
+repl_cmd_fn cmd_last, cmd_show, cmd_history, cmd_log, cmd_expect;
+repl_cmd_fn cmd_explore, cmd_open, cmd_rcu, cmd_when, cmd_reproduce;
+
+repl_complete_fn complete_thread, complete_flow, complete_show;
+repl_complete_fn complete_variant, complete_break, complete_expect;
+repl_complete_fn complete_dp, complete_ukey_or_flow, complete_set;
+repl_complete_fn complete_help;
+
+#endif /* UKDB_REPL_REPL_H */

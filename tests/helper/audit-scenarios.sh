@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: Apache-2.0
+# Scenario texts for tests/helper/ctf-write.py, sourced by the t3*.sh
+# tests: each function prints one scenario on stdout.
+
+# scn_head: the threads and the flow of every scenario.
+scn_head() {
+    cat <<'SCN'
+thread_start thread=0 kind=MAIN name=main
+thread_start thread=1 kind=HANDLER name=handler0
+thread_start thread=2 kind=REVALIDATOR name=revalidator0
+flow thread=0 ufid=0x10 name=f1
+flow thread=0 ufid=0x20 name=f2
+SCN
+}
+
+# scn_install UKEY UFID UMAP: a handler installs a ukey (OPERATIONAL).
+scn_install() {
+    cat <<SCN
+upcall thread=1 ufid=$2 value=1
+op_begin thread=1 kind=UPCALL_BATCH
+create thread=1 ukey=$1 ufid=$2 umap=$3 kind=UPCALL
+lock thread=1 kind=UMAP umap=$3 where=core/umap.c:88
+umap_lookup thread=1 ufid=$2 umap=$3
+umap_insert thread=1 ukey=$1 ufid=$2 umap=$3
+transition thread=1 ukey=$1 ufid=$2 from=CREATED to=VISIBLE result=OK where=core/handler.c:301
+unlock thread=1 kind=UMAP umap=$3 where=core/umap.c:97
+dp_put thread=1 ukey=$1 ufid=$2 kind=CREATE result=ok
+transition thread=1 ukey=$1 ufid=$2 from=VISIBLE to=OPERATIONAL result=OK where=core/handler.c:344
+op_end thread=1 kind=UPCALL_BATCH
+traffic thread=0 ufid=$2 value=10 result=FASTPATH
+SCN
+}
+
+# scn_retire UKEY UFID UMAP ROUND: a revalidator round deletes the ukey,
+# the sweep removes it, RCU frees it.
+scn_retire() {
+    cat <<SCN
+op_begin thread=2 kind=ROUND value=$4
+op_begin thread=2 kind=DUMP value=$4
+dp_dump thread=2 ufid=$2 value=10 kind=FRESH
+revalidate thread=2 ukey=$1 ufid=$2 kind=DELETE result=FLOW_IDLE
+transition thread=2 ukey=$1 ufid=$2 from=OPERATIONAL to=EVICTING result=OK where=core/revalidator.c:180
+dp_del thread=2 ukey=$1 ufid=$2 kind=REVALIDATOR result=ok value=10
+stats_push thread=2 ukey=$1 ufid=$2 value=10
+transition thread=2 ukey=$1 ufid=$2 from=EVICTING to=EVICTED result=OK where=core/revalidator.c:214
+op_end thread=2 kind=DUMP
+op_begin thread=2 kind=SWEEP value=$4
+umap_remove thread=2 ukey=$1 ufid=$2 umap=$3 result=ok
+transition thread=2 ukey=$1 ufid=$2 from=EVICTED to=DELETED result=OK where=core/revalidator.c:251
+rcu_postpone thread=2 ukey=$1 ufid=$2
+op_end thread=2 kind=SWEEP
+op_end thread=2 kind=ROUND
+rcu_free thread=0 ukey=$1 ufid=$2
+SCN
+}
+
+# scn_clean: two ukeys, whole lives, an end event: PASS.
+scn_clean() {
+    scn_head
+    scn_install 1 0x10 3
+    scn_install 2 0x20 5
+    scn_retire 1 0x10 3 1
+    scn_retire 2 0x20 5 2
+    echo "end thread=0 value=0"
+}
+
+# scn_double_delete: the v1-replace race: the sweep removes ukey 1 while a
+# handler has already replaced it by ukey 2 in the umap: ENOENT, and a
+# second postpone.
+scn_double_delete() {
+    scn_head
+    scn_install 1 0x10 3
+    cat <<'SCN'
+op_begin thread=2 kind=ROUND value=1
+op_begin thread=2 kind=DUMP value=1
+revalidate thread=2 ukey=1 ufid=0x10 kind=DELETE result=FLOW_IDLE
+transition thread=2 ukey=1 ufid=0x10 from=OPERATIONAL to=EVICTING result=OK where=core/revalidator.c:180
+dp_del thread=2 ukey=1 ufid=0x10 kind=REVALIDATOR result=ok value=10
+stats_push thread=2 ukey=1 ufid=0x10 value=10
+transition thread=2 ukey=1 ufid=0x10 from=EVICTING to=EVICTED result=OK where=core/revalidator.c:214
+op_end thread=2 kind=DUMP
+upcall thread=1 ufid=0x10 value=1
+op_begin thread=1 kind=UPCALL_BATCH
+create thread=1 ukey=2 ufid=0x10 umap=3 kind=UPCALL
+lock thread=1 kind=UMAP umap=3 where=core/umap.c:88
+umap_lookup thread=1 ufid=0x10 umap=3 ukey=1
+umap_replace thread=1 ukey=1 ukey2=2 ufid=0x10 umap=3
+transition thread=1 ukey=1 ufid=0x10 from=EVICTED to=DELETED result=OK where=core/handler.c:420
+rcu_postpone thread=1 ukey=1 ufid=0x10
+transition thread=1 ukey=2 ufid=0x10 from=CREATED to=VISIBLE result=OK where=core/handler.c:425
+unlock thread=1 kind=UMAP umap=3 where=core/umap.c:97
+op_end thread=1 kind=UPCALL_BATCH
+op_begin thread=2 kind=SWEEP value=1
+umap_remove thread=2 ukey=1 ufid=0x10 umap=3 result=ENOENT
+rcu_postpone thread=2 ukey=1 ufid=0x10
+op_end thread=2 kind=SWEEP
+op_end thread=2 kind=ROUND
+SCN
+}
+
+# scn_lossy: the clean scenario, with 500 events lost in the middle.
+scn_lossy() {
+    scn_head
+    scn_install 1 0x10 3
+    scn_install 2 0x20 5
+    echo "@discard 500"
+    scn_retire 1 0x10 3 1
+    scn_retire 2 0x20 5 2
+    echo "end thread=0 value=0"
+}
+
+# scn_partial: the clean scenario without its end: the ukey still alive
+# is inconclusive.
+scn_partial() {
+    scn_head
+    scn_install 1 0x10 3
+    scn_install 2 0x20 5
+    scn_retire 1 0x10 3 1
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# "ukdb record": a private LTTng session around a traced program (tp-emit
+# via the hidden --exec option until the model runs scenarios), the trace
+# and its event count, the child's exit status, and the error paths.  Uses
+# build/ukdb when it exists, else tests/helper/record-driver.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lttng-lib.sh"
+
+lttng_require
+[ -x "$TP_EMIT" ] || skip_all "$TP_EMIT not built (make)"
+if [ -x "$UKDB" ]; then
+    RECORD="$UKDB record"
+elif [ -x "$UKDB_BUILD/tests/helper/record-driver" ]; then
+    RECORD="$UKDB_BUILD/tests/helper/record-driver record"
+else
+    skip_all "neither $UKDB nor record-driver is built (make)"
+fi
+
+test_expect_success 'record writes a trace and prints its event count' '
+    $RECORD -o out --exec "$TP_EMIT" --events 1000 >stdout 2>stderr &&
+    test_grep "tp-emit: 1000 events" stdout &&
+    test_grep "^ukdb: trace: $TRASH/out/.*" stderr &&
+    test_grep "^ukdb: 1000 events recorded$" stderr &&
+    lttng_count_events out >n && echo 1000 >expect && test_cmp expect n
+'
+
+test_expect_success 'the recorded events are the emitted ones' '
+    /usr/bin/python3 -c "import bt2" 2>/dev/null || exit 0
+    $RECORD -o every --exec "$TP_EMIT" --canonical every.canon \
+        >/dev/null 2>&1 &&
+    /usr/bin/python3 "$TEST_TOP/tests/helper/ctf-canonical.py" \
+        $(lttng_trace_dirs every) >decoded &&
+    test_cmp every.canon decoded
+'
+
+test_expect_success 'an existing empty directory is fine' '
+    mkdir empty &&
+    $RECORD -o empty --exec "$TP_EMIT" >/dev/null 2>stderr &&
+    test_grep "^ukdb: 32 events recorded$" stderr
+'
+
+test_expect_code 1 'the exit status is the child'"'"'s' '
+    $RECORD -o st1 --exec sh -c "exit 1" 2>stderr
+'
+
+test_expect_code 2 'a child killed by a signal gives 2' '
+    $RECORD -o st2 --exec sh -c "kill -KILL \$\$" 2>stderr
+'
+
+test_expect_success 'a populated directory is refused with exit 2' '
+    mkdir full && echo x >full/file &&
+    { $RECORD -o full --exec "$TP_EMIT" 2>stderr; test $? = 2; } &&
+    test_grep "^ukdb: error: full: directory not empty" stderr &&
+    test "$(ls full)" = file
+'
+
+# Root writes through file modes: a read-only mount is what refuses it.
+mkdir "$TRASH/ro"
+if [ "$(id -u)" = 0 ]; then
+    mount -t tmpfs -o ro ukdb-ro "$TRASH/ro" &&
+    test_cleanup_add "umount '$TRASH/ro'"
+else
+    chmod 555 "$TRASH/ro"
+fi
+
+test_expect_success 'a directory that cannot be written is refused' '
+    { $RECORD -o ro --exec "$TP_EMIT" 2>stderr; test $? = 2; } &&
+    test_grep "^ukdb: error: ro: not writable" stderr &&
+    { $RECORD -o ro/sub --exec "$TP_EMIT" 2>stderr; test $? = 2; } &&
+    test_grep "^ukdb: error: ro/sub: " stderr
+'
+
+test_expect_success 'lttng-sessiond missing from PATH: a clear error' '
+    mkdir bin && ln -s "$(command -v lttng)" bin/lttng &&
+    { PATH="$TRASH/bin" $RECORD -o nod --exec "$TP_EMIT" 2>stderr;
+      test $? = 2; } &&
+    test_grep "^ukdb: error: lttng-sessiond not found in PATH" stderr &&
+    test ! -e nod
+'
+
+test_expect_success 'usage errors exit 2' '
+    { $RECORD --exec "$TP_EMIT" 2>stderr; test $? = 2; } &&
+    test_grep "give exactly one of -o and --live" stderr &&
+    { $RECORD -o x 2>stderr; test $? = 2; } &&
+    test_grep "no scenario to run" stderr
+'
+
+test_expect_success 'SIGTERM stops the child and cleans up' '
+    $RECORD -o sig --exec sh -c "echo \$LTTNG_HOME >home; exec sleep 600" \
+        2>stderr &
+    pid=$! &&
+    for i in $(seq 500); do [ -s home ] && break; sleep 0.02; done &&
+    test -d "$(cat home)" &&
+    kill -TERM $pid && { wait $pid; test $? = 2; } &&
+    test ! -e "$(cat home)"
+'
+
+# Live: record streams to a relay daemon of this test (record then keeps
+# the test's network namespace, where the relayd listens on 127.0.0.1).
+lttng_start_relayd "$TRASH/relayd/out"
+
+test_expect_success 'record --live streams every event to lttng-relayd' '
+    read -r c d l <<<"$LTTNG_RELAYD_PORTS" &&
+    $RECORD --live "net://127.0.0.1:$c:$d" --exec "$TP_EMIT" --events 500 \
+        >/dev/null 2>stderr &&
+    test_grep "^ukdb: trace streamed to net://127.0.0.1:$c:$d" stderr &&
+    lttng_count_events relayd/out >n && echo 500 >expect && test_cmp expect n
+'
+
+test_done

@@ -1,0 +1,931 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests of core/lifecycle.c: for each rule, a synthetic event sequence
+ * that breaks it and a near miss that must not; verdicts with lost events
+ * and mid-life traces; bounded memory over a million lifecycles. */
+#include "core/lifecycle.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "tests/tap.h"
+
+#define MAX_RECORDED 64
+
+/* What the callbacks saw. */
+struct rec {
+    struct lifecycle *lc;
+    uint64_t seq;
+    struct lifecycle_violation v[MAX_RECORDED];
+    int n_v;
+    struct {
+        uint64_t id;
+        enum lifecycle_verdict verdict;
+        enum uk_violation_kind rule;
+        bool freed, created_seen;
+        size_t n_steps;
+        uint8_t last_to;
+        char explanation[256];
+    } done[MAX_RECORDED];
+    int n_done;
+};
+
+static void
+on_violation(const struct lifecycle_violation *v, void *aux)
+{
+    struct rec *r = aux;
+    if (r->n_v < MAX_RECORDED) {
+        r->v[r->n_v] = *v;
+    }
+    r->n_v++;
+}
+
+static void
+on_done(const struct lifecycle_ukey *u, void *aux)
+{
+    struct rec *r = aux;
+    if (r->n_done < MAX_RECORDED) {
+        r->done[r->n_done].id = u->ukey_id;
+        r->done[r->n_done].verdict = u->verdict;
+        r->done[r->n_done].rule = u->rule;
+        r->done[r->n_done].freed = u->freed;
+        r->done[r->n_done].created_seen = u->created_seen;
+        r->done[r->n_done].n_steps = u->n_steps;
+        r->done[r->n_done].last_to = u->n_steps
+                                     ? u->steps[u->n_steps - 1].to : 0;
+        snprintf(r->done[r->n_done].explanation,
+                 sizeof r->done[r->n_done].explanation, "%s",
+                 u->explanation);
+    }
+    r->n_done++;
+}
+
+static void
+rec_init(struct rec *r, const struct lifecycle_options *opts)
+{
+    memset(r, 0, sizeof *r);
+    struct lifecycle_callbacks cbs = {
+        .violation = on_violation, .ukey_done = on_done, .aux = r,
+    };
+    r->lc = lifecycle_create(opts, &cbs);
+}
+
+static void
+rec_feed(struct rec *r, struct ukey_event e)
+{
+    e.seq = ++r->seq;
+    lifecycle_feed(r->lc, &e, r->seq - 1);
+}
+
+/* Feeds one event built from designated initializers. */
+#define F(R, ...) rec_feed(R, (struct ukey_event) { __VA_ARGS__ })
+
+static int
+n_kind(const struct rec *r, enum uk_violation_kind kind)
+{
+    int n = 0;
+    for (int i = 0; i < r->n_v && i < MAX_RECORDED; i++) {
+        n += r->v[i].event.kind == (int) kind;
+    }
+    return n;
+}
+
+static const struct lifecycle_violation *
+first_kind(const struct rec *r, enum uk_violation_kind kind)
+{
+    for (int i = 0; i < r->n_v && i < MAX_RECORDED; i++) {
+        if (r->v[i].event.kind == (int) kind) {
+            return &r->v[i];
+        }
+    }
+    return NULL;
+}
+
+static int
+verdict_of(const struct rec *r, uint64_t id)
+{
+    for (int i = 0; i < r->n_done && i < MAX_RECORDED; i++) {
+        if (r->done[i].id == id) {
+            return r->done[i].verdict;
+        }
+    }
+    return -1;
+}
+
+static const char *
+explanation_of(const struct rec *r, uint64_t id)
+{
+    for (int i = 0; i < r->n_done && i < MAX_RECORDED; i++) {
+        if (r->done[i].id == id) {
+            return r->done[i].explanation;
+        }
+    }
+    return "";
+}
+
+/* Threads of the scenarios. */
+enum { T_MAIN, T_URCU, T_HANDLER, T_REVAL, T_REVAL2 };
+
+static void
+threads(struct rec *r)
+{
+    F(r, .type = UK_EV_THREAD_START, .thread_id = T_MAIN,
+      .kind = UK_THREAD_MAIN, .name = "main");
+    F(r, .type = UK_EV_THREAD_START, .thread_id = T_URCU,
+      .kind = UK_THREAD_URCU, .name = "urcu");
+    F(r, .type = UK_EV_THREAD_START, .thread_id = T_HANDLER,
+      .kind = UK_THREAD_HANDLER, .name = "handler0");
+    F(r, .type = UK_EV_THREAD_START, .thread_id = T_REVAL,
+      .kind = UK_THREAD_REVALIDATOR, .name = "revalidator0");
+    F(r, .type = UK_EV_THREAD_START, .thread_id = T_REVAL2,
+      .kind = UK_THREAD_REVALIDATOR, .name = "revalidator1");
+}
+
+static void
+tr(struct rec *r, uint32_t thread, uint64_t id, uint64_t ufid,
+   enum ukey_state from, enum ukey_state to, enum uk_transition_result res)
+{
+    F(r, .type = UK_EV_TRANSITION, .thread_id = thread, .ukey_id = id,
+      .ufid = ufid, .from = from, .to = to, .result = res,
+      .where = "core/test.c:1");
+}
+
+/* create -> insert -> VISIBLE -> dp_put -> OPERATIONAL. */
+static void
+install(struct rec *r, uint64_t id, uint64_t ufid, uint32_t pmd)
+{
+    F(r, .type = UK_EV_CREATE, .thread_id = T_HANDLER, .ukey_id = id,
+      .ufid = ufid, .pmd_id = pmd, .umap = 0);
+    F(r, .type = UK_EV_UMAP_INSERT, .thread_id = T_HANDLER, .ukey_id = id,
+      .ufid = ufid, .umap = 0);
+    tr(r, T_HANDLER, id, ufid, UKEY_CREATED, UKEY_VISIBLE, UK_TR_OK);
+    F(r, .type = UK_EV_DP_PUT, .thread_id = T_HANDLER, .ukey_id = id,
+      .ufid = ufid, .pmd_id = pmd, .kind = UK_PUT_CREATE);
+    tr(r, T_HANDLER, id, ufid, UKEY_VISIBLE, UKEY_OPERATIONAL, UK_TR_OK);
+}
+
+/* OPERATIONAL -> EVICTING -> dp_del -> EVICTED. */
+static void
+evict(struct rec *r, uint64_t id, uint64_t ufid, uint32_t pmd)
+{
+    tr(r, T_REVAL, id, ufid, UKEY_OPERATIONAL, UKEY_EVICTING, UK_TR_OK);
+    F(r, .type = UK_EV_DP_DEL, .thread_id = T_REVAL, .ukey_id = id,
+      .ufid = ufid, .pmd_id = pmd, .kind = UK_DEL_REVALIDATOR);
+    tr(r, T_REVAL, id, ufid, UKEY_EVICTING, UKEY_EVICTED, UK_TR_OK);
+}
+
+/* ukey_delete(): remove, postpone, DELETED; then the RCU free. */
+static void
+delete_and_free(struct rec *r, uint64_t id, uint64_t ufid)
+{
+    F(r, .type = UK_EV_UMAP_REMOVE, .thread_id = T_REVAL, .ukey_id = id,
+      .ufid = ufid, .umap = 0);
+    F(r, .type = UK_EV_RCU_POSTPONE, .thread_id = T_REVAL, .ukey_id = id,
+      .ufid = ufid);
+    tr(r, T_REVAL, id, ufid, UKEY_EVICTED, UKEY_DELETED, UK_TR_OK);
+    F(r, .type = UK_EV_RCU_FREE, .thread_id = T_URCU, .ukey_id = id,
+      .ufid = ufid);
+}
+
+static void
+round_end(struct rec *r, uint32_t thread, uint64_t round)
+{
+    F(r, .type = UK_EV_OP_BEGIN, .thread_id = thread, .kind = UK_OP_ROUND,
+      .value = round);
+    F(r, .type = UK_EV_OP_END, .thread_id = thread, .kind = UK_OP_ROUND);
+}
+
+static void
+finish(struct rec *r, bool end)
+{
+    if (end) {
+        F(r, .type = UK_EV_END);
+    }
+    lifecycle_finish(r->lc);
+}
+
+static void
+summary(const struct rec *r, struct lifecycle_summary *s)
+{
+    lifecycle_get_summary(r->lc, s);
+}
+
+/* ==== Tests ==== */
+
+static void
+test_clean(void)
+{
+    struct lifecycle_options opts = { .keep_steps = true };
+    struct rec r;
+    struct lifecycle_summary s;
+
+    rec_init(&r, &opts);
+    threads(&r);
+    F(&r, .type = UK_EV_FLOW, .ufid = 0xf1, .name = "f1");
+    install(&r, 1, 0xf1, 0);
+    /* Reads of a deleted, not yet freed ukey are legal. */
+    evict(&r, 1, 0xf1, 0);
+    F(&r, .type = UK_EV_UMAP_REMOVE, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .umap = 0);
+    F(&r, .type = UK_EV_LOCK, .thread_id = T_HANDLER, .kind = UK_LOCK_UKEY,
+      .ukey_id = 1);
+    F(&r, .type = UK_EV_TRYLOCK, .thread_id = T_REVAL2,
+      .kind = UK_LOCK_UKEY, .ukey_id = 1, .result = EBUSY);
+    F(&r, .type = UK_EV_UNLOCK, .thread_id = T_HANDLER,
+      .kind = UK_LOCK_UKEY, .ukey_id = 1);
+    F(&r, .type = UK_EV_UMAP_LOOKUP, .thread_id = T_HANDLER, .ukey_id = 1,
+      .ufid = 0xf1, .umap = 0);
+    F(&r, .type = UK_EV_RCU_POSTPONE, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1);
+    tr(&r, T_REVAL, 1, 0xf1, UKEY_EVICTED, UKEY_DELETED, UK_TR_OK);
+    F(&r, .type = UK_EV_LOCK, .thread_id = T_REVAL2, .kind = UK_LOCK_UKEY,
+      .ukey_id = 1);
+    F(&r, .type = UK_EV_RCU_FREE, .thread_id = T_URCU, .ukey_id = 1,
+      .ufid = 0xf1);
+    is_int(r.n_v, 0, "clean lifecycle: no violation");
+    is_int(r.n_done, 1, "clean lifecycle: reported when freed");
+    is_int(verdict_of(&r, 1), LIFECYCLE_PASS, "clean lifecycle: PASS");
+    ok(!strncmp(explanation_of(&r, 1), "pass:", 5),
+       "clean lifecycle: explanation '%s'", explanation_of(&r, 1));
+    is_int(r.done[0].n_steps, 5, "keep_steps: five transitions kept");
+    is_int(r.done[0].last_to, UKEY_DELETED, "keep_steps: last is DELETED");
+    summary(&r, &s);
+    is_int(s.n_live, 0, "clean lifecycle: nothing live");
+    is_int(s.by_verdict[LIFECYCLE_PASS], 1, "summary counts the PASS");
+    is_str(lifecycle_thread_name(r.lc, T_HANDLER), "handler0",
+           "thread names from thread_start");
+    ok(!lifecycle_thread_name(r.lc, 77), "unknown thread has no name");
+    finish(&r, true);
+    is_int(r.n_v, 0, "clean lifecycle: no leak at the end");
+    lifecycle_destroy(r.lc);
+
+    /* Without keep_steps, no steps. */
+    rec_init(&r, NULL);
+    install(&r, 1, 0xf1, 0);
+    evict(&r, 1, 0xf1, 0);
+    delete_and_free(&r, 1, 0xf1);
+    is_int(r.done[0].n_steps, 0, "no keep_steps: no steps");
+    lifecycle_destroy(r.lc);
+}
+
+static void
+test_replace(void)
+{
+    struct rec r;
+
+    /* try_ukey_replace(): old EVICTED -> DELETED, new in. */
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    evict(&r, 1, 0xf1, 0);
+    F(&r, .type = UK_EV_CREATE, .thread_id = T_HANDLER, .ukey_id = 2,
+      .ufid = 0xf1, .umap = 0);
+    F(&r, .type = UK_EV_TRYLOCK, .thread_id = T_HANDLER,
+      .kind = UK_LOCK_UKEY, .ukey_id = 1);
+    F(&r, .type = UK_EV_UMAP_REPLACE, .thread_id = T_HANDLER, .ukey_id = 1,
+      .ukey2_id = 2, .ufid = 0xf1, .umap = 0);
+    tr(&r, T_HANDLER, 1, 0xf1, UKEY_EVICTED, UKEY_DELETED, UK_TR_OK);
+    F(&r, .type = UK_EV_RCU_POSTPONE, .thread_id = T_HANDLER, .ukey_id = 1,
+      .ufid = 0xf1);
+    tr(&r, T_HANDLER, 2, 0xf1, UKEY_CREATED, UKEY_VISIBLE, UK_TR_OK);
+    F(&r, .type = UK_EV_UNLOCK, .thread_id = T_HANDLER,
+      .kind = UK_LOCK_UKEY, .ukey_id = 1);
+    F(&r, .type = UK_EV_RCU_FREE, .thread_id = T_URCU, .ukey_id = 1,
+      .ufid = 0xf1);
+    is_int(r.n_v, 0, "replace: the legit path is clean");
+
+    /* The 2016 race: the sweep then deletes the replaced-out ukey. */
+    install(&r, 3, 0xf2, 0);
+    evict(&r, 3, 0xf2, 0);
+    F(&r, .type = UK_EV_CREATE, .thread_id = T_HANDLER, .ukey_id = 4,
+      .ufid = 0xf2, .umap = 0);
+    F(&r, .type = UK_EV_UMAP_REPLACE, .thread_id = T_HANDLER, .ukey_id = 3,
+      .ukey2_id = 4, .ufid = 0xf2, .umap = 0);
+    uint64_t replace_seq = r.seq;
+    F(&r, .type = UK_EV_UMAP_REMOVE, .thread_id = T_REVAL, .ukey_id = 3,
+      .ufid = 0xf2, .umap = 0);
+    uint64_t remove_seq = r.seq;
+    is_int(n_kind(&r, UK_VIOL_DOUBLE_DELETE), 1,
+           "replace then remove: double delete");
+    const struct lifecycle_violation *v
+        = first_kind(&r, UK_VIOL_DOUBLE_DELETE);
+    if (v) {
+        is_int(v->event.ukey_id, 3, "double delete names the old ukey");
+        is_int(v->event.value, remove_seq, "value = violating seq");
+        is_int(v->event.value2, replace_seq, "value2 = earlier seq");
+        is_int(v->event.thread_id, T_REVAL, "thread = violating thread");
+        is_int(v->event.thread2, T_HANDLER, "thread2 = earlier thread");
+        is_int(v->event.type, UK_EV_VIOLATION, "violation event type");
+        is_int(v->event.result, UK_SEV_ERROR, "double delete is an ERROR");
+        is_int(v->evidence[0].index, remove_seq - 1, "evidence index");
+        ok(v->event.name && strstr(v->event.name, "handler0")
+           && strstr(v->event.name, "revalidator0"),
+           "detail names both threads: '%s'",
+           v->event.name ? v->event.name : "");
+    } else {
+        for (int i = 0; i < 9; i++) {
+            ok(false, "double delete violation missing");
+        }
+    }
+    F(&r, .type = UK_EV_RCU_POSTPONE, .thread_id = T_REVAL, .ukey_id = 3,
+      .ufid = 0xf2);
+    F(&r, .type = UK_EV_RCU_POSTPONE, .thread_id = T_HANDLER, .ukey_id = 3,
+      .ufid = 0xf2);
+    tr(&r, T_HANDLER, 3, 0xf2, UKEY_DELETED, UKEY_DELETED, UK_TR_WARN);
+    is_int(n_kind(&r, UK_VIOL_DOUBLE_DELETE), 1,
+           "double delete reported once per ukey");
+    struct lifecycle_summary s;
+    summary(&r, &s);
+    is_int(s.n_suppressed, 2, "later double deletes counted as suppressed");
+    F(&r, .type = UK_EV_RCU_FREE, .thread_id = T_URCU, .ukey_id = 3,
+      .ufid = 0xf2);
+    is_int(verdict_of(&r, 3), LIFECYCLE_FAIL, "double-deleted ukey FAILs");
+    ok(strstr(explanation_of(&r, 3), "double delete") != NULL,
+       "explanation: '%s'", explanation_of(&r, 3));
+    is_int(verdict_of(&r, 1), LIFECYCLE_PASS, "replaced ukey PASSes");
+    lifecycle_destroy(r.lc);
+}
+
+static void
+test_double_delete(void)
+{
+    struct rec r;
+
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    evict(&r, 1, 0xf1, 0);
+    F(&r, .type = UK_EV_UMAP_REMOVE, .thread_id = T_HANDLER, .ukey_id = 1,
+      .ufid = 0xf1, .umap = 0);
+    F(&r, .type = UK_EV_UMAP_REMOVE, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .umap = 0);
+    is_int(n_kind(&r, UK_VIOL_DOUBLE_DELETE), 1, "second remove");
+    const struct lifecycle_violation *v
+        = first_kind(&r, UK_VIOL_DOUBLE_DELETE);
+    ok(v && strstr(v->event.name, "handler0 (seq")
+       && strstr(v->event.name, "revalidator0 (seq"),
+       "one-line detail: '%s'", v ? v->event.name : "");
+    lifecycle_destroy(r.lc);
+
+    rec_init(&r, NULL);
+    install(&r, 1, 0xf1, 0);
+    F(&r, .type = UK_EV_UMAP_REMOVE, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .umap = 0, .result = ENOENT);
+    is_int(n_kind(&r, UK_VIOL_DOUBLE_DELETE), 1, "remove with ENOENT");
+    lifecycle_destroy(r.lc);
+
+    rec_init(&r, NULL);
+    install(&r, 1, 0xf1, 0);
+    evict(&r, 1, 0xf1, 0);
+    F(&r, .type = UK_EV_RCU_POSTPONE, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1);
+    F(&r, .type = UK_EV_RCU_POSTPONE, .thread_id = T_REVAL2, .ukey_id = 1,
+      .ufid = 0xf1);
+    is_int(n_kind(&r, UK_VIOL_DOUBLE_DELETE), 1, "second postpone");
+    lifecycle_destroy(r.lc);
+
+    rec_init(&r, NULL);
+    install(&r, 1, 0xf1, 0);
+    evict(&r, 1, 0xf1, 0);
+    tr(&r, T_REVAL, 1, 0xf1, UKEY_EVICTED, UKEY_DELETED, UK_TR_OK);
+    tr(&r, T_REVAL2, 1, 0xf1, UKEY_DELETED, UKEY_DELETED, UK_TR_WARN);
+    is_int(n_kind(&r, UK_VIOL_DOUBLE_DELETE), 1, "DELETED -> DELETED");
+    is_int(n_kind(&r, UK_VIOL_INVALID_TRANSITION), 0,
+           "DELETED -> DELETED is not also an invalid transition");
+    lifecycle_destroy(r.lc);
+}
+
+static void
+test_transitions(void)
+{
+    struct rec r;
+
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    evict(&r, 1, 0xf1, 0);
+    tr(&r, T_HANDLER, 1, 0xf1, UKEY_EVICTED, UKEY_VISIBLE, UK_TR_ABORT);
+    is_int(n_kind(&r, UK_VIOL_BACKWARD_TRANSITION), 1, "backward");
+    const struct lifecycle_violation *v
+        = first_kind(&r, UK_VIOL_BACKWARD_TRANSITION);
+    is_int(v ? v->event.result : -1, UK_SEV_ERROR, "backward is an ERROR");
+    ok(v && v->event.value2 == r.seq - 1,
+       "backward: earlier evidence is the last transition");
+    delete_and_free(&r, 1, 0xf1);
+    is_int(verdict_of(&r, 1), LIFECYCLE_FAIL, "backward: FAIL");
+    is_int(r.done[0].rule, UK_VIOL_BACKWARD_TRANSITION, "backward: rule");
+
+    install(&r, 2, 0xf1, 0);
+    tr(&r, T_REVAL, 2, 0xf1, UKEY_OPERATIONAL, UKEY_EVICTED, UK_TR_WARN);
+    is_int(n_kind(&r, UK_VIOL_INVALID_TRANSITION), 1, "invalid forward");
+    v = first_kind(&r, UK_VIOL_INVALID_TRANSITION);
+    is_int(v ? v->event.result : -1, UK_SEV_WARNING, "invalid: WARNING");
+    tr(&r, T_REVAL, 2, 0xf1, UKEY_OPERATIONAL, UKEY_OPERATIONAL,
+       UK_TR_NOOP);
+    is_int(n_kind(&r, UK_VIOL_INVALID_TRANSITION), 1,
+           "OPERATIONAL -> OPERATIONAL is silent");
+    evict(&r, 2, 0xf1, 0);
+    delete_and_free(&r, 2, 0xf1);
+    is_int(r.n_v, 2, "no other violation");
+    is_int(verdict_of(&r, 2), LIFECYCLE_PASS, "a warning leaves PASS");
+    lifecycle_destroy(r.lc);
+}
+
+static void
+test_use_after(void)
+{
+    struct rec r;
+
+    /* Use after free. */
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    evict(&r, 1, 0xf1, 0);
+    delete_and_free(&r, 1, 0xf1);
+    uint64_t free_seq = r.seq;
+    is_int(r.n_v, 0, "use after free: clean so far");
+    F(&r, .type = UK_EV_LOCK, .thread_id = T_REVAL2, .kind = UK_LOCK_UKEY,
+      .ukey_id = 1);
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_FREE), 1, "lock after free");
+    const struct lifecycle_violation *v
+        = first_kind(&r, UK_VIOL_USE_AFTER_FREE);
+    is_int(v ? v->event.value2 : 0, free_seq, "evidence: the free");
+    is_int(v ? v->event.thread2 : 0, T_URCU, "thread2: urcu");
+    F(&r, .type = UK_EV_UNLOCK, .thread_id = T_REVAL2,
+      .kind = UK_LOCK_UKEY, .ukey_id = 1);
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_FREE), 1,
+           "use after free reported once per ukey");
+    install(&r, 2, 0xf1, 0);
+    evict(&r, 2, 0xf1, 0);
+    delete_and_free(&r, 2, 0xf1);
+    F(&r, .type = UK_EV_UKEY_FREE, .thread_id = T_MAIN, .ukey_id = 2,
+      .ufid = 0xf1, .kind = UK_FREE_DESTROY);
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_FREE), 2, "double free");
+    v = first_kind(&r, UK_VIOL_USE_AFTER_FREE);
+    ok(r.n_v == 2 && strstr(r.v[1].event.name, "double free"),
+       "double free detail: '%s'", r.n_v == 2 ? r.v[1].event.name : "");
+    (void) v;
+    F(&r, .type = UK_EV_VIOLATION, .ukey_id = 2);
+    is_int(r.n_v, 2, "input violation events are ignored");
+    lifecycle_destroy(r.lc);
+
+    /* Use after delete. */
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    evict(&r, 1, 0xf1, 0);
+    F(&r, .type = UK_EV_UMAP_REMOVE, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .umap = 0);
+    F(&r, .type = UK_EV_STATS_PUSH, .thread_id = T_REVAL2, .ukey_id = 1,
+      .ufid = 0xf1, .value = 0);
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_DELETE), 1, "stats_push after remove");
+    lifecycle_destroy(r.lc);
+
+    rec_init(&r, NULL);
+    install(&r, 1, 0xf1, 0);
+    evict(&r, 1, 0xf1, 0);
+    F(&r, .type = UK_EV_RCU_POSTPONE, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1);
+    F(&r, .type = UK_EV_DP_PUT, .thread_id = T_HANDLER, .ukey_id = 1,
+      .ufid = 0xf1, .kind = UK_PUT_MODIFY);
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_DELETE), 1, "dp_put after postpone");
+    lifecycle_destroy(r.lc);
+
+    rec_init(&r, NULL);
+    install(&r, 1, 0xf1, 0);
+    evict(&r, 1, 0xf1, 0);
+    delete_and_free(&r, 1, 0xf1);
+    install(&r, 2, 0xf1, 0);
+    evict(&r, 2, 0xf1, 0);
+    F(&r, .type = UK_EV_UMAP_REMOVE, .thread_id = T_REVAL, .ukey_id = 2,
+      .ufid = 0xf1, .umap = 0);
+    F(&r, .type = UK_EV_UMAP_INSERT, .thread_id = T_HANDLER, .ukey_id = 2,
+      .ufid = 0xf1, .umap = 0);
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_DELETE), 1, "insert after remove");
+    lifecycle_destroy(r.lc);
+
+    rec_init(&r, NULL);
+    install(&r, 1, 0xf1, 0);
+    evict(&r, 1, 0xf1, 0);
+    F(&r, .type = UK_EV_UMAP_REMOVE, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .umap = 0);
+    tr(&r, T_REVAL, 1, 0xf1, UKEY_EVICTED, UKEY_DELETED, UK_TR_OK);
+    tr(&r, T_HANDLER, 1, 0xf1, UKEY_DELETED, UKEY_EVICTED, UK_TR_ABORT);
+    is_int(n_kind(&r, UK_VIOL_BACKWARD_TRANSITION), 1,
+           "backward after delete: backward");
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_DELETE), 0,
+           "backward after delete: one violation per event");
+    lifecycle_destroy(r.lc);
+}
+
+static void
+test_duplicate(void)
+{
+    struct rec r;
+
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    install(&r, 2, 0xf1, 3);     /* Another PMD: its own ukey. */
+    is_int(r.n_v, 0, "same ufid on another pmd is not a duplicate");
+    F(&r, .type = UK_EV_CREATE, .thread_id = T_REVAL, .ukey_id = 3,
+      .ufid = 0xf1, .pmd_id = 0);
+    F(&r, .type = UK_EV_UMAP_INSERT, .thread_id = T_REVAL, .ukey_id = 3,
+      .ufid = 0xf1, .umap = 0);
+    is_int(n_kind(&r, UK_VIOL_DUPLICATE_UKEY), 1, "duplicate ukey");
+    const struct lifecycle_violation *v
+        = first_kind(&r, UK_VIOL_DUPLICATE_UKEY);
+    is_int(v ? v->event.ukey_id : 0, 3, "names the inserted ukey");
+    lifecycle_destroy(r.lc);
+
+    /* Near miss: insert after the first one was removed. */
+    rec_init(&r, NULL);
+    install(&r, 1, 0xf1, 0);
+    evict(&r, 1, 0xf1, 0);
+    F(&r, .type = UK_EV_UMAP_REMOVE, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .umap = 0);
+    install(&r, 2, 0xf1, 0);
+    is_int(r.n_v, 0, "insert after the old one left: fine");
+    lifecycle_destroy(r.lc);
+}
+
+static void
+test_stats(void)
+{
+    struct rec r;
+
+    rec_init(&r, NULL);
+    F(&r, .type = UK_EV_FLOW, .ufid = 0xf1, .name = "f1");
+    F(&r, .type = UK_EV_UPCALL, .ufid = 0xf1, .value = 1);
+    install(&r, 1, 0xf1, 0);
+    F(&r, .type = UK_EV_TRAFFIC, .ufid = 0xf1, .value = 10,
+      .result = UK_PATH_FASTPATH);
+    F(&r, .type = UK_EV_STATS_PUSH, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .value = 10);
+    is_int(r.n_v, 0, "pushed == counted: fine");
+    F(&r, .type = UK_EV_STATS_PUSH, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .value = 5);
+    is_int(n_kind(&r, UK_VIOL_STATS_DOUBLE), 1, "pushed > counted");
+    F(&r, .type = UK_EV_STATS_PUSH, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .value = 5);
+    is_int(n_kind(&r, UK_VIOL_STATS_DOUBLE), 1, "once per flow");
+    const struct lifecycle_violation *v
+        = first_kind(&r, UK_VIOL_STATS_DOUBLE);
+    ok(v && strstr(v->event.name, "f1"), "detail names the flow: '%s'",
+       v ? v->event.name : "");
+    lifecycle_destroy(r.lc);
+}
+
+static void
+test_leak(void)
+{
+    struct rec r;
+
+    rec_init(&r, NULL);
+    install(&r, 1, 0xf1, 0);
+    install(&r, 2, 0xf2, 0);
+    evict(&r, 2, 0xf2, 0);
+    delete_and_free(&r, 2, 0xf2);
+    finish(&r, true);
+    is_int(n_kind(&r, UK_VIOL_LEAK), 1, "leak at the end");
+    const struct lifecycle_violation *v = first_kind(&r, UK_VIOL_LEAK);
+    is_int(v ? v->event.value : 0, r.seq, "leak: violating event is end");
+    is_int(v ? v->event.ukey_id : 0, 1, "leak: names the ukey");
+    is_int(verdict_of(&r, 1), LIFECYCLE_FAIL, "leaked ukey FAILs");
+    is_int(verdict_of(&r, 2), LIFECYCLE_PASS, "freed ukey PASSes");
+    lifecycle_destroy(r.lc);
+
+    rec_init(&r, NULL);
+    install(&r, 1, 0xf1, 0);
+    finish(&r, false);
+    is_int(r.n_v, 0, "no end event: no leak");
+    is_int(verdict_of(&r, 1), LIFECYCLE_INCONCLUSIVE,
+           "no end event: live ukey INCONCLUSIVE");
+    lifecycle_destroy(r.lc);
+}
+
+static void
+test_dp_flow_without_ukey(void)
+{
+    struct rec r;
+
+    rec_init(&r, NULL);
+    F(&r, .type = UK_EV_FLOW, .ufid = 0xf1, .name = "f1");
+    F(&r, .type = UK_EV_FLOW, .ufid = 0xf2, .name = "f2");
+    F(&r, .type = UK_EV_DP_PUT, .ufid = 0xf1, .kind = UK_PUT_CREATE);
+    install(&r, 1, 0xf2, 0);
+    evict(&r, 1, 0xf2, 0);
+    delete_and_free(&r, 1, 0xf2);
+    finish(&r, true);
+    is_int(n_kind(&r, UK_VIOL_DP_FLOW_WITHOUT_UKEY), 1,
+           "datapath flow without ukey");
+    const struct lifecycle_violation *v
+        = first_kind(&r, UK_VIOL_DP_FLOW_WITHOUT_UKEY);
+    is_int(v ? v->event.result : -1, UK_SEV_WARNING, "it is a WARNING");
+    is_int(v ? v->event.ufid : 0, 0xf1, "names the flow");
+    lifecycle_destroy(r.lc);
+}
+
+static void
+test_stuck(void)
+{
+    struct rec r;
+
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    install(&r, 2, 0xf2, 0);
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_MAIN, .ufid = 0xf1,
+      .kind = UK_DEL_EXTERNAL);
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_MAIN, .ufid = 0xf2,
+      .kind = UK_DEL_EXTERNAL);
+    for (int i = 1; i <= 5; i++) {
+        round_end(&r, T_REVAL, i);
+        round_end(&r, T_REVAL2, i);     /* Same round: counts once. */
+        if (i == 3) {
+            tr(&r, T_REVAL, 2, 0xf2, UKEY_OPERATIONAL, UKEY_EVICTING,
+               UK_TR_OK);
+        }
+    }
+    struct lifecycle_summary s;
+    summary(&r, &s);
+    is_int(s.n_rounds, 5, "two revalidators ending a round count once");
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 0, "5 rounds: not stuck yet");
+    round_end(&r, T_REVAL, 6);
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 1, "6 rounds: stuck");
+    const struct lifecycle_violation *v
+        = first_kind(&r, UK_VIOL_STUCK_UKEY);
+    is_int(v ? v->event.ukey_id : 0, 1, "the ukey without progress");
+    round_end(&r, T_REVAL, 7);
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 1, "stuck reported once");
+    lifecycle_destroy(r.lc);
+}
+
+static void
+slow_round(struct rec *r, uint64_t round, enum uk_path path)
+{
+    F(r, .type = UK_EV_TRAFFIC, .ufid = 0xf1, .value = 2, .result = path,
+      .ts = round * 1000);
+    F(r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL,
+      .kind = UK_OP_ROUND, .value = round);
+    F(r, .type = UK_EV_OP_END, .thread_id = T_REVAL, .kind = UK_OP_ROUND,
+      .value = round, .ts = round * 1000 + 500);
+}
+
+struct flow_figures {
+    int n;
+    struct lifecycle_flow f;
+};
+
+static void
+get_flow(const struct lifecycle_flow *f, void *aux)
+{
+    struct flow_figures *ff = aux;
+    if (!ff->n++) {
+        ff->f = *f;
+    }
+}
+
+static void
+test_slowpath(void)
+{
+    struct rec r;
+
+    rec_init(&r, NULL);
+    F(&r, .type = UK_EV_FLOW, .ufid = 0xf1, .name = "f1");
+    slow_round(&r, 1, UK_PATH_SLOWPATH);
+    slow_round(&r, 2, UK_PATH_SLOWPATH);
+    slow_round(&r, 3, UK_PATH_FASTPATH);
+    slow_round(&r, 4, UK_PATH_SLOWPATH);
+    slow_round(&r, 5, UK_PATH_SLOWPATH);
+    is_int(n_kind(&r, UK_VIOL_SLOWPATH), 0, "fastpath in between: fine");
+    slow_round(&r, 6, UK_PATH_SLOWPATH);
+    is_int(n_kind(&r, UK_VIOL_SLOWPATH), 1, "3 slowpathed rounds");
+    slow_round(&r, 7, UK_PATH_SLOWPATH);
+    is_int(n_kind(&r, UK_VIOL_SLOWPATH), 1, "once per window");
+    slow_round(&r, 8, UK_PATH_FASTPATH);
+    F(&r, .type = UK_EV_UPCALL, .ufid = 0xf1, .value = 1);
+
+    struct flow_figures ff = { .n = 0 };
+    lifecycle_for_each_flow(r.lc, get_flow, &ff);
+    is_int(ff.n, 1, "one flow");
+    is_str(ff.f.flow_name, "f1", "flow name from the flow event");
+    is_int(ff.f.slowpath_packets, 12, "slowpath packets");
+    is_int(ff.f.fastpath_packets, 4, "fastpath packets");
+    is_int(ff.f.upcalls, 1, "upcalls");
+    is_int(ff.f.attributed_packets, 1, "attributed packets");
+    is_int(ff.f.slowpath_windows, 2, "two windows");
+    is_int(ff.f.longest_window_rounds, 4, "longest window in rounds");
+    is_int(ff.f.longest_window_ns, 4000, "longest window in ns");
+    lifecycle_destroy(r.lc);
+}
+
+static void
+test_lost_events(void)
+{
+    struct rec r;
+
+    /* A ukey live across a discard: no leak, no stuck, INCONCLUSIVE. */
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    install(&r, 2, 0xf2, 0);
+    F(&r, .type = UK_EV_TRAFFIC, .ufid = 0xf1, .value = 1,
+      .result = UK_PATH_FASTPATH);
+    lifecycle_discarded(r.lc, 10, 100, 200);
+    F(&r, .type = UK_EV_STATS_PUSH, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .value = 50);
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_MAIN, .ufid = 0xf2,
+      .kind = UK_DEL_EXTERNAL);
+    for (int i = 1; i <= 8; i++) {
+        round_end(&r, T_REVAL, i);
+    }
+    /* Its first insert may have been lost: no duplicate for the later
+     * one either. */
+    install(&r, 3, 0xf1, 0);
+    evict(&r, 2, 0xf2, 0);
+    delete_and_free(&r, 2, 0xf2);
+    is_int(verdict_of(&r, 2), LIFECYCLE_INCONCLUSIVE,
+           "freed after a loss: INCONCLUSIVE");
+    is_int(r.n_v, 0, "lost events: no violation at all");
+    finish(&r, true);
+    is_int(r.n_v, 1, "only the leak of the ukey created after the loss");
+    is_int(n_kind(&r, UK_VIOL_LEAK), 1, "that one is a leak");
+    is_int(verdict_of(&r, 1), LIFECYCLE_INCONCLUSIVE,
+           "live across a loss: INCONCLUSIVE");
+    ok(strstr(explanation_of(&r, 1), "lost") != NULL,
+       "explanation: '%s'", explanation_of(&r, 1));
+    is_int(verdict_of(&r, 3), LIFECYCLE_FAIL,
+           "created after the loss and leaked: FAIL");
+    struct lifecycle_summary s;
+    summary(&r, &s);
+    is_int(s.discarded_events, 10, "discarded events counted");
+    is_int(s.n_discard_reports, 1, "discard reports counted");
+    lifecycle_destroy(r.lc);
+
+    /* A trace that starts mid-life. */
+    rec_init(&r, NULL);
+    r.seq = 1000;
+    tr(&r, T_REVAL, 7, 0xf1, UKEY_OPERATIONAL, UKEY_EVICTING, UK_TR_OK);
+    F(&r, .type = UK_EV_STATS_PUSH, .thread_id = T_REVAL, .ukey_id = 7,
+      .ufid = 0xf1, .value = 50);
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_REVAL, .ukey_id = 7,
+      .ufid = 0xf1);
+    tr(&r, T_REVAL, 7, 0xf1, UKEY_EVICTING, UKEY_EVICTED, UK_TR_OK);
+    delete_and_free(&r, 7, 0xf1);
+    is_int(r.n_v, 0, "mid-life: no violation");
+    is_int(verdict_of(&r, 7), LIFECYCLE_INCONCLUSIVE, "mid-life: "
+           "INCONCLUSIVE");
+    is_int(r.done[0].created_seen, 0, "mid-life: created_seen false");
+    lifecycle_destroy(r.lc);
+}
+
+static void
+free_id(struct rec *r, uint64_t id)
+{
+    F(r, .type = UK_EV_RCU_FREE, .thread_id = T_URCU, .ukey_id = id);
+}
+
+static void
+lock_id(struct rec *r, uint64_t id)
+{
+    F(r, .type = UK_EV_LOCK, .thread_id = T_REVAL, .kind = UK_LOCK_UKEY,
+      .ukey_id = id);
+}
+
+static void
+test_freed_ids(void)
+{
+    struct rec r;
+
+    /* Frees out of order, in a trace that begins mid-run. */
+    rec_init(&r, NULL);
+    r.seq = 500;
+    for (uint64_t id = 1024; id < 1424; id++) {
+        lock_id(&r, id);
+    }
+    for (uint64_t id = 1399; id >= 1024; id -= 2) {
+        free_id(&r, id);
+    }
+    for (uint64_t id = 1024; id < 1400; id += 2) {
+        free_id(&r, id);
+    }
+    free_id(&r, 1410);
+    lock_id(&r, 7);             /* First seen below the bitmap. */
+    free_id(&r, 7);
+    is_int(r.n_v, 0, "out-of-order frees: no violation");
+    lock_id(&r, 1030);
+    lock_id(&r, 1410);
+    lock_id(&r, 7);
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_FREE), 3,
+           "use after free in the dropped prefix, the bitmap, below it");
+    lock_id(&r, 1400);
+    lock_id(&r, 1423);
+    lock_id(&r, 6);
+    is_int(r.n_v, 3, "ids never freed are not flagged");
+    lifecycle_finish(r.lc);
+    struct lifecycle_summary s;
+    summary(&r, &s);
+    is_int(s.by_verdict[LIFECYCLE_INCONCLUSIVE], 402,
+           "ukeys first seen mid-life are INCONCLUSIVE");
+    lifecycle_destroy(r.lc);
+}
+
+static void
+test_memory(void)
+{
+    enum { N = 1000000, N_FLOWS = 64 };
+    struct lifecycle *lc = lifecycle_create(NULL, NULL);
+    struct ukey_event e;
+    uint64_t seq = 0, max_live = 0;
+    struct timespec t0, t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+#define FEED(...)                                                   \
+    do {                                                            \
+        e = (struct ukey_event) { __VA_ARGS__ };                    \
+        e.seq = ++seq;                                              \
+        lifecycle_feed(lc, &e, seq - 1);                            \
+    } while (0)
+    for (uint64_t id = 1; id <= N; id++) {
+        uint64_t ufid = 1 + id % N_FLOWS;
+        FEED(.type = UK_EV_CREATE, .ukey_id = id, .ufid = ufid, .umap = 0);
+        FEED(.type = UK_EV_UMAP_INSERT, .ukey_id = id, .ufid = ufid);
+        FEED(.type = UK_EV_TRANSITION, .ukey_id = id, .ufid = ufid,
+             .from = UKEY_CREATED, .to = UKEY_VISIBLE);
+        FEED(.type = UK_EV_DP_PUT, .ukey_id = id, .ufid = ufid,
+             .kind = UK_PUT_CREATE);
+        FEED(.type = UK_EV_TRANSITION, .ukey_id = id, .ufid = ufid,
+             .from = UKEY_VISIBLE, .to = UKEY_OPERATIONAL);
+        FEED(.type = UK_EV_TRAFFIC, .ufid = ufid, .value = 3);
+        FEED(.type = UK_EV_TRANSITION, .ukey_id = id, .ufid = ufid,
+             .from = UKEY_OPERATIONAL, .to = UKEY_EVICTING);
+        FEED(.type = UK_EV_DP_DEL, .ukey_id = id, .ufid = ufid);
+        FEED(.type = UK_EV_TRANSITION, .ukey_id = id, .ufid = ufid,
+             .from = UKEY_EVICTING, .to = UKEY_EVICTED);
+        FEED(.type = UK_EV_UMAP_REMOVE, .ukey_id = id, .ufid = ufid);
+        FEED(.type = UK_EV_RCU_POSTPONE, .ukey_id = id, .ufid = ufid);
+        FEED(.type = UK_EV_TRANSITION, .ukey_id = id, .ufid = ufid,
+             .from = UKEY_EVICTED, .to = UKEY_DELETED);
+        /* Frees lag behind by a few ukeys, as after a grace period. */
+        if (id > 8) {
+            FEED(.type = UK_EV_RCU_FREE, .ukey_id = id - 8);
+        }
+        if (id % 1000 == 0) {
+            struct lifecycle_summary s;
+            lifecycle_get_summary(lc, &s);
+            if (s.n_live > max_live) {
+                max_live = s.n_live;
+            }
+            FEED(.type = UK_EV_OP_END, .kind = UK_OP_ROUND);
+        }
+    }
+    for (uint64_t id = N - 7; id <= N; id++) {
+        FEED(.type = UK_EV_RCU_FREE, .ukey_id = id);
+    }
+#undef FEED
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+
+    struct lifecycle_summary s;
+    lifecycle_get_summary(lc, &s);
+    double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    diag("%llu events in %.3f s: %.1f M events/s",
+         (unsigned long long) s.n_events, secs, s.n_events / secs / 1e6);
+    struct rusage ru;
+    if (!getrusage(RUSAGE_SELF, &ru)) {
+        diag("max RSS %ld KiB", ru.ru_maxrss);
+    }
+    size_t footprint = lifecycle_footprint(lc);
+    diag("footprint after %d lifecycles: %zu bytes", N, footprint);
+    ok(footprint < 512 * 1024, "memory does not grow with the ukeys fed");
+    ok(max_live <= 16, "live records stay small (max %llu)",
+       (unsigned long long) max_live);
+    is_int(s.n_live, 0, "nothing live at the end");
+    is_int(s.n_ukeys, N, "every ukey seen");
+    is_int(s.by_verdict[LIFECYCLE_PASS], N, "every ukey PASSes");
+    is_int(s.n_violations, 0, "no violation");
+    lifecycle_finish(lc);
+    lifecycle_destroy(lc);
+}
+
+int
+main(void)
+{
+    test_clean();
+    test_replace();
+    test_double_delete();
+    test_transitions();
+    test_use_after();
+    test_duplicate();
+    test_stats();
+    test_leak();
+    test_dp_flow_without_ukey();
+    test_stuck();
+    test_slowpath();
+    test_lost_events();
+    test_freed_ids();
+    test_memory();
+    lifecycle_destroy(NULL);
+    return done_testing();
+}

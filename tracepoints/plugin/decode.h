@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* From a babeltrace2 event message to a 'struct ukey_event'.
+ *
+ * The trace field contract (tracepoints/provider/tp.h): events are named
+ * "ukey:<type>", payload members are named like the members of 'struct
+ * ukey_event'.  Decoding is generic by member name: unknown members are
+ * ignored, missing ones read as 0.  What to read from each event class (its
+ * type and the index of each known member) is computed once per event class
+ * and cached, because decoding runs once per event of traces of millions of
+ * events.  The 'where' and 'name' strings are interned, so that the 'const
+ * char *' of the decoded events stay valid as long as the decoder.
+ *
+ * Synchronization: none; one decoder per sink component. */
+#ifndef UKDB_TRACEPOINTS_PLUGIN_DECODE_H
+#define UKDB_TRACEPOINTS_PLUGIN_DECODE_H 1
+
+#include <stdint.h>
+
+#include <babeltrace2/babeltrace.h>
+
+#include "core/event.h"
+
+struct decode;
+
+enum decode_status {
+    DECODE_OK,                  /* '*out' holds a ukey event. */
+    DECODE_SKIP,                /* An event of another provider. */
+    DECODE_ERROR,               /* A cause was appended. */
+};
+
+/* Creates a decoder whose error causes are appended on behalf of
+ * 'self_comp' (borrowed; must outlive the decoder). */
+struct decode *decode_create(bt_self_component *self_comp);
+
+/* Frees 'dec' and its interned strings, and puts the references it holds on
+ * event classes.  Accepts NULL. */
+void decode_destroy(struct decode *dec);
+
+/* Decodes the event message 'msg' into '*out'.  Returns DECODE_OK, or
+ * DECODE_SKIP for an event that is not of the "ukey" provider, or
+ * DECODE_ERROR after appending a cause to the current thread's error (a
+ * member of an unexpected field class). */
+enum decode_status decode_event(struct decode *dec, const bt_message *msg,
+                                struct ukey_event *out);
+
+/* Returns the number of "ukey:" events decoded so far. */
+uint64_t decode_n_events(const struct decode *dec);
+
+#endif /* UKDB_TRACEPOINTS_PLUGIN_DECODE_H */

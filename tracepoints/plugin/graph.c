@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The graph of "ukdb audit" and "ukdb view" (see graph.h): sources, a
+ * muxer and the sink of sink.c, built and run in-process with
+ * libbabeltrace2, and the printing of its error causes. */
+#define _GNU_SOURCE 1           /* nftw() and 'struct FTW'. */
+#include "graph.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <babeltrace2/babeltrace.h>
+
+#include "core/util.h"
+#include "sink.h"
+
+#define GRAPH_MODULE "ukdb"
+
+/* The components' own logging.  Quiet by default: their error causes are
+ * printed anyway; UKDB_BT_LOG=1 shows their warnings and errors too (as
+ * the babeltrace2 CLI does by default). */
+#define GRAPH_LOG_LEVEL \
+    (getenv("UKDB_BT_LOG") ? BT_LOGGING_LEVEL_WARNING : BT_LOGGING_LEVEL_NONE)
+
+/* The graph and what it is built from.  Used by one thread. */
+struct graph {
+    bt_graph *graph;                    /* (owned) */
+    const bt_plugin *ctf;               /* (owned) */
+    const bt_plugin *utils;             /* (owned) */
+    const bt_component_filter *muxer;   /* (borrowed from 'graph') */
+    const bt_component_sink *sink;      /* (borrowed from 'graph') */
+    bt_component_class_sink *sink_cls;  /* (owned) */
+    bt_interrupter *interrupter;        /* (owned) */
+    unsigned int n_sources;
+    struct sink_setup setup;
+};
+
+/* ==== Errors ==== */
+
+static void
+graph_print_cause(const bt_error_cause *cause, bool first)
+{
+    const char *msg = bt_error_cause_get_message(cause);
+    static const char *const types[] = {
+        [BT_COMPONENT_CLASS_TYPE_SOURCE] = "src",
+        [BT_COMPONENT_CLASS_TYPE_FILTER] = "flt",
+        [BT_COMPONENT_CLASS_TYPE_SINK] = "sink",
+    };
+    char actor[256];
+
+#define GRAPH_CLS_TYPE_(T) \
+    ((T) < sizeof types / sizeof *types && types[T] ? types[T] : "?")
+    switch (bt_error_cause_get_actor_type(cause)) {
+    case BT_ERROR_CAUSE_ACTOR_TYPE_COMPONENT: {
+        const char *plugin =
+            bt_error_cause_component_actor_get_plugin_name(cause);
+        snprintf(actor, sizeof actor, "%s '%s%s%s.%s'",
+                 bt_error_cause_component_actor_get_component_name(cause),
+                 GRAPH_CLS_TYPE_(
+                     bt_error_cause_component_actor_get_component_class_type(
+                         cause)),
+                 plugin ? "." : "", plugin ? plugin : "",
+                 bt_error_cause_component_actor_get_component_class_name(
+                     cause));
+        break;
+    }
+    case BT_ERROR_CAUSE_ACTOR_TYPE_MESSAGE_ITERATOR: {
+        const char *plugin =
+            bt_error_cause_message_iterator_actor_get_plugin_name(cause);
+        snprintf(actor, sizeof actor, "%s (%s) '%s%s%s.%s'",
+                 bt_error_cause_message_iterator_actor_get_component_name(
+                     cause),
+                 bt_error_cause_message_iterator_actor_get_component_output_port_name(
+                     cause),
+                 GRAPH_CLS_TYPE_(
+                     bt_error_cause_message_iterator_actor_get_component_class_type(
+                         cause)),
+                 plugin ? "." : "", plugin ? plugin : "",
+                 bt_error_cause_message_iterator_actor_get_component_class_name(
+                     cause));
+        break;
+    }
+    case BT_ERROR_CAUSE_ACTOR_TYPE_COMPONENT_CLASS: {
+        const char *plugin =
+            bt_error_cause_component_class_actor_get_plugin_name(cause);
+        snprintf(actor, sizeof actor, "'%s%s%s.%s'",
+                 GRAPH_CLS_TYPE_(
+                     bt_error_cause_component_class_actor_get_component_class_type(
+                         cause)),
+                 plugin ? "." : "", plugin ? plugin : "",
+                 bt_error_cause_component_class_actor_get_component_class_name(
+                     cause));
+        break;
+    }
+    case BT_ERROR_CAUSE_ACTOR_TYPE_UNKNOWN:
+    default:
+        snprintf(actor, sizeof actor, "%s",
+                 bt_error_cause_get_module_name(cause));
+        break;
+    }
+#undef GRAPH_CLS_TYPE_
+
+    fprintf(stderr, "%s[%s] (%s:%" PRIu64 ")\n", first
+            ? "ukdb: error: " : "  caused by: ", actor,
+            bt_error_cause_get_file_name(cause),
+            bt_error_cause_get_line_number(cause));
+    /* Messages may span lines: indent each. */
+    for (const char *p = msg; *p;) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int) (nl - p) : (int) strlen(p);
+        fprintf(stderr, "    %.*s\n", len, p);
+        p += len + (nl ? 1 : 0);
+    }
+}
+
+/* Prints the current thread's error causes like the babeltrace2 CLI, most
+ * recent first, and clears the error. */
+static void
+graph_print_error(void)
+{
+    const bt_error *error = bt_current_thread_take_error();
+    if (!error) {
+        fprintf(stderr, "ukdb: error: unknown babeltrace2 error\n");
+        return;
+    }
+    uint64_t n = bt_error_get_cause_count(error);
+    for (uint64_t i = n; i > 0; i--) {
+        graph_print_cause(bt_error_borrow_cause_by_index(error, i - 1),
+                          i == n);
+    }
+    bt_error_release(error);
+}
+
+/* ==== Finding trace directories ==== */
+
+static char **found_dirs;
+static size_t n_found_dirs, allocated_found_dirs;
+
+static int
+graph_find_cb(const char *path, const struct stat *st, int type,
+              struct FTW *ftw)
+{
+    if (type == FTW_F && !strcmp(path + ftw->base, "metadata")) {
+        found_dirs = uk_grow(found_dirs, &allocated_found_dirs,
+                             n_found_dirs + 1, sizeof *found_dirs);
+        found_dirs[n_found_dirs++] = uk_xasprintf("%.*s", ftw->base > 1
+                                                  ? ftw->base - 1 : 1,
+                                                  path);
+    }
+    return 0;
+}
+
+static int
+graph_cmp_strings(const void *a_, const void *b_)
+{
+    return strcmp(*(char *const *) a_, *(char *const *) b_);
+}
+
+/* ==== Building ==== */
+
+static bool
+graph_connect_to_muxer(struct graph *g, const bt_port_output *out)
+{
+    uint64_t n = bt_component_filter_get_input_port_count(g->muxer);
+    for (uint64_t i = 0; i < n; i++) {
+        const bt_port_input *in =
+            bt_component_filter_borrow_input_port_by_index_const(g->muxer,
+                                                                 i);
+        if (!bt_port_is_connected(bt_port_input_as_port_const(in))) {
+            if (bt_graph_connect_ports(g->graph, out, in, NULL)
+                != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+                BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(
+                    GRAPH_MODULE, "Cannot connect ports: "
+                    "upstream-port-name=\"%s\", downstream-port-name=\"%s\"",
+                    bt_port_get_name(bt_port_output_as_port_const(out)),
+                    bt_port_get_name(bt_port_input_as_port_const(in)));
+                return false;
+            }
+            return true;
+        }
+    }
+    BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+        "Muxer has no available input port");
+    return false;
+}
+
+/* Adds a source of class 'cls' reading 'input' and connects its output
+ * ports to the muxer.  Returns false after appending a cause. */
+static bool
+graph_add_source(struct graph *g, const bt_component_class_source *cls,
+                 const char *input, bool live)
+{
+    bt_value *params = bt_value_map_create();
+    const bt_component_source *src = NULL;
+    bool ok = false;
+    char name[32];
+
+    if (!params) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Cannot create parameters: out of memory");
+        goto out;
+    }
+    bt_value *inputs;
+    if (bt_value_map_insert_empty_array_entry(params, "inputs", &inputs)
+        || bt_value_array_append_string_element(inputs, input)
+        || (live && bt_value_map_insert_string_entry(
+                params, "session-not-found-action", "end"))) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Cannot create parameters: out of memory");
+        goto out;
+    }
+
+    snprintf(name, sizeof name, "source-%u", g->n_sources++);
+    if (bt_graph_add_source_component(g->graph, cls, name, params,
+                                      GRAPH_LOG_LEVEL, &src)
+        != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Cannot read %s: \"%s\"", live ? "live session" : "trace",
+            input);
+        goto out;
+    }
+    uint64_t n = bt_component_source_get_output_port_count(src);
+    for (uint64_t i = 0; i < n; i++) {
+        if (!graph_connect_to_muxer(
+                g, bt_component_source_borrow_output_port_by_index_const(
+                       src, i))) {
+            goto out;
+        }
+    }
+    ok = true;
+
+out:
+    BT_VALUE_PUT_REF_AND_RESET(params);
+    return ok;
+}
+
+static const bt_plugin *
+graph_find_plugin(const char *name)
+{
+    const bt_plugin *plugin = NULL;
+    if (bt_plugin_find(name, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_FALSE,
+                       &plugin) != BT_PLUGIN_FIND_STATUS_OK) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Cannot find babeltrace2 plugin: plugin-name=\"%s\" "
+            "(is the babeltrace2 package installed?)", name);
+        return NULL;
+    }
+    return plugin;
+}
+
+/* Adds the sources of 'input' (a directory searched for traces, or a
+ * net:// URL).  Returns false after appending a cause. */
+static bool
+graph_add_input(struct graph *g, const char *input)
+{
+    if (!strncmp(input, "net://", 6) || !strncmp(input, "net4://", 7)
+        || !strncmp(input, "net6://", 7)) {
+        const bt_component_class_source *live =
+            bt_plugin_borrow_source_component_class_by_name_const(
+                g->ctf, "lttng-live");
+        if (!live) {
+            BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+                "No component class: name=\"src.ctf.lttng-live\"");
+            return false;
+        }
+        return graph_add_source(g, live, input, true);
+    }
+
+    struct stat st;
+    if (stat(input, &st)) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Cannot open trace: path=\"%s\": %s", input, strerror(errno));
+        return false;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Not a trace directory: path=\"%s\"", input);
+        return false;
+    }
+
+    n_found_dirs = 0;
+    if (nftw(input, graph_find_cb, 16, FTW_PHYS)) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Cannot search trace directory: path=\"%s\": %s", input,
+            strerror(errno));
+        return false;
+    }
+    if (!n_found_dirs) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Not a CTF trace: no \"metadata\" file under \"%s\"", input);
+        return false;
+    }
+    qsort(found_dirs, n_found_dirs, sizeof *found_dirs, graph_cmp_strings);
+
+    const bt_component_class_source *fs =
+        bt_plugin_borrow_source_component_class_by_name_const(g->ctf, "fs");
+    bool ok = fs != NULL;
+    if (!fs) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "No component class: name=\"src.ctf.fs\"");
+    }
+    for (size_t i = 0; i < n_found_dirs; i++) {
+        if (ok) {
+            ok = graph_add_source(g, fs, found_dirs[i], false);
+        }
+        free(found_dirs[i]);
+    }
+    n_found_dirs = 0;
+    return ok;
+}
+
+/* Builds everything but the sources' connections to the sink.  Returns
+ * false after appending a cause. */
+static bool
+graph_build(struct graph *g, int n_inputs, char *inputs[])
+{
+    g->graph = bt_graph_create(0);
+    if (!g->graph) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Cannot create graph: out of memory");
+        return false;
+    }
+    g->ctf = graph_find_plugin("ctf");
+    g->utils = graph_find_plugin("utils");
+    if (!g->ctf || !g->utils) {
+        return false;
+    }
+
+    const bt_component_class_filter *muxer_cls =
+        bt_plugin_borrow_filter_component_class_by_name_const(g->utils,
+                                                              "muxer");
+    if (!muxer_cls
+        || bt_graph_add_filter_component(g->graph, muxer_cls, "muxer", NULL,
+                                         GRAPH_LOG_LEVEL, &g->muxer)
+           != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Cannot add component: name=\"flt.utils.muxer\"");
+        return false;
+    }
+
+    for (int i = 0; i < n_inputs; i++) {
+        if (!graph_add_input(g, inputs[i])) {
+            return false;
+        }
+    }
+
+    enum report_mode mode = g->setup.options.mode;
+    g->sink_cls = sink_create_class(mode, mode == REPORT_AUDIT
+                                          ? "audit" : "lifecycle");
+    if (!g->sink_cls) {
+        return false;
+    }
+    if (bt_graph_add_sink_component_with_initialize_method_data(
+            g->graph, g->sink_cls, "ukey", NULL, &g->setup, GRAPH_LOG_LEVEL,
+            &g->sink) != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Cannot add component: name=\"sink.ukey.%s\"",
+            mode == REPORT_AUDIT ? "audit" : "lifecycle");
+        return false;
+    }
+    if (bt_graph_connect_ports(
+            g->graph,
+            bt_component_filter_borrow_output_port_by_name_const(g->muxer,
+                                                                 "out"),
+            bt_component_sink_borrow_input_port_by_name_const(g->sink, "in"),
+            NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Cannot connect ports: upstream-port-name=\"out\", "
+            "downstream-port-name=\"in\"");
+        return false;
+    }
+
+    g->interrupter = bt_interrupter_create();
+    if (!g->interrupter
+        || bt_graph_add_interrupter(g->graph, g->interrupter)
+           != BT_GRAPH_ADD_INTERRUPTER_STATUS_OK) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Cannot add interrupter: out of memory");
+        return false;
+    }
+    return true;
+}
+
+/* ==== Running ==== */
+
+static bt_interrupter *graph_sigint_interrupter;
+
+static void
+graph_sigint(int sig)
+{
+    if (graph_sigint_interrupter) {
+        bt_interrupter_set(graph_sigint_interrupter);
+    }
+}
+
+/* Runs the graph to its end.  Returns false after appending a cause. */
+static bool
+graph_run__(struct graph *g)
+{
+    for (;;) {
+        bt_graph_run_status status = bt_graph_run(g->graph);
+        switch (status) {
+        case BT_GRAPH_RUN_STATUS_OK:
+            return true;
+        case BT_GRAPH_RUN_STATUS_AGAIN:
+            if (bt_interrupter_is_set(g->interrupter)) {
+                BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(
+                    GRAPH_MODULE, "Interrupted by the user");
+                return false;
+            }
+            /* Live input without data yet: the CLI also waits 100 ms. */
+            nanosleep(&(struct timespec) { 0, 100 * 1000 * 1000 }, NULL);
+            break;
+        case BT_GRAPH_RUN_STATUS_ERROR:
+        case BT_GRAPH_RUN_STATUS_MEMORY_ERROR:
+        default:
+            BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+                "Graph failed to complete successfully");
+            return false;
+        }
+    }
+}
+
+int
+graph_run(const struct report_options *options, int n_inputs,
+          char *inputs[])
+{
+    struct graph g = { .setup = { .options = *options, .status = -1 } };
+    int status = 2;
+
+    if (!graph_build(&g, n_inputs, inputs)) {
+        goto out;
+    }
+
+    struct sigaction sa = { .sa_handler = graph_sigint }, old_sa;
+    sigemptyset(&sa.sa_mask);
+    graph_sigint_interrupter = g.interrupter;
+    sigaction(SIGINT, &sa, &old_sa);
+    bool ok = graph_run__(&g);
+    sigaction(SIGINT, &old_sa, NULL);
+    graph_sigint_interrupter = NULL;
+    if (ok && g.setup.status >= 0) {
+        status = g.setup.status;
+    } else if (ok) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "The input did not end");
+    }
+
+out:
+    if (status == 2) {
+        fflush(stdout);
+        graph_print_error();
+    }
+    BT_GRAPH_PUT_REF_AND_RESET(g.graph);
+    BT_COMPONENT_CLASS_SINK_PUT_REF_AND_RESET(g.sink_cls);
+    BT_INTERRUPTER_PUT_REF_AND_RESET(g.interrupter);
+    BT_PLUGIN_PUT_REF_AND_RESET(g.ctf);
+    BT_PLUGIN_PUT_REF_AND_RESET(g.utils);
+    return status;
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internals of the report (report.c) shared with the Chrome trace-event
+ * writer (report-chrome.c). */
+#ifndef UKDB_TRACEPOINTS_PLUGIN_REPORT_PRIVATE_H
+#define UKDB_TRACEPOINTS_PLUGIN_REPORT_PRIVATE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/event.h"
+#include "core/lifecycle.h"
+#include "report.h"
+
+/* ==== A map from uint64_t to uint64_t ==== */
+
+/* Open addressing with linear probing and backward-shift deletion; key 0 is
+ * never stored (ids and ufids start at 1). */
+struct report_map {
+    uint64_t *keys;             /* (owned) 0 = empty. */
+    uint64_t *values;           /* (owned) */
+    size_t n_slots;             /* Power of 2, or 0. */
+    size_t n;
+};
+
+bool report_map_get(const struct report_map *, uint64_t key,
+                    uint64_t *value);
+void report_map_put(struct report_map *, uint64_t key, uint64_t value);
+void report_map_remove(struct report_map *, uint64_t key);
+void report_map_destroy(struct report_map *);
+
+/* ==== The report ==== */
+
+#define REPORT_MAX_STACK 16        /* Nested operations per thread. */
+#define REPORT_MAX_DISCARDS 32     /* Lost-event reports kept for printing. */
+#define REPORT_MAX_VIOLATIONS 10000 /* Kept for the JSON audit. */
+#define REPORT_TIE_MAX 4096        /* Events buffered with one timestamp. */
+
+struct report_discard {
+    uint64_t n, ts_begin, ts_end;
+    char what[96];
+};
+
+/* The operations open on one thread, for the Chrome writer. */
+struct report_thread {
+    uint32_t id;
+    unsigned int depth;
+    uint64_t begin_ts[REPORT_MAX_STACK];
+    int32_t kind[REPORT_MAX_STACK];
+    uint64_t flow_id[REPORT_MAX_STACK]; /* 0: no arrow started yet. */
+};
+
+struct report {
+    struct report_options opts;     /* 'flow' and 'thread' owned. */
+    FILE *out;                      /* (borrowed) */
+    struct lifecycle *lc;           /* (owned) */
+
+    uint64_t n_fed;                 /* Events given to the fold. */
+    bool have_ts0;
+    uint64_t ts0;                   /* Timestamp of the first event. */
+    uint64_t last_ts;
+
+    /* Events of one timestamp, waiting to be put in seq order. */
+    struct ukey_event *tie;         /* (owned) */
+    size_t n_tie;
+
+    struct report_map flow_names;   /* ufid -> (const char *) flow name. */
+    struct report_map flow_match;   /* ufids of --flow. */
+    uint64_t flow_hash;             /* uk_hash_string(--flow). */
+
+    struct report_discard discards[REPORT_MAX_DISCARDS];
+    size_t n_discards;
+
+    struct lifecycle_violation *violations; /* (owned) JSON audit. */
+    size_t n_violations, allocated_violations;
+    uint64_t n_errors, n_warnings;
+
+    /* Output state. */
+    bool started;                   /* JSON/Chrome opening printed. */
+    bool need_comma;
+    uint64_t n_printed;             /* Timelines or events printed. */
+
+    /* Chrome. */
+    struct report_map open_state;   /* ukey id -> state + 1. */
+    struct report_thread *threads;  /* (owned) */
+    size_t n_threads, allocated_threads;
+    uint64_t next_flow_id;
+
+    /* Progress. */
+    double progress_start, progress_last;
+    bool progress_shown;
+};
+
+/* Name of thread 'id' ("handler0"), or "thread#ID" in 'buf'. */
+const char *report_thread_name(const struct report *, uint32_t id,
+                               char *buf, size_t size);
+
+/* Prints 's' as a JSON string. */
+void report_json_string(FILE *, const char *s);
+
+/* True if 'e' passes the view filters. */
+bool report_event_selected(const struct report *, const struct ukey_event *);
+
+/* Chrome trace-event output (report-chrome.c). */
+void report_chrome_event(struct report *, const struct ukey_event *);
+void report_chrome_violation(struct report *,
+                             const struct lifecycle_violation *);
+void report_chrome_discarded(struct report *, const struct report_discard *);
+void report_chrome_finish(struct report *);
+
+#endif /* UKDB_TRACEPOINTS_PLUGIN_REPORT_PRIVATE_H */

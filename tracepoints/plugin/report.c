@@ -1,0 +1,909 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The audit and the timelines (see report.h).  Events go through a small
+ * tie buffer (equal timestamps are put in seq order), then to the lifecycle
+ * fold, whose callbacks print violations as they are found and timelines as
+ * ukeys are freed; report_finish() prints the summary. */
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/event.h"
+#include "core/lifecycle.h"
+#include "core/util.h"
+#include "report-private.h"
+
+/* ==== Map ==== */
+
+static size_t
+report_map_slot(const struct report_map *m, uint64_t key)
+{
+    return (size_t) uk_mix64(key) & (m->n_slots - 1);
+}
+
+bool
+report_map_get(const struct report_map *m, uint64_t key, uint64_t *value)
+{
+    if (!m->n_slots) {
+        return false;
+    }
+    for (size_t i = report_map_slot(m, key); m->keys[i];
+         i = (i + 1) & (m->n_slots - 1)) {
+        if (m->keys[i] == key) {
+            *value = m->values[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+report_map_put(struct report_map *m, uint64_t key, uint64_t value)
+{
+    if ((m->n + 1) * 2 > m->n_slots) {
+        struct report_map new = { .n_slots = m->n_slots ? m->n_slots * 2
+                                                        : 64 };
+        new.keys = uk_xcalloc(new.n_slots, sizeof *new.keys);
+        new.values = uk_xcalloc(new.n_slots, sizeof *new.values);
+        for (size_t i = 0; i < m->n_slots; i++) {
+            if (m->keys[i]) {
+                report_map_put(&new, m->keys[i], m->values[i]);
+            }
+        }
+        report_map_destroy(m);
+        *m = new;
+    }
+    size_t i = report_map_slot(m, key);
+    while (m->keys[i] && m->keys[i] != key) {
+        i = (i + 1) & (m->n_slots - 1);
+    }
+    if (!m->keys[i]) {
+        m->keys[i] = key;
+        m->n++;
+    }
+    m->values[i] = value;
+}
+
+void
+report_map_remove(struct report_map *m, uint64_t key)
+{
+    if (!m->n_slots) {
+        return;
+    }
+    size_t mask = m->n_slots - 1;
+    size_t i = report_map_slot(m, key);
+    while (m->keys[i] != key) {
+        if (!m->keys[i]) {
+            return;
+        }
+        i = (i + 1) & mask;
+    }
+    /* Backward-shift deletion: no tombstones. */
+    for (size_t j = (i + 1) & mask; m->keys[j]; j = (j + 1) & mask) {
+        size_t home = report_map_slot(m, m->keys[j]);
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            m->keys[i] = m->keys[j];
+            m->values[i] = m->values[j];
+            i = j;
+        }
+    }
+    m->keys[i] = 0;
+    m->n--;
+}
+
+void
+report_map_destroy(struct report_map *m)
+{
+    free(m->keys);
+    free(m->values);
+    memset(m, 0, sizeof *m);
+}
+
+/* ==== Names and formats ==== */
+
+static const char *const report_format_names[] = {
+#define REPORT_FORMAT_NAME_(NAME, TEXT) #TEXT,
+    REPORT_FORMATS(REPORT_FORMAT_NAME_)
+#undef REPORT_FORMAT_NAME_
+};
+
+int
+report_format_from_name(const char *name)
+{
+    for (int i = 0; i < N_REPORT_FORMATS; i++) {
+        if (!strcasecmp(name, report_format_names[i])) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+const char *
+report_format_name(int format)
+{
+    return format >= 0 && format < N_REPORT_FORMATS
+           ? report_format_names[format] : "?";
+}
+
+bool
+report_parse_bound(const char *s, struct report_bound *out)
+{
+    bool is_seq = false;
+    if (!strncmp(s, "seq:", 4) || !strncmp(s, "seq=", 4)) {
+        is_seq = true;
+        s += 4;
+    } else if (*s == '#') {
+        is_seq = true;
+        s++;
+    }
+    if (*s < '0' || *s > '9') {
+        return false;
+    }
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end && (is_seq || strcmp(end, "ns"))) {
+        return false;
+    }
+    *out = (struct report_bound) { .set = true, .is_seq = is_seq,
+                                   .value = v };
+    return true;
+}
+
+const char *
+report_thread_name(const struct report *r, uint32_t id, char *buf,
+                   size_t size)
+{
+    const char *name = lifecycle_thread_name(r->lc, id);
+    if (name) {
+        return name;
+    }
+    snprintf(buf, size, "thread#%" PRIu32, id);
+    return buf;
+}
+
+void
+report_json_string(FILE *f, const char *s)
+{
+    putc('"', f);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char) *s;
+        if (c == '"' || c == '\\') {
+            putc('\\', f);
+            putc(c, f);
+        } else if (c < 0x20) {
+            fprintf(f, "\\u%04x", c);
+        } else {
+            putc(c, f);
+        }
+    }
+    putc('"', f);
+}
+
+/* Prints 'ts' relative to the first event as "+S.NNNNNNNNN". */
+static void
+print_rel_ts(const struct report *r, FILE *f, uint64_t ts)
+{
+    uint64_t rel = ts >= r->ts0 ? ts - r->ts0 : 0;
+    fprintf(f, "+%" PRIu64 ".%09" PRIu64, rel / 1000000000,
+            rel % 1000000000);
+}
+
+static const char *
+flow_name(const struct report *r, uint64_t ufid)
+{
+    uint64_t v;
+    return report_map_get(&r->flow_names, ufid, &v)
+           ? (const char *) (uintptr_t) v : NULL;
+}
+
+/* ==== Filters ==== */
+
+static bool
+in_bounds(const struct report *r, uint64_t seq, uint64_t ts)
+{
+    const struct report_bound *b = &r->opts.begin, *e = &r->opts.end;
+    if (b->set && (b->is_seq ? seq : ts) < b->value) {
+        return false;
+    }
+    if (e->set && (e->is_seq ? seq : ts) > e->value) {
+        return false;
+    }
+    return true;
+}
+
+static bool
+thread_selected(const struct report *r, uint32_t id)
+{
+    if (!r->opts.thread) {
+        return true;
+    }
+    const char *name = lifecycle_thread_name(r->lc, id);
+    return name && !strcmp(name, r->opts.thread);
+}
+
+static bool
+flow_selected(const struct report *r, uint64_t ufid)
+{
+    uint64_t v;
+    return !r->opts.flow || ufid == r->flow_hash
+           || report_map_get(&r->flow_match, ufid, &v);
+}
+
+bool
+report_event_selected(const struct report *r, const struct ukey_event *e)
+{
+    if (r->opts.ukey_id && e->ukey_id != r->opts.ukey_id
+        && e->ukey2_id != r->opts.ukey_id) {
+        return false;
+    }
+    if (r->opts.flow && !flow_selected(r, e->ufid)) {
+        return false;
+    }
+    if (r->opts.thread && e->type != UK_EV_THREAD_START
+        && !thread_selected(r, e->thread_id)) {
+        return false;
+    }
+    return in_bounds(r, e->seq, e->ts);
+}
+
+/* ==== Violations ==== */
+
+static void
+print_evidence(const struct report *r, FILE *f,
+               const struct lifecycle_evidence *ev)
+{
+    char buf[32];
+    fprintf(f, "event #%" PRIu64 " seq=%" PRIu64 " at ", ev->index, ev->seq);
+    print_rel_ts(r, f, ev->ts);
+    fprintf(f, " by %s", report_thread_name(r, ev->thread_id, buf,
+                                            sizeof buf));
+}
+
+static void
+print_violation_text(const struct report *r, FILE *f,
+                     const struct lifecycle_violation *v)
+{
+    const struct ukey_event *e = &v->event;
+    const char *flow = flow_name(r, e->ufid);
+
+    fprintf(f, "violation: %s %s ukey#%" PRIu64,
+            uk_severity_name(e->result), uk_violation_kind_name(e->kind),
+            e->ukey_id);
+    if (flow) {
+        fprintf(f, " flow %s", flow);
+    }
+    if (e->ufid) {
+        fprintf(f, " ufid=%016" PRIx64, e->ufid);
+    }
+    fprintf(f, ": %s [", e->name ? e->name : "");
+    print_evidence(r, f, &v->evidence[0]);
+    if (v->evidence[1].seq || v->evidence[1].index) {
+        fputs("; earlier ", f);
+        print_evidence(r, f, &v->evidence[1]);
+    }
+    fputs("]\n", f);
+}
+
+static void
+print_evidence_json(const struct report *r, FILE *f,
+                    const struct lifecycle_evidence *ev)
+{
+    char buf[32];
+    fprintf(f, "{\"index\":%" PRIu64 ",\"seq\":%" PRIu64 ",\"ts\":%" PRIu64
+            ",\"thread_id\":%" PRIu32 ",\"thread\":", ev->index, ev->seq,
+            ev->ts, ev->thread_id);
+    report_json_string(f, report_thread_name(r, ev->thread_id, buf,
+                                             sizeof buf));
+    putc('}', f);
+}
+
+static void
+print_violation_json(const struct report *r, FILE *f,
+                     const struct lifecycle_violation *v)
+{
+    const struct ukey_event *e = &v->event;
+    fprintf(f, "{\"severity\":\"%s\",\"kind\":\"%s\",\"ukey\":%" PRIu64
+            ",\"ufid\":\"%016" PRIx64 "\",\"flow\":",
+            uk_severity_name(e->result), uk_violation_kind_name(e->kind),
+            e->ukey_id, e->ufid);
+    const char *flow = flow_name(r, e->ufid);
+    if (flow) {
+        report_json_string(f, flow);
+    } else {
+        fputs("null", f);
+    }
+    fputs(",\"detail\":", f);
+    report_json_string(f, e->name);
+    fputs(",\"evidence\":[", f);
+    print_evidence_json(r, f, &v->evidence[0]);
+    if (v->evidence[1].seq || v->evidence[1].index) {
+        putc(',', f);
+        print_evidence_json(r, f, &v->evidence[1]);
+    }
+    fputs("]}", f);
+}
+
+static void
+on_violation(const struct lifecycle_violation *v, void *r_)
+{
+    struct report *r = r_;
+
+    if (v->event.result == UK_SEV_ERROR) {
+        r->n_errors++;
+    } else {
+        r->n_warnings++;
+    }
+    if (r->opts.mode == REPORT_VIEW) {
+        if (r->opts.format == REPORT_CHROME) {
+            report_chrome_violation(r, v);
+        }
+        return;
+    }
+    if (r->opts.format == REPORT_TEXT) {
+        print_violation_text(r, r->out, v);
+        if (r->opts.live) {
+            fflush(r->out);
+        }
+    } else if (r->n_violations < REPORT_MAX_VIOLATIONS) {
+        r->violations = uk_grow(r->violations, &r->allocated_violations,
+                                r->n_violations + 1, sizeof *r->violations);
+        r->violations[r->n_violations++] = *v;
+    }
+}
+
+/* ==== Timelines ==== */
+
+static bool
+ukey_selected(const struct report *r, const struct lifecycle_ukey *u)
+{
+    if (r->opts.ukey_id && u->ukey_id != r->opts.ukey_id) {
+        return false;
+    }
+    if (r->opts.flow && !flow_selected(r, u->ufid)
+        && !(u->flow_name && !strcmp(u->flow_name, r->opts.flow))) {
+        return false;
+    }
+    return true;
+}
+
+static bool
+step_selected(const struct report *r, const struct lifecycle_step *s)
+{
+    return thread_selected(r, s->thread_id) && in_bounds(r, s->seq, s->ts);
+}
+
+static void
+print_timeline_text(struct report *r, const struct lifecycle_ukey *u)
+{
+    FILE *f = r->out;
+    const char *flow = u->flow_name ? u->flow_name : flow_name(r, u->ufid);
+    char buf[32];
+
+    fprintf(f, "%sukey#%" PRIu64, r->n_printed ? "\n" : "", u->ukey_id);
+    if (flow) {
+        fprintf(f, " flow %s", flow);
+    }
+    fprintf(f, " ufid=%016" PRIx64, u->ufid);
+    if (u->umap >= 0) {
+        fprintf(f, " umap[%" PRId32 "]", u->umap);
+    }
+    fprintf(f, ": %s, %s%s%s\n", lifecycle_verdict_name(u->verdict),
+            ukey_state_name(u->state), u->freed ? ", freed" : "",
+            u->created_seen ? "" : ", created before the trace");
+    for (size_t i = 0; i < u->n_steps; i++) {
+        const struct lifecycle_step *s = &u->steps[i];
+        if (!step_selected(r, s)) {
+            continue;
+        }
+        fputs("  ", f);
+        print_rel_ts(r, f, s->ts);
+        char tr[64];
+        snprintf(tr, sizeof tr, "%s -> %s%s%s%s", ukey_state_name(s->from),
+                 ukey_state_name(s->to), s->result != UK_TR_OK ? " (" : "",
+                 s->result != UK_TR_OK
+                 ? uk_transition_result_name(s->result) : "",
+                 s->result != UK_TR_OK ? ")" : "");
+        fprintf(f, " seq=%-6" PRIu64 " %-14s %-30s %s\n", s->seq,
+                report_thread_name(r, s->thread_id, buf, sizeof buf), tr,
+                s->where ? s->where : "-");
+    }
+    if (u->verdict != LIFECYCLE_PASS) {
+        fprintf(f, "  %s%s%s: %s\n", lifecycle_verdict_name(u->verdict),
+                u->verdict == LIFECYCLE_FAIL ? " " : "",
+                u->verdict == LIFECYCLE_FAIL
+                ? uk_violation_kind_name(u->rule) : "",
+                u->explanation ? u->explanation : "");
+    }
+}
+
+static void
+print_timeline_json(struct report *r, const struct lifecycle_ukey *u)
+{
+    FILE *f = r->out;
+    const char *flow = u->flow_name ? u->flow_name : flow_name(r, u->ufid);
+    char buf[32];
+
+    fprintf(f, "%s\n{\"ukey\":%" PRIu64 ",\"ufid\":\"%016" PRIx64
+            "\",\"flow\":", r->n_printed ? "," : "", u->ukey_id, u->ufid);
+    if (flow) {
+        report_json_string(f, flow);
+    } else {
+        fputs("null", f);
+    }
+    fprintf(f, ",\"pmd_id\":%" PRIu32 ",\"umap\":%" PRId32
+            ",\"state\":\"%s\",\"freed\":%s,\"created_seen\":%s"
+            ",\"verdict\":\"%s\",\"rule\":",
+            u->pmd_id, u->umap, ukey_state_name(u->state),
+            u->freed ? "true" : "false", u->created_seen ? "true" : "false",
+            lifecycle_verdict_name(u->verdict));
+    if (u->verdict == LIFECYCLE_FAIL) {
+        report_json_string(f, uk_violation_kind_name(u->rule));
+    } else {
+        fputs("null", f);
+    }
+    fputs(",\"explanation\":", f);
+    report_json_string(f, u->explanation);
+    fputs(",\"steps\":[", f);
+    bool first = true;
+    for (size_t i = 0; i < u->n_steps; i++) {
+        const struct lifecycle_step *s = &u->steps[i];
+        if (!step_selected(r, s)) {
+            continue;
+        }
+        fprintf(f, "%s{\"index\":%" PRIu64 ",\"seq\":%" PRIu64
+                ",\"ts\":%" PRIu64 ",\"thread_id\":%" PRIu32 ",\"thread\":",
+                first ? "" : ",", s->index, s->seq, s->ts, s->thread_id);
+        report_json_string(f, report_thread_name(r, s->thread_id, buf,
+                                                 sizeof buf));
+        fprintf(f, ",\"from\":\"%s\",\"to\":\"%s\",\"result\":\"%s\""
+                ",\"where\":", ukey_state_name(s->from),
+                ukey_state_name(s->to),
+                uk_transition_result_name(s->result));
+        report_json_string(f, s->where);
+        putc('}', f);
+        first = false;
+    }
+    fputs("]}", f);
+}
+
+static void
+on_ukey_done(const struct lifecycle_ukey *u, void *r_)
+{
+    struct report *r = r_;
+
+    if (r->opts.mode != REPORT_VIEW || !ukey_selected(r, u)) {
+        return;
+    }
+    if (r->opts.thread) {
+        /* Only ukeys the thread touched. */
+        size_t i;
+        for (i = 0; i < u->n_steps; i++) {
+            if (step_selected(r, &u->steps[i])) {
+                break;
+            }
+        }
+        if (i == u->n_steps) {
+            return;
+        }
+    }
+    if (r->opts.format == REPORT_TEXT) {
+        print_timeline_text(r, u);
+    } else if (r->opts.format == REPORT_JSON) {
+        if (!r->started) {
+            fputs("{\"ukeys\":[", r->out);
+            r->started = true;
+        }
+        print_timeline_json(r, u);
+    } else {
+        return;
+    }
+    r->n_printed++;
+}
+
+/* ==== Feeding ==== */
+
+struct report *
+report_create(const struct report_options *options)
+{
+    struct report *r = uk_xzalloc(sizeof *r);
+
+    r->opts = *options;
+    r->opts.flow = options->flow ? uk_xstrdup(options->flow) : NULL;
+    r->opts.thread = options->thread ? uk_xstrdup(options->thread) : NULL;
+    r->out = options->out ? options->out : stdout;
+    if (r->opts.flow) {
+        r->flow_hash = uk_hash_string(r->opts.flow);
+    }
+
+    struct lifecycle_options lo = {
+        .stuck_rounds = 6,
+        .slowpath_rounds = 3,
+        .keep_steps = (r->opts.mode == REPORT_VIEW
+                       && (r->opts.format == REPORT_TEXT
+                           || r->opts.format == REPORT_JSON)),
+    };
+    struct lifecycle_callbacks cbs = {
+        .violation = on_violation,
+        .ukey_done = on_ukey_done,
+        .aux = r,
+    };
+    r->lc = lifecycle_create(&lo, &cbs);
+    r->tie = uk_xcalloc(REPORT_TIE_MAX, sizeof *r->tie);
+    return r;
+}
+
+void
+report_destroy(struct report *r)
+{
+    if (!r) {
+        return;
+    }
+    lifecycle_destroy(r->lc);
+    free((char *) r->opts.flow);
+    free((char *) r->opts.thread);
+    free(r->tie);
+    report_map_destroy(&r->flow_names);
+    report_map_destroy(&r->flow_match);
+    report_map_destroy(&r->open_state);
+    free(r->violations);
+    free(r->threads);
+    free(r);
+}
+
+uint64_t
+report_n_events(const struct report *r)
+{
+    return r->n_fed + r->n_tie;
+}
+
+static double
+now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static void
+report_progress(struct report *r)
+{
+    double now = now_seconds();
+    if (!r->progress_start) {
+        r->progress_start = r->progress_last = now;
+        return;
+    }
+    /* Only for traces that take a while. */
+    if (now - r->progress_start < 1.0 || now - r->progress_last < 0.5) {
+        return;
+    }
+    struct lifecycle_summary s;
+    lifecycle_get_summary(r->lc, &s);
+    fprintf(stderr, "\rukdb: %" PRIu64 " events, %" PRIu64 " ukeys, %"
+            PRIu64 " violations, %.0f events/s ", r->n_fed, s.n_ukeys,
+            s.n_violations, (double) r->n_fed / (now - r->progress_start));
+    r->progress_last = now;
+    r->progress_shown = true;
+}
+
+static void
+report_process(struct report *r, const struct ukey_event *e)
+{
+    if (!r->have_ts0) {
+        r->have_ts0 = true;
+        r->ts0 = e->ts;
+    }
+    r->last_ts = e->ts;
+    if (e->type == UK_EV_FLOW && e->ufid && e->name) {
+        report_map_put(&r->flow_names, e->ufid, (uintptr_t) e->name);
+        if (r->opts.flow && !strcmp(e->name, r->opts.flow)) {
+            report_map_put(&r->flow_match, e->ufid, 1);
+        }
+    }
+
+    lifecycle_feed(r->lc, e, r->n_fed++);
+
+    if (r->opts.mode == REPORT_VIEW) {
+        if (r->opts.format == REPORT_RAW) {
+            if (report_event_selected(r, e)) {
+                char line[1024];
+                uk_event_format_canonical(e, line, sizeof line);
+                fprintf(r->out, "%s\n", line);
+            }
+        } else if (r->opts.format == REPORT_CHROME) {
+            report_chrome_event(r, e);
+        }
+    }
+    if (r->opts.progress && !(r->n_fed & 0xffff)) {
+        report_progress(r);
+    }
+}
+
+static void
+report_flush_ties(struct report *r)
+{
+    /* Insertion sort: ties are few and almost always in order. */
+    for (size_t i = 1; i < r->n_tie; i++) {
+        if (r->tie[i].seq < r->tie[i - 1].seq) {
+            struct ukey_event e = r->tie[i];
+            size_t j = i;
+            while (j > 0 && r->tie[j - 1].seq > e.seq) {
+                r->tie[j] = r->tie[j - 1];
+                j--;
+            }
+            r->tie[j] = e;
+        }
+    }
+    for (size_t i = 0; i < r->n_tie; i++) {
+        report_process(r, &r->tie[i]);
+    }
+    r->n_tie = 0;
+}
+
+void
+report_event(struct report *r, const struct ukey_event *e)
+{
+    if (r->n_tie
+        && (r->tie[0].ts != e->ts || r->n_tie == REPORT_TIE_MAX)) {
+        report_flush_ties(r);
+    }
+    r->tie[r->n_tie++] = *e;
+}
+
+void
+report_discarded(struct report *r, uint64_t n, uint64_t ts_begin,
+                 uint64_t ts_end, const char *what)
+{
+    report_flush_ties(r);
+    lifecycle_discarded(r->lc, n, ts_begin, ts_end);
+    if (r->n_discards < REPORT_MAX_DISCARDS) {
+        struct report_discard *d = &r->discards[r->n_discards++];
+        d->n = n;
+        d->ts_begin = ts_begin;
+        d->ts_end = ts_end;
+        snprintf(d->what, sizeof d->what, "%s", what ? what : "events");
+        if (r->opts.mode == REPORT_VIEW && r->opts.format == REPORT_CHROME) {
+            report_chrome_discarded(r, d);
+        }
+    }
+    if (r->opts.mode == REPORT_VIEW && r->opts.format == REPORT_RAW) {
+        fprintf(stderr, "ukdb: warning: %" PRIu64 " %s lost\n", n,
+                what ? what : "events");
+    }
+}
+
+/* ==== The audit summary ==== */
+
+struct flow_print {
+    struct report *r;
+    size_t n;
+    bool json;
+    struct lifecycle_flow total;
+};
+
+#define REPORT_MAX_TEXT_FLOWS 20
+
+static void
+print_flow(const struct lifecycle_flow *fl, void *fp_)
+{
+    struct flow_print *fp = fp_;
+    FILE *f = fp->r->out;
+    const char *name = fl->flow_name ? fl->flow_name
+                                     : flow_name(fp->r, fl->ufid);
+
+    fp->total.upcalls += fl->upcalls;
+    fp->total.slowpath_packets += fl->slowpath_packets;
+    fp->total.fastpath_packets += fl->fastpath_packets;
+    fp->total.attributed_packets += fl->attributed_packets;
+    fp->total.slowpath_windows += fl->slowpath_windows;
+    if (fl->longest_window_rounds > fp->total.longest_window_rounds) {
+        fp->total.longest_window_rounds = fl->longest_window_rounds;
+    }
+    if (fl->longest_window_ns > fp->total.longest_window_ns) {
+        fp->total.longest_window_ns = fl->longest_window_ns;
+    }
+    if (fp->json) {
+        fprintf(f, "%s{\"ufid\":\"%016" PRIx64 "\",\"pmd_id\":%" PRIu32
+                ",\"flow\":", fp->n ? "," : "", fl->ufid, fl->pmd_id);
+        if (name) {
+            report_json_string(f, name);
+        } else {
+            fputs("null", f);
+        }
+        fprintf(f, ",\"upcalls\":%" PRIu64 ",\"slowpath_packets\":%" PRIu64
+                ",\"fastpath_packets\":%" PRIu64
+                ",\"attributed_packets\":%" PRIu64
+                ",\"slowpath_windows\":%" PRIu64
+                ",\"longest_window_rounds\":%" PRIu64
+                ",\"longest_window_ns\":%" PRIu64 "}",
+                fl->upcalls, fl->slowpath_packets, fl->fastpath_packets,
+                fl->attributed_packets, fl->slowpath_windows,
+                fl->longest_window_rounds, fl->longest_window_ns);
+    } else if (fp->n < REPORT_MAX_TEXT_FLOWS) {
+        fprintf(f, "  %-12s ufid=%016" PRIx64 " pmd=%" PRIu32
+                " upcalls=%" PRIu64
+                " slowpath=%" PRIu64 " fastpath=%" PRIu64 " windows=%"
+                PRIu64 " longest=%" PRIu64 " rounds (%" PRIu64 " ns)\n",
+                name ? name : "-", fl->ufid, fl->pmd_id, fl->upcalls,
+                fl->slowpath_packets, fl->fastpath_packets,
+                fl->slowpath_windows, fl->longest_window_rounds,
+                fl->longest_window_ns);
+    }
+    fp->n++;
+}
+
+static int
+report_status(const struct report *r, const struct lifecycle_summary *s,
+              const char **verdict)
+{
+    if (r->n_errors) {
+        *verdict = "FAIL";
+        return 1;
+    }
+    if (s->by_verdict[LIFECYCLE_INCONCLUSIVE] || s->n_discard_reports
+        || s->discarded_events) {
+        *verdict = "INCONCLUSIVE";
+        return 3;
+    }
+    *verdict = "PASS";
+    return 0;
+}
+
+static void
+print_audit_text(struct report *r, const struct lifecycle_summary *s,
+                 const char *verdict)
+{
+    FILE *f = r->out;
+
+    fprintf(f, "ukey audit: %" PRIu64 " events, %" PRIu64 " ukeys (%"
+            PRIu64 " live), %" PRIu64 " rounds, %s\n", s->n_events,
+            s->n_ukeys, s->n_live, s->n_rounds,
+            s->complete ? "complete run" : "no end event (partial run)");
+    fputs("verdicts:", f);
+    for (int i = 0; i < N_LIFECYCLE_VERDICTS; i++) {
+        fprintf(f, "%s %s %" PRIu64, i ? "," : "", lifecycle_verdict_name(i),
+                s->by_verdict[i]);
+    }
+    fprintf(f, "\nviolations: %" PRIu64 " (%" PRIu64 " errors, %" PRIu64
+            " warnings)", s->n_violations, r->n_errors, r->n_warnings);
+    for (int i = 0; i < N_UK_VIOLATION_KINDS; i++) {
+        if (s->by_violation[i]) {
+            fprintf(f, " %s=%" PRIu64, uk_violation_kind_name(i),
+                    s->by_violation[i]);
+        }
+    }
+    putc('\n', f);
+
+    struct flow_print fp = { .r = r };
+    fputs("flows:\n", f);
+    lifecycle_for_each_flow(r->lc, print_flow, &fp);
+    if (fp.n > REPORT_MAX_TEXT_FLOWS) {
+        fprintf(f, "  ... and %zu more\n", fp.n - REPORT_MAX_TEXT_FLOWS);
+    }
+    fprintf(f, "  total: %zu flows, upcalls=%" PRIu64 " slowpath=%" PRIu64
+            " fastpath=%" PRIu64 " windows=%" PRIu64 " longest=%" PRIu64
+            " rounds (%" PRIu64 " ns)\n", fp.n, fp.total.upcalls,
+            fp.total.slowpath_packets, fp.total.fastpath_packets,
+            fp.total.slowpath_windows, fp.total.longest_window_rounds,
+            fp.total.longest_window_ns);
+
+    if (s->n_discard_reports) {
+        fprintf(f, "lost events: %" PRIu64 " in %" PRIu64
+                " report%s (verdicts of the ukeys alive then are"
+                " inconclusive)\n", s->discarded_events,
+                s->n_discard_reports, s->n_discard_reports == 1 ? "" : "s");
+        for (size_t i = 0; i < r->n_discards; i++) {
+            const struct report_discard *d = &r->discards[i];
+            fputs("  ", f);
+            if (d->n) {
+                fprintf(f, "%" PRIu64 " ", d->n);
+            } else {
+                fputs("unknown number of ", f);
+            }
+            fprintf(f, "%s between ", d->what);
+            print_rel_ts(r, f, d->ts_begin);
+            fputs(" and ", f);
+            print_rel_ts(r, f, d->ts_end);
+            putc('\n', f);
+        }
+        if (s->n_discard_reports > r->n_discards) {
+            fprintf(f, "  ... and %" PRIu64 " more\n",
+                    s->n_discard_reports - r->n_discards);
+        }
+    } else {
+        fputs("lost events: none\n", f);
+    }
+    fprintf(f, "result: %s\n", verdict);
+}
+
+static void
+print_audit_json(struct report *r, const struct lifecycle_summary *s,
+                 const char *verdict, int status)
+{
+    FILE *f = r->out;
+
+    fprintf(f, "{\"events\":%" PRIu64 ",\"ukeys\":%" PRIu64 ",\"live\":%"
+            PRIu64 ",\"rounds\":%" PRIu64 ",\"complete\":%s,\"verdicts\":{",
+            s->n_events, s->n_ukeys, s->n_live, s->n_rounds,
+            s->complete ? "true" : "false");
+    for (int i = 0; i < N_LIFECYCLE_VERDICTS; i++) {
+        fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "",
+                lifecycle_verdict_name(i), s->by_verdict[i]);
+    }
+    fprintf(f, "},\"errors\":%" PRIu64 ",\"warnings\":%" PRIu64
+            ",\"violations_by_kind\":{", r->n_errors, r->n_warnings);
+    for (int i = 0; i < N_UK_VIOLATION_KINDS; i++) {
+        fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "",
+                uk_violation_kind_name(i), s->by_violation[i]);
+    }
+    fputs("},\"violations\":[", f);
+    for (size_t i = 0; i < r->n_violations; i++) {
+        fputs(i ? ",\n" : "\n", f);
+        print_violation_json(r, f, &r->violations[i]);
+    }
+    fputs("],\"flows\":[", f);
+    struct flow_print fp = { .r = r, .json = true };
+    lifecycle_for_each_flow(r->lc, print_flow, &fp);
+    fprintf(f, "],\"lost\":{\"events\":%" PRIu64 ",\"reports\":%" PRIu64
+            ",\"first_ts\":%" PRIu64 ",\"last_ts\":%" PRIu64 ",\"ranges\":[",
+            s->discarded_events, s->n_discard_reports, s->first_discard_ts,
+            s->last_discard_ts);
+    for (size_t i = 0; i < r->n_discards; i++) {
+        const struct report_discard *d = &r->discards[i];
+        fprintf(f, "%s{\"count\":%" PRIu64 ",\"what\":", i ? "," : "", d->n);
+        report_json_string(f, d->what);
+        fprintf(f, ",\"ts_begin\":%" PRIu64 ",\"ts_end\":%" PRIu64 "}",
+                d->ts_begin, d->ts_end);
+    }
+    fprintf(f, "]},\"result\":\"%s\",\"exit\":%d}\n", verdict, status);
+}
+
+int
+report_finish(struct report *r)
+{
+    report_flush_ties(r);
+    struct lifecycle_summary before;
+    lifecycle_get_summary(r->lc, &before);
+    lifecycle_finish(r->lc);
+    if (r->progress_shown) {
+        fputs("\r\033[K", stderr);
+    }
+
+    struct lifecycle_summary s;
+    lifecycle_get_summary(r->lc, &s);
+    s.n_live = before.n_live;   /* lifecycle_finish() reports them all. */
+    const char *verdict;
+    int status = report_status(r, &s, &verdict);
+
+    if (r->opts.mode == REPORT_AUDIT) {
+        if (r->opts.format == REPORT_JSON) {
+            print_audit_json(r, &s, verdict, status);
+        } else {
+            print_audit_text(r, &s, verdict);
+        }
+        fflush(r->out);
+        return status;
+    }
+
+    switch (r->opts.format) {
+    case REPORT_TEXT:
+        if (!r->n_printed) {
+            fputs("no ukey matched\n", r->out);
+        }
+        break;
+    case REPORT_JSON:
+        fputs(r->started ? "\n]}\n" : "{\"ukeys\":[]}\n", r->out);
+        break;
+    case REPORT_CHROME:
+        report_chrome_finish(r);
+        break;
+    case REPORT_RAW:
+    case N_REPORT_FORMATS:
+        break;
+    }
+    fflush(r->out);
+    return 0;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The reports of the "ukey" babeltrace2 plugin and of "ukdb audit" and
+ * "ukdb view": one 'struct report' folds decoded events through
+ * core/lifecycle.c and prints, as the events come and at the end, either
+ * the audit (verdicts, violations with their evidence, per-flow slowpath
+ * figures, lost events) or per-ukey timelines (text, JSON, Chrome trace-event
+ * JSON, or one canonical line per event).
+ *
+ * This file knows nothing of babeltrace2: sink.c feeds it, so the plugin's
+ * sinks and ukdb print exactly the same thing.
+ *
+ * Memory is bounded by the live ukeys and the flows (the fold drops finished
+ * ukeys, timelines are printed when a ukey is freed), never by the number of
+ * events.
+ *
+ * Synchronization: none; one report per sink component. */
+#ifndef UKDB_TRACEPOINTS_PLUGIN_REPORT_H
+#define UKDB_TRACEPOINTS_PLUGIN_REPORT_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct ukey_event;
+
+enum report_mode {
+    REPORT_AUDIT,               /* Verdicts ("ukdb audit"). */
+    REPORT_VIEW,                /* Timelines ("ukdb view"). */
+};
+
+#define REPORT_FORMATS(X) X(TEXT, text) X(JSON, json) X(CHROME, chrome) \
+    X(RAW, raw)
+
+enum report_format {
+#define REPORT_FORMAT_ENUM_(NAME, TEXT) REPORT_##NAME,
+    REPORT_FORMATS(REPORT_FORMAT_ENUM_)
+#undef REPORT_FORMAT_ENUM_
+    N_REPORT_FORMATS
+};
+
+/* A bound of --begin/--end: a timestamp (ns from the clock's origin) or an
+ * event seq. */
+struct report_bound {
+    bool set;
+    bool is_seq;
+    uint64_t value;
+};
+
+struct report_options {
+    enum report_mode mode;
+    enum report_format format;  /* Audit: TEXT or JSON only. */
+    FILE *out;                  /* (borrowed) Where to print; NULL = stdout. */
+    bool live;                  /* Flush each violation line at once. */
+    bool progress;              /* A progress line on stderr. */
+    /* View filters; 0/NULL/unset = everything. */
+    uint64_t ukey_id;
+    const char *flow;           /* (copied) Flow name. */
+    const char *thread;         /* (copied) Thread name. */
+    struct report_bound begin, end;
+};
+
+/* Parses 'name' ("text", "json"...).  Returns the format or -1. */
+int report_format_from_name(const char *name);
+const char *report_format_name(int format);
+
+/* Parses a --begin/--end bound: "N" or "Nns" is a timestamp in ns, "seq:N"
+ * or "#N" an event seq.  Returns true on success. */
+bool report_parse_bound(const char *s, struct report_bound *out);
+
+/* Creates a report with 'options' (copied).  Never returns NULL. */
+struct report *report_create(const struct report_options *options);
+
+/* Frees 'r'.  Accepts NULL. */
+void report_destroy(struct report *r);
+
+/* Feeds one decoded event, in trace order.  The strings 'e' points to must
+ * stay valid as long as 'r' (they are interned by the decoder).  Events
+ * with the same timestamp are reordered by 'seq' (the muxer orders ties by
+ * stream, not by seq). */
+void report_event(struct report *r, const struct ukey_event *e);
+
+/* Tells 'r' that 'n' events (0 = unknown number) were lost between
+ * 'ts_begin' and 'ts_end' (ns, 0 = unknown); 'what' says where ("events",
+ * "packets" and the stream). */
+void report_discarded(struct report *r, uint64_t n, uint64_t ts_begin,
+                      uint64_t ts_end, const char *what);
+
+/* Ends the input and prints the final report.  Returns the exit status of
+ * DESIGN.md's contract: for the audit 0 clean, 1 ERROR violations, 3
+ * inconclusive only; for the view 0. */
+int report_finish(struct report *r);
+
+/* Number of events fed so far. */
+uint64_t report_n_events(const struct report *r);
+
+#endif /* UKDB_TRACEPOINTS_PLUGIN_REPORT_H */

@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The sinks of the "ukey" plugin (see sink.h): one message iterator on the
+ * input port, a decoder and a report.  Every failing path appends a cause
+ * on behalf of the component. */
+#include "sink.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <babeltrace2/babeltrace.h>
+
+#include "core/event.h"
+#include "core/util.h"
+#include "decode.h"
+#include "report.h"
+
+/* A sink component's data.  Owned by the component; used by the graph's
+ * thread only. */
+struct sink {
+    bt_self_component *self_comp;   /* (weak) */
+    struct sink_setup *setup;       /* (weak) From ukdb, or NULL. */
+    struct decode *dec;             /* (owned) */
+    struct report *report;          /* (owned) */
+    bt_message_iterator *iter;      /* (owned) */
+    bool ended;
+};
+
+/* ==== Parameters ==== */
+
+/* Reads the optional string parameter 'key' of 'params' into '*out'.
+ * Returns false after appending a cause. */
+static bool
+param_string(bt_self_component *self_comp, const bt_value *params,
+             const char *key, const char **out)
+{
+    const bt_value *v = bt_value_map_borrow_entry_value_const(params, key);
+    if (!v) {
+        return true;
+    }
+    if (!bt_value_is_string(v)) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
+            "Invalid parameter: param-name=\"%s\": expecting a string", key);
+        return false;
+    }
+    *out = bt_value_string_get(v);
+    return true;
+}
+
+static bool
+param_bound(bt_self_component *self_comp, const bt_value *params,
+            const char *key, struct report_bound *out)
+{
+    const bt_value *v = bt_value_map_borrow_entry_value_const(params, key);
+    if (!v) {
+        return true;
+    }
+    if (bt_value_is_unsigned_integer(v)) {
+        *out = (struct report_bound) {
+            .set = true, .value = bt_value_integer_unsigned_get(v) };
+        return true;
+    }
+    if (bt_value_is_signed_integer(v)
+        && bt_value_integer_signed_get(v) >= 0) {
+        *out = (struct report_bound) {
+            .set = true,
+            .value = (uint64_t) bt_value_integer_signed_get(v) };
+        return true;
+    }
+    if (bt_value_is_string(v)
+        && report_parse_bound(bt_value_string_get(v), out)) {
+        return true;
+    }
+    BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
+        "Invalid parameter: param-name=\"%s\": expecting a timestamp in ns "
+        "or \"seq:N\"", key);
+    return false;
+}
+
+struct param_check {
+    bt_self_component *self_comp;
+    enum report_mode mode;
+    bool ok;
+};
+
+static bt_value_map_foreach_entry_const_func_status
+param_known(const char *key, const bt_value *v, void *pc_)
+{
+    struct param_check *pc = pc_;
+    static const char *const view_keys[] = {
+        "format", "ukey", "flow", "thread", "begin", "end",
+    };
+    size_t n = pc->mode == REPORT_VIEW ? 6 : 1;
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(key, view_keys[i])) {
+            return BT_VALUE_MAP_FOREACH_ENTRY_CONST_FUNC_STATUS_OK;
+        }
+    }
+    BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(pc->self_comp,
+        "Unknown parameter: param-name=\"%s\"", key);
+    pc->ok = false;
+    return BT_VALUE_MAP_FOREACH_ENTRY_CONST_FUNC_STATUS_ERROR;
+}
+
+/* Fills 'o' from the CLI parameters 'params'.  Returns false after
+ * appending a cause. */
+static bool
+sink_parse_params(bt_self_component *self_comp, enum report_mode mode,
+                  const bt_value *params, struct report_options *o)
+{
+    struct param_check pc = { self_comp, mode, true };
+    if (params && bt_value_is_map(params)) {
+        bt_value_map_foreach_entry_const(params, param_known, &pc);
+    }
+    if (!pc.ok) {
+        return false;
+    }
+    if (!params || !bt_value_is_map(params)) {
+        return true;
+    }
+
+    const char *format = NULL;
+    if (!param_string(self_comp, params, "format", &format)) {
+        return false;
+    }
+    if (format) {
+        int f = report_format_from_name(format);
+        if (f < 0 || (mode == REPORT_AUDIT && f != REPORT_TEXT
+                      && f != REPORT_JSON)) {
+            BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
+                "Invalid parameter: param-name=\"format\", value=\"%s\": "
+                "expecting %s", format, mode == REPORT_AUDIT
+                ? "\"text\" or \"json\""
+                : "\"text\", \"json\", \"chrome\" or \"raw\"");
+            return false;
+        }
+        o->format = (enum report_format) f;
+    }
+    if (mode == REPORT_AUDIT) {
+        return true;
+    }
+
+    const bt_value *v = bt_value_map_borrow_entry_value_const(params,
+                                                              "ukey");
+    if (v) {
+        if (bt_value_is_unsigned_integer(v)) {
+            o->ukey_id = bt_value_integer_unsigned_get(v);
+        } else if (bt_value_is_signed_integer(v)
+                   && bt_value_integer_signed_get(v) > 0) {
+            o->ukey_id = (uint64_t) bt_value_integer_signed_get(v);
+        } else {
+            BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
+                "Invalid parameter: param-name=\"ukey\": "
+                "expecting a positive integer");
+            return false;
+        }
+    }
+    return (param_string(self_comp, params, "flow", &o->flow)
+            && param_string(self_comp, params, "thread", &o->thread)
+            && param_bound(self_comp, params, "begin", &o->begin)
+            && param_bound(self_comp, params, "end", &o->end));
+}
+
+/* ==== Methods ==== */
+
+static bt_component_class_initialize_method_status
+sink_init(bt_self_component_sink *self_sink, enum report_mode mode,
+          const bt_value *params, void *setup_)
+{
+    bt_self_component *self_comp =
+        bt_self_component_sink_as_self_component(self_sink);
+    struct sink_setup *setup = setup_;
+    bt_component_class_initialize_method_status status =
+        BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_OK;
+    struct sink *sink = uk_xzalloc(sizeof *sink);
+    struct report_options o = { .format = REPORT_TEXT };
+
+    sink->self_comp = self_comp;
+    sink->setup = setup;
+    if (setup) {
+        o = setup->options;
+        setup->status = -1;
+    } else if (!sink_parse_params(self_comp, mode, params, &o)) {
+        status = BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_ERROR;
+        goto error;
+    }
+    o.mode = mode;
+
+    bt_self_component_add_port_status add_status =
+        bt_self_component_sink_add_input_port(self_sink, "in", NULL, NULL);
+    if (add_status != BT_SELF_COMPONENT_ADD_PORT_STATUS_OK) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
+            "Cannot add input port: port-name=\"in\"");
+        status = (bt_component_class_initialize_method_status) add_status;
+        goto error;
+    }
+
+    sink->dec = decode_create(self_comp);
+    sink->report = report_create(&o);
+    bt_self_component_set_data(self_comp, sink);
+    return status;
+
+error:
+    free(sink);
+    return status;
+}
+
+bt_component_class_initialize_method_status
+sink_init_audit(bt_self_component_sink *self_sink,
+                bt_self_component_sink_configuration *config,
+                const bt_value *params, void *setup)
+{
+    return sink_init(self_sink, REPORT_AUDIT, params, setup);
+}
+
+bt_component_class_initialize_method_status
+sink_init_lifecycle(bt_self_component_sink *self_sink,
+                    bt_self_component_sink_configuration *config,
+                    const bt_value *params, void *setup)
+{
+    return sink_init(self_sink, REPORT_VIEW, params, setup);
+}
+
+void
+sink_finalize(bt_self_component_sink *self_sink)
+{
+    struct sink *sink = bt_self_component_get_data(
+        bt_self_component_sink_as_self_component(self_sink));
+    if (!sink) {
+        return;
+    }
+    BT_MESSAGE_ITERATOR_PUT_REF_AND_RESET(sink->iter);
+    /* The report borrows the decoder's interned strings. */
+    report_destroy(sink->report);
+    decode_destroy(sink->dec);
+    free(sink);
+}
+
+bt_component_class_sink_graph_is_configured_method_status
+sink_graph_is_configured(bt_self_component_sink *self_sink)
+{
+    bt_self_component *self_comp =
+        bt_self_component_sink_as_self_component(self_sink);
+    struct sink *sink = bt_self_component_get_data(self_comp);
+    bt_self_component_port_input *port =
+        bt_self_component_sink_borrow_input_port_by_name(self_sink, "in");
+
+    if (!bt_port_is_connected(bt_self_component_port_as_port(
+            bt_self_component_port_input_as_self_component_port(port)))) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
+            "Single input port is not connected: port-name=\"in\"");
+        return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_ERROR;
+    }
+
+    bt_message_iterator_create_from_sink_component_status status =
+        bt_message_iterator_create_from_sink_component(self_sink, port,
+                                                       &sink->iter);
+    if (status != BT_MESSAGE_ITERATOR_CREATE_FROM_SINK_COMPONENT_STATUS_OK) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
+            "Cannot create input port message iterator: port-name=\"in\"");
+        return (bt_component_class_sink_graph_is_configured_method_status)
+               status;
+    }
+    return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_OK;
+}
+
+/* ==== Messages ==== */
+
+/* Nanoseconds from origin of 'cs', or 0. */
+static uint64_t
+snapshot_ns(const bt_clock_snapshot *cs)
+{
+    int64_t ns;
+    if (cs && bt_clock_snapshot_get_ns_from_origin(cs, &ns)
+               == BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
+        return (uint64_t) ns;
+    }
+    return 0;
+}
+
+static void
+describe_stream(const bt_stream *stream, const char *what, char *buf,
+                size_t size)
+{
+    const char *sname = bt_stream_get_name(stream);
+    const char *tname = bt_trace_get_name(bt_stream_borrow_trace_const(
+                                              stream));
+    if (sname) {
+        snprintf(buf, size, "%s of stream %s", what, sname);
+    } else {
+        snprintf(buf, size, "%s of stream %" PRIu64 "%s%s", what,
+                 bt_stream_get_id(stream), tname ? " of trace " : "",
+                 tname ? tname : "");
+    }
+}
+
+static void
+sink_discarded_events(struct sink *sink, const bt_message *msg)
+{
+    const bt_stream *stream =
+        bt_message_discarded_events_borrow_stream_const(msg);
+    const bt_stream_class *sc = bt_stream_borrow_class_const(stream);
+    uint64_t n = 0, b = 0, e = 0;
+    char what[96];
+
+    if (bt_message_discarded_events_get_count(msg, &n)
+        != BT_PROPERTY_AVAILABILITY_AVAILABLE) {
+        n = 0;
+    }
+    if (bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
+        b = snapshot_ns(
+            bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(msg));
+        e = snapshot_ns(
+            bt_message_discarded_events_borrow_end_default_clock_snapshot_const(msg));
+    }
+    describe_stream(stream, "events", what, sizeof what);
+    report_discarded(sink->report, n, b, e, what);
+}
+
+static void
+sink_discarded_packets(struct sink *sink, const bt_message *msg)
+{
+    const bt_stream *stream =
+        bt_message_discarded_packets_borrow_stream_const(msg);
+    const bt_stream_class *sc = bt_stream_borrow_class_const(stream);
+    uint64_t n = 0, b = 0, e = 0;
+    char what[96];
+
+    /* The count is of packets: the number of events in them is unknown. */
+    if (bt_stream_class_discarded_packets_have_default_clock_snapshots(sc)) {
+        b = snapshot_ns(
+            bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const(msg));
+        e = snapshot_ns(
+            bt_message_discarded_packets_borrow_end_default_clock_snapshot_const(msg));
+    }
+    uint64_t n_packets = 0;
+    if (bt_message_discarded_packets_get_count(msg, &n_packets)
+        == BT_PROPERTY_AVAILABILITY_AVAILABLE) {
+        char kind[32];
+        snprintf(kind, sizeof kind, "events (%" PRIu64 " packets)",
+                 n_packets);
+        describe_stream(stream, kind, what, sizeof what);
+    } else {
+        describe_stream(stream, "events (packets)", what, sizeof what);
+    }
+    report_discarded(sink->report, n, b, e, what);
+}
+
+/* Handles one message.  Returns false after appending a cause. */
+static bool
+sink_message(struct sink *sink, const bt_message *msg)
+{
+    struct ukey_event e;
+
+    switch (bt_message_get_type(msg)) {
+    case BT_MESSAGE_TYPE_EVENT:
+        switch (decode_event(sink->dec, msg, &e)) {
+        case DECODE_OK:
+            report_event(sink->report, &e);
+            break;
+        case DECODE_SKIP:
+            break;
+        case DECODE_ERROR:
+            return false;
+        }
+        break;
+    case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
+        sink_discarded_events(sink, msg);
+        break;
+    case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
+        sink_discarded_packets(sink, msg);
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
+/* The input ended: prints the report.  Returns false after appending a
+ * cause. */
+static bool
+sink_end(struct sink *sink)
+{
+    sink->ended = true;
+    if (!decode_n_events(sink->dec)) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self_comp,
+            "Not a ukey trace: the input has no \"ukey:\" event");
+        return false;
+    }
+    int status = report_finish(sink->report);
+    if (sink->setup) {
+        sink->setup->status = status;
+    }
+    return true;
+}
+
+bt_component_class_sink_consume_method_status
+sink_consume(bt_self_component_sink *self_sink)
+{
+    bt_self_component *self_comp =
+        bt_self_component_sink_as_self_component(self_sink);
+    struct sink *sink = bt_self_component_get_data(self_comp);
+    bt_component_class_sink_consume_method_status status =
+        BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
+    bt_message_array_const msgs;
+    uint64_t count = 0;
+
+    switch (bt_message_iterator_next(sink->iter, &msgs, &count)) {
+    case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+        break;
+    case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+        return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_AGAIN;
+    case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+        BT_MESSAGE_ITERATOR_PUT_REF_AND_RESET(sink->iter);
+        if (!sink_end(sink)) {
+            return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+        }
+        return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END;
+    case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
+            "Cannot get next messages: out of memory");
+        return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_MEMORY_ERROR;
+    case BT_MESSAGE_ITERATOR_NEXT_STATUS_ERROR:
+    default:
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
+            "Cannot get next messages from upstream message iterator");
+        return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+    }
+
+    uint64_t i;
+    for (i = 0; i < count; i++) {
+        if (!sink_message(sink, msgs[i])) {
+            status = BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+            break;
+        }
+        bt_message_put_ref(msgs[i]);
+    }
+    for (; i < count; i++) {
+        bt_message_put_ref(msgs[i]);
+    }
+    return status;
+}
+
+bt_component_class_sink *
+sink_create_class(enum report_mode mode, const char *name)
+{
+    bt_component_class_sink *cls =
+        bt_component_class_sink_create(name, sink_consume);
+    if (!cls) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN("ukdb",
+            "Cannot create sink component class: name=\"%s\"", name);
+        return NULL;
+    }
+    bt_component_class_sink_set_initialize_method(
+        cls, mode == REPORT_AUDIT ? sink_init_audit : sink_init_lifecycle);
+    bt_component_class_sink_set_finalize_method(cls, sink_finalize);
+    bt_component_class_sink_set_graph_is_configured_method(
+        cls, sink_graph_is_configured);
+    return cls;
+}
