@@ -111,10 +111,15 @@ repl_ukey_arg(struct repl *r, const char *cmd, const char *arg)
 
 /* ==== Configuration ==== */
 
+/* A configuration change: the session starts over with the new
+ * configuration and its commands run again (repl_rescript()). */
 static enum cmd_status
 reconfigure(struct repl *r)
 {
-    return repl_rebuild(r) ? CMD_ERROR : CMD_OK;
+    if (r->replaying || r->rescripting) {
+        return CMD_OK;
+    }
+    return repl_rescript(r) ? CMD_ERROR : CMD_OK;
 }
 
 enum cmd_status
@@ -133,13 +138,16 @@ cmd_variant(struct repl *r, int argc, char *argv[])
         repl_usage_error(r, "variant", "'%s': no such variant", argv[1]);
         return CMD_ERROR;
     }
+    bool changed = r->cfg.variant != v;
     r->cfg.variant = v;
-    if (r->replaying) {
+    if (!changed) {
         return CMD_OK;
     }
     enum cmd_status status = reconfigure(r);
-    if (status == CMD_OK && repl_steps(r)) {
-        repl_printf(r, "variant %s: replayed %llu steps\n", v->name,
+    if (status == CMD_OK && r->n_script && !r->replaying
+        && !r->rescripting) {
+        repl_printf(r, "variant %s: re-ran the session's %zu commands "
+                    "(%llu steps)\n", v->name, r->n_script,
                     (unsigned long long) repl_steps(r));
     }
     return status;
@@ -158,7 +166,7 @@ cmd_datapath(struct repl *r, int argc, char *argv[])
                          argv[1]);
         return CMD_ERROR;
     }
-    return r->replaying ? CMD_OK : reconfigure(r);
+    return reconfigure(r);
 }
 
 enum cmd_status
@@ -170,7 +178,7 @@ cmd_umaps(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     r->cfg.n_umaps = (unsigned int) n;
-    return r->replaying ? CMD_OK : reconfigure(r);
+    return reconfigure(r);
 }
 
 enum cmd_status
@@ -207,11 +215,8 @@ cmd_set(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     *field = (unsigned int) n;
-    /* Settings are part of the configuration: the session is replayed
-     * with the new value from its start. */
-    if (r->replaying) {
-        return CMD_OK;
-    }
+    /* Settings are part of the configuration: the session runs again with
+     * the new value from its start. */
     return reconfigure(r);
 }
 

@@ -345,7 +345,9 @@ static bool
 motion_should_stop(struct repl *r)
 {
     if (r->bp_hit) {
-        printf("%s\n", r->bp_message);
+        if (!r->quiet && !r->replaying) {
+            printf("%s\n", r->bp_message);
+        }
         const struct breakpoint *bp = r->bp_hit;
         r->bp_hit = NULL;
         if (bp->temporary) {
@@ -464,7 +466,7 @@ step_n(struct repl *r, struct uk_thread *t, uint64_t count, const char *cmd)
         struct uk_thread *s = t ? t : default_thread(r);
         if (!s) {
             if (!done) {
-                printf("nothing is runnable\n");
+                repl_printf(r, "nothing is runnable\n");
             }
             break;
         }
@@ -502,7 +504,11 @@ cmd_step(struct repl *r, int argc, char *argv[])
         t = udpif_find_thread(r->udpif, argv[1]);
         if (t) {
             i = 2;
-        } else if (argc == 2) {
+        } else if (argv[1][0] < '0' || argv[1][0] > '9') {
+            /* Neither a thread nor a choice number: name the thread. */
+            repl_thread_arg(r, "step", argv[1]);
+            return CMD_ERROR;
+        } else {
             uint64_t n;
             if (!repl_number_arg(r, "step", argv[1], 1, UINT32_MAX, &n)) {
                 return CMD_ERROR;
@@ -519,9 +525,6 @@ cmd_step(struct repl *r, int argc, char *argv[])
     if (i < argc && !repl_number_arg(r, "step", argv[i], 1, 100000000,
                                      &count)) {
         return CMD_ERROR;
-    }
-    if (argc == 3 && i == 1) {
-        return repl_thread_arg(r, "step", argv[1]) ? CMD_OK : CMD_ERROR;
     }
     return step_n(r, t, count, "step");
 }
@@ -724,8 +727,8 @@ cmd_last(struct repl *r, int argc, char *argv[])
             if (rewind_to(r, le->step - 1)) {
                 return CMD_ERROR;
             }
-            printf("back to step %llu, before: %s\n",
-                   (unsigned long long) repl_steps(r), what);
+            repl_printf(r, "back to step %llu, before: %s\n",
+                        (unsigned long long) repl_steps(r), what);
             print_position(r);
             return CMD_OK;
         }
@@ -855,8 +858,9 @@ cmd_break(struct repl *r, int argc, char *argv[])
     r->bps = uk_grow(r->bps, &r->allocated_bps, r->n_bps + 1,
                      sizeof *r->bps);
     r->bps[r->n_bps++] = bp;
-    printf("%s %d: %s\n", bp.temporary ? "Temporary breakpoint"
-                                       : "Breakpoint", bp.number, text);
+    repl_printf(r, "%s %d: %s\n", bp.temporary ? "Temporary breakpoint"
+                                                : "Breakpoint", bp.number,
+                text);
     return CMD_OK;
 }
 
@@ -943,8 +947,61 @@ cmd_watch(struct repl *r, int argc, char *argv[])
     r->watches = uk_grow(r->watches, &r->allocated_watches,
                          r->n_watches + 1, sizeof *r->watches);
     r->watches[r->n_watches++] = w;
-    printf("Watching %s.\n", w.text);
+    repl_printf(r, "Watching %s.\n", w.text);
     return CMD_OK;
+}
+
+/* ==== Rescript ==== */
+
+static void
+breakpoints_clear(struct repl *r)
+{
+    for (size_t i = 0; i < r->n_bps; i++) {
+        free(r->bps[i].text);
+    }
+    r->n_bps = 0;
+    r->next_bp_number = 0;
+    for (size_t i = 0; i < r->n_watches; i++) {
+        free(r->watches[i].text);
+    }
+    r->n_watches = 0;
+}
+
+int
+repl_rescript(struct repl *r)
+{
+    for (size_t i = 0; i < r->n_journal; i++) {
+        free(r->journal[i].line);
+    }
+    r->n_journal = 0;
+    redo_clear(r);
+    breakpoints_clear(r);
+    repl_rebuild(r);
+
+    bool saved_quiet = r->quiet;
+    r->quiet = true;
+    r->rescripting = true;
+    int error = 0;
+    for (size_t i = 0; i < r->n_script; i++) {
+        char buf[4096];
+        snprintf(buf, sizeof buf, "%s", r->script[i]);
+        if (repl_execute(r, buf) != CMD_OK) {
+            repl_error(r, "under variant %s, the session's command %zu "
+                       "(\"%s\") failed: the session stops before it",
+                       r->cfg.variant->name, i + 1, r->script[i]);
+            for (size_t k = i; k < r->n_script; k++) {
+                free(r->script[k]);
+            }
+            r->n_script = i;
+            error = EINVAL;
+            break;
+        }
+    }
+    r->rescripting = false;
+    r->quiet = saved_quiet;
+    r->bp_hit = NULL;
+    r->first_new_event = r->n_events;
+    return error;
 }
 
 /* ==== Session ==== */
@@ -976,6 +1033,10 @@ repl_destroy(struct repl *r)
     }
     free(r->watches);
     free(r->last_motion);
+    for (size_t i = 0; i < r->n_script; i++) {
+        free(r->script[i]);
+    }
+    free(r->script);
     if (r->events_out) {
         fclose(r->events_out);
     }

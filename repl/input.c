@@ -178,7 +178,17 @@ repl_execute(struct repl *r, char *line)
         return trace_execute(r, argc, argv);
     }
     size_t journal_mark = r->n_journal;
+    if ((c->flags & REPL_CMD_RECORD) && !r->replaying && !r->rescripting
+        && !r->redoing) {
+        r->script = uk_grow(r->script, &r->allocated_script,
+                            r->n_script + 1, sizeof *r->script);
+        r->script[r->n_script++] = uk_xstrdup(copy);
+    }
     enum cmd_status status = c->run(r, argc, argv);
+    if (status != CMD_OK && (c->flags & REPL_CMD_RECORD) && !r->replaying
+        && !r->rescripting && !r->redoing) {
+        free(r->script[--r->n_script]);     /* Failed: not part of it. */
+    }
     if (status == CMD_OK && (c->flags & REPL_CMD_JOURNAL) && !r->replaying
         && r->n_journal == journal_mark) {
         /* Canonical form, so a replay re-executes the full name. */
@@ -255,15 +265,31 @@ cmd_source(struct repl *r, int argc, char *argv[])
                    REPL_MAX_SOURCE_DEPTH);
         return CMD_ERROR;
     }
-    FILE *fp = fopen(argv[1], "r");
+    /* A relative name is looked up next to the including script first,
+     * so that examples can include each other from any directory. */
+    FILE *fp = NULL;
+    char *path = NULL;
+    const char *slash = r->input_name ? strrchr(r->input_name, '/') : NULL;
+    if (argv[1][0] != '/' && slash) {
+        path = uk_xasprintf("%.*s/%s", (int) (slash - r->input_name),
+                            r->input_name, argv[1]);
+        fp = fopen(path, "r");
+    }
+    if (!fp) {
+        free(path);
+        path = uk_xstrdup(argv[1]);
+        fp = fopen(path, "r");
+    }
     if (!fp) {
         repl_error(r, "source: '%s': %s", argv[1], strerror(errno));
+        free(path);
         return CMD_ERROR;
     }
     r->source_depth++;
-    enum cmd_status status = repl_run_file(r, fp, argv[1]);
+    enum cmd_status status = repl_run_file(r, fp, path);
     r->source_depth--;
     fclose(fp);
+    free(path);
     return status;
 }
 

@@ -19,7 +19,8 @@ static void
 usage(FILE *fp)
 {
     fputs("usage: ukdb [--echo] [--keep-going] [--events FILE] "
-          "[-f FILE | -c 'CMD; CMD' | FILE.ukdb | TRACE]\n"
+          "[-x INITFILE]\n"
+          "            [-f FILE | -c 'CMD; CMD' | FILE.ukdb | TRACE]\n"
           "       ukdb record -o DIR SCRIPT.ukdb\n"
           "       ukdb audit [--format text|json] TRACE...\n"
           "       ukdb view [--ukey ID] [--flow NAME] [--format "
@@ -110,6 +111,7 @@ main(int argc, char *argv[])
     struct repl r;
     repl_init(&r);
     const char *file = NULL, *commands = NULL, *events = NULL;
+    const char *init = NULL;
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -117,6 +119,9 @@ main(int argc, char *argv[])
             file = argv[++i];
         } else if (!strcmp(a, "-c") && i + 1 < argc) {
             commands = argv[++i];
+        } else if ((!strcmp(a, "-x") || !strcmp(a, "--init"))
+                   && i + 1 < argc) {
+            init = argv[++i];
         } else if (!strcmp(a, "--events") && i + 1 < argc) {
             events = argv[++i];
         } else if (!strcmp(a, "--echo")) {
@@ -152,6 +157,19 @@ main(int argc, char *argv[])
     repl_rebuild(&r);
 
     enum cmd_status status = CMD_OK;
+    if (init) {
+        /* gdb -x: run FILE, then go on with the session. */
+        char *source_argv[] = { (char *) "source", (char *) init, NULL };
+        r.from_command_line = true;
+        status = cmd_source(&r, 2, source_argv);
+        r.from_command_line = false;
+        if (status != CMD_OK) {
+            int code = status_to_exit(&r, status == CMD_EXIT ? CMD_OK
+                                                             : status);
+            repl_destroy(&r);
+            return code;
+        }
+    }
     if (file && is_trace_dir(file)) {
         char *open_argv[] = { (char *) "open", (char *) file, NULL };
         r.from_command_line = true;

@@ -51,7 +51,8 @@ struct repl_cmd {
 
 #define REPL_CMD_JOURNAL 1      /* Changes the model: replayed by back. */
 #define REPL_CMD_MOTION 2       /* Repeated by an empty line at a prompt. */
-#define REPL_CMD_SETUP 4        /* Only before the model has run? no-op. */
+#define REPL_CMD_RECORD 4       /* Part of the session's script: re-run
+                                 * when the variant or datapath changes. */
 
 /* A command table: NULL-terminated. */
 extern const struct repl_cmd repl_commands[];
@@ -110,6 +111,10 @@ struct repl {
     size_t n_redo, allocated_redo;
     bool replaying;                 /* Rebuilding: print nothing. */
     bool redoing;                   /* Re-applying the recorded future. */
+    bool rescripting;               /* Re-running the script (rescript). */
+    char **script;                  /* (owned) Commands that made the
+                                     * session, as typed (REPL_CMD_RECORD). */
+    size_t n_script, allocated_script;
     bool quiet;
 
     struct repl_event *events;      /* (owned) This model's events. */
@@ -178,6 +183,13 @@ int repl_step_thread(struct repl *, struct uk_thread *);
 uint64_t repl_steps(const struct repl *);
 void repl_print_new_events(struct repl *);
 void repl_attach_observers(struct repl *);
+
+/* Starts the session over on a fresh model built from 'r->cfg' and runs
+ * its script again (the same commands: same breakpoints, same "next" and
+ * "continue"), quietly.  This is how a variant change replays "the same
+ * interleaving" under other code, where the steps themselves differ.
+ * Returns 0, or an error (printed) naming the command that failed. */
+int repl_rescript(struct repl *);
 
 /* Re-applies the commands at the top of the recorded future (those issued
  * between two recorded steps), so that stepping on follows it. */
