@@ -168,8 +168,8 @@ repl_execute(struct repl *r, char *line)
                          c->name, c->args);
         return CMD_ERROR;
     }
-    if (r->echo && !r->replaying) {
-        printf("(ukdb) %s\n", copy);
+    if (r->echo && !r->replaying && !r->rescripting) {
+        printf("(ukdb) %s\n", copy + strspn(copy, " \t"));
     }
     if (r->trace && c->run != cmd_open && c->run != cmd_help
         && c->run != cmd_quit) {
