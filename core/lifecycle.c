@@ -1181,7 +1181,8 @@ lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
             f->slow_rounds = 0;
             f->slow_in_round = false;
         }
-    } else {
+    } else if (!e->result || e->result == ENOENT) {
+        /* A delete that failed otherwise left the flow where it was. */
         if (f->dp_present || f->presence_unsure) {
             f->absent_round = lc->n_rounds;
             f->absent_ev = *now;
@@ -1223,7 +1224,8 @@ lc_round_slowpath(struct lifecycle *lc, const struct lifecycle_evidence *now)
 }
 
 /* Stuck: a ukey not deleted whose datapath flow has been gone for
- * 'stuck_rounds' rounds, with no transition in that time. */
+ * 'stuck_rounds' rounds, with no transition in that time; or a ukey left
+ * EVICTING or EVICTED that long, whatever its datapath flow. */
 static void
 lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
 {
@@ -1232,6 +1234,25 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
         if (!u || u->doubt == LC_LOST || u->deleted || !u->state_known
             || u->state == UKEY_DELETED || u->flow == LC_NO_FLOW
             || (u->reported >> UK_VIOL_STUCK_UKEY) & 1) {
+            continue;
+        }
+        if (u->state == UKEY_EVICTING || u->state == UKEY_EVICTED) {
+            /* A ukey whose eviction began must reach DELETED within the
+             * next sweep of its slice (§1.10 7), datapath flow or not. */
+            if (lc->n_rounds - u->tr_round >= lc->opts.stuck_rounds) {
+                const struct lifecycle_evidence *earlier
+                    = u->tr_ev.seq ? &u->tr_ev : &u->first_ev;
+                struct lc_subject subj = { .u = u };
+                lc_report(lc, UK_VIOL_STUCK_UKEY, UK_SEV_ERROR, &subj, now,
+                          earlier, "stuck ukey: ukey %llu stayed %s for "
+                          "%llu rounds: its deletion never finished "
+                          "(since seq %llu, by %s)",
+                          (unsigned long long) u->id,
+                          ukey_state_name(u->state),
+                          (unsigned long long) (lc->n_rounds - u->tr_round),
+                          (unsigned long long) earlier->seq,
+                          lc_tname(lc, earlier->thread_id, 1));
+            }
             continue;
         }
         const struct lc_flow *f = &lc->flows[u->flow];

@@ -399,7 +399,7 @@ udpif_round(struct udpif *udpif, struct uk_thread *r, unsigned int phases)
 {
     struct uk_round *round = uk_xzalloc(sizeof *round);
     round->phases = phases ? phases : UK_PHASE_ALL;
-    round->number = udpif->n_rounds + 1;
+    round->number = ++udpif->n_rounds_queued;   /* Unique, in order. */
     for (size_t i = 0; i < udpif->n_threads; i++) {
         struct uk_thread *t = udpif->threads[i];
         if (t->kind == UK_THREAD_REVALIDATOR && (!r || r == t)) {

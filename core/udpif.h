@@ -97,7 +97,7 @@ struct UK_LOCKABLE uk_mutex {
 /* ==== Actions: what a thread will do at its next step ==== */
 
 #define UK_ACTIONS(X) \
-    X(IDLE, "idle")                 /* Waits for an operation. */ \
+    X(IDLE, "begin operation")      /* Idle until an operation comes. */ \
     X(BEGIN, "begin")               /* Starts its next queued operation. */ \
     X(RECV, "dpif_recv")            /* Handler: receives its upcalls. */ \
     X(LOCK, "lock")                 \
@@ -337,6 +337,7 @@ struct udpif {
     uint64_t reval_seq;         /* udpif->reval_seq. */
     uint64_t time;              /* Model time: steps taken. */
     uint64_t n_rounds;          /* Rounds completed. */
+    uint64_t n_rounds_queued;   /* Rounds queued: each one's number. */
     unsigned int n_in_round;    /* Revalidators inside a round. */
     bool paused;                /* Revalidators paused by the main thread. */
 

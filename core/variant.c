@@ -20,6 +20,10 @@
     .inconsistent = true,                               \
     .sweep_last_stats = true
 
+/* Each bug-zoo variant is "upstream, minus one fix": UPSTREAM_FIXES, then
+ * the one field overridden, which is what -Woverride-init warns about. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 static const struct uk_variant variants[] = {
     {
         .name = "upstream", .commit = "d6a632a9b",
@@ -47,6 +51,48 @@ static const struct uk_variant variants[] = {
         .replace = true,
         .replace_states = STATE_BIT(EVICTED),
     },
+    /* The bug zoo: upstream with one later fix taken out. */
+    {
+        .name = "pre-154781666", .commit = "154781666^",
+        .summary = "ukey_delete() without the state guard: double delete "
+                   "from the sweep or push_ukey_ops()",
+        UPSTREAM_FIXES, .delete_guard = false,
+    },
+    {
+        .name = "pre-e34bbe31b", .commit = "e34bbe31b^",
+        .summary = "handler moves to OPERATIONAL unconditionally after the "
+                   "put: backward transition",
+        UPSTREAM_FIXES, .conditional_operational = false,
+    },
+    {
+        .name = "pre-6997d54e1", .commit = "6997d54e1^",
+        .summary = "the dump moves any ukey it finds to OPERATIONAL, even "
+                   "EVICTED ones",
+        UPSTREAM_FIXES, .dump_skips_evicting = false,
+    },
+    {
+        .name = "pre-a1d6cce78", .commit = "a1d6cce78^",
+        .summary = "a failed flow_del leaves the ukey EVICTING for good",
+        UPSTREAM_FIXES, .del_error_evicts = false,
+    },
+    {
+        .name = "pre-180ab2fd6", .commit = "180ab2fd6^",
+        .summary = "no missed_dumps: a flow deleted under OVS keeps a stale "
+                   "ukey and stays slowpathed",
+        UPSTREAM_FIXES, .missed_dumps = false,
+    },
+    {
+        .name = "pre-6c24851f4", .commit = "6c24851f4^",
+        .summary = "the sweep revalidates a missed flow with zero stats: "
+                   "stats counted twice",
+        UPSTREAM_FIXES, .sweep_last_stats = false,
+    },
+    {
+        .name = "pre-5dfc8309d", .commit = "5dfc8309d^",
+        .summary = "a replacing ukey does not inherit dump_seq: a stale "
+                   "dump entry counts stats twice",
+        UPSTREAM_FIXES, .inherit_dump_seq = false,
+    },
     {
         /* f3e8c44ef: no replacement; a flow deleted in the dump keeps its
          * ukey until the sweep, and its traffic is slowpathed meanwhile. */
@@ -56,6 +102,7 @@ static const struct uk_variant variants[] = {
         .lock_over_put = true,
     },
 };
+#pragma GCC diagnostic pop
 
 const struct uk_variant *
 uk_variant_find(const char *name)
