@@ -992,11 +992,14 @@ lc_stats_push(struct lifecycle *lc, struct lc_ukey *u,
     }
 }
 
+/* 'at_destroy': freed by udpif_destroy() (T16) with its flow still
+ * covered: its datapath flow had a ukey until the end. */
 static void
 lc_free(struct lifecycle *lc, struct lc_ukey *u,
-        const struct lifecycle_evidence *now)
+        const struct lifecycle_evidence *now, bool at_destroy)
 {
-    if (u->flow != LC_NO_FLOW && lc->flows[u->flow].map_ukey == u->id) {
+    if (!at_destroy && u->flow != LC_NO_FLOW
+        && lc->flows[u->flow].map_ukey == u->id) {
         lc->flows[u->flow].map_ukey = 0;
     }
     struct lc_free_entry *fe = &lc->free_cache[u->id % LC_FREE_CACHE];
@@ -1090,7 +1093,8 @@ lc_ukey_event(struct lifecycle *lc, uint64_t id, bool new_side,
         break;
     case UK_EV_RCU_FREE:
     case UK_EV_UKEY_FREE:
-        lc_free(lc, u, now);
+        lc_free(lc, u, now, e->type == UK_EV_UKEY_FREE
+                            && e->kind == UK_FREE_DESTROY);
         return;
     case UK_EV_DP_PUT:
         if (u->deleted) {

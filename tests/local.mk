@@ -23,3 +23,48 @@ $(RECORD_DRIVER): $(BUILD)/tests/helper/record-driver.o \
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS) -lm
 -include $(BUILD)/tests/helper/record-driver.d $(BUILD)/repl/record.d
 all: $(RECORD_DRIVER)
+
+# tests/bench/bench-step: the stepped-mode benchmark.  Built by "make bench"
+# (run by tests/bench/run), not by "make all" or "make check".
+BENCH_SRCS += tests/bench/bench-step.c
+BENCH_STEP := $(BUILD)/tests/bench/bench-step
+$(BENCH_STEP): $(BUILD)/tests/bench/bench-step.o $(BUILD)/libukey.a
+	$(quiet) LINK $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS) -lm
+-include $(BUILD)/tests/bench/bench-step.d
+bench: $(BENCH_STEP)
+
+# make update-expect: rewrite the golden files (tests/expect/*.expect) by
+# running every golden test with UKDB_UPDATE_EXPECT=1; review the diff.
+update-expect: all
+	@for t in $$(grep -l UKDB_UPDATE_EXPECT tests/t[0-9]*.sh); do \
+	    UKDB_UPDATE_EXPECT=1 BUILD=$(BUILD) tests/run $$t || exit 1; done
+	@git status --short -- tests/expect
+.PHONY: update-expect
+
+# make fuzz: the libFuzzer target of the command parser (tests/fuzz/),
+# built with clang, ASan and UBSan into build-fuzz/ (its own objects).
+# Not checked: clang's pointer-overflow, which flags liburcu's
+# cds_lfht_for_each_entry() (caa_container_of() of the final NULL node);
+# and -Winitializer-overrides, which core/variant.c's variant tables use
+# on purpose.
+FUZZ_REPL := $(BUILD)/tests/fuzz/fuzz-repl
+FUZZ_REPL_OBJS := $(patsubst %.c,$(BUILD)/%.o,\
+    tests/fuzz/fuzz-repl.c $(filter-out repl/main.c,$(REPL_SRCS)) $(TP_SRCS))
+$(FUZZ_REPL): $(FUZZ_REPL_OBJS) $(BUILD)/libukey.a
+	$(quiet) LINK $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ \
+	    $(CORE_LIBS) $(LTTNG_LIBS) $(BT2_LIBS) $(EDIT_LIBS) -lm
+-include $(BUILD)/tests/fuzz/fuzz-repl.d
+FUZZ_SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+    -fno-sanitize=pointer-overflow -fno-sanitize-recover=all \
+    -fno-omit-frame-pointer
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang" >&2; exit 2; }
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz \
+	    SAN_FLAGS="$(FUZZ_SAN_FLAGS)" \
+	    CFLAGS="-O1 -g -Wno-initializer-overrides" check-pkgs \
+	    build-fuzz/tests/fuzz/fuzz-repl
+.PHONY: fuzz

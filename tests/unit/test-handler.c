@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The upcall paths (core/handler.c): the kernel path H of handler threads
+ * (install, datapath put with the ukey unlocked, OPERATIONAL or EVICTED),
+ * try_ukey_replace() of an EVICTED ukey, duplicate upcalls in one batch,
+ * the flow limit, and the PMD path P of upcall_cb() under dpif-netdev,
+ * whose ukey stays VISIBLE until a dump sees its flow. */
+#include "tests/unit/model-helpers.h"
+#include "tests/tap.h"
+
+struct fixture {
+    struct udpif *udpif;
+    struct recorder rec;
+    struct uk_thread *h, *r;
+    struct uk_flow *f;
+};
+
+static void
+fixture_init(struct fixture *x, const char *variant, enum uk_datapath dp)
+{
+    x->udpif = model_new(variant, dp, &x->rec);
+    x->h = udpif_add_thread(x->udpif, dp == UK_DP_KERNEL ? UK_THREAD_HANDLER
+                            : UK_THREAD_PMD, "h0", NULL);
+    x->r = udpif_add_thread(x->udpif, UK_THREAD_REVALIDATOR, "r0", NULL);
+    x->f = udpif_add_flow(x->udpif, "f1");
+}
+
+static void
+fixture_destroy(struct fixture *x)
+{
+    udpif_destroy(x->udpif);
+    recorder_free(&x->rec);
+}
+
+/* H: miss upcall -> CREATED -> VISIBLE (insert) -> dp put -> OPERATIONAL,
+ * observed between steps. */
+static void
+test_install(void)
+{
+    struct fixture x;
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
+    struct udpif *u = x.udpif;
+
+    udpif_upcall(u, x.h, x.f, 3);
+    ok(step_until(u, x.h, UK_ACT_LOCK, "ukey_install__"),
+       "install: handler about to lock the umap");
+    const struct ukey_event *c = last_event(&x.rec, UK_EV_CREATE);
+    struct ukey *k = c ? udpif_find_ukey(u, c->ukey_id) : NULL;
+    ok(k && k->state == UKEY_CREATED && !k->in_umap
+       && k->origin == UK_CREATE_UPCALL,
+       "install: ukey CREATED from the upcall, not in a umap");
+    ok(k && k->dump_seq == 0 && k->reval_seq == u->reval_seq
+       && k->missed_dumps == 0 && k->stats_packets == 0,
+       "install: dump_seq 0, reval_seq of the translation, no stats");
+    is_int(x.h->n_held, 0, "install: no lock held before install");
+
+    ok(step_until(u, x.h, UK_ACT_DP_PUT, "handle_upcalls"),
+       "install: handler about to put the flow");
+    is_int(k->state, UKEY_VISIBLE, "install: VISIBLE before the put");
+    ok(k->in_umap && udpif_flow_ukey(u, x.f, 0) == k,
+       "install: ukey in its umap");
+    ok(x.h->n_held == 0 && !k->mutex.owner,
+       "install: ukey unlocked across the put (54ebeff4c)");
+    ok(!udpif_dp_flow(u, x.f, 0), "install: no datapath flow yet");
+    udpif_step(u, x.h);
+    ok(udpif_dp_flow(u, x.f, 0) != NULL, "install: datapath flow put");
+    udpif_finish_op(u, x.h, 1000);
+    is_int(k->state, UKEY_OPERATIONAL, "install: OPERATIONAL after the put");
+    is_int(u->stats.installs, 1, "install: stats.installs");
+    is_int(u->stats.upcalls, 1, "install: stats.upcalls");
+    is_int(count_ukey_events(&x.rec, UK_EV_UKEY_FREE, k->id), 0,
+           "install: persisted ukey not freed by upcall_uninit");
+    is_int(count_violations(&x.rec, 0, -1), 0, "install: no violation");
+    fixture_destroy(&x);
+}
+
+/* H5 with a failed put: EVICTED (T5); the sweep deletes it; the urcu
+ * thread frees it. */
+static void
+test_put_failure(void)
+{
+    struct fixture x;
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
+    struct udpif *u = x.udpif;
+
+    udpif_dp_fail(u, x.f, 0, UK_ACT_DP_PUT, false, ENOSPC);
+    udpif_upcall(u, x.h, x.f, 1);
+    run_all(u);
+    struct ukey *k = udpif_flow_ukey(u, x.f, 0);
+    ok(k && k->state == UKEY_EVICTED, "put failure: ukey EVICTED");
+    ok(!udpif_dp_flow(u, x.f, 0), "put failure: no datapath flow");
+    const struct ukey_event *p = last_event(&x.rec, UK_EV_DP_PUT);
+    ok(p && p->result == ENOSPC, "put failure: dp_put event has the error");
+    is_int(u->stats.dp_put_errors, 1, "put failure: counted");
+
+    udpif_round(u, x.r, UK_PHASE_ALL);
+    ok(step_to_barrier(u, x.r, 2), "put failure: through the sweep");
+    is_int(k->state, UKEY_DELETED, "put failure: sweep deleted it");
+    ok(!k->in_umap && k->n_postponed == 1,
+       "put failure: removed and postponed once");
+    is_int(k->n_freed, 0, "put failure: not freed before a grace period");
+    run_all(u);
+    is_int(k->n_freed, 1, "put failure: freed once by the urcu thread");
+    const struct ukey_event *fr = last_event(&x.rec, UK_EV_RCU_FREE);
+    ok(fr && fr->ukey_id == k->id && fr->thread_id == 1,
+       "put failure: rcu_free by urcu");
+    is_int(count_violations(&x.rec, 0, -1), 0, "put failure: no violation");
+    fixture_destroy(&x);
+}
+
+/* try_ukey_replace() of an EVICTED ukey (T3): the next miss replaces it
+ * and the flow is back in the datapath before any sweep. */
+static void
+test_replace(void)
+{
+    struct fixture x;
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
+    struct udpif *u = x.udpif;
+
+    udpif_dp_fail(u, x.f, 0, UK_ACT_DP_PUT, false, ENOSPC);
+    udpif_upcall(u, x.h, x.f, 1);
+    run_all(u);
+    struct ukey *old = udpif_flow_ukey(u, x.f, 0);
+    old->dump_seq = 7;          /* To see it inherited (5dfc8309d). */
+
+    udpif_upcall(u, x.h, x.f, 1);
+    run_all(u);
+    struct ukey *k = udpif_flow_ukey(u, x.f, 0);
+    ok(k && k != old, "replace: a new ukey is in the umap");
+    is_int(old->state, UKEY_DELETED, "replace: old ukey DELETED");
+    ok(k && k->state == UKEY_OPERATIONAL, "replace: new ukey OPERATIONAL");
+    ok(k && k->dump_seq == 7, "replace: new ukey inherited dump_seq");
+    is_int(u->stats.coverage[UK_COV_upcall_ukey_replace], 1,
+           "replace: upcall_ukey_replace coverage");
+    is_int(u->stats.replacements, 1, "replace: stats.replacements");
+    const struct ukey_event *rp = last_event(&x.rec, UK_EV_UMAP_REPLACE);
+    ok(rp && rp->ukey_id == old->id && k && rp->ukey2_id == k->id,
+       "replace: umap_replace old -> new");
+    ok(udpif_dp_flow(u, x.f, 0) != NULL, "replace: datapath flow put");
+    is_int(old->n_freed, 1, "replace: old ukey freed by RCU");
+    is_int(old->n_postponed, 1, "replace: old ukey postponed once");
+
+    /* A later sweep must not delete the old one again. */
+    udpif_round(u, x.r, UK_PHASE_ALL);
+    run_all(u);
+    is_int(old->n_postponed, 1, "replace: the sweep left the old one alone");
+    is_int(count_violations(&x.rec, 0, -1), 0, "replace: no violation");
+    fixture_destroy(&x);
+}
+
+/* Two upcalls for one flow in one batch: the first installs K1, the second
+ * finds K1 VISIBLE (handler_duplicate_upcall), gets no put, and its K2 is
+ * freed in upcall_uninit() without ever being published (T15). */
+static void
+test_duplicate_upcalls(void)
+{
+    struct fixture x;
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
+    struct udpif *u = x.udpif;
+
+    udpif_upcall(u, x.h, x.f, 1);
+    udpif_upcall(u, x.h, x.f, 1);
+    run_all(u);
+    is_int(count_events(&x.rec, UK_EV_OP_BEGIN, UK_OP_UPCALL_BATCH), 1,
+           "duplicate: one batch");
+    is_int(count_events(&x.rec, UK_EV_CREATE, -1), 2,
+           "duplicate: two ukeys created");
+    struct ukey *k1 = udpif_find_ukey(u, 1), *k2 = udpif_find_ukey(u, 2);
+    ok(k1 && k1->state == UKEY_OPERATIONAL && k1->in_umap,
+       "duplicate: K1 installed, OPERATIONAL");
+    ok(k2 && k2->state == UKEY_CREATED && !k2->in_umap,
+       "duplicate: K2 never published");
+    is_int(u->stats.coverage[UK_COV_handler_duplicate_upcall], 1,
+           "duplicate: handler_duplicate_upcall");
+    is_int(count_events(&x.rec, UK_EV_DP_PUT, -1), 1,
+           "duplicate: one put only");
+    const struct ukey_event *fr = last_event(&x.rec, UK_EV_UKEY_FREE);
+    ok(fr && fr->ukey_id == 2 && fr->kind == UK_FREE_UNPUBLISHED,
+       "duplicate: K2 freed unpublished");
+    ok(k2 && k2->n_freed == 1 && k2->n_postponed == 0,
+       "duplicate: K2 freed once, not through RCU");
+    is_int(count_violations(&x.rec, 0, -1), 0, "duplicate: no violation");
+    fixture_destroy(&x);
+}
+
+/* should_install_flow(): at the flow limit the upcall installs nothing. */
+static void
+test_flow_limit(void)
+{
+    struct udpif_config cfg;
+    udpif_config_init(&cfg);
+    cfg.flow_limit = 1;
+    struct recorder r;
+    struct udpif *u = model_new_cfg(&cfg, &r);
+    struct uk_thread *h = udpif_add_thread(u, UK_THREAD_HANDLER, "h0", NULL);
+    struct uk_flow *f1 = udpif_add_flow(u, "f1");
+    struct uk_flow *f2 = udpif_add_flow(u, "f2");
+
+    udpif_upcall(u, h, f1, 1);
+    run_all(u);
+    udpif_upcall(u, h, f2, 1);
+    run_all(u);
+    ok(udpif_dp_flow(u, f1, 0) && !udpif_dp_flow(u, f2, 0),
+       "flow limit: second flow not installed");
+    is_int(u->stats.coverage[UK_COV_upcall_flow_limit_hit], 1,
+           "flow limit: upcall_flow_limit_hit");
+    ok(!udpif_flow_ukey(u, f2, 0), "flow limit: no ukey for f2 in a umap");
+    const struct ukey_event *fr = last_event(&r, UK_EV_UKEY_FREE);
+    ok(fr && fr->kind == UK_FREE_UNPUBLISHED && fr->ufid == f2->ufid,
+       "flow limit: f2's ukey freed unpublished");
+    is_int(count_violations(&r, 0, -1), 0, "flow limit: no violation");
+    udpif_destroy(u);
+    recorder_free(&r);
+}
+
+/* P: upcall_cb() installs, dpif-netdev adds the flow, the ukey stays
+ * VISIBLE until a dump moves it to OPERATIONAL (T6). */
+static void
+test_pmd(void)
+{
+    struct fixture x;
+    fixture_init(&x, "upstream", UK_DP_NETDEV);
+    struct udpif *u = x.udpif;
+    ok(x.h->kind == UK_THREAD_PMD && x.h->pmd_id == 1, "pmd: PMD with id 1");
+
+    udpif_upcall(u, x.h, x.f, 1);
+    run_all(u);
+    struct ukey *k = udpif_flow_ukey(u, x.f, x.h->pmd_id);
+    ok(k && k->state == UKEY_VISIBLE, "pmd: VISIBLE after upcall_cb");
+    ok(k && k->pmd_id == 1, "pmd: ukey of pmd 1");
+    ok(udpif_dp_flow(u, x.f, 1) != NULL, "pmd: flow added by dpif-netdev");
+    const struct ukey_event *p = last_event(&x.rec, UK_EV_DP_PUT);
+    ok(p && p->where && !strcmp(p->where, "dp_netdev_flow_add"),
+       "pmd: put by dp_netdev_flow_add");
+    is_int(count_events(&x.rec, UK_EV_OP_BEGIN, UK_OP_UPCALL_CB), 1,
+           "pmd: one upcall_cb");
+
+    /* The sweep alone does not touch a VISIBLE ukey. */
+    udpif_round(u, x.r, UK_PHASE_SWEEP);
+    run_all(u);
+    ok(k && k->state == UKEY_VISIBLE, "pmd: the sweep leaves VISIBLE alone");
+    udpif_round(u, x.r, UK_PHASE_ALL);
+    run_all(u);
+    ok(k && k->state == UKEY_OPERATIONAL, "pmd: OPERATIONAL after a dump");
+
+    /* A second miss for the same flow on that PMD: duplicate, no put. */
+    size_t puts = count_events(&x.rec, UK_EV_DP_PUT, -1);
+    udpif_upcall(u, x.h, x.f, 1);
+    run_all(u);
+    is_int(count_events(&x.rec, UK_EV_DP_PUT, -1), puts,
+           "pmd: duplicate upcall puts nothing");
+    is_int(u->stats.coverage[UK_COV_handler_duplicate_upcall], 1,
+           "pmd: handler_duplicate_upcall");
+    is_int(count_violations(&x.rec, 0, -1), 0, "pmd: no violation");
+    fixture_destroy(&x);
+
+    /* Two PMDs: one ukey per PMD for the same flow (5f2ccb1c0). */
+    struct recorder r;
+    u = model_new("upstream", UK_DP_NETDEV, &r);
+    struct uk_thread *p1 = udpif_add_thread(u, UK_THREAD_PMD, "pmd1", NULL);
+    struct uk_thread *p2 = udpif_add_thread(u, UK_THREAD_PMD, "pmd2", NULL);
+    struct uk_flow *f = udpif_add_flow(u, "f1");
+    udpif_upcall(u, p1, f, 1);
+    udpif_upcall(u, p2, f, 1);
+    run_all(u);
+    struct ukey *k1 = udpif_flow_ukey(u, f, p1->pmd_id);
+    struct ukey *k2 = udpif_flow_ukey(u, f, p2->pmd_id);
+    ok(k1 && k2 && k1 != k2 && k1->state == UKEY_VISIBLE
+       && k2->state == UKEY_VISIBLE, "two pmds: two ukeys for one flow");
+    ok(udpif_dp_flow(u, f, p1->pmd_id) && udpif_dp_flow(u, f, p2->pmd_id),
+       "two pmds: two datapath flows");
+    is_int(count_violations(&r, 0, -1), 0, "two pmds: no violation");
+    udpif_destroy(u);
+    recorder_free(&r);
+
+    /* A handler cannot be added to a netdev datapath. */
+    u = model_new("upstream", UK_DP_NETDEV, NULL);
+    int error = 0;
+    ok(!udpif_add_thread(u, UK_THREAD_HANDLER, "h0", &error)
+       && error == EINVAL, "netdev: no handler threads");
+    udpif_destroy(u);
+}
+
+int
+main(void)
+{
+    test_install();
+    test_put_failure();
+    test_replace();
+    test_duplicate_upcalls();
+    test_flow_limit();
+    test_pmd();
+    return done_testing();
+}
