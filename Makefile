@@ -155,9 +155,22 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined \
-	    unit-bins
+	    unit-bins load-bin
 	@BUILD=$(BUILD) ASAN_BUILD=build-address-undefined tests/run
 .PHONY: check
+
+# Free-running mode under sanitizers: build/ukdb with ASan+UBSan is part of
+# "make check" (tests/t1501-load-asan.sh); with ThreadSanitizer, a build of
+# its own (~1 min), "make check-tsan" (tests/t1502-load-tsan.sh).
+load-bin: $(UKDB)
+.PHONY: load-bin
+
+check-tsan:
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory SANITIZE=thread load-bin
+	@BUILD=$(BUILD) TSAN_BUILD=build-thread tests/run \
+	    tests/t1502-load-tsan.sh
+.PHONY: check-tsan
 
 unit-bins: $(UNIT_BINS)
 .PHONY: unit-bins
@@ -195,3 +208,16 @@ install: all
 	install -m 644 $(PLUGIN) \
 	    $(DESTDIR)$$(pkg-config --variable=libdir babeltrace2)/babeltrace2/plugins/babeltrace-plugin-ukey.so
 .PHONY: install
+
+# ==== Committed traces (traces/README.md) ====
+
+TRACES := race-v1-replace race-upstream slowpath-pre-replace purge
+
+traces: all
+	@for t in $(TRACES); do \
+	    rm -rf traces/$$t; \
+	    $(UKDB) record -o traces/$$t examples/$$t.ukdb >/dev/null || \
+	        [ $$? -eq 1 ] || exit 2; \
+	done
+	@echo "traces regenerated: $(TRACES)"
+.PHONY: traces

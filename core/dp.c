@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The datapath model: a flow table with put, del, modify and dump, one-shot
  * injected faults, and duplicate dump entries on demand.  Each operation
- * called by a thread program is one scheduling point and emits its event.
- * (dpif_operate() is modelled one op per step, in batch order.) */
+ * called by a thread program is one scheduling point and emits its event
+ * (dpif_operate(): one op per step, in batch order).  Free-running: at end. */
 #include "udpif-private.h"
 
 #include <errno.h>
@@ -11,8 +11,8 @@
 
 #include "util.h"
 
-struct dp_flow *
-dp_find(struct udpif *udpif, const struct uk_flow *flow, uint32_t pmd_id)
+static struct dp_flow *
+dp_lookup(struct udpif *udpif, const struct uk_flow *flow, uint32_t pmd_id)
 {
     for (size_t i = 0; i < udpif->n_dp_flows; i++) {
         struct dp_flow *f = &udpif->dp_flows[i];
@@ -40,8 +40,8 @@ dp_find_or_add(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id)
     return f;
 }
 
-size_t
-dp_count(const struct udpif *udpif)
+static size_t
+dp_count_linear(const struct udpif *udpif)
 {
     size_t n = 0;
     for (size_t i = 0; i < udpif->n_dp_flows; i++) {
@@ -58,8 +58,8 @@ take_fault(int *fault)
     return error;
 }
 
-int
-dp_put(struct uk_thread *t, struct ukey *ukey, bool modify, const char *func)
+static int
+dp_put__(struct uk_thread *t, struct ukey *ukey, bool modify, const char *func)
 {
     struct udpif *udpif = t->udpif;
     uk_point(t, UK_ACT_DP_PUT, func, ukey, -1);
@@ -71,7 +71,7 @@ dp_put(struct uk_thread *t, struct ukey *ukey, bool modify, const char *func)
             f->present = true;
             f->packets = 0;
             f->used = udpif->time;
-            f->instance = ++udpif->dp_instances;
+            f->instance = uk_counter_next(udpif, &udpif->dp_instances);
             f->actions_version = ukey->actions_version;
         }
     } else {
@@ -80,8 +80,8 @@ dp_put(struct uk_thread *t, struct ukey *ukey, bool modify, const char *func)
             f->actions_version = ukey->actions_version;
         }
     }
-    udpif->stats.dp_puts++;
-    udpif->stats.dp_put_errors += error != 0;
+    uk_counter_add(udpif, &udpif->stats.dp_puts, 1);
+    uk_counter_add(udpif, &udpif->stats.dp_put_errors, error != 0);
     struct ukey_event e = { .type = UK_EV_DP_PUT, .ukey_id = ukey->id,
                             .ufid = ukey->ufid, .pmd_id = ukey->pmd_id,
                             .umap = -1, .result = error,
@@ -91,9 +91,9 @@ dp_put(struct uk_thread *t, struct ukey *ukey, bool modify, const char *func)
     return error;
 }
 
-int
-dp_del(struct uk_thread *t, struct ukey *ukey, uint64_t *packets,
-       const char *func)
+static int
+dp_del__(struct uk_thread *t, struct ukey *ukey, uint64_t *packets,
+         const char *func)
 {
     struct udpif *udpif = t->udpif;
     uk_point(t, UK_ACT_DP_DEL, func, ukey, -1);
@@ -104,8 +104,8 @@ dp_del(struct uk_thread *t, struct ukey *ukey, uint64_t *packets,
         f->present = false;
         *packets = f->packets;
     }
-    udpif->stats.dp_dels++;
-    udpif->stats.dp_del_errors += error != 0;
+    uk_counter_add(udpif, &udpif->stats.dp_dels, 1);
+    uk_counter_add(udpif, &udpif->stats.dp_del_errors, error != 0);
     struct ukey_event e = { .type = UK_EV_DP_DEL, .ukey_id = ukey->id,
                             .ufid = ukey->ufid, .pmd_id = ukey->pmd_id,
                             .umap = -1, .result = error,
@@ -127,8 +127,8 @@ emit_external_del(struct udpif *udpif, struct uk_thread *t,
 }
 
 /* dpif_flow_flush(). */
-void
-dp_flush(struct uk_thread *t)
+static void
+dp_flush_stepped(struct uk_thread *t)
 {
     struct udpif *udpif = t->udpif;
     uk_point(t, UK_ACT_DP_FLUSH, "dpif_flow_flush", NULL, -1);
@@ -139,8 +139,8 @@ dp_flush(struct uk_thread *t)
     }
 }
 
-int
-udpif_dp_ext_del(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id)
+static int
+dp_ext_del__(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id)
 {
     struct dp_flow *f = dp_find(udpif, flow, pmd_id);
     if (!f || !f->present) {
@@ -150,9 +150,9 @@ udpif_dp_ext_del(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id)
     return 0;
 }
 
-int
-udpif_dp_fail(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id,
-              enum uk_action_kind op, bool modify, int error)
+static int
+dp_fail__(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id,
+          enum uk_action_kind op, bool modify, int error)
 {
     struct dp_flow *f = dp_find_or_add(udpif, flow, pmd_id);
     if (op == UK_ACT_DP_PUT && !modify) {
@@ -167,8 +167,8 @@ udpif_dp_fail(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id,
     return 0;
 }
 
-int
-udpif_dp_dup(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id)
+static int
+dp_dup__(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id)
 {
     struct dp_flow *f = dp_find(udpif, flow, pmd_id);
     if (!f || !f->present) {
@@ -178,9 +178,9 @@ udpif_dp_dup(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id)
     return 0;
 }
 
-struct dp_flow *
-udpif_dp_flow(const struct udpif *udpif, const struct uk_flow *flow,
-              uint32_t pmd_id)
+static struct dp_flow *
+dp_flow__(const struct udpif *udpif, const struct uk_flow *flow,
+          uint32_t pmd_id)
 {
     struct dp_flow *f = dp_find((struct udpif *) udpif, flow, pmd_id);
     return f && f->present ? f : NULL;
@@ -200,8 +200,8 @@ dump_add(struct uk_round *round, const struct dp_flow *f, bool duplicate)
 /* dpif_flow_dump_create(): the flows present now, each followed by the
  * duplicates injected with "dp dup" (stale copies: their stats are those
  * of the dump's creation). */
-void
-dp_dump_create(struct udpif *udpif, struct uk_round *round)
+static void
+dump_create_stepped(struct udpif *udpif, struct uk_round *round)
 {
     round->n_entries = round->pos = 0;
     for (size_t i = 0; i < udpif->n_dp_flows; i++) {
@@ -219,9 +219,9 @@ dp_dump_create(struct udpif *udpif, struct uk_round *round)
     round->dump_created = true;
 }
 
-size_t
-dp_dump_next(struct uk_thread *t, struct uk_round *round,
-             struct uk_dump_item *out, size_t max)
+static size_t
+dump_next_stepped(struct uk_thread *t, struct uk_round *round,
+                  struct uk_dump_item *out, size_t max)
 {
     struct udpif *udpif = t->udpif;
     uk_point(t, UK_ACT_DP_DUMP, "dpif_flow_dump_next", NULL, -1);
@@ -247,4 +247,270 @@ dp_dump_next(struct uk_thread *t, struct uk_round *round,
         udpif_emit(udpif, t, &e);
     }
     return n;
+}
+
+/* ==== Mode dispatch ====
+ *
+ * Stepped mode: the functions above on the linear table.  Free-running mode
+ * (core/freerun.h): the table is freerun.c's array indexed by (flow, pmd),
+ * O(1) and never moved; the "__" functions above run with the stripe lock of
+ * their flow held, across the change and its event, so that events are in
+ * the order the changes happened; dumps lock one entry at a time.  Kept
+ * after the stepped code so that every "file:line" it records is the same
+ * in both modes. */
+
+struct dp_flow *
+dp_find(struct udpif *udpif, const struct uk_flow *flow, uint32_t pmd_id)
+{
+    if (udpif->free_running) {
+        return freerun_dp_find(udpif, flow, pmd_id);
+    }
+    return dp_lookup(udpif, flow, pmd_id);
+}
+
+size_t
+dp_count(const struct udpif *udpif)
+{
+    if (udpif->free_running) {
+        return freerun_dp_count(udpif);
+    }
+    return dp_count_linear(udpif);
+}
+
+/* Free-running: the slot of ('flow', 'pmd_id'), locked, with whether it is
+ * present now in '*present'; NULL for a flow added after udpif_start(). */
+static struct dp_flow *
+dp_lock_fr(struct udpif *udpif, const struct uk_flow *flow, uint32_t pmd_id,
+           bool *present)
+{
+    struct dp_flow *f = freerun_dp_find(udpif, flow, pmd_id);
+    if (f) {
+        freerun_dp_lock(udpif, f);
+        *present = f->present;
+    }
+    return f;
+}
+
+/* Unlocks 'f' after an operation that found it 'was' present. */
+static void
+dp_unlock_fr(struct udpif *udpif, struct dp_flow *f, bool was)
+{
+    freerun_dp_present(udpif, was, f->present);
+    freerun_dp_unlock(udpif, f);
+}
+
+int
+dp_put(struct uk_thread *t, struct ukey *ukey, bool modify, const char *func)
+{
+    struct udpif *udpif = t->udpif;
+    if (!udpif->free_running) {
+        return dp_put__(t, ukey, modify, func);
+    }
+    bool was;
+    struct dp_flow *f = dp_lock_fr(udpif, ukey->flow, ukey->pmd_id, &was);
+    uk_assert(f);               /* A ukey's flow was declared at start. */
+    int error = dp_put__(t, ukey, modify, func);
+    dp_unlock_fr(udpif, f, was);
+    return error;
+}
+
+int
+dp_del(struct uk_thread *t, struct ukey *ukey, uint64_t *packets,
+       const char *func)
+{
+    struct udpif *udpif = t->udpif;
+    if (!udpif->free_running) {
+        return dp_del__(t, ukey, packets, func);
+    }
+    bool was;
+    struct dp_flow *f = dp_lock_fr(udpif, ukey->flow, ukey->pmd_id, &was);
+    uk_assert(f);
+    int error = dp_del__(t, ukey, packets, func);
+    dp_unlock_fr(udpif, f, was);
+    return error;
+}
+
+void
+dp_flush(struct uk_thread *t)
+{
+    struct udpif *udpif = t->udpif;
+    if (!udpif->free_running) {
+        dp_flush_stepped(t);
+        return;
+    }
+    for (size_t i = 0; i < freerun_dp_n(udpif); i++) {
+        struct dp_flow *f = freerun_dp_at(udpif, i);
+        freerun_dp_lock(udpif, f);
+        bool was = f->present;
+        if (was) {
+            emit_external_del(udpif, t, f, UK_DEL_FLUSH);
+        }
+        dp_unlock_fr(udpif, f, was);
+    }
+}
+
+int
+udpif_dp_ext_del(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id)
+{
+    if (!udpif->free_running) {
+        return dp_ext_del__(udpif, flow, pmd_id);
+    }
+    bool was;
+    struct dp_flow *f = dp_lock_fr(udpif, flow, pmd_id, &was);
+    if (!f) {
+        return ENOENT;
+    }
+    int error = dp_ext_del__(udpif, flow, pmd_id);
+    dp_unlock_fr(udpif, f, was);
+    return error;
+}
+
+int
+udpif_dp_fail(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id,
+              enum uk_action_kind op, bool modify, int error)
+{
+    if (!udpif->free_running) {
+        return dp_fail__(udpif, flow, pmd_id, op, modify, error);
+    }
+    bool was;
+    struct dp_flow *f = dp_lock_fr(udpif, flow, pmd_id, &was);
+    if (!f) {
+        return EINVAL;
+    }
+    int status = dp_fail__(udpif, flow, pmd_id, op, modify, error);
+    dp_unlock_fr(udpif, f, was);
+    return status;
+}
+
+int
+udpif_dp_dup(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id)
+{
+    if (!udpif->free_running) {
+        return dp_dup__(udpif, flow, pmd_id);
+    }
+    bool was;
+    struct dp_flow *f = dp_lock_fr(udpif, flow, pmd_id, &was);
+    if (!f) {
+        return ENOENT;
+    }
+    int error = dp_dup__(udpif, flow, pmd_id);
+    dp_unlock_fr(udpif, f, was);
+    return error;
+}
+
+/* Free-running: the returned slot is stable, but only its presence at the
+ * time of the call is meaningful. */
+struct dp_flow *
+udpif_dp_flow(const struct udpif *udpif, const struct uk_flow *flow,
+              uint32_t pmd_id)
+{
+    if (!udpif->free_running) {
+        return dp_flow__(udpif, flow, pmd_id);
+    }
+    bool was;
+    struct udpif *u = (struct udpif *) udpif;
+    struct dp_flow *f = dp_lock_fr(u, flow, pmd_id, &was);
+    if (!f) {
+        return NULL;
+    }
+    freerun_dp_unlock(u, f);
+    return was ? f : NULL;
+}
+
+/* dump_add() with the flow's idleness given. */
+static void
+dump_add_fr(struct uk_round *round, const struct dp_flow *f, bool idle,
+            bool duplicate)
+{
+    round->entries = uk_grow(round->entries, &round->allocated,
+                             round->n_entries + 1, sizeof *round->entries);
+    round->entries[round->n_entries++] = (struct uk_dump_item) {
+        .flow = f->flow, .pmd_id = f->pmd_id, .packets = f->packets,
+        .used = f->used, .idle = idle, .duplicate = duplicate,
+    };
+}
+
+/* dp_dump_create() in free-running mode: each present flow read under its
+ * stripe lock; every flow's 'expire' is exchanged rather than read and then
+ * cleared, so that one set meanwhile is not lost (with several PMDs only
+ * the first instance of the flow sees it). */
+static void
+dump_create_fr(struct udpif *udpif, struct uk_round *round)
+{
+    round->n_entries = round->pos = 0;
+    for (size_t i = 0; i < freerun_dp_n(udpif); i++) {
+        struct dp_flow *f = freerun_dp_at(udpif, i);
+        freerun_dp_lock(udpif, f);
+        bool idle = atomic_exchange_explicit((_Atomic bool *) &f->flow->expire,
+                                             false, memory_order_relaxed);
+        if (f->present) {
+            dump_add_fr(round, f, idle, false);
+            for (; f->dup > 0; f->dup--) {
+                dump_add_fr(round, f, idle, true);
+            }
+        }
+        freerun_dp_unlock(udpif, f);
+    }
+    round->dump_created = true;
+}
+
+void
+dp_dump_create(struct udpif *udpif, struct uk_round *round)
+{
+    if (udpif->free_running) {
+        dump_create_fr(udpif, round);
+    } else {
+        dump_create_stepped(udpif, round);
+    }
+}
+
+/* dp_dump_next() in free-running mode: entries claimed one at a time from
+ * the shared cursor; each fresh entry re-read, and its event emitted, under
+ * the stripe lock of its flow. */
+static size_t
+dump_next_fr(struct uk_thread *t, struct uk_round *round,
+             struct uk_dump_item *out, size_t max)
+{
+    struct udpif *udpif = t->udpif;
+    size_t n = 0;
+    while (n < max) {
+        /* The revalidators share the cursor (dpif_flow_dump_next() is
+         * thread-safe); the dump was created before the barrier. */
+        size_t i = atomic_fetch_add_explicit((_Atomic size_t *) &round->pos,
+                                             1, memory_order_relaxed);
+        if (i >= round->n_entries) {
+            break;
+        }
+        struct uk_dump_item *entry = &round->entries[i];
+        struct dp_flow *f = freerun_dp_find(udpif, entry->flow,
+                                            entry->pmd_id);
+        freerun_dp_lock(udpif, f);
+        if (!entry->duplicate) {
+            if (!f->present) {
+                freerun_dp_unlock(udpif, f);
+                continue;
+            }
+            entry->packets = f->packets;
+            entry->used = f->used;
+        }
+        out[n++] = *entry;
+        struct ukey_event e = {
+            .type = UK_EV_DP_DUMP, .ufid = entry->flow->ufid,
+            .pmd_id = entry->pmd_id, .umap = -1, .value = entry->packets,
+            .kind = entry->duplicate ? UK_DUMP_DUPLICATE : UK_DUMP_FRESH,
+        };
+        udpif_emit(udpif, t, &e);
+        freerun_dp_unlock(udpif, f);
+    }
+    return n;
+}
+
+size_t
+dp_dump_next(struct uk_thread *t, struct uk_round *round,
+             struct uk_dump_item *out, size_t max)
+{
+    if (!t->udpif->free_running) {
+        return dump_next_stepped(t, round, out, max);
+    }
+    return dump_next_fr(t, round, out, max);
 }

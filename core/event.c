@@ -263,33 +263,111 @@ uk_event_format(const struct ukey_event *e, char *buf, size_t size)
     return snprintf(buf, size, "event type %u", (unsigned) e->type);
 }
 
+unsigned int
+uk_event_fields(int type)
+{
+    enum {
+        UK = UK_F_UKEY_ID, UK2 = UK_F_UKEY2_ID, UF = UK_F_UFID,
+        V = UK_F_VALUE, V2 = UK_F_VALUE2, T2 = UK_F_THREAD2,
+        PMD = UK_F_PMD_ID, UM = UK_F_UMAP, K = UK_F_KIND, R = UK_F_RESULT,
+        FT = UK_F_FROM_TO, W = UK_F_WHERE, N = UK_F_NAME,
+    };
+    switch ((enum uk_event_type) type) {
+    case UK_EV_THREAD_START: return K | N | PMD;
+    case UK_EV_FLOW: return UF | PMD | N;
+    case UK_EV_TRAFFIC: return UF | PMD | V | R;
+    case UK_EV_UPCALL: return UF | PMD | V;
+    case UK_EV_CREATE: return UK | UF | PMD | UM | K;
+    case UK_EV_TRANSITION: return UK | UF | FT | R | W;
+    case UK_EV_LOCK:
+    case UK_EV_TRYLOCK:
+    case UK_EV_UNLOCK: return K | UM | UK | R | W;
+    case UK_EV_UMAP_LOOKUP: return UF | PMD | UM | UK;
+    case UK_EV_UMAP_INSERT: return UK | UF | UM;
+    case UK_EV_UMAP_REPLACE: return UK | UK2 | UF | UM;
+    case UK_EV_UMAP_REMOVE: return UK | UF | UM | R;
+    case UK_EV_RCU_POSTPONE:
+    case UK_EV_RCU_FREE: return UK | UF;
+    case UK_EV_RCU_QUIESCE: return 0;
+    case UK_EV_UKEY_FREE: return UK | UF | K;
+    case UK_EV_DP_PUT: return UK | UF | PMD | K | R;
+    case UK_EV_DP_DEL: return UK | UF | PMD | K | R | V;
+    case UK_EV_DP_DUMP: return UF | PMD | V | K;
+    case UK_EV_REVALIDATE: return UK | UF | K | R;
+    case UK_EV_STATS_PUSH: return UK | UF | V;
+    case UK_EV_OP_BEGIN: return K | V;
+    case UK_EV_OP_END: return K;
+    case UK_EV_BARRIER: return K | V;
+    case UK_EV_COVERAGE: return K | UK | UF;
+    case UK_EV_VIOLATION: return K | R | UK | UF | T2 | V | V2 | N;
+    case UK_EV_END: return V;
+    case N_UK_EVENT_TYPES: break;
+    }
+    return 0;
+}
+
 int
 uk_event_format_canonical(const struct ukey_event *e, char *buf, size_t size)
 {
-    const char *kind = uk_event_kind_name(e);
-    char kind_buf[16];
-    if (!kind) {
-        snprintf(kind_buf, sizeof kind_buf, "%d", (int) e->kind);
-        kind = kind_buf;
+    unsigned int f = uk_event_fields(e->type);
+    size_t len = 0;
+
+#define APPEND_(...)                                                    \
+    do {                                                                \
+        int n_ = snprintf(buf + (len < size ? len : size),              \
+                          len < size ? size - len : 0, __VA_ARGS__);    \
+        len += n_ > 0 ? (size_t) n_ : 0;                                \
+    } while (0)
+
+    APPEND_("seq=%llu thread=%u type=%s", (unsigned long long) e->seq,
+            (unsigned) e->thread_id, uk_event_type_name(e->type));
+    if (f & UK_F_UKEY_ID) {
+        APPEND_(" ukey=%llu", (unsigned long long) e->ukey_id);
     }
-    return snprintf(buf, size,
-                    "seq=%llu thread=%u type=%s ukey=%llu ukey2=%llu "
-                    "ufid=%016llx value=%llu value2=%llu thread2=%u pmd=%u "
-                    "umap=%d kind=%s result=%d from=%s to=%s where=%s "
-                    "name=%s",
-                    (unsigned long long) e->seq, (unsigned) e->thread_id,
-                    uk_event_type_name(e->type),
-                    (unsigned long long) e->ukey_id,
-                    (unsigned long long) e->ukey2_id,
-                    (unsigned long long) e->ufid,
-                    (unsigned long long) e->value,
-                    (unsigned long long) e->value2, (unsigned) e->thread2,
-                    (unsigned) e->pmd_id, (int) e->umap, kind,
-                    (int) e->result,
-                    e->type == UK_EV_TRANSITION ? ukey_state_name(e->from) : "-",
-                    e->type == UK_EV_TRANSITION ? ukey_state_name(e->to) : "-",
-                    e->where && *e->where ? e->where : "-",
-                    e->name && *e->name ? e->name : "-");
+    if (f & UK_F_UKEY2_ID) {
+        APPEND_(" ukey2=%llu", (unsigned long long) e->ukey2_id);
+    }
+    if (f & UK_F_UFID) {
+        APPEND_(" ufid=%016llx", (unsigned long long) e->ufid);
+    }
+    if (f & UK_F_VALUE) {
+        APPEND_(" value=%llu", (unsigned long long) e->value);
+    }
+    if (f & UK_F_VALUE2) {
+        APPEND_(" value2=%llu", (unsigned long long) e->value2);
+    }
+    if (f & UK_F_THREAD2) {
+        APPEND_(" thread2=%u", (unsigned) e->thread2);
+    }
+    if (f & UK_F_PMD_ID) {
+        APPEND_(" pmd=%u", (unsigned) e->pmd_id);
+    }
+    if (f & UK_F_UMAP) {
+        APPEND_(" umap=%d", (int) e->umap);
+    }
+    if (f & UK_F_KIND) {
+        const char *kind = uk_event_kind_name(e);
+        if (kind) {
+            APPEND_(" kind=%s", kind);
+        } else {
+            APPEND_(" kind=%d", (int) e->kind);
+        }
+    }
+    if (f & UK_F_RESULT) {
+        APPEND_(" result=%d", (int) e->result);
+    }
+    if (f & UK_F_FROM_TO) {
+        APPEND_(" from=%s to=%s", ukey_state_name(e->from),
+                ukey_state_name(e->to));
+    }
+    if (f & UK_F_WHERE) {
+        APPEND_(" where=%s", e->where && *e->where ? e->where : "-");
+    }
+    if (f & UK_F_NAME) {
+        APPEND_(" name=%s", e->name && *e->name ? e->name : "-");
+    }
+#undef APPEND_
+    return (int) len;
 }
 
 /* ==== Bus ==== */

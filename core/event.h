@@ -375,8 +375,27 @@ const char *uk_event_kind_name(const struct ukey_event *e);
  * would have had (snprintf semantics). */
 int uk_event_format(const struct ukey_event *e, char *buf, size_t size);
 
-/* Formats every field of 'e' except 'ts' as one canonical line
- * ("seq=12 thread=3 type=transition ukey=1 ... where=core/x.c:9 name=-"),
+/* The fields each event type carries (in traces: its payload, after 'seq'
+ * and 'thread_id'), as a bit mask of UK_F_*.  tracepoints/provider records
+ * exactly these; the round-trip tests hold it to that. */
+#define UK_F_UKEY_ID  (1u << 0)
+#define UK_F_UKEY2_ID (1u << 1)
+#define UK_F_UFID     (1u << 2)
+#define UK_F_VALUE    (1u << 3)
+#define UK_F_VALUE2   (1u << 4)
+#define UK_F_THREAD2  (1u << 5)
+#define UK_F_PMD_ID   (1u << 6)
+#define UK_F_UMAP     (1u << 7)
+#define UK_F_KIND     (1u << 8)
+#define UK_F_RESULT   (1u << 9)
+#define UK_F_FROM_TO  (1u << 10)
+#define UK_F_WHERE    (1u << 11)
+#define UK_F_NAME     (1u << 12)
+unsigned int uk_event_fields(int type);
+
+/* Formats 'seq', 'thread_id', the type and the fields the type carries
+ * (uk_event_fields()) of 'e' as one canonical line
+ * ("seq=12 thread=3 type=transition ukey=1 ufid=... where=core/x.c:9"),
  * the same whether 'e' came from the model or was decoded from a trace: the
  * record tests compare the two streams with it.  Returns as snprintf. */
 int uk_event_format_canonical(const struct ukey_event *e, char *buf,

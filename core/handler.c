@@ -42,7 +42,7 @@ process_upcall(struct uk_thread *t, struct upcall *up)
                             .pmd_id = t->pmd_id, .umap = -1,
                             .value = up->packets };
     udpif_emit(udpif, t, &e);
-    udpif->stats.upcalls++;
+    uk_counter_add(udpif, &udpif->stats.upcalls, 1);
     up->ukey = ukey_create(t, up->flow, t->pmd_id, UK_CREATE_UPCALL);
 }
 
@@ -103,6 +103,7 @@ recv_upcalls(struct uk_thread *t)
     size_t max = udpif->cfg.upcall_batch;
     struct upcall *ups = uk_xcalloc(max, sizeof *ups);
     size_t n = 0;
+    uk_scratch_push(t, &ups);
 
     uk_op_begin(t, UK_OP_UPCALL_BATCH, 0);
     ups[n++] = (struct upcall) { .flow = t->cur.flow,
@@ -121,6 +122,7 @@ recv_upcalls(struct uk_thread *t)
         upcall_uninit(t, &ups[i]);                               /* H6 */
     }
     uk_op_end(t, UK_OP_UPCALL_BATCH, n);
+    uk_scratch_pop(t, &ups);
     free(ups);
 }
 

@@ -11,3 +11,6 @@ CORE_SRCS += core/revalidator.c
 CORE_SRCS += core/mainthread.c
 CORE_SRCS += core/variant.c
 CORE_SRCS += core/udpif.c
+CORE_SRCS += core/explore.c
+CORE_SRCS += core/freerun.c
+CORE_SRCS += core/load.c

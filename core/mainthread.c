@@ -13,13 +13,13 @@ static void
 pause_revalidators(struct uk_thread *t)
 {
     uk_point(t, UK_ACT_PAUSE, "udpif_pause_revalidators", NULL, -1);
-    t->udpif->paused = true;
+    uk_set_paused(t, true);     /* Free-running: waits for the rounds. */
 }
 
 static void
 resume_revalidators(struct uk_thread *t)
 {
-    t->udpif->paused = false;
+    uk_set_paused(t, false);
 }
 
 /* upcall_unixctl_purge(): revalidator_purge() of every slice, from the main
@@ -44,6 +44,8 @@ dp_purge_cb(struct uk_thread *t, struct uk_thread *pmd)
     struct ukey **ukeys = NULL, **victims = NULL;
     size_t allocated = 0, allocated_victims = 0;
 
+    uk_scratch_push(t, &ukeys);
+    uk_scratch_push(t, &victims);
     uk_op_begin(t, UK_OP_DP_PURGE, pmd->pmd_id);
     pause_revalidators(t);
     for (unsigned int i = 0; i < udpif->cfg.n_umaps; i++) {
@@ -63,6 +65,8 @@ dp_purge_cb(struct uk_thread *t, struct uk_thread *pmd)
     }
     resume_revalidators(t);
     uk_op_end(t, UK_OP_DP_PURGE, pmd->pmd_id);
+    uk_scratch_pop(t, &victims);
+    uk_scratch_pop(t, &ukeys);
     free(ukeys);
     free(victims);
 }
@@ -91,13 +95,16 @@ udpif_destroy__(struct uk_thread *t)
 
     uk_op_begin(t, UK_OP_DESTROY, 0);
     uk_point(t, UK_ACT_JOIN, "udpif_stop_threads", NULL, -1);
+    if (udpif->free_running) {
+        freerun_join(t);
+    }
     udpif->shut_down = true;
     for (unsigned int i = 0; i < udpif->cfg.n_umaps; i++) {
         size_t n = umap_collect(&udpif->umaps[i], &ukeys, &allocated);
         for (size_t j = 0; j < n; j++) {
             struct ukey *ukey = ukeys[j];
             ukey->n_freed++;
-            udpif->stats.freed++;
+            uk_counter_add(udpif, &udpif->stats.freed, 1);
             struct ukey_event e = {
                 .type = UK_EV_UKEY_FREE, .ukey_id = ukey->id,
                 .ufid = ukey->ufid, .pmd_id = ukey->pmd_id,
@@ -105,6 +112,9 @@ udpif_destroy__(struct uk_thread *t)
                 .where = "udpif_destroy",
             };
             udpif_emit(udpif, t, &e);
+            if (udpif->free_running) {
+                freerun_ukey_destroy(t, ukey);  /* After the barrier. */
+            }
         }
     }
     free(ukeys);
@@ -114,6 +124,9 @@ udpif_destroy__(struct uk_thread *t)
     uint64_t live = 0;
     for (struct ukey *u = udpif->all_ukeys; u; u = u->next_all) {
         live += u->n_freed == 0;
+    }
+    if (udpif->free_running) {
+        live = freerun_live(udpif);     /* Ukeys are not kept there. */
     }
     struct ukey_event end = { .type = UK_EV_END, .umap = -1, .value = live };
     udpif_emit(udpif, t, &end);

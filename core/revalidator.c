@@ -54,7 +54,7 @@ reval_op_init(struct uk_thread *t, struct reval_ops *ops, struct ukey *ukey,
     if (result == UK_REVAL_DELETE) {
         transition_ukey(t, ukey, UKEY_EVICTING, func);
     } else {
-        ukey->actions_version = ukey->flow->actions_version;
+        ukey->actions_version = uk_actions_version(ukey->flow);
     }
 }
 
@@ -120,6 +120,7 @@ push_ukey_ops_for(struct uk_thread *t, struct umap *umap, struct ukey **ukeys,
                   size_t n)
 {
     struct reval_ops ops = { .n = 0 };
+    uk_scratch_push(t, &ops.ops);
     for (size_t i = 0; i < n; i++) {
         ops.ops = uk_grow(ops.ops, &ops.allocated, ops.n + 1,
                           sizeof *ops.ops);
@@ -127,6 +128,7 @@ push_ukey_ops_for(struct uk_thread *t, struct umap *umap, struct ukey **ukeys,
                                                .del = true };
     }
     push_ukey_ops(t, umap, &ops);
+    uk_scratch_pop(t, &ops.ops);
     free(ops.ops);
 }
 
@@ -142,7 +144,7 @@ revalidate_ukey(struct uk_thread *t, struct ukey *ukey, uint64_t packets,
 {
     enum uk_reval_result result = UK_REVAL_KEEP;
     if (ukey->reval_seq != reval_seq
-        && ukey->flow->actions_version != ukey->actions_version) {
+        && uk_actions_version(ukey->flow) != ukey->actions_version) {
         result = UK_REVAL_MODIFY;
     }
     if (packets > ukey->stats_packets) {
@@ -248,10 +250,12 @@ revalidate(struct uk_thread *t, struct uk_round *round)
 {
     struct udpif *udpif = t->udpif;
     uint64_t dump_seq = udpif->dump_seq;
-    uint64_t reval_seq = udpif->reval_seq;
+    uint64_t reval_seq = uk_reval_seq(udpif);
     size_t max = udpif->cfg.dump_batch;
     struct uk_dump_item *batch = uk_xcalloc(max, sizeof *batch);
     struct reval_ops ops = { .n = 0 };
+    uk_scratch_push(t, &batch);
+    uk_scratch_push(t, &ops.ops);
 
     uk_op_begin(t, UK_OP_DUMP, round->number);
     for (;;) {
@@ -276,6 +280,8 @@ revalidate(struct uk_thread *t, struct uk_round *round)
         uk_rcu_quiesce(t, "revalidate", UK_SOURCE_LOCATOR);
     }
     uk_op_end(t, UK_OP_DUMP, round->number);
+    uk_scratch_pop(t, &ops.ops);
+    uk_scratch_pop(t, &batch);
     free(ops.ops);
     free(batch);
 }
@@ -327,11 +333,13 @@ revalidator_sweep__(struct uk_thread *t, unsigned int slice,
     static const char func[] = "revalidator_sweep__";
     struct udpif *udpif = t->udpif;
     uint64_t dump_seq = udpif->dump_seq;
-    uint64_t reval_seq = udpif->reval_seq;
+    uint64_t reval_seq = uk_reval_seq(udpif);
     struct reval_ops ops = { .n = 0 };
     struct ukey **ukeys = NULL;
     size_t allocated = 0;
 
+    uk_scratch_push(t, &ops.ops);
+    uk_scratch_push(t, &ukeys);
     for (unsigned int i = slice; i < udpif->cfg.n_umaps; i += n_slices) {
         struct umap *umap = &udpif->umaps[i];
         size_t n = umap_collect(umap, &ukeys, &allocated);
@@ -362,6 +370,8 @@ revalidator_sweep__(struct uk_thread *t, unsigned int slice,
         push_ukey_ops(t, umap, &ops);
         uk_rcu_quiesce(t, func, UK_SOURCE_LOCATOR);
     }
+    uk_scratch_pop(t, &ukeys);
+    uk_scratch_pop(t, &ops.ops);
     free(ops.ops);
     free(ukeys);
 }
@@ -376,7 +386,7 @@ revalidator_round(struct uk_thread *t, struct uk_round *round,
     struct udpif *udpif = t->udpif;
     bool leader = slice == 0;
 
-    udpif->n_in_round++;
+    uk_round_enter(t);
     uk_op_begin(t, UK_OP_ROUND, round->number);
     if (leader && (round->phases & UK_PHASE_DUMP)) {
         dp_dump_create(udpif, round);                            /* R0 */
@@ -397,8 +407,7 @@ revalidator_round(struct uk_thread *t, struct uk_round *round,
         udpif->n_rounds++;
     }
     uk_op_end(t, UK_OP_ROUND, round->number);
-    udpif->n_in_round--;
-    if (--round->refs == 0) {
+    if (uk_round_leave(t, round)) {
         free(round->entries);   /* The round itself is udpif's. */
         round->entries = NULL;
         round->n_entries = round->allocated = 0;

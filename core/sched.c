@@ -15,7 +15,7 @@
  * it may run once every thread has quiesced (or gone idle, which quiesces,
  * as poll_block() does in OVS) after the stamp.  The urcu thread runs ready
  * callbacks one step each, so a person or the explorer decides when frees
- * happen. */
+ * happen.  Free-running mode: see "Mode dispatch" at the end. */
 #include "udpif-private.h"
 
 #include <errno.h>
@@ -166,8 +166,8 @@ udpif_runnable(const struct udpif *udpif, struct uk_thread **out, size_t max)
     return n;
 }
 
-void
-uk_sched_point(struct uk_thread *t, const struct uk_action *action)
+static void
+sched_point_stepped(struct uk_thread *t, const struct uk_action *action)
 {
     t->next = *action;
     coro_yield();
@@ -233,7 +233,7 @@ void
 uk_coverage(struct uk_thread *t, enum uk_coverage counter, struct ukey *ukey)
 {
     struct udpif *udpif = t->udpif;
-    udpif->stats.coverage[counter]++;
+    uk_counter_add(udpif, &udpif->stats.coverage[counter], 1);
     struct ukey_event e = {
         .type = UK_EV_COVERAGE, .kind = (int32_t) counter, .umap = -1,
         .ukey_id = ukey ? ukey->id : 0, .ufid = ukey ? ukey->ufid : 0,
@@ -259,8 +259,8 @@ uk_op_end(struct uk_thread *t, enum uk_op op, uint64_t value)
     udpif_emit(t->udpif, t, &e);
 }
 
-void
-uk_thread_wait_req(struct uk_thread *t)
+static void
+wait_req_stepped(struct uk_thread *t)
 {
     t->busy = false;
     t->quiesced_at = t->udpif->time;    /* poll_block() quiesces. */
@@ -322,9 +322,9 @@ mutex_action(enum uk_action_kind kind, struct uk_mutex *m, const char *func,
     };
 }
 
-void
-uk_mutex_lock_at(struct uk_thread *t, struct uk_mutex *m, const char *func,
-                 const char *where)
+static void
+mutex_lock_stepped(struct uk_thread *t, struct uk_mutex *m, const char *func,
+                   const char *where)
 {
     struct uk_action a = mutex_action(UK_ACT_LOCK, m, func, where);
     uk_sched_point(t, &a);
@@ -332,9 +332,9 @@ uk_mutex_lock_at(struct uk_thread *t, struct uk_mutex *m, const char *func,
     emit_lock_event(t, UK_EV_LOCK, m, 0, where);
 }
 
-bool
-uk_mutex_trylock_at(struct uk_thread *t, struct uk_mutex *m,
-                    const char *func, const char *where)
+static bool
+mutex_trylock_stepped(struct uk_thread *t, struct uk_mutex *m,
+                      const char *func, const char *where)
 {
     struct uk_action a = mutex_action(UK_ACT_TRYLOCK, m, func, where);
     uk_sched_point(t, &a);
@@ -347,9 +347,9 @@ uk_mutex_trylock_at(struct uk_thread *t, struct uk_mutex *m,
     return true;
 }
 
-void
-uk_mutex_unlock_at(struct uk_thread *t, struct uk_mutex *m, const char *func,
-                   const char *where)
+static void
+mutex_unlock_stepped(struct uk_thread *t, struct uk_mutex *m,
+                     const char *func, const char *where)
 {
     struct uk_action a = mutex_action(UK_ACT_UNLOCK, m, func, where);
     uk_sched_point(t, &a);
@@ -367,8 +367,8 @@ uk_mutex_unlock_at(struct uk_thread *t, struct uk_mutex *m, const char *func,
 
 /* ==== Barrier ==== */
 
-void
-uk_barrier_wait(struct uk_thread *t, struct uk_round *round)
+static void
+barrier_wait_stepped(struct uk_thread *t, struct uk_round *round)
 {
     uint64_t gen = round->generation;
     struct ukey_event arrive = { .type = UK_EV_BARRIER, .umap = -1,
@@ -389,9 +389,9 @@ uk_barrier_wait(struct uk_thread *t, struct uk_round *round)
 
 /* ==== RCU ==== */
 
-void
-uk_rcu_postpone(struct uk_thread *t, struct ukey *ukey, const char *func,
-                const char *where)
+static void
+rcu_postpone_stepped(struct uk_thread *t, struct ukey *ukey,
+                     const char *func, const char *where)
 {
     struct udpif *udpif = t->udpif;
     uk_point_at(t, UK_ACT_POSTPONE, func, ukey, ukey->umap, where);
@@ -407,8 +407,8 @@ uk_rcu_postpone(struct uk_thread *t, struct ukey *ukey, const char *func,
     udpif_emit(udpif, t, &e);
 }
 
-void
-uk_rcu_quiesce(struct uk_thread *t, const char *func, const char *where)
+static void
+rcu_quiesce_stepped(struct uk_thread *t, const char *func, const char *where)
 {
     uk_point_at(t, UK_ACT_QUIESCE, func, NULL, -1, where);
     t->quiesced_at = t->udpif->time;
@@ -454,11 +454,177 @@ urcu_thread_run(struct uk_thread *t)
     }
 }
 
-void
-uk_rcu_barrier(struct udpif *udpif)
+static void
+rcu_barrier_stepped(struct udpif *udpif)
 {
     struct uk_thread *urcu = udpif->threads[1];
     while (udpif->n_rcu_cbs) {
         rcu_run_cb(urcu, 0);
+    }
+}
+
+/* ==== Mode dispatch ====
+ *
+ * The public entry points pick the stepped primitive above or the real one
+ * of free-running mode (core/freerun.h): no scheduling point, real locks
+ * and waits, the same events, each emitted while the lock that orders it is
+ * held.  Kept here, after the stepped code, so that the stepped code and
+ * every "file:line" it records are untouched by free-running mode. */
+
+void
+uk_sched_point(struct uk_thread *t, const struct uk_action *action)
+{
+    if (UK_LIKELY(!t->udpif->free_running)) {
+        sched_point_stepped(t, action);
+    }
+}
+
+void
+uk_thread_wait_req(struct uk_thread *t)
+{
+    if (t->udpif->free_running) {
+        freerun_wait_req(t);
+    } else {
+        wait_req_stepped(t);
+    }
+}
+
+/* mutex_take() without 't->held' (kept for "show threads" in stepped
+ * mode, with room for 8): a handler of a 'lock_over_put' variant holds one
+ * lock per upcall of its batch. */
+static void
+mutex_take_fr(struct uk_thread *t, struct uk_mutex *m, const char *where)
+{
+    uk_assert(!m->owner);
+    m->owner = t;
+    m->where = where;
+}
+
+void
+uk_mutex_lock_at(struct uk_thread *t, struct uk_mutex *m, const char *func,
+                 const char *where)
+    UK_NO_THREAD_SAFETY_ANALYSIS
+{
+    if (!t->udpif->free_running) {
+        mutex_lock_stepped(t, m, func, where);
+        return;
+    }
+    freerun_mutex_lock(m);
+    mutex_take_fr(t, m, where);
+    emit_lock_event(t, UK_EV_LOCK, m, 0, where);
+}
+
+bool
+uk_mutex_trylock_at(struct uk_thread *t, struct uk_mutex *m,
+                    const char *func, const char *where)
+    UK_NO_THREAD_SAFETY_ANALYSIS
+{
+    if (!t->udpif->free_running) {
+        return mutex_trylock_stepped(t, m, func, where);
+    }
+    if (!freerun_mutex_trylock(m)) {
+        emit_lock_event(t, UK_EV_TRYLOCK, m, EBUSY, where);
+        return false;
+    }
+    mutex_take_fr(t, m, where);
+    emit_lock_event(t, UK_EV_TRYLOCK, m, 0, where);
+    return true;
+}
+
+void
+uk_mutex_unlock_at(struct uk_thread *t, struct uk_mutex *m, const char *func,
+                   const char *where)
+    UK_NO_THREAD_SAFETY_ANALYSIS
+{
+    if (!t->udpif->free_running) {
+        mutex_unlock_stepped(t, m, func, where);
+        return;
+    }
+    uk_assert(m->owner == t);
+    m->owner = NULL;
+    m->where = NULL;
+    emit_lock_event(t, UK_EV_UNLOCK, m, 0, where);
+    freerun_mutex_unlock(m);    /* After its event: 'seq' order. */
+}
+
+void
+uk_barrier_wait(struct uk_thread *t, struct uk_round *round)
+{
+    if (t->udpif->free_running) {
+        freerun_barrier_wait(t, round);
+    } else {
+        barrier_wait_stepped(t, round);
+    }
+}
+
+void
+uk_round_enter(struct uk_thread *t)
+{
+    if (t->udpif->free_running) {
+        freerun_round_enter(t);
+    } else {
+        t->udpif->n_in_round++;
+    }
+}
+
+bool
+uk_round_leave(struct uk_thread *t, struct uk_round *round)
+{
+    if (t->udpif->free_running) {
+        freerun_round_leave(t, round);      /* Frees the round if last. */
+        return false;
+    }
+    t->udpif->n_in_round--;
+    return --round->refs == 0;
+}
+
+void
+uk_set_paused(struct uk_thread *t, bool paused)
+{
+    if (!t->udpif->free_running) {
+        t->udpif->paused = paused;
+    } else if (paused) {
+        freerun_pause(t);
+    } else {
+        freerun_resume(t);
+    }
+}
+
+void
+uk_rcu_postpone(struct uk_thread *t, struct ukey *ukey, const char *func,
+                const char *where)
+{
+    if (!t->udpif->free_running) {
+        rcu_postpone_stepped(t, ukey, func, where);
+        return;
+    }
+    ukey->n_postponed++;        /* Under 'ukey->mutex'. */
+    struct ukey_event e = { .type = UK_EV_RCU_POSTPONE, .ukey_id = ukey->id,
+                            .ufid = ukey->ufid, .pmd_id = ukey->pmd_id,
+                            .umap = ukey->umap, .where = where };
+    udpif_emit(t->udpif, t, &e);
+    freerun_postpone(t, ukey);  /* After its event: 'seq' order. */
+}
+
+void
+uk_rcu_quiesce(struct uk_thread *t, const char *func, const char *where)
+{
+    if (!t->udpif->free_running) {
+        rcu_quiesce_stepped(t, func, where);
+        return;
+    }
+    freerun_quiesce(t);
+    struct ukey_event e = { .type = UK_EV_RCU_QUIESCE, .umap = -1,
+                            .where = where };
+    udpif_emit(t->udpif, t, &e);
+}
+
+void
+uk_rcu_barrier(struct udpif *udpif)
+{
+    if (udpif->free_running) {
+        freerun_rcu_barrier(udpif);
+    } else {
+        rcu_barrier_stepped(udpif);
     }
 }

@@ -6,11 +6,17 @@
 #ifndef UKDB_CORE_UDPIF_PRIVATE_H
 #define UKDB_CORE_UDPIF_PRIVATE_H 1
 
+#include <stdatomic.h>
+
 #include "udpif.h"
 
 /* ==== umap (core/umap.c) ==== */
 
-void umap_init(struct umap *, int index, size_t expected);
+/* 'lfht_flags': cds_lfht_new() flags; free-running mode passes
+ * UMAP_AUTO_RESIZE, so that the table follows the flows (accounting makes
+ * the resize decision on the node count, not on one chain's length). */
+void umap_init(struct umap *, int index, size_t expected, int lfht_flags);
+#define UMAP_AUTO_RESIZE (CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING)
 void umap_destroy(struct umap *);
 
 /* ukey_lookup(): returns the ukey for ('ufid', 'pmd_id') or NULL.  A
@@ -21,12 +27,16 @@ struct ukey *umap_lookup(struct uk_thread *, struct umap *, uint64_t ufid,
 /* cmap_insert(), cmap_replace(), cmap_remove().  Call with 'umap->mutex'
  * held.  umap_remove() of a ukey not in the table records the failure (OVS
  * asserts) and returns ENOENT. */
-void umap_insert(struct uk_thread *, struct umap *, struct ukey *,
+void umap_insert(struct uk_thread *, struct umap *umap, struct ukey *,
                  const char *func) UK_REQUIRES(umap->mutex);
-void umap_replace(struct uk_thread *, struct umap *, struct ukey *old,
+void umap_replace(struct uk_thread *, struct umap *umap, struct ukey *old,
                   struct ukey *new, const char *func) UK_REQUIRES(umap->mutex);
-int umap_remove(struct uk_thread *, struct umap *, struct ukey *,
+int umap_remove(struct uk_thread *, struct umap *umap, struct ukey *,
                 const char *func) UK_REQUIRES(umap->mutex);
+
+/* Free-running shutdown: unlinks 'ukey' (still in the table) without an
+ * event or a scheduling point.  Call with no other model thread running. */
+void umap_unlink(struct umap *, struct ukey *);
 
 /* The hash of a ukey: ufid and pmd_id, as OVS's hash_2words(). */
 uint32_t ukey_hash(uint64_t ufid, uint32_t pmd_id);
@@ -46,12 +56,12 @@ void uk_mutex_init(struct uk_mutex *, enum uk_lock_target, int umap,
                                                          UK_SOURCE_LOCATOR)
 #define uk_mutex_unlock(T, M, FUNC) uk_mutex_unlock_at(T, M, FUNC, \
                                                        UK_SOURCE_LOCATOR)
-void uk_mutex_lock_at(struct uk_thread *, struct uk_mutex *, const char *func,
+void uk_mutex_lock_at(struct uk_thread *, struct uk_mutex *m, const char *func,
                       const char *where) UK_ACQUIRES(*m);
-bool uk_mutex_trylock_at(struct uk_thread *, struct uk_mutex *,
+bool uk_mutex_trylock_at(struct uk_thread *, struct uk_mutex *m,
                          const char *func, const char *where)
     UK_TRY_LOCK(true, *m);
-void uk_mutex_unlock_at(struct uk_thread *, struct uk_mutex *,
+void uk_mutex_unlock_at(struct uk_thread *, struct uk_mutex *m,
                         const char *func, const char *where) UK_RELEASES(*m);
 
 /* A revalidator round: its participants, barrier and shared dump. */
@@ -68,7 +78,7 @@ struct uk_round {
     unsigned int n_participants;
     unsigned int phases;        /* UK_PHASE_*. */
     unsigned int refs;          /* Participants that have not finished. */
-    uint64_t number;            /* udpif->n_rounds + 1 at creation. */
+    uint64_t number;            /* 1, 2, ... in the order queued. */
     /* Barrier. */
     unsigned int n_waiting;
     uint64_t generation;
@@ -76,11 +86,31 @@ struct uk_round {
     struct uk_dump_item *entries;
     size_t n_entries, pos, allocated;
     bool dump_created;
+    unsigned int n_entered;     /* Free-running: participants that entered
+                                 * (under the pause gate). */
     struct uk_round *next;      /* udpif->rounds list (owned there). */
 };
 
 /* Waits at 'round''s barrier with the other participants. */
 void uk_barrier_wait(struct uk_thread *, struct uk_round *);
+
+/* Registers '*pointer' (a local of 't''s operation in progress, NULL or a
+ * heap buffer, possibly reallocated later) to be freed if the model is
+ * destroyed while 't' is suspended; uk_scratch_pop() unregisters it, in
+ * LIFO order, just before the operation frees it. */
+void uk_scratch_push(struct uk_thread *, void *pointer);
+void uk_scratch_pop(struct uk_thread *, void *pointer);
+
+/* A revalidator enters a round (udpif->n_in_round++), and leaves it:
+ * returns true if it was the last participant, which then frees the round's
+ * dump entries (in free-running mode the round is freed there and this
+ * returns false). */
+void uk_round_enter(struct uk_thread *);
+bool uk_round_leave(struct uk_thread *, struct uk_round *);
+
+/* udpif->paused = 'paused', from the main thread after its PAUSE point;
+ * free-running, a real wait for the rounds in progress to end. */
+void uk_set_paused(struct uk_thread *, bool paused);
 
 /* ovsrcu_postpone(ukey_delete__, ukey) and ovsrcu_quiesce(). */
 void uk_rcu_postpone(struct uk_thread *, struct ukey *, const char *func,
@@ -142,6 +172,16 @@ bool ukey_install(struct uk_thread *, struct ukey *new);
 /* ukey_delete(): call with the umap's mutex held. */
 void ukey_delete(struct uk_thread *, struct umap *, struct ukey *);
 
+/* Accounting of ukey.c, kept apart from the thread programs' code:
+ * ukey_track() a created ukey (udpif->all_ukeys, or free-running counts);
+ * ukey_emit_free() emits 'e', the free of an unpublished 'ukey', and frees
+ * it for real when free-running; ukey_count_transition() counts an OK
+ * transition (evictions, free-running per-state counts). */
+void ukey_track(struct udpif *, struct ukey *);
+void ukey_emit_free(struct uk_thread *, struct ukey *, struct ukey_event *e);
+void ukey_count_transition(struct udpif *, enum ukey_state from,
+                           enum ukey_state to);
+
 /* ==== Datapath (core/dp.c) ==== */
 
 struct dp_flow *dp_find(struct udpif *, const struct uk_flow *,
@@ -166,7 +206,127 @@ size_t dp_dump_next(struct uk_thread *, struct uk_round *,
 /* Number of present datapath flows. */
 size_t dp_count(const struct udpif *);
 
+/* ==== Shared counters and fields ==== */
+
+/* Counters and fields that several OS threads touch in free-running mode
+ * use C11 atomics on a cast pointer ('_Atomic uint64_t' has the size and
+ * alignment of 'uint64_t' here: checked in core/freerun.c).  In stepped mode
+ * one OS thread runs everything and these are plain accesses, so behaviour
+ * there is unchanged.  Relaxed: totals for statistics, ids that need only
+ * be unique. */
+static inline void
+uk_counter_add(const struct udpif *udpif, uint64_t *p, uint64_t n)
+{
+    if (UK_LIKELY(!udpif->free_running)) {
+        *p += n;
+    } else {
+        atomic_fetch_add_explicit((_Atomic uint64_t *) p, n,
+                                  memory_order_relaxed);
+    }
+}
+
+/* Returns '++*p'. */
+static inline uint64_t
+uk_counter_next(const struct udpif *udpif, uint64_t *p)
+{
+    if (UK_LIKELY(!udpif->free_running)) {
+        return ++*p;
+    }
+    return atomic_fetch_add_explicit((_Atomic uint64_t *) p, 1,
+                                     memory_order_relaxed) + 1;
+}
+
+/* Loads of fields the traffic generator writes while model threads read
+ * them: 'udpif->reval_seq' (acquire: pairs with the release in
+ * udpif_modify(), so the flow's new 'actions_version' is visible to whoever
+ * sees the new reval_seq) and 'flow->actions_version' (relaxed).  Plain
+ * loads in effect in stepped mode. */
+static inline uint64_t
+uk_reval_seq(const struct udpif *udpif)
+{
+    return atomic_load_explicit((_Atomic uint64_t *) &udpif->reval_seq,
+                                memory_order_acquire);
+}
+
+static inline unsigned int
+uk_actions_version(const struct uk_flow *flow)
+{
+    return atomic_load_explicit(
+        (_Atomic unsigned int *) &flow->actions_version,
+        memory_order_relaxed);
+}
+
+/* ThreadSanitizer does not see the synchronization inside liburcu 0.13 (no
+ * annotations, not instrumented): these tell it about the two edges the
+ * model relies on.  A node published with cds_lfht_add()/replace() is
+ * released before and acquired by whoever finds it; RCU is one "release at
+ * every quiescent state, acquire in every callback" edge.  No-ops
+ * otherwise. */
+#if defined(__SANITIZE_THREAD__)
+#define UK_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UK_TSAN 1
+#endif
+#endif
+#ifdef UK_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define uk_tsan_acquire(P) __tsan_acquire((void *) (P))
+#define uk_tsan_release(P) __tsan_release((void *) (P))
+#else
+#define uk_tsan_acquire(P) ((void) (P))
+#define uk_tsan_release(P) ((void) (P))
+#endif
+
+/* ==== Free-running hooks (core/freerun.c) ====
+ *
+ * Called by the primitives above only when 'udpif->free_running'. */
+
+void freerun_thread_init(struct uk_thread *);
+void freerun_wait_req(struct uk_thread *);
+void freerun_queue_req(struct uk_thread *, const struct uk_req *);
+void freerun_mutex_lock(struct uk_mutex *);
+bool freerun_mutex_trylock(struct uk_mutex *);
+void freerun_mutex_unlock(struct uk_mutex *);
+void freerun_barrier_wait(struct uk_thread *, struct uk_round *);
+void freerun_round_enter(struct uk_thread *);
+void freerun_round_leave(struct uk_thread *, struct uk_round *);
+void freerun_pause(struct uk_thread *);
+void freerun_resume(struct uk_thread *);
+void freerun_join(struct uk_thread *);
+void freerun_postpone(struct uk_thread *, struct ukey *);
+void freerun_quiesce(struct uk_thread *);
+void freerun_rcu_barrier(struct udpif *);
+void freerun_ukey_created(struct udpif *, struct ukey *);
+void freerun_ukey_free(struct udpif *, struct ukey *);
+void freerun_ukey_destroy(struct uk_thread *, struct ukey *);
+void freerun_state_moved(struct udpif *, enum ukey_state from,
+                         enum ukey_state to);
+uint64_t freerun_live(const struct udpif *);
+struct freerun *freerun_create(struct udpif *);
+void freerun_destroy(struct udpif *);
+int freerun_round(struct udpif *, struct uk_thread *r, unsigned int phases);
+int freerun_traffic(struct udpif *, struct uk_flow *, uint64_t n);
+void freerun_expire(struct udpif *, struct uk_flow *);
+void freerun_modify(struct udpif *, struct uk_flow *);
+
+/* The datapath table: slot of ('flow', 'pmd_id') or NULL, slot 'i' of
+ * freerun_dp_n(), its stripe lock, and the present-flow counter. */
+struct dp_flow *freerun_dp_find(struct udpif *, const struct uk_flow *,
+                                uint32_t pmd_id);
+size_t freerun_dp_n(const struct udpif *);
+struct dp_flow *freerun_dp_at(struct udpif *, size_t i);
+void freerun_dp_lock(struct udpif *, const struct dp_flow *);
+void freerun_dp_unlock(struct udpif *, const struct dp_flow *);
+void freerun_dp_present(struct udpif *, bool was, bool is);
+size_t freerun_dp_count(const struct udpif *);
+
 /* ==== Thread programs ==== */
+
+/* Runs the program of model thread 't' (never returns). */
+void uk_thread_body(void *t);
+
 
 void handler_run(struct uk_thread *);          /* core/handler.c */
 void pmd_run(struct uk_thread *);              /* core/handler.c */

@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include <urcu/urcu-qsbr.h>
+#include <urcu/rculfhash.h>
 
 #include "coro.h"
+#include "freerun.h"
 #include "lifecycle.h"
 #include "util.h"
 
@@ -37,9 +39,9 @@ checker_violation(const struct lifecycle_violation *v, void *udpif_)
 {
     struct udpif *udpif = udpif_;
     if (v->event.result == UK_SEV_WARNING) {
-        udpif->stats.warnings++;
+        uk_counter_add(udpif, &udpif->stats.warnings, 1);
     } else {
-        udpif->stats.violations++;
+        uk_counter_add(udpif, &udpif->stats.violations, 1);
     }
     event_emit_deferred(udpif->bus, &v->event);
 }
@@ -53,12 +55,15 @@ checker_observe(const struct ukey_event *e, void *udpif_)
         return;
     }
     lifecycle_feed(udpif->checker, e, e->seq - 1);
+    if (e->type == UK_EV_END) {
+        lifecycle_finish(udpif->checker);   /* Leaks: the run is over. */
+    }
 }
 
 /* ==== Threads ==== */
 
-static void
-thread_body(void *t_)
+void
+uk_thread_body(void *t_)
 {
     struct uk_thread *t = t_;
     switch (t->kind) {
@@ -108,8 +113,12 @@ thread_create(struct udpif *udpif, enum uk_thread_kind kind,
                             .umap = -1 };
     udpif_emit(udpif, t, &e);
 
+    if (udpif->free_running) {
+        freerun_thread_init(t);     /* Runs from udpif_start(). */
+        return t;
+    }
     /* Run it to its first scheduling point: it parks, idle. */
-    t->coro = coro_create(thread_body, t, 0);
+    t->coro = coro_create(uk_thread_body, t, 0);
     struct uk_thread *saved = udpif->current;
     udpif->current = t;
     coro_resume(t->coro);
@@ -135,6 +144,7 @@ udpif_create(const struct udpif_config *cfg)
         udpif->cfg.n_umaps = 4;
     }
     udpif->variant = udpif->cfg.variant;
+    udpif->free_running = udpif->cfg.free_running;
     udpif->bus = event_bus_create();
     udpif->dump_seq = 1;
     udpif->reval_seq = 1;
@@ -145,7 +155,12 @@ udpif_create(const struct udpif_config *cfg)
     }
     udpif->umaps = uk_xcalloc(udpif->cfg.n_umaps, sizeof *udpif->umaps);
     for (unsigned int i = 0; i < udpif->cfg.n_umaps; i++) {
-        umap_init(&udpif->umaps[i], (int) i, 64);
+        umap_init(&udpif->umaps[i], (int) i, 64,
+                  udpif->free_running ? UMAP_AUTO_RESIZE : 0);
+    }
+    if (udpif->free_running) {
+        udpif->fr = freerun_create(udpif);
+        event_bus_set_threaded(udpif->bus, true);
     }
     if (udpif->cfg.checker) {
         struct lifecycle_options opts = {
@@ -157,9 +172,28 @@ udpif_create(const struct udpif_config *cfg)
         udpif->checker = lifecycle_create(&opts, &cbs);
         event_bus_add(udpif->bus, checker_observe, udpif);
     }
+    if (udpif->cfg.observer) {
+        /* Before the first event: the main and urcu threads' starts. */
+        event_bus_add(udpif->bus, udpif->cfg.observer,
+                      udpif->cfg.observer_aux);
+    }
     thread_create(udpif, UK_THREAD_MAIN, "main");
     thread_create(udpif, UK_THREAD_URCU, "urcu");
     return udpif;
+}
+
+void
+uk_scratch_push(struct uk_thread *t, void *pointer)
+{
+    uk_assert(t->n_scratch < (int) UK_ARRAY_SIZE(t->scratch));
+    t->scratch[t->n_scratch++] = pointer;
+}
+
+void
+uk_scratch_pop(struct uk_thread *t, void *pointer)
+{
+    uk_assert(t->n_scratch > 0 && t->scratch[t->n_scratch - 1] == pointer);
+    t->n_scratch--;
 }
 
 void
@@ -168,8 +202,16 @@ udpif_destroy(struct udpif *udpif)
     if (!udpif) {
         return;
     }
+    if (udpif->free_running) {
+        freerun_destroy(udpif);     /* Stops it first if it runs. */
+        urcu_qsbr_thread_offline(); /* cds_lfht_destroy() may wait for a
+                                     * resize that waits for a grace. */
+    }
     for (size_t i = 0; i < udpif->n_threads; i++) {
         struct uk_thread *t = udpif->threads[i];
+        while (t->n_scratch > 0) {      /* Before its stack goes. */
+            free(*(void **) t->scratch[--t->n_scratch]);
+        }
         coro_destroy(t->coro);
         free(t->reqs);
         free(t->name);
@@ -197,6 +239,9 @@ udpif_destroy(struct udpif *udpif)
     free(udpif->flows);
     free(udpif->dp_flows);
     free(udpif->rcu_cbs);
+    if (udpif->free_running) {
+        urcu_qsbr_thread_online();
+    }
     lifecycle_destroy(udpif->checker);
     event_bus_destroy(udpif->bus);
     free(udpif);
@@ -250,7 +295,13 @@ udpif_add_flow(struct udpif *udpif, const char *name)
     if (flow) {
         return flow;
     }
-    flow = uk_xzalloc(sizeof *flow);
+    return udpif_add_flow_new(udpif, name);
+}
+
+struct uk_flow *
+udpif_add_flow_new(struct udpif *udpif, const char *name)
+{
+    struct uk_flow *flow = uk_xzalloc(sizeof *flow);
     flow->name = uk_xstrdup(name);
     flow->ufid = uk_hash_string(name);
     flow->index = udpif->n_flows;
@@ -316,6 +367,10 @@ udpif_umap_ukeys(const struct udpif *udpif, int i, struct ukey **out,
 static void
 queue_req(struct uk_thread *t, const struct uk_req *req)
 {
+    if (t->udpif->free_running) {
+        freerun_queue_req(t, req);      /* The thread's locked inbox. */
+        return;
+    }
     t->reqs = uk_grow(t->reqs, &t->allocated_reqs, t->n_reqs + 1,
                       sizeof *t->reqs);
     t->reqs[t->n_reqs++] = *req;
@@ -364,6 +419,9 @@ flow_upcall_thread(struct udpif *udpif, struct uk_flow *flow)
 int
 udpif_traffic(struct udpif *udpif, struct uk_flow *flow, uint64_t n)
 {
+    if (udpif->free_running) {
+        return freerun_traffic(udpif, flow, n);
+    }
     struct uk_thread *t = flow_upcall_thread(udpif, flow);
     uint32_t pmd_id = t ? t->pmd_id : 0;
     struct dp_flow *f = udpif_dp_flow(udpif, flow, pmd_id);
@@ -397,6 +455,9 @@ udpif_traffic(struct udpif *udpif, struct uk_flow *flow, uint64_t n)
 int
 udpif_round(struct udpif *udpif, struct uk_thread *r, unsigned int phases)
 {
+    if (udpif->free_running) {
+        return freerun_round(udpif, r, phases);
+    }
     struct uk_round *round = uk_xzalloc(sizeof *round);
     round->phases = phases ? phases : UK_PHASE_ALL;
     round->number = ++udpif->n_rounds_queued;   /* Unique, in order. */
@@ -452,7 +513,10 @@ udpif_shutdown(struct udpif *udpif)
 void
 udpif_expire(struct udpif *udpif, struct uk_flow *flow)
 {
-    (void) udpif;
+    if (udpif->free_running) {
+        freerun_expire(udpif, flow);
+        return;
+    }
     flow->expire = true;
 }
 
@@ -460,6 +524,10 @@ udpif_expire(struct udpif *udpif, struct uk_flow *flow)
 void
 udpif_modify(struct udpif *udpif, struct uk_flow *flow)
 {
+    if (udpif->free_running) {
+        freerun_modify(udpif, flow);
+        return;
+    }
     flow->actions_version++;
     udpif->reval_seq++;
 }

@@ -258,6 +258,13 @@ struct uk_thread {
 
     uint64_t quiesced_at;       /* Step count at its last quiescent state. */
 
+    /* Heap buffers of the operation in progress, as the addresses of the
+     * local pointers that hold them (on the coroutine's stack): freed by
+     * udpif_destroy() when the model is destroyed with 't' suspended in
+     * the middle of an operation (the REPL's back and goto do that). */
+    void *scratch[8];
+    int n_scratch;
+
     struct freerun_thread *fr;  /* (owned by udpif->fr) Free-running. */
 };
 
@@ -292,6 +299,8 @@ struct udpif_config {
     unsigned int flow_limit;    /* OVS: 200000 (dynamic). */
     bool checker;               /* Attach the lifecycle checker. */
     unsigned int stuck_rounds, slowpath_rounds; /* Checker liveness. */
+    uk_event_observer_fn *observer;   /* Attached before any event, after */
+    void *observer_aux;               /* the checker; or NULL. */
     bool free_running;          /* Real threads (core/freerun.h). */
 };
 
@@ -375,6 +384,10 @@ struct uk_thread *udpif_find_thread(const struct udpif *, const char *name);
 /* Declares a flow.  Returns it, or the existing one of that name. */
 struct uk_flow *udpif_add_flow(struct udpif *, const char *name);
 struct uk_flow *udpif_find_flow(const struct udpif *, const char *name);
+
+/* Declares a flow that the caller knows is new (no lookup: O(1), for
+ * declaring many flows).  Returns it. */
+struct uk_flow *udpif_add_flow_new(struct udpif *, const char *name);
 
 /* The ukey with id 'id' (live or not), or NULL. */
 struct ukey *udpif_find_ukey(const struct udpif *, uint64_t id);

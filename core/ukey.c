@@ -17,7 +17,7 @@ ukey_create(struct uk_thread *t, struct uk_flow *flow, uint32_t pmd_id,
 {
     struct udpif *udpif = t->udpif;
     struct ukey *ukey = uk_xzalloc(sizeof *ukey);
-    ukey->id = ++udpif->next_ukey_id;
+    ukey->id = uk_counter_next(udpif, &udpif->next_ukey_id);
     ukey->flow = flow;
     ukey->ufid = flow->ufid;
     ukey->pmd_id = pmd_id;
@@ -28,15 +28,15 @@ ukey_create(struct uk_thread *t, struct uk_flow *flow, uint32_t pmd_id,
     ukey->state = UKEY_CREATED;
     ukey->state_thread = t->id;
     ukey->state_where = UK_SOURCE_LOCATOR;
-    ukey->actions_version = flow->actions_version;
+    ukey->actions_version = uk_actions_version(flow);
     /* 57db02104: an adopted flow gets reval_seq - 1 to force its
      * revalidation; an upcall's ukey the reval_seq of its translation. */
     ukey->reval_seq = origin == UK_CREATE_DPIF_FLOW
-                      ? udpif->reval_seq - 1 : udpif->reval_seq;
+                      ? uk_reval_seq(udpif) - 1 : uk_reval_seq(udpif);
     ukey->dump_seq = 0;                         /* 8f0e86f84. */
-    ukey->next_all = udpif->all_ukeys;
-    udpif->all_ukeys = ukey;
-    udpif->stats.created++;
+    /* Kept until udpif_destroy(); free-running: freed for real. */
+    ukey_track(udpif, ukey);
+    uk_counter_add(udpif, &udpif->stats.created, 1);
 
     struct ukey_event e = { .type = UK_EV_CREATE, .ukey_id = ukey->id,
                             .ufid = ukey->ufid, .pmd_id = pmd_id,
@@ -53,13 +53,13 @@ ukey_free_unpublished(struct uk_thread *t, struct ukey *ukey)
 {
     uk_point(t, UK_ACT_FREE, "ukey_delete__", ukey, -1);
     ukey->n_freed++;
-    t->udpif->stats.freed++;
+    uk_counter_add(t->udpif, &t->udpif->stats.freed, 1);
     struct ukey_event e = { .type = UK_EV_UKEY_FREE, .ukey_id = ukey->id,
                             .ufid = ukey->ufid, .pmd_id = ukey->pmd_id,
                             .umap = ukey->umap,
                             .kind = UK_FREE_UNPUBLISHED,
                             .where = UK_SOURCE_LOCATOR };
-    udpif_emit(t->udpif, t, &e);
+    ukey_emit_free(t, ukey, &e);
 }
 
 enum ukey_state
@@ -109,8 +109,8 @@ transition_ukey_at(struct uk_thread *t, struct ukey *ukey,
         ukey->state_thread = t->id;
         ukey->state_where = where;
     }
-    if (result == UK_TR_OK && dst == UKEY_EVICTING) {
-        t->udpif->stats.evictions++;
+    if (result == UK_TR_OK) {
+        ukey_count_transition(t->udpif, src, dst);
     }
     struct ukey_event e = { .type = UK_EV_TRANSITION, .ukey_id = ukey->id,
                             .ufid = ukey->ufid, .pmd_id = ukey->pmd_id,
@@ -148,7 +148,7 @@ try_ukey_replace(struct uk_thread *t, struct umap *umap, struct ukey *old,
         transition_ukey(t, old, UKEY_DELETED, func);
         transition_ukey(t, new, UKEY_VISIBLE, func);
         uk_coverage(t, UK_COV_upcall_ukey_replace, old);
-        t->udpif->stats.replacements++;
+        uk_counter_add(t->udpif, &t->udpif->stats.replacements, 1);
         replaced = true;
     } else {
         uk_coverage(t, UK_COV_handler_duplicate_upcall, old);
@@ -185,7 +185,7 @@ ukey_install__(struct uk_thread *t, struct ukey *new)
     }
     uk_mutex_unlock(t, &umap->mutex, func);
     if (locked) {
-        udpif->stats.installs++;
+        uk_counter_add(udpif, &udpif->stats.installs, 1);
     }
     return locked;
 }
@@ -216,4 +216,38 @@ ukey_delete(struct uk_thread *t, struct umap *umap, struct ukey *ukey)
         transition_ukey(t, ukey, UKEY_DELETED, func);
     }
     uk_mutex_unlock(t, &ukey->mutex, func);
+}
+
+/* ==== Accounting (kept after the thread programs: udpif-private.h) ==== */
+
+void
+ukey_track(struct udpif *udpif, struct ukey *ukey)
+{
+    if (udpif->free_running) {
+        freerun_ukey_created(udpif, ukey);
+    } else {
+        ukey->next_all = udpif->all_ukeys;
+        udpif->all_ukeys = ukey;
+    }
+}
+
+void
+ukey_emit_free(struct uk_thread *t, struct ukey *ukey, struct ukey_event *e)
+{
+    udpif_emit(t->udpif, t, e);
+    if (t->udpif->free_running) {
+        freerun_ukey_free(t->udpif, ukey);      /* Nobody else saw it. */
+    }
+}
+
+void
+ukey_count_transition(struct udpif *udpif, enum ukey_state from,
+                      enum ukey_state to)
+{
+    if (to == UKEY_EVICTING) {
+        uk_counter_add(udpif, &udpif->stats.evictions, 1);
+    }
+    if (udpif->free_running) {
+        freerun_state_moved(udpif, from, to);
+    }
 }

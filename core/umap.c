@@ -5,8 +5,8 @@
  *
  * Synchronization: umap_lookup() and umap_collect() may run concurrently
  * with writers; umap_insert(), umap_replace() and umap_remove() require the
- * umap mutex.  A removed node stays readable until the ukey is freed, which
- * in the model happens only in udpif_destroy(). */
+ * umap mutex.  A removed node stays readable until the ukey is freed: in
+ * stepped mode only in udpif_destroy(), free-running after a grace period. */
 #include "udpif-private.h"
 
 #include <errno.h>
@@ -23,7 +23,7 @@ struct umap_node {
 };
 
 void
-umap_init(struct umap *umap, int index, size_t expected)
+umap_init(struct umap *umap, int index, size_t expected, int lfht_flags)
 {
     unsigned long size = 8;
     while (size < expected && size < (1UL << 20)) {
@@ -31,8 +31,8 @@ umap_init(struct umap *umap, int index, size_t expected)
     }
     umap->index = index;
     uk_mutex_init(&umap->mutex, UK_LOCK_UMAP, index, NULL);
-    umap->table = cds_lfht_new_flavor(size, size, 0, 0, &urcu_qsbr_flavor,
-                                      NULL);
+    umap->table = cds_lfht_new_flavor(size, size, 0, lfht_flags,
+                                      &urcu_qsbr_flavor, NULL);
     uk_assert(umap->table);
 }
 
@@ -94,6 +94,7 @@ umap_lookup(struct uk_thread *t, struct umap *umap, uint64_t ufid,
                     &key, &iter);
     struct cds_lfht_node *node = cds_lfht_iter_get_node(&iter);
     if (node) {
+        uk_tsan_acquire(node);  /* Pairs with the release in node_of(). */
         found = caa_container_of(node, struct umap_node, node)->ukey;
     }
     struct ukey_event e = { .type = UK_EV_UMAP_LOOKUP, .ufid = ufid,
@@ -111,6 +112,7 @@ node_of(struct ukey *ukey)
         cds_lfht_node_init(&n->node);
         n->ukey = ukey;
         ukey->node = n;
+        uk_tsan_release(n);     /* Before publication: pairs with lookups. */
     }
     return ukey->node;
 }
@@ -119,11 +121,9 @@ static void
 emit_umap(struct uk_thread *t, enum uk_event_type type, struct umap *umap,
           struct ukey *ukey, struct ukey *new, int result, const char *func)
 {
-    struct ukey_event e = {
-        .type = (uint16_t) type, .ukey_id = ukey->id, .ufid = ukey->ufid,
-        .pmd_id = ukey->pmd_id, .umap = umap->index, .result = result,
-        .ukey2_id = new ? new->id : 0, .where = func,
-    };
+    struct ukey_event e = { .type = (uint16_t) type, .ukey_id = ukey->id,
+        .ufid = ukey->ufid, .pmd_id = ukey->pmd_id, .umap = umap->index,
+        .result = result, .ukey2_id = new ? new->id : 0, .where = func };
     udpif_emit(t->udpif, t, &e);
 }
 
@@ -170,6 +170,16 @@ umap_remove(struct uk_thread *t, struct umap *umap, struct ukey *ukey,
     return error;
 }
 
+void
+umap_unlink(struct umap *umap, struct ukey *ukey)
+{
+    if (ukey->in_umap) {
+        int error = cds_lfht_del(umap->table, &node_of(ukey)->node);
+        uk_assert(!error);
+        ukey->in_umap = false;
+    }
+}
+
 size_t
 umap_collect(const struct umap *umap, struct ukey ***array,
              size_t *allocated)
@@ -178,6 +188,7 @@ umap_collect(const struct umap *umap, struct ukey ***array,
     struct umap_node *n;
     size_t count = 0;
     cds_lfht_for_each_entry (umap->table, &iter, n, node) {
+        uk_tsan_acquire(n);     /* Pairs with the release in node_of(). */
         *array = uk_grow(*array, allocated, count + 1, sizeof **array);
         (*array)[count++] = n->ukey;
     }

@@ -36,7 +36,9 @@ cmd_audit_usage(FILE *f, bool view)
           "  --thread NAME      only what thread NAME did\n"
           "  --begin B, --end E time range: ns from the clock's origin "
           "(N or Nns),\n"
-          "                     or event seq (seq:N or #N)\n"
+          "                     seconds from the first event (+S.FFF), or"
+          " event seq\n"
+          "                     (seq:N or #N)\n"
           "  --format FORMAT    text (default), json, chrome (Chrome "
           "trace-event\n"
           "                     JSON for Perfetto), raw (one canonical line"
@@ -128,7 +130,7 @@ cmd_audit_main(int argc, char *argv[], bool view)
                                     c == OPT_BEGIN ? &o.begin : &o.end)) {
                 return cmd_audit_usage_error(
                     view, c == OPT_BEGIN ? "--begin" : "--end", optarg,
-                    "expecting a timestamp in ns or seq:N");
+                    "expecting N (ns), +S.FFF (s) or seq:N");
             }
             break;
         case '?':

@@ -448,6 +448,12 @@ parse_errno(struct repl *r, const char *arg, int *error)
         }
     }
     uint64_t n;
+    if (arg[0] < '0' || arg[0] > '9') {
+        repl_usage_error(r, "dp", "'%s': no such errno (ENOENT, EBUSY, "
+                         "EEXIST, ENOSPC, EINVAL, ENOMEM, EIO, EFBIG or a "
+                         "number)", arg);
+        return false;
+    }
     if (!repl_number_arg(r, "dp", arg, 1, 4095, &n)) {
         return false;
     }

@@ -207,11 +207,17 @@ cmd_show_dp(struct repl *r)
             printf("%-8s %-4s %-8s %-9s %s\n", "FLOW", "PMD", "PACKETS",
                    "INSTANCE", "FAULTS");
         }
-        printf("%-8s %-4u %-8" PRIu64 " %-9s", f->flow->name, f->pmd_id,
-               f->packets, f->present ? "" : "(absent)");
+        char instance[24];
         if (f->present) {
-            printf("\r%-8s %-4u %-8" PRIu64 " %-9" PRIu64, f->flow->name,
-                   f->pmd_id, f->packets, f->instance);
+            snprintf(instance, sizeof instance, "%" PRIu64, f->instance);
+        } else {
+            snprintf(instance, sizeof instance, "(absent)");
+        }
+        printf("%-8s %-4u %-8" PRIu64 " %s", f->flow->name, f->pmd_id,
+               f->packets, instance);
+        if (f->fail_put || f->fail_del || f->fail_modify || f->dup) {
+            int pad = 9 - (int) strlen(instance);
+            printf("%*s", pad > 0 ? pad : 0, "");
         }
         if (f->fail_put) {
             printf(" put:%s", uk_errno_name(f->fail_put));

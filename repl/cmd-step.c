@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "repl/trace.h"
+#include "tracepoints/provider/tp-observer.h"
 
 /* ==== Journal ==== */
 
@@ -56,8 +58,8 @@ repl_steps(const struct repl *r)
 
 /* ==== Observers: the event log, breakpoints, watches ==== */
 
-static bool
-bp_matches(const struct breakpoint *bp, const struct ukey_event *e)
+bool
+repl_bp_matches(const struct breakpoint *bp, const struct ukey_event *e)
 {
     if (!bp->enabled) {
         return false;
@@ -98,7 +100,11 @@ session_observe(const struct ukey_event *e, void *r_)
     r->events[r->n_events++] = (struct repl_event) {
         .e = *e, .step = r->udpif ? r->udpif->time : 0,
     };
-    if (r->events_out && !r->replaying) {
+    if (!r->replaying && !r->mute_output) {
+        /* Recorded by "ukdb record"; a rebuild does not record twice. */
+        uk_tp_observer(e, NULL);
+    }
+    if (r->events_out && !r->replaying && !r->mute_output) {
         char buf[512];
         uk_event_format_canonical(e, buf, sizeof buf);
         fprintf(r->events_out, "%s\n", buf);
@@ -108,7 +114,7 @@ session_observe(const struct ukey_event *e, void *r_)
     }
     for (size_t i = 0; i < r->n_bps && !r->bp_hit; i++) {
         struct breakpoint *bp = &r->bps[i];
-        if (bp_matches(bp, e)) {
+        if (repl_bp_matches(bp, e)) {
             bp->hits++;
             r->bp_hit = bp;
             char what[200];
@@ -133,10 +139,35 @@ session_observe(const struct ukey_event *e, void *r_)
     }
 }
 
+/* At the end of a script: shuts the model down (udpif_destroy(), the RCU
+ * barrier, the 'end' event), so that its events and its trace describe a
+ * complete run whose leaks can be judged.  Only when every thread is idle:
+ * a run stopped in the middle of an operation is left as it is. */
 void
-repl_attach_observers(struct repl *r)
+repl_end_run(struct repl *r)
 {
-    event_bus_add(r->udpif->bus, session_observe, r);
+    if (!r->udpif || r->udpif->shut_down || r->trace) {
+        return;
+    }
+    for (size_t i = 0; i < r->udpif->n_threads; i++) {
+        if (r->udpif->threads[i]->busy) {
+            return;
+        }
+    }
+    bool saved = r->quiet;
+    r->quiet = true;
+    udpif_shutdown(r->udpif);
+    udpif_finish_op(r->udpif, r->udpif->threads[0], UINT64_MAX);
+    r->quiet = saved;
+}
+
+struct udpif *
+repl_detach_model(struct repl *r)
+{
+    struct udpif *udpif = r->udpif;
+    event_bus_remove(udpif->bus, session_observe, r);
+    r->udpif = NULL;
+    return udpif;
 }
 
 /* ==== Rebuild ==== */
@@ -157,10 +188,19 @@ print_divergence(struct repl *r, size_t i, const struct uk_thread *t)
 int
 repl_rebuild(struct repl *r)
 {
+    /* A model that has done nothing yet emitted only its main and urcu
+     * threads' starts, which the new one emits again, identical: those
+     * are not written to the trace or --events a second time. */
+    bool pristine = r->udpif && event_bus_next_seq(r->udpif->bus) <= 3;
     udpif_destroy(r->udpif);
+    r->udpif = NULL;            /* session_observe() runs during create. */
     r->n_events = 0;
-    r->udpif = udpif_create(&r->cfg);
-    repl_attach_observers(r);
+    struct udpif_config cfg = r->cfg;
+    cfg.observer = session_observe;
+    cfg.observer_aux = r;
+    r->mute_output = pristine;
+    r->udpif = udpif_create(&cfg);
+    r->mute_output = false;
 
     bool saved = r->replaying;
     r->replaying = true;
@@ -740,8 +780,30 @@ cmd_last(struct repl *r, int argc, char *argv[])
 /* ==== Breakpoints ==== */
 
 static bool
-parse_filters(struct repl *r, struct breakpoint *bp, int argc, char *argv[],
-              int i)
+model_flow_name(struct repl *r, const char *cmd, const char *name,
+                uint64_t *ufid)
+{
+    struct uk_flow *f = repl_flow_arg(r, cmd, name);
+    if (f) {
+        *ufid = f->ufid;
+    }
+    return f != NULL;
+}
+
+static bool
+model_thread_name(struct repl *r, const char *cmd, const char *name,
+                  int *thread_id)
+{
+    struct uk_thread *t = repl_thread_arg(r, cmd, name);
+    if (t) {
+        *thread_id = (int) t->id;
+    }
+    return t != NULL;
+}
+
+static bool
+parse_filters(struct repl *r, const struct repl_bp_names *names,
+              struct breakpoint *bp, int argc, char *argv[], int i)
 {
     for (; i < argc; i += 2) {
         if (i + 1 >= argc) {
@@ -756,17 +818,13 @@ parse_filters(struct repl *r, struct breakpoint *bp, int argc, char *argv[],
             }
             bp->ukey_id = id;
         } else if (!strcmp(argv[i], "flow")) {
-            struct uk_flow *f = repl_flow_arg(r, "break", argv[i + 1]);
-            if (!f) {
+            if (!names->flow(r, "break", argv[i + 1], &bp->ufid)) {
                 return false;
             }
-            bp->ufid = f->ufid;
         } else if (!strcmp(argv[i], "thread")) {
-            struct uk_thread *t = repl_thread_arg(r, "break", argv[i + 1]);
-            if (!t) {
+            if (!names->thread(r, "break", argv[i + 1], &bp->thread_id)) {
                 return false;
             }
-            bp->thread_id = (int) t->id;
         } else {
             repl_usage_error(r, "break", "'%s': expected ukey, flow or "
                              "thread", argv[i]);
@@ -801,7 +859,8 @@ parse_transition(struct repl *r, struct breakpoint *bp, const char *spec)
 }
 
 enum cmd_status
-cmd_break(struct repl *r, int argc, char *argv[])
+repl_break_parse(struct repl *r, int argc, char *argv[],
+                 const struct repl_bp_names *names)
 {
     struct breakpoint bp = {
         .from = -1, .to = -1, .violation = -1, .thread_id = -1,
@@ -843,7 +902,7 @@ cmd_break(struct repl *r, int argc, char *argv[])
                          "or event", argv[1]);
         return CMD_ERROR;
     }
-    if (!parse_filters(r, &bp, argc, argv, i)) {
+    if (!parse_filters(r, names, &bp, argc, argv, i)) {
         return CMD_ERROR;
     }
     char text[256];
@@ -862,6 +921,15 @@ cmd_break(struct repl *r, int argc, char *argv[])
                                                 : "Breakpoint", bp.number,
                 text);
     return CMD_OK;
+}
+
+enum cmd_status
+cmd_break(struct repl *r, int argc, char *argv[])
+{
+    static const struct repl_bp_names model_names = {
+        model_flow_name, model_thread_name,
+    };
+    return repl_break_parse(r, argc, argv, &model_names);
 }
 
 enum cmd_status
@@ -1040,6 +1108,5 @@ repl_destroy(struct repl *r)
     if (r->events_out) {
         fclose(r->events_out);
     }
-    extern void trace_close(struct repl *);
     trace_close(r);
 }

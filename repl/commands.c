@@ -100,7 +100,9 @@ const struct repl_cmd repl_commands[] = {
     { "back", "[N]", "go back N steps (exact, by replay)",
       NULL, "back 2", 0, 1, cmd_back, NULL, REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "goto", "STEP", "go to step number STEP (back or forward)",
-      NULL, "goto 10", 1, 1, cmd_goto, NULL, REPL_CMD_RECORD },
+      "  On a trace: goto N (event N), goto seq:S (the event of seq S),\n"
+      "  goto TIME (the first event at 1.5ms, 200us, 3s... from the start).",
+      "goto 10", 1, 1, cmd_goto, NULL, REPL_CMD_RECORD },
     { "break", "transition|violation|event|action ...", "set a breakpoint",
       "  break transition [FROM->]TO [ukey ID|flow NAME] [thread NAME]\n"
       "  break violation [KIND]\n"
@@ -164,8 +166,16 @@ const struct repl_cmd repl_commands[] = {
     { "open", "TRACE", "open a recorded trace (directory)",
       "  Then step/back/goto move a cursor over its events.",
       "open traces/race-v1-replace", 1, 1, cmd_open, NULL, 0 },
-    { "reproduce", "[-o FILE]", "turn the open trace into a scenario script",
-      NULL, "reproduce -o repro.ukdb", 0, 2, cmd_reproduce, NULL, 0 },
+    { "reproduce", "[-o FILE] [--variant NAME]",
+      "turn the open trace into a scenario script",
+      "  Derives the schedule (which thread took which step) by replaying\n"
+      "  the scenario on the model and following the trace's events; the\n"
+      "  variant is found by replay too unless given.  Without -o, prints\n"
+      "  the script.  Stops at the first event the model cannot re-emit.",
+      "reproduce -o repro.ukdb", 0, 4, cmd_reproduce, NULL, 0 },
+    { "reverse-continue", "", "on a trace: back to the previous breakpoint",
+      NULL, "reverse-continue", 0, 0, cmd_reverse_continue, NULL,
+      REPL_CMD_MOTION },
 
     /* ==== Session ==== */
     { "help", "[COMMAND|WORD]", "list commands, or explain one",

@@ -15,6 +15,7 @@
 #include <editline/readline.h>
 
 #include "core/util.h"
+#include "repl/trace.h"
 
 #define REPL_MAX_LINE 4096
 #define REPL_MAX_ARGS 32
@@ -23,6 +24,9 @@
 volatile sig_atomic_t repl_interrupted;
 
 /* ==== Messages ==== */
+
+static void vprint_error(struct repl *, const char *fmt, va_list)
+    UK_PRINTF(2, 0);
 
 static void
 vprint_error(struct repl *r, const char *fmt, va_list args)
@@ -174,7 +178,6 @@ repl_execute(struct repl *r, char *line)
     if (r->trace && c->run != cmd_open && c->run != cmd_help
         && c->run != cmd_quit) {
         /* Trace mode: the same commands, on the trace's cursor. */
-        extern enum cmd_status trace_execute(struct repl *, int, char *[]);
         return trace_execute(r, argc, argv);
     }
     size_t journal_mark = r->n_journal;
@@ -373,7 +376,6 @@ static void
 make_prompt(const struct repl *r, char *buf, size_t size)
 {
     if (r->trace) {
-        extern void trace_prompt(const struct repl *, char *, size_t);
         trace_prompt(r, buf, size);
         return;
     }

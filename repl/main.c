@@ -197,6 +197,9 @@ main(int argc, char *argv[])
     } else {
         status = repl_run_file(&r, stdin, "<stdin>");
     }
+    if (!r.interactive) {
+        repl_end_run(&r);
+    }
     int code = status_to_exit(&r, status);
     repl_destroy(&r);
     return code;

@@ -112,6 +112,8 @@ struct repl {
     bool replaying;                 /* Rebuilding: print nothing. */
     bool redoing;                   /* Re-applying the recorded future. */
     bool rescripting;               /* Re-running the script (rescript). */
+    bool mute_output;               /* Events not written to the trace or
+                                     * --events (a duplicate start). */
     char **script;                  /* (owned) Commands that made the
                                      * session, as typed (REPL_CMD_RECORD). */
     size_t n_script, allocated_script;
@@ -182,7 +184,7 @@ void repl_journal_cmd(struct repl *, const char *line);
 int repl_step_thread(struct repl *, struct uk_thread *);
 uint64_t repl_steps(const struct repl *);
 void repl_print_new_events(struct repl *);
-void repl_attach_observers(struct repl *);
+void repl_end_run(struct repl *);
 
 /* Starts the session over on a fresh model built from 'r->cfg' and runs
  * its script again (the same commands: same breakpoints, same "next" and
@@ -190,6 +192,11 @@ void repl_attach_observers(struct repl *);
  * interleaving" under other code, where the steps themselves differ.
  * Returns 0, or an error (printed) naming the command that failed. */
 int repl_rescript(struct repl *);
+
+/* Hands the session's model over to the caller (who frees it with
+ * udpif_destroy()): the session's observers are removed from its bus and
+ * the session has no model until the next repl_rebuild(). */
+struct udpif *repl_detach_model(struct repl *);
 
 /* Re-applies the commands at the top of the recorded future (those issued
  * between two recorded steps), so that stepping on follows it. */
@@ -208,6 +215,20 @@ bool repl_number_arg(struct repl *, const char *cmd, const char *arg,
  * recent one, or NULL. */
 struct ukey *repl_flow_current_ukey(const struct repl *, struct uk_flow *);
 
+/* Breakpoints (repl/cmd-step.c), shared by the model and a trace
+ * (repl/trace.c): how "break" looks up the names it is given, the parser
+ * that adds a breakpoint to 'r->bps' (as "break" and "tbreak" do; prints
+ * its errors), and whether one matches an event. */
+struct repl_bp_names {
+    bool (*flow)(struct repl *, const char *cmd, const char *name,
+                 uint64_t *ufid);
+    bool (*thread)(struct repl *, const char *cmd, const char *name,
+                   int *thread_id);
+};
+enum cmd_status repl_break_parse(struct repl *, int argc, char *argv[],
+                                 const struct repl_bp_names *);
+bool repl_bp_matches(const struct breakpoint *, const struct ukey_event *);
+
 /* Command implementations, by family (one file each). */
 repl_cmd_fn cmd_help, cmd_apropos, cmd_quit, cmd_source, cmd_echo, cmd_set;
 repl_cmd_fn cmd_variant, cmd_datapath, cmd_umaps, cmd_thread, cmd_flow;
@@ -217,6 +238,7 @@ repl_cmd_fn cmd_choices, cmd_step, cmd_next, cmd_run, cmd_continue;
 repl_cmd_fn cmd_back, cmd_goto, cmd_break, cmd_delete, cmd_info, cmd_watch;
 repl_cmd_fn cmd_last, cmd_show, cmd_history, cmd_log, cmd_expect;
 repl_cmd_fn cmd_explore, cmd_open, cmd_rcu, cmd_when, cmd_reproduce;
+repl_cmd_fn cmd_reverse_continue;
 
 repl_complete_fn complete_thread, complete_flow, complete_show;
 repl_complete_fn complete_variant, complete_break, complete_expect;

@@ -62,3 +62,15 @@ test_done() {
     echo "1..$test_count"
     [ "$test_failed" -eq 0 ]
 }
+
+# test_cmp_expect NAME ACTUAL: compares ACTUAL with tests/expect/NAME.expect,
+# or, with UKDB_UPDATE_EXPECT=1 ("make update-expect"), writes it: review
+# the diff by eye before committing it.
+test_cmp_expect() {
+    local want="$TEST_TOP/tests/expect/$1.expect"
+    if [ -n "${UKDB_UPDATE_EXPECT:-}" ]; then
+        cp "$2" "$want"
+    else
+        test_cmp "$want" "$2"
+    fi
+}

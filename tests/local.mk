@@ -35,9 +35,20 @@ $(BENCH_STEP): $(BUILD)/tests/bench/bench-step.o $(BUILD)/libukey.a
 -include $(BUILD)/tests/bench/bench-step.d
 bench: $(BENCH_STEP)
 
+# tests/bench/bench-explore: the explorer (time to the first counterexample,
+# schedules/s, reduction factor).  "make bench" only.
+BENCH_SRCS += tests/bench/bench-explore.c
+BENCH_EXPLORE := $(BUILD)/tests/bench/bench-explore
+$(BENCH_EXPLORE): $(BUILD)/tests/bench/bench-explore.o $(BUILD)/libukey.a
+	$(quiet) LINK $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS) -lm
+-include $(BUILD)/tests/bench/bench-explore.d
+bench: $(BENCH_EXPLORE)
+
 # make update-expect: rewrite the golden files (tests/expect/*.expect) by
 # running every golden test with UKDB_UPDATE_EXPECT=1; review the diff.
-update-expect: all
+update-expect: check-pkgs $(BUILD)/ukdb
 	@for t in $$(grep -l UKDB_UPDATE_EXPECT tests/t[0-9]*.sh); do \
 	    UKDB_UPDATE_EXPECT=1 BUILD=$(BUILD) tests/run $$t || exit 1; done
 	@git status --short -- tests/expect
@@ -68,3 +79,20 @@ fuzz:
 	    CFLAGS="-O1 -g -Wno-initializer-overrides" check-pkgs \
 	    build-fuzz/tests/fuzz/fuzz-repl
 .PHONY: fuzz
+
+# tests/bench/bench-load: the free-running benchmark (tests/bench/
+# bench-load.sh runs it untraced and traced).  "make bench" only.
+BENCH_SRCS += tests/bench/bench-load.c
+BENCH_LOAD := $(BUILD)/tests/bench/bench-load
+$(BENCH_LOAD): $(BUILD)/tests/bench/bench-load.o $(TP_EMIT_OBJS) \
+               $(BUILD)/libukey.a
+	$(quiet) LINK $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LTTNG_LIBS) -lm
+-include $(BUILD)/tests/bench/bench-load.d
+bench: $(BENCH_LOAD)
+
+# make check-valgrind: the scripted sessions of t0500 under memcheck.
+check-valgrind: check-pkgs $(BUILD)/ukdb
+	@BUILD=$(BUILD) tests/run tests/t0500-valgrind.sh
+.PHONY: check-valgrind

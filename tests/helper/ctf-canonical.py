@@ -10,13 +10,14 @@ import sys
 
 import bt2
 
-# Fields absent from an event type are zero (event.h), strings "-".
-INTS = ["ukey_id", "ukey2_id", "value", "value2", "thread2", "pmd_id",
-        "umap", "result"]
-
-
-def field_int(payload, name):
-    return int(payload[name]) if name in payload else 0
+# The fields each event type records, in the order
+# uk_event_format_canonical() prints them (core/event.c): only those the
+# payload has are printed.
+ORDER = [("ukey_id", "ukey"), ("ukey2_id", "ukey2"), ("ufid", "ufid"),
+         ("value", "value"), ("value2", "value2"), ("thread2", "thread2"),
+         ("pmd_id", "pmd"), ("umap", "umap"), ("kind", "kind"),
+         ("result", "result"), ("from", "from"), ("to", "to"),
+         ("where", "where"), ("name", "name")]
 
 
 def enum_label(field):
@@ -27,22 +28,22 @@ def enum_label(field):
 def canonical(ev):
     p = ev.payload_field
     tp = ev.name.split(":", 1)[1]
-    v = {n: field_int(p, n) for n in INTS}
-    kind = "0"
-    if "kind" in p:
-        f = p["kind"]
-        kind = enum_label(f) if hasattr(f, "labels") else str(int(f))
-    st_from = enum_label(p["from"]) if "from" in p else "-"
-    st_to = enum_label(p["to"]) if "to" in p else "-"
-    where = str(p["where"]) if "where" in p else ""
-    name = str(p["name"]) if "name" in p else ""
-    return ("seq=%d thread=%d type=%s ukey=%d ukey2=%d ufid=%016x value=%d "
-            "value2=%d thread2=%d pmd=%d umap=%d kind=%s result=%d from=%s "
-            "to=%s where=%s name=%s" % (
-                int(p["seq"]), int(p["thread_id"]), tp, v["ukey_id"],
-                v["ukey2_id"], field_int(p, "ufid"), v["value"], v["value2"],
-                v["thread2"], v["pmd_id"], v["umap"], kind, v["result"],
-                st_from, st_to, where or "-", name or "-"))
+    out = ["seq=%d thread=%d type=%s" % (int(p["seq"]), int(p["thread_id"]),
+                                         tp)]
+    for member, label in ORDER:
+        if member not in p:
+            continue
+        f = p[member]
+        if member == "ufid":
+            text = "%016x" % int(f)
+        elif member in ("kind", "from", "to"):
+            text = enum_label(f) if hasattr(f, "labels") else str(int(f))
+        elif member in ("where", "name"):
+            text = str(f) or "-"
+        else:
+            text = str(int(f))
+        out.append("%s=%s" % (label, text))
+    return " ".join(out)
 
 
 def main(paths):

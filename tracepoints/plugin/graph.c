@@ -43,6 +43,10 @@ struct graph {
 
 /* ==== Errors ==== */
 
+/* Some of babeltrace2's names are longer than a line. */
+#define GRAPH_MI_ACTOR_(WHAT) bt_error_cause_message_iterator_actor_get_##WHAT
+#define GRAPH_CC_ACTOR_(WHAT) bt_error_cause_component_class_actor_get_##WHAT
+
 static void
 graph_print_cause(const bt_error_cause *cause, bool first)
 {
@@ -71,31 +75,22 @@ graph_print_cause(const bt_error_cause *cause, bool first)
         break;
     }
     case BT_ERROR_CAUSE_ACTOR_TYPE_MESSAGE_ITERATOR: {
-        const char *plugin =
-            bt_error_cause_message_iterator_actor_get_plugin_name(cause);
+        const char *plugin = GRAPH_MI_ACTOR_(plugin_name)(cause);
         snprintf(actor, sizeof actor, "%s (%s) '%s%s%s.%s'",
-                 bt_error_cause_message_iterator_actor_get_component_name(
-                     cause),
-                 bt_error_cause_message_iterator_actor_get_component_output_port_name(
-                     cause),
+                 GRAPH_MI_ACTOR_(component_name)(cause),
+                 GRAPH_MI_ACTOR_(component_output_port_name)(cause),
                  GRAPH_CLS_TYPE_(
-                     bt_error_cause_message_iterator_actor_get_component_class_type(
-                         cause)),
+                     GRAPH_MI_ACTOR_(component_class_type)(cause)),
                  plugin ? "." : "", plugin ? plugin : "",
-                 bt_error_cause_message_iterator_actor_get_component_class_name(
-                     cause));
+                 GRAPH_MI_ACTOR_(component_class_name)(cause));
         break;
     }
     case BT_ERROR_CAUSE_ACTOR_TYPE_COMPONENT_CLASS: {
-        const char *plugin =
-            bt_error_cause_component_class_actor_get_plugin_name(cause);
+        const char *plugin = GRAPH_CC_ACTOR_(plugin_name)(cause);
         snprintf(actor, sizeof actor, "'%s%s%s.%s'",
-                 GRAPH_CLS_TYPE_(
-                     bt_error_cause_component_class_actor_get_component_class_type(
-                         cause)),
+                 GRAPH_CLS_TYPE_(GRAPH_CC_ACTOR_(component_class_type)(cause)),
                  plugin ? "." : "", plugin ? plugin : "",
-                 bt_error_cause_component_class_actor_get_component_class_name(
-                     cause));
+                 GRAPH_CC_ACTOR_(component_class_name)(cause));
         break;
     }
     case BT_ERROR_CAUSE_ACTOR_TYPE_UNKNOWN:
@@ -139,7 +134,9 @@ graph_print_error(void)
 
 /* ==== Finding trace directories ==== */
 
-static char **found_dirs;
+/* What graph_find_cb() found: nftw() passes its callback no argument.
+ * Used by one thread at a time (the graph's). */
+static char **found_dirs;                       /* (owned) Each (owned). */
 static size_t n_found_dirs, allocated_found_dirs;
 
 static int
@@ -160,6 +157,83 @@ static int
 graph_cmp_strings(const void *a_, const void *b_)
 {
     return strcmp(*(char *const *) a_, *(char *const *) b_);
+}
+
+/* ==== Checking metadata ==== */
+
+/* babeltrace2 2.0.4's src.ctf.fs loops for ever on a packetized metadata
+ * file whose last packet is truncated (the daemon died mid-trace), so the
+ * packets are checked here first. */
+#define GRAPH_TSDL_MAGIC 0x75D11D57u
+#define GRAPH_TSDL_HEADER_SIZE 37  /* LTTng's metadata_packet_header. */
+
+static uint32_t
+graph_get_u32(const unsigned char *p, bool swap)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return swap ? __builtin_bswap32(v) : v;
+}
+
+/* Returns false, after appending a cause, if the metadata file of 'dir' is
+ * packetized and its packets do not exactly fill the file. */
+static bool
+graph_check_metadata(const char *dir)
+{
+    char *path = uk_xasprintf("%s/metadata", dir);
+    FILE *f = fopen(path, "rb");
+    bool ok = true;
+    unsigned char h[GRAPH_TSDL_HEADER_SIZE];
+    long offset = 0;
+
+    if (!f) {
+        goto out;               /* src.ctf.fs says why. */
+    }
+    for (;;) {
+        size_t n = fread(h, 1, sizeof h, f);
+        if (n == 0 && offset > 0) {
+            break;              /* Exactly at the end. */
+        }
+        if (n < 4) {
+            ok = offset == 0;   /* Too short for a header: plain text. */
+            break;
+        }
+        uint32_t magic = graph_get_u32(h, false);
+        bool swap = magic == __builtin_bswap32(GRAPH_TSDL_MAGIC);
+        if (magic != GRAPH_TSDL_MAGIC && !swap) {
+            ok = offset == 0;   /* Plain text metadata. */
+            break;
+        }
+        if (n < sizeof h) {
+            ok = false;
+            break;
+        }
+        uint32_t content_bits = graph_get_u32(h + 24, swap);
+        uint32_t packet_bits = graph_get_u32(h + 28, swap);
+        if (packet_bits % 8 || packet_bits / 8 < GRAPH_TSDL_HEADER_SIZE
+            || content_bits > packet_bits
+            || content_bits / 8 < GRAPH_TSDL_HEADER_SIZE) {
+            ok = false;
+            break;
+        }
+        long next = offset + (long) (packet_bits / 8);
+        struct stat st;
+        if (fstat(fileno(f), &st) || st.st_size < next
+            || fseek(f, next, SEEK_SET)) {
+            ok = false;         /* The last packet is cut. */
+            break;
+        }
+        offset = next;
+    }
+    if (!ok) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Truncated or corrupt metadata: path=\"%s\", offset=%ld",
+            path, offset);
+    }
+    fclose(f);
+out:
+    free(path);
+    return ok;
 }
 
 /* ==== Building ==== */
@@ -307,7 +381,8 @@ graph_add_input(struct graph *g, const char *input)
     }
     for (size_t i = 0; i < n_found_dirs; i++) {
         if (ok) {
-            ok = graph_add_source(g, fs, found_dirs[i], false);
+            ok = (graph_check_metadata(found_dirs[i])
+                  && graph_add_source(g, fs, found_dirs[i], false));
         }
         free(found_dirs[i]);
     }
@@ -399,21 +474,25 @@ graph_sigint(int sig)
     }
 }
 
-/* Runs the graph to its end.  Returns false after appending a cause. */
-static bool
+enum graph_outcome {
+    GRAPH_ENDED,
+    GRAPH_INTERRUPTED,
+    GRAPH_FAILED,               /* A cause was appended. */
+};
+
+/* Runs the graph to its end or to a SIGINT. */
+static enum graph_outcome
 graph_run__(struct graph *g)
 {
     for (;;) {
         bt_graph_run_status status = bt_graph_run(g->graph);
+        if (bt_interrupter_is_set(g->interrupter)) {
+            return GRAPH_INTERRUPTED;
+        }
         switch (status) {
         case BT_GRAPH_RUN_STATUS_OK:
-            return true;
+            return GRAPH_ENDED;
         case BT_GRAPH_RUN_STATUS_AGAIN:
-            if (bt_interrupter_is_set(g->interrupter)) {
-                BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(
-                    GRAPH_MODULE, "Interrupted by the user");
-                return false;
-            }
             /* Live input without data yet: the CLI also waits 100 ms. */
             nanosleep(&(struct timespec) { 0, 100 * 1000 * 1000 }, NULL);
             break;
@@ -422,7 +501,7 @@ graph_run__(struct graph *g)
         default:
             BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
                 "Graph failed to complete successfully");
-            return false;
+            return GRAPH_FAILED;
         }
     }
 }
@@ -438,16 +517,26 @@ graph_run(const struct report_options *options, int n_inputs,
         goto out;
     }
 
-    struct sigaction sa = { .sa_handler = graph_sigint }, old_sa;
+    /* A first Ctrl-C stops reading (a live session never ends by
+     * itself) and reports what was read; a second one kills. */
+    struct sigaction sa = { .sa_handler = graph_sigint,
+                            .sa_flags = SA_RESETHAND }, old_sa;
     sigemptyset(&sa.sa_mask);
     graph_sigint_interrupter = g.interrupter;
     sigaction(SIGINT, &sa, &old_sa);
-    bool ok = graph_run__(&g);
+    enum graph_outcome outcome = graph_run__(&g);
     sigaction(SIGINT, &old_sa, NULL);
     graph_sigint_interrupter = NULL;
-    if (ok && g.setup.status >= 0) {
+    if (outcome == GRAPH_INTERRUPTED && g.setup.status < 0
+        && g.setup.report) {
+        bt_current_thread_clear_error();
+        fprintf(stderr, "ukdb: interrupted: reporting the %" PRIu64
+                " events read\n", report_n_events(g.setup.report));
+        g.setup.status = report_finish(g.setup.report);
+    }
+    if (outcome != GRAPH_FAILED && g.setup.status >= 0) {
         status = g.setup.status;
-    } else if (ok) {
+    } else if (outcome != GRAPH_FAILED) {
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
             "The input did not end");
     }

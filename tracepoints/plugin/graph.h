@@ -16,8 +16,9 @@
  * with the report 'options' ('options->mode' selects the sink).  On error,
  * prints babeltrace2's error causes to stderr ("ukdb: error: ..." then
  * "  caused by: ..."), clears the thread's error and returns 2.  Otherwise
- * returns report_finish()'s status (0, 1 or 3).  Interrupted by SIGINT
- * (exit status 2). */
+ * returns report_finish()'s status (0, 1 or 3).  A first SIGINT stops
+ * reading and reports the events read so far (a live session does not end
+ * by itself); a second one kills. */
 int graph_run(const struct report_options *options, int n_inputs,
               char *inputs[]);
 

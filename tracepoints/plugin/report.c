@@ -129,10 +129,39 @@ report_format_name(int format)
            ? report_format_names[format] : "?";
 }
 
+/* Parses "+S[.FFFFFFFFF]" (seconds from the first event, as the text
+ * timelines print times). */
+static bool
+report_parse_relative(const char *s, struct report_bound *out)
+{
+    char *end;
+    if (s[1] < '0' || s[1] > '9') {
+        return false;
+    }
+    unsigned long long sec = strtoull(s + 1, &end, 10);
+    uint64_t ns = 0;
+    if (*end == '.') {
+        uint64_t scale = 100000000;
+        for (end++; *end >= '0' && *end <= '9' && scale; end++) {
+            ns += (uint64_t) (*end - '0') * scale;
+            scale /= 10;
+        }
+    }
+    if (*end) {
+        return false;
+    }
+    *out = (struct report_bound) { .set = true, .relative = true,
+                                   .value = sec * 1000000000 + ns };
+    return true;
+}
+
 bool
 report_parse_bound(const char *s, struct report_bound *out)
 {
     bool is_seq = false;
+    if (*s == '+') {
+        return report_parse_relative(s, out);
+    }
     if (!strncmp(s, "seq:", 4) || !strncmp(s, "seq=", 4)) {
         is_seq = true;
         s += 4;
@@ -206,10 +235,12 @@ static bool
 in_bounds(const struct report *r, uint64_t seq, uint64_t ts)
 {
     const struct report_bound *b = &r->opts.begin, *e = &r->opts.end;
-    if (b->set && (b->is_seq ? seq : ts) < b->value) {
+    if (b->set && (b->is_seq ? seq : ts)
+                  < b->value + (b->relative ? r->ts0 : 0)) {
         return false;
     }
-    if (e->set && (e->is_seq ? seq : ts) > e->value) {
+    if (e->set && (e->is_seq ? seq : ts)
+                  > e->value + (e->relative ? r->ts0 : 0)) {
         return false;
     }
     return true;
@@ -592,6 +623,11 @@ report_progress(struct report *r)
 static void
 report_process(struct report *r, const struct ukey_event *e)
 {
+    if (r->opts.on_event) {
+        r->n_fed++;
+        r->opts.on_event(e, r->opts.aux);
+        return;
+    }
     if (!r->have_ts0) {
         r->have_ts0 = true;
         r->ts0 = e->ts;
@@ -658,6 +694,10 @@ report_discarded(struct report *r, uint64_t n, uint64_t ts_begin,
                  uint64_t ts_end, const char *what)
 {
     report_flush_ties(r);
+    if (r->opts.on_discarded) {
+        r->opts.on_discarded(n, ts_begin, ts_end, r->opts.aux);
+        return;
+    }
     lifecycle_discarded(r->lc, n, ts_begin, ts_end);
     if (r->n_discards < REPORT_MAX_DISCARDS) {
         struct report_discard *d = &r->discards[r->n_discards++];
@@ -865,6 +905,9 @@ int
 report_finish(struct report *r)
 {
     report_flush_ties(r);
+    if (r->opts.on_event) {
+        return 0;
+    }
     struct lifecycle_summary before;
     lifecycle_get_summary(r->lc, &before);
     lifecycle_finish(r->lc);

@@ -38,11 +38,12 @@ enum report_format {
     N_REPORT_FORMATS
 };
 
-/* A bound of --begin/--end: a timestamp (ns from the clock's origin) or an
- * event seq. */
+/* A bound of --begin/--end: a timestamp (ns from the clock's origin, or
+ * from the first event when 'relative') or an event seq. */
 struct report_bound {
     bool set;
     bool is_seq;
+    bool relative;
     uint64_t value;
 };
 
@@ -57,14 +58,23 @@ struct report_options {
     const char *flow;           /* (copied) Flow name. */
     const char *thread;         /* (copied) Thread name. */
     struct report_bound begin, end;
+    /* A consumer instead of a report (the REPL's trace cursor,
+     * repl/trace.c): when 'on_event' is set, every event (in the order
+     * report_event() gives the fold, ties put in seq order) goes to it and
+     * every loss to 'on_discarded', and nothing is folded or printed. */
+    void (*on_event)(const struct ukey_event *, void *aux);
+    void (*on_discarded)(uint64_t n, uint64_t ts_begin, uint64_t ts_end,
+                         void *aux);
+    void *aux;
 };
 
 /* Parses 'name' ("text", "json"...).  Returns the format or -1. */
 int report_format_from_name(const char *name);
 const char *report_format_name(int format);
 
-/* Parses a --begin/--end bound: "N" or "Nns" is a timestamp in ns, "seq:N"
- * or "#N" an event seq.  Returns true on success. */
+/* Parses a --begin/--end bound: "N" or "Nns" is a timestamp in ns from the
+ * clock's origin, "+S.FFF" seconds from the first event (as timelines print
+ * times), "seq:N" or "#N" an event seq.  Returns true on success. */
 bool report_parse_bound(const char *s, struct report_bound *out);
 
 /* Creates a report with 'options' (copied).  Never returns NULL. */

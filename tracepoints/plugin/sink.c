@@ -24,7 +24,6 @@ struct sink {
     struct decode *dec;             /* (owned) */
     struct report *report;          /* (owned) */
     bt_message_iterator *iter;      /* (owned) */
-    bool ended;
 };
 
 /* ==== Parameters ==== */
@@ -73,8 +72,8 @@ param_bound(bt_self_component *self_comp, const bt_value *params,
         return true;
     }
     BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
-        "Invalid parameter: param-name=\"%s\": expecting a timestamp in ns "
-        "or \"seq:N\"", key);
+        "Invalid parameter: param-name=\"%s\": expecting a timestamp in ns, "
+        "\"+S.FFF\" or \"seq:N\"", key);
     return false;
 }
 
@@ -198,6 +197,9 @@ sink_init(bt_self_component_sink *self_sink, enum report_mode mode,
 
     sink->dec = decode_create(self_comp);
     sink->report = report_create(&o);
+    if (setup) {
+        setup->report = sink->report;
+    }
     bt_self_component_set_data(self_comp, sink);
     return status;
 
@@ -267,6 +269,16 @@ sink_graph_is_configured(bt_self_component_sink *self_sink)
 
 /* ==== Messages ==== */
 
+/* Some of babeltrace2's names are longer than a line. */
+#define SINK_DE_BEGIN_CS_ \
+    bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const
+#define SINK_DE_END_CS_ \
+    bt_message_discarded_events_borrow_end_default_clock_snapshot_const
+#define SINK_DP_BEGIN_CS_ \
+    bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const
+#define SINK_DP_END_CS_ \
+    bt_message_discarded_packets_borrow_end_default_clock_snapshot_const
+
 /* Nanoseconds from origin of 'cs', or 0. */
 static uint64_t
 snapshot_ns(const bt_clock_snapshot *cs)
@@ -309,10 +321,8 @@ sink_discarded_events(struct sink *sink, const bt_message *msg)
         n = 0;
     }
     if (bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
-        b = snapshot_ns(
-            bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(msg));
-        e = snapshot_ns(
-            bt_message_discarded_events_borrow_end_default_clock_snapshot_const(msg));
+        b = snapshot_ns(SINK_DE_BEGIN_CS_(msg));
+        e = snapshot_ns(SINK_DE_END_CS_(msg));
     }
     describe_stream(stream, "events", what, sizeof what);
     report_discarded(sink->report, n, b, e, what);
@@ -329,10 +339,8 @@ sink_discarded_packets(struct sink *sink, const bt_message *msg)
 
     /* The count is of packets: the number of events in them is unknown. */
     if (bt_stream_class_discarded_packets_have_default_clock_snapshots(sc)) {
-        b = snapshot_ns(
-            bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const(msg));
-        e = snapshot_ns(
-            bt_message_discarded_packets_borrow_end_default_clock_snapshot_const(msg));
+        b = snapshot_ns(SINK_DP_BEGIN_CS_(msg));
+        e = snapshot_ns(SINK_DP_END_CS_(msg));
     }
     uint64_t n_packets = 0;
     if (bt_message_discarded_packets_get_count(msg, &n_packets)
@@ -382,7 +390,6 @@ sink_message(struct sink *sink, const bt_message *msg)
 static bool
 sink_end(struct sink *sink)
 {
-    sink->ended = true;
     if (!decode_n_events(sink->dec)) {
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self_comp,
             "Not a ukey trace: the input has no \"ukey:\" event");

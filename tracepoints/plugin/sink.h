@@ -9,8 +9,8 @@
  * Parameters (CLI): "format" (string: text, json, and for the lifecycle
  * sink also chrome and raw), and for the lifecycle sink "ukey" (integer),
  * "flow", "thread" (strings), "begin", "end" (integer ns, or a string "N",
- * "Nns", "seq:N").  From ukdb, the initialization method data is a 'struct
- * sink_setup' and the parameters are ignored. */
+ * "Nns", "+S.FFF", "seq:N").  From ukdb, the initialization method data is
+ * a 'struct sink_setup' and the parameters are ignored. */
 #ifndef UKDB_TRACEPOINTS_PLUGIN_SINK_H
 #define UKDB_TRACEPOINTS_PLUGIN_SINK_H 1
 
@@ -23,6 +23,10 @@ struct sink_setup {
     struct report_options options;  /* 'mode' is set by the class. */
     int status;                     /* Out: report_finish()'s status, or -1
                                      * if the input did not end. */
+    struct report *report;          /* Out: the sink's report (weak, valid
+                                     * while the graph lives), for ukdb to
+                                     * report what it read when it is
+                                     * interrupted. */
 };
 
 bt_component_class_initialize_method_status sink_init_audit(

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* "explore" in the REPL and "ukdb explore FILE.ukdb": the explorer
+ * (core/explore.c) searches the interleavings of the session's scenario and
+ * hands back a failing schedule as a script in the REPL's own language.
+ *
+ * The scenario is the session as it stands: a builder session with the
+ * same configuration and a copy of the journal rebuilds it exactly, as many
+ * times as the search needs (repl_rebuild() is deterministic). */
+#include "repl.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/explore.h"
+#include "core/util.h"
+#include "repl/subcommands.h"
+
+/* ==== The scenario ==== */
+
+struct scenario {
+    struct repl builder;        /* Same cfg, a copy of the journal. */
+};
+
+static void
+scenario_init(struct scenario *s, const struct repl *r)
+{
+    repl_init(&s->builder);
+    s->builder.cfg = r->cfg;
+    s->builder.quiet = true;
+    for (size_t i = 0; i < r->n_journal; i++) {
+        struct repl_jentry j = r->journal[i];
+        j.line = j.line ? uk_xstrdup(j.line) : NULL;
+        s->builder.journal = uk_grow(s->builder.journal,
+                                     &s->builder.allocated_journal,
+                                     s->builder.n_journal + 1,
+                                     sizeof *s->builder.journal);
+        s->builder.journal[s->builder.n_journal++] = j;
+    }
+}
+
+static void
+scenario_destroy(struct scenario *s)
+{
+    repl_destroy(&s->builder);
+}
+
+/* explore_setup_fn: the session's model, rebuilt, handed over. */
+static struct udpif *
+scenario_setup(void *s_)
+{
+    struct scenario *s = s_;
+    if (repl_rebuild(&s->builder)) {
+        return NULL;
+    }
+    return repl_detach_model(&s->builder);
+}
+
+/* ==== Options ==== */
+
+static bool
+parse_u64(struct repl *r, const char *opt, const char *arg, uint64_t *out)
+{
+    if (!arg) {
+        repl_usage_error(r, "explore", "%s needs a value", opt);
+        return false;
+    }
+    return repl_number_arg(r, "explore", arg, 0, UINT64_MAX / 2, out);
+}
+
+/* Parses explore's options into 'opts' and '*output'.  Returns the index
+ * of the first non-option argument, or -1 on error. */
+static int
+parse_options(struct repl *r, int argc, char *argv[],
+              struct explore_options *opts, const char **output)
+{
+    int i;
+    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+        const char *o = argv[i];
+        const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
+        uint64_t v;
+        if (!strcmp(o, "--bfs")) {
+            opts->strategy = EXPLORE_BFS;
+        } else if (!strcmp(o, "--dfs")) {
+            opts->strategy = EXPLORE_DFS;
+        } else if (!strcmp(o, "--random") || !strcmp(o, "--pct")) {
+            if (!parse_u64(r, o, arg, &v)) {
+                return -1;
+            }
+            i++;
+            if (!strcmp(o, "--random")) {
+                opts->strategy = EXPLORE_RANDOM;
+                opts->n_runs = v;
+            } else {
+                opts->strategy = EXPLORE_PCT;
+                opts->pct_depth = (unsigned int) v;
+            }
+        } else if (!strcmp(o, "--runs") || !strcmp(o, "--seed")
+                   || !strcmp(o, "--preempt-bound") || !strcmp(o, "--depth")
+                   || !strcmp(o, "--max-schedules")
+                   || !strcmp(o, "--time-limit")) {
+            if (!parse_u64(r, o, arg, &v)) {
+                return -1;
+            }
+            i++;
+            if (!strcmp(o, "--runs")) {
+                opts->n_runs = v;
+            } else if (!strcmp(o, "--seed")) {
+                opts->seed = v;
+            } else if (!strcmp(o, "--preempt-bound")) {
+                opts->preempt_bound = (int) v;
+            } else if (!strcmp(o, "--depth")) {
+                opts->depth_bound = (size_t) v;
+            } else if (!strcmp(o, "--max-schedules")) {
+                opts->max_schedules = v;
+            } else {
+                opts->time_limit = (double) v;
+            }
+        } else if (!strcmp(o, "--all")) {
+            opts->all = true;
+        } else if (!strcmp(o, "--no-reduction")) {
+            opts->reduction = false;
+        } else if (!strcmp(o, "--no-minimize")) {
+            opts->minimize = false;
+        } else if (!strcmp(o, "--warnings")) {
+            opts->warnings = true;
+        } else if (!strcmp(o, "-o") && arg) {
+            *output = arg;
+            i++;
+        } else {
+            repl_usage_error(r, "explore", "'%s': unknown option", o);
+            return -1;
+        }
+    }
+    return i;
+}
+
+/* ==== Reports ==== */
+
+static void
+progress(const struct explore_stats *st, void *aux)
+{
+    (void) aux;
+    fprintf(stderr, "\r  %" PRIu64 " schedules, %" PRIu64 " steps, %"
+            PRIu64 " pruned, %.1f s", st->schedules, st->steps, st->pruned,
+            st->elapsed);
+    fflush(stderr);
+}
+
+/* The session's configuration and script, as the head of a replayable
+ * script. */
+static void
+write_prelude(FILE *fp, const struct repl *r)
+{
+    struct udpif_config def;
+    udpif_config_init(&def);
+    fprintf(fp, "variant %s\n", r->cfg.variant->name);
+    if (r->cfg.datapath != def.datapath) {
+        fprintf(fp, "datapath netdev\n");
+    }
+    if (r->cfg.n_umaps != def.n_umaps) {
+        fprintf(fp, "umaps %u\n", r->cfg.n_umaps);
+    }
+    if (r->cfg.dump_batch != def.dump_batch) {
+        fprintf(fp, "set dump-batch %u\n", r->cfg.dump_batch);
+    }
+    if (r->cfg.upcall_batch != def.upcall_batch) {
+        fprintf(fp, "set upcall-batch %u\n", r->cfg.upcall_batch);
+    }
+    if (r->cfg.flow_limit != def.flow_limit) {
+        fprintf(fp, "set flow-limit %u\n", r->cfg.flow_limit);
+    }
+    fprintf(fp, "# The scenario:\n");
+    for (size_t i = 0; i < r->n_script; i++) {
+        fprintf(fp, "%s\n", r->script[i]);
+    }
+}
+
+static int
+save_script(struct repl *r, const char *path,
+            const struct explore_violation *v, const char *origin)
+{
+    FILE *fp = fopen(path, "w");
+    if (!fp) {
+        repl_error(r, "explore: %s: %s", path, strerror(errno));
+        return errno;
+    }
+    fprintf(fp, "# Found by the explorer (%s).\n", origin);
+    write_prelude(fp, r);
+    fprintf(fp, "# The failing schedule:\n");
+    int error = explore_write_script(fp, v, true);
+    fprintf(fp, "show violations\n");
+    if (fclose(fp) || error) {
+        repl_error(r, "explore: %s: write error", path);
+        return EIO;
+    }
+    return 0;
+}
+
+static void
+print_violation(const struct repl *r, const struct explore_violation *v)
+{
+    const struct ukey_event *e = &v->event;
+    printf("VIOLATION %s %s on flow %s: %s\n",
+           uk_severity_name(e->result), uk_violation_kind_name(e->kind),
+           v->flow ? v->flow : "?", v->detail ? v->detail : "");
+    printf("schedule: %zu steps (first found with %zu)\n",
+           v->schedule.n, v->found_length);
+    (void) r;
+    for (size_t i = 0; i < v->schedule.n; i++) {
+        const struct explore_step *s = &v->schedule.steps[i];
+        printf("  %3zu  %-14s %s\n", i + 1, s->thread, s->action);
+    }
+}
+
+static void
+print_coverage(const struct explore_options *o, const struct explore_stats *st)
+{
+    const char *how = st->exhausted ? "all" : "";
+    if (o->strategy == EXPLORE_RANDOM || o->strategy == EXPLORE_PCT) {
+        printf("%" PRIu64 " %s schedules (seed %" PRIu64 ")", st->schedules,
+               explore_strategy_name(o->strategy), o->seed);
+    } else {
+        printf("%s%s%" PRIu64 " schedules", how, *how ? " " : "",
+               st->schedules);
+    }
+    if (o->preempt_bound >= 0) {
+        printf(" with at most %d preemption%s", o->preempt_bound,
+               o->preempt_bound == 1 ? "" : "s");
+    }
+    if (o->depth_bound) {
+        printf(" of at most %zu steps", o->depth_bound);
+    }
+    printf(" (%" PRIu64 " steps, %" PRIu64 " pruned by reduction, %"
+           PRIu64 " cut by bounds, %.2f s)", st->steps, st->pruned,
+           st->bound_exceeded, st->elapsed);
+    if (!st->exhausted && (o->strategy == EXPLORE_DFS
+                           || o->strategy == EXPLORE_BFS)) {
+        printf(" -- stopped before the end of the space");
+    }
+    putchar('\n');
+}
+
+/* Runs the explorer on 'r''s scenario.  Returns the exit status: 0 clean,
+ * 1 violation, 2 error. */
+static int
+explore_session(struct repl *r, const struct explore_options *opts,
+                const char *output, const char *origin)
+{
+    struct scenario s;
+    struct explore_result res;
+    struct explore_options o = *opts;
+    if (isatty(STDERR_FILENO)) {
+        o.progress = progress;
+        o.progress_interval = 5000;
+    }
+    scenario_init(&s, r);
+    int error = explore_run(scenario_setup, &s, &o, &res);
+    if (o.progress) {
+        fputs("\r\033[K", stderr);
+    }
+    if (error) {
+        repl_error(r, "explore: the search failed (%s)", strerror(error));
+        scenario_destroy(&s);
+        return 2;
+    }
+    int status = 0;
+    if (!res.n_violations) {
+        printf("clean: no violation in ");
+        print_coverage(&o, &res.stats);
+    }
+    for (size_t i = 0; i < res.n_violations; i++) {
+        struct explore_violation *v = &res.violations[i];
+        print_violation(r, v);
+        char name[64];
+        const char *path = output;
+        if (!path || res.n_violations > 1) {
+            snprintf(name, sizeof name, "ukdb-explore-%s-%zu.ukdb",
+                     uk_violation_kind_name(v->event.kind), i + 1);
+            path = name;
+        }
+        if (!save_script(r, path, v, origin)) {
+            printf("saved the schedule as %s\nreplay with: ukdb %s\n", path,
+                   path);
+        }
+        status = 1;
+    }
+    if (res.n_violations) {
+        printf("searched ");
+        print_coverage(&o, &res.stats);
+    }
+    explore_result_destroy(&res);
+    scenario_destroy(&s);
+    return status;
+}
+
+enum cmd_status
+cmd_explore(struct repl *r, int argc, char *argv[])
+{
+    struct explore_options opts;
+    const char *output = NULL;
+    explore_options_init(&opts);
+    int i = parse_options(r, argc, argv, &opts, &output);
+    if (i < 0) {
+        return CMD_ERROR;
+    }
+    if (i < argc) {
+        repl_usage_error(r, "explore", "'%s': unexpected argument", argv[i]);
+        return CMD_ERROR;
+    }
+    int status = explore_session(r, &opts, output, "explore in the REPL");
+    return status == 2 ? CMD_ERROR : CMD_OK;
+}
+
+int
+explore_main(int argc, char *argv[])
+{
+    struct repl r;
+    struct explore_options opts;
+    const char *output = NULL;
+
+    repl_init(&r);
+    r.from_command_line = true;
+    explore_options_init(&opts);
+    int i = parse_options(&r, argc, argv, &opts, &output);
+    if (i < 0 || i + 1 != argc) {
+        if (i >= 0) {
+            fprintf(stderr, "usage: ukdb explore [--bfs|--random N|--pct D] "
+                    "[--seed S] [--preempt-bound K] [--depth N] [--all] "
+                    "[--no-reduction] [-o FILE] SCRIPT.ukdb\n");
+        }
+        repl_destroy(&r);
+        return 2;
+    }
+    const char *file = argv[i];
+    FILE *fp = fopen(file, "r");
+    if (!fp) {
+        fprintf(stderr, "ukdb: error: %s: %s\n", file, strerror(errno));
+        repl_destroy(&r);
+        return 2;
+    }
+    repl_rebuild(&r);
+    r.quiet = true;
+    enum cmd_status status = repl_run_file(&r, fp, file);
+    fclose(fp);
+    r.quiet = false;
+    r.from_command_line = true;
+    int code = 2;
+    if (status != CMD_ERROR && !r.n_errors) {
+        char origin[256];
+        snprintf(origin, sizeof origin, "ukdb explore %s, %s", file,
+                 explore_strategy_name(opts.strategy));
+        code = explore_session(&r, &opts, output, origin);
+    }
+    repl_destroy(&r);
+    return code;
+}

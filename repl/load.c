@@ -1,0 +1,490 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* "ukdb load": the model free-running on real threads (core/freerun.h) and
+ * fed by the traffic generator of core/load.h, with live statistics on a
+ * tty (one refreshing line per second on stderr), a summary at the end
+ * (text or JSON on stdout), and optional tracing: "--record DIR" or
+ * "--live URL" runs this same command again under record_run()'s private
+ * LTTng session (repl/record.h), where the tracepoint observer the load
+ * attaches records every event. */
+#include "repl/subcommands.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/lifecycle.h"
+#include "core/load.h"
+#include "core/udpif.h"
+#include "core/util.h"
+#include "repl/record.h"
+#include "tracepoints/provider/tp-observer.h"
+
+enum load_format {
+    LOAD_TEXT,
+    LOAD_JSON,
+};
+
+struct load_args {
+    struct load_config cfg;
+    enum load_format format;
+    const char *record_dir;
+    const char *live_url;
+    bool quiet;                 /* No live line. */
+};
+
+static struct load *volatile load_running;  /* For the signal handler. */
+static volatile sig_atomic_t load_got_signal;
+
+static void
+load_signal(int sig)
+{
+    struct load *load = load_running;
+    load_got_signal = 1;
+    if (load) {
+        load_interrupt(load);
+    }
+    signal(sig, SIG_DFL);       /* A second Ctrl-C kills. */
+}
+
+static int load_usage_error(const char *fmt, ...) UK_PRINTF(1, 2);
+
+/* Reports a usage error as "ukdb: error: ..." and returns 2. */
+static int
+load_usage_error(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    fputs("ukdb: error: ", stderr);
+    vfprintf(stderr, fmt, args);
+    fputs("\nTry \"ukdb load --help\".\n", stderr);
+    va_end(args);
+    return 2;
+}
+
+static void
+load_help(void)
+{
+    fputs("usage: ukdb load --handlers N --revalidators M --flows F "
+          "[--umaps K]\n"
+          "                 [--variant V] [--seconds S | --upcalls U] "
+          "[--seed X]\n"
+          "                 [--record DIR | --live URL] "
+          "[--format text|json]\n"
+          "                 [--rate CALLS/S] [--burst P] [--zipf S] "
+          "[--churn P]\n"
+          "                 [--idle-ms MS] [--modify P] [--faults P] "
+          "[--flow-limit N]\n"
+          "                 [--no-check] [--quiet]\n"
+          "Runs the ukey core free on real threads, fed by a traffic "
+          "generator.\n", stdout);
+}
+
+/* Parses 'arg' as an unsigned integer (all of it).  Returns false if it is
+ * not one. */
+static bool
+parse_u64(const char *arg, uint64_t *out)
+{
+    if (!*arg || *arg == '-' || *arg == '+') {
+        return false;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || *end) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool
+parse_uint(const char *arg, unsigned int *out)
+{
+    uint64_t v;
+    if (!parse_u64(arg, &v) || v > UINT32_MAX) {
+        return false;
+    }
+    *out = (unsigned int) v;
+    return true;
+}
+
+static bool
+parse_double(const char *arg, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (errno || end == arg || *end || !(v >= 0)) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+enum {
+    OPT_HANDLERS = 256, OPT_REVALIDATORS, OPT_FLOWS, OPT_UMAPS, OPT_VARIANT,
+    OPT_SECONDS, OPT_UPCALLS, OPT_SEED, OPT_RECORD, OPT_LIVE, OPT_FORMAT,
+    OPT_RATE, OPT_BURST, OPT_ZIPF, OPT_CHURN, OPT_IDLE_MS, OPT_MODIFY,
+    OPT_FAULTS, OPT_FLOW_LIMIT, OPT_NO_CHECK, OPT_QUIET, OPT_HELP,
+};
+
+static const struct option load_options[] = {
+    { "handlers", required_argument, NULL, OPT_HANDLERS },
+    { "revalidators", required_argument, NULL, OPT_REVALIDATORS },
+    { "flows", required_argument, NULL, OPT_FLOWS },
+    { "umaps", required_argument, NULL, OPT_UMAPS },
+    { "variant", required_argument, NULL, OPT_VARIANT },
+    { "seconds", required_argument, NULL, OPT_SECONDS },
+    { "upcalls", required_argument, NULL, OPT_UPCALLS },
+    { "seed", required_argument, NULL, OPT_SEED },
+    { "record", required_argument, NULL, OPT_RECORD },
+    { "live", required_argument, NULL, OPT_LIVE },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "rate", required_argument, NULL, OPT_RATE },
+    { "burst", required_argument, NULL, OPT_BURST },
+    { "zipf", required_argument, NULL, OPT_ZIPF },
+    { "churn", required_argument, NULL, OPT_CHURN },
+    { "idle-ms", required_argument, NULL, OPT_IDLE_MS },
+    { "modify", required_argument, NULL, OPT_MODIFY },
+    { "faults", required_argument, NULL, OPT_FAULTS },
+    { "flow-limit", required_argument, NULL, OPT_FLOW_LIMIT },
+    { "no-check", no_argument, NULL, OPT_NO_CHECK },
+    { "quiet", no_argument, NULL, OPT_QUIET },
+    { "help", no_argument, NULL, OPT_HELP },
+    { NULL, 0, NULL, 0 },
+};
+
+/* One option into 'a'.  Returns 0, 2 on a usage error (reported), or -1
+ * for --help. */
+static int
+load_parse_one(struct load_args *a, int c, const char *arg,
+               bool *seconds_given, bool *upcalls_given)
+{
+    struct load_config *cfg = &a->cfg;
+    bool ok = true;
+    switch (c) {
+    case OPT_HANDLERS: ok = parse_uint(arg, &cfg->n_handlers); break;
+    case OPT_REVALIDATORS: ok = parse_uint(arg, &cfg->n_revalidators); break;
+    case OPT_FLOWS: ok = parse_u64(arg, &cfg->n_flows); break;
+    case OPT_UMAPS: ok = parse_uint(arg, &cfg->n_umaps); break;
+    case OPT_VARIANT:
+        cfg->variant = uk_variant_find(arg);
+        if (!cfg->variant) {
+            return load_usage_error("load: '%s': unknown variant", arg);
+        }
+        break;
+    case OPT_SECONDS:
+        ok = parse_double(arg, &cfg->seconds);
+        *seconds_given = true;
+        break;
+    case OPT_UPCALLS:
+        ok = parse_u64(arg, &cfg->max_upcalls);
+        *upcalls_given = true;
+        break;
+    case OPT_SEED: ok = parse_u64(arg, &cfg->seed); break;
+    case OPT_RECORD: a->record_dir = arg; break;
+    case OPT_LIVE: a->live_url = arg; break;
+    case OPT_FORMAT:
+        if (!strcmp(arg, "text")) {
+            a->format = LOAD_TEXT;
+        } else if (!strcmp(arg, "json")) {
+            a->format = LOAD_JSON;
+        } else {
+            return load_usage_error("load: '%s': format is text or json",
+                                    arg);
+        }
+        break;
+    case OPT_RATE: ok = parse_u64(arg, &cfg->rate); break;
+    case OPT_BURST: ok = parse_uint(arg, &cfg->burst); break;
+    case OPT_ZIPF: ok = parse_double(arg, &cfg->zipf); break;
+    case OPT_CHURN: ok = parse_double(arg, &cfg->churn); break;
+    case OPT_IDLE_MS: ok = parse_uint(arg, &cfg->idle_ms); break;
+    case OPT_MODIFY: ok = parse_double(arg, &cfg->modify); break;
+    case OPT_FAULTS: ok = parse_double(arg, &cfg->faults); break;
+    case OPT_FLOW_LIMIT: ok = parse_uint(arg, &cfg->flow_limit); break;
+    case OPT_NO_CHECK: cfg->checker = false; break;
+    case OPT_QUIET: a->quiet = true; break;
+    case OPT_HELP: return -1;
+    default: return load_usage_error("load: bad option");
+    }
+    if (!ok) {
+        return load_usage_error("load: '%s': not a valid number", arg);
+    }
+    return 0;
+}
+
+static int
+load_parse(struct load_args *a, int argc, char *argv[])
+{
+    bool seconds_given = false, upcalls_given = false;
+    int c;
+    memset(a, 0, sizeof *a);
+    load_config_init(&a->cfg);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+h", load_options, NULL)) != -1) {
+        if (c == '?') {
+            return load_usage_error("load: '%s': unknown option or missing "
+                                    "argument", argv[optind - 1]);
+        }
+        int status = load_parse_one(a, c == 'h' ? OPT_HELP : c, optarg,
+                                    &seconds_given, &upcalls_given);
+        if (status) {
+            return status;
+        }
+    }
+    if (optind < argc) {
+        return load_usage_error("load: '%s': unexpected argument",
+                                argv[optind]);
+    }
+    if (seconds_given && upcalls_given) {
+        return load_usage_error("load: give --seconds or --upcalls");
+    }
+    if (upcalls_given) {
+        a->cfg.seconds = 0;
+    }
+    if (a->record_dir && a->live_url) {
+        return load_usage_error("load: give --record or --live");
+    }
+    const char *bad = load_config_check(&a->cfg);
+    if (bad) {
+        return load_usage_error("load: %s", bad);
+    }
+    return 0;
+}
+
+/* ==== Output ==== */
+
+static double
+per_second(uint64_t n, double seconds)
+{
+    return seconds > 0 ? (double) n / seconds : 0;
+}
+
+/* The live line: rates over the last second, totals, ukeys by state. */
+static void
+load_live_line(const struct load_stats *s, const struct load_stats *prev)
+{
+    double dt = s->elapsed - prev->elapsed;
+    const uint64_t *st = s->fr.by_state;
+    fprintf(stderr,
+            "\r%6.1fs upcalls/s %-8.0f installs/s %-8.0f repl %-6" PRIu64
+            " evict %-7" PRIu64 " slowpath %-8" PRIu64 " ukeys C%" PRIu64
+            " V%" PRIu64 " O%" PRIu64 " I%" PRIu64 " E%" PRIu64 "/%" PRIu64
+            " D%" PRIu64 " viol %" PRIu64 "\033[K",
+            s->elapsed,
+            per_second(s->fr.stats.upcalls - prev->fr.stats.upcalls, dt),
+            per_second(s->fr.stats.installs - prev->fr.stats.installs, dt),
+            s->fr.stats.replacements, s->fr.stats.evictions,
+            s->fr.stats.slowpath_packets, st[UKEY_CREATED], st[UKEY_VISIBLE],
+            st[UKEY_OPERATIONAL], st[UKEY_INCONSISTENT], st[UKEY_EVICTING],
+            st[UKEY_EVICTED], st[UKEY_DELETED], s->fr.stats.violations);
+    fflush(stderr);
+}
+
+static void
+load_print_text(const struct load_args *a, const struct load_stats *s,
+                const struct lifecycle_summary *sum, bool interrupted)
+{
+    const struct udpif_stats *u = &s->fr.stats;
+    const struct load_config *cfg = &a->cfg;
+    printf("load: variant %s, %u handlers, %u revalidators, %" PRIu64
+           " flows, %u umaps, seed %" PRIu64 "%s\n",
+           cfg->variant->name, cfg->n_handlers, cfg->n_revalidators,
+           cfg->n_flows, cfg->n_umaps, cfg->seed,
+           interrupted ? " (interrupted)" : "");
+    printf("time            %.2f s, %" PRIu64 " rounds\n", s->elapsed,
+           s->fr.rounds);
+    printf("traffic         %" PRIu64 " calls, %" PRIu64 " packets: %"
+           PRIu64 " fastpath, %" PRIu64 " slowpath\n", s->calls, s->packets,
+           u->fastpath_packets, u->slowpath_packets);
+    printf("upcalls         %" PRIu64 " (%.0f/s)\n", u->upcalls,
+           per_second(u->upcalls, s->elapsed));
+    printf("installs        %" PRIu64 " (%.0f/s), %" PRIu64
+           " replacements\n", u->installs, per_second(u->installs,
+                                                       s->elapsed),
+           u->replacements);
+    printf("evictions       %" PRIu64 "\n", u->evictions);
+    printf("datapath        %" PRIu64 " puts (%" PRIu64 " failed), %" PRIu64
+           " dels (%" PRIu64 " failed)\n", u->dp_puts, u->dp_put_errors,
+           u->dp_dels, u->dp_del_errors);
+    printf("generator       %" PRIu64 " expiries, %" PRIu64 " modifies, %"
+           PRIu64 " faults, %" PRIu64 " churns\n", s->expiries, s->modifies,
+           s->faults, s->churns);
+    printf("ukeys           %" PRIu64 " created, %" PRIu64
+           " freed, %" PRIu64 " live at exit, %" PRIu64 " free events\n",
+           u->created, s->fr.real_frees, s->fr.live, u->freed);
+    printf("events          %" PRIu64 "%s\n", s->fr.events,
+           sum && sum->complete ? ", complete (end seen)" : "");
+    printf("violations      %" PRIu64 " errors, %" PRIu64 " warnings\n",
+           u->violations, u->warnings);
+    for (int k = 0; sum && k < N_UK_VIOLATION_KINDS; k++) {
+        if (sum->by_violation[k]) {
+            printf("  %-22s %" PRIu64 "\n", uk_violation_kind_name(k),
+                   sum->by_violation[k]);
+        }
+    }
+}
+
+static void
+load_print_json(const struct load_args *a, const struct load_stats *s,
+                const struct lifecycle_summary *sum, bool interrupted)
+{
+    const struct udpif_stats *u = &s->fr.stats;
+    const struct load_config *cfg = &a->cfg;
+    printf("{\"variant\": \"%s\", \"handlers\": %u, \"revalidators\": %u, "
+           "\"flows\": %" PRIu64 ", \"umaps\": %u, \"seed\": %" PRIu64 ", "
+           "\"interrupted\": %s,\n", cfg->variant->name, cfg->n_handlers,
+           cfg->n_revalidators, cfg->n_flows, cfg->n_umaps, cfg->seed,
+           interrupted ? "true" : "false");
+    printf(" \"seconds\": %.3f, \"rounds\": %" PRIu64 ", \"calls\": %" PRIu64
+           ", \"packets\": %" PRIu64 ", \"fastpath_packets\": %" PRIu64
+           ", \"slowpath_packets\": %" PRIu64 ",\n", s->elapsed,
+           s->fr.rounds, s->calls, s->packets, u->fastpath_packets,
+           u->slowpath_packets);
+    printf(" \"upcalls\": %" PRIu64 ", \"upcalls_per_second\": %.0f, "
+           "\"installs\": %" PRIu64 ", \"installs_per_second\": %.0f, "
+           "\"replacements\": %" PRIu64 ", \"evictions\": %" PRIu64 ",\n",
+           u->upcalls, per_second(u->upcalls, s->elapsed), u->installs,
+           per_second(u->installs, s->elapsed), u->replacements,
+           u->evictions);
+    printf(" \"dp_puts\": %" PRIu64 ", \"dp_put_errors\": %" PRIu64
+           ", \"dp_dels\": %" PRIu64 ", \"dp_del_errors\": %" PRIu64
+           ", \"expiries\": %" PRIu64 ", \"modifies\": %" PRIu64
+           ", \"faults\": %" PRIu64 ", \"churns\": %" PRIu64 ",\n",
+           u->dp_puts, u->dp_put_errors, u->dp_dels, u->dp_del_errors,
+           s->expiries, s->modifies, s->faults, s->churns);
+    printf(" \"ukeys_created\": %" PRIu64 ", \"ukeys_freed\": %" PRIu64
+           ", \"ukeys_live\": %" PRIu64 ", \"free_events\": %" PRIu64
+           ", \"events\": %" PRIu64 ",\n", u->created, s->fr.real_frees,
+           s->fr.live, u->freed, s->fr.events);
+    printf(" \"complete\": %s, \"violations\": %" PRIu64
+           ", \"warnings\": %" PRIu64 ", \"by_violation\": {",
+           sum && sum->complete ? "true" : "false", u->violations,
+           u->warnings);
+    const char *sep = "";
+    for (int k = 0; sum && k < N_UK_VIOLATION_KINDS; k++) {
+        if (sum->by_violation[k]) {
+            printf("%s\"%s\": %" PRIu64, sep, uk_violation_kind_name(k),
+                   sum->by_violation[k]);
+            sep = ", ";
+        }
+    }
+    printf("}}\n");
+}
+
+/* ==== Running ==== */
+
+/* "--record DIR" / "--live URL": this command again, minus that option,
+ * under a private LTTng session. */
+static int
+load_record(const struct load_args *a, int argc, char *argv[])
+{
+    char **child = uk_xcalloc((size_t) argc + 3, sizeof *child);
+    int n = 0;
+    child[n++] = (char *) "/proc/self/exe";
+    child[n++] = (char *) "load";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--record") || !strcmp(argv[i], "--live")) {
+            i++;
+        } else if (strncmp(argv[i], "--record=", 9)
+                   && strncmp(argv[i], "--live=", 7)) {
+            child[n++] = argv[i];
+        }
+    }
+    child[n] = NULL;
+    struct record_options opts = {
+        .output = a->record_dir, .live_url = a->live_url,
+    };
+    int status = record_run(&opts, child);
+    free(child);
+    return status;
+}
+
+static int
+load_run(const struct load_args *a)
+{
+    struct load_config cfg = a->cfg;
+    cfg.observer = uk_tp_observer;      /* Records under "--record". */
+    struct load *load = load_create(&cfg);
+    struct udpif *udpif = load_udpif(load);
+
+    int error = load_start(load);
+    if (error) {
+        fprintf(stderr, "ukdb: error: load: cannot start threads: %s\n",
+                strerror(error));
+        load_destroy(load);
+        return 2;
+    }
+    load_running = load;
+    signal(SIGINT, load_signal);
+    signal(SIGTERM, load_signal);
+
+    bool live = !a->quiet && isatty(STDERR_FILENO);
+    struct load_stats prev, now;
+    load_snapshot(load, &prev);
+    while (!load_finished(load)) {
+        struct timespec ts = { .tv_sec = 0, .tv_nsec = 50 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+        load_snapshot(load, &now);
+        if (live && now.elapsed - prev.elapsed >= 1.0) {
+            load_live_line(&now, &prev);
+            prev = now;
+        }
+    }
+    if (live) {
+        fputs("\r\033[K", stderr);
+    }
+    double elapsed = (load_snapshot(load, &now), now.elapsed);
+    load_stop(load);
+    load_running = NULL;
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+
+    bool interrupted = load_got_signal;
+    load_snapshot(load, &now);
+    now.elapsed = elapsed;
+    struct lifecycle_summary sum, *sump = NULL;
+    if (udpif->checker) {
+        lifecycle_get_summary(udpif->checker, &sum);
+        sump = &sum;
+    }
+    if (a->format == LOAD_JSON) {
+        load_print_json(a, &now, sump, interrupted);
+    } else {
+        load_print_text(a, &now, sump, interrupted);
+    }
+    int status = now.fr.live || now.fr.stats.created != now.fr.real_frees
+                 ? 2 : 0;
+    if (status) {
+        fprintf(stderr, "ukdb: error: load: %" PRIu64 " ukeys not freed\n",
+                now.fr.stats.created - now.fr.real_frees);
+    }
+    load_destroy(load);
+    return status;
+}
+
+int
+load_main(int argc, char *argv[])
+{
+    struct load_args a;
+    int status = load_parse(&a, argc, argv);
+    if (status < 0) {
+        load_help();
+        return 0;
+    }
+    if (status) {
+        return status;
+    }
+    if (a.record_dir || a.live_url) {
+        return load_record(&a, argc, argv);
+    }
+    return load_run(&a);
+}

@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The inspection commands on a trace (repl/trace.h): "show" (ukeys, ukey,
+ * umaps, dp, threads, locks, violations, stats), "history", "log" and
+ * "when", from the state folded at the cursor.  The tables have the model's
+ * columns where the trace can tell them; ukeys that events lost before the
+ * cursor leave uncertain are marked and listed. */
+#include "repl/trace.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+/* ==== Events ==== */
+
+void
+trace_print_event(const struct trace_cursor *tc, size_t i)
+{
+    const struct ukey_event *e = &tc->events[i];
+    if (e->type == UK_EV_VIOLATION) {
+        printf("[%zu] %-13s *** VIOLATION %s: %s\n", i + 1,
+               trace_thread_name(tc, e->thread_id),
+               uk_violation_kind_name(e->kind), e->name ? e->name : "");
+        return;
+    }
+    char buf[300];
+    uk_event_format(e, buf, sizeof buf);
+    printf("[%zu] %-13s %s%s%s\n", i + 1, trace_thread_name(tc, e->thread_id),
+           buf, e->where ? "  " : "", e->where ? e->where : "");
+}
+
+void
+trace_print_losses_at(const struct trace_cursor *tc, uint64_t pos)
+{
+    for (size_t k = 0; k < tc->n_losses; k++) {
+        const struct trace_loss *l = &tc->losses[k];
+        if (l->pos != pos) {
+            continue;
+        }
+        if (l->n) {
+            printf("      *** %" PRIu64 " event%s LOST here (gap in seq)",
+                   l->n, l->n == 1 ? "" : "s");
+        } else {
+            printf("      *** events LOST here");
+        }
+        if (l->reported || !l->from_seq) {
+            printf(" (LTTng: %" PRIu64 " discarded)", l->reported);
+        }
+        printf("; the ukeys alive now are uncertain\n");
+    }
+}
+
+/* "N ukeys uncertain: #1 #2..." after tables, when events were lost. */
+static void
+print_uncertain(const struct trace_cursor *tc)
+{
+    const struct trace_state *st = &tc->cur;
+    size_t n = 0;
+    for (size_t i = 0; i < st->n_ukeys; i++) {
+        n += st->ukeys[i].uncertain;
+    }
+    if (!n) {
+        return;
+    }
+    printf("Uncertain (events lost before event %" PRIu64 ", or first seen "
+           "mid-life): %zu ukey%s:", st->n_losses ? st->first_lost_pos
+                                                  : st->pos,
+           n, n == 1 ? "" : "s");
+    size_t shown = 0;
+    for (size_t i = 0; i < st->n_ukeys && shown < 20; i++) {
+        if (st->ukeys[i].uncertain) {
+            printf(" #%" PRIu64, st->ukeys[i].id);
+            shown++;
+        }
+    }
+    printf("%s\n", n > shown ? " ..." : "");
+}
+
+/* ==== show ==== */
+
+static const char *
+flow_or_ufid(const struct trace_cursor *tc, uint64_t ufid, char *buf,
+             size_t size)
+{
+    const char *name = trace_flow_name(tc, ufid);
+    if (name) {
+        return name;
+    }
+    snprintf(buf, size, "%08" PRIx64, ufid >> 32);
+    return buf;
+}
+
+static const char *
+ukey_life(const struct trace_ukey *k)
+{
+    return k->n_freed ? "freed" : k->in_umap ? "in umap" : "out of umap";
+}
+
+static const char *
+owner_name(const struct trace_cursor *tc, int32_t owner)
+{
+    return owner < 0 ? "-" : trace_thread_name(tc, (uint32_t) owner);
+}
+
+static enum cmd_status
+show_ukeys(struct repl *r)
+{
+    const struct trace_cursor *tc = r->trace;
+    const struct trace_state *st = &tc->cur;
+    if (!st->n_ukeys) {
+        printf("No ukeys.\n");
+        return CMD_OK;
+    }
+    printf("%-6s %-8s %-4s %-5s %-13s %-12s %-14s %s\n", "UKEY", "FLOW",
+           "PMD", "UMAP", "STATE", "WHERE", "LOCK", "LAST TRANSITION");
+    for (size_t i = 0; i < st->n_ukeys; i++) {
+        const struct trace_ukey *k = &st->ukeys[i];
+        char id[24], fb[24];
+        snprintf(id, sizeof id, "#%" PRIu64 "%s", k->id,
+                 k->uncertain ? "?" : "");
+        printf("%-6s %-8s %-4u %-5d %-13s %-12s %-14s %s (%s)\n", id,
+               flow_or_ufid(tc, k->ufid, fb, sizeof fb), k->pmd_id, k->umap,
+               ukey_state_name(k->state), ukey_life(k),
+               owner_name(tc, k->lock_owner),
+               trace_thread_name(tc, k->state_thread),
+               k->state_where ? k->state_where : "?");
+    }
+    print_uncertain(tc);
+    return CMD_OK;
+}
+
+static enum cmd_status
+show_ukey(struct repl *r, const char *arg)
+{
+    const struct trace_cursor *tc = r->trace;
+    const struct trace_state *st = &tc->cur;
+    const struct trace_ukey *k = NULL;
+    uint64_t ufid = trace_flow_ufid(tc, arg);
+    if (ufid) {
+        /* The flow's ukey in a umap, else its most recent one. */
+        for (size_t i = st->n_ukeys; i-- > 0;) {
+            if (st->ukeys[i].ufid == ufid
+                && (!k || (st->ukeys[i].in_umap && !k->in_umap))) {
+                k = &st->ukeys[i];
+            }
+        }
+    } else {
+        const char *p = arg[0] == '#' ? arg + 1 : arg;
+        char *end;
+        uint64_t id = strtoull(p, &end, 10);
+        if (*p && !*end) {
+            k = trace_state_ukey(st, id);
+        } else {
+            repl_usage_error(r, "show", "'%s': not a ukey id or a flow", arg);
+            return CMD_ERROR;
+        }
+    }
+    if (!k) {
+        repl_error(r, "show: '%s': no such ukey at event %" PRIu64, arg,
+                   st->pos);
+        return CMD_ERROR;
+    }
+    char fb[24];
+    printf("ukey #%" PRIu64 " of flow %s (ufid %016" PRIx64 ", pmd %u)\n",
+           k->id, flow_or_ufid(tc, k->ufid, fb, sizeof fb), k->ufid,
+           k->pmd_id);
+    printf("  state        %s%s\n", ukey_state_name(k->state),
+           k->uncertain ? "  (UNCERTAIN: events were lost while it lived)"
+                        : "");
+    printf("  last change  by %s at %s\n",
+           trace_thread_name(tc, k->state_thread),
+           k->state_where ? k->state_where : "?");
+    printf("  umap         [%d], %s\n", k->umap, ukey_life(k));
+    printf("  lock         %s%s%s\n", owner_name(tc, k->lock_owner),
+           k->lock_owner >= 0 ? " at " : "",
+           k->lock_owner >= 0 && k->lock_where ? k->lock_where : "");
+    printf("  stats        %" PRIu64 " packets pushed\n", k->stats_packets);
+    printf("  rcu          %u postponed%s\n", k->n_postponed,
+           k->n_freed ? (k->n_freed > 1 ? ", freed MORE THAN ONCE"
+                                        : ", freed") : "");
+    if (!k->created_seen) {
+        printf("  (its create is not in the trace)\n");
+    }
+    return CMD_OK;
+}
+
+static enum cmd_status
+show_umaps(struct repl *r)
+{
+    const struct trace_cursor *tc = r->trace;
+    const struct trace_state *st = &tc->cur;
+    size_t n = st->n_umaps;
+    for (size_t i = 0; i < st->n_ukeys; i++) {
+        if (st->ukeys[i].umap >= 0 && (size_t) st->ukeys[i].umap >= n) {
+            n = (size_t) st->ukeys[i].umap + 1;
+        }
+    }
+    if (!n) {
+        printf("No umap seen yet.\n");
+    }
+    for (size_t m = 0; m < n; m++) {
+        int32_t owner = m < st->n_umaps ? st->umaps[m].owner : -1;
+        printf("umap[%zu]  lock %-12s ", m, owner_name(tc, owner));
+        size_t k = 0;
+        for (size_t i = 0; i < st->n_ukeys; i++) {
+            const struct trace_ukey *u = &st->ukeys[i];
+            if (u->in_umap && u->umap == (int32_t) m) {
+                char fb[24];
+                printf(" #%" PRIu64 "%s %s %s", u->id, u->uncertain ? "?" : "",
+                       flow_or_ufid(tc, u->ufid, fb, sizeof fb),
+                       ukey_state_name(u->state));
+                k++;
+            }
+        }
+        printf("%s\n", k ? "" : "(empty)");
+    }
+    print_uncertain(tc);
+    return CMD_OK;
+}
+
+static enum cmd_status
+show_dp(struct repl *r)
+{
+    const struct trace_cursor *tc = r->trace;
+    const struct trace_state *st = &tc->cur;
+    int n = 0;
+    for (size_t i = 0; i < st->n_dp; i++) {
+        const struct trace_dpflow *f = &st->dp[i];
+        char fb[24];
+        if (!n++) {
+            printf("%-8s %-4s %-8s %s\n", "FLOW", "PMD", "PACKETS",
+                   "INSTANCE");
+        }
+        if (f->present) {
+            printf("%-8s %-4u %-8" PRIu64 " %" PRIu64 "\n",
+                   flow_or_ufid(tc, f->ufid, fb, sizeof fb), f->pmd_id,
+                   f->packets, f->instance);
+        } else {
+            printf("%-8s %-4u %-8" PRIu64 " (absent)\n",
+                   flow_or_ufid(tc, f->ufid, fb, sizeof fb), f->pmd_id,
+                   f->packets);
+        }
+    }
+    if (!n) {
+        printf("The datapath has no flows.\n");
+    }
+    if (st->n_losses) {
+        printf("(events were lost: the datapath may differ)\n");
+    }
+    return CMD_OK;
+}
+
+/* The locks 'id' holds, printed as the model's "show threads" does. */
+static void
+print_held(const struct trace_cursor *tc, uint32_t id)
+{
+    const struct trace_state *st = &tc->cur;
+    for (size_t m = 0; m < st->n_umaps; m++) {
+        if (st->umaps[m].owner == (int32_t) id) {
+            printf("%-43s holds umap[%zu] (taken at %s)\n", "", m,
+                   st->umaps[m].where ? st->umaps[m].where : "?");
+        }
+    }
+    for (size_t i = 0; i < st->n_ukeys; i++) {
+        const struct trace_ukey *k = &st->ukeys[i];
+        if (k->lock_owner == (int32_t) id) {
+            printf("%-43s holds ukey#%" PRIu64 " (taken at %s)\n", "", k->id,
+                   k->lock_where ? k->lock_where : "?");
+        }
+    }
+}
+
+static enum cmd_status
+show_threads(struct repl *r)
+{
+    const struct trace_cursor *tc = r->trace;
+    const struct trace_state *st = &tc->cur;
+    uint32_t max = 1;
+    for (size_t i = 0; i < tc->n_threads; i++) {
+        max = tc->threads[i].key > max ? (uint32_t) tc->threads[i].key : max;
+    }
+    printf("%-3s %-14s %-11s %-13s %-7s %s\n", "ID", "THREAD", "KIND", "DOING",
+           "EVENTS", "LOCKS HELD");
+    for (uint32_t id = 0; id <= max; id++) {
+        const struct trace_name *t = trace_find_thread(tc, id);
+        const struct trace_thread *s = id < st->n_threads
+                                       ? &st->threads[id] : NULL;
+        if (!t && id > 1) {
+            continue;
+        }
+        const char *kind = t ? uk_thread_kind_name(t->kind)
+                             : uk_thread_kind_name(id ? UK_THREAD_URCU
+                                                      : UK_THREAD_MAIN);
+        printf("%-3u %-14s %-11s %-13s %-7" PRIu64 "\n", id,
+               trace_thread_name(tc, id), kind,
+               s && s->op >= 0 ? uk_op_name(s->op) : "-",
+               s ? s->n_events : 0);
+        print_held(tc, id);
+    }
+    return CMD_OK;
+}
+
+static enum cmd_status
+show_locks(struct repl *r)
+{
+    const struct trace_cursor *tc = r->trace;
+    const struct trace_state *st = &tc->cur;
+    int n = 0;
+    for (size_t m = 0; m < st->n_umaps; m++) {
+        if (st->umaps[m].owner >= 0) {
+            printf("umap[%zu] held by %s at %s\n", m,
+                   owner_name(tc, st->umaps[m].owner),
+                   st->umaps[m].where ? st->umaps[m].where : "?");
+            n++;
+        }
+    }
+    for (size_t i = 0; i < st->n_ukeys; i++) {
+        const struct trace_ukey *k = &st->ukeys[i];
+        if (k->lock_owner >= 0) {
+            printf("ukey#%" PRIu64 " held by %s at %s\n", k->id,
+                   owner_name(tc, k->lock_owner),
+                   k->lock_where ? k->lock_where : "?");
+            n++;
+        }
+    }
+    if (!n) {
+        printf("No lock is held.\n");
+    }
+    return CMD_OK;
+}
+
+static enum cmd_status
+show_violations(struct repl *r)
+{
+    const struct trace_cursor *tc = r->trace;
+    int n = 0;
+    for (size_t i = 0; i < tc->n_violations; i++) {
+        const struct trace_violation *v = &tc->violations[i];
+        const struct ukey_event *e = &v->e;
+        if (v->index >= tc->cur.pos) {
+            break;
+        }
+        printf("%d. %s %s at event %" PRIu64 ", ukey#%" PRIu64 "\n", ++n,
+               uk_severity_name(e->result), uk_violation_kind_name(e->kind),
+               v->index + 1, e->ukey_id);
+        printf("   %s\n", e->name ? e->name : "");
+        printf("   by %s (seq %" PRIu64 ")", trace_thread_name(tc,
+                                                             e->thread_id),
+               e->value);
+        if (e->value2) {
+            printf(", after %s (seq %" PRIu64 ")",
+                   trace_thread_name(tc, e->thread2), e->value2);
+        }
+        putchar('\n');
+    }
+    if (!n) {
+        printf("No violations.\n");
+    }
+    if (tc->cur.n_losses) {
+        printf("(events were lost: the lifecycle rules do not judge what "
+               "they would need)\n");
+    }
+    return CMD_OK;
+}
+
+static enum cmd_status
+show_stats(struct repl *r)
+{
+    const struct trace_cursor *tc = r->trace;
+    const struct trace_state *st = &tc->cur;
+    size_t live = 0, in_umap = 0, present = 0;
+    for (size_t i = 0; i < st->n_ukeys; i++) {
+        live += !st->ukeys[i].n_freed;
+        in_umap += st->ukeys[i].in_umap;
+    }
+    for (size_t i = 0; i < st->n_dp; i++) {
+        present += st->dp[i].present;
+    }
+    printf("%-28s %" PRIu64 " of %zu\n", "events", st->pos, tc->n_events);
+    printf("%-28s %zu\n", "live ukeys", live);
+    printf("%-28s %zu\n", "ukeys in umaps", in_umap);
+    printf("%-28s %zu\n", "datapath flows", present);
+    printf("%-28s %" PRIu64 "\n", "loss reports", st->n_losses);
+    printf("%-28s %" PRIu64 "\n", "events lost", st->n_lost);
+    return CMD_OK;
+}
+
+enum cmd_status
+trace_show(struct repl *r, int argc, char *argv[])
+{
+    const char *what = argc > 1 ? argv[1] : "";
+    if (!strcmp(what, "ukey")) {
+        if (argc < 3) {
+            repl_usage_error(r, "show", "ukey needs an ID or a flow");
+            return CMD_ERROR;
+        }
+        return show_ukey(r, argv[2]);
+    }
+    if (argc > 2) {
+        repl_usage_error(r, "show", "'%s' takes no argument", what);
+        return CMD_ERROR;
+    }
+    static const struct {
+        const char *name;
+        enum cmd_status (*fn)(struct repl *);
+    } table[] = {
+        { "ukeys", show_ukeys }, { "umaps", show_umaps }, { "dp", show_dp },
+        { "threads", show_threads }, { "locks", show_locks },
+        { "violations", show_violations }, { "stats", show_stats },
+    };
+    for (size_t i = 0; i < UK_ARRAY_SIZE(table); i++) {
+        if (!strcmp(what, table[i].name)) {
+            return table[i].fn(r);
+        }
+    }
+    repl_usage_error(r, "show", "'%s': on a trace, expected ukeys, ukey, "
+                     "umaps, dp, threads, locks, violations or stats", what);
+    return CMD_ERROR;
+}
+
+/* ==== history / log / when ==== */
+
+static void
+print_logged(const struct trace_cursor *tc, size_t i)
+{
+    const struct ukey_event *e = &tc->events[i];
+    char buf[300];
+    uk_event_format(e, buf, sizeof buf);
+    printf("  event %-5zu #%-5" PRIu64 " %-13s %s%s%s\n", i + 1, e->seq,
+           trace_thread_name(tc, e->thread_id), buf, e->where ? "  " : "",
+           e->where ? e->where : "");
+}
+
+enum cmd_status
+trace_history(struct repl *r, int argc, char *argv[])
+{
+    const struct trace_cursor *tc = r->trace;
+    uint64_t ukey_id = 0, ufid = trace_flow_ufid(tc, argv[1]);
+    (void) argc;
+    if (!ufid) {
+        const char *p = argv[1][0] == '#' ? argv[1] + 1 : argv[1];
+        char *end;
+        ukey_id = strtoull(p, &end, 10);
+        if (!*p || *end || !ukey_id) {
+            repl_usage_error(r, "history", "'%s': not a ukey id or a flow of "
+                             "the trace", argv[1]);
+            return CMD_ERROR;
+        }
+    }
+    int n = 0;
+    for (size_t i = 0; i < tc->cur.pos; i++) {
+        const struct ukey_event *e = &tc->events[i];
+        bool lifecycle = e->type == UK_EV_CREATE
+                         || e->type == UK_EV_TRANSITION
+                         || e->type == UK_EV_UMAP_INSERT
+                         || e->type == UK_EV_UMAP_REPLACE
+                         || e->type == UK_EV_UMAP_REMOVE
+                         || e->type == UK_EV_RCU_POSTPONE
+                         || e->type == UK_EV_RCU_FREE
+                         || e->type == UK_EV_UKEY_FREE
+                         || e->type == UK_EV_DP_PUT || e->type == UK_EV_DP_DEL
+                         || e->type == UK_EV_REVALIDATE
+                         || e->type == UK_EV_VIOLATION
+                         || e->type == UK_EV_UPCALL
+                         || e->type == UK_EV_TRAFFIC;
+        bool match = ukey_id ? (e->ukey_id == ukey_id
+                                || e->ukey2_id == ukey_id)
+                             : e->ufid == ufid;
+        if (lifecycle && match) {
+            print_logged(tc, i);
+            n++;
+        }
+        for (size_t k = 0; k < tc->n_losses; k++) {
+            if (tc->losses[k].pos == i + 1 && n) {
+                printf("  *** events lost here: the history may be "
+                       "incomplete\n");
+            }
+        }
+    }
+    if (!n) {
+        printf("Nothing has happened to %s before event %" PRIu64 ".\n",
+               argv[1], tc->cur.pos);
+    }
+    return CMD_OK;
+}
+
+enum cmd_status
+trace_log(struct repl *r, int argc, char *argv[])
+{
+    const struct trace_cursor *tc = r->trace;
+    uint64_t n = 20;
+    if (argc > 1 && !repl_number_arg(r, "log", argv[1], 1, UINT64_MAX, &n)) {
+        return CMD_ERROR;
+    }
+    size_t start = tc->cur.pos > n ? tc->cur.pos - (size_t) n : 0;
+    for (size_t i = start; i < tc->cur.pos; i++) {
+        print_logged(tc, i);
+        trace_print_losses_at(tc, i + 1);
+    }
+    return CMD_OK;
+}
+
+enum cmd_status
+trace_when(struct repl *r, int argc, char *argv[])
+{
+    const struct trace_cursor *tc = r->trace;
+    (void) argc;
+    (void) argv;
+    if (!tc->cur.pos) {
+        printf("event 0 of %zu (before the first), trace %s\n",
+               tc->n_events, tc->path);
+        return CMD_OK;
+    }
+    const struct ukey_event *e = &tc->events[tc->cur.pos - 1];
+    char t[64];
+    trace_format_time(tc, e->ts, t, sizeof t);
+    printf("event %" PRIu64 " of %zu (seq %" PRIu64 ", %s, ts %" PRIu64
+           " ns), trace %s\n", tc->cur.pos, tc->n_events, e->seq, t, e->ts,
+           tc->path);
+    return CMD_OK;
+}

@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The state a trace's events describe at a position (repl/trace.h): ukeys
+ * with their state, umap membership and lock, the datapath's flows, what
+ * each thread is doing and the umap locks.  A pure fold: the same events
+ * give the same state, so a checkpoint plus the events after it is the
+ * state at any later position.  Memory is bounded by the live ukeys and
+ * the flows: freed ukeys beyond the most recent TRACE_FREED_KEPT are
+ * dropped. */
+#include "repl/trace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+void
+trace_state_init(struct trace_state *st)
+{
+    memset(st, 0, sizeof *st);
+}
+
+void
+trace_state_destroy(struct trace_state *st)
+{
+    free(st->ukeys);
+    free(st->dp);
+    free(st->threads);
+    free(st->umaps);
+    memset(st, 0, sizeof *st);
+}
+
+/* Copies 'n' elements of 'size' bytes from 'src' into '*dst', which has
+ * room for '*allocated' and grows if needed (a move reuses the cursor's
+ * arrays rather than freeing and allocating them again). */
+static void
+copy_array(void **dst, size_t *allocated, const void *src, size_t n,
+           size_t size)
+{
+    if (n > *allocated) {
+        *dst = uk_xrealloc(*dst, n * size);
+        *allocated = n;
+    }
+    if (n) {
+        memcpy(*dst, src, n * size);
+    }
+}
+
+void
+trace_state_copy(struct trace_state *dst, const struct trace_state *src)
+{
+    struct trace_state old = *dst;
+    size_t allocated_threads = old.n_threads, allocated_umaps = old.n_umaps;
+
+    *dst = *src;
+    dst->ukeys = old.ukeys;
+    dst->allocated_ukeys = old.allocated_ukeys;
+    copy_array((void **) &dst->ukeys, &dst->allocated_ukeys, src->ukeys,
+               src->n_ukeys, sizeof *src->ukeys);
+    dst->dp = old.dp;
+    dst->allocated_dp = old.allocated_dp;
+    copy_array((void **) &dst->dp, &dst->allocated_dp, src->dp, src->n_dp,
+               sizeof *src->dp);
+    /* 'threads' and 'umaps' have room for at least their 'n' elements
+     * (thread_get() and umap_get() grow them with realloc()). */
+    dst->threads = old.threads;
+    copy_array((void **) &dst->threads, &allocated_threads, src->threads,
+               src->n_threads, sizeof *src->threads);
+    dst->umaps = old.umaps;
+    copy_array((void **) &dst->umaps, &allocated_umaps, src->umaps,
+               src->n_umaps, sizeof *src->umaps);
+}
+
+/* ==== Lookups (sorted arrays, binary search) ==== */
+
+static size_t
+ukey_slot(const struct trace_state *st, uint64_t id)
+{
+    size_t lo = 0, hi = st->n_ukeys;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (st->ukeys[mid].id < id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+struct trace_ukey *
+trace_state_ukey(const struct trace_state *st, uint64_t id)
+{
+    size_t i = ukey_slot(st, id);
+    return i < st->n_ukeys && st->ukeys[i].id == id ? &st->ukeys[i] : NULL;
+}
+
+/* The ukey 'id', added (first seen mid-life) if unknown. */
+static struct trace_ukey *
+ukey_get(struct trace_state *st, uint64_t id, const struct ukey_event *e)
+{
+    size_t i = ukey_slot(st, id);
+    if (i < st->n_ukeys && st->ukeys[i].id == id) {
+        return &st->ukeys[i];
+    }
+    st->ukeys = uk_grow(st->ukeys, &st->allocated_ukeys, st->n_ukeys + 1,
+                        sizeof *st->ukeys);
+    memmove(&st->ukeys[i + 1], &st->ukeys[i],
+            (st->n_ukeys - i) * sizeof *st->ukeys);
+    st->n_ukeys++;
+    struct trace_ukey *k = &st->ukeys[i];
+    *k = (struct trace_ukey) {
+        .id = id, .ufid = e->ufid, .pmd_id = e->pmd_id, .umap = -1,
+        .lock_owner = -1, .state = UKEY_CREATED,
+        /* First seen mid-life: what happened before is unknown. */
+        .uncertain = e->type != UK_EV_CREATE, .state_thread = e->thread_id,
+    };
+    return k;
+}
+
+static int
+dp_cmp(uint64_t ufid_a, uint32_t pmd_a, uint64_t ufid_b, uint32_t pmd_b)
+{
+    if (ufid_a != ufid_b) {
+        return ufid_a < ufid_b ? -1 : 1;
+    }
+    return pmd_a < pmd_b ? -1 : pmd_a > pmd_b;
+}
+
+static size_t
+dp_slot(const struct trace_state *st, uint64_t ufid, uint32_t pmd_id)
+{
+    size_t lo = 0, hi = st->n_dp;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (dp_cmp(st->dp[mid].ufid, st->dp[mid].pmd_id, ufid, pmd_id) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+struct trace_dpflow *
+trace_state_dp(const struct trace_state *st, uint64_t ufid, uint32_t pmd_id)
+{
+    size_t i = dp_slot(st, ufid, pmd_id);
+    return (i < st->n_dp && st->dp[i].ufid == ufid
+            && st->dp[i].pmd_id == pmd_id) ? &st->dp[i] : NULL;
+}
+
+static struct trace_dpflow *
+dp_get(struct trace_state *st, uint64_t ufid, uint32_t pmd_id)
+{
+    size_t i = dp_slot(st, ufid, pmd_id);
+    if (i < st->n_dp && st->dp[i].ufid == ufid
+        && st->dp[i].pmd_id == pmd_id) {
+        return &st->dp[i];
+    }
+    st->dp = uk_grow(st->dp, &st->allocated_dp, st->n_dp + 1,
+                     sizeof *st->dp);
+    memmove(&st->dp[i + 1], &st->dp[i], (st->n_dp - i) * sizeof *st->dp);
+    st->n_dp++;
+    st->dp[i] = (struct trace_dpflow) { .ufid = ufid, .pmd_id = pmd_id };
+    return &st->dp[i];
+}
+
+/* Thread and umap ids index arrays up to these (a corrupt or synthetic
+ * trace may have any 32-bit value): beyond, they are not tracked. */
+#define TRACE_MAX_THREADS 4096
+#define TRACE_MAX_UMAPS 65536
+
+static struct trace_thread *
+thread_get(struct trace_state *st, uint32_t id)
+{
+    static struct trace_thread untracked;
+    if (id >= TRACE_MAX_THREADS) {
+        untracked = (struct trace_thread) { .op = -1 };
+        return &untracked;
+    }
+    if (id >= st->n_threads) {
+        size_t n = (size_t) id + 1;
+        st->threads = uk_xrealloc(st->threads, n * sizeof *st->threads);
+        for (size_t i = st->n_threads; i < n; i++) {
+            st->threads[i] = (struct trace_thread) { .op = -1 };
+        }
+        st->n_threads = n;
+    }
+    return &st->threads[id];
+}
+
+static struct trace_umap *
+umap_get(struct trace_state *st, int32_t index)
+{
+    if (index < 0 || index >= TRACE_MAX_UMAPS) {
+        return NULL;
+    }
+    if ((size_t) index >= st->n_umaps) {
+        size_t n = (size_t) index + 1;
+        st->umaps = uk_xrealloc(st->umaps, n * sizeof *st->umaps);
+        for (size_t i = st->n_umaps; i < n; i++) {
+            st->umaps[i] = (struct trace_umap) { .owner = -1 };
+        }
+        st->n_umaps = n;
+    }
+    return &st->umaps[index];
+}
+
+/* Drops the oldest freed ukeys once there are twice TRACE_FREED_KEPT. */
+static void
+prune_freed(struct trace_state *st)
+{
+    if (st->n_freed < 2 * TRACE_FREED_KEPT) {
+        return;
+    }
+    size_t drop = st->n_freed - TRACE_FREED_KEPT;
+    size_t j = 0;
+    for (size_t i = 0; i < st->n_ukeys; i++) {
+        if (drop && st->ukeys[i].n_freed) {
+            drop--;
+            st->n_freed--;
+            continue;
+        }
+        st->ukeys[j++] = st->ukeys[i];
+    }
+    st->n_ukeys = j;
+}
+
+/* ==== The fold ==== */
+
+static void
+apply_lock(struct trace_state *st, const struct ukey_event *e)
+{
+    bool taken = e->type != UK_EV_UNLOCK && !e->result;
+    int32_t owner = taken ? (int32_t) e->thread_id : -1;
+    if (e->type == UK_EV_TRYLOCK && e->result) {
+        return;                 /* Contended: nothing changes. */
+    }
+    if (e->kind == UK_LOCK_UMAP) {
+        struct trace_umap *m = umap_get(st, e->umap);
+        if (m) {
+            m->owner = owner;
+            m->where = taken ? e->where : NULL;
+        }
+    } else if (e->ukey_id) {
+        struct trace_ukey *k = ukey_get(st, e->ukey_id, e);
+        k->lock_owner = owner;
+        k->lock_where = taken ? e->where : NULL;
+    }
+}
+
+static void
+apply_free(struct trace_state *st, struct trace_ukey *k)
+{
+    if (!k->n_freed++) {
+        st->n_freed++;
+    }
+    k->in_umap = false;
+    k->lock_owner = -1;
+}
+
+static void
+apply_dp(struct trace_state *st, const struct ukey_event *e)
+{
+    if (e->type == UK_EV_DP_PUT) {
+        if (!e->result && e->kind == UK_PUT_CREATE) {
+            struct trace_dpflow *f = dp_get(st, e->ufid, e->pmd_id);
+            f->present = true;
+            f->packets = 0;
+            f->instance++;
+        }
+    } else if (e->type == UK_EV_DP_DEL) {
+        struct trace_dpflow *f = trace_state_dp(st, e->ufid, e->pmd_id);
+        if (f && !e->result) {
+            f->present = false;
+        }
+    } else if (e->type == UK_EV_TRAFFIC && e->result == UK_PATH_FASTPATH) {
+        struct trace_dpflow *f = trace_state_dp(st, e->ufid, e->pmd_id);
+        if (f) {
+            f->packets += e->value;
+        }
+    }
+}
+
+void
+trace_state_apply(struct trace_state *st, const struct ukey_event *e)
+{
+    struct trace_ukey *k = NULL;
+
+    st->pos++;
+    thread_get(st, e->thread_id)->n_events++;
+    switch ((enum uk_event_type) e->type) {
+    case UK_EV_CREATE:
+        k = ukey_get(st, e->ukey_id, e);
+        k->created_seen = true;
+        k->ufid = e->ufid;
+        k->pmd_id = e->pmd_id;
+        k->umap = e->umap;
+        k->state_thread = e->thread_id;
+        break;
+    case UK_EV_TRANSITION:
+        k = ukey_get(st, e->ukey_id, e);
+        if (e->result == UK_TR_OK || e->result == UK_TR_ABORT) {
+            k->state = e->to;
+            k->state_thread = e->thread_id;
+            k->state_where = e->where;
+        }
+        if (e->to == UKEY_DELETED) {
+            k->deleted = true;
+        }
+        break;
+    case UK_EV_LOCK:
+    case UK_EV_TRYLOCK:
+    case UK_EV_UNLOCK:
+        apply_lock(st, e);
+        break;
+    case UK_EV_UMAP_INSERT:
+        k = ukey_get(st, e->ukey_id, e);
+        k->in_umap = true;
+        k->umap = e->umap;
+        break;
+    case UK_EV_UMAP_REPLACE:
+        k = ukey_get(st, e->ukey_id, e);
+        k->in_umap = false;
+        k->deleted = true;
+        k = ukey_get(st, e->ukey2_id, e);
+        k->in_umap = true;
+        k->umap = e->umap;
+        break;
+    case UK_EV_UMAP_REMOVE:
+        k = ukey_get(st, e->ukey_id, e);
+        k->in_umap = false;
+        k->deleted = true;
+        break;
+    case UK_EV_RCU_POSTPONE:
+        k = ukey_get(st, e->ukey_id, e);
+        k->n_postponed++;
+        k->deleted = true;
+        break;
+    case UK_EV_RCU_FREE:
+    case UK_EV_UKEY_FREE:
+        apply_free(st, ukey_get(st, e->ukey_id, e));
+        prune_freed(st);
+        break;
+    case UK_EV_STATS_PUSH:
+        ukey_get(st, e->ukey_id, e)->stats_packets += e->value;
+        break;
+    case UK_EV_DP_PUT:
+    case UK_EV_DP_DEL:
+    case UK_EV_TRAFFIC:
+        apply_dp(st, e);
+        break;
+    case UK_EV_OP_BEGIN:
+        thread_get(st, e->thread_id)->op = e->kind;
+        break;
+    case UK_EV_OP_END:
+        /* Operations nest (a round's dump and sweep): back to ROUND. */
+        thread_get(st, e->thread_id)->op =
+            (e->kind == UK_OP_DUMP || e->kind == UK_OP_SWEEP)
+            ? UK_OP_ROUND : -1;
+        break;
+    case UK_EV_THREAD_START:
+    case UK_EV_FLOW:
+    case UK_EV_UPCALL:
+    case UK_EV_UMAP_LOOKUP:
+    case UK_EV_RCU_QUIESCE:
+    case UK_EV_DP_DUMP:
+    case UK_EV_REVALIDATE:
+    case UK_EV_BARRIER:
+    case UK_EV_COVERAGE:
+    case UK_EV_VIOLATION:
+    case UK_EV_END:
+    case N_UK_EVENT_TYPES:
+    default:
+        break;
+    }
+}
+
+void
+trace_state_lose(struct trace_state *st, const struct trace_loss *l)
+{
+    for (size_t i = 0; i < st->n_ukeys; i++) {
+        if (!st->ukeys[i].n_freed) {
+            st->ukeys[i].uncertain = true;
+        }
+    }
+    st->n_lost += l->n;
+    if (!st->n_losses++) {
+        st->first_lost_pos = l->pos + 1;
+    }
+}

@@ -1,0 +1,981 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* "open TRACE" and the cursor over a trace's events (repl/trace.h): reading
+ * the trace once through the plugin's graph (tracepoints/plugin/graph.h,
+ * whose report hands each decoded event to this file), the lifecycle fold's
+ * violations, checkpoints, the motions (step, back, goto, continue,
+ * reverse-continue, last), breakpoints and watches on a trace, and the
+ * dispatch of every command while a trace is open. */
+#include "repl/trace.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/lifecycle.h"
+#include "core/util.h"
+#include "tracepoints/plugin/graph.h"
+#include "tracepoints/plugin/report.h"
+
+static double now_us(void);
+
+/* ==== Strings and names ==== */
+
+const char *
+trace_intern(struct trace_cursor *tc, const char *s)
+{
+    if (!s) {
+        return NULL;
+    }
+    if (2 * (tc->n_strings + 1) > tc->n_string_slots) {
+        size_t n = tc->n_string_slots ? 2 * tc->n_string_slots : 256;
+        char **slots = uk_xcalloc(n, sizeof *slots);
+        for (size_t i = 0; i < tc->n_string_slots; i++) {
+            char *old = tc->strings[i];
+            if (old) {
+                size_t j = uk_hash_string(old) & (n - 1);
+                while (slots[j]) {
+                    j = (j + 1) & (n - 1);
+                }
+                slots[j] = old;
+            }
+        }
+        free(tc->strings);
+        tc->strings = slots;
+        tc->n_string_slots = n;
+    }
+    size_t mask = tc->n_string_slots - 1;
+    size_t j = uk_hash_string(s) & mask;
+    for (; tc->strings[j]; j = (j + 1) & mask) {
+        if (!strcmp(tc->strings[j], s)) {
+            return tc->strings[j];
+        }
+    }
+    tc->strings[j] = uk_xstrdup(s);
+    tc->n_strings++;
+    return tc->strings[j];
+}
+
+static void
+add_name(struct trace_name **names, size_t *n, size_t *allocated,
+         const struct trace_name *name)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if ((*names)[i].key == name->key) {
+            (*names)[i] = *name;
+            return;
+        }
+    }
+    *names = uk_grow(*names, allocated, *n + 1, sizeof **names);
+    (*names)[(*n)++] = *name;
+}
+
+const struct trace_name *
+trace_find_thread(const struct trace_cursor *tc, uint32_t id)
+{
+    for (size_t i = 0; i < tc->n_threads; i++) {
+        if (tc->threads[i].key == id) {
+            return &tc->threads[i];
+        }
+    }
+    return NULL;
+}
+
+const char *
+trace_thread_name(const struct trace_cursor *tc, uint32_t id)
+{
+    static char buf[32];
+    const struct trace_name *t = trace_find_thread(tc, id);
+    if (t) {
+        return t->name;
+    }
+    if (id <= 1) {
+        return id ? "urcu" : "main";    /* Started before any observer. */
+    }
+    snprintf(buf, sizeof buf, "thread#%u", id);
+    return buf;
+}
+
+const char *
+trace_flow_name(const struct trace_cursor *tc, uint64_t ufid)
+{
+    for (size_t i = 0; i < tc->n_flows; i++) {
+        if (tc->flows[i].key == ufid) {
+            return tc->flows[i].name;
+        }
+    }
+    return NULL;
+}
+
+uint64_t
+trace_flow_ufid(const struct trace_cursor *tc, const char *name)
+{
+    for (size_t i = 0; i < tc->n_flows; i++) {
+        if (!strcmp(tc->flows[i].name, name)) {
+            return tc->flows[i].key;
+        }
+    }
+    return 0;
+}
+
+void
+trace_format_time(const struct trace_cursor *tc, uint64_t ts, char *buf,
+                  size_t size)
+{
+    uint64_t t0 = tc->n_events ? tc->events[0].ts : 0;
+    uint64_t d = ts >= t0 ? ts - t0 : 0;
+    snprintf(buf, size, "+%" PRIu64 ".%06" PRIu64 " ms", d / 1000000,
+             d % 1000000);
+}
+
+/* ==== Reading ==== */
+
+static void
+add_loss(struct trace_cursor *tc, const struct trace_loss *l)
+{
+    tc->losses = uk_grow(tc->losses, &tc->allocated_losses, tc->n_losses + 1,
+                         sizeof *tc->losses);
+    tc->losses[tc->n_losses++] = *l;
+}
+
+static void
+read_event(const struct ukey_event *e_, void *tc_)
+{
+    struct trace_cursor *tc = tc_;
+    struct ukey_event e = *e_;
+
+    e.where = trace_intern(tc, e.where);
+    e.name = trace_intern(tc, e.name);
+    if (tc->last_seq && e.seq > tc->last_seq + 1) {
+        /* A gap in 'seq' is lost events, with or without a discarded
+         * events message (which came just before, at this position). */
+        uint64_t gap = e.seq - tc->last_seq - 1;
+        struct trace_loss *last = tc->n_losses
+                                  ? &tc->losses[tc->n_losses - 1] : NULL;
+        if (last && last->pos == tc->n_events) {
+            if (!last->n) {
+                last->n = gap;
+            }
+        } else {
+            add_loss(tc, &(struct trace_loss) {
+                .pos = tc->n_events, .n = gap, .from_seq = true,
+                .ts_begin = tc->n_events ? tc->events[tc->n_events - 1].ts
+                                         : 0,
+                .ts_end = e.ts });
+        }
+    }
+    tc->last_seq = e.seq;
+
+    if (e.type == UK_EV_THREAD_START && e.name) {
+        add_name(&tc->threads, &tc->n_threads, &tc->allocated_threads,
+                 &(struct trace_name) { .key = e.thread_id, .name = e.name,
+                                        .kind = e.kind,
+                                        .pmd_id = e.pmd_id });
+    } else if (e.type == UK_EV_FLOW && e.name) {
+        add_name(&tc->flows, &tc->n_flows, &tc->allocated_flows,
+                 &(struct trace_name) { .key = e.ufid, .name = e.name });
+    } else if (e.type == UK_EV_VIOLATION) {
+        tc->has_violation_events = true;
+    }
+    tc->events = uk_grow(tc->events, &tc->allocated_events,
+                         tc->n_events + 1, sizeof *tc->events);
+    tc->events[tc->n_events++] = e;
+}
+
+static void
+read_discarded(uint64_t n, uint64_t ts_begin, uint64_t ts_end, void *tc_)
+{
+    struct trace_cursor *tc = tc_;
+    /* The count is the stream's: the gap in 'seq' that follows says how
+     * many of the run's events are missing here, without counting twice. */
+    add_loss(tc, &(struct trace_loss) { .pos = tc->n_events, .reported = n,
+                                        .ts_begin = ts_begin,
+                                        .ts_end = ts_end });
+}
+
+/* The message of the innermost babeltrace2 cause in 'text' (graph.c prints
+ * them most recent first, each message indented on the line after its
+ * actor), in 'buf'. */
+static void
+last_cause(const char *text, char *buf, size_t size)
+{
+    const char *best = NULL;
+    for (const char *p = text; p && *p; p = strchr(p, '\n')) {
+        if (*p == '\n') {
+            p++;
+        }
+        if (!strncmp(p, "    ", 4)) {
+            best = p + 4;
+        }
+    }
+    if (!best) {
+        snprintf(buf, size, "cannot read it");
+        return;
+    }
+    size_t len = strcspn(best, "\n");
+    snprintf(buf, size, "%.*s", (int) len, best);
+}
+
+/* Reads the trace at 'path' into 'tc'.  Returns true, or false after
+ * printing one line of error. */
+static bool
+read_trace(struct repl *r, struct trace_cursor *tc, const char *path)
+{
+    struct report_options o = {
+        .mode = REPORT_VIEW, .format = REPORT_RAW,
+        .on_event = read_event, .on_discarded = read_discarded, .aux = tc,
+    };
+    /* graph_run() prints babeltrace2's causes, several lines: keep them
+     * aside and say the innermost one in one line. */
+    FILE *tmp = tmpfile();
+    int saved = -1;
+    fflush(stderr);
+    if (tmp) {
+        saved = dup(STDERR_FILENO);
+        dup2(fileno(tmp), STDERR_FILENO);
+    }
+    char *inputs[] = { (char *) path };
+    int status = graph_run(&o, 1, inputs);
+    fflush(stderr);
+    if (saved >= 0) {
+        dup2(saved, STDERR_FILENO);
+        close(saved);
+    }
+    if (status == 2) {
+        char text[8192] = "", why[512];
+        if (tmp) {
+            rewind(tmp);
+            size_t n = fread(text, 1, sizeof text - 1, tmp);
+            text[n] = '\0';
+        }
+        last_cause(text, why, sizeof why);
+        repl_error(r, "open: '%s': %s", path, why);
+    }
+    if (tmp) {
+        fclose(tmp);
+    }
+    return status != 2;
+}
+
+/* ==== Violations and checkpoints ==== */
+
+static void
+on_violation(const struct lifecycle_violation *v, void *tc_)
+{
+    struct trace_cursor *tc = tc_;
+    tc->violations = uk_grow(tc->violations, &tc->allocated_violations,
+                             tc->n_violations + 1, sizeof *tc->violations);
+    struct trace_violation *tv = &tc->violations[tc->n_violations++];
+    tv->index = v->evidence[0].index;
+    tv->e = v->event;
+    tv->e.name = trace_intern(tc, v->event.name);
+    tv->e.where = trace_intern(tc, v->event.where);
+}
+
+/* One pass: the lifecycle fold's violations, and a checkpoint of the state
+ * every TRACE_CHECKPOINT_EVERY events. */
+static void
+index_trace(struct trace_cursor *tc)
+{
+    struct lifecycle_callbacks cbs = { .violation = on_violation,
+                                       .aux = tc };
+    struct lifecycle *lc = lifecycle_create(NULL, &cbs);
+    struct trace_state st;
+    size_t li = 0;
+
+    trace_state_init(&st);
+    if (tc->n_events && tc->events[0].seq == 3
+        && tc->events[0].type == UK_EV_THREAD_START) {
+        /* Recorded from ukdb: the model's main and urcu threads started
+         * (seq 1 and 2) before any observer, so the run is complete. */
+        for (uint32_t id = 0; id < 2; id++) {
+            struct ukey_event e = {
+                .seq = id + 1, .ts = tc->events[0].ts, .thread_id = id,
+                .type = UK_EV_THREAD_START, .name = id ? "urcu" : "main",
+                .kind = id ? UK_THREAD_URCU : UK_THREAD_MAIN,
+            };
+            lifecycle_feed(lc, &e, 0);
+        }
+    }
+    const char *every = getenv("UKDB_TRACE_CHECKPOINT_EVERY");
+    tc->every = every && atoi(every) > 0 ? (uint64_t) atoi(every)
+                                         : TRACE_CHECKPOINT_EVERY;
+    tc->n_checkpoints = tc->n_events / tc->every + 1;
+    tc->checkpoints = uk_xcalloc(tc->n_checkpoints, sizeof *tc->checkpoints);
+    for (size_t i = 0; i <= tc->n_events; i++) {
+        for (; li < tc->n_losses && tc->losses[li].pos == i; li++) {
+            const struct trace_loss *l = &tc->losses[li];
+            lifecycle_discarded(lc, l->n, l->ts_begin, l->ts_end);
+            trace_state_lose(&st, l);
+        }
+        if (!(i % tc->every)) {
+            trace_state_copy(&tc->checkpoints[i / tc->every], &st);
+        }
+        if (i < tc->n_events) {
+            lifecycle_feed(lc, &tc->events[i], i);
+            trace_state_apply(&st, &tc->events[i]);
+        }
+    }
+    lifecycle_destroy(lc);
+    trace_state_destroy(&st);
+    trace_state_copy(&tc->cur, &tc->checkpoints[0]);
+}
+
+/* Applies event 'pos' (from 0) and the losses right after it. */
+static void
+advance(struct trace_cursor *tc)
+{
+    uint64_t pos = tc->cur.pos;
+    trace_state_apply(&tc->cur, &tc->events[pos]);
+    /* Losses are few: a linear scan from a binary search's start. */
+    size_t lo = 0, hi = tc->n_losses;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tc->losses[mid].pos < pos + 1) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    for (; lo < tc->n_losses && tc->losses[lo].pos == pos + 1; lo++) {
+        trace_state_lose(&tc->cur, &tc->losses[lo]);
+    }
+}
+
+void
+trace_seek(struct trace_cursor *tc, uint64_t pos)
+{
+    if (pos > tc->n_events) {
+        pos = tc->n_events;
+    }
+    uint64_t cp = pos / tc->every;
+    if (pos < tc->cur.pos || cp * tc->every > tc->cur.pos) {
+        trace_state_copy(&tc->cur, &tc->checkpoints[cp]);
+    }
+    while (tc->cur.pos < pos) {
+        advance(tc);
+    }
+}
+
+/* ==== Open and close ==== */
+
+static void
+cursor_destroy(struct trace_cursor *tc)
+{
+    if (!tc) {
+        return;
+    }
+    free(tc->path);
+    free(tc->events);
+    free(tc->losses);
+    free(tc->violations);
+    free(tc->flows);
+    free(tc->threads);
+    for (size_t i = 0; i < tc->n_string_slots; i++) {
+        free(tc->strings[i]);
+    }
+    free(tc->strings);
+    trace_state_destroy(&tc->cur);
+    for (size_t i = 0; i < tc->n_checkpoints; i++) {
+        trace_state_destroy(&tc->checkpoints[i]);
+    }
+    free(tc->checkpoints);
+    free(tc);
+}
+
+void
+trace_close(struct repl *r)
+{
+    cursor_destroy(r->trace);
+    r->trace = NULL;
+}
+
+/* Checks 'path' before babeltrace2 sees it.  Returns true, or false after
+ * printing one line of error. */
+static bool
+check_path(struct repl *r, const char *path)
+{
+    struct stat st;
+    if (strstr(path, "://")) {
+        return true;                /* A live session. */
+    }
+    if (stat(path, &st)) {
+        repl_error(r, "open: '%s': %s", path, strerror(errno));
+        return false;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        repl_error(r, "open: '%s': not a trace directory", path);
+        return false;
+    }
+    return true;
+}
+
+enum cmd_status
+cmd_open(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    const char *path = argv[1];
+    if (!check_path(r, path)) {
+        return CMD_ERROR;
+    }
+    double start = now_us();
+    struct trace_cursor *tc = uk_xzalloc(sizeof *tc);
+    tc->path = uk_xstrdup(path);
+    if (!read_trace(r, tc, path)) {
+        cursor_destroy(tc);
+        return CMD_ERROR;
+    }
+    if (!tc->n_events) {
+        repl_error(r, "open: '%s': not a ukey trace (no \"ukey:\" event)",
+                   path);
+        cursor_destroy(tc);
+        return CMD_ERROR;
+    }
+    double read = now_us();
+    index_trace(tc);
+    trace_close(r);
+    r->trace = tc;
+    if (getenv("UKDB_TRACE_TIMING")) {
+        fprintf(stderr, "ukdb: timing: open read: %.1f us\n"
+                "ukdb: timing: open index: %.1f us\n", read - start,
+                now_us() - read);
+    }
+
+    uint64_t lost = 0;
+    for (size_t i = 0; i < tc->n_losses; i++) {
+        lost += tc->losses[i].n;
+    }
+    char span[64];
+    trace_format_time(tc, tc->events[tc->n_events - 1].ts, span,
+                      sizeof span);
+    repl_printf(r, "%s: %zu events (seq %" PRIu64 " to %" PRIu64 "), %zu "
+                "threads, %zu flows, %s", path, tc->n_events,
+                tc->events[0].seq, tc->events[tc->n_events - 1].seq,
+                tc->n_threads, tc->n_flows, span + 1);
+    if (tc->n_losses) {
+        repl_printf(r, ", %zu losses (%" PRIu64 " events known lost)",
+                    tc->n_losses, lost);
+    }
+    repl_printf(r, "\n%zu violation%s found by the lifecycle rules.  "
+                "At event 0 (before the first); \"step\", \"goto N\".\n",
+                tc->n_violations, tc->n_violations == 1 ? "" : "s");
+    return CMD_OK;
+}
+
+void
+trace_prompt(const struct repl *r, char *buf, size_t size)
+{
+    const struct trace_cursor *tc = r->trace;
+    snprintf(buf, size, "(ukdb trace %" PRIu64 "/%zu) ", tc->cur.pos,
+             tc->n_events);
+}
+
+/* ==== Breakpoints and watches ==== */
+
+static bool
+trace_flow_arg(struct repl *r, const char *cmd, const char *name,
+               uint64_t *ufid)
+{
+    *ufid = trace_flow_ufid(r->trace, name);
+    if (!*ufid) {
+        repl_usage_error(r, cmd, "'%s': no such flow in the trace", name);
+        return false;
+    }
+    return true;
+}
+
+static bool
+trace_thread_arg(struct repl *r, const char *cmd, const char *name,
+                 int *thread_id)
+{
+    const struct trace_cursor *tc = r->trace;
+    for (size_t i = 0; i < tc->n_threads; i++) {
+        if (!strcmp(tc->threads[i].name, name)) {
+            *thread_id = (int) tc->threads[i].key;
+            return true;
+        }
+    }
+    if (!strcmp(name, "main") || !strcmp(name, "urcu")) {
+        *thread_id = !strcmp(name, "urcu");
+        return true;
+    }
+    repl_usage_error(r, cmd, "'%s': no such thread in the trace", name);
+    return false;
+}
+
+static const struct repl_bp_names trace_bp_names = {
+    trace_flow_arg, trace_thread_arg,
+};
+
+/* The fold's violation at event 'i', if the trace has no violation events
+ * of its own (a trace from elsewhere than ukdb's checker). */
+static const struct ukey_event *
+folded_violation_at(const struct trace_cursor *tc, size_t i)
+{
+    if (tc->has_violation_events) {
+        return NULL;
+    }
+    /* By index, in order: a binary search. */
+    size_t lo = 0, hi = tc->n_violations;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tc->violations[mid].index < i) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return (lo < tc->n_violations && tc->violations[lo].index == i
+            ? &tc->violations[lo].e : NULL);
+}
+
+/* The first enabled breakpoint that event 'i' hits, or NULL. */
+static struct breakpoint *
+bp_hit(struct repl *r, size_t i)
+{
+    const struct trace_cursor *tc = r->trace;
+    const struct ukey_event *v = folded_violation_at(tc, i);
+    for (size_t k = 0; k < r->n_bps; k++) {
+        struct breakpoint *bp = &r->bps[k];
+        if (repl_bp_matches(bp, &tc->events[i])
+            || (v && repl_bp_matches(bp, v))) {
+            return bp;
+        }
+    }
+    return NULL;
+}
+
+static void
+report_bp(struct repl *r, struct breakpoint *bp, size_t i)
+{
+    char what[300];
+    uk_event_format(&r->trace->events[i], what, sizeof what);
+    bp->hits++;
+    printf("Breakpoint %d: %s\n", bp->number, what);
+    if (bp->temporary) {
+        size_t k = (size_t) (bp - r->bps);
+        free(r->bps[k].text);
+        memmove(&r->bps[k], &r->bps[k + 1],
+                (r->n_bps - k - 1) * sizeof *r->bps);
+        r->n_bps--;
+    }
+}
+
+static void
+print_watches(struct repl *r, size_t i)
+{
+    const struct trace_cursor *tc = r->trace;
+    const struct ukey_event *e = &tc->events[i];
+    if (e->type != UK_EV_TRANSITION || e->result == UK_TR_NOOP) {
+        return;
+    }
+    for (size_t k = 0; k < r->n_watches; k++) {
+        const struct watch *w = &r->watches[k];
+        if ((w->ukey_id && w->ukey_id == e->ukey_id)
+            || (w->ufid && w->ufid == e->ufid)) {
+            printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",
+                   w->text, e->ukey_id, ukey_state_name(e->from),
+                   ukey_state_name(e->to),
+                   trace_thread_name(tc, e->thread_id),
+                   e->where ? e->where : "?",
+                   e->result == UK_TR_OK ? "" : " (rejected)");
+        }
+    }
+}
+
+static enum cmd_status
+trace_watch(struct repl *r, int argc, char *argv[])
+{
+    struct watch w = { 0 };
+    if (argc != 3) {
+        repl_usage_error(r, "watch", "expected 'ukey ID' or 'flow NAME'");
+        return CMD_ERROR;
+    }
+    if (!strcmp(argv[1], "ukey")) {
+        if (!repl_number_arg(r, "watch", argv[2], 1, UINT64_MAX,
+                             &w.ukey_id)) {
+            return CMD_ERROR;
+        }
+    } else if (!strcmp(argv[1], "flow")) {
+        if (!trace_flow_arg(r, "watch", argv[2], &w.ufid)) {
+            return CMD_ERROR;
+        }
+    } else {
+        repl_usage_error(r, "watch", "'%s': expected 'ukey' or 'flow'",
+                         argv[1]);
+        return CMD_ERROR;
+    }
+    w.text = uk_xasprintf("%s %s", argv[1], argv[2]);
+    r->watches = uk_grow(r->watches, &r->allocated_watches,
+                         r->n_watches + 1, sizeof *r->watches);
+    r->watches[r->n_watches++] = w;
+    printf("Watching %s.\n", w.text);
+    return CMD_OK;
+}
+
+/* ==== Motions ==== */
+
+static void
+print_position(struct repl *r)
+{
+    const struct trace_cursor *tc = r->trace;
+    if (r->quiet || r->replaying) {
+        return;
+    }
+    if (!tc->cur.pos) {
+        printf("at event 0 of %zu (before the first)\n", tc->n_events);
+        return;
+    }
+    printf("at event %" PRIu64 " of %zu:\n", tc->cur.pos, tc->n_events);
+    trace_print_event(tc, tc->cur.pos - 1);
+}
+
+/* Moves forward up to 'n' events, printing each if 'verbose', stopping
+ * after an event that hits a breakpoint. */
+static void
+forward(struct repl *r, uint64_t n, bool verbose)
+{
+    struct trace_cursor *tc = r->trace;
+    uint64_t done = 0;
+    if (tc->cur.pos >= tc->n_events) {
+        printf("at the end of the trace (event %zu)\n", tc->n_events);
+        return;
+    }
+    while (done < n && tc->cur.pos < tc->n_events) {
+        size_t i = tc->cur.pos;
+        advance(tc);
+        done++;
+        if (verbose && !r->quiet) {
+            trace_print_event(tc, i);
+            trace_print_losses_at(tc, i + 1);
+        }
+        print_watches(r, i);
+        struct breakpoint *bp = bp_hit(r, i);
+        if (bp) {
+            if (!verbose) {
+                trace_print_event(tc, i);
+            }
+            report_bp(r, bp, i);
+            return;
+        }
+        if (repl_interrupted) {
+            break;
+        }
+    }
+    if (!verbose) {
+        print_position(r);
+    }
+    if (tc->cur.pos == tc->n_events) {
+        printf("end of the trace (event %zu)\n", tc->n_events);
+    }
+}
+
+/* "step THREAD": on to the next event of THREAD (the events of the other
+ * threads in between are not printed; breakpoints still stop). */
+static enum cmd_status
+step_thread(struct repl *r, int thread_id)
+{
+    struct trace_cursor *tc = r->trace;
+    while (tc->cur.pos < tc->n_events) {
+        size_t i = tc->cur.pos;
+        advance(tc);
+        print_watches(r, i);
+        struct breakpoint *bp = bp_hit(r, i);
+        if (tc->events[i].thread_id == (uint32_t) thread_id || bp) {
+            trace_print_event(tc, i);
+            if (bp) {
+                report_bp(r, bp, i);
+            }
+            return CMD_OK;
+        }
+    }
+    printf("end of the trace (event %zu): no more events of %s\n",
+           tc->n_events, trace_thread_name(tc, (uint32_t) thread_id));
+    return CMD_OK;
+}
+
+static enum cmd_status
+trace_step(struct repl *r, int argc, char *argv[])
+{
+    uint64_t n = 1;
+    int thread_id;
+    if (argc == 2 && (argv[1][0] < '0' || argv[1][0] > '9')) {
+        return (trace_thread_arg(r, argv[0], argv[1], &thread_id)
+                ? step_thread(r, thread_id) : CMD_ERROR);
+    }
+    if (argc > 2) {
+        repl_usage_error(r, argv[0], "on a trace: %s [N|THREAD]", argv[0]);
+        return CMD_ERROR;
+    }
+    if (argc == 2 && !repl_number_arg(r, argv[0], argv[1], 1,
+                                      UINT64_MAX / 2, &n)) {
+        return CMD_ERROR;
+    }
+    forward(r, n, true);
+    return CMD_OK;
+}
+
+static enum cmd_status
+trace_back(struct repl *r, int argc, char *argv[])
+{
+    struct trace_cursor *tc = r->trace;
+    uint64_t n = 1;
+    if (argc > 1 && !repl_number_arg(r, "back", argv[1], 1, UINT64_MAX / 2,
+                                     &n)) {
+        return CMD_ERROR;
+    }
+    if (n > tc->cur.pos) {
+        repl_usage_error(r, "back", "'%s': only %" PRIu64 " event%s "
+                         "happened", argc > 1 ? argv[1] : "1", tc->cur.pos,
+                         tc->cur.pos == 1 ? "" : "s");
+        return CMD_ERROR;
+    }
+    trace_seek(tc, tc->cur.pos - n);
+    print_position(r);
+    return CMD_OK;
+}
+
+/* Parses "N" (a position), "seq:S" (the event of seq S; "#S" too, where
+ * '#' does not start a comment: from the command line), or a
+ * time from the first event ("1.5ms", "200us", "3s", "1000ns").  Returns
+ * true with '*pos', or false after an error. */
+static bool
+parse_target(struct repl *r, const char *arg, uint64_t *pos)
+{
+    const struct trace_cursor *tc = r->trace;
+    char *end;
+    const char *p = arg;
+    bool seq = false;
+    if (*p == '#') {
+        p++, seq = true;
+    } else if (!strncmp(p, "seq:", 4)) {
+        p += 4, seq = true;
+    }
+    errno = 0;
+    if (seq) {
+        unsigned long long s = strtoull(p, &end, 10);
+        if (*p < '0' || *p > '9' || *end || errno) {
+            goto bad;
+        }
+        for (size_t i = 0; i < tc->n_events; i++) {
+            if (tc->events[i].seq >= s) {
+                if (tc->events[i].seq != s) {
+                    repl_error(r, "goto: '%s': no event has seq %llu (lost?)",
+                               arg, s);
+                    return false;
+                }
+                *pos = i + 1;
+                return true;
+            }
+        }
+        goto range;
+    }
+    double v = strtod(p, &end);
+    if (end == p || errno || v < 0) {
+        goto bad;
+    }
+    static const struct { const char *unit; double ns; } units[] = {
+        { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+    };
+    if (!*end) {
+        if (strchr(p, '.') || v > (double) UINT64_MAX / 2) {
+            goto bad;
+        }
+        *pos = (uint64_t) v;
+        if (*pos > tc->n_events) {
+            goto range;
+        }
+        return true;
+    }
+    for (size_t u = 0; u < UK_ARRAY_SIZE(units); u++) {
+        if (!strcmp(end, units[u].unit)) {
+            uint64_t ts = tc->events[0].ts + (uint64_t) (v * units[u].ns);
+            for (size_t i = 0; i < tc->n_events; i++) {
+                if (tc->events[i].ts >= ts) {
+                    *pos = i + 1;
+                    return true;
+                }
+            }
+            goto range;
+        }
+    }
+bad:
+    repl_usage_error(r, "goto", "'%s': expected an event number, seq:S or "
+                     "a time such as 1.5ms", arg);
+    return false;
+range:
+    repl_error(r, "goto: '%s': out of range (events 0 to %zu)", arg,
+               tc->n_events);
+    return false;
+}
+
+static enum cmd_status
+trace_goto(struct repl *r, int argc, char *argv[])
+{
+    uint64_t pos;
+    if (argc != 2) {
+        repl_usage_error(r, "goto", "expected N, seq:S or TIME");
+        return CMD_ERROR;
+    }
+    if (!parse_target(r, argv[1], &pos)) {
+        return CMD_ERROR;
+    }
+    trace_seek(r->trace, pos);
+    print_position(r);
+    return CMD_OK;
+}
+
+static enum cmd_status
+trace_continue(struct repl *r)
+{
+    forward(r, UINT64_MAX, false);
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_reverse_continue(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    struct trace_cursor *tc = r->trace;
+    if (!tc) {
+        repl_error(r, "%s: only on a trace (\"open TRACE\"); on the model, "
+                   "\"back\" and \"last\"", argv[0]);
+        return CMD_ERROR;
+    }
+    /* The event at the cursor is event pos - 1: stop at an earlier one. */
+    for (size_t i = tc->cur.pos > 1 ? tc->cur.pos - 1 : 0; i-- > 0;) {
+        struct breakpoint *bp = bp_hit(r, i);
+        if (bp) {
+            trace_seek(tc, i + 1);
+            trace_print_event(tc, i);
+            report_bp(r, bp, i);
+            return CMD_OK;
+        }
+        if (repl_interrupted) {
+            break;
+        }
+    }
+    trace_seek(tc, 0);
+    printf("beginning of the trace (event 0)\n");
+    return CMD_OK;
+}
+
+/* "last ukey ID|flow NAME": back to just before its last transition. */
+static enum cmd_status
+trace_last(struct repl *r, int argc, char *argv[])
+{
+    struct trace_cursor *tc = r->trace;
+    uint64_t ukey_id = 0, ufid = 0;
+    if (argc != 3) {
+        repl_usage_error(r, "last", "expected 'ukey ID' or 'flow NAME'");
+        return CMD_ERROR;
+    }
+    if (!strcmp(argv[1], "ukey")) {
+        if (!repl_number_arg(r, "last", argv[2], 1, UINT64_MAX, &ukey_id)) {
+            return CMD_ERROR;
+        }
+    } else if (!strcmp(argv[1], "flow")) {
+        if (!trace_flow_arg(r, "last", argv[2], &ufid)) {
+            return CMD_ERROR;
+        }
+    } else {
+        repl_usage_error(r, "last", "'%s': expected 'ukey' or 'flow'",
+                         argv[1]);
+        return CMD_ERROR;
+    }
+    for (size_t i = tc->cur.pos; i-- > 0;) {
+        const struct ukey_event *e = &tc->events[i];
+        if (e->type == UK_EV_TRANSITION
+            && ((ukey_id && e->ukey_id == ukey_id)
+                || (ufid && e->ufid == ufid))) {
+            char what[300];
+            uk_event_format(e, what, sizeof what);
+            trace_seek(tc, i);
+            printf("back to event %zu, before: %s\n", i, what);
+            return CMD_OK;
+        }
+    }
+    repl_error(r, "last: no transition of '%s' before the cursor", argv[2]);
+    return CMD_ERROR;
+}
+
+/* ==== Dispatch ==== */
+
+/* UKDB_TRACE_TIMING=1: the time of each command on stderr, for
+ * tests/bench/bench-trace-seek.sh. */
+static double
+now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec * 1e6 + (double) ts.tv_nsec / 1e3;
+}
+
+static enum cmd_status trace_execute__(struct repl *, int argc,
+                                       char *argv[]);
+
+enum cmd_status
+trace_execute(struct repl *r, int argc, char *argv[])
+{
+    if (!getenv("UKDB_TRACE_TIMING")) {
+        return trace_execute__(r, argc, argv);
+    }
+    double start = now_us();
+    enum cmd_status status = trace_execute__(r, argc, argv);
+    fflush(stdout);
+    fprintf(stderr, "ukdb: timing: %s%s%s: %.1f us\n", argv[0],
+            argc > 1 ? " " : "", argc > 1 ? argv[1] : "", now_us() - start);
+    return status;
+}
+
+static enum cmd_status
+trace_execute__(struct repl *r, int argc, char *argv[])
+{
+    const char *c = argv[0];
+    if (!strcmp(c, "step") || !strcmp(c, "next")) {
+        return trace_step(r, argc, argv);
+    } else if (!strcmp(c, "back")) {
+        return trace_back(r, argc, argv);
+    } else if (!strcmp(c, "goto")) {
+        return trace_goto(r, argc, argv);
+    } else if (!strcmp(c, "continue") || !strcmp(c, "run")) {
+        return trace_continue(r);
+    } else if (!strcmp(c, "reverse-continue")) {
+        return cmd_reverse_continue(r, argc, argv);
+    } else if (!strcmp(c, "break") || !strcmp(c, "tbreak")) {
+        return repl_break_parse(r, argc, argv, &trace_bp_names);
+    } else if (!strcmp(c, "watch")) {
+        return trace_watch(r, argc, argv);
+    } else if (!strcmp(c, "last")) {
+        return trace_last(r, argc, argv);
+    } else if (!strcmp(c, "show")) {
+        return trace_show(r, argc, argv);
+    } else if (!strcmp(c, "history")) {
+        return trace_history(r, argc, argv);
+    } else if (!strcmp(c, "log")) {
+        return trace_log(r, argc, argv);
+    } else if (!strcmp(c, "when")) {
+        return trace_when(r, argc, argv);
+    } else if (!strcmp(c, "reproduce")) {
+        return trace_reproduce(r, argc, argv);
+    } else if (!strcmp(c, "delete")) {
+        return cmd_delete(r, argc, argv);
+    } else if (!strcmp(c, "info")) {
+        return cmd_info(r, argc, argv);
+    } else if (!strcmp(c, "source")) {
+        return cmd_source(r, argc, argv);
+    } else if (!strcmp(c, "echo")) {
+        return cmd_echo(r, argc, argv);
+    } else if (!strcmp(c, "set")) {
+        return cmd_set(r, argc, argv);
+    } else if (!strcmp(c, "apropos")) {
+        return cmd_apropos(r, argc, argv);
+    }
+    repl_error(r, "%s: not available on a trace (\"reproduce\" turns the "
+               "trace into a script of the model)", c);
+    return CMD_ERROR;
+}

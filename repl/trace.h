@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The REPL on a recorded trace: "open TRACE" reads the trace's events once
+ * (through the babeltrace2 graph of tracepoints/plugin/graph.c and its
+ * decoder) into memory, and a cursor moves over them.  What the inspection
+ * commands show at the cursor is a state folded from the events
+ * (trace-state.c); checkpoints of that state every TRACE_CHECKPOINT_EVERY
+ * events make any move cost at most that many folds, never a re-read.
+ * trace.c has the cursor, the motions and the command dispatch;
+ * trace-show.c the inspection commands; trace-repro.c "reproduce".
+ *
+ * Positions: position P means that the first P events have happened (0 is
+ * before the first event, N after the last); the event "at" the cursor is
+ * event P (1-based), the last one that happened.
+ *
+ * Synchronization: none; one session, one thread. */
+#ifndef UKDB_REPL_TRACE_H
+#define UKDB_REPL_TRACE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/event.h"
+#include "repl/repl.h"
+
+/* Events between checkpoints (UKDB_TRACE_CHECKPOINT_EVERY overrides it,
+ * for the tests). */
+#define TRACE_CHECKPOINT_EVERY 4096
+#define TRACE_FREED_KEPT 32     /* Freed ukeys still shown, at least. */
+
+/* A ukey as the events so far tell it. */
+struct trace_ukey {
+    uint64_t id;
+    uint64_t ufid;
+    uint32_t pmd_id;
+    int32_t umap;                   /* -1 until known. */
+    uint8_t state;                  /* enum ukey_state. */
+    bool created_seen;              /* Its 'create' is in the trace. */
+    bool in_umap;
+    bool deleted;                   /* Removed, postponed or DELETED. */
+    bool uncertain;                 /* Events were lost while it lived. */
+    uint32_t state_thread;          /* Thread of the last transition. */
+    const char *state_where;        /* (interned) Or NULL. */
+    int32_t lock_owner;             /* Thread holding its mutex, or -1. */
+    const char *lock_where;         /* (interned) */
+    unsigned int n_postponed;
+    unsigned int n_freed;
+    uint64_t stats_packets;         /* Sum of its stats_push. */
+};
+
+/* A datapath flow. */
+struct trace_dpflow {
+    uint64_t ufid;
+    uint32_t pmd_id;
+    bool present;
+    uint64_t packets;               /* Fastpath packets of this instance. */
+    uint64_t instance;              /* Installs so far. */
+};
+
+/* What a thread is doing. */
+struct trace_thread {
+    int32_t op;                     /* enum uk_op in progress, or -1. */
+    uint64_t n_events;
+};
+
+/* A umap shard's mutex. */
+struct trace_umap {
+    int32_t owner;                  /* Thread id, or -1. */
+    const char *where;              /* (interned) */
+};
+
+/* The state at a position: plain arrays, copied whole by a checkpoint. */
+struct trace_state {
+    uint64_t pos;
+    struct trace_ukey *ukeys;       /* (owned) By id. */
+    size_t n_ukeys, allocated_ukeys;
+    size_t n_freed;                 /* Freed ukeys in 'ukeys'. */
+    struct trace_dpflow *dp;        /* (owned) By (ufid, pmd_id). */
+    size_t n_dp, allocated_dp;
+    struct trace_thread *threads;   /* (owned) By thread id. */
+    size_t n_threads;
+    struct trace_umap *umaps;       /* (owned) By index. */
+    size_t n_umaps;
+    uint64_t n_lost;                /* Events lost so far (known count). */
+    uint64_t n_losses;              /* Loss reports so far. */
+    uint64_t first_lost_pos;        /* Position of the first loss + 1. */
+};
+
+/* Events were lost after position 'pos' (between event 'pos' and event
+ * 'pos' + 1). */
+struct trace_loss {
+    uint64_t pos;
+    uint64_t n;                     /* Missing seqs here (0 = unknown). */
+    uint64_t reported;              /* Count of LTTng's message, if any. */
+    uint64_t ts_begin, ts_end;
+    bool from_seq;                  /* Seen as a gap in 'seq'. */
+};
+
+/* A violation found by the lifecycle fold (core/lifecycle.c). */
+struct trace_violation {
+    uint64_t index;                 /* Of the violating event, from 0. */
+    struct ukey_event e;            /* Type 'violation'; strings interned. */
+};
+
+struct trace_name {
+    uint64_t key;                   /* ufid, or thread id. */
+    const char *name;               /* (interned) */
+    int32_t kind;                   /* Threads: enum uk_thread_kind. */
+    uint32_t pmd_id;
+};
+
+struct trace_cursor {
+    char *path;                     /* (owned) As opened. */
+    struct ukey_event *events;      /* (owned) In seq order. */
+    size_t n_events, allocated_events;
+    struct trace_loss *losses;      /* (owned) By position. */
+    size_t n_losses, allocated_losses;
+    struct trace_violation *violations;  /* (owned) By index. */
+    size_t n_violations, allocated_violations;
+    bool has_violation_events;      /* The trace records the checker's. */
+
+    struct trace_name *flows;       /* (owned) ufid -> name. */
+    size_t n_flows, allocated_flows;
+    struct trace_name *threads;     /* (owned) id -> name, kind. */
+    size_t n_threads, allocated_threads;
+
+    char **strings;                 /* (owned) Interned strings. */
+    size_t n_strings, n_string_slots;
+
+    struct trace_state cur;         /* The state at the cursor. */
+    struct trace_state *checkpoints;    /* (owned) [i] at i * 'every'. */
+    uint64_t every;                 /* Events between checkpoints. */
+    size_t n_checkpoints;
+    uint64_t last_seq;              /* While reading. */
+};
+
+/* ==== trace.c ==== */
+
+/* The session's hooks (repl/input.c, repl/cmd-step.c): runs a command on
+ * the open trace, writes the prompt, closes the trace (NULL ok). */
+enum cmd_status trace_execute(struct repl *, int argc, char *argv[]);
+void trace_prompt(const struct repl *, char *buf, size_t size);
+void trace_close(struct repl *);
+
+/* The cursor's string table: returns a copy of 's' that lives as long as
+ * 'tc', or NULL for NULL. */
+const char *trace_intern(struct trace_cursor *tc, const char *s);
+
+/* Moves the cursor to 'pos' (0 to n_events), by the nearest checkpoint. */
+void trace_seek(struct trace_cursor *tc, uint64_t pos);
+
+/* Name of thread 'id' ("handler0"), or "thread#ID" in a static buffer. */
+const char *trace_thread_name(const struct trace_cursor *tc, uint32_t id);
+const struct trace_name *trace_find_thread(const struct trace_cursor *tc,
+                                           uint32_t id);
+/* Name of the flow of 'ufid', or NULL. */
+const char *trace_flow_name(const struct trace_cursor *tc, uint64_t ufid);
+/* The flow named 'name' (ufid), or 0. */
+uint64_t trace_flow_ufid(const struct trace_cursor *tc, const char *name);
+
+/* Timestamp of event 'i' relative to the first, as "+1.234567 ms". */
+void trace_format_time(const struct trace_cursor *tc, uint64_t ts,
+                       char *buf, size_t size);
+
+/* ==== trace-state.c ==== */
+
+void trace_state_init(struct trace_state *);
+void trace_state_destroy(struct trace_state *);
+void trace_state_copy(struct trace_state *dst, const struct trace_state *);
+
+/* Folds event 'e' (at index 'pos', from 0) into 'st'. */
+void trace_state_apply(struct trace_state *st, const struct ukey_event *e);
+
+/* Folds the loss 'l' into 'st': every live ukey becomes uncertain. */
+void trace_state_lose(struct trace_state *st, const struct trace_loss *l);
+
+struct trace_ukey *trace_state_ukey(const struct trace_state *,
+                                    uint64_t id);
+struct trace_dpflow *trace_state_dp(const struct trace_state *,
+                                    uint64_t ufid, uint32_t pmd_id);
+
+/* ==== trace-show.c ==== */
+
+enum cmd_status trace_show(struct repl *, int argc, char *argv[]);
+enum cmd_status trace_history(struct repl *, int argc, char *argv[]);
+enum cmd_status trace_log(struct repl *, int argc, char *argv[]);
+enum cmd_status trace_when(struct repl *, int argc, char *argv[]);
+
+/* Prints event 'i' (from 0) as a motion does. */
+void trace_print_event(const struct trace_cursor *tc, size_t i);
+
+/* Prints the losses just after position 'pos'. */
+void trace_print_losses_at(const struct trace_cursor *tc, uint64_t pos);
+
+/* ==== trace-repro.c ==== */
+
+enum cmd_status trace_reproduce(struct repl *, int argc, char *argv[]);
+
+#endif /* UKDB_REPL_TRACE_H */

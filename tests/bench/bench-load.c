@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Benchmark of free-running mode (built by "make bench", not part of
+ * check; tests/bench/bench-load.sh runs it untraced and under an LTTng
+ * session and prints the tracing ratio).
+ *
+ * Measures, in one run:
+ *   - installs per second of the handlers alone: N miss upcalls of N
+ *     distinct flows queued before the threads start, timed until every
+ *     ukey is installed (OPERATIONAL), with 1 and with 2 handler threads,
+ *     with the lifecycle checker and without it;
+ *   - a baseline: bare cds_lfht lookups + adds (QSBR flavour, auto-resize,
+ *     as the umaps use it) of the same keys (ufid, pmd 0) with the same
+ *     hash, on one thread;
+ *   - the install path against that baseline (process CPU ns per install
+ *     with 1 handler, no checker, over process CPU ns per lookup+add, so
+ *     that both include liburcu's resize work, and neither the wait for a
+ *     CPU on a loaded machine): goal <= 5.
+ *
+ * The tracepoint observer is always attached (as "ukdb load" does): run
+ * outside a session it costs one test per event, run under
+ * "ukdb record --exec" it records every event.
+ *
+ * Usage: bench-load [FLOWS]   (default 100000).
+ * Output: one "name value unit" line per figure. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <urcu/urcu-qsbr.h>
+#include <urcu/rculfhash.h>
+
+#include "core/freerun.h"
+#include "core/udpif-private.h"
+#include "core/util.h"
+#include "tracepoints/provider/tp-observer.h"
+
+static double
+wall_sec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
+}
+
+/* CPU time of the whole process (every model thread): on a loaded machine
+ * the wall clock measures the neighbours too. */
+static double
+cpu_sec(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
+}
+
+/* CPU ns per install of the last bench_installs(). */
+static double last_cpu_ns;
+
+/* Installs per second of 'n_handlers' handlers for 'n_flows' misses. */
+static double
+bench_installs(unsigned int n_handlers, uint64_t n_flows, bool checker)
+{
+    struct udpif_config cfg;
+    udpif_config_init(&cfg);
+    cfg.free_running = true;
+    cfg.checker = checker;
+    cfg.n_umaps = 64;
+    cfg.flow_limit = UINT32_MAX;
+    cfg.observer = uk_tp_observer;
+    struct udpif *udpif = udpif_create(&cfg);
+
+    struct uk_thread **handlers = uk_xcalloc(n_handlers, sizeof *handlers);
+    for (unsigned int i = 0; i < n_handlers; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "handler%u", i);
+        handlers[i] = udpif_add_thread(udpif, UK_THREAD_HANDLER, name, NULL);
+    }
+    for (uint64_t i = 0; i < n_flows; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "f%" PRIu64, i);
+        struct uk_flow *flow = udpif_add_flow_new(udpif, name);
+        udpif_upcall(udpif, handlers[i % n_handlers], flow, 1);
+    }
+
+    double t0 = wall_sec();
+    double c0 = cpu_sec(CLOCK_PROCESS_CPUTIME_ID);
+    if (udpif_start(udpif)) {
+        fprintf(stderr, "bench-load: cannot start threads\n");
+        exit(1);
+    }
+    struct freerun_stats s;
+    for (;;) {
+        freerun_snapshot(udpif, &s);
+        if (s.by_state[UKEY_OPERATIONAL] >= n_flows) {
+            break;
+        }
+        struct timespec ts = { .tv_sec = 0, .tv_nsec = 200 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+    double t1 = wall_sec();
+    last_cpu_ns = (cpu_sec(CLOCK_PROCESS_CPUTIME_ID) - c0) * 1e9
+                  / (double) n_flows;
+    udpif_stop(udpif);
+    udpif_destroy(udpif);
+    free(handlers);
+    return (double) n_flows / (t1 - t0);
+}
+
+struct bench_node {
+    struct cds_lfht_node node;
+    uint64_t ufid;
+};
+
+static int
+bench_match(struct cds_lfht_node *node, const void *key)
+{
+    const struct bench_node *n = caa_container_of(node, struct bench_node,
+                                                  node);
+    return n->ufid == *(const uint64_t *) key;
+}
+
+/* ns per lookup (a miss) + add, as ukey_install__() does per new ukey. */
+static double
+bench_lfht(uint64_t n_flows)
+{
+    urcu_qsbr_register_thread();
+    struct cds_lfht *ht = cds_lfht_new_flavor(64, 64, 0, UMAP_AUTO_RESIZE,
+                                              &urcu_qsbr_flavor, NULL);
+    struct bench_node *nodes = uk_xcalloc(n_flows, sizeof *nodes);
+    uint32_t *hashes = uk_xcalloc(n_flows, sizeof *hashes);
+    for (uint64_t i = 0; i < n_flows; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "f%" PRIu64, i);
+        nodes[i].ufid = uk_hash_string(name);
+        hashes[i] = ukey_hash(nodes[i].ufid, 0);
+        cds_lfht_node_init(&nodes[i].node);
+    }
+    uint64_t found = 0;
+    double t0 = cpu_sec(CLOCK_PROCESS_CPUTIME_ID);    /* Resizes too. */
+    for (uint64_t i = 0; i < n_flows; i++) {
+        struct cds_lfht_iter iter;
+        cds_lfht_lookup(ht, hashes[i], bench_match, &nodes[i].ufid, &iter);
+        found += cds_lfht_iter_get_node(&iter) != NULL;
+        cds_lfht_add(ht, hashes[i], &nodes[i].node);
+        if (!(i & 1023)) {
+            urcu_qsbr_quiescent_state();
+        }
+    }
+    double t1 = cpu_sec(CLOCK_PROCESS_CPUTIME_ID);
+    if (found) {
+        fprintf(stderr, "bench-load: %" PRIu64 " ufid collisions\n", found);
+    }
+    struct cds_lfht_iter iter;
+    struct bench_node *n;
+    cds_lfht_for_each_entry (ht, &iter, n, node) {
+        cds_lfht_del(ht, &n->node);
+    }
+    urcu_qsbr_thread_offline();
+    cds_lfht_destroy(ht, NULL);
+    urcu_qsbr_thread_online();
+    urcu_qsbr_unregister_thread();
+    free(nodes);
+    free(hashes);
+    return (t1 - t0) * 1e9 / (double) n_flows;
+}
+
+int
+main(int argc, char *argv[])
+{
+    uint64_t n_flows = argc > 1 ? strtoull(argv[1], NULL, 10) : 100000;
+    if (!n_flows) {
+        fprintf(stderr, "usage: bench-load [FLOWS]\n");
+        return 2;
+    }
+    double base_ns = bench_lfht(n_flows);
+    printf("lfht_lookup_add %.1f cpu ns\n", base_ns);
+
+    double best_cpu_ns = 0;
+    for (int checker = 0; checker <= 1; checker++) {
+        for (unsigned int h = 1; h <= 2; h++) {
+            double rate = 0, cpu_ns = 0;
+            for (int rep = 0; rep < 3; rep++) {    /* Best of 3. */
+                double r = bench_installs(h, n_flows, checker);
+                rate = r > rate ? r : rate;
+                cpu_ns = !cpu_ns || last_cpu_ns < cpu_ns ? last_cpu_ns
+                                                         : cpu_ns;
+            }
+            printf("installs_per_s handlers=%u checker=%s %.0f /s "
+                   "(%.0f cpu ns/install)\n", h, checker ? "on" : "off",
+                   rate, cpu_ns);
+            if (h == 1 && !checker) {
+                best_cpu_ns = cpu_ns;
+            }
+        }
+    }
+    printf("install_vs_lfht %.2f x (cpu time, handlers=1 checker=off; "
+           "goal <= 5)\n", best_cpu_ns / base_ns);
+    return 0;
+}

@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The command-line contract of DESIGN.md: exit codes of "ukdb -f FILE",
+# "ukdb FILE.ukdb", "ukdb -c 'CMD; CMD'" and a non-tty stdin (0 all
+# expects held, 1 an expect failed, 2 an error), --keep-going and --echo;
+# and bad input: every error is ONE line in the form its input calls for
+# ("FILE:LINE: error: ..." in scripts, "ukdb: error: ..." for -c), usage
+# errors name the argument and end with 'try "help CMD"', and nothing
+# (over-long lines, binary garbage) crashes or hangs.
+. "$(dirname "$0")/lib.sh"
+
+[ -x "$UKDB" ] || skip_all "$UKDB not built"
+
+# run_ukdb ARGS...: runs ukdb with a time limit, stdout to 'out', stderr
+# to 'err', and stores its exit code in 'rc'.  A crash (>= 128) or a
+# timeout (124) always fails the calling test.
+run_ukdb() {
+    timeout 60 "$UKDB" "$@" >out 2>err
+    echo $? >rc
+    [ "$(cat rc)" -lt 124 ] || { echo "ukdb crashed or hung: exit $(cat rc)"; cat err; return 1; }
+}
+
+# check_rc N: the last run_ukdb exited with N.
+check_rc() {
+    [ "$(cat rc)" -eq "$1" ] || { echo "exit $(cat rc), wanted $1"; cat out err; return 1; }
+}
+
+# one_error REGEX: stderr is exactly one line, matching the (extended)
+# REGEX.
+one_error() {
+    local n
+    n=$(wc -l <err)
+    [ "$n" -eq 1 ] || { echo "wanted one line on stderr, got $n:"; cat err; return 1; }
+    grep -Eq -e "$1" err || { echo "stderr does not match '$1':"; cat err; return 1; }
+}
+
+# usage_error CMD ARG: a one-line -c usage error about ARG of CMD.
+usage_error() {
+    one_error "^ukdb: error: $1: '$2': .*; try \"help $1\"\$"
+}
+
+cd "$TRASH" || exit 1
+cat >pass.ukdb <<'EOF'
+handler h0
+flow f1 h0
+upcall h0 f1
+run
+expect state f1 OPERATIONAL
+expect dp f1 present
+expect no-violation
+EOF
+cat >fail.ukdb <<'EOF'
+handler h0
+flow f1 h0
+expect state f1 OPERATIONAL
+echo still-running
+EOF
+cat >error.ukdb <<'EOF'
+handler h0
+# a comment, then an error on line 3
+frobnicate
+echo not-reached
+EOF
+cat >keep.ukdb <<'EOF'
+handler h0
+frobnicate
+expect state f1 OPERATIONAL
+flow f1 h0
+expect state f1 OPERATIONAL
+echo reached
+EOF
+
+# ==== Exit codes ====
+
+test_expect_success 'ukdb -f: every expect holds: exit 0, nothing on stderr' '
+    run_ukdb -f pass.ukdb && check_rc 0 && test ! -s err
+'
+
+test_expect_success 'ukdb FILE.ukdb is ukdb -f FILE.ukdb' '
+    run_ukdb pass.ukdb && check_rc 0 &&
+    run_ukdb fail.ukdb && check_rc 1 &&
+    run_ukdb error.ukdb && check_rc 2
+'
+
+test_expect_success 'ukdb -f: a failed expect: exit 1, FILE:LINE, script goes on' '
+    run_ukdb -f fail.ukdb && check_rc 1 &&
+    one_error "^fail\.ukdb:3: expect failed: state of f1 is none" &&
+    test_grep "^still-running\$" out
+'
+
+test_expect_success 'ukdb -f: an error: exit 2, FILE:LINE: error:, fail fast' '
+    run_ukdb -f error.ukdb && check_rc 2 &&
+    one_error "^error\.ukdb:3: error: '\''frobnicate'\'': unknown command; try \"help\"\$" &&
+    ! grep not-reached out
+'
+
+test_expect_success 'ukdb -f: a missing file: exit 2' '
+    run_ukdb -f nosuch.ukdb && check_rc 2 &&
+    one_error "^ukdb: error: nosuch\.ukdb: No such file or directory\$"
+'
+
+test_expect_success '--keep-going: errors and failed expects do not stop the script' '
+    run_ukdb --keep-going keep.ukdb && check_rc 2 &&
+    test_grep "^reached\$" out &&
+    test_grep "^keep\.ukdb:2: error: " err &&
+    test_grep "^keep\.ukdb:3: error: expect: '\''f1'\'': no such ukey or flow" err &&
+    test_grep "^keep\.ukdb:5: expect failed: " err &&
+    test $(wc -l <err) -eq 3
+'
+
+test_expect_success '--keep-going: only failed expects: exit 1' '
+    run_ukdb --keep-going -c "handler h0; flow f1; expect state f1 VISIBLE; echo x" &&
+    check_rc 1 && test_grep "^x\$" out
+'
+
+test_expect_success 'ukdb -c: exit 0 when expects hold' '
+    run_ukdb -c "handler h0; flow f1 h0; upcall h0 f1; run; expect state f1 OPERATIONAL" &&
+    check_rc 0 && test ! -s err
+'
+
+test_expect_success 'ukdb -c: exit 1 when an expect fails' '
+    run_ukdb -c "handler h0; flow f1; expect state f1 OPERATIONAL; echo after" &&
+    check_rc 1 && test_grep "^after\$" out &&
+    one_error "expect failed: state of f1 is none"
+'
+
+test_expect_success 'ukdb -c: an error: exit 2, "ukdb: error:", fail fast' '
+    run_ukdb -c "frob; echo after" && check_rc 2 &&
+    one_error "^ukdb: error: '\''frob'\'': unknown command; try \"help\"\$" &&
+    ! grep after out
+'
+
+test_expect_success 'ukdb -c: --keep-going runs on after an error' '
+    run_ukdb --keep-going -c "frob; echo after" && check_rc 2 &&
+    test_grep "^after\$" out
+'
+
+test_expect_success 'ukdb -c: quit stops at once, with the status so far' '
+    run_ukdb -c "echo a; quit; frob" && check_rc 0 && test ! -s err &&
+    echo a >expect && test_cmp expect out
+'
+
+test_expect_success 'non-tty stdin: commands run like a script named <stdin>' '
+    printf "handler h0\nflow f1 h0\nupcall h0 f1\nrun\nexpect state f1 OPERATIONAL\n" |
+        timeout 60 "$UKDB" >out 2>err && test ! -s err &&
+    printf "handler h0\nfrob\necho no\n" | timeout 60 "$UKDB" >out 2>err;
+    test $? -eq 2 &&
+    one_error "^<stdin>:2: error: '\''frob'\'': unknown command" &&
+    ! grep no out &&
+    printf "handler h0\nflow f1\nexpect dp f1 present\n" | timeout 60 "$UKDB" >out 2>err;
+    test $? -eq 1
+'
+
+test_expect_success '--echo prints each command before its output' '
+    run_ukdb --echo -c "handler h0; echo hi" && check_rc 0 &&
+    printf "(ukdb) handler h0\n(ukdb) echo hi\nhi\n" >expect &&
+    test_cmp expect out
+'
+
+test_expect_success '--echo in a script' '
+    printf "echo one\n# comment\necho two\n" >e.ukdb &&
+    run_ukdb --echo e.ukdb && check_rc 0 &&
+    printf "(ukdb) echo one\none\n(ukdb) echo two\ntwo\n" >expect &&
+    test_cmp expect out
+'
+
+test_expect_success 'an unknown option: exit 2 with usage' '
+    run_ukdb --bogus && check_rc 2 &&
+    test_grep "^ukdb: error: unknown option '\''--bogus'\''" err &&
+    test_grep "^usage: ukdb" err
+'
+
+test_expect_success '--help: exit 0, usage on stdout' '
+    run_ukdb --help && check_rc 0 && test_grep "^usage: ukdb" out
+'
+
+# ==== One-line errors that name the argument ====
+
+test_expect_success 'unknown command' '
+    run_ukdb -c "frobnicate" && check_rc 2 &&
+    one_error "^ukdb: error: '\''frobnicate'\'': unknown command; try \"help\"\$"
+'
+
+test_expect_success 'ambiguous prefix' '
+    run_ukdb -c "s" && check_rc 0 &&
+    run_ukdb -c "re" && check_rc 2 &&
+    one_error "^ukdb: error: '\''re'\'': ambiguous command; try \"help\"\$"
+'
+
+test_expect_success 'wrong arity: too few and too many' '
+    run_ukdb -c "upcall h0" && check_rc 2 &&
+    one_error "^ukdb: error: upcall: too few arguments \(usage: upcall THREAD FLOW \[PACKETS\]\); try \"help upcall\"\$" &&
+    run_ukdb -c "step 1 2 3" && check_rc 2 &&
+    one_error "^ukdb: error: step: too many arguments .*; try \"help step\"\$" &&
+    run_ukdb -c "quit now" && check_rc 2 &&
+    one_error "; try \"help quit\"\$"
+'
+
+test_expect_success 'unknown thread names' '
+    run_ukdb -c "handler h0; flow f1; upcall h9 f1" && check_rc 2 &&
+    usage_error upcall h9 && test_grep "no such thread" err &&
+    run_ukdb -c "handler h0; step h9" && check_rc 2 &&
+    usage_error step h9 && test_grep "no such thread" err &&
+    run_ukdb -c "next nosuch" && check_rc 2 && usage_error next nosuch &&
+    run_ukdb -c "round h7" && check_rc 2 && usage_error round h7
+'
+
+test_expect_success 'unknown flow names' '
+    run_ukdb -c "handler h0; upcall h0 nosuch" && check_rc 2 &&
+    usage_error upcall nosuch && test_grep "no such flow" err &&
+    run_ukdb -c "traffic g" && check_rc 2 && usage_error traffic g &&
+    run_ukdb -c "expire g" && check_rc 2 && usage_error expire g &&
+    run_ukdb -c "history g" && check_rc 2 && usage_error history g &&
+    run_ukdb -c "dp del g" && check_rc 2 && usage_error dp g &&
+    run_ukdb -c "show ukey g" && check_rc 2 && usage_error show g
+'
+
+test_expect_success 'unknown variant, state, statistic, show topic' '
+    run_ukdb -c "variant nosuch" && check_rc 2 && usage_error variant nosuch &&
+    run_ukdb -c "break transition FOO" && check_rc 2 && usage_error break FOO &&
+    run_ukdb -c "expect stat nosuch == 1" && check_rc 2 && usage_error expect nosuch &&
+    run_ukdb -c "show nothing" && check_rc 2 && usage_error show nothing &&
+    run_ukdb -c "set output xml" && check_rc 2 && usage_error set xml
+'
+
+test_expect_success 'numbers out of range or not numbers' '
+    run_ukdb -c "umaps 0" && check_rc 2 && usage_error umaps 0 &&
+    test_grep "out of range" err &&
+    run_ukdb -c "umaps 5000" && check_rc 2 && usage_error umaps 5000 &&
+    run_ukdb -c "umaps 99999999999999999999999" && check_rc 2 &&
+    usage_error umaps 99999999999999999999999 &&
+    run_ukdb -c "umaps -1" && check_rc 2 && usage_error umaps -1 &&
+    run_ukdb -c "umaps 3x" && check_rc 2 && usage_error umaps 3x &&
+    run_ukdb -c "handler h0; flow f1; traffic f1 0" && check_rc 2 &&
+    usage_error traffic 0 &&
+    run_ukdb -c "log -5" && check_rc 2 && usage_error log -5 &&
+    run_ukdb -c "goto 99999" && check_rc 2 && usage_error goto 99999 &&
+    run_ukdb -c "back 5" && check_rc 2 && usage_error back 5 &&
+    run_ukdb -c "delete 7" && check_rc 2 && usage_error delete 7 &&
+    run_ukdb -c "show ukey 99" && check_rc 2 && usage_error show 99 &&
+    run_ukdb -c "handler h0; flow f1; upcall h0 f1; step 9" && check_rc 2 &&
+    usage_error step 9
+'
+
+test_expect_success 'the error names the script line, and only once' '
+    printf "handler h0\nflow f1\n\nupcall h0 nosuch\n" >s.ukdb &&
+    run_ukdb s.ukdb && check_rc 2 &&
+    one_error "^s\.ukdb:4: error: upcall: '\''nosuch'\'': no such flow.*; try \"help upcall\"\$"
+'
+
+test_expect_success 'errors inside "source" name the sourced file and line' '
+    printf "echo in\nfrob\n" >inner.ukdb &&
+    printf "echo out\nsource inner.ukdb\necho after\n" >outer.ukdb &&
+    run_ukdb outer.ukdb && check_rc 2 &&
+    one_error "^inner\.ukdb:2: error: '\''frob'\'': unknown command" &&
+    ! grep after out
+'
+
+test_expect_success 'source of a missing file' '
+    run_ukdb -c "source /nonexistent/x.ukdb" && check_rc 2 &&
+    one_error "^ukdb: error: source: '\''/nonexistent/x\.ukdb'\'': No such file or directory\$"
+'
+
+test_expect_success 'source nesting is bounded' '
+    echo "source loop.ukdb" >loop.ukdb &&
+    run_ukdb loop.ukdb && check_rc 2 &&
+    test_grep "nested too deep" err
+'
+
+test_expect_success 'unterminated quote, too many words' '
+    run_ukdb -c "echo \"abc" && check_rc 2 &&
+    one_error "^ukdb: error: unterminated quote\$" &&
+    run_ukdb -c "echo $(seq -s " " 1 40)" && check_rc 2 &&
+    one_error "^ukdb: error: too many words \(at most [0-9]+\)\$"
+'
+
+# ==== Hostile input ====
+
+test_expect_success 'an over-long line in a script: one error, exit 2' '
+    { echo "handler h0"; printf "echo %05000d\n" 0; echo "echo no"; } >long.ukdb &&
+    run_ukdb long.ukdb && check_rc 2 &&
+    one_error "^long\.ukdb:2: error: line too long \(at most [0-9]+ characters\)\$" &&
+    ! grep no out
+'
+
+test_expect_success 'an over-long line with -c and on stdin' '
+    run_ukdb -c "echo $(printf "%05000d" 0)" && check_rc 2 &&
+    one_error "^ukdb: error: line too long" &&
+    printf "echo %0100000d\n" 0 | timeout 60 "$UKDB" >out 2>err;
+    test $? -eq 2 && one_error "^<stdin>:1: error: line too long"
+'
+
+test_expect_success 'a line of exactly 4095 characters is accepted' '
+    run_ukdb -c "echo $(printf "%04090d" 0)" && check_rc 0 &&
+    test $(wc -c <out) -eq 4091
+'
+
+test_expect_success 'control characters and NUL bytes: one error' '
+    printf "echo a\001b\n" | timeout 60 "$UKDB" >out 2>err; test $? -eq 2 &&
+    one_error "^<stdin>:1: error: invalid character in input" &&
+    printf "echo a\000b\n" | timeout 60 "$UKDB" >out 2>err; test $? -eq 2 &&
+    one_error "^<stdin>:1: error: invalid character in input"
+'
+
+test_expect_success 'binary garbage on stdin: exit 2, no crash, no hang' '
+    for seed in 1 2 3 4 5 6 7 8; do
+        head -c 4096 /dev/urandom >garbage &&
+        timeout 60 "$UKDB" <garbage >out 2>err; rc=$?
+        [ $rc -eq 2 ] || { echo "exit $rc"; cat err; exit 1; }
+        [ $(wc -l <err) -eq 1 ] || { cat err; exit 1; }
+        grep -q "^<stdin>:[0-9]*: error: " err || { cat err; exit 1; }
+    done
+'
+
+test_expect_success 'binary garbage with --keep-going: every line is handled' '
+    head -c 65536 /dev/urandom >garbage &&
+    timeout 60 "$UKDB" --keep-going <garbage >out 2>err; rc=$?;
+    [ $rc -eq 2 ] && test_grep "^<stdin>:[0-9]*: error: " err
+'
+
+test_expect_success 'a printable-garbage script: no crash with --keep-going' '
+    head -c 20000 /dev/urandom | tr -c "a-z0-9 .>\\n-" " " >junk.ukdb &&
+    timeout 60 "$UKDB" --keep-going junk.ukdb >out 2>err; rc=$?;
+    [ $rc -le 2 ] || { echo "exit $rc"; tail err; false; }
+'
+
+test_expect_success 'empty input and comments only: exit 0' '
+    timeout 60 "$UKDB" </dev/null >out 2>err && test ! -s err &&
+    printf "# nothing\n   \n\t\n" | timeout 60 "$UKDB" >out 2>err && test ! -s err
+'
+
+test_done

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The help comes from the one command table (repl/commands.c): every
+# command listed by "help" has a summary, "help CMD" prints its usage, its
+# description and an example, and the example is a well-formed use of the
+# command (right name, right number of arguments).  "apropos" finds
+# commands by word and fails cleanly on nothing.
+. "$(dirname "$0")/lib.sh"
+
+[ -x "$UKDB" ] || skip_all "$UKDB not built"
+cd "$TRASH" || exit 1
+
+"$UKDB" -c help >help.out 2>help.err || { echo "Bail out! ukdb -c help failed"; exit 1; }
+# Command lines of "help": two spaces, the name, its arguments, two or more
+# spaces, the summary.
+sed -n 's/^  \([a-z][a-z0-9-]*\) .*/\1/p' help.out >commands
+
+test_expect_success '"help" lists the commands, one line each, with a summary' '
+    test_grep "^Commands" help.out && test ! -s help.err &&
+    test $(wc -l <commands) -ge 40 &&
+    n_lines=$(grep -c "^  [a-z]" help.out) &&
+    test "$n_lines" -eq $(wc -l <commands) &&
+    ! grep -E "^  [a-z][^ ]*( [^ ]+)* *$" help.out
+'
+
+test_expect_success '"help" lists no command twice' '
+    sort commands | uniq -d >dups && test ! -s dups
+'
+
+test_expect_success 'the commands of DESIGN.md are all there' '
+    for c in variant handler revalidator flow upcall round traffic dp step \
+             next run back break show history expect explore open help quit \
+             choices goto continue tbreak delete watch last log apropos \
+             source datapath umaps pmd purge expire modify rcu; do
+        grep -qx "$c" commands || { echo "missing: $c"; exit 1; }
+    done
+'
+
+while read -r cmd; do
+    test_expect_success "help $cmd: usage, summary, details and an example" '
+        "$UKDB" -c "help '"$cmd"'" >out 2>err && test ! -s err &&
+        head -1 out | grep -q "^usage: '"$cmd"'\( \|\$\)" &&
+        sed -n 2p out | grep -Eq "^  [a-zA-Z\"].*\.\$" &&
+        grep -q "^example: '"$cmd"'\( \|\$\)" out &&
+        test $(grep -c "^example: ." out) -eq 1
+    '
+done <commands
+
+# The example must be a well-formed use: it may fail for want of a thread
+# or flow in an empty session, but not as an unknown command or with the
+# wrong number of arguments.
+while read -r cmd; do
+    example=$("$UKDB" -c "help $cmd" | sed -n "s/^example: //p")
+    case $cmd in
+    quit|source|open|explore|reproduce|shutdown) continue ;;  # Side effects.
+    esac
+    test_expect_success "the example of $cmd is well-formed: $example" '
+        timeout 60 "$UKDB" -c "$example" >out 2>err; rc=$?;
+        [ $rc -le 2 ] &&
+        ! grep -E "unknown command|ambiguous|too (few|many) arguments|too many words" err
+    '
+done <commands
+
+test_expect_success 'help of a prefix or an alias is the command'"'"'s help' '
+    "$UKDB" -c "help brea" >out && head -1 out | grep -q "^usage: break " &&
+    "$UKDB" -c "help s" >out && head -1 out | grep -q "^usage: step "
+'
+
+test_expect_success 'help WORD that is not a command searches the help' '
+    "$UKDB" -c "help breakpoint" >out 2>err && test ! -s err &&
+    test_grep "^  break " out && test_grep "^  tbreak " out &&
+    test_grep "^  delete " out
+'
+
+test_expect_success 'apropos finds commands by name, summary and details' '
+    "$UKDB" -c "apropos rcu" >out 2>err && test ! -s err &&
+    test_grep "^  rcu " out &&
+    "$UKDB" -c "apropos slowpath" >out && test_grep "^  traffic " out &&
+    "$UKDB" -c "apropos dpctl" >out && test_grep "^  dp " out &&
+    "$UKDB" -c "apropos RCU" >out && test_grep "^  rcu " out
+'
+
+test_expect_success 'apropos of nothing: one error line, exit 2' '
+    "$UKDB" -c "apropos zzzqqq" >out 2>err; test $? -eq 2 &&
+    test ! -s out && test $(wc -l <err) -eq 1 &&
+    test_grep "^ukdb: error: apropos: nothing about '\''zzzqqq'\''" err &&
+    "$UKDB" -c "help zzzqqq" >out 2>err; test $? -eq 2 &&
+    test $(wc -l <err) -eq 1
+'
+
+test_expect_success 'apropos and help arity errors' '
+    "$UKDB" -c "apropos" >out 2>err; test $? -eq 2 &&
+    test_grep "try \"help apropos\"" err &&
+    "$UKDB" -c "help a b" >out 2>err; test $? -eq 2 &&
+    test_grep "try \"help help\"" err
+'
+
+test_done

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Golden outputs of the inspection commands ("show ...", "history",
+# "choices", "log") and of error messages, on short deterministic scenarios,
+# compared with tests/expect/t0200-*.expect by test_cmp.
+#
+# Each case runs a scenario (a file below, sourced quietly: its output is
+# cut at a marker line) and then the commands under test.  Source line
+# numbers in the output ("core/ukey.c:183") are written as "core/ukey.c:N"
+# so that editing the model code does not churn the golden files; the
+# function names next to them stay.
+#
+# UKDB_UPDATE_EXPECT=1 (or "make update-expect") writes the golden files
+# instead of comparing: review the diff by eye before committing it.
+. "$(dirname "$0")/lib.sh"
+
+[ -x "$UKDB" ] || skip_all "$UKDB not built"
+EXPECT_DIR=$TEST_TOP/tests/expect
+cd "$TRASH" || exit 1
+
+# ==== Scenarios ====
+
+# The 2016 try_ukey_replace() race (as examples/race-steps.ukdb), stopped
+# with the sweeper between its two critical sections on ukey#1.
+cat >race-mid.ukdb <<'EOF'
+variant v1-replace
+handler handler0
+revalidator revalidator0
+flow f1 handler0
+upcall handler0 f1
+next handler0
+expire f1
+round revalidator0
+tbreak transition EVICTING->EVICTED flow f1
+continue
+tbreak event trylock thread revalidator0 flow f1
+continue
+step revalidator0 2
+EOF
+# ... then the handler replaces ukey#1 while the sweeper waits.
+{ cat race-mid.ukdb; echo "traffic f1 1"; echo "next handler0"; } >race-replaced.ukdb
+# ... and the sweeper deletes ukey#1 a second time; the urcu thread frees
+# it twice.
+{ cat race-replaced.ukdb; echo "next revalidator0"; echo "run"; } >race-end.ukdb
+
+# A put failure (T5) and injected faults, with traffic on two flows.
+cat >faults.ukdb <<'EOF'
+handler h0
+revalidator r0
+flow f1 h0
+flow f2 h0
+dp fail put f1 EFBIG
+upcall h0 f1
+upcall h0 f2
+run
+traffic f2 5
+dp fail del f2 ENOENT
+dp dup f2
+EOF
+
+# The userspace datapath: a PMD installs, the flow stays VISIBLE until a
+# dump sees it.
+cat >netdev.ukdb <<'EOF'
+datapath netdev
+pmd pmd0
+revalidator r0
+flow f1 pmd0
+upcall pmd0 f1
+run
+EOF
+
+# ==== Cases: NAME SCENARIO COMMANDS ====
+# One line each; COMMANDS are separated by ';' (ukdb -c).
+cat >cases <<'EOF'
+empty-show-ukeys      -                  show ukeys
+empty-show-threads    -                  show threads
+empty-show-dp         -                  show dp
+empty-show-umaps      -                  show umaps
+empty-show-violations -                  show violations
+empty-choices         -                  choices
+mid-show-ukeys        race-mid.ukdb      show ukeys
+mid-show-ukey         race-mid.ukdb      show ukey f1
+mid-show-threads      race-mid.ukdb      show threads
+mid-show-locks        race-mid.ukdb      show locks
+mid-show-umaps        race-mid.ukdb      show umaps
+mid-show-dp           race-mid.ukdb      show dp
+mid-choices           race-mid.ukdb      traffic f1 1; choices
+mid-show-rcu          race-replaced.ukdb show rcu
+replaced-show-ukeys   race-replaced.ukdb show ukeys
+replaced-history      race-replaced.ukdb history f1
+end-show-ukeys        race-end.ukdb      show ukeys
+end-show-ukey-1       race-end.ukdb      show ukey 1
+end-show-ukey-f1      race-end.ukdb      show ukey f1
+end-show-threads      race-end.ukdb      show threads
+end-show-umaps        race-end.ukdb      show umaps
+end-show-dp           race-end.ukdb      show dp
+end-show-stats        race-end.ukdb      show stats
+end-show-violations   race-end.ukdb      show violations
+end-history-1         race-end.ukdb      history 1
+end-history-f1        race-end.ukdb      history f1
+end-log               race-end.ukdb      log 8
+end-choices           race-end.ukdb      choices
+end-upstream          race-end.ukdb      variant upstream; show violations; show ukeys
+faults-show-dp        faults.ukdb        show dp
+faults-show-ukeys     faults.ukdb        show ukeys
+faults-show-stats     faults.ukdb        show stats
+faults-history-f1     faults.ukdb        history f1
+netdev-show-ukeys     netdev.ukdb        show ukeys
+netdev-show-threads   netdev.ukdb        show threads
+netdev-show-dp        netdev.ukdb        show dp
+json-show-ukeys       race-end.ukdb      set output json; show ukeys
+json-show-dp          race-end.ukdb      set output json; show dp
+EOF
+
+# The line numbers of our own source files become N.
+normalize() { sed -E 's/(\.[ch]):[0-9]+/\1:N/g'; }
+
+# golden NAME ACTUAL: compare ACTUAL with the golden file t0200-NAME.
+golden() { test_cmp_expect "t0200-$1" "$2"; }
+
+# run_case SCENARIO COMMANDS: stdout and stderr of COMMANDS after the
+# scenario, normalized.
+run_case() {
+    local cmds=$2
+    if [ "$1" != - ]; then
+        cmds="source $1; echo @@@@; $cmds"
+    else
+        cmds="echo @@@@; $cmds"
+    fi
+    timeout 60 "$UKDB" -c "$cmds" >raw 2>&1
+    echo "exit $?" >>raw
+    sed -n '/^@@@@$/,$p' raw | sed 1d | normalize
+}
+
+while read -r name scenario cmds; do
+    test_expect_success "$name: $cmds" '
+        run_case "$scenario" "$cmds" >actual &&
+        golden "$name" actual
+    '
+done <cases
+
+# ==== Error messages ====
+# With --keep-going every line runs; stderr is the golden output.
+cat >errors.ukdb <<'EOF'
+handler h0
+revalidator r0
+flow f1 h0
+frobnicate
+re
+upcall h0
+upcall h9 f1
+upcall h0 f9
+step h9
+step 7
+umaps 0
+umaps 123456789012345678901234567890
+traffic f1 0
+goto 99
+back 3
+show nothing
+show ukey 42
+history nosuch
+variant nosuch
+break transition NOPE
+break violation nosuch-kind
+expect stat nosuch == 1
+expect state f1
+expect bogus
+set output xml
+dp fail put f1
+dp fail del f1 EFOO
+delete 9
+source /nonexistent/file.ukdb
+echo "unterminated
+handler h0
+EOF
+
+test_expect_success 'error messages (script, --keep-going)' '
+    timeout 60 "$UKDB" --keep-going errors.ukdb >out 2>err; echo "exit $?" >>err &&
+    normalize <err >actual && golden errors actual
+'
+
+test_expect_success 'error messages (-c)' '
+    timeout 60 "$UKDB" --keep-going -c "frobnicate; upcall h9; step 1 2 3; log x" \
+        >out 2>err; echo "exit $?" >>err &&
+    golden errors-c err
+'
+
+test_expect_success 'expect failures (script, --keep-going)' '
+    { cat race-end.ukdb &&
+      printf "%s\n" "expect state f1 EVICTED" "expect state 1 OPERATIONAL" \
+        "expect violation use-after-free" "expect no-violation" \
+        "expect dp f1 absent" "expect stat replacements == 2" \
+        "expect stat upcalls >= 2" "expect stat violations < 1"; } >x.ukdb &&
+    timeout 60 "$UKDB" --keep-going x.ukdb >out 2>err; echo "exit $?" >>err &&
+    golden expect-failures err
+'
+
+test_done

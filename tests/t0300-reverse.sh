@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Reverse stepping is exact: "goto N" and "back K" land on exactly the state
+# that stepping forward to step N gives (full "show" outputs compared), at
+# several points of the 2016 race; "back" then "step"/"continue" follows
+# the recorded future back to the same end state; and "variant upstream"
+# mid-session replays the same interleaving, where the double delete is
+# gone.
+#
+# The forward path is built from the race script itself: run once with
+# --echo, its motion commands (next, continue, run, step) are rewritten as
+# one "step THREAD" per step taken, in order, with the model-changing
+# commands (upcall, expire, round, traffic, ...) where they were issued.
+# Cutting that script before step N+1 steps forward to N without any
+# replay.  (A step number N is the state after step N and after the
+# commands issued at the prompt "step N", as "goto" restores them.)
+. "$(dirname "$0")/lib.sh"
+
+[ -x "$UKDB" ] || skip_all "$UKDB not built"
+cd "$TRASH" || exit 1
+
+cat >race.ukdb <<'EOF'
+variant v1-replace
+handler handler0
+revalidator revalidator0
+flow f1 handler0
+upcall handler0 f1
+next handler0
+expire f1
+round revalidator0
+tbreak transition EVICTING->EVICTED flow f1
+continue
+tbreak event trylock thread revalidator0 flow f1
+continue
+step revalidator0 2
+traffic f1 1
+next handler0
+next revalidator0
+run
+EOF
+
+SHOW="show ukeys; show threads; show dp; show stats; show rcu; show umaps; show violations; show locks; when"
+
+# state CMDS: the full state after CMDS (ukdb -c), cut at a marker line.
+state() {
+    timeout 120 "$UKDB" -c "$1; echo @@@@; $SHOW" >raw 2>&1 ||
+        { echo "ukdb failed: $1"; tail raw; return 1; }
+    sed -n '/^@@@@$/,$p' raw
+}
+
+# The step-exact script: every step as "step THREAD".
+timeout 120 "$UKDB" --echo race.ukdb >echo.out 2>&1 ||
+    { echo "Bail out! race.ukdb failed"; exit 1; }
+sed -nE -e 's/^\(ukdb\) ((variant|handler|revalidator|pmd|flow|upcall|expire|modify|round|dump|sweep|traffic|purge|dp|datapath|umaps) .*)$/\1/p' \
+        -e 's/^\[[0-9]+\] ([a-zA-Z0-9_.-]+) .*/step \1/p' echo.out >exact.ukdb
+N_STEPS=$(grep -c '^step ' exact.ukdb)
+
+# forward N: the step-exact script up to step N and the commands after it.
+forward() {
+    awk -v n="$1" '/^step / { if (++k > n) exit } { print }' exact.ukdb
+}
+
+test_expect_success 'the race takes its steps in one numbered sequence' '
+    test "$N_STEPS" -ge 50 &&
+    grep -oE "^\[[0-9]+\]" echo.out | tr -d "[]" >numbers &&
+    seq 1 "$N_STEPS" >expect && test_cmp expect numbers &&
+    test_grep "VIOLATION double-delete" echo.out
+'
+
+test_expect_success 'the step-exact script reproduces the race' '
+    timeout 120 "$UKDB" -c "source exact.ukdb; expect violation double-delete; when" >out 2>&1 &&
+    test_grep "^step $N_STEPS," out
+'
+
+test_expect_success 'the full script and the step-exact script end in one state' '
+    state "source race.ukdb" >a && state "source exact.ukdb" >b &&
+    test_cmp a b
+'
+
+# Points: the start, inside the install, the EVICTED transition, the gap
+# in the sweep (with the traffic queued), the replacement, the second
+# delete, the double free, the end.
+POINTS="0 1 5 10 11 22 32 33 40 47 48 50 $((N_STEPS - 1)) $N_STEPS"
+
+for n in $POINTS; do
+    test_expect_success "goto $n = stepping forward to $n" '
+        forward '"$n"' >fwd.ukdb &&
+        state "source fwd.ukdb" >forward.out &&
+        test_grep "^step '"$n"'," forward.out &&
+        state "source race.ukdb; goto '"$n"'" >goto.out &&
+        test_cmp forward.out goto.out
+    '
+    test_expect_success "back $((N_STEPS - n)) from the end = stepping forward to $n" '
+        forward '"$n"' >fwd.ukdb &&
+        state "source fwd.ukdb" >forward.out &&
+        if [ '"$n"' -eq '"$N_STEPS"' ]; then back=""; else back="back '"$((N_STEPS - n))"'"; fi &&
+        state "source race.ukdb; $back" >back.out &&
+        test_cmp forward.out back.out
+    '
+done
+
+test_expect_success 'goto forward after goto back: the recorded future' '
+    state "source race.ukdb" >end.out &&
+    state "source race.ukdb; goto 5; goto 40; goto $N_STEPS" >again.out &&
+    test_cmp end.out again.out &&
+    forward 40 >fwd.ukdb && state "source fwd.ukdb" >forward.out &&
+    state "source race.ukdb; goto 3; goto 40" >goto.out &&
+    test_cmp forward.out goto.out
+'
+
+test_expect_success 'back then step follows the recorded future' '
+    state "source race.ukdb" >end.out &&
+    state "source race.ukdb; back 10$(for i in $(seq 10); do printf "; step"; done)" >b1.out &&
+    test_cmp end.out b1.out &&
+    state "source race.ukdb; back; step" >b2.out &&
+    test_cmp end.out b2.out
+'
+
+test_expect_success 'back across a command, then continue: the same end state' '
+    state "source race.ukdb" >end.out &&
+    state "source race.ukdb; back $((N_STEPS - 20)); continue" >b.out &&
+    test_cmp end.out b.out &&
+    state "source race.ukdb; goto 0; continue" >c.out &&
+    test_cmp end.out c.out
+'
+
+test_expect_success 'back one step at a time, then forward one at a time' '
+    state "source race.ukdb" >end.out &&
+    cmds="source race.ukdb" &&
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do cmds="$cmds; back"; done &&
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do cmds="$cmds; step"; done &&
+    state "$cmds" >b.out && test_cmp end.out b.out
+'
+
+test_expect_success 'back beyond the start is an error and changes nothing' '
+    timeout 60 "$UKDB" -c "source race.ukdb; back $((N_STEPS + 1))" >out 2>err;
+    test $? -eq 2 && test_grep "back: '\''$((N_STEPS + 1))'\'': " err
+'
+
+test_expect_success 'variant upstream at the end: the same interleaving, no double delete' '
+    timeout 60 "$UKDB" -c "source race.ukdb; variant upstream; show violations; when" >out 2>&1 &&
+    test_grep "^variant upstream: re-ran " out &&
+    test_grep "^No violations\.\$" out &&
+    test_grep "variant upstream\$" out
+'
+
+test_expect_success 'variant upstream mid-race, then the race goes on: clean' '
+    timeout 60 "$UKDB" -c "source race.ukdb; goto 32; variant upstream; continue; expect no-violation; expect state f1 OPERATIONAL; expect stat upcall_ukey_replace == 1; show violations" >out 2>&1 &&
+    test_grep "^No violations\.\$" out
+'
+
+test_expect_success 'variant upstream keeps the interleaving: the replace happens in the gap' '
+    state "source race.ukdb; variant upstream; echo @@@@; history 1" >/dev/null &&
+    sed -n "/^@@@@\$/,/^@@@@\$/p" raw >out &&
+    test_grep "umap_replace umap\[[0-9]*\] ukey#1 -> ukey#2" out &&
+    test_grep "transition ukey#1 EVICTED->DELETED" out &&
+    ! grep -E "DELETED->DELETED|violation" out
+'
+
+test_expect_success 'switching back to v1-replace brings the double delete back' '
+    state "source race.ukdb" >end.out &&
+    state "source race.ukdb; variant upstream; variant v1-replace" >again.out &&
+    test_cmp end.out again.out
+'
+
+test_expect_success 'last ukey 1 goes back to just before its last transition' '
+    timeout 60 "$UKDB" -c "source race.ukdb; last ukey 1; show ukey 1" >out 2>&1 &&
+    test_grep "state        DELETED" out
+'
+
+test_done

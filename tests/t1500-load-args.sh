@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# "ukdb load": argument errors (exit 2 with "ukdb: error: ..."), --help, a
+# short run's JSON summary with balanced ukey accounting, and a clean stop
+# on SIGINT.
+. "$(dirname "$0")/lib.sh"
+
+[ -x "$UKDB" ] || skip_all "$UKDB not built (make)"
+
+# json_get FILE KEY: the number or word after "KEY": in a one-object file.
+json_get() {
+    /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
+}
+
+load_error() {
+    "$UKDB" load "$@" >out 2>err
+    rc=$?
+    [ $rc -eq 2 ] || { echo "exit $rc, wanted 2"; cat out err; return 1; }
+    test_grep "^ukdb: error: load: " err
+}
+
+test_expect_success 'zero handlers is an error' '
+    load_error --handlers 0 --revalidators 1 --flows 10 --seconds 1 &&
+    test_grep "handlers" err
+'
+
+test_expect_success 'zero revalidators is an error' '
+    load_error --handlers 1 --revalidators 0 --flows 10 --seconds 1
+'
+
+test_expect_success 'absurd sizes are errors' '
+    load_error --handlers 100000 --revalidators 1 --flows 10 --seconds 1 &&
+    load_error --handlers 1 --revalidators 1 --flows 0 --seconds 1 &&
+    load_error --handlers 1 --revalidators 1 --flows 1000000000000 \
+        --seconds 1 &&
+    load_error --handlers 1 --revalidators 1 --flows 10 --umaps 0 \
+        --seconds 1 &&
+    load_error --handlers 1 --revalidators 1 --flows -5 --seconds 1 &&
+    load_error --handlers 1 --revalidators 1 --flows 10x --seconds 1
+'
+
+test_expect_success 'an unknown variant is an error' '
+    load_error --handlers 1 --revalidators 1 --flows 10 --seconds 1 \
+        --variant no-such-variant &&
+    test_grep "no-such-variant.*unknown variant" err
+'
+
+test_expect_success 'other usage errors' '
+    load_error --handlers 1 --revalidators 1 --flows 10 --seconds 1 \
+        --upcalls 5 &&
+    load_error --handlers 1 --revalidators 1 --flows 10 --seconds 1 \
+        --format xml &&
+    load_error --handlers 1 --revalidators 1 --flows 10 --seconds 1 \
+        --record a --live net://localhost &&
+    load_error --handlers 1 --revalidators 1 --flows 10 --seconds 1 \
+        --bogus &&
+    load_error --handlers 1 --revalidators 1 --flows 10 --seconds 1 extra
+'
+
+test_expect_success '--help prints the usage' '
+    "$UKDB" load --help >out &&
+    test_grep "^usage: ukdb load --handlers N" out
+'
+
+test_expect_success 'a short load: summary, every ukey freed, end of run' '
+    "$UKDB" load --handlers 2 --revalidators 2 --flows 300 --upcalls 2000 \
+        --idle-ms 5 --format json >summary &&
+    [ "$(json_get summary ukeys_live)" = 0 ] &&
+    [ "$(json_get summary ukeys_created)" = "$(json_get summary ukeys_freed)" ] &&
+    [ "$(json_get summary upcalls)" -ge 2000 ] &&
+    [ "$(json_get summary installs)" -gt 0 ] &&
+    [ "$(json_get summary interrupted)" = False ]
+'
+
+test_expect_success 'text summary' '
+    "$UKDB" load --handlers 1 --revalidators 1 --flows 50 --seconds 0.3 \
+        >summary &&
+    test_grep "^load: variant upstream, 1 handlers, 1 revalidators, 50 flows" \
+        summary &&
+    test_grep "^ukeys .* 0 live at exit" summary
+'
+
+test_expect_success 'SIGINT stops it cleanly' '
+    "$UKDB" load --handlers 2 --revalidators 1 --flows 200 --seconds 600 \
+        --format json >summary 2>err &
+    pid=$! &&
+    sleep 1 &&
+    kill -INT $pid &&
+    wait $pid &&
+    [ "$(json_get summary interrupted)" = True ] &&
+    [ "$(json_get summary ukeys_live)" = 0 ] &&
+    [ "$(json_get summary ukeys_created)" = "$(json_get summary ukeys_freed)" ]
+'
+
+test_done

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# "ukdb load" under ThreadSanitizer (the build of "make SANITIZE=thread", or
+# $TSAN_UKDB), with tests/tsan.supp: suppressions limited to liburcu 0.13's
+# own code, which TSan cannot see into.  No report may name ukdb's code.
+. "$(dirname "$0")/lib.sh"
+
+TSAN_UKDB=${TSAN_UKDB:-$TEST_TOP/${TSAN_BUILD:-build-thread}/ukdb}
+[ -x "$TSAN_UKDB" ] || skip_all "$TSAN_UKDB not built (make check-load-tsan)"
+SUPP=$TEST_TOP/tests/tsan.supp
+
+# tsan_load ARGS...: exit 0 and no ThreadSanitizer report.
+tsan_load() {
+    "$TSAN_UKDB" load --format json "$@" >out 2>err
+    rc=$?
+    if [ $rc -ne 0 ] || grep -q "ThreadSanitizer" err; then
+        echo "exit $rc"; grep -A30 "WARNING: ThreadSanitizer" err | head -80
+        return 1
+    fi
+}
+
+test_expect_success 'upstream, every generator feature: no report' '
+    TSAN_OPTIONS="suppressions=$SUPP halt_on_error=1" \
+    tsan_load --handlers 3 --revalidators 2 --flows 2000 --seconds 2 \
+        --idle-ms 10 --churn 0.01 --modify 0.01 --faults 0.001
+'
+
+# v1-replace keeps each new ukey locked across the datapath put, so a
+# handler holds up to a batch (64) of ukey locks: beyond the 64 locks
+# TSan'"'"'s deadlock detector tracks per thread.  Data races only.
+test_expect_success 'v1-replace: no data race' '
+    TSAN_OPTIONS="suppressions=$SUPP halt_on_error=1 detect_deadlocks=0" \
+    tsan_load --handlers 3 --revalidators 3 --flows 1000 --seconds 2 \
+        --idle-ms 5 --zipf 0.5 --variant v1-replace
+'
+
+test_done

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# "ukdb load --record DIR": the load runs under record_run()'s private LTTng
+# session; every event it emitted is in the trace (thread starts and flow
+# declarations included), and the trace of an upstream load audits clean.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lttng-lib.sh"
+
+lttng_require
+[ -x "$UKDB" ] || skip_all "$UKDB not built (make)"
+
+json_get() {
+    /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
+}
+
+test_expect_success 'every event of the load is recorded' '
+    "$UKDB" load --handlers 2 --revalidators 2 --flows 300 --seconds 1 \
+        --idle-ms 5 --zipf 0.5 --rate 50000 --record trace \
+        --format json >summary 2>err &&
+    test_grep "^ukdb: trace: $TRASH/trace/" err &&
+    [ "$(json_get summary complete)" = True ] &&
+    lttng_count_events trace >n &&
+    json_get summary events >expect &&
+    test_cmp expect n
+'
+
+test_expect_success 'the recorded upstream load audits clean' '
+    "$UKDB" audit trace >audit &&
+    test_grep "^result: PASS" audit
+'
+
+test_expect_success '--record into a non-empty directory is an error' '
+    mkdir full && touch full/x &&
+    { "$UKDB" load --handlers 1 --revalidators 1 --flows 10 \
+        --seconds 0.2 --record full 2>err; rc=$?; } &&
+    [ $rc -eq 2 ] && test_grep "^ukdb: error: " err
+'
+
+test_done

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# "ukdb audit" and "ukdb view" on exact CTF traces written by
+# tests/helper/ctf-write.py (no tracer needed): verdicts and exit codes,
+# timelines (text, JSON, raw, Chrome trace-event JSON checked by
+# tests/helper/audit-chrome-check.py), filters, lost events, bad input, and
+# the babeltrace2 plugin's sinks agreeing with ukdb.
+. "$(dirname "$0")/lib.sh"
+. "$TEST_TOP/tests/helper/audit-scenarios.sh"
+
+PY=/usr/bin/python3
+WRITE="$PY $TEST_TOP/tests/helper/ctf-write.py"
+CHROME_CHECK="$PY $TEST_TOP/tests/helper/audit-chrome-check.py"
+PLUGINS=$UKDB_BUILD/plugins
+command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
+"$UKDB" audit --help >/dev/null 2>&1 || skip_all "'$UKDB audit' not built"
+
+for s in clean double_delete lossy partial; do
+    scn_$s | $WRITE "$TRASH/$s" || { echo "Bail out! ctf-write $s"; exit 1; }
+done
+
+# ==== Verdicts ====
+
+test_expect_success 'a clean run passes (exit 0)' '
+    "$UKDB" audit clean >out &&
+    test_grep "^verdicts: PASS 2, FAIL 0, INCONCLUSIVE 0" out &&
+    test_grep "^violations: 0 " out &&
+    test_grep "^lost events: none" out &&
+    test_grep "^result: PASS" out &&
+    test_grep "^ukey audit: 62 events, 2 ukeys (0 live), 2 rounds, complete run" out
+'
+
+test_expect_code 1 'the v1-replace double delete fails (exit 1)' '
+    "$UKDB" audit double_delete >out; rc=$?; cat out; exit $rc
+'
+
+test_expect_success 'the violation names the rule, the ukey and evidence' '
+    "$UKDB" audit double_delete >out;
+    test_grep "^violation: ERROR double-delete ukey#1 flow f1 " out &&
+    test_grep "event #37 seq=38 at +0.000037000 by revalidator0; earlier event #30 seq=31 .* by handler0" out &&
+    test_grep "^result: FAIL" out
+'
+
+test_expect_code 3 'lost events make it inconclusive (exit 3), not FAIL' '
+    "$UKDB" audit lossy >out; rc=$?; cat out; exit $rc
+'
+
+test_expect_success 'the lost events are reported with where and when' '
+    "$UKDB" audit lossy >out;
+    test_grep "^lost events: 500 in 1 report " out &&
+    test_grep "^  500 events of stream .*stream_0 between +0.0000" out &&
+    test_grep "^verdicts: PASS 0, FAIL 0, INCONCLUSIVE 2" out &&
+    ! grep -q "^violation:" out
+'
+
+test_expect_code 3 'a run without its end event is inconclusive' '
+    "$UKDB" audit partial >out; rc=$?; cat out; exit $rc
+'
+
+test_expect_success 'audit --format json' '
+    "$UKDB" audit --format json double_delete >out.json;
+    $PY -c "
+import json, sys
+d = json.load(open(\"out.json\"))
+assert d[\"result\"] == \"FAIL\" and d[\"exit\"] == 1, d
+assert d[\"verdicts\"] == {\"PASS\": 0, \"FAIL\": 1, \"INCONCLUSIVE\": 1}, d
+v = d[\"violations\"][0]
+assert v[\"kind\"] == \"double-delete\" and v[\"ukey\"] == 1, v
+assert v[\"evidence\"][0][\"thread\"] == \"revalidator0\", v
+assert v[\"evidence\"][1][\"seq\"] == 31, v
+assert d[\"flows\"][0][\"flow\"] == \"f1\", d
+"
+'
+
+test_expect_success 'traces are found in subdirectories' '
+    mkdir -p top/x/y && cp -r clean top/x/y/run &&
+    "$UKDB" audit top >out &&
+    test_grep "^ukey audit: 62 events, 2 ukeys" out
+'
+
+# ==== Timelines ====
+
+test_expect_success 'view: one timeline per ukey' '
+    "$UKDB" view clean >out &&
+    cat >expect <<-\EOT &&
+	ukey#1 flow f1 ufid=0000000000000010 umap[3]: PASS, DELETED, freed
+	  +0.000011000 seq=12     handler0       CREATED -> VISIBLE             core/handler.c:301
+	  +0.000014000 seq=15     handler0       VISIBLE -> OPERATIONAL         core/handler.c:344
+	  +0.000033000 seq=34     revalidator0   OPERATIONAL -> EVICTING        core/revalidator.c:180
+	  +0.000036000 seq=37     revalidator0   EVICTING -> EVICTED            core/revalidator.c:214
+	  +0.000040000 seq=41     revalidator0   EVICTED -> DELETED             core/revalidator.c:251
+	EOT
+	head -6 out >head && test_cmp expect head &&
+    test "$(grep -c "^ukey#" out)" = 2
+'
+
+test_expect_success 'view --ukey, --thread, --begin/--end' '
+    "$UKDB" view --ukey 2 clean >out &&
+    test "$(grep -c "^ukey#" out)" = 1 && test_grep "^ukey#2 flow f2" out &&
+    "$UKDB" view --thread handler0 --ukey 1 clean >out &&
+    test "$(grep -c " handler0 " out)" = 2 &&
+    ! grep -q revalidator0 out &&
+    "$UKDB" view --ukey 1 --begin seq:34 --end seq:37 clean >out &&
+    test "$(grep -c "seq=" out)" = 2 &&
+    "$UKDB" view --ukey 1 --begin 34000 --end 34000ns clean >out &&
+    test "$(grep -c "seq=" out)" = 1 &&
+    "$UKDB" view --ukey 1 --begin +0.000014 --end +0.000036 clean >out &&
+    test "$(grep -c "seq=" out)" = 3 &&
+    { "$UKDB" view --begin 12x clean 2>err; test $? = 2; } &&
+    test_grep "expecting N (ns)" err
+'
+
+test_expect_success 'view --flow NAME' '
+    "$UKDB" view --flow f2 clean >out &&
+    test "$(grep -c "^ukey#" out)" = 1 && test_grep "^ukey#2 flow f2" out &&
+    "$UKDB" view --flow nosuch clean >out &&
+    test_grep "^no ukey matched" out
+'
+
+test_expect_success 'view --format json' '
+    "$UKDB" view --format json double_delete >out.json &&
+    $PY -c "
+import json
+d = json.load(open(\"out.json\"))
+u = {x[\"ukey\"]: x for x in d[\"ukeys\"]}
+assert u[1][\"verdict\"] == \"FAIL\" and u[1][\"rule\"] == \"double-delete\"
+assert [s[\"to\"] for s in u[1][\"steps\"]] == [\"VISIBLE\", \"OPERATIONAL\", \"EVICTING\", \"EVICTED\", \"DELETED\"], u[1]
+assert u[1][\"steps\"][-1][\"thread\"] == \"handler0\"
+"
+'
+
+test_expect_success 'view --format raw: one canonical line per event' '
+    "$UKDB" view --format raw clean >raw &&
+    test "$(wc -l <raw)" = 62 &&
+    head -1 raw >first &&
+    echo "seq=1 thread=0 type=thread_start pmd=0 kind=MAIN name=main" >expect &&
+    test_cmp expect first &&
+    test_grep "^seq=12 thread=1 type=transition ukey=1 .* from=CREATED to=VISIBLE where=core/handler.c:301$" raw
+'
+
+test_expect_success 'view --format chrome is valid trace-event JSON' '
+    for s in clean double_delete lossy partial; do
+        "$UKDB" view --format chrome $s >$s.json &&
+        $CHROME_CHECK $s.json >check || { cat check; exit 1; }
+    done &&
+    $CHROME_CHECK double_delete.json >check &&
+    test_grep " i=1" check && test_grep " M=4" check &&
+    test_grep " s=[1-9]" check &&
+    grep -q "\"cat\":\"violation\",\"name\":\"ERROR double-delete ukey#1\"" double_delete.json
+'
+
+# ==== Bad input ====
+
+test_expect_success 'bad traces: exit 2, one clear error, no crash' '
+    mkdir empty notrace && echo x >notrace/file &&
+    cp -r clean garbage && head -c 300 /dev/urandom >garbage/metadata &&
+    cp -r clean trunc && truncate -s 1000 trunc/stream_0 &&
+    cp -r clean halfmeta && truncate -s 800 halfmeta/metadata &&
+    scn_clean | $WRITE --provider other other &&
+    for t in empty notrace garbage trunc halfmeta other nosuch notrace/file
+    do
+        "$UKDB" audit $t >out 2>err; rc=$?
+        echo "$t: exit $rc: $(head -2 err | tr "\n" " ")"
+        test $rc = 2 && test_grep "^ukdb: error: " err || exit 1
+        "$UKDB" view $t >out 2>err; test $? = 2 || exit 1
+    done >log &&
+    cat log &&
+    grep "^empty:" log | grep -q "Not a CTF trace" &&
+    grep "^other:" log >/dev/null &&
+    "$UKDB" audit other 2>err; test_grep "Not a ukey trace" err
+'
+
+test_expect_success 'usage errors: exit 2 and a hint' '
+    { "$UKDB" audit >out 2>err; test $? = 2; } &&
+    test_grep "missing TRACE" err && test_grep "Try \"ukdb audit --help\"" err &&
+    { "$UKDB" view --format nope clean 2>err; test $? = 2; } &&
+    test_grep "unknown format" err &&
+    { "$UKDB" audit --format chrome clean 2>err; test $? = 2; } &&
+    { "$UKDB" view --ukey x clean 2>err; test $? = 2; }
+'
+
+# ==== The plugin ====
+
+test_expect_success 'babeltrace2 lists the plugin' '
+    babeltrace2 --plugin-path="$PLUGINS" list-plugins >out &&
+    test_grep "sink.ukey.audit" out && test_grep "sink.ukey.lifecycle" out
+'
+
+test_expect_success 'sink.ukey.audit agrees with ukdb audit' '
+    for s in clean double_delete lossy partial; do
+        babeltrace2 --plugin-path="$PLUGINS" $s -c sink.ukey.audit >cli.$s &&
+        "$UKDB" audit $s >ukdb.$s; test_cmp ukdb.$s cli.$s || exit 1
+    done
+'
+
+test_expect_success 'sink.ukey.lifecycle agrees with ukdb view' '
+    babeltrace2 --plugin-path="$PLUGINS" clean -c sink.ukey.lifecycle >cli &&
+    "$UKDB" view clean >ukdb && test_cmp ukdb cli &&
+    babeltrace2 --plugin-path="$PLUGINS" double_delete \
+        -c sink.ukey.lifecycle -p "format=\"raw\",ukey=2" >cli &&
+    "$UKDB" view --format raw --ukey 2 double_delete >ukdb &&
+    test_cmp ukdb cli &&
+    babeltrace2 --plugin-path="$PLUGINS" clean -c sink.ukey.audit \
+        -p "format=\"json\"" >cli &&
+    "$UKDB" audit --format json clean >ukdb && test_cmp ukdb cli
+'
+
+test_expect_success 'the plugin rejects bad parameters and other traces' '
+    ! babeltrace2 --plugin-path="$PLUGINS" clean -c sink.ukey.audit \
+        -p "format=\"chrome\"" >out 2>err &&
+    test_grep "param-name=\"format\"" err &&
+    ! babeltrace2 --plugin-path="$PLUGINS" clean -c sink.ukey.audit \
+        -p "bogus=1" >out 2>err &&
+    test_grep "Unknown parameter" err &&
+    ! babeltrace2 --plugin-path="$PLUGINS" other -c sink.ukey.audit \
+        >out 2>err &&
+    test_grep "Not a ukey trace" err
+'
+
+test_done

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# "ukdb audit"/"ukdb view" on real LTTng traces (tests/helper/tp-emit under
+# a private lttng-sessiond): decoding equals the emitted events, the plugin
+# agrees with ukdb, lost events never make a false FAIL, the error path
+# under valgrind, and a live session through lttng-relayd.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lttng-lib.sh"
+
+lttng_require
+[ -x "$TP_EMIT" ] || skip_all "$TP_EMIT not built (make)"
+"$UKDB" audit --help >/dev/null 2>&1 || skip_all "'$UKDB audit' not built"
+PY=/usr/bin/python3
+CHROME_CHECK="$PY $TEST_TOP/tests/helper/audit-chrome-check.py"
+PLUGINS=$UKDB_BUILD/plugins
+lttng_start_sessiond
+
+# violations FILE: "kind ukey" of each violation line of an audit.
+violations() {
+    sed -n "s/^violation: [A-Z]* \([a-z-]*\) ukey#\([0-9]*\) .*/\1 \2/p" "$1" |
+        sort -u
+}
+
+test_expect_success 'record: every type, and a mix of 100000 events' '
+    lttng_record every "$TP_EMIT" --canonical every.canon >/dev/null &&
+    lttng_record mix "$TP_EMIT" --events 100000 --canonical mix.canon \
+        >/dev/null &&
+    lttng_count_events mix >n && echo 100000 >expect && test_cmp expect n
+'
+
+test_expect_success 'view --format raw equals the emitted events' '
+    "$UKDB" view --format raw every >every.raw &&
+    test_cmp every.canon every.raw &&
+    "$UKDB" view --format raw mix >mix.raw &&
+    test_cmp mix.canon mix.raw
+'
+
+test_expect_success 'audit counts every event; the plugin agrees' '
+    "$UKDB" audit mix >ukdb.out; rc=$?; test $rc = 0 -o $rc = 1 -o $rc = 3 &&
+    test_grep "^ukey audit: 100000 events, 4000 ukeys" ukdb.out &&
+    babeltrace2 --plugin-path="$PLUGINS" mix -c sink.ukey.audit >cli.out &&
+    test_cmp ukdb.out cli.out &&
+    "$UKDB" audit --format json every >ukdb.json;
+    babeltrace2 --plugin-path="$PLUGINS" every -c sink.ukey.audit \
+        -p "format=\"json\"" >cli.json &&
+    test_cmp ukdb.json cli.json
+'
+
+test_expect_success 'view: timelines and valid Chrome JSON of a real trace' '
+    "$UKDB" view mix >view.out &&
+    test "$(grep -c "^ukey#" view.out)" = 4000 &&
+    "$UKDB" view --format chrome mix >mix.json &&
+    $CHROME_CHECK mix.json
+'
+
+test_expect_success 'lost events (tiny discard-mode buffer): no false FAIL' '
+    lttng_record_discard lossy "$TP_EMIT" --events 200000 >/dev/null &&
+    lttng_record full "$TP_EMIT" --events 200000 >/dev/null &&
+    test "$(lttng_count_discarded lossy)" -gt 0 &&
+    "$UKDB" audit lossy >lossy.out; lossy_rc=$?
+    "$UKDB" audit full >full.out; full_rc=$?
+    cat lossy.out | tail -8 &&
+    test_grep "^lost events: [1-9][0-9]* in [1-9]" lossy.out &&
+    ! grep -q "^verdicts: .* INCONCLUSIVE 0\$" lossy.out &&
+    violations lossy.out >v.lossy && violations full.out >v.full &&
+    comm -23 v.lossy v.full >v.false &&
+    test_cmp /dev/null v.false &&
+    if [ $full_rc = 0 ]; then test $lossy_rc = 3; else
+        test $lossy_rc = 3 -o $lossy_rc = 1; fi
+'
+
+test_expect_success 'corrupt real traces: exit 2, no crash' '
+    cp -r mix trunc && f=$(find trunc -name "ch0_*" -size +8k | head -1) &&
+    truncate -s $(( $(stat -c %s "$f") / 2 + 17 )) "$f" &&
+    { timeout 60 "$UKDB" audit trunc >out 2>err; test $? = 2; } &&
+    test_grep "^ukdb: error: " err &&
+    cp -r every garbage && m=$(find garbage -name metadata) &&
+    truncate -s 5000 "$m" &&
+    { timeout 60 "$UKDB" audit garbage >out 2>err; test $? = 2; } &&
+    test_grep "^ukdb: error: " err && test_grep "Truncated .*metadata" err &&
+    cp -r every garbage2 && m=$(find garbage2 -name metadata) &&
+    head -c 3000 /dev/urandom >"$m" &&
+    { timeout 60 "$UKDB" view garbage2 >out 2>err; test $? = 2; } &&
+    test_grep "^ukdb: error: " err
+'
+
+if command -v valgrind >/dev/null && [ -z "${UKDB_SKIP_VALGRIND:-}" ]; then
+test_expect_success 'valgrind: audit, view and an error path are clean' '
+    VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+    $VG "$UKDB" audit every >out 2>vg.err; test $? != 99 || { cat vg.err; exit 1; }
+    $VG "$UKDB" view --format chrome every >out 2>vg.err; test $? = 0 || { cat vg.err; exit 1; }
+    $VG "$UKDB" audit garbage >out 2>vg.err; test $? = 2 || { cat vg.err; exit 1; }
+'
+fi
+
+# Daemons are children of the test shell, not of a test's subshell.
+lttng_start_relayd "$TRASH/relay"
+
+test_expect_success 'live: audit a session through lttng-relayd' '
+    lttng_create_live live &&
+    lttng_enable_blocking live 1M 4 && lttng_start live &&
+    url=$(lttng_live_url live) &&
+    { timeout 60 "$UKDB" audit "$url" >live.out 2>live.err & } &&
+    apid=$! &&
+    read -r c d l <<<"$LTTNG_RELAYD_PORTS" &&
+    for i in $(seq 200); do
+        ss -Htn state established "dport = :$l" | grep -q . && break
+        sleep 0.1
+    done &&
+    sleep 0.5 &&
+    lttng_traced "$TP_EMIT" --events 20000 >/dev/null &&
+    lttng_stop live && lttng_destroy live &&
+    wait $apid; rc=$?; cat live.err; tail -3 live.out;
+    test $rc != 2 && test $rc != 124 &&
+    test_grep "^ukey audit: 20000 events" live.out &&
+    test_grep "^violation: " live.out
+'
+
+test_expect_success 'live: Ctrl-C reports what was read so far' '
+    lttng_create_live live2 &&
+    lttng_enable_blocking live2 1M 4 && lttng_start live2 &&
+    url=$(lttng_live_url live2) &&
+    { timeout 60 "$UKDB" audit "$url" >int.out 2>int.err & } &&
+    apid=$! &&
+    read -r c d l <<<"$LTTNG_RELAYD_PORTS" &&
+    for i in $(seq 200); do
+        ss -Htn state established "dport = :$l" | grep -q . && break
+        sleep 0.1
+    done &&
+    sleep 0.5 &&
+    lttng_traced "$TP_EMIT" --events 5000 >/dev/null &&
+    for i in $(seq 200); do
+        grep -q "^violation: " int.out 2>/dev/null && break
+        sleep 0.1
+    done &&
+    kill -INT $apid;
+    wait $apid; rc=$?; cat int.err; tail -3 int.out;
+    lttng_stop live2; lttng_destroy live2;
+    test $rc = 1 -o $rc = 3 &&
+    n=$(sed -n "s/^ukdb: interrupted: reporting the \([0-9]*\) events read/\1/p" int.err) &&
+    test "$n" -gt 0 &&
+    test_grep "^ukey audit: $n events" int.out &&
+    test_grep "^violation: " int.out
+'
+
+test_done

@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The REPL on a recorded trace (issue 6): "ukdb TRACE" / "open TRACE", the
+# cursor (step, back, goto, continue, reverse-continue), the inspection
+# commands reconstructed at the cursor (golden output), breakpoints in both
+# directions, lost events, "reproduce" on the v1-replace race, and bad
+# input.  Traces are recorded under this test's own lttng-sessiond.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lttng-lib.sh"
+
+lttng_require
+[ -x "$UKDB" ] || skip_all "$UKDB not built (make)"
+[ -x "$TP_EMIT" ] || skip_all "$TP_EMIT not built (make)"
+EXPECT=$TEST_TOP/tests/expect
+RACE=$TEST_TOP/examples/race-v1-replace.ukdb
+lttng_start_sessiond
+
+# ukdb_trace TRACE CMDS...: runs the commands (one per argument) on TRACE,
+# without the banner of "open" (its duration is not deterministic).
+ukdb_trace() {
+    local trace=$1
+    shift
+    printf '%s\n' "$@" | "$UKDB" "$trace" | sed 1,2d
+}
+
+# Golden files name source positions without their line numbers, which
+# move with every change of the model.
+no_lines() { sed 's/\(core\/[a-z-]*\.c\):[0-9]*/\1:N/g'; }
+
+test_expect_success 'record the v1-replace race' '
+    lttng_record race "$UKDB" -f "$RACE" >race.out &&
+    "$UKDB" --events model.canon -f "$RACE" >/dev/null &&
+    wc -l <model.canon >n.model &&
+    lttng_count_events race >n.trace &&
+    test_cmp n.model n.trace
+'
+
+test_expect_success 'ukdb TRACE opens it at event 0' '
+    n=$(cat n.trace) &&
+    echo when | "$UKDB" race >out &&
+    test_grep "^race: $n events (seq 1 to [0-9]*), 4 threads, 1 flows" out &&
+    test_grep "^2 violations found by the lifecycle rules" out &&
+    test_grep "^event 0 of $n (before the first)" out
+'
+
+# Positions are found by breakpoints, so that the golden output does not
+# depend on how many events the setup takes.
+test_expect_success 'golden show output at chosen positions' '
+    ukdb_trace race "tbreak transition VISIBLE->OPERATIONAL flow f1" \
+        "continue" "show ukeys" "show dp" "show threads" \
+        "tbreak event op_end thread revalidator0" "continue" \
+        "show ukeys" "show umaps" "show locks" "show threads" \
+        "tbreak event umap_replace" "continue" "step 5" "show ukeys" \
+        "show umaps" "show dp" "show locks" \
+        "tbreak violation double-delete" "continue" "show violations" \
+        "show ukey 1" "history 1" \
+        "continue" "show ukeys" "show violations" "log 4" |
+        no_lines >show.out &&
+    test_cmp_expect t6000-show show.out
+'
+
+# The inspection commands, after a marker line ("state" prints what they
+# show once the motions before it are done).
+state_cmds="echo ===|show ukeys|show umaps|show dp|show threads|show locks"
+state_cmds="$state_cmds|show violations|show stats|log 30"
+state() { sed '1,/^===$/d'; }
+
+test_expect_success 'back then step returns to an identical state' '
+    IFS="|" read -ra S <<<"$state_cmds" &&
+    ukdb_trace race "goto 50" "${S[@]}" | state >a &&
+    ukdb_trace race "goto 50" "back 9" "step 9" "${S[@]}" | state >b &&
+    test_cmp a b &&
+    ukdb_trace race "goto 50" "back 9" "step 9" | sed 1,2d >steps &&
+    sed -n "1p;\$p" steps >ends &&
+    test_grep "^at event 41 of [0-9]*:" ends &&
+    test_grep "^\[50\] " ends
+'
+
+test_expect_success 'checkpoints: every move lands on the same state' '
+    IFS="|" read -ra S <<<"$state_cmds" &&
+    n=$(cat n.trace) &&
+    for pos in 0 1 6 7 13 49 70 $((n - 1)) $n; do
+        ukdb_trace race "goto $pos" "${S[@]}" | state >plain.$pos &&
+        UKDB_TRACE_CHECKPOINT_EVERY=7 ukdb_trace race "goto $n" \
+            "back 1" "goto 3" "goto $pos" "${S[@]}" | state >cp.$pos &&
+        test_cmp plain.$pos cp.$pos || return 1
+    done
+'
+
+test_expect_success 'breakpoints stop on the right event, both directions' '
+    ukdb_trace race "break transition EVICTING->EVICTED flow f1" \
+        "continue" "when" "goto $(cat n.trace)" "reverse-continue" "when" \
+        "delete 1" \
+        "break event umap_replace thread handler0" "goto 0" "continue" \
+        "continue" "reverse-continue" "when" "delete 2" \
+        "break violation double-delete" "goto 0" "continue" "when" \
+        "goto $(cat n.trace)" "reverse-continue" "when" \
+        "tbreak event rcu_free" \
+        "continue" "continue" "reverse-continue" \
+        "info breakpoints" | sed "s/, +[0-9.]* ms, ts [0-9]* ns//" |
+        no_lines >bp.out &&
+    test_cmp_expect t6000-break bp.out
+'
+
+test_expect_success 'goto N, seq:S and TIME; step THREAD' '
+    ukdb_trace race "goto seq:20" "when" "goto 0ns" "when" "goto 0.000001us" \
+        "when" "step revalidator0" "when" >goto.out &&
+    test_grep "^event [0-9]* of [0-9]* (seq 20," goto.out &&
+    test_grep "^event 1 of [0-9]* (seq 1, +0.000000 ms" goto.out &&
+    test_grep "^\[[0-9]*\] revalidator0 " goto.out &&
+    echo "goto 1000s" | "$UKDB" race >/dev/null 2>err; test $? = 2 &&
+    test_grep "^error: goto: .1000s.: out of range" err &&
+    echo "goto x" | "$UKDB" race >/dev/null 2>err; test $? = 2 &&
+    test_grep "^error: goto: .x.: expected an event number" err
+'
+
+test_expect_success 'watch and last' '
+    ukdb_trace race "watch flow f1" "goto 0" "continue" "last ukey 1" \
+        "when" | no_lines >watch.out &&
+    test_grep "^watch flow f1: ukey#1 CREATED -> VISIBLE by handler0" \
+        watch.out &&
+    test_grep "^watch flow f1: ukey#1 EVICTED -> DELETED by handler0" \
+        watch.out &&
+    test_grep "^back to event [0-9]*, before: transition ukey#1 DELETED->DELETED" \
+        watch.out &&
+    k=$(sed -n "s/^back to event \([0-9]*\),.*/\1/p" watch.out) &&
+    test_grep "^event $k of $(cat n.trace)" watch.out
+'
+
+test_expect_success 'reproduce: the v1-replace race, exactly' '
+    echo "reproduce -o repro.ukdb" | "$UKDB" race >repro.out &&
+    test_grep "^Wrote repro.ukdb: variant v1-replace, $(cat n.trace) events re-emitted exactly" \
+        repro.out &&
+    test_grep "^variant v1-replace$" repro.ukdb &&
+    test_grep "^handler handler0$" repro.ukdb &&
+    test_grep "^revalidator revalidator0$" repro.ukdb &&
+    test_grep "^expect violation double-delete$" repro.ukdb &&
+    "$UKDB" --events repro.canon -f repro.ukdb >run.out &&
+    test_grep "VIOLATION double-delete: double delete: ukey 1 removed by" \
+        run.out &&
+    test_cmp model.canon repro.canon &&
+    printf "%s\n" "back 10" "choices" | "$UKDB" -x repro.ukdb >back.out &&
+    test_grep "^at step [0-9]*$" back.out &&
+    test_grep "^  1\. [a-z0-9]* " back.out
+'
+
+test_expect_success 'reproduce: the script re-records the same trace' '
+    lttng_record race2 "$UKDB" -f repro.ukdb >/dev/null &&
+    "$UKDB" view --format raw race >race.raw &&
+    "$UKDB" view --format raw race2 >race2.raw &&
+    test_cmp race.raw race2.raw
+'
+
+# A netdev scenario: PMDs, two revalidators together, an external delete,
+# dp_purge_cb(), flush and shutdown.
+cat >"$TRASH/pmd.ukdb" <<'EOS'
+datapath netdev
+pmd p0
+pmd p1
+revalidator r0
+revalidator r1
+flow f1 p0
+flow f2 p1
+traffic f1 3
+traffic f2 2
+run
+round
+run
+traffic f1 5
+expire f2
+round
+run
+dp del f1
+purge-pmd p1
+run
+flush
+run
+shutdown
+run
+EOS
+
+test_expect_success 'reproduce: other scenarios (faults, purge, PMDs)' '
+    for s in $TEST_TOP/examples/purge.ukdb \
+             $TEST_TOP/examples/put-failure.ukdb \
+             $TEST_TOP/examples/duplicate-dumps.ukdb \
+             $TEST_TOP/examples/inconsistent.ukdb \
+             $TEST_TOP/examples/missed-dumps.ukdb \
+             $TEST_TOP/examples/race-landed-2016.ukdb "$TRASH/pmd.ukdb"; do
+        [ -f "$s" ] || continue
+        b=$(basename "$s" .ukdb) &&
+        "$UKDB" --events "$b.want" -f "$s" >/dev/null;
+        lttng_record "tr-$b" "$UKDB" -f "$s" >/dev/null;
+        echo "reproduce -o $b.repro" | "$UKDB" "tr-$b" >"$b.out" &&
+        test_grep "^Wrote $b.repro: variant .*re-emitted exactly" "$b.out" &&
+        "$UKDB" --events "$b.got" -f "$b.repro" >/dev/null;
+        test_cmp "$b.want" "$b.got" || return 1
+    done
+'
+
+test_expect_success 'reproduce under a variant that cannot: the divergence' '
+    echo "reproduce --variant upstream -o up.ukdb" | "$UKDB" race \
+        >up.out 2>up.err; test $? = 2 &&
+    stop="the replay stops at event [0-9]* of [0-9]* (variant upstream)" &&
+    test_grep "^error: reproduce: up.ukdb: $stop: event [0-9]* differs: the trace has #[0-9]* .*; the replay emits #[0-9]* " up.err &&
+    test $(wc -l <up.err) = 1 &&
+    test_grep "^# DIVERGENCE: event" up.ukdb &&
+    "$UKDB" -f up.ukdb >/dev/null
+'
+
+# A free-running run ("ukdb load", real threads): the stepped model does
+# not reproduce its interleaving exactly (the sweep of free-running mode
+# quiesces per umap, for one), so "reproduce" reports the first divergence:
+# which event, what the trace has and what the replay emits.  The script it
+# writes replays everything before it.
+test_expect_success 'reproduce a free-running trace: a precise divergence' '
+    "$UKDB" load --help >/dev/null 2>&1 || { echo "# no load"; exit 0; }
+    "$UKDB" load --handlers 1 --revalidators 1 --flows 2 --seconds 0.05 \
+        --seed 1 --record fr >fr.out 2>&1 || { cat fr.out; exit 1; }
+    echo "reproduce -o fr.ukdb" | "$UKDB" fr >fr.repro 2>fr.err
+    rc=$?; cat fr.err
+    if [ $rc = 0 ]; then
+        test_grep "^Wrote fr.ukdb: variant .* re-emitted" fr.repro
+    else
+        test $rc = 2 && test $(wc -l <fr.err) = 1 &&
+        test_grep "the replay stops at event [0-9]* of [0-9]* (variant [a-z0-9-]*): " fr.err &&
+        test_grep "# DIVERGENCE: event [0-9]* " fr.ukdb &&
+        "$UKDB" -f fr.ukdb >/dev/null 2>fr.run.err; test $? -le 1
+    fi
+'
+
+test_expect_success 'lost events: shown where they happened, ukeys uncertain' '
+    lttng_record_discard lost "$TP_EMIT" --events 200000 >/dev/null &&
+    lttng_count_discarded lost >nd && test $(cat nd) -gt 0 &&
+    printf "%s\n" "goto 1000" "show stats" | "$UKDB" lost >lost.out &&
+    test_grep "losses (" lost.out &&
+    n=$(sed -n "s/^loss reports *//p" lost.out) &&
+    printf "%s\n" "step 3000" "show ukeys" |
+        "$UKDB" lost >lost2.out &&
+    test_grep "LOST here" lost2.out &&
+    test_grep "^Uncertain (events lost before event" lost2.out
+'
+
+test_expect_code 2 'bad input: a path that is not a trace' '
+    echo hello >notrace && "$UKDB" -c "open notrace" </dev/null 2>err;
+    rc=$?; cat err; test $(wc -l <err) = 1 &&
+    grep -q "^ukdb: error: open: .notrace.: not a trace directory$" err &&
+    "$UKDB" -c "open nowhere" 2>err2; test $? = 2 &&
+    grep -q "^ukdb: error: open: .nowhere.: No such file or directory$" err2 &&
+    exit $rc
+'
+
+test_expect_code 2 'bad input: a directory without a trace' '
+    mkdir empty && "$UKDB" empty </dev/null 2>err;
+    rc=$?; cat err; test $(wc -l <err) = 1 &&
+    grep -q "^ukdb: error: open: .empty.: Not a CTF trace: no \"metadata\"" err &&
+    exit $rc
+'
+
+test_expect_code 2 'bad input: a trace without ukey events' '
+    s=other$$ &&
+    lttng_create $s other && lttng enable-event -u -s $s "nosuch:*" \
+        >/dev/null && lttng_start $s && "$TP_EMIT" --events 10 >/dev/null &&
+    lttng_stop $s && lttng_destroy $s &&
+    "$UKDB" other </dev/null 2>err;
+    rc=$?; cat err; test $(wc -l <err) = 1 &&
+    grep -q "^ukdb: error: open: .other.: " err &&
+    exit $rc
+'
+
+test_expect_code 2 'bad input: goto out of range' '
+    n=$(cat n.trace) &&
+    echo "goto $((n + 1))" | "$UKDB" race >out 2>err;
+    rc=$?; cat err; test $(wc -l <err) = 1 &&
+    grep -q "^error: goto: .$((n + 1)).: out of range (events 0 to $n)$" err &&
+    exit $rc
+'
+
+test_expect_success 'model commands say they need the model' '
+    echo "upcall handler0 f1" | "$UKDB" race >out 2>err; test $? = 2 &&
+    test_grep "upcall: not available on a trace" err
+'
+
+test_done

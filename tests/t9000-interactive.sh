@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The real tty REPL (libedit), driven through tmux: TAB completion of a
+# command and of a flow name, history recall across two sessions (a
+# private HOME holds ~/.ukdb_history), and Ctrl-C during a long "run"
+# stopping at the next step and returning to the prompt.
+#
+# tmux runs on a private socket (-L) with a session name of our own, so it
+# never touches a user's tmux server; the session is killed by name on
+# exit.  Every wait polls the pane with a bounded number of retries.
+. "$(dirname "$0")/lib.sh"
+
+command -v tmux >/dev/null || skip_all "tmux is not installed"
+[ -x "$UKDB" ] || skip_all "$UKDB not built"
+cd "$TRASH" || exit 1
+
+SOCK=ukdb-t9000-$$
+export TMUX_TMPDIR=$TRASH       # The socket goes away with the trash dir.
+unset TMUX
+SESSION=ukdb-t9000-$$
+tmx() { tmux -L "$SOCK" "$@"; }
+kill_session() { tmx kill-session -t "$SESSION" 2>/dev/null; true; }
+test_cleanup_add kill_session
+
+# start: a fresh ukdb on a 200x50 tty, HOME=$TRASH; waits for the prompt.
+start() {
+    kill_session
+    tmx -f /dev/null new-session -d -s "$SESSION" -x 200 -y 50 \
+        "cd '$TRASH' && HOME='$TRASH' TERM=xterm exec '$UKDB'" || return 1
+    wait_for '^\(ukdb [a-z0-9-]+ step [0-9]+\)'
+}
+
+screen() { tmx capture-pane -p -t "$SESSION" 2>/dev/null; }
+
+# wait_for REGEX [TRIES]: polls the pane (every 0.1 s, 100 times by
+# default) until a line matches REGEX.
+wait_for() {
+    local i
+    for ((i = 0; i < ${2:-100}; i++)); do
+        screen | grep -Eq -e "$1" && return 0
+        sleep 0.1
+    done
+    echo "timed out waiting for '$1'; the screen:"
+    screen | sed '/^$/d' | tail -20
+    return 1
+}
+
+# last_line: the last non-empty line of the pane.
+last_line() { screen | sed '/^$/d' | tail -1; }
+
+# wait_gone: polls until the session has ended (ukdb exited).
+wait_gone() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        tmx has-session -t "$SESSION" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    echo "ukdb did not exit"; screen | sed '/^$/d' | tail -20; return 1
+}
+
+keys() { tmx send-keys -t "$SESSION" "$@"; }
+
+test_expect_success 'the tty REPL starts with a prompt showing variant and step' '
+    start && last_line | grep -q "^(ukdb upstream step 0)"
+'
+
+test_expect_success 'TAB completes a command name' '
+    start && keys "sho" Tab &&
+    wait_for "^\(ukdb upstream step 0\) show$" &&
+    keys "ukeys" Enter && wait_for "^No ukeys\.$"
+'
+
+test_expect_success 'TAB completes a flow name' '
+    start &&
+    keys "handler h0" Enter "flow fancyflow h0" Enter &&
+    wait_for "flow fancyflow h0$" &&
+    keys "upcall h0 fan" Tab &&
+    wait_for "upcall h0 fancyflow$" &&
+    keys Enter "choices" Enter &&
+    wait_for "1\. h0 .*upcall"
+'
+
+test_expect_success 'TAB completes a thread name and a show topic' '
+    start &&
+    keys "revalidator rev0" Enter "round re" Tab &&
+    wait_for "round rev0$" && keys C-u "show vio" Tab &&
+    wait_for "show violations$"
+'
+
+test_expect_success 'history is recalled across two sessions' '
+    rm -f .ukdb_history && start &&
+    keys "echo marker-one" Enter && wait_for "^marker-one$" &&
+    keys "echo marker-two" Enter && wait_for "^marker-two$" &&
+    keys C-d && wait_gone &&
+    test_grep "marker-two" .ukdb_history &&
+    start && keys Up && wait_for "step 0\) echo marker-two$" &&
+    keys Up && wait_for "step 0\) echo marker-one$" &&
+    keys Enter && wait_for "^marker-one$"
+'
+
+test_expect_success 'an empty line repeats the last motion command' '
+    start &&
+    keys "handler h0" Enter "flow f1 h0" Enter "upcall h0 f1" Enter &&
+    keys "step" Enter && wait_for "^\[1\] h0 " &&
+    keys Enter && wait_for "^\[2\] h0 " &&
+    wait_for "step 2\)$"
+'
+
+# A scenario long enough that "run" cannot finish before Ctrl-C: 1000
+# flows, 1000 upcalls, 300 revalidator rounds (millions of steps, each
+# printed to the tty).
+{
+    echo "handler h0"
+    echo "revalidator r0"
+    for i in $(seq 0 999); do echo "flow f$i h0"; echo "upcall h0 f$i"; done
+    for i in $(seq 1 300); do echo "round r0"; done
+} >long.ukdb
+
+test_expect_success 'Ctrl-C during run stops at the next step, back to the prompt' '
+    start && keys "source long.ukdb" Enter &&
+    wait_for "step 0\)$" &&
+    keys "run" Enter &&
+    wait_for "^\[[0-9]+\] " &&
+    keys C-c &&
+    wait_for "^Interrupted at step [0-9]+\.$" 300 &&
+    n=$(screen | sed -n "s/^Interrupted at step \([0-9]*\)\./\1/p" | tail -1) &&
+    wait_for "^\(ukdb upstream step $n\)$" &&
+    keys "when" Enter &&
+    wait_for "^step $n, [0-9]+ events, variant upstream$" &&
+    keys "step" Enter && wait_for "^\[$((n + 1))\] "
+'
+
+test_expect_success 'after Ctrl-C the session goes on: run again, Ctrl-C again' '
+    keys "run" Enter && wait_for "^\[[0-9]+\] " &&
+    tmx send-keys -R -t "$SESSION" && tmx clear-history -t "$SESSION" &&
+    ! screen | grep -q "^Interrupted" &&
+    keys C-c &&
+    wait_for "^Interrupted at step [0-9]+\.$" 300 &&
+    wait_for "step [0-9]+\)$" &&
+    keys "echo alive" Enter && wait_for "^alive$"
+'
+
+test_expect_success 'quit leaves the REPL' '
+    keys "quit" Enter && wait_gone
+'
+
+test_done
