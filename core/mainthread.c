@@ -34,6 +34,16 @@ upcall_unixctl_purge(struct uk_thread *t)
     uk_op_end(t, UK_OP_PURGE, 0);
 }
 
+/* T10: OVS's dp_purge_cb() (OVS_NO_THREAD_SAFETY_ANALYSIS there too). */
+static void
+dp_purge_evict(struct uk_thread *t, struct ukey *ukey, const char *func)
+    /* Unlocked like OVS: 'pmd' is gone, so no upcall_cb() reaches its
+     * ukeys, and the revalidators are paused. */
+    UK_NO_THREAD_SAFETY_ANALYSIS
+{
+    transition_ukey(t, ukey, UKEY_EVICTING, func);
+}
+
 /* dp_purge_cb(): every ukey of 'pmd' to EVICTING with no ukey lock and no
  * state check (T10), then push_ukey_ops() per umap. */
 static void
@@ -54,7 +64,7 @@ dp_purge_cb(struct uk_thread *t, struct uk_thread *pmd)
         size_t n_victims = 0;
         for (size_t j = 0; j < n; j++) {
             if (ukeys[j]->pmd_id == pmd->pmd_id) {
-                transition_ukey(t, ukeys[j], UKEY_EVICTING, func);
+                dp_purge_evict(t, ukeys[j], func);
                 victims = uk_grow(victims, &allocated_victims, n_victims + 1,
                                   sizeof *victims);
                 victims[n_victims++] = ukeys[j];
@@ -71,15 +81,25 @@ dp_purge_cb(struct uk_thread *t, struct uk_thread *pmd)
     free(victims);
 }
 
-/* udpif_flush(): stop with purge, dpif_flow_flush(), restart. */
+/* udpif_flush(): udpif_stop_threads(true) -- handlers and revalidators
+ * finish what they are doing and stop, then the purge --, then
+ * dpif_flow_flush(), then the threads start again.  (Free-running mode
+ * only pauses the revalidators: its threads are joined once, at the
+ * end.) */
 static void
 udpif_flush__(struct uk_thread *t)
 {
+    struct udpif *udpif = t->udpif;
     uk_op_begin(t, UK_OP_FLUSH, 0);
+    if (!udpif->free_running) {
+        uk_point(t, UK_ACT_JOIN, "udpif_stop_threads", NULL, -1);
+        udpif->stopped = true;
+    }
     pause_revalidators(t);
     revalidator_sweep__(t, 0, 1, true);
     dp_flush(t);
     resume_revalidators(t);
+    udpif->stopped = false;                 /* udpif_start_threads(). */
     uk_op_end(t, UK_OP_FLUSH, 0);
 }
 

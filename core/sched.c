@@ -107,6 +107,9 @@ thread_can_begin(const struct uk_thread *t)
     if (req->kind == UK_REQ_ROUND && t->udpif->paused) {
         return false;           /* udpif_pause_revalidators(). */
     }
+    if (t->udpif->stopped && t->kind != UK_THREAD_MAIN) {
+        return false;           /* udpif_stop_threads() during a flush. */
+    }
     return !t->udpif->shut_down || req->kind == UK_REQ_SHUTDOWN;
 }
 

@@ -195,7 +195,7 @@ struct ukey {
     uint64_t reval_seq UK_GUARDED;
     unsigned int missed_dumps UK_GUARDED;
     uint64_t stats_packets UK_GUARDED; /* Last datapath stats seen. */
-    unsigned int actions_version UK_GUARDED;
+    unsigned int actions_version; /* Not guarded: ukey_get_actions(). */
     bool xcache UK_GUARDED;     /* Has a translation cache. */
 
     /* Model bookkeeping (not OVS state). */
@@ -349,6 +349,7 @@ struct udpif {
     uint64_t n_rounds_queued;   /* Rounds queued: each one's number. */
     unsigned int n_in_round;    /* Revalidators inside a round. */
     bool paused;                /* Revalidators paused by the main thread. */
+    bool stopped;               /* Flushing: no thread but main begins. */
 
     struct uk_round *rounds;    /* (owned) Every round queued. */
     struct uk_rcu_cb *rcu_cbs;  /* Pending postponed frees. */

@@ -534,39 +534,51 @@ step_n(struct repl *r, struct uk_thread *t, uint64_t count, const char *cmd)
     return CMD_OK;
 }
 
+/* "step [THREAD] [N]": N steps of THREAD, or of the recorded future /
+ * the first runnable thread (gdb's "step N"). */
 enum cmd_status
 cmd_step(struct repl *r, int argc, char *argv[])
 {
     struct uk_thread *t = NULL;
     uint64_t count = 1;
     int i = 1;
-    if (argc > 1) {
-        t = udpif_find_thread(r->udpif, argv[1]);
-        if (t) {
-            i = 2;
-        } else if (argv[1][0] < '0' || argv[1][0] > '9') {
-            /* Neither a thread nor a choice number: name the thread. */
-            repl_thread_arg(r, "step", argv[1]);
+    if (argc > 1 && !(argv[1][0] >= '0' && argv[1][0] <= '9')) {
+        t = repl_thread_arg(r, "step", argv[1]);
+        if (!t) {
             return CMD_ERROR;
-        } else {
-            uint64_t n;
-            if (!repl_number_arg(r, "step", argv[1], 1, UINT32_MAX, &n)) {
-                return CMD_ERROR;
-            }
-            t = choice_thread(r, n);
-            if (!t) {
-                repl_usage_error(r, "step", "'%s': no such choice (see "
-                                 "\"choices\")", argv[1]);
-                return CMD_ERROR;
-            }
-            i = 2;
         }
+        i = 2;
     }
     if (i < argc && !repl_number_arg(r, "step", argv[i], 1, 100000000,
                                      &count)) {
         return CMD_ERROR;
     }
+    if (i + 1 < argc) {
+        repl_usage_error(r, "step", "'%s': unexpected argument",
+                         argv[i + 1]);
+        return CMD_ERROR;
+    }
     return step_n(r, t, count, "step");
+}
+
+/* "choose N [COUNT]": the thread of choice N of "choices" (spin's
+ * interactive simulation). */
+enum cmd_status
+cmd_choose(struct repl *r, int argc, char *argv[])
+{
+    uint64_t n, count = 1;
+    if (!repl_number_arg(r, "choose", argv[1], 1, UINT32_MAX, &n)
+        || (argc > 2 && !repl_number_arg(r, "choose", argv[2], 1, 100000000,
+                                         &count))) {
+        return CMD_ERROR;
+    }
+    struct uk_thread *t = choice_thread(r, n);
+    if (!t) {
+        repl_usage_error(r, "choose", "'%s': no such choice (see "
+                         "\"choices\")", argv[1]);
+        return CMD_ERROR;
+    }
+    return step_n(r, t, count, "choose");
 }
 
 enum cmd_status

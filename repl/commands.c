@@ -83,12 +83,17 @@ const struct repl_cmd repl_commands[] = {
     /* ==== Stepping ==== */
     { "choices", "", "list the runnable threads and their next action",
       "  Like spin's interactive mode: each line is a choice you can take\n"
-      "  with \"step N\" or \"step THREAD\".",
+      "  with \"choose N\" or \"step THREAD\".",
       "choices", 0, 0, cmd_choices, NULL, 0 },
-    { "step", "[THREAD|N] [COUNT]", "take one step (or COUNT) of a thread",
-      "  Without THREAD: the recorded future after \"back\", else the first\n"
-      "  runnable thread.  N is a number from \"choices\".",
+    { "step", "[THREAD] [N]", "take N steps (default 1) of a thread",
+      "  Without THREAD: the recorded future after \"back\", else the\n"
+      "  first runnable thread.  Each step is one action on shared state.",
       "step revalidator0 3", 0, 2, cmd_step, complete_thread,
+      REPL_CMD_MOTION | REPL_CMD_RECORD },
+    { "choose", "N [COUNT]", "take choice N of \"choices\"",
+      "  As in spin's interactive simulation: \"choices\" numbers the\n"
+      "  runnable threads, \"choose 2\" steps the second one.",
+      "choose 2", 1, 2, cmd_choose, NULL,
       REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "next", "THREAD", "step THREAD until its operation is over",
       NULL, "next h0", 1, 1, cmd_next, complete_thread, REPL_CMD_MOTION | REPL_CMD_RECORD },

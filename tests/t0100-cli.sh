@@ -238,8 +238,8 @@ test_expect_success 'numbers out of range or not numbers' '
     run_ukdb -c "back 5" && check_rc 2 && usage_error back 5 &&
     run_ukdb -c "delete 7" && check_rc 2 && usage_error delete 7 &&
     run_ukdb -c "show ukey 99" && check_rc 2 && usage_error show 99 &&
-    run_ukdb -c "handler h0; flow f1; upcall h0 f1; step 9" && check_rc 2 &&
-    usage_error step 9
+    run_ukdb -c "handler h0; flow f1; upcall h0 f1; choose 9" && check_rc 2 &&
+    usage_error choose 9
 '
 
 test_expect_success 'the error names the script line, and only once' '

@@ -151,7 +151,7 @@ upcall h0
 upcall h9 f1
 upcall h0 f9
 step h9
-step 7
+choose 7
 umaps 0
 umaps 123456789012345678901234567890
 traffic f1 0
