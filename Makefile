@@ -3,8 +3,9 @@
 # only append to the lists below, one file per line.
 #
 #   make              build/ukdb, build/libukey.a, build/plugins/ukey.so
-#   make check        deps + build + every test (unit tests also under
-#                     ASan+UBSan), ends with "N passed, N failed"
+#   make check        deps + build + check-tsa + every test (unit tests
+#                     also under ASan+UBSan), ends with "N passed, N failed"
+#   make check-tsa    clang -Wthread-safety over core/ and repl/
 #   make deps         install the Debian packages (apt-get, as root)
 #   make demo         the 2016 race in the REPL, with a guided tour
 #   make bench        benchmarks (tests/bench), not part of check
@@ -154,6 +155,9 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all
+	@if command -v clang >/dev/null; then \
+	    $(MAKE) --no-print-directory check-tsa; \
+	else echo "check-tsa: skipped (no clang)"; fi
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined \
 	    unit-bins load-bin
 	@BUILD=$(BUILD) ASAN_BUILD=build-address-undefined tests/run
@@ -179,10 +183,16 @@ check-asan:
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined all
 .PHONY: check-asan
 
-check-tsa:
-	$(Q)for f in $(CORE_SRCS) $(REPL_SRCS); do \
-	    clang -fsyntax-only -std=gnu11 -Wthread-safety -Werror \
-	        -DUK_THREAD_SAFETY -I. $(PKG_CFLAGS) $$f || exit 1; done
+# clang's thread-safety analysis of every file (all of them, then fails if
+# any did).
+check-tsa: check-pkgs
+	$(quiet) TSA "core/ repl/"
+	$(Q)failed=""; for f in $(CORE_SRCS) $(REPL_SRCS); do \
+	    clang -fsyntax-only -std=gnu11 -D_GNU_SOURCE -Wthread-safety \
+	        -Werror -DUK_THREAD_SAFETY -I. $(PKG_CFLAGS) $$f \
+	        || failed="$$failed $$f"; done; \
+	if [ -n "$$failed" ]; then \
+	    echo "check-tsa: failed:$$failed" >&2; exit 1; fi
 .PHONY: check-tsa
 
 bench: all

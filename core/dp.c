@@ -72,12 +72,12 @@ dp_put__(struct uk_thread *t, struct ukey *ukey, bool modify, const char *func)
             f->packets = 0;
             f->used = udpif->time;
             f->instance = uk_counter_next(udpif, &udpif->dp_instances);
-            f->actions_version = ukey->actions_version;
+            f->actions_version = ukey_get_actions(ukey);
         }
     } else {
         error = !f->present ? ENOENT : take_fault(&f->fail_modify);
         if (!error) {
-            f->actions_version = ukey->actions_version;
+            f->actions_version = ukey_get_actions(ukey);
         }
     }
     uk_counter_add(udpif, &udpif->stats.dp_puts, 1);

@@ -578,6 +578,7 @@ freerun_state_moved(struct udpif *udpif, enum ukey_state from,
 /* The one real free of 'ukey': no other thread may reach it any more. */
 void
 freerun_ukey_free(struct udpif *udpif, struct ukey *ukey)
+    UK_NO_THREAD_SAFETY_ANALYSIS    /* Reads 'state' unlocked: see above. */
 {
     struct freerun *fr = udpif->fr;
     atomic_fetch_sub_explicit(&fr->by_state[ukey->state], 1,

@@ -57,6 +57,22 @@ upcall_uninit(struct uk_thread *t, struct upcall *up)
     up->ukey = NULL;
 }
 
+/* H5 takes 'ukey''s lock again, unless the variant keeps it locked across
+ * the put (v1: still held since ukey_install()). */
+#define ukey_lock_after_put(T, K, FUNC) \
+    ukey_lock_after_put_at(T, K, FUNC, UK_SOURCE_LOCATOR)
+static void
+ukey_lock_after_put_at(struct uk_thread *t, struct ukey *ukey,
+                       const char *func, const char *where)
+    /* Held on return either way; only the taking is conditional, which
+     * the analysis cannot express (nor v1's lock held across the batch). */
+    UK_ACQUIRES(ukey->mutex) UK_NO_THREAD_SAFETY_ANALYSIS
+{
+    if (!t->udpif->variant->lock_over_put) {
+        uk_mutex_lock_at(t, &ukey->mutex, func, where);
+    }
+}
+
 /* handle_upcalls(): install, then one dpif_operate() for the batch with the
  * ukeys unlocked (since 54ebeff4c), then the transitions H5. */
 static void
@@ -81,9 +97,7 @@ handle_upcalls(struct uk_thread *t, struct upcall *ups, size_t n)
         if (!ups[i].put) {
             continue;
         }
-        if (!v->lock_over_put) {
-            uk_mutex_lock(t, &ukey->mutex, func);
-        }
+        ukey_lock_after_put(t, ukey, func);
         if (ups[i].put_error) {
             transition_ukey(t, ukey, UKEY_EVICTED, func);               /* T5 */
         } else if (!v->conditional_operational

@@ -37,8 +37,8 @@ upcall_unixctl_purge(struct uk_thread *t)
 /* T10: OVS's dp_purge_cb() (OVS_NO_THREAD_SAFETY_ANALYSIS there too). */
 static void
 dp_purge_evict(struct uk_thread *t, struct ukey *ukey, const char *func)
-    /* Unlocked like OVS: 'pmd' is gone, so no upcall_cb() reaches its
-     * ukeys, and the revalidators are paused. */
+    /* Unlocked like OVS, which calls it once the PMD has exited (no
+     * upcall_cb() on its ukeys) with the revalidators paused. */
     UK_NO_THREAD_SAFETY_ANALYSIS
 {
     transition_ukey(t, ukey, UKEY_EVICTING, func);

@@ -45,6 +45,7 @@ push_stats(struct uk_thread *t, struct ukey *ukey, uint64_t packets)
 static void
 reval_op_init(struct uk_thread *t, struct reval_ops *ops, struct ukey *ukey,
               enum uk_reval_result result, const char *func)
+    UK_REQUIRES(ukey->mutex)
 {
     ops->ops = uk_grow(ops->ops, &ops->allocated, ops->n + 1,
                        sizeof *ops->ops);
@@ -54,7 +55,7 @@ reval_op_init(struct uk_thread *t, struct reval_ops *ops, struct ukey *ukey,
     if (result == UK_REVAL_DELETE) {
         transition_ukey(t, ukey, UKEY_EVICTING, func);
     } else {
-        ukey->actions_version = uk_actions_version(ukey->flow);
+        ukey_set_actions(ukey, uk_actions_version(ukey->flow));
     }
 }
 
@@ -141,10 +142,11 @@ push_ukey_ops_for(struct uk_thread *t, struct umap *umap, struct ukey **ukeys,
 static enum uk_reval_result
 revalidate_ukey(struct uk_thread *t, struct ukey *ukey, uint64_t packets,
                 uint64_t reval_seq)
+    UK_REQUIRES(ukey->mutex)
 {
     enum uk_reval_result result = UK_REVAL_KEEP;
     if (ukey->reval_seq != reval_seq
-        && uk_actions_version(ukey->flow) != ukey->actions_version) {
+        && uk_actions_version(ukey->flow) != ukey_get_actions(ukey)) {
         result = UK_REVAL_MODIFY;
     }
     if (packets > ukey->stats_packets) {
@@ -167,10 +169,13 @@ emit_decision(struct uk_thread *t, struct ukey *ukey,
     udpif_emit(t->udpif, t, &e);
 }
 
-/* ukey_acquire(): the ukey of a dumped flow, locked, or NULL (EBUSY).  A
- * flow without a ukey is adopted (ukey_create_from_dpif_flow()). */
-static struct ukey *
-ukey_acquire(struct uk_thread *t, const struct uk_dump_item *f)
+/* ukey_acquire(): 0 with '*result' the ukey of a dumped flow, locked, or
+ * EBUSY with '*result' NULL.  A flow without a ukey is adopted
+ * (ukey_create_from_dpif_flow()). */
+static int
+ukey_acquire(struct uk_thread *t, const struct uk_dump_item *f,
+             struct ukey **result)
+    UK_TRY_LOCK(0, (*result)->mutex)
 {
     static const char func[] = "ukey_acquire";
     struct udpif *udpif = t->udpif;
@@ -178,20 +183,23 @@ ukey_acquire(struct uk_thread *t, const struct uk_dump_item *f)
     struct umap *umap = &udpif->umaps[hash % udpif->cfg.n_umaps];
 
     struct ukey *ukey = umap_lookup(t, umap, f->flow->ufid, f->pmd_id, func);
+    *result = NULL;
     if (ukey) {
         if (!uk_mutex_trylock(t, &ukey->mutex, func)) {
             uk_coverage(t, UK_COV_upcall_ukey_contention, ukey);
-            return NULL;
+            return EBUSY;
         }
-        return ukey;
+        *result = ukey;
+        return 0;
     }
     ukey = ukey_create(t, f->flow, f->pmd_id, UK_CREATE_DPIF_FLOW);
     if (!ukey_install__(t, ukey)) {
         ukey_free_unpublished(t, ukey);
         uk_coverage(t, UK_COV_upcall_ukey_contention, NULL);
-        return NULL;
+        return EBUSY;
     }
-    return ukey;
+    *result = ukey;
+    return 0;
 }
 
 /* One dumped flow of revalidate(), 'ukey' locked on entry, unlocked on
@@ -200,6 +208,7 @@ static void
 revalidate_flow(struct uk_thread *t, struct reval_ops *ops, struct ukey *ukey,
                 const struct uk_dump_item *f, bool kill_them_all,
                 uint64_t dump_seq, uint64_t reval_seq)
+    UK_RELEASES(ukey->mutex)
 {
     static const char func[] = "revalidate";
     const struct uk_variant *v = t->udpif->variant;
@@ -269,8 +278,8 @@ revalidate(struct uk_thread *t, struct uk_round *round)
             uk_coverage(t, UK_COV_upcall_flow_limit_kill, NULL);
         }
         for (size_t i = 0; i < n; i++) {
-            struct ukey *ukey = ukey_acquire(t, &batch[i]);
-            if (ukey) {
+            struct ukey *ukey;
+            if (!ukey_acquire(t, &batch[i], &ukey)) {
                 revalidate_flow(t, &ops, ukey, &batch[i], kill_them_all,
                                 dump_seq, reval_seq);
             }
@@ -294,6 +303,7 @@ static void
 sweep_decide(struct uk_thread *t, struct reval_ops *ops, struct ukey *ukey,
              enum ukey_state state, bool purge, uint64_t dump_seq,
              uint64_t reval_seq)
+    UK_REQUIRES(ukey->mutex)
 {
     static const char func[] = "revalidator_sweep__";
     const struct uk_variant *v = t->udpif->variant;

@@ -145,32 +145,57 @@ struct ukey *ukey_create(struct uk_thread *, struct uk_flow *,
 /* ukey_delete__() of a ukey that was never published (T15). */
 void ukey_free_unpublished(struct uk_thread *, struct ukey *);
 
-/* Reads 'ukey->state' (a scheduling point).  Call with 'ukey->mutex' held
- * (except dp_purge_cb(), which reads without it, like OVS). */
+/* Reads 'ukey->state' (a scheduling point).  Call with 'ukey->mutex'
+ * held. */
 #define ukey_read_state(T, K, FUNC) \
     ukey_read_state_at(T, K, FUNC, UK_SOURCE_LOCATOR)
-enum ukey_state ukey_read_state_at(struct uk_thread *, struct ukey *,
-                                   const char *func, const char *where);
+enum ukey_state ukey_read_state_at(struct uk_thread *, struct ukey *ukey,
+                                   const char *func, const char *where)
+    UK_REQUIRES(ukey->mutex);
 
-/* transition_ukey_at(): OVS's rule (see ukey.c).  Returns the result. */
+/* transition_ukey_at(): OVS's rule (see ukey.c).  Returns the result.
+ * Call with 'ukey->mutex' held (dp_purge_cb() does not, like OVS: T10). */
 #define transition_ukey(T, K, DST, FUNC) \
     transition_ukey_at(T, K, DST, FUNC, UK_SOURCE_LOCATOR)
 enum uk_transition_result transition_ukey_at(struct uk_thread *,
-                                             struct ukey *,
+                                             struct ukey *ukey,
                                              enum ukey_state dst,
                                              const char *func,
-                                             const char *where);
+                                             const char *where)
+    UK_REQUIRES(ukey->mutex);
 
 /* ukey_install__(): inserts or replaces 'new' in its umap.  On success
  * returns true with 'new->mutex' held. */
-bool ukey_install__(struct uk_thread *, struct ukey *new);
+bool ukey_install__(struct uk_thread *, struct ukey *new)
+    UK_TRY_LOCK(true, new->mutex);
 
 /* ukey_install(): ukey_install__() and, unless the variant keeps it locked
  * across the put, unlocks 'new'. */
 bool ukey_install(struct uk_thread *, struct ukey *new);
 
 /* ukey_delete(): call with the umap's mutex held. */
-void ukey_delete(struct uk_thread *, struct umap *, struct ukey *);
+void ukey_delete(struct uk_thread *, struct umap *umap, struct ukey *)
+    UK_REQUIRES(umap->mutex);
+
+/* 'ukey->actions_version', OVS's 'ukey->actions': not guarded by the ukey
+ * lock but RCU-published (ukey_get_actions(), ukey_set_actions()), because
+ * the datapath ops read it with the ukey unlocked.  Relaxed atomics: the
+ * writer holds the ukey lock, readers may not; plain accesses in effect in
+ * stepped mode. */
+static inline unsigned int
+ukey_get_actions(const struct ukey *ukey)
+{
+    return atomic_load_explicit(
+        (_Atomic unsigned int *) &ukey->actions_version,
+        memory_order_relaxed);
+}
+
+static inline void
+ukey_set_actions(struct ukey *ukey, unsigned int actions_version)
+{
+    atomic_store_explicit((_Atomic unsigned int *) &ukey->actions_version,
+                          actions_version, memory_order_relaxed);
+}
 
 /* Accounting of ukey.c, kept apart from the thread programs' code:
  * ukey_track() a created ukey (udpif->all_ukeys, or free-running counts);

@@ -14,6 +14,8 @@
 struct ukey *
 ukey_create(struct uk_thread *t, struct uk_flow *flow, uint32_t pmd_id,
             enum uk_create_origin origin)
+    /* Writes the guarded fields unlocked: nobody else can see it yet. */
+    UK_NO_THREAD_SAFETY_ANALYSIS
 {
     struct udpif *udpif = t->udpif;
     struct ukey *ukey = uk_xzalloc(sizeof *ukey);
@@ -28,7 +30,7 @@ ukey_create(struct uk_thread *t, struct uk_flow *flow, uint32_t pmd_id,
     ukey->state = UKEY_CREATED;
     ukey->state_thread = t->id;
     ukey->state_where = UK_SOURCE_LOCATOR;
-    ukey->actions_version = uk_actions_version(flow);
+    ukey_set_actions(ukey, uk_actions_version(flow));
     /* 57db02104: an adopted flow gets reval_seq - 1 to force its
      * revalidation; an upcall's ukey the reval_seq of its translation. */
     ukey->reval_seq = origin == UK_CREATE_DPIF_FLOW
@@ -127,7 +129,8 @@ transition_ukey_at(struct uk_thread *t, struct ukey *ukey,
  * with 'new' locked. */
 static bool
 try_ukey_replace(struct uk_thread *t, struct umap *umap, struct ukey *old,
-                 struct ukey *new) UK_REQUIRES(umap->mutex)
+                 struct ukey *new)
+    UK_REQUIRES(umap->mutex) UK_TRY_LOCK(true, new->mutex)
 {
     static const char func[] = "try_ukey_replace";
     const struct uk_variant *v = t->udpif->variant;
@@ -192,6 +195,9 @@ ukey_install__(struct uk_thread *t, struct ukey *new)
 
 bool
 ukey_install(struct uk_thread *t, struct ukey *new)
+    /* Returns with 'new' locked only if the variant keeps it locked across
+     * the put (v1): conditional, which the analysis cannot express. */
+    UK_NO_THREAD_SAFETY_ANALYSIS
 {
     bool installed = ukey_install__(t, new);
     if (installed && !t->udpif->variant->lock_over_put) {

@@ -41,6 +41,9 @@ expect_result(struct repl *r, bool ok, const char *fmt, ...)
 
 static enum cmd_status
 expect_state(struct repl *r, int argc, char *argv[])
+    /* Reads guarded ukey fields unlocked: the REPL runs between steps,
+     * when no model thread is running. */
+    UK_NO_THREAD_SAFETY_ANALYSIS
 {
     if (argc != 4) {
         repl_usage_error(r, "expect", "state needs FLOW|ID and STATE");

@@ -72,6 +72,9 @@ ukey_life(const struct ukey *k)
 
 static enum cmd_status
 show_ukeys(struct repl *r)
+    /* Reads guarded ukey fields unlocked: the REPL runs between steps,
+     * when no model thread is running. */
+    UK_NO_THREAD_SAFETY_ANALYSIS
 {
     struct ukey **v;
     size_t n = ukeys_in_order(r, &v);
@@ -111,6 +114,9 @@ show_ukeys(struct repl *r)
 
 static enum cmd_status
 show_ukey(struct repl *r, const char *arg)
+    /* Reads guarded ukey fields unlocked: the REPL runs between steps,
+     * when no model thread is running. */
+    UK_NO_THREAD_SAFETY_ANALYSIS
 {
     struct ukey *k = repl_ukey_arg(r, "show", arg);
     if (!k) {
@@ -157,6 +163,9 @@ show_ukey(struct repl *r, const char *arg)
 
 static enum cmd_status
 show_umaps(struct repl *r)
+    /* Reads guarded ukey fields unlocked: the REPL runs between steps,
+     * when no model thread is running. */
+    UK_NO_THREAD_SAFETY_ANALYSIS
 {
     struct ukey *ks[256];
     for (unsigned int i = 0; i < r->udpif->cfg.n_umaps; i++) {

@@ -316,6 +316,9 @@ repl_print_new_events(struct repl *r)
 static void
 print_step(struct repl *r, const struct uk_thread *t,
            const struct uk_action *a)
+    /* Reads guarded ukey fields unlocked: the REPL runs between steps,
+     * when no model thread is running. */
+    UK_NO_THREAD_SAFETY_ANALYSIS
 {
     char what[256];
     if (a->kind == UK_ACT_IDLE) {
