@@ -57,6 +57,16 @@ dp_purge_cb(struct uk_thread *t, struct uk_thread *pmd)
     uk_scratch_push(t, &ukeys);
     uk_scratch_push(t, &victims);
     uk_op_begin(t, UK_OP_DP_PURGE, pmd->pmd_id);
+    if (!udpif->free_running) {
+        /* dp_netdev_del_pmd() joins the PMD before it calls dp_purge_cb():
+         * no upcall_cb() of it can race the unlocked transitions below. */
+        struct uk_action join = {
+            .kind = UK_ACT_JOIN, .func = "dp_netdev_del_pmd", .umap = -1,
+            .where = UK_SOURCE_LOCATOR, .arg = pmd->id + 1,
+        };
+        uk_sched_point(t, &join);
+        pmd->deleted = true;
+    }
     pause_revalidators(t);
     for (unsigned int i = 0; i < udpif->cfg.n_umaps; i++) {
         struct umap *umap = &udpif->umaps[i];

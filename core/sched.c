@@ -107,6 +107,9 @@ thread_can_begin(const struct uk_thread *t)
     if (req->kind == UK_REQ_ROUND && t->udpif->paused) {
         return false;           /* udpif_pause_revalidators(). */
     }
+    if (t->deleted) {
+        return false;           /* A PMD that dp_purge_cb() removed. */
+    }
     if (t->udpif->stopped && t->kind != UK_THREAD_MAIN) {
         return false;           /* udpif_stop_threads() during a flush. */
     }
@@ -127,9 +130,13 @@ uk_thread_runnable(const struct uk_thread *t)
     case UK_ACT_PAUSE:
         return t->udpif->n_in_round == 0;
     case UK_ACT_JOIN:
+        /* 'arg': one thread (its id + 1) or, 0, every one but main and
+         * urcu. */
         for (size_t i = 0; i < t->udpif->n_threads; i++) {
             const struct uk_thread *o = t->udpif->threads[i];
-            if (o->kind != UK_THREAD_MAIN && o->kind != UK_THREAD_URCU
+            if ((a->arg ? o->id + 1 == a->arg
+                        : o->kind != UK_THREAD_MAIN
+                          && o->kind != UK_THREAD_URCU)
                 && o->busy) {
                 return false;
             }

@@ -380,7 +380,8 @@ int
 udpif_upcall(struct udpif *udpif, struct uk_thread *t, struct uk_flow *flow,
              uint64_t packets)
 {
-    if (t->kind != UK_THREAD_HANDLER && t->kind != UK_THREAD_PMD) {
+    if ((t->kind != UK_THREAD_HANDLER && t->kind != UK_THREAD_PMD)
+        || t->deleted) {
         return EINVAL;
     }
     (void) udpif;
@@ -395,21 +396,22 @@ udpif_upcall(struct udpif *udpif, struct uk_thread *t, struct uk_flow *flow,
 static struct uk_thread *
 flow_upcall_thread(struct udpif *udpif, struct uk_flow *flow)
 {
-    if (flow->handler) {
+    if (flow->handler && !flow->handler->deleted) {
         return flow->handler;
     }
     enum uk_thread_kind kind = udpif->cfg.datapath == UK_DP_KERNEL
                                ? UK_THREAD_HANDLER : UK_THREAD_PMD;
     size_t n = 0;
     for (size_t i = 0; i < udpif->n_threads; i++) {
-        n += udpif->threads[i]->kind == kind;
+        n += udpif->threads[i]->kind == kind && !udpif->threads[i]->deleted;
     }
     if (!n) {
         return NULL;
     }
     size_t pick = (size_t) (flow->ufid % n);
     for (size_t i = 0; i < udpif->n_threads; i++) {
-        if (udpif->threads[i]->kind == kind && !pick--) {
+        if (udpif->threads[i]->kind == kind && !udpif->threads[i]->deleted
+            && !pick--) {
             return udpif->threads[i];
         }
     }

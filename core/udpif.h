@@ -239,6 +239,7 @@ enum uk_thread_status {
 struct uk_thread {
     uint32_t id;                /* Event thread_id: main 0, urcu 1, ... */
     enum uk_thread_kind kind;
+    bool deleted;               /* A PMD removed by dp_purge_cb(). */
     char *name;                 /* (owned) */
     uint32_t pmd_id;            /* PMD threads: their id; others 0. */
     struct udpif *udpif;        /* (weak) */
