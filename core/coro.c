@@ -16,6 +16,7 @@
 #endif
 
 #ifdef UK_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -111,12 +112,58 @@ ucontext_entry(unsigned int hi, unsigned int lo)
 }
 #endif
 
+/* Stacks of the default size are kept for reuse: the explorer and reverse
+ * stepping rebuild models, and so create and destroy coroutines, by the
+ * thousand; fresh large allocations cost an mmap() and munmap() each. */
+#define CORO_STACK_CACHE 64
+static __thread char *stack_cache[CORO_STACK_CACHE];
+static __thread size_t n_stack_cache;
+
+static char *
+stack_alloc(size_t size)
+{
+    if (size == CORO_DEFAULT_STACK && n_stack_cache) {
+        char *stack = stack_cache[--n_stack_cache];
+#ifdef UK_ASAN
+        /* An abandoned coroutine leaves its frames' redzones poisoned. */
+        ASAN_UNPOISON_MEMORY_REGION(stack, size);
+#endif
+        return stack;
+    }
+    return uk_xmalloc(size);
+}
+
+void coro_release_cache(void);
+
+static void
+stack_free(char *stack, size_t size)
+{
+    static __thread bool at_exit;
+    if (!at_exit) {
+        atexit(coro_release_cache);     /* This thread's cache, at exit. */
+        at_exit = true;
+    }
+    if (size == CORO_DEFAULT_STACK && n_stack_cache < CORO_STACK_CACHE) {
+        stack_cache[n_stack_cache++] = stack;
+    } else {
+        free(stack);
+    }
+}
+
+void
+coro_release_cache(void)
+{
+    while (n_stack_cache) {
+        free(stack_cache[--n_stack_cache]);
+    }
+}
+
 struct coro *
 coro_create(coro_fn *fn, void *arg, size_t stack_size)
 {
     struct coro *c = uk_xzalloc(sizeof *c);
     c->stack_size = stack_size ? stack_size : CORO_DEFAULT_STACK;
-    c->stack = uk_xmalloc(c->stack_size);
+    c->stack = stack_alloc(c->stack_size);
     c->fn = fn;
     c->arg = arg;
 #ifdef CORO_ASM
@@ -149,7 +196,7 @@ coro_destroy(struct coro *c)
 {
     if (c) {
         uk_assert(running != c);
-        free(c->stack);
+        stack_free(c->stack, c->stack_size);
         free(c);
     }
 }

@@ -30,6 +30,10 @@ struct coro *coro_create(coro_fn *fn, void *arg, size_t stack_size);
  * Accepts NULL. */
 void coro_destroy(struct coro *c);
 
+/* Frees the stacks kept for reuse by this OS thread (so that leak
+ * checkers see none at exit).  Call when no model is being built. */
+void coro_release_cache(void);
+
 /* Runs 'c' until it calls coro_yield().  Call from the scheduler (outside
  * any coroutine). */
 void coro_resume(struct coro *c);

@@ -51,7 +51,6 @@
 #include "explore.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1071,17 +1070,6 @@ ex_init(struct ex *ex, explore_setup_fn *setup, void *aux,
     ex->result = result;
     ex->reduction = ex->opts.reduction && ex->opts.preempt_bound < 0;
     clock_gettime(CLOCK_MONOTONIC, &ex->start);
-
-    /* Rebuilding a model per branch frees and allocates the same large
-     * blocks (coroutine stacks, the checker's tables) over and over: keep
-     * them in the heap instead of returning them to the kernel each time
-     * (1 ms -> 30 us per model, measured). */
-    static bool tuned;
-    if (!tuned) {
-        tuned = true;
-        mallopt(M_MMAP_THRESHOLD, 64 << 20);
-        mallopt(M_TRIM_THRESHOLD, 512 << 20);
-    }
 }
 
 static void

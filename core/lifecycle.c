@@ -165,7 +165,10 @@ struct lifecycle {
     uint64_t *fb_words;
     size_t fb_head, fb_n, fb_allocated;
     struct lc_map old_freed;    /* Freed ids below 'fb_floor'. */
-    struct lc_free_entry free_cache[LC_FREE_CACHE];  /* By id modulo. */
+    struct lc_free_entry *free_cache;  /* LC_FREE_CACHE entries by id
+                                        * modulo, allocated at the first
+                                        * free (models that free nothing
+                                        * stay cheap to build). */
 
     struct lc_thread *threads;  /* By thread id, up to LC_MAX_THREADS. */
     size_t n_threads;
@@ -1002,6 +1005,9 @@ lc_free(struct lifecycle *lc, struct lc_ukey *u,
         && lc->flows[u->flow].map_ukey == u->id) {
         lc->flows[u->flow].map_ukey = 0;
     }
+    if (!lc->free_cache) {
+        lc->free_cache = uk_xcalloc(LC_FREE_CACHE, sizeof *lc->free_cache);
+    }
     struct lc_free_entry *fe = &lc->free_cache[u->id % LC_FREE_CACHE];
     fe->id = u->id;
     fe->ev = *now;
@@ -1018,8 +1024,10 @@ lc_use_after_free(struct lifecycle *lc, uint64_t id,
                   const struct ukey_event *e,
                   const struct lifecycle_evidence *now)
 {
-    struct lc_free_entry *fe = &lc->free_cache[id % LC_FREE_CACHE];
-    bool known = fe->id == id;
+    struct lc_free_entry *fe = (lc->free_cache
+                                ? &lc->free_cache[id % LC_FREE_CACHE]
+                                : NULL);
+    bool known = fe && fe->id == id;
     if (known && fe->uaf_reported) {
         lc->sum.n_suppressed++;
         return;
@@ -1350,6 +1358,7 @@ lifecycle_destroy(struct lifecycle *lc)
     free(lc->touched);
     free(lc->fb_words);
     free(lc->threads);
+    free(lc->free_cache);
     while (lc->arena) {
         struct lc_arena_chunk *next = lc->arena->next;
         free(lc->arena);
@@ -1612,6 +1621,9 @@ lifecycle_footprint(const struct lifecycle *lc)
     size += lc->allocated_touched * sizeof *lc->touched;
     size += lc->fb_allocated * sizeof *lc->fb_words;
     size += lc->n_threads * sizeof *lc->threads;
+    if (lc->free_cache) {
+        size += LC_FREE_CACHE * sizeof *lc->free_cache;
+    }
     for (const struct lc_arena_chunk *c = lc->arena; c; c = c->next) {
         size += sizeof *c + c->size;
     }

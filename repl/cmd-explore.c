@@ -330,8 +330,8 @@ explore_main(int argc, char *argv[])
     if (i < 0 || i + 1 != argc) {
         if (i >= 0) {
             fprintf(stderr, "usage: ukdb explore [--bfs|--random N|--pct D] "
-                    "[--seed S] [--preempt-bound K] [--depth N] [--all] "
-                    "[--no-reduction] [-o FILE] SCRIPT.ukdb\n");
+                    "[--runs N] [--seed S] [--preempt-bound K] [--depth N] "
+                    "[--all] [--no-reduction] [-o FILE] SCRIPT.ukdb\n");
         }
         repl_destroy(&r);
         return 2;

@@ -3,8 +3,13 @@
  * counterexample of the 2016 race, schedules per second, and the reduction
  * factor (schedules explored without / with sleep sets) on a scenario with
  * two handlers and two revalidators.  Prints one "name: value" line per
- * figure.  Usage: bench-explore [SECONDS] (the budget of the unreduced
- * search, default 60). */
+ * figure, line-buffered.  Every measurement is bounded (a time limit, and
+ * the reduction factor a depth bound that both searches finish), so the
+ * whole run takes well under two minutes.  The models have one umap shard
+ * ("umaps 1"): fewer sweep steps, the same races.  Usage: bench-explore
+ * [SECONDS [DEPTH...]] (the time limit of each measurement, default 20;
+ * the depth bounds of the 2-handler, 2-revalidator comparison). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +17,24 @@
 #include "core/explore.h"
 #include "tests/unit/model-helpers.h"
 
+/* model_new() with a single umap shard. */
+static struct udpif *
+model_new1(const char *variant)
+{
+    struct udpif_config cfg;
+    udpif_config_init(&cfg);
+    cfg.variant = uk_variant_find(variant);
+    cfg.datapath = UK_DP_KERNEL;
+    cfg.n_umaps = 1;
+    return udpif_create(&cfg);
+}
+
 /* f1 installed and evicted by a dump; a miss upcall of f1 on handler0 and a
  * sweep on revalidator0 queued, nothing stepped. */
 static struct udpif *
 setup_race(void *variant)
 {
-    struct udpif *u = model_new(variant, UK_DP_KERNEL, NULL);
+    struct udpif *u = model_new1(variant);
     struct uk_thread *h = udpif_add_thread(u, UK_THREAD_HANDLER, "handler0",
                                            NULL);
     struct uk_thread *r = udpif_add_thread(u, UK_THREAD_REVALIDATOR,
@@ -38,7 +55,7 @@ setup_race(void *variant)
 static struct udpif *
 setup_2h2r(void *variant)
 {
-    struct udpif *u = model_new(variant, UK_DP_KERNEL, NULL);
+    struct udpif *u = model_new1(variant);
     struct uk_thread *h0 = udpif_add_thread(u, UK_THREAD_HANDLER,
                                             "handler0", NULL);
     struct uk_thread *h1 = udpif_add_thread(u, UK_THREAD_HANDLER,
@@ -73,10 +90,13 @@ report(const char *name, const struct explore_result *r)
            s->interrupted ? " (budget exhausted)" : "");
 }
 
+static double budget = 20;
+
 static void
 first_counterexample(const char *name, struct explore_options *opts)
 {
     struct explore_result r;
+    opts->time_limit = budget;
     explore_run(setup_race, (void *) "v1-replace", opts, &r);
     printf("first counterexample (%s): %.3f s after %llu schedules, "
            "%zu steps, %s\n", name, r.stats.first_found,
@@ -86,12 +106,52 @@ first_counterexample(const char *name, struct explore_options *opts)
     explore_result_destroy(&r);
 }
 
+/* Explores 'setup' (upstream) with and without reduction, both with the
+ * same depth bound 'depth' (0: none) and time limit, and prints the
+ * factor. */
+static void
+reduction_factor(struct udpif *(*setup)(void *), const char *what,
+                 size_t depth)
+{
+    struct explore_options opts;
+    struct explore_result with, without;
+    char name[96];
+
+    explore_options_init(&opts);
+    opts.depth_bound = depth;
+    opts.time_limit = budget;
+    explore_run(setup, (void *) "upstream", &opts, &with);
+    snprintf(name, sizeof name, "%s with reduction, depth %zu", what,
+             depth);
+    report(name, &with);
+    opts.reduction = false;
+    explore_run(setup, (void *) "upstream", &opts, &without);
+    snprintf(name, sizeof name, "%s without reduction, depth %zu", what,
+             depth);
+    report(name, &without);
+    bool cut = with.stats.interrupted || without.stats.interrupted;
+    printf("reduction factor (%s, depth bound %zu): "
+           "%s%.1fx (%llu / %llu schedules)%s\n", what, depth,
+           without.stats.interrupted && !with.stats.interrupted ? ">= " : "",
+           (double) without.stats.schedules
+           / (double) (with.stats.schedules ? with.stats.schedules : 1),
+           (unsigned long long) without.stats.schedules,
+           (unsigned long long) with.stats.schedules,
+           cut ? " (time limit hit: not comparable)" : "");
+    explore_result_destroy(&with);
+    explore_result_destroy(&without);
+}
+
 int
 main(int argc, char *argv[])
 {
-    double budget = argc > 1 ? atof(argv[1]) : 60;
     struct explore_options opts;
     struct explore_result r;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc > 1) {
+        budget = atof(argv[1]);
+    }
 
     /* Time to the first counterexample. */
     explore_options_init(&opts);
@@ -99,6 +159,12 @@ main(int argc, char *argv[])
     first_counterexample("dfs + sleep sets", &opts);
     opts.preempt_bound = 1;
     first_counterexample("dfs, preemption bound 1", &opts);
+    explore_options_init(&opts);
+    first_counterexample("dfs + sleep sets, minimised", &opts);
+    explore_options_init(&opts);
+    opts.strategy = EXPLORE_BFS;
+    opts.minimize = false;
+    first_counterexample("bfs (shortest)", &opts);
     explore_options_init(&opts);
     opts.minimize = false;
     opts.strategy = EXPLORE_PCT;
@@ -110,6 +176,7 @@ main(int argc, char *argv[])
     /* Schedules per second: the upstream race space, exhaustively. */
     explore_options_init(&opts);
     opts.hash_states = true;
+    opts.time_limit = budget;
     explore_run(setup_race, (void *) "upstream", &opts, &r);
     report("upstream race, exhaustive", &r);
     printf("upstream race: %zu violations, %llu final states, exhausted: "
@@ -117,38 +184,20 @@ main(int argc, char *argv[])
            r.stats.exhausted ? "yes" : "no");
     explore_result_destroy(&r);
 
-    /* Reduction factor, 2 handlers + 2 revalidators. */
-    struct explore_result with, without;
-    explore_options_init(&opts);
-    explore_run(setup_2h2r, (void *) "upstream", &opts, &with);
-    report("2h2r with reduction", &with);
-    opts.reduction = false;
-    opts.time_limit = budget;
-    explore_run(setup_2h2r, (void *) "upstream", &opts, &without);
-    report("2h2r without reduction", &without);
-    printf("reduction factor (2 handlers, 2 revalidators): %s%.1fx "
-           "(%llu / %llu complete schedules)\n",
-           without.stats.interrupted ? ">= " : "",
-           (double) without.stats.schedules
-           / (double) (with.stats.schedules ? with.stats.schedules : 1),
-           (unsigned long long) without.stats.schedules,
-           (unsigned long long) with.stats.schedules);
-    explore_result_destroy(&with);
-    explore_result_destroy(&without);
-
-    /* The same with a depth bound both searches finish. */
-    explore_options_init(&opts);
-    opts.depth_bound = 16;
-    explore_run(setup_2h2r, (void *) "upstream", &opts, &with);
-    opts.reduction = false;
-    explore_run(setup_2h2r, (void *) "upstream", &opts, &without);
-    printf("reduction factor, depth bound %zu: %.1fx (%llu / %llu "
-           "schedules)\n", opts.depth_bound,
-           (double) without.stats.schedules
-           / (double) (with.stats.schedules ? with.stats.schedules : 1),
-           (unsigned long long) without.stats.schedules,
-           (unsigned long long) with.stats.schedules);
-    explore_result_destroy(&with);
-    explore_result_destroy(&without);
+    /* Reduction factor.  The race (1 handler, 1 revalidator): both
+     * searches exhaust the space.  2 handlers + 2 revalidators: the
+     * unreduced space is too big to finish, so both searches get the same
+     * depth bound (which understates the reduction: sleep sets prune most
+     * deep in the tree). */
+    reduction_factor(setup_race, "race, 1 handler, 1 revalidator", 0);
+    for (int i = 2; i < argc; i++) {
+        reduction_factor(setup_2h2r, "2 handlers, 2 revalidators",
+                         (size_t) atoi(argv[i]));
+    }
+    if (argc <= 2) {
+        reduction_factor(setup_2h2r, "2 handlers, 2 revalidators", 10);
+        reduction_factor(setup_2h2r, "2 handlers, 2 revalidators", 11);
+        reduction_factor(setup_2h2r, "2 handlers, 2 revalidators", 12);
+    }
     return 0;
 }
