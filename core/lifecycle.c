@@ -65,6 +65,10 @@ struct lc_ukey {
     struct lifecycle_evidence first_ev;     /* First event naming it. */
     struct lifecycle_evidence last_ev;      /* Latest event naming it. */
     struct lifecycle_evidence tr_ev;        /* Latest transition. */
+    uint32_t lock_holder;                   /* Thread id + 1, or 0. */
+    uint64_t busy_round;                    /* Last round a trylock of it
+                                             * failed: someone was busy
+                                             * with it (fairness). */
     struct lifecycle_evidence insert_ev;    /* Insert or replace-in. */
     struct lifecycle_evidence remove_ev;    /* umap_remove / replace-out. */
     struct lifecycle_evidence postpone_ev;  /* rcu_postpone. */
@@ -119,6 +123,7 @@ struct lc_map {
 struct lc_thread {
     const char *name;           /* (owned by 'lc->arena') Or NULL. */
     uint64_t round;             /* Value of its last op_begin ROUND. */
+    unsigned int n_open;        /* op_begin not yet ended (nested). */
 };
 
 /* A recent free, for the evidence of a use after free. */
@@ -1112,10 +1117,22 @@ lc_ukey_event(struct lifecycle *lc, uint64_t id, bool new_side,
     case UK_EV_STATS_PUSH:
         lc_stats_push(lc, u, e, now);
         break;
+    case UK_EV_LOCK:
+    case UK_EV_TRYLOCK:
+        if (e->kind == UK_LOCK_UKEY && !e->result) {
+            u->lock_holder = e->thread_id + 1;
+        } else if (e->kind == UK_LOCK_UKEY) {
+            u->busy_round = lc->n_rounds;
+        }
+        break;
+    case UK_EV_UNLOCK:
+        if (e->kind == UK_LOCK_UKEY) {
+            u->lock_holder = 0;
+        }
+        break;
     case UK_EV_CREATE:
     case UK_EV_THREAD_START: case UK_EV_FLOW: case UK_EV_TRAFFIC:
-    case UK_EV_UPCALL: case UK_EV_LOCK: case UK_EV_TRYLOCK:
-    case UK_EV_UNLOCK: case UK_EV_UMAP_LOOKUP: case UK_EV_RCU_QUIESCE:
+    case UK_EV_UPCALL: case UK_EV_UMAP_LOOKUP: case UK_EV_RCU_QUIESCE:
     case UK_EV_DP_DEL: case UK_EV_DP_DUMP: case UK_EV_REVALIDATE:
     case UK_EV_OP_BEGIN: case UK_EV_OP_END: case UK_EV_BARRIER:
     case UK_EV_COVERAGE: case UK_EV_VIOLATION: case UK_EV_END:
@@ -1248,10 +1265,21 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
             || (u->reported >> UK_VIOL_STUCK_UKEY) & 1) {
             continue;
         }
+        /* Liveness assumes fair scheduling: a ukey whose last mover is
+         * still inside its operation (a handler between create and put,
+         * say) is waiting for that thread to be scheduled, not stuck. */
+        const struct lifecycle_evidence *mover
+            = u->tr_ev.seq ? &u->tr_ev : &u->first_ev;
+        const struct lc_thread *owner = lc_thread(lc, mover->thread_id);
+        if ((owner && owner->n_open) || u->lock_holder) {
+            continue;       /* ...or it holds the ukey's lock. */
+        }
         if (u->state == UKEY_EVICTING || u->state == UKEY_EVICTED) {
             /* A ukey whose eviction began must reach DELETED within the
              * next sweep of its slice (§1.10 7), datapath flow or not. */
-            if (lc->n_rounds - u->tr_round >= lc->opts.stuck_rounds) {
+            uint64_t from = u->tr_round > u->busy_round ? u->tr_round
+                                                        : u->busy_round;
+            if (lc->n_rounds - from >= lc->opts.stuck_rounds) {
                 const struct lifecycle_evidence *earlier
                     = u->tr_ev.seq ? &u->tr_ev : &u->first_ev;
                 struct lc_subject subj = { .u = u };
@@ -1261,7 +1289,7 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
                           "(since seq %llu, by %s)",
                           (unsigned long long) u->id,
                           ukey_state_name(u->state),
-                          (unsigned long long) (lc->n_rounds - u->tr_round),
+                          (unsigned long long) (lc->n_rounds - from),
                           (unsigned long long) earlier->seq,
                           lc_tname(lc, earlier->thread_id, 1));
             }
@@ -1273,6 +1301,9 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
         }
         bool since_del = f->absent_round >= u->tr_round;
         uint64_t since = since_del ? f->absent_round : u->tr_round;
+        if (u->busy_round > since) {
+            since = u->busy_round;  /* Contention: not stuck meanwhile. */
+        }
         if (lc->n_rounds - since < lc->opts.stuck_rounds) {
             continue;
         }
@@ -1423,15 +1454,22 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
         }
         return;
     }
-    case UK_EV_OP_BEGIN:
-        if (e->kind == UK_OP_ROUND) {
-            struct lc_thread *t = lc_thread(lc, e->thread_id);
-            if (t) {
+    case UK_EV_OP_BEGIN: {
+        struct lc_thread *t = lc_thread(lc, e->thread_id);
+        if (t) {
+            t->n_open++;
+            if (e->kind == UK_OP_ROUND) {
                 t->round = e->value;
             }
         }
         return;
-    case UK_EV_OP_END:
+    }
+    case UK_EV_OP_END: {
+        struct lc_thread *t = lc_thread(lc, e->thread_id);
+        if (t && t->n_open) {
+            t->n_open--;
+        }
+    }
         if (e->kind == UK_OP_ROUND) {
             lc_round_end(lc, e, &now);
         }

@@ -662,6 +662,48 @@ test_stuck(void)
     lifecycle_destroy(r.lc);
 }
 
+/* Liveness assumes fair scheduling: contention on a ukey, a lock held on
+ * it, or its mover still inside its operation do not count as "stuck". */
+static void
+test_stuck_fairness(void)
+{
+    struct rec r;
+
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    install(&r, 2, 0xf2, 0);
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_MAIN, .ufid = 0xf1,
+      .kind = UK_DEL_EXTERNAL);
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_MAIN, .ufid = 0xf2,
+      .kind = UK_DEL_EXTERNAL);
+    /* The handler holds ukey 2's lock for rounds 1-6; the sweeper's
+     * trylocks of it fail. */
+    F(&r, .type = UK_EV_LOCK, .thread_id = T_HANDLER, .kind = UK_LOCK_UKEY,
+      .ukey_id = 2, .ufid = 0xf2);
+    for (int i = 1; i <= 6; i++) {
+        F(&r, .type = UK_EV_TRYLOCK, .thread_id = T_REVAL,
+          .kind = UK_LOCK_UKEY, .ukey_id = 2, .ufid = 0xf2, .result = EBUSY);
+        round_end(&r, T_REVAL, i);
+    }
+    const struct lifecycle_violation *v
+        = first_kind(&r, UK_VIOL_STUCK_UKEY);
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 1,
+           "6 rounds: only the uncontended ukey is stuck");
+    is_int(v ? v->event.ukey_id : 0, 1, "...ukey 1, not the locked one");
+    F(&r, .type = UK_EV_UNLOCK, .thread_id = T_HANDLER, .kind = UK_LOCK_UKEY,
+      .ukey_id = 2, .ufid = 0xf2);
+    /* The last failed trylock was during round 6 (5 rounds done). */
+    for (int i = 7; i <= 10; i++) {
+        round_end(&r, T_REVAL, i);
+    }
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 1,
+           "5 rounds after the contention: not stuck yet");
+    round_end(&r, T_REVAL, 11);
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 2, "6 rounds after it: stuck");
+    lifecycle_destroy(r.lc);
+}
+
 static void
 slow_round(struct rec *r, uint64_t round, enum uk_path path)
 {
@@ -922,6 +964,7 @@ main(void)
     test_leak();
     test_dp_flow_without_ukey();
     test_stuck();
+    test_stuck_fairness();
     test_slowpath();
     test_lost_events();
     test_freed_ids();
