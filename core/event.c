@@ -370,6 +370,28 @@ uk_event_format_canonical(const struct ukey_event *e, char *buf, size_t size)
     return (int) len;
 }
 
+bool
+uk_event_in_history(const struct ukey_event *e, uint64_t ukey_id,
+                     uint64_t ufid)
+{
+    switch ((enum uk_event_type) e->type) {
+    case UK_EV_CREATE: case UK_EV_TRANSITION: case UK_EV_UMAP_INSERT:
+    case UK_EV_UMAP_REPLACE: case UK_EV_UMAP_REMOVE: case UK_EV_RCU_POSTPONE:
+    case UK_EV_RCU_FREE: case UK_EV_UKEY_FREE: case UK_EV_DP_PUT:
+    case UK_EV_DP_DEL: case UK_EV_REVALIDATE: case UK_EV_VIOLATION:
+    case UK_EV_UPCALL: case UK_EV_TRAFFIC:
+        return ukey_id ? e->ukey_id == ukey_id || e->ukey2_id == ukey_id
+                       : e->ufid == ufid;
+    case UK_EV_THREAD_START: case UK_EV_FLOW: case UK_EV_LOCK:
+    case UK_EV_TRYLOCK: case UK_EV_UNLOCK: case UK_EV_UMAP_LOOKUP:
+    case UK_EV_RCU_QUIESCE: case UK_EV_DP_DUMP: case UK_EV_STATS_PUSH:
+    case UK_EV_OP_BEGIN: case UK_EV_OP_END: case UK_EV_BARRIER:
+    case UK_EV_COVERAGE: case UK_EV_END: case N_UK_EVENT_TYPES:
+        break;
+    }
+    return false;
+}
+
 /* ==== Bus ==== */
 
 #define UK_MAX_OBSERVERS 16

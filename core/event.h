@@ -401,6 +401,12 @@ unsigned int uk_event_fields(int type);
 int uk_event_format_canonical(const struct ukey_event *e, char *buf,
                               size_t size);
 
+/* Whether 'e' belongs in the history of ukey 'ukey_id' (if nonzero) or
+ * of the flow 'ufid': its creation, transitions, umap and datapath
+ * operations, revalidation, frees, violations, upcalls and traffic. */
+bool uk_event_in_history(const struct ukey_event *e, uint64_t ukey_id,
+                         uint64_t ufid);
+
 /* ==== Observers ==== */
 
 /* Called for each event, in 'seq' order, on the emitting thread.  Must not

@@ -452,23 +452,7 @@ trace_history(struct repl *r, int argc, char *argv[])
     int n = 0;
     for (size_t i = 0; i < tc->cur.pos; i++) {
         const struct ukey_event *e = &tc->events[i];
-        bool lifecycle = e->type == UK_EV_CREATE
-                         || e->type == UK_EV_TRANSITION
-                         || e->type == UK_EV_UMAP_INSERT
-                         || e->type == UK_EV_UMAP_REPLACE
-                         || e->type == UK_EV_UMAP_REMOVE
-                         || e->type == UK_EV_RCU_POSTPONE
-                         || e->type == UK_EV_RCU_FREE
-                         || e->type == UK_EV_UKEY_FREE
-                         || e->type == UK_EV_DP_PUT || e->type == UK_EV_DP_DEL
-                         || e->type == UK_EV_REVALIDATE
-                         || e->type == UK_EV_VIOLATION
-                         || e->type == UK_EV_UPCALL
-                         || e->type == UK_EV_TRAFFIC;
-        bool match = ukey_id ? (e->ukey_id == ukey_id
-                                || e->ukey2_id == ukey_id)
-                             : e->ufid == ufid;
-        if (lifecycle && match) {
+        if (uk_event_in_history(e, ukey_id, ufid)) {
             print_logged(tc, i);
             n++;
         }
