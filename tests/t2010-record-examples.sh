@@ -40,4 +40,14 @@ test_expect_success 'babeltrace2 prints state names, not numbers' '
     grep "ukey:transition" pretty | head -1 | test_grep "\"VISIBLE\"" -
 '
 
+test_expect_success 'a script that fails halfway leaves a complete, readable trace' '
+    printf "handler h0\nrevalidator r0\nflow f1 h0\nupcall h0 f1\nnext h0\nnosuchcommand\nround r0\n" >half.ukdb &&
+    { "$UKDB" --events half.events half.ukdb >/dev/null 2>&1; test $? = 2; } &&
+    { "$UKDB" record -o half.trace half.ukdb >/dev/null 2>err; test $? = 2; } &&
+    "$UKDB" view --format raw half.trace >half.raw &&
+    test_cmp half.events half.raw &&
+    test_grep "type=transition .* to=OPERATIONAL" half.raw &&
+    "$UKDB" audit half.trace >audit && test_grep "^result: PASS" audit
+'
+
 test_done
