@@ -160,12 +160,14 @@ check: deps
 	else echo "check-tsa: skipped (no clang)"; fi
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined \
 	    unit-bins load-bin
-	@BUILD=$(BUILD) ASAN_BUILD=build-address-undefined tests/run
+	@$(MAKE) --no-print-directory SANITIZE=thread load-bin
+	@BUILD=$(BUILD) ASAN_BUILD=build-address-undefined \
+	    TSAN_BUILD=build-thread tests/run
 .PHONY: check
 
-# Free-running mode under sanitizers: build/ukdb with ASan+UBSan is part of
-# "make check" (tests/t1501-load-asan.sh); with ThreadSanitizer, a build of
-# its own (~1 min), "make check-tsan" (tests/t1502-load-tsan.sh).
+# Free-running mode under sanitizers, both part of "make check": ukdb with
+# ASan+UBSan (tests/t1501-load-asan.sh) and with ThreadSanitizer
+# (tests/t1502-load-tsan.sh; "make check-tsan" runs that one alone).
 load-bin: $(UKDB)
 .PHONY: load-bin
 
