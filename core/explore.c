@@ -202,9 +202,7 @@ fp_from_kind(struct ex_fp *fp, enum uk_action_kind kind,
         fp->round = true;
         fp->umaps = UINT64_MAX;
         break;
-    case UK_ACT_BEGIN: case UK_ACT_RECV:
-    case UK_ACT_DP_DUMP: case UK_ACT_DP_FLUSH:
-    case UK_ACT_JOIN: case UK_ACT_END:
+    case UK_ACT_DP_DUMP: case UK_ACT_DP_FLUSH: case UK_ACT_JOIN:
     case N_UK_ACTIONS:
         fp->global = true;
         break;

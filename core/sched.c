@@ -147,9 +147,7 @@ uk_thread_runnable(const struct uk_thread *t)
         udpif_rcu_pending(t->udpif, &n_ready);
         return n_ready > 0;
     }
-    case UK_ACT_END:
-        return false;
-    case UK_ACT_BEGIN: case UK_ACT_RECV: case UK_ACT_TRYLOCK:
+    case UK_ACT_TRYLOCK:
     case UK_ACT_UNLOCK: case UK_ACT_LOOKUP: case UK_ACT_INSERT:
     case UK_ACT_REPLACE: case UK_ACT_REMOVE: case UK_ACT_READ_STATE:
     case UK_ACT_TRANSITION: case UK_ACT_DP_PUT: case UK_ACT_DP_DEL:

@@ -51,8 +51,7 @@ checker_observe(const struct ukey_event *e, void *udpif_)
 {
     struct udpif *udpif = udpif_;
     if (e->type == UK_EV_VIOLATION) {
-        udpif->last_violation_seq = e->seq;
-        return;
+        return;             /* The fold recomputes its own. */
     }
     lifecycle_feed(udpif->checker, e, e->seq - 1);
     if (e->type == UK_EV_END) {

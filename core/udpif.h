@@ -98,8 +98,6 @@ struct UK_LOCKABLE uk_mutex {
 
 #define UK_ACTIONS(X) \
     X(IDLE, "begin operation")      /* Idle until an operation comes. */ \
-    X(BEGIN, "begin")               /* Starts its next queued operation. */ \
-    X(RECV, "dpif_recv")            /* Handler: receives its upcalls. */ \
     X(LOCK, "lock")                 \
     X(TRYLOCK, "trylock")           \
     X(UNLOCK, "unlock")             \
@@ -119,8 +117,7 @@ struct UK_LOCKABLE uk_mutex {
     X(BARRIER, "barrier")           \
     X(PAUSE, "pause revalidators")  \
     X(JOIN, "join threads")         \
-    X(FREE, "free")                 \
-    X(END, "end")
+    X(FREE, "free")
 
 enum uk_action_kind {
 #define UK_ACTION_ENUM_(NAME, TEXT) UK_ACT_##NAME,
@@ -359,7 +356,6 @@ struct udpif {
     struct uk_thread *current;  /* The thread being stepped. */
     bool shut_down;             /* Shutdown completed ('end' emitted). */
     struct udpif_stats stats;
-    uint64_t last_violation_seq;
 
     bool free_running;          /* cfg.free_running. */
     struct freerun *fr;         /* (owned) Free-running machinery. */

@@ -475,9 +475,7 @@ show_config(struct repl *r)
 enum cmd_status
 cmd_show(struct repl *r, int argc, char *argv[])
 {
-    static const char *const needs_arg[] = { "ukey" };
     const char *what = argv[1];
-    (void) needs_arg;
     if (!strcmp(what, "ukey")) {
         if (argc < 3) {
             repl_usage_error(r, "show", "ukey needs an ID or a flow");

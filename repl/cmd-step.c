@@ -85,8 +85,6 @@ repl_bp_matches(const struct breakpoint *bp, const struct ukey_event *e)
                && (bp->violation < 0 || bp->violation == e->kind);
     case BP_EVENT:
         return e->type == bp->event_type;
-    case BP_ACTION:
-        break;
     }
     return false;
 }

@@ -77,7 +77,6 @@ enum bp_kind {
     BP_TRANSITION,
     BP_VIOLATION,
     BP_EVENT,
-    BP_ACTION,
 };
 
 struct breakpoint {
