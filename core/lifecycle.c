@@ -1347,14 +1347,14 @@ lifecycle_create(const struct lifecycle_options *options,
 {
     struct lifecycle *lc = uk_xzalloc(sizeof *lc);
     lc->opts.stuck_rounds = 6;
-    lc->opts.slowpath_rounds = 3;
+    lc->opts.slowpath_rounds = 5;
     if (options) {
         lc->opts = *options;
         if (!lc->opts.stuck_rounds) {
             lc->opts.stuck_rounds = 6;
         }
         if (!lc->opts.slowpath_rounds) {
-            lc->opts.slowpath_rounds = 3;
+            lc->opts.slowpath_rounds = 5;
         }
     }
     if (cbs) {

@@ -166,7 +166,7 @@ struct lifecycle_options {
                                     * without progress while the ukey's
                                     * datapath flow is gone (default 6). */
     unsigned int slowpath_rounds;  /* SLOWPATH after traffic stayed
-                                    * slowpathed this many rounds (def. 3).
+                                    * slowpathed this many rounds (def. 5).
                                     * 0 in either means the default. */
     bool keep_steps;               /* Keep each ukey's transitions for the
                                     * 'steps' of lifecycle_ukey (viewer). */

@@ -733,8 +733,9 @@ static void
 test_slowpath(void)
 {
     struct rec r;
+    struct lifecycle_options opts = { .slowpath_rounds = 3 };
 
-    rec_init(&r, NULL);
+    rec_init(&r, &opts);
     F(&r, .type = UK_EV_FLOW, .ufid = 0xf1, .name = "f1");
     slow_round(&r, 1, UK_PATH_SLOWPATH);
     slow_round(&r, 2, UK_PATH_SLOWPATH);
