@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -399,25 +400,38 @@ uk_event_in_history(const struct ukey_event *e, uint64_t ukey_id,
 
 struct uk_observer {
     uk_event_observer_fn *fn;
+    uk_event_filter_fn *filter;         /* NULL: every event. */
     void *aux;
 };
 
+/* Laid out for threaded mode: the read-mostly part that every emitter
+ * reads unlocked, the part written under the lock, and 'next_seq', which
+ * is incremented atomically (also outside the lock, for events nobody
+ * wants), each on cache lines of its own. */
 struct uk_event_bus {
+    /* Read-mostly: set up before the bus is threaded. */
     struct uk_observer observers[UK_MAX_OBSERVERS];
     int n_observers;
-    uint64_t next_seq;
-    bool delivering;
-    struct ukey_event deferred[UK_MAX_DEFERRED];
-    int n_deferred;
+    bool all_wanted;            /* Some observer has no filter. */
     bool threaded;
+    char pad0_[64];
+
+    /* Under 'mutex' in threaded mode. */
     pthread_mutex_t mutex;      /* Used only when 'threaded'. */
+    bool delivering;
+    int n_deferred;
+    struct ukey_event deferred[UK_MAX_DEFERRED];
+    char pad1_[64];
+
+    _Atomic uint64_t next_seq;
+    char pad2_[64];
 };
 
 struct uk_event_bus *
 event_bus_create(void)
 {
     struct uk_event_bus *bus = uk_xzalloc(sizeof *bus);
-    bus->next_seq = 1;
+    atomic_init(&bus->next_seq, 1);
     pthread_mutex_init(&bus->mutex, NULL);
     return bus;
 }
@@ -431,14 +445,35 @@ event_bus_destroy(struct uk_event_bus *bus)
     }
 }
 
+static void
+update_all_wanted(struct uk_event_bus *bus)
+{
+    bus->all_wanted = false;
+    for (int i = 0; i < bus->n_observers; i++) {
+        if (!bus->observers[i].filter) {
+            bus->all_wanted = true;
+        }
+    }
+}
+
 int
-event_bus_add(struct uk_event_bus *bus, uk_event_observer_fn *fn, void *aux)
+event_bus_add_filtered(struct uk_event_bus *bus, uk_event_observer_fn *fn,
+                       uk_event_filter_fn *filter, void *aux)
 {
     if (bus->n_observers >= UK_MAX_OBSERVERS) {
         return ENOSPC;
     }
-    bus->observers[bus->n_observers++] = (struct uk_observer) { fn, aux };
+    bus->observers[bus->n_observers++] = (struct uk_observer) {
+        .fn = fn, .filter = filter, .aux = aux,
+    };
+    update_all_wanted(bus);
     return 0;
+}
+
+int
+event_bus_add(struct uk_event_bus *bus, uk_event_observer_fn *fn, void *aux)
+{
+    return event_bus_add_filtered(bus, fn, NULL, aux);
 }
 
 void
@@ -451,24 +486,63 @@ event_bus_remove(struct uk_event_bus *bus, uk_event_observer_fn *fn,
                     (size_t) (bus->n_observers - i - 1)
                     * sizeof bus->observers[0]);
             bus->n_observers--;
+            update_all_wanted(bus);
             return;
         }
     }
 }
 
+/* Numbers 'e' and hands it to the observers that want it.  A filtered
+ * observer is asked again here, under the lock: its answer may have changed
+ * since event_emit() asked. */
 static void
 deliver(struct uk_event_bus *bus, struct ukey_event *e)
 {
-    e->seq = bus->next_seq++;
-    for (int i = 0; i < bus->n_observers; i++) {
-        bus->observers[i].fn(e, bus->observers[i].aux);
+    if (UK_UNLIKELY(bus->threaded)) {
+        e->seq = atomic_fetch_add_explicit(&bus->next_seq, 1,
+                                           memory_order_relaxed);
+    } else {
+        e->seq = atomic_load_explicit(&bus->next_seq, memory_order_relaxed);
+        atomic_store_explicit(&bus->next_seq, e->seq + 1,
+                              memory_order_relaxed);
     }
+    for (int i = 0; i < bus->n_observers; i++) {
+        const struct uk_observer *o = &bus->observers[i];
+        if (!o->filter || o->filter(e->type)) {
+            o->fn(e, o->aux);
+        }
+    }
+}
+
+/* Whether any observer wants events of 'type' now. */
+static bool
+bus_wants(const struct uk_event_bus *bus, int type)
+{
+    if (bus->all_wanted) {
+        return true;
+    }
+    for (int i = 0; i < bus->n_observers; i++) {
+        if (bus->observers[i].filter(type)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 uint64_t
 event_emit(struct uk_event_bus *bus, struct ukey_event *e)
 {
     if (UK_UNLIKELY(bus->threaded)) {
+        if (!bus_wants(bus, e->type)) {
+            /* Nobody sees it, so nothing orders it against other events:
+             * it needs its number (the count of events), not the lock.
+             * Delivered events keep taking theirs under the lock, so their
+             * 'seq' order is still their delivery order.  Nor can it lead
+             * to a deferred event: those come from observers. */
+            e->seq = atomic_fetch_add_explicit(&bus->next_seq, 1,
+                                               memory_order_relaxed);
+            return e->seq;
+        }
         pthread_mutex_lock(&bus->mutex);
     }
     bus->delivering = true;
@@ -499,7 +573,8 @@ event_emit_deferred(struct uk_event_bus *bus, const struct ukey_event *e)
 uint64_t
 event_bus_next_seq(const struct uk_event_bus *bus)
 {
-    return bus->next_seq;
+    return atomic_load_explicit(&((struct uk_event_bus *) bus)->next_seq,
+                                memory_order_relaxed);
 }
 
 void

@@ -421,8 +421,20 @@ struct uk_event_bus;
 struct uk_event_bus *event_bus_create(void);
 void event_bus_destroy(struct uk_event_bus *);
 
-/* Adds or removes an observer.  At most 16 per bus.  Returns 0 or ENOSPC. */
+/* Whether an observer wants events of 'type' (enum uk_event_type) now.
+ * Must be cheap and thread-safe; may change its answer over time (a tracing
+ * session starting), in which case the observer misses the events emitted
+ * before it said yes. */
+typedef bool uk_event_filter_fn(int type);
+
+/* Adds or removes an observer.  At most 16 per bus.  Returns 0 or ENOSPC.
+ * event_bus_add_filtered() adds one that sees only the events that 'filter'
+ * wants (NULL: every event): in threaded mode an event that no observer
+ * wants is numbered without taking the bus lock.  Observers are added
+ * before the bus is used by several threads, and not removed while it is. */
 int event_bus_add(struct uk_event_bus *, uk_event_observer_fn *, void *aux);
+int event_bus_add_filtered(struct uk_event_bus *, uk_event_observer_fn *,
+                           uk_event_filter_fn *filter, void *aux);
 void event_bus_remove(struct uk_event_bus *, uk_event_observer_fn *,
                       void *aux);
 
@@ -436,7 +448,10 @@ void event_emit_deferred(struct uk_event_bus *, const struct ukey_event *);
 uint64_t event_bus_next_seq(const struct uk_event_bus *);
 
 /* Serialises event_emit() when several OS threads emit (free-running mode);
- * a no-op until enabled.  Keeps 'seq' order equal to delivery order. */
+ * a no-op until enabled.  Keeps 'seq' order equal to delivery order: every
+ * delivered event is numbered and delivered under the bus lock.  An event
+ * that no observer wants is only numbered (an atomic increment), so that
+ * 'seq' still counts every event. */
 void event_bus_set_threaded(struct uk_event_bus *, bool);
 
 #endif /* UKDB_CORE_EVENT_H */

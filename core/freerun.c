@@ -28,6 +28,16 @@ _Static_assert(sizeof(struct udpif_stats) % sizeof(uint64_t) == 0,
 
 #define FR_N_STRIPES 256        /* Datapath stripe locks. */
 
+/* Ukey accounting kept by one thread: deltas to the shared counters of
+ * 'struct freerun', written only by their thread (a load and a store, no
+ * locked instruction, no cache line shared with the other threads), summed
+ * by the readers.  A handler counts two transitions per install: with
+ * shared counters, two handlers would bounce their cache line on each. */
+struct fr_local {
+    _Atomic int64_t by_state[N_UKEY_STATES];
+    _Atomic int64_t live;
+};
+
 /* One model thread's pthread and inbox. */
 struct freerun_thread {
     struct uk_thread *t;        /* (weak) */
@@ -42,7 +52,13 @@ struct freerun_thread {
     size_t n_inbox, allocated;
     uint64_t gen;               /* Inbox hand-overs to the thread. */
     bool idle;                  /* Waiting on 'cond'. */
+
+    char pad_[64];              /* 'local' off the inbox's cache lines. */
+    struct fr_local local;
 };
+
+/* The model thread that this pthread runs, if any. */
+static __thread struct freerun_thread *fr_self;
 
 /* Where a flow's queued miss upcall is, to add packets to it (the kernel's
  * queue absorbs them, as udpif_traffic() does in stepped mode).  Guarded by
@@ -202,9 +218,11 @@ fr_thread_main(void *t_)
 {
     struct uk_thread *t = t_;
     urcu_qsbr_register_thread();
+    fr_self = t->fr;
     if (!setjmp(t->fr->exit)) {
         uk_thread_body(t);      /* Returns only through 'exit'. */
     }
+    fr_self = NULL;
     uk_tsan_release(&fr_rcu_edge);
     urcu_qsbr_unregister_thread();
     return NULL;
@@ -555,24 +573,70 @@ freerun_join(struct uk_thread *t)
 
 /* ==== RCU and ukey memory ==== */
 
+/* The calling thread's own counters, if it is a model thread of 'udpif'
+ * (not liburcu's call_rcu thread, nor the caller of udpif_start()). */
+static struct fr_local *
+fr_local(const struct udpif *udpif)
+{
+    struct freerun_thread *ft = fr_self;
+    return ft && ft->t->udpif == udpif ? &ft->local : NULL;
+}
+
+/* Adds 'delta' to a counter that only the calling thread writes. */
+static void
+fr_local_add(_Atomic int64_t *c, int64_t delta)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed)
+                          + delta, memory_order_relaxed);
+}
+
+/* Adds 'delta' to the ukeys in 'state' (or, 'state' < 0, to the live
+ * ones). */
+static void
+fr_count(struct udpif *udpif, int state, int64_t delta)
+{
+    struct fr_local *l = fr_local(udpif);
+    if (l) {
+        fr_local_add(state < 0 ? &l->live : &l->by_state[state], delta);
+    } else {
+        _Atomic uint64_t *c = state < 0 ? &udpif->fr->live
+                                        : &udpif->fr->by_state[state];
+        atomic_fetch_add_explicit(c, (uint64_t) delta, memory_order_relaxed);
+    }
+}
+
+/* The shared counter 'shared' plus every thread's own 'local' one. */
+static uint64_t
+fr_sum(const struct udpif *udpif, _Atomic uint64_t *shared, int state)
+{
+    int64_t sum = (int64_t) atomic_load_explicit(shared, memory_order_relaxed);
+    for (size_t i = 0; i < udpif->n_threads; i++) {
+        struct freerun_thread *ft = udpif->threads[i]->fr;
+        if (ft) {
+            _Atomic int64_t *c = state < 0 ? &ft->local.live
+                                           : &ft->local.by_state[state];
+            sum += atomic_load_explicit(c, memory_order_relaxed);
+        }
+    }
+    return sum > 0 ? (uint64_t) sum : 0;    /* Read mid-move: clamp. */
+}
+
 void
 freerun_ukey_created(struct udpif *udpif, struct ukey *ukey)
 {
     struct freerun *fr = udpif->fr;
     pthread_mutex_init(&ukey->mutex.real, &fr->errorcheck);
     atomic_init((_Atomic unsigned int *) &ukey->n_pending, 0);
-    atomic_fetch_add_explicit(&fr->live, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&fr->by_state[UKEY_CREATED], 1,
-                              memory_order_relaxed);
+    fr_count(udpif, -1, 1);
+    fr_count(udpif, UKEY_CREATED, 1);
 }
 
 void
 freerun_state_moved(struct udpif *udpif, enum ukey_state from,
                     enum ukey_state to)
 {
-    struct freerun *fr = udpif->fr;
-    atomic_fetch_sub_explicit(&fr->by_state[from], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&fr->by_state[to], 1, memory_order_relaxed);
+    fr_count(udpif, (int) from, -1);
+    fr_count(udpif, (int) to, 1);
 }
 
 /* The one real free of 'ukey': no other thread may reach it any more. */
@@ -581,9 +645,8 @@ freerun_ukey_free(struct udpif *udpif, struct ukey *ukey)
     UK_NO_THREAD_SAFETY_ANALYSIS    /* Reads 'state' unlocked: see above. */
 {
     struct freerun *fr = udpif->fr;
-    atomic_fetch_sub_explicit(&fr->by_state[ukey->state], 1,
-                              memory_order_relaxed);
-    atomic_fetch_sub_explicit(&fr->live, 1, memory_order_relaxed);
+    fr_count(udpif, (int) ukey->state, -1);
+    fr_count(udpif, -1, -1);
     atomic_fetch_add_explicit(&fr->real_frees, 1, memory_order_relaxed);
     int error = pthread_mutex_destroy(&ukey->mutex.real);
     uk_assert(!error);          /* EBUSY: freed while locked. */
@@ -668,7 +731,7 @@ freerun_rcu_barrier(struct udpif *udpif)
 uint64_t
 freerun_live(const struct udpif *udpif)
 {
-    return atomic_load_explicit(&udpif->fr->live, memory_order_relaxed);
+    return fr_sum(udpif, &udpif->fr->live, -1);
 }
 
 /* ==== Datapath table ==== */
@@ -842,10 +905,9 @@ freerun_snapshot(const struct udpif *udpif, struct freerun_stats *out)
         return;
     }
     for (int i = 0; i < N_UKEY_STATES; i++) {
-        out->by_state[i] = atomic_load_explicit(&fr->by_state[i],
-                                                memory_order_relaxed);
+        out->by_state[i] = fr_sum(udpif, &fr->by_state[i], i);
     }
-    out->live = atomic_load_explicit(&fr->live, memory_order_relaxed);
+    out->live = fr_sum(udpif, &fr->live, -1);
     out->real_frees = atomic_load_explicit(&fr->real_frees,
                                            memory_order_relaxed);
     out->rounds = atomic_load_explicit(&fr->rounds, memory_order_relaxed);

@@ -130,6 +130,7 @@ load_create(const struct load_config *cfg)
     ucfg.checker = cfg->checker;
     ucfg.observer = cfg->observer;
     ucfg.observer_aux = cfg->observer_aux;
+    ucfg.observer_filter = cfg->observer_filter;
     load->udpif = udpif_create(&ucfg);
 
     char name[32];

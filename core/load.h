@@ -49,6 +49,7 @@ struct load_config {
     uk_event_observer_fn *observer; /* Attached before the first event
                                      * (e.g. the tracepoints), or NULL. */
     void *observer_aux;
+    uk_event_filter_fn *observer_filter;    /* Its filter, or NULL. */
 };
 
 /* Fills 'cfg' with the defaults (2 handlers, 2 revalidators, 10000 flows,

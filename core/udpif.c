@@ -173,8 +173,9 @@ udpif_create(const struct udpif_config *cfg)
     }
     if (udpif->cfg.observer) {
         /* Before the first event: the main and urcu threads' starts. */
-        event_bus_add(udpif->bus, udpif->cfg.observer,
-                      udpif->cfg.observer_aux);
+        event_bus_add_filtered(udpif->bus, udpif->cfg.observer,
+                               udpif->cfg.observer_filter,
+                               udpif->cfg.observer_aux);
     }
     thread_create(udpif, UK_THREAD_MAIN, "main");
     thread_create(udpif, UK_THREAD_URCU, "urcu");

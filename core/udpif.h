@@ -299,6 +299,7 @@ struct udpif_config {
     unsigned int stuck_rounds, slowpath_rounds; /* Checker liveness. */
     uk_event_observer_fn *observer;   /* Attached before any event, after */
     void *observer_aux;               /* the checker; or NULL. */
+    uk_event_filter_fn *observer_filter; /* Its filter, or NULL. */
     bool free_running;          /* Real threads (core/freerun.h). */
 };
 

@@ -20,6 +20,9 @@
 struct umap_node {
     struct cds_lfht_node node;
     struct ukey *ukey;          /* (weak) */
+    uint64_t ufid;              /* ukey->ufid, which never changes: a lookup
+                                 * compares it without a second cache miss
+                                 * per node of the chain. */
 };
 
 void
@@ -64,7 +67,7 @@ match_ufid(struct cds_lfht_node *node, const void *key_)
     const struct lookup_key *key = key_;
     const struct umap_node *n = caa_container_of(node, struct umap_node,
                                                  node);
-    return n->ukey->ufid == key->ufid;
+    return n->ufid == key->ufid;
 }
 
 static int
@@ -79,6 +82,23 @@ ukey_hash_of(uint64_t ufid, uint32_t pmd_id)
     return (uint32_t) uk_mix64(ufid ^ ((uint64_t) pmd_id << 32));
 }
 
+/* The hash under which a ukey of hash 'hash' sits in its umap's table.
+ * The shard is 'hash % n_umaps', so with a power-of-two number of shards
+ * every ukey of a shard has the same low bits of 'hash', and cds_lfht
+ * takes its bucket from the low bits: a table of 64 shards would use one
+ * bucket in 64, and its chains, and so its lookups, would grow 64 times
+ * longer than the table means (auto-resize stops growing a small table
+ * long before that).  OVS's cmap has the same correlation in its first
+ * bucket and a rehashed second one.  Free-running mode, where the tables
+ * grow, uses the other half of the bits; stepped mode keeps 'hash', so that
+ * the order of umap_collect() (bit-reversed hash order), and so every
+ * stepped run, is unchanged. */
+static unsigned long
+table_hash(const struct udpif *udpif, uint32_t hash)
+{
+    return udpif->free_running ? (hash >> 16) | (hash << 16) : hash;
+}
+
 struct ukey *
 umap_lookup(struct uk_thread *t, struct umap *umap, uint64_t ufid,
             uint32_t pmd_id, const char *func)
@@ -90,8 +110,9 @@ umap_lookup(struct uk_thread *t, struct umap *umap, uint64_t ufid,
     struct lookup_key key = { ufid };
     struct cds_lfht_iter iter;
     struct ukey *found = NULL;
-    cds_lfht_lookup(umap->table, ukey_hash_of(ufid, pmd_id), match_ufid,
-                    &key, &iter);
+    cds_lfht_lookup(umap->table,
+                    table_hash(t->udpif, ukey_hash_of(ufid, pmd_id)),
+                    match_ufid, &key, &iter);
     struct cds_lfht_node *node = cds_lfht_iter_get_node(&iter);
     if (node) {
         uk_tsan_acquire(node);  /* Pairs with the release in node_of(). */
@@ -111,6 +132,7 @@ node_of(struct ukey *ukey)
         struct umap_node *n = uk_xzalloc(sizeof *n);
         cds_lfht_node_init(&n->node);
         n->ukey = ukey;
+        n->ufid = ukey->ufid;
         ukey->node = n;
         uk_tsan_release(n);     /* Before publication: pairs with lookups. */
     }
@@ -132,7 +154,8 @@ umap_insert(struct uk_thread *t, struct umap *umap, struct ukey *ukey,
             const char *func)
 {
     uk_point(t, UK_ACT_INSERT, func, ukey, umap->index);
-    cds_lfht_add(umap->table, ukey->hash, &node_of(ukey)->node);
+    cds_lfht_add(umap->table, table_hash(t->udpif, ukey->hash),
+                 &node_of(ukey)->node);
     ukey->in_umap = true;
     emit_umap(t, UK_EV_UMAP_INSERT, umap, ukey, NULL, 0, func);
 }
@@ -144,8 +167,10 @@ umap_replace(struct uk_thread *t, struct umap *umap, struct ukey *old,
     uk_point(t, UK_ACT_REPLACE, func, old, umap->index);
     struct cds_lfht_iter iter;
     struct umap_node *on = node_of(old);
-    cds_lfht_lookup(umap->table, old->hash, match_node, &on->node, &iter);
-    int error = cds_lfht_replace(umap->table, &iter, new->hash, match_node,
+    cds_lfht_lookup(umap->table, table_hash(t->udpif, old->hash),
+                    match_node, &on->node, &iter);
+    int error = cds_lfht_replace(umap->table, &iter,
+                                 table_hash(t->udpif, new->hash), match_node,
                                  &on->node, &node_of(new)->node);
     uk_assert(!error);
     old->in_umap = false;

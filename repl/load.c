@@ -413,6 +413,7 @@ load_run(const struct load_args *a)
 {
     struct load_config cfg = a->cfg;
     cfg.observer = uk_tp_observer;      /* Records under "--record". */
+    cfg.observer_filter = uk_tp_observer_wants;
     struct load *load = load_create(&cfg);
     struct udpif *udpif = load_udpif(load);
 

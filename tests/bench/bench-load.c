@@ -16,17 +16,30 @@
  *     that both include liburcu's resize work, and neither the wait for a
  *     CPU on a loaded machine): goal <= 5.
  *
+ * Each figure is the best of 3 runs (the installs: after one run not
+ * counted), on a warm heap (see main()).  The tracepoint observer is
+ * registered with its filter, as "ukdb load" does it.
+ *
  * The tracepoint observer is always attached (as "ukdb load" does): run
  * outside a session it costs one test per event, run under
  * "ukdb record --exec" it records every event.
  *
- * Usage: bench-load [FLOWS]   (default 100000).
+ * Usage: bench-load [FLOWS [HANDLERS CHECKER]]   (default 100000 flows).
+ * With HANDLERS (1 or more) and CHECKER (0 or 1), runs only that
+ * configuration, BENCH_REPS times (default once), and no baseline, and
+ * prints each run with its page faults: for profiling and A/B runs.
+ * Environment: BENCH_VERBOSE=1 prints every repetition; BENCH_COLD_HEAP=1
+ * lets the heap shrink between runs; BENCH_PERF_CTL=FIFO and
+ * BENCH_PERF_SKIP=N: see perf_ctl().
  * Output: one "name value unit" line per figure. */
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sys/resource.h>
 
 #include <urcu/urcu-qsbr.h>
 #include <urcu/rculfhash.h>
@@ -54,8 +67,27 @@ cpu_sec(clockid_t clock)
     return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
 }
 
-/* CPU ns per install of the last bench_installs(). */
+/* With BENCH_PERF_CTL=FIFO, writes 'cmd' to that FIFO: run under
+ * "perf record -D -1 --control=fifo:FIFO", perf samples only the timed
+ * part of each run. */
+static void
+perf_ctl(const char *cmd)
+{
+    static int n_calls;
+    const char *fifo = getenv("BENCH_PERF_CTL");
+    const char *skip = getenv("BENCH_PERF_SKIP");     /* Runs not sampled. */
+    if (fifo && n_calls++ / 2 >= (skip ? atoi(skip) : 0)) {
+        FILE *f = fopen(fifo, "w");
+        if (f) {
+            fputs(cmd, f);
+            fclose(f);
+        }
+    }
+}
+
+/* CPU ns per install, and page faults, of the last bench_installs(). */
 static double last_cpu_ns;
+static long last_faults;
 
 /* Installs per second of 'n_handlers' handlers for 'n_flows' misses. */
 static double
@@ -68,6 +100,7 @@ bench_installs(unsigned int n_handlers, uint64_t n_flows, bool checker)
     cfg.n_umaps = 64;
     cfg.flow_limit = UINT32_MAX;
     cfg.observer = uk_tp_observer;
+    cfg.observer_filter = uk_tp_observer_wants;
     struct udpif *udpif = udpif_create(&cfg);
 
     struct uk_thread **handlers = uk_xcalloc(n_handlers, sizeof *handlers);
@@ -83,6 +116,9 @@ bench_installs(unsigned int n_handlers, uint64_t n_flows, bool checker)
         udpif_upcall(udpif, handlers[i % n_handlers], flow, 1);
     }
 
+    struct rusage ru0;
+    getrusage(RUSAGE_SELF, &ru0);
+    perf_ctl("enable\n");
     double t0 = wall_sec();
     double c0 = cpu_sec(CLOCK_PROCESS_CPUTIME_ID);
     if (udpif_start(udpif)) {
@@ -99,8 +135,12 @@ bench_installs(unsigned int n_handlers, uint64_t n_flows, bool checker)
         nanosleep(&ts, NULL);
     }
     double t1 = wall_sec();
+    perf_ctl("disable\n");
     last_cpu_ns = (cpu_sec(CLOCK_PROCESS_CPUTIME_ID) - c0) * 1e9
                   / (double) n_flows;
+    struct rusage ru1;
+    getrusage(RUSAGE_SELF, &ru1);
+    last_faults = ru1.ru_minflt - ru0.ru_minflt;
     udpif_stop(udpif);
     udpif_destroy(udpif);
     free(handlers);
@@ -137,6 +177,8 @@ bench_lfht(uint64_t n_flows)
         cds_lfht_node_init(&nodes[i].node);
     }
     uint64_t found = 0;
+    struct rusage ru0;
+    getrusage(RUSAGE_SELF, &ru0);
     double t0 = cpu_sec(CLOCK_PROCESS_CPUTIME_ID);    /* Resizes too. */
     for (uint64_t i = 0; i < n_flows; i++) {
         struct cds_lfht_iter iter;
@@ -148,6 +190,9 @@ bench_lfht(uint64_t n_flows)
         }
     }
     double t1 = cpu_sec(CLOCK_PROCESS_CPUTIME_ID);
+    struct rusage ru1;
+    getrusage(RUSAGE_SELF, &ru1);
+    last_faults = ru1.ru_minflt - ru0.ru_minflt;
     if (found) {
         fprintf(stderr, "bench-load: %" PRIu64 " ufid collisions\n", found);
     }
@@ -169,19 +214,61 @@ int
 main(int argc, char *argv[])
 {
     uint64_t n_flows = argc > 1 ? strtoull(argv[1], NULL, 10) : 100000;
-    if (!n_flows) {
-        fprintf(stderr, "usage: bench-load [FLOWS]\n");
+    if (!getenv("BENCH_COLD_HEAP")) {
+        /* A warm heap, as in a long-running ovs-vswitchd: memory freed by
+         * one run is reused by the next instead of going back to the
+         * kernel, so that the repetitions measure the install path, not
+         * first-touch page faults (very expensive in some VMs).  The
+         * baseline's nodes are allocated outside its timing anyway. */
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
+        mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    }
+    if (!n_flows || argc == 3 || argc > 4) {
+        fprintf(stderr, "usage: bench-load [FLOWS [HANDLERS CHECKER]]\n");
         return 2;
     }
-    double base_ns = bench_lfht(n_flows);
+    if (argc == 4) {
+        unsigned int h = (unsigned int) strtoul(argv[2], NULL, 10);
+        bool checker = atoi(argv[3]) != 0;
+        if (!h || h > 64) {
+            fprintf(stderr, "bench-load: HANDLERS must be 1 to 64\n");
+            return 2;
+        }
+        int reps = getenv("BENCH_REPS") ? atoi(getenv("BENCH_REPS")) : 1;
+        for (int rep = 0; rep < reps || !rep; rep++) {
+            double rate = bench_installs(h, n_flows, checker);
+            printf("installs_per_s handlers=%u checker=%s %.0f /s "
+                   "(%.0f cpu ns/install, %ld page faults)\n", h,
+                   checker ? "on" : "off", rate, last_cpu_ns, last_faults);
+        }
+        return 0;
+    }
+    double base_ns = 0;
+    for (int rep = 0; rep < 3; rep++) {        /* Best of 3. */
+        double ns = bench_lfht(n_flows);
+        if (getenv("BENCH_VERBOSE")) {
+            fprintf(stderr, "  rep %d lfht %.1f ns %ld faults\n", rep, ns,
+                    last_faults);
+        }
+        base_ns = !base_ns || ns < base_ns ? ns : base_ns;
+    }
     printf("lfht_lookup_add %.1f cpu ns\n", base_ns);
 
     double best_cpu_ns = 0;
     for (int checker = 0; checker <= 1; checker++) {
         for (unsigned int h = 1; h <= 2; h++) {
             double rate = 0, cpu_ns = 0;
-            for (int rep = 0; rep < 3; rep++) {    /* Best of 3. */
+            /* Best of 3, after one run not counted: the first run of a
+             * configuration still grows the heap of its threads. */
+            for (int rep = -1; rep < 3; rep++) {
                 double r = bench_installs(h, n_flows, checker);
+                if (getenv("BENCH_VERBOSE")) {
+                    fprintf(stderr, "  rep %d h=%u c=%d %.0f ns %ld faults\n",
+                            rep, h, checker, last_cpu_ns, last_faults);
+                }
+                if (rep < 0) {
+                    continue;
+                }
                 rate = r > rate ? r : rate;
                 cpu_ns = !cpu_ns || last_cpu_ns < cpu_ns ? last_cpu_ns
                                                          : cpu_ns;

@@ -3,8 +3,9 @@
 # Free-running benchmark ("make bench"): bench-load untraced (the tracepoint
 # observer attached, no session: tracing off), then under "ukdb record"
 # (every event recorded: tracing on), and the throughput ratio of each
-# configuration.  Goals (issue 8): tracing on costs at most 15% of the
-# installs per second; the install path within 5x the bare cds_lfht.
+# configuration, and the recorded bytes per event.  Goals (issue 8):
+# tracing on costs at most 15% of the installs per second; the install path
+# within 5x the bare cds_lfht.
 # BENCH_LOAD_FLOWS sets the flows (installs) per run (default 20000).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,6 +29,13 @@ echo "-- tracing on (ukdb record: every event recorded)"
     2>"$tmp/err" || { cat "$tmp/err"; exit 1; }
 cat "$tmp/on"
 grep -E "events recorded|discarded" "$tmp/err"
+# The recorded payload: data streams only (not the metadata, nor indexes).
+events=$(sed -n 's/.* \([0-9][0-9]*\) events recorded.*/\1/p' "$tmp/err")
+bytes=$(find "$tmp/trace" -type f ! -name metadata ! -path '*/index/*' \
+        -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+[ -n "$events" ] && [ "$events" -gt 0 ] &&
+    awk -v b="$bytes" -v e="$events" \
+        'BEGIN {printf "trace_bytes_per_event %.1f (%d events)\n", b/e, e}'
 echo "-- tracing on / off, installs per second"
 join <(grep ^installs_per_s "$tmp/off" | awk '{print $2"_"$3, $4}' | sort) \
      <(grep ^installs_per_s "$tmp/on" | awk '{print $2"_"$3, $4}' | sort) |

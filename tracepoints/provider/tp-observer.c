@@ -21,6 +21,21 @@
 UK_EVENT_TYPES(UK_TP_FIRE_)
 #undef UK_TP_FIRE_
 
+bool
+uk_tp_observer_wants(int type)
+{
+    switch ((enum uk_event_type) type) {
+#define UK_TP_WANTS_(NAME, TP)                                  \
+    case UK_EV_##NAME:                                          \
+        return lttng_ust_tracepoint_enabled(ukey, TP);
+    UK_EVENT_TYPES(UK_TP_WANTS_)
+#undef UK_TP_WANTS_
+    case N_UK_EVENT_TYPES:
+        break;
+    }
+    return false;
+}
+
 void
 uk_tp_observer(const struct ukey_event *e, void *aux)
 {

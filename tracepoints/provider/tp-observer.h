@@ -8,6 +8,8 @@
 #ifndef UKDB_TRACEPOINTS_PROVIDER_TP_OBSERVER_H
 #define UKDB_TRACEPOINTS_PROVIDER_TP_OBSERVER_H 1
 
+#include <stdbool.h>
+
 struct ukey_event;
 
 /* Fires the tracepoint "ukey:<type>" of 'e' (see tracepoints/README.md for
@@ -20,5 +22,11 @@ struct ukey_event;
  * the order of the records of concurrent callers follows 'e->seq' only if
  * the caller serialises emission (event_bus_set_threaded()). */
 void uk_tp_observer(const struct ukey_event *e, void *aux);
+
+/* Whether a session enables the tracepoint of events of 'type' now: the
+ * filter to register uk_tp_observer() with (event_bus_add_filtered(), or
+ * 'observer_filter' of udpif_config), so that in free-running mode an
+ * untraced event costs no bus lock.  Thread-safe. */
+bool uk_tp_observer_wants(int type);
 
 #endif /* UKDB_TRACEPOINTS_PROVIDER_TP_OBSERVER_H */
