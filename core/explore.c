@@ -9,40 +9,62 @@
  * ==== The dependency relation ====
  *
  * A step of thread T performs T's pending action ('t->next') and runs T's
- * code to its next scheduling point.  Its footprint is the union of:
+ * code to its next scheduling point.  Its footprint (struct ex_fp) is the
+ * union of:
  *
- *   - the action: its mutex (a umap shard or a ukey), the umap shard for
- *     lookup/insert/replace/remove, its ukey and its flow (ufid);
- *   - every event the step emitted: ukey ids, ufids, and the shard of
- *     umap_* events and umap lock events (the code between two scheduling
- *     points may touch more than the action, e.g. ukey_acquire() creating
- *     and installing an adopted ukey);
- *   - "global" when the action is one that reads or writes state shared by
- *     every thread (idle/begin, barrier, pause, join, RCU postpone, quiesce
- *     and free, datapath dump and flush, end), when the step left the
- *     thread at an idle point or a barrier (poll_block() quiesces and
- *     clears 'busy'; a barrier arrival moves the generation), or when it
- *     changed any of udpif's round, pause, shutdown or RCU bookkeeping;
+ *   - the action: its mutex (a umap shard's lock or a ukey), the umap
+ *     shard it reads (lookup) or writes (insert, replace, remove), its
+ *     ukey and, for datapath operations and PMD steps, its flow (ufid);
+ *   - every event the step emitted: ukey ids, ufids of the events about a
+ *     datapath flow or the checker's per-flow figures (traffic, upcall,
+ *     dp_put, dp_del, stats_push), umap reads and writes and umap lock
+ *     events (the code between two scheduling points may do more than the
+ *     action, e.g. ukey_acquire() creating and installing an adopted ukey);
+ *   - RCU, split in two: 'rcu_q' when the step wrote its own thread's
+ *     quiescent state or 'busy' (quiesce, poll_block() when it leaves or
+ *     reaches an idle point), 'rcu_cbs' when it touched the callback list
+ *     (postpone; running a callback, which reads every thread's quiescent
+ *     state).  Two quiescent states of different threads commute;
+ *   - the round bookkeeping, read ('round_r': waiting out a barrier, a
+ *     revalidator reading 'paused' to begin a round, the main thread's
+ *     pause reading n_in_round) or written ('round_w': barrier arrivals,
+ *     and any change of dump_seq, reval_seq, n_rounds, n_in_round or
+ *     paused, seen by comparing udpif before and after the step);
+ *   - "global" for the actions that read or write everything (datapath
+ *     dump and flush, join), for the step of a revalidator that begins a
+ *     round with a dump phase (the dump copies every datapath flow), for
+ *     the end of a round (the checker runs its liveness rules over every
+ *     ukey and flow at the first op_end of a round; a later op_end of the
+ *     same round only writes the round), and for shutdown;
  *   - "dp-shape" when it added an entry to the datapath table (dumps walk
  *     the table in insertion order, so two such steps do not commute).
  *
- * Two steps are dependent when either is global, both are dp-shape, or
- * they share a umap shard, a ukey or a ufid.  That is conservative: it
- * makes every step on one flow dependent.  What the relation ignores, on
- * purpose: ukey ids and datapath instance numbers (global counters that
- * only name things; final states are compared without them), the model
- * clock (only stamps 'used', which no decision reads) and event sequence
- * numbers.  should_install_flow() reads the datapath flow count between
+ * Two steps are dependent when either is global, both are dp-shape, one
+ * writes what the other reads or writes (round, umap shard, RCU callback
+ * list against a quiescent state), they use the same umap lock, or they
+ * share a ukey or a ufid.  Per ukey and per flow the relation stays
+ * coarse (reads of a ukey's state are not told from writes): the checker
+ * keeps a record per ukey and per flow that every event naming them
+ * updates.  What it ignores, on purpose: ukey ids and datapath instance
+ * numbers (global counters that only name things; final states are
+ * compared without them), the statistics totals (sums, which commute),
+ * event sequence numbers, and the model clock: it stamps 'used', which no
+ * decision reads, and RCU quiescent states and callbacks, whose
+ * comparisons only depend on the order of those steps, which are
+ * dependent.  should_install_flow() reads the datapath flow count between
  * scheduling points; when the flow limit is within reach of the scenario
- * the reduction is turned off.
+ * the reduction is turned off.  tests/unit/test-explore.c checks that
+ * final states and violations are the same with and without reduction.
  *
- * The reduction is Godefroid's sleep sets over that relation: a thread
- * whose step from a node was already explored, or that was asleep in the
- * parent, sleeps in the child while the steps taken are independent of
- * its own; a sleeping thread is not stepped.  Without persistent sets this
- * still explores exactly one complete schedule per Mazurkiewicz trace, at
- * the cost of prefixes abandoned when every runnable thread sleeps
- * ("sleep-blocked").
+ * Sleep sets (Godefroid): a thread whose step from a node was already
+ * explored, or that was asleep in the parent, sleeps in the child while
+ * the steps taken are independent of its own; a sleeping thread is not
+ * stepped.  Alone, they explore every enabled thread at each node but
+ * still exactly one complete schedule per Mazurkiewicz trace, at the cost
+ * of prefixes abandoned when every runnable thread sleeps
+ * ("sleep-blocked"), which grow fast with the number of threads.  DPOR
+ * (see "DPOR" below) explores only the threads that reverse a race it saw,
+ * and so avoids most of those.
  *
  * Stopping a model in the middle of a thread's operation leaks what only
  * its coroutine stack points to (a handler's upcall batch), so a model is
@@ -88,12 +110,35 @@ explore_strategy_from_name(const char *name)
     return -1;
 }
 
+static const char *const reduction_names[] = {
+#define EXPLORE_REDUCTION_NAME_(NAME, TEXT) TEXT,
+    EXPLORE_REDUCTIONS(EXPLORE_REDUCTION_NAME_)
+#undef EXPLORE_REDUCTION_NAME_
+};
+
+const char *
+explore_reduction_name(int r)
+{
+    return r >= 0 && r < N_EXPLORE_REDUCTIONS ? reduction_names[r] : "?";
+}
+
+int
+explore_reduction_from_name(const char *name)
+{
+    for (int i = 0; i < N_EXPLORE_REDUCTIONS; i++) {
+        if (!strcmp(name, reduction_names[i])) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 void
 explore_options_init(struct explore_options *opts)
 {
     memset(opts, 0, sizeof *opts);
     opts->strategy = EXPLORE_DFS;
-    opts->reduction = true;
+    opts->reduction = EXPLORE_REDUCTION_DPOR;
     opts->preempt_bound = -1;
     opts->max_steps = 100000;
     opts->n_runs = 1000;
@@ -105,14 +150,22 @@ explore_options_init(struct explore_options *opts)
 
 /* ==== Footprints ==== */
 
+/* What one step touches.  Shared state is split by object and, where two
+ * readers commute, into reads and writes. */
 struct ex_fp {
-    bool global;
-    bool dp_shape;
-    bool rcu;                   /* RCU callbacks, quiescent states, busy. */
-    bool round;                 /* Rounds: barriers, n_in_round, pause,
-                                 * dump_seq. */
+    bool global;                /* Conflicts with every step. */
+    bool dp_shape;              /* Added a datapath table entry. */
+    bool rcu_q;                 /* Wrote its own thread's quiescent state
+                                 * or 'busy' (quiesce, poll_block()). */
+    bool rcu_cbs;               /* The RCU callback list: postpone, run a
+                                 * callback (which reads every thread's
+                                 * quiescent state). */
+    bool round_r, round_w;      /* Round bookkeeping: barriers, n_in_round,
+                                 * paused, dump_seq, n_rounds. */
     uint8_t n_ukeys, n_ufids;
-    uint64_t umaps;             /* Bit (shard % 64). */
+    uint64_t umap_r;            /* Bit (shard % 64): contents read... */
+    uint64_t umap_w;            /* ...written... */
+    uint64_t umap_lock;         /* ...its mutex taken, tried or released. */
     uint64_t ukeys[EX_FP_UKEYS];
     uint64_t ufids[EX_FP_UFIDS];
 };
@@ -153,26 +206,28 @@ fp_add_ufid(struct ex_fp *fp, uint64_t ufid)
     }
 }
 
-static void
-fp_add_umap(struct ex_fp *fp, int umap)
+static uint64_t
+umap_bit(int umap)
 {
-    if (umap >= 0) {
-        fp->umaps |= UINT64_C(1) << (umap % 64);
-    }
+    return umap >= 0 ? UINT64_C(1) << (umap % 64) : 0;
 }
 
 /* The part of a footprint that the kind of an action of a thread of kind
  * 'tk' implies, with what the code up to the next scheduling point does:
  *
- *   idle (begin)   'busy' (RCU readiness); a revalidator creates the
- *                  round's dump from every datapath flow: global.
- *   barrier        leaving reads dump_seq and starts the sweep's first
- *                  umap_collect(); the last one ends the round (that step
- *                  is global through its op_end event).
- *   pause          n_in_round; the purge's sweep starts (umap_collect()).
+ *   idle (begin)   poll_block() left: 'busy' set.  A revalidator reads
+ *                  'paused' and enters the round (n_in_round, seen by the
+ *                  bookkeeping snapshot); if it leads a round with a dump
+ *                  phase it creates the dump from every datapath flow,
+ *                  which ex_step() makes global.
+ *   barrier        waits for the generation; leaving starts the sweep's
+ *                  first umap_collect() (a read of the umaps).
+ *   pause          reads n_in_round; the purge's sweep starts
+ *                  (umap_collect()).
  *   quiesce        quiescent state; then umap_collect() of the next umap.
  *   postpone/free  the RCU callback list.
- *   dump, flush, join, end: global. */
+ *   dump, flush, join: global.
+ * Arrivals at a barrier write the round (their barrier events). */
 static void
 fp_from_kind(struct ex_fp *fp, enum uk_action_kind kind,
              enum uk_thread_kind tk)
@@ -184,23 +239,23 @@ fp_from_kind(struct ex_fp *fp, enum uk_action_kind kind,
     case UK_ACT_DP_PUT: case UK_ACT_DP_DEL: case UK_ACT_FREE:
         break;
     case UK_ACT_POSTPONE: case UK_ACT_RCU_FREE:
-        fp->rcu = true;
+        fp->rcu_cbs = true;
         break;
     case UK_ACT_QUIESCE:
-        fp->rcu = true;
-        fp->umaps = UINT64_MAX;
+        fp->rcu_q = true;
+        fp->umap_r = UINT64_MAX;
         break;
     case UK_ACT_IDLE:
-        fp->rcu = fp->round = true;
-        fp->global = tk == UK_THREAD_REVALIDATOR;
+        fp->rcu_q = true;
+        fp->round_r = tk == UK_THREAD_REVALIDATOR;
         break;
     case UK_ACT_BARRIER:
-        fp->rcu = fp->round = true;
-        fp->umaps = UINT64_MAX;
+        fp->round_r = true;
+        fp->umap_r = UINT64_MAX;
         break;
     case UK_ACT_PAUSE:
-        fp->round = true;
-        fp->umaps = UINT64_MAX;
+        fp->round_r = true;
+        fp->umap_r = UINT64_MAX;
         break;
     case UK_ACT_DP_DUMP: case UK_ACT_DP_FLUSH: case UK_ACT_JOIN:
     case N_UK_ACTIONS:
@@ -221,14 +276,16 @@ fp_from_action(struct ex_fp *fp, const struct uk_action *a,
     fp_from_kind(fp, a->kind, tk);
     if (a->mutex) {
         if (a->mutex->target == UK_LOCK_UMAP) {
-            fp_add_umap(fp, a->mutex->umap);
+            fp->umap_lock |= umap_bit(a->mutex->umap);
         } else if (a->mutex->ukey) {
             fp_add_ukey(fp, a->mutex->ukey->id);
         }
     }
-    if (a->kind == UK_ACT_LOOKUP || a->kind == UK_ACT_INSERT
-        || a->kind == UK_ACT_REPLACE || a->kind == UK_ACT_REMOVE) {
-        fp_add_umap(fp, a->umap);
+    if (a->kind == UK_ACT_LOOKUP) {
+        fp->umap_r |= umap_bit(a->umap);
+    } else if (a->kind == UK_ACT_INSERT || a->kind == UK_ACT_REPLACE
+               || a->kind == UK_ACT_REMOVE) {
+        fp->umap_w |= umap_bit(a->umap);
     }
     if (a->ukey) {
         fp_add_ukey(fp, a->ukey->id);
@@ -253,24 +310,35 @@ fp_from_event(struct ex_fp *fp, const struct ukey_event *e)
         break;
     }
     switch ((enum uk_event_type) e->type) {
-    case UK_EV_UMAP_LOOKUP: case UK_EV_UMAP_INSERT: case UK_EV_UMAP_REPLACE:
-    case UK_EV_UMAP_REMOVE:
-        fp_add_umap(fp, e->umap);
+    case UK_EV_UMAP_LOOKUP:
+        fp->umap_r |= umap_bit(e->umap);
+        break;
+    case UK_EV_UMAP_INSERT: case UK_EV_UMAP_REPLACE: case UK_EV_UMAP_REMOVE:
+        fp->umap_w |= umap_bit(e->umap);
         break;
     case UK_EV_LOCK: case UK_EV_TRYLOCK: case UK_EV_UNLOCK:
         if (e->kind == UK_LOCK_UMAP) {
-            fp_add_umap(fp, e->umap);
+            fp->umap_lock |= umap_bit(e->umap);
         }
         break;
-    case UK_EV_RCU_POSTPONE: case UK_EV_RCU_QUIESCE: case UK_EV_RCU_FREE:
-        fp->rcu = true;
+    case UK_EV_RCU_POSTPONE: case UK_EV_RCU_FREE:
+        fp->rcu_cbs = true;
+        break;
+    case UK_EV_RCU_QUIESCE:
+        fp->rcu_q = true;
         break;
     case UK_EV_BARRIER:
-        fp->round = true;
+        if (e->kind == UK_BARRIER_ARRIVE) {
+            fp->round_w = true;
+        } else {
+            fp->round_r = true;
+        }
         break;
-    case UK_EV_OP_BEGIN: case UK_EV_OP_END:
-        /* The checker's liveness rules run at round boundaries, over
-         * every ukey and flow. */
+    case UK_EV_OP_END:
+        /* The checker ends a round at the first op_end of it, and runs
+         * its liveness rules over every ukey and flow (ex_observe() sees
+         * to the later ones).  An op_begin only sets the thread's round
+         * in the checker. */
         if (e->kind == UK_OP_ROUND) {
             fp->global = true;
         }
@@ -281,7 +349,7 @@ fp_from_event(struct ex_fp *fp, const struct ukey_event *e)
     case UK_EV_THREAD_START: case UK_EV_FLOW: case UK_EV_TRAFFIC:
     case UK_EV_UPCALL: case UK_EV_CREATE: case UK_EV_TRANSITION:
     case UK_EV_UKEY_FREE: case UK_EV_DP_PUT: case UK_EV_DP_DEL:
-    case UK_EV_REVALIDATE: case UK_EV_STATS_PUSH:
+    case UK_EV_REVALIDATE: case UK_EV_STATS_PUSH: case UK_EV_OP_BEGIN:
     case UK_EV_COVERAGE: case UK_EV_VIOLATION:
     case N_UK_EVENT_TYPES:
         break;
@@ -292,8 +360,13 @@ static bool
 fp_dependent(const struct ex_fp *a, const struct ex_fp *b)
 {
     if (a->global || b->global || (a->dp_shape && b->dp_shape)
-        || (a->rcu && b->rcu) || (a->round && b->round)
-        || (a->umaps & b->umaps)) {
+        || (a->rcu_cbs && (b->rcu_cbs || b->rcu_q))
+        || (b->rcu_cbs && a->rcu_q)
+        || (a->round_w && (b->round_w || b->round_r))
+        || (b->round_w && a->round_r)
+        || (a->umap_w & (b->umap_w | b->umap_r))
+        || (b->umap_w & a->umap_r)
+        || (a->umap_lock & b->umap_lock)) {
         return true;
     }
     for (int i = 0; i < a->n_ukeys; i++) {
@@ -317,7 +390,7 @@ fp_dependent(const struct ex_fp *a, const struct ex_fp *b)
 struct ex_snap {
     uint64_t dump_seq, reval_seq, n_rounds;
     unsigned int n_in_round;
-    bool paused, shut_down;
+    bool paused, shut_down, stopped;
     size_t n_rcu_cbs, n_dp_flows;
 };
 
@@ -328,6 +401,7 @@ snap_take(const struct udpif *u, struct ex_snap *s)
         .dump_seq = u->dump_seq, .reval_seq = u->reval_seq,
         .n_rounds = u->n_rounds, .n_in_round = u->n_in_round,
         .paused = u->paused, .shut_down = u->shut_down,
+        .stopped = u->stopped,
         .n_rcu_cbs = u->n_rcu_cbs, .n_dp_flows = u->n_dp_flows,
     };
 }
@@ -349,6 +423,9 @@ struct ex_set {
 struct ex_frame {
     struct ex_set sleep;        /* Asleep on entry to this node. */
     struct ex_set done;         /* Explored from this node. */
+    uint64_t runnable;          /* Runnable threads at this node. */
+    uint64_t backtrack;         /* To explore from this node (DPOR adds
+                                 * to it as it finds races below). */
 };
 
 struct ex {
@@ -365,6 +442,8 @@ struct ex {
 
     /* Collected during one step. */
     bool collecting;
+    uint64_t rounds_ended;      /* Highest round number whose op_end the
+                                 * live model emitted since setup. */
     struct ex_fp step_fp;
     struct ex_pending pending[EX_MAX_PENDING];
     size_t n_pending;
@@ -372,8 +451,16 @@ struct ex {
     struct ex_frame *frames;    /* (owned) DFS stack, by depth. */
     size_t n_frames;
     size_t limit;               /* Depth limit of this search. */
-    bool reduction;
+    enum explore_reduction reduction;
     bool stop;
+
+    /* The steps of 'path', for DPOR: each one's footprint, and its vector
+     * clock ('stride' entries each: for thread t, 1 + the index of the
+     * latest step of t that happens before it, or 0). */
+    struct ex_fp *ev_fps;       /* (owned) */
+    uint32_t *vcs;              /* (owned) */
+    size_t allocated_ev;
+    size_t stride;              /* Model threads. */
 
     /* Minimisation: stop at the first violation like 'target'. */
     const struct ukey_event *target;
@@ -402,6 +489,15 @@ ex_observe(const struct ukey_event *e, void *ex_)
     struct ex *ex = ex_;
     if (!ex->collecting) {
         return;
+    }
+    if (e->type == UK_EV_OP_END && e->kind == UK_OP_ROUND && e->value) {
+        if (e->value <= ex->rounds_ended) {
+            /* The checker ignores the op_end of a round that another
+             * revalidator ended: only the round's order matters. */
+            ex->step_fp.round_w = true;
+            return;
+        }
+        ex->rounds_ended = e->value;
     }
     fp_from_event(&ex->step_fp, e);
     if (e->type == UK_EV_VIOLATION
@@ -454,6 +550,17 @@ ex_build(struct ex *ex)
         return ERANGE;
     }
     event_bus_add(ex->udpif->bus, ex_observe, ex);
+    ex->rounds_ended = 0;
+    ex->stride = 0;
+    for (size_t i = 0; i < ex->udpif->n_threads; i++) {
+        uint32_t id = ex->udpif->threads[i]->id;
+        if (id >= EX_MAX_THREADS) {
+            return ERANGE;
+        }
+        if (id + 1 > ex->stride) {
+            ex->stride = id + 1;
+        }
+    }
     ex->result->stats.setups++;
     ex->quiescent = false;
     return 0;
@@ -498,6 +605,7 @@ ex_step(struct ex *ex, uint32_t id, struct ex_fp *fp)
         return EAGAIN;
     }
     struct ex_snap before, after;
+    enum uk_action_kind was = t->next.kind;
     snap_take(u, &before);
     fp_from_action(&ex->step_fp, &t->next, t->kind);
     ex->n_pending = 0;
@@ -509,23 +617,26 @@ ex_step(struct ex *ex, uint32_t id, struct ex_fp *fp)
 
     snap_take(u, &after);
     if (t->next.kind == UK_ACT_IDLE) {
-        /* poll_block(): 'busy' cleared, quiescent; op_end. */
-        ex->step_fp.rcu = ex->step_fp.round = true;
-    } else if (t->next.kind == UK_ACT_BARRIER) {
-        ex->step_fp.round = true;       /* Arrival. */
+        ex->step_fp.rcu_q = true;       /* poll_block(): 'busy' cleared. */
+    }
+    if (was == UK_ACT_IDLE && t->kind == UK_THREAD_REVALIDATOR
+        && t->cur.kind == UK_REQ_ROUND && t->cur.round
+        && t->cur.round->phases & UK_PHASE_DUMP) {
+        ex->step_fp.global = true;      /* May have created the dump. */
     }
     if (before.dump_seq != after.dump_seq
         || before.reval_seq != after.reval_seq
         || before.n_rounds != after.n_rounds
         || before.n_in_round != after.n_in_round
         || before.paused != after.paused) {
-        ex->step_fp.round = true;
+        ex->step_fp.round_w = true;
     }
-    if (before.shut_down != after.shut_down) {
+    if (before.shut_down != after.shut_down
+        || before.stopped != after.stopped) {
         ex->step_fp.global = true;
     }
     if (before.n_rcu_cbs != after.n_rcu_cbs) {
-        ex->step_fp.rcu = true;
+        ex->step_fp.rcu_cbs = true;
     }
     if (before.n_dp_flows != after.n_dp_flows) {
         ex->step_fp.dp_shape = true;
@@ -535,6 +646,16 @@ ex_step(struct ex *ex, uint32_t id, struct ex_fp *fp)
     }
     ex->path = uk_grow(ex->path, &ex->allocated_path, ex->n_path + 1,
                        sizeof *ex->path);
+    if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
+        if (ex->n_path >= ex->allocated_ev) {
+            size_t n = ex->allocated_ev ? 2 * ex->allocated_ev : 64;
+            ex->ev_fps = uk_xrealloc(ex->ev_fps, n * sizeof *ex->ev_fps);
+            ex->vcs = uk_xrealloc(ex->vcs,
+                                  n * EX_MAX_THREADS * sizeof *ex->vcs);
+            ex->allocated_ev = n;
+        }
+        ex->ev_fps[ex->n_path] = ex->step_fp;
+    }
     ex->path[ex->n_path++] = id;
     return 0;
 }
@@ -808,7 +929,7 @@ ex_schedule_done(struct ex *ex, bool complete)
     }
 }
 
-/* ==== Exhaustive search with sleep sets ==== */
+/* ==== Sleep sets ==== */
 
 static struct ex_frame *
 ex_frame(struct ex *ex, size_t depth)
@@ -836,6 +957,180 @@ lowest_bit(uint64_t mask)
     return __builtin_ctzll(mask);
 }
 
+/* ==== DPOR ====
+ *
+ * Source-DPOR (Abdulla, Aronis, Jonsson, Sagonas, POPL 2014), with the
+ * sleep sets above.  Each step taken is checked, as it is taken, against
+ * the steps before it on the path: step k of thread p and the new step j
+ * of thread q != p race when they are dependent and nothing between them
+ * orders them (no step that k happens before happens before j).  Reversing
+ * the race means running, from the node before k, the steps between k and
+ * j that do not happen after k, then j: the schedule 'v'.  Its initials
+ * are the threads whose first step in 'v' has no step of 'v' before it
+ * that it depends on; if none of them is already in the node's backtrack
+ * (or sleep) set, one is added, and the search explores it from there.
+ *
+ * Happens-before is kept as a vector clock per step of the path.  A race
+ * cannot be reversed as such when j was not enabled before k (k released
+ * the lock j takes, left the round j's pause waits out, ...): then j comes
+ * first in 'v' and its thread is not runnable at k.  j may still go before
+ * whatever disabled it (the lock taken, the round entered): every earlier
+ * step that j depends on is then treated as racing with j (the treatment
+ * of locks in Abdulla et al.'s later work, applied to every blocking
+ * action).  Without it, an unlock followed by a lock would hide the other
+ * order of the two critical sections.
+ *
+ * DPOR finds races only between steps it ran.  A schedule cut by the depth
+ * bound hides the races of its remaining steps, so a bounded search with
+ * DPOR is not exhaustive within the bound ('dpor_cut'); the minimiser,
+ * which searches with depth bounds, uses sleep sets. */
+
+static uint32_t *
+ex_vc(struct ex *ex, size_t i)
+{
+    return &ex->vcs[i * EX_MAX_THREADS];
+}
+
+static void
+vc_join(uint32_t *dst, const uint32_t *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (src[i] > dst[i]) {
+            dst[i] = src[i];
+        }
+    }
+}
+
+/* The race of step 'k' with step 'j' of thread 'q': adds an initial of
+ * its reversal to the backtrack set of the node before 'k'. */
+static void dpor_reverse(struct ex *, size_t k, size_t j, uint32_t q,
+                         bool retarget);
+
+/* A race of 'k' with 'j' that cannot be reversed because 'k' enabled 'j'
+ * (released the lock 'j' takes, left the round 'j' waits out, ...).  What
+ * disabled 'j' before 'k' is an earlier step that 'j' depends on (the lock
+ * taken, the round entered): 'j' may go before any such step, so each one
+ * is treated as racing with 'j'. */
+static void
+dpor_retarget(struct ex *ex, size_t k, size_t j, uint32_t q)
+{
+    for (size_t k2 = k; k2-- > 0;) {
+        if (ex->path[k2] != q
+            && fp_dependent(&ex->ev_fps[k2], &ex->ev_fps[j])) {
+            dpor_reverse(ex, k2, j, q, false);
+        }
+    }
+}
+
+static void
+dpor_reverse(struct ex *ex, size_t k, size_t j, uint32_t q, bool retarget)
+{
+    enum { NONE_ = -1, AFTER_K = -2 };
+    long first[EX_MAX_THREADS];
+    uint32_t p = ex->path[k];
+    size_t n = ex->stride;
+
+    ex->result->stats.races++;
+    for (size_t t = 0; t < EX_MAX_THREADS; t++) {
+        first[t] = NONE_;
+    }
+    for (size_t l = k + 1; l < j; l++) {
+        uint32_t r = ex->path[l];
+        if (first[r] != NONE_) {
+            continue;
+        }
+        first[r] = ex_vc(ex, l)[p] >= k + 1 ? AFTER_K : (long) l;
+    }
+    if (first[q] == NONE_) {
+        first[q] = (long) j;
+    }
+
+    /* Initials: first steps in 'v' that no step of 'v' happens before. */
+    uint64_t initials = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (first[r] < 0) {
+            continue;
+        }
+        const uint32_t *vc = ex_vc(ex, (size_t) first[r]);
+        bool initial = true;
+        for (size_t t = 0; t < n && initial; t++) {
+            if (t != r && first[t] >= 0 && first[t] < first[r]
+                && vc[t] >= (uint32_t) first[t] + 1) {
+                initial = false;
+            }
+        }
+        if (initial) {
+            initials |= UINT64_C(1) << r;
+        }
+    }
+
+    struct ex_frame *f = &ex->frames[k];
+    if (first[q] == (long) j && (initials >> q) & 1
+        && !((f->runnable >> q) & 1)) {
+        /* 'j' comes first in 'v' and was not enabled before 'k': only 'k'
+         * could have enabled it (anything else that did would be in 'v'
+         * before it, or order 'k' before it).  Not reversible as such. */
+        if (retarget) {
+            dpor_retarget(ex, k, j, q);
+        }
+        return;
+    }
+    if (initials & (f->backtrack | f->sleep.mask)) {
+        return;                 /* Already explored, or to be. */
+    }
+    uint64_t pick = initials & f->runnable;
+    if (!pick) {
+        /* Cannot happen when the dependency relation covers enabledness;
+         * be conservative if it does. */
+        pick = f->runnable;
+    } else {
+        pick &= -pick;          /* The lowest. */
+    }
+    f->backtrack |= pick;
+    ex->result->stats.backtracks++;
+}
+
+/* DPOR bookkeeping of the step just taken at depth 'j': its vector clock,
+ * and its races with the steps before it. */
+static void
+dpor_step(struct ex *ex, size_t j)
+{
+    uint32_t q = ex->path[j];
+    const struct ex_fp *fpj = &ex->ev_fps[j];
+    size_t n = ex->stride;
+    uint32_t *vcj = ex_vc(ex, j);
+    uint32_t acc[EX_MAX_THREADS];
+    bool seen_prev = false;
+
+    memset(vcj, 0, n * sizeof *vcj);
+    memset(acc, 0, n * sizeof *acc);
+    for (size_t k = j; k-- > 0;) {
+        uint32_t p = ex->path[k];
+        const uint32_t *vck = ex_vc(ex, k);
+        if (p == q) {
+            if (!seen_prev) {
+                /* Program order: the previous step of q, and through it
+                 * every earlier one. */
+                seen_prev = true;
+                vc_join(vcj, vck, n);
+                vc_join(acc, vck, n);
+            }
+            continue;
+        }
+        if (!fp_dependent(&ex->ev_fps[k], fpj)) {
+            continue;
+        }
+        if (acc[p] < k + 1) {
+            dpor_reverse(ex, k, j, q, true);
+        }
+        vc_join(acc, vck, n);
+        vc_join(vcj, vck, n);
+    }
+    vcj[q] = (uint32_t) j + 1;
+}
+
+/* ==== The exhaustive search ==== */
+
 /* Explores from the node at 'depth' (the live model is at ex->path[0..
  * depth)), whose sleep set is ex->frames[depth].sleep. */
 static void
@@ -850,28 +1145,47 @@ ex_dfs(struct ex *ex, size_t depth, int preemptions)
     }
     if (depth >= ex->limit) {
         st->bound_exceeded++;
+        if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
+            st->dpor_cut = true;
+        }
         ex_schedule_done(ex, false);
         return;
     }
 
     struct ex_frame *f = ex_frame(ex, depth);
-    uint64_t todo = runnable & ~f->sleep.mask;
-    st->pruned += (uint64_t) __builtin_popcountll(runnable & f->sleep.mask);
-    if (!todo) {
+    uint64_t avail = runnable & ~f->sleep.mask;
+    if (!avail) {
+        st->pruned += (uint64_t) __builtin_popcountll(runnable);
         st->sleep_blocked++;
         return;
     }
     f->done.mask = 0;
+    f->runnable = runnable;
 
     uint32_t last = depth ? ex->path[depth - 1] : UINT32_MAX;
     bool last_runnable = last != UINT32_MAX && (runnable >> last) & 1;
+    if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
+        /* One to start with, the thread that ran last if it can (no
+         * preemption); races found below add the others needed. */
+        f->backtrack = last_runnable && (avail >> last) & 1
+                       ? UINT64_C(1) << last : avail & -avail;
+    } else {
+        f->backtrack = avail;
+    }
     uint32_t *prefix = uk_xmalloc((depth + 1) * sizeof *prefix);
     if (depth) {
         memcpy(prefix, ex->path, depth * sizeof *prefix);
     }
 
-    for (uint64_t m = todo; m && !ex->stop; m &= m - 1) {
+    uint64_t tried = 0;
+    for (;;) {
+        f = &ex->frames[depth];
+        uint64_t m = f->backtrack & avail & ~tried;
+        if (!m || ex->stop) {
+            break;
+        }
         uint32_t id = (uint32_t) lowest_bit(m);
+        tried |= UINT64_C(1) << id;
         int pre = preemptions + (last_runnable && id != last);
         if (ex->opts.preempt_bound >= 0 && pre > ex->opts.preempt_bound) {
             st->bound_exceeded++;
@@ -885,15 +1199,17 @@ ex_dfs(struct ex *ex, size_t depth, int preemptions)
         }
         struct ex_fp fp;
         ex_step(ex, id, &fp);
-        f = &ex->frames[depth];     /* ex_frame() may have moved it. */
+        if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
+            dpor_step(ex, depth);
+        }
 
         if (ex_check(ex, 0)) {
             ex_schedule_done(ex, false);
         } else {
             struct ex_frame *c = ex_frame(ex, depth + 1);
-            f = &ex->frames[depth];
+            f = &ex->frames[depth];     /* ex_frame() may have moved it. */
             c->sleep.mask = 0;
-            if (ex->reduction) {
+            if (ex->reduction != EXPLORE_REDUCTION_NONE) {
                 uint64_t cand = (f->sleep.mask | f->done.mask)
                                 & ~(UINT64_C(1) << id);
                 for (uint64_t k = cand; k; k &= k - 1) {
@@ -910,10 +1226,13 @@ ex_dfs(struct ex *ex, size_t depth, int preemptions)
             ex_dfs(ex, depth + 1, pre);
             f = &ex->frames[depth];
         }
-        if (ex->reduction) {
+        if (ex->reduction != EXPLORE_REDUCTION_NONE) {
             f->done.mask |= UINT64_C(1) << id;
             f->done.fps[id] = fp;
         }
+    }
+    if (!ex->stop) {
+        st->pruned += (uint64_t) __builtin_popcountll(runnable & ~tried);
     }
     free(prefix);
 }
@@ -1066,7 +1385,8 @@ ex_init(struct ex *ex, explore_setup_fn *setup, void *aux,
     }
     ex->next_progress = ex->opts.progress_interval;
     ex->result = result;
-    ex->reduction = ex->opts.reduction && ex->opts.preempt_bound < 0;
+    ex->reduction = ex->opts.preempt_bound < 0 ? ex->opts.reduction
+                                               : EXPLORE_REDUCTION_NONE;
     clock_gettime(CLOCK_MONOTONIC, &ex->start);
 }
 
@@ -1080,6 +1400,8 @@ ex_fini(struct ex *ex)
     }
     free(ex->frames);
     free(ex->path);
+    free(ex->ev_fps);
+    free(ex->vcs);
     free(ex->hit);
     free(ex->states);
 }
@@ -1109,12 +1431,17 @@ explore_run(explore_setup_fn *setup, void *aux,
     memset(result, 0, sizeof *result);
     ex_init(&ex, setup, aux, opts, result);
     if (ex.opts.strategy >= N_EXPLORE_STRATEGIES
+        || ex.opts.reduction >= N_EXPLORE_REDUCTIONS
         || (ex.opts.strategy == EXPLORE_PCT && !ex.opts.pct_depth)) {
         ex_fini(&ex);
         return EINVAL;
     }
-    if (ex.reduction && ex_flow_limit_reachable(setup, aux)) {
-        ex.reduction = false;
+    if (ex.reduction != EXPLORE_REDUCTION_NONE
+        && ex_flow_limit_reachable(setup, aux)) {
+        ex.reduction = EXPLORE_REDUCTION_NONE;
+    }
+    if (ex.opts.strategy == EXPLORE_DFS || ex.opts.strategy == EXPLORE_BFS) {
+        result->stats.reduction = ex.reduction;
     }
 
     switch (ex.opts.strategy) {
@@ -1124,6 +1451,7 @@ explore_run(explore_setup_fn *setup, void *aux,
                                            : ex.opts.max_steps;
         ex_search(&ex, limit);
         result->stats.exhausted = !ex.error && !result->stats.interrupted
+                                  && !result->stats.dpor_cut
                                   && (ex.opts.all || !result->n_violations);
         break;
     }
@@ -1303,6 +1631,9 @@ explore_minimize(explore_setup_fn *setup, void *aux,
     o.progress = NULL;
     o.hash_states = false;
     o.strategy = EXPLORE_DFS;
+    if (o.reduction == EXPLORE_REDUCTION_DPOR) {
+        o.reduction = EXPLORE_REDUCTION_SLEEP;  /* Depth-bounded searches. */
+    }
     if (!o.max_schedules) {
         o.max_schedules = 200000;   /* Per re-search: a budget. */
     }
@@ -1313,7 +1644,9 @@ explore_minimize(explore_setup_fn *setup, void *aux,
         struct ex ex;
         memset(&scratch, 0, sizeof scratch);
         ex_init(&ex, setup, aux, &o, &scratch);
-        ex.reduction = ex.reduction && !ex_flow_limit_reachable(setup, aux);
+        if (ex_flow_limit_reachable(setup, aux)) {
+            ex.reduction = EXPLORE_REDUCTION_NONE;
+        }
         ex.target = &target;
         ex_search(&ex, n - 1);
         bool shorter = ex.hit && ex.n_hit < n;

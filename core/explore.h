@@ -11,10 +11,11 @@
  * liveness ones included: the checker emits those at round boundaries).  A
  * schedule ends when no thread is runnable.
  *
- * Strategies: exhaustive depth-first search with sleep-set partial-order
- * reduction over the dependency relation of the model's actions (see
- * explore.c), iterative deepening for shortest counterexamples, preemption
- * and depth bounds, random schedules and PCT.  Every run is reproducible
+ * Strategies: exhaustive depth-first search with partial-order reduction
+ * over the dependency relation of the model's steps (see explore.c):
+ * source-DPOR with sleep sets (the default), sleep sets alone, or none;
+ * iterative deepening for shortest counterexamples, preemption and depth
+ * bounds, random schedules and PCT.  Every run is reproducible
  * from its options and seed.  core/ prints nothing: the caller formats
  * results, with explore_write_script() for the replayable script.
  *
@@ -53,6 +54,22 @@ enum explore_strategy {
 const char *explore_strategy_name(int);
 int explore_strategy_from_name(const char *);  /* -1 if unknown. */
 
+/* Partial-order reduction of the exhaustive strategies (DFS, BFS). */
+#define EXPLORE_REDUCTIONS(X) \
+    X(NONE, "none")     /* Every interleaving. */ \
+    X(SLEEP, "sleep")   /* Sleep sets alone. */ \
+    X(DPOR, "dpor")     /* Source-DPOR with sleep sets. */
+
+enum explore_reduction {
+#define EXPLORE_REDUCTION_ENUM_(NAME, TEXT) EXPLORE_REDUCTION_##NAME,
+    EXPLORE_REDUCTIONS(EXPLORE_REDUCTION_ENUM_)
+#undef EXPLORE_REDUCTION_ENUM_
+    N_EXPLORE_REDUCTIONS
+};
+
+const char *explore_reduction_name(int);
+int explore_reduction_from_name(const char *); /* -1 if unknown. */
+
 struct explore_stats;
 
 /* Called about every 'progress_interval' schedules (and never when NULL). */
@@ -60,10 +77,12 @@ typedef void explore_progress_fn(const struct explore_stats *, void *aux);
 
 struct explore_options {
     enum explore_strategy strategy;
-    bool reduction;             /* Sleep sets (DFS/BFS).  Default true.
-                                 * Forced off under a preemption bound,
-                                 * whose combination with sleep sets would
-                                 * be unsound. */
+    enum explore_reduction reduction; /* DFS/BFS.  Default DPOR.  Forced
+                                 * to NONE under a preemption bound, whose
+                                 * combination with either reduction would
+                                 * be unsound.  DPOR under a depth bound
+                                 * (or 'max_steps') is not exhaustive once
+                                 * a schedule is cut: see 'dpor_cut'. */
     int preempt_bound;          /* Max preemptions per schedule; -1 none. */
     size_t depth_bound;         /* Max steps per schedule; 0 = none (a
                                  * safety cap of 'max_steps' applies). */
@@ -83,7 +102,7 @@ struct explore_options {
     uint64_t progress_interval; /* Default 10000. */
 };
 
-/* Fills 'opts' with the defaults: DFS with reduction, no bounds,
+/* Fills 'opts' with the defaults: DFS with DPOR, no bounds,
  * minimisation on, seed 1, 1000 runs, PCT depth 3. */
 void explore_options_init(struct explore_options *opts);
 
@@ -99,6 +118,15 @@ struct explore_stats {
                                  * thread asleep (already covered). */
     uint64_t bound_exceeded;    /* Branches cut by the depth or preemption
                                  * bound. */
+    uint64_t races;             /* DPOR: races found in explored
+                                 * schedules... */
+    uint64_t backtracks;        /* ...and the branches added to reverse
+                                 * them. */
+    enum explore_reduction reduction; /* The reduction used. */
+    bool dpor_cut;              /* DPOR and some schedule was cut by the
+                                 * depth bound: races past the cut are not
+                                 * seen, so schedules within the bound may
+                                 * be missed ('exhausted' is false). */
     uint64_t states;            /* Distinct final states (hash_states). */
     uint64_t violating;         /* Schedules that ended on a violation. */
     size_t max_depth;           /* Longest schedule seen. */
@@ -106,7 +134,9 @@ struct explore_stats {
     double first_found;         /* Seconds to the first violation. */
     uint64_t first_found_schedules; /* Schedules run until then. */
     bool exhausted;             /* The whole space within the bounds was
-                                 * covered (DFS/BFS, no early stop). */
+                                 * covered, up to the reordering of
+                                 * independent steps (DFS/BFS, no early
+                                 * stop, no DPOR cut). */
     bool interrupted;           /* Stopped by max_schedules/time_limit. */
 };
 

@@ -78,6 +78,7 @@ static int
 parse_options(struct repl *r, int argc, char *argv[],
               struct explore_options *opts, const char **output)
 {
+    bool reduction_set = false;
     int i;
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         const char *o = argv[i];
@@ -123,7 +124,18 @@ parse_options(struct repl *r, int argc, char *argv[],
         } else if (!strcmp(o, "--all")) {
             opts->all = true;
         } else if (!strcmp(o, "--no-reduction")) {
-            opts->reduction = false;
+            opts->reduction = EXPLORE_REDUCTION_NONE;
+            reduction_set = true;
+        } else if (!strcmp(o, "--reduction")) {
+            int red = arg ? explore_reduction_from_name(arg) : -1;
+            if (red < 0) {
+                repl_usage_error(r, "explore", "--reduction needs one of "
+                                 "none, sleep, dpor");
+                return -1;
+            }
+            opts->reduction = red;
+            reduction_set = true;
+            i++;
         } else if (!strcmp(o, "--no-minimize")) {
             opts->minimize = false;
         } else if (!strcmp(o, "--warnings")) {
@@ -136,6 +148,10 @@ parse_options(struct repl *r, int argc, char *argv[],
             return -1;
         }
     }
+    if (opts->depth_bound && !reduction_set) {
+        /* DPOR is not exhaustive under a depth bound; sleep sets are. */
+        opts->reduction = EXPLORE_REDUCTION_SLEEP;
+    }
     return i;
 }
 
@@ -146,8 +162,8 @@ progress(const struct explore_stats *st, void *aux)
 {
     (void) aux;
     fprintf(stderr, "\r  %" PRIu64 " schedules, %" PRIu64 " steps, %"
-            PRIu64 " pruned, %.1f s", st->schedules, st->steps, st->pruned,
-            st->elapsed);
+            PRIu64 " pruned, %" PRIu64 " races, %.1f s", st->schedules,
+            st->steps, st->pruned, st->races, st->elapsed);
     fflush(stderr);
 }
 
@@ -217,6 +233,30 @@ print_violation(const struct repl *r, const struct explore_violation *v)
     }
 }
 
+/* How the schedules were reduced, for the coverage line. */
+static const char *
+reduction_text(const struct explore_options *o,
+               const struct explore_stats *st)
+{
+    if (o->strategy == EXPLORE_RANDOM || o->strategy == EXPLORE_PCT) {
+        return "sampled";
+    }
+    switch (st->reduction) {
+    case EXPLORE_REDUCTION_NONE:
+        return o->reduction == EXPLORE_REDUCTION_NONE
+               ? "no reduction"
+               : "no reduction: forced off by the bound or flow limit";
+    case EXPLORE_REDUCTION_SLEEP:
+        return "sleep sets: one schedule per class of equivalent "
+               "interleavings";
+    case EXPLORE_REDUCTION_DPOR:
+        return "DPOR: one schedule per class of equivalent interleavings";
+    case N_EXPLORE_REDUCTIONS:
+        break;
+    }
+    return "?";
+}
+
 static void
 print_coverage(const struct explore_options *o, const struct explore_stats *st)
 {
@@ -235,11 +275,15 @@ print_coverage(const struct explore_options *o, const struct explore_stats *st)
     if (o->depth_bound) {
         printf(" of at most %zu steps", o->depth_bound);
     }
-    printf(" (%" PRIu64 " steps, %" PRIu64 " pruned by reduction, %"
-           PRIu64 " cut by bounds, %.2f s)", st->steps, st->pruned,
-           st->bound_exceeded, st->elapsed);
-    if (!st->exhausted && (o->strategy == EXPLORE_DFS
-                           || o->strategy == EXPLORE_BFS)) {
+    printf(" (%s, %" PRIu64 " steps, %" PRIu64 " pruned by reduction, %"
+           PRIu64 " cut by bounds, %.2f s)", reduction_text(o, st),
+           st->steps, st->pruned, st->bound_exceeded, st->elapsed);
+    if (st->dpor_cut) {
+        printf(" -- not exhaustive: DPOR does not see the races of the "
+               "steps past the depth bound (--reduction sleep covers every "
+               "schedule within it)");
+    } else if (!st->exhausted && (o->strategy == EXPLORE_DFS
+                                  || o->strategy == EXPLORE_BFS)) {
         printf(" -- stopped before the end of the space");
     }
     putchar('\n');
@@ -331,7 +375,8 @@ explore_main(int argc, char *argv[])
         if (i >= 0) {
             fprintf(stderr, "usage: ukdb explore [--bfs|--random N|--pct D] "
                     "[--runs N] [--seed S] [--preempt-bound K] [--depth N] "
-                    "[--all] [--no-reduction] [-o FILE] SCRIPT.ukdb\n");
+                    "[--reduction none|sleep|dpor] [--all] [-o FILE] "
+                    "SCRIPT.ukdb\n");
         }
         repl_destroy(&r);
         return 2;

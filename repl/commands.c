@@ -155,7 +155,8 @@ const struct repl_cmd repl_commands[] = {
       0 },
     { "explore", "[OPTIONS]", "search interleavings from here",
       "  --bfs, --preempt-bound K, --depth N, --random N, --pct D,\n"
-      "  --seed S, --all, --no-reduction, -o FILE.  See ukdb(1).",
+      "  --seed S, --all, --reduction none|sleep|dpor, -o FILE.\n"
+      "  See ukdb(1).",
       "explore --preempt-bound 2", 0, -1, cmd_explore, NULL, 0 },
     { "source", "FILE", "run the commands of FILE",
       NULL, "source examples/race-v1-replace.ukdb", 1, 1, cmd_source, NULL,

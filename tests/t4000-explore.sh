@@ -45,6 +45,41 @@ test_expect_success 'explore: seed race clean under upstream, exhaustively' '
     test_grep "^clean: no violation in all [0-9,]* schedules" out
 '
 
+test_expect_success 'explore: each reduction finds the race and agrees on upstream' '
+    { echo "variant v1-replace"; seed_scenario; } >s.ukdb &&
+    { echo "variant upstream"; seed_scenario; } >u.ukdb &&
+    for red in none sleep dpor; do
+        { timeout 120 "$UKDB" explore --reduction $red -o c-$red.ukdb s.ukdb >out-$red 2>&1; test $? = 1; } &&
+        test_grep "VIOLATION.*double-delete" out-$red &&
+        timeout 60 "$UKDB" c-$red.ukdb >r-$red 2>&1 &&
+        test_grep "ERROR double-delete" r-$red || exit 1
+    done &&
+    timeout 60 "$UKDB" explore --reduction sleep u.ukdb >us 2>&1 &&
+    timeout 60 "$UKDB" explore u.ukdb >ud 2>&1 &&
+    test_grep "^clean: no violation in all [0-9,]* schedules (sleep sets" us &&
+    test_grep "^clean: no violation in all [0-9,]* schedules (DPOR" ud &&
+    sed -n "s/^clean: no violation in all \([0-9,]*\) schedules.*/\1/p" us >ns &&
+    sed -n "s/^clean: no violation in all \([0-9,]*\) schedules.*/\1/p" ud >nd &&
+    test "$(cat nd)" -le "$(cat ns)"
+'
+
+test_expect_success 'explore: a depth bound uses sleep sets; DPOR under it says it is not exhaustive' '
+    { echo "variant upstream"; seed_scenario; } >u.ukdb &&
+    timeout 60 "$UKDB" explore --depth 12 u.ukdb >out 2>&1 &&
+    test_grep "^clean: no violation in all [0-9,]* schedules of at most 12 steps (sleep sets" out &&
+    timeout 60 "$UKDB" explore --depth 12 --reduction dpor u.ukdb >out 2>&1 &&
+    test_grep "^clean: no violation in [0-9,]* schedules of at most 12 steps (DPOR" out &&
+    test_grep "not exhaustive: DPOR does not see the races" out &&
+    ! grep -q "in all" out
+'
+
+test_expect_success 'explore: --reduction needs a known name' '
+    { echo "variant upstream"; seed_scenario; } >u.ukdb &&
+    { "$UKDB" explore --reduction bogus u.ukdb >out 2>err; test $? = 2; } &&
+    test_grep "error: explore: --reduction needs one of none, sleep, dpor" err &&
+    { "$UKDB" explore --reduction >out 2>err; test $? = 2; }
+'
+
 test_expect_success 'explore: --preempt-bound 2 clean message names the bound' '
     { echo "variant upstream"; seed_scenario; } >u.ukdb &&
     timeout 60 "$UKDB" explore --preempt-bound 2 u.ukdb >out 2>&1 &&
