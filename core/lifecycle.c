@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The lifecycle fold (see lifecycle.h): one pass over 'struct ukey_event's
- * that keeps a record per live ukey and per flow, checks the rules of
- * shared/ovs-ukey-lifecycle.md §1.10 as each event arrives, and drops a
- * ukey's record as soon as it is freed.  Lookups are open-addressing hash
- * tables (ukey id -> record, (ufid, pmd_id) -> flow); records are recycled
- * through a free list, so the steady state allocates nothing per event.
+ * that keeps a record per live ukey and per flow in use, checks the rules
+ * of shared/ovs-ukey-lifecycle.md §1.10 as each event arrives, drops a
+ * ukey's record as soon as it is freed, and retires a flow's record once
+ * nothing depends on it (lc_flow_sweep()).  Lookups are open-addressing
+ * hash tables (ukey id -> record, (ufid, pmd_id) -> flow); records are
+ * recycled through free lists, so the steady state allocates nothing per
+ * event.
  * Freed ids are one bit each in a bitmap whose fully-freed prefix is
  * dropped as it forms. */
 #include "lifecycle.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,16 @@
 #define LC_FREE_CACHE 4096      /* Free evidence kept for recent frees. */
 #define LC_NO_FLOW UINT32_MAX
 #define LC_CHUNK_UKEYS 256      /* Records allocated at a time. */
+#define LC_LISTED_FILTER_BITS 65536
+/* A sweep of the flow records when they reach LC_FLOW_SWEEP_GROWTH times
+ * those kept by the last one, and at least LC_FLOW_SWEEP_MIN.  (Both 0:
+ * a sweep at every new record, to test that retiring changes nothing.) */
+#ifndef LC_FLOW_SWEEP_MIN
+#define LC_FLOW_SWEEP_MIN 64
+#endif
+#ifndef LC_FLOW_SWEEP_GROWTH
+#define LC_FLOW_SWEEP_GROWTH 2
+#endif
 
 /* ==== Records ==== */
 
@@ -77,14 +90,22 @@ struct lc_ukey {
     uint64_t tr_round;          /* 'lc->n_rounds' at its last transition. */
     struct lifecycle_step *steps;   /* (owned) Only with 'keep_steps'. */
     size_t n_steps, allocated_steps;
+    char *expl;                 /* (owned) 'explanation' with
+                                 * 'transient_details', kept for reuse. */
     struct lc_ukey *next_free;  /* On 'lc->free_ukeys'. */
 };
 
-/* A flow instance (ufid, pmd_id).  Kept for the whole run, in order of
- * first appearance. */
+/* A flow instance (ufid, pmd_id).  Kept while it can matter: a sweep
+ * retires the records that no live ukey refers to, with no ukey in a umap,
+ * no datapath flow and no open slowpath window (see lc_flow_sweep()), and
+ * recycles their slots. */
 struct lc_flow {
     uint64_t ufid;              /* Identity. */
     uint32_t pmd_id;
+    bool retired;               /* Slot on 'lc->free_flows'. */
+    uint32_t mark;              /* 'lc->sweep_gen' if a live ukey uses it. */
+    uint32_t next_free;         /* Next on 'lc->free_flows' if retired. */
+    uint64_t order;             /* Rank of its first appearance. */
     bool dp_present;            /* Datapath flow installed. */
     bool presence_unsure;       /* Lost events may hide a dp_put/dp_del. */
     bool unsure;                /* Events were lost while it existed. */
@@ -105,6 +126,21 @@ struct lc_flow {
     uint64_t window_round, window_ts;   /* Start of the open window. */
     uint64_t slow_rounds;       /* Slowpath-only rounds in a row. */
     struct lifecycle_evidence window_ev;    /* Traffic that opened it. */
+};
+
+/* The figures of a flow retired, or still known, for the end report. */
+struct lc_listed {
+    uint64_t order;             /* Rank of its first appearance. */
+    struct lifecycle_flow fig;  /* 'flow_name' unset. */
+};
+
+/* A slot of 'lc->listed_index': the key is there too, to probe the
+ * table without touching the entries (most lookups miss once it is
+ * full). */
+struct lc_listed_slot {
+    uint64_t ufid;
+    uint32_t pmd_id;
+    uint32_t index;             /* In 'lc->listed', + 1; 0 = empty. */
 };
 
 /* Open-addressing map from a nonzero u64 to a pointer, linear probing,
@@ -152,10 +188,29 @@ struct lifecycle {
     struct lc_ukey **chunks;    /* (owned) Blocks of records. */
     size_t n_chunks, allocated_chunks;
 
-    struct lc_flow *flows;      /* (owned) In order of first appearance. */
+    struct lc_flow *flows;      /* (owned) Records, and retired slots. */
     size_t n_flows, allocated_flows;
     uint32_t *flow_index;       /* Open addressing: flow index + 1. */
     size_t flow_mask;
+    size_t n_live_flows;        /* Slots of 'flows' not retired. */
+    uint32_t free_flows;        /* Retired slots to reuse, or LC_NO_FLOW. */
+    size_t flow_sweep_at;       /* Sweep when 'n_live_flows' reaches it. */
+    uint32_t sweep_gen;
+    uint64_t next_order;        /* Of the next flow record created. */
+
+    /* Figures of retired flows: the first LIFECYCLE_MAX_FLOWS distinct
+     * flows each (instances of one flow merged), the others summed. */
+    struct lc_listed *listed;   /* (owned) */
+    size_t n_listed, allocated_listed;
+    struct lc_listed_slot *listed_index;    /* (owned) Open addressing. */
+    size_t listed_mask;
+    uint64_t *listed_filter;    /* (owned) LC_LISTED_FILTER_BITS bits, one
+                                 * set per listed flow (by hash): most
+                                 * lookups, once the list is full, end at
+                                 * a clear bit, in a table that stays in
+                                 * the cache. */
+    uint64_t n_omitted;         /* Flow instances beyond those. */
+    struct lifecycle_flow omitted;  /* Their figures summed. */
     uint32_t *touched;          /* Flows with traffic this round. */
     size_t n_touched, allocated_touched;
 
@@ -314,6 +369,81 @@ lc_intern(struct lifecycle *lc, const char *s, size_t len)
     return p;
 }
 
+/* vsnprintf() for the conversions of the fold's messages (%s, %u, %llu,
+ * %%), several times faster than the C library's: a trace can have a
+ * violation every few dozen events, and each PASS has an explanation.
+ * Anything else falls back to vsnprintf(). */
+static int
+lc_vformat(char *buf, size_t size, const char *fmt, va_list args)
+{
+    va_list copy;
+    size_t n = 0;
+
+    va_copy(copy, args);
+    for (const char *p = fmt; *p; ) {
+        char tmp[24];
+        const char *s;
+        size_t len;
+
+        if (*p != '%') {
+            const char *pct = strchr(p, '%');
+            s = p;
+            len = pct ? (size_t) (pct - p) : strlen(p);
+            p += len;
+        } else if (p[1] == '%') {
+            s = "%";
+            len = 1;
+            p += 2;
+        } else if (p[1] == 's') {
+            s = va_arg(args, const char *);
+            s = s ? s : "(null)";
+            len = strlen(s);
+            p += 2;
+        } else if (p[1] == 'u' || (p[1] == 'l' && p[2] == 'l'
+                                   && p[3] == 'u')) {
+            unsigned long long v;
+            if (p[1] == 'u') {
+                v = va_arg(args, unsigned int);
+                p += 2;
+            } else {
+                v = va_arg(args, unsigned long long);
+                p += 4;
+            }
+            char *q = tmp + sizeof tmp;
+            do {
+                *--q = (char) ('0' + v % 10);
+                v /= 10;
+            } while (v);
+            s = q;
+            len = tmp + sizeof tmp - q;
+        } else {
+            int r = vsnprintf(buf, size, fmt, copy);
+            va_end(copy);
+            return r;
+        }
+        if (n < size) {
+            size_t room = size - 1 - n;
+            memcpy(buf + n, s, len < room ? len : room);
+        }
+        n += len;
+    }
+    if (size) {
+        buf[n < size ? n : size - 1] = '\0';
+    }
+    va_end(copy);
+    return n > INT_MAX ? INT_MAX : (int) n;
+}
+
+static int UK_PRINTF(3, 4)
+lc_format(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    int len = lc_vformat(buf, size, fmt, args);
+    va_end(args);
+    return len;
+}
+
 /* Name of thread 'id' for a message; 'slot' (0 or 1) picks the scratch
  * buffer used when the thread has no name. */
 static const char *
@@ -424,6 +554,9 @@ lc_flow_rehash(struct lifecycle *lc)
     lc->flow_index = uk_xcalloc(capacity, sizeof *lc->flow_index);
     lc->flow_mask = capacity - 1;
     for (size_t k = 0; k < lc->n_flows; k++) {
+        if (lc->flows[k].retired) {
+            continue;
+        }
         size_t i = lc_flow_hash(lc->flows[k].ufid, lc->flows[k].pmd_id);
         for (i &= lc->flow_mask; lc->flow_index[i];
              i = (i + 1) & lc->flow_mask) {
@@ -433,13 +566,193 @@ lc_flow_rehash(struct lifecycle *lc)
     }
 }
 
+/* The figures of flow record 'f', as the report shows them. */
+static struct lifecycle_flow
+lc_flow_figures(const struct lifecycle *lc, const struct lc_flow *f)
+{
+    struct lifecycle_flow out = {
+        .ufid = f->ufid,
+        .pmd_id = f->pmd_id,
+        .upcalls = f->upcalls,
+        .slowpath_packets = f->slow_packets,
+        .fastpath_packets = f->fast_packets,
+        .attributed_packets = f->attributed,
+        .slowpath_windows = f->windows,
+        .longest_window_rounds = f->longest_rounds,
+        .longest_window_ns = f->longest_ns,
+    };
+    if (f->window_open) {
+        /* A window still open counts up to now. */
+        uint64_t rounds = lc->n_rounds - f->window_round;
+        uint64_t ns = lc->last_ts > f->window_ts
+                      ? lc->last_ts - f->window_ts : 0;
+        if (rounds > out.longest_window_rounds) {
+            out.longest_window_rounds = rounds;
+        }
+        if (ns > out.longest_window_ns) {
+            out.longest_window_ns = ns;
+        }
+    }
+    return out;
+}
+
+/* Adds the figures 'b' to 'a' (sums, and the longest window). */
+static void
+lc_figures_add(struct lifecycle_flow *a, const struct lifecycle_flow *b)
+{
+    a->upcalls += b->upcalls;
+    a->slowpath_packets += b->slowpath_packets;
+    a->fastpath_packets += b->fastpath_packets;
+    a->attributed_packets += b->attributed_packets;
+    a->slowpath_windows += b->slowpath_windows;
+    if (b->longest_window_rounds > a->longest_window_rounds) {
+        a->longest_window_rounds = b->longest_window_rounds;
+    }
+    if (b->longest_window_ns > a->longest_window_ns) {
+        a->longest_window_ns = b->longest_window_ns;
+    }
+}
+
+/* The entry of ('ufid', 'pmd_id') in 'lc->listed', or NULL.  With 'add',
+ * creates it (ranked 'order') if there is room. */
+static struct lc_listed *
+lc_listed_get(struct lifecycle *lc, uint64_t ufid, uint32_t pmd_id,
+              bool add, uint64_t order)
+{
+    if (!lc->listed_index) {
+        if (!add) {
+            return NULL;
+        }
+        lc->listed_mask = 2 * LIFECYCLE_MAX_FLOWS - 1;
+        lc->listed_index = uk_xcalloc(lc->listed_mask + 1,
+                                      sizeof *lc->listed_index);
+        lc->listed_filter = uk_xcalloc(LC_LISTED_FILTER_BITS / 64,
+                                       sizeof *lc->listed_filter);
+    }
+    size_t hash = lc_flow_hash(ufid, pmd_id);
+    size_t bit = (hash >> 40) % LC_LISTED_FILTER_BITS;
+    uint64_t *word = &lc->listed_filter[bit / 64];
+    bool maybe = (*word >> (bit % 64)) & 1;
+    if (!maybe && (!add || lc->n_listed >= LIFECYCLE_MAX_FLOWS)) {
+        return NULL;
+    }
+    size_t i = hash & lc->listed_mask;
+    for (; lc->listed_index[i].index; i = (i + 1) & lc->listed_mask) {
+        const struct lc_listed_slot *slot = &lc->listed_index[i];
+        if (slot->ufid == ufid && slot->pmd_id == pmd_id) {
+            return &lc->listed[slot->index - 1];
+        }
+    }
+    if (!add || lc->n_listed >= LIFECYCLE_MAX_FLOWS) {
+        return NULL;
+    }
+    lc->listed = uk_grow(lc->listed, &lc->allocated_listed, lc->n_listed + 1,
+                         sizeof *lc->listed);
+    struct lc_listed *l = &lc->listed[lc->n_listed++];
+    memset(l, 0, sizeof *l);
+    l->order = order;
+    l->fig.ufid = ufid;
+    l->fig.pmd_id = pmd_id;
+    lc->listed_index[i] = (struct lc_listed_slot) {
+        .ufid = ufid, .pmd_id = pmd_id, .index = (uint32_t) lc->n_listed,
+    };
+    *word |= UINT64_C(1) << (bit % 64);
+    return l;
+}
+
+/* Retires flow record 'k': its figures go to 'lc->listed' (or the
+ * omitted sums), its slot is unindexed and recycled. */
+static void
+lc_flow_retire(struct lifecycle *lc, uint32_t k)
+{
+    struct lc_flow *f = &lc->flows[k];
+    struct lifecycle_flow fig = lc_flow_figures(lc, f);
+    struct lc_listed *l = lc_listed_get(lc, f->ufid, f->pmd_id, true,
+                                        f->order);
+    if (l) {
+        lc_figures_add(&l->fig, &fig);
+    } else {
+        lc->n_omitted++;
+        lc_figures_add(&lc->omitted, &fig);
+    }
+
+    /* Unindex, by backward shift as in lc_map_remove(). */
+    size_t mask = lc->flow_mask;
+    size_t i = lc_flow_hash(f->ufid, f->pmd_id) & mask;
+    while (lc->flow_index[i] != k + 1) {
+        i = (i + 1) & mask;
+    }
+    for (size_t j = (i + 1) & mask; lc->flow_index[j]; j = (j + 1) & mask) {
+        const struct lc_flow *g = &lc->flows[lc->flow_index[j] - 1];
+        size_t home = lc_flow_hash(g->ufid, g->pmd_id) & mask;
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            lc->flow_index[i] = lc->flow_index[j];
+            i = j;
+        }
+    }
+    lc->flow_index[i] = 0;
+
+    f->retired = true;
+    f->next_free = lc->free_flows;
+    lc->free_flows = k;
+    lc->n_live_flows--;
+}
+
+/* Retires every flow record whose state a new record of the same flow
+ * would reproduce, so that a flow seen again behaves as if its record had
+ * stayed: no live ukey refers to it, no ukey is in a umap for it
+ * ('map_ukey'), its datapath flow is absent, no slowpath window is open,
+ * and it is exactly as unsure as a new record would be.  What is left of
+ * it then (the run of slowpathed rounds, this round's traffic flags, the
+ * evidence of its last dp_del) cannot change a verdict; the stats sums
+ * restart: see "Stats double" in lifecycle.h.  Two corners only where
+ * events may be missing: after a loss (or in an input that starts
+ * mid-run) a retired flow declared again by a 'flow' event gets a sure
+ * record, as any declared flow; and a ukey first seen mid-life that moves
+ * to a retired flow counts its stuck rounds from then.  Called when the
+ * live records double, so the cost per record is constant. */
+static void
+lc_flow_sweep(struct lifecycle *lc)
+{
+    uint32_t gen = ++lc->sweep_gen;
+    for (size_t i = 0; i <= lc->ukeys.mask; i++) {
+        const struct lc_ukey *u = lc->ukeys.slots[i].value;
+        if (u && u->flow != LC_NO_FLOW) {
+            lc->flows[u->flow].mark = gen;
+        }
+    }
+
+    bool unsure = lc->discard_seen || !lc->from_start;
+    for (uint32_t k = 0; k < lc->n_flows; k++) {
+        const struct lc_flow *f = &lc->flows[k];
+        if (!f->retired && f->mark != gen && !f->dp_present && !f->map_ukey
+            && !f->window_open && f->unsure == unsure
+            && f->presence_unsure == unsure) {
+            lc_flow_retire(lc, k);
+        }
+    }
+
+    size_t n = 0;
+    for (size_t i = 0; i < lc->n_touched; i++) {
+        if (!lc->flows[lc->touched[i]].retired) {
+            lc->touched[n++] = lc->touched[i];
+        }
+    }
+    lc->n_touched = n;
+
+    size_t at = LC_FLOW_SWEEP_GROWTH * lc->n_live_flows;
+    size_t min = LC_FLOW_SWEEP_MIN;
+    lc->flow_sweep_at = at > min ? at : min;
+}
+
 /* Returns the index of flow ('ufid', 'pmd_id'), creating it if needed (then
  * '*created' is set). */
 static uint32_t
 lc_flow_get(struct lifecycle *lc, uint64_t ufid, uint32_t pmd_id,
             bool *created)
 {
-    size_t i = lc_flow_hash(ufid, pmd_id) & lc->flow_mask;
+    size_t hash = lc_flow_hash(ufid, pmd_id);
+    size_t i = hash & lc->flow_mask;
     for (; lc->flow_index[i]; i = (i + 1) & lc->flow_mask) {
         uint32_t k = lc->flow_index[i] - 1;
         if (lc->flows[k].ufid == ufid && lc->flows[k].pmd_id == pmd_id) {
@@ -447,17 +760,32 @@ lc_flow_get(struct lifecycle *lc, uint64_t ufid, uint32_t pmd_id,
         }
     }
 
-    uk_assert(lc->n_flows < LC_NO_FLOW - 1);
-    lc->flows = uk_grow(lc->flows, &lc->allocated_flows, lc->n_flows + 1,
-                        sizeof *lc->flows);
-    uint32_t k = lc->n_flows++;
+    if (lc->n_live_flows >= lc->flow_sweep_at) {
+        lc_flow_sweep(lc);
+        for (i = hash & lc->flow_mask; lc->flow_index[i];
+             i = (i + 1) & lc->flow_mask) {
+            continue;
+        }
+    }
+    uint32_t k;
+    if (lc->free_flows != LC_NO_FLOW) {
+        k = lc->free_flows;
+        lc->free_flows = lc->flows[k].next_free;
+    } else {
+        uk_assert(lc->n_flows < LC_NO_FLOW - 1);
+        lc->flows = uk_grow(lc->flows, &lc->allocated_flows,
+                            lc->n_flows + 1, sizeof *lc->flows);
+        k = lc->n_flows++;
+    }
     struct lc_flow *f = &lc->flows[k];
     memset(f, 0, sizeof *f);
     f->ufid = ufid;
     f->pmd_id = pmd_id;
+    f->order = lc->next_order++;
     f->absent_round = lc->n_rounds;
     lc->flow_index[i] = k + 1;
-    if (lc->n_flows * 2 > lc->flow_mask + 1) {
+    lc->n_live_flows++;
+    if (lc->n_live_flows * 2 > lc->flow_mask + 1) {
         lc_flow_rehash(lc);
     }
     if (created) {
@@ -518,8 +846,10 @@ lc_ukey_alloc(struct lifecycle *lc)
     /* Keep the steps buffer of the previous user: no malloc once warm. */
     struct lifecycle_step *steps = u->steps;
     size_t allocated = u->allocated_steps;
+    char *expl = u->expl;
     memset(u, 0, sizeof *u);
     u->steps = steps;
+    u->expl = expl;
     u->allocated_steps = allocated;
     u->flow = LC_NO_FLOW;
     u->umap = -1;
@@ -626,14 +956,15 @@ lc_report(struct lifecycle *lc, enum uk_violation_kind kind,
 
     va_list args;
     va_start(args, fmt);
-    int len = vsnprintf(lc->buf, sizeof lc->buf, fmt, args);
+    int len = lc_vformat(lc->buf, sizeof lc->buf, fmt, args);
     va_end(args);
     if (len < 0) {
         len = 0;
     } else if ((size_t) len >= sizeof lc->buf) {
         len = sizeof lc->buf - 1;
     }
-    const char *detail = lc_intern(lc, lc->buf, len);
+    const char *detail = (lc->opts.transient_details ? lc->buf
+                          : lc_intern(lc, lc->buf, len));
 
     static const struct lifecycle_evidence none;
     if (!earlier) {
@@ -660,6 +991,14 @@ lc_report(struct lifecycle *lc, enum uk_violation_kind kind,
     if (u && sev == UK_SEV_ERROR && !u->failed) {
         u->failed = true;
         u->rule = kind;
+        if (lc->opts.transient_details) {
+            /* Needed until its lifecycle is reported: its own copy. */
+            if (!u->expl) {
+                u->expl = uk_xmalloc(sizeof lc->buf);
+            }
+            memcpy(u->expl, detail, (size_t) len + 1);
+            detail = u->expl;
+        }
         u->explanation = detail;
         u->fail_ev[0] = *now;
         u->fail_ev[1] = *earlier;
@@ -716,23 +1055,23 @@ lc_done(struct lifecycle *lc, struct lc_ukey *u, bool freed,
         out.evidence[0] = *now;
         out.evidence[1] = u->first_ev;
         if (verdict == LIFECYCLE_PASS) {
-            snprintf(lc->buf, sizeof lc->buf,
-                     "pass: created (seq %llu), freed by %s (seq %llu)",
-                     (unsigned long long) u->first_ev.seq,
-                     lc_tname(lc, now->thread_id, 0),
-                     (unsigned long long) now->seq);
+            lc_format(lc->buf, sizeof lc->buf,
+                      "pass: created (seq %llu), freed by %s (seq %llu)",
+                      (unsigned long long) u->first_ev.seq,
+                      lc_tname(lc, now->thread_id, 0),
+                      (unsigned long long) now->seq);
         } else if (u->doubt == LC_MID_LIFE) {
-            snprintf(lc->buf, sizeof lc->buf,
-                     "inconclusive: first seen mid-life (seq %llu), its "
-                     "create is not in the input",
-                     (unsigned long long) u->first_ev.seq);
+            lc_format(lc->buf, sizeof lc->buf,
+                      "inconclusive: first seen mid-life (seq %llu), its "
+                      "create is not in the input",
+                      (unsigned long long) u->first_ev.seq);
         } else if (u->doubt == LC_LOST) {
-            snprintf(lc->buf, sizeof lc->buf,
-                     "inconclusive: events were lost while it was live");
+            lc_format(lc->buf, sizeof lc->buf,
+                      "inconclusive: events were lost while it was live");
         } else {
-            snprintf(lc->buf, sizeof lc->buf,
-                     "inconclusive: still %s when the input stopped "
-                     "without an end event", ukey_state_name(u->state));
+            lc_format(lc->buf, sizeof lc->buf,
+                      "inconclusive: still %s when the input stopped "
+                      "without an end event", ukey_state_name(u->state));
         }
         out.explanation = lc->buf;
     }
@@ -744,7 +1083,7 @@ lc_done(struct lifecycle *lc, struct lc_ukey *u, bool freed,
 static const char *
 lc_seq_str(char *buf, size_t size, const struct lifecycle_evidence *ev)
 {
-    snprintf(buf, size, "%llu", (unsigned long long) ev->seq);
+    lc_format(buf, size, "%llu", (unsigned long long) ev->seq);
     return buf;
 }
 
@@ -1180,6 +1519,11 @@ lc_traffic(struct lifecycle *lc, const struct ukey_event *e,
         f->slow_packets += e->value;
         f->slow_in_round = true;
         if (!f->window_open) {
+            /* The round counts as slowpathed if nothing but slowpath
+             * traffic came since the window opened, whatever came before
+             * it: then a flow's earlier traffic this round, which a
+             * retired record no longer remembers, cannot matter. */
+            f->fast_in_round = false;
             f->window_open = true;
             f->window_reported = false;
             f->windows++;
@@ -1307,9 +1651,14 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
         if (lc->n_rounds - since < lc->opts.stuck_rounds) {
             continue;
         }
+        /* The evidence is the later of its last move and the dp_del
+         * (by position, not by round: a dp_del before the ukey existed,
+         * such as that of a retired flow record, is not about it). */
+        const struct lifecycle_evidence *mine
+            = u->tr_ev.seq ? &u->tr_ev : &u->first_ev;
         const struct lifecycle_evidence *earlier
-            = since_del && f->absent_ev.seq ? &f->absent_ev
-              : u->tr_ev.seq ? &u->tr_ev : &u->first_ev;
+            = (since_del && f->absent_ev.seq
+               && f->absent_ev.index >= mine->index) ? &f->absent_ev : mine;
         struct lc_subject subj = { .u = u };
         lc_report(lc, UK_VIOL_STUCK_UKEY, UK_SEV_ERROR, &subj, now, earlier,
                   "stuck ukey: ukey %llu stayed %s for %llu rounds without "
@@ -1365,6 +1714,8 @@ lifecycle_create(const struct lifecycle_options *options,
     lc_map_init(&lc->old_freed, 64);
     lc->flow_index = uk_xcalloc(64, sizeof *lc->flow_index);
     lc->flow_mask = 63;
+    lc->free_flows = LC_NO_FLOW;
+    lc->flow_sweep_at = LC_FLOW_SWEEP_MIN;
     return lc;
 }
 
@@ -1377,6 +1728,7 @@ lifecycle_destroy(struct lifecycle *lc)
     for (size_t i = 0; i < lc->n_chunks; i++) {
         for (size_t j = 0; j < LC_CHUNK_UKEYS; j++) {
             free(lc->chunks[i][j].steps);
+            free(lc->chunks[i][j].expl);
         }
         free(lc->chunks[i]);
     }
@@ -1386,6 +1738,9 @@ lifecycle_destroy(struct lifecycle *lc)
     free(lc->old_freed.slots);
     free(lc->flows);
     free(lc->flow_index);
+    free(lc->listed);
+    free(lc->listed_index);
+    free(lc->listed_filter);
     free(lc->touched);
     free(lc->fb_words);
     free(lc->threads);
@@ -1520,10 +1875,49 @@ lifecycle_discarded(struct lifecycle *lc, uint64_t n, uint64_t ts_begin,
     }
     for (size_t i = 0; i < lc->n_flows; i++) {
         struct lc_flow *f = &lc->flows[i];
+        if (f->retired) {
+            continue;
+        }
         f->unsure = f->presence_unsure = true;
         f->slow_rounds = 0;
         f->slow_in_round = f->fast_in_round = false;
     }
+}
+
+struct lc_ranked {
+    uint64_t order;
+    uint32_t k;
+};
+
+static int
+lc_compare_ranked(const void *a_, const void *b_)
+{
+    const struct lc_ranked *a = a_;
+    const struct lc_ranked *b = b_;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* The records not retired, in order of first appearance: an array that
+ * the caller frees, of '*n' indexes. */
+static uint32_t *
+lc_live_flows(const struct lifecycle *lc, size_t *n)
+{
+    struct lc_ranked *ranked = uk_xmalloc((lc->n_live_flows + 1)
+                                          * sizeof *ranked);
+    size_t m = 0;
+    for (uint32_t k = 0; k < lc->n_flows; k++) {
+        if (!lc->flows[k].retired) {
+            ranked[m++] = (struct lc_ranked) { lc->flows[k].order, k };
+        }
+    }
+    qsort(ranked, m, sizeof *ranked, lc_compare_ranked);
+    uint32_t *live = uk_xmalloc((m + 1) * sizeof *live);
+    for (size_t i = 0; i < m; i++) {
+        live[i] = ranked[i].k;
+    }
+    free(ranked);
+    *n = m;
+    return live;
 }
 
 static int
@@ -1538,8 +1932,10 @@ lc_compare_ids(const void *a_, const void *b_)
 static void
 lc_finish_flows(struct lifecycle *lc)
 {
-    for (size_t i = 0; i < lc->n_flows; i++) {
-        struct lc_flow *f = &lc->flows[i];
+    size_t n = 0;
+    uint32_t *live = lc_live_flows(lc, &n);
+    for (size_t i = 0; i < n; i++) {
+        struct lc_flow *f = &lc->flows[live[i]];
         if (f->dp_present && !f->presence_unsure && !f->unsure
             && !f->map_ukey) {
             struct lc_subject subj = { .ufid = f->ufid,
@@ -1554,6 +1950,7 @@ lc_finish_flows(struct lifecycle *lc)
                       (unsigned long long) f->present_ev.seq);
         }
     }
+    free(live);
 }
 
 void
@@ -1604,39 +2001,67 @@ lifecycle_get_summary(const struct lifecycle *lc,
     *out = lc->sum;
 }
 
-void
+static int
+lc_compare_listed(const void *a_, const void *b_)
+{
+    const struct lc_listed *a = a_;
+    const struct lc_listed *b = b_;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+uint64_t
 lifecycle_for_each_flow(const struct lifecycle *lc,
                         void (*fn)(const struct lifecycle_flow *, void *aux),
-                        void *aux)
+                        void *aux, struct lifecycle_flow *omitted)
 {
-    for (size_t i = 0; i < lc->n_flows; i++) {
-        const struct lc_flow *f = &lc->flows[i];
-        struct lifecycle_flow out = {
-            .ufid = f->ufid,
-            .pmd_id = f->pmd_id,
-            .flow_name = lc_flow_name(lc, f->ufid),
-            .upcalls = f->upcalls,
-            .slowpath_packets = f->slow_packets,
-            .fastpath_packets = f->fast_packets,
-            .attributed_packets = f->attributed,
-            .slowpath_windows = f->windows,
-            .longest_window_rounds = f->longest_rounds,
-            .longest_window_ns = f->longest_ns,
-        };
-        if (f->window_open) {
-            /* A window still open counts up to now. */
-            uint64_t rounds = lc->n_rounds - f->window_round;
-            uint64_t ns = lc->last_ts > f->window_ts
-                          ? lc->last_ts - f->window_ts : 0;
-            if (rounds > out.longest_window_rounds) {
-                out.longest_window_rounds = rounds;
-            }
-            if (ns > out.longest_window_ns) {
-                out.longest_window_ns = ns;
+    /* The retired figures, then each live record merged into its flow's
+     * entry or, when the list is full, into the omitted sums. */
+    size_t n_live = 0;
+    uint32_t *live = lc_live_flows(lc, &n_live);
+    size_t n = lc->n_listed;
+    struct lc_listed *list = uk_xmalloc((n + n_live + 1) * sizeof *list);
+    if (n) {
+        memcpy(list, lc->listed, n * sizeof *list);
+    }
+    struct lifecycle_flow rest = lc->omitted;
+    uint64_t n_rest = lc->n_omitted;
+    for (size_t i = 0; i < n_live; i++) {
+        const struct lc_flow *f = &lc->flows[live[i]];
+        struct lifecycle_flow fig = lc_flow_figures(lc, f);
+        struct lc_listed *l = NULL;
+        if (lc->listed_index) {
+            size_t j = lc_flow_hash(f->ufid, f->pmd_id) & lc->listed_mask;
+            for (; lc->listed_index[j].index;
+                 j = (j + 1) & lc->listed_mask) {
+                const struct lc_listed_slot *slot = &lc->listed_index[j];
+                if (slot->ufid == f->ufid && slot->pmd_id == f->pmd_id) {
+                    l = &list[slot->index - 1];
+                    break;
+                }
             }
         }
-        fn(&out, aux);
+        if (l) {
+            lc_figures_add(&l->fig, &fig);
+        } else if (n < LIFECYCLE_MAX_FLOWS) {
+            /* Not retired yet, hence seen once: no merging needed. */
+            list[n++] = (struct lc_listed) { .order = f->order, .fig = fig };
+        } else {
+            n_rest++;
+            lc_figures_add(&rest, &fig);
+        }
     }
+    free(live);
+
+    qsort(list, n, sizeof *list, lc_compare_listed);
+    for (size_t i = 0; i < n; i++) {
+        list[i].fig.flow_name = lc_flow_name(lc, list[i].fig.ufid);
+        fn(&list[i].fig, aux);
+    }
+    free(list);
+    if (omitted) {
+        *omitted = rest;
+    }
+    return n_rest;
 }
 
 size_t
@@ -1652,9 +2077,15 @@ lifecycle_footprint(const struct lifecycle *lc)
         for (size_t j = 0; j < LC_CHUNK_UKEYS; j++) {
             size += lc->chunks[i][j].allocated_steps
                     * sizeof *lc->chunks[i][j].steps;
+            size += lc->chunks[i][j].expl ? sizeof lc->buf : 0;
         }
     }
     size += lc->allocated_flows * sizeof *lc->flows;
+    size += lc->allocated_listed * sizeof *lc->listed;
+    if (lc->listed_index) {
+        size += (lc->listed_mask + 1) * sizeof *lc->listed_index;
+        size += LC_LISTED_FILTER_BITS / 8;
+    }
     size += (lc->flow_mask + 1) * sizeof *lc->flow_index;
     size += lc->allocated_touched * sizeof *lc->touched;
     size += lc->fb_allocated * sizeof *lc->fb_words;
@@ -1672,4 +2103,10 @@ const char *
 lifecycle_thread_name(const struct lifecycle *lc, uint32_t id)
 {
     return id < lc->n_threads ? lc->threads[id].name : NULL;
+}
+
+size_t
+lifecycle_n_flow_records(const struct lifecycle *lc)
+{
+    return lc->n_live_flows;
 }

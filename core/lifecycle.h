@@ -13,10 +13,16 @@
  * recomputes them), so auditing a trace that contains the live checker's
  * violations reports each one once.
  *
- * Memory is bounded by the number of live ukeys and flows, not by the number
- * of events: when a ukey is freed its lifecycle is reported through the
+ * Memory is bounded by the number of live ukeys, not by the number of
+ * events: when a ukey is freed its lifecycle is reported through the
  * 'ukey_done' callback and dropped (only one bit per ukey id is kept, to
- * detect a use after free).
+ * detect a use after free); a flow's record is retired once nothing can
+ * depend on it any more (no live ukey uses it, no ukey in a umap, no
+ * datapath flow, no open slowpath window), its figures kept for the first
+ * LIFECYCLE_MAX_FLOWS flows and summed for the others.  A flow seen again
+ * after that gets a new record that behaves as the old one would have, but
+ * for the choice marked "(instance)" below.  With 'transient_details',
+ * violation details are not kept either.
  *
  * The rules (shared/ovs-ukey-lifecycle.md §1.10), and the choices made:
  *
@@ -55,7 +61,11 @@
  *     dp_put, dp_del or umap_lookup).
  *   - Stats double: per flow, once the stats_push sum exceeds the fastpath
  *     traffic sum.  Flows that may have events outside the input are not
- *     judged (see below).
+ *     judged (see below).  (instance) The sums, and the once-only report,
+ *     are those of the flow's record: they restart when a flow whose
+ *     ukeys are all freed and whose datapath flow is gone is seen again.
+ *     Every push after that comes from a new ukey, for traffic counted
+ *     after that, so a surplus pushed then is a double count too.
  *   - Rounds: an op_end ROUND ends round 'value' (or, when 0, the value of
  *     its thread's last op_begin ROUND); a round number already ended by
  *     another revalidator does not count again; with no numbers at all,
@@ -66,14 +76,18 @@
  *     Datapath flow without ukey: a flow whose datapath flow is present at
  *     the end while no ukey of it is in a umap.
  *   - Stuck ukey: not deleted, its datapath flow absent (never put, or
- *     dp_del'ed) and no OK transition for 'stuck_rounds' rounds.
+ *     dp_del'ed) and no OK transition for 'stuck_rounds' rounds.  The
+ *     earlier evidence is the later of its last transition (or first
+ *     event) and the dp_del, in input order.
  *   - Slowpath: a round with slowpath and no fastpath traffic extends the
  *     flow's run; fastpath traffic and the creation of its datapath flow
  *     (dp_put CREATE ok) reset it; a round without traffic for the flow
- *     neither extends nor resets it.  The measured window (open at the
- *     first slowpath traffic, closed by fastpath traffic) is not reset.
- *     'upcalls' counts upcall events; 'attributed_packets' sums upcall and
- *     stats_push packets.
+ *     neither extends nor resets it.  A round in which the window opened
+ *     counts as slowpathed unless fastpath traffic came after the opening
+ *     (fastpath traffic before it closed the previous window already).
+ *     The measured window (open at the first slowpath traffic, closed by
+ *     fastpath traffic) is not reset.  'upcalls' counts upcall events;
+ *     'attributed_packets' sums upcall and stats_push packets.
  *   - The input is taken to start at the beginning of a run when its first
  *     event has seq 1.  Otherwise, and after lifecycle_discarded(), a flow
  *     first seen other than by its 'flow' event is "unsure": no stats
@@ -170,6 +184,12 @@ struct lifecycle_options {
                                     * 0 in either means the default. */
     bool keep_steps;               /* Keep each ukey's transitions for the
                                     * 'steps' of lifecycle_ukey (viewer). */
+    bool transient_details;        /* The 'name' of a violation's event is
+                                    * valid only during the callback, so
+                                    * that memory stays bounded however
+                                    * many violations (the offline audit).
+                                    * Otherwise it lives as long as the
+                                    * fold (the model re-emits it later). */
 };
 
 /* Per-flow figures: the slowpath window is measured, not judged. */
@@ -233,11 +253,24 @@ void lifecycle_finish(struct lifecycle *lc);
 void lifecycle_get_summary(const struct lifecycle *lc,
                            struct lifecycle_summary *out);
 
-/* Calls 'fn' for each flow seen, in order of first appearance. */
-void lifecycle_for_each_flow(const struct lifecycle *lc,
-                             void (*fn)(const struct lifecycle_flow *,
-                                        void *aux),
-                             void *aux);
+/* Flows listed one by one by lifecycle_for_each_flow(). */
+#define LIFECYCLE_MAX_FLOWS 8192
+
+/* Calls 'fn' for each flow seen, in order of first appearance, with the
+ * figures of all its records together.  At most LIFECYCLE_MAX_FLOWS flows
+ * are listed so (the first ones retired, then the first ones still held):
+ * returns the number of records of the others (a flow retired and seen
+ * again counts twice there), and, if 'omitted' is nonnull, sums their
+ * figures there (their longest window in its fields). */
+uint64_t lifecycle_for_each_flow(const struct lifecycle *lc,
+                                 void (*fn)(const struct lifecycle_flow *,
+                                            void *aux),
+                                 void *aux, struct lifecycle_flow *omitted);
+
+/* Flow records held now (not retired): bounded by the flows that live
+ * ukeys, datapath flows and open slowpath windows use, and at most twice
+ * that between two sweeps.  For the memory tests. */
+size_t lifecycle_n_flow_records(const struct lifecycle *lc);
 
 /* Bytes of memory 'lc' holds (tables, records, bitmap, strings): bounded by
  * the live ukeys, the flows and the violations, not by the events fed.

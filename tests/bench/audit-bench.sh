@@ -44,12 +44,14 @@ measure() {
     cpu=$(awk '/User time \(seconds\)|System time \(seconds\)/ { s += $NF }
                END { print s }' "$TRASH/time")
     secs=$cpu
+    kib=$rss
     awk -v l="$label" -v n="$n" -v t="$t" -v c="$cpu" -v r="$rss" 'BEGIN {
         printf "  %-18s %8d events %7.2f s wall %7.2f s cpu %10.0f " \
                "events/s %7d KiB RSS\n", l, n, t, c, (c > 0 ? n / c : 0), r }'
 }
 
 status=0
+rss_over_dummy=
 for n in $SIZES; do
     dir="$TRASH/trace-$n"
     echo "trace of $n events (tp-emit --events $n, blocking channel):"
@@ -67,8 +69,10 @@ for n in $SIZES; do
     # shellcheck disable=SC2086
     measure "dummy sink" "$n" babeltrace2 $dirs -c sink.utils.dummy || status=1
     dummy=$secs
+    dummy_kib=$kib
     measure "ukdb audit" "$n" "$AUDIT" audit "$dir" || status=1
     ukdb=$secs
+    rss_over_dummy="$rss_over_dummy $((kib - dummy_kib)) KiB at $n,"
     # shellcheck disable=SC2086
     measure "sink.ukey.audit" "$n" babeltrace2 --plugin-path="$PLUGINS" \
         $dirs -c sink.ukey.audit || status=1
@@ -85,4 +89,7 @@ for n in $SIZES; do
                "sink.ukey.audit %.2fx, python3-bt2 %.3fx (from %d events)\n",
                d / u, d / p, (pn / y) / (n / d), pn }'
 done
+# Flat memory: what ukdb holds beyond babeltrace2's own (the dummy sink's
+# RSS grows with the trace too), at each size.
+echo "ukdb audit peak RSS over the dummy sink's:${rss_over_dummy%,}"
 exit $status

@@ -5,10 +5,12 @@
 #include "core/lifecycle.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
+#include "core/util.h"
 #include "tests/tap.h"
 
 #define MAX_RECORDED 64
@@ -751,7 +753,7 @@ test_slowpath(void)
     F(&r, .type = UK_EV_UPCALL, .ufid = 0xf1, .value = 1);
 
     struct flow_figures ff = { .n = 0 };
-    lifecycle_for_each_flow(r.lc, get_flow, &ff);
+    lifecycle_for_each_flow(r.lc, get_flow, &ff, NULL);
     is_int(ff.n, 1, "one flow");
     is_str(ff.f.flow_name, "f1", "flow name from the flow event");
     is_int(ff.f.slowpath_packets, 12, "slowpath packets");
@@ -952,6 +954,235 @@ test_memory(void)
     lifecycle_destroy(lc);
 }
 
+/* ==== Retired flow records ==== */
+
+/* A clean lifecycle of ukey 'id' on flow 'ufid', its traffic pushed. */
+static void
+churn_one(struct rec *r, uint64_t id, uint64_t ufid)
+{
+    install(r, id, ufid, 0);
+    F(r, .type = UK_EV_TRAFFIC, .ufid = ufid, .value = 2,
+      .result = UK_PATH_FASTPATH);
+    evict(r, id, ufid, 0);
+    F(r, .type = UK_EV_STATS_PUSH, .thread_id = T_REVAL, .ukey_id = id,
+      .ufid = ufid, .value = 2);
+    delete_and_free(r, id, ufid);
+}
+
+enum { N_CHURN = 200 };
+
+/* Flow 0xa1 lives, dies and comes back, in the same round, after
+ * N_CHURN other ukeys: each on its own flow when 'distinct' (then the
+ * record of 0xa1 is retired meanwhile), or all on one flow (then it is
+ * not).  The events are the same otherwise, seqs included. */
+static void
+reseen_scenario(struct rec *r, bool distinct)
+{
+    threads(r);
+    F(r, .type = UK_EV_FLOW, .ufid = 0xa1, .name = "a1");
+    F(r, .type = UK_EV_UPCALL, .ufid = 0xa1, .value = 1);
+    F(r, .type = UK_EV_TRAFFIC, .ufid = 0xa1, .value = 3,
+      .result = UK_PATH_SLOWPATH, .ts = 100);
+    round_end(r, T_REVAL, 1);
+    round_end(r, T_REVAL, 2);
+    install(r, 1, 0xa1, 0);
+    /* Closes the window, and is fastpath traffic of the current round. */
+    F(r, .type = UK_EV_TRAFFIC, .ufid = 0xa1, .value = 5,
+      .result = UK_PATH_FASTPATH, .ts = 3000);
+    evict(r, 1, 0xa1, 0);
+    F(r, .type = UK_EV_STATS_PUSH, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xa1, .value = 5);
+    delete_and_free(r, 1, 0xa1);
+
+    for (uint64_t i = 0; i < N_CHURN; i++) {
+        churn_one(r, 100 + i, distinct ? 0x1000 + i : 0xc1);
+    }
+
+    /* Back in the same round: slowpathed at once; a ukey that never gets
+     * its datapath flow is stuck, since its own transition (not since the
+     * dp_del of ukey 1, before it existed). */
+    F(r, .type = UK_EV_UPCALL, .ufid = 0xa1, .value = 1);
+    F(r, .type = UK_EV_TRAFFIC, .ufid = 0xa1, .value = 4,
+      .result = UK_PATH_SLOWPATH, .ts = 5000);
+    F(r, .type = UK_EV_CREATE, .thread_id = T_HANDLER, .ukey_id = 2,
+      .ufid = 0xa1, .umap = 0);
+    F(r, .type = UK_EV_UMAP_INSERT, .thread_id = T_HANDLER, .ukey_id = 2,
+      .ufid = 0xa1, .umap = 0);
+    tr(r, T_HANDLER, 2, 0xa1, UKEY_CREATED, UKEY_VISIBLE, UK_TR_OK);
+    for (uint64_t round = 3; round <= 10; round++) {
+        round_end(r, T_REVAL, round);
+        F(r, .type = UK_EV_TRAFFIC, .ufid = 0xa1, .value = 1,
+          .result = UK_PATH_SLOWPATH, .ts = round * 1000 + 5000);
+    }
+    F(r, .type = UK_EV_TRAFFIC, .ufid = 0xa1, .value = 2,
+      .result = UK_PATH_FASTPATH, .ts = 20000);
+}
+
+static void
+test_flow_reseen(void)
+{
+    struct lifecycle_options opts = { .slowpath_rounds = 3 };
+    struct rec x, y;
+
+    rec_init(&x, &opts);
+    rec_init(&y, &opts);
+    reseen_scenario(&x, true);
+    reseen_scenario(&y, false);
+    ok(lifecycle_n_flow_records(x.lc) < N_CHURN / 2,
+       "distinct flows: records retired (%zu held)",
+       lifecycle_n_flow_records(x.lc));
+    is_int(lifecycle_n_flow_records(y.lc), 2, "one churn flow: 2 records");
+    finish(&x, true);
+    finish(&y, true);
+
+    is_int(n_kind(&x, UK_VIOL_SLOWPATH), 1, "slowpath reported");
+    is_int(n_kind(&x, UK_VIOL_STUCK_UKEY), 1, "stuck ukey reported");
+    const struct lifecycle_violation *v = first_kind(&x, UK_VIOL_STUCK_UKEY);
+    ok(v && v->evidence[1].seq > x.seq - 50,
+       "stuck since its own transition (seq %llu)",
+       v ? (unsigned long long) v->evidence[1].seq : 0ULL);
+    is_int(x.n_v, y.n_v, "retired or not: as many violations");
+    bool same = x.n_v == y.n_v;
+    for (int i = 0; same && i < x.n_v && i < MAX_RECORDED; i++) {
+        const struct lifecycle_violation *a = &x.v[i], *b = &y.v[i];
+        same = (a->event.kind == b->event.kind
+                && a->event.ukey_id == b->event.ukey_id
+                && a->event.ufid == b->event.ufid
+                && a->evidence[0].seq == b->evidence[0].seq
+                && a->evidence[1].seq == b->evidence[1].seq
+                && !strcmp(a->event.name, b->event.name));
+        if (!same) {
+            diag("violation %d: '%s' vs '%s'", i, a->event.name,
+                 b->event.name);
+        }
+    }
+    ok(same, "retired or not: the same violations, evidence and details");
+    for (uint64_t id = 1; id <= 2; id++) {
+        is_int(verdict_of(&x, id), verdict_of(&y, id),
+               "retired or not: same verdict of ukey %llu",
+               (unsigned long long) id);
+        is_str(explanation_of(&x, id), explanation_of(&y, id),
+               "retired or not: same explanation of ukey %llu",
+               (unsigned long long) id);
+    }
+
+    struct flow_figures fx = { .n = 0 }, fy = { .n = 0 };
+    struct lifecycle_flow rest;
+    is_int(lifecycle_for_each_flow(x.lc, get_flow, &fx, &rest), 0,
+           "nothing omitted");
+    lifecycle_for_each_flow(y.lc, get_flow, &fy, NULL);
+    is_int(fx.n, N_CHURN + 1, "each flow once");
+    is_int(fx.f.ufid, 0xa1, "first appearance first");
+    is_str(fx.f.flow_name, "a1", "flow name kept");
+    is_int(fx.f.upcalls, 2, "upcalls of both records");
+    is_int(fx.f.slowpath_packets, 3 + 4 + 8, "slowpath packets");
+    ok(!memcmp(&fx.f.upcalls, &fy.f.upcalls,
+               sizeof fx.f - offsetof(struct lifecycle_flow, upcalls)),
+       "retired or not: the same figures");
+    is_int(fx.f.slowpath_windows, 2, "two windows");
+    lifecycle_destroy(x.lc);
+    lifecycle_destroy(y.lc);
+
+    /* The one difference, on purpose: stats sums are per record.  A
+     * surplus of traffic before does not hide a double count after. */
+    rec_init(&x, NULL);
+    rec_init(&y, NULL);
+    for (int pass = 0; pass < 2; pass++) {
+        struct rec *r = pass ? &y : &x;
+        install(r, 1, 0xb1, 0);
+        F(r, .type = UK_EV_TRAFFIC, .ufid = 0xb1, .value = 10,
+          .result = UK_PATH_FASTPATH);
+        evict(r, 1, 0xb1, 0);
+        F(r, .type = UK_EV_STATS_PUSH, .thread_id = T_REVAL, .ukey_id = 1,
+          .ufid = 0xb1, .value = 4);
+        delete_and_free(r, 1, 0xb1);
+        for (uint64_t i = 0; i < N_CHURN; i++) {
+            churn_one(r, 100 + i, pass ? 0xc1 : 0x1000 + i);
+        }
+        install(r, 2, 0xb1, 0);
+        F(r, .type = UK_EV_STATS_PUSH, .thread_id = T_REVAL, .ukey_id = 2,
+          .ufid = 0xb1, .value = 3);
+    }
+    is_int(n_kind(&x, UK_VIOL_STATS_DOUBLE), 1,
+           "new record: 3 pushed, none counted since: stats double");
+    is_int(n_kind(&y, UK_VIOL_STATS_DOUBLE), 0,
+           "same record: hidden by the surplus of the first ukey");
+    lifecycle_destroy(x.lc);
+    lifecycle_destroy(y.lc);
+}
+
+/* Short-lived ukeys each on its own flow (as tests/helper/tp-emit makes
+ * them), a stats double each: the flow records, and the memory, stay
+ * bounded by the live ukeys. */
+static void
+test_flow_memory(void)
+{
+    enum { N = 200000 };
+    struct lifecycle_options opts = { .transient_details = true };
+    struct lifecycle *lc = lifecycle_create(&opts, NULL);
+    struct ukey_event e;
+    uint64_t seq = 0;
+    size_t max_records = 0;
+
+#define FEED(...)                                                   \
+    do {                                                            \
+        e = (struct ukey_event) { __VA_ARGS__ };                    \
+        e.seq = ++seq;                                              \
+        lifecycle_feed(lc, &e, seq - 1);                            \
+    } while (0)
+    for (uint64_t id = 1; id <= N; id++) {
+        uint64_t ufid = uk_mix64(id) | 1;
+        FEED(.type = UK_EV_UPCALL, .ufid = ufid, .value = 1);
+        FEED(.type = UK_EV_CREATE, .ukey_id = id, .ufid = ufid, .umap = 0);
+        FEED(.type = UK_EV_UMAP_INSERT, .ukey_id = id, .ufid = ufid);
+        FEED(.type = UK_EV_DP_PUT, .ukey_id = id, .ufid = ufid,
+             .kind = UK_PUT_CREATE);
+        FEED(.type = UK_EV_TRAFFIC, .ufid = ufid, .value = 3,
+             .result = UK_PATH_FASTPATH);
+        FEED(.type = UK_EV_DP_DEL, .ukey_id = id, .ufid = ufid);
+        FEED(.type = UK_EV_STATS_PUSH, .ukey_id = id, .ufid = ufid,
+             .value = 5);
+        FEED(.type = UK_EV_UMAP_REMOVE, .ukey_id = id, .ufid = ufid);
+        FEED(.type = UK_EV_RCU_POSTPONE, .ukey_id = id, .ufid = ufid);
+        if (id > 8) {
+            FEED(.type = UK_EV_RCU_FREE, .ukey_id = id - 8);
+        }
+        size_t n = lifecycle_n_flow_records(lc);
+        if (n > max_records) {
+            max_records = n;
+        }
+        /* No round at all for the first half, as in tp-emit's mix. */
+        if (id > N / 2 && id % 100 == 0) {
+            FEED(.type = UK_EV_OP_END, .kind = UK_OP_ROUND);
+        }
+    }
+    for (uint64_t id = N - 7; id <= N; id++) {
+        FEED(.type = UK_EV_RCU_FREE, .ukey_id = id);
+    }
+#undef FEED
+
+    size_t footprint = lifecycle_footprint(lc);
+    diag("flow records at most %zu, footprint %zu bytes", max_records,
+         footprint);
+    ok(max_records <= 256, "flow records bounded (max %zu)", max_records);
+    ok(footprint < 2 * 1024 * 1024, "memory does not grow with the flows");
+    struct lifecycle_summary s;
+    lifecycle_get_summary(lc, &s);
+    is_int(s.by_violation[UK_VIOL_STATS_DOUBLE], N, "a stats double each");
+    is_int(s.by_verdict[LIFECYCLE_FAIL], N, "every ukey FAILs");
+
+    struct flow_figures ff = { .n = 0 };
+    struct lifecycle_flow rest;
+    uint64_t n_rest = lifecycle_for_each_flow(lc, get_flow, &ff, &rest);
+    is_int(ff.n, LIFECYCLE_MAX_FLOWS, "flows listed up to the limit");
+    is_int(n_rest, N - LIFECYCLE_MAX_FLOWS, "the others counted");
+    is_int(ff.f.ufid, uk_mix64(1) | 1, "first flow first");
+    is_int(rest.fastpath_packets, 3 * (uint64_t) n_rest,
+           "their figures summed");
+    lifecycle_finish(lc);
+    lifecycle_destroy(lc);
+}
+
 int
 main(void)
 {
@@ -970,6 +1201,8 @@ main(void)
     test_lost_events();
     test_freed_ids();
     test_memory();
+    test_flow_reseen();
+    test_flow_memory();
     lifecycle_destroy(NULL);
     return done_testing();
 }

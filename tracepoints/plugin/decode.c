@@ -7,6 +7,7 @@
 #include "decode.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,13 +50,28 @@ struct decode_member {
     uint8_t how;                /* enum decode_how. */
 };
 
-/* What the decoder knows of one event class.  Immutable once filled. */
+/* The last value of a string member, interned: a member of one event
+ * class (a 'where') often repeats it, and comparing with it costs less
+ * than hashing and probing. */
+struct decode_last {
+    const char *s;
+    size_t len;
+};
+
+/* What the decoder knows of one event class.  Immutable once filled, but
+ * for 'last'.  Small, so that the classes of a trace stay in the cache
+ * next to babeltrace's own data. */
 struct decode_class {
     const bt_event_class *cls;  /* (owned reference) NULL = empty slot. */
     int type;                   /* enum uk_event_type, -1 = not "ukey:". */
     bool has_clock;             /* Its stream class has a default clock. */
     uint8_t n_members;
+    uint8_t n_unsigned, n_signed;   /* 'members' holds the unsigned ones,
+                                     * then the signed ones, then the
+                                     * strings: a loop for each, without
+                                     * a branch per member. */
     struct decode_member members[N_DECODE_FIELDS];
+    struct decode_last last[2];     /* Of 'where', of 'name'. */
 };
 
 /* ==== Interned strings ==== */
@@ -92,14 +108,25 @@ hash_pointer(const void *p)
     return (size_t) uk_mix64((uint64_t) (uintptr_t) p);
 }
 
+/* Eight bytes at a time: hashing is most of the cost of interning the
+ * 'where' of every event. */
 static size_t
 hash_bytes(const char *s, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++) {
-        h = (h ^ (unsigned char) s[i]) * 0x100000001b3ULL;
+    uint64_t h = len * 0x9e3779b97f4a7c15ULL;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 29;
     }
-    return (size_t) h;
+    if (i < len) {
+        uint64_t w = 0;
+        memcpy(&w, s + i, len - i);
+        h ^= w;
+    }
+    return (size_t) uk_mix64(h);
 }
 
 static void
@@ -112,14 +139,13 @@ intern_insert_slot(char **slots, size_t n_slots, char *s)
     slots[i] = s;
 }
 
-/* Returns a stable copy of 's' (NULL for ""). */
+/* Returns a stable copy of 's', of 'len' bytes (NULL for ""). */
 static const char *
-intern_string(struct intern *in, const char *s)
+intern_string(struct intern *in, const char *s, size_t len)
 {
-    if (!s || !*s) {
+    if (!s || !len) {
         return NULL;
     }
-    size_t len = strlen(s);
     if (in->n_slots) {
         size_t i = hash_bytes(s, len) & (in->n_slots - 1);
         while (in->slots[i]) {
@@ -222,7 +248,8 @@ decode_class_init(struct decode *dec, struct decode_class *dc,
     const char *name = bt_event_class_get_name(cls);
 
     dc->type = -1;
-    dc->n_members = 0;
+    dc->n_members = dc->n_unsigned = dc->n_signed = 0;
+    memset(dc->last, 0, sizeof dc->last);
     if (name && !strncmp(name, "ukey:", 5)) {
         dc->type = uk_event_type_from_name(name + 5);
     }
@@ -292,6 +319,20 @@ decode_class_init(struct decode *dec, struct decode_class *dc,
             .how = (uint8_t) how,
         };
     }
+
+    /* Stable sort by 'how' (at most N_DECODE_FIELDS members). */
+    for (unsigned int i = 1; i < dc->n_members; i++) {
+        struct decode_member m = dc->members[i];
+        unsigned int j = i;
+        for (; j > 0 && dc->members[j - 1].how > m.how; j--) {
+            dc->members[j] = dc->members[j - 1];
+        }
+        dc->members[j] = m;
+    }
+    for (unsigned int i = 0; i < dc->n_members; i++) {
+        dc->n_unsigned += dc->members[i].how == HOW_UNSIGNED;
+        dc->n_signed += dc->members[i].how == HOW_SIGNED;
+    }
     return true;
 }
 
@@ -334,29 +375,25 @@ decode_lookup(struct decode *dec, const bt_event_class *cls)
     return dc;
 }
 
-static void
-decode_store(struct decode *dec, struct ukey_event *e, int field,
-             uint64_t v, const char *s)
+/* The value of a string member whose last value is '*last': 's', of 'len'
+ * bytes, interned. */
+static const char *
+decode_string(struct decode *dec, struct decode_last *last, const char *s,
+              size_t len)
 {
-    switch ((enum decode_field) field) {
-    case DF_SEQ: e->seq = v; break;
-    case DF_THREAD_ID: e->thread_id = (uint32_t) v; break;
-    case DF_UKEY_ID: e->ukey_id = v; break;
-    case DF_UKEY2_ID: e->ukey2_id = v; break;
-    case DF_UFID: e->ufid = v; break;
-    case DF_VALUE: e->value = v; break;
-    case DF_VALUE2: e->value2 = v; break;
-    case DF_THREAD2: e->thread2 = (uint32_t) v; break;
-    case DF_PMD_ID: e->pmd_id = (uint32_t) v; break;
-    case DF_UMAP: e->umap = (int32_t) v; break;
-    case DF_KIND: e->kind = (int32_t) v; break;
-    case DF_RESULT: e->result = (int32_t) v; break;
-    case DF_FROM: e->from = (uint8_t) v; break;
-    case DF_TO: e->to = (uint8_t) v; break;
-    case DF_WHERE: e->where = intern_string(&dec->intern, s); break;
-    case DF_NAME: e->name = intern_string(&dec->intern, s); break;
-    case N_DECODE_FIELDS: break;
+    if (!s || !len) {
+        return NULL;
     }
+    if (last->s && last->len == len && !memcmp(last->s, s, len)) {
+        return last->s;
+    }
+    const char *v = intern_string(&dec->intern, s, len);
+    uintptr_t scratch = (uintptr_t) dec->intern.scratch;
+    if ((uintptr_t) v - scratch >= SCRATCH_SIZE) {
+        last->s = v;            /* Not a transient copy: stable. */
+        last->len = len;
+    }
+    return v;
 }
 
 enum decode_status
@@ -374,39 +411,66 @@ decode_event(struct decode *dec, const bt_message *msg,
         return DECODE_SKIP;
     }
 
-    memset(out, 0, sizeof *out);
-    out->type = (uint16_t) dc->type;
+    uint64_t ts = 0;
     if (dc->has_clock) {
         const bt_clock_snapshot *cs =
             bt_message_event_borrow_default_clock_snapshot_const(msg);
         int64_t ns;
         if (bt_clock_snapshot_get_ns_from_origin(cs, &ns)
             == BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
-            out->ts = (uint64_t) ns;
+            ts = (uint64_t) ns;
         }
     }
 
+    /* The members by field (0 if absent; strings as pointers), then the
+     * event at once: fewer unpredictable branches than a store per
+     * member. */
+    uint64_t v[N_DECODE_FIELDS];
+    memset(v, 0, sizeof v);
     const bt_field *payload = bt_event_borrow_payload_field_const(event);
-    for (unsigned int i = 0; i < dc->n_members; i++) {
-        const struct decode_member *m = &dc->members[i];
+    const struct decode_member *m = dc->members;
+    const struct decode_member *end_unsigned = m + dc->n_unsigned;
+    const struct decode_member *end_signed = end_unsigned + dc->n_signed;
+    const struct decode_member *end = m + dc->n_members;
+    for (; m < end_unsigned; m++) {
+        v[m->field] = bt_field_integer_unsigned_get_value(
+            bt_field_structure_borrow_member_field_by_index_const(payload,
+                                                                  m->index));
+    }
+    for (; m < end_signed; m++) {
+        v[m->field] = (uint64_t) bt_field_integer_signed_get_value(
+            bt_field_structure_borrow_member_field_by_index_const(payload,
+                                                                  m->index));
+    }
+    for (; m < end; m++) {
         const bt_field *f =
             bt_field_structure_borrow_member_field_by_index_const(payload,
                                                                   m->index);
-        switch ((enum decode_how) m->how) {
-        case HOW_UNSIGNED:
-            decode_store(dec, out, m->field,
-                         bt_field_integer_unsigned_get_value(f), NULL);
-            break;
-        case HOW_SIGNED:
-            decode_store(dec, out, m->field,
-                         (uint64_t) bt_field_integer_signed_get_value(f),
-                         NULL);
-            break;
-        case HOW_STRING:
-            decode_store(dec, out, m->field, 0, bt_field_string_get_value(f));
-            break;
-        }
+        v[m->field] = (uintptr_t)
+            decode_string(dec, &dc->last[m->field == DF_NAME],
+                          bt_field_string_get_value(f),
+                          bt_field_string_get_length(f));
     }
+    *out = (struct ukey_event) {
+        .seq = v[DF_SEQ],
+        .ts = ts,
+        .ukey_id = v[DF_UKEY_ID],
+        .ukey2_id = v[DF_UKEY2_ID],
+        .ufid = v[DF_UFID],
+        .value = v[DF_VALUE],
+        .value2 = v[DF_VALUE2],
+        .where = (const char *) (uintptr_t) v[DF_WHERE],
+        .name = (const char *) (uintptr_t) v[DF_NAME],
+        .thread_id = (uint32_t) v[DF_THREAD_ID],
+        .thread2 = (uint32_t) v[DF_THREAD2],
+        .pmd_id = (uint32_t) v[DF_PMD_ID],
+        .umap = (int32_t) v[DF_UMAP],
+        .kind = (int32_t) v[DF_KIND],
+        .result = (int32_t) v[DF_RESULT],
+        .type = (uint16_t) dc->type,
+        .from = (uint8_t) v[DF_FROM],
+        .to = (uint8_t) v[DF_TO],
+    };
     dec->n_events++;
     return DECODE_OK;
 }

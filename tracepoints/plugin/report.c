@@ -283,15 +283,85 @@ report_event_selected(const struct report *r, const struct ukey_event *e)
 
 /* ==== Violations ==== */
 
+/* A line built in memory and written at once.  The audit prints each
+ * violation as it is found, which can be one every few dozen events, and
+ * formatted stdio output costs more per call than the rest of the fold
+ * per event. */
+struct line {
+    FILE *f;
+    size_t n;
+    char buf[1024];
+};
+
 static void
-print_evidence(const struct report *r, FILE *f,
-               const struct lifecycle_evidence *ev)
+line_mem(struct line *l, const char *s, size_t len)
 {
-    char buf[32];
-    fprintf(f, "event #%" PRIu64 " seq=%" PRIu64 " at ", ev->index, ev->seq);
-    print_rel_ts(r, f, ev->ts);
-    fprintf(f, " by %s", report_thread_name(r, ev->thread_id, buf,
-                                            sizeof buf));
+    if (len > sizeof l->buf - l->n) {
+        /* A long name: in pieces, as it comes. */
+        fwrite(l->buf, 1, l->n, l->f);
+        l->n = 0;
+        if (len > sizeof l->buf) {
+            fwrite(s, 1, len, l->f);
+            return;
+        }
+    }
+    memcpy(l->buf + l->n, s, len);
+    l->n += len;
+}
+
+static void
+line_str(struct line *l, const char *s)
+{
+    line_mem(l, s, strlen(s));
+}
+
+/* 'v' in decimal, zero-padded to at least 'width' digits. */
+static void
+line_u64(struct line *l, uint64_t v, int width)
+{
+    char tmp[24];
+    int i = sizeof tmp;
+    do {
+        tmp[--i] = (char) ('0' + v % 10);
+        v /= 10;
+    } while (v || (int) sizeof tmp - i < width);
+    line_mem(l, &tmp[i], sizeof tmp - i);
+}
+
+static void
+line_hex16(struct line *l, uint64_t v)
+{
+    char tmp[16];
+    for (int i = 15; i >= 0; i--) {
+        tmp[i] = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    }
+    line_mem(l, tmp, sizeof tmp);
+}
+
+/* "event #INDEX seq=SEQ at +S.NNNNNNNNN by THREAD". */
+static void
+line_evidence(const struct report *r, struct line *l,
+              const struct lifecycle_evidence *ev)
+{
+    uint64_t rel = ev->ts >= r->ts0 ? ev->ts - r->ts0 : 0;
+    const char *name = lifecycle_thread_name(r->lc, ev->thread_id);
+
+    line_str(l, "event #");
+    line_u64(l, ev->index, 0);
+    line_str(l, " seq=");
+    line_u64(l, ev->seq, 0);
+    line_str(l, " at +");
+    line_u64(l, rel / 1000000000, 0);
+    line_str(l, ".");
+    line_u64(l, rel % 1000000000, 9);
+    if (name) {
+        line_str(l, " by ");
+        line_str(l, name);
+    } else {
+        line_str(l, " by thread#");
+        line_u64(l, ev->thread_id, 0);
+    }
 }
 
 static void
@@ -300,23 +370,34 @@ print_violation_text(const struct report *r, FILE *f,
 {
     const struct ukey_event *e = &v->event;
     const char *flow = flow_name(r, e->ufid);
+    struct line l;
 
-    fprintf(f, "violation: %s %s ukey#%" PRIu64,
-            uk_severity_name(e->result), uk_violation_kind_name(e->kind),
-            e->ukey_id);
+    l.f = f;
+    l.n = 0;
+    line_str(&l, "violation: ");
+    line_str(&l, uk_severity_name(e->result));
+    line_str(&l, " ");
+    line_str(&l, uk_violation_kind_name(e->kind));
+    line_str(&l, " ukey#");
+    line_u64(&l, e->ukey_id, 0);
     if (flow) {
-        fprintf(f, " flow %s", flow);
+        line_str(&l, " flow ");
+        line_str(&l, flow);
     }
     if (e->ufid) {
-        fprintf(f, " ufid=%016" PRIx64, e->ufid);
+        line_str(&l, " ufid=");
+        line_hex16(&l, e->ufid);
     }
-    fprintf(f, ": %s [", e->name ? e->name : "");
-    print_evidence(r, f, &v->evidence[0]);
+    line_str(&l, ": ");
+    line_str(&l, e->name ? e->name : "");
+    line_str(&l, " [");
+    line_evidence(r, &l, &v->evidence[0]);
     if (v->evidence[1].seq || v->evidence[1].index) {
-        fputs("; earlier ", f);
-        print_evidence(r, f, &v->evidence[1]);
+        line_str(&l, "; earlier ");
+        line_evidence(r, &l, &v->evidence[1]);
     }
-    fputs("]\n", f);
+    line_str(&l, "]\n");
+    fwrite(l.buf, 1, l.n, f);
 }
 
 static void
@@ -382,7 +463,9 @@ on_violation(const struct lifecycle_violation *v, void *r_)
     } else if (r->n_violations < REPORT_MAX_VIOLATIONS) {
         r->violations = uk_grow(r->violations, &r->allocated_violations,
                                 r->n_violations + 1, sizeof *r->violations);
-        r->violations[r->n_violations++] = *v;
+        struct lifecycle_violation *copy = &r->violations[r->n_violations++];
+        *copy = *v;
+        copy->event.name = v->event.name ? uk_xstrdup(v->event.name) : NULL;
     }
 }
 
@@ -556,6 +639,7 @@ report_create(const struct report_options *options)
         .keep_steps = (r->opts.mode == REPORT_VIEW
                        && (r->opts.format == REPORT_TEXT
                            || r->opts.format == REPORT_JSON)),
+        .transient_details = true,     /* on_violation() copies them. */
     };
     struct lifecycle_callbacks cbs = {
         .violation = on_violation,
@@ -580,6 +664,9 @@ report_destroy(struct report *r)
     report_map_destroy(&r->flow_names);
     report_map_destroy(&r->flow_match);
     report_map_destroy(&r->open_state);
+    for (size_t i = 0; i < r->n_violations; i++) {
+        free((char *) r->violations[i].event.name);
+    }
     free(r->violations);
     free(r->threads);
     free(r);
@@ -818,8 +905,24 @@ print_audit_text(struct report *r, const struct lifecycle_summary *s,
     putc('\n', f);
 
     struct flow_print fp = { .r = r };
+    struct lifecycle_flow omitted;
     fputs("flows:\n", f);
-    lifecycle_for_each_flow(r->lc, print_flow, &fp);
+    uint64_t n_omitted = lifecycle_for_each_flow(r->lc, print_flow, &fp,
+                                                 &omitted);
+    if (n_omitted) {
+        fp.n += n_omitted;
+        fp.total.upcalls += omitted.upcalls;
+        fp.total.slowpath_packets += omitted.slowpath_packets;
+        fp.total.fastpath_packets += omitted.fastpath_packets;
+        fp.total.attributed_packets += omitted.attributed_packets;
+        fp.total.slowpath_windows += omitted.slowpath_windows;
+        if (omitted.longest_window_rounds > fp.total.longest_window_rounds) {
+            fp.total.longest_window_rounds = omitted.longest_window_rounds;
+        }
+        if (omitted.longest_window_ns > fp.total.longest_window_ns) {
+            fp.total.longest_window_ns = omitted.longest_window_ns;
+        }
+    }
     if (fp.n > REPORT_MAX_TEXT_FLOWS) {
         fprintf(f, "  ... and %zu more\n", fp.n - REPORT_MAX_TEXT_FLOWS);
     }
@@ -886,8 +989,15 @@ print_audit_json(struct report *r, const struct lifecycle_summary *s,
     }
     fputs("],\"flows\":[", f);
     struct flow_print fp = { .r = r, .json = true };
-    lifecycle_for_each_flow(r->lc, print_flow, &fp);
-    fprintf(f, "],\"lost\":{\"events\":%" PRIu64 ",\"reports\":%" PRIu64
+    uint64_t n_omitted = lifecycle_for_each_flow(r->lc, print_flow, &fp,
+                                                 NULL);
+    fputs("]", f);
+    if (n_omitted) {
+        /* Memory stays bounded: past LIFECYCLE_MAX_FLOWS flows, only
+         * their number (and their figures in the text summary). */
+        fprintf(f, ",\"flows_omitted\":%" PRIu64, n_omitted);
+    }
+    fprintf(f, ",\"lost\":{\"events\":%" PRIu64 ",\"reports\":%" PRIu64
             ",\"first_ts\":%" PRIu64 ",\"last_ts\":%" PRIu64 ",\"ranges\":[",
             s->discarded_events, s->n_discard_reports, s->first_discard_ts,
             s->last_discard_ts);
