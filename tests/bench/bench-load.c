@@ -8,9 +8,9 @@
  *     distinct flows queued before the threads start, timed until every
  *     ukey is installed (OPERATIONAL), with 1 and with 2 handler threads,
  *     with the lifecycle checker and without it;
- *   - a baseline: bare cds_lfht lookups + adds (QSBR flavour, auto-resize,
- *     as the umaps use it) of the same keys (ufid, pmd 0) with the same
- *     hash, on one thread;
+ *   - a baseline: bare cds_lfht lookups + adds (QSBR flavour, auto-resize)
+ *     of the same keys (ufid, pmd 0) in 64 tables sharded, sized and
+ *     hashed as the umaps are, a node malloc'ed per add, on one thread;
  *   - the install path against that baseline (process CPU ns per install
  *     with 1 handler, no checker, over process CPU ns per lookup+add, so
  *     that both include liburcu's resize work, and neither the wait for a
@@ -164,27 +164,41 @@ bench_match(struct cds_lfht_node *node, const void *key)
 static double
 bench_lfht(uint64_t n_flows)
 {
+    /* The same structure as the model's umaps in bench_installs(): 64
+     * shards chosen by 'hash % 64', each table created as umap_init()
+     * does, keyed by the hash rotated as table_hash() does in free-running
+     * mode; a node allocated per insert, as a new ukey is.  What the
+     * model adds over this is its own work: the ukey, its locks, states
+     * and events. */
+    enum { N_SHARDS = 64 };
     urcu_qsbr_register_thread();
-    struct cds_lfht *ht = cds_lfht_new_flavor(64, 64, 0, UMAP_AUTO_RESIZE,
-                                              &urcu_qsbr_flavor, NULL);
-    struct bench_node *nodes = uk_xcalloc(n_flows, sizeof *nodes);
+    struct cds_lfht *ht[N_SHARDS];
+    for (int i = 0; i < N_SHARDS; i++) {
+        ht[i] = cds_lfht_new_flavor(64, 64, 0, UMAP_AUTO_RESIZE,
+                                    &urcu_qsbr_flavor, NULL);
+    }
+    uint64_t *ufids = uk_xcalloc(n_flows, sizeof *ufids);
     uint32_t *hashes = uk_xcalloc(n_flows, sizeof *hashes);
     for (uint64_t i = 0; i < n_flows; i++) {
         char name[32];
         snprintf(name, sizeof name, "f%" PRIu64, i);
-        nodes[i].ufid = uk_hash_string(name);
-        hashes[i] = ukey_hash(nodes[i].ufid, 0);
-        cds_lfht_node_init(&nodes[i].node);
+        ufids[i] = uk_hash_string(name);
+        hashes[i] = ukey_hash(ufids[i], 0);
     }
     uint64_t found = 0;
     struct rusage ru0;
     getrusage(RUSAGE_SELF, &ru0);
     double t0 = cpu_sec(CLOCK_PROCESS_CPUTIME_ID);    /* Resizes too. */
     for (uint64_t i = 0; i < n_flows; i++) {
+        struct cds_lfht *t = ht[hashes[i] % N_SHARDS];
+        uint32_t h = (hashes[i] >> 16) | (hashes[i] << 16);
         struct cds_lfht_iter iter;
-        cds_lfht_lookup(ht, hashes[i], bench_match, &nodes[i].ufid, &iter);
+        cds_lfht_lookup(t, h, bench_match, &ufids[i], &iter);
         found += cds_lfht_iter_get_node(&iter) != NULL;
-        cds_lfht_add(ht, hashes[i], &nodes[i].node);
+        struct bench_node *node = uk_xmalloc(sizeof *node);
+        node->ufid = ufids[i];
+        cds_lfht_node_init(&node->node);
+        cds_lfht_add(t, h, &node->node);
         if (!(i & 1023)) {
             urcu_qsbr_quiescent_state();
         }
@@ -196,16 +210,19 @@ bench_lfht(uint64_t n_flows)
     if (found) {
         fprintf(stderr, "bench-load: %" PRIu64 " ufid collisions\n", found);
     }
-    struct cds_lfht_iter iter;
-    struct bench_node *n;
-    cds_lfht_for_each_entry (ht, &iter, n, node) {
-        cds_lfht_del(ht, &n->node);
+    for (int i = 0; i < N_SHARDS; i++) {
+        struct cds_lfht_iter iter;
+        struct bench_node *n;
+        cds_lfht_for_each_entry (ht[i], &iter, n, node) {
+            cds_lfht_del(ht[i], &n->node);
+            free(n);            /* Unreachable by readers: one thread. */
+        }
+        urcu_qsbr_thread_offline();
+        cds_lfht_destroy(ht[i], NULL);
+        urcu_qsbr_thread_online();
     }
-    urcu_qsbr_thread_offline();
-    cds_lfht_destroy(ht, NULL);
-    urcu_qsbr_thread_online();
     urcu_qsbr_unregister_thread();
-    free(nodes);
+    free(ufids);
     free(hashes);
     return (t1 - t0) * 1e9 / (double) n_flows;
 }
@@ -218,8 +235,8 @@ main(int argc, char *argv[])
         /* A warm heap, as in a long-running ovs-vswitchd: memory freed by
          * one run is reused by the next instead of going back to the
          * kernel, so that the repetitions measure the install path, not
-         * first-touch page faults (very expensive in some VMs).  The
-         * baseline's nodes are allocated outside its timing anyway. */
+         * first-touch page faults (very expensive in some VMs); the
+         * baseline, run first, has the same heap settings. */
         mallopt(M_TRIM_THRESHOLD, 1 << 30);
         mallopt(M_MMAP_THRESHOLD, 1 << 30);
     }
