@@ -101,12 +101,15 @@ const struct repl_cmd repl_commands[] = {
       "  Ctrl-C stops it at the next step.",
       "run", 0, 1, cmd_run, NULL, REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "continue", "", "follow the recorded future, else run",
-      NULL, "continue", 0, 0, cmd_continue, NULL, REPL_CMD_MOTION | REPL_CMD_RECORD },
+      "  On a trace: on to the next breakpoint; on a live session, waits for\n"
+      "  new events until one hits or the session ends (Ctrl-C stops).",
+      "continue", 0, 0, cmd_continue, NULL, REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "back", "[N]", "go back N steps (exact, by replay)",
       NULL, "back 2", 0, 1, cmd_back, NULL, REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "goto", "STEP", "go to step number STEP (back or forward)",
       "  On a trace: goto N (event N), goto seq:S (the event of seq S),\n"
-      "  goto TIME (the first event at 1.5ms, 200us, 3s... from the start).",
+      "  goto TIME (the first event at 1.5ms, 200us, 3s... from the start),\n"
+      "  goto end (the last event, on a live session the last so far).",
       "goto 10", 1, 1, cmd_goto, NULL, REPL_CMD_RECORD },
     { "break", "transition|violation|event|action ...", "set a breakpoint",
       "  break transition [FROM->]TO [ukey ID|flow NAME] [thread NAME]\n"
@@ -169,9 +172,21 @@ const struct repl_cmd repl_commands[] = {
       NULL, "set output json", 2, 2, cmd_set, complete_set, 0 },
 
     /* ==== Traces ==== */
-    { "open", "TRACE", "open a recorded trace (directory)",
-      "  Then step/back/goto move a cursor over its events.",
+    { "open", "TRACE|net://...", "open a recorded trace or a live session",
+      "  Then step/back/goto move a cursor over its events.  Another \"open\"\n"
+      "  replaces the trace.  net://HOST/host/HOSTNAME/SESSION (a relay\n"
+      "  daemon's live session): events are read as the program runs;\n"
+      "  a motion at the last event read says \"no new event yet\", and\n"
+      "  \"wait\" and \"continue\" follow the session (Ctrl-C stops them).",
       "open traces/race-v1-replace", 1, 1, cmd_open, NULL, 0 },
+    { "close", "", "close the trace, back to the model",
+      "  The model session is as it was before \"open\" (breakpoints and\n"
+      "  watches stay).",
+      "close", 0, 0, cmd_close, NULL, 0 },
+    { "wait", "[SECONDS]", "on a live session: wait for new events",
+      "  Reads until new events come, the session ends or SECONDS pass\n"
+      "  (default 10; 0: no limit); the cursor does not move.",
+      "wait 5", 0, 1, cmd_wait, NULL, 0 },
     { "reproduce", "[-o FILE] [--variant NAME]",
       "turn the open trace into a scenario script",
       "  Derives the schedule (which thread took which step) by replaying\n"

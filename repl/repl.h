@@ -238,7 +238,7 @@ repl_cmd_fn cmd_continue;
 repl_cmd_fn cmd_back, cmd_goto, cmd_break, cmd_delete, cmd_info, cmd_watch;
 repl_cmd_fn cmd_last, cmd_show, cmd_history, cmd_log, cmd_expect;
 repl_cmd_fn cmd_explore, cmd_open, cmd_rcu, cmd_when, cmd_reproduce;
-repl_cmd_fn cmd_reverse_continue;
+repl_cmd_fn cmd_reverse_continue, cmd_close, cmd_wait;
 
 repl_complete_fn complete_thread, complete_flow, complete_show;
 repl_complete_fn complete_variant, complete_break, complete_expect;

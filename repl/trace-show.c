@@ -3,7 +3,11 @@
  * umaps, dp, threads, locks, violations, stats), "history", "log" and
  * "when", from the state folded at the cursor.  The tables have the model's
  * columns where the trace can tell them; ukeys that events lost before the
- * cursor leave uncertain are marked and listed. */
+ * cursor leave uncertain are marked and listed.  After "set output json",
+ * each prints one line of JSON instead: the model's shapes (repl/cmd-show.c)
+ * where the model has them, without the fields a trace cannot tell
+ * (dump_seq, reval_seq, missed_dumps, pending_free; a violation's "event"
+ * instead of its "step"), with "uncertain" where events were lost. */
 #include "repl/trace.h"
 
 #include <inttypes.h>
@@ -12,6 +16,30 @@
 #include <string.h>
 
 #include "core/util.h"
+
+/* ==== JSON ==== */
+
+static void
+json_string(const char *s)
+{
+    putchar('"');
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\') {
+            printf("\\%c", *s);
+        } else if ((unsigned char) *s < 0x20) {
+            printf("\\u%04x", *s);
+        } else {
+            putchar(*s);
+        }
+    }
+    putchar('"');
+}
+
+static const char *
+json_bool(bool b)
+{
+    return b ? "true" : "false";
+}
 
 /* ==== Events ==== */
 
@@ -109,6 +137,22 @@ show_ukeys(struct repl *r)
 {
     const struct trace_cursor *tc = r->trace;
     const struct trace_state *st = &tc->cur;
+    if (r->json) {
+        printf("[");
+        for (size_t i = 0; i < st->n_ukeys; i++) {
+            const struct trace_ukey *k = &st->ukeys[i];
+            char fb[24];
+            printf("%s{\"id\":%" PRIu64 ",\"flow\":", i ? "," : "", k->id);
+            json_string(flow_or_ufid(tc, k->ufid, fb, sizeof fb));
+            printf(",\"pmd_id\":%u,\"umap\":%d,\"state\":\"%s\","
+                   "\"in_umap\":%s,\"freed\":%u,\"postponed\":%u,"
+                   "\"uncertain\":%s}", k->pmd_id, k->umap,
+                   ukey_state_name(k->state), json_bool(k->in_umap),
+                   k->n_freed, k->n_postponed, json_bool(k->uncertain));
+        }
+        printf("]\n");
+        return CMD_OK;
+    }
     if (!st->n_ukeys) {
         printf("No ukeys.\n");
         return CMD_OK;
@@ -163,6 +207,24 @@ show_ukey(struct repl *r, const char *arg)
         return CMD_ERROR;
     }
     char fb[24];
+    if (r->json) {
+        printf("{\"id\":%" PRIu64 ",\"flow\":", k->id);
+        json_string(flow_or_ufid(tc, k->ufid, fb, sizeof fb));
+        printf(",\"ufid\":\"%016" PRIx64 "\",\"pmd_id\":%u,\"state\":\"%s\","
+               "\"state_thread\":", k->ufid, k->pmd_id,
+               ukey_state_name(k->state));
+        json_string(trace_thread_name(tc, k->state_thread));
+        printf(",\"state_where\":");
+        json_string(k->state_where);
+        printf(",\"umap\":%d,\"in_umap\":%s,\"lock\":", k->umap,
+               json_bool(k->in_umap));
+        json_string(owner_name(tc, k->lock_owner));
+        printf(",\"stats_packets\":%" PRIu64 ",\"postponed\":%u,"
+               "\"freed\":%u,\"uncertain\":%s,\"created_seen\":%s}\n",
+               k->stats_packets, k->n_postponed, k->n_freed,
+               json_bool(k->uncertain), json_bool(k->created_seen));
+        return CMD_OK;
+    }
     printf("ukey #%" PRIu64 " of flow %s (ufid %016" PRIx64 ", pmd %u)\n",
            k->id, flow_or_ufid(tc, k->ufid, fb, sizeof fb), k->ufid,
            k->pmd_id);
@@ -197,6 +259,30 @@ show_umaps(struct repl *r)
             n = (size_t) st->ukeys[i].umap + 1;
         }
     }
+    if (r->json) {
+        printf("[");
+        for (size_t m = 0; m < n; m++) {
+            printf("%s{\"umap\":%zu,\"lock\":", m ? "," : "", m);
+            json_string(owner_name(tc, m < st->n_umaps ? st->umaps[m].owner
+                                                       : -1));
+            printf(",\"ukeys\":[");
+            size_t k = 0;
+            for (size_t i = 0; i < st->n_ukeys; i++) {
+                const struct trace_ukey *u = &st->ukeys[i];
+                if (u->in_umap && u->umap == (int32_t) m) {
+                    char fb[24];
+                    printf("%s{\"id\":%" PRIu64 ",\"flow\":", k++ ? "," : "",
+                           u->id);
+                    json_string(flow_or_ufid(tc, u->ufid, fb, sizeof fb));
+                    printf(",\"state\":\"%s\",\"uncertain\":%s}",
+                           ukey_state_name(u->state), json_bool(u->uncertain));
+                }
+            }
+            printf("]}");
+        }
+        printf("]\n");
+        return CMD_OK;
+    }
     if (!n) {
         printf("No umap seen yet.\n");
     }
@@ -226,6 +312,22 @@ show_dp(struct repl *r)
     const struct trace_cursor *tc = r->trace;
     const struct trace_state *st = &tc->cur;
     int n = 0;
+    if (r->json) {
+        printf("[");
+        for (size_t i = 0; i < st->n_dp; i++) {
+            const struct trace_dpflow *f = &st->dp[i];
+            char fb[24];
+            if (f->present) {
+                printf("%s{\"flow\":", n++ ? "," : "");
+                json_string(flow_or_ufid(tc, f->ufid, fb, sizeof fb));
+                printf(",\"pmd_id\":%u,\"packets\":%" PRIu64
+                       ",\"instance\":%" PRIu64 "}", f->pmd_id, f->packets,
+                       f->instance);
+            }
+        }
+        printf("]\n");
+        return CMD_OK;
+    }
     for (size_t i = 0; i < st->n_dp; i++) {
         const struct trace_dpflow *f = &st->dp[i];
         char fb[24];
@@ -281,8 +383,12 @@ show_threads(struct repl *r)
     for (size_t i = 0; i < tc->n_threads; i++) {
         max = tc->threads[i].key > max ? (uint32_t) tc->threads[i].key : max;
     }
-    printf("%-3s %-14s %-11s %-13s %-7s %s\n", "ID", "THREAD", "KIND", "DOING",
-           "EVENTS", "LOCKS HELD");
+    if (!r->json) {
+        printf("%-3s %-14s %-11s %-13s %-7s %s\n", "ID", "THREAD", "KIND",
+               "DOING", "EVENTS", "LOCKS HELD");
+    } else {
+        printf("[");
+    }
     for (uint32_t id = 0; id <= max; id++) {
         const struct trace_name *t = trace_find_thread(tc, id);
         const struct trace_thread *s = id < st->n_threads
@@ -293,11 +399,22 @@ show_threads(struct repl *r)
         const char *kind = t ? uk_thread_kind_name(t->kind)
                              : uk_thread_kind_name(id ? UK_THREAD_URCU
                                                       : UK_THREAD_MAIN);
+        if (r->json) {
+            printf("%s{\"id\":%u,\"name\":", id ? "," : "", id);
+            json_string(trace_thread_name(tc, id));
+            printf(",\"kind\":\"%s\",\"doing\":\"%s\",\"events\":%" PRIu64
+                   "}", kind, s && s->op >= 0 ? uk_op_name(s->op) : "-",
+                   s ? s->n_events : 0);
+            continue;
+        }
         printf("%-3u %-14s %-11s %-13s %-7" PRIu64 "\n", id,
                trace_thread_name(tc, id), kind,
                s && s->op >= 0 ? uk_op_name(s->op) : "-",
                s ? s->n_events : 0);
         print_held(tc, id);
+    }
+    if (r->json) {
+        printf("]\n");
     }
     return CMD_OK;
 }
@@ -308,6 +425,32 @@ show_locks(struct repl *r)
     const struct trace_cursor *tc = r->trace;
     const struct trace_state *st = &tc->cur;
     int n = 0;
+    if (r->json) {
+        printf("[");
+        for (size_t m = 0; m < st->n_umaps; m++) {
+            if (st->umaps[m].owner >= 0) {
+                printf("%s{\"lock\":\"umap[%zu]\",\"held_by\":",
+                       n++ ? "," : "", m);
+                json_string(owner_name(tc, st->umaps[m].owner));
+                printf(",\"where\":");
+                json_string(st->umaps[m].where);
+                printf("}");
+            }
+        }
+        for (size_t i = 0; i < st->n_ukeys; i++) {
+            const struct trace_ukey *k = &st->ukeys[i];
+            if (k->lock_owner >= 0) {
+                printf("%s{\"lock\":\"ukey#%" PRIu64 "\",\"held_by\":",
+                       n++ ? "," : "", k->id);
+                json_string(owner_name(tc, k->lock_owner));
+                printf(",\"where\":");
+                json_string(k->lock_where);
+                printf("}");
+            }
+        }
+        printf("]\n");
+        return CMD_OK;
+    }
     for (size_t m = 0; m < st->n_umaps; m++) {
         if (st->umaps[m].owner >= 0) {
             printf("umap[%zu] held by %s at %s\n", m,
@@ -342,6 +485,21 @@ show_violations(struct repl *r)
         if (v->index >= tc->cur.pos) {
             break;
         }
+        if (r->json) {
+            printf("%s{\"kind\":\"%s\",\"severity\":\"%s\",\"ukey\":%"
+                   PRIu64 ",\"thread\":", n++ ? "," : "[",
+                   uk_violation_kind_name(e->kind),
+                   uk_severity_name(e->result), e->ukey_id);
+            json_string(trace_thread_name(tc, e->thread_id));
+            printf(",\"other_thread\":");
+            json_string(trace_thread_name(tc, e->thread2));
+            printf(",\"seq\":%" PRIu64 ",\"earlier_seq\":%" PRIu64
+                   ",\"event\":%" PRIu64 ",\"detail\":", e->value, e->value2,
+                   v->index + 1);
+            json_string(e->name);
+            printf("}");
+            continue;
+        }
         printf("%d. %s %s at event %" PRIu64 ", ukey#%" PRIu64 "\n", ++n,
                uk_severity_name(e->result), uk_violation_kind_name(e->kind),
                v->index + 1, e->ukey_id);
@@ -354,6 +512,10 @@ show_violations(struct repl *r)
                    trace_thread_name(tc, e->thread2), e->value2);
         }
         putchar('\n');
+    }
+    if (r->json) {
+        printf("%s]\n", n ? "" : "[");
+        return CMD_OK;
     }
     if (!n) {
         printf("No violations.\n");
@@ -377,6 +539,14 @@ show_stats(struct repl *r)
     }
     for (size_t i = 0; i < st->n_dp; i++) {
         present += st->dp[i].present;
+    }
+    if (r->json) {
+        printf("{\"events\":%" PRIu64 ",\"of\":%zu,\"live_ukeys\":%zu,"
+               "\"ukeys_in_umaps\":%zu,\"datapath_flows\":%zu,"
+               "\"loss_reports\":%" PRIu64 ",\"events_lost\":%" PRIu64 "}\n",
+               st->pos, tc->n_events, live, in_umap, present, st->n_losses,
+               st->n_lost);
+        return CMD_OK;
     }
     printf("%-28s %" PRIu64 " of %zu\n", "events", st->pos, tc->n_events);
     printf("%-28s %zu\n", "live ukeys", live);
@@ -422,12 +592,26 @@ trace_show(struct repl *r, int argc, char *argv[])
 
 /* ==== history / log / when ==== */
 
+/* One event of "history" or "log"; in JSON, an element of an array
+ * ('first': none before it). */
 static void
-print_logged(const struct trace_cursor *tc, size_t i)
+print_logged(const struct repl *r, const struct trace_cursor *tc, size_t i,
+             bool first)
 {
     const struct ukey_event *e = &tc->events[i];
     char buf[300];
     uk_event_format(e, buf, sizeof buf);
+    if (r->json) {
+        printf("%s{\"event\":%zu,\"seq\":%" PRIu64 ",\"thread\":",
+               first ? "" : ",", i + 1, e->seq);
+        json_string(trace_thread_name(tc, e->thread_id));
+        printf(",\"type\":\"%s\",\"what\":", uk_event_type_name(e->type));
+        json_string(buf);
+        printf(",\"where\":");
+        json_string(e->where);
+        printf("}");
+        return;
+    }
     printf("  event %-5zu #%-5" PRIu64 " %-13s %s%s%s\n", i + 1, e->seq,
            trace_thread_name(tc, e->thread_id), buf, e->where ? "  " : "",
            e->where ? e->where : "");
@@ -450,20 +634,25 @@ trace_history(struct repl *r, int argc, char *argv[])
         }
     }
     int n = 0;
+    if (r->json) {
+        printf("[");
+    }
     for (size_t i = 0; i < tc->cur.pos; i++) {
         const struct ukey_event *e = &tc->events[i];
         if (uk_event_in_history(e, ukey_id, ufid)) {
-            print_logged(tc, i);
+            print_logged(r, tc, i, !n);
             n++;
         }
-        for (size_t k = 0; k < tc->n_losses; k++) {
+        for (size_t k = 0; k < tc->n_losses && !r->json; k++) {
             if (tc->losses[k].pos == i + 1 && n) {
                 printf("  *** events lost here: the history may be "
                        "incomplete\n");
             }
         }
     }
-    if (!n) {
+    if (r->json) {
+        printf("]\n");
+    } else if (!n) {
         printf("Nothing has happened to %s before event %" PRIu64 ".\n",
                argv[1], tc->cur.pos);
     }
@@ -479,9 +668,17 @@ trace_log(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     size_t start = tc->cur.pos > n ? tc->cur.pos - (size_t) n : 0;
+    if (r->json) {
+        printf("[");
+    }
     for (size_t i = start; i < tc->cur.pos; i++) {
-        print_logged(tc, i);
-        trace_print_losses_at(tc, i + 1);
+        print_logged(r, tc, i, i == start);
+        if (!r->json) {
+            trace_print_losses_at(tc, i + 1);
+        }
+    }
+    if (r->json) {
+        printf("]\n");
     }
     return CMD_OK;
 }
@@ -492,16 +689,31 @@ trace_when(struct repl *r, int argc, char *argv[])
     const struct trace_cursor *tc = r->trace;
     (void) argc;
     (void) argv;
+    if (r->json) {
+        const struct ukey_event *e = tc->cur.pos
+                                     ? &tc->events[tc->cur.pos - 1] : NULL;
+        printf("{\"event\":%" PRIu64 ",\"of\":%zu,", tc->cur.pos,
+               tc->n_events);
+        if (e) {
+            printf("\"seq\":%" PRIu64 ",\"ts\":%" PRIu64 ",", e->seq, e->ts);
+        }
+        printf("\"trace\":");
+        json_string(tc->path);
+        printf(",\"live\":%s}\n", json_bool(tc->live != NULL));
+        return CMD_OK;
+    }
     if (!tc->cur.pos) {
-        printf("event 0 of %zu (before the first), trace %s\n",
-               tc->n_events, tc->path);
+        printf("event 0 of %zu (before the first), trace %s%s\n",
+               tc->n_events, tc->path, tc->live ? " (live)"
+               : tc->was_live ? " (the live session ended)" : "");
         return CMD_OK;
     }
     const struct ukey_event *e = &tc->events[tc->cur.pos - 1];
     char t[64];
     trace_format_time(tc, e->ts, t, sizeof t);
     printf("event %" PRIu64 " of %zu (seq %" PRIu64 ", %s, ts %" PRIu64
-           " ns), trace %s\n", tc->cur.pos, tc->n_events, e->seq, t, e->ts,
-           tc->path);
+           " ns), trace %s%s\n", tc->cur.pos, tc->n_events, e->seq, t, e->ts,
+           tc->path, tc->live ? " (live)"
+                     : tc->was_live ? " (the live session ended)" : "");
     return CMD_OK;
 }

@@ -220,45 +220,260 @@ last_cause(const char *text, char *buf, size_t size)
     snprintf(buf, size, "%.*s", (int) len, best);
 }
 
+/* The graph's functions print babeltrace2's causes, several lines, on
+ * stderr: these keep them aside, to say the innermost one in one line. */
+struct stderr_capture {
+    FILE *tmp;
+    int saved;
+};
+
+static void
+capture_stderr(struct stderr_capture *c)
+{
+    c->tmp = tmpfile();
+    c->saved = -1;
+    fflush(stderr);
+    if (c->tmp) {
+        c->saved = dup(STDERR_FILENO);
+        dup2(fileno(c->tmp), STDERR_FILENO);
+    }
+}
+
+/* Restores stderr; if 'failed', says the innermost cause as "WHAT: why". */
+static void
+release_stderr(struct repl *r, struct stderr_capture *c, bool failed,
+               const char *what)
+{
+    fflush(stderr);
+    if (c->saved >= 0) {
+        dup2(c->saved, STDERR_FILENO);
+        close(c->saved);
+    }
+    if (failed) {
+        char text[8192] = "", why[512];
+        if (c->tmp) {
+            rewind(c->tmp);
+            size_t n = fread(text, 1, sizeof text - 1, c->tmp);
+            text[n] = '\0';
+        }
+        last_cause(text, why, sizeof why);
+        if (strstr(what, "://") && strstr(why, "no \"ukey:\" event")) {
+            /* What lttng-live does with a session that does not exist:
+             * it ends at once, without events. */
+            snprintf(why, sizeof why, "no such live session, or it ended "
+                     "without \"ukey:\" events");
+        }
+        repl_error(r, "%s: %s", what, why);
+    }
+    if (c->tmp) {
+        fclose(c->tmp);
+    }
+}
+
+static const struct report_options *
+read_options(struct trace_cursor *tc)
+{
+    static struct report_options o;
+    o = (struct report_options) {
+        .mode = REPORT_VIEW, .format = REPORT_RAW,
+        .on_event = read_event, .on_discarded = read_discarded, .aux = tc,
+    };
+    return &o;
+}
+
 /* Reads the trace at 'path' into 'tc'.  Returns true, or false after
  * printing one line of error. */
 static bool
 read_trace(struct repl *r, struct trace_cursor *tc, const char *path)
 {
-    struct report_options o = {
-        .mode = REPORT_VIEW, .format = REPORT_RAW,
-        .on_event = read_event, .on_discarded = read_discarded, .aux = tc,
-    };
-    /* graph_run() prints babeltrace2's causes, several lines: keep them
-     * aside and say the innermost one in one line. */
-    FILE *tmp = tmpfile();
-    int saved = -1;
-    fflush(stderr);
-    if (tmp) {
-        saved = dup(STDERR_FILENO);
-        dup2(fileno(tmp), STDERR_FILENO);
-    }
+    struct stderr_capture c;
     char *inputs[] = { (char *) path };
-    int status = graph_run(&o, 1, inputs);
-    fflush(stderr);
-    if (saved >= 0) {
-        dup2(saved, STDERR_FILENO);
-        close(saved);
-    }
-    if (status == 2) {
-        char text[8192] = "", why[512];
-        if (tmp) {
-            rewind(tmp);
-            size_t n = fread(text, 1, sizeof text - 1, tmp);
-            text[n] = '\0';
-        }
-        last_cause(text, why, sizeof why);
-        repl_error(r, "open: '%s': %s", path, why);
-    }
-    if (tmp) {
-        fclose(tmp);
-    }
+    char what[300];
+
+    capture_stderr(&c);
+    int status = graph_run(read_options(tc), 1, inputs);
+    snprintf(what, sizeof what, "open: '%s'", path);
+    release_stderr(r, &c, status == 2, what);
     return status != 2;
+}
+
+/* ==== Live sessions ==== */
+
+/* How long a live read goes on without a new event before it decides that
+ * nothing more is there yet: more than LTTng's default live timer (the
+ * period at which the consumer sends the relay daemon what the traced
+ * program wrote), so that a motion sees what was traced just before it. */
+#define LIVE_QUIET_MS 300
+#define LIVE_POLL_MS 20         /* Sleep after "no data now". */
+#define LIVE_DRAIN_MAX_MS 3000  /* A busy session: the motion goes on. */
+
+static void index_more(struct trace_cursor *, bool final);
+
+/* Ends the live reading of 'tc', after the session ended ('ok') or the
+ * connection failed. */
+static void
+live_end(struct trace_cursor *tc, bool ok)
+{
+    graph_close(tc->live);
+    tc->live = NULL;
+    tc->live_failed = !ok;
+    index_more(tc, true);
+    if (!tc->opening) {
+        printf("%s: the live session %s: %zu events in all\n", tc->path,
+               ok ? "ended" : "was lost", tc->n_events);
+    }
+}
+
+/* Reads from the live session of 'tc', if it is still going: for
+ * 'timeout_ms' at most (negative: no limit), stopping once 'quiet_ms' pass
+ * without a new event, or, if 'need_new', as soon as new events came and
+ * the relay daemon has nothing more now.  Ctrl-C stops it.  Returns the
+ * number of new events. */
+static size_t
+live_read(struct repl *r, struct trace_cursor *tc, long timeout_ms,
+          long quiet_ms, bool need_new)
+{
+    size_t before = tc->n_events;
+    double start = now_us(), last_new = start;
+    while (tc->live) {
+        size_t n = tc->n_events;
+        struct stderr_capture c;
+        capture_stderr(&c);
+        enum graph_poll_status status = graph_poll(tc->live);
+        char what[300];
+        snprintf(what, sizeof what, "%s'%s'", tc->opening ? "open: " : "",
+                 tc->path);
+        release_stderr(r, &c, status == GRAPH_POLL_ERROR, what);
+        if (status == GRAPH_POLL_END || status == GRAPH_POLL_ERROR) {
+            live_end(tc, status == GRAPH_POLL_END);
+            break;
+        }
+        double now = now_us();
+        if (tc->n_events > n) {
+            last_new = now;
+        }
+        if (need_new && tc->n_events > before
+            && now - start >= LIVE_QUIET_MS * 1e3) {
+            break;              /* A busy session: let the motion see them. */
+        }
+        if (repl_interrupted
+            || (timeout_ms >= 0 && now - start >= timeout_ms * 1e3)) {
+            break;
+        }
+        if (status == GRAPH_POLL_AGAIN) {
+            if (need_new ? tc->n_events > before
+                         : now - last_new >= quiet_ms * 1e3) {
+                break;
+            }
+            nanosleep(&(struct timespec) { 0, LIVE_POLL_MS * 1000000L },
+                      NULL);
+        }
+    }
+    index_more(tc, !tc->live);
+    return tc->n_events - before;
+}
+
+/* What a motion at the last event read does on a live session: reads what
+ * the relay daemon has now (quickly), or, if 'follow', waits for new events
+ * (or the end), saying so the first time ('*announced').  Returns true if
+ * there are new events. */
+static bool
+live_more(struct repl *r, bool follow, bool *announced)
+{
+    struct trace_cursor *tc = r->trace;
+    if (!tc->live) {
+        return false;
+    }
+    if (follow) {
+        if (!*announced) {
+            printf("following the live session until a breakpoint or its "
+                   "end (Ctrl-C stops)\n");
+            fflush(stdout);
+            *announced = true;
+        }
+        return live_read(r, tc, -1, 0, true) > 0;
+    }
+    return live_read(r, tc, LIVE_DRAIN_MAX_MS, LIVE_QUIET_MS, false) > 0;
+}
+
+/* Says why a motion stopped at the last event of a live session. */
+static void
+print_starved(const struct trace_cursor *tc)
+{
+    if (repl_interrupted) {
+        printf("interrupted at event %zu read so far; the session is still "
+               "live\n", tc->n_events);
+        return;
+    }
+    printf("no new event yet; the session is still live (event %zu read so "
+           "far; \"wait\" or \"continue\" follows it)\n", tc->n_events);
+}
+
+/* "wait [SECONDS]": reads until new events come (default: for 10 s at
+ * most; 0: no limit), without moving the cursor. */
+static enum cmd_status
+trace_wait(struct repl *r, int argc, char *argv[])
+{
+    struct trace_cursor *tc = r->trace;
+    uint64_t seconds = 10;
+    if (argc > 2 || (argc == 2 && !repl_number_arg(r, "wait", argv[1], 0,
+                                                   86400, &seconds))) {
+        if (argc > 2) {
+            repl_usage_error(r, "wait", "expected [SECONDS]");
+        }
+        return CMD_ERROR;
+    }
+    if (!tc->live) {
+        printf("%s is not live (any more): all %zu events are read\n",
+               tc->path, tc->n_events);
+        return CMD_OK;
+    }
+    size_t n = live_read(r, tc, seconds ? (long) seconds * 1000 : -1,
+                         LIVE_QUIET_MS, true);
+    if (n) {
+        printf("%zu new event%s (%zu read so far)%s\n", n, n == 1 ? "" : "s",
+               tc->n_events, tc->live ? "; the session is still live" : "");
+    } else if (tc->live) {
+        printf("no new event yet; the session is still live (event %zu read "
+               "so far)\n", tc->n_events);
+    }
+    return CMD_OK;
+}
+
+/* Opens the live session at 'url' into 'tc' and reads what is there.
+ * Returns true, or false after printing one line of error. */
+static bool
+open_live(struct repl *r, struct trace_cursor *tc, const char *url)
+{
+    struct stderr_capture c;
+    char what[300];
+    char *inputs[] = { (char *) url };
+
+    snprintf(what, sizeof what, "open: '%s'", url);
+    capture_stderr(&c);
+    tc->live = graph_open(read_options(tc), 1, inputs);
+    release_stderr(r, &c, !tc->live, what);
+    if (!tc->live) {
+        return false;
+    }
+    tc->was_live = true;
+    /* The first read connects and takes the metadata: let it take its
+     * time, then nothing more than what is there. */
+    tc->opening = true;
+    live_read(r, tc, LIVE_DRAIN_MAX_MS, 2 * LIVE_QUIET_MS, false);
+    tc->opening = false;
+    if (!tc->live && !tc->n_events) {
+        if (!tc->live_failed) {
+            repl_error(r, "open: '%s': no such live session, or it ended "
+                       "without \"ukey:\" events", url);
+        }
+        return false;
+    }
+    if (!tc->live) {
+        printf("%s: the live session %s: %zu events in all\n", tc->path,
+               tc->live_failed ? "was lost" : "ended", tc->n_events);
+    }
+    return true;
 }
 
 /* ==== Violations and checkpoints ==== */
@@ -276,53 +491,75 @@ on_violation(const struct lifecycle_violation *v, void *tc_)
     tv->e.where = trace_intern(tc, v->event.where);
 }
 
-/* One pass: the lifecycle fold's violations, and a checkpoint of the state
- * every TRACE_CHECKPOINT_EVERY events. */
+/* Starts the index: the lifecycle fold (for its violations) and the state
+ * that checkpoints copy. */
 static void
-index_trace(struct trace_cursor *tc)
+index_start(struct trace_cursor *tc)
 {
     struct lifecycle_callbacks cbs = { .violation = on_violation,
                                        .aux = tc };
-    struct lifecycle *lc = lifecycle_create(NULL, &cbs);
-    struct trace_state st;
-    size_t li = 0;
-
-    trace_state_init(&st);
-    if (tc->n_events && tc->events[0].seq == 3
-        && tc->events[0].type == UK_EV_THREAD_START) {
-        /* Recorded from ukdb: the model's main and urcu threads started
-         * (seq 1 and 2) before any observer, so the run is complete. */
-        for (uint32_t id = 0; id < 2; id++) {
-            struct ukey_event e = {
-                .seq = id + 1, .ts = tc->events[0].ts, .thread_id = id,
-                .type = UK_EV_THREAD_START, .name = id ? "urcu" : "main",
-                .kind = id ? UK_THREAD_URCU : UK_THREAD_MAIN,
-            };
-            lifecycle_feed(lc, &e, 0);
-        }
-    }
+    tc->lc = lifecycle_create(NULL, &cbs);
+    trace_state_init(&tc->indexed);
     const char *every = getenv("UKDB_TRACE_CHECKPOINT_EVERY");
     tc->every = every && atoi(every) > 0 ? (uint64_t) atoi(every)
                                          : TRACE_CHECKPOINT_EVERY;
-    tc->n_checkpoints = tc->n_events / tc->every + 1;
-    tc->checkpoints = uk_xcalloc(tc->n_checkpoints, sizeof *tc->checkpoints);
-    for (size_t i = 0; i <= tc->n_events; i++) {
-        for (; li < tc->n_losses && tc->losses[li].pos == i; li++) {
-            const struct trace_loss *l = &tc->losses[li];
-            lifecycle_discarded(lc, l->n, l->ts_begin, l->ts_end);
-            trace_state_lose(&st, l);
+}
+
+/* Indexes the events read since the last call: the lifecycle fold's
+ * violations, and a checkpoint of the state every 'every' events.  The
+ * losses after the last event read are left for the next call (more may
+ * come at the same position), unless 'final': then the index is complete
+ * and its fold is freed. */
+static void
+index_more(struct trace_cursor *tc, bool final)
+{
+    if (!tc->lc) {
+        return;
+    }
+    for (uint64_t i = tc->n_indexed; i <= tc->n_events; i++) {
+        if (i == tc->n_events && !final) {
+            break;
         }
-        if (!(i % tc->every)) {
-            trace_state_copy(&tc->checkpoints[i / tc->every], &st);
+        if (i == 0 && tc->n_events && tc->events[0].seq == 3
+            && tc->events[0].type == UK_EV_THREAD_START) {
+            /* Recorded from ukdb: the model's main and urcu threads
+             * started (seq 1 and 2) before any observer, so the run is
+             * complete. */
+            for (uint32_t id = 0; id < 2; id++) {
+                struct ukey_event e = {
+                    .seq = id + 1, .ts = tc->events[0].ts, .thread_id = id,
+                    .type = UK_EV_THREAD_START, .name = id ? "urcu" : "main",
+                    .kind = id ? UK_THREAD_URCU : UK_THREAD_MAIN,
+                };
+                lifecycle_feed(tc->lc, &e, 0);
+            }
+        }
+        for (; tc->next_loss < tc->n_losses
+               && tc->losses[tc->next_loss].pos == i; tc->next_loss++) {
+            const struct trace_loss *l = &tc->losses[tc->next_loss];
+            lifecycle_discarded(tc->lc, l->n, l->ts_begin, l->ts_end);
+            trace_state_lose(&tc->indexed, l);
+        }
+        if (!(i % tc->every) && i / tc->every == tc->n_checkpoints) {
+            tc->checkpoints = uk_grow(tc->checkpoints,
+                                      &tc->allocated_checkpoints,
+                                      tc->n_checkpoints + 1,
+                                      sizeof *tc->checkpoints);
+            struct trace_state *cp = &tc->checkpoints[tc->n_checkpoints++];
+            trace_state_init(cp);
+            trace_state_copy(cp, &tc->indexed);
         }
         if (i < tc->n_events) {
-            lifecycle_feed(lc, &tc->events[i], i);
-            trace_state_apply(&st, &tc->events[i]);
+            lifecycle_feed(tc->lc, &tc->events[i], i);
+            trace_state_apply(&tc->indexed, &tc->events[i]);
         }
     }
-    lifecycle_destroy(lc);
-    trace_state_destroy(&st);
-    trace_state_copy(&tc->cur, &tc->checkpoints[0]);
+    tc->n_indexed = tc->n_events;
+    if (final) {
+        lifecycle_destroy(tc->lc);
+        tc->lc = NULL;
+        trace_state_destroy(&tc->indexed);
+    }
 }
 
 /* Applies event 'pos' (from 0) and the losses right after it. */
@@ -352,7 +589,14 @@ trace_seek(struct trace_cursor *tc, uint64_t pos)
     if (pos > tc->n_events) {
         pos = tc->n_events;
     }
+    if (!tc->n_checkpoints) {
+        return;                 /* A live session without events yet. */
+    }
+    /* A live session's last checkpoint may not be taken yet. */
     uint64_t cp = pos / tc->every;
+    if (cp >= tc->n_checkpoints) {
+        cp = tc->n_checkpoints - 1;
+    }
     if (pos < tc->cur.pos || cp * tc->every > tc->cur.pos) {
         trace_state_copy(&tc->cur, &tc->checkpoints[cp]);
     }
@@ -368,6 +612,11 @@ cursor_destroy(struct trace_cursor *tc)
 {
     if (!tc) {
         return;
+    }
+    graph_close(tc->live);
+    if (tc->lc) {
+        lifecycle_destroy(tc->lc);
+        trace_state_destroy(&tc->indexed);
     }
     free(tc->path);
     free(tc->events);
@@ -394,14 +643,49 @@ trace_close(struct repl *r)
     r->trace = NULL;
 }
 
+/* "close": back to the model, as it was before "open" (the model session
+ * goes on untouched while a trace is open). */
+static enum cmd_status
+trace_close_cmd(struct repl *r)
+{
+    printf("closed %s; back to the model at step %" PRIu64 "\n",
+           r->trace->path, r->udpif ? r->udpif->time : 0);
+    trace_close(r);
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_close(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    repl_error(r, "%s: no trace is open", argv[0]);
+    return CMD_ERROR;
+}
+
+enum cmd_status
+cmd_wait(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    repl_error(r, "%s: only on a live session (\"open net://...\")",
+               argv[0]);
+    return CMD_ERROR;
+}
+
+static bool
+is_live_url(const char *path)
+{
+    return (!strncmp(path, "net://", 6) || !strncmp(path, "net4://", 7)
+            || !strncmp(path, "net6://", 7));
+}
+
 /* Checks 'path' before babeltrace2 sees it.  Returns true, or false after
  * printing one line of error. */
 static bool
 check_path(struct repl *r, const char *path)
 {
     struct stat st;
-    if (strstr(path, "://")) {
-        return true;                /* A live session. */
+    if (is_live_url(path)) {
+        return true;
     }
     if (stat(path, &st)) {
         repl_error(r, "open: '%s': %s", path, strerror(errno));
@@ -425,18 +709,28 @@ cmd_open(struct repl *r, int argc, char *argv[])
     double start = now_us();
     struct trace_cursor *tc = uk_xzalloc(sizeof *tc);
     tc->path = uk_xstrdup(path);
-    if (!read_trace(r, tc, path)) {
+    trace_state_init(&tc->cur);
+    index_start(tc);
+    if (is_live_url(path)) {
+        if (!open_live(r, tc, path)) {
+            cursor_destroy(tc);
+            return CMD_ERROR;
+        }
+    } else if (!read_trace(r, tc, path)) {
         cursor_destroy(tc);
         return CMD_ERROR;
     }
-    if (!tc->n_events) {
+    if (!tc->n_events && !tc->live) {
         repl_error(r, "open: '%s': not a ukey trace (no \"ukey:\" event)",
                    path);
         cursor_destroy(tc);
         return CMD_ERROR;
     }
     double read = now_us();
-    index_trace(tc);
+    index_more(tc, !tc->live);
+    if (tc->n_checkpoints) {
+        trace_state_copy(&tc->cur, &tc->checkpoints[0]);
+    }
     trace_close(r);
     r->trace = tc;
     if (getenv("UKDB_TRACE_TIMING")) {
@@ -449,20 +743,29 @@ cmd_open(struct repl *r, int argc, char *argv[])
     for (size_t i = 0; i < tc->n_losses; i++) {
         lost += tc->losses[i].n;
     }
-    char span[64];
-    trace_format_time(tc, tc->events[tc->n_events - 1].ts, span,
-                      sizeof span);
-    repl_printf(r, "%s: %zu events (seq %" PRIu64 " to %" PRIu64 "), %zu "
-                "threads, %zu flows, %s", path, tc->n_events,
-                tc->events[0].seq, tc->events[tc->n_events - 1].seq,
-                tc->n_threads, tc->n_flows, span + 1);
-    if (tc->n_losses) {
-        repl_printf(r, ", %zu losses (%" PRIu64 " events known lost)",
-                    tc->n_losses, lost);
+    if (!tc->n_events) {
+        repl_printf(r, "%s: live session, no event yet\n", path);
+    } else {
+        char span[64];
+        trace_format_time(tc, tc->events[tc->n_events - 1].ts, span,
+                          sizeof span);
+        repl_printf(r, "%s: %s%zu events (seq %" PRIu64 " to %" PRIu64
+                    "), %zu threads, %zu flows, %s", path,
+                    tc->live ? "live session, so far " : "", tc->n_events,
+                    tc->events[0].seq, tc->events[tc->n_events - 1].seq,
+                    tc->n_threads, tc->n_flows, span + 1);
+        if (tc->n_losses) {
+            repl_printf(r, ", %zu losses (%" PRIu64 " events known lost)",
+                        tc->n_losses, lost);
+        }
+        repl_printf(r, "\n");
     }
-    repl_printf(r, "\n%zu violation%s found by the lifecycle rules.  "
-                "At event 0 (before the first); \"step\", \"goto N\".\n",
-                tc->n_violations, tc->n_violations == 1 ? "" : "s");
+    repl_printf(r, "%zu violation%s found by the lifecycle rules%s.  "
+                "At event 0 (before the first); \"step\", \"goto N\"%s.\n",
+                tc->n_violations, tc->n_violations == 1 ? "" : "s",
+                tc->live ? " so far" : "",
+                tc->live ? ", \"wait\" and \"continue\" follow the session"
+                         : "");
     return CMD_OK;
 }
 
@@ -470,8 +773,8 @@ void
 trace_prompt(const struct repl *r, char *buf, size_t size)
 {
     const struct trace_cursor *tc = r->trace;
-    snprintf(buf, size, "(ukdb trace %" PRIu64 "/%zu) ", tc->cur.pos,
-             tc->n_events);
+    snprintf(buf, size, "(ukdb %s %" PRIu64 "/%zu) ",
+             tc->live ? "live" : "trace", tc->cur.pos, tc->n_events);
 }
 
 /* ==== Breakpoints and watches ==== */
@@ -635,17 +938,32 @@ print_position(struct repl *r)
 }
 
 /* Moves forward up to 'n' events, printing each if 'verbose', stopping
- * after an event that hits a breakpoint. */
+ * after an event that hits a breakpoint.  On a live session, reads on at
+ * the last event read: what is there now, or, if 'follow', until new
+ * events come. */
 static void
-forward(struct repl *r, uint64_t n, bool verbose)
+forward(struct repl *r, uint64_t n, bool verbose, bool follow)
 {
     struct trace_cursor *tc = r->trace;
     uint64_t done = 0;
-    if (tc->cur.pos >= tc->n_events) {
-        printf("at the end of the trace (event %zu)\n", tc->n_events);
+    bool starved = false, announced = false;
+    if (tc->cur.pos >= tc->n_events && !live_more(r, follow, &announced)) {
+        if (tc->live) {
+            print_starved(tc);
+        } else {
+            printf("at the end of the trace (event %zu)\n", tc->n_events);
+        }
         return;
     }
-    while (done < n && tc->cur.pos < tc->n_events) {
+    while (done < n) {
+        if (tc->cur.pos >= tc->n_events
+            && !live_more(r, follow, &announced)) {
+            starved = tc->live != NULL;
+            break;
+        }
+        if (repl_interrupted) {
+            break;
+        }
         size_t i = tc->cur.pos;
         advance(tc);
         done++;
@@ -669,7 +987,9 @@ forward(struct repl *r, uint64_t n, bool verbose)
     if (!verbose) {
         print_position(r);
     }
-    if (tc->cur.pos == tc->n_events) {
+    if (starved) {
+        print_starved(tc);
+    } else if (tc->cur.pos == tc->n_events && !tc->live) {
         printf("end of the trace (event %zu)\n", tc->n_events);
     }
 }
@@ -680,7 +1000,8 @@ static enum cmd_status
 step_thread(struct repl *r, int thread_id)
 {
     struct trace_cursor *tc = r->trace;
-    while (tc->cur.pos < tc->n_events) {
+    bool announced = false;
+    while (tc->cur.pos < tc->n_events || live_more(r, false, &announced)) {
         size_t i = tc->cur.pos;
         advance(tc);
         print_watches(r, i);
@@ -692,6 +1013,12 @@ step_thread(struct repl *r, int thread_id)
             }
             return CMD_OK;
         }
+    }
+    if (tc->live) {
+        printf("no new event of %s yet; the session is still live (event "
+               "%zu read so far)\n", trace_thread_name(tc, (uint32_t) thread_id),
+               tc->n_events);
+        return CMD_OK;
     }
     printf("end of the trace (event %zu): no more events of %s\n",
            tc->n_events, trace_thread_name(tc, (uint32_t) thread_id));
@@ -715,7 +1042,7 @@ trace_step(struct repl *r, int argc, char *argv[])
                                       UINT64_MAX / 2, &n)) {
         return CMD_ERROR;
     }
-    forward(r, n, true);
+    forward(r, n, true, false);
     return CMD_OK;
 }
 
@@ -750,6 +1077,13 @@ parse_target(struct repl *r, const char *arg, uint64_t *pos)
     char *end;
     const char *p = arg;
     bool seq = false;
+    if (!strcmp(p, "end")) {
+        *pos = tc->n_events;
+        return true;
+    }
+    if (!tc->n_events) {
+        goto range;
+    }
     if (*p == '#') {
         p++, seq = true;
     } else if (!strncmp(p, "seq:", 4)) {
@@ -808,8 +1142,9 @@ bad:
                      "a time such as 1.5ms", arg);
     return false;
 range:
-    repl_error(r, "goto: '%s': out of range (events 0 to %zu)", arg,
-               tc->n_events);
+    repl_error(r, "goto: '%s': out of range (events 0 to %zu%s)", arg,
+               tc->n_events, tc->live ? " read so far; the session is still "
+                                        "live" : "");
     return false;
 }
 
@@ -820,6 +1155,11 @@ trace_goto(struct repl *r, int argc, char *argv[])
     if (argc != 2) {
         repl_usage_error(r, "goto", "expected N, seq:S or TIME");
         return CMD_ERROR;
+    }
+    if (r->trace->live) {
+        /* "goto end" is the last event so far, and a later one may be
+         * there now. */
+        live_read(r, r->trace, LIVE_DRAIN_MAX_MS, LIVE_QUIET_MS, false);
     }
     if (!parse_target(r, argv[1], &pos)) {
         return CMD_ERROR;
@@ -832,7 +1172,7 @@ trace_goto(struct repl *r, int argc, char *argv[])
 static enum cmd_status
 trace_continue(struct repl *r)
 {
-    forward(r, UINT64_MAX, false);
+    forward(r, UINT64_MAX, false, true);
     return CMD_OK;
 }
 
@@ -959,7 +1299,14 @@ trace_execute__(struct repl *r, int argc, char *argv[])
     } else if (!strcmp(c, "log")) {
         return trace_log(r, argc, argv);
     } else if (!strcmp(c, "when")) {
+        if (r->trace->live) {
+            live_read(r, r->trace, LIVE_DRAIN_MAX_MS, LIVE_QUIET_MS, false);
+        }
         return trace_when(r, argc, argv);
+    } else if (!strcmp(c, "wait")) {
+        return trace_wait(r, argc, argv);
+    } else if (!strcmp(c, "close")) {
+        return trace_close_cmd(r);
     } else if (!strcmp(c, "reproduce")) {
         return trace_reproduce(r, argc, argv);
     } else if (!strcmp(c, "delete")) {

@@ -12,6 +12,13 @@
  * before the first event, N after the last); the event "at" the cursor is
  * event P (1-based), the last one that happened.
  *
+ * A live session ("open net://HOST/host/NAME/SESSION") is read as the user
+ * goes: "open" reads what the relay daemon has, motions that reach the last
+ * event read ask it for more without blocking ("no new event yet"), and
+ * "continue" and "wait" block until events arrive (Ctrl-C stops them).
+ * The index (checkpoints, violations) grows with the events; when the
+ * session ends, the cursor is a trace like any other.
+ *
  * Synchronization: none; one session, one thread. */
 #ifndef UKDB_REPL_TRACE_H
 #define UKDB_REPL_TRACE_H 1
@@ -109,8 +116,15 @@ struct trace_name {
     uint32_t pmd_id;
 };
 
+struct graph;
+struct lifecycle;
+
 struct trace_cursor {
     char *path;                     /* (owned) As opened. */
+    struct graph *live;             /* (owned) A live session still going. */
+    bool was_live;                  /* Opened as a live session. */
+    bool live_failed;               /* Its connection failed. */
+    bool opening;                   /* In "open": errors say so. */
     struct ukey_event *events;      /* (owned) In seq order. */
     size_t n_events, allocated_events;
     struct trace_loss *losses;      /* (owned) By position. */
@@ -130,8 +144,14 @@ struct trace_cursor {
     struct trace_state cur;         /* The state at the cursor. */
     struct trace_state *checkpoints;    /* (owned) [i] at i * 'every'. */
     uint64_t every;                 /* Events between checkpoints. */
-    size_t n_checkpoints;
+    size_t n_checkpoints, allocated_checkpoints;
     uint64_t last_seq;              /* While reading. */
+
+    /* Indexing goes on as a live session sends events. */
+    struct lifecycle *lc;           /* (owned) The fold, until the end. */
+    struct trace_state indexed;     /* The state at 'n_indexed'. */
+    uint64_t n_indexed;             /* Events indexed. */
+    size_t next_loss;               /* First loss not folded by the index. */
 };
 
 /* ==== trace.c ==== */

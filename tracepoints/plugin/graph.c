@@ -506,6 +506,74 @@ graph_run__(struct graph *g)
     }
 }
 
+/* Releases what graph_build() made. */
+static void
+graph_release(struct graph *g)
+{
+    BT_GRAPH_PUT_REF_AND_RESET(g->graph);
+    BT_COMPONENT_CLASS_SINK_PUT_REF_AND_RESET(g->sink_cls);
+    BT_INTERRUPTER_PUT_REF_AND_RESET(g->interrupter);
+    BT_PLUGIN_PUT_REF_AND_RESET(g->ctf);
+    BT_PLUGIN_PUT_REF_AND_RESET(g->utils);
+}
+
+/* ==== Stepwise ==== */
+
+struct graph *
+graph_open(const struct report_options *options, int n_inputs,
+           char *inputs[])
+{
+    struct graph *g = uk_xzalloc(sizeof *g);
+    g->setup.options = *options;
+    g->setup.status = -1;
+    if (!graph_build(g, n_inputs, inputs)) {
+        fflush(stdout);
+        graph_print_error();
+        graph_release(g);
+        free(g);
+        return NULL;
+    }
+    return g;
+}
+
+enum graph_poll_status
+graph_poll(struct graph *g)
+{
+    switch (bt_graph_run_once(g->graph)) {
+    case BT_GRAPH_RUN_ONCE_STATUS_OK:
+        return GRAPH_POLL_OK;
+    case BT_GRAPH_RUN_ONCE_STATUS_AGAIN:
+        return GRAPH_POLL_AGAIN;
+    case BT_GRAPH_RUN_ONCE_STATUS_END:
+        if (g->setup.status >= 0) {
+            return GRAPH_POLL_END;
+        }
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "The input did not end");
+        break;
+    case BT_GRAPH_RUN_ONCE_STATUS_ERROR:
+    case BT_GRAPH_RUN_ONCE_STATUS_MEMORY_ERROR:
+    default:
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Graph failed to complete successfully");
+        break;
+    }
+    fflush(stdout);
+    graph_print_error();
+    return GRAPH_POLL_ERROR;
+}
+
+void
+graph_close(struct graph *g)
+{
+    if (g) {
+        graph_release(g);
+        free(g);
+    }
+}
+
+/* ==== All at once ==== */
+
 int
 graph_run(const struct report_options *options, int n_inputs,
           char *inputs[])
@@ -546,10 +614,6 @@ out:
         fflush(stdout);
         graph_print_error();
     }
-    BT_GRAPH_PUT_REF_AND_RESET(g.graph);
-    BT_COMPONENT_CLASS_SINK_PUT_REF_AND_RESET(g.sink_cls);
-    BT_INTERRUPTER_PUT_REF_AND_RESET(g.interrupter);
-    BT_PLUGIN_PUT_REF_AND_RESET(g.ctf);
-    BT_PLUGIN_PUT_REF_AND_RESET(g.utils);
+    graph_release(&g);
     return status;
 }

@@ -22,4 +22,28 @@
 int graph_run(const struct report_options *options, int n_inputs,
               char *inputs[]);
 
+/* The same graph run step by step, for a reader that must not block: the
+ * REPL's cursor on a live session (repl/trace.c), which reads what has
+ * arrived, lets the user work, and reads on later.  The events go to
+ * 'options->on_event' as graph_poll() reads them (a report keeps events of
+ * equal timestamp until a later one or the end, to put them in seq order).
+ *
+ * graph_open() builds the graph, or prints the causes (as graph_run()) and
+ * returns NULL.  Each graph_poll() runs one step of it: GRAPH_POLL_OK (it
+ * did some work: call again), GRAPH_POLL_AGAIN (no data now: a live source
+ * waits for the traced program; call again later), GRAPH_POLL_END (every
+ * input ended: the report is finished), or GRAPH_POLL_ERROR (causes
+ * printed).  After END or ERROR, only graph_close() (NULL ok). */
+struct graph;
+enum graph_poll_status {
+    GRAPH_POLL_OK,
+    GRAPH_POLL_AGAIN,
+    GRAPH_POLL_END,
+    GRAPH_POLL_ERROR,
+};
+struct graph *graph_open(const struct report_options *options, int n_inputs,
+                         char *inputs[]);
+enum graph_poll_status graph_poll(struct graph *);
+void graph_close(struct graph *);
+
 #endif /* UKDB_TRACEPOINTS_PLUGIN_GRAPH_H */
