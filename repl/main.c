@@ -79,11 +79,14 @@ run_commands(struct repl *r, const char *text)
     return result;
 }
 
+/* Whether the command line's FILE names a trace: a directory, or a live
+ * session's URL (as "open" takes them). */
 static bool
-is_trace_dir(const char *path)
+is_trace(const char *path)
 {
     struct stat st;
-    return !stat(path, &st) && S_ISDIR(st.st_mode);
+    return !strncmp(path, "net://", 6)
+           || (!stat(path, &st) && S_ISDIR(st.st_mode));
 }
 
 static void
@@ -170,7 +173,7 @@ main(int argc, char *argv[])
             return code;
         }
     }
-    if (file && is_trace_dir(file)) {
+    if (file && is_trace(file)) {
         char *open_argv[] = { (char *) "open", (char *) file, NULL };
         r.from_command_line = true;
         status = cmd_open(&r, 2, open_argv);

@@ -215,4 +215,12 @@ test_expect_code 2 'bad input: no such session, nothing listening' '
     exit $rc
 '
 
+test_expect_code 2 'ukdb net://... on the command line opens the live session' '
+    read -r c d l <<<"$LTTNG_RELAYD_PORTS" &&
+    "$UKDB" "net://127.0.0.1:$l/host/$(hostname)/nosuch" </dev/null 2>err;
+    rc=$?; cat err; test $(wc -l <err) = 1 &&
+    test_grep "^ukdb: error: open: .net://.*: no such live session" err &&
+    exit $rc
+'
+
 test_done
