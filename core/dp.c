@@ -186,14 +186,17 @@ dp_flow__(const struct udpif *udpif, const struct uk_flow *flow,
     return f && f->present ? f : NULL;
 }
 
+/* Appends 'f' to the dump of 'round'; 'idle' is whether its flow expired
+ * (read by the caller: free-running mode also clears it). */
 static void
-dump_add(struct uk_round *round, const struct dp_flow *f, bool duplicate)
+dump_add(struct uk_round *round, const struct dp_flow *f, bool idle,
+         bool duplicate)
 {
     round->entries = uk_grow(round->entries, &round->allocated,
                              round->n_entries + 1, sizeof *round->entries);
     round->entries[round->n_entries++] = (struct uk_dump_item) {
         .flow = f->flow, .pmd_id = f->pmd_id, .packets = f->packets,
-        .used = f->used, .idle = f->flow->expire, .duplicate = duplicate,
+        .used = f->used, .idle = idle, .duplicate = duplicate,
     };
 }
 
@@ -207,9 +210,9 @@ dump_create_stepped(struct udpif *udpif, struct uk_round *round)
     for (size_t i = 0; i < udpif->n_dp_flows; i++) {
         struct dp_flow *f = &udpif->dp_flows[i];
         if (f->present) {
-            dump_add(round, f, false);
+            dump_add(round, f, f->flow->expire, false);
             for (; f->dup > 0; f->dup--) {
-                dump_add(round, f, true);
+                dump_add(round, f, f->flow->expire, true);
             }
         }
     }
@@ -217,6 +220,18 @@ dump_create_stepped(struct udpif *udpif, struct uk_round *round)
         udpif->flows[i]->expire = false;
     }
     round->dump_created = true;
+}
+
+/* The dp_dump event of 'entry', returned by dpif_flow_dump_next(). */
+static void
+dump_emit(struct uk_thread *t, const struct uk_dump_item *entry)
+{
+    struct ukey_event e = {
+        .type = UK_EV_DP_DUMP, .ufid = entry->flow->ufid,
+        .pmd_id = entry->pmd_id, .umap = -1, .value = entry->packets,
+        .kind = entry->duplicate ? UK_DUMP_DUPLICATE : UK_DUMP_FRESH,
+    };
+    udpif_emit(t->udpif, t, &e);
 }
 
 static size_t
@@ -239,12 +254,7 @@ dump_next_stepped(struct uk_thread *t, struct uk_round *round,
             entry->used = f->used;
         }
         out[n++] = *entry;
-        struct ukey_event e = {
-            .type = UK_EV_DP_DUMP, .ufid = entry->flow->ufid,
-            .pmd_id = entry->pmd_id, .umap = -1, .value = entry->packets,
-            .kind = entry->duplicate ? UK_DUMP_DUPLICATE : UK_DUMP_FRESH,
-        };
-        udpif_emit(udpif, t, &e);
+        dump_emit(t, entry);
     }
     return n;
 }
@@ -299,18 +309,47 @@ dp_unlock_fr(struct udpif *udpif, struct dp_flow *f, bool was)
     freerun_dp_unlock(udpif, f);
 }
 
+/* What one of the "__" functions above holds of its flow's slot.
+ * Free-running: the slot's stripe lock, across the change and its event,
+ * and whether the flow was present before, for freerun_dp_present().
+ * Stepped: nothing. */
+struct dp_guard {
+    struct dp_flow *f;          /* NULL if nothing is locked. */
+    bool was;
+};
+
+/* Free-running: locks the slot of ('flow', 'pmd_id') into '*g'; returns
+ * false, with nothing locked, for a flow added after udpif_start().
+ * Stepped: returns true. */
+static bool
+dp_guard_lock(struct udpif *udpif, const struct uk_flow *flow,
+              uint32_t pmd_id, struct dp_guard *g)
+{
+    g->f = NULL;
+    g->was = false;
+    if (!udpif->free_running) {
+        return true;
+    }
+    g->f = dp_lock_fr(udpif, flow, pmd_id, &g->was);
+    return g->f != NULL;
+}
+
+static void
+dp_guard_unlock(struct udpif *udpif, const struct dp_guard *g)
+{
+    if (g->f) {
+        dp_unlock_fr(udpif, g->f, g->was);
+    }
+}
+
 int
 dp_put(struct uk_thread *t, struct ukey *ukey, bool modify, const char *func)
 {
-    struct udpif *udpif = t->udpif;
-    if (!udpif->free_running) {
-        return dp_put__(t, ukey, modify, func);
-    }
-    bool was;
-    struct dp_flow *f = dp_lock_fr(udpif, ukey->flow, ukey->pmd_id, &was);
-    uk_assert(f);               /* A ukey's flow was declared at start. */
+    struct dp_guard g;
+    bool locked = dp_guard_lock(t->udpif, ukey->flow, ukey->pmd_id, &g);
+    uk_assert(locked);          /* A ukey's flow was declared at start. */
     int error = dp_put__(t, ukey, modify, func);
-    dp_unlock_fr(udpif, f, was);
+    dp_guard_unlock(t->udpif, &g);
     return error;
 }
 
@@ -318,15 +357,11 @@ int
 dp_del(struct uk_thread *t, struct ukey *ukey, uint64_t *packets,
        const char *func)
 {
-    struct udpif *udpif = t->udpif;
-    if (!udpif->free_running) {
-        return dp_del__(t, ukey, packets, func);
-    }
-    bool was;
-    struct dp_flow *f = dp_lock_fr(udpif, ukey->flow, ukey->pmd_id, &was);
-    uk_assert(f);
+    struct dp_guard g;
+    bool locked = dp_guard_lock(t->udpif, ukey->flow, ukey->pmd_id, &g);
+    uk_assert(locked);
     int error = dp_del__(t, ukey, packets, func);
-    dp_unlock_fr(udpif, f, was);
+    dp_guard_unlock(t->udpif, &g);
     return error;
 }
 
@@ -352,16 +387,12 @@ dp_flush(struct uk_thread *t)
 int
 udpif_dp_ext_del(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id)
 {
-    if (!udpif->free_running) {
-        return dp_ext_del__(udpif, flow, pmd_id);
-    }
-    bool was;
-    struct dp_flow *f = dp_lock_fr(udpif, flow, pmd_id, &was);
-    if (!f) {
+    struct dp_guard g;
+    if (!dp_guard_lock(udpif, flow, pmd_id, &g)) {
         return ENOENT;
     }
     int error = dp_ext_del__(udpif, flow, pmd_id);
-    dp_unlock_fr(udpif, f, was);
+    dp_guard_unlock(udpif, &g);
     return error;
 }
 
@@ -369,32 +400,24 @@ int
 udpif_dp_fail(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id,
               enum uk_action_kind op, bool modify, int error)
 {
-    if (!udpif->free_running) {
-        return dp_fail__(udpif, flow, pmd_id, op, modify, error);
-    }
-    bool was;
-    struct dp_flow *f = dp_lock_fr(udpif, flow, pmd_id, &was);
-    if (!f) {
+    struct dp_guard g;
+    if (!dp_guard_lock(udpif, flow, pmd_id, &g)) {
         return EINVAL;
     }
     int status = dp_fail__(udpif, flow, pmd_id, op, modify, error);
-    dp_unlock_fr(udpif, f, was);
+    dp_guard_unlock(udpif, &g);
     return status;
 }
 
 int
 udpif_dp_dup(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id)
 {
-    if (!udpif->free_running) {
-        return dp_dup__(udpif, flow, pmd_id);
-    }
-    bool was;
-    struct dp_flow *f = dp_lock_fr(udpif, flow, pmd_id, &was);
-    if (!f) {
+    struct dp_guard g;
+    if (!dp_guard_lock(udpif, flow, pmd_id, &g)) {
         return ENOENT;
     }
     int error = dp_dup__(udpif, flow, pmd_id);
-    dp_unlock_fr(udpif, f, was);
+    dp_guard_unlock(udpif, &g);
     return error;
 }
 
@@ -417,19 +440,6 @@ udpif_dp_flow(const struct udpif *udpif, const struct uk_flow *flow,
     return was ? f : NULL;
 }
 
-/* dump_add() with the flow's idleness given. */
-static void
-dump_add_fr(struct uk_round *round, const struct dp_flow *f, bool idle,
-            bool duplicate)
-{
-    round->entries = uk_grow(round->entries, &round->allocated,
-                             round->n_entries + 1, sizeof *round->entries);
-    round->entries[round->n_entries++] = (struct uk_dump_item) {
-        .flow = f->flow, .pmd_id = f->pmd_id, .packets = f->packets,
-        .used = f->used, .idle = idle, .duplicate = duplicate,
-    };
-}
-
 /* dp_dump_create() in free-running mode: each present flow read under its
  * stripe lock; every flow's 'expire' is exchanged rather than read and then
  * cleared, so that one set meanwhile is not lost (with several PMDs only
@@ -444,9 +454,9 @@ dump_create_fr(struct udpif *udpif, struct uk_round *round)
         bool idle = atomic_exchange_explicit((_Atomic bool *) &f->flow->expire,
                                              false, memory_order_relaxed);
         if (f->present) {
-            dump_add_fr(round, f, idle, false);
+            dump_add(round, f, idle, false);
             for (; f->dup > 0; f->dup--) {
-                dump_add_fr(round, f, idle, true);
+                dump_add(round, f, idle, true);
             }
         }
         freerun_dp_unlock(udpif, f);
@@ -494,12 +504,7 @@ dump_next_fr(struct uk_thread *t, struct uk_round *round,
             entry->used = f->used;
         }
         out[n++] = *entry;
-        struct ukey_event e = {
-            .type = UK_EV_DP_DUMP, .ufid = entry->flow->ufid,
-            .pmd_id = entry->pmd_id, .umap = -1, .value = entry->packets,
-            .kind = entry->duplicate ? UK_DUMP_DUPLICATE : UK_DUMP_FRESH,
-        };
-        udpif_emit(udpif, t, &e);
+        dump_emit(t, entry);
         freerun_dp_unlock(udpif, f);
     }
     return n;

@@ -22,21 +22,7 @@ cd "$TRASH" || exit 1
 
 # The 2016 try_ukey_replace() race (as examples/race-steps.ukdb), stopped
 # with the sweeper between its two critical sections on ukey#1.
-cat >race-mid.ukdb <<'EOF'
-variant v1-replace
-handler handler0
-revalidator revalidator0
-flow f1 handler0
-upcall handler0 f1
-next handler0
-expire f1
-round revalidator0
-tbreak transition EVICTING->EVICTED flow f1
-continue
-tbreak event trylock thread revalidator0 flow f1
-continue
-step revalidator0 2
-EOF
+cp "$TEST_TOP/tests/scripts/race-mid.ukdb" .
 # ... then the handler replaces ukey#1 while the sweeper waits.
 { cat race-mid.ukdb; echo "traffic f1 1"; echo "next handler0"; } >race-replaced.ukdb
 # ... and the sweeper deletes ukey#1 a second time; the urcu thread frees

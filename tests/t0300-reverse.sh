@@ -19,25 +19,8 @@
 [ -x "$UKDB" ] || skip_all "$UKDB not built"
 cd "$TRASH" || exit 1
 
-cat >race.ukdb <<'EOF'
-variant v1-replace
-handler handler0
-revalidator revalidator0
-flow f1 handler0
-upcall handler0 f1
-next handler0
-expire f1
-round revalidator0
-tbreak transition EVICTING->EVICTED flow f1
-continue
-tbreak event trylock thread revalidator0 flow f1
-continue
-step revalidator0 2
-traffic f1 1
-next handler0
-next revalidator0
-run
-EOF
+# The 2016 race (tests/scripts/race.ukdb sources race-mid.ukdb).
+cp "$TEST_TOP/tests/scripts/race.ukdb" "$TEST_TOP/tests/scripts/race-mid.ukdb" .
 
 SHOW="show ukeys; show threads; show dp; show stats; show rcu; show umaps; show violations; show locks; when"
 

@@ -41,25 +41,8 @@ for ex in "$TEST_TOP"/examples/*.ukdb; do
     '
 done
 
-cat >race.ukdb <<'EOF2'
-variant v1-replace
-handler handler0
-revalidator revalidator0
-flow f1 handler0
-upcall handler0 f1
-next handler0
-expire f1
-round revalidator0
-tbreak transition EVICTING->EVICTED flow f1
-continue
-tbreak event trylock thread revalidator0 flow f1
-continue
-step revalidator0 2
-traffic f1 1
-next handler0
-next revalidator0
-run
-EOF2
+# The 2016 race (tests/scripts/race.ukdb sources race-mid.ukdb).
+cp "$TEST_TOP/tests/scripts/race.ukdb" "$TEST_TOP/tests/scripts/race-mid.ukdb" .
 
 cat >travel.ukdb <<'EOF2'
 source race.ukdb

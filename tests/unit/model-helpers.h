@@ -367,4 +367,56 @@ all_ukeys_freed_once(const struct udpif *udpif)
     return true;
 }
 
+/* ==== The common fixture: an upcall thread, a revalidator, a flow ==== */
+
+struct fixture {
+    struct udpif *udpif;
+    struct recorder rec;        /* Every event of 'udpif'. */
+    struct uk_thread *h, *r;    /* Handler "h0" (a PMD under dpif-netdev),
+                                 * revalidator "r0". */
+    struct uk_flow *f;          /* Flow "f1". */
+    struct ukey *k;             /* f1's ukey once fixture_install()ed. */
+};
+
+/* A model of 'variant' on datapath 'dp' with the threads and the flow of
+ * struct fixture; nothing queued. */
+static inline void
+fixture_init(struct fixture *x, const char *variant, enum uk_datapath dp)
+{
+    x->udpif = model_new(variant, dp, &x->rec);
+    x->h = udpif_add_thread(x->udpif, dp == UK_DP_KERNEL ? UK_THREAD_HANDLER
+                            : UK_THREAD_PMD, "h0", NULL);
+    x->r = udpif_add_thread(x->udpif, UK_THREAD_REVALIDATOR, "r0", NULL);
+    x->f = udpif_add_flow(x->udpif, "f1");
+    x->k = NULL;
+}
+
+/* A miss upcall of f1 on 'x->h', then every thread run until none is
+ * runnable.  Returns f1's ukey in the umap then (OPERATIONAL after a good
+ * put on the kernel path), also kept in 'x->k'. */
+static inline struct ukey *
+fixture_install(struct fixture *x)
+{
+    udpif_upcall(x->udpif, x->h, x->f, 1);
+    run_all(x->udpif);
+    x->k = udpif_flow_ukey(x->udpif, x->f, x->h->pmd_id);
+    return x->k;
+}
+
+/* A full round (dump and sweep) on 'x->r', then every thread run until none
+ * is runnable. */
+static inline void
+round_all(struct fixture *x)
+{
+    udpif_round(x->udpif, x->r, UK_PHASE_ALL);
+    run_all(x->udpif);
+}
+
+static inline void
+fixture_destroy(struct fixture *x)
+{
+    udpif_destroy(x->udpif);
+    recorder_free(&x->rec);
+}
+
 #endif /* UKDB_TESTS_MODEL_HELPERS_H */

@@ -7,30 +7,6 @@
 #include "tests/unit/model-helpers.h"
 #include "tests/tap.h"
 
-struct fixture {
-    struct udpif *udpif;
-    struct recorder rec;
-    struct uk_thread *h, *r;
-    struct uk_flow *f;
-};
-
-static void
-fixture_init(struct fixture *x, const char *variant, enum uk_datapath dp)
-{
-    x->udpif = model_new(variant, dp, &x->rec);
-    x->h = udpif_add_thread(x->udpif, dp == UK_DP_KERNEL ? UK_THREAD_HANDLER
-                            : UK_THREAD_PMD, "h0", NULL);
-    x->r = udpif_add_thread(x->udpif, UK_THREAD_REVALIDATOR, "r0", NULL);
-    x->f = udpif_add_flow(x->udpif, "f1");
-}
-
-static void
-fixture_destroy(struct fixture *x)
-{
-    udpif_destroy(x->udpif);
-    recorder_free(&x->rec);
-}
-
 /* H: miss upcall -> CREATED -> VISIBLE (insert) -> dp put -> OPERATIONAL,
  * observed between steps. */
 static void
@@ -83,9 +59,7 @@ test_put_failure(void)
     struct udpif *u = x.udpif;
 
     udpif_dp_fail(u, x.f, 0, UK_ACT_DP_PUT, false, ENOSPC);
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
-    struct ukey *k = udpif_flow_ukey(u, x.f, 0);
+    struct ukey *k = fixture_install(&x);
     ok(k && k->state == UKEY_EVICTED, "put failure: ukey EVICTED");
     ok(!udpif_dp_flow(u, x.f, 0), "put failure: no datapath flow");
     const struct ukey_event *p = last_event(&x.rec, UK_EV_DP_PUT);
@@ -117,14 +91,10 @@ test_replace(void)
     struct udpif *u = x.udpif;
 
     udpif_dp_fail(u, x.f, 0, UK_ACT_DP_PUT, false, ENOSPC);
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
-    struct ukey *old = udpif_flow_ukey(u, x.f, 0);
+    struct ukey *old = fixture_install(&x);
     old->dump_seq = 7;          /* To see it inherited (5dfc8309d). */
 
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
-    struct ukey *k = udpif_flow_ukey(u, x.f, 0);
+    struct ukey *k = fixture_install(&x);
     ok(k && k != old, "replace: a new ukey is in the umap");
     is_int(old->state, UKEY_DELETED, "replace: old ukey DELETED");
     ok(k && k->state == UKEY_OPERATIONAL, "replace: new ukey OPERATIONAL");
@@ -140,8 +110,7 @@ test_replace(void)
     is_int(old->n_postponed, 1, "replace: old ukey postponed once");
 
     /* A later sweep must not delete the old one again. */
-    udpif_round(u, x.r, UK_PHASE_ALL);
-    run_all(u);
+    round_all(&x);
     is_int(old->n_postponed, 1, "replace: the sweep left the old one alone");
     is_int(count_violations(&x.rec, 0, -1), 0, "replace: no violation");
     fixture_destroy(&x);
@@ -222,9 +191,7 @@ test_pmd(void)
     struct udpif *u = x.udpif;
     ok(x.h->kind == UK_THREAD_PMD && x.h->pmd_id == 1, "pmd: PMD with id 1");
 
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
-    struct ukey *k = udpif_flow_ukey(u, x.f, x.h->pmd_id);
+    struct ukey *k = fixture_install(&x);
     ok(k && k->state == UKEY_VISIBLE, "pmd: VISIBLE after upcall_cb");
     ok(k && k->pmd_id == 1, "pmd: ukey of pmd 1");
     ok(udpif_dp_flow(u, x.f, 1) != NULL, "pmd: flow added by dpif-netdev");
@@ -238,8 +205,7 @@ test_pmd(void)
     udpif_round(u, x.r, UK_PHASE_SWEEP);
     run_all(u);
     ok(k && k->state == UKEY_VISIBLE, "pmd: the sweep leaves VISIBLE alone");
-    udpif_round(u, x.r, UK_PHASE_ALL);
-    run_all(u);
+    round_all(&x);
     ok(k && k->state == UKEY_OPERATIONAL, "pmd: OPERATIONAL after a dump");
 
     /* A second miss for the same flow on that PMD: duplicate, no put. */

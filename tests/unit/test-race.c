@@ -7,27 +7,19 @@
 #include "tests/unit/model-helpers.h"
 #include "tests/tap.h"
 
-struct race {
-    struct udpif *udpif;
-    struct recorder rec;
-    struct uk_thread *h, *r;
-    struct uk_flow *f;
-    struct ukey *k;
-};
-
 /* Installs f1 and lets r0's dump evict it, then stops r0 in the sweep right
  * after it unlocked K (state read as EVICTED). */
 static void
-race_setup(struct race *x, const char *variant)
+race_setup(struct fixture *x, const char *variant)
 {
+    /* fixture_init() with the threads named as in the REPL's race scripts
+     * (examples/race-setup.ukdb), which the diagnostics below quote. */
     x->udpif = model_new(variant, UK_DP_KERNEL, &x->rec);
     x->h = udpif_add_thread(x->udpif, UK_THREAD_HANDLER, "handler0", NULL);
     x->r = udpif_add_thread(x->udpif, UK_THREAD_REVALIDATOR, "revalidator0",
                             NULL);
     x->f = udpif_add_flow(x->udpif, "f1");
-    udpif_upcall(x->udpif, x->h, x->f, 1);
-    run_all(x->udpif);
-    x->k = udpif_flow_ukey(x->udpif, x->f, 0);
+    fixture_install(x);
     udpif_expire(x->udpif, x->f);
     udpif_round(x->udpif, x->r, UK_PHASE_ALL);
     /* Through the dump phase to the sweep's unlock of K. */
@@ -39,7 +31,7 @@ race_setup(struct race *x, const char *variant)
 static void
 test_variant(const char *variant, bool racy)
 {
-    struct race x;
+    struct fixture x;
     race_setup(&x, variant);
     ok(x.k && x.k->state == UKEY_EVICTED, "%s: K evicted by the dump",
        variant);
@@ -61,11 +53,8 @@ test_variant(const char *variant, bool racy)
     udpif_finish_op(x.udpif, x.r, 1000);
     run_all(x.udpif);
 
-    size_t postpones = 0;
-    for (size_t i = 0; i < x.rec.n; i++) {
-        const struct ukey_event *e = &x.rec.events[i];
-        postpones += e->type == UK_EV_RCU_POSTPONE && e->ukey_id == x.k->id;
-    }
+    size_t postpones = count_ukey_events(&x.rec, UK_EV_RCU_POSTPONE,
+                                         x.k->id);
     const struct ukey_event *v = NULL;
     for (size_t i = 0; i < x.rec.n; i++) {
         const struct ukey_event *e = &x.rec.events[i];
@@ -92,8 +81,7 @@ test_variant(const char *variant, bool racy)
         ok(k2 && k2 != x.k && k2->state == UKEY_OPERATIONAL,
            "%s: the new ukey reached OPERATIONAL", variant);
     }
-    udpif_destroy(x.udpif);
-    free(x.rec.events);
+    fixture_destroy(&x);
 }
 
 int

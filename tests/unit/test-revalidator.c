@@ -10,39 +10,12 @@
 #include "core/lifecycle.h"
 #include "core/udpif-private.h"
 
-struct fixture {
-    struct udpif *udpif;
-    struct recorder rec;
-    struct uk_thread *h, *r;
-    struct uk_flow *f;
-    struct ukey *k;
-};
-
-/* A handler, a revalidator and flow f1 installed (OPERATIONAL). */
+/* A handler, a revalidator and flow f1 installed (OPERATIONAL) in 'x->k'. */
 static void
-fixture_init(struct fixture *x, const char *variant)
+setup(struct fixture *x, const char *variant)
 {
-    x->udpif = model_new(variant, UK_DP_KERNEL, &x->rec);
-    x->h = udpif_add_thread(x->udpif, UK_THREAD_HANDLER, "h0", NULL);
-    x->r = udpif_add_thread(x->udpif, UK_THREAD_REVALIDATOR, "r0", NULL);
-    x->f = udpif_add_flow(x->udpif, "f1");
-    udpif_upcall(x->udpif, x->h, x->f, 1);
-    run_all(x->udpif);
-    x->k = udpif_flow_ukey(x->udpif, x->f, 0);
-}
-
-static void
-fixture_destroy(struct fixture *x)
-{
-    udpif_destroy(x->udpif);
-    recorder_free(&x->rec);
-}
-
-static void
-round_all(struct fixture *x)
-{
-    udpif_round(x->udpif, x->r, UK_PHASE_ALL);
-    run_all(x->udpif);
+    fixture_init(x, variant, UK_DP_KERNEL);
+    fixture_install(x);
 }
 
 /* The last 'revalidate' event for 'k'. */
@@ -64,7 +37,7 @@ static void
 test_idle(void)
 {
     struct fixture x;
-    fixture_init(&x, "upstream");
+    setup(&x, "upstream");
     struct udpif *u = x.udpif;
 
     udpif_traffic(u, x.f, 4);
@@ -99,7 +72,7 @@ static void
 test_modify(void)
 {
     struct fixture x;
-    fixture_init(&x, "upstream");
+    setup(&x, "upstream");
     struct udpif *u = x.udpif;
 
     round_all(&x);
@@ -134,7 +107,7 @@ test_modify_failure(void)
     /* A dump-only round: the modify fails, INCONSISTENT (T11); the next
      * dump deletes it (T8, dumped_inconsistent_flow). */
     struct fixture x;
-    fixture_init(&x, "upstream");
+    setup(&x, "upstream");
     struct udpif *u = x.udpif;
 
     udpif_modify(u, x.f);
@@ -159,7 +132,7 @@ test_modify_failure(void)
     fixture_destroy(&x);
 
     /* A full round: the sweep of the same round deletes it (T8). */
-    fixture_init(&x, "upstream");
+    setup(&x, "upstream");
     u = x.udpif;
     udpif_modify(u, x.f);
     udpif_dp_fail(u, x.f, 0, UK_ACT_DP_PUT, true, EIO);
@@ -173,7 +146,7 @@ test_modify_failure(void)
     fixture_destroy(&x);
 
     /* Before cf11766cb the ukey stays OPERATIONAL with the new actions. */
-    fixture_init(&x, "landed-2016");
+    setup(&x, "landed-2016");
     u = x.udpif;
     udpif_modify(u, x.f);
     udpif_dp_fail(u, x.f, 0, UK_ACT_DP_PUT, true, EIO);
@@ -190,7 +163,7 @@ test_delete_failure(void)
      * (e83c93573); the sweep deletes the ukey; the surviving flow is
      * adopted by the next dump. */
     struct fixture x;
-    fixture_init(&x, "upstream");
+    setup(&x, "upstream");
     struct udpif *u = x.udpif;
 
     udpif_traffic(u, x.f, 5);
@@ -215,7 +188,7 @@ test_delete_failure(void)
     fixture_destroy(&x);
 
     /* landed-2016 (before a1d6cce78): stays EVICTING. */
-    fixture_init(&x, "landed-2016");
+    setup(&x, "landed-2016");
     u = x.udpif;
     udpif_expire(u, x.f);
     udpif_dp_fail(u, x.f, 0, UK_ACT_DP_DEL, false, EIO);
@@ -229,7 +202,7 @@ static void
 test_duplicate_dump(void)
 {
     struct fixture x;
-    fixture_init(&x, "upstream");
+    setup(&x, "upstream");
     struct udpif *u = x.udpif;
 
     round_all(&x);              /* Gives the ukey an xcache. */
@@ -254,7 +227,7 @@ test_duplicate_dump(void)
     fixture_destroy(&x);
 
     /* A duplicate of a ukey with no xcache yet is a "new" flow. */
-    fixture_init(&x, "upstream");
+    setup(&x, "upstream");
     u = x.udpif;
     udpif_dp_dup(u, x.f, 0);
     udpif_expire(u, x.f);
@@ -270,7 +243,7 @@ static void
 test_missed_dumps(void)
 {
     struct fixture x;
-    fixture_init(&x, "upstream");
+    setup(&x, "upstream");
     struct udpif *u = x.udpif;
 
     ok(udpif_dp_ext_del(u, x.f, 0) == 0, "missed: flow deleted externally");
@@ -294,7 +267,7 @@ test_missed_dumps(void)
     fixture_destroy(&x);
 
     /* A dump resets the count. */
-    fixture_init(&x, "upstream");
+    setup(&x, "upstream");
     u = x.udpif;
     udpif_round(u, x.r, UK_PHASE_SWEEP);
     udpif_round(u, x.r, UK_PHASE_SWEEP);
@@ -306,7 +279,7 @@ test_missed_dumps(void)
 
     /* Before 180ab2fd6 the ukey stays for ever (B-24); the checker calls
      * it stuck after 'stuck_rounds' rounds. */
-    fixture_init(&x, "landed-2016");
+    setup(&x, "landed-2016");
     u = x.udpif;
     udpif_dp_ext_del(u, x.f, 0);
     for (int i = 0; i < 8; i++) {
@@ -324,7 +297,7 @@ static void
 test_purge(void)
 {
     struct fixture x;
-    fixture_init(&x, "upstream");
+    setup(&x, "upstream");
     struct udpif *u = x.udpif;
     struct uk_flow *f2 = udpif_add_flow(u, "f2");
     udpif_upcall(u, x.h, f2, 1);
@@ -424,7 +397,7 @@ static void
 test_flush(void)
 {
     struct fixture x;
-    fixture_init(&x, "upstream");
+    setup(&x, "upstream");
     struct udpif *u = x.udpif;
     struct uk_flow *f2 = udpif_add_flow(u, "f2");
     udpif_upcall(u, x.h, f2, 1);
@@ -475,7 +448,7 @@ static void
 test_shutdown(void)
 {
     struct fixture x;
-    fixture_init(&x, "upstream");
+    setup(&x, "upstream");
     struct udpif *u = x.udpif;
     /* Ukeys in several states: OPERATIONAL (f1), EVICTED (f2, put failed),
      * DELETED and waiting for RCU (f3, replaced). */

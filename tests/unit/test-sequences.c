@@ -12,29 +12,12 @@
 
 static char sig[8192];
 
-struct fixture {
-    struct udpif *udpif;
-    struct recorder rec;
-    struct uk_thread *h, *r;
-    struct uk_flow *f;
-};
-
+/* fixture_destroy(), after checking that the checker reported nothing. */
 static void
-fixture_init(struct fixture *x, enum uk_datapath dp)
-{
-    x->udpif = model_new("upstream", dp, &x->rec);
-    x->h = udpif_add_thread(x->udpif, dp == UK_DP_KERNEL ? UK_THREAD_HANDLER
-                            : UK_THREAD_PMD, "h0", NULL);
-    x->r = udpif_add_thread(x->udpif, UK_THREAD_REVALIDATOR, "r0", NULL);
-    x->f = udpif_add_flow(x->udpif, "f1");
-}
-
-static void
-fixture_destroy(struct fixture *x)
+fixture_finish(struct fixture *x)
 {
     is_int(count_violations(&x->rec, 0, -1), 0, "  no violation");
-    udpif_destroy(x->udpif);
-    recorder_free(&x->rec);
+    fixture_destroy(x);
 }
 
 static const char *
@@ -57,7 +40,7 @@ static void
 test_h_insert(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_KERNEL);
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
     struct udpif *u = x.udpif;
     size_t mark = x.rec.n;
 
@@ -86,21 +69,19 @@ test_h_insert(void)
            "put(K1) "
            "L(K1) K1:VISIBLE>OPERATIONAL U(K1)",
            "H: insert path, in the order of §1.5 H");
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 static void
 test_h_replace(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_KERNEL);
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
     struct udpif *u = x.udpif;
 
     udpif_dp_fail(u, x.f, 0, UK_ACT_DP_PUT, false, ENOSPC);
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
+    struct ukey *old = fixture_install(&x);
     size_t mark = x.rec.n;
-    struct ukey *old = udpif_find_ukey(u, 1);
     udpif_upcall(u, x.h, x.f, 1);
     step_until(u, x.h, UK_ACT_REPLACE, NULL);
     struct ukey *k = udpif_find_ukey(u, 2);
@@ -117,14 +98,14 @@ test_h_replace(void)
            "put(K2) "
            "L(K2) K2:VISIBLE>OPERATIONAL U(K2)",
            "H: try_ukey_replace() path, in the order of §1.5 H");
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 static void
 test_h_put_failure_and_duplicate(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_KERNEL);
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
     struct udpif *u = x.udpif;
     size_t mark = x.rec.n;
 
@@ -145,7 +126,7 @@ test_h_put_failure_and_duplicate(void)
            "L(K1) K1:VISIBLE>EVICTED U(K1) "
            "free(K2)",
            "H: batch of two, duplicate and failed put (§1.5 H, H6)");
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 /* try_ukey_replace()'s trylock fails while the sweeper holds the old
@@ -154,12 +135,10 @@ static void
 test_h_replace_contention(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_KERNEL);
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
     struct udpif *u = x.udpif;
 
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
-    struct ukey *k = udpif_find_ukey(u, 1);
+    struct ukey *k = fixture_install(&x);
     udpif_expire(u, x.f);
     udpif_round(u, x.r, UK_PHASE_ALL);
     step_until(u, x.r, UK_ACT_READ_STATE, "revalidator_sweep__");
@@ -173,7 +152,7 @@ test_h_replace_contention(void)
            "cov:ukey_replace_contention U(umap) free(K2)",
            "H: replace contention, no put");
     run_all(u);
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 /* ==== P ==== */
@@ -182,7 +161,7 @@ static void
 test_p(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_NETDEV);
+    fixture_init(&x, "upstream", UK_DP_NETDEV);
     struct udpif *u = x.udpif;
     size_t mark = x.rec.n;
 
@@ -199,7 +178,7 @@ test_p(void)
            "put(K1)",
            "P: upcall_cb(), in the order of §1.5 P");
     is_int(k->state, UKEY_VISIBLE, "P: no step moves K past VISIBLE");
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 /* ==== A and D ==== */
@@ -208,11 +187,9 @@ static void
 test_a_found_and_d_keep(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_KERNEL);
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
     struct udpif *u = x.udpif;
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
-    struct ukey *k = udpif_find_ukey(u, 1);
+    struct ukey *k = fixture_install(&x);
     udpif_traffic(u, x.f, 3);
     size_t mark = x.rec.n;
 
@@ -227,18 +204,16 @@ test_a_found_and_d_keep(void)
            "push(K1,3) reval(K1)=KEEP U(K1) quiesce end:DUMP barrier>",
            "A+D: found, KEEP with stats (§1.5 A1-A2, D0-D5)");
     run_all(u);
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 static void
 test_d_delete(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_KERNEL);
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
     struct udpif *u = x.udpif;
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
-    struct ukey *k = udpif_find_ukey(u, 1);
+    struct ukey *k = fixture_install(&x);
     udpif_traffic(u, x.f, 2);
     udpif_expire(u, x.f);
     size_t mark = x.rec.n;
@@ -258,22 +233,20 @@ test_d_delete(void)
            "D: idle flow deleted (§1.5 D3-D4, T7, T12)");
     ok(k->in_umap, "D: no ukey is removed in the dump phase");
     run_all(u);
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 static void
 test_a_adopt(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_KERNEL);
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
     struct udpif *u = x.udpif;
     /* A flow with no ukey: its del fails, the sweep deletes the ukey. */
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
+    fixture_install(&x);
     udpif_expire(u, x.f);
     udpif_dp_fail(u, x.f, 0, UK_ACT_DP_DEL, false, EIO);
-    udpif_round(u, x.r, UK_PHASE_ALL);
-    run_all(u);
+    round_all(&x);
     size_t mark = x.rec.n;
 
     udpif_round(u, x.r, UK_PHASE_DUMP);
@@ -289,7 +262,7 @@ test_a_adopt(void)
            "A: ukey_create_from_dpif_flow() + ukey_install__() (§1.5 A3)");
     ok(k && k->origin == UK_CREATE_DPIF_FLOW, "A3: origin DPIF_FLOW");
     run_all(u);
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 /* ukey_acquire()'s trylock against the handler's H5 lock. */
@@ -297,7 +270,7 @@ static void
 test_a_contention(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_KERNEL);
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
     struct udpif *u = x.udpif;
     udpif_upcall(u, x.h, x.f, 1);
     step_until(u, x.h, UK_ACT_TRANSITION, "handle_upcalls");
@@ -310,17 +283,16 @@ test_a_contention(void)
            "dump lookup=K1 TL(K1)=EBUSY cov:upcall_ukey_contention",
            "A2: trylock fails -> EBUSY, upcall_ukey_contention, skipped");
     run_all(u);
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 static void
 test_d_modify(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_KERNEL);
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
     struct udpif *u = x.udpif;
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
+    fixture_install(&x);
     udpif_modify(u, x.f);
     udpif_dp_fail(u, x.f, 0, UK_ACT_DP_PUT, true, EIO);
     size_t mark = x.rec.n;
@@ -342,7 +314,7 @@ test_d_modify(void)
            "del(K1) L(K1) K1:EVICTING>EVICTED U(K1)",
            "D: dumped INCONSISTENT -> delete (§1.5 D3, T8)");
     run_all(u);
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 /* ==== S ==== */
@@ -351,11 +323,9 @@ static void
 test_s_evicted(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_KERNEL);
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
     struct udpif *u = x.udpif;
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
-    struct ukey *k = udpif_find_ukey(u, 1);
+    struct ukey *k = fixture_install(&x);
     struct umap *um = umap_of(u, k);
     udpif_expire(u, x.f);
     udpif_round(u, x.r, UK_PHASE_ALL);
@@ -391,25 +361,23 @@ test_s_evicted(void)
     is_str(thread_sig(&x, mark, x.r, true), want,
            "S: EVICTED ukey deleted, quiesce after each umap (§1.5 S)");
     run_all(u);
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 static void
 test_s_missed(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_KERNEL);
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
     struct udpif *u = x.udpif;
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
+    fixture_install(&x);
     udpif_dp_ext_del(u, x.f, 0);
     for (int i = 0; i < 3; i++) {
         udpif_round(u, x.r, UK_PHASE_ALL);
     }
     run_all(u);
     size_t mark = x.rec.n;
-    udpif_round(u, x.r, UK_PHASE_ALL);
-    run_all(u);
+    round_all(&x);
     is_str(thread_sig(&x, mark, x.r, false),
            "TL(K1) cov:revalidate_missing_dp_flow "
            "reval(K1)=DELETE:FLOW_MISSING_DP K1:OPERATIONAL>EVICTING U(K1) "
@@ -417,7 +385,7 @@ test_s_missed(void)
            "L(umap) L(K1) remove(K1) postpone(K1) K1:EVICTED>DELETED U(K1) "
            "U(umap)",
            "S: 4th missed dump -> delete, push_ukey_ops (§1.5 S, T9, T13)");
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 /* ==== M ==== */
@@ -426,18 +394,16 @@ static void
 test_m_purge(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_KERNEL);
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
     struct udpif *u = x.udpif;
     struct uk_thread *m = u->threads[0];
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
+    struct ukey *k = fixture_install(&x);
     size_t mark = x.rec.n;
 
     udpif_purge(u);
     step_until(u, m, UK_ACT_PAUSE, NULL);
     udpif_step(u, m);
     ok(u->paused, "M purge: revalidators paused first");
-    struct ukey *k = udpif_find_ukey(u, 1);
     step_until(u, m, UK_ACT_TRANSITION, "revalidator_sweep__");
     ok(m->n_held == 1 && thread_holds(m, &k->mutex),
        "M purge: K locked (trylock) for OPERATIONAL -> EVICTING");
@@ -450,19 +416,17 @@ test_m_purge(void)
            "U(umap)",
            "M: revalidator/purge (§1.5 M, sweep with purge)");
     run_all(u);
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 static void
 test_m_dp_purge(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_NETDEV);
+    fixture_init(&x, "upstream", UK_DP_NETDEV);
     struct udpif *u = x.udpif;
     struct uk_thread *m = u->threads[0];
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
-    struct ukey *k = udpif_find_ukey(u, 1);
+    struct ukey *k = fixture_install(&x);
     size_t mark = x.rec.n;
 
     udpif_dp_purge(u, x.h);
@@ -476,18 +440,17 @@ test_m_dp_purge(void)
            "U(umap)",
            "M: dp_purge_cb() (§1.5 M)");
     run_all(u);
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 static void
 test_m_destroy(void)
 {
     struct fixture x;
-    fixture_init(&x, UK_DP_KERNEL);
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
     struct udpif *u = x.udpif;
     struct uk_thread *m = u->threads[0];
-    udpif_upcall(u, x.h, x.f, 1);
-    run_all(u);
+    fixture_install(&x);
     size_t mark = x.rec.n;
 
     udpif_shutdown(u);
@@ -495,7 +458,7 @@ test_m_destroy(void)
     is_str(thread_sig(&x, mark, m, true),
            "begin:DESTROY free(K1) end:DESTROY end",
            "M: udpif_destroy() frees directly (T16), then end");
-    fixture_destroy(&x);
+    fixture_finish(&x);
 }
 
 int

@@ -8,22 +8,13 @@
 #include "tests/unit/model-helpers.h"
 #include "tests/tap.h"
 
-struct fixture {
-    struct udpif *udpif;
-    struct recorder rec;
-    struct uk_thread *h, *r;
-    struct uk_flow *f;
-};
-
 /* f1 installed by its first packet, 5 packets on the fastpath, then idle:
  * r0 is stopped after the dump phase deleted its datapath flow. */
 static void
 setup(struct fixture *x, const char *variant)
 {
-    struct udpif *u = x->udpif = model_new(variant, UK_DP_KERNEL, &x->rec);
-    x->h = udpif_add_thread(u, UK_THREAD_HANDLER, "h0", NULL);
-    x->r = udpif_add_thread(u, UK_THREAD_REVALIDATOR, "r0", NULL);
-    x->f = udpif_add_flow(u, "f1");
+    fixture_init(x, variant, UK_DP_KERNEL);
+    struct udpif *u = x->udpif;
     udpif_traffic(u, x->f, 1);
     run_all(u);
     udpif_traffic(u, x->f, 5);
@@ -82,8 +73,7 @@ test_pre_replace(void)
     run_all(u);
     is_int(u->stats.coverage[UK_COV_upcall_ukey_replace], 0,
            "pre-replace: no replacement");
-    udpif_destroy(u);
-    recorder_free(&x.rec);
+    fixture_destroy(&x);
 }
 
 static void
@@ -111,8 +101,7 @@ test_replace(const char *variant)
            variant);
     is_int(u->stats.fastpath_packets, 5 + 2, "%s: fastpath at once",
            variant);
-    udpif_destroy(u);
-    recorder_free(&x.rec);
+    fixture_destroy(&x);
 }
 
 int

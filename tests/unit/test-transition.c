@@ -248,38 +248,30 @@ test_named_cases(void)
 static void
 test_scenario_allowed(void)
 {
-    struct recorder r;
-    struct udpif *udpif = model_new("upstream", UK_DP_KERNEL, &r);
-    struct uk_thread *h = udpif_add_thread(udpif, UK_THREAD_HANDLER, "h0",
-                                           NULL);
-    struct uk_thread *rv = udpif_add_thread(udpif, UK_THREAD_REVALIDATOR,
-                                            "r0", NULL);
-    struct uk_flow *f = udpif_add_flow(udpif, "f1");
+    struct fixture x;
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
+    fixture_install(&x);
+    round_all(&x);                              /* OPERATIONAL no-op. */
+    udpif_expire(x.udpif, x.f);
+    round_all(&x);                              /* Evict, delete. */
 
-    udpif_upcall(udpif, h, f, 1);
-    run_all(udpif);
-    udpif_round(udpif, rv, UK_PHASE_ALL);       /* OPERATIONAL no-op. */
-    run_all(udpif);
-    udpif_expire(udpif, f);
-    udpif_round(udpif, rv, UK_PHASE_ALL);       /* Evict, delete. */
-    run_all(udpif);
-
+    const struct recorder *r = &x.rec;
     char sig[1024];
     size_t n = 0, n_bad = 0;
-    for (size_t i = 0; i < r.n; i++) {
-        if (r.events[i].type == UK_EV_TRANSITION) {
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->events[i].type == UK_EV_TRANSITION) {
             n++;
-            n_bad += r.events[i].result != UK_TR_OK
-                     && r.events[i].result != UK_TR_NOOP;
+            n_bad += r->events[i].result != UK_TR_OK
+                     && r->events[i].result != UK_TR_NOOP;
         }
     }
     is_int(n_bad, 0, "scenario: no rejected transition");
     size_t len = 0;
     sig[0] = '\0';
-    for (size_t i = 0; i < r.n; i++) {
-        if (r.events[i].type == UK_EV_TRANSITION) {
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->events[i].type == UK_EV_TRANSITION) {
             char tok[64];
-            event_token(&r.events[i], tok, sizeof tok);
+            event_token(&r->events[i], tok, sizeof tok);
             len += (size_t) snprintf(sig + len, sizeof sig - len, "%s%s",
                                      len ? " " : "", tok);
         }
@@ -288,9 +280,8 @@ test_scenario_allowed(void)
            "K1:OPERATIONAL>OPERATIONAL(noop) K1:OPERATIONAL>OPERATIONAL(noop) "
            "K1:OPERATIONAL>EVICTING K1:EVICTING>EVICTED K1:EVICTED>DELETED",
            "scenario: the transitions of one lifecycle, in order");
-    is_int(count_violations(&r, 0, -1), 0, "scenario: checker silent");
-    udpif_destroy(udpif);
-    recorder_free(&r);
+    is_int(count_violations(r, 0, -1), 0, "scenario: checker silent");
+    fixture_destroy(&x);
 }
 
 /* landed-2016: a failed flow_del leaves K EVICTING (before a1d6cce78) and
@@ -299,34 +290,26 @@ test_scenario_allowed(void)
 static void
 test_scenario_backward(void)
 {
-    struct recorder r;
-    struct udpif *udpif = model_new("landed-2016", UK_DP_KERNEL, &r);
-    struct uk_thread *h = udpif_add_thread(udpif, UK_THREAD_HANDLER, "h0",
-                                           NULL);
-    struct uk_thread *rv = udpif_add_thread(udpif, UK_THREAD_REVALIDATOR,
-                                            "r0", NULL);
-    struct uk_flow *f = udpif_add_flow(udpif, "f1");
-
-    udpif_upcall(udpif, h, f, 1);
-    run_all(udpif);
-    struct ukey *k = udpif_flow_ukey(udpif, f, 0);
-    udpif_expire(udpif, f);
-    udpif_dp_fail(udpif, f, 0, UK_ACT_DP_DEL, false, EIO);
-    udpif_round(udpif, rv, UK_PHASE_ALL);
-    run_all(udpif);
+    struct fixture x;
+    fixture_init(&x, "landed-2016", UK_DP_KERNEL);
+    struct udpif *udpif = x.udpif;
+    const struct recorder *r = &x.rec;
+    struct ukey *k = fixture_install(&x);
+    udpif_expire(udpif, x.f);
+    udpif_dp_fail(udpif, x.f, 0, UK_ACT_DP_DEL, false, EIO);
+    round_all(&x);
     is_int(k->state, UKEY_EVICTING, "landed-2016: failed del leaves EVICTING");
-    ok(udpif_dp_flow(udpif, f, 0) != NULL, "landed-2016: dp flow survived");
+    ok(udpif_dp_flow(udpif, x.f, 0) != NULL, "landed-2016: dp flow survived");
 
     const char *where_before = k->state_where;
     uint32_t thread_before = k->state_thread;
-    size_t mark = r.n;
-    udpif_round(udpif, rv, UK_PHASE_ALL);
-    run_all(udpif);
+    size_t mark = r->n;
+    round_all(&x);
     const struct ukey_event *tr = NULL;
-    for (size_t i = mark; i < r.n; i++) {
-        if (r.events[i].type == UK_EV_TRANSITION
-            && r.events[i].ukey_id == k->id) {
-            tr = &r.events[i];
+    for (size_t i = mark; i < r->n; i++) {
+        if (r->events[i].type == UK_EV_TRANSITION
+            && r->events[i].ukey_id == k->id) {
+            tr = &r->events[i];
             break;
         }
     }
@@ -336,30 +319,23 @@ test_scenario_backward(void)
     is_int(k->state, UKEY_EVICTING, "landed-2016: state unchanged");
     ok(k->state_where == where_before && k->state_thread == thread_before,
        "landed-2016: state_where/thread not updated by the abort");
-    const struct ukey_event *v = last_event(&r, UK_EV_VIOLATION);
-    ok(count_violations(&r, mark, UK_VIOL_BACKWARD_TRANSITION) >= 1
+    const struct ukey_event *v = last_event(r, UK_EV_VIOLATION);
+    ok(count_violations(r, mark, UK_VIOL_BACKWARD_TRANSITION) >= 1
        && v && v->result == UK_SEV_ERROR && v->ukey_id == k->id,
        "landed-2016: checker reports a backward-transition ERROR");
 
     /* Upstream skips it (6997d54e1) and evicts it anyway (a1d6cce78). */
-    struct recorder r2;
-    struct udpif *u2 = model_new("upstream", UK_DP_KERNEL, &r2);
-    h = udpif_add_thread(u2, UK_THREAD_HANDLER, "h0", NULL);
-    rv = udpif_add_thread(u2, UK_THREAD_REVALIDATOR, "r0", NULL);
-    f = udpif_add_flow(u2, "f1");
-    udpif_upcall(u2, h, f, 1);
-    run_all(u2);
-    udpif_expire(u2, f);
-    udpif_dp_fail(u2, f, 0, UK_ACT_DP_DEL, false, EIO);
-    udpif_round(u2, rv, UK_PHASE_ALL);
-    udpif_round(u2, rv, UK_PHASE_ALL);
-    run_all(u2);
-    is_int(count_violations(&r2, 0, UK_VIOL_BACKWARD_TRANSITION), 0,
+    struct fixture y;
+    fixture_init(&y, "upstream", UK_DP_KERNEL);
+    fixture_install(&y);
+    udpif_expire(y.udpif, y.f);
+    udpif_dp_fail(y.udpif, y.f, 0, UK_ACT_DP_DEL, false, EIO);
+    udpif_round(y.udpif, y.r, UK_PHASE_ALL);
+    round_all(&y);
+    is_int(count_violations(&y.rec, 0, UK_VIOL_BACKWARD_TRANSITION), 0,
            "upstream: no backward transition");
-    udpif_destroy(u2);
-    recorder_free(&r2);
-    udpif_destroy(udpif);
-    recorder_free(&r);
+    fixture_destroy(&y);
+    fixture_destroy(&x);
 }
 
 int
