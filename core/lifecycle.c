@@ -373,6 +373,9 @@ lc_intern(struct lifecycle *lc, const char *s, size_t len)
  * %%), several times faster than the C library's: a trace can have a
  * violation every few dozen events, and each PASS has an explanation.
  * Anything else falls back to vsnprintf(). */
+static int lc_vformat(char *buf, size_t size, const char *fmt, va_list)
+    UK_PRINTF(3, 0);
+
 static int
 lc_vformat(char *buf, size_t size, const char *fmt, va_list args)
 {
