@@ -11,6 +11,8 @@
 # (/usr/bin/time -v) at 1 M and 5 M events.  Prints figures only: no timing
 # assertion.
 # BENCH_EVENTS="1000000 5000000" and BENCH_PY_EVENTS=200000 override sizes.
+# BENCH_BASELINE=OLD-UKDB also measures another ukdb binary (before a
+# change), in the same run, after this one.
 . "$(dirname "$0")/../lib.sh"
 . "$TEST_TOP/tests/lttng-lib.sh"
 
@@ -73,6 +75,13 @@ for n in $SIZES; do
     measure "ukdb audit" "$n" "$AUDIT" audit "$dir" || status=1
     ukdb=$secs
     rss_over_dummy="$rss_over_dummy $((kib - dummy_kib)) KiB at $n,"
+    if [ -n "${BENCH_BASELINE:-}" ]; then
+        measure "baseline audit" "$n" "$BENCH_BASELINE" audit "$dir" ||
+            status=1
+        awk -v d="$dummy" -v u="$secs" 'BEGIN {
+            printf "  speed vs dummy sink (cpu time): baseline audit %.2fx\n",
+                   d / u }'
+    fi
     # shellcheck disable=SC2086
     measure "sink.ukey.audit" "$n" babeltrace2 --plugin-path="$PLUGINS" \
         $dirs -c sink.ukey.audit || status=1

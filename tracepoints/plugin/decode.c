@@ -48,18 +48,41 @@ struct decode_member {
     uint32_t index;             /* In the payload structure. */
     uint8_t field;              /* enum decode_field. */
     uint8_t how;                /* enum decode_how. */
+    uint8_t offset, size;       /* Of the field in struct ukey_event. */
 };
 
-/* The last value of a string member, interned: a member of one event
- * class (a 'where') often repeats it, and comparing with it costs less
- * than hashing and probing. */
+/* Where each field goes in struct ukey_event: the decoder stores a member
+ * straight into the event (its low 'size' bytes, as a cast would). */
+_Static_assert(sizeof (struct ukey_event) <= UINT8_MAX,
+               "decode_member's offsets are 8-bit");
+static const uint8_t decode_field_offsets[N_DECODE_FIELDS] = {
+#define DECODE_FIELD_OFFSET_(NAME, MEMBER) \
+    offsetof(struct ukey_event, MEMBER),
+    DECODE_FIELDS(DECODE_FIELD_OFFSET_)
+#undef DECODE_FIELD_OFFSET_
+};
+
+static const uint8_t decode_field_sizes[N_DECODE_FIELDS] = {
+#define DECODE_FIELD_SIZE_(NAME, MEMBER) \
+    sizeof ((struct ukey_event *) 0)->MEMBER,
+    DECODE_FIELDS(DECODE_FIELD_SIZE_)
+#undef DECODE_FIELD_SIZE_
+};
+
+/* A recent value of a string member, interned: a member of one event
+ * class (a 'where') takes few values, and comparing with the one cached at
+ * a cheap index costs less than hashing, probing and comparing in the
+ * interned set (whose slots and strings are far apart in memory). */
 struct decode_last {
     const char *s;
     size_t len;
 };
 
+#define DECODE_RECENT_BITS 3
+#define DECODE_RECENT (1u << DECODE_RECENT_BITS)   /* Per string member. */
+
 /* What the decoder knows of one event class.  Immutable once filled, but
- * for 'last'.  Small, so that the classes of a trace stay in the cache
+ * for 'recent'.  Small, so that the classes of a trace stay in the cache
  * next to babeltrace's own data. */
 struct decode_class {
     const bt_event_class *cls;  /* (owned reference) NULL = empty slot. */
@@ -71,7 +94,9 @@ struct decode_class {
                                      * strings: a loop for each, without
                                      * a branch per member. */
     struct decode_member members[N_DECODE_FIELDS];
-    struct decode_last last[2];     /* Of 'where', of 'name'. */
+    struct decode_last *recent;     /* (owned) DECODE_RECENT of 'where',
+                                     * then of 'name'; NULL until the
+                                     * class is filled. */
 };
 
 /* ==== Interned strings ==== */
@@ -102,10 +127,13 @@ struct decode {
     struct intern intern;
 };
 
+/* Multiplicative: the classes of a trace are few, and this runs for every
+ * event (they alternate, so the last-hit check rarely spares it). */
 static size_t
 hash_pointer(const void *p)
 {
-    return (size_t) uk_mix64((uint64_t) (uintptr_t) p);
+    return (size_t) (((uint64_t) (uintptr_t) p * 0x9e3779b97f4a7c15ULL)
+                     >> 32);
 }
 
 /* Eight bytes at a time: hashing is most of the cost of interning the
@@ -217,6 +245,7 @@ decode_destroy(struct decode *dec)
     }
     for (size_t i = 0; i < dec->n_classes_slots; i++) {
         BT_EVENT_CLASS_PUT_REF_AND_RESET(dec->classes[i].cls);
+        free(dec->classes[i].recent);
     }
     free(dec->classes);
     intern_destroy(&dec->intern);
@@ -249,7 +278,7 @@ decode_class_init(struct decode *dec, struct decode_class *dc,
 
     dc->type = -1;
     dc->n_members = dc->n_unsigned = dc->n_signed = 0;
-    memset(dc->last, 0, sizeof dc->last);
+    dc->recent = uk_xcalloc(2 * DECODE_RECENT, sizeof *dc->recent);
     if (name && !strncmp(name, "ukey:", 5)) {
         dc->type = uk_event_type_from_name(name + 5);
     }
@@ -317,6 +346,8 @@ decode_class_init(struct decode *dec, struct decode_class *dc,
         dc->members[dc->n_members++] = (struct decode_member) {
             .index = (uint32_t) i, .field = (uint8_t) field,
             .how = (uint8_t) how,
+            .offset = decode_field_offsets[field],
+            .size = decode_field_sizes[field],
         };
     }
 
@@ -366,6 +397,8 @@ decode_lookup(struct decode *dec, const bt_event_class *cls)
         dc = decode_slot(dec->classes, dec->n_classes_slots, cls);
     }
     if (!decode_class_init(dec, dc, cls)) {
+        free(dc->recent);
+        dc->recent = NULL;
         return NULL;
     }
     dc->cls = cls;
@@ -375,15 +408,22 @@ decode_lookup(struct decode *dec, const bt_event_class *cls)
     return dc;
 }
 
-/* The value of a string member whose last value is '*last': 's', of 'len'
- * bytes, interned. */
+/* The value of a string member whose recent values are 'recent': 's', of
+ * 'len' bytes, interned.  The index is of the last 8 bytes, where a
+ * 'where' ("core/handler.c:212") differs. */
 static const char *
-decode_string(struct decode *dec, struct decode_last *last, const char *s,
+decode_string(struct decode *dec, struct decode_last *recent, const char *s,
               size_t len)
 {
     if (!s || !len) {
         return NULL;
     }
+    uint64_t w = 0;
+    size_t k = len < 8 ? len : 8;
+    memcpy(&w, s + len - k, k);
+    struct decode_last *last =
+        &recent[((w ^ len) * 0x9e3779b97f4a7c15ULL)
+                >> (64 - DECODE_RECENT_BITS)];
     if (last->s && last->len == len && !memcmp(last->s, s, len)) {
         return last->s;
     }
@@ -394,6 +434,34 @@ decode_string(struct decode *dec, struct decode_last *last, const char *s,
         last->len = len;
     }
     return v;
+}
+
+/* Stores the low 'm->size' bytes of 'v' (a cast to the field's type) at
+ * 'm->offset' of the event at 'base'. */
+static inline void
+decode_store(char *base, const struct decode_member *m, uint64_t v)
+{
+    char *p = base + m->offset;
+    switch (m->size) {
+    case 8:
+        memcpy(p, &v, 8);
+        break;
+    case 4: {
+        uint32_t w = (uint32_t) v;
+        memcpy(p, &w, 4);
+        break;
+    }
+    case 2: {
+        uint16_t w = (uint16_t) v;
+        memcpy(p, &w, 2);
+        break;
+    }
+    default: {
+        uint8_t w = (uint8_t) v;
+        memcpy(p, &w, 1);
+        break;
+    }
+    }
 }
 
 enum decode_status
@@ -422,55 +490,50 @@ decode_event(struct decode *dec, const bt_message *msg,
         }
     }
 
-    /* The members by field (0 if absent; strings as pointers), then the
-     * event at once: fewer unpredictable branches than a store per
-     * member. */
-    uint64_t v[N_DECODE_FIELDS];
-    memset(v, 0, sizeof v);
+    /* Straight into 'out', absent members 0: one loop per way of reading,
+     * without a branch per member on how to read it. */
+    /* Field by field: GCC makes a struct initializer 'rep stos', slow to
+     * start for 104 bytes. */
+    out->seq = 0;
+    out->ts = ts;
+    out->ukey_id = out->ukey2_id = out->ufid = 0;
+    out->value = out->value2 = 0;
+    out->where = out->name = NULL;
+    out->thread_id = out->thread2 = out->pmd_id = 0;
+    out->umap = out->kind = out->result = 0;
+    out->type = (uint16_t) dc->type;
+    out->from = out->to = 0;
+    char *base = (char *) out;
     const bt_field *payload = bt_event_borrow_payload_field_const(event);
     const struct decode_member *m = dc->members;
     const struct decode_member *end_unsigned = m + dc->n_unsigned;
     const struct decode_member *end_signed = end_unsigned + dc->n_signed;
     const struct decode_member *end = m + dc->n_members;
     for (; m < end_unsigned; m++) {
-        v[m->field] = bt_field_integer_unsigned_get_value(
-            bt_field_structure_borrow_member_field_by_index_const(payload,
-                                                                  m->index));
+        decode_store(base, m, bt_field_integer_unsigned_get_value(
+            bt_field_structure_borrow_member_field_by_index_const(
+                payload, m->index)));
     }
     for (; m < end_signed; m++) {
-        v[m->field] = (uint64_t) bt_field_integer_signed_get_value(
-            bt_field_structure_borrow_member_field_by_index_const(payload,
-                                                                  m->index));
+        decode_store(base, m, (uint64_t) bt_field_integer_signed_get_value(
+            bt_field_structure_borrow_member_field_by_index_const(
+                payload, m->index)));
     }
     for (; m < end; m++) {
         const bt_field *f =
             bt_field_structure_borrow_member_field_by_index_const(payload,
                                                                   m->index);
-        v[m->field] = (uintptr_t)
-            decode_string(dec, &dc->last[m->field == DF_NAME],
-                          bt_field_string_get_value(f),
-                          bt_field_string_get_length(f));
+        bool is_name = m->field == DF_NAME;
+        const char *v = decode_string(dec,
+                                      &dc->recent[is_name * DECODE_RECENT],
+                                      bt_field_string_get_value(f),
+                                      bt_field_string_get_length(f));
+        if (is_name) {
+            out->name = v;
+        } else {
+            out->where = v;
+        }
     }
-    *out = (struct ukey_event) {
-        .seq = v[DF_SEQ],
-        .ts = ts,
-        .ukey_id = v[DF_UKEY_ID],
-        .ukey2_id = v[DF_UKEY2_ID],
-        .ufid = v[DF_UFID],
-        .value = v[DF_VALUE],
-        .value2 = v[DF_VALUE2],
-        .where = (const char *) (uintptr_t) v[DF_WHERE],
-        .name = (const char *) (uintptr_t) v[DF_NAME],
-        .thread_id = (uint32_t) v[DF_THREAD_ID],
-        .thread2 = (uint32_t) v[DF_THREAD2],
-        .pmd_id = (uint32_t) v[DF_PMD_ID],
-        .umap = (int32_t) v[DF_UMAP],
-        .kind = (int32_t) v[DF_KIND],
-        .result = (int32_t) v[DF_RESULT],
-        .type = (uint16_t) dc->type,
-        .from = (uint8_t) v[DF_FROM],
-        .to = (uint8_t) v[DF_TO],
-    };
     dec->n_events++;
     return DECODE_OK;
 }

@@ -36,6 +36,8 @@ void report_map_destroy(struct report_map *);
 #define REPORT_MAX_DISCARDS 32     /* Lost-event reports kept for printing. */
 #define REPORT_MAX_VIOLATIONS 10000 /* Kept for the JSON audit. */
 #define REPORT_TIE_MAX 4096        /* Events buffered with one timestamp. */
+#define REPORT_TIE_REWIND 32       /* See report_event_slot(). */
+#define REPORT_TIE_CAP (REPORT_TIE_MAX + REPORT_TIE_REWIND) /* The buffer. */
 
 struct report_discard {
     uint64_t n, ts_begin, ts_end;
@@ -61,8 +63,13 @@ struct report {
     uint64_t ts0;                   /* Timestamp of the first event. */
     uint64_t last_ts;
 
-    /* Events of one timestamp, waiting to be put in seq order. */
-    struct ukey_event *tie;         /* (owned) */
+    /* Events of one timestamp, waiting to be put in seq order:
+     * tie[tie_base .. tie_base + n_tie), then the slot the decoder fills
+     * (report_event_slot()).  The window moves along the buffer, so that
+     * the next event is decoded in place, and is rewound to the front
+     * now and then (report_event_slot()). */
+    struct ukey_event *tie;         /* (owned) REPORT_TIE_CAP events. */
+    size_t tie_base;
     size_t n_tie;
 
     struct report_map flow_names;   /* ufid -> (const char *) flow name. */

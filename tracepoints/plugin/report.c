@@ -315,6 +315,9 @@ line_str(struct line *l, const char *s)
     line_mem(l, s, strlen(s));
 }
 
+/* A string literal 'S', without strlen(). */
+#define LINE_LIT(L, S) line_mem(L, "" S, sizeof S - 1)
+
 /* 'v' in decimal, zero-padded to at least 'width' digits. */
 static void
 line_u64(struct line *l, uint64_t v, int width)
@@ -347,19 +350,19 @@ line_evidence(const struct report *r, struct line *l,
     uint64_t rel = ev->ts >= r->ts0 ? ev->ts - r->ts0 : 0;
     const char *name = lifecycle_thread_name(r->lc, ev->thread_id);
 
-    line_str(l, "event #");
+    LINE_LIT(l, "event #");
     line_u64(l, ev->index, 0);
-    line_str(l, " seq=");
+    LINE_LIT(l, " seq=");
     line_u64(l, ev->seq, 0);
-    line_str(l, " at +");
+    LINE_LIT(l, " at +");
     line_u64(l, rel / 1000000000, 0);
-    line_str(l, ".");
+    LINE_LIT(l, ".");
     line_u64(l, rel % 1000000000, 9);
     if (name) {
-        line_str(l, " by ");
+        LINE_LIT(l, " by ");
         line_str(l, name);
     } else {
-        line_str(l, " by thread#");
+        LINE_LIT(l, " by thread#");
         line_u64(l, ev->thread_id, 0);
     }
 }
@@ -374,29 +377,29 @@ print_violation_text(const struct report *r, FILE *f,
 
     l.f = f;
     l.n = 0;
-    line_str(&l, "violation: ");
+    LINE_LIT(&l, "violation: ");
     line_str(&l, uk_severity_name(e->result));
-    line_str(&l, " ");
+    LINE_LIT(&l, " ");
     line_str(&l, uk_violation_kind_name(e->kind));
-    line_str(&l, " ukey#");
+    LINE_LIT(&l, " ukey#");
     line_u64(&l, e->ukey_id, 0);
     if (flow) {
-        line_str(&l, " flow ");
+        LINE_LIT(&l, " flow ");
         line_str(&l, flow);
     }
     if (e->ufid) {
-        line_str(&l, " ufid=");
+        LINE_LIT(&l, " ufid=");
         line_hex16(&l, e->ufid);
     }
-    line_str(&l, ": ");
+    LINE_LIT(&l, ": ");
     line_str(&l, e->name ? e->name : "");
-    line_str(&l, " [");
+    LINE_LIT(&l, " [");
     line_evidence(r, &l, &v->evidence[0]);
     if (v->evidence[1].seq || v->evidence[1].index) {
-        line_str(&l, "; earlier ");
+        LINE_LIT(&l, "; earlier ");
         line_evidence(r, &l, &v->evidence[1]);
     }
-    line_str(&l, "]\n");
+    LINE_LIT(&l, "]\n");
     fwrite(l.buf, 1, l.n, f);
 }
 
@@ -641,13 +644,16 @@ report_create(const struct report_options *options)
                            || r->opts.format == REPORT_JSON)),
         .transient_details = true,     /* on_violation() copies them. */
     };
+    /* Only the text and JSON views print finished lifecycles: without a
+     * 'ukey_done' callback, the fold does not build them (nor format an
+     * explanation for every passing ukey). */
     struct lifecycle_callbacks cbs = {
         .violation = on_violation,
-        .ukey_done = on_ukey_done,
+        .ukey_done = lo.keep_steps ? on_ukey_done : NULL,
         .aux = r,
     };
     r->lc = lifecycle_create(&lo, &cbs);
-    r->tie = uk_xcalloc(REPORT_TIE_MAX, sizeof *r->tie);
+    r->tie = uk_xcalloc(REPORT_TIE_CAP, sizeof *r->tie);
     return r;
 }
 
@@ -748,32 +754,59 @@ report_process(struct report *r, const struct ukey_event *e)
 static void
 report_flush_ties(struct report *r)
 {
+    struct ukey_event *tie = &r->tie[r->tie_base];
+
     /* Insertion sort: ties are few and almost always in order. */
     for (size_t i = 1; i < r->n_tie; i++) {
-        if (r->tie[i].seq < r->tie[i - 1].seq) {
-            struct ukey_event e = r->tie[i];
+        if (tie[i].seq < tie[i - 1].seq) {
+            struct ukey_event e = tie[i];
             size_t j = i;
-            while (j > 0 && r->tie[j - 1].seq > e.seq) {
-                r->tie[j] = r->tie[j - 1];
+            while (j > 0 && tie[j - 1].seq > e.seq) {
+                tie[j] = tie[j - 1];
                 j--;
             }
-            r->tie[j] = e;
+            tie[j] = e;
         }
     }
     for (size_t i = 0; i < r->n_tie; i++) {
-        report_process(r, &r->tie[i]);
+        report_process(r, &tie[i]);
     }
+    r->tie_base += r->n_tie;
     r->n_tie = 0;
+}
+
+struct ukey_event *
+report_event_slot(struct report *r)
+{
+    /* Back to the front when that costs at most one copy, every
+     * REPORT_TIE_REWIND events at most: the window stays in a few cache
+     * lines.  Without a rewind, the window starts before REPORT_TIE_REWIND
+     * (it only moves by a flush, which leaves one event in it), and holds at
+     * most REPORT_TIE_MAX events: the slot is within REPORT_TIE_CAP. */
+    if (r->tie_base >= REPORT_TIE_REWIND && r->n_tie <= 1) {
+        memmove(r->tie, &r->tie[r->tie_base], r->n_tie * sizeof *r->tie);
+        r->tie_base = 0;
+    }
+    uk_assert(r->tie_base + r->n_tie < REPORT_TIE_CAP);
+    return &r->tie[r->tie_base + r->n_tie];
+}
+
+void
+report_event_commit(struct report *r)
+{
+    const struct ukey_event *e = &r->tie[r->tie_base + r->n_tie];
+    if (r->n_tie
+        && (r->tie[r->tie_base].ts != e->ts || r->n_tie == REPORT_TIE_MAX)) {
+        report_flush_ties(r);   /* 'e' is now first in the window. */
+    }
+    r->n_tie++;
 }
 
 void
 report_event(struct report *r, const struct ukey_event *e)
 {
-    if (r->n_tie
-        && (r->tie[0].ts != e->ts || r->n_tie == REPORT_TIE_MAX)) {
-        report_flush_ties(r);
-    }
-    r->tie[r->n_tie++] = *e;
+    *report_event_slot(r) = *e;
+    report_event_commit(r);
 }
 
 void

@@ -89,6 +89,13 @@ void report_destroy(struct report *r);
  * stream, not by seq). */
 void report_event(struct report *r, const struct ukey_event *e);
 
+/* The same without a copy of the event: the decoder fills the slot that
+ * report_event_slot() returns, then report_event_commit() feeds it.  An
+ * unfilled slot (a message that is not an event of ours) is just not
+ * committed; any other call on 'r' invalidates the slot. */
+struct ukey_event *report_event_slot(struct report *r);
+void report_event_commit(struct report *r);
+
 /* Tells 'r' that 'n' events (0 = unknown number) were lost between
  * 'ts_begin' and 'ts_end' (ns, 0 = unknown); 'what' says where ("events",
  * "packets" and the stream). */

@@ -359,13 +359,13 @@ sink_discarded_packets(struct sink *sink, const bt_message *msg)
 static bool
 sink_message(struct sink *sink, const bt_message *msg)
 {
-    struct ukey_event e;
-
     switch (bt_message_get_type(msg)) {
     case BT_MESSAGE_TYPE_EVENT:
-        switch (decode_event(sink->dec, msg, &e)) {
+        /* Decoded in place in the report's buffer: no copy. */
+        switch (decode_event(sink->dec, msg,
+                             report_event_slot(sink->report))) {
         case DECODE_OK:
-            report_event(sink->report, &e);
+            report_event_commit(sink->report);
             break;
         case DECODE_SKIP:
             break;
