@@ -18,8 +18,8 @@ held_by(const struct uk_mutex *m)
     return m->owner ? m->owner->name : "-";
 }
 
-static void
-json_string(const char *s)
+void
+repl_json_string(const char *s)
 {
     putchar('"');
     for (; s && *s; s++) {
@@ -83,7 +83,7 @@ show_ukeys(struct repl *r)
         for (size_t i = 0; i < n; i++) {
             const struct ukey *k = v[i];
             printf("%s{\"id\":%" PRIu64 ",\"flow\":", i ? "," : "", k->id);
-            json_string(k->flow->name);
+            repl_json_string(k->flow->name);
             printf(",\"pmd_id\":%u,\"umap\":%d,\"state\":\"%s\","
                    "\"in_umap\":%s,\"freed\":%u,\"postponed\":%u}",
                    k->pmd_id, k->umap, ukey_state_name(k->state),
@@ -124,15 +124,15 @@ show_ukey(struct repl *r, const char *arg)
     }
     if (r->json) {
         printf("{\"id\":%" PRIu64 ",\"flow\":", k->id);
-        json_string(k->flow->name);
+        repl_json_string(k->flow->name);
         printf(",\"ufid\":\"%016" PRIx64 "\",\"state\":\"%s\","
                "\"state_thread\":", k->ufid, ukey_state_name(k->state));
-        json_string(udpif_thread_name(r->udpif, k->state_thread));
+        repl_json_string(udpif_thread_name(r->udpif, k->state_thread));
         printf(",\"state_where\":");
-        json_string(k->state_where);
+        repl_json_string(k->state_where);
         printf(",\"umap\":%d,\"in_umap\":%s,\"lock\":", k->umap,
                k->in_umap ? "true" : "false");
-        json_string(held_by(&k->mutex));
+        repl_json_string(held_by(&k->mutex));
         printf(",\"dump_seq\":%" PRIu64 ",\"reval_seq\":%" PRIu64
                ",\"missed_dumps\":%u,\"stats_packets\":%" PRIu64
                ",\"pending_free\":%s,\"freed\":%u}\n", k->dump_seq,
@@ -197,7 +197,7 @@ cmd_show_dp(struct repl *r)
             const struct dp_flow *f = &u->dp_flows[i];
             if (f->present) {
                 printf("%s{\"flow\":", n++ ? "," : "");
-                json_string(f->flow->name);
+                repl_json_string(f->flow->name);
                 printf(",\"pmd_id\":%u,\"packets\":%" PRIu64
                        ",\"instance\":%" PRIu64 "}", f->pmd_id, f->packets,
                        f->instance);
@@ -426,13 +426,13 @@ show_violations(struct repl *r)
                    PRIu64 ",\"thread\":", n ? "," : "[",
                    uk_violation_kind_name(e->kind),
                    uk_severity_name(e->result), e->ukey_id);
-            json_string(udpif_thread_name(r->udpif, e->thread_id));
+            repl_json_string(udpif_thread_name(r->udpif, e->thread_id));
             printf(",\"other_thread\":");
-            json_string(udpif_thread_name(r->udpif, e->thread2));
+            repl_json_string(udpif_thread_name(r->udpif, e->thread2));
             printf(",\"seq\":%" PRIu64 ",\"earlier_seq\":%" PRIu64
                    ",\"step\":%" PRIu64 ",\"detail\":", e->value, e->value2,
                    le->step);
-            json_string(e->name);
+            repl_json_string(e->name);
             printf("}");
         } else {
             printf("%d. %s %s at step %" PRIu64 ", ukey#%" PRIu64 "\n",

@@ -214,6 +214,10 @@ bool repl_number_arg(struct repl *, const char *cmd, const char *arg,
  * recent one, or NULL. */
 struct ukey *repl_flow_current_ukey(const struct repl *, struct uk_flow *);
 
+/* Prints 's' (NULL: "") to stdout as a JSON string (repl/cmd-show.c), for
+ * "set output json" in the model and in trace mode. */
+void repl_json_string(const char *s);
+
 /* Breakpoints (repl/cmd-step.c), shared by the model and a trace
  * (repl/trace.c): how "break" looks up the names it is given, the parser
  * that adds a breakpoint to 'r->bps' (as "break" and "tbreak" do; prints

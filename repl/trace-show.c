@@ -19,22 +19,6 @@
 
 /* ==== JSON ==== */
 
-static void
-json_string(const char *s)
-{
-    putchar('"');
-    for (; s && *s; s++) {
-        if (*s == '"' || *s == '\\') {
-            printf("\\%c", *s);
-        } else if ((unsigned char) *s < 0x20) {
-            printf("\\u%04x", *s);
-        } else {
-            putchar(*s);
-        }
-    }
-    putchar('"');
-}
-
 static const char *
 json_bool(bool b)
 {
@@ -143,7 +127,7 @@ show_ukeys(struct repl *r)
             const struct trace_ukey *k = &st->ukeys[i];
             char fb[24];
             printf("%s{\"id\":%" PRIu64 ",\"flow\":", i ? "," : "", k->id);
-            json_string(flow_or_ufid(tc, k->ufid, fb, sizeof fb));
+            repl_json_string(flow_or_ufid(tc, k->ufid, fb, sizeof fb));
             printf(",\"pmd_id\":%u,\"umap\":%d,\"state\":\"%s\","
                    "\"in_umap\":%s,\"freed\":%u,\"postponed\":%u,"
                    "\"uncertain\":%s}", k->pmd_id, k->umap,
@@ -209,16 +193,16 @@ show_ukey(struct repl *r, const char *arg)
     char fb[24];
     if (r->json) {
         printf("{\"id\":%" PRIu64 ",\"flow\":", k->id);
-        json_string(flow_or_ufid(tc, k->ufid, fb, sizeof fb));
+        repl_json_string(flow_or_ufid(tc, k->ufid, fb, sizeof fb));
         printf(",\"ufid\":\"%016" PRIx64 "\",\"pmd_id\":%u,\"state\":\"%s\","
                "\"state_thread\":", k->ufid, k->pmd_id,
                ukey_state_name(k->state));
-        json_string(trace_thread_name(tc, k->state_thread));
+        repl_json_string(trace_thread_name(tc, k->state_thread));
         printf(",\"state_where\":");
-        json_string(k->state_where);
+        repl_json_string(k->state_where);
         printf(",\"umap\":%d,\"in_umap\":%s,\"lock\":", k->umap,
                json_bool(k->in_umap));
-        json_string(owner_name(tc, k->lock_owner));
+        repl_json_string(owner_name(tc, k->lock_owner));
         printf(",\"stats_packets\":%" PRIu64 ",\"postponed\":%u,"
                "\"freed\":%u,\"uncertain\":%s,\"created_seen\":%s}\n",
                k->stats_packets, k->n_postponed, k->n_freed,
@@ -263,7 +247,7 @@ show_umaps(struct repl *r)
         printf("[");
         for (size_t m = 0; m < n; m++) {
             printf("%s{\"umap\":%zu,\"lock\":", m ? "," : "", m);
-            json_string(owner_name(tc, m < st->n_umaps ? st->umaps[m].owner
+            repl_json_string(owner_name(tc, m < st->n_umaps ? st->umaps[m].owner
                                                        : -1));
             printf(",\"ukeys\":[");
             size_t k = 0;
@@ -273,7 +257,7 @@ show_umaps(struct repl *r)
                     char fb[24];
                     printf("%s{\"id\":%" PRIu64 ",\"flow\":", k++ ? "," : "",
                            u->id);
-                    json_string(flow_or_ufid(tc, u->ufid, fb, sizeof fb));
+                    repl_json_string(flow_or_ufid(tc, u->ufid, fb, sizeof fb));
                     printf(",\"state\":\"%s\",\"uncertain\":%s}",
                            ukey_state_name(u->state), json_bool(u->uncertain));
                 }
@@ -319,7 +303,7 @@ show_dp(struct repl *r)
             char fb[24];
             if (f->present) {
                 printf("%s{\"flow\":", n++ ? "," : "");
-                json_string(flow_or_ufid(tc, f->ufid, fb, sizeof fb));
+                repl_json_string(flow_or_ufid(tc, f->ufid, fb, sizeof fb));
                 printf(",\"pmd_id\":%u,\"packets\":%" PRIu64
                        ",\"instance\":%" PRIu64 "}", f->pmd_id, f->packets,
                        f->instance);
@@ -401,7 +385,7 @@ show_threads(struct repl *r)
                                                       : UK_THREAD_MAIN);
         if (r->json) {
             printf("%s{\"id\":%u,\"name\":", id ? "," : "", id);
-            json_string(trace_thread_name(tc, id));
+            repl_json_string(trace_thread_name(tc, id));
             printf(",\"kind\":\"%s\",\"doing\":\"%s\",\"events\":%" PRIu64
                    "}", kind, s && s->op >= 0 ? uk_op_name(s->op) : "-",
                    s ? s->n_events : 0);
@@ -431,9 +415,9 @@ show_locks(struct repl *r)
             if (st->umaps[m].owner >= 0) {
                 printf("%s{\"lock\":\"umap[%zu]\",\"held_by\":",
                        n++ ? "," : "", m);
-                json_string(owner_name(tc, st->umaps[m].owner));
+                repl_json_string(owner_name(tc, st->umaps[m].owner));
                 printf(",\"where\":");
-                json_string(st->umaps[m].where);
+                repl_json_string(st->umaps[m].where);
                 printf("}");
             }
         }
@@ -442,9 +426,9 @@ show_locks(struct repl *r)
             if (k->lock_owner >= 0) {
                 printf("%s{\"lock\":\"ukey#%" PRIu64 "\",\"held_by\":",
                        n++ ? "," : "", k->id);
-                json_string(owner_name(tc, k->lock_owner));
+                repl_json_string(owner_name(tc, k->lock_owner));
                 printf(",\"where\":");
-                json_string(k->lock_where);
+                repl_json_string(k->lock_where);
                 printf("}");
             }
         }
@@ -490,13 +474,13 @@ show_violations(struct repl *r)
                    PRIu64 ",\"thread\":", n++ ? "," : "[",
                    uk_violation_kind_name(e->kind),
                    uk_severity_name(e->result), e->ukey_id);
-            json_string(trace_thread_name(tc, e->thread_id));
+            repl_json_string(trace_thread_name(tc, e->thread_id));
             printf(",\"other_thread\":");
-            json_string(trace_thread_name(tc, e->thread2));
+            repl_json_string(trace_thread_name(tc, e->thread2));
             printf(",\"seq\":%" PRIu64 ",\"earlier_seq\":%" PRIu64
                    ",\"event\":%" PRIu64 ",\"detail\":", e->value, e->value2,
                    v->index + 1);
-            json_string(e->name);
+            repl_json_string(e->name);
             printf("}");
             continue;
         }
@@ -604,11 +588,11 @@ print_logged(const struct repl *r, const struct trace_cursor *tc, size_t i,
     if (r->json) {
         printf("%s{\"event\":%zu,\"seq\":%" PRIu64 ",\"thread\":",
                first ? "" : ",", i + 1, e->seq);
-        json_string(trace_thread_name(tc, e->thread_id));
+        repl_json_string(trace_thread_name(tc, e->thread_id));
         printf(",\"type\":\"%s\",\"what\":", uk_event_type_name(e->type));
-        json_string(buf);
+        repl_json_string(buf);
         printf(",\"where\":");
-        json_string(e->where);
+        repl_json_string(e->where);
         printf("}");
         return;
     }
@@ -698,7 +682,7 @@ trace_when(struct repl *r, int argc, char *argv[])
             printf("\"seq\":%" PRIu64 ",\"ts\":%" PRIu64 ",", e->seq, e->ts);
         }
         printf("\"trace\":");
-        json_string(tc->path);
+        repl_json_string(tc->path);
         printf(",\"live\":%s}\n", json_bool(tc->live != NULL));
         return CMD_OK;
     }
