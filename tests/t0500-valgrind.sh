@@ -4,7 +4,8 @@
 # memory error: every example script, a session that goes back and forth
 # (back, goto, last, variant switches: each rebuilds the model and destroys
 # coroutines suspended in the middle of an operation), one that ends in the
-# middle of a round, and sessions full of errors.  Only definite and
+# middle of a round, a trace-mode session (cursor, JSON, reproduce, close and
+# re-open), and sessions full of errors.  Only definite and
 # indirect leaks count: liblttng-ust's threads leave "possibly lost" TLS.
 #
 # The model's coroutines run on heap stacks; memcheck follows the switches
@@ -113,6 +114,10 @@ test_expect_success 'valgrind: binary garbage on stdin' '
         --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
         --log-file=vg.log "$UKDB" --keep-going <garbage >out 2>err;
     rc=$?; [ $rc -eq 0 ] || [ $rc -eq 2 ] || { echo "exit $rc"; cat vg.log; false; }
+'
+
+test_expect_success 'valgrind: trace mode (cursor, JSON, reproduce, close, re-open)' '
+    vg 0 -c "source race.ukdb; open $TEST_TOP/traces/race-v1-replace; goto end; back 3; break violation; reverse-continue; set output json; show ukeys; show dp; show threads; history f1; set output text; reproduce -o repro.ukdb; close; show ukeys; open $TEST_TOP/traces/race-upstream; step 5; when; close"
 '
 
 test_expect_success 'valgrind: help, apropos and a netdev session' '
