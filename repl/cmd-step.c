@@ -814,6 +814,11 @@ model_thread_name(struct repl *r, const char *cmd, const char *name,
     return t != NULL;
 }
 
+/* Names resolved in the model (the trace has its own, repl/trace.c). */
+static const struct repl_bp_names model_names = {
+    model_flow_name, model_thread_name,
+};
+
 static bool
 parse_filters(struct repl *r, const struct repl_bp_names *names,
               struct breakpoint *bp, int argc, char *argv[], int i)
@@ -939,9 +944,6 @@ repl_break_parse(struct repl *r, int argc, char *argv[],
 enum cmd_status
 cmd_break(struct repl *r, int argc, char *argv[])
 {
-    static const struct repl_bp_names model_names = {
-        model_flow_name, model_thread_name,
-    };
     return repl_break_parse(r, argc, argv, &model_names);
 }
 
@@ -1002,26 +1004,31 @@ cmd_info(struct repl *r, int argc, char *argv[])
     return CMD_ERROR;
 }
 
-enum cmd_status
-cmd_watch(struct repl *r, int argc, char *argv[])
+bool
+repl_target_parse(struct repl *r, const char *cmd, int argc, char *argv[],
+                  const struct repl_bp_names *names, uint64_t *ukey_id,
+                  uint64_t *ufid)
 {
-    (void) argc;
-    struct watch w = { 0 };
-    if (!strcmp(argv[1], "ukey")) {
-        uint64_t id;
-        if (!repl_number_arg(r, "watch", argv[2], 1, UINT64_MAX, &id)) {
-            return CMD_ERROR;
-        }
-        w.ukey_id = id;
+    *ukey_id = *ufid = 0;
+    if (argc != 3) {
+        repl_usage_error(r, cmd, "expected 'ukey ID' or 'flow NAME'");
+        return false;
+    } else if (!strcmp(argv[1], "ukey")) {
+        return repl_number_arg(r, cmd, argv[2], 1, UINT64_MAX, ukey_id);
     } else if (!strcmp(argv[1], "flow")) {
-        struct uk_flow *f = repl_flow_arg(r, "watch", argv[2]);
-        if (!f) {
-            return CMD_ERROR;
-        }
-        w.ufid = f->ufid;
-    } else {
-        repl_usage_error(r, "watch", "'%s': expected 'ukey' or 'flow'",
-                         argv[1]);
+        return names->flow(r, cmd, argv[2], ufid);
+    }
+    repl_usage_error(r, cmd, "'%s': expected 'ukey' or 'flow'", argv[1]);
+    return false;
+}
+
+enum cmd_status
+repl_watch_parse(struct repl *r, int argc, char *argv[],
+                 const struct repl_bp_names *names)
+{
+    struct watch w = { 0 };
+    if (!repl_target_parse(r, "watch", argc, argv, names, &w.ukey_id,
+                           &w.ufid)) {
         return CMD_ERROR;
     }
     w.text = uk_xasprintf("%s %s", argv[1], argv[2]);
@@ -1030,6 +1037,12 @@ cmd_watch(struct repl *r, int argc, char *argv[])
     r->watches[r->n_watches++] = w;
     repl_printf(r, "Watching %s.\n", w.text);
     return CMD_OK;
+}
+
+enum cmd_status
+cmd_watch(struct repl *r, int argc, char *argv[])
+{
+    return repl_watch_parse(r, argc, argv, &model_names);
 }
 
 /* ==== Rescript ==== */

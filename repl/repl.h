@@ -232,6 +232,15 @@ enum cmd_status repl_break_parse(struct repl *, int argc, char *argv[],
                                  const struct repl_bp_names *);
 bool repl_bp_matches(const struct breakpoint *, const struct ukey_event *);
 
+/* "ukey ID" or "flow NAME" in argv[1..2] of 'cmd' ("watch", "last"), the
+ * flow resolved with 'names': sets '*ukey_id' or '*ufid' (the other 0). */
+bool repl_target_parse(struct repl *, const char *cmd, int argc,
+                       char *argv[], const struct repl_bp_names *,
+                       uint64_t *ukey_id, uint64_t *ufid);
+/* "watch ukey ID|flow NAME", in the model or on a trace. */
+enum cmd_status repl_watch_parse(struct repl *, int argc, char *argv[],
+                                 const struct repl_bp_names *);
+
 /* Command implementations, by family (one file each). */
 repl_cmd_fn cmd_help, cmd_apropos, cmd_quit, cmd_source, cmd_echo, cmd_set;
 repl_cmd_fn cmd_variant, cmd_datapath, cmd_umaps, cmd_thread, cmd_flow;

@@ -890,36 +890,6 @@ print_watches(struct repl *r, size_t i)
     }
 }
 
-static enum cmd_status
-trace_watch(struct repl *r, int argc, char *argv[])
-{
-    struct watch w = { 0 };
-    if (argc != 3) {
-        repl_usage_error(r, "watch", "expected 'ukey ID' or 'flow NAME'");
-        return CMD_ERROR;
-    }
-    if (!strcmp(argv[1], "ukey")) {
-        if (!repl_number_arg(r, "watch", argv[2], 1, UINT64_MAX,
-                             &w.ukey_id)) {
-            return CMD_ERROR;
-        }
-    } else if (!strcmp(argv[1], "flow")) {
-        if (!trace_flow_arg(r, "watch", argv[2], &w.ufid)) {
-            return CMD_ERROR;
-        }
-    } else {
-        repl_usage_error(r, "watch", "'%s': expected 'ukey' or 'flow'",
-                         argv[1]);
-        return CMD_ERROR;
-    }
-    w.text = uk_xasprintf("%s %s", argv[1], argv[2]);
-    r->watches = uk_grow(r->watches, &r->allocated_watches,
-                         r->n_watches + 1, sizeof *r->watches);
-    r->watches[r->n_watches++] = w;
-    printf("Watching %s.\n", w.text);
-    return CMD_OK;
-}
-
 /* ==== Motions ==== */
 
 static void
@@ -1209,22 +1179,9 @@ static enum cmd_status
 trace_last(struct repl *r, int argc, char *argv[])
 {
     struct trace_cursor *tc = r->trace;
-    uint64_t ukey_id = 0, ufid = 0;
-    if (argc != 3) {
-        repl_usage_error(r, "last", "expected 'ukey ID' or 'flow NAME'");
-        return CMD_ERROR;
-    }
-    if (!strcmp(argv[1], "ukey")) {
-        if (!repl_number_arg(r, "last", argv[2], 1, UINT64_MAX, &ukey_id)) {
-            return CMD_ERROR;
-        }
-    } else if (!strcmp(argv[1], "flow")) {
-        if (!trace_flow_arg(r, "last", argv[2], &ufid)) {
-            return CMD_ERROR;
-        }
-    } else {
-        repl_usage_error(r, "last", "'%s': expected 'ukey' or 'flow'",
-                         argv[1]);
+    uint64_t ukey_id, ufid;
+    if (!repl_target_parse(r, "last", argc, argv, &trace_bp_names, &ukey_id,
+                           &ufid)) {
         return CMD_ERROR;
     }
     for (size_t i = tc->cur.pos; i-- > 0;) {
@@ -1289,7 +1246,7 @@ trace_execute__(struct repl *r, int argc, char *argv[])
     } else if (!strcmp(c, "break") || !strcmp(c, "tbreak")) {
         return repl_break_parse(r, argc, argv, &trace_bp_names);
     } else if (!strcmp(c, "watch")) {
-        return trace_watch(r, argc, argv);
+        return repl_watch_parse(r, argc, argv, &trace_bp_names);
     } else if (!strcmp(c, "last")) {
         return trace_last(r, argc, argv);
     } else if (!strcmp(c, "show")) {
