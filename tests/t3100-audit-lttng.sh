@@ -96,18 +96,25 @@ fi
 # Daemons are children of the test shell, not of a test's subshell.
 lttng_start_relayd "$TRASH/relay"
 
+# await_viewer: waits (up to 20 s) until a viewer is connected to the relay
+# daemon's live port, then a little more for it to attach to the session.
+await_viewer() {
+    local c d l i
+    read -r c d l <<<"$LTTNG_RELAYD_PORTS"
+    for i in $(seq 200); do
+        ss -Htn state established "dport = :$l" | grep -q . && break
+        sleep 0.1
+    done
+    sleep 0.5
+}
+
 test_expect_success 'live: audit a session through lttng-relayd' '
     lttng_create_live live &&
     lttng_enable_blocking live 1M 4 && lttng_start live &&
     url=$(lttng_live_url live) &&
     { timeout 60 "$UKDB" audit "$url" >live.out 2>live.err & } &&
     apid=$! &&
-    read -r c d l <<<"$LTTNG_RELAYD_PORTS" &&
-    for i in $(seq 200); do
-        ss -Htn state established "dport = :$l" | grep -q . && break
-        sleep 0.1
-    done &&
-    sleep 0.5 &&
+    await_viewer &&
     lttng_traced "$TP_EMIT" --events 20000 >/dev/null &&
     lttng_stop live && lttng_destroy live &&
     wait $apid; rc=$?; cat live.err; tail -3 live.out;
@@ -122,12 +129,7 @@ test_expect_success 'live: Ctrl-C reports what was read so far' '
     url=$(lttng_live_url live2) &&
     { timeout 60 "$UKDB" audit "$url" >int.out 2>int.err & } &&
     apid=$! &&
-    read -r c d l <<<"$LTTNG_RELAYD_PORTS" &&
-    for i in $(seq 200); do
-        ss -Htn state established "dport = :$l" | grep -q . && break
-        sleep 0.1
-    done &&
-    sleep 0.5 &&
+    await_viewer &&
     lttng_traced "$TP_EMIT" --events 5000 >/dev/null &&
     for i in $(seq 200); do
         grep -q "^violation: " int.out 2>/dev/null && break
