@@ -481,22 +481,15 @@ freerun_barrier_wait(struct uk_thread *t, struct uk_round *round)
 {
     struct freerun *fr = t->udpif->fr;
     fr_lock(&fr->barrier);
-    uint64_t gen = round->generation;
-    struct ukey_event arrive = { .type = UK_EV_BARRIER, .umap = -1,
-                                 .kind = UK_BARRIER_ARRIVE, .value = gen };
-    udpif_emit(t->udpif, t, &arrive);
-    if (++round->n_waiting == round->n_participants) {
-        round->n_waiting = 0;
-        round->generation++;
-        pthread_cond_broadcast(&fr->barrier_cond);
+    uint64_t gen = uk_barrier_arrive(t, round);
+    if (round->generation > gen) {
+        pthread_cond_broadcast(&fr->barrier_cond);     /* The last one. */
     }
     while (round->generation <= gen) {
         pthread_cond_wait(&fr->barrier_cond, &fr->barrier);
     }
     fr_unlock(&fr->barrier);
-    struct ukey_event leave = { .type = UK_EV_BARRIER, .umap = -1,
-                                .kind = UK_BARRIER_LEAVE, .value = gen };
-    udpif_emit(t->udpif, t, &leave);
+    uk_barrier_leave(t, gen);
 }
 
 /* A round may not start while paused, nor once a pause is requested; a

@@ -375,8 +375,8 @@ mutex_unlock_stepped(struct uk_thread *t, struct uk_mutex *m,
 
 /* ==== Barrier ==== */
 
-static void
-barrier_wait_stepped(struct uk_thread *t, struct uk_round *round)
+uint64_t
+uk_barrier_arrive(struct uk_thread *t, struct uk_round *round)
 {
     uint64_t gen = round->generation;
     struct ukey_event arrive = { .type = UK_EV_BARRIER, .umap = -1,
@@ -386,13 +386,26 @@ barrier_wait_stepped(struct uk_thread *t, struct uk_round *round)
         round->n_waiting = 0;
         round->generation++;
     }
+    return gen;
+}
+
+void
+uk_barrier_leave(struct uk_thread *t, uint64_t gen)
+{
+    struct ukey_event leave = { .type = UK_EV_BARRIER, .umap = -1,
+                                .kind = UK_BARRIER_LEAVE, .value = gen };
+    udpif_emit(t->udpif, t, &leave);
+}
+
+static void
+barrier_wait_stepped(struct uk_thread *t, struct uk_round *round)
+{
+    uint64_t gen = uk_barrier_arrive(t, round);
     struct uk_action a = { .kind = UK_ACT_BARRIER, .func = "ovs_barrier_block",
                            .where = UK_SOURCE_LOCATOR, .umap = -1,
                            .arg = gen };
     uk_sched_point(t, &a);
-    struct ukey_event leave = { .type = UK_EV_BARRIER, .umap = -1,
-                                .kind = UK_BARRIER_LEAVE, .value = gen };
-    udpif_emit(t->udpif, t, &leave);
+    uk_barrier_leave(t, gen);
 }
 
 /* ==== RCU ==== */

@@ -94,6 +94,13 @@ struct uk_round {
 /* Waits at 'round''s barrier with the other participants. */
 void uk_barrier_wait(struct uk_thread *, struct uk_round *);
 
+/* The two halves of a barrier wait shared by both modes: arrival (the
+ * event, and the count; the last participant opens the barrier by moving
+ * 'round->generation' on) returns the generation waited for; leaving emits
+ * its event.  The caller waits in between, as its mode does. */
+uint64_t uk_barrier_arrive(struct uk_thread *, struct uk_round *);
+void uk_barrier_leave(struct uk_thread *, uint64_t gen);
+
 /* Registers '*pointer' (a local of 't''s operation in progress, NULL or a
  * heap buffer, possibly reallocated later) to be freed if the model is
  * destroyed while 't' is suspended; uk_scratch_pop() unregisters it, in
