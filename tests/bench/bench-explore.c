@@ -45,19 +45,7 @@ static struct udpif *
 setup_race(void *variant)
 {
     struct udpif *u = model_new1(variant);
-    struct uk_thread *h = udpif_add_thread(u, UK_THREAD_HANDLER, "handler0",
-                                           NULL);
-    struct uk_thread *r = udpif_add_thread(u, UK_THREAD_REVALIDATOR,
-                                           "revalidator0", NULL);
-    struct uk_flow *f = udpif_add_flow(u, "f1");
-    udpif_upcall(u, h, f, 1);
-    run_all(u);
-    udpif_expire(u, f);
-    udpif_round(u, r, UK_PHASE_DUMP);
-    run_all(u);
-    udpif_upcall(u, h, f, 1);
-    udpif_round(u, r, UK_PHASE_SWEEP);
-    return u;
+    return queue_race(u);
 }
 
 /* Two handlers, two revalidators: f1 and f2 installed, then a miss upcall

@@ -419,4 +419,26 @@ fixture_destroy(struct fixture *x)
     recorder_free(&x->rec);
 }
 
+/* The explorer's 2016-race scenario on 'u' (test-explore, bench-explore):
+ * handler0 and revalidator0; f1 installed, then evicted by a dump-only
+ * round stepped to its end; then a miss upcall of f1 queued on handler0
+ * and a sweep on revalidator0, nothing of those stepped.  Returns 'u'. */
+static inline struct udpif *
+queue_race(struct udpif *u)
+{
+    struct uk_thread *h = udpif_add_thread(u, UK_THREAD_HANDLER, "handler0",
+                                           NULL);
+    struct uk_thread *r = udpif_add_thread(u, UK_THREAD_REVALIDATOR,
+                                           "revalidator0", NULL);
+    struct uk_flow *f = udpif_add_flow(u, "f1");
+    udpif_upcall(u, h, f, 1);
+    run_all(u);
+    udpif_expire(u, f);
+    udpif_round(u, r, UK_PHASE_DUMP);
+    run_all(u);
+    udpif_upcall(u, h, f, 1);
+    udpif_round(u, r, UK_PHASE_SWEEP);
+    return u;
+}
+
 #endif /* UKDB_TESTS_MODEL_HELPERS_H */

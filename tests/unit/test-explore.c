@@ -39,19 +39,7 @@ setup_race(void *s_)
     cfg.variant = uk_variant_find(s->variant);
     cfg.n_umaps = s->one_umap ? 1 : cfg.n_umaps;
     struct udpif *u = udpif_create(&cfg);
-    struct uk_thread *h = udpif_add_thread(u, UK_THREAD_HANDLER, "handler0",
-                                           NULL);
-    struct uk_thread *r = udpif_add_thread(u, UK_THREAD_REVALIDATOR,
-                                           "revalidator0", NULL);
-    struct uk_flow *f = udpif_add_flow(u, "f1");
-    udpif_upcall(u, h, f, 1);
-    run_all(u);
-    udpif_expire(u, f);
-    udpif_round(u, r, UK_PHASE_DUMP);
-    run_all(u);
-    udpif_upcall(u, h, f, 1);
-    udpif_round(u, r, UK_PHASE_SWEEP);
-    return u;
+    return queue_race(u);
 }
 
 /* Flows f1 and f2 installed (and f1 evicted by a dump when 'evict'); then
