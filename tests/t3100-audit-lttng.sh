@@ -123,11 +123,14 @@ test_expect_success 'live: audit a session through lttng-relayd' '
     test_grep "^violation: " live.out
 '
 
+# timeout(1) forwards a signal to its child and, unless --foreground, to
+# its whole process group as well: ukdb would get two SIGINTs, and the
+# second one kills by design (a second Ctrl-C), racing the report.
 test_expect_success 'live: Ctrl-C reports what was read so far' '
     lttng_create_live live2 &&
     lttng_enable_blocking live2 1M 4 && lttng_start live2 &&
     url=$(lttng_live_url live2) &&
-    { timeout 60 "$UKDB" audit "$url" >int.out 2>int.err & } &&
+    { timeout --foreground 60 "$UKDB" audit "$url" >int.out 2>int.err & } &&
     apid=$! &&
     await_viewer &&
     lttng_traced "$TP_EMIT" --events 5000 >/dev/null &&
