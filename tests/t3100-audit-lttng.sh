@@ -46,6 +46,24 @@ test_expect_success 'audit counts every event; the plugin agrees' '
     test_cmp ukdb.json cli.json
 '
 
+# ukdb merges the streams of trace files itself (no muxer, sink.c): with
+# the emitter moving between CPUs every 333 events, a per-CPU channel's
+# streams take turns, and the merged order must be the emitted one, and
+# the audit the same as behind the CLI's flt.utils.muxer.
+if [ "$(nproc)" -ge 2 ]; then
+test_expect_success 'streams taking turns: merged in emitted order' '
+    lttng_record turns "$TP_EMIT" --events 20000 --migrate 333 \
+        --canonical turns.canon >emit.out &&
+    cat emit.out && test_grep " on [2-9][0-9]* CPUs\$" emit.out &&
+    test "$(find turns -name "ch0_*" -size +4k | wc -l)" -ge 2 &&
+    "$UKDB" view --format raw turns >turns.raw &&
+    test_cmp turns.canon turns.raw &&
+    "$UKDB" audit turns >ukdb.out; rc=$?; test $rc -le 3 &&
+    babeltrace2 --plugin-path="$PLUGINS" turns -c sink.ukey.audit >cli.out &&
+    test_cmp ukdb.out cli.out
+'
+fi
+
 test_expect_success 'view: timelines and valid Chrome JSON of a real trace' '
     "$UKDB" view mix >view.out &&
     test "$(grep -c "^ukey#" view.out)" = 4000 &&
@@ -65,6 +83,9 @@ test_expect_success 'lost events (tiny discard-mode buffer): no false FAIL' '
     violations lossy.out >v.lossy && violations full.out >v.full &&
     comm -23 v.lossy v.full >v.false &&
     test_cmp /dev/null v.false &&
+    babeltrace2 --plugin-path="$PLUGINS" lossy -c sink.ukey.audit \
+        >lossy.cli &&
+    test_cmp lossy.out lossy.cli &&
     if [ $full_rc = 0 ]; then test $lossy_rc = 3; else
         test $lossy_rc = 3 -o $lossy_rc = 1; fi
 '

@@ -7,9 +7,9 @@
 #   ukdb audit TRACE                                (in-process graph)
 #   babeltrace2 --plugin-path=... -c sink.ukey.audit (the plugin)
 #   tests/bench/audit-fold.py                       (python3-bt2, on a prefix)
-# in events/s of CPU time and as a ratio of the dummy sink, and peak RSS
-# (/usr/bin/time -v) at 1 M and 5 M events.  Prints figures only: no timing
-# assertion.
+# in events/s of CPU time and as a ratio of the dummy sink (the median of
+# BENCH_REPEAT=5 runs taking turns), and peak RSS (/usr/bin/time -v) at 1 M
+# and 5 M events.  Prints figures only: no timing assertion.
 # BENCH_EVENTS="1000000 5000000" and BENCH_PY_EVENTS=200000 override sizes.
 # BENCH_BASELINE=OLD-UKDB also measures another ukdb binary (before a
 # change), in the same run, after this one.
@@ -26,32 +26,44 @@ SIZES=${BENCH_EVENTS:-1000000 5000000}
 PY_EVENTS=${BENCH_PY_EVENTS:-200000}
 lttng_start_sessiond
 
-# measure LABEL N CMD...: runs CMD (stdout discarded) under /usr/bin/time
-# -v; prints "LABEL N wall-seconds cpu-seconds events/s-of-cpu peak-RSS-KiB"
-# and sets $secs to the CPU time (user + system): rates are computed on CPU
-# time, which another load on the machine disturbs less than wall time.
-measure() {
-    local label=$1 n=$2 t rss cpu
-    shift 2
+# run_timed LABEL CMD...: runs CMD (stdout discarded) under /usr/bin/time
+# -v and appends "cpu-seconds wall-seconds peak-RSS-KiB" to $TRASH/LABEL.
+# CPU time is user + system: another load on the machine disturbs it less
+# than wall time.
+run_timed() {
+    local label=$1
+    shift
     /usr/bin/time -v -o "$TRASH/time" "$@" >/dev/null 2>"$TRASH/err"
     local rc=$?
     if [ $rc -ne 0 ] && [ $rc -ne 1 ] && [ $rc -ne 3 ]; then
         echo "bench: $label failed (exit $rc):" >&2; cat "$TRASH/err" >&2
         return 1
     fi
-    t=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' \
-            "$TRASH/time" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++)
-                                       s = s * 60 + $i; print s }')
-    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TRASH/time")
-    cpu=$(awk '/User time \(seconds\)|System time \(seconds\)/ { s += $NF }
-               END { print s }' "$TRASH/time")
-    secs=$cpu
-    kib=$rss
-    awk -v l="$label" -v n="$n" -v t="$t" -v c="$cpu" -v r="$rss" 'BEGIN {
-        printf "  %-18s %8d events %7.2f s wall %7.2f s cpu %10.0f " \
-               "events/s %7d KiB RSS\n", l, n, t, c, (c > 0 ? n / c : 0), r }'
+    awk '/Elapsed \(wall clock\)/ { n = split($NF, f, ":"); w = 0
+                                     for (i = 1; i <= n; i++) w = w * 60 + f[i] }
+         /User time \(seconds\)|System time \(seconds\)/ { c += $NF }
+         /Maximum resident set size/ { r = $NF }
+         END { print c, w, r }' "$TRASH/time" >>"$TRASH/$label"
 }
 
+# report KEY LABEL N: prints the median run of KEY (by CPU time) as "LABEL
+# N wall cpu events/s-of-cpu peak-RSS" and sets $secs and $kib from it.
+report() {
+    local key=$1 label=$2 n=$3 line wall
+    line=$(sort -n "$TRASH/$key" | awk '{ l[NR] = $0 }
+                                        END { print l[int((NR + 1) / 2)] }')
+    read -r secs wall kib <<<"$line"
+    awk -v l="$label" -v n="$n" -v t="$wall" -v c="$secs" -v r="$kib" \
+        -v k="$(wc -l <"$TRASH/$key")" 'BEGIN {
+        printf "  %-18s %8d events %7.2f s wall %7.2f s cpu %10.0f " \
+               "events/s %7d KiB RSS (median of %d)\n", l, n, t, c,
+               (c > 0 ? n / c : 0), r, k }'
+}
+
+# This machine's noise (other guests, frequency changes) moves single runs
+# by 30% and more: each command runs $BENCH_REPEAT times, the commands
+# taking turns, and the median run counts.
+REPEAT=${BENCH_REPEAT:-5}
 status=0
 rss_over_dummy=
 for n in $SIZES; do
@@ -67,31 +79,39 @@ for n in $SIZES; do
         echo "bench: the trace has $got events, not $n" >&2; exit 1
     fi
     dirs=$(lttng_trace_dirs "$dir")
+    py_n=$PY_EVENTS
+    [ "$py_n" -gt "$n" ] && py_n=$n
 
+    rm -f "$TRASH/dummy" "$TRASH/ukdb" "$TRASH/baseline" "$TRASH/plugin" \
+          "$TRASH/python"
+    for _ in $(seq "$REPEAT"); do
+        # shellcheck disable=SC2086
+        run_timed dummy babeltrace2 $dirs -c sink.utils.dummy || status=1
+        run_timed ukdb "$AUDIT" audit "$dir" || status=1
+        if [ -n "${BENCH_BASELINE:-}" ]; then
+            run_timed baseline "$BENCH_BASELINE" audit "$dir" || status=1
+        fi
+        # shellcheck disable=SC2086
+        run_timed plugin babeltrace2 --plugin-path="$PLUGINS" $dirs \
+            -c sink.ukey.audit || status=1
+    done
+    # The Python fold is slow: once, on a prefix.
     # shellcheck disable=SC2086
-    measure "dummy sink" "$n" babeltrace2 $dirs -c sink.utils.dummy || status=1
-    dummy=$secs
-    dummy_kib=$kib
-    measure "ukdb audit" "$n" "$AUDIT" audit "$dir" || status=1
-    ukdb=$secs
+    run_timed python $PY "$TEST_TOP/tests/bench/audit-fold.py" \
+        --limit "$py_n" $dirs || status=1
+    [ $status = 0 ] || break
+
+    report dummy "dummy sink" "$n"; dummy=$secs; dummy_kib=$kib
+    report ukdb "ukdb audit" "$n"; ukdb=$secs
     rss_over_dummy="$rss_over_dummy $((kib - dummy_kib)) KiB at $n,"
     if [ -n "${BENCH_BASELINE:-}" ]; then
-        measure "baseline audit" "$n" "$BENCH_BASELINE" audit "$dir" ||
-            status=1
+        report baseline "baseline audit" "$n"
         awk -v d="$dummy" -v u="$secs" 'BEGIN {
             printf "  speed vs dummy sink (cpu time): baseline audit %.2fx\n",
                    d / u }'
     fi
-    # shellcheck disable=SC2086
-    measure "sink.ukey.audit" "$n" babeltrace2 --plugin-path="$PLUGINS" \
-        $dirs -c sink.ukey.audit || status=1
-    plugin=$secs
-    py_n=$PY_EVENTS
-    [ "$py_n" -gt "$n" ] && py_n=$n
-    # shellcheck disable=SC2086
-    measure "python3-bt2 fold" "$py_n" $PY "$TEST_TOP/tests/bench/audit-fold.py" \
-        --limit "$py_n" $dirs || status=1
-    py=$secs
+    report plugin "sink.ukey.audit" "$n"; plugin=$secs
+    report python "python3-bt2 fold" "$py_n"; py=$secs
     awk -v n="$n" -v pn="$py_n" -v d="$dummy" -v u="$ukdb" -v p="$plugin" \
         -v y="$py" 'BEGIN {
         printf "  speed vs dummy sink (cpu time): ukdb audit %.2fx, " \

@@ -5,13 +5,19 @@
  * lines to FILE, then emits events: by default one of every type with
  * varied fields (NULL, empty and non-empty strings, extreme integers);
  * with --events N, N events of a deterministic, realistic mix of ukey
- * lifecycles.  --bench N measures uk_tp_observer() per event instead.
+ * lifecycles.  --migrate K moves the process to the next CPU it may run
+ * on every K events, so that a per-CPU channel's streams take turns (a
+ * test of the merge of streams).  --bench N measures uk_tp_observer() per
+ * event instead.
  *
- *   tp-emit [--canonical FILE] [--events N] [--seed S] [--bench N]
+ *   tp-emit [--canonical FILE] [--events N] [--seed S] [--migrate K]
+ *           [--bench N]
  *
  * Exit status: 0, or 2 on a usage or I/O error. */
+#define _GNU_SOURCE 1           /* sched_setaffinity(), sched_getcpu() */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,10 +235,56 @@ mix_scrub(struct ukey_event *e)
     }
 }
 
-/* Emits 'n' events: ukey lifecycles from mix_steps[] with values drawn
- * from 'seed', cut at exactly 'n' events. */
+/* ==== Moving between CPUs ==== */
+
+static cpu_set_t migrate_allowed;   /* The CPUs we may run on. */
+static int migrate_cpu = -1;        /* The one we are pinned to last. */
+static unsigned int migrate_n_cpus; /* Distinct CPUs events were emitted on. */
+static cpu_set_t migrate_seen;
+
 static void
-emit_mix(struct uk_event_bus *bus, uint64_t n, uint64_t seed)
+migrate_init(void)
+{
+    if (sched_getaffinity(0, sizeof migrate_allowed, &migrate_allowed)) {
+        CPU_ZERO(&migrate_allowed);
+    }
+}
+
+/* Pins the process to the next allowed CPU after the last one. */
+static void
+migrate_next(void)
+{
+    for (int i = 1; i <= CPU_SETSIZE; i++) {
+        int cpu = (migrate_cpu + i) % CPU_SETSIZE;
+        if (CPU_ISSET(cpu, &migrate_allowed)) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(cpu, &one);
+            if (!sched_setaffinity(0, sizeof one, &one)) {
+                migrate_cpu = cpu;
+            }
+            return;
+        }
+    }
+}
+
+/* Counts the CPU the next event is emitted on. */
+static void
+migrate_note(void)
+{
+    int cpu = sched_getcpu();
+    if (cpu >= 0 && cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &migrate_seen)) {
+        CPU_SET(cpu, &migrate_seen);
+        migrate_n_cpus++;
+    }
+}
+
+/* Emits 'n' events: ukey lifecycles from mix_steps[] with values drawn
+ * from 'seed', cut at exactly 'n' events; with 'migrate', on the next CPU
+ * every 'migrate' events. */
+static void
+emit_mix(struct uk_event_bus *bus, uint64_t n, uint64_t seed,
+         uint64_t migrate)
 {
     struct uk_rng rng = { .state = seed };
     uint64_t ukey_id = 0, ufid = 0;
@@ -260,6 +312,10 @@ emit_mix(struct uk_event_bus *bus, uint64_t n, uint64_t seed)
         e.umap = umap;
         e.value = uk_rng_below(&rng, 1000);
         mix_scrub(&e);
+        if (migrate && i % migrate == 0) {
+            migrate_next();
+            migrate_note();
+        }
         event_emit(bus, &e);
         step = (step + 1) % UK_ARRAY_SIZE(mix_steps);
     }
@@ -323,22 +379,24 @@ main(int argc, char *argv[])
         { "events", required_argument, NULL, 'n' },
         { "seed", required_argument, NULL, 's' },
         { "bench", required_argument, NULL, 'b' },
+        { "migrate", required_argument, NULL, 'm' },
         { NULL, 0, NULL, 0 },
     };
     const char *canonical = NULL;
-    uint64_t n = 0, seed = 1, n_bench = 0;
+    uint64_t n = 0, seed = 1, n_bench = 0, migrate = 0;
     int c;
 
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         if ((c == 'n' && parse_count(optarg, &n))
             || (c == 's' && parse_count(optarg, &seed))
-            || (c == 'b' && parse_count(optarg, &n_bench))) {
+            || (c == 'b' && parse_count(optarg, &n_bench))
+            || (c == 'm' && parse_count(optarg, &migrate))) {
             return 2;
         } else if (c == 'c') {
             canonical = optarg;
         } else if (c == '?') {
             fprintf(stderr, "usage: tp-emit [--canonical FILE] [--events N]"
-                    " [--seed S] [--bench N]\n");
+                    " [--seed S] [--migrate K] [--bench N]\n");
             return 2;
         }
     }
@@ -361,12 +419,17 @@ main(int argc, char *argv[])
     if (file) {
         event_bus_add(bus, canonical_observer, file);
     }
+    migrate_init();
     if (n) {
-        emit_mix(bus, n, seed);
+        emit_mix(bus, n, seed, migrate);
     } else {
         emit_every_type(bus);
     }
-    printf("tp-emit: %" PRIu64 " events\n", event_bus_next_seq(bus) - 1);
+    printf("tp-emit: %" PRIu64 " events", event_bus_next_seq(bus) - 1);
+    if (migrate) {
+        printf(" on %u CPUs", migrate_n_cpus);
+    }
+    putchar('\n');
     event_bus_destroy(bus);
     if (file && fclose(file)) {
         fprintf(stderr, "tp-emit: error: %s: %s\n", canonical,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The graph of "ukdb audit" and "ukdb view" (see graph.h): sources, a
- * muxer and the sink of sink.c, built and run in-process with
+ * muxer for live sessions and the sink of sink.c, built and run in-process with
  * libbabeltrace2, and the printing of its error causes. */
 #define _GNU_SOURCE 1           /* nftw() and 'struct FTW'. */
 #include "graph.h"
@@ -33,7 +33,11 @@ struct graph {
     bt_graph *graph;                    /* (owned) */
     const bt_plugin *ctf;               /* (owned) */
     const bt_plugin *utils;             /* (owned) */
-    const bt_component_filter *muxer;   /* (borrowed from 'graph') */
+    const bt_component_filter *muxer;   /* (borrowed from 'graph') NULL
+                                         * without a live input. */
+    const bt_port_output **ports;       /* (owned array of borrowed) The
+                                         * sources' ports, without muxer. */
+    uint64_t n_ports;
     const bt_component_sink *sink;      /* (borrowed from 'graph') */
     bt_component_class_sink *sink_cls;  /* (owned) */
     bt_interrupter *interrupter;        /* (owned) */
@@ -239,24 +243,39 @@ out:
 /* ==== Building ==== */
 
 static bool
+graph_connect(struct graph *g, const bt_port_output *out,
+              const bt_port_input *in)
+{
+    if (bt_graph_connect_ports(g->graph, out, in, NULL)
+        != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Cannot connect ports: upstream-port-name=\"%s\", "
+            "downstream-port-name=\"%s\"",
+            bt_port_get_name(bt_port_output_as_port_const(out)),
+            bt_port_get_name(bt_port_input_as_port_const(in)));
+        return false;
+    }
+    return true;
+}
+
+/* Connects 'out' to the muxer if there is one, else keeps it for the
+ * sink. */
+static bool
 graph_connect_to_muxer(struct graph *g, const bt_port_output *out)
 {
+    if (!g->muxer) {
+        g->ports = uk_xrealloc(g->ports, (g->n_ports + 1) * sizeof *g->ports);
+        g->ports[g->n_ports++] = out;
+        return true;
+    }
+
     uint64_t n = bt_component_filter_get_input_port_count(g->muxer);
     for (uint64_t i = 0; i < n; i++) {
         const bt_port_input *in =
             bt_component_filter_borrow_input_port_by_index_const(g->muxer,
                                                                  i);
         if (!bt_port_is_connected(bt_port_input_as_port_const(in))) {
-            if (bt_graph_connect_ports(g->graph, out, in, NULL)
-                != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
-                BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(
-                    GRAPH_MODULE, "Cannot connect ports: "
-                    "upstream-port-name=\"%s\", downstream-port-name=\"%s\"",
-                    bt_port_get_name(bt_port_output_as_port_const(out)),
-                    bt_port_get_name(bt_port_input_as_port_const(in)));
-                return false;
-            }
-            return true;
+            return graph_connect(g, out, in);
         }
     }
     BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
@@ -331,10 +350,16 @@ graph_find_plugin(const char *name)
 /* Adds the sources of 'input' (a directory searched for traces, or a
  * net:// URL).  Returns false after appending a cause. */
 static bool
+graph_is_live(const char *input)
+{
+    return (!strncmp(input, "net://", 6) || !strncmp(input, "net4://", 7)
+            || !strncmp(input, "net6://", 7));
+}
+
+static bool
 graph_add_input(struct graph *g, const char *input)
 {
-    if (!strncmp(input, "net://", 6) || !strncmp(input, "net4://", 7)
-        || !strncmp(input, "net6://", 7)) {
+    if (graph_is_live(input)) {
         const bt_component_class_source *live =
             bt_plugin_borrow_source_component_class_by_name_const(
                 g->ctf, "lttng-live");
@@ -407,13 +432,22 @@ graph_build(struct graph *g, int n_inputs, char *inputs[])
         return false;
     }
 
+    /* Trace files: the sink merges the streams itself, for a third of
+     * the muxer's cost (sink.c).  A live session: the muxer, which knows
+     * the live source's inactivity messages and waits. */
+    bool live = false;
+    for (int i = 0; i < n_inputs; i++) {
+        live |= graph_is_live(inputs[i]);
+    }
     const bt_component_class_filter *muxer_cls =
         bt_plugin_borrow_filter_component_class_by_name_const(g->utils,
                                                               "muxer");
-    if (!muxer_cls
-        || bt_graph_add_filter_component(g->graph, muxer_cls, "muxer", NULL,
-                                         GRAPH_LOG_LEVEL, &g->muxer)
-           != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+    if (live
+        && (!muxer_cls
+            || bt_graph_add_filter_component(g->graph, muxer_cls, "muxer",
+                                             NULL, GRAPH_LOG_LEVEL,
+                                             &g->muxer)
+               != BT_GRAPH_ADD_COMPONENT_STATUS_OK)) {
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
             "Cannot add component: name=\"flt.utils.muxer\"");
         return false;
@@ -426,6 +460,7 @@ graph_build(struct graph *g, int n_inputs, char *inputs[])
     }
 
     enum report_mode mode = g->setup.options.mode;
+    g->setup.n_inputs = g->muxer ? 1 : g->n_ports;
     g->sink_cls = sink_create_class(mode, mode == REPORT_AUDIT
                                           ? "audit" : "lifecycle");
     if (!g->sink_cls) {
@@ -439,16 +474,22 @@ graph_build(struct graph *g, int n_inputs, char *inputs[])
             mode == REPORT_AUDIT ? "audit" : "lifecycle");
         return false;
     }
-    if (bt_graph_connect_ports(
-            g->graph,
-            bt_component_filter_borrow_output_port_by_name_const(g->muxer,
-                                                                 "out"),
-            bt_component_sink_borrow_input_port_by_name_const(g->sink, "in"),
-            NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
-        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
-            "Cannot connect ports: upstream-port-name=\"out\", "
-            "downstream-port-name=\"in\"");
-        return false;
+    if (g->muxer) {
+        if (!graph_connect(
+                g, bt_component_filter_borrow_output_port_by_name_const(
+                       g->muxer, "out"),
+                bt_component_sink_borrow_input_port_by_index_const(g->sink,
+                                                                   0))) {
+            return false;
+        }
+    }
+    for (uint64_t i = 0; i < g->n_ports; i++) {
+        if (!graph_connect(
+                g, g->ports[i],
+                bt_component_sink_borrow_input_port_by_index_const(g->sink,
+                                                                   i))) {
+            return false;
+        }
     }
 
     g->interrupter = bt_interrupter_create();
@@ -515,6 +556,9 @@ graph_release(struct graph *g)
     BT_INTERRUPTER_PUT_REF_AND_RESET(g->interrupter);
     BT_PLUGIN_PUT_REF_AND_RESET(g->ctf);
     BT_PLUGIN_PUT_REF_AND_RESET(g->utils);
+    free(g->ports);
+    g->ports = NULL;
+    g->n_ports = 0;
 }
 
 /* ==== Stepwise ==== */

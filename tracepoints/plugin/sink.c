@@ -16,6 +16,16 @@
 #include "decode.h"
 #include "report.h"
 
+/* One input port: its message iterator and the batch of messages it
+ * returned last, of which 'msgs[pos]' is the next to merge (its "head"). */
+struct sink_input {
+    bt_message_iterator *iter;      /* (owned) NULL once it ended. */
+    bt_message_array_const msgs;    /* (owned by 'iter') */
+    uint64_t count, pos;
+    int64_t head_ns;                /* Time of 'msgs[pos]', when pos < count:
+                                     * INT64_MIN when it has none. */
+};
+
 /* A sink component's data.  Owned by the component; used by the graph's
  * thread only. */
 struct sink {
@@ -23,7 +33,9 @@ struct sink {
     struct sink_setup *setup;       /* (weak) From ukdb, or NULL. */
     struct decode *dec;             /* (owned) */
     struct report *report;          /* (owned) */
-    bt_message_iterator *iter;      /* (owned) */
+    struct sink_input *inputs;      /* (owned) One per input port. */
+    uint64_t n_inputs;
+    uint64_t n_active;              /* Inputs that did not end. */
 };
 
 /* ==== Parameters ==== */
@@ -186,13 +198,26 @@ sink_init(bt_self_component_sink *self_sink, enum report_mode mode,
     }
     o.mode = mode;
 
-    bt_self_component_add_port_status add_status =
-        bt_self_component_sink_add_input_port(self_sink, "in", NULL, NULL);
-    if (add_status != BT_SELF_COMPONENT_ADD_PORT_STATUS_OK) {
-        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
-            "Cannot add input port: port-name=\"in\"");
-        status = (bt_component_class_initialize_method_status) add_status;
-        goto error;
+    /* One port "in" (behind a muxer, as the CLI connects it), or as many
+     * as ukdb says, "in0", "in1"...: the sink then merges them itself. */
+    sink->n_inputs = setup ? setup->n_inputs : 1;
+    sink->inputs = uk_xcalloc(sink->n_inputs ? sink->n_inputs : 1,
+                              sizeof *sink->inputs);
+    for (uint64_t i = 0; i < sink->n_inputs; i++) {
+        char name[32] = "in";
+        if (sink->n_inputs > 1) {
+            snprintf(name, sizeof name, "in%" PRIu64, i);
+        }
+        bt_self_component_add_port_status add_status =
+            bt_self_component_sink_add_input_port(self_sink, name, NULL,
+                                                  NULL);
+        if (add_status != BT_SELF_COMPONENT_ADD_PORT_STATUS_OK) {
+            BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
+                "Cannot add input port: port-name=\"%s\"", name);
+            status = (bt_component_class_initialize_method_status)
+                     add_status;
+            goto error;
+        }
     }
 
     sink->dec = decode_create(self_comp);
@@ -204,6 +229,7 @@ sink_init(bt_self_component_sink *self_sink, enum report_mode mode,
     return status;
 
 error:
+    free(sink->inputs);
     free(sink);
     return status;
 }
@@ -224,6 +250,16 @@ sink_init_lifecycle(bt_self_component_sink *self_sink,
     return sink_init(self_sink, REPORT_VIEW, params, setup);
 }
 
+/* Puts the references 'in' holds: the rest of its batch, its iterator. */
+static void
+sink_input_release(struct sink_input *in)
+{
+    for (; in->pos < in->count; in->pos++) {
+        bt_message_put_ref(in->msgs[in->pos]);
+    }
+    BT_MESSAGE_ITERATOR_PUT_REF_AND_RESET(in->iter);
+}
+
 void
 sink_finalize(bt_self_component_sink *self_sink)
 {
@@ -232,7 +268,10 @@ sink_finalize(bt_self_component_sink *self_sink)
     if (!sink) {
         return;
     }
-    BT_MESSAGE_ITERATOR_PUT_REF_AND_RESET(sink->iter);
+    for (uint64_t i = 0; i < sink->n_inputs; i++) {
+        sink_input_release(&sink->inputs[i]);
+    }
+    free(sink->inputs);
     /* The report borrows the decoder's interned strings. */
     report_destroy(sink->report);
     decode_destroy(sink->dec);
@@ -245,24 +284,31 @@ sink_graph_is_configured(bt_self_component_sink *self_sink)
     bt_self_component *self_comp =
         bt_self_component_sink_as_self_component(self_sink);
     struct sink *sink = bt_self_component_get_data(self_comp);
-    bt_self_component_port_input *port =
-        bt_self_component_sink_borrow_input_port_by_name(self_sink, "in");
 
-    if (!bt_port_is_connected(bt_self_component_port_as_port(
-            bt_self_component_port_input_as_self_component_port(port)))) {
-        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
-            "Single input port is not connected: port-name=\"in\"");
-        return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_ERROR;
-    }
+    for (uint64_t i = 0; i < sink->n_inputs; i++) {
+        bt_self_component_port_input *port =
+            bt_self_component_sink_borrow_input_port_by_index(self_sink, i);
+        const bt_port *p = bt_self_component_port_as_port(
+            bt_self_component_port_input_as_self_component_port(port));
+        if (!bt_port_is_connected(p)) {
+            BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
+                "Input port is not connected: port-name=\"%s\"",
+                bt_port_get_name(p));
+            return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_ERROR;
+        }
 
-    bt_message_iterator_create_from_sink_component_status status =
-        bt_message_iterator_create_from_sink_component(self_sink, port,
-                                                       &sink->iter);
-    if (status != BT_MESSAGE_ITERATOR_CREATE_FROM_SINK_COMPONENT_STATUS_OK) {
-        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
-            "Cannot create input port message iterator: port-name=\"in\"");
-        return (bt_component_class_sink_graph_is_configured_method_status)
-               status;
+        bt_message_iterator_create_from_sink_component_status status =
+            bt_message_iterator_create_from_sink_component(
+                self_sink, port, &sink->inputs[i].iter);
+        if (status
+            != BT_MESSAGE_ITERATOR_CREATE_FROM_SINK_COMPONENT_STATUS_OK) {
+            BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
+                "Cannot create input port message iterator: "
+                "port-name=\"%s\"", bt_port_get_name(p));
+            return (bt_component_class_sink_graph_is_configured_method_status)
+                   status;
+        }
+        sink->n_active++;
     }
     return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_OK;
 }
@@ -402,51 +448,159 @@ sink_end(struct sink *sink)
     return true;
 }
 
+/* ==== Merging the inputs ==== */
+
+/* If 'msg' is one the sink reads (an event, discarded events or packets),
+ * stores in '*ns' the time it is merged at (its default clock snapshot, or
+ * its range's beginning; INT64_MIN, "now", without one) and returns true.
+ * Stream and packet boundaries and the like only matter to the muxer. */
+static bool
+sink_message_time(const bt_message *msg, int64_t *ns)
+{
+    const bt_clock_snapshot *cs = NULL;
+    const bt_stream_class *sc;
+
+    switch (bt_message_get_type(msg)) {
+    case BT_MESSAGE_TYPE_EVENT:
+        if (bt_message_event_borrow_stream_class_default_clock_class_const(
+                msg)) {
+            cs = bt_message_event_borrow_default_clock_snapshot_const(msg);
+        }
+        break;
+    case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
+        sc = bt_stream_borrow_class_const(
+            bt_message_discarded_events_borrow_stream_const(msg));
+        if (bt_stream_class_discarded_events_have_default_clock_snapshots(
+                sc)) {
+            cs = SINK_DE_BEGIN_CS_(msg);
+        }
+        break;
+    case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
+        sc = bt_stream_borrow_class_const(
+            bt_message_discarded_packets_borrow_stream_const(msg));
+        if (bt_stream_class_discarded_packets_have_default_clock_snapshots(
+                sc)) {
+            cs = SINK_DP_BEGIN_CS_(msg);
+        }
+        break;
+    default:
+        return false;
+    }
+    if (!cs || bt_clock_snapshot_get_ns_from_origin(cs, ns)
+               != BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
+        *ns = INT64_MIN;
+    }
+    return true;
+}
+
+/* Moves 'in' to the next message of its batch that the sink reads, from
+ * 'in->pos' on, dropping the others.  Returns false if there is none. */
+static inline bool
+sink_input_advance(struct sink_input *in)
+{
+    for (; in->pos < in->count; in->pos++) {
+        if (sink_message_time(in->msgs[in->pos], &in->head_ns)) {
+            return true;
+        }
+        bt_message_put_ref(in->msgs[in->pos]);
+    }
+    return false;
+}
+
+/* Gives 'in' a head, fetching new batches as needed: returns OK with a
+ * head in 'in->msgs[in->pos]', END (its iterator released), AGAIN or an
+ * error (after appending a cause). */
+static bt_component_class_sink_consume_method_status
+sink_input_fill(struct sink *sink, struct sink_input *in)
+{
+    for (;;) {
+        if (sink_input_advance(in)) {
+            return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
+        }
+        in->pos = in->count = 0;
+        switch (bt_message_iterator_next(in->iter, &in->msgs, &in->count)) {
+        case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+            break;
+        case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+            return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_AGAIN;
+        case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+            BT_MESSAGE_ITERATOR_PUT_REF_AND_RESET(in->iter);
+            sink->n_active--;
+            return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END;
+        case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+            BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
+                sink->self_comp, "Cannot get next messages: out of memory");
+            return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_MEMORY_ERROR;
+        case BT_MESSAGE_ITERATOR_NEXT_STATUS_ERROR:
+        default:
+            BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
+                sink->self_comp,
+                "Cannot get next messages from upstream message iterator");
+            return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+        }
+    }
+}
+
+/* Reads the messages of the inputs in time order, as flt.utils.muxer would
+ * give them, but only those the report reads: each call takes messages
+ * from the input with the earliest head for as long as they come no later
+ * than every other input's head (a run), to the end of its batch.  Streams
+ * of LTTng's per-CPU buffers come in long runs, so this costs about one
+ * comparison per message (the muxer: a queue push and pop and a heap
+ * comparison per message, for every message).  Equal times are ordered by
+ * 'seq' in the report anyway. */
 bt_component_class_sink_consume_method_status
 sink_consume(bt_self_component_sink *self_sink)
 {
     bt_self_component *self_comp =
         bt_self_component_sink_as_self_component(self_sink);
     struct sink *sink = bt_self_component_get_data(self_comp);
-    bt_component_class_sink_consume_method_status status =
-        BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
-    bt_message_array_const msgs;
-    uint64_t count = 0;
+    bt_component_class_sink_consume_method_status status;
 
-    switch (bt_message_iterator_next(sink->iter, &msgs, &count)) {
-    case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
-        break;
-    case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
-        return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_AGAIN;
-    case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
-        BT_MESSAGE_ITERATOR_PUT_REF_AND_RESET(sink->iter);
-        if (!sink_end(sink)) {
+    /* Every input still going needs a head before one can be chosen. */
+    struct sink_input *first = NULL;
+    int64_t second_ns = INT64_MAX;
+    for (uint64_t i = 0; i < sink->n_inputs; i++) {
+        struct sink_input *in = &sink->inputs[i];
+        if (!in->iter) {
+            continue;
+        }
+        if (in->pos == in->count) {     /* Else its head is known. */
+            status = sink_input_fill(sink, in);
+            if (status == BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END) {
+                continue;
+            } else if (status
+                       != BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK) {
+                return status;
+            }
+        }
+        if (!first || in->head_ns < first->head_ns) {
+            if (first) {
+                second_ns = first->head_ns;
+            }
+            first = in;
+        } else if (in->head_ns < second_ns) {
+            second_ns = in->head_ns;
+        }
+    }
+    if (!first) {
+        return (sink_end(sink)
+                ? BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END
+                : BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR);
+    }
+
+    /* The run: 'first' while its head is not later than 'second_ns'. */
+    do {
+        const bt_message *msg = first->msgs[first->pos++];
+        bool ok = sink_message(sink, msg);
+        bt_message_put_ref(msg);
+        if (!ok) {
             return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
         }
-        return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END;
-    case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
-        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
-            "Cannot get next messages: out of memory");
-        return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_MEMORY_ERROR;
-    case BT_MESSAGE_ITERATOR_NEXT_STATUS_ERROR:
-    default:
-        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
-            "Cannot get next messages from upstream message iterator");
-        return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
-    }
-
-    uint64_t i;
-    for (i = 0; i < count; i++) {
-        if (!sink_message(sink, msgs[i])) {
-            status = BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
-            break;
-        }
-        bt_message_put_ref(msgs[i]);
-    }
-    for (; i < count; i++) {
-        bt_message_put_ref(msgs[i]);
-    }
-    return status;
+    } while (sink_input_advance(first) && first->head_ns <= second_ns);
+    /* A later head waits for the next call, which compares it again; an
+     * exhausted batch, which fetches the next one. */
+    return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
 }
 
 bt_component_class_sink *

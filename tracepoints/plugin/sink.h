@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The sink component classes of the "ukey" plugin, "sink.ukey.audit" and
- * "sink.ukey.lifecycle": each reads the messages of its one input port "in",
+ * "sink.ukey.lifecycle": each reads the messages of its input port "in"
+ * (from ukdb, of several ports, merged by time as flt.utils.muxer does),
  * decodes the "ukey:" events (decode.h) and feeds them, with the discarded
  * events and packets, to a report (report.h).  plugin.c registers these
  * methods for the babeltrace2 CLI; graph.c creates the same classes
@@ -21,6 +22,8 @@
 /* What ukdb passes to the sink, and gets back. */
 struct sink_setup {
     struct report_options options;  /* 'mode' is set by the class. */
+    uint64_t n_inputs;              /* Input ports: 1, "in", or that many,
+                                     * "in0", "in1"..., merged by time. */
     int status;                     /* Out: report_finish()'s status, or -1
                                      * if the input did not end. */
     struct report *report;          /* Out: the sink's report (weak, valid
