@@ -69,6 +69,8 @@ ALL_LDFLAGS := $(SAN_FLAGS) -pthread $(LDFLAGS)
 
 CORE_SRCS :=
 TP_SRCS :=
+TP_DYN_SRCS :=
+TP_PROBES_SRCS :=
 PLUGIN_SRCS :=
 REPL_SRCS :=
 UNIT_TESTS :=
@@ -83,6 +85,9 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 CORE_OBJS := $(call obj,$(CORE_SRCS))
 TP_OBJS := $(call obj,$(TP_SRCS))
+TP_DYN_OBJS := $(call obj,$(TP_DYN_SRCS))
+TP_PROBES_OBJS := $(call obj,$(TP_PROBES_SRCS))
+TP_SO := $(BUILD)/libukdb-tp.so
 PLUGIN_OBJS := $(call obj,$(PLUGIN_SRCS))
 REPL_OBJS := $(call obj,$(REPL_SRCS))
 LIBUKEY := $(BUILD)/libukey.a
@@ -90,11 +95,12 @@ UKDB := $(BUILD)/ukdb
 PLUGIN := $(BUILD)/plugins/ukey.so
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_TESTS))
 
-ALL_OBJS := $(CORE_OBJS) $(TP_OBJS) $(PLUGIN_OBJS) $(REPL_OBJS) \
+ALL_OBJS := $(CORE_OBJS) $(TP_OBJS) $(TP_DYN_OBJS) $(TP_PROBES_OBJS) \
+            $(PLUGIN_OBJS) $(REPL_OBJS) \
             $(call obj,$(UNIT_TESTS) $(TEST_HELPER_SRCS))
 DEPS := $(ALL_OBJS:.o=.d)
 
-all: check-pkgs $(LIBUKEY) $(if $(REPL_SRCS),$(UKDB)) \
+all: check-pkgs $(LIBUKEY) $(if $(REPL_SRCS),$(UKDB) $(TP_SO)) \
      $(if $(PLUGIN_SRCS),$(PLUGIN)) $(UNIT_BINS)
 .PHONY: all
 
@@ -113,10 +119,15 @@ $(LIBUKEY): $(CORE_OBJS)
 	$(quiet) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(UKDB): $(REPL_OBJS) $(TP_OBJS) $(LIBUKEY)
+# Not linked with liblttng-ust: see tracepoints/local.mk.
+$(UKDB): $(REPL_OBJS) $(TP_DYN_OBJS) $(LIBUKEY)
 	$(quiet) LINK $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(REPL_OBJS) $(TP_OBJS) $(LIBUKEY) \
-	    $(CORE_LIBS) $(LTTNG_LIBS) $(BT2_LIBS) $(EDIT_LIBS) -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(REPL_OBJS) $(TP_DYN_OBJS) $(LIBUKEY) \
+	    $(CORE_LIBS) $(BT2_LIBS) $(EDIT_LIBS) -ldl -lm
+
+$(TP_SO): $(TP_PROBES_OBJS)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -shared -o $@ $(TP_PROBES_OBJS) $(LTTNG_LIBS)
 
 # The babeltrace2 plugin: default visibility, or babeltrace2 2.0.4 silently
 # ignores it (STYLE.md).
@@ -168,7 +179,7 @@ check: deps
 # Free-running mode under sanitizers, both part of "make check": ukdb with
 # ASan+UBSan (tests/t1501-load-asan.sh) and with ThreadSanitizer
 # (tests/t1502-load-tsan.sh; "make check-tsan" runs that one alone).
-load-bin: $(UKDB)
+load-bin: $(UKDB) $(TP_SO)
 .PHONY: load-bin
 
 check-tsan:
@@ -214,6 +225,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/ukdb/examples
 	install -m 755 $(UKDB) $(DESTDIR)$(PREFIX)/bin/ukdb
+	install -d $(DESTDIR)$(PREFIX)/lib/ukdb
+	install -m 644 $(TP_SO) $(DESTDIR)$(PREFIX)/lib/ukdb/libukdb-tp.so
 	install -m 644 doc/ukdb.1 $(DESTDIR)$(PREFIX)/share/man/man1/ukdb.1
 	cp -r examples/. $(DESTDIR)$(PREFIX)/share/ukdb/examples/
 	install -d $(DESTDIR)$$(pkg-config --variable=libdir babeltrace2)/babeltrace2/plugins

@@ -24,6 +24,7 @@
 #include "core/udpif.h"
 #include "core/util.h"
 #include "repl/record.h"
+#include "tracepoints/provider/tp-load.h"
 #include "tracepoints/provider/tp-observer.h"
 
 enum load_format {
@@ -412,6 +413,7 @@ static int
 load_run(const struct load_args *a)
 {
     struct load_config cfg = a->cfg;
+    uk_tp_load();
     cfg.observer = uk_tp_observer;      /* Records under "--record". */
     cfg.observer_filter = uk_tp_observer_wants;
     struct load *load = load_create(&cfg);

@@ -14,6 +14,7 @@
 
 #include "repl/subcommands.h"
 #include "core/util.h"
+#include "tracepoints/provider/tp-load.h"
 
 static void
 usage(FILE *fp)
@@ -111,6 +112,9 @@ main(int argc, char *argv[])
         }
     }
 
+    /* The model's events fire the "ukey" tracepoints; the subcommands
+     * above that read traces never load liblttng-ust. */
+    uk_tp_load();
     struct repl r;
     repl_init(&r);
     const char *file = NULL, *commands = NULL, *events = NULL;

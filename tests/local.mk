@@ -62,7 +62,8 @@ update-expect: check-pkgs $(BUILD)/ukdb
 # on purpose.
 FUZZ_REPL := $(BUILD)/tests/fuzz/fuzz-repl
 FUZZ_REPL_OBJS := $(patsubst %.c,$(BUILD)/%.o,\
-    tests/fuzz/fuzz-repl.c $(filter-out repl/main.c,$(REPL_SRCS)) $(TP_SRCS))
+    tests/fuzz/fuzz-repl.c $(filter-out repl/main.c,$(REPL_SRCS)) $(TP_SRCS) \
+    tracepoints/provider/tp-load.c)
 $(FUZZ_REPL): $(FUZZ_REPL_OBJS) $(BUILD)/libukey.a
 	$(quiet) LINK $@
 	@mkdir -p $(@D)

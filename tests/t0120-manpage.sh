@@ -78,6 +78,7 @@ test_expect_success 'make install DESTDIR PREFIX=/usr installs everything' '
         { cat install.log; exit 1; }
     test -x root/usr/bin/ukdb &&
     cmp root/usr/bin/ukdb "$UKDB" &&
+    cmp root/usr/lib/ukdb/libukdb-tp.so "$UKDB_BUILD/libukdb-tp.so" &&
     cmp root/usr/share/man/man1/ukdb.1 "$MAN" &&
     for ex in "$TEST_TOP"/examples/*.ukdb; do
         cmp "$ex" "root/usr/share/ukdb/examples/${ex##*/}" || exit 1
@@ -100,6 +101,12 @@ fi
 
 test_expect_success 'the installed ukdb runs an installed example' '
     root/usr/bin/ukdb root/usr/share/ukdb/examples/race-v1-replace.ukdb >out 2>&1
+'
+
+test_expect_success 'the installed ukdb loads the installed probes' '
+    LD_DEBUG=files root/usr/bin/ukdb -c "echo hi" >out 2>err &&
+    test_grep "file=.*root/usr/bin/../lib/ukdb/libukdb-tp.so" err &&
+    ! grep -q "^ukdb: warning" err
 '
 
 test_expect_success 'make install left nothing in the source tree' '

@@ -1,6 +1,13 @@
-# The LTTng-UST provider "ukey" (linked into build/ukdb with lttng-ust).
+# The LTTng-UST provider "ukey".  build/ukdb defines the tracepoints with
+# dynamic linkage (tp-define.c) and loads the probes, build/libukdb-tp.so
+# (tp-probes.c, with liblttng-ust), only where it runs the model
+# (tp-load.c).  The test helpers and benchmarks link them all (TP_SRCS).
 TP_SRCS += tracepoints/provider/tp.c
 TP_SRCS += tracepoints/provider/tp-observer.c
+TP_DYN_SRCS += tracepoints/provider/tp-define.c
+TP_DYN_SRCS += tracepoints/provider/tp-observer.c
+TP_DYN_SRCS += tracepoints/provider/tp-load.c
+TP_PROBES_SRCS += tracepoints/provider/tp-probes.c
 # The babeltrace2 plugin "ukey" (build/plugins/ukey.so): sinks audit and
 # lifecycle.  decode.c, report*.c and sink.c are shared with ukdb.
 PLUGIN_SRCS += tracepoints/plugin/decode.c

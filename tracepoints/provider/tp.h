@@ -8,7 +8,9 @@
  * kind names.  tracepoints/README.md is the contract with the plugin.
  *
  * This is the only file of the project that includes <lttng/tracepoint.h>.
- * tp.c instantiates the probes; tp-observer.c fires them.  Like every LTTng
+ * tp-probes.c instantiates the probes (build/libukdb-tp.so), tp-define.c the
+ * tracepoints of ukdb (dynamic linkage), tp.c both for the test programs;
+ * tp-observer.c fires them.  Like every LTTng
  * provider header, it is included several times by LTTng's macros, hence no
  * ordinary include guard. */
 #undef LTTNG_UST_TRACEPOINT_PROVIDER
