@@ -405,9 +405,9 @@ struct uk_observer {
 };
 
 /* Laid out for threaded mode: the read-mostly part that every emitter
- * reads unlocked, the part written under the lock, and 'next_seq', which
- * is incremented atomically (also outside the lock, for events nobody
- * wants), each on cache lines of its own. */
+ * reads unlocked, the part written under the lock, and 'next_seq' (written
+ * under the lock, read by event_bus_next_seq() without it), each on cache
+ * lines of its own. */
 struct uk_event_bus {
     /* Read-mostly: set up before the bus is threaded. */
     struct uk_observer observers[UK_MAX_OBSERVERS];
@@ -535,13 +535,14 @@ event_emit(struct uk_event_bus *bus, struct ukey_event *e)
     if (UK_UNLIKELY(bus->threaded)) {
         if (!bus_wants(bus, e->type)) {
             /* Nobody sees it, so nothing orders it against other events:
-             * it needs its number (the count of events), not the lock.
-             * Delivered events keep taking theirs under the lock, so their
-             * 'seq' order is still their delivery order.  Nor can it lead
-             * to a deferred event: those come from observers. */
-            e->seq = atomic_fetch_add_explicit(&bus->next_seq, 1,
-                                               memory_order_relaxed);
-            return e->seq;
+             * it needs neither the lock nor a number, and taking one would
+             * make every emitting thread write one shared counter (with
+             * two handlers, most of an install's cost).  Delivered events
+             * are numbered under the lock, densely: a gap in 'seq' is
+             * still an event an observer missed.  Nor can it lead to a
+             * deferred event: those come from observers. */
+            e->seq = 0;
+            return 0;
         }
         pthread_mutex_lock(&bus->mutex);
     }

@@ -430,7 +430,7 @@ typedef bool uk_event_filter_fn(int type);
 /* Adds or removes an observer.  At most 16 per bus.  Returns 0 or ENOSPC.
  * event_bus_add_filtered() adds one that sees only the events that 'filter'
  * wants (NULL: every event): in threaded mode an event that no observer
- * wants is numbered without taking the bus lock.  Observers are added
+ * wants costs neither the bus lock nor a number.  Observers are added
  * before the bus is used by several threads, and not removed while it is. */
 int event_bus_add(struct uk_event_bus *, uk_event_observer_fn *, void *aux);
 int event_bus_add_filtered(struct uk_event_bus *, uk_event_observer_fn *,
@@ -440,18 +440,21 @@ void event_bus_remove(struct uk_event_bus *, uk_event_observer_fn *,
 
 /* Numbers 'e' (sets e->seq) and delivers it.  Events emitted with
  * event_emit_deferred() by observers during the delivery are delivered
- * right after it, numbered in order.  Returns the seq given to 'e'. */
+ * right after it, numbered in order.  Returns the seq given to 'e': in
+ * threaded mode, 0 for an event that no observer wants, which is neither
+ * numbered nor delivered. */
 uint64_t event_emit(struct uk_event_bus *, struct ukey_event *e);
 void event_emit_deferred(struct uk_event_bus *, const struct ukey_event *);
 
-/* Seq the next event will get. */
+/* Seq the next delivered event will get. */
 uint64_t event_bus_next_seq(const struct uk_event_bus *);
 
 /* Serialises event_emit() when several OS threads emit (free-running mode);
  * a no-op until enabled.  Keeps 'seq' order equal to delivery order: every
  * delivered event is numbered and delivered under the bus lock.  An event
- * that no observer wants is only numbered (an atomic increment), so that
- * 'seq' still counts every event. */
+ * that no observer wants costs no lock and no shared write: it is not
+ * numbered (see event_emit()), so that 'seq' counts the delivered events
+ * (the caller counts the others, as freerun.c does). */
 void event_bus_set_threaded(struct uk_event_bus *, bool);
 
 #endif /* UKDB_CORE_EVENT_H */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,7 @@ _Static_assert(sizeof(struct udpif_stats) % sizeof(uint64_t) == 0,
 struct fr_local {
     _Atomic int64_t by_state[N_UKEY_STATES];
     _Atomic int64_t live;
+    _Atomic int64_t quiet_events;   /* Emitted, wanted by no observer. */
 };
 
 /* One model thread's pthread and inbox. */
@@ -100,6 +102,8 @@ struct freerun {
     /* Accounting. */
     _Atomic uint64_t live, real_frees, rounds, next_round, backlog;
     _Atomic uint64_t by_state[N_UKEY_STATES];
+    _Atomic uint64_t quiet_events;      /* From other threads than the
+                                         * model's (fr_local otherwise). */
 };
 
 /* An RCU callback: one per ovsrcu_postpone() of a ukey (or per ukey freed
@@ -598,20 +602,33 @@ fr_count(struct udpif *udpif, int state, int64_t delta)
     }
 }
 
-/* The shared counter 'shared' plus every thread's own 'local' one. */
+/* The shared counter 'shared' plus every thread's own one, at 'offset' in
+ * its 'struct fr_local'. */
 static uint64_t
-fr_sum(const struct udpif *udpif, _Atomic uint64_t *shared, int state)
+fr_sum(const struct udpif *udpif, _Atomic uint64_t *shared, size_t offset)
 {
     int64_t sum = (int64_t) atomic_load_explicit(shared, memory_order_relaxed);
     for (size_t i = 0; i < udpif->n_threads; i++) {
         struct freerun_thread *ft = udpif->threads[i]->fr;
         if (ft) {
-            _Atomic int64_t *c = state < 0 ? &ft->local.live
-                                           : &ft->local.by_state[state];
+            _Atomic int64_t *c =
+                (_Atomic int64_t *) ((char *) &ft->local + offset);
             sum += atomic_load_explicit(c, memory_order_relaxed);
         }
     }
     return sum > 0 ? (uint64_t) sum : 0;    /* Read mid-move: clamp. */
+}
+
+void
+freerun_quiet_event(struct udpif *udpif)
+{
+    struct fr_local *l = fr_local(udpif);
+    if (l) {
+        fr_local_add(&l->quiet_events, 1);
+    } else if (udpif->fr) {
+        atomic_fetch_add_explicit(&udpif->fr->quiet_events, 1,
+                                  memory_order_relaxed);
+    }
 }
 
 void
@@ -724,7 +741,7 @@ freerun_rcu_barrier(struct udpif *udpif)
 uint64_t
 freerun_live(const struct udpif *udpif)
 {
-    return fr_sum(udpif, &udpif->fr->live, -1);
+    return fr_sum(udpif, &udpif->fr->live, offsetof(struct fr_local, live));
 }
 
 /* ==== Datapath table ==== */
@@ -898,15 +915,19 @@ freerun_snapshot(const struct udpif *udpif, struct freerun_stats *out)
         return;
     }
     for (int i = 0; i < N_UKEY_STATES; i++) {
-        out->by_state[i] = fr_sum(udpif, &fr->by_state[i], i);
+        out->by_state[i] = fr_sum(udpif, &fr->by_state[i],
+                                  offsetof(struct fr_local, by_state)
+                                  + (size_t) i * sizeof(_Atomic int64_t));
     }
-    out->live = fr_sum(udpif, &fr->live, -1);
+    out->live = fr_sum(udpif, &fr->live, offsetof(struct fr_local, live));
     out->real_frees = atomic_load_explicit(&fr->real_frees,
                                            memory_order_relaxed);
     out->rounds = atomic_load_explicit(&fr->rounds, memory_order_relaxed);
     out->dp_flows = atomic_load_explicit(&fr->n_dp_present,
                                          memory_order_relaxed);
     if (fr->stopped || !fr->started) {
-        out->events = event_bus_next_seq(udpif->bus) - 1;
+        out->events = (event_bus_next_seq(udpif->bus) - 1
+                       + fr_sum(udpif, &fr->quiet_events,
+                                offsetof(struct fr_local, quiet_events)));
     }
 }

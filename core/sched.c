@@ -234,7 +234,9 @@ udpif_emit(struct udpif *udpif, struct uk_thread *t, struct ukey_event *e)
         t = udpif->current ? udpif->current : udpif->threads[0];
     }
     e->thread_id = t->id;
-    event_emit(udpif->bus, e);
+    if (!event_emit(udpif->bus, e)) {
+        freerun_quiet_event(udpif);     /* Threaded, and nobody wanted it. */
+    }
 }
 
 void

@@ -352,6 +352,10 @@ struct dp_flow *freerun_dp_at(struct udpif *, size_t i);
 void freerun_dp_lock(struct udpif *, const struct dp_flow *);
 void freerun_dp_unlock(struct udpif *, const struct dp_flow *);
 void freerun_dp_present(struct udpif *, bool was, bool is);
+
+/* Counts an event that event_emit() did not number (no observer wanted
+ * it), for freerun_snapshot()'s 'events'. */
+void freerun_quiet_event(struct udpif *);
 size_t freerun_dp_count(const struct udpif *);
 
 /* ==== Thread programs ==== */
