@@ -34,10 +34,13 @@ _Static_assert(sizeof(struct udpif_stats) % sizeof(uint64_t) == 0,
  * locked instruction, no cache line shared with the other threads), summed
  * by the readers.  A handler counts two transitions per install: with
  * shared counters, two handlers would bounce their cache line on each. */
+#define FR_N_STATS (sizeof(struct udpif_stats) / sizeof(uint64_t))
+
 struct fr_local {
     _Atomic int64_t by_state[N_UKEY_STATES];
     _Atomic int64_t live;
     _Atomic int64_t quiet_events;   /* Emitted, wanted by no observer. */
+    _Atomic int64_t stats[FR_N_STATS];  /* Its share of 'udpif->stats'. */
 };
 
 /* One model thread's pthread and inbox. */
@@ -620,6 +623,21 @@ fr_sum(const struct udpif *udpif, _Atomic uint64_t *shared, size_t offset)
 }
 
 void
+freerun_counter_add(const struct udpif *udpif, uint64_t *p, uint64_t n)
+{
+    struct fr_local *l = fr_local(udpif);
+    uintptr_t base = (uintptr_t) &udpif->stats;
+    if (l && (uintptr_t) p >= base
+        && (uintptr_t) p < base + sizeof udpif->stats) {
+        size_t i = ((uintptr_t) p - base) / sizeof *p;
+        fr_local_add(&l->stats[i], (int64_t) n);
+    } else {
+        atomic_fetch_add_explicit((_Atomic uint64_t *) p, n,
+                                  memory_order_relaxed);
+    }
+}
+
+void
 freerun_quiet_event(struct udpif *udpif)
 {
     struct fr_local *l = fr_local(udpif);
@@ -906,9 +924,10 @@ freerun_snapshot(const struct udpif *udpif, struct freerun_stats *out)
     memset(out, 0, sizeof *out);
     const uint64_t *src = (const uint64_t *) &udpif->stats;
     uint64_t *dst = (uint64_t *) &out->stats;
-    for (size_t i = 0; i < sizeof udpif->stats / sizeof *src; i++) {
-        dst[i] = atomic_load_explicit((_Atomic uint64_t *) &src[i],
-                                      memory_order_relaxed);
+    for (size_t i = 0; i < FR_N_STATS; i++) {
+        dst[i] = fr_sum(udpif, (_Atomic uint64_t *) &src[i],
+                        offsetof(struct fr_local, stats)
+                        + i * sizeof(_Atomic int64_t));
     }
     struct freerun *fr = udpif->fr;
     if (!fr) {

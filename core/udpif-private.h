@@ -240,6 +240,11 @@ size_t dp_count(const struct udpif *);
 
 /* ==== Shared counters and fields ==== */
 
+/* Adds 'n' to the counter '*p': for a counter of 'udpif->stats' and a model
+ * thread, to that thread's own share of it (freerun_snapshot() sums them),
+ * so that threads do not write one cache line; else atomically. */
+void freerun_counter_add(const struct udpif *, uint64_t *p, uint64_t n);
+
 /* Counters and fields that several OS threads touch in free-running mode
  * use C11 atomics on a cast pointer ('_Atomic uint64_t' has the size and
  * alignment of 'uint64_t' here: checked in core/freerun.c).  In stepped mode
@@ -251,9 +256,8 @@ uk_counter_add(const struct udpif *udpif, uint64_t *p, uint64_t n)
 {
     if (UK_LIKELY(!udpif->free_running)) {
         *p += n;
-    } else {
-        atomic_fetch_add_explicit((_Atomic uint64_t *) p, n,
-                                  memory_order_relaxed);
+    } else if (n) {
+        freerun_counter_add(udpif, p, n);
     }
 }
 
