@@ -87,7 +87,6 @@ struct decode_last {
 struct decode_class {
     const bt_event_class *cls;  /* (owned reference) NULL = empty slot. */
     int type;                   /* enum uk_event_type, -1 = not "ukey:". */
-    bool has_clock;             /* Its stream class has a default clock. */
     uint8_t n_members;
     uint8_t n_unsigned, n_signed;   /* 'members' holds the unsigned ones,
                                      * then the signed ones, then the
@@ -282,8 +281,6 @@ decode_class_init(struct decode *dec, struct decode_class *dc,
     if (name && !strncmp(name, "ukey:", 5)) {
         dc->type = uk_event_type_from_name(name + 5);
     }
-    const bt_stream_class *sc = bt_event_class_borrow_stream_class_const(cls);
-    dc->has_clock = bt_stream_class_borrow_default_clock_class_const(sc);
     if (dc->type < 0) {
         return true;
     }
@@ -465,7 +462,7 @@ decode_store(char *base, const struct decode_member *m, uint64_t v)
 }
 
 enum decode_status
-decode_event(struct decode *dec, const bt_message *msg,
+decode_event(struct decode *dec, const bt_message *msg, int64_t ns,
              struct ukey_event *out)
 {
     const bt_event *event = bt_message_event_borrow_event_const(msg);
@@ -479,16 +476,7 @@ decode_event(struct decode *dec, const bt_message *msg,
         return DECODE_SKIP;
     }
 
-    uint64_t ts = 0;
-    if (dc->has_clock) {
-        const bt_clock_snapshot *cs =
-            bt_message_event_borrow_default_clock_snapshot_const(msg);
-        int64_t ns;
-        if (bt_clock_snapshot_get_ns_from_origin(cs, &ns)
-            == BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
-            ts = (uint64_t) ns;
-        }
-    }
+    uint64_t ts = ns == INT64_MIN ? 0 : (uint64_t) ns;
 
     /* Straight into 'out', absent members 0: one loop per way of reading,
      * without a branch per member on how to read it. */

@@ -36,12 +36,14 @@ struct decode *decode_create(bt_self_component *self_comp);
  * event classes.  Accepts NULL. */
 void decode_destroy(struct decode *dec);
 
-/* Decodes the event message 'msg' into '*out'.  Returns DECODE_OK, or
+/* Decodes the event message 'msg', of time 'ns' (nanoseconds from origin
+ * of its default clock snapshot, INT64_MIN without one: the sink reads it
+ * to merge its inputs), into '*out'.  Returns DECODE_OK, or
  * DECODE_SKIP for an event that is not of the "ukey" provider, or
  * DECODE_ERROR after appending a cause to the current thread's error (a
  * member of an unexpected field class). */
 enum decode_status decode_event(struct decode *dec, const bt_message *msg,
-                                struct ukey_event *out);
+                                int64_t ns, struct ukey_event *out);
 
 /* Returns the number of "ukey:" events decoded so far. */
 uint64_t decode_n_events(const struct decode *dec);

@@ -401,14 +401,15 @@ sink_discarded_packets(struct sink *sink, const bt_message *msg)
     report_discarded(sink->report, n, b, e, what);
 }
 
-/* Handles one message.  Returns false after appending a cause. */
+/* Handles one message, of time 'ns' (sink_message_time()).  Returns false
+ * after appending a cause. */
 static bool
-sink_message(struct sink *sink, const bt_message *msg)
+sink_message(struct sink *sink, const bt_message *msg, int64_t ns)
 {
     switch (bt_message_get_type(msg)) {
     case BT_MESSAGE_TYPE_EVENT:
         /* Decoded in place in the report's buffer: no copy. */
-        switch (decode_event(sink->dec, msg,
+        switch (decode_event(sink->dec, msg, ns,
                              report_event_slot(sink->report))) {
         case DECODE_OK:
             report_event_commit(sink->report);
@@ -592,7 +593,7 @@ sink_consume(bt_self_component_sink *self_sink)
     /* The run: 'first' while its head is not later than 'second_ns'. */
     do {
         const bt_message *msg = first->msgs[first->pos++];
-        bool ok = sink_message(sink, msg);
+        bool ok = sink_message(sink, msg, first->head_ns);
         bt_message_put_ref(msg);
         if (!ok) {
             return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
