@@ -112,9 +112,6 @@ main(int argc, char *argv[])
         }
     }
 
-    /* The model's events fire the "ukey" tracepoints; the subcommands
-     * above that read traces never load liblttng-ust. */
-    uk_tp_load();
     struct repl r;
     repl_init(&r);
     const char *file = NULL, *commands = NULL, *events = NULL;
@@ -151,6 +148,13 @@ main(int argc, char *argv[])
             repl_destroy(&r);
             return 2;
         }
+    }
+    /* The model's events fire the "ukey" tracepoints: their probes are
+     * loaded for it, not to read a trace ("close" loads them then), nor
+     * by the subcommands above that read traces.  A viewer is then no
+     * traced program itself. */
+    if (!file || !is_trace(file)) {
+        uk_tp_load();
     }
     if (events) {
         r.events_out = fopen(events, "w");

@@ -20,6 +20,7 @@
 #include "core/util.h"
 #include "tracepoints/plugin/graph.h"
 #include "tracepoints/plugin/report.h"
+#include "tracepoints/provider/tp-load.h"
 
 static double now_us(void);
 
@@ -651,6 +652,7 @@ trace_close_cmd(struct repl *r)
     printf("closed %s; back to the model at step %" PRIu64 "\n",
            r->trace->path, r->udpif ? r->udpif->time : 0);
     trace_close(r);
+    uk_tp_load();               /* "ukdb TRACE" did not (main.c). */
     return CMD_OK;
 }
 

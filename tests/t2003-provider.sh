@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # The "ukey" tracepoint probes are a library ukdb loads where it runs the
 # model (build/libukdb-tp.so, tracepoints/provider/tp-load.c): the trace
-# readers, "ukdb audit" and "ukdb view", never load liblttng-ust, so they
-# do not register with a session daemon; a missing library is a warning,
+# readers, "ukdb audit", "ukdb view" and "ukdb TRACE" (until "close"), never
+# load liblttng-ust, so they do not register with a session daemon (a
+# viewer of a live session is not itself traced); a missing library is a warning,
 # not a failure.  That the loaded probes record the model's events is
 # tested by every "ukdb record" test (t2010, t3200).
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +29,11 @@ test_expect_success 'audit and view do not load liblttng-ust' '
 test_expect_success 'the model loads the probes, and with them liblttng-ust' '
     loaded libukdb-tp.so "$UKDB" -c "echo hi" &&
     loaded liblttng-ust.so "$UKDB" -c "echo hi"
+'
+
+test_expect_success 'ukdb TRACE loads the probes only when it closes the trace' '
+    echo when | { ! loaded libukdb-tp.so "$UKDB" "$TRACE"; } &&
+    printf "when\nclose\n" | loaded libukdb-tp.so "$UKDB" "$TRACE"
 '
 
 test_expect_success 'probes that do not load: a warning, and the model runs' '
