@@ -35,7 +35,6 @@ struct sink {
     struct report *report;          /* (owned) */
     struct sink_input *inputs;      /* (owned) One per input port. */
     uint64_t n_inputs;
-    uint64_t n_active;              /* Inputs that did not end. */
 };
 
 /* ==== Parameters ==== */
@@ -308,7 +307,6 @@ sink_graph_is_configured(bt_self_component_sink *self_sink)
             return (bt_component_class_sink_graph_is_configured_method_status)
                    status;
         }
-        sink->n_active++;
     }
     return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_OK;
 }
@@ -526,7 +524,6 @@ sink_input_fill(struct sink *sink, struct sink_input *in)
             return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_AGAIN;
         case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
             BT_MESSAGE_ITERATOR_PUT_REF_AND_RESET(in->iter);
-            sink->n_active--;
             return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END;
         case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
             BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
