@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The graph of "ukdb audit" and "ukdb view" (see graph.h): sources, a
- * muxer for live sessions and the sink of sink.c, built and run in-process with
- * libbabeltrace2, and the printing of its error causes. */
+ * muxer for live sessions and the sink of sink.c, built and run in-process
+ * with libbabeltrace2, and the printing of its error causes. */
 #define _GNU_SOURCE 1           /* nftw() and 'struct FTW'. */
 #include "graph.h"
 
@@ -261,7 +261,7 @@ graph_connect(struct graph *g, const bt_port_output *out,
 /* Connects 'out' to the muxer if there is one, else keeps it for the
  * sink. */
 static bool
-graph_connect_to_muxer(struct graph *g, const bt_port_output *out)
+graph_add_port(struct graph *g, const bt_port_output *out)
 {
     if (!g->muxer) {
         g->ports = uk_xrealloc(g->ports, (g->n_ports + 1) * sizeof *g->ports);
@@ -284,7 +284,8 @@ graph_connect_to_muxer(struct graph *g, const bt_port_output *out)
 }
 
 /* Adds a source of class 'cls' reading 'input' and connects its output
- * ports to the muxer.  Returns false after appending a cause. */
+ * ports to the muxer, or keeps them for the sink.  Returns false after
+ * appending a cause. */
 static bool
 graph_add_source(struct graph *g, const bt_component_class_source *cls,
                  const char *input, bool live)
@@ -320,7 +321,7 @@ graph_add_source(struct graph *g, const bt_component_class_source *cls,
     }
     uint64_t n = bt_component_source_get_output_port_count(src);
     for (uint64_t i = 0; i < n; i++) {
-        if (!graph_connect_to_muxer(
+        if (!graph_add_port(
                 g, bt_component_source_borrow_output_port_by_index_const(
                        src, i))) {
             goto out;
@@ -347,8 +348,6 @@ graph_find_plugin(const char *name)
     return plugin;
 }
 
-/* Adds the sources of 'input' (a directory searched for traces, or a
- * net:// URL).  Returns false after appending a cause. */
 static bool
 graph_is_live(const char *input)
 {
@@ -356,6 +355,8 @@ graph_is_live(const char *input)
             || !strncmp(input, "net6://", 7));
 }
 
+/* Adds the sources of 'input' (a directory searched for traces, or a
+ * net:// URL).  Returns false after appending a cause. */
 static bool
 graph_add_input(struct graph *g, const char *input)
 {
@@ -432,9 +433,9 @@ graph_build(struct graph *g, int n_inputs, char *inputs[])
         return false;
     }
 
-    /* Trace files: the sink merges the streams itself, for a third of
-     * the muxer's cost (sink.c).  A live session: the muxer, which knows
-     * the live source's inactivity messages and waits. */
+    /* Trace files: the sink merges the streams itself, at a small part
+     * of the muxer's cost (sink.c).  A live session: the muxer, which
+     * knows the live source's inactivity messages and waits. */
     bool live = false;
     for (int i = 0; i < n_inputs; i++) {
         live |= graph_is_live(inputs[i]);
