@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "util.h"
 
@@ -58,40 +57,29 @@ UK_NAME_TABLE_(uk_violation_kind_name, UK_VIOLATION_KINDS, UK_STR_VIOL_,
                N_UK_VIOLATION_KINDS)
 UK_NAME_TABLE_(uk_severity_name, UK_SEVERITIES, UK_STR1_, N_UK_SEVERITIES)
 
-static int
-lookup_name(const char *const *table, int n, const char *name)
-{
-    for (int i = 0; i < n; i++) {
-        if (!strcasecmp(table[i], name)) {
-            return i;
-        }
-    }
-    return -1;
-}
-
 int
 ukey_state_from_name(const char *name)
 {
-    return lookup_name(ukey_state_name_table, N_UKEY_STATES, name);
+    return uk_name_lookup(ukey_state_name_table, N_UKEY_STATES, name);
 }
 
 int
 uk_event_type_from_name(const char *name)
 {
-    return lookup_name(uk_event_type_name_table, N_UK_EVENT_TYPES, name);
+    return uk_name_lookup(uk_event_type_name_table, N_UK_EVENT_TYPES, name);
 }
 
 int
 uk_violation_kind_from_name(const char *name)
 {
-    return lookup_name(uk_violation_kind_name_table, N_UK_VIOLATION_KINDS,
+    return uk_name_lookup(uk_violation_kind_name_table, N_UK_VIOLATION_KINDS,
                        name);
 }
 
 int
 uk_coverage_from_name(const char *name)
 {
-    return lookup_name(uk_coverage_name_table, N_UK_COVERAGES, name);
+    return uk_name_lookup(uk_coverage_name_table, N_UK_COVERAGES, name);
 }
 
 const char *

@@ -102,12 +102,7 @@ explore_strategy_name(int s)
 int
 explore_strategy_from_name(const char *name)
 {
-    for (int i = 0; i < N_EXPLORE_STRATEGIES; i++) {
-        if (!strcmp(name, strategy_names[i])) {
-            return i;
-        }
-    }
-    return -1;
+    return uk_name_lookup(strategy_names, N_EXPLORE_STRATEGIES, name);
 }
 
 static const char *const reduction_names[] = {
@@ -125,12 +120,7 @@ explore_reduction_name(int r)
 int
 explore_reduction_from_name(const char *name)
 {
-    for (int i = 0; i < N_EXPLORE_REDUCTIONS; i++) {
-        if (!strcmp(name, reduction_names[i])) {
-            return i;
-        }
-    }
-    return -1;
+    return uk_name_lookup(reduction_names, N_EXPLORE_REDUCTIONS, name);
 }
 
 void

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static UK_NORETURN void
 out_of_memory(void)
@@ -55,6 +56,17 @@ uk_xstrdup(const char *s)
 {
     size_t size = strlen(s) + 1;
     return memcpy(uk_xmalloc(size), s, size);
+}
+
+int
+uk_name_lookup(const char *const *table, int n, const char *name)
+{
+    for (int i = 0; i < n; i++) {
+        if (!strcasecmp(table[i], name)) {
+            return i;
+        }
+    }
+    return -1;
 }
 
 char *

@@ -33,6 +33,10 @@ void *uk_grow(void *array, size_t *allocated, size_t n, size_t elem_size);
     } while (0)
 UK_NORETURN void uk_assert_failure(const char *where, const char *cond);
 
+/* The index of 'name' in the 'n' names of 'table' (compared without regard
+ * to case: names of states, event types, formats, strategies...), or -1. */
+int uk_name_lookup(const char *const *table, int n, const char *name);
+
 /* 64-bit FNV-1a of 's', never 0: how a flow name becomes its ufid. */
 uint64_t uk_hash_string(const char *s);
 

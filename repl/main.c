@@ -14,6 +14,7 @@
 
 #include "repl/subcommands.h"
 #include "core/util.h"
+#include "tracepoints/plugin/graph.h"
 #include "tracepoints/provider/tp-load.h"
 
 static void
@@ -86,7 +87,7 @@ static bool
 is_trace(const char *path)
 {
     struct stat st;
-    return !strncmp(path, "net://", 6)
+    return graph_is_live(path)
            || (!stat(path, &st) && S_ISDIR(st.st_mode));
 }
 

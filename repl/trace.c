@@ -673,20 +673,13 @@ cmd_wait(struct repl *r, int argc, char *argv[])
     return CMD_ERROR;
 }
 
-static bool
-is_live_url(const char *path)
-{
-    return (!strncmp(path, "net://", 6) || !strncmp(path, "net4://", 7)
-            || !strncmp(path, "net6://", 7));
-}
-
 /* Checks 'path' before babeltrace2 sees it.  Returns true, or false after
  * printing one line of error. */
 static bool
 check_path(struct repl *r, const char *path)
 {
     struct stat st;
-    if (is_live_url(path)) {
+    if (graph_is_live(path)) {
         return true;
     }
     if (stat(path, &st)) {
@@ -713,7 +706,7 @@ cmd_open(struct repl *r, int argc, char *argv[])
     tc->path = uk_xstrdup(path);
     trace_state_init(&tc->cur);
     index_start(tc);
-    if (is_live_url(path)) {
+    if (graph_is_live(path)) {
         if (!open_live(r, tc, path)) {
             cursor_destroy(tc);
             return CMD_ERROR;

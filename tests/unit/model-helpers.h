@@ -419,6 +419,20 @@ fixture_destroy(struct fixture *x)
     recorder_free(&x->rec);
 }
 
+/* The explorer scenarios' start on 'u': threads handler0 and revalidator0
+ * (in '*h', '*r'), flow f1 installed by a miss upcall run to its end.
+ * Returns f1. */
+static inline struct uk_flow *
+install_f1(struct udpif *u, struct uk_thread **h, struct uk_thread **r)
+{
+    *h = udpif_add_thread(u, UK_THREAD_HANDLER, "handler0", NULL);
+    *r = udpif_add_thread(u, UK_THREAD_REVALIDATOR, "revalidator0", NULL);
+    struct uk_flow *f = udpif_add_flow(u, "f1");
+    udpif_upcall(u, *h, f, 1);
+    run_all(u);
+    return f;
+}
+
 /* The explorer's 2016-race scenario on 'u' (test-explore, bench-explore):
  * handler0 and revalidator0; f1 installed, then evicted by a dump-only
  * round stepped to its end; then a miss upcall of f1 queued on handler0
@@ -426,13 +440,8 @@ fixture_destroy(struct fixture *x)
 static inline struct udpif *
 queue_race(struct udpif *u)
 {
-    struct uk_thread *h = udpif_add_thread(u, UK_THREAD_HANDLER, "handler0",
-                                           NULL);
-    struct uk_thread *r = udpif_add_thread(u, UK_THREAD_REVALIDATOR,
-                                           "revalidator0", NULL);
-    struct uk_flow *f = udpif_add_flow(u, "f1");
-    udpif_upcall(u, h, f, 1);
-    run_all(u);
+    struct uk_thread *h, *r;
+    struct uk_flow *f = install_f1(u, &h, &r);
     udpif_expire(u, f);
     udpif_round(u, r, UK_PHASE_DUMP);
     run_all(u);

@@ -81,13 +81,8 @@ setup_slowpath(void *s_)
 {
     const struct scenario *s = s_;
     struct udpif *u = model_new1(s->variant);
-    struct uk_thread *h = udpif_add_thread(u, UK_THREAD_HANDLER, "handler0",
-                                           NULL);
-    struct uk_thread *r = udpif_add_thread(u, UK_THREAD_REVALIDATOR,
-                                           "revalidator0", NULL);
-    struct uk_flow *f = udpif_add_flow(u, "f1");
-    udpif_upcall(u, h, f, 1);
-    run_all(u);
+    struct uk_thread *h, *r;
+    struct uk_flow *f = install_f1(u, &h, &r);
     udpif_dp_ext_del(u, f, 0);
     udpif_traffic(u, f, 1);
     udpif_round(u, r, UK_PHASE_DUMP | UK_PHASE_SWEEP);

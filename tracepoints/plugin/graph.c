@@ -348,7 +348,7 @@ graph_find_plugin(const char *name)
     return plugin;
 }
 
-static bool
+bool
 graph_is_live(const char *input)
 {
     return (!strncmp(input, "net://", 6) || !strncmp(input, "net4://", 7)

@@ -2,8 +2,9 @@
 /* The in-process babeltrace2 graph of "ukdb audit" and "ukdb view":
  * one src.ctf.fs per trace directory (each directory holding a 'metadata'
  * file under each argument: src.ctf.fs does not search subdirectories) or
- * one src.ctf.lttng-live per "net://" URL, a flt.utils.muxer, and the sink
- * of sink.c.  The ctf and utils plugins are the system's.
+ * one src.ctf.lttng-live per "net://" URL (with a flt.utils.muxer), and the
+ * sink of sink.c, which merges trace files' streams itself.  The ctf and
+ * utils plugins are the system's.
  *
  * This header includes no babeltrace2 header, for repl/ (STYLE.md's
  * layering). */
@@ -11,6 +12,10 @@
 #define UKDB_TRACEPOINTS_PLUGIN_GRAPH_H 1
 
 #include "report.h"
+
+/* Whether 'input' names a live session ("net://", "net4://", "net6://")
+ * rather than a trace directory. */
+bool graph_is_live(const char *input);
 
 /* Runs the graph over the 'n_inputs' trace directories or URLs 'inputs'
  * with the report 'options' ('options->mode' selects the sink).  On error,

@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -114,12 +113,7 @@ static const char *const report_format_names[] = {
 int
 report_format_from_name(const char *name)
 {
-    for (int i = 0; i < N_REPORT_FORMATS; i++) {
-        if (!strcasecmp(name, report_format_names[i])) {
-            return i;
-        }
-    }
-    return -1;
+    return uk_name_lookup(report_format_names, N_REPORT_FORMATS, name);
 }
 
 const char *

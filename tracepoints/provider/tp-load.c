@@ -27,16 +27,12 @@ tp_load_path(const char *path, char *err, size_t size)
     return false;
 }
 
-bool
-uk_tp_load(void)
+/* Loads the probes, or warns: see uk_tp_load(). */
+static bool
+tp_load(void)
 {
-    static int loaded = -1;
     char err[512] = "";
 
-    if (loaded >= 0) {
-        return loaded;
-    }
-    loaded = 1;
     if (&uk_tp_probes_linked) {
         return true;
     }
@@ -67,6 +63,15 @@ uk_tp_load(void)
     }
     fprintf(stderr, "ukdb: warning: cannot load the \"ukey\" tracepoint "
             "probes (%s): tracing is off\n", err);
-    loaded = 0;
     return false;
+}
+
+bool
+uk_tp_load(void)
+{
+    static int loaded = -1;     /* Once: -1 not tried, else the result. */
+    if (loaded < 0) {
+        loaded = tp_load();
+    }
+    return loaded;
 }
