@@ -390,6 +390,7 @@ struct uk_observer {
     uk_event_observer_fn *fn;
     uk_event_filter_fn *filter;         /* NULL: every event. */
     void *aux;
+    bool concurrent;                    /* See event_bus_add_concurrent(). */
 };
 
 /* Laid out for threaded mode: the read-mostly part that every emitter
@@ -401,6 +402,7 @@ struct uk_event_bus {
     struct uk_observer observers[UK_MAX_OBSERVERS];
     int n_observers;
     bool all_wanted;            /* Some observer has no filter. */
+    bool serial_all_wanted;     /* Some serial observer has no filter. */
     bool threaded;
     char pad0_[64];
 
@@ -436,26 +438,40 @@ event_bus_destroy(struct uk_event_bus *bus)
 static void
 update_all_wanted(struct uk_event_bus *bus)
 {
-    bus->all_wanted = false;
+    bus->all_wanted = bus->serial_all_wanted = false;
     for (int i = 0; i < bus->n_observers; i++) {
         if (!bus->observers[i].filter) {
             bus->all_wanted = true;
+            bus->serial_all_wanted |= !bus->observers[i].concurrent;
         }
     }
+}
+
+static int
+bus_add(struct uk_event_bus *bus, const struct uk_observer *o)
+{
+    if (bus->n_observers >= UK_MAX_OBSERVERS) {
+        return ENOSPC;
+    }
+    bus->observers[bus->n_observers++] = *o;
+    update_all_wanted(bus);
+    return 0;
 }
 
 int
 event_bus_add_filtered(struct uk_event_bus *bus, uk_event_observer_fn *fn,
                        uk_event_filter_fn *filter, void *aux)
 {
-    if (bus->n_observers >= UK_MAX_OBSERVERS) {
-        return ENOSPC;
-    }
-    bus->observers[bus->n_observers++] = (struct uk_observer) {
-        .fn = fn, .filter = filter, .aux = aux,
-    };
-    update_all_wanted(bus);
-    return 0;
+    return bus_add(bus, &(struct uk_observer) {
+        .fn = fn, .filter = filter, .aux = aux });
+}
+
+int
+event_bus_add_concurrent(struct uk_event_bus *bus, uk_event_observer_fn *fn,
+                         uk_event_filter_fn *filter, void *aux)
+{
+    return bus_add(bus, &(struct uk_observer) {
+        .fn = fn, .filter = filter, .aux = aux, .concurrent = true });
 }
 
 int
@@ -502,35 +518,66 @@ deliver(struct uk_event_bus *bus, struct ukey_event *e)
     }
 }
 
-/* Whether any observer wants events of 'type' now. */
-static bool
+/* Whether any observer wants events of 'type' now: UK_WANTED_SERIAL if a
+ * serial one does, UK_WANTED_CONCURRENT if only concurrent ones do. */
+enum uk_wanted { UK_WANTED_NONE, UK_WANTED_CONCURRENT, UK_WANTED_SERIAL };
+
+static enum uk_wanted
 bus_wants(const struct uk_event_bus *bus, int type)
 {
-    if (bus->all_wanted) {
-        return true;
+    if (bus->serial_all_wanted) {
+        return UK_WANTED_SERIAL;
     }
+    enum uk_wanted wanted = UK_WANTED_NONE;
     for (int i = 0; i < bus->n_observers; i++) {
-        if (bus->observers[i].filter(type)) {
-            return true;
+        const struct uk_observer *o = &bus->observers[i];
+        if (!o->filter || o->filter(type)) {
+            if (!o->concurrent) {
+                return UK_WANTED_SERIAL;
+            }
+            wanted = UK_WANTED_CONCURRENT;
         }
     }
-    return false;
+    return wanted;
+}
+
+/* Threaded mode, an event that only concurrent observers want: numbered by
+ * one atomic add and delivered without the bus lock, on the emitting
+ * thread, to those observers only (a serial observer that changed its
+ * mind since bus_wants() misses it, as it would have a moment earlier). */
+static void
+deliver_concurrent(struct uk_event_bus *bus, struct ukey_event *e)
+{
+    e->seq = atomic_fetch_add_explicit(&bus->next_seq, 1,
+                                       memory_order_relaxed);
+    for (int i = 0; i < bus->n_observers; i++) {
+        const struct uk_observer *o = &bus->observers[i];
+        if (o->concurrent && (!o->filter || o->filter(e->type))) {
+            o->fn(e, o->aux);
+        }
+    }
 }
 
 uint64_t
 event_emit(struct uk_event_bus *bus, struct ukey_event *e)
 {
     if (UK_UNLIKELY(bus->threaded)) {
-        if (!bus_wants(bus, e->type)) {
+        switch (bus_wants(bus, e->type)) {
+        case UK_WANTED_NONE:
             /* Nobody sees it, so nothing orders it against other events:
              * it needs neither the lock nor a number, and taking one would
              * make every emitting thread write one shared counter (with
              * two handlers, most of an install's cost).  Delivered events
-             * are numbered under the lock, densely: a gap in 'seq' is
-             * still an event an observer missed.  Nor can it lead to a
-             * deferred event: those come from observers. */
+             * are numbered densely: a gap in 'seq' is still an event an
+             * observer missed.  Nor can it lead to a deferred event: those
+             * come from observers. */
             e->seq = 0;
             return 0;
+        case UK_WANTED_CONCURRENT:
+            deliver_concurrent(bus, e);
+            return e->seq;
+        case UK_WANTED_SERIAL:
+            break;
         }
         pthread_mutex_lock(&bus->mutex);
     }

@@ -409,7 +409,8 @@ bool uk_event_in_history(const struct ukey_event *e, uint64_t ukey_id,
 
 /* ==== Observers ==== */
 
-/* Called for each event, in 'seq' order, on the emitting thread.  Must not
+/* Called for each event, in 'seq' order (but see event_bus_add_concurrent()),
+ * on the emitting thread.  Must not
  * call event_emit() itself: use event_emit_deferred(). */
 typedef void uk_event_observer_fn(const struct ukey_event *, void *aux);
 
@@ -438,6 +439,20 @@ int event_bus_add_filtered(struct uk_event_bus *, uk_event_observer_fn *,
 void event_bus_remove(struct uk_event_bus *, uk_event_observer_fn *,
                       void *aux);
 
+/* Adds a concurrent observer: one that may be called by several threads at
+ * once and never calls event_emit_deferred(), such as the tracepoint
+ * observer (LTTng-UST's ring buffers are per CPU and lock-free).  In
+ * threaded mode, an event that only concurrent observers want takes one
+ * atomic add for its 'seq' and no bus lock: emitting threads no longer
+ * wait for each other.  The price: two such events of different threads
+ * may be delivered in the other order than their 'seq' (never two events
+ * ordered by a model mutex, a thread's own events, or anything else that
+ * orders their emission).  An event that a serial observer wants is
+ * numbered and delivered to every observer under the bus lock, as
+ * before. */
+int event_bus_add_concurrent(struct uk_event_bus *, uk_event_observer_fn *,
+                             uk_event_filter_fn *filter, void *aux);
+
 /* Numbers 'e' (sets e->seq) and delivers it.  Events emitted with
  * event_emit_deferred() by observers during the delivery are delivered
  * right after it, numbered in order.  Returns the seq given to 'e': in
@@ -450,8 +465,9 @@ void event_emit_deferred(struct uk_event_bus *, const struct ukey_event *);
 uint64_t event_bus_next_seq(const struct uk_event_bus *);
 
 /* Serialises event_emit() when several OS threads emit (free-running mode);
- * a no-op until enabled.  Keeps 'seq' order equal to delivery order: every
- * delivered event is numbered and delivered under the bus lock.  An event
+ * a no-op until enabled.  Keeps 'seq' order equal to delivery order for
+ * serial observers: an event one of them wants is numbered and delivered
+ * under the bus lock (concurrent observers: see above).  An event
  * that no observer wants costs no lock and no shared write: it is not
  * numbered (see event_emit()), so that 'seq' counts the delivered events
  * (the caller counts the others, as freerun.c does). */

@@ -50,6 +50,7 @@ struct load_config {
                                      * (e.g. the tracepoints), or NULL. */
     void *observer_aux;
     uk_event_filter_fn *observer_filter;    /* Its filter, or NULL. */
+    bool observer_concurrent;   /* Thread-safe (event_bus_add_concurrent). */
 };
 
 /* Fills 'cfg' with the defaults (2 handlers, 2 revalidators, 10000 flows,

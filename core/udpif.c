@@ -173,9 +173,10 @@ udpif_create(const struct udpif_config *cfg)
     }
     if (udpif->cfg.observer) {
         /* Before the first event: the main and urcu threads' starts. */
-        event_bus_add_filtered(udpif->bus, udpif->cfg.observer,
-                               udpif->cfg.observer_filter,
-                               udpif->cfg.observer_aux);
+        (udpif->cfg.observer_concurrent ? event_bus_add_concurrent
+         : event_bus_add_filtered)(udpif->bus, udpif->cfg.observer,
+                                   udpif->cfg.observer_filter,
+                                   udpif->cfg.observer_aux);
     }
     thread_create(udpif, UK_THREAD_MAIN, "main");
     thread_create(udpif, UK_THREAD_URCU, "urcu");

@@ -300,6 +300,7 @@ struct udpif_config {
     uk_event_observer_fn *observer;   /* Attached before any event, after */
     void *observer_aux;               /* the checker; or NULL. */
     uk_event_filter_fn *observer_filter; /* Its filter, or NULL. */
+    bool observer_concurrent;   /* Thread-safe: event_bus_add_concurrent(). */
     bool free_running;          /* Real threads (core/freerun.h). */
 };
 

@@ -416,6 +416,7 @@ load_run(const struct load_args *a)
     uk_tp_load();
     cfg.observer = uk_tp_observer;      /* Records under "--record". */
     cfg.observer_filter = uk_tp_observer_wants;
+    cfg.observer_concurrent = true;     /* LTTng-UST: per-CPU buffers. */
     struct load *load = load_create(&cfg);
     struct udpif *udpif = load_udpif(load);
 

@@ -135,12 +135,108 @@ trace_format_time(const struct trace_cursor *tc, uint64_t ts, char *buf,
 
 /* ==== Reading ==== */
 
+/* Events read after a gap in 'seq' opened before it counts as a loss.
+ * A thread numbers an event and records it a moment later: preempted in
+ * between, it lets the others record up to a time slice of events
+ * (~30,000 in 4 ms at LTTng-UST's ~130 ns each) before its own. */
+#define TRACE_HOLE_WINDOW 65536
+
+/* Adds loss 'l' in position order.  A gap in 'seq' found where a discarded
+ * events message was (or another gap: a split one) adds its count to that
+ * report instead of making a second one. */
 static void
 add_loss(struct trace_cursor *tc, const struct trace_loss *l)
 {
+    size_t i = tc->n_losses;
+    while (i > 0 && tc->losses[i - 1].pos > l->pos) {
+        i--;
+    }
+    if (l->from_seq && i > 0 && tc->losses[i - 1].pos == l->pos) {
+        tc->losses[i - 1].n += l->n;
+        return;
+    }
     tc->losses = uk_grow(tc->losses, &tc->allocated_losses, tc->n_losses + 1,
                          sizeof *tc->losses);
-    tc->losses[tc->n_losses++] = *l;
+    memmove(&tc->losses[i + 1], &tc->losses[i],
+            (tc->n_losses - i) * sizeof *tc->losses);
+    tc->losses[i] = *l;
+    tc->n_losses++;
+}
+
+/* The gap holes[0] is a loss. */
+static void
+close_first_hole(struct trace_cursor *tc)
+{
+    const struct trace_hole *h = &tc->holes[0];
+    add_loss(tc, &(struct trace_loss) {
+        .pos = h->pos, .n = h->hi - h->lo + 1, .from_seq = true,
+        .ts_begin = h->ts_begin, .ts_end = h->ts_end });
+    memmove(&tc->holes[0], &tc->holes[1],
+            --tc->n_holes * sizeof *tc->holes);
+}
+
+static void
+add_hole(struct trace_cursor *tc, size_t i, const struct trace_hole *h)
+{
+    tc->holes = uk_grow(tc->holes, &tc->allocated_holes, tc->n_holes + 1,
+                        sizeof *tc->holes);
+    memmove(&tc->holes[i + 1], &tc->holes[i],
+            (tc->n_holes - i) * sizeof *tc->holes);
+    tc->holes[i] = *h;
+    tc->n_holes++;
+}
+
+/* Seq 's', at most the highest read: it fills a gap, or it was read
+ * already (a second run in the same session numbers from 1 again). */
+static void
+fill_hole(struct trace_cursor *tc, uint64_t s)
+{
+    for (size_t i = tc->n_holes; i-- > 0;) {
+        struct trace_hole *h = &tc->holes[i];
+        if (s < h->lo || s > h->hi) {
+            continue;
+        }
+        if (h->lo == h->hi) {
+            memmove(h, h + 1, (--tc->n_holes - i) * sizeof *h);
+        } else if (s == h->lo) {
+            h->lo++;
+        } else if (s == h->hi) {
+            h->hi--;
+        } else {
+            struct trace_hole upper = *h;
+            upper.lo = s + 1;
+            h->hi = s - 1;
+            add_hole(tc, i + 1, &upper);
+        }
+        return;
+    }
+}
+
+/* Follows the seqs read: a gap opens a hole; a hole still open
+ * TRACE_HOLE_WINDOW events later is a loss (at the end of the trace, every
+ * one is: see index_more()). */
+static void
+note_seq(struct trace_cursor *tc, const struct ukey_event *e)
+{
+    if (!tc->hi_seq) {
+        tc->hi_seq = e->seq;    /* The first: what came before, if anything,
+                                 * was not recorded, not lost. */
+    } else if (e->seq > tc->hi_seq) {
+        if (e->seq > tc->hi_seq + 1) {
+            add_hole(tc, tc->n_holes, &(struct trace_hole) {
+                .lo = tc->hi_seq + 1, .hi = e->seq - 1, .pos = tc->n_events,
+                .ts_begin = tc->n_events ? tc->events[tc->n_events - 1].ts
+                                         : 0,
+                .ts_end = e->ts });
+        }
+        tc->hi_seq = e->seq;
+    } else {
+        fill_hole(tc, e->seq);
+    }
+    while (tc->n_holes
+           && tc->holes[0].pos + TRACE_HOLE_WINDOW <= tc->n_events) {
+        close_first_hole(tc);
+    }
 }
 
 static void
@@ -151,25 +247,7 @@ read_event(const struct ukey_event *e_, void *tc_)
 
     e.where = trace_intern(tc, e.where);
     e.name = trace_intern(tc, e.name);
-    if (tc->last_seq && e.seq > tc->last_seq + 1) {
-        /* A gap in 'seq' is lost events, with or without a discarded
-         * events message (which came just before, at this position). */
-        uint64_t gap = e.seq - tc->last_seq - 1;
-        struct trace_loss *last = tc->n_losses
-                                  ? &tc->losses[tc->n_losses - 1] : NULL;
-        if (last && last->pos == tc->n_events) {
-            if (!last->n) {
-                last->n = gap;
-            }
-        } else {
-            add_loss(tc, &(struct trace_loss) {
-                .pos = tc->n_events, .n = gap, .from_seq = true,
-                .ts_begin = tc->n_events ? tc->events[tc->n_events - 1].ts
-                                         : 0,
-                .ts_end = e.ts });
-        }
-    }
-    tc->last_seq = e.seq;
+    note_seq(tc, &e);
 
     if (e.type == UK_EV_THREAD_START && e.name) {
         add_name(&tc->threads, &tc->n_threads, &tc->allocated_threads,
@@ -514,13 +592,18 @@ index_start(struct trace_cursor *tc)
 static void
 index_more(struct trace_cursor *tc, bool final)
 {
+    while (final && tc->n_holes) {
+        close_first_hole(tc);
+    }
     if (!tc->lc) {
         return;
     }
-    for (uint64_t i = tc->n_indexed; i <= tc->n_events; i++) {
-        if (i == tc->n_events && !final) {
-            break;
-        }
+    /* Not final: up to the first open hole, where a loss may be added. */
+    uint64_t end = final ? tc->n_events + 1 : tc->n_events;
+    if (tc->n_holes && tc->holes[0].pos < end) {
+        end = tc->holes[0].pos;
+    }
+    for (uint64_t i = tc->n_indexed; i < end; i++) {
         if (i == 0 && tc->n_events && tc->events[0].seq == 3
             && tc->events[0].type == UK_EV_THREAD_START) {
             /* Recorded from ukdb: the model's main and urcu threads
@@ -555,7 +638,7 @@ index_more(struct trace_cursor *tc, bool final)
             trace_state_apply(&tc->indexed, &tc->events[i]);
         }
     }
-    tc->n_indexed = tc->n_events;
+    tc->n_indexed = final ? tc->n_events : end;
     if (final) {
         lifecycle_destroy(tc->lc);
         tc->lc = NULL;
@@ -622,6 +705,7 @@ cursor_destroy(struct trace_cursor *tc)
     free(tc->path);
     free(tc->events);
     free(tc->losses);
+    free(tc->holes);
     free(tc->violations);
     free(tc->flows);
     free(tc->threads);

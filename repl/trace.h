@@ -103,6 +103,13 @@ struct trace_loss {
     bool from_seq;                  /* Seen as a gap in 'seq'. */
 };
 
+/* Seqs [lo, hi] not read (yet): first missed before event 'pos'. */
+struct trace_hole {
+    uint64_t lo, hi;
+    uint64_t pos;
+    uint64_t ts_begin, ts_end;
+};
+
 /* A violation found by the lifecycle fold (core/lifecycle.c). */
 struct trace_violation {
     uint64_t index;                 /* Of the violating event, from 0. */
@@ -145,7 +152,14 @@ struct trace_cursor {
     struct trace_state *checkpoints;    /* (owned) [i] at i * 'every'. */
     uint64_t every;                 /* Events between checkpoints. */
     size_t n_checkpoints, allocated_checkpoints;
-    uint64_t last_seq;              /* While reading. */
+    /* While reading: the highest 'seq' read, and the gaps below it.  In a
+     * free-running trace two threads' events may come in the other order
+     * than their seqs (see event_bus_add_concurrent()), so a gap is a loss
+     * only once it is still open TRACE_HOLE_WINDOW events later, or at
+     * the end of the trace. */
+    uint64_t hi_seq;
+    struct trace_hole *holes;       /* (owned) By 'pos'. */
+    size_t n_holes, allocated_holes;
 
     /* Indexing goes on as a live session sends events. */
     struct lifecycle *lc;           /* (owned) The fold, until the end. */

@@ -101,6 +101,7 @@ bench_installs(unsigned int n_handlers, uint64_t n_flows, bool checker)
     cfg.flow_limit = UINT32_MAX;
     cfg.observer = uk_tp_observer;
     cfg.observer_filter = uk_tp_observer_wants;
+    cfg.observer_concurrent = true;     /* As "ukdb load" attaches it. */
     struct udpif *udpif = udpif_create(&cfg);
 
     struct uk_thread **handlers = uk_xcalloc(n_handlers, sizeof *handlers);

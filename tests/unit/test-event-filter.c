@@ -3,12 +3,16 @@
  * and of its threaded mode: an event that no observer wants is neither
  * delivered nor, in threaded mode, numbered (no lock, no shared write);
  * delivered events are numbered densely, in delivery order, with several
- * emitting threads. */
+ * emitting threads; concurrent observers (event_bus_add_concurrent) are
+ * called by several threads at once, and their events still numbered
+ * densely, each thread's in its order. */
 #include "core/event.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "tests/tap.h"
 
@@ -39,6 +43,12 @@ record(const struct ukey_event *e, void *aux)
         s->types[s->n] = e->type;
     }
     s->n++;
+}
+
+static bool
+locks_only(int type)
+{
+    return type == UK_EV_LOCK;
 }
 
 static uint64_t
@@ -145,11 +155,149 @@ test_threads(void)
     free(f);
 }
 
+/* A concurrent observer: each emitting thread records into its own slot;
+ * the first call of each thread waits (at most 2 s) for the other to be
+ * inside too, which happens only if nothing serialises the calls. */
+struct conc_seen {
+    atomic_int inside, most_inside;
+    uint64_t seqs[2][MAX_SEEN];
+    int n[2];
+};
+
+static _Thread_local int conc_slot = -1;
+static _Thread_local bool conc_waited;
+
+static void
+conc_record(const struct ukey_event *e, void *aux)
+{
+    struct conc_seen *s = aux;
+    if (!conc_waited) {
+        conc_waited = true;
+        int now = atomic_fetch_add(&s->inside, 1) + 1;
+        struct timespec t0, t;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        do {
+            now = atomic_load(&s->inside);
+            clock_gettime(CLOCK_MONOTONIC, &t);
+        } while (now < 2 && t.tv_sec - t0.tv_sec < 2);
+        int most = atomic_load(&s->most_inside);
+        while (now > most
+               && !atomic_compare_exchange_weak(&s->most_inside, &most, now)) {
+            continue;
+        }
+        atomic_fetch_sub(&s->inside, 1);
+    }
+    int slot = conc_slot;
+    if (slot >= 0 && s->n[slot] < MAX_SEEN) {
+        s->seqs[slot][s->n[slot]++] = e->seq;
+    }
+}
+
+struct conc_emitter {
+    struct uk_event_bus *bus;
+    int slot;
+};
+
+static void *
+conc_emitter_main(void *aux)
+{
+    struct conc_emitter *em = aux;
+    conc_slot = em->slot;
+    for (int i = 0; i < N_PER_THREAD; i++) {
+        emit(em->bus, i % 3 ? UK_EV_LOCK : UK_EV_TRANSITION);
+    }
+    return NULL;
+}
+
+static int
+cmp_u64(const void *a_, const void *b_)
+{
+    uint64_t a = *(const uint64_t *) a_, b = *(const uint64_t *) b_;
+    return a < b ? -1 : a > b;
+}
+
+/* Two threads emit to a concurrent observer that wants only transitions,
+ * and 'serial' (if not NULL), a serial one that wants only locks. */
+static void
+test_concurrent(struct seen *serial)
+{
+    const char *what = serial ? "concurrent+serial" : "concurrent";
+    struct conc_seen *c = calloc(1, sizeof *c);
+    struct uk_event_bus *bus = event_bus_create();
+    event_bus_set_threaded(bus, true);
+    atomic_store(&wanted, 1u << UK_EV_TRANSITION);
+    event_bus_add_concurrent(bus, conc_record, filter, c);
+    if (serial) {
+        event_bus_add_filtered(bus, record, locks_only, serial);
+    }
+
+    struct conc_emitter em[2] = { { bus, 0 }, { bus, 1 } };
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) {
+        pthread_create(&threads[i], NULL, conc_emitter_main, &em[i]);
+    }
+    for (int i = 0; i < 2; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    int per_thread = (N_PER_THREAD + 2) / 3;
+    int n_locks = serial ? 2 * (N_PER_THREAD - per_thread) : 0;
+    ok(c->n[0] == per_thread && c->n[1] == per_thread,
+       "%s: every wanted event delivered (%d, %d)", what, c->n[0], c->n[1]);
+    is_int(atomic_load(&c->most_inside), 2,
+           "%s: two threads inside the observer at once (no bus lock)",
+           what);
+    bool each_in_order = true;
+    uint64_t *all = calloc(2 * (size_t) per_thread, sizeof *all);
+    for (int t = 0; t < 2; t++) {
+        for (int i = 0; i < c->n[t]; i++) {
+            each_in_order &= !i || c->seqs[t][i] > c->seqs[t][i - 1];
+            all[t * per_thread + i] = c->seqs[t][i];
+        }
+    }
+    ok(each_in_order, "%s: each thread's events in its seq order", what);
+    qsort(all, 2 * (size_t) per_thread, sizeof *all, cmp_u64);
+    bool together_dense = true;
+    if (serial) {
+        /* The serial observer's seqs, with the concurrent one's, are
+         * 1..N once each; the serial one's in delivery order. */
+        bool serial_in_order = serial->n == n_locks;
+        uint64_t *every = calloc((size_t) (n_locks + 2 * per_thread),
+                                 sizeof *every);
+        for (int i = 0; i < serial->n && i < MAX_SEEN; i++) {
+            serial_in_order &= !i || serial->seqs[i] > serial->seqs[i - 1];
+            every[i] = serial->seqs[i];
+        }
+        memcpy(&every[n_locks], all, 2 * (size_t) per_thread * sizeof *all);
+        qsort(every, (size_t) (n_locks + 2 * per_thread), sizeof *every,
+              cmp_u64);
+        for (int i = 0; i < n_locks + 2 * per_thread; i++) {
+            together_dense &= every[i] == (uint64_t) i + 1;
+        }
+        ok(serial_in_order, "%s: the serial observer's in seq order",
+           what);
+        free(every);
+    } else {
+        for (int i = 0; i < 2 * per_thread; i++) {
+            together_dense &= all[i] == (uint64_t) i + 1;
+        }
+    }
+    ok(together_dense, "%s: seqs 1..N, each once", what);
+    is_int(event_bus_next_seq(bus), n_locks + 2 * per_thread + 1,
+           "%s: nothing else numbered", what);
+    event_bus_destroy(bus);
+    free(all);
+    free(c);
+}
+
 int
 main(void)
 {
     test_single_thread(false);
     test_single_thread(true);
     test_threads();
+    test_concurrent(NULL);
+    struct seen *serial = calloc(1, sizeof *serial);
+    test_concurrent(serial);
+    free(serial);
     return done_testing();
 }
