@@ -104,6 +104,34 @@ load_config_check(const struct load_config *cfg)
     return NULL;
 }
 
+/* Measured with "ukdb load" on x86-64 glibc (peak RSS against --flows and
+ * installs): ~190 bytes per flow (its record in the model and its name,
+ * the generator's permutation, popularity and idle tick), ~400 per ukey
+ * (the ukey, its umap node, its datapath flow), and ~10 MB to start. */
+#define LOAD_BYTES_FIXED (16ull << 20)
+#define LOAD_BYTES_PER_FLOW 200ull
+#define LOAD_BYTES_PER_UKEY 450ull
+/* Per thread, in address space only: an 8 MB stack and a 64 MB malloc
+ * arena (glibc's HEAP_MAX_SIZE), for the load's threads and the six
+ * others: main, urcu, liburcu's call_rcu and hash-table resize workers,
+ * LTTng-UST's two listeners. */
+#define LOAD_AS_PER_THREAD (72ull << 20)
+#define LOAD_OTHER_THREADS 6ull
+
+uint64_t
+load_memory_need(const struct load_config *cfg, bool address_space)
+{
+    uint64_t ukeys = cfg->n_flows < cfg->flow_limit ? cfg->n_flows
+                                                    : cfg->flow_limit;
+    uint64_t need = LOAD_BYTES_FIXED + cfg->n_flows * LOAD_BYTES_PER_FLOW
+                    + ukeys * LOAD_BYTES_PER_UKEY;
+    if (address_space) {
+        need += ((uint64_t) cfg->n_handlers + cfg->n_revalidators
+                 + LOAD_OTHER_THREADS) * LOAD_AS_PER_THREAD;
+    }
+    return need;
+}
+
 static double
 elapsed_since(const struct timespec *t0)
 {

@@ -61,6 +61,12 @@ void load_config_init(struct load_config *cfg);
  * the bad setting ("--handlers must be between 1 and 256"). */
 const char *load_config_check(const struct load_config *cfg);
 
+/* Memory a load of 'cfg' takes at most, roughly: its flows, and as many
+ * ukeys at once as it may have (flows, up to the flow limit).  With
+ * 'address_space', also what its threads reserve without touching
+ * (stacks, malloc arenas), which counts against "ulimit -v". */
+uint64_t load_memory_need(const struct load_config *cfg, bool address_space);
+
 /* Creates the model (free-running, with the checker if asked) and its
  * threads and flows, not started.  'cfg' must pass load_config_check(). */
 struct load *load_create(const struct load_config *cfg);

@@ -7,12 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
+/* Ends the process at once: exit() would run the destructors of the
+ * libraries loaded, and LTTng-UST's cancels its threads, which makes glibc
+ * load libgcc_s: with no memory left, that fails and aborts.  What stdout
+ * holds is written first. */
 static UK_NORETURN void
 out_of_memory(void)
 {
-    fputs("ukdb: out of memory\n", stderr);
-    exit(2);
+    fflush(stdout);
+    static const char msg[] = "ukdb: out of memory\n";
+    if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
+        /* Nothing else to tell. */
+    }
+    _exit(2);
 }
 
 void *

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
 #include "core/lifecycle.h"
 #include "core/load.h"
 #include "core/udpif.h"
@@ -55,6 +57,7 @@ load_signal(int sig)
 }
 
 static int load_usage_error(const char *fmt, ...) UK_PRINTF(1, 2);
+static int load_memory_check(const struct load_config *);
 
 /* Reports a usage error as "ukdb: error: ..." and returns 2. */
 static int
@@ -257,6 +260,78 @@ load_parse(struct load_args *a, int argc, char *argv[])
     const char *bad = load_config_check(&a->cfg);
     if (bad) {
         return load_usage_error("load: %s", bad);
+    }
+    return load_memory_check(&a->cfg);
+}
+
+/* ==== Memory ==== */
+
+/* MemAvailable of /proc/meminfo in bytes, or 0 if unknown. */
+static uint64_t
+mem_available(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    unsigned long long kb = 0;
+    char line[128];
+    while (f && fgets(line, sizeof line, f)) {
+        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+            break;
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return (uint64_t) kb * 1024;
+}
+
+/* Address space this process maps now (/proc/self/statm), or 0. */
+static uint64_t
+address_space_used(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long long pages = 0;
+    if (f) {
+        if (fscanf(f, "%llu", &pages) != 1) {
+            pages = 0;
+        }
+        fclose(f);
+    }
+    return (uint64_t) pages * (uint64_t) sysconf(_SC_PAGESIZE);
+}
+
+static double
+gib(uint64_t bytes)
+{
+    return (double) bytes / (double) (1ull << 30);
+}
+
+/* Refuses a load that would run out of memory before it does: the kernel's
+ * OOM killer would end it without a word, or a thread of liburcu's would
+ * abort when it cannot start.  Returns 0 or 2 (after one line of error). */
+static int
+load_memory_check(const struct load_config *cfg)
+{
+    uint64_t need = load_memory_need(cfg, false);
+    uint64_t avail = mem_available();
+    if (avail && need > avail) {
+        fprintf(stderr, "ukdb: error: load: %" PRIu64 " flows need about "
+                "%.1f GiB of memory; %.1f GiB is available\n",
+                cfg->n_flows, gib(need), gib(avail));
+        return 2;
+    }
+    struct rlimit rl;
+    if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY) {
+        uint64_t used = address_space_used();
+        uint64_t left = rl.rlim_cur > used ? rl.rlim_cur - used : 0;
+        need = load_memory_need(cfg, true);
+        if (need > left) {
+            fprintf(stderr, "ukdb: error: load: %" PRIu64 " flows and %u "
+                    "threads need about %.1f GiB of address space; the "
+                    "limit (ulimit -v) leaves %.1f GiB\n", cfg->n_flows,
+                    cfg->n_handlers + cfg->n_revalidators, gib(need),
+                    gib(left));
+            return 2;
+        }
     }
     return 0;
 }

@@ -57,6 +57,25 @@ test_expect_success 'other usage errors' '
     load_error --handlers 1 --revalidators 1 --flows 10 --seconds 1 extra
 '
 
+# Out of memory: refused before it starts, in one line, not aborted by a
+# liburcu thread that cannot start nor killed by the kernel.  "ulimit -v"
+# makes the limit exact; 350 MB once made this load abort (exit 134) in
+# liburcu's workqueue creation or in exit().
+test_expect_success 'a load too big for the memory is refused, not a crash' '
+    (ulimit -v 350000 &&
+     load_error --handlers 2 --revalidators 2 --flows 2000000 \
+         --seconds 1) &&
+    test $(wc -l <err) = 1 &&
+    test_grep "2000000 flows and 4 threads need about .* GiB of address space; the limit (ulimit -v) leaves .* GiB" err
+'
+
+test_expect_success 'a load that fits under an address-space limit runs' '
+    (ulimit -v 4000000 &&
+     "$UKDB" load --handlers 1 --revalidators 1 --flows 1000 \
+         --seconds 0.2 --format json >out) &&
+    [ "$(json_get out ukeys_live)" = 0 ]
+'
+
 test_expect_success '--help prints the usage' '
     "$UKDB" load --help >out &&
     test_grep "^usage: ukdb load --handlers N" out
