@@ -5,22 +5,14 @@
 # private HOME holds ~/.ukdb_history), and Ctrl-C during a long "run"
 # stopping at the next step and returning to the prompt.
 #
-# tmux runs on a private socket (-L) with a session name of our own, so it
-# never touches a user's tmux server; the session is killed by name on
-# exit.  Every wait polls the pane with a bounded number of retries.
+# tmux: see tmux-lib.sh.  Every wait polls the pane with a bounded number
+# of retries.
 . "$(dirname "$0")/lib.sh"
 
-command -v tmux >/dev/null || skip_all "tmux is not installed"
 [ -x "$UKDB" ] || skip_all "$UKDB not built"
+TMUX_NAME=ukdb-t9000
+. "$(dirname "$0")/tmux-lib.sh"
 cd "$TRASH" || exit 1
-
-SOCK=ukdb-t9000-$$
-export TMUX_TMPDIR=$TRASH       # The socket goes away with the trash dir.
-unset TMUX
-SESSION=ukdb-t9000-$$
-tmx() { tmux -L "$SOCK" "$@"; }
-kill_session() { tmx kill-session -t "$SESSION" 2>/dev/null; true; }
-test_cleanup_add kill_session
 
 # start: a fresh ukdb on a 200x50 tty, HOME=$TRASH; waits for the prompt.
 start() {
@@ -28,21 +20,6 @@ start() {
     tmx -f /dev/null new-session -d -s "$SESSION" -x 200 -y 50 \
         "cd '$TRASH' && HOME='$TRASH' TERM=xterm exec '$UKDB'" || return 1
     wait_for '^\(ukdb [a-z0-9-]+ step [0-9]+\)'
-}
-
-screen() { tmx capture-pane -p -t "$SESSION" 2>/dev/null; }
-
-# wait_for REGEX [TRIES]: polls the pane (every 0.1 s, 100 times by
-# default) until a line matches REGEX.
-wait_for() {
-    local i
-    for ((i = 0; i < ${2:-100}; i++)); do
-        screen | grep -Eq -e "$1" && return 0
-        sleep 0.1
-    done
-    echo "timed out waiting for '$1'; the screen:"
-    screen | sed '/^$/d' | tail -20
-    return 1
 }
 
 # last_line: the last non-empty line of the pane.
