@@ -422,7 +422,11 @@ event_bus_create(void)
 {
     struct uk_event_bus *bus = uk_xzalloc(sizeof *bus);
     atomic_init(&bus->next_seq, 1);
-    pthread_mutex_init(&bus->mutex, NULL);
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+    pthread_mutex_init(&bus->mutex, &attr);
+    pthread_mutexattr_destroy(&attr);
     return bus;
 }
 
