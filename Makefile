@@ -171,20 +171,24 @@ check: deps
 	else echo "check-tsa: skipped (no clang)"; fi
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined \
 	    unit-bins load-bin
-	@$(MAKE) --no-print-directory SANITIZE=thread load-bin
+	@$(MAKE) --no-print-directory SANITIZE=thread tsan-bins
 	@BUILD=$(BUILD) ASAN_BUILD=build-address-undefined \
 	    TSAN_BUILD=build-thread tests/run
 .PHONY: check
 
 # Free-running mode under sanitizers, both part of "make check": ukdb with
 # ASan+UBSan (tests/t1501-load-asan.sh) and with ThreadSanitizer
-# (tests/t1502-load-tsan.sh; "make check-tsan" runs that one alone).
+# (tests/t1502-load-tsan.sh; "make check-tsan" runs that one alone), and
+# the event bus's threaded unit test under ThreadSanitizer too.
 load-bin: $(UKDB) $(TP_SO)
 .PHONY: load-bin
 
+tsan-bins: load-bin $(BUILD)/tests/test-event-filter
+.PHONY: tsan-bins
+
 check-tsan:
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory SANITIZE=thread load-bin
+	@$(MAKE) --no-print-directory SANITIZE=thread tsan-bins
 	@BUILD=$(BUILD) TSAN_BUILD=build-thread tests/run \
 	    tests/t1502-load-tsan.sh
 .PHONY: check-tsan

@@ -500,23 +500,37 @@ event_bus_remove(struct uk_event_bus *bus, uk_event_observer_fn *fn,
     }
 }
 
-/* Numbers 'e' and hands it to the observers that want it.  A filtered
- * observer is asked again here, under the lock: its answer may have changed
- * since event_emit() asked. */
-static void
-deliver(struct uk_event_bus *bus, struct ukey_event *e)
+/* The next seq.  In threaded mode, several threads take them at once. */
+static uint64_t
+next_seq(struct uk_event_bus *bus)
 {
     if (UK_UNLIKELY(bus->threaded)) {
-        e->seq = atomic_fetch_add_explicit(&bus->next_seq, 1,
-                                           memory_order_relaxed);
-    } else {
-        e->seq = atomic_load_explicit(&bus->next_seq, memory_order_relaxed);
-        atomic_store_explicit(&bus->next_seq, e->seq + 1,
-                              memory_order_relaxed);
+        return atomic_fetch_add_explicit(&bus->next_seq, 1,
+                                         memory_order_relaxed);
     }
+    uint64_t seq = atomic_load_explicit(&bus->next_seq, memory_order_relaxed);
+    atomic_store_explicit(&bus->next_seq, seq + 1, memory_order_relaxed);
+    return seq;
+}
+
+/* Which observers deliver_to() calls. */
+enum uk_deliver_to {
+    UK_TO_ALL,                  /* Stepped mode. */
+    UK_TO_SERIAL,               /* Threaded mode, under the lock. */
+    UK_TO_CONCURRENT,           /* Threaded mode, without it. */
+};
+
+/* Hands 'e', numbered, to the observers of 'to' that want it.  A filtered
+ * observer is asked again here: its answer may have changed since
+ * event_emit() asked. */
+static void
+deliver_to(const struct uk_event_bus *bus, const struct ukey_event *e,
+           enum uk_deliver_to to)
+{
     for (int i = 0; i < bus->n_observers; i++) {
         const struct uk_observer *o = &bus->observers[i];
-        if (!o->filter || o->filter(e->type)) {
+        if ((to == UK_TO_ALL || o->concurrent == (to == UK_TO_CONCURRENT))
+            && (!o->filter || o->filter(e->type))) {
             o->fn(e, o->aux);
         }
     }
@@ -545,21 +559,36 @@ bus_wants(const struct uk_event_bus *bus, int type)
     return wanted;
 }
 
-/* Threaded mode, an event that only concurrent observers want: numbered by
- * one atomic add and delivered without the bus lock, on the emitting
- * thread, to those observers only (a serial observer that changed its
- * mind since bus_wants() misses it, as it would have a moment earlier). */
-static void
-deliver_concurrent(struct uk_event_bus *bus, struct ukey_event *e)
+/* Threaded mode, an event a serial observer wants: numbered and delivered
+ * to the serial observers under the lock, with the events they defer; then
+ * to the concurrent ones, without the lock, so that LTTng-UST's recording
+ * never makes another thread wait. */
+static uint64_t
+emit_serial(struct uk_event_bus *bus, struct ukey_event *e)
 {
-    e->seq = atomic_fetch_add_explicit(&bus->next_seq, 1,
-                                       memory_order_relaxed);
-    for (int i = 0; i < bus->n_observers; i++) {
-        const struct uk_observer *o = &bus->observers[i];
-        if (o->concurrent && (!o->filter || o->filter(e->type))) {
-            o->fn(e, o->aux);
-        }
+    struct ukey_event later[UK_MAX_DEFERRED];
+    int n_later = 0;
+
+    pthread_mutex_lock(&bus->mutex);
+    bus->delivering = true;
+    e->seq = next_seq(bus);
+    deliver_to(bus, e, UK_TO_SERIAL);
+    /* Deferred events may defer more; deliver them in order. */
+    for (int i = 0; i < bus->n_deferred; i++) {
+        struct ukey_event *d = &later[n_later++];
+        *d = bus->deferred[i];
+        d->seq = next_seq(bus);
+        deliver_to(bus, d, UK_TO_SERIAL);
     }
+    bus->n_deferred = 0;
+    bus->delivering = false;
+    pthread_mutex_unlock(&bus->mutex);
+
+    deliver_to(bus, e, UK_TO_CONCURRENT);
+    for (int i = 0; i < n_later; i++) {
+        deliver_to(bus, &later[i], UK_TO_CONCURRENT);
+    }
+    return e->seq;
 }
 
 uint64_t
@@ -578,26 +607,27 @@ event_emit(struct uk_event_bus *bus, struct ukey_event *e)
             e->seq = 0;
             return 0;
         case UK_WANTED_CONCURRENT:
-            deliver_concurrent(bus, e);
+            /* Numbered by one atomic add, delivered without the lock to
+             * the concurrent observers (a serial one that changed its mind
+             * since bus_wants() misses it, as it would a moment earlier). */
+            e->seq = next_seq(bus);
+            deliver_to(bus, e, UK_TO_CONCURRENT);
             return e->seq;
         case UK_WANTED_SERIAL:
-            break;
+            return emit_serial(bus, e);
         }
-        pthread_mutex_lock(&bus->mutex);
     }
     bus->delivering = true;
-    deliver(bus, e);
+    e->seq = next_seq(bus);
+    deliver_to(bus, e, UK_TO_ALL);
     uint64_t seq = e->seq;
-    /* Deferred events may defer more; deliver them in order. */
     for (int i = 0; i < bus->n_deferred; i++) {
         struct ukey_event d = bus->deferred[i];
-        deliver(bus, &d);
+        d.seq = next_seq(bus);
+        deliver_to(bus, &d, UK_TO_ALL);
     }
     bus->n_deferred = 0;
     bus->delivering = false;
-    if (UK_UNLIKELY(bus->threaded)) {
-        pthread_mutex_unlock(&bus->mutex);
-    }
     return seq;
 }
 

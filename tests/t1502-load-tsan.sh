@@ -3,6 +3,9 @@
 # "ukdb load" under ThreadSanitizer (the build of "make SANITIZE=thread", or
 # $TSAN_UKDB), with tests/tsan.supp: suppressions limited to liburcu 0.13's
 # own code, which TSan cannot see into.  No report may name ukdb's code.
+# Also the event bus's threaded unit test (tests/unit/test-event-filter.c:
+# concurrent observers called by two threads at once), with no suppression
+# at all.
 . "$(dirname "$0")/lib.sh"
 
 TSAN_UKDB=${TSAN_UKDB:-$TEST_TOP/${TSAN_BUILD:-build-thread}/ukdb}
@@ -32,6 +35,14 @@ test_expect_success 'v1-replace: no data race' '
     TSAN_OPTIONS="suppressions=$SUPP halt_on_error=1 detect_deadlocks=0" \
     tsan_load --handlers 3 --revalidators 3 --flows 1000 --seconds 2 \
         --idle-ms 5 --zipf 0.5 --variant v1-replace
+'
+
+TSAN_BUS_TEST=$TEST_TOP/${TSAN_BUILD:-build-thread}/tests/test-event-filter
+test_expect_success 'the event bus with concurrent observers: no report' '
+    [ -x "$TSAN_BUS_TEST" ] || { echo "$TSAN_BUS_TEST not built"; false; } &&
+    TSAN_OPTIONS="halt_on_error=1" "$TSAN_BUS_TEST" >out 2>err;
+    rc=$?; grep -A30 "WARNING: ThreadSanitizer" err | head -60;
+    [ $rc = 0 ] && ! grep -q "ThreadSanitizer" err && ! grep -q "^not ok" out
 '
 
 test_done
