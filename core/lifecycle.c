@@ -119,6 +119,9 @@ struct lc_flow {
     struct lifecycle_evidence absent_ev;    /* dp_del that removed it. */
     struct lifecycle_evidence fast_ev;      /* Latest fastpath traffic. */
     struct lifecycle_evidence present_ev;   /* dp_put that created it. */
+    struct lifecycle_evidence del_failed_ev;    /* dp_del that failed and
+                                                 * left it, or seq 0. */
+    uint64_t del_failed_ukey;   /* The ukey that dp_del was for. */
     uint64_t upcalls, slow_packets, fast_packets;   /* Measured figures. */
     uint64_t pushed;            /* Sum of stats_push. */
     uint64_t attributed;        /* Upcalled + pushed packets. */
@@ -1328,6 +1331,29 @@ lc_stats_push(struct lifecycle *lc, struct lc_ukey *u,
         struct lc_subject subj = { .u = u };
         const char *flow_name = lc_flow_name(lc, f->ufid);
         f->stats_reported = true;
+        if (f->del_failed_ev.seq && f->del_failed_ukey != u->id) {
+            /* The likely cause, said: OVS's push_dp_ops() evicts a ukey
+             * whose flow_del failed, its flow stays, and the next dump
+             * adopts it with zeroed stats (ukey_create_from_dpif_flow()):
+             * what the old ukey pushed is pushed again. */
+            lc_report(lc, UK_VIOL_STATS_DOUBLE, UK_SEV_ERROR, &subj, now,
+                      &f->del_failed_ev,
+                      "stats double: revalidators pushed %llu packets for "
+                      "flow %s pmd %u but the datapath counted %llu (push "
+                      "of ukey %llu by %s, seq %llu): the datapath delete "
+                      "of ukey %llu by %s failed (seq %llu) and left the "
+                      "flow, which a dump adopted with zeroed stats",
+                      (unsigned long long) f->pushed,
+                      flow_name ? flow_name : "?", f->pmd_id,
+                      (unsigned long long) f->fast_packets,
+                      (unsigned long long) u->id,
+                      lc_tname(lc, now->thread_id, 0),
+                      (unsigned long long) now->seq,
+                      (unsigned long long) f->del_failed_ukey,
+                      lc_tname(lc, f->del_failed_ev.thread_id, 1),
+                      (unsigned long long) f->del_failed_ev.seq);
+            return;
+        }
         lc_report(lc, UK_VIOL_STATS_DOUBLE, UK_SEV_ERROR, &subj, now,
                   f->fast_ev.seq ? &f->fast_ev : NULL,
                   "stats double: revalidators pushed %llu packets for flow "
@@ -1557,8 +1583,13 @@ lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
             f->slow_rounds = 0;
             f->slow_in_round = false;
         }
-    } else if (!e->result || e->result == ENOENT) {
+    } else if (e->result && e->result != ENOENT) {
         /* A delete that failed otherwise left the flow where it was. */
+        if (f->dp_present) {
+            f->del_failed_ev = *now;
+            f->del_failed_ukey = e->ukey_id;
+        }
+    } else {
         if (f->dp_present || f->presence_unsure) {
             f->absent_round = lc->n_rounds;
             f->absent_ev = *now;

@@ -62,6 +62,21 @@ test_expect_success 'a load traced without the bus lock: no false loss' '
     test_grep "^events lost  *0$" stats
 '
 
+# Datapath faults under upstream: a failed delete leaves its flow, which
+# the next dump adopts with zeroed stats: the only violations are stats
+# doubles, each naming the failed delete (OVS's own behaviour, man page).
+# (A flow orphaned just before the end is a dp-flow-without-ukey warning.)
+test_expect_success 'upstream with faults: errors are stats doubles, explained' '
+    "$UKDB" load --handlers 2 --revalidators 2 --flows 300 --seconds 1 \
+        --idle-ms 5 --zipf 0.5 --faults 0.002 --record faults \
+        --format json >summary 2>err &&
+    { "$UKDB" audit faults >audit; test $? -le 1; } &&
+    grep "^violation: ERROR " audit >v || true;
+    echo "# $(wc -l <v) violations" &&
+    ! grep -v " stats-double " v &&
+    ! grep -v "the datapath delete of ukey [0-9]* by [a-z0-9]* failed (seq [0-9]*) and left the flow, which a dump adopted with zeroed stats" v
+'
+
 # --live: the same private session, streaming to a relay daemon of this
 # test (which keeps its trace under relayd/out).
 lttng_start_relayd "$TRASH/relayd/out"

@@ -576,6 +576,45 @@ test_stats(void)
         = first_kind(&r, UK_VIOL_STATS_DOUBLE);
     ok(v && strstr(v->event.name, "f1"), "detail names the flow: '%s'",
        v ? v->event.name : "");
+    ok(v && !strstr(v->event.name, "delete"), "no failed delete to name");
+    lifecycle_destroy(r.lc);
+
+    /* upstream's own double count: ukey 1's flow_del fails (EIO), the
+     * flow stays; push_dp_ops() evicts ukey 1 all the same, a dump adopts
+     * the flow as ukey 2 with zeroed stats, and pushes the 10 packets ukey
+     * 1 pushed again.  The detail says so, with the failed delete as the
+     * earlier evidence. */
+    rec_init(&r, NULL);
+    F(&r, .type = UK_EV_FLOW, .ufid = 0xf1, .name = "f1");
+    install(&r, 1, 0xf1, 0);
+    F(&r, .type = UK_EV_TRAFFIC, .ufid = 0xf1, .value = 10,
+      .result = UK_PATH_FASTPATH);
+    F(&r, .type = UK_EV_STATS_PUSH, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .value = 10);
+    tr(&r, T_REVAL, 1, 0xf1, UKEY_OPERATIONAL, UKEY_EVICTING, UK_TR_OK);
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .kind = UK_DEL_REVALIDATOR, .result = EIO);
+    uint64_t failed_seq = r.seq;
+    tr(&r, T_REVAL, 1, 0xf1, UKEY_EVICTING, UKEY_EVICTED, UK_TR_OK);
+    delete_and_free(&r, 1, 0xf1);
+    F(&r, .type = UK_EV_CREATE, .thread_id = T_REVAL, .ukey_id = 2,
+      .ufid = 0xf1, .umap = 0, .kind = UK_CREATE_DPIF_FLOW);
+    F(&r, .type = UK_EV_UMAP_INSERT, .thread_id = T_REVAL, .ukey_id = 2,
+      .ufid = 0xf1, .umap = 0);
+    tr(&r, T_REVAL, 2, 0xf1, UKEY_CREATED, UKEY_VISIBLE, UK_TR_OK);
+    tr(&r, T_REVAL, 2, 0xf1, UKEY_VISIBLE, UKEY_OPERATIONAL, UK_TR_OK);
+    is_int(r.n_v, 0, "failed delete, flow adopted: nothing wrong yet");
+    F(&r, .type = UK_EV_STATS_PUSH, .thread_id = T_REVAL, .ukey_id = 2,
+      .ufid = 0xf1, .value = 10);
+    is_int(n_kind(&r, UK_VIOL_STATS_DOUBLE), 1,
+           "adopted with zeroed stats: stats double");
+    v = first_kind(&r, UK_VIOL_STATS_DOUBLE);
+    ok(v && strstr(v->event.name, "the datapath delete of ukey 1 by ")
+       && strstr(v->event.name, "failed")
+       && strstr(v->event.name, "adopted with zeroed stats"),
+       "detail names the failed delete: '%s'", v ? v->event.name : "");
+    is_int(v ? v->event.value2 : 0, failed_seq,
+           "earlier evidence: the failed delete");
     lifecycle_destroy(r.lc);
 }
 
