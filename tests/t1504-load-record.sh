@@ -77,6 +77,33 @@ test_expect_success 'upstream with faults: errors are stats doubles, explained' 
     ! grep -v "the datapath delete of ukey [0-9]* by [a-z0-9]* failed (seq [0-9]*) and left the flow, which a dump adopted with zeroed stats" v
 '
 
+# The checker's violations are events of the trace too: a v1-replace load
+# (bounded: up to 4 seeds) records one ukey:violation per violation the
+# summary counts, double deletes among them, and the audit of the trace
+# finds the double delete on its own.
+by_violation() {
+    /usr/bin/python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["by_violation"]; print(v.get(sys.argv[2], 0) if len(sys.argv) > 2 else sum(v.values()))' "$@"
+}
+
+test_expect_success 'v1-replace: violations recorded as events, audited' '
+    found=0 &&
+    for seed in 1 2 3 4; do
+        rm -rf v1 &&
+        "$UKDB" load --handlers 3 --revalidators 3 --flows 500 --seconds 1 \
+            --idle-ms 5 --zipf 0.5 --variant v1-replace --seed $seed \
+            --record v1 --format json >summary 2>err || exit 1
+        n=$(by_violation summary double-delete)
+        echo "seed $seed: $n double deletes"
+        if [ "$n" -gt 0 ]; then found=1; break; fi
+    done &&
+    [ $found = 1 ] &&
+    "$UKDB" view --format raw v1 | grep " type=violation " >events &&
+    by_violation summary >expect && wc -l <events >n && test_cmp expect n &&
+    test_grep "kind=double-delete" events &&
+    { "$UKDB" audit v1 >audit; test $? = 1; } &&
+    test_grep "^violation: ERROR double-delete " audit
+'
+
 # --live: the same private session, streaming to a relay daemon of this
 # test (which keeps its trace under relayd/out).
 lttng_start_relayd "$TRASH/relayd/out"
