@@ -135,11 +135,14 @@ trace_format_time(const struct trace_cursor *tc, uint64_t ts, char *buf,
 
 /* ==== Reading ==== */
 
-/* Events read after a gap in 'seq' opened before it counts as a loss.
- * A thread numbers an event and records it a moment later: preempted in
- * between, it lets the others record up to a time slice of events
- * (~30,000 in 4 ms at LTTng-UST's ~130 ns each) before its own. */
-#define TRACE_HOLE_WINDOW 65536
+/* How long a gap in 'seq' may stay open before it counts as a loss.  A
+ * thread numbers an event and records it a moment later: preempted in
+ * between, the others record events of later seqs for as long as it waits
+ * for a CPU, a few ms at most on a loaded machine; 100 ms of trace time is
+ * generous.  A gap is also closed after so many events (memory), and every
+ * gap at the end of the trace (index_more()). */
+#define TRACE_HOLE_NS 100000000ull
+#define TRACE_HOLE_EVENTS (1u << 20)
 
 /* Adds loss 'l' in position order.  A gap in 'seq' found where a discarded
  * events message was (or another gap: a split one) adds its count to that
@@ -213,8 +216,8 @@ fill_hole(struct trace_cursor *tc, uint64_t s)
 }
 
 /* Follows the seqs read: a gap opens a hole; a hole still open
- * TRACE_HOLE_WINDOW events later is a loss (at the end of the trace, every
- * one is: see index_more()). */
+ * TRACE_HOLE_NS later in the trace (or TRACE_HOLE_EVENTS events later) is
+ * a loss. */
 static void
 note_seq(struct trace_cursor *tc, const struct ukey_event *e)
 {
@@ -234,7 +237,8 @@ note_seq(struct trace_cursor *tc, const struct ukey_event *e)
         fill_hole(tc, e->seq);
     }
     while (tc->n_holes
-           && tc->holes[0].pos + TRACE_HOLE_WINDOW <= tc->n_events) {
+           && (e->ts >= tc->holes[0].ts_end + TRACE_HOLE_NS
+               || tc->holes[0].pos + TRACE_HOLE_EVENTS <= tc->n_events)) {
         close_first_hole(tc);
     }
 }

@@ -155,8 +155,8 @@ struct trace_cursor {
     /* While reading: the highest 'seq' read, and the gaps below it.  In a
      * free-running trace two threads' events may come in the other order
      * than their seqs (see event_bus_add_concurrent()), so a gap is a loss
-     * only once it is still open TRACE_HOLE_WINDOW events later, or at
-     * the end of the trace. */
+     * only once it has stayed open 100 ms of trace time (see
+     * TRACE_HOLE_NS), or at the end of the trace. */
     uint64_t hi_seq;
     struct trace_hole *holes;       /* (owned) By 'pos'. */
     size_t n_holes, allocated_holes;

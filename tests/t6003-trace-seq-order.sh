@@ -4,21 +4,23 @@
 # the missing seqs never come: in a free-running trace, two threads' events
 # may be recorded in the other order than their seqs (the tracepoints are a
 # concurrent observer, core/event.h), so a gap may fill a moment later
-# (repl/trace.c, note_seq()).  Exact traces from tests/helper/ctf-write.py.
+# (repl/trace.c, note_seq()), within 100 ms of trace time.  Exact traces
+# from tests/helper/ctf-write.py.
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
 WRITE="$PY $TEST_TOP/tests/helper/ctf-write.py"
 command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
 
-# upcalls NAME SEQ...: a trace of one upcall per SEQ, in that order, 1 us
-# apart.
+# upcalls NAME SEQ[@TS]...: a trace of one upcall per SEQ, in that order,
+# 1 us apart, or at TS ns.
 upcalls() {
     local name=$1
     shift
     printf '%s\n' "$@" |
-        awk '{ printf "upcall thread=1 ufid=5 value=1 seq=%d ts=%d\n",
-                      $1, NR * 1000 }' |
+        awk -F@ '{ ts = NF > 1 ? $2 : NR * 1000
+                   printf "upcall thread=1 ufid=5 value=1 seq=%d ts=%d\n",
+                          $1, ts }' |
         $WRITE "$TRASH/$name" || { echo "Bail out! ctf-write $name"; exit 1; }
 }
 
@@ -30,9 +32,10 @@ stats() {
 upcalls swapped 1 2 4 3 5 6
 upcalls lost 1 2 4 5
 upcalls split 1 5 3 6
-# Seq 2 comes after TRACE_HOLE_WINDOW (65536) more events: too late.
-{ echo 1; seq 3 70003; echo 2; } >"$TRASH/late.seqs"
-upcalls late $(cat "$TRASH/late.seqs")
+# Seq 9 comes 99 ms after its gap opened (at 10): in time.  Seq 2 comes
+# 200 ms after, once the gap is closed (TRACE_HOLE_NS, 100 ms): too late.
+upcalls late 1 3 4 5 6 7 8 10 9@99000000 11@200000000 2@200001000 \
+    12@200002000
 
 test_expect_success 'seqs out of order, none missing: no loss' '
     stats swapped >out &&
@@ -59,10 +62,12 @@ test_expect_success 'a gap filled in its middle: one report of the rest' '
 '
 
 test_expect_success 'a seq that comes too late is a loss all the same' '
-    printf "%s\n" "goto end" "show stats" | "$UKDB" late >out &&
-    test_grep "^events  *70003 of 70003$" out &&
+    stats late >out &&
+    test_grep "^events  *12 of 12$" out &&
     test_grep "^loss reports  *1$" out &&
     test_grep "^events lost  *1$" out &&
+    sed -n "/^\[1\]/,/^\[2\]/p" out >around &&
+    test_grep "1 event LOST here (gap in seq)" around &&
     "$UKDB" late </dev/null >open.out &&
     test_grep "1 losses (1 events known lost)" open.out
 '
