@@ -401,7 +401,6 @@ struct uk_event_bus {
     /* Read-mostly: set up before the bus is threaded. */
     struct uk_observer observers[UK_MAX_OBSERVERS];
     int n_observers;
-    bool all_wanted;            /* Some observer has no filter. */
     bool serial_all_wanted;     /* Some serial observer has no filter. */
     bool threaded;
     char pad0_[64];
@@ -442,12 +441,10 @@ event_bus_destroy(struct uk_event_bus *bus)
 static void
 update_all_wanted(struct uk_event_bus *bus)
 {
-    bus->all_wanted = bus->serial_all_wanted = false;
+    bus->serial_all_wanted = false;
     for (int i = 0; i < bus->n_observers; i++) {
-        if (!bus->observers[i].filter) {
-            bus->all_wanted = true;
-            bus->serial_all_wanted |= !bus->observers[i].concurrent;
-        }
+        const struct uk_observer *o = &bus->observers[i];
+        bus->serial_all_wanted |= !o->filter && !o->concurrent;
     }
 }
 
