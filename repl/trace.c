@@ -143,6 +143,10 @@ trace_format_time(const struct trace_cursor *tc, uint64_t ts, char *buf,
  * gap at the end of the trace (index_more()). */
 #define TRACE_HOLE_NS 100000000ull
 #define TRACE_HOLE_EVENTS (1u << 20)
+/* At most so many gaps open at once: a few per thread in a sound trace;
+ * a corrupt one (seqs at random) would otherwise split gaps without end.
+ * Past it, the oldest is a loss. */
+#define TRACE_HOLES_MAX 256
 
 /* Adds loss 'l' in position order.  A gap in 'seq' found where a discarded
  * events message was (or another gap: a split one) adds its count to that
@@ -190,34 +194,42 @@ add_hole(struct trace_cursor *tc, size_t i, const struct trace_hole *h)
 }
 
 /* Seq 's', at most the highest read: it fills a gap, or it was read
- * already (a second run in the same session numbers from 1 again). */
+ * already (a second run in the same session numbers from 1 again).  The
+ * holes are disjoint and in seq order (as in position order): a binary
+ * search finds the one holding 's'. */
 static void
 fill_hole(struct trace_cursor *tc, uint64_t s)
 {
-    for (size_t i = tc->n_holes; i-- > 0;) {
-        struct trace_hole *h = &tc->holes[i];
-        if (s < h->lo || s > h->hi) {
-            continue;
-        }
-        if (h->lo == h->hi) {
-            memmove(h, h + 1, (--tc->n_holes - i) * sizeof *h);
-        } else if (s == h->lo) {
-            h->lo++;
-        } else if (s == h->hi) {
-            h->hi--;
+    size_t lo = 0, hi = tc->n_holes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tc->holes[mid].hi < s) {
+            lo = mid + 1;
         } else {
-            struct trace_hole upper = *h;
-            upper.lo = s + 1;
-            h->hi = s - 1;
-            add_hole(tc, i + 1, &upper);
+            hi = mid;
         }
+    }
+    if (lo == tc->n_holes || s < tc->holes[lo].lo) {
         return;
+    }
+    struct trace_hole *h = &tc->holes[lo];
+    if (h->lo == h->hi) {
+        memmove(h, h + 1, (--tc->n_holes - lo) * sizeof *h);
+    } else if (s == h->lo) {
+        h->lo++;
+    } else if (s == h->hi) {
+        h->hi--;
+    } else {
+        struct trace_hole upper = *h;
+        upper.lo = s + 1;
+        h->hi = s - 1;
+        add_hole(tc, lo + 1, &upper);
     }
 }
 
 /* Follows the seqs read: a gap opens a hole; a hole still open
- * TRACE_HOLE_NS later in the trace (or TRACE_HOLE_EVENTS events later) is
- * a loss. */
+ * TRACE_HOLE_NS later in the trace (or TRACE_HOLE_EVENTS events later, or
+ * the oldest of more than TRACE_HOLES_MAX) is a loss. */
 static void
 note_seq(struct trace_cursor *tc, const struct ukey_event *e)
 {
@@ -238,7 +250,8 @@ note_seq(struct trace_cursor *tc, const struct ukey_event *e)
     }
     while (tc->n_holes
            && (e->ts >= tc->holes[0].ts_end + TRACE_HOLE_NS
-               || tc->holes[0].pos + TRACE_HOLE_EVENTS <= tc->n_events)) {
+               || tc->holes[0].pos + TRACE_HOLE_EVENTS <= tc->n_events
+               || tc->n_holes > TRACE_HOLES_MAX)) {
         close_first_hole(tc);
     }
 }
