@@ -441,18 +441,24 @@ udpif_dp_flow(const struct udpif *udpif, const struct uk_flow *flow,
 }
 
 /* dp_dump_create() in free-running mode: each present flow read under its
- * stripe lock; every flow's 'expire' is exchanged rather than read and then
- * cleared, so that one set meanwhile is not lost (with several PMDs only
- * the first instance of the flow sees it). */
+ * stripe lock.  A flow's 'expire' is exchanged rather than read and then
+ * cleared, so that one set meanwhile is not lost, once per flow, at its
+ * first slot (PMD 0), for all its instances: the table holds a slot per
+ * flow and PMD, most of them absent (a flow is on one PMD), and PMD ids
+ * start at 1, so an exchange at each slot cleared the flag at an absent
+ * one, and no flow of the userspace datapath ever idled out. */
 static void
 dump_create_fr(struct udpif *udpif, struct uk_round *round)
 {
+    bool idle = false;
     round->n_entries = round->pos = 0;
     for (size_t i = 0; i < freerun_dp_n(udpif); i++) {
         struct dp_flow *f = freerun_dp_at(udpif, i);
+        if (!f->pmd_id) {
+            idle = atomic_exchange_explicit((_Atomic bool *) &f->flow->expire,
+                                            false, memory_order_relaxed);
+        }
         freerun_dp_lock(udpif, f);
-        bool idle = atomic_exchange_explicit((_Atomic bool *) &f->flow->expire,
-                                             false, memory_order_relaxed);
         if (f->present) {
             dump_add(round, f, idle, false);
             for (; f->dup > 0; f->dup--) {

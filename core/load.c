@@ -66,7 +66,13 @@ load_config_init(struct load_config *cfg)
 const char *
 load_config_check(const struct load_config *cfg)
 {
-    if (cfg->n_handlers < 1 || cfg->n_handlers > 256) {
+    if (cfg->n_pmds && cfg->n_handlers) {
+        return "give --handlers (kernel datapath) or --pmds (userspace "
+               "datapath), not both";
+    } else if (cfg->n_pmds > 256) {
+        return "--pmds must be between 1 and 256";
+    } else if (!cfg->n_pmds
+               && (cfg->n_handlers < 1 || cfg->n_handlers > 256)) {
         return "--handlers must be between 1 and 256";
     }
     if (cfg->n_revalidators < 1 || cfg->n_revalidators > 256) {
@@ -126,7 +132,8 @@ load_memory_need(const struct load_config *cfg, bool address_space)
     uint64_t need = LOAD_BYTES_FIXED + cfg->n_flows * LOAD_BYTES_PER_FLOW
                     + ukeys * LOAD_BYTES_PER_UKEY;
     if (address_space) {
-        need += ((uint64_t) cfg->n_handlers + cfg->n_revalidators
+        need += ((uint64_t) cfg->n_handlers + cfg->n_pmds
+                 + cfg->n_revalidators
                  + LOAD_OTHER_THREADS) * LOAD_AS_PER_THREAD;
     }
     return need;
@@ -152,6 +159,7 @@ load_create(const struct load_config *cfg)
     struct udpif_config ucfg;
     udpif_config_init(&ucfg);
     ucfg.free_running = true;
+    ucfg.datapath = cfg->n_pmds ? UK_DP_NETDEV : UK_DP_KERNEL;
     ucfg.variant = cfg->variant;
     ucfg.n_umaps = cfg->n_umaps;
     ucfg.flow_limit = cfg->flow_limit;
@@ -163,6 +171,10 @@ load_create(const struct load_config *cfg)
     load->udpif = udpif_create(&ucfg);
 
     char name[32];
+    for (unsigned int i = 0; i < cfg->n_pmds; i++) {
+        snprintf(name, sizeof name, "pmd%u", i);
+        udpif_add_thread(load->udpif, UK_THREAD_PMD, name, NULL);
+    }
     for (unsigned int i = 0; i < cfg->n_handlers; i++) {
         snprintf(name, sizeof name, "handler%u", i);
         udpif_add_thread(load->udpif, UK_THREAD_HANDLER, name, NULL);

@@ -29,7 +29,10 @@ struct udpif;
 struct uk_variant;
 
 struct load_config {
-    unsigned int n_handlers;    /* >= 1. */
+    unsigned int n_handlers;    /* Kernel datapath: >= 1. */
+    unsigned int n_pmds;        /* >= 1: the userspace datapath (netdev),
+                                 * its PMD threads upcalling themselves
+                                 * (upcall_cb()); then no handlers. */
     unsigned int n_revalidators;    /* >= 1. */
     unsigned int n_umaps;       /* Default 64. */
     uint64_t n_flows;           /* >= 1. */

@@ -40,6 +40,7 @@ struct load_args {
     const char *record_dir;
     const char *live_url;
     bool quiet;                 /* No live line. */
+    bool handlers_given;        /* --handlers, not the default. */
 };
 
 static struct load *volatile load_running;  /* For the signal handler. */
@@ -75,11 +76,11 @@ load_usage_error(const char *fmt, ...)
 static void
 load_help(void)
 {
-    fputs("usage: ukdb load --handlers N --revalidators M --flows F "
-          "[--umaps K]\n"
-          "                 [--variant V] [--seconds S | --upcalls U] "
-          "[--seed X]\n"
-          "                 [--record DIR | --live URL] "
+    fputs("usage: ukdb load (--handlers N | --pmds N) --revalidators M "
+          "--flows F\n"
+          "                 [--umaps K] [--variant V] "
+          "[--seconds S | --upcalls U]\n"
+          "                 [--seed X] [--record DIR | --live URL] "
           "[--format text|json]\n"
           "                 [--rate CALLS/S] [--burst P] [--zipf S] "
           "[--churn P]\n"
@@ -87,7 +88,9 @@ load_help(void)
           "[--flow-limit N]\n"
           "                 [--no-check] [--quiet]\n"
           "Runs the ukey core free on real threads, fed by a traffic "
-          "generator.\n", stdout);
+          "generator:\n"
+          "handler threads on the kernel datapath, or PMD threads on the "
+          "userspace one.\n", stdout);
 }
 
 /* Parses 'arg' as an unsigned integer (all of it).  Returns false if it is
@@ -137,10 +140,12 @@ enum {
     OPT_SECONDS, OPT_UPCALLS, OPT_SEED, OPT_RECORD, OPT_LIVE, OPT_FORMAT,
     OPT_RATE, OPT_BURST, OPT_ZIPF, OPT_CHURN, OPT_IDLE_MS, OPT_MODIFY,
     OPT_FAULTS, OPT_FLOW_LIMIT, OPT_NO_CHECK, OPT_QUIET, OPT_HELP,
+    OPT_PMDS,
 };
 
 static const struct option load_options[] = {
     { "handlers", required_argument, NULL, OPT_HANDLERS },
+    { "pmds", required_argument, NULL, OPT_PMDS },
     { "revalidators", required_argument, NULL, OPT_REVALIDATORS },
     { "flows", required_argument, NULL, OPT_FLOWS },
     { "umaps", required_argument, NULL, OPT_UMAPS },
@@ -174,7 +179,11 @@ load_parse_one(struct load_args *a, int c, const char *arg,
     struct load_config *cfg = &a->cfg;
     bool ok = true;
     switch (c) {
-    case OPT_HANDLERS: ok = parse_uint(arg, &cfg->n_handlers); break;
+    case OPT_HANDLERS:
+        ok = parse_uint(arg, &cfg->n_handlers);
+        a->handlers_given = true;
+        break;
+    case OPT_PMDS: ok = parse_uint(arg, &cfg->n_pmds) && cfg->n_pmds; break;
     case OPT_REVALIDATORS: ok = parse_uint(arg, &cfg->n_revalidators); break;
     case OPT_FLOWS: ok = parse_u64(arg, &cfg->n_flows); break;
     case OPT_UMAPS: ok = parse_uint(arg, &cfg->n_umaps); break;
@@ -257,6 +266,9 @@ load_parse(struct load_args *a, int argc, char *argv[])
     if (a->record_dir && a->live_url) {
         return load_usage_error("load: give --record or --live");
     }
+    if (a->cfg.n_pmds && !a->handlers_given) {
+        a->cfg.n_handlers = 0;  /* The userspace datapath has none. */
+    }
     const char *bad = load_config_check(&a->cfg);
     if (bad) {
         return load_usage_error("load: %s", bad);
@@ -328,7 +340,8 @@ load_memory_check(const struct load_config *cfg)
             fprintf(stderr, "ukdb: error: load: %" PRIu64 " flows and %u "
                     "threads need about %.1f GiB of address space; the "
                     "limit (ulimit -v) leaves %.1f GiB\n", cfg->n_flows,
-                    cfg->n_handlers + cfg->n_revalidators, gib(need),
+                    cfg->n_handlers + cfg->n_pmds + cfg->n_revalidators,
+                    gib(need),
                     gib(left));
             return 2;
         }
@@ -371,9 +384,10 @@ load_print_text(const struct load_args *a, const struct load_stats *s,
 {
     const struct udpif_stats *u = &s->fr.stats;
     const struct load_config *cfg = &a->cfg;
-    printf("load: variant %s, %u handlers, %u revalidators, %" PRIu64
+    printf("load: variant %s, %u %s, %u revalidators, %" PRIu64
            " flows, %u umaps, seed %" PRIu64 "%s\n",
-           cfg->variant->name, cfg->n_handlers, cfg->n_revalidators,
+           cfg->variant->name, cfg->n_pmds ? cfg->n_pmds : cfg->n_handlers,
+           cfg->n_pmds ? "pmds" : "handlers", cfg->n_revalidators,
            cfg->n_flows, cfg->n_umaps, cfg->seed,
            interrupted ? " (interrupted)" : "");
     printf("time            %.2f s, %" PRIu64 " rounds\n", s->elapsed,
@@ -415,11 +429,12 @@ load_print_json(const struct load_args *a, const struct load_stats *s,
 {
     const struct udpif_stats *u = &s->fr.stats;
     const struct load_config *cfg = &a->cfg;
-    printf("{\"variant\": \"%s\", \"handlers\": %u, \"revalidators\": %u, "
-           "\"flows\": %" PRIu64 ", \"umaps\": %u, \"seed\": %" PRIu64 ", "
-           "\"interrupted\": %s,\n", cfg->variant->name, cfg->n_handlers,
-           cfg->n_revalidators, cfg->n_flows, cfg->n_umaps, cfg->seed,
-           interrupted ? "true" : "false");
+    printf("{\"variant\": \"%s\", \"datapath\": \"%s\", \"handlers\": %u, "
+           "\"pmds\": %u, \"revalidators\": %u, \"flows\": %" PRIu64 ", "
+           "\"umaps\": %u, \"seed\": %" PRIu64 ", \"interrupted\": %s,\n",
+           cfg->variant->name, cfg->n_pmds ? "netdev" : "kernel",
+           cfg->n_handlers, cfg->n_pmds, cfg->n_revalidators, cfg->n_flows,
+           cfg->n_umaps, cfg->seed, interrupted ? "true" : "false");
     printf(" \"seconds\": %.3f, \"rounds\": %" PRIu64 ", \"calls\": %" PRIu64
            ", \"packets\": %" PRIu64 ", \"fastpath_packets\": %" PRIu64
            ", \"slowpath_packets\": %" PRIu64 ",\n", s->elapsed,

@@ -78,7 +78,7 @@ test_expect_success 'a load that fits under an address-space limit runs' '
 
 test_expect_success '--help prints the usage' '
     "$UKDB" load --help >out &&
-    test_grep "^usage: ukdb load --handlers N" out
+    test_grep "^usage: ukdb load (--handlers N | --pmds N)" out
 '
 
 test_expect_success 'a short load: summary, every ukey freed, end of run' '
@@ -89,6 +89,33 @@ test_expect_success 'a short load: summary, every ukey freed, end of run' '
     [ "$(json_get summary upcalls)" -ge 2000 ] &&
     [ "$(json_get summary installs)" -gt 0 ] &&
     [ "$(json_get summary interrupted)" = False ]
+'
+
+# Idle flows are evicted and come back, many times over in 1 s (~4000
+# evictions of 300 flows); before dump_create_fr() took each flow's idle
+# mark once, at PMD 0, no flow of this datapath ever idled out.
+test_expect_success '--pmds: the userspace datapath, its flows idle out too' '
+    "$UKDB" load --pmds 2 --revalidators 2 --flows 300 --seconds 1 \
+        --idle-ms 5 --zipf 0.5 --format json >summary &&
+    [ "$(json_get summary datapath)" = netdev ] &&
+    [ "$(json_get summary pmds)" = 2 ] &&
+    [ "$(json_get summary handlers)" = 0 ] &&
+    [ "$(json_get summary ukeys_live)" = 0 ] &&
+    [ "$(json_get summary ukeys_created)" = "$(json_get summary ukeys_freed)" ] &&
+    [ "$(json_get summary installs)" -gt 900 ] &&
+    [ "$(json_get summary evictions)" -gt 600 ] &&
+    [ "$(json_get summary complete)" = True ] &&
+    "$UKDB" load --pmds 3 --revalidators 1 --flows 50 --seconds 0.3 >text &&
+    test_grep "^load: variant upstream, 3 pmds, 1 revalidators, 50 flows" text
+'
+
+test_expect_success '--pmds: bad arguments' '
+    load_error --pmds 2 --handlers 2 --revalidators 1 --flows 10 \
+        --seconds 1 &&
+    test_grep "give --handlers (kernel datapath) or --pmds (userspace datapath), not both" err &&
+    load_error --pmds 0 --revalidators 1 --flows 10 --seconds 1 &&
+    load_error --pmds 300 --revalidators 1 --flows 10 --seconds 1 &&
+    test_grep "pmds must be between 1 and 256" err
 '
 
 test_expect_success 'text summary' '

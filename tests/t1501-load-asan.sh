@@ -36,6 +36,12 @@ test_expect_success 'upstream: clean, balanced' '
     [ "$(json_get up installs)" -gt 0 ]
 '
 
+test_expect_success 'upstream on the userspace datapath (PMDs): clean, balanced' '
+    asan_load pmd --pmds 2 --revalidators 2 --flows 1000 --seconds 1 \
+        --idle-ms 5 --zipf 0.5 --modify 0.01 --faults 0.001 &&
+    [ "$(json_get pmd installs)" -gt 0 ]
+'
+
 test_expect_success 'v1-replace: clean, balanced, double frees only recorded' '
     asan_load v1 --handlers 3 --revalidators 3 --flows 1000 --seconds 2 \
         --idle-ms 5 --zipf 0.5 --variant v1-replace &&

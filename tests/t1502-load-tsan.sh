@@ -28,6 +28,12 @@ test_expect_success 'upstream, every generator feature: no report' '
         --idle-ms 10 --churn 0.01 --modify 0.01 --faults 0.001
 '
 
+test_expect_success 'the userspace datapath (PMDs): no report' '
+    TSAN_OPTIONS="suppressions=$SUPP halt_on_error=1" \
+    tsan_load --pmds 3 --revalidators 2 --flows 1000 --seconds 1 \
+        --idle-ms 10 --churn 0.01 --modify 0.01 --faults 0.001
+'
+
 # v1-replace keeps each new ukey locked across the datapath put, so a
 # handler holds up to a batch (64) of ukey locks: beyond the 64 locks
 # TSan'"'"'s deadlock detector tracks per thread.  Data races only.

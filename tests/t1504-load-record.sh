@@ -42,6 +42,14 @@ test_expect_success 'the recorded upstream load audits clean' '
     audits_safe trace
 '
 
+test_expect_success 'a recorded load of the userspace datapath audits clean' '
+    "$UKDB" load --pmds 2 --revalidators 2 --flows 300 --seconds 0.5 \
+        --idle-ms 5 --zipf 0.5 --record pmd --format json >summary 2>err &&
+    lttng_count_events pmd >n &&
+    json_get summary events >expect && test_cmp expect n &&
+    audits_safe pmd
+'
+
 # Without the checker, the tracepoints are the only observer: a concurrent
 # one (event_bus_add_concurrent()), so two handlers' events may reach the
 # trace in the other order than their seqs.  The trace is still complete:
