@@ -23,6 +23,11 @@ Try, in order:
   variant upstream        the same session under today's OVS...
   show violations         ...is clean: ukey_delete() re-checks the state
   help                    everything else ("help break", "apropos rcu")
+
+Then, on real threads (quit the REPL first):
+  build/ukdb load --handlers 2 --revalidators 2 --flows 1000 --seconds 1 \
+      --record /tmp/load
+  build/ukdb audit /tmp/load      the verdict, as fast as babeltrace2 reads
 ===========================================================================
 TOUR
 cd "$top/examples" || exit 2
