@@ -10,47 +10,47 @@
 
 [ -x "$UKDB" ] || skip_all "$UKDB not built (make)"
 
-SETTINGS="--handlers 3 --revalidators 3 --flows 1000 --seconds 2
-          --idle-ms 5 --zipf 0.5"
+# The settings, after the datapath's threads ("--handlers 3" or "--pmds 3").
+SETTINGS="--revalidators 3 --flows 1000 --seconds 2 --idle-ms 5 --zipf 0.5"
 
 double_deletes() {
     /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["by_violation"].get("double-delete", 0))' "$1"
 }
 
-test_expect_success 'v1-replace: a double delete within 6 seeds' '
-    found=0 &&
+# finds_double_delete THREADS...: a v1-replace load finds a double delete
+# within 6 seeds.
+finds_double_delete() {
+    local seed n
     for seed in 1 2 3 4 5 6; do
-        "$UKDB" load $SETTINGS --variant v1-replace --seed $seed \
-            --format json >v1 || exit 1
+        "$UKDB" load "$@" $SETTINGS --variant v1-replace --seed $seed \
+            --format json >v1 || return 1
         n=$(double_deletes v1)
         echo "seed $seed: $n double deletes"
-        if [ "$n" -gt 0 ]; then found=1; break; fi
-    done &&
-    [ $found = 1 ]
+        [ "$n" -gt 0 ] && return 0
+    done
+    return 1
+}
+
+# finds_none THREADS...: an upstream load finds none (seeds 1 and 2).
+finds_none() {
+    local seed
+    for seed in 1 2; do
+        "$UKDB" load "$@" $SETTINGS --variant upstream --seed $seed \
+            --format json >up || return 1
+        [ "$(double_deletes up)" = 0 ] || { cat up; return 1; }
+    done
+}
+
+test_expect_success 'v1-replace: a double delete within 6 seeds' '
+    finds_double_delete --handlers 3
 '
 
 test_expect_success 'v1-replace on the userspace datapath (PMDs) too' '
-    found=0 &&
-    for seed in 1 2 3 4 5 6; do
-        "$UKDB" load --pmds 3 --revalidators 3 --flows 1000 --seconds 2 \
-            --idle-ms 5 --zipf 0.5 --variant v1-replace --seed $seed \
-            --format json >pmd || exit 1
-        n=$(double_deletes pmd)
-        echo "seed $seed: $n double deletes"
-        if [ "$n" -gt 0 ]; then found=1; break; fi
-    done &&
-    [ $found = 1 ]
+    finds_double_delete --pmds 3
 '
 
-test_expect_success 'upstream: none' '
-    for seed in 1 2; do
-        "$UKDB" load $SETTINGS --variant upstream --seed $seed \
-            --format json >up || exit 1
-        [ "$(double_deletes up)" = 0 ] || { cat up; exit 1; }
-    done &&
-    "$UKDB" load --pmds 3 --revalidators 3 --flows 1000 --seconds 2 \
-        --idle-ms 5 --zipf 0.5 --variant upstream --format json >up &&
-    [ "$(double_deletes up)" = 0 ]
+test_expect_success 'upstream: none, on either datapath' '
+    finds_none --handlers 3 && finds_none --pmds 3
 '
 
 test_done
