@@ -448,8 +448,8 @@ void event_bus_remove(struct uk_event_bus *, uk_event_observer_fn *,
  * may be delivered in the other order than their 'seq' (never two events
  * ordered by a model mutex, a thread's own events, or anything else that
  * orders their emission).  An event that a serial observer wants is
- * numbered and delivered to every observer under the bus lock, as
- * before. */
+ * numbered and delivered to the serial observers under the bus lock, then
+ * to the concurrent ones after it. */
 int event_bus_add_concurrent(struct uk_event_bus *, uk_event_observer_fn *,
                              uk_event_filter_fn *filter, void *aux);
 

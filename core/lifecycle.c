@@ -1331,40 +1331,33 @@ lc_stats_push(struct lifecycle *lc, struct lc_ukey *u,
         struct lc_subject subj = { .u = u };
         const char *flow_name = lc_flow_name(lc, f->ufid);
         f->stats_reported = true;
+        const struct lifecycle_evidence *earlier
+            = f->fast_ev.seq ? &f->fast_ev : NULL;
+        char cause[192] = "";
         if (f->del_failed_ev.seq && f->del_failed_ukey != u->id) {
             /* The likely cause, said: OVS's push_dp_ops() evicts a ukey
              * whose flow_del failed, its flow stays, and the next dump
              * adopts it with zeroed stats (ukey_create_from_dpif_flow()):
              * what the old ukey pushed is pushed again. */
-            lc_report(lc, UK_VIOL_STATS_DOUBLE, UK_SEV_ERROR, &subj, now,
-                      &f->del_failed_ev,
-                      "stats double: revalidators pushed %llu packets for "
-                      "flow %s pmd %u but the datapath counted %llu (push "
-                      "of ukey %llu by %s, seq %llu): the datapath delete "
-                      "of ukey %llu by %s failed (seq %llu) and left the "
-                      "flow, which a dump adopted with zeroed stats",
-                      (unsigned long long) f->pushed,
-                      flow_name ? flow_name : "?", f->pmd_id,
-                      (unsigned long long) f->fast_packets,
-                      (unsigned long long) u->id,
-                      lc_tname(lc, now->thread_id, 0),
-                      (unsigned long long) now->seq,
+            earlier = &f->del_failed_ev;
+            lc_format(cause, sizeof cause, ": the datapath delete of ukey "
+                      "%llu by %s failed (seq %llu) and left the flow, which "
+                      "a dump adopted with zeroed stats",
                       (unsigned long long) f->del_failed_ukey,
                       lc_tname(lc, f->del_failed_ev.thread_id, 1),
                       (unsigned long long) f->del_failed_ev.seq);
-            return;
         }
         lc_report(lc, UK_VIOL_STATS_DOUBLE, UK_SEV_ERROR, &subj, now,
-                  f->fast_ev.seq ? &f->fast_ev : NULL,
+                  earlier,
                   "stats double: revalidators pushed %llu packets for flow "
                   "%s pmd %u but the datapath counted %llu (push of ukey "
-                  "%llu by %s, seq %llu)",
+                  "%llu by %s, seq %llu)%s",
                   (unsigned long long) f->pushed,
                   flow_name ? flow_name : "?", f->pmd_id,
                   (unsigned long long) f->fast_packets,
                   (unsigned long long) u->id,
                   lc_tname(lc, now->thread_id, 0),
-                  (unsigned long long) now->seq);
+                  (unsigned long long) now->seq, cause);
     }
 }
 

@@ -113,6 +113,17 @@ uk_grow(void *array, size_t *allocated, size_t n, size_t elem_size)
     return array;
 }
 
+void *
+uk_insert_gap(void *array, size_t *allocated, size_t *n, size_t i,
+              size_t elem_size)
+{
+    array = uk_grow(array, allocated, *n + 1, elem_size);
+    char *p = (char *) array + i * elem_size;
+    memmove(p + elem_size, p, (*n - i) * elem_size);
+    ++*n;
+    return array;
+}
+
 void
 uk_assert_failure(const char *where, const char *cond)
 {

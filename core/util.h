@@ -23,6 +23,13 @@ char *uk_xasprintf(const char *fmt, ...) UK_PRINTF(1, 2);
  * holds at least 'n' elements, doubling.  OVS's x2nrealloc, in short. */
 void *uk_grow(void *array, size_t *allocated, size_t n, size_t elem_size);
 
+/* Opens a gap at index 'i' of '*array' (of '*n' elements of 'elem_size'
+ * bytes, '*allocated' allocated), growing it with uk_grow() and moving the
+ * elements from 'i' on up by one; increments '*n'.  Returns the array: the
+ * caller fills element 'i'. */
+void *uk_insert_gap(void *array, size_t *allocated, size_t *n, size_t i,
+                    size_t elem_size);
+
 /* Aborts with "file:line: assertion X failed" when ukdb's own invariant is
  * broken.  Never used for a violation of the modelled code: those are data. */
 #define uk_assert(COND)                                                 \

@@ -102,11 +102,8 @@ ukey_get(struct trace_state *st, uint64_t id, const struct ukey_event *e)
     if (i < st->n_ukeys && st->ukeys[i].id == id) {
         return &st->ukeys[i];
     }
-    st->ukeys = uk_grow(st->ukeys, &st->allocated_ukeys, st->n_ukeys + 1,
-                        sizeof *st->ukeys);
-    memmove(&st->ukeys[i + 1], &st->ukeys[i],
-            (st->n_ukeys - i) * sizeof *st->ukeys);
-    st->n_ukeys++;
+    st->ukeys = uk_insert_gap(st->ukeys, &st->allocated_ukeys, &st->n_ukeys,
+                              i, sizeof *st->ukeys);
     struct trace_ukey *k = &st->ukeys[i];
     *k = (struct trace_ukey) {
         .id = id, .ufid = e->ufid, .pmd_id = e->pmd_id, .umap = -1,
@@ -157,10 +154,8 @@ dp_get(struct trace_state *st, uint64_t ufid, uint32_t pmd_id)
         && st->dp[i].pmd_id == pmd_id) {
         return &st->dp[i];
     }
-    st->dp = uk_grow(st->dp, &st->allocated_dp, st->n_dp + 1,
-                     sizeof *st->dp);
-    memmove(&st->dp[i + 1], &st->dp[i], (st->n_dp - i) * sizeof *st->dp);
-    st->n_dp++;
+    st->dp = uk_insert_gap(st->dp, &st->allocated_dp, &st->n_dp, i,
+                           sizeof *st->dp);
     st->dp[i] = (struct trace_dpflow) { .ufid = ufid, .pmd_id = pmd_id };
     return &st->dp[i];
 }

@@ -162,12 +162,9 @@ add_loss(struct trace_cursor *tc, const struct trace_loss *l)
         tc->losses[i - 1].n += l->n;
         return;
     }
-    tc->losses = uk_grow(tc->losses, &tc->allocated_losses, tc->n_losses + 1,
-                         sizeof *tc->losses);
-    memmove(&tc->losses[i + 1], &tc->losses[i],
-            (tc->n_losses - i) * sizeof *tc->losses);
+    tc->losses = uk_insert_gap(tc->losses, &tc->allocated_losses,
+                               &tc->n_losses, i, sizeof *tc->losses);
     tc->losses[i] = *l;
-    tc->n_losses++;
 }
 
 /* The gap holes[0] is a loss. */
@@ -185,12 +182,9 @@ close_first_hole(struct trace_cursor *tc)
 static void
 add_hole(struct trace_cursor *tc, size_t i, const struct trace_hole *h)
 {
-    tc->holes = uk_grow(tc->holes, &tc->allocated_holes, tc->n_holes + 1,
-                        sizeof *tc->holes);
-    memmove(&tc->holes[i + 1], &tc->holes[i],
-            (tc->n_holes - i) * sizeof *tc->holes);
+    tc->holes = uk_insert_gap(tc->holes, &tc->allocated_holes, &tc->n_holes,
+                              i, sizeof *tc->holes);
     tc->holes[i] = *h;
-    tc->n_holes++;
 }
 
 /* Seq 's', at most the highest read: it fills a gap, or it was read
