@@ -678,8 +678,7 @@ freerun_ukey_free(struct udpif *udpif, struct ukey *ukey)
     atomic_fetch_add_explicit(&fr->real_frees, 1, memory_order_relaxed);
     int error = pthread_mutex_destroy(&ukey->mutex.real);
     uk_assert(!error);          /* EBUSY: freed while locked. */
-    free(ukey->node);
-    free(ukey);
+    umap_free_ukey(ukey);
 }
 
 /* ukey_delete__() as a call_rcu() callback, on liburcu's call_rcu thread,

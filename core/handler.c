@@ -115,9 +115,11 @@ recv_upcalls(struct uk_thread *t)
 {
     struct udpif *udpif = t->udpif;
     size_t max = udpif->cfg.upcall_batch;
-    struct upcall *ups = uk_xcalloc(max, sizeof *ups);
+    if (!t->upcall_batch) {
+        t->upcall_batch = uk_xcalloc(max, sizeof(struct upcall));
+    }
+    struct upcall *ups = t->upcall_batch;
     size_t n = 0;
-    uk_scratch_push(t, &ups);
 
     uk_op_begin(t, UK_OP_UPCALL_BATCH, 0);
     ups[n++] = (struct upcall) { .flow = t->cur.flow,
@@ -136,8 +138,6 @@ recv_upcalls(struct uk_thread *t)
         upcall_uninit(t, &ups[i]);                               /* H6 */
     }
     uk_op_end(t, UK_OP_UPCALL_BATCH, n);
-    uk_scratch_pop(t, &ups);
-    free(ups);
 }
 
 void

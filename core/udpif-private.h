@@ -37,6 +37,8 @@ int umap_remove(struct uk_thread *, struct umap *umap, struct ukey *,
 /* Free-running shutdown: unlinks 'ukey' (still in the table) without an
  * event or a scheduling point.  Call with no other model thread running. */
 void umap_unlink(struct umap *, struct ukey *);
+struct ukey *umap_alloc_ukey(void);
+void umap_free_ukey(struct ukey *);
 
 /* The hash of a ukey: ufid and pmd_id, as OVS's hash_2words(). */
 uint32_t ukey_hash(uint64_t ufid, uint32_t pmd_id);

@@ -214,6 +214,7 @@ udpif_destroy(struct udpif *udpif)
             free(*(void **) t->scratch[--t->n_scratch]);
         }
         coro_destroy(t->coro);
+        free(t->upcall_batch);
         free(t->reqs);
         free(t->name);
         free(t);
@@ -225,8 +226,7 @@ udpif_destroy(struct udpif *udpif)
     free(udpif->umaps);
     for (struct ukey *u = udpif->all_ukeys, *next; u; u = next) {
         next = u->next_all;
-        free(u->node);
-        free(u);
+        umap_free_ukey(u);
     }
     for (struct uk_round *r = udpif->rounds, *next; r; r = next) {
         next = r->next;

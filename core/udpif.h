@@ -200,7 +200,7 @@ struct ukey {
     unsigned int n_postponed;   /* ovsrcu_postpone() calls on it. */
     unsigned int n_freed;       /* Frees that ran (more than 1 = bug). */
     struct ukey *next_all;      /* udpif->all_ukeys list. */
-    void *node;                 /* (owned) cds_lfht node. */
+    void *node;                 /* Its cds_lfht node, in its block. */
     unsigned int n_pending;     /* Free-running: postpones whose callback
                                  * has not run (atomic); the last frees. */
 };
@@ -262,6 +262,12 @@ struct uk_thread {
      * the middle of an operation (the REPL's back and goto do that). */
     void *scratch[8];
     int n_scratch;
+
+    /* (owned) Handlers: recv_upcalls()'s batch of 'cfg.upcall_batch'
+     * upcalls, allocated at the first batch and kept, as OVS keeps its
+     * batch on the handler's stack: a 2 KiB malloc per batch is a large
+     * request for glibc, which consolidates its fast bins for each. */
+    void *upcall_batch;
 
     struct freerun_thread *fr;  /* (owned by udpif->fr) Free-running. */
 };
