@@ -943,9 +943,7 @@ freerun_snapshot(const struct udpif *udpif, struct freerun_stats *out)
     out->rounds = atomic_load_explicit(&fr->rounds, memory_order_relaxed);
     out->dp_flows = atomic_load_explicit(&fr->n_dp_present,
                                          memory_order_relaxed);
-    if (fr->stopped || !fr->started) {
-        out->events = (event_bus_next_seq(udpif->bus) - 1
-                       + fr_sum(udpif, &fr->quiet_events,
-                                offsetof(struct fr_local, quiet_events)));
-    }
+    out->events = (event_bus_next_seq(udpif->bus) - 1
+                   + fr_sum(udpif, &fr->quiet_events,
+                            offsetof(struct fr_local, quiet_events)));
 }

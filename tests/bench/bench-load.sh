@@ -3,7 +3,8 @@
 # Free-running benchmark ("make bench"): bench-load untraced (the tracepoint
 # observer attached, no session: tracing off), then under "ukdb record"
 # (every event recorded: tracing on), and the throughput ratio of each
-# configuration, and the recorded bytes per event.  Goals (issue 8):
+# configuration, and the recorded bytes per event; then what LTTng-UST
+# takes per event and so the least that tracing can cost.  Goals (issue 8):
 # tracing on costs at most 15% of the installs per second; the install path
 # within 5x the bare cds_lfht.
 # BENCH_LOAD_FLOWS sets the flows (installs) per run (default 20000),
@@ -46,10 +47,12 @@ median() {
         c = $0; sub(/.*\(/, "", c); add(k " cpu", c + 0)
     }
     /^install_vs_lfht / { add("ratio", $2) }
+    /^events_per_install / { add("epi", $2) }
     END {
         for (i = 1; i <= n_keys; i++) {
             k = order[i]
             if (k == "lfht") printf "lfht_lookup_add %.1f cpu ns\n", med(k)
+            else if (k == "epi") printf "events_per_install %.2f\n", med(k)
             else if (k == "ratio") {
                 m = med(k)
                 printf "install_vs_lfht %.2f x (median of %d processes, " \
@@ -101,3 +104,28 @@ echo "-- tracing on / off, installs per second"
 join <(grep ^installs_per_s "$tmp/off" | awk '{print $2"_"$3, $4}' | sort) \
      <(grep ^installs_per_s "$tmp/on" | awk '{print $2"_"$3, $4}' | sort) |
     awk '{printf "traced_ratio %s %.2f (cost %.0f%%; goal <= 15%%)\n", $1, $3/$2, 100*(1-$3/$2)}'
+
+# The floor of that cost, in the same kind of session: what LTTng-UST
+# takes to record the smallest "ukey" event (two integers), and the mean
+# over every type, times the events an install emits (the schema's: lock,
+# unlock, lookup, insert, transitions, put...), against the untraced
+# install.  No code of ours can make tracing cheaper than that.
+TP_EMIT=$BUILD_DIR/tests/helper/tp-emit
+[ -x "$TP_EMIT" ] || exit 0
+echo "-- LTTng-UST per event (tp-emit under ukdb record)"
+"$UKDB" record -o "$tmp/floor" --exec "$TP_EMIT" --bench 1000000 \
+    --bench-floor 1000000 >"$tmp/tp" 2>"$tmp/err" || { cat "$tmp/err"; exit 1; }
+cat "$tmp/tp"
+awk -v epi="$(sed -n 's/^events_per_install //p' "$tmp/off")" \
+    -v ns="$(sed -n 's/^installs_per_s handlers=1 checker=off .*(\([0-9]*\) cpu.*/\1/p' "$tmp/off")" '
+    /rcu_quiesce only/ { floor = $(NF - 1) + 0; next }
+    /^uk_tp_observer:/ { mean = $(NF - 1) + 0 }
+    END {
+        if (!epi || !ns || !floor || !mean) exit
+        printf "tracing_cost_floor %.0f%% (%.2f events/install x %.0f ns, " \
+               "the smallest event, over %d ns untraced; goal <= 15%%)\n",
+               100 * epi * floor / (ns + epi * floor), epi, floor, ns
+        printf "tracing_cost_mean %.0f%% (%.2f events/install x %.0f ns, " \
+               "the mean event)\n",
+               100 * epi * mean / (ns + epi * mean), epi, mean
+    }' "$tmp/tp"

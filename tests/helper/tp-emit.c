@@ -8,10 +8,10 @@
  * lifecycles.  --migrate K moves the process to the next CPU it may run
  * on every K events, so that a per-CPU channel's streams take turns (a
  * test of the merge of streams).  --bench N measures uk_tp_observer() per
- * event instead.
+ * event instead, over every type; --bench-floor N over the smallest event.
  *
  *   tp-emit [--canonical FILE] [--events N] [--seed S] [--migrate K]
- *           [--bench N]
+ *           [--bench N] [--bench-floor N]
  *
  * Exit status: 0, or 2 on a usage or I/O error. */
 #define _GNU_SOURCE 1           /* sched_setaffinity(), sched_getcpu() */
@@ -331,28 +331,31 @@ now_ns(void)
     return (double) ts.tv_sec * 1e9 + (double) ts.tv_nsec;
 }
 
-/* Calls uk_tp_observer() 'n' times over events of every type and prints
- * the mean cost per call. */
+/* Calls uk_tp_observer() 'n' times over events of every type (or, with
+ * 'floor', only over rcu_quiesce, the event with the smallest payload: two
+ * integers) and prints the mean cost per call. */
 static void
-bench(uint64_t n)
+bench(uint64_t n, bool floor)
 {
     struct ukey_event events[N_UK_EVENT_TYPES];
+    int n_types = floor ? 1 : N_UK_EVENT_TYPES;
 
-    for (int i = 0; i < N_UK_EVENT_TYPES; i++) {
-        events[i] = (struct ukey_event) { .type = (uint16_t) i,
-                                          .seq = (uint64_t) i + 1,
-                                          .ukey_id = 1, .where = "x.c:1" };
+    for (int i = 0; i < n_types; i++) {
+        events[i] = (struct ukey_event) {
+            .type = (uint16_t) (floor ? UK_EV_RCU_QUIESCE : i),
+            .seq = (uint64_t) i + 1, .ukey_id = 1, .where = "x.c:1" };
     }
-    uint64_t rounds = n / N_UK_EVENT_TYPES + 1;
+    uint64_t rounds = n / (uint64_t) n_types + 1;
     double start = now_ns();
     for (uint64_t i = 0; i < rounds; i++) {
-        for (int j = 0; j < N_UK_EVENT_TYPES; j++) {
+        for (int j = 0; j < n_types; j++) {
             uk_tp_observer(&events[j], NULL);
         }
     }
-    n = rounds * N_UK_EVENT_TYPES;
+    n = rounds * (uint64_t) n_types;
     double ns = (now_ns() - start) / (double) n;
-    printf("uk_tp_observer: %" PRIu64 " events, %.2f ns/event\n", n, ns);
+    printf("uk_tp_observer%s: %" PRIu64 " events, %.2f ns/event\n",
+           floor ? " (rcu_quiesce only)" : "", n, ns);
 }
 
 /* ==== Main ==== */
@@ -379,29 +382,37 @@ main(int argc, char *argv[])
         { "events", required_argument, NULL, 'n' },
         { "seed", required_argument, NULL, 's' },
         { "bench", required_argument, NULL, 'b' },
+        { "bench-floor", required_argument, NULL, 'f' },
         { "migrate", required_argument, NULL, 'm' },
         { NULL, 0, NULL, 0 },
     };
     const char *canonical = NULL;
-    uint64_t n = 0, seed = 1, n_bench = 0, migrate = 0;
+    uint64_t n = 0, seed = 1, n_bench = 0, n_floor = 0, migrate = 0;
     int c;
 
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         if ((c == 'n' && parse_count(optarg, &n))
             || (c == 's' && parse_count(optarg, &seed))
             || (c == 'b' && parse_count(optarg, &n_bench))
+            || (c == 'f' && parse_count(optarg, &n_floor))
             || (c == 'm' && parse_count(optarg, &migrate))) {
             return 2;
         } else if (c == 'c') {
             canonical = optarg;
         } else if (c == '?') {
             fprintf(stderr, "usage: tp-emit [--canonical FILE] [--events N]"
-                    " [--seed S] [--migrate K] [--bench N]\n");
+                    " [--seed S] [--migrate K] [--bench N]"
+                    " [--bench-floor N]\n");
             return 2;
         }
     }
-    if (n_bench) {
-        bench(n_bench);
+    if (n_bench || n_floor) {
+        if (n_bench) {
+            bench(n_bench, false);
+        }
+        if (n_floor) {
+            bench(n_floor, true);
+        }
         return 0;
     }
 
