@@ -179,11 +179,13 @@ check: deps
 # Free-running mode under sanitizers, both part of "make check": ukdb with
 # ASan+UBSan (tests/t1501-load-asan.sh) and with ThreadSanitizer
 # (tests/t1502-load-tsan.sh; "make check-tsan" runs that one alone), and
-# the event bus's threaded unit test under ThreadSanitizer too.
+# the threaded unit tests (the event bus, the umaps' node pool) under
+# ThreadSanitizer too.
 load-bin: $(UKDB) $(TP_SO)
 .PHONY: load-bin
 
-tsan-bins: load-bin $(BUILD)/tests/test-event-filter
+tsan-bins: load-bin $(BUILD)/tests/test-event-filter \
+    $(BUILD)/tests/test-umap-nodes
 .PHONY: tsan-bins
 
 check-tsan:

@@ -678,7 +678,8 @@ freerun_ukey_free(struct udpif *udpif, struct ukey *ukey)
     atomic_fetch_add_explicit(&fr->real_frees, 1, memory_order_relaxed);
     int error = pthread_mutex_destroy(&ukey->mutex.real);
     uk_assert(!error);          /* EBUSY: freed while locked. */
-    umap_free_ukey(ukey);
+    umap_release_node(&udpif->umaps[ukey->umap], ukey);
+    free(ukey);
 }
 
 /* ukey_delete__() as a call_rcu() callback, on liburcu's call_rcu thread,

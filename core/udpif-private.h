@@ -37,8 +37,10 @@ int umap_remove(struct uk_thread *, struct umap *umap, struct ukey *,
 /* Free-running shutdown: unlinks 'ukey' (still in the table) without an
  * event or a scheduling point.  Call with no other model thread running. */
 void umap_unlink(struct umap *, struct ukey *);
-struct ukey *umap_alloc_ukey(void);
-void umap_free_ukey(struct ukey *);
+/* Gives 'ukey''s node back to 'umap' (its own), once no reader can reach
+ * it: when the ukey is freed.  Any thread. */
+void umap_release_node(struct umap *, struct ukey *);
+size_t umap_node_capacity(const struct umap *);
 
 /* The hash of a ukey: ufid and pmd_id, as OVS's hash_2words(). */
 uint32_t ukey_hash(uint64_t ufid, uint32_t pmd_id);

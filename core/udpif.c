@@ -226,7 +226,7 @@ udpif_destroy(struct udpif *udpif)
     free(udpif->umaps);
     for (struct ukey *u = udpif->all_ukeys, *next; u; u = next) {
         next = u->next_all;
-        umap_free_ukey(u);
+        free(u);                /* Its node: the umap's, freed above. */
     }
     for (struct uk_round *r = udpif->rounds, *next; r; r = next) {
         next = r->next;
@@ -360,6 +360,16 @@ udpif_umap_ukeys(const struct udpif *udpif, int i, struct ukey **out,
         out[j] = all[j];
     }
     free(all);
+    return n;
+}
+
+size_t
+udpif_umap_node_capacity(const struct udpif *udpif)
+{
+    size_t n = 0;
+    for (unsigned int i = 0; i < udpif->cfg.n_umaps; i++) {
+        n += umap_node_capacity(&udpif->umaps[i]);
+    }
     return n;
 }
 

@@ -200,7 +200,8 @@ struct ukey {
     unsigned int n_postponed;   /* ovsrcu_postpone() calls on it. */
     unsigned int n_freed;       /* Frees that ran (more than 1 = bug). */
     struct ukey *next_all;      /* udpif->all_ukeys list. */
-    void *node;                 /* Its cds_lfht node, in its block. */
+    void *node;                 /* Its node in its umap's table, once
+                                 * inserted (owned by the umap). */
     unsigned int n_pending;     /* Free-running: postpones whose callback
                                  * has not run (atomic); the last frees. */
 };
@@ -278,6 +279,15 @@ struct umap {
     struct uk_mutex mutex;      /* Writers only. */
     struct cds_lfht *table;     /* (owned) Ukeys by hash. */
     int index;
+
+    /* The table's nodes (core/umap.c), 32 bytes each, taken from chunks
+     * of dense memory rather than one malloc each among the ukeys: a
+     * lookup walks a chain of nodes, and dense nodes keep that walk in few
+     * cache lines, as OVS's cmap keeps its hashes in its buckets. */
+    struct umap_node *free_nodes;   /* Taken by writers only. */
+    struct umap_node *returned;     /* (atomic) Given back after a grace
+                                     * period, by any thread. */
+    struct umap_chunk *chunks;      /* (owned) */
 };
 
 /* A pending ovsrcu_postpone(ukey_delete__, ukey). */
@@ -475,6 +485,11 @@ void udpif_emit(struct udpif *, struct uk_thread *t, struct ukey_event *e);
 
 /* The number of pending RCU callbacks, and of those ready to run. */
 size_t udpif_rcu_pending(const struct udpif *, size_t *n_ready);
+
+/* Nodes the umaps have carved for their tables so far (in use or free):
+ * a free-running model reuses a freed ukey's node, so this follows the
+ * most ukeys alive at once, not the ukeys created.  Not while running. */
+size_t udpif_umap_node_capacity(const struct udpif *);
 
 /* Iterates the ukeys now in umap 'i' (in table order). */
 size_t udpif_umap_ukeys(const struct udpif *, int i, struct ukey **out,

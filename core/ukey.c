@@ -18,7 +18,7 @@ ukey_create(struct uk_thread *t, struct uk_flow *flow, uint32_t pmd_id,
     UK_NO_THREAD_SAFETY_ANALYSIS
 {
     struct udpif *udpif = t->udpif;
-    struct ukey *ukey = umap_alloc_ukey();   /* With its umap node. */
+    struct ukey *ukey = uk_xzalloc(sizeof *ukey);
     ukey->id = uk_counter_next(udpif, &udpif->next_ukey_id);
     ukey->flow = flow;
     ukey->ufid = flow->ufid;

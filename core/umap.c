@@ -10,6 +10,7 @@
 #include "udpif-private.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include <urcu/urcu-qsbr.h>
@@ -18,11 +19,19 @@
 #include "util.h"
 
 struct umap_node {
-    struct cds_lfht_node node;
+    struct cds_lfht_node node;  /* First: its link is the free list's. */
     struct ukey *ukey;          /* (weak) */
     uint64_t ufid;              /* ukey->ufid, which never changes: a lookup
                                  * compares it without a second cache miss
                                  * per node of the chain. */
+};
+
+/* A chunk of nodes: 127 of 32 bytes and a link, one page, cache-line
+ * aligned, so that no node straddles two lines. */
+#define UMAP_CHUNK_NODES 127
+struct umap_chunk {
+    struct umap_node nodes[UMAP_CHUNK_NODES];
+    struct umap_chunk *next;
 };
 
 void
@@ -37,6 +46,81 @@ umap_init(struct umap *umap, int index, size_t expected, int lfht_flags)
     umap->table = cds_lfht_new_flavor(size, size, 0, lfht_flags,
                                       &urcu_qsbr_flavor, NULL);
     uk_assert(umap->table);
+    umap->free_nodes = NULL;
+    umap->returned = NULL;
+    umap->chunks = NULL;
+}
+
+/* ==== Nodes ====
+ *
+ * A writer (holding the umap mutex) takes a node from 'free_nodes'; when
+ * that is empty, it takes every node given back since, with one atomic
+ * exchange; when none was, it carves a new chunk.  A node goes back once
+ * its ukey is freed, after a grace period (no reader can reach it), from
+ * whichever thread frees it: a push on 'returned' (a Treiber stack with
+ * one consumer that only ever takes the whole list, so no ABA).  Under
+ * AddressSanitizer a free node is poisoned but for its link, so that a use
+ * after free of a node is still caught. */
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define UMAP_POISON(N) \
+    ASAN_POISON_MEMORY_REGION((char *) (N) + sizeof (N)->node.next, \
+                              sizeof *(N) - sizeof (N)->node.next)
+#define UMAP_UNPOISON(N) ASAN_UNPOISON_MEMORY_REGION((N), sizeof *(N))
+#else
+#define UMAP_POISON(N) ((void) (N))
+#define UMAP_UNPOISON(N) ((void) (N))
+#endif
+
+static struct umap_node *
+free_link(const struct umap_node *n)
+{
+    return (struct umap_node *) n->node.next;
+}
+
+static struct umap_node *
+node_alloc(struct umap *umap)
+{
+    struct umap_node *n = umap->free_nodes;
+    if (!n) {
+        n = atomic_exchange_explicit(
+            (_Atomic(struct umap_node *) *) &umap->returned, NULL,
+            memory_order_acquire);
+    }
+    if (!n) {
+        struct umap_chunk *c = uk_xmalloc_aligned(64, sizeof *c);
+        c->next = umap->chunks;
+        umap->chunks = c;
+        for (size_t i = 0; i < UMAP_CHUNK_NODES; i++) {
+            c->nodes[i].node.next = (struct cds_lfht_node *)
+                (i + 1 < UMAP_CHUNK_NODES ? &c->nodes[i + 1] : NULL);
+            UMAP_POISON(&c->nodes[i]);
+        }
+        n = &c->nodes[0];
+    }
+    umap->free_nodes = free_link(n);
+    UMAP_UNPOISON(n);
+    return n;
+}
+
+void
+umap_release_node(struct umap *umap, struct ukey *ukey)
+{
+    struct umap_node *n = ukey->node;
+    if (!n) {
+        return;
+    }
+    ukey->node = NULL;
+    UMAP_POISON(n);             /* Before a writer can take it again. */
+    _Atomic(struct umap_node *) *top =
+        (_Atomic(struct umap_node *) *) &umap->returned;
+    struct umap_node *old = atomic_load_explicit(top, memory_order_relaxed);
+    do {
+        n->node.next = (struct cds_lfht_node *) old;
+    } while (!atomic_compare_exchange_weak_explicit(top, &old, n,
+                                                    memory_order_release,
+                                                    memory_order_relaxed));
 }
 
 void
@@ -53,6 +137,15 @@ umap_destroy(struct umap *umap)
         uk_assert(!error);
         umap->table = NULL;
     }
+    for (struct umap_chunk *c = umap->chunks, *next; c; c = next) {
+        next = c->next;
+        for (size_t i = 0; i < UMAP_CHUNK_NODES; i++) {
+            UMAP_UNPOISON(&c->nodes[i]);
+        }
+        free(c);
+    }
+    umap->chunks = NULL;
+    umap->free_nodes = umap->returned = NULL;
 }
 
 struct lookup_key {
@@ -125,41 +218,26 @@ umap_lookup(struct uk_thread *t, struct umap *umap, uint64_t ufid,
     return found;
 }
 
-/* A ukey and its cds_lfht node in one block, 'node' first: a lookup that
- * walks a chain reads each node's link and ufid from one cache line, and
- * an install costs one malloc (and its free one free) instead of two. */
-struct ukey_block {
-    struct umap_node node;
-    struct ukey ukey;
-};
-
-/* ukey_create()'s allocation: a zeroed ukey whose node the first insert
- * links (node_of()). */
-struct ukey *
-umap_alloc_ukey(void)
-{
-    struct ukey_block *b = uk_xzalloc(sizeof *b);
-    b->ukey.node = &b->node;
-    return &b->ukey;
-}
-
-/* Frees a ukey allocated by umap_alloc_ukey(). */
-void
-umap_free_ukey(struct ukey *ukey)
-{
-    if (ukey) {
-        free(caa_container_of(ukey, struct ukey_block, ukey));
-    }
-}
-
+/* The node of 'ukey', in its umap's table. */
 static struct umap_node *
-node_of(struct ukey *ukey)
+linked_node(const struct ukey *ukey)
+{
+    uk_assert(ukey->in_umap && ukey->node);
+    return ukey->node;
+}
+
+/* The node of 'ukey', taken from the pool at its first insert (under the
+ * umap mutex). */
+static struct umap_node *
+node_of(struct umap *umap, struct ukey *ukey)
 {
     struct umap_node *n = ukey->node;
-    if (!n->ukey) {
+    if (!n) {
+        n = node_alloc(umap);
         cds_lfht_node_init(&n->node);
         n->ukey = ukey;
         n->ufid = ukey->ufid;
+        ukey->node = n;
         uk_tsan_release(n);     /* Before publication: pairs with lookups. */
     }
     return n;
@@ -181,7 +259,7 @@ umap_insert(struct uk_thread *t, struct umap *umap, struct ukey *ukey,
 {
     uk_point(t, UK_ACT_INSERT, func, ukey, umap->index);
     cds_lfht_add(umap->table, table_hash(t->udpif, ukey->hash),
-                 &node_of(ukey)->node);
+                 &node_of(umap, ukey)->node);
     ukey->in_umap = true;
     emit_umap(t, UK_EV_UMAP_INSERT, umap, ukey, NULL, 0, func);
 }
@@ -192,12 +270,12 @@ umap_replace(struct uk_thread *t, struct umap *umap, struct ukey *old,
 {
     uk_point(t, UK_ACT_REPLACE, func, old, umap->index);
     struct cds_lfht_iter iter;
-    struct umap_node *on = node_of(old);
+    struct umap_node *on = node_of(umap, old);
     cds_lfht_lookup(umap->table, table_hash(t->udpif, old->hash),
                     match_node, &on->node, &iter);
     int error = cds_lfht_replace(umap->table, &iter,
                                  table_hash(t->udpif, new->hash), match_node,
-                                 &on->node, &node_of(new)->node);
+                                 &on->node, &node_of(umap, new)->node);
     uk_assert(!error);
     old->in_umap = false;
     new->in_umap = true;
@@ -213,7 +291,7 @@ umap_remove(struct uk_thread *t, struct umap *umap, struct ukey *ukey,
     if (ukey->in_umap) {
         /* OVS asserts when the node is not in the cmap; the model records
          * the failure as an event and leaves the table alone. */
-        error = cds_lfht_del(umap->table, &node_of(ukey)->node);
+        error = cds_lfht_del(umap->table, &linked_node(ukey)->node);
         uk_assert(!error);
         ukey->in_umap = false;
     }
@@ -225,7 +303,7 @@ void
 umap_unlink(struct umap *umap, struct ukey *ukey)
 {
     if (ukey->in_umap) {
-        int error = cds_lfht_del(umap->table, &node_of(ukey)->node);
+        int error = cds_lfht_del(umap->table, &linked_node(ukey)->node);
         uk_assert(!error);
         ukey->in_umap = false;
     }
@@ -244,6 +322,16 @@ umap_collect(const struct umap *umap, struct ukey ***array,
         (*array)[count++] = n->ukey;
     }
     return count;
+}
+
+size_t
+umap_node_capacity(const struct umap *umap)
+{
+    size_t n = 0;
+    for (const struct umap_chunk *c = umap->chunks; c; c = c->next) {
+        n += UMAP_CHUNK_NODES;
+    }
+    return n;
 }
 
 uint32_t

@@ -50,6 +50,18 @@ uk_xcalloc(size_t n, size_t size)
     return p;
 }
 
+/* malloc() of 'size' bytes aligned on 'align', a power of two and a
+ * multiple of sizeof(void *); free() frees it. */
+void *
+uk_xmalloc_aligned(size_t align, size_t size)
+{
+    void *p;
+    if (posix_memalign(&p, align, size ? size : 1)) {
+        out_of_memory();
+    }
+    return p;
+}
+
 void *
 uk_xrealloc(void *p, size_t size)
 {

@@ -15,6 +15,7 @@
 void *uk_xmalloc(size_t size);
 void *uk_xzalloc(size_t size);
 void *uk_xcalloc(size_t n, size_t size);
+void *uk_xmalloc_aligned(size_t align, size_t size);
 void *uk_xrealloc(void *p, size_t size);
 char *uk_xstrdup(const char *s);
 char *uk_xasprintf(const char *fmt, ...) UK_PRINTF(1, 2);

@@ -5,7 +5,8 @@
 # own code, which TSan cannot see into.  No report may name ukdb's code.
 # Also the event bus's threaded unit test (tests/unit/test-event-filter.c:
 # concurrent observers called by two threads at once), with no suppression
-# at all.
+# at all, and the umaps' node pool's (tests/unit/test-umap-nodes.c: nodes
+# given back by the RCU thread, taken again by the handlers).
 . "$(dirname "$0")/lib.sh"
 
 TSAN_UKDB=${TSAN_UKDB:-$TEST_TOP/${TSAN_BUILD:-build-thread}/ukdb}
@@ -47,6 +48,15 @@ TSAN_BUS_TEST=$TEST_TOP/${TSAN_BUILD:-build-thread}/tests/test-event-filter
 test_expect_success 'the event bus with concurrent observers: no report' '
     [ -x "$TSAN_BUS_TEST" ] || { echo "$TSAN_BUS_TEST not built"; false; } &&
     TSAN_OPTIONS="halt_on_error=1" "$TSAN_BUS_TEST" >out 2>err;
+    rc=$?; grep -A30 "WARNING: ThreadSanitizer" err | head -60;
+    [ $rc = 0 ] && ! grep -q "ThreadSanitizer" err && ! grep -q "^not ok" out
+'
+
+TSAN_NODES_TEST=$TEST_TOP/${TSAN_BUILD:-build-thread}/tests/test-umap-nodes
+test_expect_success 'the umaps reuse nodes across threads: no report' '
+    [ -x "$TSAN_NODES_TEST" ] || { echo "$TSAN_NODES_TEST not built"; false; } &&
+    TSAN_OPTIONS="suppressions=$SUPP halt_on_error=1" "$TSAN_NODES_TEST" \
+        >out 2>err;
     rc=$?; grep -A30 "WARNING: ThreadSanitizer" err | head -60;
     [ $rc = 0 ] && ! grep -q "ThreadSanitizer" err && ! grep -q "^not ok" out
 '
