@@ -99,10 +99,10 @@ handle_upcalls(struct uk_thread *t, struct upcall *ups, size_t n)
         }
         ukey_lock_after_put(t, ukey, func);
         if (ups[i].put_error) {
-            transition_ukey(t, ukey, UKEY_EVICTED, func);               /* T5 */
+            transition_ukey(t, ukey, UKEY_EVICTED, func);              /* T5 */
         } else if (!v->conditional_operational
                    || ukey_read_state(t, ukey, func) < UKEY_OPERATIONAL) {
-            transition_ukey(t, ukey, UKEY_OPERATIONAL, func);           /* T4 */
+            transition_ukey(t, ukey, UKEY_OPERATIONAL, func);          /* T4 */
         }
         uk_mutex_unlock(t, &ukey->mutex, func);
     }

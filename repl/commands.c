@@ -11,7 +11,8 @@
 const struct repl_cmd repl_commands[] = {
     /* ==== Scenario ==== */
     { "variant", "[NAME]", "show or select the variant of the OVS code",
-      "  Without NAME, lists the variants.  Selecting one mid-session replays\n"
+      "  Without NAME, lists the variants.  Selecting one mid-session "
+      "replays\n"
       "  everything done so far (the same interleaving) under the new code.",
       "variant v1-replace", 0, 1, cmd_variant, complete_variant,
       0 },
@@ -23,16 +24,20 @@ const struct repl_cmd repl_commands[] = {
       "  Default 4.  Replays the session with the new number.",
       "umaps 8", 1, 1, cmd_umaps, NULL, 0 },
     { "handler", "NAME", "add a handler thread (kernel datapath)",
-      NULL, "handler h0", 1, 1, cmd_thread, NULL, REPL_CMD_JOURNAL | REPL_CMD_RECORD },
+      NULL, "handler h0", 1, 1, cmd_thread, NULL,
+      REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "pmd", "NAME", "add a PMD thread (netdev datapath)",
-      NULL, "pmd pmd0", 1, 1, cmd_thread, NULL, REPL_CMD_JOURNAL | REPL_CMD_RECORD },
+      NULL, "pmd pmd0", 1, 1, cmd_thread, NULL,
+      REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "revalidator", "NAME", "add a revalidator thread",
       "  The first revalidator of a round is its leader.",
-      "revalidator r0", 1, 1, cmd_thread, NULL, REPL_CMD_JOURNAL | REPL_CMD_RECORD },
+      "revalidator r0", 1, 1, cmd_thread, NULL,
+      REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "flow", "NAME [THREAD]", "declare a flow (its misses go to THREAD)",
       "  Its ufid is a hash of NAME.  Without THREAD, misses go to a handler\n"
       "  (or PMD) chosen by hash.",
-      "flow f1 h0", 1, 2, cmd_flow, complete_thread, REPL_CMD_JOURNAL | REPL_CMD_RECORD },
+      "flow f1 h0", 1, 2, cmd_flow, complete_thread,
+      REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "upcall", "THREAD FLOW [PACKETS]", "queue a miss upcall on a thread",
       "  Two upcalls queued before the handler runs make one batch\n"
       "  (handle_upcalls()).",
@@ -41,15 +46,19 @@ const struct repl_cmd repl_commands[] = {
     { "traffic", "FLOW [N]", "send N packets (fastpath or slowpath)",
       "  Counted on the flow's datapath flow if there is one; otherwise\n"
       "  slowpathed: a miss upcall is queued on its handler or PMD.",
-      "traffic f1 10", 1, 2, cmd_traffic, complete_flow, REPL_CMD_JOURNAL | REPL_CMD_RECORD },
+      "traffic f1 10", 1, 2, cmd_traffic, complete_flow,
+      REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "round", "[REVALIDATOR]", "queue a revalidator round",
       "  Dump phase, barrier, sweep phase.  Without REVALIDATOR every\n"
       "  revalidator takes part (they meet at the barriers).",
-      "round r0", 0, 1, cmd_round, complete_thread, REPL_CMD_JOURNAL | REPL_CMD_RECORD },
+      "round r0", 0, 1, cmd_round, complete_thread,
+      REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "dump", "[REVALIDATOR]", "queue the dump phase of a round only",
-      NULL, "dump r0", 0, 1, cmd_round, complete_thread, REPL_CMD_JOURNAL | REPL_CMD_RECORD },
+      NULL, "dump r0", 0, 1, cmd_round, complete_thread,
+      REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "sweep", "[REVALIDATOR]", "queue the sweep phase of a round only",
-      NULL, "sweep r0", 0, 1, cmd_round, complete_thread, REPL_CMD_JOURNAL | REPL_CMD_RECORD },
+      NULL, "sweep r0", 0, 1, cmd_round, complete_thread,
+      REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "purge", "", "queue revalidator/purge on the main thread",
       "  Pauses the revalidators (bd86266ea); handlers keep running.",
       "purge", 0, 0, cmd_purge, NULL, REPL_CMD_JOURNAL | REPL_CMD_RECORD },
@@ -58,10 +67,12 @@ const struct repl_cmd repl_commands[] = {
       "purge-pmd pmd0", 1, 1, cmd_purge_pmd, complete_thread,
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "flush", "", "queue udpif_flush() on the main thread",
-      NULL, "flush", 0, 0, cmd_flush, NULL, REPL_CMD_JOURNAL | REPL_CMD_RECORD },
+      NULL, "flush", 0, 0, cmd_flush, NULL,
+      REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "shutdown", "", "queue udpif_destroy(): free everything, end the run",
       "  After it, the checker looks for leaked ukeys.",
-      "shutdown", 0, 0, cmd_shutdown, NULL, REPL_CMD_JOURNAL | REPL_CMD_RECORD },
+      "shutdown", 0, 0, cmd_shutdown, NULL,
+      REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "expire", "FLOW", "make the next dump find FLOW idle",
       NULL, "expire f1", 1, 1, cmd_expire, complete_flow,
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
@@ -96,16 +107,19 @@ const struct repl_cmd repl_commands[] = {
       "choose 2", 1, 2, cmd_choose, NULL,
       REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "next", "THREAD", "step THREAD until its operation is over",
-      NULL, "next h0", 1, 1, cmd_next, complete_thread, REPL_CMD_MOTION | REPL_CMD_RECORD },
+      NULL, "next h0", 1, 1, cmd_next, complete_thread,
+      REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "run", "[MAXSTEPS]", "step round-robin until idle or a breakpoint",
       "  Ctrl-C stops it at the next step.",
       "run", 0, 1, cmd_run, NULL, REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "continue", "", "follow the recorded future, else run",
       "  On a trace: on to the next breakpoint; on a live session, waits for\n"
       "  new events until one hits or the session ends (Ctrl-C stops).",
-      "continue", 0, 0, cmd_continue, NULL, REPL_CMD_MOTION | REPL_CMD_RECORD },
+      "continue", 0, 0, cmd_continue, NULL,
+      REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "back", "[N]", "go back N steps (exact, by replay)",
-      NULL, "back 2", 0, 1, cmd_back, NULL, REPL_CMD_MOTION | REPL_CMD_RECORD },
+      NULL, "back 2", 0, 1, cmd_back, NULL,
+      REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "goto", "STEP", "go to step number STEP (back or forward)",
       "  On a trace: goto N (event N), goto seq:S (the event of seq S),\n"
       "  goto TIME (the first event at 1.5ms, 200us, 3s... from the start),\n"
@@ -128,7 +142,8 @@ const struct repl_cmd repl_commands[] = {
     { "watch", "ukey ID|flow NAME", "print every transition of a ukey/flow",
       NULL, "watch flow f1", 2, 2, cmd_watch, complete_ukey_or_flow,
       REPL_CMD_RECORD },
-    { "last", "ukey ID|flow NAME", "go back to just before its last transition",
+    { "last", "ukey ID|flow NAME",
+      "go back to just before its last transition",
       NULL, "last ukey 1", 2, 2, cmd_last, complete_ukey_or_flow,
       REPL_CMD_RECORD },
 
@@ -173,7 +188,8 @@ const struct repl_cmd repl_commands[] = {
 
     /* ==== Traces ==== */
     { "open", "TRACE|net://...", "open a recorded trace or a live session",
-      "  Then step/back/goto move a cursor over its events.  Another \"open\"\n"
+      "  Then step/back/goto move a cursor over its events.  Another "
+      "\"open\"\n"
       "  replaces the trace.  net://HOST/host/HOSTNAME/SESSION (a relay\n"
       "  daemon's live session): events are read as the program runs;\n"
       "  a motion at the last event read says \"no new event yet\", and\n"

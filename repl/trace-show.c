@@ -247,8 +247,8 @@ show_umaps(struct repl *r)
         printf("[");
         for (size_t m = 0; m < n; m++) {
             printf("%s{\"umap\":%zu,\"lock\":", m ? "," : "", m);
-            repl_json_string(owner_name(tc, m < st->n_umaps ? st->umaps[m].owner
-                                                       : -1));
+            int32_t owner = m < st->n_umaps ? st->umaps[m].owner : -1;
+            repl_json_string(owner_name(tc, owner));
             printf(",\"ukeys\":[");
             size_t k = 0;
             for (size_t i = 0; i < st->n_ukeys; i++) {

@@ -1076,8 +1076,8 @@ step_thread(struct repl *r, int thread_id)
     }
     if (tc->live) {
         printf("no new event of %s yet; the session is still live (event "
-               "%zu read so far)\n", trace_thread_name(tc, (uint32_t) thread_id),
-               tc->n_events);
+               "%zu read so far)\n",
+               trace_thread_name(tc, (uint32_t) thread_id), tc->n_events);
         return CMD_OK;
     }
     printf("end of the trace (event %zu): no more events of %s\n",

@@ -17,8 +17,8 @@
  *     CPU on a loaded machine): goal <= 5.
  *
  * Each figure is the best of BENCH_BEST_OF runs (default 3; the installs:
- * after one run not counted), on a warm heap (see main()).  The tracepoint observer is
- * registered with its filter, as "ukdb load" does it.
+ * after one run not counted), on a warm heap (see main()).  The tracepoint
+ * observer is registered with its filter, as "ukdb load" does it.
  *
  * The tracepoint observer is always attached (as "ukdb load" does): run
  * outside a session it costs one test per event, run under
