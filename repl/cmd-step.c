@@ -112,8 +112,7 @@ session_observe(const struct ukey_event *e, void *r_)
     }
     for (size_t i = 0; i < r->n_bps && !r->bp_hit; i++) {
         struct breakpoint *bp = &r->bps[i];
-        if (repl_bp_matches(bp, e)) {
-            bp->hits++;
+        if (repl_bp_matches(bp, e) && repl_bp_hit(bp)) {
             r->bp_hit = bp;
             char what[200];
             uk_event_format(e, what, sizeof what);
@@ -947,31 +946,111 @@ cmd_break(struct repl *r, int argc, char *argv[])
     return repl_break_parse(r, argc, argv, &model_names);
 }
 
-enum cmd_status
-cmd_delete(struct repl *r, int argc, char *argv[])
+bool
+repl_bp_hit(struct breakpoint *bp)
 {
-    if (argc == 1) {
-        for (size_t i = 0; i < r->n_bps; i++) {
-            free(r->bps[i].text);
-        }
-        r->n_bps = 0;
-        return CMD_OK;
+    bp->hits++;
+    if (bp->ignore) {
+        bp->ignore--;
+        return false;
     }
+    return true;
+}
+
+/* The breakpoint numbered 'arg', or NULL after an error message. */
+static struct breakpoint *
+bp_by_number(struct repl *r, const char *cmd, const char *arg)
+{
     uint64_t n;
-    if (!repl_number_arg(r, "delete", argv[1], 1, INT32_MAX, &n)) {
-        return CMD_ERROR;
+    if (!repl_number_arg(r, cmd, arg, 1, INT32_MAX, &n)) {
+        return NULL;
     }
     for (size_t i = 0; i < r->n_bps; i++) {
         if ((uint64_t) r->bps[i].number == n) {
-            free(r->bps[i].text);
-            memmove(&r->bps[i], &r->bps[i + 1],
-                    (r->n_bps - i - 1) * sizeof *r->bps);
-            r->n_bps--;
-            return CMD_OK;
+            return &r->bps[i];
         }
     }
-    repl_usage_error(r, "delete", "'%s': no such breakpoint", argv[1]);
-    return CMD_ERROR;
+    repl_usage_error(r, cmd, "'%s': no such breakpoint", arg);
+    return NULL;
+}
+
+/* Checks that every argument from argv[1] names a breakpoint, so that a
+ * command on a list does all or nothing. */
+static bool
+bps_by_number(struct repl *r, int argc, char *argv[])
+{
+    for (int i = 1; i < argc; i++) {
+        if (!bp_by_number(r, argv[0], argv[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* "delete [N...]": the breakpoints listed, or all of them. */
+enum cmd_status
+cmd_delete(struct repl *r, int argc, char *argv[])
+{
+    if (!bps_by_number(r, argc, argv)) {
+        return CMD_ERROR;
+    }
+    for (int k = 1; k < argc; k++) {
+        bp_by_number(r, argv[0], argv[k])->number = 0;  /* Doomed. */
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n_bps; i++) {
+        if (argc == 1 || !r->bps[i].number) {
+            free(r->bps[i].text);
+        } else {
+            r->bps[kept++] = r->bps[i];
+        }
+    }
+    r->n_bps = kept;
+    return CMD_OK;
+}
+
+/* "enable [N...]" and "disable [N...]": the breakpoints listed, or all of
+ * them.  A disabled breakpoint neither stops nor counts hits. */
+enum cmd_status
+cmd_enable(struct repl *r, int argc, char *argv[])
+{
+    bool enable = !strcmp(argv[0], "enable");
+    if (!bps_by_number(r, argc, argv)) {
+        return CMD_ERROR;
+    }
+    if (argc == 1) {
+        for (size_t i = 0; i < r->n_bps; i++) {
+            r->bps[i].enabled = enable;
+        }
+    }
+    for (int k = 1; k < argc; k++) {
+        bp_by_number(r, argv[0], argv[k])->enabled = enable;
+    }
+    return CMD_OK;
+}
+
+/* "ignore N COUNT": breakpoint N lets its next COUNT hits pass (as gdb's:
+ * they still count in "info breakpoints").  0 cancels. */
+enum cmd_status
+cmd_ignore(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    struct breakpoint *bp = bp_by_number(r, "ignore", argv[1]);
+    uint64_t count;
+    if (!bp || !repl_number_arg(r, "ignore", argv[2], 0, INT32_MAX, &count)) {
+        return CMD_ERROR;
+    }
+    bp->ignore = count;
+    if (!r->quiet && !r->replaying) {
+        if (count) {
+            printf("Will ignore next %" PRIu64 " hit%s of breakpoint %d.\n",
+                   count, count == 1 ? "" : "s", bp->number);
+        } else {
+            printf("Will stop next time breakpoint %d is hit.\n",
+                   bp->number);
+        }
+    }
+    return CMD_OK;
 }
 
 enum cmd_status
@@ -984,9 +1063,13 @@ cmd_info(struct repl *r, int argc, char *argv[])
         }
         for (size_t i = 0; i < r->n_bps; i++) {
             const struct breakpoint *bp = &r->bps[i];
-            printf("%-3d %-5s %s  (hit %llu time%s)\n", bp->number,
+            printf("%-3d %-5s %s  (hit %llu time%s", bp->number,
                    bp->temporary ? "tbrk" : "break", bp->text,
                    (unsigned long long) bp->hits, bp->hits == 1 ? "" : "s");
+            if (bp->ignore) {
+                printf("; ignore next %llu", (unsigned long long) bp->ignore);
+            }
+            printf(")%s\n", bp->enabled ? "" : "  [disabled]");
         }
         return CMD_OK;
     }

@@ -125,7 +125,7 @@ const struct repl_cmd repl_commands[] = {
       "  goto TIME (the first event at 1.5ms, 200us, 3s... from the start),\n"
       "  goto end (the last event, on a live session the last so far).",
       "goto 10", 1, 1, cmd_goto, NULL, REPL_CMD_RECORD },
-    { "break", "transition|violation|event|action ...", "set a breakpoint",
+    { "break", "transition|violation|event ...", "set a breakpoint",
       "  break transition [FROM->]TO [ukey ID|flow NAME] [thread NAME]\n"
       "  break violation [KIND]\n"
       "  break event NAME [ukey ID|flow NAME] [thread NAME]\n"
@@ -135,8 +135,17 @@ const struct repl_cmd repl_commands[] = {
     { "tbreak", "...", "a breakpoint that is deleted when hit",
       NULL, "tbreak violation", 1, -1, cmd_break, complete_break,
       REPL_CMD_RECORD },
-    { "delete", "[N]", "delete breakpoint N, or all",
-      NULL, "delete 1", 0, 1, cmd_delete, NULL, REPL_CMD_RECORD },
+    { "delete", "[N...]", "delete breakpoints N..., or all",
+      NULL, "delete 1 3", 0, -1, cmd_delete, NULL, REPL_CMD_RECORD },
+    { "disable", "[N...]", "disable breakpoints N..., or all",
+      "  A disabled breakpoint neither stops nor counts hits; \"enable\"\n"
+      "  turns it back on.",
+      "disable 2", 0, -1, cmd_enable, NULL, REPL_CMD_RECORD },
+    { "enable", "[N...]", "enable breakpoints N..., or all",
+      NULL, "enable 2", 0, -1, cmd_enable, NULL, REPL_CMD_RECORD },
+    { "ignore", "N COUNT", "let breakpoint N pass its next COUNT hits",
+      "  The hits still count (info breakpoints).  \"ignore N 0\" cancels.",
+      "ignore 1 2", 2, 2, cmd_ignore, NULL, REPL_CMD_RECORD },
     { "info", "breakpoints|watches", "list breakpoints or watches",
       NULL, "info breakpoints", 1, 1, cmd_info, NULL, 0 },
     { "watch", "ukey ID|flow NAME", "print every transition of a ukey/flow",

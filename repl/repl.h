@@ -90,7 +90,8 @@ struct breakpoint {
     uint64_t ukey_id;           /* 0 = any. */
     uint64_t ufid;              /* 0 = any. */
     int thread_id;              /* -1 = any. */
-    uint64_t hits;
+    uint64_t hits;              /* Events that matched, ignored or not. */
+    uint64_t ignore;            /* "ignore N COUNT": hits left to pass. */
     char *text;                 /* (owned) As typed, for "info". */
 };
 
@@ -231,6 +232,9 @@ struct repl_bp_names {
 enum cmd_status repl_break_parse(struct repl *, int argc, char *argv[],
                                  const struct repl_bp_names *);
 bool repl_bp_matches(const struct breakpoint *, const struct ukey_event *);
+/* Counts a hit of 'bp' (an event it matches): true if it stops there,
+ * false while an ignore count ("ignore N COUNT") lets it pass. */
+bool repl_bp_hit(struct breakpoint *);
 
 /* "ukey ID" or "flow NAME" in argv[1..2] of 'cmd' ("watch", "last"), the
  * flow resolved with 'names': sets '*ukey_id' or '*ufid' (the other 0). */
@@ -249,6 +253,7 @@ repl_cmd_fn cmd_flush, cmd_shutdown, cmd_expire, cmd_modify, cmd_dp;
 repl_cmd_fn cmd_choices, cmd_choose, cmd_step, cmd_next, cmd_run;
 repl_cmd_fn cmd_continue;
 repl_cmd_fn cmd_back, cmd_goto, cmd_break, cmd_delete, cmd_info, cmd_watch;
+repl_cmd_fn cmd_enable, cmd_ignore;
 repl_cmd_fn cmd_last, cmd_show, cmd_history, cmd_log, cmd_expect;
 repl_cmd_fn cmd_explore, cmd_open, cmd_rcu, cmd_when, cmd_reproduce;
 repl_cmd_fn cmd_reverse_continue, cmd_close, cmd_wait;

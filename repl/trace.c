@@ -926,7 +926,8 @@ folded_violation_at(const struct trace_cursor *tc, size_t i)
             ? &tc->violations[lo].e : NULL);
 }
 
-/* The first enabled breakpoint that event 'i' hits, or NULL. */
+/* The first enabled breakpoint that event 'i' hits and that stops there
+ * (its ignore count spent), or NULL.  Counts the hits. */
 static struct breakpoint *
 bp_hit(struct repl *r, size_t i)
 {
@@ -934,8 +935,9 @@ bp_hit(struct repl *r, size_t i)
     const struct ukey_event *v = folded_violation_at(tc, i);
     for (size_t k = 0; k < r->n_bps; k++) {
         struct breakpoint *bp = &r->bps[k];
-        if (repl_bp_matches(bp, &tc->events[i])
-            || (v && repl_bp_matches(bp, v))) {
+        if ((repl_bp_matches(bp, &tc->events[i])
+             || (v && repl_bp_matches(bp, v)))
+            && repl_bp_hit(bp)) {
             return bp;
         }
     }
@@ -947,7 +949,6 @@ report_bp(struct repl *r, struct breakpoint *bp, size_t i)
 {
     char what[300];
     uk_event_format(&r->trace->events[i], what, sizeof what);
-    bp->hits++;
     printf("Breakpoint %d: %s\n", bp->number, what);
     if (bp->temporary) {
         size_t k = (size_t) (bp - r->bps);
@@ -1358,6 +1359,10 @@ trace_execute__(struct repl *r, int argc, char *argv[])
         return trace_reproduce(r, argc, argv);
     } else if (!strcmp(c, "delete")) {
         return cmd_delete(r, argc, argv);
+    } else if (!strcmp(c, "enable") || !strcmp(c, "disable")) {
+        return cmd_enable(r, argc, argv);
+    } else if (!strcmp(c, "ignore")) {
+        return cmd_ignore(r, argc, argv);
     } else if (!strcmp(c, "info")) {
         return cmd_info(r, argc, argv);
     } else if (!strcmp(c, "source")) {

@@ -102,6 +102,22 @@ test_expect_success 'breakpoints stop on the right event, both directions' '
     test_cmp_expect t6000-break bp.out
 '
 
+test_expect_success 'ignore, disable and enable on a trace' '
+    ukdb_trace race "break event lock thread handler0" "continue" \
+        "continue" "continue" "when" >three &&
+    ukdb_trace race "break event lock thread handler0" "ignore 1 2" \
+        "continue" "when" "info breakpoints" >one &&
+    grep "^event [0-9]* of" three >three.when &&
+    grep "^event [0-9]* of" one >one.when &&
+    test_cmp three.when one.when &&
+    test_grep "(hit 3 times)$" one &&
+    ukdb_trace race "break event lock thread handler0" "disable 1" \
+        "continue" "info breakpoints" "enable" "goto 0" "continue" >off &&
+    test_grep "^end of the trace" off &&
+    test_grep "(hit 0 times)  \[disabled\]$" off &&
+    test_grep "^Breakpoint 1: lock" off
+'
+
 test_expect_success 'goto N, seq:S and TIME; step THREAD' '
     ukdb_trace race "goto seq:20" "when" "goto 0ns" "when" "goto 0.000001us" \
         "when" "step revalidator0" "when" >goto.out &&

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Breakpoint management on the model, as in gdb: "ignore N COUNT" lets
+# exactly COUNT hits pass (the stop is where COUNT+1 "continue"s without it
+# stop, and the passed hits still count), "disable"/"enable" (one, several
+# or all), "delete" of several at once, "info breakpoints" showing it all,
+# a variant change that replays the session with them, and bad numbers
+# (all or nothing, exit 2).  The same commands on a recorded trace are in
+# t6000-trace-cursor.sh.
+. "$(dirname "$0")/lib.sh"
+
+[ -x "$UKDB" ] || skip_all "$UKDB not built"
+cd "$TRASH" || exit 1
+
+# Two flows installed by one handler batch: two VISIBLE->OPERATIONAL
+# transitions, ukey 1's then ukey 2's.
+SETUP='handler h0; revalidator r0; flow f1 h0; flow f2 h0; upcall h0 f1; upcall h0 f2'
+
+# stops CMDS: the breakpoint reports and the final "when" of a session.
+stops() {
+    "$UKDB" -c "$SETUP; $1" >raw 2>&1 || { cat raw; return 1; }
+    grep -E '^(Breakpoint|Temporary|Will|step [0-9]|[0-9]+ +(break|tbrk))' raw
+}
+
+test_expect_success 'ignore 1 1: one continue stops where two did' '
+    stops "break transition OPERATIONAL; continue; continue; when" >two &&
+    stops "break transition OPERATIONAL; ignore 1 1; continue; when" >one &&
+    tail -2 two >two.end && tail -1 one >one.when &&
+    test_grep "ukey#2 VISIBLE->OPERATIONAL" two.end &&
+    test_grep "ukey#2 VISIBLE->OPERATIONAL" one &&
+    ! grep -q "ukey#1 VISIBLE->OPERATIONAL" one &&
+    test_cmp <(tail -1 two) one.when
+'
+
+test_expect_success 'passed hits still count; ignore 0 cancels' '
+    stops "break transition OPERATIONAL; ignore 1 1; continue; info breakpoints" >out &&
+    test_grep "^Will ignore next 1 hit of breakpoint 1\.$" out &&
+    test_grep "^1   break transition OPERATIONAL  (hit 2 times)$" out &&
+    stops "break transition OPERATIONAL; ignore 1 5; info breakpoints; ignore 1 0; continue" >out2 &&
+    test_grep "(hit 0 times; ignore next 5)$" out2 &&
+    test_grep "^Will stop next time breakpoint 1 is hit\.$" out2 &&
+    test_grep "ukey#1 VISIBLE->OPERATIONAL" out2
+'
+
+test_expect_success 'disable: no stop, no hit; enable: stops again' '
+    stops "break transition OPERATIONAL; break event dp_put; disable 1 2; continue; info breakpoints" >off &&
+    ! grep -q "^Breakpoint [0-9]*: .*ukey#" off &&
+    test_grep "^1   break transition OPERATIONAL  (hit 0 times)  \[disabled\]$" off &&
+    test_grep "^2   break event dp_put  (hit 0 times)  \[disabled\]$" off &&
+    stops "break transition OPERATIONAL; break event dp_put; disable; enable 1; continue" >on1 &&
+    test_grep "^Breakpoint 1: transition ukey#1 VISIBLE->OPERATIONAL" on1 &&
+    ! grep -q "^Breakpoint 2: dp_put" on1 &&
+    stops "break transition OPERATIONAL; break event dp_put; disable; enable; continue" >on &&
+    test_grep "^Breakpoint 2: dp_put" on
+'
+
+test_expect_success 'delete several at once, or all' '
+    stops "break event lock; break event unlock; break event dp_put; delete 3 1; info breakpoints" >out &&
+    test_grep "^2   break event unlock" out &&
+    ! grep -qE "^(1|3) " out &&
+    "$UKDB" -c "break event lock; break event unlock; delete; info breakpoints" >all &&
+    test_grep "^No breakpoints\.$" all
+'
+
+# The re-run stops where the ignore count says: at ukey 2's transition
+# (ukey 2 OPERATIONAL), not at ukey 1's (ukey 2 still VISIBLE).
+test_expect_success 'a variant change replays the session with its ignore count' '
+    "$UKDB" -c "$SETUP; break transition OPERATIONAL; ignore 1 1; continue; variant v1-replace; show ukeys" >v1 &&
+    test_grep "^variant v1-replace: re-ran the session" v1 &&
+    test_grep "^#2 .* OPERATIONAL " v1 &&
+    "$UKDB" -c "$SETUP; break transition OPERATIONAL; continue; variant v1-replace; show ukeys" >v1.plain &&
+    test_grep "^#2 .* VISIBLE " v1.plain
+'
+
+# ukdb_rc CMDS: runs "ukdb -c CMDS" (stderr to err), prints its status.
+ukdb_rc() { "$UKDB" -c "$1" >/dev/null 2>err; echo $?; }
+
+test_expect_success 'bad numbers: an error, exit 2, nothing changed' '
+    test "$(ukdb_rc "break event lock; delete 1 7")" = 2 &&
+    test_grep "delete: .7.: no such breakpoint" err &&
+    printf "break event lock\ndelete 1 7\ninfo breakpoints\n" |
+        "$UKDB" --keep-going >out 2>err; test $? = 2 &&
+    test_grep "^1   break event lock" out &&
+    test "$(ukdb_rc "break event lock; ignore 2 1")" = 2 &&
+    test_grep "ignore: .2.: no such breakpoint" err &&
+    test "$(ukdb_rc "break event lock; ignore 1 many")" = 2 &&
+    test_grep "ignore: .many." err &&
+    test "$(ukdb_rc "enable 1")" = 2 &&
+    test_grep "enable: .1.: no such breakpoint" err &&
+    test "$(ukdb_rc "break event lock; ignore 1")" = 2 &&
+    test_grep "ignore" err
+'
+
+test_done
