@@ -1078,7 +1078,7 @@ cmd_info(struct repl *r, int argc, char *argv[])
             printf("No watches.\n");
         }
         for (size_t i = 0; i < r->n_watches; i++) {
-            printf("%zu  %s\n", i + 1, r->watches[i].text);
+            printf("%-3d %s\n", r->watches[i].number, r->watches[i].text);
         }
         return CMD_OK;
     }
@@ -1115,10 +1115,52 @@ repl_watch_parse(struct repl *r, int argc, char *argv[],
         return CMD_ERROR;
     }
     w.text = uk_xasprintf("%s %s", argv[1], argv[2]);
+    w.number = ++r->next_watch_number;
     r->watches = uk_grow(r->watches, &r->allocated_watches,
                          r->n_watches + 1, sizeof *r->watches);
     r->watches[r->n_watches++] = w;
-    repl_printf(r, "Watching %s.\n", w.text);
+    repl_printf(r, "Watch %d: %s\n", w.number, w.text);
+    return CMD_OK;
+}
+
+/* The watch numbered 'arg', or NULL after an error message. */
+static struct watch *
+watch_by_number(struct repl *r, const char *arg)
+{
+    uint64_t n;
+    if (!repl_number_arg(r, "unwatch", arg, 1, INT32_MAX, &n)) {
+        return NULL;
+    }
+    for (size_t i = 0; i < r->n_watches; i++) {
+        if ((uint64_t) r->watches[i].number == n) {
+            return &r->watches[i];
+        }
+    }
+    repl_usage_error(r, "unwatch", "'%s': no such watch", arg);
+    return NULL;
+}
+
+/* "unwatch [N...]": the watches listed, or all of them (all or nothing). */
+enum cmd_status
+cmd_unwatch(struct repl *r, int argc, char *argv[])
+{
+    for (int k = 1; k < argc; k++) {
+        if (!watch_by_number(r, argv[k])) {
+            return CMD_ERROR;
+        }
+    }
+    for (int k = 1; k < argc; k++) {
+        watch_by_number(r, argv[k])->number = 0;    /* Doomed. */
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n_watches; i++) {
+        if (argc == 1 || !r->watches[i].number) {
+            free(r->watches[i].text);
+        } else {
+            r->watches[kept++] = r->watches[i];
+        }
+    }
+    r->n_watches = kept;
     return CMD_OK;
 }
 
@@ -1142,6 +1184,7 @@ breakpoints_clear(struct repl *r)
         free(r->watches[i].text);
     }
     r->n_watches = 0;
+    r->next_watch_number = 0;
 }
 
 int

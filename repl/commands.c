@@ -151,6 +151,8 @@ const struct repl_cmd repl_commands[] = {
     { "watch", "ukey ID|flow NAME", "print every transition of a ukey/flow",
       NULL, "watch flow f1", 2, 2, cmd_watch, complete_ukey_or_flow,
       REPL_CMD_RECORD },
+    { "unwatch", "[N...]", "delete watches N..., or all",
+      NULL, "unwatch 1", 0, -1, cmd_unwatch, NULL, REPL_CMD_RECORD },
     { "last", "ukey ID|flow NAME",
       "go back to just before its last transition",
       NULL, "last ukey 1", 2, 2, cmd_last, complete_ukey_or_flow,

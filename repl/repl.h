@@ -96,6 +96,7 @@ struct breakpoint {
 };
 
 struct watch {
+    int number;                 /* For "info watches" and "unwatch". */
     uint64_t ukey_id;           /* Or 0 with 'ufid'. */
     uint64_t ufid;
     char *text;                 /* (owned) */
@@ -126,6 +127,7 @@ struct repl {
     struct breakpoint *bps;
     size_t n_bps, allocated_bps;
     int next_bp_number;
+    int next_watch_number;
     const struct breakpoint *bp_hit;    /* Set by the observer. */
     char bp_message[256];
     struct watch *watches;
@@ -253,7 +255,7 @@ repl_cmd_fn cmd_flush, cmd_shutdown, cmd_expire, cmd_modify, cmd_dp;
 repl_cmd_fn cmd_choices, cmd_choose, cmd_step, cmd_next, cmd_run;
 repl_cmd_fn cmd_continue;
 repl_cmd_fn cmd_back, cmd_goto, cmd_break, cmd_delete, cmd_info, cmd_watch;
-repl_cmd_fn cmd_enable, cmd_ignore;
+repl_cmd_fn cmd_enable, cmd_ignore, cmd_unwatch;
 repl_cmd_fn cmd_last, cmd_show, cmd_history, cmd_log, cmd_expect;
 repl_cmd_fn cmd_explore, cmd_open, cmd_rcu, cmd_when, cmd_reproduce;
 repl_cmd_fn cmd_reverse_continue, cmd_close, cmd_wait;

@@ -4,8 +4,8 @@
 # exactly COUNT hits pass (the stop is where COUNT+1 "continue"s without it
 # stop, and the passed hits still count), "disable"/"enable" (one, several
 # or all), "delete" of several at once, "info breakpoints" showing it all,
-# a variant change that replays the session with them, and bad numbers
-# (all or nothing, exit 2).  The same commands on a recorded trace are in
+# a variant change that replays the session with them, "unwatch", and bad
+# numbers (all or nothing, exit 2).  The same commands on a recorded trace are in
 # t6000-trace-cursor.sh.
 . "$(dirname "$0")/lib.sh"
 
@@ -72,6 +72,17 @@ test_expect_success 'a variant change replays the session with its ignore count'
     test_grep "^#2 .* VISIBLE " v1.plain
 '
 
+test_expect_success 'unwatch N: that watch no longer prints; numbers stay' '
+    "$UKDB" -c "$SETUP; watch flow f1; watch flow f2; unwatch 1; run; info watches" >out &&
+    test_grep "^Watch 2: flow f2$" out &&
+    test_grep "^watch flow f2: ukey#2 VISIBLE -> OPERATIONAL" out &&
+    ! grep -q "^watch flow f1:" out &&
+    test_grep "^2   flow f2$" out &&
+    "$UKDB" -c "$SETUP; watch flow f1; unwatch; run; info watches" >all &&
+    ! grep -q "^watch flow f1:" all &&
+    test_grep "^No watches\.$" all
+'
+
 # ukdb_rc CMDS: runs "ukdb -c CMDS" (stderr to err), prints its status.
 ukdb_rc() { "$UKDB" -c "$1" >/dev/null 2>err; echo $?; }
 
@@ -88,7 +99,9 @@ test_expect_success 'bad numbers: an error, exit 2, nothing changed' '
     test "$(ukdb_rc "enable 1")" = 2 &&
     test_grep "enable: .1.: no such breakpoint" err &&
     test "$(ukdb_rc "break event lock; ignore 1")" = 2 &&
-    test_grep "ignore" err
+    test_grep "ignore" err &&
+    test "$(ukdb_rc "$SETUP; watch flow f1; unwatch 1 2")" = 2 &&
+    test_grep "unwatch: .2.: no such watch" err
 '
 
 test_done
