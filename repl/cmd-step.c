@@ -974,29 +974,35 @@ bp_by_number(struct repl *r, const char *cmd, const char *arg)
     return NULL;
 }
 
-/* Checks that every argument from argv[1] names a breakpoint, so that a
- * command on a list does all or nothing. */
-static bool
+/* The breakpoints numbered argv[1...] (a number may come twice), in a
+ * new array, or NULL after an error message if one names none: a command
+ * on a list does all or nothing. */
+static struct breakpoint **
 bps_by_number(struct repl *r, int argc, char *argv[])
 {
+    struct breakpoint **bps = uk_xcalloc((size_t) argc, sizeof *bps);
     for (int i = 1; i < argc; i++) {
-        if (!bp_by_number(r, argv[0], argv[i])) {
-            return false;
+        bps[i - 1] = bp_by_number(r, argv[0], argv[i]);
+        if (!bps[i - 1]) {
+            free(bps);
+            return NULL;
         }
     }
-    return true;
+    return bps;
 }
 
 /* "delete [N...]": the breakpoints listed, or all of them. */
 enum cmd_status
 cmd_delete(struct repl *r, int argc, char *argv[])
 {
-    if (!bps_by_number(r, argc, argv)) {
+    struct breakpoint **doomed = bps_by_number(r, argc, argv);
+    if (!doomed) {
         return CMD_ERROR;
     }
-    for (int k = 1; k < argc; k++) {
-        bp_by_number(r, argv[0], argv[k])->number = 0;  /* Doomed. */
+    for (int k = 0; k < argc - 1; k++) {
+        doomed[k]->number = 0;
     }
+    free(doomed);
     size_t kept = 0;
     for (size_t i = 0; i < r->n_bps; i++) {
         if (argc == 1 || !r->bps[i].number) {
@@ -1015,17 +1021,17 @@ enum cmd_status
 cmd_enable(struct repl *r, int argc, char *argv[])
 {
     bool enable = !strcmp(argv[0], "enable");
-    if (!bps_by_number(r, argc, argv)) {
+    struct breakpoint **listed = bps_by_number(r, argc, argv);
+    if (!listed) {
         return CMD_ERROR;
     }
-    if (argc == 1) {
-        for (size_t i = 0; i < r->n_bps; i++) {
-            r->bps[i].enabled = enable;
-        }
+    for (size_t i = 0; argc == 1 && i < r->n_bps; i++) {
+        r->bps[i].enabled = enable;
     }
-    for (int k = 1; k < argc; k++) {
-        bp_by_number(r, argv[0], argv[k])->enabled = enable;
+    for (int k = 0; k < argc - 1; k++) {
+        listed[k]->enabled = enable;
     }
+    free(listed);
     return CMD_OK;
 }
 
@@ -1144,14 +1150,18 @@ watch_by_number(struct repl *r, const char *arg)
 enum cmd_status
 cmd_unwatch(struct repl *r, int argc, char *argv[])
 {
+    struct watch **doomed = uk_xcalloc((size_t) argc, sizeof *doomed);
     for (int k = 1; k < argc; k++) {
-        if (!watch_by_number(r, argv[k])) {
+        doomed[k - 1] = watch_by_number(r, argv[k]);
+        if (!doomed[k - 1]) {
+            free(doomed);
             return CMD_ERROR;
         }
     }
-    for (int k = 1; k < argc; k++) {
-        watch_by_number(r, argv[k])->number = 0;    /* Doomed. */
+    for (int k = 0; k < argc - 1; k++) {
+        doomed[k]->number = 0;
     }
+    free(doomed);
     size_t kept = 0;
     for (size_t i = 0; i < r->n_watches; i++) {
         if (argc == 1 || !r->watches[i].number) {

@@ -59,7 +59,10 @@ test_expect_success 'delete several at once, or all' '
     test_grep "^2   break event unlock" out &&
     ! grep -qE "^(1|3) " out &&
     "$UKDB" -c "break event lock; break event unlock; delete; info breakpoints" >all &&
-    test_grep "^No breakpoints\.$" all
+    test_grep "^No breakpoints\.$" all &&
+    "$UKDB" -c "break event lock; break event unlock; delete 1 1; disable 2 2; info breakpoints" >dup &&
+    test_grep "^2   break event unlock  (hit 0 times)  \[disabled\]$" dup &&
+    ! grep -q "^1 " dup
 '
 
 # The re-run stops where the ignore count says: at ukey 2's transition
@@ -78,6 +81,8 @@ test_expect_success 'unwatch N: that watch no longer prints; numbers stay' '
     test_grep "^watch flow f2: ukey#2 VISIBLE -> OPERATIONAL" out &&
     ! grep -q "^watch flow f1:" out &&
     test_grep "^2   flow f2$" out &&
+    "$UKDB" -c "$SETUP; watch flow f1; watch flow f2; unwatch 1 1; info watches" >dup &&
+    test_grep "^2   flow f2$" dup && ! grep -q "^1 " dup &&
     "$UKDB" -c "$SETUP; watch flow f1; unwatch; run; info watches" >all &&
     ! grep -q "^watch flow f1:" all &&
     test_grep "^No watches\.$" all
