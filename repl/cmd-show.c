@@ -168,9 +168,25 @@ show_umaps(struct repl *r)
     UK_NO_THREAD_SAFETY_ANALYSIS
 {
     struct ukey *ks[256];
+    if (r->json) {
+        printf("[");
+    }
     for (unsigned int i = 0; i < r->udpif->cfg.n_umaps; i++) {
         const struct umap *m = &r->udpif->umaps[i];
         size_t n = udpif_umap_ukeys(r->udpif, (int) i, ks, 256);
+        if (r->json) {
+            printf("%s{\"umap\":%u,\"lock\":", i ? "," : "", i);
+            repl_json_string(held_by(&m->mutex));
+            printf(",\"ukeys\":[");
+            for (size_t j = 0; j < n && j < 256; j++) {
+                printf("%s{\"id\":%" PRIu64 ",\"flow\":", j ? "," : "",
+                       ks[j]->id);
+                repl_json_string(ks[j]->flow->name);
+                printf(",\"state\":\"%s\"}", ukey_state_name(ks[j]->state));
+            }
+            printf("]}");
+            continue;
+        }
         printf("umap[%u]  lock %-12s ", i, held_by(&m->mutex));
         if (!n) {
             printf("(empty)");
@@ -180,6 +196,9 @@ show_umaps(struct repl *r)
                    ukey_state_name(ks[j]->state));
         }
         putchar('\n');
+    }
+    if (r->json) {
+        printf("]\n");
     }
     return CMD_OK;
 }
@@ -250,9 +269,53 @@ cmd_show_dp(struct repl *r)
 
 /* ==== show threads / locks / rcu ==== */
 
+/* "umap[3]" or "ukey#1": the name of mutex 'm' in 'buf'. */
+static const char *
+mutex_name(const struct uk_mutex *m, char *buf, size_t size)
+{
+    if (m->target == UK_LOCK_UMAP) {
+        snprintf(buf, size, "umap[%d]", m->umap);
+    } else {
+        snprintf(buf, size, "ukey#%" PRIu64, m->ukey->id);
+    }
+    return buf;
+}
+
+static void
+json_threads(struct repl *r)
+{
+    printf("[");
+    for (size_t i = 0; i < r->udpif->n_threads; i++) {
+        const struct uk_thread *t = r->udpif->threads[i];
+        char next[256], m[64];
+        uk_action_format(&t->next, next, sizeof next);
+        printf("%s{\"id\":%u,\"name\":", i ? "," : "", t->id);
+        repl_json_string(t->name);
+        printf(",\"kind\":\"%s\",\"status\":\"%s\",\"steps\":%" PRIu64
+               ",\"next\":", uk_thread_kind_name(t->kind),
+               uk_thread_runnable(t) ? (t->busy ? "runnable" : "ready")
+                                     : (t->busy ? "blocked" : "idle"),
+               t->n_steps);
+        repl_json_string(t->busy || uk_thread_runnable(t) ? next : "-");
+        printf(",\"holds\":[");
+        for (int k = 0; k < t->n_held; k++) {
+            printf("%s{\"lock\":\"%s\",\"where\":", k ? "," : "",
+                   mutex_name(t->held[k], m, sizeof m));
+            repl_json_string(t->held[k]->where);
+            printf("}");
+        }
+        printf("]}");
+    }
+    printf("]\n");
+}
+
 static enum cmd_status
 show_threads(struct repl *r)
 {
+    if (r->json) {
+        json_threads(r);
+        return CMD_OK;
+    }
     printf("%-3s %-14s %-11s %-9s %-6s %s\n", "ID", "THREAD", "KIND",
            "STATUS", "STEPS", "NEXT ACTION / LOCKS HELD");
     for (size_t i = 0; i < r->udpif->n_threads; i++) {
@@ -267,13 +330,8 @@ show_threads(struct repl *r)
                t->busy || uk_thread_runnable(t) ? next : "-");
         for (int k = 0; k < t->n_held; k++) {
             char m[64];
-            const struct uk_mutex *mx = t->held[k];
-            if (mx->target == UK_LOCK_UMAP) {
-                snprintf(m, sizeof m, "umap[%d]", mx->umap);
-            } else {
-                snprintf(m, sizeof m, "ukey#%" PRIu64, mx->ukey->id);
-            }
-            printf("%-49s holds %s (taken at %s)\n", "", m, mx->where);
+            printf("%-49s holds %s (taken at %s)\n", "",
+                   mutex_name(t->held[k], m, sizeof m), t->held[k]->where);
         }
     }
     return CMD_OK;
@@ -283,21 +341,30 @@ static enum cmd_status
 show_locks(struct repl *r)
 {
     int n = 0;
+    if (r->json) {
+        printf("[");
+    }
     for (size_t i = 0; i < r->udpif->n_threads; i++) {
         const struct uk_thread *t = r->udpif->threads[i];
         for (int k = 0; k < t->n_held; k++) {
-            const struct uk_mutex *m = t->held[k];
-            if (m->target == UK_LOCK_UMAP) {
-                printf("umap[%d] held by %s at %s\n", m->umap, t->name,
-                       m->where);
+            char m[64];
+            mutex_name(t->held[k], m, sizeof m);
+            if (r->json) {
+                printf("%s{\"lock\":\"%s\",\"held_by\":", n ? "," : "", m);
+                repl_json_string(t->name);
+                printf(",\"where\":");
+                repl_json_string(t->held[k]->where);
+                printf("}");
             } else {
-                printf("ukey#%" PRIu64 " held by %s at %s\n", m->ukey->id,
-                       t->name, m->where);
+                printf("%s held by %s at %s\n", m, t->name,
+                       t->held[k]->where);
             }
             n++;
         }
     }
-    if (!n) {
+    if (r->json) {
+        printf("]\n");
+    } else if (!n) {
         printf("No lock is held.\n");
     }
     return CMD_OK;
@@ -308,20 +375,43 @@ show_rcu(struct repl *r)
 {
     size_t ready;
     size_t n = udpif_rcu_pending(r->udpif, &ready);
-    printf("%zu postponed free%s, %zu ready to run (\"rcu step\" runs "
-           "one)\n", n, n == 1 ? "" : "s", ready);
+    if (r->json) {
+        printf("{\"ready\":%zu,\"postponed\":[", ready);
+    } else {
+        printf("%zu postponed free%s, %zu ready to run (\"rcu step\" runs "
+               "one)\n", n, n == 1 ? "" : "s", ready);
+    }
     for (size_t i = 0; i < n; i++) {
         const struct uk_rcu_cb *cb = &r->udpif->rcu_cbs[i];
-        printf("  ukey#%" PRIu64 " postponed by %s at step %" PRIu64 "\n",
-               cb->ukey->id, udpif_thread_name(r->udpif, cb->thread_id),
-               cb->stamp);
+        const char *by = udpif_thread_name(r->udpif, cb->thread_id);
+        if (r->json) {
+            printf("%s{\"ukey\":%" PRIu64 ",\"by\":", i ? "," : "",
+                   cb->ukey->id);
+            repl_json_string(by);
+            printf(",\"step\":%" PRIu64 ",\"waiting_for\":[", cb->stamp);
+        } else {
+            printf("  ukey#%" PRIu64 " postponed by %s at step %" PRIu64 "\n",
+                   cb->ukey->id, by, cb->stamp);
+        }
+        int w = 0;
         for (size_t k = 0; k < r->udpif->n_threads; k++) {
             const struct uk_thread *t = r->udpif->threads[k];
             if (t->kind != UK_THREAD_URCU && t->busy
                 && t->quiesced_at <= cb->stamp) {
-                printf("    waiting for %s to quiesce\n", t->name);
+                if (r->json) {
+                    printf("%s", w++ ? "," : "");
+                    repl_json_string(t->name);
+                } else {
+                    printf("    waiting for %s to quiesce\n", t->name);
+                }
             }
         }
+        if (r->json) {
+            printf("]}");
+        }
+    }
+    if (r->json) {
+        printf("]}\n");
     }
     return CMD_OK;
 }
@@ -461,9 +551,21 @@ static enum cmd_status
 show_config(struct repl *r)
 {
     const struct udpif_config *c = &r->cfg;
+    const char *datapath = c->datapath == UK_DP_KERNEL ? "kernel" : "netdev";
+    if (r->json) {
+        printf("{\"variant\":");
+        repl_json_string(c->variant->name);
+        printf(",\"commit\":");
+        repl_json_string(c->variant->commit);
+        printf(",\"datapath\":\"%s\",\"umaps\":%u,\"dump_batch\":%u,"
+               "\"upcall_batch\":%u,\"flow_limit\":%u,\"stuck_rounds\":%u,"
+               "\"slowpath_rounds\":%u}\n", datapath, c->n_umaps,
+               c->dump_batch, c->upcall_batch, c->flow_limit, c->stuck_rounds,
+               c->slowpath_rounds);
+        return CMD_OK;
+    }
     printf("variant       %s (%s)\n", c->variant->name, c->variant->commit);
-    printf("datapath      %s\n", c->datapath == UK_DP_KERNEL ? "kernel"
-                                                            : "netdev");
+    printf("datapath      %s\n", datapath);
     printf("umaps         %u\n", c->n_umaps);
     printf("dump-batch    %u\nupcall-batch  %u\nflow-limit    %u\n",
            c->dump_batch, c->upcall_batch, c->flow_limit);
