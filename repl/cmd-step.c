@@ -1059,10 +1059,37 @@ cmd_ignore(struct repl *r, int argc, char *argv[])
     return CMD_OK;
 }
 
+/* "info breakpoints" (or, not 'bps', "info watches") in JSON. */
+static void
+info_json(const struct repl *r, bool bps)
+{
+    printf("[");
+    for (size_t i = 0; bps && i < r->n_bps; i++) {
+        const struct breakpoint *bp = &r->bps[i];
+        printf("%s{\"number\":%d,\"temporary\":%s,\"what\":", i ? "," : "",
+               bp->number, bp->temporary ? "true" : "false");
+        repl_json_string(bp->text);
+        printf(",\"enabled\":%s,\"hits\":%" PRIu64 ",\"ignore\":%" PRIu64
+               "}", bp->enabled ? "true" : "false", bp->hits, bp->ignore);
+    }
+    for (size_t i = 0; !bps && i < r->n_watches; i++) {
+        printf("%s{\"number\":%d,\"what\":", i ? "," : "",
+               r->watches[i].number);
+        repl_json_string(r->watches[i].text);
+        printf("}");
+    }
+    printf("]\n");
+}
+
 enum cmd_status
 cmd_info(struct repl *r, int argc, char *argv[])
 {
     (void) argc;
+    if (r->json && (!strncmp(argv[1], "breakpoints", strlen(argv[1]))
+                    || !strncmp(argv[1], "watches", strlen(argv[1])))) {
+        info_json(r, argv[1][0] == 'b');
+        return CMD_OK;
+    }
     if (!strncmp(argv[1], "breakpoints", strlen(argv[1]))) {
         if (!r->n_bps) {
             printf("No breakpoints.\n");

@@ -88,6 +88,22 @@ test_expect_success 'unwatch N: that watch no longer prints; numbers stay' '
     test_grep "^No watches\.$" all
 '
 
+test_expect_success 'info breakpoints and watches in JSON' '
+    "$UKDB" -c "$SETUP; break transition OPERATIONAL; tbreak event dp_put; ignore 1 1; disable 2; watch flow f2; set output json; info breakpoints; info watches" >out &&
+    tail -2 out >json &&
+    /usr/bin/python3 -c "
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+bps, watches = json.loads(lines[0]), json.loads(lines[1])
+assert bps == [
+    {\"number\": 1, \"temporary\": False, \"what\": \"transition OPERATIONAL\",
+     \"enabled\": True, \"hits\": 0, \"ignore\": 1},
+    {\"number\": 2, \"temporary\": True, \"what\": \"event dp_put\",
+     \"enabled\": False, \"hits\": 0, \"ignore\": 0}], bps
+assert watches == [{\"number\": 1, \"what\": \"flow f2\"}], watches
+" json
+'
+
 # ukdb_rc CMDS: runs "ukdb -c CMDS" (stderr to err), prints its status.
 ukdb_rc() { "$UKDB" -c "$1" >/dev/null 2>err; echo $?; }
 
