@@ -629,11 +629,24 @@ complete_show(struct repl *r, int argi, char *argv[],
 
 /* ==== history / log / when ==== */
 
+/* One event of "history" or "log"; in JSON, an element of an array
+ * ('first': none before it), as on a trace, with its step. */
 static void
-print_logged(const struct repl *r, const struct repl_event *le)
+print_logged(const struct repl *r, const struct repl_event *le, bool first)
 {
     char buf[300];
     uk_event_format(&le->e, buf, sizeof buf);
+    if (r->json) {
+        printf("%s{\"step\":%" PRIu64 ",\"seq\":%" PRIu64 ",\"thread\":",
+               first ? "" : ",", le->step, le->e.seq);
+        repl_json_string(udpif_thread_name(r->udpif, le->e.thread_id));
+        printf(",\"type\":\"%s\",\"what\":", uk_event_type_name(le->e.type));
+        repl_json_string(buf);
+        printf(",\"where\":");
+        repl_json_string(le->e.where);
+        printf("}");
+        return;
+    }
     printf("  step %-4" PRIu64 " #%-5" PRIu64 " %-13s %s%s%s\n", le->step,
            le->e.seq, udpif_thread_name(r->udpif, le->e.thread_id), buf,
            le->e.where ? "  " : "", le->e.where ? le->e.where : "");
@@ -655,15 +668,20 @@ cmd_history(struct repl *r, int argc, char *argv[])
         ukey_id = k->id;
     }
     int n = 0;
+    if (r->json) {
+        printf("[");
+    }
     for (size_t i = 0; i < r->n_events; i++) {
         const struct repl_event *le = &r->events[i];
         const struct ukey_event *e = &le->e;
         if (uk_event_in_history(e, ukey_id, ufid)) {
-            print_logged(r, le);
+            print_logged(r, le, !n);
             n++;
         }
     }
-    if (!n) {
+    if (r->json) {
+        printf("]\n");
+    } else if (!n) {
         printf("Nothing has happened to %s yet.\n", argv[1]);
     }
     return CMD_OK;
@@ -677,8 +695,14 @@ cmd_log(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     size_t start = r->n_events > n ? r->n_events - (size_t) n : 0;
+    if (r->json) {
+        printf("[");
+    }
     for (size_t i = start; i < r->n_events; i++) {
-        print_logged(r, &r->events[i]);
+        print_logged(r, &r->events[i], i == start);
+    }
+    if (r->json) {
+        printf("]\n");
     }
     return CMD_OK;
 }
@@ -688,6 +712,13 @@ cmd_when(struct repl *r, int argc, char *argv[])
 {
     (void) argc;
     (void) argv;
+    if (r->json) {
+        printf("{\"step\":%" PRIu64 ",\"events\":%zu,\"variant\":",
+               r->udpif->time, r->n_events);
+        repl_json_string(r->cfg.variant->name);
+        printf("}\n");
+        return CMD_OK;
+    }
     printf("step %" PRIu64 ", %zu events, variant %s\n", r->udpif->time,
            r->n_events, r->cfg.variant->name);
     return CMD_OK;

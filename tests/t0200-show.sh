@@ -101,6 +101,8 @@ json-show-locks       race-replaced.ukdb step revalidator0; set output json; sho
 json-show-rcu         race-replaced.ukdb set output json; show rcu
 json-show-umaps       race-replaced.ukdb set output json; show umaps
 json-show-config      race-replaced.ukdb set output json; show config
+json-history-1        race-end.ukdb      set output json; history 1
+json-log              race-end.ukdb      set output json; log 3; when
 EOF
 
 # The line numbers of our own source files become N.
