@@ -7,7 +7,8 @@
 #   wait_for REGEX [N] polls the pane every 0.1 s, N times (default 100),
 #                      until a line matches REGEX; else shows the screen
 # tmux never touches a user's server: the socket is private and the
-# session is the test's own, killed by name on exit.
+# sessions are the test's own (its session and a keeper), killed by name
+# on exit.
 command -v tmux >/dev/null || skip_all "tmux is not installed"
 
 SOCK=$TMUX_NAME-$$
@@ -15,8 +16,16 @@ SESSION=$TMUX_NAME-$$
 export TMUX_TMPDIR=$TRASH       # The socket goes away with the trash dir.
 unset TMUX
 tmx() { tmux -L "$SOCK" "$@"; }
-kill_session() { tmx kill-session -t "$SESSION" 2>/dev/null; true; }
+kill_session() { tmx kill-session -t "=$SESSION" 2>/dev/null; true; }
 test_cleanup_add kill_session
+
+# A session that idles for the whole test keeps the server up: a tmux
+# server exits with its last session, and a new-session that races that
+# exit fails ("server exited unexpectedly").  "=NAME" names exactly that
+# session (a bare NAME also matches the sessions it is a prefix of).
+tmx -f /dev/null new-session -d -s "keeper-$$" "sleep 3600" ||
+    skip_all "cannot start a tmux server"
+test_cleanup_add "tmx kill-session -t =keeper-$$"
 
 screen() { tmx capture-pane -p -t "$SESSION" 2>/dev/null; }
 
