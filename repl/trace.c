@@ -287,19 +287,19 @@ read_discarded(uint64_t n, uint64_t ts_begin, uint64_t ts_end, void *tc_)
                                         .ts_end = ts_end });
 }
 
-/* The message of the innermost babeltrace2 cause in 'text' (graph.c prints
- * them most recent first, each message indented on the line after its
- * actor), in 'buf'. */
+/* The message of the last "ukdb: error: WHAT: WHY" line in 'text' (what
+ * graph.c prints of a babeltrace2 error), in 'buf'. */
 static void
 last_cause(const char *text, char *buf, size_t size)
 {
+    static const char prefix[] = "ukdb: error: ";
     const char *best = NULL;
     for (const char *p = text; p && *p; p = strchr(p, '\n')) {
         if (*p == '\n') {
             p++;
         }
-        if (!strncmp(p, "    ", 4)) {
-            best = p + 4;
+        if (!strncmp(p, prefix, sizeof prefix - 1)) {
+            best = p + sizeof prefix - 1;
         }
     }
     if (!best) {
@@ -310,8 +310,8 @@ last_cause(const char *text, char *buf, size_t size)
     snprintf(buf, size, "%.*s", (int) len, best);
 }
 
-/* The graph's functions print babeltrace2's causes, several lines, on
- * stderr: these keep them aside, to say the innermost one in one line. */
+/* The graph's functions print babeltrace2's error on stderr: these keep
+ * it aside, to say it after the command's name and argument. */
 struct stderr_capture {
     FILE *tmp;
     int saved;

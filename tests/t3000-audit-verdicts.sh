@@ -161,13 +161,18 @@ test_expect_success 'bad traces: exit 2, one clear error, no crash' '
     do
         "$UKDB" audit $t >out 2>err; rc=$?
         echo "$t: exit $rc: $(head -2 err | tr "\n" " ")"
-        test $rc = 2 && test_grep "^ukdb: error: " err || exit 1
+        test $rc = 2 && test_grep "^ukdb: error: " err &&
+            test "$(wc -l <err)" = 1 || exit 1
         "$UKDB" view $t >out 2>err; test $? = 2 || exit 1
+        test "$(wc -l <err)" = 1 || { cat err; exit 1; }
     done >log &&
     cat log &&
     grep "^empty:" log | grep -q "Not a CTF trace" &&
     grep "^other:" log >/dev/null &&
-    "$UKDB" audit other 2>err; test_grep "Not a ukey trace" err
+    "$UKDB" audit other 2>err; test_grep "Not a ukey trace" err &&
+    grep "^trunc:" log | grep -q "Cannot read trace: .*: .*stream file" &&
+    UKDB_ERROR_CHAIN=1 "$UKDB" audit trunc 2>chain; test $? = 2 &&
+    test "$(grep -c "^  caused by: " chain)" -ge 2
 '
 
 test_expect_success 'usage errors: exit 2 and a hint' '

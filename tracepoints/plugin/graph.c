@@ -52,7 +52,7 @@ struct graph {
 #define GRAPH_CC_ACTOR_(WHAT) bt_error_cause_component_class_actor_get_##WHAT
 
 static void
-graph_print_cause(const bt_error_cause *cause, bool first)
+graph_print_cause(const bt_error_cause *cause)
 {
     const char *msg = bt_error_cause_get_message(cause);
     static const char *const types[] = {
@@ -105,8 +105,7 @@ graph_print_cause(const bt_error_cause *cause, bool first)
     }
 #undef GRAPH_CLS_TYPE_
 
-    fprintf(stderr, "%s[%s] (%s:%" PRIu64 ")\n", first
-            ? "ukdb: error: " : "  caused by: ", actor,
+    fprintf(stderr, "  caused by: [%s] (%s:%" PRIu64 ")\n", actor,
             bt_error_cause_get_file_name(cause),
             bt_error_cause_get_line_number(cause));
     /* Messages may span lines: indent each. */
@@ -118,8 +117,21 @@ graph_print_cause(const bt_error_cause *cause, bool first)
     }
 }
 
-/* Prints the current thread's error causes like the babeltrace2 CLI, most
- * recent first, and clears the error. */
+/* The first line of cause message 'msg', in 'buf'. */
+static const char *
+graph_first_line(const char *msg, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.*s", (int) strcspn(msg ? msg : "", "\n"),
+             msg ? msg : "");
+    return buf;
+}
+
+/* Prints the current thread's error in one line, "ukdb: error: WHAT: WHY":
+ * its most recent cause (what ukdb was doing: "Cannot read trace") and,
+ * below it, the first one (why: "Failed to index CTF stream file ..."),
+ * not the layers of babeltrace2 in between.  With $UKDB_ERROR_CHAIN set,
+ * every cause follows, most recent first, as the babeltrace2 CLI prints
+ * them.  Clears the error. */
 static void
 graph_print_error(void)
 {
@@ -129,9 +141,20 @@ graph_print_error(void)
         return;
     }
     uint64_t n = bt_error_get_cause_count(error);
-    for (uint64_t i = n; i > 0; i--) {
-        graph_print_cause(bt_error_borrow_cause_by_index(error, i - 1),
-                          i == n);
+    char what[512] = "unknown babeltrace2 error", why[512] = "";
+    if (n) {
+        graph_first_line(bt_error_cause_get_message(
+            bt_error_borrow_cause_by_index(error, n - 1)), what, sizeof what);
+    }
+    if (n > 1) {
+        graph_first_line(bt_error_cause_get_message(
+            bt_error_borrow_cause_by_index(error, 0)), why, sizeof why);
+    }
+    fprintf(stderr, "ukdb: error: %s%s%s\n", what, *why ? ": " : "", why);
+    if (getenv("UKDB_ERROR_CHAIN")) {
+        for (uint64_t i = n; i > 0; i--) {
+            graph_print_cause(bt_error_borrow_cause_by_index(error, i - 1));
+        }
     }
     bt_error_release(error);
 }
