@@ -114,7 +114,7 @@ test_expect_success 'view --flow NAME' '
     "$UKDB" view --flow f2 clean >out &&
     test "$(grep -c "^ukey#" out)" = 1 && test_grep "^ukey#2 flow f2" out &&
     "$UKDB" view --flow nosuch clean >out &&
-    test_grep "^no ukey matched" out
+    test_grep "^no ukey matched: the trace declares no flow named .nosuch.$" out
 '
 
 test_expect_success 'view --format json' '

@@ -1070,7 +1070,11 @@ report_finish(struct report *r)
 
     switch (r->opts.format) {
     case REPORT_TEXT:
-        if (!r->n_printed) {
+        if (!r->n_printed && r->opts.flow && !r->flow_match.n) {
+            /* Most likely a typo: say so. */
+            fprintf(r->out, "no ukey matched: the trace declares no flow "
+                    "named '%s'\n", r->opts.flow);
+        } else if (!r->n_printed) {
             fputs("no ukey matched\n", r->out);
         }
         break;
