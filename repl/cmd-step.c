@@ -957,61 +957,73 @@ repl_bp_hit(struct breakpoint *bp)
     return true;
 }
 
-/* The breakpoint numbered 'arg', or NULL after an error message. */
-static struct breakpoint *
-bp_by_number(struct repl *r, const char *cmd, const char *arg)
+/* Whether breakpoint (or, not 'bps', watch) number 'n' exists. */
+static bool
+number_exists(const struct repl *r, bool bps, uint64_t n)
 {
-    uint64_t n;
-    if (!repl_number_arg(r, cmd, arg, 1, INT32_MAX, &n)) {
-        return NULL;
-    }
-    for (size_t i = 0; i < r->n_bps; i++) {
-        if ((uint64_t) r->bps[i].number == n) {
-            return &r->bps[i];
+    size_t count = bps ? r->n_bps : r->n_watches;
+    for (size_t i = 0; i < count; i++) {
+        if ((uint64_t) (bps ? r->bps[i].number : r->watches[i].number) == n) {
+            return true;
         }
     }
-    repl_usage_error(r, cmd, "'%s': no such breakpoint", arg);
-    return NULL;
+    return false;
 }
 
-/* The breakpoints numbered argv[1...] (a number may come twice), in a
- * new array, or NULL after an error message if one names none: a command
- * on a list does all or nothing. */
-static struct breakpoint **
-bps_by_number(struct repl *r, int argc, char *argv[])
+/* The breakpoint (or, not 'bps', watch) numbers argv[1...], in a new
+ * array, or NULL after an error message if one is not a number or names
+ * none: a command on a list does all or nothing. */
+static uint64_t *
+numbers_arg(struct repl *r, int argc, char *argv[], bool bps)
 {
-    struct breakpoint **bps = uk_xcalloc((size_t) argc, sizeof *bps);
+    uint64_t *numbers = uk_xcalloc((size_t) argc, sizeof *numbers);
     for (int i = 1; i < argc; i++) {
-        bps[i - 1] = bp_by_number(r, argv[0], argv[i]);
-        if (!bps[i - 1]) {
-            free(bps);
+        uint64_t *n = &numbers[i - 1];
+        if (!repl_number_arg(r, argv[0], argv[i], 1, INT32_MAX, n)) {
+            free(numbers);
+            return NULL;
+        }
+        if (!number_exists(r, bps, *n)) {
+            repl_usage_error(r, argv[0], "'%s': no such %s", argv[i],
+                             bps ? "breakpoint" : "watch");
+            free(numbers);
             return NULL;
         }
     }
-    return bps;
+    return numbers;
+}
+
+/* Whether a command of 'argc' words names number 'n' among 'numbers' (a
+ * command without numbers names them all). */
+static bool
+is_listed(const uint64_t *numbers, int argc, int n)
+{
+    for (int i = 0; i < argc - 1; i++) {
+        if (numbers[i] == (uint64_t) n) {
+            return true;
+        }
+    }
+    return argc == 1;
 }
 
 /* "delete [N...]": the breakpoints listed, or all of them. */
 enum cmd_status
 cmd_delete(struct repl *r, int argc, char *argv[])
 {
-    struct breakpoint **doomed = bps_by_number(r, argc, argv);
-    if (!doomed) {
+    uint64_t *listed = numbers_arg(r, argc, argv, true);
+    if (!listed) {
         return CMD_ERROR;
     }
-    for (int k = 0; k < argc - 1; k++) {
-        doomed[k]->number = 0;
-    }
-    free(doomed);
     size_t kept = 0;
     for (size_t i = 0; i < r->n_bps; i++) {
-        if (argc == 1 || !r->bps[i].number) {
+        if (is_listed(listed, argc, r->bps[i].number)) {
             free(r->bps[i].text);
         } else {
             r->bps[kept++] = r->bps[i];
         }
     }
     r->n_bps = kept;
+    free(listed);
     return CMD_OK;
 }
 
@@ -1020,16 +1032,14 @@ cmd_delete(struct repl *r, int argc, char *argv[])
 enum cmd_status
 cmd_enable(struct repl *r, int argc, char *argv[])
 {
-    bool enable = !strcmp(argv[0], "enable");
-    struct breakpoint **listed = bps_by_number(r, argc, argv);
+    uint64_t *listed = numbers_arg(r, argc, argv, true);
     if (!listed) {
         return CMD_ERROR;
     }
-    for (size_t i = 0; argc == 1 && i < r->n_bps; i++) {
-        r->bps[i].enabled = enable;
-    }
-    for (int k = 0; k < argc - 1; k++) {
-        listed[k]->enabled = enable;
+    for (size_t i = 0; i < r->n_bps; i++) {
+        if (is_listed(listed, argc, r->bps[i].number)) {
+            r->bps[i].enabled = !strcmp(argv[0], "enable");
+        }
     }
     free(listed);
     return CMD_OK;
@@ -1040,12 +1050,19 @@ cmd_enable(struct repl *r, int argc, char *argv[])
 enum cmd_status
 cmd_ignore(struct repl *r, int argc, char *argv[])
 {
-    (void) argc;
-    struct breakpoint *bp = bp_by_number(r, "ignore", argv[1]);
+    (void) argc;                /* Always 3. */
+    uint64_t *listed = numbers_arg(r, 2, argv, true);
     uint64_t count;
-    if (!bp || !repl_number_arg(r, "ignore", argv[2], 0, INT32_MAX, &count)) {
+    if (!listed
+        || !repl_number_arg(r, "ignore", argv[2], 0, INT32_MAX, &count)) {
+        free(listed);
         return CMD_ERROR;
     }
+    struct breakpoint *bp = r->bps;
+    while ((uint64_t) bp->number != listed[0]) {
+        bp++;                   /* numbers_arg() found it. */
+    }
+    free(listed);
     bp->ignore = count;
     if (!r->quiet && !r->replaying) {
         if (count) {
@@ -1156,48 +1173,24 @@ repl_watch_parse(struct repl *r, int argc, char *argv[],
     return CMD_OK;
 }
 
-/* The watch numbered 'arg', or NULL after an error message. */
-static struct watch *
-watch_by_number(struct repl *r, const char *arg)
-{
-    uint64_t n;
-    if (!repl_number_arg(r, "unwatch", arg, 1, INT32_MAX, &n)) {
-        return NULL;
-    }
-    for (size_t i = 0; i < r->n_watches; i++) {
-        if ((uint64_t) r->watches[i].number == n) {
-            return &r->watches[i];
-        }
-    }
-    repl_usage_error(r, "unwatch", "'%s': no such watch", arg);
-    return NULL;
-}
-
 /* "unwatch [N...]": the watches listed, or all of them (all or nothing). */
 enum cmd_status
 cmd_unwatch(struct repl *r, int argc, char *argv[])
 {
-    struct watch **doomed = uk_xcalloc((size_t) argc, sizeof *doomed);
-    for (int k = 1; k < argc; k++) {
-        doomed[k - 1] = watch_by_number(r, argv[k]);
-        if (!doomed[k - 1]) {
-            free(doomed);
-            return CMD_ERROR;
-        }
+    uint64_t *listed = numbers_arg(r, argc, argv, false);
+    if (!listed) {
+        return CMD_ERROR;
     }
-    for (int k = 0; k < argc - 1; k++) {
-        doomed[k]->number = 0;
-    }
-    free(doomed);
     size_t kept = 0;
     for (size_t i = 0; i < r->n_watches; i++) {
-        if (argc == 1 || !r->watches[i].number) {
+        if (is_listed(listed, argc, r->watches[i].number)) {
             free(r->watches[i].text);
         } else {
             r->watches[kept++] = r->watches[i];
         }
     }
     r->n_watches = kept;
+    free(listed);
     return CMD_OK;
 }
 
