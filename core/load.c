@@ -16,6 +16,9 @@
 #include "udpif.h"
 #include "util.h"
 
+#define LOAD_STALL_MIN_S 5.0    /* See load_stall_seconds(). */
+#define LOAD_SLICE_S 0.005      /* Longest sleep of the generator. */
+
 struct load {
     struct load_config cfg;
     struct udpif *udpif;        /* (owned) */
@@ -26,6 +29,7 @@ struct load {
     bool started, stopped;
     atomic_bool interrupted;    /* load_interrupt(). */
     atomic_bool finished;       /* The generator returned. */
+    atomic_bool stalled;        /* It returned for lack of upcalls. */
     struct timespec t0;
 
     /* Generator state (its thread only). */
@@ -36,6 +40,8 @@ struct load {
     struct uk_rng rng;
     uint64_t rounds_queued;
     double last_round;          /* When the last round was queued (s). */
+    uint64_t last_upcalls;      /* Upcalls at the last check... */
+    double last_upcall_time;    /* ...and when that count last grew (s). */
 
     /* Counters the stats reader loads (relaxed; single writer). */
     _Atomic uint64_t calls, packets, expiries, modifies, faults, churns;
@@ -155,6 +161,7 @@ load_create(const struct load_config *cfg)
     load->cfg = *cfg;
     atomic_init(&load->interrupted, false);
     atomic_init(&load->finished, false);
+    atomic_init(&load->stalled, false);
 
     struct udpif_config ucfg;
     udpif_config_init(&ucfg);
@@ -295,6 +302,17 @@ fault(struct load *load)
     count(&load->faults, 1);
 }
 
+/* A load whose flows all keep their datapath flows (few flows, each sent
+ * something every idle tick) never upcalls again: with --upcalls it would
+ * run, and record, until the disk is full.  A few idle ticks, and never
+ * less than LOAD_STALL_MIN_S, without an upcall stop it. */
+double
+load_stall_seconds(const struct load_config *cfg)
+{
+    double ticks = 3.0 * cfg->idle_ms / 1000.0;
+    return ticks > LOAD_STALL_MIN_S ? ticks : LOAD_STALL_MIN_S;
+}
+
 static bool
 limit_reached(struct load *load, double elapsed)
 {
@@ -304,7 +322,18 @@ limit_reached(struct load *load, double elapsed)
     if (load->cfg.max_upcalls) {
         struct freerun_stats s;
         freerun_snapshot(load->udpif, &s);
-        return s.stats.upcalls >= load->cfg.max_upcalls;
+        if (s.stats.upcalls >= load->cfg.max_upcalls) {
+            return true;
+        }
+        if (s.stats.upcalls != load->last_upcalls) {
+            load->last_upcalls = s.stats.upcalls;
+            load->last_upcall_time = elapsed;
+        } else if (elapsed - load->last_upcall_time
+                   >= load_stall_seconds(&load->cfg)) {
+            atomic_store_explicit(&load->stalled, true,
+                                  memory_order_relaxed);
+            return true;
+        }
     }
     return false;
 }
@@ -325,37 +354,58 @@ feed_rounds(struct load *load)
     }
 }
 
+/* Sleeps 'seconds' (less than one). */
+static void
+sleep_for(double seconds)
+{
+    struct timespec ts = { .tv_sec = 0, .tv_nsec = (long) (seconds * 1e9) };
+    nanosleep(&ts, NULL);
+}
+
+/* The generator's look at the clock, once every few calls: returns true
+ * to stop (an interrupt, a limit); marks the idle flows at each tick; and
+ * while 'calls' is ahead of the rate, sleeps in slices short enough to
+ * keep the revalidators' rounds coming and to see a limit or an interrupt
+ * in time, as traffic pauses do not pause OVS's revalidators. */
+static bool
+generator_check(struct load *load, uint64_t calls, double *next_tick)
+{
+    const struct load_config *cfg = &load->cfg;
+    for (;;) {
+        double elapsed = elapsed_since(&load->t0);
+        if (atomic_load_explicit(&load->interrupted, memory_order_relaxed)
+            || limit_reached(load, elapsed)) {
+            return true;
+        }
+        if (cfg->idle_ms && elapsed >= *next_tick) {
+            expire_idle(load);
+            *next_tick = elapsed + cfg->idle_ms / 1000.0;
+        }
+        double ahead = cfg->rate
+                       ? (double) calls / (double) cfg->rate - elapsed : 0;
+        if (ahead <= 0) {
+            return false;
+        }
+        sleep_for(ahead < LOAD_SLICE_S ? ahead : LOAD_SLICE_S);
+        feed_rounds(load);
+    }
+}
+
 static void *
 load_generator(void *load_)
 {
     struct load *load = load_;
     const struct load_config *cfg = &load->cfg;
     double next_tick = cfg->idle_ms / 1000.0;
+    /* About one look at the clock per millisecond of traffic at the set
+     * rate: at 10 calls/s, before each call; flat out, every 256. */
+    uint64_t every = cfg->rate ? cfg->rate / 1000 : 256;
+    every = every < 1 ? 1 : every > 256 ? 256 : every;
     uint64_t calls = 0;
 
     for (;;) {
-        if (!(calls & 255)) {
-            double elapsed = elapsed_since(&load->t0);
-            if (atomic_load_explicit(&load->interrupted,
-                                     memory_order_relaxed)
-                || limit_reached(load, elapsed)) {
-                break;
-            }
-            if (cfg->idle_ms && elapsed >= next_tick) {
-                expire_idle(load);
-                next_tick = elapsed + cfg->idle_ms / 1000.0;
-            }
-            if (cfg->rate) {
-                double ahead = (double) calls / (double) cfg->rate - elapsed;
-                if (ahead > 0) {
-                    struct timespec ts = {
-                        .tv_sec = (time_t) ahead,
-                        .tv_nsec = (long) ((ahead - (double) (time_t) ahead)
-                                           * 1e9),
-                    };
-                    nanosleep(&ts, NULL);
-                }
-            }
+        if (!(calls % every) && generator_check(load, calls, &next_tick)) {
+            break;
         }
         feed_rounds(load);
 
@@ -400,6 +450,12 @@ load_start(struct load *load)
     }
     load->started = true;
     return 0;
+}
+
+bool
+load_stalled(const struct load *load)
+{
+    return atomic_load_explicit(&load->stalled, memory_order_relaxed);
 }
 
 bool

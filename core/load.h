@@ -38,7 +38,8 @@ struct load_config {
     uint64_t n_flows;           /* >= 1. */
     const struct uk_variant *variant;   /* Default upstream. */
     double seconds;             /* Run time; 0 = until 'max_upcalls'. */
-    uint64_t max_upcalls;       /* Stop after this many; 0 = no limit. */
+    uint64_t max_upcalls;       /* Stop after this many (or when none
+                                 * comes any more); 0 = no limit. */
     uint64_t seed;              /* Traffic PRNG seed. */
     uint64_t rate;              /* Traffic calls per second; 0 = flat out. */
     unsigned int burst;         /* Packets per call: 1..burst. */
@@ -85,6 +86,15 @@ int load_start(struct load *);
 /* True once the generator has stopped: time or upcall limit reached, or
  * load_interrupt(). */
 bool load_finished(const struct load *);
+
+/* True if the generator stopped short of 'max_upcalls' because none came
+ * for load_stall_seconds(): every flow kept its datapath flow, so none
+ * would come again. */
+bool load_stalled(const struct load *);
+
+/* How long a load of 'cfg' with 'max_upcalls' waits for an upcall before
+ * it stops: three idle ticks, at least 5 s. */
+double load_stall_seconds(const struct load_config *cfg);
 
 /* Asks the generator to stop (Ctrl-C).  Async-signal-safe. */
 void load_interrupt(struct load *);

@@ -34,6 +34,13 @@ enum load_format {
     LOAD_JSON,
 };
 
+/* Why the load stopped, as the summary tells. */
+enum load_stop {
+    LOAD_LIMIT,                 /* --seconds or --upcalls reached. */
+    LOAD_INTERRUPTED,           /* Ctrl-C or SIGTERM. */
+    LOAD_STALLED,               /* --upcalls: none came any more. */
+};
+
 struct load_args {
     struct load_config cfg;
     enum load_format format;
@@ -76,21 +83,64 @@ load_usage_error(const char *fmt, ...)
 static void
 load_help(void)
 {
-    fputs("usage: ukdb load (--handlers N | --pmds N) --revalidators M "
-          "--flows F\n"
-          "                 [--umaps K] [--variant V] "
-          "[--seconds S | --upcalls U]\n"
-          "                 [--seed X] [--record DIR | --live URL] "
-          "[--format text|json]\n"
-          "                 [--rate CALLS/S] [--burst P] [--zipf S] "
-          "[--churn P]\n"
-          "                 [--idle-ms MS] [--modify P] [--faults P] "
-          "[--flow-limit N]\n"
-          "                 [--no-check] [--quiet]\n"
+    fputs("usage: ukdb load [OPTION]...\n"
           "Runs the ukey core free on real threads, fed by a traffic "
           "generator:\n"
           "handler threads on the kernel datapath, or PMD threads on the "
-          "userspace one.\n", stdout);
+          "userspace one.\n"
+          "The model:\n"
+          "  --handlers N       handler threads, kernel datapath "
+          "(default 2)\n"
+          "  --pmds N           PMD threads instead: the userspace datapath, "
+          "each taking\n"
+          "                     its own misses\n"
+          "  --revalidators M   revalidator threads (default 2)\n"
+          "  --umaps K          umap shards (default 64)\n"
+          "  --variant V        the OVS code (default upstream); "
+          "\"ukdb -c variant\" lists\n"
+          "                     them\n"
+          "  --flow-limit N     datapath flow limit (default 200000, "
+          "as OVS)\n"
+          "  --no-check         no lifecycle checker (it is on by default)\n"
+          "The traffic (each call sends a burst of one flow's packets):\n"
+          "  --flows F          flows (default 10000)\n"
+          "  --zipf S           popularity of the flows by rank, weight "
+          "1/rank^S\n"
+          "                     (default 1; 0: all alike)\n"
+          "  --rate CALLS/S     calls per second (default 200000; 0: flat "
+          "out)\n"
+          "  --burst P          1 to P packets per call (default 4)\n"
+          "  --churn P          per call, the chance that a hot flow and a "
+          "cold one swap\n"
+          "                     ranks (default 0.001)\n"
+          "  --idle-ms MS       every MS, the flows sent nothing since the "
+          "last tick are\n"
+          "                     idle: the next dump deletes them (default "
+          "100; 0: never)\n"
+          "  --modify P         per call, the chance that a flow's actions "
+          "change\n"
+          "                     (default 0.0005)\n"
+          "  --faults P         per call, the chance of a one-shot datapath "
+          "fault: a put,\n"
+          "                     modify or delete fails with EIO "
+          "(default 0)\n"
+          "  --seed X           the traffic's seed (default 1)\n"
+          "The run:\n"
+          "  --seconds S        run for S seconds (default 10)\n"
+          "  --upcalls U        run until U upcalls; stop (exit 2) when "
+          "none came for\n"
+          "                     5 s or three idle ticks: every flow kept "
+          "its datapath flow\n"
+          "  --record DIR       record a CTF trace into DIR (a private LTTng "
+          "session)\n"
+          "  --live URL         stream it to the lttng-relayd at URL "
+          "(net://HOST)\n"
+          "  --format text|json the final summary's format (default "
+          "text)\n"
+          "  --quiet            no live line on a terminal\n"
+          "Exit status: 0, or 2 on error (bad arguments, ukeys not freed, "
+          "no upcall any\n"
+          "more before --upcalls).\n", stdout);
 }
 
 /* Parses 'arg' as an unsigned integer (all of it).  Returns false if it is
@@ -380,7 +430,7 @@ load_live_line(const struct load_stats *s, const struct load_stats *prev)
 
 static void
 load_print_text(const struct load_args *a, const struct load_stats *s,
-                const struct lifecycle_summary *sum, bool interrupted)
+                const struct lifecycle_summary *sum, enum load_stop stop)
 {
     const struct udpif_stats *u = &s->fr.stats;
     const struct load_config *cfg = &a->cfg;
@@ -389,7 +439,8 @@ load_print_text(const struct load_args *a, const struct load_stats *s,
            cfg->variant->name, cfg->n_pmds ? cfg->n_pmds : cfg->n_handlers,
            cfg->n_pmds ? "pmds" : "handlers", cfg->n_revalidators,
            cfg->n_flows, cfg->n_umaps, cfg->seed,
-           interrupted ? " (interrupted)" : "");
+           stop == LOAD_INTERRUPTED ? " (interrupted)"
+           : stop == LOAD_STALLED ? " (stalled)" : "");
     printf("time            %.2f s, %" PRIu64 " rounds\n", s->elapsed,
            s->fr.rounds);
     printf("traffic         %" PRIu64 " calls, %" PRIu64 " packets: %"
@@ -425,16 +476,19 @@ load_print_text(const struct load_args *a, const struct load_stats *s,
 
 static void
 load_print_json(const struct load_args *a, const struct load_stats *s,
-                const struct lifecycle_summary *sum, bool interrupted)
+                const struct lifecycle_summary *sum, enum load_stop stop)
 {
     const struct udpif_stats *u = &s->fr.stats;
     const struct load_config *cfg = &a->cfg;
     printf("{\"variant\": \"%s\", \"datapath\": \"%s\", \"handlers\": %u, "
            "\"pmds\": %u, \"revalidators\": %u, \"flows\": %" PRIu64 ", "
-           "\"umaps\": %u, \"seed\": %" PRIu64 ", \"interrupted\": %s,\n",
+           "\"umaps\": %u, \"seed\": %" PRIu64 ", \"interrupted\": %s, "
+           "\"stalled\": %s,\n",
            cfg->variant->name, cfg->n_pmds ? "netdev" : "kernel",
            cfg->n_handlers, cfg->n_pmds, cfg->n_revalidators, cfg->n_flows,
-           cfg->n_umaps, cfg->seed, interrupted ? "true" : "false");
+           cfg->n_umaps, cfg->seed,
+           stop == LOAD_INTERRUPTED ? "true" : "false",
+           stop == LOAD_STALLED ? "true" : "false");
     printf(" \"seconds\": %.3f, \"rounds\": %" PRIu64 ", \"calls\": %" PRIu64
            ", \"packets\": %" PRIu64 ", \"fastpath_packets\": %" PRIu64
            ", \"slowpath_packets\": %" PRIu64 ",\n", s->elapsed,
@@ -542,7 +596,8 @@ load_run(const struct load_args *a)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
 
-    bool interrupted = load_got_signal;
+    enum load_stop stop = load_got_signal ? LOAD_INTERRUPTED
+                          : load_stalled(load) ? LOAD_STALLED : LOAD_LIMIT;
     load_snapshot(load, &now);
     now.elapsed = elapsed;
     struct lifecycle_summary sum, *sump = NULL;
@@ -551,15 +606,22 @@ load_run(const struct load_args *a)
         sump = &sum;
     }
     if (a->format == LOAD_JSON) {
-        load_print_json(a, &now, sump, interrupted);
+        load_print_json(a, &now, sump, stop);
     } else {
-        load_print_text(a, &now, sump, interrupted);
+        load_print_text(a, &now, sump, stop);
     }
     int status = now.fr.live || now.fr.stats.created != now.fr.real_frees
                  ? 2 : 0;
     if (status) {
         fprintf(stderr, "ukdb: error: load: %" PRIu64 " ukeys not freed\n",
                 now.fr.stats.created - now.fr.real_frees);
+    } else if (stop == LOAD_STALLED) {
+        fprintf(stderr, "ukdb: error: load: stopped at %" PRIu64 " of %"
+                PRIu64 " upcalls: none for %.0f s, every flow kept its "
+                "datapath flow (try more --flows, a shorter --idle-ms)\n",
+                now.fr.stats.upcalls, cfg.max_upcalls,
+                load_stall_seconds(&cfg));
+        status = 2;
     }
     load_destroy(load);
     return status;

@@ -78,7 +78,18 @@ test_expect_success 'a load that fits under an address-space limit runs' '
 
 test_expect_success '--help prints the usage' '
     "$UKDB" load --help >out &&
-    test_grep "^usage: ukdb load (--handlers N | --pmds N)" out
+    test_grep "^usage: ukdb load \[OPTION\]\.\.\." out &&
+    sed -n "/load_options\[\] = {/,/^};/s/^ *{ \"\([a-z-]*\)\".*/\1/p" \
+        "$TEST_TOP/repl/load.c" >options &&
+    [ "$(wc -l <options)" -gt 20 ] &&
+    while read -r o; do
+        [ "$o" = help ] && continue
+        test_grep "^  --$o " out || exit 1
+        # The man page lists it too (roff escapes each dash).
+        grep -qF -- "$(echo "--$o" | sed "s/-/\\\\-/g")" \
+            "$TEST_TOP/doc/ukdb.1" || { echo "ukdb.1: no --$o"; exit 1; }
+    done <options &&
+    ! awk "length > 79" out | grep .
 '
 
 test_expect_success 'a short load: summary, every ukey freed, end of run' '
@@ -88,7 +99,8 @@ test_expect_success 'a short load: summary, every ukey freed, end of run' '
     [ "$(json_get summary ukeys_created)" = "$(json_get summary ukeys_freed)" ] &&
     [ "$(json_get summary upcalls)" -ge 2000 ] &&
     [ "$(json_get summary installs)" -gt 0 ] &&
-    [ "$(json_get summary interrupted)" = False ]
+    [ "$(json_get summary interrupted)" = False ] &&
+    [ "$(json_get summary stalled)" = False ]
 '
 
 # Idle flows are evicted and come back, many times over in 1 s (~4000
@@ -124,6 +136,34 @@ test_expect_success 'text summary' '
     test_grep "^load: variant upstream, 1 handlers, 1 revalidators, 50 flows" \
         summary &&
     test_grep "^ukeys .* 0 live at exit" summary
+'
+
+# With --upcalls, a load that cannot upcall any more (every flow sent
+# something each idle tick, here no idle tick at all: --idle-ms 0) would
+# run, and record, until the disk is full (timeout: fail, not hang,
+# without the stop).
+test_expect_code 2 '--upcalls: a load with no upcall for 5 s stops' '
+    timeout 60 "$UKDB" load --handlers 1 --revalidators 1 --flows 20 --idle-ms 0 \
+        --upcalls 100000 --format json >summary 2>err; rc=$?;
+    cat err;
+    [ "$(json_get summary stalled)" = True ] &&
+    [ "$(json_get summary interrupted)" = False ] &&
+    [ "$(json_get summary upcalls)" -lt 100000 ] &&
+    [ "$(json_get summary ukeys_created)" = "$(json_get summary ukeys_freed)" ] &&
+    test_grep "^ukdb: error: load: stopped at [0-9]* of 100000 upcalls: none for 5 s" err &&
+    exit $rc
+'
+
+# A slow rate sends a call at a time: the time limit, the revalidators'
+# rounds and the idle ticks go on between calls (before, the generator
+# slept 256 calls ahead: 25 s for "--rate 10 --seconds 1", one round).
+test_expect_success '--rate 10: stops on time, rounds go on' '
+    timeout 60 "$UKDB" load --handlers 1 --revalidators 1 --flows 10 --rate 10 \
+        --seconds 1 --format json >summary &&
+    awk -v s="$(json_get summary seconds)" "BEGIN { exit !(s < 5) }" &&
+    [ "$(json_get summary calls)" -le 12 ] &&
+    [ "$(json_get summary rounds)" -ge 10 ] &&
+    [ "$(json_get summary expiries)" -gt 0 ]
 '
 
 test_expect_success 'SIGINT stops it cleanly' '
