@@ -62,6 +62,34 @@ scenario_setup(void *s_)
 
 /* ==== Options ==== */
 
+/* The options, for "help explore" (the command table's details) and
+ * "ukdb explore --help". */
+const char explore_options_help[] =
+    "  From where the session is (\"ukdb explore\": where the script "
+    "leaves it),\n"
+    "  runs the threads in every order that matters, checking each run,\n"
+    "  and prints the first violation's schedule as a script.\n"
+    "  --dfs, --bfs        depth first (the default), breadth first\n"
+    "  --random N          N random schedules\n"
+    "  --pct D             PCT: priority change points (--runs "
+    "schedules)\n"
+    "  --runs N            schedules of --random and --pct (default "
+    "1000)\n"
+    "  --seed S            their seed (default 1)\n"
+    "  --preempt-bound K   at most K preemptions (no reduction then)\n"
+    "  --depth N           at most N steps per schedule (sleep sets "
+    "then)\n"
+    "  --max-schedules N   stop after N schedules\n"
+    "  --time-limit S      stop after S seconds\n"
+    "  --reduction R       none, sleep (sleep sets) or dpor (the "
+    "default)\n"
+    "  --no-reduction      the same as --reduction none\n"
+    "  --all               go on after the first violation\n"
+    "  --no-minimize       keep the schedule as found\n"
+    "  --warnings          warnings count as violations\n"
+    "  -o FILE             write the script to FILE\n"
+    "  See ukdb(1).";
+
 static bool
 parse_u64(struct repl *r, const char *opt, const char *arg, uint64_t *out)
 {
@@ -367,6 +395,16 @@ explore_main(int argc, char *argv[])
     struct explore_options opts;
     const char *output = NULL;
 
+    for (int i = 1; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: ukdb explore [OPTION]... SCRIPT.ukdb\n"
+                   "Searches the interleavings of a scenario for "
+                   "violations.\n%s\n"
+                   "Exit status: 0 none found, 1 found, 2 error.\n",
+                   explore_options_help);
+            return 0;
+        }
+    }
     repl_init(&r);
     r.from_command_line = true;
     explore_options_init(&opts);

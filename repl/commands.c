@@ -183,9 +183,7 @@ const struct repl_cmd repl_commands[] = {
       "expect violation double-delete", 1, 4, cmd_expect, complete_expect,
       0 },
     { "explore", "[OPTIONS]", "search interleavings from here",
-      "  --bfs, --preempt-bound K, --depth N, --random N, --pct D,\n"
-      "  --seed S, --all, --reduction none|sleep|dpor, -o FILE.\n"
-      "  See ukdb(1).",
+      explore_options_help,
       "explore --preempt-bound 2", 0, -1, cmd_explore, NULL, 0 },
     { "source", "FILE", "run the commands of FILE",
       NULL, "source examples/race-v1-replace.ukdb", 1, 1, cmd_source, NULL,

@@ -260,6 +260,8 @@ repl_cmd_fn cmd_last, cmd_show, cmd_history, cmd_log, cmd_expect;
 repl_cmd_fn cmd_explore, cmd_open, cmd_rcu, cmd_when, cmd_reproduce;
 repl_cmd_fn cmd_reverse_continue, cmd_close, cmd_wait;
 
+extern const char explore_options_help[];   /* repl/cmd-explore.c */
+
 repl_complete_fn complete_thread, complete_flow, complete_show;
 repl_complete_fn complete_variant, complete_break, complete_expect;
 repl_complete_fn complete_dp, complete_ukey_or_flow, complete_set;

@@ -154,4 +154,23 @@ test_expect_success "explore: bug 180ab2fd6 scenario clean under upstream (3 pre
     test_grep '^clean: no violation in all [0-9,]* schedules with at most 3 preemptions' out
 "
 
+# Every option explore parses is in "ukdb explore --help" (exit 0, as
+# the other subcommands), in "help explore" and in ukdb(1).
+test_expect_success 'explore --help: every option, exit 0' '
+    "$UKDB" explore --help >out 2>err && test ! -s err &&
+    test_grep "^usage: ukdb explore " out &&
+    "$UKDB" -c "help explore" >rout &&
+    grep -o "strcmp(o, \"-[-a-z]*\")" "$TEST_TOP/repl/cmd-explore.c" |
+        sed "s/.*\"\(.*\)\")/\1/" | sort -u >options &&
+    [ "$(wc -l <options)" -ge 15 ] &&
+    while read -r o; do
+        grep -q -e "^  $o[ ,]" -e ", $o " out ||
+            { echo "--help: no $o"; exit 1; }
+        test_grep "$o" rout || exit 1
+        grep -qF -- "$(echo "$o" | sed "s/-/\\\\-/g")" \
+            "$TEST_TOP/doc/ukdb.1" || { echo "ukdb.1: no $o"; exit 1; }
+    done <options &&
+    ! awk "length > 79" out | grep .
+'
+
 test_done
