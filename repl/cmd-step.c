@@ -390,13 +390,7 @@ motion_should_stop(struct repl *r)
         }
         const struct breakpoint *bp = r->bp_hit;
         r->bp_hit = NULL;
-        if (bp->temporary) {
-            size_t k = (size_t) (bp - r->bps);
-            free(r->bps[k].text);
-            memmove(&r->bps[k], &r->bps[k + 1],
-                    (r->n_bps - k - 1) * sizeof *r->bps);
-            r->n_bps--;
-        }
+        repl_bp_stopped(r, bp);
         return true;
     }
     if (repl_interrupted) {
@@ -955,6 +949,18 @@ repl_bp_hit(struct breakpoint *bp)
         return false;
     }
     return true;
+}
+
+void
+repl_bp_stopped(struct repl *r, const struct breakpoint *bp)
+{
+    if (bp->temporary) {
+        size_t k = (size_t) (bp - r->bps);
+        free(r->bps[k].text);
+        memmove(&r->bps[k], &r->bps[k + 1],
+                (r->n_bps - k - 1) * sizeof *r->bps);
+        r->n_bps--;
+    }
 }
 
 /* Whether breakpoint (or, not 'bps', watch) number 'n' exists. */

@@ -237,6 +237,8 @@ bool repl_bp_matches(const struct breakpoint *, const struct ukey_event *);
 /* Counts a hit of 'bp' (an event it matches): true if it stops there,
  * false while an ignore count ("ignore N COUNT") lets it pass. */
 bool repl_bp_hit(struct breakpoint *);
+/* Deletes 'bp', once it has stopped, if it is temporary ("tbreak"). */
+void repl_bp_stopped(struct repl *, const struct breakpoint *bp);
 
 /* "ukey ID" or "flow NAME" in argv[1..2] of 'cmd' ("watch", "last"), the
  * flow resolved with 'names': sets '*ukey_id' or '*ufid' (the other 0). */

@@ -950,13 +950,7 @@ report_bp(struct repl *r, struct breakpoint *bp, size_t i)
     char what[300];
     uk_event_format(&r->trace->events[i], what, sizeof what);
     printf("Breakpoint %d: %s\n", bp->number, what);
-    if (bp->temporary) {
-        size_t k = (size_t) (bp - r->bps);
-        free(r->bps[k].text);
-        memmove(&r->bps[k], &r->bps[k + 1],
-                (r->n_bps - k - 1) * sizeof *r->bps);
-        r->n_bps--;
-    }
+    repl_bp_stopped(r, bp);
 }
 
 static void
