@@ -1888,6 +1888,7 @@ lifecycle_discarded(struct lifecycle *lc, uint64_t n, uint64_t ts_begin,
                     uint64_t ts_end)
 {
     lc->sum.discarded_events += n;
+    lc->sum.n_discard_unknown += !n;
     if (!lc->sum.n_discard_reports++) {
         lc->sum.first_discard_ts = ts_begin;
     }

@@ -219,6 +219,7 @@ struct lifecycle_summary {
     uint64_t n_rounds;              /* Rounds ended (see "Rounds"). */
     uint64_t discarded_events;      /* Reported by lifecycle_discarded(). */
     uint64_t n_discard_reports;
+    uint64_t n_discard_unknown;     /* Those of an unknown number. */
     uint64_t first_discard_ts, last_discard_ts;
     bool complete;                  /* An 'end' event was seen. */
 };

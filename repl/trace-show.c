@@ -43,6 +43,19 @@ trace_print_event(const struct trace_cursor *tc, size_t i)
            buf, e->where ? "  " : "", e->where ? e->where : "");
 }
 
+char *
+trace_format_lost(char *buf, size_t size, uint64_t known, uint64_t n_unknown)
+{
+    if (!n_unknown) {
+        snprintf(buf, size, "%" PRIu64, known);
+    } else if (!known) {
+        snprintf(buf, size, "an unknown number");
+    } else {
+        snprintf(buf, size, "%" PRIu64 " and an unknown number", known);
+    }
+    return buf;
+}
+
 void
 trace_print_losses_at(const struct trace_cursor *tc, uint64_t pos)
 {
@@ -527,17 +540,21 @@ show_stats(struct repl *r)
     if (r->json) {
         printf("{\"events\":%" PRIu64 ",\"of\":%zu,\"live_ukeys\":%zu,"
                "\"ukeys_in_umaps\":%zu,\"datapath_flows\":%zu,"
-               "\"loss_reports\":%" PRIu64 ",\"events_lost\":%" PRIu64 "}\n",
+               "\"loss_reports\":%" PRIu64 ",\"events_lost\":%" PRIu64
+               ",\"loss_reports_of_unknown_count\":%" PRIu64 "}\n",
                st->pos, tc->n_events, live, in_umap, present, st->n_losses,
-               st->n_lost);
+               st->n_lost, st->n_losses_unknown);
         return CMD_OK;
     }
+    char lost[64];
     printf("%-28s %" PRIu64 " of %zu\n", "events", st->pos, tc->n_events);
     printf("%-28s %zu\n", "live ukeys", live);
     printf("%-28s %zu\n", "ukeys in umaps", in_umap);
     printf("%-28s %zu\n", "datapath flows", present);
     printf("%-28s %" PRIu64 "\n", "loss reports", st->n_losses);
-    printf("%-28s %" PRIu64 "\n", "events lost", st->n_lost);
+    printf("%-28s %s\n", "events lost",
+           trace_format_lost(lost, sizeof lost, st->n_lost,
+                             st->n_losses_unknown));
     return CMD_OK;
 }
 

@@ -380,6 +380,7 @@ trace_state_lose(struct trace_state *st, const struct trace_loss *l)
         }
     }
     st->n_lost += l->n;
+    st->n_losses_unknown += !l->n;
     if (!st->n_losses++) {
         st->first_lost_pos = l->pos + 1;
     }

@@ -829,9 +829,10 @@ cmd_open(struct repl *r, int argc, char *argv[])
                 now_us() - read);
     }
 
-    uint64_t lost = 0;
+    uint64_t lost = 0, n_unknown = 0;
     for (size_t i = 0; i < tc->n_losses; i++) {
         lost += tc->losses[i].n;
+        n_unknown += !tc->losses[i].n;
     }
     if (!tc->n_events) {
         repl_printf(r, "%s: live session, no event yet\n", path);
@@ -845,8 +846,12 @@ cmd_open(struct repl *r, int argc, char *argv[])
                     tc->events[0].seq, tc->events[tc->n_events - 1].seq,
                     tc->n_threads, tc->n_flows, span + 1);
         if (tc->n_losses) {
-            repl_printf(r, ", %zu losses (%" PRIu64 " events known lost)",
-                        tc->n_losses, lost);
+            char what[64];
+            trace_format_lost(what, sizeof what, lost, n_unknown);
+            repl_printf(r, ", %zu loss%s (%s%s lost)", tc->n_losses,
+                        tc->n_losses == 1 ? "" : "es", what,
+                        n_unknown ? " of events"
+                        : lost == 1 ? " event" : " events");
         }
         repl_printf(r, "\n");
     }

@@ -15,7 +15,7 @@ PLUGINS=$UKDB_BUILD/plugins
 command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
 "$UKDB" audit --help >/dev/null 2>&1 || skip_all "'$UKDB audit' not built"
 
-for s in clean double_delete lossy partial; do
+for s in clean double_delete lossy lost_packet partial; do
     scn_$s | $WRITE "$TRASH/$s" || { echo "Bail out! ctf-write $s"; exit 1; }
 done
 
@@ -51,6 +51,21 @@ test_expect_success 'the lost events are reported with where and when' '
     test_grep "^  500 events of stream .*stream_0 between +0.0000" out &&
     test_grep "^verdicts: PASS 0, FAIL 0, INCONCLUSIVE 2" out &&
     ! grep -q "^violation:" out
+'
+
+# A lost packet: babeltrace2 knows how many packets, not how many events;
+# the summary must not say "0" (it did), and JSON says null.
+test_expect_code 3 'a lost packet: an unknown number of events, exit 3' '
+    "$UKDB" audit lost_packet >out; rc=$?; cat out;
+    test_grep "^lost events: an unknown number in 1 report " out &&
+    test_grep "^  unknown number of events (1 packet) of stream .*stream_0" out &&
+    test_grep "^verdicts: PASS 0, FAIL 0, INCONCLUSIVE 2" out &&
+    "$UKDB" audit --format json lost_packet >json;
+    $PY -c "import json, sys
+lost = json.load(open(\"json\"))[\"lost\"]
+assert lost[\"reports_of_unknown_count\"] == 1, lost
+assert lost[\"ranges\"][0][\"count\"] is None, lost" &&
+    exit $rc
 '
 
 test_expect_code 3 'a run without its end event is inconclusive' '
@@ -139,7 +154,7 @@ test_expect_success 'view --format raw: one canonical line per event' '
 '
 
 test_expect_success 'view --format chrome is valid trace-event JSON' '
-    for s in clean double_delete lossy partial; do
+    for s in clean double_delete lossy lost_packet partial; do
         "$UKDB" view --format chrome $s >$s.json &&
         $CHROME_CHECK $s.json >check || { cat check; exit 1; }
     done &&
@@ -192,7 +207,7 @@ test_expect_success 'babeltrace2 lists the plugin' '
 '
 
 test_expect_success 'sink.ukey.audit agrees with ukdb audit' '
-    for s in clean double_delete lossy partial; do
+    for s in clean double_delete lossy lost_packet partial; do
         babeltrace2 --plugin-path="$PLUGINS" $s -c sink.ukey.audit >cli.$s &&
         "$UKDB" audit $s >ukdb.$s; test_cmp ukdb.$s cli.$s || exit 1
     done

@@ -109,6 +109,18 @@ scn_lossy() {
     echo "end thread=0 value=0"
 }
 
+# scn_lost_packet: the clean scenario, a whole packet lost in the middle
+# (a packet sequence number skipped): events of an unknown number.
+scn_lost_packet() {
+    scn_head
+    scn_install 1 0x10 3
+    scn_install 2 0x20 5
+    echo "@lost-packets 1"
+    scn_retire 1 0x10 3 1
+    scn_retire 2 0x20 5 2
+    echo "end thread=0 value=0"
+}
+
 # scn_partial: the clean scenario without its end: the ukey still alive
 # is inconclusive.
 scn_partial() {

@@ -15,7 +15,9 @@ their names (kind=UPCALL, from=CREATED, result=OK).  seq defaults to the
 previous seq + 1 (from 1), ts (ns) to 1000 * seq.  '#' starts a comment.
 Directives: "@packet" starts a new packet; "@discard N" starts a new packet
 whose header says N more events were discarded (babeltrace2 then reports a
-discarded-events message).  Only the standard library: no python3-bt2.
+discarded-events message); "@lost-packets N" starts a new packet N
+sequence numbers on (a discarded-packets message: events of an unknown
+number).  Only the standard library: no python3-bt2.
 """
 import os
 import re
@@ -190,6 +192,9 @@ def parse(lines):
         if words[0] == '@discard':
             yield ('packet', int(words[1]))
             continue
+        if words[0] == '@lost-packets':
+            yield ('gap', int(words[1]))
+            continue
         tp = words[0]
         if tp not in FIELDS:
             sys.exit('ctf-write: line %d: unknown event type %r' % (n, tp))
@@ -207,19 +212,24 @@ def write(outdir, provider, enums, lines):
     with open(os.path.join(outdir, 'metadata'), 'w') as f:
         f.write(metadata(provider, enums, trace_uuid))
 
-    packets, events, discarded = [], [], 0
+    packets, events, discarded, packet_seq = [], [], 0, 0
     seq = 0
 
-    def flush(n_disc):
-        nonlocal events, discarded
-        if events or n_disc:
-            packets.append((events, discarded))
+    def flush(n_disc, n_lost=0):
+        nonlocal events, discarded, packet_seq
+        if events or n_disc or n_lost:
+            packets.append((events, discarded, packet_seq))
+            packet_seq += 1
+        packet_seq += n_lost
         discarded += n_disc
         events = []
 
     for item in parse(lines):
         if item[0] == 'packet':
             flush(item[1])
+            continue
+        if item[0] == 'gap':
+            flush(0, item[1])
             continue
         _, tp, fields = item
         seq = fields.get('seq', seq + 1)
@@ -236,7 +246,7 @@ def write(outdir, provider, enums, lines):
     flush(0)
 
     with open(os.path.join(outdir, 'stream_0'), 'wb') as f:
-        for i, (evs, disc) in enumerate(packets):
+        for evs, disc, i in packets:
             payload = b''.join(b for _, b in evs)
             size = (24 + 48 + len(payload)) * 8
             begin = evs[0][0] if evs else 0

@@ -961,9 +961,16 @@ print_audit_text(struct report *r, const struct lifecycle_summary *s,
             fp.total.longest_window_ns);
 
     if (s->n_discard_reports) {
-        fprintf(f, "lost events: %" PRIu64 " in %" PRIu64
-                " report%s (verdicts of the ukeys alive then are"
-                " inconclusive)\n", s->discarded_events,
+        /* A discarded packet's events are of an unknown number: never
+         * say "0" for them. */
+        fputs("lost events: ", f);
+        if (s->discarded_events) {
+            fprintf(f, "%" PRIu64 "%s", s->discarded_events,
+                    s->n_discard_unknown ? " and " : "");
+        }
+        fprintf(f, "%s in %" PRIu64 " report%s (verdicts of the ukeys alive"
+                " then are inconclusive)\n",
+                s->n_discard_unknown ? "an unknown number" : "",
                 s->n_discard_reports, s->n_discard_reports == 1 ? "" : "s");
         for (size_t i = 0; i < r->n_discards; i++) {
             const struct report_discard *d = &r->discards[i];
@@ -1025,12 +1032,19 @@ print_audit_json(struct report *r, const struct lifecycle_summary *s,
         fprintf(f, ",\"flows_omitted\":%" PRIu64, n_omitted);
     }
     fprintf(f, ",\"lost\":{\"events\":%" PRIu64 ",\"reports\":%" PRIu64
-            ",\"first_ts\":%" PRIu64 ",\"last_ts\":%" PRIu64 ",\"ranges\":[",
-            s->discarded_events, s->n_discard_reports, s->first_discard_ts,
-            s->last_discard_ts);
+            ",\"reports_of_unknown_count\":%" PRIu64 ",\"first_ts\":%"
+            PRIu64 ",\"last_ts\":%" PRIu64 ",\"ranges\":[",
+            s->discarded_events, s->n_discard_reports, s->n_discard_unknown,
+            s->first_discard_ts, s->last_discard_ts);
     for (size_t i = 0; i < r->n_discards; i++) {
         const struct report_discard *d = &r->discards[i];
-        fprintf(f, "%s{\"count\":%" PRIu64 ",\"what\":", i ? "," : "", d->n);
+        fprintf(f, "%s{\"count\":", i ? "," : "");
+        if (d->n) {
+            fprintf(f, "%" PRIu64, d->n);
+        } else {
+            fputs("null", f);           /* Unknown. */
+        }
+        fputs(",\"what\":", f);
         report_json_string(f, d->what);
         fprintf(f, ",\"ts_begin\":%" PRIu64 ",\"ts_end\":%" PRIu64 "}",
                 d->ts_begin, d->ts_end);

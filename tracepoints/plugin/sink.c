@@ -390,8 +390,8 @@ sink_discarded_packets(struct sink *sink, const bt_message *msg)
     if (bt_message_discarded_packets_get_count(msg, &n_packets)
         == BT_PROPERTY_AVAILABILITY_AVAILABLE) {
         char kind[32];
-        snprintf(kind, sizeof kind, "events (%" PRIu64 " packets)",
-                 n_packets);
+        snprintf(kind, sizeof kind, "events (%" PRIu64 " packet%s)",
+                 n_packets, n_packets == 1 ? "" : "s");
         describe_stream(stream, kind, what, sizeof what);
     } else {
         describe_stream(stream, "events (packets)", what, sizeof what);
