@@ -12,6 +12,7 @@
 #include "lifecycle.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1910,6 +1911,20 @@ lifecycle_discarded(struct lifecycle *lc, uint64_t n, uint64_t ts_begin,
         f->slow_rounds = 0;
         f->slow_in_round = f->fast_in_round = false;
     }
+}
+
+char *
+lifecycle_format_lost(char *buf, size_t size, uint64_t known,
+                      uint64_t n_unknown)
+{
+    if (!n_unknown) {
+        snprintf(buf, size, "%" PRIu64, known);
+    } else if (!known) {
+        snprintf(buf, size, "an unknown number");
+    } else {
+        snprintf(buf, size, "%" PRIu64 " and an unknown number", known);
+    }
+    return buf;
 }
 
 struct lc_ranked {

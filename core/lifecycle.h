@@ -245,6 +245,12 @@ void lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
 void lifecycle_discarded(struct lifecycle *lc, uint64_t n,
                          uint64_t ts_begin, uint64_t ts_end);
 
+/* 'known' lost events, plus an unknown number if 'n_unknown' losses had
+ * no count (never "0" for those), in 'buf': "3", "an unknown number", "3
+ * and an unknown number".  Returns 'buf'. */
+char *lifecycle_format_lost(char *buf, size_t size, uint64_t known,
+                            uint64_t n_unknown);
+
 /* Ends the input.  If an 'end' event was seen, checks the end-of-run rules
  * (leaked ukeys, datapath flows without a ukey); otherwise ukeys still alive
  * are INCONCLUSIVE.  Then reports every ukey still known to 'ukey_done'. */

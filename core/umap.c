@@ -270,7 +270,7 @@ umap_replace(struct uk_thread *t, struct umap *umap, struct ukey *old,
 {
     uk_point(t, UK_ACT_REPLACE, func, old, umap->index);
     struct cds_lfht_iter iter;
-    struct umap_node *on = node_of(umap, old);
+    struct umap_node *on = linked_node(old);
     cds_lfht_lookup(umap->table, table_hash(t->udpif, old->hash),
                     match_node, &on->node, &iter);
     int error = cds_lfht_replace(umap->table, &iter,

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/lifecycle.h"
 #include "core/util.h"
 
 /* ==== JSON ==== */
@@ -41,19 +42,6 @@ trace_print_event(const struct trace_cursor *tc, size_t i)
     uk_event_format(e, buf, sizeof buf);
     printf("[%zu] %-13s %s%s%s\n", i + 1, trace_thread_name(tc, e->thread_id),
            buf, e->where ? "  " : "", e->where ? e->where : "");
-}
-
-char *
-trace_format_lost(char *buf, size_t size, uint64_t known, uint64_t n_unknown)
-{
-    if (!n_unknown) {
-        snprintf(buf, size, "%" PRIu64, known);
-    } else if (!known) {
-        snprintf(buf, size, "an unknown number");
-    } else {
-        snprintf(buf, size, "%" PRIu64 " and an unknown number", known);
-    }
-    return buf;
 }
 
 void
@@ -553,8 +541,8 @@ show_stats(struct repl *r)
     printf("%-28s %zu\n", "datapath flows", present);
     printf("%-28s %" PRIu64 "\n", "loss reports", st->n_losses);
     printf("%-28s %s\n", "events lost",
-           trace_format_lost(lost, sizeof lost, st->n_lost,
-                             st->n_losses_unknown));
+           lifecycle_format_lost(lost, sizeof lost, st->n_lost,
+                                 st->n_losses_unknown));
     return CMD_OK;
 }
 

@@ -847,7 +847,7 @@ cmd_open(struct repl *r, int argc, char *argv[])
                     tc->n_threads, tc->n_flows, span + 1);
         if (tc->n_losses) {
             char what[64];
-            trace_format_lost(what, sizeof what, lost, n_unknown);
+            lifecycle_format_lost(what, sizeof what, lost, n_unknown);
             repl_printf(r, ", %zu loss%s (%s%s lost)", tc->n_losses,
                         tc->n_losses == 1 ? "" : "es", what,
                         n_unknown ? " of events"

@@ -227,12 +227,6 @@ void trace_print_event(const struct trace_cursor *tc, size_t i);
 /* Prints the losses just after position 'pos'. */
 void trace_print_losses_at(const struct trace_cursor *tc, uint64_t pos);
 
-/* Formats 'known' events lost, plus an unknown number if 'n_unknown'
- * losses had no count, into 'buf': "3", "an unknown number", "3 and an
- * unknown number".  Returns 'buf'. */
-char *trace_format_lost(char *buf, size_t size, uint64_t known,
-                        uint64_t n_unknown);
-
 /* ==== trace-repro.c ==== */
 
 enum cmd_status trace_reproduce(struct repl *, int argc, char *argv[]);

@@ -961,16 +961,11 @@ print_audit_text(struct report *r, const struct lifecycle_summary *s,
             fp.total.longest_window_ns);
 
     if (s->n_discard_reports) {
-        /* A discarded packet's events are of an unknown number: never
-         * say "0" for them. */
-        fputs("lost events: ", f);
-        if (s->discarded_events) {
-            fprintf(f, "%" PRIu64 "%s", s->discarded_events,
-                    s->n_discard_unknown ? " and " : "");
-        }
-        fprintf(f, "%s in %" PRIu64 " report%s (verdicts of the ukeys alive"
-                " then are inconclusive)\n",
-                s->n_discard_unknown ? "an unknown number" : "",
+        char lost[64];
+        fprintf(f, "lost events: %s in %" PRIu64 " report%s (verdicts of"
+                " the ukeys alive then are inconclusive)\n",
+                lifecycle_format_lost(lost, sizeof lost, s->discarded_events,
+                                      s->n_discard_unknown),
                 s->n_discard_reports, s->n_discard_reports == 1 ? "" : "s");
         for (size_t i = 0; i < r->n_discards; i++) {
             const struct report_discard *d = &r->discards[i];
