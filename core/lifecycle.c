@@ -243,6 +243,8 @@ struct lifecycle {
     struct lifecycle_evidence end_ev;   /* The 'end' event. */
     bool started, from_start;   /* First event had seq 1. */
     bool discard_seen;          /* lifecycle_discarded() was called. */
+    uint64_t lost_until;        /* Latest end of a loss's time range
+                                 * (UINT64_MAX: a loss with no time). */
     bool finished;              /* lifecycle_finish() was called. */
     struct lifecycle_summary sum;
     struct lc_arena_chunk *arena;   /* Newest chunk first. */
@@ -891,6 +893,18 @@ lc_ukey_set_flow(struct lifecycle *lc, struct lc_ukey *u,
     u->flow = lc_event_flow(lc, e, pmd_id);
 }
 
+/* Whether 'e' falls within the time range of a loss reported so far.  A
+ * loss is merged into the input at the beginning of its range, and the
+ * other streams' events in that range come after it: a ukey created there
+ * may have lost events as much as one live when the loss was reported (as
+ * with LTTng's per-CPU buffers, where one CPU loses events while another
+ * records the ukey's creation). */
+static bool
+lc_in_loss(const struct lifecycle *lc, const struct ukey_event *e)
+{
+    return lc->discard_seen && e->ts <= lc->lost_until;
+}
+
 /* Returns the record of 'id', creating it for an event that is not its
  * 'create' as a ukey first seen mid-life. */
 static struct lc_ukey *
@@ -929,6 +943,9 @@ lc_ukey_get(struct lifecycle *lc, uint64_t id, const struct ukey_event *e,
             u->in_map = true;
             lc->flows[u->flow].map_ukey = id;
         }
+    }
+    if (lc_in_loss(lc, e)) {
+        u->doubt = LC_LOST;     /* Exempt as the ukeys live at the loss. */
     }
     return u;
 }
@@ -1567,10 +1584,12 @@ lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
         return;
     }
     struct lc_flow *f = &lc->flows[k];
+    /* Within a loss's range, the flow's other dp ops may be lost. */
+    bool sure = !lc_in_loss(lc, e);
     if (e->type == UK_EV_DP_PUT) {
         if (e->kind == UK_PUT_CREATE && !e->result) {
             f->dp_present = true;
-            f->presence_unsure = false;
+            f->presence_unsure = !sure;
             f->present_ev = *now;
             /* Traffic from now on is fastpath: the slowpath so far was
              * served, so the run of slowpathed rounds starts again. */
@@ -1589,7 +1608,7 @@ lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
             f->absent_ev = *now;
         }
         f->dp_present = false;
-        f->presence_unsure = false;
+        f->presence_unsure = !sure;
     }
 }
 
@@ -1895,6 +1914,11 @@ lifecycle_discarded(struct lifecycle *lc, uint64_t n, uint64_t ts_begin,
     }
     lc->sum.last_discard_ts = ts_end;
     lc->discard_seen = true;
+    if (!ts_end) {
+        lc->lost_until = UINT64_MAX;    /* No time: it could be anywhere. */
+    } else if (ts_end > lc->lost_until) {
+        lc->lost_until = ts_end;
+    }
 
     for (size_t i = 0; i <= lc->ukeys.mask; i++) {
         struct lc_ukey *u = lc->ukeys.slots[i].value;

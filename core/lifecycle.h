@@ -96,6 +96,10 @@
  *   - lifecycle_discarded(): every live ukey becomes INCONCLUSIVE and is
  *     exempt from leak, stuck ukey and from being the other ukey of a
  *     duplicate; every flow becomes unsure and its slowpath run restarts.
+ *     So does every ukey first seen at a time up to the end of the loss's
+ *     range (an input merged from several streams gives the loss at the
+ *     range's beginning; another stream's events in the range follow it),
+ *     and a dp op in that range leaves its flow's presence unsure.
  *
  * Synchronization: none.  One 'struct lifecycle' is used by one thread at a
  * time (the event bus serialises emission in free-running mode). */

@@ -129,3 +129,21 @@ scn_partial() {
     scn_install 2 0x20 5
     scn_retire 1 0x10 3 1
 }
+
+# scn_lost_other_stream: two streams, as LTTng's per-CPU buffers.  Stream
+# 0 loses events (an '@discard' range from the end of its first packet to
+# the end of its second); stream 1 creates ukey 2 inside that range, and
+# its retirement is among the events lost.  Its verdict is inconclusive:
+# not a leak.
+scn_lost_other_stream() {
+    scn_head
+    scn_install 1 0x10 3
+    echo "@stream 1"
+    scn_install 2 0x20 5
+    echo "@drop"
+    scn_retire 2 0x20 5 1
+    echo "@stream 0"
+    echo "@discard 16"
+    scn_retire 1 0x10 3 2
+    echo "end thread=0 value=0"
+}

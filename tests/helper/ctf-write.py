@@ -17,7 +17,12 @@ Directives: "@packet" starts a new packet; "@discard N" starts a new packet
 whose header says N more events were discarded (babeltrace2 then reports a
 discarded-events message); "@lost-packets N" starts a new packet N
 sequence numbers on (a discarded-packets message: events of an unknown
-number).  Only the standard library: no python3-bt2.
+number).  "@stream N" sends the events and packets that follow to stream
+file stream_N (from stream 0; each stream has its own packets, as LTTng's
+per-CPU streams), and "@drop" drops the events that follow until the next
+"@stream": they take their seq and ts, and are written nowhere (the events
+an "@discard" in some stream counts).  Only the standard library: no
+python3-bt2.
 """
 import os
 import re
@@ -180,7 +185,8 @@ def value_of(tp, key, v):
 
 
 def parse(lines):
-    """Yields ('event', type, fields) and ('packet', n_discarded)."""
+    """Yields ('event', type, fields), ('packet', n_discarded),
+    ('gap', n_packets) and ('stream', N or None for "@drop")."""
     for n, line in enumerate(lines, 1):
         line = line.split('#', 1)[0].strip()
         if not line:
@@ -194,6 +200,12 @@ def parse(lines):
             continue
         if words[0] == '@lost-packets':
             yield ('gap', int(words[1]))
+            continue
+        if words[0] == '@stream':
+            yield ('stream', int(words[1]))
+            continue
+        if words[0] == '@drop':
+            yield ('stream', None)
             continue
         tp = words[0]
         if tp not in FIELDS:
@@ -212,28 +224,44 @@ def write(outdir, provider, enums, lines):
     with open(os.path.join(outdir, 'metadata'), 'w') as f:
         f.write(metadata(provider, enums, trace_uuid))
 
-    packets, events, discarded, packet_seq = [], [], 0, 0
+    class Stream:
+        def __init__(self):
+            self.packets, self.events = [], []
+            self.discarded = self.packet_seq = 0
+
+        def flush(self, n_disc, n_lost=0):
+            if self.events or n_disc or n_lost:
+                self.packets.append((self.events, self.discarded,
+                                     self.packet_seq))
+                self.packet_seq += 1
+            self.packet_seq += n_lost
+            self.discarded += n_disc
+            self.events = []
+
+    streams = {0: Stream()}
+    cur = streams[0]
     seq = 0
-
-    def flush(n_disc, n_lost=0):
-        nonlocal events, discarded, packet_seq
-        if events or n_disc or n_lost:
-            packets.append((events, discarded, packet_seq))
-            packet_seq += 1
-        packet_seq += n_lost
-        discarded += n_disc
-        events = []
-
     for item in parse(lines):
-        if item[0] == 'packet':
-            flush(item[1])
+        if item[0] == 'stream':
+            if item[1] is None:
+                cur = None
+            else:
+                cur = streams.setdefault(item[1], Stream())
             continue
-        if item[0] == 'gap':
-            flush(0, item[1])
+        if cur is None:
+            if item[0] != 'event':
+                sys.exit('ctf-write: a packet directive after @drop')
+        elif item[0] == 'packet':
+            cur.flush(item[1])
+            continue
+        elif item[0] == 'gap':
+            cur.flush(0, item[1])
             continue
         _, tp, fields = item
         seq = fields.get('seq', seq + 1)
         ts = fields.get('ts', 1000 * seq)
+        if cur is None:
+            continue
         body = struct.pack('<IQQI', TYPES.index(tp), ts, seq,
                            fields.get('thread_id', 0))
         for f in FIELDS[tp]:
@@ -242,19 +270,21 @@ def write(outdir, provider, enums, lines):
                 body += v.encode() + b'\0'
             else:
                 body += struct.pack(PACK[CTYPE[f]], v)
-        events.append((ts, body))
-    flush(0)
+        cur.events.append((ts, body))
 
-    with open(os.path.join(outdir, 'stream_0'), 'wb') as f:
-        for evs, disc, i in packets:
-            payload = b''.join(b for _, b in evs)
-            size = (24 + 48 + len(payload)) * 8
-            begin = evs[0][0] if evs else 0
-            end = evs[-1][0] if evs else 0
-            f.write(struct.pack('<I', 0xC1FC1FC1) + trace_uuid.bytes +
-                    struct.pack('<I', 0))
-            f.write(struct.pack('<QQQQQQ', begin, end, size, size, disc, i))
-            f.write(payload)
+    for n, st in streams.items():
+        st.flush(0)
+        with open(os.path.join(outdir, 'stream_%d' % n), 'wb') as f:
+            for evs, disc, i in st.packets:
+                payload = b''.join(b for _, b in evs)
+                size = (24 + 48 + len(payload)) * 8
+                begin = evs[0][0] if evs else 0
+                end = evs[-1][0] if evs else 0
+                f.write(struct.pack('<I', 0xC1FC1FC1) + trace_uuid.bytes +
+                        struct.pack('<I', 0))
+                f.write(struct.pack('<QQQQQQ', begin, end, size, size, disc,
+                                    i))
+                f.write(payload)
 
 
 def main():
