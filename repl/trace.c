@@ -148,6 +148,14 @@ trace_format_time(const struct trace_cursor *tc, uint64_t ts, char *buf,
  * Past it, the oldest is a loss. */
 #define TRACE_HOLES_MAX 256
 
+/* Widens the time range of 'l' to take in [begin, end]. */
+static void
+loss_widen(struct trace_loss *l, uint64_t begin, uint64_t end)
+{
+    l->ts_begin = begin < l->ts_begin ? begin : l->ts_begin;
+    l->ts_end = end > l->ts_end ? end : l->ts_end;
+}
+
 /* Adds loss 'l' in position order.  A gap in 'seq' found where a discarded
  * events message was (or another gap: a split one) adds its count to that
  * report instead of making a second one. */
@@ -158,8 +166,12 @@ add_loss(struct trace_cursor *tc, const struct trace_loss *l)
     while (i > 0 && tc->losses[i - 1].pos > l->pos) {
         i--;
     }
-    if (l->from_seq && i > 0 && tc->losses[i - 1].pos == l->pos) {
-        tc->losses[i - 1].n += l->n;
+    if (l->from_seq && i > 0 && tc->losses[i - 1].pos == l->pos
+        && !tc->losses[i - 1].pending) {
+        struct trace_loss *m = &tc->losses[i - 1];
+        m->n += l->n;
+        m->reported += l->reported;
+        loss_widen(m, l->ts_begin, l->ts_end);
         return;
     }
     tc->losses = uk_insert_gap(tc->losses, &tc->allocated_losses,
@@ -167,16 +179,65 @@ add_loss(struct trace_cursor *tc, const struct trace_loss *l)
     tc->losses[i] = *l;
 }
 
-/* The gap holes[0] is a loss. */
+/* Whether time ranges [b1, e1] and [b2, e2] meet. */
+static bool
+ranges_meet(uint64_t b1, uint64_t e1, uint64_t b2, uint64_t e2)
+{
+    return b1 <= e2 && b2 <= e1;
+}
+
+/* The gap holes[0] is a loss.  It takes in the pending discarded-events
+ * messages whose time range meets its own: with per-CPU streams, LTTng
+ * reports a loss at the beginning of its range, which may be well before
+ * the events that went missing, and the gap in 'seq' says where they were
+ * and how many (LTTng's count is the stream's, of any provider). */
 static void
 close_first_hole(struct trace_cursor *tc)
 {
     const struct trace_hole *h = &tc->holes[0];
-    add_loss(tc, &(struct trace_loss) {
+    struct trace_loss l = {
         .pos = h->pos, .n = h->hi - h->lo + 1, .from_seq = true,
-        .ts_begin = h->ts_begin, .ts_end = h->ts_end });
+        .ts_begin = h->ts_begin, .ts_end = h->ts_end,
+    };
+    size_t n = 0;
+    for (size_t i = 0; i < tc->n_losses; i++) {
+        const struct trace_loss *d = &tc->losses[i];
+        if (d->pending && d->ts_end
+            && ranges_meet(d->ts_begin, d->ts_end, h->ts_begin, h->ts_end)) {
+            l.reported += d->reported;
+            loss_widen(&l, d->ts_begin, d->ts_end);
+        } else {
+            tc->losses[n++] = *d;
+        }
+    }
+    tc->n_losses = n;
+    add_loss(tc, &l);
     memmove(&tc->holes[0], &tc->holes[1],
             --tc->n_holes * sizeof *tc->holes);
+}
+
+/* Settles the pending losses that no gap in 'seq' will place: 'final', or
+ * TRACE_HOLE_NS of trace time ('now') after their range (or
+ * TRACE_HOLE_EVENTS events later) with no open gap that began in it.
+ * They stay where the message was, of an unknown count. */
+static void
+settle_losses(struct trace_cursor *tc, uint64_t now, bool final)
+{
+    for (size_t i = tc->next_loss; i < tc->n_losses; i++) {
+        struct trace_loss *d = &tc->losses[i];
+        if (!d->pending) {
+            continue;
+        }
+        bool late = (now >= d->ts_end + TRACE_HOLE_NS
+                     || d->pos + TRACE_HOLE_EVENTS <= tc->n_events);
+        bool gap_open = false;
+        for (size_t k = 0; k < tc->n_holes && !gap_open; k++) {
+            gap_open = tc->holes[k].ts_begin <= d->ts_end;
+        }
+        if (final || !d->ts_end || (late && !gap_open)) {
+            d->pending = false;
+        }
+    }
 }
 
 static void
@@ -248,6 +309,7 @@ note_seq(struct trace_cursor *tc, const struct ukey_event *e)
                || tc->n_holes > TRACE_HOLES_MAX)) {
         close_first_hole(tc);
     }
+    settle_losses(tc, e->ts, false);
 }
 
 static void
@@ -284,7 +346,8 @@ read_discarded(uint64_t n, uint64_t ts_begin, uint64_t ts_end, void *tc_)
      * many of the run's events are missing here, without counting twice. */
     add_loss(tc, &(struct trace_loss) { .pos = tc->n_events, .reported = n,
                                         .ts_begin = ts_begin,
-                                        .ts_end = ts_end });
+                                        .ts_end = ts_end,
+                                        .pending = ts_end != 0 });
 }
 
 /* The message of the last "ukdb: error: WHAT: WHY" line in 'text' (what
@@ -606,6 +669,9 @@ index_more(struct trace_cursor *tc, bool final)
     while (final && tc->n_holes) {
         close_first_hole(tc);
     }
+    if (final) {
+        settle_losses(tc, 0, true);
+    }
     if (!tc->lc) {
         return;
     }
@@ -613,6 +679,12 @@ index_more(struct trace_cursor *tc, bool final)
     uint64_t end = final ? tc->n_events + 1 : tc->n_events;
     if (tc->n_holes && tc->holes[0].pos < end) {
         end = tc->holes[0].pos;
+    }
+    for (size_t k = tc->next_loss; k < tc->n_losses; k++) {
+        if (tc->losses[k].pending && tc->losses[k].pos < end) {
+            end = tc->losses[k].pos;
+            break;
+        }
     }
     for (uint64_t i = tc->n_indexed; i < end; i++) {
         if (i == 0 && tc->n_events && tc->events[0].seq == 3

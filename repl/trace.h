@@ -102,6 +102,9 @@ struct trace_loss {
     uint64_t reported;              /* Count of LTTng's message, if any. */
     uint64_t ts_begin, ts_end;
     bool from_seq;                  /* Seen as a gap in 'seq'. */
+    bool pending;                   /* A discarded-events (or packets)
+                                     * message that a gap in 'seq' may yet
+                                     * place and count: not indexed yet. */
 };
 
 /* Seqs [lo, hi] not read (yet): first missed before event 'pos'. */

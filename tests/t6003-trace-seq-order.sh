@@ -105,4 +105,23 @@ test_expect_success 'a lost packet without a seq gap: an unknown number' '
     test_grep "1 loss (an unknown number of events lost)" open.out
 '
 
+# Per-CPU streams: LTTng reports stream 0's loss at the beginning of its
+# range (before event 18); the other stream's events come after it, and
+# the gap in seq (before event 30) says where the 16 events went missing.
+# They are one loss of 16 events there (it said "2 losses (16 and an
+# unknown number of events lost)"), and the audit agrees on the verdicts.
+. "$TEST_TOP/tests/helper/audit-scenarios.sh"
+test_expect_success 'a discard message and its seq gap are one loss' '
+    scn_lost_other_stream | $WRITE "$TRASH/other" &&
+    "$UKDB" other </dev/null >open.out &&
+    test_grep "1 loss (16 events lost)" open.out &&
+    test_grep "^0 violations" open.out &&
+    stats other >out &&
+    test_grep "^loss reports  *1$" out &&
+    test_grep "^events lost  *16$" out &&
+    grep -B1 "16 events LOST here (gap in seq) (LTTng: 16 discarded)" \
+        out >where &&
+    test_grep "^\[29\] " where
+'
+
 test_done
