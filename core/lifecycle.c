@@ -900,9 +900,9 @@ lc_ukey_set_flow(struct lifecycle *lc, struct lc_ukey *u,
  * with LTTng's per-CPU buffers, where one CPU loses events while another
  * records the ukey's creation). */
 static bool
-lc_in_loss(const struct lifecycle *lc, const struct ukey_event *e)
+lc_in_loss(const struct lifecycle *lc, uint64_t ts)
 {
-    return lc->discard_seen && e->ts <= lc->lost_until;
+    return lc->discard_seen && ts <= lc->lost_until;
 }
 
 /* Returns the record of 'id', creating it for an event that is not its
@@ -944,7 +944,7 @@ lc_ukey_get(struct lifecycle *lc, uint64_t id, const struct ukey_event *e,
             lc->flows[u->flow].map_ukey = id;
         }
     }
-    if (lc_in_loss(lc, e)) {
+    if (lc_in_loss(lc, e->ts)) {
         u->doubt = LC_LOST;     /* Exempt as the ukeys live at the loss. */
     }
     return u;
@@ -1585,7 +1585,7 @@ lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
     }
     struct lc_flow *f = &lc->flows[k];
     /* Within a loss's range, the flow's other dp ops may be lost. */
-    bool sure = !lc_in_loss(lc, e);
+    bool sure = !lc_in_loss(lc, e->ts);
     if (e->type == UK_EV_DP_PUT) {
         if (e->kind == UK_PUT_CREATE && !e->result) {
             f->dp_present = true;
@@ -1617,9 +1617,12 @@ lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
 static void
 lc_round_slowpath(struct lifecycle *lc, const struct lifecycle_evidence *now)
 {
+    /* A round that ends within a loss's range may have lost its fastpath
+     * traffic: the runs restart, as at the loss. */
+    bool lossy = lc_in_loss(lc, now->ts);
     for (size_t i = 0; i < lc->n_touched; i++) {
         struct lc_flow *f = &lc->flows[lc->touched[i]];
-        if (f->fast_in_round) {
+        if (f->fast_in_round || lossy) {
             f->slow_rounds = 0;
         } else if (f->slow_in_round) {
             f->slow_rounds++;

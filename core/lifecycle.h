@@ -99,7 +99,8 @@
  *     So does every ukey first seen at a time up to the end of the loss's
  *     range (an input merged from several streams gives the loss at the
  *     range's beginning; another stream's events in the range follow it),
- *     and a dp op in that range leaves its flow's presence unsure.
+ *     a dp op in that range leaves its flow's presence unsure, and a round
+ *     that ends in it restarts the slowpath runs of the flows it touched.
  *
  * Synchronization: none.  One 'struct lifecycle' is used by one thread at a
  * time (the event bus serialises emission in free-running mode). */

@@ -807,6 +807,26 @@ test_slowpath(void)
     is_int(ff.f.longest_window_rounds, 4, "longest window in rounds");
     is_int(ff.f.longest_window_ns, 4000, "longest window in ns");
     lifecycle_destroy(r.lc);
+
+    /* Rounds that end within a loss's range may have lost their fastpath
+     * traffic (another stream's events come after the loss): they do not
+     * extend a run. */
+    rec_init(&r, &opts);
+    threads(&r);
+    F(&r, .type = UK_EV_FLOW, .ufid = 0xf1, .name = "f1");
+    slow_round(&r, 1, UK_PATH_SLOWPATH);
+    lifecycle_discarded(r.lc, 5, 1600, 5600);
+    for (uint64_t round = 2; round <= 5; round++) {
+        slow_round(&r, round, UK_PATH_SLOWPATH);
+    }
+    is_int(n_kind(&r, UK_VIOL_SLOWPATH), 0,
+           "rounds within a loss's range: no slowpath run");
+    for (uint64_t round = 6; round <= 8; round++) {
+        slow_round(&r, round, UK_PATH_SLOWPATH);
+    }
+    is_int(n_kind(&r, UK_VIOL_SLOWPATH), 1,
+           "3 slowpathed rounds after the range: reported");
+    lifecycle_destroy(r.lc);
 }
 
 static void
