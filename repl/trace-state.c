@@ -108,8 +108,11 @@ ukey_get(struct trace_state *st, uint64_t id, const struct ukey_event *e)
     *k = (struct trace_ukey) {
         .id = id, .ufid = e->ufid, .pmd_id = e->pmd_id, .umap = -1,
         .lock_owner = -1, .state = UKEY_CREATED,
-        /* First seen mid-life: what happened before is unknown. */
-        .uncertain = e->type != UK_EV_CREATE, .state_thread = e->thread_id,
+        /* First seen mid-life: what happened before is unknown; created
+         * within a loss's range: what happened after may be lost. */
+        .uncertain = e->type != UK_EV_CREATE
+                     || (st->n_losses && e->ts <= st->lost_until),
+        .state_thread = e->thread_id,
     };
     return k;
 }
@@ -381,6 +384,11 @@ trace_state_lose(struct trace_state *st, const struct trace_loss *l)
     }
     st->n_lost += l->n;
     st->n_losses_unknown += !l->n;
+    if (!l->ts_end) {
+        st->lost_until = UINT64_MAX;
+    } else if (l->ts_end > st->lost_until) {
+        st->lost_until = l->ts_end;
+    }
     if (!st->n_losses++) {
         st->first_lost_pos = l->pos + 1;
     }

@@ -199,18 +199,21 @@ close_first_hole(struct trace_cursor *tc)
         .pos = h->pos, .n = h->hi - h->lo + 1, .from_seq = true,
         .ts_begin = h->ts_begin, .ts_end = h->ts_end,
     };
-    size_t n = 0;
-    for (size_t i = 0; i < tc->n_losses; i++) {
-        const struct trace_loss *d = &tc->losses[i];
-        if (d->pending && d->ts_end
-            && ranges_meet(d->ts_begin, d->ts_end, h->ts_begin, h->ts_end)) {
-            l.reported += d->reported;
-            loss_widen(&l, d->ts_begin, d->ts_end);
-        } else {
-            tc->losses[n++] = *d;
+    if (tc->n_pending) {
+        size_t n = 0;
+        for (size_t i = 0; i < tc->n_losses; i++) {
+            const struct trace_loss *d = &tc->losses[i];
+            if (d->pending && ranges_meet(d->ts_begin, d->ts_end,
+                                          h->ts_begin, h->ts_end)) {
+                l.reported += d->reported;
+                loss_widen(&l, d->ts_begin, d->ts_end);
+                tc->n_pending--;
+            } else {
+                tc->losses[n++] = *d;
+            }
         }
+        tc->n_losses = n;
     }
-    tc->n_losses = n;
     add_loss(tc, &l);
     memmove(&tc->holes[0], &tc->holes[1],
             --tc->n_holes * sizeof *tc->holes);
@@ -223,19 +226,23 @@ close_first_hole(struct trace_cursor *tc)
 static void
 settle_losses(struct trace_cursor *tc, uint64_t now, bool final)
 {
-    for (size_t i = tc->next_loss; i < tc->n_losses; i++) {
+    /* The pending are few and recent: look back from the newest. */
+    size_t left = tc->n_pending;
+    for (size_t i = tc->n_losses; left && i-- > 0;) {
         struct trace_loss *d = &tc->losses[i];
         if (!d->pending) {
             continue;
         }
+        left--;
         bool late = (now >= d->ts_end + TRACE_HOLE_NS
                      || d->pos + TRACE_HOLE_EVENTS <= tc->n_events);
         bool gap_open = false;
         for (size_t k = 0; k < tc->n_holes && !gap_open; k++) {
             gap_open = tc->holes[k].ts_begin <= d->ts_end;
         }
-        if (final || !d->ts_end || (late && !gap_open)) {
+        if (final || (late && !gap_open)) {
             d->pending = false;
+            tc->n_pending--;
         }
     }
 }
@@ -348,6 +355,7 @@ read_discarded(uint64_t n, uint64_t ts_begin, uint64_t ts_end, void *tc_)
                                         .ts_begin = ts_begin,
                                         .ts_end = ts_end,
                                         .pending = ts_end != 0 });
+    tc->n_pending += ts_end != 0;
 }
 
 /* The message of the last "ukdb: error: WHAT: WHY" line in 'text' (what
@@ -680,7 +688,7 @@ index_more(struct trace_cursor *tc, bool final)
     if (tc->n_holes && tc->holes[0].pos < end) {
         end = tc->holes[0].pos;
     }
-    for (size_t k = tc->next_loss; k < tc->n_losses; k++) {
+    for (size_t k = tc->next_loss; tc->n_pending && k < tc->n_losses; k++) {
         if (tc->losses[k].pending && tc->losses[k].pos < end) {
             end = tc->losses[k].pos;
             break;
@@ -1067,6 +1075,7 @@ print_position(struct repl *r)
     }
     printf("at event %" PRIu64 " of %zu:\n", tc->cur.pos, tc->n_events);
     trace_print_event(tc, tc->cur.pos - 1);
+    trace_print_losses_at(tc, tc->cur.pos);
 }
 
 /* Moves forward up to 'n' events, printing each if 'verbose', stopping

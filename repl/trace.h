@@ -92,6 +92,9 @@ struct trace_state {
     uint64_t n_losses;              /* Loss reports so far. */
     uint64_t n_losses_unknown;      /* Those of an unknown count. */
     uint64_t first_lost_pos;        /* Position of the first loss + 1. */
+    uint64_t lost_until;            /* Latest end of a loss's time range:
+                                     * a ukey created by then is uncertain
+                                     * (as in core/lifecycle.c). */
 };
 
 /* Events were lost after position 'pos' (between event 'pos' and event
@@ -140,6 +143,7 @@ struct trace_cursor {
     size_t n_events, allocated_events;
     struct trace_loss *losses;      /* (owned) By position. */
     size_t n_losses, allocated_losses;
+    size_t n_pending;               /* Losses with 'pending' set. */
     struct trace_violation *violations;  /* (owned) By index. */
     size_t n_violations, allocated_violations;
     bool has_violation_events;      /* The trace records the checker's. */

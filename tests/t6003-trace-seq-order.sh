@@ -46,6 +46,14 @@ awk 'BEGIN { srand(7); for (i = 1; i <= 300000; i++)
                         1 + int(rand() * 1e12), 1000 + i }' |
     $WRITE "$TRASH/random" || { echo "Bail out! ctf-write random"; exit 1; }
 
+# Every other seq missing (from seq 2): 199,999 losses.  Each gap closed as a loss once
+# looked through every loss so far for a discard message to take in (it
+# took 12 s at 100,000 and grew as the square; "timeout" guards a hang).
+awk 'BEGIN { for (i = 1; i <= 200000; i++)
+                 printf "upcall thread=1 ufid=5 value=1 seq=%d ts=%d\n",
+                        2 * i, 1000 * i }' |
+    $WRITE "$TRASH/halves" || { echo "Bail out! ctf-write halves"; exit 1; }
+
 test_expect_success 'seqs out of order, none missing: no loss' '
     stats swapped >out &&
     test_grep "^events  *6 of 6$" out &&
@@ -88,6 +96,13 @@ test_expect_success 'seqs at random (corrupt): opens at once, losses told' '
     n=$(sed -n "s/^loss reports  *//p" out) && test "$n" -gt 0
 '
 
+test_expect_success 'every other seq lost: opens at once, every loss told' '
+    printf "%s\n" "goto end" "show stats" |
+        timeout 20 "$UKDB" halves >out 2>err &&
+    test_grep "^loss reports  *199999$" out &&
+    test_grep "^events lost  *199999$" out
+'
+
 # A lost packet whose events left no gap in seq (here, none had one):
 # babeltrace2 says how many packets, not how many events.  The REPL said
 # "0 events known lost"; it now says the number is unknown.
@@ -121,7 +136,24 @@ test_expect_success 'a discard message and its seq gap are one loss' '
     test_grep "^events lost  *16$" out &&
     grep -B1 "16 events LOST here (gap in seq) (LTTng: 16 discarded)" \
         out >where &&
-    test_grep "^\[29\] " where
+    test_grep "^\[29\] " where &&
+    echo "goto 29" | "$UKDB" other >goto.out &&
+    test_grep "16 events LOST here" goto.out
+'
+
+# The same without a gap in seq (the events lost were another provider's):
+# the loss stays where LTTng reported it, before ukey 2 was created, but
+# within its range: ukey 2 is uncertain too, and not a leak.
+test_expect_success 'a ukey created within a loss range is uncertain' '
+    { scn_head; scn_install 1 0x10 3; echo "@stream 1";
+      scn_install 2 0x20 5; echo "@stream 0"; echo "@discard 16";
+      scn_retire 1 0x10 3 2; echo "end thread=0 value=0"; } |
+        $WRITE "$TRASH/nogap" &&
+    printf "%s\n" "goto end" "show ukeys" "show violations" |
+        "$UKDB" nogap >out &&
+    test_grep "^#2? " out &&
+    test_grep "2 ukeys: #1 #2" out &&
+    test_grep "^No violations" out
 '
 
 test_done
