@@ -1925,7 +1925,9 @@ lifecycle_discarded(struct lifecycle *lc, uint64_t n, uint64_t ts_begin,
 
     for (size_t i = 0; i <= lc->ukeys.mask; i++) {
         struct lc_ukey *u = lc->ukeys.slots[i].value;
-        if (u && u->doubt == LC_SURE) {
+        if (u) {
+            /* A ukey first seen mid-life is now also one that may have
+             * lost its free: exempt it as well. */
             u->doubt = LC_LOST;
         }
     }

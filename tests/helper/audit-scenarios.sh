@@ -147,3 +147,41 @@ scn_lost_other_stream() {
     scn_retire 1 0x10 3 2
     echo "end thread=0 value=0"
 }
+
+# scn_counter_back: the clean scenario with three losses in one stream,
+# whose counter LTTng-UST wrote as 5, then 0 (as it was seen to), then 8:
+# babeltrace2 reports 5, 2^64 - 5 and 8 events.
+scn_counter_back() {
+    scn_head
+    scn_install 1 0x10 3
+    echo "@discard 5"
+    scn_install 2 0x20 5
+    echo "@counter 0"
+    scn_retire 1 0x10 3 1
+    echo "@discard 3"
+    scn_retire 2 0x20 5 2
+    echo "end thread=0 value=0"
+}
+
+# scn_mid_life_lost: ukey 2's creation is lost, a round sees it mid-life,
+# and its retirement is lost too: inconclusive, not a leak.
+scn_mid_life_lost() {
+    scn_head
+    echo "@drop"
+    scn_install 2 0x20 5
+    echo "@stream 0"
+    echo "@discard 12"
+    cat <<'SCN'
+op_begin thread=2 kind=ROUND value=1
+op_begin thread=2 kind=DUMP value=1
+dp_dump thread=2 ufid=0x20 value=10 kind=FRESH
+revalidate thread=2 ukey=2 ufid=0x20 kind=KEEP result=NONE
+op_end thread=2 kind=DUMP
+op_end thread=2 kind=ROUND
+SCN
+    echo "@drop"
+    scn_retire 2 0x20 5 2
+    echo "@stream 0"
+    echo "@discard 16"
+    echo "end thread=0 value=0"
+}

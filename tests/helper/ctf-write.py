@@ -17,7 +17,9 @@ Directives: "@packet" starts a new packet; "@discard N" starts a new packet
 whose header says N more events were discarded (babeltrace2 then reports a
 discarded-events message); "@lost-packets N" starts a new packet N
 sequence numbers on (a discarded-packets message: events of an unknown
-number).  "@stream N" sends the events and packets that follow to stream
+number).  "@counter V" starts a new packet whose header says V events were
+discarded so far, whatever the count is (as LTTng-UST was seen writing 0
+amid others); the packets after it go on from the count.  "@stream N" sends the events and packets that follow to stream
 file stream_N (from stream 0; each stream has its own packets, as LTTng's
 per-CPU streams), and "@drop" drops the events that follow until the next
 "@stream": they take their seq and ts, and are written nowhere (the events
@@ -201,6 +203,9 @@ def parse(lines):
         if words[0] == '@lost-packets':
             yield ('gap', int(words[1]))
             continue
+        if words[0] == '@counter':
+            yield ('counter', int(words[1]))
+            continue
         if words[0] == '@stream':
             yield ('stream', int(words[1]))
             continue
@@ -228,14 +233,17 @@ def write(outdir, provider, enums, lines):
         def __init__(self):
             self.packets, self.events = [], []
             self.discarded = self.packet_seq = 0
+            self.counter = None     # The next packet's, if not the count.
 
-        def flush(self, n_disc, n_lost=0):
-            if self.events or n_disc or n_lost:
-                self.packets.append((self.events, self.discarded,
-                                     self.packet_seq))
+        def flush(self, n_disc, n_lost=0, counter=None):
+            if self.events or n_disc or n_lost or self.counter is not None:
+                self.packets.append((self.events,
+                                     self.discarded if self.counter is None
+                                     else self.counter, self.packet_seq))
                 self.packet_seq += 1
             self.packet_seq += n_lost
             self.discarded += n_disc
+            self.counter = counter
             self.events = []
 
     streams = {0: Stream()}
@@ -256,6 +264,9 @@ def write(outdir, provider, enums, lines):
             continue
         elif item[0] == 'gap':
             cur.flush(0, item[1])
+            continue
+        elif item[0] == 'counter':
+            cur.flush(0, 0, item[1])
             continue
         _, tp, fields = item
         seq = fields.get('seq', seq + 1)

@@ -824,8 +824,13 @@ report_discarded(struct report *r, uint64_t n, uint64_t ts_begin,
         }
     }
     if (r->opts.mode == REPORT_VIEW && r->opts.format == REPORT_RAW) {
-        fprintf(stderr, "ukdb: warning: %" PRIu64 " %s lost\n", n,
-                what ? what : "events");
+        const char *w = what ? what : "events";
+        if (n) {
+            fprintf(stderr, "ukdb: warning: %" PRIu64 " %s lost\n", n, w);
+        } else {
+            fprintf(stderr, "ukdb: warning: an unknown number of %s lost\n",
+                    w);
+        }
     }
 }
 
