@@ -59,7 +59,10 @@ trace_print_losses_at(const struct trace_cursor *tc, uint64_t pos)
             printf("      *** events LOST here");
         }
         if (l->reported || !l->from_seq) {
-            printf(" (LTTng: %" PRIu64 " discarded)", l->reported);
+            char lost[64];
+            printf(" (LTTng: %s discarded)",
+                   lifecycle_format_lost(lost, sizeof lost, l->reported,
+                                         !l->reported));
         }
         printf("; the ukeys alive now are uncertain\n");
     }

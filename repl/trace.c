@@ -166,8 +166,7 @@ add_loss(struct trace_cursor *tc, const struct trace_loss *l)
     while (i > 0 && tc->losses[i - 1].pos > l->pos) {
         i--;
     }
-    if (l->from_seq && i > 0 && tc->losses[i - 1].pos == l->pos
-        && !tc->losses[i - 1].pending) {
+    if (l->from_seq && i > 0 && tc->losses[i - 1].pos == l->pos) {
         struct trace_loss *m = &tc->losses[i - 1];
         m->n += l->n;
         m->reported += l->reported;
@@ -199,21 +198,17 @@ close_first_hole(struct trace_cursor *tc)
         .pos = h->pos, .n = h->hi - h->lo + 1, .from_seq = true,
         .ts_begin = h->ts_begin, .ts_end = h->ts_end,
     };
-    if (tc->n_pending) {
-        size_t n = 0;
-        for (size_t i = 0; i < tc->n_losses; i++) {
-            const struct trace_loss *d = &tc->losses[i];
-            if (d->pending && ranges_meet(d->ts_begin, d->ts_end,
-                                          h->ts_begin, h->ts_end)) {
-                l.reported += d->reported;
-                loss_widen(&l, d->ts_begin, d->ts_end);
-                tc->n_pending--;
-            } else {
-                tc->losses[n++] = *d;
-            }
+    size_t n = 0;
+    for (size_t i = 0; i < tc->n_pending; i++) {
+        const struct trace_loss *d = &tc->pending[i];
+        if (ranges_meet(d->ts_begin, d->ts_end, h->ts_begin, h->ts_end)) {
+            l.reported += d->reported;
+            loss_widen(&l, d->ts_begin, d->ts_end);
+        } else {
+            tc->pending[n++] = *d;
         }
-        tc->n_losses = n;
     }
+    tc->n_pending = n;
     add_loss(tc, &l);
     memmove(&tc->holes[0], &tc->holes[1],
             --tc->n_holes * sizeof *tc->holes);
@@ -221,30 +216,25 @@ close_first_hole(struct trace_cursor *tc)
 
 /* Settles the pending losses that no gap in 'seq' will place: 'final', or
  * TRACE_HOLE_NS of trace time ('now') after their range (or
- * TRACE_HOLE_EVENTS events later) with no open gap that began in it.
- * They stay where the message was, of an unknown count. */
+ * TRACE_HOLE_EVENTS events later) with no open gap that began in it (the
+ * gaps are in position order, so in time order).  They stay where the
+ * message was, of an unknown count. */
 static void
 settle_losses(struct trace_cursor *tc, uint64_t now, bool final)
 {
-    /* The pending are few and recent: look back from the newest. */
-    size_t left = tc->n_pending;
-    for (size_t i = tc->n_losses; left && i-- > 0;) {
-        struct trace_loss *d = &tc->losses[i];
-        if (!d->pending) {
-            continue;
-        }
-        left--;
+    size_t n = 0;
+    for (size_t i = 0; i < tc->n_pending; i++) {
+        const struct trace_loss *d = &tc->pending[i];
         bool late = (now >= d->ts_end + TRACE_HOLE_NS
                      || d->pos + TRACE_HOLE_EVENTS <= tc->n_events);
-        bool gap_open = false;
-        for (size_t k = 0; k < tc->n_holes && !gap_open; k++) {
-            gap_open = tc->holes[k].ts_begin <= d->ts_end;
-        }
+        bool gap_open = tc->n_holes && tc->holes[0].ts_begin <= d->ts_end;
         if (final || (late && !gap_open)) {
-            d->pending = false;
-            tc->n_pending--;
+            add_loss(tc, d);
+        } else {
+            tc->pending[n++] = *d;
         }
     }
+    tc->n_pending = n;
 }
 
 static void
@@ -351,11 +341,15 @@ read_discarded(uint64_t n, uint64_t ts_begin, uint64_t ts_end, void *tc_)
     struct trace_cursor *tc = tc_;
     /* The count is the stream's: the gap in 'seq' that follows says how
      * many of the run's events are missing here, without counting twice. */
-    add_loss(tc, &(struct trace_loss) { .pos = tc->n_events, .reported = n,
-                                        .ts_begin = ts_begin,
-                                        .ts_end = ts_end,
-                                        .pending = ts_end != 0 });
-    tc->n_pending += ts_end != 0;
+    struct trace_loss l = { .pos = tc->n_events, .reported = n,
+                            .ts_begin = ts_begin, .ts_end = ts_end };
+    if (!ts_end) {
+        add_loss(tc, &l);       /* No time: no gap can be matched to it. */
+        return;
+    }
+    tc->pending = uk_grow(tc->pending, &tc->allocated_pending,
+                          tc->n_pending + 1, sizeof *tc->pending);
+    tc->pending[tc->n_pending++] = l;
 }
 
 /* The message of the last "ukdb: error: WHAT: WHY" line in 'text' (what
@@ -688,11 +682,8 @@ index_more(struct trace_cursor *tc, bool final)
     if (tc->n_holes && tc->holes[0].pos < end) {
         end = tc->holes[0].pos;
     }
-    for (size_t k = tc->next_loss; tc->n_pending && k < tc->n_losses; k++) {
-        if (tc->losses[k].pending && tc->losses[k].pos < end) {
-            end = tc->losses[k].pos;
-            break;
-        }
+    if (tc->n_pending && tc->pending[0].pos < end) {
+        end = tc->pending[0].pos;
     }
     for (uint64_t i = tc->n_indexed; i < end; i++) {
         if (i == 0 && tc->n_events && tc->events[0].seq == 3
@@ -797,6 +788,7 @@ cursor_destroy(struct trace_cursor *tc)
     free(tc->events);
     free(tc->losses);
     free(tc->holes);
+    free(tc->pending);
     free(tc->violations);
     free(tc->flows);
     free(tc->threads);

@@ -105,9 +105,6 @@ struct trace_loss {
     uint64_t reported;              /* Count of LTTng's message, if any. */
     uint64_t ts_begin, ts_end;
     bool from_seq;                  /* Seen as a gap in 'seq'. */
-    bool pending;                   /* A discarded-events (or packets)
-                                     * message that a gap in 'seq' may yet
-                                     * place and count: not indexed yet. */
 };
 
 /* Seqs [lo, hi] not read (yet): first missed before event 'pos'. */
@@ -143,7 +140,11 @@ struct trace_cursor {
     size_t n_events, allocated_events;
     struct trace_loss *losses;      /* (owned) By position. */
     size_t n_losses, allocated_losses;
-    size_t n_pending;               /* Losses with 'pending' set. */
+    struct trace_loss *pending;     /* (owned) Discarded-events (or
+                                     * packets) messages that a gap in
+                                     * 'seq' may yet place and count, by
+                                     * position; not in 'losses' yet. */
+    size_t n_pending, allocated_pending;
     struct trace_violation *violations;  /* (owned) By index. */
     size_t n_violations, allocated_violations;
     bool has_violation_events;      /* The trace records the checker's. */
