@@ -225,7 +225,8 @@ settle_losses(struct trace_cursor *tc, uint64_t now, bool final)
     size_t n = 0;
     for (size_t i = 0; i < tc->n_pending; i++) {
         const struct trace_loss *d = &tc->pending[i];
-        bool late = (now >= d->ts_end + TRACE_HOLE_NS
+        bool late = ((d->ts_end <= UINT64_MAX - TRACE_HOLE_NS
+                      && now >= d->ts_end + TRACE_HOLE_NS)
                      || d->pos + TRACE_HOLE_EVENTS <= tc->n_events);
         bool gap_open = tc->n_holes && tc->holes[0].ts_begin <= d->ts_end;
         if (final || (late && !gap_open)) {

@@ -111,6 +111,27 @@ test_expect_success 'a lossy 2-handler load: no false FAIL' '
     test_cmp lload.out lload.cli
 '
 
+# A snapshot (flight recorder) of a 2-handler load: it starts mid-run and
+# each CPU's stream begins and ends at its own time.  The audit found false
+# duplicate-ukey and stuck-ukey errors in such snapshots.
+test_expect_success 'a snapshot of a running load: no false FAIL' '
+    lttng create snap --snapshot --output="$TRASH/snap" >/dev/null &&
+    lttng enable-channel -u -s snap --overwrite --subbuf-size=1M \
+        --num-subbuf=4 "$LTTNG_CHANNEL" >/dev/null &&
+    lttng enable-event -u -s snap -c "$LTTNG_CHANNEL" "ukey:*" >/dev/null &&
+    lttng start snap >/dev/null &&
+    { "$UKDB" load --variant upstream --handlers 2 --revalidators 2 \
+        --flows 300 --seconds 3 --idle-ms 5 --churn 0.2 --quiet \
+        >/dev/null & } && pid=$! &&
+    sleep 1.5 && lttng snapshot record -s snap >/dev/null; wait $pid &&
+    lttng destroy snap >/dev/null &&
+    "$UKDB" audit snap >snap.out; rc=$?
+    grep -v "^  " snap.out | cut -c1-200 &&
+    test_grep "^ukey audit: [1-9][0-9]* events, .*no end event" snap.out &&
+    test $rc = 3 -o $rc = 1 &&
+    ! grep "^violation:" snap.out | grep -v -e " slowpath " -e " stuck-ukey "
+'
+
 test_expect_success 'corrupt real traces: exit 2, no crash' '
     cp -r mix trunc && f=$(find trunc -name "ch0_*" -size +8k | head -1) &&
     truncate -s $(( $(stat -c %s "$f") / 2 + 17 )) "$f" &&

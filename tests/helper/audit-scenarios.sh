@@ -185,3 +185,37 @@ SCN
     echo "@discard 16"
     echo "end thread=0 value=0"
 }
+
+# scn_snapshot_head and scn_snapshot_tail: a snapshot of two per-CPU
+# buffers starts mid-run (seq 100), and its streams begin and end at
+# different times.  The revalidator's retirement of ukey 1 fell before
+# stream 1 began (head), or after it ended (tail), so the trace seems to
+# hold ukey 1 in its umap when ukey 2 is inserted for the same flow: not
+# a duplicate, an unknown.
+scn_snapshot_head() {
+    echo "upcall thread=1 ufid=0x30 value=1 seq=100"
+    scn_install 1 0x10 3
+    echo "@drop"
+    scn_retire 1 0x10 3 1
+    echo "@stream 1"
+    echo "op_begin thread=2 kind=ROUND value=2"
+    echo "op_end thread=2 kind=ROUND"
+    echo "@stream 0"
+    scn_install 2 0x10 3
+    echo "@stream 1"
+    echo "op_begin thread=2 kind=ROUND value=3"
+    echo "op_end thread=2 kind=ROUND"
+}
+
+scn_snapshot_tail() {
+    echo "upcall thread=1 ufid=0x30 value=1 seq=100"
+    echo "@stream 1"
+    echo "op_begin thread=2 kind=ROUND value=1"
+    echo "op_end thread=2 kind=ROUND"
+    echo "@stream 0"
+    scn_install 1 0x10 3
+    echo "@drop"
+    scn_retire 1 0x10 3 2
+    echo "@stream 0"
+    scn_install 2 0x10 3
+}

@@ -266,7 +266,11 @@ report_chrome_discarded(struct report *r, const struct report_discard *d)
             "\"cat\":\"lost\",\"name\":\"lost %" PRIu64 " %s\",",
             CHROME_PID, d->n, d->what);
     chrome_ts(r, f, d->ts_begin ? d->ts_begin : r->last_ts);
-    fprintf(f, ",\"args\":{\"ts_end\":%" PRIu64 "}}", d->ts_end);
+    if (d->ts_end == UINT64_MAX) {
+        fputs(",\"args\":{\"ts_end\":null}}", f);   /* The end. */
+    } else {
+        fprintf(f, ",\"args\":{\"ts_end\":%" PRIu64 "}}", d->ts_end);
+    }
 }
 
 void

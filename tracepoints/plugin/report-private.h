@@ -41,7 +41,7 @@ void report_map_destroy(struct report_map *);
 
 struct report_discard {
     uint64_t n, ts_begin, ts_end;
-    char what[96];
+    char what[256];
 };
 
 /* The operations open on one thread, for the Chrome writer. */
@@ -78,6 +78,18 @@ struct report {
 
     struct report_discard discards[REPORT_MAX_DISCARDS];
     size_t n_discards;
+
+    /* report_stream_head(), until the first event. */
+    struct report_discard *heads;   /* (owned) ts_end = the stream's. */
+    size_t n_heads, allocated_heads;
+    bool heads_done;
+    bool mid_run;                   /* The first event's seq is not 1. */
+    /* report_stream_end() of an input that starts mid-run: ts_begin = the
+     * stream's end, until a later event opens the loss. */
+    struct report_discard *tails;   /* (owned) */
+    size_t n_tails, allocated_tails;
+    uint64_t next_tail_ts;          /* Lowest 'ts_begin' in 'tails', or
+                                     * UINT64_MAX. */
 
     struct lifecycle_violation *violations; /* (owned) JSON audit. */
     size_t n_violations, allocated_violations;

@@ -626,6 +626,7 @@ report_create(const struct report_options *options)
     r->opts.flow = options->flow ? uk_xstrdup(options->flow) : NULL;
     r->opts.thread = options->thread ? uk_xstrdup(options->thread) : NULL;
     r->out = options->out ? options->out : stdout;
+    r->next_tail_ts = UINT64_MAX;
     if (r->opts.flow) {
         r->flow_hash = uk_hash_string(r->opts.flow);
     }
@@ -661,6 +662,8 @@ report_destroy(struct report *r)
     free((char *) r->opts.flow);
     free((char *) r->opts.thread);
     free(r->tie);
+    free(r->heads);
+    free(r->tails);
     report_map_destroy(&r->flow_names);
     report_map_destroy(&r->flow_match);
     report_map_destroy(&r->open_state);
@@ -707,9 +710,57 @@ report_progress(struct report *r)
     r->progress_shown = true;
 }
 
+static void report_loss(struct report *, uint64_t n, uint64_t ts_begin,
+                        uint64_t ts_end, const char *what);
+
+/* At the first event 'e': an input that starts mid-run lost what each
+ * stream recorded before its first message (report_stream_head()). */
+static void
+report_heads(struct report *r, const struct ukey_event *e)
+{
+    r->heads_done = true;
+    r->mid_run = e->seq != 1;
+    for (size_t i = 0; i < r->n_heads && r->mid_run; i++) {
+        const struct report_discard *h = &r->heads[i];
+        if (h->ts_end > e->ts) {
+            report_loss(r, 0, e->ts, h->ts_end, h->what);
+        }
+    }
+    free(r->heads);
+    r->heads = NULL;
+    r->n_heads = 0;
+}
+
+/* Before event 'e': opens the losses of the streams that ended before
+ * it (report_stream_end()). */
+static void
+report_tails(struct report *r, const struct ukey_event *e)
+{
+    size_t n = 0;
+    r->next_tail_ts = UINT64_MAX;
+    for (size_t i = 0; i < r->n_tails; i++) {
+        const struct report_discard *t = &r->tails[i];
+        if (t->ts_begin < e->ts) {
+            report_loss(r, 0, t->ts_begin, UINT64_MAX, t->what);
+        } else {
+            if (t->ts_begin < r->next_tail_ts) {
+                r->next_tail_ts = t->ts_begin;
+            }
+            r->tails[n++] = *t;
+        }
+    }
+    r->n_tails = n;
+}
+
 static void
 report_process(struct report *r, const struct ukey_event *e)
 {
+    if (!r->heads_done) {
+        report_heads(r, e);
+    }
+    if (e->ts > r->next_tail_ts) {
+        report_tails(r, e);
+    }
     if (r->opts.on_event) {
         r->n_fed++;
         r->opts.on_event(e, r->opts.aux);
@@ -804,10 +855,49 @@ report_event(struct report *r, const struct ukey_event *e)
 }
 
 void
+report_stream_head(struct report *r, uint64_t ts, const char *what)
+{
+    if (r->heads_done) {
+        return;
+    }
+    r->heads = uk_grow(r->heads, &r->allocated_heads, r->n_heads + 1,
+                       sizeof *r->heads);
+    struct report_discard *h = &r->heads[r->n_heads++];
+    *h = (struct report_discard) { .ts_end = ts };
+    snprintf(h->what, sizeof h->what, "%s (before it began; the input "
+             "starts mid-run)", what);
+}
+
+void
+report_stream_end(struct report *r, uint64_t ts, const char *what)
+{
+    if (!r->mid_run) {
+        return;
+    }
+    r->tails = uk_grow(r->tails, &r->allocated_tails, r->n_tails + 1,
+                       sizeof *r->tails);
+    struct report_discard *t = &r->tails[r->n_tails++];
+    *t = (struct report_discard) { .ts_begin = ts };
+    snprintf(t->what, sizeof t->what, "%s (after it ended; the input "
+             "starts mid-run)", what);
+    if (ts < r->next_tail_ts) {
+        r->next_tail_ts = ts;
+    }
+}
+
+void
 report_discarded(struct report *r, uint64_t n, uint64_t ts_begin,
                  uint64_t ts_end, const char *what)
 {
     report_flush_ties(r);
+    report_loss(r, n, ts_begin, ts_end, what);
+}
+
+/* report_discarded() without the flush (also called from it). */
+static void
+report_loss(struct report *r, uint64_t n, uint64_t ts_begin, uint64_t ts_end,
+            const char *what)
+{
     if (r->opts.on_discarded) {
         r->opts.on_discarded(n, ts_begin, ts_end, r->opts.aux);
         return;
@@ -982,8 +1072,12 @@ print_audit_text(struct report *r, const struct lifecycle_summary *s,
             }
             fprintf(f, "%s between ", d->what);
             print_rel_ts(r, f, d->ts_begin);
-            fputs(" and ", f);
-            print_rel_ts(r, f, d->ts_end);
+            if (d->ts_end == UINT64_MAX) {
+                fputs(" and the end", f);
+            } else {
+                fputs(" and ", f);
+                print_rel_ts(r, f, d->ts_end);
+            }
             putc('\n', f);
         }
         if (s->n_discard_reports > r->n_discards) {
@@ -1046,8 +1140,12 @@ print_audit_json(struct report *r, const struct lifecycle_summary *s,
         }
         fputs(",\"what\":", f);
         report_json_string(f, d->what);
-        fprintf(f, ",\"ts_begin\":%" PRIu64 ",\"ts_end\":%" PRIu64 "}",
-                d->ts_begin, d->ts_end);
+        fprintf(f, ",\"ts_begin\":%" PRIu64, d->ts_begin);
+        if (d->ts_end == UINT64_MAX) {
+            fputs(",\"ts_end\":null}", f);    /* The end of the input. */
+        } else {
+            fprintf(f, ",\"ts_end\":%" PRIu64 "}", d->ts_end);
+        }
     }
     fprintf(f, "]},\"result\":\"%s\",\"exit\":%d}\n", verdict, status);
 }

@@ -102,6 +102,21 @@ void report_event_commit(struct report *r);
 void report_discarded(struct report *r, uint64_t n, uint64_t ts_begin,
                       uint64_t ts_end, const char *what);
 
+/* Tells 'r', before the first event, that one input stream's first
+ * message is at 'ts' (ns); 'what' names the stream.  If the input does not
+ * start at the beginning of a run (its first event's seq is not 1), each
+ * stream starts where its buffer did: one that starts later than the first
+ * event (a snapshot of LTTng's per-CPU buffers) may have lost events before
+ * its first, and that range counts as a loss of an unknown number. */
+void report_stream_head(struct report *r, uint64_t ts, const char *what);
+
+/* Tells 'r' that one input stream's recording ended at 'ts' (its last
+ * packet's end) while others go on.  In an input that starts mid-run, the
+ * first later event of another stream opens a loss of an unknown number
+ * from 'ts' to the end of the input (a snapshot's per-CPU buffers do not
+ * end together either). */
+void report_stream_end(struct report *r, uint64_t ts, const char *what);
+
 /* Ends the input and prints the final report.  Returns the exit status of
  * DESIGN.md's contract: for the audit 0 clean, 1 ERROR violations, 3
  * inconclusive only; for the view 0. */

@@ -24,10 +24,12 @@ struct sink_input {
     uint64_t count, pos;
     int64_t head_ns;                /* Time of 'msgs[pos]', when pos < count:
                                      * INT64_MIN when it has none. */
+    /* Where its stream's packets begin and end, when they tell (ns), and
+     * the stream's description for a loss before or after them. */
+    int64_t first_packet_ns, last_packet_end_ns;
+    char *what;                     /* (owned) */
 };
 
-/* A sink component's data.  Owned by the component; used by the graph's
- * thread only. */
 /* LTTng's counter of discarded events, of one stream.  babeltrace2 gives
  * a discarded-events message the difference of two packets' counters.
  * LTTng-UST 2.13 was seen writing 0 as the counter of a full packet amid
@@ -42,6 +44,8 @@ struct sink_counter {
     uint64_t value, high;
 };
 
+/* A sink component's data.  Owned by the component; used by the graph's
+ * thread only. */
 struct sink {
     bt_self_component *self_comp;   /* (weak) */
     struct sink_setup *setup;       /* (weak) From ukdb, or NULL. */
@@ -51,6 +55,7 @@ struct sink {
     uint64_t n_inputs;
     struct sink_counter *counters;  /* (owned) One per lossy stream. */
     size_t n_counters, allocated_counters;
+    bool heads_told;                /* report_stream_head() was called. */
 };
 
 /* ==== Parameters ==== */
@@ -219,6 +224,7 @@ sink_init(bt_self_component_sink *self_sink, enum report_mode mode,
     sink->inputs = uk_xcalloc(sink->n_inputs ? sink->n_inputs : 1,
                               sizeof *sink->inputs);
     for (uint64_t i = 0; i < sink->n_inputs; i++) {
+        sink->inputs[i].first_packet_ns = INT64_MIN;
         char name[32] = "in";
         if (sink->n_inputs > 1) {
             snprintf(name, sizeof name, "in%" PRIu64, i);
@@ -273,6 +279,8 @@ sink_input_release(struct sink_input *in)
         bt_message_put_ref(in->msgs[in->pos]);
     }
     BT_MESSAGE_ITERATOR_PUT_REF_AND_RESET(in->iter);
+    free(in->what);
+    in->what = NULL;
 }
 
 void
@@ -392,7 +400,7 @@ sink_discarded_events(struct sink *sink, const bt_message *msg)
     const bt_stream_class *sc = bt_stream_borrow_class_const(stream);
     uint64_t n = 0, b = 0, e = 0;
     const char *kind = "events";
-    char what[96];
+    char what[256];
 
     if (bt_message_discarded_events_get_count(msg, &n)
         == BT_PROPERTY_AVAILABILITY_AVAILABLE) {
@@ -425,7 +433,7 @@ sink_discarded_packets(struct sink *sink, const bt_message *msg)
         bt_message_discarded_packets_borrow_stream_const(msg);
     const bt_stream_class *sc = bt_stream_borrow_class_const(stream);
     uint64_t n = 0, b = 0, e = 0;
-    char what[96];
+    char what[256];
 
     /* The count is of packets: the number of events in them is unknown. */
     if (bt_stream_class_discarded_packets_have_default_clock_snapshots(sc)) {
@@ -538,6 +546,50 @@ sink_message_time(const bt_message *msg, int64_t *ns)
     return true;
 }
 
+/* The time of packet message 'msg' of the type 'type', if it has one. */
+static bool
+packet_time(const bt_message *msg, bt_message_type type, int64_t *ns)
+{
+    const bt_packet *packet;
+    const bt_clock_snapshot *cs = NULL;
+    if (type == BT_MESSAGE_TYPE_PACKET_BEGINNING) {
+        packet = bt_message_packet_beginning_borrow_packet_const(msg);
+        if (bt_stream_class_packets_have_beginning_default_clock_snapshot(
+                bt_stream_borrow_class_const(
+                    bt_packet_borrow_stream_const(packet)))) {
+            cs = bt_message_packet_beginning_borrow_default_clock_snapshot_const(
+                msg);
+        }
+    } else {
+        packet = bt_message_packet_end_borrow_packet_const(msg);
+        if (bt_stream_class_packets_have_end_default_clock_snapshot(
+                bt_stream_borrow_class_const(
+                    bt_packet_borrow_stream_const(packet)))) {
+            cs = bt_message_packet_end_borrow_default_clock_snapshot_const(
+                msg);
+        }
+    }
+    return (cs && bt_clock_snapshot_get_ns_from_origin(cs, ns)
+                  == BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK);
+}
+
+/* Notes the times of the packets of 'in' (messages it does not read). */
+static void
+sink_input_note(struct sink_input *in, const bt_message *msg)
+{
+    bt_message_type type = bt_message_get_type(msg);
+    int64_t ns;
+    if (type == BT_MESSAGE_TYPE_PACKET_BEGINNING) {
+        if (in->first_packet_ns == INT64_MIN && packet_time(msg, type, &ns)) {
+            in->first_packet_ns = ns;
+        }
+    } else if (type == BT_MESSAGE_TYPE_PACKET_END) {
+        if (packet_time(msg, type, &ns)) {
+            in->last_packet_end_ns = ns;
+        }
+    }
+}
+
 /* Moves 'in' to the next message of its batch that the sink reads, from
  * 'in->pos' on, dropping the others.  Returns false if there is none. */
 static inline bool
@@ -547,6 +599,7 @@ sink_input_advance(struct sink_input *in)
         if (sink_message_time(in->msgs[in->pos], &in->head_ns)) {
             return true;
         }
+        sink_input_note(in, in->msgs[in->pos]);
         bt_message_put_ref(in->msgs[in->pos]);
     }
     return false;
@@ -585,6 +638,61 @@ sink_input_fill(struct sink *sink, struct sink_input *in)
     }
 }
 
+/* The stream of 'msg', a message sink_message_time() reads. */
+static const bt_stream *
+message_stream(const bt_message *msg)
+{
+    switch (bt_message_get_type(msg)) {
+    case BT_MESSAGE_TYPE_EVENT:
+        return bt_event_borrow_stream_const(
+            bt_message_event_borrow_event_const(msg));
+    case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
+        return bt_message_discarded_events_borrow_stream_const(msg);
+    case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
+        return bt_message_discarded_packets_borrow_stream_const(msg);
+    default:
+        return NULL;
+    }
+}
+
+/* Tells the report where each input's stream starts, once every input has
+ * a head (before the first message goes to the report).  Behind the muxer
+ * (babeltrace2's CLI, a live session) the sink has one input and cannot
+ * tell: a snapshot's per-CPU streams are judged as one. */
+static void
+sink_tell_heads(struct sink *sink)
+{
+    sink->heads_told = true;
+    for (uint64_t i = 0; i < sink->n_inputs && sink->n_inputs > 1; i++) {
+        struct sink_input *in = &sink->inputs[i];
+        if (!in->iter || in->pos == in->count || in->head_ns < 0) {
+            continue;
+        }
+        char what[256];
+        describe_stream(message_stream(in->msgs[in->pos]), "events",
+                        what, sizeof what);
+        in->what = uk_xstrdup(what);
+        int64_t begin = (in->first_packet_ns != INT64_MIN
+                         ? in->first_packet_ns : in->head_ns);
+        report_stream_head(sink->report, (uint64_t) begin, in->what);
+    }
+}
+
+/* Input 'in' ended: tells the report where its stream's recording ended,
+ * if other inputs go on. */
+static void
+sink_input_ended(struct sink *sink, const struct sink_input *in)
+{
+    bool others = false;
+    for (uint64_t i = 0; i < sink->n_inputs && !others; i++) {
+        others = sink->inputs[i].iter != NULL;
+    }
+    if (others && in->what && in->last_packet_end_ns > 0) {
+        report_stream_end(sink->report, (uint64_t) in->last_packet_end_ns,
+                          in->what);
+    }
+}
+
 /* Reads the messages of the inputs in time order, as flt.utils.muxer would
  * give them, but only those the report reads: each call takes messages
  * from the input with the earliest head for as long as they come no later
@@ -612,6 +720,7 @@ sink_consume(bt_self_component_sink *self_sink)
         if (in->pos == in->count) {     /* Else its head is known. */
             status = sink_input_fill(sink, in);
             if (status == BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END) {
+                sink_input_ended(sink, in);
                 continue;
             } else if (status
                        != BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK) {
@@ -626,6 +735,9 @@ sink_consume(bt_self_component_sink *self_sink)
         } else if (in->head_ns < second_ns) {
             second_ns = in->head_ns;
         }
+    }
+    if (!sink->heads_told) {
+        sink_tell_heads(sink);
     }
     if (!first) {
         return (sink_end(sink)
