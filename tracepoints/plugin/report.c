@@ -854,34 +854,37 @@ report_event(struct report *r, const struct ukey_event *e)
     report_event_commit(r);
 }
 
+/* Appends to 'ranges' a lost range [begin, end] of the stream 'what',
+ * lost because 'why'. */
+static void
+range_add(struct report_discard **ranges, size_t *n, size_t *allocated,
+          uint64_t begin, uint64_t end, const char *what, const char *why)
+{
+    *ranges = uk_grow(*ranges, allocated, *n + 1, sizeof **ranges);
+    struct report_discard *d = &(*ranges)[(*n)++];
+    *d = (struct report_discard) { .ts_begin = begin, .ts_end = end };
+    snprintf(d->what, sizeof d->what, "%s (%s; the input starts mid-run)",
+             what, why);
+}
+
 void
 report_stream_head(struct report *r, uint64_t ts, const char *what)
 {
-    if (r->heads_done) {
-        return;
+    if (!r->heads_done) {
+        range_add(&r->heads, &r->n_heads, &r->allocated_heads, 0, ts, what,
+                  "before it began");
     }
-    r->heads = uk_grow(r->heads, &r->allocated_heads, r->n_heads + 1,
-                       sizeof *r->heads);
-    struct report_discard *h = &r->heads[r->n_heads++];
-    *h = (struct report_discard) { .ts_end = ts };
-    snprintf(h->what, sizeof h->what, "%s (before it began; the input "
-             "starts mid-run)", what);
 }
 
 void
 report_stream_end(struct report *r, uint64_t ts, const char *what)
 {
-    if (!r->mid_run) {
-        return;
-    }
-    r->tails = uk_grow(r->tails, &r->allocated_tails, r->n_tails + 1,
-                       sizeof *r->tails);
-    struct report_discard *t = &r->tails[r->n_tails++];
-    *t = (struct report_discard) { .ts_begin = ts };
-    snprintf(t->what, sizeof t->what, "%s (after it ended; the input "
-             "starts mid-run)", what);
-    if (ts < r->next_tail_ts) {
-        r->next_tail_ts = ts;
+    if (r->mid_run) {
+        range_add(&r->tails, &r->n_tails, &r->allocated_tails, ts,
+                  UINT64_MAX, what, "after it ended");
+        if (ts < r->next_tail_ts) {
+            r->next_tail_ts = ts;
+        }
     }
 }
 

@@ -24,9 +24,11 @@ struct sink_input {
     uint64_t count, pos;
     int64_t head_ns;                /* Time of 'msgs[pos]', when pos < count:
                                      * INT64_MIN when it has none. */
-    /* Where its stream's packets begin and end, when they tell (ns), and
-     * the stream's description for a loss before or after them. */
-    int64_t first_packet_ns, last_packet_end_ns;
+    /* Where its stream's packets begin and end, when they tell (ns from
+     * origin, 0 = they do not), and the stream's description for a loss
+     * before or after them. */
+    bool first_packet_seen;
+    uint64_t first_packet_ns, last_packet_end_ns;
     char *what;                     /* (owned) */
 };
 
@@ -224,7 +226,6 @@ sink_init(bt_self_component_sink *self_sink, enum report_mode mode,
     sink->inputs = uk_xcalloc(sink->n_inputs ? sink->n_inputs : 1,
                               sizeof *sink->inputs);
     for (uint64_t i = 0; i < sink->n_inputs; i++) {
-        sink->inputs[i].first_packet_ns = INT64_MIN;
         char name[32] = "in";
         if (sink->n_inputs > 1) {
             snprintf(name, sizeof name, "in%" PRIu64, i);
@@ -347,6 +348,9 @@ sink_graph_is_configured(bt_self_component_sink *self_sink)
     bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const
 #define SINK_DP_END_CS_ \
     bt_message_discarded_packets_borrow_end_default_clock_snapshot_const
+#define SINK_PB_CS_ \
+    bt_message_packet_beginning_borrow_default_clock_snapshot_const
+#define SINK_PE_CS_ bt_message_packet_end_borrow_default_clock_snapshot_const
 
 /* Nanoseconds from origin of 'cs', or 0. */
 static uint64_t
@@ -546,47 +550,38 @@ sink_message_time(const bt_message *msg, int64_t *ns)
     return true;
 }
 
-/* The time of packet message 'msg' of the type 'type', if it has one. */
-static bool
-packet_time(const bt_message *msg, bt_message_type type, int64_t *ns)
+/* The stream class of the packet of packet message 'msg'. */
+static const bt_stream_class *
+packet_class(const bt_message *msg, bool beginning)
 {
-    const bt_packet *packet;
-    const bt_clock_snapshot *cs = NULL;
-    if (type == BT_MESSAGE_TYPE_PACKET_BEGINNING) {
-        packet = bt_message_packet_beginning_borrow_packet_const(msg);
-        if (bt_stream_class_packets_have_beginning_default_clock_snapshot(
-                bt_stream_borrow_class_const(
-                    bt_packet_borrow_stream_const(packet)))) {
-            cs = bt_message_packet_beginning_borrow_default_clock_snapshot_const(
-                msg);
-        }
-    } else {
-        packet = bt_message_packet_end_borrow_packet_const(msg);
-        if (bt_stream_class_packets_have_end_default_clock_snapshot(
-                bt_stream_borrow_class_const(
-                    bt_packet_borrow_stream_const(packet)))) {
-            cs = bt_message_packet_end_borrow_default_clock_snapshot_const(
-                msg);
-        }
-    }
-    return (cs && bt_clock_snapshot_get_ns_from_origin(cs, ns)
-                  == BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK);
+    const bt_packet *packet = (beginning
+        ? bt_message_packet_beginning_borrow_packet_const(msg)
+        : bt_message_packet_end_borrow_packet_const(msg));
+    return bt_stream_borrow_class_const(bt_packet_borrow_stream_const(packet));
 }
 
 /* Notes the times of the packets of 'in' (messages it does not read). */
 static void
 sink_input_note(struct sink_input *in, const bt_message *msg)
 {
-    bt_message_type type = bt_message_get_type(msg);
-    int64_t ns;
-    if (type == BT_MESSAGE_TYPE_PACKET_BEGINNING) {
-        if (in->first_packet_ns == INT64_MIN && packet_time(msg, type, &ns)) {
-            in->first_packet_ns = ns;
+    switch (bt_message_get_type(msg)) {
+    case BT_MESSAGE_TYPE_PACKET_BEGINNING:
+        if (!in->first_packet_seen) {
+            in->first_packet_seen = true;
+            if (bt_stream_class_packets_have_beginning_default_clock_snapshot(
+                    packet_class(msg, true))) {
+                in->first_packet_ns = snapshot_ns(SINK_PB_CS_(msg));
+            }
         }
-    } else if (type == BT_MESSAGE_TYPE_PACKET_END) {
-        if (packet_time(msg, type, &ns)) {
-            in->last_packet_end_ns = ns;
+        break;
+    case BT_MESSAGE_TYPE_PACKET_END:
+        if (bt_stream_class_packets_have_end_default_clock_snapshot(
+                packet_class(msg, false))) {
+            in->last_packet_end_ns = snapshot_ns(SINK_PE_CS_(msg));
         }
+        break;
+    default:
+        break;
     }
 }
 
@@ -672,9 +667,9 @@ sink_tell_heads(struct sink *sink)
         describe_stream(message_stream(in->msgs[in->pos]), "events",
                         what, sizeof what);
         in->what = uk_xstrdup(what);
-        int64_t begin = (in->first_packet_ns != INT64_MIN
-                         ? in->first_packet_ns : in->head_ns);
-        report_stream_head(sink->report, (uint64_t) begin, in->what);
+        uint64_t begin = (in->first_packet_ns ? in->first_packet_ns
+                                              : (uint64_t) in->head_ns);
+        report_stream_head(sink->report, begin, in->what);
     }
 }
 
@@ -687,9 +682,8 @@ sink_input_ended(struct sink *sink, const struct sink_input *in)
     for (uint64_t i = 0; i < sink->n_inputs && !others; i++) {
         others = sink->inputs[i].iter != NULL;
     }
-    if (others && in->what && in->last_packet_end_ns > 0) {
-        report_stream_end(sink->report, (uint64_t) in->last_packet_end_ns,
-                          in->what);
+    if (others && in->what && in->last_packet_end_ns) {
+        report_stream_end(sink->report, in->last_packet_end_ns, in->what);
     }
 }
 
