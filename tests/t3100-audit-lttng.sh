@@ -132,6 +132,24 @@ test_expect_success 'a snapshot of a running load: no false FAIL' '
     ! grep "^violation:" snap.out | grep -v -e " slowpath " -e " stuck-ukey "
 '
 
+# A session that enabled some of the events: 100 false leaks before.
+test_expect_success 'a session of some ukey events: no false FAIL' '
+    lttng_create some "$TRASH/some" &&
+    lttng enable-channel -u -s some --blocking-timeout=inf \
+        --subbuf-size=1M --num-subbuf=4 "$LTTNG_CHANNEL" >/dev/null &&
+    lttng enable-event -u -s some -c "$LTTNG_CHANNEL" \
+        "ukey:create,ukey:transition,ukey:end" >/dev/null &&
+    lttng_start some &&
+    lttng_traced "$UKDB" load --variant upstream --handlers 1 \
+        --revalidators 1 --flows 100 --seconds 1 --quiet >/dev/null &&
+    lttng_stop some && lttng_destroy some &&
+    "$UKDB" audit some >some.out; rc=$?
+    grep -v "^  [a-z-]  " some.out | cut -c1-200 &&
+    test $rc = 3 &&
+    test_grep "^  unknown number of events of the types its session did not enable" some.out &&
+    ! grep -q "^violation:" some.out
+'
+
 test_expect_success 'corrupt real traces: exit 2, no crash' '
     cp -r mix trunc && f=$(find trunc -name "ch0_*" -size +8k | head -1) &&
     truncate -s $(( $(stat -c %s "$f") / 2 + 17 )) "$f" &&

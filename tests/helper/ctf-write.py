@@ -6,13 +6,15 @@ events) without a tracer, in the field contract of tracepoints/provider/tp.h
 (payload members named like 'struct ukey_event', enumerations with integer
 containers generated from core/event.h's X-macro lists).
 
-    ctf-write.py [--provider P] [--no-enums] OUTDIR < SCENARIO
+    ctf-write.py [--provider P] [--no-enums] [--types T,T...] OUTDIR < SCENARIO
 
 SCENARIO has one event per line: TYPE then KEY=VALUE pairs, keys as in the
 canonical format (thread, ukey, ukey2, ufid, value, value2, thread2, pmd,
 umap, kind, result, from, to, where, name, seq, ts).  Enumerated values take
 their names (kind=UPCALL, from=CREATED, result=OK).  seq defaults to the
 previous seq + 1 (from 1), ts (ns) to 1000 * seq.  '#' starts a comment.
+--types declares only those event types in the metadata and writes only
+their events, as an LTTng session that enabled only some.
 Directives: "@packet" starts a new packet; "@discard N" starts a new packet
 whose header says N more events were discarded (babeltrace2 then reports a
 discarded-events message); "@lost-packets N" starts a new packet N
@@ -127,7 +129,7 @@ def field_decl(tp, f, enums):
     return CTYPE[f]
 
 
-def metadata(provider, enums, trace_uuid):
+def metadata(provider, enums, trace_uuid, types):
     out = ['/* CTF 1.8 */', '',
            'typealias integer { size = 8; align = 8; signed = false; }'
            ' := uint8_t;',
@@ -159,6 +161,8 @@ def metadata(provider, enums, trace_uuid):
            '    event.header := struct {', '        uint32_t id;',
            '        uint64_clock_t timestamp;', '    };', '};', '']
     for i, tp in enumerate(TYPES):
+        if tp not in types:
+            continue
         out += ['event {', '    name = "%s:%s";' % (provider, tp),
                 '    id = %d;' % i, '    stream_id = 0;',
                 '    fields := struct {', '        uint64_t _seq;',
@@ -223,11 +227,11 @@ def parse(lines):
         yield ('event', tp, fields)
 
 
-def write(outdir, provider, enums, lines):
+def write(outdir, provider, enums, lines, types):
     os.makedirs(outdir, exist_ok=True)
     trace_uuid = uuid.uuid4()
     with open(os.path.join(outdir, 'metadata'), 'w') as f:
-        f.write(metadata(provider, enums, trace_uuid))
+        f.write(metadata(provider, enums, trace_uuid, types))
 
     class Stream:
         def __init__(self):
@@ -271,7 +275,7 @@ def write(outdir, provider, enums, lines):
         _, tp, fields = item
         seq = fields.get('seq', seq + 1)
         ts = fields.get('ts', 1000 * seq)
-        if cur is None:
+        if cur is None or tp not in types:
             continue
         body = struct.pack('<IQQI', TYPES.index(tp), ts, seq,
                            fields.get('thread_id', 0))
@@ -300,10 +304,16 @@ def write(outdir, provider, enums, lines):
 
 def main():
     args = sys.argv[1:]
-    provider, enums = 'ukey', True
+    provider, enums, types = 'ukey', True, TYPES
     while args and args[0].startswith('--'):
         if args[0] == '--provider':
             provider = args[1]
+            args = args[2:]
+        elif args[0] == '--types':
+            types = args[1].split(',')
+            bad = [t for t in types if t not in TYPES]
+            if bad:
+                sys.exit('ctf-write: unknown event types %s' % bad)
             args = args[2:]
         elif args[0] == '--no-enums':
             enums = False
@@ -312,7 +322,7 @@ def main():
             sys.exit(__doc__)
     if len(args) != 1:
         sys.exit(__doc__)
-    write(args[0], provider, enums, sys.stdin.read().splitlines())
+    write(args[0], provider, enums, sys.stdin.read().splitlines(), types)
 
 
 if __name__ == '__main__':

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,7 +125,15 @@ struct decode {
     struct decode_class *last;      /* Last hit (weak). */
     uint64_t n_events;
     struct intern intern;
+    /* The trace classes seen (weak: an event class held in 'classes' keeps
+     * its trace class), and the "ukey:" event types missing from the last
+     * one seen, until decode_missing(). */
+    const bt_trace_class **traces;  /* (owned array) */
+    size_t n_traces, allocated_traces;
+    uint64_t missing;               /* Bit per enum uk_event_type. */
 };
+
+_Static_assert(N_UK_EVENT_TYPES <= 64, "a bit per event type");
 
 /* Multiplicative: the classes of a trace are few, and this runs for every
  * event (they alternate, so the last-hit check rarely spares it). */
@@ -247,8 +256,78 @@ decode_destroy(struct decode *dec)
         free(dec->classes[i].recent);
     }
     free(dec->classes);
+    free(dec->traces);
     intern_destroy(&dec->intern);
     free(dec);
+}
+
+/* The "ukey:" event types that trace class 'tc' declares, a bit each. */
+static uint64_t
+declared_types(const bt_trace_class *tc)
+{
+    uint64_t mask = 0;
+    for (uint64_t i = 0; i < bt_trace_class_get_stream_class_count(tc); i++) {
+        const bt_stream_class *sc =
+            bt_trace_class_borrow_stream_class_by_index_const(tc, i);
+        for (uint64_t j = 0; j < bt_stream_class_get_event_class_count(sc);
+             j++) {
+            const char *name = bt_event_class_get_name(
+                bt_stream_class_borrow_event_class_by_index_const(sc, j));
+            int type = (name && !strncmp(name, "ukey:", 5)
+                        ? uk_event_type_from_name(name + 5) : -1);
+            if (type >= 0) {
+                mask |= UINT64_C(1) << type;
+            }
+        }
+    }
+    return mask;
+}
+
+/* On the first sight of 'cls': if its trace is new and declares some
+ * "ukey:" event types but not all, notes the others in 'dec->missing'. */
+static void
+decode_check_trace(struct decode *dec, const bt_event_class *cls)
+{
+    const bt_trace_class *tc = bt_stream_class_borrow_trace_class_const(
+        bt_event_class_borrow_stream_class_const(cls));
+    for (size_t i = 0; i < dec->n_traces; i++) {
+        if (dec->traces[i] == tc) {
+            return;
+        }
+    }
+    dec->traces = uk_grow(dec->traces, &dec->allocated_traces,
+                          dec->n_traces + 1, sizeof *dec->traces);
+    dec->traces[dec->n_traces++] = tc;
+
+    uint64_t all = (N_UK_EVENT_TYPES == 64 ? UINT64_MAX
+                    : (UINT64_C(1) << N_UK_EVENT_TYPES) - 1);
+    uint64_t declared = declared_types(tc);
+    if (declared) {
+        dec->missing = all & ~declared;
+    }
+}
+
+void
+decode_missing(struct decode *dec, char *buf, size_t size)
+{
+    size_t len = 0, n = 0, shown = 0;
+    buf[0] = '\0';
+    for (int type = 0; type < N_UK_EVENT_TYPES; type++) {
+        if (!((dec->missing >> type) & 1)) {
+            continue;
+        }
+        n++;
+        if (shown < 6 && len < size) {
+            len += (size_t) snprintf(buf + len, size - len, "%s%s",
+                                     shown ? ", " : "",
+                                     uk_event_type_name(type));
+            shown++;
+        }
+    }
+    if (n > shown && len < size) {
+        snprintf(buf + len, size - len, " and %zu more", n - shown);
+    }
+    dec->missing = 0;
 }
 
 uint64_t
@@ -402,6 +481,7 @@ decode_lookup(struct decode *dec, const bt_event_class *cls)
     bt_event_class_get_ref(cls);
     dec->n_classes++;
     dec->last = dc;
+    decode_check_trace(dec, cls);
     return dc;
 }
 
@@ -471,6 +551,9 @@ decode_event(struct decode *dec, const bt_message *msg, int64_t ns,
 
     if (!dc) {
         return DECODE_ERROR;
+    }
+    if (dec->missing) {
+        return DECODE_INCOMPLETE;
     }
     if (dc->type < 0) {
         return DECODE_SKIP;

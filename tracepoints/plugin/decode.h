@@ -26,6 +26,11 @@ enum decode_status {
     DECODE_OK,                  /* '*out' holds a ukey event. */
     DECODE_SKIP,                /* An event of another provider. */
     DECODE_ERROR,               /* A cause was appended. */
+    DECODE_INCOMPLETE,          /* The first event of a trace whose metadata
+                                 * declares some "ukey:" event types but not
+                                 * all (its session enabled only some):
+                                 * decode_missing() says which; decode the
+                                 * event again. */
 };
 
 /* Creates a decoder whose error causes are appended on behalf of
@@ -44,6 +49,10 @@ void decode_destroy(struct decode *dec);
  * member of an unexpected field class). */
 enum decode_status decode_event(struct decode *dec, const bt_message *msg,
                                 int64_t ns, struct ukey_event *out);
+
+/* After DECODE_INCOMPLETE: the event types the trace lacks in 'buf'
+ * ("rcu_free, umap_remove and 3 more"). */
+void decode_missing(struct decode *dec, char *buf, size_t size);
 
 /* Returns the number of "ukey:" events decoded so far. */
 uint64_t decode_n_events(const struct decode *dec);

@@ -457,6 +457,21 @@ sink_discarded_packets(struct sink *sink, const bt_message *msg)
     report_discarded(sink->report, n, b, e, what);
 }
 
+/* A trace whose session enabled only some "ukey:" events, first seen at
+ * 'ns': every event of the others is missing, from then to the end, as a
+ * loss of an unknown number.  (A trace of another provider declares none,
+ * and is not one.) */
+static void
+sink_incomplete_trace(struct sink *sink, int64_t ns)
+{
+    char types[160], what[256];
+    decode_missing(sink->dec, types, sizeof types);
+    snprintf(what, sizeof what, "events of the types its session did not "
+             "enable (%s)", types);
+    report_discarded(sink->report, 0, ns == INT64_MIN ? 0 : (uint64_t) ns,
+                     UINT64_MAX, what);
+}
+
 /* Handles one message, of time 'ns' (sink_message_time()).  Returns false
  * after appending a cause. */
 static bool
@@ -474,6 +489,9 @@ sink_message(struct sink *sink, const bt_message *msg, int64_t ns)
             break;
         case DECODE_ERROR:
             return false;
+        case DECODE_INCOMPLETE:
+            sink_incomplete_trace(sink, ns);
+            return sink_message(sink, msg, ns);
         }
         break;
     case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
