@@ -39,6 +39,10 @@
 #ifndef LC_FLOW_SWEEP_MIN
 #define LC_FLOW_SWEEP_MIN 64
 #endif
+/* A thread start of seq 1 to 3 once seqs passed this starts another run
+ * even without the 'end' of the previous one (killed, or its end lost):
+ * far above how much two CPUs' streams may disorder a run's first events. */
+#define LC_RUN_RESTART_SEQ 1000
 #ifndef LC_FLOW_SWEEP_GROWTH
 #define LC_FLOW_SWEEP_GROWTH 2
 #endif
@@ -242,6 +246,7 @@ struct lifecycle {
     uint64_t last_ts;           /* Highest 'ts' fed. */
     struct lifecycle_evidence end_ev;   /* The 'end' event. */
     bool started, from_start;   /* First event had seq 1. */
+    uint64_t max_seq;           /* Highest 'seq' of the run. */
     bool discard_seen;          /* lifecycle_discarded() was called. */
     uint64_t lost_until;        /* Latest end of a loss's time range
                                  * (UINT64_MAX: a loss with no time). */
@@ -1823,15 +1828,26 @@ lc_name_event(struct lifecycle *lc, const struct ukey_event *e)
     }
 }
 
+static bool lc_starts_run(const struct lifecycle *,
+                          const struct ukey_event *);
+static void lc_new_run(struct lifecycle *);
+
 void
 lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
                uint64_t index)
 {
     struct lifecycle_evidence now = lc_evidence(e, index);
 
+    if (lc->started && lc_starts_run(lc, e)) {
+        lc_new_run(lc);
+    }
     lc->sum.n_events++;
+    if (e->seq > lc->max_seq) {
+        lc->max_seq = e->seq;
+    }
     if (!lc->started) {
         lc->started = true;
+        lc->sum.n_runs++;
         lc->from_start = e->seq <= 1;
     }
     if (e->ts > lc->last_ts) {
@@ -2025,14 +2041,11 @@ lc_finish_flows(struct lifecycle *lc)
     free(live);
 }
 
-void
-lifecycle_finish(struct lifecycle *lc)
+/* Ends the run being folded: leaks and datapath flows left, if its 'end'
+ * was seen, and the verdicts of the ukeys still live. */
+static void
+lc_finish_run(struct lifecycle *lc)
 {
-    if (lc->finished) {
-        return;
-    }
-    lc->finished = true;
-
     size_t n = 0;
     struct lc_ukey **live = uk_xmalloc((lc->ukeys.n + 1) * sizeof *live);
     for (size_t i = 0; i <= lc->ukeys.mask; i++) {
@@ -2064,6 +2077,65 @@ lifecycle_finish(struct lifecycle *lc)
         lc_ukey_drop(lc, live[i]);
     }
     free(live);
+}
+
+/* Another run of the program (or a restart) follows in the same input:
+ * it numbers its ukeys, threads and rounds from 1 again, and starts with
+ * an empty datapath.  Ends the run being folded, then forgets what was
+ * only its own: freed ids, threads, flow states (their figures go on),
+ * losses. */
+static void
+lc_new_run(struct lifecycle *lc)
+{
+    lc_finish_run(lc);
+
+    size_t n = 0;
+    uint32_t *live = lc_live_flows(lc, &n);
+    for (size_t i = 0; i < n; i++) {
+        lc_flow_retire(lc, live[i]);
+    }
+    free(live);
+    lc->n_touched = 0;
+
+    lc->fb_started = false;
+    lc->min_id = lc->fb_floor = lc->fb_base = 0;
+    lc->fb_head = lc->fb_n = 0;
+    free(lc->old_freed.slots);
+    lc_map_init(&lc->old_freed, 64);
+    free(lc->free_cache);
+    lc->free_cache = NULL;
+
+    if (lc->threads) {
+        memset(lc->threads, 0, lc->n_threads * sizeof *lc->threads);
+    }
+    lc->last_round = 0;
+    lc->started = lc->from_start = false;
+    lc->max_seq = 0;
+    lc->discard_seen = false;
+    lc->lost_until = 0;
+    lc->sum.complete = false;
+}
+
+/* Whether 'e' starts another run: it follows the 'end' of the run being
+ * folded, or it is a thread start that only a run's first events can be
+ * (seq 1 to 3: the main and urcu threads, or the first one an observer
+ * sees) well into the run. */
+static bool
+lc_starts_run(const struct lifecycle *lc, const struct ukey_event *e)
+{
+    return (lc->sum.complete
+            || (e->type == UK_EV_THREAD_START && e->seq <= 3
+                && lc->max_seq > LC_RUN_RESTART_SEQ));
+}
+
+void
+lifecycle_finish(struct lifecycle *lc)
+{
+    if (lc->finished) {
+        return;
+    }
+    lc->finished = true;
+    lc_finish_run(lc);
 }
 
 void

@@ -93,6 +93,13 @@
  *     first seen other than by its 'flow' event is "unsure": no stats
  *     double, no datapath flow without ukey, and no stuck ukey until a
  *     dp_put or dp_del tells whether its datapath flow exists.
+ *   - An input may hold several runs of the program, one after the other
+ *     (a script run twice in a session, a daemon restarted): another run
+ *     starts after an 'end' event, or at a thread start of seq 1 to 3
+ *     once a run's seqs passed 1000 (its previous run killed).  The run
+ *     before is finished as at the end of the input (leaks if it ended),
+ *     and what was its own (freed ids, threads, flow states, losses) is
+ *     forgotten; flow figures go on.
  *   - lifecycle_discarded(): every live ukey becomes INCONCLUSIVE and is
  *     exempt from leak, stuck ukey and from being the other ukey of a
  *     duplicate; every flow becomes unsure and its slowpath run restarts.
@@ -215,6 +222,10 @@ struct lifecycle_flow {
 /* Totals, for "show stats", audit summaries and JSON. */
 struct lifecycle_summary {
     uint64_t n_events;              /* Events fed, violations included. */
+    uint64_t n_runs;                /* Runs of the program in the input:
+                                     * another starts after an 'end', or
+                                     * at a thread start of seq 1 to 3
+                                     * well into a run. */
     uint64_t n_ukeys;               /* Ukeys seen. */
     uint64_t n_live;                /* Not freed yet. */
     uint64_t by_verdict[N_LIFECYCLE_VERDICTS];

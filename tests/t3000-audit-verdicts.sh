@@ -16,7 +16,7 @@ command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
 "$UKDB" audit --help >/dev/null 2>&1 || skip_all "'$UKDB audit' not built"
 
 for s in clean double_delete lossy lost_packet lost_other_stream mid_life_lost \
-    counter_back snapshot_head snapshot_tail partial; do
+    counter_back snapshot_head snapshot_tail two_runs killed_run partial; do
     scn_$s | $WRITE "$TRASH/$s" || { echo "Bail out! ctf-write $s"; exit 1; }
 done
 
@@ -141,6 +141,27 @@ test_expect_code 3 'a trace of only some event types: inconclusive, and says whi
     test_grep "^verdicts: PASS 0, FAIL 0, INCONCLUSIVE 2" out &&
     test_grep "^  unknown number of events of the types its session did not enable (traffic, upcall, lock, trylock, unlock, umap_lookup and 17 more) between +0.000000000 and the end" out &&
     ! grep -q "^violation:" out &&
+    exit $rc
+'
+
+# Two runs in one session (a script run twice, a restarted daemon): the
+# second numbers ukeys from 1 again.  Its creates were "use after free"
+# (a real session of two loads gave 112 false errors).
+test_expect_success 'two runs in one trace: each judged on its own' '
+    "$UKDB" audit two_runs >out; cat out;
+    test_grep "^ukey audit: 124 events, 4 ukeys (0 live), 4 rounds, 2 runs, the last complete run" out &&
+    test_grep "^verdicts: PASS 4, FAIL 0, INCONCLUSIVE 0" out &&
+    "$UKDB" audit --format json two_runs >json &&
+    test_grep "\"runs\":2," json
+'
+
+# A run killed before its end, then another: a thread start of seq 1 well
+# into a run starts the next.  Its live ukeys are inconclusive (the audit
+# said PASS, their ids taken by the next run's).
+test_expect_code 3 'a killed run, then another: its ukeys are inconclusive' '
+    "$UKDB" audit killed_run >out; rc=$?; cat out;
+    test_grep "2 runs, the last complete run" out &&
+    test_grep "^verdicts: PASS 2, FAIL 0, INCONCLUSIVE 2" out &&
     exit $rc
 '
 

@@ -150,6 +150,23 @@ test_expect_success 'a session of some ukey events: no false FAIL' '
     ! grep -q "^violation:" some.out
 '
 
+# Two loads one after the other in one session: ukey ids restart at 1.
+test_expect_success 'two runs recorded in one session: no false FAIL' '
+    lttng_create two "$TRASH/two" && lttng_enable_blocking two 1M 4 &&
+    lttng_start two &&
+    for i in 1 2; do
+        lttng_traced "$UKDB" load --variant upstream --handlers 1 \
+            --revalidators 1 --flows 100 --seconds 0.5 --quiet \
+            >/dev/null || exit 1
+    done &&
+    lttng_stop two && lttng_destroy two &&
+    "$UKDB" audit two >two.out; rc=$?
+    grep -v "^  [a-z-]  " two.out | cut -c1-200 &&
+    test $rc = 0 -o $rc = 1 &&
+    test_grep "2 runs, the last complete run" two.out &&
+    ! grep "^violation:" two.out | grep -v -e " slowpath " -e " stuck-ukey "
+'
+
 test_expect_success 'corrupt real traces: exit 2, no crash' '
     cp -r mix trunc && f=$(find trunc -name "ch0_*" -size +8k | head -1) &&
     truncate -s $(( $(stat -c %s "$f") / 2 + 17 )) "$f" &&

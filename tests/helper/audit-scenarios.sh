@@ -219,3 +219,21 @@ scn_snapshot_tail() {
     echo "@stream 0"
     scn_install 2 0x10 3
 }
+
+# scn_two_runs: the clean run twice in one session (a program run again,
+# or restarted): the second numbers its ukeys, threads and seqs from 1.
+scn_two_runs() {
+    scn_clean
+    echo "@run"
+    scn_clean
+}
+
+# scn_killed_run: a run that started before the trace (seq 5000) and was
+# killed (no end event), then a clean run.
+scn_killed_run() {
+    scn_head | sed '1s/$/ seq=5000/'
+    scn_install 1 0x10 3
+    scn_install 2 0x20 5
+    echo "@run"
+    scn_clean
+}

@@ -21,7 +21,8 @@ discarded-events message); "@lost-packets N" starts a new packet N
 sequence numbers on (a discarded-packets message: events of an unknown
 number).  "@counter V" starts a new packet whose header says V events were
 discarded so far, whatever the count is (as LTTng-UST was seen writing 0
-amid others); the packets after it go on from the count.  "@stream N" sends the events and packets that follow to stream
+amid others); the packets after it go on from the count.  "@run" starts another run of the program: seq from 1 again, time going
+on.  "@stream N" sends the events and packets that follow to stream
 file stream_N (from stream 0; each stream has its own packets, as LTTng's
 per-CPU streams), and "@drop" drops the events that follow until the next
 "@stream": they take their seq and ts, and are written nowhere (the events
@@ -207,6 +208,9 @@ def parse(lines):
         if words[0] == '@lost-packets':
             yield ('gap', int(words[1]))
             continue
+        if words[0] == '@run':
+            yield ('run',)
+            continue
         if words[0] == '@counter':
             yield ('counter', int(words[1]))
             continue
@@ -252,8 +256,11 @@ def write(outdir, provider, enums, lines, types):
 
     streams = {0: Stream()}
     cur = streams[0]
-    seq = 0
+    seq = ts_base = last_ts = 0
     for item in parse(lines):
+        if item[0] == 'run':
+            seq, ts_base = 0, last_ts
+            continue
         if item[0] == 'stream':
             if item[1] is None:
                 cur = None
@@ -274,7 +281,8 @@ def write(outdir, provider, enums, lines, types):
             continue
         _, tp, fields = item
         seq = fields.get('seq', seq + 1)
-        ts = fields.get('ts', 1000 * seq)
+        ts = fields.get('ts', ts_base + 1000 * seq)
+        last_ts = ts
         if cur is None or tp not in types:
             continue
         body = struct.pack('<IQQI', TYPES.index(tp), ts, seq,

@@ -1011,9 +1011,13 @@ print_audit_text(struct report *r, const struct lifecycle_summary *s,
     FILE *f = r->out;
 
     fprintf(f, "ukey audit: %" PRIu64 " events, %" PRIu64 " ukeys (%"
-            PRIu64 " live), %" PRIu64 " rounds, %s\n", s->n_events,
-            s->n_ukeys, s->n_live, s->n_rounds,
-            s->complete ? "complete run" : "no end event (partial run)");
+            PRIu64 " live), %" PRIu64 " rounds, ", s->n_events, s->n_ukeys,
+            s->n_live, s->n_rounds);
+    if (s->n_runs > 1) {
+        fprintf(f, "%" PRIu64 " runs, the last ", s->n_runs);
+    }
+    fprintf(f, "%s\n", (s->complete ? "complete run"
+                        : "no end event (partial run)"));
     fputs("verdicts:", f);
     for (int i = 0; i < N_LIFECYCLE_VERDICTS; i++) {
         fprintf(f, "%s %s %" PRIu64, i ? "," : "", lifecycle_verdict_name(i),
@@ -1100,8 +1104,9 @@ print_audit_json(struct report *r, const struct lifecycle_summary *s,
     FILE *f = r->out;
 
     fprintf(f, "{\"events\":%" PRIu64 ",\"ukeys\":%" PRIu64 ",\"live\":%"
-            PRIu64 ",\"rounds\":%" PRIu64 ",\"complete\":%s,\"verdicts\":{",
-            s->n_events, s->n_ukeys, s->n_live, s->n_rounds,
+            PRIu64 ",\"rounds\":%" PRIu64 ",\"runs\":%" PRIu64
+            ",\"complete\":%s,\"verdicts\":{",
+            s->n_events, s->n_ukeys, s->n_live, s->n_rounds, s->n_runs,
             s->complete ? "true" : "false");
     for (int i = 0; i < N_LIFECYCLE_VERDICTS; i++) {
         fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "",
