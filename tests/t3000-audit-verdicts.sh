@@ -120,6 +120,17 @@ test_expect_code 3 'a snapshot whose streams begin apart: no false duplicate' '
     exit $rc
 '
 
+# A stream of another provider (a kernel trace beside, say) loses no ukey
+# event when it begins late or ends early.
+test_expect_code 3 'a snapshot beside a trace of another provider' '
+    printf "upcall thread=1 ufid=0x5 value=1 ts=%d\n" 105000 110000 115000 |
+        $WRITE --provider other other &&
+    "$UKDB" audit snapshot_head other >out; rc=$?; cat out;
+    test_grep "^lost events: an unknown number in 2 reports" out &&
+    ! grep -q "other/stream_0" out &&
+    exit $rc
+'
+
 test_expect_code 3 'a snapshot whose streams end apart: no false duplicate' '
     "$UKDB" audit snapshot_tail >out; rc=$?; cat out;
     test_grep "^verdicts: PASS 0, FAIL 0, INCONCLUSIVE 2" out &&

@@ -261,24 +261,30 @@ decode_destroy(struct decode *dec)
     free(dec);
 }
 
+uint64_t
+decode_stream_class_types(const bt_stream_class *sc)
+{
+    uint64_t mask = 0;
+    for (uint64_t j = 0; j < bt_stream_class_get_event_class_count(sc); j++) {
+        const char *name = bt_event_class_get_name(
+            bt_stream_class_borrow_event_class_by_index_const(sc, j));
+        int type = (name && !strncmp(name, "ukey:", 5)
+                    ? uk_event_type_from_name(name + 5) : -1);
+        if (type >= 0) {
+            mask |= UINT64_C(1) << type;
+        }
+    }
+    return mask;
+}
+
 /* The "ukey:" event types that trace class 'tc' declares, a bit each. */
 static uint64_t
 declared_types(const bt_trace_class *tc)
 {
     uint64_t mask = 0;
     for (uint64_t i = 0; i < bt_trace_class_get_stream_class_count(tc); i++) {
-        const bt_stream_class *sc =
-            bt_trace_class_borrow_stream_class_by_index_const(tc, i);
-        for (uint64_t j = 0; j < bt_stream_class_get_event_class_count(sc);
-             j++) {
-            const char *name = bt_event_class_get_name(
-                bt_stream_class_borrow_event_class_by_index_const(sc, j));
-            int type = (name && !strncmp(name, "ukey:", 5)
-                        ? uk_event_type_from_name(name + 5) : -1);
-            if (type >= 0) {
-                mask |= UINT64_C(1) << type;
-            }
-        }
+        mask |= decode_stream_class_types(
+            bt_trace_class_borrow_stream_class_by_index_const(tc, i));
     }
     return mask;
 }

@@ -54,6 +54,10 @@ enum decode_status decode_event(struct decode *dec, const bt_message *msg,
  * ("rcu_free, umap_remove and 3 more"). */
 void decode_missing(struct decode *dec, char *buf, size_t size);
 
+/* The "ukey:" event types that stream class 'sc' declares, a bit per
+ * enum uk_event_type (0: a stream of another provider). */
+uint64_t decode_stream_class_types(const bt_stream_class *sc);
+
 /* Returns the number of "ukey:" events decoded so far. */
 uint64_t decode_n_events(const struct decode *dec);
 

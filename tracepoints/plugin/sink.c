@@ -681,9 +681,12 @@ sink_tell_heads(struct sink *sink)
         if (!in->iter || in->pos == in->count || in->head_ns < 0) {
             continue;
         }
+        const bt_stream *stream = message_stream(in->msgs[in->pos]);
+        if (!decode_stream_class_types(bt_stream_borrow_class_const(stream))) {
+            continue;           /* Another provider's: no ukey event lost. */
+        }
         char what[256];
-        describe_stream(message_stream(in->msgs[in->pos]), "events",
-                        what, sizeof what);
+        describe_stream(stream, "events", what, sizeof what);
         in->what = uk_xstrdup(what);
         uint64_t begin = (in->first_packet_ns ? in->first_packet_ns
                                               : (uint64_t) in->head_ns);
