@@ -44,6 +44,7 @@ struct sink_input {
 struct sink_counter {
     const bt_stream *stream;        /* (weak) */
     uint64_t value, high;
+    bool ukey;                      /* Its class declares ukey:* events. */
 };
 
 /* A sink component's data.  Owned by the component; used by the graph's
@@ -392,7 +393,11 @@ sink_counter(struct sink *sink, const bt_stream *stream)
     sink->counters = uk_grow(sink->counters, &sink->allocated_counters,
                              sink->n_counters + 1, sizeof *sink->counters);
     struct sink_counter *c = &sink->counters[sink->n_counters++];
-    *c = (struct sink_counter) { .stream = stream };
+    *c = (struct sink_counter) {
+        .stream = stream,
+        .ukey = decode_stream_class_types(
+                    bt_stream_borrow_class_const(stream)) != 0,
+    };
     return c;
 }
 
@@ -406,9 +411,12 @@ sink_discarded_events(struct sink *sink, const bt_message *msg)
     const char *kind = "events";
     char what[256];
 
+    struct sink_counter *c = sink_counter(sink, stream);
+    if (!c->ukey) {
+        return;                 /* Another provider's: no ukey event. */
+    }
     if (bt_message_discarded_events_get_count(msg, &n)
         == BT_PROPERTY_AVAILABILITY_AVAILABLE) {
-        struct sink_counter *c = sink_counter(sink, stream);
         c->value += n;
         if (c->value == c->high) {
             return;             /* Back where it was: nothing new lost. */
@@ -439,6 +447,9 @@ sink_discarded_packets(struct sink *sink, const bt_message *msg)
     uint64_t n = 0, b = 0, e = 0;
     char what[256];
 
+    if (!sink_counter(sink, stream)->ukey) {
+        return;                 /* Another provider's: no ukey event. */
+    }
     /* The count is of packets: the number of events in them is unknown. */
     if (bt_stream_class_discarded_packets_have_default_clock_snapshots(sc)) {
         b = snapshot_ns(SINK_DP_BEGIN_CS_(msg));
