@@ -39,6 +39,9 @@
 #ifndef LC_FLOW_SWEEP_MIN
 #define LC_FLOW_SWEEP_MIN 64
 #endif
+/* Words the freed-ids bitmap may span (64 M ids, 8 MiB): a freed id
+ * farther above the lowest one not freed goes to a map. */
+#define LC_FB_MAX_WORDS (1u << 20)
 /* A thread start of seq 1 to 3 once seqs passed this starts another run
  * even without the 'end' of the previous one (killed, or its end lost):
  * far above how much two CPUs' streams may disorder a run's first events. */
@@ -232,7 +235,9 @@ struct lifecycle {
     uint64_t fb_floor, fb_base;
     uint64_t *fb_words;
     size_t fb_head, fb_n, fb_allocated;
-    struct lc_map old_freed;    /* Freed ids below 'fb_floor'. */
+    struct lc_map old_freed;    /* Freed ids below 'fb_floor', and far
+                                 * above the bitmap (n_far_freed). */
+    size_t n_far_freed;
     struct lc_free_entry *free_cache;  /* LC_FREE_CACHE entries by id
                                         * modulo, allocated at the first
                                         * free (models that free nothing
@@ -507,8 +512,11 @@ lc_is_freed(const struct lifecycle *lc, uint64_t id)
         return true;
     }
     uint64_t bit = id - lc->fb_base;
-    size_t w = lc->fb_head + bit / 64;
-    return w < lc->fb_n && (lc->fb_words[w] >> (bit % 64)) & 1;
+    uint64_t w = lc->fb_head + bit / 64;
+    if (w < lc->fb_n && (lc->fb_words[w] >> (bit % 64)) & 1) {
+        return true;
+    }
+    return lc->n_far_freed && lc_map_get(&lc->old_freed, id) != NULL;
 }
 
 static void
@@ -528,7 +536,14 @@ lc_mark_freed(struct lifecycle *lc, uint64_t id)
         return;
     }
     uint64_t bit = id - lc->fb_base;
-    size_t w = lc->fb_head + bit / 64;
+    uint64_t w = lc->fb_head + bit / 64;
+    if (bit / 64 >= LC_FB_MAX_WORDS) {
+        /* Far above the lowest not freed (a corrupt trace, or ids not
+         * dense): the bitmap would have to span the gap. */
+        lc_map_put(&lc->old_freed, id, (void *) 1);
+        lc->n_far_freed++;
+        return;
+    }
     if (w >= lc->fb_n) {
         lc->fb_words = uk_grow(lc->fb_words, &lc->fb_allocated, w + 1,
                                sizeof *lc->fb_words);
@@ -2100,6 +2115,7 @@ lc_new_run(struct lifecycle *lc)
     lc->fb_started = false;
     lc->min_id = lc->fb_floor = lc->fb_base = 0;
     lc->fb_head = lc->fb_n = 0;
+    lc->n_far_freed = 0;
     free(lc->old_freed.slots);
     lc_map_init(&lc->old_freed, 64);
     free(lc->free_cache);

@@ -829,6 +829,33 @@ test_slowpath(void)
     lifecycle_destroy(r.lc);
 }
 
+/* A freed id far above the others (a corrupt trace) is remembered without
+ * a bitmap spanning the gap: it asked for 2^59 bytes and aborted. */
+static void
+test_far_freed_id(void)
+{
+    struct rec r;
+    const uint64_t far = UINT64_C(1) << 62;
+
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    delete_and_free(&r, 1, 0xf1);
+    install(&r, far, 0xf2, 0);
+    delete_and_free(&r, far, 0xf2);
+    is_int(r.n_v, 0, "a far id freed: no violation");
+    F(&r, .type = UK_EV_TRANSITION, .thread_id = T_REVAL, .ukey_id = far,
+      .ufid = 0xf2, .from = UKEY_DELETED, .to = UKEY_EVICTED,
+      .result = UK_TR_ABORT);
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_FREE), 1,
+           "an event of the far id after its free: use after free");
+    install(&r, 2, 0xf3, 0);
+    is_int(r.n_v, 1, "the ids between are not freed");
+    ok(lifecycle_footprint(r.lc) < (16u << 20),
+       "footprint %zu bytes", lifecycle_footprint(r.lc));
+    lifecycle_destroy(r.lc);
+}
+
 static void
 test_lost_events(void)
 {
@@ -1269,6 +1296,7 @@ main(void)
     test_stuck();
     test_stuck_fairness();
     test_slowpath();
+    test_far_freed_id();
     test_lost_events();
     test_freed_ids();
     test_memory();
