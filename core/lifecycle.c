@@ -1845,7 +1845,7 @@ lc_name_event(struct lifecycle *lc, const struct ukey_event *e)
 
 static bool lc_starts_run(const struct lifecycle *,
                           const struct ukey_event *);
-static void lc_new_run(struct lifecycle *);
+static void lc_new_run(struct lifecycle *, const struct ukey_event *);
 
 void
 lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
@@ -1854,7 +1854,7 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
     struct lifecycle_evidence now = lc_evidence(e, index);
 
     if (lc->started && lc_starts_run(lc, e)) {
-        lc_new_run(lc);
+        lc_new_run(lc, e);
     }
     lc->sum.n_events++;
     if (e->seq > lc->max_seq) {
@@ -2094,13 +2094,13 @@ lc_finish_run(struct lifecycle *lc)
     free(live);
 }
 
-/* Another run of the program (or a restart) follows in the same input:
- * it numbers its ukeys, threads and rounds from 1 again, and starts with
- * an empty datapath.  Ends the run being folded, then forgets what was
- * only its own: freed ids, threads, flow states (their figures go on),
- * losses. */
+/* Another run of the program (or a restart) follows in the same input,
+ * from event 'e': it numbers its ukeys, threads and rounds from 1 again,
+ * and starts with an empty datapath.  Ends the run being folded, then
+ * forgets what was only its own: freed ids, threads, flow states (their
+ * figures go on), and losses whose range ended before 'e'. */
 static void
-lc_new_run(struct lifecycle *lc)
+lc_new_run(struct lifecycle *lc, const struct ukey_event *e)
 {
     lc_finish_run(lc);
 
@@ -2127,8 +2127,10 @@ lc_new_run(struct lifecycle *lc)
     lc->last_round = 0;
     lc->started = lc->from_start = false;
     lc->max_seq = 0;
-    lc->discard_seen = false;
-    lc->lost_until = 0;
+    if (!lc_in_loss(lc, e->ts)) {
+        lc->discard_seen = false;
+        lc->lost_until = 0;
+    }
     lc->sum.complete = false;
 }
 

@@ -829,6 +829,38 @@ test_slowpath(void)
     lifecycle_destroy(r.lc);
 }
 
+/* Two runs in one input, ids from 1 again; a loss between them reaches
+ * into the second. */
+static void
+test_runs(void)
+{
+    struct rec r;
+    struct lifecycle_summary s;
+
+    rec_init(&r, NULL);
+    r.now = 100;
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    delete_and_free(&r, 1, 0xf1);
+    F(&r, .type = UK_EV_END);
+    lifecycle_discarded(r.lc, 3, 150, 300);
+    r.seq = 0;
+    r.now = 200;
+    threads(&r);
+    install(&r, 1, 0xf1, 0);    /* Its free is among the lost. */
+    r.now = 400;
+    install(&r, 2, 0xf2, 0);
+    delete_and_free(&r, 2, 0xf2);
+    finish(&r, true);
+    is_int(r.n_v, 0, "no use after free, no leak");
+    summary(&r, &s);
+    is_int(s.n_runs, 2, "two runs");
+    is_int(s.by_verdict[LIFECYCLE_PASS], 2, "run 1's ukey 1, run 2's ukey 2");
+    is_int(s.by_verdict[LIFECYCLE_INCONCLUSIVE], 1,
+           "run 2's ukey 1, created within the loss's range");
+    lifecycle_destroy(r.lc);
+}
+
 /* A freed id far above the others (a corrupt trace) is remembered without
  * a bitmap spanning the gap: it asked for 2^59 bytes and aborted. */
 static void
@@ -1297,6 +1329,7 @@ main(void)
     test_stuck_fairness();
     test_slowpath();
     test_far_freed_id();
+    test_runs();
     test_lost_events();
     test_freed_ids();
     test_memory();
