@@ -98,8 +98,8 @@
  *     starts after an 'end' event, or at a thread start of seq 1 to 3
  *     once a run's seqs passed 1000 (its previous run killed).  The run
  *     before is finished as at the end of the input (leaks if it ended),
- *     and what was its own (freed ids, threads, flow states, losses) is
- *     forgotten; flow figures go on.
+ *     and what was its own (freed ids, threads, flow states, losses whose
+ *     range ended before the new run) is forgotten; flow figures go on.
  *   - lifecycle_discarded(): every live ukey becomes INCONCLUSIVE and is
  *     exempt from leak, stuck ukey and from being the other ukey of a
  *     duplicate; every flow becomes unsure and its slowpath run restarts.
