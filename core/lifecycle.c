@@ -1948,11 +1948,7 @@ lifecycle_discarded(struct lifecycle *lc, uint64_t n, uint64_t ts_begin,
     }
     lc->sum.last_discard_ts = ts_end;
     lc->discard_seen = true;
-    if (!ts_end) {
-        lc->lost_until = UINT64_MAX;    /* No time: it could be anywhere. */
-    } else if (ts_end > lc->lost_until) {
-        lc->lost_until = ts_end;
-    }
+    lc->lost_until = lifecycle_lost_until(lc->lost_until, ts_end);
 
     for (size_t i = 0; i <= lc->ukeys.mask; i++) {
         struct lc_ukey *u = lc->ukeys.slots[i].value;

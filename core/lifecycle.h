@@ -261,6 +261,15 @@ void lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
 void lifecycle_discarded(struct lifecycle *lc, uint64_t n,
                          uint64_t ts_begin, uint64_t ts_end);
 
+/* The latest end of the lost time ranges, 'until' so far, once a loss
+ * whose range ends at 'ts_end' joins them (0: it has no time, so it could
+ * be anywhere: UINT64_MAX).  Shared by the fold and the REPL's state. */
+static inline uint64_t
+lifecycle_lost_until(uint64_t until, uint64_t ts_end)
+{
+    return !ts_end ? UINT64_MAX : ts_end > until ? ts_end : until;
+}
+
 /* 'known' lost events, plus an unknown number if 'n_unknown' losses had
  * no count (never "0" for those), in 'buf': "3", "an unknown number", "3
  * and an unknown number".  Returns 'buf'. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/lifecycle.h"
 #include "core/util.h"
 
 void
@@ -384,11 +385,7 @@ trace_state_lose(struct trace_state *st, const struct trace_loss *l)
     }
     st->n_lost += l->n;
     st->n_losses_unknown += !l->n;
-    if (!l->ts_end) {
-        st->lost_until = UINT64_MAX;
-    } else if (l->ts_end > st->lost_until) {
-        st->lost_until = l->ts_end;
-    }
+    st->lost_until = lifecycle_lost_until(st->lost_until, l->ts_end);
     if (!st->n_losses++) {
         st->first_lost_pos = l->pos + 1;
     }
