@@ -255,6 +255,7 @@ struct lifecycle {
     bool discard_seen;          /* lifecycle_discarded() was called. */
     uint64_t lost_until;        /* Latest end of a loss's time range
                                  * (UINT64_MAX: a loss with no time). */
+    uint64_t n_open_losses;     /* lifecycle_discard_open(), not closed. */
     bool finished;              /* lifecycle_finish() was called. */
     struct lifecycle_summary sum;
     struct lc_arena_chunk *arena;   /* Newest chunk first. */
@@ -922,7 +923,7 @@ lc_ukey_set_flow(struct lifecycle *lc, struct lc_ukey *u,
 static bool
 lc_in_loss(const struct lifecycle *lc, uint64_t ts)
 {
-    return lc->discard_seen && ts <= lc->lost_until;
+    return lc->discard_seen && (ts <= lc->lost_until || lc->n_open_losses);
 }
 
 /* Returns the record of 'id', creating it for an event that is not its
@@ -1937,18 +1938,17 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
     }
 }
 
-void
-lifecycle_discarded(struct lifecycle *lc, uint64_t n, uint64_t ts_begin,
-                    uint64_t ts_end)
+/* lifecycle_discarded() and lifecycle_discard_open(): the summary's
+ * count, and what a loss makes of the ukeys and flows seen so far. */
+static void
+lc_discard(struct lifecycle *lc, uint64_t n, uint64_t ts_begin)
 {
     lc->sum.discarded_events += n;
     lc->sum.n_discard_unknown += !n;
     if (!lc->sum.n_discard_reports++) {
         lc->sum.first_discard_ts = ts_begin;
     }
-    lc->sum.last_discard_ts = ts_end;
     lc->discard_seen = true;
-    lc->lost_until = lifecycle_lost_until(lc->lost_until, ts_end);
 
     for (size_t i = 0; i <= lc->ukeys.mask; i++) {
         struct lc_ukey *u = lc->ukeys.slots[i].value;
@@ -1967,6 +1967,32 @@ lifecycle_discarded(struct lifecycle *lc, uint64_t n, uint64_t ts_begin,
         f->slow_rounds = 0;
         f->slow_in_round = f->fast_in_round = false;
     }
+}
+
+void
+lifecycle_discarded(struct lifecycle *lc, uint64_t n, uint64_t ts_begin,
+                    uint64_t ts_end)
+{
+    lc_discard(lc, n, ts_begin);
+    lc->sum.last_discard_ts = ts_end;
+    lc->lost_until = lifecycle_lost_until(lc->lost_until, ts_end);
+}
+
+void
+lifecycle_discard_open(struct lifecycle *lc, uint64_t ts_begin)
+{
+    lc_discard(lc, 0, ts_begin);
+    lc->sum.last_discard_ts = UINT64_MAX;
+    lc->n_open_losses++;
+}
+
+void
+lifecycle_discard_close(struct lifecycle *lc, uint64_t ts_end)
+{
+    uk_assert(lc->n_open_losses > 0);
+    lc->n_open_losses--;
+    lc->sum.last_discard_ts = ts_end;
+    lc->lost_until = lifecycle_lost_until(lc->lost_until, ts_end);
 }
 
 char *

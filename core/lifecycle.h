@@ -261,6 +261,16 @@ void lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
 void lifecycle_discarded(struct lifecycle *lc, uint64_t n,
                          uint64_t ts_begin, uint64_t ts_end);
 
+/* A loss of an unknown number of events from 'ts_begin' whose end is not
+ * known yet (a stream of an input that starts mid-run, behind a muxer,
+ * until its first packet comes): as lifecycle_discarded() with a range
+ * that reaches every later event, until lifecycle_discard_close() ends
+ * it. */
+void lifecycle_discard_open(struct lifecycle *lc, uint64_t ts_begin);
+
+/* Ends at 'ts_end' one loss that lifecycle_discard_open() opened. */
+void lifecycle_discard_close(struct lifecycle *lc, uint64_t ts_end);
+
 /* The latest end of the lost time ranges, 'until' so far, once a loss
  * whose range ends at 'ts_end' joins them (0: it has no time, so it could
  * be anywhere: UINT64_MAX).  Shared by the fold and the REPL's state. */

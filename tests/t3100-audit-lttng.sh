@@ -129,7 +129,9 @@ test_expect_success 'a snapshot of a running load: no false FAIL' '
     grep -v "^  " snap.out | cut -c1-200 &&
     test_grep "^ukey audit: [1-9][0-9]* events, .*no end event" snap.out &&
     test $rc = 3 -o $rc = 1 &&
-    ! grep "^violation:" snap.out | grep -v -e " slowpath " -e " stuck-ukey "
+    ! grep "^violation:" snap.out | grep -v -e " slowpath " -e " stuck-ukey " &&
+    babeltrace2 --plugin-path="$PLUGINS" snap -c sink.ukey.audit >snap.cli &&
+    test_cmp snap.out snap.cli
 '
 
 # A session that enabled some of the events: 100 false leaks before.

@@ -861,6 +861,42 @@ test_runs(void)
     lifecycle_destroy(r.lc);
 }
 
+/* A loss whose end comes later (a stream behind a muxer, until its first
+ * packet): every ukey first seen while it is open is inconclusive, and
+ * those after its end are judged. */
+static void
+test_open_loss(void)
+{
+    struct rec r;
+    struct lifecycle_summary s;
+
+    rec_init(&r, NULL);
+    r.now = 100;
+    threads(&r);
+    lifecycle_discard_open(r.lc, 100);
+    r.now = 5000;
+    install(&r, 1, 0xf1, 0);            /* Its free may be among the lost. */
+    summary(&r, &s);
+    is_int(s.last_discard_ts, UINT64_MAX, "open: its end is not known");
+    lifecycle_discard_close(r.lc, 6000);
+    summary(&r, &s);
+    is_int(s.last_discard_ts, 6000, "closed: its end");
+    is_int(s.n_discard_unknown, 1, "one loss of an unknown number");
+    r.now = 6000;
+    install(&r, 2, 0xf2, 0);            /* Within the range: unsure. */
+    r.now = 7000;
+    install(&r, 3, 0xf3, 0);            /* After it: a leak. */
+    finish(&r, true);
+    is_int(verdict_of(&r, 1), LIFECYCLE_INCONCLUSIVE,
+           "created while the loss was open: INCONCLUSIVE");
+    is_int(verdict_of(&r, 2), LIFECYCLE_INCONCLUSIVE,
+           "created at the loss's end: INCONCLUSIVE");
+    is_int(verdict_of(&r, 3), LIFECYCLE_FAIL,
+           "created after the loss's end and leaked: FAIL");
+    is_int(n_kind(&r, UK_VIOL_LEAK), 1, "one leak");
+    lifecycle_destroy(r.lc);
+}
+
 /* A freed id far above the others (a corrupt trace) is remembered without
  * a bitmap spanning the gap: it asked for 2^59 bytes and aborted. */
 static void
@@ -1329,6 +1365,7 @@ main(void)
     test_stuck_fairness();
     test_slowpath();
     test_far_freed_id();
+    test_open_loss();
     test_runs();
     test_lost_events();
     test_freed_ids();

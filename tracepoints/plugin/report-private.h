@@ -44,6 +44,21 @@ struct report_discard {
     char what[256];
 };
 
+/* A stream that began before the first event, and the loss before its
+ * first packet (report_stream_begin()). */
+struct report_head {
+    enum {
+        REPORT_HEAD_WAITING,        /* For the first event. */
+        REPORT_HEAD_OPEN,           /* Its loss is open: no packet yet. */
+        REPORT_HEAD_DONE,
+    } state;
+    uint64_t ts;                    /* Its first packet's beginning, 0 until
+                                     * known. */
+    uint64_t loss_begin;            /* The first event's, when OPEN. */
+    size_t discard;                 /* Its loss in 'discards', or SIZE_MAX. */
+    char *what;                     /* (owned) */
+};
+
 /* The operations open on one thread, for the Chrome writer. */
 struct report_thread {
     uint32_t id;
@@ -79,9 +94,10 @@ struct report {
     struct report_discard discards[REPORT_MAX_DISCARDS];
     size_t n_discards;
 
-    /* report_stream_head(), until the first event. */
-    struct report_discard *heads;   /* (owned) ts_end = the stream's. */
+    /* The streams of report_stream_begin(). */
+    struct report_head *heads;      /* (owned) */
     size_t n_heads, allocated_heads;
+    size_t n_open_heads;            /* Those REPORT_HEAD_OPEN. */
     bool heads_done;
     bool mid_run;                   /* The first event's seq is not 1. */
     /* report_stream_end() of an input that starts mid-run: ts_begin = the

@@ -662,6 +662,9 @@ report_destroy(struct report *r)
     free((char *) r->opts.flow);
     free((char *) r->opts.thread);
     free(r->tie);
+    for (size_t i = 0; i < r->n_heads; i++) {
+        free(r->heads[i].what);
+    }
     free(r->heads);
     free(r->tails);
     report_map_destroy(&r->flow_names);
@@ -713,22 +716,66 @@ report_progress(struct report *r)
 static void report_loss(struct report *, uint64_t n, uint64_t ts_begin,
                         uint64_t ts_end, const char *what);
 
+static struct report_discard *report_loss_record(struct report *,
+                                                 uint64_t n,
+                                                 uint64_t ts_begin,
+                                                 uint64_t ts_end,
+                                                 const char *what);
+static void report_loss_final(struct report *, const struct report_discard *);
+
+/* Opens the loss of stream head 'h', from 'ts' until its first packet
+ * (report_stream_head()). */
+static void
+report_head_open(struct report *r, struct report_head *h, uint64_t ts)
+{
+    h->state = REPORT_HEAD_OPEN;
+    h->loss_begin = ts;
+    r->n_open_heads++;
+    if (r->opts.on_discarded) {
+        return;                 /* Told once its range is known. */
+    }
+    lifecycle_discard_open(r->lc, ts);
+    struct report_discard *d = report_loss_record(r, 0, ts, UINT64_MAX,
+                                                  h->what);
+    h->discard = d ? (size_t) (d - r->discards) : SIZE_MAX;
+}
+
+/* Ends the open loss of stream head 'h' at 'ts'. */
+static void
+report_head_close(struct report *r, struct report_head *h, uint64_t ts)
+{
+    h->state = REPORT_HEAD_DONE;
+    r->n_open_heads--;
+    if (r->opts.on_discarded) {
+        r->opts.on_discarded(0, h->loss_begin, ts, r->opts.aux);
+        return;
+    }
+    lifecycle_discard_close(r->lc, ts);
+    if (h->discard != SIZE_MAX) {
+        r->discards[h->discard].ts_end = ts;
+        report_loss_final(r, &r->discards[h->discard]);
+    }
+}
+
 /* At the first event 'e': an input that starts mid-run lost what each
- * stream recorded before its first message (report_stream_head()). */
+ * stream recorded before its first packet: up to it if it is known, else
+ * from now on until it comes (report_stream_head()). */
 static void
 report_heads(struct report *r, const struct ukey_event *e)
 {
     r->heads_done = true;
     r->mid_run = e->seq != 1;
-    for (size_t i = 0; i < r->n_heads && r->mid_run; i++) {
-        const struct report_discard *h = &r->heads[i];
-        if (h->ts_end > e->ts) {
-            report_loss(r, 0, e->ts, h->ts_end, h->what);
+    for (size_t i = 0; i < r->n_heads; i++) {
+        struct report_head *h = &r->heads[i];
+        if (!r->mid_run || (h->ts && h->ts <= e->ts)) {
+            h->state = REPORT_HEAD_DONE;
+        } else if (h->ts) {
+            h->state = REPORT_HEAD_DONE;
+            report_loss(r, 0, e->ts, h->ts, h->what);
+        } else {
+            report_head_open(r, h, e->ts);
         }
     }
-    free(r->heads);
-    r->heads = NULL;
-    r->n_heads = 0;
 }
 
 /* Before event 'e': opens the losses of the streams that ended before
@@ -867,12 +914,34 @@ range_add(struct report_discard **ranges, size_t *n, size_t *allocated,
              what, why);
 }
 
-void
-report_stream_head(struct report *r, uint64_t ts, const char *what)
+size_t
+report_stream_begin(struct report *r, const char *what)
 {
-    if (!r->heads_done) {
-        range_add(&r->heads, &r->n_heads, &r->allocated_heads, 0, ts, what,
-                  "before it began");
+    if (r->heads_done) {
+        return SIZE_MAX;
+    }
+    r->heads = uk_grow(r->heads, &r->allocated_heads, r->n_heads + 1,
+                       sizeof *r->heads);
+    struct report_head *h = &r->heads[r->n_heads];
+    char buf[sizeof r->discards[0].what];
+    snprintf(buf, sizeof buf, "%s (before it began; the input starts "
+             "mid-run)", what);
+    *h = (struct report_head) { .discard = SIZE_MAX,
+                                .what = uk_xstrdup(buf) };
+    return r->n_heads++;
+}
+
+void
+report_stream_head(struct report *r, size_t stream, uint64_t ts)
+{
+    if (stream >= r->n_heads) {
+        return;
+    }
+    struct report_head *h = &r->heads[stream];
+    if (h->state == REPORT_HEAD_WAITING && !h->ts) {
+        h->ts = ts;
+    } else if (h->state == REPORT_HEAD_OPEN) {
+        report_head_close(r, h, ts);
     }
 }
 
@@ -906,16 +975,19 @@ report_loss(struct report *r, uint64_t n, uint64_t ts_begin, uint64_t ts_end,
         return;
     }
     lifecycle_discarded(r->lc, n, ts_begin, ts_end);
-    if (r->n_discards < REPORT_MAX_DISCARDS) {
-        struct report_discard *d = &r->discards[r->n_discards++];
-        d->n = n;
-        d->ts_begin = ts_begin;
-        d->ts_end = ts_end;
-        snprintf(d->what, sizeof d->what, "%s", what ? what : "events");
-        if (r->opts.mode == REPORT_VIEW && r->opts.format == REPORT_CHROME) {
-            report_chrome_discarded(r, d);
-        }
+    const struct report_discard *d = report_loss_record(r, n, ts_begin,
+                                                        ts_end, what);
+    if (d) {
+        report_loss_final(r, d);
     }
+}
+
+/* Keeps a loss for the summary, and says it in the raw view.  Returns
+ * where it is kept, or NULL past REPORT_MAX_DISCARDS. */
+static struct report_discard *
+report_loss_record(struct report *r, uint64_t n, uint64_t ts_begin,
+                   uint64_t ts_end, const char *what)
+{
     if (r->opts.mode == REPORT_VIEW && r->opts.format == REPORT_RAW) {
         const char *w = what ? what : "events";
         if (n) {
@@ -924,6 +996,24 @@ report_loss(struct report *r, uint64_t n, uint64_t ts_begin, uint64_t ts_end,
             fprintf(stderr, "ukdb: warning: an unknown number of %s lost\n",
                     w);
         }
+    }
+    if (r->n_discards == REPORT_MAX_DISCARDS) {
+        return NULL;
+    }
+    struct report_discard *d = &r->discards[r->n_discards++];
+    d->n = n;
+    d->ts_begin = ts_begin;
+    d->ts_end = ts_end;
+    snprintf(d->what, sizeof d->what, "%s", what ? what : "events");
+    return d;
+}
+
+/* Loss 'd' has its range: the Chrome view shows it. */
+static void
+report_loss_final(struct report *r, const struct report_discard *d)
+{
+    if (r->opts.mode == REPORT_VIEW && r->opts.format == REPORT_CHROME) {
+        report_chrome_discarded(r, d);
     }
 }
 
@@ -1162,6 +1252,12 @@ int
 report_finish(struct report *r)
 {
     report_flush_ties(r);
+    for (size_t i = 0; i < r->n_heads && !r->opts.on_event; i++) {
+        const struct report_head *h = &r->heads[i];
+        if (h->state == REPORT_HEAD_OPEN && h->discard != SIZE_MAX) {
+            report_loss_final(r, &r->discards[h->discard]);  /* To the end. */
+        }
+    }
     if (r->opts.on_event) {
         return 0;
     }

@@ -102,16 +102,23 @@ void report_event_commit(struct report *r);
 void report_discarded(struct report *r, uint64_t n, uint64_t ts_begin,
                       uint64_t ts_end, const char *what);
 
-/* Tells 'r', before the first event, that one input stream's first
- * message is at 'ts' (ns); 'what' names the stream.  If the input does not
- * start at the beginning of a run (its first event's seq is not 1), each
- * stream starts where its buffer did: one that starts later than the first
- * event (a snapshot of LTTng's per-CPU buffers) may have lost events before
- * its first, and that range counts as a loss of an unknown number. */
-void report_stream_head(struct report *r, uint64_t ts, const char *what);
+/* Tells 'r' that a stream of ukey events begins ('what' names it), and
+ * returns its number for report_stream_head(), or SIZE_MAX for a stream
+ * that begins after the first event.  If the input does not start at the
+ * beginning of a run (its first event's seq is not 1), each stream starts
+ * where its buffer did: one that starts later than the first event (a
+ * snapshot of LTTng's per-CPU buffers) may have lost events before its
+ * first packet, and that range counts as a loss of an unknown number. */
+size_t report_stream_begin(struct report *r, const char *what);
+
+/* Tells 'r' that stream 'stream' (report_stream_begin()) recorded its
+ * first packet at 'ts' (ns).  It may come after the first event (behind a
+ * muxer, a stream's first packet comes in time order): the loss before it
+ * is then open from the first event until 'ts'. */
+void report_stream_head(struct report *r, size_t stream, uint64_t ts);
 
 /* Tells 'r' that one input stream's recording ended at 'ts' (its last
- * packet's end) while others go on.  In an input that starts mid-run, the
+ * packet's end).  In an input that starts mid-run, the
  * first later event of another stream opens a loss of an unknown number
  * from 'ts' to the end of the input (a snapshot's per-CPU buffers do not
  * end together either). */

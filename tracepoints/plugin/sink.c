@@ -24,16 +24,18 @@ struct sink_input {
     uint64_t count, pos;
     int64_t head_ns;                /* Time of 'msgs[pos]', when pos < count:
                                      * INT64_MIN when it has none. */
-    /* Where its stream's packets begin and end, when they tell (ns from
-     * origin, 0 = they do not), and the stream's description for a loss
-     * before or after them. */
-    bool first_packet_seen;
-    uint64_t first_packet_ns, last_packet_end_ns;
-    char *what;                     /* (owned) */
 };
 
-/* LTTng's counter of discarded events, of one stream.  babeltrace2 gives
- * a discarded-events message the difference of two packets' counters.
+/* What the sink follows of one stream, whichever input it comes from
+ * (one per stream, or every stream behind a muxer).
+ *
+ * Where its packets begin and end: a stream of an input that starts
+ * mid-run (a snapshot of LTTng's per-CPU buffers) may have lost events
+ * before its first packet and after its last (report_stream_head(),
+ * report_stream_end()).
+ *
+ * LTTng's counter of discarded events.  babeltrace2 gives a
+ * discarded-events message the difference of two packets' counters.
  * LTTng-UST 2.13 was seen writing 0 as the counter of a full packet amid
  * others (a 2-CPU load in a discard-mode channel: 42 of 14,888 packets), so
  * the counter seemed to fall to 0 and rise again, and babeltrace2 reported
@@ -41,10 +43,14 @@ struct sink_input {
  * counter as babeltrace2 saw it, 'high' is its highest value: a message
  * that leaves it below is a loss of an unknown count, and one that takes
  * it above counts only what is new. */
-struct sink_counter {
+struct sink_stream {
     const bt_stream *stream;        /* (weak) */
-    uint64_t value, high;
     bool ukey;                      /* Its class declares ukey:* events. */
+    uint64_t value, high;
+    size_t head;                    /* report_stream_begin()'s number. */
+    bool packet_seen;
+    uint64_t last_packet_end_ns;    /* 0: none, or no time. */
+    char *what;                     /* (owned) For a loss at either end. */
 };
 
 /* A sink component's data.  Owned by the component; used by the graph's
@@ -56,9 +62,9 @@ struct sink {
     struct report *report;          /* (owned) */
     struct sink_input *inputs;      /* (owned) One per input port. */
     uint64_t n_inputs;
-    struct sink_counter *counters;  /* (owned) One per lossy stream. */
-    size_t n_counters, allocated_counters;
-    bool heads_told;                /* report_stream_head() was called. */
+    struct sink_stream *streams;    /* (owned) */
+    size_t n_streams, allocated_streams;
+    size_t last_stream;             /* Index of the last one looked up. */
 };
 
 /* ==== Parameters ==== */
@@ -281,8 +287,6 @@ sink_input_release(struct sink_input *in)
         bt_message_put_ref(in->msgs[in->pos]);
     }
     BT_MESSAGE_ITERATOR_PUT_REF_AND_RESET(in->iter);
-    free(in->what);
-    in->what = NULL;
 }
 
 void
@@ -297,7 +301,10 @@ sink_finalize(bt_self_component_sink *self_sink)
         sink_input_release(&sink->inputs[i]);
     }
     free(sink->inputs);
-    free(sink->counters);
+    for (size_t i = 0; i < sink->n_streams; i++) {
+        free(sink->streams[i].what);
+    }
+    free(sink->streams);
     /* The report borrows the decoder's interned strings. */
     report_destroy(sink->report);
     decode_destroy(sink->dec);
@@ -381,24 +388,42 @@ describe_stream(const bt_stream *stream, const char *what, char *buf,
     }
 }
 
-/* The counter of 'stream' (streams with losses are few). */
-static struct sink_counter *
-sink_counter(struct sink *sink, const bt_stream *stream)
+/* The record of 'stream', created on first sight.  Streams are few (one
+ * per CPU and buffer), and looked up once per packet or loss. */
+static struct sink_stream *
+sink_stream(struct sink *sink, const bt_stream *stream)
 {
-    for (size_t i = 0; i < sink->n_counters; i++) {
-        if (sink->counters[i].stream == stream) {
-            return &sink->counters[i];
+    if (sink->last_stream < sink->n_streams
+        && sink->streams[sink->last_stream].stream == stream) {
+        return &sink->streams[sink->last_stream];
+    }
+    for (size_t i = 0; i < sink->n_streams; i++) {
+        if (sink->streams[i].stream == stream) {
+            sink->last_stream = i;
+            return &sink->streams[i];
         }
     }
-    sink->counters = uk_grow(sink->counters, &sink->allocated_counters,
-                             sink->n_counters + 1, sizeof *sink->counters);
-    struct sink_counter *c = &sink->counters[sink->n_counters++];
-    *c = (struct sink_counter) {
+    sink->streams = uk_grow(sink->streams, &sink->allocated_streams,
+                            sink->n_streams + 1, sizeof *sink->streams);
+    struct sink_stream *st = &sink->streams[sink->n_streams];
+    *st = (struct sink_stream) {
         .stream = stream,
         .ukey = decode_stream_class_types(
                     bt_stream_borrow_class_const(stream)) != 0,
+        .head = SIZE_MAX,
     };
-    return c;
+    if (st->ukey) {             /* Another provider's loses no ukey event. */
+        char what[256];
+        describe_stream(stream, "events", what, sizeof what);
+        st->what = uk_xstrdup(what);
+        /* A stream whose packets have no time begins with the trace. */
+        if (bt_stream_class_packets_have_beginning_default_clock_snapshot(
+                bt_stream_borrow_class_const(stream))) {
+            st->head = report_stream_begin(sink->report, st->what);
+        }
+    }
+    sink->last_stream = sink->n_streams;
+    return &sink->streams[sink->n_streams++];
 }
 
 static void
@@ -411,7 +436,7 @@ sink_discarded_events(struct sink *sink, const bt_message *msg)
     const char *kind = "events";
     char what[256];
 
-    struct sink_counter *c = sink_counter(sink, stream);
+    struct sink_stream *c = sink_stream(sink, stream);
     if (!c->ukey) {
         return;                 /* Another provider's: no ukey event. */
     }
@@ -447,7 +472,7 @@ sink_discarded_packets(struct sink *sink, const bt_message *msg)
     uint64_t n = 0, b = 0, e = 0;
     char what[256];
 
-    if (!sink_counter(sink, stream)->ukey) {
+    if (!sink_stream(sink, stream)->ukey) {
         return;                 /* Another provider's: no ukey event. */
     }
     /* The count is of packets: the number of events in them is unknown. */
@@ -589,24 +614,44 @@ packet_class(const bt_message *msg, bool beginning)
     return bt_stream_borrow_class_const(bt_packet_borrow_stream_const(packet));
 }
 
-/* Notes the times of the packets of 'in' (messages it does not read). */
+/* Notes where the streams begin and end, from 'msg', a message the sink
+ * does not merge: every input's first messages come before the first
+ * event (the sink fills each input before it merges them; the muxer gives
+ * every stream's beginning first), and its packets then come in time
+ * order, as do the ends. */
 static void
-sink_input_note(struct sink_input *in, const bt_message *msg)
+sink_note(struct sink *sink, const bt_message *msg)
 {
+    struct sink_stream *st;
     switch (bt_message_get_type(msg)) {
+    case BT_MESSAGE_TYPE_STREAM_BEGINNING:
+        sink_stream(sink, bt_message_stream_beginning_borrow_stream_const(
+                              msg));
+        break;
     case BT_MESSAGE_TYPE_PACKET_BEGINNING:
-        if (!in->first_packet_seen) {
-            in->first_packet_seen = true;
-            if (bt_stream_class_packets_have_beginning_default_clock_snapshot(
-                    packet_class(msg, true))) {
-                in->first_packet_ns = snapshot_ns(SINK_PB_CS_(msg));
+        st = sink_stream(sink, bt_packet_borrow_stream_const(
+                 bt_message_packet_beginning_borrow_packet_const(msg)));
+        if (!st->packet_seen) {
+            st->packet_seen = true;
+            if (st->head != SIZE_MAX) {
+                report_stream_head(sink->report, st->head,
+                                   snapshot_ns(SINK_PB_CS_(msg)));
             }
         }
         break;
     case BT_MESSAGE_TYPE_PACKET_END:
         if (bt_stream_class_packets_have_end_default_clock_snapshot(
                 packet_class(msg, false))) {
-            in->last_packet_end_ns = snapshot_ns(SINK_PE_CS_(msg));
+            st = sink_stream(sink, bt_packet_borrow_stream_const(
+                     bt_message_packet_end_borrow_packet_const(msg)));
+            st->last_packet_end_ns = snapshot_ns(SINK_PE_CS_(msg));
+        }
+        break;
+    case BT_MESSAGE_TYPE_STREAM_END:
+        st = sink_stream(sink,
+                         bt_message_stream_end_borrow_stream_const(msg));
+        if (st->ukey && st->last_packet_end_ns) {
+            report_stream_end(sink->report, st->last_packet_end_ns, st->what);
         }
         break;
     default:
@@ -617,13 +662,13 @@ sink_input_note(struct sink_input *in, const bt_message *msg)
 /* Moves 'in' to the next message of its batch that the sink reads, from
  * 'in->pos' on, dropping the others.  Returns false if there is none. */
 static inline bool
-sink_input_advance(struct sink_input *in)
+sink_input_advance(struct sink *sink, struct sink_input *in)
 {
     for (; in->pos < in->count; in->pos++) {
         if (sink_message_time(in->msgs[in->pos], &in->head_ns)) {
             return true;
         }
-        sink_input_note(in, in->msgs[in->pos]);
+        sink_note(sink, in->msgs[in->pos]);
         bt_message_put_ref(in->msgs[in->pos]);
     }
     return false;
@@ -636,7 +681,7 @@ static bt_component_class_sink_consume_method_status
 sink_input_fill(struct sink *sink, struct sink_input *in)
 {
     for (;;) {
-        if (sink_input_advance(in)) {
+        if (sink_input_advance(sink, in)) {
             return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
         }
         in->pos = in->count = 0;
@@ -659,63 +704,6 @@ sink_input_fill(struct sink *sink, struct sink_input *in)
                 "Cannot get next messages from upstream message iterator");
             return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
         }
-    }
-}
-
-/* The stream of 'msg', a message sink_message_time() reads. */
-static const bt_stream *
-message_stream(const bt_message *msg)
-{
-    switch (bt_message_get_type(msg)) {
-    case BT_MESSAGE_TYPE_EVENT:
-        return bt_event_borrow_stream_const(
-            bt_message_event_borrow_event_const(msg));
-    case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
-        return bt_message_discarded_events_borrow_stream_const(msg);
-    case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
-        return bt_message_discarded_packets_borrow_stream_const(msg);
-    default:
-        return NULL;
-    }
-}
-
-/* Tells the report where each input's stream starts, once every input has
- * a head (before the first message goes to the report).  Behind the muxer
- * (babeltrace2's CLI, a live session) the sink has one input and cannot
- * tell: a snapshot's per-CPU streams are judged as one. */
-static void
-sink_tell_heads(struct sink *sink)
-{
-    sink->heads_told = true;
-    for (uint64_t i = 0; i < sink->n_inputs && sink->n_inputs > 1; i++) {
-        struct sink_input *in = &sink->inputs[i];
-        if (!in->iter || in->pos == in->count || in->head_ns < 0) {
-            continue;
-        }
-        const bt_stream *stream = message_stream(in->msgs[in->pos]);
-        if (!decode_stream_class_types(bt_stream_borrow_class_const(stream))) {
-            continue;           /* Another provider's: no ukey event lost. */
-        }
-        char what[256];
-        describe_stream(stream, "events", what, sizeof what);
-        in->what = uk_xstrdup(what);
-        uint64_t begin = (in->first_packet_ns ? in->first_packet_ns
-                                              : (uint64_t) in->head_ns);
-        report_stream_head(sink->report, begin, in->what);
-    }
-}
-
-/* Input 'in' ended: tells the report where its stream's recording ended,
- * if other inputs go on. */
-static void
-sink_input_ended(struct sink *sink, const struct sink_input *in)
-{
-    bool others = false;
-    for (uint64_t i = 0; i < sink->n_inputs && !others; i++) {
-        others = sink->inputs[i].iter != NULL;
-    }
-    if (others && in->what && in->last_packet_end_ns) {
-        report_stream_end(sink->report, in->last_packet_end_ns, in->what);
     }
 }
 
@@ -746,7 +734,6 @@ sink_consume(bt_self_component_sink *self_sink)
         if (in->pos == in->count) {     /* Else its head is known. */
             status = sink_input_fill(sink, in);
             if (status == BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END) {
-                sink_input_ended(sink, in);
                 continue;
             } else if (status
                        != BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK) {
@@ -762,9 +749,6 @@ sink_consume(bt_self_component_sink *self_sink)
             second_ns = in->head_ns;
         }
     }
-    if (!sink->heads_told) {
-        sink_tell_heads(sink);
-    }
     if (!first) {
         return (sink_end(sink)
                 ? BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END
@@ -779,7 +763,8 @@ sink_consume(bt_self_component_sink *self_sink)
         if (!ok) {
             return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
         }
-    } while (sink_input_advance(first) && first->head_ns <= second_ns);
+    } while (sink_input_advance(sink, first)
+             && first->head_ns <= second_ns);
     /* A later head waits for the next call, which compares it again; an
      * exhausted batch, which fetches the next one. */
     return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
