@@ -171,6 +171,7 @@ struct lc_thread {
     const char *name;           /* (owned by 'lc->arena') Or NULL. */
     uint64_t round;             /* Value of its last op_begin ROUND. */
     unsigned int n_open;        /* op_begin not yet ended (nested). */
+    uint64_t last_seq;          /* Of its last event in this run. */
 };
 
 /* A recent free, for the evidence of a use after free. */
@@ -1869,6 +1870,20 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
     if (e->ts > lc->last_ts) {
         lc->last_ts = e->ts;
     }
+    if (e->seq) {
+        struct lc_thread *t = lc_thread(lc, e->thread_id);
+        if (t) {
+            if (UK_UNLIKELY(e->seq <= t->last_seq)
+                && !lc->sum.n_seq_back++) {
+                lc->sum.seq_back_thread = e->thread_id;
+                lc->sum.seq_back_name = t->name;
+                lc->sum.seq_back_from = t->last_seq;
+                lc->sum.seq_back_to = e->seq;
+                lc->sum.seq_back_ts = e->ts;
+            }
+            t->last_seq = e->seq;
+        }
+    }
 
     switch ((enum uk_event_type) e->type) {
     case UK_EV_VIOLATION:
@@ -2281,6 +2296,27 @@ lifecycle_footprint(const struct lifecycle *lc)
         size += sizeof *c + c->size;
     }
     return size;
+}
+
+bool
+lifecycle_mixed_programs(const struct lifecycle *lc, uint64_t ts0,
+                         char *buf, size_t size)
+{
+    const struct lifecycle_summary *s = &lc->sum;
+    if (!s->n_seq_back) {
+        return false;
+    }
+    uint64_t rel = s->seq_back_ts >= ts0 ? s->seq_back_ts - ts0 : 0;
+    const char *name = s->seq_back_name;
+    snprintf(buf, size, "the events of thread %" PRIu32 "%s%s%s go back "
+             "from seq %" PRIu64 " to seq %" PRIu64 " at +%" PRIu64 ".%09"
+             PRIu64 " (%" PRIu64 " time%s): the input mixes the events of "
+             "two programs (record each in a session of its own), or is "
+             "corrupt", s->seq_back_thread, name ? " (" : "",
+             name ? name : "", name ? ")" : "", s->seq_back_from,
+             s->seq_back_to, rel / 1000000000, rel % 1000000000,
+             s->n_seq_back, s->n_seq_back == 1 ? "" : "s");
+    return true;
 }
 
 const char *

@@ -238,6 +238,14 @@ struct lifecycle_summary {
     uint64_t n_discard_unknown;     /* Those of an unknown number. */
     uint64_t first_discard_ts, last_discard_ts;
     bool complete;                  /* An 'end' event was seen. */
+    /* Events of a thread whose seq was not above its previous one's: a
+     * thread takes its seqs in order, and the input has them in time order,
+     * so two programs' events are mixed in it (or it is corrupt).  The
+     * first: */
+    uint64_t n_seq_back;
+    uint32_t seq_back_thread;
+    const char *seq_back_name;      /* Its name then, or NULL. */
+    uint64_t seq_back_from, seq_back_to, seq_back_ts;
 };
 
 /* Creates a fold.  'options' may be NULL for the defaults. */
@@ -318,6 +326,12 @@ size_t lifecycle_n_flow_records(const struct lifecycle *lc);
  * the live ukeys, the flows and the violations, not by the events fed.
  * For "show stats" and the memory tests. */
 size_t lifecycle_footprint(const struct lifecycle *lc);
+
+/* Whether the events of a thread went back in seq (the summary's
+ * 'n_seq_back'): then the input mixes two programs, and has no verdict.
+ * If so, says it in 'buf', with times relative to 'ts0'. */
+bool lifecycle_mixed_programs(const struct lifecycle *lc, uint64_t ts0,
+                              char *buf, size_t size);
 
 /* Name of thread 'id' from its thread_start event, or NULL. */
 const char *lifecycle_thread_name(const struct lifecycle *lc, uint32_t id);

@@ -526,6 +526,10 @@ live_read(struct repl *r, struct trace_cursor *tc, long timeout_ms,
         }
     }
     index_more(tc, !tc->live);
+    if (tc->mixed && !tc->mixed_told && !tc->opening) {
+        tc->mixed_told = true;
+        repl_error(r, "'%s': %s", tc->path, tc->mixed);
+    }
     return tc->n_events - before;
 }
 
@@ -722,6 +726,12 @@ index_more(struct trace_cursor *tc, bool final)
         }
     }
     tc->n_indexed = final ? tc->n_events : end;
+    char why[512];
+    if (!tc->mixed && tc->n_events
+        && lifecycle_mixed_programs(tc->lc, tc->events[0].ts, why,
+                                    sizeof why)) {
+        tc->mixed = uk_xstrdup(why);
+    }
     if (final) {
         lifecycle_destroy(tc->lc);
         tc->lc = NULL;
@@ -786,6 +796,7 @@ cursor_destroy(struct trace_cursor *tc)
         trace_state_destroy(&tc->indexed);
     }
     free(tc->path);
+    free(tc->mixed);
     free(tc->events);
     free(tc->losses);
     free(tc->holes);
@@ -891,6 +902,11 @@ cmd_open(struct repl *r, int argc, char *argv[])
     }
     double read = now_us();
     index_more(tc, !tc->live);
+    if (tc->mixed) {
+        repl_error(r, "open: '%s': %s", path, tc->mixed);
+        cursor_destroy(tc);
+        return CMD_ERROR;
+    }
     if (tc->n_checkpoints) {
         trace_state_copy(&tc->cur, &tc->checkpoints[0]);
     }

@@ -175,6 +175,10 @@ struct trace_cursor {
     struct trace_state indexed;     /* The state at 'n_indexed'. */
     uint64_t n_indexed;             /* Events indexed. */
     size_t next_loss;               /* First loss not folded by the index. */
+    char *mixed;                    /* (owned) The fold found two programs'
+                                     * events mixed (lifecycle_mixed_
+                                     * programs()), or NULL. */
+    bool mixed_told;
 };
 
 /* ==== trace.c ==== */

@@ -16,7 +16,8 @@ command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
 "$UKDB" audit --help >/dev/null 2>&1 || skip_all "'$UKDB audit' not built"
 
 for s in clean double_delete lossy lost_packet lost_other_stream mid_life_lost \
-    counter_back snapshot_head snapshot_tail two_runs killed_run partial; do
+    counter_back snapshot_head snapshot_tail two_runs killed_run partial \
+    two_programs; do
     scn_$s | $WRITE "$TRASH/$s" || { echo "Bail out! ctf-write $s"; exit 1; }
 done
 
@@ -184,6 +185,25 @@ test_expect_code 3 'a killed run, then another: its ukeys are inconclusive' '
     test_grep "2 runs, the last complete run" out &&
     test_grep "^verdicts: PASS 2, FAIL 0, INCONCLUSIVE 2" out &&
     exit $rc
+'
+
+# Two programs traced at once into one session (per-user buffers: their
+# events share streams).  The audit saw their mixed ids as double deletes
+# and double frees: a thread's seqs, which only go up, tell.
+test_expect_success 'two programs mixed in one trace: an error, no verdict' '
+    "$UKDB" audit two_programs >out 2>err; rc=$?; cat out err;
+    test $rc = 2 &&
+    test_grep "^ukdb: error: .*: the events of thread 0 (main) go back from seq 1 to seq 1 at +0.000000500 (61 times): the input mixes the events of two programs" err &&
+    test "$(wc -l <err)" = 1 &&
+    test ! -s out &&
+    "$UKDB" view two_programs >out 2>err; test $? = 2 &&
+    test_grep "the input mixes the events of two programs" err &&
+    ! babeltrace2 --plugin-path="$PLUGINS" two_programs \
+        -c sink.ukey.audit >out 2>err &&
+    test_grep "go back from seq 1 to seq 1" err &&
+    test ! -s out &&
+    "$UKDB" two_programs </dev/null >out 2>err; test $? = 2 &&
+    test_grep "^ukdb: error: open: .two_programs.: the events of thread 0 (main) go back" err
 '
 
 test_expect_code 3 'a run without its end event is inconclusive' '

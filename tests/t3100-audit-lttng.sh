@@ -169,6 +169,24 @@ test_expect_success 'two runs recorded in one session: no false FAIL' '
     ! grep "^violation:" two.out | grep -v -e " slowpath " -e " stuck-ukey "
 '
 
+# Two loads at the same time in one session share its per-user buffers:
+# 170 false violations (FAIL) before; the input has no verdict.
+test_expect_success 'two programs at once in one session: an error' '
+    lttng_create both "$TRASH/both" && lttng_enable_blocking both 1M 4 &&
+    lttng_start both &&
+    { lttng_traced "$UKDB" load --variant upstream --handlers 1 \
+        --revalidators 1 --flows 100 --seconds 1 --quiet >/dev/null & } &&
+    p1=$! &&
+    lttng_traced "$UKDB" load --variant upstream --handlers 1 \
+        --revalidators 1 --flows 100 --seconds 1 --quiet >/dev/null &&
+    wait $p1 &&
+    lttng_stop both && lttng_destroy both &&
+    "$UKDB" audit both >both.out 2>both.err; rc=$?
+    cat both.err && test $rc = 2 &&
+    test_grep "^ukdb: error: .*: the events of thread [0-9].* go back from seq [0-9]* to seq [0-9]* .*the input mixes the events of two programs" both.err &&
+    ! grep -q "^violation:" both.out
+'
+
 test_expect_success 'corrupt real traces: exit 2, no crash' '
     cp -r mix trunc && f=$(find trunc -name "ch0_*" -size +8k | head -1) &&
     truncate -s $(( $(stat -c %s "$f") / 2 + 17 )) "$f" &&

@@ -237,3 +237,13 @@ scn_killed_run() {
     echo "@run"
     scn_clean
 }
+
+# scn_two_programs: two programs traced at once into one session: the
+# clean scenario twice, interleaved (each in a stream, 500 ns apart).  Their
+# seqs and ukey ids mix, so the input has no verdict: each of them is
+# clean, and the fold saw double deletes and double frees.
+scn_two_programs() {
+    scn_clean
+    echo "@stream 1"
+    scn_clean | awk '{ n++; print $0 " seq=" n " ts=" (1000 * n + 500) }'
+}

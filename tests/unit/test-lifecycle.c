@@ -897,6 +897,31 @@ test_open_loss(void)
     lifecycle_destroy(r.lc);
 }
 
+/* A thread takes its seqs in order: one that goes back is another
+ * program's thread of the same id (or a corrupt trace). */
+static void
+test_seq_back(void)
+{
+    struct rec r;
+    struct lifecycle_summary s;
+
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    install(&r, 2, 0xf2, 0);
+    summary(&r, &s);
+    is_int(s.n_seq_back, 0, "one program: seqs go up on every thread");
+    uint64_t high = r.seq;
+    r.seq = 3;
+    install(&r, 3, 0xf3, 0);
+    summary(&r, &s);
+    ok(s.n_seq_back > 0, "seqs going back on a thread are counted (%"
+       PRIu64 ")", s.n_seq_back);
+    is_int(s.seq_back_from, high, "from the thread's last seq");
+    is_int(s.seq_back_to, 4, "to the first seq that went back");
+    lifecycle_destroy(r.lc);
+}
+
 /* A freed id far above the others (a corrupt trace) is remembered without
  * a bitmap spanning the gap: it asked for 2^59 bytes and aborted. */
 static void
@@ -1366,6 +1391,7 @@ main(void)
     test_slowpath();
     test_far_freed_id();
     test_open_loss();
+    test_seq_back();
     test_runs();
     test_lost_events();
     test_freed_ids();

@@ -441,6 +441,11 @@ on_violation(const struct lifecycle_violation *v, void *r_)
 {
     struct report *r = r_;
 
+    struct lifecycle_summary s;
+    lifecycle_get_summary(r->lc, &s);
+    if (s.n_seq_back) {
+        return;     /* Two programs mixed: report_mixed_programs(). */
+    }
     if (v->event.result == UK_SEV_ERROR) {
         r->n_errors++;
     } else {
@@ -1246,6 +1251,14 @@ print_audit_json(struct report *r, const struct lifecycle_summary *s,
         }
     }
     fprintf(f, "]},\"result\":\"%s\",\"exit\":%d}\n", verdict, status);
+}
+
+bool
+report_mixed_programs(struct report *r, char *buf, size_t size)
+{
+    report_flush_ties(r);
+    return !r->opts.on_event && lifecycle_mixed_programs(r->lc, r->ts0, buf,
+                                                         size);
 }
 
 int

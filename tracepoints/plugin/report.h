@@ -124,6 +124,11 @@ void report_stream_head(struct report *r, size_t stream, uint64_t ts);
  * end together either). */
 void report_stream_end(struct report *r, uint64_t ts, const char *what);
 
+/* Whether a thread's events went back in seq (lifecycle_summary's
+ * 'n_seq_back'): then the input mixes two programs, and has no verdict.
+ * If so, says it in 'buf'.  Call before report_finish(). */
+bool report_mixed_programs(struct report *r, char *buf, size_t size);
+
 /* Ends the input and prints the final report.  Returns the exit status of
  * DESIGN.md's contract: for the audit 0 clean, 1 ERROR violations, 3
  * inconclusive only; for the view 0. */

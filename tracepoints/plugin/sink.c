@@ -552,6 +552,12 @@ sink_end(struct sink *sink)
             "Not a ukey trace: the input has no \"ukey:\" event");
         return false;
     }
+    char why[512];
+    if (report_mixed_programs(sink->report, why, sizeof why)) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self_comp,
+            "%s", why);
+        return false;
+    }
     int status = report_finish(sink->report);
     if (sink->setup) {
         sink->setup->status = status;
