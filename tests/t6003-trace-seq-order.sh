@@ -13,14 +13,16 @@ WRITE="$PY $TEST_TOP/tests/helper/ctf-write.py"
 command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
 
 # upcalls NAME SEQ[@TS]...: a trace of one upcall per SEQ, in that order,
-# 1 us apart, or at TS ns.
+# 1 us apart, or at TS ns, each by a thread of its own (a thread's own
+# events come in the order of their seqs: the REPL would not open the
+# trace, as two programs' events mixed).
 upcalls() {
     local name=$1
     shift
     printf '%s\n' "$@" |
         awk -F@ '{ ts = NF > 1 ? $2 : NR * 1000
-                   printf "upcall thread=1 ufid=5 value=1 seq=%d ts=%d\n",
-                          $1, ts }' |
+                   printf "upcall thread=%d ufid=5 value=1 seq=%d ts=%d\n",
+                          NR, $1, ts }' |
         $WRITE "$TRASH/$name" || { echo "Bail out! ctf-write $name"; exit 1; }
 }
 
@@ -42,8 +44,8 @@ upcalls late 1 3 4 5 6 7 8 10 9@99000000 11@200000000 2@200001000 \
 # capped, and found by binary search (scanning them all, it took 3.5 s at
 # 100,000 events and grew as their square; "timeout" guards a hang).
 awk 'BEGIN { srand(7); for (i = 1; i <= 300000; i++)
-                 printf "upcall thread=1 ufid=5 value=1 seq=%.0f ts=%d\n",
-                        1 + int(rand() * 1e12), 1000 + i }' |
+                 printf "upcall thread=%d ufid=5 value=1 seq=%.0f ts=%d\n",
+                        i, 1 + int(rand() * 1e12), 1000 + i }' |
     $WRITE "$TRASH/random" || { echo "Bail out! ctf-write random"; exit 1; }
 
 # Every other seq missing (from seq 2): 199,999 losses.  Each gap closed as a loss once
