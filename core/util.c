@@ -2,6 +2,7 @@
 /* Allocation, assertions and string helpers (see util.h). */
 #include "util.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +141,7 @@ void
 uk_assert_failure(const char *where, const char *cond)
 {
     fprintf(stderr, "ukdb: %s: assertion %s failed\n", where, cond);
+    signal(SIGABRT, SIG_DFL);   /* A bug of ours: no handler hides it. */
     abort();
 }
 

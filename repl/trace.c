@@ -392,6 +392,7 @@ capture_stderr(struct stderr_capture *c)
     if (c->tmp) {
         c->saved = dup(STDERR_FILENO);
         dup2(fileno(c->tmp), STDERR_FILENO);
+        graph_set_abort_output(c->saved, fileno(c->tmp));
     }
 }
 
@@ -402,6 +403,7 @@ release_stderr(struct repl *r, struct stderr_capture *c, bool failed,
 {
     fflush(stderr);
     if (c->saved >= 0) {
+        graph_set_abort_output(STDERR_FILENO, -1);
         dup2(c->saved, STDERR_FILENO);
         close(c->saved);
     }

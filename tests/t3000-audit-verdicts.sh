@@ -329,6 +329,34 @@ test_expect_success 'bad traces: exit 2, one clear error, no crash' '
     test "$(grep -c "^  caused by: " chain)" -ge 2
 '
 
+# An event time that overflows ns from origin: babeltrace2 left its error
+# pending, and its next call aborted ("API function called while current
+# thread has an error").
+test_expect_success 'an event time that overflows: exit 2, one clear error' '
+    cp -r snapshot_tail badtime &&
+    printf "\240" | dd of=badtime/stream_0 bs=1 seek=83 conv=notrunc \
+        2>/dev/null &&
+    "$UKDB" audit badtime >out 2>err; rc=$?; cat err;
+    test $rc = 2 && test "$(wc -l <err)" = 1 &&
+    test_grep "^ukdb: error: .*A message.s time overflows .*: the trace is corrupt" err &&
+    "$UKDB" badtime </dev/null >out 2>err; test $? = 2 &&
+    test "$(wc -l <err)" = 1 && test_grep "time overflows" err
+'
+
+# A content size that overflows a packet context: babeltrace2 fails an
+# assertion (its CLI aborts too), and ukdb aborted with it.
+test_expect_success 'babeltrace2 aborting on a corrupt packet: exit 2' '
+    cp -r snapshot_head badsize &&
+    printf "\242" | dd of=badsize/stream_1 bs=1 seek=47 conv=notrunc \
+        2>/dev/null &&
+    "$UKDB" audit badsize >out 2>err; rc=$?; cat err;
+    test $rc = 2 && test_grep "^ukdb: error: " err &&
+    "$UKDB" view badsize >out 2>err; test $? = 2 &&
+    "$UKDB" badsize </dev/null >out 2>err; rc=$?; cat err;
+    test $rc = 2 && test "$(wc -l <err)" = 1 &&
+    test_grep "^ukdb: error: " err
+'
+
 test_expect_success 'usage errors: exit 2 and a hint' '
     { "$UKDB" audit >out 2>err; test $? = 2; } &&
     test_grep "missing TRACE" err && test_grep "Try \"ukdb audit --help\"" err &&

@@ -51,4 +51,10 @@ struct graph *graph_open(const struct report_options *options, int n_inputs,
 enum graph_poll_status graph_poll(struct graph *);
 void graph_close(struct graph *);
 
+/* Where a graph that babeltrace2 aborts says so (see graph.c): 'out_fd'
+ * (stderr by default), and, if 'capture_fd' is not -1, the file that holds
+ * what was written to stderr meanwhile, whose last line is babeltrace2's
+ * reason.  For a reader that captures stderr (the REPL). */
+void graph_set_abort_output(int out_fd, int capture_fd);
+
 #endif /* UKDB_TRACEPOINTS_PLUGIN_GRAPH_H */

@@ -65,6 +65,7 @@ struct sink {
     struct sink_stream *streams;    /* (owned) */
     size_t n_streams, allocated_streams;
     size_t last_stream;             /* Index of the last one looked up. */
+    bool bad_time;                  /* A message's time overflows. */
 };
 
 /* ==== Parameters ==== */
@@ -360,16 +361,22 @@ sink_graph_is_configured(bt_self_component_sink *self_sink)
     bt_message_packet_beginning_borrow_default_clock_snapshot_const
 #define SINK_PE_CS_ bt_message_packet_end_borrow_default_clock_snapshot_const
 
-/* Nanoseconds from origin of 'cs', or 0. */
+/* Nanoseconds from origin of 'cs', or 0 (none, or it overflows: a corrupt
+ * packet header; babeltrace2's error is dropped, since any later call of
+ * its API with an error pending aborts). */
 static uint64_t
 snapshot_ns(const bt_clock_snapshot *cs)
 {
     int64_t ns;
-    if (cs && bt_clock_snapshot_get_ns_from_origin(cs, &ns)
-               == BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
-        return (uint64_t) ns;
+    if (!cs) {
+        return 0;
     }
-    return 0;
+    if (bt_clock_snapshot_get_ns_from_origin(cs, &ns)
+        != BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
+        bt_current_thread_clear_error();
+        return 0;
+    }
+    return (uint64_t) ns;
 }
 
 static void
@@ -570,9 +577,10 @@ sink_end(struct sink *sink)
 /* If 'msg' is one the sink reads (an event, discarded events or packets),
  * stores in '*ns' the time it is merged at (its default clock snapshot, or
  * its range's beginning; INT64_MIN, "now", without one) and returns true.
- * Stream and packet boundaries and the like only matter to the muxer. */
+ * Stream and packet boundaries and the like only matter to the muxer.  A
+ * time that overflows (a corrupt trace) sets 'sink->bad_time'. */
 static bool
-sink_message_time(const bt_message *msg, int64_t *ns)
+sink_message_time(struct sink *sink, const bt_message *msg, int64_t *ns)
 {
     const bt_clock_snapshot *cs = NULL;
     const bt_stream_class *sc;
@@ -603,8 +611,14 @@ sink_message_time(const bt_message *msg, int64_t *ns)
     default:
         return false;
     }
-    if (!cs || bt_clock_snapshot_get_ns_from_origin(cs, ns)
+    if (!cs) {
+        *ns = INT64_MIN;
+    } else if (bt_clock_snapshot_get_ns_from_origin(cs, ns)
                != BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
+        /* Said by sink_consume(): any call of babeltrace2's API with its
+         * error pending would abort. */
+        bt_current_thread_clear_error();
+        sink->bad_time = true;
         *ns = INT64_MIN;
     }
     return true;
@@ -671,7 +685,7 @@ static inline bool
 sink_input_advance(struct sink *sink, struct sink_input *in)
 {
     for (; in->pos < in->count; in->pos++) {
-        if (sink_message_time(in->msgs[in->pos], &in->head_ns)) {
+        if (sink_message_time(sink, in->msgs[in->pos], &in->head_ns)) {
             return true;
         }
         sink_note(sink, in->msgs[in->pos]);
@@ -755,6 +769,12 @@ sink_consume(bt_self_component_sink *self_sink)
             second_ns = in->head_ns;
         }
     }
+    if (sink->bad_time) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self_comp,
+            "A message's time overflows the signed 64-bit range of "
+            "nanoseconds from origin: the trace is corrupt");
+        return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+    }
     if (!first) {
         return (sink_end(sink)
                 ? BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END
@@ -769,7 +789,7 @@ sink_consume(bt_self_component_sink *self_sink)
         if (!ok) {
             return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
         }
-    } while (sink_input_advance(sink, first)
+    } while (sink_input_advance(sink, first) && !sink->bad_time
              && first->head_ns <= second_ns);
     /* A later head waits for the next call, which compares it again; an
      * exhausted batch, which fetches the next one. */
