@@ -187,6 +187,32 @@ test_expect_success 'two programs at once in one session: an error' '
     ! grep -q "^violation:" both.out
 '
 
+# The same with per-process buffers: a trace per program, each of which
+# audits on its own.
+test_expect_success 'two programs at once, per-process buffers: each alone' '
+    lttng_create bothpid "$TRASH/bothpid" &&
+    lttng enable-channel -u -s bothpid --buffers-pid --blocking-timeout=inf \
+        --subbuf-size=1M --num-subbuf=4 "$LTTNG_CHANNEL" >/dev/null &&
+    lttng enable-event -u -s bothpid -c "$LTTNG_CHANNEL" "ukey:*" >/dev/null &&
+    lttng_start bothpid &&
+    { lttng_traced "$UKDB" load --variant upstream --handlers 1 \
+        --revalidators 1 --flows 100 --seconds 1 --quiet >/dev/null & } &&
+    p1=$! &&
+    lttng_traced "$UKDB" load --variant upstream --handlers 1 \
+        --revalidators 1 --flows 100 --seconds 1 --quiet >/dev/null &&
+    wait $p1 &&
+    lttng_stop bothpid && lttng_destroy bothpid &&
+    "$UKDB" audit bothpid >out 2>err; rc=$?
+    cat err && test $rc = 2 &&
+    test_grep "two programs .*; the input holds several traces: audit each on its own" err &&
+    find bothpid -name metadata | sed "s,/metadata$,," >dirs &&
+    test "$(wc -l <dirs)" = 2 &&
+    while read -r d; do
+        "$UKDB" audit "$d" >out || { cat out; exit 1; }
+        test_grep "^result: PASS" out || exit 1
+    done <dirs
+'
+
 test_expect_success 'corrupt real traces: exit 2, no crash' '
     cp -r mix trunc && f=$(find trunc -name "ch0_*" -size +8k | head -1) &&
     truncate -s $(( $(stat -c %s "$f") / 2 + 17 )) "$f" &&

@@ -65,6 +65,8 @@ struct sink {
     struct sink_stream *streams;    /* (owned) */
     size_t n_streams, allocated_streams;
     size_t last_stream;             /* Index of the last one looked up. */
+    const bt_trace *ukey_trace;     /* (weak) Of the first ukey stream. */
+    bool ukey_traces;               /* Ukey streams of several traces. */
     bool bad_time;                  /* A message's time overflows. */
 };
 
@@ -420,6 +422,12 @@ sink_stream(struct sink *sink, const bt_stream *stream)
         .head = SIZE_MAX,
     };
     if (st->ukey) {             /* Another provider's loses no ukey event. */
+        const bt_trace *trace = bt_stream_borrow_trace_const(stream);
+        if (!sink->ukey_trace) {
+            sink->ukey_trace = trace;
+        } else if (sink->ukey_trace != trace) {
+            sink->ukey_traces = true;
+        }
         char what[256];
         describe_stream(stream, "events", what, sizeof what);
         st->what = uk_xstrdup(what);
@@ -561,8 +569,11 @@ sink_end(struct sink *sink)
     }
     char why[512];
     if (report_mixed_programs(sink->report, why, sizeof why)) {
+        /* Per-process buffers (lttng enable-channel --buffers-pid) give
+         * each program a trace of its own. */
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self_comp,
-            "%s", why);
+            "%s%s", why, sink->ukey_traces
+            ? "; the input holds several traces: audit each on its own" : "");
         return false;
     }
     int status = report_finish(sink->report);
