@@ -169,17 +169,22 @@ test_expect_success 'two runs recorded in one session: no false FAIL' '
     ! grep "^violation:" two.out | grep -v -e " slowpath " -e " stuck-ukey "
 '
 
+# two_loads: two short upstream loads at the same time, traced.
+two_loads() {
+    { lttng_traced "$UKDB" load --variant upstream --handlers 1 \
+        --revalidators 1 --flows 100 --seconds 1 --quiet >/dev/null & } &&
+    local p1=$! &&
+    lttng_traced "$UKDB" load --variant upstream --handlers 1 \
+        --revalidators 1 --flows 100 --seconds 1 --quiet >/dev/null &&
+    wait $p1
+}
+
 # Two loads at the same time in one session share its per-user buffers:
 # 170 false violations (FAIL) before; the input has no verdict.
 test_expect_success 'two programs at once in one session: an error' '
     lttng_create both "$TRASH/both" && lttng_enable_blocking both 1M 4 &&
     lttng_start both &&
-    { lttng_traced "$UKDB" load --variant upstream --handlers 1 \
-        --revalidators 1 --flows 100 --seconds 1 --quiet >/dev/null & } &&
-    p1=$! &&
-    lttng_traced "$UKDB" load --variant upstream --handlers 1 \
-        --revalidators 1 --flows 100 --seconds 1 --quiet >/dev/null &&
-    wait $p1 &&
+    two_loads &&
     lttng_stop both && lttng_destroy both &&
     "$UKDB" audit both >both.out 2>both.err; rc=$?
     cat both.err && test $rc = 2 &&
@@ -195,12 +200,7 @@ test_expect_success 'two programs at once, per-process buffers: each alone' '
         --subbuf-size=1M --num-subbuf=4 "$LTTNG_CHANNEL" >/dev/null &&
     lttng enable-event -u -s bothpid -c "$LTTNG_CHANNEL" "ukey:*" >/dev/null &&
     lttng_start bothpid &&
-    { lttng_traced "$UKDB" load --variant upstream --handlers 1 \
-        --revalidators 1 --flows 100 --seconds 1 --quiet >/dev/null & } &&
-    p1=$! &&
-    lttng_traced "$UKDB" load --variant upstream --handlers 1 \
-        --revalidators 1 --flows 100 --seconds 1 --quiet >/dev/null &&
-    wait $p1 &&
+    two_loads &&
     lttng_stop bothpid && lttng_destroy bothpid &&
     "$UKDB" audit bothpid >out 2>err; rc=$?
     cat err && test $rc = 2 &&
