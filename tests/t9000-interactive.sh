@@ -117,6 +117,21 @@ test_expect_success 'after Ctrl-C the session goes on: run again, Ctrl-C again' 
     keys "echo alive" Enter && wait_for "^alive$"
 '
 
+# babeltrace2 aborts on a packet context whose content size overflows (an
+# assertion: its CLI aborts too).  The REPL ended with it; now the open
+# fails with babeltrace2's reason, and the session goes on.
+test_expect_success 'a trace that babeltrace2 aborts on: the session goes on' '
+    . "$TEST_TOP/tests/helper/audit-scenarios.sh" &&
+    scn_snapshot_head | /usr/bin/python3 "$TEST_TOP/tests/helper/ctf-write.py" good &&
+    cp -r good badsize &&
+    printf "\242" | dd of=badsize/stream_1 bs=1 seek=47 conv=notrunc \
+        2>/dev/null &&
+    keys "open badsize" Enter &&
+    wait_for "^error: open: .badsize.: babeltrace2 aborted reading the trace \\(msg-iter.c:[0-9]+: " &&
+    keys "open good" Enter && wait_for "^good: 29 events " &&
+    keys "echo alive" Enter && wait_for "^alive$"
+'
+
 test_expect_success 'quit leaves the REPL' '
     keys "quit" Enter && wait_gone
 '

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,8 @@ struct graph {
     bt_interrupter *interrupter;        /* (owned) */
     unsigned int n_sources;
     struct sink_setup setup;
+    bool aborted;                       /* babeltrace2 aborted in it: what
+                                         * it holds is abandoned. */
 };
 
 /* ==== Errors ==== */
@@ -537,10 +540,21 @@ static bt_interrupter *graph_sigint_interrupter;
  * aborts as well).  While a graph is built or run, such an abort ends ukdb
  * with one line after babeltrace2's and exit status 2, as any other corrupt
  * trace; ukdb's own assertions still abort (uk_assert_failure() restores
- * the default action first). */
+ * the default action first).
+ *
+ * A reader that goes on afterwards (the REPL: graph_set_abort_output() with
+ * a capture) comes back instead, by siglongjmp() from the handler, to the
+ * function that ran the graph, which fails with the same line: glibc's
+ * abort() holds no lock when it raises the signal, and babeltrace2 runs on
+ * this thread only.  What the graph held is abandoned (leaked): releasing
+ * it would finalize a message iterator that stopped halfway. */
 static int graph_abort_guards;
 static struct sigaction graph_abort_saved;
 static int graph_abort_out = STDERR_FILENO, graph_abort_capture = -1;
+static sigjmp_buf graph_abort_env;
+static volatile sig_atomic_t graph_abort_armed;
+static char graph_abort_msg[1024];
+static size_t graph_abort_len;
 
 void
 graph_set_abort_output(int out_fd, int capture_fd)
@@ -565,11 +579,11 @@ graph_sigabrt(int sig)
     static const char head[] = "ukdb: error: babeltrace2 aborted reading the "
                                "trace";
     static const char tail[] = ": the trace is corrupt\n";
-    char msg[1024], text[4096];
+    char *msg = graph_abort_msg, text[4096];
     size_t len = 0;
 
     (void) sig;
-    graph_append(msg, sizeof msg, &len, head, sizeof head - 1);
+    graph_append(msg, sizeof graph_abort_msg, &len, head, sizeof head - 1);
     ssize_t n = (graph_abort_capture >= 0
                  ? pread(graph_abort_capture, text, sizeof text, 0) : -1);
     if (n > 0) {
@@ -590,16 +604,55 @@ graph_sigabrt(int sig)
             }
         }
         if (end > begin) {
-            graph_append(msg, sizeof msg, &len, " (", 2);
-            graph_append(msg, sizeof msg, &len, &text[begin], end - begin);
-            graph_append(msg, sizeof msg, &len, ")", 1);
+            graph_append(msg, sizeof graph_abort_msg, &len, " (", 2);
+            graph_append(msg, sizeof graph_abort_msg, &len, &text[begin],
+                         end - begin);
+            graph_append(msg, sizeof graph_abort_msg, &len, ")", 1);
         }
     }
-    graph_append(msg, sizeof msg, &len, tail, sizeof tail - 1);
+    graph_append(msg, sizeof graph_abort_msg, &len, tail, sizeof tail - 1);
+    graph_abort_len = len;
+    if (graph_abort_armed) {
+        graph_abort_armed = 0;
+        siglongjmp(graph_abort_env, 1);
+    }
     if (write(graph_abort_out, msg, len) < 0) {
         /* Nothing else to tell. */
     }
     _exit(2);
+}
+
+/* For a reader that goes on (see above), arms the way back from an abort
+ * to here, in the caller's frame, which must stay alive until
+ * graph_disarm_abort(): back here, runs ON_ABORT, which must return.
+ * (sigsetjmp() is the whole condition of an 'if', as C allows.) */
+#define GRAPH_ARM_ABORT(ON_ABORT)                                       \
+    do {                                                                \
+        if (graph_abort_capture >= 0) {                                 \
+            if (sigsetjmp(graph_abort_env, 1)) {                        \
+                ON_ABORT;                                               \
+            }                                                           \
+            graph_abort_armed = 1;                                      \
+        }                                                               \
+    } while (0)
+
+static void
+graph_disarm_abort(void)
+{
+    graph_abort_armed = 0;
+}
+
+/* Back from an abort in 'g' (NULL: a graph on the stack, abandoned): says
+ * so as a cause would be said. */
+static void
+graph_aborted(struct graph *g)
+{
+    if (g) {
+        g->aborted = true;
+    }
+    bt_current_thread_clear_error();
+    fflush(stdout);
+    fwrite(graph_abort_msg, 1, graph_abort_len, stderr);
 }
 
 static void
@@ -676,6 +729,16 @@ graph_release(struct graph *g)
 
 /* ==== Stepwise ==== */
 
+/* graph_open() back from an abort in 'g'. */
+static struct graph *
+graph_open_aborted(struct graph *g)
+{
+    graph_aborted(g);
+    free(g);                                /* What it holds is abandoned. */
+    graph_unguard_abort();
+    return NULL;
+}
+
 struct graph *
 graph_open(const struct report_options *options, int n_inputs,
            char *inputs[])
@@ -684,7 +747,9 @@ graph_open(const struct report_options *options, int n_inputs,
     g->setup.options = *options;
     g->setup.status = -1;
     graph_guard_abort();
+    GRAPH_ARM_ABORT(return graph_open_aborted(g));
     bool built = graph_build(g, n_inputs, inputs);
+    graph_disarm_abort();
     graph_unguard_abort();
     if (!built) {
         fflush(stdout);
@@ -700,7 +765,10 @@ enum graph_poll_status
 graph_poll(struct graph *g)
 {
     graph_guard_abort();
+    GRAPH_ARM_ABORT(graph_aborted(g); graph_unguard_abort();
+                    return GRAPH_POLL_ERROR);
     bt_graph_run_once_status status = bt_graph_run_once(g->graph);
+    graph_disarm_abort();
     graph_unguard_abort();
     switch (status) {
     case BT_GRAPH_RUN_ONCE_STATUS_OK:
@@ -730,44 +798,45 @@ void
 graph_close(struct graph *g)
 {
     if (g) {
-        graph_release(g);
+        if (!g->aborted) {      /* Else what it holds is abandoned. */
+            graph_release(g);
+        }
         free(g);
     }
 }
 
 /* ==== All at once ==== */
 
-int
-graph_run(const struct report_options *options, int n_inputs,
-          char *inputs[])
-{
-    struct graph g = { .setup = { .options = *options, .status = -1 } };
-    int status = 2;
+static struct sigaction graph_sigint_saved;
 
-    graph_guard_abort();
-    if (!graph_build(&g, n_inputs, inputs)) {
+/* graph_run() of 'g', built or not. */
+static int
+graph_run_built(struct graph *g, bool built)
+{
+    int status = 2;
+    if (!built) {
         goto out;
     }
 
     /* A first Ctrl-C stops reading (a live session never ends by
      * itself) and reports what was read; a second one kills. */
     struct sigaction sa = { .sa_handler = graph_sigint,
-                            .sa_flags = SA_RESETHAND }, old_sa;
+                            .sa_flags = SA_RESETHAND };
     sigemptyset(&sa.sa_mask);
-    graph_sigint_interrupter = g.interrupter;
-    sigaction(SIGINT, &sa, &old_sa);
-    enum graph_outcome outcome = graph_run__(&g);
-    sigaction(SIGINT, &old_sa, NULL);
+    graph_sigint_interrupter = g->interrupter;
+    sigaction(SIGINT, &sa, &graph_sigint_saved);
+    enum graph_outcome outcome = graph_run__(g);
+    sigaction(SIGINT, &graph_sigint_saved, NULL);
     graph_sigint_interrupter = NULL;
-    if (outcome == GRAPH_INTERRUPTED && g.setup.status < 0
-        && g.setup.report) {
+    if (outcome == GRAPH_INTERRUPTED && g->setup.status < 0
+        && g->setup.report) {
         bt_current_thread_clear_error();
         fprintf(stderr, "ukdb: interrupted: reporting the %" PRIu64
-                " events read\n", report_n_events(g.setup.report));
-        g.setup.status = report_finish(g.setup.report);
+                " events read\n", report_n_events(g->setup.report));
+        g->setup.status = report_finish(g->setup.report);
     }
-    if (outcome != GRAPH_FAILED && g.setup.status >= 0) {
-        status = g.setup.status;
+    if (outcome != GRAPH_FAILED && g->setup.status >= 0) {
+        status = g->setup.status;
     } else if (outcome != GRAPH_FAILED) {
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
             "The input did not end");
@@ -778,7 +847,36 @@ out:
         fflush(stdout);
         graph_print_error();
     }
-    graph_release(&g);
+    return status;
+}
+
+/* graph_run() back from an abort in 'g'. */
+static int
+graph_run_aborted(struct graph *g)
+{
+    if (graph_sigint_interrupter) {         /* Aborted while running. */
+        sigaction(SIGINT, &graph_sigint_saved, NULL);
+        graph_sigint_interrupter = NULL;
+    }
+    graph_aborted(g);
+    free(g);                                /* What it holds is abandoned. */
+    graph_unguard_abort();
+    return 2;
+}
+
+int
+graph_run(const struct report_options *options, int n_inputs,
+          char *inputs[])
+{
+    struct graph *g = uk_xzalloc(sizeof *g);
+    g->setup = (struct sink_setup) { .options = *options, .status = -1 };
+
+    graph_guard_abort();
+    GRAPH_ARM_ABORT(return graph_run_aborted(g));
+    int status = graph_run_built(g, graph_build(g, n_inputs, inputs));
+    graph_disarm_abort();
+    graph_release(g);
+    free(g);
     graph_unguard_abort();
     return status;
 }
