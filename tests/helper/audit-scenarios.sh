@@ -238,6 +238,20 @@ scn_killed_run() {
     scn_clean
 }
 
+# scn_snapshot_first_end: as scn_snapshot_tail, but the stream that ends
+# early holds only the first event, and ends before that event is folded
+# (it waits for events of a later time).
+scn_snapshot_first_end() {
+    echo "@stream 1"
+    echo "upcall thread=1 ufid=0x30 value=1 seq=100"
+    echo "@stream 0"
+    scn_install 1 0x10 3
+    echo "@drop"
+    scn_retire 1 0x10 3 2
+    echo "@stream 0"
+    scn_install 2 0x10 3
+}
+
 # scn_two_programs: two programs traced at once into one session: the
 # clean scenario twice, interleaved (each in a stream, 500 ns apart).  Their
 # seqs and ukey ids mix, so the input has no verdict: each of them is

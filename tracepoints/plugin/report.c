@@ -770,6 +770,10 @@ report_heads(struct report *r, const struct ukey_event *e)
 {
     r->heads_done = true;
     r->mid_run = e->seq != 1;
+    if (!r->mid_run) {
+        r->n_tails = 0;         /* A full run's streams end at will. */
+        r->next_tail_ts = UINT64_MAX;
+    }
     for (size_t i = 0; i < r->n_heads; i++) {
         struct report_head *h = &r->heads[i];
         if (!r->mid_run || (h->ts && h->ts <= e->ts)) {
@@ -953,7 +957,10 @@ report_stream_head(struct report *r, size_t stream, uint64_t ts)
 void
 report_stream_end(struct report *r, uint64_t ts, const char *what)
 {
-    if (r->mid_run) {
+    /* Before the first event is folded (it waits for events of a later
+     * time), whether the input starts mid-run is not known yet: kept until
+     * report_heads() decides. */
+    if (r->mid_run || !r->heads_done) {
         range_add(&r->tails, &r->n_tails, &r->allocated_tails, ts,
                   UINT64_MAX, what, "after it ended");
         if (ts < r->next_tail_ts) {
