@@ -1866,6 +1866,7 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
         lc->started = true;
         lc->sum.n_runs++;
         lc->from_start = e->seq <= 1;
+        lc->sum.first_seq = e->seq;
     }
     if (e->ts > lc->last_ts) {
         lc->last_ts = e->ts;

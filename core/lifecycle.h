@@ -238,6 +238,8 @@ struct lifecycle_summary {
     uint64_t n_discard_unknown;     /* Those of an unknown number. */
     uint64_t first_discard_ts, last_discard_ts;
     bool complete;                  /* An 'end' event was seen. */
+    uint64_t first_seq;             /* Of the run's first event: not 1 when
+                                     * the input starts mid-run. */
     /* Events of a thread whose seq was not above its previous one's: a
      * thread takes its seqs in order, and the input has them in time order,
      * so two programs' events are mixed in it (or it is corrupt).  The

@@ -134,6 +134,23 @@ test_expect_success 'a snapshot of a running load: no false FAIL' '
     test_cmp snap.out snap.cli
 '
 
+# "lttng clear" amid a load: the trace starts mid-run, and says so; what
+# came before is unknown, not a violation.
+test_expect_success 'a session cleared amid a load: no false FAIL' '
+    lttng_create clr "$TRASH/clr" && lttng_enable_blocking clr 256K 4 &&
+    lttng_start clr &&
+    { lttng_traced "$UKDB" load --variant upstream --handlers 2 \
+        --revalidators 2 --flows 300 --churn 0.2 --idle-ms 5 --seconds 2 \
+        --quiet >/dev/null & } && pid=$! &&
+    sleep 1 && lttng clear clr >/dev/null && wait $pid &&
+    lttng_stop clr && lttng_destroy clr &&
+    "$UKDB" audit clr >clr.out; rc=$?
+    grep -v "^  " clr.out | cut -c1-200 &&
+    test $rc = 3 -o $rc = 0 &&
+    test_grep "^ukey audit: .*, a run seen from seq [0-9]* to its end$" clr.out &&
+    ! grep "^violation:" clr.out | grep -v -e " slowpath " -e " stuck-ukey "
+'
+
 # A session that enabled some of the events: 100 false leaks before.
 test_expect_success 'a session of some ukey events: no false FAIL' '
     lttng_create some "$TRASH/some" &&

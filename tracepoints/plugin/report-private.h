@@ -71,6 +71,10 @@ struct report_thread {
 struct report {
     struct report_options opts;     /* 'flow' and 'thread' owned. */
     FILE *out;                      /* (borrowed) */
+    FILE *vout;                     /* The text audit's violation lines
+                                     * until report_finish() (owned if not
+                                     * 'out'): an input found to mix two
+                                     * programs prints none. */
     struct lifecycle *lc;           /* (owned) */
 
     uint64_t n_fed;                 /* Events given to the fold. */

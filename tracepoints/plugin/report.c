@@ -458,7 +458,7 @@ on_violation(const struct lifecycle_violation *v, void *r_)
         return;
     }
     if (r->opts.format == REPORT_TEXT) {
-        print_violation_text(r, r->out, v);
+        print_violation_text(r, r->vout, v);
         if (r->opts.live) {
             fflush(r->out);
         }
@@ -631,6 +631,12 @@ report_create(const struct report_options *options)
     r->opts.flow = options->flow ? uk_xstrdup(options->flow) : NULL;
     r->opts.thread = options->thread ? uk_xstrdup(options->thread) : NULL;
     r->out = options->out ? options->out : stdout;
+    r->vout = r->out;
+    if (r->opts.mode == REPORT_AUDIT && r->opts.format == REPORT_TEXT
+        && !r->opts.live && !r->opts.on_event) {
+        FILE *tmp = tmpfile();
+        r->vout = tmp ? tmp : r->out;   /* Without one: at once. */
+    }
     r->next_tail_ts = UINT64_MAX;
     if (r->opts.flow) {
         r->flow_hash = uk_hash_string(r->opts.flow);
@@ -664,6 +670,9 @@ report_destroy(struct report *r)
         return;
     }
     lifecycle_destroy(r->lc);
+    if (r->vout && r->vout != r->out) {
+        fclose(r->vout);
+    }
     free((char *) r->opts.flow);
     free((char *) r->opts.thread);
     free(r->tie);
@@ -1118,8 +1127,16 @@ print_audit_text(struct report *r, const struct lifecycle_summary *s,
     if (s->n_runs > 1) {
         fprintf(f, "%" PRIu64 " runs, the last ", s->n_runs);
     }
-    fprintf(f, "%s\n", (s->complete ? "complete run"
-                        : "no end event (partial run)"));
+    if (s->first_seq > 1 && s->n_runs == 1) {
+        /* Started mid-run (a snapshot, a session started or cleared late):
+         * its beginning is unknown.  (A later run starts at its own
+         * beginning, a thread start.) */
+        fprintf(f, "a run seen from seq %" PRIu64 " %s\n", s->first_seq,
+                s->complete ? "to its end" : "on, no end event (partial)");
+    } else {
+        fprintf(f, "%s\n", (s->complete ? "complete run"
+                            : "no end event (partial run)"));
+    }
     fputs("verdicts:", f);
     for (int i = 0; i < N_LIFECYCLE_VERDICTS; i++) {
         fprintf(f, "%s %s %" PRIu64, i ? "," : "", lifecycle_verdict_name(i),
@@ -1207,9 +1224,9 @@ print_audit_json(struct report *r, const struct lifecycle_summary *s,
 
     fprintf(f, "{\"events\":%" PRIu64 ",\"ukeys\":%" PRIu64 ",\"live\":%"
             PRIu64 ",\"rounds\":%" PRIu64 ",\"runs\":%" PRIu64
-            ",\"complete\":%s,\"verdicts\":{",
+            ",\"complete\":%s,\"first_seq\":%" PRIu64 ",\"verdicts\":{",
             s->n_events, s->n_ukeys, s->n_live, s->n_rounds, s->n_runs,
-            s->complete ? "true" : "false");
+            s->complete ? "true" : "false", s->first_seq);
     for (int i = 0; i < N_LIFECYCLE_VERDICTS; i++) {
         fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "",
                 lifecycle_verdict_name(i), s->by_verdict[i]);
@@ -1268,6 +1285,23 @@ report_mixed_programs(struct report *r, char *buf, size_t size)
                                                          size);
 }
 
+/* Writes the violation lines kept aside ('vout') to 'out'. */
+static void
+report_copy_violations(struct report *r)
+{
+    if (r->vout == r->out) {
+        return;
+    }
+    char buf[65536];
+    size_t n;
+    rewind(r->vout);
+    while ((n = fread(buf, 1, sizeof buf, r->vout)) > 0) {
+        fwrite(buf, 1, n, r->out);
+    }
+    fclose(r->vout);
+    r->vout = r->out;
+}
+
 int
 report_finish(struct report *r)
 {
@@ -1298,6 +1332,7 @@ report_finish(struct report *r)
         if (r->opts.format == REPORT_JSON) {
             print_audit_json(r, &s, verdict, status);
         } else {
+            report_copy_violations(r);
             print_audit_text(r, &s, verdict);
         }
         fflush(r->out);
