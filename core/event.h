@@ -473,4 +473,16 @@ uint64_t event_bus_next_seq(const struct uk_event_bus *);
  * (the caller counts the others, as freerun.c does). */
 void event_bus_set_threaded(struct uk_event_bus *, bool);
 
+/* In threaded mode, gives the serial observers a thread of their own
+ * (core/event.c, "The serial observers' thread"): emitting threads no
+ * longer wait for them, nor for each other, and they see every event in
+ * 'seq' order a little later.  Observers are all added before.  The thread
+ * stops in event_bus_destroy(). */
+void event_bus_start_async(struct uk_event_bus *);
+
+/* Waits until the serial observers' thread delivered every event numbered
+ * so far, and the events they deferred.  Call when no thread emits any
+ * more, before reading what serial observers keep. */
+void event_bus_drain(struct uk_event_bus *);
+
 #endif /* UKDB_CORE_EVENT_H */

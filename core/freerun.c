@@ -338,6 +338,7 @@ udpif_stop(struct udpif *udpif)
     fr_join(udpif, true);
     fr->stopped = true;
     fr_online();
+    event_bus_drain(udpif->bus);    /* The checker has seen it all. */
 }
 
 /* ==== Inboxes ==== */

@@ -1871,7 +1871,9 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
     if (e->ts > lc->last_ts) {
         lc->last_ts = e->ts;
     }
-    if (e->seq) {
+    /* A violation is the checker's, emitted on behalf of a thread, maybe
+     * from a thread of its own (event_bus_start_async()). */
+    if (e->seq && e->type != UK_EV_VIOLATION) {
         struct lc_thread *t = lc_thread(lc, e->thread_id);
         if (t) {
             if (UK_UNLIKELY(e->seq <= t->last_seq)

@@ -242,8 +242,8 @@ struct lifecycle_summary {
                                      * the input starts mid-run. */
     /* Events of a thread whose seq was not above its previous one's: a
      * thread takes its seqs in order, and the input has them in time order,
-     * so two programs' events are mixed in it (or it is corrupt).  The
-     * first: */
+     * so two programs' events are mixed in it (or it is corrupt).  Not
+     * violations: the checker emits them for a thread.  The first: */
     uint64_t n_seq_back;
     uint32_t seq_back_thread;
     const char *seq_back_name;      /* Its name then, or NULL. */
