@@ -5,7 +5,8 @@
  * delivered events are numbered densely, in delivery order, with several
  * emitting threads; concurrent observers (event_bus_add_concurrent) are
  * called by several threads at once, and their events still numbered
- * densely, each thread's in its order. */
+ * densely, each thread's in its order; and the serial observers' own
+ * thread (event_bus_start_async()). */
 #include "core/event.h"
 
 #include <pthread.h>
@@ -289,6 +290,102 @@ test_concurrent(struct seen *serial)
     free(c);
 }
 
+/* The serial observers' thread (event_bus_start_async()): four threads
+ * emit; the serial observer is called on one thread, its own, with every
+ * event in seq order without a gap, each thread's events in their order,
+ * and the events it defers after their causes. */
+#define ASYNC_THREADS 4
+#define ASYNC_PER_THREAD 20000
+
+struct async_seen {
+    struct uk_event_bus *bus;
+    pthread_t caller;
+    bool one_caller, dense, in_order, deferred_after;
+    uint64_t n, n_deferred, last_seq;
+    uint64_t last_i[ASYNC_THREADS];
+    uint64_t cause_seq;         /* Of the last umap_remove. */
+};
+
+static void
+async_record(const struct ukey_event *e, void *aux)
+{
+    struct async_seen *s = aux;
+    if (!s->n++) {
+        s->caller = pthread_self();
+    }
+    s->one_caller &= pthread_equal(s->caller, pthread_self());
+    s->dense &= e->seq == s->last_seq + 1;
+    s->last_seq = e->seq;
+    if (e->type == UK_EV_VIOLATION) {
+        s->n_deferred++;
+        s->deferred_after &= e->value > 0 && e->value < e->seq;
+        return;
+    }
+    if (e->thread_id < ASYNC_THREADS) {
+        s->in_order &= e->value2 + 1 > s->last_i[e->thread_id];
+        s->last_i[e->thread_id] = e->value2 + 1;
+    }
+    if (e->type == UK_EV_UMAP_REMOVE) {
+        struct ukey_event v = { .type = UK_EV_VIOLATION, .value = e->seq,
+                                .umap = -1 };
+        event_emit_deferred(s->bus, &v);
+    }
+}
+
+struct async_emitter {
+    struct uk_event_bus *bus;
+    uint32_t id;
+};
+
+static void *
+async_emitter_main(void *aux)
+{
+    struct async_emitter *em = aux;
+    for (uint64_t i = 0; i < ASYNC_PER_THREAD; i++) {
+        struct ukey_event e = {
+            .type = i % 100 ? UK_EV_LOCK : UK_EV_UMAP_REMOVE,
+            .thread_id = em->id, .value2 = i, .umap = -1,
+        };
+        event_emit(em->bus, &e);
+    }
+    return NULL;
+}
+
+static void
+test_async(void)
+{
+    struct async_seen s = { .one_caller = true, .dense = true,
+                            .in_order = true, .deferred_after = true };
+    s.bus = event_bus_create();
+    event_bus_set_threaded(s.bus, true);
+    event_bus_add(s.bus, async_record, &s);
+    event_bus_start_async(s.bus);
+
+    struct async_emitter em[ASYNC_THREADS];
+    pthread_t threads[ASYNC_THREADS];
+    for (uint32_t i = 0; i < ASYNC_THREADS; i++) {
+        em[i] = (struct async_emitter) { s.bus, i };
+        pthread_create(&threads[i], NULL, async_emitter_main, &em[i]);
+    }
+    for (int i = 0; i < ASYNC_THREADS; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    event_bus_drain(s.bus);     /* Then 's' is ours to read. */
+    uint64_t n_causes = ASYNC_THREADS * (ASYNC_PER_THREAD / 100);
+    is_int(s.n, ASYNC_THREADS * ASYNC_PER_THREAD + n_causes,
+           "async: every event and every deferred one delivered");
+    is_int(s.n_deferred, n_causes, "async: the deferred events");
+    ok(s.dense, "async: delivered in seq order, without a gap");
+    ok(s.in_order, "async: each thread's events in their order");
+    ok(s.deferred_after, "async: a deferred event after its cause");
+    ok(s.one_caller, "async: the serial observer runs on one thread");
+    ok(!pthread_equal(s.caller, pthread_self()),
+       "async: its own, not the emitters'");
+    is_int(event_bus_next_seq(s.bus), s.n + 1,
+           "async: every delivered event numbered once");
+    event_bus_destroy(s.bus);
+}
+
 int
 main(void)
 {
@@ -299,5 +396,6 @@ main(void)
     struct seen *serial = calloc(1, sizeof *serial);
     test_concurrent(serial);
     free(serial);
+    test_async();
     return done_testing();
 }
