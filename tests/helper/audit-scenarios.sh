@@ -207,17 +207,24 @@ scn_snapshot_head() {
     echo "op_end thread=2 kind=ROUND"
 }
 
-scn_snapshot_tail() {
-    echo "upcall thread=1 ufid=0x30 value=1 seq=100"
-    echo "@stream 1"
-    echo "op_begin thread=2 kind=ROUND value=1"
-    echo "op_end thread=2 kind=ROUND"
+# scn_retired_unseen: on stream 0, ukey 1 installed; its retirement by the
+# revalidator recorded nowhere (a stream that ended); ukey 2 installed for
+# the same flow.
+scn_retired_unseen() {
     echo "@stream 0"
     scn_install 1 0x10 3
     echo "@drop"
     scn_retire 1 0x10 3 2
     echo "@stream 0"
     scn_install 2 0x10 3
+}
+
+scn_snapshot_tail() {
+    echo "upcall thread=1 ufid=0x30 value=1 seq=100"
+    echo "@stream 1"
+    echo "op_begin thread=2 kind=ROUND value=1"
+    echo "op_end thread=2 kind=ROUND"
+    scn_retired_unseen
 }
 
 # scn_two_runs: the clean run twice in one session (a program run again,
@@ -244,12 +251,7 @@ scn_killed_run() {
 scn_snapshot_first_end() {
     echo "@stream 1"
     echo "upcall thread=1 ufid=0x30 value=1 seq=100"
-    echo "@stream 0"
-    scn_install 1 0x10 3
-    echo "@drop"
-    scn_retire 1 0x10 3 2
-    echo "@stream 0"
-    scn_install 2 0x10 3
+    scn_retired_unseen
 }
 
 # scn_two_programs: two programs traced at once into one session: the
