@@ -371,6 +371,9 @@ show_threads(struct repl *r)
     for (size_t i = 0; i < tc->n_threads; i++) {
         max = tc->threads[i].key > max ? (uint32_t) tc->threads[i].key : max;
     }
+    for (uint32_t id = max + 1; id < tc->n_seen_threads; id++) {
+        max = tc->seen_threads[id] ? id : max;
+    }
     if (!r->json) {
         printf("%-3s %-14s %-11s %-13s %-7s %s\n", "ID", "THREAD", "KIND",
                "DOING", "EVENTS", "LOCKS HELD");
@@ -381,12 +384,15 @@ show_threads(struct repl *r)
         const struct trace_name *t = trace_find_thread(tc, id);
         const struct trace_thread *s = id < st->n_threads
                                        ? &st->threads[id] : NULL;
-        if (!t && id > 1) {
+        if (!t && id > 1 && !trace_thread_seen(tc, id)) {
             continue;
         }
+        /* Without its start (a snapshot): ukdb's threads 0 and 1 are
+         * always main and urcu; the others' kind is unknown. */
         const char *kind = t ? uk_thread_kind_name(t->kind)
-                             : uk_thread_kind_name(id ? UK_THREAD_URCU
-                                                      : UK_THREAD_MAIN);
+                           : id > 1 ? "?"
+                           : uk_thread_kind_name(id ? UK_THREAD_URCU
+                                                    : UK_THREAD_MAIN);
         if (r->json) {
             printf("%s{\"id\":%u,\"name\":", id ? "," : "", id);
             repl_json_string(trace_thread_name(tc, id));

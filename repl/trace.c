@@ -86,6 +86,23 @@ trace_find_thread(const struct trace_cursor *tc, uint32_t id)
     return NULL;
 }
 
+bool
+trace_thread_seen(const struct trace_cursor *tc, uint32_t id)
+{
+    return id < tc->n_seen_threads && tc->seen_threads[id];
+}
+
+/* Threads started or seen acting in the trace. */
+static size_t
+trace_count_threads(const struct trace_cursor *tc)
+{
+    size_t n = tc->n_threads;
+    for (uint32_t id = 0; id < tc->n_seen_threads; id++) {
+        n += tc->seen_threads[id] && !trace_find_thread(tc, id);
+    }
+    return n;
+}
+
 const char *
 trace_thread_name(const struct trace_cursor *tc, uint32_t id)
 {
@@ -319,6 +336,19 @@ read_event(const struct ukey_event *e_, void *tc_)
     e.where = trace_intern(tc, e.where);
     e.name = trace_intern(tc, e.name);
     note_seq(tc, &e);
+    if (e.thread_id < TRACE_MAX_SEEN_THREADS && e.type != UK_EV_VIOLATION) {
+        if (e.thread_id >= tc->n_seen_threads) {
+            size_t n = tc->n_seen_threads ? tc->n_seen_threads : 16;
+            while (n <= e.thread_id) {
+                n *= 2;
+            }
+            tc->seen_threads = uk_xrealloc(tc->seen_threads, n);
+            memset(tc->seen_threads + tc->n_seen_threads, 0,
+                   n - tc->n_seen_threads);
+            tc->n_seen_threads = n;
+        }
+        tc->seen_threads[e.thread_id] = true;
+    }
 
     if (e.type == UK_EV_THREAD_START && e.name) {
         add_name(&tc->threads, &tc->n_threads, &tc->allocated_threads,
@@ -806,6 +836,7 @@ cursor_destroy(struct trace_cursor *tc)
     free(tc->violations);
     free(tc->flows);
     free(tc->threads);
+    free(tc->seen_threads);
     for (size_t i = 0; i < tc->n_string_slots; i++) {
         free(tc->strings[i]);
     }
@@ -935,7 +966,7 @@ cmd_open(struct repl *r, int argc, char *argv[])
                     "), %zu threads, %zu flows, %s", path,
                     tc->live ? "live session, so far " : "", tc->n_events,
                     tc->events[0].seq, tc->events[tc->n_events - 1].seq,
-                    tc->n_threads, tc->n_flows, span + 1);
+                    trace_count_threads(tc), tc->n_flows, span + 1);
         if (tc->n_losses) {
             char what[64];
             lifecycle_format_lost(what, sizeof what, lost, n_unknown);

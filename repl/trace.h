@@ -130,6 +130,9 @@ struct trace_name {
 struct graph;
 struct lifecycle;
 
+/* Thread ids that "show threads" follows without a thread_start. */
+#define TRACE_MAX_SEEN_THREADS 4096
+
 struct trace_cursor {
     char *path;                     /* (owned) As opened. */
     struct graph *live;             /* (owned) A live session still going. */
@@ -153,6 +156,9 @@ struct trace_cursor {
     size_t n_flows, allocated_flows;
     struct trace_name *threads;     /* (owned) id -> name, kind. */
     size_t n_threads, allocated_threads;
+    bool *seen_threads;             /* (owned) By id: it has events (a
+                                     * snapshot may not hold its start). */
+    size_t n_seen_threads;
 
     char **strings;                 /* (owned) Interned strings. */
     size_t n_strings, n_string_slots;
@@ -198,6 +204,8 @@ void trace_seek(struct trace_cursor *tc, uint64_t pos);
 
 /* Name of thread 'id' ("handler0"), or "thread#ID" in a static buffer. */
 const char *trace_thread_name(const struct trace_cursor *tc, uint32_t id);
+/* Whether thread 'id' has events in the trace. */
+bool trace_thread_seen(const struct trace_cursor *tc, uint32_t id);
 const struct trace_name *trace_find_thread(const struct trace_cursor *tc,
                                            uint32_t id);
 /* Name of the flow of 'ufid', or NULL. */

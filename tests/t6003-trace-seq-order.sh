@@ -158,4 +158,14 @@ test_expect_success 'a ukey created within a loss range is uncertain' '
     test_grep "^No violations" out
 '
 
+# A snapshot holds no thread starts: "show threads" listed main and urcu
+# only, the trace's other threads not at all.
+test_expect_success 'a snapshot without thread starts: its threads shown' '
+    scn_snapshot_head | $WRITE "$TRASH/snap" &&
+    printf "%s\n" "goto end" "show threads" | "$UKDB" snap >out &&
+    test_grep "^snap: 29 events (seq 100 to 144), 3 threads," out &&
+    test_grep "^2   thread#2       ?           -             4 *$" out &&
+    test_grep "^1   urcu           URCU        -             23 *$" out
+'
+
 test_done
