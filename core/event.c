@@ -433,8 +433,10 @@ struct uk_event_bus {
  * each ring holds its thread's events in the order of their seqs, or its
  * thread is about to put it there. */
 
-#define UK_RING_SIZE 4096           /* Events per ring: a power of 2. */
-#define UK_MAX_RINGS 256            /* Emitting threads per bus. */
+#define UK_RING_SIZE 1024           /* Events per ring: a power of 2 (the
+                                     * thread sleeps 50 us at most). */
+#define UK_MAX_RINGS 1024           /* Emitting threads per bus: "ukdb load"
+                                     * runs up to 512 and a few others. */
 
 /* One emitting thread's events: one producer, one consumer. */
 struct uk_ring {

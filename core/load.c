@@ -129,18 +129,21 @@ load_config_check(const struct load_config *cfg)
  * LTTng-UST's two listeners. */
 #define LOAD_AS_PER_THREAD (72ull << 20)
 #define LOAD_OTHER_THREADS 6ull
+/* Per emitting thread, with the checker: its ring of events (event.c). */
+#define LOAD_BYTES_PER_THREAD (112ull << 10)
 
 uint64_t
 load_memory_need(const struct load_config *cfg, bool address_space)
 {
     uint64_t ukeys = cfg->n_flows < cfg->flow_limit ? cfg->n_flows
                                                     : cfg->flow_limit;
+    uint64_t threads = ((uint64_t) cfg->n_handlers + cfg->n_pmds
+                        + cfg->n_revalidators + LOAD_OTHER_THREADS);
     uint64_t need = LOAD_BYTES_FIXED + cfg->n_flows * LOAD_BYTES_PER_FLOW
-                    + ukeys * LOAD_BYTES_PER_UKEY;
+                    + ukeys * LOAD_BYTES_PER_UKEY
+                    + (cfg->checker ? threads * LOAD_BYTES_PER_THREAD : 0);
     if (address_space) {
-        need += ((uint64_t) cfg->n_handlers + cfg->n_pmds
-                 + cfg->n_revalidators
-                 + LOAD_OTHER_THREADS) * LOAD_AS_PER_THREAD;
+        need += threads * LOAD_AS_PER_THREAD;
     }
     return need;
 }

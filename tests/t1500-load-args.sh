@@ -178,4 +178,13 @@ test_expect_success 'SIGINT stops it cleanly' '
     [ "$(json_get summary ukeys_created)" = "$(json_get summary ukeys_freed)" ]
 '
 
+# The most threads the arguments allow, with the checker: each emitting
+# thread has a ring for the checker's thread, and 256 rings were the most.
+test_expect_success 'the largest thread counts run, with the checker' '
+    "$UKDB" load --handlers 256 --revalidators 256 --flows 2000 \
+        --seconds 0.3 --format json >summary &&
+    [ "$(json_get summary ukeys_live)" = 0 ] &&
+    [ "$(json_get summary ukeys_created)" = "$(json_get summary ukeys_freed)" ]
+'
+
 test_done
