@@ -251,7 +251,7 @@ struct lifecycle {
     uint64_t last_round;        /* Highest round number ended. */
     uint64_t last_ts;           /* Highest 'ts' fed. */
     struct lifecycle_evidence end_ev;   /* The 'end' event. */
-    bool started, from_start;   /* First event had seq 1. */
+    bool started;               /* The run's first event was fed. */
     uint64_t max_seq;           /* Highest 'seq' of the run. */
     bool discard_seen;          /* lifecycle_discarded() was called. */
     uint64_t lost_until;        /* Latest end of a loss's time range
@@ -482,6 +482,13 @@ static const char *
 lc_flow_name(const struct lifecycle *lc, uint64_t ufid)
 {
     return ufid ? lc_map_get(&lc->names, ufid) : NULL;
+}
+
+/* Whether the run was fed from its beginning (its first event has seq 1). */
+static bool
+lc_from_start(const struct lifecycle *lc)
+{
+    return lc->sum.first_seq <= 1;
 }
 
 static struct lc_thread *
@@ -753,7 +760,7 @@ lc_flow_sweep(struct lifecycle *lc)
         }
     }
 
-    bool unsure = lc->discard_seen || !lc->from_start;
+    bool unsure = lc->discard_seen || !lc_from_start(lc);
     for (uint32_t k = 0; k < lc->n_flows; k++) {
         const struct lc_flow *f = &lc->flows[k];
         if (!f->retired && f->mark != gen && !f->dp_present && !f->map_ukey
@@ -839,7 +846,7 @@ lc_event_flow(struct lifecycle *lc, const struct ukey_event *e,
     bool created = false;
     uint32_t k = lc_flow_get(lc, e->ufid, pmd_id, &created);
     if (created && e->type != UK_EV_FLOW
-        && (lc->discard_seen || !lc->from_start)) {
+        && (lc->discard_seen || !lc_from_start(lc))) {
         lc->flows[k].unsure = lc->flows[k].presence_unsure = true;
     }
     return k;
@@ -1865,7 +1872,6 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
     if (!lc->started) {
         lc->started = true;
         lc->sum.n_runs++;
-        lc->from_start = e->seq <= 1;
         lc->sum.first_seq = e->seq;
     }
     if (e->ts > lc->last_ts) {
@@ -2165,7 +2171,7 @@ lc_new_run(struct lifecycle *lc, const struct ukey_event *e)
         memset(lc->threads, 0, lc->n_threads * sizeof *lc->threads);
     }
     lc->last_round = 0;
-    lc->started = lc->from_start = false;
+    lc->started = false;
     lc->max_seq = 0;
     if (!lc_in_loss(lc, e->ts)) {
         lc->discard_seen = false;

@@ -642,17 +642,18 @@ graph_disarm_abort(void)
     graph_abort_armed = 0;
 }
 
-/* Back from an abort in 'g' (NULL: a graph on the stack, abandoned): says
- * so as a cause would be said. */
+static void graph_unguard_abort(void);
+
+/* Back from an abort in 'g': says so as a cause would be said, and takes
+ * the guard of graph_guard_abort() off. */
 static void
 graph_aborted(struct graph *g)
 {
-    if (g) {
-        g->aborted = true;
-    }
+    g->aborted = true;
     bt_current_thread_clear_error();
     fflush(stdout);
     fwrite(graph_abort_msg, 1, graph_abort_len, stderr);
+    graph_unguard_abort();
 }
 
 static void
@@ -729,16 +730,6 @@ graph_release(struct graph *g)
 
 /* ==== Stepwise ==== */
 
-/* graph_open() back from an abort in 'g'. */
-static struct graph *
-graph_open_aborted(struct graph *g)
-{
-    graph_aborted(g);
-    free(g);                                /* What it holds is abandoned. */
-    graph_unguard_abort();
-    return NULL;
-}
-
 struct graph *
 graph_open(const struct report_options *options, int n_inputs,
            char *inputs[])
@@ -747,7 +738,7 @@ graph_open(const struct report_options *options, int n_inputs,
     g->setup.options = *options;
     g->setup.status = -1;
     graph_guard_abort();
-    GRAPH_ARM_ABORT(return graph_open_aborted(g));
+    GRAPH_ARM_ABORT(graph_aborted(g); graph_close(g); return NULL);
     bool built = graph_build(g, n_inputs, inputs);
     graph_disarm_abort();
     graph_unguard_abort();
@@ -765,8 +756,7 @@ enum graph_poll_status
 graph_poll(struct graph *g)
 {
     graph_guard_abort();
-    GRAPH_ARM_ABORT(graph_aborted(g); graph_unguard_abort();
-                    return GRAPH_POLL_ERROR);
+    GRAPH_ARM_ABORT(graph_aborted(g); return GRAPH_POLL_ERROR);
     bt_graph_run_once_status status = bt_graph_run_once(g->graph);
     graph_disarm_abort();
     graph_unguard_abort();
@@ -859,8 +849,7 @@ graph_run_aborted(struct graph *g)
         graph_sigint_interrupter = NULL;
     }
     graph_aborted(g);
-    free(g);                                /* What it holds is abandoned. */
-    graph_unguard_abort();
+    graph_close(g);
     return 2;
 }
 

@@ -101,7 +101,6 @@ struct report {
     /* The streams of report_stream_begin(). */
     struct report_head *heads;      /* (owned) */
     size_t n_heads, allocated_heads;
-    size_t n_open_heads;            /* Those REPORT_HEAD_OPEN. */
     bool heads_done;
     bool mid_run;                   /* The first event's seq is not 1. */
     /* report_stream_end() of an input that starts mid-run: ts_begin = the

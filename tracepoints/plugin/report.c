@@ -744,7 +744,6 @@ report_head_open(struct report *r, struct report_head *h, uint64_t ts)
 {
     h->state = REPORT_HEAD_OPEN;
     h->loss_begin = ts;
-    r->n_open_heads++;
     if (r->opts.on_discarded) {
         return;                 /* Told once its range is known. */
     }
@@ -759,7 +758,6 @@ static void
 report_head_close(struct report *r, struct report_head *h, uint64_t ts)
 {
     h->state = REPORT_HEAD_DONE;
-    r->n_open_heads--;
     if (r->opts.on_discarded) {
         r->opts.on_discarded(0, h->loss_begin, ts, r->opts.aux);
         return;
@@ -785,13 +783,13 @@ report_heads(struct report *r, const struct ukey_event *e)
     }
     for (size_t i = 0; i < r->n_heads; i++) {
         struct report_head *h = &r->heads[i];
-        if (!r->mid_run || (h->ts && h->ts <= e->ts)) {
-            h->state = REPORT_HEAD_DONE;
-        } else if (h->ts) {
-            h->state = REPORT_HEAD_DONE;
-            report_loss(r, 0, e->ts, h->ts, h->what);
-        } else {
+        if (r->mid_run && !h->ts) {
             report_head_open(r, h, e->ts);
+            continue;
+        }
+        h->state = REPORT_HEAD_DONE;
+        if (r->mid_run && h->ts > e->ts) {
+            report_loss(r, 0, e->ts, h->ts, h->what);
         }
     }
 }
@@ -919,17 +917,12 @@ report_event(struct report *r, const struct ukey_event *e)
     report_event_commit(r);
 }
 
-/* Appends to 'ranges' a lost range [begin, end] of the stream 'what',
- * lost because 'why'. */
+/* What a stream 'what' of an input that starts mid-run lost, 'when' it
+ * lost it, in 'buf' (a report_discard's 'what'). */
 static void
-range_add(struct report_discard **ranges, size_t *n, size_t *allocated,
-          uint64_t begin, uint64_t end, const char *what, const char *why)
+mid_run_what(char *buf, size_t size, const char *what, const char *when)
 {
-    *ranges = uk_grow(*ranges, allocated, *n + 1, sizeof **ranges);
-    struct report_discard *d = &(*ranges)[(*n)++];
-    *d = (struct report_discard) { .ts_begin = begin, .ts_end = end };
-    snprintf(d->what, sizeof d->what, "%s (%s; the input starts mid-run)",
-             what, why);
+    snprintf(buf, size, "%s (%s; the input starts mid-run)", what, when);
 }
 
 size_t
@@ -942,8 +935,7 @@ report_stream_begin(struct report *r, const char *what)
                        sizeof *r->heads);
     struct report_head *h = &r->heads[r->n_heads];
     char buf[sizeof r->discards[0].what];
-    snprintf(buf, sizeof buf, "%s (before it began; the input starts "
-             "mid-run)", what);
+    mid_run_what(buf, sizeof buf, what, "before it began");
     *h = (struct report_head) { .discard = SIZE_MAX,
                                 .what = uk_xstrdup(buf) };
     return r->n_heads++;
@@ -970,8 +962,11 @@ report_stream_end(struct report *r, uint64_t ts, const char *what)
      * time), whether the input starts mid-run is not known yet: kept until
      * report_heads() decides. */
     if (r->mid_run || !r->heads_done) {
-        range_add(&r->tails, &r->n_tails, &r->allocated_tails, ts,
-                  UINT64_MAX, what, "after it ended");
+        r->tails = uk_grow(r->tails, &r->allocated_tails, r->n_tails + 1,
+                           sizeof *r->tails);
+        struct report_discard *t = &r->tails[r->n_tails++];
+        *t = (struct report_discard) { .ts_begin = ts, .ts_end = UINT64_MAX };
+        mid_run_what(t->what, sizeof t->what, what, "after it ended");
         if (ts < r->next_tail_ts) {
             r->next_tail_ts = ts;
         }

@@ -363,22 +363,26 @@ sink_graph_is_configured(bt_self_component_sink *self_sink)
     bt_message_packet_beginning_borrow_default_clock_snapshot_const
 #define SINK_PE_CS_ bt_message_packet_end_borrow_default_clock_snapshot_const
 
-/* Nanoseconds from origin of 'cs', or 0 (none, or it overflows: a corrupt
- * packet header; babeltrace2's error is dropped, since any later call of
- * its API with an error pending aborts). */
+/* Stores in '*ns' the nanoseconds from origin of 'cs'.  Returns false if
+ * they overflow (a corrupt trace), after dropping babeltrace2's error:
+ * any later call of its API with an error pending aborts. */
+static bool
+cs_to_ns(const bt_clock_snapshot *cs, int64_t *ns)
+{
+    if (bt_clock_snapshot_get_ns_from_origin(cs, ns)
+        != BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
+        bt_current_thread_clear_error();
+        return false;
+    }
+    return true;
+}
+
+/* Nanoseconds from origin of 'cs', or 0 (none, or they overflow). */
 static uint64_t
 snapshot_ns(const bt_clock_snapshot *cs)
 {
     int64_t ns;
-    if (!cs) {
-        return 0;
-    }
-    if (bt_clock_snapshot_get_ns_from_origin(cs, &ns)
-        != BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
-        bt_current_thread_clear_error();
-        return 0;
-    }
-    return (uint64_t) ns;
+    return cs && cs_to_ns(cs, &ns) ? (uint64_t) ns : 0;
 }
 
 static void
@@ -624,25 +628,11 @@ sink_message_time(struct sink *sink, const bt_message *msg, int64_t *ns)
     }
     if (!cs) {
         *ns = INT64_MIN;
-    } else if (bt_clock_snapshot_get_ns_from_origin(cs, ns)
-               != BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
-        /* Said by sink_consume(): any call of babeltrace2's API with its
-         * error pending would abort. */
-        bt_current_thread_clear_error();
-        sink->bad_time = true;
+    } else if (!cs_to_ns(cs, ns)) {
+        sink->bad_time = true;      /* Said by sink_consume(). */
         *ns = INT64_MIN;
     }
     return true;
-}
-
-/* The stream class of the packet of packet message 'msg'. */
-static const bt_stream_class *
-packet_class(const bt_message *msg, bool beginning)
-{
-    const bt_packet *packet = (beginning
-        ? bt_message_packet_beginning_borrow_packet_const(msg)
-        : bt_message_packet_end_borrow_packet_const(msg));
-    return bt_stream_borrow_class_const(bt_packet_borrow_stream_const(packet));
 }
 
 /* Notes where the streams begin and end, from 'msg', a message the sink
@@ -654,6 +644,7 @@ static void
 sink_note(struct sink *sink, const bt_message *msg)
 {
     struct sink_stream *st;
+    const bt_stream *stream;
     switch (bt_message_get_type(msg)) {
     case BT_MESSAGE_TYPE_STREAM_BEGINNING:
         sink_stream(sink, bt_message_stream_beginning_borrow_stream_const(
@@ -671,11 +662,12 @@ sink_note(struct sink *sink, const bt_message *msg)
         }
         break;
     case BT_MESSAGE_TYPE_PACKET_END:
+        stream = bt_packet_borrow_stream_const(
+            bt_message_packet_end_borrow_packet_const(msg));
         if (bt_stream_class_packets_have_end_default_clock_snapshot(
-                packet_class(msg, false))) {
-            st = sink_stream(sink, bt_packet_borrow_stream_const(
-                     bt_message_packet_end_borrow_packet_const(msg)));
-            st->last_packet_end_ns = snapshot_ns(SINK_PE_CS_(msg));
+                bt_stream_borrow_class_const(stream))) {
+            sink_stream(sink, stream)->last_packet_end_ns =
+                snapshot_ns(SINK_PE_CS_(msg));
         }
         break;
     case BT_MESSAGE_TYPE_STREAM_END:
