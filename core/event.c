@@ -861,7 +861,7 @@ async_main(void *bus_)
     }
 }
 
-void
+int
 event_bus_start_async(struct uk_event_bus *bus)
 {
     static _Atomic uint64_t next_id = 1;
@@ -877,8 +877,11 @@ event_bus_start_async(struct uk_event_bus *bus)
     bus->async = a;
     int error = pthread_create(&a->thread, NULL, async_main, bus);
     if (error) {
-        uk_assert_failure(UK_SOURCE_LOCATOR, "pthread_create()");
+        bus->async = NULL;      /* Observers stay called as events go. */
+        pthread_mutex_destroy(&a->rings_mutex);
+        free(a);
     }
+    return error;
 }
 
 void

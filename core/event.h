@@ -477,8 +477,9 @@ void event_bus_set_threaded(struct uk_event_bus *, bool);
  * (core/event.c, "The serial observers' thread"): emitting threads no
  * longer wait for them, nor for each other, and they see every event in
  * 'seq' order a little later.  Observers are all added before.  The thread
- * stops in event_bus_destroy(). */
-void event_bus_start_async(struct uk_event_bus *);
+ * stops in event_bus_destroy().  Returns 0 or the errno of
+ * pthread_create(); on error the bus goes on as before. */
+int event_bus_start_async(struct uk_event_bus *);
 
 /* Waits until the serial observers' thread delivered every event numbered
  * so far, and the events they deferred.  Call when no thread emits any

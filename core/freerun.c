@@ -305,6 +305,14 @@ udpif_start(struct udpif *udpif)
     if (!fr || fr->started) {
         return EINVAL;
     }
+    if (udpif->checker) {
+        /* The checker folds on a thread of its own: the model's threads
+         * do not wait for it, nor for each other. */
+        int error = event_bus_start_async(udpif->bus);
+        if (error) {
+            return error;
+        }
+    }
     fr_build_tables(udpif);
     fr->started = true;
     fr_offline();               /* The caller reads nothing under RCU. */

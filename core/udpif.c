@@ -178,11 +178,6 @@ udpif_create(const struct udpif_config *cfg)
                                    udpif->cfg.observer_filter,
                                    udpif->cfg.observer_aux);
     }
-    if (udpif->free_running && udpif->checker) {
-        /* The checker folds on a thread of its own: the model's threads
-         * do not wait for it, nor for each other. */
-        event_bus_start_async(udpif->bus);
-    }
     thread_create(udpif, UK_THREAD_MAIN, "main");
     thread_create(udpif, UK_THREAD_URCU, "urcu");
     return udpif;

@@ -24,6 +24,15 @@ $(RECORD_DRIVER): $(BUILD)/tests/helper/record-driver.o \
 -include $(BUILD)/tests/helper/record-driver.d $(BUILD)/repl/record.d
 all: $(RECORD_DRIVER)
 
+# tests/helper/fail-thread.so: makes pthread_create() fail (LD_PRELOAD),
+# for the tests of running out of threads.
+FAIL_THREAD := $(BUILD)/tests/helper/fail-thread.so
+$(FAIL_THREAD): $(BUILD)/tests/helper/fail-thread.o
+	$(quiet) LINK $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ -ldl
+-include $(BUILD)/tests/helper/fail-thread.d
+all: $(FAIL_THREAD)
+
 # tests/bench/bench-step: the stepped-mode benchmark.  Built by "make bench"
 # (run by tests/bench/run), not by "make all" or "make check".
 BENCH_SRCS += tests/bench/bench-step.c

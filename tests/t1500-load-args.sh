@@ -76,6 +76,38 @@ test_expect_success 'a load that fits under an address-space limit runs' '
     [ "$(json_get out ukeys_live)" = 0 ]
 '
 
+# Out of threads: each pthread_create() of the main thread, from the
+# N-th on, fails (tests/helper/fail-thread.so).  Every N gives the error in
+# one line, exit 2, or a run: before, a checker thread that could not start
+# aborted (exit 134).  liburcu's own (the hash tables' resize workqueue)
+# aborts in liburcu, which has no way to report it: those N are told apart
+# by its message and must come first.
+FAIL_THREAD=$UKDB_BUILD/tests/helper/fail-thread.so
+test_expect_success 'a thread that cannot start is an error, not a crash' '
+    [ -f "$FAIL_THREAD" ] &&
+    n=0 errors=0 ran= &&
+    while [ $n -le 40 ] && [ -z "$ran" ]; do
+        LTTNG_UST_REGISTER_TIMEOUT=0 UKDB_FAIL_THREAD=$n \
+            LD_PRELOAD=$FAIL_THREAD timeout 60 "$UKDB" load --handlers 2 \
+            --revalidators 2 --flows 100 --seconds 0.2 >out 2>err
+        rc=$?
+        if [ $rc = 0 ]; then
+            ran=$n
+        elif [ $rc = 2 ]; then
+            test_grep "^ukdb: error: load: cannot start threads: Resource temporarily unavailable\$" err &&
+            [ $(wc -l <err) = 1 ] || exit 1
+            errors=$((errors + 1))
+        elif [ $errors = 0 ] && grep -q "urcu_workqueue_create.*Unrecoverable error" err; then
+            :
+        else
+            echo "UKDB_FAIL_THREAD=$n: exit $rc"; cat err; exit 1
+        fi
+        n=$((n + 1))
+    done &&
+    echo "errors: $errors, ran with $ran threads" &&
+    [ -n "$ran" ] && [ $errors -ge 7 ]
+'
+
 test_expect_success '--help prints the usage' '
     "$UKDB" load --help >out &&
     test_grep "^usage: ukdb load \[OPTION\]\.\.\." out &&

@@ -359,7 +359,7 @@ test_async(void)
     s.bus = event_bus_create();
     event_bus_set_threaded(s.bus, true);
     event_bus_add(s.bus, async_record, &s);
-    event_bus_start_async(s.bus);
+    ok(event_bus_start_async(s.bus) == 0, "the observers' thread starts");
 
     struct async_emitter em[ASYNC_THREADS];
     pthread_t threads[ASYNC_THREADS];
