@@ -209,9 +209,10 @@ test_expect_success 'two programs at once in one session: an error' '
     ! grep -q "^violation:" both.out
 '
 
-# The same with per-process buffers: a trace per program, each of which
-# audits on its own.
-test_expect_success 'two programs at once, per-process buffers: each alone' '
+# The same with per-process buffers: a trace per program.  The audit
+# gives each its own report, then the verdict of both (before, an error:
+# "audit each on its own"); the view, one timeline, still refuses.
+test_expect_success 'two programs at once, per-process buffers: a report each' '
     lttng_create bothpid "$TRASH/bothpid" &&
     lttng enable-channel -u -s bothpid --buffers-pid --blocking-timeout=inf \
         --subbuf-size=1M --num-subbuf=4 "$LTTNG_CHANNEL" >/dev/null &&
@@ -219,15 +220,51 @@ test_expect_success 'two programs at once, per-process buffers: each alone' '
     lttng_start bothpid &&
     two_loads &&
     lttng_stop bothpid && lttng_destroy bothpid &&
-    "$UKDB" audit bothpid >out 2>err; rc=$?
-    cat err && test $rc = 2 &&
-    test_grep "two programs .*; the input holds several traces: audit each on its own" err &&
+    "$UKDB" audit bothpid >out 2>err || { cat out err; exit 1; }
+    test_grep "^trace 1 of 2: ukdb, pid [0-9]* (.*)\$" out &&
+    test_grep "^trace 2 of 2: ukdb, pid [0-9]* (.*)\$" out &&
+    [ "$(grep -c "^result: PASS\$" out)" = 2 ] &&
+    [ "$(tail -1 out)" = "result: PASS (2 traces: 2 PASS)" ] &&
+    [ "$(grep "^trace . of 2" out | sort -u | wc -l)" = 2 ] &&
+    "$UKDB" audit --format json bothpid >json &&
+    /usr/bin/python3 - json <<-\EOF &&
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	assert d["result"] == "PASS" and d["exit"] == 0, d
+	t = d["traces"]
+	assert len(t) == 2, t
+	assert {x["trace"]["procname"] for x in t} == {"ukdb"}, t
+	assert len({x["trace"]["vpid"] for x in t}) == 2, t
+	for x in t:
+	    assert x["audit"]["result"] == "PASS", x["audit"]
+	    assert x["audit"]["complete"] and x["audit"]["ukeys"] > 0
+	EOF
+    # Each trace alone says the same as its part of the whole.
     find bothpid -name metadata | sed "s,/metadata$,," >dirs &&
     test "$(wc -l <dirs)" = 2 &&
     while read -r d; do
-        "$UKDB" audit "$d" >out || { cat out; exit 1; }
-        test_grep "^result: PASS" out || exit 1
-    done <dirs
+        "$UKDB" audit "$d" >one || { cat one; exit 1; }
+        test_grep "^result: PASS" one &&
+        grep -qxF "$(head -1 one)" out || exit 1
+    done <dirs &&
+    { "$UKDB" view bothpid >out 2>err; test $? = 2; } &&
+    test_grep "; the input holds several traces: view each on its own" err
+'
+
+# A session rotated twice amid a load: three chunk directories of one
+# trace (one UUID), which the audit folds as one run, not three traces.
+test_expect_success 'a rotated session: its chunks are one trace' '
+    lttng_create rot "$TRASH/rot" && lttng_enable_blocking rot 1M 4 &&
+    lttng_start rot &&
+    { lttng_traced "$UKDB" load --variant upstream --handlers 1 \
+        --revalidators 1 --flows 100 --seconds 1.5 --quiet >/dev/null & } &&
+    p=$! && sleep 0.5 && lttng rotate rot >/dev/null &&
+    sleep 0.5 && lttng rotate rot >/dev/null && wait $p &&
+    lttng_stop rot && lttng_destroy rot &&
+    [ "$(find rot -name metadata | wc -l)" -ge 3 ] &&
+    "$UKDB" audit rot >out || { cat out; exit 1; }
+    ! grep "^trace " out &&
+    test_grep "complete run" out && test_grep "^result: PASS\$" out
 '
 
 test_expect_success 'corrupt real traces: exit 2, no crash' '

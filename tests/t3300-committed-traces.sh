@@ -32,4 +32,36 @@ test_expect_success 'every committed trace replays from its example' '
         test_cmp ev.txt raw.txt || return 1
     done
 '
+# Several traces (two recordings; per-process buffers give one per
+# program): a report each, in the order of their names, each the same as
+# alone, then the verdict of them all.  Before, their seqs went back from
+# one to the other: "the input mixes the events of two programs", exit 2.
+test_expect_code 1 'two traces: a report each, then FAIL of them all' '
+    "$UKDB" audit "$T/race-v1-replace" "$T/race-upstream" >out;
+    rc=$?;
+    cat out | grep -e "^trace" -e "^result" &&
+    test_grep "^trace 1 of 2: .*traces/race-upstream/ust/uid/0/64-bit\$" out &&
+    test_grep "^trace 2 of 2: .*traces/race-v1-replace/ust/uid/0/64-bit\$" out &&
+    [ "$(tail -1 out)" = "result: FAIL (2 traces: 1 PASS, 1 FAIL)" ] &&
+    "$UKDB" audit "$T/race-upstream" >up; "$UKDB" audit "$T/race-v1-replace" >v1;
+    sed -n "/^trace 1 of 2/,/^\$/p" out | sed "1d;\$d" >part1 &&
+    sed -n "/^trace 2 of 2/,/^\$/p" out | sed "1d;\$d" >part2 &&
+    test_cmp up part1 && test_cmp v1 part2 &&
+    babeltrace2 --plugin-path="$UKDB_BUILD/plugins" "$T/race-v1-replace" \
+        "$T/race-upstream" -c sink.ukey.audit >cli &&
+    grep -v "^trace " out >a && grep -v "^trace " cli >b && test_cmp a b &&
+    exit $rc
+'
+test_expect_success 'two traces: JSON, a report each and the verdict' '
+    "$UKDB" audit --format json "$T/race-upstream" "$T/purge" >out &&
+    /usr/bin/python3 - out <<-\EOF
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	assert d["result"] == "PASS" and d["exit"] == 0, d
+	names = [t["trace"]["name"] for t in d["traces"]]
+	assert len(names) == 2 and names[0].endswith("purge/ust/uid/0/64-bit") \
+	    and names[1].endswith("race-upstream/ust/uid/0/64-bit"), names
+	assert all(t["audit"]["result"] == "PASS" for t in d["traces"]), d
+	EOF
+'
 test_done

@@ -331,7 +331,12 @@ graph_add_source(struct graph *g, const bt_component_class_source *cls,
     if (bt_value_map_insert_empty_array_entry(params, "inputs", &inputs)
         || bt_value_array_append_string_element(inputs, input)
         || (live && bt_value_map_insert_string_entry(
-                params, "session-not-found-action", "end"))) {
+                params, "session-not-found-action", "end"))
+        /* Its directory names the trace, after the host (as the
+         * babeltrace2 CLI does): the audit's headings say which is
+         * which. */
+        || (!live && bt_value_map_insert_string_entry(
+                params, "trace-name", input + strspn(input, "/")))) {
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
             "Cannot create parameters: out of memory");
         goto out;
@@ -819,11 +824,11 @@ graph_run_built(struct graph *g, bool built)
     sigaction(SIGINT, &graph_sigint_saved, NULL);
     graph_sigint_interrupter = NULL;
     if (outcome == GRAPH_INTERRUPTED && g->setup.status < 0
-        && g->setup.report) {
+        && g->setup.sink) {
         bt_current_thread_clear_error();
         fprintf(stderr, "ukdb: interrupted: reporting the %" PRIu64
-                " events read\n", report_n_events(g->setup.report));
-        g->setup.status = report_finish(g->setup.report);
+                " events read\n", sink_n_events(g->setup.sink));
+        g->setup.status = sink_report(g->setup.sink);
     }
     if (outcome != GRAPH_FAILED && g->setup.status >= 0) {
         status = g->setup.status;

@@ -134,9 +134,6 @@ struct report {
 const char *report_thread_name(const struct report *, uint32_t id,
                                char *buf, size_t size);
 
-/* Prints 's' as a JSON string. */
-void report_json_string(FILE *, const char *s);
-
 /* True if 'e' passes the view filters. */
 bool report_event_selected(const struct report *, const struct ukey_event *);
 

@@ -134,6 +134,9 @@ bool report_mixed_programs(struct report *r, char *buf, size_t size);
  * inconclusive only; for the view 0. */
 int report_finish(struct report *r);
 
+/* Prints 's' as a JSON string. */
+void report_json_string(FILE *, const char *s);
+
 /* Number of events fed so far. */
 uint64_t report_n_events(const struct report *r);
 

@@ -51,6 +51,28 @@ struct sink_stream {
     bool packet_seen;
     uint64_t last_packet_end_ns;    /* 0: none, or no time. */
     char *what;                     /* (owned) For a loss at either end. */
+    struct report *report;          /* (weak) Its trace's; NULL if !ukey. */
+};
+
+/* A trace that holds ukey streams.  Per-process buffers (lttng
+ * enable-channel --buffers-pid) give each program a trace of its own, and
+ * their events cannot be folded together (a thread id, a ukey id, a seq
+ * means something in one program only): the audit gives each trace a
+ * report of its own, and prints them one after the other.  babeltrace2
+ * and LTTng give one UUID to the directories of one trace (the chunks of
+ * a rotated session, the snapshots of a session), and ukdb reads each
+ * directory with a source of its own: traces of one UUID share a report.
+ * A trace is then one run of one program, or one user's programs in
+ * per-user buffers, which report_mixed_programs() tells apart.
+ * The view and the REPL fold every trace into one report (which then says
+ * "several programs"): their output is one timeline. */
+struct sink_trace {
+    const bt_trace *trace;          /* (weak) The first of its UUID. */
+    bool has_uuid;
+    uint8_t uuid[16];
+    struct report *report;          /* (owned) */
+    char *name;                     /* (owned) For the headings. */
+    char *json;                     /* (owned) Its "trace" object. */
 };
 
 /* A sink component's data.  Owned by the component; used by the graph's
@@ -59,14 +81,17 @@ struct sink {
     bt_self_component *self_comp;   /* (weak) */
     struct sink_setup *setup;       /* (weak) From ukdb, or NULL. */
     struct decode *dec;             /* (owned) */
-    struct report *report;          /* (owned) */
+    struct report_options opts;     /* Of every report. */
+    struct report *report;          /* (owned) The first trace's, or the
+                                     * only one before any. */
+    struct sink_trace *traces;      /* (owned) In order of first sight. */
+    size_t n_traces, allocated_traces;
+    bool per_trace;                 /* A report per trace (the audit). */
     struct sink_input *inputs;      /* (owned) One per input port. */
     uint64_t n_inputs;
     struct sink_stream *streams;    /* (owned) */
     size_t n_streams, allocated_streams;
     size_t last_stream;             /* Index of the last one looked up. */
-    const bt_trace *ukey_trace;     /* (weak) Of the first ukey stream. */
-    bool ukey_traces;               /* Ukey streams of several traces. */
     bool bad_time;                  /* A message's time overflows. */
 };
 
@@ -253,9 +278,11 @@ sink_init(bt_self_component_sink *self_sink, enum report_mode mode,
     }
 
     sink->dec = decode_create(self_comp);
+    sink->opts = o;
+    sink->per_trace = mode == REPORT_AUDIT && !o.on_event;
     sink->report = report_create(&o);
     if (setup) {
-        setup->report = sink->report;
+        setup->sink = sink;
     }
     bt_self_component_set_data(self_comp, sink);
     return status;
@@ -308,7 +335,15 @@ sink_finalize(bt_self_component_sink *self_sink)
         free(sink->streams[i].what);
     }
     free(sink->streams);
-    /* The report borrows the decoder's interned strings. */
+    /* The reports borrow the decoder's interned strings. */
+    for (size_t i = 0; i < sink->n_traces; i++) {
+        if (sink->traces[i].report != sink->report) {
+            report_destroy(sink->traces[i].report);
+        }
+        free(sink->traces[i].name);
+        free(sink->traces[i].json);
+    }
+    free(sink->traces);
     report_destroy(sink->report);
     decode_destroy(sink->dec);
     free(sink);
@@ -401,6 +436,91 @@ describe_stream(const bt_stream *stream, const char *what, char *buf,
     }
 }
 
+/* A string of 'trace''s environment, or NULL. */
+static const char *
+trace_env_string(const bt_trace *trace, const char *key)
+{
+    const bt_value *v =
+        bt_trace_borrow_environment_entry_value_by_name_const(trace, key);
+    return v && bt_value_is_string(v) ? bt_value_string_get(v) : NULL;
+}
+
+/* Describes 'trace' in 't': its program and process as LTTng wrote them
+ * ("procname", "vpid"), and its name (babeltrace2's: the host and the
+ * directory). */
+static void
+sink_trace_describe(struct sink_trace *t)
+{
+    const char *name = bt_trace_get_name(t->trace);
+    const char *procname = trace_env_string(t->trace, "procname");
+    const bt_value *v = bt_trace_borrow_environment_entry_value_by_name_const(
+        t->trace, "vpid");
+    int64_t vpid = v && bt_value_is_signed_integer(v)
+                   ? bt_value_integer_signed_get(v) : -1;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    uk_assert(f);
+    const char *sep = "";
+    if (procname) {
+        fputs(procname, f);
+        sep = ", ";
+    }
+    if (vpid >= 0) {
+        fprintf(f, "%spid %" PRId64, sep, vpid);
+        sep = ", ";
+    }
+    if (name) {
+        fprintf(f, *sep ? " (%s)" : "%s", name);
+    }
+    if (!ftell(f)) {
+        fputs("unnamed trace", f);
+    }
+    fclose(f);
+    t->name = text;
+
+    char *json = NULL;
+    f = open_memstream(&json, &size);
+    uk_assert(f);
+    fputs("{\"name\":", f);
+    report_json_string(f, name ? name : "");
+    fputs(",\"procname\":", f);
+    report_json_string(f, procname ? procname : "");
+    fprintf(f, ",\"vpid\":%" PRId64 "}", vpid);
+    fclose(f);
+    t->json = json;
+}
+
+/* The report of the ukey streams of 'trace' (see struct sink_trace). */
+static struct report *
+sink_trace_report(struct sink *sink, const bt_trace *trace)
+{
+    const uint8_t *uuid = bt_trace_get_uuid(trace);
+    for (size_t i = 0; i < sink->n_traces; i++) {
+        const struct sink_trace *t = &sink->traces[i];
+        if (t->trace == trace
+            || (uuid && t->has_uuid && !memcmp(t->uuid, uuid, 16))) {
+            return t->report;
+        }
+    }
+    struct report *r = sink->report;
+    if (sink->n_traces && sink->per_trace) {
+        struct report_options o = sink->opts;
+        o.progress = false;     /* One progress line: the first trace's. */
+        r = report_create(&o);
+    }
+    sink->traces = uk_grow(sink->traces, &sink->allocated_traces,
+                           sink->n_traces + 1, sizeof *sink->traces);
+    struct sink_trace *t = &sink->traces[sink->n_traces++];
+    *t = (struct sink_trace) { .trace = trace, .report = r,
+                               .has_uuid = uuid != NULL };
+    if (uuid) {
+        memcpy(t->uuid, uuid, sizeof t->uuid);
+    }
+    sink_trace_describe(t);
+    return r;
+}
+
 /* The record of 'stream', created on first sight.  Streams are few (one
  * per CPU and buffer), and looked up once per packet or loss. */
 static struct sink_stream *
@@ -426,19 +546,15 @@ sink_stream(struct sink *sink, const bt_stream *stream)
         .head = SIZE_MAX,
     };
     if (st->ukey) {             /* Another provider's loses no ukey event. */
-        const bt_trace *trace = bt_stream_borrow_trace_const(stream);
-        if (!sink->ukey_trace) {
-            sink->ukey_trace = trace;
-        } else if (sink->ukey_trace != trace) {
-            sink->ukey_traces = true;
-        }
+        st->report = sink_trace_report(sink,
+                                       bt_stream_borrow_trace_const(stream));
         char what[256];
         describe_stream(stream, "events", what, sizeof what);
         st->what = uk_xstrdup(what);
         /* A stream whose packets have no time begins with the trace. */
         if (bt_stream_class_packets_have_beginning_default_clock_snapshot(
                 bt_stream_borrow_class_const(stream))) {
-            st->head = report_stream_begin(sink->report, st->what);
+            st->head = report_stream_begin(st->report, st->what);
         }
     }
     sink->last_stream = sink->n_streams;
@@ -479,7 +595,7 @@ sink_discarded_events(struct sink *sink, const bt_message *msg)
         e = snapshot_ns(SINK_DE_END_CS_(msg));
     }
     describe_stream(stream, kind, what, sizeof what);
-    report_discarded(sink->report, n, b, e, what);
+    report_discarded(c->report, n, b, e, what);
 }
 
 static void
@@ -491,7 +607,8 @@ sink_discarded_packets(struct sink *sink, const bt_message *msg)
     uint64_t n = 0, b = 0, e = 0;
     char what[256];
 
-    if (!sink_stream(sink, stream)->ukey) {
+    struct sink_stream *c = sink_stream(sink, stream);
+    if (!c->ukey) {
         return;                 /* Another provider's: no ukey event. */
     }
     /* The count is of packets: the number of events in them is unknown. */
@@ -509,7 +626,7 @@ sink_discarded_packets(struct sink *sink, const bt_message *msg)
     } else {
         describe_stream(stream, "events (packets)", what, sizeof what);
     }
-    report_discarded(sink->report, n, b, e, what);
+    report_discarded(c->report, n, b, e, what);
 }
 
 /* A trace whose session enabled only some "ukey:" events, first seen at
@@ -517,14 +634,14 @@ sink_discarded_packets(struct sink *sink, const bt_message *msg)
  * loss of an unknown number.  (A trace of another provider declares none,
  * and is not one.) */
 static void
-sink_incomplete_trace(struct sink *sink, int64_t ns)
+sink_incomplete_trace(struct sink *sink, struct report *r, int64_t ns)
 {
     char types[160], what[256];
     decode_missing(sink->dec, types, sizeof types);
     snprintf(what, sizeof what, "events of the types its session did not "
              "enable (%s)", types);
-    report_discarded(sink->report, 0, ns == INT64_MIN ? 0 : (uint64_t) ns,
-                     UINT64_MAX, what);
+    report_discarded(r, 0, ns == INT64_MIN ? 0 : (uint64_t) ns, UINT64_MAX,
+                     what);
 }
 
 /* Handles one message, of time 'ns' (sink_message_time()).  Returns false
@@ -532,20 +649,28 @@ sink_incomplete_trace(struct sink *sink, int64_t ns)
 static bool
 sink_message(struct sink *sink, const bt_message *msg, int64_t ns)
 {
+    struct report *r = sink->report;
     switch (bt_message_get_type(msg)) {
     case BT_MESSAGE_TYPE_EVENT:
+        if (sink->n_traces > 1 && sink->per_trace) {
+            /* Its stream's trace's report.  Streams come in long runs: the
+             * lookup is mostly sink_stream()'s first comparison. */
+            r = sink_stream(sink, bt_event_borrow_stream_const(
+                                bt_message_event_borrow_event_const(msg)))
+                ->report;
+            r = r ? r : sink->report;   /* Another provider's: skipped. */
+        }
         /* Decoded in place in the report's buffer: no copy. */
-        switch (decode_event(sink->dec, msg, ns,
-                             report_event_slot(sink->report))) {
+        switch (decode_event(sink->dec, msg, ns, report_event_slot(r))) {
         case DECODE_OK:
-            report_event_commit(sink->report);
+            report_event_commit(r);
             break;
         case DECODE_SKIP:
             break;
         case DECODE_ERROR:
             return false;
         case DECODE_INCOMPLETE:
-            sink_incomplete_trace(sink, ns);
+            sink_incomplete_trace(sink, r, ns);
             return sink_message(sink, msg, ns);
         }
         break;
@@ -561,6 +686,100 @@ sink_message(struct sink *sink, const bt_message *msg, int64_t ns)
     return true;
 }
 
+static int
+sink_trace_cmp(const void *a_, const void *b_)
+{
+    const struct sink_trace *const *a = a_, *const *b = b_;
+    int c = strcmp((*a)->name, (*b)->name);
+    return c ? c : ((*a)->trace < (*b)->trace ? -1 : 1);
+}
+
+/* The traces with a report of their own that read ukey events, into
+ * 'out' (room for n_traces), in the order of their names: the same input
+ * prints the same whatever order its streams came in.  Returns how many. */
+static size_t
+sink_reported_traces(const struct sink *sink, struct sink_trace **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; sink->per_trace && i < sink->n_traces; i++) {
+        if (report_n_events(sink->traces[i].report)) {
+            out[n++] = &sink->traces[i];
+        }
+    }
+    qsort(out, n, sizeof *out, sink_trace_cmp);
+    return n;
+}
+
+uint64_t
+sink_n_events(const struct sink *sink)
+{
+    uint64_t n = report_n_events(sink->report);
+    for (size_t i = 0; i < sink->n_traces; i++) {
+        if (sink->traces[i].report != sink->report) {
+            n += report_n_events(sink->traces[i].report);
+        }
+    }
+    return n;
+}
+
+int
+sink_report(struct sink *sink)
+{
+    struct sink_trace **traces = uk_xcalloc(sink->n_traces + 1,
+                                            sizeof *traces);
+    size_t n = sink_reported_traces(sink, traces);
+    if (n <= 1) {
+        int status = report_finish(n ? traces[0]->report : sink->report);
+        free(traces);
+        return status;
+    }
+
+    /* One report per trace, then the verdict of them all: FAIL if one
+     * fails, else INCONCLUSIVE if one is, else PASS. */
+    FILE *out = sink->opts.out ? sink->opts.out : stdout;
+    bool json = sink->opts.format == REPORT_JSON;
+    size_t by_status[4] = { 0 };
+    if (json) {
+        fputs("{\"traces\":[", out);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (json) {
+            fprintf(out, "%s{\"trace\":%s,\"audit\":", i ? ",\n" : "\n",
+                    traces[i]->json);
+        } else {
+            fprintf(out, "%strace %zu of %zu: %s\n", i ? "\n" : "", i + 1,
+                    n, traces[i]->name);
+        }
+        fflush(out);
+        int status = report_finish(traces[i]->report);
+        by_status[status >= 0 && status < 4 ? status : 2]++;
+        if (json) {
+            fputs("}", out);
+        }
+    }
+    int status = by_status[1] ? 1 : by_status[3] ? 3 : 0;
+    const char *verdict = status == 1 ? "FAIL"
+                          : status == 3 ? "INCONCLUSIVE" : "PASS";
+    if (json) {
+        fprintf(out, "],\"result\":\"%s\",\"exit\":%d}\n", verdict, status);
+    } else {
+        fprintf(out, "\nresult: %s (%zu traces:", verdict, n);
+        static const char *const names[] = { "PASS", "FAIL", NULL,
+                                             "INCONCLUSIVE" };
+        const char *sep = " ";
+        for (int i = 0; i < 4; i++) {
+            if (names[i] && by_status[i]) {
+                fprintf(out, "%s%zu %s", sep, by_status[i], names[i]);
+                sep = ", ";
+            }
+        }
+        fputs(")\n", out);
+    }
+    fflush(out);
+    free(traces);
+    return status;
+}
+
 /* The input ended: prints the report.  Returns false after appending a
  * cause. */
 static bool
@@ -572,15 +791,23 @@ sink_end(struct sink *sink)
         return false;
     }
     char why[512];
-    if (report_mixed_programs(sink->report, why, sizeof why)) {
-        /* Per-process buffers (lttng enable-channel --buffers-pid) give
-         * each program a trace of its own. */
-        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self_comp,
-            "%s%s", why, sink->ukey_traces
-            ? "; the input holds several traces: audit each on its own" : "");
-        return false;
+    size_t n = sink->per_trace ? sink->n_traces : 0;
+    for (size_t i = 0; i <= n; i++) {
+        struct sink_trace *t = i < n ? &sink->traces[i] : NULL;
+        if (report_mixed_programs(t ? t->report : sink->report, why,
+                                  sizeof why)) {
+            /* The view folds every trace into one timeline: per-process
+             * buffers give each program a trace, to view on its own. */
+            BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
+                sink->self_comp, "%s%s%s%s",
+                t && n > 1 ? t->name : "", t && n > 1 ? ": " : "", why,
+                !sink->per_trace && sink->n_traces > 1
+                ? "; the input holds several traces: view each on its own"
+                : "");
+            return false;
+        }
     }
-    int status = report_finish(sink->report);
+    int status = sink_report(sink);
     if (sink->setup) {
         sink->setup->status = status;
     }
@@ -656,7 +883,7 @@ sink_note(struct sink *sink, const bt_message *msg)
         if (!st->packet_seen) {
             st->packet_seen = true;
             if (st->head != SIZE_MAX) {
-                report_stream_head(sink->report, st->head,
+                report_stream_head(st->report, st->head,
                                    snapshot_ns(SINK_PB_CS_(msg)));
             }
         }
@@ -674,7 +901,8 @@ sink_note(struct sink *sink, const bt_message *msg)
         st = sink_stream(sink,
                          bt_message_stream_end_borrow_stream_const(msg));
         if (st->ukey && st->last_packet_end_ns) {
-            report_stream_end(sink->report, st->last_packet_end_ns, st->what);
+            report_stream_end(st->report, st->last_packet_end_ns,
+                              st->what);
         }
         break;
     default:

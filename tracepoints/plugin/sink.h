@@ -19,6 +19,8 @@
 
 #include "report.h"
 
+struct sink;
+
 /* What ukdb passes to the sink, and gets back. */
 struct sink_setup {
     struct report_options options;  /* 'mode' is set by the class. */
@@ -26,11 +28,19 @@ struct sink_setup {
                                      * "in0", "in1"..., merged by time. */
     int status;                     /* Out: report_finish()'s status, or -1
                                      * if the input did not end. */
-    struct report *report;          /* Out: the sink's report (weak, valid
-                                     * while the graph lives), for ukdb to
-                                     * report what it read when it is
-                                     * interrupted. */
+    struct sink *sink;              /* Out: the sink (weak, valid while
+                                     * the graph lives), for ukdb to report
+                                     * what it read when it is interrupted. */
 };
+
+/* Events read so far, of every trace. */
+uint64_t sink_n_events(const struct sink *);
+
+/* Ends the input and prints the report of every trace (see sink.c's
+ * "struct sink_trace"), then, if there are several, the verdict of them
+ * all.  Returns the exit status of DESIGN.md's contract (report_finish()),
+ * of the worst trace. */
+int sink_report(struct sink *);
 
 bt_component_class_initialize_method_status sink_init_audit(
     bt_self_component_sink *, bt_self_component_sink_configuration *,
