@@ -47,15 +47,14 @@ cmd_audit_usage(FILE *f, bool view)
 }
 
 /* Prints "ukdb: error: OPTION: 'ARG': WHAT" (without the parts that are
- * NULL) and the hint.  Returns 2. */
+ * NULL) and the hint, in one line.  Returns 2. */
 static int
 cmd_audit_usage_error(bool view, const char *option, const char *arg,
                       const char *what)
 {
-    fprintf(stderr, "ukdb: error: %s%s%s%s%s%s\n", option ? option : "",
-            option ? ": " : "", arg ? "'" : "", arg ? arg : "",
-            arg ? "': " : "", what);
-    fprintf(stderr, "Try \"ukdb %s --help\".\n", view ? "view" : "audit");
+    fprintf(stderr, "ukdb: error: %s%s%s%s%s%s (see \"ukdb %s --help\")\n",
+            option ? option : "", option ? ": " : "", arg ? "'" : "",
+            arg ? arg : "", arg ? "': " : "", what, view ? "view" : "audit");
     return 2;
 }
 

@@ -308,6 +308,19 @@ cmd_help(struct repl *r, int argc, char *argv[])
     if (c->details) {
         printf("%s\n", c->details);
     }
+    if (c->run == cmd_break || c->run == cmd_expect) {
+        /* The kinds their "violation KIND" takes, wrapped. */
+        int col = printf("  KIND:");
+        for (int i = 0; i < N_UK_VIOLATION_KINDS; i++) {
+            const char *name = uk_violation_kind_name(i);
+            if (col + 1 + (int) strlen(name) + 1 > 79) {
+                col = printf("\n       ") - 1;
+            }
+            col += printf(" %s%s", name,
+                          i + 1 < N_UK_VIOLATION_KINDS ? "," : "");
+        }
+        putchar('\n');
+    }
     printf("example: %s\n", c->example);
     return CMD_OK;
 }

@@ -67,7 +67,7 @@ load_signal(int sig)
 static int load_usage_error(const char *fmt, ...) UK_PRINTF(1, 2);
 static int load_memory_check(const struct load_config *);
 
-/* Reports a usage error as "ukdb: error: ..." and returns 2. */
+/* Reports a usage error in one line, "ukdb: error: ...", and returns 2. */
 static int
 load_usage_error(const char *fmt, ...)
 {
@@ -75,7 +75,7 @@ load_usage_error(const char *fmt, ...)
     va_start(args, fmt);
     fputs("ukdb: error: ", stderr);
     vfprintf(stderr, fmt, args);
-    fputs("\nTry \"ukdb load --help\".\n", stderr);
+    fputs(" (see \"ukdb load --help\")\n", stderr);
     va_end(args);
     return 2;
 }

@@ -23,10 +23,12 @@ usage(FILE *fp)
     fputs("usage: ukdb [--echo] [--keep-going] [--events FILE] "
           "[-x INITFILE]\n"
           "            [-f FILE | -c 'CMD; CMD' | FILE.ukdb | TRACE]\n"
-          "       ukdb record -o DIR SCRIPT.ukdb\n"
+          "       ukdb record -o DIR | --live URL [OPTION...] SCRIPT.ukdb\n"
           "       ukdb audit [--format text|json] TRACE...\n"
-          "       ukdb view [--ukey ID] [--flow NAME] [--format "
-          "text|json|chrome|raw] TRACE\n"
+          "       ukdb view [--ukey ID] [--flow NAME] [--thread NAME] "
+          "[--begin B]\n"
+          "                 [--end E] [--format text|json|chrome|raw] "
+          "TRACE...\n"
           "       ukdb explore [OPTIONS] SCRIPT.ukdb\n"
           "       ukdb load --handlers N --revalidators M --flows F ...\n"
           "With no file and stdin a terminal, ukdb starts its REPL "
@@ -115,11 +117,30 @@ main(int argc, char *argv[])
 
     struct repl r;
     repl_init(&r);
+    if (argc > 1 && argc <= 3 && !strcmp(argv[1], "help")
+        && access(argv[1], F_OK)) {
+        /* "ukdb help [CMD]": the REPL's help, as git's (unless a script
+         * is named so). */
+        int rc = cmd_help(&r, argc - 1, argv + 1) == CMD_OK ? 0 : 2;
+        repl_destroy(&r);
+        return rc;
+    }
     const char *file = NULL, *commands = NULL, *events = NULL;
     const char *init = NULL;
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
+        static const char *const with_arg[] = {
+            "-f", "-c", "-x", "--init", "--events",
+        };
+        for (size_t j = 0; j < UK_ARRAY_SIZE(with_arg); j++) {
+            if (!strcmp(a, with_arg[j]) && i + 1 >= argc) {
+                fprintf(stderr, "ukdb: error: option '%s' needs an "
+                        "argument (see \"ukdb --help\")\n", a);
+                repl_destroy(&r);
+                return 2;
+            }
+        }
         if (!strcmp(a, "-f") && i + 1 < argc) {
             file = argv[++i];
         } else if (!strcmp(a, "-c") && i + 1 < argc) {
@@ -138,8 +159,8 @@ main(int argc, char *argv[])
             repl_destroy(&r);
             return 0;
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "ukdb: error: unknown option '%s'\n", a);
-            usage(stderr);
+            fprintf(stderr, "ukdb: error: unknown option '%s' (see "
+                    "\"ukdb --help\")\n", a);
             repl_destroy(&r);
             return 2;
         } else if (!file) {
@@ -149,6 +170,12 @@ main(int argc, char *argv[])
             repl_destroy(&r);
             return 2;
         }
+    }
+    if (file && commands) {
+        fprintf(stderr, "ukdb: error: give only one of -f FILE, FILE.ukdb "
+                "and -c 'CMD; CMD' (see \"ukdb --help\")\n");
+        repl_destroy(&r);
+        return 2;
     }
     /* The model's events fire the "ukey" tracepoints: their probes are
      * loaded for it, not to read a trace ("close" loads them then), nor

@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
@@ -696,23 +697,28 @@ record_count_events(unsigned long long *n_events,
     return 0;
 }
 
-/* Prints the trace directories and their event count on stderr. */
-static void
+/* Prints the trace directories and their event count on stderr.  Returns
+ * false, after an error, if a scenario recorded no event: its tracepoints
+ * did not fire (a scenario always emits its threads' starts), so there is
+ * no trace to read.  (A program run by --exec may emit none: a warning.) */
+static bool
 record_report(const struct record_ctx *ctx)
 {
     unsigned long long n_events, n_discarded;
 
     if (ctx->opts->live_url) {
         fprintf(stderr, "ukdb: trace streamed to %s\n", ctx->opts->live_url);
-        return;
+        return true;
     }
     nftw(ctx->output, record_find_entry, 16, FTW_PHYS);
     for (size_t i = 0; i < record_n_traces; i++) {
         fprintf(stderr, "ukdb: trace: %s\n", record_traces[i]);
     }
+    bool ok = record_n_traces > 0 || ctx->opts->search_path;
     if (!record_n_traces) {
-        fprintf(stderr, "ukdb: warning: no trace under %s: the program "
-                "recorded no event\n", ctx->output);
+        fprintf(stderr, "ukdb: %s: no trace under %s: the program "
+                "recorded no event (were its tracepoints loaded?)\n",
+                ok ? "warning" : "error", ctx->output);
     } else if (!record_in_path("babeltrace2")) {
         fprintf(stderr, "ukdb: events not counted: babeltrace2 is not "
                 "installed\n");
@@ -732,6 +738,7 @@ record_report(const struct record_ctx *ctx)
     free(record_traces);
     record_traces = NULL;
     record_n_traces = record_allocated_traces = 0;
+    return ok;
 }
 
 /* ==== Entry points ==== */
@@ -781,10 +788,10 @@ record_run(const struct record_options *opts, char *const child_argv[])
     int child_status = record_run_child(&ctx, child_argv);
     child_ran = true;
     if (!record_teardown(&ctx)) {
-        if (!opts->quiet) {
-            record_report(&ctx);
-        }
         status = child_status;
+        if (!opts->quiet && !record_report(&ctx)) {
+            status = 2;
+        }
     }
 
 out:
@@ -806,15 +813,30 @@ out:
     return status;
 }
 
+/* Reports a usage error in one line and returns 2. */
+static int UK_PRINTF(1, 2)
+record_usage_error(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    fputs("ukdb: error: record: ", stderr);
+    vfprintf(stderr, fmt, args);
+    fputs(" (see \"ukdb record --help\")\n", stderr);
+    va_end(args);
+    return 2;
+}
+
 static void
 record_usage(FILE *f)
 {
-    fprintf(f, "usage: ukdb record -o DIR [--] SCRIPT.ukdb [ARGS...]\n"
-            "       ukdb record --live URL [--] SCRIPT.ukdb [ARGS...]\n"
+    fprintf(f, "usage: ukdb record -o DIR [--] [OPTION...] SCRIPT.ukdb\n"
+            "       ukdb record --live URL [--] [OPTION...] SCRIPT.ukdb\n"
             "Runs the scenario under a private LTTng session and writes a "
             "CTF trace of its\n\"ukey\" events to DIR (absent or empty), or "
             "streams it to the lttng-relayd at URL\n(net://HOST[:CTRL:DATA])."
-            "  Exit status: the scenario's (0, 1), 2 on error.\n");
+            "  OPTIONs are ukdb's own (--keep-going, --echo...),\n"
+            "given to the scenario's run.  Exit status: the scenario's (0, "
+            "1), 2 on error.\n");
 }
 
 int
@@ -830,23 +852,40 @@ record_main(int argc, char *argv[])
     struct record_options opts = { .output = NULL };
     int c;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:h", options, NULL)) != -1) {
+    optind = 0;                 /* Full re-initialization (glibc). */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:o:h", options, NULL)) != -1) {
         switch (c) {
         case 'o': opts.output = optarg; break;
         case 'l': opts.live_url = optarg; break;
         case 'x': opts.search_path = true; break;
         case 'h': record_usage(stdout); return 0;
-        default: goto usage;
+        case ':':
+            return record_usage_error("'%s' needs an argument",
+                                      argv[optind - 1]);
+        default:
+            return record_usage_error("unknown option '%s'",
+                                      argv[optind - 1]);
         }
     }
-    if (optind >= argc || !opts.output == !opts.live_url) {
-        fprintf(stderr, "ukdb: error: record: %s\n", optind >= argc
-                ? "no scenario to run" : "give exactly one of -o and --live");
-        goto usage;
+    if (optind >= argc) {
+        return record_usage_error("no scenario to run");
+    } else if (!opts.output == !opts.live_url) {
+        return record_usage_error("give exactly one of -o and --live");
     }
     if (opts.search_path) {
         return record_run(&opts, &argv[optind]);
+    }
+    /* The usual "record -o DIR SCRIPT": a script that cannot be read is
+     * said now, before a session records the run that fails on it. */
+    const char *script = argv[argc - 1];
+    const char *before = argc - 2 >= optind ? argv[argc - 2] : "";
+    bool is_file = (script[0] != '-' && strcmp(before, "-c")
+                    && strcmp(before, "--events"));
+    if (is_file && access(script, R_OK)) {
+        fprintf(stderr, "ukdb: error: record: %s: %s\n", script,
+                strerror(errno));
+        return 2;
     }
 
     char exe[PATH_MAX];
@@ -862,8 +901,4 @@ record_main(int argc, char *argv[])
     int status = record_run(&opts, child);
     free(child);
     return status;
-
-usage:
-    fprintf(stderr, "Try \"ukdb record --help\".\n");
-    return 2;
 }

@@ -164,10 +164,28 @@ test_expect_success '--echo in a script' '
     test_cmp expect out
 '
 
-test_expect_success 'an unknown option: exit 2 with usage' '
+# Every command-line error is one line (DIAGNOSTICS), the usage is a hint
+# away: before, an unknown option printed the 9-line usage, "-f" alone
+# said "unknown option", and "-c" next to a FILE was ignored.
+test_expect_success 'command-line errors: one line, exit 2' '
     run_ukdb --bogus && check_rc 2 &&
-    test_grep "^ukdb: error: unknown option '\''--bogus'\''" err &&
-    test_grep "^usage: ukdb" err
+    test_grep "^ukdb: error: unknown option '\''--bogus'\'' (see \"ukdb --help\")\$" err &&
+    [ $(wc -l <err) = 1 ] &&
+    for o in -f -c -x --init --events; do
+        run_ukdb $o && check_rc 2 &&
+        test_grep "^ukdb: error: option '\''$o'\'' needs an argument" err &&
+        [ $(wc -l <err) = 1 ] || exit 1
+    done &&
+    echo "echo from the file" >s.ukdb &&
+    run_ukdb -f s.ukdb -c "echo hi" && check_rc 2 &&
+    test_grep "give only one of -f FILE, FILE.ukdb and -c" err &&
+    ! grep -q "from the file\|hi" out
+'
+
+test_expect_success 'ukdb help [CMD]: the REPL help' '
+    run_ukdb help && check_rc 0 &&
+    test_grep "^Commands (\"help CMD\" for details" out &&
+    run_ukdb help step && check_rc 0 && test_grep "^usage: step " out
 '
 
 test_expect_success '--help: exit 0, usage on stdout' '

@@ -16,7 +16,8 @@ load_error() {
     "$UKDB" load "$@" >out 2>err
     rc=$?
     [ $rc -eq 2 ] || { echo "exit $rc, wanted 2"; cat out err; return 1; }
-    test_grep "^ukdb: error: load: " err
+    test_grep "^ukdb: error: load: " err &&
+    [ $(wc -l <err) = 1 ] || { echo "not one line:"; cat err; return 1; }
 }
 
 test_expect_success 'zero handlers is an error' '

@@ -79,11 +79,44 @@ test_expect_success 'lttng-sessiond missing from PATH: a clear error' '
     test ! -e nod
 '
 
-test_expect_success 'usage errors exit 2' '
+test_expect_success 'usage errors exit 2, in one line' '
     { $RECORD --exec "$TP_EMIT" 2>stderr; test $? = 2; } &&
     test_grep "give exactly one of -o and --live" stderr &&
     { $RECORD -o x 2>stderr; test $? = 2; } &&
-    test_grep "no scenario to run" stderr
+    test_grep "no scenario to run" stderr &&
+    [ -x "$UKDB" ] || exit 0
+    for bad in "--bogus" "-o"; do
+        { $RECORD $bad 2>stderr; test $? = 2; } &&
+        test "$(wc -l <stderr)" = 1 &&
+        test_grep "^ukdb: error: record: .* (see \"ukdb record --help\")\$" stderr ||
+        exit 1
+    done
+'
+
+# Before, a missing script was run under a session (a trace of the
+# failing run's 5 events), and a run whose tracepoints could not load
+# recorded nothing and exited 0.
+test_expect_success 'a missing script: an error before any session' '
+    [ -x "$UKDB" ] || exit 0
+    { $RECORD -o nos nosuch.ukdb 2>stderr; test $? = 2; } &&
+    test_grep "^ukdb: error: record: nosuch.ukdb: No such file or directory\$" stderr &&
+    test "$(wc -l <stderr)" = 1 && ! test -e nos
+'
+
+test_expect_success 'a scenario that records no event: exit 2' '
+    [ -x "$UKDB" ] || exit 0
+    echo "handler h0" >s.ukdb &&
+    { UKDB_TP_PROVIDER=/nonexistent.so $RECORD -o none s.ukdb 2>stderr;
+      test $? = 2; } &&
+    test_grep "^ukdb: error: no trace under .*none: the program recorded no event" stderr
+'
+
+# As the usage says: "record -o DIR [--] [OPTION...] SCRIPT.ukdb".
+test_expect_success 'ukdb options before the script reach its run' '
+    [ -x "$UKDB" ] || exit 0
+    printf "handler h0\necho after\n" >k.ukdb &&
+    $RECORD -o opt -- --echo k.ukdb >stdout 2>stderr &&
+    test_grep "^(ukdb) handler h0" stdout && test_grep "^after" stdout
 '
 
 test_expect_success 'SIGTERM stops the child and cleans up' '
