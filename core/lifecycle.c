@@ -1314,6 +1314,31 @@ lc_postpone(struct lifecycle *lc, struct lc_ukey *u,
     }
 }
 
+/* The handler's datapath put of 'u' after another thread deleted it: a
+ * purge (revalidator_purge(), dp_purge_cb()) may delete a VISIBLE ukey
+ * while its handler is between ukey_install() and dpif_operate().  Under
+ * RCU the handler may still read it, and OVS leaves the flow it puts to
+ * the next dump, which adopts it (shared/ovs-ukey-lifecycle.md §1.10,
+ * invariant 6): a warning, and the flow is followed as one without ukey. */
+static void
+lc_put_after_delete(struct lifecycle *lc, struct lc_ukey *u,
+                    const struct ukey_event *e,
+                    const struct lifecycle_evidence *now)
+{
+    struct lc_subject subj = { .u = u };
+    lc_report(lc, UK_VIOL_USE_AFTER_DELETE, UK_SEV_WARNING, &subj, now,
+              &u->del_ev,
+              "use after delete: %s of ukey %llu by %s (seq %llu) after "
+              "its %s by %s (seq %llu): its datapath flow has no ukey until "
+              "a dump adopts it",
+              uk_event_type_name(e->type), (unsigned long long) u->id,
+              lc_tname(lc, now->thread_id, 0),
+              (unsigned long long) now->seq,
+              uk_event_type_name(u->del_type),
+              lc_tname(lc, u->del_ev.thread_id, 1),
+              (unsigned long long) u->del_ev.seq);
+}
+
 /* umap_insert of 'u', or 'u' replaced in by umap_replace. */
 static void
 lc_insert(struct lifecycle *lc, struct lc_ukey *u,
@@ -1518,7 +1543,9 @@ lc_ukey_event(struct lifecycle *lc, uint64_t id, bool new_side,
                             && e->kind == UK_FREE_DESTROY);
         return;
     case UK_EV_DP_PUT:
-        if (u->deleted) {
+        if (u->deleted && e->kind == UK_PUT_CREATE) {
+            lc_put_after_delete(lc, u, e, now);
+        } else if (u->deleted) {
             lc_use_after_delete(lc, u, e, now);
         }
         break;
