@@ -369,6 +369,46 @@ test_expect_success 'babeltrace2 aborting on a corrupt packet: exit 2' '
     test_grep "^ukdb: error: " err
 '
 
+# A packet size that reads 0 in a stream file with no LTTng index:
+# babeltrace2 2.0.4 indexes the file for ever, growing by ~100 MB/s (ukdb
+# grew past 4 GB, or until the timeout).  A watch on the memory ends it.
+test_expect_success 'babeltrace2 looping on a corrupt stream: exit 2' '
+    cp -r "$TEST_TOP/traces/race-upstream/ust/uid/0/64-bit" loop &&
+    rm -rf loop/index &&
+    /usr/bin/python3 -c "import sys; p = sys.argv[1]; g = open(p, \"rb\").read(); open(p, \"wb\").write(g[:32] + bytes(32) + g[32:])" loop/ukdb_0 &&
+    for how in audit view open; do
+        case $how in
+        open) timeout 60 "$UKDB" -c "open loop" >out 2>err ;;
+        *) timeout 60 "$UKDB" $how loop >out 2>err ;;
+        esac
+        rc=$?; cat err
+        test $rc = 2 && test "$(wc -l <err)" = 1 &&
+        test_grep "^ukdb: error: babeltrace2 loops on a corrupt trace: it took [0-9]* MiB to index \"loop\"" err ||
+        exit 1
+    done
+'
+
+# A FIFO named "metadata" blocked the trace search (audit, view, open).
+test_expect_success 'a FIFO named metadata is no trace, and no hang' '
+    mkdir fifo && mkfifo fifo/metadata &&
+    timeout 20 "$UKDB" audit fifo >out 2>err; rc=$?; cat err;
+    test $rc = 2 && test_grep "Not a CTF trace: no \"metadata\" file" err &&
+    timeout 20 "$UKDB" -c "open fifo" >out 2>err; test $? = 2
+'
+
+# The same trace twice, or a trace and a directory in it: every event
+# read twice (the view printed doubled timelines, then failed).
+test_expect_success 'a trace given twice is an error' '
+    for how in audit view; do
+        "$UKDB" $how clean clean >out 2>err; rc=$?; cat err;
+        test $rc = 2 && test "$(wc -l <err)" = 1 &&
+        test_grep "^ukdb: error: Trace given twice: path=\"clean\"" err &&
+        test ! -s out || exit 1
+    done &&
+    "$UKDB" audit "$TEST_TOP/traces/purge" "$TEST_TOP/traces/purge/ust" \
+        >out 2>err; test $? = 2 && test_grep "Trace given twice" err
+'
+
 test_expect_success 'usage errors: exit 2 and a hint, in one line' '
     { "$UKDB" audit >out 2>err; test $? = 2; } &&
     test_grep "missing TRACE argument (see \"ukdb audit --help\")\$" err &&

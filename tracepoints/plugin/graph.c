@@ -6,8 +6,11 @@
 #include "graph.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +33,18 @@
 #define GRAPH_LOG_LEVEL \
     (getenv("UKDB_BT_LOG") ? BT_LOGGING_LEVEL_WARNING : BT_LOGGING_LEVEL_NONE)
 
+/* A thread that watches babeltrace2 index a trace (see "Watching
+ * babeltrace2 index a trace" below). */
+struct graph_watch {
+    pthread_t thread;
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;                /* Signalled to stop. */
+    bool stop;                          /* Under 'mutex'. */
+    bool initialized, started;
+    uint64_t base, limit;               /* Resident bytes. */
+    const char *input;
+};
+
 /* The graph and what it is built from.  Used by one thread. */
 struct graph {
     bt_graph *graph;                    /* (owned) */
@@ -44,6 +59,10 @@ struct graph {
     bt_component_class_sink *sink_cls;  /* (owned) */
     bt_interrupter *interrupter;        /* (owned) */
     unsigned int n_sources;
+    char **dirs;                        /* (owned) The trace directories
+                                         * read, as realpath() gives them. */
+    size_t n_dirs;
+    struct graph_watch watch;           /* While sources are created. */
     struct sink_setup setup;
     bool aborted;                       /* babeltrace2 aborted in it: what
                                          * it holds is abandoned. */
@@ -169,12 +188,17 @@ graph_print_error(void)
  * Used by one thread at a time (the graph's). */
 static char **found_dirs;                       /* (owned) Each (owned). */
 static size_t n_found_dirs, allocated_found_dirs;
+static uint64_t found_bytes;                    /* Of every regular file. */
 
 static int
 graph_find_cb(const char *path, const struct stat *st, int type,
               struct FTW *ftw)
 {
-    if (type == FTW_F && !strcmp(path + ftw->base, "metadata")) {
+    if (type != FTW_F || !S_ISREG(st->st_mode)) {
+        return 0;               /* A FIFO named "metadata" would block. */
+    }
+    found_bytes += (uint64_t) st->st_size;
+    if (!strcmp(path + ftw->base, "metadata")) {
         found_dirs = uk_grow(found_dirs, &allocated_found_dirs,
                              n_found_dirs + 1, sizeof *found_dirs);
         found_dirs[n_found_dirs++] = uk_xasprintf("%.*s", ftw->base > 1
@@ -265,6 +289,119 @@ graph_check_metadata(const char *dir)
 out:
     free(path);
     return ok;
+}
+
+/* ==== Watching babeltrace2 index a trace ==== */
+
+/* babeltrace2 2.0.4's src.ctf.fs indexes a data stream file that has no
+ * LTTng index by walking its packets, and on a packet whose size reads 0
+ * (a corrupt file) it loops for ever, growing by ~100 MB/s, inside
+ * bt_graph_add_source_component().  No check of ours can vet every packet
+ * first without the metadata's layout, so a thread watches the process's
+ * resident memory while the sources are created: an index takes some bytes
+ * per packet, so past the trace's size plus GRAPH_WATCH_SLACK, ukdb says
+ * so and exits.  It cannot return: the loop never ends, and cutting it
+ * short (a signal) could leave malloc() locked. */
+#define GRAPH_WATCH_SLACK (256u << 20)
+
+/* Where the REPL's stderr really is while it captures babeltrace2's (see
+ * graph_set_abort_output() below). */
+static int graph_abort_out;
+#define GRAPH_WATCH_PERIOD_NS (50 * 1000 * 1000)
+
+
+/* The process's resident memory in bytes, or 0 if unknown. */
+static uint64_t
+graph_rss(void)
+{
+    char buf[128];
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    unsigned long long size, resident;
+    if (n <= 0) {
+        return 0;
+    }
+    buf[n] = '\0';
+    if (sscanf(buf, "%llu %llu", &size, &resident) != 2) {
+        return 0;
+    }
+    return (uint64_t) resident * (uint64_t) sysconf(_SC_PAGESIZE);
+}
+
+static void *
+graph_watch_main(void *w_)
+{
+    struct graph_watch *w = w_;
+    pthread_mutex_lock(&w->mutex);
+    while (!w->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += GRAPH_WATCH_PERIOD_NS;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&w->cond, &w->mutex, &until);
+        uint64_t rss = graph_rss();
+        if (!w->stop && rss > w->base && rss - w->base > w->limit) {
+            char line[PATH_MAX + 256];
+            int len = snprintf(line, sizeof line, "ukdb: error: babeltrace2 "
+                               "loops on a corrupt trace: it took %" PRIu64
+                               " MiB to index \"%s\", more than the trace "
+                               "holds\n", (rss - w->base) >> 20, w->input);
+            if (len < 0 || (size_t) len >= sizeof line) {
+                len = (int) strlen(line);   /* Cut: still one line. */
+                line[len - 1] = '\n';
+            }
+            fflush(stdout);
+            if (write(graph_abort_out, line, (size_t) len) < 0) {
+                /* Nothing more to say it with. */
+            }
+            _exit(2);
+        }
+    }
+    pthread_mutex_unlock(&w->mutex);
+    return NULL;
+}
+
+/* Starts watching the indexing of 'input', 'bytes' of files. */
+static void
+graph_watch_start(struct graph_watch *w, const char *input, uint64_t bytes)
+{
+    *w = (struct graph_watch) { .input = input, .base = graph_rss(),
+                                .limit = bytes + GRAPH_WATCH_SLACK,
+                                .initialized = true };
+    pthread_mutex_init(&w->mutex, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    /* Without /proc or a thread, nothing watches: as before. */
+    w->started = w->base && !pthread_create(&w->thread, NULL,
+                                            graph_watch_main, w);
+}
+
+static void
+graph_watch_stop(struct graph_watch *w)
+{
+    if (!w->initialized) {
+        return;
+    }
+    w->initialized = false;
+    if (w->started) {
+        pthread_mutex_lock(&w->mutex);
+        w->stop = true;
+        pthread_cond_signal(&w->cond);
+        pthread_mutex_unlock(&w->mutex);
+        pthread_join(w->thread, NULL);
+    }
+    pthread_cond_destroy(&w->cond);
+    pthread_mutex_destroy(&w->mutex);
 }
 
 /* ==== Building ==== */
@@ -387,6 +524,40 @@ graph_is_live(const char *input)
             || !strncmp(input, "net6://", 7));
 }
 
+static void
+graph_free_dirs(struct graph *g)
+{
+    for (size_t i = 0; i < g->n_dirs; i++) {
+        free(g->dirs[i]);
+    }
+    free(g->dirs);
+    g->dirs = NULL;
+    g->n_dirs = 0;
+}
+
+/* Notes that 'dir' is read.  Returns false, after appending a cause, if it
+ * already was: its events would be read twice (an input given twice, or
+ * inside another). */
+static bool
+graph_add_dir(struct graph *g, const char *dir)
+{
+    char *real = realpath(dir, NULL);
+    if (!real) {
+        return true;            /* src.ctf.fs says why. */
+    }
+    for (size_t i = 0; i < g->n_dirs; i++) {
+        if (!strcmp(g->dirs[i], real)) {
+            BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+                "Trace given twice: path=\"%s\"", dir);
+            free(real);
+            return false;
+        }
+    }
+    g->dirs = uk_xrealloc(g->dirs, (g->n_dirs + 1) * sizeof *g->dirs);
+    g->dirs[g->n_dirs++] = real;
+    return true;
+}
+
 /* Adds the sources of 'input' (a directory searched for traces, or a
  * net:// URL).  Returns false after appending a cause. */
 static bool
@@ -417,6 +588,7 @@ graph_add_input(struct graph *g, const char *input)
     }
 
     n_found_dirs = 0;
+    found_bytes = 0;
     if (nftw(input, graph_find_cb, 16, FTW_PHYS)) {
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
             "Cannot search trace directory: path=\"%s\": %s", input,
@@ -437,13 +609,16 @@ graph_add_input(struct graph *g, const char *input)
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
             "No component class: name=\"src.ctf.fs\"");
     }
+    graph_watch_start(&g->watch, input, found_bytes);
     for (size_t i = 0; i < n_found_dirs; i++) {
         if (ok) {
             ok = (graph_check_metadata(found_dirs[i])
+                  && graph_add_dir(g, found_dirs[i])
                   && graph_add_source(g, fs, found_dirs[i], false));
         }
         free(found_dirs[i]);
     }
+    graph_watch_stop(&g->watch);
     n_found_dirs = 0;
     return ok;
 }
@@ -655,6 +830,7 @@ static void
 graph_aborted(struct graph *g)
 {
     g->aborted = true;
+    graph_watch_stop(&g->watch);        /* If it aborted while watched. */
     bt_current_thread_clear_error();
     fflush(stdout);
     fwrite(graph_abort_msg, 1, graph_abort_len, stderr);
@@ -731,6 +907,7 @@ graph_release(struct graph *g)
     free(g->ports);
     g->ports = NULL;
     g->n_ports = 0;
+    graph_free_dirs(g);
 }
 
 /* ==== Stepwise ==== */
@@ -796,6 +973,7 @@ graph_close(struct graph *g)
         if (!g->aborted) {      /* Else what it holds is abandoned. */
             graph_release(g);
         }
+        graph_free_dirs(g);     /* Ours, in either case. */
         free(g);
     }
 }
