@@ -7,6 +7,8 @@
  * header here (STYLE.md's layering). */
 #include "subcommands.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -104,13 +106,13 @@ cmd_audit_main(int argc, char *argv[], bool view)
         }
         case OPT_UKEY: {
             char *end;
-            unsigned long long id = strtoull(optarg, &end, 10);
-            if (*optarg == '#') {
-                id = strtoull(optarg + 1, &end, 10);
-            } else if (!strncmp(optarg, "ukey#", 5)) {
-                id = strtoull(optarg + 5, &end, 10);
-            }
-            if (*end || !id) {
+            const char *digits = optarg + (*optarg == '#' ? 1
+                                           : !strncmp(optarg, "ukey#", 5)
+                                           ? 5 : 0);
+            errno = 0;
+            unsigned long long id = strtoull(digits, &end, 10);
+            /* strtoull() takes "-1" (as 2^64 - 1) and leading blanks. */
+            if (*end || !id || errno || !isdigit((unsigned char) *digits)) {
                 return cmd_audit_usage_error(view, "--ukey", optarg,
                                              "not a ukey id");
             }

@@ -195,6 +195,10 @@ cmd_set(struct repl *r, int argc, char *argv[])
         return CMD_OK;
     }
     if (!strcmp(key, "echo")) {
+        if (strcmp(value, "on") && strcmp(value, "off")) {
+            repl_usage_error(r, "set", "'%s': expected on or off", value);
+            return CMD_ERROR;
+        }
         r->echo = !strcmp(value, "on");
         return CMD_OK;
     }

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <editline/readline.h>
@@ -215,24 +216,56 @@ repl_execute(struct repl *r, char *line)
 
 /* ==== Scripts ==== */
 
+/* Reads a line of 'fp' into 'buf' (REPL_MAX_LINE bytes), without its
+ * newline, nor a CR before it (a script saved with DOS line endings).
+ * Returns its length, -1 at the end of the file, or -2 for a line too long
+ * for 'buf': it stops there, so that a file with no newline (/dev/zero) is
+ * not read whole.  Sets '*nul' if the line holds a NUL byte. */
+static ssize_t
+read_line(FILE *fp, char *buf, bool *nul)
+{
+    size_t n = 0;
+    int c;
+    *nul = false;
+    while ((c = getc_unlocked(fp)) != EOF && c != '\n') {
+        if (n + 1 >= REPL_MAX_LINE) {
+            return -2;
+        }
+        *nul |= c == '\0';
+        buf[n++] = (char) c;
+    }
+    if (c == EOF && !n) {
+        return -1;
+    }
+    if (n && buf[n - 1] == '\r') {
+        n--;
+    }
+    buf[n] = '\0';
+    return (ssize_t) n;
+}
+
 enum cmd_status
 repl_run_file(struct repl *r, FILE *fp, const char *name)
 {
     const char *saved_name = r->input_name;
     unsigned int saved_line = r->input_line;
     enum cmd_status result = CMD_OK;
-    char *line = NULL;
-    size_t allocated = 0;
+    char *line = uk_xmalloc(REPL_MAX_LINE);
     ssize_t len;
+    bool nul;
 
     r->input_name = name;
     r->input_line = 0;
-    while ((len = getline(&line, &allocated, fp)) >= 0) {
+    while ((len = read_line(fp, line, &nul)) != -1) {
         r->input_line++;
-        if (len > 0 && line[len - 1] == '\n') {
-            line[--len] = '\0';
-        }
-        if (memchr(line, '\0', (size_t) len)) {
+        if (len == -2) {
+            /* The rest of the line may never end: the file stops here,
+             * --keep-going or not. */
+            repl_error(r, "line too long (at most %d characters)",
+                       REPL_MAX_LINE - 1);
+            result = CMD_ERROR;
+            break;
+        } else if (nul) {
             repl_error(r, "invalid character in input (binary data?)");
             result = CMD_ERROR;
         } else {
@@ -282,6 +315,12 @@ cmd_source(struct repl *r, int argc, char *argv[])
         free(path);
         path = uk_xstrdup(argv[1]);
         fp = fopen(path, "r");
+    }
+    struct stat st;
+    if (fp && !fstat(fileno(fp), &st) && S_ISDIR(st.st_mode)) {
+        fclose(fp);             /* It reads as empty: say why. */
+        fp = NULL;
+        errno = EISDIR;
     }
     if (!fp) {
         repl_error(r, "source: '%s': %s", argv[1], strerror(errno));

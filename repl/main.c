@@ -104,9 +104,23 @@ on_script_sigint(int sig)
     repl_interrupted = 1;
 }
 
+/* At exit, as coreutils' close_stdout(): output that could not all be
+ * written (a full disk) is an error, not a success with a cut result. */
+static void
+check_stdout(void)
+{
+    errno = 0;
+    if (fflush(stdout) || ferror(stdout)) {
+        fprintf(stderr, "ukdb: error: cannot write standard output%s%s\n",
+                errno ? ": " : "", errno ? strerror(errno) : "");
+        _exit(2);
+    }
+}
+
 int
 main(int argc, char *argv[])
 {
+    atexit(check_stdout);
     if (argc > 1) {
         for (size_t i = 0; i < UK_ARRAY_SIZE(subcommands); i++) {
             if (!strcmp(argv[1], subcommands[i].name)) {

@@ -799,8 +799,11 @@ trace_reproduce(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     write_script(&best, f, tc->path, ok, also);
-    if (out) {
-        fclose(f);
+    if (out && (ferror(f) | fclose(f))) {
+        /* A full disk: the script is not what it says it is. */
+        repl_error(r, "reproduce: '%s': %s", out, strerror(errno));
+        repro_destroy(&best);
+        return CMD_ERROR;
     }
     enum cmd_status status = CMD_OK;
     if (ok) {

@@ -308,6 +308,49 @@ test_expect_success 'an over-long line with -c and on stdin' '
     test $? -eq 2 && one_error "^<stdin>:1: error: line too long"
 '
 
+# A file with no newline was read whole before the limit applied:
+# /dev/zero grew ukdb to 4 GB in 4 s.  --keep-going does not skip such a
+# line (its end may never come).
+test_expect_success 'a line that never ends: one error, bounded memory' '
+    timeout 30 "$UKDB" -f /dev/zero >out 2>err; rc=$?;
+    test $rc = 2 && one_error "^/dev/zero:1: error: line too long" &&
+    timeout 30 "$UKDB" --keep-going -c "source /dev/zero" >out 2>err;
+    test $? = 2 && test_grep "^/dev/zero:1: error: line too long" err
+'
+
+# DOS line endings were "invalid character in input (binary data?)".
+test_expect_success 'a script with CRLF line endings runs' '
+    printf "handler h0\r\nflow f1 h0\r\necho done\r\n" >crlf.ukdb &&
+    run_ukdb crlf.ukdb && check_rc 0 && test_grep "^done\$" out
+'
+
+# Each was a silent success: output lost on a full disk (exit 0), a
+# directory sourced as an empty script, "set echo maybe" as off, a view of
+# ukey -1 (read as 2^64 - 1) or 2^64 "matching no ukey".
+test_expect_success 'output that cannot be written: exit 2' '
+    [ -w /dev/full ] || exit 0
+    "$UKDB" -c help >/dev/full 2>err; test $? = 2 &&
+    one_error "^ukdb: error: cannot write standard output" &&
+    "$UKDB" audit "$TEST_TOP/traces/purge" >/dev/full 2>err; test $? = 2 &&
+    "$UKDB" -c "open $TEST_TOP/traces/race-v1-replace; reproduce -o /dev/full" \
+        >out 2>err; test $? = 2 &&
+    one_error "^ukdb: error: reproduce: .*/dev/full.: No space left on device"
+'
+
+test_expect_success 'source DIR, set echo maybe, view --ukey -1: errors' '
+    mkdir dir &&
+    run_ukdb -c "source dir" && check_rc 2 &&
+    one_error "^ukdb: error: source: .dir.: Is a directory\$" &&
+    run_ukdb -c "set echo maybe" && check_rc 2 &&
+    one_error "^ukdb: error: set: .maybe.: expected on or off" &&
+    for id in -1 18446744073709551616 " 1" "#-1"; do
+        run_ukdb view --ukey "$id" "$TEST_TOP/traces/purge" && check_rc 2 &&
+        one_error "^ukdb: error: --ukey: .*: not a ukey id" || exit 1
+    done &&
+    run_ukdb view --ukey "#2" "$TEST_TOP/traces/purge" && check_rc 0 &&
+    test_grep "^ukey#2 " out
+'
+
 test_expect_success 'a line of exactly 4095 characters is accepted' '
     run_ukdb -c "echo $(printf "%04090d" 0)" && check_rc 0 &&
     test $(wc -c <out) -eq 4091
