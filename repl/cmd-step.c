@@ -686,8 +686,10 @@ cmd_back(struct repl *r, int argc, char *argv[])
     }
     uint64_t now = repl_steps(r);
     if (n > now) {
-        repl_usage_error(r, "back", "'%s': only %llu step%s taken", argv[1],
-                         (unsigned long long) now, now == 1 ? "" : "s");
+        /* Without N, "back" goes back 1: name that, not a missing word. */
+        repl_usage_error(r, "back", "'%s': only %llu step%s taken",
+                         argc > 1 ? argv[1] : "1", (unsigned long long) now,
+                         now == 1 ? "" : "s");
         return CMD_ERROR;
     }
     if (rewind_to(r, now - n)) {

@@ -120,6 +120,14 @@ test_expect_success 'back beyond the start is an error and changes nothing' '
     test $? -eq 2 && test_grep "back: '\''$((N_STEPS + 1))'\'': " err
 '
 
+# Before, a plain "back" printed its missing argument: "'(null)'".
+test_expect_success 'back without N at step 0 names the 1 it means' '
+    timeout 60 "$UKDB" -c "back" >out 2>err;
+    test $? -eq 2 &&
+    echo "ukdb: error: back: '\''1'\'': only 0 steps taken; try \"help back\"" >expect &&
+    test_cmp expect err && test ! -s out
+'
+
 test_expect_success 'variant upstream at the end: the same interleaving, no double delete' '
     timeout 60 "$UKDB" -c "source race.ukdb; variant upstream; show violations; when" >out 2>&1 &&
     test_grep "^variant upstream: re-ran " out &&
