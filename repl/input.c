@@ -215,6 +215,12 @@ repl_execute(struct repl *r, char *line)
 
 /* ==== Scripts ==== */
 
+bool
+repl_expect_stops(const struct repl *r, int failed_before)
+{
+    return r->n_expect_failed > failed_before && !r->keep_going;
+}
+
 enum cmd_status
 repl_run_file(struct repl *r, FILE *fp, const char *name)
 {
@@ -232,6 +238,7 @@ repl_run_file(struct repl *r, FILE *fp, const char *name)
         if (len > 0 && line[len - 1] == '\n') {
             line[--len] = '\0';
         }
+        int failed_before = r->n_expect_failed;
         if (memchr(line, '\0', (size_t) len)) {
             repl_error(r, "invalid character in input (binary data?)");
             result = CMD_ERROR;
@@ -245,7 +252,8 @@ repl_run_file(struct repl *r, FILE *fp, const char *name)
                 result = CMD_ERROR;
             }
         }
-        if (result == CMD_ERROR && !r->keep_going) {
+        if ((result == CMD_ERROR && !r->keep_going)
+            || repl_expect_stops(r, failed_before)) {
             break;
         }
         if (repl_interrupted) {

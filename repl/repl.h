@@ -166,10 +166,16 @@ int repl_rebuild(struct repl *);
 /* Executes one line.  'line' is modified (tokenized in place). */
 enum cmd_status repl_execute(struct repl *, char *line);
 
-/* Runs the lines of 'fp' (name 'name' for messages).  Returns CMD_EXIT on
- * quit, CMD_ERROR if a command failed (after the first one unless
- * keep_going), CMD_OK otherwise. */
+/* Runs the lines of 'fp' (name 'name' for messages), up to the first
+ * error or failed expect unless keep_going.  Returns CMD_EXIT on quit,
+ * CMD_ERROR if a command failed, CMD_OK otherwise (a failed expect is
+ * counted in 'n_expect_failed'). */
 enum cmd_status repl_run_file(struct repl *, FILE *fp, const char *name);
+
+/* Whether input that ran command after command (a script, "source", -c)
+ * stops after one that made 'n_expect_failed' grow past 'failed_before':
+ * unless --keep-going, a failed expect stops it as an error does. */
+bool repl_expect_stops(const struct repl *, int failed_before);
 
 /* The interactive loop (libedit). */
 enum cmd_status repl_run_tty(struct repl *);
