@@ -468,6 +468,7 @@ cmd_dp(struct repl *r, int argc, char *argv[])
 {
     const char *sub = argv[1];
     if (!strcmp(sub, "show")) {
+        r->only_shown = true;
         return cmd_show_dp(r);
     }
     if (argc < 3) {
@@ -535,6 +536,7 @@ cmd_rcu(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     char *show_argv[] = { (char *) "show", (char *) "rcu", NULL };
+    r->only_shown = true;
     return cmd_show(r, 2, show_argv);
 }
 

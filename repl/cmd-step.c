@@ -120,12 +120,12 @@ session_observe(const struct ukey_event *e, void *r_)
                      "Breakpoint %d: %s", bp->number, what);
         }
     }
-    for (size_t i = 0; i < r->n_watches; i++) {
+    for (size_t i = 0; i < r->n_watches && !r->quiet; i++) {
+        /* Quiet: a rescript or "goto" replays what was printed. */
         const struct watch *w = &r->watches[i];
         if (e->type == UK_EV_TRANSITION && e->result != UK_TR_NOOP
             && ((w->ukey_id && w->ukey_id == e->ukey_id)
                 || (w->ufid && w->ufid == e->ufid))) {
-            r->quiet = false;
             printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",
                    w->text, e->ukey_id, ukey_state_name(e->from),
                    ukey_state_name(e->to),

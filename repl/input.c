@@ -187,12 +187,16 @@ repl_execute(struct repl *r, char *line)
                             r->n_script + 1, sizeof *r->script);
         r->script[r->n_script++] = uk_xstrdup(copy);
     }
+    r->only_shown = false;
     enum cmd_status status = c->run(r, argc, argv);
-    if (status != CMD_OK && (c->flags & REPL_CMD_RECORD) && !r->replaying
+    bool changed = status == CMD_OK && !r->only_shown;
+    r->only_shown = false;
+    if (!changed && (c->flags & REPL_CMD_RECORD) && !r->replaying
         && !r->rescripting && !r->redoing) {
-        free(r->script[--r->n_script]);     /* Failed: not part of it. */
+        /* Failed or only printed: not part of it. */
+        free(r->script[--r->n_script]);
     }
-    if (status == CMD_OK && (c->flags & REPL_CMD_JOURNAL) && !r->replaying
+    if (changed && (c->flags & REPL_CMD_JOURNAL) && !r->replaying
         && r->n_journal == journal_mark) {
         /* Canonical form, so a replay re-executes the full name. */
         char canon[REPL_MAX_LINE];

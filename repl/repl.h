@@ -115,6 +115,10 @@ struct repl {
     bool rescripting;               /* Re-running the script (rescript). */
     bool mute_output;               /* Events not written to the trace or
                                      * --events (a duplicate start). */
+    bool only_shown;                /* Set by a journaled command that
+                                     * only printed (dp show): neither
+                                     * journaled nor part of the script,
+                                     * so no replay prints it again. */
     char **script;                  /* (owned) Commands that made the
                                      * session, as typed (REPL_CMD_RECORD). */
     size_t n_script, allocated_script;

@@ -120,6 +120,26 @@ test_expect_success 'back beyond the start is an error and changes nothing' '
     test $? -eq 2 && test_grep "back: '\''$((N_STEPS + 1))'\'': " err
 '
 
+# Replaying the history rebuilds the model and prints nothing: before,
+# "back", "goto", "last" and "variant" ran "dp show" and "rcu" again
+# (twice under "variant": its rescript, then the "back" in it), and a
+# watch printed again and turned the rescript's quiet off.
+test_expect_success 'back, goto, last and variant print nothing of what they replay' '
+    timeout 60 "$UKDB" -c "handler h0; flow f1 h0; upcall h0 f1; dp show; rcu; step h0 6; back 1; goto 3; goto 6; last flow f1; variant v1-replace; back 1; variant upstream" >out 2>err &&
+    test ! -s err &&
+    test "$(grep -c "^The datapath has no flows\.\$" out)" -eq 1 &&
+    test "$(grep -c "postponed frees" out)" -eq 1 &&
+    test "$(grep -c "^\[6\] " out)" -eq 1
+'
+
+test_expect_success 'a watch prints a transition once, not again when it is replayed' '
+    timeout 60 "$UKDB" -c "handler h0; flow f1 h0; watch flow f1; upcall h0 f1; step h0 6; back 1; goto 0; goto 6; variant v1-replace; step h0" >out 2>err &&
+    test ! -s err &&
+    test "$(grep -c "^watch flow f1: ukey#1 CREATED -> VISIBLE" out)" -eq 1 &&
+    test "$(grep -c "^\[6\] " out)" -eq 1 &&
+    test_grep "^\[7\] h0 " out
+'
+
 # Before, a plain "back" printed its missing argument: "'(null)'".
 test_expect_success 'back without N at step 0 names the 1 it means' '
     timeout 60 "$UKDB" -c "back" >out 2>err;
