@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/util.h"
 #include "repl/trace.h"
@@ -169,6 +170,30 @@ repl_detach_model(struct repl *r)
 
 /* ==== Rebuild ==== */
 
+/* Makes --events FILE the log of the session's current history, as a
+ * fresh run of it would write: the events of this model, which a rebuild
+ * replays without writing them.  After "back", the events of the steps
+ * undone are gone; after a variant change, the old run's.  A FILE that
+ * cannot be rewritten (a pipe) keeps what it has, and goes on. */
+static void
+events_rewrite(struct repl *r)
+{
+    if (!r->events_out) {
+        return;
+    }
+    fflush(r->events_out);
+    if (fseek(r->events_out, 0, SEEK_SET)
+        || ftruncate(fileno(r->events_out), 0)) {
+        fseek(r->events_out, 0, SEEK_END);
+        return;
+    }
+    for (size_t i = 0; i < r->n_events; i++) {
+        char buf[512];
+        uk_event_format_canonical(&r->events[i].e, buf, sizeof buf);
+        fprintf(r->events_out, "%s\n", buf);
+    }
+}
+
 static void
 print_divergence(struct repl *r, size_t i, const struct uk_thread *t)
 {
@@ -195,9 +220,12 @@ repl_rebuild(struct repl *r)
     struct udpif_config cfg = r->cfg;
     cfg.observer = session_observe;
     cfg.observer_aux = r;
-    r->mute_output = pristine;
+    FILE *events_out = r->events_out;   /* Rewritten at the end. */
+    r->events_out = NULL;
+    bool saved_mute = r->mute_output;
+    r->mute_output = saved_mute || pristine;
     r->udpif = udpif_create(&cfg);
-    r->mute_output = false;
+    r->mute_output = saved_mute;
 
     bool saved = r->replaying;
     r->replaying = true;
@@ -233,6 +261,8 @@ repl_rebuild(struct repl *r)
     }
     r->replaying = saved;
     r->first_new_event = r->n_events;
+    r->events_out = events_out;
+    events_rewrite(r);
     return error;
 }
 

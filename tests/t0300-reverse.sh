@@ -174,6 +174,24 @@ test_expect_success 'switching back to v1-replace brings the double delete back'
     test_cmp end.out again.out
 '
 
+# --events FILE is the event log of the session's current history: at
+# exit, what a fresh run of that history writes.  Before, "back" left the
+# undone steps' events in it and added the rebuilt model's thread starts
+# (seq 1...11, then 1, 2, 10).
+test_expect_success '--events after back, goto, last: a fresh run of the history' '
+    "$UKDB" --events back.ev -c "handler h0; flow f1 h0; upcall h0 f1; step h0 5; back 2; step h0 1" >/dev/null &&
+    "$UKDB" --events fresh.ev -c "handler h0; flow f1 h0; upcall h0 f1; step h0 4" >/dev/null &&
+    test_cmp fresh.ev back.ev &&
+    "$UKDB" --events back.ev -c "source race.ukdb; back 20; goto 10; last ukey 1; continue" >/dev/null &&
+    "$UKDB" --events fresh.ev race.ukdb >/dev/null &&
+    test_cmp fresh.ev back.ev
+'
+
+test_expect_success '--events after a variant change: the new run only' '
+    "$UKDB" --events v.ev -c "handler h0; flow f1 h0; upcall h0 f1; step h0 3; variant v1-replace; step h0 2" >/dev/null &&
+    "$UKDB" --events fresh.ev -c "variant v1-replace; handler h0; flow f1 h0; upcall h0 f1; step h0 5" >/dev/null &&
+    test_cmp fresh.ev v.ev
+'
 test_expect_success 'last ukey 1 goes back to just before its last transition' '
     timeout 60 "$UKDB" -c "source race.ukdb; last ukey 1; show ukey 1" >out 2>&1 &&
     test_grep "state        DELETED" out
