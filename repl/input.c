@@ -31,6 +31,13 @@ static void vprint_error(struct repl *, const char *fmt, va_list)
 static void
 vprint_error(struct repl *r, const char *fmt, va_list args)
 {
+    if (r->capturing_errors) {
+        if (!r->captured_error[0]) {
+            vsnprintf(r->captured_error, sizeof r->captured_error, fmt,
+                      args);
+        }
+        return;
+    }
     fflush(stdout);
     if (r->input_name) {
         fprintf(stderr, "%s:%u: error: ", r->input_name, r->input_line);
@@ -61,7 +68,11 @@ repl_usage_error(struct repl *r, const char *cmd, const char *fmt, ...)
     va_start(args, fmt);
     vsnprintf(msg, sizeof msg, fmt, args);
     va_end(args);
-    repl_error(r, "%s: %s; try \"help %s\"", cmd, msg, cmd);
+    if (r->capturing_errors) {
+        repl_error(r, "%s: %s", cmd, msg);  /* Within another's message. */
+    } else {
+        repl_error(r, "%s: %s; try \"help %s\"", cmd, msg, cmd);
+    }
 }
 
 void

@@ -143,6 +143,9 @@ struct repl {
     bool interactive;               /* A tty prompt. */
     int n_expect_failed;
     int n_errors;
+    bool capturing_errors;          /* Errors not printed nor counted:
+                                     * the first is kept in: */
+    char captured_error[256];
 
     /* Where input comes from, for error messages. */
     const char *input_name;         /* File name, or NULL. */
@@ -198,12 +201,17 @@ uint64_t repl_steps(const struct repl *);
 void repl_print_new_events(struct repl *);
 void repl_end_run(struct repl *);
 
-/* Starts the session over on a fresh model built from 'r->cfg' and runs
- * its script again (the same commands: same breakpoints, same "next" and
+/* Starts the session over on a fresh model built from 'cfg' and runs its
+ * script again (the same commands: same breakpoints, same "next" and
  * "continue"), quietly.  This is how a variant change replays "the same
  * interleaving" under other code, where the steps themselves differ.
- * Returns 0, or an error (printed) naming the command that failed. */
-int repl_rescript(struct repl *);
+ * All or nothing: if a command of the script fails under 'cfg', the
+ * session is left as it was (model, configuration, history, breakpoints,
+ * the trace and --events untouched).  Returns 0, or an error (printed in
+ * one line, after 'what', the change: "datapath netdev") naming the
+ * command that failed and why. */
+int repl_rescript(struct repl *, const struct udpif_config *cfg,
+                  const char *what);
 
 /* Hands the session's model over to the caller (who frees it with
  * udpif_destroy()): the session's observers are removed from its bus and

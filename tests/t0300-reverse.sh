@@ -174,6 +174,31 @@ test_expect_success 'switching back to v1-replace brings the double delete back'
     test_cmp end.out again.out
 '
 
+# A configuration change runs the session again under it, all or nothing.
+# Before, "datapath netdev" under a handler printed two errors and left
+# an empty session (no threads, flows, steps), which "datapath kernel"
+# did not bring back.
+test_expect_success 'datapath netdev under a handler: refused in one line, the session kept' '
+    cmds="handler h0; flow f1 h0; upcall h0 f1; step h0 3; break event umap_insert; watch flow f1" &&
+    timeout 60 "$UKDB" -c "$cmds; echo @@@@; $SHOW; info breakpoints; info watches" >before 2>&1 &&
+    timeout 60 "$UKDB" --keep-going -c "$cmds; datapath netdev; echo @@@@; $SHOW; info breakpoints; info watches" >after 2>err;
+    test $? -eq 2 &&
+    echo "ukdb: error: datapath netdev: refused: the session'\''s command 1 (\"handler h0\") fails under it (handler: a handler needs \"datapath kernel\"); the session is unchanged" >expect &&
+    test_cmp expect err && test_cmp before after &&
+    timeout 60 "$UKDB" --keep-going -c "$cmds; datapath netdev; step h0; expect state f1 VISIBLE; show config" >out 2>err;
+    test $? -eq 2 && test_grep "^Breakpoint 1: event umap_insert" out &&
+    test_grep "kernel" out
+'
+
+test_expect_success 'a variant the session cannot run under: refused, the session kept' '
+    state "source race.ukdb; dp del f1" >before.out &&
+    timeout 60 "$UKDB" --keep-going -c "source race.ukdb; dp del f1; variant pre-replace; echo @@@@; $SHOW" >raw 2>err;
+    test $? -eq 2 && sed -n "/^@@@@\$/,\$p" raw >after.out &&
+    test_cmp before.out after.out &&
+    test $(wc -l <err) -eq 1 &&
+    test_grep "^ukdb: error: variant pre-replace: refused: the session.s command [0-9]* (\"dp del f1\") fails under it (dp: .f1.: no datapath flow); the session is unchanged\$" err
+'
+
 # --events FILE is the event log of the session's current history: at
 # exit, what a fresh run of that history writes.  Before, "back" left the
 # undone steps' events in it and added the rebuilt model's thread starts
@@ -187,11 +212,15 @@ test_expect_success '--events after back, goto, last: a fresh run of the history
     test_cmp fresh.ev back.ev
 '
 
-test_expect_success '--events after a variant change: the new run only' '
+test_expect_success '--events after a variant change: the new run only; a refused one: as it was' '
     "$UKDB" --events v.ev -c "handler h0; flow f1 h0; upcall h0 f1; step h0 3; variant v1-replace; step h0 2" >/dev/null &&
     "$UKDB" --events fresh.ev -c "variant v1-replace; handler h0; flow f1 h0; upcall h0 f1; step h0 5" >/dev/null &&
-    test_cmp fresh.ev v.ev
+    test_cmp fresh.ev v.ev &&
+    { "$UKDB" --keep-going --events r.ev -c "handler h0; flow f1 h0; upcall h0 f1; step h0 3; datapath netdev" >/dev/null 2>&1; test $? -eq 2; } &&
+    "$UKDB" --events fresh.ev -c "handler h0; flow f1 h0; upcall h0 f1; step h0 3" >/dev/null &&
+    test_cmp fresh.ev r.ev
 '
+
 test_expect_success 'last ukey 1 goes back to just before its last transition' '
     timeout 60 "$UKDB" -c "source race.ukdb; last ukey 1; show ukey 1" >out 2>&1 &&
     test_grep "state        DELETED" out
