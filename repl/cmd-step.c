@@ -1397,9 +1397,10 @@ repl_rescript(struct repl *r, const struct udpif_config *cfg,
         session_set_aside(r, &new);
         session_state_free(&new);
         session_put_back(r, &old);
+        const char *failed = r->script[n_ran];
         repl_error(r, "%s: refused: the session's command %zu (\"%s\") "
                    "fails under it (%s); the session is unchanged", what,
-                   n_ran + 1, r->script[n_ran] + strspn(r->script[n_ran], " \t"),
+                   n_ran + 1, failed + strspn(failed, " \t"),
                    r->captured_error);
         return EINVAL;
     }
