@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* "expect": the assertions of scenario scripts.  A failed expect prints
  * "FILE:LINE: expect failed: ..." and makes the script exit 1; the script
- * goes on, so one run reports every failed expectation. */
+ * (or -c) stops there, as at an error, unless --keep-going lets one run
+ * report every failed expectation.  The REPL's prompt goes on. */
 #include "repl.h"
 
 #include <inttypes.h>

@@ -111,15 +111,26 @@ repl_ukey_arg(struct repl *r, const char *cmd, const char *arg)
 
 /* ==== Configuration ==== */
 
-/* A configuration change: the session starts over with the new
- * configuration and its commands run again (repl_rescript()). */
+/* A configuration change, 'cfg', made by command 'argv': the session
+ * starts over with it and its commands run again (repl_rescript()), or,
+ * if one of them fails under it, the change is refused and the session
+ * stays as it was. */
 static enum cmd_status
-reconfigure(struct repl *r)
+reconfigure(struct repl *r, const struct udpif_config *cfg, int argc,
+            char *argv[])
 {
     if (r->replaying || r->rescripting) {
+        r->cfg = *cfg;
         return CMD_OK;
     }
-    return repl_rescript(r) ? CMD_ERROR : CMD_OK;
+    char what[256];
+    size_t len = 0;
+    what[0] = '\0';
+    for (int i = 0; i < argc && len < sizeof what; i++) {
+        len += (size_t) snprintf(what + len, sizeof what - len, "%s%s",
+                                 i ? " " : "", argv[i]);
+    }
+    return repl_rescript(r, cfg, what) ? CMD_ERROR : CMD_OK;
 }
 
 enum cmd_status
@@ -138,12 +149,12 @@ cmd_variant(struct repl *r, int argc, char *argv[])
         repl_usage_error(r, "variant", "'%s': no such variant", argv[1]);
         return CMD_ERROR;
     }
-    bool changed = r->cfg.variant != v;
-    r->cfg.variant = v;
-    if (!changed) {
+    if (r->cfg.variant == v) {
         return CMD_OK;
     }
-    enum cmd_status status = reconfigure(r);
+    struct udpif_config cfg = r->cfg;
+    cfg.variant = v;
+    enum cmd_status status = reconfigure(r, &cfg, argc, argv);
     if (status == CMD_OK && r->n_script && !r->replaying
         && !r->rescripting) {
         repl_printf(r, "variant %s: re-ran the session's %zu commands "
@@ -156,35 +167,34 @@ cmd_variant(struct repl *r, int argc, char *argv[])
 enum cmd_status
 cmd_datapath(struct repl *r, int argc, char *argv[])
 {
-    (void) argc;
+    struct udpif_config cfg = r->cfg;
     if (!strcmp(argv[1], "kernel")) {
-        r->cfg.datapath = UK_DP_KERNEL;
+        cfg.datapath = UK_DP_KERNEL;
     } else if (!strcmp(argv[1], "netdev")) {
-        r->cfg.datapath = UK_DP_NETDEV;
+        cfg.datapath = UK_DP_NETDEV;
     } else {
         repl_usage_error(r, "datapath", "'%s': expected kernel or netdev",
                          argv[1]);
         return CMD_ERROR;
     }
-    return reconfigure(r);
+    return reconfigure(r, &cfg, argc, argv);
 }
 
 enum cmd_status
 cmd_umaps(struct repl *r, int argc, char *argv[])
 {
-    (void) argc;
     uint64_t n;
     if (!repl_number_arg(r, "umaps", argv[1], 1, 4096, &n)) {
         return CMD_ERROR;
     }
-    r->cfg.n_umaps = (unsigned int) n;
-    return reconfigure(r);
+    struct udpif_config cfg = r->cfg;
+    cfg.n_umaps = (unsigned int) n;
+    return reconfigure(r, &cfg, argc, argv);
 }
 
 enum cmd_status
 cmd_set(struct repl *r, int argc, char *argv[])
 {
-    (void) argc;
     const char *key = argv[1], *value = argv[2];
     if (!strcmp(key, "output")) {
         if (strcmp(value, "text") && strcmp(value, "json")) {
@@ -203,14 +213,15 @@ cmd_set(struct repl *r, int argc, char *argv[])
         return CMD_OK;
     }
     uint64_t n;
-    unsigned int *field = !strcmp(key, "dump-batch") ? &r->cfg.dump_batch
+    struct udpif_config cfg = r->cfg;
+    unsigned int *field = !strcmp(key, "dump-batch") ? &cfg.dump_batch
                           : !strcmp(key, "upcall-batch")
-                          ? &r->cfg.upcall_batch
-                          : !strcmp(key, "flow-limit") ? &r->cfg.flow_limit
+                          ? &cfg.upcall_batch
+                          : !strcmp(key, "flow-limit") ? &cfg.flow_limit
                           : !strcmp(key, "stuck-rounds")
-                          ? &r->cfg.stuck_rounds
+                          ? &cfg.stuck_rounds
                           : !strcmp(key, "slowpath-rounds")
-                          ? &r->cfg.slowpath_rounds : NULL;
+                          ? &cfg.slowpath_rounds : NULL;
     if (!field) {
         repl_usage_error(r, "set", "'%s': no such setting", key);
         return CMD_ERROR;
@@ -221,7 +232,7 @@ cmd_set(struct repl *r, int argc, char *argv[])
     *field = (unsigned int) n;
     /* Settings are part of the configuration: the session runs again with
      * the new value from its start. */
-    return reconfigure(r);
+    return reconfigure(r, &cfg, argc, argv);
 }
 
 enum cmd_status
@@ -472,6 +483,7 @@ cmd_dp(struct repl *r, int argc, char *argv[])
 {
     const char *sub = argv[1];
     if (!strcmp(sub, "show")) {
+        r->only_shown = true;
         return cmd_show_dp(r);
     }
     if (argc < 3) {
@@ -539,6 +551,7 @@ cmd_rcu(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     char *show_argv[] = { (char *) "show", (char *) "rcu", NULL };
+    r->only_shown = true;
     return cmd_show(r, 2, show_argv);
 }
 

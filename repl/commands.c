@@ -13,12 +13,15 @@ const struct repl_cmd repl_commands[] = {
     { "variant", "[NAME]", "show or select the variant of the OVS code",
       "  Without NAME, lists the variants.  Selecting one mid-session "
       "replays\n"
-      "  everything done so far (the same interleaving) under the new code.",
+      "  everything done so far (the same interleaving) under the new code;\n"
+      "  if a command of the session fails under it, the change is refused\n"
+      "  and the session stays as it was (so for datapath, umaps and set).",
       "variant v1-replace", 0, 1, cmd_variant, complete_variant,
       0 },
     { "datapath", "kernel|netdev", "select the datapath (handlers or PMDs)",
       "  kernel: handler threads, dpif-netlink (sequence H).\n"
-      "  netdev: PMD threads calling upcall_cb() (sequence P).",
+      "  netdev: PMD threads calling upcall_cb() (sequence P).\n"
+      "  Replays the session: refused if its threads need the other one.",
       "datapath netdev", 1, 1, cmd_datapath, NULL, 0 },
     { "umaps", "N", "set the number of umap shards (OVS: 512)",
       "  Default 4.  Replays the session with the new number.",
@@ -173,6 +176,8 @@ const struct repl_cmd repl_commands[] = {
 
     /* ==== Scripts ==== */
     { "expect", "WHAT ...", "check a condition (scripts exit 1 if false)",
+      "  A failed expect stops a script or -c there (not with --keep-going)\n"
+      "  and makes it exit 1; at the prompt, the session goes on.\n"
       "  expect state FLOW|ID STATE|none\n"
       "  expect violation KIND      (any, if KIND is omitted)\n"
       "  expect no-violation\n"

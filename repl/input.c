@@ -32,6 +32,13 @@ static void vprint_error(struct repl *, const char *fmt, va_list)
 static void
 vprint_error(struct repl *r, const char *fmt, va_list args)
 {
+    if (r->capturing_errors) {
+        if (!r->captured_error[0]) {
+            vsnprintf(r->captured_error, sizeof r->captured_error, fmt,
+                      args);
+        }
+        return;
+    }
     fflush(stdout);
     if (r->input_name) {
         fprintf(stderr, "%s:%u: error: ", r->input_name, r->input_line);
@@ -62,7 +69,11 @@ repl_usage_error(struct repl *r, const char *cmd, const char *fmt, ...)
     va_start(args, fmt);
     vsnprintf(msg, sizeof msg, fmt, args);
     va_end(args);
-    repl_error(r, "%s: %s; try \"help %s\"", cmd, msg, cmd);
+    if (r->capturing_errors) {
+        repl_error(r, "%s: %s", cmd, msg);  /* Within another's message. */
+    } else {
+        repl_error(r, "%s: %s; try \"help %s\"", cmd, msg, cmd);
+    }
 }
 
 void
@@ -188,12 +199,16 @@ repl_execute(struct repl *r, char *line)
                             r->n_script + 1, sizeof *r->script);
         r->script[r->n_script++] = uk_xstrdup(copy);
     }
+    r->only_shown = false;
     enum cmd_status status = c->run(r, argc, argv);
-    if (status != CMD_OK && (c->flags & REPL_CMD_RECORD) && !r->replaying
+    bool changed = status == CMD_OK && !r->only_shown;
+    r->only_shown = false;
+    if (!changed && (c->flags & REPL_CMD_RECORD) && !r->replaying
         && !r->rescripting && !r->redoing) {
-        free(r->script[--r->n_script]);     /* Failed: not part of it. */
+        /* Failed or only printed: not part of it. */
+        free(r->script[--r->n_script]);
     }
-    if (status == CMD_OK && (c->flags & REPL_CMD_JOURNAL) && !r->replaying
+    if (changed && (c->flags & REPL_CMD_JOURNAL) && !r->replaying
         && r->n_journal == journal_mark) {
         /* Canonical form, so a replay re-executes the full name. */
         char canon[REPL_MAX_LINE];
@@ -244,6 +259,12 @@ read_line(FILE *fp, char *buf, bool *nul)
     return (ssize_t) n;
 }
 
+bool
+repl_expect_stops(const struct repl *r, int failed_before)
+{
+    return r->n_expect_failed > failed_before && !r->keep_going;
+}
+
 enum cmd_status
 repl_run_file(struct repl *r, FILE *fp, const char *name)
 {
@@ -258,6 +279,7 @@ repl_run_file(struct repl *r, FILE *fp, const char *name)
     r->input_line = 0;
     while ((len = read_line(fp, line, &nul)) != -1) {
         r->input_line++;
+        int failed_before = r->n_expect_failed;
         if (len == -2) {
             /* The rest of the line may never end: the file stops here,
              * --keep-going or not. */
@@ -278,7 +300,8 @@ repl_run_file(struct repl *r, FILE *fp, const char *name)
                 result = CMD_ERROR;
             }
         }
-        if (result == CMD_ERROR && !r->keep_going) {
+        if ((result == CMD_ERROR && !r->keep_going)
+            || repl_expect_stops(r, failed_before)) {
             break;
         }
         if (repl_interrupted) {

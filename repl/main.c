@@ -67,6 +67,7 @@ run_commands(struct repl *r, const char *text)
     r->from_command_line = true;
     for (char *cmd = strtok_r(copy, ";\n", &save); cmd;
          cmd = strtok_r(NULL, ";\n", &save)) {
+        int failed_before = r->n_expect_failed;
         enum cmd_status status = repl_execute(r, cmd);
         if (status == CMD_EXIT) {
             result = CMD_EXIT;
@@ -77,6 +78,9 @@ run_commands(struct repl *r, const char *text)
             if (!r->keep_going) {
                 break;
             }
+        }
+        if (repl_expect_stops(r, failed_before)) {
+            break;
         }
     }
     free(copy);
@@ -216,7 +220,7 @@ main(int argc, char *argv[])
         r.from_command_line = true;
         status = cmd_source(&r, 2, source_argv);
         r.from_command_line = false;
-        if (status != CMD_OK) {
+        if (status != CMD_OK || repl_expect_stops(&r, 0)) {
             int code = status_to_exit(&r, status == CMD_EXIT ? CMD_OK
                                                              : status);
             repl_destroy(&r);

@@ -115,6 +115,10 @@ struct repl {
     bool rescripting;               /* Re-running the script (rescript). */
     bool mute_output;               /* Events not written to the trace or
                                      * --events (a duplicate start). */
+    bool only_shown;                /* Set by a journaled command that
+                                     * only printed (dp show): neither
+                                     * journaled nor part of the script,
+                                     * so no replay prints it again. */
     char **script;                  /* (owned) Commands that made the
                                      * session, as typed (REPL_CMD_RECORD). */
     size_t n_script, allocated_script;
@@ -139,6 +143,9 @@ struct repl {
     bool interactive;               /* A tty prompt. */
     int n_expect_failed;
     int n_errors;
+    bool capturing_errors;          /* Errors not printed nor counted:
+                                     * the first is kept in: */
+    char captured_error[256];
 
     /* Where input comes from, for error messages. */
     const char *input_name;         /* File name, or NULL. */
@@ -166,10 +173,16 @@ int repl_rebuild(struct repl *);
 /* Executes one line.  'line' is modified (tokenized in place). */
 enum cmd_status repl_execute(struct repl *, char *line);
 
-/* Runs the lines of 'fp' (name 'name' for messages).  Returns CMD_EXIT on
- * quit, CMD_ERROR if a command failed (after the first one unless
- * keep_going), CMD_OK otherwise. */
+/* Runs the lines of 'fp' (name 'name' for messages), up to the first
+ * error or failed expect unless keep_going.  Returns CMD_EXIT on quit,
+ * CMD_ERROR if a command failed, CMD_OK otherwise (a failed expect is
+ * counted in 'n_expect_failed'). */
 enum cmd_status repl_run_file(struct repl *, FILE *fp, const char *name);
+
+/* Whether input that ran command after command (a script, "source", -c)
+ * stops after one that made 'n_expect_failed' grow past 'failed_before':
+ * unless --keep-going, a failed expect stops it as an error does. */
+bool repl_expect_stops(const struct repl *, int failed_before);
 
 /* The interactive loop (libedit). */
 enum cmd_status repl_run_tty(struct repl *);
@@ -188,12 +201,17 @@ uint64_t repl_steps(const struct repl *);
 void repl_print_new_events(struct repl *);
 void repl_end_run(struct repl *);
 
-/* Starts the session over on a fresh model built from 'r->cfg' and runs
- * its script again (the same commands: same breakpoints, same "next" and
+/* Starts the session over on a fresh model built from 'cfg' and runs its
+ * script again (the same commands: same breakpoints, same "next" and
  * "continue"), quietly.  This is how a variant change replays "the same
  * interleaving" under other code, where the steps themselves differ.
- * Returns 0, or an error (printed) naming the command that failed. */
-int repl_rescript(struct repl *);
+ * All or nothing: if a command of the script fails under 'cfg', the
+ * session is left as it was (model, configuration, history, breakpoints,
+ * the trace and --events untouched).  Returns 0, or an error (printed in
+ * one line, after 'what', the change: "datapath netdev") naming the
+ * command that failed and why. */
+int repl_rescript(struct repl *, const struct udpif_config *cfg,
+                  const char *what);
 
 /* Hands the session's model over to the caller (who frees it with
  * udpif_destroy()): the session's observers are removed from its bus and

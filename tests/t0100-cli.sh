@@ -82,10 +82,26 @@ test_expect_success 'ukdb FILE.ukdb is ukdb -f FILE.ukdb' '
     run_ukdb error.ukdb && check_rc 2
 '
 
-test_expect_success 'ukdb -f: a failed expect: exit 1, FILE:LINE, script goes on' '
+# As --keep-going's "Do not stop at the first error or failed expect"
+# says; before, the script went on after a failed expect.
+test_expect_success 'ukdb -f: a failed expect: exit 1, FILE:LINE, script stops' '
     run_ukdb -f fail.ukdb && check_rc 1 &&
     one_error "^fail\.ukdb:3: expect failed: state of f1 is none" &&
-    test_grep "^still-running\$" out
+    ! grep still-running out
+'
+
+test_expect_success 'a failed expect in a sourced script stops its includer too' '
+    printf "source fail.ukdb\necho outer-running\n" >outer.ukdb &&
+    run_ukdb outer.ukdb && check_rc 1 &&
+    one_error "^fail\.ukdb:3: expect failed: " &&
+    ! grep running out &&
+    run_ukdb --keep-going outer.ukdb && check_rc 1 &&
+    test_grep "^still-running\$" out && test_grep "^outer-running\$" out
+'
+
+test_expect_success 'a failed expect in -x INITFILE: exit 1 before the session' '
+    run_ukdb -x fail.ukdb -c "echo session" && check_rc 1 &&
+    ! grep -E "running|session" out
 '
 
 test_expect_success 'ukdb -f: an error: exit 2, FILE:LINE: error:, fail fast' '
@@ -118,9 +134,9 @@ test_expect_success 'ukdb -c: exit 0 when expects hold' '
     check_rc 0 && test ! -s err
 '
 
-test_expect_success 'ukdb -c: exit 1 when an expect fails' '
+test_expect_success 'ukdb -c: exit 1 when an expect fails, and stop there' '
     run_ukdb -c "handler h0; flow f1; expect state f1 OPERATIONAL; echo after" &&
-    check_rc 1 && test_grep "^after\$" out &&
+    check_rc 1 && ! grep after out &&
     one_error "expect failed: state of f1 is none"
 '
 

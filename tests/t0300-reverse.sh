@@ -120,6 +120,34 @@ test_expect_success 'back beyond the start is an error and changes nothing' '
     test $? -eq 2 && test_grep "back: '\''$((N_STEPS + 1))'\'': " err
 '
 
+# Replaying the history rebuilds the model and prints nothing: before,
+# "back", "goto", "last" and "variant" ran "dp show" and "rcu" again
+# (twice under "variant": its rescript, then the "back" in it), and a
+# watch printed again and turned the rescript's quiet off.
+test_expect_success 'back, goto, last and variant print nothing of what they replay' '
+    timeout 60 "$UKDB" -c "handler h0; flow f1 h0; upcall h0 f1; dp show; rcu; step h0 6; back 1; goto 3; goto 6; last flow f1; variant v1-replace; back 1; variant upstream" >out 2>err &&
+    test ! -s err &&
+    test "$(grep -c "^The datapath has no flows\.\$" out)" -eq 1 &&
+    test "$(grep -c "postponed frees" out)" -eq 1 &&
+    test "$(grep -c "^\[6\] " out)" -eq 1
+'
+
+test_expect_success 'a watch prints a transition once, not again when it is replayed' '
+    timeout 60 "$UKDB" -c "handler h0; flow f1 h0; watch flow f1; upcall h0 f1; step h0 6; back 1; goto 0; goto 6; variant v1-replace; step h0" >out 2>err &&
+    test ! -s err &&
+    test "$(grep -c "^watch flow f1: ukey#1 CREATED -> VISIBLE" out)" -eq 1 &&
+    test "$(grep -c "^\[6\] " out)" -eq 1 &&
+    test_grep "^\[7\] h0 " out
+'
+
+# Before, a plain "back" printed its missing argument: "'(null)'".
+test_expect_success 'back without N at step 0 names the 1 it means' '
+    timeout 60 "$UKDB" -c "back" >out 2>err;
+    test $? -eq 2 &&
+    echo "ukdb: error: back: '\''1'\'': only 0 steps taken; try \"help back\"" >expect &&
+    test_cmp expect err && test ! -s out
+'
+
 test_expect_success 'variant upstream at the end: the same interleaving, no double delete' '
     timeout 60 "$UKDB" -c "source race.ukdb; variant upstream; show violations; when" >out 2>&1 &&
     test_grep "^variant upstream: re-ran " out &&
@@ -144,6 +172,53 @@ test_expect_success 'switching back to v1-replace brings the double delete back'
     state "source race.ukdb" >end.out &&
     state "source race.ukdb; variant upstream; variant v1-replace" >again.out &&
     test_cmp end.out again.out
+'
+
+# A configuration change runs the session again under it, all or nothing.
+# Before, "datapath netdev" under a handler printed two errors and left
+# an empty session (no threads, flows, steps), which "datapath kernel"
+# did not bring back.
+test_expect_success 'datapath netdev under a handler: refused in one line, the session kept' '
+    cmds="handler h0; flow f1 h0; upcall h0 f1; step h0 3; break event umap_insert; watch flow f1" &&
+    timeout 60 "$UKDB" -c "$cmds; echo @@@@; $SHOW; info breakpoints; info watches" >before 2>&1 &&
+    timeout 60 "$UKDB" --keep-going -c "$cmds; datapath netdev; echo @@@@; $SHOW; info breakpoints; info watches" >after 2>err;
+    test $? -eq 2 &&
+    echo "ukdb: error: datapath netdev: refused: the session'\''s command 1 (\"handler h0\") fails under it (handler: a handler needs \"datapath kernel\"); the session is unchanged" >expect &&
+    test_cmp expect err && test_cmp before after &&
+    timeout 60 "$UKDB" --keep-going -c "$cmds; datapath netdev; step h0; expect state f1 VISIBLE; show config" >out 2>err;
+    test $? -eq 2 && test_grep "^Breakpoint 1: event umap_insert" out &&
+    test_grep "kernel" out
+'
+
+test_expect_success 'a variant the session cannot run under: refused, the session kept' '
+    state "source race.ukdb; dp del f1" >before.out &&
+    timeout 60 "$UKDB" --keep-going -c "source race.ukdb; dp del f1; variant pre-replace; echo @@@@; $SHOW" >raw 2>err;
+    test $? -eq 2 && sed -n "/^@@@@\$/,\$p" raw >after.out &&
+    test_cmp before.out after.out &&
+    test $(wc -l <err) -eq 1 &&
+    test_grep "^ukdb: error: variant pre-replace: refused: the session.s command [0-9]* (\"dp del f1\") fails under it (dp: .f1.: no datapath flow); the session is unchanged\$" err
+'
+
+# --events FILE is the event log of the session's current history: at
+# exit, what a fresh run of that history writes.  Before, "back" left the
+# undone steps' events in it and added the rebuilt model's thread starts
+# (seq 1...11, then 1, 2, 10).
+test_expect_success '--events after back, goto, last: a fresh run of the history' '
+    "$UKDB" --events back.ev -c "handler h0; flow f1 h0; upcall h0 f1; step h0 5; back 2; step h0 1" >/dev/null &&
+    "$UKDB" --events fresh.ev -c "handler h0; flow f1 h0; upcall h0 f1; step h0 4" >/dev/null &&
+    test_cmp fresh.ev back.ev &&
+    "$UKDB" --events back.ev -c "source race.ukdb; back 20; goto 10; last ukey 1; continue" >/dev/null &&
+    "$UKDB" --events fresh.ev race.ukdb >/dev/null &&
+    test_cmp fresh.ev back.ev
+'
+
+test_expect_success '--events after a variant change: the new run only; a refused one: as it was' '
+    "$UKDB" --events v.ev -c "handler h0; flow f1 h0; upcall h0 f1; step h0 3; variant v1-replace; step h0 2" >/dev/null &&
+    "$UKDB" --events fresh.ev -c "variant v1-replace; handler h0; flow f1 h0; upcall h0 f1; step h0 5" >/dev/null &&
+    test_cmp fresh.ev v.ev &&
+    { "$UKDB" --keep-going --events r.ev -c "handler h0; flow f1 h0; upcall h0 f1; step h0 3; datapath netdev" >/dev/null 2>&1; test $? -eq 2; } &&
+    "$UKDB" --events fresh.ev -c "handler h0; flow f1 h0; upcall h0 f1; step h0 3" >/dev/null &&
+    test_cmp fresh.ev r.ev
 '
 
 test_expect_success 'last ukey 1 goes back to just before its last transition' '
