@@ -887,6 +887,20 @@ ex_check(struct ex *ex, uint64_t seed)
     return false;
 }
 
+/* Whether the caller's cancel flag is up; if so, stops the search.  Cheap
+ * enough to call before every step. */
+static bool
+ex_cancelled(struct ex *ex)
+{
+    if (ex->opts.cancel && *ex->opts.cancel) {
+        ex->result->stats.interrupted = true;
+        ex->result->stats.cancelled = true;
+        ex->stop = true;
+        return true;
+    }
+    return false;
+}
+
 static void
 ex_schedule_done(struct ex *ex, bool complete)
 {
@@ -906,13 +920,14 @@ ex_schedule_done(struct ex *ex, bool complete)
         st->interrupted = true;
         ex->stop = true;
     }
+    if (ex->opts.time_limit > 0 && ex_elapsed(ex) > ex->opts.time_limit) {
+        st->interrupted = true;
+        ex->stop = true;
+    }
+    ex_cancelled(ex);
     if (st->schedules >= ex->next_progress) {
         ex->next_progress += ex->opts.progress_interval;
         st->elapsed = ex_elapsed(ex);
-        if (ex->opts.time_limit > 0 && st->elapsed > ex->opts.time_limit) {
-            st->interrupted = true;
-            ex->stop = true;
-        }
         if (ex->opts.progress) {
             ex->opts.progress(st, ex->opts.progress_aux);
         }
@@ -1171,7 +1186,7 @@ ex_dfs(struct ex *ex, size_t depth, int preemptions)
     for (;;) {
         f = &ex->frames[depth];
         uint64_t m = f->backtrack & avail & ~tried;
-        if (!m || ex->stop) {
+        if (!m || ex->stop || ex_cancelled(ex)) {
             break;
         }
         uint32_t id = (uint32_t) lowest_bit(m);
@@ -1295,6 +1310,10 @@ ex_run_one(struct ex *ex, uint64_t seed, size_t pct_k)
             ex_schedule_done(ex, true);
             return;
         }
+        if (ex_cancelled(ex)) {
+            ex_schedule_done(ex, false);
+            return;
+        }
         if (ex->n_path >= cap) {
             ex->result->stats.bound_exceeded++;
             ex_schedule_done(ex, false);
@@ -1338,7 +1357,7 @@ ex_sample(struct ex *ex)
             ex->error = error;
             return;
         }
-        while (ex->n_path < ex->limit) {
+        while (ex->n_path < ex->limit && !ex_cancelled(ex)) {
             uint64_t runnable = ex_runnable(ex);
             if (!runnable) {
                 ex->quiescent = true;
@@ -1455,8 +1474,8 @@ explore_run(explore_setup_fn *setup, void *aux,
     ex_release_model(&ex);
 
     bool shorten = ex.opts.minimize || ex.opts.strategy == EXPLORE_BFS;
-    for (size_t i = 0; shorten && !ex.error && i < result->n_violations;
-         i++) {
+    for (size_t i = 0; shorten && !ex.error && !result->stats.cancelled
+                       && i < result->n_violations; i++) {
         struct explore_options mopts = ex.opts;
         mopts.minimize = true;
         mopts.progress = NULL;
@@ -1652,7 +1671,7 @@ explore_minimize(explore_setup_fn *setup, void *aux,
 
     /* Drop the steps of uninvolved threads that do not matter. */
     uint32_t *trial = uk_xmalloc((n ? n : 1) * sizeof *trial);
-    for (bool progress = true; progress;) {
+    for (bool progress = true; progress && !(o.cancel && *o.cancel);) {
         progress = false;
         for (size_t i = n; i-- > 0;) {
             if (involved(&target, best[i])) {

@@ -24,6 +24,7 @@
 #ifndef UKDB_CORE_EXPLORE_H
 #define UKDB_CORE_EXPLORE_H 1
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -95,7 +96,12 @@ struct explore_options {
                                  * do not matter.  Default true. */
     bool warnings;              /* Count WARNING violations too. */
     uint64_t max_schedules;     /* Stop after this many; 0 = no limit. */
-    double time_limit;          /* Seconds; 0 = none. */
+    double time_limit;          /* Seconds; 0 = none.  Checked after
+                                 * every schedule. */
+    const volatile sig_atomic_t *cancel; /* (borrowed) Stop as soon as
+                                 * '*cancel' is nonzero (a SIGINT
+                                 * handler's flag), or NULL.  Checked
+                                 * before every step. */
     bool hash_states;           /* Count distinct final states. */
     explore_progress_fn *progress;
     void *progress_aux;
@@ -137,7 +143,9 @@ struct explore_stats {
                                  * covered, up to the reordering of
                                  * independent steps (DFS/BFS, no early
                                  * stop, no DPOR cut). */
-    bool interrupted;           /* Stopped by max_schedules/time_limit. */
+    bool interrupted;           /* Stopped by max_schedules, time_limit
+                                 * or 'cancel'... */
+    bool cancelled;             /* ...by 'cancel'. */
 };
 
 /* One step of a schedule. */

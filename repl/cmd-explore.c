@@ -88,6 +88,7 @@ const char explore_options_help[] =
     "  --no-minimize       keep the schedule as found\n"
     "  --warnings          warnings count as violations\n"
     "  -o FILE             write the script to FILE\n"
+    "  Ctrl-C stops the search with a summary (status 2 in a script).\n"
     "  See ukdb(1).";
 
 static bool
@@ -310,6 +311,8 @@ print_coverage(const struct explore_options *o, const struct explore_stats *st)
         printf(" -- not exhaustive: DPOR does not see the races of the "
                "steps past the depth bound (--reduction sleep covers every "
                "schedule within it)");
+    } else if (st->cancelled) {
+        printf(" -- stopped by SIGINT");
     } else if (!st->exhausted && (o->strategy == EXPLORE_DFS
                                   || o->strategy == EXPLORE_BFS)) {
         printf(" -- stopped before the end of the space");
@@ -330,6 +333,7 @@ explore_session(struct repl *r, const struct explore_options *opts,
         o.progress = progress;
         o.progress_interval = 5000;
     }
+    o.cancel = &repl_interrupted;
     scenario_init(&s, r);
     int error = explore_run(scenario_setup, &s, &o, &res);
     if (o.progress) {
@@ -342,7 +346,8 @@ explore_session(struct repl *r, const struct explore_options *opts,
     }
     int status = 0;
     if (!res.n_violations) {
-        printf("clean: no violation in ");
+        printf("%s: no violation in ",
+               res.stats.cancelled ? "interrupted" : "clean");
         print_coverage(&o, &res.stats);
     }
     for (size_t i = 0; i < res.n_violations; i++) {
@@ -362,9 +367,13 @@ explore_session(struct repl *r, const struct explore_options *opts,
         status = 1;
     }
     if (res.n_violations) {
-        printf("searched ");
+        printf("%ssearched ", res.stats.cancelled ? "interrupted: " : "");
         print_coverage(&o, &res.stats);
     }
+    if (res.stats.cancelled) {
+        status = 2;
+    }
+    fflush(stdout);
     explore_result_destroy(&res);
     scenario_destroy(&s);
     return status;
@@ -385,7 +394,9 @@ cmd_explore(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     int status = explore_session(r, &opts, output, "explore in the REPL");
-    return status == 2 ? CMD_ERROR : CMD_OK;
+    /* Interrupted: the summary is out; the input loop reports the
+     * interrupt (a script then exits 2, the prompt comes back). */
+    return status == 2 && !repl_interrupted ? CMD_ERROR : CMD_OK;
 }
 
 int
@@ -428,6 +439,7 @@ explore_main(int argc, char *argv[])
     }
     repl_rebuild(&r);
     r.quiet = true;
+    repl_catch_sigint();
     enum cmd_status status = repl_run_file(&r, fp, file);
     fclose(fp);
     r.quiet = false;
@@ -438,6 +450,10 @@ explore_main(int argc, char *argv[])
         snprintf(origin, sizeof origin, "ukdb explore %s, %s", file,
                  explore_strategy_name(opts.strategy));
         code = explore_session(&r, &opts, output, origin);
+        if (repl_interrupted) {
+            fprintf(stderr, "ukdb: error: explore: interrupted\n");
+            code = 2;
+        }
     }
     repl_destroy(&r);
     return code;

@@ -119,6 +119,71 @@ test_expect_success 'explore: in the REPL, from the current state' '
     test_grep "ERROR double-delete" rout
 '
 
+# interrupt DELAY CMD...: runs CMD in the background (out, err), sends it
+# SIGINT after DELAY seconds and waits for it, polling; kills it if it is
+# still running 60 s later (and fails).  The exit status goes to file rc.
+interrupt() {
+    local delay=$1 pid i
+    shift
+    "$@" >out 2>err &
+    pid=$!
+    sleep "$delay"
+    kill -INT $pid
+    for ((i = 0; i < 600; i++)); do
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 $pid 2>/dev/null; then
+        kill -KILL $pid; wait $pid; echo "SIGINT did not stop it"; return 1
+    fi
+    wait $pid; echo $? >rc
+}
+
+# A search that takes far longer than the tests wait: 154781666 under
+# upstream without reduction (tens of seconds).
+long_scenario() {
+    with_variant upstream $BUGS/154781666.ukdb "$1"
+}
+
+test_expect_success 'explore: SIGINT stops a script, summary, exit 2' '
+    long_scenario long.ukdb && echo "explore --no-reduction" >>long.ukdb &&
+    interrupt 1 "$UKDB" long.ukdb && test "$(cat rc)" = 2 &&
+    test_grep "^interrupted: no violation in [0-9]* schedules (no reduction.* -- stopped by SIGINT$" out &&
+    test_grep "^long.ukdb:3: error: interrupted$" err
+'
+
+test_expect_success 'explore: SIGINT stops a script with --time-limit too' '
+    long_scenario long.ukdb &&
+    echo "explore --no-reduction --time-limit 50" >>long.ukdb &&
+    interrupt 1 "$UKDB" long.ukdb && test "$(cat rc)" = 2 &&
+    test_grep "^interrupted: no violation in [0-9]* schedules" out
+'
+
+test_expect_success 'explore: SIGINT stops ukdb -c, summary, exit 2' '
+    interrupt 1 "$UKDB" -c "variant upstream; source $BUGS/154781666.ukdb; explore --no-reduction" &&
+    test "$(cat rc)" = 2 &&
+    test_grep "^interrupted: no violation in [0-9]* schedules" out &&
+    test_grep "^ukdb: error: interrupted$" err
+'
+
+test_expect_success 'explore: SIGINT stops ukdb explore, summary, exit 2' '
+    long_scenario long.ukdb &&
+    interrupt 1 "$UKDB" explore --no-reduction long.ukdb &&
+    test "$(cat rc)" = 2 &&
+    test_grep "^interrupted: no violation in [0-9]* schedules" out &&
+    test_grep "^ukdb: error: explore: interrupted$" err &&
+    interrupt 1 "$UKDB" explore --random 100000000 long.ukdb &&
+    test "$(cat rc)" = 2 &&
+    test_grep "^interrupted: no violation in [0-9]* random schedules" out
+'
+
+test_expect_success 'explore: SIGINT stops a script read from stdin, exit 2' '
+    long_scenario long.ukdb && echo "explore --no-reduction" >>long.ukdb &&
+    interrupt 1 sh -c "exec \"\$0\" <long.ukdb" "$UKDB" &&
+    test "$(cat rc)" = 2 &&
+    test_grep "^interrupted: no violation in [0-9]* schedules" out
+'
+
 # The bug zoo.  "bug kind" pairs.
 for pair in 154781666:double-delete e34bbe31b:backward-transition \
             6997d54e1:backward-transition a1d6cce78:stuck-ukey; do
