@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <locale.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -87,7 +89,7 @@ const char explore_options_help[] =
     "  --all               go on after the first violation\n"
     "  --no-minimize       keep the schedule as found\n"
     "  --warnings          warnings count as violations\n"
-    "  -o FILE             write the script to FILE\n"
+    "  -o FILE             write the script to FILE (--all: FILE-2...)\n"
     "  Ctrl-C stops the search with a summary (status 2 in a script).\n"
     "  See ukdb(1).";
 
@@ -225,6 +227,22 @@ write_prelude(FILE *fp, const struct repl *r)
     }
 }
 
+/* The replayable script of 'v' to 'fp': the session's configuration and
+ * scenario, then one "step" line per step ('group': one per run of steps
+ * of a thread). */
+static int
+write_script(FILE *fp, const struct repl *r,
+             const struct explore_violation *v, const char *origin,
+             bool group)
+{
+    fprintf(fp, "# Found by the explorer (%s).\n", origin);
+    write_prelude(fp, r);
+    fprintf(fp, "# The failing schedule:\n");
+    int error = explore_write_script(fp, v, group);
+    fprintf(fp, "show violations\n");
+    return error ? error : ferror(fp) ? EIO : 0;
+}
+
 static int
 save_script(struct repl *r, const char *path,
             const struct explore_violation *v, const char *origin)
@@ -234,11 +252,7 @@ save_script(struct repl *r, const char *path,
         repl_error(r, "explore: %s: %s", path, strerror(errno));
         return errno;
     }
-    fprintf(fp, "# Found by the explorer (%s).\n", origin);
-    write_prelude(fp, r);
-    fprintf(fp, "# The failing schedule:\n");
-    int error = explore_write_script(fp, v, true);
-    fprintf(fp, "show violations\n");
+    int error = write_script(fp, r, v, origin, true);
     if (fclose(fp) || error) {
         repl_error(r, "explore: %s: write error", path);
         return EIO;
@@ -246,8 +260,24 @@ save_script(struct repl *r, const char *path,
     return 0;
 }
 
+/* Where violation 'i' (of 'n') goes with "-o 'output'": 'output' for the
+ * first, then 'output' with "-2", "-3"... before its extension. */
 static void
-print_violation(const struct repl *r, const struct explore_violation *v)
+output_name(const char *output, size_t i, char *buf, size_t size)
+{
+    if (!i) {
+        snprintf(buf, size, "%s", output);
+        return;
+    }
+    const char *slash = strrchr(output, '/');
+    const char *dot = strrchr(slash ? slash + 1 : output, '.');
+    int stem = (int) (dot && dot != (slash ? slash + 1 : output)
+                      ? dot - output : (ptrdiff_t) strlen(output));
+    snprintf(buf, size, "%.*s-%zu%s", stem, output, i + 1, output + stem);
+}
+
+static void
+print_violation(const struct explore_violation *v, bool steps)
 {
     const struct ukey_event *e = &v->event;
     printf("VIOLATION %s %s on flow %s: %s\n",
@@ -255,8 +285,7 @@ print_violation(const struct repl *r, const struct explore_violation *v)
            v->flow ? v->flow : "?", v->detail ? v->detail : "");
     printf("schedule: %zu steps (first found with %zu)\n",
            v->schedule.n, v->found_length);
-    (void) r;
-    for (size_t i = 0; i < v->schedule.n; i++) {
+    for (size_t i = 0; steps && i < v->schedule.n; i++) {
         const struct explore_step *s = &v->schedule.steps[i];
         printf("  %3zu  %-14s %s\n", i + 1, s->thread, s->action);
     }
@@ -352,17 +381,20 @@ explore_session(struct repl *r, const struct explore_options *opts,
     }
     for (size_t i = 0; i < res.n_violations; i++) {
         struct explore_violation *v = &res.violations[i];
-        print_violation(r, v);
-        char name[64];
-        const char *path = output;
-        if (!path || res.n_violations > 1) {
-            snprintf(name, sizeof name, "ukdb-explore-%s-%zu.ukdb",
-                     uk_violation_kind_name(v->event.kind), i + 1);
-            path = name;
-        }
-        if (!save_script(r, path, v, origin)) {
-            printf("saved the schedule as %s\nreplay with: ukdb %s\n", path,
-                   path);
+        print_violation(v, output);
+        if (!output) {
+            /* spin writes a trail file; we print the script, which "-o"
+             * writes instead. */
+            printf("replay script (run it with \"ukdb FILE\"; "
+                   "-o FILE writes it):\n");
+            write_script(stdout, r, v, origin, false);
+        } else {
+            char path[PATH_MAX];
+            output_name(output, i, path, sizeof path);
+            if (!save_script(r, path, v, origin)) {
+                printf("saved the schedule as %s\nreplay with: ukdb %s\n",
+                       path, path);
+            }
         }
         status = 1;
     }

@@ -39,6 +39,28 @@ test_expect_success 'explore: seed race found under v1-replace, replay reproduce
     test_grep "ERROR double-delete" rout
 '
 
+test_expect_success 'explore: without -o, prints the script and writes nothing' '
+    { echo "variant v1-replace"; seed_scenario; } >s.ukdb &&
+    mkdir -p quiet && (cd quiet &&
+        { timeout 60 "$UKDB" explore ../s.ukdb >../out 2>&1; test $? = 1; }) &&
+    test -z "$(ls -A quiet)" &&
+    test_grep "^replay script (run it with \"ukdb FILE\"; -o FILE writes it):$" out &&
+    sed -n "/^# Found by the explorer/,/^show violations$/p" out >printed.ukdb &&
+    test_grep "^expect violation double-delete$" printed.ukdb &&
+    timeout 60 "$UKDB" printed.ukdb >rout 2>&1 &&
+    test_grep "ERROR double-delete" rout
+'
+
+test_expect_success 'explore: -o FILE with --all writes FILE, FILE-2' '
+    with_variant pre-154781666 $BUGS/154781666.ukdb b.ukdb &&
+    mkdir -p all && (cd all &&
+        { timeout 60 "$UKDB" explore --all -o found.ukdb ../b.ukdb >../out 2>&1; test $? = 1; }) &&
+    (cd all && ls) >files && printf "found-2.ukdb\nfound.ukdb\n" >expect &&
+    test_cmp expect files &&
+    test_grep "^replay with: ukdb found-2.ukdb$" out &&
+    ! grep -q "^replay script" out
+'
+
 test_expect_success 'explore: seed race clean under upstream, exhaustively' '
     { echo "variant upstream"; seed_scenario; } >u.ukdb &&
     timeout 60 "$UKDB" explore u.ukdb >out 2>&1 &&
