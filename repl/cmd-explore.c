@@ -73,8 +73,8 @@ const char explore_options_help[] =
     "  and prints the first violation's schedule as a script.\n"
     "  --dfs, --bfs        depth first (the default), breadth first\n"
     "  --random N          N random schedules\n"
-    "  --pct D             PCT: priority change points (--runs "
-    "schedules)\n"
+    "  --pct D             PCT: D (1 to 64) priority change points "
+    "(--runs)\n"
     "  --runs N            schedules of --random and --pct (default "
     "1000)\n"
     "  --seed S            their seed (default 1)\n"
@@ -93,14 +93,61 @@ const char explore_options_help[] =
     "  Ctrl-C stops the search with a summary (status 2 in a script).\n"
     "  See ukdb(1).";
 
+/* Parses the value 'arg' of option 'opt' into '*out', within [min, max];
+ * an error names the option and the range. */
 static bool
-parse_u64(struct repl *r, const char *opt, const char *arg, uint64_t *out)
+parse_u64(struct repl *r, const char *opt, const char *arg, uint64_t min,
+          uint64_t max, uint64_t *out)
 {
     if (!arg) {
-        repl_usage_error(r, "explore", "%s needs a value", opt);
+        repl_usage_error(r, "explore", "%s needs a value (%" PRIu64 " to %"
+                         PRIu64 ")", opt, min, max);
         return false;
     }
-    return repl_number_arg(r, "explore", arg, 0, UINT64_MAX / 2, out);
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (arg[0] == '-' || arg[0] == '+' || errno || end == arg || *end
+        || v < min || v > max) {
+        repl_usage_error(r, "explore", "%s '%s': %s (%" PRIu64 " to %"
+                         PRIu64 ")", opt, arg,
+                         end != arg && !*end && arg[0] != '-'
+                         && arg[0] != '+' ? "out of range" : "not a number",
+                         min, max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* The range of each numeric option.  0 has no meaning for the counts and
+ * bounds ("--depth 0" would silently mean no bound). */
+static const struct {
+    const char *name;
+    uint64_t min, max;
+} numeric_options[] = {
+    { "--random", 1, UINT64_MAX / 2 },
+    { "--pct", 1, 64 },
+    { "--runs", 1, UINT64_MAX / 2 },
+    { "--seed", 0, UINT64_MAX / 2 },
+    { "--preempt-bound", 0, 1000000 },
+    { "--depth", 1, 100000 },
+    { "--max-schedules", 1, UINT64_MAX / 2 },
+    { "--time-limit", 1, 1000000000 },
+};
+
+static bool
+parse_numeric(struct repl *r, const char *opt, const char *arg,
+              uint64_t *out)
+{
+    for (size_t i = 0; i < UK_ARRAY_SIZE(numeric_options); i++) {
+        if (!strcmp(numeric_options[i].name, opt)) {
+            return parse_u64(r, opt, arg, numeric_options[i].min,
+                             numeric_options[i].max, out);
+        }
+    }
+    uk_assert(false);
+    return false;
 }
 
 /* Parses explore's options into 'opts' and '*output'.  Returns the index
@@ -120,7 +167,7 @@ parse_options(struct repl *r, int argc, char *argv[],
         } else if (!strcmp(o, "--dfs")) {
             opts->strategy = EXPLORE_DFS;
         } else if (!strcmp(o, "--random") || !strcmp(o, "--pct")) {
-            if (!parse_u64(r, o, arg, &v)) {
+            if (!parse_numeric(r, o, arg, &v)) {
                 return -1;
             }
             i++;
@@ -135,7 +182,7 @@ parse_options(struct repl *r, int argc, char *argv[],
                    || !strcmp(o, "--preempt-bound") || !strcmp(o, "--depth")
                    || !strcmp(o, "--max-schedules")
                    || !strcmp(o, "--time-limit")) {
-            if (!parse_u64(r, o, arg, &v)) {
+            if (!parse_numeric(r, o, arg, &v)) {
                 return -1;
             }
             i++;
@@ -171,7 +218,11 @@ parse_options(struct repl *r, int argc, char *argv[],
             opts->minimize = false;
         } else if (!strcmp(o, "--warnings")) {
             opts->warnings = true;
-        } else if (!strcmp(o, "-o") && arg) {
+        } else if (!strcmp(o, "-o")) {
+            if (!arg || !*arg) {
+                repl_usage_error(r, "explore", "-o needs a file name");
+                return -1;
+            }
             *output = arg;
             i++;
         } else {
@@ -258,6 +309,25 @@ save_script(struct repl *r, const char *path,
         return EIO;
     }
     return 0;
+}
+
+/* Whether the directory of 'path' takes a new file: an error before a
+ * search that could take long, rather than after it. */
+static bool
+output_writable(struct repl *r, const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        snprintf(dir, sizeof dir, ".");
+    } else {
+        snprintf(dir, sizeof dir, "%.*s", (int) (slash - path + 1), path);
+    }
+    if (access(dir, W_OK | X_OK)) {
+        repl_error(r, "explore: -o %s: %s", path, strerror(errno));
+        return false;
+    }
+    return true;
 }
 
 /* Where violation 'i' (of 'n') goes with "-o 'output'": 'output' for the
@@ -363,6 +433,9 @@ explore_session(struct repl *r, const struct explore_options *opts,
         o.progress_interval = 5000;
     }
     o.cancel = &repl_interrupted;
+    if (output && !output_writable(r, output)) {
+        return 2;
+    }
     scenario_init(&s, r);
     int error = explore_run(scenario_setup, &s, &o, &res);
     if (o.progress) {
@@ -373,7 +446,7 @@ explore_session(struct repl *r, const struct explore_options *opts,
         scenario_destroy(&s);
         return 2;
     }
-    int status = 0;
+    int status = 0, error_status = 0;
     if (!res.n_violations) {
         printf("%s: no violation in ",
                res.stats.cancelled ? "interrupted" : "clean");
@@ -391,7 +464,11 @@ explore_session(struct repl *r, const struct explore_options *opts,
         } else {
             char path[PATH_MAX];
             output_name(output, i, path, sizeof path);
-            if (!save_script(r, path, v, origin)) {
+            if (save_script(r, path, v, origin)) {
+                /* The error is out; the result is not lost. */
+                write_script(stdout, r, v, origin, false);
+                error_status = 2;
+            } else {
                 printf("saved the schedule as %s\nreplay with: ukdb %s\n",
                        path, path);
             }
@@ -402,7 +479,7 @@ explore_session(struct repl *r, const struct explore_options *opts,
         printf("%ssearched ", res.stats.cancelled ? "interrupted: " : "");
         print_coverage(&o, &res.stats);
     }
-    if (res.stats.cancelled) {
+    if (res.stats.cancelled || error_status) {
         status = 2;
     }
     fflush(stdout);

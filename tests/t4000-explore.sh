@@ -133,6 +133,33 @@ test_expect_success 'explore: bad options exit 2 with an error' '
     { "$UKDB" explore no-such-file.ukdb >out 2>err; test $? = 2; }
 '
 
+test_expect_success 'explore: bad values name the option and its range, exit 2' '
+    { echo "variant upstream"; seed_scenario; } >u.ukdb &&
+    for a in "--pct 0" "--pct 65" "--random 0" "--runs 0" "--depth 0" \
+             "--max-schedules 0" "--time-limit 0" "--preempt-bound -1" \
+             "--pct x"; do
+        { "$UKDB" explore $a u.ukdb >out 2>err; test $? = 2; } &&
+        test "$(wc -l <err)" = 1 &&
+        test_grep "^ukdb: error: explore: ${a%% *} .${a#* }.: [a-z ]* ([0-9]* to [0-9]*)" err ||
+            exit 1
+    done &&
+    { "$UKDB" -c "source u.ukdb; explore --pct 0" >out 2>err; test $? = 2; } &&
+    test_grep "error: explore: --pct .0.: out of range (1 to 64)" err &&
+    ! grep -q "search failed" err
+'
+
+test_expect_success 'explore: -o FILE that cannot be written: one error, exit 2' '
+    { echo "variant v1-replace"; seed_scenario; } >s.ukdb &&
+    { "$UKDB" explore -o /nonexistent/x.ukdb s.ukdb >out 2>err; test $? = 2; } &&
+    test "$(wc -l <err)" = 1 &&
+    test_grep "^ukdb: error: explore: -o /nonexistent/x.ukdb: No such file or directory$" err &&
+    mkdir -p adir &&
+    { timeout 60 "$UKDB" explore -o adir s.ukdb >out 2>err; test $? = 2; } &&
+    test "$(wc -l <err)" = 1 &&
+    test_grep "^ukdb: error: explore: adir: Is a directory$" err &&
+    test_grep "^expect violation double-delete$" out
+'
+
 test_expect_success 'explore: in the REPL, from the current state' '
     { echo "variant v1-replace"; seed_scenario; echo "explore -o rp.ukdb"; } >r.ukdb &&
     timeout 60 "$UKDB" r.ukdb >out 2>&1 &&
