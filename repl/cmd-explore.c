@@ -72,6 +72,7 @@ const char explore_options_help[] =
     "  runs the threads in every order that matters, checking each run,\n"
     "  and prints the first violation's schedule as a script.\n"
     "  --dfs, --bfs        depth first (the default), breadth first\n"
+    "                      (shortest schedule first; sleep sets)\n"
     "  --random N          N random schedules\n"
     "  --pct D             PCT: D (1 to 64) priority change points "
     "(--runs)\n"
@@ -406,7 +407,10 @@ print_coverage(const struct explore_options *o, const struct explore_stats *st)
     printf(" (%s, %" PRIu64 " steps, %" PRIu64 " pruned by reduction, %"
            PRIu64 " cut by bounds, %.2f s)", reduction_text(o, st),
            st->steps, st->pruned, st->bound_exceeded, st->elapsed);
-    if (st->dpor_cut) {
+    if (st->frontier_full) {
+        printf(" -- stopped: the breadth-first frontier outgrew %zu MiB",
+               (size_t) (EXPLORE_BFS_MAX_BYTES >> 20));
+    } else if (st->dpor_cut) {
         printf(" -- not exhaustive: DPOR does not see the races of the "
                "steps past the depth bound (--reduction sleep covers every "
                "schedule within it)");

@@ -102,6 +102,25 @@ test_expect_success 'explore: --reduction needs a known name' '
     { "$UKDB" explore --reduction >out 2>err; test $? = 2; }
 '
 
+test_expect_success 'explore: --bfs finds a shortest schedule first, in another order than DFS' '
+    { echo "variant v1-replace"; seed_scenario; } >s.ukdb &&
+    { timeout 60 "$UKDB" explore --bfs s.ukdb >bfs 2>&1; test $? = 1; } &&
+    { timeout 60 "$UKDB" explore --no-minimize s.ukdb >dfs 2>&1; test $? = 1; } &&
+    sed -n "s/^schedule: \([0-9]*\) steps (first found with \([0-9]*\))$/\1 \2/p" bfs >nb &&
+    sed -n "s/^schedule: \([0-9]*\) steps (first found with \([0-9]*\))$/\2/p" dfs >nd &&
+    read -r len first <nb && test "$len" = "$first" &&
+    test "$len" -lt "$(cat nd)" &&
+    test_grep "(sleep sets: " bfs &&
+    { timeout 60 "$UKDB" explore --depth $((len - 1)) s.ukdb >short 2>&1; test $? = 0; } &&
+    test_grep "^clean: no violation in all [0-9]* schedules of at most $((len - 1)) steps" short &&
+    { echo "variant upstream"; seed_scenario; } >u.ukdb &&
+    timeout 60 "$UKDB" explore --bfs u.ukdb >ub 2>&1 &&
+    timeout 60 "$UKDB" explore --reduction sleep u.ukdb >ud 2>&1 &&
+    sed -n "s/^clean: no violation in all \([0-9]*\) schedules.*/\1/p" ub >nb &&
+    sed -n "s/^clean: no violation in all \([0-9]*\) schedules.*/\1/p" ud >nd &&
+    test -s nb && test_cmp nd nb
+'
+
 test_expect_success 'explore: --preempt-bound 2 clean message names the bound' '
     { echo "variant upstream"; seed_scenario; } >u.ukdb &&
     timeout 60 "$UKDB" explore --preempt-bound 2 u.ukdb >out 2>&1 &&
