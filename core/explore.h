@@ -15,9 +15,10 @@
  * over the dependency relation of the model's steps (see explore.c):
  * source-DPOR with sleep sets (the default), sleep sets alone, or none;
  * breadth-first search (sleep sets or none) for shortest counterexamples,
- * preemption and depth bounds, random schedules and PCT.  Every run is reproducible
- * from its options and seed.  core/ prints nothing: the caller formats
- * results, with explore_write_script() for the replayable script.
+ * preemption and depth bounds, random schedules and PCT.  Every run is
+ * reproducible from its options and seed.  core/ prints nothing: the
+ * caller formats results, with explore_write_script() for the replayable
+ * script.
  *
  * Synchronization: none; one explorer runs on the OS thread that may create
  * models (udpif_create()). */
