@@ -271,6 +271,22 @@ for pair in 154781666:double-delete e34bbe31b:backward-transition \
     "
 done
 
+# The sizes examples/bugs/README.md gives: "| bug | found | clean |".
+test_expect_success 'explore: the bug zoo sizes in examples/bugs/README.md are current' '
+    sed -n "s/^| \([0-9a-f]\{9\}\) | \([0-9,]*\) | \([0-9,]*\) |$/\1 \2 \3/p" \
+        "$TEST_TOP/examples/bugs/README.md" | tr -d , >sizes &&
+    test "$(wc -l <sizes)" = 4 &&
+    while read -r bug found clean; do
+        with_variant pre-$bug $BUGS/$bug.ukdb b.ukdb &&
+        with_variant upstream $BUGS/$bug.ukdb u.ukdb &&
+        { timeout 60 "$UKDB" explore b.ukdb >out 2>&1; test $? = 1; } &&
+        test_grep "^searched $found schedules (DPOR" out &&
+        timeout 60 "$UKDB" explore u.ukdb >out 2>&1 &&
+        test_grep "^clean: no violation in all $clean schedules (DPOR" out ||
+            exit 1
+    done <sizes
+'
+
 # 180ab2fd6: a liveness bug over six rounds; exhaustive search of that
 # space takes too long here, so both sides are bounded to 3 preemptions
 # (and the clean message must say so).
