@@ -14,16 +14,18 @@
  * Strategies: exhaustive depth-first search with partial-order reduction
  * over the dependency relation of the model's steps (see explore.c):
  * source-DPOR with sleep sets (the default), sleep sets alone, or none;
- * iterative deepening for shortest counterexamples, preemption and depth
- * bounds, random schedules and PCT.  Every run is reproducible
- * from its options and seed.  core/ prints nothing: the caller formats
- * results, with explore_write_script() for the replayable script.
+ * breadth-first search (sleep sets or none) for shortest counterexamples,
+ * preemption and depth bounds, random schedules and PCT.  Every run is
+ * reproducible from its options and seed.  core/ prints nothing: the
+ * caller formats results, with explore_write_script() for the replayable
+ * script.
  *
  * Synchronization: none; one explorer runs on the OS thread that may create
  * models (udpif_create()). */
 #ifndef UKDB_CORE_EXPLORE_H
 #define UKDB_CORE_EXPLORE_H 1
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,7 +42,7 @@ typedef struct udpif *explore_setup_fn(void *aux);
 
 #define EXPLORE_STRATEGIES(X) \
     X(DFS, "dfs")       /* Exhaustive depth-first, with reduction. */ \
-    X(BFS, "bfs")       /* Shortest first (iterative deepening). */ \
+    X(BFS, "bfs")       /* Breadth first: shortest first. */ \
     X(RANDOM, "random") /* 'n_runs' uniformly random schedules. */ \
     X(PCT, "pct")       /* 'n_runs' PCT schedules of depth 'pct_depth'. */
 
@@ -75,9 +77,13 @@ struct explore_stats;
 /* Called about every 'progress_interval' schedules (and never when NULL). */
 typedef void explore_progress_fn(const struct explore_stats *, void *aux);
 
+/* The default bound on the memory of a breadth-first search's frontier. */
+#define EXPLORE_BFS_MAX_BYTES ((size_t) 512 << 20)
+
 struct explore_options {
     enum explore_strategy strategy;
-    enum explore_reduction reduction; /* DFS/BFS.  Default DPOR.  Forced
+    enum explore_reduction reduction; /* DFS/BFS.  Default DPOR (sleep
+                                 * sets under BFS, see explore.c).  Forced
                                  * to NONE under a preemption bound, whose
                                  * combination with either reduction would
                                  * be unsound.  DPOR under a depth bound
@@ -95,8 +101,15 @@ struct explore_options {
                                  * do not matter.  Default true. */
     bool warnings;              /* Count WARNING violations too. */
     uint64_t max_schedules;     /* Stop after this many; 0 = no limit. */
-    double time_limit;          /* Seconds; 0 = none. */
+    double time_limit;          /* Seconds; 0 = none.  Checked after
+                                 * every schedule. */
+    const volatile sig_atomic_t *cancel; /* (borrowed) Stop as soon as
+                                 * '*cancel' is nonzero (a SIGINT
+                                 * handler's flag), or NULL.  Checked
+                                 * before every step. */
     bool hash_states;           /* Count distinct final states. */
+    size_t bfs_max_bytes;       /* BFS: memory for the frontier (two
+                                 * levels); 0 = EXPLORE_BFS_MAX_BYTES. */
     explore_progress_fn *progress;
     void *progress_aux;
     uint64_t progress_interval; /* Default 10000. */
@@ -127,6 +140,8 @@ struct explore_stats {
                                  * depth bound: races past the cut are not
                                  * seen, so schedules within the bound may
                                  * be missed ('exhausted' is false). */
+    bool frontier_full;         /* BFS stopped: the next level would
+                                 * not fit in 'bfs_max_bytes'. */
     uint64_t states;            /* Distinct final states (hash_states). */
     uint64_t violating;         /* Schedules that ended on a violation. */
     size_t max_depth;           /* Longest schedule seen. */
@@ -137,7 +152,9 @@ struct explore_stats {
                                  * covered, up to the reordering of
                                  * independent steps (DFS/BFS, no early
                                  * stop, no DPOR cut). */
-    bool interrupted;           /* Stopped by max_schedules/time_limit. */
+    bool interrupted;           /* Stopped by max_schedules, time_limit
+                                 * or 'cancel'... */
+    bool cancelled;             /* ...by 'cancel'. */
 };
 
 /* One step of a schedule. */

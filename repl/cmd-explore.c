@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <locale.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -70,9 +72,10 @@ const char explore_options_help[] =
     "  runs the threads in every order that matters, checking each run,\n"
     "  and prints the first violation's schedule as a script.\n"
     "  --dfs, --bfs        depth first (the default), breadth first\n"
+    "                      (shortest schedule first; sleep sets)\n"
     "  --random N          N random schedules\n"
-    "  --pct D             PCT: priority change points (--runs "
-    "schedules)\n"
+    "  --pct D             PCT: D (1 to 64) priority change points "
+    "(--runs)\n"
     "  --runs N            schedules of --random and --pct (default "
     "1000)\n"
     "  --seed S            their seed (default 1)\n"
@@ -87,17 +90,65 @@ const char explore_options_help[] =
     "  --all               go on after the first violation\n"
     "  --no-minimize       keep the schedule as found\n"
     "  --warnings          warnings count as violations\n"
-    "  -o FILE             write the script to FILE\n"
+    "  -o FILE             write the script to FILE (--all: FILE-2...)\n"
+    "  Ctrl-C stops the search with a summary (status 2 in a script).\n"
     "  See ukdb(1).";
 
+/* Parses the value 'arg' of option 'opt' into '*out', within [min, max];
+ * an error names the option and the range. */
 static bool
-parse_u64(struct repl *r, const char *opt, const char *arg, uint64_t *out)
+parse_u64(struct repl *r, const char *opt, const char *arg, uint64_t min,
+          uint64_t max, uint64_t *out)
 {
     if (!arg) {
-        repl_usage_error(r, "explore", "%s needs a value", opt);
+        repl_usage_error(r, "explore", "%s needs a value (%" PRIu64 " to %"
+                         PRIu64 ")", opt, min, max);
         return false;
     }
-    return repl_number_arg(r, "explore", arg, 0, UINT64_MAX / 2, out);
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (arg[0] == '-' || arg[0] == '+' || errno || end == arg || *end
+        || v < min || v > max) {
+        repl_usage_error(r, "explore", "%s '%s': %s (%" PRIu64 " to %"
+                         PRIu64 ")", opt, arg,
+                         end != arg && !*end && arg[0] != '-'
+                         && arg[0] != '+' ? "out of range" : "not a number",
+                         min, max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* The range of each numeric option.  0 has no meaning for the counts and
+ * bounds ("--depth 0" would silently mean no bound). */
+static const struct {
+    const char *name;
+    uint64_t min, max;
+} numeric_options[] = {
+    { "--random", 1, UINT64_MAX / 2 },
+    { "--pct", 1, 64 },
+    { "--runs", 1, UINT64_MAX / 2 },
+    { "--seed", 0, UINT64_MAX / 2 },
+    { "--preempt-bound", 0, 1000000 },
+    { "--depth", 1, 100000 },
+    { "--max-schedules", 1, UINT64_MAX / 2 },
+    { "--time-limit", 1, 1000000000 },
+};
+
+static bool
+parse_numeric(struct repl *r, const char *opt, const char *arg,
+              uint64_t *out)
+{
+    for (size_t i = 0; i < UK_ARRAY_SIZE(numeric_options); i++) {
+        if (!strcmp(numeric_options[i].name, opt)) {
+            return parse_u64(r, opt, arg, numeric_options[i].min,
+                             numeric_options[i].max, out);
+        }
+    }
+    uk_assert(false);
+    return false;
 }
 
 /* Parses explore's options into 'opts' and '*output'.  Returns the index
@@ -117,7 +168,7 @@ parse_options(struct repl *r, int argc, char *argv[],
         } else if (!strcmp(o, "--dfs")) {
             opts->strategy = EXPLORE_DFS;
         } else if (!strcmp(o, "--random") || !strcmp(o, "--pct")) {
-            if (!parse_u64(r, o, arg, &v)) {
+            if (!parse_numeric(r, o, arg, &v)) {
                 return -1;
             }
             i++;
@@ -132,7 +183,7 @@ parse_options(struct repl *r, int argc, char *argv[],
                    || !strcmp(o, "--preempt-bound") || !strcmp(o, "--depth")
                    || !strcmp(o, "--max-schedules")
                    || !strcmp(o, "--time-limit")) {
-            if (!parse_u64(r, o, arg, &v)) {
+            if (!parse_numeric(r, o, arg, &v)) {
                 return -1;
             }
             i++;
@@ -168,7 +219,11 @@ parse_options(struct repl *r, int argc, char *argv[],
             opts->minimize = false;
         } else if (!strcmp(o, "--warnings")) {
             opts->warnings = true;
-        } else if (!strcmp(o, "-o") && arg) {
+        } else if (!strcmp(o, "-o")) {
+            if (!arg || !*arg) {
+                repl_usage_error(r, "explore", "-o needs a file name");
+                return -1;
+            }
             *output = arg;
             i++;
         } else {
@@ -224,6 +279,22 @@ write_prelude(FILE *fp, const struct repl *r)
     }
 }
 
+/* The replayable script of 'v' to 'fp': the session's configuration and
+ * scenario, then one "step" line per step ('group': one per run of steps
+ * of a thread). */
+static int
+write_script(FILE *fp, const struct repl *r,
+             const struct explore_violation *v, const char *origin,
+             bool group)
+{
+    fprintf(fp, "# Found by the explorer (%s).\n", origin);
+    write_prelude(fp, r);
+    fprintf(fp, "# The failing schedule:\n");
+    int error = explore_write_script(fp, v, group);
+    fprintf(fp, "show violations\n");
+    return error ? error : ferror(fp) ? EIO : 0;
+}
+
 static int
 save_script(struct repl *r, const char *path,
             const struct explore_violation *v, const char *origin)
@@ -233,11 +304,7 @@ save_script(struct repl *r, const char *path,
         repl_error(r, "explore: %s: %s", path, strerror(errno));
         return errno;
     }
-    fprintf(fp, "# Found by the explorer (%s).\n", origin);
-    write_prelude(fp, r);
-    fprintf(fp, "# The failing schedule:\n");
-    int error = explore_write_script(fp, v, true);
-    fprintf(fp, "show violations\n");
+    int error = write_script(fp, r, v, origin, true);
     if (fclose(fp) || error) {
         repl_error(r, "explore: %s: write error", path);
         return EIO;
@@ -245,8 +312,43 @@ save_script(struct repl *r, const char *path,
     return 0;
 }
 
+/* Whether the directory of 'path' takes a new file: an error before a
+ * search that could take long, rather than after it. */
+static bool
+output_writable(struct repl *r, const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        snprintf(dir, sizeof dir, ".");
+    } else {
+        snprintf(dir, sizeof dir, "%.*s", (int) (slash - path + 1), path);
+    }
+    if (access(dir, W_OK | X_OK)) {
+        repl_error(r, "explore: -o %s: %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* Where violation 'i' (of 'n') goes with "-o 'output'": 'output' for the
+ * first, then 'output' with "-2", "-3"... before its extension. */
 static void
-print_violation(const struct repl *r, const struct explore_violation *v)
+output_name(const char *output, size_t i, char *buf, size_t size)
+{
+    if (!i) {
+        snprintf(buf, size, "%s", output);
+        return;
+    }
+    const char *slash = strrchr(output, '/');
+    const char *dot = strrchr(slash ? slash + 1 : output, '.');
+    int stem = (int) (dot && dot != (slash ? slash + 1 : output)
+                      ? dot - output : (ptrdiff_t) strlen(output));
+    snprintf(buf, size, "%.*s-%zu%s", stem, output, i + 1, output + stem);
+}
+
+static void
+print_violation(const struct explore_violation *v, bool steps)
 {
     const struct ukey_event *e = &v->event;
     printf("VIOLATION %s %s on flow %s: %s\n",
@@ -254,8 +356,7 @@ print_violation(const struct repl *r, const struct explore_violation *v)
            v->flow ? v->flow : "?", v->detail ? v->detail : "");
     printf("schedule: %zu steps (first found with %zu)\n",
            v->schedule.n, v->found_length);
-    (void) r;
-    for (size_t i = 0; i < v->schedule.n; i++) {
+    for (size_t i = 0; steps && i < v->schedule.n; i++) {
         const struct explore_step *s = &v->schedule.steps[i];
         printf("  %3zu  %-14s %s\n", i + 1, s->thread, s->action);
     }
@@ -306,10 +407,15 @@ print_coverage(const struct explore_options *o, const struct explore_stats *st)
     printf(" (%s, %" PRIu64 " steps, %" PRIu64 " pruned by reduction, %"
            PRIu64 " cut by bounds, %.2f s)", reduction_text(o, st),
            st->steps, st->pruned, st->bound_exceeded, st->elapsed);
-    if (st->dpor_cut) {
+    if (st->frontier_full) {
+        printf(" -- stopped: the breadth-first frontier outgrew %zu MiB",
+               (size_t) (EXPLORE_BFS_MAX_BYTES >> 20));
+    } else if (st->dpor_cut) {
         printf(" -- not exhaustive: DPOR does not see the races of the "
                "steps past the depth bound (--reduction sleep covers every "
                "schedule within it)");
+    } else if (st->cancelled) {
+        printf(" -- stopped by SIGINT");
     } else if (!st->exhausted && (o->strategy == EXPLORE_DFS
                                   || o->strategy == EXPLORE_BFS)) {
         printf(" -- stopped before the end of the space");
@@ -330,6 +436,10 @@ explore_session(struct repl *r, const struct explore_options *opts,
         o.progress = progress;
         o.progress_interval = 5000;
     }
+    o.cancel = &repl_interrupted;
+    if (output && !output_writable(r, output)) {
+        return 2;
+    }
     scenario_init(&s, r);
     int error = explore_run(scenario_setup, &s, &o, &res);
     if (o.progress) {
@@ -340,31 +450,43 @@ explore_session(struct repl *r, const struct explore_options *opts,
         scenario_destroy(&s);
         return 2;
     }
-    int status = 0;
+    int status = 0, error_status = 0;
     if (!res.n_violations) {
-        printf("clean: no violation in ");
+        printf("%s: no violation in ",
+               res.stats.cancelled ? "interrupted" : "clean");
         print_coverage(&o, &res.stats);
     }
     for (size_t i = 0; i < res.n_violations; i++) {
         struct explore_violation *v = &res.violations[i];
-        print_violation(r, v);
-        char name[64];
-        const char *path = output;
-        if (!path || res.n_violations > 1) {
-            snprintf(name, sizeof name, "ukdb-explore-%s-%zu.ukdb",
-                     uk_violation_kind_name(v->event.kind), i + 1);
-            path = name;
-        }
-        if (!save_script(r, path, v, origin)) {
-            printf("saved the schedule as %s\nreplay with: ukdb %s\n", path,
-                   path);
+        print_violation(v, output);
+        if (!output) {
+            /* spin writes a trail file; we print the script, which "-o"
+             * writes instead. */
+            printf("replay script (run it with \"ukdb FILE\"; "
+                   "-o FILE writes it):\n");
+            write_script(stdout, r, v, origin, false);
+        } else {
+            char path[PATH_MAX];
+            output_name(output, i, path, sizeof path);
+            if (save_script(r, path, v, origin)) {
+                /* The error is out; the result is not lost. */
+                write_script(stdout, r, v, origin, false);
+                error_status = 2;
+            } else {
+                printf("saved the schedule as %s\nreplay with: ukdb %s\n",
+                       path, path);
+            }
         }
         status = 1;
     }
     if (res.n_violations) {
-        printf("searched ");
+        printf("%ssearched ", res.stats.cancelled ? "interrupted: " : "");
         print_coverage(&o, &res.stats);
     }
+    if (res.stats.cancelled || error_status) {
+        status = 2;
+    }
+    fflush(stdout);
     explore_result_destroy(&res);
     scenario_destroy(&s);
     return status;
@@ -385,7 +507,9 @@ cmd_explore(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     int status = explore_session(r, &opts, output, "explore in the REPL");
-    return status == 2 ? CMD_ERROR : CMD_OK;
+    /* Interrupted: the summary is out; the input loop reports the
+     * interrupt (a script then exits 2, the prompt comes back). */
+    return status == 2 && !repl_interrupted ? CMD_ERROR : CMD_OK;
 }
 
 int
@@ -428,6 +552,7 @@ explore_main(int argc, char *argv[])
     }
     repl_rebuild(&r);
     r.quiet = true;
+    repl_catch_sigint();
     enum cmd_status status = repl_run_file(&r, fp, file);
     fclose(fp);
     r.quiet = false;
@@ -438,6 +563,10 @@ explore_main(int argc, char *argv[])
         snprintf(origin, sizeof origin, "ukdb explore %s, %s", file,
                  explore_strategy_name(opts.strategy));
         code = explore_session(&r, &opts, output, origin);
+        if (repl_interrupted) {
+            fprintf(stderr, "ukdb: error: explore: interrupted\n");
+            code = 2;
+        }
     }
     repl_destroy(&r);
     return code;

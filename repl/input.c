@@ -305,10 +305,16 @@ repl_run_file(struct repl *r, FILE *fp, const char *name)
             break;
         }
         if (repl_interrupted) {
-            repl_error(r, "interrupted");
-            result = CMD_ERROR;
             break;
         }
+    }
+    if (repl_interrupted && result != CMD_EXIT) {
+        /* Also when the signal cut a read short (getline() then fails
+         * with EINTR), or made the command fail. */
+        if (result != CMD_ERROR) {
+            repl_error(r, "interrupted");
+        }
+        result = CMD_ERROR;
     }
     free(line);
     r->input_name = saved_name;
@@ -456,6 +462,15 @@ on_sigint(int sig)
     repl_interrupted = 1;
 }
 
+void
+repl_catch_sigint(void)
+{
+    struct sigaction sa = { .sa_handler = on_sigint };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    repl_interrupted = 0;
+}
+
 enum cmd_status
 repl_run_tty(struct repl *r)
 {
@@ -477,10 +492,7 @@ repl_run_tty(struct repl *r)
             putchar('\n');
             break;
         }
-        struct sigaction sa = { .sa_handler = on_sigint };
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        repl_interrupted = 0;
+        repl_catch_sigint();
         char *p = line;
         while (isspace((unsigned char) *p)) {
             p++;

@@ -6,7 +6,6 @@
 #include "repl.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -82,6 +81,15 @@ run_commands(struct repl *r, const char *text)
         if (repl_expect_stops(r, failed_before)) {
             break;
         }
+        if (repl_interrupted) {
+            break;
+        }
+    }
+    if (repl_interrupted && result != CMD_EXIT) {
+        if (result != CMD_ERROR) {
+            repl_error(r, "interrupted");
+        }
+        result = CMD_ERROR;
     }
     free(copy);
     return result;
@@ -95,17 +103,6 @@ is_trace(const char *path)
     struct stat st;
     return graph_is_live(path)
            || (!stat(path, &st) && S_ISDIR(st.st_mode));
-}
-
-static void
-on_script_sigint(int sig)
-{
-    (void) sig;
-    if (repl_interrupted) {
-        signal(SIGINT, SIG_DFL);
-        raise(SIGINT);
-    }
-    repl_interrupted = 1;
 }
 
 /* At exit, as coreutils' close_stdout(): output that could not all be
@@ -243,15 +240,17 @@ main(int argc, char *argv[])
             fprintf(stderr, "ukdb: error: %s: %s\n", file, strerror(errno));
             status = CMD_ERROR;
         } else {
-            signal(SIGINT, on_script_sigint);
+            repl_catch_sigint();
             status = repl_run_file(&r, fp, file);
             fclose(fp);
         }
     } else if (commands) {
+        repl_catch_sigint();
         status = run_commands(&r, commands);
     } else if (isatty(STDIN_FILENO) || getenv("UKDB_FAKE_TTY")) {
         status = repl_run_tty(&r);
     } else {
+        repl_catch_sigint();
         status = repl_run_file(&r, stdin, "<stdin>");
     }
     if (!r.interactive) {

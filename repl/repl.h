@@ -158,8 +158,14 @@ struct repl {
     FILE *events_out;               /* --events FILE: canonical lines. */
 };
 
-/* Set by SIGINT: checked at every scheduling step of a motion. */
+/* Set by SIGINT: checked at every scheduling step of a motion, by the
+ * explorer before every step, and after every command of a script. */
 extern volatile sig_atomic_t repl_interrupted;
+
+/* Clears 'repl_interrupted' and installs the SIGINT handler that sets it
+ * (a second SIGINT kills).  Without SA_RESTART: a read in progress fails
+ * with EINTR. */
+void repl_catch_sigint(void);
 
 /* Session. */
 void repl_init(struct repl *);

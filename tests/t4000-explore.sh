@@ -39,6 +39,28 @@ test_expect_success 'explore: seed race found under v1-replace, replay reproduce
     test_grep "ERROR double-delete" rout
 '
 
+test_expect_success 'explore: without -o, prints the script and writes nothing' '
+    { echo "variant v1-replace"; seed_scenario; } >s.ukdb &&
+    mkdir -p quiet && (cd quiet &&
+        { timeout 60 "$UKDB" explore ../s.ukdb >../out 2>&1; test $? = 1; }) &&
+    test -z "$(ls -A quiet)" &&
+    test_grep "^replay script (run it with \"ukdb FILE\"; -o FILE writes it):$" out &&
+    sed -n "/^# Found by the explorer/,/^show violations$/p" out >printed.ukdb &&
+    test_grep "^expect violation double-delete$" printed.ukdb &&
+    timeout 60 "$UKDB" printed.ukdb >rout 2>&1 &&
+    test_grep "ERROR double-delete" rout
+'
+
+test_expect_success 'explore: -o FILE with --all writes FILE, FILE-2' '
+    with_variant pre-154781666 $BUGS/154781666.ukdb b.ukdb &&
+    mkdir -p all && (cd all &&
+        { timeout 60 "$UKDB" explore --all -o found.ukdb ../b.ukdb >../out 2>&1; test $? = 1; }) &&
+    (cd all && ls) >files && printf "found-2.ukdb\nfound.ukdb\n" >expect &&
+    test_cmp expect files &&
+    test_grep "^replay with: ukdb found-2.ukdb$" out &&
+    ! grep -q "^replay script" out
+'
+
 test_expect_success 'explore: seed race clean under upstream, exhaustively' '
     { echo "variant upstream"; seed_scenario; } >u.ukdb &&
     timeout 60 "$UKDB" explore u.ukdb >out 2>&1 &&
@@ -80,6 +102,25 @@ test_expect_success 'explore: --reduction needs a known name' '
     { "$UKDB" explore --reduction >out 2>err; test $? = 2; }
 '
 
+test_expect_success 'explore: --bfs finds a shortest schedule first, in another order than DFS' '
+    { echo "variant v1-replace"; seed_scenario; } >s.ukdb &&
+    { timeout 60 "$UKDB" explore --bfs s.ukdb >bfs 2>&1; test $? = 1; } &&
+    { timeout 60 "$UKDB" explore --no-minimize s.ukdb >dfs 2>&1; test $? = 1; } &&
+    sed -n "s/^schedule: \([0-9]*\) steps (first found with \([0-9]*\))$/\1 \2/p" bfs >nb &&
+    sed -n "s/^schedule: \([0-9]*\) steps (first found with \([0-9]*\))$/\2/p" dfs >nd &&
+    read -r len first <nb && test "$len" = "$first" &&
+    test "$len" -lt "$(cat nd)" &&
+    test_grep "(sleep sets: " bfs &&
+    { timeout 60 "$UKDB" explore --depth $((len - 1)) s.ukdb >short 2>&1; test $? = 0; } &&
+    test_grep "^clean: no violation in all [0-9]* schedules of at most $((len - 1)) steps" short &&
+    { echo "variant upstream"; seed_scenario; } >u.ukdb &&
+    timeout 60 "$UKDB" explore --bfs u.ukdb >ub 2>&1 &&
+    timeout 60 "$UKDB" explore --reduction sleep u.ukdb >ud 2>&1 &&
+    sed -n "s/^clean: no violation in all \([0-9]*\) schedules.*/\1/p" ub >nb &&
+    sed -n "s/^clean: no violation in all \([0-9]*\) schedules.*/\1/p" ud >nd &&
+    test -s nb && test_cmp nd nb
+'
+
 test_expect_success 'explore: --preempt-bound 2 clean message names the bound' '
     { echo "variant upstream"; seed_scenario; } >u.ukdb &&
     timeout 60 "$UKDB" explore --preempt-bound 2 u.ukdb >out 2>&1 &&
@@ -111,12 +152,104 @@ test_expect_success 'explore: bad options exit 2 with an error' '
     { "$UKDB" explore no-such-file.ukdb >out 2>err; test $? = 2; }
 '
 
+test_expect_success 'explore: bad values name the option and its range, exit 2' '
+    { echo "variant upstream"; seed_scenario; } >u.ukdb &&
+    for a in "--pct 0" "--pct 65" "--random 0" "--runs 0" "--depth 0" \
+             "--max-schedules 0" "--time-limit 0" "--preempt-bound -1" \
+             "--pct x"; do
+        { "$UKDB" explore $a u.ukdb >out 2>err; test $? = 2; } &&
+        test "$(wc -l <err)" = 1 &&
+        test_grep "^ukdb: error: explore: ${a%% *} .${a#* }.: [a-z ]* ([0-9]* to [0-9]*)" err ||
+            exit 1
+    done &&
+    { "$UKDB" -c "source u.ukdb; explore --pct 0" >out 2>err; test $? = 2; } &&
+    test_grep "error: explore: --pct .0.: out of range (1 to 64)" err &&
+    ! grep -q "search failed" err
+'
+
+test_expect_success 'explore: -o FILE that cannot be written: one error, exit 2' '
+    { echo "variant v1-replace"; seed_scenario; } >s.ukdb &&
+    { "$UKDB" explore -o /nonexistent/x.ukdb s.ukdb >out 2>err; test $? = 2; } &&
+    test "$(wc -l <err)" = 1 &&
+    test_grep "^ukdb: error: explore: -o /nonexistent/x.ukdb: No such file or directory$" err &&
+    mkdir -p adir &&
+    { timeout 60 "$UKDB" explore -o adir s.ukdb >out 2>err; test $? = 2; } &&
+    test "$(wc -l <err)" = 1 &&
+    test_grep "^ukdb: error: explore: adir: Is a directory$" err &&
+    test_grep "^expect violation double-delete$" out
+'
+
 test_expect_success 'explore: in the REPL, from the current state' '
     { echo "variant v1-replace"; seed_scenario; echo "explore -o rp.ukdb"; } >r.ukdb &&
     timeout 60 "$UKDB" r.ukdb >out 2>&1 &&
     test_grep "VIOLATION.*double-delete" out &&
     test -f rp.ukdb && timeout 60 "$UKDB" rp.ukdb >rout 2>&1 &&
     test_grep "ERROR double-delete" rout
+'
+
+# interrupt DELAY CMD...: runs CMD in the background (out, err), sends it
+# SIGINT after DELAY seconds and waits for it, polling; kills it if it is
+# still running 60 s later (and fails).  The exit status goes to file rc.
+interrupt() {
+    local delay=$1 pid i
+    shift
+    "$@" >out 2>err &
+    pid=$!
+    sleep "$delay"
+    kill -INT $pid
+    for ((i = 0; i < 600; i++)); do
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 $pid 2>/dev/null; then
+        kill -KILL $pid; wait $pid; echo "SIGINT did not stop it"; return 1
+    fi
+    wait $pid; echo $? >rc
+}
+
+# A search that takes far longer than the tests wait: 154781666 under
+# upstream without reduction (tens of seconds).
+long_scenario() {
+    with_variant upstream $BUGS/154781666.ukdb "$1"
+}
+
+test_expect_success 'explore: SIGINT stops a script, summary, exit 2' '
+    long_scenario long.ukdb && echo "explore --no-reduction" >>long.ukdb &&
+    interrupt 1 "$UKDB" long.ukdb && test "$(cat rc)" = 2 &&
+    test_grep "^interrupted: no violation in [0-9]* schedules (no reduction.* -- stopped by SIGINT$" out &&
+    test_grep "^long.ukdb:3: error: interrupted$" err
+'
+
+test_expect_success 'explore: SIGINT stops a script with --time-limit too' '
+    long_scenario long.ukdb &&
+    echo "explore --no-reduction --time-limit 50" >>long.ukdb &&
+    interrupt 1 "$UKDB" long.ukdb && test "$(cat rc)" = 2 &&
+    test_grep "^interrupted: no violation in [0-9]* schedules" out
+'
+
+test_expect_success 'explore: SIGINT stops ukdb -c, summary, exit 2' '
+    interrupt 1 "$UKDB" -c "variant upstream; source $BUGS/154781666.ukdb; explore --no-reduction" &&
+    test "$(cat rc)" = 2 &&
+    test_grep "^interrupted: no violation in [0-9]* schedules" out &&
+    test_grep "^ukdb: error: interrupted$" err
+'
+
+test_expect_success 'explore: SIGINT stops ukdb explore, summary, exit 2' '
+    long_scenario long.ukdb &&
+    interrupt 1 "$UKDB" explore --no-reduction long.ukdb &&
+    test "$(cat rc)" = 2 &&
+    test_grep "^interrupted: no violation in [0-9]* schedules" out &&
+    test_grep "^ukdb: error: explore: interrupted$" err &&
+    interrupt 1 "$UKDB" explore --random 100000000 long.ukdb &&
+    test "$(cat rc)" = 2 &&
+    test_grep "^interrupted: no violation in [0-9]* random schedules" out
+'
+
+test_expect_success 'explore: SIGINT stops a script read from stdin, exit 2' '
+    long_scenario long.ukdb && echo "explore --no-reduction" >>long.ukdb &&
+    interrupt 1 sh -c "exec \"\$0\" <long.ukdb" "$UKDB" &&
+    test "$(cat rc)" = 2 &&
+    test_grep "^interrupted: no violation in [0-9]* schedules" out
 '
 
 # The bug zoo.  "bug kind" pairs.
@@ -137,6 +270,22 @@ for pair in 154781666:double-delete e34bbe31b:backward-transition \
         test_grep '^clean: no violation in all [0-9,]* schedules' out
     "
 done
+
+# The sizes examples/bugs/README.md gives: "| bug | found | clean |".
+test_expect_success 'explore: the bug zoo sizes in examples/bugs/README.md are current' '
+    sed -n "s/^| \([0-9a-f]\{9\}\) | \([0-9,]*\) | \([0-9,]*\) |$/\1 \2 \3/p" \
+        "$TEST_TOP/examples/bugs/README.md" | tr -d , >sizes &&
+    test "$(wc -l <sizes)" = 4 &&
+    while read -r bug found clean; do
+        with_variant pre-$bug $BUGS/$bug.ukdb b.ukdb &&
+        with_variant upstream $BUGS/$bug.ukdb u.ukdb &&
+        { timeout 60 "$UKDB" explore b.ukdb >out 2>&1; test $? = 1; } &&
+        test_grep "^searched $found schedules (DPOR" out &&
+        timeout 60 "$UKDB" explore u.ukdb >out 2>&1 &&
+        test_grep "^clean: no violation in all $clean schedules (DPOR" out ||
+            exit 1
+    done <sizes
+'
 
 # 180ab2fd6: a liveness bug over six rounds; exhaustive search of that
 # space takes too long here, so both sides are bounded to 3 preemptions

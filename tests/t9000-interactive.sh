@@ -117,6 +117,22 @@ test_expect_success 'after Ctrl-C the session goes on: run again, Ctrl-C again' 
     keys "echo alive" Enter && wait_for "^alive$"
 '
 
+# A search far longer than the test waits: 154781666 under upstream with
+# no reduction.  Ctrl-C stops it with a summary; the prompt comes back.
+printf 'variant upstream\nsource %s\n' \
+    "$TEST_TOP/examples/bugs/explore/154781666.ukdb" >search.ukdb
+test_expect_success 'Ctrl-C during explore: a summary, back to the prompt' '
+    start && keys "source search.ukdb" Enter &&
+    wait_for "^\(ukdb upstream step [0-9]+\)$" &&
+    tmx clear-history -t "$SESSION" &&
+    keys "explore --no-reduction" Enter &&
+    wait_for " schedules, [0-9]+ steps" &&
+    keys C-c &&
+    wait_for "^interrupted: no violation in [0-9]+ schedules" 300 &&
+    wait_for "^\(ukdb upstream step [0-9]+\)$" &&
+    keys "echo alive" Enter && wait_for "^alive$"
+'
+
 # babeltrace2 aborts on a packet context whose content size overflows (an
 # assertion: its CLI aborts too).  The REPL ended with it; now the open
 # fails with babeltrace2's reason, and the session goes on.

@@ -202,16 +202,69 @@ test_finds_race(const char *variant)
     }
     free(text);
 
-    /* BFS: no longer than the minimised DFS one. */
+    /* BFS: a shortest schedule, found as such (no minimisation), no
+     * longer than the minimised DFS one. */
     opts.strategy = EXPLORE_BFS;
     opts.minimize = false;
     struct explore_result b;
     explore_run(setup_race, &s, &opts, &b);
-    ok(b.n_violations == 1 && b.violations[0].schedule.n <= v->schedule.n,
-       "%s: bfs finds it, %zu steps", variant,
-       b.n_violations ? b.violations[0].schedule.n : 0);
+    size_t nb = b.n_violations ? b.violations[0].schedule.n : 0;
+    ok(b.n_violations == 1 && nb <= v->schedule.n
+       && b.violations[0].found_length == nb,
+       "%s: bfs finds it first with %zu steps (dfs: %zu, minimised %zu)",
+       variant, nb, v->found_length, v->schedule.n);
+    ok(b.stats.reduction == EXPLORE_REDUCTION_SLEEP,
+       "%s: bfs reduces with sleep sets", variant);
     explore_result_destroy(&b);
+    if (nb > 1) {
+        /* Nothing shorter: every schedule of nb - 1 steps is clean. */
+        struct explore_options d;
+        explore_options_init(&d);
+        d.reduction = EXPLORE_REDUCTION_SLEEP;
+        d.depth_bound = nb - 1;
+        explore_run(setup_race, &s, &d, &b);
+        ok(!b.n_violations && b.stats.exhausted,
+           "%s: no violation within %zu steps (%llu schedules)", variant,
+           nb - 1, (unsigned long long) b.stats.schedules);
+        explore_result_destroy(&b);
+    }
     explore_result_destroy(&r);
+}
+
+/* BFS and DFS walk the same tree (sleep sets) in another order: DFS goes
+ * down first and finds a longer schedule first; BFS finds the shortest
+ * after more steps. */
+static void
+test_bfs_order(void)
+{
+    struct scenario s = { .variant = "v1-replace", .one_umap = true };
+    struct explore_options opts;
+    struct explore_result d, b;
+    explore_options_init(&opts);
+    opts.reduction = EXPLORE_REDUCTION_SLEEP;
+    opts.minimize = false;
+
+    explore_run(setup_race, &s, &opts, &d);
+    opts.strategy = EXPLORE_BFS;
+    explore_run(setup_race, &s, &opts, &b);
+    ok(d.n_violations == 1 && b.n_violations == 1
+       && b.violations[0].found_length < d.violations[0].found_length,
+       "bfs first finds %zu steps, dfs %zu",
+       b.n_violations ? b.violations[0].found_length : 0,
+       d.n_violations ? d.violations[0].found_length : 0);
+    ok(b.stats.steps != d.stats.steps,
+       "another order: %llu steps run by bfs, %llu by dfs",
+       (unsigned long long) b.stats.steps,
+       (unsigned long long) d.stats.steps);
+    explore_result_destroy(&d);
+    explore_result_destroy(&b);
+
+    /* The frontier bound stops it, and says so. */
+    opts.bfs_max_bytes = 1;
+    explore_run(setup_race, &s, &opts, &b);
+    ok(b.stats.frontier_full && b.stats.interrupted && !b.stats.exhausted
+       && !b.n_violations, "bfs: a full frontier stops the search");
+    explore_result_destroy(&b);
 }
 
 static void
@@ -289,6 +342,22 @@ check_sound(const char *what, explore_setup_fn *setup, struct scenario *s)
            (unsigned long long) r[EXPLORE_REDUCTION_DPOR].stats.sleep_blocked,
            (unsigned long long)
            r[EXPLORE_REDUCTION_SLEEP].stats.sleep_blocked);
+
+    /* Breadth first with sleep sets: the same tree as depth first. */
+    struct explore_result b;
+    opts.strategy = EXPLORE_BFS;
+    opts.reduction = EXPLORE_REDUCTION_SLEEP;
+    explore_run(setup, s, &opts, &b);
+    ok(b.stats.exhausted && b.kinds_seen == none->kinds_seen
+       && b.n_violations == none->n_violations
+       && b.n_final_states == none->n_final_states
+       && !memcmp(b.final_states, none->final_states,
+                  b.n_final_states * sizeof *b.final_states)
+       && b.stats.complete == r[EXPLORE_REDUCTION_SLEEP].stats.complete,
+       "%s, bfs: exhaustive, same kinds, violations, final states, and "
+       "as many schedules as dfs with sleep sets (%llu)", what,
+       (unsigned long long) b.stats.complete);
+    explore_result_destroy(&b);
     for (int i = 0; i < N_EXPLORE_REDUCTIONS; i++) {
         explore_result_destroy(&r[i]);
     }
@@ -425,6 +494,7 @@ main(void)
         return done_testing();
     }
     test_finds_race("v1-replace");
+    test_bfs_order();
     test_upstream_clean();
     test_reduction_sound();
     test_dpor_depth_bound();
