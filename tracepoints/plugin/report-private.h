@@ -137,6 +137,20 @@ const char *report_thread_name(const struct report *, uint32_t id,
 /* True if 'e' passes the view filters. */
 bool report_event_selected(const struct report *, const struct ukey_event *);
 
+/* The filters one by one: --begin/--end, --thread, --flow. */
+bool report_in_bounds(const struct report *, uint64_t seq, uint64_t ts);
+bool report_thread_selected(const struct report *, uint32_t id);
+bool report_flow_selected(const struct report *, uint64_t ufid);
+
+/* The name of the flow of 'ufid' from its 'flow' event, or NULL. */
+const char *report_flow_name(const struct report *, uint64_t ufid);
+
+/* Prints 'ts' relative to the first event as "+S.NNNNNNNNN". */
+void report_print_rel_ts(const struct report *, FILE *, uint64_t ts);
+
+/* Text and JSON timelines (report-view.c): the fold's 'ukey_done'. */
+void report_view_ukey_done(const struct lifecycle_ukey *, void *report);
+
 /* Chrome trace-event output (report-chrome.c). */
 void report_chrome_event(struct report *, const struct ukey_event *);
 void report_chrome_violation(struct report *,
