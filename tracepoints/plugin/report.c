@@ -410,9 +410,9 @@ print_evidence_json(const struct report *r, FILE *f,
     putc('}', f);
 }
 
-static void
-print_violation_json(const struct report *r, FILE *f,
-                     const struct lifecycle_violation *v)
+void
+report_print_violation_json(const struct report *r, FILE *f,
+                            const struct lifecycle_violation *v)
 {
     const struct ukey_event *e = &v->event;
     fprintf(f, "{\"severity\":\"%s\",\"kind\":\"%s\",\"ukey\":%" PRIu64
@@ -454,6 +454,8 @@ on_violation(const struct lifecycle_violation *v, void *r_)
     if (r->opts.mode == REPORT_VIEW) {
         if (r->opts.format == REPORT_CHROME) {
             report_chrome_violation(r, v);
+        } else {
+            report_view_violation(r, v);
         }
         return;
     }
@@ -510,6 +512,9 @@ report_create(const struct report_options *options)
         .aux = r,
     };
     r->lc = lifecycle_create(&lo, &cbs);
+    if (lo.keep_steps) {
+        report_view_start(r);
+    }
     r->tie = uk_xcalloc(REPORT_TIE_CAP, sizeof *r->tie);
     return r;
 }
@@ -521,6 +526,7 @@ report_destroy(struct report *r)
         return;
     }
     lifecycle_destroy(r->lc);
+    report_view_destroy(r);
     if (r->vout && r->vout != r->out) {
         fclose(r->vout);
     }
@@ -1086,7 +1092,7 @@ print_audit_json(struct report *r, const struct lifecycle_summary *s,
     fputs("},\"violations\":[", f);
     for (size_t i = 0; i < r->n_violations; i++) {
         fputs(i ? ",\n" : "\n", f);
-        print_violation_json(r, f, &r->violations[i]);
+        report_print_violation_json(r, f, &r->violations[i]);
     }
     fputs("],\"flows\":[", f);
     struct flow_print fp = { .r = r, .json = true };
@@ -1185,6 +1191,7 @@ report_finish(struct report *r)
         return status;
     }
 
+    report_view_finish(r);
     switch (r->opts.format) {
     case REPORT_TEXT:
         if (!r->n_printed && r->opts.flow && !r->flow_match.n) {
