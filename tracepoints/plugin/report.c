@@ -176,6 +176,15 @@ report_parse_bound(const char *s, struct report_bound *out)
     return true;
 }
 
+bool
+report_bounds_empty(const struct report_bound *begin,
+                    const struct report_bound *end)
+{
+    return (begin->set && end->set && begin->is_seq == end->is_seq
+            && begin->relative == end->relative
+            && begin->value > end->value);
+}
+
 const char *
 report_thread_name(const struct report *r, uint32_t id, char *buf,
                    size_t size)
