@@ -1281,8 +1281,8 @@ trace_back(struct repl *r, int argc, char *argv[])
     return CMD_OK;
 }
 
-/* Parses "N" (a position), "seq:S" (the event of seq S; "#S" too, where
- * '#' does not start a comment: from the command line), or a
+/* Parses "N" (a position), "seq:S" (the event of seq S; "#S" too: a '#'
+ * followed by a digit does not start a comment), or a
  * time from the first event ("1.5ms", "200us", "3s", "1000ns").  Returns
  * true with '*pos', or false after an error. */
 static bool

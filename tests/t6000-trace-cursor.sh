@@ -329,4 +329,17 @@ test_expect_success 'break violation stops where show violations says' '
     test "$(grep -c "^Breakpoint 1: violation ERROR" out)" = 2
 '
 
+# "#N" is a ukey id or a seq, not a comment (see t0100).
+test_expect_success 'trace: history #1, show ukey #1, goto #S; comments' '
+    printf "%s\n" "goto end" "history 1" | "$UKDB" "$V1" >by-number &&
+    printf "%s\n" "goto end  # the end" "# a comment" "history #1" |
+        "$UKDB" "$V1" >out &&
+    test_cmp by-number out &&
+    printf "%s\n" "goto #65" "when" "show ukey #1" "break transition DELETED ukey #1" |
+        "$UKDB" "$V1" >out &&
+    test_grep "^event 65 of 82 (seq 65," out && test_grep "^ukey #1 of flow f1" out &&
+    echo "goto #999" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
+    test_grep "^error: goto: .#999.: out of range (seqs 1 to 82)\$" err
+'
+
 test_done
