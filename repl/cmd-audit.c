@@ -40,7 +40,8 @@ cmd_audit_usage(FILE *f, bool view)
           "(N or Nns),\n"
           "                     seconds from the first event (+S.FFF), or"
           " event seq\n"
-          "                     (seq:N or #N)\n"
+          "                     (seq:N or #N); B after E of the same kind "
+          "is an error\n"
           "  --format FORMAT    text (default), json, chrome (Chrome "
           "trace-event\n"
           "                     JSON for Perfetto), raw (one canonical line"
@@ -84,6 +85,7 @@ cmd_audit_main(int argc, char *argv[], bool view)
         .mode = view ? REPORT_VIEW : REPORT_AUDIT,
         .format = REPORT_TEXT,
     };
+    const char *begin_arg = NULL, *end_arg = NULL;
     int c;
 
     optind = 0;                 /* Full re-initialization (glibc). */
@@ -131,7 +133,12 @@ cmd_audit_main(int argc, char *argv[], bool view)
                                     c == OPT_BEGIN ? &o.begin : &o.end)) {
                 return cmd_audit_usage_error(
                     view, c == OPT_BEGIN ? "--begin" : "--end", optarg,
-                    "expecting N (ns), +S.FFF (s) or seq:N");
+                    "expecting " REPORT_BOUND_FORMS);
+            }
+            if (c == OPT_BEGIN) {
+                begin_arg = optarg;
+            } else {
+                end_arg = optarg;
             }
             break;
         case '?':
@@ -144,6 +151,11 @@ cmd_audit_main(int argc, char *argv[], bool view)
     if (optind >= argc) {
         return cmd_audit_usage_error(view, NULL, NULL,
                                      "missing TRACE argument");
+    }
+    if (report_bounds_empty(&o.begin, &o.end)) {
+        fprintf(stderr, "ukdb: error: --begin '%s' is after --end '%s': "
+                "the range is empty\n", begin_arg, end_arg);
+        return 2;
     }
 
     for (int i = optind; i < argc; i++) {

@@ -77,6 +77,19 @@ repl_flow_current_ukey(const struct repl *r, struct uk_flow *f)
     return best;
 }
 
+bool
+repl_ukey_id_arg(struct repl *r, const char *cmd, const char *arg,
+                 uint64_t *id)
+{
+    const char *num = arg;
+    if (!strncmp(num, "ukey#", 5)) {
+        num += 5;
+    } else if (num[0] == '#') {
+        num++;
+    }
+    return repl_number_arg(r, cmd, num, 1, UINT64_MAX, id);
+}
+
 struct ukey *
 repl_ukey_arg(struct repl *r, const char *cmd, const char *arg)
 {

@@ -855,8 +855,7 @@ parse_filters(struct repl *r, const struct repl_bp_names *names,
         }
         if (!strcmp(argv[i], "ukey")) {
             uint64_t id;
-            if (!repl_number_arg(r, "break", argv[i + 1], 1, UINT64_MAX,
-                                 &id)) {
+            if (!repl_ukey_id_arg(r, "break", argv[i + 1], &id)) {
                 return false;
             }
             bp->ukey_id = id;
@@ -1185,7 +1184,7 @@ repl_target_parse(struct repl *r, const char *cmd, int argc, char *argv[],
         repl_usage_error(r, cmd, "expected 'ukey ID' or 'flow NAME'");
         return false;
     } else if (!strcmp(argv[1], "ukey")) {
-        return repl_number_arg(r, cmd, argv[2], 1, UINT64_MAX, ukey_id);
+        return repl_ukey_id_arg(r, cmd, argv[2], ukey_id);
     } else if (!strcmp(argv[1], "flow")) {
         return names->flow(r, cmd, argv[2], ufid);
     }

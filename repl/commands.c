@@ -110,7 +110,8 @@ const struct repl_cmd repl_commands[] = {
       "choose 2", 1, 2, cmd_choose, NULL,
       REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "next", "THREAD", "step THREAD until its operation is over",
-      NULL, "next h0", 1, 1, cmd_next, complete_thread,
+      "  On a trace: to THREAD's next event; with none ahead, an error\n"
+      "  and the cursor stays.", "next h0", 1, 1, cmd_next, complete_thread,
       REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "run", "[MAXSTEPS]", "step round-robin until idle or a breakpoint",
       "  Ctrl-C stops it at the next step.",
@@ -126,7 +127,8 @@ const struct repl_cmd repl_commands[] = {
     { "goto", "STEP", "go to step number STEP (back or forward)",
       "  On a trace: goto N (event N), goto seq:S (the event of seq S),\n"
       "  goto TIME (the first event at 1.5ms, 200us, 3s... from the start),\n"
-      "  goto end (the last event, on a live session the last so far).",
+      "  goto end (the last event, on a live session the last so far).\n"
+      "  Out of range: an error with the range in the target's unit.",
       "goto 10", 1, 1, cmd_goto, NULL, REPL_CMD_RECORD },
     { "break", "transition|violation|event ...", "set a breakpoint",
       "  break transition [FROM->]TO [ukey ID|flow NAME] [thread NAME]\n"

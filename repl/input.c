@@ -90,8 +90,11 @@ repl_printf(struct repl *r, const char *fmt, ...)
 
 /* ==== Tokenizing and dispatch ==== */
 
-/* Splits 'line' in place.  '#' starts a comment; double quotes group.
- * Returns argc, or -1 with an error printed. */
+/* Splits 'line' in place.  A '#' at the start of a word (at the start of
+ * the line or after white space) starts a comment, unless a digit follows
+ * it: "#1" is a ukey id (as "show ukeys" prints them) or a seq, "# note"
+ * and "#note" are comments.  Double quotes group.  Returns argc, or -1
+ * with an error printed. */
 static int
 tokenize(struct repl *r, char *line, char *argv[])
 {
@@ -101,7 +104,7 @@ tokenize(struct repl *r, char *line, char *argv[])
         while (isspace((unsigned char) *p)) {
             p++;
         }
-        if (!*p || *p == '#') {
+        if (!*p || (*p == '#' && !isdigit((unsigned char) p[1]))) {
             break;
         }
         if (argc == REPL_MAX_ARGS) {

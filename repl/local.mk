@@ -6,6 +6,7 @@ REPL_SRCS += tracepoints/plugin/graph.c
 REPL_SRCS += tracepoints/plugin/decode.c
 REPL_SRCS += tracepoints/plugin/report.c
 REPL_SRCS += tracepoints/plugin/report-chrome.c
+REPL_SRCS += tracepoints/plugin/report-view.c
 REPL_SRCS += tracepoints/plugin/sink.c
 REPL_SRCS += repl/main.c
 REPL_SRCS += repl/input.c

@@ -237,6 +237,12 @@ struct ukey *repl_ukey_arg(struct repl *, const char *cmd, const char *arg);
 bool repl_number_arg(struct repl *, const char *cmd, const char *arg,
                      uint64_t min, uint64_t max, uint64_t *out);
 
+/* Parses a ukey id as "show ukeys" prints it or as typed: "N", "#N" or
+ * "ukey#N" (N >= 1).  Returns true with '*id', or false after an error
+ * message naming 'cmd'. */
+bool repl_ukey_id_arg(struct repl *, const char *cmd, const char *arg,
+                      uint64_t *id);
+
 /* The ukey a flow name designates now: the one in its umap, else its most
  * recent one, or NULL. */
 struct ukey *repl_flow_current_ukey(const struct repl *, struct uk_flow *);

@@ -1031,14 +1031,13 @@ static const struct repl_bp_names trace_bp_names = {
     trace_flow_arg, trace_thread_arg,
 };
 
-/* The fold's violation at event 'i', if the trace has no violation events
- * of its own (a trace from elsewhere than ukdb's checker). */
+/* The fold's violation at event 'i': the event that breaks the rule, as
+ * "show violations" numbers it.  The checker's own violation event (in a
+ * trace from ukdb) comes after it, in free-running mode maybe long after:
+ * see checker_reported(). */
 static const struct ukey_event *
 folded_violation_at(const struct trace_cursor *tc, size_t i)
 {
-    if (tc->has_violation_events) {
-        return NULL;
-    }
     /* By index, in order: a binary search. */
     size_t lo = 0, hi = tc->n_violations;
     while (lo < hi) {
@@ -1053,6 +1052,25 @@ folded_violation_at(const struct trace_cursor *tc, size_t i)
             ? &tc->violations[lo].e : NULL);
 }
 
+/* True if 'e' is a violation event of the trace that the fold found too
+ * (same kind, ukey and seq): a breakpoint stopped at the fold's already.
+ * One the fold did not find (events lost) still stops. */
+static bool
+checker_reported(const struct trace_cursor *tc, const struct ukey_event *e)
+{
+    if (e->type != UK_EV_VIOLATION) {
+        return false;
+    }
+    for (size_t k = 0; k < tc->n_violations; k++) {
+        const struct ukey_event *v = &tc->violations[k].e;
+        if (v->kind == e->kind && v->ukey_id == e->ukey_id
+            && v->value == e->value) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The first enabled breakpoint that event 'i' hits and that stops there
  * (its ignore count spent), or NULL.  Counts the hits. */
 static struct breakpoint *
@@ -1060,9 +1078,11 @@ bp_hit(struct repl *r, size_t i)
 {
     const struct trace_cursor *tc = r->trace;
     const struct ukey_event *v = folded_violation_at(tc, i);
+    const struct ukey_event *e = &tc->events[i];
+    bool own = !checker_reported(tc, e);
     for (size_t k = 0; k < r->n_bps; k++) {
         struct breakpoint *bp = &r->bps[k];
-        if ((repl_bp_matches(bp, &tc->events[i])
+        if (((own && repl_bp_matches(bp, e))
              || (v && repl_bp_matches(bp, v)))
             && repl_bp_hit(bp)) {
             return bp;
@@ -1075,7 +1095,9 @@ static void
 report_bp(struct repl *r, struct breakpoint *bp, size_t i)
 {
     char what[300];
-    uk_event_format(&r->trace->events[i], what, sizeof what);
+    const struct ukey_event *v = folded_violation_at(r->trace, i);
+    uk_event_format(v && repl_bp_matches(bp, v) ? v : &r->trace->events[i],
+                    what, sizeof what);
     printf("Breakpoint %d: %s\n", bp->number, what);
     repl_bp_stopped(r, bp);
 }
@@ -1180,11 +1202,29 @@ forward(struct repl *r, uint64_t n, bool verbose, bool follow)
 /* "step THREAD": on to the next event of THREAD (the events of the other
  * threads in between are not printed; breakpoints still stop). */
 static enum cmd_status
-step_thread(struct repl *r, int thread_id)
+step_thread(struct repl *r, const char *cmd, int thread_id)
 {
     struct trace_cursor *tc = r->trace;
     bool announced = false;
-    while (tc->cur.pos < tc->n_events || live_more(r, false, &announced)) {
+
+    /* As gdb with nothing to step to: no event of THREAD ahead (read so
+     * far, live) is an error, and the cursor stays. */
+    size_t next = tc->cur.pos;
+    for (;; next++) {
+        if (next >= tc->n_events && !live_more(r, false, &announced)) {
+            repl_error(r, "%s: no %s events of %s %s: staying at event %"
+                       PRIu64 " of %zu", cmd,
+                       tc->live ? "new" : "more",
+                       trace_thread_name(tc, (uint32_t) thread_id),
+                       tc->live ? "yet (the session is still live)"
+                       : "in the trace", tc->cur.pos, tc->n_events);
+            return CMD_ERROR;
+        }
+        if (tc->events[next].thread_id == (uint32_t) thread_id) {
+            break;
+        }
+    }
+    while (tc->cur.pos <= next) {
         size_t i = tc->cur.pos;
         advance(tc);
         print_watches(r, i);
@@ -1197,14 +1237,6 @@ step_thread(struct repl *r, int thread_id)
             return CMD_OK;
         }
     }
-    if (tc->live) {
-        printf("no new event of %s yet; the session is still live (event "
-               "%zu read so far)\n",
-               trace_thread_name(tc, (uint32_t) thread_id), tc->n_events);
-        return CMD_OK;
-    }
-    printf("end of the trace (event %zu): no more events of %s\n",
-           tc->n_events, trace_thread_name(tc, (uint32_t) thread_id));
     return CMD_OK;
 }
 
@@ -1215,7 +1247,7 @@ trace_step(struct repl *r, int argc, char *argv[])
     int thread_id;
     if (argc == 2 && (argv[1][0] < '0' || argv[1][0] > '9')) {
         return (trace_thread_arg(r, argv[0], argv[1], &thread_id)
-                ? step_thread(r, thread_id) : CMD_ERROR);
+                ? step_thread(r, argv[0], thread_id) : CMD_ERROR);
     }
     if (argc > 2) {
         repl_usage_error(r, argv[0], "on a trace: %s [N|THREAD]", argv[0]);
@@ -1249,14 +1281,16 @@ trace_back(struct repl *r, int argc, char *argv[])
     return CMD_OK;
 }
 
-/* Parses "N" (a position), "seq:S" (the event of seq S; "#S" too, where
- * '#' does not start a comment: from the command line), or a
+/* Parses "N" (a position), "seq:S" (the event of seq S; "#S" too: a '#'
+ * followed by a digit does not start a comment), or a
  * time from the first event ("1.5ms", "200us", "3s", "1000ns").  Returns
  * true with '*pos', or false after an error. */
 static bool
 parse_target(struct repl *r, const char *arg, uint64_t *pos)
 {
     const struct trace_cursor *tc = r->trace;
+    const char *live_note = (tc->live ? " read so far; the session is still "
+                             "live" : "");
     char *end;
     const char *p = arg;
     bool seq = false;
@@ -1289,7 +1323,10 @@ parse_target(struct repl *r, const char *arg, uint64_t *pos)
                 return true;
             }
         }
-        goto range;
+        repl_error(r, "goto: '%s': out of range (seqs %" PRIu64 " to %"
+                   PRIu64 "%s)", arg, tc->events[0].seq,
+                   tc->events[tc->n_events - 1].seq, live_note);
+        return false;
     }
     double v = strtod(p, &end);
     if (end == p || errno || v < 0) {
@@ -1317,7 +1354,12 @@ parse_target(struct repl *r, const char *arg, uint64_t *pos)
                     return true;
                 }
             }
-            goto range;
+            uint64_t span = (tc->events[tc->n_events - 1].ts
+                             - tc->events[0].ts);
+            repl_error(r, "goto: '%s': out of range (the trace spans 0 to %"
+                       PRIu64 ".%06" PRIu64 " ms from its first event%s)",
+                       arg, span / 1000000, span % 1000000, live_note);
+            return false;
         }
     }
 bad:
@@ -1326,8 +1368,7 @@ bad:
     return false;
 range:
     repl_error(r, "goto: '%s': out of range (events 0 to %zu%s)", arg,
-               tc->n_events, tc->live ? " read so far; the session is still "
-                                        "live" : "");
+               tc->n_events, live_note);
     return false;
 }
 

@@ -406,4 +406,25 @@ test_expect_success 'empty input and comments only: exit 0' '
     printf "# nothing\n   \n\t\n" | timeout 60 "$UKDB" >out 2>err && test ! -s err
 '
 
+# "show ukeys" prints ids as "#1"; before, typed back, the "#" started a
+# comment ("history #1": too few arguments).  A "#" followed by a digit is
+# a word; any other "#" at the start of a word still starts a comment.
+test_expect_success 'ukey ids typed as #N; comments still work' '
+    S="source $TEST_TOP/examples/race-v1-replace.ukdb" &&
+    run_ukdb -c "$S; history #1" && check_rc 0 &&
+    test_grep "violation ERROR double-delete ukey#1" out &&
+    run_ukdb -c "$S; history 1" && cp out by-number &&
+    run_ukdb -c "$S; history #1" && test_cmp by-number out &&
+    run_ukdb -c "$S; show ukey #1; show ukey ukey#1" && check_rc 0 &&
+    test "$(grep -c "^ukey #1 " out)" = 2 &&
+    run_ukdb -c "$S; watch ukey #1; break transition DELETED ukey #2; info breakpoints" &&
+    check_rc 0 && test_grep "^Watch 1: ukey #1\$" out && test_grep "break transition DELETED ukey #2 " out &&
+    run_ukdb -c "$S; last ukey #1" && check_rc 0 &&
+    printf "%s\n" "# a comment" "  #another" "echo a  # a comment" \
+        "echo b #c" "echo c#d" | "$UKDB" >out 2>err &&
+    ! test -s err && printf "%s\n" a b "c#d" >expect && test_cmp expect out &&
+    run_ukdb -c "echo x # note; echo y #1" && check_rc 0 &&
+    printf "%s\n" x "y #1" >expect && test_cmp expect out
+'
+
 test_done

@@ -272,7 +272,25 @@ test_expect_success 'view --ukey, --thread, --begin/--end' '
     "$UKDB" view --ukey 1 --begin +0.000014 --end +0.000036 clean >out &&
     test "$(grep -c "seq=" out)" = 3 &&
     { "$UKDB" view --begin 12x clean 2>err; test $? = 2; } &&
-    test_grep "expecting N (ns)" err
+    test_grep "expecting N or Nns (ns .*), +S.FFF (.*), seq:N or #N (event seq)\$" err
+'
+
+# Before, an inverted range was accepted and showed timelines without
+# their steps.  Bounds of two kinds are compared only against the events.
+test_expect_success 'view: --begin after --end of one kind is an error' '
+    for r in "seq:60 seq:50" "#60 seq:50" "34001 34000ns" "+0.5 +0.1"; do
+        set -- $r &&
+        { "$UKDB" view --begin $1 --end $2 clean >out 2>err; test $? = 2; } &&
+        ! test -s out && test "$(wc -l <err)" = 1 &&
+        test_grep "^ukdb: error: --begin .$1. is after --end .$2.: the range is empty\$" err ||
+        return 1
+    done &&
+    "$UKDB" view --begin seq:60 --end +0.000001 clean >out &&
+    "$UKDB" view --begin seq:37 --end seq:37 --ukey 1 clean >out &&
+    test "$(grep -c "seq=" out)" = 1 &&
+    { babeltrace2 --plugin-path="$PLUGINS" clean -c sink.ukey.lifecycle \
+        -p "begin=\"seq:60\",end=\"seq:50\"" >out 2>err; test $? != 0; } &&
+    test_grep "begin is after end: the range is empty" err
 '
 
 test_expect_success 'view --flow NAME' '

@@ -64,4 +64,45 @@ test_expect_success 'two traces: JSON, a report each and the verdict' '
 	assert all(t["audit"]["result"] == "PASS" for t in d["traces"]), d
 	EOF
 '
+# Every violation of a ukey is in its timeline, in seq order among its
+# transitions, also the double free found after its free (its timeline was
+# done by then).  Before, "view" showed only the first.
+test_expect_success 'race-v1-replace: view shows every violation of ukey 1' '
+    "$UKDB" view --ukey 1 "$T/race-v1-replace" >out &&
+    grep -e " ERROR " -e "^  FAIL" out | cut -c1-56 >got &&
+	cat >expect <<-\EOT &&
+	  +0.001920278 seq=65     revalidator0   ERROR double-de
+	  +0.001933653 seq=77     urcu           ERROR use-after
+	  FAIL double-delete: double delete: ukey 1 removed by r
+	EOT
+	test_cmp expect got &&
+    sed -n "/seq=65 /{n;p}" out | test_grep "seq=68 .*DELETED -> DELETED" - &&
+    babeltrace2 --plugin-path="$UKDB_BUILD/plugins" "$T/race-v1-replace" \
+        -c sink.ukey.lifecycle -p "ukey=1" >cli &&
+    test_cmp out cli
+'
+test_expect_success 'race-v1-replace: so does view --format json, and chrome' '
+    "$UKDB" view --format json "$T/race-v1-replace" >out.json &&
+    "$UKDB" view --format chrome --ukey 1 "$T/race-v1-replace" >chrome.json &&
+    /usr/bin/python3 - out.json chrome.json <<-\EOF
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	u = {x["ukey"]: x for x in d["ukeys"]}
+	got = [(v["kind"], v["evidence"][0]["seq"]) for v in u[1]["violations"]]
+	assert got == [("double-delete", 65), ("use-after-free", 77)], got
+	assert u[2]["violations"] == [], u[2]
+	c = json.load(open(sys.argv[2]))["traceEvents"]
+	got = [e["name"] for e in c if e.get("cat") == "violation"]
+	assert got == ["ERROR double-delete ukey#1",
+	               "ERROR use-after-free ukey#1"], got
+	EOF
+'
+test_expect_success 'view: violations follow --thread and --begin/--end' '
+    "$UKDB" view --ukey 1 --thread revalidator0 "$T/race-v1-replace" >out &&
+    test "$(grep -c " ERROR " out)" = 1 &&
+    test_grep "seq=65 .*revalidator0 .*ERROR double-delete" out &&
+    "$UKDB" view --ukey 1 --begin seq:60 --end seq:70 "$T/race-v1-replace" \
+        >out &&
+    test "$(grep -c " ERROR " out)" = 1 && test_grep "seq=65 .*ERROR" out
+'
 test_done

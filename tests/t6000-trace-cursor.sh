@@ -296,4 +296,50 @@ test_expect_success 'model commands say they need the model' '
     test_grep "upcall: not available on a trace" err
 '
 
+# The committed trace, for exact numbers.
+V1=$TEST_TOP/traces/race-v1-replace
+
+# Before, "next THREAD" with no event of THREAD ahead went to the end.
+test_expect_success 'next THREAD with nothing to step to: an error, no move' '
+    printf "%s\n" "goto 70" "next handler0" | "$UKDB" "$V1" >out 2>err;
+    test $? = 2 &&
+    test_grep "^error: next: no more events of handler0 in the trace: staying at event 70 of 82\$" err &&
+    ! grep -q "end of the trace" out &&
+    printf "%s\n" "goto 70" "next urcu" | "$UKDB" "$V1" >out &&
+    test_grep "^\[76\] urcu " out
+'
+
+# Before, both said "(events 0 to 82)".
+test_expect_success 'goto out of range: in the unit given' '
+    echo "goto seq:999" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
+    test_grep "^error: goto: .seq:999.: out of range (seqs 1 to 82)\$" err &&
+    echo "goto 5s" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
+    test_grep "^error: goto: .5s.: out of range (the trace spans 0 to 1.959862 ms from its first event)\$" err
+'
+
+# A violation is at the event that breaks the rule, as "show violations"
+# numbers it: a breakpoint stops there, not at the checker'"'"'s report of
+# it (the next event here; in free-running mode maybe far later).
+test_expect_success 'break violation stops where show violations says' '
+    printf "%s\n" "break violation" "continue" "when" "show violations" \
+        "continue" "when" | "$UKDB" "$V1" >out &&
+    test_grep "^event 65 of 82 (seq 65," out &&
+    test_grep "^1\. ERROR double-delete at event 65, ukey#1" out &&
+    test_grep "^event 77 of 82 (seq 77," out &&
+    test "$(grep -c "^Breakpoint 1: violation ERROR" out)" = 2
+'
+
+# "#N" is a ukey id or a seq, not a comment (see t0100).
+test_expect_success 'trace: history #1, show ukey #1, goto #S; comments' '
+    printf "%s\n" "goto end" "history 1" | "$UKDB" "$V1" >by-number &&
+    printf "%s\n" "goto end  # the end" "# a comment" "history #1" |
+        "$UKDB" "$V1" >out &&
+    test_cmp by-number out &&
+    printf "%s\n" "goto #65" "when" "show ukey #1" "break transition DELETED ukey #1" |
+        "$UKDB" "$V1" >out &&
+    test_grep "^event 65 of 82 (seq 65," out && test_grep "^ukey #1 of flow f1" out &&
+    echo "goto #999" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
+    test_grep "^error: goto: .#999.: out of range (seqs 1 to 82)\$" err
+'
+
 test_done

@@ -13,5 +13,6 @@ TP_PROBES_SRCS += tracepoints/provider/tp-probes.c
 PLUGIN_SRCS += tracepoints/plugin/decode.c
 PLUGIN_SRCS += tracepoints/plugin/report.c
 PLUGIN_SRCS += tracepoints/plugin/report-chrome.c
+PLUGIN_SRCS += tracepoints/plugin/report-view.c
 PLUGIN_SRCS += tracepoints/plugin/sink.c
 PLUGIN_SRCS += tracepoints/plugin/plugin.c

@@ -59,6 +59,25 @@ struct report_head {
     char *what;                     /* (owned) */
 };
 
+/* A violation of one ukey kept for its timeline (report-view.c). */
+struct report_kept {
+    struct lifecycle_violation v;   /* 'event.name' owned. */
+    size_t prev;                    /* The one before it of the same ukey
+                                     * (or the next free entry), or
+                                     * SIZE_MAX. */
+};
+
+/* A timeline in the view's spool: [body, tail) its lines (JSON: its
+ * object up to its last violation), [tail, end) its verdict line (JSON:
+ * the closing brackets).  Violations found after it was printed go
+ * between the two (report_view_finish()). */
+struct report_spooled {
+    long body, tail, end;
+    size_t n_shown;                 /* Violations in the body. */
+    size_t late;                    /* Last of its late violations in
+                                     * 'kept', or SIZE_MAX. */
+};
+
 /* The operations open on one thread, for the Chrome writer. */
 struct report_thread {
     uint32_t id;
@@ -114,6 +133,21 @@ struct report {
     size_t n_violations, allocated_violations;
     uint64_t n_errors, n_warnings;
 
+    /* The text and JSON view (report-view.c). */
+    struct report_kept *kept;       /* (owned) */
+    size_t n_kept, allocated_kept;
+    size_t free_kept;               /* Free entries, chained, or SIZE_MAX. */
+    struct report_map pending;      /* Ukey id -> index + 1 in 'kept' of
+                                     * the last of its violations, until
+                                     * its timeline is printed. */
+    FILE *spool;                    /* (owned) Timelines until
+                                     * report_finish(), or NULL: printed at
+                                     * once (live). */
+    struct report_spooled *spooled; /* (owned) In 'spool', in order. */
+    size_t n_spooled, allocated_spooled;
+    struct report_map printed;      /* Ukey id -> index + 1 in 'spooled'
+                                     * (1 without a spool). */
+
     /* Output state. */
     bool started;                   /* JSON/Chrome opening printed. */
     bool need_comma;
@@ -136,6 +170,32 @@ const char *report_thread_name(const struct report *, uint32_t id,
 
 /* True if 'e' passes the view filters. */
 bool report_event_selected(const struct report *, const struct ukey_event *);
+
+/* The filters one by one: --begin/--end, --thread, --flow. */
+bool report_in_bounds(const struct report *, uint64_t seq, uint64_t ts);
+bool report_thread_selected(const struct report *, uint32_t id);
+bool report_flow_selected(const struct report *, uint64_t ufid);
+
+/* The name of the flow of 'ufid' from its 'flow' event, or NULL. */
+const char *report_flow_name(const struct report *, uint64_t ufid);
+
+/* Prints 'ts' relative to the first event as "+S.NNNNNNNNN". */
+void report_print_rel_ts(const struct report *, FILE *, uint64_t ts);
+
+/* 'v' as an element of the JSON audit's "violations". */
+void report_print_violation_json(const struct report *, FILE *,
+                                 const struct lifecycle_violation *v);
+
+/* Text and JSON timelines (report-view.c).  Every violation of a ukey is
+ * in its timeline, also one found after its free (a use after free): the
+ * timelines wait in a spool file until report_view_finish(), except live,
+ * where such a late violation follows as "ukey#N (continued)". */
+void report_view_start(struct report *);
+void report_view_ukey_done(const struct lifecycle_ukey *, void *report);
+void report_view_violation(struct report *,
+                           const struct lifecycle_violation *);
+void report_view_finish(struct report *);
+void report_view_destroy(struct report *);
 
 /* Chrome trace-event output (report-chrome.c). */
 void report_chrome_event(struct report *, const struct ukey_event *);

@@ -176,6 +176,15 @@ report_parse_bound(const char *s, struct report_bound *out)
     return true;
 }
 
+bool
+report_bounds_empty(const struct report_bound *begin,
+                    const struct report_bound *end)
+{
+    return (begin->set && end->set && begin->is_seq == end->is_seq
+            && begin->relative == end->relative
+            && begin->value > end->value);
+}
+
 const char *
 report_thread_name(const struct report *r, uint32_t id, char *buf,
                    size_t size)
@@ -207,16 +216,16 @@ report_json_string(FILE *f, const char *s)
 }
 
 /* Prints 'ts' relative to the first event as "+S.NNNNNNNNN". */
-static void
-print_rel_ts(const struct report *r, FILE *f, uint64_t ts)
+void
+report_print_rel_ts(const struct report *r, FILE *f, uint64_t ts)
 {
     uint64_t rel = ts >= r->ts0 ? ts - r->ts0 : 0;
     fprintf(f, "+%" PRIu64 ".%09" PRIu64, rel / 1000000000,
             rel % 1000000000);
 }
 
-static const char *
-flow_name(const struct report *r, uint64_t ufid)
+const char *
+report_flow_name(const struct report *r, uint64_t ufid)
 {
     uint64_t v;
     return report_map_get(&r->flow_names, ufid, &v)
@@ -225,8 +234,8 @@ flow_name(const struct report *r, uint64_t ufid)
 
 /* ==== Filters ==== */
 
-static bool
-in_bounds(const struct report *r, uint64_t seq, uint64_t ts)
+bool
+report_in_bounds(const struct report *r, uint64_t seq, uint64_t ts)
 {
     const struct report_bound *b = &r->opts.begin, *e = &r->opts.end;
     if (b->set && (b->is_seq ? seq : ts)
@@ -240,8 +249,8 @@ in_bounds(const struct report *r, uint64_t seq, uint64_t ts)
     return true;
 }
 
-static bool
-thread_selected(const struct report *r, uint32_t id)
+bool
+report_thread_selected(const struct report *r, uint32_t id)
 {
     if (!r->opts.thread) {
         return true;
@@ -250,8 +259,8 @@ thread_selected(const struct report *r, uint32_t id)
     return name && !strcmp(name, r->opts.thread);
 }
 
-static bool
-flow_selected(const struct report *r, uint64_t ufid)
+bool
+report_flow_selected(const struct report *r, uint64_t ufid)
 {
     uint64_t v;
     return !r->opts.flow || ufid == r->flow_hash
@@ -265,14 +274,14 @@ report_event_selected(const struct report *r, const struct ukey_event *e)
         && e->ukey2_id != r->opts.ukey_id) {
         return false;
     }
-    if (r->opts.flow && !flow_selected(r, e->ufid)) {
+    if (r->opts.flow && !report_flow_selected(r, e->ufid)) {
         return false;
     }
     if (r->opts.thread && e->type != UK_EV_THREAD_START
-        && !thread_selected(r, e->thread_id)) {
+        && !report_thread_selected(r, e->thread_id)) {
         return false;
     }
-    return in_bounds(r, e->seq, e->ts);
+    return report_in_bounds(r, e->seq, e->ts);
 }
 
 /* ==== Violations ==== */
@@ -366,7 +375,7 @@ print_violation_text(const struct report *r, FILE *f,
                      const struct lifecycle_violation *v)
 {
     const struct ukey_event *e = &v->event;
-    const char *flow = flow_name(r, e->ufid);
+    const char *flow = report_flow_name(r, e->ufid);
     struct line l;
 
     l.f = f;
@@ -410,16 +419,16 @@ print_evidence_json(const struct report *r, FILE *f,
     putc('}', f);
 }
 
-static void
-print_violation_json(const struct report *r, FILE *f,
-                     const struct lifecycle_violation *v)
+void
+report_print_violation_json(const struct report *r, FILE *f,
+                            const struct lifecycle_violation *v)
 {
     const struct ukey_event *e = &v->event;
     fprintf(f, "{\"severity\":\"%s\",\"kind\":\"%s\",\"ukey\":%" PRIu64
             ",\"ufid\":\"%016" PRIx64 "\",\"flow\":",
             uk_severity_name(e->result), uk_violation_kind_name(e->kind),
             e->ukey_id, e->ufid);
-    const char *flow = flow_name(r, e->ufid);
+    const char *flow = report_flow_name(r, e->ufid);
     if (flow) {
         report_json_string(f, flow);
     } else {
@@ -454,6 +463,8 @@ on_violation(const struct lifecycle_violation *v, void *r_)
     if (r->opts.mode == REPORT_VIEW) {
         if (r->opts.format == REPORT_CHROME) {
             report_chrome_violation(r, v);
+        } else {
+            report_view_violation(r, v);
         }
         return;
     }
@@ -469,155 +480,6 @@ on_violation(const struct lifecycle_violation *v, void *r_)
         *copy = *v;
         copy->event.name = v->event.name ? uk_xstrdup(v->event.name) : NULL;
     }
-}
-
-/* ==== Timelines ==== */
-
-static bool
-ukey_selected(const struct report *r, const struct lifecycle_ukey *u)
-{
-    if (r->opts.ukey_id && u->ukey_id != r->opts.ukey_id) {
-        return false;
-    }
-    if (r->opts.flow && !flow_selected(r, u->ufid)
-        && !(u->flow_name && !strcmp(u->flow_name, r->opts.flow))) {
-        return false;
-    }
-    return true;
-}
-
-static bool
-step_selected(const struct report *r, const struct lifecycle_step *s)
-{
-    return thread_selected(r, s->thread_id) && in_bounds(r, s->seq, s->ts);
-}
-
-static void
-print_timeline_text(struct report *r, const struct lifecycle_ukey *u)
-{
-    FILE *f = r->out;
-    const char *flow = u->flow_name ? u->flow_name : flow_name(r, u->ufid);
-    char buf[32];
-
-    fprintf(f, "%sukey#%" PRIu64, r->n_printed ? "\n" : "", u->ukey_id);
-    if (flow) {
-        fprintf(f, " flow %s", flow);
-    }
-    fprintf(f, " ufid=%016" PRIx64, u->ufid);
-    if (u->umap >= 0) {
-        fprintf(f, " umap[%" PRId32 "]", u->umap);
-    }
-    fprintf(f, ": %s, %s%s%s\n", lifecycle_verdict_name(u->verdict),
-            ukey_state_name(u->state), u->freed ? ", freed" : "",
-            u->created_seen ? "" : ", created before the trace");
-    for (size_t i = 0; i < u->n_steps; i++) {
-        const struct lifecycle_step *s = &u->steps[i];
-        if (!step_selected(r, s)) {
-            continue;
-        }
-        fputs("  ", f);
-        print_rel_ts(r, f, s->ts);
-        char tr[64];
-        snprintf(tr, sizeof tr, "%s -> %s%s%s%s", ukey_state_name(s->from),
-                 ukey_state_name(s->to), s->result != UK_TR_OK ? " (" : "",
-                 s->result != UK_TR_OK
-                 ? uk_transition_result_name(s->result) : "",
-                 s->result != UK_TR_OK ? ")" : "");
-        fprintf(f, " seq=%-6" PRIu64 " %-14s %-30s %s\n", s->seq,
-                report_thread_name(r, s->thread_id, buf, sizeof buf), tr,
-                s->where ? s->where : "-");
-    }
-    if (u->verdict != LIFECYCLE_PASS) {
-        fprintf(f, "  %s%s%s: %s\n", lifecycle_verdict_name(u->verdict),
-                u->verdict == LIFECYCLE_FAIL ? " " : "",
-                u->verdict == LIFECYCLE_FAIL
-                ? uk_violation_kind_name(u->rule) : "",
-                u->explanation ? u->explanation : "");
-    }
-}
-
-static void
-print_timeline_json(struct report *r, const struct lifecycle_ukey *u)
-{
-    FILE *f = r->out;
-    const char *flow = u->flow_name ? u->flow_name : flow_name(r, u->ufid);
-    char buf[32];
-
-    fprintf(f, "%s\n{\"ukey\":%" PRIu64 ",\"ufid\":\"%016" PRIx64
-            "\",\"flow\":", r->n_printed ? "," : "", u->ukey_id, u->ufid);
-    if (flow) {
-        report_json_string(f, flow);
-    } else {
-        fputs("null", f);
-    }
-    fprintf(f, ",\"pmd_id\":%" PRIu32 ",\"umap\":%" PRId32
-            ",\"state\":\"%s\",\"freed\":%s,\"created_seen\":%s"
-            ",\"verdict\":\"%s\",\"rule\":",
-            u->pmd_id, u->umap, ukey_state_name(u->state),
-            u->freed ? "true" : "false", u->created_seen ? "true" : "false",
-            lifecycle_verdict_name(u->verdict));
-    if (u->verdict == LIFECYCLE_FAIL) {
-        report_json_string(f, uk_violation_kind_name(u->rule));
-    } else {
-        fputs("null", f);
-    }
-    fputs(",\"explanation\":", f);
-    report_json_string(f, u->explanation);
-    fputs(",\"steps\":[", f);
-    bool first = true;
-    for (size_t i = 0; i < u->n_steps; i++) {
-        const struct lifecycle_step *s = &u->steps[i];
-        if (!step_selected(r, s)) {
-            continue;
-        }
-        fprintf(f, "%s{\"index\":%" PRIu64 ",\"seq\":%" PRIu64
-                ",\"ts\":%" PRIu64 ",\"thread_id\":%" PRIu32 ",\"thread\":",
-                first ? "" : ",", s->index, s->seq, s->ts, s->thread_id);
-        report_json_string(f, report_thread_name(r, s->thread_id, buf,
-                                                 sizeof buf));
-        fprintf(f, ",\"from\":\"%s\",\"to\":\"%s\",\"result\":\"%s\""
-                ",\"where\":", ukey_state_name(s->from),
-                ukey_state_name(s->to),
-                uk_transition_result_name(s->result));
-        report_json_string(f, s->where);
-        putc('}', f);
-        first = false;
-    }
-    fputs("]}", f);
-}
-
-static void
-on_ukey_done(const struct lifecycle_ukey *u, void *r_)
-{
-    struct report *r = r_;
-
-    if (r->opts.mode != REPORT_VIEW || !ukey_selected(r, u)) {
-        return;
-    }
-    if (r->opts.thread) {
-        /* Only ukeys the thread touched. */
-        size_t i;
-        for (i = 0; i < u->n_steps; i++) {
-            if (step_selected(r, &u->steps[i])) {
-                break;
-            }
-        }
-        if (i == u->n_steps) {
-            return;
-        }
-    }
-    if (r->opts.format == REPORT_TEXT) {
-        print_timeline_text(r, u);
-    } else if (r->opts.format == REPORT_JSON) {
-        if (!r->started) {
-            fputs("{\"ukeys\":[", r->out);
-            r->started = true;
-        }
-        print_timeline_json(r, u);
-    } else {
-        return;
-    }
-    r->n_printed++;
 }
 
 /* ==== Feeding ==== */
@@ -655,10 +517,13 @@ report_create(const struct report_options *options)
      * explanation for every passing ukey). */
     struct lifecycle_callbacks cbs = {
         .violation = on_violation,
-        .ukey_done = lo.keep_steps ? on_ukey_done : NULL,
+        .ukey_done = lo.keep_steps ? report_view_ukey_done : NULL,
         .aux = r,
     };
     r->lc = lifecycle_create(&lo, &cbs);
+    if (lo.keep_steps) {
+        report_view_start(r);
+    }
     r->tie = uk_xcalloc(REPORT_TIE_CAP, sizeof *r->tie);
     return r;
 }
@@ -670,6 +535,7 @@ report_destroy(struct report *r)
         return;
     }
     lifecycle_destroy(r->lc);
+    report_view_destroy(r);
     if (r->vout && r->vout != r->out) {
         fclose(r->vout);
     }
@@ -1050,7 +916,7 @@ print_flow(const struct lifecycle_flow *fl, void *fp_)
     struct flow_print *fp = fp_;
     FILE *f = fp->r->out;
     const char *name = fl->flow_name ? fl->flow_name
-                                     : flow_name(fp->r, fl->ufid);
+                                     : report_flow_name(fp->r, fl->ufid);
 
     fp->total.upcalls += fl->upcalls;
     fp->total.slowpath_packets += fl->slowpath_packets;
@@ -1192,12 +1058,12 @@ print_audit_text(struct report *r, const struct lifecycle_summary *s,
                 fputs("unknown number of ", f);
             }
             fprintf(f, "%s between ", d->what);
-            print_rel_ts(r, f, d->ts_begin);
+            report_print_rel_ts(r, f, d->ts_begin);
             if (d->ts_end == UINT64_MAX) {
                 fputs(" and the end", f);
             } else {
                 fputs(" and ", f);
-                print_rel_ts(r, f, d->ts_end);
+                report_print_rel_ts(r, f, d->ts_end);
             }
             putc('\n', f);
         }
@@ -1235,7 +1101,7 @@ print_audit_json(struct report *r, const struct lifecycle_summary *s,
     fputs("},\"violations\":[", f);
     for (size_t i = 0; i < r->n_violations; i++) {
         fputs(i ? ",\n" : "\n", f);
-        print_violation_json(r, f, &r->violations[i]);
+        report_print_violation_json(r, f, &r->violations[i]);
     }
     fputs("],\"flows\":[", f);
     struct flow_print fp = { .r = r, .json = true };
@@ -1334,6 +1200,7 @@ report_finish(struct report *r)
         return status;
     }
 
+    report_view_finish(r);
     switch (r->opts.format) {
     case REPORT_TEXT:
         if (!r->n_printed && r->opts.flow && !r->flow_match.n) {

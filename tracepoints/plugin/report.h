@@ -77,6 +77,17 @@ const char *report_format_name(int format);
  * times), "seq:N" or "#N" an event seq.  Returns true on success. */
 bool report_parse_bound(const char *s, struct report_bound *out);
 
+/* What report_parse_bound() accepts, for error messages. */
+#define REPORT_BOUND_FORMS "N or Nns (ns from the clock's origin), " \
+    "+S.FFF (seconds from the first event), seq:N or #N (event seq)"
+
+/* True if 'begin' and 'end', both set and of one kind (two seqs, two
+ * timestamps, or two times from the first event), select nothing: 'begin'
+ * is after 'end'.  Bounds of two kinds cannot be compared before the
+ * trace is read: false. */
+bool report_bounds_empty(const struct report_bound *begin,
+                         const struct report_bound *end);
+
 /* Creates a report with 'options' (copied).  Never returns NULL. */
 struct report *report_create(const struct report_options *options);
 

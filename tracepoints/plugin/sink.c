@@ -141,8 +141,8 @@ param_bound(bt_self_component *self_comp, const bt_value *params,
         return true;
     }
     BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
-        "Invalid parameter: param-name=\"%s\": expecting a timestamp in ns, "
-        "\"+S.FFF\" or \"seq:N\"", key);
+        "Invalid parameter: param-name=\"%s\": expecting an integer "
+        "(ns) or a string: " REPORT_BOUND_FORMS, key);
     return false;
 }
 
@@ -224,10 +224,18 @@ sink_parse_params(bt_self_component *self_comp, enum report_mode mode,
             return false;
         }
     }
-    return (param_string(self_comp, params, "flow", &o->flow)
-            && param_string(self_comp, params, "thread", &o->thread)
-            && param_bound(self_comp, params, "begin", &o->begin)
-            && param_bound(self_comp, params, "end", &o->end));
+    if (!param_string(self_comp, params, "flow", &o->flow)
+        || !param_string(self_comp, params, "thread", &o->thread)
+        || !param_bound(self_comp, params, "begin", &o->begin)
+        || !param_bound(self_comp, params, "end", &o->end)) {
+        return false;
+    }
+    if (report_bounds_empty(&o->begin, &o->end)) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
+            "Invalid parameters: begin is after end: the range is empty");
+        return false;
+    }
+    return true;
 }
 
 /* ==== Methods ==== */
