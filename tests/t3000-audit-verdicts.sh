@@ -272,7 +272,7 @@ test_expect_success 'view --ukey, --thread, --begin/--end' '
     "$UKDB" view --ukey 1 --begin +0.000014 --end +0.000036 clean >out &&
     test "$(grep -c "seq=" out)" = 3 &&
     { "$UKDB" view --begin 12x clean 2>err; test $? = 2; } &&
-    test_grep "expecting N or Nns (ns .*), +S.FFF (.*), seq:N or #N (event seq)\$" err
+    test_grep "expecting N or Nns (ns .*), +S.FFF (.*), seq:N or #N (event seq) (see \"ukdb view --help\")\$" err
 '
 
 # Before, an inverted range was accepted and showed timelines without
