@@ -1151,23 +1151,34 @@ lc_mark_deleted(struct lc_ukey *u, const struct ukey_event *e,
     }
 }
 
+/* A use of 'u' after its deletion, of 'severity'; 'why' (or "") ends the
+ * explanation. */
+static void
+lc_use_after_delete__(struct lifecycle *lc, struct lc_ukey *u,
+                      const struct ukey_event *e,
+                      const struct lifecycle_evidence *now,
+                      enum uk_severity severity, const char *why)
+{
+    struct lc_subject subj = { .u = u };
+    lc_report(lc, UK_VIOL_USE_AFTER_DELETE, severity, &subj, now,
+              &u->del_ev,
+              "use after delete: %s of ukey %llu by %s (seq %llu) after "
+              "its %s by %s (seq %llu)%s",
+              uk_event_type_name(e->type), (unsigned long long) u->id,
+              lc_tname(lc, now->thread_id, 0),
+              (unsigned long long) now->seq,
+              uk_event_type_name(u->del_type),
+              lc_tname(lc, u->del_ev.thread_id, 1),
+              (unsigned long long) u->del_ev.seq, why);
+}
+
 /* A modification of 'u' after its deletion. */
 static void
 lc_use_after_delete(struct lifecycle *lc, struct lc_ukey *u,
                     const struct ukey_event *e,
                     const struct lifecycle_evidence *now)
 {
-    struct lc_subject subj = { .u = u };
-    lc_report(lc, UK_VIOL_USE_AFTER_DELETE, UK_SEV_ERROR, &subj, now,
-              &u->del_ev,
-              "use after delete: %s of ukey %llu by %s (seq %llu) after "
-              "its %s by %s (seq %llu)",
-              uk_event_type_name(e->type), (unsigned long long) u->id,
-              lc_tname(lc, now->thread_id, 0),
-              (unsigned long long) now->seq,
-              uk_event_type_name(u->del_type),
-              lc_tname(lc, u->del_ev.thread_id, 1),
-              (unsigned long long) u->del_ev.seq);
+    lc_use_after_delete__(lc, u, e, now, UK_SEV_ERROR, "");
 }
 
 /* Reports that 'u', 'first' at 'earlier', is deleted 'again' at 'now'. */
@@ -1325,18 +1336,9 @@ lc_put_after_delete(struct lifecycle *lc, struct lc_ukey *u,
                     const struct ukey_event *e,
                     const struct lifecycle_evidence *now)
 {
-    struct lc_subject subj = { .u = u };
-    lc_report(lc, UK_VIOL_USE_AFTER_DELETE, UK_SEV_WARNING, &subj, now,
-              &u->del_ev,
-              "use after delete: %s of ukey %llu by %s (seq %llu) after "
-              "its %s by %s (seq %llu): its datapath flow has no ukey until "
-              "a dump adopts it",
-              uk_event_type_name(e->type), (unsigned long long) u->id,
-              lc_tname(lc, now->thread_id, 0),
-              (unsigned long long) now->seq,
-              uk_event_type_name(u->del_type),
-              lc_tname(lc, u->del_ev.thread_id, 1),
-              (unsigned long long) u->del_ev.seq);
+    lc_use_after_delete__(lc, u, e, now, UK_SEV_WARNING,
+                          ": its datapath flow has no ukey until a dump "
+                          "adopts it");
 }
 
 /* umap_insert of 'u', or 'u' replaced in by umap_replace. */
