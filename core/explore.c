@@ -1946,8 +1946,8 @@ explore_write_script(FILE *stream, const struct explore_violation *v,
     fprintf(stream, "# %s on %s (ukey#%llu): %s\n", kind,
             v->flow ? v->flow : "?", (unsigned long long) v->event.ukey_id,
             v->detail ? v->detail : "");
-    fprintf(stream, "# %zu steps (first found: %zu)", v->schedule.n,
-            v->found_length);
+    fprintf(stream, "# %zu step%s (first found: %zu)", v->schedule.n,
+            v->schedule.n == 1 ? "" : "s", v->found_length);
     if (v->seed) {
         fprintf(stream, ", seed %llu", (unsigned long long) v->seed);
     }

@@ -240,6 +240,13 @@ parse_options(struct repl *r, int argc, char *argv[],
 
 /* ==== Reports ==== */
 
+/* "s" unless 'n' is 1: "1 schedule", "2 schedules". */
+static const char *
+plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 static void
 progress(const struct explore_stats *st, void *aux)
 {
@@ -354,8 +361,8 @@ print_violation(const struct explore_violation *v, bool steps)
     printf("VIOLATION %s %s on flow %s: %s\n",
            uk_severity_name(e->result), uk_violation_kind_name(e->kind),
            v->flow ? v->flow : "?", v->detail ? v->detail : "");
-    printf("schedule: %zu steps (first found with %zu)\n",
-           v->schedule.n, v->found_length);
+    printf("schedule: %zu step%s (first found with %zu)\n",
+           v->schedule.n, plural(v->schedule.n), v->found_length);
     for (size_t i = 0; steps && i < v->schedule.n; i++) {
         const struct explore_step *s = &v->schedule.steps[i];
         printf("  %3zu  %-14s %s\n", i + 1, s->thread, s->action);
@@ -386,27 +393,12 @@ reduction_text(const struct explore_options *o,
     return "?";
 }
 
+/* Why a search that did not cover its space stopped, for the coverage
+ * line: "" when it did cover it (or the reason is printed elsewhere). */
 static void
-print_coverage(const struct explore_options *o, const struct explore_stats *st)
+print_stop_reason(const struct explore_options *o,
+                  const struct explore_stats *st, bool found)
 {
-    const char *how = st->exhausted ? "all" : "";
-    if (o->strategy == EXPLORE_RANDOM || o->strategy == EXPLORE_PCT) {
-        printf("%" PRIu64 " %s schedules (seed %" PRIu64 ")", st->schedules,
-               explore_strategy_name(o->strategy), o->seed);
-    } else {
-        printf("%s%s%" PRIu64 " schedules", how, *how ? " " : "",
-               st->schedules);
-    }
-    if (o->preempt_bound >= 0) {
-        printf(" with at most %d preemption%s", o->preempt_bound,
-               o->preempt_bound == 1 ? "" : "s");
-    }
-    if (o->depth_bound) {
-        printf(" of at most %zu steps", o->depth_bound);
-    }
-    printf(" (%s, %" PRIu64 " steps, %" PRIu64 " pruned by reduction, %"
-           PRIu64 " cut by bounds, %.2f s)", reduction_text(o, st),
-           st->steps, st->pruned, st->bound_exceeded, st->elapsed);
     if (st->frontier_full) {
         printf(" -- stopped: the breadth-first frontier outgrew %zu MiB",
                (size_t) (EXPLORE_BFS_MAX_BYTES >> 20));
@@ -416,10 +408,52 @@ print_coverage(const struct explore_options *o, const struct explore_stats *st)
                "schedule within it)");
     } else if (st->cancelled) {
         printf(" -- stopped by SIGINT");
-    } else if (!st->exhausted && (o->strategy == EXPLORE_DFS
-                                  || o->strategy == EXPLORE_BFS)) {
+    } else if (st->exhausted || (o->strategy != EXPLORE_DFS
+                                 && o->strategy != EXPLORE_BFS)) {
+        /* Covered, or sampled: nothing to add. */
+    } else if (found && !o->all) {
+        printf(" -- stopped at the first violation (--all goes on)");
+    } else if (st->interrupted && o->max_schedules
+               && st->schedules >= o->max_schedules) {
+        printf(" -- stopped by --max-schedules %" PRIu64
+               " before the end of the space", o->max_schedules);
+    } else if (st->interrupted && o->time_limit > 0) {
+        printf(" -- stopped by --time-limit %.0f before the end of the "
+               "space", o->time_limit);
+    } else {
         printf(" -- stopped before the end of the space");
     }
+}
+
+/* How much was searched: "all 12 schedules of at most 5 steps (...)",
+ * "the only schedule (...)", "3 random schedules (seed 1) (...)". */
+static void
+print_coverage(const struct explore_options *o, const struct explore_stats *st,
+               bool found)
+{
+    uint64_t n = st->schedules;
+    if (o->strategy == EXPLORE_RANDOM || o->strategy == EXPLORE_PCT) {
+        printf("%" PRIu64 " %s schedule%s (seed %" PRIu64 ")", n,
+               explore_strategy_name(o->strategy), plural(n), o->seed);
+    } else if (st->exhausted && n == 1) {
+        printf("the only schedule");
+    } else {
+        printf("%s%" PRIu64 " schedule%s", st->exhausted ? "all " : "", n,
+               plural(n));
+    }
+    if (o->preempt_bound >= 0) {
+        printf(" with at most %d preemption%s", o->preempt_bound,
+               plural((uint64_t) o->preempt_bound));
+    }
+    if (o->depth_bound) {
+        printf(" of at most %zu step%s", o->depth_bound,
+               plural(o->depth_bound));
+    }
+    printf(" (%s, %" PRIu64 " step%s, %" PRIu64 " pruned by reduction, %"
+           PRIu64 " cut by bounds, %.2f s)", reduction_text(o, st),
+           st->steps, plural(st->steps), st->pruned, st->bound_exceeded,
+           st->elapsed);
+    print_stop_reason(o, st, found);
     putchar('\n');
 }
 
@@ -454,7 +488,7 @@ explore_session(struct repl *r, const struct explore_options *opts,
     if (!res.n_violations) {
         printf("%s: no violation in ",
                res.stats.cancelled ? "interrupted" : "clean");
-        print_coverage(&o, &res.stats);
+        print_coverage(&o, &res.stats, false);
     }
     for (size_t i = 0; i < res.n_violations; i++) {
         struct explore_violation *v = &res.violations[i];
@@ -481,7 +515,7 @@ explore_session(struct repl *r, const struct explore_options *opts,
     }
     if (res.n_violations) {
         printf("%ssearched ", res.stats.cancelled ? "interrupted: " : "");
-        print_coverage(&o, &res.stats);
+        print_coverage(&o, &res.stats, true);
     }
     if (res.stats.cancelled || error_status) {
         status = 2;

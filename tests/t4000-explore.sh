@@ -90,9 +90,28 @@ test_expect_success 'explore: a depth bound uses sleep sets; DPOR under it says 
     timeout 60 "$UKDB" explore --depth 12 u.ukdb >out 2>&1 &&
     test_grep "^clean: no violation in all [0-9,]* schedules of at most 12 steps (sleep sets" out &&
     timeout 60 "$UKDB" explore --depth 12 --reduction dpor u.ukdb >out 2>&1 &&
-    test_grep "^clean: no violation in [0-9,]* schedules of at most 12 steps (DPOR" out &&
+    test_grep "^clean: no violation in [0-9,]* schedules* of at most 12 steps (DPOR" out &&
     test_grep "not exhaustive: DPOR does not see the races" out &&
     ! grep -q "in all" out
+'
+
+test_expect_success 'explore: summaries say "1 schedule", "1 step", "the only schedule"' '
+    printf "variant upstream\nhandler h0\nflow f1 h0\nupcall h0 f1\n" >one.ukdb &&
+    timeout 60 "$UKDB" explore one.ukdb >out 2>&1 &&
+    test_grep "^clean: no violation in the only schedule (DPOR" out &&
+    { echo "variant upstream"; seed_scenario; } >u.ukdb &&
+    timeout 60 "$UKDB" explore --max-schedules 1 u.ukdb >out 2>&1 &&
+    test_grep "^clean: no violation in 1 schedule (.*) -- stopped by --max-schedules 1 before the end of the space$" out &&
+    timeout 60 "$UKDB" explore --random 1 u.ukdb >out 2>&1 &&
+    test_grep "^clean: no violation in 1 random schedule (seed 1)" out &&
+    timeout 60 "$UKDB" explore --depth 1 --preempt-bound 1 u.ukdb >out 2>&1 &&
+    test_grep "schedules with at most 1 preemption of at most 1 step (" out &&
+    ! grep -E "(^|[^0-9,])1 (schedules|steps|rounds|preemptions)" out &&
+    printf "variant pre-a1d6cce78\nset stuck-rounds 1\nsource %s\n" \
+        $BUGS/a1d6cce78.ukdb >r1.ukdb &&
+    { timeout 60 "$UKDB" explore r1.ukdb >out 2>&1; test $? = 1; } &&
+    test_grep "^VIOLATION ERROR stuck-ukey .* for 1 round: " out &&
+    ! grep -E "(^|[^0-9,])1 (schedules|steps|rounds|preemptions)" out
 '
 
 test_expect_success 'explore: --reduction needs a known name' '
@@ -267,7 +286,7 @@ for pair in 154781666:double-delete e34bbe31b:backward-transition \
     test_expect_success "explore: bug $bug scenario clean under upstream" "
         with_variant upstream $BUGS/$bug.ukdb u.ukdb &&
         timeout 60 \"\$UKDB\" explore u.ukdb >out 2>&1 &&
-        test_grep '^clean: no violation in all [0-9,]* schedules' out
+        test_grep '^clean: no violation in \\(all [0-9,]* schedules\\|the only schedule\\) (' out
     "
 done
 
@@ -280,9 +299,11 @@ test_expect_success 'explore: the bug zoo sizes in examples/bugs/README.md are c
         with_variant pre-$bug $BUGS/$bug.ukdb b.ukdb &&
         with_variant upstream $BUGS/$bug.ukdb u.ukdb &&
         { timeout 60 "$UKDB" explore b.ukdb >out 2>&1; test $? = 1; } &&
-        test_grep "^searched $found schedules (DPOR" out &&
+        test_grep "^searched $found schedules* (DPOR.* -- stopped at the first violation (--all goes on)$" out &&
         timeout 60 "$UKDB" explore u.ukdb >out 2>&1 &&
-        test_grep "^clean: no violation in all $clean schedules (DPOR" out ||
+        if test "$clean" = 1; then all="the only schedule"
+        else all="all $clean schedules"; fi &&
+        test_grep "^clean: no violation in $all (DPOR" out ||
             exit 1
     done <sizes
 '
