@@ -206,6 +206,39 @@ test_expect_success 'explore: in the REPL, from the current state' '
     test_grep "ERROR double-delete" rout
 '
 
+# examples/race-v1-replace.ukdb steps to its double delete itself.
+test_expect_success 'explore FILE: a violation of the scenario'"'"'s own steps is found, exit 1' '
+    { timeout 60 "$UKDB" explore "$TEST_TOP/examples/race-v1-replace.ukdb" >out 2>&1; test $? = 1; } &&
+    test_grep "^VIOLATION ERROR double-delete on flow f1: " out &&
+    test_grep "^schedule: the scenario.s own steps, before the search$" out &&
+    test_grep "^searched no schedule: the scenario.s own steps reach the violation" out &&
+    ! grep -q "^clean" out &&
+    test "$(grep -c "^VIOLATION" out)" = 1 &&
+    sed -n "/^# Found by the explorer/,/^show violations$/p" out >printed.ukdb &&
+    test_grep "^expect violation double-delete$" printed.ukdb &&
+    ! grep -q "^# The failing schedule" printed.ukdb &&
+    timeout 60 "$UKDB" printed.ukdb >rout 2>&1 &&
+    test_grep "ERROR double-delete" rout
+'
+
+test_expect_success 'explore FILE --all -o: each violation of the scenario, then the search' '
+    mkdir -p pre && (cd pre &&
+        { timeout 60 "$UKDB" explore --all -o v.ukdb "$TEST_TOP/examples/race-v1-replace.ukdb" >../out 2>&1; test $? = 1; }) &&
+    test_grep "^VIOLATION ERROR double-delete on flow f1: " out &&
+    test_grep "^VIOLATION ERROR use-after-free on flow f1: " out &&
+    test_grep "^replay with: ukdb v-2.ukdb$" out &&
+    test_grep "^searched the only schedule (" out &&
+    (cd pre && timeout 60 "$UKDB" v-2.ukdb >../rout 2>&1) &&
+    test_grep "ERROR use-after-free" rout
+'
+
+test_expect_success 'explore in the REPL: violations already hit are noted, not searched' '
+    { timeout 60 "$UKDB" -c "source $TEST_TOP/examples/race-v1-replace.ukdb; explore" >out 2>&1; test $? = 0; } &&
+    test_grep "^note: 2 violations already hit before this point (show violations)" out &&
+    test_grep "^clean: no new violation in the only schedule (" out &&
+    ! grep -q "^VIOLATION" out
+'
+
 # interrupt DELAY CMD...: runs CMD in the background (out, err), sends it
 # SIGINT after DELAY seconds and waits for it, polling; kills it if it is
 # still running 60 s later (and fails).  The exit status goes to file rc.
