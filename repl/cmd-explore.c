@@ -95,7 +95,9 @@ const char explore_options_help[] =
     "  --no-minimize       keep the schedule as found\n"
     "  --warnings          warnings count as violations\n"
     "  -o FILE             write the script to FILE (--all: FILE-2...)\n"
-    "  Ctrl-C stops the search with a summary (status 2 in a script).\n"
+    "  No bound by default: on a terminal a progress line shows the\n"
+    "  schedules, steps, depth and time; Ctrl-C stops the search with a\n"
+    "  summary (status 2 in a script).\n"
     "  See ukdb(1).";
 
 /* Parses the value 'arg' of option 'opt' into '*out', within [min, max];
@@ -251,14 +253,28 @@ plural(uint64_t n)
     return n == 1 ? "" : "s";
 }
 
+/* explore_progress_fn: one line on stderr, rewritten in place, at most
+ * twice a second (as spin's "Depth= States=" lines, on a terminal only). */
 static void
 progress(const struct explore_stats *st, void *aux)
 {
     (void) aux;
-    fprintf(stderr, "\r  %" PRIu64 " schedules, %" PRIu64 " steps, %"
-            PRIu64 " pruned, %" PRIu64 " races, %.1f s", st->schedules,
-            st->steps, st->pruned, st->races, st->elapsed);
+    fprintf(stderr, "\r  %" PRIu64 " schedule%s, %" PRIu64 " step%s, "
+            "depth %zu, %.1f s", st->schedules, plural(st->schedules),
+            st->steps, plural(st->steps), st->max_depth, st->elapsed);
     fflush(stderr);
+}
+
+/* Whether to show the progress line: on when stderr is a terminal, or as
+ * UKDB_PROGRESS says ("0" never, anything else always). */
+static bool
+progress_wanted(void)
+{
+    const char *env = getenv("UKDB_PROGRESS");
+    if (env && *env) {
+        return strcmp(env, "0") != 0;
+    }
+    return isatty(STDERR_FILENO);
 }
 
 /* The session's configuration and script, as the head of a replayable
@@ -472,10 +488,10 @@ print_coverage(const struct explore_options *o, const struct explore_stats *st,
         printf(" of at most %zu step%s", o->depth_bound,
                plural(o->depth_bound));
     }
-    printf(" (%s, %" PRIu64 " step%s, %" PRIu64 " pruned by reduction, %"
-           PRIu64 " cut by bounds, %.2f s)", reduction_text(o, st),
-           st->steps, plural(st->steps), st->pruned, st->bound_exceeded,
-           st->elapsed);
+    printf(" (%s, %" PRIu64 " step%s, depth %zu, %" PRIu64 " pruned by "
+           "reduction, %" PRIu64 " cut by bounds, %.2f s)",
+           reduction_text(o, st), st->steps, plural(st->steps),
+           st->max_depth, st->pruned, st->bound_exceeded, st->elapsed);
     print_stop_reason(o, st, found);
     putchar('\n');
 }
@@ -572,9 +588,8 @@ explore_session(struct repl *r, const struct explore_options *opts,
     struct scenario s;
     struct explore_result res, before;
     struct explore_options o = *opts;
-    if (isatty(STDERR_FILENO)) {
+    if (progress_wanted()) {
         o.progress = progress;
-        o.progress_interval = 5000;
     }
     o.cancel = &repl_interrupted;
     if (output && !output_writable(r, output)) {

@@ -206,6 +206,28 @@ test_expect_success 'explore: in the REPL, from the current state' '
     test_grep "ERROR double-delete" rout
 '
 
+# The progress line is for a terminal; UKDB_PROGRESS=1 forces it.  Its
+# first line comes after the first schedule, the next ones by time.
+test_expect_success 'explore: no progress line when stderr is not a terminal' '
+    { echo "variant upstream"; seed_scenario; } >u.ukdb &&
+    timeout 60 "$UKDB" explore u.ukdb >out 2>err &&
+    test ! -s err &&
+    UKDB_PROGRESS=0 timeout 60 "$UKDB" explore u.ukdb >out 2>err &&
+    test ! -s err &&
+    test_grep "^clean: no violation in all [0-9]* schedules (DPOR.*, [0-9]* steps, depth [0-9]*, " out
+'
+
+test_expect_success 'explore: UKDB_PROGRESS=1 forces the progress line on stderr' '
+    { echo "variant upstream"; seed_scenario; } >u.ukdb &&
+    UKDB_PROGRESS=1 timeout 60 "$UKDB" explore u.ukdb >out 2>err &&
+    tr "\r" "\n" <err >lines &&
+    test_grep "^  1 schedule, [0-9]* steps, depth [0-9]*, [0-9]*\.[0-9] s$" lines &&
+    test_grep "^clean: no violation in all" out &&
+    UKDB_PROGRESS=1 timeout 60 "$UKDB" -c "source u.ukdb; explore" >out 2>err &&
+    tr "\r" "\n" <err >lines &&
+    test_grep "^  1 schedule, [0-9]* steps, depth [0-9]*, " lines
+'
+
 # examples/race-v1-replace.ukdb steps to its double delete itself.
 test_expect_success 'explore FILE: a violation of the scenario'"'"'s own steps is found, exit 1' '
     { timeout 60 "$UKDB" explore "$TEST_TOP/examples/race-v1-replace.ukdb" >out 2>&1; test $? = 1; } &&
