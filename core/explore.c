@@ -135,7 +135,7 @@ explore_options_init(struct explore_options *opts)
     opts->seed = 1;
     opts->pct_depth = 3;
     opts->minimize = true;
-    opts->progress_interval = 10000;
+    opts->progress_period = 0.5;
 }
 
 /* ==== Footprints ==== */
@@ -461,7 +461,8 @@ struct ex {
     size_t n_states, allocated_states;
 
     struct timespec start;
-    uint64_t next_progress;
+    double next_progress;       /* Elapsed seconds of the next progress
+                                 * call. */
 };
 
 static double
@@ -925,10 +926,11 @@ ex_schedule_done(struct ex *ex, bool complete)
         ex->stop = true;
     }
     ex_cancelled(ex);
-    if (st->schedules >= ex->next_progress) {
-        ex->next_progress += ex->opts.progress_interval;
-        st->elapsed = ex_elapsed(ex);
-        if (ex->opts.progress) {
+    if (ex->opts.progress) {
+        double now = ex_elapsed(ex);
+        if (now >= ex->next_progress) {
+            ex->next_progress = now + ex->opts.progress_period;
+            st->elapsed = now;
             ex->opts.progress(st, ex->opts.progress_aux);
         }
     }
@@ -1613,10 +1615,10 @@ ex_init(struct ex *ex, explore_setup_fn *setup, void *aux,
     if (!ex->opts.max_steps) {
         ex->opts.max_steps = 100000;
     }
-    if (!ex->opts.progress_interval) {
-        ex->opts.progress_interval = 10000;
+    if (!(ex->opts.progress_period > 0)) {
+        ex->opts.progress_period = 0.5;
     }
-    ex->next_progress = ex->opts.progress_interval;
+    ex->next_progress = 0;
     ex->result = result;
     ex->reduction = ex->opts.preempt_bound < 0 ? ex->opts.reduction
                                                : EXPLORE_REDUCTION_NONE;
@@ -1946,8 +1948,8 @@ explore_write_script(FILE *stream, const struct explore_violation *v,
     fprintf(stream, "# %s on %s (ukey#%llu): %s\n", kind,
             v->flow ? v->flow : "?", (unsigned long long) v->event.ukey_id,
             v->detail ? v->detail : "");
-    fprintf(stream, "# %zu steps (first found: %zu)", v->schedule.n,
-            v->found_length);
+    fprintf(stream, "# %zu step%s (first found: %zu)", v->schedule.n,
+            v->schedule.n == 1 ? "" : "s", v->found_length);
     if (v->seed) {
         fprintf(stream, ", seed %llu", (unsigned long long) v->seed);
     }

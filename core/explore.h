@@ -74,7 +74,9 @@ int explore_reduction_from_name(const char *); /* -1 if unknown. */
 
 struct explore_stats;
 
-/* Called about every 'progress_interval' schedules (and never when NULL). */
+/* Called when a schedule ends: after the first one, then at most once
+ * every 'progress_period' seconds (and never when NULL).  'stats' is the
+ * search so far ('elapsed' up to date). */
 typedef void explore_progress_fn(const struct explore_stats *, void *aux);
 
 /* The default bound on the memory of a breadth-first search's frontier. */
@@ -112,7 +114,8 @@ struct explore_options {
                                  * levels); 0 = EXPLORE_BFS_MAX_BYTES. */
     explore_progress_fn *progress;
     void *progress_aux;
-    uint64_t progress_interval; /* Default 10000. */
+    double progress_period;     /* Seconds between progress calls;
+                                 * default 0.5. */
 };
 
 /* Fills 'opts' with the defaults: DFS with DPOR, no bounds,

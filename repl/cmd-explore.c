@@ -71,6 +71,10 @@ const char explore_options_help[] =
     "leaves it),\n"
     "  runs the threads in every order that matters, checking each run,\n"
     "  and prints the first violation's schedule as a script.\n"
+    "  A violation the steps before it reached: \"ukdb explore\" reports it\n"
+    "  as found, with the scenario itself as its script (--all then\n"
+    "  searches on); \"explore\" in the REPL notes it and reports the\n"
+    "  violations the next steps reach.\n"
     "  --dfs, --bfs        depth first (the default), breadth first\n"
     "                      (shortest schedule first; sleep sets)\n"
     "  --random N          N random schedules\n"
@@ -91,7 +95,9 @@ const char explore_options_help[] =
     "  --no-minimize       keep the schedule as found\n"
     "  --warnings          warnings count as violations\n"
     "  -o FILE             write the script to FILE (--all: FILE-2...)\n"
-    "  Ctrl-C stops the search with a summary (status 2 in a script).\n"
+    "  No bound by default: on a terminal a progress line shows the\n"
+    "  schedules, steps, depth and time; Ctrl-C stops the search with a\n"
+    "  summary (status 2 in a script).\n"
     "  See ukdb(1).";
 
 /* Parses the value 'arg' of option 'opt' into '*out', within [min, max];
@@ -240,14 +246,35 @@ parse_options(struct repl *r, int argc, char *argv[],
 
 /* ==== Reports ==== */
 
+/* "s" unless 'n' is 1: "1 schedule", "2 schedules". */
+static const char *
+plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+/* explore_progress_fn: one line on stderr, rewritten in place, at most
+ * twice a second (as spin's "Depth= States=" lines, on a terminal only). */
 static void
 progress(const struct explore_stats *st, void *aux)
 {
     (void) aux;
-    fprintf(stderr, "\r  %" PRIu64 " schedules, %" PRIu64 " steps, %"
-            PRIu64 " pruned, %" PRIu64 " races, %.1f s", st->schedules,
-            st->steps, st->pruned, st->races, st->elapsed);
+    fprintf(stderr, "\r  %" PRIu64 " schedule%s, %" PRIu64 " step%s, "
+            "depth %zu, %.1f s", st->schedules, plural(st->schedules),
+            st->steps, plural(st->steps), st->max_depth, st->elapsed);
     fflush(stderr);
+}
+
+/* Whether to show the progress line: on when stderr is a terminal, or as
+ * UKDB_PROGRESS says ("0" never, anything else always). */
+static bool
+progress_wanted(void)
+{
+    const char *env = getenv("UKDB_PROGRESS");
+    if (env && *env) {
+        return strcmp(env, "0") != 0;
+    }
+    return isatty(STDERR_FILENO);
 }
 
 /* The session's configuration and script, as the head of a replayable
@@ -289,8 +316,22 @@ write_script(FILE *fp, const struct repl *r,
 {
     fprintf(fp, "# Found by the explorer (%s).\n", origin);
     write_prelude(fp, r);
-    fprintf(fp, "# The failing schedule:\n");
-    int error = explore_write_script(fp, v, group);
+    int error = 0;
+    if (!v->schedule.n) {
+        /* A violation of the scenario's own steps (only those have no
+         * step: the search's are reported by the step that reached
+         * them). */
+        fprintf(fp, "# The scenario's own steps reach the violation:\n"
+                "# %s on %s (ukey#%" PRIu64 "): %s\n"
+                "expect violation %s\n",
+                uk_violation_kind_name(v->event.kind),
+                v->flow ? v->flow : "?", v->event.ukey_id,
+                v->detail ? v->detail : "",
+                uk_violation_kind_name(v->event.kind));
+    } else {
+        fprintf(fp, "# The failing schedule:\n");
+        error = explore_write_script(fp, v, group);
+    }
     fprintf(fp, "show violations\n");
     return error ? error : ferror(fp) ? EIO : 0;
 }
@@ -354,8 +395,13 @@ print_violation(const struct explore_violation *v, bool steps)
     printf("VIOLATION %s %s on flow %s: %s\n",
            uk_severity_name(e->result), uk_violation_kind_name(e->kind),
            v->flow ? v->flow : "?", v->detail ? v->detail : "");
-    printf("schedule: %zu steps (first found with %zu)\n",
-           v->schedule.n, v->found_length);
+    if (!v->schedule.n) {
+        /* See write_script(). */
+        printf("schedule: the scenario's own steps, before the search\n");
+    } else {
+        printf("schedule: %zu step%s (first found with %zu)\n",
+               v->schedule.n, plural(v->schedule.n), v->found_length);
+    }
     for (size_t i = 0; steps && i < v->schedule.n; i++) {
         const struct explore_step *s = &v->schedule.steps[i];
         printf("  %3zu  %-14s %s\n", i + 1, s->thread, s->action);
@@ -386,27 +432,12 @@ reduction_text(const struct explore_options *o,
     return "?";
 }
 
+/* Why a search that did not cover its space stopped, for the coverage
+ * line: "" when it did cover it (or the reason is printed elsewhere). */
 static void
-print_coverage(const struct explore_options *o, const struct explore_stats *st)
+print_stop_reason(const struct explore_options *o,
+                  const struct explore_stats *st, bool found)
 {
-    const char *how = st->exhausted ? "all" : "";
-    if (o->strategy == EXPLORE_RANDOM || o->strategy == EXPLORE_PCT) {
-        printf("%" PRIu64 " %s schedules (seed %" PRIu64 ")", st->schedules,
-               explore_strategy_name(o->strategy), o->seed);
-    } else {
-        printf("%s%s%" PRIu64 " schedules", how, *how ? " " : "",
-               st->schedules);
-    }
-    if (o->preempt_bound >= 0) {
-        printf(" with at most %d preemption%s", o->preempt_bound,
-               o->preempt_bound == 1 ? "" : "s");
-    }
-    if (o->depth_bound) {
-        printf(" of at most %zu steps", o->depth_bound);
-    }
-    printf(" (%s, %" PRIu64 " steps, %" PRIu64 " pruned by reduction, %"
-           PRIu64 " cut by bounds, %.2f s)", reduction_text(o, st),
-           st->steps, st->pruned, st->bound_exceeded, st->elapsed);
     if (st->frontier_full) {
         printf(" -- stopped: the breadth-first frontier outgrew %zu MiB",
                (size_t) (EXPLORE_BFS_MAX_BYTES >> 20));
@@ -416,30 +447,179 @@ print_coverage(const struct explore_options *o, const struct explore_stats *st)
                "schedule within it)");
     } else if (st->cancelled) {
         printf(" -- stopped by SIGINT");
-    } else if (!st->exhausted && (o->strategy == EXPLORE_DFS
-                                  || o->strategy == EXPLORE_BFS)) {
+    } else if (st->exhausted || (o->strategy != EXPLORE_DFS
+                                 && o->strategy != EXPLORE_BFS)) {
+        /* Covered, or sampled: nothing to add. */
+    } else if (found && !o->all) {
+        printf(" -- stopped at the first violation (--all goes on)");
+    } else if (st->interrupted && o->max_schedules
+               && st->schedules >= o->max_schedules) {
+        printf(" -- stopped by --max-schedules %" PRIu64
+               " before the end of the space", o->max_schedules);
+    } else if (st->interrupted && o->time_limit > 0) {
+        printf(" -- stopped by --time-limit %.0f before the end of the "
+               "space", o->time_limit);
+    } else {
         printf(" -- stopped before the end of the space");
     }
+}
+
+/* How much was searched: "all 12 schedules of at most 5 steps (...)",
+ * "the only schedule (...)", "3 random schedules (seed 1) (...)". */
+static void
+print_coverage(const struct explore_options *o, const struct explore_stats *st,
+               bool found)
+{
+    uint64_t n = st->schedules;
+    if (o->strategy == EXPLORE_RANDOM || o->strategy == EXPLORE_PCT) {
+        printf("%" PRIu64 " %s schedule%s (seed %" PRIu64 ")", n,
+               explore_strategy_name(o->strategy), plural(n), o->seed);
+    } else if (st->exhausted && n == 1) {
+        printf("the only schedule");
+    } else {
+        printf("%s%" PRIu64 " schedule%s", st->exhausted ? "all " : "", n,
+               plural(n));
+    }
+    if (o->preempt_bound >= 0) {
+        printf(" with at most %d preemption%s", o->preempt_bound,
+               plural((uint64_t) o->preempt_bound));
+    }
+    if (o->depth_bound) {
+        printf(" of at most %zu step%s", o->depth_bound,
+               plural(o->depth_bound));
+    }
+    printf(" (%s, %" PRIu64 " step%s, depth %zu, %" PRIu64 " pruned by "
+           "reduction, %" PRIu64 " cut by bounds, %.2f s)",
+           reduction_text(o, st), st->steps, plural(st->steps),
+           st->max_depth, st->pruned, st->bound_exceeded, st->elapsed);
+    print_stop_reason(o, st, found);
     putchar('\n');
 }
 
-/* Runs the explorer on 'r''s scenario.  Returns the exit status: 0 clean,
- * 1 violation, 2 error. */
+/* ==== Violations before the search ==== */
+
+/* What a search judges.  "ukdb explore FILE" judges the scenario: its own
+ * steps are the prefix of every schedule, so a violation they reach is a
+ * violation found (exit 1), reported with an empty schedule whose replay
+ * script is the scenario itself; without --all the search stops there, as
+ * it stops at its first violation.  The REPL's "explore" judges what comes
+ * next from where the session stands: the violations already hit are
+ * mentioned (the user has seen them, "show violations" lists them) and
+ * the search reports only those the next steps reach. */
+enum explore_from {
+    EXPLORE_FROM_SCENARIO,      /* "ukdb explore FILE". */
+    EXPLORE_FROM_HERE,          /* "explore" in the REPL. */
+};
+
+/* Fills 'out' with the violations 'r''s model reported before the
+ * search, of the severity the search counts, one per (kind, flow) as the
+ * search reports them, each with an empty schedule. */
+static void
+prefix_violations(const struct repl *r, bool warnings,
+                  struct explore_result *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < r->n_events; i++) {
+        const struct ukey_event *e = &r->events[i].e;
+        bool seen = false;
+        if (e->type != UK_EV_VIOLATION
+            || (e->result != UK_SEV_ERROR && !warnings)) {
+            continue;
+        }
+        for (size_t j = 0; !seen && j < out->n_violations; j++) {
+            seen = explore_same_violation(&out->violations[j].event, e);
+        }
+        if (seen) {
+            continue;
+        }
+        out->violations = uk_grow(out->violations,
+                                  &out->allocated_violations,
+                                  out->n_violations + 1,
+                                  sizeof *out->violations);
+        struct explore_violation *v = &out->violations[out->n_violations++];
+        memset(v, 0, sizeof *v);
+        v->event = *e;
+        v->detail = uk_xstrdup(e->name ? e->name : "");
+        v->event.name = v->detail;
+        for (size_t j = 0; r->udpif && j < r->udpif->n_flows; j++) {
+            if (r->udpif->flows[j]->ufid == e->ufid && !v->flow) {
+                v->flow = uk_xstrdup(r->udpif->flows[j]->name);
+            }
+        }
+    }
+}
+
+/* ==== The search ==== */
+
+/* Reports violation 'v', the 'i'th of this search, with its replay script
+ * (printed, or saved to 'output''s 'i'th name).  Returns 0, or 2 if the
+ * script could not be saved (it is printed then). */
+static int
+report_violation(struct repl *r, const struct explore_violation *v,
+                 const char *output, size_t i, const char *origin)
+{
+    print_violation(v, output);
+    if (!output) {
+        /* spin writes a trail file; we print the script, which "-o"
+         * writes instead. */
+        printf("replay script (run it with \"ukdb FILE\"; "
+               "-o FILE writes it):\n");
+        write_script(stdout, r, v, origin, false);
+        return 0;
+    }
+    char path[PATH_MAX];
+    output_name(output, i, path, sizeof path);
+    if (save_script(r, path, v, origin)) {
+        /* The error is out; the result is not lost. */
+        write_script(stdout, r, v, origin, false);
+        return 2;
+    }
+    printf("saved the schedule as %s\nreplay with: ukdb %s\n", path, path);
+    return 0;
+}
+
+/* Runs the explorer on 'r''s scenario, judging it as 'from' says.
+ * Returns the exit status: 0 clean, 1 violation, 2 error. */
 static int
 explore_session(struct repl *r, const struct explore_options *opts,
-                const char *output, const char *origin)
+                const char *output, const char *origin,
+                enum explore_from from)
 {
     struct scenario s;
-    struct explore_result res;
+    struct explore_result res, before;
     struct explore_options o = *opts;
-    if (isatty(STDERR_FILENO)) {
+    if (progress_wanted()) {
         o.progress = progress;
-        o.progress_interval = 5000;
     }
     o.cancel = &repl_interrupted;
     if (output && !output_writable(r, output)) {
         return 2;
     }
+
+    int status = 0, error_status = 0;
+    size_t n_reported = 0;
+    prefix_violations(r, o.warnings, &before);
+    if (before.n_violations && from == EXPLORE_FROM_HERE) {
+        printf("note: %zu violation%s already hit before this point (show "
+               "violations); the search reports the ones the next steps "
+               "reach\n", before.n_violations,
+               plural(before.n_violations));
+    } else if (before.n_violations) {
+        for (size_t i = 0; i < (o.all ? before.n_violations : 1); i++) {
+            if (report_violation(r, &before.violations[i], output,
+                                 n_reported++, origin)) {
+                error_status = 2;
+            }
+        }
+        status = 1;
+        if (!o.all) {
+            printf("searched no schedule: the scenario's own steps reach "
+                   "the violation, so every schedule does (--all searches "
+                   "on from there)\n");
+            goto out;
+        }
+    }
+
     scenario_init(&s, r);
     int error = explore_run(scenario_setup, &s, &o, &res);
     if (o.progress) {
@@ -448,48 +628,34 @@ explore_session(struct repl *r, const struct explore_options *opts,
     if (error) {
         repl_error(r, "explore: the search failed (%s)", strerror(error));
         scenario_destroy(&s);
-        return 2;
-    }
-    int status = 0, error_status = 0;
-    if (!res.n_violations) {
-        printf("%s: no violation in ",
-               res.stats.cancelled ? "interrupted" : "clean");
-        print_coverage(&o, &res.stats);
+        status = 2;
+        goto out;
     }
     for (size_t i = 0; i < res.n_violations; i++) {
-        struct explore_violation *v = &res.violations[i];
-        print_violation(v, output);
-        if (!output) {
-            /* spin writes a trail file; we print the script, which "-o"
-             * writes instead. */
-            printf("replay script (run it with \"ukdb FILE\"; "
-                   "-o FILE writes it):\n");
-            write_script(stdout, r, v, origin, false);
-        } else {
-            char path[PATH_MAX];
-            output_name(output, i, path, sizeof path);
-            if (save_script(r, path, v, origin)) {
-                /* The error is out; the result is not lost. */
-                write_script(stdout, r, v, origin, false);
-                error_status = 2;
-            } else {
-                printf("saved the schedule as %s\nreplay with: ukdb %s\n",
-                       path, path);
-            }
+        if (report_violation(r, &res.violations[i], output, n_reported++,
+                             origin)) {
+            error_status = 2;
         }
         status = 1;
     }
-    if (res.n_violations) {
+    if (n_reported) {
         printf("%ssearched ", res.stats.cancelled ? "interrupted: " : "");
-        print_coverage(&o, &res.stats);
+        print_coverage(&o, &res.stats, res.n_violations > 0);
+    } else {
+        printf("%s: no %sviolation in ",
+               res.stats.cancelled ? "interrupted" : "clean",
+               before.n_violations ? "new " : "");
+        print_coverage(&o, &res.stats, false);
     }
     if (res.stats.cancelled || error_status) {
         status = 2;
     }
-    fflush(stdout);
     explore_result_destroy(&res);
     scenario_destroy(&s);
-    return status;
+out:
+    fflush(stdout);
+    explore_result_destroy(&before);
+    return error_status ? error_status : status;
 }
 
 enum cmd_status
@@ -506,7 +672,8 @@ cmd_explore(struct repl *r, int argc, char *argv[])
         repl_usage_error(r, "explore", "'%s': unexpected argument", argv[i]);
         return CMD_ERROR;
     }
-    int status = explore_session(r, &opts, output, "explore in the REPL");
+    int status = explore_session(r, &opts, output, "explore in the REPL",
+                                 EXPLORE_FROM_HERE);
     /* Interrupted: the summary is out; the input loop reports the
      * interrupt (a script then exits 2, the prompt comes back). */
     return status == 2 && !repl_interrupted ? CMD_ERROR : CMD_OK;
@@ -562,7 +729,8 @@ explore_main(int argc, char *argv[])
         char origin[256];
         snprintf(origin, sizeof origin, "ukdb explore %s, %s", file,
                  explore_strategy_name(opts.strategy));
-        code = explore_session(&r, &opts, output, origin);
+        code = explore_session(&r, &opts, output, origin,
+                              EXPLORE_FROM_SCENARIO);
         if (repl_interrupted) {
             fprintf(stderr, "ukdb: error: explore: interrupted\n");
             code = 2;

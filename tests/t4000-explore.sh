@@ -90,9 +90,28 @@ test_expect_success 'explore: a depth bound uses sleep sets; DPOR under it says 
     timeout 60 "$UKDB" explore --depth 12 u.ukdb >out 2>&1 &&
     test_grep "^clean: no violation in all [0-9,]* schedules of at most 12 steps (sleep sets" out &&
     timeout 60 "$UKDB" explore --depth 12 --reduction dpor u.ukdb >out 2>&1 &&
-    test_grep "^clean: no violation in [0-9,]* schedules of at most 12 steps (DPOR" out &&
+    test_grep "^clean: no violation in [0-9,]* schedules* of at most 12 steps (DPOR" out &&
     test_grep "not exhaustive: DPOR does not see the races" out &&
     ! grep -q "in all" out
+'
+
+test_expect_success 'explore: summaries say "1 schedule", "1 step", "the only schedule"' '
+    printf "variant upstream\nhandler h0\nflow f1 h0\nupcall h0 f1\n" >one.ukdb &&
+    timeout 60 "$UKDB" explore one.ukdb >out 2>&1 &&
+    test_grep "^clean: no violation in the only schedule (DPOR" out &&
+    { echo "variant upstream"; seed_scenario; } >u.ukdb &&
+    timeout 60 "$UKDB" explore --max-schedules 1 u.ukdb >out 2>&1 &&
+    test_grep "^clean: no violation in 1 schedule (.*) -- stopped by --max-schedules 1 before the end of the space$" out &&
+    timeout 60 "$UKDB" explore --random 1 u.ukdb >out 2>&1 &&
+    test_grep "^clean: no violation in 1 random schedule (seed 1)" out &&
+    timeout 60 "$UKDB" explore --depth 1 --preempt-bound 1 u.ukdb >out 2>&1 &&
+    test_grep "schedules with at most 1 preemption of at most 1 step (" out &&
+    ! grep -E "(^|[^0-9,])1 (schedules|steps|rounds|preemptions)" out &&
+    printf "variant pre-a1d6cce78\nset stuck-rounds 1\nsource %s\n" \
+        $BUGS/a1d6cce78.ukdb >r1.ukdb &&
+    { timeout 60 "$UKDB" explore r1.ukdb >out 2>&1; test $? = 1; } &&
+    test_grep "^VIOLATION ERROR stuck-ukey .* for 1 round: " out &&
+    ! grep -E "(^|[^0-9,])1 (schedules|steps|rounds|preemptions)" out
 '
 
 test_expect_success 'explore: --reduction needs a known name' '
@@ -187,6 +206,61 @@ test_expect_success 'explore: in the REPL, from the current state' '
     test_grep "ERROR double-delete" rout
 '
 
+# The progress line is for a terminal; UKDB_PROGRESS=1 forces it.  Its
+# first line comes after the first schedule, the next ones by time.
+test_expect_success 'explore: no progress line when stderr is not a terminal' '
+    { echo "variant upstream"; seed_scenario; } >u.ukdb &&
+    timeout 60 "$UKDB" explore u.ukdb >out 2>err &&
+    test ! -s err &&
+    UKDB_PROGRESS=0 timeout 60 "$UKDB" explore u.ukdb >out 2>err &&
+    test ! -s err &&
+    test_grep "^clean: no violation in all [0-9]* schedules (DPOR.*, [0-9]* steps, depth [0-9]*, " out
+'
+
+test_expect_success 'explore: UKDB_PROGRESS=1 forces the progress line on stderr' '
+    { echo "variant upstream"; seed_scenario; } >u.ukdb &&
+    UKDB_PROGRESS=1 timeout 60 "$UKDB" explore u.ukdb >out 2>err &&
+    tr "\r" "\n" <err >lines &&
+    test_grep "^  1 schedule, [0-9]* steps, depth [0-9]*, [0-9]*\.[0-9] s$" lines &&
+    test_grep "^clean: no violation in all" out &&
+    UKDB_PROGRESS=1 timeout 60 "$UKDB" -c "source u.ukdb; explore" >out 2>err &&
+    tr "\r" "\n" <err >lines &&
+    test_grep "^  1 schedule, [0-9]* steps, depth [0-9]*, " lines
+'
+
+# examples/race-v1-replace.ukdb steps to its double delete itself.
+test_expect_success 'explore FILE: a violation of the scenario'"'"'s own steps is found, exit 1' '
+    { timeout 60 "$UKDB" explore "$TEST_TOP/examples/race-v1-replace.ukdb" >out 2>&1; test $? = 1; } &&
+    test_grep "^VIOLATION ERROR double-delete on flow f1: " out &&
+    test_grep "^schedule: the scenario.s own steps, before the search$" out &&
+    test_grep "^searched no schedule: the scenario.s own steps reach the violation" out &&
+    ! grep -q "^clean" out &&
+    test "$(grep -c "^VIOLATION" out)" = 1 &&
+    sed -n "/^# Found by the explorer/,/^show violations$/p" out >printed.ukdb &&
+    test_grep "^expect violation double-delete$" printed.ukdb &&
+    ! grep -q "^# The failing schedule" printed.ukdb &&
+    timeout 60 "$UKDB" printed.ukdb >rout 2>&1 &&
+    test_grep "ERROR double-delete" rout
+'
+
+test_expect_success 'explore FILE --all -o: each violation of the scenario, then the search' '
+    mkdir -p pre && (cd pre &&
+        { timeout 60 "$UKDB" explore --all -o v.ukdb "$TEST_TOP/examples/race-v1-replace.ukdb" >../out 2>&1; test $? = 1; }) &&
+    test_grep "^VIOLATION ERROR double-delete on flow f1: " out &&
+    test_grep "^VIOLATION ERROR use-after-free on flow f1: " out &&
+    test_grep "^replay with: ukdb v-2.ukdb$" out &&
+    test_grep "^searched the only schedule (" out &&
+    (cd pre && timeout 60 "$UKDB" v-2.ukdb >../rout 2>&1) &&
+    test_grep "ERROR use-after-free" rout
+'
+
+test_expect_success 'explore in the REPL: violations already hit are noted, not searched' '
+    { timeout 60 "$UKDB" -c "source $TEST_TOP/examples/race-v1-replace.ukdb; explore" >out 2>&1; test $? = 0; } &&
+    test_grep "^note: 2 violations already hit before this point (show violations)" out &&
+    test_grep "^clean: no new violation in the only schedule (" out &&
+    ! grep -q "^VIOLATION" out
+'
+
 # interrupt DELAY CMD...: runs CMD in the background (out, err), sends it
 # SIGINT after DELAY seconds and waits for it, polling; kills it if it is
 # still running 60 s later (and fails).  The exit status goes to file rc.
@@ -267,7 +341,7 @@ for pair in 154781666:double-delete e34bbe31b:backward-transition \
     test_expect_success "explore: bug $bug scenario clean under upstream" "
         with_variant upstream $BUGS/$bug.ukdb u.ukdb &&
         timeout 60 \"\$UKDB\" explore u.ukdb >out 2>&1 &&
-        test_grep '^clean: no violation in all [0-9,]* schedules' out
+        test_grep '^clean: no violation in \\(all [0-9,]* schedules\\|the only schedule\\) (' out
     "
 done
 
@@ -280,9 +354,11 @@ test_expect_success 'explore: the bug zoo sizes in examples/bugs/README.md are c
         with_variant pre-$bug $BUGS/$bug.ukdb b.ukdb &&
         with_variant upstream $BUGS/$bug.ukdb u.ukdb &&
         { timeout 60 "$UKDB" explore b.ukdb >out 2>&1; test $? = 1; } &&
-        test_grep "^searched $found schedules (DPOR" out &&
+        test_grep "^searched $found schedules* (DPOR.* -- stopped at the first violation (--all goes on)$" out &&
         timeout 60 "$UKDB" explore u.ukdb >out 2>&1 &&
-        test_grep "^clean: no violation in all $clean schedules (DPOR" out ||
+        if test "$clean" = 1; then all="the only schedule"
+        else all="all $clean schedules"; fi &&
+        test_grep "^clean: no violation in $all (DPOR" out ||
             exit 1
     done <sizes
 '

@@ -291,6 +291,49 @@ test_upstream_clean(void)
     explore_result_destroy(&r);
 }
 
+/* The progress callback: first after the first schedule (so a long
+ * search shows itself at once), then by time; never after the search. */
+struct progress_log {
+    uint64_t n_calls;
+    uint64_t first_schedules;
+    size_t first_depth;
+    uint64_t last_schedules;
+};
+
+static void
+progress_record(const struct explore_stats *st, void *log_)
+{
+    struct progress_log *log = log_;
+    if (!log->n_calls++) {
+        log->first_schedules = st->schedules;
+        log->first_depth = st->max_depth;
+    }
+    log->last_schedules = st->schedules;
+}
+
+static void
+test_progress(void)
+{
+    struct scenario s = { .variant = "upstream", .one_umap = true };
+    struct explore_options opts;
+    struct explore_result r;
+    struct progress_log log = { 0 };
+    explore_options_init(&opts);
+    ok(opts.progress_period > 0.4 && opts.progress_period < 0.6,
+       "progress: at most twice a second by default");
+    opts.progress = progress_record;
+    opts.progress_aux = &log;
+
+    is_int(explore_run(setup_race, &s, &opts, &r), 0, "progress: ran");
+    ok(log.n_calls >= 1, "progress: called (%llu times)",
+       (unsigned long long) log.n_calls);
+    is_int(log.first_schedules, 1, "progress: first after one schedule");
+    ok(log.first_depth > 0, "progress: with the depth");
+    ok(log.last_schedules <= r.stats.schedules,
+       "progress: not past the search");
+    explore_result_destroy(&r);
+}
+
 /* Without reduction, with sleep sets and with DPOR: the same violation
  * kinds and distinct violations, the same final states.  DPOR explores no
  * more complete schedules than sleep sets (which may explore a class
@@ -496,6 +539,7 @@ main(void)
     test_finds_race("v1-replace");
     test_bfs_order();
     test_upstream_clean();
+    test_progress();
     test_reduction_sound();
     test_dpor_depth_bound();
     test_sampling(EXPLORE_RANDOM);
