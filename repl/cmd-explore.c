@@ -642,8 +642,14 @@ explore_session(struct repl *r, const struct explore_options *opts,
         printf("%ssearched ", res.stats.cancelled ? "interrupted: " : "");
         print_coverage(&o, &res.stats, res.n_violations > 0);
     } else {
+        /* "clean" only for a search that covered its whole space (or a
+         * sample, which says it is one): one stopped by a limit may have
+         * missed a violation, as spin's "search not completed" says. */
+        bool sampled = (o.strategy == EXPLORE_RANDOM
+                        || o.strategy == EXPLORE_PCT);
         printf("%s: no %sviolation in ",
-               res.stats.cancelled ? "interrupted" : "clean",
+               res.stats.cancelled ? "interrupted"
+               : res.stats.exhausted || sampled ? "clean" : "incomplete",
                before.n_violations ? "new " : "");
         print_coverage(&o, &res.stats, false);
     }
