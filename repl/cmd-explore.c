@@ -100,21 +100,26 @@ static bool
 parse_u64(struct repl *r, const char *opt, const char *arg, uint64_t min,
           uint64_t max, uint64_t *out)
 {
+    char range[64];
+    repl_range_text(range, sizeof range, min, max);
     if (!arg) {
-        repl_usage_error(r, "explore", "%s needs a value (%" PRIu64 " to %"
-                         PRIu64 ")", opt, min, max);
+        repl_usage_error(r, "explore", "%s needs a value (%s)", opt, range);
         return false;
     }
-    char *end;
+    if (arg[0] < '0' || arg[0] > '9' || arg[strspn(arg, "0123456789")]) {
+        repl_usage_error(r, "explore", "%s '%s': not a number (%s)", opt,
+                         arg, range);
+        return false;
+    }
     errno = 0;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (arg[0] == '-' || arg[0] == '+' || errno || end == arg || *end
-        || v < min || v > max) {
-        repl_usage_error(r, "explore", "%s '%s': %s (%" PRIu64 " to %"
-                         PRIu64 ")", opt, arg,
-                         end != arg && !*end && arg[0] != '-'
-                         && arg[0] != '+' ? "out of range" : "not a number",
-                         min, max);
+    unsigned long long v = strtoull(arg, NULL, 10);
+    if (errno == ERANGE || v < min || v > max) {
+        if (v > max && max >= UINT64_MAX / 2) {
+            repl_usage_error(r, "explore", "%s '%s': too large", opt, arg);
+        } else {
+            repl_usage_error(r, "explore", "%s '%s': out of range (%s)", opt,
+                             arg, range);
+        }
         return false;
     }
     *out = v;

@@ -35,24 +35,40 @@ repl_flow_arg(struct repl *r, const char *cmd, const char *arg)
     return f;
 }
 
+void
+repl_range_text(char *buf, size_t size, uint64_t min, uint64_t max)
+{
+    if (max >= UINT64_MAX / 2) {
+        snprintf(buf, size, "%" PRIu64 " or more", min);
+    } else {
+        snprintf(buf, size, "%" PRIu64 " to %" PRIu64, min, max);
+    }
+}
+
 bool
 repl_number_arg(struct repl *r, const char *cmd, const char *arg,
                 uint64_t min, uint64_t max, uint64_t *out)
 {
-    char *end;
+    if (arg[0] < '0' || arg[0] > '9' || arg[strspn(arg, "0123456789")]) {
+        repl_usage_error(r, cmd, "'%s': not a number", arg);
+        return false;
+    }
     errno = 0;
-    if (arg[0] == '-' || arg[0] == '+') {
-        repl_usage_error(r, cmd, "'%s': not a number", arg);
+    unsigned long long v = strtoull(arg, NULL, 10);
+    bool overflow = errno == ERANGE;   /* All digits: 2^64 or more. */
+    if (!overflow && v < min) {
+        char range[64];
+        repl_range_text(range, sizeof range, min, max);
+        repl_usage_error(r, cmd, "'%s': out of range (%s)", arg, range);
         return false;
     }
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (errno || end == arg || *end) {
-        repl_usage_error(r, cmd, "'%s': not a number", arg);
-        return false;
-    }
-    if (v < min || v > max) {
-        repl_usage_error(r, cmd, "'%s': out of range (%" PRIu64 " to %"
-                         PRIu64 ")", arg, min, max);
+    if (overflow || v > max) {
+        if (max >= UINT64_MAX / 2) {
+            repl_usage_error(r, cmd, "'%s': too large", arg);
+        } else {
+            repl_usage_error(r, cmd, "'%s': out of range (%" PRIu64 " to %"
+                             PRIu64 ")", arg, min, max);
+        }
         return false;
     }
     *out = v;

@@ -234,8 +234,15 @@ struct uk_thread *repl_thread_arg(struct repl *, const char *cmd,
 struct uk_flow *repl_flow_arg(struct repl *, const char *cmd,
                               const char *arg);
 struct ukey *repl_ukey_arg(struct repl *, const char *cmd, const char *arg);
+/* Parses 'arg', all decimal digits, as a number in [min, max]: an error
+ * message naming 'cmd' says "not a number" or gives the range.  A 'max'
+ * of UINT64_MAX / 2 or more means no bound worth telling. */
 bool repl_number_arg(struct repl *, const char *cmd, const char *arg,
                      uint64_t min, uint64_t max, uint64_t *out);
+
+/* Writes the range [min, max] for a message into 'buf': "1 to 64", or
+ * "1 or more" when 'max' is UINT64_MAX / 2 or more. */
+void repl_range_text(char *buf, size_t size, uint64_t min, uint64_t max);
 
 /* Parses a ukey id as "show ukeys" prints it or as typed: "N", "#N" or
  * "ukey#N" (N >= 1).  Returns true with '*id', or false after an error

@@ -276,6 +276,22 @@ test_expect_success 'numbers out of range or not numbers' '
     usage_error choose 9
 '
 
+test_expect_success 'numbers of 2^64 or more are out of range, not "not a number"' '
+    run_ukdb -c "umaps 18446744073709551616" && check_rc 2 &&
+    one_error "umaps: .18446744073709551616.: out of range \(1 to 4096\);" &&
+    run_ukdb -c "log 18446744073709551616" && check_rc 2 &&
+    one_error "log: .18446744073709551616.: too large;" &&
+    run_ukdb -c "explore --runs 99999999999999999999" && check_rc 2 &&
+    one_error "explore: --runs .99999999999999999999.: too large;"
+'
+
+test_expect_success 'an unbounded range says "N or more"' '
+    run_ukdb -c "log 0" && check_rc 2 &&
+    one_error "log: .0.: out of range \(1 or more\);" &&
+    run_ukdb -c "explore --random 0" && check_rc 2 &&
+    one_error "explore: --random .0.: out of range \(1 or more\);"
+'
+
 test_expect_success 'the error names the script line, and only once' '
     printf "handler h0\nflow f1\n\nupcall h0 nosuch\n" >s.ukdb &&
     run_ukdb s.ukdb && check_rc 2 &&
