@@ -316,6 +316,11 @@ cmd_flow(struct repl *r, int argc, char *argv[])
                          argv[1]);
         return CMD_ERROR;
     }
+    if (udpif_find_flow(r->udpif, argv[1])) {
+        /* As for a thread; before, "flow f1 h1" silently moved f1. */
+        repl_usage_error(r, "flow", "'%s': flow already declared", argv[1]);
+        return CMD_ERROR;
+    }
     struct uk_thread *t = NULL;
     if (argc > 2) {
         t = repl_thread_arg(r, "flow", argv[2]);
@@ -328,7 +333,7 @@ cmd_flow(struct repl *r, int argc, char *argv[])
             return CMD_ERROR;
         }
     }
-    struct uk_flow *f = udpif_add_flow(r->udpif, argv[1]);
+    struct uk_flow *f = udpif_add_flow_new(r->udpif, argv[1]);
     if (t) {
         f->handler = t;
     }
@@ -512,6 +517,11 @@ cmd_dp(struct repl *r, int argc, char *argv[])
 {
     const char *sub = argv[1];
     if (!strcmp(sub, "show")) {
+        if (argc > 2) {
+            repl_usage_error(r, "dp", "'%s': unexpected argument (\"dp "
+                             "show\" takes none)", argv[2]);
+            return CMD_ERROR;
+        }
         r->only_shown = true;
         return cmd_show_dp(r);
     }

@@ -38,7 +38,7 @@ const struct repl_cmd repl_commands[] = {
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "flow", "NAME [THREAD]", "declare a flow (its misses go to THREAD)",
       "  Its ufid is a hash of NAME.  Without THREAD, misses go to a handler\n"
-      "  (or PMD) chosen by hash.",
+      "  (or PMD) chosen by hash.  Declaring NAME twice is an error.",
       "flow f1 h0", 1, 2, cmd_flow, complete_thread,
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "upcall", "THREAD FLOW [PACKETS]", "queue a miss upcall on a thread",

@@ -276,6 +276,18 @@ test_expect_success 'numbers out of range or not numbers' '
     usage_error choose 9
 '
 
+test_expect_success 'extra or repeated arguments are errors, not ignored' '
+    run_ukdb -c "dp show junk" && check_rc 2 && usage_error dp junk &&
+    run_ukdb -c "handler h0; flow f1 h0; flow f1" && check_rc 2 &&
+    usage_error flow f1 && test_grep "already declared" err &&
+    run_ukdb -c "flow f1; break transition DELETED flow f1 flow f1" &&
+    check_rc 2 && usage_error break flow && test_grep "given twice" err &&
+    run_ukdb -c "break violation; delete 1 1" && check_rc 2 &&
+    usage_error delete 1 && test_grep "given twice" err &&
+    run_ukdb -c "break violation; break violation; delete 1 2; info breakpoints" &&
+    check_rc 0 && test_grep "No breakpoints" out
+'
+
 test_expect_success 'numbers of 2^64 or more are out of range, not "not a number"' '
     run_ukdb -c "umaps 18446744073709551616" && check_rc 2 &&
     one_error "umaps: .18446744073709551616.: out of range \(1 to 4096\);" &&
