@@ -173,7 +173,10 @@ repl_execute(struct repl *r, char *line)
     const struct repl_cmd *c = repl_find_command(argv[0], &ambiguous);
     if (!c) {
         if (ambiguous) {
-            repl_error(r, "'%s': ambiguous command; try \"help\"", argv[0]);
+            char names[512];
+            repl_command_candidates(argv[0], names, sizeof names);
+            repl_error(r, "'%s': ambiguous command: %s; try \"help\"",
+                       argv[0], names);
         } else {
             repl_error(r, "'%s': unknown command; try \"help\"", argv[0]);
         }

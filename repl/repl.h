@@ -61,6 +61,10 @@ size_t repl_n_commands(void);
 /* Finds 'name' or a unique prefix of a command name.  Sets '*ambiguous'. */
 const struct repl_cmd *repl_find_command(const char *name, bool *ambiguous);
 
+/* Writes into 'buf' the names of the commands that begin with 'prefix',
+ * in alphabetical order, separated by ", " (truncated to 'size'). */
+void repl_command_candidates(const char *prefix, char *buf, size_t size);
+
 /* One journal entry: a command line that changed the model, or a step. */
 struct repl_jentry {
     char *line;                 /* (owned) Command, or NULL for a step. */

@@ -215,10 +215,14 @@ test_expect_success 'unknown command' '
     one_error "^ukdb: error: '\''frobnicate'\'': unknown command; try \"help\"\$"
 '
 
-test_expect_success 'ambiguous prefix' '
+test_expect_success 'ambiguous prefix: the error lists the candidates' '
     run_ukdb -c "s" && check_rc 0 &&
     run_ukdb -c "re" && check_rc 2 &&
-    one_error "^ukdb: error: '\''re'\'': ambiguous command; try \"help\"\$"
+    one_error "^ukdb: error: '\''re'\'': ambiguous command: reproduce, revalidator, reverse-continue; try \"help\"\$" &&
+    run_ukdb -c "sh" && check_rc 2 &&
+    one_error "^ukdb: error: '\''sh'\'': ambiguous command: show, shutdown; try \"help\"\$" &&
+    run_ukdb -c "h" && check_rc 2 &&
+    one_error "^ukdb: error: '\''h'\'': ambiguous command: handler, help, history; try \"help\"\$"
 '
 
 test_expect_success 'wrong arity: too few and too many' '
