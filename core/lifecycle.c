@@ -1691,9 +1691,10 @@ lc_round_slowpath(struct lifecycle *lc, const struct lifecycle_evidence *now)
                 lc_report(lc, UK_VIOL_SLOWPATH, UK_SEV_ERROR, &subj, now,
                           &f->window_ev,
                           "slowpath: flow %s pmd %u got only slowpath "
-                          "traffic for %llu rounds, since seq %llu",
+                          "traffic for %llu round%s, since seq %llu",
                           flow_name ? flow_name : "?", f->pmd_id,
                           (unsigned long long) f->slow_rounds,
+                          uk_plural(f->slow_rounds),
                           (unsigned long long) f->window_ev.seq);
             }
         }
@@ -1735,11 +1736,12 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
                 struct lc_subject subj = { .u = u };
                 lc_report(lc, UK_VIOL_STUCK_UKEY, UK_SEV_ERROR, &subj, now,
                           earlier, "stuck ukey: ukey %llu stayed %s for "
-                          "%llu rounds: its deletion never finished "
+                          "%llu round%s: its deletion never finished "
                           "(since seq %llu, by %s)",
                           (unsigned long long) u->id,
                           ukey_state_name(u->state),
                           (unsigned long long) (lc->n_rounds - from),
+                          uk_plural(lc->n_rounds - from),
                           (unsigned long long) earlier->seq,
                           lc_tname(lc, earlier->thread_id, 1));
             }
@@ -1767,10 +1769,11 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
                && f->absent_ev.index >= mine->index) ? &f->absent_ev : mine;
         struct lc_subject subj = { .u = u };
         lc_report(lc, UK_VIOL_STUCK_UKEY, UK_SEV_ERROR, &subj, now, earlier,
-                  "stuck ukey: ukey %llu stayed %s for %llu rounds without "
+                  "stuck ukey: ukey %llu stayed %s for %llu round%s without "
                   "its datapath flow (since seq %llu, by %s)",
                   (unsigned long long) u->id, ukey_state_name(u->state),
                   (unsigned long long) (lc->n_rounds - since),
+                  uk_plural(lc->n_rounds - since),
                   (unsigned long long) earlier->seq,
                   lc_tname(lc, earlier->thread_id, 1));
     }

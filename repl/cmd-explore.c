@@ -358,9 +358,10 @@ print_violation(const struct explore_violation *v, bool steps)
     const struct ukey_event *e = &v->event;
     printf("VIOLATION %s %s on flow %s: %s\n",
            uk_severity_name(e->result), uk_violation_kind_name(e->kind),
-           v->flow ? v->flow : "?", v->detail ? v->detail : "");
-    printf("schedule: %zu steps (first found with %zu)\n",
-           v->schedule.n, v->found_length);
+           v->flow ? v->flow : "?",
+           uk_violation_detail(e->kind, v->detail));
+    printf("schedule: %zu step%s (first found with %zu)\n",
+           v->schedule.n, uk_plural(v->schedule.n), v->found_length);
     for (size_t i = 0; steps && i < v->schedule.n; i++) {
         const struct explore_step *s = &v->schedule.steps[i];
         printf("  %3zu  %-14s %s\n", i + 1, s->thread, s->action);
@@ -394,13 +395,15 @@ reduction_text(const struct explore_options *o,
 static void
 print_coverage(const struct explore_options *o, const struct explore_stats *st)
 {
-    const char *how = st->exhausted ? "all" : "";
     if (o->strategy == EXPLORE_RANDOM || o->strategy == EXPLORE_PCT) {
-        printf("%" PRIu64 " %s schedules (seed %" PRIu64 ")", st->schedules,
-               explore_strategy_name(o->strategy), o->seed);
+        printf("%" PRIu64 " %s schedule%s (seed %" PRIu64 ")", st->schedules,
+               explore_strategy_name(o->strategy), uk_plural(st->schedules),
+               o->seed);
+    } else if (st->exhausted && st->schedules == 1) {
+        printf("the only schedule");
     } else {
-        printf("%s%s%" PRIu64 " schedules", how, *how ? " " : "",
-               st->schedules);
+        printf("%s%" PRIu64 " schedule%s", st->exhausted ? "all " : "",
+               st->schedules, uk_plural(st->schedules));
     }
     if (o->preempt_bound >= 0) {
         printf(" with at most %d preemption%s", o->preempt_bound,

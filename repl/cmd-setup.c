@@ -186,9 +186,10 @@ cmd_variant(struct repl *r, int argc, char *argv[])
     enum cmd_status status = reconfigure(r, &cfg, argc, argv);
     if (status == CMD_OK && r->n_script && !r->replaying
         && !r->rescripting) {
-        repl_printf(r, "variant %s: re-ran the session's %zu commands "
-                    "(%llu steps)\n", v->name, r->n_script,
-                    (unsigned long long) repl_steps(r));
+        repl_printf(r, "variant %s: re-ran the session's %zu command%s "
+                    "(%" PRIu64 " step%s)\n", v->name, r->n_script,
+                    uk_plural(r->n_script), repl_steps(r),
+                    uk_plural(repl_steps(r)));
     }
     return status;
 }

@@ -305,8 +305,8 @@ print_event_line(struct repl *r, const struct repl_event *le)
     char buf[300];
     uk_event_format(e, buf, sizeof buf);
     if (e->type == UK_EV_VIOLATION) {
-        printf("      *** VIOLATION %s: %s\n",
-               uk_violation_kind_name(e->kind), e->name ? e->name : "");
+        printf("      *** VIOLATION %s: %s\n", uk_violation_kind_name(e->kind),
+               uk_violation_detail(e->kind, e->name));
     } else {
         printf("      %s\n", buf);
     }

@@ -448,8 +448,8 @@ load_print_text(const struct load_args *a, const struct load_stats *s,
            cfg->n_flows, cfg->n_umaps, cfg->seed,
            stop == LOAD_INTERRUPTED ? " (interrupted)"
            : stop == LOAD_STALLED ? " (stalled)" : "");
-    printf("time            %.2f s, %" PRIu64 " rounds\n", s->elapsed,
-           s->fr.rounds);
+    printf("time            %.2f s, %" PRIu64 " round%s\n", s->elapsed,
+           s->fr.rounds, uk_plural(s->fr.rounds));
     printf("traffic         %" PRIu64 " calls, %" PRIu64 " packets: %"
            PRIu64 " fastpath, %" PRIu64 " slowpath\n", s->calls, s->packets,
            u->fastpath_packets, u->slowpath_packets);

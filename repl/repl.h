@@ -258,6 +258,11 @@ bool repl_ukey_id_arg(struct repl *, const char *cmd, const char *arg,
  * recent one, or NULL. */
 struct ukey *repl_flow_current_ukey(const struct repl *, struct uk_flow *);
 
+/* Whether a violation's message 'detail' names its seq 'seq' and, unless
+ * 0, its earlier seq 'seq2' (then "show violations" does not repeat
+ * them on a line of their own). */
+bool repl_detail_names_seqs(const char *detail, uint64_t seq, uint64_t seq2);
+
 /* Prints 's' (NULL: "") to stdout as a JSON string (repl/cmd-show.c), for
  * "set output json" in the model and in trace mode. */
 void repl_json_string(const char *s);

@@ -292,6 +292,13 @@ test_expect_success 'extra or repeated arguments are errors, not ignored' '
     check_rc 0 && test_grep "No breakpoints" out
 '
 
+test_expect_success 'wording: no trailing space in a usage, no double space' '
+    run_ukdb -c "when x" && check_rc 2 &&
+    one_error "too many arguments \(usage: when\); try" &&
+    run_ukdb -c "expect violation" && check_rc 1 &&
+    test_grep "^expect failed: no violation\$" err
+'
+
 test_expect_success 'numbers of 2^64 or more are out of range, not "not a number"' '
     run_ukdb -c "umaps 18446744073709551616" && check_rc 2 &&
     one_error "umaps: .18446744073709551616.: out of range \(1 to 4096\);" &&

@@ -38,7 +38,7 @@ test_expect_success 'record the v1-replace race' '
 test_expect_success 'ukdb TRACE opens it at event 0' '
     n=$(cat n.trace) &&
     echo when | "$UKDB" race >out &&
-    test_grep "^race: $n events (seq 1 to [0-9]*), 4 threads, 1 flows" out &&
+    test_grep "^race: $n events (seq 1 to [0-9]*), 4 threads, 1 flow," out &&
     test_grep "^2 violations found by the lifecycle rules" out &&
     test_grep "^event 0 of $n (before the first)" out
 '
@@ -152,7 +152,7 @@ test_expect_success 'reproduce: the v1-replace race, exactly' '
     test_grep "^revalidator revalidator0$" repro.ukdb &&
     test_grep "^expect violation double-delete$" repro.ukdb &&
     "$UKDB" --events repro.canon -f repro.ukdb >run.out &&
-    test_grep "VIOLATION double-delete: double delete: ukey 1 removed by" \
+    test_grep "VIOLATION double-delete: ukey 1 removed by" \
         run.out &&
     test_cmp model.canon repro.canon &&
     printf "%s\n" "back 10" "choices" | "$UKDB" -x repro.ukdb >back.out &&
