@@ -205,6 +205,18 @@ show_umaps(struct repl *r)
 
 enum cmd_status cmd_show_dp(struct repl *r);
 
+/* " put:EFBIG", or " put:42" for an errno "dp fail" knows by number only. */
+static void
+print_fault(const char *op, int error)
+{
+    const char *name = uk_errno_name(error);
+    if (strcmp(name, "error")) {
+        printf(" %s:%s", op, name);
+    } else {
+        printf(" %s:%d", op, error);
+    }
+}
+
 enum cmd_status
 cmd_show_dp(struct repl *r)
 {
@@ -248,13 +260,13 @@ cmd_show_dp(struct repl *r)
             printf("%*s", pad > 0 ? pad : 0, "");
         }
         if (f->fail_put) {
-            printf(" put:%s", uk_errno_name(f->fail_put));
+            print_fault("put", f->fail_put);
         }
         if (f->fail_del) {
-            printf(" del:%s", uk_errno_name(f->fail_del));
+            print_fault("del", f->fail_del);
         }
         if (f->fail_modify) {
-            printf(" modify:%s", uk_errno_name(f->fail_modify));
+            print_fault("modify", f->fail_modify);
         }
         if (f->dup) {
             printf(" dup:%d", f->dup);

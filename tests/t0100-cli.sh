@@ -299,6 +299,11 @@ test_expect_success 'wording: no trailing space in a usage, no double space' '
     test_grep "^expect failed: no violation\$" err
 '
 
+test_expect_success 'dp show names the errno "dp fail" was given' '
+    run_ukdb -c "handler h0; flow f1 h0; dp fail put f1 42; dp fail del f1 EIO; dp show" &&
+    check_rc 0 && test_grep "^f1 .* put:42 del:EIO\$" out
+'
+
 test_expect_success 'numbers of 2^64 or more are out of range, not "not a number"' '
     run_ukdb -c "umaps 18446744073709551616" && check_rc 2 &&
     one_error "umaps: .18446744073709551616.: out of range \(1 to 4096\);" &&
