@@ -143,6 +143,15 @@ test_expect_success 'watch and last' '
     test_grep "^event $k of $(cat n.trace)" watch.out
 '
 
+test_expect_success 'reproduce: a clean trace is not told of a violation' '
+    echo "reproduce -o clean.ukdb" |
+        "$UKDB" "$TEST_TOP/traces/race-upstream" >clean.out &&
+    test_grep "^The trace has no violation; to step it" clean.out &&
+    ! grep -q "back from the violation" clean.out &&
+    echo "reproduce -o repro.ukdb" | "$UKDB" race >repro.out &&
+    test_grep "^To step it, back from the violation" repro.out
+'
+
 test_expect_success 'reproduce: the v1-replace race, exactly' '
     echo "reproduce -o repro.ukdb" | "$UKDB" race >repro.out &&
     test_grep "^Wrote repro.ukdb: variant v1-replace, $(cat n.trace) events re-emitted exactly" \
