@@ -78,6 +78,22 @@ uk_violation_kind_from_name(const char *name)
                        name);
 }
 
+const char *
+uk_violation_detail(int kind, const char *detail)
+{
+    const char *name = uk_violation_kind_name(kind);
+    if (!detail) {
+        return "";
+    }
+    size_t i = 0;
+    for (; name[i]; i++) {
+        if (detail[i] != (name[i] == '-' ? ' ' : name[i])) {
+            return detail;
+        }
+    }
+    return detail[i] == ':' && detail[i + 1] == ' ' ? detail + i + 2 : detail;
+}
+
 int
 uk_coverage_from_name(const char *name)
 {
@@ -244,7 +260,7 @@ uk_event_format(const struct ukey_event *e, char *buf, size_t size)
         return snprintf(buf, size, "%s %s %s ukey#%llu: %s", tp,
                         uk_severity_name(e->result),
                         uk_violation_kind_name(e->kind), uk,
-                        e->name ? e->name : "");
+                        uk_violation_detail(e->kind, e->name));
     case UK_EV_END:
         return snprintf(buf, size, "%s live=%llu", tp,
                         (unsigned long long) e->value);

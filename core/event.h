@@ -356,6 +356,13 @@ const char *uk_coverage_name(int);
 const char *uk_violation_kind_name(int);
 const char *uk_severity_name(int);
 
+/* The message 'detail' of a violation of 'kind' without the words that
+ * restate the kind at its start ("double delete: ukey 1 ..." of a
+ * double-delete is "ukey 1 ..."), for a line that already names the kind;
+ * 'detail' itself if it does not begin so (NULL: "").  The message a
+ * violation event carries keeps those words: it stands alone. */
+const char *uk_violation_detail(int kind, const char *detail);
+
 /* "ok", "ENOENT", "EBUSY"... for the errno values the model uses. */
 const char *uk_errno_name(int error);
 

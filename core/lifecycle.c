@@ -1696,7 +1696,7 @@ lc_round_slowpath(struct lifecycle *lc, const struct lifecycle_evidence *now)
                           "traffic for %llu round%s, since seq %llu",
                           flow_name ? flow_name : "?", f->pmd_id,
                           (unsigned long long) f->slow_rounds,
-                          f->slow_rounds == 1 ? "" : "s",
+                          uk_plural(f->slow_rounds),
                           (unsigned long long) f->window_ev.seq);
             }
         }
@@ -1743,7 +1743,7 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
                           (unsigned long long) u->id,
                           ukey_state_name(u->state),
                           (unsigned long long) (lc->n_rounds - from),
-                          lc->n_rounds - from == 1 ? "" : "s",
+                          uk_plural(lc->n_rounds - from),
                           (unsigned long long) earlier->seq,
                           lc_tname(lc, earlier->thread_id, 1));
             }
@@ -1771,11 +1771,11 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
                && f->absent_ev.index >= mine->index) ? &f->absent_ev : mine;
         struct lc_subject subj = { .u = u };
         lc_report(lc, UK_VIOL_STUCK_UKEY, UK_SEV_ERROR, &subj, now, earlier,
-                  "stuck ukey: ukey %llu stayed %s for %llu round%s "
-                  "without its datapath flow (since seq %llu, by %s)",
+                  "stuck ukey: ukey %llu stayed %s for %llu round%s without "
+                  "its datapath flow (since seq %llu, by %s)",
                   (unsigned long long) u->id, ukey_state_name(u->state),
                   (unsigned long long) (lc->n_rounds - since),
-                  lc->n_rounds - since == 1 ? "" : "s",
+                  uk_plural(lc->n_rounds - since),
                   (unsigned long long) earlier->seq,
                   lc_tname(lc, earlier->thread_id, 1));
     }

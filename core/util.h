@@ -80,4 +80,11 @@ uk_rng_below(struct uk_rng *rng, uint64_t n)
     return uk_rng_next(rng) % n;
 }
 
+/* "s" unless 'n' is 1: "%" PRIu64 " round%s", n, uk_plural(n). */
+static inline const char *
+uk_plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 #endif /* UKDB_CORE_UTIL_H */

@@ -95,8 +95,9 @@ expect_violation(struct repl *r, int argc, char *argv[])
             return CMD_OK;
         }
     }
-    return expect_result(r, false, "no %s violation",
-                         kind < 0 ? "" : uk_violation_kind_name(kind));
+    return expect_result(r, false, "no %s%sviolation",
+                         kind < 0 ? "" : uk_violation_kind_name(kind),
+                         kind < 0 ? "" : " ");
 }
 
 static enum cmd_status
@@ -108,7 +109,8 @@ expect_no_violation(struct repl *r)
             return expect_result(r, false, "%s %s at step %" PRIu64 ": %s",
                                  uk_severity_name(e->result),
                                  uk_violation_kind_name(e->kind),
-                                 r->events[i].step, e->name ? e->name : "");
+                                 r->events[i].step,
+                                 uk_violation_detail(e->kind, e->name));
         }
     }
     return CMD_OK;

@@ -106,21 +106,26 @@ static bool
 parse_u64(struct repl *r, const char *opt, const char *arg, uint64_t min,
           uint64_t max, uint64_t *out)
 {
+    char range[64];
+    repl_range_text(range, sizeof range, min, max);
     if (!arg) {
-        repl_usage_error(r, "explore", "%s needs a value (%" PRIu64 " to %"
-                         PRIu64 ")", opt, min, max);
+        repl_usage_error(r, "explore", "%s needs a value (%s)", opt, range);
         return false;
     }
-    char *end;
+    if (arg[0] < '0' || arg[0] > '9' || arg[strspn(arg, "0123456789")]) {
+        repl_usage_error(r, "explore", "%s '%s': not a number (%s)", opt,
+                         arg, range);
+        return false;
+    }
     errno = 0;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (arg[0] == '-' || arg[0] == '+' || errno || end == arg || *end
-        || v < min || v > max) {
-        repl_usage_error(r, "explore", "%s '%s': %s (%" PRIu64 " to %"
-                         PRIu64 ")", opt, arg,
-                         end != arg && !*end && arg[0] != '-'
-                         && arg[0] != '+' ? "out of range" : "not a number",
-                         min, max);
+    unsigned long long v = strtoull(arg, NULL, 10);
+    if (errno == ERANGE || v < min || v > max) {
+        if (v > max && max >= UINT64_MAX / 2) {
+            repl_usage_error(r, "explore", "%s '%s': too large", opt, arg);
+        } else {
+            repl_usage_error(r, "explore", "%s '%s': out of range (%s)", opt,
+                             arg, range);
+        }
         return false;
     }
     *out = v;
@@ -246,13 +251,6 @@ parse_options(struct repl *r, int argc, char *argv[],
 
 /* ==== Reports ==== */
 
-/* "s" unless 'n' is 1: "1 schedule", "2 schedules". */
-static const char *
-plural(uint64_t n)
-{
-    return n == 1 ? "" : "s";
-}
-
 /* explore_progress_fn: one line on stderr, rewritten in place, at most
  * twice a second (as spin's "Depth= States=" lines, on a terminal only). */
 static void
@@ -260,8 +258,8 @@ progress(const struct explore_stats *st, void *aux)
 {
     (void) aux;
     fprintf(stderr, "\r  %" PRIu64 " schedule%s, %" PRIu64 " step%s, "
-            "depth %zu, %.1f s", st->schedules, plural(st->schedules),
-            st->steps, plural(st->steps), st->max_depth, st->elapsed);
+            "depth %zu, %.1f s", st->schedules, uk_plural(st->schedules),
+            st->steps, uk_plural(st->steps), st->max_depth, st->elapsed);
     fflush(stderr);
 }
 
@@ -394,13 +392,14 @@ print_violation(const struct explore_violation *v, bool steps)
     const struct ukey_event *e = &v->event;
     printf("VIOLATION %s %s on flow %s: %s\n",
            uk_severity_name(e->result), uk_violation_kind_name(e->kind),
-           v->flow ? v->flow : "?", v->detail ? v->detail : "");
+           v->flow ? v->flow : "?",
+           uk_violation_detail(e->kind, v->detail));
     if (!v->schedule.n) {
         /* See write_script(). */
         printf("schedule: the scenario's own steps, before the search\n");
     } else {
         printf("schedule: %zu step%s (first found with %zu)\n",
-               v->schedule.n, plural(v->schedule.n), v->found_length);
+               v->schedule.n, uk_plural(v->schedule.n), v->found_length);
     }
     for (size_t i = 0; steps && i < v->schedule.n; i++) {
         const struct explore_step *s = &v->schedule.steps[i];
@@ -473,24 +472,24 @@ print_coverage(const struct explore_options *o, const struct explore_stats *st,
     uint64_t n = st->schedules;
     if (o->strategy == EXPLORE_RANDOM || o->strategy == EXPLORE_PCT) {
         printf("%" PRIu64 " %s schedule%s (seed %" PRIu64 ")", n,
-               explore_strategy_name(o->strategy), plural(n), o->seed);
+               explore_strategy_name(o->strategy), uk_plural(n), o->seed);
     } else if (st->exhausted && n == 1) {
         printf("the only schedule");
     } else {
         printf("%s%" PRIu64 " schedule%s", st->exhausted ? "all " : "", n,
-               plural(n));
+               uk_plural(n));
     }
     if (o->preempt_bound >= 0) {
         printf(" with at most %d preemption%s", o->preempt_bound,
-               plural((uint64_t) o->preempt_bound));
+               uk_plural((uint64_t) o->preempt_bound));
     }
     if (o->depth_bound) {
         printf(" of at most %zu step%s", o->depth_bound,
-               plural(o->depth_bound));
+               uk_plural(o->depth_bound));
     }
     printf(" (%s, %" PRIu64 " step%s, depth %zu, %" PRIu64 " pruned by "
            "reduction, %" PRIu64 " cut by bounds, %.2f s)",
-           reduction_text(o, st), st->steps, plural(st->steps),
+           reduction_text(o, st), st->steps, uk_plural(st->steps),
            st->max_depth, st->pruned, st->bound_exceeded, st->elapsed);
     print_stop_reason(o, st, found);
     putchar('\n');
@@ -603,7 +602,7 @@ explore_session(struct repl *r, const struct explore_options *opts,
         printf("note: %zu violation%s already hit before this point (show "
                "violations); the search reports the ones the next steps "
                "reach\n", before.n_violations,
-               plural(before.n_violations));
+               uk_plural(before.n_violations));
     } else if (before.n_violations) {
         for (size_t i = 0; i < (o.all ? before.n_violations : 1); i++) {
             if (report_violation(r, &before.violations[i], output,

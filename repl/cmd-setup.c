@@ -35,24 +35,40 @@ repl_flow_arg(struct repl *r, const char *cmd, const char *arg)
     return f;
 }
 
+void
+repl_range_text(char *buf, size_t size, uint64_t min, uint64_t max)
+{
+    if (max >= UINT64_MAX / 2) {
+        snprintf(buf, size, "%" PRIu64 " or more", min);
+    } else {
+        snprintf(buf, size, "%" PRIu64 " to %" PRIu64, min, max);
+    }
+}
+
 bool
 repl_number_arg(struct repl *r, const char *cmd, const char *arg,
                 uint64_t min, uint64_t max, uint64_t *out)
 {
-    char *end;
+    if (arg[0] < '0' || arg[0] > '9' || arg[strspn(arg, "0123456789")]) {
+        repl_usage_error(r, cmd, "'%s': not a number", arg);
+        return false;
+    }
     errno = 0;
-    if (arg[0] == '-' || arg[0] == '+') {
-        repl_usage_error(r, cmd, "'%s': not a number", arg);
+    unsigned long long v = strtoull(arg, NULL, 10);
+    bool overflow = errno == ERANGE;   /* All digits: 2^64 or more. */
+    if (!overflow && v < min) {
+        char range[64];
+        repl_range_text(range, sizeof range, min, max);
+        repl_usage_error(r, cmd, "'%s': out of range (%s)", arg, range);
         return false;
     }
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (errno || end == arg || *end) {
-        repl_usage_error(r, cmd, "'%s': not a number", arg);
-        return false;
-    }
-    if (v < min || v > max) {
-        repl_usage_error(r, cmd, "'%s': out of range (%" PRIu64 " to %"
-                         PRIu64 ")", arg, min, max);
+    if (overflow || v > max) {
+        if (max >= UINT64_MAX / 2) {
+            repl_usage_error(r, cmd, "'%s': too large", arg);
+        } else {
+            repl_usage_error(r, cmd, "'%s': out of range (%" PRIu64 " to %"
+                             PRIu64 ")", arg, min, max);
+        }
         return false;
     }
     *out = v;
@@ -170,9 +186,10 @@ cmd_variant(struct repl *r, int argc, char *argv[])
     enum cmd_status status = reconfigure(r, &cfg, argc, argv);
     if (status == CMD_OK && r->n_script && !r->replaying
         && !r->rescripting) {
-        repl_printf(r, "variant %s: re-ran the session's %zu commands "
-                    "(%llu steps)\n", v->name, r->n_script,
-                    (unsigned long long) repl_steps(r));
+        repl_printf(r, "variant %s: re-ran the session's %zu command%s "
+                    "(%" PRIu64 " step%s)\n", v->name, r->n_script,
+                    uk_plural(r->n_script), repl_steps(r),
+                    uk_plural(repl_steps(r)));
     }
     return status;
 }
@@ -300,6 +317,11 @@ cmd_flow(struct repl *r, int argc, char *argv[])
                          argv[1]);
         return CMD_ERROR;
     }
+    if (udpif_find_flow(r->udpif, argv[1])) {
+        /* As for a thread; before, "flow f1 h1" silently moved f1. */
+        repl_usage_error(r, "flow", "'%s': flow already declared", argv[1]);
+        return CMD_ERROR;
+    }
     struct uk_thread *t = NULL;
     if (argc > 2) {
         t = repl_thread_arg(r, "flow", argv[2]);
@@ -312,7 +334,7 @@ cmd_flow(struct repl *r, int argc, char *argv[])
             return CMD_ERROR;
         }
     }
-    struct uk_flow *f = udpif_add_flow(r->udpif, argv[1]);
+    struct uk_flow *f = udpif_add_flow_new(r->udpif, argv[1]);
     if (t) {
         f->handler = t;
     }
@@ -496,6 +518,11 @@ cmd_dp(struct repl *r, int argc, char *argv[])
 {
     const char *sub = argv[1];
     if (!strcmp(sub, "show")) {
+        if (argc > 2) {
+            repl_usage_error(r, "dp", "'%s': unexpected argument (\"dp "
+                             "show\" takes none)", argv[2]);
+            return CMD_ERROR;
+        }
         r->only_shown = true;
         return cmd_show_dp(r);
     }

@@ -205,6 +205,18 @@ show_umaps(struct repl *r)
 
 enum cmd_status cmd_show_dp(struct repl *r);
 
+/* " put:EFBIG", or " put:42" for an errno "dp fail" knows by number only. */
+static void
+print_fault(const char *op, int error)
+{
+    const char *name = uk_errno_name(error);
+    if (strcmp(name, "error")) {
+        printf(" %s:%s", op, name);
+    } else {
+        printf(" %s:%d", op, error);
+    }
+}
+
 enum cmd_status
 cmd_show_dp(struct repl *r)
 {
@@ -248,13 +260,13 @@ cmd_show_dp(struct repl *r)
             printf("%*s", pad > 0 ? pad : 0, "");
         }
         if (f->fail_put) {
-            printf(" put:%s", uk_errno_name(f->fail_put));
+            print_fault("put", f->fail_put);
         }
         if (f->fail_del) {
-            printf(" del:%s", uk_errno_name(f->fail_del));
+            print_fault("del", f->fail_del);
         }
         if (f->fail_modify) {
-            printf(" modify:%s", uk_errno_name(f->fail_modify));
+            print_fault("modify", f->fail_modify);
         }
         if (f->dup) {
             printf(" dup:%d", f->dup);
@@ -501,6 +513,26 @@ show_stats(struct repl *r)
 
 /* ==== show violations ==== */
 
+/* Whether 'detail' names "seq N" for 'seq', and for 'seq2' unless 0. */
+static bool
+names_seq(const char *detail, uint64_t seq)
+{
+    char word[32];
+    int len = snprintf(word, sizeof word, "seq %" PRIu64, seq);
+    for (const char *p = strstr(detail, word); p; p = strstr(p + 1, word)) {
+        if (p[len] < '0' || p[len] > '9') {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+repl_detail_names_seqs(const char *detail, uint64_t seq, uint64_t seq2)
+{
+    return names_seq(detail, seq) && (!seq2 || names_seq(detail, seq2));
+}
+
 static enum cmd_status
 show_violations(struct repl *r)
 {
@@ -528,11 +560,16 @@ show_violations(struct repl *r)
             printf("%d. %s %s at step %" PRIu64 ", ukey#%" PRIu64 "\n",
                    n + 1, uk_severity_name(e->result),
                    uk_violation_kind_name(e->kind), le->step, e->ukey_id);
-            printf("   %s\n", e->name ? e->name : "");
-            printf("   by %s (event %" PRIu64 ")", 
+            const char *detail = uk_violation_detail(e->kind, e->name);
+            printf("   %s\n", detail);
+            if (repl_detail_names_seqs(detail, e->value, e->value2)) {
+                n++;
+                continue;       /* The line below would say it again. */
+            }
+            printf("   by %s (seq %" PRIu64 ")",
                    udpif_thread_name(r->udpif, e->thread_id), e->value);
             if (e->value2) {
-                printf(", after %s (event %" PRIu64 ")",
+                printf(", after %s (seq %" PRIu64 ")",
                        udpif_thread_name(r->udpif, e->thread2), e->value2);
             }
             putchar('\n');

@@ -305,8 +305,8 @@ print_event_line(struct repl *r, const struct repl_event *le)
     char buf[300];
     uk_event_format(e, buf, sizeof buf);
     if (e->type == UK_EV_VIOLATION) {
-        printf("      *** VIOLATION %s: %s\n",
-               uk_violation_kind_name(e->kind), e->name ? e->name : "");
+        printf("      *** VIOLATION %s: %s\n", uk_violation_kind_name(e->kind),
+               uk_violation_detail(e->kind, e->name));
     } else {
         printf("      %s\n", buf);
     }
@@ -848,7 +848,16 @@ static bool
 parse_filters(struct repl *r, const struct repl_bp_names *names,
               struct breakpoint *bp, int argc, char *argv[], int i)
 {
+    static const char *const filters[] = { "ukey", "flow", "thread" };
+    bool given[UK_ARRAY_SIZE(filters)] = { false };
     for (; i < argc; i += 2) {
+        for (size_t k = 0; k < UK_ARRAY_SIZE(filters); k++) {
+            if (!strcmp(argv[i], filters[k]) && given[k]) {
+                repl_usage_error(r, "break", "'%s': given twice", argv[i]);
+                return false;
+            }
+            given[k] = given[k] || !strcmp(argv[i], filters[k]);
+        }
         if (i + 1 >= argc) {
             repl_usage_error(r, "break", "'%s' needs a value", argv[i]);
             return false;
@@ -1025,6 +1034,13 @@ numbers_arg(struct repl *r, int argc, char *argv[], bool bps)
                              bps ? "breakpoint" : "watch");
             free(numbers);
             return NULL;
+        }
+        for (int k = 0; k < i - 1; k++) {
+            if (numbers[k] == *n) {
+                repl_usage_error(r, argv[0], "'%s': given twice", argv[i]);
+                free(numbers);
+                return NULL;
+            }
         }
     }
     return numbers;

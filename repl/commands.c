@@ -5,6 +5,7 @@
 #include "repl.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -38,7 +39,7 @@ const struct repl_cmd repl_commands[] = {
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "flow", "NAME [THREAD]", "declare a flow (its misses go to THREAD)",
       "  Its ufid is a hash of NAME.  Without THREAD, misses go to a handler\n"
-      "  (or PMD) chosen by hash.",
+      "  (or PMD) chosen by hash.  Declaring NAME twice is an error.",
       "flow f1 h0", 1, 2, cmd_flow, complete_thread,
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "upcall", "THREAD FLOW [PACKETS]", "queue a miss upcall on a thread",
@@ -281,6 +282,33 @@ repl_find_command(const char *name, bool *ambiguous)
         }
     }
     return *ambiguous ? NULL : found;
+}
+
+static int
+compare_names(const void *a_, const void *b_)
+{
+    const char *const *a = a_;
+    const char *const *b = b_;
+    return strcmp(*a, *b);
+}
+
+void
+repl_command_candidates(const char *prefix, char *buf, size_t size)
+{
+    const char *names[sizeof repl_commands / sizeof *repl_commands];
+    size_t n = 0;
+    for (const struct repl_cmd *c = repl_commands; c->name; c++) {
+        if (!strncmp(c->name, prefix, strlen(prefix))) {
+            names[n++] = c->name;
+        }
+    }
+    qsort(names, n, sizeof *names, compare_names);
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && len < size; i++) {
+        len += (size_t) snprintf(buf + len, size - len, "%s%s",
+                                 i ? ", " : "", names[i]);
+    }
 }
 
 static void

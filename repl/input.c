@@ -173,7 +173,10 @@ repl_execute(struct repl *r, char *line)
     const struct repl_cmd *c = repl_find_command(argv[0], &ambiguous);
     if (!c) {
         if (ambiguous) {
-            repl_error(r, "'%s': ambiguous command; try \"help\"", argv[0]);
+            char names[512];
+            repl_command_candidates(argv[0], names, sizeof names);
+            repl_error(r, "'%s': ambiguous command: %s; try \"help\"",
+                       argv[0], names);
         } else {
             repl_error(r, "'%s': unknown command; try \"help\"", argv[0]);
         }
@@ -182,9 +185,9 @@ repl_execute(struct repl *r, char *line)
     argv[0] = (char *) c->name;
     int n_args = argc - 1;
     if (n_args < c->min_args || (c->max_args >= 0 && n_args > c->max_args)) {
-        repl_usage_error(r, c->name, "%s arguments (usage: %s %s)",
+        repl_usage_error(r, c->name, "%s arguments (usage: %s%s%s)",
                          n_args < c->min_args ? "too few" : "too many",
-                         c->name, c->args);
+                         c->name, *c->args ? " " : "", c->args);
         return CMD_ERROR;
     }
     if (r->echo && !r->replaying && !r->rescripting) {

@@ -126,7 +126,7 @@ load_help(void)
           "(default 0)\n"
           "  --seed X           the traffic's seed (default 1)\n"
           "The run:\n"
-          "  --seconds S        run for S seconds (default 10)\n"
+          "  --seconds S        run for S seconds (default 10; more than 0)\n"
           "  --upcalls U        run until U upcalls; stop (exit 2) when "
           "none came for\n"
           "                     5 s or three idle ticks: every flow kept "
@@ -308,7 +308,14 @@ load_parse(struct load_args *a, int argc, char *argv[])
                                 argv[optind]);
     }
     if (seconds_given && upcalls_given) {
-        return load_usage_error("load: give --seconds or --upcalls");
+        return load_usage_error("load: give --seconds or --upcalls, not "
+                                "both");
+    }
+    if (seconds_given && !a->cfg.seconds) {
+        return load_usage_error("load: --seconds must be more than 0");
+    }
+    if (upcalls_given && !a->cfg.max_upcalls) {
+        return load_usage_error("load: --upcalls must be at least 1");
     }
     if (upcalls_given) {
         a->cfg.seconds = 0;
@@ -441,8 +448,8 @@ load_print_text(const struct load_args *a, const struct load_stats *s,
            cfg->n_flows, cfg->n_umaps, cfg->seed,
            stop == LOAD_INTERRUPTED ? " (interrupted)"
            : stop == LOAD_STALLED ? " (stalled)" : "");
-    printf("time            %.2f s, %" PRIu64 " rounds\n", s->elapsed,
-           s->fr.rounds);
+    printf("time            %.2f s, %" PRIu64 " round%s\n", s->elapsed,
+           s->fr.rounds, uk_plural(s->fr.rounds));
     printf("traffic         %" PRIu64 " calls, %" PRIu64 " packets: %"
            PRIu64 " fastpath, %" PRIu64 " slowpath\n", s->calls, s->packets,
            u->fastpath_packets, u->slowpath_packets);

@@ -61,6 +61,10 @@ size_t repl_n_commands(void);
 /* Finds 'name' or a unique prefix of a command name.  Sets '*ambiguous'. */
 const struct repl_cmd *repl_find_command(const char *name, bool *ambiguous);
 
+/* Writes into 'buf' the names of the commands that begin with 'prefix',
+ * in alphabetical order, separated by ", " (truncated to 'size'). */
+void repl_command_candidates(const char *prefix, char *buf, size_t size);
+
 /* One journal entry: a command line that changed the model, or a step. */
 struct repl_jentry {
     char *line;                 /* (owned) Command, or NULL for a step. */
@@ -234,8 +238,15 @@ struct uk_thread *repl_thread_arg(struct repl *, const char *cmd,
 struct uk_flow *repl_flow_arg(struct repl *, const char *cmd,
                               const char *arg);
 struct ukey *repl_ukey_arg(struct repl *, const char *cmd, const char *arg);
+/* Parses 'arg', all decimal digits, as a number in [min, max]: an error
+ * message naming 'cmd' says "not a number" or gives the range.  A 'max'
+ * of UINT64_MAX / 2 or more means no bound worth telling. */
 bool repl_number_arg(struct repl *, const char *cmd, const char *arg,
                      uint64_t min, uint64_t max, uint64_t *out);
+
+/* Writes the range [min, max] for a message into 'buf': "1 to 64", or
+ * "1 or more" when 'max' is UINT64_MAX / 2 or more. */
+void repl_range_text(char *buf, size_t size, uint64_t min, uint64_t max);
 
 /* Parses a ukey id as "show ukeys" prints it or as typed: "N", "#N" or
  * "ukey#N" (N >= 1).  Returns true with '*id', or false after an error
@@ -246,6 +257,11 @@ bool repl_ukey_id_arg(struct repl *, const char *cmd, const char *arg,
 /* The ukey a flow name designates now: the one in its umap, else its most
  * recent one, or NULL. */
 struct ukey *repl_flow_current_ukey(const struct repl *, struct uk_flow *);
+
+/* Whether a violation's message 'detail' names its seq 'seq' and, unless
+ * 0, its earlier seq 'seq2' (then "show violations" does not repeat
+ * them on a line of their own). */
+bool repl_detail_names_seqs(const char *detail, uint64_t seq, uint64_t seq2);
 
 /* Prints 's' (NULL: "") to stdout as a JSON string (repl/cmd-show.c), for
  * "set output json" in the model and in trace mode. */

@@ -811,8 +811,13 @@ trace_reproduce(struct repl *r, int argc, char *argv[])
             printf("Wrote %s: variant %s, %zu events re-emitted%s "
                    "(\"ukdb -f %s\").\n", out, best.m.cfg.variant->name,
                    tc->n_events, best.n_moved ? "" : " exactly", out);
-            printf("To step it, back from the violation and try other "
-                   "choices: ukdb -x %s\n", out);
+            if (tc->n_violations) {
+                printf("To step it, back from the violation and try other "
+                       "choices: ukdb -x %s\n", out);
+            } else {
+                printf("The trace has no violation; to step it and try "
+                       "other choices: ukdb -x %s\n", out);
+            }
         }
         if (best.n_moved) {
             printf("Note: %zu events name other source lines than this "

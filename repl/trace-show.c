@@ -35,7 +35,8 @@ trace_print_event(const struct trace_cursor *tc, size_t i)
     if (e->type == UK_EV_VIOLATION) {
         printf("[%zu] %-13s *** VIOLATION %s: %s\n", i + 1,
                trace_thread_name(tc, e->thread_id),
-               uk_violation_kind_name(e->kind), e->name ? e->name : "");
+               uk_violation_kind_name(e->kind),
+               uk_violation_detail(e->kind, e->name));
         return;
     }
     char buf[300];
@@ -497,7 +498,11 @@ show_violations(struct repl *r)
         printf("%d. %s %s at event %" PRIu64 ", ukey#%" PRIu64 "\n", ++n,
                uk_severity_name(e->result), uk_violation_kind_name(e->kind),
                v->index + 1, e->ukey_id);
-        printf("   %s\n", e->name ? e->name : "");
+        const char *detail = uk_violation_detail(e->kind, e->name);
+        printf("   %s\n", detail);
+        if (repl_detail_names_seqs(detail, e->value, e->value2)) {
+            continue;           /* The line below would say it again. */
+        }
         printf("   by %s (seq %" PRIu64 ")", trace_thread_name(tc,
                                                              e->thread_id),
                e->value);

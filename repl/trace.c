@@ -962,11 +962,14 @@ cmd_open(struct repl *r, int argc, char *argv[])
         char span[64];
         trace_format_time(tc, tc->events[tc->n_events - 1].ts, span,
                           sizeof span);
-        repl_printf(r, "%s: %s%zu events (seq %" PRIu64 " to %" PRIu64
-                    "), %zu threads, %zu flows, %s", path,
+        size_t n_threads = trace_count_threads(tc);
+        repl_printf(r, "%s: %s%zu event%s (seq %" PRIu64 " to %" PRIu64
+                    "), %zu thread%s, %zu flow%s, %s", path,
                     tc->live ? "live session, so far " : "", tc->n_events,
-                    tc->events[0].seq, tc->events[tc->n_events - 1].seq,
-                    trace_count_threads(tc), tc->n_flows, span + 1);
+                    uk_plural(tc->n_events), tc->events[0].seq,
+                    tc->events[tc->n_events - 1].seq, n_threads,
+                    uk_plural(n_threads), tc->n_flows,
+                    uk_plural(tc->n_flows), span + 1);
         if (tc->n_losses) {
             char what[64];
             lifecycle_format_lost(what, sizeof what, lost, n_unknown);

@@ -9,7 +9,7 @@
 test_expect_success 'the stepped race: a warning, then the flow adopted' '
     "$UKDB" "$TEST_TOP/tests/scripts/purge-vs-install.ukdb" >out 2>err ||
         { tail -20 out; cat err; exit 1; }
-    test_grep "VIOLATION use-after-delete: use after delete: dp_put of ukey 1 by h1 .* after its umap_remove by main .*: its datapath flow has no ukey until a dump adopts it" out &&
+    test_grep "VIOLATION use-after-delete: dp_put of ukey 1 by h1 .* after its umap_remove by main .*: its datapath flow has no ukey until a dump adopts it" out &&
     "$UKDB" -c "source $TEST_TOP/tests/scripts/purge-vs-install.ukdb; show violations" >out &&
     test_grep "^1\. WARNING use-after-delete" out && ! grep -q "ERROR" out
 '

@@ -215,10 +215,14 @@ test_expect_success 'unknown command' '
     one_error "^ukdb: error: '\''frobnicate'\'': unknown command; try \"help\"\$"
 '
 
-test_expect_success 'ambiguous prefix' '
+test_expect_success 'ambiguous prefix: the error lists the candidates' '
     run_ukdb -c "s" && check_rc 0 &&
     run_ukdb -c "re" && check_rc 2 &&
-    one_error "^ukdb: error: '\''re'\'': ambiguous command; try \"help\"\$"
+    one_error "^ukdb: error: '\''re'\'': ambiguous command: reproduce, revalidator, reverse-continue; try \"help\"\$" &&
+    run_ukdb -c "sh" && check_rc 2 &&
+    one_error "^ukdb: error: '\''sh'\'': ambiguous command: show, shutdown; try \"help\"\$" &&
+    run_ukdb -c "h" && check_rc 2 &&
+    one_error "^ukdb: error: '\''h'\'': ambiguous command: handler, help, history; try \"help\"\$"
 '
 
 test_expect_success 'wrong arity: too few and too many' '
@@ -274,6 +278,46 @@ test_expect_success 'numbers out of range or not numbers' '
     run_ukdb -c "show ukey 99" && check_rc 2 && usage_error show 99 &&
     run_ukdb -c "handler h0; flow f1; upcall h0 f1; choose 9" && check_rc 2 &&
     usage_error choose 9
+'
+
+test_expect_success 'extra or repeated arguments are errors, not ignored' '
+    run_ukdb -c "dp show junk" && check_rc 2 && usage_error dp junk &&
+    run_ukdb -c "handler h0; flow f1 h0; flow f1" && check_rc 2 &&
+    usage_error flow f1 && test_grep "already declared" err &&
+    run_ukdb -c "flow f1; break transition DELETED flow f1 flow f1" &&
+    check_rc 2 && usage_error break flow && test_grep "given twice" err &&
+    run_ukdb -c "break violation; delete 1 1" && check_rc 2 &&
+    usage_error delete 1 && test_grep "given twice" err &&
+    run_ukdb -c "break violation; break violation; delete 1 2; info breakpoints" &&
+    check_rc 0 && test_grep "No breakpoints" out
+'
+
+test_expect_success 'wording: no trailing space in a usage, no double space' '
+    run_ukdb -c "when x" && check_rc 2 &&
+    one_error "too many arguments \(usage: when\); try" &&
+    run_ukdb -c "expect violation" && check_rc 1 &&
+    test_grep "^expect failed: no violation\$" err
+'
+
+test_expect_success 'dp show names the errno "dp fail" was given' '
+    run_ukdb -c "handler h0; flow f1 h0; dp fail put f1 42; dp fail del f1 EIO; dp show" &&
+    check_rc 0 && test_grep "^f1 .* put:42 del:EIO\$" out
+'
+
+test_expect_success 'numbers of 2^64 or more are out of range, not "not a number"' '
+    run_ukdb -c "umaps 18446744073709551616" && check_rc 2 &&
+    one_error "umaps: .18446744073709551616.: out of range \(1 to 4096\);" &&
+    run_ukdb -c "log 18446744073709551616" && check_rc 2 &&
+    one_error "log: .18446744073709551616.: too large;" &&
+    run_ukdb -c "explore --runs 99999999999999999999" && check_rc 2 &&
+    one_error "explore: --runs .99999999999999999999.: too large;"
+'
+
+test_expect_success 'an unbounded range says "N or more"' '
+    run_ukdb -c "log 0" && check_rc 2 &&
+    one_error "log: .0.: out of range \(1 or more\);" &&
+    run_ukdb -c "explore --random 0" && check_rc 2 &&
+    one_error "explore: --random .0.: out of range \(1 or more\);"
 '
 
 test_expect_success 'the error names the script line, and only once' '

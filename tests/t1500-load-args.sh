@@ -46,6 +46,13 @@ test_expect_success 'an unknown variant is an error' '
     test_grep "no-such-variant.*unknown variant" err
 '
 
+test_expect_success '--seconds 0 and --upcalls 0 say what is wrong' '
+    load_error --handlers 1 --revalidators 1 --flows 10 --seconds 0 &&
+    test_grep "load: --seconds must be more than 0" err &&
+    load_error --handlers 1 --revalidators 1 --flows 10 --upcalls 0 &&
+    test_grep "load: --upcalls must be at least 1" err
+'
+
 test_expect_success 'other usage errors' '
     load_error --handlers 1 --revalidators 1 --flows 10 --seconds 1 \
         --upcalls 5 &&

@@ -73,7 +73,7 @@ test_expect_success 'race-v1-replace: view shows every violation of ukey 1' '
 	cat >expect <<-\EOT &&
 	  +0.001920278 seq=65     revalidator0   ERROR double-de
 	  +0.001933653 seq=77     urcu           ERROR use-after
-	  FAIL double-delete: double delete: ukey 1 removed by r
+	  FAIL double-delete: ukey 1 removed by revalidator0 (se
 	EOT
 	test_cmp expect got &&
     sed -n "/seq=65 /{n;p}" out | test_grep "seq=68 .*DELETED -> DELETED" - &&

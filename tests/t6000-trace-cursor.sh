@@ -38,7 +38,7 @@ test_expect_success 'record the v1-replace race' '
 test_expect_success 'ukdb TRACE opens it at event 0' '
     n=$(cat n.trace) &&
     echo when | "$UKDB" race >out &&
-    test_grep "^race: $n events (seq 1 to [0-9]*), 4 threads, 1 flows" out &&
+    test_grep "^race: $n events (seq 1 to [0-9]*), 4 threads, 1 flow," out &&
     test_grep "^2 violations found by the lifecycle rules" out &&
     test_grep "^event 0 of $n (before the first)" out
 '
@@ -143,6 +143,15 @@ test_expect_success 'watch and last' '
     test_grep "^event $k of $(cat n.trace)" watch.out
 '
 
+test_expect_success 'reproduce: a clean trace is not told of a violation' '
+    echo "reproduce -o clean.ukdb" |
+        "$UKDB" "$TEST_TOP/traces/race-upstream" >clean.out &&
+    test_grep "^The trace has no violation; to step it" clean.out &&
+    ! grep -q "back from the violation" clean.out &&
+    echo "reproduce -o repro.ukdb" | "$UKDB" race >repro.out &&
+    test_grep "^To step it, back from the violation" repro.out
+'
+
 test_expect_success 'reproduce: the v1-replace race, exactly' '
     echo "reproduce -o repro.ukdb" | "$UKDB" race >repro.out &&
     test_grep "^Wrote repro.ukdb: variant v1-replace, $(cat n.trace) events re-emitted exactly" \
@@ -152,7 +161,7 @@ test_expect_success 'reproduce: the v1-replace race, exactly' '
     test_grep "^revalidator revalidator0$" repro.ukdb &&
     test_grep "^expect violation double-delete$" repro.ukdb &&
     "$UKDB" --events repro.canon -f repro.ukdb >run.out &&
-    test_grep "VIOLATION double-delete: double delete: ukey 1 removed by" \
+    test_grep "VIOLATION double-delete: ukey 1 removed by" \
         run.out &&
     test_cmp model.canon repro.canon &&
     printf "%s\n" "back 10" "choices" | "$UKDB" -x repro.ukdb >back.out &&

@@ -38,6 +38,17 @@ main(void)
            "violation names");
     is_int(uk_violation_kind_from_name("use-after-free"),
            UK_VIOL_USE_AFTER_FREE, "violation from name");
+    is_str(uk_violation_detail(UK_VIOL_DOUBLE_DELETE,
+                               "double delete: ukey 1 removed"),
+           "ukey 1 removed", "violation detail: the kind not restated");
+    is_str(uk_violation_detail(UK_VIOL_USE_AFTER_FREE,
+                               "double free: rcu_free of ukey 1"),
+           "double free: rcu_free of ukey 1",
+           "violation detail: other words kept");
+    is_str(uk_violation_detail(UK_VIOL_LEAK, "leak"), "leak",
+           "violation detail: the kind alone kept");
+    is_str(uk_violation_detail(UK_VIOL_LEAK, NULL), "",
+           "violation detail: none");
     is_int(uk_coverage_from_name("upcall_ukey_replace"),
            UK_COV_upcall_ukey_replace, "coverage from name");
 

@@ -136,7 +136,7 @@ print_violation_text(struct report *r, FILE *f,
             report_thread_name(r, ev->thread_id, buf, sizeof buf),
             uk_severity_name(v->event.result),
             uk_violation_kind_name(v->event.kind),
-            v->event.name ? v->event.name : "");
+            uk_violation_detail(v->event.kind, v->event.name));
 }
 
 /* Prints the violations of 'chain' from '*k' on whose seq is below
@@ -197,7 +197,9 @@ print_timeline_text(struct report *r, FILE *f, const struct lifecycle_ukey *u,
                 u->verdict == LIFECYCLE_FAIL ? " " : "",
                 u->verdict == LIFECYCLE_FAIL
                 ? uk_violation_kind_name(u->rule) : "",
-                u->explanation ? u->explanation : "");
+                u->verdict == LIFECYCLE_FAIL
+                ? uk_violation_detail(u->rule, u->explanation)
+                : u->explanation ? u->explanation : "");
     }
 }
 

@@ -395,7 +395,7 @@ print_violation_text(const struct report *r, FILE *f,
         line_hex16(&l, e->ufid);
     }
     LINE_LIT(&l, ": ");
-    line_str(&l, e->name ? e->name : "");
+    line_str(&l, uk_violation_detail(e->kind, e->name));
     LINE_LIT(&l, " [");
     line_evidence(r, &l, &v->evidence[0]);
     if (v->evidence[1].seq || v->evidence[1].index) {
@@ -950,10 +950,11 @@ print_flow(const struct lifecycle_flow *fl, void *fp_)
         fprintf(f, "  %-12s ufid=%016" PRIx64 " pmd=%" PRIu32
                 " upcalls=%" PRIu64
                 " slowpath=%" PRIu64 " fastpath=%" PRIu64 " windows=%"
-                PRIu64 " longest=%" PRIu64 " rounds (%" PRIu64 " ns)\n",
+                PRIu64 " longest=%" PRIu64 " round%s (%" PRIu64 " ns)\n",
                 name ? name : "-", fl->ufid, fl->pmd_id, fl->upcalls,
                 fl->slowpath_packets, fl->fastpath_packets,
                 fl->slowpath_windows, fl->longest_window_rounds,
+                uk_plural(fl->longest_window_rounds),
                 fl->longest_window_ns);
     }
     fp->n++;
@@ -982,9 +983,10 @@ print_audit_text(struct report *r, const struct lifecycle_summary *s,
 {
     FILE *f = r->out;
 
-    fprintf(f, "ukey audit: %" PRIu64 " events, %" PRIu64 " ukeys (%"
-            PRIu64 " live), %" PRIu64 " rounds, ", s->n_events, s->n_ukeys,
-            s->n_live, s->n_rounds);
+    fprintf(f, "ukey audit: %" PRIu64 " event%s, %" PRIu64 " ukey%s (%"
+            PRIu64 " live), %" PRIu64 " round%s, ", s->n_events,
+            uk_plural(s->n_events), s->n_ukeys, uk_plural(s->n_ukeys),
+            s->n_live, s->n_rounds, uk_plural(s->n_rounds));
     if (s->n_runs > 1) {
         fprintf(f, "%" PRIu64 " runs, the last ", s->n_runs);
     }
@@ -1035,11 +1037,13 @@ print_audit_text(struct report *r, const struct lifecycle_summary *s,
     if (fp.n > REPORT_MAX_TEXT_FLOWS) {
         fprintf(f, "  ... and %zu more\n", fp.n - REPORT_MAX_TEXT_FLOWS);
     }
-    fprintf(f, "  total: %zu flows, upcalls=%" PRIu64 " slowpath=%" PRIu64
+    fprintf(f, "  total: %zu flow%s, upcalls=%" PRIu64 " slowpath=%" PRIu64
             " fastpath=%" PRIu64 " windows=%" PRIu64 " longest=%" PRIu64
-            " rounds (%" PRIu64 " ns)\n", fp.n, fp.total.upcalls,
+            " round%s (%" PRIu64 " ns)\n", fp.n, uk_plural(fp.n),
+            fp.total.upcalls,
             fp.total.slowpath_packets, fp.total.fastpath_packets,
             fp.total.slowpath_windows, fp.total.longest_window_rounds,
+            uk_plural(fp.total.longest_window_rounds),
             fp.total.longest_window_ns);
 
     if (s->n_discard_reports) {
