@@ -271,6 +271,41 @@ repl_expect_stops(const struct repl *r, int failed_before)
     return r->n_expect_failed > failed_before && !r->keep_going;
 }
 
+bool
+repl_run_next(struct repl *r, char *line, enum cmd_status *result)
+{
+    int failed_before = r->n_expect_failed;
+    enum cmd_status status = CMD_ERROR;
+    if (line) {
+        status = repl_execute(r, line);
+    } else {
+        repl_error(r, "invalid character in input (binary data?)");
+    }
+    if (status == CMD_EXIT) {
+        *result = CMD_EXIT;
+        return false;
+    }
+    if (status == CMD_ERROR) {
+        *result = CMD_ERROR;
+    }
+    return !((status == CMD_ERROR && !r->keep_going)
+             || repl_expect_stops(r, failed_before) || repl_interrupted);
+}
+
+enum cmd_status
+repl_run_end(struct repl *r, enum cmd_status result)
+{
+    if (repl_interrupted && result != CMD_EXIT) {
+        /* Also when the signal cut a read short (a read then fails with
+         * EINTR), or made the command fail. */
+        if (result != CMD_ERROR) {
+            repl_error(r, "interrupted");
+        }
+        result = CMD_ERROR;
+    }
+    return result;
+}
+
 enum cmd_status
 repl_run_file(struct repl *r, FILE *fp, const char *name)
 {
@@ -285,7 +320,6 @@ repl_run_file(struct repl *r, FILE *fp, const char *name)
     r->input_line = 0;
     while ((len = read_line(fp, line, &nul)) != -1) {
         r->input_line++;
-        int failed_before = r->n_expect_failed;
         if (len == -2) {
             /* The rest of the line may never end: the file stops here,
              * --keep-going or not. */
@@ -293,35 +327,12 @@ repl_run_file(struct repl *r, FILE *fp, const char *name)
                        REPL_MAX_LINE - 1);
             result = CMD_ERROR;
             break;
-        } else if (nul) {
-            repl_error(r, "invalid character in input (binary data?)");
-            result = CMD_ERROR;
-        } else {
-            enum cmd_status status = repl_execute(r, line);
-            if (status == CMD_EXIT) {
-                result = CMD_EXIT;
-                break;
-            }
-            if (status == CMD_ERROR) {
-                result = CMD_ERROR;
-            }
         }
-        if ((result == CMD_ERROR && !r->keep_going)
-            || repl_expect_stops(r, failed_before)) {
-            break;
-        }
-        if (repl_interrupted) {
+        if (!repl_run_next(r, nul ? NULL : line, &result)) {
             break;
         }
     }
-    if (repl_interrupted && result != CMD_EXIT) {
-        /* Also when the signal cut a read short (getline() then fails
-         * with EINTR), or made the command fail. */
-        if (result != CMD_ERROR) {
-            repl_error(r, "interrupted");
-        }
-        result = CMD_ERROR;
-    }
+    result = repl_run_end(r, result);
     free(line);
     r->input_name = saved_name;
     r->input_line = saved_line;

@@ -66,31 +66,11 @@ run_commands(struct repl *r, const char *text)
     r->from_command_line = true;
     for (char *cmd = strtok_r(copy, ";\n", &save); cmd;
          cmd = strtok_r(NULL, ";\n", &save)) {
-        int failed_before = r->n_expect_failed;
-        enum cmd_status status = repl_execute(r, cmd);
-        if (status == CMD_EXIT) {
-            result = CMD_EXIT;
-            break;
-        }
-        if (status == CMD_ERROR) {
-            result = CMD_ERROR;
-            if (!r->keep_going) {
-                break;
-            }
-        }
-        if (repl_expect_stops(r, failed_before)) {
-            break;
-        }
-        if (repl_interrupted) {
+        if (!repl_run_next(r, cmd, &result)) {
             break;
         }
     }
-    if (repl_interrupted && result != CMD_EXIT) {
-        if (result != CMD_ERROR) {
-            repl_error(r, "interrupted");
-        }
-        result = CMD_ERROR;
-    }
+    result = repl_run_end(r, result);
     free(copy);
     return result;
 }

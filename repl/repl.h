@@ -194,6 +194,14 @@ enum cmd_status repl_run_file(struct repl *, FILE *fp, const char *name);
  * unless --keep-going, a failed expect stops it as an error does. */
 bool repl_expect_stops(const struct repl *, int failed_before);
 
+/* Runs 'line' of such input ('line' NULL: a line that held a NUL byte, an
+ * error), folding its status into '*result'.  Returns false if the input
+ * stops there: "quit", an error or a failed expect (unless --keep-going),
+ * Ctrl-C.  At the end of the input, repl_run_end() makes an interrupt a
+ * failure, said once, and returns the input's status. */
+bool repl_run_next(struct repl *, char *line, enum cmd_status *result);
+enum cmd_status repl_run_end(struct repl *, enum cmd_status result);
+
 /* The interactive loop (libedit). */
 enum cmd_status repl_run_tty(struct repl *);
 
