@@ -1138,6 +1138,28 @@ dpor_step(struct ex *ex, size_t j)
 
 /* ==== The exhaustive search ==== */
 
+/* Ends the schedule at 'depth' if it ends there: nothing is 'runnable'
+ * (a complete schedule), or the depth bound cuts it.  Returns true if it
+ * ended. */
+static bool
+ex_leaf(struct ex *ex, size_t depth, uint64_t runnable)
+{
+    struct explore_stats *st = &ex->result->stats;
+    if (!runnable) {
+        ex_schedule_done(ex, true);
+        return true;
+    }
+    if (depth >= ex->limit) {
+        st->bound_exceeded++;
+        if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
+            st->dpor_cut = true;    /* DPOR misses races beyond the cut. */
+        }
+        ex_schedule_done(ex, false);
+        return true;
+    }
+    return false;
+}
+
 /* Explores from the node at 'depth' (the live model is at ex->path[0..
  * depth)), whose sleep set is ex->frames[depth].sleep. */
 static void
@@ -1146,16 +1168,7 @@ ex_dfs(struct ex *ex, size_t depth, int preemptions)
     struct explore_stats *st = &ex->result->stats;
     uint64_t runnable = ex_runnable(ex);
 
-    if (!runnable) {
-        ex_schedule_done(ex, true);
-        return;
-    }
-    if (depth >= ex->limit) {
-        st->bound_exceeded++;
-        if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
-            st->dpor_cut = true;
-        }
-        ex_schedule_done(ex, false);
+    if (ex_leaf(ex, depth, runnable)) {
         return;
     }
 
@@ -1384,13 +1397,7 @@ ex_bfs_expand(struct ex *ex, const struct ex_level *cur, size_t i,
         return;
     }
     uint64_t runnable = ex_runnable(ex);
-    if (!runnable) {
-        ex_schedule_done(ex, true);
-        return;
-    }
-    if (depth >= ex->limit) {
-        st->bound_exceeded++;
-        ex_schedule_done(ex, false);
+    if (ex_leaf(ex, depth, runnable)) {
         return;
     }
     uint64_t avail = runnable & ~sleep;
