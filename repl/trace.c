@@ -1312,7 +1312,10 @@ parse_target(struct repl *r, const char *arg, uint64_t *pos)
         if (*p < '0' || *p > '9' || *end || errno) {
             goto bad;
         }
-        for (size_t i = 0; i < tc->n_events; i++) {
+        /* Seqs start at 1; those before the first event were not
+         * recorded (not lost). */
+        for (size_t i = 0; s && s >= tc->events[0].seq && i < tc->n_events;
+             i++) {
             if (tc->events[i].seq >= s) {
                 if (tc->events[i].seq != s) {
                     repl_error(r, "goto: '%s': no event has seq %llu (lost?)",
