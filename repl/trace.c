@@ -445,7 +445,8 @@ release_stderr(struct repl *r, struct stderr_capture *c, bool failed,
             text[n] = '\0';
         }
         last_cause(text, why, sizeof why);
-        if (strstr(what, "://") && strstr(why, "no \"ukey:\" event")) {
+        if (strstr(what, "://") && (strstr(why, "no \"ukey:\" event")
+                                    || strcasestr(why, "no event"))) {
             /* What lttng-live does with a session that does not exist:
              * it ends at once, without events. */
             snprintf(why, sizeof why, "no such live session, or it ended "

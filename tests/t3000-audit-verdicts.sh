@@ -359,6 +359,33 @@ test_expect_success 'bad traces: exit 2, one clear error, no crash' '
     test "$(grep -c "^  caused by: " chain)" -ge 2
 '
 
+# A ukey trace whose stream files are empty, or that has only its
+# metadata, was "Not a ukey trace": src.ctf.fs skips empty stream files, so
+# the sink saw no stream at all.  ukdb reads the metadata; the plugin behind
+# the babeltrace2 CLI cannot, and says what it knows.
+test_expect_success 'a ukey trace with no event is not "not a ukey trace"' '
+    cp -r clean nostream && : >nostream/stream_0 &&
+    mkdir onlymeta && cp clean/metadata onlymeta/ &&
+    cp -r other otherempty && : >otherempty/stream_0 &&
+    for t in nostream onlymeta; do
+        for c in audit view; do
+            "$UKDB" $c $t >out 2>err; test $? = 2 || exit 1
+            test "$(wc -l <err)" = 1 &&
+            test_grep "^ukdb: error: .*A ukey trace with no event: its streams are empty, or it has none\$" err || exit 1
+        done
+        "$UKDB" -c "open $t" 2>err; test $? = 2 &&
+        test "$(wc -l <err)" = 1 &&
+        test_grep "^ukdb: error: open: .$t.: .*A ukey trace with no event" err ||
+            exit 1
+        ! babeltrace2 --plugin-path="$PLUGINS" $t -c sink.ukey.audit \
+            >out 2>err &&
+        test_grep "No event: the input has no stream, or only empty ones" err &&
+        ! grep -q "Not a ukey trace" err || exit 1
+    done &&
+    "$UKDB" audit otherempty >out 2>err; test $? = 2 &&
+    test "$(wc -l <err)" = 1 && test_grep "Not a ukey trace" err
+'
+
 # An event time that overflows ns from origin: babeltrace2 left its error
 # pending, and its next call aborted ("API function called while current
 # thread has an error").
