@@ -333,6 +333,25 @@ test_expect_success 'view --format chrome is valid trace-event JSON' '
     grep -q "\"cat\":\"violation\",\"name\":\"ERROR double-delete ukey#1\"" double_delete.json
 '
 
+# Before, the chrome view applied only --ukey to violations: --flow,
+# --thread and the range left the double delete in.
+test_expect_success 'view --format chrome: violations pass every filter' '
+    for f in "" "--flow f1" "--flow f2" "--thread revalidator0" \
+        "--thread handler0" "--begin seq:38" "--begin seq:39" \
+        "--end seq:38" "--end seq:37" "--ukey 1" "--ukey 2" \
+        "--ukey 1 --flow f1 --thread revalidator0 --begin seq:38 --end seq:38"
+    do
+        c=$("$UKDB" view --format chrome $f double_delete |
+            grep -c "\"cat\":\"violation\"")
+        j=$("$UKDB" view --format json $f double_delete |
+            grep -o "\"kind\":\"double-delete\"" | wc -l)
+        echo "$f: chrome $c json $j"
+        test "$c" = "$j" || exit 1
+    done >log &&
+    cat log &&
+    test "$(grep -c "chrome 1 json 1" log)" = 7
+'
+
 # ==== Bad input ====
 
 test_expect_success 'bad traces: exit 2, one clear error, no crash' '
