@@ -445,7 +445,8 @@ release_stderr(struct repl *r, struct stderr_capture *c, bool failed,
             text[n] = '\0';
         }
         last_cause(text, why, sizeof why);
-        if (strstr(what, "://") && strstr(why, "no \"ukey:\" event")) {
+        if (strstr(what, "://") && (strstr(why, "no \"ukey:\" event")
+                                    || strcasestr(why, "no event"))) {
             /* What lttng-live does with a session that does not exist:
              * it ends at once, without events. */
             snprintf(why, sizeof why, "no such live session, or it ended "
@@ -487,13 +488,14 @@ read_trace(struct repl *r, struct trace_cursor *tc, const char *path)
 
 /* ==== Live sessions ==== */
 
-/* How long a live read goes on without a new event before it decides that
- * nothing more is there yet: more than LTTng's default live timer (the
- * period at which the consumer sends the relay daemon what the traced
- * program wrote), so that a motion sees what was traced just before it. */
-#define LIVE_QUIET_MS 300
+/* A read that waits for new events ("wait", "continue") and sees them
+ * keep coming stops after this long, to let the motion see them. */
+#define LIVE_BUSY_MS 300
 #define LIVE_POLL_MS 20         /* Sleep after "no data now". */
-#define LIVE_DRAIN_MAX_MS 3000  /* A busy session: the motion goes on. */
+/* A read that does not wait (open, a motion at the last event, "when")
+ * stops after this long of a session that records faster than ukdb reads
+ * it: the relay daemon always has more. */
+#define LIVE_DRAIN_MAX_MS 500
 
 static void index_more(struct trace_cursor *, bool final);
 
@@ -512,50 +514,73 @@ live_end(struct trace_cursor *tc, bool ok)
     }
 }
 
-/* Reads from the live session of 'tc', if it is still going: for
- * 'timeout_ms' at most (negative: no limit), stopping once 'quiet_ms' pass
- * without a new event, or, if 'need_new', as soon as new events came and
- * the relay daemon has nothing more now.  Ctrl-C stops it.  Returns the
- * number of new events. */
+/* The time now in nanoseconds since the Epoch: what an LTTng trace's
+ * clock gives (LTTng-UST's monotonic clock, with its offset from the
+ * Epoch), on the traced host. */
+static uint64_t
+live_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+/* Reads from the live session of 'tc', if it is still going, until Ctrl-C
+ * or the session ends, and:
+ *
+ * - unless 'need_new', as soon as babeltrace2 has nothing more now (its
+ *   lttng-live source says "try again": the relay daemon has no more data
+ *   that it can put in order), or it gives an event traced after this read
+ *   began (by the traced host's clock); it never sleeps;
+ * - if 'need_new', once new events came and babeltrace2 has nothing more
+ *   now (or after LIVE_BUSY_MS, if they keep coming);
+ *
+ * and in either case after 'timeout_ms' (negative: no limit; callers give
+ * a read that does not wait LIVE_DRAIN_MAX_MS).
+ *
+ * Returns the number of new events. */
 static size_t
 live_read(struct repl *r, struct trace_cursor *tc, long timeout_ms,
-          long quiet_ms, bool need_new)
+          bool need_new)
 {
     size_t before = tc->n_events;
-    double start = now_us(), last_new = start;
+    double start = now_us();
+    uint64_t start_ns = live_now_ns();
+    struct stderr_capture c;
+    enum graph_poll_status status = GRAPH_POLL_OK;
+    char what[300];
+
+    snprintf(what, sizeof what, "%s'%s'", tc->opening ? "open: " : "",
+             tc->path);
+    capture_stderr(&c);
     while (tc->live) {
-        size_t n = tc->n_events;
-        struct stderr_capture c;
-        capture_stderr(&c);
-        enum graph_poll_status status = graph_poll(tc->live);
-        char what[300];
-        snprintf(what, sizeof what, "%s'%s'", tc->opening ? "open: " : "",
-                 tc->path);
-        release_stderr(r, &c, status == GRAPH_POLL_ERROR, what);
+        status = graph_poll(tc->live);
         if (status == GRAPH_POLL_END || status == GRAPH_POLL_ERROR) {
-            live_end(tc, status == GRAPH_POLL_END);
             break;
         }
         double now = now_us();
-        if (tc->n_events > n) {
-            last_new = now;
-        }
-        if (need_new && tc->n_events > before
-            && now - start >= LIVE_QUIET_MS * 1e3) {
-            break;              /* A busy session: let the motion see them. */
-        }
         if (repl_interrupted
             || (timeout_ms >= 0 && now - start >= timeout_ms * 1e3)) {
             break;
         }
-        if (status == GRAPH_POLL_AGAIN) {
-            if (need_new ? tc->n_events > before
-                         : now - last_new >= quiet_ms * 1e3) {
+        if (!need_new) {
+            if (status == GRAPH_POLL_AGAIN
+                || (tc->n_events > before
+                    && tc->events[tc->n_events - 1].ts >= start_ns)) {
                 break;
             }
+        } else if (tc->n_events > before
+                   && (status == GRAPH_POLL_AGAIN
+                       || now - start >= LIVE_BUSY_MS * 1e3)) {
+            break;
+        } else if (status == GRAPH_POLL_AGAIN) {
             nanosleep(&(struct timespec) { 0, LIVE_POLL_MS * 1000000L },
                       NULL);
         }
+    }
+    release_stderr(r, &c, status == GRAPH_POLL_ERROR, what);
+    if (status == GRAPH_POLL_END || status == GRAPH_POLL_ERROR) {
+        live_end(tc, status == GRAPH_POLL_END);
     }
     index_more(tc, !tc->live);
     if (tc->mixed && !tc->mixed_told && !tc->opening) {
@@ -583,9 +608,9 @@ live_more(struct repl *r, bool follow, bool *announced)
             fflush(stdout);
             *announced = true;
         }
-        return live_read(r, tc, -1, 0, true) > 0;
+        return live_read(r, tc, -1, true) > 0;
     }
-    return live_read(r, tc, LIVE_DRAIN_MAX_MS, LIVE_QUIET_MS, false) > 0;
+    return live_read(r, tc, LIVE_DRAIN_MAX_MS, false) > 0;
 }
 
 /* Says why a motion stopped at the last event of a live session. */
@@ -620,8 +645,7 @@ trace_wait(struct repl *r, int argc, char *argv[])
                tc->path, tc->n_events);
         return CMD_OK;
     }
-    size_t n = live_read(r, tc, seconds ? (long) seconds * 1000 : -1,
-                         LIVE_QUIET_MS, true);
+    size_t n = live_read(r, tc, seconds ? (long) seconds * 1000 : -1, true);
     if (n) {
         printf("%zu new event%s (%zu read so far)%s\n", n, n == 1 ? "" : "s",
                tc->n_events, tc->live ? "; the session is still live" : "");
@@ -649,10 +673,10 @@ open_live(struct repl *r, struct trace_cursor *tc, const char *url)
         return false;
     }
     tc->was_live = true;
-    /* The first read connects and takes the metadata: let it take its
-     * time, then nothing more than what is there. */
+    /* The first poll connects and takes the metadata; then what
+     * babeltrace2 has now, without waiting for more. */
     tc->opening = true;
-    live_read(r, tc, LIVE_DRAIN_MAX_MS, 2 * LIVE_QUIET_MS, false);
+    live_read(r, tc, LIVE_DRAIN_MAX_MS, false);
     tc->opening = false;
     if (!tc->live && !tc->n_events) {
         if (!tc->live_failed) {
@@ -1315,7 +1339,10 @@ parse_target(struct repl *r, const char *arg, uint64_t *pos)
         if (*p < '0' || *p > '9' || *end || errno) {
             goto bad;
         }
-        for (size_t i = 0; i < tc->n_events; i++) {
+        /* Seqs start at 1; those before the first event were not
+         * recorded (not lost). */
+        for (size_t i = 0; s && s >= tc->events[0].seq && i < tc->n_events;
+             i++) {
             if (tc->events[i].seq >= s) {
                 if (tc->events[i].seq != s) {
                     repl_error(r, "goto: '%s': no event has seq %llu (lost?)",
@@ -1386,7 +1413,7 @@ trace_goto(struct repl *r, int argc, char *argv[])
     if (r->trace->live) {
         /* "goto end" is the last event so far, and a later one may be
          * there now. */
-        live_read(r, r->trace, LIVE_DRAIN_MAX_MS, LIVE_QUIET_MS, false);
+        live_read(r, r->trace, LIVE_DRAIN_MAX_MS, false);
     }
     if (!parse_target(r, argv[1], &pos)) {
         return CMD_ERROR;
@@ -1514,7 +1541,7 @@ trace_execute__(struct repl *r, int argc, char *argv[])
         return trace_log(r, argc, argv);
     } else if (!strcmp(c, "when")) {
         if (r->trace->live) {
-            live_read(r, r->trace, LIVE_DRAIN_MAX_MS, LIVE_QUIET_MS, false);
+            live_read(r, r->trace, LIVE_DRAIN_MAX_MS, false);
         }
         return trace_when(r, argc, argv);
     } else if (!strcmp(c, "wait")) {

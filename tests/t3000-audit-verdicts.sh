@@ -333,6 +333,25 @@ test_expect_success 'view --format chrome is valid trace-event JSON' '
     grep -q "\"cat\":\"violation\",\"name\":\"ERROR double-delete ukey#1\"" double_delete.json
 '
 
+# Before, the chrome view applied only --ukey to violations: --flow,
+# --thread and the range left the double delete in.
+test_expect_success 'view --format chrome: violations pass every filter' '
+    for f in "" "--flow f1" "--flow f2" "--thread revalidator0" \
+        "--thread handler0" "--begin seq:38" "--begin seq:39" \
+        "--end seq:38" "--end seq:37" "--ukey 1" "--ukey 2" \
+        "--ukey 1 --flow f1 --thread revalidator0 --begin seq:38 --end seq:38"
+    do
+        c=$("$UKDB" view --format chrome $f double_delete |
+            grep -c "\"cat\":\"violation\"")
+        j=$("$UKDB" view --format json $f double_delete |
+            grep -o "\"kind\":\"double-delete\"" | wc -l)
+        echo "$f: chrome $c json $j"
+        test "$c" = "$j" || exit 1
+    done >log &&
+    cat log &&
+    test "$(grep -c "chrome 1 json 1" log)" = 7
+'
+
 # ==== Bad input ====
 
 test_expect_success 'bad traces: exit 2, one clear error, no crash' '
@@ -357,6 +376,33 @@ test_expect_success 'bad traces: exit 2, one clear error, no crash' '
     grep "^trunc:" log | grep -q "Cannot read trace: .*: .*stream file" &&
     UKDB_ERROR_CHAIN=1 "$UKDB" audit trunc 2>chain; test $? = 2 &&
     test "$(grep -c "^  caused by: " chain)" -ge 2
+'
+
+# A ukey trace whose stream files are empty, or that has only its
+# metadata, was "Not a ukey trace": src.ctf.fs skips empty stream files, so
+# the sink saw no stream at all.  ukdb reads the metadata; the plugin behind
+# the babeltrace2 CLI cannot, and says what it knows.
+test_expect_success 'a ukey trace with no event is not "not a ukey trace"' '
+    cp -r clean nostream && : >nostream/stream_0 &&
+    mkdir onlymeta && cp clean/metadata onlymeta/ &&
+    cp -r other otherempty && : >otherempty/stream_0 &&
+    for t in nostream onlymeta; do
+        for c in audit view; do
+            "$UKDB" $c $t >out 2>err; test $? = 2 || exit 1
+            test "$(wc -l <err)" = 1 &&
+            test_grep "^ukdb: error: .*A ukey trace with no event: its streams are empty, or it has none\$" err || exit 1
+        done
+        "$UKDB" -c "open $t" 2>err; test $? = 2 &&
+        test "$(wc -l <err)" = 1 &&
+        test_grep "^ukdb: error: open: .$t.: .*A ukey trace with no event" err ||
+            exit 1
+        ! babeltrace2 --plugin-path="$PLUGINS" $t -c sink.ukey.audit \
+            >out 2>err &&
+        test_grep "No event: the input has no stream, or only empty ones" err &&
+        ! grep -q "Not a ukey trace" err || exit 1
+    done &&
+    "$UKDB" audit otherempty >out 2>err; test $? = 2 &&
+    test "$(wc -l <err)" = 1 && test_grep "Not a ukey trace" err
 '
 
 # An event time that overflows ns from origin: babeltrace2 left its error

@@ -318,10 +318,13 @@ test_expect_success 'next THREAD with nothing to step to: an error, no move' '
     test_grep "^\[76\] urcu " out
 '
 
-# Before, both said "(events 0 to 82)".
+# Before, both said "(events 0 to 82)"; and seq 0, which no event has,
+# was "no event has seq 0 (lost?)".
 test_expect_success 'goto out of range: in the unit given' '
     echo "goto seq:999" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
     test_grep "^error: goto: .seq:999.: out of range (seqs 1 to 82)\$" err &&
+    echo "goto seq:0" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
+    test_grep "^error: goto: .seq:0.: out of range (seqs 1 to 82)\$" err &&
     echo "goto 5s" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
     test_grep "^error: goto: .5s.: out of range (the trace spans 0 to 1.959862 ms from its first event)\$" err
 '

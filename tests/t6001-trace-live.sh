@@ -206,6 +206,21 @@ if command -v tmux >/dev/null; then
     '
 fi
 
+# "open" and "when" take what the relay daemon has and never wait: before,
+# each waited until 300 ms passed without an event (open 600 ms), so 40 of
+# them took more than 12 s; now the connection's round trips.  (The bound
+# is generous: a loaded machine only adds to the work, never to the old
+# code's sleeps.)
+test_expect_success 'open and when on an idle session do not wait' '
+    lttng_create_live live3 && lttng_enable_blocking live3 1M 4 &&
+    lttng_start live3 && URL3=$(lttng_live_url live3) &&
+    for i in $(seq 40); do echo when; done >whens &&
+    timeout 8 "$UKDB" "$URL3" <whens >out 2>err &&
+    test "$(grep -c "^event [0-9]* of [0-9]* .*(live)\$" out)" = 40 &&
+    test ! -s err &&
+    lttng_destroy live3
+'
+
 test_expect_code 2 'bad input: no such session, nothing listening' '
     read -r c d l <<<"$LTTNG_RELAYD_PORTS" &&
     "$UKDB" -c "open net://127.0.0.1:$l/host/$(hostname)/nosuch" 2>err;

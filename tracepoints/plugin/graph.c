@@ -63,6 +63,8 @@ struct graph {
                                          * read, as realpath() gives them. */
     size_t n_dirs;
     struct graph_watch watch;           /* While sources are created. */
+    bool metadata_ukey;                 /* A trace's metadata declares
+                                         * "ukey:" events. */
     struct sink_setup setup;
     bool aborted;                       /* babeltrace2 aborted in it: what
                                          * it holds is abandoned. */
@@ -231,24 +233,35 @@ graph_get_u32(const unsigned char *p, bool swap)
 }
 
 /* Returns false, after appending a cause, if the metadata file of 'dir' is
- * packetized and its packets do not exactly fill the file. */
+ * packetized and its packets do not exactly fill the file.  Otherwise
+ * sets '*ukey' if its text declares a "ukey:" event: src.ctf.fs skips
+ * empty stream files, so of a trace whose streams are all empty the sink
+ * gets no stream, and only this tells a ukey trace with no event from
+ * another provider's. */
 static bool
-graph_check_metadata(const char *dir)
+graph_check_metadata(const char *dir, bool *ukey)
 {
     char *path = uk_xasprintf("%s/metadata", dir);
     FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    char *text = NULL;
+    size_t size = 0, text_len = 0, offset = 0;
+    struct stat st;
     bool ok = true;
-    unsigned char h[GRAPH_TSDL_HEADER_SIZE];
-    long offset = 0;
 
     if (!f) {
         goto out;               /* src.ctf.fs says why. */
     }
-    for (;;) {
-        size_t n = fread(h, 1, sizeof h, f);
-        if (n == 0 && offset > 0) {
-            break;              /* Exactly at the end. */
-        }
+    if (fstat(fileno(f), &st) || st.st_size < 0) {
+        goto out;
+    }
+    size = (size_t) st.st_size;
+    buf = uk_xmalloc(size + 1);
+    size = fread(buf, 1, size, f);
+    text = uk_xmalloc(size + 1);
+    while (offset < size) {
+        const unsigned char *h = buf + offset;
+        size_t n = size - offset;
         if (n < 4) {
             ok = offset == 0;   /* Too short for a header: plain text. */
             break;
@@ -259,7 +272,7 @@ graph_check_metadata(const char *dir)
             ok = offset == 0;   /* Plain text metadata. */
             break;
         }
-        if (n < sizeof h) {
+        if (n < GRAPH_TSDL_HEADER_SIZE) {
             ok = false;
             break;
         }
@@ -267,26 +280,31 @@ graph_check_metadata(const char *dir)
         uint32_t packet_bits = graph_get_u32(h + 28, swap);
         if (packet_bits % 8 || packet_bits / 8 < GRAPH_TSDL_HEADER_SIZE
             || content_bits > packet_bits
-            || content_bits / 8 < GRAPH_TSDL_HEADER_SIZE) {
-            ok = false;
+            || content_bits / 8 < GRAPH_TSDL_HEADER_SIZE
+            || packet_bits / 8 > n) {
+            ok = false;         /* Or the last packet is cut. */
             break;
         }
-        long next = offset + (long) (packet_bits / 8);
-        struct stat st;
-        if (fstat(fileno(f), &st) || st.st_size < next
-            || fseek(f, next, SEEK_SET)) {
-            ok = false;         /* The last packet is cut. */
-            break;
-        }
-        offset = next;
+        size_t len = content_bits / 8 - GRAPH_TSDL_HEADER_SIZE;
+        memcpy(text + text_len, h + GRAPH_TSDL_HEADER_SIZE, len);
+        text_len += len;
+        offset += packet_bits / 8;
     }
     if (!ok) {
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
-            "Truncated or corrupt metadata: path=\"%s\", offset=%ld",
+            "Truncated or corrupt metadata: path=\"%s\", offset=%zu",
             path, offset);
+    } else if (offset ? memmem(text, text_len, "\"ukey:", 6)
+                      : memmem(buf, size, "\"ukey:", 6)) {   /* Plain. */
+        *ukey = true;
     }
-    fclose(f);
+
 out:
+    if (f) {
+        fclose(f);
+    }
+    free(text);
+    free(buf);
     free(path);
     return ok;
 }
@@ -612,7 +630,7 @@ graph_add_input(struct graph *g, const char *input)
     graph_watch_start(&g->watch, input, found_bytes);
     for (size_t i = 0; i < n_found_dirs; i++) {
         if (ok) {
-            ok = (graph_check_metadata(found_dirs[i])
+            ok = (graph_check_metadata(found_dirs[i], &g->metadata_ukey)
                   && graph_add_dir(g, found_dirs[i])
                   && graph_add_source(g, fs, found_dirs[i], false));
         }
@@ -669,6 +687,7 @@ graph_build(struct graph *g, int n_inputs, char *inputs[])
 
     enum report_mode mode = g->setup.options.mode;
     g->setup.n_inputs = g->muxer ? 1 : g->n_ports;
+    g->setup.declares_ukey = g->metadata_ukey ? 1 : live ? -1 : 0;
     g->sink_cls = sink_create_class(mode, mode == REPORT_AUDIT
                                           ? "audit" : "lifecycle");
     if (!g->sink_cls) {

@@ -241,8 +241,14 @@ report_chrome_event(struct report *r, const struct ukey_event *e)
 void
 report_chrome_violation(struct report *r, const struct lifecycle_violation *v)
 {
+    /* The filters of the text and JSON views: a violation of the ukeys
+     * they select (--ukey, --flow), at a selected event (--thread and
+     * the range).  One without a ukey (a flow's) is shown, unless --ukey
+     * is given: this output is not made of ukey timelines. */
     const struct ukey_event *e = &v->event;
-    if (r->opts.ukey_id && e->ukey_id != r->opts.ukey_id) {
+    if ((r->opts.ukey_id && e->ukey_id != r->opts.ukey_id)
+        || !report_flow_selected(r, e->ufid)
+        || !report_violation_selected(r, v)) {
         return;
     }
     FILE *f = chrome_out(r);

@@ -176,6 +176,12 @@ bool report_in_bounds(const struct report *, uint64_t seq, uint64_t ts);
 bool report_thread_selected(const struct report *, uint32_t id);
 bool report_flow_selected(const struct report *, uint64_t ufid);
 
+/* True if violation 'v' passes --thread and --begin/--end, at the event
+ * that breaks the rule (its first evidence); --ukey and --flow select the
+ * ukeys whose violations are shown. */
+bool report_violation_selected(const struct report *,
+                               const struct lifecycle_violation *v);
+
 /* The name of the flow of 'ufid' from its 'flow' event, or NULL. */
 const char *report_flow_name(const struct report *, uint64_t ufid);
 

@@ -95,15 +95,6 @@ step_selected(const struct report *r, const struct lifecycle_step *s)
     return report_thread_selected(r, s->thread_id) && report_in_bounds(r, s->seq, s->ts);
 }
 
-static bool
-violation_selected(const struct report *r,
-                   const struct lifecycle_violation *v)
-{
-    const struct lifecycle_evidence *ev = &v->evidence[0];
-    return report_thread_selected(r, ev->thread_id)
-           && report_in_bounds(r, ev->seq, ev->ts);
-}
-
 static void
 print_step_text(struct report *r, FILE *f, const struct lifecycle_step *s)
 {
@@ -149,7 +140,7 @@ print_violations_below(struct report *r, FILE *f, const size_t *chain,
     size_t n_shown = 0;
     for (; *k < n && r->kept[chain[*k]].v.evidence[0].seq < below; (*k)++) {
         const struct lifecycle_violation *v = &r->kept[chain[*k]].v;
-        if (!violation_selected(r, v)) {
+        if (!report_violation_selected(r, v)) {
             continue;
         }
         if (r->opts.format == REPORT_JSON) {
@@ -276,7 +267,7 @@ timeline_selected(const struct report *r, const struct lifecycle_ukey *u,
             }
         }
         for (size_t k = 0; k < n; k++) {
-            if (violation_selected(r, &r->kept[chain[k]].v)) {
+            if (report_violation_selected(r, &r->kept[chain[k]].v)) {
                 return true;
             }
         }
@@ -328,7 +319,7 @@ report_view_ukey_done(const struct lifecycle_ukey *u, void *r_)
 static void
 print_continued(struct report *r, const struct lifecycle_violation *v)
 {
-    if (!violation_selected(r, v)) {
+    if (!report_violation_selected(r, v)) {
         return;
     }
     if (r->opts.format == REPORT_JSON) {

@@ -268,6 +268,15 @@ report_flow_selected(const struct report *r, uint64_t ufid)
 }
 
 bool
+report_violation_selected(const struct report *r,
+                          const struct lifecycle_violation *v)
+{
+    const struct lifecycle_evidence *ev = &v->evidence[0];
+    return report_thread_selected(r, ev->thread_id)
+           && report_in_bounds(r, ev->seq, ev->ts);
+}
+
+bool
 report_event_selected(const struct report *r, const struct ukey_event *e)
 {
     if (r->opts.ukey_id && e->ukey_id != r->opts.ukey_id

@@ -788,6 +788,28 @@ sink_report(struct sink *sink)
     return status;
 }
 
+/* Why the input has no "ukey:" event: a ukey trace whose streams hold
+ * none, or are empty (src.ctf.fs skips empty stream files: no stream
+ * comes then, and only ukdb, which read the metadata, can say whose trace
+ * it is), or another provider's trace. */
+static const char *
+sink_why_no_event(const struct sink *sink)
+{
+    for (size_t i = 0; i < sink->n_streams; i++) {
+        if (sink->streams[i].ukey) {
+            return "A ukey trace with no event: its streams hold none";
+        }
+    }
+    int declares = sink->setup ? sink->setup->declares_ukey : -1;
+    if (sink->n_streams || !declares) {
+        return "Not a ukey trace: the input has no \"ukey:\" event";
+    }
+    return (declares > 0
+            ? "A ukey trace with no event: its streams are empty, or it "
+              "has none"
+            : "No event: the input has no stream, or only empty ones");
+}
+
 /* The input ended: prints the report.  Returns false after appending a
  * cause. */
 static bool
@@ -795,7 +817,7 @@ sink_end(struct sink *sink)
 {
     if (!decode_n_events(sink->dec)) {
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self_comp,
-            "Not a ukey trace: the input has no \"ukey:\" event");
+            "%s", sink_why_no_event(sink));
         return false;
     }
     char why[512];

@@ -26,6 +26,10 @@ struct sink_setup {
     struct report_options options;  /* 'mode' is set by the class. */
     uint64_t n_inputs;              /* Input ports: 1, "in", or that many,
                                      * "in0", "in1"..., merged by time. */
+    int declares_ukey;              /* Whether the inputs' metadata declares
+                                     * "ukey:" events: 1, 0, or -1 if
+                                     * unknown (a live session).  Says what
+                                     * an input without a stream is. */
     int status;                     /* Out: report_finish()'s status, or -1
                                      * if the input did not end. */
     struct sink *sink;              /* Out: the sink (weak, valid while
