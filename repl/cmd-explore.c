@@ -464,15 +464,17 @@ print_stop_reason(const struct explore_options *o,
 }
 
 /* How much was searched: "all 12 schedules of at most 5 steps (...)",
- * "the only schedule (...)", "3 random schedules (seed 1) (...)". */
+ * "the only schedule (...)", "3 random schedules (sampled with seed 1,
+ * ...)": one parenthetical, the seed in it. */
 static void
 print_coverage(const struct explore_options *o, const struct explore_stats *st,
                bool found)
 {
     uint64_t n = st->schedules;
-    if (o->strategy == EXPLORE_RANDOM || o->strategy == EXPLORE_PCT) {
-        printf("%" PRIu64 " %s schedule%s (seed %" PRIu64 ")", n,
-               explore_strategy_name(o->strategy), uk_plural(n), o->seed);
+    bool sampled = o->strategy == EXPLORE_RANDOM || o->strategy == EXPLORE_PCT;
+    if (sampled) {
+        printf("%" PRIu64 " %s schedule%s", n,
+               explore_strategy_name(o->strategy), uk_plural(n));
     } else if (st->exhausted && n == 1) {
         printf("the only schedule");
     } else {
@@ -487,9 +489,13 @@ print_coverage(const struct explore_options *o, const struct explore_stats *st,
         printf(" of at most %zu step%s", o->depth_bound,
                uk_plural(o->depth_bound));
     }
-    printf(" (%s, %" PRIu64 " step%s, depth %zu, %" PRIu64 " pruned by "
+    printf(" (%s", reduction_text(o, st));
+    if (sampled) {
+        printf(" with seed %" PRIu64, o->seed);
+    }
+    printf(", %" PRIu64 " step%s, depth %zu, %" PRIu64 " pruned by "
            "reduction, %" PRIu64 " cut by bounds, %.2f s)",
-           reduction_text(o, st), st->steps, uk_plural(st->steps),
+           st->steps, uk_plural(st->steps),
            st->max_depth, st->pruned, st->bound_exceeded, st->elapsed);
     print_stop_reason(o, st, found);
     putchar('\n');
