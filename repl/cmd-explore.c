@@ -9,6 +9,7 @@
 #include "repl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <locale.h>
@@ -95,6 +96,8 @@ const char explore_options_help[] =
     "  --no-minimize       keep the schedule as found\n"
     "  --warnings          warnings count as violations\n"
     "  -o FILE             write the script to FILE (--all: FILE-2...)\n"
+    "  --verbose           \"ukdb explore\": print what the script prints\n"
+    "                      as it runs (quiet by default)\n"
     "  No bound by default: on a terminal a progress line shows the\n"
     "  schedules, steps, depth and time; Ctrl-C stops the search with a\n"
     "  summary (status 2 in a script).\n"
@@ -162,11 +165,14 @@ parse_numeric(struct repl *r, const char *opt, const char *arg,
     return false;
 }
 
-/* Parses explore's options into 'opts' and '*output'.  Returns the index
- * of the first non-option argument, or -1 on error. */
+/* Parses explore's options into 'opts' and '*output', and --verbose into
+ * '*verbose' (NULL: --verbose is not an option, as in the REPL, which runs
+ * no script first).  Returns the index of the first non-option argument,
+ * or -1 on error. */
 static int
 parse_options(struct repl *r, int argc, char *argv[],
-              struct explore_options *opts, const char **output)
+              struct explore_options *opts, const char **output,
+              bool *verbose)
 {
     bool reduction_set = false;
     int i;
@@ -230,6 +236,8 @@ parse_options(struct repl *r, int argc, char *argv[],
             opts->minimize = false;
         } else if (!strcmp(o, "--warnings")) {
             opts->warnings = true;
+        } else if (verbose && !strcmp(o, "--verbose")) {
+            *verbose = true;
         } else if (!strcmp(o, "-o")) {
             if (!arg || !*arg) {
                 repl_usage_error(r, "explore", "-o needs a file name");
@@ -675,7 +683,7 @@ cmd_explore(struct repl *r, int argc, char *argv[])
     struct explore_options opts;
     const char *output = NULL;
     explore_options_init(&opts);
-    int i = parse_options(r, argc, argv, &opts, &output);
+    int i = parse_options(r, argc, argv, &opts, &output, NULL);
     if (i < 0) {
         return CMD_ERROR;
     }
@@ -688,6 +696,41 @@ cmd_explore(struct repl *r, int argc, char *argv[])
     /* Interrupted: the summary is out; the input loop reports the
      * interrupt (a script then exits 2, the prompt comes back). */
     return status == 2 && !repl_interrupted ? CMD_ERROR : CMD_OK;
+}
+
+/* The scenario runs as the prefix of the search: what its commands print
+ * (steps, "show", "history"...) is not the search's report, so it goes to
+ * /dev/null.  Errors and failed expects go to stderr and stay.  Returns
+ * the saved stdout for stdout_restore(), or -1 if stdout could not be
+ * silenced (the script's output then shows: harmless). */
+static int
+stdout_silence(void)
+{
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    int null = open("/dev/null", O_WRONLY);
+    if (saved < 0 || null < 0 || dup2(null, STDOUT_FILENO) < 0) {
+        if (saved >= 0) {
+            close(saved);
+        }
+        saved = -1;
+    }
+    if (null >= 0) {
+        close(null);
+    }
+    return saved;
+}
+
+/* Gives back the stdout that stdout_silence() saved in 'saved' (-1:
+ * nothing to do). */
+static void
+stdout_restore(int saved)
+{
+    if (saved >= 0) {
+        fflush(stdout);
+        dup2(saved, STDOUT_FILENO);
+        close(saved);
+    }
 }
 
 int
@@ -710,13 +753,14 @@ explore_main(int argc, char *argv[])
     repl_init(&r);
     r.from_command_line = true;
     explore_options_init(&opts);
-    int i = parse_options(&r, argc, argv, &opts, &output);
+    bool verbose = false;
+    int i = parse_options(&r, argc, argv, &opts, &output, &verbose);
     if (i < 0 || i + 1 != argc) {
         if (i >= 0) {
             fprintf(stderr, "usage: ukdb explore [--bfs|--random N|--pct D] "
                     "[--runs N] [--seed S] [--preempt-bound K] [--depth N] "
                     "[--reduction none|sleep|dpor] [--all] [-o FILE] "
-                    "SCRIPT.ukdb\n");
+                    "[--verbose] SCRIPT.ukdb\n");
         }
         repl_destroy(&r);
         return 2;
@@ -729,9 +773,11 @@ explore_main(int argc, char *argv[])
         return 2;
     }
     repl_rebuild(&r);
-    r.quiet = true;
+    r.quiet = !verbose;
     repl_catch_sigint();
+    int saved_stdout = verbose ? -1 : stdout_silence();
     enum cmd_status status = repl_run_file(&r, fp, file);
+    stdout_restore(saved_stdout);
     fclose(fp);
     r.quiet = false;
     r.from_command_line = true;

@@ -51,6 +51,22 @@ test_expect_success 'explore: without -o, prints the script and writes nothing' 
     test_grep "ERROR double-delete" rout
 '
 
+test_expect_success 'explore FILE: the script runs quietly, --verbose shows it' '
+    { echo "variant upstream"; seed_scenario;
+      printf "echo the script speaks\nshow ukeys\nhistory f1\n"; } >q.ukdb &&
+    timeout 60 "$UKDB" explore q.ukdb >out 2>err &&
+    test "$(wc -l <out)" = 1 && test_grep "^clean: no violation in " out &&
+    test ! -s err &&
+    timeout 60 "$UKDB" explore --verbose q.ukdb >out 2>err &&
+    test_grep "^the script speaks$" out &&
+    test_grep "^clean: no violation in " out &&
+    { echo "variant upstream"; seed_scenario; echo "flow"; } >bad.ukdb &&
+    { timeout 60 "$UKDB" explore bad.ukdb >out 2>err; test $? = 2; } &&
+    test_grep "^bad.ukdb:13: error: " err &&
+    { "$UKDB" -c "explore --verbose" >out 2>err; test $? = 2; } &&
+    test_grep "error: explore:.*--verbose" err
+'
+
 test_expect_success 'explore: -o FILE with --all writes FILE, FILE-2' '
     with_variant pre-154781666 $BUGS/154781666.ukdb b.ukdb &&
     mkdir -p all && (cd all &&
