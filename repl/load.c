@@ -441,38 +441,47 @@ load_print_text(const struct load_args *a, const struct load_stats *s,
 {
     const struct udpif_stats *u = &s->fr.stats;
     const struct load_config *cfg = &a->cfg;
-    printf("load: variant %s, %u %s, %u revalidators, %" PRIu64
-           " flows, %u umaps, seed %" PRIu64 "%s\n",
-           cfg->variant->name, cfg->n_pmds ? cfg->n_pmds : cfg->n_handlers,
-           cfg->n_pmds ? "pmds" : "handlers", cfg->n_revalidators,
-           cfg->n_flows, cfg->n_umaps, cfg->seed,
+    unsigned int n_threads = cfg->n_pmds ? cfg->n_pmds : cfg->n_handlers;
+    printf("load: variant %s, %u %s%s, %u revalidator%s, %" PRIu64
+           " flow%s, %u umap%s, seed %" PRIu64 "%s\n",
+           cfg->variant->name, n_threads, cfg->n_pmds ? "pmd" : "handler",
+           uk_plural(n_threads), cfg->n_revalidators,
+           uk_plural(cfg->n_revalidators), cfg->n_flows,
+           uk_plural(cfg->n_flows), cfg->n_umaps, uk_plural(cfg->n_umaps),
+           cfg->seed,
            stop == LOAD_INTERRUPTED ? " (interrupted)"
            : stop == LOAD_STALLED ? " (stalled)" : "");
     printf("time            %.2f s, %" PRIu64 " round%s\n", s->elapsed,
            s->fr.rounds, uk_plural(s->fr.rounds));
-    printf("traffic         %" PRIu64 " calls, %" PRIu64 " packets: %"
-           PRIu64 " fastpath, %" PRIu64 " slowpath\n", s->calls, s->packets,
+    printf("traffic         %" PRIu64 " call%s, %" PRIu64 " packet%s: %"
+           PRIu64 " fastpath, %" PRIu64 " slowpath\n", s->calls,
+           uk_plural(s->calls), s->packets, uk_plural(s->packets),
            u->fastpath_packets, u->slowpath_packets);
     printf("upcalls         %" PRIu64 " (%.0f/s)\n", u->upcalls,
            per_second(u->upcalls, s->elapsed));
     printf("installs        %" PRIu64 " (%.0f/s), %" PRIu64
-           " replacements\n", u->installs, per_second(u->installs,
-                                                       s->elapsed),
-           u->replacements);
+           " replacement%s\n", u->installs, per_second(u->installs,
+                                                        s->elapsed),
+           u->replacements, uk_plural(u->replacements));
     printf("evictions       %" PRIu64 "\n", u->evictions);
-    printf("datapath        %" PRIu64 " puts (%" PRIu64 " failed), %" PRIu64
-           " dels (%" PRIu64 " failed)\n", u->dp_puts, u->dp_put_errors,
-           u->dp_dels, u->dp_del_errors);
-    printf("generator       %" PRIu64 " expiries, %" PRIu64 " modifies, %"
-           PRIu64 " faults, %" PRIu64 " churns\n", s->expiries, s->modifies,
-           s->faults, s->churns);
+    printf("datapath        %" PRIu64 " put%s (%" PRIu64 " failed), %" PRIu64
+           " del%s (%" PRIu64 " failed)\n", u->dp_puts, uk_plural(u->dp_puts),
+           u->dp_put_errors, u->dp_dels, uk_plural(u->dp_dels),
+           u->dp_del_errors);
+    printf("generator       %" PRIu64 " %s, %" PRIu64 " modif%s, %" PRIu64
+           " fault%s, %" PRIu64 " churn%s\n", s->expiries,
+           s->expiries == 1 ? "expiry" : "expiries", s->modifies,
+           s->modifies == 1 ? "y" : "ies", s->faults, uk_plural(s->faults),
+           s->churns, uk_plural(s->churns));
     printf("ukeys           %" PRIu64 " created, %" PRIu64
-           " freed, %" PRIu64 " live at exit, %" PRIu64 " free events\n",
-           u->created, s->fr.real_frees, s->fr.live, u->freed);
+           " freed, %" PRIu64 " live at exit, %" PRIu64 " free event%s\n",
+           u->created, s->fr.real_frees, s->fr.live, u->freed,
+           uk_plural(u->freed));
     printf("events          %" PRIu64 "%s\n", s->fr.events,
            sum && sum->complete ? ", complete (end seen)" : "");
-    printf("violations      %" PRIu64 " errors, %" PRIu64 " warnings\n",
-           u->violations, u->warnings);
+    printf("violations      %" PRIu64 " error%s, %" PRIu64 " warning%s\n",
+           u->violations, uk_plural(u->violations), u->warnings,
+           uk_plural(u->warnings));
     for (int k = 0; sum && k < N_UK_VIOLATION_KINDS; k++) {
         if (sum->by_violation[k]) {
             printf("  %-22s %" PRIu64 "\n", uk_violation_kind_name(k),

@@ -158,7 +158,7 @@ test_expect_success '--pmds: the userspace datapath, its flows idle out too' '
     [ "$(json_get summary evictions)" -gt 600 ] &&
     [ "$(json_get summary complete)" = True ] &&
     "$UKDB" load --pmds 3 --revalidators 1 --flows 50 --seconds 0.3 >text &&
-    test_grep "^load: variant upstream, 3 pmds, 1 revalidators, 50 flows" text
+    test_grep "^load: variant upstream, 3 pmds, 1 revalidator, 50 flows" text
 '
 
 test_expect_success '--pmds: bad arguments' '
@@ -173,9 +173,19 @@ test_expect_success '--pmds: bad arguments' '
 test_expect_success 'text summary' '
     "$UKDB" load --handlers 1 --revalidators 1 --flows 50 --seconds 0.3 \
         >summary &&
-    test_grep "^load: variant upstream, 1 handlers, 1 revalidators, 50 flows" \
+    test_grep "^load: variant upstream, 1 handler, 1 revalidator, 50 flows" \
         summary &&
     test_grep "^ukeys .* 0 live at exit" summary
+'
+
+# Counts of one are singular (uk_plural()), every one of them.
+test_expect_success 'text summary: "1 flow", not "1 flows"' '
+    "$UKDB" load --handlers 1 --revalidators 1 --flows 1 --umaps 1 \
+        --seconds 0.3 >summary &&
+    test_grep "^load: variant upstream, 1 handler, 1 revalidator, 1 flow, 1 umap, seed 1$" \
+        summary &&
+    ! grep -E "(^|[ (])1 (handlers|pmds|revalidators|flows|umaps|rounds|calls|packets|replacements|puts|dels|expiries|modifies|faults|churns|free events|errors|warnings)" \
+        summary
 '
 
 # With --upcalls, a load that cannot upcall any more (every flow sent
