@@ -205,16 +205,62 @@ show_umaps(struct repl *r)
 
 enum cmd_status cmd_show_dp(struct repl *r);
 
-/* " put:EFBIG", or " put:42" for an errno "dp fail" knows by number only. */
-static void
-print_fault(const char *op, int error)
+/* How "dp show" names the fault 'error': "EFBIG", or "42" (written in
+ * 'buf') for an errno "dp fail" knows by number only. */
+static const char *
+fault_name(int error, char *buf, size_t size)
 {
     const char *name = uk_errno_name(error);
     if (strcmp(name, "error")) {
-        printf(" %s:%s", op, name);
-    } else {
-        printf(" %s:%d", op, error);
+        return name;
     }
+    snprintf(buf, size, "%d", error);
+    return buf;
+}
+
+/* Whether "dp show" lists 'f': present, or with a fault to come. */
+static bool
+dp_flow_shown(const struct dp_flow *f)
+{
+    return f->present || f->fail_put || f->fail_del || f->fail_modify;
+}
+
+/* "dp show" in JSON: one object per row of the table, with the same
+ * columns ("instance" null for an absent flow) and its faults by
+ * operation, {"put":"EFBIG"}. */
+static void
+json_dp(const struct udpif *u)
+{
+    static const char *const ops[] = { "put", "del", "modify" };
+    char buf[16];
+    int n = 0;
+    printf("[");
+    for (size_t i = 0; i < u->n_dp_flows; i++) {
+        const struct dp_flow *f = &u->dp_flows[i];
+        if (!dp_flow_shown(f)) {
+            continue;
+        }
+        printf("%s{\"flow\":", n++ ? "," : "");
+        repl_json_string(f->flow->name);
+        printf(",\"pmd_id\":%u,\"packets\":%" PRIu64 ",\"present\":%s",
+               f->pmd_id, f->packets, f->present ? "true" : "false");
+        if (f->present) {
+            printf(",\"instance\":%" PRIu64, f->instance);
+        } else {
+            printf(",\"instance\":null");
+        }
+        const int faults[] = { f->fail_put, f->fail_del, f->fail_modify };
+        int n_faults = 0;
+        printf(",\"faults\":{");
+        for (size_t j = 0; j < UK_ARRAY_SIZE(ops); j++) {
+            if (faults[j]) {
+                printf("%s\"%s\":", n_faults++ ? "," : "", ops[j]);
+                repl_json_string(fault_name(faults[j], buf, sizeof buf));
+            }
+        }
+        printf("},\"dup\":%d}", f->dup);
+    }
+    printf("]\n");
 }
 
 enum cmd_status
@@ -222,25 +268,14 @@ cmd_show_dp(struct repl *r)
 {
     const struct udpif *u = r->udpif;
     if (r->json) {
-        printf("[");
-        int n = 0;
-        for (size_t i = 0; i < u->n_dp_flows; i++) {
-            const struct dp_flow *f = &u->dp_flows[i];
-            if (f->present) {
-                printf("%s{\"flow\":", n++ ? "," : "");
-                repl_json_string(f->flow->name);
-                printf(",\"pmd_id\":%u,\"packets\":%" PRIu64
-                       ",\"instance\":%" PRIu64 "}", f->pmd_id, f->packets,
-                       f->instance);
-            }
-        }
-        printf("]\n");
+        json_dp(u);
         return CMD_OK;
     }
     int n = 0;
+    char buf[16];
     for (size_t i = 0; i < u->n_dp_flows; i++) {
         const struct dp_flow *f = &u->dp_flows[i];
-        if (!f->present && !f->fail_put && !f->fail_del && !f->fail_modify) {
+        if (!dp_flow_shown(f)) {
             continue;
         }
         if (!n++) {
@@ -260,13 +295,13 @@ cmd_show_dp(struct repl *r)
             printf("%*s", pad > 0 ? pad : 0, "");
         }
         if (f->fail_put) {
-            print_fault("put", f->fail_put);
+            printf(" put:%s", fault_name(f->fail_put, buf, sizeof buf));
         }
         if (f->fail_del) {
-            print_fault("del", f->fail_del);
+            printf(" del:%s", fault_name(f->fail_del, buf, sizeof buf));
         }
         if (f->fail_modify) {
-            print_fault("modify", f->fail_modify);
+            printf(" modify:%s", fault_name(f->fail_modify, buf, sizeof buf));
         }
         if (f->dup) {
             printf(" dup:%d", f->dup);

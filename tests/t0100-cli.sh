@@ -304,6 +304,13 @@ test_expect_success 'dp show names the errno "dp fail" was given' '
     check_rc 0 && test_grep "^f1 .* put:42 del:EIO\$" out
 '
 
+test_expect_success 'dp show in JSON carries the faults of an absent flow too' '
+    run_ukdb -c "handler h0; flow f1 h0; dp fail put f1 42; dp fail modify f1 EIO; set output json; dp show" &&
+    check_rc 0 &&
+    printf "%s\n" "[{\"flow\":\"f1\",\"pmd_id\":0,\"packets\":0,\"present\":false,\"instance\":null,\"faults\":{\"put\":\"42\",\"modify\":\"EIO\"},\"dup\":0}]" >expect &&
+    test_cmp expect out
+'
+
 test_expect_success 'numbers of 2^64 or more are out of range, not "not a number"' '
     run_ukdb -c "umaps 18446744073709551616" && check_rc 2 &&
     one_error "umaps: .18446744073709551616.: out of range \(1 to 4096\);" &&

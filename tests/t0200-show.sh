@@ -96,6 +96,7 @@ netdev-show-threads   netdev.ukdb        show threads
 netdev-show-dp        netdev.ukdb        show dp
 json-show-ukeys       race-end.ukdb      set output json; show ukeys
 json-show-dp          race-end.ukdb      set output json; show dp
+json-faults-show-dp   faults.ukdb        set output json; show dp
 json-show-threads     race-replaced.ukdb set output json; show threads
 json-show-locks       race-replaced.ukdb step revalidator0; set output json; show locks
 json-show-rcu         race-replaced.ukdb set output json; show rcu
