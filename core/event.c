@@ -144,7 +144,7 @@ errno_name(int error)
     case ENOMEM: return "ENOMEM";
     case EIO: return "EIO";
     case EFBIG: return "EFBIG";
-    default: return "error";
+    default: return NULL;
     }
 }
 
@@ -154,12 +154,26 @@ uk_errno_name(int error)
     return errno_name(error);
 }
 
+/* 'error' for an event's text: its name, or "errno 42" (written in 'buf')
+ * for one without a name, never a bare "error" that hides the number. */
+static const char *
+errno_text(int error, char *buf, size_t size)
+{
+    const char *name = errno_name(error);
+    if (name) {
+        return name;
+    }
+    snprintf(buf, size, "errno %d", error);
+    return buf;
+}
+
 int
 uk_event_format(const struct ukey_event *e, char *buf, size_t size)
 {
     const char *tp = uk_event_type_name(e->type);
     unsigned long long uk = (unsigned long long) e->ukey_id;
     unsigned long long ufid = (unsigned long long) e->ufid;
+    char err[24];
 
     switch ((enum uk_event_type) e->type) {
     case UK_EV_THREAD_START:
@@ -190,14 +204,16 @@ uk_event_format(const struct ukey_event *e, char *buf, size_t size)
     case UK_EV_LOCK:
     case UK_EV_TRYLOCK:
     case UK_EV_UNLOCK:
+    {
+        const char *error = e->result ? errno_text(e->result, err, sizeof err)
+                            : "";
         if (e->kind == UK_LOCK_UMAP) {
             return snprintf(buf, size, "%s umap[%d]%s%s", tp, e->umap,
-                            e->result ? " -> " : "",
-                            e->result ? errno_name(e->result) : "");
+                            e->result ? " -> " : "", error);
         }
         return snprintf(buf, size, "%s ukey#%llu%s%s", tp, uk,
-                        e->result ? " -> " : "",
-                        e->result ? errno_name(e->result) : "");
+                        e->result ? " -> " : "", error);
+    }
     case UK_EV_UMAP_LOOKUP:
         if (uk) {
             return snprintf(buf, size, "%s umap[%d] ufid=%016llx -> ukey#%llu",
@@ -224,12 +240,13 @@ uk_event_format(const struct ukey_event *e, char *buf, size_t size)
     case UK_EV_DP_PUT:
         return snprintf(buf, size, "%s %s ufid=%016llx ukey#%llu -> %s", tp,
                         uk_put_op_name(e->kind), ufid, uk,
-                        errno_name(e->result));
+                        errno_text(e->result, err, sizeof err));
     case UK_EV_DP_DEL:
         return snprintf(buf, size,
                         "%s ufid=%016llx ukey#%llu (%s) -> %s packets=%llu",
                         tp, ufid, uk, uk_del_origin_name(e->kind),
-                        errno_name(e->result), (unsigned long long) e->value);
+                        errno_text(e->result, err, sizeof err),
+                        (unsigned long long) e->value);
     case UK_EV_DP_DUMP:
         return snprintf(buf, size, "%s ufid=%016llx packets=%llu%s", tp, ufid,
                         (unsigned long long) e->value,

@@ -363,7 +363,8 @@ const char *uk_severity_name(int);
  * violation event carries keeps those words: it stands alone. */
 const char *uk_violation_detail(int kind, const char *detail);
 
-/* "ok", "ENOENT", "EBUSY"... for the errno values the model uses. */
+/* "ok", "ENOENT", "EBUSY"... for the errno values the model uses; NULL
+ * for any other ("dp fail" takes numbers too: callers print the number). */
 const char *uk_errno_name(int error);
 
 /* Looks 'name' up (case-insensitively) in the corresponding list.  Returns

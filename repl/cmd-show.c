@@ -211,7 +211,7 @@ static const char *
 fault_name(int error, char *buf, size_t size)
 {
     const char *name = uk_errno_name(error);
-    if (strcmp(name, "error")) {
+    if (name) {
         return name;
     }
     snprintf(buf, size, "%d", error);

@@ -296,6 +296,18 @@ flow_arg(const struct repro *p, uint64_t ufid)
     return name ? name : "?";
 }
 
+/* 'error' as "dp fail" takes it: its name, or its number (in 'buf'). */
+static const char *
+errno_arg(int error, char *buf, size_t size)
+{
+    const char *name = uk_errno_name(error);
+    if (name) {
+        return name;
+    }
+    snprintf(buf, size, "%d", error);
+    return buf;
+}
+
 /* The thread that receives the first upcall of 'ufid', or NULL. */
 static struct uk_thread *
 flow_thread(struct repro *p, uint64_t ufid)
@@ -349,6 +361,7 @@ inject_faults(struct repro *p, size_t j, size_t end)
     const struct trace_cursor *tc = p->tc;
     for (size_t k = j; k < end; k++) {
         const struct ukey_event *e = &tc->events[k];
+        char err[16];
         bool ok = true;
         if (e->type == UK_EV_REVALIDATE && e->kind == UK_REVAL_DELETE
             && e->result == UK_FDR_FLOW_IDLE) {
@@ -377,11 +390,12 @@ inject_faults(struct repro *p, size_t j, size_t end)
         } else if (e->type == UK_EV_DP_PUT && e->result) {
             ok = run(p, "dp fail %s %s %s",
                      e->kind == UK_PUT_MODIFY ? "modify" : "put",
-                     flow_arg(p, e->ufid), uk_errno_name(e->result));
+                     flow_arg(p, e->ufid),
+                     errno_arg(e->result, err, sizeof err));
         } else if (e->type == UK_EV_DP_DEL && e->result
                    && e->kind == UK_DEL_REVALIDATOR) {
             ok = run(p, "dp fail del %s %s", flow_arg(p, e->ufid),
-                     uk_errno_name(e->result));
+                     errno_arg(e->result, err, sizeof err));
         }
         if (!ok) {
             return false;

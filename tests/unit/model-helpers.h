@@ -181,6 +181,9 @@ static inline int
 event_token(const struct ukey_event *e, char *buf, size_t size)
 {
     unsigned long long k = (unsigned long long) e->ukey_id;
+    const char *error = !e->result ? ""
+                        : uk_errno_name(e->result) ? uk_errno_name(e->result)
+                        : "?";
     switch ((enum uk_event_type) e->type) {
     case UK_EV_UPCALL:
         return snprintf(buf, size, "upcall");
@@ -225,12 +228,10 @@ event_token(const struct ukey_event *e, char *buf, size_t size)
     case UK_EV_DP_PUT:
         return snprintf(buf, size, "%s(K%llu)%s%s",
                         e->kind == UK_PUT_MODIFY ? "modify" : "put", k,
-                        e->result ? "=" : "",
-                        e->result ? uk_errno_name(e->result) : "");
+                        e->result ? "=" : "", error);
     case UK_EV_DP_DEL:
         return snprintf(buf, size, "del(K%llu)%s%s", k,
-                        e->result ? "=" : "",
-                        e->result ? uk_errno_name(e->result) : "");
+                        e->result ? "=" : "", error);
     case UK_EV_DP_DUMP:
         return snprintf(buf, size, "dump%s",
                         e->kind == UK_DUMP_DUPLICATE ? "(dup)" : "");

@@ -2,6 +2,7 @@
 /* Unit tests of core/event.c: name tables and the bus. */
 #include "core/event.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "tests/tap.h"
@@ -70,6 +71,16 @@ main(void)
     uk_event_format(&t, buf, sizeof buf);
     ok(strstr(buf, "EVICTED->VISIBLE") && strstr(buf, "BACKWARD"),
        "format of a backward transition: %s", buf);
+    struct ukey_event put = { .type = UK_EV_DP_PUT, .ukey_id = 7,
+                              .result = 42 };
+    uk_event_format(&put, buf, sizeof buf);
+    ok(strstr(buf, "-> errno 42") != NULL,
+       "an errno without a name shows its number: %s", buf);
+    put.result = EFBIG;
+    uk_event_format(&put, buf, sizeof buf);
+    ok(strstr(buf, "-> EFBIG") != NULL, "a named errno: %s", buf);
+    is_str(uk_errno_name(ENOENT), "ENOENT", "errno names");
+    ok(uk_errno_name(42) == NULL, "no name for errno 42");
     event_bus_destroy(r.bus);
     return done_testing();
 }
