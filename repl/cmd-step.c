@@ -90,6 +90,27 @@ repl_bp_matches(const struct breakpoint *bp, const struct ukey_event *e)
     return false;
 }
 
+/* Prints a line for each watch that 'e' concerns. */
+static void
+print_watch_lines(struct repl *r, const struct ukey_event *e)
+{
+    if (e->type != UK_EV_TRANSITION || e->result == UK_TR_NOOP) {
+        return;
+    }
+    for (size_t i = 0; i < r->n_watches; i++) {
+        const struct watch *w = &r->watches[i];
+        if ((w->ukey_id && w->ukey_id == e->ukey_id)
+            || (w->ufid && w->ufid == e->ufid)) {
+            printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",
+                   w->text, e->ukey_id, ukey_state_name(e->from),
+                   ukey_state_name(e->to),
+                   udpif_thread_name(r->udpif, e->thread_id),
+                   e->where ? e->where : "?",
+                   e->result == UK_TR_OK ? "" : " (rejected)");
+        }
+    }
+}
+
 static void
 session_observe(const struct ukey_event *e, void *r_)
 {
@@ -121,19 +142,10 @@ session_observe(const struct ukey_event *e, void *r_)
                      "Breakpoint %d: %s", bp->number, what);
         }
     }
-    for (size_t i = 0; i < r->n_watches && !r->quiet; i++) {
-        /* Quiet: a rescript or "goto" replays what was printed. */
-        const struct watch *w = &r->watches[i];
-        if (e->type == UK_EV_TRANSITION && e->result != UK_TR_NOOP
-            && ((w->ukey_id && w->ukey_id == e->ukey_id)
-                || (w->ufid && w->ufid == e->ufid))) {
-            printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",
-                   w->text, e->ukey_id, ukey_state_name(e->from),
-                   ukey_state_name(e->to),
-                   udpif_thread_name(r->udpif, e->thread_id),
-                   e->where ? e->where : "?",
-                   e->result == UK_TR_OK ? "" : " (rejected)");
-        }
+    if (!r->stepping && !r->quiet) {
+        /* A step's watch lines follow its step line (print_step()).
+         * Quiet: a rescript or "goto" replays what was printed. */
+        print_watch_lines(r, e);
     }
 }
 
@@ -353,8 +365,11 @@ print_step(struct repl *r, const struct uk_thread *t,
     } else {
         uk_action_format(a, what, sizeof what);
     }
-    printf("[%llu] %-13s %s", (unsigned long long) repl_steps(r), t->name,
-           what);
+    /* "[N]" padded to "[999]": the columns stay aligned up to step 999
+     * (a step list longer than that shifts them once per decade). */
+    char step[32];
+    snprintf(step, sizeof step, "[%llu]", (unsigned long long) repl_steps(r));
+    printf("%-5s %-13s %s", step, t->name, what);
     if (a->kind == UK_ACT_READ_STATE && a->ukey) {
         printf(" -> %s", ukey_state_name(a->ukey->state));
     }
@@ -364,6 +379,7 @@ print_step(struct repl *r, const struct uk_thread *t,
         if (!event_is_echo(e)) {
             print_event_line(r, &r->events[i]);
         }
+        print_watch_lines(r, e);
     }
     r->first_new_event = r->n_events;
 }
@@ -375,7 +391,9 @@ repl_step_thread(struct repl *r, struct uk_thread *t)
 {
     struct uk_action action = t->next;
     r->first_new_event = r->n_events;
+    r->stepping = true;
     int error = udpif_step(r->udpif, t);
+    r->stepping = false;
     if (error) {
         return error;
     }

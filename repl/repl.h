@@ -127,6 +127,8 @@ struct repl {
                                      * session, as typed (REPL_CMD_RECORD). */
     size_t n_script, allocated_script;
     bool quiet;
+    bool stepping;                  /* In repl_step_thread(): the step's
+                                     * watch lines wait for its line. */
 
     struct repl_event *events;      /* (owned) This model's events. */
     size_t n_events, allocated_events;

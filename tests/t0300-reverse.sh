@@ -137,7 +137,7 @@ test_expect_success 'a watch prints a transition once, not again when it is repl
     test ! -s err &&
     test "$(grep -c "^watch flow f1: ukey#1 CREATED -> VISIBLE" out)" -eq 1 &&
     test "$(grep -c "^\[6\] " out)" -eq 1 &&
-    test_grep "^\[7\] h0 " out
+    test_grep "^\[7\] *h0 " out
 '
 
 # Before, a plain "back" printed its missing argument: "'(null)'".

@@ -128,4 +128,19 @@ test_expect_success 'bad numbers: an error, exit 2, nothing changed' '
     test_grep "unwatch: .2.: no such watch" err
 '
 
+# A step's line comes first, then its events and the watch lines they
+# cause (before, a watch line came before the step that caused it); the
+# step number is padded to "[999]" so the columns do not shift at [10]
+# and [100].
+test_expect_success 'watch lines follow their step; step columns aligned' '
+    "$UKDB" -c "handler h0; flow f1 h0; watch flow f1; upcall h0 f1; step h0 12" >out &&
+    test_cmp_expect t0310-watch-steps out &&
+    "$UKDB" -c "$SETUP; flow f3 h0; upcall h0 f3; run; round r0; run; round r0; run" >long &&
+    grep -E "^\[[0-9]+\]" long >steps &&
+    test_grep "^\[9\] " steps && test_grep "^\[10\] " steps &&
+    test_grep "^\[100\] " steps &&
+    ! cut -c 1-6 steps | grep -v -E "^\[[0-9]+\] +\$" &&
+    ! cut -c 7 steps | grep -q " "
+'
+
 test_done
