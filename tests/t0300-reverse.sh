@@ -35,7 +35,7 @@ state() {
 timeout 120 "$UKDB" --echo race.ukdb >echo.out 2>&1 ||
     { echo "Bail out! race.ukdb failed"; exit 1; }
 sed -nE -e 's/^\(ukdb\) ((variant|handler|revalidator|pmd|flow|upcall|expire|modify|round|dump|sweep|traffic|purge|dp|datapath|umaps) .*)$/\1/p' \
-        -e 's/^\[[0-9]+\] ([a-zA-Z0-9_.-]+) .*/step \1/p' echo.out >exact.ukdb
+        -e 's/^\[[0-9]+\] +([a-zA-Z0-9_.-]+) .*/step \1/p' echo.out >exact.ukdb
 N_STEPS=$(grep -c '^step ' exact.ukdb)
 
 # forward N: the step-exact script up to step N and the commands after it.
