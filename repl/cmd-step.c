@@ -234,13 +234,19 @@ repl_rebuild(struct repl *r)
     cfg.observer_aux = r;
     FILE *events_out = r->events_out;   /* Rewritten at the end. */
     r->events_out = NULL;
-    bool saved_mute = r->mute_output;
-    r->mute_output = saved_mute || pristine;
-    r->udpif = udpif_create(&cfg);
-    r->mute_output = saved_mute;
-
+    /* Replaying from the start: the new model's thread starts are no
+     * more new than the steps replayed after them, so no breakpoint
+     * counts or hits them.  They are traced below, as before. */
     bool saved = r->replaying;
     r->replaying = true;
+    r->udpif = udpif_create(&cfg);
+    size_t n_created = r->n_events;
+    if (!saved && !r->mute_output && !pristine) {
+        for (size_t k = 0; k < n_created; k++) {
+            uk_tp_observer(&r->events[k].e, NULL);
+        }
+    }
+
     int error = 0;
     size_t i;
     for (i = 0; i < r->n_journal; i++) {

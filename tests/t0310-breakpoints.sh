@@ -143,4 +143,14 @@ test_expect_success 'watch lines follow their step; step columns aligned' '
     ! cut -c 7 steps | grep -q " "
 '
 
+# "back" rebuilds the model, whose thread starts are replayed, not new:
+# before, they hit "break event thread_start" (counted, and the next
+# "continue" stopped after one step).
+test_expect_success 'events replayed by back hit no breakpoint' '
+    "$UKDB" -c "$SETUP; break event thread_start; step; back 1; info breakpoints; continue; info breakpoints" >out 2>&1 &&
+    ! grep -q "^Breakpoint 1: thread_start" out &&
+    test "$(grep -c "^1   break event thread_start  (hit 0 times)" out)" = 2 &&
+    test_grep "^idle after" out
+'
+
 test_done
