@@ -226,4 +226,21 @@ test_expect_success 'last ukey 1 goes back to just before its last transition' '
     test_grep "state        DELETED" out
 '
 
+# Selecting what is already selected re-ran the whole session (a
+# "datapath kernel" on the kernel datapath): now a no-op, said in a line.
+test_expect_success 'datapath, variant, umaps, set unchanged: no re-run, one line' '
+    timeout 60 "$UKDB" -c "datapath kernel; variant upstream; handler h0; flow f1 h0; upcall h0 f1; step h0 3; back 1; datapath kernel; variant upstream; umaps 4; set dump-batch 50; goto 3; when" >out 2>err &&
+    test ! -s err &&
+    sed -n "/^datapath kernel: /,\$p" out >tail &&
+    cat >want <<-\EOF &&
+	datapath kernel: already selected
+	variant upstream: already selected
+	umaps 4: already set
+	set dump-batch 50: already set
+	EOF
+    head -4 tail >got && test_cmp want got &&
+    test "$(grep -c already out)" = 4 &&
+    test_grep "^step 3," out
+'
+
 test_done
