@@ -226,6 +226,7 @@ repl_rebuild(struct repl *r)
      * threads' starts, which the new one emits again, identical: those
      * are not written to the trace or --events a second time. */
     bool pristine = r->udpif && event_bus_next_seq(r->udpif->bus) <= 3;
+    bool rebuilt = r->udpif != NULL;    /* A model the trace has seen. */
     udpif_destroy(r->udpif);
     r->udpif = NULL;            /* session_observe() runs during create. */
     r->n_events = 0;
@@ -236,12 +237,13 @@ repl_rebuild(struct repl *r)
     r->events_out = NULL;
     /* Replaying from the start: the new model's thread starts are no
      * more new than the steps replayed after them, so no breakpoint
-     * counts or hits them.  They are traced below, as before. */
+     * counts or hits them.  They are traced below. */
     bool saved = r->replaying;
     r->replaying = true;
     r->udpif = udpif_create(&cfg);
     size_t n_created = r->n_events;
-    if (!saved && !r->mute_output && !pristine) {
+    bool traced = !saved && !r->mute_output && !pristine;
+    if (traced && !rebuilt) {
         for (size_t k = 0; k < n_created; k++) {
             uk_tp_observer(&r->events[k].e, NULL);
         }
@@ -278,6 +280,14 @@ repl_rebuild(struct repl *r)
         r->n_journal = i;
     }
     r->replaying = saved;
+    if (traced && rebuilt) {
+        /* The trace is append-only: the run the rebuild left stays in it,
+         * cut short, and the new model's run follows from its start, all
+         * of it, as one more run (as after repl_rescript()). */
+        for (size_t k = 0; k < r->n_events; k++) {
+            uk_tp_observer(&r->events[k].e, NULL);
+        }
+    }
     r->first_new_event = r->n_events;
     r->events_out = events_out;
     events_rewrite(r);
