@@ -220,8 +220,15 @@ int repl_step_thread(struct repl *, struct uk_thread *);
 uint64_t repl_steps(const struct repl *);
 void repl_print_new_events(struct repl *);
 void repl_end_run(struct repl *);
+/* The session's observer of its model's bus (logs, traces, breakpoints,
+ * watches), and the rewrite of --events FILE from the session's events,
+ * for repl/session.c. */
+void repl_session_observe(const struct ukey_event *, void *r);
+void repl_events_rewrite(struct repl *);
 
-/* Starts the session over on a fresh model built from 'cfg' and runs its
+/* Re-running the session (repl/session.c).
+ *
+ * Starts the session over on a fresh model built from 'cfg' and runs its
  * script again (the same commands: same breakpoints, same "next" and
  * "continue"), quietly.  This is how a variant change replays "the same
  * interleaving" under other code, where the steps themselves differ.
