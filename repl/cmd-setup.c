@@ -140,6 +140,20 @@ repl_ukey_arg(struct repl *r, const char *cmd, const char *arg)
 
 /* ==== Configuration ==== */
 
+/* Whether 'a' and 'b' make the same model (the settings that "variant",
+ * "datapath", "umaps" and "set" change). */
+static bool
+config_same(const struct udpif_config *a, const struct udpif_config *b)
+{
+    return (a->variant == b->variant && a->datapath == b->datapath
+            && a->n_umaps == b->n_umaps && a->dump_batch == b->dump_batch
+            && a->upcall_batch == b->upcall_batch
+            && a->flow_limit == b->flow_limit
+            && a->stuck_rounds == b->stuck_rounds
+            && a->slowpath_rounds == b->slowpath_rounds
+            && a->checker == b->checker);
+}
+
 /* A configuration change, 'cfg', made by command 'argv': the session
  * starts over with it and its commands run again (repl_rescript()), or,
  * if one of them fails under it, the change is refused and the session
@@ -158,6 +172,14 @@ reconfigure(struct repl *r, const struct udpif_config *cfg, int argc,
     for (int i = 0; i < argc && len < sizeof what; i++) {
         len += (size_t) snprintf(what + len, sizeof what - len, "%s%s",
                                  i ? " " : "", argv[i]);
+    }
+    if (config_same(cfg, &r->cfg)) {
+        /* Nothing to run again; said when there was something to. */
+        if (r->n_script) {
+            repl_printf(r, "%s: already %s\n", what,
+                        strcmp(argv[0], "datapath") ? "set" : "selected");
+        }
+        return CMD_OK;
     }
     return repl_rescript(r, cfg, what) ? CMD_ERROR : CMD_OK;
 }
@@ -179,6 +201,9 @@ cmd_variant(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     if (r->cfg.variant == v) {
+        if (r->n_script) {
+            repl_printf(r, "variant %s: already selected\n", v->name);
+        }
         return CMD_OK;
     }
     struct udpif_config cfg = r->cfg;

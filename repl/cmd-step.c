@@ -90,8 +90,29 @@ repl_bp_matches(const struct breakpoint *bp, const struct ukey_event *e)
     return false;
 }
 
+/* Prints a line for each watch that 'e' concerns. */
 static void
-session_observe(const struct ukey_event *e, void *r_)
+print_watch_lines(struct repl *r, const struct ukey_event *e)
+{
+    if (e->type != UK_EV_TRANSITION || e->result == UK_TR_NOOP) {
+        return;
+    }
+    for (size_t i = 0; i < r->n_watches; i++) {
+        const struct watch *w = &r->watches[i];
+        if ((w->ukey_id && w->ukey_id == e->ukey_id)
+            || (w->ufid && w->ufid == e->ufid)) {
+            printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",
+                   w->text, e->ukey_id, ukey_state_name(e->from),
+                   ukey_state_name(e->to),
+                   udpif_thread_name(r->udpif, e->thread_id),
+                   e->where ? e->where : "?",
+                   e->result == UK_TR_OK ? "" : " (rejected)");
+        }
+    }
+}
+
+void
+repl_session_observe(const struct ukey_event *e, void *r_)
 {
     struct repl *r = r_;
     r->events = uk_grow(r->events, &r->allocated_events, r->n_events + 1,
@@ -121,19 +142,10 @@ session_observe(const struct ukey_event *e, void *r_)
                      "Breakpoint %d: %s", bp->number, what);
         }
     }
-    for (size_t i = 0; i < r->n_watches && !r->quiet; i++) {
-        /* Quiet: a rescript or "goto" replays what was printed. */
-        const struct watch *w = &r->watches[i];
-        if (e->type == UK_EV_TRANSITION && e->result != UK_TR_NOOP
-            && ((w->ukey_id && w->ukey_id == e->ukey_id)
-                || (w->ufid && w->ufid == e->ufid))) {
-            printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",
-                   w->text, e->ukey_id, ukey_state_name(e->from),
-                   ukey_state_name(e->to),
-                   udpif_thread_name(r->udpif, e->thread_id),
-                   e->where ? e->where : "?",
-                   e->result == UK_TR_OK ? "" : " (rejected)");
-        }
+    if (!r->stepping && !r->quiet) {
+        /* A step's watch lines follow its step line (print_step()).
+         * Quiet: a rescript or "goto" replays what was printed. */
+        print_watch_lines(r, e);
     }
 }
 
@@ -163,7 +175,7 @@ struct udpif *
 repl_detach_model(struct repl *r)
 {
     struct udpif *udpif = r->udpif;
-    event_bus_remove(udpif->bus, session_observe, r);
+    event_bus_remove(udpif->bus, repl_session_observe, r);
     r->udpif = NULL;
     return udpif;
 }
@@ -175,8 +187,8 @@ repl_detach_model(struct repl *r)
  * replays without writing them.  After "back", the events of the steps
  * undone are gone; after a variant change, the old run's.  A FILE that
  * cannot be rewritten (a pipe) keeps what it has, and goes on. */
-static void
-events_rewrite(struct repl *r)
+void
+repl_events_rewrite(struct repl *r)
 {
     if (!r->events_out) {
         return;
@@ -214,21 +226,29 @@ repl_rebuild(struct repl *r)
      * threads' starts, which the new one emits again, identical: those
      * are not written to the trace or --events a second time. */
     bool pristine = r->udpif && event_bus_next_seq(r->udpif->bus) <= 3;
+    bool rebuilt = r->udpif != NULL;    /* A model the trace has seen. */
     udpif_destroy(r->udpif);
-    r->udpif = NULL;            /* session_observe() runs during create. */
+    r->udpif = NULL;            /* repl_session_observe() runs during create. */
     r->n_events = 0;
     struct udpif_config cfg = r->cfg;
-    cfg.observer = session_observe;
+    cfg.observer = repl_session_observe;
     cfg.observer_aux = r;
     FILE *events_out = r->events_out;   /* Rewritten at the end. */
     r->events_out = NULL;
-    bool saved_mute = r->mute_output;
-    r->mute_output = saved_mute || pristine;
-    r->udpif = udpif_create(&cfg);
-    r->mute_output = saved_mute;
-
+    /* Replaying from the start: the new model's thread starts are no
+     * more new than the steps replayed after them, so no breakpoint
+     * counts or hits them.  They are traced below. */
     bool saved = r->replaying;
     r->replaying = true;
+    r->udpif = udpif_create(&cfg);
+    size_t n_created = r->n_events;
+    bool traced = !saved && !r->mute_output && !pristine;
+    if (traced && !rebuilt) {
+        for (size_t k = 0; k < n_created; k++) {
+            uk_tp_observer(&r->events[k].e, NULL);
+        }
+    }
+
     int error = 0;
     size_t i;
     for (i = 0; i < r->n_journal; i++) {
@@ -260,9 +280,17 @@ repl_rebuild(struct repl *r)
         r->n_journal = i;
     }
     r->replaying = saved;
+    if (traced && rebuilt) {
+        /* The trace is append-only: the run the rebuild left stays in it,
+         * cut short, and the new model's run follows from its start, all
+         * of it, as one more run (as after repl_rescript()). */
+        for (size_t k = 0; k < r->n_events; k++) {
+            uk_tp_observer(&r->events[k].e, NULL);
+        }
+    }
     r->first_new_event = r->n_events;
     r->events_out = events_out;
-    events_rewrite(r);
+    repl_events_rewrite(r);
     return error;
 }
 
@@ -353,8 +381,11 @@ print_step(struct repl *r, const struct uk_thread *t,
     } else {
         uk_action_format(a, what, sizeof what);
     }
-    printf("[%llu] %-13s %s", (unsigned long long) repl_steps(r), t->name,
-           what);
+    /* "[N]" padded to "[999]": the columns stay aligned up to step 999
+     * (a step list longer than that shifts them once per decade). */
+    char step[32];
+    snprintf(step, sizeof step, "[%llu]", (unsigned long long) repl_steps(r));
+    printf("%-5s %-13s %s", step, t->name, what);
     if (a->kind == UK_ACT_READ_STATE && a->ukey) {
         printf(" -> %s", ukey_state_name(a->ukey->state));
     }
@@ -364,6 +395,7 @@ print_step(struct repl *r, const struct uk_thread *t,
         if (!event_is_echo(e)) {
             print_event_line(r, &r->events[i]);
         }
+        print_watch_lines(r, e);
     }
     r->first_new_event = r->n_events;
 }
@@ -375,7 +407,9 @@ repl_step_thread(struct repl *r, struct uk_thread *t)
 {
     struct uk_action action = t->next;
     r->first_new_event = r->n_events;
+    r->stepping = true;
     int error = udpif_step(r->udpif, t);
+    r->stepping = false;
     if (error) {
         return error;
     }
@@ -1251,182 +1285,6 @@ enum cmd_status
 cmd_watch(struct repl *r, int argc, char *argv[])
 {
     return repl_watch_parse(r, argc, argv, &model_names);
-}
-
-/* ==== Rescript ==== */
-
-/* What a rescript replaces: set aside while the session runs again under
- * the new configuration, and put back if that fails, so that a
- * configuration change is all or nothing. */
-struct session_state {
-    struct udpif_config cfg;
-    struct udpif *udpif;                /* (owned) */
-    struct repl_jentry *journal;        /* (owned) */
-    size_t n_journal, allocated_journal;
-    struct repl_jentry *redo;           /* (owned) */
-    size_t n_redo, allocated_redo;
-    struct repl_event *events;          /* (owned) */
-    size_t n_events, allocated_events;
-    struct breakpoint *bps;             /* (owned) */
-    size_t n_bps, allocated_bps;
-    int next_bp_number;
-    struct watch *watches;              /* (owned) */
-    size_t n_watches, allocated_watches;
-    int next_watch_number;
-};
-
-/* Moves the session's model, journal, events, breakpoints and watches
- * into 's', leaving 'r' without any. */
-static void
-session_set_aside(struct repl *r, struct session_state *s)
-{
-    *s = (struct session_state) {
-        .cfg = r->cfg,
-        .udpif = r->udpif ? repl_detach_model(r) : NULL,
-        .journal = r->journal, .n_journal = r->n_journal,
-        .allocated_journal = r->allocated_journal,
-        .redo = r->redo, .n_redo = r->n_redo,
-        .allocated_redo = r->allocated_redo,
-        .events = r->events, .n_events = r->n_events,
-        .allocated_events = r->allocated_events,
-        .bps = r->bps, .n_bps = r->n_bps, .allocated_bps = r->allocated_bps,
-        .next_bp_number = r->next_bp_number,
-        .watches = r->watches, .n_watches = r->n_watches,
-        .allocated_watches = r->allocated_watches,
-        .next_watch_number = r->next_watch_number,
-    };
-    r->journal = r->redo = NULL;
-    r->n_journal = r->allocated_journal = r->n_redo = r->allocated_redo = 0;
-    r->events = NULL;
-    r->n_events = r->allocated_events = r->first_new_event = 0;
-    r->bps = NULL;
-    r->n_bps = r->allocated_bps = 0;
-    r->next_bp_number = 0;
-    r->watches = NULL;
-    r->n_watches = r->allocated_watches = 0;
-    r->next_watch_number = 0;
-}
-
-/* Moves 's' back into 'r', whose own parts must have been set aside. */
-static void
-session_put_back(struct repl *r, struct session_state *s)
-{
-    r->cfg = s->cfg;
-    r->udpif = s->udpif;
-    if (r->udpif) {
-        event_bus_add(r->udpif->bus, session_observe, r);
-    }
-    r->journal = s->journal;
-    r->n_journal = s->n_journal;
-    r->allocated_journal = s->allocated_journal;
-    r->redo = s->redo;
-    r->n_redo = s->n_redo;
-    r->allocated_redo = s->allocated_redo;
-    r->events = s->events;
-    r->n_events = s->n_events;
-    r->allocated_events = s->allocated_events;
-    r->first_new_event = r->n_events;
-    r->bps = s->bps;
-    r->n_bps = s->n_bps;
-    r->allocated_bps = s->allocated_bps;
-    r->next_bp_number = s->next_bp_number;
-    r->watches = s->watches;
-    r->n_watches = s->n_watches;
-    r->allocated_watches = s->allocated_watches;
-    r->next_watch_number = s->next_watch_number;
-}
-
-static void
-session_state_free(struct session_state *s)
-{
-    udpif_destroy(s->udpif);
-    for (size_t i = 0; i < s->n_journal; i++) {
-        free(s->journal[i].line);
-    }
-    free(s->journal);
-    for (size_t i = 0; i < s->n_redo; i++) {
-        free(s->redo[i].line);
-    }
-    free(s->redo);
-    free(s->events);
-    for (size_t i = 0; i < s->n_bps; i++) {
-        free(s->bps[i].text);
-    }
-    free(s->bps);
-    for (size_t i = 0; i < s->n_watches; i++) {
-        free(s->watches[i].text);
-    }
-    free(s->watches);
-}
-
-/* Runs the session's script on a fresh model built from 'r->cfg',
- * quietly, its errors kept in 'r->captured_error'.  Returns the number of
- * commands that ran: all of them, or up to the first that failed. */
-static size_t
-rescript_run(struct repl *r)
-{
-    bool saved_quiet = r->quiet;
-    r->quiet = r->rescripting = r->capturing_errors = true;
-    r->captured_error[0] = '\0';
-    repl_rebuild(r);
-    size_t i;
-    for (i = 0; i < r->n_script; i++) {
-        char buf[4096];
-        snprintf(buf, sizeof buf, "%s", r->script[i]);
-        if (repl_execute(r, buf) != CMD_OK) {
-            break;
-        }
-    }
-    r->rescripting = r->capturing_errors = false;
-    r->quiet = saved_quiet;
-    r->bp_hit = NULL;
-    r->first_new_event = r->n_events;
-    return i;
-}
-
-int
-repl_rescript(struct repl *r, const struct udpif_config *cfg,
-              const char *what)
-{
-    /* A model that has done nothing yet emitted only its main and urcu
-     * threads' starts, which the new one emits again, identical (see
-     * repl_rebuild()): the trace does not get them twice. */
-    size_t n_traced = (r->udpif && event_bus_next_seq(r->udpif->bus) <= 3
-                       ? r->n_events : 0);
-    struct session_state old;
-    session_set_aside(r, &old);
-    r->cfg = *cfg;
-
-    /* Nothing of the new run is traced or written to --events before it
-     * has replaced the old one. */
-    FILE *events_out = r->events_out;
-    bool saved_mute = r->mute_output;
-    r->events_out = NULL;
-    r->mute_output = true;
-    size_t n_ran = rescript_run(r);
-    r->mute_output = saved_mute;
-    r->events_out = events_out;
-
-    if (n_ran < r->n_script) {
-        struct session_state new;
-        session_set_aside(r, &new);
-        session_state_free(&new);
-        session_put_back(r, &old);
-        const char *failed = r->script[n_ran];
-        repl_error(r, "%s: refused: the session's command %zu (\"%s\") "
-                   "fails under it (%s); the session is unchanged", what,
-                   n_ran + 1, failed + strspn(failed, " \t"),
-                   r->captured_error);
-        return EINVAL;
-    }
-    session_state_free(&old);
-    if (!r->mute_output) {
-        for (size_t i = n_traced; i < r->n_events; i++) {
-            uk_tp_observer(&r->events[i].e, NULL);
-        }
-    }
-    events_rewrite(r);
-    return 0;
 }
 
 /* ==== Session ==== */

@@ -12,6 +12,7 @@ REPL_SRCS += repl/main.c
 REPL_SRCS += repl/input.c
 REPL_SRCS += repl/commands.c
 REPL_SRCS += repl/cmd-step.c
+REPL_SRCS += repl/session.c
 REPL_SRCS += repl/cmd-setup.c
 REPL_SRCS += repl/cmd-show.c
 REPL_SRCS += repl/cmd-expect.c

@@ -127,6 +127,8 @@ struct repl {
                                      * session, as typed (REPL_CMD_RECORD). */
     size_t n_script, allocated_script;
     bool quiet;
+    bool stepping;                  /* In repl_step_thread(): the step's
+                                     * watch lines wait for its line. */
 
     struct repl_event *events;      /* (owned) This model's events. */
     size_t n_events, allocated_events;
@@ -218,8 +220,15 @@ int repl_step_thread(struct repl *, struct uk_thread *);
 uint64_t repl_steps(const struct repl *);
 void repl_print_new_events(struct repl *);
 void repl_end_run(struct repl *);
+/* The session's observer of its model's bus (logs, traces, breakpoints,
+ * watches), and the rewrite of --events FILE from the session's events,
+ * for repl/session.c. */
+void repl_session_observe(const struct ukey_event *, void *r);
+void repl_events_rewrite(struct repl *);
 
-/* Starts the session over on a fresh model built from 'cfg' and runs its
+/* Re-running the session (repl/session.c).
+ *
+ * Starts the session over on a fresh model built from 'cfg' and runs its
  * script again (the same commands: same breakpoints, same "next" and
  * "continue"), quietly.  This is how a variant change replays "the same
  * interleaving" under other code, where the steps themselves differ.

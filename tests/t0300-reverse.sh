@@ -35,7 +35,7 @@ state() {
 timeout 120 "$UKDB" --echo race.ukdb >echo.out 2>&1 ||
     { echo "Bail out! race.ukdb failed"; exit 1; }
 sed -nE -e 's/^\(ukdb\) ((variant|handler|revalidator|pmd|flow|upcall|expire|modify|round|dump|sweep|traffic|purge|dp|datapath|umaps) .*)$/\1/p' \
-        -e 's/^\[[0-9]+\] ([a-zA-Z0-9_.-]+) .*/step \1/p' echo.out >exact.ukdb
+        -e 's/^\[[0-9]+\] +([a-zA-Z0-9_.-]+) .*/step \1/p' echo.out >exact.ukdb
 N_STEPS=$(grep -c '^step ' exact.ukdb)
 
 # forward N: the step-exact script up to step N and the commands after it.
@@ -137,7 +137,7 @@ test_expect_success 'a watch prints a transition once, not again when it is repl
     test ! -s err &&
     test "$(grep -c "^watch flow f1: ukey#1 CREATED -> VISIBLE" out)" -eq 1 &&
     test "$(grep -c "^\[6\] " out)" -eq 1 &&
-    test_grep "^\[7\] h0 " out
+    test_grep "^\[7\] *h0 " out
 '
 
 # Before, a plain "back" printed its missing argument: "'(null)'".
@@ -224,6 +224,23 @@ test_expect_success '--events after a variant change: the new run only; a refuse
 test_expect_success 'last ukey 1 goes back to just before its last transition' '
     timeout 60 "$UKDB" -c "source race.ukdb; last ukey 1; show ukey 1" >out 2>&1 &&
     test_grep "state        DELETED" out
+'
+
+# Selecting what is already selected re-ran the whole session (a
+# "datapath kernel" on the kernel datapath): now a no-op, said in a line.
+test_expect_success 'datapath, variant, umaps, set unchanged: no re-run, one line' '
+    timeout 60 "$UKDB" -c "datapath kernel; variant upstream; handler h0; flow f1 h0; upcall h0 f1; step h0 3; back 1; datapath kernel; variant upstream; umaps 4; set dump-batch 50; goto 3; when" >out 2>err &&
+    test ! -s err &&
+    sed -n "/^datapath kernel: /,\$p" out >tail &&
+    cat >want <<-\EOF &&
+	datapath kernel: already selected
+	variant upstream: already selected
+	umaps 4: already set
+	set dump-batch 50: already set
+	EOF
+    head -4 tail >got && test_cmp want got &&
+    test "$(grep -c already out)" = 4 &&
+    test_grep "^step 3," out
 '
 
 test_done

@@ -128,4 +128,29 @@ test_expect_success 'bad numbers: an error, exit 2, nothing changed' '
     test_grep "unwatch: .2.: no such watch" err
 '
 
+# A step's line comes first, then its events and the watch lines they
+# cause (before, a watch line came before the step that caused it); the
+# step number is padded to "[999]" so the columns do not shift at [10]
+# and [100].
+test_expect_success 'watch lines follow their step; step columns aligned' '
+    "$UKDB" -c "handler h0; flow f1 h0; watch flow f1; upcall h0 f1; step h0 12" >out &&
+    test_cmp_expect t0310-watch-steps out &&
+    "$UKDB" -c "$SETUP; flow f3 h0; upcall h0 f3; run; round r0; run; round r0; run" >long &&
+    grep -E "^\[[0-9]+\]" long >steps &&
+    test_grep "^\[9\] " steps && test_grep "^\[10\] " steps &&
+    test_grep "^\[100\] " steps &&
+    ! cut -c 1-6 steps | grep -v -E "^\[[0-9]+\] +\$" &&
+    ! cut -c 7 steps | grep -q " "
+'
+
+# "back" rebuilds the model, whose thread starts are replayed, not new:
+# before, they hit "break event thread_start" (counted, and the next
+# "continue" stopped after one step).
+test_expect_success 'events replayed by back hit no breakpoint' '
+    "$UKDB" -c "$SETUP; break event thread_start; step; back 1; info breakpoints; continue; info breakpoints" >out 2>&1 &&
+    ! grep -q "^Breakpoint 1: thread_start" out &&
+    test "$(grep -c "^1   break event thread_start  (hit 0 times)" out)" = 2 &&
+    test_grep "^idle after" out
+'
+
 test_done

@@ -61,4 +61,29 @@ test_expect_success 'every example records and audits without error' '
     done
 '
 
+# A script that goes back (or changes the variant) rebuilds its model:
+# the trace keeps the run it left, cut short, then the new model's whole
+# run from seq 1, which is the session's history as --events writes it.
+# Before, the rebuild traced its thread starts again, seqs from 1, and
+# nothing of the steps it replayed: the audit took it for two programs
+# mixed (exit 2).
+test_expect_success 'a recorded back: one more run, audited on its own' '
+    printf "%s\n" "handler h0" "revalidator r0" "flow f1 h0" "upcall h0 f1" \
+        "step h0 8" "back 4" "next h0" "round r0" "continue" >back.ukdb &&
+    "$UKDB" --events back.events back.ukdb >/dev/null &&
+    "$UKDB" record -o back back.ukdb >/dev/null 2>&1 &&
+    "$UKDB" view --format raw back >back.raw &&
+    tail -n "$(wc -l <back.events)" back.raw >back.last &&
+    test_cmp back.events back.last &&
+    test "$(grep -c "^seq=1 .* type=thread_start .* name=main$" back.raw)" = 2 &&
+    "$UKDB" audit back >back.out; rc=$?; cat back.out; test $rc = 3 &&
+    test_grep "^ukey audit: .*, 2 runs, the last complete run$" back.out &&
+    test_grep "^violations: 0 " back.out &&
+    test_grep "^verdicts: PASS 1, FAIL 0, INCONCLUSIVE 1$" back.out &&
+    sed "s/^back 4/variant v1-replace/" back.ukdb >variant.ukdb &&
+    "$UKDB" record -o variant variant.ukdb >/dev/null 2>&1 &&
+    "$UKDB" audit variant >variant.out; test $? = 3 &&
+    test_grep ", 2 runs, the last complete run$" variant.out
+'
+
 test_done
