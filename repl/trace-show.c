@@ -310,8 +310,8 @@ show_dp(struct repl *r)
                 printf("%s{\"flow\":", n++ ? "," : "");
                 repl_json_string(flow_or_ufid(tc, f->ufid, fb, sizeof fb));
                 printf(",\"pmd_id\":%u,\"packets\":%" PRIu64
-                       ",\"instance\":%" PRIu64 "}", f->pmd_id, f->packets,
-                       f->instance);
+                       ",\"present\":true,\"instance\":%" PRIu64 "}",
+                       f->pmd_id, f->packets, f->instance);
             }
         }
         printf("]\n");

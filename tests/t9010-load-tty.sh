@@ -40,7 +40,7 @@ test_expect_success 'at the end: the live line is gone, the summary is there' '
     wait_for "^EXIT=0" 100 &&
     screen >end &&
     ! grep -q "upcalls/s" end &&
-    test_grep "^load: variant upstream, 1 handlers, 1 revalidators, 200 flows" end &&
+    test_grep "^load: variant upstream, 1 handler, 1 revalidator, 200 flows" end &&
     test_grep "^ukeys  *[0-9]* created, [0-9]* freed, 0 live at exit" end
 '
 
