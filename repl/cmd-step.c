@@ -878,49 +878,57 @@ static const struct repl_bp_names model_names = {
     model_flow_name, model_thread_name,
 };
 
+/* The filters of "break"/"tbreak" ('argv[0]'), from argv[i] on. */
 static bool
 parse_filters(struct repl *r, const struct repl_bp_names *names,
               struct breakpoint *bp, int argc, char *argv[], int i)
 {
+    const char *cmd = argv[0];
     static const char *const filters[] = { "ukey", "flow", "thread" };
     bool given[UK_ARRAY_SIZE(filters)] = { false };
     for (; i < argc; i += 2) {
         for (size_t k = 0; k < UK_ARRAY_SIZE(filters); k++) {
             if (!strcmp(argv[i], filters[k]) && given[k]) {
-                repl_usage_error(r, "break", "'%s': given twice", argv[i]);
+                repl_usage_error(r, cmd, "'%s': given twice", argv[i]);
                 return false;
             }
             given[k] = given[k] || !strcmp(argv[i], filters[k]);
         }
         if (i + 1 >= argc) {
-            repl_usage_error(r, "break", "'%s' needs a value", argv[i]);
+            repl_usage_error(r, cmd, "'%s' needs a value", argv[i]);
             return false;
         }
         if (!strcmp(argv[i], "ukey")) {
             uint64_t id;
-            if (!repl_ukey_id_arg(r, "break", argv[i + 1], &id)) {
+            if (!repl_ukey_id_arg(r, cmd, argv[i + 1], &id)) {
                 return false;
             }
             bp->ukey_id = id;
         } else if (!strcmp(argv[i], "flow")) {
-            if (!names->flow(r, "break", argv[i + 1], &bp->ufid)) {
+            if (!names->flow(r, cmd, argv[i + 1], &bp->ufid)) {
                 return false;
             }
         } else if (!strcmp(argv[i], "thread")) {
-            if (!names->thread(r, "break", argv[i + 1], &bp->thread_id)) {
+            if (!names->thread(r, cmd, argv[i + 1], &bp->thread_id)) {
                 return false;
             }
         } else {
-            repl_usage_error(r, "break", "'%s': expected ukey, flow or "
+            repl_usage_error(r, cmd, "'%s': expected ukey, flow or "
                              "thread", argv[i]);
             return false;
         }
+    }
+    if (given[0] && given[1]) {
+        /* A ukey has one flow: both say one thing twice, or nothing. */
+        repl_usage_error(r, cmd, "give ukey ID or flow NAME, not both");
+        return false;
     }
     return true;
 }
 
 static bool
-parse_transition(struct repl *r, struct breakpoint *bp, const char *spec)
+parse_transition(struct repl *r, const char *cmd, struct breakpoint *bp,
+                 const char *spec)
 {
     char buf[64];
     snprintf(buf, sizeof buf, "%s", spec);
@@ -931,13 +939,13 @@ parse_transition(struct repl *r, struct breakpoint *bp, const char *spec)
         to = arrow + 2;
         bp->from = ukey_state_from_name(buf);
         if (bp->from < 0) {
-            repl_usage_error(r, "break", "'%s': no such state", buf);
+            repl_usage_error(r, cmd, "'%s': no such state", buf);
             return false;
         }
     }
     bp->to = ukey_state_from_name(to);
     if (bp->to < 0) {
-        repl_usage_error(r, "break", "'%s': no such state", to);
+        repl_usage_error(r, cmd, "'%s': no such state", to);
         return false;
     }
     return true;
@@ -958,7 +966,7 @@ repl_break_parse(struct repl *r, int argc, char *argv[],
             repl_usage_error(r, argv[0], "transition needs [FROM->]TO");
             return CMD_ERROR;
         }
-        if (!parse_transition(r, &bp, argv[2])) {
+        if (!parse_transition(r, argv[0], &bp, argv[2])) {
             return CMD_ERROR;
         }
         i = 3;

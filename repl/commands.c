@@ -16,7 +16,8 @@ const struct repl_cmd repl_commands[] = {
       "replays\n"
       "  everything done so far (the same interleaving) under the new code;\n"
       "  if a command of the session fails under it, the change is refused\n"
-      "  and the session stays as it was (so for datapath, umaps and set).",
+      "  and the session stays as it was (so for datapath, umaps and set).\n"
+      "  Selecting the variant already selected replays nothing.",
       "variant v1-replace", 0, 1, cmd_variant, complete_variant,
       0 },
     { "datapath", "kernel|netdev", "select the datapath (handlers or PMDs)",

@@ -128,6 +128,17 @@ test_expect_success 'bad numbers: an error, exit 2, nothing changed' '
     test_grep "unwatch: .2.: no such watch" err
 '
 
+# tbreak's errors said "break:"; a ukey and a flow filter together (a
+# ukey has one flow) were taken.
+test_expect_success 'break filters: errors name the command; ukey or flow' '
+    test "$(ukdb_rc "$SETUP; tbreak transition DELETED flow f9")" = 2 &&
+    test_grep "^ukdb: error: tbreak: .f9.: no such flow" err &&
+    test "$(ukdb_rc "$SETUP; tbreak transition NOPE")" = 2 &&
+    test_grep "^ukdb: error: tbreak: .NOPE.: no such state" err &&
+    test "$(ukdb_rc "$SETUP; break transition DELETED flow f1 ukey 1")" = 2 &&
+    test_grep "^ukdb: error: break: give ukey ID or flow NAME, not both" err
+'
+
 # A step's line comes first, then its events and the watch lines they
 # cause (before, a watch line came before the step that caused it); the
 # step number is padded to "[999]" so the columns do not shift at [10]
