@@ -902,6 +902,29 @@ ex_cancelled(struct ex *ex)
     return false;
 }
 
+/* The search's clock: stops it past --time-limit or on the caller's
+ * cancel flag, and calls the progress callback when it is due.  Called at
+ * the end of every schedule, and for every node the breadth-first search
+ * expands (it ends no schedule before its deepest level). */
+static void
+ex_poll(struct ex *ex)
+{
+    struct explore_stats *st = &ex->result->stats;
+    if (ex->opts.time_limit > 0 && ex_elapsed(ex) > ex->opts.time_limit) {
+        st->interrupted = true;
+        ex->stop = true;
+    }
+    ex_cancelled(ex);
+    if (ex->opts.progress) {
+        double now = ex_elapsed(ex);
+        if (now >= ex->next_progress) {
+            ex->next_progress = now + ex->opts.progress_period;
+            st->elapsed = now;
+            ex->opts.progress(st, ex->opts.progress_aux);
+        }
+    }
+}
+
 static void
 ex_schedule_done(struct ex *ex, bool complete)
 {
@@ -921,19 +944,7 @@ ex_schedule_done(struct ex *ex, bool complete)
         st->interrupted = true;
         ex->stop = true;
     }
-    if (ex->opts.time_limit > 0 && ex_elapsed(ex) > ex->opts.time_limit) {
-        st->interrupted = true;
-        ex->stop = true;
-    }
-    ex_cancelled(ex);
-    if (ex->opts.progress) {
-        double now = ex_elapsed(ex);
-        if (now >= ex->next_progress) {
-            ex->next_progress = now + ex->opts.progress_period;
-            st->elapsed = now;
-            ex->opts.progress(st, ex->opts.progress_aux);
-        }
-    }
+    ex_poll(ex);
 }
 
 /* ==== Sleep sets ==== */
@@ -1385,6 +1396,14 @@ ex_bfs_expand(struct ex *ex, const struct ex_level *cur, size_t i,
     struct ex_fp sfps[EX_MAX_THREADS];      /* Sleep, then done, by id. */
     uint64_t sleep = cur->sleep[i], done = 0;
     int preemptions = cur->preemptions[i];
+
+    if (depth > st->max_depth) {
+        st->max_depth = depth;      /* The level reached, for progress. */
+    }
+    ex_poll(ex);
+    if (ex->stop) {
+        return;
+    }
 
     size_t k = cur->fp_start[i];
     for (uint64_t m = sleep; m; m &= m - 1) {

@@ -415,4 +415,16 @@ test_expect_success 'explore --help: every option, exit 0' '
     ! awk "length > 79" out | grep .
 '
 
+# The breadth-first search ends no schedule before its deepest level, and
+# only the end of a schedule looked at the clock: --time-limit 2 ran 59 s,
+# until the frontier outgrew its memory bound.
+test_expect_success 'explore --bfs: --time-limit stops it within its levels' '
+    printf "%s\n" "handler h0" "handler h1" "revalidator r0" \
+        "revalidator r1" "flow f1 h0" "flow f2 h1" "flow f3 h0" \
+        "upcall h0 f1" "upcall h1 f2" "upcall h0 f3" "round r0" "round r1" \
+        >wide.ukdb &&
+    timeout 30 "$UKDB" explore --bfs --time-limit 1 wide.ukdb >out 2>&1 &&
+    test_grep "^incomplete: no violation in .*, depth [1-9][0-9]*, .* -- stopped by --time-limit 1 " out
+'
+
 test_done
