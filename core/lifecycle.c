@@ -77,6 +77,7 @@ struct lc_ukey {
     bool replaced_out;          /* That removal was a umap_replace. */
     bool postponed;             /* rcu_postpone seen. */
     bool deleted;               /* Removed, postponed or DELETED. */
+    bool del_by_purge;          /* ...by a thread in a purge or flush. */
     bool failed;                /* An ERROR names it. */
     uint8_t del_type;           /* Event type of 'del_ev'. */
     uint32_t reported;          /* Bit per kind in LC_ONCE_KINDS. */
@@ -171,6 +172,7 @@ struct lc_thread {
     const char *name;           /* (owned by 'lc->arena') Or NULL. */
     uint64_t round;             /* Value of its last op_begin ROUND. */
     unsigned int n_open;        /* op_begin not yet ended (nested). */
+    unsigned int n_purging;     /* ...of which purges and flushes. */
     uint64_t last_seq;          /* Of its last event in this run. */
 };
 
@@ -1140,12 +1142,24 @@ lc_seq_str(char *buf, size_t size, const struct lifecycle_evidence *ev)
     return buf;
 }
 
+/* Whether an operation of kind 'op' purges ukeys: the main thread's
+ * purges and flushes, which may delete a ukey its handler has yet to put
+ * (lc_put_after_delete()). */
+static bool
+lc_op_purges(int op)
+{
+    return op == UK_OP_PURGE || op == UK_OP_DP_PURGE || op == UK_OP_FLUSH;
+}
+
 static void
-lc_mark_deleted(struct lc_ukey *u, const struct ukey_event *e,
+lc_mark_deleted(struct lifecycle *lc, struct lc_ukey *u,
+                const struct ukey_event *e,
                 const struct lifecycle_evidence *now)
 {
     if (!u->deleted) {
+        const struct lc_thread *t = lc_thread(lc, now->thread_id);
         u->deleted = true;
+        u->del_by_purge = t && t->n_purging;
         u->del_ev = *now;
         u->del_type = e->type;
     }
@@ -1265,7 +1279,7 @@ lc_transition(struct lifecycle *lc, struct lc_ukey *u,
         u->tr_round = lc->n_rounds;
         if (to_deleted && !u->deleted_ev.seq) {
             u->deleted_ev = *now;
-            lc_mark_deleted(u, e, now);
+            lc_mark_deleted(lc, u, e, now);
         }
     }
     u->tr_ev = *now;
@@ -1304,7 +1318,7 @@ lc_remove(struct lifecycle *lc, struct lc_ukey *u,
         u->replaced_out = replace;
         u->remove_ev = *now;
     }
-    lc_mark_deleted(u, e, now);
+    lc_mark_deleted(lc, u, e, now);
     u->in_map = false;
     if (u->flow != LC_NO_FLOW && lc->flows[u->flow].map_ukey == u->id) {
         lc->flows[u->flow].map_ukey = 0;
@@ -1321,12 +1335,12 @@ lc_postpone(struct lifecycle *lc, struct lc_ukey *u,
     } else {
         u->postponed = true;
         u->postpone_ev = *now;
-        lc_mark_deleted(u, e, now);
+        lc_mark_deleted(lc, u, e, now);
     }
 }
 
-/* The handler's datapath put of 'u' after another thread deleted it: a
- * purge (revalidator_purge(), dp_purge_cb()) may delete a VISIBLE ukey
+/* The handler's datapath put of 'u' after a purge deleted it: a purge
+ * (revalidator_purge(), dp_purge_cb(), a flush) may delete a VISIBLE ukey
  * while its handler is between ukey_install() and dpif_operate().  Under
  * RCU the handler may still read it, and OVS leaves the flow it puts to
  * the next dump, which adopts it (shared/ovs-ukey-lifecycle.md §1.10,
@@ -1545,7 +1559,7 @@ lc_ukey_event(struct lifecycle *lc, uint64_t id, bool new_side,
                             && e->kind == UK_FREE_DESTROY);
         return;
     case UK_EV_DP_PUT:
-        if (u->deleted && e->kind == UK_PUT_CREATE) {
+        if (u->deleted && u->del_by_purge && e->kind == UK_PUT_CREATE) {
             lc_put_after_delete(lc, u, e, now);
         } else if (u->deleted) {
             lc_use_after_delete(lc, u, e, now);
@@ -1951,6 +1965,7 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
         struct lc_thread *t = lc_thread(lc, e->thread_id);
         if (t) {
             t->n_open++;
+            t->n_purging += lc_op_purges(e->kind);
             if (e->kind == UK_OP_ROUND) {
                 t->round = e->value;
             }
@@ -1961,6 +1976,9 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
         struct lc_thread *t = lc_thread(lc, e->thread_id);
         if (t && t->n_open) {
             t->n_open--;
+        }
+        if (t && t->n_purging && lc_op_purges(e->kind)) {
+            t->n_purging--;
         }
     }
         if (e->kind == UK_OP_ROUND) {

@@ -498,6 +498,36 @@ test_use_after(void)
     is_int(n_kind(&r, UK_VIOL_USE_AFTER_DELETE), 1, "dp_put after postpone");
     lifecycle_destroy(r.lc);
 
+    /* A handler's CREATE put after a delete: a warning only if a purge
+     * deleted it (OVS's purge of a VISIBLE ukey), an error otherwise. */
+    for (int purge = 0; purge < 2; purge++) {
+        rec_init(&r, NULL);
+        threads(&r);
+        install(&r, 1, 0xf1, 0);
+        int deleter = purge ? T_MAIN : T_REVAL;
+        if (purge) {
+            F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_MAIN,
+              .kind = UK_OP_PURGE);
+        }
+        F(&r, .type = UK_EV_UMAP_REMOVE, .thread_id = deleter, .ukey_id = 1,
+          .ufid = 0xf1, .umap = 0);
+        F(&r, .type = UK_EV_RCU_POSTPONE, .thread_id = deleter, .ukey_id = 1,
+          .ufid = 0xf1);
+        if (purge) {
+            F(&r, .type = UK_EV_OP_END, .thread_id = T_MAIN,
+              .kind = UK_OP_PURGE);
+        }
+        F(&r, .type = UK_EV_DP_PUT, .thread_id = T_HANDLER, .ukey_id = 1,
+          .ufid = 0xf1, .kind = UK_PUT_CREATE);
+        const struct lifecycle_violation *d
+            = first_kind(&r, UK_VIOL_USE_AFTER_DELETE);
+        is_int(d ? d->event.result : -1,
+               purge ? UK_SEV_WARNING : UK_SEV_ERROR,
+               purge ? "create put after a purge's delete: a warning"
+                     : "create put after a sweep's delete: an error");
+        lifecycle_destroy(r.lc);
+    }
+
     rec_init(&r, NULL);
     install(&r, 1, 0xf1, 0);
     evict(&r, 1, 0xf1, 0);
