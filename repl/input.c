@@ -249,6 +249,13 @@ read_line(FILE *fp, char *buf, bool *nul)
     int c;
     *nul = false;
     while ((c = getc_unlocked(fp)) != EOF && c != '\n') {
+        if (c == '\r') {
+            int next = getc_unlocked(fp);
+            if (next == '\n') {
+                break;          /* CRLF: the CR does not count. */
+            }
+            ungetc(next, fp);
+        }
         if (n + 1 >= REPL_MAX_LINE) {
             return -2;
         }
@@ -257,9 +264,6 @@ read_line(FILE *fp, char *buf, bool *nul)
     }
     if (c == EOF && !n) {
         return -1;
-    }
-    if (n && buf[n - 1] == '\r') {
-        n--;
     }
     buf[n] = '\0';
     return (ssize_t) n;

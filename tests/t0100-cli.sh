@@ -388,7 +388,10 @@ test_expect_success 'a line that never ends: one error, bounded memory' '
 # DOS line endings were "invalid character in input (binary data?)".
 test_expect_success 'a script with CRLF line endings runs' '
     printf "handler h0\r\nflow f1 h0\r\necho done\r\n" >crlf.ukdb &&
-    run_ukdb crlf.ukdb && check_rc 0 && test_grep "^done\$" out
+    run_ukdb crlf.ukdb && check_rc 0 && test_grep "^done\$" out &&
+    # The CR does not count against the 4095 characters of a line.
+    printf "echo %04090d\r\n" 0 >crlf-long.ukdb &&
+    run_ukdb crlf-long.ukdb && check_rc 0
 '
 
 # Each was a silent success: output lost on a full disk (exit 0), a

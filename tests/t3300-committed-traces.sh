@@ -49,7 +49,7 @@ test_expect_code 1 'two traces: a report each, then FAIL of them all' '
     test_cmp up part1 && test_cmp v1 part2 &&
     babeltrace2 --plugin-path="$UKDB_BUILD/plugins" "$T/race-v1-replace" \
         "$T/race-upstream" -c sink.ukey.audit >cli &&
-    grep -v "^trace " out >a && grep -v "^trace " cli >b && test_cmp a b &&
+    test_cmp out cli &&
     exit $rc
 '
 test_expect_success 'two traces: JSON, a report each and the verdict' '
@@ -104,5 +104,13 @@ test_expect_success 'view: violations follow --thread and --begin/--end' '
     "$UKDB" view --ukey 1 --begin seq:60 --end seq:70 "$T/race-v1-replace" \
         >out &&
     test "$(grep -c " ERROR " out)" = 1 && test_grep "seq=65 .*ERROR" out
+'
+# A copy of a trace has its UUID, so it is folded with it (as a rotated
+# session's chunks are): the error says so, not only "two programs".
+test_expect_code 2 'a copy of a trace given with it: the error says so' '
+    cp -r "$T/purge" copy &&
+    "$UKDB" audit "$T/purge" copy >out 2>err; rc=$?; cat err;
+    test_grep "2 of its directories share one trace UUID: is one a copy of another?" err &&
+    test "$(wc -l <err)" = 1 && exit $rc
 '
 test_done

@@ -70,6 +70,10 @@ struct sink_trace {
     const bt_trace *trace;          /* (weak) The first of its UUID. */
     bool has_uuid;
     uint8_t uuid[16];
+    unsigned int n_parts;           /* Traces of its UUID (counted as
+                                     * their streams come: a trace's come
+                                     * together). */
+    const bt_trace *last_part;      /* (weak) The last one counted. */
     struct report *report;          /* (owned) */
     char *name;                     /* (owned) For the headings. */
     char *json;                     /* (owned) Its "trace" object. */
@@ -453,13 +457,19 @@ trace_env_string(const bt_trace *trace, const char *key)
     return v && bt_value_is_string(v) ? bt_value_string_get(v) : NULL;
 }
 
-/* Describes 'trace' in 't': its program and process as LTTng wrote them
- * ("procname", "vpid"), and its name (babeltrace2's: the host and the
- * directory). */
+/* Describes 't', whose first ukey stream is 'stream': its program and
+ * process as LTTng wrote them ("procname", "vpid"), and its directory (of
+ * the stream's file: src.ctf.fs names a stream after its file), else its
+ * name (babeltrace2's: the host, and the directory only when ukdb built
+ * the graph, not the babeltrace2 CLI). */
 static void
-sink_trace_describe(struct sink_trace *t)
+sink_trace_describe(struct sink_trace *t, const bt_stream *stream)
 {
     const char *name = bt_trace_get_name(t->trace);
+    const char *sname = bt_stream_get_name(stream);
+    const char *slash = sname ? strrchr(sname, '/') : NULL;
+    char *dir = slash ? uk_xasprintf("%.*s", (int) (slash - sname), sname)
+                      : NULL;
     const char *procname = trace_env_string(t->trace, "procname");
     const bt_value *v = bt_trace_borrow_environment_entry_value_by_name_const(
         t->trace, "vpid");
@@ -478,8 +488,8 @@ sink_trace_describe(struct sink_trace *t)
         fprintf(f, "%spid %" PRId64, sep, vpid);
         sep = ", ";
     }
-    if (name) {
-        fprintf(f, *sep ? " (%s)" : "%s", name);
+    if (dir || name) {
+        fprintf(f, *sep ? " (%s)" : "%s", dir ? dir : name);
     }
     if (!ftell(f)) {
         fputs("unnamed trace", f);
@@ -492,22 +502,33 @@ sink_trace_describe(struct sink_trace *t)
     uk_assert(f);
     fputs("{\"name\":", f);
     report_json_string(f, name ? name : "");
+    fputs(",\"path\":", f);
+    report_json_string(f, dir ? dir : "");
     fputs(",\"procname\":", f);
     report_json_string(f, procname ? procname : "");
     fprintf(f, ",\"vpid\":%" PRId64 "}", vpid);
     fclose(f);
     t->json = json;
+    free(dir);
 }
 
-/* The report of the ukey streams of 'trace' (see struct sink_trace). */
+/* The report of the ukey stream 'stream' (see struct sink_trace). */
 static struct report *
-sink_trace_report(struct sink *sink, const bt_trace *trace)
+sink_trace_report(struct sink *sink, const bt_stream *stream)
 {
+    const bt_trace *trace = bt_stream_borrow_trace_const(stream);
     const uint8_t *uuid = bt_trace_get_uuid(trace);
     for (size_t i = 0; i < sink->n_traces; i++) {
-        const struct sink_trace *t = &sink->traces[i];
-        if (t->trace == trace
-            || (uuid && t->has_uuid && !memcmp(t->uuid, uuid, 16))) {
+        struct sink_trace *t = &sink->traces[i];
+        if (t->trace == trace) {
+            return t->report;
+        }
+        if (uuid && t->has_uuid && !memcmp(t->uuid, uuid, 16)) {
+            /* Another directory of its UUID. */
+            if (t->last_part != trace) {
+                t->last_part = trace;
+                t->n_parts++;
+            }
             return t->report;
         }
     }
@@ -521,11 +542,12 @@ sink_trace_report(struct sink *sink, const bt_trace *trace)
                            sink->n_traces + 1, sizeof *sink->traces);
     struct sink_trace *t = &sink->traces[sink->n_traces++];
     *t = (struct sink_trace) { .trace = trace, .report = r,
-                               .has_uuid = uuid != NULL };
+                               .has_uuid = uuid != NULL, .n_parts = 1,
+                               .last_part = trace };
     if (uuid) {
         memcpy(t->uuid, uuid, sizeof t->uuid);
     }
-    sink_trace_describe(t);
+    sink_trace_describe(t, stream);
     return r;
 }
 
@@ -554,8 +576,7 @@ sink_stream(struct sink *sink, const bt_stream *stream)
         .head = SIZE_MAX,
     };
     if (st->ukey) {             /* Another provider's loses no ukey event. */
-        st->report = sink_trace_report(sink,
-                                       bt_stream_borrow_trace_const(stream));
+        st->report = sink_trace_report(sink, stream);
         char what[256];
         describe_stream(stream, "events", what, sizeof what);
         st->what = uk_xstrdup(what);
@@ -699,7 +720,7 @@ sink_trace_cmp(const void *a_, const void *b_)
 {
     const struct sink_trace *const *a = a_, *const *b = b_;
     int c = strcmp((*a)->name, (*b)->name);
-    return c ? c : ((*a)->trace < (*b)->trace ? -1 : 1);
+    return c ? c : (*a < *b ? -1 : 1);  /* Same array: first seen first. */
 }
 
 /* The traces with a report of their own that read ukey events, into
@@ -828,10 +849,18 @@ sink_end(struct sink *sink)
                                   sizeof why)) {
             /* The view folds every trace into one timeline: per-process
              * buffers give each program a trace, to view on its own. */
+            /* Directories of one UUID are one trace (a rotated session's
+             * chunks): a copy of a trace given with it mixes too. */
+            char copies[128] = "";
+            if (t && t->n_parts > 1) {
+                snprintf(copies, sizeof copies, "; %u of its directories "
+                         "share one trace UUID: is one a copy of another?",
+                         t->n_parts);
+            }
             BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
-                sink->self_comp, "%s%s%s%s",
+                sink->self_comp, "%s%s%s%s%s",
                 t && n > 1 ? t->name : "", t && n > 1 ? ": " : "", why,
-                !sink->per_trace && sink->n_traces > 1
+                copies, !sink->per_trace && sink->n_traces > 1
                 ? "; the input holds several traces: view each on its own"
                 : "");
             return false;
