@@ -154,6 +154,17 @@ uk_errno_name(int error)
     return errno_name(error);
 }
 
+const char *
+uk_errno_arg(int error, char *buf, size_t size)
+{
+    const char *name = errno_name(error);
+    if (name) {
+        return name;
+    }
+    snprintf(buf, size, "%d", error);
+    return buf;
+}
+
 /* 'error' for an event's text: its name, or "errno 42" (written in 'buf')
  * for one without a name, never a bare "error" that hides the number. */
 static const char *

@@ -367,6 +367,10 @@ const char *uk_violation_detail(int kind, const char *detail);
  * for any other ("dp fail" takes numbers too: callers print the number). */
 const char *uk_errno_name(int error);
 
+/* 'error' as "dp fail" takes it: its name ("EFBIG"), or its number ("42",
+ * written in 'buf') when it has none. */
+const char *uk_errno_arg(int error, char *buf, size_t size);
+
 /* Looks 'name' up (case-insensitively) in the corresponding list.  Returns
  * the value, or -1 if there is no such name. */
 int ukey_state_from_name(const char *name);

@@ -205,18 +205,6 @@ show_umaps(struct repl *r)
 
 enum cmd_status cmd_show_dp(struct repl *r);
 
-/* How "dp show" names the fault 'error': "EFBIG", or "42" (written in
- * 'buf') for an errno "dp fail" knows by number only. */
-static const char *
-fault_name(int error, char *buf, size_t size)
-{
-    const char *name = uk_errno_name(error);
-    if (name) {
-        return name;
-    }
-    snprintf(buf, size, "%d", error);
-    return buf;
-}
 
 /* Whether "dp show" lists 'f': present, or with a fault to come. */
 static bool
@@ -255,7 +243,7 @@ json_dp(const struct udpif *u)
         for (size_t j = 0; j < UK_ARRAY_SIZE(ops); j++) {
             if (faults[j]) {
                 printf("%s\"%s\":", n_faults++ ? "," : "", ops[j]);
-                repl_json_string(fault_name(faults[j], buf, sizeof buf));
+                repl_json_string(uk_errno_arg(faults[j], buf, sizeof buf));
             }
         }
         printf("},\"dup\":%d}", f->dup);
@@ -295,13 +283,14 @@ cmd_show_dp(struct repl *r)
             printf("%*s", pad > 0 ? pad : 0, "");
         }
         if (f->fail_put) {
-            printf(" put:%s", fault_name(f->fail_put, buf, sizeof buf));
+            printf(" put:%s", uk_errno_arg(f->fail_put, buf, sizeof buf));
         }
         if (f->fail_del) {
-            printf(" del:%s", fault_name(f->fail_del, buf, sizeof buf));
+            printf(" del:%s", uk_errno_arg(f->fail_del, buf, sizeof buf));
         }
         if (f->fail_modify) {
-            printf(" modify:%s", fault_name(f->fail_modify, buf, sizeof buf));
+            printf(" modify:%s",
+                   uk_errno_arg(f->fail_modify, buf, sizeof buf));
         }
         if (f->dup) {
             printf(" dup:%d", f->dup);

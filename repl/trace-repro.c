@@ -296,17 +296,6 @@ flow_arg(const struct repro *p, uint64_t ufid)
     return name ? name : "?";
 }
 
-/* 'error' as "dp fail" takes it: its name, or its number (in 'buf'). */
-static const char *
-errno_arg(int error, char *buf, size_t size)
-{
-    const char *name = uk_errno_name(error);
-    if (name) {
-        return name;
-    }
-    snprintf(buf, size, "%d", error);
-    return buf;
-}
 
 /* The thread that receives the first upcall of 'ufid', or NULL. */
 static struct uk_thread *
@@ -391,11 +380,11 @@ inject_faults(struct repro *p, size_t j, size_t end)
             ok = run(p, "dp fail %s %s %s",
                      e->kind == UK_PUT_MODIFY ? "modify" : "put",
                      flow_arg(p, e->ufid),
-                     errno_arg(e->result, err, sizeof err));
+                     uk_errno_arg(e->result, err, sizeof err));
         } else if (e->type == UK_EV_DP_DEL && e->result
                    && e->kind == UK_DEL_REVALIDATOR) {
             ok = run(p, "dp fail del %s %s", flow_arg(p, e->ufid),
-                     errno_arg(e->result, err, sizeof err));
+                     uk_errno_arg(e->result, err, sizeof err));
         }
         if (!ok) {
             return false;
