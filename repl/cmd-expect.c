@@ -89,8 +89,8 @@ expect_violation(struct repl *r, int argc, char *argv[])
             return CMD_ERROR;
         }
     }
-    for (size_t i = 0; i < r->n_events; i++) {
-        const struct ukey_event *e = &r->events[i].e;
+    for (size_t i = 0; i < r->sess.n_events; i++) {
+        const struct ukey_event *e = &r->sess.events[i].e;
         if (e->type == UK_EV_VIOLATION && (kind < 0 || e->kind == kind)) {
             return CMD_OK;
         }
@@ -103,13 +103,13 @@ expect_violation(struct repl *r, int argc, char *argv[])
 static enum cmd_status
 expect_no_violation(struct repl *r)
 {
-    for (size_t i = 0; i < r->n_events; i++) {
-        const struct ukey_event *e = &r->events[i].e;
+    for (size_t i = 0; i < r->sess.n_events; i++) {
+        const struct ukey_event *e = &r->sess.events[i].e;
         if (e->type == UK_EV_VIOLATION) {
             return expect_result(r, false, "%s %s at step %" PRIu64 ": %s",
                                  uk_severity_name(e->result),
                                  uk_violation_kind_name(e->kind),
-                                 r->events[i].step,
+                                 r->sess.events[i].step,
                                  uk_violation_detail(e->kind, e->name));
         }
     }

@@ -35,14 +35,14 @@ scenario_init(struct scenario *s, const struct repl *r)
     repl_init(&s->builder);
     s->builder.cfg = r->cfg;
     s->builder.quiet = true;
-    for (size_t i = 0; i < r->n_journal; i++) {
-        struct repl_jentry j = r->journal[i];
+    for (size_t i = 0; i < r->sess.n_journal; i++) {
+        struct repl_jentry j = r->sess.journal[i];
         j.line = j.line ? uk_xstrdup(j.line) : NULL;
-        s->builder.journal = uk_grow(s->builder.journal,
-                                     &s->builder.allocated_journal,
-                                     s->builder.n_journal + 1,
-                                     sizeof *s->builder.journal);
-        s->builder.journal[s->builder.n_journal++] = j;
+        s->builder.sess.journal = uk_grow(s->builder.sess.journal,
+                                     &s->builder.sess.allocated_journal,
+                                     s->builder.sess.n_journal + 1,
+                                     sizeof *s->builder.sess.journal);
+        s->builder.sess.journal[s->builder.sess.n_journal++] = j;
     }
 }
 
@@ -532,8 +532,8 @@ prefix_violations(const struct repl *r, bool warnings,
                   struct explore_result *out)
 {
     memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < r->n_events; i++) {
-        const struct ukey_event *e = &r->events[i].e;
+    for (size_t i = 0; i < r->sess.n_events; i++) {
+        const struct ukey_event *e = &r->sess.events[i].e;
         bool seen = false;
         if (e->type != UK_EV_VIOLATION
             || (e->result != UK_SEV_ERROR && !warnings)) {

@@ -561,8 +561,8 @@ static enum cmd_status
 show_violations(struct repl *r)
 {
     int n = 0;
-    for (size_t i = 0; i < r->n_events; i++) {
-        const struct repl_event *le = &r->events[i];
+    for (size_t i = 0; i < r->sess.n_events; i++) {
+        const struct repl_event *le = &r->sess.events[i];
         const struct ukey_event *e = &le->e;
         if (e->type != UK_EV_VIOLATION) {
             continue;
@@ -732,8 +732,8 @@ cmd_history(struct repl *r, int argc, char *argv[])
     if (r->json) {
         printf("[");
     }
-    for (size_t i = 0; i < r->n_events; i++) {
-        const struct repl_event *le = &r->events[i];
+    for (size_t i = 0; i < r->sess.n_events; i++) {
+        const struct repl_event *le = &r->sess.events[i];
         const struct ukey_event *e = &le->e;
         if (uk_event_in_history(e, ukey_id, ufid)) {
             print_logged(r, le, !n);
@@ -755,12 +755,12 @@ cmd_log(struct repl *r, int argc, char *argv[])
     if (argc > 1 && !repl_number_arg(r, "log", argv[1], 1, UINT64_MAX, &n)) {
         return CMD_ERROR;
     }
-    size_t start = r->n_events > n ? r->n_events - (size_t) n : 0;
+    size_t start = r->sess.n_events > n ? r->sess.n_events - (size_t) n : 0;
     if (r->json) {
         printf("[");
     }
-    for (size_t i = start; i < r->n_events; i++) {
-        print_logged(r, &r->events[i], i == start);
+    for (size_t i = start; i < r->sess.n_events; i++) {
+        print_logged(r, &r->sess.events[i], i == start);
     }
     if (r->json) {
         printf("]\n");
@@ -775,12 +775,12 @@ cmd_when(struct repl *r, int argc, char *argv[])
     (void) argv;
     if (r->json) {
         printf("{\"step\":%" PRIu64 ",\"events\":%zu,\"variant\":",
-               r->udpif->time, r->n_events);
+               r->udpif->time, r->sess.n_events);
         repl_json_string(r->cfg.variant->name);
         printf("}\n");
         return CMD_OK;
     }
     printf("step %" PRIu64 ", %zu events, variant %s\n", r->udpif->time,
-           r->n_events, r->cfg.variant->name);
+           r->sess.n_events, r->cfg.variant->name);
     return CMD_OK;
 }

@@ -26,18 +26,33 @@
 static void
 journal_push(struct repl *r, char *line, uint32_t thread_id)
 {
-    r->journal = uk_grow(r->journal, &r->allocated_journal, r->n_journal + 1,
-                         sizeof *r->journal);
-    r->journal[r->n_journal++] = (struct repl_jentry) { line, thread_id };
+    struct repl_session *s = &r->sess;
+    s->journal = uk_grow(s->journal, &s->allocated_journal, s->n_journal + 1,
+                         sizeof *s->journal);
+    s->journal[s->n_journal++] = (struct repl_jentry) { line, thread_id };
+}
+
+/* Moves the journal's entries from 'cut' on to the recorded future, which
+ * is a stack: the next entry to replay is at its end. */
+static void
+journal_cut(struct repl *r, size_t cut)
+{
+    struct repl_session *s = &r->sess;
+    for (size_t k = s->n_journal; k-- > cut;) {
+        s->redo = uk_grow(s->redo, &s->allocated_redo, s->n_redo + 1,
+                          sizeof *s->redo);
+        s->redo[s->n_redo++] = s->journal[k];
+    }
+    s->n_journal = cut;
 }
 
 static void
 redo_clear(struct repl *r)
 {
-    for (size_t i = 0; i < r->n_redo; i++) {
-        free(r->redo[i].line);
+    for (size_t i = 0; i < r->sess.n_redo; i++) {
+        free(r->sess.redo[i].line);
     }
-    r->n_redo = 0;
+    r->sess.n_redo = 0;
 }
 
 void
@@ -97,8 +112,8 @@ print_watch_lines(struct repl *r, const struct ukey_event *e)
     if (e->type != UK_EV_TRANSITION || e->result == UK_TR_NOOP) {
         return;
     }
-    for (size_t i = 0; i < r->n_watches; i++) {
-        const struct watch *w = &r->watches[i];
+    for (size_t i = 0; i < r->sess.n_watches; i++) {
+        const struct watch *w = &r->sess.watches[i];
         if ((w->ukey_id && w->ukey_id == e->ukey_id)
             || (w->ufid && w->ufid == e->ufid)) {
             printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",
@@ -115,9 +130,10 @@ void
 repl_session_observe(const struct ukey_event *e, void *r_)
 {
     struct repl *r = r_;
-    r->events = uk_grow(r->events, &r->allocated_events, r->n_events + 1,
-                        sizeof *r->events);
-    r->events[r->n_events++] = (struct repl_event) {
+    struct repl_session *s = &r->sess;
+    s->events = uk_grow(s->events, &s->allocated_events, s->n_events + 1,
+                        sizeof *s->events);
+    s->events[s->n_events++] = (struct repl_event) {
         .e = *e, .step = r->udpif ? r->udpif->time : 0,
     };
     if (!r->replaying && !r->mute_output) {
@@ -132,8 +148,8 @@ repl_session_observe(const struct ukey_event *e, void *r_)
     if (r->replaying) {
         return;
     }
-    for (size_t i = 0; i < r->n_bps && !r->bp_hit; i++) {
-        struct breakpoint *bp = &r->bps[i];
+    for (size_t i = 0; i < r->sess.n_bps && !r->bp_hit; i++) {
+        struct breakpoint *bp = &r->sess.bps[i];
         if (repl_bp_matches(bp, e) && repl_bp_hit(bp)) {
             r->bp_hit = bp;
             char what[200];
@@ -199,9 +215,9 @@ repl_events_rewrite(struct repl *r)
         fseek(r->events_out, 0, SEEK_END);
         return;
     }
-    for (size_t i = 0; i < r->n_events; i++) {
+    for (size_t i = 0; i < r->sess.n_events; i++) {
         char buf[512];
-        uk_event_format_canonical(&r->events[i].e, buf, sizeof buf);
+        uk_event_format_canonical(&r->sess.events[i].e, buf, sizeof buf);
         fprintf(r->events_out, "%s\n", buf);
     }
 }
@@ -228,8 +244,8 @@ repl_rebuild(struct repl *r)
     bool pristine = r->udpif && event_bus_next_seq(r->udpif->bus) <= 3;
     bool rebuilt = r->udpif != NULL;    /* A model the trace has seen. */
     udpif_destroy(r->udpif);
-    r->udpif = NULL;            /* repl_session_observe() runs during create. */
-    r->n_events = 0;
+    r->udpif = NULL;        /* repl_session_observe() runs during create. */
+    r->sess.n_events = 0;
     struct udpif_config cfg = r->cfg;
     cfg.observer = repl_session_observe;
     cfg.observer_aux = r;
@@ -241,18 +257,18 @@ repl_rebuild(struct repl *r)
     bool saved = r->replaying;
     r->replaying = true;
     r->udpif = udpif_create(&cfg);
-    size_t n_created = r->n_events;
+    size_t n_created = r->sess.n_events;
     bool traced = !saved && !r->mute_output && !pristine;
     if (traced && !rebuilt) {
         for (size_t k = 0; k < n_created; k++) {
-            uk_tp_observer(&r->events[k].e, NULL);
+            uk_tp_observer(&r->sess.events[k].e, NULL);
         }
     }
 
     int error = 0;
     size_t i;
-    for (i = 0; i < r->n_journal; i++) {
-        struct repl_jentry *j = &r->journal[i];
+    for (i = 0; i < r->sess.n_journal; i++) {
+        struct repl_jentry *j = &r->sess.journal[i];
         if (j->line) {
             char buf[4096];
             snprintf(buf, sizeof buf, "%s", j->line);
@@ -272,23 +288,18 @@ repl_rebuild(struct repl *r)
     }
     if (error) {
         /* Keep what replayed; the rest becomes the recorded future. */
-        for (size_t k = r->n_journal; k-- > i;) {
-            r->redo = uk_grow(r->redo, &r->allocated_redo, r->n_redo + 1,
-                              sizeof *r->redo);
-            r->redo[r->n_redo++] = r->journal[k];
-        }
-        r->n_journal = i;
+        journal_cut(r, i);
     }
     r->replaying = saved;
     if (traced && rebuilt) {
         /* The trace is append-only: the run the rebuild left stays in it,
          * cut short, and the new model's run follows from its start, all
          * of it, as one more run (as after repl_rescript()). */
-        for (size_t k = 0; k < r->n_events; k++) {
-            uk_tp_observer(&r->events[k].e, NULL);
+        for (size_t k = 0; k < r->sess.n_events; k++) {
+            uk_tp_observer(&r->sess.events[k].e, NULL);
         }
     }
-    r->first_new_event = r->n_events;
+    r->first_new_event = r->sess.n_events;
     r->events_out = events_out;
     repl_events_rewrite(r);
     return error;
@@ -301,9 +312,9 @@ static int
 rewind_to(struct repl *r, uint64_t steps)
 {
     uint64_t seen = 0;
-    size_t cut = r->n_journal;
-    for (size_t i = 0; i < r->n_journal; i++) {
-        if (!r->journal[i].line) {
+    size_t cut = r->sess.n_journal;
+    for (size_t i = 0; i < r->sess.n_journal; i++) {
+        if (!r->sess.journal[i].line) {
             if (seen == steps) {
                 cut = i;
                 break;
@@ -311,16 +322,7 @@ rewind_to(struct repl *r, uint64_t steps)
             seen++;
         }
     }
-    if (cut == r->n_journal && seen > steps) {
-        cut = r->n_journal;
-    }
-    /* Redo is a stack: the next entry to replay is at the end. */
-    for (size_t k = r->n_journal; k-- > cut;) {
-        r->redo = uk_grow(r->redo, &r->allocated_redo, r->n_redo + 1,
-                          sizeof *r->redo);
-        r->redo[r->n_redo++] = r->journal[k];
-    }
-    r->n_journal = cut;
+    journal_cut(r, cut);
     return repl_rebuild(r);
 }
 
@@ -361,11 +363,11 @@ void
 repl_print_new_events(struct repl *r)
 {
     if (!r->replaying && !r->quiet) {
-        for (size_t i = r->first_new_event; i < r->n_events; i++) {
-            print_event_line(r, &r->events[i]);
+        for (size_t i = r->first_new_event; i < r->sess.n_events; i++) {
+            print_event_line(r, &r->sess.events[i]);
         }
     }
-    r->first_new_event = r->n_events;
+    r->first_new_event = r->sess.n_events;
 }
 
 static void
@@ -390,14 +392,14 @@ print_step(struct repl *r, const struct uk_thread *t,
         printf(" -> %s", ukey_state_name(a->ukey->state));
     }
     putchar('\n');
-    for (size_t i = r->first_new_event; i < r->n_events; i++) {
-        const struct ukey_event *e = &r->events[i].e;
+    for (size_t i = r->first_new_event; i < r->sess.n_events; i++) {
+        const struct ukey_event *e = &r->sess.events[i].e;
         if (!event_is_echo(e)) {
-            print_event_line(r, &r->events[i]);
+            print_event_line(r, &r->sess.events[i]);
         }
         print_watch_lines(r, e);
     }
-    r->first_new_event = r->n_events;
+    r->first_new_event = r->sess.n_events;
 }
 
 /* Takes one step of 't', journals it, prints its events.  Returns 0 or
@@ -406,7 +408,7 @@ int
 repl_step_thread(struct repl *r, struct uk_thread *t)
 {
     struct uk_action action = t->next;
-    r->first_new_event = r->n_events;
+    r->first_new_event = r->sess.n_events;
     r->stepping = true;
     int error = udpif_step(r->udpif, t);
     r->stepping = false;
@@ -414,10 +416,10 @@ repl_step_thread(struct repl *r, struct uk_thread *t)
         return error;
     }
     journal_push(r, NULL, t->id);
-    if (r->n_redo) {
-        struct repl_jentry *next = &r->redo[r->n_redo - 1];
+    if (r->sess.n_redo) {
+        struct repl_jentry *next = &r->sess.redo[r->sess.n_redo - 1];
         if (!next->line && next->thread_id == t->id) {
-            r->n_redo--;        /* Followed the recorded future. */
+            r->sess.n_redo--;        /* Followed the recorded future. */
         } else {
             redo_clear(r);
         }
@@ -425,7 +427,7 @@ repl_step_thread(struct repl *r, struct uk_thread *t)
     if (!r->replaying && !r->quiet) {
         print_step(r, t, &action);
     }
-    r->first_new_event = r->n_events;
+    r->first_new_event = r->sess.n_events;
     return 0;
 }
 
@@ -468,8 +470,8 @@ motion_should_stop(struct repl *r)
 static struct uk_thread *
 default_thread(struct repl *r)
 {
-    if (r->n_redo) {
-        struct repl_jentry *next = &r->redo[r->n_redo - 1];
+    if (r->sess.n_redo) {
+        struct repl_jentry *next = &r->sess.redo[r->sess.n_redo - 1];
         if (!next->line && next->thread_id < r->udpif->n_threads) {
             struct uk_thread *t = r->udpif->threads[next->thread_id];
             if (uk_thread_runnable(t)) {
@@ -529,8 +531,8 @@ cmd_choices(struct repl *r, int argc, char *argv[])
 void
 repl_redo_commands(struct repl *r)
 {
-    while (r->n_redo && r->redo[r->n_redo - 1].line) {
-        char *line = r->redo[--r->n_redo].line;
+    while (r->sess.n_redo && r->sess.redo[r->sess.n_redo - 1].line) {
+        char *line = r->sess.redo[--r->sess.n_redo].line;
         r->redoing = true;
         repl_execute(r, line);
         r->redoing = false;
@@ -678,7 +680,7 @@ run_until_idle(struct repl *r, uint64_t max, bool follow_redo)
         if (follow_redo) {
             repl_redo_commands(r);
         }
-        if (follow_redo && r->n_redo) {
+        if (follow_redo && r->sess.n_redo) {
             t = default_thread(r);
         } else {
             struct uk_thread *ts[64];
@@ -778,8 +780,8 @@ cmd_goto(struct repl *r, int argc, char *argv[])
         }
     } else {
         uint64_t future = 0;
-        for (size_t i = 0; i < r->n_redo; i++) {
-            future += !r->redo[i].line;
+        for (size_t i = 0; i < r->sess.n_redo; i++) {
+            future += !r->sess.redo[i].line;
         }
         if (target - now > future) {
             repl_usage_error(r, "goto", "'%s': out of range (steps 0 to "
@@ -789,8 +791,8 @@ cmd_goto(struct repl *r, int argc, char *argv[])
         }
         bool saved = r->quiet;
         r->quiet = true;
-        while (repl_steps(r) < target && r->n_redo) {
-            struct repl_jentry *j = &r->redo[r->n_redo - 1];
+        while (repl_steps(r) < target && r->sess.n_redo) {
+            struct repl_jentry *j = &r->sess.redo[r->sess.n_redo - 1];
             if (j->line) {
                 repl_redo_commands(r);
             } else {
@@ -829,8 +831,8 @@ cmd_last(struct repl *r, int argc, char *argv[])
                          argv[1]);
         return CMD_ERROR;
     }
-    for (size_t i = r->n_events; i-- > 0;) {
-        const struct repl_event *le = &r->events[i];
+    for (size_t i = r->sess.n_events; i-- > 0;) {
+        const struct repl_event *le = &r->sess.events[i];
         if (le->e.type == UK_EV_TRANSITION
             && ((ukey_id && le->e.ukey_id == ukey_id)
                 || (ufid && le->e.ufid == ufid)) && le->step > 0) {
@@ -1005,11 +1007,11 @@ repl_break_parse(struct repl *r, int argc, char *argv[],
         len += (size_t) snprintf(text + len, sizeof text - len, "%s%s",
                                  k > 1 ? " " : "", argv[k]);
     }
-    bp.number = ++r->next_bp_number;
+    bp.number = ++r->sess.next_bp_number;
     bp.text = uk_xstrdup(text);
-    r->bps = uk_grow(r->bps, &r->allocated_bps, r->n_bps + 1,
-                     sizeof *r->bps);
-    r->bps[r->n_bps++] = bp;
+    r->sess.bps = uk_grow(r->sess.bps, &r->sess.allocated_bps,
+                          r->sess.n_bps + 1, sizeof *r->sess.bps);
+    r->sess.bps[r->sess.n_bps++] = bp;
     repl_printf(r, "%s %d: %s\n", bp.temporary ? "Temporary breakpoint"
                                                 : "Breakpoint", bp.number,
                 text);
@@ -1037,11 +1039,11 @@ void
 repl_bp_stopped(struct repl *r, const struct breakpoint *bp)
 {
     if (bp->temporary) {
-        size_t k = (size_t) (bp - r->bps);
-        free(r->bps[k].text);
-        memmove(&r->bps[k], &r->bps[k + 1],
-                (r->n_bps - k - 1) * sizeof *r->bps);
-        r->n_bps--;
+        size_t k = (size_t) (bp - r->sess.bps);
+        free(r->sess.bps[k].text);
+        memmove(&r->sess.bps[k], &r->sess.bps[k + 1],
+                (r->sess.n_bps - k - 1) * sizeof *r->sess.bps);
+        r->sess.n_bps--;
     }
 }
 
@@ -1049,9 +1051,10 @@ repl_bp_stopped(struct repl *r, const struct breakpoint *bp)
 static bool
 number_exists(const struct repl *r, bool bps, uint64_t n)
 {
-    size_t count = bps ? r->n_bps : r->n_watches;
+    size_t count = bps ? r->sess.n_bps : r->sess.n_watches;
     for (size_t i = 0; i < count; i++) {
-        if ((uint64_t) (bps ? r->bps[i].number : r->watches[i].number) == n) {
+        int number = bps ? r->sess.bps[i].number : r->sess.watches[i].number;
+        if ((uint64_t) number == n) {
             return true;
         }
     }
@@ -1110,14 +1113,14 @@ cmd_delete(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     size_t kept = 0;
-    for (size_t i = 0; i < r->n_bps; i++) {
-        if (is_listed(listed, argc, r->bps[i].number)) {
-            free(r->bps[i].text);
+    for (size_t i = 0; i < r->sess.n_bps; i++) {
+        if (is_listed(listed, argc, r->sess.bps[i].number)) {
+            free(r->sess.bps[i].text);
         } else {
-            r->bps[kept++] = r->bps[i];
+            r->sess.bps[kept++] = r->sess.bps[i];
         }
     }
-    r->n_bps = kept;
+    r->sess.n_bps = kept;
     free(listed);
     return CMD_OK;
 }
@@ -1131,9 +1134,9 @@ cmd_enable(struct repl *r, int argc, char *argv[])
     if (!listed) {
         return CMD_ERROR;
     }
-    for (size_t i = 0; i < r->n_bps; i++) {
-        if (is_listed(listed, argc, r->bps[i].number)) {
-            r->bps[i].enabled = !strcmp(argv[0], "enable");
+    for (size_t i = 0; i < r->sess.n_bps; i++) {
+        if (is_listed(listed, argc, r->sess.bps[i].number)) {
+            r->sess.bps[i].enabled = !strcmp(argv[0], "enable");
         }
     }
     free(listed);
@@ -1153,7 +1156,7 @@ cmd_ignore(struct repl *r, int argc, char *argv[])
         free(listed);
         return CMD_ERROR;
     }
-    struct breakpoint *bp = r->bps;
+    struct breakpoint *bp = r->sess.bps;
     while ((uint64_t) bp->number != listed[0]) {
         bp++;                   /* numbers_arg() found it. */
     }
@@ -1176,18 +1179,18 @@ static void
 info_json(const struct repl *r, bool bps)
 {
     printf("[");
-    for (size_t i = 0; bps && i < r->n_bps; i++) {
-        const struct breakpoint *bp = &r->bps[i];
+    for (size_t i = 0; bps && i < r->sess.n_bps; i++) {
+        const struct breakpoint *bp = &r->sess.bps[i];
         printf("%s{\"number\":%d,\"temporary\":%s,\"what\":", i ? "," : "",
                bp->number, bp->temporary ? "true" : "false");
         repl_json_string(bp->text);
         printf(",\"enabled\":%s,\"hits\":%" PRIu64 ",\"ignore\":%" PRIu64
                "}", bp->enabled ? "true" : "false", bp->hits, bp->ignore);
     }
-    for (size_t i = 0; !bps && i < r->n_watches; i++) {
+    for (size_t i = 0; !bps && i < r->sess.n_watches; i++) {
         printf("%s{\"number\":%d,\"what\":", i ? "," : "",
-               r->watches[i].number);
-        repl_json_string(r->watches[i].text);
+               r->sess.watches[i].number);
+        repl_json_string(r->sess.watches[i].text);
         printf("}");
     }
     printf("]\n");
@@ -1203,11 +1206,11 @@ cmd_info(struct repl *r, int argc, char *argv[])
         return CMD_OK;
     }
     if (!strncmp(argv[1], "breakpoints", strlen(argv[1]))) {
-        if (!r->n_bps) {
+        if (!r->sess.n_bps) {
             printf("No breakpoints.\n");
         }
-        for (size_t i = 0; i < r->n_bps; i++) {
-            const struct breakpoint *bp = &r->bps[i];
+        for (size_t i = 0; i < r->sess.n_bps; i++) {
+            const struct breakpoint *bp = &r->sess.bps[i];
             printf("%-3d %-5s %s  (hit %llu time%s", bp->number,
                    bp->temporary ? "tbrk" : "break", bp->text,
                    (unsigned long long) bp->hits, bp->hits == 1 ? "" : "s");
@@ -1219,11 +1222,12 @@ cmd_info(struct repl *r, int argc, char *argv[])
         return CMD_OK;
     }
     if (!strncmp(argv[1], "watches", strlen(argv[1]))) {
-        if (!r->n_watches) {
+        if (!r->sess.n_watches) {
             printf("No watches.\n");
         }
-        for (size_t i = 0; i < r->n_watches; i++) {
-            printf("%-3d %s\n", r->watches[i].number, r->watches[i].text);
+        for (size_t i = 0; i < r->sess.n_watches; i++) {
+            const struct watch *w = &r->sess.watches[i];
+            printf("%-3d %s\n", w->number, w->text);
         }
         return CMD_OK;
     }
@@ -1260,10 +1264,10 @@ repl_watch_parse(struct repl *r, int argc, char *argv[],
         return CMD_ERROR;
     }
     w.text = uk_xasprintf("%s %s", argv[1], argv[2]);
-    w.number = ++r->next_watch_number;
-    r->watches = uk_grow(r->watches, &r->allocated_watches,
-                         r->n_watches + 1, sizeof *r->watches);
-    r->watches[r->n_watches++] = w;
+    w.number = ++r->sess.next_watch_number;
+    r->sess.watches = uk_grow(r->sess.watches, &r->sess.allocated_watches,
+                         r->sess.n_watches + 1, sizeof *r->sess.watches);
+    r->sess.watches[r->sess.n_watches++] = w;
     repl_printf(r, "Watch %d: %s\n", w.number, w.text);
     return CMD_OK;
 }
@@ -1277,14 +1281,14 @@ cmd_unwatch(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     size_t kept = 0;
-    for (size_t i = 0; i < r->n_watches; i++) {
-        if (is_listed(listed, argc, r->watches[i].number)) {
-            free(r->watches[i].text);
+    for (size_t i = 0; i < r->sess.n_watches; i++) {
+        if (is_listed(listed, argc, r->sess.watches[i].number)) {
+            free(r->sess.watches[i].text);
         } else {
-            r->watches[kept++] = r->watches[i];
+            r->sess.watches[kept++] = r->sess.watches[i];
         }
     }
-    r->n_watches = kept;
+    r->sess.n_watches = kept;
     free(listed);
     return CMD_OK;
 }
@@ -1308,21 +1312,7 @@ void
 repl_destroy(struct repl *r)
 {
     udpif_destroy(r->udpif);
-    for (size_t i = 0; i < r->n_journal; i++) {
-        free(r->journal[i].line);
-    }
-    free(r->journal);
-    redo_clear(r);
-    free(r->redo);
-    free(r->events);
-    for (size_t i = 0; i < r->n_bps; i++) {
-        free(r->bps[i].text);
-    }
-    free(r->bps);
-    for (size_t i = 0; i < r->n_watches; i++) {
-        free(r->watches[i].text);
-    }
-    free(r->watches);
+    repl_session_free(&r->sess);
     free(r->last_motion);
     for (size_t i = 0; i < r->n_script; i++) {
         free(r->script[i]);

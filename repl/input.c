@@ -198,7 +198,7 @@ repl_execute(struct repl *r, char *line)
         /* Trace mode: the same commands, on the trace's cursor. */
         return trace_execute(r, argc, argv);
     }
-    size_t journal_mark = r->n_journal;
+    size_t journal_mark = r->sess.n_journal;
     if ((c->flags & REPL_CMD_RECORD) && !r->replaying && !r->rescripting
         && !r->redoing) {
         r->script = uk_grow(r->script, &r->allocated_script,
@@ -215,7 +215,7 @@ repl_execute(struct repl *r, char *line)
         free(r->script[--r->n_script]);
     }
     if (changed && (c->flags & REPL_CMD_JOURNAL) && !r->replaying
-        && r->n_journal == journal_mark) {
+        && r->sess.n_journal == journal_mark) {
         /* Canonical form, so a replay re-executes the full name. */
         char canon[REPL_MAX_LINE];
         size_t len = (size_t) snprintf(canon, sizeof canon, "%s", c->name);
@@ -226,7 +226,7 @@ repl_execute(struct repl *r, char *line)
         repl_journal_cmd(r, canon);
     }
     if (!(c->flags & REPL_CMD_MOTION)) {
-        r->first_new_event = r->n_events;  /* Setup is silent. */
+        r->first_new_event = r->sess.n_events;  /* Setup is silent. */
     }
     if ((c->flags & REPL_CMD_MOTION) && r->interactive) {
         free(r->last_motion);

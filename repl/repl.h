@@ -106,14 +106,32 @@ struct watch {
     char *text;                 /* (owned) */
 };
 
-struct repl {
-    struct udpif *udpif;        /* (owned) */
-    struct udpif_config cfg;
-
+/* What a session holds besides its model: a configuration change runs
+ * the session again and replaces all of it, or none (repl/session.c sets
+ * it aside, and puts it back or frees it whole). */
+struct repl_session {
     struct repl_jentry *journal;    /* (owned) */
     size_t n_journal, allocated_journal;
     struct repl_jentry *redo;       /* (owned) Undone by back: the future. */
     size_t n_redo, allocated_redo;
+    struct repl_event *events;      /* (owned) This model's events. */
+    size_t n_events, allocated_events;
+    struct breakpoint *bps;         /* (owned) */
+    size_t n_bps, allocated_bps;
+    int next_bp_number;
+    struct watch *watches;          /* (owned) */
+    size_t n_watches, allocated_watches;
+    int next_watch_number;
+};
+
+/* Frees what 's' holds (not 's'). */
+void repl_session_free(struct repl_session *s);
+
+struct repl {
+    struct udpif *udpif;        /* (owned) */
+    struct udpif_config cfg;
+
+    struct repl_session sess;
     bool replaying;                 /* Rebuilding: print nothing. */
     bool redoing;                   /* Re-applying the recorded future. */
     bool rescripting;               /* Re-running the script (rescript). */
@@ -130,18 +148,10 @@ struct repl {
     bool stepping;                  /* In repl_step_thread(): the step's
                                      * watch lines wait for its line. */
 
-    struct repl_event *events;      /* (owned) This model's events. */
-    size_t n_events, allocated_events;
-    size_t first_new_event;         /* Printed from here by the next step. */
-
-    struct breakpoint *bps;
-    size_t n_bps, allocated_bps;
-    int next_bp_number;
-    int next_watch_number;
+    size_t first_new_event;         /* Printed from here by the next step
+                                     * ('sess.events'). */
     const struct breakpoint *bp_hit;    /* Set by the observer. */
     char bp_message[256];
-    struct watch *watches;
-    size_t n_watches, allocated_watches;
 
     bool json;                      /* "set output json". */
     bool echo;                      /* --echo. */

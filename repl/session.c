@@ -20,18 +20,7 @@
 struct session_state {
     struct udpif_config cfg;
     struct udpif *udpif;                /* (owned) */
-    struct repl_jentry *journal;        /* (owned) */
-    size_t n_journal, allocated_journal;
-    struct repl_jentry *redo;           /* (owned) */
-    size_t n_redo, allocated_redo;
-    struct repl_event *events;          /* (owned) */
-    size_t n_events, allocated_events;
-    struct breakpoint *bps;             /* (owned) */
-    size_t n_bps, allocated_bps;
-    int next_bp_number;
-    struct watch *watches;              /* (owned) */
-    size_t n_watches, allocated_watches;
-    int next_watch_number;
+    struct repl_session sess;           /* (owned) */
 };
 
 /* Moves the session's model, journal, events, breakpoints and watches
@@ -42,28 +31,10 @@ session_set_aside(struct repl *r, struct session_state *s)
     *s = (struct session_state) {
         .cfg = r->cfg,
         .udpif = r->udpif ? repl_detach_model(r) : NULL,
-        .journal = r->journal, .n_journal = r->n_journal,
-        .allocated_journal = r->allocated_journal,
-        .redo = r->redo, .n_redo = r->n_redo,
-        .allocated_redo = r->allocated_redo,
-        .events = r->events, .n_events = r->n_events,
-        .allocated_events = r->allocated_events,
-        .bps = r->bps, .n_bps = r->n_bps, .allocated_bps = r->allocated_bps,
-        .next_bp_number = r->next_bp_number,
-        .watches = r->watches, .n_watches = r->n_watches,
-        .allocated_watches = r->allocated_watches,
-        .next_watch_number = r->next_watch_number,
+        .sess = r->sess,
     };
-    r->journal = r->redo = NULL;
-    r->n_journal = r->allocated_journal = r->n_redo = r->allocated_redo = 0;
-    r->events = NULL;
-    r->n_events = r->allocated_events = r->first_new_event = 0;
-    r->bps = NULL;
-    r->n_bps = r->allocated_bps = 0;
-    r->next_bp_number = 0;
-    r->watches = NULL;
-    r->n_watches = r->allocated_watches = 0;
-    r->next_watch_number = 0;
+    r->sess = (struct repl_session) { .journal = NULL };
+    r->first_new_event = 0;
 }
 
 /* Moves 's' back into 'r', whose own parts must have been set aside. */
@@ -75,30 +46,13 @@ session_put_back(struct repl *r, struct session_state *s)
     if (r->udpif) {
         event_bus_add(r->udpif->bus, repl_session_observe, r);
     }
-    r->journal = s->journal;
-    r->n_journal = s->n_journal;
-    r->allocated_journal = s->allocated_journal;
-    r->redo = s->redo;
-    r->n_redo = s->n_redo;
-    r->allocated_redo = s->allocated_redo;
-    r->events = s->events;
-    r->n_events = s->n_events;
-    r->allocated_events = s->allocated_events;
-    r->first_new_event = r->n_events;
-    r->bps = s->bps;
-    r->n_bps = s->n_bps;
-    r->allocated_bps = s->allocated_bps;
-    r->next_bp_number = s->next_bp_number;
-    r->watches = s->watches;
-    r->n_watches = s->n_watches;
-    r->allocated_watches = s->allocated_watches;
-    r->next_watch_number = s->next_watch_number;
+    r->sess = s->sess;
+    r->first_new_event = r->sess.n_events;
 }
 
-static void
-session_state_free(struct session_state *s)
+void
+repl_session_free(struct repl_session *s)
 {
-    udpif_destroy(s->udpif);
     for (size_t i = 0; i < s->n_journal; i++) {
         free(s->journal[i].line);
     }
@@ -116,6 +70,13 @@ session_state_free(struct session_state *s)
         free(s->watches[i].text);
     }
     free(s->watches);
+}
+
+static void
+session_state_free(struct session_state *s)
+{
+    udpif_destroy(s->udpif);
+    repl_session_free(&s->sess);
 }
 
 /* Runs the session's script on a fresh model built from 'r->cfg',
@@ -139,7 +100,7 @@ rescript_run(struct repl *r)
     r->rescripting = r->capturing_errors = false;
     r->quiet = saved_quiet;
     r->bp_hit = NULL;
-    r->first_new_event = r->n_events;
+    r->first_new_event = r->sess.n_events;
     return i;
 }
 
@@ -151,7 +112,7 @@ repl_rescript(struct repl *r, const struct udpif_config *cfg,
      * threads' starts, which the new one emits again, identical (see
      * repl_rebuild()): the trace does not get them twice. */
     size_t n_traced = (r->udpif && event_bus_next_seq(r->udpif->bus) <= 3
-                       ? r->n_events : 0);
+                       ? r->sess.n_events : 0);
     struct session_state old;
     session_set_aside(r, &old);
     r->cfg = *cfg;
@@ -180,8 +141,8 @@ repl_rescript(struct repl *r, const struct udpif_config *cfg,
     }
     session_state_free(&old);
     if (!r->mute_output) {
-        for (size_t i = n_traced; i < r->n_events; i++) {
-            uk_tp_observer(&r->events[i].e, NULL);
+        for (size_t i = n_traced; i < r->sess.n_events; i++) {
+            uk_tp_observer(&r->sess.events[i].e, NULL);
         }
     }
     repl_events_rewrite(r);

@@ -243,14 +243,14 @@ static bool
 compare(struct repro *p)
 {
     const struct trace_cursor *tc = p->tc;
-    for (; p->seen < p->m.n_events; p->seen++) {
-        if (is_model_start(&p->m.events[p->seen].e)) {
+    for (; p->seen < p->m.sess.n_events; p->seen++) {
+        if (is_model_start(&p->m.sess.events[p->seen].e)) {
             continue;
         }
         while (p->j < tc->n_events && is_model_start(&tc->events[p->j])) {
             p->j++;
         }
-        struct ukey_event rec = as_recorded(&p->m.events[p->seen].e);
+        struct ukey_event rec = as_recorded(&p->m.sess.events[p->seen].e);
         const struct ukey_event *got = &rec;
         char g[600], w[600], gd[400], wd[400];
         uk_event_format_canonical(got, g, sizeof g);
@@ -547,7 +547,7 @@ step_actor(struct repro *p)
                      t->busy ? "blocked" : "idle", next);
             return false;
         }
-        size_t before = p->m.n_events;
+        size_t before = p->m.sess.n_events;
         if (p->step_count && p->step_thread != t->id) {
             flush_steps(p);
         }
@@ -556,7 +556,7 @@ step_actor(struct repro *p)
         char line[128];
         snprintf(line, sizeof line, "step %s", t->name);
         repl_execute(&p->m, line);
-        if (p->m.n_events > before) {
+        if (p->m.sess.n_events > before) {
             return compare(p);
         }
     }

@@ -1107,8 +1107,8 @@ bp_hit(struct repl *r, size_t i)
     const struct ukey_event *v = folded_violation_at(tc, i);
     const struct ukey_event *e = &tc->events[i];
     bool own = !checker_reported(tc, e);
-    for (size_t k = 0; k < r->n_bps; k++) {
-        struct breakpoint *bp = &r->bps[k];
+    for (size_t k = 0; k < r->sess.n_bps; k++) {
+        struct breakpoint *bp = &r->sess.bps[k];
         if (((own && repl_bp_matches(bp, e))
              || (v && repl_bp_matches(bp, v)))
             && repl_bp_hit(bp)) {
@@ -1137,8 +1137,8 @@ print_watches(struct repl *r, size_t i)
     if (e->type != UK_EV_TRANSITION || e->result == UK_TR_NOOP) {
         return;
     }
-    for (size_t k = 0; k < r->n_watches; k++) {
-        const struct watch *w = &r->watches[k];
+    for (size_t k = 0; k < r->sess.n_watches; k++) {
+        const struct watch *w = &r->sess.watches[k];
         if ((w->ukey_id && w->ukey_id == e->ukey_id)
             || (w->ufid && w->ufid == e->ufid)) {
             printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",
