@@ -55,20 +55,15 @@ repl_number_arg(struct repl *r, const char *cmd, const char *arg,
     }
     errno = 0;
     unsigned long long v = strtoull(arg, NULL, 10);
-    bool overflow = errno == ERANGE;   /* All digits: 2^64 or more. */
-    if (!overflow && v < min) {
+    bool too_large = errno == ERANGE || v > max;  /* ERANGE: 2^64 or more. */
+    if (too_large && max >= UINT64_MAX / 2) {
+        repl_usage_error(r, cmd, "'%s': too large", arg);
+        return false;
+    }
+    if (too_large || v < min) {
         char range[64];
         repl_range_text(range, sizeof range, min, max);
         repl_usage_error(r, cmd, "'%s': out of range (%s)", arg, range);
-        return false;
-    }
-    if (overflow || v > max) {
-        if (max >= UINT64_MAX / 2) {
-            repl_usage_error(r, cmd, "'%s': too large", arg);
-        } else {
-            repl_usage_error(r, cmd, "'%s': out of range (%" PRIu64 " to %"
-                             PRIu64 ")", arg, min, max);
-        }
         return false;
     }
     *out = v;
@@ -167,12 +162,7 @@ reconfigure(struct repl *r, const struct udpif_config *cfg, int argc,
         return CMD_OK;
     }
     char what[256];
-    size_t len = 0;
-    what[0] = '\0';
-    for (int i = 0; i < argc && len < sizeof what; i++) {
-        len += (size_t) snprintf(what + len, sizeof what - len, "%s%s",
-                                 i ? " " : "", argv[i]);
-    }
+    repl_join(what, sizeof what, argv, (size_t) argc, " ");
     if (config_same(cfg, &r->cfg)) {
         /* Nothing to run again; said when there was something to. */
         if (r->n_script) {

@@ -1001,12 +1001,7 @@ repl_break_parse(struct repl *r, int argc, char *argv[],
         return CMD_ERROR;
     }
     char text[256];
-    size_t len = 0;
-    text[0] = '\0';
-    for (int k = 1; k < argc && len < sizeof text; k++) {
-        len += (size_t) snprintf(text + len, sizeof text - len, "%s%s",
-                                 k > 1 ? " " : "", argv[k]);
-    }
+    repl_join(text, sizeof text, argv + 1, (size_t) argc - 1, " ");
     bp.number = ++r->sess.next_bp_number;
     bp.text = uk_xstrdup(text);
     r->sess.bps = uk_grow(r->sess.bps, &r->sess.allocated_bps,

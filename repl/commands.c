@@ -304,12 +304,7 @@ repl_command_candidates(const char *prefix, char *buf, size_t size)
         }
     }
     qsort(names, n, sizeof *names, compare_names);
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < n && len < size; i++) {
-        len += (size_t) snprintf(buf + len, size - len, "%s%s",
-                                 i ? ", " : "", names[i]);
-    }
+    repl_join(buf, size, (char *const *) names, n, ", ");
 }
 
 static void

@@ -147,6 +147,19 @@ line_is_printable(const char *line)
     return true;
 }
 
+char *
+repl_join(char *buf, size_t size, char *const words[], size_t n,
+          const char *sep)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && len < size; i++) {
+        len += (size_t) snprintf(buf + len, size - len, "%s%s",
+                                 i ? sep : "", words[i]);
+    }
+    return buf;
+}
+
 enum cmd_status
 repl_execute(struct repl *r, char *line)
 {
@@ -218,12 +231,11 @@ repl_execute(struct repl *r, char *line)
         && r->sess.n_journal == journal_mark) {
         /* Canonical form, so a replay re-executes the full name. */
         char canon[REPL_MAX_LINE];
-        size_t len = (size_t) snprintf(canon, sizeof canon, "%s", c->name);
-        for (int i = 1; i < argc && len < sizeof canon; i++) {
-            len += (size_t) snprintf(canon + len, sizeof canon - len, " %s",
-                                     argv[i]);
-        }
-        repl_journal_cmd(r, canon);
+        char *words[REPL_MAX_ARGS + 1];
+        memcpy(words, argv, (size_t) argc * sizeof *words);
+        words[0] = (char *) c->name;
+        repl_journal_cmd(r, repl_join(canon, sizeof canon, words,
+                                      (size_t) argc, " "));
     }
     if (!(c->flags & REPL_CMD_MOTION)) {
         r->first_new_event = r->sess.n_events;  /* Setup is silent. */

@@ -65,6 +65,11 @@ const struct repl_cmd *repl_find_command(const char *name, bool *ambiguous);
  * in alphabetical order, separated by ", " (truncated to 'size'). */
 void repl_command_candidates(const char *prefix, char *buf, size_t size);
 
+/* Writes the 'n' 'words' to 'buf' ('size' bytes, at least 1), 'sep'
+ * between them, cut to fit.  Returns 'buf'. */
+char *repl_join(char *buf, size_t size, char *const words[], size_t n,
+                const char *sep);
+
 /* One journal entry: a command line that changed the model, or a step. */
 struct repl_jentry {
     char *line;                 /* (owned) Command, or NULL for a step. */
