@@ -28,12 +28,28 @@ json_bool(bool b)
 
 /* ==== Events ==== */
 
+/* "[N]" padded to the widest event number of the trace (at least "[999]",
+ * as the model's step lines), so that the columns stay aligned: a live
+ * trace's grow once per decade. */
+static int
+event_number_width(const struct trace_cursor *tc)
+{
+    int width = 5;
+    for (size_t n = tc->n_events; n >= 1000; n /= 10) {
+        width++;
+    }
+    return width;
+}
+
 void
 trace_print_event(const struct trace_cursor *tc, size_t i)
 {
     const struct ukey_event *e = &tc->events[i];
+    char num[32];
+    snprintf(num, sizeof num, "[%zu]", i + 1);
+    int w = event_number_width(tc);
     if (e->type == UK_EV_VIOLATION) {
-        printf("[%zu] %-13s *** VIOLATION %s: %s\n", i + 1,
+        printf("%-*s %-13s *** VIOLATION %s: %s\n", w, num,
                trace_thread_name(tc, e->thread_id),
                uk_violation_kind_name(e->kind),
                uk_violation_detail(e->kind, e->name));
@@ -41,7 +57,7 @@ trace_print_event(const struct trace_cursor *tc, size_t i)
     }
     char buf[300];
     uk_event_format(e, buf, sizeof buf);
-    printf("[%zu] %-13s %s%s%s\n", i + 1, trace_thread_name(tc, e->thread_id),
+    printf("%-*s %-13s %s%s%s\n", w, num, trace_thread_name(tc, e->thread_id),
            buf, e->where ? "  " : "", e->where ? e->where : "");
 }
 

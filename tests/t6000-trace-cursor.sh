@@ -123,7 +123,7 @@ test_expect_success 'goto N, seq:S and TIME; step THREAD' '
         "when" "step revalidator0" "when" >goto.out &&
     test_grep "^event [0-9]* of [0-9]* (seq 20," goto.out &&
     test_grep "^event 1 of [0-9]* (seq 1, +0.000000 ms" goto.out &&
-    test_grep "^\[[0-9]*\] revalidator0 " goto.out &&
+    test_grep "^\[[0-9]*\] *revalidator0 " goto.out &&
     echo "goto 1000s" | "$UKDB" race >/dev/null 2>err; test $? = 2 &&
     test_grep "^error: goto: .1000s.: out of range" err &&
     echo "goto x" | "$UKDB" race >/dev/null 2>err; test $? = 2 &&
@@ -315,7 +315,7 @@ test_expect_success 'next THREAD with nothing to step to: an error, no move' '
     test_grep "^error: next: no more events of handler0 in the trace: staying at event 70 of 82\$" err &&
     ! grep -q "end of the trace" out &&
     printf "%s\n" "goto 70" "next urcu" | "$UKDB" "$V1" >out &&
-    test_grep "^\[76\] urcu " out
+    test_grep "^\[76\] *urcu " out
 '
 
 # Before, both said "(events 0 to 82)"; and seq 0, which no event has,
@@ -352,6 +352,14 @@ test_expect_success 'trace: history #1, show ukey #1, goto #S; comments' '
     test_grep "^event 65 of 82 (seq 65," out && test_grep "^ukey #1 of flow f1" out &&
     echo "goto #999" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
     test_grep "^error: goto: .#999.: out of range (seqs 1 to 82)\$" err
+'
+
+# Event lines keep their columns past [9], as the model's step lines do.
+test_expect_success 'trace: event numbers padded, columns aligned' '
+    printf "%s\n" "goto 8" "step 3" | "$UKDB" "$V1" >out &&
+    sed -n "s/^\(\[[0-9]*\] *\)handler0 .*/\1/p" out | awk "{ print length }" |
+        sort -u >widths &&
+    test "$(wc -l <widths)" = 1 && test "$(cat widths)" = 6
 '
 
 test_done
