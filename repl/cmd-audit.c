@@ -49,16 +49,16 @@ cmd_audit_usage(FILE *f, bool view)
           "Exit status: 0, or 2 on error.\n", f);
 }
 
-/* Prints "ukdb: error: OPTION: 'ARG': WHAT" (without the parts that are
- * NULL) and the hint, in one line.  Returns 2. */
+/* Prints "ukdb: error: SUBCOMMAND: OPTION: 'ARG': WHAT" (without the parts
+ * that are NULL) and the hint, in one line.  Returns 2. */
 static int
 cmd_audit_usage_error(bool view, const char *option, const char *arg,
                       const char *what)
 {
-    fprintf(stderr, "ukdb: error: %s%s%s%s%s%s (see \"ukdb %s --help\")\n",
-            option ? option : "", option ? ": " : "", arg ? "'" : "",
-            arg ? arg : "", arg ? "': " : "", what, view ? "view" : "audit");
-    return 2;
+    return ukdb_usage_error(view ? "view" : "audit", "%s%s%s%s%s%s",
+                            option ? option : "", option ? ": " : "",
+                            arg ? "'" : "", arg ? arg : "",
+                            arg ? "': " : "", what);
 }
 
 /* The body of both subcommands. */

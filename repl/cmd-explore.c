@@ -752,16 +752,16 @@ explore_main(int argc, char *argv[])
     }
     repl_init(&r);
     r.from_command_line = true;
+    r.subcommand = "explore";
     explore_options_init(&opts);
     bool verbose = false;
     int i = parse_options(&r, argc, argv, &opts, &output, &verbose);
+    if (i >= 0 && i == argc) {
+        ukdb_usage_error("explore", "no scenario to explore");
+    } else if (i >= 0 && i + 1 < argc) {
+        ukdb_usage_error("explore", "'%s': unexpected argument", argv[i + 1]);
+    }
     if (i < 0 || i + 1 != argc) {
-        if (i >= 0) {
-            fprintf(stderr, "usage: ukdb explore [--bfs|--random N|--pct D] "
-                    "[--runs N] [--seed S] [--preempt-bound K] [--depth N] "
-                    "[--reduction none|sleep|dpor] [--all] [-o FILE] "
-                    "[--verbose] SCRIPT.ukdb\n");
-        }
         repl_destroy(&r);
         return 2;
     }

@@ -16,6 +16,7 @@
 #include <editline/readline.h>
 
 #include "core/util.h"
+#include "repl/subcommands.h"
 #include "repl/trace.h"
 
 #define REPL_MAX_LINE 4096
@@ -71,6 +72,9 @@ repl_usage_error(struct repl *r, const char *cmd, const char *fmt, ...)
     va_end(args);
     if (r->capturing_errors) {
         repl_error(r, "%s: %s", cmd, msg);  /* Within another's message. */
+    } else if (r->subcommand && !strcmp(r->subcommand, cmd)) {
+        r->n_errors++;
+        ukdb_usage_error(cmd, "%s", msg);
     } else {
         repl_error(r, "%s: %s; try \"help %s\"", cmd, msg, cmd);
     }

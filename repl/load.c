@@ -64,21 +64,7 @@ load_signal(int sig)
     signal(sig, SIG_DFL);       /* A second Ctrl-C kills. */
 }
 
-static int load_usage_error(const char *fmt, ...) UK_PRINTF(1, 2);
 static int load_memory_check(const struct load_config *);
-
-/* Reports a usage error in one line, "ukdb: error: ...", and returns 2. */
-static int
-load_usage_error(const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    fputs("ukdb: error: ", stderr);
-    vfprintf(stderr, fmt, args);
-    fputs(" (see \"ukdb load --help\")\n", stderr);
-    va_end(args);
-    return 2;
-}
 
 static void
 load_help(void)
@@ -240,7 +226,7 @@ load_parse_one(struct load_args *a, int c, const char *arg,
     case OPT_VARIANT:
         cfg->variant = uk_variant_find(arg);
         if (!cfg->variant) {
-            return load_usage_error("load: '%s': unknown variant", arg);
+            return ukdb_usage_error("load", "'%s': unknown variant", arg);
         }
         break;
     case OPT_SECONDS:
@@ -260,7 +246,7 @@ load_parse_one(struct load_args *a, int c, const char *arg,
         } else if (!strcmp(arg, "json")) {
             a->format = LOAD_JSON;
         } else {
-            return load_usage_error("load: '%s': format is text or json",
+            return ukdb_usage_error("load", "'%s': format is text or json",
                                     arg);
         }
         break;
@@ -275,10 +261,10 @@ load_parse_one(struct load_args *a, int c, const char *arg,
     case OPT_NO_CHECK: cfg->checker = false; break;
     case OPT_QUIET: a->quiet = true; break;
     case OPT_HELP: return -1;
-    default: return load_usage_error("load: bad option");
+    default: return ukdb_usage_error("load", "bad option");
     }
     if (!ok) {
-        return load_usage_error("load: '%s': not a valid number", arg);
+        return ukdb_usage_error("load", "'%s': not a valid number", arg);
     }
     return 0;
 }
@@ -294,7 +280,7 @@ load_parse(struct load_args *a, int argc, char *argv[])
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", load_options, NULL)) != -1) {
         if (c == '?') {
-            return load_usage_error("load: '%s': unknown option or missing "
+            return ukdb_usage_error("load", "'%s': unknown option or missing "
                                     "argument", argv[optind - 1]);
         }
         int status = load_parse_one(a, c == 'h' ? OPT_HELP : c, optarg,
@@ -304,31 +290,31 @@ load_parse(struct load_args *a, int argc, char *argv[])
         }
     }
     if (optind < argc) {
-        return load_usage_error("load: '%s': unexpected argument",
+        return ukdb_usage_error("load", "'%s': unexpected argument",
                                 argv[optind]);
     }
     if (seconds_given && upcalls_given) {
-        return load_usage_error("load: give --seconds or --upcalls, not "
+        return ukdb_usage_error("load", "give --seconds or --upcalls, not "
                                 "both");
     }
     if (seconds_given && !a->cfg.seconds) {
-        return load_usage_error("load: --seconds must be more than 0");
+        return ukdb_usage_error("load", "--seconds must be more than 0");
     }
     if (upcalls_given && !a->cfg.max_upcalls) {
-        return load_usage_error("load: --upcalls must be at least 1");
+        return ukdb_usage_error("load", "--upcalls must be at least 1");
     }
     if (upcalls_given) {
         a->cfg.seconds = 0;
     }
     if (a->record_dir && a->live_url) {
-        return load_usage_error("load: give --record or --live");
+        return ukdb_usage_error("load", "give --record or --live");
     }
     if (a->cfg.n_pmds && !a->handlers_given) {
         a->cfg.n_handlers = 0;  /* The userspace datapath has none. */
     }
     const char *bad = load_config_check(&a->cfg);
     if (bad) {
-        return load_usage_error("load: %s", bad);
+        return ukdb_usage_error("load", "%s", bad);
     }
     return load_memory_check(&a->cfg);
 }

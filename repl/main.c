@@ -6,6 +6,7 @@
 #include "repl.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +16,23 @@
 #include "core/util.h"
 #include "tracepoints/plugin/graph.h"
 #include "tracepoints/provider/tp-load.h"
+
+int
+ukdb_usage_error(const char *subcommand, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    fflush(stdout);
+    fputs("ukdb: error: ", stderr);
+    if (subcommand) {
+        fprintf(stderr, "%s: ", subcommand);
+    }
+    vfprintf(stderr, fmt, args);
+    fprintf(stderr, " (see \"ukdb %s%s--help\")\n",
+            subcommand ? subcommand : "", subcommand ? " " : "");
+    va_end(args);
+    return 2;
+}
 
 static void
 usage(FILE *fp)
@@ -130,10 +148,9 @@ main(int argc, char *argv[])
         };
         for (size_t j = 0; j < UK_ARRAY_SIZE(with_arg); j++) {
             if (!strcmp(a, with_arg[j]) && i + 1 >= argc) {
-                fprintf(stderr, "ukdb: error: option '%s' needs an "
-                        "argument (see \"ukdb --help\")\n", a);
                 repl_destroy(&r);
-                return 2;
+                return ukdb_usage_error(NULL, "option '%s' needs an "
+                                        "argument", a);
             }
         }
         if (!strcmp(a, "-f") && i + 1 < argc) {
@@ -154,23 +171,19 @@ main(int argc, char *argv[])
             repl_destroy(&r);
             return 0;
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "ukdb: error: unknown option '%s' (see "
-                    "\"ukdb --help\")\n", a);
             repl_destroy(&r);
-            return 2;
+            return ukdb_usage_error(NULL, "unknown option '%s'", a);
         } else if (!file) {
             file = a;
         } else {
-            fprintf(stderr, "ukdb: error: extra argument '%s'\n", a);
             repl_destroy(&r);
-            return 2;
+            return ukdb_usage_error(NULL, "extra argument '%s'", a);
         }
     }
     if (file && commands) {
-        fprintf(stderr, "ukdb: error: give only one of -f FILE, FILE.ukdb "
-                "and -c 'CMD; CMD' (see \"ukdb --help\")\n");
         repl_destroy(&r);
-        return 2;
+        return ukdb_usage_error(NULL, "give only one of -f FILE, FILE.ukdb "
+                                "and -c 'CMD; CMD'");
     }
     /* The model's events fire the "ukey" tracepoints: their probes are
      * loaded for it, not to read a trace ("close" loads them then), nor

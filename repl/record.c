@@ -813,19 +813,6 @@ out:
     return status;
 }
 
-/* Reports a usage error in one line and returns 2. */
-static int UK_PRINTF(1, 2)
-record_usage_error(const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    fputs("ukdb: error: record: ", stderr);
-    vfprintf(stderr, fmt, args);
-    fputs(" (see \"ukdb record --help\")\n", stderr);
-    va_end(args);
-    return 2;
-}
-
 static void
 record_usage(FILE *f)
 {
@@ -861,17 +848,17 @@ record_main(int argc, char *argv[])
         case 'x': opts.search_path = true; break;
         case 'h': record_usage(stdout); return 0;
         case ':':
-            return record_usage_error("'%s' needs an argument",
+            return ukdb_usage_error("record", "'%s' needs an argument",
                                       argv[optind - 1]);
         default:
-            return record_usage_error("unknown option '%s'",
+            return ukdb_usage_error("record", "unknown option '%s'",
                                       argv[optind - 1]);
         }
     }
     if (optind >= argc) {
-        return record_usage_error("no scenario to run");
+        return ukdb_usage_error("record", "no scenario to run");
     } else if (!opts.output == !opts.live_url) {
-        return record_usage_error("give exactly one of -o and --live");
+        return ukdb_usage_error("record", "give exactly one of -o and --live");
     }
     if (opts.search_path) {
         return record_run(&opts, &argv[optind]);

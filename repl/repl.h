@@ -172,6 +172,9 @@ struct repl {
     const char *input_name;         /* File name, or NULL. */
     unsigned int input_line;
     bool from_command_line;         /* -c. */
+    const char *subcommand;         /* "ukdb explore ...": the usage
+                                     * errors of its options point to
+                                     * "ukdb explore --help". */
     int source_depth;
 
     char *last_motion;              /* (owned) Repeated by an empty line. */

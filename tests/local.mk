@@ -14,16 +14,6 @@ $(TP_EMIT): $(BUILD)/tests/helper/tp-emit.o $(TP_EMIT_OBJS) $(BUILD)/libukey.a
 -include $(BUILD)/tests/helper/tp-emit.d
 all: $(TP_EMIT)
 
-# tests/helper/record-driver: record_main() alone, until build/ukdb links.
-RECORD_DRIVER := $(BUILD)/tests/helper/record-driver
-$(RECORD_DRIVER): $(BUILD)/tests/helper/record-driver.o \
-                  $(BUILD)/repl/record.o $(BUILD)/libukey.a
-	$(quiet) LINK $@
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS) -lm
--include $(BUILD)/tests/helper/record-driver.d $(BUILD)/repl/record.d
-all: $(RECORD_DRIVER)
-
 # tests/helper/fail-thread.so: makes pthread_create() fail (LD_PRELOAD),
 # for the tests of running out of threads.
 FAIL_THREAD := $(BUILD)/tests/helper/fail-thread.so

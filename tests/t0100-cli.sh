@@ -415,7 +415,7 @@ test_expect_success 'source DIR, set echo maybe, view --ukey -1: errors' '
     one_error "^ukdb: error: set: .maybe.: expected on or off" &&
     for id in -1 18446744073709551616 " 1" "#-1"; do
         run_ukdb view --ukey "$id" "$TEST_TOP/traces/purge" && check_rc 2 &&
-        one_error "^ukdb: error: --ukey: .*: not a ukey id" || exit 1
+        one_error "^ukdb: error: view: --ukey: .*: not a ukey id" || exit 1
     done &&
     run_ukdb view --ukey "#2" "$TEST_TOP/traces/purge" && check_rc 0 &&
     test_grep "^ukey#2 " out
@@ -479,6 +479,30 @@ test_expect_success 'ukey ids typed as #N; comments still work' '
     ! test -s err && printf "%s\n" a b "c#d" >expect && test_cmp expect out &&
     run_ukdb -c "echo x # note; echo y #1" && check_rc 0 &&
     printf "%s\n" x "y #1" >expect && test_cmp expect out
+'
+
+# Every command line's usage error is one line of one shape: the
+# subcommand, what is wrong, and where its help is; nothing on stdout.
+test_expect_success 'usage errors: one shape for ukdb and every subcommand' '
+    while IFS="|" read -r sub args; do
+        run_ukdb $sub $args && check_rc 2 && ! test -s out &&
+        if [ -n "$sub" ]; then
+            one_error "^ukdb: error: $sub: .* \(see \"ukdb $sub --help\"\)\$"
+        else
+            one_error "^ukdb: error: .* \(see \"ukdb --help\"\)\$"
+        fi || exit 1
+    done <<-\EOF
+	|a.ukdb b.ukdb
+	|--bogus
+	audit|
+	audit|--format x t
+	view|--ukey x t
+	record|
+	load|--handlers 0
+	explore|
+	explore|a.ukdb b.ukdb
+	explore|--depth x a.ukdb
+	EOF
 '
 
 test_done

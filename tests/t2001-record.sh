@@ -2,20 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # "ukdb record": a private LTTng session around a traced program (tp-emit
 # via the hidden --exec option until the model runs scenarios), the trace
-# and its event count, the child's exit status, and the error paths.  Uses
-# build/ukdb when it exists, else tests/helper/record-driver.
+# and its event count, the child's exit status, and the error paths.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lttng-lib.sh"
 
 lttng_require
 [ -x "$TP_EMIT" ] || skip_all "$TP_EMIT not built (make)"
-if [ -x "$UKDB" ]; then
-    RECORD="$UKDB record"
-elif [ -x "$UKDB_BUILD/tests/helper/record-driver" ]; then
-    RECORD="$UKDB_BUILD/tests/helper/record-driver record"
-else
-    skip_all "neither $UKDB nor record-driver is built (make)"
-fi
+[ -x "$UKDB" ] || skip_all "$UKDB not built (make)"
+RECORD="$UKDB record"
 
 test_expect_success 'record writes a trace and prints its event count' '
     $RECORD -o out --exec "$TP_EMIT" --events 1000 >stdout 2>stderr &&
