@@ -95,4 +95,15 @@ test_expect_success 'apropos and help arity errors' '
     test_grep "try \"help help\"" err
 '
 
+test_expect_success 'help set and the man page name every setting' '
+    for k in dump-batch upcall-batch flow-limit stuck-rounds slowpath-rounds
+    do
+        "$UKDB" -c "set $k 7; show config" >out &&
+        test_grep "^$k  *7\$" out &&
+        "$UKDB" -c "help set" >out && test_grep "| $k N" out &&
+        sed "s/\\\\-/-/g" "$TEST_TOP/doc/ukdb.1" >man &&
+        test_grep "^\.BI $k \" N\"" man || exit 1
+    done
+'
+
 test_done

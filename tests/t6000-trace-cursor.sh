@@ -362,4 +362,15 @@ test_expect_success 'trace: event numbers padded, columns aligned' '
     test "$(wc -l <widths)" = 1 && test "$(cat widths)" = 6
 '
 
+# ukdb.1: wherever a command takes a ukey id, "N", "#N" and "ukey#N" are
+# one; on a trace too ("show ukeys" and the log print "ukey#N").
+test_expect_success 'trace: show ukey and history take ukey#N' '
+    printf "%s\n" "goto end" "show ukey 2" "history 1" | "$UKDB" "$V1" >by-number &&
+    printf "%s\n" "goto end" "show ukey ukey#2" "history ukey#1" |
+        "$UKDB" "$V1" >out &&
+    test_cmp by-number out &&
+    echo "history ukey#0" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
+    test_grep "^error: history: .ukey#0.: not a ukey id" err
+'
+
 test_done
