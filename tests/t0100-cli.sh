@@ -505,4 +505,22 @@ test_expect_success 'usage errors: one shape for ukdb and every subcommand' '
 	EOF
 '
 
+# Names are printed back as plain words (the journal "back" and "variant"
+# replay, explore's scripts).  Before, "handler \"h 0\"" was taken, and
+# then "back" failed on "handler h 0" (the session cut short), and explore
+# searched the shorter session and said "clean"; "flow 1" made "show ukey
+# 1" and "expect state 1" mean different things.
+test_expect_success 'names that would not read back are refused' '
+    for n in "\"\"" "\"h 0\"" "3" "ukey#2" "\"#x\"" "x\"y"; do
+        run_ukdb -c "handler $n" && check_rc 2 &&
+        one_error "^ukdb: error: handler: .*: a name cannot .*; try \"help handler\"\$" || return 1
+    done &&
+    run_ukdb -c "flow 1" && check_rc 2 &&
+    one_error "^ukdb: error: flow: .1.: a name cannot be a number" &&
+    run_ukdb -c "handler h0; flow \"f 1\" h0" && check_rc 2 &&
+    one_error "^ukdb: error: flow: .f 1.: a name cannot hold white space" &&
+    run_ukdb -c "handler h-0.x; flow f#1 h-0.x; flow ukey#x h-0.x; upcall h-0.x f#1; step h-0.x 3; back 1; when" &&
+    check_rc 0 && test_grep "^step 2, " out
+'
+
 test_done
