@@ -201,8 +201,15 @@ const struct repl_cmd repl_commands[] = {
       NULL, "echo the sweeper is about to lock the umap", 0, -1, cmd_echo,
       NULL, 0 },
     { "set", "output text|json | echo on|off | dump-batch N | "
-      "upcall-batch N | flow-limit N", "session and model settings",
-      NULL, "set output json", 2, 2, cmd_set, complete_set, 0 },
+      "upcall-batch N | flow-limit N | stuck-rounds N | slowpath-rounds N",
+      "session and model settings",
+      "  stuck-rounds N     the checker's stuck-ukey after N rounds "
+      "(default 6)\n"
+      "  slowpath-rounds N  its slowpath after N slowpathed rounds "
+      "(default 5)\n"
+      "  The model settings (all but output and echo) replay the "
+      "session.",
+      "set output json", 2, 2, cmd_set, complete_set, 0 },
 
     /* ==== Traces ==== */
     { "open", "TRACE|net://...", "open a recorded trace or a live session",
