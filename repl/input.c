@@ -499,6 +499,20 @@ on_sigint(int sig)
     repl_interrupted = 1;
 }
 
+/* Ctrl-C at the prompt: libedit's own handler restores the terminal,
+ * passes the signal on to this one, and readline() returns NULL, as at
+ * the end of the input.  Before, with SIGINT ignored there, that NULL
+ * ended the session (exit 0); now it gives a fresh prompt, as in gdb and
+ * the shells. */
+static volatile sig_atomic_t prompt_interrupted;
+
+static void
+on_prompt_sigint(int sig)
+{
+    (void) sig;
+    prompt_interrupted = 1;
+}
+
 void
 repl_catch_sigint(void)
 {
@@ -523,8 +537,15 @@ repl_run_tty(struct repl *r)
     read_history(hist);
     for (;;) {
         make_prompt(r, prompt, sizeof prompt);
-        signal(SIGINT, SIG_IGN);
+        struct sigaction sa = { .sa_handler = on_prompt_sigint };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        prompt_interrupted = 0;
         char *line = readline(prompt);
+        if (!line && prompt_interrupted) {
+            putchar('\n');     /* The line is dropped; a new prompt. */
+            continue;
+        }
         if (!line) {
             putchar('\n');
             break;
