@@ -523,4 +523,21 @@ test_expect_success 'names that would not read back are refused' '
     check_rc 0 && test_grep "^step 2, " out
 '
 
+# Two -c ran only the last one (exit 0: the first commands silently
+# lost); a second -f, -x or --events silently replaced the first.
+test_expect_success 'several -c run in order; a second -f, -x or --events is an error' '
+    run_ukdb -c "echo a" -c "echo b; echo c" && check_rc 0 &&
+    printf "%s\n" a b c >expect && test_cmp expect out &&
+    run_ukdb -c "handler h0" -c "expect runnable h0" && check_rc 1 &&
+    run_ukdb -c "echo a" -c "bogus" -c "echo z" && check_rc 2 &&
+    echo a >expect && test_cmp expect out &&
+    run_ukdb -f pass.ukdb -f fail.ukdb && check_rc 2 &&
+    one_error "^ukdb: error: give only one of -f FILE" &&
+    run_ukdb -x pass.ukdb -x fail.ukdb -c "echo" && check_rc 2 &&
+    one_error "^ukdb: error: option .-x. given twice \(see \"ukdb --help\"\)\$" &&
+    run_ukdb --events e1 --events e2 -c "echo" && check_rc 2 &&
+    one_error "^ukdb: error: option .--events. given twice" &&
+    ! test -e e1 && ! test -e e2
+'
+
 test_done
