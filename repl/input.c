@@ -80,6 +80,25 @@ repl_usage_error(struct repl *r, const char *cmd, const char *fmt, ...)
     }
 }
 
+/* Here, not in main.c: the subcommands call it, and the fuzz target
+ * (tests/fuzz) links them without main.c. */
+int
+ukdb_usage_error(const char *subcommand, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    fflush(stdout);
+    fputs("ukdb: error: ", stderr);
+    if (subcommand) {
+        fprintf(stderr, "%s: ", subcommand);
+    }
+    vfprintf(stderr, fmt, args);
+    fprintf(stderr, " (see \"ukdb %s%s--help\")\n",
+            subcommand ? subcommand : "", subcommand ? " " : "");
+    va_end(args);
+    return 2;
+}
+
 void
 repl_printf(struct repl *r, const char *fmt, ...)
 {

@@ -17,23 +17,6 @@
 #include "tracepoints/plugin/graph.h"
 #include "tracepoints/provider/tp-load.h"
 
-int
-ukdb_usage_error(const char *subcommand, const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    fflush(stdout);
-    fputs("ukdb: error: ", stderr);
-    if (subcommand) {
-        fprintf(stderr, "%s: ", subcommand);
-    }
-    vfprintf(stderr, fmt, args);
-    fprintf(stderr, " (see \"ukdb %s%s--help\")\n",
-            subcommand ? subcommand : "", subcommand ? " " : "");
-    va_end(args);
-    return 2;
-}
-
 static void
 usage(FILE *fp)
 {
