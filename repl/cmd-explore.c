@@ -27,12 +27,14 @@
 
 struct scenario {
     struct repl builder;        /* Same cfg, a copy of the journal. */
+    bool broken;                /* A rebuild failed: it cut the journal. */
 };
 
 static void
 scenario_init(struct scenario *s, const struct repl *r)
 {
     repl_init(&s->builder);
+    s->broken = false;
     s->builder.cfg = r->cfg;
     s->builder.quiet = true;
     for (size_t i = 0; i < r->sess.n_journal; i++) {
@@ -57,7 +59,11 @@ static struct udpif *
 scenario_setup(void *s_)
 {
     struct scenario *s = s_;
-    if (repl_rebuild(&s->builder)) {
+    /* A failed rebuild keeps only the part of the journal that replayed:
+     * every later one would "succeed" on that shorter scenario, and the
+     * search would explore it and report it clean. */
+    if (s->broken || repl_rebuild(&s->builder)) {
+        s->broken = true;
         return NULL;
     }
     return repl_detach_model(&s->builder);
@@ -637,6 +643,13 @@ explore_session(struct repl *r, const struct explore_options *opts,
     int error = explore_run(scenario_setup, &s, &o, &res);
     if (o.progress) {
         fputs("\r\033[K", stderr);
+    }
+    if (error && s.broken) {
+        repl_error(r, "explore: the session does not replay (the error "
+                   "above): nothing searched");
+        scenario_destroy(&s);
+        status = 2;
+        goto out;
     }
     if (error) {
         repl_error(r, "explore: the search failed (%s)", strerror(error));

@@ -304,6 +304,34 @@ cmd_quit(struct repl *r, int argc, char *argv[])
 
 /* ==== Threads and flows ==== */
 
+/* Whether 'name' can name a thread or a flow, else an error for 'cmd'.
+ * The session's journal, "back", "variant", "explore" and the scripts they
+ * write print names as plain words, so a name must read back as the same
+ * one word: no white space, quote or ';', no leading '#' (a comment).  A
+ * number or "ukey#N" would read as a ukey id ("show ukey 1", "expect state
+ * 1") or a count ("step 3"). */
+static bool
+name_ok(struct repl *r, const char *cmd, const char *name)
+{
+    const char *why = NULL;
+    const char *digits = !strncmp(name, "ukey#", 5) ? name + 5 : name;
+    if (!*name) {
+        why = "a name cannot be empty";
+    } else if (*digits && digits[strspn(digits, "0123456789")] == '\0') {
+        why = "a name cannot be a number or a ukey id (it would read as "
+              "one, or as a count)";
+    } else if (name[0] == '#') {
+        why = "a name cannot begin with '#'";
+    } else if (strpbrk(name, " \t\";")) {
+        why = "a name cannot hold white space, '\"' or ';'";
+    }
+    if (why) {
+        repl_usage_error(r, cmd, "'%s': %s", name, why);
+        return false;
+    }
+    return true;
+}
+
 enum cmd_status
 cmd_thread(struct repl *r, int argc, char *argv[])
 {
@@ -312,6 +340,9 @@ cmd_thread(struct repl *r, int argc, char *argv[])
                                : !strcmp(argv[0], "pmd") ? UK_THREAD_PMD
                                : UK_THREAD_REVALIDATOR;
     int error;
+    if (!name_ok(r, argv[0], argv[1])) {
+        return CMD_ERROR;
+    }
     if (udpif_add_thread(r->udpif, kind, argv[1], &error)) {
         return CMD_OK;
     }
@@ -327,6 +358,9 @@ cmd_thread(struct repl *r, int argc, char *argv[])
 enum cmd_status
 cmd_flow(struct repl *r, int argc, char *argv[])
 {
+    if (!name_ok(r, "flow", argv[1])) {
+        return CMD_ERROR;
+    }
     if (udpif_find_thread(r->udpif, argv[1])) {
         repl_usage_error(r, "flow", "'%s': name already used by a thread",
                          argv[1]);

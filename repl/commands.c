@@ -203,9 +203,12 @@ const struct repl_cmd repl_commands[] = {
     { "set", "output text|json | echo on|off | dump-batch N | "
       "upcall-batch N | flow-limit N | stuck-rounds N | slowpath-rounds N",
       "session and model settings",
-      "  stuck-rounds N: a stuck-ukey violation after N rounds without\n"
-      "  progress (default 6); slowpath-rounds N: a slowpath violation\n"
-      "  after N rounds of only slowpath traffic (default 5).",
+      "  stuck-rounds N     the checker's stuck-ukey after N rounds "
+      "(default 6)\n"
+      "  slowpath-rounds N  its slowpath after N slowpathed rounds "
+      "(default 5)\n"
+      "  The model settings (all but output and echo) replay the "
+      "session.",
       "set output json", 2, 2, cmd_set, complete_set, 0 },
 
     /* ==== Traces ==== */

@@ -80,6 +80,25 @@ repl_usage_error(struct repl *r, const char *cmd, const char *fmt, ...)
     }
 }
 
+/* Here, not in main.c: the subcommands call it, and the fuzz target
+ * (tests/fuzz) links them without main.c. */
+int
+ukdb_usage_error(const char *subcommand, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    fflush(stdout);
+    fputs("ukdb: error: ", stderr);
+    if (subcommand) {
+        fprintf(stderr, "%s: ", subcommand);
+    }
+    vfprintf(stderr, fmt, args);
+    fprintf(stderr, " (see \"ukdb %s%s--help\")\n",
+            subcommand ? subcommand : "", subcommand ? " " : "");
+    va_end(args);
+    return 2;
+}
+
 void
 repl_printf(struct repl *r, const char *fmt, ...)
 {
@@ -499,6 +518,20 @@ on_sigint(int sig)
     repl_interrupted = 1;
 }
 
+/* Ctrl-C at the prompt: libedit's own handler restores the terminal,
+ * passes the signal on to this one, and readline() returns NULL, as at
+ * the end of the input.  Before, with SIGINT ignored there, that NULL
+ * ended the session (exit 0); now it gives a fresh prompt, as in gdb and
+ * the shells. */
+static volatile sig_atomic_t prompt_interrupted;
+
+static void
+on_prompt_sigint(int sig)
+{
+    (void) sig;
+    prompt_interrupted = 1;
+}
+
 void
 repl_catch_sigint(void)
 {
@@ -523,8 +556,15 @@ repl_run_tty(struct repl *r)
     read_history(hist);
     for (;;) {
         make_prompt(r, prompt, sizeof prompt);
-        signal(SIGINT, SIG_IGN);
+        struct sigaction sa = { .sa_handler = on_prompt_sigint };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        prompt_interrupted = 0;
         char *line = readline(prompt);
+        if (!line && prompt_interrupted) {
+            putchar('\n');     /* The line is dropped; a new prompt. */
+            continue;
+        }
         if (!line) {
             putchar('\n');
             break;

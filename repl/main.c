@@ -17,23 +17,6 @@
 #include "tracepoints/plugin/graph.h"
 #include "tracepoints/provider/tp-load.h"
 
-int
-ukdb_usage_error(const char *subcommand, const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    fflush(stdout);
-    fputs("ukdb: error: ", stderr);
-    if (subcommand) {
-        fprintf(stderr, "%s: ", subcommand);
-    }
-    vfprintf(stderr, fmt, args);
-    fprintf(stderr, " (see \"ukdb %s%s--help\")\n",
-            subcommand ? subcommand : "", subcommand ? " " : "");
-    va_end(args);
-    return 2;
-}
-
 static void
 usage(FILE *fp)
 {
@@ -140,6 +123,7 @@ main(int argc, char *argv[])
     }
     const char *file = NULL, *commands = NULL, *events = NULL;
     const char *init = NULL;
+    char *joined = NULL;        /* Several -c: their commands, in order. */
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -149,14 +133,38 @@ main(int argc, char *argv[])
         for (size_t j = 0; j < UK_ARRAY_SIZE(with_arg); j++) {
             if (!strcmp(a, with_arg[j]) && i + 1 >= argc) {
                 repl_destroy(&r);
+                free(joined);
                 return ukdb_usage_error(NULL, "option '%s' needs an "
                                         "argument", a);
             }
         }
+        /* Before, the last -f, -x or --events silently won. */
+        if (!strcmp(a, "-f") && file) {
+            free(joined);
+            repl_destroy(&r);
+            return ukdb_usage_error(NULL, "give only one of -f FILE, "
+                                    "FILE.ukdb and -c 'CMD; CMD'");
+        }
+        if (((!strcmp(a, "-x") || !strcmp(a, "--init")) && init)
+            || (!strcmp(a, "--events") && events)) {
+            free(joined);
+            repl_destroy(&r);
+            return ukdb_usage_error(NULL, "option '%s' given twice", a);
+        }
         if (!strcmp(a, "-f") && i + 1 < argc) {
             file = argv[++i];
         } else if (!strcmp(a, "-c") && i + 1 < argc) {
-            commands = argv[++i];
+            /* As gdb's -ex: each -c runs, in order (before, only the last
+             * one ran). */
+            const char *c = argv[++i];
+            if (commands) {
+                char *both = uk_xmalloc(strlen(commands) + strlen(c) + 2);
+                sprintf(both, "%s\n%s", commands, c);
+                free(joined);
+                commands = joined = both;
+            } else {
+                commands = c;
+            }
         } else if ((!strcmp(a, "-x") || !strcmp(a, "--init"))
                    && i + 1 < argc) {
             init = argv[++i];
@@ -169,19 +177,23 @@ main(int argc, char *argv[])
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             repl_destroy(&r);
+            free(joined);
             return 0;
         } else if (a[0] == '-' && a[1]) {
             repl_destroy(&r);
+            free(joined);
             return ukdb_usage_error(NULL, "unknown option '%s'", a);
         } else if (!file) {
             file = a;
         } else {
             repl_destroy(&r);
+            free(joined);
             return ukdb_usage_error(NULL, "extra argument '%s'", a);
         }
     }
     if (file && commands) {
         repl_destroy(&r);
+        free(joined);
         return ukdb_usage_error(NULL, "give only one of -f FILE, FILE.ukdb "
                                 "and -c 'CMD; CMD'");
     }
@@ -198,6 +210,7 @@ main(int argc, char *argv[])
             fprintf(stderr, "ukdb: error: %s: %s\n", events,
                     strerror(errno));
             repl_destroy(&r);
+            free(joined);
             return 2;
         }
     }
@@ -214,6 +227,7 @@ main(int argc, char *argv[])
             int code = status_to_exit(&r, status == CMD_EXIT ? CMD_OK
                                                              : status);
             repl_destroy(&r);
+            free(joined);
             return code;
         }
     }
@@ -251,5 +265,6 @@ main(int argc, char *argv[])
     }
     int code = status_to_exit(&r, status);
     repl_destroy(&r);
+    free(joined);
     return code;
 }

@@ -505,4 +505,39 @@ test_expect_success 'usage errors: one shape for ukdb and every subcommand' '
 	EOF
 '
 
+# Names are printed back as plain words (the journal "back" and "variant"
+# replay, explore's scripts).  Before, "handler \"h 0\"" was taken, and
+# then "back" failed on "handler h 0" (the session cut short), and explore
+# searched the shorter session and said "clean"; "flow 1" made "show ukey
+# 1" and "expect state 1" mean different things.
+test_expect_success 'names that would not read back are refused' '
+    for n in "\"\"" "\"h 0\"" "3" "ukey#2" "\"#x\"" "x\"y"; do
+        run_ukdb -c "handler $n" && check_rc 2 &&
+        one_error "^ukdb: error: handler: .*: a name cannot .*; try \"help handler\"\$" || return 1
+    done &&
+    run_ukdb -c "flow 1" && check_rc 2 &&
+    one_error "^ukdb: error: flow: .1.: a name cannot be a number" &&
+    run_ukdb -c "handler h0; flow \"f 1\" h0" && check_rc 2 &&
+    one_error "^ukdb: error: flow: .f 1.: a name cannot hold white space" &&
+    run_ukdb -c "handler h-0.x; flow f#1 h-0.x; flow ukey#x h-0.x; upcall h-0.x f#1; step h-0.x 3; back 1; when" &&
+    check_rc 0 && test_grep "^step 2, " out
+'
+
+# Two -c ran only the last one (exit 0: the first commands silently
+# lost); a second -f, -x or --events silently replaced the first.
+test_expect_success 'several -c run in order; a second -f, -x or --events is an error' '
+    run_ukdb -c "echo a" -c "echo b; echo c" && check_rc 0 &&
+    printf "%s\n" a b c >expect && test_cmp expect out &&
+    run_ukdb -c "handler h0" -c "expect runnable h0" && check_rc 1 &&
+    run_ukdb -c "echo a" -c "bogus" -c "echo z" && check_rc 2 &&
+    echo a >expect && test_cmp expect out &&
+    run_ukdb -f pass.ukdb -f fail.ukdb && check_rc 2 &&
+    one_error "^ukdb: error: give only one of -f FILE" &&
+    run_ukdb -x pass.ukdb -x fail.ukdb -c "echo" && check_rc 2 &&
+    one_error "^ukdb: error: option .-x. given twice \(see \"ukdb --help\"\)\$" &&
+    run_ukdb --events e1 --events e2 -c "echo" && check_rc 2 &&
+    one_error "^ukdb: error: option .--events. given twice" &&
+    ! test -e e1 && ! test -e e2
+'
+
 test_done

@@ -95,14 +95,16 @@ test_expect_success 'apropos and help arity errors' '
     test_grep "try \"help help\"" err
 '
 
-test_expect_success 'help set and the man page name every setting' '
-    for k in dump-batch upcall-batch flow-limit stuck-rounds slowpath-rounds
-    do
-        "$UKDB" -c "set $k 7; show config" >out &&
-        test_grep "^$k  *7\$" out &&
-        "$UKDB" -c "help set" >out && test_grep "| $k N" out &&
-        sed "s/\\\\-/-/g" "$TEST_TOP/doc/ukdb.1" >man &&
-        test_grep "^\.BI $k \" N\"" man || exit 1
+# "show config" lists stuck-rounds and slowpath-rounds, "set" takes them
+# and TAB completes them, but "help set" and ukdb(1) did not name them.
+test_expect_success 'every setting "show config" lists is in "help set" and the man page' '
+    "$UKDB" -c "show config" >config &&
+    for k in $(awk "NR > 3 { print \$1 }" config); do
+        "$UKDB" -c "set $k 3; show config" >out &&
+        test_grep "^$k  *3\$" out &&
+        "$UKDB" -c "help set" >help && test_grep "| $k N" help &&
+        sed "s/\\\\-/-/g" "$TEST_TOP/doc/ukdb.1" | grep -q -e "^.BI $k \" N\"" ||
+        { echo "setting $k"; return 1; }
     done
 '
 

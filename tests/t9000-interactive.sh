@@ -83,6 +83,19 @@ test_expect_success 'an empty line repeats the last motion command' '
     wait_for "step 2\)$"
 '
 
+# Ctrl-C at the prompt, as in gdb and the shells: the line typed so far
+# is dropped and a new prompt comes.  Before, readline() returned NULL and
+# the session ended, exit 0, as on Ctrl-D.
+test_expect_success 'Ctrl-C at the prompt drops the line, the session goes on' '
+    start && keys "handler h0" Enter && keys "echo typed-not-run" &&
+    wait_for "echo typed-not-run$" && keys C-c &&
+    wait_for "^\(ukdb upstream step 0\)$" &&
+    tmx has-session -t "=$SESSION" && keys C-c && sleep 0.3 &&
+    keys "echo alive" Enter && wait_for "^alive$" &&
+    ! screen | grep -q "^typed-not-run$" &&
+    keys "show threads" Enter && wait_for "^2 +h0 +HANDLER"
+'
+
 # A scenario long enough that "run" cannot finish before Ctrl-C: 1000
 # flows, 1000 upcalls, 300 revalidator rounds (millions of steps, each
 # printed to the tty).
