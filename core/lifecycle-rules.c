@@ -375,6 +375,25 @@ lc_use_after_free(struct lifecycle *lc, uint64_t id,
     }
 }
 
+/* The first event that gives the pmd_id of 'u' (a dp_put, dp_del or
+ * umap_lookup): its flow is that of the right instance, which takes over
+ * the old one's ukey in a umap. */
+static void
+lc_ukey_pmd_seen(struct lifecycle *lc, struct lc_ukey *u,
+                 const struct ukey_event *e)
+{
+    uint32_t old = u->flow;
+    lc_ukey_set_flow(lc, u, e, e->pmd_id);
+    u->pmd_known = true;
+    if (old != LC_NO_FLOW && old != u->flow
+        && lc->flows[old].map_ukey == u->id) {
+        lc->flows[old].map_ukey = 0;
+        if (!lc->flows[u->flow].map_ukey) {
+            lc->flows[u->flow].map_ukey = u->id;
+        }
+    }
+}
+
 /* Handles event 'e' for ukey 'id' ('e->ukey_id', or 'e->ukey2_id' of a
  * umap_replace when 'new_side'). */
 void
@@ -391,16 +410,7 @@ lc_ukey_event(struct lifecycle *lc, uint64_t id, bool new_side,
     if (!u->pmd_known && e->ufid
         && (e->type == UK_EV_DP_PUT || e->type == UK_EV_DP_DEL
             || e->type == UK_EV_UMAP_LOOKUP)) {
-        uint32_t old = u->flow;
-        lc_ukey_set_flow(lc, u, e, e->pmd_id);
-        u->pmd_known = true;
-        if (old != LC_NO_FLOW && old != u->flow
-            && lc->flows[old].map_ukey == id) {
-            lc->flows[old].map_ukey = 0;
-            if (!lc->flows[u->flow].map_ukey) {
-                lc->flows[u->flow].map_ukey = id;
-            }
-        }
+        lc_ukey_pmd_seen(lc, u, e);
     }
 
     switch ((enum uk_event_type) e->type) {

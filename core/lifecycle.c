@@ -124,6 +124,54 @@ lc_name_event(struct lifecycle *lc, const struct ukey_event *e)
     }
 }
 
+/* Notes the seq of 'e' in its thread: a seq that goes back is counted,
+ * and the first one kept for lifecycle_mixed_programs(). */
+static void
+lc_thread_seq(struct lifecycle *lc, const struct ukey_event *e)
+{
+    struct lc_thread *t = lc_thread(lc, e->thread_id);
+    if (t) {
+        if (UK_UNLIKELY(e->seq <= t->last_seq)
+            && !lc->sum.n_seq_back++) {
+            lc->sum.seq_back_thread = e->thread_id;
+            lc->sum.seq_back_name = t->name;
+            lc->sum.seq_back_from = t->last_seq;
+            lc->sum.seq_back_to = e->seq;
+            lc->sum.seq_back_ts = e->ts;
+        }
+        t->last_seq = e->seq;
+    }
+}
+
+static void
+lc_op_begin(struct lifecycle *lc, const struct ukey_event *e)
+{
+    struct lc_thread *t = lc_thread(lc, e->thread_id);
+    if (t) {
+        t->n_open++;
+        t->n_purging += lc_op_purges(e->kind);
+        if (e->kind == UK_OP_ROUND) {
+            t->round = e->value;
+        }
+    }
+}
+
+static void
+lc_op_end(struct lifecycle *lc, const struct ukey_event *e,
+          const struct lifecycle_evidence *now)
+{
+    struct lc_thread *t = lc_thread(lc, e->thread_id);
+    if (t && t->n_open) {
+        t->n_open--;
+    }
+    if (t && t->n_purging && lc_op_purges(e->kind)) {
+        t->n_purging--;
+    }
+    if (e->kind == UK_OP_ROUND) {
+        lc_round_end(lc, e, now);
+    }
+}
+
 void
 lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
                uint64_t index)
@@ -148,18 +196,7 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
     /* A violation is the checker's, emitted on behalf of a thread, maybe
      * from a thread of its own (event_bus_start_async()). */
     if (e->seq && e->type != UK_EV_VIOLATION) {
-        struct lc_thread *t = lc_thread(lc, e->thread_id);
-        if (t) {
-            if (UK_UNLIKELY(e->seq <= t->last_seq)
-                && !lc->sum.n_seq_back++) {
-                lc->sum.seq_back_thread = e->thread_id;
-                lc->sum.seq_back_name = t->name;
-                lc->sum.seq_back_from = t->last_seq;
-                lc->sum.seq_back_to = e->seq;
-                lc->sum.seq_back_ts = e->ts;
-            }
-            t->last_seq = e->seq;
-        }
+        lc_thread_seq(lc, e);
     }
 
     switch ((enum uk_event_type) e->type) {
@@ -183,29 +220,11 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
         }
         return;
     }
-    case UK_EV_OP_BEGIN: {
-        struct lc_thread *t = lc_thread(lc, e->thread_id);
-        if (t) {
-            t->n_open++;
-            t->n_purging += lc_op_purges(e->kind);
-            if (e->kind == UK_OP_ROUND) {
-                t->round = e->value;
-            }
-        }
+    case UK_EV_OP_BEGIN:
+        lc_op_begin(lc, e);
         return;
-    }
-    case UK_EV_OP_END: {
-        struct lc_thread *t = lc_thread(lc, e->thread_id);
-        if (t && t->n_open) {
-            t->n_open--;
-        }
-        if (t && t->n_purging && lc_op_purges(e->kind)) {
-            t->n_purging--;
-        }
-    }
-        if (e->kind == UK_OP_ROUND) {
-            lc_round_end(lc, e, &now);
-        }
+    case UK_EV_OP_END:
+        lc_op_end(lc, e, &now);
         return;
     case UK_EV_END:
         lc->sum.complete = true;
