@@ -226,6 +226,56 @@ ex_leaf(struct ex *ex, size_t depth, uint64_t runnable)
     return false;
 }
 
+static void ex_dfs(struct ex *, size_t depth, int preemptions);
+
+/* Explores, from the node at 'depth' (reached by 'prefix'), the step of
+ * thread 'id' and the subtree below it, with 'preemptions' so far.
+ * Returns 0, or the error of bringing the model back to the node. */
+static int
+ex_dfs_child(struct ex *ex, size_t depth, const uint32_t *prefix,
+             uint32_t id, int preemptions)
+{
+    int error = ex_goto(ex, prefix, depth);
+    if (error) {
+        return error;
+    }
+    struct ex_fp fp;
+    ex_step(ex, id, &fp);
+    if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
+        dpor_step(ex, depth);
+    }
+
+    struct ex_frame *f = &ex->frames[depth];
+    if (ex_check(ex, 0)) {
+        ex_schedule_done(ex, false);
+    } else {
+        struct ex_frame *c = ex_frame(ex, depth + 1);
+        f = &ex->frames[depth];     /* ex_frame() may have moved it. */
+        c->sleep.mask = 0;
+        if (ex->reduction != EXPLORE_REDUCTION_NONE) {
+            uint64_t cand = (f->sleep.mask | f->done.mask)
+                            & ~(UINT64_C(1) << id);
+            for (uint64_t k = cand; k; k &= k - 1) {
+                int u = lowest_bit(k);
+                const struct ex_fp *ufp = (f->sleep.mask >> u) & 1
+                                          ? &f->sleep.fps[u]
+                                          : &f->done.fps[u];
+                if (!ex_fp_dependent(ufp, &fp)) {
+                    c->sleep.mask |= UINT64_C(1) << u;
+                    c->sleep.fps[u] = *ufp;
+                }
+            }
+        }
+        ex_dfs(ex, depth + 1, preemptions);
+        f = &ex->frames[depth];
+    }
+    if (ex->reduction != EXPLORE_REDUCTION_NONE) {
+        f->done.mask |= UINT64_C(1) << id;
+        f->done.fps[id] = fp;
+    }
+    return 0;
+}
+
 /* Explores from the node at 'depth' (the live model is at ex->path[0..
  * depth)), whose sleep set is ex->frames[depth].sleep. */
 static void
@@ -277,44 +327,11 @@ ex_dfs(struct ex *ex, size_t depth, int preemptions)
             st->bound_exceeded++;
             continue;
         }
-        int error = ex_goto(ex, prefix, depth);
+        int error = ex_dfs_child(ex, depth, prefix, id, pre);
         if (error) {
             ex->error = error;
             ex->stop = true;
             break;
-        }
-        struct ex_fp fp;
-        ex_step(ex, id, &fp);
-        if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
-            dpor_step(ex, depth);
-        }
-
-        if (ex_check(ex, 0)) {
-            ex_schedule_done(ex, false);
-        } else {
-            struct ex_frame *c = ex_frame(ex, depth + 1);
-            f = &ex->frames[depth];     /* ex_frame() may have moved it. */
-            c->sleep.mask = 0;
-            if (ex->reduction != EXPLORE_REDUCTION_NONE) {
-                uint64_t cand = (f->sleep.mask | f->done.mask)
-                                & ~(UINT64_C(1) << id);
-                for (uint64_t k = cand; k; k &= k - 1) {
-                    int u = lowest_bit(k);
-                    const struct ex_fp *ufp = (f->sleep.mask >> u) & 1
-                                              ? &f->sleep.fps[u]
-                                              : &f->done.fps[u];
-                    if (!ex_fp_dependent(ufp, &fp)) {
-                        c->sleep.mask |= UINT64_C(1) << u;
-                        c->sleep.fps[u] = *ufp;
-                    }
-                }
-            }
-            ex_dfs(ex, depth + 1, pre);
-            f = &ex->frames[depth];
-        }
-        if (ex->reduction != EXPLORE_REDUCTION_NONE) {
-            f->done.mask |= UINT64_C(1) << id;
-            f->done.fps[id] = fp;
         }
     }
     if (!ex->stop) {
