@@ -12,7 +12,7 @@
  * schedule ends when no thread is runnable.
  *
  * Strategies: exhaustive depth-first search with partial-order reduction
- * over the dependency relation of the model's steps (see explore.c):
+ * over the dependency relation of the model's steps (explore-footprint.c):
  * source-DPOR with sleep sets (the default), sleep sets alone, or none;
  * breadth-first search (sleep sets or none) for shortest counterexamples,
  * preemption and depth bounds, random schedules and PCT.  Every run is
@@ -85,7 +85,7 @@ typedef void explore_progress_fn(const struct explore_stats *, void *aux);
 struct explore_options {
     enum explore_strategy strategy;
     enum explore_reduction reduction; /* DFS/BFS.  Default DPOR (sleep
-                                 * sets under BFS, see explore.c).  Forced
+                                 * sets under BFS, see explore-bfs.c).  Forced
                                  * to NONE under a preemption bound, whose
                                  * combination with either reduction would
                                  * be unsound.  DPOR under a depth bound

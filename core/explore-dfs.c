@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The explorer's exhaustive depth-first search, with its reductions: sleep
+ * sets, and source-DPOR over the footprints of explore-footprint.c. */
+#include "explore-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* ==== Sleep sets ==== */
+
+static struct ex_frame *
+ex_frame(struct ex *ex, size_t depth)
+{
+    if (depth >= ex->n_frames) {
+        size_t n = ex->n_frames ? 2 * ex->n_frames : 64;
+        while (n <= depth) {
+            n *= 2;
+        }
+        ex->frames = uk_xrealloc(ex->frames, n * sizeof *ex->frames);
+        for (size_t i = ex->n_frames; i < n; i++) {
+            ex->frames[i].sleep.fps = uk_xcalloc(EX_MAX_THREADS,
+                                                 sizeof(struct ex_fp));
+            ex->frames[i].done.fps = uk_xcalloc(EX_MAX_THREADS,
+                                                sizeof(struct ex_fp));
+        }
+        ex->n_frames = n;
+    }
+    return &ex->frames[depth];
+}
+
+/* ==== DPOR ====
+ *
+ * Source-DPOR (Abdulla, Aronis, Jonsson, Sagonas, POPL 2014), with the
+ * sleep sets above.  Each step taken is checked, as it is taken, against
+ * the steps before it on the path: step k of thread p and the new step j
+ * of thread q != p race when they are dependent and nothing between them
+ * orders them (no step that k happens before happens before j).  Reversing
+ * the race means running, from the node before k, the steps between k and
+ * j that do not happen after k, then j: the schedule 'v'.  Its initials
+ * are the threads whose first step in 'v' has no step of 'v' before it
+ * that it depends on; if none of them is already in the node's backtrack
+ * (or sleep) set, one is added, and the search explores it from there.
+ *
+ * Happens-before is kept as a vector clock per step of the path.  A race
+ * cannot be reversed as such when j was not enabled before k (k released
+ * the lock j takes, left the round j's pause waits out, ...): then j comes
+ * first in 'v' and its thread is not runnable at k.  j may still go before
+ * whatever disabled it (the lock taken, the round entered): every earlier
+ * step that j depends on is then treated as racing with j (the treatment
+ * of locks in Abdulla et al.'s later work, applied to every blocking
+ * action).  Without it, an unlock followed by a lock would hide the other
+ * order of the two critical sections.
+ *
+ * DPOR finds races only between steps it ran.  A schedule cut by the depth
+ * bound hides the races of its remaining steps, so a bounded search with
+ * DPOR is not exhaustive within the bound ('dpor_cut'); the minimiser,
+ * which searches with depth bounds, uses sleep sets. */
+
+static uint32_t *
+ex_vc(struct ex *ex, size_t i)
+{
+    return &ex->vcs[i * EX_MAX_THREADS];
+}
+
+static void
+vc_join(uint32_t *dst, const uint32_t *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (src[i] > dst[i]) {
+            dst[i] = src[i];
+        }
+    }
+}
+
+/* The race of step 'k' with step 'j' of thread 'q': adds an initial of
+ * its reversal to the backtrack set of the node before 'k'. */
+static void dpor_reverse(struct ex *, size_t k, size_t j, uint32_t q,
+                         bool retarget);
+
+/* A race of 'k' with 'j' that cannot be reversed because 'k' enabled 'j'
+ * (released the lock 'j' takes, left the round 'j' waits out, ...).  What
+ * disabled 'j' before 'k' is an earlier step that 'j' depends on (the lock
+ * taken, the round entered): 'j' may go before any such step, so each one
+ * is treated as racing with 'j'. */
+static void
+dpor_retarget(struct ex *ex, size_t k, size_t j, uint32_t q)
+{
+    for (size_t k2 = k; k2-- > 0;) {
+        if (ex->path[k2] != q
+            && ex_fp_dependent(&ex->ev_fps[k2], &ex->ev_fps[j])) {
+            dpor_reverse(ex, k2, j, q, false);
+        }
+    }
+}
+
+static void
+dpor_reverse(struct ex *ex, size_t k, size_t j, uint32_t q, bool retarget)
+{
+    enum { NONE_ = -1, AFTER_K = -2 };
+    long first[EX_MAX_THREADS];
+    uint32_t p = ex->path[k];
+    size_t n = ex->stride;
+
+    ex->result->stats.races++;
+    for (size_t t = 0; t < EX_MAX_THREADS; t++) {
+        first[t] = NONE_;
+    }
+    for (size_t l = k + 1; l < j; l++) {
+        uint32_t r = ex->path[l];
+        if (first[r] != NONE_) {
+            continue;
+        }
+        first[r] = ex_vc(ex, l)[p] >= k + 1 ? AFTER_K : (long) l;
+    }
+    if (first[q] == NONE_) {
+        first[q] = (long) j;
+    }
+
+    /* Initials: first steps in 'v' that no step of 'v' happens before. */
+    uint64_t initials = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (first[r] < 0) {
+            continue;
+        }
+        const uint32_t *vc = ex_vc(ex, (size_t) first[r]);
+        bool initial = true;
+        for (size_t t = 0; t < n && initial; t++) {
+            if (t != r && first[t] >= 0 && first[t] < first[r]
+                && vc[t] >= (uint32_t) first[t] + 1) {
+                initial = false;
+            }
+        }
+        if (initial) {
+            initials |= UINT64_C(1) << r;
+        }
+    }
+
+    struct ex_frame *f = &ex->frames[k];
+    if (first[q] == (long) j && (initials >> q) & 1
+        && !((f->runnable >> q) & 1)) {
+        /* 'j' comes first in 'v' and was not enabled before 'k': only 'k'
+         * could have enabled it (anything else that did would be in 'v'
+         * before it, or order 'k' before it).  Not reversible as such. */
+        if (retarget) {
+            dpor_retarget(ex, k, j, q);
+        }
+        return;
+    }
+    if (initials & (f->backtrack | f->sleep.mask)) {
+        return;                 /* Already explored, or to be. */
+    }
+    uint64_t pick = initials & f->runnable;
+    if (!pick) {
+        /* Cannot happen when the dependency relation covers enabledness;
+         * be conservative if it does. */
+        pick = f->runnable;
+    } else {
+        pick &= -pick;          /* The lowest. */
+    }
+    f->backtrack |= pick;
+    ex->result->stats.backtracks++;
+}
+
+/* DPOR bookkeeping of the step just taken at depth 'j': its vector clock,
+ * and its races with the steps before it. */
+static void
+dpor_step(struct ex *ex, size_t j)
+{
+    uint32_t q = ex->path[j];
+    const struct ex_fp *fpj = &ex->ev_fps[j];
+    size_t n = ex->stride;
+    uint32_t *vcj = ex_vc(ex, j);
+    uint32_t acc[EX_MAX_THREADS];
+    bool seen_prev = false;
+
+    memset(vcj, 0, n * sizeof *vcj);
+    memset(acc, 0, n * sizeof *acc);
+    for (size_t k = j; k-- > 0;) {
+        uint32_t p = ex->path[k];
+        const uint32_t *vck = ex_vc(ex, k);
+        if (p == q) {
+            if (!seen_prev) {
+                /* Program order: the previous step of q, and through it
+                 * every earlier one. */
+                seen_prev = true;
+                vc_join(vcj, vck, n);
+                vc_join(acc, vck, n);
+            }
+            continue;
+        }
+        if (!ex_fp_dependent(&ex->ev_fps[k], fpj)) {
+            continue;
+        }
+        if (acc[p] < k + 1) {
+            dpor_reverse(ex, k, j, q, true);
+        }
+        vc_join(acc, vck, n);
+        vc_join(vcj, vck, n);
+    }
+    vcj[q] = (uint32_t) j + 1;
+}
+
+/* ==== The exhaustive search ==== */
+
+/* Ends the schedule at 'depth' if it ends there: nothing is 'runnable'
+ * (a complete schedule), or the depth bound cuts it.  Returns true if it
+ * ended. */
+bool
+ex_leaf(struct ex *ex, size_t depth, uint64_t runnable)
+{
+    struct explore_stats *st = &ex->result->stats;
+    if (!runnable) {
+        ex_schedule_done(ex, true);
+        return true;
+    }
+    if (depth >= ex->limit) {
+        st->bound_exceeded++;
+        if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
+            st->dpor_cut = true;    /* DPOR misses races beyond the cut. */
+        }
+        ex_schedule_done(ex, false);
+        return true;
+    }
+    return false;
+}
+
+static void ex_dfs(struct ex *, size_t depth, int preemptions);
+
+/* Explores, from the node at 'depth' (reached by 'prefix'), the step of
+ * thread 'id' and the subtree below it, with 'preemptions' so far.
+ * Returns 0, or the error of bringing the model back to the node. */
+static int
+ex_dfs_child(struct ex *ex, size_t depth, const uint32_t *prefix,
+             uint32_t id, int preemptions)
+{
+    int error = ex_goto(ex, prefix, depth);
+    if (error) {
+        return error;
+    }
+    struct ex_fp fp;
+    ex_step(ex, id, &fp);
+    if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
+        dpor_step(ex, depth);
+    }
+
+    struct ex_frame *f = &ex->frames[depth];
+    if (ex_check(ex, 0)) {
+        ex_schedule_done(ex, false);
+    } else {
+        struct ex_frame *c = ex_frame(ex, depth + 1);
+        f = &ex->frames[depth];     /* ex_frame() may have moved it. */
+        c->sleep.mask = 0;
+        if (ex->reduction != EXPLORE_REDUCTION_NONE) {
+            uint64_t cand = (f->sleep.mask | f->done.mask)
+                            & ~(UINT64_C(1) << id);
+            for (uint64_t k = cand; k; k &= k - 1) {
+                int u = lowest_bit(k);
+                const struct ex_fp *ufp = (f->sleep.mask >> u) & 1
+                                          ? &f->sleep.fps[u]
+                                          : &f->done.fps[u];
+                if (!ex_fp_dependent(ufp, &fp)) {
+                    c->sleep.mask |= UINT64_C(1) << u;
+                    c->sleep.fps[u] = *ufp;
+                }
+            }
+        }
+        ex_dfs(ex, depth + 1, preemptions);
+        f = &ex->frames[depth];
+    }
+    if (ex->reduction != EXPLORE_REDUCTION_NONE) {
+        f->done.mask |= UINT64_C(1) << id;
+        f->done.fps[id] = fp;
+    }
+    return 0;
+}
+
+/* Explores from the node at 'depth' (the live model is at ex->path[0..
+ * depth)), whose sleep set is ex->frames[depth].sleep. */
+static void
+ex_dfs(struct ex *ex, size_t depth, int preemptions)
+{
+    struct explore_stats *st = &ex->result->stats;
+    uint64_t runnable = ex_runnable(ex);
+
+    if (ex_leaf(ex, depth, runnable)) {
+        return;
+    }
+
+    struct ex_frame *f = ex_frame(ex, depth);
+    uint64_t avail = runnable & ~f->sleep.mask;
+    if (!avail) {
+        st->pruned += (uint64_t) __builtin_popcountll(runnable);
+        st->sleep_blocked++;
+        return;
+    }
+    f->done.mask = 0;
+    f->runnable = runnable;
+
+    uint32_t last = depth ? ex->path[depth - 1] : UINT32_MAX;
+    bool last_runnable = last != UINT32_MAX && (runnable >> last) & 1;
+    if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
+        /* One to start with, the thread that ran last if it can (no
+         * preemption); races found below add the others needed. */
+        f->backtrack = last_runnable && (avail >> last) & 1
+                       ? UINT64_C(1) << last : avail & -avail;
+    } else {
+        f->backtrack = avail;
+    }
+    uint32_t *prefix = uk_xmalloc((depth + 1) * sizeof *prefix);
+    if (depth) {
+        memcpy(prefix, ex->path, depth * sizeof *prefix);
+    }
+
+    uint64_t tried = 0;
+    for (;;) {
+        f = &ex->frames[depth];
+        uint64_t m = f->backtrack & avail & ~tried;
+        if (!m || ex->stop || ex_cancelled(ex)) {
+            break;
+        }
+        uint32_t id = (uint32_t) lowest_bit(m);
+        tried |= UINT64_C(1) << id;
+        int pre = preemptions + (last_runnable && id != last);
+        if (ex->opts.preempt_bound >= 0 && pre > ex->opts.preempt_bound) {
+            st->bound_exceeded++;
+            continue;
+        }
+        int error = ex_dfs_child(ex, depth, prefix, id, pre);
+        if (error) {
+            ex->error = error;
+            ex->stop = true;
+            break;
+        }
+    }
+    if (!ex->stop) {
+        st->pruned += (uint64_t) __builtin_popcountll(runnable & ~tried);
+    }
+    free(prefix);
+}
+
+/* One exhaustive search from a fresh model, within 'limit' steps. */
+void
+ex_search(struct ex *ex, size_t limit)
+{
+    ex->limit = limit;
+    ex->stop = false;
+    int error = ex_build(ex);
+    if (error) {
+        ex->error = error;
+        return;
+    }
+    ex_frame(ex, 0)->sleep.mask = 0;
+    ex_dfs(ex, 0, 0);
+}
