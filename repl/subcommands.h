@@ -17,7 +17,7 @@ int load_main(int argc, char *argv[]);     /* repl/load.c */
 /* Reports a usage error of the command line in one line on stderr,
  * "ukdb: error: SUBCOMMAND: MESSAGE (see "ukdb SUBCOMMAND --help")", or
  * without the subcommand if it is NULL, and returns 2 (the exit status of
- * a usage error).  In repl/main.c. */
+ * a usage error).  In repl/input.c. */
 int ukdb_usage_error(const char *subcommand, const char *fmt, ...)
     UK_PRINTF(2, 3);
 
