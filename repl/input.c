@@ -18,6 +18,8 @@
 #include "core/util.h"
 #include "repl/subcommands.h"
 #include "repl/trace.h"
+#include "tracepoints/provider/tp-load.h"
+#include "tracepoints/provider/tp-observer.h"
 
 #define REPL_MAX_LINE 4096
 #define REPL_MAX_ARGS 32
@@ -233,6 +235,17 @@ repl_execute(struct repl *r, char *line)
         && c->run != cmd_quit) {
         /* Trace mode: the same commands, on the trace's cursor. */
         return trace_execute(r, argc, argv);
+    }
+    if (r->tp_pending && (c->flags & (REPL_CMD_JOURNAL | REPL_CMD_MOTION))
+        && !r->replaying) {
+        /* The model starts being traced here, from its beginning: what
+         * it did so far (its threads' starts, at least) first. */
+        r->tp_pending = false;
+        if (uk_tp_load() && !r->mute_output) {
+            for (size_t k = 0; k < r->sess.n_events; k++) {
+                uk_tp_observer(&r->sess.events[k].e, NULL);
+            }
+        }
     }
     size_t journal_mark = r->sess.n_journal;
     if ((c->flags & REPL_CMD_RECORD) && !r->replaying && !r->rescripting

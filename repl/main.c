@@ -15,7 +15,6 @@
 #include "repl/subcommands.h"
 #include "core/util.h"
 #include "tracepoints/plugin/graph.h"
-#include "tracepoints/provider/tp-load.h"
 
 static void
 usage(FILE *fp)
@@ -198,12 +197,11 @@ main(int argc, char *argv[])
                                 "and -c 'CMD; CMD'");
     }
     /* The model's events fire the "ukey" tracepoints: their probes are
-     * loaded for it, not to read a trace ("close" loads them then), nor
-     * by the subcommands above that read traces.  A viewer is then no
-     * traced program itself. */
-    if (!file || !is_trace(file)) {
-        uk_tp_load();
-    }
+     * loaded at the first command that changes or steps the model
+     * (repl_execute()), not to read a trace, nor by the subcommands above
+     * that read traces.  A viewer, and a REPL started to watch a live
+     * session before it runs the model, write nothing into a session. */
+    r.tp_pending = true;
     if (events) {
         r.events_out = fopen(events, "w");
         if (!r.events_out) {

@@ -172,6 +172,9 @@ struct repl {
     const char *input_name;         /* File name, or NULL. */
     unsigned int input_line;
     bool from_command_line;         /* -c. */
+    bool tp_pending;                /* The "ukey" probes are loaded at the
+                                     * first command that changes or
+                                     * steps the model (repl_execute()). */
     const char *subcommand;         /* "ukdb explore ...": the usage
                                      * errors of its options point to
                                      * "ukdb explore --help". */

@@ -27,8 +27,18 @@ test_expect_success 'audit and view do not load liblttng-ust' '
 '
 
 test_expect_success 'the model loads the probes, and with them liblttng-ust' '
-    loaded libukdb-tp.so "$UKDB" -c "echo hi" &&
-    loaded liblttng-ust.so "$UKDB" -c "echo hi"
+    loaded libukdb-tp.so "$UKDB" -c "handler h0" &&
+    loaded liblttng-ust.so "$UKDB" -c "handler h0" &&
+    loaded libukdb-tp.so "$UKDB" -c "step"
+'
+
+# A REPL started to watch a (live) session that records "ukey:*" must not
+# write its own model'"'"'s start into it: the probes load at the first
+# command that changes or steps the model, not before.
+test_expect_success 'the REPL loads the probes only when it runs the model' '
+    ! loaded libukdb-tp.so "$UKDB" -c "echo hi; show threads; help step" &&
+    ! loaded libukdb-tp.so "$UKDB" -c "open $TRACE; goto 10; show ukeys" &&
+    echo "show threads" | { ! loaded libukdb-tp.so "$UKDB"; }
 '
 
 test_expect_success 'ukdb TRACE loads the probes only when it closes the trace' '
@@ -37,7 +47,7 @@ test_expect_success 'ukdb TRACE loads the probes only when it closes the trace' 
 '
 
 test_expect_success 'probes that do not load: a warning, and the model runs' '
-    UKDB_TP_PROVIDER=/nonexistent/libukdb-tp.so "$UKDB" -c "echo hi" \
+    UKDB_TP_PROVIDER=/nonexistent/libukdb-tp.so "$UKDB" -c "handler h0; echo hi" \
         >out 2>err &&
     test_grep "^hi$" out &&
     test_grep "^ukdb: warning: cannot load the \"ukey\" tracepoint probes (.*nonexistent.*): tracing is off$" err &&
