@@ -5,6 +5,7 @@
  * held, 1 an expect failed, 2 an error. */
 #include "repl.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -57,16 +58,40 @@ status_to_exit(const struct repl *r, enum cmd_status status)
 }
 
 /* Runs "CMD; CMD" from -c. */
+/* Cuts the next command off -c's text at '*p': up to a ';' or a newline
+ * outside a quoted word (a '"' that starts a word, as the command line is
+ * split into words), and moves '*p' past it.  An unterminated quote takes
+ * the rest (its error comes from the split).  NULL at the end. */
+static char *
+next_command(char **p)
+{
+    char *start = *p, *s = start;
+    if (!*s) {
+        return NULL;
+    }
+    for (bool word_start = true; *s && *s != ';' && *s != '\n'; s++) {
+        if (*s == '"' && word_start) {
+            char *end = strchr(s + 1, '"');
+            s = end ? end : s + strlen(s) - 1;
+            word_start = false;
+        } else {
+            word_start = isspace((unsigned char) *s);
+        }
+    }
+    *p = *s ? s + 1 : s;
+    *s = '\0';
+    return start;
+}
+
 static enum cmd_status
 run_commands(struct repl *r, const char *text)
 {
     char *copy = uk_xstrdup(text);
     enum cmd_status result = CMD_OK;
-    char *save = NULL;
     r->from_command_line = true;
-    for (char *cmd = strtok_r(copy, ";\n", &save); cmd;
-         cmd = strtok_r(NULL, ";\n", &save)) {
-        if (!repl_run_next(r, cmd, &result)) {
+    char *p = copy;
+    for (char *cmd; (cmd = next_command(&p)) != NULL;) {
+        if (cmd[strspn(cmd, " \t")] && !repl_run_next(r, cmd, &result)) {
             break;
         }
     }

@@ -540,4 +540,13 @@ test_expect_success 'several -c run in order; a second -f, -x or --events is an 
     ! test -e e1 && ! test -e e2
 '
 
+# -c splits at ";" outside quoted words only, as a script line's words
+# are read: "a;b" is one word there and here.
+test_expect_success '-c: a ";" inside a quoted word does not split' '
+    run_ukdb -c "echo \"a;b\" c; echo d;; echo e" && check_rc 0 &&
+    printf "%s\n" "a;b c" d e >want && test_cmp want out &&
+    run_ukdb -c "echo \"a;b; echo c" && check_rc 2 &&
+    one_error "^ukdb: error: unterminated quote\$"
+'
+
 test_done
