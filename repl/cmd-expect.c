@@ -5,6 +5,7 @@
  * report every failed expectation.  The REPL's prompt goes on. */
 #include "repl.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -52,13 +53,20 @@ expect_state(struct repl *r, int argc, char *argv[])
     }
     struct ukey *k = NULL;
     struct uk_flow *f = udpif_find_flow(r->udpif, argv[2]);
+    uint64_t id;
     if (f) {
         k = repl_flow_current_ukey(r, f);
-    } else {
-        k = repl_ukey_arg(r, "expect", argv[2]);
-        if (!k) {
+    } else if (isdigit((unsigned char) argv[2][0]) || argv[2][0] == '#'
+               || !strncmp(argv[2], "ukey#", 5)) {
+        if (!repl_ukey_id_arg(r, "expect", argv[2], &id)) {
             return CMD_ERROR;
         }
+        /* Not created yet, or freed: no ukey, as a flow without one
+         * ("expect state 2 none": no second ukey came). */
+        k = udpif_find_ukey(r->udpif, id);
+    } else {
+        repl_usage_error(r, "expect", "'%s': no such ukey or flow", argv[2]);
+        return CMD_ERROR;
     }
     if (!strcmp(argv[3], "none")) {
         return expect_result(r, !k || !k->in_umap,

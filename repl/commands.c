@@ -182,7 +182,8 @@ const struct repl_cmd repl_commands[] = {
     { "expect", "WHAT ...", "check a condition (scripts exit 1 if false)",
       "  A failed expect stops a script or -c there (not with --keep-going)\n"
       "  and makes it exit 1; at the prompt, the session goes on.\n"
-      "  expect state FLOW|ID STATE|none\n"
+      "  expect state FLOW|ID STATE|none   (none: not in its umap; an ID\n"
+      "                             not created yet or freed has none)\n"
       "  expect violation KIND      (any, if KIND is omitted)\n"
       "  expect no-violation\n"
       "  expect dp FLOW present|absent\n"

@@ -549,4 +549,15 @@ test_expect_success '-c: a ";" inside a quoted word does not split' '
     one_error "^ukdb: error: unterminated quote\$"
 '
 
+# "expect state ID none" holds for a ukey not created yet (no second
+# ukey came), as for a flow without one; another state fails (exit 1).
+test_expect_success 'expect state ID none: an ID not created yet has none' '
+    run_ukdb -c "handler h0; flow f1; upcall h0 f1; next h0; expect state 1 OPERATIONAL; expect state ukey#2 none" &&
+    check_rc 0 &&
+    run_ukdb -c "handler h0; expect state 2 CREATED" && check_rc 1 &&
+    test_grep "state of 2 is none (no ukey), not CREATED" err &&
+    run_ukdb -c "expect state nope none" && check_rc 2 &&
+    one_error "no such ukey or flow"
+'
+
 test_done
