@@ -104,7 +104,7 @@ test_expect_success 'the installed ukdb runs an installed example' '
 '
 
 test_expect_success 'the installed ukdb loads the installed probes' '
-    LD_DEBUG=files root/usr/bin/ukdb -c "echo hi" >out 2>err &&
+    LD_DEBUG=files root/usr/bin/ukdb -c "handler h0" >out 2>err &&
     test_grep "file=.*root/usr/bin/../lib/ukdb/libukdb-tp.so" err &&
     ! grep -q "^ukdb: warning" err
 '
