@@ -231,8 +231,9 @@ parse_options(struct repl *r, int argc, char *argv[],
         } else if (!strcmp(o, "--reduction")) {
             int red = arg ? explore_reduction_from_name(arg) : -1;
             if (red < 0) {
-                repl_usage_error(r, "explore", "--reduction needs one of "
-                                 "none, sleep, dpor");
+                repl_usage_error(r, "explore", "--reduction%s%s%s needs one "
+                                 "of none, sleep, dpor", arg ? " '" : "",
+                                 arg ? arg : "", arg ? "'" : "");
                 return -1;
             }
             opts->reduction = red;

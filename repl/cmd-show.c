@@ -625,13 +625,18 @@ show_config(struct repl *r)
                c->slowpath_rounds);
         return CMD_OK;
     }
-    printf("variant       %s (%s)\n", c->variant->name, c->variant->commit);
-    printf("datapath      %s\n", datapath);
-    printf("umaps         %u\n", c->n_umaps);
-    printf("dump-batch    %u\nupcall-batch  %u\nflow-limit    %u\n",
-           c->dump_batch, c->upcall_batch, c->flow_limit);
-    printf("stuck-rounds  %u\nslowpath-rounds %u\n", c->stuck_rounds,
-           c->slowpath_rounds);
+    printf("%-16s%s (%s)\n", "variant", c->variant->name,
+           c->variant->commit);
+    printf("%-16s%s\n", "datapath", datapath);
+    const struct { const char *name; unsigned int value; } n[] = {
+        { "umaps", c->n_umaps }, { "dump-batch", c->dump_batch },
+        { "upcall-batch", c->upcall_batch }, { "flow-limit", c->flow_limit },
+        { "stuck-rounds", c->stuck_rounds },
+        { "slowpath-rounds", c->slowpath_rounds },
+    };
+    for (size_t i = 0; i < UK_ARRAY_SIZE(n); i++) {
+        printf("%-16s%u\n", n[i].name, n[i].value);
+    }
     return CMD_OK;
 }
 

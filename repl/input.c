@@ -252,7 +252,7 @@ repl_execute(struct repl *r, char *line)
         && !r->redoing) {
         r->script = uk_grow(r->script, &r->allocated_script,
                             r->n_script + 1, sizeof *r->script);
-        r->script[r->n_script++] = uk_xstrdup(copy);
+        r->script[r->n_script++] = uk_xstrdup(copy + strspn(copy, " \t"));
     }
     r->only_shown = false;
     enum cmd_status status = c->run(r, argc, argv);

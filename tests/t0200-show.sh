@@ -190,4 +190,12 @@ test_expect_success 'expect failures (script, --keep-going)' '
     golden expect-failures err
 '
 
+# "show config" aligns its values in one column, the longest name
+# (slowpath-rounds) included.
+test_expect_success 'show config: one column of values' '
+    "$UKDB" -c "show config" >out &&
+    awk "{ print index(\$0, \$2) }" out | sort -u >cols &&
+    test "$(wc -l <cols)" = 1
+'
+
 test_done

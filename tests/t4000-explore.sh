@@ -133,7 +133,7 @@ test_expect_success 'explore: summaries say "1 schedule", "1 step", "the only sc
 test_expect_success 'explore: --reduction needs a known name' '
     { echo "variant upstream"; seed_scenario; } >u.ukdb &&
     { "$UKDB" explore --reduction bogus u.ukdb >out 2>err; test $? = 2; } &&
-    test_grep "error: explore: --reduction needs one of none, sleep, dpor" err &&
+    test_grep "error: explore: --reduction .bogus. needs one of none, sleep, dpor" err &&
     { "$UKDB" explore --reduction >out 2>err; test $? = 2; }
 '
 
