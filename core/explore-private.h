@@ -129,7 +129,7 @@ void ex_schedule_done(struct ex *, bool complete);
 void ex_init(struct ex *, explore_setup_fn *, void *aux,
              const struct explore_options *, struct explore_result *);
 void ex_fini(struct ex *);
-bool ex_flow_limit_reachable(explore_setup_fn *, void *aux);
+int ex_flow_limit_reachable(explore_setup_fn *, void *aux);
 
 /* ==== Final states (core/explore-state.c) ==== */
 

@@ -208,7 +208,7 @@ explore_minimize(explore_setup_fn *setup, void *aux,
         struct ex ex;
         memset(&scratch, 0, sizeof scratch);
         ex_init(&ex, setup, aux, &o, &scratch);
-        if (ex_flow_limit_reachable(setup, aux)) {
+        if (ex_flow_limit_reachable(setup, aux) != 0) {
             ex.reduction = EXPLORE_REDUCTION_NONE;
         }
         ex.target = &target;

@@ -493,13 +493,14 @@ ex_fini(struct ex *ex)
 }
 
 /* Whether should_install_flow()'s unlogged read of the datapath flow count
- * could matter (see explore-footprint.c). */
-bool
+ * could matter (see explore-footprint.c): 1 yes, 0 no, -1 the setup
+ * failed. */
+int
 ex_flow_limit_reachable(explore_setup_fn *setup, void *aux)
 {
     struct udpif *u = setup(aux);
     if (!u) {
-        return false;
+        return -1;
     }
     bool reachable = u->cfg.flow_limit
                      <= 2 * (u->n_flows + 1) * (u->n_threads + 1);
@@ -522,8 +523,14 @@ explore_run(explore_setup_fn *setup, void *aux,
         ex_fini(&ex);
         return EINVAL;
     }
-    if (ex.reduction != EXPLORE_REDUCTION_NONE
-        && ex_flow_limit_reachable(setup, aux)) {
+    /* A setup that fails fails the search now, not at some later build
+     * (after which a caller's setup might build a scenario cut short). */
+    int limit_reachable = ex_flow_limit_reachable(setup, aux);
+    if (limit_reachable < 0) {
+        ex_fini(&ex);
+        return EINVAL;
+    }
+    if (limit_reachable) {
         ex.reduction = EXPLORE_REDUCTION_NONE;
     }
     if (ex.opts.strategy == EXPLORE_DFS || ex.opts.strategy == EXPLORE_BFS) {

@@ -529,6 +529,37 @@ test_sampling(enum explore_strategy strategy)
     explore_result_destroy(&b);
 }
 
+/* A setup that fails on its first call and builds on the next (as the
+ * REPL's did, by cutting a journal that does not replay): the search fails,
+ * it does not search what the later calls build. */
+static struct udpif *
+setup_fails_once(void *calls_)
+{
+    int *calls = calls_;
+    if ((*calls)++ == 0) {
+        return NULL;
+    }
+    struct scenario s = { .variant = "v1-replace" };
+    return setup_race(&s);
+}
+
+static void
+test_setup_fails(void)
+{
+    for (int reduction = 0; reduction < N_EXPLORE_REDUCTIONS; reduction++) {
+        struct explore_options opts;
+        explore_options_init(&opts);
+        opts.reduction = (enum explore_reduction) reduction;
+        struct explore_result r;
+        int calls = 0;
+        is_int(explore_run(setup_fails_once, &calls, &opts, &r), EINVAL,
+               "a setup that fails first: EINVAL (reduction %s)",
+               explore_reduction_name(opts.reduction));
+        ok(!r.n_violations, "  and nothing searched");
+        explore_result_destroy(&r);
+    }
+}
+
 int
 main(void)
 {
@@ -537,6 +568,7 @@ main(void)
         return done_testing();
     }
     test_finds_race("v1-replace");
+    test_setup_fails();
     test_bfs_order();
     test_upstream_clean();
     test_progress();
