@@ -94,7 +94,7 @@ load_config_check(const struct load_config *cfg)
         return "unknown variant";
     }
     if (!(cfg->seconds >= 0) || cfg->seconds > 1e6) {
-        return "--seconds must be between 0 and 1000000";
+        return "--seconds must be more than 0 and at most 1000000";
     }
     if (!cfg->seconds && !cfg->max_upcalls) {
         return "give --seconds or --upcalls";

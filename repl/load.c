@@ -264,7 +264,15 @@ load_parse_one(struct load_args *a, int c, const char *arg,
     default: return ukdb_usage_error("load", "bad option");
     }
     if (!ok) {
-        return ukdb_usage_error("load", "'%s': not a valid number", arg);
+        const char *name = "?";
+        for (const struct option *o = load_options; o->name; o++) {
+            name = o->val == c ? o->name : name;
+        }
+        return ukdb_usage_error("load", "--%s '%s': %s", name, arg,
+                                c == OPT_PMDS && !strcmp(arg, "0")
+                                ? "must be at least 1"
+                                : strchr(arg, '-') ? "must not be negative"
+                                : "not a valid number");
     }
     return 0;
 }

@@ -40,6 +40,15 @@ test_expect_success 'absurd sizes are errors' '
     load_error --handlers 1 --revalidators 1 --flows 10x --seconds 1
 '
 
+# A value that does not parse names its option; a negative one says so.
+test_expect_success 'a bad number names its option' '
+    load_error --flows 10x && test_grep "load: --flows .10x.: not a valid number" err &&
+    load_error --seconds -1 && test_grep "load: --seconds .-1.: must not be negative" err &&
+    load_error --zipf -1 && test_grep "load: --zipf .-1.: must not be negative" err &&
+    load_error --seconds 1e9 &&
+    test_grep "load: --seconds must be more than 0 and at most 1000000" err
+'
+
 test_expect_success 'an unknown variant is an error' '
     load_error --handlers 1 --revalidators 1 --flows 10 --seconds 1 \
         --variant no-such-variant &&
