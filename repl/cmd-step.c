@@ -875,7 +875,7 @@ model_thread_name(struct repl *r, const char *cmd, const char *name,
     return t != NULL;
 }
 
-/* Names resolved in the model (the trace has its own, repl/trace.c). */
+/* Names resolved in the model (the trace has its own, repl/trace-motion.c). */
 static const struct repl_bp_names model_names = {
     model_flow_name, model_thread_name,
 };

@@ -303,9 +303,9 @@ bool repl_detail_names_seqs(const char *detail, uint64_t seq, uint64_t seq2);
 void repl_json_string(const char *s);
 
 /* Breakpoints (repl/cmd-step.c), shared by the model and a trace
- * (repl/trace.c): how "break" looks up the names it is given, the parser
- * that adds a breakpoint to 'r->bps' (as "break" and "tbreak" do; prints
- * its errors), and whether one matches an event. */
+ * (repl/trace-motion.c): how "break" looks up the names it is given, the
+ * parser that adds a breakpoint to 'r->bps' (as "break" and "tbreak" do;
+ * prints its errors), and whether one matches an event. */
 struct repl_bp_names {
     bool (*flow)(struct repl *, const char *cmd, const char *name,
                  uint64_t *ufid);
