@@ -194,7 +194,7 @@ struct trace_cursor {
 
 /* ==== trace.c ==== */
 
-/* The session's hooks (repl/input.c, repl/cmd-step.c): runs a command on
+/* The session's hooks (repl/input.c, repl/session.c): runs a command on
  * the open trace, writes the prompt, closes the trace (NULL ok). */
 enum cmd_status trace_execute(struct repl *, int argc, char *argv[]);
 void trace_prompt(const struct repl *, char *buf, size_t size);
