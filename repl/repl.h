@@ -194,7 +194,7 @@ extern volatile sig_atomic_t repl_interrupted;
  * with EINTR. */
 void repl_catch_sigint(void);
 
-/* Session. */
+/* Session (repl/session.c). */
 void repl_init(struct repl *);
 void repl_destroy(struct repl *);
 
@@ -235,8 +235,15 @@ void repl_usage_error(struct repl *, const char *cmd, const char *fmt, ...)
     UK_PRINTF(3, 4);
 void repl_printf(struct repl *, const char *fmt, ...) UK_PRINTF(2, 3);
 
-/* Journal and stepping (repl/cmd-step.c). */
+/* Journal (repl/journal.c) and stepping (repl/cmd-step.c). */
 void repl_journal_cmd(struct repl *, const char *line);
+/* Journals a step of thread 'thread_id': the recorded future goes on if
+ * it holds that step next, and is forgotten otherwise. */
+void repl_journal_step(struct repl *, uint32_t thread_id);
+/* Truncates the journal so that exactly 'steps' steps remain (commands
+ * issued after that step are undone too), moving the rest to the recorded
+ * future, and rebuilds. */
+int repl_rewind_to(struct repl *, uint64_t steps);
 int repl_step_thread(struct repl *, struct uk_thread *);
 uint64_t repl_steps(const struct repl *);
 void repl_print_new_events(struct repl *);
@@ -305,10 +312,10 @@ bool repl_detail_names_seqs(const char *detail, uint64_t seq, uint64_t seq2);
  * "set output json" in the model and in trace mode. */
 void repl_json_string(const char *s);
 
-/* Breakpoints (repl/cmd-step.c), shared by the model and a trace
- * (repl/trace.c): how "break" looks up the names it is given, the parser
- * that adds a breakpoint to 'r->bps' (as "break" and "tbreak" do; prints
- * its errors), and whether one matches an event. */
+/* Breakpoints (repl/cmd-break.c), shared by the model and a trace
+ * (repl/trace-motion.c): how "break" looks up the names it is given, the
+ * parser that adds a breakpoint to 'r->bps' (as "break" and "tbreak" do;
+ * prints its errors), and whether one matches an event. */
 struct repl_bp_names {
     bool (*flow)(struct repl *, const char *cmd, const char *name,
                  uint64_t *ufid);

@@ -3,15 +3,17 @@
  * fresh model built from a new configuration ("variant", "datapath",
  * "umaps", "set") and runs its script again, quietly, setting aside the
  * old model, journal, events, breakpoints and watches so that the change
- * is all or nothing.  The model's observer (repl_session_observe()),
- * the rebuild and the --events rewrite (repl_events_rewrite()) are
- * repl/cmd-step.c's. */
+ * is all or nothing.  The model's observer (repl_session_observe()) is
+ * repl/cmd-step.c's, the rebuild and the --events rewrite
+ * (repl_events_rewrite()) repl/journal.c's.  Last, the session's init
+ * and destroy. */
 #include "repl.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "repl/trace.h"
 #include "tracepoints/provider/tp-observer.h"
 
 /* What a rescript replaces: set aside while the session runs again under
@@ -147,4 +149,29 @@ repl_rescript(struct repl *r, const struct udpif_config *cfg,
     }
     repl_events_rewrite(r);
     return 0;
+}
+
+/* ==== Session ==== */
+
+void
+repl_init(struct repl *r)
+{
+    memset(r, 0, sizeof *r);
+    udpif_config_init(&r->cfg);
+}
+
+void
+repl_destroy(struct repl *r)
+{
+    udpif_destroy(r->udpif);
+    repl_session_free(&r->sess);
+    free(r->last_motion);
+    for (size_t i = 0; i < r->n_script; i++) {
+        free(r->script[i]);
+    }
+    free(r->script);
+    if (r->events_out) {
+        fclose(r->events_out);
+    }
+    trace_close(r);
 }

@@ -5,8 +5,11 @@
  * commands show at the cursor is a state folded from the events
  * (trace-state.c); checkpoints of that state every TRACE_CHECKPOINT_EVERY
  * events make any move cost at most that many folds, never a re-read.
- * trace.c has the cursor, the motions and the command dispatch;
- * trace-show.c the inspection commands; trace-repro.c "reproduce".
+ * trace.c has the cursor's names, "open", "close" and the command
+ * dispatch; trace-read.c reading the events and indexing them;
+ * trace-live.c live sessions; trace-motion.c the motions, breakpoints and
+ * watches; trace-show.c the inspection commands; trace-repro.c
+ * "reproduce".
  *
  * Positions: position P means that the first P events have happened (0 is
  * before the first event, N after the last); the event "at" the cursor is
@@ -26,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/event.h"
 #include "repl/repl.h"
@@ -129,6 +133,7 @@ struct trace_name {
 
 struct graph;
 struct lifecycle;
+struct report_options;
 
 /* Thread ids that "show threads" follows without a thread_start. */
 #define TRACE_MAX_SEEN_THREADS 4096
@@ -189,7 +194,7 @@ struct trace_cursor {
 
 /* ==== trace.c ==== */
 
-/* The session's hooks (repl/input.c, repl/cmd-step.c): runs a command on
+/* The session's hooks (repl/input.c, repl/session.c): runs a command on
  * the open trace, writes the prompt, closes the trace (NULL ok). */
 enum cmd_status trace_execute(struct repl *, int argc, char *argv[]);
 void trace_prompt(const struct repl *, char *buf, size_t size);
@@ -198,9 +203,6 @@ void trace_close(struct repl *);
 /* The cursor's string table: returns a copy of 's' that lives as long as
  * 'tc', or NULL for NULL. */
 const char *trace_intern(struct trace_cursor *tc, const char *s);
-
-/* Moves the cursor to 'pos' (0 to n_events), by the nearest checkpoint. */
-void trace_seek(struct trace_cursor *tc, uint64_t pos);
 
 /* Name of thread 'id' ("handler0"), or "thread#ID" in a static buffer. */
 const char *trace_thread_name(const struct trace_cursor *tc, uint32_t id);
@@ -216,6 +218,93 @@ uint64_t trace_flow_ufid(const struct trace_cursor *tc, const char *name);
 /* Timestamp of event 'i' relative to the first, as "+1.234567 ms". */
 void trace_format_time(const struct trace_cursor *tc, uint64_t ts,
                        char *buf, size_t size);
+
+/* The monotonic clock in microseconds, for UKDB_TRACE_TIMING. */
+double trace_now_us(void);
+
+/* ==== trace-read.c ==== */
+
+/* The graph's functions print babeltrace2's error on stderr: these keep
+ * it aside, to say it after the command's name and argument. */
+struct trace_stderr {
+    FILE *tmp;                      /* (owned) What stderr got, or NULL. */
+    int saved;                      /* The real stderr, or -1. */
+};
+void trace_capture_stderr(struct trace_stderr *);
+void trace_release_stderr(struct repl *, struct trace_stderr *, bool failed,
+                          const char *what);
+
+/* The options with which the graph reads a trace's events into 'tc'
+ * (graph_run(), graph_open()). */
+const struct report_options *trace_read_options(struct trace_cursor *tc);
+
+/* Reads the trace at 'path' into 'tc'.  Returns true, or false after
+ * printing one line of error. */
+bool trace_read(struct repl *, struct trace_cursor *tc, const char *path);
+
+/* Starts the index: the lifecycle fold (for its violations) and the state
+ * that checkpoints copy. */
+void trace_index_start(struct trace_cursor *tc);
+
+/* Indexes the events read since the last call: the lifecycle fold's
+ * violations, and a checkpoint of the state every 'every' events.  The
+ * losses after the last event read are left for the next call (more may
+ * come at the same position), unless 'final': then the index is complete
+ * and its fold is freed. */
+void trace_index_more(struct trace_cursor *tc, bool final);
+
+/* ==== trace-live.c ==== */
+
+/* Opens the live session at 'url' into 'tc' and reads what is there.
+ * Returns true, or false after printing one line of error. */
+bool trace_open_live(struct repl *, struct trace_cursor *tc,
+                     const char *url);
+
+/* Reads from the live session of 'tc', if it is still going, until Ctrl-C
+ * or the session ends, and:
+ *
+ * - unless 'need_new', as soon as babeltrace2 has nothing more now (its
+ *   lttng-live source says "try again": the relay daemon has no more data
+ *   that it can put in order), or it gives an event traced after this read
+ *   began (by the traced host's clock); it never sleeps;
+ * - if 'need_new', once new events came and babeltrace2 has nothing more
+ *   now (or after LIVE_BUSY_MS, if they keep coming);
+ *
+ * and in either case after 'timeout_ms' (negative: no limit; callers give
+ * a read that does not wait LIVE_DRAIN_MAX_MS).
+ *
+ * Returns the number of new events. */
+size_t trace_live_read(struct repl *, struct trace_cursor *tc,
+                       long timeout_ms, bool need_new);
+
+/* What a motion at the last event read does on a live session: reads what
+ * the relay daemon has now (quickly), or, if 'follow', waits for new events
+ * (or the end), saying so the first time ('*announced').  Returns true if
+ * there are new events. */
+bool trace_live_more(struct repl *, bool follow, bool *announced);
+
+/* On a live session, reads what the relay daemon has now, without waiting
+ * for more ("when", "goto"); nothing on a trace read whole. */
+void trace_live_drain(struct repl *);
+
+/* Says why a motion stopped at the last event of a live session. */
+void trace_print_starved(const struct trace_cursor *tc);
+
+enum cmd_status trace_wait(struct repl *, int argc, char *argv[]);
+
+/* ==== trace-motion.c ==== */
+
+/* Moves the cursor to 'pos' (0 to n_events), by the nearest checkpoint. */
+void trace_seek(struct trace_cursor *tc, uint64_t pos);
+
+/* How "break", "watch" and "last" look up a trace's flows and threads. */
+extern const struct repl_bp_names trace_bp_names;
+
+enum cmd_status trace_step(struct repl *, int argc, char *argv[]);
+enum cmd_status trace_back(struct repl *, int argc, char *argv[]);
+enum cmd_status trace_goto(struct repl *, int argc, char *argv[]);
+enum cmd_status trace_continue(struct repl *);
+enum cmd_status trace_last(struct repl *, int argc, char *argv[]);
 
 /* ==== trace-state.c ==== */
 

@@ -4,7 +4,7 @@
 # the missing seqs never come: in a free-running trace, two threads' events
 # may be recorded in the other order than their seqs (the tracepoints are a
 # concurrent observer, core/event.h), so a gap may fill a moment later
-# (repl/trace.c, note_seq()), within 100 ms of trace time.  Exact traces
+# (repl/trace-read.c, note_seq()), within 100 ms of trace time.  Exact traces
 # from tests/helper/ctf-write.py.
 . "$(dirname "$0")/lib.sh"
 

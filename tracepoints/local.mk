@@ -12,6 +12,8 @@ TP_PROBES_SRCS += tracepoints/provider/tp-probes.c
 # lifecycle.  decode.c, report*.c and sink.c are shared with ukdb.
 PLUGIN_SRCS += tracepoints/plugin/decode.c
 PLUGIN_SRCS += tracepoints/plugin/report.c
+PLUGIN_SRCS += tracepoints/plugin/report-audit.c
+PLUGIN_SRCS += tracepoints/plugin/report-map.c
 PLUGIN_SRCS += tracepoints/plugin/report-chrome.c
 PLUGIN_SRCS += tracepoints/plugin/report-view.c
 PLUGIN_SRCS += tracepoints/plugin/sink.c

@@ -28,7 +28,7 @@ int graph_run(const struct report_options *options, int n_inputs,
               char *inputs[]);
 
 /* The same graph run step by step, for a reader that must not block: the
- * REPL's cursor on a live session (repl/trace.c), which reads what has
+ * REPL's cursor on a live session (repl/trace-live.c), which reads what has
  * arrived, lets the user work, and reads on later.  The events go to
  * 'options->on_event' as graph_poll() reads them (a report keeps events of
  * equal timestamp until a later one or the end, to put them in seq order).

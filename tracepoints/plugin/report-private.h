@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Internals of the report (report.c) shared with the Chrome trace-event
- * writer (report-chrome.c). */
+/* Internals of the report (report.c) shared with its map (report-map.c),
+ * the audit's output (report-audit.c), the text and JSON views
+ * (report-view.c) and the Chrome trace-event writer (report-chrome.c). */
 #ifndef UKDB_TRACEPOINTS_PLUGIN_REPORT_PRIVATE_H
 #define UKDB_TRACEPOINTS_PLUGIN_REPORT_PRIVATE_H 1
 
@@ -13,7 +14,7 @@
 #include "core/lifecycle.h"
 #include "report.h"
 
-/* ==== A map from uint64_t to uint64_t ==== */
+/* ==== A map from uint64_t to uint64_t (report-map.c) ==== */
 
 /* Open addressing with linear probing and backward-shift deletion; key 0 is
  * never stored (ids and ufids start at 1). */
@@ -188,9 +189,20 @@ const char *report_flow_name(const struct report *, uint64_t ufid);
 /* Prints 'ts' relative to the first event as "+S.NNNNNNNNN". */
 void report_print_rel_ts(const struct report *, FILE *, uint64_t ts);
 
+/* The audit's output (report-audit.c). */
+
+/* 'v' as a line of the text audit. */
+void report_print_violation_text(const struct report *, FILE *,
+                                 const struct lifecycle_violation *v);
+
 /* 'v' as an element of the JSON audit's "violations". */
 void report_print_violation_json(const struct report *, FILE *,
                                  const struct lifecycle_violation *v);
+
+/* Prints the audit's summary ('s', of the finished fold), text or JSON
+ * (the text one after the violation lines kept aside).  Returns the exit
+ * status: 0 PASS, 1 FAIL, 3 INCONCLUSIVE. */
+int report_audit_finish(struct report *, const struct lifecycle_summary *s);
 
 /* Text and JSON timelines (report-view.c).  Every violation of a ukey is
  * in its timeline, also one found after its free (a use after free): the

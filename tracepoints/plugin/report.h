@@ -59,7 +59,7 @@ struct report_options {
     const char *thread;         /* (copied) Thread name. */
     struct report_bound begin, end;
     /* A consumer instead of a report (the REPL's trace cursor,
-     * repl/trace.c): when 'on_event' is set, every event (in the order
+     * repl/trace-read.c): when 'on_event' is set, every event (in the order
      * report_event() gives the fold, ties put in seq order) goes to it and
      * every loss to 'on_discarded', and nothing is folded or printed. */
     void (*on_event)(const struct ukey_event *, void *aux);

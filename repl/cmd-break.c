@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Breakpoints and watches: "break", "tbreak", "delete", "enable",
+ * "disable", "ignore", "info", "watch" and "unwatch", the parsers that the
+ * model and a trace share (repl_break_parse(), repl_watch_parse(),
+ * repl_target_parse(), each given its own name lookups), and whether a
+ * breakpoint matches an event and stops there. */
+#include "repl.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+/* ==== Breakpoints ==== */
+
+static bool
+model_flow_name(struct repl *r, const char *cmd, const char *name,
+                uint64_t *ufid)
+{
+    struct uk_flow *f = repl_flow_arg(r, cmd, name);
+    if (f) {
+        *ufid = f->ufid;
+    }
+    return f != NULL;
+}
+
+static bool
+model_thread_name(struct repl *r, const char *cmd, const char *name,
+                  int *thread_id)
+{
+    struct uk_thread *t = repl_thread_arg(r, cmd, name);
+    if (t) {
+        *thread_id = (int) t->id;
+    }
+    return t != NULL;
+}
+
+/* Names resolved in the model (the trace has its own, repl/trace-motion.c). */
+static const struct repl_bp_names model_names = {
+    model_flow_name, model_thread_name,
+};
+
+/* The filters of "break"/"tbreak" ('argv[0]'), from argv[i] on. */
+static bool
+parse_filters(struct repl *r, const struct repl_bp_names *names,
+              struct breakpoint *bp, int argc, char *argv[], int i)
+{
+    const char *cmd = argv[0];
+    static const char *const filters[] = { "ukey", "flow", "thread" };
+    bool given[UK_ARRAY_SIZE(filters)] = { false };
+    for (; i < argc; i += 2) {
+        for (size_t k = 0; k < UK_ARRAY_SIZE(filters); k++) {
+            if (!strcmp(argv[i], filters[k]) && given[k]) {
+                repl_usage_error(r, cmd, "'%s': given twice", argv[i]);
+                return false;
+            }
+            given[k] = given[k] || !strcmp(argv[i], filters[k]);
+        }
+        if (i + 1 >= argc) {
+            repl_usage_error(r, cmd, "'%s' needs a value", argv[i]);
+            return false;
+        }
+        if (!strcmp(argv[i], "ukey")) {
+            uint64_t id;
+            if (!repl_ukey_id_arg(r, cmd, argv[i + 1], &id)) {
+                return false;
+            }
+            bp->ukey_id = id;
+        } else if (!strcmp(argv[i], "flow")) {
+            if (!names->flow(r, cmd, argv[i + 1], &bp->ufid)) {
+                return false;
+            }
+        } else if (!strcmp(argv[i], "thread")) {
+            if (!names->thread(r, cmd, argv[i + 1], &bp->thread_id)) {
+                return false;
+            }
+        } else {
+            repl_usage_error(r, cmd, "'%s': expected ukey, flow or "
+                             "thread", argv[i]);
+            return false;
+        }
+    }
+    if (given[0] && given[1]) {
+        /* A ukey has one flow: both say one thing twice, or nothing. */
+        repl_usage_error(r, cmd, "give ukey ID or flow NAME, not both");
+        return false;
+    }
+    return true;
+}
+
+static bool
+parse_transition(struct repl *r, const char *cmd, struct breakpoint *bp,
+                 const char *spec)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", spec);
+    char *arrow = strstr(buf, "->");
+    const char *to = buf;
+    if (arrow) {
+        *arrow = '\0';
+        to = arrow + 2;
+        bp->from = ukey_state_from_name(buf);
+        if (bp->from < 0) {
+            repl_usage_error(r, cmd, "'%s': no such state", buf);
+            return false;
+        }
+    }
+    bp->to = ukey_state_from_name(to);
+    if (bp->to < 0) {
+        repl_usage_error(r, cmd, "'%s': no such state", to);
+        return false;
+    }
+    return true;
+}
+
+enum cmd_status
+repl_break_parse(struct repl *r, int argc, char *argv[],
+                 const struct repl_bp_names *names)
+{
+    struct breakpoint bp = {
+        .from = -1, .to = -1, .violation = -1, .thread_id = -1,
+        .enabled = true, .temporary = !strcmp(argv[0], "tbreak"),
+    };
+    int i = 2;
+    if (!strcmp(argv[1], "transition")) {
+        bp.kind = BP_TRANSITION;
+        if (argc < 3) {
+            repl_usage_error(r, argv[0], "transition needs [FROM->]TO");
+            return CMD_ERROR;
+        }
+        if (!parse_transition(r, argv[0], &bp, argv[2])) {
+            return CMD_ERROR;
+        }
+        i = 3;
+    } else if (!strcmp(argv[1], "violation")) {
+        bp.kind = BP_VIOLATION;
+        if (argc > 2) {
+            bp.violation = uk_violation_kind_from_name(argv[2]);
+            if (bp.violation < 0) {
+                repl_usage_error(r, argv[0], "'%s': no such violation kind",
+                                 argv[2]);
+                return CMD_ERROR;
+            }
+            i = 3;
+        }
+    } else if (!strcmp(argv[1], "event")) {
+        bp.kind = BP_EVENT;
+        if (argc < 3 || (bp.event_type = uk_event_type_from_name(argv[2]))
+                        < 0) {
+            repl_usage_error(r, argv[0], "'%s': no such event",
+                             argc < 3 ? "" : argv[2]);
+            return CMD_ERROR;
+        }
+        i = 3;
+    } else {
+        repl_usage_error(r, argv[0], "'%s': expected transition, violation "
+                         "or event", argv[1]);
+        return CMD_ERROR;
+    }
+    if (!parse_filters(r, names, &bp, argc, argv, i)) {
+        return CMD_ERROR;
+    }
+    char text[256];
+    repl_join(text, sizeof text, argv + 1, (size_t) argc - 1, " ");
+    bp.number = ++r->sess.next_bp_number;
+    bp.text = uk_xstrdup(text);
+    r->sess.bps = uk_grow(r->sess.bps, &r->sess.allocated_bps,
+                          r->sess.n_bps + 1, sizeof *r->sess.bps);
+    r->sess.bps[r->sess.n_bps++] = bp;
+    repl_printf(r, "%s %d: %s\n", bp.temporary ? "Temporary breakpoint"
+                                                : "Breakpoint", bp.number,
+                text);
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_break(struct repl *r, int argc, char *argv[])
+{
+    return repl_break_parse(r, argc, argv, &model_names);
+}
+
+bool
+repl_bp_matches(const struct breakpoint *bp, const struct ukey_event *e)
+{
+    if (!bp->enabled) {
+        return false;
+    }
+    if (bp->thread_id >= 0 && (uint32_t) bp->thread_id != e->thread_id) {
+        return false;
+    }
+    if (bp->ukey_id && bp->ukey_id != e->ukey_id) {
+        return false;
+    }
+    if (bp->ufid && bp->ufid != e->ufid) {
+        return false;
+    }
+    switch (bp->kind) {
+    case BP_TRANSITION:
+        return e->type == UK_EV_TRANSITION
+               && (e->result == UK_TR_OK || e->result == UK_TR_ABORT
+                   || e->result == UK_TR_WARN)
+               && (bp->from < 0 || bp->from == e->from)
+               && (bp->to < 0 || bp->to == e->to);
+    case BP_VIOLATION:
+        return e->type == UK_EV_VIOLATION
+               && (bp->violation < 0 || bp->violation == e->kind);
+    case BP_EVENT:
+        return e->type == bp->event_type;
+    }
+    return false;
+}
+
+bool
+repl_bp_hit(struct breakpoint *bp)
+{
+    bp->hits++;
+    if (bp->ignore) {
+        bp->ignore--;
+        return false;
+    }
+    return true;
+}
+
+void
+repl_bp_stopped(struct repl *r, const struct breakpoint *bp)
+{
+    if (bp->temporary) {
+        size_t k = (size_t) (bp - r->sess.bps);
+        free(r->sess.bps[k].text);
+        memmove(&r->sess.bps[k], &r->sess.bps[k + 1],
+                (r->sess.n_bps - k - 1) * sizeof *r->sess.bps);
+        r->sess.n_bps--;
+    }
+}
+
+/* Whether breakpoint (or, not 'bps', watch) number 'n' exists. */
+static bool
+number_exists(const struct repl *r, bool bps, uint64_t n)
+{
+    size_t count = bps ? r->sess.n_bps : r->sess.n_watches;
+    for (size_t i = 0; i < count; i++) {
+        int number = bps ? r->sess.bps[i].number : r->sess.watches[i].number;
+        if ((uint64_t) number == n) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The breakpoint (or, not 'bps', watch) numbers argv[1...], in a new
+ * array, or NULL after an error message if one is not a number or names
+ * none: a command on a list does all or nothing. */
+static uint64_t *
+numbers_arg(struct repl *r, int argc, char *argv[], bool bps)
+{
+    uint64_t *numbers = uk_xcalloc((size_t) argc, sizeof *numbers);
+    for (int i = 1; i < argc; i++) {
+        uint64_t *n = &numbers[i - 1];
+        if (!repl_number_arg(r, argv[0], argv[i], 1, INT32_MAX, n)) {
+            free(numbers);
+            return NULL;
+        }
+        if (!number_exists(r, bps, *n)) {
+            repl_usage_error(r, argv[0], "'%s': no such %s", argv[i],
+                             bps ? "breakpoint" : "watch");
+            free(numbers);
+            return NULL;
+        }
+        for (int k = 0; k < i - 1; k++) {
+            if (numbers[k] == *n) {
+                repl_usage_error(r, argv[0], "'%s': given twice", argv[i]);
+                free(numbers);
+                return NULL;
+            }
+        }
+    }
+    return numbers;
+}
+
+/* Whether a command of 'argc' words names number 'n' among 'numbers' (a
+ * command without numbers names them all). */
+static bool
+is_listed(const uint64_t *numbers, int argc, int n)
+{
+    for (int i = 0; i < argc - 1; i++) {
+        if (numbers[i] == (uint64_t) n) {
+            return true;
+        }
+    }
+    return argc == 1;
+}
+
+/* "delete [N...]": the breakpoints listed, or all of them. */
+enum cmd_status
+cmd_delete(struct repl *r, int argc, char *argv[])
+{
+    uint64_t *listed = numbers_arg(r, argc, argv, true);
+    if (!listed) {
+        return CMD_ERROR;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < r->sess.n_bps; i++) {
+        if (is_listed(listed, argc, r->sess.bps[i].number)) {
+            free(r->sess.bps[i].text);
+        } else {
+            r->sess.bps[kept++] = r->sess.bps[i];
+        }
+    }
+    r->sess.n_bps = kept;
+    free(listed);
+    return CMD_OK;
+}
+
+/* "enable [N...]" and "disable [N...]": the breakpoints listed, or all of
+ * them.  A disabled breakpoint neither stops nor counts hits. */
+enum cmd_status
+cmd_enable(struct repl *r, int argc, char *argv[])
+{
+    uint64_t *listed = numbers_arg(r, argc, argv, true);
+    if (!listed) {
+        return CMD_ERROR;
+    }
+    for (size_t i = 0; i < r->sess.n_bps; i++) {
+        if (is_listed(listed, argc, r->sess.bps[i].number)) {
+            r->sess.bps[i].enabled = !strcmp(argv[0], "enable");
+        }
+    }
+    free(listed);
+    return CMD_OK;
+}
+
+/* "ignore N COUNT": breakpoint N lets its next COUNT hits pass (as gdb's:
+ * they still count in "info breakpoints").  0 cancels. */
+enum cmd_status
+cmd_ignore(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;                /* Always 3. */
+    uint64_t *listed = numbers_arg(r, 2, argv, true);
+    uint64_t count;
+    if (!listed
+        || !repl_number_arg(r, "ignore", argv[2], 0, INT32_MAX, &count)) {
+        free(listed);
+        return CMD_ERROR;
+    }
+    struct breakpoint *bp = r->sess.bps;
+    while ((uint64_t) bp->number != listed[0]) {
+        bp++;                   /* numbers_arg() found it. */
+    }
+    free(listed);
+    bp->ignore = count;
+    if (!r->quiet && !r->replaying) {
+        if (count) {
+            printf("Will ignore next %" PRIu64 " hit%s of breakpoint %d.\n",
+                   count, count == 1 ? "" : "s", bp->number);
+        } else {
+            printf("Will stop next time breakpoint %d is hit.\n",
+                   bp->number);
+        }
+    }
+    return CMD_OK;
+}
+
+/* "info breakpoints" (or, not 'bps', "info watches") in JSON. */
+static void
+info_json(const struct repl *r, bool bps)
+{
+    printf("[");
+    for (size_t i = 0; bps && i < r->sess.n_bps; i++) {
+        const struct breakpoint *bp = &r->sess.bps[i];
+        printf("%s{\"number\":%d,\"temporary\":%s,\"what\":", i ? "," : "",
+               bp->number, bp->temporary ? "true" : "false");
+        repl_json_string(bp->text);
+        printf(",\"enabled\":%s,\"hits\":%" PRIu64 ",\"ignore\":%" PRIu64
+               "}", bp->enabled ? "true" : "false", bp->hits, bp->ignore);
+    }
+    for (size_t i = 0; !bps && i < r->sess.n_watches; i++) {
+        printf("%s{\"number\":%d,\"what\":", i ? "," : "",
+               r->sess.watches[i].number);
+        repl_json_string(r->sess.watches[i].text);
+        printf("}");
+    }
+    printf("]\n");
+}
+
+enum cmd_status
+cmd_info(struct repl *r, int argc, char *argv[])
+{
+    (void) argc;
+    if (r->json && (!strncmp(argv[1], "breakpoints", strlen(argv[1]))
+                    || !strncmp(argv[1], "watches", strlen(argv[1])))) {
+        info_json(r, argv[1][0] == 'b');
+        return CMD_OK;
+    }
+    if (!strncmp(argv[1], "breakpoints", strlen(argv[1]))) {
+        if (!r->sess.n_bps) {
+            printf("No breakpoints.\n");
+        }
+        for (size_t i = 0; i < r->sess.n_bps; i++) {
+            const struct breakpoint *bp = &r->sess.bps[i];
+            printf("%-3d %-5s %s  (hit %llu time%s", bp->number,
+                   bp->temporary ? "tbrk" : "break", bp->text,
+                   (unsigned long long) bp->hits, bp->hits == 1 ? "" : "s");
+            if (bp->ignore) {
+                printf("; ignore next %llu", (unsigned long long) bp->ignore);
+            }
+            printf(")%s\n", bp->enabled ? "" : "  [disabled]");
+        }
+        return CMD_OK;
+    }
+    if (!strncmp(argv[1], "watches", strlen(argv[1]))) {
+        if (!r->sess.n_watches) {
+            printf("No watches.\n");
+        }
+        for (size_t i = 0; i < r->sess.n_watches; i++) {
+            const struct watch *w = &r->sess.watches[i];
+            printf("%-3d %s\n", w->number, w->text);
+        }
+        return CMD_OK;
+    }
+    repl_usage_error(r, "info", "'%s': expected breakpoints or watches",
+                     argv[1]);
+    return CMD_ERROR;
+}
+
+bool
+repl_target_parse(struct repl *r, const char *cmd, int argc, char *argv[],
+                  const struct repl_bp_names *names, uint64_t *ukey_id,
+                  uint64_t *ufid)
+{
+    *ukey_id = *ufid = 0;
+    if (argc != 3) {
+        repl_usage_error(r, cmd, "expected 'ukey ID' or 'flow NAME'");
+        return false;
+    } else if (!strcmp(argv[1], "ukey")) {
+        return repl_ukey_id_arg(r, cmd, argv[2], ukey_id);
+    } else if (!strcmp(argv[1], "flow")) {
+        return names->flow(r, cmd, argv[2], ufid);
+    }
+    repl_usage_error(r, cmd, "'%s': expected 'ukey' or 'flow'", argv[1]);
+    return false;
+}
+
+enum cmd_status
+repl_watch_parse(struct repl *r, int argc, char *argv[],
+                 const struct repl_bp_names *names)
+{
+    struct watch w = { 0 };
+    if (!repl_target_parse(r, "watch", argc, argv, names, &w.ukey_id,
+                           &w.ufid)) {
+        return CMD_ERROR;
+    }
+    w.text = uk_xasprintf("%s %s", argv[1], argv[2]);
+    w.number = ++r->sess.next_watch_number;
+    r->sess.watches = uk_grow(r->sess.watches, &r->sess.allocated_watches,
+                         r->sess.n_watches + 1, sizeof *r->sess.watches);
+    r->sess.watches[r->sess.n_watches++] = w;
+    repl_printf(r, "Watch %d: %s\n", w.number, w.text);
+    return CMD_OK;
+}
+
+/* "unwatch [N...]": the watches listed, or all of them (all or nothing). */
+enum cmd_status
+cmd_unwatch(struct repl *r, int argc, char *argv[])
+{
+    uint64_t *listed = numbers_arg(r, argc, argv, false);
+    if (!listed) {
+        return CMD_ERROR;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < r->sess.n_watches; i++) {
+        if (is_listed(listed, argc, r->sess.watches[i].number)) {
+            free(r->sess.watches[i].text);
+        } else {
+            r->sess.watches[kept++] = r->sess.watches[i];
+        }
+    }
+    r->sess.n_watches = kept;
+    free(listed);
+    return CMD_OK;
+}
+
+enum cmd_status
+cmd_watch(struct repl *r, int argc, char *argv[])
+{
+    return repl_watch_parse(r, argc, argv, &model_names);
+}
+
