@@ -46,16 +46,14 @@ lifecycle_create(const struct lifecycle_options *options,
                  const struct lifecycle_callbacks *cbs)
 {
     struct lifecycle *lc = uk_xzalloc(sizeof *lc);
-    lc->opts.stuck_rounds = 6;
-    lc->opts.slowpath_rounds = 5;
     if (options) {
         lc->opts = *options;
-        if (!lc->opts.stuck_rounds) {
-            lc->opts.stuck_rounds = 6;
-        }
-        if (!lc->opts.slowpath_rounds) {
-            lc->opts.slowpath_rounds = 5;
-        }
+    }
+    if (!lc->opts.stuck_rounds) {
+        lc->opts.stuck_rounds = LIFECYCLE_STUCK_ROUNDS;
+    }
+    if (!lc->opts.slowpath_rounds) {
+        lc->opts.slowpath_rounds = LIFECYCLE_SLOWPATH_ROUNDS;
     }
     if (cbs) {
         lc->cbs = *cbs;

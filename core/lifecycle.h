@@ -187,12 +187,20 @@ struct lifecycle_callbacks {
     void *aux;
 };
 
+/* The defaults of the two liveness thresholds below: the model's checker
+ * (udpif_config_init()) and every reader of a trace use them, so that a
+ * run and its trace cannot disagree. */
+#define LIFECYCLE_STUCK_ROUNDS 6
+#define LIFECYCLE_SLOWPATH_ROUNDS 5
+
 struct lifecycle_options {
     unsigned int stuck_rounds;     /* STUCK_UKEY after this many rounds
                                     * without progress while the ukey's
-                                    * datapath flow is gone (default 6). */
+                                    * datapath flow is gone (default
+                                    * LIFECYCLE_STUCK_ROUNDS). */
     unsigned int slowpath_rounds;  /* SLOWPATH after traffic stayed
-                                    * slowpathed this many rounds (def. 5).
+                                    * slowpathed this many rounds (default
+                                    * LIFECYCLE_SLOWPATH_ROUNDS).
                                     * 0 in either means the default. */
     bool keep_steps;               /* Keep each ukey's transitions for the
                                     * 'steps' of lifecycle_ukey (viewer). */

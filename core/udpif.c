@@ -28,8 +28,8 @@ udpif_config_init(struct udpif_config *cfg)
     cfg->upcall_batch = 64;
     cfg->flow_limit = 200000;
     cfg->checker = true;
-    cfg->stuck_rounds = 6;
-    cfg->slowpath_rounds = 5;
+    cfg->stuck_rounds = LIFECYCLE_STUCK_ROUNDS;
+    cfg->slowpath_rounds = LIFECYCLE_SLOWPATH_ROUNDS;
 }
 
 /* ==== Checker ==== */

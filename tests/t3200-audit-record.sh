@@ -86,4 +86,25 @@ test_expect_success 'a recorded back: one more run, audited on its own' '
     test_grep ", 2 runs, the last complete run$" variant.out
 '
 
+# The audit and the model's checker count rounds of slowpathed traffic
+# against one threshold (LIFECYCLE_SLOWPATH_ROUNDS): four rounds of a
+# flow whose datapath put fails pass in the script, on its trace in the
+# REPL, and in the audit (which took 3, and said FAIL).
+test_expect_success 'the audit and the model agree on slowpath rounds' '
+    printf "%s\n" "handler h0" "revalidator r0" "flow f1 h0" >slow.ukdb &&
+    for i in 1 2 3 4; do
+        printf "%s\n" "dp fail put f1" "traffic f1 10" "run" "round r0" "run"
+    done >>slow.ukdb &&
+    echo "expect no-violation" >>slow.ukdb &&
+    "$UKDB" slow.ukdb >/dev/null &&
+    "$UKDB" record -o slow slow.ukdb >/dev/null 2>&1 &&
+    echo "show violations" | "$UKDB" slow >slow.repl &&
+    test_grep "^No violations" slow.repl &&
+    "$UKDB" audit slow >slow.out; rc=$?; cat slow.out; test $rc = 0 &&
+    test_grep "^result: PASS" slow.out &&
+    sed "s/^expect no-violation/set slowpath-rounds 3/" slow.ukdb >slow3.ukdb &&
+    echo "expect violation slowpath" >>slow3.ukdb &&
+    "$UKDB" slow3.ukdb >/dev/null
+'
+
 test_done

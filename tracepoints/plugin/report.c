@@ -270,8 +270,7 @@ report_create(const struct report_options *options)
     }
 
     struct lifecycle_options lo = {
-        .stuck_rounds = 6,
-        .slowpath_rounds = 3,
+        /* The liveness thresholds: the defaults, as the model's. */
         .keep_steps = (r->opts.mode == REPORT_VIEW
                        && (r->opts.format == REPORT_TEXT
                            || r->opts.format == REPORT_JSON)),
