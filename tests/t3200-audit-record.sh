@@ -107,4 +107,15 @@ test_expect_success 'the audit and the model agree on slowpath rounds' '
     "$UKDB" slow3.ukdb >/dev/null
 '
 
+# A flow'"'"'s violation names the flow, not a "ukey#0".
+test_expect_success 'a slowpath violation of the audit names its flow only' '
+    { head -n 3 slow.ukdb; for i in 1 2 3 4 5 6; do
+        printf "%s\n" "dp fail put f1" "traffic f1 10" "run" "round r0" "run"
+      done; } >slow6.ukdb &&
+    "$UKDB" record -o slow6 slow6.ukdb >/dev/null 2>&1 &&
+    "$UKDB" audit slow6 >slow6.out; test $? = 1 &&
+    test_grep "^violation: ERROR slowpath flow f1 ufid=" slow6.out &&
+    ! grep -q "ukey#0" slow6.out
+'
+
 test_done

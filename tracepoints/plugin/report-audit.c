@@ -112,8 +112,10 @@ report_print_violation_text(const struct report *r, FILE *f,
     line_str(&l, uk_severity_name(e->result));
     LINE_LIT(&l, " ");
     line_str(&l, uk_violation_kind_name(e->kind));
-    LINE_LIT(&l, " ukey#");
-    line_u64(&l, e->ukey_id, 0);
+    if (e->ukey_id) {           /* Not a flow's (slowpath, dp flow). */
+        LINE_LIT(&l, " ukey#");
+        line_u64(&l, e->ukey_id, 0);
+    }
     if (flow) {
         LINE_LIT(&l, " flow ");
         line_str(&l, flow);
