@@ -300,6 +300,16 @@ test_expect_success 'view --flow NAME' '
     test_grep "^no ukey matched: the trace declares no flow named .nosuch.$" out
 '
 
+# As --flow: a --thread or --ukey that names nothing in the trace says so.
+test_expect_success 'view --thread and --ukey that name nothing say so' '
+    "$UKDB" view --thread nosuch clean >out &&
+    test_grep "^no ukey matched: the trace starts no thread named .nosuch.$" out &&
+    "$UKDB" view --ukey 99 clean >out &&
+    test_grep "^no ukey matched: the trace has no ukey#99$" out &&
+    "$UKDB" view --ukey 2 --flow f1 clean >out &&
+    test_grep "^no ukey matched$" out
+'
+
 test_expect_success 'view --format json' '
     "$UKDB" view --format json double_delete >out.json &&
     $PY -c "

@@ -470,6 +470,11 @@ report_process(struct report *r, const struct ukey_event *e)
             report_map_put(&r->flow_match, e->ufid, 1);
         }
     }
+    /* For "no ukey matched": which filter names nothing in the trace. */
+    r->thread_seen |= (r->opts.thread && e->type == UK_EV_THREAD_START
+                       && e->name && !strcmp(e->name, r->opts.thread));
+    r->ukey_seen |= (r->opts.ukey_id && (e->ukey_id == r->opts.ukey_id
+                                         || e->ukey2_id == r->opts.ukey_id));
 
     lifecycle_feed(r->lc, e, r->n_fed++);
 
@@ -700,10 +705,16 @@ report_finish(struct report *r)
     report_view_finish(r);
     switch (r->opts.format) {
     case REPORT_TEXT:
+        /* A filter that names nothing is most likely a typo: say so. */
         if (!r->n_printed && r->opts.flow && !r->flow_match.n) {
-            /* Most likely a typo: say so. */
             fprintf(r->out, "no ukey matched: the trace declares no flow "
                     "named '%s'\n", r->opts.flow);
+        } else if (!r->n_printed && r->opts.thread && !r->thread_seen) {
+            fprintf(r->out, "no ukey matched: the trace starts no thread "
+                    "named '%s'\n", r->opts.thread);
+        } else if (!r->n_printed && r->opts.ukey_id && !r->ukey_seen) {
+            fprintf(r->out, "no ukey matched: the trace has no ukey#%"
+                    PRIu64 "\n", r->opts.ukey_id);
         } else if (!r->n_printed) {
             fputs("no ukey matched\n", r->out);
         }
