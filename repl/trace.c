@@ -17,7 +17,6 @@
 #include "core/lifecycle.h"
 #include "core/util.h"
 #include "tracepoints/plugin/graph.h"
-#include "tracepoints/provider/tp-load.h"
 
 /* ==== Strings and names ==== */
 
@@ -181,7 +180,6 @@ trace_close_cmd(struct repl *r)
     printf("closed %s; back to the model at step %" PRIu64 "\n",
            r->trace->path, r->udpif ? r->udpif->time : 0);
     trace_close(r);
-    uk_tp_load();               /* "ukdb TRACE" did not (main.c). */
     return CMD_OK;
 }
 

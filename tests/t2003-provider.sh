@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The "ukey" tracepoint probes are a library ukdb loads where it runs the
 # model (build/libukdb-tp.so, tracepoints/provider/tp-load.c): the trace
-# readers, "ukdb audit", "ukdb view" and "ukdb TRACE" (until "close"), never
+# readers, "ukdb audit", "ukdb view" and "ukdb TRACE" (until the model runs), never
 # load liblttng-ust, so they do not register with a session daemon (a
 # viewer of a live session is not itself traced); a missing library is a warning,
 # not a failure.  That the loaded probes record the model's events is
@@ -41,9 +41,11 @@ test_expect_success 'the REPL loads the probes only when it runs the model' '
     echo "show threads" | { ! loaded libukdb-tp.so "$UKDB"; }
 '
 
-test_expect_success 'ukdb TRACE loads the probes only when it closes the trace' '
+test_expect_success 'ukdb TRACE loads the probes only when the model runs' '
     echo when | { ! loaded libukdb-tp.so "$UKDB" "$TRACE"; } &&
-    printf "when\nclose\n" | loaded libukdb-tp.so "$UKDB" "$TRACE"
+    printf "when\nclose\nshow threads\n" |
+        { ! loaded libukdb-tp.so "$UKDB" "$TRACE"; } &&
+    printf "when\nclose\nhandler h0\n" | loaded libukdb-tp.so "$UKDB" "$TRACE"
 '
 
 test_expect_success 'probes that do not load: a warning, and the model runs' '
