@@ -520,10 +520,20 @@ load_print_json(const struct load_args *a, const struct load_stats *s,
            ", \"ukeys_live\": %" PRIu64 ", \"free_events\": %" PRIu64
            ", \"events\": %" PRIu64 ",\n", u->created, s->fr.real_frees,
            s->fr.live, u->freed, s->fr.events);
-    printf(" \"complete\": %s, \"violations\": %" PRIu64
-           ", \"warnings\": %" PRIu64 ", \"by_violation\": {",
+    /* "errors", "warnings" and "violations_by_kind" (every kind) are
+     * named and shaped as in "ukdb audit --format json"; "violations" (the
+     * errors) and "by_violation" (the kinds seen) are kept for scripts
+     * that read them. */
+    printf(" \"complete\": %s, \"errors\": %" PRIu64
+           ", \"warnings\": %" PRIu64 ", \"violations_by_kind\": {",
            sum && sum->complete ? "true" : "false", u->violations,
            u->warnings);
+    for (int k = 0; k < N_UK_VIOLATION_KINDS; k++) {
+        printf("%s\"%s\": %" PRIu64, k ? ", " : "",
+               uk_violation_kind_name(k), sum ? sum->by_violation[k] : 0);
+    }
+    printf("},\n \"violations\": %" PRIu64 ", \"by_violation\": {",
+           u->violations);
     const char *sep = "";
     for (int k = 0; sum && k < N_UK_VIOLATION_KINDS; k++) {
         if (sum->by_violation[k]) {

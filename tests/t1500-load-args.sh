@@ -152,6 +152,34 @@ test_expect_success 'a short load: summary, every ukey freed, end of run' '
     [ "$(json_get summary stalled)" = False ]
 '
 
+# load's JSON summary named its violations "violations" (the errors) and
+# "by_violation" (the kinds seen), audit's "errors", "warnings" and
+# "violations_by_kind" (every kind): load has audit's keys too, same
+# shapes, and keeps its old ones.  Faults make a few stats doubles (errors)
+# and, at times, a dp-flow-without-ukey (a warning).
+test_expect_success 'load JSON: errors, warnings, violations_by_kind as audit' '
+    "$UKDB" load --handlers 2 --revalidators 2 --flows 300 --seconds 1 \
+        --idle-ms 5 --zipf 0.5 --faults 0.002 --format json >summary &&
+    "$UKDB" load --handlers 1 --revalidators 1 --flows 50 --seconds 0.2 \
+        --no-check --format json >nocheck &&
+    { "$UKDB" audit --format json "$TEST_TOP/traces/race-v1-replace" \
+        >audit; test $? = 1; } &&
+    /usr/bin/python3 - summary nocheck audit <<-\EOF
+	import json, sys
+	load, nocheck, audit = (json.load(open(f)) for f in sys.argv[1:])
+	for d in load, nocheck:
+	    for k in "errors", "warnings", "violations_by_kind":
+	        assert type(d[k]) is type(audit[k]), (k, d[k], audit[k])
+	    kinds = d["violations_by_kind"]
+	    assert list(kinds) == list(audit["violations_by_kind"]), kinds
+	    assert d["errors"] == d["violations"], d
+	    assert {k: v for k, v in kinds.items() if v} == d["by_violation"], d
+	    assert sum(kinds.values()) == d["errors"] + d["warnings"], d
+	assert load["errors"] > 0, load
+	assert nocheck["errors"] == nocheck["warnings"] == 0, nocheck
+	EOF
+'
+
 # Idle flows are evicted and come back, many times over in 1 s (~4000
 # evictions of 300 flows); before dump_create_fr() took each flow's idle
 # mark once, at PMD 0, no flow of this datapath ever idled out.

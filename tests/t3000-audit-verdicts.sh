@@ -275,6 +275,49 @@ test_expect_success 'view --ukey, --thread, --begin/--end' '
     test_grep "expecting N or Nns (ns .*), +S.FFF (.*), seq:N or #N (event seq) (see \"ukdb view --help\")\$" err
 '
 
+# A range listed every ukey, those with nothing in it with an empty body
+# ("view --begin +9" on race-upstream: both ukeys, no step).  As --thread
+# does, --begin/--end now show only the ukeys with a transition or a
+# violation in the range, in every format; none left is "no ukey matched",
+# as with a --thread that matches nothing.  (Chrome draws events: a ukey
+# created in the range has its CREATED slice there, as with --thread.)
+test_expect_success 'view --begin/--end: only the ukeys with an event in range' '
+    "$UKDB" view --end seq:20 clean >out &&
+    test "$(grep -c "^ukey#" out)" = 1 && test_grep "^ukey#1 " out &&
+    "$UKDB" view --begin seq:45 clean >out &&
+    test "$(grep -c "^ukey#" out)" = 1 && test_grep "^ukey#2 " out &&
+    "$UKDB" view --begin seq:60 clean >out &&
+    echo "no ukey matched" >expect && test_cmp expect out &&
+    "$UKDB" view --thread nosuch clean >out && test_cmp expect out &&
+    "$UKDB" view --begin +9 "$TEST_TOP/traces/race-upstream" >out &&
+    test_cmp expect out &&
+    "$UKDB" view --end seq:20 "$TEST_TOP/traces/race-upstream" >out &&
+    test "$(grep -c "^ukey#" out)" = 1 && test_grep "^ukey#1 " out &&
+    for r in "--end seq:19" "--begin seq:45" "--begin seq:60" \
+        "--begin seq:42 --end seq:49"; do
+        "$UKDB" view --format json $r clean >$#.json &&
+        "$UKDB" view --format chrome $r clean >$#.chrome &&
+        $PY - "$r" $#.json $#.chrome <<-\EOF || return 1
+	import json, sys
+	want = {"--end seq:19": [1], "--begin seq:45": [2],
+	        "--begin seq:60": [], "--begin seq:42 --end seq:49": []}
+	want = want[sys.argv[1]]
+	got = [u["ukey"] for u in json.load(open(sys.argv[2]))["ukeys"]]
+	assert got == want, (sys.argv[1], got)
+	ukeys = set()
+	for e in json.load(open(sys.argv[3]))["traceEvents"]:
+	    if e.get("cat") == "ukey":
+	        ukeys.add(e["id"])
+	    elif e.get("cat") == "transition":
+	        ukeys.add(int(e["name"].split()[0][5:]))
+	assert sorted(ukeys) == want, (sys.argv[1], sorted(ukeys))
+	EOF
+    done &&
+    babeltrace2 --plugin-path="$PLUGINS" clean -c sink.ukey.lifecycle \
+        -p "end=\"seq:20\"" >cli &&
+    "$UKDB" view --end seq:20 clean >out && test_cmp out cli
+'
+
 # Before, an inverted range was accepted and showed timelines without
 # their steps.  Bounds of two kinds are compared only against the events.
 test_expect_success 'view: --begin after --end of one kind is an error' '

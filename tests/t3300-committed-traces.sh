@@ -113,4 +113,33 @@ test_expect_code 2 'a copy of a trace given with it: the error says so' '
     test_grep "2 of its directories share one trace UUID: is one a copy of another?" err &&
     test "$(wc -l <err)" = 1 && exit $rc
 '
+# A value outside its CTF enumeration is a corrupt trace: babeltrace2 prints
+# "<unknown>", and the audit said PASS (exit 0) on it.  In race-upstream,
+# the transition of seq 13 has its 'to' at byte 598 of the stream file and
+# its 'result' at bytes 599-602 (the reviewer's flip of 4 bytes at 600 makes
+# it -65792, and the first byte of 'where' 0xff).
+corrupt_enum() {
+    cp -r "$T/race-upstream" "$1" &&
+    printf "$3" | dd of="$1/ust/uid/0/64-bit/ukdb_0" bs=1 seek=$2 \
+        conv=notrunc 2>/dev/null
+}
+test_expect_success 'an enum value out of its enumeration: exit 2, one line' '
+    corrupt_enum badresult 600 "\377\376\377\377" &&
+    corrupt_enum badto 598 "\310" &&
+    for t in badresult:result:-65792 badto:to:200; do
+        d=${t%%:*} f=${t#*:} v=${f#*:} f=${f%%:*}
+        for how in audit view "view --format json" open; do
+            case $how in
+            open) "$UKDB" $d </dev/null >out 2>err ;;
+            *) "$UKDB" $how $d >out 2>err ;;
+            esac
+            rc=$?; echo "$d $how: exit $rc: $(cat err)"
+            test $rc = 2 && test "$(wc -l <err)" = 1 &&
+            test_grep "^ukdb: error: .*Cannot decode event: event-name=\"ukey:transition\", seq=13, field=\"$f\": value $v is not in its enumeration: the trace is corrupt\$" err &&
+            ! test_grep "result: PASS" out >/dev/null || exit 1
+        done
+        ! babeltrace2 --plugin-path="$UKDB_BUILD/plugins" $d \
+            -c sink.ukey.audit >out 2>err || exit 1
+    done
+'
 test_done

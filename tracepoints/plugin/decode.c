@@ -6,6 +6,7 @@
  * the decoder holds a reference so that the pointer cannot be reused. */
 #include "decode.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -70,6 +71,19 @@ static const uint8_t decode_field_sizes[N_DECODE_FIELDS] = {
 #undef DECODE_FIELD_SIZE_
 };
 
+/* An enumeration member: a value that none of its mappings names ("result
+ * = ( <unknown> : container = -256 )" in babeltrace2's text) is a corrupt
+ * trace.  The ukey enumerations (from core/event.h's X-macros) are small
+ * and start at 0, hence a bit per value; a mapping outside 0..63 (another
+ * writer's) makes the check ask babeltrace for the value's labels. */
+struct decode_enum {
+    uint64_t valid;             /* Bit v: value v (0..63) has a mapping. */
+    uint32_t index;             /* In the payload structure. */
+    uint8_t field;              /* enum decode_field. */
+    bool is_signed;
+    bool sparse;                /* Some mapping outside 0..63. */
+};
+
 /* A recent value of a string member, interned: a member of one event
  * class (a 'where') takes few values, and comparing with the one cached at
  * a cheap index costs less than hashing, probing and comparing in the
@@ -97,6 +111,9 @@ struct decode_class {
     struct decode_last *recent;     /* (owned) DECODE_RECENT of 'where',
                                      * then of 'name'; NULL until the
                                      * class is filled. */
+    uint8_t n_enums;
+    struct decode_enum *enums;      /* (owned) The enumeration members
+                                     * among 'members', or NULL. */
 };
 
 /* ==== Interned strings ==== */
@@ -254,6 +271,7 @@ decode_destroy(struct decode *dec)
     for (size_t i = 0; i < dec->n_classes_slots; i++) {
         BT_EVENT_CLASS_PUT_REF_AND_RESET(dec->classes[i].cls);
         free(dec->classes[i].recent);
+        free(dec->classes[i].enums);
     }
     free(dec->classes);
     free(dec->traces);
@@ -353,6 +371,85 @@ decode_slot(struct decode_class *classes, size_t n_slots,
     return &classes[i];
 }
 
+/* Sets in 'e->valid' the values lo..hi that fall in 0..63, and
+ * 'e->sparse' if some do not. */
+static void
+decode_enum_range(struct decode_enum *e, int64_t lo, uint64_t hi,
+                  bool hi_negative)
+{
+    if (lo < 0 || hi_negative || hi > 63) {
+        e->sparse = true;
+    }
+    if (hi_negative || (lo > 63)) {
+        return;
+    }
+    for (uint64_t v = lo < 0 ? 0 : (uint64_t) lo; v <= hi && v <= 63; v++) {
+        e->valid |= UINT64_C(1) << v;
+    }
+}
+
+/* Adds to 'e' the ranges of mapping 'i' of signed enumeration 'fc'. */
+static void
+decode_enum_signed(struct decode_enum *e, const bt_field_class *fc,
+                   uint64_t i)
+{
+    const bt_field_class_enumeration_signed_mapping *m =
+        bt_field_class_enumeration_signed_borrow_mapping_by_index_const(fc, i);
+    const bt_integer_range_set_signed *rs =
+        bt_field_class_enumeration_signed_mapping_borrow_ranges_const(m);
+    uint64_t n = bt_integer_range_set_get_range_count(
+        bt_integer_range_set_signed_as_range_set_const(rs));
+    for (uint64_t j = 0; j < n; j++) {
+        const bt_integer_range_signed *r =
+            bt_integer_range_set_signed_borrow_range_by_index_const(rs, j);
+        int64_t hi = bt_integer_range_signed_get_upper(r);
+        decode_enum_range(e, bt_integer_range_signed_get_lower(r),
+                          hi < 0 ? 0 : (uint64_t) hi, hi < 0);
+    }
+}
+
+/* Adds to 'e' the ranges of mapping 'i' of unsigned enumeration 'fc'. */
+static void
+decode_enum_unsigned(struct decode_enum *e, const bt_field_class *fc,
+                     uint64_t i)
+{
+    const bt_field_class_enumeration_unsigned_mapping *m =
+        bt_field_class_enumeration_unsigned_borrow_mapping_by_index_const(
+            fc, i);
+    const bt_integer_range_set_unsigned *rs =
+        bt_field_class_enumeration_unsigned_mapping_borrow_ranges_const(m);
+    uint64_t n = bt_integer_range_set_get_range_count(
+        bt_integer_range_set_unsigned_as_range_set_const(rs));
+    for (uint64_t j = 0; j < n; j++) {
+        const bt_integer_range_unsigned *r =
+            bt_integer_range_set_unsigned_borrow_range_by_index_const(rs, j);
+        uint64_t lo = bt_integer_range_unsigned_get_lower(r);
+        decode_enum_range(e, lo > INT64_MAX ? INT64_MAX : (int64_t) lo,
+                          bt_integer_range_unsigned_get_upper(r), false);
+    }
+}
+
+/* Fills 'e' for the enumeration field class 'fc', member 'index' of the
+ * payload, for field 'field'. */
+static void
+decode_enum_init(struct decode_enum *e, const bt_field_class *fc,
+                 uint32_t index, int field)
+{
+    *e = (struct decode_enum) {
+        .index = index, .field = (uint8_t) field,
+        .is_signed = bt_field_class_type_is(
+            bt_field_class_get_type(fc), BT_FIELD_CLASS_TYPE_SIGNED_INTEGER),
+    };
+    uint64_t n = bt_field_class_enumeration_get_mapping_count(fc);
+    for (uint64_t i = 0; i < n; i++) {
+        if (e->is_signed) {
+            decode_enum_signed(e, fc, i);
+        } else {
+            decode_enum_unsigned(e, fc, i);
+        }
+    }
+}
+
 /* Fills 'dc' for 'cls'.  Returns false after appending a cause. */
 static bool
 decode_class_init(struct decode *dec, struct decode_class *dc,
@@ -361,7 +458,8 @@ decode_class_init(struct decode *dec, struct decode_class *dc,
     const char *name = bt_event_class_get_name(cls);
 
     dc->type = -1;
-    dc->n_members = dc->n_unsigned = dc->n_signed = 0;
+    dc->n_members = dc->n_unsigned = dc->n_signed = dc->n_enums = 0;
+    dc->enums = NULL;
     dc->recent = uk_xcalloc(2 * DECODE_RECENT, sizeof *dc->recent);
     if (name && !strncmp(name, "ukey:", 5)) {
         dc->type = uk_event_type_from_name(name + 5);
@@ -425,6 +523,14 @@ decode_class_init(struct decode *dec, struct decode_class *dc,
                 want_string ? "a string" : "an integer");
             return false;
         }
+        if (how != HOW_STRING
+            && bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ENUMERATION)) {
+            if (!dc->enums) {
+                dc->enums = uk_xcalloc(N_DECODE_FIELDS, sizeof *dc->enums);
+            }
+            decode_enum_init(&dc->enums[dc->n_enums++], fc, (uint32_t) i,
+                             field);
+        }
         dc->members[dc->n_members++] = (struct decode_member) {
             .index = (uint32_t) i, .field = (uint8_t) field,
             .how = (uint8_t) how,
@@ -481,6 +587,8 @@ decode_lookup(struct decode *dec, const bt_event_class *cls)
     if (!decode_class_init(dec, dc, cls)) {
         free(dc->recent);
         dc->recent = NULL;
+        free(dc->enums);
+        dc->enums = NULL;
         return NULL;
     }
     dc->cls = cls;
@@ -547,6 +655,61 @@ decode_store(char *base, const struct decode_member *m, uint64_t v)
     }
 }
 
+/* Returns true if the value of enumeration member 'e' of 'payload' has a
+ * mapping; else appends a cause naming the event of class 'dc' (decoded
+ * into 'out', whose 'seq' is 0 when unknown) and returns false. */
+static bool
+decode_check_enum(struct decode *dec, const struct decode_class *dc,
+                  const struct decode_enum *e, const bt_field *payload,
+                  const struct ukey_event *out)
+{
+    const bt_field *f =
+        bt_field_structure_borrow_member_field_by_index_const(payload,
+                                                              e->index);
+    uint64_t u = 0;
+    int64_t s = 0;
+    if (e->is_signed) {
+        s = bt_field_integer_signed_get_value(f);
+        u = (uint64_t) s;
+    } else {
+        u = bt_field_integer_unsigned_get_value(f);
+    }
+    if (u < 64 && (e->valid >> u) & 1) {
+        return true;
+    }
+    if (e->sparse) {
+        bt_field_class_enumeration_mapping_label_array labels;
+        uint64_t n_labels = 0;
+        bt_field_enumeration_get_mapping_labels_status status =
+            (e->is_signed
+             ? bt_field_enumeration_signed_get_mapping_labels(f, &labels,
+                                                              &n_labels)
+             : bt_field_enumeration_unsigned_get_mapping_labels(f, &labels,
+                                                                &n_labels));
+        if (status == BT_FIELD_ENUMERATION_GET_MAPPING_LABELS_STATUS_OK
+            && n_labels) {
+            return true;
+        }
+    }
+
+    char seq[32] = "";
+    if (out->seq) {
+        snprintf(seq, sizeof seq, ", seq=%" PRIu64, out->seq);
+    }
+    char value[32];
+    if (e->is_signed) {
+        snprintf(value, sizeof value, "%" PRId64, s);
+    } else {
+        snprintf(value, sizeof value, "%" PRIu64, u);
+    }
+    BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(dec->self_comp,
+        "Cannot decode event: event-name=\"%s\"%s, field=\"%s\": "
+        "value %s is not in its enumeration: the trace is corrupt",
+        bt_event_class_get_name(dc->cls), seq,
+        decode_field_names[e->field], value);
+    return false;
+}
+
 enum decode_status
 decode_event(struct decode *dec, const bt_message *msg, int64_t ns,
              struct ukey_event *out)
@@ -609,6 +772,11 @@ decode_event(struct decode *dec, const bt_message *msg, int64_t ns,
             out->name = v;
         } else {
             out->where = v;
+        }
+    }
+    for (unsigned int i = 0; i < dc->n_enums; i++) {
+        if (!decode_check_enum(dec, dc, &dc->enums[i], payload, out)) {
+            return DECODE_ERROR;
         }
     }
     dec->n_events++;

@@ -4,7 +4,8 @@
  * The trace field contract (tracepoints/provider/tp.h): events are named
  * "ukey:<type>", payload members are named like the members of 'struct
  * ukey_event'.  Decoding is generic by member name: unknown members are
- * ignored, missing ones read as 0.  What to read from each event class (its
+ * ignored, missing ones read as 0; an enumeration member must hold a value
+ * of its enumeration.  What to read from each event class (its
  * type and the index of each known member) is computed once per event class
  * and cached, because decoding runs once per event of traces of millions of
  * events.  The 'where' and 'name' strings are interned, so that the 'const
@@ -46,7 +47,8 @@ void decode_destroy(struct decode *dec);
  * to merge its inputs), into '*out'.  Returns DECODE_OK, or
  * DECODE_SKIP for an event that is not of the "ukey" provider, or
  * DECODE_ERROR after appending a cause to the current thread's error (a
- * member of an unexpected field class). */
+ * member of an unexpected field class, or an enumeration member whose value
+ * none of its mappings names: a corrupt trace). */
 enum decode_status decode_event(struct decode *dec, const bt_message *msg,
                                 int64_t ns, struct ukey_event *out);
 

@@ -258,9 +258,10 @@ timeline_selected(const struct report *r, const struct lifecycle_ukey *u,
     if (!ukey_selected(r, u)) {
         return false;
     }
-    if (r->opts.thread) {
-        /* Only ukeys the thread touched: a transition or a violation (a
-         * late one cannot tell, it comes after). */
+    if (r->opts.thread || r->opts.begin.set || r->opts.end.set) {
+        /* Only ukeys the thread touched in the range: a transition or a
+         * violation (a late one cannot tell, it comes after).  Without
+         * this, a range listed every ukey, most with an empty body. */
         for (size_t i = 0; i < u->n_steps; i++) {
             if (step_selected(r, &u->steps[i])) {
                 return true;
