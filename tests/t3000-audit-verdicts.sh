@@ -288,7 +288,6 @@ test_expect_success 'view --begin/--end: only the ukeys with an event in range' 
     test "$(grep -c "^ukey#" out)" = 1 && test_grep "^ukey#2 " out &&
     "$UKDB" view --begin seq:60 clean >out &&
     echo "no ukey matched" >expect && test_cmp expect out &&
-    "$UKDB" view --thread nosuch clean >out && test_cmp expect out &&
     "$UKDB" view --begin +9 "$TEST_TOP/traces/race-upstream" >out &&
     test_cmp expect out &&
     "$UKDB" view --end seq:20 "$TEST_TOP/traces/race-upstream" >out &&
