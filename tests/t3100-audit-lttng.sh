@@ -346,4 +346,34 @@ test_expect_success 'live: Ctrl-C reports what was read so far' '
     test_grep "^violation: " int.out
 '
 
+# Per-process buffers in a live session: a trace per program, whose
+# violation lines interleave as they come; once the second one shows, each
+# line names its program (before, nothing told them apart).
+test_expect_success 'live: two programs, per-process buffers: lines name their trace' '
+    lttng_create_live live3 &&
+    lttng enable-channel -u -s live3 --buffers-pid --blocking-timeout=inf \
+        --subbuf-size=1M --num-subbuf=4 "$LTTNG_CHANNEL" >/dev/null &&
+    lttng enable-event -u -s live3 -c "$LTTNG_CHANNEL" "ukey:*" >/dev/null &&
+    lttng_start live3 && url=$(lttng_live_url live3) &&
+    { timeout 60 "$UKDB" audit "$url" >two.out 2>two.err & } &&
+    apid=$! &&
+    await_viewer &&
+    # Two loads at once, for 2 s (the viewer finds a session'"'"'s new
+    # traces while they live), whose datapath faults make violations.
+    pids= &&
+    for i in 1 2; do
+        { lttng_traced "$UKDB" load --handlers 1 --revalidators 1 \
+            --flows 300 --seconds 2 --idle-ms 5 --zipf 0.5 --faults 0.002 \
+            --quiet >/dev/null & } &&
+        pids="$pids $!" || return 1
+    done &&
+    for p in $pids; do wait $p || return 1; done &&
+    lttng_stop live3 && lttng_destroy live3 &&
+    wait $apid; rc=$?; cat two.err; grep -v "^violation: " two.out | tail -4;
+    test $rc != 2 && test $rc != 124 &&
+    test_grep "^trace 2 of 2: " two.out &&
+    grep "^[^ :]*, pid [0-9]*[^:]*: violation: " two.out >named &&
+    test "$(sed "s/: violation: .*//" named | sort -u | wc -l)" -ge 1
+'
+
 test_done

@@ -108,6 +108,10 @@ report_print_violation_text(const struct report *r, FILE *f,
 
     l.f = f;
     l.n = 0;
+    if (r->line_name && f == r->out) {  /* Not under a trace's heading. */
+        line_str(&l, r->line_name);
+        LINE_LIT(&l, ": ");
+    }
     LINE_LIT(&l, "violation: ");
     line_str(&l, uk_severity_name(e->result));
     LINE_LIT(&l, " ");

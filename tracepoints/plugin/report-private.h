@@ -113,6 +113,8 @@ struct report {
 
     struct report_map flow_names;   /* ufid -> (const char *) flow name. */
     struct report_map flow_match;   /* ufids of --flow. */
+    char *line_name;                /* (owned) report_name_lines(), or
+                                     * NULL. */
     bool thread_seen;               /* A thread named --thread started. */
     bool ukey_seen;                 /* An event of --ukey's ukey came. */
     uint64_t flow_hash;             /* uk_hash_string(--flow). */

@@ -293,6 +293,13 @@ report_create(const struct report_options *options)
 }
 
 void
+report_name_lines(struct report *r, const char *name)
+{
+    free(r->line_name);
+    r->line_name = uk_xstrdup(name);
+}
+
+void
 report_destroy(struct report *r)
 {
     if (!r) {
@@ -305,6 +312,7 @@ report_destroy(struct report *r)
     }
     free((char *) r->opts.flow);
     free((char *) r->opts.thread);
+    free(r->line_name);
     free(r->tie);
     for (size_t i = 0; i < r->n_heads; i++) {
         free(r->heads[i].what);

@@ -94,6 +94,10 @@ struct report *report_create(const struct report_options *options);
 /* Frees 'r'.  Accepts NULL. */
 void report_destroy(struct report *r);
 
+/* Starts each violation line that is printed as it comes (a live audit)
+ * with "NAME: ", to tell the traces of several programs apart. */
+void report_name_lines(struct report *r, const char *name);
+
 /* Feeds one decoded event, in trace order.  The strings 'e' points to must
  * stay valid as long as 'r' (they are interned by the decoder).  Events
  * with the same timestamp are reordered by 'seq' (the muxer orders ties by

@@ -548,6 +548,13 @@ sink_trace_report(struct sink *sink, const bt_stream *stream)
         memcpy(t->uuid, uuid, sizeof t->uuid);
     }
     sink_trace_describe(t, stream);
+    if (sink->opts.live && sink->n_traces > 1) {
+        /* Their lines interleave as they come: each names its trace,
+         * the first one's from now on. */
+        for (size_t i = 0; i < sink->n_traces; i++) {
+            report_name_lines(sink->traces[i].report, sink->traces[i].name);
+        }
+    }
     return r;
 }
 
