@@ -162,12 +162,7 @@ report_print_violation_json(const struct report *r, FILE *f,
             ",\"ufid\":\"%016" PRIx64 "\",\"flow\":",
             uk_severity_name(e->result), uk_violation_kind_name(e->kind),
             e->ukey_id, e->ufid);
-    const char *flow = report_flow_name(r, e->ufid);
-    if (flow) {
-        report_json_string(f, flow);
-    } else {
-        fputs("null", f);
-    }
+    report_json_string_or_null(f, report_flow_name(r, e->ufid));
     fputs(",\"detail\":", f);
     report_json_string(f, e->name);
     fputs(",\"evidence\":[", f);
@@ -213,11 +208,7 @@ print_flow(const struct lifecycle_flow *fl, void *fp_)
     if (fp->json) {
         fprintf(f, "%s{\"ufid\":\"%016" PRIx64 "\",\"pmd_id\":%" PRIu32
                 ",\"flow\":", fp->n ? "," : "", fl->ufid, fl->pmd_id);
-        if (name) {
-            report_json_string(f, name);
-        } else {
-            fputs("null", f);
-        }
+        report_json_string_or_null(f, name);
         fprintf(f, ",\"upcalls\":%" PRIu64 ",\"slowpath_packets\":%" PRIu64
                 ",\"fastpath_packets\":%" PRIu64
                 ",\"attributed_packets\":%" PRIu64

@@ -204,22 +204,15 @@ print_timeline_json(struct report *r, FILE *f, const struct lifecycle_ukey *u,
 
     fprintf(f, "%s\n{\"ukey\":%" PRIu64 ",\"ufid\":\"%016" PRIx64
             "\",\"flow\":", r->n_printed ? "," : "", u->ukey_id, u->ufid);
-    if (flow) {
-        report_json_string(f, flow);
-    } else {
-        fputs("null", f);
-    }
+    report_json_string_or_null(f, flow);
     fprintf(f, ",\"pmd_id\":%" PRIu32 ",\"umap\":%" PRId32
             ",\"state\":\"%s\",\"freed\":%s,\"created_seen\":%s"
             ",\"verdict\":\"%s\",\"rule\":",
             u->pmd_id, u->umap, ukey_state_name(u->state),
             u->freed ? "true" : "false", u->created_seen ? "true" : "false",
             lifecycle_verdict_name(u->verdict));
-    if (u->verdict == LIFECYCLE_FAIL) {
-        report_json_string(f, uk_violation_kind_name(u->rule));
-    } else {
-        fputs("null", f);
-    }
+    report_json_string_or_null(f, u->verdict == LIFECYCLE_FAIL
+                                  ? uk_violation_kind_name(u->rule) : NULL);
     fputs(",\"explanation\":", f);
     report_json_string(f, u->explanation);
     fputs(",\"steps\":[", f);

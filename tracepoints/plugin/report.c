@@ -130,6 +130,16 @@ report_json_string(FILE *f, const char *s)
     putc('"', f);
 }
 
+void
+report_json_string_or_null(FILE *f, const char *s)
+{
+    if (s) {
+        report_json_string(f, s);
+    } else {
+        fputs("null", f);
+    }
+}
+
 /* Prints 'ts' relative to the first event as "+S.NNNNNNNNN". */
 void
 report_print_rel_ts(const struct report *r, FILE *f, uint64_t ts)

@@ -151,6 +151,8 @@ int report_finish(struct report *r);
 
 /* Prints 's' as a JSON string. */
 void report_json_string(FILE *, const char *s);
+/* The same, or null if 's' is NULL. */
+void report_json_string_or_null(FILE *, const char *s);
 
 /* Number of events fed so far. */
 uint64_t report_n_events(const struct report *r);
