@@ -123,6 +123,166 @@ check_stdout(void)
     }
 }
 
+/* The command line of the REPL and scripts (not a subcommand's). */
+struct main_args {
+    const char *file, *commands, *events, *init;
+    char *joined;               /* (owned) Several -c: their commands, in
+                                 * order. */
+    bool echo, keep_going;
+};
+
+/* Appends the commands of one more -c to 'a' (as gdb's -ex: each -c runs,
+ * in order; before, only the last one ran). */
+static void
+add_commands(struct main_args *a, const char *c)
+{
+    if (!a->commands) {
+        a->commands = c;
+        return;
+    }
+    char *both = uk_xmalloc(strlen(a->commands) + strlen(c) + 2);
+    sprintf(both, "%s\n%s", a->commands, c);
+    free(a->joined);
+    a->commands = a->joined = both;
+}
+
+/* Parses the command line into 'a'.  Returns -1 to go on, else the exit
+ * status (after --help, or a usage error, reported). */
+static int
+parse_args(int argc, char *argv[], struct main_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        bool is_init = !strcmp(o, "-x") || !strcmp(o, "--init");
+        bool takes_arg = (!strcmp(o, "-f") || !strcmp(o, "-c") || is_init
+                          || !strcmp(o, "--events"));
+        if (takes_arg && i + 1 >= argc) {
+            return ukdb_usage_error(NULL, "option '%s' needs an argument",
+                                    o);
+        }
+        /* Before, the last -f, -x or --events silently won. */
+        if (!strcmp(o, "-f") && a->file) {
+            return ukdb_usage_error(NULL, "give only one of -f FILE, "
+                                    "FILE.ukdb and -c 'CMD; CMD'");
+        }
+        if ((is_init && a->init) || (!strcmp(o, "--events") && a->events)) {
+            return ukdb_usage_error(NULL, "option '%s' given twice", o);
+        }
+        if (!strcmp(o, "-f")) {
+            a->file = argv[++i];
+        } else if (!strcmp(o, "-c")) {
+            add_commands(a, argv[++i]);
+        } else if (is_init) {
+            a->init = argv[++i];
+        } else if (!strcmp(o, "--events")) {
+            a->events = argv[++i];
+        } else if (!strcmp(o, "--echo")) {
+            a->echo = true;
+        } else if (!strcmp(o, "--keep-going")) {
+            a->keep_going = true;
+        } else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (o[0] == '-' && o[1]) {
+            return ukdb_usage_error(NULL, "unknown option '%s'", o);
+        } else if (!a->file) {
+            a->file = o;
+        } else {
+            return ukdb_usage_error(NULL, "extra argument '%s'", o);
+        }
+    }
+    if (a->file && a->commands) {
+        return ukdb_usage_error(NULL, "give only one of -f FILE, FILE.ukdb "
+                                "and -c 'CMD; CMD'");
+    }
+    return -1;
+}
+
+/* Runs the session's input: a trace to open, a script, -c's commands, the
+ * REPL on a tty, or stdin's commands. */
+static enum cmd_status
+run_input(struct repl *r, const struct main_args *a)
+{
+    enum cmd_status status;
+    if (a->file && is_trace(a->file)) {
+        char *open_argv[] = { (char *) "open", (char *) a->file, NULL };
+        r->from_command_line = true;
+        status = cmd_open(r, 2, open_argv);
+        r->from_command_line = false;
+        if (status == CMD_OK && isatty(STDIN_FILENO)) {
+            status = repl_run_tty(r);
+        } else if (status == CMD_OK) {
+            status = repl_run_file(r, stdin, NULL);
+        }
+    } else if (a->file) {
+        FILE *fp = fopen(a->file, "r");
+        if (!fp) {
+            fprintf(stderr, "ukdb: error: %s: %s\n", a->file,
+                    strerror(errno));
+            return CMD_ERROR;
+        }
+        repl_catch_sigint();
+        status = repl_run_file(r, fp, a->file);
+        fclose(fp);
+    } else if (a->commands) {
+        repl_catch_sigint();
+        status = run_commands(r, a->commands);
+    } else if (isatty(STDIN_FILENO) || getenv("UKDB_FAKE_TTY")) {
+        status = repl_run_tty(r);
+    } else {
+        repl_catch_sigint();
+        status = repl_run_file(r, stdin, "<stdin>");
+    }
+    return status;
+}
+
+/* Runs -x INITFILE (gdb -x: run FILE, then go on with the session).
+ * Returns -1 to go on, else the exit status. */
+static int
+run_init(struct repl *r, const char *init)
+{
+    char *source_argv[] = { (char *) "source", (char *) init, NULL };
+    r->from_command_line = true;
+    enum cmd_status status = cmd_source(r, 2, source_argv);
+    r->from_command_line = false;
+    if (status != CMD_OK || repl_expect_stops(r, 0)) {
+        return status_to_exit(r, status == CMD_EXIT ? CMD_OK : status);
+    }
+    return -1;
+}
+
+/* The session of 'a', from its start to its exit status. */
+static int
+run_session(struct repl *r, const struct main_args *a)
+{
+    r->echo = a->echo;
+    r->keep_going = a->keep_going;
+    /* The model's events fire the "ukey" tracepoints: their probes are
+     * loaded at the first command that changes or steps the model
+     * (repl_execute()), not to read a trace, nor by the subcommands that
+     * read traces.  A viewer, and a REPL started to watch a live session
+     * before it runs the model, write nothing into a session. */
+    r->tp_pending = true;
+    if (a->events) {
+        r->events_out = fopen(a->events, "w");
+        if (!r->events_out) {
+            fprintf(stderr, "ukdb: error: %s: %s\n", a->events,
+                    strerror(errno));
+            return 2;
+        }
+    }
+    repl_rebuild(r);
+    int code = a->init ? run_init(r, a->init) : -1;
+    if (code >= 0) {
+        return code;
+    }
+    enum cmd_status status = run_input(r, a);
+    if (!r->interactive) {
+        repl_end_run(r);
+    }
+    return status_to_exit(r, status);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -137,157 +297,20 @@ main(int argc, char *argv[])
 
     struct repl r;
     repl_init(&r);
+    int code;
     if (argc > 1 && argc <= 3 && !strcmp(argv[1], "help")
         && access(argv[1], F_OK)) {
         /* "ukdb help [CMD]": the REPL's help, as git's (unless a script
          * is named so). */
-        int rc = cmd_help(&r, argc - 1, argv + 1) == CMD_OK ? 0 : 2;
-        repl_destroy(&r);
-        return rc;
-    }
-    const char *file = NULL, *commands = NULL, *events = NULL;
-    const char *init = NULL;
-    char *joined = NULL;        /* Several -c: their commands, in order. */
-    int i;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        static const char *const with_arg[] = {
-            "-f", "-c", "-x", "--init", "--events",
-        };
-        for (size_t j = 0; j < UK_ARRAY_SIZE(with_arg); j++) {
-            if (!strcmp(a, with_arg[j]) && i + 1 >= argc) {
-                repl_destroy(&r);
-                free(joined);
-                return ukdb_usage_error(NULL, "option '%s' needs an "
-                                        "argument", a);
-            }
-        }
-        /* Before, the last -f, -x or --events silently won. */
-        if (!strcmp(a, "-f") && file) {
-            free(joined);
-            repl_destroy(&r);
-            return ukdb_usage_error(NULL, "give only one of -f FILE, "
-                                    "FILE.ukdb and -c 'CMD; CMD'");
-        }
-        if (((!strcmp(a, "-x") || !strcmp(a, "--init")) && init)
-            || (!strcmp(a, "--events") && events)) {
-            free(joined);
-            repl_destroy(&r);
-            return ukdb_usage_error(NULL, "option '%s' given twice", a);
-        }
-        if (!strcmp(a, "-f") && i + 1 < argc) {
-            file = argv[++i];
-        } else if (!strcmp(a, "-c") && i + 1 < argc) {
-            /* As gdb's -ex: each -c runs, in order (before, only the last
-             * one ran). */
-            const char *c = argv[++i];
-            if (commands) {
-                char *both = uk_xmalloc(strlen(commands) + strlen(c) + 2);
-                sprintf(both, "%s\n%s", commands, c);
-                free(joined);
-                commands = joined = both;
-            } else {
-                commands = c;
-            }
-        } else if ((!strcmp(a, "-x") || !strcmp(a, "--init"))
-                   && i + 1 < argc) {
-            init = argv[++i];
-        } else if (!strcmp(a, "--events") && i + 1 < argc) {
-            events = argv[++i];
-        } else if (!strcmp(a, "--echo")) {
-            r.echo = true;
-        } else if (!strcmp(a, "--keep-going")) {
-            r.keep_going = true;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            repl_destroy(&r);
-            free(joined);
-            return 0;
-        } else if (a[0] == '-' && a[1]) {
-            repl_destroy(&r);
-            free(joined);
-            return ukdb_usage_error(NULL, "unknown option '%s'", a);
-        } else if (!file) {
-            file = a;
-        } else {
-            repl_destroy(&r);
-            free(joined);
-            return ukdb_usage_error(NULL, "extra argument '%s'", a);
-        }
-    }
-    if (file && commands) {
-        repl_destroy(&r);
-        free(joined);
-        return ukdb_usage_error(NULL, "give only one of -f FILE, FILE.ukdb "
-                                "and -c 'CMD; CMD'");
-    }
-    /* The model's events fire the "ukey" tracepoints: their probes are
-     * loaded at the first command that changes or steps the model
-     * (repl_execute()), not to read a trace, nor by the subcommands above
-     * that read traces.  A viewer, and a REPL started to watch a live
-     * session before it runs the model, write nothing into a session. */
-    r.tp_pending = true;
-    if (events) {
-        r.events_out = fopen(events, "w");
-        if (!r.events_out) {
-            fprintf(stderr, "ukdb: error: %s: %s\n", events,
-                    strerror(errno));
-            repl_destroy(&r);
-            free(joined);
-            return 2;
-        }
-    }
-    repl_rebuild(&r);
-
-    enum cmd_status status = CMD_OK;
-    if (init) {
-        /* gdb -x: run FILE, then go on with the session. */
-        char *source_argv[] = { (char *) "source", (char *) init, NULL };
-        r.from_command_line = true;
-        status = cmd_source(&r, 2, source_argv);
-        r.from_command_line = false;
-        if (status != CMD_OK || repl_expect_stops(&r, 0)) {
-            int code = status_to_exit(&r, status == CMD_EXIT ? CMD_OK
-                                                             : status);
-            repl_destroy(&r);
-            free(joined);
-            return code;
-        }
-    }
-    if (file && is_trace(file)) {
-        char *open_argv[] = { (char *) "open", (char *) file, NULL };
-        r.from_command_line = true;
-        status = cmd_open(&r, 2, open_argv);
-        r.from_command_line = false;
-        if (status == CMD_OK && isatty(STDIN_FILENO)) {
-            status = repl_run_tty(&r);
-        } else if (status == CMD_OK) {
-            status = repl_run_file(&r, stdin, NULL);
-        }
-    } else if (file) {
-        FILE *fp = fopen(file, "r");
-        if (!fp) {
-            fprintf(stderr, "ukdb: error: %s: %s\n", file, strerror(errno));
-            status = CMD_ERROR;
-        } else {
-            repl_catch_sigint();
-            status = repl_run_file(&r, fp, file);
-            fclose(fp);
-        }
-    } else if (commands) {
-        repl_catch_sigint();
-        status = run_commands(&r, commands);
-    } else if (isatty(STDIN_FILENO) || getenv("UKDB_FAKE_TTY")) {
-        status = repl_run_tty(&r);
+        code = cmd_help(&r, argc - 1, argv + 1) == CMD_OK ? 0 : 2;
     } else {
-        repl_catch_sigint();
-        status = repl_run_file(&r, stdin, "<stdin>");
+        struct main_args a = { .file = NULL };
+        code = parse_args(argc, argv, &a);
+        if (code < 0) {
+            code = run_session(&r, &a);
+        }
+        free(a.joined);
     }
-    if (!r.interactive) {
-        repl_end_run(&r);
-    }
-    int code = status_to_exit(&r, status);
     repl_destroy(&r);
-    free(joined);
     return code;
 }
