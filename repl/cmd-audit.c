@@ -61,31 +61,96 @@ cmd_audit_usage_error(bool view, const char *option, const char *arg,
                             arg ? "': " : "", what);
 }
 
+enum { OPT_UKEY = 256, OPT_FLOW, OPT_THREAD, OPT_BEGIN, OPT_END };
+
+static const struct option audit_options[] = {
+    { "format", required_argument, NULL, 'F' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static const struct option view_options[] = {
+    { "format", required_argument, NULL, 'F' },
+    { "help", no_argument, NULL, 'h' },
+    { "ukey", required_argument, NULL, OPT_UKEY },
+    { "flow", required_argument, NULL, OPT_FLOW },
+    { "thread", required_argument, NULL, OPT_THREAD },
+    { "begin", required_argument, NULL, OPT_BEGIN },
+    { "end", required_argument, NULL, OPT_END },
+    { NULL, 0, NULL, 0 },
+};
+
+/* A ukey id as "N", "#N" or "ukey#N", N from 1.  False if it is not. */
+static bool
+parse_ukey_id(const char *arg, uint64_t *id)
+{
+    const char *digits = arg + (*arg == '#' ? 1
+                                : !strncmp(arg, "ukey#", 5) ? 5 : 0);
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(digits, &end, 10);
+    /* strtoull() takes "-1" (as 2^64 - 1) and leading blanks. */
+    if (*end || !v || errno || !isdigit((unsigned char) *digits)) {
+        return false;
+    }
+    *id = v;
+    return true;
+}
+
+/* Takes option 'c' (getopt_long()'s) with 'arg' into 'o'; a --begin or
+ * --end also into '*bound_args' (for the empty range's error).  Returns -1
+ * to go on, else the exit status (after --help, or a usage error). */
+static int
+take_option(bool view, int c, const char *arg, struct report_options *o,
+            const char *bound_args[2])
+{
+    switch (c) {
+    case 'h':
+        cmd_audit_usage(stdout, view);
+        return 0;
+    case 'F': {
+        int f = report_format_from_name(arg);
+        if (f < 0 || (!view && f != REPORT_TEXT && f != REPORT_JSON)) {
+            return cmd_audit_usage_error(view, "--format", arg,
+                                         "unknown format");
+        }
+        o->format = (enum report_format) f;
+        return -1;
+    }
+    case OPT_UKEY:
+        return parse_ukey_id(arg, &o->ukey_id)
+               ? -1 : cmd_audit_usage_error(view, "--ukey", arg,
+                                            "not a ukey id");
+    case OPT_FLOW:
+        o->flow = arg;
+        return -1;
+    case OPT_THREAD:
+        o->thread = arg;
+        return -1;
+    case OPT_BEGIN:
+    case OPT_END:
+        if (!report_parse_bound(arg, c == OPT_BEGIN ? &o->begin : &o->end)) {
+            return cmd_audit_usage_error(
+                view, c == OPT_BEGIN ? "--begin" : "--end", arg,
+                "expecting " REPORT_BOUND_FORMS);
+        }
+        bound_args[c == OPT_END] = arg;
+        return -1;
+    default:
+        return cmd_audit_usage_error(view, NULL, arg,
+                                     "unknown option or missing argument");
+    }
+}
+
 /* The body of both subcommands. */
 static int
 cmd_audit_main(int argc, char *argv[], bool view)
 {
-    enum { OPT_UKEY = 256, OPT_FLOW, OPT_THREAD, OPT_BEGIN, OPT_END };
-    static const struct option audit_options[] = {
-        { "format", required_argument, NULL, 'F' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    static const struct option view_options[] = {
-        { "format", required_argument, NULL, 'F' },
-        { "help", no_argument, NULL, 'h' },
-        { "ukey", required_argument, NULL, OPT_UKEY },
-        { "flow", required_argument, NULL, OPT_FLOW },
-        { "thread", required_argument, NULL, OPT_THREAD },
-        { "begin", required_argument, NULL, OPT_BEGIN },
-        { "end", required_argument, NULL, OPT_END },
-        { NULL, 0, NULL, 0 },
-    };
     struct report_options o = {
         .mode = view ? REPORT_VIEW : REPORT_AUDIT,
         .format = REPORT_TEXT,
     };
-    const char *begin_arg = NULL, *end_arg = NULL;
+    const char *bound_args[2] = { NULL, NULL };    /* --begin, --end. */
     int c;
 
     optind = 0;                 /* Full re-initialization (glibc). */
@@ -93,59 +158,10 @@ cmd_audit_main(int argc, char *argv[], bool view)
     while ((c = getopt_long(argc, argv, "+h",
                             view ? view_options : audit_options,
                             NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            cmd_audit_usage(stdout, view);
-            return 0;
-        case 'F': {
-            int f = report_format_from_name(optarg);
-            if (f < 0 || (!view && f != REPORT_TEXT && f != REPORT_JSON)) {
-                return cmd_audit_usage_error(view, "--format", optarg,
-                                             "unknown format");
-            }
-            o.format = (enum report_format) f;
-            break;
-        }
-        case OPT_UKEY: {
-            char *end;
-            const char *digits = optarg + (*optarg == '#' ? 1
-                                           : !strncmp(optarg, "ukey#", 5)
-                                           ? 5 : 0);
-            errno = 0;
-            unsigned long long id = strtoull(digits, &end, 10);
-            /* strtoull() takes "-1" (as 2^64 - 1) and leading blanks. */
-            if (*end || !id || errno || !isdigit((unsigned char) *digits)) {
-                return cmd_audit_usage_error(view, "--ukey", optarg,
-                                             "not a ukey id");
-            }
-            o.ukey_id = id;
-            break;
-        }
-        case OPT_FLOW:
-            o.flow = optarg;
-            break;
-        case OPT_THREAD:
-            o.thread = optarg;
-            break;
-        case OPT_BEGIN:
-        case OPT_END:
-            if (!report_parse_bound(optarg,
-                                    c == OPT_BEGIN ? &o.begin : &o.end)) {
-                return cmd_audit_usage_error(
-                    view, c == OPT_BEGIN ? "--begin" : "--end", optarg,
-                    "expecting " REPORT_BOUND_FORMS);
-            }
-            if (c == OPT_BEGIN) {
-                begin_arg = optarg;
-            } else {
-                end_arg = optarg;
-            }
-            break;
-        case '?':
-        default:
-            return cmd_audit_usage_error(view, NULL, argv[optind - 1],
-                                         "unknown option or missing "
-                                         "argument");
+        int code = take_option(view, c, c == '?' ? argv[optind - 1] : optarg,
+                               &o, bound_args);
+        if (code >= 0) {
+            return code;
         }
     }
     if (optind >= argc) {
@@ -154,7 +170,7 @@ cmd_audit_main(int argc, char *argv[], bool view)
     }
     if (report_bounds_empty(&o.begin, &o.end)) {
         fprintf(stderr, "ukdb: error: --begin '%s' is after --end '%s': "
-                "the range is empty\n", begin_arg, end_arg);
+                "the range is empty\n", bound_args[0], bound_args[1]);
         return 2;
     }
 
