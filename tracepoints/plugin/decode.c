@@ -450,6 +450,70 @@ decode_enum_init(struct decode_enum *e, const bt_field_class *fc,
     }
 }
 
+/* Adds member 'i' of 'payload' (of event class 'name') to 'dc' if it is a
+ * field ukdb reads.  Returns false after appending a cause. */
+static bool
+decode_member_init(struct decode *dec, struct decode_class *dc,
+                   const char *name, const bt_field_class *payload,
+                   uint32_t i)
+{
+    const bt_field_class_structure_member *m =
+        bt_field_class_structure_borrow_member_by_index_const(payload, i);
+    const char *mname = bt_field_class_structure_member_get_name(m);
+    const bt_field_class *fc =
+        bt_field_class_structure_member_borrow_field_class_const(m);
+    bt_field_class_type t = bt_field_class_get_type(fc);
+    int field = -1;
+
+    if (mname[0] == '_') {
+        /* CTF 1.8 writers prefix names with '_'. */
+        mname++;
+    }
+    for (int f = 0; f < N_DECODE_FIELDS; f++) {
+        if (!strcmp(mname, decode_field_names[f])) {
+            field = f;
+            break;
+        }
+    }
+    if (field < 0) {
+        return true;            /* Unknown members are ignored. */
+    }
+
+    enum decode_how how;
+    bool want_string = field == DF_WHERE || field == DF_NAME;
+    if (want_string && t == BT_FIELD_CLASS_TYPE_STRING) {
+        how = HOW_STRING;
+    } else if (!want_string
+               && bt_field_class_type_is(
+                   t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
+        how = HOW_UNSIGNED;
+    } else if (!want_string
+               && bt_field_class_type_is(
+                   t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)) {
+        how = HOW_SIGNED;
+    } else {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
+            dec->self_comp,
+            "Cannot decode event: event-name=\"%s\", field=\"%s\": "
+            "expecting %s field class", name, mname,
+            want_string ? "a string" : "an integer");
+        return false;
+    }
+    if (how != HOW_STRING
+        && bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ENUMERATION)) {
+        if (!dc->enums) {
+            dc->enums = uk_xcalloc(N_DECODE_FIELDS, sizeof *dc->enums);
+        }
+        decode_enum_init(&dc->enums[dc->n_enums++], fc, i, field);
+    }
+    dc->members[dc->n_members++] = (struct decode_member) {
+        .index = i, .field = (uint8_t) field, .how = (uint8_t) how,
+        .offset = decode_field_offsets[field],
+        .size = decode_field_sizes[field],
+    };
+    return true;
+}
+
 /* Fills 'dc' for 'cls'.  Returns false after appending a cause. */
 static bool
 decode_class_init(struct decode *dec, struct decode_class *dc,
@@ -481,62 +545,9 @@ decode_class_init(struct decode *dec, struct decode_class *dc,
     }
     uint64_t n = bt_field_class_structure_get_member_count(payload);
     for (uint64_t i = 0; i < n; i++) {
-        const bt_field_class_structure_member *m =
-            bt_field_class_structure_borrow_member_by_index_const(payload, i);
-        const char *mname = bt_field_class_structure_member_get_name(m);
-        const bt_field_class *fc =
-            bt_field_class_structure_member_borrow_field_class_const(m);
-        bt_field_class_type t = bt_field_class_get_type(fc);
-        int field = -1;
-
-        if (mname[0] == '_') {
-            /* CTF 1.8 writers prefix names with '_'. */
-            mname++;
-        }
-        for (int f = 0; f < N_DECODE_FIELDS; f++) {
-            if (!strcmp(mname, decode_field_names[f])) {
-                field = f;
-                break;
-            }
-        }
-        if (field < 0) {
-            continue;           /* Unknown members are ignored. */
-        }
-
-        enum decode_how how;
-        bool want_string = field == DF_WHERE || field == DF_NAME;
-        if (want_string && t == BT_FIELD_CLASS_TYPE_STRING) {
-            how = HOW_STRING;
-        } else if (!want_string
-                   && bt_field_class_type_is(
-                       t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
-            how = HOW_UNSIGNED;
-        } else if (!want_string
-                   && bt_field_class_type_is(
-                       t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)) {
-            how = HOW_SIGNED;
-        } else {
-            BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
-                dec->self_comp,
-                "Cannot decode event: event-name=\"%s\", field=\"%s\": "
-                "expecting %s field class", name, mname,
-                want_string ? "a string" : "an integer");
+        if (!decode_member_init(dec, dc, name, payload, (uint32_t) i)) {
             return false;
         }
-        if (how != HOW_STRING
-            && bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ENUMERATION)) {
-            if (!dc->enums) {
-                dc->enums = uk_xcalloc(N_DECODE_FIELDS, sizeof *dc->enums);
-            }
-            decode_enum_init(&dc->enums[dc->n_enums++], fc, (uint32_t) i,
-                             field);
-        }
-        dc->members[dc->n_members++] = (struct decode_member) {
-            .index = (uint32_t) i, .field = (uint8_t) field,
-            .how = (uint8_t) how,
-            .offset = decode_field_offsets[field],
-            .size = decode_field_sizes[field],
-        };
     }
 
     /* Stable sort by 'how' (at most N_DECODE_FIELDS members). */
