@@ -185,6 +185,48 @@ repl_join(char *buf, size_t size, char *const words[], size_t n,
     return buf;
 }
 
+/* The command 'argv[0]' names, with a number of arguments it takes; else
+ * NULL, after an error. */
+static const struct repl_cmd *
+lookup_command(struct repl *r, int argc, char *argv[])
+{
+    bool ambiguous;
+    const struct repl_cmd *c = repl_find_command(argv[0], &ambiguous);
+    if (!c) {
+        if (ambiguous) {
+            char names[512];
+            repl_command_candidates(argv[0], names, sizeof names);
+            repl_error(r, "'%s': ambiguous command: %s; try \"help\"",
+                       argv[0], names);
+        } else {
+            repl_error(r, "'%s': unknown command; try \"help\"", argv[0]);
+        }
+        return NULL;
+    }
+    int n_args = argc - 1;
+    if (n_args < c->min_args || (c->max_args >= 0 && n_args > c->max_args)) {
+        repl_usage_error(r, c->name, "%s arguments (usage: %s%s%s)",
+                         n_args < c->min_args ? "too few" : "too many",
+                         c->name, *c->args ? " " : "", c->args);
+        return NULL;
+    }
+    return c;
+}
+
+/* The model starts being traced (at the first command that changes or
+ * steps it), from its beginning: what it did so far (its threads' starts,
+ * at least) first. */
+static void
+start_tracing(struct repl *r)
+{
+    r->tp_pending = false;
+    if (uk_tp_load() && !r->mute_output) {
+        for (size_t k = 0; k < r->sess.n_events; k++) {
+            uk_tp_observer(&r->sess.events[k].e, NULL);
+        }
+    }
+}
+
 enum cmd_status
 repl_execute(struct repl *r, char *line)
 {
@@ -207,27 +249,11 @@ repl_execute(struct repl *r, char *line)
     }
     argv[argc] = NULL;
 
-    bool ambiguous;
-    const struct repl_cmd *c = repl_find_command(argv[0], &ambiguous);
+    const struct repl_cmd *c = lookup_command(r, argc, argv);
     if (!c) {
-        if (ambiguous) {
-            char names[512];
-            repl_command_candidates(argv[0], names, sizeof names);
-            repl_error(r, "'%s': ambiguous command: %s; try \"help\"",
-                       argv[0], names);
-        } else {
-            repl_error(r, "'%s': unknown command; try \"help\"", argv[0]);
-        }
         return CMD_ERROR;
     }
     argv[0] = (char *) c->name;
-    int n_args = argc - 1;
-    if (n_args < c->min_args || (c->max_args >= 0 && n_args > c->max_args)) {
-        repl_usage_error(r, c->name, "%s arguments (usage: %s%s%s)",
-                         n_args < c->min_args ? "too few" : "too many",
-                         c->name, *c->args ? " " : "", c->args);
-        return CMD_ERROR;
-    }
     if (r->echo && !r->replaying && !r->rescripting) {
         printf("(ukdb) %s\n", copy + strspn(copy, " \t"));
     }
@@ -238,14 +264,7 @@ repl_execute(struct repl *r, char *line)
     }
     if (r->tp_pending && (c->flags & (REPL_CMD_JOURNAL | REPL_CMD_MOTION))
         && !r->replaying) {
-        /* The model starts being traced here, from its beginning: what
-         * it did so far (its threads' starts, at least) first. */
-        r->tp_pending = false;
-        if (uk_tp_load() && !r->mute_output) {
-            for (size_t k = 0; k < r->sess.n_events; k++) {
-                uk_tp_observer(&r->sess.events[k].e, NULL);
-            }
-        }
+        start_tracing(r);
     }
     size_t journal_mark = r->sess.n_journal;
     if ((c->flags & REPL_CMD_RECORD) && !r->replaying && !r->rescripting
