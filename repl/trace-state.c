@@ -281,6 +281,25 @@ apply_dp(struct trace_state *st, const struct ukey_event *e)
     }
 }
 
+/* An insert, replace or remove in a umap. */
+static void
+apply_umap(struct trace_state *st, const struct ukey_event *e)
+{
+    struct trace_ukey *k = ukey_get(st, e->ukey_id, e);
+    if (e->type == UK_EV_UMAP_INSERT) {
+        k->in_umap = true;
+        k->umap = e->umap;
+        return;
+    }
+    k->in_umap = false;         /* Replaced or removed. */
+    k->deleted = true;
+    if (e->type == UK_EV_UMAP_REPLACE) {
+        k = ukey_get(st, e->ukey2_id, e);
+        k->in_umap = true;
+        k->umap = e->umap;
+    }
+}
+
 void
 trace_state_apply(struct trace_state *st, const struct ukey_event *e)
 {
@@ -314,22 +333,9 @@ trace_state_apply(struct trace_state *st, const struct ukey_event *e)
         apply_lock(st, e);
         break;
     case UK_EV_UMAP_INSERT:
-        k = ukey_get(st, e->ukey_id, e);
-        k->in_umap = true;
-        k->umap = e->umap;
-        break;
     case UK_EV_UMAP_REPLACE:
-        k = ukey_get(st, e->ukey_id, e);
-        k->in_umap = false;
-        k->deleted = true;
-        k = ukey_get(st, e->ukey2_id, e);
-        k->in_umap = true;
-        k->umap = e->umap;
-        break;
     case UK_EV_UMAP_REMOVE:
-        k = ukey_get(st, e->ukey_id, e);
-        k->in_umap = false;
-        k->deleted = true;
+        apply_umap(st, e);
         break;
     case UK_EV_RCU_POSTPONE:
         k = ukey_get(st, e->ukey_id, e);
