@@ -744,6 +744,39 @@ write_script(const struct repro *p, FILE *f, const char *trace, bool ok,
     }
 }
 
+/* Replays 'tc' under every variant (or 'only'), into '*best': the first
+ * that follows it to the end (the others that do, too, named in 'also'),
+ * else the one that followed it furthest.  Returns whether one did. */
+static bool
+repro_best(const struct trace_cursor *tc, const struct uk_variant *only,
+           struct repro *best, char *also, size_t also_size)
+{
+    bool have_best = false, ok = false;
+    size_t n = only ? 1 : uk_variant_count();
+    for (size_t i = 0; i < n; i++) {
+        const struct uk_variant *v = only ? only : uk_variant_at(i);
+        struct repro p;
+        repro_init(&p, tc, v);
+        bool full = repro_run(&p);
+        if (full && ok) {
+            size_t len = strlen(also);
+            snprintf(also + len, also_size - len, "%s%s", len ? ", " : "",
+                     v->name);
+            repro_destroy(&p);
+        } else if ((full && !ok) || !have_best || (!ok && p.j > best->j)) {
+            if (have_best) {
+                repro_destroy(best);
+            }
+            *best = p;
+            have_best = true;
+            ok = full;
+        } else {
+            repro_destroy(&p);
+        }
+    }
+    return ok;
+}
+
 enum cmd_status
 trace_reproduce(struct repl *r, int argc, char *argv[])
 {
@@ -767,33 +800,9 @@ trace_reproduce(struct repl *r, int argc, char *argv[])
         }
     }
 
-    /* Every variant (or the one given); keep the first full match, else
-     * the one that followed the trace furthest. */
     struct repro best;
-    bool have_best = false, ok = false;
     char also[256] = "";
-    size_t n = only ? 1 : uk_variant_count();
-    for (size_t i = 0; i < n; i++) {
-        const struct uk_variant *v = only ? only : uk_variant_at(i);
-        struct repro p;
-        repro_init(&p, tc, v);
-        bool full = repro_run(&p);
-        if (full && ok) {
-            size_t len = strlen(also);
-            snprintf(also + len, sizeof also - len, "%s%s", len ? ", " : "",
-                     v->name);
-            repro_destroy(&p);
-        } else if ((full && !ok) || !have_best || (!ok && p.j > best.j)) {
-            if (have_best) {
-                repro_destroy(&best);
-            }
-            best = p;
-            have_best = true;
-            ok = full;
-        } else {
-            repro_destroy(&p);
-        }
-    }
+    bool ok = repro_best(tc, only, &best, also, sizeof also);
 
     FILE *f = out ? fopen(out, "w") : stdout;
     if (!f) {
