@@ -641,8 +641,47 @@ graph_add_input(struct graph *g, const char *input)
     return ok;
 }
 
-/* Builds everything but the sources' connections to the sink.  Returns
- * false after appending a cause. */
+/* Adds the sink and connects the muxer, or else every source port, to it.
+ * Returns false after appending a cause. */
+static bool
+graph_add_sink(struct graph *g)
+{
+    enum report_mode mode = g->setup.options.mode;
+    g->sink_cls = sink_create_class(mode, mode == REPORT_AUDIT
+                                          ? "audit" : "lifecycle");
+    if (!g->sink_cls) {
+        return false;
+    }
+    if (bt_graph_add_sink_component_with_initialize_method_data(
+            g->graph, g->sink_cls, "ukey", NULL, &g->setup, GRAPH_LOG_LEVEL,
+            &g->sink) != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Cannot add component: name=\"sink.ukey.%s\"",
+            mode == REPORT_AUDIT ? "audit" : "lifecycle");
+        return false;
+    }
+    if (g->muxer) {
+        if (!graph_connect(
+                g, bt_component_filter_borrow_output_port_by_name_const(
+                       g->muxer, "out"),
+                bt_component_sink_borrow_input_port_by_index_const(g->sink,
+                                                                   0))) {
+            return false;
+        }
+    }
+    for (uint64_t i = 0; i < g->n_ports; i++) {
+        if (!graph_connect(
+                g, g->ports[i],
+                bt_component_sink_borrow_input_port_by_index_const(g->sink,
+                                                                   i))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Builds the graph: its sources, muxer and sink.  Returns false after
+ * appending a cause. */
 static bool
 graph_build(struct graph *g, int n_inputs, char *inputs[])
 {
@@ -685,38 +724,10 @@ graph_build(struct graph *g, int n_inputs, char *inputs[])
         }
     }
 
-    enum report_mode mode = g->setup.options.mode;
     g->setup.n_inputs = g->muxer ? 1 : g->n_ports;
     g->setup.declares_ukey = g->metadata_ukey ? 1 : live ? -1 : 0;
-    g->sink_cls = sink_create_class(mode, mode == REPORT_AUDIT
-                                          ? "audit" : "lifecycle");
-    if (!g->sink_cls) {
+    if (!graph_add_sink(g)) {
         return false;
-    }
-    if (bt_graph_add_sink_component_with_initialize_method_data(
-            g->graph, g->sink_cls, "ukey", NULL, &g->setup, GRAPH_LOG_LEVEL,
-            &g->sink) != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
-            "Cannot add component: name=\"sink.ukey.%s\"",
-            mode == REPORT_AUDIT ? "audit" : "lifecycle");
-        return false;
-    }
-    if (g->muxer) {
-        if (!graph_connect(
-                g, bt_component_filter_borrow_output_port_by_name_const(
-                       g->muxer, "out"),
-                bt_component_sink_borrow_input_port_by_index_const(g->sink,
-                                                                   0))) {
-            return false;
-        }
-    }
-    for (uint64_t i = 0; i < g->n_ports; i++) {
-        if (!graph_connect(
-                g, g->ports[i],
-                bt_component_sink_borrow_input_port_by_index_const(g->sink,
-                                                                   i))) {
-            return false;
-        }
     }
 
     g->interrupter = bt_interrupter_create();
