@@ -262,7 +262,10 @@ main(int argc, char *argv[])
         if (status == CMD_OK && isatty(STDIN_FILENO)) {
             status = repl_run_tty(&r);
         } else if (status == CMD_OK) {
-            status = repl_run_file(&r, stdin, NULL);
+            /* Commands on a stdin that is not a terminal: a script, as
+             * without a trace ("<stdin>:LINE: error: ..."). */
+            repl_catch_sigint();
+            status = repl_run_file(&r, stdin, "<stdin>");
         }
     } else if (file) {
         FILE *fp = fopen(file, "r");
