@@ -373,4 +373,16 @@ test_expect_success 'trace: show ukey and history take ukey#N' '
     test_grep "^<stdin>:[0-9]*: error: history: .ukey#0.: not a ukey id" err
 '
 
+# Before, "history 99" of a ukey the trace does not have printed an empty
+# history (and "[]" in JSON) where the model says "no such ukey".
+test_expect_success 'trace: history of a ukey the trace does not have is an error' '
+    printf "%s\n" "goto end" "history 99" | "$UKDB" "$V1" >out 2>err;
+    test $? = 2 &&
+    test_grep "^<stdin>:2: error: history: .99.: no such ukey in the trace" err &&
+    printf "%s\n" "set output json" "history 99" | "$UKDB" "$V1" >out 2>err;
+    test $? = 2 && ! grep -q "^\[" out &&
+    printf "%s\n" "history 2" | "$UKDB" "$V1" >out 2>err &&
+    test ! -s err && test_grep "^Nothing has happened to 2 before event 0" out
+'
+
 test_done
