@@ -23,7 +23,7 @@ usage(FILE *fp)
     fputs("usage: ukdb [--echo] [--keep-going] [--events FILE] "
           "[-x INITFILE]\n"
           "            [-f FILE | -c 'CMD; CMD' | FILE.ukdb | TRACE]\n"
-          "       ukdb record -o DIR | --live URL [OPTION...] SCRIPT.ukdb\n"
+          "       ukdb record -o DIR | --live URL [--] [OPTION...] SCRIPT.ukdb\n"
           "       ukdb audit [--format text|json] TRACE...\n"
           "       ukdb view [--ukey ID] [--flow NAME] [--thread NAME] "
           "[--begin B]\n"
