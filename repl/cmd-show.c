@@ -125,8 +125,9 @@ show_ukey(struct repl *r, const char *arg)
     if (r->json) {
         printf("{\"id\":%" PRIu64 ",\"flow\":", k->id);
         repl_json_string(k->flow->name);
-        printf(",\"ufid\":\"%016" PRIx64 "\",\"state\":\"%s\","
-               "\"state_thread\":", k->ufid, ukey_state_name(k->state));
+        printf(",\"ufid\":\"%016" PRIx64 "\",\"pmd_id\":%u,"
+               "\"state\":\"%s\",\"state_thread\":", k->ufid, k->pmd_id,
+               ukey_state_name(k->state));
         repl_json_string(udpif_thread_name(r->udpif, k->state_thread));
         printf(",\"state_where\":");
         repl_json_string(k->state_where);
@@ -135,9 +136,10 @@ show_ukey(struct repl *r, const char *arg)
         repl_json_string(held_by(&k->mutex));
         printf(",\"dump_seq\":%" PRIu64 ",\"reval_seq\":%" PRIu64
                ",\"missed_dumps\":%u,\"stats_packets\":%" PRIu64
-               ",\"pending_free\":%s,\"freed\":%u}\n", k->dump_seq,
-               k->reval_seq, k->missed_dumps, k->stats_packets,
-               ukey_pending_free(r, k) ? "true" : "false", k->n_freed);
+               ",\"pending_free\":%s,\"postponed\":%u,\"freed\":%u}\n",
+               k->dump_seq, k->reval_seq, k->missed_dumps, k->stats_packets,
+               ukey_pending_free(r, k) ? "true" : "false", k->n_postponed,
+               k->n_freed);
         return CMD_OK;
     }
     printf("ukey #%" PRIu64 " of flow %s (ufid %016" PRIx64 ", pmd %u)\n",

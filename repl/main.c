@@ -23,7 +23,7 @@ usage(FILE *fp)
     fputs("usage: ukdb [--echo] [--keep-going] [--events FILE] "
           "[-x INITFILE]\n"
           "            [-f FILE | -c 'CMD; CMD' | FILE.ukdb | TRACE]\n"
-          "       ukdb record -o DIR | --live URL [OPTION...] SCRIPT.ukdb\n"
+          "       ukdb record -o DIR | --live URL [--] [OPTION...] SCRIPT.ukdb\n"
           "       ukdb audit [--format text|json] TRACE...\n"
           "       ukdb view [--ukey ID] [--flow NAME] [--thread NAME] "
           "[--begin B]\n"
@@ -212,7 +212,10 @@ run_input(struct repl *r, const struct main_args *a)
         if (status == CMD_OK && isatty(STDIN_FILENO)) {
             status = repl_run_tty(r);
         } else if (status == CMD_OK) {
-            status = repl_run_file(r, stdin, NULL);
+            /* Commands on a stdin that is not a terminal: a script, as
+             * without a trace ("<stdin>:LINE: error: ..."). */
+            repl_catch_sigint();
+            status = repl_run_file(r, stdin, "<stdin>");
         }
     } else if (a->file) {
         FILE *fp = fopen(a->file, "r");

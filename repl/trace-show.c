@@ -667,6 +667,19 @@ trace_history(struct repl *r, int argc, char *argv[])
                              "the trace", argv[1]);
             return CMD_ERROR;
         }
+        /* As on the model, a ukey that is nowhere (in the events read so
+         * far) is an error, not an empty history; one the cursor has not
+         * reached yet has "nothing" so far. */
+        size_t i = 0;
+        while (i < tc->n_events
+               && !uk_event_in_history(&tc->events[i], ukey_id, 0)) {
+            i++;
+        }
+        if (i == tc->n_events) {
+            repl_usage_error(r, "history", "'%s': no such ukey in the trace",
+                             argv[1]);
+            return CMD_ERROR;
+        }
     }
     int n = 0;
     if (r->json) {

@@ -318,8 +318,14 @@ trace_state_apply(struct trace_state *st, const struct ukey_event *e)
         break;
     case UK_EV_TRANSITION:
         k = ukey_get(st, e->ukey_id, e);
-        if (e->result == UK_TR_OK || e->result == UK_TR_ABORT) {
+        /* As the model (core/ukey.c) and the checker: only an accepted
+         * transition moves the state; a rejected one (WARN) is recorded
+         * as the last change, as OVS records it; an abort and the
+         * OPERATIONAL no-op are not. */
+        if (e->result == UK_TR_OK) {
             k->state = e->to;
+        }
+        if (e->result == UK_TR_OK || e->result == UK_TR_WARN) {
             k->state_thread = e->thread_id;
             k->state_where = e->where;
         }

@@ -43,6 +43,19 @@ test_expect_success 'every option of the usage is described' '
     done
 '
 
+# "ukdb record" passes ukdb's own options to the run, after "--": the page
+# said neither (before it, record refuses them as its own).
+test_expect_success 'record: the page and the usages give the run options after --' '
+    sed -n "/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p" page |
+        sed -n "/^\.B ukdb record/,/^\.I SCRIPT/p" >synopsis &&
+    test "$(grep -c "OPTION" synopsis)" = 2 &&
+    grep -q "^\.B record .*OPTION" page &&
+    "$UKDB" --help | grep -q "ukdb record .*\[--\] \[OPTION...\] SCRIPT" &&
+    "$UKDB" record --help | grep -q "ukdb record -o DIR \[--\] \[OPTION...\] SCRIPT" &&
+    ! "$UKDB" record -o rec --keep-going x.ukdb 2>err &&
+    grep -q "unknown option .--keep-going." err
+'
+
 test_expect_success 'exit codes and the history file are documented' '
     sed -n "/^\.SH \"\{0,1\}EXIT STATUS/,/^\.SH [A-Z]/p" page >exit &&
     grep -q "^\.B 0\$" exit && grep -q "^\.B 1\$" exit && grep -q "^\.B 2\$" exit &&

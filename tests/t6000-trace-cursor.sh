@@ -125,9 +125,9 @@ test_expect_success 'goto N, seq:S and TIME; step THREAD' '
     test_grep "^event 1 of [0-9]* (seq 1, +0.000000 ms" goto.out &&
     test_grep "^\[[0-9]*\] *revalidator0 " goto.out &&
     echo "goto 1000s" | "$UKDB" race >/dev/null 2>err; test $? = 2 &&
-    test_grep "^error: goto: .1000s.: out of range" err &&
+    test_grep "^<stdin>:[0-9]*: error: goto: .1000s.: out of range" err &&
     echo "goto x" | "$UKDB" race >/dev/null 2>err; test $? = 2 &&
-    test_grep "^error: goto: .x.: expected an event number" err
+    test_grep "^<stdin>:[0-9]*: error: goto: .x.: expected an event number" err
 '
 
 test_expect_success 'watch and last' '
@@ -226,7 +226,7 @@ test_expect_success 'reproduce under a variant that cannot: the divergence' '
     echo "reproduce --variant upstream -o up.ukdb" | "$UKDB" race \
         >up.out 2>up.err; test $? = 2 &&
     stop="the replay stops at event [0-9]* of [0-9]* (variant upstream)" &&
-    test_grep "^error: reproduce: up.ukdb: $stop: event [0-9]* differs: the trace has #[0-9]* .*; the replay emits #[0-9]* " up.err &&
+    test_grep "^<stdin>:[0-9]*: error: reproduce: up.ukdb: $stop: event [0-9]* differs: the trace has #[0-9]* .*; the replay emits #[0-9]* " up.err &&
     test $(wc -l <up.err) = 1 &&
     test_grep "^# DIVERGENCE: event" up.ukdb &&
     "$UKDB" -f up.ukdb >/dev/null
@@ -296,7 +296,7 @@ test_expect_code 2 'bad input: goto out of range' '
     n=$(cat n.trace) &&
     echo "goto $((n + 1))" | "$UKDB" race >out 2>err;
     rc=$?; cat err; test $(wc -l <err) = 1 &&
-    grep -q "^error: goto: .$((n + 1)).: out of range (events 0 to $n)$" err &&
+    grep -q "^<stdin>:[0-9]*: error: goto: .$((n + 1)).: out of range (events 0 to $n)$" err &&
     exit $rc
 '
 
@@ -312,7 +312,7 @@ V1=$TEST_TOP/traces/race-v1-replace
 test_expect_success 'next THREAD with nothing to step to: an error, no move' '
     printf "%s\n" "goto 70" "next handler0" | "$UKDB" "$V1" >out 2>err;
     test $? = 2 &&
-    test_grep "^error: next: no more events of handler0 in the trace: staying at event 70 of 82\$" err &&
+    test_grep "^<stdin>:[0-9]*: error: next: no more events of handler0 in the trace: staying at event 70 of 82\$" err &&
     ! grep -q "end of the trace" out &&
     printf "%s\n" "goto 70" "next urcu" | "$UKDB" "$V1" >out &&
     test_grep "^\[76\] *urcu " out
@@ -322,11 +322,11 @@ test_expect_success 'next THREAD with nothing to step to: an error, no move' '
 # was "no event has seq 0 (lost?)".
 test_expect_success 'goto out of range: in the unit given' '
     echo "goto seq:999" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
-    test_grep "^error: goto: .seq:999.: out of range (seqs 1 to 82)\$" err &&
+    test_grep "^<stdin>:[0-9]*: error: goto: .seq:999.: out of range (seqs 1 to 82)\$" err &&
     echo "goto seq:0" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
-    test_grep "^error: goto: .seq:0.: out of range (seqs 1 to 82)\$" err &&
+    test_grep "^<stdin>:[0-9]*: error: goto: .seq:0.: out of range (seqs 1 to 82)\$" err &&
     echo "goto 5s" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
-    test_grep "^error: goto: .5s.: out of range (the trace spans 0 to 1.959862 ms from its first event)\$" err
+    test_grep "^<stdin>:[0-9]*: error: goto: .5s.: out of range (the trace spans 0 to 1.959862 ms from its first event)\$" err
 '
 
 # A violation is at the event that breaks the rule, as "show violations"
@@ -351,7 +351,7 @@ test_expect_success 'trace: history #1, show ukey #1, goto #S; comments' '
         "$UKDB" "$V1" >out &&
     test_grep "^event 65 of 82 (seq 65," out && test_grep "^ukey #1 of flow f1" out &&
     echo "goto #999" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
-    test_grep "^error: goto: .#999.: out of range (seqs 1 to 82)\$" err
+    test_grep "^<stdin>:[0-9]*: error: goto: .#999.: out of range (seqs 1 to 82)\$" err
 '
 
 # Event lines keep their columns past [9], as the model's step lines do.
@@ -370,7 +370,19 @@ test_expect_success 'trace: show ukey and history take ukey#N' '
         "$UKDB" "$V1" >out &&
     test_cmp by-number out &&
     echo "history ukey#0" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
-    test_grep "^error: history: .ukey#0.: not a ukey id" err
+    test_grep "^<stdin>:[0-9]*: error: history: .ukey#0.: not a ukey id" err
+'
+
+# Before, "history 99" of a ukey the trace does not have printed an empty
+# history (and "[]" in JSON) where the model says "no such ukey".
+test_expect_success 'trace: history of a ukey the trace does not have is an error' '
+    printf "%s\n" "goto end" "history 99" | "$UKDB" "$V1" >out 2>err;
+    test $? = 2 &&
+    test_grep "^<stdin>:2: error: history: .99.: no such ukey in the trace" err &&
+    printf "%s\n" "set output json" "history 99" | "$UKDB" "$V1" >out 2>err;
+    test $? = 2 && ! grep -q "^\[" out &&
+    printf "%s\n" "history 2" | "$UKDB" "$V1" >out 2>err &&
+    test ! -s err && test_grep "^Nothing has happened to 2 before event 0" out
 '
 
 test_done

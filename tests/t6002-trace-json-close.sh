@@ -92,6 +92,52 @@ test_expect_success 'the same keys as the model where it has the command' '
     done
 '
 
+# And the other way: what a trace prints, the model prints too, but for
+# what only a trace has (lost events, a violation's event).
+test_expect_success 'the model has the keys of the trace where it has the command' '
+    paste -d "|" model.keys trace.keys | while IFS="|" read -r m t; do
+        for k in $t; do
+            case " $m " in
+            *" $k "*) ;;
+            *) case $k in
+               uncertain|created_seen|event) ;;
+               *) echo "missing key $k in the model: $m"; exit 1 ;;
+               esac ;;
+            esac
+        done
+    done
+'
+
+# A backward transition (OVS aborts; the model does not) moves neither the
+# state nor the last change, and a rejected one (WARN) is the last change:
+# before, the trace took the aborted state (OPERATIONAL after EVICTED) and
+# kept the last accepted change where the model records the rejected one.
+test_expect_success 'a trace and the model agree on the state after a rejected transition' '
+    lttng_record back "$UKDB" -f "$EX/bugs/e34bbe31b-buggy.ukdb" >/dev/null &&
+    state_of() {
+        python3 -c "
+import json, sys
+for line in sys.stdin:
+    if line.startswith(\"{\\\"id\\\"\"):
+        k = json.loads(line)
+        print(k[\"id\"], k[\"state\"], k[\"state_thread\"], k[\"state_where\"])
+"
+    } &&
+    printf "%s\n" "source $EX/bugs/e34bbe31b-buggy.ukdb" "set output json" \
+        "show ukey 1" | "$UKDB" 2>/dev/null | state_of >model.state &&
+    printf "%s\n" "goto end" "set output json" "show ukey 1" |
+        "$UKDB" back | state_of >trace.state &&
+    grep -q "^1 EVICTED " model.state &&
+    test_cmp model.state trace.state &&
+    printf "%s\n" "variant v1-replace" "source $EX/race-steps.ukdb" \
+        "set output json" "show ukey 1" | "$UKDB" 2>/dev/null |
+        state_of >model.state &&
+    printf "%s\n" "tbreak violation use-after-free" "continue" \
+        "set output json" "show ukey 1" | "$UKDB" race | state_of >trace.state &&
+    grep -q "^1 DELETED revalidator0 " model.state &&
+    test_cmp model.state trace.state
+'
+
 test_expect_success 'text output comes back with set output text' '
     printf "%s\n" "set output json" "set output text" "goto 10" \
         "show ukeys" | "$UKDB" race | sed 1,2d >out &&
