@@ -169,9 +169,9 @@ cmd_audit_main(int argc, char *argv[], bool view)
                                      "missing TRACE argument");
     }
     if (report_bounds_empty(&o.begin, &o.end)) {
-        fprintf(stderr, "ukdb: error: --begin '%s' is after --end '%s': "
-                "the range is empty\n", bound_args[0], bound_args[1]);
-        return 2;
+        return ukdb_usage_error(view ? "view" : "audit", "--begin '%s' is "
+                                "after --end '%s': the range is empty",
+                                bound_args[0], bound_args[1]);
     }
 
     for (int i = optind; i < argc; i++) {

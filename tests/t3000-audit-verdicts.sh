@@ -324,7 +324,7 @@ test_expect_success 'view: --begin after --end of one kind is an error' '
         set -- $r &&
         { "$UKDB" view --begin $1 --end $2 clean >out 2>err; test $? = 2; } &&
         ! test -s out && test "$(wc -l <err)" = 1 &&
-        test_grep "^ukdb: error: --begin .$1. is after --end .$2.: the range is empty\$" err ||
+        test_grep "^ukdb: error: view: --begin .$1. is after --end .$2.: the range is empty (see \"ukdb view --help\")\$" err ||
         return 1
     done &&
     "$UKDB" view --begin seq:60 --end +0.000001 clean >out &&
