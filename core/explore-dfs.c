@@ -314,10 +314,24 @@ ex_dfs(struct ex *ex, size_t depth, int preemptions)
     }
 
     uint64_t tried = 0;
+    bool left = false;          /* Stopped with branches left. */
     for (;;) {
         f = &ex->frames[depth];
         uint64_t m = f->backtrack & avail & ~tried;
-        if (!m || ex->stop || ex_cancelled(ex)) {
+        if (!m) {
+            break;
+        }
+        if (ex->stop || ex_cancelled(ex)) {
+            /* Branches left: a limit did stop the search early. */
+            for (; m && !left; m &= m - 1) {
+                uint32_t id = (uint32_t) lowest_bit(m);
+                int pre = preemptions + (last_runnable && id != last);
+                left = ex->opts.preempt_bound < 0
+                       || pre <= ex->opts.preempt_bound;
+            }
+            if (left) {
+                ex_limit_left(ex);
+            }
             break;
         }
         uint32_t id = (uint32_t) lowest_bit(m);
@@ -334,7 +348,7 @@ ex_dfs(struct ex *ex, size_t depth, int preemptions)
             break;
         }
     }
-    if (!ex->stop) {
+    if (!left && !ex->error) {
         st->pruned += (uint64_t) __builtin_popcountll(runnable & ~tried);
     }
     free(prefix);

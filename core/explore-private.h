@@ -93,6 +93,13 @@ struct ex {
     size_t limit;               /* Depth limit of this search. */
     enum explore_reduction reduction;
     bool stop;
+    bool limit_hit;             /* --time-limit stopped the search: it
+                                 * is 'interrupted' if work was left
+                                 * (ex_limit_left()). */
+    bool probing;               /* --max-schedules reached: the search
+                                 * goes on only to see whether another
+                                 * schedule is left, and stops, interrupted,
+                                 * as soon as one ends. */
 
     /* The steps of 'path', for DPOR: each one's footprint, and its vector
      * clock ('stride' entries each: for thread t, 1 + the index of the
@@ -126,6 +133,7 @@ bool ex_check(struct ex *, uint64_t seed);
 bool ex_cancelled(struct ex *);
 void ex_poll(struct ex *);
 void ex_schedule_done(struct ex *, bool complete);
+void ex_limit_left(struct ex *);
 void ex_init(struct ex *, explore_setup_fn *, void *aux,
              const struct explore_options *, struct explore_result *);
 void ex_fini(struct ex *);

@@ -117,7 +117,11 @@ ex_sample(struct ex *ex)
         }
         pct_k = ex->n_path;
     }
-    for (uint64_t i = 0; i < ex->opts.n_runs && !ex->stop; i++) {
+    uint64_t i;
+    for (i = 0; i < ex->opts.n_runs && !ex->stop && !ex->probing; i++) {
         ex_run_one(ex, ex->opts.seed + i, pct_k);
+    }
+    if (i < ex->opts.n_runs) {
+        ex->result->stats.interrupted = ex->probing || ex->limit_hit;
     }
 }

@@ -343,6 +343,18 @@ ex_check(struct ex *ex, uint64_t seed)
     struct explore_result *r = ex->result;
     bool found = false;
 
+    if (ex->probing) {
+        /* Past --max-schedules: a violation ends a schedule that is not
+         * counted (ex_schedule_done() stops the search). */
+        for (size_t i = 0; i < ex->n_pending; i++) {
+            if (!ex->target
+                || explore_same_violation(&ex->pending[i].event,
+                                          ex->target)) {
+                return true;
+            }
+        }
+        return false;
+    }
     for (size_t i = 0; i < ex->n_pending; i++) {
         const struct ukey_event *e = &ex->pending[i].event;
         r->kinds_seen |= UINT64_C(1) << (e->kind & 63);
@@ -413,7 +425,7 @@ ex_poll(struct ex *ex)
 {
     struct explore_stats *st = &ex->result->stats;
     if (ex->opts.time_limit > 0 && ex_elapsed(ex) > ex->opts.time_limit) {
-        st->interrupted = true;
+        ex->limit_hit = true;
         ex->stop = true;
     }
     ex_cancelled(ex);
@@ -431,6 +443,12 @@ void
 ex_schedule_done(struct ex *ex, bool complete)
 {
     struct explore_stats *st = &ex->result->stats;
+    if (ex->probing) {
+        /* One more schedule than --max-schedules: there was more. */
+        st->interrupted = true;
+        ex->stop = true;
+        return;
+    }
     st->schedules++;
     if (ex->n_path > st->max_depth) {
         st->max_depth = ex->n_path;
@@ -443,10 +461,22 @@ ex_schedule_done(struct ex *ex, bool complete)
         }
     }
     if (ex->opts.max_schedules && st->schedules >= ex->opts.max_schedules) {
-        st->interrupted = true;
-        ex->stop = true;
+        /* Stop at the next schedule, if there is one: a space of exactly
+         * 'max_schedules' schedules is covered. */
+        ex->probing = true;
     }
     ex_poll(ex);
+}
+
+/* Called by a search that stopped with work left to do: if --time-limit
+ * stopped it, it is 'interrupted'.  A limit reached with the last
+ * schedule of the space leaves the search complete. */
+void
+ex_limit_left(struct ex *ex)
+{
+    if (ex->limit_hit) {
+        ex->result->stats.interrupted = true;
+    }
 }
 
 /* ==== Entry points ==== */

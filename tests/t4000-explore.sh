@@ -118,6 +118,10 @@ test_expect_success 'explore: summaries say "1 schedule", "1 step", "the only sc
     { echo "variant upstream"; seed_scenario; } >u.ukdb &&
     timeout 60 "$UKDB" explore --max-schedules 1 u.ukdb >out 2>&1 &&
     test_grep "^incomplete: no violation in 1 schedule (.*) -- stopped by --max-schedules 1 before the end of the space$" out &&
+    timeout 60 "$UKDB" explore --max-schedules 1 one.ukdb >out 2>&1 &&
+    test_grep "^clean: no violation in the only schedule (DPOR" out &&
+    timeout 60 "$UKDB" explore --bfs --max-schedules 1 one.ukdb >out 2>&1 &&
+    test_grep "^clean: no violation in the only schedule (sleep" out &&
     timeout 60 "$UKDB" explore --random 1 u.ukdb >out 2>&1 &&
     test_grep "^clean: no violation in 1 random schedule (sampled with seed 1, [^()]*)$" out &&
     timeout 60 "$UKDB" explore --depth 1 --preempt-bound 1 u.ukdb >out 2>&1 &&

@@ -291,6 +291,44 @@ test_upstream_clean(void)
     explore_result_destroy(&r);
 }
 
+/* A --max-schedules equal to the size of the space stops the search with
+ * its last schedule: nothing was left, so the search is complete, not
+ * interrupted.  One less leaves one.  Under each strategy. */
+static void
+test_limit_at_the_end(void)
+{
+    struct scenario s = { .variant = "upstream", .one_umap = true };
+    for (int bfs = 0; bfs < 2; bfs++) {
+        const char *name = bfs ? "bfs" : "dfs";
+        struct explore_options opts;
+        struct explore_result r;
+        explore_options_init(&opts);
+        opts.strategy = bfs ? EXPLORE_BFS : EXPLORE_DFS;
+        is_int(explore_run(setup_race, &s, &opts, &r), 0, "%s: ran", name);
+        uint64_t n = r.stats.schedules;
+        bool whole = r.stats.exhausted && !r.stats.interrupted;
+        explore_result_destroy(&r);
+        ok(whole && n > 1, "%s: the whole space is %llu schedules", name,
+           (unsigned long long) n);
+
+        opts.max_schedules = n;
+        is_int(explore_run(setup_race, &s, &opts, &r), 0, "%s: ran", name);
+        ok(r.stats.schedules == n && r.stats.exhausted
+           && !r.stats.interrupted,
+           "%s: --max-schedules %llu, the size of the space: complete",
+           name, (unsigned long long) n);
+        explore_result_destroy(&r);
+
+        opts.max_schedules = n - 1;
+        is_int(explore_run(setup_race, &s, &opts, &r), 0, "%s: ran", name);
+        ok(r.stats.schedules == n - 1 && !r.stats.exhausted
+           && r.stats.interrupted,
+           "%s: --max-schedules %llu: interrupted, one left", name,
+           (unsigned long long) (n - 1));
+        explore_result_destroy(&r);
+    }
+}
+
 /* The progress callback: first after the first schedule (so a long
  * search shows itself at once), then by time; never after the search. */
 struct progress_log {
@@ -571,6 +609,7 @@ main(void)
     test_setup_fails();
     test_bfs_order();
     test_upstream_clean();
+    test_limit_at_the_end();
     test_progress();
     test_reduction_sound();
     test_dpor_depth_bound();
