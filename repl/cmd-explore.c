@@ -342,6 +342,12 @@ write_script(FILE *fp, const struct repl *r,
                 v->detail ? v->detail : "",
                 uk_violation_kind_name(v->event.kind));
     } else {
+        if (r->sess.n_bps) {
+            /* A breakpoint stops "step THREAD N" after the step that hits
+             * it: the rest of the schedule would not replay. */
+            fprintf(fp, "# The session's breakpoints would stop the "
+                    "steps:\ndelete\n");
+        }
         fprintf(fp, "# The failing schedule:\n");
         error = explore_write_script(fp, v, group);
     }

@@ -431,4 +431,19 @@ test_expect_success 'explore --bfs: --time-limit stops it within its levels' '
     test_grep "^incomplete: no violation in .*, depth [1-9][0-9]*, .* -- stopped by --time-limit 1 " out
 '
 
+# A breakpoint of the session (or of the scenario) stopped a grouped
+# "step THREAD N" of the saved script halfway: the replay failed (exit 2,
+# "'h0' is not runnable").
+test_expect_success 'explore -o: the saved schedule replays past the session'"'"'s breakpoints' '
+    with_variant pre-e34bbe31b "$BUGS/e34bbe31b.ukdb" bp.ukdb &&
+    echo "break transition OPERATIONAL" >>bp.ukdb &&
+    { timeout 60 "$UKDB" explore -o bpcex.ukdb bp.ukdb >out 2>&1; test $? = 1; } &&
+    test_grep "^step r0 [0-9]" bpcex.ukdb &&
+    timeout 60 "$UKDB" bpcex.ukdb >rout 2>&1 &&
+    test_grep "ERROR backward-transition" rout &&
+    timeout 60 "$UKDB" -c "source bp.ukdb; break event dp_put; explore -o bpcex2.ukdb" >out 2>&1 &&
+    timeout 60 "$UKDB" bpcex2.ukdb >rout 2>&1 &&
+    test_grep "ERROR backward-transition" rout
+'
+
 test_done
