@@ -313,6 +313,12 @@ write_prelude(FILE *fp, const struct repl *r)
     if (r->cfg.flow_limit != def.flow_limit) {
         fprintf(fp, "set flow-limit %u\n", r->cfg.flow_limit);
     }
+    if (r->cfg.stuck_rounds != def.stuck_rounds) {
+        fprintf(fp, "set stuck-rounds %u\n", r->cfg.stuck_rounds);
+    }
+    if (r->cfg.slowpath_rounds != def.slowpath_rounds) {
+        fprintf(fp, "set slowpath-rounds %u\n", r->cfg.slowpath_rounds);
+    }
     fprintf(fp, "# The scenario:\n");
     for (size_t i = 0; i < r->n_script; i++) {
         fprintf(fp, "%s\n", r->script[i]);

@@ -446,4 +446,19 @@ test_expect_success 'explore -o: the saved schedule replays past the session'"'"
     test_grep "ERROR backward-transition" rout
 '
 
+# The checker's settings were not in the saved script: a stuck-ukey found
+# with "set stuck-rounds 2" did not replay (the default needs 6 rounds).
+test_expect_success 'explore -o: the saved script keeps stuck-rounds and slowpath-rounds' '
+    printf "%s\n" "variant pre-a1d6cce78" "set stuck-rounds 2" \
+        "set slowpath-rounds 3" "umaps 1" "handler h0" "revalidator r0" \
+        "flow f1 h0" "upcall h0 f1" "run" "dp fail del f1 EIO" "expire f1" \
+        "round r0" "round r0" "round r0" >sr.ukdb &&
+    { timeout 60 "$UKDB" explore -o srcex.ukdb sr.ukdb >out 2>&1; test $? = 1; } &&
+    test_grep "VIOLATION ERROR stuck-ukey" out &&
+    test_grep "^set stuck-rounds 2$" srcex.ukdb &&
+    test_grep "^set slowpath-rounds 3$" srcex.ukdb &&
+    timeout 60 "$UKDB" srcex.ukdb >rout 2>&1 &&
+    test_grep "ERROR stuck-ukey" rout
+'
+
 test_done
