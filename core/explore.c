@@ -598,6 +598,14 @@ explore_run(explore_setup_fn *setup, void *aux,
         struct explore_options mopts = ex.opts;
         mopts.minimize = true;
         mopts.progress = NULL;
+        if (ex.opts.time_limit > 0) {
+            /* --time-limit bounds the whole run, minimisation included:
+             * what is left of it, if anything. */
+            mopts.time_limit = ex.opts.time_limit - ex_elapsed(&ex);
+            if (!(mopts.time_limit > 0)) {
+                break;
+            }
+        }
         int error = explore_minimize(setup, aux, &mopts,
                                      &result->violations[i]);
         if (error) {

@@ -228,8 +228,9 @@ int explore_replay(explore_setup_fn *setup, void *aux, const uint32_t *tids,
 /* Minimises 'v' in place: re-searches with decreasing depth bounds for a
  * shorter schedule reaching the same violation kind on the same flow, then
  * deletes each step of threads not named by the violation that the
- * violation does not need.  'opts' gives the reduction and limits used.
- * Returns 0 (even if nothing got shorter), or EINVAL. */
+ * violation does not need.  'opts' gives the reduction and limits used
+ * ('time_limit' bounds the whole minimisation).  Returns 0 (even if
+ * nothing got shorter), or EINVAL. */
 int explore_minimize(explore_setup_fn *setup, void *aux,
                      const struct explore_options *opts,
                      struct explore_violation *v);

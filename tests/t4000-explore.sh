@@ -461,4 +461,20 @@ test_expect_success 'explore -o: the saved script keeps stuck-rounds and slowpat
     test_grep "ERROR stuck-ukey" rout
 '
 
+# --time-limit bounded each of the minimiser's re-searches, not the run:
+# "--time-limit 2" found this one in about 1 s, then minimised for 4 s
+# more (each re-search up to 2 s).
+test_expect_success 'explore: --time-limit bounds the minimisation too' '
+    printf "%s\n" "variant pre-154781666" "umaps 1" "handler h0" \
+        "handler h1" "revalidator r0" "revalidator r1" "flow f1 h0" \
+        "flow f2 h1" "flow f3 h0" "upcall h0 f1" "upcall h1 f2" \
+        "upcall h0 f3" "run" "dp del f1" "round r0" "round r0" "round r0" \
+        "run" "round r0" "round r1" "traffic f1 1" "traffic f2 1" \
+        "upcall h1 f3" >big.ukdb &&
+    { timeout 120 "$UKDB" explore --time-limit 2 big.ukdb >out 2>&1; test $? -le 1; } &&
+    secs=$(sed -n "s/.*, \([0-9.]*\) s).*/\1/p" out | tail -1) &&
+    test -n "$secs" &&
+    awk -v s="$secs" "BEGIN { exit !(s < 2.5) }" || { cat out; false; }
+'
+
 test_done
