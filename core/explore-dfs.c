@@ -202,6 +202,34 @@ dpor_step(struct ex *ex, size_t j)
     vcj[q] = (uint32_t) j + 1;
 }
 
+/* DPOR bookkeeping of a complete schedule of 'depth' steps.  A step can
+ * disable a thread for good (the main thread's join of udpif_destroy()
+ * stops every other thread, their queued work dropped): the disabled step
+ * never runs, so no race with it is ever seen, and the schedules in which
+ * it runs first would be missed.  The step at the last node where such a
+ * thread was runnable conflicts with the thread's step: the thread is
+ * added to that node's backtrack set.  (A thread blocked on a lock or a
+ * barrier runs again before the schedule ends: its races are seen.) */
+static void
+dpor_leaf(struct ex *ex, size_t depth)
+{
+    uint64_t later = 0;         /* Runnable at some node after k. */
+    for (size_t k = depth; k-- > 0;) {
+        struct ex_frame *f = &ex->frames[k];
+        uint64_t lost = f->runnable & ~later
+                        & ~(UINT64_C(1) << ex->path[k]);
+        for (uint64_t m = lost; m; m &= m - 1) {
+            uint64_t q = m & -m;
+            ex->result->stats.races++;
+            if (!(q & (f->backtrack | f->sleep.mask))) {
+                f->backtrack |= q;
+                ex->result->stats.backtracks++;
+            }
+        }
+        later |= f->runnable;
+    }
+}
+
 /* ==== The exhaustive search ==== */
 
 /* Ends the schedule at 'depth' if it ends there: nothing is 'runnable'
@@ -284,6 +312,9 @@ ex_dfs(struct ex *ex, size_t depth, int preemptions)
     struct explore_stats *st = &ex->result->stats;
     uint64_t runnable = ex_runnable(ex);
 
+    if (!runnable && ex->reduction == EXPLORE_REDUCTION_DPOR) {
+        dpor_leaf(ex, depth);
+    }
     if (ex_leaf(ex, depth, runnable)) {
         return;
     }

@@ -477,4 +477,15 @@ test_expect_success 'explore: --time-limit bounds the minimisation too' '
     awk -v s="$secs" "BEGIN { exit !(s < 2.5) }" || { cat out; false; }
 '
 
+# DPOR saw no race with the steps that the shutdown'"'"'s join disabled for
+# good: "clean: no violation in the only schedule" (the shutdown first).
+test_expect_success 'explore: a queued shutdown does not hide the race (dpor)' '
+    with_variant pre-e34bbe31b "$BUGS/e34bbe31b.ukdb" sd.ukdb &&
+    echo shutdown >>sd.ukdb &&
+    { timeout 60 "$UKDB" explore -o sdcex.ukdb sd.ukdb >out 2>&1; test $? = 1; } &&
+    test_grep "VIOLATION ERROR backward-transition" out &&
+    timeout 60 "$UKDB" sdcex.ukdb >rout 2>&1 &&
+    test_grep "ERROR backward-transition" rout
+'
+
 test_done

@@ -15,6 +15,8 @@ struct scenario {
     bool same;                  /* setup_dup(): both upcalls on f1. */
     bool evict;                 /* setup_dup(): f1 evicted first. */
     bool one_umap;              /* setup_race(): a single umap shard. */
+    bool shutdown;              /* setup_miss_dump(): udpif_destroy()
+                                 * queued too. */
 };
 
 static struct udpif *
@@ -103,6 +105,9 @@ setup_miss_dump(void *s_)
     udpif_expire(u, f);
     udpif_upcall(u, h, f, 1);
     udpif_round(u, r, UK_PHASE_DUMP);
+    if (s->shutdown) {
+        udpif_shutdown(u);
+    }
     return u;
 }
 
@@ -464,6 +469,21 @@ test_reduction_sound(void)
     check_sound("slowpath upstream", setup_slowpath, &slow_up);
     check_sound("miss and dump pre-e34bbe31b", setup_miss_dump, &miss);
     check_sound("2 revalidators, one round", setup_2r, &slow_up);
+
+    /* The main thread's join stops the other threads for good: DPOR saw
+     * no race with the steps it disabled, and explored only the schedule
+     * in which the shutdown comes first ("clean"). */
+    struct scenario miss_down = { .variant = "pre-e34bbe31b",
+                                  .shutdown = true };
+    check_sound("miss, dump and shutdown pre-e34bbe31b", setup_miss_dump,
+                &miss_down);
+    struct explore_result r;
+    is_int(explore_run(setup_miss_dump, &miss_down, NULL, &r), 0,
+           "shutdown queued: ran");
+    ok(r.n_violations == 1
+       && r.violations[0].event.kind == UK_VIOL_BACKWARD_TRANSITION,
+       "shutdown queued: dpor finds the backward transition");
+    explore_result_destroy(&r);
 }
 
 /* DPOR under a depth bound does not claim the space: the races of the
