@@ -66,6 +66,13 @@ struct ex_frame {
     uint64_t runnable;          /* Runnable threads at this node. */
     uint64_t backtrack;         /* To explore from this node (DPOR adds
                                  * to it as it finds races below). */
+    /* The depth-first search's place at this node (it keeps its stack
+     * here, not on the C stack: schedules run to 100000 steps). */
+    uint64_t avail;             /* Runnable and not asleep. */
+    uint64_t tried;             /* Children taken. */
+    uint32_t id;                /* The child being explored... */
+    struct ex_fp fp;            /* ...and the footprint of its step. */
+    int preemptions;            /* Up to this node. */
 };
 
 struct ex {

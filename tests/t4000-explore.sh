@@ -488,4 +488,16 @@ test_expect_success 'explore: a queued shutdown does not hide the race (dpor)' '
     test_grep "ERROR backward-transition" rout
 '
 
+# The depth-first search recursed once per step: a schedule of some
+# 13,000 steps overflowed the C stack (SIGSEGV), and each level copied its
+# prefix (quadratic memory).
+test_expect_success 'explore: a schedule of 18000 steps, depth first' '
+    { echo "variant upstream"; echo "revalidator r0";
+      i=0; while test $i -lt 2000; do echo "round r0"; i=$((i + 1)); done; } >long.ukdb &&
+    for r in none sleep dpor; do
+        timeout 120 "$UKDB" explore --reduction $r long.ukdb >out 2>&1 &&
+        test_grep "no violation in the only schedule (.*18000 steps, depth 18000" out || exit 1
+    done
+'
+
 test_done
