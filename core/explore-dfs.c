@@ -248,6 +248,9 @@ ex_leaf(struct ex *ex, size_t depth, uint64_t runnable)
     }
     if (depth >= ex->limit) {
         st->bound_exceeded++;
+        if (!ex->opts.depth_bound) {
+            st->capped = true;      /* Not a bound the user asked for. */
+        }
         if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
             st->dpor_cut = true;    /* DPOR misses races beyond the cut. */
         }

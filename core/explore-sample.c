@@ -66,6 +66,9 @@ ex_run_one(struct ex *ex, uint64_t seed, size_t pct_k)
         }
         if (ex->n_path >= cap) {
             ex->result->stats.bound_exceeded++;
+            if (!ex->opts.depth_bound) {
+                ex->result->stats.capped = true;
+            }
             ex_schedule_done(ex, false);
             return;
         }

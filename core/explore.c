@@ -579,6 +579,7 @@ explore_run(explore_setup_fn *setup, void *aux,
         }
         result->stats.exhausted = !ex.error && !result->stats.interrupted
                                   && !result->stats.dpor_cut
+                                  && !result->stats.capped
                                   && (ex.opts.all || !result->n_violations);
         break;
     }

@@ -143,6 +143,9 @@ struct explore_stats {
                                  * depth bound: races past the cut are not
                                  * seen, so schedules within the bound may
                                  * be missed ('exhausted' is false). */
+    bool capped;                /* Some schedule was cut by 'max_steps'
+                                 * (no 'depth_bound' given): not
+                                 * exhaustive ('exhausted' is false). */
     bool frontier_full;         /* BFS stopped: the next level would
                                  * not fit in 'bfs_max_bytes'. */
     uint64_t states;            /* Distinct final states (hash_states). */
@@ -154,7 +157,7 @@ struct explore_stats {
     bool exhausted;             /* The whole space within the bounds was
                                  * covered, up to the reordering of
                                  * independent steps (DFS/BFS, no early
-                                 * stop, no DPOR cut). */
+                                 * stop, no DPOR cut, none capped). */
     bool interrupted;           /* Stopped by max_schedules, time_limit
                                  * or 'cancel'... */
     bool cancelled;             /* ...by 'cancel'. */

@@ -464,7 +464,10 @@ static void
 print_stop_reason(const struct explore_options *o,
                   const struct explore_stats *st, bool found)
 {
-    if (st->frontier_full) {
+    if (st->capped) {
+        printf(" -- not exhaustive: a schedule was cut at %zu steps, the "
+               "cap on a schedule", o->max_steps);
+    } else if (st->frontier_full) {
         printf(" -- stopped: the breadth-first frontier outgrew %zu MiB",
                (size_t) (EXPLORE_BFS_MAX_BYTES >> 20));
     } else if (st->dpor_cut) {
@@ -688,7 +691,8 @@ explore_session(struct repl *r, const struct explore_options *opts,
                         || o.strategy == EXPLORE_PCT);
         printf("%s: no %sviolation in ",
                res.stats.cancelled ? "interrupted"
-               : res.stats.exhausted || sampled ? "clean" : "incomplete",
+               : res.stats.exhausted || (sampled && !res.stats.capped)
+               ? "clean" : "incomplete",
                before.n_violations ? "new " : "");
         print_coverage(&o, &res.stats, false);
     }

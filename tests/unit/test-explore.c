@@ -334,6 +334,40 @@ test_limit_at_the_end(void)
     }
 }
 
+/* A schedule cut by the cap on its steps ('max_steps', 100000 by default)
+ * leaves the space unsearched: it was "clean: ... in the only schedule".
+ * A depth bound asked for is a bound of the space. */
+static void
+test_capped(void)
+{
+    struct scenario s = { .variant = "upstream", .one_umap = true };
+    for (int st = 0; st < 3; st++) {
+        enum explore_strategy strategy = st == 0 ? EXPLORE_DFS
+                                         : st == 1 ? EXPLORE_BFS
+                                         : EXPLORE_RANDOM;
+        const char *name = explore_strategy_name(strategy);
+        struct explore_options opts;
+        struct explore_result r;
+        explore_options_init(&opts);
+        opts.strategy = strategy;
+        opts.reduction = EXPLORE_REDUCTION_SLEEP;
+        opts.n_runs = 3;
+        opts.max_steps = 5;
+        is_int(explore_run(setup_race, &s, &opts, &r), 0, "%s: ran", name);
+        ok(r.stats.capped && !r.stats.exhausted && r.stats.bound_exceeded,
+           "%s: schedules cut at max_steps: capped, not exhaustive", name);
+        explore_result_destroy(&r);
+
+        opts.max_steps = 100000;
+        opts.depth_bound = 5;
+        is_int(explore_run(setup_race, &s, &opts, &r), 0, "%s: ran", name);
+        ok(!r.stats.capped && r.stats.bound_exceeded
+           && (strategy == EXPLORE_RANDOM || r.stats.exhausted),
+           "%s: cut by --depth 5: a bound, not a cap", name);
+        explore_result_destroy(&r);
+    }
+}
+
 /* The progress callback: first after the first schedule (so a long
  * search shows itself at once), then by time; never after the search. */
 struct progress_log {
@@ -630,6 +664,7 @@ main(void)
     test_bfs_order();
     test_upstream_clean();
     test_limit_at_the_end();
+    test_capped();
     test_progress();
     test_reduction_sound();
     test_dpor_depth_bound();
