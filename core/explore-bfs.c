@@ -153,7 +153,7 @@ ex_bfs_expand(struct ex *ex, const struct ex_level *cur, size_t i,
     }
     st->pruned += (uint64_t) __builtin_popcountll(runnable & sleep);
 
-    uint32_t last = depth ? path[depth - 1] : UINT32_MAX;
+    uint32_t last = depth ? path[depth - 1] : ex->opts.last_thread;
     bool last_runnable = last != UINT32_MAX && (runnable >> last) & 1;
     for (uint64_t m = avail; m; m &= m - 1) {
         uint32_t id = (uint32_t) lowest_bit(m);

@@ -306,10 +306,10 @@ ex_dfs_open(struct ex *ex, size_t depth, int preemptions)
 /* The preemptions of a step of 'id' from the node at 'depth' of 'path'
  * ('f' is the node's frame). */
 static int
-ex_dfs_preemptions(const struct ex_frame *f, const uint32_t *path,
-                   size_t depth, uint32_t id)
+ex_dfs_preemptions(const struct ex *ex, const struct ex_frame *f,
+                   const uint32_t *path, size_t depth, uint32_t id)
 {
-    uint32_t last = depth ? path[depth - 1] : UINT32_MAX;
+    uint32_t last = depth ? path[depth - 1] : ex->opts.last_thread;
     bool last_runnable = last != UINT32_MAX && (f->runnable >> last) & 1;
     return f->preemptions + (last_runnable && id != last);
 }
@@ -333,7 +333,7 @@ ex_dfs_next(struct ex *ex, size_t depth, const uint32_t *path)
             bool left = false;
             for (; m && !left; m &= m - 1) {
                 uint32_t id = (uint32_t) lowest_bit(m);
-                int pre = ex_dfs_preemptions(f, path, depth, id);
+                int pre = ex_dfs_preemptions(ex, f, path, depth, id);
                 left = ex->opts.preempt_bound < 0
                        || pre <= ex->opts.preempt_bound;
             }
@@ -347,7 +347,7 @@ ex_dfs_next(struct ex *ex, size_t depth, const uint32_t *path)
         }
         uint32_t id = (uint32_t) lowest_bit(m);
         f->tried |= UINT64_C(1) << id;
-        int pre = ex_dfs_preemptions(f, path, depth, id);
+        int pre = ex_dfs_preemptions(ex, f, path, depth, id);
         if (ex->opts.preempt_bound >= 0 && pre > ex->opts.preempt_bound) {
             st->bound_exceeded++;
             continue;
@@ -394,7 +394,7 @@ ex_dfs(struct ex *ex)
         /* The step of thread 'next' from the node at 'depth'. */
         struct ex_frame *f = &ex->frames[depth];
         uint32_t id = (uint32_t) next;
-        int pre = ex_dfs_preemptions(f, path, depth, id);
+        int pre = ex_dfs_preemptions(ex, f, path, depth, id);
         int error = ex_goto(ex, path, depth);
         if (error) {
             ex->error = error;

@@ -83,6 +83,7 @@ explore_options_init(struct explore_options *opts)
     opts->strategy = EXPLORE_DFS;
     opts->reduction = EXPLORE_REDUCTION_DPOR;
     opts->preempt_bound = -1;
+    opts->last_thread = UINT32_MAX;
     opts->max_steps = 100000;
     opts->n_runs = 1000;
     opts->seed = 1;

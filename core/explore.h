@@ -92,6 +92,11 @@ struct explore_options {
                                  * (or 'max_steps') is not exhaustive once
                                  * a schedule is cut: see 'dpor_cut'. */
     int preempt_bound;          /* Max preemptions per schedule; -1 none. */
+    uint32_t last_thread;       /* The thread that took the step before
+                                 * the search, for the preemption bound:
+                                 * a first step of another thread while it
+                                 * is runnable preempts it.  UINT32_MAX
+                                 * (the default): none. */
     size_t depth_bound;         /* Max steps per schedule; 0 = none (a
                                  * safety cap of 'max_steps' applies). */
     size_t max_steps;           /* Hard cap per schedule (default 100000). */

@@ -613,6 +613,27 @@ report_violation(struct repl *r, const struct explore_violation *v,
     return 0;
 }
 
+/* The thread that took the session's last step, if nothing came after
+ * that step and the thread is in the middle of an operation: switching
+ * away from it is a preemption (--preempt-bound), as within a schedule.
+ * UINT32_MAX otherwise. */
+static uint32_t
+mid_operation_thread(const struct repl *r)
+{
+    const struct repl_session *s = &r->sess;
+    if (!r->udpif || !s->n_journal || s->journal[s->n_journal - 1].line) {
+        return UINT32_MAX;
+    }
+    uint32_t id = s->journal[s->n_journal - 1].thread_id;
+    for (size_t i = 0; i < r->udpif->n_threads; i++) {
+        const struct uk_thread *t = r->udpif->threads[i];
+        if (t->id == id) {
+            return t->next.kind != UK_ACT_IDLE ? id : UINT32_MAX;
+        }
+    }
+    return UINT32_MAX;
+}
+
 /* Runs the explorer on 'r''s scenario, judging it as 'from' says.
  * Returns the exit status: 0 clean, 1 violation, 2 error. */
 static int
@@ -627,6 +648,7 @@ explore_session(struct repl *r, const struct explore_options *opts,
         o.progress = progress;
     }
     o.cancel = &repl_interrupted;
+    o.last_thread = mid_operation_thread(r);
     if (output && !output_writable(r, output)) {
         return 2;
     }

@@ -500,4 +500,18 @@ test_expect_success 'explore: a schedule of 18000 steps, depth first' '
     done
 '
 
+# From the middle of h0'"'"'s operation, the search'"'"'s first step of r0
+# preempts h0: it did not count, and "--preempt-bound 0" reported a
+# schedule that needs one preemption.
+test_expect_success 'explore in the REPL: leaving a thread mid-operation is a preemption' '
+    with_variant pre-e34bbe31b "$BUGS/e34bbe31b.ukdb" mid.ukdb &&
+    echo "step h0 9" >>mid.ukdb &&
+    timeout 60 "$UKDB" -c "source mid.ukdb; explore --preempt-bound 0" >out 2>&1 &&
+    test_grep "^clean: no violation in the only schedule with at most 0 preemptions" out &&
+    timeout 60 "$UKDB" -c "source mid.ukdb; explore --bfs --preempt-bound 0" >out 2>&1 &&
+    test_grep "^clean: no violation in the only schedule with at most 0 preemptions" out &&
+    timeout 60 "$UKDB" -c "source mid.ukdb; explore --preempt-bound 1" >out 2>&1 &&
+    test_grep "VIOLATION ERROR backward-transition" out
+'
+
 test_done
