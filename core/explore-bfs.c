@@ -127,6 +127,7 @@ ex_bfs_expand(struct ex *ex, const struct ex_level *cur, size_t i,
     }
     ex_poll(ex);
     if (ex->stop) {
+        ex_limit_left(ex);      /* This node is left. */
         return;
     }
 
@@ -152,15 +153,20 @@ ex_bfs_expand(struct ex *ex, const struct ex_level *cur, size_t i,
     }
     st->pruned += (uint64_t) __builtin_popcountll(runnable & sleep);
 
-    uint32_t last = depth ? path[depth - 1] : UINT32_MAX;
+    uint32_t last = depth ? path[depth - 1] : ex->opts.last_thread;
     bool last_runnable = last != UINT32_MAX && (runnable >> last) & 1;
-    for (uint64_t m = avail; m && !ex->stop && !ex_cancelled(ex);
-         m &= m - 1) {
+    for (uint64_t m = avail; m; m &= m - 1) {
         uint32_t id = (uint32_t) lowest_bit(m);
         int pre = preemptions + (last_runnable && id != last);
         if (ex->opts.preempt_bound >= 0 && pre > ex->opts.preempt_bound) {
-            st->bound_exceeded++;
+            if (!ex->stop) {
+                st->bound_exceeded++;
+            }
             continue;
+        }
+        if (ex->stop || ex_cancelled(ex)) {
+            ex_limit_left(ex);  /* A child is left. */
+            break;
         }
         error = ex_goto(ex, path, depth);
         if (error) {
@@ -218,13 +224,17 @@ ex_bfs(struct ex *ex, size_t limit)
     cur->n = 1;
     while (cur->n && !ex->stop) {
         level_reset(next, cur->depth + 1);
-        for (size_t i = 0; i < cur->n && !ex->stop; i++) {
+        size_t i;
+        for (i = 0; i < cur->n && !ex->stop; i++) {
             ex_bfs_expand(ex, cur, i, next);
             if (level_bytes(cur) + level_bytes(next) > max_bytes) {
                 st->interrupted = true;
                 st->frontier_full = true;
                 ex->stop = true;
             }
+        }
+        if (ex->stop && (i < cur->n || next->n)) {
+            ex_limit_left(ex);  /* Nodes left, of this level or the next. */
         }
         struct ex_level *tmp = cur;
         cur = next;

@@ -19,10 +19,13 @@ ex_frame(struct ex *ex, size_t depth)
             n *= 2;
         }
         ex->frames = uk_xrealloc(ex->frames, n * sizeof *ex->frames);
+        /* Footprints by thread id, below 'stride' (the model is built):
+         * a schedule may have 100000 steps. */
+        size_t n_fps = ex->stride ? ex->stride : EX_MAX_THREADS;
         for (size_t i = ex->n_frames; i < n; i++) {
-            ex->frames[i].sleep.fps = uk_xcalloc(EX_MAX_THREADS,
+            ex->frames[i].sleep.fps = uk_xcalloc(n_fps,
                                                  sizeof(struct ex_fp));
-            ex->frames[i].done.fps = uk_xcalloc(EX_MAX_THREADS,
+            ex->frames[i].done.fps = uk_xcalloc(n_fps,
                                                 sizeof(struct ex_fp));
         }
         ex->n_frames = n;
@@ -202,6 +205,34 @@ dpor_step(struct ex *ex, size_t j)
     vcj[q] = (uint32_t) j + 1;
 }
 
+/* DPOR bookkeeping of a complete schedule of 'depth' steps.  A step can
+ * disable a thread for good (the main thread's join of udpif_destroy()
+ * stops every other thread, their queued work dropped): the disabled step
+ * never runs, so no race with it is ever seen, and the schedules in which
+ * it runs first would be missed.  The step at the last node where such a
+ * thread was runnable conflicts with the thread's step: the thread is
+ * added to that node's backtrack set.  (A thread blocked on a lock or a
+ * barrier runs again before the schedule ends: its races are seen.) */
+static void
+dpor_leaf(struct ex *ex, size_t depth)
+{
+    uint64_t later = 0;         /* Runnable at some node after k. */
+    for (size_t k = depth; k-- > 0;) {
+        struct ex_frame *f = &ex->frames[k];
+        uint64_t lost = f->runnable & ~later
+                        & ~(UINT64_C(1) << ex->path[k]);
+        for (uint64_t m = lost; m; m &= m - 1) {
+            uint64_t q = m & -m;
+            ex->result->stats.races++;
+            if (!(q & (f->backtrack | f->sleep.mask))) {
+                f->backtrack |= q;
+                ex->result->stats.backtracks++;
+            }
+        }
+        later |= f->runnable;
+    }
+}
+
 /* ==== The exhaustive search ==== */
 
 /* Ends the schedule at 'depth' if it ends there: nothing is 'runnable'
@@ -217,6 +248,9 @@ ex_leaf(struct ex *ex, size_t depth, uint64_t runnable)
     }
     if (depth >= ex->limit) {
         st->bound_exceeded++;
+        if (!ex->opts.depth_bound) {
+            st->capped = true;      /* Not a bound the user asked for. */
+        }
         if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
             st->dpor_cut = true;    /* DPOR misses races beyond the cut. */
         }
@@ -226,66 +260,21 @@ ex_leaf(struct ex *ex, size_t depth, uint64_t runnable)
     return false;
 }
 
-static void ex_dfs(struct ex *, size_t depth, int preemptions);
-
-/* Explores, from the node at 'depth' (reached by 'prefix'), the step of
- * thread 'id' and the subtree below it, with 'preemptions' so far.
- * Returns 0, or the error of bringing the model back to the node. */
-static int
-ex_dfs_child(struct ex *ex, size_t depth, const uint32_t *prefix,
-             uint32_t id, int preemptions)
-{
-    int error = ex_goto(ex, prefix, depth);
-    if (error) {
-        return error;
-    }
-    struct ex_fp fp;
-    ex_step(ex, id, &fp);
-    if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
-        dpor_step(ex, depth);
-    }
-
-    struct ex_frame *f = &ex->frames[depth];
-    if (ex_check(ex, 0)) {
-        ex_schedule_done(ex, false);
-    } else {
-        struct ex_frame *c = ex_frame(ex, depth + 1);
-        f = &ex->frames[depth];     /* ex_frame() may have moved it. */
-        c->sleep.mask = 0;
-        if (ex->reduction != EXPLORE_REDUCTION_NONE) {
-            uint64_t cand = (f->sleep.mask | f->done.mask)
-                            & ~(UINT64_C(1) << id);
-            for (uint64_t k = cand; k; k &= k - 1) {
-                int u = lowest_bit(k);
-                const struct ex_fp *ufp = (f->sleep.mask >> u) & 1
-                                          ? &f->sleep.fps[u]
-                                          : &f->done.fps[u];
-                if (!ex_fp_dependent(ufp, &fp)) {
-                    c->sleep.mask |= UINT64_C(1) << u;
-                    c->sleep.fps[u] = *ufp;
-                }
-            }
-        }
-        ex_dfs(ex, depth + 1, preemptions);
-        f = &ex->frames[depth];
-    }
-    if (ex->reduction != EXPLORE_REDUCTION_NONE) {
-        f->done.mask |= UINT64_C(1) << id;
-        f->done.fps[id] = fp;
-    }
-    return 0;
-}
-
-/* Explores from the node at 'depth' (the live model is at ex->path[0..
- * depth)), whose sleep set is ex->frames[depth].sleep. */
-static void
-ex_dfs(struct ex *ex, size_t depth, int preemptions)
+/* Opens the node at 'depth' (the live model is at ex->path[0..depth)),
+ * whose sleep set is ex->frames[depth].sleep, reached with 'preemptions':
+ * returns false if it has no child to explore (a leaf, or every runnable
+ * thread asleep). */
+static bool
+ex_dfs_open(struct ex *ex, size_t depth, int preemptions)
 {
     struct explore_stats *st = &ex->result->stats;
     uint64_t runnable = ex_runnable(ex);
 
+    if (!runnable && ex->reduction == EXPLORE_REDUCTION_DPOR) {
+        dpor_leaf(ex, depth);
+    }
     if (ex_leaf(ex, depth, runnable)) {
-        return;
+        return false;
     }
 
     struct ex_frame *f = ex_frame(ex, depth);
@@ -293,10 +282,13 @@ ex_dfs(struct ex *ex, size_t depth, int preemptions)
     if (!avail) {
         st->pruned += (uint64_t) __builtin_popcountll(runnable);
         st->sleep_blocked++;
-        return;
+        return false;
     }
     f->done.mask = 0;
     f->runnable = runnable;
+    f->avail = avail;
+    f->tried = 0;
+    f->preemptions = preemptions;
 
     uint32_t last = depth ? ex->path[depth - 1] : UINT32_MAX;
     bool last_runnable = last != UINT32_MAX && (runnable >> last) & 1;
@@ -308,36 +300,144 @@ ex_dfs(struct ex *ex, size_t depth, int preemptions)
     } else {
         f->backtrack = avail;
     }
-    uint32_t *prefix = uk_xmalloc((depth + 1) * sizeof *prefix);
-    if (depth) {
-        memcpy(prefix, ex->path, depth * sizeof *prefix);
-    }
+    return true;
+}
 
-    uint64_t tried = 0;
+/* The preemptions of a step of 'id' from the node at 'depth' of 'path'
+ * ('f' is the node's frame). */
+static int
+ex_dfs_preemptions(const struct ex *ex, const struct ex_frame *f,
+                   const uint32_t *path, size_t depth, uint32_t id)
+{
+    uint32_t last = depth ? path[depth - 1] : ex->opts.last_thread;
+    bool last_runnable = last != UINT32_MAX && (f->runnable >> last) & 1;
+    return f->preemptions + (last_runnable && id != last);
+}
+
+/* The next child to explore from the node at 'depth', or -1 if none is
+ * left (or the search stops). */
+static int
+ex_dfs_next(struct ex *ex, size_t depth, const uint32_t *path)
+{
+    struct explore_stats *st = &ex->result->stats;
+    struct ex_frame *f = &ex->frames[depth];
     for (;;) {
-        f = &ex->frames[depth];
-        uint64_t m = f->backtrack & avail & ~tried;
-        if (!m || ex->stop || ex_cancelled(ex)) {
-            break;
+        uint64_t m = f->backtrack & f->avail & ~f->tried;
+        if (!m) {
+            st->pruned += (uint64_t) __builtin_popcountll(f->runnable
+                                                          & ~f->tried);
+            return -1;
+        }
+        if (ex->stop || ex_cancelled(ex)) {
+            /* Branches left: a limit did stop the search early. */
+            bool left = false;
+            for (; m && !left; m &= m - 1) {
+                uint32_t id = (uint32_t) lowest_bit(m);
+                int pre = ex_dfs_preemptions(ex, f, path, depth, id);
+                left = ex->opts.preempt_bound < 0
+                       || pre <= ex->opts.preempt_bound;
+            }
+            if (left) {
+                ex_limit_left(ex);
+            } else if (!ex->error) {
+                st->pruned += (uint64_t) __builtin_popcountll(
+                    f->runnable & ~f->tried);
+            }
+            return -1;
         }
         uint32_t id = (uint32_t) lowest_bit(m);
-        tried |= UINT64_C(1) << id;
-        int pre = preemptions + (last_runnable && id != last);
+        f->tried |= UINT64_C(1) << id;
+        int pre = ex_dfs_preemptions(ex, f, path, depth, id);
         if (ex->opts.preempt_bound >= 0 && pre > ex->opts.preempt_bound) {
             st->bound_exceeded++;
             continue;
         }
-        int error = ex_dfs_child(ex, depth, prefix, id, pre);
+        return (int) id;
+    }
+}
+
+/* The child 'f->id' of the node of 'f' has been explored. */
+static void
+ex_dfs_child_done(struct ex *ex, struct ex_frame *f)
+{
+    if (ex->reduction != EXPLORE_REDUCTION_NONE) {
+        f->done.mask |= UINT64_C(1) << f->id;
+        f->done.fps[f->id] = f->fp;
+    }
+}
+
+/* The depth-first search from the root (the live model, fresh), with a
+ * stack of frames rather than recursion.  'path' holds the schedule of
+ * the node being explored (ex->path is the live model's, which a rebuild
+ * resets). */
+static void
+ex_dfs(struct ex *ex)
+{
+    uint32_t *path = NULL;
+    size_t allocated = 0;
+    size_t depth = 0;
+
+    if (!ex_dfs_open(ex, 0, 0)) {
+        return;
+    }
+    for (;;) {
+        int next = ex_dfs_next(ex, depth, path);
+        if (next < 0) {
+            if (!depth) {
+                break;
+            }
+            depth--;
+            ex_dfs_child_done(ex, &ex->frames[depth]);
+            continue;
+        }
+
+        /* The step of thread 'next' from the node at 'depth'. */
+        struct ex_frame *f = &ex->frames[depth];
+        uint32_t id = (uint32_t) next;
+        int pre = ex_dfs_preemptions(ex, f, path, depth, id);
+        int error = ex_goto(ex, path, depth);
         if (error) {
             ex->error = error;
             ex->stop = true;
             break;
         }
+        f->id = id;
+        ex_step(ex, id, &f->fp);
+        if (ex->reduction == EXPLORE_REDUCTION_DPOR) {
+            dpor_step(ex, depth);
+        }
+        if (ex_check(ex, 0)) {
+            ex_schedule_done(ex, false);
+            ex_dfs_child_done(ex, &ex->frames[depth]);
+            continue;
+        }
+
+        struct ex_frame *c = ex_frame(ex, depth + 1);
+        f = &ex->frames[depth];     /* ex_frame() may have moved it. */
+        c->sleep.mask = 0;
+        if (ex->reduction != EXPLORE_REDUCTION_NONE) {
+            uint64_t cand = (f->sleep.mask | f->done.mask)
+                            & ~(UINT64_C(1) << id);
+            for (uint64_t k = cand; k; k &= k - 1) {
+                int u = lowest_bit(k);
+                const struct ex_fp *ufp = (f->sleep.mask >> u) & 1
+                                          ? &f->sleep.fps[u]
+                                          : &f->done.fps[u];
+                if (!ex_fp_dependent(ufp, &f->fp)) {
+                    c->sleep.mask |= UINT64_C(1) << u;
+                    c->sleep.fps[u] = *ufp;
+                }
+            }
+        }
+        path = uk_grow(path, &allocated, depth + 1, sizeof *path);
+        path[depth] = id;
+        if (ex_dfs_open(ex, depth + 1, pre)) {
+            depth++;
+        } else {
+            ex_dfs_child_done(ex, &ex->frames[depth]);
+        }
     }
-    if (!ex->stop) {
-        st->pruned += (uint64_t) __builtin_popcountll(runnable & ~tried);
-    }
-    free(prefix);
+    free(path);
 }
 
 /* One exhaustive search from a fresh model, within 'limit' steps. */
@@ -352,5 +452,5 @@ ex_search(struct ex *ex, size_t limit)
         return;
     }
     ex_frame(ex, 0)->sleep.mask = 0;
-    ex_dfs(ex, 0, 0);
+    ex_dfs(ex);
 }

@@ -66,6 +66,13 @@ struct ex_frame {
     uint64_t runnable;          /* Runnable threads at this node. */
     uint64_t backtrack;         /* To explore from this node (DPOR adds
                                  * to it as it finds races below). */
+    /* The depth-first search's place at this node (it keeps its stack
+     * here, not on the C stack: schedules run to 100000 steps). */
+    uint64_t avail;             /* Runnable and not asleep. */
+    uint64_t tried;             /* Children taken. */
+    uint32_t id;                /* The child being explored... */
+    struct ex_fp fp;            /* ...and the footprint of its step. */
+    int preemptions;            /* Up to this node. */
 };
 
 struct ex {
@@ -93,6 +100,13 @@ struct ex {
     size_t limit;               /* Depth limit of this search. */
     enum explore_reduction reduction;
     bool stop;
+    bool limit_hit;             /* --time-limit stopped the search: it
+                                 * is 'interrupted' if work was left
+                                 * (ex_limit_left()). */
+    bool probing;               /* --max-schedules reached: the search
+                                 * goes on only to see whether another
+                                 * schedule is left, and stops, interrupted,
+                                 * as soon as one ends. */
 
     /* The steps of 'path', for DPOR: each one's footprint, and its vector
      * clock ('stride' entries each: for thread t, 1 + the index of the
@@ -126,6 +140,7 @@ bool ex_check(struct ex *, uint64_t seed);
 bool ex_cancelled(struct ex *);
 void ex_poll(struct ex *);
 void ex_schedule_done(struct ex *, bool complete);
+void ex_limit_left(struct ex *);
 void ex_init(struct ex *, explore_setup_fn *, void *aux,
              const struct explore_options *, struct explore_result *);
 void ex_fini(struct ex *);

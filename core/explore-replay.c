@@ -182,11 +182,40 @@ involved(const struct ukey_event *e, uint32_t id)
     return id == e->thread_id || (e->thread2 && id == e->thread2);
 }
 
+/* Seconds since 'start'. */
+static double
+seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double) (now.tv_sec - start->tv_sec)
+           + (double) (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* Whether the minimisation's 'time_limit' (whole, from 'start') is spent;
+ * if not, 'o->time_limit' gets what is left of it. */
+static bool
+out_of_time(const struct explore_options *opts, struct explore_options *o,
+            const struct timespec *start)
+{
+    if (!(opts->time_limit > 0)) {
+        return false;
+    }
+    double left = opts->time_limit - seconds_since(start);
+    if (left <= 0) {
+        return true;
+    }
+    o->time_limit = left;
+    return false;
+}
+
 int
 explore_minimize(explore_setup_fn *setup, void *aux,
                  const struct explore_options *opts,
                  struct explore_violation *v)
 {
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
     struct ukey_event target = v->event;
     size_t n;
     uint32_t *best = explore_schedule_tids(&v->schedule, &n);
@@ -202,8 +231,9 @@ explore_minimize(explore_setup_fn *setup, void *aux,
         o.max_schedules = 200000;   /* Per re-search: a budget. */
     }
 
-    /* Shortest: re-search with a depth bound below the best length. */
-    while (n > 1) {
+    /* Shortest: re-search with a depth bound below the best length.
+     * 'time_limit' bounds the whole minimisation, not each search. */
+    while (n > 1 && !out_of_time(opts, &o, &start)) {
         struct explore_result scratch;
         struct ex ex;
         memset(&scratch, 0, sizeof scratch);
@@ -231,6 +261,9 @@ explore_minimize(explore_setup_fn *setup, void *aux,
         for (size_t i = n; i-- > 0;) {
             if (involved(&target, best[i])) {
                 continue;
+            }
+            if (out_of_time(opts, &o, &start)) {
+                break;
             }
             memcpy(trial, best, i * sizeof *trial);
             memcpy(trial + i, best + i + 1, (n - i - 1) * sizeof *trial);

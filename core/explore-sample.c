@@ -66,6 +66,9 @@ ex_run_one(struct ex *ex, uint64_t seed, size_t pct_k)
         }
         if (ex->n_path >= cap) {
             ex->result->stats.bound_exceeded++;
+            if (!ex->opts.depth_bound) {
+                ex->result->stats.capped = true;
+            }
             ex_schedule_done(ex, false);
             return;
         }
@@ -117,7 +120,11 @@ ex_sample(struct ex *ex)
         }
         pct_k = ex->n_path;
     }
-    for (uint64_t i = 0; i < ex->opts.n_runs && !ex->stop; i++) {
+    uint64_t i;
+    for (i = 0; i < ex->opts.n_runs && !ex->stop && !ex->probing; i++) {
         ex_run_one(ex, ex->opts.seed + i, pct_k);
+    }
+    if (i < ex->opts.n_runs) {
+        ex->result->stats.interrupted = ex->probing || ex->limit_hit;
     }
 }

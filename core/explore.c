@@ -83,6 +83,7 @@ explore_options_init(struct explore_options *opts)
     opts->strategy = EXPLORE_DFS;
     opts->reduction = EXPLORE_REDUCTION_DPOR;
     opts->preempt_bound = -1;
+    opts->last_thread = UINT32_MAX;
     opts->max_steps = 100000;
     opts->n_runs = 1000;
     opts->seed = 1;
@@ -343,6 +344,18 @@ ex_check(struct ex *ex, uint64_t seed)
     struct explore_result *r = ex->result;
     bool found = false;
 
+    if (ex->probing) {
+        /* Past --max-schedules: a violation ends a schedule that is not
+         * counted (ex_schedule_done() stops the search). */
+        for (size_t i = 0; i < ex->n_pending; i++) {
+            if (!ex->target
+                || explore_same_violation(&ex->pending[i].event,
+                                          ex->target)) {
+                return true;
+            }
+        }
+        return false;
+    }
     for (size_t i = 0; i < ex->n_pending; i++) {
         const struct ukey_event *e = &ex->pending[i].event;
         r->kinds_seen |= UINT64_C(1) << (e->kind & 63);
@@ -413,7 +426,7 @@ ex_poll(struct ex *ex)
 {
     struct explore_stats *st = &ex->result->stats;
     if (ex->opts.time_limit > 0 && ex_elapsed(ex) > ex->opts.time_limit) {
-        st->interrupted = true;
+        ex->limit_hit = true;
         ex->stop = true;
     }
     ex_cancelled(ex);
@@ -431,6 +444,12 @@ void
 ex_schedule_done(struct ex *ex, bool complete)
 {
     struct explore_stats *st = &ex->result->stats;
+    if (ex->probing) {
+        /* One more schedule than --max-schedules: there was more. */
+        st->interrupted = true;
+        ex->stop = true;
+        return;
+    }
     st->schedules++;
     if (ex->n_path > st->max_depth) {
         st->max_depth = ex->n_path;
@@ -443,10 +462,22 @@ ex_schedule_done(struct ex *ex, bool complete)
         }
     }
     if (ex->opts.max_schedules && st->schedules >= ex->opts.max_schedules) {
-        st->interrupted = true;
-        ex->stop = true;
+        /* Stop at the next schedule, if there is one: a space of exactly
+         * 'max_schedules' schedules is covered. */
+        ex->probing = true;
     }
     ex_poll(ex);
+}
+
+/* Called by a search that stopped with work left to do: if --time-limit
+ * stopped it, it is 'interrupted'.  A limit reached with the last
+ * schedule of the space leaves the search complete. */
+void
+ex_limit_left(struct ex *ex)
+{
+    if (ex->limit_hit) {
+        ex->result->stats.interrupted = true;
+    }
 }
 
 /* ==== Entry points ==== */
@@ -549,6 +580,7 @@ explore_run(explore_setup_fn *setup, void *aux,
         }
         result->stats.exhausted = !ex.error && !result->stats.interrupted
                                   && !result->stats.dpor_cut
+                                  && !result->stats.capped
                                   && (ex.opts.all || !result->n_violations);
         break;
     }
@@ -568,6 +600,14 @@ explore_run(explore_setup_fn *setup, void *aux,
         struct explore_options mopts = ex.opts;
         mopts.minimize = true;
         mopts.progress = NULL;
+        if (ex.opts.time_limit > 0) {
+            /* --time-limit bounds the whole run, minimisation included:
+             * what is left of it, if anything. */
+            mopts.time_limit = ex.opts.time_limit - ex_elapsed(&ex);
+            if (!(mopts.time_limit > 0)) {
+                break;
+            }
+        }
         int error = explore_minimize(setup, aux, &mopts,
                                      &result->violations[i]);
         if (error) {

@@ -92,6 +92,11 @@ struct explore_options {
                                  * (or 'max_steps') is not exhaustive once
                                  * a schedule is cut: see 'dpor_cut'. */
     int preempt_bound;          /* Max preemptions per schedule; -1 none. */
+    uint32_t last_thread;       /* The thread that took the step before
+                                 * the search, for the preemption bound:
+                                 * a first step of another thread while it
+                                 * is runnable preempts it.  UINT32_MAX
+                                 * (the default): none. */
     size_t depth_bound;         /* Max steps per schedule; 0 = none (a
                                  * safety cap of 'max_steps' applies). */
     size_t max_steps;           /* Hard cap per schedule (default 100000). */
@@ -143,6 +148,9 @@ struct explore_stats {
                                  * depth bound: races past the cut are not
                                  * seen, so schedules within the bound may
                                  * be missed ('exhausted' is false). */
+    bool capped;                /* Some schedule was cut by 'max_steps'
+                                 * (no 'depth_bound' given): not
+                                 * exhaustive ('exhausted' is false). */
     bool frontier_full;         /* BFS stopped: the next level would
                                  * not fit in 'bfs_max_bytes'. */
     uint64_t states;            /* Distinct final states (hash_states). */
@@ -154,7 +162,7 @@ struct explore_stats {
     bool exhausted;             /* The whole space within the bounds was
                                  * covered, up to the reordering of
                                  * independent steps (DFS/BFS, no early
-                                 * stop, no DPOR cut). */
+                                 * stop, no DPOR cut, none capped). */
     bool interrupted;           /* Stopped by max_schedules, time_limit
                                  * or 'cancel'... */
     bool cancelled;             /* ...by 'cancel'. */
@@ -228,8 +236,9 @@ int explore_replay(explore_setup_fn *setup, void *aux, const uint32_t *tids,
 /* Minimises 'v' in place: re-searches with decreasing depth bounds for a
  * shorter schedule reaching the same violation kind on the same flow, then
  * deletes each step of threads not named by the violation that the
- * violation does not need.  'opts' gives the reduction and limits used.
- * Returns 0 (even if nothing got shorter), or EINVAL. */
+ * violation does not need.  'opts' gives the reduction and limits used
+ * ('time_limit' bounds the whole minimisation).  Returns 0 (even if
+ * nothing got shorter), or EINVAL. */
 int explore_minimize(explore_setup_fn *setup, void *aux,
                      const struct explore_options *opts,
                      struct explore_violation *v);

@@ -313,6 +313,12 @@ write_prelude(FILE *fp, const struct repl *r)
     if (r->cfg.flow_limit != def.flow_limit) {
         fprintf(fp, "set flow-limit %u\n", r->cfg.flow_limit);
     }
+    if (r->cfg.stuck_rounds != def.stuck_rounds) {
+        fprintf(fp, "set stuck-rounds %u\n", r->cfg.stuck_rounds);
+    }
+    if (r->cfg.slowpath_rounds != def.slowpath_rounds) {
+        fprintf(fp, "set slowpath-rounds %u\n", r->cfg.slowpath_rounds);
+    }
     fprintf(fp, "# The scenario:\n");
     for (size_t i = 0; i < r->n_script; i++) {
         fprintf(fp, "%s\n", r->script[i]);
@@ -342,6 +348,12 @@ write_script(FILE *fp, const struct repl *r,
                 v->detail ? v->detail : "",
                 uk_violation_kind_name(v->event.kind));
     } else {
+        if (r->sess.n_bps) {
+            /* A breakpoint stops "step THREAD N" after the step that hits
+             * it: the rest of the schedule would not replay. */
+            fprintf(fp, "# The session's breakpoints would stop the "
+                    "steps:\ndelete\n");
+        }
         fprintf(fp, "# The failing schedule:\n");
         error = explore_write_script(fp, v, group);
     }
@@ -452,7 +464,10 @@ static void
 print_stop_reason(const struct explore_options *o,
                   const struct explore_stats *st, bool found)
 {
-    if (st->frontier_full) {
+    if (st->capped) {
+        printf(" -- not exhaustive: a schedule was cut at %zu steps, the "
+               "cap on a schedule", o->max_steps);
+    } else if (st->frontier_full) {
         printf(" -- stopped: the breadth-first frontier outgrew %zu MiB",
                (size_t) (EXPLORE_BFS_MAX_BYTES >> 20));
     } else if (st->dpor_cut) {
@@ -598,6 +613,27 @@ report_violation(struct repl *r, const struct explore_violation *v,
     return 0;
 }
 
+/* The thread that took the session's last step, if nothing came after
+ * that step and the thread is in the middle of an operation: switching
+ * away from it is a preemption (--preempt-bound), as within a schedule.
+ * UINT32_MAX otherwise. */
+static uint32_t
+mid_operation_thread(const struct repl *r)
+{
+    const struct repl_session *s = &r->sess;
+    if (!r->udpif || !s->n_journal || s->journal[s->n_journal - 1].line) {
+        return UINT32_MAX;
+    }
+    uint32_t id = s->journal[s->n_journal - 1].thread_id;
+    for (size_t i = 0; i < r->udpif->n_threads; i++) {
+        const struct uk_thread *t = r->udpif->threads[i];
+        if (t->id == id) {
+            return t->next.kind != UK_ACT_IDLE ? id : UINT32_MAX;
+        }
+    }
+    return UINT32_MAX;
+}
+
 /* Runs the explorer on 'r''s scenario, judging it as 'from' says.
  * Returns the exit status: 0 clean, 1 violation, 2 error. */
 static int
@@ -612,6 +648,7 @@ explore_session(struct repl *r, const struct explore_options *opts,
         o.progress = progress;
     }
     o.cancel = &repl_interrupted;
+    o.last_thread = mid_operation_thread(r);
     if (output && !output_writable(r, output)) {
         return 2;
     }
@@ -676,7 +713,8 @@ explore_session(struct repl *r, const struct explore_options *opts,
                         || o.strategy == EXPLORE_PCT);
         printf("%s: no %sviolation in ",
                res.stats.cancelled ? "interrupted"
-               : res.stats.exhausted || sampled ? "clean" : "incomplete",
+               : res.stats.exhausted || (sampled && !res.stats.capped)
+               ? "clean" : "incomplete",
                before.n_violations ? "new " : "");
         print_coverage(&o, &res.stats, false);
     }

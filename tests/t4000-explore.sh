@@ -118,6 +118,10 @@ test_expect_success 'explore: summaries say "1 schedule", "1 step", "the only sc
     { echo "variant upstream"; seed_scenario; } >u.ukdb &&
     timeout 60 "$UKDB" explore --max-schedules 1 u.ukdb >out 2>&1 &&
     test_grep "^incomplete: no violation in 1 schedule (.*) -- stopped by --max-schedules 1 before the end of the space$" out &&
+    timeout 60 "$UKDB" explore --max-schedules 1 one.ukdb >out 2>&1 &&
+    test_grep "^clean: no violation in the only schedule (DPOR" out &&
+    timeout 60 "$UKDB" explore --bfs --max-schedules 1 one.ukdb >out 2>&1 &&
+    test_grep "^clean: no violation in the only schedule (sleep" out &&
     timeout 60 "$UKDB" explore --random 1 u.ukdb >out 2>&1 &&
     test_grep "^clean: no violation in 1 random schedule (sampled with seed 1, [^()]*)$" out &&
     timeout 60 "$UKDB" explore --depth 1 --preempt-bound 1 u.ukdb >out 2>&1 &&
@@ -425,6 +429,89 @@ test_expect_success 'explore --bfs: --time-limit stops it within its levels' '
         >wide.ukdb &&
     timeout 30 "$UKDB" explore --bfs --time-limit 1 wide.ukdb >out 2>&1 &&
     test_grep "^incomplete: no violation in .*, depth [1-9][0-9]*, .* -- stopped by --time-limit 1 " out
+'
+
+# A breakpoint of the session (or of the scenario) stopped a grouped
+# "step THREAD N" of the saved script halfway: the replay failed (exit 2,
+# "'h0' is not runnable").
+test_expect_success 'explore -o: the saved schedule replays past the session'"'"'s breakpoints' '
+    with_variant pre-e34bbe31b "$BUGS/e34bbe31b.ukdb" bp.ukdb &&
+    echo "break transition OPERATIONAL" >>bp.ukdb &&
+    { timeout 60 "$UKDB" explore -o bpcex.ukdb bp.ukdb >out 2>&1; test $? = 1; } &&
+    test_grep "^step r0 [0-9]" bpcex.ukdb &&
+    timeout 60 "$UKDB" bpcex.ukdb >rout 2>&1 &&
+    test_grep "ERROR backward-transition" rout &&
+    timeout 60 "$UKDB" -c "source bp.ukdb; break event dp_put; explore -o bpcex2.ukdb" >out 2>&1 &&
+    timeout 60 "$UKDB" bpcex2.ukdb >rout 2>&1 &&
+    test_grep "ERROR backward-transition" rout
+'
+
+# The checker's settings were not in the saved script: a stuck-ukey found
+# with "set stuck-rounds 2" did not replay (the default needs 6 rounds).
+test_expect_success 'explore -o: the saved script keeps stuck-rounds and slowpath-rounds' '
+    printf "%s\n" "variant pre-a1d6cce78" "set stuck-rounds 2" \
+        "set slowpath-rounds 3" "umaps 1" "handler h0" "revalidator r0" \
+        "flow f1 h0" "upcall h0 f1" "run" "dp fail del f1 EIO" "expire f1" \
+        "round r0" "round r0" "round r0" >sr.ukdb &&
+    { timeout 60 "$UKDB" explore -o srcex.ukdb sr.ukdb >out 2>&1; test $? = 1; } &&
+    test_grep "VIOLATION ERROR stuck-ukey" out &&
+    test_grep "^set stuck-rounds 2$" srcex.ukdb &&
+    test_grep "^set slowpath-rounds 3$" srcex.ukdb &&
+    timeout 60 "$UKDB" srcex.ukdb >rout 2>&1 &&
+    test_grep "ERROR stuck-ukey" rout
+'
+
+# --time-limit bounded each of the minimiser's re-searches, not the run:
+# "--time-limit 2" found this one in about 1 s, then minimised for 4 s
+# more (each re-search up to 2 s).
+test_expect_success 'explore: --time-limit bounds the minimisation too' '
+    printf "%s\n" "variant pre-154781666" "umaps 1" "handler h0" \
+        "handler h1" "revalidator r0" "revalidator r1" "flow f1 h0" \
+        "flow f2 h1" "flow f3 h0" "upcall h0 f1" "upcall h1 f2" \
+        "upcall h0 f3" "run" "dp del f1" "round r0" "round r0" "round r0" \
+        "run" "round r0" "round r1" "traffic f1 1" "traffic f2 1" \
+        "upcall h1 f3" >big.ukdb &&
+    { timeout 120 "$UKDB" explore --time-limit 2 big.ukdb >out 2>&1; test $? -le 1; } &&
+    secs=$(sed -n "s/.*, \([0-9.]*\) s).*/\1/p" out | tail -1) &&
+    test -n "$secs" &&
+    awk -v s="$secs" "BEGIN { exit !(s < 2.5) }" || { cat out; false; }
+'
+
+# DPOR saw no race with the steps that the shutdown'"'"'s join disabled for
+# good: "clean: no violation in the only schedule" (the shutdown first).
+test_expect_success 'explore: a queued shutdown does not hide the race (dpor)' '
+    with_variant pre-e34bbe31b "$BUGS/e34bbe31b.ukdb" sd.ukdb &&
+    echo shutdown >>sd.ukdb &&
+    { timeout 60 "$UKDB" explore -o sdcex.ukdb sd.ukdb >out 2>&1; test $? = 1; } &&
+    test_grep "VIOLATION ERROR backward-transition" out &&
+    timeout 60 "$UKDB" sdcex.ukdb >rout 2>&1 &&
+    test_grep "ERROR backward-transition" rout
+'
+
+# The depth-first search recursed once per step: a schedule of some
+# 13,000 steps overflowed the C stack (SIGSEGV), and each level copied its
+# prefix (quadratic memory).
+test_expect_success 'explore: a schedule of 18000 steps, depth first' '
+    { echo "variant upstream"; echo "revalidator r0";
+      i=0; while test $i -lt 2000; do echo "round r0"; i=$((i + 1)); done; } >long.ukdb &&
+    for r in none sleep dpor; do
+        timeout 120 "$UKDB" explore --reduction $r long.ukdb >out 2>&1 &&
+        test_grep "no violation in the only schedule (.*18000 steps, depth 18000" out || exit 1
+    done
+'
+
+# From the middle of h0'"'"'s operation, the search'"'"'s first step of r0
+# preempts h0: it did not count, and "--preempt-bound 0" reported a
+# schedule that needs one preemption.
+test_expect_success 'explore in the REPL: leaving a thread mid-operation is a preemption' '
+    with_variant pre-e34bbe31b "$BUGS/e34bbe31b.ukdb" mid.ukdb &&
+    echo "step h0 9" >>mid.ukdb &&
+    timeout 60 "$UKDB" -c "source mid.ukdb; explore --preempt-bound 0" >out 2>&1 &&
+    test_grep "^clean: no violation in the only schedule with at most 0 preemptions" out &&
+    timeout 60 "$UKDB" -c "source mid.ukdb; explore --bfs --preempt-bound 0" >out 2>&1 &&
+    test_grep "^clean: no violation in the only schedule with at most 0 preemptions" out &&
+    timeout 60 "$UKDB" -c "source mid.ukdb; explore --preempt-bound 1" >out 2>&1 &&
+    test_grep "VIOLATION ERROR backward-transition" out
 '
 
 test_done

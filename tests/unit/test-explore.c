@@ -15,6 +15,8 @@ struct scenario {
     bool same;                  /* setup_dup(): both upcalls on f1. */
     bool evict;                 /* setup_dup(): f1 evicted first. */
     bool one_umap;              /* setup_race(): a single umap shard. */
+    bool shutdown;              /* setup_miss_dump(): udpif_destroy()
+                                 * queued too. */
 };
 
 static struct udpif *
@@ -103,6 +105,9 @@ setup_miss_dump(void *s_)
     udpif_expire(u, f);
     udpif_upcall(u, h, f, 1);
     udpif_round(u, r, UK_PHASE_DUMP);
+    if (s->shutdown) {
+        udpif_shutdown(u);
+    }
     return u;
 }
 
@@ -291,6 +296,78 @@ test_upstream_clean(void)
     explore_result_destroy(&r);
 }
 
+/* A --max-schedules equal to the size of the space stops the search with
+ * its last schedule: nothing was left, so the search is complete, not
+ * interrupted.  One less leaves one.  Under each strategy. */
+static void
+test_limit_at_the_end(void)
+{
+    struct scenario s = { .variant = "upstream", .one_umap = true };
+    for (int bfs = 0; bfs < 2; bfs++) {
+        const char *name = bfs ? "bfs" : "dfs";
+        struct explore_options opts;
+        struct explore_result r;
+        explore_options_init(&opts);
+        opts.strategy = bfs ? EXPLORE_BFS : EXPLORE_DFS;
+        is_int(explore_run(setup_race, &s, &opts, &r), 0, "%s: ran", name);
+        uint64_t n = r.stats.schedules;
+        bool whole = r.stats.exhausted && !r.stats.interrupted;
+        explore_result_destroy(&r);
+        ok(whole && n > 1, "%s: the whole space is %llu schedules", name,
+           (unsigned long long) n);
+
+        opts.max_schedules = n;
+        is_int(explore_run(setup_race, &s, &opts, &r), 0, "%s: ran", name);
+        ok(r.stats.schedules == n && r.stats.exhausted
+           && !r.stats.interrupted,
+           "%s: --max-schedules %llu, the size of the space: complete",
+           name, (unsigned long long) n);
+        explore_result_destroy(&r);
+
+        opts.max_schedules = n - 1;
+        is_int(explore_run(setup_race, &s, &opts, &r), 0, "%s: ran", name);
+        ok(r.stats.schedules == n - 1 && !r.stats.exhausted
+           && r.stats.interrupted,
+           "%s: --max-schedules %llu: interrupted, one left", name,
+           (unsigned long long) (n - 1));
+        explore_result_destroy(&r);
+    }
+}
+
+/* A schedule cut by the cap on its steps ('max_steps', 100000 by default)
+ * leaves the space unsearched: it was "clean: ... in the only schedule".
+ * A depth bound asked for is a bound of the space. */
+static void
+test_capped(void)
+{
+    struct scenario s = { .variant = "upstream", .one_umap = true };
+    for (int st = 0; st < 3; st++) {
+        enum explore_strategy strategy = st == 0 ? EXPLORE_DFS
+                                         : st == 1 ? EXPLORE_BFS
+                                         : EXPLORE_RANDOM;
+        const char *name = explore_strategy_name(strategy);
+        struct explore_options opts;
+        struct explore_result r;
+        explore_options_init(&opts);
+        opts.strategy = strategy;
+        opts.reduction = EXPLORE_REDUCTION_SLEEP;
+        opts.n_runs = 3;
+        opts.max_steps = 5;
+        is_int(explore_run(setup_race, &s, &opts, &r), 0, "%s: ran", name);
+        ok(r.stats.capped && !r.stats.exhausted && r.stats.bound_exceeded,
+           "%s: schedules cut at max_steps: capped, not exhaustive", name);
+        explore_result_destroy(&r);
+
+        opts.max_steps = 100000;
+        opts.depth_bound = 5;
+        is_int(explore_run(setup_race, &s, &opts, &r), 0, "%s: ran", name);
+        ok(!r.stats.capped && r.stats.bound_exceeded
+           && (strategy == EXPLORE_RANDOM || r.stats.exhausted),
+           "%s: cut by --depth 5: a bound, not a cap", name);
+        explore_result_destroy(&r);
+    }
+}
+
 /* The progress callback: first after the first schedule (so a long
  * search shows itself at once), then by time; never after the search. */
 struct progress_log {
@@ -426,6 +503,21 @@ test_reduction_sound(void)
     check_sound("slowpath upstream", setup_slowpath, &slow_up);
     check_sound("miss and dump pre-e34bbe31b", setup_miss_dump, &miss);
     check_sound("2 revalidators, one round", setup_2r, &slow_up);
+
+    /* The main thread's join stops the other threads for good: DPOR saw
+     * no race with the steps it disabled, and explored only the schedule
+     * in which the shutdown comes first ("clean"). */
+    struct scenario miss_down = { .variant = "pre-e34bbe31b",
+                                  .shutdown = true };
+    check_sound("miss, dump and shutdown pre-e34bbe31b", setup_miss_dump,
+                &miss_down);
+    struct explore_result r;
+    is_int(explore_run(setup_miss_dump, &miss_down, NULL, &r), 0,
+           "shutdown queued: ran");
+    ok(r.n_violations == 1
+       && r.violations[0].event.kind == UK_VIOL_BACKWARD_TRANSITION,
+       "shutdown queued: dpor finds the backward transition");
+    explore_result_destroy(&r);
 }
 
 /* DPOR under a depth bound does not claim the space: the races of the
@@ -571,6 +663,8 @@ main(void)
     test_setup_fails();
     test_bfs_order();
     test_upstream_clean();
+    test_limit_at_the_end();
+    test_capped();
     test_progress();
     test_reduction_sound();
     test_dpor_depth_bound();
