@@ -613,6 +613,10 @@ explore_run(explore_setup_fn *setup, void *aux,
         if (error) {
             ex.error = error;
         }
+        if (ex.opts.cancel && *ex.opts.cancel) {
+            /* Cancelled while it shortened: the search was interrupted. */
+            result->stats.interrupted = result->stats.cancelled = true;
+        }
     }
 
     if (ex.opts.hash_states) {

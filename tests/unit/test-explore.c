@@ -635,6 +635,48 @@ setup_fails_once(void *calls_)
     return setup_race(&s);
 }
 
+/* Counts its calls, and raises 'cancel' at call 'cancel_at' (0: never). */
+struct counting {
+    int calls, cancel_at;
+    volatile sig_atomic_t cancel;
+};
+
+static struct udpif *
+setup_counting(void *c_)
+{
+    struct counting *c = c_;
+    if (++c->calls == c->cancel_at) {
+        c->cancel = 1;
+    }
+    struct scenario s = { .variant = "v1-replace" };
+    return setup_race(&s);
+}
+
+/* A cancel (Ctrl-C) while the found schedule is being shortened: the
+ * search was interrupted, and says so (it said nothing). */
+static void
+test_cancel_in_minimize(void)
+{
+    struct explore_options opts;
+    explore_options_init(&opts);
+    opts.minimize = false;
+    struct counting c = { .calls = 0 };
+    opts.cancel = &c.cancel;
+    struct explore_result r;
+    explore_run(setup_counting, &c, &opts, &r);
+    ok(r.n_violations && !r.stats.cancelled, "found without minimising");
+    explore_result_destroy(&r);
+
+    int search_calls = c.calls;
+    c = (struct counting) { .cancel_at = search_calls + 1 };
+    opts.minimize = true;
+    explore_run(setup_counting, &c, &opts, &r);
+    ok(c.cancel && c.calls > search_calls, "cancelled while minimising");
+    ok(r.stats.cancelled && r.stats.interrupted,
+       "the result says it was interrupted");
+    explore_result_destroy(&r);
+}
+
 static void
 test_setup_fails(void)
 {
@@ -661,6 +703,7 @@ main(void)
     }
     test_finds_race("v1-replace");
     test_setup_fails();
+    test_cancel_in_minimize();
     test_bfs_order();
     test_upstream_clean();
     test_limit_at_the_end();
