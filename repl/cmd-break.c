@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "repl/trace.h"
 
 /* ==== Breakpoints ==== */
 
@@ -457,6 +458,27 @@ repl_watch_parse(struct repl *r, int argc, char *argv[],
     r->sess.watches[r->sess.n_watches++] = w;
     repl_printf(r, "Watch %d: %s\n", w.number, w.text);
     return CMD_OK;
+}
+
+void
+repl_print_watch_lines(const struct repl *r, const struct ukey_event *e)
+{
+    if (e->type != UK_EV_TRANSITION || e->result == UK_TR_NOOP) {
+        return;
+    }
+    for (size_t i = 0; i < r->sess.n_watches; i++) {
+        const struct watch *w = &r->sess.watches[i];
+        if ((w->ukey_id && w->ukey_id == e->ukey_id)
+            || (w->ufid && w->ufid == e->ufid)) {
+            printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",
+                   w->text, e->ukey_id, ukey_state_name(e->from),
+                   ukey_state_name(e->to),
+                   r->trace ? trace_thread_name(r->trace, e->thread_id)
+                            : udpif_thread_name(r->udpif, e->thread_id),
+                   e->where ? e->where : "?",
+                   e->result == UK_TR_OK ? "" : " (rejected)");
+        }
+    }
 }
 
 /* "unwatch [N...]": the watches listed, or all of them (all or nothing). */

@@ -15,27 +15,6 @@
 
 /* ==== Observers: the event log, breakpoints, watches ==== */
 
-/* Prints a line for each watch that 'e' concerns. */
-static void
-print_watch_lines(struct repl *r, const struct ukey_event *e)
-{
-    if (e->type != UK_EV_TRANSITION || e->result == UK_TR_NOOP) {
-        return;
-    }
-    for (size_t i = 0; i < r->sess.n_watches; i++) {
-        const struct watch *w = &r->sess.watches[i];
-        if ((w->ukey_id && w->ukey_id == e->ukey_id)
-            || (w->ufid && w->ufid == e->ufid)) {
-            printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",
-                   w->text, e->ukey_id, ukey_state_name(e->from),
-                   ukey_state_name(e->to),
-                   udpif_thread_name(r->udpif, e->thread_id),
-                   e->where ? e->where : "?",
-                   e->result == UK_TR_OK ? "" : " (rejected)");
-        }
-    }
-}
-
 void
 repl_session_observe(const struct ukey_event *e, void *r_)
 {
@@ -71,7 +50,7 @@ repl_session_observe(const struct ukey_event *e, void *r_)
     if (!r->stepping && !r->quiet) {
         /* A step's watch lines follow its step line (print_step()).
          * Quiet: a rescript or "goto" replays what was printed. */
-        print_watch_lines(r, e);
+        repl_print_watch_lines(r, e);
     }
 }
 
@@ -177,7 +156,7 @@ print_step(struct repl *r, const struct uk_thread *t,
         if (!event_is_echo(e)) {
             print_event_line(r, &r->sess.events[i]);
         }
-        print_watch_lines(r, e);
+        repl_print_watch_lines(r, e);
     }
     r->first_new_event = r->sess.n_events;
 }

@@ -339,6 +339,9 @@ bool repl_target_parse(struct repl *, const char *cmd, int argc,
 /* "watch ukey ID|flow NAME", in the model or on a trace. */
 enum cmd_status repl_watch_parse(struct repl *, int argc, char *argv[],
                                  const struct repl_bp_names *);
+/* Prints a line for each watch that 'e' (of the open trace, else of the
+ * model) concerns: a transition of its ukey or flow. */
+void repl_print_watch_lines(const struct repl *, const struct ukey_event *e);
 
 /* Command implementations, by family (one file each). */
 repl_cmd_fn cmd_help, cmd_apropos, cmd_quit, cmd_source, cmd_echo, cmd_set;

@@ -165,28 +165,6 @@ report_bp(struct repl *r, struct breakpoint *bp, size_t i)
     repl_bp_stopped(r, bp);
 }
 
-static void
-print_watches(struct repl *r, size_t i)
-{
-    const struct trace_cursor *tc = r->trace;
-    const struct ukey_event *e = &tc->events[i];
-    if (e->type != UK_EV_TRANSITION || e->result == UK_TR_NOOP) {
-        return;
-    }
-    for (size_t k = 0; k < r->sess.n_watches; k++) {
-        const struct watch *w = &r->sess.watches[k];
-        if ((w->ukey_id && w->ukey_id == e->ukey_id)
-            || (w->ufid && w->ufid == e->ufid)) {
-            printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",
-                   w->text, e->ukey_id, ukey_state_name(e->from),
-                   ukey_state_name(e->to),
-                   trace_thread_name(tc, e->thread_id),
-                   e->where ? e->where : "?",
-                   e->result == UK_TR_OK ? "" : " (rejected)");
-        }
-    }
-}
-
 /* ==== Motions ==== */
 
 static void
@@ -240,7 +218,7 @@ forward(struct repl *r, uint64_t n, bool verbose, bool follow)
             trace_print_event(tc, i);
             trace_print_losses_at(tc, i + 1);
         }
-        print_watches(r, i);
+        repl_print_watch_lines(r, &tc->events[i]);
         struct breakpoint *bp = bp_hit(r, i);
         if (bp) {
             if (!verbose) {
@@ -291,7 +269,7 @@ step_thread(struct repl *r, const char *cmd, int thread_id)
     while (tc->cur.pos <= next) {
         size_t i = tc->cur.pos;
         advance(tc);
-        print_watches(r, i);
+        repl_print_watch_lines(r, &tc->events[i]);
         struct breakpoint *bp = bp_hit(r, i);
         if (tc->events[i].thread_id == (uint32_t) thread_id || bp) {
             trace_print_event(tc, i);
