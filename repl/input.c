@@ -19,7 +19,6 @@
 #include "repl/subcommands.h"
 #include "repl/trace.h"
 #include "tracepoints/provider/tp-load.h"
-#include "tracepoints/provider/tp-observer.h"
 
 #define REPL_MAX_LINE 4096
 #define REPL_MAX_ARGS 32
@@ -220,10 +219,8 @@ static void
 start_tracing(struct repl *r)
 {
     r->tp_pending = false;
-    if (uk_tp_load() && !r->mute_output) {
-        for (size_t k = 0; k < r->sess.n_events; k++) {
-            uk_tp_observer(&r->sess.events[k].e, NULL);
-        }
+    if (uk_tp_load()) {
+        repl_trace_events(r, 0);
     }
 }
 

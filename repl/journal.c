@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "core/util.h"
-#include "tracepoints/provider/tp-observer.h"
 
 /* ==== Journal ==== */
 
@@ -143,12 +142,9 @@ repl_rebuild(struct repl *r)
     bool saved = r->replaying;
     r->replaying = true;
     r->udpif = udpif_create(&cfg);
-    size_t n_created = r->sess.n_events;
     bool traced = !saved && !r->mute_output && !pristine;
     if (traced && !rebuilt) {
-        for (size_t k = 0; k < n_created; k++) {
-            uk_tp_observer(&r->sess.events[k].e, NULL);
-        }
+        repl_trace_events(r, 0);    /* The new model's thread starts. */
     }
 
     int error = 0;
@@ -181,9 +177,7 @@ repl_rebuild(struct repl *r)
         /* The trace is append-only: the run the rebuild left stays in it,
          * cut short, and the new model's run follows from its start, all
          * of it, as one more run (as after repl_rescript()). */
-        for (size_t k = 0; k < r->sess.n_events; k++) {
-            uk_tp_observer(&r->sess.events[k].e, NULL);
-        }
+        repl_trace_events(r, 0);
     }
     r->first_new_event = r->sess.n_events;
     r->events_out = events_out;

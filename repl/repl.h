@@ -253,6 +253,9 @@ void repl_end_run(struct repl *);
  * for repl/session.c. */
 void repl_session_observe(const struct ukey_event *, void *r);
 void repl_events_rewrite(struct repl *);
+/* Fires the "ukey" tracepoints of the session's events 'from' to its last,
+ * unless its output is muted: what "ukdb record" records of a rebuild. */
+void repl_trace_events(const struct repl *, size_t from);
 
 /* Re-running the session (repl/session.c).
  *

@@ -53,6 +53,14 @@ session_put_back(struct repl *r, struct session_state *s)
 }
 
 void
+repl_trace_events(const struct repl *r, size_t from)
+{
+    for (size_t i = from; !r->mute_output && i < r->sess.n_events; i++) {
+        uk_tp_observer(&r->sess.events[i].e, NULL);
+    }
+}
+
+void
 repl_session_free(struct repl_session *s)
 {
     for (size_t i = 0; i < s->n_journal; i++) {
@@ -142,11 +150,7 @@ repl_rescript(struct repl *r, const struct udpif_config *cfg,
         return EINVAL;
     }
     session_state_free(&old);
-    if (!r->mute_output) {
-        for (size_t i = n_traced; i < r->sess.n_events; i++) {
-            uk_tp_observer(&r->sess.events[i].e, NULL);
-        }
-    }
+    repl_trace_events(r, n_traced);
     repl_events_rewrite(r);
     return 0;
 }
