@@ -2,6 +2,8 @@
 /* Allocation, assertions and string helpers (see util.h). */
 #include "util.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -143,6 +145,27 @@ uk_assert_failure(const char *where, const char *cond)
     fprintf(stderr, "ukdb: %s: assertion %s failed\n", where, cond);
     signal(SIGABRT, SIG_DFL);   /* A bug of ours: no handler hides it. */
     abort();
+}
+
+const char *
+uk_ukey_id_digits(const char *arg)
+{
+    return arg + (!strncmp(arg, "ukey#", 5) ? 5 : arg[0] == '#' ? 1 : 0);
+}
+
+bool
+uk_parse_ukey_id(const char *arg, uint64_t *id)
+{
+    const char *digits = uk_ukey_id_digits(arg);
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(digits, &end, 10);
+    /* strtoull() takes "-1" (as 2^64 - 1) and leading blanks. */
+    if (*end || !v || errno || !isdigit((unsigned char) *digits)) {
+        return false;
+    }
+    *id = v;
+    return true;
 }
 
 uint64_t

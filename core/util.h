@@ -5,6 +5,7 @@
 #ifndef UKDB_CORE_UTIL_H
 #define UKDB_CORE_UTIL_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,13 @@ int uk_name_lookup(const char *const *table, int n, const char *name);
 
 /* 64-bit FNV-1a of 's', never 0: how a flow name becomes its ufid. */
 uint64_t uk_hash_string(const char *s);
+
+/* A ukey id as "show ukeys" prints it or as typed: "N", "#N" or "ukey#N".
+ * uk_ukey_id_digits() returns 'arg' past its "#" or "ukey#", if any;
+ * uk_parse_ukey_id() parses the whole of 'arg' into '*id' (N decimal, from
+ * 1, no overflow), or returns false. */
+const char *uk_ukey_id_digits(const char *arg);
+bool uk_parse_ukey_id(const char *arg, uint64_t *id);
 
 /* A 64-bit mixer (splitmix64 finaliser), for hashes and seeded RNGs. */
 static inline uint64_t

@@ -7,8 +7,6 @@
  * header here (STYLE.md's layering). */
 #include "subcommands.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/util.h"
 #include "tracepoints/plugin/graph.h"
 #include "tracepoints/plugin/report.h"
 
@@ -80,23 +79,6 @@ static const struct option view_options[] = {
     { NULL, 0, NULL, 0 },
 };
 
-/* A ukey id as "N", "#N" or "ukey#N", N from 1.  False if it is not. */
-static bool
-parse_ukey_id(const char *arg, uint64_t *id)
-{
-    const char *digits = arg + (*arg == '#' ? 1
-                                : !strncmp(arg, "ukey#", 5) ? 5 : 0);
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(digits, &end, 10);
-    /* strtoull() takes "-1" (as 2^64 - 1) and leading blanks. */
-    if (*end || !v || errno || !isdigit((unsigned char) *digits)) {
-        return false;
-    }
-    *id = v;
-    return true;
-}
-
 /* Takes option 'c' (getopt_long()'s) with 'arg' into 'o'; a --begin or
  * --end also into '*bound_args' (for the empty range's error).  Returns -1
  * to go on, else the exit status (after --help, or a usage error). */
@@ -118,7 +100,7 @@ take_option(bool view, int c, const char *arg, struct report_options *o,
         return -1;
     }
     case OPT_UKEY:
-        return parse_ukey_id(arg, &o->ukey_id)
+        return uk_parse_ukey_id(arg, &o->ukey_id)
                ? -1 : cmd_audit_usage_error(view, "--ukey", arg,
                                             "not a ukey id");
     case OPT_FLOW:

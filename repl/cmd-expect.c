@@ -5,7 +5,6 @@
  * report every failed expectation.  The REPL's prompt goes on. */
 #include "repl.h"
 
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -56,8 +55,7 @@ expect_state(struct repl *r, int argc, char *argv[])
     uint64_t id;
     if (f) {
         k = repl_flow_current_ukey(r, f);
-    } else if (isdigit((unsigned char) argv[2][0]) || argv[2][0] == '#'
-               || !strncmp(argv[2], "ukey#", 5)) {
+    } else if (repl_is_ukey_id(argv[2])) {
         if (!repl_ukey_id_arg(r, "expect", argv[2], &id)) {
             return CMD_ERROR;
         }

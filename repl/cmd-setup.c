@@ -4,6 +4,7 @@
  * rounds, main-thread operations, datapath changes and faults). */
 #include "repl.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -92,27 +93,21 @@ bool
 repl_ukey_id_arg(struct repl *r, const char *cmd, const char *arg,
                  uint64_t *id)
 {
-    const char *num = arg;
-    if (!strncmp(num, "ukey#", 5)) {
-        num += 5;
-    } else if (num[0] == '#') {
-        num++;
-    }
-    return repl_number_arg(r, cmd, num, 1, UINT64_MAX, id);
+    return repl_number_arg(r, cmd, uk_ukey_id_digits(arg), 1, UINT64_MAX, id);
+}
+
+bool
+repl_is_ukey_id(const char *arg)
+{
+    return isdigit((unsigned char) *uk_ukey_id_digits(arg));
 }
 
 struct ukey *
 repl_ukey_arg(struct repl *r, const char *cmd, const char *arg)
 {
-    const char *num = arg;
-    if (!strncmp(num, "ukey#", 5)) {
-        num += 5;
-    } else if (num[0] == '#') {
-        num++;
-    }
-    if (*num >= '0' && *num <= '9') {
+    if (repl_is_ukey_id(arg)) {
         uint64_t id;
-        if (!repl_number_arg(r, cmd, num, 1, UINT64_MAX, &id)) {
+        if (!repl_ukey_id_arg(r, cmd, arg, &id)) {
             return NULL;
         }
         struct ukey *k = udpif_find_ukey(r->udpif, id);

@@ -301,6 +301,9 @@ void repl_range_text(char *buf, size_t size, uint64_t min, uint64_t max);
  * message naming 'cmd'. */
 bool repl_ukey_id_arg(struct repl *, const char *cmd, const char *arg,
                       uint64_t *id);
+/* Whether 'arg' is written as a ukey id (digits after "", "#" or "ukey#"),
+ * not a name. */
+bool repl_is_ukey_id(const char *arg);
 
 /* The ukey a flow name designates now: the one in its umap, else its most
  * recent one, or NULL. */

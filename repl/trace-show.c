@@ -10,7 +10,6 @@
  * instead of its "step"), with "uncertain" where events were lost. */
 #include "repl/trace.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,26 +180,6 @@ show_ukeys(struct repl *r)
     return CMD_OK;
 }
 
-/* A ukey id as every command takes it (ukdb.1, "history"): N, #N or
- * ukey#N, into '*id'.  False if 'arg' is none of them. */
-static bool
-trace_ukey_id(const char *arg, uint64_t *id)
-{
-    const char *p = arg;
-    if (!strncmp(p, "ukey#", 5)) {
-        p += 5;
-    } else if (p[0] == '#') {
-        p++;
-    }
-    if (*p < '0' || *p > '9') {
-        return false;
-    }
-    char *end;
-    errno = 0;
-    *id = strtoull(p, &end, 10);
-    return !*end && !errno;
-}
-
 static enum cmd_status
 show_ukey(struct repl *r, const char *arg)
 {
@@ -218,7 +197,7 @@ show_ukey(struct repl *r, const char *arg)
         }
     } else {
         uint64_t id;
-        if (trace_ukey_id(arg, &id)) {
+        if (uk_parse_ukey_id(arg, &id)) {
             k = trace_state_ukey(st, id);
         } else {
             repl_usage_error(r, "show", "'%s': not a ukey id or a flow", arg);
@@ -662,7 +641,7 @@ trace_history(struct repl *r, int argc, char *argv[])
     uint64_t ukey_id = 0, ufid = trace_flow_ufid(tc, argv[1]);
     (void) argc;
     if (!ufid) {
-        if (!trace_ukey_id(argv[1], &ukey_id) || !ukey_id) {
+        if (!uk_parse_ukey_id(argv[1], &ukey_id)) {
             repl_usage_error(r, "history", "'%s': not a ukey id or a flow of "
                              "the trace", argv[1]);
             return CMD_ERROR;
