@@ -267,11 +267,12 @@ load_parse_one(struct load_args *a, int c, const char *arg,
     default: return ukdb_usage_error("load", "bad option");
     }
     if (!ok) {
-        const char *name = "?";
-        for (const struct option *o = load_options; o->name; o++) {
-            name = o->val == c ? o->name : name;
+        const struct option *o = load_options;
+        while (o->name && o->val != c) {
+            o++;
         }
-        return ukdb_usage_error("load", "--%s '%s': %s", name, arg,
+        return ukdb_usage_error("load", "--%s '%s': %s",
+                                o->name ? o->name : "?", arg,
                                 c == OPT_PMDS && !strcmp(arg, "0")
                                 ? "must be at least 1"
                                 : strchr(arg, '-') ? "must not be negative"
