@@ -178,13 +178,116 @@ errno_text(int error, char *buf, size_t size)
     return buf;
 }
 
+/* The umap and ukey mutexes' events: "lock umap[2]", "trylock ukey#4 ->
+ * EBUSY". */
+static int
+format_lock(const struct ukey_event *e, const char *tp, char *buf,
+            size_t size)
+{
+    char err[24];
+    const char *error = e->result ? errno_text(e->result, err, sizeof err)
+                        : "";
+    const char *arrow = e->result ? " -> " : "";
+    if (e->kind == UK_LOCK_UMAP) {
+        return snprintf(buf, size, "%s umap[%d]%s%s", tp, e->umap, arrow,
+                        error);
+    }
+    return snprintf(buf, size, "%s ukey#%llu%s%s", tp,
+                    (unsigned long long) e->ukey_id, arrow, error);
+}
+
+/* The umaps' operations: lookup, insert, replace, remove. */
+static int
+format_umap(const struct ukey_event *e, const char *tp, char *buf,
+            size_t size)
+{
+    unsigned long long uk = (unsigned long long) e->ukey_id;
+    unsigned long long ufid = (unsigned long long) e->ufid;
+
+    switch ((enum uk_event_type) e->type) {
+    case UK_EV_UMAP_LOOKUP:
+        if (uk) {
+            return snprintf(buf, size, "%s umap[%d] ufid=%016llx -> ukey#%llu",
+                            tp, e->umap, ufid, uk);
+        }
+        return snprintf(buf, size, "%s umap[%d] ufid=%016llx -> none", tp,
+                        e->umap, ufid);
+    case UK_EV_UMAP_INSERT:
+        return snprintf(buf, size, "%s umap[%d] ukey#%llu", tp, e->umap, uk);
+    case UK_EV_UMAP_REPLACE:
+        return snprintf(buf, size, "%s umap[%d] ukey#%llu -> ukey#%llu", tp,
+                        e->umap, uk, (unsigned long long) e->ukey2_id);
+    default:                    /* UK_EV_UMAP_REMOVE. */
+        return snprintf(buf, size, "%s umap[%d] ukey#%llu%s", tp, e->umap, uk,
+                        e->result ? " -> ENOENT (not in the map)" : "");
+    }
+}
+
+/* The datapath's answers: put, del, dump. */
+static int
+format_dp(const struct ukey_event *e, const char *tp, char *buf, size_t size)
+{
+    unsigned long long uk = (unsigned long long) e->ukey_id;
+    unsigned long long ufid = (unsigned long long) e->ufid;
+    unsigned long long value = (unsigned long long) e->value;
+    char err[24];
+
+    switch ((enum uk_event_type) e->type) {
+    case UK_EV_DP_PUT:
+        return snprintf(buf, size, "%s %s ufid=%016llx ukey#%llu -> %s", tp,
+                        uk_put_op_name(e->kind), ufid, uk,
+                        errno_text(e->result, err, sizeof err));
+    case UK_EV_DP_DEL:
+        return snprintf(buf, size,
+                        "%s ufid=%016llx ukey#%llu (%s) -> %s packets=%llu",
+                        tp, ufid, uk, uk_del_origin_name(e->kind),
+                        errno_text(e->result, err, sizeof err), value);
+    default:                    /* UK_EV_DP_DUMP. */
+        return snprintf(buf, size, "%s ufid=%016llx packets=%llu%s", tp, ufid,
+                        value,
+                        e->kind == UK_DUMP_DUPLICATE ? " (duplicate)" : "");
+    }
+}
+
+/* What happens to one ukey: its transitions, revalidation, stats, RCU and
+ * frees. */
+static int
+format_ukey(const struct ukey_event *e, const char *tp, char *buf,
+            size_t size)
+{
+    unsigned long long uk = (unsigned long long) e->ukey_id;
+
+    switch ((enum uk_event_type) e->type) {
+    case UK_EV_TRANSITION:
+        return snprintf(buf, size, "%s ukey#%llu %s->%s%s", tp, uk,
+                        ukey_state_name(e->from), ukey_state_name(e->to),
+                        e->result == UK_TR_OK ? ""
+                        : e->result == UK_TR_NOOP ? " (no-op)"
+                        : e->result == UK_TR_WARN ? " (REJECTED: not allowed)"
+                        : " (BACKWARD: OVS aborts)");
+    case UK_EV_REVALIDATE:
+        return snprintf(buf, size, "%s ukey#%llu -> %s%s%s", tp, uk,
+                        uk_reval_result_name(e->kind),
+                        e->kind == UK_REVAL_DELETE ? " reason=" : "",
+                        e->kind == UK_REVAL_DELETE
+                        ? uk_del_reason_name(e->result) : "");
+    case UK_EV_STATS_PUSH:
+        return snprintf(buf, size, "%s ukey#%llu packets=%llu", tp, uk,
+                        (unsigned long long) e->value);
+    case UK_EV_UKEY_FREE:
+        return snprintf(buf, size, "%s ukey#%llu (%s)", tp, uk,
+                        uk_free_how_name(e->kind));
+    default:                    /* UK_EV_RCU_POSTPONE, UK_EV_RCU_FREE. */
+        return snprintf(buf, size, "%s ukey#%llu", tp, uk);
+    }
+}
+
 int
 uk_event_format(const struct ukey_event *e, char *buf, size_t size)
 {
     const char *tp = uk_event_type_name(e->type);
     unsigned long long uk = (unsigned long long) e->ukey_id;
     unsigned long long ufid = (unsigned long long) e->ufid;
-    char err[24];
 
     switch ((enum uk_event_type) e->type) {
     case UK_EV_THREAD_START:
@@ -204,73 +307,28 @@ uk_event_format(const struct ukey_event *e, char *buf, size_t size)
     case UK_EV_CREATE:
         return snprintf(buf, size, "%s ukey#%llu ufid=%016llx umap[%d] (%s)",
                         tp, uk, ufid, e->umap, uk_create_origin_name(e->kind));
-    case UK_EV_TRANSITION:
-        return snprintf(buf, size, "%s ukey#%llu %s->%s%s%s", tp, uk,
-                        ukey_state_name(e->from), ukey_state_name(e->to),
-                        e->result == UK_TR_OK ? ""
-                        : e->result == UK_TR_NOOP ? " (no-op)"
-                        : e->result == UK_TR_WARN ? " (REJECTED: not allowed)"
-                        : " (BACKWARD: OVS aborts)",
-                        "");
     case UK_EV_LOCK:
     case UK_EV_TRYLOCK:
     case UK_EV_UNLOCK:
-    {
-        const char *error = e->result ? errno_text(e->result, err, sizeof err)
-                            : "";
-        if (e->kind == UK_LOCK_UMAP) {
-            return snprintf(buf, size, "%s umap[%d]%s%s", tp, e->umap,
-                            e->result ? " -> " : "", error);
-        }
-        return snprintf(buf, size, "%s ukey#%llu%s%s", tp, uk,
-                        e->result ? " -> " : "", error);
-    }
+        return format_lock(e, tp, buf, size);
     case UK_EV_UMAP_LOOKUP:
-        if (uk) {
-            return snprintf(buf, size, "%s umap[%d] ufid=%016llx -> ukey#%llu",
-                            tp, e->umap, ufid, uk);
-        }
-        return snprintf(buf, size, "%s umap[%d] ufid=%016llx -> none", tp,
-                        e->umap, ufid);
     case UK_EV_UMAP_INSERT:
-        return snprintf(buf, size, "%s umap[%d] ukey#%llu", tp, e->umap, uk);
     case UK_EV_UMAP_REPLACE:
-        return snprintf(buf, size, "%s umap[%d] ukey#%llu -> ukey#%llu", tp,
-                        e->umap, uk, (unsigned long long) e->ukey2_id);
     case UK_EV_UMAP_REMOVE:
-        return snprintf(buf, size, "%s umap[%d] ukey#%llu%s", tp, e->umap, uk,
-                        e->result ? " -> ENOENT (not in the map)" : "");
+        return format_umap(e, tp, buf, size);
+    case UK_EV_DP_PUT:
+    case UK_EV_DP_DEL:
+    case UK_EV_DP_DUMP:
+        return format_dp(e, tp, buf, size);
+    case UK_EV_TRANSITION:
+    case UK_EV_REVALIDATE:
+    case UK_EV_STATS_PUSH:
+    case UK_EV_UKEY_FREE:
     case UK_EV_RCU_POSTPONE:
     case UK_EV_RCU_FREE:
-        return snprintf(buf, size, "%s ukey#%llu", tp, uk);
+        return format_ukey(e, tp, buf, size);
     case UK_EV_RCU_QUIESCE:
         return snprintf(buf, size, "%s", tp);
-    case UK_EV_UKEY_FREE:
-        return snprintf(buf, size, "%s ukey#%llu (%s)", tp, uk,
-                        uk_free_how_name(e->kind));
-    case UK_EV_DP_PUT:
-        return snprintf(buf, size, "%s %s ufid=%016llx ukey#%llu -> %s", tp,
-                        uk_put_op_name(e->kind), ufid, uk,
-                        errno_text(e->result, err, sizeof err));
-    case UK_EV_DP_DEL:
-        return snprintf(buf, size,
-                        "%s ufid=%016llx ukey#%llu (%s) -> %s packets=%llu",
-                        tp, ufid, uk, uk_del_origin_name(e->kind),
-                        errno_text(e->result, err, sizeof err),
-                        (unsigned long long) e->value);
-    case UK_EV_DP_DUMP:
-        return snprintf(buf, size, "%s ufid=%016llx packets=%llu%s", tp, ufid,
-                        (unsigned long long) e->value,
-                        e->kind == UK_DUMP_DUPLICATE ? " (duplicate)" : "");
-    case UK_EV_REVALIDATE:
-        return snprintf(buf, size, "%s ukey#%llu -> %s%s%s", tp, uk,
-                        uk_reval_result_name(e->kind),
-                        e->kind == UK_REVAL_DELETE ? " reason=" : "",
-                        e->kind == UK_REVAL_DELETE
-                        ? uk_del_reason_name(e->result) : "");
-    case UK_EV_STATS_PUSH:
-        return snprintf(buf, size, "%s ukey#%llu packets=%llu", tp, uk,
-                        (unsigned long long) e->value);
     case UK_EV_OP_BEGIN:
     case UK_EV_OP_END:
         return snprintf(buf, size, "%s %s", tp, uk_op_name(e->kind));
