@@ -3,6 +3,7 @@ REPL_SRCS += repl/record.c
 # with build/plugins/ukey.so (tracepoints/local.mk).
 REPL_SRCS += repl/cmd-audit.c
 REPL_SRCS += tracepoints/plugin/graph.c
+REPL_SRCS += tracepoints/plugin/graph-guard.c
 REPL_SRCS += tracepoints/plugin/decode.c
 REPL_SRCS += tracepoints/plugin/report.c
 REPL_SRCS += tracepoints/plugin/report-audit.c
