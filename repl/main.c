@@ -22,7 +22,7 @@ usage(FILE *fp)
 {
     fputs("usage: ukdb [--echo] [--keep-going] [--events FILE] "
           "[-x INITFILE]\n"
-          "            [-f FILE | -c 'CMD; CMD' | FILE.ukdb | TRACE]\n"
+          "            [-f FILE | -c 'CMD; CMD' | FILE.ukdb | TRACE [-c 'CMD; CMD']]\n"
           "       ukdb record -o DIR | --live URL [--] [OPTION...] SCRIPT.ukdb\n"
           "       ukdb audit [--format text|json] TRACE...\n"
           "       ukdb view [--ukey ID] [--flow NAME] [--thread NAME] "
@@ -191,33 +191,34 @@ parse_args(int argc, char *argv[], struct main_args *a)
             return ukdb_usage_error(NULL, "extra argument '%s'", o);
         }
     }
-    if (a->file && a->commands) {
+    if (a->file && a->commands && !is_trace(a->file)) {
         return ukdb_usage_error(NULL, "give only one of -f FILE, FILE.ukdb "
                                 "and -c 'CMD; CMD'");
     }
     return -1;
 }
 
-/* Runs the session's input: a trace to open, a script, -c's commands, the
- * REPL on a tty, or stdin's commands. */
+/* Opens the command line's TRACE (as "open TRACE"). */
 static enum cmd_status
-run_input(struct repl *r, const struct main_args *a)
+open_trace(struct repl *r, const char *trace)
+{
+    char *open_argv[] = { (char *) "open", (char *) trace, NULL };
+    r->from_command_line = true;
+    enum cmd_status status = cmd_open(r, 2, open_argv);
+    r->from_command_line = false;
+    return status;
+}
+
+/* Runs the session's input, after its TRACE, if any, is open: -c's
+ * commands, a script, the REPL on a tty, or stdin's commands. */
+static enum cmd_status
+run_input(struct repl *r, const struct main_args *a, bool trace)
 {
     enum cmd_status status;
-    if (a->file && is_trace(a->file)) {
-        char *open_argv[] = { (char *) "open", (char *) a->file, NULL };
-        r->from_command_line = true;
-        status = cmd_open(r, 2, open_argv);
-        r->from_command_line = false;
-        if (status == CMD_OK && isatty(STDIN_FILENO)) {
-            status = repl_run_tty(r);
-        } else if (status == CMD_OK) {
-            /* Commands on a stdin that is not a terminal: a script, as
-             * without a trace ("<stdin>:LINE: error: ..."). */
-            repl_catch_sigint();
-            status = repl_run_file(r, stdin, "<stdin>");
-        }
-    } else if (a->file) {
+    if (a->commands) {
+        repl_catch_sigint();
+        status = run_commands(r, a->commands);
+    } else if (a->file && !trace) {
         FILE *fp = fopen(a->file, "r");
         if (!fp) {
             fprintf(stderr, "ukdb: error: %s: %s\n", a->file,
@@ -227,12 +228,12 @@ run_input(struct repl *r, const struct main_args *a)
         repl_catch_sigint();
         status = repl_run_file(r, fp, a->file);
         fclose(fp);
-    } else if (a->commands) {
-        repl_catch_sigint();
-        status = run_commands(r, a->commands);
-    } else if (isatty(STDIN_FILENO) || getenv("UKDB_FAKE_TTY")) {
+    } else if (isatty(STDIN_FILENO)
+               || (!trace && getenv("UKDB_FAKE_TTY"))) {
         status = repl_run_tty(r);
     } else {
+        /* Commands on a stdin that is not a terminal: a script, trace or
+         * not ("<stdin>:LINE: error: ..."). */
         repl_catch_sigint();
         status = repl_run_file(r, stdin, "<stdin>");
     }
@@ -275,11 +276,17 @@ run_session(struct repl *r, const struct main_args *a)
         }
     }
     repl_rebuild(r);
-    int code = a->init ? run_init(r, a->init) : -1;
+    /* A TRACE is open before -x and -c run (as gdb loads its program
+     * before -x and -ex), so that they can work on it. */
+    bool trace = a->file && is_trace(a->file);
+    enum cmd_status status = trace ? open_trace(r, a->file) : CMD_OK;
+    int code = status == CMD_OK && a->init ? run_init(r, a->init) : -1;
     if (code >= 0) {
         return code;
     }
-    enum cmd_status status = run_input(r, a);
+    if (status == CMD_OK) {
+        status = run_input(r, a, trace);
+    }
     if (!r->interactive) {
         repl_end_run(r);
     }
