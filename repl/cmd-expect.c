@@ -2,7 +2,11 @@
 /* "expect": the assertions of scenario scripts.  A failed expect prints
  * "FILE:LINE: expect failed: ..." and makes the script exit 1; the script
  * (or -c) stops there, as at an error, unless --keep-going lets one run
- * report every failed expectation.  The REPL's prompt goes on. */
+ * report every failed expectation.  The REPL's prompt goes on.
+ *
+ * On a trace, "state", "violation", "no-violation" and "dp" judge the state
+ * folded at the cursor; where events lost before it leave the answer
+ * uncertain, the expect is an error ("cannot tell"), never a verdict. */
 #include "repl.h"
 
 #include <inttypes.h>
@@ -11,6 +15,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "repl/trace.h"
 
 bool repl_stat_value(const struct repl *r, const char *name, uint64_t *out);
 
@@ -40,53 +45,167 @@ expect_result(struct repl *r, bool ok, const char *fmt, ...)
     return CMD_OK;
 }
 
-static enum cmd_status
-expect_state(struct repl *r, int argc, char *argv[])
+/* What "expect state" needs of the ukey a FLOW or ID names. */
+struct expect_ukey {
+    bool exists;                /* Created and not freed. */
+    uint64_t id;
+    bool in_umap;
+    int state;                  /* enum ukey_state. */
+};
+
+/* The model's ukey for 'arg' into '*out'.  False after an error. */
+static bool
+model_expect_ukey(struct repl *r, const char *arg, struct expect_ukey *out)
     /* Reads guarded ukey fields unlocked: the REPL runs between steps,
      * when no model thread is running. */
     UK_NO_THREAD_SAFETY_ANALYSIS
 {
-    if (argc != 4) {
-        repl_usage_error(r, "expect", "state needs FLOW|ID and STATE");
-        return CMD_ERROR;
-    }
     struct ukey *k = NULL;
-    struct uk_flow *f = udpif_find_flow(r->udpif, argv[2]);
+    struct uk_flow *f = udpif_find_flow(r->udpif, arg);
     uint64_t id;
     if (f) {
         k = repl_flow_current_ukey(r, f);
-    } else if (repl_is_ukey_id(argv[2])) {
-        if (!repl_ukey_id_arg(r, "expect", argv[2], &id)) {
-            return CMD_ERROR;
+    } else if (repl_is_ukey_id(arg)) {
+        if (!repl_ukey_id_arg(r, "expect", arg, &id)) {
+            return false;
         }
         /* Not created yet, or freed: no ukey, as a flow without one
          * ("expect state 2 none": no second ukey came). */
         k = udpif_find_ukey(r->udpif, id);
     } else {
-        repl_usage_error(r, "expect", "'%s': no such ukey or flow", argv[2]);
+        repl_usage_error(r, "expect", "'%s': no such ukey or flow", arg);
+        return false;
+    }
+    if (k) {
+        *out = (struct expect_ukey) { .exists = true, .id = k->id,
+                                      .in_umap = k->in_umap,
+                                      .state = k->state };
+    }
+    return true;
+}
+
+/* Says that events lost before the cursor leave 'what' unknown. */
+static void
+trace_cannot_tell(struct repl *r, const char *what)
+{
+    const struct trace_state *st = &r->trace->cur;
+    repl_error(r, "expect: cannot tell %s: events were lost before event %"
+               PRIu64, what, st->n_losses ? st->first_lost_pos : st->pos);
+}
+
+/* The trace's ukey for 'arg' at the cursor, as the model's: a flow's ukey
+ * in its umap, else its newest one not freed.  False after an error. */
+static bool
+trace_expect_ukey(struct repl *r, const char *arg, struct expect_ukey *out)
+{
+    const struct trace_state *st = &r->trace->cur;
+    const struct trace_ukey *k = NULL;
+    uint64_t ufid = trace_flow_ufid(r->trace, arg), id;
+    if (ufid) {
+        for (size_t i = 0; i < st->n_ukeys; i++) {
+            const struct trace_ukey *u = &st->ukeys[i];
+            if (u->ufid == ufid && !u->n_freed
+                && (!k || (u->in_umap && !k->in_umap)
+                    || (u->in_umap == k->in_umap && u->id > k->id))) {
+                k = u;
+            }
+        }
+    } else if (repl_is_ukey_id(arg)) {
+        if (!repl_ukey_id_arg(r, "expect", arg, &id)) {
+            return false;
+        }
+        k = trace_state_ukey(st, id);
+        k = k && !k->n_freed ? k : NULL;
+    } else {
+        repl_usage_error(r, "expect", "'%s': no such ukey or flow", arg);
+        return false;
+    }
+    if (k ? k->uncertain : st->n_losses > 0) {
+        char what[128];
+        snprintf(what, sizeof what, "the state of %s", arg);
+        trace_cannot_tell(r, what);
+        return false;
+    }
+    if (k) {
+        *out = (struct expect_ukey) { .exists = true, .id = k->id,
+                                      .in_umap = k->in_umap,
+                                      .state = k->state };
+    }
+    return true;
+}
+
+static enum cmd_status
+expect_state(struct repl *r, int argc, char *argv[])
+{
+    if (argc != 4) {
+        repl_usage_error(r, "expect", "state needs FLOW|ID and STATE");
         return CMD_ERROR;
     }
-    if (!strcmp(argv[3], "none")) {
-        return expect_result(r, !k || !k->in_umap,
-                             "%s has ukey#%" PRIu64 " in %s", argv[2],
-                             k ? k->id : 0,
-                             k ? ukey_state_name(k->state) : "-");
+    int state = -1;
+    if (strcmp(argv[3], "none")) {
+        state = ukey_state_from_name(argv[3]);
+        if (state < 0) {
+            repl_usage_error(r, "expect", "'%s': no such state", argv[3]);
+            return CMD_ERROR;
+        }
     }
-    int state = ukey_state_from_name(argv[3]);
+    struct expect_ukey k = { .exists = false };
+    if (!(r->trace ? trace_expect_ukey : model_expect_ukey)(r, argv[2], &k)) {
+        return CMD_ERROR;
+    }
     if (state < 0) {
-        repl_usage_error(r, "expect", "'%s': no such state", argv[3]);
-        return CMD_ERROR;
+        return expect_result(r, !k.exists || !k.in_umap,
+                             "%s has ukey#%" PRIu64 " in %s", argv[2],
+                             k.id, ukey_state_name(k.state));
     }
-    return expect_result(r, k && (int) k->state == state,
+    return expect_result(r, k.exists && k.state == state,
                          "state of %s is %s, not %s", argv[2],
-                         k ? ukey_state_name(k->state) : "none (no ukey)",
+                         k.exists ? ukey_state_name(k.state)
+                                  : "none (no ukey)",
                          ukey_state_name(state));
+}
+
+/* The first violation of 'kind' (any if negative) so far into '*e' (and
+ * its step or event number into '*when'): before the trace's cursor, or
+ * in the model's session.  False if none. */
+static bool
+find_violation(const struct repl *r, int kind, const struct ukey_event **e,
+               uint64_t *when)
+{
+    if (r->trace) {
+        const struct trace_cursor *tc = r->trace;
+        for (size_t i = 0; i < tc->n_violations; i++) {
+            const struct trace_violation *v = &tc->violations[i];
+            if (v->index >= tc->cur.pos) {
+                break;
+            }
+            if (kind < 0 || v->e.kind == kind) {
+                *e = &v->e;
+                *when = v->index + 1;
+                return true;
+            }
+        }
+        return false;
+    }
+    for (size_t i = 0; i < r->sess.n_events; i++) {
+        const struct ukey_event *ev = &r->sess.events[i].e;
+        if (ev->type == UK_EV_VIOLATION && (kind < 0 || ev->kind == kind)) {
+            *e = ev;
+            *when = r->sess.events[i].step;
+            return true;
+        }
+    }
+    return false;
 }
 
 static enum cmd_status
 expect_violation(struct repl *r, int argc, char *argv[])
 {
     int kind = -1;
+    if (argc > 3) {
+        repl_usage_error(r, "expect", "violation takes one KIND at most");
+        return CMD_ERROR;
+    }
     if (argc > 2) {
         kind = uk_violation_kind_from_name(argv[2]);
         if (kind < 0) {
@@ -95,11 +214,14 @@ expect_violation(struct repl *r, int argc, char *argv[])
             return CMD_ERROR;
         }
     }
-    for (size_t i = 0; i < r->sess.n_events; i++) {
-        const struct ukey_event *e = &r->sess.events[i].e;
-        if (e->type == UK_EV_VIOLATION && (kind < 0 || e->kind == kind)) {
-            return CMD_OK;
-        }
+    const struct ukey_event *e;
+    uint64_t when;
+    if (find_violation(r, kind, &e, &when)) {
+        return CMD_OK;
+    }
+    if (r->trace && r->trace->cur.n_losses) {
+        trace_cannot_tell(r, "whether a violation happened");
+        return CMD_ERROR;
     }
     return expect_result(r, false, "no %s%sviolation",
                          kind < 0 ? "" : uk_violation_kind_name(kind),
@@ -109,15 +231,18 @@ expect_violation(struct repl *r, int argc, char *argv[])
 static enum cmd_status
 expect_no_violation(struct repl *r)
 {
-    for (size_t i = 0; i < r->sess.n_events; i++) {
-        const struct ukey_event *e = &r->sess.events[i].e;
-        if (e->type == UK_EV_VIOLATION) {
-            return expect_result(r, false, "%s %s at step %" PRIu64 ": %s",
-                                 uk_severity_name(e->result),
-                                 uk_violation_kind_name(e->kind),
-                                 r->sess.events[i].step,
-                                 uk_violation_detail(e->kind, e->name));
-        }
+    const struct ukey_event *e;
+    uint64_t when;
+    if (find_violation(r, -1, &e, &when)) {
+        return expect_result(r, false, "%s %s at %s %" PRIu64 ": %s",
+                             uk_severity_name(e->result),
+                             uk_violation_kind_name(e->kind),
+                             r->trace ? "event" : "step", when,
+                             uk_violation_detail(e->kind, e->name));
+    }
+    if (r->trace && r->trace->cur.n_losses) {
+        trace_cannot_tell(r, "whether a violation happened");
+        return CMD_ERROR;
     }
     return CMD_OK;
 }
@@ -130,14 +255,31 @@ expect_dp(struct repl *r, int argc, char *argv[])
         repl_usage_error(r, "expect", "dp needs FLOW present|absent");
         return CMD_ERROR;
     }
-    struct uk_flow *f = repl_flow_arg(r, "expect", argv[2]);
-    if (!f) {
-        return CMD_ERROR;
-    }
     bool present = false;
-    for (size_t i = 0; i < r->udpif->n_dp_flows; i++) {
-        present |= r->udpif->dp_flows[i].flow == f
-                   && r->udpif->dp_flows[i].present;
+    if (r->trace) {
+        const struct trace_state *st = &r->trace->cur;
+        uint64_t ufid = trace_flow_ufid(r->trace, argv[2]);
+        if (!ufid) {
+            repl_usage_error(r, "expect", "'%s': no such flow in the trace",
+                             argv[2]);
+            return CMD_ERROR;
+        }
+        if (st->n_losses) {
+            trace_cannot_tell(r, "the datapath's flows");
+            return CMD_ERROR;
+        }
+        for (size_t i = 0; i < st->n_dp; i++) {
+            present |= st->dp[i].ufid == ufid && st->dp[i].present;
+        }
+    } else {
+        struct uk_flow *f = repl_flow_arg(r, "expect", argv[2]);
+        if (!f) {
+            return CMD_ERROR;
+        }
+        for (size_t i = 0; i < r->udpif->n_dp_flows; i++) {
+            present |= r->udpif->dp_flows[i].flow == f
+                       && r->udpif->dp_flows[i].present;
+        }
     }
     bool want = !strcmp(argv[3], "present");
     return expect_result(r, present == want, "datapath flow %s is %s",
@@ -214,6 +356,11 @@ cmd_expect(struct repl *r, int argc, char *argv[])
         return expect_no_violation(r);
     } else if (!strcmp(what, "dp")) {
         return expect_dp(r, argc, argv);
+    } else if (r->trace && (!strcmp(what, "stat") || !strcmp(what, "runnable")
+                            || !strcmp(what, "blocked"))) {
+        repl_error(r, "expect %s: not available on a trace (state, "
+                   "violation, no-violation and dp are)", what);
+        return CMD_ERROR;
     } else if (!strcmp(what, "stat")) {
         return expect_stat(r, argc, argv);
     } else if (!strcmp(what, "runnable") || !strcmp(what, "blocked")) {

@@ -189,7 +189,10 @@ const struct repl_cmd repl_commands[] = {
       "  expect dp FLOW present|absent\n"
       "  expect stat NAME OP VALUE  (OP: == != < <= > >=; NAME: see\n"
       "                             \"show stats\")\n"
-      "  expect runnable THREAD | expect blocked THREAD",
+      "  expect runnable THREAD | expect blocked THREAD\n"
+      "  On a trace: state, violation, no-violation and dp, at the cursor;\n"
+      "  an error (\"cannot tell\") where events lost before it leave the\n"
+      "  answer unknown.",
       "expect violation double-delete", 1, 4, cmd_expect, complete_expect,
       0 },
     { "explore", "[OPTIONS]", "search interleavings from here",

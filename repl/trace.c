@@ -393,6 +393,8 @@ trace_execute__(struct repl *r, int argc, char *argv[])
         return cmd_unwatch(r, argc, argv);
     } else if (!strcmp(c, "info")) {
         return cmd_info(r, argc, argv);
+    } else if (!strcmp(c, "expect")) {
+        return cmd_expect(r, argc, argv);
     } else if (!strcmp(c, "source")) {
         return cmd_source(r, argc, argv);
     } else if (!strcmp(c, "echo")) {
