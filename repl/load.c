@@ -48,6 +48,8 @@ struct load_args {
     const char *live_url;
     bool quiet;                 /* No live line. */
     bool handlers_given;        /* --handlers, not the default. */
+    bool *tracing_arg;          /* (owned) Per argv[i]: part of a --record
+                                 * or --live option, however spelt. */
 };
 
 static struct load *volatile load_running;  /* For the signal handler. */
@@ -288,9 +290,18 @@ load_parse(struct load_args *a, int argc, char *argv[])
     int c;
     memset(a, 0, sizeof *a);
     load_config_init(&a->cfg);
+    a->tracing_arg = uk_xcalloc((size_t) argc + 1, sizeof *a->tracing_arg);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+h", load_options, NULL)) != -1) {
+    for (int first = optind;
+         (c = getopt_long(argc, argv, "+h", load_options, NULL)) != -1;
+         first = optind) {
+        /* getopt_long() takes abbreviations ("--rec DIR", "--liv=URL"):
+         * which words an option took is what it consumed. */
+        for (int i = first; i < optind && (c == OPT_RECORD || c == OPT_LIVE);
+             i++) {
+            a->tracing_arg[i] = true;
+        }
         if (c == '?') {
             return ukdb_usage_error("load", "'%s': unknown option or missing "
                                     "argument", argv[optind - 1]);
@@ -551,8 +562,8 @@ load_print_json(const struct load_args *a, const struct load_stats *s,
 
 /* ==== Running ==== */
 
-/* "--record DIR" / "--live URL": this command again, minus that option,
- * under a private LTTng session. */
+/* "--record DIR" / "--live URL": this command again, minus those options
+ * (as load_parse() found them), under a private LTTng session. */
 static int
 load_record(const struct load_args *a, int argc, char *argv[])
 {
@@ -561,10 +572,7 @@ load_record(const struct load_args *a, int argc, char *argv[])
     child[n++] = (char *) "/proc/self/exe";
     child[n++] = (char *) "load";
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--record") || !strcmp(argv[i], "--live")) {
-            i++;
-        } else if (strncmp(argv[i], "--record=", 9)
-                   && strncmp(argv[i], "--live=", 7)) {
+        if (!a->tracing_arg[i]) {
             child[n++] = argv[i];
         }
     }
@@ -658,13 +666,11 @@ load_main(int argc, char *argv[])
     int status = load_parse(&a, argc, argv);
     if (status < 0) {
         load_help();
-        return 0;
+        status = 0;
+    } else if (!status) {
+        status = (a.record_dir || a.live_url ? load_record(&a, argc, argv)
+                  : load_run(&a));
     }
-    if (status) {
-        return status;
-    }
-    if (a.record_dir || a.live_url) {
-        return load_record(&a, argc, argv);
-    }
-    return load_run(&a);
+    free(a.tracing_arg);
+    return status;
 }

@@ -131,6 +131,24 @@ test_expect_success '--live streams every event of the load to lttng-relayd' '
     audits_safe relayd/out
 '
 
+# getopt_long() takes any unambiguous prefix: "--rec DIR" and "--reco=DIR"
+# are --record.  The traced child is the command minus the options that
+# were --record or --live, as parsed: it once kept "--rec DIR" and tried to
+# record again, into the directory its parent's session was filling.
+test_expect_success 'an abbreviated --record records, once' '
+    "$UKDB" load --handlers 1 --revalidators 1 --flows 20 --seconds 0.2 \
+        --rec abbrev --format json >summary 2>err &&
+    test_grep "^ukdb: trace: $TRASH/abbrev/" err &&
+    lttng_count_events abbrev >n &&
+    json_get summary events >expect && test_cmp expect n &&
+    "$UKDB" load --handlers 1 --revalidators 1 --flows 20 --seconds 0.2 \
+        --rec=unused --reco=abbrev2 --format json >summary 2>err &&
+    test_grep "^ukdb: trace: $TRASH/abbrev2/" err &&
+    ! test -e unused &&
+    lttng_count_events abbrev2 >n &&
+    json_get summary events >expect && test_cmp expect n
+'
+
 test_expect_success '--record into a non-empty directory is an error' '
     mkdir full && touch full/x &&
     { "$UKDB" load --handlers 1 --revalidators 1 --flows 10 \
