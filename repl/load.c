@@ -55,15 +55,25 @@ struct load_args {
 static struct load *volatile load_running;  /* For the signal handler. */
 static volatile sig_atomic_t load_got_signal;
 
+/* Ctrl-C or SIGTERM, from before the load is created to its summary: the
+ * flag first, then the load, so that load_run(), which sets the load and
+ * then reads the flag, cannot miss a signal between the two. */
 static void
 load_signal(int sig)
 {
-    struct load *load = load_running;
     load_got_signal = 1;
+    struct load *load = load_running;
     if (load) {
         load_interrupt(load);
     }
     signal(sig, SIG_DFL);       /* A second Ctrl-C kills. */
+}
+
+static void
+load_signals(void (*handler)(int))
+{
+    signal(SIGINT, handler);
+    signal(SIGTERM, handler);
 }
 
 static int load_memory_check(const struct load_config *);
@@ -585,29 +595,10 @@ load_record(const struct load_args *a, int argc, char *argv[])
     return status;
 }
 
-static int
-load_run(const struct load_args *a)
+/* Until the generator stops, with the live line on a terminal. */
+static void
+load_wait(struct load *load, bool live)
 {
-    struct load_config cfg = a->cfg;
-    uk_tp_load();
-    cfg.observer = uk_tp_observer;      /* Records under "--record". */
-    cfg.observer_filter = uk_tp_observer_wants;
-    cfg.observer_concurrent = true;     /* LTTng-UST: per-CPU buffers. */
-    struct load *load = load_create(&cfg);
-    struct udpif *udpif = load_udpif(load);
-
-    int error = load_start(load);
-    if (error) {
-        fprintf(stderr, "ukdb: error: load: cannot start threads: %s\n",
-                strerror(error));
-        load_destroy(load);
-        return 2;
-    }
-    load_running = load;
-    signal(SIGINT, load_signal);
-    signal(SIGTERM, load_signal);
-
-    bool live = !a->quiet && isatty(STDERR_FILENO);
     struct load_stats prev, now;
     load_snapshot(load, &prev);
     while (!load_finished(load)) {
@@ -622,14 +613,47 @@ load_run(const struct load_args *a)
     if (live) {
         fputs("\r\033[K", stderr);
     }
-    double elapsed = (load_snapshot(load, &now), now.elapsed);
-    load_stop(load);
-    load_running = NULL;
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+}
 
+static int
+load_run(const struct load_args *a)
+{
+    struct load_config cfg = a->cfg;
+    /* A signal while the flows are declared (seconds, for millions) stops
+     * the load as soon as it has started: a summary, a complete trace. */
+    load_got_signal = 0;
+    load_signals(load_signal);
+    uk_tp_load();
+    cfg.observer = uk_tp_observer;      /* Records under "--record". */
+    cfg.observer_filter = uk_tp_observer_wants;
+    cfg.observer_concurrent = true;     /* LTTng-UST: per-CPU buffers. */
+    struct load *load = load_create(&cfg);
+    struct udpif *udpif = load_udpif(load);
+
+    int error = load_start(load);
+    if (error) {
+        load_signals(SIG_DFL);
+        fprintf(stderr, "ukdb: error: load: cannot start threads: %s\n",
+                strerror(error));
+        load_destroy(load);
+        return 2;
+    }
+    load_running = load;
+    if (load_got_signal) {
+        load_interrupt(load);
+    }
+
+    struct load_stats now;
+    load_wait(load, !a->quiet && isatty(STDERR_FILENO));
+    double elapsed = (load_snapshot(load, &now), now.elapsed);
+    /* Why it stopped, before the final grace period: a Ctrl-C during it
+     * does not make a load that reached its limit an interrupted one. */
     enum load_stop stop = load_got_signal ? LOAD_INTERRUPTED
                           : load_stalled(load) ? LOAD_STALLED : LOAD_LIMIT;
+    load_stop(load);
+    load_running = NULL;
+    load_signals(SIG_DFL);
+
     load_snapshot(load, &now);
     now.elapsed = elapsed;
     struct lifecycle_summary sum, *sump = NULL;
