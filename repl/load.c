@@ -139,9 +139,14 @@ load_help(void)
           "  --format text|json the final summary's format (default "
           "text)\n"
           "  --quiet            no live line on a terminal\n"
-          "Exit status: 0, or 2 on error (bad arguments, ukeys not freed, "
-          "no upcall any\n"
-          "more before --upcalls).\n", stdout);
+          "Ctrl-C or SIGTERM stops it as the time limit does: a summary "
+          "that says\n"
+          "\"interrupted\", every ukey freed, a complete trace; a second "
+          "one kills.\n"
+          "Exit status: 0, interrupted or not; 2 on error (bad arguments, "
+          "ukeys not freed,\n"
+          "no upcall any more before --upcalls, a trace not recorded).\n",
+          stdout);
 }
 
 /* Parses 'arg' as an unsigned integer (all of it).  Returns false if it is
@@ -589,6 +594,8 @@ load_record(const struct load_args *a, int argc, char *argv[])
     child[n] = NULL;
     struct record_options opts = {
         .output = a->record_dir, .live_url = a->live_url,
+        .child_stops_on_signal = true,  /* Interrupted: exit 0, as not
+                                         * recorded. */
     };
     int status = record_run(&opts, child);
     free(child);

@@ -802,7 +802,8 @@ out:
         fprintf(stderr, "ukdb: error: interrupted (signal %d)\n",
                 (int) record_signal);
     }
-    if (record_signal && status == 0) {
+    if (record_signal && status == 0
+        && !(child_ran && opts->child_stops_on_signal)) {
         status = 2;
     }
     if (status == 2 && ctx.made_output && ctx.output) {

@@ -17,6 +17,9 @@ struct record_options {
     unsigned int live_timer_us; /* Live timer; 0 = 100000 (100 ms). */
     bool search_path;           /* Look child_argv[0] up in PATH. */
     bool quiet;                 /* No summary on stderr. */
+    bool child_stops_on_signal; /* The child stops cleanly on SIGINT and
+                                 * SIGTERM and says so ("ukdb load"): its
+                                 * exit status stands. */
 };
 
 /* Runs 'child_argv' (NULL-terminated; child_argv[0] the program) traced:
@@ -34,7 +37,8 @@ struct record_options {
  * 1 an expect failed), 2 if the child was killed by a signal or on any
  * setup or teardown error (with a "ukdb: error: ..." message on stderr).
  * SIGINT and SIGTERM received meanwhile are forwarded to the child and the
- * daemon is still stopped.
+ * daemon is still stopped; the status is then 2 even if the child exited
+ * 0, unless 'opts->child_stops_on_signal'.
  *
  * Context: call from the main thread, with no other child processes to
  * reap (it waits for its own children by pid).  As root, the calling

@@ -131,6 +131,31 @@ test_expect_success '--live streams every event of the load to lttng-relayd' '
     audits_safe relayd/out
 '
 
+# SIGTERM mid-run reaches the load through record_run(), which forwards
+# it: the load stops cleanly, its trace is complete (every event, "end"
+# among them) and the exit status is the load's, 0 as when not recorded
+# (record_run() once made it 2).  The signal goes once the traced child
+# runs (a signal before is the session's setup interrupted: exit 2).
+test_expect_success 'a recorded load stopped by SIGTERM: complete trace, exit 0' '
+    "$UKDB" load --handlers 2 --revalidators 1 --flows 200 --seconds 60 \
+        --idle-ms 5 --rate 20000 --record sigterm --format json \
+        >summary 2>err &
+    pid=$! &&
+    for i in $(seq 300); do
+        pgrep -P $pid -f "^/proc/self/exe load " >/dev/null && break
+        sleep 0.1
+    done &&
+    sleep 1 &&
+    kill -TERM $pid &&
+    wait $pid &&
+    cat err &&
+    [ "$(json_get summary interrupted)" = True ] &&
+    [ "$(json_get summary complete)" = True ] &&
+    lttng_count_events sigterm >n &&
+    json_get summary events >expect && test_cmp expect n &&
+    audits_safe sigterm
+'
+
 # getopt_long() takes any unambiguous prefix: "--rec DIR" and "--reco=DIR"
 # are --record.  The traced child is the command minus the options that
 # were --record or --live, as parsed: it once kept "--rec DIR" and tried to
