@@ -8,6 +8,7 @@
  * attaches records every event. */
 #include "repl/subcommands.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -149,12 +150,13 @@ load_help(void)
           stdout);
 }
 
-/* Parses 'arg' as an unsigned integer (all of it).  Returns false if it is
- * not one. */
+/* Parses 'arg' as an unsigned integer (all of it, decimal digits only:
+ * strtoull() would skip blanks and negate " -1" into 2^64 - 1).  Returns
+ * false if it is not one. */
 static bool
 parse_u64(const char *arg, uint64_t *out)
 {
-    if (!*arg || *arg == '-' || *arg == '+') {
+    if (!isdigit((unsigned char) *arg)) {
         return false;
     }
     char *end;
@@ -178,9 +180,15 @@ parse_uint(const char *arg, unsigned int *out)
     return true;
 }
 
+/* Parses 'arg' as a number >= 0 in decimal notation ("0.5", ".5", "1e-3"):
+ * not blanks first, nor hexadecimal, "inf" or "nan", which strtod() takes. */
 static bool
 parse_double(const char *arg, double *out)
 {
+    if (!(isdigit((unsigned char) *arg) || *arg == '.')
+        || strpbrk(arg, "xX")) {
+        return false;
+    }
     char *end;
     errno = 0;
     double v = strtod(arg, &end);
@@ -292,7 +300,8 @@ load_parse_one(struct load_args *a, int c, const char *arg,
                                 o->name ? o->name : "?", arg,
                                 c == OPT_PMDS && !strcmp(arg, "0")
                                 ? "must be at least 1"
-                                : strchr(arg, '-') ? "must not be negative"
+                                : arg[strspn(arg, " \t")] == '-'
+                                ? "must not be negative"
                                 : "not a valid number");
     }
     return 0;

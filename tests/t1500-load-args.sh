@@ -49,6 +49,21 @@ test_expect_success 'a bad number names its option' '
     test_grep "load: --seconds must be more than 0 and at most 1000000" err
 '
 
+# strtoull() skips blanks and negates: " -1" was --seed 2^64 - 1 and
+# --rate " -5" flat out; strtod() also takes hexadecimal and "inf".  Only
+# plain decimal numbers are numbers.
+test_expect_success 'a blank, a sign or hexadecimal is not a number' '
+    load_error --seed " -1" &&
+    test_grep "load: --seed . -1.: must not be negative" err &&
+    load_error --rate " -5" &&
+    test_grep "load: --rate . -5.: must not be negative" err &&
+    load_error --flows " 10" && test_grep "not a valid number" err &&
+    load_error --flows +10 && test_grep "not a valid number" err &&
+    load_error --churn " 0.1" && test_grep "not a valid number" err &&
+    load_error --churn 0x1p-3 && test_grep "not a valid number" err &&
+    load_error --seconds infinity && test_grep "not a valid number" err
+'
+
 test_expect_success 'an unknown variant is an error' '
     load_error --handlers 1 --revalidators 1 --flows 10 --seconds 1 \
         --variant no-such-variant &&
