@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -611,6 +612,22 @@ load_record(const struct load_args *a, int argc, char *argv[])
     return status;
 }
 
+/* load_start() with SIGINT and SIGTERM blocked: the load's threads inherit
+ * the mask, so that the signals come to this thread, which waits for the
+ * load and stops it, and never to a model thread, mid-operation. */
+static int
+load_start_signals_here(struct load *load)
+{
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    int error = load_start(load);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return error;
+}
+
 /* Until the generator stops, with the live line on a terminal. */
 static void
 load_wait(struct load *load, bool live)
@@ -646,7 +663,7 @@ load_run(const struct load_args *a)
     struct load *load = load_create(&cfg);
     struct udpif *udpif = load_udpif(load);
 
-    int error = load_start(load);
+    int error = load_start_signals_here(load);
     if (error) {
         load_signals(SIG_DFL);
         fprintf(stderr, "ukdb: error: load: cannot start threads: %s\n",

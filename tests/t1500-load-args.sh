@@ -299,6 +299,29 @@ test_expect_success 'SIGTERM or SIGINT during startup stops it cleanly' '
     done
 '
 
+# The load's threads start with SIGINT and SIGTERM blocked: the signals
+# come to the main thread, which stops the load, never to a model thread
+# in the middle of an operation (a ThreadSanitizer build, where they could,
+# now and then died of a Ctrl-C).
+test_expect_success 'only the main thread takes SIGINT and SIGTERM' '
+    "$UKDB" load --handlers 2 --revalidators 2 --flows 100 --seconds 30 \
+        --format json >summary 2>err &
+    pid=$! &&
+    for i in $(seq 100); do
+        [ $(ls /proc/$pid/task | wc -l) -ge 10 ] && break
+        sleep 0.1
+    done &&
+    (for t in /proc/$pid/task/*; do
+        [ "${t##*/}" = $pid ] && continue
+        blk=$(awk "/^SigBlk:/ { print \$2 }" $t/status) &&
+        (( (0x$blk >> 1 & 1) && (0x$blk >> 14 & 1) )) ||
+            { echo "thread ${t##*/} ($(cat $t/comm)): SigBlk $blk"; exit 1; }
+    done);
+    rc=$?
+    kill -TERM $pid; wait $pid && [ $rc = 0 ] &&
+    [ "$(json_get summary interrupted)" = True ]
+'
+
 # The most threads the arguments allow, with the checker: each emitting
 # thread has a ring for the checker's thread, and 256 rings were the most.
 test_expect_success 'the largest thread counts run, with the checker' '
