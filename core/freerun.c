@@ -850,6 +850,14 @@ fr_upcall_thread(const struct freerun *fr, const struct uk_flow *flow)
     return fr->upcall_threads[flow->ufid % fr->n_upcall_threads];
 }
 
+uint32_t
+freerun_flow_pmd(const struct udpif *udpif, const struct uk_flow *flow)
+{
+    const struct uk_thread *t = (udpif->fr
+                                 ? fr_upcall_thread(udpif->fr, flow) : NULL);
+    return t ? t->pmd_id : 0;
+}
+
 /* udpif_traffic(): fastpath on the datapath flow under its stripe lock, or
  * slowpath and a miss upcall queued on the flow's handler, merged into one
  * already queued there. */

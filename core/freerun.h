@@ -28,8 +28,8 @@
  * thread that created the udpif.  Between them, from any thread:
  * udpif_traffic(), udpif_round(), udpif_expire(), udpif_modify(),
  * udpif_dp_fail(), udpif_dp_ext_del(), udpif_purge(), udpif_flush() and
- * udpif_upcall(), freerun_snapshot(), freerun_backlog() and
- * freerun_rounds().  Nothing else of udpif.h: in particular no flow or
+ * udpif_upcall(), freerun_snapshot(), freerun_backlog(),
+ * freerun_rounds() and freerun_flow_pmd().  Nothing else of udpif.h: in particular no flow or
  * thread may be added once started, and nothing steps. */
 #ifndef UKDB_CORE_FREERUN_H
 #define UKDB_CORE_FREERUN_H 1
@@ -77,5 +77,11 @@ uint64_t freerun_backlog(const struct udpif *udpif);
 
 /* Revalidator rounds completed so far. */
 uint64_t freerun_rounds(const struct udpif *udpif);
+
+/* The datapath instance that holds 'flow''s datapath flow once started:
+ * the pmd_id of the PMD thread that takes its misses on the userspace
+ * datapath, 0 on the kernel one (and before udpif_start()). */
+uint32_t freerun_flow_pmd(const struct udpif *udpif,
+                          const struct uk_flow *flow);
 
 #endif /* UKDB_CORE_FREERUN_H */

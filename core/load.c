@@ -286,20 +286,24 @@ expire_idle(struct load *load)
     count(&load->expiries, n);
 }
 
+/* A one-shot fault of a flow's datapath flow, where its traffic goes: on
+ * the userspace datapath, the instance of its PMD (pmd_id 0 there is no
+ * PMD's: a fault armed on it never fired). */
 static void
 fault(struct load *load)
 {
     struct uk_flow *flow = load->flows[uk_rng_below(&load->rng,
                                                     load->n_flows)];
+    uint32_t pmd = freerun_flow_pmd(load->udpif, flow);
     switch (uk_rng_below(&load->rng, 3)) {
     case 0:
-        udpif_dp_fail(load->udpif, flow, 0, UK_ACT_DP_PUT, false, EIO);
+        udpif_dp_fail(load->udpif, flow, pmd, UK_ACT_DP_PUT, false, EIO);
         break;
     case 1:
-        udpif_dp_fail(load->udpif, flow, 0, UK_ACT_DP_PUT, true, EIO);
+        udpif_dp_fail(load->udpif, flow, pmd, UK_ACT_DP_PUT, true, EIO);
         break;
     default:
-        udpif_dp_fail(load->udpif, flow, 0, UK_ACT_DP_DEL, false, EIO);
+        udpif_dp_fail(load->udpif, flow, pmd, UK_ACT_DP_DEL, false, EIO);
         break;
     }
     count(&load->faults, 1);

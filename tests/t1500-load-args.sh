@@ -213,6 +213,19 @@ test_expect_success '--pmds: the userspace datapath, its flows idle out too' '
     test_grep "^load: variant upstream, 3 pmds, 1 revalidator, 50 flows" text
 '
 
+# A fault is armed on the flow's datapath flow where its traffic goes: on
+# the userspace datapath, its PMD's instance.  It was armed on pmd_id 0,
+# which no PMD has: --faults did nothing there but count.
+test_expect_success '--pmds: --faults makes datapath operations fail' '
+    "$UKDB" load --pmds 2 --revalidators 2 --flows 200 --seconds 0.5 \
+        --idle-ms 5 --zipf 0.5 --faults 0.05 --format json >summary &&
+    echo "# $(json_get summary faults) faults, $(json_get summary dp_put_errors) puts and $(json_get summary dp_del_errors) dels failed" &&
+    [ "$(json_get summary faults)" -gt 0 ] &&
+    [ $(($(json_get summary dp_put_errors) + $(json_get summary dp_del_errors))) -gt 0 ] &&
+    [ "$(json_get summary ukeys_live)" = 0 ] &&
+    [ "$(json_get summary ukeys_created)" = "$(json_get summary ukeys_freed)" ]
+'
+
 test_expect_success '--pmds: bad arguments' '
     load_error --pmds 2 --handlers 2 --revalidators 1 --flows 10 \
         --seconds 1 &&
