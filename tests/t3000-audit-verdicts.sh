@@ -373,6 +373,21 @@ test_expect_success 'view --format raw: one canonical line per event' '
     test_grep "^seq=12 thread=1 type=transition ukey=1 .* from=CREATED to=VISIBLE where=core/handler.c:301$" raw
 '
 
+# Before, --thread kept every thread's thread_start line in the raw view:
+# it printed what the other threads did too.  Each line is now of the
+# thread, its own thread_start included, as --ukey and --flow select.
+test_expect_success 'view --format raw --thread: only that thread' '
+    "$UKDB" view --format raw clean >all &&
+    for t in main handler0 revalidator0; do
+        id=$(sed -n "s/^seq=[0-9]* thread=\([0-9]*\) type=thread_start .* name=$t\$/\1/p" all) &&
+        test -n "$id" &&
+        grep "^seq=[0-9]* thread=$id " all >expect &&
+        "$UKDB" view --format raw --thread $t clean >out &&
+        test_cmp expect out &&
+        test "$(grep -c " type=thread_start " out)" = 1 || return 1
+    done
+'
+
 test_expect_success 'view --format chrome is valid trace-event JSON' '
     for s in clean double_delete lossy lost_packet lost_other_stream mid_life_lost \
     counter_back snapshot_head snapshot_tail partial; do

@@ -211,8 +211,7 @@ report_event_selected(const struct report *r, const struct ukey_event *e)
     if (r->opts.flow && !report_flow_selected(r, e->ufid)) {
         return false;
     }
-    if (r->opts.thread && e->type != UK_EV_THREAD_START
-        && !report_thread_selected(r, e->thread_id)) {
+    if (r->opts.thread && !report_thread_selected(r, e->thread_id)) {
         return false;
     }
     return report_in_bounds(r, e->seq, e->ts);
