@@ -301,7 +301,7 @@ test_expect_success 'view --begin/--end: only the ukeys with an event in range' 
 	want = {"--end seq:19": [1], "--begin seq:45": [2],
 	        "--begin seq:60": [], "--begin seq:42 --end seq:49": []}
 	want = want[sys.argv[1]]
-	got = [u["ukey"] for u in json.load(open(sys.argv[2]))["ukeys"]]
+	got = [u["id"] for u in json.load(open(sys.argv[2]))["ukeys"]]
 	assert got == want, (sys.argv[1], got)
 	ukeys = set()
 	for e in json.load(open(sys.argv[3]))["traceEvents"]:
@@ -357,10 +357,10 @@ test_expect_success 'view --format json' '
     $PY -c "
 import json
 d = json.load(open(\"out.json\"))
-u = {x[\"ukey\"]: x for x in d[\"ukeys\"]}
+u = {x[\"id\"]: x for x in d[\"ukeys\"]}
 assert u[1][\"verdict\"] == \"FAIL\" and u[1][\"rule\"] == \"double-delete\"
-assert [s[\"to\"] for s in u[1][\"steps\"]] == [\"VISIBLE\", \"OPERATIONAL\", \"EVICTING\", \"EVICTED\", \"DELETED\"], u[1]
-assert u[1][\"steps\"][-1][\"thread\"] == \"handler0\"
+assert [s[\"to\"] for s in u[1][\"transitions\"]] == [\"VISIBLE\", \"OPERATIONAL\", \"EVICTING\", \"EVICTED\", \"DELETED\"], u[1]
+assert u[1][\"transitions\"][-1][\"thread\"] == \"handler0\"
 "
 '
 

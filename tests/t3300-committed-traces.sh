@@ -87,7 +87,7 @@ test_expect_success 'race-v1-replace: so does view --format json, and chrome' '
     /usr/bin/python3 - out.json chrome.json <<-\EOF
 	import json, sys
 	d = json.load(open(sys.argv[1]))
-	u = {x["ukey"]: x for x in d["ukeys"]}
+	u = {x["id"]: x for x in d["ukeys"]}
 	got = [(v["kind"], v["evidence"][0]["seq"]) for v in u[1]["violations"]]
 	assert got == [("double-delete", 65), ("use-after-free", 77)], got
 	assert u[2]["violations"] == [], u[2]

@@ -202,7 +202,7 @@ print_timeline_json(struct report *r, FILE *f, const struct lifecycle_ukey *u,
                         : report_flow_name(r, u->ufid));
     char buf[32];
 
-    fprintf(f, "%s\n{\"ukey\":%" PRIu64 ",\"ufid\":\"%016" PRIx64
+    fprintf(f, "%s\n{\"id\":%" PRIu64 ",\"ufid\":\"%016" PRIx64
             "\",\"flow\":", r->n_printed ? "," : "", u->ukey_id, u->ufid);
     report_json_string_or_null(f, flow);
     fprintf(f, ",\"pmd_id\":%" PRIu32 ",\"umap\":%" PRId32
@@ -215,7 +215,7 @@ print_timeline_json(struct report *r, FILE *f, const struct lifecycle_ukey *u,
                                   ? uk_violation_kind_name(u->rule) : NULL);
     fputs(",\"explanation\":", f);
     report_json_string(f, u->explanation);
-    fputs(",\"steps\":[", f);
+    fputs(",\"transitions\":[", f);
     bool first = true;
     for (size_t i = 0; i < u->n_steps; i++) {
         const struct lifecycle_step *s = &u->steps[i];
@@ -317,7 +317,7 @@ print_continued(struct report *r, const struct lifecycle_violation *v)
         return;
     }
     if (r->opts.format == REPORT_JSON) {
-        fprintf(r->out, ",\n{\"ukey\":%" PRIu64 ",\"continued\":true,"
+        fprintf(r->out, ",\n{\"id\":%" PRIu64 ",\"continued\":true,"
                 "\"violations\":[", v->event.ukey_id);
         report_print_violation_json(r, r->out, v);
         fputs("]}", r->out);
