@@ -85,9 +85,10 @@ show_ukeys(struct repl *r)
             printf("%s{\"id\":%" PRIu64 ",\"flow\":", i ? "," : "", k->id);
             repl_json_string(k->flow->name);
             printf(",\"pmd_id\":%u,\"umap\":%d,\"state\":\"%s\","
-                   "\"in_umap\":%s,\"freed\":%u,\"postponed\":%u}",
-                   k->pmd_id, k->umap, ukey_state_name(k->state),
-                   k->in_umap ? "true" : "false", k->n_freed,
+                   "\"in_umap\":%s,\"freed\":%s,\"frees\":%u,"
+                   "\"postponed\":%u}", k->pmd_id, k->umap,
+                   ukey_state_name(k->state), k->in_umap ? "true" : "false",
+                   k->n_freed ? "true" : "false", k->n_freed,
                    k->n_postponed);
         }
         printf("]\n");
@@ -136,10 +137,10 @@ show_ukey(struct repl *r, const char *arg)
         repl_json_string(held_by(&k->mutex));
         printf(",\"dump_seq\":%" PRIu64 ",\"reval_seq\":%" PRIu64
                ",\"missed_dumps\":%u,\"stats_packets\":%" PRIu64
-               ",\"pending_free\":%s,\"postponed\":%u,\"freed\":%u}\n",
-               k->dump_seq, k->reval_seq, k->missed_dumps, k->stats_packets,
-               ukey_pending_free(r, k) ? "true" : "false", k->n_postponed,
-               k->n_freed);
+               ",\"pending_free\":%s,\"postponed\":%u,\"freed\":%s"
+               ",\"frees\":%u}\n", k->dump_seq, k->reval_seq, k->missed_dumps,
+               k->stats_packets, ukey_pending_free(r, k) ? "true" : "false",
+               k->n_postponed, k->n_freed ? "true" : "false", k->n_freed);
         return CMD_OK;
     }
     printf("ukey #%" PRIu64 " of flow %s (ufid %016" PRIx64 ", pmd %u)\n",
@@ -504,6 +505,28 @@ repl_stat_value(const struct repl *r, const char *name, uint64_t *out)
     return false;
 }
 
+/* The figures "show stats" prints on a trace (repl/trace-show.c), in
+ * JSON: the events so far, the ukeys not freed, those in a umap, and the
+ * datapath flows present. */
+static void
+json_trace_figures(const struct repl *r)
+    /* Reads guarded ukey fields unlocked: the REPL runs between steps,
+     * when no model thread is running. */
+    UK_NO_THREAD_SAFETY_ANALYSIS
+{
+    size_t live = 0, in_umap = 0, present = 0;
+    for (const struct ukey *u = r->udpif->all_ukeys; u; u = u->next_all) {
+        live += !u->n_freed;
+        in_umap += u->in_umap;
+    }
+    for (size_t i = 0; i < r->udpif->n_dp_flows; i++) {
+        present += r->udpif->dp_flows[i].present;
+    }
+    printf(",\"events\":%zu,\"live_ukeys\":%zu,\"ukeys_in_umaps\":%zu,"
+           "\"datapath_flows\":%zu", r->sess.n_events, live, in_umap,
+           present);
+}
+
 static enum cmd_status
 show_stats(struct repl *r)
 {
@@ -511,6 +534,7 @@ show_stats(struct repl *r)
     if (r->json) {
         printf("{\"steps\":%" PRIu64 ",\"rounds\":%" PRIu64,
                r->udpif->time, r->udpif->n_rounds);
+        json_trace_figures(r);
         for (size_t i = 0; i < UK_ARRAY_SIZE(stat_fields); i++) {
             printf(",\"%s\":%" PRIu64, stat_fields[i].name,
                    *(const uint64_t *) ((const char *) s

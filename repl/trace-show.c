@@ -7,7 +7,9 @@
  * each prints one line of JSON instead: the model's shapes (repl/cmd-show.c)
  * where the model has them, without the fields a trace cannot tell
  * (dump_seq, reval_seq, missed_dumps, pending_free; a violation's "event"
- * instead of its "step"), with "uncertain" where events were lost. */
+ * instead of its "step"), with "uncertain" where events were lost.  The
+ * vocabulary is the man page's "JSON OUTPUT"; tests/t6004 holds both modes
+ * to it. */
 #include "repl/trace.h"
 
 #include <inttypes.h>
@@ -150,10 +152,11 @@ show_ukeys(struct repl *r)
             printf("%s{\"id\":%" PRIu64 ",\"flow\":", i ? "," : "", k->id);
             repl_json_string(flow_or_ufid(tc, k->ufid, fb, sizeof fb));
             printf(",\"pmd_id\":%u,\"umap\":%d,\"state\":\"%s\","
-                   "\"in_umap\":%s,\"freed\":%u,\"postponed\":%u,"
-                   "\"uncertain\":%s}", k->pmd_id, k->umap,
-                   ukey_state_name(k->state), json_bool(k->in_umap),
-                   k->n_freed, k->n_postponed, json_bool(k->uncertain));
+                   "\"in_umap\":%s,\"freed\":%s,\"frees\":%u,"
+                   "\"postponed\":%u,\"uncertain\":%s}", k->pmd_id,
+                   k->umap, ukey_state_name(k->state), json_bool(k->in_umap),
+                   json_bool(k->n_freed), k->n_freed, k->n_postponed,
+                   json_bool(k->uncertain));
         }
         printf("]\n");
         return CMD_OK;
@@ -218,14 +221,19 @@ show_ukey(struct repl *r, const char *arg)
                ukey_state_name(k->state));
         repl_json_string(trace_thread_name(tc, k->state_thread));
         printf(",\"state_where\":");
-        repl_json_string(k->state_where);
+        if (k->state_where) {
+            repl_json_string(k->state_where);
+        } else {
+            printf("null");     /* Unknown: a 'create' has no 'where'. */
+        }
         printf(",\"umap\":%d,\"in_umap\":%s,\"lock\":", k->umap,
                json_bool(k->in_umap));
         repl_json_string(owner_name(tc, k->lock_owner));
         printf(",\"stats_packets\":%" PRIu64 ",\"postponed\":%u,"
-               "\"freed\":%u,\"uncertain\":%s,\"created_seen\":%s}\n",
-               k->stats_packets, k->n_postponed, k->n_freed,
-               json_bool(k->uncertain), json_bool(k->created_seen));
+               "\"freed\":%s,\"frees\":%u,\"uncertain\":%s,"
+               "\"created_seen\":%s}\n", k->stats_packets, k->n_postponed,
+               json_bool(k->n_freed), k->n_freed, json_bool(k->uncertain),
+               json_bool(k->created_seen));
         return CMD_OK;
     }
     printf("ukey #%" PRIu64 " of flow %s (ufid %016" PRIx64 ", pmd %u)\n",
@@ -377,6 +385,33 @@ print_held(const struct trace_cursor *tc, uint32_t id)
     }
 }
 
+/* The same as JSON: the model's "holds" array of {"lock", "where"}. */
+static void
+json_held(const struct trace_cursor *tc, uint32_t id)
+{
+    const struct trace_state *st = &tc->cur;
+    int n = 0;
+    printf(",\"holds\":[");
+    for (size_t m = 0; m < st->n_umaps; m++) {
+        if (st->umaps[m].owner == (int32_t) id) {
+            printf("%s{\"lock\":\"umap[%zu]\",\"where\":", n++ ? "," : "",
+                   m);
+            repl_json_string(st->umaps[m].where);
+            printf("}");
+        }
+    }
+    for (size_t i = 0; i < st->n_ukeys; i++) {
+        const struct trace_ukey *k = &st->ukeys[i];
+        if (k->lock_owner == (int32_t) id) {
+            printf("%s{\"lock\":\"ukey#%" PRIu64 "\",\"where\":",
+                   n++ ? "," : "", k->id);
+            repl_json_string(k->lock_where);
+            printf("}");
+        }
+    }
+    printf("]");
+}
+
 static enum cmd_status
 show_threads(struct repl *r)
 {
@@ -411,9 +446,11 @@ show_threads(struct repl *r)
         if (r->json) {
             printf("%s{\"id\":%u,\"name\":", id ? "," : "", id);
             repl_json_string(trace_thread_name(tc, id));
-            printf(",\"kind\":\"%s\",\"doing\":\"%s\",\"events\":%" PRIu64
-                   "}", kind, s && s->op >= 0 ? uk_op_name(s->op) : "-",
+            printf(",\"kind\":\"%s\",\"doing\":\"%s\",\"events\":%" PRIu64,
+                   kind, s && s->op >= 0 ? uk_op_name(s->op) : "-",
                    s ? s->n_events : 0);
+            json_held(tc, id);
+            printf("}");
             continue;
         }
         printf("%-3u %-14s %-11s %-13s %-7" PRIu64 "\n", id,
@@ -556,10 +593,12 @@ show_stats(struct repl *r)
     if (r->json) {
         printf("{\"events\":%" PRIu64 ",\"of\":%zu,\"live_ukeys\":%zu,"
                "\"ukeys_in_umaps\":%zu,\"datapath_flows\":%zu,"
+               "\"created\":%" PRIu64 ",\"freed\":%" PRIu64 ","
                "\"loss_reports\":%" PRIu64 ",\"events_lost\":%" PRIu64
                ",\"loss_reports_of_unknown_count\":%" PRIu64 "}\n",
-               st->pos, tc->n_events, live, in_umap, present, st->n_losses,
-               st->n_lost, st->n_losses_unknown);
+               st->pos, tc->n_events, live, in_umap, present, st->n_created,
+               st->n_frees,
+               st->n_losses, st->n_lost, st->n_losses_unknown);
         return CMD_OK;
     }
     char lost[64];
@@ -719,7 +758,7 @@ trace_when(struct repl *r, int argc, char *argv[])
     if (r->json) {
         const struct ukey_event *e = tc->cur.pos
                                      ? &tc->events[tc->cur.pos - 1] : NULL;
-        printf("{\"event\":%" PRIu64 ",\"of\":%zu,", tc->cur.pos,
+        printf("{\"events\":%" PRIu64 ",\"of\":%zu,", tc->cur.pos,
                tc->n_events);
         if (e) {
             printf("\"seq\":%" PRIu64 ",\"ts\":%" PRIu64 ",", e->seq, e->ts);

@@ -251,6 +251,7 @@ apply_lock(struct trace_state *st, const struct ukey_event *e)
 static void
 apply_free(struct trace_state *st, struct trace_ukey *k)
 {
+    st->n_frees++;
     if (!k->n_freed++) {
         st->n_freed++;
     }
@@ -311,6 +312,7 @@ trace_state_apply(struct trace_state *st, const struct ukey_event *e)
     case UK_EV_CREATE:
         k = ukey_get(st, e->ukey_id, e);
         k->created_seen = true;
+        st->n_created++;
         k->ufid = e->ufid;
         k->pmd_id = e->pmd_id;
         k->umap = e->umap;

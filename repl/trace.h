@@ -86,6 +86,10 @@ struct trace_state {
     struct trace_ukey *ukeys;       /* (owned) By id. */
     size_t n_ukeys, allocated_ukeys;
     size_t n_freed;                 /* Freed ukeys in 'ukeys'. */
+    uint64_t n_created;             /* 'create' events so far. */
+    uint64_t n_frees;               /* Frees so far (a double free: 2), of
+                                     * pruned ukeys too, as the model's
+                                     * "created" and "freed" count. */
     struct trace_dpflow *dp;        /* (owned) By (ufid, pmd_id). */
     size_t n_dp, allocated_dp;
     struct trace_thread *threads;   /* (owned) By thread id. */
