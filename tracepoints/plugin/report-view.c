@@ -131,11 +131,12 @@ print_violation_text(struct report *r, FILE *f,
 }
 
 /* Prints the violations of 'chain' from '*k' on whose seq is below
- * 'below' (all: UINT64_MAX), advancing '*k'.  Returns how many were
+ * 'below' (all: UINT64_MAX), advancing '*k'; in JSON, as elements of an
+ * array that has 'n_before' elements already.  Returns how many were
  * printed. */
 static size_t
 print_violations_below(struct report *r, FILE *f, const size_t *chain,
-                       size_t n, size_t *k, uint64_t below)
+                       size_t n, size_t *k, uint64_t below, size_t n_before)
 {
     size_t n_shown = 0;
     for (; *k < n && r->kept[chain[*k]].v.evidence[0].seq < below; (*k)++) {
@@ -144,7 +145,7 @@ print_violations_below(struct report *r, FILE *f, const size_t *chain,
             continue;
         }
         if (r->opts.format == REPORT_JSON) {
-            fputs(n_shown ? "," : "", f);
+            fputs(n_before + n_shown ? "," : "", f);
             report_print_violation_json(r, f, v);
         } else {
             print_violation_text(r, f, v);
@@ -176,12 +177,14 @@ print_timeline_text(struct report *r, FILE *f, const struct lifecycle_ukey *u,
     size_t k = 0;
     for (size_t i = 0; i < u->n_steps; i++) {
         const struct lifecycle_step *s = &u->steps[i];
-        sp->n_shown += print_violations_below(r, f, chain, n, &k, s->seq);
+        sp->n_shown += print_violations_below(r, f, chain, n, &k, s->seq,
+                                              0);
         if (step_selected(r, s)) {
             print_step_text(r, f, s);
         }
     }
-    sp->n_shown += print_violations_below(r, f, chain, n, &k, UINT64_MAX);
+    sp->n_shown += print_violations_below(r, f, chain, n, &k, UINT64_MAX,
+                                          0);
     sp->tail = ftell(f);
     if (u->verdict != LIFECYCLE_PASS) {
         fprintf(f, "  %s%s%s: %s\n", lifecycle_verdict_name(u->verdict),
@@ -238,7 +241,7 @@ print_timeline_json(struct report *r, FILE *f, const struct lifecycle_ukey *u,
     }
     fputs("],\"violations\":[", f);
     size_t k = 0;
-    sp->n_shown = print_violations_below(r, f, chain, n, &k, UINT64_MAX);
+    sp->n_shown = print_violations_below(r, f, chain, n, &k, UINT64_MAX, 0);
     sp->tail = ftell(f);
     fputs("]}", f);
 }
@@ -392,10 +395,10 @@ report_view_finish(struct report *r)
         size_t n;
         size_t *chain = kept_chain(r, sp->late, &n);
         size_t k = 0;
-        if (r->opts.format == REPORT_JSON && sp->n_shown && n) {
-            fputs(",", r->out);
-        }
-        print_violations_below(r, r->out, chain, n, &k, UINT64_MAX);
+        /* The comma comes with a late violation that is shown: one that
+         * the filters leave out left a dangling one. */
+        print_violations_below(r, r->out, chain, n, &k, UINT64_MAX,
+                               sp->n_shown);
         kept_release(r, chain, n);
         sp->late = SIZE_MAX;
         spool_copy(r, sp->end - sp->tail);
