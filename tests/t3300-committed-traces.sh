@@ -125,6 +125,30 @@ test_expect_success 'view --format json: valid when a filter drops a late violat
 	EOF
     done
 '
+# A ukey whose only selected event is a violation found after its free
+# was left out: "--thread urcu" and "--begin seq:70" said "no ukey
+# matched", where the page says a ukey with a violation in the selection
+# is listed (and the Chrome view drew the violation).
+test_expect_success 'view: a late violation in the selection lists its ukey' '
+    for f in "--thread urcu" "--begin seq:70" "--thread urcu --ukey 1"; do
+        "$UKDB" view $f "$T/race-v1-replace" >out &&
+        test "$(grep -c "^ukey#" out)" = 1 &&
+        test_grep "^ukey#1 flow f1 .*: FAIL, DELETED, freed\$" out &&
+        test_grep "seq=77 .*urcu .*ERROR use-after-free" out &&
+        test "$(grep -c "seq=" out)" = 1 &&
+        "$UKDB" view --format json $f "$T/race-v1-replace" >out.json &&
+        /usr/bin/python3 -c "import json, sys
+u = json.load(open(sys.argv[1]))[\"ukeys\"]
+assert [x[\"id\"] for x in u] == [1], u
+assert [v[\"evidence\"][0][\"seq\"] for v in u[0][\"violations\"]] == [77], u
+assert u[0][\"transitions\"] == [], u" out.json || return 1
+    done &&
+    babeltrace2 --plugin-path="$UKDB_BUILD/plugins" "$T/race-v1-replace" \
+        -c sink.ukey.lifecycle -p "thread=\"urcu\"" >cli &&
+    "$UKDB" view --thread urcu "$T/race-v1-replace" >out && test_cmp out cli &&
+    "$UKDB" view --thread urcu --ukey 2 "$T/race-v1-replace" >out &&
+    echo "no ukey matched" >expect && test_cmp expect out
+'
 # A copy of a trace has its UUID, so it is folded with it (as a rotated
 # session's chunks are): the error says so, not only "two programs".
 test_expect_code 2 'a copy of a trace given with it: the error says so' '

@@ -77,6 +77,9 @@ struct report_spooled {
     size_t n_shown;                 /* Violations in the body. */
     size_t late;                    /* Last of its late violations in
                                      * 'kept', or SIZE_MAX. */
+    bool hidden;                    /* Not selected by the filters: shown
+                                     * only for a late violation that
+                                     * they select. */
 };
 
 /* The operations open on one thread, for the Chrome writer. */

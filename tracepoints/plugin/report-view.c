@@ -163,7 +163,7 @@ print_timeline_text(struct report *r, FILE *f, const struct lifecycle_ukey *u,
     const char *flow = (u->flow_name ? u->flow_name
                         : report_flow_name(r, u->ufid));
 
-    fprintf(f, "%sukey#%" PRIu64, r->n_printed ? "\n" : "", u->ukey_id);
+    fprintf(f, "ukey#%" PRIu64, u->ukey_id);
     if (flow) {
         fprintf(f, " flow %s", flow);
     }
@@ -205,8 +205,8 @@ print_timeline_json(struct report *r, FILE *f, const struct lifecycle_ukey *u,
                         : report_flow_name(r, u->ufid));
     char buf[32];
 
-    fprintf(f, "%s\n{\"id\":%" PRIu64 ",\"ufid\":\"%016" PRIx64
-            "\",\"flow\":", r->n_printed ? "," : "", u->ukey_id, u->ufid);
+    fprintf(f, "{\"id\":%" PRIu64 ",\"ufid\":\"%016" PRIx64 "\",\"flow\":",
+            u->ukey_id, u->ufid);
     report_json_string_or_null(f, flow);
     fprintf(f, ",\"pmd_id\":%" PRIu32 ",\"umap\":%" PRId32
             ",\"state\":\"%s\",\"freed\":%s,\"created_seen\":%s"
@@ -246,18 +246,17 @@ print_timeline_json(struct report *r, FILE *f, const struct lifecycle_ukey *u,
     fputs("]}", f);
 }
 
-/* True if 'u', with the violations of 'chain', is to be shown. */
+/* True if 'u', with the violations of 'chain', is to be shown; a ukey
+ * that --ukey and --flow select may still be shown for a late violation
+ * (report_view_finish()). */
 static bool
 timeline_selected(const struct report *r, const struct lifecycle_ukey *u,
                   const size_t *chain, size_t n)
 {
-    if (!ukey_selected(r, u)) {
-        return false;
-    }
     if (r->opts.thread || r->opts.begin.set || r->opts.end.set) {
         /* Only ukeys the thread touched in the range: a transition or a
-         * violation (a late one cannot tell, it comes after).  Without
-         * this, a range listed every ukey, most with an empty body. */
+         * violation.  Without this, a range listed every ukey, most with
+         * an empty body. */
         for (size_t i = 0; i < u->n_steps; i++) {
             if (step_selected(r, &u->steps[i])) {
                 return true;
@@ -273,6 +272,20 @@ timeline_selected(const struct report *r, const struct lifecycle_ukey *u,
     return true;
 }
 
+/* Starts the next timeline on the output: the JSON array's opening or a
+ * comma, or the blank line between two text timelines. */
+static void
+timeline_separator(struct report *r)
+{
+    if (r->opts.format == REPORT_JSON) {
+        fputs(r->started ? ",\n" : "{\"ukeys\":[\n", r->out);
+        r->started = true;
+    } else if (r->n_printed) {
+        putc('\n', r->out);
+    }
+    r->n_printed++;
+}
+
 void
 report_view_ukey_done(const struct lifecycle_ukey *u, void *r_)
 {
@@ -284,18 +297,22 @@ report_view_ukey_done(const struct lifecycle_ukey *u, void *r_)
         report_map_remove(&r->pending, u->ukey_id);
     }
     size_t *chain = last1 ? kept_chain(r, (size_t) last1 - 1, &n) : NULL;
-    if (r->opts.mode != REPORT_VIEW || !timeline_selected(r, u, chain, n)
+    bool shown = ukey_selected(r, u) && timeline_selected(r, u, chain, n);
+    /* A freed ukey the filters leave out may have a violation to come
+     * that they select (a second free): spooled, hidden until then. */
+    bool hidden = !shown && r->spool && u->freed && ukey_selected(r, u);
+    if (r->opts.mode != REPORT_VIEW || (!shown && !hidden)
         || (r->opts.format != REPORT_TEXT && r->opts.format != REPORT_JSON)) {
         kept_release(r, chain, n);
         return;
     }
 
     FILE *f = r->spool ? r->spool : r->out;
-    if (r->opts.format == REPORT_JSON && !r->started) {
-        fputs("{\"ukeys\":[", r->out);
-        r->started = true;
+    if (!r->spool) {
+        timeline_separator(r);
     }
-    struct report_spooled sp = { .body = ftell(f), .late = SIZE_MAX };
+    struct report_spooled sp = { .body = ftell(f), .late = SIZE_MAX,
+                                 .hidden = hidden };
     if (r->opts.format == REPORT_TEXT) {
         print_timeline_text(r, f, u, chain, n, &sp);
     } else {
@@ -309,7 +326,6 @@ report_view_ukey_done(const struct lifecycle_ukey *u, void *r_)
         r->spooled[r->n_spooled++] = sp;
     }
     report_map_put(&r->printed, u->ukey_id, r->spool ? r->n_spooled : 1);
-    r->n_printed++;
 }
 
 /* A violation of a ukey printed already, live: on its own. */
@@ -388,12 +404,22 @@ report_view_finish(struct report *r)
     if (!r->spool) {
         return;
     }
-    rewind(r->spool);
     for (size_t i = 0; i < r->n_spooled; i++) {
         struct report_spooled *sp = &r->spooled[i];
-        spool_copy(r, sp->tail - sp->body);
         size_t n;
         size_t *chain = kept_chain(r, sp->late, &n);
+        bool late_shown = false;
+        for (size_t k = 0; k < n && !late_shown; k++) {
+            late_shown = report_violation_selected(r, &r->kept[chain[k]].v);
+        }
+        if (sp->hidden && !late_shown) {
+            kept_release(r, chain, n);
+            sp->late = SIZE_MAX;
+            continue;
+        }
+        timeline_separator(r);
+        fseek(r->spool, sp->body, SEEK_SET);
+        spool_copy(r, sp->tail - sp->body);
         size_t k = 0;
         /* The comma comes with a late violation that is shown: one that
          * the filters leave out left a dangling one. */
