@@ -9,7 +9,7 @@ TP_DYN_SRCS += tracepoints/provider/tp-observer.c
 TP_DYN_SRCS += tracepoints/provider/tp-load.c
 TP_PROBES_SRCS += tracepoints/provider/tp-probes.c
 # The babeltrace2 plugin "ukey" (build/plugins/ukey.so): sinks audit and
-# lifecycle.  decode.c, report*.c and sink.c are shared with ukdb.
+# lifecycle.  decode.c, report*.c and sink*.c are shared with ukdb.
 PLUGIN_SRCS += tracepoints/plugin/decode.c
 PLUGIN_SRCS += tracepoints/plugin/report.c
 PLUGIN_SRCS += tracepoints/plugin/report-audit.c
@@ -17,4 +17,7 @@ PLUGIN_SRCS += tracepoints/plugin/report-map.c
 PLUGIN_SRCS += tracepoints/plugin/report-chrome.c
 PLUGIN_SRCS += tracepoints/plugin/report-view.c
 PLUGIN_SRCS += tracepoints/plugin/sink.c
+PLUGIN_SRCS += tracepoints/plugin/sink-stream.c
+PLUGIN_SRCS += tracepoints/plugin/sink-merge.c
+PLUGIN_SRCS += tracepoints/plugin/sink-report.c
 PLUGIN_SRCS += tracepoints/plugin/plugin.c

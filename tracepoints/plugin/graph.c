@@ -443,7 +443,7 @@ graph_build(struct graph *g, int n_inputs, char *inputs[])
     }
 
     /* Trace files: the sink merges the streams itself, at a small part
-     * of the muxer's cost (sink.c).  A live session: the muxer, which
+     * of the muxer's cost (sink-merge.c).  A live session: the muxer, which
      * knows the live source's inactivity messages and waits. */
     bool live = false;
     for (int i = 0; i < n_inputs; i++) {

@@ -5,7 +5,7 @@
  *   babeltrace2 --plugin-path=build/plugins TRACE -c sink.ukey.lifecycle \
  *       -p 'format="raw"'
  *
- * Only the descriptors: the methods are in sink.c, shared with ukdb.  Built
+ * Only the descriptors: the methods are in sink*.c, shared with ukdb.  Built
  * with default visibility and BT_PLUGIN_MODULE() without a ';' (STYLE.md:
  * babeltrace2 2.0.4 silently ignores the plugin otherwise). */
 #include <babeltrace2/babeltrace.h>

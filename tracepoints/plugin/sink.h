@@ -40,7 +40,7 @@ struct sink_setup {
 /* Events read so far, of every trace. */
 uint64_t sink_n_events(const struct sink *);
 
-/* Ends the input and prints the report of every trace (see sink.c's
+/* Ends the input and prints the report of every trace (see sink-private.h's
  * "struct sink_trace"), then, if there are several, the verdict of them
  * all.  Returns the exit status of DESIGN.md's contract (report_finish()),
  * of the worst trace. */
