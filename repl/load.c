@@ -513,6 +513,11 @@ load_print_text(const struct load_args *a, const struct load_stats *s,
            uk_plural(u->freed));
     printf("events          %" PRIu64 "%s\n", s->fr.events,
            sum && sum->complete ? ", complete (end seen)" : "");
+    if (!sum) {
+        /* Nothing looked for them: not "0 errors". */
+        printf("violations      not checked (--no-check)\n");
+        return;
+    }
     printf("violations      %" PRIu64 " error%s, %" PRIu64 " warning%s\n",
            u->violations, uk_plural(u->violations), u->warnings,
            uk_plural(u->warnings));
@@ -563,19 +568,25 @@ load_print_json(const struct load_args *a, const struct load_stats *s,
     /* "errors", "warnings" and "violations_by_kind" (every kind) are
      * named and shaped as in "ukdb audit --format json"; "violations" (the
      * errors) and "by_violation" (the kinds seen) are kept for scripts
-     * that read them. */
-    printf(" \"complete\": %s, \"errors\": %" PRIu64
+     * that read them.  With --no-check, nothing looked for violations nor
+     * for the end: "checked" is false and each of those is null. */
+    if (!sum) {
+        printf(" \"checked\": false, \"complete\": null, \"errors\": null, "
+               "\"warnings\": null, \"violations_by_kind\": null,\n"
+               " \"violations\": null, \"by_violation\": null}\n");
+        return;
+    }
+    printf(" \"checked\": true, \"complete\": %s, \"errors\": %" PRIu64
            ", \"warnings\": %" PRIu64 ", \"violations_by_kind\": {",
-           sum && sum->complete ? "true" : "false", u->violations,
-           u->warnings);
+           sum->complete ? "true" : "false", u->violations, u->warnings);
     for (int k = 0; k < N_UK_VIOLATION_KINDS; k++) {
         printf("%s\"%s\": %" PRIu64, k ? ", " : "",
-               uk_violation_kind_name(k), sum ? sum->by_violation[k] : 0);
+               uk_violation_kind_name(k), sum->by_violation[k]);
     }
     printf("},\n \"violations\": %" PRIu64 ", \"by_violation\": {",
            u->violations);
     const char *sep = "";
-    for (int k = 0; sum && k < N_UK_VIOLATION_KINDS; k++) {
+    for (int k = 0; k < N_UK_VIOLATION_KINDS; k++) {
         if (sum->by_violation[k]) {
             printf("%s\"%s\": %" PRIu64, sep, uk_violation_kind_name(k),
                    sum->by_violation[k]);

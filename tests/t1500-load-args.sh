@@ -175,24 +175,40 @@ test_expect_success 'a short load: summary, every ukey freed, end of run' '
 test_expect_success 'load JSON: errors, warnings, violations_by_kind as audit' '
     "$UKDB" load --handlers 2 --revalidators 2 --flows 300 --seconds 1 \
         --idle-ms 5 --zipf 0.5 --faults 0.002 --format json >summary &&
-    "$UKDB" load --handlers 1 --revalidators 1 --flows 50 --seconds 0.2 \
-        --no-check --format json >nocheck &&
     { "$UKDB" audit --format json "$TEST_TOP/traces/race-v1-replace" \
         >audit; test $? = 1; } &&
-    /usr/bin/python3 - summary nocheck audit <<-\EOF
+    /usr/bin/python3 - summary audit <<-\EOF
 	import json, sys
-	load, nocheck, audit = (json.load(open(f)) for f in sys.argv[1:])
-	for d in load, nocheck:
-	    for k in "errors", "warnings", "violations_by_kind":
-	        assert type(d[k]) is type(audit[k]), (k, d[k], audit[k])
-	    kinds = d["violations_by_kind"]
-	    assert list(kinds) == list(audit["violations_by_kind"]), kinds
-	    assert d["errors"] == d["violations"], d
-	    assert {k: v for k, v in kinds.items() if v} == d["by_violation"], d
-	    assert sum(kinds.values()) == d["errors"] + d["warnings"], d
-	assert load["errors"] > 0, load
-	assert nocheck["errors"] == nocheck["warnings"] == 0, nocheck
+	load, audit = (json.load(open(f)) for f in sys.argv[1:])
+	for k in "errors", "warnings", "violations_by_kind":
+	    assert type(load[k]) is type(audit[k]), (k, load[k], audit[k])
+	kinds = load["violations_by_kind"]
+	assert list(kinds) == list(audit["violations_by_kind"]), kinds
+	assert load["errors"] == load["violations"], load
+	assert {k: v for k, v in kinds.items() if v} == load["by_violation"], load
+	assert sum(kinds.values()) == load["errors"] + load["warnings"], load
+	assert load["errors"] > 0 and load["checked"] is True, load
 	EOF
+'
+
+# --no-check said "0 errors" and "complete": false: nothing had looked
+# for either.  It says they were not checked: null in JSON.
+test_expect_success 'load --no-check: violations not checked, not 0' '
+    "$UKDB" load --handlers 1 --revalidators 1 --flows 50 --seconds 0.2 \
+        --no-check --format json >nocheck &&
+    /usr/bin/python3 - nocheck <<-\EOF &&
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	assert d["checked"] is False, d
+	for k in ("complete", "errors", "warnings", "violations_by_kind",
+	          "violations", "by_violation"):
+	    assert d[k] is None, (k, d[k])
+	assert d["ukeys_created"] == d["ukeys_freed"] > 0, d
+	EOF
+    "$UKDB" load --handlers 1 --revalidators 1 --flows 50 --seconds 0.2 \
+        --no-check >out &&
+    test_grep "^violations  *not checked (--no-check)\$" out &&
+    ! grep -q "errors" out
 '
 
 # Idle flows are evicted and come back, many times over in 1 s (~4000
