@@ -4,8 +4,8 @@
  * (or -c) stops there, as at an error, unless --keep-going lets one run
  * report every failed expectation.  The REPL's prompt goes on.
  *
- * On a trace, "state", "violation", "no-violation" and "dp" judge the state
- * folded at the cursor; where events lost before it leave the answer
+ * On a trace, "state", "violation", "no-violation", "dp" and "stat" (the
+ * figures of a trace's "show stats") judge the state folded at the cursor; where events lost before it leave the answer
  * uncertain, the expect is an error ("cannot tell"), never a verdict. */
 #include "repl.h"
 
@@ -294,9 +294,15 @@ expect_stat(struct repl *r, int argc, char *argv[])
         repl_usage_error(r, "expect", "stat needs NAME OP VALUE");
         return CMD_ERROR;
     }
-    if (!repl_stat_value(r, argv[2], &have)) {
+    bool exact = true;
+    if (!(r->trace ? trace_stat_value(r->trace, argv[2], &have, &exact)
+                   : repl_stat_value(r, argv[2], &have))) {
         repl_usage_error(r, "expect", "'%s': no such statistic (see \"show "
                          "stats\")", argv[2]);
+        return CMD_ERROR;
+    }
+    if (!exact && r->trace->cur.n_losses) {
+        trace_cannot_tell(r, argv[2]);
         return CMD_ERROR;
     }
     if (!repl_number_arg(r, "expect", argv[4], 0, UINT64_MAX, &want)) {
@@ -356,10 +362,10 @@ cmd_expect(struct repl *r, int argc, char *argv[])
         return expect_no_violation(r);
     } else if (!strcmp(what, "dp")) {
         return expect_dp(r, argc, argv);
-    } else if (r->trace && (!strcmp(what, "stat") || !strcmp(what, "runnable")
+    } else if (r->trace && (!strcmp(what, "runnable")
                             || !strcmp(what, "blocked"))) {
-        repl_error(r, "expect %s: not available on a trace (state, "
-                   "violation, no-violation and dp are)", what);
+        repl_error(r, "expect %s: not available on a trace (a trace has no "
+                   "scheduler)", what);
         return CMD_ERROR;
     } else if (!strcmp(what, "stat")) {
         return expect_stat(r, argc, argv);

@@ -475,6 +475,29 @@ static const struct stat_field stat_fields[] = {
  * for slowpath_packets).  Returns false if unknown. */
 bool repl_stat_value(const struct repl *r, const char *name, uint64_t *out);
 
+/* The figures "show stats" prints on a trace (repl/trace-show.c): the
+ * events so far, the ukeys not freed, those in a umap, and the datapath
+ * flows present. */
+struct model_figures {
+    uint64_t events, live_ukeys, ukeys_in_umaps, datapath_flows;
+};
+
+static void
+model_figures(const struct repl *r, struct model_figures *f)
+    /* Reads guarded ukey fields unlocked: the REPL runs between steps,
+     * when no model thread is running. */
+    UK_NO_THREAD_SAFETY_ANALYSIS
+{
+    *f = (struct model_figures) { .events = r->sess.n_events };
+    for (const struct ukey *u = r->udpif->all_ukeys; u; u = u->next_all) {
+        f->live_ukeys += !u->n_freed;
+        f->ukeys_in_umaps += u->in_umap;
+    }
+    for (size_t i = 0; i < r->udpif->n_dp_flows; i++) {
+        f->datapath_flows += r->udpif->dp_flows[i].present;
+    }
+}
+
 bool
 repl_stat_value(const struct repl *r, const char *name, uint64_t *out)
 {
@@ -497,6 +520,19 @@ repl_stat_value(const struct repl *r, const char *name, uint64_t *out)
         *out = r->udpif->time;
         return true;
     }
+    struct model_figures f;
+    model_figures(r, &f);
+    const struct { const char *name; uint64_t value; } figures[] = {
+        { "events", f.events }, { "live_ukeys", f.live_ukeys },
+        { "ukeys_in_umaps", f.ukeys_in_umaps },
+        { "datapath_flows", f.datapath_flows },
+    };
+    for (size_t i = 0; i < UK_ARRAY_SIZE(figures); i++) {
+        if (!strcmp(name, figures[i].name)) {
+            *out = figures[i].value;
+            return true;
+        }
+    }
     int c = uk_coverage_from_name(name);
     if (c >= 0) {
         *out = s->coverage[c];
@@ -505,26 +541,14 @@ repl_stat_value(const struct repl *r, const char *name, uint64_t *out)
     return false;
 }
 
-/* The figures "show stats" prints on a trace (repl/trace-show.c), in
- * JSON: the events so far, the ukeys not freed, those in a umap, and the
- * datapath flows present. */
 static void
 json_trace_figures(const struct repl *r)
-    /* Reads guarded ukey fields unlocked: the REPL runs between steps,
-     * when no model thread is running. */
-    UK_NO_THREAD_SAFETY_ANALYSIS
 {
-    size_t live = 0, in_umap = 0, present = 0;
-    for (const struct ukey *u = r->udpif->all_ukeys; u; u = u->next_all) {
-        live += !u->n_freed;
-        in_umap += u->in_umap;
-    }
-    for (size_t i = 0; i < r->udpif->n_dp_flows; i++) {
-        present += r->udpif->dp_flows[i].present;
-    }
-    printf(",\"events\":%zu,\"live_ukeys\":%zu,\"ukeys_in_umaps\":%zu,"
-           "\"datapath_flows\":%zu", r->sess.n_events, live, in_umap,
-           present);
+    struct model_figures f;
+    model_figures(r, &f);
+    printf(",\"events\":%" PRIu64 ",\"live_ukeys\":%" PRIu64
+           ",\"ukeys_in_umaps\":%" PRIu64 ",\"datapath_flows\":%" PRIu64,
+           f.events, f.live_ukeys, f.ukeys_in_umaps, f.datapath_flows);
 }
 
 static enum cmd_status

@@ -190,9 +190,11 @@ const struct repl_cmd repl_commands[] = {
       "  expect stat NAME OP VALUE  (OP: == != < <= > >=; NAME: see\n"
       "                             \"show stats\")\n"
       "  expect runnable THREAD | expect blocked THREAD\n"
-      "  On a trace: state, violation, no-violation and dp, at the cursor;\n"
-      "  an error (\"cannot tell\") where events lost before it leave the\n"
-      "  answer unknown.",
+      "  On a trace: state, violation, no-violation, dp and stat (NAME: a\n"
+      "  figure of its \"show stats\" JSON), at the cursor; an error\n"
+      "  (\"cannot tell\") where events lost before it leave the answer\n"
+      "  unknown.  events, live_ukeys, ukeys_in_umaps and datapath_flows\n"
+      "  are figures of the model too.",
       "expect violation double-delete", 1, 4, cmd_expect, complete_expect,
       0 },
     { "explore", "[OPTIONS]", "search interleavings from here",

@@ -13,6 +13,7 @@
 #include "repl/trace.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -577,36 +578,102 @@ show_violations(struct repl *r)
     return CMD_OK;
 }
 
+/* The figures of "show stats" at the cursor, by name, as its JSON has
+ * them.  'exact': known even where events were lost (the positions and
+ * the losses themselves); the others are folded from the events read. */
+struct trace_figures {
+    uint64_t events, of, live_ukeys, ukeys_in_umaps, datapath_flows;
+    uint64_t created, freed, loss_reports, events_lost;
+    uint64_t loss_reports_of_unknown_count;
+};
+
+static const struct {
+    const char *name;
+    size_t offset;
+    bool exact;
+} trace_figure_fields[] = {
+#define TRACE_FIGURE(NAME, EXACT) \
+    { #NAME, offsetof(struct trace_figures, NAME), EXACT }
+    TRACE_FIGURE(events, true),
+    TRACE_FIGURE(of, true),
+    TRACE_FIGURE(live_ukeys, false),
+    TRACE_FIGURE(ukeys_in_umaps, false),
+    TRACE_FIGURE(datapath_flows, false),
+    TRACE_FIGURE(created, false),
+    TRACE_FIGURE(freed, false),
+    TRACE_FIGURE(loss_reports, true),
+    TRACE_FIGURE(events_lost, true),
+    TRACE_FIGURE(loss_reports_of_unknown_count, true),
+#undef TRACE_FIGURE
+};
+
+static void
+trace_figures(const struct trace_cursor *tc, struct trace_figures *f)
+{
+    const struct trace_state *st = &tc->cur;
+    *f = (struct trace_figures) {
+        .events = st->pos, .of = tc->n_events, .created = st->n_created,
+        .freed = st->n_frees, .loss_reports = st->n_losses,
+        .events_lost = st->n_lost,
+        .loss_reports_of_unknown_count = st->n_losses_unknown,
+    };
+    for (size_t i = 0; i < st->n_ukeys; i++) {
+        f->live_ukeys += !st->ukeys[i].n_freed;
+        f->ukeys_in_umaps += st->ukeys[i].in_umap;
+    }
+    for (size_t i = 0; i < st->n_dp; i++) {
+        f->datapath_flows += st->dp[i].present;
+    }
+}
+
+static uint64_t
+trace_figure(const struct trace_figures *f, size_t i)
+{
+    return *(const uint64_t *) ((const char *) f
+                                + trace_figure_fields[i].offset);
+}
+
+bool
+trace_stat_value(const struct trace_cursor *tc, const char *name,
+                 uint64_t *out, bool *exact)
+{
+    for (size_t i = 0; i < UK_ARRAY_SIZE(trace_figure_fields); i++) {
+        if (!strcmp(trace_figure_fields[i].name, name)) {
+            struct trace_figures f;
+            trace_figures(tc, &f);
+            *out = trace_figure(&f, i);
+            /* A loss of an unknown number of events leaves their sum
+             * unknown too. */
+            *exact = (trace_figure_fields[i].exact
+                      && (strcmp(name, "events_lost")
+                          || !tc->cur.n_losses_unknown));
+            return true;
+        }
+    }
+    return false;
+}
+
 static enum cmd_status
 show_stats(struct repl *r)
 {
     const struct trace_cursor *tc = r->trace;
     const struct trace_state *st = &tc->cur;
-    size_t live = 0, in_umap = 0, present = 0;
-    for (size_t i = 0; i < st->n_ukeys; i++) {
-        live += !st->ukeys[i].n_freed;
-        in_umap += st->ukeys[i].in_umap;
-    }
-    for (size_t i = 0; i < st->n_dp; i++) {
-        present += st->dp[i].present;
-    }
+    struct trace_figures f;
+    trace_figures(tc, &f);
     if (r->json) {
-        printf("{\"events\":%" PRIu64 ",\"of\":%zu,\"live_ukeys\":%zu,"
-               "\"ukeys_in_umaps\":%zu,\"datapath_flows\":%zu,"
-               "\"created\":%" PRIu64 ",\"freed\":%" PRIu64 ","
-               "\"loss_reports\":%" PRIu64 ",\"events_lost\":%" PRIu64
-               ",\"loss_reports_of_unknown_count\":%" PRIu64 "}\n",
-               st->pos, tc->n_events, live, in_umap, present, st->n_created,
-               st->n_frees,
-               st->n_losses, st->n_lost, st->n_losses_unknown);
+        for (size_t i = 0; i < UK_ARRAY_SIZE(trace_figure_fields); i++) {
+            printf("%s\"%s\":%" PRIu64, i ? "," : "{",
+                   trace_figure_fields[i].name, trace_figure(&f, i));
+        }
+        printf("}\n");
         return CMD_OK;
     }
     char lost[64];
-    printf("%-28s %" PRIu64 " of %zu\n", "events", st->pos, tc->n_events);
-    printf("%-28s %zu\n", "live ukeys", live);
-    printf("%-28s %zu\n", "ukeys in umaps", in_umap);
-    printf("%-28s %zu\n", "datapath flows", present);
-    printf("%-28s %" PRIu64 "\n", "loss reports", st->n_losses);
+    printf("%-28s %" PRIu64 " of %" PRIu64 "\n", "events", f.events, f.of);
+    printf("%-28s %" PRIu64 "\n", "live ukeys", f.live_ukeys);
+    printf("%-28s %" PRIu64 "\n", "ukeys in umaps", f.ukeys_in_umaps);
+    printf("%-28s %" PRIu64 "\n", "datapath flows", f.datapath_flows);
+    printf("%-28s %" PRIu64 "\n", "loss reports", f.loss_reports);
     printf("%-28s %s\n", "events lost",
            lifecycle_format_lost(lost, sizeof lost, st->n_lost,
                                  st->n_losses_unknown));

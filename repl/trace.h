@@ -330,6 +330,12 @@ struct trace_dpflow *trace_state_dp(const struct trace_state *,
 /* ==== trace-show.c ==== */
 
 enum cmd_status trace_show(struct repl *, int argc, char *argv[]);
+
+/* The figure 'name' of "show stats" at the cursor into '*out', and into
+ * '*exact' whether events lost before it leave it right (see
+ * trace-show.c).  False if there is no such figure. */
+bool trace_stat_value(const struct trace_cursor *, const char *name,
+                      uint64_t *out, bool *exact);
 enum cmd_status trace_history(struct repl *, int argc, char *argv[]);
 enum cmd_status trace_log(struct repl *, int argc, char *argv[]);
 enum cmd_status trace_when(struct repl *, int argc, char *argv[]);

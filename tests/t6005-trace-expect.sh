@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # "expect" on a trace: it said "not available on a trace", so that a trace
 # could not be checked by a script ("ukdb TRACE -c ..." or commands on
-# stdin).  state, violation, no-violation and dp now judge the state folded
-# at the cursor, as on the model; where events were lost before it, the
+# stdin).  state, violation, no-violation, dp and stat now judge the state
+# folded at the cursor, as on the model; where events were lost before it, the
 # answer is unknown and the expect is an error, never a verdict.  The
 # committed v1-replace and upstream traces (traces/), and exact traces from
 # tests/helper/ctf-write.py for the losses.
@@ -59,6 +59,23 @@ test_expect_success 'the same interleaving under upstream: no violation' '
     at "$UP" end "expect violation double-delete" && [ $rc = 1 ]
 '
 
+# The figures of a trace'"'"'s "show stats" (and the model'"'"'s under the same
+# names): exact ones are judged after losses too, folded ones are not.
+test_expect_success 'expect stat: the figures of show stats, on the model too' '
+    at "$V1" 60 "expect stat created == 2" "expect stat live_ukeys == 2" \
+        "expect stat ukeys_in_umaps == 1" "expect stat datapath_flows == 1" \
+        "expect stat events == 60" "expect stat of == 82" &&
+    [ $rc = 0 ] &&
+    at "$V1" end "expect stat freed >= 3" "expect stat live_ukeys == 0" &&
+    [ $rc = 0 ] &&
+    at "$V1" end "expect stat freed == 2" && [ $rc = 1 ] &&
+    test_grep "expect failed: freed is 3, expected == 2" err &&
+    "$UKDB" -c "source $TEST_TOP/examples/race-v1-replace.ukdb" \
+        -c "expect stat live_ukeys == 1; expect stat ukeys_in_umaps == 1" \
+        -c "expect stat datapath_flows == 1; expect stat events > 50" \
+        >out 2>err
+'
+
 test_expect_success 'ukdb TRACE -c with expect: exit status of the check' '
     "$UKDB" "$V1" -c "goto end; expect violation double-delete" >out 2>err &&
     "$UKDB" "$UP" -c "goto end; expect no-violation" >out 2>err
@@ -76,15 +93,18 @@ test_expect_success 'events lost before the cursor: cannot tell, exit 2' '
     at "$TRASH/lost" 2 "expect state f1 none" "expect no-violation" \
         "expect dp f1 absent" && [ $rc = 0 ] &&
     for c in "expect state 1 VISIBLE" "expect state f1 none" \
-             "expect no-violation" "expect violation" "expect dp f1 absent"; do
+             "expect no-violation" "expect violation" "expect dp f1 absent" \
+             "expect stat live_ukeys == 1" "expect stat events_lost == 0"; do
         at "$TRASH/lost" end "$c" && [ $rc = 2 ] &&
         test_grep "^<stdin>:2: error: expect: cannot tell .*: events were lost before event 4\$" err &&
         [ $(wc -l <err) = 1 ] || exit 1
-    done
+    done &&
+    at "$TRASH/lost" end "expect stat events == 5" "expect stat loss_reports == 1" \
+        "expect stat loss_reports_of_unknown_count == 1" && [ $rc = 0 ]
 '
 
 test_expect_success 'what a trace cannot tell, and bad arguments: one-line errors' '
-    for c in "expect stat live_ukeys == 1" "expect runnable handler0" \
+    for c in "expect stat nope == 1" "expect runnable handler0" \
              "expect blocked handler0" "expect dp nope present" \
              "expect state nope none" "expect state f1 NOPE" \
              "expect violation nope" "expect violation leak extra"; do
