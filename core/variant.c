@@ -20,6 +20,19 @@
     .inconsistent = true,                               \
     .sweep_last_stats = true
 
+/* The code before the state machine (f3e8c44ef, and the v1 patch on top of
+ * it) kept a 'flow_exists' flag, not a state, and asserted nothing: the
+ * model's states stand for the flag.  revalidate() cleared it when it
+ * decided to delete, before the flow_del, so a failed flow_del left a ukey
+ * that the sweep deleted (as a1d6cce78's EVICTED does: never the stuck
+ * EVICTING that 54ebeff4c brought); and a dump that found a ukey with the
+ * flag clear revalidated it without any check, where the states could only
+ * go backwards (an abort 54ebeff4c brought): the proxy leaves it to the
+ * sweep instead, as 6997d54e1 does, and the next dump adopts the flow. */
+#define FLOW_EXISTS_PROXY                               \
+    .del_error_evicts = true,                           \
+    .dump_skips_evicting = true
+
 /* Each bug-zoo variant is "upstream, minus one fix": UPSTREAM_FIXES, then
  * the one field overridden, which is what -Woverride-init warns about. */
 #pragma GCC diagnostic push
@@ -34,13 +47,15 @@ static const struct uk_variant variants[] = {
     {
         /* The 2016 patch as posted: 'flow_exists' instead of states (a ukey
          * deleted in this dump, or whose install failed, may be replaced),
-         * K locked across the put, no second check in ukey_delete(). */
+         * K locked across the put, no second check in ukey_delete().
+         * FLOW_EXISTS_PROXY: the states stand for the flag. */
         .name = "v1-replace", .commit = "v1 patch (2016)",
         .summary = "try_ukey_replace() with flow_exists: the reviewer's "
                    "double delete",
         .replace = true,
         .replace_states = STATE_BIT(EVICTING) | STATE_BIT(EVICTED),
         .lock_over_put = true,
+        FLOW_EXISTS_PROXY,
     },
     {
         /* 54ebeff4c + 67f08985d as merged: states, replace of EVICTED
@@ -100,6 +115,7 @@ static const struct uk_variant variants[] = {
         .summary = "before the patch: traffic stays slowpathed until the "
                    "sweep",
         .lock_over_put = true,
+        FLOW_EXISTS_PROXY,
     },
 };
 #pragma GCC diagnostic pop

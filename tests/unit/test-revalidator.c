@@ -198,6 +198,47 @@ test_delete_failure(void)
     fixture_destroy(&x);
 }
 
+/* Before the state machine (pre-replace, and v1 on top of it) a failed
+ * flow_del left 'flow_exists' clear, as revalidate() had cleared it at the
+ * decision, and nothing asserted: the sweep deleted the ukey, and a dump
+ * that found the surviving flow first revalidated it.  Neither the stuck
+ * EVICTING of a1d6cce78 nor the abort of 6997d54e1 belongs there. */
+static void
+test_delete_failure_flow_exists(void)
+{
+    static const char *const names[] = { "v1-replace", "pre-replace" };
+    for (size_t i = 0; i < 2; i++) {
+        struct fixture x;
+        setup(&x, names[i]);
+        struct udpif *u = x.udpif;
+
+        udpif_traffic(u, x.f, 5);
+        udpif_expire(u, x.f);
+        udpif_dp_fail(u, x.f, 0, UK_ACT_DP_DEL, false, EIO);
+        udpif_round(u, x.r, UK_PHASE_DUMP);
+        run_all(u);
+        is_int(x.k->state, UKEY_EVICTED,
+               "flow_exists %s: failed del leaves a ukey to delete", names[i]);
+        ok(udpif_dp_flow(u, x.f, 0) != NULL,
+           "flow_exists %s: dp flow survived", names[i]);
+        udpif_round(u, x.r, UK_PHASE_DUMP);     /* Finds it again. */
+        run_all(u);
+        is_int(count_violations(&x.rec, 0, UK_VIOL_BACKWARD_TRANSITION), 0,
+               "flow_exists %s: a second dump does not abort", names[i]);
+        round_all(&x);
+        is_int(x.k->state, UKEY_DELETED,
+               "flow_exists %s: the sweep deleted the ukey", names[i]);
+        round_all(&x);
+        struct ukey *k2 = udpif_flow_ukey(u, x.f, 0);
+        ok(k2 && k2 != x.k && k2->origin == UK_CREATE_DPIF_FLOW,
+           "flow_exists %s: the next dump adopted the flow", names[i]);
+        is_int(count_violations(&x.rec, 0, -1), 0,
+               "flow_exists %s: no violation", names[i]);
+        diag_violations(&x.rec);
+        fixture_destroy(&x);
+    }
+}
+
 static void
 test_duplicate_dump(void)
 {
@@ -491,6 +532,7 @@ main(void)
     test_modify();
     test_modify_failure();
     test_delete_failure();
+    test_delete_failure_flow_exists();
     test_duplicate_dump();
     test_missed_dumps();
     test_purge();
