@@ -319,7 +319,7 @@ sweep_decide(struct uk_thread *t, struct reval_ops *ops, struct ukey *ukey,
                                  v->sweep_last_stats ? ukey->stats_packets : 0,
                                  reval_seq);
     }
-    if (v->missed_dumps && !purge) {
+    if (v->missed_dumps) {     /* Purging or not, as OVS. */
         if (ukey->dump_seq != dump_seq) {
             if (++ukey->missed_dumps >= 4) {
                 uk_coverage(t, UK_COV_revalidate_missing_dp_flow, ukey);

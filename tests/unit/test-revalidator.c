@@ -332,6 +332,33 @@ test_missed_dumps(void)
     fixture_destroy(&x);
 }
 
+/* revalidator/purge counts missed dumps too, as revalidator_sweep__()
+ * does whether or not it purges: the 4th one names the purged flow's delete
+ * FLOW_MISSING_DP and counts revalidate_missing_dp_flow. */
+static void
+test_missed_dumps_purge(void)
+{
+    struct fixture x;
+    setup(&x, "upstream");
+    struct udpif *u = x.udpif;
+    udpif_dp_ext_del(u, x.f, 0);
+    for (int i = 0; i < 3; i++) {
+        round_all(&x);
+    }
+    is_int(x.k->missed_dumps, 3, "missed purge: 3 sweeps without a dump");
+    ok(udpif_purge(u) == 0, "missed purge: purge queued");
+    run_all(u);
+    is_int(x.k->state, UKEY_DELETED, "missed purge: purged");
+    is_int(x.k->missed_dumps, 4, "missed purge: the purge counted a 4th");
+    is_int(u->stats.coverage[UK_COV_revalidate_missing_dp_flow], 1,
+           "missed purge: revalidate_missing_dp_flow");
+    const struct ukey_event *d = last_decision(&x.rec, x.k);
+    ok(d && d->kind == UK_REVAL_DELETE && d->result == UK_FDR_FLOW_MISSING_DP,
+       "missed purge: DELETE, reason FLOW_MISSING_DP");
+    is_int(count_violations(&x.rec, 0, -1), 0, "missed purge: no violation");
+    fixture_destroy(&x);
+}
+
 /* ==== Main thread ==== */
 
 static void
@@ -535,6 +562,7 @@ main(void)
     test_delete_failure_flow_exists();
     test_duplicate_dump();
     test_missed_dumps();
+    test_missed_dumps_purge();
     test_purge();
     test_dp_purge();
     test_flush();
