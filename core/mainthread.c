@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The main thread's operations on ukeys (sequence M of the
- * specification): revalidator/purge, dp_purge_cb() for a deleted PMD,
- * udpif_flush() and udpif_destroy().  Handlers and PMDs keep running during
- * all of them; revalidators are paused (udpif_pause_revalidators()). */
+/* The main thread's operations on ukeys (sequence M of the specification):
+ * revalidator/purge and dp_purge_cb() (its PMD joined first) pause the
+ * revalidators while handlers and PMDs keep running; udpif_flush() and
+ * udpif_destroy() first stop every other thread (udpif_stop_threads()). */
 #include "udpif-private.h"
 
 #include <stdlib.h>
