@@ -59,7 +59,10 @@ static const struct uk_variant variants[] = {
     },
     {
         /* 54ebeff4c + 67f08985d as merged: states, replace of EVICTED
-         * ukeys, K unlocked across the put, ukey_delete() unguarded. */
+         * ukeys, K unlocked across the put, ukey_delete() unguarded.
+         * Like every variant here it uses today's transition rule and
+         * today's dump_seq and reval_seq at creation (8f0e86f84,
+         * 57db02104): README.md, "What the model leaves out". */
         .name = "landed-2016", .commit = "54ebeff4c+67f08985d",
         .summary = "the state machine as first merged: the race is still "
                    "there until 154781666",
