@@ -272,11 +272,11 @@ revalidate(struct uk_thread *t, struct uk_round *round)
         if (!n) {
             break;
         }
+        /* udpif_get_n_flows() against the flow limit: at it, a hit (as in
+         * should_install_flow()); over twice it, every flow of the batch is
+         * deleted (upcall_flow_limit_kill). */
         size_t n_dp_flows = dp_count(udpif);
-        bool kill_them_all = n_dp_flows > 2 * (size_t) udpif->cfg.flow_limit;
-        if (kill_them_all) {
-            uk_coverage(t, UK_COV_upcall_flow_limit_kill, NULL);
-        }
+        bool kill_them_all = revalidate_flow_limit(t, n_dp_flows);
         for (size_t i = 0; i < n; i++) {
             struct ukey *ukey;
             if (!ukey_acquire(t, &batch[i], &ukey)) {
@@ -431,4 +431,20 @@ revalidator_run(struct uk_thread *t)
         uk_thread_wait_req(t);
         revalidator_round(t, t->cur.round, t->cur.slice);
     }
+}
+
+/* ==== Kept after the thread programs (file:line in traces) ==== */
+
+bool
+revalidate_flow_limit(struct uk_thread *t, size_t n_dp_flows)
+{
+    size_t limit = t->udpif->cfg.flow_limit;
+    if (n_dp_flows >= limit) {
+        uk_coverage(t, UK_COV_upcall_flow_limit_hit, NULL);
+    }
+    if (n_dp_flows > 2 * limit) {
+        uk_coverage(t, UK_COV_upcall_flow_limit_kill, NULL);
+        return true;
+    }
+    return false;
 }

@@ -378,6 +378,11 @@ void revalidator_run(struct uk_thread *);      /* core/revalidator.c */
 void main_thread_run(struct uk_thread *);      /* core/mainthread.c */
 void urcu_thread_run(struct uk_thread *);      /* core/sched.c */
 
+/* revalidate()'s flow limit test of a dump batch: counts the coverage and
+ * returns whether every flow of it is to be deleted (core/revalidator.c,
+ * kept after the thread programs so that their file:line stay put). */
+bool revalidate_flow_limit(struct uk_thread *, size_t n_dp_flows);
+
 /* Revalidator pieces the main thread reuses (core/revalidator.c). */
 void revalidator_sweep__(struct uk_thread *, unsigned int slice,
                          unsigned int n_slices, bool purge);

@@ -173,6 +173,15 @@ test_flow_limit(void)
     is_int(u->stats.coverage[UK_COV_upcall_flow_limit_hit], 1,
            "flow limit: upcall_flow_limit_hit");
     ok(!udpif_flow_ukey(u, f2, 0), "flow limit: no ukey for f2 in a umap");
+    /* revalidate() counts a hit per dump batch at the limit too. */
+    struct uk_thread *r0 = udpif_add_thread(u, UK_THREAD_REVALIDATOR, "r0",
+                                            NULL);
+    udpif_round(u, r0, UK_PHASE_ALL);
+    run_all(u);
+    is_int(u->stats.coverage[UK_COV_upcall_flow_limit_hit], 2,
+           "flow limit: the dump at the limit counts upcall_flow_limit_hit");
+    is_int(u->stats.coverage[UK_COV_upcall_flow_limit_kill], 0,
+           "flow limit: not over twice the limit, nothing killed");
     const struct ukey_event *fr = last_event(&r, UK_EV_UKEY_FREE);
     ok(fr && fr->kind == UK_FREE_UNPUBLISHED && fr->ufid == f2->ufid,
        "flow limit: f2's ukey freed unpublished");
