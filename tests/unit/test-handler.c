@@ -151,6 +151,42 @@ test_duplicate_upcalls(void)
     fixture_destroy(&x);
 }
 
+/* H5 when the datapath already has the flow: a failed flow_del left it
+ * (EVICTED since a1d6cce78), a miss replaces the ukey, the put fails with
+ * EEXIST and the new ukey goes EVICTED too (T5).  The dump after the
+ * round skips it ("Unexpected ukey transition"), the sweep deletes it and
+ * the next dump adopts the flow. */
+static void
+test_put_eexist(void)
+{
+    struct fixture x;
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
+    struct udpif *u = x.udpif;
+    struct ukey *old = fixture_install(&x);
+
+    udpif_dp_fail(u, x.f, 0, UK_ACT_DP_DEL, false, EIO);
+    udpif_expire(u, x.f);
+    udpif_round(u, x.r, UK_PHASE_DUMP);
+    run_all(u);
+    struct ukey *k = fixture_install(&x);
+    ok(k && k != old && old->state == UKEY_DELETED,
+       "eexist: the EVICTED ukey replaced");
+    const struct ukey_event *p = last_event(&x.rec, UK_EV_DP_PUT);
+    ok(p && k && p->ukey_id == k->id && p->result == EEXIST,
+       "eexist: the put fails with EEXIST");
+    ok(k && k->state == UKEY_EVICTED, "eexist: the new ukey EVICTED");
+    round_all(&x);
+    is_int(u->stats.coverage[UK_COV_unexpected_ukey_state], 1,
+           "eexist: the dump skips it");
+    ok(k && k->state == UKEY_DELETED, "eexist: the sweep deletes it");
+    round_all(&x);
+    struct ukey *k3 = udpif_flow_ukey(u, x.f, 0);
+    ok(k3 && k3->origin == UK_CREATE_DPIF_FLOW
+       && k3->state == UKEY_OPERATIONAL, "eexist: the flow adopted");
+    is_int(count_violations(&x.rec, 0, -1), 0, "eexist: no violation");
+    fixture_destroy(&x);
+}
+
 /* should_install_flow(): at the flow limit the upcall installs nothing. */
 static void
 test_flow_limit(void)
@@ -262,6 +298,7 @@ main(void)
     test_put_failure();
     test_replace();
     test_duplicate_upcalls();
+    test_put_eexist();
     test_flow_limit();
     test_pmd();
     return done_testing();
