@@ -161,8 +161,9 @@ print_step(struct repl *r, const struct uk_thread *t,
     r->first_new_event = r->sess.n_events;
 }
 
-/* Takes one step of 't', journals it, prints its events.  Returns 0 or
- * EAGAIN. */
+/* Takes one step of 't', journals it, prints its events; a step that
+ * follows the recorded future re-applies the commands recorded after it.
+ * Returns 0 or EAGAIN. */
 int
 repl_step_thread(struct repl *r, struct uk_thread *t)
 {
@@ -174,11 +175,18 @@ repl_step_thread(struct repl *r, struct uk_thread *t)
     if (error) {
         return error;
     }
-    repl_journal_step(r, t->id);
+    bool followed = repl_journal_step(r, t->id);
     if (!r->replaying && !r->quiet) {
         print_step(r, t, &action);
     }
     r->first_new_event = r->sess.n_events;
+    if (followed) {
+        /* Step N of the recorded future is the state after the commands
+         * issued at step N too, as "back" and "goto" rebuild it: apply
+         * them now, not before the next step, which an explicit "step
+         * THREAD" or "next" (or none, at "goto N") would not do. */
+        repl_redo_commands(r);
+    }
     return 0;
 }
 

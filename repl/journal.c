@@ -61,7 +61,7 @@ repl_journal_cmd(struct repl *r, const char *line)
     }
 }
 
-void
+bool
 repl_journal_step(struct repl *r, uint32_t thread_id)
 {
     journal_push(r, NULL, thread_id);
@@ -69,10 +69,11 @@ repl_journal_step(struct repl *r, uint32_t thread_id)
         struct repl_jentry *next = &r->sess.redo[r->sess.n_redo - 1];
         if (!next->line && next->thread_id == thread_id) {
             r->sess.n_redo--;        /* Followed the recorded future. */
-        } else {
-            redo_clear(r);
+            return true;
         }
+        redo_clear(r);
     }
+    return false;
 }
 
 uint64_t

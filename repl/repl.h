@@ -238,8 +238,9 @@ void repl_printf(struct repl *, const char *fmt, ...) UK_PRINTF(2, 3);
 /* Journal (repl/journal.c) and stepping (repl/cmd-step.c). */
 void repl_journal_cmd(struct repl *, const char *line);
 /* Journals a step of thread 'thread_id': the recorded future goes on if
- * it holds that step next, and is forgotten otherwise. */
-void repl_journal_step(struct repl *, uint32_t thread_id);
+ * it holds that step next, and is forgotten otherwise.  Returns true if
+ * the step followed the recorded future. */
+bool repl_journal_step(struct repl *, uint32_t thread_id);
 /* Truncates the journal so that exactly 'steps' steps remain (commands
  * issued after that step are undone too), moving the rest to the recorded
  * future, and rebuilds. */

@@ -91,6 +91,32 @@ test_expect_success 'goto forward after goto back: the recorded future' '
     test_cmp forward.out goto.out
 '
 
+# The steps after which the race issues a command (the traffic that
+# comes back in the sweep's gap): "goto" forward and an explicit "step
+# THREAD" must land after it too.  Before, they stopped before it, and the
+# handler's upcall was lost from the recorded future.
+CMD_POINTS=$(awk '/^step / { k++; next } { if (k) print k }' exact.ukdb | sort -nu)
+
+test_expect_success 'the race issues a command between two steps' '
+    test -n "$CMD_POINTS"
+'
+
+for n in $CMD_POINTS; do
+    test_expect_success "goto forward to $n applies the commands issued at step $n" '
+        forward '"$n"' >fwd.ukdb &&
+        state "source fwd.ukdb" >forward.out &&
+        state "source race.ukdb; goto 0; goto '"$n"'" >goto.out &&
+        test_cmp forward.out goto.out
+    '
+    test_expect_success "back over step $n, then step THREAD: the commands at $n too" '
+        forward '"$n"' >fwd.ukdb &&
+        state "source fwd.ukdb" >forward.out &&
+        thread=$(grep "^step " fwd.ukdb | tail -1 | cut -d" " -f2) &&
+        state "source race.ukdb; goto '"$n"'; back; step $thread" >step.out &&
+        test_cmp forward.out step.out
+    '
+done
+
 test_expect_success 'back then step follows the recorded future' '
     state "source race.ukdb" >end.out &&
     state "source race.ukdb; back 10$(for i in $(seq 10); do printf "; step"; done)" >b1.out &&
