@@ -51,12 +51,19 @@ parse_filters(struct repl *r, const struct repl_bp_names *names,
     static const char *const filters[] = { "ukey", "flow", "thread" };
     bool given[UK_ARRAY_SIZE(filters)] = { false };
     for (; i < argc; i += 2) {
+        bool known = false;
         for (size_t k = 0; k < UK_ARRAY_SIZE(filters); k++) {
             if (!strcmp(argv[i], filters[k]) && given[k]) {
                 repl_usage_error(r, cmd, "'%s': given twice", argv[i]);
                 return false;
             }
+            known = known || !strcmp(argv[i], filters[k]);
             given[k] = given[k] || !strcmp(argv[i], filters[k]);
+        }
+        if (!known) {
+            repl_usage_error(r, cmd, "'%s': expected ukey, flow or "
+                             "thread", argv[i]);
+            return false;
         }
         if (i + 1 >= argc) {
             repl_usage_error(r, cmd, "'%s' needs a value", argv[i]);
@@ -72,13 +79,7 @@ parse_filters(struct repl *r, const struct repl_bp_names *names,
             if (!names->flow(r, cmd, argv[i + 1], &bp->ufid)) {
                 return false;
             }
-        } else if (!strcmp(argv[i], "thread")) {
-            if (!names->thread(r, cmd, argv[i + 1], &bp->thread_id)) {
-                return false;
-            }
-        } else {
-            repl_usage_error(r, cmd, "'%s': expected ukey, flow or "
-                             "thread", argv[i]);
+        } else if (!names->thread(r, cmd, argv[i + 1], &bp->thread_id)) {
             return false;
         }
     }

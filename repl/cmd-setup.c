@@ -570,8 +570,15 @@ cmd_dp(struct repl *r, int argc, char *argv[])
         r->only_shown = true;
         return cmd_show_dp(r);
     }
+    if (strcmp(sub, "del") && strcmp(sub, "dup") && strcmp(sub, "fail")) {
+        repl_usage_error(r, "dp", "'%s': expected del, fail, dup or show",
+                         sub);
+        return CMD_ERROR;
+    }
     if (argc < 3) {
-        repl_usage_error(r, "dp", "'%s': needs a flow", sub);
+        repl_usage_error(r, "dp", "'%s': needs %s", sub,
+                         strcmp(sub, "fail") ? "a flow"
+                         : "put, del or modify, then a flow");
         return CMD_ERROR;
     }
     if (!strcmp(sub, "fail")) {
@@ -603,19 +610,15 @@ cmd_dp(struct repl *r, int argc, char *argv[])
     if (!f) {
         return CMD_ERROR;
     }
-    if (!strcmp(sub, "del") || !strcmp(sub, "dup")) {
-        int error = !strcmp(sub, "del")
-                    ? udpif_dp_ext_del(r->udpif, f, flow_pmd_id(r, f))
-                    : udpif_dp_dup(r->udpif, f, flow_pmd_id(r, f));
-        if (error) {
-            repl_usage_error(r, "dp", "'%s': no datapath flow", argv[2]);
-            return CMD_ERROR;
-        }
-        repl_print_new_events(r);
-        return CMD_OK;
+    int error = !strcmp(sub, "del")
+                ? udpif_dp_ext_del(r->udpif, f, flow_pmd_id(r, f))
+                : udpif_dp_dup(r->udpif, f, flow_pmd_id(r, f));
+    if (error) {
+        repl_usage_error(r, "dp", "'%s': no datapath flow", argv[2]);
+        return CMD_ERROR;
     }
-    repl_usage_error(r, "dp", "'%s': expected del, fail, dup or show", sub);
-    return CMD_ERROR;
+    repl_print_new_events(r);
+    return CMD_OK;
 }
 
 enum cmd_status

@@ -167,6 +167,11 @@ delete 9
 source /nonexistent/file.ukdb
 echo "unterminated
 handler h0
+dp frob
+dp fail
+dp del
+break event umap_replace extra
+break transition DELETED thread
 EOF
 
 test_expect_success 'error messages (script, --keep-going)' '
