@@ -400,7 +400,12 @@ complete_expect(struct repl *r, int argi, char *argv[],
     } else if (argi == 3 && !strcmp(argv[1], "dp")) {
         add(aux, "present");
         add(aux, "absent");
-    } else {
+    } else if (argi == 2 && (!strcmp(argv[1], "runnable")
+                             || !strcmp(argv[1], "blocked"))) {
+        complete_thread(r, argi, argv, add, aux);
+    } else if (argi == 2 && !strcmp(argv[1], "dp")) {
+        complete_flow_name(r, argi, argv, add, aux);
+    } else if (argi == 2 && !strcmp(argv[1], "state")) {
         complete_flow(r, argi, argv, add, aux);
     }
 }

@@ -648,30 +648,54 @@ void
 complete_thread(struct repl *r, int argi, char *argv[],
                 void (*add)(void *, const char *), void *aux)
 {
+    (void) argi;
     (void) argv;
     for (size_t i = 0; i < r->udpif->n_threads; i++) {
         add(aux, r->udpif->threads[i]->name);
     }
-    if (argi >= 2) {
-        for (size_t i = 0; i < r->udpif->n_flows; i++) {
-            add(aux, r->udpif->flows[i]->name);
-        }
-    }
 }
 
+/* The declared flows' names: where a FLOW, not a ukey ID, is expected. */
 void
-complete_flow(struct repl *r, int argi, char *argv[],
-              void (*add)(void *, const char *), void *aux)
+complete_flow_name(struct repl *r, int argi, char *argv[],
+                   void (*add)(void *, const char *), void *aux)
 {
     (void) argi;
     (void) argv;
     for (size_t i = 0; i < r->udpif->n_flows; i++) {
         add(aux, r->udpif->flows[i]->name);
     }
+}
+
+static void
+complete_ukey_id(struct repl *r, void (*add)(void *, const char *),
+                 void *aux)
+{
     for (struct ukey *u = r->udpif->all_ukeys; u; u = u->next_all) {
         char id[32];
         snprintf(id, sizeof id, "%" PRIu64, u->id);
         add(aux, id);
+    }
+}
+
+/* A ukey ID or a flow name ("history", "show ukey", "expect state"). */
+void
+complete_flow(struct repl *r, int argi, char *argv[],
+              void (*add)(void *, const char *), void *aux)
+{
+    complete_flow_name(r, argi, argv, add, aux);
+    complete_ukey_id(r, add, aux);
+}
+
+/* "upcall THREAD FLOW". */
+void
+complete_upcall(struct repl *r, int argi, char *argv[],
+                void (*add)(void *, const char *), void *aux)
+{
+    if (argi == 1) {
+        complete_thread(r, argi, argv, add, aux);
+    } else if (argi == 2) {
+        complete_flow_name(r, argi, argv, add, aux);
     }
 }
 
@@ -702,7 +726,22 @@ complete_dp(struct repl *r, int argi, char *argv[],
             add(aux, ops[i]);
         }
     } else {
-        complete_flow(r, argi, argv, add, aux);
+        complete_flow_name(r, argi, argv, add, aux);
+    }
+}
+
+/* The value after the word "ukey", "flow" or "thread" at argv[argi - 1]. */
+static void
+complete_after_keyword(struct repl *r, int argi, char *argv[],
+                       void (*add)(void *, const char *), void *aux)
+{
+    const char *keyword = argv[argi - 1];
+    if (!strcmp(keyword, "ukey")) {
+        complete_ukey_id(r, add, aux);
+    } else if (!strcmp(keyword, "flow")) {
+        complete_flow_name(r, argi, argv, add, aux);
+    } else if (!strcmp(keyword, "thread")) {
+        complete_thread(r, argi, argv, add, aux);
     }
 }
 
@@ -713,8 +752,8 @@ complete_ukey_or_flow(struct repl *r, int argi, char *argv[],
     if (argi == 1) {
         add(aux, "ukey");
         add(aux, "flow");
-    } else {
-        complete_flow(r, argi, argv, add, aux);
+    } else if (argi == 2) {
+        complete_after_keyword(r, argi, argv, add, aux);
     }
 }
 
@@ -761,9 +800,7 @@ complete_break(struct repl *r, int argi, char *argv[],
         add(aux, "ukey");
         add(aux, "flow");
         add(aux, "thread");
-    } else if (!strcmp(argv[argi - 1], "thread")) {
-        complete_thread(r, 1, argv, add, aux);
     } else {
-        complete_flow(r, argi, argv, add, aux);
+        complete_after_keyword(r, argi, argv, add, aux);
     }
 }

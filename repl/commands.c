@@ -46,12 +46,12 @@ const struct repl_cmd repl_commands[] = {
     { "upcall", "THREAD FLOW [PACKETS]", "queue a miss upcall on a thread",
       "  Two upcalls queued before the handler runs make one batch\n"
       "  (handle_upcalls()).",
-      "upcall h0 f1", 2, 3, cmd_upcall, complete_thread,
+      "upcall h0 f1", 2, 3, cmd_upcall, complete_upcall,
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "traffic", "FLOW [N]", "send N packets (fastpath or slowpath)",
       "  Counted on the flow's datapath flow if there is one; otherwise\n"
       "  slowpathed: a miss upcall is queued on its handler or PMD.",
-      "traffic f1 10", 1, 2, cmd_traffic, complete_flow,
+      "traffic f1 10", 1, 2, cmd_traffic, complete_flow_name,
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "round", "[REVALIDATOR]", "queue a revalidator round",
       "  Dump phase, barrier, sweep phase.  Without REVALIDATOR every\n"
@@ -79,10 +79,10 @@ const struct repl_cmd repl_commands[] = {
       "shutdown", 0, 0, cmd_shutdown, NULL,
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "expire", "FLOW", "make the next dump find FLOW idle",
-      NULL, "expire f1", 1, 1, cmd_expire, complete_flow,
+      NULL, "expire f1", 1, 1, cmd_expire, complete_flow_name,
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "modify", "FLOW", "change FLOW's OpenFlow actions (reval_seq moves)",
-      NULL, "modify f1", 1, 1, cmd_modify, complete_flow,
+      NULL, "modify f1", 1, 1, cmd_modify, complete_flow_name,
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "dp", "del|fail|dup|show ...", "datapath: changes, faults, contents",
       "  dp del FLOW                  delete it under OVS (dpctl/del-flows)\n"

@@ -495,6 +495,13 @@ collect_candidates(const char *text, int start)
          tok = strtok(NULL, " \t")) {
         argv[argc++] = tok;
     }
+    if (argc > 1 && start > 0 && rl_line_buffer[start - 1] != ' '
+        && rl_line_buffer[start - 1] != '\t') {
+        /* 'text' is the end of a word that a word-break character cut
+         * ("EVICTED->DEL" at the '>'): it completes that word, not the
+         * next one. */
+        argc--;
+    }
     argv[argc] = NULL;
     if (!argc) {
         for (const struct repl_cmd *c = repl_commands; c->name; c++) {

@@ -368,6 +368,6 @@ extern const char explore_options_help[];   /* repl/cmd-explore.c */
 repl_complete_fn complete_thread, complete_flow, complete_show;
 repl_complete_fn complete_variant, complete_break, complete_expect;
 repl_complete_fn complete_dp, complete_ukey_or_flow, complete_set;
-repl_complete_fn complete_help;
+repl_complete_fn complete_help, complete_flow_name, complete_upcall;
 
 #endif /* UKDB_REPL_REPL_H */

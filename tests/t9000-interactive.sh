@@ -64,6 +64,26 @@ test_expect_success 'TAB completes a thread name and a show topic' '
     wait_for "show violations$"
 '
 
+# Each argument completes from what it can be.  Before, "upcall h0 "
+# offered the threads with the flows (no single match), "watch flow "
+# offered ukey IDs with the flows, and the states after "EVICTED->" were
+# not offered: '>' breaks the word, and the command's next argument was
+# completed instead (ukey, flow, thread).
+test_expect_success 'TAB completes each argument from its own kind' '
+    start &&
+    keys "handler h0" Enter "flow f1 h0" Enter "upcall h0 f1" Enter \
+        "step h0 2" Enter && wait_for "^\[2\] " &&
+    tmx clear-history -t "$SESSION" &&
+    keys "upcall h0 " Tab && wait_for "step 2\) upcall h0 f1 ?$" &&
+    keys C-u "watch flow " Tab && wait_for "step 2\) watch flow f1 ?$" &&
+    keys C-u "watch ukey " Tab && wait_for "step 2\) watch ukey 1 ?$" &&
+    keys C-u "expect runnable h" Tab && wait_for "step 2\) expect runnable h0 ?$" &&
+    keys C-u "break transition VISIBLE->OPER" Tab &&
+    wait_for "step 2\) break transition VISIBLE->OPERATIONAL ?$" &&
+    keys " thread h" Tab &&
+    wait_for "VISIBLE->OPERATIONAL +thread h0 ?$"
+'
+
 test_expect_success 'history is recalled across two sessions' '
     rm -f .ukdb_history && start &&
     keys "echo marker-one" Enter && wait_for "^marker-one$" &&
