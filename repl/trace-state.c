@@ -301,11 +301,49 @@ apply_umap(struct trace_state *st, const struct ukey_event *e)
     }
 }
 
+/* Whether 'e' starts another run of the model after events of a first
+ * one: the main thread's start, seq 1, which a run has once.  That is how
+ * a session that rebuilt its model ("back", "goto", "variant") is
+ * recorded: the run it left, cut short, then the new model's from its
+ * start (as the audit's core/lifecycle-run.c sees it). */
+static bool
+starts_run(const struct trace_state *st, const struct ukey_event *e)
+{
+    return st->pos > 0 && e->type == UK_EV_THREAD_START && e->seq == 1
+           && e->kind == UK_THREAD_MAIN;
+}
+
+/* Forgets what the runs before described: a new run has no ukeys, flows
+ * in the datapath, operations or locks yet.  The losses and the position
+ * are the trace's, and stay. */
+static void
+start_run(struct trace_state *st)
+{
+    struct trace_state run;
+    trace_state_init(&run);
+    run.pos = st->pos;
+    run.ukeys = st->ukeys;
+    run.allocated_ukeys = st->allocated_ukeys;
+    run.dp = st->dp;
+    run.allocated_dp = st->allocated_dp;
+    run.n_lost = st->n_lost;
+    run.n_losses = st->n_losses;
+    run.n_losses_unknown = st->n_losses_unknown;
+    run.first_lost_pos = st->first_lost_pos;
+    run.lost_until = st->lost_until;
+    free(st->threads);
+    free(st->umaps);
+    *st = run;
+}
+
 void
 trace_state_apply(struct trace_state *st, const struct ukey_event *e)
 {
     struct trace_ukey *k = NULL;
 
+    if (starts_run(st, e)) {
+        start_run(st);
+    }
     st->pos++;
     thread_get(st, e->thread_id)->n_events++;
     switch ((enum uk_event_type) e->type) {

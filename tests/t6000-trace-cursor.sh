@@ -300,6 +300,21 @@ test_expect_code 2 'bad input: goto out of range' '
     exit $rc
 '
 
+# A session that rebuilt its model is recorded as several runs: the one
+# it left, cut short, then the new model's from its start (seq 1).  The
+# state at the cursor is the current run's.  Before, the ukeys, datapath
+# flows, locks and thread counts of the runs before stayed: at the end of
+# a session that went back to step 0, ukey#1 was still OPERATIONAL.
+SHOW_ALL="show ukeys; show dp; show umaps; show locks; show threads"
+test_expect_success 'a trace of several runs: the state is the current run' '
+    lttng_record multi "$UKDB" -c "handler h0; revalidator r0; flow f1 h0; upcall h0 f1; run; round; step r0 9; back 9; goto 0" >/dev/null &&
+    lttng_record single "$UKDB" -c "handler h0; revalidator r0; flow f1 h0; upcall h0 f1" >/dev/null &&
+    "$UKDB" -c "open multi; goto end; back; echo @@@@; $SHOW_ALL" >multi.out 2>&1 &&
+    "$UKDB" -c "open single; goto end; back; echo @@@@; $SHOW_ALL" >single.out 2>&1 &&
+    sed -n "/^@@@@\$/,\$p" multi.out >m && sed -n "/^@@@@\$/,\$p" single.out >s &&
+    test_grep "^No ukeys\.\$" s && test_cmp s m
+'
+
 test_expect_success 'model commands say they need the model' '
     echo "upcall handler0 f1" | "$UKDB" race >out 2>err; test $? = 2 &&
     test_grep "upcall: not available on a trace" err
