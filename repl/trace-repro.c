@@ -100,10 +100,11 @@ run(struct repro *p, const char *fmt, ...)
 
     flush_steps(p);
     add_line(p, uk_xstrdup(buf));
+    p->m.captured_error[0] = '\0';
     if (repl_execute(&p->m, buf) != CMD_OK) {
         snprintf(p->divergence, sizeof p->divergence,
-                 "the model rejects \"%s\" (before event %zu)",
-                 p->lines[p->n_lines - 1], p->j + 1);
+                 "the model rejects \"%s\" (%s) (before event %zu)",
+                 p->lines[p->n_lines - 1], p->m.captured_error, p->j + 1);
         return false;
     }
     return compare(p);
@@ -668,6 +669,9 @@ repro_init(struct repro *p, const struct trace_cursor *tc,
         }
     }
     p->m.quiet = true;
+    /* The model's errors are the divergence's reason, said in its
+     * message (run()), not printed as lines of a script of their own. */
+    p->m.capturing_errors = true;
     p->m.input_name = "reproduce";
     repl_rebuild(&p->m);
     add_line(p, uk_xasprintf("variant %s", v->name));

@@ -315,6 +315,15 @@ test_expect_success 'a trace of several runs: the state is the current run' '
     test_grep "^No ukeys\.\$" s && test_cmp s m
 '
 
+# Before, the replay's model printed its own error first, as a line of a
+# script named "reproduce" ("reproduce:0: error: handler: 'h0': name
+# already in use"); now its reason is part of the one error line.
+test_expect_success 'reproduce where the model rejects a command: one line, with why' '
+    echo "reproduce -o multi.ukdb" | "$UKDB" multi >out 2>err; test $? = 2 &&
+    cat err && test $(wc -l <err) = 1 &&
+    test_grep "^<stdin>:1: error: reproduce: multi.ukdb: the replay stops at event [0-9]* of [0-9]* (variant [a-z0-9-]*): the model rejects \"handler h0\" (handler: .h0.: name already in use) (before event [0-9]*)\$" err
+'
+
 test_expect_success 'model commands say they need the model' '
     echo "upcall handler0 f1" | "$UKDB" race >out 2>err; test $? = 2 &&
     test_grep "upcall: not available on a trace" err
