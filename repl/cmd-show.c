@@ -607,6 +607,38 @@ repl_detail_names_seqs(const char *detail, uint64_t seq, uint64_t seq2)
     return names_seq(detail, seq) && (!seq2 || names_seq(detail, seq2));
 }
 
+/* The step of the session's event of seq 'seq', as "at step N" (or
+ * nothing, for an event the session does not hold). */
+static const char *
+step_of_seq(const struct repl *r, uint64_t seq, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < r->sess.n_events; i++) {
+        if (r->sess.events[i].e.seq == seq) {
+            snprintf(buf, size, " at step %" PRIu64, r->sess.events[i].step);
+            break;
+        }
+    }
+    return buf;
+}
+
+/* The threads and steps behind violation 'e': the seqs its detail gives
+ * are events, the steps are where "goto" goes. */
+static void
+print_violation_steps(const struct repl *r, const struct ukey_event *e)
+{
+    char step[48];
+    printf("   by %s%s (seq %" PRIu64 ")",
+           udpif_thread_name(r->udpif, e->thread_id),
+           step_of_seq(r, e->value, step, sizeof step), e->value);
+    if (e->value2) {
+        printf(", after %s%s (seq %" PRIu64 ")",
+               udpif_thread_name(r->udpif, e->thread2),
+               step_of_seq(r, e->value2, step, sizeof step), e->value2);
+    }
+    putchar('\n');
+}
+
 static enum cmd_status
 show_violations(struct repl *r)
 {
@@ -634,19 +666,8 @@ show_violations(struct repl *r)
             printf("%d. %s %s at step %" PRIu64 ", ukey#%" PRIu64 "\n",
                    n + 1, uk_severity_name(e->result),
                    uk_violation_kind_name(e->kind), le->step, e->ukey_id);
-            const char *detail = uk_violation_detail(e->kind, e->name);
-            printf("   %s\n", detail);
-            if (repl_detail_names_seqs(detail, e->value, e->value2)) {
-                n++;
-                continue;       /* The line below would say it again. */
-            }
-            printf("   by %s (seq %" PRIu64 ")",
-                   udpif_thread_name(r->udpif, e->thread_id), e->value);
-            if (e->value2) {
-                printf(", after %s (seq %" PRIu64 ")",
-                       udpif_thread_name(r->udpif, e->thread2), e->value2);
-            }
-            putchar('\n');
+            printf("   %s\n", uk_violation_detail(e->kind, e->name));
+            print_violation_steps(r, e);
         }
         n++;
     }

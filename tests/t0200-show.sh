@@ -133,6 +133,18 @@ while read -r name scenario cmds; do
     '
 done <cases
 
+# "show violations" names the step of each thread's event, the step
+# "goto" takes: the one "log" gives for that seq.  Before, only the seqs
+# (events), which no step listing shows.
+test_expect_success 'show violations: the step of each seq, as log has it' '
+    timeout 60 "$UKDB" -c "source race-end.ukdb; show violations; log 1000" >out 2>&1 &&
+    sed -nE "s/^   by .* at step ([0-9]+) \(seq ([0-9]+)\), after .* at step ([0-9]+) \(seq ([0-9]+)\)\$/\1 \2\n\3 \4/p" out >pairs &&
+    test $(wc -l <pairs) -ge 2 &&
+    while read -r step seq; do
+        grep -Eq "^  step $step +#$seq " out || { echo "no seq $seq at step $step"; exit 1; }
+    done <pairs
+'
+
 # ==== Error messages ====
 # With --keep-going every line runs; stderr is the golden output.
 cat >errors.ukdb <<'EOF'
