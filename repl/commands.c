@@ -139,8 +139,11 @@ const struct repl_cmd repl_commands[] = {
       "  Motion commands stop after the step that hits it.",
       "break transition EVICTED->DELETED flow f1", 1, -1, cmd_break,
       complete_break, REPL_CMD_RECORD },
-    { "tbreak", "...", "a breakpoint that is deleted when hit",
-      NULL, "tbreak violation", 1, -1, cmd_break, complete_break,
+    { "tbreak", "transition|violation|event ...",
+      "a breakpoint that is deleted when hit",
+      "  The forms of \"break\" (\"help break\"); it stops a motion\n"
+      "  command once, then is deleted.",
+      "tbreak violation", 1, -1, cmd_break, complete_break,
       REPL_CMD_RECORD },
     { "delete", "[N...]", "delete breakpoints N..., or all",
       NULL, "delete 1 3", 0, -1, cmd_delete, NULL, REPL_CMD_RECORD },

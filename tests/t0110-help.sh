@@ -23,6 +23,14 @@ test_expect_success '"help" lists the commands, one line each, with a summary' '
     ! grep -E "^  [a-z][^ ]*( [^ ]+)* *$" help.out
 '
 
+# Before, "help tbreak" said "usage: tbreak ..." and listed the violation
+# kinds of a "KIND" its text never named.
+test_expect_success 'help tbreak gives the forms of break' '
+    "$UKDB" -c "help tbreak" >out &&
+    test_grep "^usage: tbreak transition|violation|event " out &&
+    test_grep "help break" out
+'
+
 test_expect_success '"help" lists no command twice' '
     sort commands | uniq -d >dups && test ! -s dups
 '
