@@ -19,7 +19,8 @@ Try, in order:
   next revalidator0       the sweeper deletes K again -> VIOLATION
   show violations         the two threads and steps that caused it
   history f1              f1's lifecycle so far
-  back 8                  step backwards (exact, by replay)
+  back 8                  step backwards (exact, by replay), before the delete
+  continue                the recorded future again, then on to the end
   variant upstream        the same session under today's OVS...
   show violations         ...is clean: ukey_delete() re-checks the state
   help                    everything else ("help break", "apropos rcu")
