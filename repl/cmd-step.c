@@ -37,7 +37,8 @@ repl_session_observe(const struct ukey_event *e, void *r_)
     if (r->replaying) {
         return;
     }
-    for (size_t i = 0; i < r->sess.n_bps && !r->bp_hit; i++) {
+    for (size_t i = 0; i < r->sess.n_bps && !r->bp_hit && !r->passing_bps;
+         i++) {
         struct breakpoint *bp = &r->sess.bps[i];
         if (repl_bp_matches(bp, e) && repl_bp_hit(bp)) {
             r->bp_hit = bp;
@@ -549,7 +550,7 @@ cmd_goto(struct repl *r, int argc, char *argv[])
             return CMD_ERROR;
         }
         bool saved = r->quiet;
-        r->quiet = true;
+        r->quiet = r->passing_bps = true;
         while (repl_steps(r) < target && r->sess.n_redo) {
             struct repl_jentry *j = &r->sess.redo[r->sess.n_redo - 1];
             if (j->line) {
@@ -562,6 +563,7 @@ cmd_goto(struct repl *r, int argc, char *argv[])
             }
         }
         r->quiet = saved;
+        r->passing_bps = false;
     }
     print_position(r);
     return CMD_OK;

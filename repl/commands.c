@@ -130,7 +130,8 @@ const struct repl_cmd repl_commands[] = {
       "  On a trace: goto N (event N), goto seq:S or #S (the event of seq S),\n"
       "  goto TIME (the first event at 1.5ms, 200us, 3s... from the start),\n"
       "  goto end (the last event, on a live session the last so far).\n"
-      "  Out of range: an error with the range in the target's unit.",
+      "  Out of range: an error with the range in the target's unit.\n"
+      "  Breakpoints neither stop goto nor count what it passes.",
       "goto 10", 1, 1, cmd_goto, NULL, REPL_CMD_RECORD },
     { "break", "transition|violation|event ...", "set a breakpoint",
       "  break transition [FROM->]TO [ukey ID|flow NAME] [thread NAME]\n"

@@ -292,6 +292,13 @@ repl_execute(struct repl *r, char *line)
     if (!(c->flags & REPL_CMD_MOTION)) {
         r->first_new_event = r->sess.n_events;  /* Setup is silent. */
     }
+    if (!(c->flags & REPL_CMD_MOTION) && !r->redoing) {
+        /* A hit by what is no motion ("traffic", "rcu step") stops
+         * nothing: left set, it stopped the next motion after a step.
+         * (A command of the recorded future runs within a motion, after
+         * the step that may have hit one.) */
+        r->bp_hit = NULL;
+    }
     if ((c->flags & REPL_CMD_MOTION) && r->interactive) {
         free(r->last_motion);
         r->last_motion = uk_xstrdup(copy);

@@ -139,6 +139,9 @@ struct repl {
     struct repl_session sess;
     bool replaying;                 /* Rebuilding: print nothing. */
     bool redoing;                   /* Re-applying the recorded future. */
+    bool passing_bps;               /* "goto" forward: the breakpoints
+                                     * neither stop nor count, as in the
+                                     * replay of a "goto" back. */
     bool rescripting;               /* Re-running the script (rescript). */
     bool mute_output;               /* Events not written to the trace or
                                      * --events (a duplicate start). */

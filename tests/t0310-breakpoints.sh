@@ -164,4 +164,29 @@ test_expect_success 'events replayed by back hit no breakpoint' '
     test_grep "^idle after" out
 '
 
+# "goto" forward replays the recorded future quietly, as "goto" back
+# does: before, a breakpoint it passed counted a hit and stayed pending,
+# and the next "run" stopped after one step with that stale report.  So
+# for a setup command's event ("break event traffic; traffic f1").
+test_expect_success 'goto forward and setup commands leave no pending stop' '
+    "$UKDB" -c "$SETUP; run; break event umap_insert; goto 0; goto 10; info breakpoints; run; info breakpoints" >out 2>&1 &&
+    test_grep "^1   break event umap_insert  (hit 0 times)" out &&
+    grep "^Breakpoint 1: umap_insert" out >stops &&
+    echo "Breakpoint 1: umap_insert umap[0] ukey#2" >want &&
+    test_cmp want stops &&
+    test_grep "^1   break event umap_insert  (hit 1 time)" out &&
+    "$UKDB" -c "$SETUP; break event traffic; traffic f1 1; run; info breakpoints" >out2 2>&1 &&
+    ! grep -q "^Breakpoint 1: traffic" out2 && test_grep "^idle after 25 steps" out2
+'
+
+# The recorded future's commands are applied within the step before them
+# (the demo's traffic at step 32): a breakpoint that step hits still
+# stops the "continue" there.
+test_expect_success 'continue along the recorded future stops at a hit before a command' '
+    (cd "$TEST_TOP/examples" && "$UKDB" -c "source demo.ukdb; break event unlock ukey 1 thread revalidator0; back 3; continue; when; choices") >out 2>&1 &&
+    test_grep "^Breakpoint 3: unlock ukey#1" out &&
+    test_grep "^step 32, " out &&
+    test_grep "^  1\. handler0 *begin upcall f1" out
+'
+
 test_done
