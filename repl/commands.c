@@ -75,7 +75,8 @@ const struct repl_cmd repl_commands[] = {
       NULL, "flush", 0, 0, cmd_flush, NULL,
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "shutdown", "", "queue udpif_destroy(): free everything, end the run",
-      "  After it, the checker looks for leaked ukeys.",
+      "  After it, the checker looks for leaked ukeys.  Once it has run,\n"
+      "  the commands that set up or queue work are errors.",
       "shutdown", 0, 0, cmd_shutdown, NULL,
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "expire", "FLOW", "make the next dump find FLOW idle",

@@ -259,6 +259,13 @@ repl_execute(struct repl *r, char *line)
         /* Trace mode: the same commands, on the trace's cursor. */
         return trace_execute(r, argc, argv);
     }
+    if ((c->flags & REPL_CMD_JOURNAL) && r->udpif && r->udpif->shut_down
+        && !(c->run == cmd_dp && !strcmp(argv[1], "show"))) {
+        /* Its threads take no more work: the command would do nothing. */
+        repl_error(r, "%s: the model has shut down (\"back\" or \"goto\" "
+                   "returns before it)", c->name);
+        return CMD_ERROR;
+    }
     if (r->tp_pending && (c->flags & (REPL_CMD_JOURNAL | REPL_CMD_MOTION))
         && !r->replaying) {
         start_tracing(r);

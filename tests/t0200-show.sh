@@ -145,6 +145,22 @@ test_expect_success 'show violations: the step of each seq, as log has it' '
     done <pairs
 '
 
+# After "shutdown" has run, the threads take no more work: a command that
+# queues some did nothing, silently (exit 0).  Now it is an error; "dp
+# show" still shows, and "back" returns to before the shutdown.
+test_expect_success 'model commands after the shutdown: an error each' '
+    timeout 60 "$UKDB" --keep-going -c "handler h0; revalidator r0; flow f1 h0; upcall h0 f1; run; shutdown; run; upcall h0 f1; round; traffic f1 1; flow f2; dp show; back 3; upcall h0 f1; when" >out 2>err;
+    test $? = 2 &&
+    cat >want <<-\EOF &&
+	ukdb: error: upcall: the model has shut down ("back" or "goto" returns before it)
+	ukdb: error: round: the model has shut down ("back" or "goto" returns before it)
+	ukdb: error: traffic: the model has shut down ("back" or "goto" returns before it)
+	ukdb: error: flow: the model has shut down ("back" or "goto" returns before it)
+	EOF
+    test_cmp want err &&
+    test_grep "^f1 " out && test_grep "^step 12, " out
+'
+
 # ==== Error messages ====
 # With --keep-going every line runs; stderr is the golden output.
 cat >errors.ukdb <<'EOF'
