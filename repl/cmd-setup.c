@@ -173,10 +173,21 @@ enum cmd_status
 cmd_variant(struct repl *r, int argc, char *argv[])
 {
     if (argc == 1) {
+        /* Columns as wide as their longest entry ("pre-154781666"). */
+        int name_width = 0, commit_width = 0;
         for (size_t i = 0; i < uk_variant_count(); i++) {
             const struct uk_variant *v = uk_variant_at(i);
-            printf("%s %-12s %-20s %s\n", v == r->cfg.variant ? "*" : " ",
-                   v->name, v->commit, v->summary);
+            int name_len = (int) strlen(v->name);
+            int commit_len = (int) strlen(v->commit);
+            name_width = name_len > name_width ? name_len : name_width;
+            commit_width = commit_len > commit_width ? commit_len
+                                                     : commit_width;
+        }
+        for (size_t i = 0; i < uk_variant_count(); i++) {
+            const struct uk_variant *v = uk_variant_at(i);
+            printf("%s %-*s  %-*s  %s\n", v == r->cfg.variant ? "*" : " ",
+                   name_width, v->name, commit_width, v->commit,
+                   v->summary);
         }
         return CMD_OK;
     }

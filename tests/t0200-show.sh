@@ -161,6 +161,16 @@ test_expect_success 'model commands after the shutdown: an error each' '
     test_grep "^f1 " out && test_grep "^step 12, " out
 '
 
+# "variant" lists one variant a line: name, commit, summary, each column
+# starting at one offset.  Before, the names longer than the column
+# ("pre-154781666") pushed their line's commit and summary right.
+test_expect_success 'variant: the list is aligned' '
+    "$UKDB" -c variant >out &&
+    test $(wc -l <out) -ge 10 &&
+    awk "{ match(\$0, /^. [^ ]+ +/); print RLENGTH }" out | sort -u >cols &&
+    test $(wc -l <cols) = 1
+'
+
 # ==== Error messages ====
 # With --keep-going every line runs; stderr is the golden output.
 cat >errors.ukdb <<'EOF'
