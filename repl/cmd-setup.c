@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "core/util.h"
+#include "repl/trace.h"
 
 /* ==== Argument helpers ==== */
 
@@ -655,35 +656,67 @@ cmd_rcu(struct repl *r, int argc, char *argv[])
 
 /* ==== Completion ==== */
 
+/* The names of 'names' (a trace's threads or flows). */
+static void
+complete_trace_names(const struct trace_name *names, size_t n,
+                     void (*add)(void *, const char *), void *aux)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (names[i].name) {
+            add(aux, names[i].name);
+        }
+    }
+}
+
+/* The threads of the model, or of the open trace. */
 void
 complete_thread(struct repl *r, int argi, char *argv[],
                 void (*add)(void *, const char *), void *aux)
 {
     (void) argi;
     (void) argv;
+    if (r->trace) {
+        complete_trace_names(r->trace->threads, r->trace->n_threads, add,
+                             aux);
+        return;
+    }
     for (size_t i = 0; i < r->udpif->n_threads; i++) {
         add(aux, r->udpif->threads[i]->name);
     }
 }
 
-/* The declared flows' names: where a FLOW, not a ukey ID, is expected. */
+/* The declared flows' names (the model's, or the open trace's): where a
+ * FLOW, not a ukey ID, is expected. */
 void
 complete_flow_name(struct repl *r, int argi, char *argv[],
                    void (*add)(void *, const char *), void *aux)
 {
     (void) argi;
     (void) argv;
+    if (r->trace) {
+        complete_trace_names(r->trace->flows, r->trace->n_flows, add, aux);
+        return;
+    }
     for (size_t i = 0; i < r->udpif->n_flows; i++) {
         add(aux, r->udpif->flows[i]->name);
     }
 }
 
+/* The ukeys of the model, or of the open trace at its cursor. */
 static void
 complete_ukey_id(struct repl *r, void (*add)(void *, const char *),
                  void *aux)
 {
+    char id[32];
+    if (r->trace) {
+        const struct trace_state *st = &r->trace->cur;
+        for (size_t i = 0; i < st->n_ukeys; i++) {
+            snprintf(id, sizeof id, "%" PRIu64, st->ukeys[i].id);
+            add(aux, id);
+        }
+        return;
+    }
     for (struct ukey *u = r->udpif->all_ukeys; u; u = u->next_all) {
-        char id[32];
         snprintf(id, sizeof id, "%" PRIu64, u->id);
         add(aux, id);
     }

@@ -84,6 +84,18 @@ test_expect_success 'TAB completes each argument from its own kind' '
     wait_for "VISIBLE->OPERATIONAL +thread h0 ?$"
 '
 
+# On a trace, the names are the trace's.  Before, they were the empty
+# model's (main, urcu): "step handl" did not complete.
+test_expect_success 'TAB completes the names of an open trace' '
+    start && keys "open $TEST_TOP/traces/race-v1-replace" Enter &&
+    wait_for "^\(ukdb trace 0/[0-9]+\)" &&
+    tmx clear-history -t "$SESSION" &&
+    keys "step handl" Tab && wait_for "\) step handler0 ?$" &&
+    keys C-u "watch flow " Tab && wait_for "\) watch flow f1 ?$" &&
+    keys C-u "goto end" Enter C-u "history " Tab Tab &&
+    wait_for "^1 +2 +f1 *$"
+'
+
 test_expect_success 'history is recalled across two sessions' '
     rm -f .ukdb_history && start &&
     keys "echo marker-one" Enter && wait_for "^marker-one$" &&
