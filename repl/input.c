@@ -224,6 +224,42 @@ start_tracing(struct repl *r)
     }
 }
 
+/* Whether command 'c' is refused because the model has shut down: its
+ * threads take no more work, so a command that sets up or queues some
+ * would do nothing.  Says so. */
+static bool
+refused_after_shutdown(struct repl *r, const struct repl_cmd *c,
+                       char *argv[])
+{
+    if (!(c->flags & REPL_CMD_JOURNAL) || !r->udpif
+        || !r->udpif->shut_down
+        || (c->run == cmd_dp && !strcmp(argv[1], "show"))) {
+        return false;
+    }
+    repl_error(r, "%s: the model has shut down (\"back\" or \"goto\" "
+               "returns before it)", c->name);
+    return true;
+}
+
+/* After command 'c' (typed as 'line'). */
+static void
+command_done(struct repl *r, const struct repl_cmd *c, const char *line)
+{
+    if (!(c->flags & REPL_CMD_MOTION)) {
+        r->first_new_event = r->sess.n_events;  /* Setup is silent. */
+        if (!r->redoing) {
+            /* A hit by what is no motion ("traffic", "rcu step") stops
+             * nothing: left set, it stopped the next motion after a
+             * step.  (A command of the recorded future runs within a
+             * motion, after the step that may have hit one.) */
+            r->bp_hit = NULL;
+        }
+    } else if (r->interactive) {
+        free(r->last_motion);
+        r->last_motion = uk_xstrdup(line);
+    }
+}
+
 enum cmd_status
 repl_execute(struct repl *r, char *line)
 {
@@ -259,11 +295,7 @@ repl_execute(struct repl *r, char *line)
         /* Trace mode: the same commands, on the trace's cursor. */
         return trace_execute(r, argc, argv);
     }
-    if ((c->flags & REPL_CMD_JOURNAL) && r->udpif && r->udpif->shut_down
-        && !(c->run == cmd_dp && !strcmp(argv[1], "show"))) {
-        /* Its threads take no more work: the command would do nothing. */
-        repl_error(r, "%s: the model has shut down (\"back\" or \"goto\" "
-                   "returns before it)", c->name);
+    if (refused_after_shutdown(r, c, argv)) {
         return CMD_ERROR;
     }
     if (r->tp_pending && (c->flags & (REPL_CMD_JOURNAL | REPL_CMD_MOTION))
@@ -296,20 +328,7 @@ repl_execute(struct repl *r, char *line)
         repl_journal_cmd(r, repl_join(canon, sizeof canon, words,
                                       (size_t) argc, " "));
     }
-    if (!(c->flags & REPL_CMD_MOTION)) {
-        r->first_new_event = r->sess.n_events;  /* Setup is silent. */
-    }
-    if (!(c->flags & REPL_CMD_MOTION) && !r->redoing) {
-        /* A hit by what is no motion ("traffic", "rcu step") stops
-         * nothing: left set, it stopped the next motion after a step.
-         * (A command of the recorded future runs within a motion, after
-         * the step that may have hit one.) */
-        r->bp_hit = NULL;
-    }
-    if ((c->flags & REPL_CMD_MOTION) && r->interactive) {
-        free(r->last_motion);
-        r->last_motion = uk_xstrdup(copy);
-    }
+    command_done(r, c, copy);
     return status;
 }
 
