@@ -45,7 +45,8 @@ repl_session_observe(const struct ukey_event *e, void *r_)
             char what[200];
             uk_event_format(e, what, sizeof what);
             snprintf(r->bp_message, sizeof r->bp_message,
-                     "Breakpoint %d: %s", bp->number, what);
+                     "%s %d: %s", bp->temporary ? "Temporary breakpoint"
+                     : "Breakpoint", bp->number, what);
         }
     }
     if (!r->stepping && !r->quiet) {

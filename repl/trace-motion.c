@@ -161,7 +161,8 @@ report_bp(struct repl *r, struct breakpoint *bp, size_t i)
     const struct ukey_event *v = folded_violation_at(r->trace, i);
     uk_event_format(v && repl_bp_matches(bp, v) ? v : &r->trace->events[i],
                     what, sizeof what);
-    printf("Breakpoint %d: %s\n", bp->number, what);
+    printf("%s %d: %s\n", bp->temporary ? "Temporary breakpoint"
+           : "Breakpoint", bp->number, what);
     repl_bp_stopped(r, bp);
 }
 

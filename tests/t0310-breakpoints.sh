@@ -189,4 +189,15 @@ test_expect_success 'continue along the recorded future stops at a hit before a 
     test_grep "^  1\. handler0 *begin upcall f1" out
 '
 
+# A temporary breakpoint said "Breakpoint N" when it stopped, as a
+# permanent one; gdb says "Temporary breakpoint N", and so does ukdb, on
+# the model and on a trace.
+test_expect_success 'a tbreak stops as "Temporary breakpoint N"' '
+    "$UKDB" -c "$SETUP; tbreak event upcall; run; run" >out 2>&1 &&
+    test_grep "^Temporary breakpoint 1: upcall " out &&
+    ! grep -q "^Breakpoint 1: upcall" out &&
+    "$UKDB" "$TEST_TOP/traces/race-v1-replace" -c "tbreak event rcu_free; continue" >out &&
+    test_grep "^Temporary breakpoint 1: rcu_free ukey#1\$" out
+'
+
 test_done
