@@ -245,6 +245,19 @@ run_input(struct repl *r, const struct main_args *a, bool trace)
 static int
 run_init(struct repl *r, const char *init)
 {
+    /* A file that cannot be read is said as -f FILE says it, not as the
+     * "source" command it runs as. */
+    struct stat st;
+    FILE *fp = fopen(init, "r");
+    int error = !fp ? errno : fstat(fileno(fp), &st) ? errno
+                : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (fp) {
+        fclose(fp);
+    }
+    if (error) {
+        fprintf(stderr, "ukdb: error: %s: %s\n", init, strerror(error));
+        return 2;
+    }
     char *source_argv[] = { (char *) "source", (char *) init, NULL };
     r->from_command_line = true;
     enum cmd_status status = cmd_source(r, 2, source_argv);

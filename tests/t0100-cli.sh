@@ -577,4 +577,16 @@ test_expect_success 'ukdb TRACE -c CMD and -x INITFILE run on the open trace' '
     test_grep "^from -c\$" out && ! grep -q "from stdin" out
 '
 
+# -x with a file it cannot read said "source: 'FILE': ...", the command it
+# runs as; it says it as -f does.
+test_expect_success '-x INITFILE that cannot be read: as -f says it' '
+    run_ukdb -x nonexistent.ukdb -c "echo not reached" && check_rc 2 &&
+    one_error "^ukdb: error: nonexistent.ukdb: No such file or directory\$" &&
+    ! grep -q "not reached" out &&
+    run_ukdb -x . -c "echo not reached" && check_rc 2 &&
+    one_error "^ukdb: error: \.: Is a directory\$" &&
+    run_ukdb -c "source nonexistent.ukdb" && check_rc 2 &&
+    one_error "^ukdb: error: source: .nonexistent.ukdb.: No such file"
+'
+
 test_done
