@@ -178,3 +178,54 @@ uk_hash_string(const char *s)
     }
     return h ? h : 1;
 }
+
+/* The length of the UTF-8 sequence at 's' (1 to 4 bytes), or 0 if the
+ * bytes there are not a valid one: a stray continuation byte, one cut
+ * short, an overlong form, a surrogate, or past U+10FFFF. */
+static size_t
+utf8_length(const unsigned char *s)
+{
+    size_t n;
+    uint32_t cp, min;
+    if (s[0] < 0x80) {
+        return 1;
+    } else if ((s[0] & 0xe0) == 0xc0) {
+        n = 2, cp = s[0] & 0x1f, min = 0x80;
+    } else if ((s[0] & 0xf0) == 0xe0) {
+        n = 3, cp = s[0] & 0x0f, min = 0x800;
+    } else if ((s[0] & 0xf8) == 0xf0) {
+        n = 4, cp = s[0] & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) {    /* Also the terminating NUL. */
+            return 0;
+        }
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    return (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)
+            ? 0 : n);
+}
+
+void
+uk_json_string(FILE *f, const char *s)
+{
+    putc('"', f);
+    for (const unsigned char *p = (const unsigned char *) s; p && *p;) {
+        size_t n = utf8_length(p);
+        if (!n) {
+            fputs("\\ufffd", f);     /* Not UTF-8: the replacement. */
+            p++;
+        } else if (*p == '"' || *p == '\\') {
+            putc('\\', f);
+            putc(*p++, f);
+        } else if (*p < 0x20) {
+            fprintf(f, "\\u%04x", *p++);
+        } else {
+            fwrite(p, 1, n, f);
+            p += n;
+        }
+    }
+    putc('"', f);
+}

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "compiler.h"
 
@@ -48,6 +49,11 @@ int uk_name_lookup(const char *const *table, int n, const char *name);
 
 /* 64-bit FNV-1a of 's', never 0: how a flow name becomes its ufid. */
 uint64_t uk_hash_string(const char *s);
+
+/* Writes 's' (NULL: empty) to 'f' as a JSON string: quoted, escaped, and
+ * valid UTF-8 whatever its bytes (each byte that is not part of a valid
+ * sequence becomes U+FFFD), as JSON requires. */
+void uk_json_string(FILE *f, const char *s);
 
 /* A ukey id as "show ukeys" prints it or as typed: "N", "#N" or "ukey#N".
  * uk_ukey_id_digits() returns 'arg' past its "#" or "ukey#", if any;

@@ -21,17 +21,7 @@ held_by(const struct uk_mutex *m)
 void
 repl_json_string(const char *s)
 {
-    putchar('"');
-    for (; s && *s; s++) {
-        if (*s == '"' || *s == '\\') {
-            printf("\\%c", *s);
-        } else if ((unsigned char) *s < 0x20) {
-            printf("\\u%04x", *s);
-        } else {
-            putchar(*s);
-        }
-    }
-    putchar('"');
+    uk_json_string(stdout, s);
 }
 
 static bool

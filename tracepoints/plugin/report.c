@@ -115,19 +115,7 @@ report_thread_name(const struct report *r, uint32_t id, char *buf,
 void
 report_json_string(FILE *f, const char *s)
 {
-    putc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char) *s;
-        if (c == '"' || c == '\\') {
-            putc('\\', f);
-            putc(c, f);
-        } else if (c < 0x20) {
-            fprintf(f, "\\u%04x", c);
-        } else {
-            putc(c, f);
-        }
-    }
-    putc('"', f);
+    uk_json_string(f, s);
 }
 
 void

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests of core/util.c: JSON strings and ukey ids. */
+#include "core/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/tap.h"
+
+/* 's' as uk_json_string() writes it (owned by the caller). */
+static char *
+json(const char *s)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    uk_json_string(f, s);
+    fclose(f);
+    return buf;
+}
+
+static void
+check_json(const char *s, const char *want, const char *what)
+{
+    char *got = json(s);
+    is_str(got, want, "%s", what);
+    free(got);
+}
+
+int
+main(void)
+{
+    check_json("f1", "\"f1\"", "plain ASCII");
+    check_json(NULL, "\"\"", "NULL is empty");
+    check_json("a\"b\\c", "\"a\\\"b\\\\c\"", "quote and backslash escaped");
+    check_json("t\tn\n\x01", "\"t\\u0009n\\u000a\\u0001\"",
+               "control characters as \\u");
+    check_json("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x9b",
+               "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x9b\"",
+               "valid UTF-8 of 2, 3 and 4 bytes kept");
+    /* Before, these bytes went out as they were: invalid JSON. */
+    check_json("f\xff", "\"f\\ufffd\"", "a byte that is never UTF-8");
+    check_json("\x80x", "\"\\ufffdx\"", "a stray continuation byte");
+    check_json("a\xc3", "\"a\\ufffd\"", "a sequence cut by the end");
+    check_json("\xc3(", "\"\\ufffd(\"", "a sequence cut by ASCII");
+    check_json("\xc0\xaf", "\"\\ufffd\\ufffd\"", "an overlong form");
+    check_json("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"", "a surrogate");
+    check_json("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"",
+               "past U+10FFFF");
+    check_json("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"", "U+10FFFF kept");
+
+    uint64_t id;
+    ok(uk_parse_ukey_id("ukey#12", &id) && id == 12, "ukey#12");
+    ok(uk_parse_ukey_id("#3", &id) && id == 3, "#3");
+    ok(!uk_parse_ukey_id("x3", &id), "x3 is no ukey id");
+    return done_testing();
+}
