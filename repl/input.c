@@ -212,11 +212,8 @@ lookup_command(struct repl *r, int argc, char *argv[])
     return c;
 }
 
-/* The model starts being traced (at the first command that changes or
- * steps it), from its beginning: what it did so far (its threads' starts,
- * at least) first. */
-static void
-start_tracing(struct repl *r)
+void
+repl_start_tracing(struct repl *r)
 {
     r->tp_pending = false;
     if (uk_tp_load()) {
@@ -300,7 +297,7 @@ repl_execute(struct repl *r, char *line)
     }
     if (r->tp_pending && (c->flags & (REPL_CMD_JOURNAL | REPL_CMD_MOTION))
         && !r->replaying) {
-        start_tracing(r);
+        repl_start_tracing(r);
     }
     size_t journal_mark = r->sess.n_journal;
     if ((c->flags & REPL_CMD_RECORD) && !r->replaying && !r->rescripting

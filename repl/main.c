@@ -289,6 +289,11 @@ run_session(struct repl *r, const struct main_args *a)
         }
     }
     repl_rebuild(r);
+    if (getenv("UKDB_RECORD_CHILD")) {
+        /* Run by "ukdb record": the whole scenario is recorded, even one
+         * that never changes the model (its threads' starts). */
+        repl_start_tracing(r);
+    }
     /* A TRACE is open before -x and -c run (as gdb loads its program
      * before -x and -ex), so that they can work on it. */
     bool trace = a->file && is_trace(a->file);

@@ -618,6 +618,8 @@ record_run_child(struct record_ctx *ctx, char *const argv[])
         if (ctx->opts->search_path) {
             execvp(argv[0], argv);
         } else {
+            /* ukdb itself: tracing from its start (main.c). */
+            setenv("UKDB_RECORD_CHILD", "1", 1);
             execv(argv[0], argv);
         }
         fprintf(stderr, "ukdb: error: %s: %s\n", argv[0], strerror(errno));

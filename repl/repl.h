@@ -261,6 +261,12 @@ void repl_events_rewrite(struct repl *);
  * unless its output is muted: what "ukdb record" records of a rebuild. */
 void repl_trace_events(const struct repl *, size_t from);
 
+/* The model starts being traced: loads the probes of the "ukey"
+ * tracepoints and traces what the model did so far (its threads' starts,
+ * at least) first.  At the first command that changes or steps the model
+ * (repl_execute()), or at once under "ukdb record" (main()). */
+void repl_start_tracing(struct repl *);
+
 /* Re-running the session (repl/session.c).
  *
  * Starts the session over on a fresh model built from 'cfg' and runs its

@@ -105,6 +105,23 @@ test_expect_success 'a scenario that records no event: exit 2' '
     test_grep "^ukdb: error: no trace under .*none: the program recorded no event" stderr
 '
 
+# Probes load at the first command that changes or steps the model: a
+# script that never did (only echo and expect) recorded nothing, and record
+# said "were its tracepoints loaded?", exit 2, over the script's own status.
+# Under record, the model is traced from its start.
+test_expect_success 'a script that never changes the model: its run, its status' '
+    [ -x "$UKDB" ] || exit 0
+    printf "expect no-violation\necho hi\n" >quiet.ukdb &&
+    $RECORD -o quiet quiet.ukdb >stdout 2>stderr &&
+    test_grep "^hi\$" stdout &&
+    test "$(lttng_count_events quiet)" -gt 0 &&
+    babeltrace2 "$(lttng_trace_dirs quiet)" | test_grep "ukey:thread_start" - &&
+    printf "expect violation\n" >fails.ukdb &&
+    { $RECORD -o fails fails.ukdb 2>stderr; test $? = 1; } &&
+    test_grep "fails.ukdb:1: expect failed: no violation" stderr &&
+    ! grep -q "no trace under" stderr
+'
+
 # As the usage says: "record -o DIR [--] [OPTION...] SCRIPT.ukdb".
 test_expect_success 'ukdb options before the script reach its run' '
     [ -x "$UKDB" ] || exit 0
