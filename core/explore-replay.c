@@ -143,19 +143,79 @@ ex_replay(explore_setup_fn *setup, void *aux, const uint32_t *tids, size_t n,
 
 /* ==== Minimisation ==== */
 
-/* Whether 'tids[0..n)' reaches a violation like 'target'; if so '*len' is
- * the length of the prefix that does. */
+/* One minimisation: its limits, and what it ran. */
+struct min_run {
+    explore_setup_fn *setup;
+    void *aux;
+    const struct explore_options *opts; /* As given. */
+    struct explore_options o;   /* For each re-search and trial. */
+    struct timespec start;
+    uint64_t budget;            /* Schedules left. */
+    struct explore_stats *stats;    /* Or NULL. */
+};
+
+/* Seconds since 'start'. */
+static double
+seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double) (now.tv_sec - start->tv_sec)
+           + (double) (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* Adds what a re-search or a trial ran to 'm''s account. */
+static void
+min_account(struct min_run *m, uint64_t schedules, uint64_t steps)
+{
+    m->budget -= schedules < m->budget ? schedules : m->budget;
+    if (m->stats) {
+        m->stats->min_schedules += schedules;
+        m->stats->min_steps += steps;
+    }
+}
+
+static void
+min_cut(struct min_run *m)
+{
+    if (m->stats) {
+        m->stats->min_cut = true;
+    }
+}
+
+/* Whether 'm' may run another schedule: not cancelled, budget and time
+ * left (which 'm->o.time_limit' then gets).  A minimisation stopped by a
+ * limit is cut. */
 static bool
-reaches(explore_setup_fn *setup, void *aux, const uint32_t *tids, size_t n,
-        const struct explore_options *opts, const struct ukey_event *target,
-        size_t *len)
+min_may_run(struct min_run *m)
+{
+    if (m->o.cancel && *m->o.cancel) {
+        return false;
+    }
+    bool left = m->budget > 0;
+    if (left && m->opts->time_limit > 0) {
+        double t = m->opts->time_limit - seconds_since(&m->start);
+        left = t > 0;
+        m->o.time_limit = t;
+    }
+    if (!left) {
+        min_cut(m);
+    }
+    return left;
+}
+
+/* Whether 'tids[0..n)' reaches a violation like 'target'; if so '*len' is
+ * the length of the prefix that does.  One schedule of 'm'. */
+static bool
+reaches(struct min_run *m, const uint32_t *tids, size_t n,
+        const struct ukey_event *target, size_t *len)
 {
     struct explore_result scratch;
     struct ex ex;
     bool hit = false;
 
     memset(&scratch, 0, sizeof scratch);
-    ex_init(&ex, setup, aux, opts, &scratch);
+    ex_init(&ex, m->setup, m->aux, &m->o, &scratch);
     if (ex_build(&ex)) {
         ex_fini(&ex);
         return false;
@@ -172,7 +232,38 @@ reaches(explore_setup_fn *setup, void *aux, const uint32_t *tids, size_t n,
         }
     }
     ex_fini(&ex);
+    min_account(m, 1, scratch.stats.steps);
     return hit;
+}
+
+/* Re-searches, within 'n' - 1 steps, for a schedule reaching a violation
+ * like 'target'; if one is found it goes to 'best' and '*n'.  Returns
+ * true if it found one. */
+static bool
+min_research(struct min_run *m, const struct ukey_event *target,
+             uint32_t *best, size_t *n)
+{
+    struct explore_result scratch;
+    struct ex ex;
+
+    memset(&scratch, 0, sizeof scratch);
+    m->o.max_schedules = m->budget;
+    ex_init(&ex, m->setup, m->aux, &m->o, &scratch);
+    if (ex_flow_limit_reachable(m->setup, m->aux) != 0) {
+        ex.reduction = EXPLORE_REDUCTION_NONE;
+    }
+    ex.target = target;
+    ex_search(&ex, *n - 1);
+    min_account(m, scratch.stats.schedules, scratch.stats.steps);
+    bool shorter = ex.hit && ex.n_hit < *n;
+    if (shorter) {
+        memcpy(best, ex.hit, ex.n_hit * sizeof *best);
+        *n = ex.n_hit;
+    } else if (scratch.stats.interrupted) {
+        min_cut(m);             /* A shorter one may be left. */
+    }
+    ex_fini(&ex);
+    return shorter;
 }
 
 /* Which threads the violation names. */
@@ -182,101 +273,65 @@ involved(const struct ukey_event *e, uint32_t id)
     return id == e->thread_id || (e->thread2 && id == e->thread2);
 }
 
-/* Seconds since 'start'. */
-static double
-seconds_since(const struct timespec *start)
+/* Drops the steps of uninvolved threads of 'best[0..*n)' that a violation
+ * like 'target' does not need, one at a time, each a trial replay. */
+static void
+min_drop(struct min_run *m, const struct ukey_event *target, uint32_t *best,
+         size_t *n)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double) (now.tv_sec - start->tv_sec)
-           + (double) (now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
-/* Whether the minimisation's 'time_limit' (whole, from 'start') is spent;
- * if not, 'o->time_limit' gets what is left of it. */
-static bool
-out_of_time(const struct explore_options *opts, struct explore_options *o,
-            const struct timespec *start)
-{
-    if (!(opts->time_limit > 0)) {
-        return false;
-    }
-    double left = opts->time_limit - seconds_since(start);
-    if (left <= 0) {
-        return true;
-    }
-    o->time_limit = left;
-    return false;
-}
-
-int
-explore_minimize(explore_setup_fn *setup, void *aux,
-                 const struct explore_options *opts,
-                 struct explore_violation *v)
-{
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    struct ukey_event target = v->event;
-    size_t n;
-    uint32_t *best = explore_schedule_tids(&v->schedule, &n);
-    struct explore_options o = *opts;
-    o.all = true;
-    o.progress = NULL;
-    o.hash_states = false;
-    o.strategy = EXPLORE_DFS;
-    if (o.reduction == EXPLORE_REDUCTION_DPOR) {
-        o.reduction = EXPLORE_REDUCTION_SLEEP;  /* Depth-bounded searches. */
-    }
-    if (!o.max_schedules) {
-        o.max_schedules = 200000;   /* Per re-search: a budget. */
-    }
-
-    /* Shortest: re-search with a depth bound below the best length.
-     * 'time_limit' bounds the whole minimisation, not each search. */
-    while (n > 1 && !out_of_time(opts, &o, &start)) {
-        struct explore_result scratch;
-        struct ex ex;
-        memset(&scratch, 0, sizeof scratch);
-        ex_init(&ex, setup, aux, &o, &scratch);
-        if (ex_flow_limit_reachable(setup, aux) != 0) {
-            ex.reduction = EXPLORE_REDUCTION_NONE;
-        }
-        ex.target = &target;
-        ex_search(&ex, n - 1);
-        bool shorter = ex.hit && ex.n_hit < n;
-        if (shorter) {
-            memcpy(best, ex.hit, ex.n_hit * sizeof *best);
-            n = ex.n_hit;
-        }
-        ex_fini(&ex);
-        if (!shorter) {
-            break;
-        }
-    }
-
-    /* Drop the steps of uninvolved threads that do not matter. */
-    uint32_t *trial = uk_xmalloc((n ? n : 1) * sizeof *trial);
-    for (bool progress = true; progress && !(o.cancel && *o.cancel);) {
+    uint32_t *trial = uk_xmalloc((*n ? *n : 1) * sizeof *trial);
+    for (bool progress = true; progress;) {
         progress = false;
-        for (size_t i = n; i-- > 0;) {
-            if (involved(&target, best[i])) {
+        for (size_t i = *n; i-- > 0;) {
+            if (involved(target, best[i])) {
                 continue;
             }
-            if (out_of_time(opts, &o, &start)) {
+            if (!min_may_run(m)) {
                 break;
             }
             memcpy(trial, best, i * sizeof *trial);
-            memcpy(trial + i, best + i + 1, (n - i - 1) * sizeof *trial);
+            memcpy(trial + i, best + i + 1, (*n - i - 1) * sizeof *trial);
             size_t len;
-            if (reaches(setup, aux, trial, n - 1, &o, &target, &len)) {
+            if (reaches(m, trial, *n - 1, target, &len)) {
                 memcpy(best, trial, len * sizeof *best);
-                n = len;
+                *n = len;
                 progress = true;
                 break;
             }
         }
     }
     free(trial);
+}
+
+int
+explore_minimize(explore_setup_fn *setup, void *aux,
+                 const struct explore_options *opts,
+                 struct explore_violation *v, struct explore_stats *stats)
+{
+    struct min_run m = {
+        .setup = setup, .aux = aux, .opts = opts, .o = *opts,
+        .budget = opts->max_schedules ? opts->max_schedules
+                                      : EXPLORE_MINIMIZE_BUDGET,
+        .stats = stats,
+    };
+    clock_gettime(CLOCK_MONOTONIC, &m.start);
+    struct ukey_event target = v->event;
+    size_t n;
+    uint32_t *best = explore_schedule_tids(&v->schedule, &n);
+    m.o.all = true;
+    m.o.progress = NULL;
+    m.o.hash_states = false;
+    m.o.strategy = EXPLORE_DFS;
+    if (m.o.reduction == EXPLORE_REDUCTION_DPOR) {
+        m.o.reduction = EXPLORE_REDUCTION_SLEEP;  /* Depth-bounded. */
+    }
+
+    /* Shortest: re-search with a depth bound below the best length, then
+     * drop the steps of uninvolved threads that do not matter. */
+    while (n > 1 && min_may_run(&m) && min_research(&m, &target, best, &n)) {
+        continue;
+    }
+    min_drop(&m, &target, best, &n);
 
     struct explore_violation nv;
     int error = ex_replay(setup, aux, best, n, opts->warnings, &target, &nv,

@@ -27,8 +27,6 @@
  * destroyed, unless it is already quiescent. */
 #include "explore.h"
 
-#include "explore.h"
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -539,6 +537,47 @@ ex_flow_limit_reachable(explore_setup_fn *setup, void *aux)
     return reachable;
 }
 
+/* Minimises each violation of the search, within what is left of the
+ * run's --time-limit and --max-schedules. */
+static void
+ex_minimize_all(struct ex *ex)
+{
+    struct explore_result *result = ex->result;
+    struct explore_stats *st = &result->stats;
+    for (size_t i = 0; !ex->error && !st->cancelled
+                       && i < result->n_violations; i++) {
+        struct explore_options mopts = ex->opts;
+        mopts.minimize = true;
+        mopts.progress = NULL;
+        if (ex->opts.time_limit > 0) {
+            /* --time-limit bounds the whole run, minimisation included:
+             * what is left of it, if anything. */
+            mopts.time_limit = ex->opts.time_limit - ex_elapsed(ex);
+        }
+        if (ex->opts.max_schedules) {
+            /* So does --max-schedules: the search's schedules and every
+             * minimisation's, together. */
+            uint64_t used = st->schedules + st->min_schedules;
+            mopts.max_schedules = used < ex->opts.max_schedules
+                                  ? ex->opts.max_schedules - used : 0;
+        }
+        if ((ex->opts.time_limit > 0 && !(mopts.time_limit > 0))
+            || (ex->opts.max_schedules && !mopts.max_schedules)) {
+            st->min_cut = true;     /* Nothing left: reported as found. */
+            break;
+        }
+        int error = explore_minimize(ex->setup, ex->aux, &mopts,
+                                     &result->violations[i], st);
+        if (error) {
+            ex->error = error;
+        }
+        if (ex->opts.cancel && *ex->opts.cancel) {
+            /* Cancelled while it shortened: the search was interrupted. */
+            st->interrupted = st->cancelled = true;
+        }
+    }
+}
+
 int
 explore_run(explore_setup_fn *setup, void *aux,
             const struct explore_options *opts,
@@ -594,29 +633,8 @@ explore_run(explore_setup_fn *setup, void *aux,
     ex_release_model(&ex);
 
     /* Breadth first found the shortest schedules already. */
-    bool shorten = ex.opts.minimize && ex.opts.strategy != EXPLORE_BFS;
-    for (size_t i = 0; shorten && !ex.error && !result->stats.cancelled
-                       && i < result->n_violations; i++) {
-        struct explore_options mopts = ex.opts;
-        mopts.minimize = true;
-        mopts.progress = NULL;
-        if (ex.opts.time_limit > 0) {
-            /* --time-limit bounds the whole run, minimisation included:
-             * what is left of it, if anything. */
-            mopts.time_limit = ex.opts.time_limit - ex_elapsed(&ex);
-            if (!(mopts.time_limit > 0)) {
-                break;
-            }
-        }
-        int error = explore_minimize(setup, aux, &mopts,
-                                     &result->violations[i]);
-        if (error) {
-            ex.error = error;
-        }
-        if (ex.opts.cancel && *ex.opts.cancel) {
-            /* Cancelled while it shortened: the search was interrupted. */
-            result->stats.interrupted = result->stats.cancelled = true;
-        }
+    if (ex.opts.minimize && ex.opts.strategy != EXPLORE_BFS) {
+        ex_minimize_all(&ex);
     }
 
     if (ex.opts.hash_states) {

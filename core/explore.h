@@ -79,6 +79,9 @@ struct explore_stats;
  * search so far ('elapsed' up to date). */
 typedef void explore_progress_fn(const struct explore_stats *, void *aux);
 
+/* The schedules one minimisation may run when 'max_schedules' is 0. */
+#define EXPLORE_MINIMIZE_BUDGET 200000
+
 /* The default bound on the memory of a breadth-first search's frontier. */
 #define EXPLORE_BFS_MAX_BYTES ((size_t) 512 << 20)
 
@@ -107,7 +110,12 @@ struct explore_options {
     bool minimize;              /* Shortest found, then drop the steps that
                                  * do not matter.  Default true. */
     bool warnings;              /* Count WARNING violations too. */
-    uint64_t max_schedules;     /* Stop after this many; 0 = no limit. */
+    uint64_t max_schedules;     /* Schedules of the whole run: the
+                                 * search's, then the minimiser's (its
+                                 * re-searches and trial replays) out of
+                                 * what is left; 0 = no limit (each
+                                 * minimisation then has its own budget,
+                                 * EXPLORE_MINIMIZE_BUDGET). */
     double time_limit;          /* Seconds; 0 = none.  Checked after
                                  * every schedule. */
     const volatile sig_atomic_t *cancel; /* (borrowed) Stop as soon as
@@ -128,11 +136,13 @@ struct explore_options {
 void explore_options_init(struct explore_options *opts);
 
 struct explore_stats {
-    uint64_t schedules;         /* Schedules run to their end (or to a
-                                 * violation, or to a bound). */
+    uint64_t schedules;         /* Schedules the search ran to their end
+                                 * (or to a violation, or to a bound);
+                                 * minimisation not included. */
     uint64_t complete;          /* ...of which ended with no runnable
                                  * thread. */
-    uint64_t steps;             /* Model steps executed, replays included. */
+    uint64_t steps;             /* Model steps the search executed,
+                                 * replays included. */
     uint64_t setups;            /* Models built. */
     uint64_t pruned;            /* Branches skipped by the reduction. */
     uint64_t sleep_blocked;     /* Prefixes abandoned: every runnable
@@ -156,6 +166,13 @@ struct explore_stats {
     uint64_t states;            /* Distinct final states (hash_states). */
     uint64_t violating;         /* Schedules that ended on a violation. */
     size_t max_depth;           /* Longest schedule seen. */
+    uint64_t min_schedules;     /* Minimisation: schedules run (each
+                                 * re-search's and each trial replay)... */
+    uint64_t min_steps;         /* ...and model steps executed. */
+    bool min_cut;               /* A minimisation stopped early, on
+                                 * 'max_schedules', its own budget or
+                                 * 'time_limit': a schedule reported may
+                                 * not be as short as it could be. */
     double elapsed;             /* Seconds, minimisation included. */
     double first_found;         /* Seconds to the first violation. */
     uint64_t first_found_schedules; /* Schedules run until then. */
@@ -236,12 +253,17 @@ int explore_replay(explore_setup_fn *setup, void *aux, const uint32_t *tids,
 /* Minimises 'v' in place: re-searches with decreasing depth bounds for a
  * shorter schedule reaching the same violation kind on the same flow, then
  * deletes each step of threads not named by the violation that the
- * violation does not need.  'opts' gives the reduction and limits used
- * ('time_limit' bounds the whole minimisation).  Returns 0 (even if
+ * violation does not need.  'opts' gives the reduction and limits used:
+ * 'max_schedules' bounds the schedules of the whole minimisation (its
+ * re-searches and trial replays together; 0: EXPLORE_MINIMIZE_BUDGET) and
+ * 'time_limit' its time.  Adds the schedules and steps it ran to
+ * 'stats->min_schedules' and 'stats->min_steps', and sets 'stats->min_cut'
+ * when a limit stopped it ('stats' may be NULL).  Returns 0 (even if
  * nothing got shorter), or EINVAL. */
 int explore_minimize(explore_setup_fn *setup, void *aux,
                      const struct explore_options *opts,
-                     struct explore_violation *v);
+                     struct explore_violation *v,
+                     struct explore_stats *stats);
 
 void explore_violation_destroy(struct explore_violation *);
 

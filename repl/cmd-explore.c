@@ -93,8 +93,9 @@ const char explore_options_help[] =
     "  --preempt-bound K   at most K preemptions (no reduction then)\n"
     "  --depth N           at most N steps per schedule (sleep sets "
     "then)\n"
-    "  --max-schedules N   stop after N schedules\n"
-    "  --time-limit S      stop after S seconds\n"
+    "  --max-schedules N   stop after N schedules, minimisation "
+    "included\n"
+    "  --time-limit S      stop after S seconds, minimisation included\n"
     "  --reduction R       none, sleep (sleep sets) or dpor (the "
     "default)\n"
     "  --no-reduction      the same as --reduction none\n"
@@ -524,9 +525,20 @@ print_coverage(const struct explore_options *o, const struct explore_stats *st,
         printf(" with seed %" PRIu64, o->seed);
     }
     printf(", %" PRIu64 " step%s, depth %zu, %" PRIu64 " pruned by "
-           "reduction, %" PRIu64 " cut by bounds, %.2f s)",
+           "reduction, %" PRIu64 " cut by bounds",
            st->steps, uk_plural(st->steps),
-           st->max_depth, st->pruned, st->bound_exceeded, st->elapsed);
+           st->max_depth, st->pruned, st->bound_exceeded);
+    if (st->min_cut && !st->min_schedules) {
+        printf(", no schedule left to minimise");
+    } else if (st->min_schedules || st->min_cut) {
+        /* The minimiser's own schedules, apart from the search's: the
+         * two together are what --max-schedules bounds. */
+        printf(", minimisation%s %" PRIu64 " schedule%s and %" PRIu64
+               " step%s", st->min_cut ? " cut short at" : "",
+               st->min_schedules, uk_plural(st->min_schedules),
+               st->min_steps, uk_plural(st->min_steps));
+    }
+    printf(", %.2f s)", st->elapsed);
     print_stop_reason(o, st, found);
     putchar('\n');
 }

@@ -477,6 +477,29 @@ test_expect_success 'explore: --time-limit bounds the minimisation too' '
     awk -v s="$secs" "BEGIN { exit !(s < 2.5) }" || { cat out; false; }
 '
 
+# --max-schedules bounded the search alone: each of the minimiser's
+# re-searches could run N schedules more, and the summary counted none of
+# them.  Now N bounds the search and the minimisation together, and the
+# summary gives the two apart.
+test_expect_success 'explore: --max-schedules bounds the minimisation too' '
+    { echo "variant v1-replace"; seed_scenario; } >s.ukdb &&
+    { timeout 60 "$UKDB" explore s.ukdb >out 2>&1; test $? = 1; } &&
+    re="^searched \([0-9]*\) schedules .*, minimisation \([0-9]*\) schedules and [0-9]* steps, [0-9.]* s) " &&
+    search=$(sed -n "s/$re.*/\1/p" out) && min=$(sed -n "s/$re.*/\2/p" out) &&
+    test -n "$search" && test "$min" -gt 2 &&
+    n=$((search + min / 2)) &&
+    { timeout 60 "$UKDB" explore --max-schedules $n -o b.ukdb s.ukdb >out 2>&1; test $? = 1; } &&
+    re="^searched \([0-9]*\) schedules .*, minimisation cut short at \([0-9]*\) schedules and [0-9]* steps, " &&
+    test "$(sed -n "s/$re.*/\1/p" out)" = "$search" &&
+    test $((search + $(sed -n "s/$re.*/\2/p" out))) -le $n &&
+    timeout 60 "$UKDB" b.ukdb >rout 2>&1 &&
+    test_grep "ERROR double-delete" rout &&
+    { timeout 60 "$UKDB" explore --max-schedules $search -o c.ukdb s.ukdb >out 2>&1; test $? = 1; } &&
+    test_grep "^searched $search schedules .* cut by bounds, no schedule left to minimise, " out &&
+    timeout 60 "$UKDB" c.ukdb >rout 2>&1 &&
+    test_grep "ERROR double-delete" rout
+'
+
 # DPOR saw no race with the steps that the shutdown'"'"'s join disabled for
 # good: "clean: no violation in the only schedule" (the shutdown first).
 test_expect_success 'explore: a queued shutdown does not hide the race (dpor)' '

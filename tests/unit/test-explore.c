@@ -677,6 +677,71 @@ test_cancel_in_minimize(void)
     explore_result_destroy(&r);
 }
 
+/* --max-schedules bounds the whole run: the minimiser's re-searches and
+ * trial replays come out of what the search left (each re-search had the
+ * whole budget: the run was not bounded by it).  Minimisation's schedules
+ * are counted apart from the search's. */
+static void
+test_minimize_budget(void)
+{
+    struct explore_options opts;
+    struct explore_result r;
+    struct counting c = { .calls = 0 };
+    explore_options_init(&opts);
+    explore_run(setup_counting, &c, &opts, &r);
+    uint64_t n_search = r.stats.schedules, n_min = r.stats.min_schedules;
+    ok(r.n_violations == 1 && n_min > 1 && !r.stats.min_cut
+       && r.violations[0].schedule.n < r.violations[0].found_length,
+       "unbounded: found in %llu schedules, minimised in %llu more",
+       (unsigned long long) n_search, (unsigned long long) n_min);
+    explore_result_destroy(&r);
+
+    /* The search spends the whole budget: no minimisation at all, the
+     * same models built as with --no-minimize. */
+    opts.max_schedules = n_search;
+    opts.minimize = false;
+    c.calls = 0;
+    explore_run(setup_counting, &c, &opts, &r);
+    int plain_calls = c.calls;
+    explore_result_destroy(&r);
+    opts.minimize = true;
+    c.calls = 0;
+    explore_run(setup_counting, &c, &opts, &r);
+    ok(r.n_violations == 1 && !r.stats.min_schedules && r.stats.min_cut
+       && r.violations[0].schedule.n == r.violations[0].found_length,
+       "budget spent by the search: reported as found, not minimised");
+    is_int(c.calls, plain_calls, "budget spent by the search: no model "
+           "built to minimise");
+    explore_result_destroy(&r);
+
+    /* Some budget left, less than minimisation takes: it gets that much
+     * and the schedule it reports still replays. */
+    for (uint64_t left = 1; left < n_min; left = left * 4 + 3) {
+        opts.max_schedules = n_search + left;
+        explore_run(setup_counting, &c, &opts, &r);
+        ok(r.n_violations == 1 && r.stats.schedules == n_search
+           && r.stats.min_schedules <= left && r.stats.min_cut,
+           "--max-schedules %llu: search %llu + minimisation %llu",
+           (unsigned long long) opts.max_schedules,
+           (unsigned long long) r.stats.schedules,
+           (unsigned long long) r.stats.min_schedules);
+        if (r.n_violations == 1) {
+            size_t n;
+            uint32_t *tids = explore_schedule_tids(
+                &r.violations[0].schedule, &n);
+            struct explore_violation again;
+            explore_replay(setup_counting, &c, tids, n, false, &again, NULL);
+            ok(again.event.type == UK_EV_VIOLATION
+               && explore_same_violation(&again.event,
+                                         &r.violations[0].event),
+               "  its schedule (%zu steps) replays", n);
+            explore_violation_destroy(&again);
+            free(tids);
+        }
+        explore_result_destroy(&r);
+    }
+}
+
 static void
 test_setup_fails(void)
 {
@@ -704,6 +769,7 @@ main(void)
     test_finds_race("v1-replace");
     test_setup_fails();
     test_cancel_in_minimize();
+    test_minimize_budget();
     test_bfs_order();
     test_upstream_clean();
     test_limit_at_the_end();
