@@ -334,6 +334,19 @@ result_find(const struct explore_result *r, const struct ukey_event *e)
     return NULL;
 }
 
+/* Whether 'e' is like one of the violations the caller already reported
+ * (explore_options's 'known'). */
+static bool
+ex_known(const struct ex *ex, const struct ukey_event *e)
+{
+    for (size_t i = 0; i < ex->opts.n_known; i++) {
+        if (explore_same_violation(&ex->opts.known[i], e)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Handles the violations of the step just taken at ex->path's end.
  * Returns true if the search must not go deeper on this branch. */
 bool
@@ -366,6 +379,9 @@ ex_check(struct ex *ex, uint64_t seed)
                 ex->stop = true;
                 return true;
             }
+            continue;
+        }
+        if (ex_known(ex, e)) {
             continue;
         }
         found = true;

@@ -123,6 +123,11 @@ struct explore_options {
                                  * handler's flag), or NULL.  Checked
                                  * before every step. */
     bool hash_states;           /* Count distinct final states. */
+    const struct ukey_event *known; /* (borrowed) 'n_known' violations
+                                 * already reported (the scenario's own):
+                                 * one like them (same kind, same flow) is
+                                 * neither reported nor stops the search. */
+    size_t n_known;
     size_t bfs_max_bytes;       /* BFS: memory for the frontier (two
                                  * levels); 0 = EXPLORE_BFS_MAX_BYTES. */
     explore_progress_fn *progress;

@@ -689,8 +689,20 @@ explore_session(struct repl *r, const struct explore_options *opts,
         }
     }
 
+    /* Reported above: the search does not report them again (on another
+     * ukey of the same flow). */
+    struct ukey_event *known = NULL;
+    if (from == EXPLORE_FROM_SCENARIO && before.n_violations) {
+        known = uk_xcalloc(before.n_violations, sizeof *known);
+        for (size_t i = 0; i < before.n_violations; i++) {
+            known[i] = before.violations[i].event;
+        }
+        o.known = known;
+        o.n_known = before.n_violations;
+    }
     scenario_init(&s, r);
     int error = explore_run(scenario_setup, &s, &o, &res);
+    free(known);
     if (o.progress) {
         fputs("\r\033[K", stderr);
     }

@@ -275,6 +275,21 @@ test_expect_success 'explore FILE --all -o: each violation of the scenario, then
     test_grep "ERROR use-after-free" rout
 '
 
+# The scenario's own steps reach the double delete (and the double free)
+# of f1, then queue the race again: the search reached both on f1's next
+# ukey and reported them a second time.
+test_expect_success 'explore FILE --all: each (kind, flow) once, the scenario'"'"'s and the search'"'"'s' '
+    { echo "variant v1-replace"; echo "source $TEST_TOP/examples/race-steps.ukdb";
+      printf "%s\n" "expire f1" "dump revalidator0" "run" \
+          "upcall handler0 f1" "sweep revalidator0"; } >twice.ukdb &&
+    { timeout 120 "$UKDB" explore --all twice.ukdb >out 2>&1; test $? = 1; } &&
+    test_grep "^searched all [0-9]* schedules" out &&
+    sed -n "s/^VIOLATION [A-Z]* \([a-z-]*\) on flow \([^:]*\):.*/\1 \2/p" out >found &&
+    test "$(wc -l <found)" = 2 && test -z "$(sort found | uniq -d)" &&
+    { timeout 120 "$UKDB" explore --all --bfs twice.ukdb >out 2>&1; test $? = 1; } &&
+    test "$(grep -c "^VIOLATION" out)" = 2
+'
+
 test_expect_success 'explore in the REPL: violations already hit are noted, not searched' '
     { timeout 60 "$UKDB" -c "source $TEST_TOP/examples/race-v1-replace.ukdb; explore" >out 2>&1; test $? = 0; } &&
     test_grep "^note: 2 violations already hit before this point (show violations)" out &&

@@ -742,6 +742,45 @@ test_minimize_budget(void)
     }
 }
 
+/* The violations the caller already reported ('known', the scenario's
+ * own) are not reported again, and only those. */
+static void
+test_known(void)
+{
+    struct scenario s = { .variant = "v1-replace", .one_umap = true };
+    struct explore_options opts;
+    struct explore_result all, r;
+    explore_options_init(&opts);
+    opts.all = true;
+    opts.minimize = false;
+    explore_run(setup_race, &s, &opts, &all);
+    ok(all.n_violations >= 2, "--all: %zu violations", all.n_violations);
+    if (all.n_violations < 2) {
+        explore_result_destroy(&all);
+        return;
+    }
+    opts.known = &all.violations[0].event;
+    opts.n_known = 1;
+    explore_run(setup_race, &s, &opts, &r);
+    bool again = false;
+    for (size_t i = 0; i < r.n_violations; i++) {
+        again |= explore_same_violation(&r.violations[i].event,
+                                        opts.known);
+    }
+    ok(!again && r.n_violations == all.n_violations - 1,
+       "a known violation is not reported again, the others are");
+    explore_result_destroy(&r);
+
+    /* Without --all, a known one does not stop the search. */
+    opts.all = false;
+    explore_run(setup_race, &s, &opts, &r);
+    ok(r.n_violations == 1
+       && !explore_same_violation(&r.violations[0].event, opts.known),
+       "without --all: the first violation not known");
+    explore_result_destroy(&r);
+    explore_result_destroy(&all);
+}
+
 static void
 test_setup_fails(void)
 {
@@ -770,6 +809,7 @@ main(void)
     test_setup_fails();
     test_cancel_in_minimize();
     test_minimize_budget();
+    test_known();
     test_bfs_order();
     test_upstream_clean();
     test_limit_at_the_end();
