@@ -158,18 +158,115 @@ static const struct {
     { "--time-limit", 1, 1000000000 },
 };
 
-static bool
-parse_numeric(struct repl *r, const char *opt, const char *arg,
-              uint64_t *out)
+/* The range of numeric option 'opt', or NULL if it is not one. */
+static const uint64_t *
+numeric_range(const char *opt)
 {
     for (size_t i = 0; i < UK_ARRAY_SIZE(numeric_options); i++) {
         if (!strcmp(numeric_options[i].name, opt)) {
-            return parse_u64(r, opt, arg, numeric_options[i].min,
-                             numeric_options[i].max, out);
+            return &numeric_options[i].min;
         }
     }
-    uk_assert(false);
-    return false;
+    return NULL;
+}
+
+/* Stores the value 'v' of numeric option 'o' in 'opts'. */
+static void
+set_numeric(struct explore_options *opts, const char *o, uint64_t v)
+{
+    if (!strcmp(o, "--random")) {
+        opts->strategy = EXPLORE_RANDOM;
+        opts->n_runs = v;
+    } else if (!strcmp(o, "--pct")) {
+        opts->strategy = EXPLORE_PCT;
+        opts->pct_depth = (unsigned int) v;
+    } else if (!strcmp(o, "--runs")) {
+        opts->n_runs = v;
+    } else if (!strcmp(o, "--seed")) {
+        opts->seed = v;
+    } else if (!strcmp(o, "--preempt-bound")) {
+        opts->preempt_bound = (int) v;
+    } else if (!strcmp(o, "--depth")) {
+        opts->depth_bound = (size_t) v;
+    } else if (!strcmp(o, "--max-schedules")) {
+        opts->max_schedules = v;
+    } else if (!strcmp(o, "--time-limit")) {
+        opts->time_limit = (double) v;
+    } else {
+        uk_assert(false);
+    }
+}
+
+/* What parse_options() fills, and what it keeps from one option to the
+ * next. */
+struct parse_state {
+    struct repl *r;
+    struct explore_options *opts;
+    const char **output;
+    bool *verbose;              /* NULL: --verbose is not an option. */
+    bool reduction_set;         /* --reduction or --no-reduction given. */
+};
+
+/* Option 'o' if it takes no value.  Returns false if it is not one. */
+static bool
+parse_flag(struct parse_state *ps, const char *o)
+{
+    struct explore_options *opts = ps->opts;
+    if (!strcmp(o, "--bfs")) {
+        opts->strategy = EXPLORE_BFS;
+    } else if (!strcmp(o, "--dfs")) {
+        opts->strategy = EXPLORE_DFS;
+    } else if (!strcmp(o, "--all")) {
+        opts->all = true;
+    } else if (!strcmp(o, "--no-reduction")) {
+        opts->reduction = EXPLORE_REDUCTION_NONE;
+        ps->reduction_set = true;
+    } else if (!strcmp(o, "--no-minimize")) {
+        opts->minimize = false;
+    } else if (!strcmp(o, "--warnings")) {
+        opts->warnings = true;
+    } else if (ps->verbose && !strcmp(o, "--verbose")) {
+        *ps->verbose = true;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Option 'o' with its value 'arg' (NULL if none is left).  Returns true
+ * if it was one and its value was good; an error is out otherwise. */
+static bool
+parse_valued(struct parse_state *ps, const char *o, const char *arg)
+{
+    struct repl *r = ps->r;
+    const uint64_t *range = numeric_range(o);
+    uint64_t v;
+    if (range) {
+        if (!parse_u64(r, o, arg, range[0], range[1], &v)) {
+            return false;
+        }
+        set_numeric(ps->opts, o, v);
+    } else if (!strcmp(o, "--reduction")) {
+        int red = arg ? explore_reduction_from_name(arg) : -1;
+        if (red < 0) {
+            repl_usage_error(r, "explore", "--reduction%s%s%s needs one "
+                             "of none, sleep, dpor", arg ? " '" : "",
+                             arg ? arg : "", arg ? "'" : "");
+            return false;
+        }
+        ps->opts->reduction = red;
+        ps->reduction_set = true;
+    } else if (!strcmp(o, "-o")) {
+        if (!arg || !*arg) {
+            repl_usage_error(r, "explore", "-o needs a file name");
+            return false;
+        }
+        *ps->output = arg;
+    } else {
+        repl_usage_error(r, "explore", "'%s': unknown option", o);
+        return false;
+    }
+    return true;
 }
 
 /* Parses explore's options into 'opts' and '*output', and --verbose into
@@ -181,84 +278,20 @@ parse_options(struct repl *r, int argc, char *argv[],
               struct explore_options *opts, const char **output,
               bool *verbose)
 {
-    bool reduction_set = false;
+    struct parse_state ps = {
+        .r = r, .opts = opts, .output = output, .verbose = verbose,
+    };
     int i;
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-        const char *o = argv[i];
-        const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
-        uint64_t v;
-        if (!strcmp(o, "--bfs")) {
-            opts->strategy = EXPLORE_BFS;
-        } else if (!strcmp(o, "--dfs")) {
-            opts->strategy = EXPLORE_DFS;
-        } else if (!strcmp(o, "--random") || !strcmp(o, "--pct")) {
-            if (!parse_numeric(r, o, arg, &v)) {
-                return -1;
-            }
-            i++;
-            if (!strcmp(o, "--random")) {
-                opts->strategy = EXPLORE_RANDOM;
-                opts->n_runs = v;
-            } else {
-                opts->strategy = EXPLORE_PCT;
-                opts->pct_depth = (unsigned int) v;
-            }
-        } else if (!strcmp(o, "--runs") || !strcmp(o, "--seed")
-                   || !strcmp(o, "--preempt-bound") || !strcmp(o, "--depth")
-                   || !strcmp(o, "--max-schedules")
-                   || !strcmp(o, "--time-limit")) {
-            if (!parse_numeric(r, o, arg, &v)) {
-                return -1;
-            }
-            i++;
-            if (!strcmp(o, "--runs")) {
-                opts->n_runs = v;
-            } else if (!strcmp(o, "--seed")) {
-                opts->seed = v;
-            } else if (!strcmp(o, "--preempt-bound")) {
-                opts->preempt_bound = (int) v;
-            } else if (!strcmp(o, "--depth")) {
-                opts->depth_bound = (size_t) v;
-            } else if (!strcmp(o, "--max-schedules")) {
-                opts->max_schedules = v;
-            } else {
-                opts->time_limit = (double) v;
-            }
-        } else if (!strcmp(o, "--all")) {
-            opts->all = true;
-        } else if (!strcmp(o, "--no-reduction")) {
-            opts->reduction = EXPLORE_REDUCTION_NONE;
-            reduction_set = true;
-        } else if (!strcmp(o, "--reduction")) {
-            int red = arg ? explore_reduction_from_name(arg) : -1;
-            if (red < 0) {
-                repl_usage_error(r, "explore", "--reduction%s%s%s needs one "
-                                 "of none, sleep, dpor", arg ? " '" : "",
-                                 arg ? arg : "", arg ? "'" : "");
-                return -1;
-            }
-            opts->reduction = red;
-            reduction_set = true;
-            i++;
-        } else if (!strcmp(o, "--no-minimize")) {
-            opts->minimize = false;
-        } else if (!strcmp(o, "--warnings")) {
-            opts->warnings = true;
-        } else if (verbose && !strcmp(o, "--verbose")) {
-            *verbose = true;
-        } else if (!strcmp(o, "-o")) {
-            if (!arg || !*arg) {
-                repl_usage_error(r, "explore", "-o needs a file name");
-                return -1;
-            }
-            *output = arg;
-            i++;
-        } else {
-            repl_usage_error(r, "explore", "'%s': unknown option", o);
+        if (parse_flag(&ps, argv[i])) {
+            continue;
+        }
+        if (!parse_valued(&ps, argv[i], i + 1 < argc ? argv[i + 1] : NULL)) {
             return -1;
         }
+        i++;                    /* The value. */
     }
-    if (opts->depth_bound && !reduction_set) {
+    if (opts->depth_bound && !ps.reduction_set) {
         /* DPOR is not exhaustive under a depth bound; sleep sets are. */
         opts->reduction = EXPLORE_REDUCTION_SLEEP;
     }
@@ -646,6 +679,126 @@ mid_operation_thread(const struct repl *r)
     return UINT32_MAX;
 }
 
+/* What a session reports, and its exit status so far. */
+struct session_report {
+    struct repl *r;
+    const char *output;         /* -o FILE, or NULL. */
+    const char *origin;         /* For the scripts' first line. */
+    size_t n_reported;          /* Violations reported. */
+    int status;                 /* 0 clean, 1 violation, 2 error. */
+    bool save_failed;           /* A script could not be saved. */
+};
+
+static void
+session_report_violation(struct session_report *rep,
+                         const struct explore_violation *v)
+{
+    if (report_violation(rep->r, v, rep->output, rep->n_reported++,
+                         rep->origin)) {
+        rep->save_failed = true;
+    }
+    rep->status = 1;
+}
+
+/* The violations of the session before the search ('before'), as 'from'
+ * says: noted (the REPL), or reported as found.  Returns false if the
+ * search must not run (a violation found, and no --all). */
+static bool
+report_before(struct session_report *rep, const struct explore_options *o,
+              const struct explore_result *before, enum explore_from from)
+{
+    size_t n = before->n_violations;
+    if (!n) {
+        return true;
+    }
+    if (from == EXPLORE_FROM_HERE) {
+        printf("note: %zu violation%s already hit before this point (show "
+               "violations); the search reports the ones the next steps "
+               "reach\n", n, uk_plural(n));
+        return true;
+    }
+    for (size_t i = 0; i < (o->all ? n : 1); i++) {
+        session_report_violation(rep, &before->violations[i]);
+    }
+    if (!o->all) {
+        printf("searched no schedule: the scenario's own steps reach "
+               "the violation, so every schedule does (--all searches "
+               "on from there)\n");
+        return false;
+    }
+    return true;
+}
+
+/* Runs the explorer on 'r''s scenario with 'o', into 'res'; the
+ * scenario's own violations 'before' are not reported again when 'from'
+ * reported them.  Returns 0, or 2 after an error message ('res' then
+ * needs no release). */
+static int
+search_scenario(struct repl *r, const struct explore_options *o,
+                const struct explore_result *before, enum explore_from from,
+                struct explore_result *res)
+{
+    struct explore_options so = *o;
+    struct ukey_event *known = NULL;
+    if (from == EXPLORE_FROM_SCENARIO && before->n_violations) {
+        known = uk_xcalloc(before->n_violations, sizeof *known);
+        for (size_t i = 0; i < before->n_violations; i++) {
+            known[i] = before->violations[i].event;
+        }
+        so.known = known;
+        so.n_known = before->n_violations;
+    }
+    struct scenario s;
+    scenario_init(&s, r);
+    int error = explore_run(scenario_setup, &s, &so, res);
+    free(known);
+    if (so.progress) {
+        fputs("\r\033[K", stderr);
+    }
+    if (error && s.broken) {
+        repl_error(r, "explore: the session does not replay (the error "
+                   "above): nothing searched");
+    } else if (error) {
+        repl_error(r, "explore: the search failed (%s)", strerror(error));
+    }
+    scenario_destroy(&s);
+    if (error) {
+        explore_result_destroy(res);
+        return 2;
+    }
+    return 0;
+}
+
+/* Reports the search's result 'res': its violations and the summary
+ * line.  'new_only': violations were hit before the search. */
+static void
+report_search(struct session_report *rep, const struct explore_options *o,
+              const struct explore_result *res, bool new_only)
+{
+    for (size_t i = 0; i < res->n_violations; i++) {
+        session_report_violation(rep, &res->violations[i]);
+    }
+    if (rep->n_reported) {
+        printf("%ssearched ", res->stats.cancelled ? "interrupted: " : "");
+        print_coverage(o, &res->stats, res->n_violations > 0);
+    } else {
+        /* "clean" only for a search that covered its whole space (or a
+         * sample, which says it is one): one stopped by a limit may have
+         * missed a violation, as spin's "search not completed" says. */
+        bool sampled = (o->strategy == EXPLORE_RANDOM
+                        || o->strategy == EXPLORE_PCT);
+        printf("%s: no %sviolation in ",
+               res->stats.cancelled ? "interrupted"
+               : res->stats.exhausted || (sampled && !res->stats.capped)
+               ? "clean" : "incomplete",
+               new_only ? "new " : "");
+        print_coverage(o, &res->stats, false);
+    }
+    if (res->stats.cancelled) {
+        rep->status = 2;
+    }
+}
+
 /* Runs the explorer on 'r''s scenario, judging it as 'from' says.
  * Returns the exit status: 0 clean, 1 violation, 2 error. */
 static int
@@ -653,8 +806,6 @@ explore_session(struct repl *r, const struct explore_options *opts,
                 const char *output, const char *origin,
                 enum explore_from from)
 {
-    struct scenario s;
-    struct explore_result res, before;
     struct explore_options o = *opts;
     if (progress_wanted()) {
         o.progress = progress;
@@ -665,92 +816,22 @@ explore_session(struct repl *r, const struct explore_options *opts,
         return 2;
     }
 
-    int status = 0, error_status = 0;
-    size_t n_reported = 0;
+    struct session_report rep = {
+        .r = r, .output = output, .origin = origin,
+    };
+    struct explore_result before, res;
     prefix_violations(r, o.warnings, &before);
-    if (before.n_violations && from == EXPLORE_FROM_HERE) {
-        printf("note: %zu violation%s already hit before this point (show "
-               "violations); the search reports the ones the next steps "
-               "reach\n", before.n_violations,
-               uk_plural(before.n_violations));
-    } else if (before.n_violations) {
-        for (size_t i = 0; i < (o.all ? before.n_violations : 1); i++) {
-            if (report_violation(r, &before.violations[i], output,
-                                 n_reported++, origin)) {
-                error_status = 2;
-            }
-        }
-        status = 1;
-        if (!o.all) {
-            printf("searched no schedule: the scenario's own steps reach "
-                   "the violation, so every schedule does (--all searches "
-                   "on from there)\n");
-            goto out;
+    if (report_before(&rep, &o, &before, from)) {
+        if (search_scenario(r, &o, &before, from, &res)) {
+            rep.status = 2;
+        } else {
+            report_search(&rep, &o, &res, before.n_violations > 0);
+            explore_result_destroy(&res);
         }
     }
-
-    /* Reported above: the search does not report them again (on another
-     * ukey of the same flow). */
-    struct ukey_event *known = NULL;
-    if (from == EXPLORE_FROM_SCENARIO && before.n_violations) {
-        known = uk_xcalloc(before.n_violations, sizeof *known);
-        for (size_t i = 0; i < before.n_violations; i++) {
-            known[i] = before.violations[i].event;
-        }
-        o.known = known;
-        o.n_known = before.n_violations;
-    }
-    scenario_init(&s, r);
-    int error = explore_run(scenario_setup, &s, &o, &res);
-    free(known);
-    if (o.progress) {
-        fputs("\r\033[K", stderr);
-    }
-    if (error && s.broken) {
-        repl_error(r, "explore: the session does not replay (the error "
-                   "above): nothing searched");
-        scenario_destroy(&s);
-        status = 2;
-        goto out;
-    }
-    if (error) {
-        repl_error(r, "explore: the search failed (%s)", strerror(error));
-        scenario_destroy(&s);
-        status = 2;
-        goto out;
-    }
-    for (size_t i = 0; i < res.n_violations; i++) {
-        if (report_violation(r, &res.violations[i], output, n_reported++,
-                             origin)) {
-            error_status = 2;
-        }
-        status = 1;
-    }
-    if (n_reported) {
-        printf("%ssearched ", res.stats.cancelled ? "interrupted: " : "");
-        print_coverage(&o, &res.stats, res.n_violations > 0);
-    } else {
-        /* "clean" only for a search that covered its whole space (or a
-         * sample, which says it is one): one stopped by a limit may have
-         * missed a violation, as spin's "search not completed" says. */
-        bool sampled = (o.strategy == EXPLORE_RANDOM
-                        || o.strategy == EXPLORE_PCT);
-        printf("%s: no %sviolation in ",
-               res.stats.cancelled ? "interrupted"
-               : res.stats.exhausted || (sampled && !res.stats.capped)
-               ? "clean" : "incomplete",
-               before.n_violations ? "new " : "");
-        print_coverage(&o, &res.stats, false);
-    }
-    if (res.stats.cancelled || error_status) {
-        status = 2;
-    }
-    explore_result_destroy(&res);
-    scenario_destroy(&s);
-out:
     fflush(stdout);
     explore_result_destroy(&before);
-    return error_status ? error_status : status;
+    return rep.save_failed ? 2 : rep.status;
 }
 
 enum cmd_status
