@@ -510,20 +510,23 @@ print_stop_reason(const struct explore_options *o,
                "schedule within it)");
     } else if (st->cancelled) {
         printf(" -- stopped by SIGINT");
-    } else if (st->exhausted || (o->strategy != EXPLORE_DFS
-                                 && o->strategy != EXPLORE_BFS)) {
-        /* Covered, or sampled: nothing to add. */
+    }
+    bool sampled = o->strategy == EXPLORE_RANDOM || o->strategy == EXPLORE_PCT;
+    const char *what = sampled ? "sample" : "space";
+    if (st->capped || st->frontier_full || st->dpor_cut || st->cancelled
+        || st->exhausted || (sampled && !st->interrupted)) {
+        /* Said above; or covered, or the whole sample: nothing to add. */
     } else if (found && !o->all) {
         printf(" -- stopped at the first violation (--all goes on)");
     } else if (st->interrupted && o->max_schedules
                && st->schedules >= o->max_schedules) {
         printf(" -- stopped by --max-schedules %" PRIu64
-               " before the end of the space", o->max_schedules);
+               " before the end of the %s", o->max_schedules, what);
     } else if (st->interrupted && o->time_limit > 0) {
         printf(" -- stopped by --time-limit %.0f before the end of the "
-               "space", o->time_limit);
+               "%s", o->time_limit, what);
     } else {
-        printf(" -- stopped before the end of the space");
+        printf(" -- stopped before the end of the %s", what);
     }
 }
 
@@ -789,7 +792,9 @@ report_search(struct session_report *rep, const struct explore_options *o,
                         || o->strategy == EXPLORE_PCT);
         printf("%s: no %sviolation in ",
                res->stats.cancelled ? "interrupted"
-               : res->stats.exhausted || (sampled && !res->stats.capped)
+               : res->stats.exhausted
+                 || (sampled && !res->stats.capped
+                     && !res->stats.interrupted)
                ? "clean" : "incomplete",
                new_only ? "new " : "");
         print_coverage(o, &res->stats, false);

@@ -134,6 +134,20 @@ test_expect_success 'explore: summaries say "1 schedule", "1 step", "the only sc
     ! grep -E "(^|[^0-9,])1 (schedules|steps|rounds|preemptions)" out
 '
 
+# A sample cut short by --max-schedules or --time-limit said "clean: no
+# violation in 5 random schedules", as if the 1000 asked for had run.
+test_expect_success 'explore: a sample cut by a limit is incomplete, not clean' '
+    { echo "variant upstream"; seed_scenario; } >u.ukdb &&
+    timeout 60 "$UKDB" explore --random 1000 --max-schedules 5 u.ukdb >out 2>&1 &&
+    test_grep "^incomplete: no violation in 5 random schedules (.*) -- stopped by --max-schedules 5 before the end of the sample$" out &&
+    timeout 60 "$UKDB" explore --pct 3 --runs 1000 --max-schedules 5 u.ukdb >out 2>&1 &&
+    test_grep "^incomplete: no violation in 5 pct schedules (.*) -- stopped by --max-schedules 5 " out &&
+    timeout 60 "$UKDB" explore --random 100000000 --time-limit 1 u.ukdb >out 2>&1 &&
+    test_grep "^incomplete: no violation in [0-9]* random schedules (.*) -- stopped by --time-limit 1 before the end of the sample$" out &&
+    timeout 60 "$UKDB" explore --pct 3 --runs 5 --max-schedules 5 u.ukdb >out 2>&1 &&
+    test_grep "^clean: no violation in 5 pct schedules ([^()]*)$" out
+'
+
 test_expect_success 'explore: --reduction needs a known name' '
     { echo "variant upstream"; seed_scenario; } >u.ukdb &&
     { "$UKDB" explore --reduction bogus u.ukdb >out 2>err; test $? = 2; } &&
