@@ -17,7 +17,6 @@
 #define EX_MAX_THREADS 64
 #define EX_FP_UKEYS 8
 #define EX_FP_UFIDS 4
-#define EX_MAX_PENDING 8
 
 /* ==== Footprints (core/explore-footprint.c) ==== */
 
@@ -92,8 +91,10 @@ struct ex {
     uint64_t rounds_ended;      /* Highest round number whose op_end the
                                  * live model emitted since setup. */
     struct ex_fp step_fp;
-    struct ex_pending pending[EX_MAX_PENDING];
-    size_t n_pending;
+    struct ex_pending *pending; /* (owned) As many as the step reported
+                                 * (the liveness rules at a round's end
+                                 * report one per ukey or flow). */
+    size_t n_pending, allocated_pending;
 
     struct ex_frame *frames;    /* (owned) DFS stack, by depth. */
     size_t n_frames;

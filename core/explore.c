@@ -139,8 +139,9 @@ ex_observe(const struct ukey_event *e, void *ex_)
     }
     ex_fp_from_event(&ex->step_fp, e);
     if (e->type == UK_EV_VIOLATION
-        && (e->result == UK_SEV_ERROR || ex->opts.warnings)
-        && ex->n_pending < EX_MAX_PENDING) {
+        && (e->result == UK_SEV_ERROR || ex->opts.warnings)) {
+        ex->pending = uk_grow(ex->pending, &ex->allocated_pending,
+                              ex->n_pending + 1, sizeof *ex->pending);
         struct ex_pending *p = &ex->pending[ex->n_pending++];
         p->event = *e;
         snprintf(p->detail, sizeof p->detail, "%s", e->name ? e->name : "");
@@ -534,6 +535,7 @@ ex_fini(struct ex *ex)
     free(ex->ev_fps);
     free(ex->vcs);
     free(ex->hit);
+    free(ex->pending);
     free(ex->states);
 }
 

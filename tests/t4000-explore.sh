@@ -304,6 +304,21 @@ test_expect_success 'explore FILE --all: each (kind, flow) once, the scenario'"'
     test "$(grep -c "^VIOLATION" out)" = 2
 '
 
+# The end of a round runs the checker's liveness rules over every ukey:
+# one step reported ten stuck ukeys, and the explorer kept the first
+# eight of a step's violations ("--all" reported 8 flows of 10).
+test_expect_success 'explore --all: every violation of a step that reports many' '
+    { echo "variant pre-a1d6cce78"; echo "set stuck-rounds 1"; echo "umaps 1";
+      echo "handler h0"; echo "revalidator r0";
+      for i in 1 2 3 4 5 6 7 8 9 10; do echo "flow f$i h0"; echo "upcall h0 f$i"; done;
+      echo run;
+      for i in 1 2 3 4 5 6 7 8 9 10; do echo "dp fail del f$i EIO"; echo "expire f$i"; done;
+      echo "round r0"; echo "round r0"; } >many.ukdb &&
+    { timeout 60 "$UKDB" explore --all --no-minimize many.ukdb >out 2>&1; test $? = 1; } &&
+    sed -n "s/^VIOLATION ERROR stuck-ukey on flow \(f[0-9]*\): .*/\1/p" out | sort -u >flows &&
+    test "$(wc -l <flows)" = 10
+'
+
 test_expect_success 'explore in the REPL: violations already hit are noted, not searched' '
     { timeout 60 "$UKDB" -c "source $TEST_TOP/examples/race-v1-replace.ukdb; explore" >out 2>&1; test $? = 0; } &&
     test_grep "^note: 2 violations already hit before this point (show violations)" out &&
