@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The explorer's soundness on generated scenarios: for each seed, a small
  * model (a variant, a datapath, umaps, checker settings, handlers or PMDs,
- * revalidators, flows installed, then queued work and datapath faults,
- * nothing stepped) is searched exhaustively without reduction, with sleep
+ * revalidators, flows installed, then queued work (upcalls, rounds,
+ * expiries, modifies, purge, flush, a PMD's purge, shutdown) and datapath
+ * faults, sometimes a few steps taken) is searched exhaustively without reduction, with sleep
  * sets, with DPOR and breadth first; they must reach the same violations
  * (kind and flow) and the same final states, and each violating schedule,
  * as found and minimised, must replay to its violation.  The scenarios of
@@ -36,7 +37,7 @@ gen_queue(struct udpif *u, struct uk_rng *rng, struct uk_thread **hs,
         UK_ACT_DP_PUT, UK_ACT_DP_DEL, UK_ACT_DP_PUT,
     };
 
-    switch (uk_rng_below(rng, 12)) {
+    switch (uk_rng_below(rng, 14)) {
     case 0: case 1:
         udpif_upcall(u, h, f, 1);
         break;
@@ -71,6 +72,13 @@ gen_queue(struct udpif *u, struct uk_rng *rng, struct uk_thread **hs,
         break;
     case 10:
         uk_rng_below(rng, 2) ? udpif_purge(u) : udpif_flush(u);
+        break;
+    case 11:
+        if (h->kind == UK_THREAD_PMD) {
+            udpif_dp_purge(u, h);
+        } else {
+            udpif_shutdown(u);
+        }
         break;
     default:
         udpif_expire(u, f);
