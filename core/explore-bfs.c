@@ -110,6 +110,25 @@ level_add(struct ex_level *l, const uint32_t *path, uint32_t id,
     }
 }
 
+/* The sleep set of the child reached by the step of 'id' (footprint
+ * 'fp') from a node whose threads 'asleep' (asleep on entry, or explored
+ * before 'id') have footprints 'sfps': those of them independent of it. */
+static uint64_t
+bfs_child_sleep(const struct ex *ex, uint64_t asleep,
+                const struct ex_fp *sfps, uint32_t id, const struct ex_fp *fp)
+{
+    uint64_t child = 0;
+    if (ex->reduction == EXPLORE_REDUCTION_NONE) {
+        return 0;
+    }
+    for (uint64_t c = asleep & ~(UINT64_C(1) << id); c; c &= c - 1) {
+        if (!ex_fp_dependent(&sfps[lowest_bit(c)], fp)) {
+            child |= c & -c;
+        }
+    }
+    return child;
+}
+
 /* Expands node 'i' of 'cur' into 'next'. */
 static void
 ex_bfs_expand(struct ex *ex, const struct ex_level *cur, size_t i,
@@ -179,16 +198,9 @@ ex_bfs_expand(struct ex *ex, const struct ex_level *cur, size_t i,
         if (ex_check(ex, 0)) {
             ex_schedule_done(ex, false);
         } else {
-            uint64_t child = 0;
-            if (ex->reduction != EXPLORE_REDUCTION_NONE) {
-                for (uint64_t c = (sleep | done) & ~(UINT64_C(1) << id); c;
-                     c &= c - 1) {
-                    if (!ex_fp_dependent(&sfps[lowest_bit(c)], &fp)) {
-                        child |= c & -c;
-                    }
-                }
-            }
-            level_add(next, path, id, child, sfps, pre);
+            level_add(next, path, id, bfs_child_sleep(ex, sleep | done, sfps,
+                                                      id, &fp),
+                      sfps, pre);
         }
         if (ex->reduction != EXPLORE_REDUCTION_NONE) {
             done |= UINT64_C(1) << id;
