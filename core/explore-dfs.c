@@ -54,7 +54,11 @@ ex_frame(struct ex *ex, size_t depth)
  * step that j depends on is then treated as racing with j (the treatment
  * of locks in Abdulla et al.'s later work, applied to every blocking
  * action).  Without it, an unlock followed by a lock would hide the other
- * order of the two critical sections.
+ * order of the two critical sections.  The same holds when j's thread can
+ * run before k but j itself is a blocking step that k enabled (k released
+ * the lock j takes, held since before j's thread's first step in 'v'):
+ * the reversal runs that thread up to j, blocked; so a race with a
+ * blocking step is retargeted too.
  *
  * DPOR finds races only between steps it ran.  A schedule cut by the depth
  * bound hides the races of its remaining steps, so a bounded search with
@@ -150,6 +154,16 @@ dpor_reverse(struct ex *ex, size_t k, size_t j, uint32_t q, bool retarget)
             dpor_retarget(ex, k, j, q);
         }
         return;
+    }
+    if (retarget && ex->ev_fps[j].blocking) {
+        /* 'q' can run before 'k', but its step 'j' may be disabled where
+         * 'v' puts it, 'k' having enabled it: 'k' released the lock that
+         * 'j' takes while 'p' held it from before 'q''s first step in
+         * 'v' on.  Reversing the race then only runs 'q' up to 'j',
+         * blocked, and the schedules in which 'j' goes before what
+         * disabled it (the acquire of that lock) would be missed.  Treat
+         * those earlier steps as racing with 'j' too, as above. */
+        dpor_retarget(ex, k, j, q);
     }
     if (initials & (f->backtrack | f->sleep.mask)) {
         return;                 /* Already explored, or to be. */

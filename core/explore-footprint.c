@@ -119,6 +119,10 @@ static void
 fp_from_kind(struct ex_fp *fp, enum uk_action_kind kind,
              enum uk_thread_kind tk)
 {
+    /* The kinds uk_thread_runnable() may say no to. */
+    fp->blocking = (kind == UK_ACT_LOCK || kind == UK_ACT_BARRIER
+                    || kind == UK_ACT_PAUSE || kind == UK_ACT_JOIN
+                    || kind == UK_ACT_RCU_FREE || kind == UK_ACT_IDLE);
     switch (kind) {
     case UK_ACT_LOCK: case UK_ACT_TRYLOCK: case UK_ACT_UNLOCK:
     case UK_ACT_LOOKUP: case UK_ACT_INSERT: case UK_ACT_REPLACE:

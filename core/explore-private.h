@@ -32,6 +32,10 @@ struct ex_fp {
                                  * quiescent state). */
     bool round_r, round_w;      /* Round bookkeeping: barriers, n_in_round,
                                  * paused, dump_seq, n_rounds. */
+    bool blocking;              /* Its action can be disabled (a lock, a
+                                 * barrier, a pause, a join, an RCU
+                                 * callback, the start of an operation):
+                                 * for DPOR, not a dependency. */
     uint8_t n_ukeys, n_ufids;
     uint64_t umap_r;            /* Bit (shard % 64): contents read... */
     uint64_t umap_w;            /* ...written... */

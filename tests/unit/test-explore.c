@@ -130,6 +130,34 @@ setup_2r(void *s_)
     return u;
 }
 
+/* A sweep round on r0, then two misses on h0 (f2, and f1's slowpathed
+ * packet): h0 locks each new ukey in turn to make it OPERATIONAL while the
+ * sweep trylocks them.  DPOR reversed the race of the sweep's unlock of
+ * ukey#2 with h0's lock of it by running h0 to that lock, blocked, and
+ * never ran the sweep's trylock of ukey#2 after h0's whole critical
+ * section: two final states of sleep sets were missing. */
+static struct udpif *
+setup_lock_release(void *s_)
+{
+    const struct scenario *s = s_;
+    struct udpif_config cfg;
+    udpif_config_init(&cfg);
+    cfg.variant = uk_variant_find(s->variant);
+    cfg.n_umaps = 1;
+    cfg.stuck_rounds = cfg.slowpath_rounds = 1;
+    struct udpif *u = udpif_create(&cfg);
+    struct uk_thread *h = udpif_add_thread(u, UK_THREAD_HANDLER, "h0",
+                                           NULL);
+    struct uk_thread *r = udpif_add_thread(u, UK_THREAD_REVALIDATOR, "r0",
+                                           NULL);
+    struct uk_flow *f1 = udpif_add_flow(u, "f1");
+    struct uk_flow *f2 = udpif_add_flow(u, "f2");
+    udpif_round(u, r, UK_PHASE_SWEEP);
+    udpif_upcall(u, h, f2, 1);
+    udpif_traffic(u, f1, 1);
+    return u;
+}
+
 /* ==== Tests ==== */
 
 static void
@@ -520,6 +548,41 @@ test_reduction_sound(void)
     explore_result_destroy(&r);
 }
 
+/* DPOR reaches the final states and violations of sleep sets where a
+ * race's reversal would run a lock after the release of the lock it
+ * takes (setup_lock_release()).  Without reduction the space is too big
+ * to compare here; sleep sets and breadth first agree. */
+static void
+test_dpor_lock_release(void)
+{
+    struct scenario s = { .variant = "upstream" };
+    struct explore_options opts;
+    struct explore_result r[3];
+    for (int i = 0; i < 3; i++) {
+        explore_options_init(&opts);
+        opts.all = opts.warnings = opts.hash_states = true;
+        opts.minimize = false;
+        opts.strategy = i == 2 ? EXPLORE_BFS : EXPLORE_DFS;
+        opts.reduction = i ? EXPLORE_REDUCTION_SLEEP
+                           : EXPLORE_REDUCTION_DPOR;
+        explore_run(setup_lock_release, &s, &opts, &r[i]);
+    }
+    for (int i = 1; i < 3; i++) {
+        ok(r[0].stats.exhausted && r[i].stats.exhausted
+           && r[0].kinds_seen == r[i].kinds_seen
+           && r[0].n_violations == r[i].n_violations
+           && r[0].n_final_states == r[i].n_final_states
+           && !memcmp(r[0].final_states, r[i].final_states,
+                      r[0].n_final_states * sizeof *r[0].final_states),
+           "lock after release: dpor reaches the %zu final states of %s "
+           "(%zu)", r[i].n_final_states, i == 1 ? "sleep sets" : "bfs",
+           r[0].n_final_states);
+    }
+    for (int i = 0; i < 3; i++) {
+        explore_result_destroy(&r[i]);
+    }
+}
+
 /* DPOR under a depth bound does not claim the space: the races of the
  * steps past the bound are not seen.  Sleep sets do. */
 static void
@@ -816,6 +879,7 @@ main(void)
     test_capped();
     test_progress();
     test_reduction_sound();
+    test_dpor_lock_release();
     test_dpor_depth_bound();
     test_sampling(EXPLORE_RANDOM);
     test_sampling(EXPLORE_PCT);
