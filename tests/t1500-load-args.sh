@@ -288,10 +288,10 @@ test_expect_code 2 '--upcalls: a load with no upcall for 5 s stops' '
 # A slow rate sends a call at a time: the time limit, the revalidators'
 # rounds and the idle ticks go on between calls (before, the generator
 # slept 256 calls ahead: 25 s for "--rate 10 --seconds 1", one round).
+# Counted, not timed: at most the calls of 1 s at that rate.
 test_expect_success '--rate 10: stops on time, rounds go on' '
     timeout 60 "$UKDB" load --handlers 1 --revalidators 1 --flows 10 --rate 10 \
         --seconds 1 --format json >summary &&
-    awk -v s="$(json_get summary seconds)" "BEGIN { exit !(s < 5) }" &&
     [ "$(json_get summary calls)" -le 12 ] &&
     [ "$(json_get summary rounds)" -ge 10 ] &&
     [ "$(json_get summary expiries)" -gt 0 ]
