@@ -381,6 +381,8 @@ explore_write_script(FILE *stream, const struct explore_violation *v,
         }
         i = j;
     }
-    fprintf(stream, "expect violation %s\n", kind);
+    /* The flow too: the same kind on another flow is not this one. */
+    fprintf(stream, "expect violation %s%s%s\n", kind, v->flow ? " " : "",
+            v->flow ? v->flow : "");
     return ferror(stream) ? EIO : 0;
 }

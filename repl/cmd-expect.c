@@ -165,12 +165,13 @@ expect_state(struct repl *r, int argc, char *argv[])
                          ukey_state_name(state));
 }
 
-/* The first violation of 'kind' (any if negative) so far into '*e' (and
- * its step or event number into '*when'): before the trace's cursor, or
- * in the model's session.  False if none. */
+/* The first violation of 'kind' (any if negative) on the flow of 'ufid'
+ * (any if 0) so far into '*e' (and its step or event number into
+ * '*when'): before the trace's cursor, or in the model's session.  False
+ * if none. */
 static bool
-find_violation(const struct repl *r, int kind, const struct ukey_event **e,
-               uint64_t *when)
+find_violation(const struct repl *r, int kind, uint64_t ufid,
+               const struct ukey_event **e, uint64_t *when)
 {
     if (r->trace) {
         const struct trace_cursor *tc = r->trace;
@@ -179,7 +180,8 @@ find_violation(const struct repl *r, int kind, const struct ukey_event **e,
             if (v->index >= tc->cur.pos) {
                 break;
             }
-            if (kind < 0 || v->e.kind == kind) {
+            if ((kind < 0 || v->e.kind == kind)
+                && (!ufid || v->e.ufid == ufid)) {
                 *e = &v->e;
                 *when = v->index + 1;
                 return true;
@@ -189,7 +191,8 @@ find_violation(const struct repl *r, int kind, const struct ukey_event **e,
     }
     for (size_t i = 0; i < r->sess.n_events; i++) {
         const struct ukey_event *ev = &r->sess.events[i].e;
-        if (ev->type == UK_EV_VIOLATION && (kind < 0 || ev->kind == kind)) {
+        if (ev->type == UK_EV_VIOLATION && (kind < 0 || ev->kind == kind)
+            && (!ufid || ev->ufid == ufid)) {
             *e = ev;
             *when = r->sess.events[i].step;
             return true;
@@ -198,14 +201,30 @@ find_violation(const struct repl *r, int kind, const struct ukey_event **e,
     return false;
 }
 
+/* The ufid of the flow named 'name', of the trace or the model, into
+ * '*ufid'.  False after an error. */
+static bool
+expect_flow_ufid(struct repl *r, const char *name, uint64_t *ufid)
+{
+    if (r->trace) {
+        *ufid = trace_flow_ufid(r->trace, name);
+        if (!*ufid) {
+            repl_usage_error(r, "expect", "'%s': no such flow in the trace",
+                             name);
+            return false;
+        }
+        return true;
+    }
+    struct uk_flow *f = repl_flow_arg(r, "expect", name);
+    *ufid = f ? f->ufid : 0;
+    return f != NULL;
+}
+
 static enum cmd_status
 expect_violation(struct repl *r, int argc, char *argv[])
 {
     int kind = -1;
-    if (argc > 3) {
-        repl_usage_error(r, "expect", "violation takes one KIND at most");
-        return CMD_ERROR;
-    }
+    uint64_t ufid = 0;
     if (argc > 2) {
         kind = uk_violation_kind_from_name(argv[2]);
         if (kind < 0) {
@@ -214,18 +233,22 @@ expect_violation(struct repl *r, int argc, char *argv[])
             return CMD_ERROR;
         }
     }
+    if (argc > 3 && !expect_flow_ufid(r, argv[3], &ufid)) {
+        return CMD_ERROR;
+    }
     const struct ukey_event *e;
     uint64_t when;
-    if (find_violation(r, kind, &e, &when)) {
+    if (find_violation(r, kind, ufid, &e, &when)) {
         return CMD_OK;
     }
     if (r->trace && r->trace->cur.n_losses) {
         trace_cannot_tell(r, "whether a violation happened");
         return CMD_ERROR;
     }
-    return expect_result(r, false, "no %s%sviolation",
+    return expect_result(r, false, "no %s%sviolation%s%s",
                          kind < 0 ? "" : uk_violation_kind_name(kind),
-                         kind < 0 ? "" : " ");
+                         kind < 0 ? "" : " ", ufid ? " on " : "",
+                         ufid ? argv[3] : "");
 }
 
 static enum cmd_status
@@ -233,7 +256,7 @@ expect_no_violation(struct repl *r)
 {
     const struct ukey_event *e;
     uint64_t when;
-    if (find_violation(r, -1, &e, &when)) {
+    if (find_violation(r, -1, 0, &e, &when)) {
         return expect_result(r, false, "%s %s at %s %" PRIu64 ": %s",
                              uk_severity_name(e->result),
                              uk_violation_kind_name(e->kind),

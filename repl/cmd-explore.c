@@ -376,11 +376,12 @@ write_script(FILE *fp, const struct repl *r,
          * them). */
         fprintf(fp, "# The scenario's own steps reach the violation:\n"
                 "# %s on %s (ukey#%" PRIu64 "): %s\n"
-                "expect violation %s\n",
+                "expect violation %s%s%s\n",
                 uk_violation_kind_name(v->event.kind),
                 v->flow ? v->flow : "?", v->event.ukey_id,
                 v->detail ? v->detail : "",
-                uk_violation_kind_name(v->event.kind));
+                uk_violation_kind_name(v->event.kind), v->flow ? " " : "",
+                v->flow ? v->flow : "");
     } else {
         if (r->sess.n_bps) {
             /* A breakpoint stops "step THREAD N" after the step that hits

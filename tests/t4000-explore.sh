@@ -46,7 +46,7 @@ test_expect_success 'explore: without -o, prints the script and writes nothing' 
     test -z "$(ls -A quiet)" &&
     test_grep "^replay script (run it with \"ukdb FILE\"; -o FILE writes it):$" out &&
     sed -n "/^# Found by the explorer/,/^show violations$/p" out >printed.ukdb &&
-    test_grep "^expect violation double-delete$" printed.ukdb &&
+    test_grep "^expect violation double-delete f1$" printed.ukdb &&
     timeout 60 "$UKDB" printed.ukdb >rout 2>&1 &&
     test_grep "ERROR double-delete" rout
 '
@@ -230,7 +230,7 @@ test_expect_success 'explore: -o FILE that cannot be written: one error, exit 2'
     { timeout 60 "$UKDB" explore -o adir s.ukdb >out 2>err; test $? = 2; } &&
     test "$(wc -l <err)" = 1 &&
     test_grep "^ukdb: error: explore: adir: Is a directory$" err &&
-    test_grep "^expect violation double-delete$" out
+    test_grep "^expect violation double-delete f1$" out
 '
 
 test_expect_success 'explore: in the REPL, from the current state' '
@@ -272,7 +272,7 @@ test_expect_success 'explore FILE: a violation of the scenario'"'"'s own steps i
     ! grep -q "^clean" out &&
     test "$(grep -c "^VIOLATION" out)" = 1 &&
     sed -n "/^# Found by the explorer/,/^show violations$/p" out >printed.ukdb &&
-    test_grep "^expect violation double-delete$" printed.ukdb &&
+    test_grep "^expect violation double-delete f1$" printed.ukdb &&
     ! grep -q "^# The failing schedule" printed.ukdb &&
     timeout 60 "$UKDB" printed.ukdb >rout 2>&1 &&
     test_grep "ERROR double-delete" rout

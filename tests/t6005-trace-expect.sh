@@ -114,4 +114,18 @@ test_expect_success 'what a trace cannot tell, and bad arguments: one-line error
     done
 '
 
+# "expect violation KIND" matched the kind on any flow, so that a script
+# the explorer wrote could pass on the same kind elsewhere: a FLOW may
+# follow, on the model and on a trace, and the explorer writes it.
+test_expect_success 'expect violation KIND FLOW: that flow only' '
+    at "$V1" end "expect violation double-delete f1" "expect violation use-after-free f1" &&
+    [ $rc = 0 ] &&
+    at "$V1" end "expect violation double-delete nope" && [ $rc = 2 ] &&
+    test_grep "no such flow in the trace" err &&
+    S="source $TEST_TOP/examples/race-v1-replace.ukdb" &&
+    "$UKDB" -c "$S" -c "expect violation double-delete f1" >out 2>err &&
+    "$UKDB" -c "$S" -c "flow f2; expect violation double-delete f2" >out 2>err;
+    test $? = 1 && test_grep "expect failed: no double-delete violation on f2\$" err
+'
+
 test_done

@@ -223,7 +223,7 @@ test_finds_race(const char *variant)
     fclose(fp);
     ok(strstr(text, "\nstep handler0  # ")
        && strstr(text, "\nstep revalidator0  # ")
-       && strstr(text, "\nexpect violation double-delete\n"),
+       && strstr(text, "\nexpect violation double-delete f1\n"),
        "%s: script has steps and the expect line", variant);
     size_t lines = 0;
     for (const char *p = text; (p = strstr(p, "\nstep ")); p++) {
