@@ -54,6 +54,7 @@ struct record_ctx {
     char *old_home;             /* LTTNG_HOME before us, or NULL. */
     char session[64];           /* "ukdb-record-PID". */
     bool session_created;
+    bool session_started;       /* "lttng start" succeeded. */
     pid_t sessiond;             /* 0 when not running. */
     sigset_t old_mask;          /* Signal mask before record_run(). */
     struct sigaction old_int, old_term;
@@ -160,6 +161,28 @@ record_cmd(const char *const argv[], char *out, size_t size)
     return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* The cause in lttng's output 'out' (changed in place), for one line: its
+ * first "Error: " line without that prefix, else its last line that says
+ * something. */
+static const char *
+record_lttng_cause(char *out)
+{
+    const char *last = "(no output)";
+    for (char *line = out, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) {
+            *next++ = '\0';
+        }
+        if (!strncmp(line, "Error: ", 7)) {
+            return line + 7;
+        }
+        if (line[strspn(line, " \t")]) {
+            last = line;
+        }
+    }
+    return last;
+}
+
 /* Runs "lttng --no-sessiond ARGS..." (never spawning a daemon of its own).
  * Returns 0 on success, otherwise prints the command's output as the
  * cause and returns -1. */
@@ -172,7 +195,8 @@ record_lttng(const char *a1, const char *a2, const char *a3, const char *a4,
     char out[RECORD_OUT_SIZE];
 
     if (record_cmd(argv, out, sizeof out)) {
-        fprintf(stderr, "ukdb: error: 'lttng %s' failed:\n%s", a1, out);
+        fprintf(stderr, "ukdb: error: 'lttng %s' failed: %s\n", a1,
+                record_lttng_cause(out));
         return -1;
     }
     return 0;
@@ -568,6 +592,7 @@ record_setup_session(struct record_ctx *ctx)
                                  "-c", RECORD_CHANNEL, "ukey:*", NULL)
                  || record_lttng("start", ctx->session,
                                  NULL, NULL, NULL, NULL, NULL, NULL));
+    ctx->session_started = !error;
     free(size);
     free(num);
     return error ? -1 : 0;
@@ -581,11 +606,14 @@ record_teardown(struct record_ctx *ctx)
     int error = 0;
 
     if (ctx->session_created) {
-        error = (record_lttng("stop", ctx->session,
-                              NULL, NULL, NULL, NULL, NULL, NULL)
+        /* A session that never started has nothing to stop: "lttng stop"
+         * would only add a second error to the first. */
+        error = ((ctx->session_started
+                  ? record_lttng("stop", ctx->session,
+                                 NULL, NULL, NULL, NULL, NULL, NULL) : 0)
                  | record_lttng("destroy", ctx->session,
                                 NULL, NULL, NULL, NULL, NULL, NULL));
-        ctx->session_created = false;
+        ctx->session_created = ctx->session_started = false;
     }
     record_stop_sessiond(ctx);
     if (ctx->home) {

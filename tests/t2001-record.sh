@@ -122,6 +122,17 @@ test_expect_success 'a script that never changes the model: its run, its status'
     ! grep -q "no trace under" stderr
 '
 
+# A relay daemon that cannot be reached: lttng's error was passed on as
+# it printed it, on its own lines, and the "lttng stop" of a session that
+# never started added a second error.  One line now, exit 2.
+test_expect_success 'record --live to a relay nobody listens on: one line' '
+    [ -x "$UKDB" ] || exit 0
+    { timeout 60 $RECORD --live net://127.0.0.1:1 quiet.ukdb >relay.out \
+        2>relay.err; test $? = 2; } &&
+    test_grep "^ukdb: error: .lttng enable-channel. failed: .*lttng-relayd" relay.err &&
+    test "$(wc -l <relay.err)" = 1 || { cat relay.err; false; }
+'
+
 # As the usage says: "record -o DIR [--] [OPTION...] SCRIPT.ukdb".
 test_expect_success 'ukdb options before the script reach its run' '
     [ -x "$UKDB" ] || exit 0
