@@ -178,6 +178,15 @@ errno_text(int error, char *buf, size_t size)
     return buf;
 }
 
+const char *
+uk_transition_note(int result)
+{
+    return (result == UK_TR_OK ? ""
+            : result == UK_TR_NOOP ? " (no-op)"
+            : result == UK_TR_WARN ? " (REJECTED: not allowed)"
+            : " (BACKWARD: OVS aborts)");
+}
+
 /* The umap and ukey mutexes' events: "lock umap[2]", "trylock ukey#4 ->
  * EBUSY". */
 static int
@@ -261,10 +270,7 @@ format_ukey(const struct ukey_event *e, const char *tp, char *buf,
     case UK_EV_TRANSITION:
         return snprintf(buf, size, "%s ukey#%llu %s->%s%s", tp, uk,
                         ukey_state_name(e->from), ukey_state_name(e->to),
-                        e->result == UK_TR_OK ? ""
-                        : e->result == UK_TR_NOOP ? " (no-op)"
-                        : e->result == UK_TR_WARN ? " (REJECTED: not allowed)"
-                        : " (BACKWARD: OVS aborts)");
+                        uk_transition_note(e->result));
     case UK_EV_REVALIDATE:
         return snprintf(buf, size, "%s ukey#%llu -> %s%s%s", tp, uk,
                         uk_reval_result_name(e->kind),

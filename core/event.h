@@ -341,6 +341,10 @@ const char *ukey_state_name(int);
 const char *uk_thread_kind_name(int);
 const char *uk_event_type_name(int);
 const char *uk_transition_result_name(int);
+
+/* What a transition's line says of its result: "" when accepted, else
+ * " (no-op)", " (REJECTED: not allowed)" or " (BACKWARD: OVS aborts)". */
+const char *uk_transition_note(int result);
 const char *uk_lock_target_name(int);
 const char *uk_path_name(int);
 const char *uk_create_origin_name(int);

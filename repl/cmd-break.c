@@ -452,7 +452,10 @@ repl_watch_parse(struct repl *r, int argc, char *argv[],
                            &w.ufid)) {
         return CMD_ERROR;
     }
-    w.text = uk_xasprintf("%s %s", argv[1], argv[2]);
+    /* A ukey as "show ukey" takes it, however it was typed ("#1",
+     * "ukey#1"). */
+    w.text = (w.ukey_id ? uk_xasprintf("ukey %" PRIu64, w.ukey_id)
+              : uk_xasprintf("%s %s", argv[1], argv[2]));
     w.number = ++r->sess.next_watch_number;
     r->sess.watches = uk_grow(r->sess.watches, &r->sess.allocated_watches,
                          r->sess.n_watches + 1, sizeof *r->sess.watches);
@@ -476,8 +479,7 @@ repl_print_watch_lines(const struct repl *r, const struct ukey_event *e)
                    ukey_state_name(e->to),
                    r->trace ? trace_thread_name(r->trace, e->thread_id)
                             : udpif_thread_name(r->udpif, e->thread_id),
-                   e->where ? e->where : "?",
-                   e->result == UK_TR_OK ? "" : " (rejected)");
+                   e->where ? e->where : "?", uk_transition_note(e->result));
         }
     }
 }
