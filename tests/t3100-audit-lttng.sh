@@ -134,6 +134,36 @@ test_expect_success 'a snapshot of a running load: no false FAIL' '
     test_cmp snap.out snap.cli
 '
 
+# Two snapshots of one session share its trace UUID and the packets still
+# in its buffers.  src.ctf.fs reads the directories of one UUID together
+# and a shared packet once (the babeltrace2 CLI gives it them so); ukdb
+# gave each directory a source of its own, and the events of the first
+# snapshot came twice: "the events of thread 0 go back", no verdict (exit
+# 2), where sink.ukey.audit behind the CLI said PASS.
+test_expect_success 'two snapshots of one session: each event read once' '
+    lttng create snap2 --snapshot --output="$TRASH/snap2" >/dev/null &&
+    lttng enable-channel -u -s snap2 --overwrite --subbuf-size=1M \
+        --num-subbuf=4 "$LTTNG_CHANNEL" >/dev/null &&
+    lttng enable-event -u -s snap2 -c "$LTTNG_CHANNEL" "ukey:*" >/dev/null &&
+    lttng start snap2 >/dev/null &&
+    "$UKDB" "$TEST_TOP/examples/purge.ukdb" >/dev/null &&
+    lttng snapshot record -s snap2 >/dev/null &&
+    "$UKDB" "$TEST_TOP/examples/purge.ukdb" >/dev/null &&
+    lttng snapshot record -s snap2 >/dev/null &&
+    lttng destroy snap2 >/dev/null &&
+    find snap2 -name metadata | sed "s,/metadata\$,," | sort >dirs &&
+    test "$(wc -l <dirs)" = 2 &&
+    "$UKDB" audit snap2 >out 2>err || { cat out err; exit 1; }
+    test_grep "^ukey audit: [1-9][0-9]* events, .*2 runs" out &&
+    test_grep "^result: PASS\$" out &&
+    "$UKDB" audit "$(tail -1 dirs)" >last && test_cmp last out &&
+    babeltrace2 --plugin-path="$PLUGINS" snap2 -c sink.ukey.audit >cli &&
+    test_cmp out cli &&
+    "$UKDB" view --format raw "$(tail -1 dirs)" >last.raw &&
+    "$UKDB" view --format raw $(cat dirs) >both.raw &&
+    test_cmp last.raw both.raw
+'
+
 # "lttng clear" amid a load: the trace starts mid-run, and says so; what
 # came before is unknown, not a violation.
 test_expect_success 'a session cleared amid a load: no false FAIL' '

@@ -46,6 +46,16 @@ struct graph_watch {
     const char *input;
 };
 
+/* The trace directories of one trace UUID (src.ctf.fs's "group": the
+ * chunks of a rotated session, the snapshots of a session), read by one
+ * src.ctf.fs, which folds them and reads a packet that two of them hold
+ * once, as the babeltrace2 CLI does. */
+struct graph_group {
+    char *uuid;                         /* (owned) NULL: a group of one. */
+    char **dirs;                        /* (owned) Each (owned). */
+    size_t n_dirs, allocated_dirs;
+};
+
 /* The graph and what it is built from.  Used by one thread. */
 struct graph {
     bt_graph *graph;                    /* (owned) */
@@ -63,6 +73,10 @@ struct graph {
     char **dirs;                        /* (owned) The trace directories
                                          * read, as realpath() gives them. */
     size_t n_dirs;
+    struct graph_group *groups;         /* (owned) The directories of
+                                         * every input, to read. */
+    size_t n_groups, allocated_groups;
+    uint64_t found_bytes;               /* Their files' size. */
     struct graph_watch watch;           /* While sources are created. */
     bool metadata_ukey;                 /* A trace's metadata declares
                                          * "ukey:" events. */

@@ -210,13 +210,15 @@ graph_add_port(struct graph *g, const bt_port_output *out)
     return false;
 }
 
-/* Adds a source of class 'cls' reading 'input' and connects its output
- * ports to the muxer, or keeps them for the sink.  Returns false after
- * appending a cause. */
+/* Adds a source of class 'cls' reading the 'n' 'inputs' (one live URL, or
+ * trace directories of one UUID) and connects its output ports to the
+ * muxer, or keeps them for the sink.  Returns false after appending a
+ * cause. */
 static bool
 graph_add_source(struct graph *g, const bt_component_class_source *cls,
-                 const char *input, bool live)
+                 char *const inputs[], size_t n_inputs, bool live)
 {
+    const char *input = inputs[0];
     bt_value *params = bt_value_map_create();
     const bt_component_source *src = NULL;
     bool ok = false;
@@ -227,9 +229,13 @@ graph_add_source(struct graph *g, const bt_component_class_source *cls,
             "Cannot create parameters: out of memory");
         goto out;
     }
-    bt_value *inputs;
-    if (bt_value_map_insert_empty_array_entry(params, "inputs", &inputs)
-        || bt_value_array_append_string_element(inputs, input)
+    bt_value *array;
+    bool failed = bt_value_map_insert_empty_array_entry(params, "inputs",
+                                                        &array);
+    for (size_t i = 0; i < n_inputs && !failed; i++) {
+        failed = bt_value_array_append_string_element(array, inputs[i]);
+    }
+    if (failed
         || (live && bt_value_map_insert_string_entry(
                 params, "session-not-found-action", "end"))
         /* Its directory names the trace, after the host (as the
@@ -296,6 +302,94 @@ graph_free_dirs(struct graph *g)
     free(g->dirs);
     g->dirs = NULL;
     g->n_dirs = 0;
+    for (size_t i = 0; i < g->n_groups; i++) {
+        struct graph_group *gr = &g->groups[i];
+        for (size_t j = 0; j < gr->n_dirs; j++) {
+            free(gr->dirs[j]);
+        }
+        free(gr->dirs);
+        free(gr->uuid);
+    }
+    free(g->groups);
+    g->groups = NULL;
+    g->n_groups = g->allocated_groups = 0;
+}
+
+/* The trace UUID of directory 'dir' as src.ctf.fs tells it (the "group"
+ * of its "babeltrace.support-info" query, which the babeltrace2 CLI folds
+ * by), or NULL if it has none or cannot say: then src.ctf.fs, reading it,
+ * says why. */
+static char *
+graph_trace_uuid(const bt_component_class_source *fs, const char *dir)
+{
+    bt_value *params = bt_value_map_create();
+    bt_query_executor *q = NULL;
+    const bt_value *result = NULL;
+    char *uuid = NULL;
+
+    if (params
+        && !bt_value_map_insert_string_entry(params, "input", dir)
+        && !bt_value_map_insert_string_entry(params, "type", "directory")) {
+        q = bt_query_executor_create(
+            bt_component_class_source_as_component_class_const(fs),
+            "babeltrace.support-info", params);
+    }
+    if (q && bt_query_executor_query(q, &result)
+             == BT_QUERY_EXECUTOR_QUERY_STATUS_OK
+        && bt_value_is_map(result)) {
+        const bt_value *v = bt_value_map_borrow_entry_value_const(result,
+                                                                  "group");
+        if (v && bt_value_is_string(v)) {
+            uuid = uk_xstrdup(bt_value_string_get(v));
+        }
+    }
+    bt_current_thread_clear_error();
+    BT_VALUE_PUT_REF_AND_RESET(result);
+    BT_QUERY_EXECUTOR_PUT_REF_AND_RESET(q);
+    BT_VALUE_PUT_REF_AND_RESET(params);
+    return uuid;
+}
+
+/* Adds trace directory 'dir' to the group of its UUID, a new one if it is
+ * the first of it. */
+static void
+graph_group_add(struct graph *g, const bt_component_class_source *fs,
+                const char *dir)
+{
+    char *uuid = graph_trace_uuid(fs, dir);
+    struct graph_group *gr = NULL;
+    for (size_t i = 0; uuid && i < g->n_groups && !gr; i++) {
+        if (g->groups[i].uuid && !strcmp(g->groups[i].uuid, uuid)) {
+            gr = &g->groups[i];
+        }
+    }
+    if (gr) {
+        free(uuid);
+    } else {
+        g->groups = uk_grow(g->groups, &g->allocated_groups,
+                            g->n_groups + 1, sizeof *g->groups);
+        gr = &g->groups[g->n_groups++];
+        *gr = (struct graph_group) { .uuid = uuid };
+    }
+    gr->dirs = uk_grow(gr->dirs, &gr->allocated_dirs, gr->n_dirs + 1,
+                       sizeof *gr->dirs);
+    gr->dirs[gr->n_dirs++] = uk_xstrdup(dir);
+}
+
+/* Adds a src.ctf.fs per group of directories, in the order of their first
+ * directory, while the watch guards the indexing.  Returns false after
+ * appending a cause. */
+static bool
+graph_add_groups(struct graph *g, const bt_component_class_source *fs)
+{
+    bool ok = true;
+    for (size_t i = 0; i < g->n_groups && ok; i++) {
+        struct graph_group *gr = &g->groups[i];
+        graph_watch_start(&g->watch, gr->dirs[0], g->found_bytes);
+        ok = graph_add_source(g, fs, gr->dirs, gr->n_dirs, false);
+        graph_watch_stop(&g->watch);
+    }
+    return ok;
 }
 
 /* Notes that 'dir' is read.  Returns false, after appending a cause, if it
@@ -321,10 +415,12 @@ graph_add_dir(struct graph *g, const char *dir)
     return true;
 }
 
-/* Adds the sources of 'input' (a directory searched for traces, or a
- * net:// URL).  Returns false after appending a cause. */
+/* Adds the source of 'input' if it is a net:// URL, else the trace
+ * directories found under it to their groups (read by src.ctf.fs class
+ * 'fs').  Returns false after appending a cause. */
 static bool
-graph_add_input(struct graph *g, const char *input)
+graph_add_input(struct graph *g, const bt_component_class_source *fs,
+                const char *input)
 {
     if (graph_is_live(input)) {
         const bt_component_class_source *live =
@@ -335,7 +431,8 @@ graph_add_input(struct graph *g, const char *input)
                 "No component class: name=\"src.ctf.lttng-live\"");
             return false;
         }
-        return graph_add_source(g, live, input, true);
+        return graph_add_source(g, live, (char *const[]) { (char *) input },
+                                1, true);
     }
 
     struct stat st;
@@ -365,23 +462,18 @@ graph_add_input(struct graph *g, const char *input)
     }
     qsort(found_dirs, n_found_dirs, sizeof *found_dirs, graph_cmp_strings);
 
-    const bt_component_class_source *fs =
-        bt_plugin_borrow_source_component_class_by_name_const(g->ctf, "fs");
-    bool ok = fs != NULL;
-    if (!fs) {
-        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
-            "No component class: name=\"src.ctf.fs\"");
-    }
-    graph_watch_start(&g->watch, input, found_bytes);
+    g->found_bytes += found_bytes;
+    bool ok = true;
     for (size_t i = 0; i < n_found_dirs; i++) {
         if (ok) {
             ok = (graph_check_metadata(found_dirs[i], &g->metadata_ukey)
-                  && graph_add_dir(g, found_dirs[i])
-                  && graph_add_source(g, fs, found_dirs[i], false));
+                  && graph_add_dir(g, found_dirs[i]));
+            if (ok) {
+                graph_group_add(g, fs, found_dirs[i]);
+            }
         }
         free(found_dirs[i]);
     }
-    graph_watch_stop(&g->watch);
     n_found_dirs = 0;
     return ok;
 }
@@ -463,10 +555,20 @@ graph_build(struct graph *g, int n_inputs, char *inputs[])
         return false;
     }
 
+    const bt_component_class_source *fs =
+        bt_plugin_borrow_source_component_class_by_name_const(g->ctf, "fs");
+    if (!fs) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "No component class: name=\"src.ctf.fs\"");
+        return false;
+    }
     for (int i = 0; i < n_inputs; i++) {
-        if (!graph_add_input(g, inputs[i])) {
+        if (!graph_add_input(g, fs, inputs[i])) {
             return false;
         }
+    }
+    if (!graph_add_groups(g, fs)) {
+        return false;
     }
 
     g->setup.n_inputs = g->muxer ? 1 : g->n_ports;
