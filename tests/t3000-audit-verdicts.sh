@@ -245,6 +245,25 @@ test_expect_success 'traces are found in subdirectories' '
 
 # ==== Timelines ====
 
+# The view folds its input into one timeline per ukey id: two recordings
+# given together (or per-process buffers of programs that ran one after
+# the other) were folded into one, each ukey#1 listed as if one program
+# had them all, and exit 0, where the page says several programs' traces
+# are refused.  Nothing is printed before the error.
+test_expect_success 'view: several traces are refused, before any output' '
+    for f in text json chrome; do
+        "$UKDB" view --format $f clean double_delete >out 2>err
+        test $? = 2 && test ! -s out &&
+        test "$(wc -l <err)" = 1 &&
+        test_grep "^ukdb: error: .*the input holds 2 traces (.*/clean; .*/double_delete): view each on its own\$" err ||
+        return 1
+    done &&
+    ! babeltrace2 --plugin-path="$PLUGINS" clean double_delete \
+        -c sink.ukey.lifecycle >out 2>err &&
+    test ! -s out && test_grep "view each on its own" err &&
+    "$UKDB" view clean >out && test "$(grep -c "^ukey#" out)" = 2
+'
+
 test_expect_success 'view: one timeline per ukey' '
     "$UKDB" view clean >out &&
     cat >expect <<-\EOT &&

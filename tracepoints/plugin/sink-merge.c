@@ -225,6 +225,10 @@ sink_consume(bt_self_component_sink *self_sink)
             "nanoseconds from origin: the trace is corrupt");
         return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
     }
+    /* Every stream began (each input has a head): before any output. */
+    if (!sink_check_one_trace(sink)) {
+        return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+    }
     if (!first) {
         return (sink_end(sink)
                 ? BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END

@@ -165,4 +165,9 @@ void sink_input_release(struct sink_input *in);
  * cause. */
 bool sink_end(struct sink *);
 
+/* Returns false, after appending a cause, if the input of a view (but
+ * live or raw) holds several traces: one timeline per ukey id cannot tell
+ * their ukeys apart.  Called when every stream began. */
+bool sink_check_one_trace(struct sink *);
+
 #endif /* UKDB_TRACEPOINTS_PLUGIN_SINK_PRIVATE_H */

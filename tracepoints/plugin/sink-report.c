@@ -130,6 +130,38 @@ sink_why_no_event(const struct sink *sink)
             : "No event: the input has no stream, or only empty ones");
 }
 
+/* The view folds its input into one timeline per ukey id: the traces of
+ * several programs (per-process buffers, or recordings given together),
+ * even one after the other, would show ukeys of one id from each as if one
+ * program had them.  Returns false, after appending a cause that names
+ * them, if the input of a view holds several traces; not live, whose
+ * timelines are out already, nor raw, a list of events as they come. */
+bool
+sink_check_one_trace(struct sink *sink)
+{
+    if (sink->opts.mode != REPORT_VIEW || sink->opts.on_event
+        || sink->opts.live || sink->opts.format == REPORT_RAW
+        || sink->n_traces < 2) {
+        return true;
+    }
+    char *names = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&names, &size);
+    uk_assert(f);
+    for (size_t i = 0; i < sink->n_traces && i < 3; i++) {
+        fprintf(f, "%s%s", i ? "; " : "", sink->traces[i].name);
+    }
+    if (sink->n_traces > 3) {
+        fprintf(f, "; and %zu more", sink->n_traces - 3);
+    }
+    fclose(f);
+    BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self_comp,
+        "the input holds %zu traces (%s): view each on its own",
+        sink->n_traces, names);
+    free(names);
+    return false;
+}
+
 /* The input ended: prints the report.  Returns false after appending a
  * cause. */
 bool
