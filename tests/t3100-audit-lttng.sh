@@ -351,6 +351,19 @@ test_expect_success 'live: audit a session through lttng-relayd' '
     test_grep "^violation: " live.out
 '
 
+# A live URL of no session: src.ctf.lttng-live ends at once, and the audit
+# said "No event: the input has no stream, or only empty ones", as if a
+# trace on disk were empty; the REPL's open already named the session.
+test_expect_success 'live: a session the relay daemon does not have' '
+    url=$(lttng_live_url nosuch) &&
+    for c in audit view; do
+        timeout 30 "$UKDB" $c "$url" >out 2>err; test $? = 2 &&
+        test ! -s out && test "$(wc -l <err)" = 1 &&
+        test_grep "^ukdb: error: .*No event: no such live session, or it ended without \"ukey:\" events (a live URL is net://HOST\[:PORT\]/host/HOSTNAME/SESSION)\$" err ||
+            return 1
+    done
+'
+
 # timeout(1) forwards a signal to its child and, unless --foreground, to
 # its whole process group as well: ukdb would get two SIGINTs, and the
 # second one kills by design (a second Ctrl-C), racing the report.

@@ -124,6 +124,12 @@ sink_why_no_event(const struct sink *sink)
     if (sink->n_streams || !declares) {
         return "Not a ukey trace: the input has no \"ukey:\" event";
     }
+    if (declares < 0 && sink->opts.live) {
+        /* src.ctf.lttng-live ends at once on a session it cannot find. */
+        return "No event: no such live session, or it ended without "
+               "\"ukey:\" events (a live URL is "
+               "net://HOST[:PORT]/host/HOSTNAME/SESSION)";
+    }
     return (declares > 0
             ? "A ukey trace with no event: its streams are empty, or it "
               "has none"
