@@ -262,6 +262,11 @@ record_check_output(struct record_ctx *ctx)
     struct stat st;
 
     if (stat(dir, &st)) {
+        if (errno == ENOENT && !lstat(dir, &st)) {
+            fprintf(stderr, "ukdb: error: %s: a symbolic link to nothing "
+                    "(make its directory, or give another)\n", dir);
+            return -1;
+        }
         if (errno != ENOENT || mkdir(dir, 0755)) {
             fprintf(stderr, "ukdb: error: %s: %s\n", dir, strerror(errno));
             return -1;
@@ -890,6 +895,8 @@ record_main(int argc, char *argv[])
         return ukdb_usage_error("record", "no scenario to run");
     } else if (!opts.output == !opts.live_url) {
         return ukdb_usage_error("record", "give exactly one of -o and --live");
+    } else if (opts.output && !*opts.output) {
+        return ukdb_usage_error("record", "-o needs a directory, not ''");
     }
     if (opts.search_path) {
         return record_run(&opts, &argv[optind]);
@@ -903,6 +910,13 @@ record_main(int argc, char *argv[])
     if (is_file && access(script, R_OK)) {
         fprintf(stderr, "ukdb: error: record: %s: %s\n", script,
                 strerror(errno));
+        return 2;
+    }
+    /* ukdb would open a directory as a trace, searching it. */
+    struct stat st;
+    if (is_file && !stat(script, &st) && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "ukdb: error: record: %s: is a directory, not a "
+                "scenario script\n", script);
         return 2;
     }
 

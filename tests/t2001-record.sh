@@ -97,6 +97,26 @@ test_expect_success 'a missing script: an error before any session' '
     test "$(wc -l <stderr)" = 1 && ! test -e nos
 '
 
+# A directory as the script was run: ukdb opened it as a trace, searching
+# it (/tmp: any trace under it), and a trace of that failing run was left.
+# A symbolic link to nothing as DIR said "File exists" (mkdir), and an
+# empty DIR "No such file or directory".
+test_expect_success 'a directory as the script, a dangling link or "" as DIR' '
+    mkdir notascript &&
+    { $RECORD -o dirrec notascript 2>stderr; test $? = 2; } &&
+    test_grep "^ukdb: error: record: notascript: is a directory, not a scenario script\$" stderr &&
+    test "$(wc -l <stderr)" = 1 && ! test -e dirrec &&
+    printf "handler h0\n" >"with space.ukdb" && ln -s nowhere dangling &&
+    { $RECORD -o dangling "with space.ukdb" 2>stderr; test $? = 2; } &&
+    test_grep "^ukdb: error: dangling: a symbolic link to nothing (make its directory, or give another)\$" stderr &&
+    test "$(wc -l <stderr)" = 1 && ! test -e nowhere &&
+    { $RECORD -o "" "with space.ukdb" 2>stderr; test $? = 2; } &&
+    test_grep "^ukdb: error: record: -o needs a directory, not .. (see \"ukdb record --help\")\$" stderr &&
+    $RECORD -o "dir with space" "with space.ukdb" >/dev/null 2>stderr &&
+    test_grep "^ukdb: [1-9][0-9]* events recorded\$" stderr &&
+    "$UKDB" audit "dir with space" >audit.out && test_grep "^result: PASS" audit.out
+'
+
 test_expect_success 'a scenario that records no event: exit 2' '
     [ -x "$UKDB" ] || exit 0
     echo "handler h0" >s.ukdb &&
