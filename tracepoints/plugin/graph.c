@@ -5,6 +5,7 @@
 #define _GNU_SOURCE 1           /* nftw() and 'struct FTW'. */
 #include "graph-private.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <ftw.h>
@@ -142,11 +143,22 @@ graph_print_error(void)
 static char **found_dirs;                       /* (owned) Each (owned). */
 static size_t n_found_dirs, allocated_found_dirs;
 static uint64_t found_bytes;                    /* Of every regular file. */
+static char *unreadable_dir;                    /* (owned) The first one. */
+static int unreadable_errno;
 
 static int
 graph_find_cb(const char *path, const struct stat *st, int type,
               struct FTW *ftw)
 {
+    if (type == FTW_DNR && !unreadable_dir) {
+        /* A trace under it would be left out, unsaid.  Why: */
+        DIR *d = opendir(path);
+        unreadable_errno = d ? EIO : errno;
+        if (d) {
+            closedir(d);
+        }
+        unreadable_dir = uk_xstrdup(path);
+    }
     if (type != FTW_F || !S_ISREG(st->st_mode)) {
         return 0;               /* A FIFO named "metadata" would block. */
     }
@@ -159,6 +171,18 @@ graph_find_cb(const char *path, const struct stat *st, int type,
                                                   path);
     }
     return 0;
+}
+
+/* Forgets what graph_find_cb() found. */
+static void
+graph_free_found(void)
+{
+    for (size_t i = 0; i < n_found_dirs; i++) {
+        free(found_dirs[i]);
+    }
+    n_found_dirs = 0;
+    free(unreadable_dir);
+    unreadable_dir = NULL;
 }
 
 static int
@@ -253,8 +277,9 @@ graph_add_source(struct graph *g, const bt_component_class_source *cls,
                                       GRAPH_LOG_LEVEL, &src)
         != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
-            "Cannot read %s: \"%s\"", live ? "live session" : "trace",
-            input);
+            "Cannot read %s: \"%s\"%s", live ? "live session" : "trace",
+            input, n_inputs > 1 ? " (with the other directories of its "
+                                  "UUID)" : "");
         goto out;
     }
     uint64_t n = bt_component_source_get_output_port_count(src);
@@ -453,6 +478,14 @@ graph_add_input(struct graph *g, const bt_component_class_source *fs,
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
             "Cannot search trace directory: path=\"%s\": %s", input,
             strerror(errno));
+        graph_free_found();
+        return false;
+    }
+    if (unreadable_dir) {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
+            "Cannot search trace directory: path=\"%s\": %s",
+            unreadable_dir, strerror(unreadable_errno));
+        graph_free_found();
         return false;
     }
     if (!n_found_dirs) {
