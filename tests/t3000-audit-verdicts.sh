@@ -17,7 +17,7 @@ command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
 
 for s in clean double_delete lossy lost_packet lost_other_stream mid_life_lost \
     counter_back snapshot_head snapshot_tail snapshot_first_end two_runs \
-    killed_run partial two_programs; do
+    killed_run partial two_programs stopped; do
     scn_$s | $WRITE "$TRASH/$s" || { echo "Bail out! ctf-write $s"; exit 1; }
 done
 
@@ -216,6 +216,32 @@ test_expect_success 'two programs mixed in one trace: an error, no verdict' '
     test ! -s out &&
     "$UKDB" two_programs </dev/null >out 2>err; test $? = 2 &&
     test_grep "^ukdb: error: open: .two_programs.: the events of thread 0 (main) go back" err
+'
+
+# A session stopped and started again records nothing in between, and
+# LTTng counts no discarded event: the audit saw no loss, and ukey 1,
+# whose retirement fell in the gap, made a false duplicate-ukey and a false
+# leak (FAIL).  A gap in seq no thread can still fill is a loss.
+test_expect_success 'a gap in seq (tracing stopped, then started): no false FAIL' '
+    "$UKDB" audit stopped >out; rc=$?; cat out; test $rc = 3 &&
+    ! grep "^violation:" out &&
+    test_grep "^verdicts: PASS 1, FAIL 0, INCONCLUSIVE 2\$" out &&
+    test_grep "^  unknown number of events of seq 30 to 533 (never recorded: was tracing stopped and started again?) between +0.000028000 and +0.000533000\$" out &&
+    babeltrace2 --plugin-path="$PLUGINS" stopped -c sink.ukey.audit >cli &&
+    test_cmp out cli &&
+    "$UKDB" audit --format json stopped >out.json; test $? = 3 &&
+    $PY -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d[\"result\"] == \"INCONCLUSIVE\" and d[\"exit\"] == 3, d
+assert d[\"errors\"] == 0 and not d[\"violations\"], d
+" out.json &&
+    "$UKDB" view --format raw stopped >raw 2>err &&
+    test_grep "^ukdb: warning: an unknown number of events of seq 30 to 533" err &&
+    # Seqs a little out of order (threads record a moment after they
+    # number) are no loss: a gap of fewer than 64 + 2 per thread.
+    scn_clean | sed "/^end /s/\$/ seq=100/" | $WRITE late &&
+    "$UKDB" audit late >out && test_grep "^lost events: none" out
 '
 
 test_expect_code 3 'a run without its end event is inconclusive' '

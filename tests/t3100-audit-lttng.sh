@@ -164,6 +164,25 @@ test_expect_success 'two snapshots of one session: each event read once' '
     test_cmp last.raw both.raw
 '
 
+# "lttng stop" then "lttng start" amid a load: nothing is recorded in
+# between and LTTng counts no discarded event.  The audit saw no loss and
+# found false stats-double and duplicate-ukey errors (FAIL).
+test_expect_success 'a session stopped and started again amid a load' '
+    lttng_create sst "$TRASH/sst" && lttng_enable_blocking sst 1M 4 &&
+    lttng_start sst &&
+    { lttng_traced "$UKDB" load --variant upstream --handlers 2 \
+        --revalidators 2 --flows 100 --churn 0.2 --idle-ms 5 --seconds 2 \
+        --quiet >/dev/null & } && pid=$! &&
+    sleep 0.7 && lttng_stop sst && sleep 0.5 && lttng_start sst &&
+    wait $pid && lttng_stop sst && lttng_destroy sst &&
+    "$UKDB" audit sst >sst.out; rc=$?
+    grep -v "^  " sst.out | cut -c1-200 &&
+    test $rc = 3 && ! grep "^violation: ERROR" sst.out &&
+    test_grep "^  unknown number of events of seq [0-9]* to [0-9]* (never recorded: was tracing stopped and started again?)" sst.out &&
+    babeltrace2 --plugin-path="$PLUGINS" sst -c sink.ukey.audit >sst.cli &&
+    test_cmp sst.out sst.cli
+'
+
 # "lttng clear" amid a load: the trace starts mid-run, and says so; what
 # came before is unknown, not a violation.
 test_expect_success 'a session cleared amid a load: no false FAIL' '

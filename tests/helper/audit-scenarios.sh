@@ -263,3 +263,17 @@ scn_two_programs() {
     echo "@stream 1"
     scn_clean | awk '{ n++; print $0 " seq=" n " ts=" (1000 * n + 500) }'
 }
+
+# scn_stopped: a session stopped and started again amid a run: the events
+# of seq 34 to 533 (ukey 1's retirement among them) were never recorded,
+# and no discarded-events message says so.  Ukey 2 then takes flow f1's
+# umap slot as if ukey 1 were still there.
+scn_stopped() {
+    scn_head
+    scn_install 1 0x10 3
+    scn_install 2 0x20 5
+    scn_install 3 0x10 3 | sed '1s/$/ seq=534/'
+    scn_retire 2 0x20 5 2
+    scn_retire 3 0x10 3 2
+    echo "end thread=0 value=0"
+}

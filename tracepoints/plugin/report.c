@@ -450,6 +450,60 @@ report_tails(struct report *r, const struct ukey_event *e)
     r->n_tails = n;
 }
 
+/* Seqs that so many threads cannot hold: a thread numbers an event and
+ * records it a moment later, with at most a batch of events an observer
+ * deferred (UK_MAX_DEFERRED, 64, in core/event.c) numbered with it. */
+#define REPORT_SEQ_GAP_MIN(THREADS) (64 + 2 * (THREADS))
+
+/* True if a loss already known overlaps [begin, end]. */
+static bool
+report_loss_known(const struct report *r, uint64_t begin, uint64_t end)
+{
+    for (size_t i = 0; i < r->n_discards; i++) {
+        const struct report_discard *d = &r->discards[i];
+        if (d->ts_begin <= end && d->ts_end >= begin) {
+            return true;
+        }
+    }
+    return r->n_discards == REPORT_MAX_DISCARDS;    /* Cannot tell. */
+}
+
+/* Before event 'e': the events of the seqs between the highest so far
+ * and 'e''s, more than the threads can still be recording, were never
+ * recorded, and LTTng counted no discarded event: a session stopped and
+ * started again (or an event disabled for a while) records nothing in
+ * between.  They are a loss from the last event to 'e', unless a loss
+ * known already covers it (a discarded-events message, a stream that
+ * began late, the types a session did not enable). */
+static void
+report_seq_gap(struct report *r, const struct ukey_event *e)
+{
+    if (e->thread_id >= r->seq_threads) {
+        r->seq_threads = (uint64_t) e->thread_id + 1;
+    }
+    if (e->type == UK_EV_THREAD_START && e->seq <= 3
+        && e->seq < r->seq_high) {
+        r->seq_high = e->seq;           /* Another run (lifecycle-run.c). */
+        r->seq_threads = (uint64_t) e->thread_id + 1;
+        return;
+    }
+    if (e->seq <= r->seq_high) {
+        return;
+    }
+    uint64_t high = r->seq_high;
+    r->seq_high = e->seq;
+    if (!high || !r->have_ts0
+        || e->seq - high - 1 < REPORT_SEQ_GAP_MIN(r->seq_threads)
+        || report_loss_known(r, r->last_ts, e->ts)) {
+        return;
+    }
+    char what[160];
+    snprintf(what, sizeof what, "events of seq %" PRIu64 " to %" PRIu64
+             " (never recorded: was tracing stopped and started again?)",
+             high + 1, e->seq - 1);
+    report_loss(r, 0, r->last_ts, e->ts, what);
+}
+
 static void
 report_process(struct report *r, const struct ukey_event *e)
 {
@@ -458,6 +512,9 @@ report_process(struct report *r, const struct ukey_event *e)
     }
     if (e->ts > r->next_tail_ts) {
         report_tails(r, e);
+    }
+    if (!r->opts.on_event) {    /* The REPL finds the gaps itself. */
+        report_seq_gap(r, e);
     }
     if (r->opts.on_event) {
         r->n_fed++;
