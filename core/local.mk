@@ -1,4 +1,5 @@
 CORE_SRCS += core/event.c
+CORE_SRCS += core/event-bus.c
 CORE_SRCS += core/util.c
 CORE_SRCS += core/coro.c
 CORE_SRCS += core/lifecycle.c
