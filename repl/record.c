@@ -217,6 +217,27 @@ record_rm_tree(const char *path)
     nftw(path, record_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+static int
+record_rmdir_entry(const char *path, const struct stat *st, int flag,
+                   struct FTW *ftw)
+{
+    (void) st;
+    (void) ftw;
+    if (flag == FTW_DP) {
+        rmdir(path);            /* Fails, as wanted, if not empty. */
+    }
+    return 0;
+}
+
+/* Removes the empty directories under 'path', and 'path' if it ends up
+ * empty: what the session made of an output that received nothing.  No
+ * file is removed. */
+static void
+record_rm_empty_dirs(const char *path)
+{
+    nftw(path, record_rmdir_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* ==== Checks ==== */
 
 static int
@@ -842,7 +863,9 @@ out:
         status = 2;
     }
     if (status == 2 && ctx.made_output && ctx.output) {
-        rmdir(ctx.output);      /* Only if still empty. */
+        /* The session's empty "ust/..." too: a failed run leaves no
+         * directory it made behind, unless something was written. */
+        record_rm_empty_dirs(ctx.output);
     }
     free(ctx.output);
     record_signals_end(&ctx);

@@ -153,6 +153,16 @@ test_expect_success 'record --live to a relay nobody listens on: one line' '
     test "$(wc -l <relay.err)" = 1 || { cat relay.err; false; }
 '
 
+# A program that cannot run: the directory record made (and the session's
+# empty ust/ tree in it) was left behind.
+test_expect_success 'record --exec of a program that cannot run leaves no directory' '
+    { $RECORD -o noexec --exec ./nonexistent-program 2>err; test $? = 2; } &&
+    test_grep "nonexistent-program: No such file or directory" err &&
+    ! test -e noexec &&
+    mkdir kept && { $RECORD -o kept --exec ./nonexistent-program 2>err;
+                    test $? = 2; } && test -d kept
+'
+
 # As the usage says: "record -o DIR [--] [OPTION...] SCRIPT.ukdb".
 test_expect_success 'ukdb options before the script reach its run' '
     [ -x "$UKDB" ] || exit 0
