@@ -58,6 +58,8 @@ enum lc_doubt {
 struct lc_ukey {
     uint64_t id, ufid;          /* From its create or first event. */
     uint32_t pmd_id;
+    uint32_t run;               /* The input's run it was first seen in,
+                                 * from 1. */
     uint32_t flow;              /* Index in 'lc->flows', or LC_NO_FLOW. */
     int32_t umap;
     uint8_t state;              /* enum ukey_state, from OK transitions. */

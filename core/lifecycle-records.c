@@ -248,6 +248,7 @@ lc_ukey_get(struct lifecycle *lc, uint64_t id, const struct ukey_event *e,
     }
     u = lc_ukey_alloc(lc);
     u->id = id;
+    u->run = (uint32_t) lc->sum.n_runs;
     if (!lc->min_id || id < lc->min_id) {
         lc->min_id = id;
     }

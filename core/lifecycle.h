@@ -157,6 +157,8 @@ struct lifecycle_ukey {
     uint64_t ukey_id;
     uint64_t ufid;
     uint32_t pmd_id;
+    uint32_t run;               /* The input's run it was first seen in
+                                 * (from 1): ids start over in each. */
     const char *flow_name;      /* From the 'flow' event, or NULL. */
     int32_t umap;
     enum ukey_state state;      /* Last state. */

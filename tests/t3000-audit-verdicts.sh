@@ -189,6 +189,17 @@ test_expect_success 'two runs in one trace: each judged on its own' '
     test_grep "\"runs\":2," json
 '
 
+# view listed both runs' ukey#1 alike, as if one ukey had two timelines.
+test_expect_success 'two runs in one trace: view says which run a ukey is of' '
+    "$UKDB" view two_runs >out &&
+    test "$(grep -c "^ukey#1 flow f1 " out)" = 1 &&
+    test "$(grep -c "^ukey#1 (run 2) flow f1 " out)" = 1 &&
+    "$UKDB" view --format json two_runs >json &&
+    $PY -c "import json, sys
+u = json.load(open(sys.argv[1]))[\"ukeys\"]
+assert sorted((k[\"id\"], k[\"run\"]) for k in u) == [(1, 1), (1, 2), (2, 1), (2, 2)], u" json
+'
+
 # A run killed before its end, then another: a thread start of seq 1 well
 # into a run starts the next.  Its live ukeys are inconclusive (the audit
 # said PASS, their ids taken by the next run's).

@@ -53,7 +53,7 @@ TRACE_ONLY = {
 # The view's ukey and violation objects against the trace REPL's.
 VIEW_ONLY = {"verdict", "rule", "explanation", "transitions", "violations",
              "ufid", "flow", "evidence", "thread_id", "index", "from", "to",
-             "result", "ts"}
+             "result", "ts", "run"}
 REPL_ONLY = {"state_thread", "state_where", "in_umap", "lock",
              "stats_packets", "postponed", "frees", "uncertain", "thread",
              "other_thread", "seq", "earlier_seq", "event"}

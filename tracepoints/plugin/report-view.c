@@ -164,6 +164,10 @@ print_timeline_text(struct report *r, FILE *f, const struct lifecycle_ukey *u,
                         : report_flow_name(r, u->ufid));
 
     fprintf(f, "ukey#%" PRIu64, u->ukey_id);
+    if (u->run > 1) {
+        /* Ids start over in each run: ukey#1 of run 2 is another. */
+        fprintf(f, " (run %" PRIu32 ")", u->run);
+    }
     if (flow) {
         fprintf(f, " flow %s", flow);
     }
@@ -205,8 +209,8 @@ print_timeline_json(struct report *r, FILE *f, const struct lifecycle_ukey *u,
                         : report_flow_name(r, u->ufid));
     char buf[32];
 
-    fprintf(f, "{\"id\":%" PRIu64 ",\"ufid\":\"%016" PRIx64 "\",\"flow\":",
-            u->ukey_id, u->ufid);
+    fprintf(f, "{\"id\":%" PRIu64 ",\"run\":%" PRIu32 ",\"ufid\":\"%016"
+            PRIx64 "\",\"flow\":", u->ukey_id, u->run, u->ufid);
     report_json_string_or_null(f, flow);
     fprintf(f, ",\"pmd_id\":%" PRIu32 ",\"umap\":%" PRId32
             ",\"state\":\"%s\",\"freed\":%s,\"created_seen\":%s"
