@@ -452,10 +452,7 @@ repl_watch_parse(struct repl *r, int argc, char *argv[],
                            &w.ufid)) {
         return CMD_ERROR;
     }
-    /* A ukey as "show ukey" takes it, however it was typed ("#1",
-     * "ukey#1"). */
-    w.text = (w.ukey_id ? uk_xasprintf("ukey %" PRIu64, w.ukey_id)
-              : uk_xasprintf("%s %s", argv[1], argv[2]));
+    w.text = uk_xasprintf("%s %s", argv[1], argv[2]);
     w.number = ++r->sess.next_watch_number;
     r->sess.watches = uk_grow(r->sess.watches, &r->sess.allocated_watches,
                          r->sess.n_watches + 1, sizeof *r->sess.watches);
