@@ -589,4 +589,18 @@ test_expect_success '-x INITFILE that cannot be read: as -f says it' '
     one_error "^ukdb: error: source: .nonexistent.ukdb.: No such file"
 '
 
+# A directory of several traces opened in the REPL mixed them into one
+# cursor in seq order (every trace's seq 1 first) under each one's thread
+# names; "view" refuses them, and so does "open".  And a failed graph's
+# error no longer starts "Graph failed to complete successfully: ".
+test_expect_success 'open of several traces: one line, open each on its own' '
+    run_ukdb -c "open $TEST_TOP/traces; echo not reached" && check_rc 2 &&
+    one_error "^ukdb: error: open: .*: the input holds 4 traces \(.*\): open each on its own\$" &&
+    ! grep -q "not reached" out &&
+    echo when | "$UKDB" "$TEST_TOP/traces" >out 2>err; test $? = 2 &&
+    one_error "the input holds 4 traces" &&
+    run_ukdb view "$TEST_TOP/traces" && check_rc 2 &&
+    one_error "^ukdb: error: the input holds 4 traces \(.*\): view each on its own\$"
+'
+
 test_done

@@ -254,7 +254,7 @@ test_expect_success 'two programs at once in one session: an error' '
     lttng_stop both && lttng_destroy both &&
     "$UKDB" audit both >both.out 2>both.err; rc=$?
     cat both.err && test $rc = 2 &&
-    test_grep "^ukdb: error: .*: the events of thread [0-9].* go back from seq [0-9]* to seq [0-9]* .*the input mixes the events of two programs" both.err &&
+    test_grep "^ukdb: error: .*the events of thread [0-9].* go back from seq [0-9]* to seq [0-9]* .*the input mixes the events of two programs" both.err &&
     ! grep -q "^violation:" both.out
 '
 

@@ -94,6 +94,11 @@ graph_print_cause(const bt_error_cause *cause)
     }
 }
 
+/* The cause a graph that failed to run adds over its component's: in the
+ * chain (UKDB_ERROR_CHAIN), not in the one-line error, where it would only
+ * stand before the reason. */
+static const char graph_failed[] = "Graph failed to complete successfully";
+
 /* The first line of cause message 'msg', in 'buf'. */
 static const char *
 graph_first_line(const char *msg, char *buf, size_t size)
@@ -127,7 +132,12 @@ graph_print_error(void)
         graph_first_line(bt_error_cause_get_message(
             bt_error_borrow_cause_by_index(error, 0)), why, sizeof why);
     }
-    fprintf(stderr, "ukdb: error: %s%s%s\n", what, *why ? ": " : "", why);
+    if (*why && !strcmp(what, graph_failed)) {
+        fprintf(stderr, "ukdb: error: %s\n", why);
+    } else {
+        fprintf(stderr, "ukdb: error: %s%s%s\n", what, *why ? ": " : "",
+                why);
+    }
     if (getenv("UKDB_ERROR_CHAIN")) {
         for (uint64_t i = n; i > 0; i--) {
             graph_print_cause(bt_error_borrow_cause_by_index(error, i - 1));
@@ -672,7 +682,7 @@ graph_run__(struct graph *g)
         case BT_GRAPH_RUN_STATUS_MEMORY_ERROR:
         default:
             BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
-                "Graph failed to complete successfully");
+                "%s", graph_failed);
             return GRAPH_FAILED;
         }
     }
@@ -741,7 +751,7 @@ graph_poll(struct graph *g)
     case BT_GRAPH_RUN_ONCE_STATUS_MEMORY_ERROR:
     default:
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
-            "Graph failed to complete successfully");
+            "%s", graph_failed);
         break;
     }
     fflush(stdout);

@@ -139,14 +139,18 @@ sink_why_no_event(const struct sink *sink)
 /* The view folds its input into one timeline per ukey id: the traces of
  * several programs (per-process buffers, or recordings given together),
  * even one after the other, would show ukeys of one id from each as if one
- * program had them.  Returns false, after appending a cause that names
- * them, if the input of a view holds several traces; not live, whose
- * timelines are out already, nor raw, a list of events as they come. */
+ * program had them.  So would the REPL's cursor ('on_event'), which puts
+ * the events in seq order: those of several traces mixed, and their
+ * threads' names.  Returns false, after appending a cause that names
+ * them, if the input of a view or of the REPL holds several traces; not
+ * live, whose timelines are out already, nor a raw view, a list of events
+ * as they come. */
 bool
 sink_check_one_trace(struct sink *sink)
 {
-    if (sink->opts.mode != REPORT_VIEW || sink->opts.on_event
-        || sink->opts.live || sink->opts.format == REPORT_RAW
+    bool repl = sink->opts.on_event != NULL;
+    if (sink->opts.mode != REPORT_VIEW || sink->opts.live
+        || (sink->opts.format == REPORT_RAW && !repl)
         || sink->n_traces < 2) {
         return true;
     }
@@ -162,8 +166,8 @@ sink_check_one_trace(struct sink *sink)
     }
     fclose(f);
     BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(sink->self_comp,
-        "the input holds %zu traces (%s): view each on its own",
-        sink->n_traces, names);
+        "the input holds %zu traces (%s): %s each on its own",
+        sink->n_traces, names, repl ? "open" : "view");
     free(names);
     return false;
 }
