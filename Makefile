@@ -243,11 +243,14 @@ install: all
 # ==== Committed traces (traces/README.md) ====
 
 TRACES := race-v1-replace race-upstream slowpath-pre-replace purge
+# On CPU 0, so that the events land in the per-CPU stream file ukdb_0,
+# whose byte offsets tests/t3300-committed-traces.sh corrupts.
+TRACES_CPU := $(shell command -v taskset >/dev/null 2>&1 && echo taskset -c 0)
 
 traces: all
 	@for t in $(TRACES); do \
 	    rm -rf traces/$$t; \
-	    $(UKDB) record -o traces/$$t examples/$$t.ukdb >/dev/null || \
+	    $(TRACES_CPU) $(UKDB) record -o traces/$$t examples/$$t.ukdb >/dev/null || \
 	        [ $$? -eq 1 ] || exit 2; \
 	done
 	@echo "traces regenerated: $(TRACES)"
