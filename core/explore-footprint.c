@@ -23,7 +23,9 @@
  *     revalidator reading 'paused' to begin a round, the main thread's
  *     pause reading n_in_round) or written ('round_w': barrier arrivals,
  *     and any change of dump_seq, reval_seq, n_rounds, n_in_round or
- *     paused, seen by comparing udpif before and after the step);
+ *     paused, seen by comparing udpif before and after the step); a
+ *     variant whose new ukeys take the current dump_seq (2016) reads it
+ *     when it creates one (ex_observe());
  *   - "global" for the actions that read or write everything (datapath
  *     dump and flush, join), for the step of a revalidator that begins a
  *     round with a dump phase (the dump copies every datapath flow), for

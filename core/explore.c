@@ -138,6 +138,11 @@ ex_observe(const struct ukey_event *e, void *ex_)
         ex->rounds_ended = e->value;
     }
     ex_fp_from_event(&ex->step_fp, e);
+    if (e->type == UK_EV_CREATE && ex->udpif
+        && !ex->udpif->variant->new_dump_seq_zero) {
+        /* ukey_create_seqs() read udpif->dump_seq, which R6 writes. */
+        ex->step_fp.round_r = true;
+    }
     if (e->type == UK_EV_VIOLATION
         && (e->result == UK_SEV_ERROR || ex->opts.warnings)) {
         ex->pending = uk_grow(ex->pending, &ex->allocated_pending,

@@ -413,7 +413,7 @@ revalidator_round(struct uk_thread *t, struct uk_round *round,
     }
     uk_barrier_wait(t, round);                                   /* R5 */
     if (leader) {
-        udpif->dump_seq++;                                       /* R6 */
+        uk_dump_seq_next(udpif);                                 /* R6 */
         udpif->n_rounds++;
     }
     uk_op_end(t, UK_OP_ROUND, round->number);

@@ -288,6 +288,22 @@ uk_reval_seq(const struct udpif *udpif)
                                 memory_order_acquire);
 }
 
+/* 'udpif->dump_seq', which a handler reads (a 2016 variant's new ukey)
+ * while the leader moves it in R6: uk_dump_seq_next(). */
+static inline uint64_t
+uk_dump_seq(const struct udpif *udpif)
+{
+    return atomic_load_explicit((_Atomic uint64_t *) &udpif->dump_seq,
+                                memory_order_relaxed);
+}
+
+static inline void
+uk_dump_seq_next(struct udpif *udpif)
+{
+    atomic_store_explicit((_Atomic uint64_t *) &udpif->dump_seq,
+                          udpif->dump_seq + 1, memory_order_relaxed);
+}
+
 static inline unsigned int
 uk_actions_version(const struct uk_flow *flow)
 {

@@ -70,6 +70,13 @@ struct uk_variant {
     bool inconsistent;          /* A failed modify goes to INCONSISTENT
                                  * (cf11766cb); before, the ukey stayed
                                  * OPERATIONAL with the new actions. */
+    bool new_dump_seq_zero;     /* A new ukey starts with dump_seq 0, not
+                                 * yet dumped (8f0e86f84); before, it took
+                                 * the current dump_seq, which that round's
+                                 * dump and sweep read as "dumped". */
+    bool adopt_reval_seq_behind; /* An adopted ukey gets reval_seq - 1, so
+                                 * it is revalidated (57db02104); before,
+                                 * the current reval_seq. */
     bool sweep_last_stats;      /* The sweep revalidates missed flows with
                                  * the last known stats (6c24851f4). */
 };
@@ -358,7 +365,9 @@ struct udpif {
     struct ukey *all_ukeys;     /* Every ukey ever created. */
     uint64_t next_ukey_id;
 
-    uint64_t dump_seq;          /* udpif->dump_seq. */
+    uint64_t dump_seq;          /* udpif->dump_seq: R6 writes it, a 2016
+                                 * variant's new ukey reads it
+                                 * (uk_dump_seq()). */
     uint64_t reval_seq;         /* udpif->reval_seq. */
     uint64_t time;              /* Model time: steps taken. */
     uint64_t n_rounds;          /* Rounds completed. */

@@ -9,6 +9,29 @@
 
 #include "util.h"
 
+/* The seqs a new ukey starts with.  An upcall's ukey gets the reval_seq of
+ * its translation (upcall_xlate()); an adopted one, since 57db02104, one
+ * less, so that the dump revalidates it (ukey_create_from_dpif_flow()).
+ * Since 8f0e86f84 dump_seq starts at 0, which no round has: the next dump
+ * handles the flow.  Before, ukey_create__() took the dump_seq read at
+ * translation or adoption: the dump of that round skips the flow as
+ * dumped_new_flow and its sweep keeps the ukey, so a round that starts
+ * after the creation, before the next increment, skips it too. */
+static void
+ukey_create_seqs(const struct udpif *udpif, struct ukey *ukey,
+                 enum uk_create_origin origin)
+    UK_NO_THREAD_SAFETY_ANALYSIS
+{
+    const struct uk_variant *v = udpif->variant;
+    uint64_t reval_seq = uk_reval_seq(udpif);
+
+    if (origin == UK_CREATE_DPIF_FLOW && v->adopt_reval_seq_behind) {
+        reval_seq--;
+    }
+    ukey->reval_seq = reval_seq;
+    ukey->dump_seq = v->new_dump_seq_zero ? 0 : uk_dump_seq(udpif);
+}
+
 /* ukey_create__(), from ukey_create_from_upcall() or
  * ukey_create_from_dpif_flow() (T1).  The new ukey is private to 't'. */
 struct ukey *
@@ -31,11 +54,7 @@ ukey_create(struct uk_thread *t, struct uk_flow *flow, uint32_t pmd_id,
     ukey->state_thread = t->id;
     ukey->state_where = UK_SOURCE_LOCATOR;
     ukey_set_actions(ukey, uk_actions_version(flow));
-    /* 57db02104: an adopted flow gets reval_seq - 1 to force its
-     * revalidation; an upcall's ukey the reval_seq of its translation. */
-    ukey->reval_seq = origin == UK_CREATE_DPIF_FLOW
-                      ? uk_reval_seq(udpif) - 1 : uk_reval_seq(udpif);
-    ukey->dump_seq = 0;                         /* 8f0e86f84. */
+    ukey_create_seqs(udpif, ukey, origin);
     /* Kept until udpif_destroy(); free-running: freed for real. */
     ukey_track(udpif, ukey);
     uk_counter_add(udpif, &udpif->stats.created, 1);

@@ -18,6 +18,8 @@
     .inherit_dump_seq = true,                           \
     .missed_dumps = true,                               \
     .inconsistent = true,                               \
+    .new_dump_seq_zero = true,                          \
+    .adopt_reval_seq_behind = true,                     \
     .sweep_last_stats = true
 
 /* The code before the state machine (f3e8c44ef, and the v1 patch on top of
@@ -60,16 +62,19 @@ static const struct uk_variant variants[] = {
     {
         /* 54ebeff4c + 67f08985d as merged: states, replace of EVICTED
          * ukeys, K unlocked across the put, ukey_delete() unguarded.
-         * Like every variant here it uses today's transition rule and
-         * today's dump_seq and reval_seq at creation (8f0e86f84,
-         * 57db02104): README.md, "What the model leaves out". */
+         * Like every variant here it uses today's transition rule
+         * (README.md, "What the model leaves out").  Like the other two
+         * 2016 variants it creates ukeys with the seqs of the time,
+         * before 57db02104 and 8f0e86f84 (ukey_create_seqs()). */
         .name = "landed-2016", .commit = "54ebeff4c+67f08985d",
         .summary = "the state machine as first merged: the race is still "
                    "there until 154781666",
         .replace = true,
         .replace_states = STATE_BIT(EVICTED),
     },
-    /* The bug zoo: upstream with one later fix taken out. */
+    /* The bug zoo: upstream with one later fix taken out, and only that
+     * one: the ukeys they create start with today's seqs, even where X^
+     * predates 57db02104 or 8f0e86f84 (README.md). */
     {
         .name = "pre-154781666", .commit = "154781666^",
         .summary = "ukey_delete() without the state guard: double delete "

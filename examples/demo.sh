@@ -6,10 +6,10 @@ cat <<'TOUR'
 ================================================================ ukdb demo
 The 2016 try_ukey_replace() double delete, in Open vSwitch's revalidator.
 
-Set up so far (examples/demo.ukdb): flow f1 was installed, revalidator0's
-dump found it idle and deleted its datapath flow (its ukey K is EVICTED),
-and revalidator0's sweep has read K's state and released K's lock.  It
-will now take the umap lock to delete K.  f1's traffic just came back, so
+Set up so far (examples/demo.ukdb): flow f1 was installed, a round went
+by, revalidator0's next dump found it idle and deleted its datapath flow
+(its ukey K is EVICTED), and revalidator0's sweep has read K's state and
+released K's lock.  It will now take the umap lock to delete K.  f1's traffic just came back, so
 handler0 has a miss for f1.
 
 Try, in order:

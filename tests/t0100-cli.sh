@@ -567,10 +567,10 @@ test_expect_success 'expect state ID none: an ID not created yet has none' '
 test_expect_success 'ukdb TRACE -c CMD and -x INITFILE run on the open trace' '
     T=$TEST_TOP/traces/race-v1-replace &&
     run_ukdb "$T" -c "goto end; show violations" && check_rc 0 &&
-    test_grep "^\[82\] " out && test_grep "ERROR double-delete at event 65" out &&
+    test_grep "^\[107\] " out && test_grep "ERROR double-delete at event 90" out &&
     echo "tbreak violation double-delete; continue" | tr ";" "\n" >init.ukdb &&
     run_ukdb -x init.ukdb -c "when" "$T" && check_rc 0 &&
-    test_grep "^event 65 of 82 " out &&
+    test_grep "^event 90 of 107 " out &&
     run_ukdb "$T" -c "bogus" -c "echo not reached" && check_rc 2 &&
     one_error "unknown command" && ! grep -q "not reached" out &&
     echo "echo from stdin" | "$UKDB" "$T" -c "echo from -c" >out 2>err &&

@@ -180,12 +180,12 @@ test_expect_success 'goto forward and setup commands leave no pending stop' '
 '
 
 # The recorded future's commands are applied within the step before them
-# (the demo's traffic at step 32): a breakpoint that step hits still
+# (the demo's traffic at step 49): a breakpoint that step hits still
 # stops the "continue" there.
 test_expect_success 'continue along the recorded future stops at a hit before a command' '
     (cd "$TEST_TOP/examples" && "$UKDB" -c "source demo.ukdb; break event unlock ukey 1 thread revalidator0; back 3; continue; when; choices") >out 2>&1 &&
     test_grep "^Breakpoint 3: unlock ukey#1" out &&
-    test_grep "^step 32, " out &&
+    test_grep "^step 49, " out &&
     test_grep "^  1\. handler0 *begin upcall f1" out
 '
 

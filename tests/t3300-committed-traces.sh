@@ -73,12 +73,12 @@ test_expect_success 'race-v1-replace: view shows every violation of ukey 1' '
     grep -e " ERROR " -e "^  FAIL" out | sed "s/^  +[0-9.]* //" |
         cut -c1-43 >got &&
 	cat >expect <<-\EOT &&
-	seq=65     revalidator0   ERROR double-dele
-	seq=77     urcu           ERROR use-after-f
+	seq=90     revalidator0   ERROR double-dele
+	seq=102    urcu           ERROR use-after-f
 	  FAIL double-delete: ukey 1 removed by rev
 	EOT
 	test_cmp expect got &&
-    sed -n "/seq=65 /{n;p}" out | test_grep "seq=68 .*DELETED -> DELETED" - &&
+    sed -n "/seq=90 /{n;p}" out | test_grep "seq=93 .*DELETED -> DELETED" - &&
     babeltrace2 --plugin-path="$UKDB_BUILD/plugins" "$T/race-v1-replace" \
         -c sink.ukey.lifecycle -p "ukey=1" >cli &&
     test_cmp out cli
@@ -91,7 +91,7 @@ test_expect_success 'race-v1-replace: so does view --format json, and chrome' '
 	d = json.load(open(sys.argv[1]))
 	u = {x["id"]: x for x in d["ukeys"]}
 	got = [(v["kind"], v["evidence"][0]["seq"]) for v in u[1]["violations"]]
-	assert got == [("double-delete", 65), ("use-after-free", 77)], got
+	assert got == [("double-delete", 90), ("use-after-free", 102)], got
 	assert u[2]["violations"] == [], u[2]
 	c = json.load(open(sys.argv[2]))["traceEvents"]
 	got = [e["name"] for e in c if e.get("cat") == "violation"]
@@ -102,23 +102,23 @@ test_expect_success 'race-v1-replace: so does view --format json, and chrome' '
 test_expect_success 'view: violations follow --thread and --begin/--end' '
     "$UKDB" view --ukey 1 --thread revalidator0 "$T/race-v1-replace" >out &&
     test "$(grep -c " ERROR " out)" = 1 &&
-    test_grep "seq=65 .*revalidator0 .*ERROR double-delete" out &&
-    "$UKDB" view --ukey 1 --begin seq:60 --end seq:70 "$T/race-v1-replace" \
+    test_grep "seq=90 .*revalidator0 .*ERROR double-delete" out &&
+    "$UKDB" view --ukey 1 --begin seq:85 --end seq:95 "$T/race-v1-replace" \
         >out &&
-    test "$(grep -c " ERROR " out)" = 1 && test_grep "seq=65 .*ERROR" out
+    test "$(grep -c " ERROR " out)" = 1 && test_grep "seq=90 .*ERROR" out
 '
-# ukey#1's second free (seq 77, by urcu) is found after its timeline was
+# ukey#1's second free (seq 102, by urcu) is found after its timeline was
 # spooled: a filter that left it out left the comma before it, and the
 # JSON did not parse.
 test_expect_success 'view --format json: valid when a filter drops a late violation' '
-    for f in "--thread revalidator0" "--end seq:70" "--ukey 1 --end seq:76" \
+    for f in "--thread revalidator0" "--end seq:95" "--ukey 1 --end seq:101" \
         "" "--thread handler0"; do
         "$UKDB" view --format json $f "$T/race-v1-replace" >out.json &&
         /usr/bin/python3 - "$f" out.json <<-\EOF || return 1
 	import json, sys
 	want = {"--thread revalidator0": ["double-delete"],
-	        "--end seq:70": ["double-delete"],
-	        "--ukey 1 --end seq:76": ["double-delete"],
+	        "--end seq:95": ["double-delete"],
+	        "--ukey 1 --end seq:101": ["double-delete"],
 	        "": ["double-delete", "use-after-free"],
 	        "--thread handler0": []}[sys.argv[1]]
 	u = {x["id"]: x for x in json.load(open(sys.argv[2]))["ukeys"]}
@@ -128,21 +128,21 @@ test_expect_success 'view --format json: valid when a filter drops a late violat
     done
 '
 # A ukey whose only selected event is a violation found after its free
-# was left out: "--thread urcu" and "--begin seq:70" said "no ukey
+# was left out: "--thread urcu" and "--begin seq:95" said "no ukey
 # matched", where the page says a ukey with a violation in the selection
 # is listed (and the Chrome view drew the violation).
 test_expect_success 'view: a late violation in the selection lists its ukey' '
-    for f in "--thread urcu" "--begin seq:70" "--thread urcu --ukey 1"; do
+    for f in "--thread urcu" "--begin seq:95" "--thread urcu --ukey 1"; do
         "$UKDB" view $f "$T/race-v1-replace" >out &&
         test "$(grep -c "^ukey#" out)" = 1 &&
         test_grep "^ukey#1 flow f1 .*: FAIL, DELETED, freed\$" out &&
-        test_grep "seq=77 .*urcu .*ERROR use-after-free" out &&
+        test_grep "seq=102 .*urcu .*ERROR use-after-free" out &&
         test "$(grep -c "seq=" out)" = 1 &&
         "$UKDB" view --format json $f "$T/race-v1-replace" >out.json &&
         /usr/bin/python3 -c "import json, sys
 u = json.load(open(sys.argv[1]))[\"ukeys\"]
 assert [x[\"id\"] for x in u] == [1], u
-assert [v[\"evidence\"][0][\"seq\"] for v in u[0][\"violations\"]] == [77], u
+assert [v[\"evidence\"][0][\"seq\"] for v in u[0][\"violations\"]] == [102], u
 assert u[0][\"transitions\"] == [], u" out.json || return 1
     done &&
     babeltrace2 --plugin-path="$UKDB_BUILD/plugins" "$T/race-v1-replace" \

@@ -44,10 +44,12 @@ test_expect_success 'ukdb TRACE opens it at event 0' '
 '
 
 # Positions are found by breakpoints, so that the golden output does not
-# depend on how many events the setup takes.
+# depend on how many events the setup takes: the end of the dump that
+# evicts f1 (the round before it skipped the new flow, under v1-replace).
 test_expect_success 'golden show output at chosen positions' '
     ukdb_trace race "tbreak transition VISIBLE->OPERATIONAL flow f1" \
         "continue" "show ukeys" "show dp" "show threads" \
+        "tbreak transition EVICTING->EVICTED flow f1" "continue" \
         "tbreak event op_end thread revalidator0" "continue" \
         "show ukeys" "show umaps" "show locks" "show threads" \
         "tbreak event umap_replace" "continue" "step 5" "show ukeys" \
@@ -334,21 +336,21 @@ V1=$TEST_TOP/traces/race-v1-replace
 
 # Before, "next THREAD" with no event of THREAD ahead went to the end.
 test_expect_success 'next THREAD with nothing to step to: an error, no move' '
-    printf "%s\n" "goto 70" "next handler0" | "$UKDB" "$V1" >out 2>err;
+    printf "%s\n" "goto 95" "next handler0" | "$UKDB" "$V1" >out 2>err;
     test $? = 2 &&
-    test_grep "^<stdin>:[0-9]*: error: next: no more events of handler0 in the trace: staying at event 70 of 82\$" err &&
+    test_grep "^<stdin>:[0-9]*: error: next: no more events of handler0 in the trace: staying at event 95 of 107\$" err &&
     ! grep -q "end of the trace" out &&
-    printf "%s\n" "goto 70" "next urcu" | "$UKDB" "$V1" >out &&
-    test_grep "^\[76\] *urcu " out
+    printf "%s\n" "goto 95" "next urcu" | "$UKDB" "$V1" >out &&
+    test_grep "^\[101\] *urcu " out
 '
 
-# Before, both said "(events 0 to 82)"; and seq 0, which no event has,
+# Before, both said "(events 0 to 107)"; and seq 0, which no event has,
 # was "no event has seq 0 (lost?)".
 test_expect_success 'goto out of range: in the unit given' '
     echo "goto seq:999" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
-    test_grep "^<stdin>:[0-9]*: error: goto: .seq:999.: out of range (seqs 1 to 82)\$" err &&
+    test_grep "^<stdin>:[0-9]*: error: goto: .seq:999.: out of range (seqs 1 to 107)\$" err &&
     echo "goto seq:0" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
-    test_grep "^<stdin>:[0-9]*: error: goto: .seq:0.: out of range (seqs 1 to 82)\$" err &&
+    test_grep "^<stdin>:[0-9]*: error: goto: .seq:0.: out of range (seqs 1 to 107)\$" err &&
     span=$(echo when | "$UKDB" "$V1" | sed -n "1s/.*, \([0-9.]* ms\)\$/\1/p") &&
     test -n "$span" &&
     echo "goto 5s" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
@@ -361,9 +363,9 @@ test_expect_success 'goto out of range: in the unit given' '
 test_expect_success 'break violation stops where show violations says' '
     printf "%s\n" "break violation" "continue" "when" "show violations" \
         "continue" "when" | "$UKDB" "$V1" >out &&
-    test_grep "^event 65 of 82 (seq 65," out &&
-    test_grep "^1\. ERROR double-delete at event 65, ukey#1" out &&
-    test_grep "^event 77 of 82 (seq 77," out &&
+    test_grep "^event 90 of 107 (seq 90," out &&
+    test_grep "^1\. ERROR double-delete at event 90, ukey#1" out &&
+    test_grep "^event 102 of 107 (seq 102," out &&
     test "$(grep -c "^Breakpoint 1: violation ERROR" out)" = 2
 '
 
@@ -373,11 +375,11 @@ test_expect_success 'trace: history #1, show ukey #1, goto #S; comments' '
     printf "%s\n" "goto end  # the end" "# a comment" "history #1" |
         "$UKDB" "$V1" >out &&
     test_cmp by-number out &&
-    printf "%s\n" "goto #65" "when" "show ukey #1" "break transition DELETED ukey #1" |
+    printf "%s\n" "goto #90" "when" "show ukey #1" "break transition DELETED ukey #1" |
         "$UKDB" "$V1" >out &&
-    test_grep "^event 65 of 82 (seq 65," out && test_grep "^ukey #1 of flow f1" out &&
+    test_grep "^event 90 of 107 (seq 90," out && test_grep "^ukey #1 of flow f1" out &&
     echo "goto #999" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
-    test_grep "^<stdin>:[0-9]*: error: goto: .#999.: out of range (seqs 1 to 82)\$" err
+    test_grep "^<stdin>:[0-9]*: error: goto: .#999.: out of range (seqs 1 to 107)\$" err
 '
 
 # Event lines keep their columns past [9], as the model's step lines do.

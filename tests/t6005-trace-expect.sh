@@ -28,9 +28,9 @@ test_expect_success 'expect state and dp follow the cursor (v1-replace race)' '
         "expect dp f1 absent" "expect no-violation" && [ $rc = 0 ] &&
     at "$V1" 16 "expect state f1 OPERATIONAL" "expect state #1 OPERATIONAL" \
         "expect dp f1 present" && [ $rc = 0 ] &&
-    at "$V1" 32 "expect state f1 EVICTED" "expect dp f1 absent" &&
+    at "$V1" 57 "expect state f1 EVICTED" "expect dp f1 absent" &&
     [ $rc = 0 ] &&
-    at "$V1" 55 "expect state f1 VISIBLE" "expect state 2 VISIBLE" \
+    at "$V1" 80 "expect state f1 VISIBLE" "expect state 2 VISIBLE" \
         "expect state 1 DELETED" "expect state 1 none" && [ $rc = 0 ] &&
     at "$V1" end "expect state 1 none" "expect state f1 none" && [ $rc = 0 ]
 '
@@ -40,17 +40,17 @@ test_expect_success 'a failed expect on a trace: FILE:LINE, exit 1, stops' '
     [ $rc = 1 ] &&
     test_grep "^<stdin>:2: expect failed: state of f1 is OPERATIONAL, not EVICTED\$" err &&
     ! grep -q "not reached" out &&
-    at "$V1" 64 "expect dp f1 absent" && [ $rc = 1 ] &&
+    at "$V1" 89 "expect dp f1 absent" && [ $rc = 1 ] &&
     test_grep "datapath flow f1 is present" err
 '
 
 test_expect_success 'expect violation counts the violations before the cursor' '
-    at "$V1" 64 "expect no-violation" && [ $rc = 0 ] &&
-    at "$V1" 64 "expect violation" && [ $rc = 1 ] &&
+    at "$V1" 89 "expect no-violation" && [ $rc = 0 ] &&
+    at "$V1" 89 "expect violation" && [ $rc = 1 ] &&
     test_grep "expect failed: no violation\$" err &&
-    at "$V1" 65 "expect violation double-delete" "expect no-violation" &&
+    at "$V1" 90 "expect violation double-delete" "expect no-violation" &&
     [ $rc = 1 ] &&
-    test_grep "expect failed: ERROR double-delete at event 65: ukey 1 removed by revalidator0" err &&
+    test_grep "expect failed: ERROR double-delete at event 90: ukey 1 removed by revalidator0" err &&
     at "$V1" end "expect violation use-after-free" && [ $rc = 0 ]
 '
 
@@ -62,9 +62,9 @@ test_expect_success 'the same interleaving under upstream: no violation' '
 # The figures of a trace'"'"'s "show stats" (and the model'"'"'s under the same
 # names): exact ones are judged after losses too, folded ones are not.
 test_expect_success 'expect stat: the figures of show stats, on the model too' '
-    at "$V1" 60 "expect stat created == 2" "expect stat live_ukeys == 2" \
+    at "$V1" 85 "expect stat created == 2" "expect stat live_ukeys == 2" \
         "expect stat ukeys_in_umaps == 1" "expect stat datapath_flows == 1" \
-        "expect stat events == 60" "expect stat of == 82" &&
+        "expect stat events == 85" "expect stat of == 107" &&
     [ $rc = 0 ] &&
     at "$V1" end "expect stat freed >= 3" "expect stat live_ukeys == 0" &&
     [ $rc = 0 ] &&

@@ -435,14 +435,18 @@ install_f1(struct udpif *u, struct uk_thread **h, struct uk_thread **r)
 }
 
 /* The explorer's 2016-race scenario on 'u' (test-explore, bench-explore):
- * handler0 and revalidator0; f1 installed, then evicted by a dump-only
- * round stepped to its end; then a miss upcall of f1 queued on handler0
- * and a sweep on revalidator0, nothing of those stepped.  Returns 'u'. */
+ * handler0 and revalidator0; f1 installed, a full round (a 2016 variant's
+ * new ukey has the current dump_seq, before 8f0e86f84: that round skips
+ * f1), then f1 evicted by a dump-only round stepped to its end; then a miss
+ * upcall of f1 queued on handler0 and a sweep on revalidator0, nothing of
+ * those stepped.  Returns 'u'. */
 static inline struct udpif *
 queue_race(struct udpif *u)
 {
     struct uk_thread *h, *r;
     struct uk_flow *f = install_f1(u, &h, &r);
+    udpif_round(u, r, UK_PHASE_ALL);
+    run_all(u);
     udpif_expire(u, f);
     udpif_round(u, r, UK_PHASE_DUMP);
     run_all(u);
