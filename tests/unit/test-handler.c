@@ -49,6 +49,43 @@ test_install(void)
     fixture_destroy(&x);
 }
 
+/* The seqs of a new ukey, one round after the start (dump_seq 2): since
+ * 8f0e86f84 dump_seq 0, so the next dump handles the flow; the 2016
+ * variants give it the current dump_seq, so the next dump skips it as
+ * dumped_new_flow.  Both take the reval_seq of the translation.  A bug-zoo
+ * variant keeps today's seqs. */
+static void
+test_create_seqs(void)
+{
+    static const struct {
+        const char *variant;
+        bool v2016;
+    } cases[] = {
+        { "upstream", false }, { "pre-154781666", false },
+        { "landed-2016", true }, { "v1-replace", true },
+        { "pre-replace", true },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *name = cases[i].variant;
+        struct fixture x;
+        fixture_init(&x, name, UK_DP_KERNEL);
+        struct udpif *u = x.udpif;
+        round_all(&x);
+        struct ukey *k = fixture_install(&x);
+        ok(k && k->dump_seq == (cases[i].v2016 ? u->dump_seq : 0)
+           && u->dump_seq == 2 && k->reval_seq == u->reval_seq,
+           "create %s: dump_seq %s, reval_seq of the translation", name,
+           cases[i].v2016 ? "current" : "0");
+        round_all(&x);
+        is_int(u->stats.coverage[UK_COV_dumped_new_flow],
+               cases[i].v2016 ? 1 : 0, "create %s: the next dump %s it",
+               name, cases[i].v2016 ? "skips" : "handles");
+        ok(k && k->state == UKEY_OPERATIONAL,
+           "create %s: kept by that round", name);
+        fixture_destroy(&x);
+    }
+}
+
 /* H5 with a failed put: EVICTED (T5); the sweep deletes it; the urcu
  * thread frees it. */
 static void
@@ -295,6 +332,7 @@ int
 main(void)
 {
     test_install();
+    test_create_seqs();
     test_put_failure();
     test_replace();
     test_duplicate_upcalls();

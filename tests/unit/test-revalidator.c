@@ -28,6 +28,18 @@ setup_past_new(struct fixture *x, const char *variant)
     round_all(x);
 }
 
+/* The coverage events 'kind' of ukey 'id'. */
+static size_t
+count_coverage(const struct recorder *r, int kind, uint64_t id)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct ukey_event *e = &r->events[i];
+        n += e->type == UK_EV_COVERAGE && e->kind == kind && e->ukey_id == id;
+    }
+    return n;
+}
+
 /* The last 'revalidate' event for 'k'. */
 static const struct ukey_event *
 last_decision(const struct recorder *r, const struct ukey *k)
@@ -196,6 +208,8 @@ test_delete_failure(void)
        "del failure: the next dump adopted the flow");
     ok(k2 && k2->reval_seq == u->reval_seq,
        "del failure: adopted ukey revalidated (reval_seq - 1, 57db02104)");
+    is_int(k2 ? count_coverage(&x.rec, UK_COV_dumped_new_flow, k2->id) : 9,
+           0, "del failure: the adopting dump handled it (dump_seq 0)");
     is_int(count_violations(&x.rec, 0, -1), 0, "del failure: no violation");
     fixture_destroy(&x);
 
@@ -244,6 +258,13 @@ test_delete_failure_flow_exists(void)
         struct ukey *k2 = udpif_flow_ukey(u, x.f, 0);
         ok(k2 && k2 != x.k && k2->origin == UK_CREATE_DPIF_FLOW,
            "flow_exists %s: the next dump adopted the flow", names[i]);
+        /* 2016: the current dump_seq and reval_seq, before 8f0e86f84 and
+         * 57db02104: the adopting dump skips it, nothing revalidated. */
+        is_int(k2 ? count_coverage(&x.rec, UK_COV_dumped_new_flow, k2->id)
+               : 9, 1, "flow_exists %s: the adopting dump skipped it",
+               names[i]);
+        ok(k2 && k2->reval_seq == u->reval_seq,
+           "flow_exists %s: adopted with the current reval_seq", names[i]);
         is_int(count_violations(&x.rec, 0, -1), 0,
                "flow_exists %s: no violation", names[i]);
         diag_violations(&x.rec);
