@@ -12,14 +12,14 @@
 /* The seqs a new ukey starts with.  An upcall's ukey gets the reval_seq of
  * its translation (upcall_xlate()); an adopted one, since 57db02104, one
  * less, so that the dump revalidates it (ukey_create_from_dpif_flow()).
- * Since 8f0e86f84 dump_seq starts at 0, which no round has: the next dump
- * handles the flow.  Before, ukey_create__() took the dump_seq read at
- * translation or adoption: the dump of that round skips the flow as
- * dumped_new_flow and its sweep keeps the ukey, so a round that starts
- * after the creation, before the next increment, skips it too. */
+ * Since 8f0e86f84 dump_seq starts at 0, which no round has.  Before, it was
+ * the dump_seq at translation or adoption, that of the running round or,
+ * between rounds, of the next: its dump skips the flow (dumped_new_flow)
+ * and its sweep keeps the ukey. */
 static void
 ukey_create_seqs(const struct udpif *udpif, struct ukey *ukey,
                  enum uk_create_origin origin)
+    /* Writes the guarded fields unlocked: nobody else can see it yet. */
     UK_NO_THREAD_SAFETY_ANALYSIS
 {
     const struct uk_variant *v = udpif->variant;
