@@ -324,7 +324,7 @@ expect_stat(struct repl *r, int argc, char *argv[])
                          "stats\")", argv[2]);
         return CMD_ERROR;
     }
-    if (!exact && r->trace->cur.n_losses) {
+    if (!exact) {
         trace_cannot_tell(r, argv[2]);
         return CMD_ERROR;
     }

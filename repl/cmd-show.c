@@ -465,27 +465,33 @@ static const struct stat_field stat_fields[] = {
  * for slowpath_packets).  Returns false if unknown. */
 bool repl_stat_value(const struct repl *r, const char *name, uint64_t *out);
 
-/* The figures "show stats" prints on a trace (repl/trace-show.c): the
- * events so far, the ukeys not freed, those in a umap, and the datapath
- * flows present. */
-struct model_figures {
-    uint64_t events, live_ukeys, ukeys_in_umaps, datapath_flows;
+/* The figures "show stats" shares with a trace's (repl/trace-show.c), by
+ * the names its JSON gives them: the events so far, the ukeys not freed,
+ * those in a umap, and the datapath flows present. */
+struct model_figure {
+    const char *name;
+    uint64_t value;
 };
+enum { N_MODEL_FIGURES = 4 };
 
 static void
-model_figures(const struct repl *r, struct model_figures *f)
+model_figures(const struct repl *r, struct model_figure f[N_MODEL_FIGURES])
     /* Reads guarded ukey fields unlocked: the REPL runs between steps,
      * when no model thread is running. */
     UK_NO_THREAD_SAFETY_ANALYSIS
 {
-    *f = (struct model_figures) { .events = r->sess.n_events };
+    uint64_t live = 0, in_umap = 0, present = 0;
     for (const struct ukey *u = r->udpif->all_ukeys; u; u = u->next_all) {
-        f->live_ukeys += !u->n_freed;
-        f->ukeys_in_umaps += u->in_umap;
+        live += !u->n_freed;
+        in_umap += u->in_umap;
     }
     for (size_t i = 0; i < r->udpif->n_dp_flows; i++) {
-        f->datapath_flows += r->udpif->dp_flows[i].present;
+        present += r->udpif->dp_flows[i].present;
     }
+    f[0] = (struct model_figure) { "events", r->sess.n_events };
+    f[1] = (struct model_figure) { "live_ukeys", live };
+    f[2] = (struct model_figure) { "ukeys_in_umaps", in_umap };
+    f[3] = (struct model_figure) { "datapath_flows", present };
 }
 
 bool
@@ -493,8 +499,8 @@ repl_stat_value(const struct repl *r, const char *name, uint64_t *out)
 {
     const struct udpif_stats *s = &r->udpif->stats;
     char full[64];
+    snprintf(full, sizeof full, "%s_packets", name);
     for (size_t i = 0; i < UK_ARRAY_SIZE(stat_fields); i++) {
-        snprintf(full, sizeof full, "%s_packets", name);
         if (!strcmp(stat_fields[i].name, name)
             || !strcmp(stat_fields[i].name, full)) {
             *out = *(const uint64_t *) ((const char *) s
@@ -510,16 +516,11 @@ repl_stat_value(const struct repl *r, const char *name, uint64_t *out)
         *out = r->udpif->time;
         return true;
     }
-    struct model_figures f;
-    model_figures(r, &f);
-    const struct { const char *name; uint64_t value; } figures[] = {
-        { "events", f.events }, { "live_ukeys", f.live_ukeys },
-        { "ukeys_in_umaps", f.ukeys_in_umaps },
-        { "datapath_flows", f.datapath_flows },
-    };
-    for (size_t i = 0; i < UK_ARRAY_SIZE(figures); i++) {
-        if (!strcmp(name, figures[i].name)) {
-            *out = figures[i].value;
+    struct model_figure f[N_MODEL_FIGURES];
+    model_figures(r, f);
+    for (size_t i = 0; i < N_MODEL_FIGURES; i++) {
+        if (!strcmp(name, f[i].name)) {
+            *out = f[i].value;
             return true;
         }
     }
@@ -534,11 +535,11 @@ repl_stat_value(const struct repl *r, const char *name, uint64_t *out)
 static void
 json_trace_figures(const struct repl *r)
 {
-    struct model_figures f;
-    model_figures(r, &f);
-    printf(",\"events\":%" PRIu64 ",\"live_ukeys\":%" PRIu64
-           ",\"ukeys_in_umaps\":%" PRIu64 ",\"datapath_flows\":%" PRIu64,
-           f.events, f.live_ukeys, f.ukeys_in_umaps, f.datapath_flows);
+    struct model_figure f[N_MODEL_FIGURES];
+    model_figures(r, f);
+    for (size_t i = 0; i < N_MODEL_FIGURES; i++) {
+        printf(",\"%s\":%" PRIu64, f[i].name, f[i].value);
+    }
 }
 
 static enum cmd_status

@@ -13,7 +13,6 @@
 #include "repl/trace.h"
 
 #include <inttypes.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -578,75 +577,63 @@ show_violations(struct repl *r)
     return CMD_OK;
 }
 
-/* The figures of "show stats" at the cursor, by name, as its JSON has
- * them.  'exact': known even where events were lost (the positions and
- * the losses themselves); the others are folded from the events read. */
-struct trace_figures {
-    uint64_t events, of, live_ukeys, ukeys_in_umaps, datapath_flows;
-    uint64_t created, freed, loss_reports, events_lost;
-    uint64_t loss_reports_of_unknown_count;
-};
-
-static const struct {
+/* The figures of "show stats" at the cursor, by the names (and in the
+ * order) its JSON gives them.  'exact': right even where events were lost
+ * before the cursor (the positions and the losses themselves; their sum
+ * only while every loss has a known count); the others are folded from
+ * the events read. */
+struct trace_figure {
     const char *name;
-    size_t offset;
+    uint64_t value;
     bool exact;
-} trace_figure_fields[] = {
-#define TRACE_FIGURE(NAME, EXACT) \
-    { #NAME, offsetof(struct trace_figures, NAME), EXACT }
-    TRACE_FIGURE(events, true),
-    TRACE_FIGURE(of, true),
-    TRACE_FIGURE(live_ukeys, false),
-    TRACE_FIGURE(ukeys_in_umaps, false),
-    TRACE_FIGURE(datapath_flows, false),
-    TRACE_FIGURE(created, false),
-    TRACE_FIGURE(freed, false),
-    TRACE_FIGURE(loss_reports, true),
-    TRACE_FIGURE(events_lost, true),
-    TRACE_FIGURE(loss_reports_of_unknown_count, true),
-#undef TRACE_FIGURE
+};
+enum {
+    TF_EVENTS, TF_OF, TF_LIVE_UKEYS, TF_UKEYS_IN_UMAPS, TF_DATAPATH_FLOWS,
+    TF_CREATED, TF_FREED, TF_LOSS_REPORTS, TF_EVENTS_LOST,
+    TF_LOSS_REPORTS_OF_UNKNOWN_COUNT, N_TRACE_FIGURES
 };
 
 static void
-trace_figures(const struct trace_cursor *tc, struct trace_figures *f)
+trace_figures(const struct trace_cursor *tc,
+              struct trace_figure f[N_TRACE_FIGURES])
 {
     const struct trace_state *st = &tc->cur;
-    *f = (struct trace_figures) {
-        .events = st->pos, .of = tc->n_events, .created = st->n_created,
-        .freed = st->n_frees, .loss_reports = st->n_losses,
-        .events_lost = st->n_lost,
-        .loss_reports_of_unknown_count = st->n_losses_unknown,
-    };
+    bool whole = !st->n_losses;
+    uint64_t live = 0, in_umap = 0, present = 0;
     for (size_t i = 0; i < st->n_ukeys; i++) {
-        f->live_ukeys += !st->ukeys[i].n_freed;
-        f->ukeys_in_umaps += st->ukeys[i].in_umap;
+        live += !st->ukeys[i].n_freed;
+        in_umap += st->ukeys[i].in_umap;
     }
     for (size_t i = 0; i < st->n_dp; i++) {
-        f->datapath_flows += st->dp[i].present;
+        present += st->dp[i].present;
     }
-}
-
-static uint64_t
-trace_figure(const struct trace_figures *f, size_t i)
-{
-    return *(const uint64_t *) ((const char *) f
-                                + trace_figure_fields[i].offset);
+    const struct trace_figure all[N_TRACE_FIGURES] = {
+        [TF_EVENTS] = { "events", st->pos, true },
+        [TF_OF] = { "of", tc->n_events, true },
+        [TF_LIVE_UKEYS] = { "live_ukeys", live, whole },
+        [TF_UKEYS_IN_UMAPS] = { "ukeys_in_umaps", in_umap, whole },
+        [TF_DATAPATH_FLOWS] = { "datapath_flows", present, whole },
+        [TF_CREATED] = { "created", st->n_created, whole },
+        [TF_FREED] = { "freed", st->n_frees, whole },
+        [TF_LOSS_REPORTS] = { "loss_reports", st->n_losses, true },
+        [TF_EVENTS_LOST] = { "events_lost", st->n_lost,
+                             !st->n_losses_unknown },
+        [TF_LOSS_REPORTS_OF_UNKNOWN_COUNT] = {
+            "loss_reports_of_unknown_count", st->n_losses_unknown, true },
+    };
+    memcpy(f, all, sizeof all);
 }
 
 bool
 trace_stat_value(const struct trace_cursor *tc, const char *name,
                  uint64_t *out, bool *exact)
 {
-    for (size_t i = 0; i < UK_ARRAY_SIZE(trace_figure_fields); i++) {
-        if (!strcmp(trace_figure_fields[i].name, name)) {
-            struct trace_figures f;
-            trace_figures(tc, &f);
-            *out = trace_figure(&f, i);
-            /* A loss of an unknown number of events leaves their sum
-             * unknown too. */
-            *exact = (trace_figure_fields[i].exact
-                      && (strcmp(name, "events_lost")
-                          || !tc->cur.n_losses_unknown));
+    struct trace_figure f[N_TRACE_FIGURES];
+    trace_figures(tc, f);
+    for (size_t i = 0; i < N_TRACE_FIGURES; i++) {
+        if (!strcmp(f[i].name, name)) {
+            *out = f[i].value;
+            *exact = f[i].exact;
             return true;
         }
     }
@@ -656,24 +643,26 @@ trace_stat_value(const struct trace_cursor *tc, const char *name,
 static enum cmd_status
 show_stats(struct repl *r)
 {
-    const struct trace_cursor *tc = r->trace;
-    const struct trace_state *st = &tc->cur;
-    struct trace_figures f;
-    trace_figures(tc, &f);
+    const struct trace_state *st = &r->trace->cur;
+    struct trace_figure f[N_TRACE_FIGURES];
+    trace_figures(r->trace, f);
     if (r->json) {
-        for (size_t i = 0; i < UK_ARRAY_SIZE(trace_figure_fields); i++) {
-            printf("%s\"%s\":%" PRIu64, i ? "," : "{",
-                   trace_figure_fields[i].name, trace_figure(&f, i));
+        for (size_t i = 0; i < N_TRACE_FIGURES; i++) {
+            printf("%s\"%s\":%" PRIu64, i ? "," : "{", f[i].name,
+                   f[i].value);
         }
         printf("}\n");
         return CMD_OK;
     }
     char lost[64];
-    printf("%-28s %" PRIu64 " of %" PRIu64 "\n", "events", f.events, f.of);
-    printf("%-28s %" PRIu64 "\n", "live ukeys", f.live_ukeys);
-    printf("%-28s %" PRIu64 "\n", "ukeys in umaps", f.ukeys_in_umaps);
-    printf("%-28s %" PRIu64 "\n", "datapath flows", f.datapath_flows);
-    printf("%-28s %" PRIu64 "\n", "loss reports", f.loss_reports);
+    printf("%-28s %" PRIu64 " of %" PRIu64 "\n", "events",
+           f[TF_EVENTS].value, f[TF_OF].value);
+    printf("%-28s %" PRIu64 "\n", "live ukeys", f[TF_LIVE_UKEYS].value);
+    printf("%-28s %" PRIu64 "\n", "ukeys in umaps",
+           f[TF_UKEYS_IN_UMAPS].value);
+    printf("%-28s %" PRIu64 "\n", "datapath flows",
+           f[TF_DATAPATH_FLOWS].value);
+    printf("%-28s %" PRIu64 "\n", "loss reports", f[TF_LOSS_REPORTS].value);
     printf("%-28s %s\n", "events lost",
            lifecycle_format_lost(lost, sizeof lost, st->n_lost,
                                  st->n_losses_unknown));

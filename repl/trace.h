@@ -332,8 +332,8 @@ struct trace_dpflow *trace_state_dp(const struct trace_state *,
 enum cmd_status trace_show(struct repl *, int argc, char *argv[]);
 
 /* The figure 'name' of "show stats" at the cursor into '*out', and into
- * '*exact' whether events lost before it leave it right (see
- * trace-show.c).  False if there is no such figure. */
+ * '*exact' whether it is right in spite of the events lost before the
+ * cursor, if any (see trace-show.c).  False if there is no such figure. */
 bool trace_stat_value(const struct trace_cursor *, const char *name,
                       uint64_t *out, bool *exact);
 enum cmd_status trace_history(struct repl *, int argc, char *argv[]);
