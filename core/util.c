@@ -153,15 +153,25 @@ uk_ukey_id_digits(const char *arg)
     return arg + (!strncmp(arg, "ukey#", 5) ? 5 : arg[0] == '#' ? 1 : 0);
 }
 
+int
+uk_parse_u64(const char *s, uint64_t *out)
+{
+    /* Digits only: strtoull() takes leading blanks, a sign ("-1" as
+     * 2^64 - 1) and, with base 0, hexadecimal. */
+    if (!isdigit((unsigned char) *s) || s[strspn(s, "0123456789")]) {
+        return EINVAL;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(s, NULL, 10);
+    *out = v;                   /* UINT64_MAX on ERANGE. */
+    return errno == ERANGE ? ERANGE : 0;
+}
+
 bool
 uk_parse_ukey_id(const char *arg, uint64_t *id)
 {
-    const char *digits = uk_ukey_id_digits(arg);
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(digits, &end, 10);
-    /* strtoull() takes "-1" (as 2^64 - 1) and leading blanks. */
-    if (*end || !v || errno || !isdigit((unsigned char) *digits)) {
+    uint64_t v;
+    if (uk_parse_u64(uk_ukey_id_digits(arg), &v) || !v) {
         return false;
     }
     *id = v;

@@ -55,6 +55,11 @@ uint64_t uk_hash_string(const char *s);
  * sequence becomes U+FFFD), as JSON requires. */
 void uk_json_string(FILE *f, const char *s);
 
+/* Parses the whole of 's', decimal digits only (no blank, sign or
+ * prefix), into '*out'.  Returns 0, EINVAL if 's' is not such a number,
+ * or ERANGE if it is 2^64 or more ('*out' is then UINT64_MAX). */
+int uk_parse_u64(const char *s, uint64_t *out);
+
 /* A ukey id as "show ukeys" prints it or as typed: "N", "#N" or "ukey#N".
  * uk_ukey_id_digits() returns 'arg' past its "#" or "ukey#", if any;
  * uk_parse_ukey_id() parses the whole of 'arg' into '*id' (N decimal, from

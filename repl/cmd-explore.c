@@ -122,14 +122,14 @@ parse_u64(struct repl *r, const char *opt, const char *arg, uint64_t min,
         repl_usage_error(r, "explore", "%s needs a value (%s)", opt, range);
         return false;
     }
-    if (arg[0] < '0' || arg[0] > '9' || arg[strspn(arg, "0123456789")]) {
+    uint64_t v;
+    int error = uk_parse_u64(arg, &v);
+    if (error == EINVAL) {
         repl_usage_error(r, "explore", "%s '%s': not a number (%s)", opt,
                          arg, range);
         return false;
     }
-    errno = 0;
-    unsigned long long v = strtoull(arg, NULL, 10);
-    if (errno == ERANGE || v < min || v > max) {
+    if (error == ERANGE || v < min || v > max) {
         if (v > max && max >= UINT64_MAX / 2) {
             repl_usage_error(r, "explore", "%s '%s': too large", opt, arg);
         } else {

@@ -51,13 +51,13 @@ bool
 repl_number_arg(struct repl *r, const char *cmd, const char *arg,
                 uint64_t min, uint64_t max, uint64_t *out)
 {
-    if (arg[0] < '0' || arg[0] > '9' || arg[strspn(arg, "0123456789")]) {
+    uint64_t v;
+    int error = uk_parse_u64(arg, &v);
+    if (error == EINVAL) {
         repl_usage_error(r, cmd, "'%s': not a number", arg);
         return false;
     }
-    errno = 0;
-    unsigned long long v = strtoull(arg, NULL, 10);
-    bool too_large = errno == ERANGE || v > max;  /* ERANGE: 2^64 or more. */
+    bool too_large = error == ERANGE || v > max;  /* ERANGE: 2^64 or more. */
     if (too_large && max >= UINT64_MAX / 2) {
         repl_usage_error(r, cmd, "'%s': too large", arg);
         return false;

@@ -151,23 +151,10 @@ load_help(void)
           stdout);
 }
 
-/* Parses 'arg' as an unsigned integer (all of it, decimal digits only:
- * strtoull() would skip blanks and negate " -1" into 2^64 - 1).  Returns
- * false if it is not one. */
 static bool
 parse_u64(const char *arg, uint64_t *out)
 {
-    if (!isdigit((unsigned char) *arg)) {
-        return false;
-    }
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (errno || *end) {
-        return false;
-    }
-    *out = v;
-    return true;
+    return !uk_parse_u64(arg, out);
 }
 
 static bool

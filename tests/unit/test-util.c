@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests of core/util.c: JSON strings and ukey ids. */
+/* Unit tests of core/util.c: JSON strings, numbers and ukey ids. */
 #include "core/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,18 @@ main(void)
     check_json("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"",
                "past U+10FFFF");
     check_json("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"", "U+10FFFF kept");
+
+    uint64_t v;
+    ok(!uk_parse_u64("0", &v) && v == 0, "0");
+    ok(!uk_parse_u64("18446744073709551615", &v) && v == UINT64_MAX,
+       "2^64 - 1");
+    is_int(uk_parse_u64("18446744073709551616", &v), ERANGE, "2^64: ERANGE");
+    ok(v == UINT64_MAX, "ERANGE gives UINT64_MAX");
+    is_int(uk_parse_u64(" 1", &v), EINVAL, "a blank first");
+    is_int(uk_parse_u64("-1", &v), EINVAL, "a sign");
+    is_int(uk_parse_u64("0x10", &v), EINVAL, "hexadecimal");
+    is_int(uk_parse_u64("12a", &v), EINVAL, "trailing garbage");
+    is_int(uk_parse_u64("", &v), EINVAL, "empty");
 
     uint64_t id;
     ok(uk_parse_ukey_id("ukey#12", &id) && id == 12, "ukey#12");
