@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* "expect": the assertions of scenario scripts.  A failed expect prints
- * "FILE:LINE: expect failed: ..." and makes the script exit 1; the script
- * (or -c) stops there, as at an error, unless --keep-going lets one run
- * report every failed expectation.  The REPL's prompt goes on.
+/* Conditions on the model or an open trace, and "expect", the assertions
+ * of scenario scripts.  A condition ("state f1 EVICTED", "stat live_ukeys
+ * > 3") is parsed once, its words and names checked (repl_cond_parse()),
+ * and judged as often as asked (repl_cond_eval()): by "expect" at once,
+ * by a breakpoint's condition ("condition N COND", "break ... if COND",
+ * repl/cmd-break.c) at every hit.
+ *
+ * A failed expect prints "FILE:LINE: expect failed: ..." and makes the
+ * script exit 1; the script (or -c) stops there, as at an error, unless
+ * --keep-going lets one run report every failed expectation.  The REPL's
+ * prompt goes on.
  *
  * On a trace, "state", "violation", "no-violation", "dp" and "stat" (the
- * figures of a trace's "show stats") judge the state folded at the cursor; where events lost before it leave the answer
- * uncertain, the expect is an error ("cannot tell"), never a verdict. */
+ * figures of a trace's "show stats") judge the state folded at the cursor;
+ * where events lost before it leave the answer uncertain, the condition is
+ * unknown and the expect an error ("cannot tell"), never a verdict. */
 #include "repl.h"
 
 #include <inttypes.h>
@@ -19,88 +27,295 @@
 
 bool repl_stat_value(const struct repl *r, const char *name, uint64_t *out);
 
-static enum cmd_status
-expect_result(struct repl *r, bool ok, const char *fmt, ...)
-    UK_PRINTF(3, 4);
+/* ==== Parsing ==== */
 
-static enum cmd_status
-expect_result(struct repl *r, bool ok, const char *fmt, ...)
+enum cond_kind {
+    COND_STATE,                 /* state FLOW|ID STATE|none */
+    COND_VIOLATION,             /* violation [KIND [FLOW]] */
+    COND_NO_VIOLATION,          /* no-violation */
+    COND_DP,                    /* dp FLOW present|absent */
+    COND_STAT,                  /* stat NAME OP VALUE */
+    COND_RUNNABLE,              /* runnable|blocked THREAD */
+};
+
+struct repl_cond {
+    enum cond_kind kind;
+    char *arg;                  /* (owned) The FLOW|ID, FLOW (NULL: any
+                                 * flow), NAME or THREAD. */
+    uint64_t id;                /* COND_STATE: 'arg' as a ukey id, or 0. */
+    int state;                  /* COND_STATE: -1 for none. */
+    int violation;              /* COND_VIOLATION: kind, -1 for any. */
+    bool want;                  /* COND_DP: present; COND_RUNNABLE:
+                                 * runnable. */
+    char op[3];                 /* COND_STAT: == != < <= > >= */
+    uint64_t value;             /* COND_STAT. */
+    char *text;                 /* (owned) The words, as typed. */
+};
+
+/* Whether the flow 'name' exists in the open trace, else in the model;
+ * if not, says so for 'cmd'. */
+static bool
+check_flow(struct repl *r, const char *cmd, const char *name)
 {
-    if (ok) {
-        return CMD_OK;
+    if (!r->trace) {
+        return repl_flow_arg(r, cmd, name) != NULL;
     }
-    char msg[512];
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(msg, sizeof msg, fmt, args);
-    va_end(args);
-    fflush(stdout);
-    if (r->input_name) {
-        fprintf(stderr, "%s:%u: expect failed: %s\n", r->input_name,
-                r->input_line, msg);
-    } else {
-        fprintf(stderr, "expect failed: %s\n", msg);
+    if (!trace_flow_ufid(r->trace, name)) {
+        repl_usage_error(r, cmd, "'%s': no such flow in the trace", name);
+        return false;
     }
-    r->n_expect_failed++;
-    return CMD_OK;
+    return true;
 }
 
-/* What "expect state" needs of the ukey a FLOW or ID names. */
-struct expect_ukey {
+static bool
+parse_state(struct repl *r, const char *cmd, int argc, char *argv[],
+            struct repl_cond *c)
+{
+    if (argc != 3) {
+        repl_usage_error(r, cmd, "state needs FLOW|ID and STATE");
+        return false;
+    }
+    c->state = -1;
+    if (strcmp(argv[2], "none")) {
+        c->state = ukey_state_from_name(argv[2]);
+        if (c->state < 0) {
+            repl_usage_error(r, cmd, "'%s': no such state", argv[2]);
+            return false;
+        }
+    }
+    const char *arg = argv[1];
+    if (r->trace ? trace_flow_ufid(r->trace, arg) != 0
+                 : udpif_find_flow(r->udpif, arg) != NULL) {
+        return true;
+    } else if (repl_is_ukey_id(arg)) {
+        /* An ID not created yet, or freed, has no ukey, as a flow
+         * without one ("expect state 2 none": no second ukey came). */
+        return repl_ukey_id_arg(r, cmd, arg, &c->id);
+    }
+    repl_usage_error(r, cmd, "'%s': no such ukey or flow", arg);
+    return false;
+}
+
+static bool
+parse_violation(struct repl *r, const char *cmd, int argc, char *argv[],
+                struct repl_cond *c)
+{
+    c->violation = -1;
+    if (argc > 3) {
+        repl_usage_error(r, cmd, "'%s': violation takes at most KIND and "
+                         "FLOW", argv[3]);
+        return false;
+    }
+    if (argc > 1) {
+        c->violation = uk_violation_kind_from_name(argv[1]);
+        if (c->violation < 0) {
+            repl_usage_error(r, cmd, "'%s': no such violation kind",
+                             argv[1]);
+            return false;
+        }
+    }
+    return argc < 3 || check_flow(r, cmd, argv[2]);
+}
+
+static bool
+parse_dp(struct repl *r, const char *cmd, int argc, char *argv[],
+         struct repl_cond *c)
+{
+    if (argc != 3 || (strcmp(argv[2], "present")
+                      && strcmp(argv[2], "absent"))) {
+        repl_usage_error(r, cmd, "dp needs FLOW present|absent");
+        return false;
+    }
+    c->want = !strcmp(argv[2], "present");
+    return check_flow(r, cmd, argv[1]);
+}
+
+static bool
+parse_stat(struct repl *r, const char *cmd, int argc, char *argv[],
+           struct repl_cond *c)
+{
+    static const char *const ops[] = { "==", "=", "!=", "<", "<=", ">",
+                                       ">=" };
+    uint64_t have;
+    bool exact;
+    if (argc != 4) {
+        repl_usage_error(r, cmd, "stat needs NAME OP VALUE");
+        return false;
+    }
+    if (!(r->trace ? trace_stat_value(r->trace, argv[1], &have, &exact)
+                   : repl_stat_value(r, argv[1], &have))) {
+        repl_usage_error(r, cmd, "'%s': no such statistic (see \"show "
+                         "stats\")", argv[1]);
+        return false;
+    }
+    if (!repl_number_arg(r, cmd, argv[3], 0, UINT64_MAX, &c->value)) {
+        return false;
+    }
+    for (size_t i = 0; i < UK_ARRAY_SIZE(ops); i++) {
+        if (!strcmp(argv[2], ops[i])) {
+            snprintf(c->op, sizeof c->op, "%s", i == 1 ? "==" : ops[i]);
+            return true;
+        }
+    }
+    repl_usage_error(r, cmd, "'%s': expected == != < <= > >=", argv[2]);
+    return false;
+}
+
+static bool
+parse_runnable(struct repl *r, const char *cmd, int argc, char *argv[],
+               struct repl_cond *c)
+{
+    if (r->trace) {
+        repl_error(r, "%s %s: not available on a trace (a trace has no "
+                   "scheduler)", cmd, argv[0]);
+        return false;
+    }
+    if (argc != 2) {
+        repl_usage_error(r, cmd, "%s needs a THREAD", argv[0]);
+        return false;
+    }
+    c->want = !strcmp(argv[0], "runnable");
+    return repl_thread_arg(r, cmd, argv[1]) != NULL;
+}
+
+struct repl_cond *
+repl_cond_parse(struct repl *r, const char *cmd, int argc, char *argv[])
+{
+    const char *what = argc ? argv[0] : "";
+    struct repl_cond *c = uk_xzalloc(sizeof *c);
+    bool ok;
+    if (!strcmp(what, "state")) {
+        c->kind = COND_STATE;
+        ok = parse_state(r, cmd, argc, argv, c);
+    } else if (!strcmp(what, "violation")) {
+        c->kind = COND_VIOLATION;
+        ok = parse_violation(r, cmd, argc, argv, c);
+    } else if (!strcmp(what, "no-violation")) {
+        c->kind = COND_NO_VIOLATION;
+        ok = argc == 1;
+        if (!ok) {
+            repl_usage_error(r, cmd, "no-violation takes no argument");
+        }
+    } else if (!strcmp(what, "dp")) {
+        c->kind = COND_DP;
+        ok = parse_dp(r, cmd, argc, argv, c);
+    } else if (!strcmp(what, "stat")) {
+        c->kind = COND_STAT;
+        ok = parse_stat(r, cmd, argc, argv, c);
+    } else if (!strcmp(what, "runnable") || !strcmp(what, "blocked")) {
+        c->kind = COND_RUNNABLE;
+        ok = parse_runnable(r, cmd, argc, argv, c);
+    } else {
+        repl_usage_error(r, cmd, "'%s': expected state, violation, "
+                         "no-violation, dp, stat, runnable or blocked",
+                         what);
+        ok = false;
+    }
+    if (!ok) {
+        free(c);
+        return NULL;
+    }
+    char text[512];
+    repl_join(text, sizeof text, argv, (size_t) argc, " ");
+    c->text = uk_xstrdup(text);
+    /* The name: FLOW after KIND for "violation", else the first word. */
+    int name = c->kind == COND_VIOLATION ? 2 : 1;
+    c->arg = argc > name ? uk_xstrdup(argv[name]) : NULL;
+    return c;
+}
+
+const char *
+repl_cond_text(const struct repl_cond *c)
+{
+    return c->text;
+}
+
+void
+repl_cond_free(struct repl_cond *c)
+{
+    if (c) {
+        free(c->arg);
+        free(c->text);
+        free(c);
+    }
+}
+
+/* ==== Judging ==== */
+
+/* What a condition's judge writes when it is not true: what is so
+ * instead (false), or why it cannot say (unknown). */
+struct cond_why {
+    char *buf;
+    size_t size;
+};
+
+static enum repl_cond_value cond_say(struct cond_why *, enum repl_cond_value,
+                                     const char *fmt, ...) UK_PRINTF(3, 4);
+
+static enum repl_cond_value
+cond_say(struct cond_why *why, enum repl_cond_value v, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(why->buf, why->size, fmt, args);
+    va_end(args);
+    return v;
+}
+
+/* Says that events lost before the cursor leave 'what' unknown. */
+static enum repl_cond_value
+cannot_tell(const struct repl *r, struct cond_why *why, const char *what)
+{
+    const struct trace_state *st = &r->trace->cur;
+    return cond_say(why, REPL_COND_UNKNOWN, "cannot tell %s: events were "
+                    "lost before event %" PRIu64, what,
+                    st->n_losses ? st->first_lost_pos : st->pos);
+}
+
+/* What "state" needs of the ukey a FLOW or ID names. */
+struct cond_ukey {
     bool exists;                /* Created and not freed. */
     uint64_t id;
     bool in_umap;
     int state;                  /* enum ukey_state. */
 };
 
-/* The model's ukey for 'arg' into '*out'.  False after an error. */
+/* The model's ukey for 'c' into '*out' (none: '*out' untouched).  False
+ * if 'c' names no flow of the model nor a ukey id. */
 static bool
-model_expect_ukey(struct repl *r, const char *arg, struct expect_ukey *out)
+model_cond_ukey(struct repl *r, const struct repl_cond *c,
+                struct cond_ukey *out)
     /* Reads guarded ukey fields unlocked: the REPL runs between steps,
      * when no model thread is running. */
     UK_NO_THREAD_SAFETY_ANALYSIS
 {
     struct ukey *k = NULL;
-    struct uk_flow *f = udpif_find_flow(r->udpif, arg);
-    uint64_t id;
+    struct uk_flow *f = udpif_find_flow(r->udpif, c->arg);
     if (f) {
         k = repl_flow_current_ukey(r, f);
-    } else if (repl_is_ukey_id(arg)) {
-        if (!repl_ukey_id_arg(r, "expect", arg, &id)) {
-            return false;
-        }
-        /* Not created yet, or freed: no ukey, as a flow without one
-         * ("expect state 2 none": no second ukey came). */
-        k = udpif_find_ukey(r->udpif, id);
+    } else if (c->id) {
+        k = udpif_find_ukey(r->udpif, c->id);
     } else {
-        repl_usage_error(r, "expect", "'%s': no such ukey or flow", arg);
         return false;
     }
     if (k) {
-        *out = (struct expect_ukey) { .exists = true, .id = k->id,
-                                      .in_umap = k->in_umap,
-                                      .state = k->state };
+        *out = (struct cond_ukey) { .exists = true, .id = k->id,
+                                    .in_umap = k->in_umap,
+                                    .state = k->state };
     }
     return true;
 }
 
-/* Says that events lost before the cursor leave 'what' unknown. */
-static void
-trace_cannot_tell(struct repl *r, const char *what)
-{
-    const struct trace_state *st = &r->trace->cur;
-    repl_error(r, "expect: cannot tell %s: events were lost before event %"
-               PRIu64, what, st->n_losses ? st->first_lost_pos : st->pos);
-}
-
-/* The trace's ukey for 'arg' at the cursor, as the model's: a flow's ukey
- * in its umap, else its newest one not freed.  False after an error. */
+/* The trace's ukey for 'c' at the cursor, as the model's: a flow's ukey
+ * in its umap, else its newest one not freed.  '*uncertain' if events
+ * lost leave it unknown. */
 static bool
-trace_expect_ukey(struct repl *r, const char *arg, struct expect_ukey *out)
+trace_cond_ukey(struct repl *r, const struct repl_cond *c,
+                struct cond_ukey *out, bool *uncertain)
 {
     const struct trace_state *st = &r->trace->cur;
     const struct trace_ukey *k = NULL;
-    uint64_t ufid = trace_flow_ufid(r->trace, arg), id;
+    uint64_t ufid = trace_flow_ufid(r->trace, c->arg);
     if (ufid) {
         for (size_t i = 0; i < st->n_ukeys; i++) {
             const struct trace_ukey *u = &st->ukeys[i];
@@ -110,59 +325,47 @@ trace_expect_ukey(struct repl *r, const char *arg, struct expect_ukey *out)
                 k = u;
             }
         }
-    } else if (repl_is_ukey_id(arg)) {
-        if (!repl_ukey_id_arg(r, "expect", arg, &id)) {
-            return false;
-        }
-        k = trace_state_ukey(st, id);
+    } else if (c->id) {
+        k = trace_state_ukey(st, c->id);
         k = k && !k->n_freed ? k : NULL;
     } else {
-        repl_usage_error(r, "expect", "'%s': no such ukey or flow", arg);
         return false;
     }
-    if (k ? k->uncertain : st->n_losses > 0) {
-        char what[128];
-        snprintf(what, sizeof what, "the state of %s", arg);
-        trace_cannot_tell(r, what);
-        return false;
-    }
+    *uncertain = k ? k->uncertain : st->n_losses > 0;
     if (k) {
-        *out = (struct expect_ukey) { .exists = true, .id = k->id,
-                                      .in_umap = k->in_umap,
-                                      .state = k->state };
+        *out = (struct cond_ukey) { .exists = true, .id = k->id,
+                                    .in_umap = k->in_umap,
+                                    .state = k->state };
     }
     return true;
 }
 
-static enum cmd_status
-expect_state(struct repl *r, int argc, char *argv[])
+static enum repl_cond_value
+eval_state(struct repl *r, const struct repl_cond *c, struct cond_why *why)
 {
-    if (argc != 4) {
-        repl_usage_error(r, "expect", "state needs FLOW|ID and STATE");
-        return CMD_ERROR;
+    struct cond_ukey k = { .exists = false };
+    bool uncertain = false;
+    if (!(r->trace ? trace_cond_ukey(r, c, &k, &uncertain)
+                   : model_cond_ukey(r, c, &k))) {
+        return cond_say(why, REPL_COND_UNKNOWN, "'%s': no such ukey or "
+                        "flow", c->arg);
     }
-    int state = -1;
-    if (strcmp(argv[3], "none")) {
-        state = ukey_state_from_name(argv[3]);
-        if (state < 0) {
-            repl_usage_error(r, "expect", "'%s': no such state", argv[3]);
-            return CMD_ERROR;
-        }
+    if (uncertain) {
+        char what[128];
+        snprintf(what, sizeof what, "the state of %s", c->arg);
+        return cannot_tell(r, why, what);
     }
-    struct expect_ukey k = { .exists = false };
-    if (!(r->trace ? trace_expect_ukey : model_expect_ukey)(r, argv[2], &k)) {
-        return CMD_ERROR;
+    if (c->state < 0) {
+        return (!k.exists || !k.in_umap ? REPL_COND_TRUE
+                : cond_say(why, REPL_COND_FALSE, "%s has ukey#%" PRIu64
+                           " in %s", c->arg, k.id,
+                           ukey_state_name(k.state)));
     }
-    if (state < 0) {
-        return expect_result(r, !k.exists || !k.in_umap,
-                             "%s has ukey#%" PRIu64 " in %s", argv[2],
-                             k.id, ukey_state_name(k.state));
-    }
-    return expect_result(r, k.exists && k.state == state,
-                         "state of %s is %s, not %s", argv[2],
-                         k.exists ? ukey_state_name(k.state)
-                                  : "none (no ukey)",
-                         ukey_state_name(state));
+    return (k.exists && k.state == c->state ? REPL_COND_TRUE
+            : cond_say(why, REPL_COND_FALSE, "state of %s is %s, not %s",
+                       c->arg, k.exists ? ukey_state_name(k.state)
+                                        : "none (no ukey)",
+                       ukey_state_name(c->state)));
 }
 
 /* The first violation of 'kind' (any if negative) on the flow of 'ufid'
@@ -201,203 +404,187 @@ find_violation(const struct repl *r, int kind, uint64_t ufid,
     return false;
 }
 
-/* The ufid of the flow named 'name', of the trace or the model, into
- * '*ufid'.  False after an error. */
-static bool
-expect_flow_ufid(struct repl *r, const char *name, uint64_t *ufid)
+/* The ufid of the flow 'name', of the trace or the model, or 0 (after
+ * saying so in 'why'). */
+static uint64_t
+cond_flow_ufid(const struct repl *r, const char *name, struct cond_why *why)
 {
+    uint64_t ufid = 0;
     if (r->trace) {
-        *ufid = trace_flow_ufid(r->trace, name);
-        if (!*ufid) {
-            repl_usage_error(r, "expect", "'%s': no such flow in the trace",
-                             name);
-            return false;
-        }
-        return true;
+        ufid = trace_flow_ufid(r->trace, name);
+    } else {
+        struct uk_flow *f = udpif_find_flow(r->udpif, name);
+        ufid = f ? f->ufid : 0;
     }
-    struct uk_flow *f = repl_flow_arg(r, "expect", name);
-    *ufid = f ? f->ufid : 0;
-    return f != NULL;
+    if (!ufid) {
+        cond_say(why, REPL_COND_UNKNOWN, "'%s': no such flow%s", name,
+                 r->trace ? " in the trace" : "");
+    }
+    return ufid;
 }
 
-static enum cmd_status
-expect_violation(struct repl *r, int argc, char *argv[])
+static enum repl_cond_value
+eval_violation(struct repl *r, const struct repl_cond *c,
+               struct cond_why *why)
 {
-    int kind = -1;
     uint64_t ufid = 0;
-    if (argc > 2) {
-        kind = uk_violation_kind_from_name(argv[2]);
-        if (kind < 0) {
-            repl_usage_error(r, "expect", "'%s': no such violation kind",
-                             argv[2]);
-            return CMD_ERROR;
-        }
-    }
-    if (argc > 3 && !expect_flow_ufid(r, argv[3], &ufid)) {
-        return CMD_ERROR;
+    if (c->arg && !(ufid = cond_flow_ufid(r, c->arg, why))) {
+        return REPL_COND_UNKNOWN;
     }
     const struct ukey_event *e;
     uint64_t when;
-    if (find_violation(r, kind, ufid, &e, &when)) {
-        return CMD_OK;
+    if (find_violation(r, c->violation, ufid, &e, &when)) {
+        return REPL_COND_TRUE;
     }
     if (r->trace && r->trace->cur.n_losses) {
-        trace_cannot_tell(r, "whether a violation happened");
-        return CMD_ERROR;
+        return cannot_tell(r, why, "whether a violation happened");
     }
-    return expect_result(r, false, "no %s%sviolation%s%s",
-                         kind < 0 ? "" : uk_violation_kind_name(kind),
-                         kind < 0 ? "" : " ", ufid ? " on " : "",
-                         ufid ? argv[3] : "");
+    return cond_say(why, REPL_COND_FALSE, "no %s%sviolation%s%s",
+                    c->violation < 0 ? ""
+                                     : uk_violation_kind_name(c->violation),
+                    c->violation < 0 ? "" : " ", ufid ? " on " : "",
+                    ufid ? c->arg : "");
 }
 
-static enum cmd_status
-expect_no_violation(struct repl *r)
+static enum repl_cond_value
+eval_no_violation(struct repl *r, struct cond_why *why)
 {
     const struct ukey_event *e;
     uint64_t when;
     if (find_violation(r, -1, 0, &e, &when)) {
-        return expect_result(r, false, "%s %s at %s %" PRIu64 ": %s",
-                             uk_severity_name(e->result),
-                             uk_violation_kind_name(e->kind),
-                             r->trace ? "event" : "step", when,
-                             uk_violation_detail(e->kind, e->name));
+        return cond_say(why, REPL_COND_FALSE, "%s %s at %s %" PRIu64 ": %s",
+                        uk_severity_name(e->result),
+                        uk_violation_kind_name(e->kind),
+                        r->trace ? "event" : "step", when,
+                        uk_violation_detail(e->kind, e->name));
     }
     if (r->trace && r->trace->cur.n_losses) {
-        trace_cannot_tell(r, "whether a violation happened");
-        return CMD_ERROR;
+        return cannot_tell(r, why, "whether a violation happened");
     }
-    return CMD_OK;
+    return REPL_COND_TRUE;
 }
 
-static enum cmd_status
-expect_dp(struct repl *r, int argc, char *argv[])
+static enum repl_cond_value
+eval_dp(struct repl *r, const struct repl_cond *c, struct cond_why *why)
 {
-    if (argc != 4 || (strcmp(argv[3], "present")
-                      && strcmp(argv[3], "absent"))) {
-        repl_usage_error(r, "expect", "dp needs FLOW present|absent");
-        return CMD_ERROR;
-    }
+    uint64_t ufid = cond_flow_ufid(r, c->arg, why);
     bool present = false;
-    if (r->trace) {
+    if (!ufid) {
+        return REPL_COND_UNKNOWN;
+    } else if (r->trace) {
         const struct trace_state *st = &r->trace->cur;
-        uint64_t ufid = trace_flow_ufid(r->trace, argv[2]);
-        if (!ufid) {
-            repl_usage_error(r, "expect", "'%s': no such flow in the trace",
-                             argv[2]);
-            return CMD_ERROR;
-        }
         if (st->n_losses) {
-            trace_cannot_tell(r, "the datapath's flows");
-            return CMD_ERROR;
+            return cannot_tell(r, why, "the datapath's flows");
         }
         for (size_t i = 0; i < st->n_dp; i++) {
             present |= st->dp[i].ufid == ufid && st->dp[i].present;
         }
     } else {
-        struct uk_flow *f = repl_flow_arg(r, "expect", argv[2]);
-        if (!f) {
-            return CMD_ERROR;
-        }
+        const struct uk_flow *f = udpif_find_flow(r->udpif, c->arg);
         for (size_t i = 0; i < r->udpif->n_dp_flows; i++) {
             present |= r->udpif->dp_flows[i].flow == f
                        && r->udpif->dp_flows[i].present;
         }
     }
-    bool want = !strcmp(argv[3], "present");
-    return expect_result(r, present == want, "datapath flow %s is %s",
-                         argv[2], present ? "present" : "absent");
+    return (present == c->want ? REPL_COND_TRUE
+            : cond_say(why, REPL_COND_FALSE, "datapath flow %s is %s",
+                       c->arg, present ? "present" : "absent"));
 }
 
-static enum cmd_status
-expect_stat(struct repl *r, int argc, char *argv[])
+static enum repl_cond_value
+eval_stat(struct repl *r, const struct repl_cond *c, struct cond_why *why)
 {
-    uint64_t have, want;
-    if (argc != 5) {
-        repl_usage_error(r, "expect", "stat needs NAME OP VALUE");
-        return CMD_ERROR;
-    }
+    uint64_t have, want = c->value;
     bool exact = true;
-    if (!(r->trace ? trace_stat_value(r->trace, argv[2], &have, &exact)
-                   : repl_stat_value(r, argv[2], &have))) {
-        repl_usage_error(r, "expect", "'%s': no such statistic (see \"show "
-                         "stats\")", argv[2]);
-        return CMD_ERROR;
+    if (!(r->trace ? trace_stat_value(r->trace, c->arg, &have, &exact)
+                   : repl_stat_value(r, c->arg, &have))) {
+        return cond_say(why, REPL_COND_UNKNOWN, "'%s': no such statistic "
+                        "(see \"show stats\")", c->arg);
     }
     if (!exact) {
-        trace_cannot_tell(r, argv[2]);
-        return CMD_ERROR;
+        return cannot_tell(r, why, c->arg);
     }
-    if (!repl_number_arg(r, "expect", argv[4], 0, UINT64_MAX, &want)) {
-        return CMD_ERROR;
-    }
-    const char *op = argv[3];
-    bool ok;
-    if (!strcmp(op, "==") || !strcmp(op, "=")) {
-        ok = have == want;
-    } else if (!strcmp(op, "!=")) {
-        ok = have != want;
-    } else if (!strcmp(op, "<")) {
-        ok = have < want;
-    } else if (!strcmp(op, "<=")) {
-        ok = have <= want;
-    } else if (!strcmp(op, ">")) {
-        ok = have > want;
-    } else if (!strcmp(op, ">=")) {
-        ok = have >= want;
-    } else {
-        repl_usage_error(r, "expect", "'%s': expected == != < <= > >=", op);
-        return CMD_ERROR;
-    }
-    return expect_result(r, ok, "%s is %" PRIu64 ", expected %s %" PRIu64,
-                         argv[2], have, op, want);
+    const char *op = c->op;
+    bool ok = (!strcmp(op, "==") ? have == want
+               : !strcmp(op, "!=") ? have != want
+               : !strcmp(op, "<") ? have < want
+               : !strcmp(op, "<=") ? have <= want
+               : !strcmp(op, ">") ? have > want
+               : have >= want);
+    return (ok ? REPL_COND_TRUE
+            : cond_say(why, REPL_COND_FALSE, "%s is %" PRIu64 ", expected %s "
+                       "%" PRIu64, c->arg, have, op, want));
 }
 
-static enum cmd_status
-expect_runnable(struct repl *r, int argc, char *argv[], bool want)
+static enum repl_cond_value
+eval_runnable(struct repl *r, const struct repl_cond *c,
+              struct cond_why *why)
 {
-    if (argc != 3) {
-        repl_usage_error(r, "expect", "%s needs a THREAD", argv[1]);
-        return CMD_ERROR;
+    const char *what = c->want ? "runnable" : "blocked";
+    if (r->trace) {
+        return cond_say(why, REPL_COND_UNKNOWN, "%s: not available on a "
+                        "trace (a trace has no scheduler)", what);
     }
-    struct uk_thread *t = repl_thread_arg(r, "expect", argv[2]);
+    struct uk_thread *t = udpif_find_thread(r->udpif, c->arg);
     if (!t) {
-        return CMD_ERROR;
+        return cond_say(why, REPL_COND_UNKNOWN, "'%s': no such thread",
+                        c->arg);
     }
     bool runnable = uk_thread_runnable(t);
-    return expect_result(r, runnable == want, "%s is %s", t->name,
-                         runnable ? "runnable" : "not runnable");
+    return (runnable == c->want ? REPL_COND_TRUE
+            : cond_say(why, REPL_COND_FALSE, "%s is %s", t->name,
+                       runnable ? "runnable" : "not runnable"));
 }
+
+enum repl_cond_value
+repl_cond_eval(struct repl *r, const struct repl_cond *c, char *why,
+               size_t size)
+{
+    struct cond_why w = { why, size };
+    why[0] = '\0';
+    switch (c->kind) {
+    case COND_STATE:
+        return eval_state(r, c, &w);
+    case COND_VIOLATION:
+        return eval_violation(r, c, &w);
+    case COND_NO_VIOLATION:
+        return eval_no_violation(r, &w);
+    case COND_DP:
+        return eval_dp(r, c, &w);
+    case COND_STAT:
+        return eval_stat(r, c, &w);
+    case COND_RUNNABLE:
+        return eval_runnable(r, c, &w);
+    }
+    return cond_say(&w, REPL_COND_UNKNOWN, "bad condition");
+}
+
+/* ==== expect ==== */
 
 enum cmd_status
 cmd_expect(struct repl *r, int argc, char *argv[])
 {
-    const char *what = argv[1];
-    if (!strcmp(what, "state")) {
-        return expect_state(r, argc, argv);
-    } else if (!strcmp(what, "violation")) {
-        return expect_violation(r, argc, argv);
-    } else if (!strcmp(what, "no-violation")) {
-        if (argc != 2) {
-            repl_usage_error(r, "expect", "no-violation takes no argument");
-            return CMD_ERROR;
-        }
-        return expect_no_violation(r);
-    } else if (!strcmp(what, "dp")) {
-        return expect_dp(r, argc, argv);
-    } else if (r->trace && (!strcmp(what, "runnable")
-                            || !strcmp(what, "blocked"))) {
-        repl_error(r, "expect %s: not available on a trace (a trace has no "
-                   "scheduler)", what);
+    struct repl_cond *c = repl_cond_parse(r, "expect", argc - 1, argv + 1);
+    if (!c) {
         return CMD_ERROR;
-    } else if (!strcmp(what, "stat")) {
-        return expect_stat(r, argc, argv);
-    } else if (!strcmp(what, "runnable") || !strcmp(what, "blocked")) {
-        return expect_runnable(r, argc, argv, !strcmp(what, "runnable"));
     }
-    repl_usage_error(r, "expect", "'%s': expected state, violation, "
-                     "no-violation, dp, stat, runnable or blocked", what);
-    return CMD_ERROR;
+    char why[512];
+    enum repl_cond_value v = repl_cond_eval(r, c, why, sizeof why);
+    repl_cond_free(c);
+    if (v == REPL_COND_UNKNOWN) {
+        repl_error(r, "expect: %s", why);
+        return CMD_ERROR;
+    } else if (v == REPL_COND_FALSE) {
+        fflush(stdout);
+        if (r->input_name) {
+            fprintf(stderr, "%s:%u: expect failed: %s\n", r->input_name,
+                    r->input_line, why);
+        } else {
+            fprintf(stderr, "expect failed: %s\n", why);
+        }
+        r->n_expect_failed++;
+    }
+    return CMD_OK;
 }
 
 void

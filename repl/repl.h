@@ -347,6 +347,29 @@ bool repl_bp_hit(struct breakpoint *);
 /* Deletes 'bp', once it has stopped, if it is temporary ("tbreak"). */
 void repl_bp_stopped(struct repl *, const struct breakpoint *bp);
 
+/* Conditions (repl/cmd-expect.c): what "expect" checks and a breakpoint's
+ * condition tests, on the model or at the open trace's cursor. */
+struct repl_cond;
+enum repl_cond_value {
+    REPL_COND_FALSE,
+    REPL_COND_TRUE,
+    REPL_COND_UNKNOWN,          /* Events lost, or a name unknown here. */
+};
+/* Parses the condition in the 'argc' words 'argv' (those after "expect":
+ * "stat live_ukeys > 3"), checking its names in the open trace, else in
+ * the model.  Returns a new condition, or NULL after an error naming
+ * 'cmd'. */
+struct repl_cond *repl_cond_parse(struct repl *, const char *cmd, int argc,
+                                  char *argv[]);
+/* Judges 'c' on the model, or at the open trace's cursor.  Unless true,
+ * writes to 'why' ('size' bytes) what is so instead (false) or why it
+ * cannot tell (unknown), without "expect:" or the like. */
+enum repl_cond_value repl_cond_eval(struct repl *, const struct repl_cond *c,
+                                    char *why, size_t size);
+/* The words of 'c', as typed. */
+const char *repl_cond_text(const struct repl_cond *c);
+void repl_cond_free(struct repl_cond *c);
+
 /* "ukey ID" or "flow NAME" in argv[1..2] of 'cmd' ("watch", "last"), the
  * flow resolved with 'names': sets '*ukey_id' or '*ufid' (the other 0). */
 bool repl_target_parse(struct repl *, const char *cmd, int argc,
