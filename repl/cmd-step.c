@@ -423,7 +423,9 @@ cmd_next(struct repl *r, int argc, char *argv[])
         repl_step_thread(r, t);
         started = true;
         n++;
-        if (!t->busy || motion_should_stop(r)) {
+        /* The last step too: a breakpoint it hits stops this motion, not
+         * the next one. */
+        if (motion_should_stop(r) || !t->busy) {
             break;
         }
     }

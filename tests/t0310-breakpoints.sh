@@ -139,6 +139,17 @@ test_expect_success 'break filters: errors name the command; ukey or flow' '
     test_grep "^ukdb: error: break: give ukey ID or flow NAME, not both" err
 '
 
+# "next" did not look for a breakpoint after the step that ended the
+# operation: one hit there was not reported, and the next motion stopped
+# after its first step with that stale report.
+test_expect_success 'next: a breakpoint hit by its last step stops it' '
+    "$UKDB" -c "handler h0; handler h1; flow f1 h0; flow f2 h1; upcall h0 f1; upcall h1 f2; break event op_end; next h0; when; step h1 3; when" >out &&
+    test_grep "^Breakpoint 1: op_end UPCALL_BATCH" out &&
+    test "$(grep -c "^Breakpoint 1: op_end" out)" = 1 &&
+    grep "^step [0-9]*," out >when &&
+    test_grep "^step 13," when && test_grep "^step 16," when
+'
+
 # A step's line comes first, then its events and the watch lines they
 # cause (before, a watch line came before the step that caused it); the
 # step number is padded to "[999]" so the columns do not shift at [10]
