@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Breakpoints and watches: "break", "tbreak", "delete", "enable",
- * "disable", "ignore", "info", "watch" and "unwatch", the parsers that the
- * model and a trace share (repl_break_parse(), repl_watch_parse(),
+/* Breakpoints and watches: "break", "tbreak", "condition", "delete",
+ * "enable", "disable", "ignore", "info", "watch" and "unwatch", the parsers
+ * that the model and a trace share (repl_break_parse(), repl_watch_parse(),
  * repl_target_parse(), each given its own name lookups), and whether a
- * breakpoint matches an event and stops there. */
+ * breakpoint matches an event and stops there.  A breakpoint's condition
+ * is any condition of "expect" (repl/cmd-expect.c parses and judges
+ * both), tested as gdb tests one: after the step that hit it, on the state
+ * where the motion would stop. */
 #include "repl.h"
 
 #include <inttypes.h>
@@ -116,6 +119,32 @@ parse_transition(struct repl *r, const char *cmd, struct breakpoint *bp,
     return true;
 }
 
+/* The condition after "if" in argv[] of "break"/"tbreak" ('argv[0]'),
+ * as gdb writes one ("break ... if COND"), into '*cond' (NULL without
+ * "if"); cuts '*argc' to the words before it.  False after an error. */
+static bool
+parse_if(struct repl *r, int *argc, char *argv[], struct repl_cond **cond)
+{
+    *cond = NULL;
+    for (int i = 2; i < *argc; i++) {
+        if (!strcmp(argv[i], "if")) {
+            if (i + 1 == *argc) {
+                repl_usage_error(r, argv[0], "'if' needs a condition, as "
+                                 "\"expect\" takes one");
+                return false;
+            }
+            *cond = repl_cond_parse(r, argv[0], *argc - i - 1, argv + i + 1);
+            *argc = i;
+            return *cond != NULL;
+        }
+    }
+    return true;
+}
+
+static enum cmd_status
+break_parse__(struct repl *r, int argc, char *argv[],
+              const struct repl_bp_names *names, struct breakpoint *bp);
+
 enum cmd_status
 repl_break_parse(struct repl *r, int argc, char *argv[],
                  const struct repl_bp_names *names)
@@ -124,6 +153,33 @@ repl_break_parse(struct repl *r, int argc, char *argv[],
         .from = -1, .to = -1, .violation = -1, .thread_id = -1,
         .enabled = true, .temporary = !strcmp(argv[0], "tbreak"),
     };
+    if (!parse_if(r, &argc, argv, &bp.cond)) {
+        return CMD_ERROR;
+    }
+    enum cmd_status status = break_parse__(r, argc, argv, names, &bp);
+    if (status != CMD_OK) {
+        repl_cond_free(bp.cond);
+        return status;
+    }
+    char text[256];
+    repl_join(text, sizeof text, argv + 1, (size_t) argc - 1, " ");
+    bp.number = ++r->sess.next_bp_number;
+    bp.text = uk_xstrdup(text);
+    r->sess.bps = uk_grow(r->sess.bps, &r->sess.allocated_bps,
+                          r->sess.n_bps + 1, sizeof *r->sess.bps);
+    r->sess.bps[r->sess.n_bps++] = bp;
+    repl_printf(r, "%s %d: %s\n", bp.temporary ? "Temporary breakpoint"
+                                                : "Breakpoint", bp.number,
+                text);
+    return CMD_OK;
+}
+
+/* The kind and filters of a breakpoint, the words before "if". */
+static enum cmd_status
+break_parse__(struct repl *r, int argc, char *argv[],
+              const struct repl_bp_names *names, struct breakpoint *bp_)
+{
+    struct breakpoint bp = *bp_;
     int i = 2;
     if (!strcmp(argv[1], "transition")) {
         bp.kind = BP_TRANSITION;
@@ -163,16 +219,7 @@ repl_break_parse(struct repl *r, int argc, char *argv[],
     if (!parse_filters(r, names, &bp, argc, argv, i)) {
         return CMD_ERROR;
     }
-    char text[256];
-    repl_join(text, sizeof text, argv + 1, (size_t) argc - 1, " ");
-    bp.number = ++r->sess.next_bp_number;
-    bp.text = uk_xstrdup(text);
-    r->sess.bps = uk_grow(r->sess.bps, &r->sess.allocated_bps,
-                          r->sess.n_bps + 1, sizeof *r->sess.bps);
-    r->sess.bps[r->sess.n_bps++] = bp;
-    repl_printf(r, "%s %d: %s\n", bp.temporary ? "Temporary breakpoint"
-                                                : "Breakpoint", bp.number,
-                text);
+    *bp_ = bp;
     return CMD_OK;
 }
 
@@ -213,9 +260,33 @@ repl_bp_matches(const struct breakpoint *bp, const struct ukey_event *e)
     return false;
 }
 
+/* As gdb (bpstat_check_breakpoint_conditions()): the condition first; a
+ * hit where it is false is none at all, neither counted nor taken off the
+ * ignore count, so "ignore N COUNT" passes the next COUNT hits where it
+ * holds.  (gdb's manual says the condition is not checked while an ignore
+ * count is positive; gdb's code has always checked it first, and that is
+ * what gdb does and this follows.)  A condition gdb cannot evaluate counts
+ * as true there, with "Error in testing condition for breakpoint N:"; here
+ * it stops whatever the ignore count, so that a hit the condition cannot
+ * judge (events lost) is never passed silently. */
 bool
-repl_bp_hit(struct breakpoint *bp)
+repl_bp_hit(struct repl *r, struct breakpoint *bp)
 {
+    if (bp->cond) {
+        char why[256];
+        switch (repl_cond_eval(r, bp->cond, why, sizeof why)) {
+        case REPL_COND_FALSE:
+            return false;
+        case REPL_COND_UNKNOWN:
+            repl_error(r, "Error in testing condition for breakpoint %d: %s",
+                       bp->number, why);
+            r->bp_cond_error = true;
+            bp->hits++;
+            return true;
+        case REPL_COND_TRUE:
+            break;
+        }
+    }
     bp->hits++;
     if (bp->ignore) {
         bp->ignore--;
@@ -224,12 +295,85 @@ repl_bp_hit(struct breakpoint *bp)
     return true;
 }
 
+/* Makes 'bp' the breakpoint the motion stops at, for event 'i' of the
+ * session. */
+static void
+bp_stop_at(struct repl *r, const struct breakpoint *bp, size_t i)
+{
+    char what[200];
+    uk_event_format(&r->sess.events[i].e, what, sizeof what);
+    r->bp_hit = bp;
+    r->bp_hit_event = i;
+    snprintf(r->bp_message, sizeof r->bp_message, "%s %d: %s",
+             bp->temporary ? "Temporary breakpoint" : "Breakpoint",
+             bp->number, what);
+}
+
+void
+repl_bp_observe(struct repl *r, const struct ukey_event *e)
+{
+    for (size_t i = 0; i < r->sess.n_bps && !r->bp_hit && !r->passing_bps;
+         i++) {
+        struct breakpoint *bp = &r->sess.bps[i];
+        if (!repl_bp_matches(bp, e)) {
+            continue;
+        }
+        if (bp->cond) {
+            /* Judged after the step: halfway through it, the state is
+             * not one a motion stops at. */
+            if (!bp->pending) {
+                bp->pending = true;
+                bp->pending_event = r->sess.n_events - 1;
+            }
+        } else if (repl_bp_hit(r, bp)) {
+            bp_stop_at(r, bp, r->sess.n_events - 1);
+        }
+    }
+}
+
+void
+repl_bp_judge(struct repl *r)
+{
+    for (size_t i = 0; i < r->sess.n_bps; i++) {
+        struct breakpoint *bp = &r->sess.bps[i];
+        if (bp->pending) {
+            bp->pending = false;
+            if (repl_bp_hit(r, bp)
+                && (!r->bp_hit || bp->pending_event < r->bp_hit_event)) {
+                bp_stop_at(r, bp, bp->pending_event);
+            }
+        }
+    }
+}
+
+void
+repl_bp_forget(struct repl *r)
+{
+    r->bp_hit = NULL;
+    for (size_t i = 0; i < r->sess.n_bps; i++) {
+        r->sess.bps[i].pending = false;
+    }
+}
+
+enum cmd_status
+repl_motion_status(const struct repl *r)
+{
+    return r->bp_cond_error ? CMD_ERROR : CMD_OK;
+}
+
+static void
+bp_free(struct breakpoint *bp)
+{
+    free(bp->text);
+    repl_cond_free(bp->cond);
+}
+
 void
 repl_bp_stopped(struct repl *r, const struct breakpoint *bp)
 {
     if (bp->temporary) {
         size_t k = (size_t) (bp - r->sess.bps);
-        free(r->sess.bps[k].text);
+        bp_free(&r->sess.bps[k]);
         memmove(&r->sess.bps[k], &r->sess.bps[k + 1],
                 (r->sess.n_bps - k - 1) * sizeof *r->sess.bps);
         r->sess.n_bps--;
@@ -304,7 +448,7 @@ cmd_delete(struct repl *r, int argc, char *argv[])
     size_t kept = 0;
     for (size_t i = 0; i < r->sess.n_bps; i++) {
         if (is_listed(listed, argc, r->sess.bps[i].number)) {
-            free(r->sess.bps[i].text);
+            bp_free(&r->sess.bps[i]);
         } else {
             r->sess.bps[kept++] = r->sess.bps[i];
         }
@@ -363,6 +507,52 @@ cmd_ignore(struct repl *r, int argc, char *argv[])
     return CMD_OK;
 }
 
+/* "condition N [COND]": breakpoint N stops only where COND, any
+ * condition of "expect", holds; without COND, wherever it hits (gdb's
+ * "condition").  COND is checked now: a bad one changes nothing. */
+enum cmd_status
+cmd_condition(struct repl *r, int argc, char *argv[])
+{
+    uint64_t *listed = numbers_arg(r, 2, argv, true);
+    if (!listed) {
+        return CMD_ERROR;
+    }
+    struct breakpoint *bp = r->sess.bps;
+    while ((uint64_t) bp->number != listed[0]) {
+        bp++;                   /* numbers_arg() found it. */
+    }
+    free(listed);
+    struct repl_cond *cond = NULL;
+    if (argc > 2) {
+        cond = repl_cond_parse(r, "condition", argc - 2, argv + 2);
+        if (!cond) {
+            return CMD_ERROR;
+        }
+    }
+    repl_cond_free(bp->cond);
+    bp->cond = cond;
+    if (!cond) {
+        repl_printf(r, "Breakpoint %d now unconditional.\n", bp->number);
+    }
+    return CMD_OK;
+}
+
+void
+complete_condition(struct repl *r, int argi, char *argv[],
+                   void (*add)(void *, const char *), void *aux)
+{
+    if (argi == 1) {
+        for (size_t i = 0; i < r->sess.n_bps; i++) {
+            char n[16];
+            snprintf(n, sizeof n, "%d", r->sess.bps[i].number);
+            add(aux, n);
+        }
+    } else {
+        /* The words after N are those after "expect". */
+        complete_expect(r, argi - 1, argv + 1, add, aux);
+    }
+}
+
 /* "info breakpoints" (or, not 'bps', "info watches") in JSON. */
 static void
 info_json(const struct repl *r, bool bps)
@@ -373,8 +563,14 @@ info_json(const struct repl *r, bool bps)
         printf("%s{\"number\":%d,\"temporary\":%s,\"what\":", i ? "," : "",
                bp->number, bp->temporary ? "true" : "false");
         repl_json_string(bp->text);
-        printf(",\"enabled\":%s,\"hits\":%" PRIu64 ",\"ignore\":%" PRIu64
-               "}", bp->enabled ? "true" : "false", bp->hits, bp->ignore);
+        printf(",\"enabled\":%s,\"hits\":%" PRIu64 ",\"ignore\":%" PRIu64,
+               bp->enabled ? "true" : "false", bp->hits, bp->ignore);
+        if (bp->cond) {
+            /* Only when set, as gdb/MI's "cond". */
+            printf(",\"condition\":");
+            repl_json_string(repl_cond_text(bp->cond));
+        }
+        printf("}");
     }
     for (size_t i = 0; !bps && i < r->sess.n_watches; i++) {
         printf("%s{\"number\":%d,\"what\":", i ? "," : "",
@@ -407,6 +603,10 @@ cmd_info(struct repl *r, int argc, char *argv[])
                 printf("; ignore next %llu", (unsigned long long) bp->ignore);
             }
             printf(")%s\n", bp->enabled ? "" : "  [disabled]");
+            if (bp->cond) {
+                /* Under it, as gdb lays it out. */
+                printf("    stop only if %s\n", repl_cond_text(bp->cond));
+            }
         }
         return CMD_OK;
     }

@@ -824,6 +824,13 @@ void
 complete_break(struct repl *r, int argi, char *argv[],
                void (*add)(void *, const char *), void *aux)
 {
+    for (int i = 2; i < argi; i++) {
+        if (!strcmp(argv[i], "if")) {
+            /* The words after "if" are those after "expect". */
+            complete_expect(r, argi - i, argv + i, add, aux);
+            return;
+        }
+    }
     if (argi == 1) {
         add(aux, "transition");
         add(aux, "violation");
@@ -844,6 +851,7 @@ complete_break(struct repl *r, int argi, char *argv[],
         add(aux, "ukey");
         add(aux, "flow");
         add(aux, "thread");
+        add(aux, "if");
     } else {
         complete_after_keyword(r, argi, argv, add, aux);
     }

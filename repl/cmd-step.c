@@ -37,18 +37,7 @@ repl_session_observe(const struct ukey_event *e, void *r_)
     if (r->replaying) {
         return;
     }
-    for (size_t i = 0; i < r->sess.n_bps && !r->bp_hit && !r->passing_bps;
-         i++) {
-        struct breakpoint *bp = &r->sess.bps[i];
-        if (repl_bp_matches(bp, e) && repl_bp_hit(bp)) {
-            r->bp_hit = bp;
-            char what[200];
-            uk_event_format(e, what, sizeof what);
-            snprintf(r->bp_message, sizeof r->bp_message,
-                     "%s %d: %s", bp->temporary ? "Temporary breakpoint"
-                     : "Breakpoint", bp->number, what);
-        }
-    }
+    repl_bp_observe(r, e);
     if (!r->stepping && !r->quiet) {
         /* A step's watch lines follow its step line (print_step()).
          * Quiet: a rescript or "goto" replays what was printed. */
@@ -208,9 +197,13 @@ print_next(struct repl *r, const struct uk_thread *t)
     }
 }
 
+/* After each step of a motion, once the step is complete (with the
+ * commands of the recorded future it re-applies): whether a breakpoint,
+ * its condition judged now, or Ctrl-C stops the motion. */
 static bool
 motion_should_stop(struct repl *r)
 {
+    repl_bp_judge(r);
     if (r->bp_hit) {
         if (!r->quiet && !r->replaying) {
             printf("%s\n", r->bp_message);
@@ -352,7 +345,7 @@ step_n(struct repl *r, struct uk_thread *t, uint64_t count, const char *cmd)
     if (last) {
         print_next(r, last);
     }
-    return CMD_OK;
+    return repl_motion_status(r);
 }
 
 /* "step [THREAD] [N]": N steps of THREAD, or of the recorded future /
@@ -430,7 +423,7 @@ cmd_next(struct repl *r, int argc, char *argv[])
         }
     }
     print_next(r, t);
-    return CMD_OK;
+    return repl_motion_status(r);
 }
 
 static enum cmd_status
@@ -458,7 +451,7 @@ run_until_idle(struct repl *r, uint64_t max, bool follow_redo)
         }
         n++;
         if (motion_should_stop(r)) {
-            return CMD_OK;
+            return repl_motion_status(r);
         }
     }
     if (!r->quiet && !r->replaying) {

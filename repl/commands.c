@@ -134,17 +134,20 @@ const struct repl_cmd repl_commands[] = {
       "  Out of range: an error with the range in the target's unit.\n"
       "  Breakpoints neither stop goto nor count what it passes.",
       "goto 10", 1, 1, cmd_goto, NULL, REPL_CMD_RECORD },
-    { "break", "transition|violation|event ...", "set a breakpoint",
+    { "break", "transition|violation|event ... [if COND]",
+      "set a breakpoint",
       "  break transition [FROM->]TO [ukey ID|flow NAME] [thread NAME]\n"
       "  break violation [KIND]\n"
       "  break event NAME [ukey ID|flow NAME] [thread NAME]\n"
-      "  Motion commands stop after the step that hits it.",
+      "  Motion commands stop after the step that hits it.  With \"if COND\"\n"
+      "  (any condition of \"expect\": \"if stat live_ukeys >= 2\"), only\n"
+      "  where COND holds after that step (\"help condition\").",
       "break transition EVICTED->DELETED flow f1", 1, -1, cmd_break,
       complete_break, REPL_CMD_RECORD },
-    { "tbreak", "transition|violation|event ...",
+    { "tbreak", "transition|violation|event ... [if COND]",
       "a breakpoint that is deleted when hit",
-      "  The forms of \"break\" (\"help break\"); it stops a motion\n"
-      "  command once, then is deleted.",
+      "  The forms of \"break\" (\"help break\"), \"if COND\" too; it stops\n"
+      "  a motion command once, then is deleted.",
       "tbreak violation", 1, -1, cmd_break, complete_break,
       REPL_CMD_RECORD },
     { "delete", "[N...]", "delete breakpoints N..., or all",
@@ -156,8 +159,20 @@ const struct repl_cmd repl_commands[] = {
     { "enable", "[N...]", "enable breakpoints N..., or all",
       NULL, "enable 2", 0, -1, cmd_enable, NULL, REPL_CMD_RECORD },
     { "ignore", "N COUNT", "let breakpoint N pass its next COUNT hits",
-      "  The hits still count (info breakpoints).  \"ignore N 0\" cancels.",
+      "  The hits still count (info breakpoints); with a condition, only\n"
+      "  those where it holds (\"help condition\").  \"ignore N 0\" cancels.",
       "ignore 1 2", 2, 2, cmd_ignore, NULL, REPL_CMD_RECORD },
+    { "condition", "N [COND]", "stop at breakpoint N only where COND holds",
+      "  COND is any condition of \"expect\" (\"help expect\"), written as\n"
+      "  after it: state, violation, no-violation, dp, stat, runnable or\n"
+      "  blocked.  It is checked when set (a bad one changes nothing) and\n"
+      "  judged at each hit, after the step (on a trace: the event) that\n"
+      "  hit it.  A hit where it is false does not count, nor use up an\n"
+      "  \"ignore\" count (as in gdb).  Where it cannot be judged (events\n"
+      "  lost: \"cannot tell\"), the motion stops there with an error.\n"
+      "  Without COND: the breakpoint stops at every hit again.",
+      "condition 1 stat live_ukeys > 3", 1, -1, cmd_condition,
+      complete_condition, REPL_CMD_RECORD },
     { "info", "breakpoints|watches", "list breakpoints or watches",
       NULL, "info breakpoints", 1, 1, cmd_info, NULL, 0 },
     { "watch", "ukey ID|flow NAME", "print every transition of a ukey/flow",
@@ -358,7 +373,8 @@ cmd_help(struct repl *r, int argc, char *argv[])
     if (c->details) {
         printf("%s\n", c->details);
     }
-    if (c->run == cmd_break || c->run == cmd_expect) {
+    if (c->run == cmd_break || c->run == cmd_expect
+        || c->run == cmd_condition) {
         /* The kinds their "violation KIND" takes, wrapped. */
         int col = printf("  KIND:");
         for (int i = 0; i < N_UK_VIOLATION_KINDS; i++) {

@@ -249,7 +249,7 @@ command_done(struct repl *r, const struct repl_cmd *c, const char *line)
              * nothing: left set, it stopped the next motion after a
              * step.  (A command of the recorded future runs within a
              * motion, after the step that may have hit one.) */
-            r->bp_hit = NULL;
+            repl_bp_forget(r);
         }
     } else if (r->interactive) {
         free(r->last_motion);
@@ -284,6 +284,10 @@ repl_execute(struct repl *r, char *line)
         return CMD_ERROR;
     }
     argv[0] = (char *) c->name;
+    if (!r->redoing) {
+        /* (A command of the recorded future runs within a motion.) */
+        r->bp_cond_error = false;
+    }
     if (r->echo && !r->replaying && !r->rescripting) {
         printf("(ukdb) %s\n", copy + strspn(copy, " \t"));
     }
@@ -308,7 +312,10 @@ repl_execute(struct repl *r, char *line)
     }
     r->only_shown = false;
     enum cmd_status status = c->run(r, argc, argv);
-    bool changed = status == CMD_OK && !r->only_shown;
+    /* A motion that stopped at a condition it could not judge failed, but
+     * its steps stand: it stays part of the script. */
+    bool changed = ((status == CMD_OK || r->bp_cond_error)
+                    && !r->only_shown);
     r->only_shown = false;
     if (!changed && (c->flags & REPL_CMD_RECORD) && !r->replaying
         && !r->rescripting && !r->redoing) {

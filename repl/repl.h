@@ -99,9 +99,15 @@ struct breakpoint {
     uint64_t ukey_id;           /* 0 = any. */
     uint64_t ufid;              /* 0 = any. */
     int thread_id;              /* -1 = any. */
-    uint64_t hits;              /* Events that matched, ignored or not. */
+    uint64_t hits;              /* Events that matched, where its
+                                 * condition held, ignored or not. */
     uint64_t ignore;            /* "ignore N COUNT": hits left to pass. */
     char *text;                 /* (owned) As typed, for "info". */
+    struct repl_cond *cond;     /* (owned) "condition N COND", or NULL. */
+    bool pending;               /* On the model: matched an event of the
+                                 * step under way, 'cond' to be judged
+                                 * after it (repl_bp_judge()). */
+    size_t pending_event;       /* That event, in 'sess.events'. */
 };
 
 struct watch {
@@ -159,7 +165,12 @@ struct repl {
     size_t first_new_event;         /* Printed from here by the next step
                                      * ('sess.events'). */
     const struct breakpoint *bp_hit;    /* Set by the observer. */
+    size_t bp_hit_event;                /* Its event, in 'sess.events'. */
     char bp_message[256];
+    bool bp_cond_error;             /* A motion stopped where a
+                                     * breakpoint's condition could not be
+                                     * judged: it fails, though the steps
+                                     * it took stand. */
 
     bool json;                      /* "set output json". */
     bool echo;                      /* --echo. */
@@ -341,11 +352,29 @@ struct repl_bp_names {
 enum cmd_status repl_break_parse(struct repl *, int argc, char *argv[],
                                  const struct repl_bp_names *);
 bool repl_bp_matches(const struct breakpoint *, const struct ukey_event *);
-/* Counts a hit of 'bp' (an event it matches): true if it stops there,
- * false while an ignore count ("ignore N COUNT") lets it pass. */
-bool repl_bp_hit(struct breakpoint *);
+/* The model's observer's part: each breakpoint that event 'e' (the last
+ * of 'sess.events') hits, unless one stopped the step already or "goto"
+ * passes them. */
+void repl_bp_observe(struct repl *, const struct ukey_event *e);
+/* Judges a hit of 'bp' (an event it matches) on the state now, after the
+ * step or at the trace's cursor just past the event: true if it stops
+ * there.  A hit where its condition is false is none; one where it holds
+ * counts, and stops unless an ignore count ("ignore N COUNT") lets it
+ * pass.  A condition that cannot be judged stops, after an error message,
+ * and sets 'r->bp_cond_error'. */
+bool repl_bp_hit(struct repl *, struct breakpoint *);
+/* On the model, after a step: judges the breakpoints with a condition
+ * that the step's events matched (marked 'pending' by the observer), and
+ * sets 'r->bp_hit' to the one that stops at the earliest event, unless
+ * one without a condition stopped before.  repl_bp_forget() drops them
+ * and 'r->bp_hit', after a command that is no motion. */
+void repl_bp_judge(struct repl *);
+void repl_bp_forget(struct repl *);
 /* Deletes 'bp', once it has stopped, if it is temporary ("tbreak"). */
 void repl_bp_stopped(struct repl *, const struct breakpoint *bp);
+/* The status of a motion command that has moved: CMD_ERROR if it stopped
+ * where a breakpoint's condition could not be judged. */
+enum cmd_status repl_motion_status(const struct repl *);
 
 /* Conditions (repl/cmd-expect.c): what "expect" checks and a breakpoint's
  * condition tests, on the model or at the open trace's cursor. */
@@ -390,7 +419,7 @@ repl_cmd_fn cmd_flush, cmd_shutdown, cmd_expire, cmd_modify, cmd_dp;
 repl_cmd_fn cmd_choices, cmd_choose, cmd_step, cmd_next, cmd_run;
 repl_cmd_fn cmd_continue;
 repl_cmd_fn cmd_back, cmd_goto, cmd_break, cmd_delete, cmd_info, cmd_watch;
-repl_cmd_fn cmd_enable, cmd_ignore, cmd_unwatch;
+repl_cmd_fn cmd_enable, cmd_ignore, cmd_condition, cmd_unwatch;
 repl_cmd_fn cmd_last, cmd_show, cmd_history, cmd_log, cmd_expect;
 repl_cmd_fn cmd_explore, cmd_open, cmd_rcu, cmd_when, cmd_reproduce;
 repl_cmd_fn cmd_reverse_continue, cmd_close, cmd_wait;
@@ -401,5 +430,6 @@ repl_complete_fn complete_thread, complete_flow, complete_show;
 repl_complete_fn complete_variant, complete_break, complete_expect;
 repl_complete_fn complete_dp, complete_ukey_or_flow, complete_set;
 repl_complete_fn complete_help, complete_flow_name, complete_upcall;
+repl_complete_fn complete_condition;
 
 #endif /* UKDB_REPL_REPL_H */

@@ -74,6 +74,7 @@ repl_session_free(struct repl_session *s)
     free(s->events);
     for (size_t i = 0; i < s->n_bps; i++) {
         free(s->bps[i].text);
+        repl_cond_free(s->bps[i].cond);
     }
     free(s->bps);
     for (size_t i = 0; i < s->n_watches; i++) {
@@ -109,7 +110,7 @@ rescript_run(struct repl *r)
     }
     r->rescripting = r->capturing_errors = false;
     r->quiet = saved_quiet;
-    r->bp_hit = NULL;
+    repl_bp_forget(r);
     r->first_new_event = r->sess.n_events;
     return i;
 }

@@ -135,20 +135,26 @@ checker_reported(const struct trace_cursor *tc, const struct ukey_event *e)
 }
 
 /* The first enabled breakpoint that event 'i' hits and that stops there
- * (its ignore count spent), or NULL.  Counts the hits. */
+ * (its condition true at the cursor just past the event, its ignore count
+ * spent), or NULL.  Counts the hits.  A condition is judged with the
+ * cursor there: "reverse-continue" moves it to each such event. */
 static struct breakpoint *
 bp_hit(struct repl *r, size_t i)
 {
-    const struct trace_cursor *tc = r->trace;
+    struct trace_cursor *tc = r->trace;
     const struct ukey_event *v = folded_violation_at(tc, i);
     const struct ukey_event *e = &tc->events[i];
     bool own = !checker_reported(tc, e);
     for (size_t k = 0; k < r->sess.n_bps; k++) {
         struct breakpoint *bp = &r->sess.bps[k];
-        if (((own && repl_bp_matches(bp, e))
-             || (v && repl_bp_matches(bp, v)))
-            && repl_bp_hit(bp)) {
-            return bp;
+        if ((own && repl_bp_matches(bp, e))
+            || (v && repl_bp_matches(bp, v))) {
+            if (bp->cond && tc->cur.pos != i + 1) {
+                trace_seek(tc, i + 1);
+            }
+            if (repl_bp_hit(r, bp)) {
+                return bp;
+            }
         }
     }
     return NULL;
@@ -277,7 +283,7 @@ step_thread(struct repl *r, const char *cmd, int thread_id)
             if (bp) {
                 report_bp(r, bp, i);
             }
-            return CMD_OK;
+            return repl_motion_status(r);
         }
     }
     return CMD_OK;
@@ -301,7 +307,7 @@ trace_step(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     forward(r, n, true, false);
-    return CMD_OK;
+    return repl_motion_status(r);
 }
 
 enum cmd_status
@@ -452,7 +458,7 @@ enum cmd_status
 trace_continue(struct repl *r)
 {
     forward(r, UINT64_MAX, false, true);
-    return CMD_OK;
+    return repl_motion_status(r);
 }
 
 enum cmd_status
@@ -472,7 +478,7 @@ cmd_reverse_continue(struct repl *r, int argc, char *argv[])
             trace_seek(tc, i + 1);
             trace_print_event(tc, i);
             report_bp(r, bp, i);
-            return CMD_OK;
+            return repl_motion_status(r);
         }
         if (repl_interrupted) {
             break;

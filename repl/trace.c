@@ -389,6 +389,8 @@ trace_execute__(struct repl *r, int argc, char *argv[])
         return cmd_enable(r, argc, argv);
     } else if (!strcmp(c, "ignore")) {
         return cmd_ignore(r, argc, argv);
+    } else if (!strcmp(c, "condition")) {
+        return cmd_condition(r, argc, argv);
     } else if (!strcmp(c, "unwatch")) {
         return cmd_unwatch(r, argc, argv);
     } else if (!strcmp(c, "info")) {

@@ -123,6 +123,13 @@ test_expect_success 'valgrind: trace mode (cursor, JSON, reproduce, close, re-op
     vg 0 -c "source race.ukdb; open $TEST_TOP/traces/race-v1-replace; goto end; back 3; break violation; reverse-continue; set output json; show ukeys; show dp; show threads; history f1; set output text; reproduce -o repro.ukdb; close; show ukeys; open $TEST_TOP/traces/race-upstream; step 5; when; close"
 '
 
+# Breakpoint conditions: set, replaced, removed, rejected, deleted with
+# their breakpoint (tbreak, delete), replayed by back, goto and a
+# variant change, and judged on a trace in both directions.
+test_expect_success 'valgrind: breakpoint conditions, model and trace' '
+    vg 2 --keep-going -c "source race.ukdb; goto 0; delete; break transition EVICTED if state f1 EVICTED; tbreak transition OPERATIONAL if stat live_ukeys >= 1; condition 3 stat steps > 5; condition 3 bogus; break violation if nope; continue; continue; back 3; continue; goto 10; variant upstream; info breakpoints; condition 3; set output json; info breakpoints; set output text; delete; break transition VISIBLE if stat created == 2; open $TEST_TOP/traces/race-v1-replace; continue; goto end; reverse-continue; condition 5 state f1 nope; close; delete"
+'
+
 test_expect_success 'valgrind: help, apropos and a netdev session' '
     vg 0 -c "help; help step; apropos rcu; datapath netdev; pmd p0; revalidator r0; flow f1 p0; upcall p0 f1; run; round r0; run; purge-pmd p0; run; show ukeys"
 '

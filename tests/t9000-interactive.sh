@@ -84,6 +84,23 @@ test_expect_success 'TAB completes each argument from its own kind' '
     wait_for "VISIBLE->OPERATIONAL +thread h0 ?$"
 '
 
+# A breakpoint condition completes as "expect" does: after "condition
+# N" and after "break ... if" (before, "condition" did not exist).
+test_expect_success 'TAB completes a breakpoint condition' '
+    start &&
+    keys "handler h0" Enter "flow f1 h0" Enter \
+        "break transition OPERATIONAL" Enter && wait_for "^Breakpoint 1: " &&
+    tmx clear-history -t "$SESSION" &&
+    keys "condit" Tab && wait_for "step 0\) condition ?$" &&
+    keys "1 sta" Tab && wait_for "step 0\) condition 1 stat ?$" &&
+    keys C-u "condition 1 state f" Tab &&
+    wait_for "step 0\) condition 1 state f1 ?$" &&
+    keys "EVICTE" Tab && wait_for "condition 1 state f1 EVICTED ?$" &&
+    keys C-u "break transition EVICTED i" Tab &&
+    wait_for "step 0\) break transition EVICTED if ?$" &&
+    keys "dp f" Tab && wait_for "EVICTED if dp f1 ?$"
+'
+
 # On a trace, the names are the trace's.  Before, they were the empty
 # model's (main, urcu): "step handl" did not complete.
 test_expect_success 'TAB completes the names of an open trace' '
