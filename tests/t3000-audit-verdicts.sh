@@ -39,7 +39,7 @@ test_expect_code 1 'the v1-replace double delete fails (exit 1)' '
 test_expect_success 'the violation names the rule, the ukey and evidence' '
     "$UKDB" audit double_delete >out;
     test_grep "^violation: ERROR double-delete ukey#1 flow f1 " out &&
-    test_grep "event #37 seq=38 at +0.000037000 by revalidator0; earlier event #30 seq=31 .* by handler0" out &&
+    test_grep "event 38 seq=38 at +0.000037000 by revalidator0; earlier event 31 seq=31 .* by handler0" out &&
     test_grep "^result: FAIL" out
 '
 
@@ -271,7 +271,13 @@ assert v[\"kind\"] == \"double-delete\" and v[\"ukey\"] == 1, v
 assert v[\"evidence\"][0][\"thread\"] == \"revalidator0\", v
 assert v[\"evidence\"][1][\"seq\"] == 31, v
 assert d[\"flows\"][0][\"flow\"] == \"f1\", d
-"
+# The REPL numbers events from 1 (\"goto 38\"), and names these counts so.
+assert [e[\"event\"] for e in v[\"evidence\"]] == [38, 31], v
+assert d[\"ukeys_seen\"] == 2 and d[\"live_ukeys\"] == 2, d
+assert \"ukeys\" not in d and \"live\" not in d, d
+" &&
+    "$UKDB" double_delete -c "goto 38; log 1" >out 2>&1 &&
+    test_grep "^\[38\]  revalidator0  umap_remove umap\[3\] ukey#1 -> ENOENT" out
 '
 
 test_expect_success 'traces are found in subdirectories' '
@@ -417,6 +423,9 @@ u = {x[\"id\"]: x for x in d[\"ukeys\"]}
 assert u[1][\"verdict\"] == \"FAIL\" and u[1][\"rule\"] == \"double-delete\"
 assert [s[\"to\"] for s in u[1][\"transitions\"]] == [\"VISIBLE\", \"OPERATIONAL\", \"EVICTING\", \"EVICTED\", \"DELETED\"], u[1]
 assert u[1][\"transitions\"][-1][\"thread\"] == \"handler0\"
+# Each at its event as the REPL numbers it (its \"history 1\", \"goto\").
+assert [s[\"event\"] for s in u[1][\"transitions\"]] == [12, 15, 21, 24, 32], u[1]
+assert [e[\"event\"] for e in u[1][\"violations\"][0][\"evidence\"]] == [38, 31], u[1]
 "
 '
 

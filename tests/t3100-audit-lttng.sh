@@ -286,7 +286,7 @@ test_expect_success 'two programs at once, per-process buffers: a report each' '
 	assert len({x["trace"]["vpid"] for x in t}) == 2, t
 	for x in t:
 	    assert x["audit"]["result"] == "PASS", x["audit"]
-	    assert x["audit"]["complete"] and x["audit"]["ukeys"] > 0
+	    assert x["audit"]["complete"] and x["audit"]["ukeys_seen"] > 0
 	EOF
     # Each trace alone says the same as its part of the whole.
     find bothpid -name metadata | sed "s,/metadata$,," >dirs &&

@@ -7,7 +7,10 @@
 # Before, "when" said "events" on the model and "event" on a trace, a
 # trace's "show threads" had no "holds", "show stats" shared no key, and
 # the view said "ukey" and "freed": true where the REPL said "id" and a
-# count of frees.
+# count of frees.  "ukdb audit --format json" said "ukeys" and "live" for
+# two counts (the view's "ukeys" is an array, "when"'s "live" a bool), and
+# "index", from 0, for the events its violations rest on, which the REPL
+# numbers from 1 as "event".
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lttng-lib.sh"
 
@@ -64,7 +67,10 @@ test_expect_success 'model and trace: one vocabulary, after the violations' '
     at_trace "$n" trace.out &&
     grep -q "^\[{\"kind\":\"double-delete\"" trace.out &&
     "$UKDB" view --format json race.trace >view.json &&
-    $VOCAB model.out trace.out view.json
+    { "$UKDB" audit --format json race.trace >audit.json; test $? = 1; } &&
+    n=$(python3 -c "import json; print(json.load(open(\"audit.json\"))[\"events\"])") &&
+    at_trace "$n" end.out &&
+    $VOCAB model.out trace.out view.json audit.json end.out
 '
 
 # The checker itself: a key of one mode only, or of another type, fails.
@@ -74,7 +80,13 @@ test_expect_success 'the check finds a key of one mode, or a changed type' '
     sed "s/\"freed\":false/\"freed\":0/g" trace.out >t2 &&
     ! $VOCAB model.out t2 >out && test_grep "freed" out &&
     sed "s/{\"id\":/{\"ukey\":/g" view.json >v3 &&
-    ! $VOCAB model.out trace.out v3 >out && test_grep "only the view has .ukey." out
+    ! $VOCAB model.out trace.out v3 >out && test_grep "only the view has .ukey." out &&
+    sed "s/\"live_ukeys\":/\"live\":/" audit.json >a4 &&
+    ! $VOCAB model.out trace.out view.json a4 end.out >out &&
+    test_grep "key .live. has 2 types" out &&
+    sed "s/\"event\":90,/\"event\":89,/" audit.json >a5 &&
+    ! $VOCAB model.out trace.out view.json a5 end.out >out &&
+    test_grep "audit: violations at events \[89, 102\], the REPL says \[90, 102\]" out
 '
 
 test_done

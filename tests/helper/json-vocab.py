@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-# json-vocab.py MODEL TRACE [VIEW]: checks that the REPL's JSON speaks one
+# json-vocab.py MODEL TRACE [VIEW [AUDIT END]]: checks that the REPL's JSON speaks one
 # vocabulary on the model and on a trace (and "ukdb view --format json"
 # with them), so that the two cannot drift apart again.
 #
@@ -18,6 +18,14 @@
 # VIEW, if given, is "ukdb view --format json" of the trace: its ukeys are
 # compared with the trace's "show ukey" (last command "show ukey 1") and
 # its violations with "show violations", by key.
+#
+# AUDIT, if given, is "ukdb audit --format json" of the trace, and END the
+# commands' output at the trace's last event: the figures AUDIT shares by
+# name with END's "show stats" must be equal.  With VIEW and AUDIT, the first evidence of each
+# violation must name the event "show violations" gives ("event", a
+# number "goto" takes), and every key keeps one type across all outputs
+# (the audit's counts of ukeys were "ukeys" and "live", names that the
+# view and "when" give to an array and to a bool).
 import json
 import sys
 
@@ -52,7 +60,7 @@ TRACE_ONLY = {
 }
 # The view's ukey and violation objects against the trace REPL's.
 VIEW_ONLY = {"verdict", "rule", "explanation", "transitions", "violations",
-             "ufid", "flow", "evidence", "thread_id", "index", "from", "to",
+             "ufid", "flow", "evidence", "thread_id", "from", "to",
              "result", "ts", "run"}
 REPL_ONLY = {"state_thread", "state_where", "in_umap", "lock",
              "stats_packets", "postponed", "frees", "uncertain", "thread",
@@ -157,6 +165,16 @@ def one_type_per_key(outputs):
                 "%s in %s" % (t, w) for t, w in sorted(types.items()))))
 
 
+def same_events(name, viols, repl):
+    """The event each violation of 'viols' rests on, as the REPL numbers
+    it."""
+    got = sorted(v["evidence"][0].get("event", -1) for v in viols)
+    want = sorted(v["event"] for v in repl)
+    if got != want:
+        errors.append("%s: violations at events %r, the REPL says %r" %
+                      (name, got, want))
+
+
 def main():
     model, trace = parse(sys.argv[1]), parse(sys.argv[2])
     if not model or set(model) != set(trace):
@@ -179,6 +197,18 @@ def main():
         compare("view/show violations", viols, trace["show violations"],
                 VIEW_ONLY, REPL_ONLY, ("view", "trace"))
         outputs.append(("view", view))
+        same_events("view", viols, trace["show violations"])
+    if len(sys.argv) > 4:
+        audit = json.load(open(sys.argv[4]))
+        end = parse(sys.argv[5])
+        stats = end["show stats"]
+        shared = {k: v for k, v in audit.items() if k in stats}
+        if "events" not in shared or "live_ukeys" not in shared:
+            errors.append("audit: no %s in common with show stats: %s"
+                          % ("events/live_ukeys", sorted(audit)))
+        shared_values("audit/show stats", shared, stats)
+        same_events("audit", audit["violations"], end["show violations"])
+        outputs.append(("audit", audit))
     one_type_per_key(outputs)
     for e in errors:
         print(e)

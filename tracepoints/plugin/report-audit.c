@@ -73,7 +73,8 @@ line_hex16(struct line *l, uint64_t v)
     line_mem(l, tmp, sizeof tmp);
 }
 
-/* "event #INDEX seq=SEQ at +S.NNNNNNNNN by THREAD". */
+/* "event N seq=SEQ at +S.NNNNNNNNN by THREAD": N is the event's number
+ * as the REPL gives it (from 1), for "goto N" on the trace. */
 static void
 line_evidence(const struct report *r, struct line *l,
               const struct lifecycle_evidence *ev)
@@ -81,8 +82,8 @@ line_evidence(const struct report *r, struct line *l,
     uint64_t rel = ev->ts >= r->ts0 ? ev->ts - r->ts0 : 0;
     const char *name = lifecycle_thread_name(r->lc, ev->thread_id);
 
-    LINE_LIT(l, "event #");
-    line_u64(l, ev->index, 0);
+    LINE_LIT(l, "event ");
+    line_u64(l, ev->index + 1, 0);
     LINE_LIT(l, " seq=");
     line_u64(l, ev->seq, 0);
     LINE_LIT(l, " at +");
@@ -145,8 +146,10 @@ print_evidence_json(const struct report *r, FILE *f,
                     const struct lifecycle_evidence *ev)
 {
     char buf[32];
-    fprintf(f, "{\"index\":%" PRIu64 ",\"seq\":%" PRIu64 ",\"ts\":%" PRIu64
-            ",\"thread_id\":%" PRIu32 ",\"thread\":", ev->index, ev->seq,
+    /* "event": the REPL's number of the event (from 1), as its "log" and
+     * "show violations" give it and "goto" takes it. */
+    fprintf(f, "{\"event\":%" PRIu64 ",\"seq\":%" PRIu64 ",\"ts\":%" PRIu64
+            ",\"thread_id\":%" PRIu32 ",\"thread\":", ev->index + 1, ev->seq,
             ev->ts, ev->thread_id);
     report_json_string(f, report_thread_name(r, ev->thread_id, buf,
                                              sizeof buf));
@@ -374,7 +377,11 @@ print_audit_json(struct report *r, const struct lifecycle_summary *s,
 {
     FILE *f = r->out;
 
-    fprintf(f, "{\"events\":%" PRIu64 ",\"ukeys\":%" PRIu64 ",\"live\":%"
+    /* "ukeys_seen" and "live_ukeys": "ukeys" is an array of ukeys in the
+     * view and "show umaps", "live" whether a trace is a live session in
+     * "when"; "live_ukeys" is "show stats"' figure at the last event. */
+    fprintf(f, "{\"events\":%" PRIu64 ",\"ukeys_seen\":%" PRIu64
+            ",\"live_ukeys\":%"
             PRIu64 ",\"rounds\":%" PRIu64 ",\"runs\":%" PRIu64
             ",\"complete\":%s,\"first_seq\":%" PRIu64 ",\"verdicts\":{",
             s->n_events, s->n_ukeys, s->n_live, s->n_rounds, s->n_runs,

@@ -229,9 +229,10 @@ print_timeline_json(struct report *r, FILE *f, const struct lifecycle_ukey *u,
         if (!step_selected(r, s)) {
             continue;
         }
-        fprintf(f, "%s{\"index\":%" PRIu64 ",\"seq\":%" PRIu64
+        /* "event": the REPL's number of the event, for "goto". */
+        fprintf(f, "%s{\"event\":%" PRIu64 ",\"seq\":%" PRIu64
                 ",\"ts\":%" PRIu64 ",\"thread_id\":%" PRIu32
-                ",\"thread\":", first ? "" : ",", s->index, s->seq, s->ts,
+                ",\"thread\":", first ? "" : ",", s->index + 1, s->seq, s->ts,
                 s->thread_id);
         report_json_string(f, report_thread_name(r, s->thread_id, buf,
                                                  sizeof buf));
