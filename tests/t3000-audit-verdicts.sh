@@ -229,6 +229,21 @@ test_expect_success 'two programs mixed in one trace: an error, no verdict' '
     test_grep "^ukdb: error: open: .two_programs.: the events of thread 0 (main) go back" err
 '
 
+# The raw and Chrome views print each event as it comes: they printed them
+# (half a JSON file) before the error, which the end of the input tells.
+test_expect_success 'two programs mixed: every view format errs before any output' '
+    for f in text json raw chrome; do
+        "$UKDB" view --format $f two_programs >out 2>err; rc=$?
+        test $rc = 2 && test ! -s out &&
+        test_grep "^ukdb: error: the events of thread 0 (main) go back .*the input mixes the events of two programs" err &&
+        test "$(wc -l <err)" = 1 || { echo "--format $f: status $rc"; cat out err; exit 1; }
+    done &&
+    ! babeltrace2 --plugin-path="$PLUGINS" two_programs \
+        -c sink.ukey.lifecycle -p "format=\"chrome\"" >out 2>err &&
+    test_grep "go back from seq 1 to seq 1" err &&
+    ! grep -q traceEvents out
+'
+
 # A session stopped and started again records nothing in between, and
 # LTTng counts no discarded event: the audit saw no loss, and ukey 1,
 # whose retirement fell in the gap, made a false duplicate-ukey and a false

@@ -443,12 +443,7 @@ report_copy_violations(struct report *r)
     if (r->vout == r->out) {
         return;
     }
-    char buf[65536];
-    size_t n;
-    rewind(r->vout);
-    while ((n = fread(buf, 1, sizeof buf, r->vout)) > 0) {
-        fwrite(buf, 1, n, r->out);
-    }
+    report_copy_file(r->vout, r->out);
     fclose(r->vout);
     r->vout = r->out;
 }

@@ -93,7 +93,13 @@ struct report_thread {
 
 struct report {
     struct report_options opts;     /* 'flow' and 'thread' owned. */
-    FILE *out;                      /* (borrowed) */
+    FILE *out;                      /* (borrowed, or 'held_out''s
+                                     * stand-in) */
+    FILE *held_out;                 /* (borrowed) The output of a raw or
+                                     * Chrome view, with 'out' a spool
+                                     * (owned) until report_finish(): an
+                                     * input found to mix two programs
+                                     * at its end prints nothing, or NULL. */
     FILE *vout;                     /* The text audit's violation lines
                                      * until report_finish() (owned if not
                                      * 'out'): an input found to mix two
@@ -196,6 +202,9 @@ bool report_violation_selected(const struct report *,
 
 /* The name of the flow of 'ufid' from its 'flow' event, or NULL. */
 const char *report_flow_name(const struct report *, uint64_t ufid);
+
+/* Copies what was written to 'from' (from its start) to 'to'. */
+void report_copy_file(FILE *from, FILE *to);
 
 /* Prints 'ts' relative to the first event as "+S.NNNNNNNNN". */
 void report_print_rel_ts(const struct report *, FILE *, uint64_t ts);

@@ -255,6 +255,21 @@ report_create(const struct report_options *options)
     r->opts.flow = options->flow ? uk_xstrdup(options->flow) : NULL;
     r->opts.thread = options->thread ? uk_xstrdup(options->thread) : NULL;
     r->out = options->out ? options->out : stdout;
+    if (r->opts.mode == REPORT_VIEW && !r->opts.live && !r->opts.on_event
+        && (r->opts.format == REPORT_RAW
+            || r->opts.format == REPORT_CHROME)) {
+        /* These print each event as it comes, but whether the input mixes
+         * two programs is known at its end (sink_end()): until then, in a
+         * spool, so that the error comes with nothing on the output (and
+         * no half a JSON file).  The text and JSON views spool their
+         * timelines already (report_view_start()).  Live, what comes is
+         * shown at once. */
+        FILE *tmp = tmpfile();
+        if (tmp) {                      /* Without one: at once. */
+            r->held_out = r->out;
+            r->out = tmp;
+        }
+    }
     r->vout = r->out;
     if (r->opts.mode == REPORT_AUDIT && r->opts.format == REPORT_TEXT
         && !r->opts.live && !r->opts.on_event) {
@@ -304,6 +319,9 @@ report_destroy(struct report *r)
     }
     lifecycle_destroy(r->lc);
     report_view_destroy(r);
+    if (r->held_out) {
+        fclose(r->out);                 /* Not finished: an error. */
+    }
     if (r->vout && r->vout != r->out) {
         fclose(r->vout);
     }
@@ -729,6 +747,17 @@ report_loss_final(struct report *r, const struct report_discard *d)
         report_chrome_discarded(r, d);
     }
 }
+void
+report_copy_file(FILE *from, FILE *to)
+{
+    char buf[65536];
+    size_t n;
+    rewind(from);
+    while ((n = fread(buf, 1, sizeof buf, from)) > 0) {
+        fwrite(buf, 1, n, to);
+    }
+}
+
 bool
 report_mixed_programs(struct report *r, char *buf, size_t size)
 {
@@ -790,6 +819,12 @@ report_finish(struct report *r)
     case REPORT_RAW:
     case N_REPORT_FORMATS:
         break;
+    }
+    if (r->held_out) {
+        report_copy_file(r->out, r->held_out);
+        fclose(r->out);
+        r->out = r->vout = r->held_out;
+        r->held_out = NULL;
     }
     fflush(r->out);
     return 0;
