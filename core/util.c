@@ -189,15 +189,17 @@ uk_hash_string(const char *s)
     return h ? h : 1;
 }
 
-/* The length of the UTF-8 sequence at 's' (1 to 4 bytes), or 0 if the
- * bytes there are not a valid one: a stray continuation byte, one cut
- * short, an overlong form, a surrogate, or past U+10FFFF. */
+/* The length of the UTF-8 sequence at 's' (1 to 4 bytes), with its code
+ * point in '*cpp', or 0 if the bytes there are not a valid one: a stray
+ * continuation byte, one cut short, an overlong form, a surrogate, or past
+ * U+10FFFF. */
 static size_t
-utf8_length(const unsigned char *s)
+utf8_decode(const unsigned char *s, uint32_t *cpp)
 {
     size_t n;
     uint32_t cp, min;
     if (s[0] < 0x80) {
+        *cpp = s[0];
         return 1;
     } else if ((s[0] & 0xe0) == 0xc0) {
         n = 2, cp = s[0] & 0x1f, min = 0x80;
@@ -214,8 +216,90 @@ utf8_length(const unsigned char *s)
         }
         cp = cp << 6 | (s[i] & 0x3f);
     }
+    *cpp = cp;
     return (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)
             ? 0 : n);
+}
+
+static size_t
+utf8_length(const unsigned char *s)
+{
+    uint32_t cp;
+    return utf8_decode(s, &cp);
+}
+
+struct cp_range {
+    uint32_t lo, hi;
+};
+
+static bool
+cp_in(uint32_t cp, const struct cp_range *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (cp >= r[i].lo && cp <= r[i].hi) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The columns of code point 'cp': the main ranges of Unicode's combining
+ * marks, zero-width characters and East Asian Wide/Fullwidth ones (after
+ * Markus Kuhn's wcwidth()), not the whole tables: names are short words,
+ * and a rare character off by a column only shifts its own line. */
+static int
+cp_width(uint32_t cp)
+{
+    static const struct cp_range zero[] = {
+        { 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd },
+        { 0x0610, 0x061a }, { 0x064b, 0x065f }, { 0x0e31, 0x0e31 },
+        { 0x0e34, 0x0e3a }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff },
+        { 0x200b, 0x200f }, { 0x202a, 0x202e }, { 0x2060, 0x2064 },
+        { 0x20d0, 0x20ff }, { 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f },
+        { 0xfeff, 0xfeff }, { 0xe0100, 0xe01ef },
+    };
+    static const struct cp_range wide[] = {
+        { 0x1100, 0x115f }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff },
+        { 0x3400, 0x4dbf }, { 0x4e00, 0x9fff }, { 0xa000, 0xa4cf },
+        { 0xac00, 0xd7a3 }, { 0xf900, 0xfaff }, { 0xfe30, 0xfe4f },
+        { 0xff00, 0xff60 }, { 0xffe0, 0xffe6 }, { 0x1f300, 0x1f64f },
+        { 0x1f900, 0x1f9ff }, { 0x20000, 0x2fffd }, { 0x30000, 0x3fffd },
+    };
+    if (cp < 0x300) {
+        return 1;                       /* ASCII and Latin-1: the most. */
+    }
+    if (cp_in(cp, zero, UK_ARRAY_SIZE(zero))) {
+        return 0;
+    }
+    return cp_in(cp, wide, UK_ARRAY_SIZE(wide)) ? 2 : 1;
+}
+
+size_t
+uk_utf8_width(const char *s)
+{
+    size_t columns = 0;
+    for (const unsigned char *p = (const unsigned char *) s; p && *p;) {
+        uint32_t cp;
+        size_t n = utf8_decode(p, &cp);
+        if (!n) {
+            columns++;                  /* Shown as one replacement. */
+            p++;
+        } else {
+            columns += cp_width(cp);
+            p += n;
+        }
+    }
+    return columns;
+}
+
+int
+uk_pad(const char *s, int columns)
+{
+    if (!s) {
+        return columns;
+    }
+    size_t bytes = strlen(s), width = uk_utf8_width(s);
+    return columns + (int) (bytes - width);     /* width <= bytes. */
 }
 
 void

@@ -55,6 +55,20 @@ uint64_t uk_hash_string(const char *s);
  * sequence becomes U+FFFD), as JSON requires. */
 void uk_json_string(FILE *f, const char *s);
 
+/* The columns a terminal takes to show 's' (UTF-8; NULL: 0): each code
+ * point 1, a combining mark or zero-width one 0, a wide or fullwidth one
+ * (CJK, Hangul, emoji) 2, a byte that is not UTF-8 1.  Whatever the
+ * locale: ukdb sets none (LC_NUMERIC would put a comma in the JSON's
+ * numbers, and LC_CTYPE's "C" gives wcswidth() nothing but -1), its names
+ * (flows, threads, from scripts and traces) are UTF-8, and a table is to
+ * print the same everywhere. */
+size_t uk_utf8_width(const char *s);
+
+/* The field width to give "%-*s" for 's' so that it takes 'columns'
+ * columns, as printf() pads by bytes: 'columns' plus the bytes of 's'
+ * that take no column of their own. */
+int uk_pad(const char *s, int columns);
+
 /* Parses the whole of 's', decimal digits only (no blank, sign or
  * prefix), into '*out'.  Returns 0, EINVAL if 's' is not such a number,
  * or ERANGE if it is 2^64 or more ('*out' is then UINT64_MAX). */

@@ -465,7 +465,8 @@ print_violation(const struct explore_violation *v, bool steps)
     }
     for (size_t i = 0; steps && i < v->schedule.n; i++) {
         const struct explore_step *s = &v->schedule.steps[i];
-        printf("  %3zu  %-14s %s\n", i + 1, s->thread, s->action);
+        printf("  %3zu  %-*s %s\n", i + 1, uk_pad(s->thread, 14), s->thread,
+               s->action);
     }
 }
 

@@ -91,10 +91,11 @@ show_ukeys(struct repl *r)
             const struct ukey *k = v[i];
             char id[24];
             snprintf(id, sizeof id, "#%" PRIu64, k->id);
-            printf("%-6s %-8s %-4u %-5d %-13s %-12s %-14s %s (%s)\n", id,
-                   k->flow->name, k->pmd_id, k->umap,
-                   ukey_state_name(k->state), ukey_life(k),
-                   held_by(&k->mutex),
+            const char *owner = held_by(&k->mutex);
+            printf("%-6s %-*s %-4u %-5d %-13s %-12s %-*s %s (%s)\n", id,
+                   uk_pad(k->flow->name, 8), k->flow->name, k->pmd_id,
+                   k->umap, ukey_state_name(k->state), ukey_life(k),
+                   uk_pad(owner, 14), owner,
                    udpif_thread_name(r->udpif, k->state_thread),
                    k->state_where);
         }
@@ -180,7 +181,8 @@ show_umaps(struct repl *r)
             printf("]}");
             continue;
         }
-        printf("umap[%u]  lock %-12s ", i, held_by(&m->mutex));
+        const char *owner = held_by(&m->mutex);
+        printf("umap[%u]  lock %-*s ", i, uk_pad(owner, 12), owner);
         if (!n) {
             printf("(empty)");
         }
@@ -269,8 +271,8 @@ cmd_show_dp(struct repl *r)
         } else {
             snprintf(instance, sizeof instance, "(absent)");
         }
-        printf("%-8s %-4u %-8" PRIu64 " %s", f->flow->name, f->pmd_id,
-               f->packets, instance);
+        printf("%-*s %-4u %-8" PRIu64 " %s", uk_pad(f->flow->name, 8),
+               f->flow->name, f->pmd_id, f->packets, instance);
         if (f->fail_put || f->fail_del || f->fail_modify || f->dup) {
             int pad = 9 - (int) strlen(instance);
             printf("%*s", pad > 0 ? pad : 0, "");
@@ -354,7 +356,8 @@ show_threads(struct repl *r)
         const char *status = uk_thread_runnable(t)
                              ? (t->busy ? "runnable" : "ready")
                              : (t->busy ? "BLOCKED" : "idle");
-        printf("%-3u %-14s %-11s %-9s %-6" PRIu64 " %s\n", t->id, t->name,
+        printf("%-3u %-*s %-11s %-9s %-6" PRIu64 " %s\n", t->id,
+               uk_pad(t->name, 14), t->name,
                uk_thread_kind_name(t->kind), status, t->n_steps,
                t->busy || uk_thread_runnable(t) ? next : "-");
         for (int k = 0; k < t->n_held; k++) {
@@ -775,8 +778,9 @@ print_logged(const struct repl *r, const struct repl_event *le, bool first)
         printf("}");
         return;
     }
-    printf("  step %-4" PRIu64 " #%-5" PRIu64 " %-13s %s%s%s\n", le->step,
-           le->e.seq, udpif_thread_name(r->udpif, le->e.thread_id), buf,
+    const char *thread = udpif_thread_name(r->udpif, le->e.thread_id);
+    printf("  step %-4" PRIu64 " #%-5" PRIu64 " %-*s %s%s%s\n", le->step,
+           le->e.seq, uk_pad(thread, 13), thread, buf,
            le->e.where ? "  " : "", le->e.where ? le->e.where : "");
 }
 

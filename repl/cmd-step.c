@@ -137,7 +137,7 @@ print_step(struct repl *r, const struct uk_thread *t,
      * (a step list longer than that shifts them once per decade). */
     char step[32];
     snprintf(step, sizeof step, "[%llu]", (unsigned long long) repl_steps(r));
-    printf("%-5s %-13s %s", step, t->name, what);
+    printf("%-5s %-*s %s", step, uk_pad(t->name, 13), t->name, what);
     if (a->kind == UK_ACT_READ_STATE && a->ukey) {
         printf(" -> %s", ukey_state_name(a->ukey->state));
     }
@@ -266,7 +266,7 @@ cmd_choices(struct repl *r, int argc, char *argv[])
         } else {
             uk_action_format(&t->next, buf, sizeof buf);
         }
-        printf("  %d. %-14s %s\n", ++n, t->name, buf);
+        printf("  %d. %-*s %s\n", ++n, uk_pad(t->name, 14), t->name, buf);
     }
     if (!n) {
         printf("  nothing is runnable\n");
@@ -276,7 +276,8 @@ cmd_choices(struct repl *r, int argc, char *argv[])
         if (!uk_thread_runnable(t) && t->busy) {
             char buf[256];
             uk_action_format(&t->next, buf, sizeof buf);
-            printf("     %-14s blocked: %s\n", t->name, buf);
+            printf("     %-*s blocked: %s\n", uk_pad(t->name, 14), t->name,
+                   buf);
         }
     }
     return CMD_OK;

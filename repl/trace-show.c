@@ -50,16 +50,17 @@ trace_print_event(const struct trace_cursor *tc, size_t i)
     char num[32];
     snprintf(num, sizeof num, "[%zu]", i + 1);
     int w = event_number_width(tc);
+    const char *thread = trace_thread_name(tc, e->thread_id);
     if (e->type == UK_EV_VIOLATION) {
-        printf("%-*s %-13s *** VIOLATION %s: %s\n", w, num,
-               trace_thread_name(tc, e->thread_id),
+        printf("%-*s %-*s *** VIOLATION %s: %s\n", w, num,
+               uk_pad(thread, 13), thread,
                uk_violation_kind_name(e->kind),
                uk_violation_detail(e->kind, e->name));
         return;
     }
     char buf[300];
     uk_event_format(e, buf, sizeof buf);
-    printf("%-*s %-13s %s%s%s\n", w, num, trace_thread_name(tc, e->thread_id),
+    printf("%-*s %-*s %s%s%s\n", w, num, uk_pad(thread, 13), thread,
            buf, e->where ? "  " : "", e->where ? e->where : "");
 }
 
@@ -172,10 +173,12 @@ show_ukeys(struct repl *r)
         char id[24], fb[24];
         snprintf(id, sizeof id, "#%" PRIu64 "%s", k->id,
                  k->uncertain ? "?" : "");
-        printf("%-6s %-8s %-4u %-5d %-13s %-12s %-14s %s (%s)\n", id,
-               flow_or_ufid(tc, k->ufid, fb, sizeof fb), k->pmd_id, k->umap,
+        const char *flow = flow_or_ufid(tc, k->ufid, fb, sizeof fb);
+        const char *owner = owner_name(tc, k->lock_owner);
+        printf("%-6s %-*s %-4u %-5d %-13s %-12s %-*s %s (%s)\n", id,
+               uk_pad(flow, 8), flow, k->pmd_id, k->umap,
                ukey_state_name(k->state), ukey_life(k),
-               owner_name(tc, k->lock_owner),
+               uk_pad(owner, 14), owner,
                trace_thread_name(tc, k->state_thread),
                k->state_where ? k->state_where : "?");
     }
@@ -299,7 +302,8 @@ show_umaps(struct repl *r)
     }
     for (size_t m = 0; m < n; m++) {
         int32_t owner = m < st->n_umaps ? st->umaps[m].owner : -1;
-        printf("umap[%zu]  lock %-12s ", m, owner_name(tc, owner));
+        const char *name = owner_name(tc, owner);
+        printf("umap[%zu]  lock %-*s ", m, uk_pad(name, 12), name);
         size_t k = 0;
         for (size_t i = 0; i < st->n_ukeys; i++) {
             const struct trace_ukey *u = &st->ukeys[i];
@@ -346,14 +350,14 @@ show_dp(struct repl *r)
             printf("%-8s %-4s %-8s %s\n", "FLOW", "PMD", "PACKETS",
                    "INSTANCE");
         }
+        const char *flow = flow_or_ufid(tc, f->ufid, fb, sizeof fb);
         if (f->present) {
-            printf("%-8s %-4u %-8" PRIu64 " %" PRIu64 "\n",
-                   flow_or_ufid(tc, f->ufid, fb, sizeof fb), f->pmd_id,
-                   f->packets, f->instance);
+            printf("%-*s %-4u %-8" PRIu64 " %" PRIu64 "\n",
+                   uk_pad(flow, 8), flow, f->pmd_id, f->packets,
+                   f->instance);
         } else {
-            printf("%-8s %-4u %-8" PRIu64 " (absent)\n",
-                   flow_or_ufid(tc, f->ufid, fb, sizeof fb), f->pmd_id,
-                   f->packets);
+            printf("%-*s %-4u %-8" PRIu64 " (absent)\n",
+                   uk_pad(flow, 8), flow, f->pmd_id, f->packets);
         }
     }
     if (!n) {
@@ -453,8 +457,9 @@ show_threads(struct repl *r)
             printf("}");
             continue;
         }
-        printf("%-3u %-14s %-11s %-13s %-7" PRIu64 "\n", id,
-               trace_thread_name(tc, id), kind,
+        const char *name = trace_thread_name(tc, id);
+        printf("%-3u %-*s %-11s %-13s %-7" PRIu64 "\n", id,
+               uk_pad(name, 14), name, kind,
                s && s->op >= 0 ? uk_op_name(s->op) : "-",
                s ? s->n_events : 0);
         print_held(tc, id);
@@ -724,8 +729,9 @@ print_logged(const struct repl *r, const struct trace_cursor *tc, size_t i,
         printf("}");
         return;
     }
-    printf("  event %-5zu #%-5" PRIu64 " %-13s %s%s%s\n", i + 1, e->seq,
-           trace_thread_name(tc, e->thread_id), buf, e->where ? "  " : "",
+    const char *thread = trace_thread_name(tc, e->thread_id);
+    printf("  event %-5zu #%-5" PRIu64 " %-*s %s%s%s\n", i + 1, e->seq,
+           uk_pad(thread, 13), thread, buf, e->where ? "  " : "",
            e->where ? e->where : "");
 }
 

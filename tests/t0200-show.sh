@@ -241,4 +241,27 @@ test_expect_success 'show config: one column of values' '
     test "$(wc -l <cols)" = 1
 '
 
+# Tables pad names by the columns they take, not their bytes: a UTF-8
+# name ("h\xc3\xa4nd0", 6 bytes in 5 columns) pushed the rest of its row
+# one column to the left per extra byte.  Its output, names turned into
+# their ASCII twins of as many columns, is the twin's output.  (One umap:
+# a flow's umap comes from its name's hash; the ufids differ too.)
+utf8_scenario() {
+    printf "%s\n" "umaps 1" "handler $1" "revalidator $2" "flow $3 $1" \
+        "upcall $1 $3" "step $1 3" "show ukeys" "show threads" "show umaps" \
+        "choices" "log 3" "run" "expire $3" "round $2" "run" "show dp" \
+        "history $3"
+}
+U_HAND=$'h\303\244nd0' U_REV=$'r\303\251v0' U_CAFE=$'caf\303\251'
+test_expect_success 'tables align UTF-8 names by their columns' '
+    utf8_scenario "$U_HAND" "$U_REV" "$U_CAFE" >u.ukdb &&
+    utf8_scenario hand0 rev0 cafe >a.ukdb &&
+    "$UKDB" u.ukdb >u.out 2>&1 && "$UKDB" a.ukdb >a.out 2>&1 &&
+    grep -q "^#1     $U_CAFE     0 " u.out &&
+    sed -e "s/$U_HAND/hand0/g; s/$U_REV/rev0/g; s/$U_CAFE/cafe/g" \
+        -e "s/ufid=[0-9a-f]*/ufid=X/g" u.out >u.ascii &&
+    sed -e "s/ufid=[0-9a-f]*/ufid=X/g" a.out >a.ascii &&
+    test_cmp a.ascii u.ascii
+'
+
 test_done

@@ -429,6 +429,28 @@ test_expect_success 'view --thread and --ukey that name nothing say so' '
     test_grep "^no ukey matched$" out
 '
 
+# The text view and audit pad names by their columns, not their bytes: a
+# UTF-8 thread or flow name pushed the rest of its lines to the left.  With
+# names turned into their ASCII twins, the output is the twin trace's.
+U_HAND=$'h\303\244nd0' U_CAFE=$'caf\303\251'
+test_expect_success 'view and audit align UTF-8 names by their columns' '
+    scn_clean | sed "s/name=handler0/name=$U_HAND/; s/name=f1/name=$U_CAFE/" |
+        $WRITE utf8 &&
+    scn_clean | sed "s/name=handler0/name=hand0/; s/name=f1/name=cafe/" |
+        $WRITE ascii &&
+    for c in "view" "audit"; do
+        "$UKDB" $c utf8 >u.out && "$UKDB" $c ascii >a.out &&
+        test_grep "$U_CAFE" u.out &&
+        sed "s/$U_HAND/hand0/g; s/$U_CAFE/cafe/g" u.out >u.ascii &&
+        test_cmp a.out u.ascii || return 1
+    done &&
+    cmds="goto 20; show ukeys; show threads; show umaps; show dp; log 4; history 1" &&
+    "$UKDB" utf8 -c "$cmds" >u.out 2>&1 && "$UKDB" ascii -c "$cmds" >a.out 2>&1 &&
+    test_grep "$U_HAND" u.out &&
+    sed "s/$U_HAND/hand0/g; s/$U_CAFE/cafe/g; s,^utf8: ,ascii: ," u.out >u.ascii &&
+    test_cmp a.out u.ascii
+'
+
 test_expect_success 'view --format json' '
     "$UKDB" view --format json double_delete >out.json &&
     $PY -c "

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests of core/util.c: JSON strings, numbers and ukey ids. */
+/* Unit tests of core/util.c: JSON strings, numbers, ukey ids, and the
+ * display width of names. */
 #include "core/util.h"
 
 #include <errno.h>
@@ -62,6 +63,33 @@ main(void)
     is_int(uk_parse_u64("0x10", &v), EINVAL, "hexadecimal");
     is_int(uk_parse_u64("12a", &v), EINVAL, "trailing garbage");
     is_int(uk_parse_u64("", &v), EINVAL, "empty");
+
+    /* Tables pad names by columns, not bytes: before, "caf\xc3\xa9"
+     * (5 bytes) pushed its row's next columns one to the left. */
+    is_int((int) uk_utf8_width("f1"), 2, "width: ASCII");
+    is_int((int) uk_utf8_width(NULL), 0, "width: NULL");
+    is_int((int) uk_utf8_width("caf\xc3\xa9"), 4,
+           "width: precomposed e-acute");
+    is_int((int) uk_utf8_width("cafe\xcc\x81"), 4,
+           "width: combining acute takes no column");
+    is_int((int) uk_utf8_width("\xe6\xbc\xa2\xe5\xad\x97"), 4,
+           "width: two CJK ideographs, two columns each");
+    is_int((int) uk_utf8_width("\xea\xb0\x80"), 2, "width: Hangul, wide");
+    is_int((int) uk_utf8_width("\xf0\x9f\x90\x9b"), 2, "width: an emoji");
+    is_int((int) uk_utf8_width("\xe2\x82\xac"), 1, "width: the euro sign");
+    is_int((int) uk_utf8_width("a\xff" "b"), 3,
+           "width: a byte that is not UTF-8 takes one");
+    is_int((int) uk_utf8_width("a\xe2\x80\x8b" "b"), 2,
+           "width: a zero-width space");
+    is_int(uk_pad("f1", 8), 8, "pad: ASCII as printf");
+    is_int(uk_pad("caf\xc3\xa9", 8), 9, "pad: one byte more for e-acute");
+    is_int(uk_pad("\xe6\xbc\xa2\xe5\xad\x97", 8), 10,
+           "pad: 6 bytes in 4 columns");
+    is_int(uk_pad(NULL, 8), 8, "pad: NULL");
+    char row[64];
+    snprintf(row, sizeof row, "%-*s|", uk_pad("h\xc3\xa4nd0", 8),
+             "h\xc3\xa4nd0");
+    is_int((int) uk_utf8_width(row), 9, "pad: the bar in column 9");
 
     uint64_t id;
     ok(uk_parse_ukey_id("ukey#12", &id) && id == 12, "ukey#12");

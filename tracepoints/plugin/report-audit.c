@@ -222,11 +222,12 @@ print_flow(const struct lifecycle_flow *fl, void *fp_)
                 fl->attributed_packets, fl->slowpath_windows,
                 fl->longest_window_rounds, fl->longest_window_ns);
     } else if (fp->n < REPORT_MAX_TEXT_FLOWS) {
-        fprintf(f, "  %-12s ufid=%016" PRIx64 " pmd=%" PRIu32
+        const char *shown = name ? name : "-";
+        fprintf(f, "  %-*s ufid=%016" PRIx64 " pmd=%" PRIu32
                 " upcalls=%" PRIu64
                 " slowpath=%" PRIu64 " fastpath=%" PRIu64 " windows=%"
                 PRIu64 " longest=%" PRIu64 " round%s (%" PRIu64 " ns)\n",
-                name ? name : "-", fl->ufid, fl->pmd_id, fl->upcalls,
+                uk_pad(shown, 12), shown, fl->ufid, fl->pmd_id, fl->upcalls,
                 fl->slowpath_packets, fl->fastpath_packets,
                 fl->slowpath_windows, fl->longest_window_rounds,
                 uk_plural(fl->longest_window_rounds),

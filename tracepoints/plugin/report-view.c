@@ -107,8 +107,9 @@ print_step_text(struct report *r, FILE *f, const struct lifecycle_step *s)
              s->result != UK_TR_OK
              ? uk_transition_result_name(s->result) : "",
              s->result != UK_TR_OK ? ")" : "");
-    fprintf(f, " seq=%-6" PRIu64 " %-14s %-30s %s\n", s->seq,
-            report_thread_name(r, s->thread_id, buf, sizeof buf), tr,
+    const char *thread = report_thread_name(r, s->thread_id, buf, sizeof buf);
+    fprintf(f, " seq=%-6" PRIu64 " %-*s %-30s %s\n", s->seq,
+            uk_pad(thread, 14), thread, tr,
             s->where ? s->where : "-");
 }
 
@@ -123,8 +124,10 @@ print_violation_text(struct report *r, FILE *f,
 
     fputs("  ", f);
     report_print_rel_ts(r, f, ev->ts);
-    fprintf(f, " seq=%-6" PRIu64 " %-14s %s %s: %s\n", ev->seq,
-            report_thread_name(r, ev->thread_id, buf, sizeof buf),
+    const char *thread = report_thread_name(r, ev->thread_id, buf,
+                                            sizeof buf);
+    fprintf(f, " seq=%-6" PRIu64 " %-*s %s %s: %s\n", ev->seq,
+            uk_pad(thread, 14), thread,
             uk_severity_name(v->event.result),
             uk_violation_kind_name(v->event.kind),
             uk_violation_detail(v->event.kind, v->event.name));
