@@ -63,6 +63,11 @@ test_done() {
     [ "$test_failed" -eq 0 ]
 }
 
+# normalize_source_lines: stdin to stdout with the model's source line
+# numbers ("core/ukey.c:183") written "core/ukey.c:N": a golden file keeps
+# the file and function names but does not churn when the code moves.
+normalize_source_lines() { sed -E 's/(\.[ch]):[0-9]+/\1:N/g'; }
+
 # test_cmp_expect NAME ACTUAL: compares ACTUAL with tests/expect/NAME.expect,
 # or, with UKDB_UPDATE_EXPECT=1 ("make update-expect"), writes it: review
 # the diff by eye before committing it.

@@ -107,7 +107,7 @@ json-log              race-end.ukdb      set output json; log 3; when
 EOF
 
 # The line numbers of our own source files become N.
-normalize() { sed -E 's/(\.[ch]):[0-9]+/\1:N/g'; }
+normalize() { normalize_source_lines; }
 
 # golden NAME ACTUAL: compare ACTUAL with the golden file t0200-NAME.
 golden() { test_cmp_expect "t0200-$1" "$2"; }
