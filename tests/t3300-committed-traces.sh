@@ -169,17 +169,71 @@ test_expect_success 'a copy of a trace given with it is read once' '
 '
 # A value outside its CTF enumeration is a corrupt trace: babeltrace2 prints
 # "<unknown>", and the audit said PASS (exit 0) on it.  In race-upstream,
-# the transition of seq 13 has its 'to' at byte 598 of the stream file and
-# its 'result' at bytes 599-602 (the reviewer's flip of 4 bytes at 600 makes
-# it -65792, and the first byte of 'where' 0xff).
+# the transition of seq 13 (CREATED -> VISIBLE, OK) is corrupted: its 'to'
+# (the byte at 29 into its payload) made 200, or its 'result' (a 32-bit
+# signed integer at 30) made -65792 by 4 bytes written at 31, which also
+# make the first byte of 'where' 0xff.  The offsets come from the trace
+# itself, so that a trace recorded again ("make traces") moves them along;
+# before, fixed offsets into the stream file would have hit something else.
+
+# seq13_transition DIR: the stream file of DIR (a copy of race-upstream)
+# that holds the "ukey:transition" event of seq 13, and the offset of its
+# payload there: found by its event header (the event's id from the
+# metadata, in LTTng's "large" header, compact or extended) followed by its
+# seq; the payload must hold what the fields above say (the layout is
+# tracepoints/README.md's), or this fails.
+seq13_transition() {
+    local dir
+    dir=$(dirname "$(find "$1" -name metadata)") &&
+    babeltrace2 --output-format=ctf-metadata "$dir" >"$1.tsdl" &&
+    /usr/bin/python3 - "$dir" "$1.tsdl" <<-\EOF
+	import os, re, struct, sys
+	tsdl = open(sys.argv[2]).read()
+	m = re.search(r'name = "ukey:transition";\s*id = (\d+);', tsdl)
+	if not m:
+	    sys.exit("no ukey:transition in the metadata")
+	tid = int(m.group(1))
+	assert "event.header := struct event_header_large;" in tsdl
+	head = re.escape(struct.pack("<H", tid)) + b".{4}|" + \
+	    re.escape(struct.pack("<HI", 0xffff, tid)) + b".{8}"
+	pat = re.compile(b"(?:" + head + b")" + re.escape(struct.pack("<Q", 13)),
+	                 re.S)
+	hits = []
+	for name in sorted(os.listdir(sys.argv[1])):
+	    path = os.path.join(sys.argv[1], name)
+	    if name == "metadata" or not os.path.isfile(path):
+	        continue
+	    b = open(path, "rb").read()
+	    for m in pat.finditer(b):
+	        p = m.end() - 8
+	        # from CREATED, to VISIBLE, result OK, where "core/...".
+	        if b[p + 28:p + 34] == b"\x00\x01\x00\x00\x00\x00" \
+	                and b[p + 34:p + 39] == b"core/":
+	            hits.append((path, p))
+	if len(hits) != 1:
+	    sys.exit("seq 13's transition found %d times" % len(hits))
+	print(*hits[0])
+	EOF
+}
+
+# corrupt_enum DIR AT BYTES: DIR, a copy of race-upstream with BYTES (as
+# printf takes them) written at byte AT of the payload of seq 13's
+# transition; fails if the copy is left unchanged.
 corrupt_enum() {
+    local where file payload
     cp -r "$T/race-upstream" "$1" &&
-    printf "$3" | dd of="$1/ust/uid/0/64-bit/ukdb_0" bs=1 seek=$2 \
-        conv=notrunc 2>/dev/null
+    where=$(seq13_transition "$1") || { echo "corrupt_enum $1: $where" >&2; return 1; }
+    file=${where% *} payload=${where#* }
+    printf "$3" | dd of="$file" bs=1 seek=$((payload + $2)) conv=notrunc \
+        2>/dev/null &&
+    if diff -r -q "$T/race-upstream" "$1" >/dev/null; then
+        echo "corrupt_enum $1: the trace did not change" >&2
+        return 1
+    fi
 }
 test_expect_success 'an enum value out of its enumeration: exit 2, one line' '
-    corrupt_enum badresult 600 "\377\376\377\377" &&
-    corrupt_enum badto 598 "\310" &&
+    corrupt_enum badresult 31 "\377\376\377\377" &&
+    corrupt_enum badto 29 "\310" &&
     for t in badresult:result:-65792 badto:to:200; do
         d=${t%%:*} f=${t#*:} v=${f#*:} f=${f%%:*}
         for how in audit view "view --format json" open; do
