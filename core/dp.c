@@ -86,7 +86,7 @@ dp_put__(struct uk_thread *t, struct ukey *ukey, bool modify, const char *func)
                             .ufid = ukey->ufid, .pmd_id = ukey->pmd_id,
                             .umap = -1, .result = error,
                             .kind = modify ? UK_PUT_MODIFY : UK_PUT_CREATE,
-                            .where = func };
+                            .value = ukey_get_actions(ukey), .where = func };
     udpif_emit(udpif, t, &e);
     return error;
 }
@@ -137,6 +137,27 @@ dp_flush_stepped(struct uk_thread *t)
             emit_external_del(udpif, t, &udpif->dp_flows[i], UK_DEL_FLUSH);
         }
     }
+}
+
+/* A flow put from outside OVS, with the flow's actions of now. */
+static int
+dp_ext_add__(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id)
+{
+    struct dp_flow *f = dp_find_or_add(udpif, flow, pmd_id);
+    if (f->present) {
+        return EEXIST;
+    }
+    f->present = true;
+    f->packets = 0;
+    f->used = udpif->time;
+    f->instance = uk_counter_next(udpif, &udpif->dp_instances);
+    f->actions_version = uk_actions_version(flow);
+    struct ukey_event e = { .type = UK_EV_DP_PUT, .ufid = flow->ufid,
+                            .pmd_id = pmd_id, .umap = -1,
+                            .kind = UK_PUT_EXTERNAL,
+                            .value = f->actions_version };
+    udpif_emit(udpif, udpif->threads[0], &e);
+    return 0;
 }
 
 static int
@@ -196,7 +217,8 @@ dump_add(struct uk_round *round, const struct dp_flow *f, bool idle,
                              round->n_entries + 1, sizeof *round->entries);
     round->entries[round->n_entries++] = (struct uk_dump_item) {
         .flow = f->flow, .pmd_id = f->pmd_id, .packets = f->packets,
-        .used = f->used, .idle = idle, .duplicate = duplicate,
+        .used = f->used, .actions_version = f->actions_version,
+        .idle = idle, .duplicate = duplicate,
     };
 }
 
@@ -252,6 +274,7 @@ dump_next_stepped(struct uk_thread *t, struct uk_round *round,
             }
             entry->packets = f->packets;
             entry->used = f->used;
+            entry->actions_version = f->actions_version;
         }
         out[n++] = *entry;
         dump_emit(t, entry);
@@ -385,6 +408,18 @@ dp_flush(struct uk_thread *t)
 }
 
 int
+udpif_dp_ext_add(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id)
+{
+    struct dp_guard g;
+    if (!dp_guard_lock(udpif, flow, pmd_id, &g)) {
+        return ENOENT;
+    }
+    int error = dp_ext_add__(udpif, flow, pmd_id);
+    dp_guard_unlock(udpif, &g);
+    return error;
+}
+
+int
 udpif_dp_ext_del(struct udpif *udpif, struct uk_flow *flow, uint32_t pmd_id)
 {
     struct dp_guard g;
@@ -508,6 +543,7 @@ dump_next_fr(struct uk_thread *t, struct uk_round *round,
             }
             entry->packets = f->packets;
             entry->used = f->used;
+            entry->actions_version = f->actions_version;
         }
         out[n++] = *entry;
         dump_emit(t, entry);

@@ -116,7 +116,8 @@ uk_event_kind_name(const struct ukey_event *e)
     case UK_EV_TRANSITION: case UK_EV_UMAP_LOOKUP: case UK_EV_UMAP_INSERT:
     case UK_EV_UMAP_REPLACE: case UK_EV_UMAP_REMOVE:
     case UK_EV_RCU_POSTPONE: case UK_EV_RCU_QUIESCE: case UK_EV_RCU_FREE:
-    case UK_EV_STATS_PUSH: case UK_EV_END: case N_UK_EVENT_TYPES:
+    case UK_EV_STATS_PUSH: case UK_EV_END: case UK_EV_RULE_CHANGE:
+    case N_UK_EVENT_TYPES:
         break;
     }
     return NULL;
@@ -232,13 +233,18 @@ format_dp(const struct ukey_event *e, const char *tp, char *buf, size_t size)
     unsigned long long uk = (unsigned long long) e->ukey_id;
     unsigned long long ufid = (unsigned long long) e->ufid;
     unsigned long long value = (unsigned long long) e->value;
-    char err[24];
+    char err[24], rules[32] = "";
 
     switch ((enum uk_event_type) e->type) {
     case UK_EV_DP_PUT:
-        return snprintf(buf, size, "%s %s ufid=%016llx ukey#%llu -> %s", tp,
-                        uk_put_op_name(e->kind), ufid, uk,
-                        errno_text(e->result, err, sizeof err));
+        /* The rules version only once rules changed: version 0 is that of
+         * every flow until then (and of every put in older traces). */
+        if (value) {
+            snprintf(rules, sizeof rules, " rules=v%llu", value);
+        }
+        return snprintf(buf, size, "%s %s ufid=%016llx ukey#%llu -> %s%s",
+                        tp, uk_put_op_name(e->kind), ufid, uk,
+                        errno_text(e->result, err, sizeof err), rules);
     case UK_EV_DP_DEL:
         return snprintf(buf, size,
                         "%s ufid=%016llx ukey#%llu (%s) -> %s packets=%llu",
@@ -349,6 +355,11 @@ uk_event_format(const struct ukey_event *e, char *buf, size_t size)
     case UK_EV_END:
         return snprintf(buf, size, "%s live=%llu", tp,
                         (unsigned long long) e->value);
+    case UK_EV_RULE_CHANGE:
+        return snprintf(buf, size, "%s ufid=%016llx rules=v%llu "
+                        "reval_seq=%llu", tp, ufid,
+                        (unsigned long long) e->value,
+                        (unsigned long long) e->value2);
     case N_UK_EVENT_TYPES:
         break;
     }
@@ -382,7 +393,7 @@ uk_event_fields(int type)
     case UK_EV_RCU_FREE: return UK | UF;
     case UK_EV_RCU_QUIESCE: return 0;
     case UK_EV_UKEY_FREE: return UK | UF | K;
-    case UK_EV_DP_PUT: return UK | UF | PMD | K | R;
+    case UK_EV_DP_PUT: return UK | UF | PMD | K | R | V;
     case UK_EV_DP_DEL: return UK | UF | PMD | K | R | V;
     case UK_EV_DP_DUMP: return UF | PMD | V | K;
     case UK_EV_REVALIDATE: return UK | UF | K | R;
@@ -393,6 +404,7 @@ uk_event_fields(int type)
     case UK_EV_COVERAGE: return K | UK | UF;
     case UK_EV_VIOLATION: return K | R | UK | UF | T2 | V | V2 | N;
     case UK_EV_END: return V;
+    case UK_EV_RULE_CHANGE: return UF | V | V2;
     case N_UK_EVENT_TYPES: break;
     }
     return 0;
@@ -471,7 +483,7 @@ uk_event_in_history(const struct ukey_event *e, uint64_t ukey_id,
     case UK_EV_UMAP_REPLACE: case UK_EV_UMAP_REMOVE: case UK_EV_RCU_POSTPONE:
     case UK_EV_RCU_FREE: case UK_EV_UKEY_FREE: case UK_EV_DP_PUT:
     case UK_EV_DP_DEL: case UK_EV_REVALIDATE: case UK_EV_VIOLATION:
-    case UK_EV_UPCALL: case UK_EV_TRAFFIC:
+    case UK_EV_UPCALL: case UK_EV_TRAFFIC: case UK_EV_RULE_CHANGE:
         return ukey_id ? e->ukey_id == ukey_id || e->ukey2_id == ukey_id
                        : e->ufid == ufid;
     case UK_EV_THREAD_START: case UK_EV_FLOW: case UK_EV_LOCK:

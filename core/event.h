@@ -63,7 +63,9 @@ enum uk_thread_kind {
  *   rcu_quiesce   (thread only)
  *   rcu_free      ukey_id, ufid (the deferred free ran: OVS T14)
  *   ukey_free     ukey_id, ufid, kind=uk_free_how (T15 or T16)
- *   dp_put        ukey_id, ufid, pmd_id, kind=uk_put_op, result=errno
+ *   dp_put        ukey_id, ufid, pmd_id, kind=uk_put_op, result=errno,
+ *                 value=rules version of the actions put (0 in traces
+ *                 older than rule_change); EXTERNAL: ukey_id 0
  *   dp_del        ukey_id, ufid, pmd_id, kind=uk_del_origin, result=errno,
  *                 value=packets returned with the deletion
  *   dp_dump       ufid, pmd_id, value=packets, kind=uk_dump_entry
@@ -78,6 +80,10 @@ enum uk_thread_kind {
  *                 event, value2=seq of the earlier evidence (0 if none),
  *                 name=one-line detail
  *   end           value=live ukeys left (a complete run has ended)
+ *   rule_change   ufid, value=the flow's rules version after the change,
+ *                 value2=reval_seq after it (udpif_revalidate(): the
+ *                 OpenFlow tables changed; traces older than this event
+ *                 have none)
  */
 #define UK_EVENT_TYPES(X) \
     X(THREAD_START, thread_start) \
@@ -107,7 +113,8 @@ enum uk_thread_kind {
     X(BARRIER, barrier) \
     X(COVERAGE, coverage) \
     X(VIOLATION, violation) \
-    X(END, end)
+    X(END, end) \
+    X(RULE_CHANGE, rule_change)
 
 enum uk_event_type {
 #define UK_EVENT_TYPE_ENUM_(NAME, TP) UK_EV_##NAME,
@@ -115,6 +122,11 @@ enum uk_event_type {
 #undef UK_EVENT_TYPE_ENUM_
     N_UK_EVENT_TYPES
 };
+
+/* The event types from this one on came after the first traces were
+ * recorded: a trace that declares none of them was recorded by an older
+ * ukdb and is complete without them (its rules simply never see one). */
+#define UK_EV_FIRST_ADDED UK_EV_RULE_CHANGE
 
 /* Outcome of transition_ukey_at(), OVS's rule. */
 #define UK_TRANSITION_RESULTS(X) \
@@ -172,7 +184,9 @@ enum uk_free_how {
     N_UK_FREE_HOWS
 };
 
-#define UK_PUT_OPS(X) X(CREATE) X(MODIFY)
+/* EXTERNAL: a flow put under OVS's feet, with no ukey (dpctl/add-flow,
+ * or left in the datapath by the ovs-vswitchd before a restart). */
+#define UK_PUT_OPS(X) X(CREATE) X(MODIFY) X(EXTERNAL)
 
 enum uk_put_op {
 #define UK_PUT_OP_ENUM_(NAME) UK_PUT_##NAME,
@@ -290,7 +304,8 @@ enum uk_coverage {
     X(LEAK, leak) \
     X(STUCK_UKEY, stuck-ukey) \
     X(SLOWPATH, slowpath) \
-    X(DP_FLOW_WITHOUT_UKEY, dp-flow-without-ukey)
+    X(DP_FLOW_WITHOUT_UKEY, dp-flow-without-ukey) \
+    X(STALE_ACTIONS, stale-actions)
 
 enum uk_violation_kind {
 #define UK_VIOLATION_ENUM_(NAME, TEXT) UK_VIOL_##NAME,

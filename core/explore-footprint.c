@@ -237,6 +237,7 @@ ex_fp_from_event(struct ex_fp *fp, const struct ukey_event *e)
         }
         break;
     case UK_EV_END: case UK_EV_DP_DUMP:
+    case UK_EV_RULE_CHANGE:     /* Never a step's (udpif_modify()). */
         fp->global = true;
         break;
     case UK_EV_THREAD_START: case UK_EV_FLOW: case UK_EV_TRAFFIC:

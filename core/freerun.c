@@ -931,6 +931,7 @@ freerun_modify(struct udpif *udpif, struct uk_flow *flow)
     /* Pairs with the acquire in uk_load_reval_seq(). */
     atomic_fetch_add_explicit((_Atomic uint64_t *) &udpif->reval_seq, 1,
                               memory_order_release);
+    udpif_emit_rule_change(udpif, flow);
 }
 
 /* ==== Statistics ==== */

@@ -467,7 +467,7 @@ lc_ukey_event(struct lifecycle *lc, uint64_t id, bool new_side,
     case UK_EV_DP_DEL: case UK_EV_DP_DUMP: case UK_EV_REVALIDATE:
     case UK_EV_OP_BEGIN: case UK_EV_OP_END: case UK_EV_BARRIER:
     case UK_EV_COVERAGE: case UK_EV_VIOLATION: case UK_EV_END:
-    case N_UK_EVENT_TYPES:
+    case UK_EV_RULE_CHANGE: case N_UK_EVENT_TYPES:
         break;
     }
     u->last_ev = *now;

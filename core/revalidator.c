@@ -192,7 +192,7 @@ ukey_acquire(struct uk_thread *t, const struct uk_dump_item *f,
         *result = ukey;
         return 0;
     }
-    ukey = ukey_create(t, f->flow, f->pmd_id, UK_CREATE_DPIF_FLOW);
+    ukey = ukey_create_from_dpif_flow(t, f);
     if (!ukey_install__(t, ukey)) {
         ukey_free_unpublished(t, ukey);
         uk_coverage(t, UK_COV_upcall_ukey_contention, NULL);
@@ -447,4 +447,16 @@ revalidate_flow_limit(struct uk_thread *t, size_t n_dp_flows)
         return true;
     }
     return false;
+}
+
+/* ukey_create_from_dpif_flow(): the ukey of a dumped flow that has none.
+ * It keeps the flow's actions as dumped, not a new translation: they are
+ * what revalidate_ukey() then compares with the rules. */
+struct ukey *
+ukey_create_from_dpif_flow(struct uk_thread *t, const struct uk_dump_item *f)
+{
+    struct ukey *ukey = ukey_create(t, f->flow, f->pmd_id,
+                                    UK_CREATE_DPIF_FLOW);
+    ukey_set_actions(ukey, f->actions_version);
+    return ukey;
 }

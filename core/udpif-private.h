@@ -74,6 +74,7 @@ struct uk_dump_item {
     uint32_t pmd_id;
     uint64_t packets;
     uint64_t used;
+    unsigned int actions_version;   /* The datapath flow's actions. */
     bool idle;
     bool duplicate;
 };
@@ -335,6 +336,11 @@ void __tsan_release(void *addr);
 #define uk_tsan_release(P) ((void) (P))
 #endif
 
+/* Emits the rule_change event of udpif_modify(): 'flow''s rules version
+ * and reval_seq as they are now, on the main thread's behalf (core/udpif.c).
+ * Free-running: from the traffic thread, like traffic events. */
+void udpif_emit_rule_change(struct udpif *, struct uk_flow *);
+
 /* ==== Free-running hooks (core/freerun.c) ====
  *
  * Called by the primitives above only when 'udpif->free_running'. */
@@ -398,6 +404,11 @@ void urcu_thread_run(struct uk_thread *);      /* core/sched.c */
  * returns whether every flow of it is to be deleted (core/revalidator.c,
  * kept after the thread programs so that their file:line stay put). */
 bool revalidate_flow_limit(struct uk_thread *, size_t n_dp_flows);
+
+/* ukey_acquire()'s ukey_create_from_dpif_flow() (core/revalidator.c, also
+ * kept after the thread programs). */
+struct ukey *ukey_create_from_dpif_flow(struct uk_thread *,
+                                        const struct uk_dump_item *);
 
 /* Revalidator pieces the main thread reuses (core/revalidator.c). */
 void revalidator_sweep__(struct uk_thread *, unsigned int slice,

@@ -543,4 +543,14 @@ udpif_modify(struct udpif *udpif, struct uk_flow *flow)
     }
     flow->actions_version++;
     udpif->reval_seq++;
+    udpif_emit_rule_change(udpif, flow);
+}
+
+void
+udpif_emit_rule_change(struct udpif *udpif, struct uk_flow *flow)
+{
+    struct ukey_event e = { .type = UK_EV_RULE_CHANGE, .ufid = flow->ufid,
+                            .umap = -1, .value = uk_actions_version(flow),
+                            .value2 = uk_reval_seq(udpif) };
+    udpif_emit(udpif, udpif->threads[0], &e);
 }

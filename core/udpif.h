@@ -454,12 +454,17 @@ int udpif_flush(struct udpif *);
 int udpif_shutdown(struct udpif *);
 
 /* Flow attributes: "expire" (the next dump finds it idle) and "modify"
- * (its OpenFlow actions changed: reval_seq moves). */
+ * (its OpenFlow actions changed: its rules version and reval_seq move, and
+ * a rule_change event says so). */
 void udpif_expire(struct udpif *, struct uk_flow *);
 void udpif_modify(struct udpif *, struct uk_flow *);
 
 /* Datapath manipulation from outside OVS.  'pmd_id' selects the instance.
- * Return 0, or ENOENT when there is no such datapath flow. */
+ * Return 0, or ENOENT when there is no such datapath flow.
+ * udpif_dp_ext_add() puts a flow with no ukey and the flow's current
+ * actions (dpctl/add-flow, or a flow the ovs-vswitchd before a restart left
+ * in the datapath); returns 0, or EEXIST when the flow is present. */
+int udpif_dp_ext_add(struct udpif *, struct uk_flow *, uint32_t pmd_id);
 int udpif_dp_ext_del(struct udpif *, struct uk_flow *, uint32_t pmd_id);
 int udpif_dp_fail(struct udpif *, struct uk_flow *, uint32_t pmd_id,
                   enum uk_action_kind op, bool modify, int error);

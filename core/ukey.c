@@ -9,13 +9,13 @@
 
 #include "util.h"
 
-/* The seqs a new ukey starts with.  An upcall's ukey gets the reval_seq of
- * its translation (upcall_xlate()); an adopted one, since 57db02104, one
- * less, so that the dump revalidates it (ukey_create_from_dpif_flow()).
- * Since 8f0e86f84 dump_seq starts at 0, which no round has.  Before, it was
- * the dump_seq at translation or adoption, that of the running round or,
- * between rounds, of the next: its dump skips the flow (dumped_new_flow)
- * and its sweep keeps the ukey. */
+/* The seqs a new ukey starts with, read before its actions are, as
+ * upcall_xlate() reads reval_seq before it translates.  An upcall's ukey
+ * gets that reval_seq; an adopted one, since 57db02104, one less, so that
+ * the dump revalidates it.  Since 8f0e86f84 dump_seq starts at 0, which no
+ * round has; before, it was the dump_seq at translation or adoption, that
+ * of the running round or, between rounds, of the next: its dump skips the
+ * flow (dumped_new_flow) and its sweep keeps the ukey. */
 static void
 ukey_create_seqs(const struct udpif *udpif, struct ukey *ukey,
                  enum uk_create_origin origin)
@@ -53,8 +53,8 @@ ukey_create(struct uk_thread *t, struct uk_flow *flow, uint32_t pmd_id,
     ukey->state = UKEY_CREATED;
     ukey->state_thread = t->id;
     ukey->state_where = UK_SOURCE_LOCATOR;
-    ukey_set_actions(ukey, uk_actions_version(flow));
     ukey_create_seqs(udpif, ukey, origin);
+    ukey_set_actions(ukey, uk_actions_version(flow));
     /* Kept until udpif_destroy(); free-running: freed for real. */
     ukey_track(udpif, ukey);
     uk_counter_add(udpif, &udpif->stats.created, 1);

@@ -582,9 +582,10 @@ cmd_dp(struct repl *r, int argc, char *argv[])
         r->only_shown = true;
         return cmd_show_dp(r);
     }
-    if (strcmp(sub, "del") && strcmp(sub, "dup") && strcmp(sub, "fail")) {
-        repl_usage_error(r, "dp", "'%s': expected del, fail, dup or show",
-                         sub);
+    if (strcmp(sub, "add") && strcmp(sub, "del") && strcmp(sub, "dup")
+        && strcmp(sub, "fail")) {
+        repl_usage_error(r, "dp", "'%s': expected add, del, fail, dup or "
+                         "show", sub);
         return CMD_ERROR;
     }
     if (argc < 3) {
@@ -621,6 +622,15 @@ cmd_dp(struct repl *r, int argc, char *argv[])
     struct uk_flow *f = repl_flow_arg(r, "dp", argv[2]);
     if (!f) {
         return CMD_ERROR;
+    }
+    if (!strcmp(sub, "add")) {
+        if (udpif_dp_ext_add(r->udpif, f, flow_pmd_id(r, f))) {
+            repl_usage_error(r, "dp", "'%s': already in the datapath",
+                             argv[2]);
+            return CMD_ERROR;
+        }
+        repl_print_new_events(r);
+        return CMD_OK;
     }
     int error = !strcmp(sub, "del")
                 ? udpif_dp_ext_del(r->udpif, f, flow_pmd_id(r, f))
@@ -759,7 +769,8 @@ void
 complete_dp(struct repl *r, int argi, char *argv[],
             void (*add)(void *, const char *), void *aux)
 {
-    static const char *const subs[] = { "del", "fail", "dup", "show" };
+    static const char *const subs[] = { "add", "del", "fail", "dup",
+                                        "show" };
     static const char *const ops[] = { "put", "del", "modify" };
     if (argi == 1) {
         for (size_t i = 0; i < UK_ARRAY_SIZE(subs); i++) {

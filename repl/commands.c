@@ -85,7 +85,11 @@ const struct repl_cmd repl_commands[] = {
     { "modify", "FLOW", "change FLOW's OpenFlow actions (reval_seq moves)",
       NULL, "modify f1", 1, 1, cmd_modify, complete_flow_name,
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
-    { "dp", "del|fail|dup|show ...", "datapath: changes, faults, contents",
+    { "dp", "add|del|fail|dup|show ...",
+      "datapath: changes, faults, contents",
+      "  dp add FLOW                  put it under OVS, with no ukey and\n"
+      "                               FLOW's actions of now (dpctl/add-flow,\n"
+      "                               or left by OVS before a restart)\n"
       "  dp del FLOW                  delete it under OVS (dpctl/del-flows)\n"
       "  dp fail put|del|modify FLOW [ERRNO]\n"
       "                               the next such op on FLOW fails\n"

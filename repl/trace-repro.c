@@ -9,8 +9,9 @@
  *
  *   - Events that commands emit are re-created by those commands:
  *     thread_start (handler, pmd, revalidator), flow (flow NAME [THREAD]:
- *     the thread that receives the flow's first upcall), traffic, and
- *     dp_del EXTERNAL (dp del).
+ *     the thread that receives the flow's first upcall), traffic,
+ *     rule_change (modify), dp_put EXTERNAL (dp add) and dp_del EXTERNAL
+ *     (dp del).
  *   - Every other event was emitted by the step of the thread that acted
  *     ('thread_id'): that thread is stepped until a step emits events.
  *     Steps that emit nothing (reading a ukey's state) are thereby placed
@@ -21,7 +22,8 @@
  *     batch that traffic did not queue, "round"/"dump"/"sweep" (all
  *     revalidators when they all begin the same round), purge, purge-pmd,
  *     flush, shutdown; and the faults the operation meets: "expire F" for a
- *     revalidate DELETE FLOW_IDLE, "modify F" for a revalidate MODIFY,
+ *     revalidate DELETE FLOW_IDLE, "modify F" for a revalidate MODIFY (in
+ *     a trace older than rule_change events),
  *     "dp dup F" for a DUPLICATE dump entry,
  *     "dp fail put|modify|del F ERRNO" for a failed datapath op.
  *   - After each command or step, the events the model emitted are compared
@@ -61,6 +63,10 @@ struct repro {
     size_t n_rounds_prepared, allocated_rounds_prepared;
     char divergence[2048];      /* Empty while the replay follows. */
     size_t n_moved;             /* Events equal but for where's line. */
+    bool rule_changes;          /* The trace records rule_change events:
+                                 * "modify" replays them where they are.
+                                 * An older trace has none: "modify" is
+                                 * then guessed from revalidate MODIFY. */
 };
 
 /* ==== The script ==== */
@@ -139,7 +145,7 @@ static const unsigned int recorded[N_UK_EVENT_TYPES] = {
     [UK_EV_RCU_QUIESCE] = 0,
     [UK_EV_RCU_FREE] = R_UKEY | R_UFID,
     [UK_EV_UKEY_FREE] = R_UKEY | R_UFID | R_KIND,
-    [UK_EV_DP_PUT] = R_UKEY | R_UFID | R_PMD | R_KIND | R_RESULT,
+    [UK_EV_DP_PUT] = R_UKEY | R_UFID | R_PMD | R_KIND | R_RESULT | R_VALUE,
     [UK_EV_DP_DEL] = R_UKEY | R_UFID | R_PMD | R_KIND | R_RESULT | R_VALUE,
     [UK_EV_DP_DUMP] = R_UFID | R_PMD | R_VALUE | R_KIND,
     [UK_EV_REVALIDATE] = R_UKEY | R_UFID | R_KIND | R_RESULT,
@@ -151,6 +157,7 @@ static const unsigned int recorded[N_UK_EVENT_TYPES] = {
     [UK_EV_VIOLATION] = R_KIND | R_RESULT | R_UKEY | R_UFID | R_THREAD2
                         | R_VALUE | R_VALUE2 | R_NAME,
     [UK_EV_END] = R_VALUE,
+    [UK_EV_RULE_CHANGE] = R_UFID | R_VALUE | R_VALUE2,
 };
 
 /* 'e' as a trace records it. */
@@ -364,7 +371,8 @@ inject_faults(struct repro *p, size_t j, size_t end)
             if (!again) {
                 ok = run(p, "expire %s", flow_arg(p, e->ufid));
             }
-        } else if (e->type == UK_EV_REVALIDATE && e->kind == UK_REVAL_MODIFY) {
+        } else if (e->type == UK_EV_REVALIDATE && e->kind == UK_REVAL_MODIFY
+                   && !p->rule_changes) {
             /* The OpenFlow actions changed ("modify" moves reval_seq). */
             bool again = false;
             for (size_t i = j; i < k; i++) {
@@ -622,6 +630,15 @@ follow_one(struct repro *p)
                     && run(p, "dp del %s", flow_arg(p, e->ufid)));
         }
         break;
+    case UK_EV_DP_PUT:
+        if (e->kind == UK_PUT_EXTERNAL) {
+            return (need_flow(p, e->ufid)
+                    && run(p, "dp add %s", flow_arg(p, e->ufid)));
+        }
+        break;
+    case UK_EV_RULE_CHANGE:
+        return (need_flow(p, e->ufid)
+                && run(p, "modify %s", flow_arg(p, e->ufid)));
     default:
         break;
     }
@@ -660,6 +677,9 @@ repro_init(struct repro *p, const struct trace_cursor *tc,
 {
     memset(p, 0, sizeof *p);
     p->tc = tc;
+    for (size_t i = 0; i < tc->n_events && !p->rule_changes; i++) {
+        p->rule_changes = tc->events[i].type == UK_EV_RULE_CHANGE;
+    }
     repl_init(&p->m);
     p->m.cfg.variant = v;
     p->m.cfg.n_umaps = infer_n_umaps(tc);

@@ -263,7 +263,8 @@ static void
 apply_dp(struct trace_state *st, const struct ukey_event *e)
 {
     if (e->type == UK_EV_DP_PUT) {
-        if (!e->result && e->kind == UK_PUT_CREATE) {
+        if (!e->result && (e->kind == UK_PUT_CREATE
+                           || e->kind == UK_PUT_EXTERNAL)) {
             struct trace_dpflow *f = dp_get(st, e->ufid, e->pmd_id);
             f->present = true;
             f->packets = 0;

@@ -24,13 +24,13 @@ decode() {
 
 test_expect_success 'record one event of every type' '
     lttng_record every "$TP_EMIT" --canonical every.canon >emit.out &&
-    test_grep "tp-emit: 32 events" emit.out &&
+    test_grep "tp-emit: 33 events" emit.out &&
     test -n "$(lttng_trace_dirs every)"
 '
 
 test_expect_success 'the trace holds as many events as were emitted' '
     lttng_count_events every >n &&
-    echo 32 >expect && test_cmp expect n &&
+    echo 33 >expect && test_cmp expect n &&
     wc -l <every.canon | tr -d " " >n.canon && test_cmp expect n.canon
 '
 

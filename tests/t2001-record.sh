@@ -31,7 +31,7 @@ test_expect_success 'the recorded events are the emitted ones' '
 test_expect_success 'an existing empty directory is fine' '
     mkdir empty &&
     $RECORD -o empty --exec "$TP_EMIT" >/dev/null 2>stderr &&
-    test_grep "^ukdb: 32 events recorded$" stderr
+    test_grep "^ukdb: 33 events recorded$" stderr
 '
 
 test_expect_code 1 'the exit status is the child'"'"'s' '

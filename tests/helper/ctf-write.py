@@ -75,7 +75,7 @@ FIELDS = {
     'rcu_quiesce': [],
     'rcu_free': ['ukey_id', 'ufid'],
     'ukey_free': ['ukey_id', 'ufid', 'kind'],
-    'dp_put': ['ukey_id', 'ufid', 'pmd_id', 'kind', 'result'],
+    'dp_put': ['ukey_id', 'ufid', 'pmd_id', 'kind', 'result', 'value'],
     'dp_del': ['ukey_id', 'ufid', 'pmd_id', 'kind', 'result', 'value'],
     'dp_dump': ['ufid', 'pmd_id', 'value', 'kind'],
     'revalidate': ['ukey_id', 'ufid', 'kind', 'result'],
@@ -87,6 +87,7 @@ FIELDS = {
     'violation': ['kind', 'result', 'ukey_id', 'ufid', 'thread2', 'value',
                   'value2', 'name'],
     'end': ['value'],
+    'rule_change': ['ufid', 'value', 'value2'],
 }
 KINDS = {
     'thread_start': 'UK_THREAD_KINDS', 'create': 'UK_CREATE_ORIGINS',

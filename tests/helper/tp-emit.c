@@ -104,7 +104,7 @@ emit_every_type(struct uk_event_bus *bus)
            .ukey_id = 3, .ufid = 1, .kind = UK_FREE_DESTROY });
     emit(bus, (struct ukey_event) { .type = UK_EV_DP_PUT, .thread_id = 1,
            .ukey_id = 1, .ufid = ufid, .pmd_id = 3, .kind = UK_PUT_MODIFY,
-           .result = EEXIST });
+           .result = EEXIST, .value = 5 });
     emit(bus, (struct ukey_event) { .type = UK_EV_DP_DEL, .thread_id = 2,
            .ukey_id = 1, .ufid = ufid, .pmd_id = 3, .kind = UK_DEL_FLUSH,
            .result = 0, .value = 42 });
@@ -133,6 +133,8 @@ emit_every_type(struct uk_event_bus *bus)
     emit(bus, (struct ukey_event) { .type = UK_EV_VIOLATION,
            .thread_id = 0, .kind = UK_VIOL_LEAK, .result = UK_SEV_WARNING,
            .name = NULL });
+    emit(bus, (struct ukey_event) { .type = UK_EV_RULE_CHANGE,
+           .thread_id = 0, .ufid = ufid, .value = 2, .value2 = 9 });
     emit(bus, (struct ukey_event) { .type = UK_EV_END, .thread_id = 0,
            .value = 1 });
 }
@@ -205,7 +207,7 @@ static const unsigned int mix_fields[N_UK_EVENT_TYPES] = {
     [UK_EV_UMAP_REMOVE] = F_UKEY | F_UFID | F_UMAP | F_RESULT,
     [UK_EV_RCU_POSTPONE] = F_UKEY | F_UFID,
     [UK_EV_RCU_FREE] = F_UKEY | F_UFID,
-    [UK_EV_DP_PUT] = F_UKEY | F_UFID | F_PMD | F_KIND | F_RESULT,
+    [UK_EV_DP_PUT] = F_UKEY | F_UFID | F_PMD | F_KIND | F_RESULT | F_VALUE,
     [UK_EV_DP_DEL] = F_UKEY | F_UFID | F_PMD | F_KIND | F_RESULT | F_VALUE,
     [UK_EV_DP_DUMP] = F_UFID | F_PMD | F_VALUE | F_KIND,
     [UK_EV_REVALIDATE] = F_UKEY | F_UFID | F_KIND | F_RESULT,

@@ -308,7 +308,9 @@ declared_types(const bt_trace_class *tc)
 }
 
 /* On the first sight of 'cls': if its trace is new and declares some
- * "ukey:" event types but not all, notes the others in 'dec->missing'. */
+ * "ukey:" event types but not all, notes the others in 'dec->missing'
+ * (but the types added since the first traces, if it declares none of
+ * them: UK_EV_FIRST_ADDED). */
 static void
 decode_check_trace(struct decode *dec, const bt_event_class *cls)
 {
@@ -325,9 +327,13 @@ decode_check_trace(struct decode *dec, const bt_event_class *cls)
 
     uint64_t all = (N_UK_EVENT_TYPES == 64 ? UINT64_MAX
                     : (UINT64_C(1) << N_UK_EVENT_TYPES) - 1);
+    uint64_t added = all & ~((UINT64_C(1) << UK_EV_FIRST_ADDED) - 1);
     uint64_t declared = declared_types(tc);
     if (declared) {
         dec->missing = all & ~declared;
+        if (!(declared & added)) {
+            dec->missing &= ~added;     /* An older ukdb's trace. */
+        }
     }
 }
 

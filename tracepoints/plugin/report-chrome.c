@@ -233,7 +233,7 @@ report_chrome_event(struct report *r, const struct ukey_event *e)
     case UK_EV_DP_PUT: case UK_EV_DP_DEL: case UK_EV_DP_DUMP:
     case UK_EV_REVALIDATE: case UK_EV_STATS_PUSH: case UK_EV_BARRIER:
     case UK_EV_COVERAGE: case UK_EV_VIOLATION: case UK_EV_END:
-    case N_UK_EVENT_TYPES:
+    case UK_EV_RULE_CHANGE: case N_UK_EVENT_TYPES:
         break;
     }
 }

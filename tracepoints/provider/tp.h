@@ -157,7 +157,7 @@ UK_TP_EVENT_(rcu_quiesce, )
 UK_TP_EVENT_(ukey_free,
              UK_TP_UKEY_ID_ UK_TP_UFID_ UK_TP_KIND_(free_how))
 UK_TP_EVENT_(dp_put, UK_TP_UKEY_ID_ UK_TP_UFID_ UK_TP_PMD_ID_
-                     UK_TP_KIND_(put_op) UK_TP_ERRNO_)
+                     UK_TP_KIND_(put_op) UK_TP_ERRNO_ UK_TP_VALUE_F_)
 UK_TP_EVENT_(dp_del, UK_TP_UKEY_ID_ UK_TP_UFID_ UK_TP_PMD_ID_
                      UK_TP_KIND_(del_origin) UK_TP_ERRNO_ UK_TP_VALUE_F_)
 UK_TP_EVENT_(dp_dump, UK_TP_UFID_ UK_TP_PMD_ID_ UK_TP_VALUE_F_
@@ -174,6 +174,7 @@ UK_TP_EVENT_(violation,
              UK_TP_UKEY_ID_ UK_TP_UFID_ UK_TP_THREAD2_ UK_TP_VALUE_F_
              UK_TP_VALUE2_ UK_TP_NAME_)
 UK_TP_EVENT_(end, UK_TP_VALUE_F_)
+UK_TP_EVENT_(rule_change, UK_TP_UFID_ UK_TP_VALUE_F_ UK_TP_VALUE2_)
 
 #endif /* UKDB_TRACEPOINTS_PROVIDER_TP_H */
 
