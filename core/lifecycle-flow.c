@@ -365,8 +365,9 @@ lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
     struct lc_flow *f = &lc->flows[k];
     /* Within a loss's range, the flow's other dp ops may be lost. */
     bool sure = !lc_in_loss(lc, e->ts);
+    lc_stale_dp_op(lc, k, e, now);
     if (e->type == UK_EV_DP_PUT) {
-        if (e->kind == UK_PUT_CREATE && !e->result) {
+        if (e->kind != UK_PUT_MODIFY && !e->result) {
             f->dp_present = true;
             f->presence_unsure = !sure;
             f->present_ev = *now;
@@ -513,6 +514,9 @@ lc_round_end(struct lifecycle *lc, const struct ukey_event *e,
             return;             /* Another revalidator ended it already. */
         }
         lc->last_round = round;
+    }
+    if (round) {
+        lc_stale_round_end(lc, round, now);
     }
     lc->n_rounds++;
     lc->sum.n_rounds = lc->n_rounds;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Internals shared by the files of the lifecycle fold (core/lifecycle.c,
  * lifecycle-records.c, lifecycle-flow.c, lifecycle-rules.c,
- * lifecycle-report.c, lifecycle-run.c): the records, the fold's state, and
+ * lifecycle-stale.c, lifecycle-report.c, lifecycle-run.c): the records, the fold's state, and
  * the functions one file calls in another.  Like the fold, everything here
  * is used by one thread at a time. */
 #ifndef UKDB_CORE_LIFECYCLE_PRIVATE_H
@@ -133,6 +133,16 @@ struct lc_flow {
     uint64_t window_round, window_ts;   /* Start of the open window. */
     uint64_t slow_rounds;       /* Slowpath-only rounds in a row. */
     struct lifecycle_evidence window_ev;    /* Traffic that opened it. */
+    /* Stale actions (core/lifecycle-stale.c). */
+    uint64_t dp_rules;          /* Rules version of the datapath flow's
+                                 * actions (its latest dp_put). */
+    uint64_t dp_instance;       /* Puts that created it, so far. */
+    uint64_t dp_owner;          /* The ukey whose actions it holds: whose
+                                 * put created or modified it, or that
+                                 * adopted it; 0 if none. */
+    uint64_t stale_excused;     /* Input index + 1 of the latest event
+                                 * that excuses a round, or 0. */
+    uint64_t stale_reported_instance, stale_reported_rules;
 };
 
 /* The figures of a flow retired, or still known, for the end report. */
@@ -169,6 +179,8 @@ struct lc_thread {
     unsigned int n_open;        /* op_begin not yet ended (nested). */
     unsigned int n_purging;     /* ...of which purges and flushes. */
     uint64_t last_seq;          /* Of its last event in this run. */
+    uint64_t round_begin;       /* Input index + 1 of its op_begin ROUND. */
+    unsigned int round_phases;  /* Bit per UK_OP_DUMP/SWEEP begun since. */
 };
 
 /* A recent free, for the evidence of a use after free. */
@@ -224,6 +236,12 @@ struct lifecycle {
     size_t n_touched, allocated_touched;
 
     struct lc_map names;        /* Ufid -> flow name (arena). */
+    struct lc_map rules;        /* Ufid -> struct lc_rules (owned), the
+                                 * flows whose rules changed. */
+    struct lc_stale *stale;     /* (owned) Flows dumped stale, by round. */
+    size_t n_stale, allocated_stale;
+    uint64_t stale_excused;     /* Input index + 1 of the latest event that
+                                 * excuses a round for every flow. */
 
     /* Freed ids: ids below 'fb_floor' are in 'old_freed'; ids in
      * ['fb_floor', 'fb_base') are all freed; from 'fb_base' up, one bit
@@ -349,6 +367,34 @@ void lc_dp_op(struct lifecycle *, const struct ukey_event *,
               const struct lifecycle_evidence *now);
 void lc_round_end(struct lifecycle *, const struct ukey_event *,
                   const struct lifecycle_evidence *now);
+
+/* ==== Stale actions (core/lifecycle-stale.c) ==== */
+
+/* Each event the rule follows: a rule_change; a coverage event; a
+ * datapath op on flow record 'k'; a revalidator's op_begin; a dp_dump; a
+ * create; an event that excuses the round for flow 'k' (LC_NO_FLOW: every
+ * flow); the end of round 'round'.  lc_stale_forget() at a new run. */
+void lc_stale_rule_change(struct lifecycle *, const struct ukey_event *,
+                          const struct lifecycle_evidence *now);
+void lc_stale_coverage(struct lifecycle *, const struct ukey_event *,
+                       const struct lifecycle_evidence *now);
+void lc_stale_dp_op(struct lifecycle *, uint32_t k,
+                    const struct ukey_event *,
+                    const struct lifecycle_evidence *now);
+void lc_stale_op_begin(struct lifecycle *, struct lc_thread *,
+                       const struct ukey_event *,
+                       const struct lifecycle_evidence *now);
+void lc_stale_dump(struct lifecycle *, const struct ukey_event *,
+                   const struct lifecycle_evidence *now);
+void lc_stale_create(struct lifecycle *, const struct ukey_event *,
+                     const struct lifecycle_evidence *now);
+void lc_stale_excuse(struct lifecycle *, uint32_t k,
+                     const struct lifecycle_evidence *now);
+void lc_stale_round_end(struct lifecycle *, uint64_t round,
+                        const struct lifecycle_evidence *now);
+void lc_stale_forget(struct lifecycle *);
+void lc_stale_destroy(struct lifecycle *);
+size_t lc_stale_footprint(const struct lifecycle *);
 
 /* ==== Reporting (core/lifecycle-report.c) ==== */
 

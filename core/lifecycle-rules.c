@@ -454,6 +454,7 @@ lc_ukey_event(struct lifecycle *lc, uint64_t id, bool new_side,
             u->lock_holder = e->thread_id + 1;
         } else if (e->kind == UK_LOCK_UKEY) {
             u->busy_round = lc->n_rounds;
+            lc_stale_excuse(lc, u->flow, now);
         }
         break;
     case UK_EV_UNLOCK:

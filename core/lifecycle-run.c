@@ -159,6 +159,7 @@ lc_new_run(struct lifecycle *lc, const struct ukey_event *e)
     }
     free(live);
     lc->n_touched = 0;
+    lc_stale_forget(lc);
 
     lc->fb_started = false;
     lc->min_id = lc->fb_floor = lc->fb_base = 0;

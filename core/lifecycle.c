@@ -14,8 +14,9 @@
  * (lifecycle_feed()); lifecycle-private.h the records and the fold's state;
  * lifecycle-records.c the maps and per-ukey records; lifecycle-flow.c the
  * flow records and the rules about flows and rounds; lifecycle-rules.c the
- * rules about one ukey; lifecycle-report.c the violation and verdict
- * reports; lifecycle-run.c losses and runs. */
+ * rules about one ukey; lifecycle-stale.c the stale-actions rule;
+ * lifecycle-report.c the violation and verdict reports; lifecycle-run.c
+ * losses and runs. */
 #include "lifecycle.h"
 
 #include "lifecycle.h"
@@ -60,6 +61,7 @@ lifecycle_create(const struct lifecycle_options *options,
     }
     lc_map_init(&lc->ukeys, 1024);
     lc_map_init(&lc->names, 64);
+    lc_map_init(&lc->rules, 64);
     lc_map_init(&lc->old_freed, 64);
     lc->flow_index = uk_xcalloc(64, sizeof *lc->flow_index);
     lc->flow_mask = 63;
@@ -84,6 +86,7 @@ lifecycle_destroy(struct lifecycle *lc)
     free(lc->chunks);
     free(lc->ukeys.slots);
     free(lc->names.slots);
+    lc_stale_destroy(lc);
     free(lc->old_freed.slots);
     free(lc->flows);
     free(lc->flow_index);
@@ -142,7 +145,8 @@ lc_thread_seq(struct lifecycle *lc, const struct ukey_event *e)
 }
 
 static void
-lc_op_begin(struct lifecycle *lc, const struct ukey_event *e)
+lc_op_begin(struct lifecycle *lc, const struct ukey_event *e,
+            const struct lifecycle_evidence *now)
 {
     struct lc_thread *t = lc_thread(lc, e->thread_id);
     if (t) {
@@ -151,6 +155,7 @@ lc_op_begin(struct lifecycle *lc, const struct ukey_event *e)
         if (e->kind == UK_OP_ROUND) {
             t->round = e->value;
         }
+        lc_stale_op_begin(lc, t, e, now);
     }
 }
 
@@ -219,7 +224,7 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
         return;
     }
     case UK_EV_OP_BEGIN:
-        lc_op_begin(lc, e);
+        lc_op_begin(lc, e, &now);
         return;
     case UK_EV_OP_END:
         lc_op_end(lc, e, &now);
@@ -228,17 +233,28 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
         lc->sum.complete = true;
         lc->end_ev = now;
         return;
+    case UK_EV_RULE_CHANGE:
+        lc_stale_rule_change(lc, e, &now);
+        return;
+    case UK_EV_DP_DUMP:
+        lc_stale_dump(lc, e, &now);
+        return;
+    case UK_EV_COVERAGE:
+        lc_stale_coverage(lc, e, &now);
+        break;
+    case UK_EV_CREATE:
+        lc_stale_create(lc, e, &now);
+        break;
     case UK_EV_DP_PUT:
     case UK_EV_DP_DEL:
         lc_dp_op(lc, e, &now);
         break;
-    case UK_EV_CREATE: case UK_EV_TRANSITION: case UK_EV_LOCK:
+    case UK_EV_TRANSITION: case UK_EV_LOCK:
     case UK_EV_TRYLOCK: case UK_EV_UNLOCK: case UK_EV_UMAP_LOOKUP:
     case UK_EV_UMAP_INSERT: case UK_EV_UMAP_REPLACE: case UK_EV_UMAP_REMOVE:
     case UK_EV_RCU_POSTPONE: case UK_EV_RCU_QUIESCE: case UK_EV_RCU_FREE:
-    case UK_EV_UKEY_FREE: case UK_EV_DP_DUMP: case UK_EV_REVALIDATE:
-    case UK_EV_STATS_PUSH: case UK_EV_BARRIER: case UK_EV_COVERAGE:
-    case N_UK_EVENT_TYPES:
+    case UK_EV_UKEY_FREE: case UK_EV_REVALIDATE: case UK_EV_STATS_PUSH:
+    case UK_EV_BARRIER: case N_UK_EVENT_TYPES:
     default:
         break;
     }
@@ -278,6 +294,7 @@ lifecycle_footprint(const struct lifecycle *lc)
     size_t size = sizeof *lc;
     size += (lc->ukeys.mask + 1) * sizeof *lc->ukeys.slots;
     size += (lc->names.mask + 1) * sizeof *lc->names.slots;
+    size += lc_stale_footprint(lc);
     size += (lc->old_freed.mask + 1) * sizeof *lc->old_freed.slots;
     size += lc->allocated_chunks * sizeof *lc->chunks;
     for (size_t i = 0; i < lc->n_chunks; i++) {

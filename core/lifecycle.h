@@ -79,6 +79,14 @@
  *     dp_del'ed) and no OK transition for 'stuck_rounds' rounds.  The
  *     earlier evidence is the later of its last transition (or first
  *     event) and the dp_del, in input order.
+ *   - Stale actions (core/lifecycle-stale.c has the details): at the end
+ *     of a round that ran its dump and its sweep, a datapath flow holding
+ *     actions of an older rules version than its flow's (rule_change),
+ *     whose rules changed before the round began, that the round's dump
+ *     returned, and whose ukey in the umap holds those actions (it put or
+ *     adopted the flow), unless a failed trylock, a failed datapath op or
+ *     contention in that round excuses it.  Once per instance and rules
+ *     version.  Never in a trace without rule_change events.
  *   - Slowpath: a round with slowpath and no fastpath traffic extends the
  *     flow's run; fastpath traffic and the creation of its datapath flow
  *     (dp_put CREATE ok) reset it; a round without traffic for the flow

@@ -6,6 +6,7 @@ CORE_SRCS += core/lifecycle.c
 CORE_SRCS += core/lifecycle-records.c
 CORE_SRCS += core/lifecycle-flow.c
 CORE_SRCS += core/lifecycle-rules.c
+CORE_SRCS += core/lifecycle-stale.c
 CORE_SRCS += core/lifecycle-report.c
 CORE_SRCS += core/lifecycle-run.c
 CORE_SRCS += core/sched.c

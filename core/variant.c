@@ -74,7 +74,8 @@ static const struct uk_variant variants[] = {
     },
     /* The bug zoo: upstream with one later fix taken out, and only that
      * one: the ukeys they create start with today's seqs, even where X^
-     * predates 57db02104 or 8f0e86f84 (README.md). */
+     * predates 57db02104 or 8f0e86f84 (README.md), but for the two
+     * variants of those fixes. */
     {
         .name = "pre-154781666", .commit = "154781666^",
         .summary = "ukey_delete() without the state guard: double delete "
@@ -94,9 +95,25 @@ static const struct uk_variant variants[] = {
         UPSTREAM_FIXES, .dump_skips_evicting = false,
     },
     {
+        /* B-14: ukey_create_from_dpif_flow() read reval_seq as it is, so
+         * the flow counted as already revalidated. */
+        .name = "pre-57db02104", .commit = "57db02104^",
+        .summary = "an adopted ukey gets the current reval_seq: a flow left "
+                   "in the datapath keeps stale actions",
+        UPSTREAM_FIXES, .adopt_reval_seq_behind = false,
+    },
+    {
         .name = "pre-a1d6cce78", .commit = "a1d6cce78^",
         .summary = "a failed flow_del leaves the ukey EVICTING for good",
         UPSTREAM_FIXES, .del_error_evicts = false,
+    },
+    {
+        /* B-16: ukey_create__() took the dump_seq of now, that of the
+         * running (or next) round, whose dump and sweep then skip it. */
+        .name = "pre-8f0e86f84", .commit = "8f0e86f84^",
+        .summary = "a new ukey takes the current dump_seq: its round skips "
+                   "it, a rule change applies a round late",
+        UPSTREAM_FIXES, .new_dump_seq_zero = false,
     },
     {
         .name = "pre-180ab2fd6", .commit = "180ab2fd6^",

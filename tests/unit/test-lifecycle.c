@@ -804,6 +804,184 @@ get_flow(const struct lifecycle_flow *f, void *aux)
     }
 }
 
+/* ==== Stale actions ==== */
+
+/* What a stale_round() leaves out or adds: each makes the round a near
+ * miss of the stale-actions rule. */
+enum {
+    SR_FIX = 1 << 0,            /* The dump modifies the flow: fixed. */
+    SR_LATE_CHANGE = 1 << 1,    /* The rules change after the round began. */
+    SR_NO_SWEEP = 1 << 2,       /* A dump-only round. */
+    SR_BUSY = 1 << 3,           /* A trylock of the ukey fails in it. */
+    SR_PUT_ERROR = 1 << 4,      /* A failed put of the flow in it. */
+    SR_CONTENTION = 1 << 5,     /* An adoption loses a race (no ukey). */
+    SR_DUPLICATE = 1 << 6,      /* Only a duplicate dump entry. */
+    SR_NO_CHANGE = 1 << 7,      /* No rule_change: an older trace. */
+};
+
+/* Round 'round' of T_REVAL: a dump that returns f1 (ufid 0xf1, in the
+ * datapath with the actions of rules v0 since 'stale_setup()') and, the
+ * first time, adopts it into ukey 1, which the dump and the sweep keep;
+ * 'flags' as above. */
+static void
+stale_round(struct rec *r, uint64_t round, bool adopt, unsigned int flags)
+{
+    if (!(flags & (SR_LATE_CHANGE | SR_NO_CHANGE)) && round == 1) {
+        F(r, .type = UK_EV_RULE_CHANGE, .thread_id = T_MAIN, .ufid = 0xf1,
+          .value = 1, .value2 = 2);
+    }
+    F(r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL, .kind = UK_OP_ROUND,
+      .value = round);
+    if (flags & SR_LATE_CHANGE) {
+        F(r, .type = UK_EV_RULE_CHANGE, .thread_id = T_MAIN, .ufid = 0xf1,
+          .value = 1, .value2 = 2);
+    }
+    F(r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL, .kind = UK_OP_DUMP,
+      .value = round);
+    F(r, .type = UK_EV_DP_DUMP, .thread_id = T_REVAL, .ufid = 0xf1,
+      .kind = flags & SR_DUPLICATE ? UK_DUMP_DUPLICATE : UK_DUMP_FRESH);
+    if (adopt) {
+        F(r, .type = UK_EV_CREATE, .thread_id = T_REVAL, .ukey_id = 1,
+          .ufid = 0xf1, .kind = UK_CREATE_DPIF_FLOW);
+        F(r, .type = UK_EV_UMAP_INSERT, .thread_id = T_REVAL, .ukey_id = 1,
+          .ufid = 0xf1);
+        tr(r, T_REVAL, 1, 0xf1, UKEY_CREATED, UKEY_VISIBLE, UK_TR_OK);
+        tr(r, T_REVAL, 1, 0xf1, UKEY_VISIBLE, UKEY_OPERATIONAL, UK_TR_OK);
+    }
+    if (flags & SR_BUSY) {
+        F(r, .type = UK_EV_TRYLOCK, .thread_id = T_REVAL,
+          .kind = UK_LOCK_UKEY, .ukey_id = 1, .result = EBUSY);
+    }
+    if (flags & SR_CONTENTION) {
+        F(r, .type = UK_EV_COVERAGE, .thread_id = T_REVAL,
+          .kind = UK_COV_upcall_ukey_contention);
+    }
+    F(r, .type = UK_EV_REVALIDATE, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .kind = flags & SR_FIX ? UK_REVAL_MODIFY : UK_REVAL_KEEP);
+    if (flags & (SR_FIX | SR_PUT_ERROR)) {
+        F(r, .type = UK_EV_DP_PUT, .thread_id = T_REVAL, .ukey_id = 1,
+          .ufid = 0xf1, .kind = UK_PUT_MODIFY, .value = 1,
+          .result = flags & SR_PUT_ERROR ? EFBIG : 0);
+    }
+    F(r, .type = UK_EV_OP_END, .thread_id = T_REVAL, .kind = UK_OP_DUMP);
+    if (!(flags & SR_NO_SWEEP)) {
+        F(r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL,
+          .kind = UK_OP_SWEEP, .value = round);
+        F(r, .type = UK_EV_REVALIDATE, .thread_id = T_REVAL, .ukey_id = 1,
+          .ufid = 0xf1, .kind = UK_REVAL_KEEP);
+        F(r, .type = UK_EV_OP_END, .thread_id = T_REVAL, .kind = UK_OP_SWEEP);
+    }
+    F(r, .type = UK_EV_OP_END, .thread_id = T_REVAL, .kind = UK_OP_ROUND,
+      .value = round);
+}
+
+/* f1 declared and in the datapath with no ukey, with rules v0: "dp add". */
+static void
+stale_setup(struct rec *r)
+{
+    rec_init(r, NULL);
+    threads(r);
+    F(r, .type = UK_EV_FLOW, .thread_id = T_MAIN, .ufid = 0xf1,
+      .name = "f1");
+    F(r, .type = UK_EV_DP_PUT, .thread_id = T_MAIN, .ufid = 0xf1,
+      .kind = UK_PUT_EXTERNAL);
+}
+
+static void
+test_stale_actions(void)
+{
+    struct rec r;
+
+    /* B-14: the adopting round kept the flow with v0's actions. */
+    stale_setup(&r);
+    stale_round(&r, 1, true, 0);
+    is_int(n_kind(&r, UK_VIOL_STALE_ACTIONS), 1,
+           "stale actions after a round that dumped and kept the flow");
+    const struct lifecycle_violation *v
+        = first_kind(&r, UK_VIOL_STALE_ACTIONS);
+    ok(v && v->event.result == UK_SEV_ERROR && v->event.ukey_id == 1
+       && v->event.ufid == 0xf1, "...an ERROR about the ukey that kept it");
+    ok(v && strstr(v->event.name, "actions of rules v0 after round 1")
+       && strstr(v->event.name, "became v1"), "...saying which rules: %s",
+       v ? v->event.name : "(none)");
+    ok(v && v->evidence[1].seq && v->evidence[1].seq < v->evidence[0].seq,
+       "...with the rule change as earlier evidence");
+    stale_round(&r, 2, false, 0);
+    is_int(n_kind(&r, UK_VIOL_STALE_ACTIONS), 1,
+           "reported once per instance and rules version");
+    F(&r, .type = UK_EV_RULE_CHANGE, .thread_id = T_MAIN, .ufid = 0xf1,
+      .value = 2, .value2 = 3);
+    stale_round(&r, 3, false, 0);
+    is_int(n_kind(&r, UK_VIOL_STALE_ACTIONS), 2,
+           "a newer rules version is reported again");
+    finish(&r, false);
+    lifecycle_destroy(r.lc);
+
+    /* The near misses. */
+    static const struct {
+        unsigned int flags;
+        const char *what;
+    } misses[] = {
+        { SR_FIX, "the dump modified the flow" },
+        { SR_LATE_CHANGE, "the rules changed after the round began" },
+        { SR_NO_SWEEP, "a round without its sweep" },
+        { SR_BUSY, "a trylock of the ukey failed in the round" },
+        { SR_PUT_ERROR, "the modify failed in the round" },
+        { SR_CONTENTION, "an adoption lost a race in the round" },
+        { SR_DUPLICATE, "only a duplicate dump entry returned it" },
+        { SR_NO_CHANGE, "no rule_change event (an older trace)" },
+    };
+    for (size_t i = 0; i < UK_ARRAY_SIZE(misses); i++) {
+        stale_setup(&r);
+        stale_round(&r, 1, true, misses[i].flags);
+        is_int(n_kind(&r, UK_VIOL_STALE_ACTIONS), 0, "no stale actions: %s",
+               misses[i].what);
+        lifecycle_destroy(r.lc);
+    }
+
+    /* A late change is the next round's to apply. */
+    stale_setup(&r);
+    stale_round(&r, 1, true, SR_LATE_CHANGE);
+    stale_round(&r, 2, false, 0);
+    is_int(n_kind(&r, UK_VIOL_STALE_ACTIONS), 1,
+           "a change during round 1 is due by the end of round 2");
+    lifecycle_destroy(r.lc);
+
+    /* The ukey the round kept is not the one that holds the actions: a
+     * handler's, whose put of the flow failed (EEXIST). */
+    stale_setup(&r);
+    F(&r, .type = UK_EV_CREATE, .thread_id = T_HANDLER, .ukey_id = 1,
+      .ufid = 0xf1, .kind = UK_CREATE_UPCALL);
+    F(&r, .type = UK_EV_UMAP_INSERT, .thread_id = T_HANDLER, .ukey_id = 1,
+      .ufid = 0xf1);
+    tr(&r, T_HANDLER, 1, 0xf1, UKEY_CREATED, UKEY_VISIBLE, UK_TR_OK);
+    stale_round(&r, 1, false, 0);
+    is_int(n_kind(&r, UK_VIOL_STALE_ACTIONS), 0,
+           "no stale actions: the kept ukey does not hold the flow's");
+    lifecycle_destroy(r.lc);
+
+    /* A new instance since the dump: not the one the round saw. */
+    stale_setup(&r);
+    F(&r, .type = UK_EV_RULE_CHANGE, .thread_id = T_MAIN, .ufid = 0xf1,
+      .value = 1, .value2 = 2);
+    F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL, .kind = UK_OP_ROUND,
+      .value = 1);
+    F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL, .kind = UK_OP_DUMP);
+    F(&r, .type = UK_EV_DP_DUMP, .thread_id = T_REVAL, .ufid = 0xf1);
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_MAIN, .ufid = 0xf1,
+      .kind = UK_DEL_EXTERNAL);
+    F(&r, .type = UK_EV_DP_PUT, .thread_id = T_MAIN, .ufid = 0xf1,
+      .kind = UK_PUT_EXTERNAL);
+    F(&r, .type = UK_EV_OP_END, .thread_id = T_REVAL, .kind = UK_OP_DUMP);
+    F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL, .kind = UK_OP_SWEEP);
+    F(&r, .type = UK_EV_OP_END, .thread_id = T_REVAL, .kind = UK_OP_SWEEP);
+    F(&r, .type = UK_EV_OP_END, .thread_id = T_REVAL, .kind = UK_OP_ROUND,
+      .value = 1);
+    is_int(n_kind(&r, UK_VIOL_STALE_ACTIONS), 0,
+           "no stale actions: the flow was put again after the dump");
+    lifecycle_destroy(r.lc);
+}
+
 static void
 test_slowpath(void)
 {
@@ -1419,6 +1597,7 @@ main(void)
     test_stuck();
     test_stuck_fairness();
     test_slowpath();
+    test_stale_actions();
     test_far_freed_id();
     test_open_loss();
     test_seq_back();

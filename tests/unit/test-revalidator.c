@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Revalidators and the main thread (core/revalidator.c,
- * core/mainthread.c): the dump phase (idle flows, modify, failed modify,
+ * core/mainthread.c): the dump phase (idle flows, modify, stale actions
+ * left by an adoption or a new ukey (B-14, B-16), failed modify,
  * failed delete, duplicate dump entries), the sweep (EVICTED ukeys, missed
  * dumps), revalidator/purge with the revalidators paused, dp_purge_cb() for
  * a PMD, flush and shutdown. */
@@ -120,6 +121,90 @@ test_modify(void)
        "modify: new actions in the ukey and the datapath");
     ok(x.k->reval_seq == u->reval_seq, "modify: ukey reval_seq updated");
     is_int(count_violations(&x.rec, 0, -1), 0, "modify: no violation");
+    fixture_destroy(&x);
+}
+
+/* The decisions 'kind' about 'k' recorded from event 'from' on. */
+static size_t
+count_decisions(const struct recorder *r, size_t from, int kind,
+                const struct ukey *k)
+{
+    size_t n = 0;
+    for (size_t i = from; i < r->n; i++) {
+        const struct ukey_event *e = &r->events[i];
+        n += e->type == UK_EV_REVALIDATE && e->kind == kind
+             && e->ukey_id == k->id;
+    }
+    return n;
+}
+
+/* B-14: a flow in the datapath with no ukey ("dp add"), then new rules;
+ * the round adopts it.  Upstream's adopted ukey has the dumped actions and
+ * reval_seq - 1: the dump modifies the flow.  pre-57db02104's has the
+ * current reval_seq: the round keeps the old actions, stale-actions. */
+static void
+test_adopt_stale(const char *variant, bool fixed)
+{
+    struct fixture x;
+    fixture_init(&x, variant, UK_DP_KERNEL);
+    struct udpif *u = x.udpif;
+
+    is_int(udpif_dp_ext_add(u, x.f, 0), 0, "%s: dp add", variant);
+    is_int(udpif_dp_ext_add(u, x.f, 0), EEXIST, "%s: dp add again: EEXIST",
+           variant);
+    const struct ukey_event *p = last_event(&x.rec, UK_EV_DP_PUT);
+    ok(p && p->kind == UK_PUT_EXTERNAL && !p->ukey_id && !p->value,
+       "%s: dp_put EXTERNAL, no ukey, rules v0", variant);
+    udpif_modify(u, x.f);
+    const struct ukey_event *c = last_event(&x.rec, UK_EV_RULE_CHANGE);
+    ok(c && c->ufid == x.f->ufid && c->value == 1
+       && c->value2 == u->reval_seq, "%s: rule_change v1 with reval_seq",
+       variant);
+    round_all(&x);
+    struct ukey *k = udpif_flow_ukey(u, x.f, 0);
+    ok(k && k->origin == UK_CREATE_DPIF_FLOW, "%s: the round adopted f1",
+       variant);
+    struct dp_flow *df = udpif_dp_flow(u, x.f, 0);
+    is_int(k ? count_decisions(&x.rec, 0, UK_REVAL_MODIFY, k) : 9,
+           fixed ? 1 : 0, "%s: %s", variant,
+           fixed ? "the adopting dump modifies it" : "never modified");
+    is_int(df ? df->actions_version : 9, fixed ? 1 : 0,
+           "%s: datapath actions of rules v%d", variant, fixed ? 1 : 0);
+    is_int(count_violations(&x.rec, 0, UK_VIOL_STALE_ACTIONS),
+           fixed ? 0 : 1, "%s: %s", variant,
+           fixed ? "no violation" : "stale-actions");
+    is_int(count_violations(&x.rec, 0, -1), fixed ? 0 : 1,
+           "%s: nothing else", variant);
+    fixture_destroy(&x);
+}
+
+/* B-16: f1 installed, then new rules (the controller's answer to its
+ * packet-in).  pre-8f0e86f84's new ukey has the next round's dump_seq:
+ * that round skips f1 (dumped_new_flow), and only the round after
+ * modifies it. */
+static void
+test_new_stale(const char *variant, bool fixed)
+{
+    struct fixture x;
+    setup(&x, variant);
+    struct udpif *u = x.udpif;
+
+    udpif_modify(u, x.f);
+    round_all(&x);
+    struct dp_flow *df = udpif_dp_flow(u, x.f, 0);
+    is_int(df ? df->actions_version : 9, fixed ? 1 : 0,
+           "%s: after the first round, rules v%d in the datapath", variant,
+           fixed ? 1 : 0);
+    is_int(count_coverage(&x.rec, UK_COV_dumped_new_flow, x.k->id),
+           fixed ? 0 : 1, "%s: dumped_new_flow %d", variant, fixed ? 0 : 1);
+    is_int(count_violations(&x.rec, 0, UK_VIOL_STALE_ACTIONS),
+           fixed ? 0 : 1, "%s: %s", variant,
+           fixed ? "no violation" : "stale-actions");
+    round_all(&x);
+    is_int(df ? df->actions_version : 9, 1,
+           "%s: after the second round, rules v1", variant);
+    is_int(count_violations(&x.rec, 0, -1), fixed ? 0 : 1,
+           "%s: nothing else", variant);
     fixture_destroy(&x);
 }
 
@@ -590,6 +675,10 @@ main(void)
 {
     test_idle();
     test_modify();
+    test_adopt_stale("upstream", true);
+    test_adopt_stale("pre-57db02104", false);
+    test_new_stale("upstream", true);
+    test_new_stale("pre-8f0e86f84", false);
     test_modify_failure();
     test_delete_failure();
     test_delete_failure_flow_exists();
