@@ -39,6 +39,8 @@ void report_map_destroy(struct report_map *);
 #define REPORT_TIE_MAX 4096        /* Events buffered with one timestamp. */
 #define REPORT_TIE_REWIND 32       /* See report_event_slot(). */
 #define REPORT_TIE_CAP (REPORT_TIE_MAX + REPORT_TIE_REWIND) /* The buffer. */
+#define REPORT_HOLD_MAX (1u << 16) /* Events held for a missing seq (see
+                                    * "The fold's order" in report.c). */
 
 struct report_discard {
     uint64_t n, ts_begin, ts_end;
@@ -119,6 +121,15 @@ struct report {
     struct ukey_event *tie;         /* (owned) REPORT_TIE_CAP events. */
     size_t tie_base;
     size_t n_tie;
+
+    /* The events waiting for a lower seq (report_order()): a binary
+     * min-heap by seq. */
+    struct ukey_event *held;        /* (owned) */
+    size_t n_held, allocated_held;
+    uint64_t fold_next;             /* The seq the fold expects next, 0
+                                     * before a run's first event. */
+    uint64_t n_late;                /* Events folded after higher seqs. */
+    bool by_time;                   /* report_fold_by_time(). */
 
     struct report_map flow_names;   /* ufid -> (const char *) flow name. */
     struct report_map flow_match;   /* ufids of --flow. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The audit and the timelines (see report.h).  Events go through a small
- * tie buffer (equal timestamps are put in seq order), then to the lifecycle
+ * tie buffer (equal timestamps are put in seq order), a heap that puts a
+ * run's events in seq order ("The fold's order"), then to the lifecycle
  * fold, whose callbacks print violations as they are found and timelines as
  * ukeys are freed; report_finish() prints the summary.  The audit's lines
  * are report-audit.c's, the timelines report-view.c's. */
@@ -329,6 +330,7 @@ report_destroy(struct report *r)
     free((char *) r->opts.thread);
     free(r->line_name);
     free(r->tie);
+    free(r->held);
     for (size_t i = 0; i < r->n_heads; i++) {
         free(r->heads[i].what);
     }
@@ -348,7 +350,7 @@ report_destroy(struct report *r)
 uint64_t
 report_n_events(const struct report *r)
 {
-    return r->n_fed + r->n_tie;
+    return r->n_fed + r->n_tie + r->n_held;
 }
 
 static double
@@ -468,11 +470,6 @@ report_tails(struct report *r, const struct ukey_event *e)
     r->n_tails = n;
 }
 
-/* Seqs that so many threads cannot hold: a thread numbers an event and
- * records it a moment later, with at most a batch of events an observer
- * deferred (UK_MAX_DEFERRED, 64, in core/event.c) numbered with it. */
-#define REPORT_SEQ_GAP_MIN(THREADS) (64 + 2 * (THREADS))
-
 /* True if a loss already known overlaps [begin, end]. */
 static bool
 report_loss_known(const struct report *r, uint64_t begin, uint64_t end)
@@ -510,20 +507,24 @@ report_seq_gap(struct report *r, const struct ukey_event *e)
     }
     uint64_t high = r->seq_high;
     r->seq_high = e->seq;
+    /* In seq order, the time of 'e' may be a little before the last. */
+    uint64_t begin = r->last_ts < e->ts ? r->last_ts : e->ts;
+    uint64_t end = r->last_ts < e->ts ? e->ts : r->last_ts;
     if (!high || !r->have_ts0
         || e->seq - high - 1 < REPORT_SEQ_GAP_MIN(r->seq_threads)
-        || report_loss_known(r, r->last_ts, e->ts)) {
+        || report_loss_known(r, begin, end)) {
         return;
     }
     char what[160];
     snprintf(what, sizeof what, "events of seq %" PRIu64 " to %" PRIu64
              " (never recorded: was tracing stopped and started again?)",
              high + 1, e->seq - 1);
-    report_loss(r, 0, r->last_ts, e->ts, what);
+    report_loss(r, 0, begin, end, what);
 }
 
+/* Folds 'e', in the fold's order (report_order()). */
 static void
-report_process(struct report *r, const struct ukey_event *e)
+report_fold(struct report *r, const struct ukey_event *e)
 {
     if (!r->heads_done) {
         report_heads(r, e);
@@ -531,14 +532,7 @@ report_process(struct report *r, const struct ukey_event *e)
     if (e->ts > r->next_tail_ts) {
         report_tails(r, e);
     }
-    if (!r->opts.on_event) {    /* The REPL finds the gaps itself. */
-        report_seq_gap(r, e);
-    }
-    if (r->opts.on_event) {
-        r->n_fed++;
-        r->opts.on_event(e, r->opts.aux);
-        return;
-    }
+    report_seq_gap(r, e);
     if (!r->have_ts0) {
         r->have_ts0 = true;
         r->ts0 = e->ts;
@@ -574,6 +568,159 @@ report_process(struct report *r, const struct ukey_event *e)
     }
 }
 
+/* ==== The fold's order ====
+ *
+ * The fold takes the events of a run in the order of their seqs, the
+ * order in which the model's own checker folded them (core/event-bus.c
+ * numbers an event and hands it to the checker in that order), not in the
+ * order of their timestamps.  The two differ in a free-running trace: a
+ * thread takes its event's seq, then LTTng-UST reads the clock when it
+ * records it, without the bus lock, so a thread preempted in between
+ * records its event after events of later seqs.  The seq order is the
+ * causal one (an event emitted under a lock is numbered before the next
+ * holder's), the timestamp order is not: a dp_del folded before the
+ * dp_put it followed, or a transition before the round end it preceded,
+ * changes what the liveness rules count (stuck ukey, slowpath), and the
+ * audit of "ukdb load --record" once reported a stuck ukey more or fewer
+ * than the load's checker.
+ *
+ * So the events the streams give (merged by time, which orders each
+ * thread's own events) wait in a heap while a lower seq is missing: until
+ * it comes; or REPORT_HOLD_MAX events later (it was lost, or its thread
+ * waited for a CPU that long: it is folded where it comes, as a late
+ * event); or a loss LTTng reports, the end of the input or of the run.
+ * Within a run, at most the threads' in-flight seqs are missing at a time
+ * in a complete trace: the heap stays small and the cost is one
+ * comparison per event that comes in order. */
+
+static bool
+report_order_before(const struct ukey_event *a, const struct ukey_event *b)
+{
+    return a->seq < b->seq || (a->seq == b->seq && a->ts < b->ts);
+}
+
+static void
+report_hold(struct report *r, const struct ukey_event *e)
+{
+    r->held = uk_grow(r->held, &r->allocated_held, r->n_held + 1,
+                      sizeof *r->held);
+    size_t i = r->n_held++;
+    while (i > 0 && report_order_before(e, &r->held[(i - 1) / 2])) {
+        r->held[i] = r->held[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    r->held[i] = *e;
+}
+
+/* Removes the held event of the lowest seq into '*e'. */
+static void
+report_unhold(struct report *r, struct ukey_event *e)
+{
+    *e = r->held[0];
+    struct ukey_event last = r->held[--r->n_held];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= r->n_held) {
+            break;
+        }
+        if (c + 1 < r->n_held
+            && report_order_before(&r->held[c + 1], &r->held[c])) {
+            c++;
+        }
+        if (!report_order_before(&r->held[c], &last)) {
+            break;
+        }
+        r->held[i] = r->held[c];
+        i = c;
+    }
+    if (r->n_held) {
+        r->held[i] = last;
+    }
+}
+
+/* Folds the held event of the lowest seq. */
+static void
+report_release(struct report *r)
+{
+    struct ukey_event e;
+    report_unhold(r, &e);
+    if (e.seq >= r->fold_next) {
+        r->fold_next = e.seq + 1;
+    } else {
+        r->n_late++;            /* A seq folded twice: two runs mixed. */
+    }
+    report_fold(r, &e);
+}
+
+/* Folds every held event, in seq order: what is missing is not coming. */
+static void
+report_order_flush(struct report *r)
+{
+    while (r->n_held) {
+        report_release(r);
+    }
+}
+
+/* True if 'e' starts another run of the program (lifecycle-run.c): a
+ * thread start whose seq goes back to the first few. */
+static bool
+report_order_new_run(const struct report *r, const struct ukey_event *e)
+{
+    return (e->type == UK_EV_THREAD_START && e->seq <= 3
+            && e->seq < r->fold_next);
+}
+
+/* Takes 'e', in the streams' time order, and folds what is due in seq
+ * order (see "The fold's order"). */
+static void
+report_order(struct report *r, const struct ukey_event *e)
+{
+    if (UK_UNLIKELY(report_order_new_run(r, e))) {
+        report_order_flush(r);
+        r->fold_next = 0;
+    }
+    if (!e->seq || (e->seq < r->fold_next)) {
+        r->n_late += e->seq != 0;   /* Given up on, or a seq seen twice. */
+        report_fold(r, e);
+        return;
+    }
+    if (!r->n_held && (!r->fold_next || e->seq == r->fold_next)) {
+        r->fold_next = e->seq + 1;  /* In order: the common case. */
+        report_fold(r, e);
+        return;
+    }
+    report_hold(r, e);
+    while (r->n_held && (r->held[0].seq <= r->fold_next
+                         || r->n_held > REPORT_HOLD_MAX)) {
+        report_release(r);
+    }
+}
+
+/* The stage before the fold: the REPL's cursor takes the events as the
+ * streams give them (it finds the gaps in 'seq' itself); the fold takes
+ * them in seq order. */
+static void
+report_process(struct report *r, const struct ukey_event *e)
+{
+    if (!r->opts.on_event) {
+        if (r->by_time) {
+            report_fold(r, e);
+        } else {
+            report_order(r, e);
+        }
+        return;
+    }
+    if (!r->heads_done) {
+        report_heads(r, e);
+    }
+    if (e->ts > r->next_tail_ts) {
+        report_tails(r, e);
+    }
+    r->n_fed++;
+    r->opts.on_event(e, r->opts.aux);
+}
+
 static void
 report_flush_ties(struct report *r)
 {
@@ -596,6 +743,21 @@ report_flush_ties(struct report *r)
     }
     r->tie_base += r->n_tie;
     r->n_tie = 0;
+}
+
+void
+report_fold_by_time(struct report *r)
+{
+    report_order_flush(r);
+    r->by_time = true;
+}
+
+/* Every event taken so far folded: the ties, then the held events. */
+static void
+report_flush(struct report *r)
+{
+    report_flush_ties(r);
+    report_order_flush(r);
 }
 
 struct ukey_event *
@@ -692,7 +854,7 @@ void
 report_discarded(struct report *r, uint64_t n, uint64_t ts_begin,
                  uint64_t ts_end, const char *what)
 {
-    report_flush_ties(r);
+    report_flush(r);
     report_loss(r, n, ts_begin, ts_end, what);
 }
 
@@ -761,7 +923,7 @@ report_copy_file(FILE *from, FILE *to)
 bool
 report_mixed_programs(struct report *r, char *buf, size_t size)
 {
-    report_flush_ties(r);
+    report_flush(r);
     return !r->opts.on_event && lifecycle_mixed_programs(r->lc, r->ts0, buf,
                                                          size);
 }
@@ -769,7 +931,7 @@ report_mixed_programs(struct report *r, char *buf, size_t size)
 int
 report_finish(struct report *r)
 {
-    report_flush_ties(r);
+    report_flush(r);
     for (size_t i = 0; i < r->n_heads && !r->opts.on_event; i++) {
         const struct report_head *h = &r->heads[i];
         if (h->state == REPORT_HEAD_OPEN && h->discard != SIZE_MAX) {

@@ -60,13 +60,26 @@ struct report_options {
     struct report_bound begin, end;
     /* A consumer instead of a report (the REPL's trace cursor,
      * repl/trace-read.c): when 'on_event' is set, every event (in the order
-     * report_event() gives the fold, ties put in seq order) goes to it and
+     * report_event() is given them, ties put in seq order) goes to it and
      * every loss to 'on_discarded', and nothing is folded or printed. */
     void (*on_event)(const struct ukey_event *, void *aux);
     void (*on_discarded)(uint64_t n, uint64_t ts_begin, uint64_t ts_end,
                          void *aux);
     void *aux;
 };
+
+/* Missing seqs that so many threads cannot hold: a gap in 'seq' this
+ * wide (THREADS: the highest thread id + 1) is seqs never recorded, a
+ * narrower one may be events still in flight.  A thread numbers an event
+ * and records it a moment later, with at most a batch of events an
+ * observer deferred (UK_MAX_DEFERRED, 64, in core/event-bus.c) numbered
+ * with it.  This counts seqs, not time, so no preemption can fool it: a
+ * thread that waits for a CPU between numbering its event and recording
+ * it holds one seq (or its batch) however long it waits, since it numbers
+ * nothing else meanwhile; the others' events go on with the seqs after
+ * it, and the one it holds fills its gap when it comes.  Used by the
+ * audit (report.c) and the REPL's trace cursor (repl/trace-read.c). */
+#define REPORT_SEQ_GAP_MIN(THREADS) (64 + 2 * (THREADS))
 
 /* Parses 'name' ("text", "json"...).  Returns the format or -1. */
 int report_format_from_name(const char *name);
@@ -98,10 +111,16 @@ void report_destroy(struct report *r);
  * with "NAME: ", to tell the traces of several programs apart. */
 void report_name_lines(struct report *r, const char *name);
 
+/* The input holds several traces, each with seqs of its own, in one
+ * report (the raw view): the fold takes the events in time order, not a
+ * run's in seq order (report.c, "The fold's order"). */
+void report_fold_by_time(struct report *r);
+
 /* Feeds one decoded event, in trace order.  The strings 'e' points to must
  * stay valid as long as 'r' (they are interned by the decoder).  Events
  * with the same timestamp are reordered by 'seq' (the muxer orders ties by
- * stream, not by seq). */
+ * stream, not by seq), and the fold takes a run's events in seq order
+ * (report.c, "The fold's order"). */
 void report_event(struct report *r, const struct ukey_event *e);
 
 /* The same without a copy of the event: the decoder fills the slot that

@@ -149,6 +149,9 @@ bool
 sink_check_one_trace(struct sink *sink)
 {
     bool repl = sink->opts.on_event != NULL;
+    if (sink->n_traces > 1 && !sink->per_trace) {
+        report_fold_by_time(sink->report);  /* Seqs of several programs. */
+    }
     if (sink->opts.mode != REPORT_VIEW || sink->opts.live
         || (sink->opts.format == REPORT_RAW && !repl)
         || sink->n_traces < 2) {
