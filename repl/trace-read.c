@@ -18,13 +18,20 @@
 
 /* ==== Reading ==== */
 
-/* How long a gap in 'seq' may stay open before it counts as a loss.  A
- * thread numbers an event and records it a moment later: preempted in
- * between, the others record events of later seqs for as long as it waits
- * for a CPU, a few ms at most on a loaded machine; 100 ms of trace time is
- * generous.  A gap is also closed after so many events (memory), and every
- * gap at the end of the trace (trace_index_more()). */
-#define TRACE_HOLE_NS 100000000ull
+/* When a gap in 'seq' is a loss.  A thread numbers an event and records it
+ * a moment later: preempted in between, the others record events of later
+ * seqs for as long as it waits for a CPU, however long that is (a loaded
+ * machine, a CPU quota, a stopped process), so the time a gap stays open
+ * says nothing.  It once did: a gap still open 100 ms of trace time later
+ * was a loss, and a thread that waited longer made a false one.  What
+ * the trace does say: LTTng's discarded-events and discarded-packets
+ * messages (exact: the counters of each stream), a gap wider than the
+ * threads can hold at once (REPORT_SEQ_GAP_MIN: seqs never recorded), and
+ * the end of the trace (a seq that never came).  A pending discard message
+ * that no gap placed stays where it came TRACE_SETTLE_NS of trace time
+ * later: that decides where a loss LTTng reported is shown, not whether
+ * there is one.  A gap is also closed after so many events (memory). */
+#define TRACE_SETTLE_NS 100000000ull
 #define TRACE_HOLE_EVENTS (1u << 20)
 /* At most so many gaps open at once: a few per thread in a sound trace;
  * a corrupt one (seqs at random) would otherwise split gaps without end.
@@ -68,22 +75,22 @@ ranges_meet(uint64_t b1, uint64_t e1, uint64_t b2, uint64_t e2)
     return b1 <= e2 && b2 <= e1;
 }
 
-/* The gap holes[0] is a loss.  It takes in the pending discarded-events
+/* The gap holes[i] is a loss.  It takes in the pending discarded-events
  * messages whose time range meets its own: with per-CPU streams, LTTng
  * reports a loss at the beginning of its range, which may be well before
  * the events that went missing, and the gap in 'seq' says where they were
  * and how many (LTTng's count is the stream's, of any provider). */
 static void
-close_first_hole(struct trace_cursor *tc)
+close_hole(struct trace_cursor *tc, size_t i)
 {
-    const struct trace_hole *h = &tc->holes[0];
+    const struct trace_hole *h = &tc->holes[i];
     struct trace_loss l = {
         .pos = h->pos, .n = h->hi - h->lo + 1, .from_seq = true,
         .ts_begin = h->ts_begin, .ts_end = h->ts_end,
     };
     size_t n = 0;
-    for (size_t i = 0; i < tc->n_pending; i++) {
-        const struct trace_loss *d = &tc->pending[i];
+    for (size_t k = 0; k < tc->n_pending; k++) {
+        const struct trace_loss *d = &tc->pending[k];
         if (ranges_meet(d->ts_begin, d->ts_end, h->ts_begin, h->ts_end)) {
             l.reported += d->reported;
             loss_widen(&l, d->ts_begin, d->ts_end);
@@ -93,12 +100,12 @@ close_first_hole(struct trace_cursor *tc)
     }
     tc->n_pending = n;
     add_loss(tc, &l);
-    memmove(&tc->holes[0], &tc->holes[1],
-            --tc->n_holes * sizeof *tc->holes);
+    memmove(&tc->holes[i], &tc->holes[i + 1],
+            (--tc->n_holes - i) * sizeof *tc->holes);
 }
 
 /* Settles the pending losses that no gap in 'seq' will place: 'final', or
- * TRACE_HOLE_NS of trace time ('now') after their range (or
+ * TRACE_SETTLE_NS of trace time ('now') after their range (or
  * TRACE_HOLE_EVENTS events later) with no open gap that began in it (the
  * gaps are in position order, so in time order).  They stay where the
  * message was, of an unknown count. */
@@ -108,8 +115,8 @@ settle_losses(struct trace_cursor *tc, uint64_t now, bool final)
     size_t n = 0;
     for (size_t i = 0; i < tc->n_pending; i++) {
         const struct trace_loss *d = &tc->pending[i];
-        bool late = ((d->ts_end <= UINT64_MAX - TRACE_HOLE_NS
-                      && now >= d->ts_end + TRACE_HOLE_NS)
+        bool late = ((d->ts_end <= UINT64_MAX - TRACE_SETTLE_NS
+                      && now >= d->ts_end + TRACE_SETTLE_NS)
                      || d->pos + TRACE_HOLE_EVENTS <= tc->n_events);
         bool gap_open = tc->n_holes && tc->holes[0].ts_begin <= d->ts_end;
         if (final || (late && !gap_open)) {
@@ -163,12 +170,32 @@ fill_hole(struct trace_cursor *tc, uint64_t s)
     }
 }
 
-/* Follows the seqs read: a gap opens a hole; a hole still open
- * TRACE_HOLE_NS later in the trace (or TRACE_HOLE_EVENTS events later, or
- * the oldest of more than TRACE_HOLES_MAX) is a loss. */
+/* True if a pending discard message's time range meets that of gap
+ * 'h': LTTng says events went missing there. */
+static bool
+hole_discarded(const struct trace_cursor *tc, const struct trace_hole *h)
+{
+    for (size_t i = 0; i < tc->n_pending; i++) {
+        const struct trace_loss *d = &tc->pending[i];
+        if (ranges_meet(d->ts_begin, d->ts_end, h->ts_begin, h->ts_end)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Follows the seqs read: a gap opens a hole, which the seqs that come
+ * later fill; a hole is a loss (see TRACE_SETTLE_NS) when LTTng reports a
+ * loss in its range, when it opened wider than the threads can hold, at
+ * the end of the trace (trace_index_more()), or when it is the oldest of
+ * more than TRACE_HOLES_MAX or TRACE_HOLE_EVENTS events old (memory). */
 static void
 note_seq(struct trace_cursor *tc, const struct ukey_event *e)
 {
+    if (e->type != UK_EV_VIOLATION && e->thread_id >= tc->seq_threads) {
+        tc->seq_threads = (uint64_t) e->thread_id + 1;
+    }
+    bool wide = false;
     if (!tc->hi_seq) {
         tc->hi_seq = e->seq;    /* The first: what came before, if anything,
                                  * was not recorded, not lost. */
@@ -179,16 +206,21 @@ note_seq(struct trace_cursor *tc, const struct ukey_event *e)
                 .ts_begin = tc->n_events ? tc->events[tc->n_events - 1].ts
                                          : 0,
                 .ts_end = e->ts });
+            wide = (e->seq - tc->hi_seq - 1
+                    >= REPORT_SEQ_GAP_MIN(tc->seq_threads));
         }
         tc->hi_seq = e->seq;
     } else {
         fill_hole(tc, e->seq);
     }
+    if (wide) {
+        close_hole(tc, tc->n_holes - 1);
+    }
     while (tc->n_holes
-           && (e->ts >= tc->holes[0].ts_end + TRACE_HOLE_NS
+           && (hole_discarded(tc, &tc->holes[0])
                || tc->holes[0].pos + TRACE_HOLE_EVENTS <= tc->n_events
                || tc->n_holes > TRACE_HOLES_MAX)) {
-        close_first_hole(tc);
+        close_hole(tc, 0);
     }
     settle_losses(tc, e->ts, false);
 }
@@ -388,7 +420,7 @@ void
 trace_index_more(struct trace_cursor *tc, bool final)
 {
     while (final && tc->n_holes) {
-        close_first_hole(tc);
+        close_hole(tc, 0);
     }
     if (final) {
         settle_losses(tc, 0, true);

@@ -179,9 +179,11 @@ struct trace_cursor {
     /* While reading: the highest 'seq' read, and the gaps below it.  In a
      * free-running trace two threads' events may come in the other order
      * than their seqs (see event_bus_add_concurrent()), so a gap is a loss
-     * only once it has stayed open 100 ms of trace time (see
-     * TRACE_HOLE_NS), or at the end of the trace. */
+     * only once the trace says so: at its end, when LTTng reports a loss
+     * in its time range, or when it is wider than the threads can hold
+     * (see note_seq()). */
     uint64_t hi_seq;
+    uint64_t seq_threads;           /* The highest thread id + 1. */
     struct trace_hole *holes;       /* (owned) By 'pos'. */
     size_t n_holes, allocated_holes;
 

@@ -3,9 +3,10 @@
 # A trace opened in the REPL counts a gap in 'seq' as lost events only if
 # the missing seqs never come: in a free-running trace, two threads' events
 # may be recorded in the other order than their seqs (the tracepoints are a
-# concurrent observer, core/event.h), so a gap may fill a moment later
-# (repl/trace-read.c, note_seq()), within 100 ms of trace time.  Exact traces
-# from tests/helper/ctf-write.py.
+# concurrent observer, core/event.h), so a gap may fill later, however
+# much later: the thread that holds the missing seq may wait that long for
+# a CPU (repl/trace-read.c, note_seq()).  Exact traces from
+# tests/helper/ctf-write.py.
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -34,10 +35,21 @@ stats() {
 upcalls swapped 1 2 4 3 5 6
 upcalls lost 1 2 4 5
 upcalls split 1 5 3 6
-# Seq 9 comes 99 ms after its gap opened (at 10): in time.  Seq 2 comes
-# 200 ms after, once the gap is closed (TRACE_HOLE_NS, 100 ms): too late.
+# Seq 9 comes 99 ms after its gap opened (at 10), seq 2 200 ms after its
+# own: its thread waited for a CPU that long.  A gap that was open 100 ms
+# of trace time was once a loss: seq 2 made a false one (t1504 saw it
+# under load).  Seq 14 never comes: a loss, found at the end.
 upcalls late 1 3 4 5 6 7 8 10 9@99000000 11@200000000 2@200001000 \
-    12@200002000
+    12@200002000 13@200003000 15@200004000
+# A gap wider than the threads can hold (REPORT_SEQ_GAP_MIN: 64 + 2 per
+# thread, 2 threads here): seqs never recorded, a loss as soon as it is
+# seen, while the narrow gap before it (seq 2) stays open and fills.
+printf "%s\n" "upcall thread=1 ufid=5 value=1 seq=1" \
+    "upcall thread=1 ufid=5 value=1 seq=3" \
+    "upcall thread=1 ufid=5 value=1 seq=100" \
+    "upcall thread=0 ufid=5 value=1 seq=2" \
+    "upcall thread=1 ufid=5 value=1 seq=101" |
+    $WRITE "$TRASH/wide" || { echo "Bail out! ctf-write wide"; exit 1; }
 
 # A corrupt trace: 300,000 seqs at random, 1 ns apart.  Every seq under
 # the highest read splits a gap; opening it must stay quick: the gaps are
@@ -80,15 +92,25 @@ test_expect_success 'a gap filled in its middle: one report of the rest' '
     test_grep "2 events LOST here (gap in seq)" around
 '
 
-test_expect_success 'a seq that comes too late is a loss all the same' '
+test_expect_success 'a seq that comes 200 ms late fills its gap: no loss' '
     stats late >out &&
-    test_grep "^events  *12 of 12$" out &&
+    test_grep "^events  *14 of 14$" out &&
     test_grep "^loss reports  *1$" out &&
     test_grep "^events lost  *1$" out &&
-    sed -n "/^\[1\]/,/^\[2\]/p" out >around &&
+    sed -n "/^\[13\]/,/^\[14\]/p" out >around &&
     test_grep "1 event LOST here (gap in seq)" around &&
+    [ "$(grep -c LOST out)" = 1 ] &&
     "$UKDB" late </dev/null >open.out &&
     test_grep "1 loss (1 event lost)" open.out
+'
+
+test_expect_success 'a gap wider than the threads can hold: a loss at once' '
+    stats wide >out &&
+    test_grep "^loss reports  *1$" out &&
+    test_grep "^events lost  *96$" out &&
+    [ "$(grep -c LOST out)" = 1 ] &&
+    sed -n "/^\[2\]/,/^\[3\]/p" out >around &&
+    test_grep "96 events LOST here (gap in seq)" around
 '
 
 test_expect_success 'seqs at random (corrupt): opens at once, losses told' '
