@@ -42,6 +42,12 @@ void report_map_destroy(struct report_map *);
 #define REPORT_HOLD_MAX (1u << 16) /* Events held for a missing seq (see
                                     * "The fold's order" in report.c). */
 
+/* A held event's key (report_order() in report.c). */
+struct report_held {
+    uint64_t seq;
+    uint32_t slot;                  /* In 'held_ev'. */
+};
+
 struct report_discard {
     uint64_t n, ts_begin, ts_end;
     char what[256];
@@ -123,9 +129,13 @@ struct report {
     size_t n_tie;
 
     /* The events waiting for a lower seq (report_order()): a binary
-     * min-heap by seq. */
-    struct ukey_event *held;        /* (owned) */
+     * min-heap of keys by seq, and the events in slots. */
+    struct report_held *held;       /* (owned) The heap. */
     size_t n_held, allocated_held;
+    struct ukey_event *held_ev;     /* (owned) Slots, 'n_held' in use. */
+    size_t allocated_held_ev;
+    uint32_t *free_held;            /* (owned) Free slots below the top. */
+    size_t n_free_held, allocated_free_held;
     uint64_t fold_next;             /* The seq the fold expects next, 0
                                      * before a run's first event. */
     uint64_t n_late;                /* Events folded after higher seqs. */

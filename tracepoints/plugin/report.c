@@ -331,6 +331,8 @@ report_destroy(struct report *r)
     free(r->line_name);
     free(r->tie);
     free(r->held);
+    free(r->held_ev);
+    free(r->free_held);
     for (size_t i = 0; i < r->n_heads; i++) {
         free(r->heads[i].what);
     }
@@ -593,31 +595,48 @@ report_fold(struct report *r, const struct ukey_event *e)
  * in a complete trace: the heap stays small and the cost is one
  * comparison per event that comes in order. */
 
+/* The heap orders keys of 16 bytes, not the events themselves: a hold
+ * in a free-running trace may keep thousands of events waiting, each
+ * pushed and popped once. */
 static bool
-report_order_before(const struct ukey_event *a, const struct ukey_event *b)
+report_order_before(const struct report_held *a, const struct report_held *b)
 {
-    return a->seq < b->seq || (a->seq == b->seq && a->ts < b->ts);
+    return a->seq < b->seq || (a->seq == b->seq && a->slot < b->slot);
 }
 
 static void
 report_hold(struct report *r, const struct ukey_event *e)
 {
+    uint32_t slot;
+    if (r->n_free_held) {
+        slot = r->free_held[--r->n_free_held];
+    } else {
+        slot = (uint32_t) r->n_held;    /* Every slot below is in use. */
+        r->held_ev = uk_grow(r->held_ev, &r->allocated_held_ev, slot + 1,
+                             sizeof *r->held_ev);
+    }
+    r->held_ev[slot] = *e;
     r->held = uk_grow(r->held, &r->allocated_held, r->n_held + 1,
                       sizeof *r->held);
+    struct report_held key = { .seq = e->seq, .slot = slot };
     size_t i = r->n_held++;
-    while (i > 0 && report_order_before(e, &r->held[(i - 1) / 2])) {
+    while (i > 0 && report_order_before(&key, &r->held[(i - 1) / 2])) {
         r->held[i] = r->held[(i - 1) / 2];
         i = (i - 1) / 2;
     }
-    r->held[i] = *e;
+    r->held[i] = key;
 }
 
 /* Removes the held event of the lowest seq into '*e'. */
 static void
 report_unhold(struct report *r, struct ukey_event *e)
 {
-    *e = r->held[0];
-    struct ukey_event last = r->held[--r->n_held];
+    uint32_t slot = r->held[0].slot;
+    *e = r->held_ev[slot];
+    r->free_held = uk_grow(r->free_held, &r->allocated_free_held,
+                           r->n_free_held + 1, sizeof *r->free_held);
+    r->free_held[r->n_free_held++] = slot;
+    struct report_held last = r->held[--r->n_held];
     size_t i = 0;
     for (;;) {
         size_t c = 2 * i + 1;
@@ -636,6 +655,9 @@ report_unhold(struct report *r, struct ukey_event *e)
     }
     if (r->n_held) {
         r->held[i] = last;
+    }
+    if (!r->n_held) {
+        r->n_free_held = 0;     /* Every slot free: from 0 again. */
     }
 }
 
