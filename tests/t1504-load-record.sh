@@ -100,8 +100,9 @@ test_expect_success 'v1-replace: violations recorded as events, audited' '
     found=0 &&
     for seed in 1 2 3 4 5 6 7 8; do
         rm -rf v1 &&
-        "$UKDB" load --handlers 3 --revalidators 3 --flows 500 --seconds 1 \
-            --idle-ms 5 --zipf 0.5 --variant v1-replace --seed $seed \
+        "$UKDB" load --handlers 3 --revalidators 3 --flows 2000 --seconds 1 \
+            --idle-ms 2 --zipf 0.8 --churn 0.1 --rate 0 \
+            --variant v1-replace --seed $seed \
             --record v1 --format json >summary 2>err || exit 1
         n=$(by_violation summary double-delete)
         echo "seed $seed: $n double deletes"
