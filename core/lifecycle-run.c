@@ -12,18 +12,12 @@
 
 /* ==== Losses ==== */
 
-/* lifecycle_discarded() and lifecycle_discard_open(): the summary's
- * count, and what a loss makes of the ukeys and flows seen so far. */
+/* What a loss makes of the ukeys and flows seen so far: nothing the lost
+ * events could have changed is judged any more. */
 static void
-lc_discard(struct lifecycle *lc, uint64_t n, uint64_t ts_begin)
+lc_doubt_all(struct lifecycle *lc)
 {
-    lc->sum.discarded_events += n;
-    lc->sum.n_discard_unknown += !n;
-    if (!lc->sum.n_discard_reports++) {
-        lc->sum.first_discard_ts = ts_begin;
-    }
     lc->discard_seen = true;
-
     for (size_t i = 0; i <= lc->ukeys.mask; i++) {
         struct lc_ukey *u = lc->ukeys.slots[i].value;
         if (u) {
@@ -43,12 +37,32 @@ lc_discard(struct lifecycle *lc, uint64_t n, uint64_t ts_begin)
     }
 }
 
+/* lifecycle_discarded() and lifecycle_discard_open(): the summary's
+ * count, and what a loss makes of the ukeys and flows seen so far. */
+static void
+lc_discard(struct lifecycle *lc, uint64_t n, uint64_t ts_begin)
+{
+    lc->sum.discarded_events += n;
+    lc->sum.n_discard_unknown += !n;
+    if (!lc->sum.n_discard_reports++) {
+        lc->sum.first_discard_ts = ts_begin;
+    }
+    lc_doubt_all(lc);
+}
+
 void
 lifecycle_discarded(struct lifecycle *lc, uint64_t n, uint64_t ts_begin,
                     uint64_t ts_end)
 {
     lc_discard(lc, n, ts_begin);
     lc->sum.last_discard_ts = ts_end;
+    lc->lost_until = lifecycle_lost_until(lc->lost_until, ts_end);
+}
+
+void
+lifecycle_doubt(struct lifecycle *lc, uint64_t ts_end)
+{
+    lc_doubt_all(lc);
     lc->lost_until = lifecycle_lost_until(lc->lost_until, ts_end);
 }
 

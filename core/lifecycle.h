@@ -289,6 +289,11 @@ void lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
 void lifecycle_discarded(struct lifecycle *lc, uint64_t n,
                          uint64_t ts_begin, uint64_t ts_end);
 
+/* As lifecycle_discarded() for a loss already counted (one that another
+ * report covers): what is live now becomes INCONCLUSIVE, and the summary
+ * counts no other report. */
+void lifecycle_doubt(struct lifecycle *lc, uint64_t ts_end);
+
 /* A loss of an unknown number of events from 'ts_begin' whose end is not
  * known yet (a stream of an input that starts mid-run, behind a muxer,
  * until its first packet comes): as lifecycle_discarded() with a range

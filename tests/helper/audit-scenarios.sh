@@ -277,3 +277,43 @@ scn_stopped() {
     scn_retire 3 0x10 3 2
     echo "end thread=0 value=0"
 }
+
+# scn_lost_head: a stream that lost its first packet with nothing to say
+# so (LTTng's packet count starts there): the revalidator's events that
+# retired ukey 1 are gone, a handler then installs ukey 3 for f1.  A few
+# seqs missing among the others' events, never coming.
+scn_lost_head() {
+    scn_head
+    scn_install 1 0x10 3
+    echo "@stream 1"
+    echo "@drop"
+    scn_retire 1 0x10 3 1
+    echo "@stream 0"
+    scn_install 3 0x10 3
+    scn_retire 3 0x10 3 2
+    echo "end thread=0 value=0"
+}
+
+# scn_lost_among: as scn_lost_head, and the stream goes on losing a few
+# events at a time among the other stream's: no gap is wide, but together
+# they are more seqs than the threads can hold in flight.
+scn_lost_among() {
+    scn_head
+    scn_install 1 0x10 3
+    echo "@stream 1"
+    echo "@drop"
+    scn_retire 1 0x10 3 1
+    for i in $(seq 10); do
+        echo "@stream 0"
+        echo "flow thread=0 ufid=0x$((0x100 + i)) name=g$i"
+        echo "@stream 1"
+        echo "@drop"
+        for _ in $(seq 8); do
+            echo "traffic thread=2 ufid=0x20 value=1 result=FASTPATH"
+        done
+    done
+    echo "@stream 0"
+    scn_install 3 0x10 3
+    scn_retire 3 0x10 3 2
+    echo "end thread=0 value=0"
+}

@@ -139,6 +139,15 @@ struct report {
     uint64_t fold_next;             /* The seq the fold expects next, 0
                                      * before a run's first event. */
     uint64_t n_late;                /* Events folded after higher seqs. */
+    uint64_t order_high;            /* The highest seq of the run so far,
+                                     * and the highest thread id + 1 (for
+                                     * report_order_missing()). */
+    uint64_t order_threads;
+    /* The last loss report_order_lost() told: its first seq, and its place
+     * in 'discards' (SIZE_MAX: none, or another loss came since). */
+    uint64_t order_loss_first;
+    size_t order_loss;
+    const char *order_loss_why;     /* Its reason (a static string). */
     bool by_time;                   /* report_fold_by_time(). */
 
     struct report_map flow_names;   /* ufid -> (const char *) flow name. */

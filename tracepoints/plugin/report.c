@@ -256,6 +256,7 @@ report_create(const struct report_options *options)
     r->opts.flow = options->flow ? uk_xstrdup(options->flow) : NULL;
     r->opts.thread = options->thread ? uk_xstrdup(options->thread) : NULL;
     r->out = options->out ? options->out : stdout;
+    r->order_loss = SIZE_MAX;
     if (r->opts.mode == REPORT_VIEW && !r->opts.live && !r->opts.on_event
         && (r->opts.format == REPORT_RAW
             || r->opts.format == REPORT_CHROME)) {
@@ -675,11 +676,75 @@ report_release(struct report *r)
     report_fold(r, &e);
 }
 
-/* Folds every held event, in seq order: what is missing is not coming. */
+/* The seqs missing between the next the fold expects and the highest
+ * taken so far: those neither folded nor held. */
+static uint64_t
+report_order_missing(const struct report *r)
+{
+    if (!r->n_held || r->order_high < r->fold_next) {
+        return 0;
+    }
+    uint64_t span = r->order_high - r->fold_next + 1;
+    return span > r->n_held ? span - r->n_held : 0;
+}
+
+/* The missing seqs from the fold's next to the lowest held one were lost:
+ * told as a loss from the last event folded to that one, unless a loss
+ * known already covers it (LTTng's own count of what it discarded).  A
+ * lost packet leaves many small gaps among the other CPUs' events: those
+ * that follow the last one told, with no other loss between, widen it.
+ * What is live becomes doubtful at each, as at any loss. */
 static void
-report_order_flush(struct report *r)
+report_order_lost(struct report *r, const char *why)
+{
+    const struct ukey_event *next = &r->held_ev[r->held[0].slot];
+    uint64_t begin = r->last_ts < next->ts ? r->last_ts : next->ts;
+    uint64_t end = r->last_ts < next->ts ? next->ts : r->last_ts;
+    if (!r->fold_next || next->seq <= r->fold_next) {
+        return;                 /* Nothing missing before it. */
+    }
+    /* One gap this wide is no lost packet among other CPUs' events. */
+    bool wide = (next->seq - r->fold_next
+                 >= REPORT_SEQ_GAP_MIN(r->order_threads));
+    if (wide) {
+        why = "was tracing stopped and started again?";
+    }
+    struct report_discard *last = (!wide && r->order_loss != SIZE_MAX
+                                   && r->order_loss + 1 == r->n_discards
+                                   ? &r->discards[r->order_loss] : NULL);
+    if (!last && report_loss_known(r, begin, end)) {
+        lifecycle_doubt(r->lc, end);
+        return;
+    }
+    char what[sizeof last->what];
+    uint64_t first = last ? r->order_loss_first : r->fold_next;
+    why = last ? r->order_loss_why : why;
+    snprintf(what, sizeof what, "events %s seq %" PRIu64 " to %" PRIu64
+             " (never recorded: %s)", last ? "among" : "of", first,
+             next->seq - 1, why);
+    if (last) {
+        last->ts_end = end > last->ts_end ? end : last->ts_end;
+        snprintf(last->what, sizeof last->what, "%s", what);
+        lifecycle_doubt(r->lc, end);
+        return;
+    }
+    size_t n = r->n_discards;
+    report_loss(r, 0, begin, end, what);
+    r->order_loss = r->n_discards > n && !wide ? n : SIZE_MAX;
+    r->order_loss_first = first;
+    r->order_loss_why = why;
+}
+
+/* Folds every held event, in seq order: what is missing is not coming.
+ * At the end of a run or of the input, that is a loss ('lost'); before a
+ * loss LTTng reports, that loss is it. */
+static void
+report_order_flush(struct report *r, bool lost)
 {
     while (r->n_held) {
+        if (lost) {
+            report_order_lost(r, "the run went on without them");
+        }
         report_release(r);
     }
 }
@@ -699,8 +764,14 @@ static void
 report_order(struct report *r, const struct ukey_event *e)
 {
     if (UK_UNLIKELY(report_order_new_run(r, e))) {
-        report_order_flush(r);
-        r->fold_next = 0;
+        report_order_flush(r, true);
+        r->fold_next = r->order_high = r->order_threads = 0;
+    }
+    if (e->seq > r->order_high) {
+        r->order_high = e->seq;
+    }
+    if (e->thread_id >= r->order_threads) {
+        r->order_threads = (uint64_t) e->thread_id + 1;
     }
     if (!e->seq || (e->seq < r->fold_next)) {
         r->n_late += e->seq != 0;   /* Given up on, or a seq seen twice. */
@@ -713,8 +784,15 @@ report_order(struct report *r, const struct ukey_event *e)
         return;
     }
     report_hold(r, e);
+    /* More seqs missing than the threads can hold in flight at once: some
+     * of them are lost, and the lowest ones have waited longest. */
+    uint64_t in_flight = REPORT_SEQ_GAP_MIN(r->order_threads);
     while (r->n_held && (r->held[0].seq <= r->fold_next
-                         || r->n_held > REPORT_HOLD_MAX)) {
+                         || r->n_held > REPORT_HOLD_MAX
+                         || report_order_missing(r) > in_flight)) {
+        if (report_order_missing(r) > in_flight) {
+            report_order_lost(r, "more seqs missing than the threads hold");
+        }
         report_release(r);
     }
 }
@@ -770,16 +848,17 @@ report_flush_ties(struct report *r)
 void
 report_fold_by_time(struct report *r)
 {
-    report_order_flush(r);
+    report_order_flush(r, false);
     r->by_time = true;
 }
 
-/* Every event taken so far folded: the ties, then the held events. */
+/* Every event taken so far folded: the ties, then the held events; at
+ * the end of the input ('end'), the seqs still missing are a loss. */
 static void
-report_flush(struct report *r)
+report_flush(struct report *r, bool end)
 {
     report_flush_ties(r);
-    report_order_flush(r);
+    report_order_flush(r, end);
 }
 
 struct ukey_event *
@@ -876,7 +955,7 @@ void
 report_discarded(struct report *r, uint64_t n, uint64_t ts_begin,
                  uint64_t ts_end, const char *what)
 {
-    report_flush(r);
+    report_flush(r, false);
     report_loss(r, n, ts_begin, ts_end, what);
 }
 
@@ -945,7 +1024,7 @@ report_copy_file(FILE *from, FILE *to)
 bool
 report_mixed_programs(struct report *r, char *buf, size_t size)
 {
-    report_flush(r);
+    report_flush(r, true);
     return !r->opts.on_event && lifecycle_mixed_programs(r->lc, r->ts0, buf,
                                                          size);
 }
@@ -953,7 +1032,7 @@ report_mixed_programs(struct report *r, char *buf, size_t size)
 int
 report_finish(struct report *r)
 {
-    report_flush(r);
+    report_flush(r, true);
     for (size_t i = 0; i < r->n_heads && !r->opts.on_event; i++) {
         const struct report_head *h = &r->heads[i];
         if (h->state == REPORT_HEAD_OPEN && h->discard != SIZE_MAX) {
