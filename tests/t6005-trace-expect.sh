@@ -82,10 +82,8 @@ test_expect_success 'ukdb TRACE -c with expect: exit status of the check' '
 '
 
 # An upcall, events of an unknown number lost, then a ukey created.
-printf '%s\n' "thread_start thread=1 kind=HANDLER name=h0" \
-    "flow thread=1 ufid=5 name=f1" "upcall thread=1 ufid=5 value=1" \
-    "@lost-packets 1" "create thread=1 ukey=1 ufid=5 umap=0 kind=UPCALL" \
-    "transition thread=1 ukey=1 ufid=5 from=CREATED to=VISIBLE result=OK" |
+. "$TEST_TOP/tests/helper/audit-scenarios.sh"
+scn_lost_then_create |
     /usr/bin/python3 "$TEST_TOP/tests/helper/ctf-write.py" "$TRASH/lost" ||
     { echo "Bail out! ctf-write lost"; exit 1; }
 

@@ -317,3 +317,12 @@ scn_lost_among() {
     scn_retire 3 0x10 3 2
     echo "end thread=0 value=0"
 }
+
+# scn_lost_then_create: an upcall, events of an unknown number lost (a
+# packet), then a ukey created: what the cursor cannot tell after it.
+scn_lost_then_create() {
+    printf '%s\n' "thread_start thread=1 kind=HANDLER name=h0" \
+        "flow thread=1 ufid=5 name=f1" "upcall thread=1 ufid=5 value=1" \
+        "@lost-packets 1" "create thread=1 ukey=1 ufid=5 umap=0 kind=UPCALL" \
+        "transition thread=1 ukey=1 ufid=5 from=CREATED to=VISIBLE result=OK"
+}
