@@ -72,13 +72,17 @@ trace_print_losses_at(const struct trace_cursor *tc, uint64_t pos)
         if (l->pos != pos) {
             continue;
         }
-        if (l->n) {
-            printf("      *** %" PRIu64 " event%s LOST here (gap in seq)",
-                   l->n, l->n == 1 ? "" : "s");
+        uint64_t n = l->seqs ? l->seqs : l->n;
+        if (n) {
+            printf("      *** %" PRIu64 " event%s LOST here%s", n,
+                   n == 1 ? "" : "s", l->from_seq ? " (gap in seq)" : "");
         } else {
             printf("      *** events LOST here");
         }
-        if (l->reported || !l->from_seq) {
+        if (l->more && l->seqs && !l->n) {
+            printf(" (counted in the loss LTTng reported before)");
+        }
+        if (!l->more && (l->reported || !l->from_seq)) {
             char lost[64];
             printf(" (LTTng: %s discarded)",
                    lifecycle_format_lost(lost, sizeof lost, l->reported,

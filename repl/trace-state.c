@@ -437,9 +437,14 @@ trace_state_lose(struct trace_state *st, const struct trace_loss *l)
         }
     }
     st->n_lost += l->n;
-    st->n_losses_unknown += !l->n;
     st->lost_until = lifecycle_lost_until(st->lost_until, l->ts_end);
-    if (!st->n_losses++) {
+    if (!st->n_losses) {
         st->first_lost_pos = l->pos + 1;
+    }
+    if (!l->more || !st->n_losses) {
+        /* More of a loss told before is no other report (the audit's
+         * lifecycle_doubt()). */
+        st->n_losses_unknown += !l->n;
+        st->n_losses++;
     }
 }

@@ -147,8 +147,7 @@ cursor_destroy(struct trace_cursor *tc)
     free(tc->mixed);
     free(tc->events);
     free(tc->losses);
-    free(tc->holes);
-    free(tc->pending);
+    free(tc->told);
     free(tc->violations);
     free(tc->flows);
     free(tc->threads);
@@ -227,7 +226,7 @@ print_opened(struct repl *r, const struct trace_cursor *tc, const char *path)
     uint64_t lost = 0, n_unknown = 0;
     for (size_t i = 0; i < tc->n_losses; i++) {
         lost += tc->losses[i].n;
-        n_unknown += !tc->losses[i].n;
+        n_unknown += !tc->losses[i].n && !tc->losses[i].more;
     }
     if (!tc->n_events) {
         repl_printf(r, "%s: live session, no event yet\n", path);
@@ -243,11 +242,11 @@ print_opened(struct repl *r, const struct trace_cursor *tc, const char *path)
                     tc->events[tc->n_events - 1].seq, n_threads,
                     uk_plural(n_threads), tc->n_flows,
                     uk_plural(tc->n_flows), span + 1);
-        if (tc->n_losses) {
+        if (tc->n_reports) {
             char what[64];
             lifecycle_format_lost(what, sizeof what, lost, n_unknown);
-            repl_printf(r, ", %zu loss%s (%s%s lost)", tc->n_losses,
-                        tc->n_losses == 1 ? "" : "es", what,
+            repl_printf(r, ", %zu loss%s (%s%s lost)", tc->n_reports,
+                        tc->n_reports == 1 ? "" : "es", what,
                         n_unknown ? " of events"
                         : lost == 1 ? " event" : " events");
         }

@@ -106,20 +106,22 @@ struct trace_state {
 };
 
 /* Events were lost after position 'pos' (between event 'pos' and event
- * 'pos' + 1). */
+ * 'pos' + 1), as the audit's fold takes them (report.h's
+ * report_loss_info). */
 struct trace_loss {
     uint64_t pos;
-    uint64_t n;                     /* Missing seqs here (0 = unknown). */
+    uint64_t n;                     /* Events lost, counted here: the seqs
+                                     * of a gap, and of the later gaps
+                                     * that LTTng reported here (0 =
+                                     * unknown). */
     uint64_t reported;              /* Count of LTTng's message, if any. */
+    uint64_t seqs;                  /* Seqs missing here (a gap), if any. */
     uint64_t ts_begin, ts_end;
     bool from_seq;                  /* Seen as a gap in 'seq'. */
-};
-
-/* Seqs [lo, hi] not read (yet): first missed before event 'pos'. */
-struct trace_hole {
-    uint64_t lo, hi;
-    uint64_t pos;
-    uint64_t ts_begin, ts_end;
+    bool more;                      /* Part of a loss told before (LTTng's,
+                                     * or the gaps just before among other
+                                     * threads' events): not another
+                                     * report. */
 };
 
 /* A violation found by the lifecycle fold (core/lifecycle.c). */
@@ -148,15 +150,18 @@ struct trace_cursor {
     bool was_live;                  /* Opened as a live session. */
     bool live_failed;               /* Its connection failed. */
     bool opening;                   /* In "open": errors say so. */
-    struct ukey_event *events;      /* (owned) In seq order. */
+    struct ukey_event *events;      /* (owned) In the audit's fold order: a
+                                     * run's in seq order (report.c, "The
+                                     * fold's order"), so that its event
+                                     * numbers are the cursor's. */
     size_t n_events, allocated_events;
     struct trace_loss *losses;      /* (owned) By position. */
     size_t n_losses, allocated_losses;
-    struct trace_loss *pending;     /* (owned) Discarded-events (or
-                                     * packets) messages that a gap in
-                                     * 'seq' may yet place and count, by
-                                     * position; not in 'losses' yet. */
-    size_t n_pending, allocated_pending;
+    size_t n_reports;               /* Losses that are not 'more'. */
+    size_t *told;                   /* (owned) report_loss_info's number
+                                     * - 1 -> index in 'losses', or
+                                     * SIZE_MAX. */
+    size_t n_told, allocated_told;
     struct trace_violation *violations;  /* (owned) By index. */
     size_t n_violations, allocated_violations;
     bool has_violation_events;      /* The trace records the checker's. */
@@ -176,17 +181,6 @@ struct trace_cursor {
     struct trace_state *checkpoints;    /* (owned) [i] at i * 'every'. */
     uint64_t every;                 /* Events between checkpoints. */
     size_t n_checkpoints, allocated_checkpoints;
-    /* While reading: the highest 'seq' read, and the gaps below it.  In a
-     * free-running trace two threads' events may come in the other order
-     * than their seqs (see event_bus_add_concurrent()), so a gap is a loss
-     * only once the trace says so: at its end, when LTTng reports a loss
-     * in its time range, or when it is wider than the threads can hold
-     * (see note_seq()). */
-    uint64_t hi_seq;
-    uint64_t seq_threads;           /* The highest thread id + 1. */
-    struct trace_hole *holes;       /* (owned) By 'pos'. */
-    size_t n_holes, allocated_holes;
-
     /* Indexing goes on as a live session sends events. */
     struct lifecycle *lc;           /* (owned) The fold, until the end. */
     struct trace_state indexed;     /* The state at 'n_indexed'. */

@@ -66,4 +66,74 @@ test_expect_success 'the view gives the events in seq order' '
     test_cmp want seqs
 '
 
+# The REPL on a trace ("ukdb TRACE", "open TRACE") folds in the audit's
+# order too, with the audit's losses: its checker ("show violations",
+# "expect violation") finds what the audit finds.  It once folded the
+# streams' time order: the stuck ukey of put-first in del-first instead.
+test_expect_success 'the REPL on a trace: the violations of the audit' '
+    stuck="goto end; expect violation stuck-ukey" &&
+    "$UKDB" put-first -c "$stuck" >out 2>err &&
+    test_grep "^1 violation found by the lifecycle rules" out &&
+    "$UKDB" del-first -c "goto end; expect no-violation" >out 2>err &&
+    test_grep "^0 violations found by the lifecycle rules" out &&
+    { "$UKDB" del-first -c "$stuck" >out 2>err; test $? = 1; } &&
+    test_grep "expect failed: no stuck-ukey violation" err
+'
+
+# same_violations TRACE: "show violations" at the end of TRACE in the REPL
+# lists what "ukdb audit" lists: kind, ukey, event (as "goto" takes it)
+# and seq of each.
+same_violations() {
+    "$UKDB" audit --format json "$1" >audit.json
+    printf "%s\n" "set output json" "goto end" "show violations" |
+        "$UKDB" "$1" >repl.out &&
+    $PY - "$1" <<'PYEOF'
+import json, sys
+a = json.load(open("audit.json"))
+want = sorted((v["kind"], v["ukey"], v["evidence"][0]["event"],
+               v["evidence"][0]["seq"]) for v in a["violations"])
+line = [l for l in open("repl.out") if l.startswith("[")][-1]
+got = sorted((v["kind"], v["ukey"], v["event"], v["seq"])
+             for v in json.loads(line))
+if got != want:
+    sys.exit("%s: the REPL found %s, the audit %s" % (sys.argv[1], got, want))
+PYEOF
+}
+
+. "$TEST_TOP/tests/helper/audit-scenarios.sh"
+scn_lost_among | $WRITE "$TRASH/lost-among" ||
+    { echo "Bail out! ctf-write lost-among"; exit 1; }
+# The v1-replace double delete with its handler's first upcall (seq 6)
+# recorded after everything else (another CPU's stream): in time order it
+# would be the last event, and every event after it one number lower.
+scn_double_delete | awk 'NR == 6 { print "@stream 1"; print $0 " ts=90000";
+                                   print "@stream 0"; next } { print }' |
+    $WRITE "$TRASH/dd-late" || { echo "Bail out! ctf-write dd-late"; exit 1; }
+
+test_expect_success 'REPL and audit: the same violations, the same losses' '
+    same_violations put-first && same_violations del-first &&
+    same_violations dd-late &&
+    same_violations lost-among &&
+    # The seqs lost a few at a time among the other stream'"'"'s events
+    # are one loss, as the audit tells it, and so is its verdict.
+    "$UKDB" lost-among </dev/null >out &&
+    test_grep "^lost-among: 56 events .*, 1 loss (96 events lost)\$" out &&
+    "$UKDB" audit lost-among >out; test $? = 3 &&
+    test_grep "^lost events: an unknown number in 1 report" out
+'
+
+test_expect_success 'the audit'"'"'s evidence events are the REPL'"'"'s: goto N' '
+    "$UKDB" audit --format json dd-late >out.json; test $? = 1 &&
+    $PY -c "
+import json
+v = json.load(open(\"out.json\"))[\"violations\"][0]
+assert v[\"kind\"] == \"double-delete\", v
+assert [e[\"event\"] for e in v[\"evidence\"]] == [38, 31], v
+" &&
+    "$UKDB" dd-late -c "goto 38; log 1" >out 2>&1 &&
+    test_grep "^\[38\]  revalidator0  umap_remove umap\[3\] ukey#1 -> ENOENT" out &&
+    "$UKDB" dd-late -c "goto 6; log 1" >out 2>&1 &&
+    test_grep "^\[6\] *handler0 *upcall ufid=0000000000000010" out
+'
+
 test_done

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# A trace opened in the REPL counts a gap in 'seq' as lost events only if
-# the missing seqs never come: in a free-running trace, two threads' events
-# may be recorded in the other order than their seqs (the tracepoints are a
-# concurrent observer, core/event.h), so a gap may fill later, however
-# much later: the thread that holds the missing seq may wait that long for
-# a CPU (repl/trace-read.c, note_seq()).  Exact traces from
-# tests/helper/ctf-write.py.
+# A trace opened in the REPL counts a gap in 'seq' as lost events as the
+# audit does (tracepoints/plugin/report.c, "The fold's order"), and steps
+# a run's events in seq order: in a free-running trace, two threads'
+# events may be recorded in the other order than their seqs (the
+# tracepoints are a concurrent observer, core/event.h), so a gap may fill
+# later, however much later: the thread that holds the missing seq may
+# wait that long for a CPU.  A gap is a loss once more seqs are missing
+# than the threads can hold in flight, or when the run ends without them.
+# Exact traces from tests/helper/ctf-write.py.
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -43,7 +45,9 @@ upcalls late 1 3 4 5 6 7 8 10 9@99000000 11@200000000 2@200001000 \
     12@200002000 13@200003000 15@200004000
 # A gap wider than the threads can hold (REPORT_SEQ_GAP_MIN: 64 + 2 per
 # thread, 2 threads here): seqs never recorded, a loss as soon as it is
-# seen, while the narrow gap before it (seq 2) stays open and fills.
+# seen.  More seqs are then missing than the threads hold in flight, and,
+# as the audit does, the lowest (seq 2) is given up on first: a loss, and
+# seq 2 folded late, where it comes.
 printf "%s\n" "upcall thread=1 ufid=5 value=1 seq=1" \
     "upcall thread=1 ufid=5 value=1 seq=3" \
     "upcall thread=1 ufid=5 value=1 seq=100" \
@@ -84,12 +88,17 @@ test_expect_success 'a seq that never comes: lost where it was missed' '
     test_grep "1 event LOST here (gap in seq)" around
 '
 
+# In seq order (1 3 5 6), seqs 2 and 4 are two gaps of one loss.
 test_expect_success 'a gap filled in its middle: one report of the rest' '
     stats split >out &&
     test_grep "^loss reports  *1$" out &&
     test_grep "^events lost  *2$" out &&
     sed -n "/^\[1\]/,/^\[2\]/p" out >around &&
-    test_grep "2 events LOST here (gap in seq)" around
+    test_grep "1 event LOST here (gap in seq)" around &&
+    sed -n "/^\[2\]/,/^\[3\]/p" out >around &&
+    test_grep "1 event LOST here (gap in seq)" around &&
+    "$UKDB" split </dev/null >open.out &&
+    test_grep "1 loss (2 events lost)" open.out
 '
 
 test_expect_success 'a seq that comes 200 ms late fills its gap: no loss' '
@@ -107,10 +116,13 @@ test_expect_success 'a seq that comes 200 ms late fills its gap: no loss' '
 test_expect_success 'a gap wider than the threads can hold: a loss at once' '
     stats wide >out &&
     test_grep "^loss reports  *1$" out &&
-    test_grep "^events lost  *96$" out &&
-    [ "$(grep -c LOST out)" = 1 ] &&
+    test_grep "^events lost  *97$" out &&
+    [ "$(grep -c LOST out)" = 2 ] &&
     sed -n "/^\[2\]/,/^\[3\]/p" out >around &&
-    test_grep "96 events LOST here (gap in seq)" around
+    test_grep "96 events LOST here (gap in seq)" around &&
+    test_grep "^\[4\]  *main  *upcall" out &&
+    "$UKDB" audit wide >audit.out; test $? = 3 &&
+    test_grep "^lost events: an unknown number in 1 report" audit.out
 '
 
 test_expect_success 'seqs at random (corrupt): opens at once, losses told' '
@@ -120,11 +132,15 @@ test_expect_success 'seqs at random (corrupt): opens at once, losses told' '
     n=$(sed -n "s/^loss reports  *//p" out) && test "$n" -gt 0
 '
 
+# Each gap among the others' events widens the loss the first one opened
+# (as the audit's "events among seq 2 to ..."): one report.
 test_expect_success 'every other seq lost: opens at once, every loss told' '
     printf "%s\n" "goto end" "show stats" |
         timeout 20 "$UKDB" halves >out 2>err &&
-    test_grep "^loss reports  *199999$" out &&
-    test_grep "^events lost  *199999$" out
+    test_grep "^loss reports  *1$" out &&
+    test_grep "^events lost  *199999$" out &&
+    printf "%s\n" "goto 3" "log 3" | "$UKDB" halves >log.out &&
+    [ "$(grep -c "1 event LOST here (gap in seq)" log.out)" -ge 3 ]
 '
 
 # A lost packet whose events left no gap in seq (here, none had one):
@@ -145,10 +161,11 @@ test_expect_success 'a lost packet without a seq gap: an unknown number' '
 '
 
 # Per-CPU streams: LTTng reports stream 0's loss at the beginning of its
-# range (before event 18); the other stream's events come after it, and
-# the gap in seq (before event 30) says where the 16 events went missing.
-# They are one loss of 16 events there (it said "2 losses (16 and an
-# unknown number of events lost)"), and the audit agrees on the verdicts.
+# range (before event 18), where the audit's fold takes it; the other
+# stream's events come after it, and the gap in seq (before event 30)
+# says where the 16 events went missing.  They are one loss of 16 events
+# (it said "2 losses (16 and an unknown number of events lost)"), and the
+# audit agrees on the verdicts.
 . "$TEST_TOP/tests/helper/audit-scenarios.sh"
 test_expect_success 'a discard message and its seq gap are one loss' '
     scn_lost_other_stream | $WRITE "$TRASH/other" &&
@@ -158,7 +175,9 @@ test_expect_success 'a discard message and its seq gap are one loss' '
     stats other >out &&
     test_grep "^loss reports  *1$" out &&
     test_grep "^events lost  *16$" out &&
-    grep -B1 "16 events LOST here (gap in seq) (LTTng: 16 discarded)" \
+    grep -B1 "16 events LOST here (LTTng: 16 discarded)" out >where &&
+    test_grep "^\[17\] " where &&
+    grep -B1 "16 events LOST here (gap in seq) (counted in the loss LTTng" \
         out >where &&
     test_grep "^\[29\] " where &&
     echo "goto 29" | "$UKDB" other >goto.out &&

@@ -50,6 +50,8 @@ struct report_held {
 
 struct report_discard {
     uint64_t n, ts_begin, ts_end;
+    uint64_t number;                /* Of the losses told, from 1. */
+    bool from_seq;                  /* Found as a gap in seq. */
     char what[256];
 };
 
@@ -65,6 +67,7 @@ struct report_head {
                                      * known. */
     uint64_t loss_begin;            /* The first event's, when OPEN. */
     size_t discard;                 /* Its loss in 'discards', or SIZE_MAX. */
+    uint64_t number;                /* Its number among the losses told. */
     char *what;                     /* (owned) */
 };
 
@@ -160,6 +163,7 @@ struct report {
 
     struct report_discard discards[REPORT_MAX_DISCARDS];
     size_t n_discards;
+    uint64_t n_told;                /* Losses told, kept or not. */
 
     /* The streams of report_stream_begin(). */
     struct report_head *heads;      /* (owned) */

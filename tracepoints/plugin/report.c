@@ -387,6 +387,11 @@ report_progress(struct report *r)
 
 static void report_loss(struct report *, uint64_t n, uint64_t ts_begin,
                         uint64_t ts_end, const char *what);
+static void report_loss_seq(struct report *, uint64_t ts_begin,
+                            uint64_t ts_end, uint64_t seq_first,
+                            uint64_t seq_last, const char *what);
+static void report_loss_tell(struct report *, struct report_loss_info *,
+                             struct report_discard *);
 
 static struct report_discard *report_loss_record(struct report *,
                                                  uint64_t n,
@@ -402,13 +407,17 @@ report_head_open(struct report *r, struct report_head *h, uint64_t ts)
 {
     h->state = REPORT_HEAD_OPEN;
     h->loss_begin = ts;
-    if (r->opts.on_discarded) {
-        return;                 /* Told once its range is known. */
-    }
-    lifecycle_discard_open(r->lc, ts);
     struct report_discard *d = report_loss_record(r, 0, ts, UINT64_MAX,
                                                   h->what);
     h->discard = d ? (size_t) (d - r->discards) : SIZE_MAX;
+    h->number = ++r->n_told;
+    if (d) {
+        d->number = h->number;
+    }
+    if (!r->opts.on_loss) {
+        lifecycle_discard_open(r->lc, ts);
+    }                           /* A consumer is told once its range is
+                                 * known. */
 }
 
 /* Ends the open loss of stream head 'h' at 'ts'. */
@@ -416,13 +425,19 @@ static void
 report_head_close(struct report *r, struct report_head *h, uint64_t ts)
 {
     h->state = REPORT_HEAD_DONE;
-    if (r->opts.on_discarded) {
-        r->opts.on_discarded(0, h->loss_begin, ts, r->opts.aux);
+    if (h->discard != SIZE_MAX) {
+        r->discards[h->discard].ts_end = ts;
+    }
+    if (r->opts.on_loss) {
+        struct report_loss_info l = {
+            .kind = REPORT_LOSS_NEW, .ts_begin = h->loss_begin,
+            .ts_end = ts, .number = h->number, .what = h->what,
+        };
+        r->opts.on_loss(&l, r->opts.aux);
         return;
     }
     lifecycle_discard_close(r->lc, ts);
     if (h->discard != SIZE_MAX) {
-        r->discards[h->discard].ts_end = ts;
         report_loss_final(r, &r->discards[h->discard]);
     }
 }
@@ -473,13 +488,17 @@ report_tails(struct report *r, const struct ukey_event *e)
     r->n_tails = n;
 }
 
-/* True if a loss already known overlaps [begin, end]. */
+/* True if a loss already known overlaps [begin, end]; then '*by' is the
+ * first such loss, or NULL if there is no room to keep them. */
 static bool
-report_loss_known(const struct report *r, uint64_t begin, uint64_t end)
+report_loss_known(const struct report *r, uint64_t begin, uint64_t end,
+                  const struct report_discard **by)
 {
+    *by = NULL;
     for (size_t i = 0; i < r->n_discards; i++) {
         const struct report_discard *d = &r->discards[i];
         if (d->ts_begin <= end && d->ts_end >= begin) {
+            *by = d;
             return true;
         }
     }
@@ -513,16 +532,17 @@ report_seq_gap(struct report *r, const struct ukey_event *e)
     /* In seq order, the time of 'e' may be a little before the last. */
     uint64_t begin = r->last_ts < e->ts ? r->last_ts : e->ts;
     uint64_t end = r->last_ts < e->ts ? e->ts : r->last_ts;
+    const struct report_discard *by;
     if (!high || !r->have_ts0
         || e->seq - high - 1 < REPORT_SEQ_GAP_MIN(r->seq_threads)
-        || report_loss_known(r, begin, end)) {
+        || report_loss_known(r, begin, end, &by)) {
         return;
     }
     char what[160];
     snprintf(what, sizeof what, "events of seq %" PRIu64 " to %" PRIu64
              " (never recorded: was tracing stopped and started again?)",
              high + 1, e->seq - 1);
-    report_loss(r, 0, begin, end, what);
+    report_loss_seq(r, begin, end, high + 1, e->seq - 1, what);
 }
 
 /* Folds 'e', in the fold's order (report_order()). */
@@ -541,6 +561,11 @@ report_fold(struct report *r, const struct ukey_event *e)
         r->ts0 = e->ts;
     }
     r->last_ts = e->ts;
+    if (r->opts.on_event) {
+        r->n_fed++;
+        r->opts.on_event(e, r->opts.aux);
+        return;
+    }
     if (e->type == UK_EV_FLOW && e->ufid && e->name) {
         report_map_put(&r->flow_names, e->ufid, (uintptr_t) e->name);
         if (r->opts.flow && !strcmp(e->name, r->opts.flow)) {
@@ -688,6 +713,27 @@ report_order_missing(const struct report *r)
     return span > r->n_held ? span - r->n_held : 0;
 }
 
+/* The seqs from the fold's next to 'seq_last' are missing in [begin, end],
+ * as part of a loss told already ('by', if one of LTTng's count covers
+ * them, or the one the gaps before them opened): what is live becomes
+ * doubtful, with no other report. */
+static void
+report_loss_more(struct report *r, uint64_t begin, uint64_t end,
+                 uint64_t seq_last, const struct report_discard *by)
+{
+    if (r->opts.on_loss) {
+        struct report_loss_info l = {
+            .kind = REPORT_LOSS_MORE, .ts_begin = begin, .ts_end = end,
+            .seq_first = r->fold_next, .seq_last = seq_last,
+            .covered_by = by && !by->from_seq ? by->number : 0,
+            .what = "events",
+        };
+        r->opts.on_loss(&l, r->opts.aux);
+        return;
+    }
+    lifecycle_doubt(r->lc, end);
+}
+
 /* The missing seqs from the fold's next to the lowest held one were lost:
  * told as a loss from the last event folded to that one, unless a loss
  * known already covers it (LTTng's own count of what it discarded).  A
@@ -712,8 +758,9 @@ report_order_lost(struct report *r, const char *why)
     struct report_discard *last = (!wide && r->order_loss != SIZE_MAX
                                    && r->order_loss + 1 == r->n_discards
                                    ? &r->discards[r->order_loss] : NULL);
-    if (!last && report_loss_known(r, begin, end)) {
-        lifecycle_doubt(r->lc, end);
+    const struct report_discard *by;
+    if (!last && report_loss_known(r, begin, end, &by)) {
+        report_loss_more(r, begin, end, next->seq - 1, by);
         return;
     }
     char what[sizeof last->what];
@@ -725,11 +772,11 @@ report_order_lost(struct report *r, const char *why)
     if (last) {
         last->ts_end = end > last->ts_end ? end : last->ts_end;
         snprintf(last->what, sizeof last->what, "%s", what);
-        lifecycle_doubt(r->lc, end);
+        report_loss_more(r, begin, end, next->seq - 1, NULL);
         return;
     }
     size_t n = r->n_discards;
-    report_loss(r, 0, begin, end, what);
+    report_loss_seq(r, begin, end, r->fold_next, next->seq - 1, what);
     r->order_loss = r->n_discards > n && !wide ? n : SIZE_MAX;
     r->order_loss_first = first;
     r->order_loss_why = why;
@@ -797,28 +844,17 @@ report_order(struct report *r, const struct ukey_event *e)
     }
 }
 
-/* The stage before the fold: the REPL's cursor takes the events as the
- * streams give them (it finds the gaps in 'seq' itself); the fold takes
- * them in seq order. */
+/* The stage before the fold (or the REPL's cursor, which takes the events
+ * in the same order, to number them and find the same violations and
+ * losses as the audit): a run's events in seq order. */
 static void
 report_process(struct report *r, const struct ukey_event *e)
 {
-    if (!r->opts.on_event) {
-        if (r->by_time) {
-            report_fold(r, e);
-        } else {
-            report_order(r, e);
-        }
-        return;
+    if (r->by_time) {
+        report_fold(r, e);
+    } else {
+        report_order(r, e);
     }
-    if (!r->heads_done) {
-        report_heads(r, e);
-    }
-    if (e->ts > r->next_tail_ts) {
-        report_tails(r, e);
-    }
-    r->n_fed++;
-    r->opts.on_event(e, r->opts.aux);
 }
 
 static void
@@ -964,13 +1000,46 @@ static void
 report_loss(struct report *r, uint64_t n, uint64_t ts_begin, uint64_t ts_end,
             const char *what)
 {
-    if (r->opts.on_discarded) {
-        r->opts.on_discarded(n, ts_begin, ts_end, r->opts.aux);
+    struct report_loss_info l = { .kind = REPORT_LOSS_NEW, .n = n,
+                                  .ts_begin = ts_begin, .ts_end = ts_end,
+                                  .what = what };
+    report_loss_tell(r, &l, report_loss_record(r, n, ts_begin, ts_end,
+                                               what));
+}
+
+/* A loss found as seqs 'seq_first' to 'seq_last' missing, of an unknown
+ * number of events (some seqs may be events not recorded at all). */
+static void
+report_loss_seq(struct report *r, uint64_t ts_begin, uint64_t ts_end,
+                uint64_t seq_first, uint64_t seq_last, const char *what)
+{
+    struct report_loss_info l = {
+        .kind = REPORT_LOSS_NEW, .ts_begin = ts_begin, .ts_end = ts_end,
+        .seq_first = seq_first, .seq_last = seq_last, .what = what,
+    };
+    struct report_discard *d = report_loss_record(r, 0, ts_begin, ts_end,
+                                                  what);
+    if (d) {
+        d->from_seq = true;
+    }
+    report_loss_tell(r, &l, d);
+}
+
+/* Numbers loss 'l', kept in 'd' (or NULL), and tells the fold or the
+ * consumer. */
+static void
+report_loss_tell(struct report *r, struct report_loss_info *l,
+                 struct report_discard *d)
+{
+    l->number = ++r->n_told;
+    if (d) {
+        d->number = l->number;
+    }
+    if (r->opts.on_loss) {
+        r->opts.on_loss(l, r->opts.aux);
         return;
     }
-    lifecycle_discarded(r->lc, n, ts_begin, ts_end);
-    const struct report_discard *d = report_loss_record(r, n, ts_begin,
-                                                        ts_end, what);
+    lifecycle_discarded(r->lc, l->n, l->ts_begin, l->ts_end);
     if (d) {
         report_loss_final(r, d);
     }
@@ -982,7 +1051,8 @@ static struct report_discard *
 report_loss_record(struct report *r, uint64_t n, uint64_t ts_begin,
                    uint64_t ts_end, const char *what)
 {
-    if (r->opts.mode == REPORT_VIEW && r->opts.format == REPORT_RAW) {
+    if (r->opts.mode == REPORT_VIEW && r->opts.format == REPORT_RAW
+        && !r->opts.on_event) {
         const char *w = what ? what : "events";
         if (n) {
             fprintf(stderr, "ukdb: warning: %" PRIu64 " %s lost\n", n, w);
@@ -998,6 +1068,8 @@ report_loss_record(struct report *r, uint64_t n, uint64_t ts_begin,
     d->n = n;
     d->ts_begin = ts_begin;
     d->ts_end = ts_end;
+    d->number = 0;
+    d->from_seq = false;
     snprintf(d->what, sizeof d->what, "%s", what ? what : "events");
     return d;
 }

@@ -47,6 +47,34 @@ struct report_bound {
     uint64_t value;
 };
 
+/* A loss, as a consumer of the events ('on_loss') is told of it. */
+enum report_loss_kind {
+    REPORT_LOSS_NEW,            /* A loss report: the fold makes what is
+                                 * live doubtful and counts it
+                                 * (lifecycle_discarded()). */
+    REPORT_LOSS_MORE,           /* A gap in seq that a loss told already
+                                 * covers (see 'covered_by'), or the next
+                                 * gap among other threads' events of the
+                                 * last one told: what is live becomes
+                                 * doubtful, no other report is counted
+                                 * (lifecycle_doubt()). */
+};
+
+struct report_loss_info {
+    enum report_loss_kind kind;
+    uint64_t n;                 /* Events LTTng counted (0 = an unknown
+                                 * number, or not LTTng's). */
+    uint64_t ts_begin, ts_end;  /* ns; 0 = unknown, ts_end UINT64_MAX =
+                                 * to the end. */
+    uint64_t seq_first, seq_last;   /* A gap in seq: the seqs missing;
+                                     * else 0. */
+    uint64_t number;            /* NEW: its number, from 1. */
+    uint64_t covered_by;        /* MORE: the number of the loss with a
+                                 * count of LTTng's that covers it (its
+                                 * count takes in these seqs), or 0. */
+    const char *what;           /* Where, or why ("events", ...). */
+};
+
 struct report_options {
     enum report_mode mode;
     enum report_format format;  /* Audit: TEXT or JSON only. */
@@ -59,12 +87,13 @@ struct report_options {
     const char *thread;         /* (copied) Thread name. */
     struct report_bound begin, end;
     /* A consumer instead of a report (the REPL's trace cursor,
-     * repl/trace-read.c): when 'on_event' is set, every event (in the order
-     * report_event() is given them, ties put in seq order) goes to it and
-     * every loss to 'on_discarded', and nothing is folded or printed. */
+     * repl/trace-read.c): when 'on_event' is set, every event goes to it
+     * in the fold's order (a run's in seq order: report.c, "The fold's
+     * order"), numbered as the audit numbers them, and every loss to
+     * 'on_loss' where the fold takes it (before the next event), and
+     * nothing is folded or printed. */
     void (*on_event)(const struct ukey_event *, void *aux);
-    void (*on_discarded)(uint64_t n, uint64_t ts_begin, uint64_t ts_end,
-                         void *aux);
+    void (*on_loss)(const struct report_loss_info *, void *aux);
     void *aux;
 };
 
