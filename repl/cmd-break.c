@@ -18,10 +18,29 @@
 
 /* ==== Breakpoints ==== */
 
+/* Running the script again on a fresh model (repl_rescript()), a
+ * breakpoint or watch set on a trace may name a flow or thread that only
+ * the trace has: as gdb keeps a breakpoint whose location is not loaded
+ * ("pending") rather than drop it or fail, it is kept, unresolved, and
+ * matches nothing; the configuration change goes on.  Sets
+ * 'r->bp_unresolved'.  Typed on the model, such a name is an error. */
+static bool
+model_name_missing(struct repl *r, bool found)
+{
+    if (found || !r->rescripting) {
+        return false;
+    }
+    r->bp_unresolved = true;
+    return true;
+}
+
 static bool
 model_flow_name(struct repl *r, const char *cmd, const char *name,
                 uint64_t *ufid)
 {
+    if (model_name_missing(r, udpif_find_flow(r->udpif, name) != NULL)) {
+        return true;
+    }
     struct uk_flow *f = repl_flow_arg(r, cmd, name);
     if (f) {
         *ufid = f->ufid;
@@ -33,6 +52,9 @@ static bool
 model_thread_name(struct repl *r, const char *cmd, const char *name,
                   int *thread_id)
 {
+    if (model_name_missing(r, udpif_find_thread(r->udpif, name) != NULL)) {
+        return true;
+    }
     struct uk_thread *t = repl_thread_arg(r, cmd, name);
     if (t) {
         *thread_id = (int) t->id;
@@ -141,6 +163,31 @@ parse_if(struct repl *r, int *argc, char *argv[], struct repl_cond **cond)
     return true;
 }
 
+/* parse_if(), or, running the script again (model_name_missing()), a
+ * condition that names what the model lacks: none, and the breakpoint
+ * unresolved. */
+static bool
+parse_if_pending(struct repl *r, int *argc, char *argv[],
+                 struct repl_cond **cond)
+{
+    char saved[sizeof r->captured_error];
+    memcpy(saved, r->captured_error, sizeof saved);
+    if (parse_if(r, argc, argv, cond)) {
+        return true;
+    }
+    if (!r->rescripting) {
+        return false;
+    }
+    memcpy(r->captured_error, saved, sizeof saved);    /* Not a failure. */
+    for (int i = 2; i < *argc; i++) {
+        if (!strcmp(argv[i], "if")) {
+            *argc = i;
+        }
+    }
+    r->bp_unresolved = true;
+    return true;
+}
+
 static enum cmd_status
 break_parse__(struct repl *r, int argc, char *argv[],
               const struct repl_bp_names *names, struct breakpoint *bp);
@@ -153,7 +200,8 @@ repl_break_parse(struct repl *r, int argc, char *argv[],
         .from = -1, .to = -1, .violation = -1, .thread_id = -1,
         .enabled = true, .temporary = !strcmp(argv[0], "tbreak"),
     };
-    if (!parse_if(r, &argc, argv, &bp.cond)) {
+    r->bp_unresolved = false;
+    if (!parse_if_pending(r, &argc, argv, &bp.cond)) {
         return CMD_ERROR;
     }
     enum cmd_status status = break_parse__(r, argc, argv, names, &bp);
@@ -161,6 +209,7 @@ repl_break_parse(struct repl *r, int argc, char *argv[],
         repl_cond_free(bp.cond);
         return status;
     }
+    bp.unresolved = r->bp_unresolved;
     char text[256];
     repl_join(text, sizeof text, argv + 1, (size_t) argc - 1, " ");
     bp.number = ++r->sess.next_bp_number;
@@ -232,7 +281,7 @@ cmd_break(struct repl *r, int argc, char *argv[])
 bool
 repl_bp_matches(const struct breakpoint *bp, const struct ukey_event *e)
 {
-    if (!bp->enabled) {
+    if (!bp->enabled || bp->unresolved) {
         return false;
     }
     if (bp->thread_id >= 0 && (uint32_t) bp->thread_id != e->thread_id) {
@@ -524,7 +573,16 @@ cmd_condition(struct repl *r, int argc, char *argv[])
     free(listed);
     struct repl_cond *cond = NULL;
     if (argc > 2) {
+        char saved[sizeof r->captured_error];
+        memcpy(saved, r->captured_error, sizeof saved);
         cond = repl_cond_parse(r, "condition", argc - 2, argv + 2);
+        if (!cond && r->rescripting) {
+            /* Set on a trace, of what the model lacks: pending
+             * (model_name_missing()). */
+            memcpy(r->captured_error, saved, sizeof saved);
+            bp->unresolved = true;
+            return CMD_OK;
+        }
         if (!cond) {
             return CMD_ERROR;
         }
@@ -602,7 +660,9 @@ cmd_info(struct repl *r, int argc, char *argv[])
             if (bp->ignore) {
                 printf("; ignore next %llu", (unsigned long long) bp->ignore);
             }
-            printf(")%s\n", bp->enabled ? "" : "  [disabled]");
+            printf(")%s%s\n", bp->enabled ? "" : "  [disabled]",
+                   bp->unresolved ? "  [pending: names what the model "
+                                    "lacks]" : "");
             if (bp->cond) {
                 /* Under it, as gdb lays it out. */
                 printf("    stop only if %s\n", repl_cond_text(bp->cond));
@@ -616,7 +676,9 @@ cmd_info(struct repl *r, int argc, char *argv[])
         }
         for (size_t i = 0; i < r->sess.n_watches; i++) {
             const struct watch *w = &r->sess.watches[i];
-            printf("%-3d %s\n", w->number, w->text);
+            printf("%-3d %s%s\n", w->number, w->text,
+                   w->unresolved ? "  [pending: names what the model "
+                                   "lacks]" : "");
         }
         return CMD_OK;
     }
@@ -648,10 +710,12 @@ repl_watch_parse(struct repl *r, int argc, char *argv[],
                  const struct repl_bp_names *names)
 {
     struct watch w = { 0 };
+    r->bp_unresolved = false;
     if (!repl_target_parse(r, "watch", argc, argv, names, &w.ukey_id,
                            &w.ufid)) {
         return CMD_ERROR;
     }
+    w.unresolved = r->bp_unresolved;
     w.text = uk_xasprintf("%s %s", argv[1], argv[2]);
     w.number = ++r->sess.next_watch_number;
     r->sess.watches = uk_grow(r->sess.watches, &r->sess.allocated_watches,
@@ -669,6 +733,9 @@ repl_print_watch_lines(const struct repl *r, const struct ukey_event *e)
     }
     for (size_t i = 0; i < r->sess.n_watches; i++) {
         const struct watch *w = &r->sess.watches[i];
+        if (w->unresolved) {
+            continue;
+        }
         if ((w->ukey_id && w->ukey_id == e->ukey_id)
             || (w->ufid && w->ufid == e->ufid)) {
             printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",

@@ -293,8 +293,19 @@ repl_execute(struct repl *r, char *line)
     }
     if (r->trace && c->run != cmd_open && c->run != cmd_help
         && c->run != cmd_quit) {
-        /* Trace mode: the same commands, on the trace's cursor. */
-        return trace_execute(r, argc, argv);
+        /* Trace mode: the same commands, on the trace's cursor.  Those of
+         * breakpoints and watches go into the script too: they stay after
+         * "close", and a configuration change, which runs the script again,
+         * must not drop them. */
+        enum cmd_status status = trace_execute(r, argc, argv);
+        if (status == CMD_OK && (c->flags & REPL_CMD_ANY_MODE)
+            && !r->replaying && !r->rescripting && !r->redoing) {
+            r->script = uk_grow(r->script, &r->allocated_script,
+                                r->n_script + 1, sizeof *r->script);
+            r->script[r->n_script++] = uk_xstrdup(copy
+                                                  + strspn(copy, " \t"));
+        }
+        return status;
     }
     if (refused_after_shutdown(r, c, argv)) {
         return CMD_ERROR;

@@ -53,6 +53,9 @@ struct repl_cmd {
 #define REPL_CMD_MOTION 2       /* Repeated by an empty line at a prompt. */
 #define REPL_CMD_RECORD 4       /* Part of the session's script: re-run
                                  * when the variant or datapath changes. */
+#define REPL_CMD_ANY_MODE 8     /* Recorded in the script on a trace too:
+                                 * breakpoints and watches are the
+                                 * session's, whichever mode set them. */
 
 /* A command table: NULL-terminated. */
 extern const struct repl_cmd repl_commands[];
@@ -108,6 +111,10 @@ struct breakpoint {
                                  * step under way, 'cond' to be judged
                                  * after it (repl_bp_judge()). */
     size_t pending_event;       /* That event, in 'sess.events'. */
+    bool unresolved;            /* Names what the model lacks (set on a
+                                 * trace, replayed by a configuration
+                                 * change): kept, as gdb keeps a pending
+                                 * breakpoint, and matches nothing. */
 };
 
 struct watch {
@@ -115,6 +122,7 @@ struct watch {
     uint64_t ukey_id;           /* Or 0 with 'ufid'. */
     uint64_t ufid;
     char *text;                 /* (owned) */
+    bool unresolved;            /* As a breakpoint's. */
 };
 
 /* What a session holds besides its model: a configuration change runs
@@ -149,6 +157,9 @@ struct repl {
                                      * neither stop nor count, as in the
                                      * replay of a "goto" back. */
     bool rescripting;               /* Re-running the script (rescript). */
+    bool bp_unresolved;             /* The breakpoint or watch being set
+                                     * names what the model lacks
+                                     * (repl/cmd-break.c). */
     bool mute_output;               /* Events not written to the trace or
                                      * --events (a duplicate start). */
     bool only_shown;                /* Set by a journaled command that
