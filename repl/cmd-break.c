@@ -20,18 +20,18 @@
 
 /* Running the script again on a fresh model (repl_rescript()), a
  * breakpoint or watch set on a trace may name a flow or thread that only
- * the trace has: as gdb keeps a breakpoint whose location is not loaded
- * ("pending") rather than drop it or fail, it is kept, unresolved, and
- * matches nothing; the configuration change goes on.  Sets
- * 'r->bp_unresolved'.  Typed on the model, such a name is an error. */
+ * the trace has.  Typed on the model, such a name is an error; replayed,
+ * it must not refuse the configuration change.  A flow gets the ufid that
+ * a flow of that name has in the model (and in a trace of ukdb, where the
+ * breakpoint was set): it matches that flow once declared, as it did
+ * after "close".  A thread's id depends on the threads declared before
+ * it: as gdb keeps a breakpoint whose location is not loaded ("pending"),
+ * the breakpoint is kept, unresolved ('r->bp_unresolved'), and matches
+ * nothing. */
 static bool
 model_name_missing(struct repl *r, bool found)
 {
-    if (found || !r->rescripting) {
-        return false;
-    }
-    r->bp_unresolved = true;
-    return true;
+    return !found && r->rescripting;
 }
 
 static bool
@@ -39,6 +39,7 @@ model_flow_name(struct repl *r, const char *cmd, const char *name,
                 uint64_t *ufid)
 {
     if (model_name_missing(r, udpif_find_flow(r->udpif, name) != NULL)) {
+        *ufid = uk_hash_string(name);   /* As udpif_add_flow(). */
         return true;
     }
     struct uk_flow *f = repl_flow_arg(r, cmd, name);
@@ -53,6 +54,7 @@ model_thread_name(struct repl *r, const char *cmd, const char *name,
                   int *thread_id)
 {
     if (model_name_missing(r, udpif_find_thread(r->udpif, name) != NULL)) {
+        r->bp_unresolved = true;
         return true;
     }
     struct uk_thread *t = repl_thread_arg(r, cmd, name);
@@ -163,31 +165,6 @@ parse_if(struct repl *r, int *argc, char *argv[], struct repl_cond **cond)
     return true;
 }
 
-/* parse_if(), or, running the script again (model_name_missing()), a
- * condition that names what the model lacks: none, and the breakpoint
- * unresolved. */
-static bool
-parse_if_pending(struct repl *r, int *argc, char *argv[],
-                 struct repl_cond **cond)
-{
-    char saved[sizeof r->captured_error];
-    memcpy(saved, r->captured_error, sizeof saved);
-    if (parse_if(r, argc, argv, cond)) {
-        return true;
-    }
-    if (!r->rescripting) {
-        return false;
-    }
-    memcpy(r->captured_error, saved, sizeof saved);    /* Not a failure. */
-    for (int i = 2; i < *argc; i++) {
-        if (!strcmp(argv[i], "if")) {
-            *argc = i;
-        }
-    }
-    r->bp_unresolved = true;
-    return true;
-}
-
 static enum cmd_status
 break_parse__(struct repl *r, int argc, char *argv[],
               const struct repl_bp_names *names, struct breakpoint *bp);
@@ -201,7 +178,7 @@ repl_break_parse(struct repl *r, int argc, char *argv[],
         .enabled = true, .temporary = !strcmp(argv[0], "tbreak"),
     };
     r->bp_unresolved = false;
-    if (!parse_if_pending(r, &argc, argv, &bp.cond)) {
+    if (!parse_if(r, &argc, argv, &bp.cond)) {
         return CMD_ERROR;
     }
     enum cmd_status status = break_parse__(r, argc, argv, names, &bp);
@@ -573,16 +550,7 @@ cmd_condition(struct repl *r, int argc, char *argv[])
     free(listed);
     struct repl_cond *cond = NULL;
     if (argc > 2) {
-        char saved[sizeof r->captured_error];
-        memcpy(saved, r->captured_error, sizeof saved);
         cond = repl_cond_parse(r, "condition", argc - 2, argv + 2);
-        if (!cond && r->rescripting) {
-            /* Set on a trace, of what the model lacks: pending
-             * (model_name_missing()). */
-            memcpy(r->captured_error, saved, sizeof saved);
-            bp->unresolved = true;
-            return CMD_OK;
-        }
         if (!cond) {
             return CMD_ERROR;
         }

@@ -52,11 +52,24 @@ struct repl_cond {
     char *text;                 /* (owned) The words, as typed. */
 };
 
+/* Running the script again (repl_rescript()), a condition names what it
+ * named when it was set, maybe on a trace: its names are judged at each
+ * hit, as they were then (an error where the model lacks them), and a
+ * configuration change is not refused for them. */
+static bool
+names_judged_later(const struct repl *r)
+{
+    return r->rescripting;
+}
+
 /* Whether the flow 'name' exists in the open trace, else in the model;
  * if not, says so for 'cmd'. */
 static bool
 check_flow(struct repl *r, const char *cmd, const char *name)
 {
+    if (names_judged_later(r)) {
+        return true;
+    }
     if (!r->trace) {
         return repl_flow_arg(r, cmd, name) != NULL;
     }
@@ -86,6 +99,8 @@ parse_state(struct repl *r, const char *cmd, int argc, char *argv[],
     const char *arg = argv[1];
     if (r->trace ? trace_flow_ufid(r->trace, arg) != 0
                  : udpif_find_flow(r->udpif, arg) != NULL) {
+        return true;
+    } else if (names_judged_later(r) && !repl_is_ukey_id(arg)) {
         return true;
     } else if (repl_is_ukey_id(arg)) {
         /* An ID not created yet, or freed, has no ukey, as a flow

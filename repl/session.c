@@ -104,7 +104,10 @@ rescript_run(struct repl *r)
     for (i = 0; i < r->n_script; i++) {
         char buf[4096];
         snprintf(buf, sizeof buf, "%s", r->script[i]);
-        if (repl_execute(r, buf) != CMD_OK) {
+        r->bp_cond_error = false;
+        if (repl_execute(r, buf) != CMD_OK && !r->bp_cond_error) {
+            /* (A motion that stopped at a condition it could not judge
+             * failed as it did when typed, its steps standing: it ran.) */
             break;
         }
     }

@@ -226,18 +226,19 @@ test_expect_success 'watch: a rejected transition in the step line'"'"'s words' 
 
 # Breakpoints and watches set on a trace are the session's: they stayed
 # after "close", but a variant change, which runs the session's script
-# again, dropped them (only the model's commands were in it).  One that
-# names what only the trace has (its thread handler0, here) is kept
-# pending, as gdb keeps a breakpoint whose location is not loaded: the
-# variant change goes on, and it matches nothing on the model.
+# again, dropped them (only the model's commands were in it).  A flow
+# the model declares only later (f1) is the flow of that name; a thread
+# only the trace has (handler0) leaves its breakpoint pending, as gdb
+# keeps a breakpoint whose location is not loaded: the variant change
+# goes on, and it matches nothing on the model.
 test_expect_success 'breakpoints set on a trace survive close and variant' '
-    printf "%s\n" "handler h0" "flow f1 h0" \
+    printf "%s\n" "handler h0" \
         "open $TEST_TOP/traces/race-v1-replace" \
         "break transition VISIBLE flow f1" \
         "break transition OPERATIONAL thread handler0" \
         "tbreak violation if state f1 OPERATIONAL" "watch flow f1" \
         "delete 3" "close" "variant v1-replace" "info breakpoints" \
-        "info watches" "upcall h0 f1" "continue" |
+        "info watches" "flow f1 h0" "upcall h0 f1" "continue" |
         "$UKDB" >out 2>err &&
     ! test -s err &&
     test_grep "^variant v1-replace: re-ran the session" out &&
@@ -245,6 +246,7 @@ test_expect_success 'breakpoints set on a trace survive close and variant' '
     test_grep "^2   break transition OPERATIONAL thread handler0  (hit 0 times)  \[pending: names what the model lacks\]\$" out &&
     ! grep -q "^3 " out &&
     test_grep "^1   flow f1\$" out &&
+    test_grep "^watch flow f1: ukey#1 CREATED -> VISIBLE by h0" out &&
     test_grep "^Breakpoint 1: transition ukey#1 CREATED->VISIBLE" out
 '
 
