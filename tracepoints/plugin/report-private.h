@@ -39,6 +39,7 @@ void report_map_destroy(struct report_map *);
 #define REPORT_TIE_MAX 4096        /* Events buffered with one timestamp. */
 #define REPORT_TIE_REWIND 32       /* See report_event_slot(). */
 #define REPORT_TIE_CAP (REPORT_TIE_MAX + REPORT_TIE_REWIND) /* The buffer. */
+#define REPORT_MAX_WIDE 8          /* Wide gaps remembered ahead. */
 #define REPORT_HOLD_MAX (1u << 16) /* Events held for a missing seq (see
                                     * "The fold's order" in report.c). */
 
@@ -151,6 +152,11 @@ struct report {
     uint64_t order_loss_first;
     size_t order_loss;
     const char *order_loss_why;     /* Its reason (a static string). */
+    /* Gaps in seq wider than the threads can hold, ahead of the fold:
+     * seqs never recorded, which report_order_missing() does not count as
+     * in flight (the first REPORT_MAX_WIDE; later ones count). */
+    struct { uint64_t first, last; } wide[REPORT_MAX_WIDE];
+    size_t n_wide;
     bool by_time;                   /* report_fold_by_time(). */
 
     struct report_map flow_names;   /* ufid -> (const char *) flow name. */

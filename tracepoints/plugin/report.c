@@ -702,15 +702,57 @@ report_release(struct report *r)
 }
 
 /* The seqs missing between the next the fold expects and the highest
- * taken so far: those neither folded nor held. */
+ * taken so far, those neither folded nor held, but for the wide gaps
+ * ahead: those are lost (mostly), and whether a narrow gap below them is
+ * still in flight is a question of the narrow gaps alone.  (A seq that
+ * comes within a wide gap is then counted twice: the count is a little
+ * low, as was the per-gap rule's.) */
 static uint64_t
-report_order_missing(const struct report *r)
+report_order_missing(struct report *r)
 {
     if (!r->n_held || r->order_high < r->fold_next) {
+        r->n_wide = 0;
         return 0;
     }
     uint64_t span = r->order_high - r->fold_next + 1;
-    return span > r->n_held ? span - r->n_held : 0;
+    uint64_t missing = span > r->n_held ? span - r->n_held : 0;
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_wide; i++) {
+        if (r->wide[i].last < r->fold_next) {
+            continue;                   /* Passed. */
+        }
+        uint64_t first = (r->wide[i].first > r->fold_next
+                          ? r->wide[i].first : r->fold_next);
+        uint64_t width = r->wide[i].last - first + 1;
+        missing = missing > width ? missing - width : 0;
+        r->wide[n++] = r->wide[i];
+    }
+    r->n_wide = n;
+    return missing;
+}
+
+/* Notes the gap in seq that 'e' opens above the highest so far, if it is
+ * wider than the threads can hold. */
+static void
+report_order_note_wide(struct report *r, const struct ukey_event *e)
+{
+    if (r->order_high && e->seq > r->order_high + 1
+        && e->seq - r->order_high - 1 >= REPORT_SEQ_GAP_MIN(r->order_threads)
+        && r->n_wide < REPORT_MAX_WIDE) {
+        r->wide[r->n_wide].first = r->order_high + 1;
+        r->wide[r->n_wide].last = e->seq - 1;
+        r->n_wide++;
+    }
+}
+
+/* True if the gap before the lowest held event is one the threads cannot
+ * hold: it is not coming. */
+static bool
+report_order_wide_head(const struct report *r)
+{
+    return (r->n_held && r->fold_next && r->held[0].seq > r->fold_next
+            && (r->held[0].seq - r->fold_next
+                >= REPORT_SEQ_GAP_MIN(r->order_threads)));
 }
 
 /* The seqs from the fold's next to 'seq_last' are missing in [begin, end],
@@ -813,12 +855,14 @@ report_order(struct report *r, const struct ukey_event *e)
     if (UK_UNLIKELY(report_order_new_run(r, e))) {
         report_order_flush(r, true);
         r->fold_next = r->order_high = r->order_threads = 0;
-    }
-    if (e->seq > r->order_high) {
-        r->order_high = e->seq;
+        r->n_wide = 0;
     }
     if (e->thread_id >= r->order_threads) {
         r->order_threads = (uint64_t) e->thread_id + 1;
+    }
+    if (e->seq > r->order_high) {
+        report_order_note_wide(r, e);
+        r->order_high = e->seq;
     }
     if (!e->seq || (e->seq < r->fold_next)) {
         r->n_late += e->seq != 0;   /* Given up on, or a seq seen twice. */
@@ -836,8 +880,10 @@ report_order(struct report *r, const struct ukey_event *e)
     uint64_t in_flight = REPORT_SEQ_GAP_MIN(r->order_threads);
     while (r->n_held && (r->held[0].seq <= r->fold_next
                          || r->n_held > REPORT_HOLD_MAX
+                         || report_order_wide_head(r)
                          || report_order_missing(r) > in_flight)) {
-        if (report_order_missing(r) > in_flight) {
+        if (report_order_wide_head(r)
+            || report_order_missing(r) > in_flight) {
             report_order_lost(r, "more seqs missing than the threads hold");
         }
         report_release(r);
