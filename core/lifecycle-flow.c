@@ -2,9 +2,10 @@
 /* The lifecycle fold's flow records: one per flow instance (ufid, pmd_id)
  * in use, indexed by open addressing and retired by a sweep once nothing
  * depends on it (lc_flow_sweep()), its figures then kept in the list of
- * retired flows; the rules about flows (traffic, datapath operations, and
- * at the end of each round the slowpath and stuck-ukey rules); and the
- * flows' figures for the end report (lifecycle_for_each_flow()). */
+ * retired flows; the rules about flows (traffic, upcalls, datapath
+ * operations, and at the end of each round the slowpath and stuck-ukey
+ * rules); and the flows' figures for the end report
+ * (lifecycle_for_each_flow()). */
 #include "lifecycle-private.h"
 
 #include <errno.h>
@@ -350,6 +351,7 @@ lc_traffic(struct lifecycle *lc, const struct ukey_event *e,
             f->window_ts = e->ts;
             f->window_ev = *now;
             f->slow_rounds = 0;
+            f->miss_handled = false;
         }
     }
 }
@@ -374,7 +376,7 @@ lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
             /* Traffic from now on is fastpath: the slowpath so far was
              * served, so the run of slowpathed rounds starts again. */
             f->slow_rounds = 0;
-            f->slow_in_round = false;
+            f->slow_in_round = f->miss_handled = false;
         }
     } else if (e->result && e->result != ENOENT) {
         /* A delete that failed otherwise left the flow where it was. */
@@ -392,8 +394,30 @@ lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
     }
 }
 
+/* A miss of the flow of 'e' was handled (an upcall, in a handler or in a
+ * PMD's upcall_cb()): while its window is open, the next round with only
+ * slowpath traffic extends its run. */
+void
+lc_upcall(struct lifecycle *lc, const struct ukey_event *e)
+{
+    uint32_t k = lc_event_flow(lc, e, e->pmd_id);
+    if (k == LC_NO_FLOW) {
+        return;
+    }
+    struct lc_flow *f = &lc->flows[k];
+    f->upcalls++;
+    f->attributed += e->value;
+    f->miss_handled = f->window_open;
+}
+
 /* Slowpath: each touched flow that got slowpath and no fastpath traffic in
- * the round that just ended extends its run of slowpathed rounds. */
+ * the round that just ended extends its run of slowpathed rounds, if a
+ * miss of it was handled since the window opened or the run last grew.
+ * Without one, its miss was still waiting in its handler's queue: a
+ * handler busy with others, or starved of CPU on a loaded machine, is
+ * late, not a flow that nothing installs (the liveness bugs, such as
+ * 180ab2fd6's, handle every miss and install nothing); such a round
+ * neither extends nor resets the run. */
 static void
 lc_round_slowpath(struct lifecycle *lc, const struct lifecycle_evidence *now)
 {
@@ -404,7 +428,8 @@ lc_round_slowpath(struct lifecycle *lc, const struct lifecycle_evidence *now)
         struct lc_flow *f = &lc->flows[lc->touched[i]];
         if (f->fast_in_round || lossy) {
             f->slow_rounds = 0;
-        } else if (f->slow_in_round) {
+        } else if (f->slow_in_round && f->miss_handled) {
+            f->miss_handled = false;
             f->slow_rounds++;
             if (f->slow_rounds >= lc->opts.slowpath_rounds
                 && f->window_open && !f->window_reported) {

@@ -117,6 +117,8 @@ struct lc_flow {
     bool slow_in_round, fast_in_round;  /* Traffic seen this round. */
     bool window_open;           /* Slowpathed since 'window_ev'. */
     bool window_reported;       /* SLOWPATH reported for this window. */
+    bool miss_handled;          /* An upcall of the flow since the window
+                                 * opened or its run last grew. */
     bool stats_reported;        /* STATS_DOUBLE reported. */
     uint64_t map_ukey;          /* Ukey in a umap for it, or 0. */
     uint64_t absent_round;      /* 'lc->n_rounds' when the dp flow left. */
@@ -365,6 +367,7 @@ void lc_traffic(struct lifecycle *, const struct ukey_event *,
                 const struct lifecycle_evidence *now);
 void lc_dp_op(struct lifecycle *, const struct ukey_event *,
               const struct lifecycle_evidence *now);
+void lc_upcall(struct lifecycle *, const struct ukey_event *);
 void lc_round_end(struct lifecycle *, const struct ukey_event *,
                   const struct lifecycle_evidence *now);
 

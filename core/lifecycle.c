@@ -215,14 +215,9 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
     case UK_EV_TRAFFIC:
         lc_traffic(lc, e, &now);
         return;
-    case UK_EV_UPCALL: {
-        uint32_t k = lc_event_flow(lc, e, e->pmd_id);
-        if (k != LC_NO_FLOW) {
-            lc->flows[k].upcalls++;
-            lc->flows[k].attributed += e->value;
-        }
+    case UK_EV_UPCALL:
+        lc_upcall(lc, e);
         return;
-    }
     case UK_EV_OP_BEGIN:
         lc_op_begin(lc, e, &now);
         return;

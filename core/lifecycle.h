@@ -88,9 +88,13 @@
  *     contention in that round excuses it.  Once per instance and rules
  *     version.  Never in a trace without rule_change events.
  *   - Slowpath: a round with slowpath and no fastpath traffic extends the
- *     flow's run; fastpath traffic and the creation of its datapath flow
- *     (dp_put CREATE ok) reset it; a round without traffic for the flow
- *     neither extends nor resets it.  A round in which the window opened
+ *     flow's run if a miss of the flow was handled (an upcall) since the
+ *     window opened or the run last grew; fastpath traffic and the creation
+ *     of its datapath flow (dp_put CREATE ok) reset it; a round without
+ *     traffic for the flow, or whose miss still waits in its handler's
+ *     queue (a busy or starved handler is late, not wrong: the liveness
+ *     bugs handle every miss and install nothing), neither extends nor
+ *     resets it.  A round in which the window opened
  *     counts as slowpathed unless fastpath traffic came after the opening
  *     (fastpath traffic before it closed the previous window already).
  *     The measured window (open at the first slowpath traffic, closed by

@@ -779,15 +779,30 @@ test_stuck_fairness(void)
     lifecycle_destroy(r.lc);
 }
 
+/* Round 'round' of flow 0xf1, whose traffic went 'path'; a miss of it is
+ * handled (an upcall of its packets) with 'upcall'. */
 static void
-slow_round(struct rec *r, uint64_t round, enum uk_path path)
+slow_round_upcall(struct rec *r, uint64_t round, enum uk_path path,
+                  bool upcall)
 {
     F(r, .type = UK_EV_TRAFFIC, .ufid = 0xf1, .value = 2, .result = path,
       .ts = round * 1000);
+    if (upcall) {
+        F(r, .type = UK_EV_UPCALL, .thread_id = T_HANDLER, .ufid = 0xf1,
+          .value = 2, .ts = round * 1000 + 100);
+    }
     F(r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL,
       .kind = UK_OP_ROUND, .value = round);
     F(r, .type = UK_EV_OP_END, .thread_id = T_REVAL, .kind = UK_OP_ROUND,
       .value = round, .ts = round * 1000 + 500);
+}
+
+/* A round of flow 0xf1 whose slowpath traffic (not its fastpath traffic)
+ * makes a miss its handler handles. */
+static void
+slow_round(struct rec *r, uint64_t round, enum uk_path path)
+{
+    slow_round_upcall(r, round, path, path == UK_PATH_SLOWPATH);
 }
 
 struct flow_figures {
@@ -1009,8 +1024,8 @@ test_slowpath(void)
     is_str(ff.f.flow_name, "f1", "flow name from the flow event");
     is_int(ff.f.slowpath_packets, 12, "slowpath packets");
     is_int(ff.f.fastpath_packets, 4, "fastpath packets");
-    is_int(ff.f.upcalls, 1, "upcalls");
-    is_int(ff.f.attributed_packets, 1, "attributed packets");
+    is_int(ff.f.upcalls, 6 + 1, "upcalls");
+    is_int(ff.f.attributed_packets, 6 * 2 + 1, "attributed packets");
     is_int(ff.f.slowpath_windows, 2, "two windows");
     is_int(ff.f.longest_window_rounds, 4, "longest window in rounds");
     is_int(ff.f.longest_window_ns, 4000, "longest window in ns");
@@ -1034,6 +1049,28 @@ test_slowpath(void)
     }
     is_int(n_kind(&r, UK_VIOL_SLOWPATH), 1,
            "3 slowpathed rounds after the range: reported");
+    lifecycle_destroy(r.lc);
+
+    /* A handler late to take the flow's miss (busy with the others'
+     * misses, or starved of CPU on a loaded machine, while the
+     * revalidators go on): the rounds the miss waits in its queue neither
+     * extend nor reset the run; the rounds that handle a miss and install
+     * nothing do, even if the upcall comes a round after the traffic. */
+    rec_init(&r, &opts);
+    F(&r, .type = UK_EV_FLOW, .ufid = 0xf1, .name = "f1");
+    slow_round_upcall(&r, 1, UK_PATH_SLOWPATH, true);
+    for (uint64_t round = 2; round <= 9; round++) {
+        slow_round_upcall(&r, round, UK_PATH_SLOWPATH, false);
+    }
+    is_int(n_kind(&r, UK_VIOL_SLOWPATH), 0,
+           "a miss waiting in a late handler: no slowpath run");
+    F(&r, .type = UK_EV_UPCALL, .thread_id = T_HANDLER, .ufid = 0xf1,
+      .value = 2, .ts = 9900);
+    slow_round_upcall(&r, 10, UK_PATH_SLOWPATH, false);
+    is_int(n_kind(&r, UK_VIOL_SLOWPATH), 0, "2 rounds with a miss handled");
+    slow_round_upcall(&r, 11, UK_PATH_SLOWPATH, true);
+    is_int(n_kind(&r, UK_VIOL_SLOWPATH), 1,
+           "3 rounds with a miss handled, nothing installed: reported");
     lifecycle_destroy(r.lc);
 }
 
@@ -1412,6 +1449,7 @@ reseen_scenario(struct rec *r, bool distinct)
         round_end(r, T_REVAL, round);
         F(r, .type = UK_EV_TRAFFIC, .ufid = 0xa1, .value = 1,
           .result = UK_PATH_SLOWPATH, .ts = round * 1000 + 5000);
+        F(r, .type = UK_EV_UPCALL, .ufid = 0xa1, .value = 1);
     }
     F(r, .type = UK_EV_TRAFFIC, .ufid = 0xa1, .value = 2,
       .result = UK_PATH_FASTPATH, .ts = 20000);
@@ -1473,7 +1511,7 @@ test_flow_reseen(void)
     is_int(fx.n, N_CHURN + 1, "each flow once");
     is_int(fx.f.ufid, 0xa1, "first appearance first");
     is_str(fx.f.flow_name, "a1", "flow name kept");
-    is_int(fx.f.upcalls, 2, "upcalls of both records");
+    is_int(fx.f.upcalls, 2 + 8, "upcalls of both records");
     is_int(fx.f.slowpath_packets, 3 + 4 + 8, "slowpath packets");
     ok(!memcmp(&fx.f.upcalls, &fy.f.upcalls,
                sizeof fx.f - offsetof(struct lifecycle_flow, upcalls)),
