@@ -464,8 +464,19 @@ static const struct stat_field stat_fields[] = {
     STAT_(warnings),
 };
 
+/* The JSON name of 'f': the errors the checker found are "errors", as in
+ * "audit --format json" and "load --format json", where "violations" is
+ * the audit's list of them (the text table keeps "violations"). */
+static const char *
+stat_json_name(const struct stat_field *f)
+{
+    return (f->offset == offsetof(struct udpif_stats, violations)
+            ? "errors" : f->name);
+}
+
 /* Looks up a statistic or coverage counter by name ("slowpath" is short
- * for slowpath_packets).  Returns false if unknown. */
+ * for slowpath_packets, "errors" the JSON name of violations).  Returns
+ * false if unknown. */
 bool repl_stat_value(const struct repl *r, const char *name, uint64_t *out);
 
 /* The figures "show stats" shares with a trace's (repl/trace-show.c), by
@@ -505,7 +516,8 @@ repl_stat_value(const struct repl *r, const char *name, uint64_t *out)
     snprintf(full, sizeof full, "%s_packets", name);
     for (size_t i = 0; i < UK_ARRAY_SIZE(stat_fields); i++) {
         if (!strcmp(stat_fields[i].name, name)
-            || !strcmp(stat_fields[i].name, full)) {
+            || !strcmp(stat_fields[i].name, full)
+            || !strcmp(stat_json_name(&stat_fields[i]), name)) {
             *out = *(const uint64_t *) ((const char *) s
                                         + stat_fields[i].offset);
             return true;
@@ -554,7 +566,7 @@ show_stats(struct repl *r)
                r->udpif->time, r->udpif->n_rounds);
         json_trace_figures(r);
         for (size_t i = 0; i < UK_ARRAY_SIZE(stat_fields); i++) {
-            printf(",\"%s\":%" PRIu64, stat_fields[i].name,
+            printf(",\"%s\":%" PRIu64, stat_json_name(&stat_fields[i]),
                    *(const uint64_t *) ((const char *) s
                                         + stat_fields[i].offset));
         }

@@ -516,6 +516,15 @@ load_print_text(const struct load_args *a, const struct load_stats *s,
     }
 }
 
+/* The JSON summary speaks the vocabulary of the rest of ukdb's JSON (the
+ * page's "JSON OUTPUT"): a figure that "show stats" has is named as there
+ * ("created", "freed" the free events, "live_ukeys"...), the checker's
+ * findings as in "audit --format json" ("errors", "warnings",
+ * "violations_by_kind", "complete"), and no key takes a name that means
+ * something else elsewhere: "violations" is the audit's list, "flows" its
+ * list of flows, "faults" a datapath flow's injected faults in "show dp".
+ * With --no-check, nothing looked for violations nor for the end:
+ * "checked" is false and each of those is null. */
 static void
 load_print_json(const struct load_args *a, const struct load_stats *s,
                 const struct lifecycle_summary *sum, enum load_stop stop)
@@ -523,8 +532,8 @@ load_print_json(const struct load_args *a, const struct load_stats *s,
     const struct udpif_stats *u = &s->fr.stats;
     const struct load_config *cfg = &a->cfg;
     printf("{\"variant\": \"%s\", \"datapath\": \"%s\", \"handlers\": %u, "
-           "\"pmds\": %u, \"revalidators\": %u, \"flows\": %" PRIu64 ", "
-           "\"umaps\": %u, \"seed\": %" PRIu64 ", \"interrupted\": %s, "
+           "\"pmds\": %u, \"revalidators\": %u, \"flows_declared\": %" PRIu64
+           ", \"umaps\": %u, \"seed\": %" PRIu64 ", \"interrupted\": %s, "
            "\"stalled\": %s,\n",
            cfg->variant->name, cfg->n_pmds ? "netdev" : "kernel",
            cfg->n_handlers, cfg->n_pmds, cfg->n_revalidators, cfg->n_flows,
@@ -545,22 +554,19 @@ load_print_json(const struct load_args *a, const struct load_stats *s,
     printf(" \"dp_puts\": %" PRIu64 ", \"dp_put_errors\": %" PRIu64
            ", \"dp_dels\": %" PRIu64 ", \"dp_del_errors\": %" PRIu64
            ", \"expiries\": %" PRIu64 ", \"modifies\": %" PRIu64
-           ", \"faults\": %" PRIu64 ", \"churns\": %" PRIu64 ",\n",
+           ", \"faults_injected\": %" PRIu64 ", \"churns\": %" PRIu64 ",\n",
            u->dp_puts, u->dp_put_errors, u->dp_dels, u->dp_del_errors,
            s->expiries, s->modifies, s->faults, s->churns);
-    printf(" \"ukeys_created\": %" PRIu64 ", \"ukeys_freed\": %" PRIu64
-           ", \"ukeys_live\": %" PRIu64 ", \"free_events\": %" PRIu64
-           ", \"events\": %" PRIu64 ",\n", u->created, s->fr.real_frees,
-           s->fr.live, u->freed, s->fr.events);
-    /* "errors", "warnings" and "violations_by_kind" (every kind) are
-     * named and shaped as in "ukdb audit --format json"; "violations" (the
-     * errors) and "by_violation" (the kinds seen) are kept for scripts
-     * that read them.  With --no-check, nothing looked for violations nor
-     * for the end: "checked" is false and each of those is null. */
+    /* "freed" counts the free events, as in "show stats" (a double free
+     * the model recorded is one more); "ukeys_freed" the ukeys whose
+     * memory was freed, once each. */
+    printf(" \"created\": %" PRIu64 ", \"freed\": %" PRIu64
+           ", \"ukeys_freed\": %" PRIu64 ", \"live_ukeys\": %" PRIu64
+           ", \"events\": %" PRIu64 ",\n", u->created, u->freed,
+           s->fr.real_frees, s->fr.live, s->fr.events);
     if (!sum) {
         printf(" \"checked\": false, \"complete\": null, \"errors\": null, "
-               "\"warnings\": null, \"violations_by_kind\": null,\n"
-               " \"violations\": null, \"by_violation\": null}\n");
+               "\"warnings\": null, \"violations_by_kind\": null}\n");
         return;
     }
     printf(" \"checked\": true, \"complete\": %s, \"errors\": %" PRIu64
@@ -569,16 +575,6 @@ load_print_json(const struct load_args *a, const struct load_stats *s,
     for (int k = 0; k < N_UK_VIOLATION_KINDS; k++) {
         printf("%s\"%s\": %" PRIu64, k ? ", " : "",
                uk_violation_kind_name(k), sum->by_violation[k]);
-    }
-    printf("},\n \"violations\": %" PRIu64 ", \"by_violation\": {",
-           u->violations);
-    const char *sep = "";
-    for (int k = 0; k < N_UK_VIOLATION_KINDS; k++) {
-        if (sum->by_violation[k]) {
-            printf("%s\"%s\": %" PRIu64, sep, uk_violation_kind_name(k),
-                   sum->by_violation[k]);
-            sep = ", ";
-        }
     }
     printf("}}\n");
 }

@@ -17,7 +17,7 @@ SETTINGS="--revalidators 3 --flows 2000 --seconds 1 --idle-ms 2 --zipf 0.8
           --churn 0.1 --rate 0"
 
 double_deletes() {
-    /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["by_violation"].get("double-delete", 0))' "$1"
+    /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["violations_by_kind"]["double-delete"])' "$1"
 }
 
 # finds_double_delete THREADS...: a v1-replace load finds a double delete

@@ -10,7 +10,9 @@
 # count of frees.  "ukdb audit --format json" said "ukeys" and "live" for
 # two counts (the view's "ukeys" is an array, "when"'s "live" a bool), and
 # "index", from 0, for the events its violations rest on, which the REPL
-# numbers from 1 as "event".
+# numbers from 1 as "event".  "ukdb load --format json" said "ukeys_live"
+# and "free_events" for "show stats"' "live_ukeys" and "freed", and
+# "violations" for a count where the audit has a list.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lttng-lib.sh"
 
@@ -73,6 +75,17 @@ test_expect_success 'model and trace: one vocabulary, after the violations' '
     $VOCAB model.out trace.out view.json audit.json end.out
 '
 
+# A short load: its figures are named as in "show stats", its checker's
+# as in the audit.
+test_expect_success 'load --format json: the same vocabulary' '
+    "$UKDB" load --handlers 1 --revalidators 1 --flows 100 --upcalls 100 \
+        --idle-ms 5 --format json >load.json &&
+    $VOCAB model.out trace.out view.json audit.json end.out load.json &&
+    "$UKDB" load --handlers 1 --revalidators 1 --flows 100 --upcalls 100 \
+        --idle-ms 5 --no-check --format json >nocheck.json &&
+    $VOCAB model.out trace.out view.json audit.json end.out nocheck.json
+'
+
 # The checker itself: a key of one mode only, or of another type, fails.
 test_expect_success 'the check finds a key of one mode, or a changed type' '
     sed "s/\"events\":\([0-9]*\),\"of\"/\"event\":\1,\"of\"/" trace.out >t1 &&
@@ -86,7 +99,16 @@ test_expect_success 'the check finds a key of one mode, or a changed type' '
     test_grep "key .live. has 2 types" out &&
     sed "s/\"event\":90,/\"event\":89,/" audit.json >a5 &&
     ! $VOCAB model.out trace.out view.json a5 end.out >out &&
-    test_grep "audit: violations at events \[89, 102\], the REPL says \[90, 102\]" out
+    test_grep "audit: violations at events \[89, 102\], the REPL says \[90, 102\]" out &&
+    sed "s/\"live_ukeys\":/\"ukeys_live\":/" load.json >l6 &&
+    ! $VOCAB model.out trace.out view.json audit.json end.out l6 >out &&
+    test_grep "load: only the load has .ukeys_live." out &&
+    sed "s/\"errors\":/\"violations\":/" load.json >l7 &&
+    ! $VOCAB model.out trace.out view.json audit.json end.out l7 >out &&
+    test_grep "key .violations. has 2 types" out &&
+    sed "s/\"freed\": [0-9]*/\"freed\": true/" load.json >l8 &&
+    ! $VOCAB model.out trace.out view.json audit.json end.out l8 >out &&
+    test_grep "load: .freed. is bool, a count in show stats" out
 '
 
 test_done

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-# json-vocab.py MODEL TRACE [VIEW [AUDIT END]]: checks that the REPL's JSON speaks one
-# vocabulary on the model and on a trace (and "ukdb view --format json"
-# with them), so that the two cannot drift apart again.
+# json-vocab.py MODEL TRACE [VIEW [AUDIT END [LOAD]]]: checks that the
+# REPL's JSON speaks one vocabulary on the model and on a trace (and "ukdb
+# view --format json", "audit" and "load" with them), so that they cannot
+# drift apart again.
 #
 # MODEL and TRACE hold the output of the same commands, each preceded by a
 # line "@@@@ COMMAND" (the REPL's "echo"), run at the same point of the same
@@ -26,6 +27,14 @@
 # number "goto" takes), and every key keeps one type across all outputs
 # (the audit's counts of ukeys were "ukeys" and "live", names that the
 # view and "when" give to an array and to a bool).
+#
+# LOAD, if given, is "ukdb load --format json": a figure that MODEL's
+# "show stats" has must be a count there too, and its other keys must be
+# the audit's or "when"'s, or listed below as the load's own, and keep one
+# type across all outputs (load said "ukeys_live" for "show stats"'
+# "live_ukeys", "free_events" for "freed", "violations" for a count of
+# the errors where the audit has a list, "by_violation" for the audit's
+# "violations_by_kind").
 import json
 import sys
 
@@ -36,7 +45,7 @@ MODEL_ONLY = {
     "show stats": {
         "steps", "rounds", "upcalls", "installs", "replacements",
         "slowpath_packets", "fastpath_packets", "dp_puts", "dp_dels",
-        "dp_put_errors", "dp_del_errors", "evictions", "violations",
+        "dp_put_errors", "dp_del_errors", "evictions", "errors",
         "warnings",
         # The coverage counters (core/event.h, UK_COVERAGES).
         "upcall_ukey_replace", "handler_duplicate_upcall",
@@ -65,6 +74,15 @@ VIEW_ONLY = {"verdict", "rule", "explanation", "transitions", "violations",
 REPL_ONLY = {"state_thread", "state_where", "in_umap", "lock",
              "stats_packets", "postponed", "frees", "uncertain", "thread",
              "other_thread", "seq", "earlier_seq", "event"}
+# Keys of "ukdb load --format json" that no other output has: its
+# settings, its generator's and its timing figures, "ukeys_freed" (ukeys
+# whose memory was freed, once each; "freed" counts the free events),
+# and whether its checker ran.
+LOAD_ONLY = {"datapath", "handlers", "pmds", "revalidators", "flows_declared",
+             "umaps", "seed", "interrupted", "stalled", "seconds", "calls",
+             "packets", "upcalls_per_second", "installs_per_second",
+             "expiries", "modifies", "faults_injected", "churns",
+             "ukeys_freed", "checked"}
 # Commands whose shared values must be equal on both sides.
 SAME_VALUES = {"when", "show stats", "show threads", "show ukeys",
                "show ukey 1", "show umaps", "show locks"}
@@ -175,6 +193,22 @@ def same_events(name, viols, repl):
                       (name, got, want))
 
 
+def check_load(load, model, audit):
+    """Checks the keys of 'load' against the model's "show stats", the
+    audit's and "when"'s; returns the object without the figures of "show
+    stats" (counters, as there, for one_type_per_key())."""
+    stats = model["show stats"]
+    known = set(audit) | set(model["when"]) | LOAD_ONLY
+    for k, v in sorted(load.items()):
+        if k in stats:
+            if kind(v) not in ("number", None):   # null: not checked.
+                errors.append("load: %r is %s, a count in show stats"
+                              % (k, kind(v)))
+        elif k not in known:
+            errors.append("load: only the load has %r" % k)
+    return {k: v for k, v in load.items() if k not in stats}
+
+
 def main():
     model, trace = parse(sys.argv[1]), parse(sys.argv[2])
     if not model or set(model) != set(trace):
@@ -209,6 +243,9 @@ def main():
         shared_values("audit/show stats", shared, stats)
         same_events("audit", audit["violations"], end["show violations"])
         outputs.append(("audit", audit))
+    if len(sys.argv) > 6:
+        outputs.append(("load", check_load(json.load(open(sys.argv[6])),
+                                           model, audit)))
     one_type_per_key(outputs)
     for e in errors:
         print(e)
