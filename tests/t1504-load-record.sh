@@ -14,17 +14,19 @@ json_get() {
     /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
 }
 
-# audits_safe TRACE: the audit of TRACE finds no safety violation.
-# Safety is judged strictly.  Liveness (slowpath, stuck-ukey) is measured
-# in revalidator rounds, which on an overloaded 2-core machine can outrun a
-# starved handler: such reports are shown, not failed (closing note).
+# audits_safe TRACE: the audit of TRACE finds no safety violation, nor a
+# slowpath (a round counts only once the flow's handler took a miss of
+# it and installed nothing: a starved handler is late, not wrong).  A
+# stuck ukey is measured in revalidator rounds, which on an overloaded
+# 2-core machine may outrun a starved thread: such reports are shown, not
+# failed.
 audits_safe() {
     "$UKDB" audit "$1" >audit
     local rc=$?
     grep "^violation:" audit | cut -c1-160
     [ $rc = 0 ] && return 0
     [ $rc = 1 ] &&
-        ! grep "^violation:" audit | grep -v -e " slowpath " -e " stuck-ukey "
+        ! grep "^violation:" audit | grep -v -e " stuck-ukey "
 }
 
 test_expect_success 'every event of the load is recorded' '
