@@ -82,12 +82,14 @@ dp_put__(struct uk_thread *t, struct ukey *ukey, bool modify, const char *func)
     }
     uk_counter_add(udpif, &udpif->stats.dp_puts, 1);
     uk_counter_add(udpif, &udpif->stats.dp_put_errors, error != 0);
-    struct ukey_event e = { .type = UK_EV_DP_PUT, .ukey_id = ukey->id,
-                            .ufid = ukey->ufid, .pmd_id = ukey->pmd_id,
-                            .umap = -1, .result = error,
-                            .kind = modify ? UK_PUT_MODIFY : UK_PUT_CREATE,
-                            .value = ukey_get_actions(ukey), .where = func };
-    udpif_emit(udpif, t, &e);
+    if (udpif_wants(udpif, UK_EV_DP_PUT)) {
+        struct ukey_event e = {
+            .type = UK_EV_DP_PUT, .ukey_id = ukey->id, .ufid = ukey->ufid,
+            .pmd_id = ukey->pmd_id, .umap = -1, .result = error,
+            .kind = modify ? UK_PUT_MODIFY : UK_PUT_CREATE,
+            .value = ukey_get_actions(ukey), .where = func };
+        udpif_emit__(udpif, t, &e);
+    }
     return error;
 }
 

@@ -22,21 +22,38 @@
 
 struct uk_observer {
     uk_event_observer_fn *fn;
-    uk_event_filter_fn *filter;         /* NULL: every event. */
+    uk_event_filter_fn *filter;         /* NULL: see 'words'. */
+    const struct uk_event_words *words; /* Or NULL: every event. */
     void *aux;
     bool concurrent;                    /* See event_bus_add_concurrent(). */
 };
+
+/* Whether 'o' wants events of 'type' now. */
+static bool
+observer_wants(const struct uk_observer *o, int type)
+{
+    if (o->filter) {
+        return o->filter(type);
+    }
+    if (o->words) {
+        const int *w = ((unsigned int) type < N_UK_EVENT_TYPES
+                        ? o->words->word[type] : NULL);
+        return w && __atomic_load_n(w, __ATOMIC_RELAXED);
+    }
+    return true;
+}
 
 /* Laid out for threaded mode: the read-mostly part that every emitter
  * reads unlocked, the part written under the lock, and 'next_seq' (written
  * under the lock, read by event_bus_next_seq() without it), each on cache
  * lines of its own. */
 struct uk_event_bus {
-    /* Read-mostly: set up before the bus is threaded. */
+    /* Read-mostly: set up before the bus is threaded.  'head' first:
+     * event_bus_quiet() reads it through a cast. */
+    struct uk_event_bus_head head;
     struct uk_observer observers[UK_MAX_OBSERVERS];
     int n_observers;
     bool serial_all_wanted;     /* Some serial observer has no filter. */
-    bool threaded;
     char pad0_[64];
 
     /* Under 'mutex' in threaded mode. */
@@ -173,13 +190,24 @@ event_bus_destroy(struct uk_event_bus *bus)
     }
 }
 
+/* Recomputes what the observers' filters let the emitters skip cheaply:
+ * 'serial_all_wanted' and the head's 'ask' and 'words'. */
 static void
 update_all_wanted(struct uk_event_bus *bus)
 {
+    struct uk_event_bus_head *h = &bus->head;
     bus->serial_all_wanted = false;
+    h->ask = false;
+    h->n_words = 0;
     for (int i = 0; i < bus->n_observers; i++) {
         const struct uk_observer *o = &bus->observers[i];
-        bus->serial_all_wanted |= !o->filter && !o->concurrent;
+        bool unfiltered = !o->filter && !o->words;
+        bus->serial_all_wanted |= unfiltered && !o->concurrent;
+        if (o->words && h->n_words < UK_BUS_MAX_WORDS) {
+            h->words[h->n_words++] = o->words;
+        } else {
+            h->ask = true;
+        }
     }
 }
 
@@ -211,6 +239,15 @@ event_bus_add_concurrent(struct uk_event_bus *bus, uk_event_observer_fn *fn,
 }
 
 int
+event_bus_add_concurrent_words(struct uk_event_bus *bus,
+                               uk_event_observer_fn *fn,
+                               const struct uk_event_words *words, void *aux)
+{
+    return bus_add(bus, &(struct uk_observer) {
+        .fn = fn, .words = words, .aux = aux, .concurrent = true });
+}
+
+int
 event_bus_add(struct uk_event_bus *bus, uk_event_observer_fn *fn, void *aux)
 {
     return event_bus_add_filtered(bus, fn, NULL, aux);
@@ -236,7 +273,7 @@ event_bus_remove(struct uk_event_bus *bus, uk_event_observer_fn *fn,
 static uint64_t
 next_seq(struct uk_event_bus *bus)
 {
-    if (UK_UNLIKELY(bus->threaded)) {
+    if (UK_UNLIKELY(bus->head.threaded)) {
         return atomic_fetch_add_explicit(&bus->next_seq, 1,
                                          memory_order_relaxed);
     }
@@ -262,7 +299,7 @@ deliver_to(const struct uk_event_bus *bus, const struct ukey_event *e,
     for (int i = 0; i < bus->n_observers; i++) {
         const struct uk_observer *o = &bus->observers[i];
         if ((to == UK_TO_ALL || o->concurrent == (to == UK_TO_CONCURRENT))
-            && (!o->filter || o->filter(e->type))) {
+            && observer_wants(o, e->type)) {
             o->fn(e, o->aux);
         }
     }
@@ -281,7 +318,7 @@ bus_wants(const struct uk_event_bus *bus, int type)
     enum uk_wanted wanted = UK_WANTED_NONE;
     for (int i = 0; i < bus->n_observers; i++) {
         const struct uk_observer *o = &bus->observers[i];
-        if (!o->filter || o->filter(type)) {
+        if (observer_wants(o, type)) {
             if (!o->concurrent) {
                 return UK_WANTED_SERIAL;
             }
@@ -341,7 +378,7 @@ emit_async(struct uk_event_bus *bus, struct ukey_event *e)
 uint64_t
 event_emit(struct uk_event_bus *bus, struct ukey_event *e)
 {
-    if (UK_UNLIKELY(bus->threaded)) {
+    if (UK_UNLIKELY(bus->head.threaded)) {
         if (bus->async) {
             return emit_async(bus, e);
         }
@@ -400,7 +437,7 @@ event_bus_next_seq(const struct uk_event_bus *bus)
 void
 event_bus_set_threaded(struct uk_event_bus *bus, bool threaded)
 {
-    bus->threaded = threaded;
+    bus->head.threaded = threaded;
 }
 
 /* ==== The serial observers' thread: running it ==== */
@@ -497,7 +534,7 @@ int
 event_bus_start_async(struct uk_event_bus *bus)
 {
     static _Atomic uint64_t next_id = 1;
-    uk_assert(bus->threaded && !bus->async);
+    uk_assert(bus->head.threaded && !bus->async);
     struct uk_async *a = uk_xzalloc(sizeof *a);
     a->id = atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed);
     pthread_mutex_init(&a->rings_mutex, NULL);

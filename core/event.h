@@ -459,6 +459,16 @@ void event_bus_destroy(struct uk_event_bus *);
  * before it said yes. */
 typedef bool uk_event_filter_fn(int type);
 
+/* A filter given as the words that hold its answers: the observer wants
+ * events of 'type' while '*word[type]' is nonzero (a NULL entry: never).
+ * The words may change at any time (LTTng-UST's tracepoint states, which
+ * a session enables when it starts); the bus reads them on every event,
+ * inline (event_bus_quiet()), where a filter function is an indirect call
+ * per event and observer. */
+struct uk_event_words {
+    const int *word[N_UK_EVENT_TYPES];
+};
+
 /* Adds or removes an observer.  At most 16 per bus.  Returns 0 or ENOSPC.
  * event_bus_add_filtered() adds one that sees only the events that 'filter'
  * wants (NULL: every event): in threaded mode an event that no observer
@@ -483,6 +493,49 @@ void event_bus_remove(struct uk_event_bus *, uk_event_observer_fn *,
  * to the concurrent ones after it. */
 int event_bus_add_concurrent(struct uk_event_bus *, uk_event_observer_fn *,
                              uk_event_filter_fn *filter, void *aux);
+
+/* event_bus_add_concurrent() with its filter as words ('words' must
+ * outlive the bus; NULL: every event). */
+int event_bus_add_concurrent_words(struct uk_event_bus *,
+                                   uk_event_observer_fn *,
+                                   const struct uk_event_words *words,
+                                   void *aux);
+
+/* The head of every bus: what event_bus_quiet() reads.  Kept by the bus as
+ * observers are added and removed and as it goes threaded; not to be
+ * written by anybody else. */
+#define UK_BUS_MAX_WORDS 4
+struct uk_event_bus_head {
+    bool threaded;              /* event_bus_set_threaded(). */
+    bool ask;                   /* Some observer has a filter function or
+                                 * none: only event_emit() can tell. */
+    int n_words;                /* Observers filtered by words, */
+    const struct uk_event_words *words[UK_BUS_MAX_WORDS];   /* theirs. */
+};
+
+/* Whether event_emit() of an event of 'type' would neither number nor
+ * deliver it, because the bus is threaded and no observer wants it now:
+ * the emitter may then skip building the event and count it instead (as
+ * event_emit() returning 0 is counted).  Only a bus whose observers are
+ * all filtered by words can tell it this cheaply (a load per observer);
+ * any other says false and leaves it to event_emit().  As with a filter
+ * function, an observer that starts wanting 'type' right after this sees
+ * the events from the next one on. */
+static inline bool
+event_bus_quiet(const struct uk_event_bus *bus, int type)
+{
+    const struct uk_event_bus_head *h = (const struct uk_event_bus_head *) bus;
+    if (!h->threaded || h->ask || (unsigned int) type >= N_UK_EVENT_TYPES) {
+        return false;
+    }
+    for (int i = 0; i < h->n_words; i++) {
+        const int *w = h->words[i]->word[type];
+        if (w && __atomic_load_n(w, __ATOMIC_RELAXED)) {
+            return false;
+        }
+    }
+    return true;
+}
 
 /* Numbers 'e' (sets e->seq) and delivers it.  Events emitted with
  * event_emit_deferred() by observers during the delivery are delivered

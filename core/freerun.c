@@ -29,20 +29,6 @@ _Static_assert(sizeof(struct udpif_stats) % sizeof(uint64_t) == 0,
 
 #define FR_N_STRIPES 256        /* Datapath stripe locks. */
 
-/* Ukey accounting kept by one thread: deltas to the shared counters of
- * 'struct freerun', written only by their thread (a load and a store, no
- * locked instruction, no cache line shared with the other threads), summed
- * by the readers.  A handler counts two transitions per install: with
- * shared counters, two handlers would bounce their cache line on each. */
-#define FR_N_STATS (sizeof(struct udpif_stats) / sizeof(uint64_t))
-
-struct fr_local {
-    _Atomic int64_t by_state[N_UKEY_STATES];
-    _Atomic int64_t live;
-    _Atomic int64_t quiet_events;   /* Emitted, wanted by no observer. */
-    _Atomic int64_t stats[FR_N_STATS];  /* Its share of 'udpif->stats'. */
-};
-
 /* One model thread's pthread and inbox. */
 struct freerun_thread {
     struct uk_thread *t;        /* (weak) */
@@ -62,8 +48,9 @@ struct freerun_thread {
     struct fr_local local;
 };
 
-/* The model thread that this pthread runs, if any. */
-static __thread struct freerun_thread *fr_self;
+/* The model thread that this pthread runs, if any: its model and
+ * counters (udpif-private.h). */
+__thread struct freerun_tls freerun_tls;
 
 /* Where a flow's queued miss upcall is, to add packets to it (the kernel's
  * queue absorbs them, as udpif_traffic() does in stepped mode).  Guarded by
@@ -225,11 +212,12 @@ fr_thread_main(void *t_)
 {
     struct uk_thread *t = t_;
     urcu_qsbr_register_thread();
-    fr_self = t->fr;
+    freerun_tls.udpif = t->udpif;
+    freerun_tls.local = &t->fr->local;
     if (!setjmp(t->fr->exit)) {
         uk_thread_body(t);      /* Returns only through 'exit'. */
     }
-    fr_self = NULL;
+    freerun_tls.udpif = NULL;
     uk_tsan_release(&fr_rcu_edge);
     urcu_qsbr_unregister_thread();
     return NULL;
@@ -587,16 +575,7 @@ freerun_join(struct uk_thread *t)
 static struct fr_local *
 fr_local(const struct udpif *udpif)
 {
-    struct freerun_thread *ft = fr_self;
-    return ft && ft->t->udpif == udpif ? &ft->local : NULL;
-}
-
-/* Adds 'delta' to a counter that only the calling thread writes. */
-static void
-fr_local_add(_Atomic int64_t *c, int64_t delta)
-{
-    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed)
-                          + delta, memory_order_relaxed);
+    return freerun_tls.udpif == udpif ? freerun_tls.local : NULL;
 }
 
 /* Adds 'delta' to the ukeys in 'state' (or, 'state' < 0, to the live
@@ -647,7 +626,7 @@ freerun_counter_add(const struct udpif *udpif, uint64_t *p, uint64_t n)
 }
 
 void
-freerun_quiet_event(struct udpif *udpif)
+freerun_quiet_event__(struct udpif *udpif)
 {
     struct fr_local *l = fr_local(udpif);
     if (l) {

@@ -38,10 +38,12 @@ static void
 process_upcall(struct uk_thread *t, struct upcall *up)
 {
     struct udpif *udpif = t->udpif;
-    struct ukey_event e = { .type = UK_EV_UPCALL, .ufid = up->flow->ufid,
-                            .pmd_id = t->pmd_id, .umap = -1,
-                            .value = up->packets };
-    udpif_emit(udpif, t, &e);
+    if (udpif_wants(udpif, UK_EV_UPCALL)) {
+        struct ukey_event e = { .type = UK_EV_UPCALL, .ufid = up->flow->ufid,
+                                .pmd_id = t->pmd_id, .umap = -1,
+                                .value = up->packets };
+        udpif_emit__(udpif, t, &e);
+    }
     uk_counter_add(udpif, &udpif->stats.upcalls, 1);
     up->ukey = ukey_create(t, up->flow, t->pmd_id, UK_CREATE_UPCALL);
 }

@@ -178,6 +178,7 @@ load_create(const struct load_config *cfg)
     ucfg.observer_aux = cfg->observer_aux;
     ucfg.observer_filter = cfg->observer_filter;
     ucfg.observer_concurrent = cfg->observer_concurrent;
+    ucfg.observer_words = cfg->observer_words;
     load->udpif = udpif_create(&ucfg);
 
     char name[32];

@@ -55,6 +55,8 @@ struct load_config {
     void *observer_aux;
     uk_event_filter_fn *observer_filter;    /* Its filter, or NULL. */
     bool observer_concurrent;   /* Thread-safe (event_bus_add_concurrent). */
+    const struct uk_event_words *observer_words;    /* Or its filter as
+                                                     * words (udpif.h). */
 };
 
 /* Fills 'cfg' with the defaults (2 handlers, 2 revalidators, 10000 flows,

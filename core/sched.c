@@ -228,7 +228,7 @@ udpif_finish_op(struct udpif *udpif, struct uk_thread *t, uint64_t max_steps)
 /* ==== Events ==== */
 
 void
-udpif_emit(struct udpif *udpif, struct uk_thread *t, struct ukey_event *e)
+udpif_emit__(struct udpif *udpif, struct uk_thread *t, struct ukey_event *e)
 {
     if (!t) {
         t = udpif->current ? udpif->current : udpif->threads[0];
@@ -301,6 +301,9 @@ static void
 emit_lock_event(struct uk_thread *t, enum uk_event_type type,
                 struct uk_mutex *m, int result, const char *where)
 {
+    if (!udpif_wants(t->udpif, type)) {
+        return;                 /* Six per install: see udpif_wants(). */
+    }
     struct ukey_event e = {
         .type = (uint16_t) type, .kind = (int32_t) m->target,
         .result = result, .where = where,
@@ -308,7 +311,7 @@ emit_lock_event(struct uk_thread *t, enum uk_event_type type,
         .ukey_id = m->ukey ? m->ukey->id : 0,
         .ufid = m->ukey ? m->ukey->ufid : 0,
     };
-    udpif_emit(t->udpif, t, &e);
+    udpif_emit__(t->udpif, t, &e);
 }
 
 static void

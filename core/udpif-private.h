@@ -245,6 +245,37 @@ size_t dp_count(const struct udpif *);
 
 /* ==== Shared counters and fields ==== */
 
+/* Free-running: the accounting kept by one model thread, deltas to the
+ * shared counters of 'struct freerun' (core/freerun.c), written only by
+ * their thread (a load and a store, no locked instruction, no cache line
+ * shared with the other threads), summed by the readers.  A handler counts
+ * two transitions per install: with shared counters, two handlers would
+ * bounce their cache line on each. */
+#define FR_N_STATS (sizeof(struct udpif_stats) / sizeof(uint64_t))
+
+struct fr_local {
+    _Atomic int64_t by_state[N_UKEY_STATES];
+    _Atomic int64_t live;
+    _Atomic int64_t quiet_events;   /* Emitted, wanted by no observer. */
+    _Atomic int64_t stats[FR_N_STATS];  /* Its share of 'udpif->stats'. */
+};
+
+/* The calling pthread's, if it runs a model thread (set by freerun.c):
+ * one TLS load and a compare find them, inline, on the install path. */
+struct freerun_tls {
+    const struct udpif *udpif;  /* The model of that thread, or NULL, */
+    struct fr_local *local;     /* and its counters. */
+};
+extern __thread struct freerun_tls freerun_tls;
+
+/* Adds 'delta' to a counter that only the calling thread writes. */
+static inline void
+fr_local_add(_Atomic int64_t *c, int64_t delta)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed)
+                          + delta, memory_order_relaxed);
+}
+
 /* Adds 'n' to the counter '*p': for a counter of 'udpif->stats' and a model
  * thread, to that thread's own share of it (freerun_snapshot() sums them),
  * so that threads do not write one cache line; else atomically. */
@@ -382,11 +413,54 @@ struct dp_flow *freerun_dp_at(struct udpif *, size_t i);
 void freerun_dp_lock(struct udpif *, const struct dp_flow *);
 void freerun_dp_unlock(struct udpif *, const struct dp_flow *);
 void freerun_dp_present(struct udpif *, bool was, bool is);
+size_t freerun_dp_count(const struct udpif *);
+
+/* ==== Events ==== */
 
 /* Counts an event that event_emit() did not number (no observer wanted
- * it), for freerun_snapshot()'s 'events'. */
-void freerun_quiet_event(struct udpif *);
-size_t freerun_dp_count(const struct udpif *);
+ * it), for freerun_snapshot()'s 'events': on a model thread, its own
+ * counter, inline (the install path has 13 of them per install); else
+ * freerun_quiet_event__(). */
+void freerun_quiet_event__(struct udpif *);
+
+static inline void
+freerun_quiet_event(struct udpif *udpif)
+{
+    if (UK_LIKELY(freerun_tls.udpif == udpif)) {
+        fr_local_add(&freerun_tls.local->quiet_events, 1);
+    } else {
+        freerun_quiet_event__(udpif);
+    }
+}
+
+/* Whether an event of 'type' is to be built and emitted now: false only
+ * in free-running mode when no observer wants it (event_bus_quiet()), and
+ * then it is counted as emitted (freerun_snapshot()'s 'events') as
+ * event_emit() would have left it: unnumbered, undelivered.  The install
+ * path asks before it builds each of its events: 13 per install, each 96
+ * bytes to fill, would be a good part of its cost when nobody traces. */
+static inline bool
+udpif_wants(struct udpif *udpif, enum uk_event_type type)
+{
+    if (event_bus_quiet(udpif->bus, type)) {
+        freerun_quiet_event(udpif);
+        return false;
+    }
+    return true;
+}
+
+/* Emits 'e' stamped with 'udpif->current' (or 't' if given), unless
+ * udpif_wants() says no.  udpif_emit__() emits it unconditionally: for
+ * the callers that asked udpif_wants() before building 'e'. */
+void udpif_emit__(struct udpif *, struct uk_thread *t, struct ukey_event *e);
+
+static inline void
+udpif_emit(struct udpif *udpif, struct uk_thread *t, struct ukey_event *e)
+{
+    if (udpif_wants(udpif, e->type)) {
+        udpif_emit__(udpif, t, e);
+    }
+}
 
 /* ==== Thread programs ==== */
 

@@ -171,8 +171,12 @@ udpif_create(const struct udpif_config *cfg)
         udpif->checker = lifecycle_create(&opts, &cbs);
         event_bus_add(udpif->bus, checker_observe, udpif);
     }
-    if (udpif->cfg.observer) {
+    if (udpif->cfg.observer && udpif->cfg.observer_words) {
         /* Before the first event: the main and urcu threads' starts. */
+        event_bus_add_concurrent_words(udpif->bus, udpif->cfg.observer,
+                                       udpif->cfg.observer_words,
+                                       udpif->cfg.observer_aux);
+    } else if (udpif->cfg.observer) {
         (udpif->cfg.observer_concurrent ? event_bus_add_concurrent
          : event_bus_add_filtered)(udpif->bus, udpif->cfg.observer,
                                    udpif->cfg.observer_filter,

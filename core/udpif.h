@@ -324,6 +324,9 @@ struct udpif_config {
     void *observer_aux;               /* the checker; or NULL. */
     uk_event_filter_fn *observer_filter; /* Its filter, or NULL. */
     bool observer_concurrent;   /* Thread-safe: event_bus_add_concurrent(). */
+    /* Or, concurrent only, its filter as words (see event_bus_quiet()):
+     * then an event nobody wants costs its emitter a load or two. */
+    const struct uk_event_words *observer_words;
     bool free_running;          /* Real threads (core/freerun.h). */
 };
 
@@ -493,9 +496,6 @@ uint64_t udpif_finish_op(struct udpif *, struct uk_thread *t,
 /* Called by thread programs: a scheduling point before 'action'.  In
  * stepped mode, parks the calling coroutine until it is stepped. */
 void uk_sched_point(struct uk_thread *, const struct uk_action *action);
-
-/* Emits 'e' stamped with 'udpif->current' (or 't' if given). */
-void udpif_emit(struct udpif *, struct uk_thread *t, struct ukey_event *e);
 
 /* The number of pending RCU callbacks, and of those ready to run. */
 size_t udpif_rcu_pending(const struct udpif *, size_t *n_ready);

@@ -59,11 +59,13 @@ ukey_create(struct uk_thread *t, struct uk_flow *flow, uint32_t pmd_id,
     ukey_track(udpif, ukey);
     uk_counter_add(udpif, &udpif->stats.created, 1);
 
-    struct ukey_event e = { .type = UK_EV_CREATE, .ukey_id = ukey->id,
-                            .ufid = ukey->ufid, .pmd_id = pmd_id,
-                            .umap = ukey->umap, .kind = (int32_t) origin,
-                            .where = UK_SOURCE_LOCATOR };
-    udpif_emit(udpif, t, &e);
+    if (udpif_wants(udpif, UK_EV_CREATE)) {
+        struct ukey_event e = { .type = UK_EV_CREATE, .ukey_id = ukey->id,
+                                .ufid = ukey->ufid, .pmd_id = pmd_id,
+                                .umap = ukey->umap, .kind = (int32_t) origin,
+                                .where = UK_SOURCE_LOCATOR };
+        udpif_emit__(udpif, t, &e);
+    }
     return ukey;
 }
 
@@ -133,12 +135,14 @@ transition_ukey_at(struct uk_thread *t, struct ukey *ukey,
     if (result == UK_TR_OK) {
         ukey_count_transition(t->udpif, src, dst);
     }
-    struct ukey_event e = { .type = UK_EV_TRANSITION, .ukey_id = ukey->id,
-                            .ufid = ukey->ufid, .pmd_id = ukey->pmd_id,
-                            .umap = ukey->umap, .from = (uint8_t) src,
-                            .to = (uint8_t) dst, .result = (int32_t) result,
-                            .where = where };
-    udpif_emit(t->udpif, t, &e);
+    if (udpif_wants(t->udpif, UK_EV_TRANSITION)) {
+        struct ukey_event e = {
+            .type = UK_EV_TRANSITION, .ukey_id = ukey->id,
+            .ufid = ukey->ufid, .pmd_id = ukey->pmd_id, .umap = ukey->umap,
+            .from = (uint8_t) src, .to = (uint8_t) dst,
+            .result = (int32_t) result, .where = where };
+        udpif_emit__(t->udpif, t, &e);
+    }
     return result;
 }
 

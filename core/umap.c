@@ -211,10 +211,12 @@ umap_lookup(struct uk_thread *t, struct umap *umap, uint64_t ufid,
         uk_tsan_acquire(node);  /* Pairs with the release in node_of(). */
         found = caa_container_of(node, struct umap_node, node)->ukey;
     }
-    struct ukey_event e = { .type = UK_EV_UMAP_LOOKUP, .ufid = ufid,
-                            .pmd_id = pmd_id, .umap = umap->index,
-                            .ukey_id = found ? found->id : 0 };
-    udpif_emit(t->udpif, t, &e);
+    if (udpif_wants(t->udpif, UK_EV_UMAP_LOOKUP)) {
+        struct ukey_event e = { .type = UK_EV_UMAP_LOOKUP, .ufid = ufid,
+                                .pmd_id = pmd_id, .umap = umap->index,
+                                .ukey_id = found ? found->id : 0 };
+        udpif_emit__(t->udpif, t, &e);
+    }
     return found;
 }
 
@@ -247,10 +249,12 @@ static void
 emit_umap(struct uk_thread *t, enum uk_event_type type, struct umap *umap,
           struct ukey *ukey, struct ukey *new, int result, const char *func)
 {
-    struct ukey_event e = { .type = (uint16_t) type, .ukey_id = ukey->id,
-        .ufid = ukey->ufid, .pmd_id = ukey->pmd_id, .umap = umap->index,
-        .result = result, .ukey2_id = new ? new->id : 0, .where = func };
-    udpif_emit(t->udpif, t, &e);
+    if (udpif_wants(t->udpif, type)) {
+        struct ukey_event e = { .type = (uint16_t) type, .ukey_id = ukey->id,
+            .ufid = ukey->ufid, .pmd_id = ukey->pmd_id, .umap = umap->index,
+            .result = result, .ukey2_id = new ? new->id : 0, .where = func };
+        udpif_emit__(t->udpif, t, &e);
+    }
 }
 
 void

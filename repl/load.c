@@ -652,7 +652,9 @@ load_run(const struct load_args *a)
     load_signals(load_signal);
     uk_tp_load();
     cfg.observer = uk_tp_observer;      /* Records under "--record". */
-    cfg.observer_filter = uk_tp_observer_wants;
+    /* Its filter as the tracepoints' state words, which the threads read
+     * inline: an event no session enables costs a load or two. */
+    cfg.observer_words = uk_tp_observer_words();
     cfg.observer_concurrent = true;     /* LTTng-UST: per-CPU buffers. */
     struct load *load = load_create(&cfg);
     struct udpif *udpif = load_udpif(load);

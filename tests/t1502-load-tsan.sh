@@ -61,4 +61,15 @@ test_expect_success 'the umaps reuse nodes across threads: no report' '
     [ $rc = 0 ] && ! grep -q "ThreadSanitizer" err && ! grep -q "^not ok" out
 '
 
+# A session that starts mid-run flips the words the model's threads read
+# inline (event_bus_quiet()) while they emit.
+TSAN_EVENTS_TEST=$TEST_TOP/${TSAN_BUILD:-build-thread}/tests/test-freerun-events
+test_expect_success 'a session starting mid-run: no report' '
+    [ -x "$TSAN_EVENTS_TEST" ] || { echo "$TSAN_EVENTS_TEST not built"; false; } &&
+    TSAN_OPTIONS="suppressions=$SUPP halt_on_error=1" "$TSAN_EVENTS_TEST" \
+        >out 2>err;
+    rc=$?; grep -A30 "WARNING: ThreadSanitizer" err | head -60;
+    [ $rc = 0 ] && ! grep -q "ThreadSanitizer" err && ! grep -q "^not ok" out
+'
+
 test_done

@@ -103,7 +103,7 @@ bench_installs(unsigned int n_handlers, uint64_t n_flows, bool checker)
     cfg.n_umaps = 64;
     cfg.flow_limit = UINT32_MAX;
     cfg.observer = uk_tp_observer;
-    cfg.observer_filter = uk_tp_observer_wants;
+    cfg.observer_words = uk_tp_observer_words();
     cfg.observer_concurrent = true;     /* As "ukdb load" attaches it. */
     struct udpif *udpif = udpif_create(&cfg);
 

@@ -6,7 +6,8 @@
  * emitting threads; concurrent observers (event_bus_add_concurrent) are
  * called by several threads at once, and their events still numbered
  * densely, each thread's in its order; and the serial observers' own
- * thread (event_bus_start_async()). */
+ * thread (event_bus_start_async()); observers filtered by words
+ * (event_bus_add_concurrent_words()) and event_bus_quiet(). */
 #include "core/event.h"
 
 #include <pthread.h>
@@ -386,11 +387,77 @@ test_async(void)
     event_bus_destroy(s.bus);
 }
 
+/* An observer filtered by words (event_bus_add_concurrent_words(), as
+ * "ukdb load" attaches the tracepoints): event_bus_quiet() reads the word
+ * of the event's type at every call, so that a session enabling it
+ * mid-run is seen at the next event; it tells only when the bus is
+ * threaded and every observer is filtered by words. */
+static void
+test_words(void)
+{
+    static int transition_on;           /* A tracepoint's state. */
+    static const struct uk_event_words words = {
+        .word = { [UK_EV_TRANSITION] = &transition_on },
+    };
+    struct seen *w = calloc(1, sizeof *w);
+    struct seen *all = calloc(1, sizeof *all);
+    struct uk_event_bus *bus = event_bus_create();
+
+    ok(!event_bus_add_concurrent_words(bus, record, &words, w),
+       "words: observer added");
+    ok(!event_bus_quiet(bus, UK_EV_CREATE)
+       && !event_bus_quiet(bus, UK_EV_TRANSITION),
+       "words: never quiet when stepped (every event numbered)");
+    is_int(emit(bus, UK_EV_TRANSITION), 1, "words: stepped: numbered");
+    is_int(w->n, 0, "words: stepped: not delivered while its word is 0");
+
+    event_bus_set_threaded(bus, true);
+    ok(event_bus_quiet(bus, UK_EV_CREATE), "words: no word: quiet");
+    ok(event_bus_quiet(bus, UK_EV_TRANSITION), "words: word 0: quiet");
+    ok(!event_bus_quiet(bus, N_UK_EVENT_TYPES),
+       "words: an unknown type is left to event_emit()");
+    is_int(emit(bus, UK_EV_TRANSITION), 0, "words: word 0: not numbered");
+
+    __atomic_store_n(&transition_on, 1, __ATOMIC_RELAXED);  /* Enabled. */
+    ok(!event_bus_quiet(bus, UK_EV_TRANSITION),
+       "words: word set: no longer quiet, at once");
+    ok(event_bus_quiet(bus, UK_EV_CREATE), "words: the other types still");
+    is_int(emit(bus, UK_EV_TRANSITION), 2, "words: word set: numbered");
+    ok(w->n == 1 && w->seqs[0] == 2 && w->types[0] == UK_EV_TRANSITION,
+       "words: and delivered");
+    is_int(emit(bus, UK_EV_CREATE), 0, "words: other types not delivered");
+    is_int(w->n, 1, "words: still one delivered");
+
+    ok(!event_bus_add_filtered(bus, record, filter, all),
+       "words: a filter function added");
+    atomic_store(&wanted, 0);
+    ok(!event_bus_quiet(bus, UK_EV_CREATE),
+       "words: a filter function: quiet cannot tell");
+    is_int(emit(bus, UK_EV_CREATE), 0, "words: event_emit() still does");
+    event_bus_remove(bus, record, all);
+    ok(event_bus_quiet(bus, UK_EV_CREATE), "words: quiet again once removed");
+    ok(!event_bus_add(bus, record, all), "words: an unfiltered one added");
+    ok(!event_bus_quiet(bus, UK_EV_CREATE),
+       "words: an unfiltered observer: never quiet");
+    is_int(emit(bus, UK_EV_CREATE), 3, "words: numbered for it");
+    ok(all->n == 1 && w->n == 1, "words: delivered to it only");
+    event_bus_remove(bus, record, all);
+
+    __atomic_store_n(&transition_on, 0, __ATOMIC_RELAXED);  /* Stopped. */
+    ok(event_bus_quiet(bus, UK_EV_TRANSITION), "words: word 0 again: quiet");
+    is_int(emit(bus, UK_EV_TRANSITION), 0, "words: not numbered");
+    is_int(w->n, 1, "words: nor delivered");
+    event_bus_destroy(bus);
+    free(w);
+    free(all);
+}
+
 int
 main(void)
 {
     test_single_thread(false);
     test_single_thread(true);
+    test_words();
     test_threads();
     test_concurrent(NULL);
     struct seen *serial = calloc(1, sizeof *serial);

@@ -36,6 +36,21 @@ uk_tp_observer_wants(int type)
     return false;
 }
 
+/* The state word of each tracepoint, which lttng_ust_tracepoint_enabled()
+ * reads (LTTng-UST sets it when a session enables the event). */
+static const struct uk_event_words tp_words = { .word = {
+#define UK_TP_WORD_(NAME, TP) \
+    [UK_EV_##NAME] = &lttng_ust_tracepoint_ukey___##TP.state,
+    UK_EVENT_TYPES(UK_TP_WORD_)
+#undef UK_TP_WORD_
+} };
+
+const struct uk_event_words *
+uk_tp_observer_words(void)
+{
+    return &tp_words;
+}
+
 void
 uk_tp_observer(const struct ukey_event *e, void *aux)
 {

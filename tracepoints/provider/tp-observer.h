@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 struct ukey_event;
+struct uk_event_words;
 
 /* Fires the tracepoint "ukey:<type>" of 'e' (see tracepoints/README.md for
  * the fields each records); 'aux' is unused.  An event of an unknown type
@@ -28,5 +29,11 @@ void uk_tp_observer(const struct ukey_event *e, void *aux);
  * 'observer_filter' of udpif_config), so that in free-running mode an
  * untraced event costs no bus lock.  Thread-safe. */
 bool uk_tp_observer_wants(int type);
+
+/* The same answers as uk_tp_observer_wants(), as the words it reads (the
+ * tracepoints' states): the filter to register uk_tp_observer() with as a
+ * concurrent observer ('observer_words' of udpif_config), which the model's
+ * threads test inline, with no call, for each event. */
+const struct uk_event_words *uk_tp_observer_words(void);
 
 #endif /* UKDB_TRACEPOINTS_PROVIDER_TP_OBSERVER_H */
