@@ -611,7 +611,7 @@ fr_sum(const struct udpif *udpif, _Atomic uint64_t *shared, size_t offset)
 }
 
 void
-freerun_counter_add(const struct udpif *udpif, uint64_t *p, uint64_t n)
+freerun_counter_add__(const struct udpif *udpif, uint64_t *p, uint64_t n)
 {
     struct fr_local *l = fr_local(udpif);
     uintptr_t base = (uintptr_t) &udpif->stats;

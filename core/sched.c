@@ -182,8 +182,9 @@ sched_point_stepped(struct uk_thread *t, const struct uk_action *action)
 }
 
 void
-uk_point_at(struct uk_thread *t, enum uk_action_kind kind, const char *func,
-            struct ukey *ukey, int umap, const char *where)
+uk_point_at__(struct uk_thread *t, enum uk_action_kind kind,
+              const char *func, struct ukey *ukey, int umap,
+              const char *where)
 {
     struct uk_action a = {
         .kind = kind, .func = func, .where = where, .ukey = ukey,
@@ -498,11 +499,9 @@ rcu_barrier_stepped(struct udpif *udpif)
  * every "file:line" it records are untouched by free-running mode. */
 
 void
-uk_sched_point(struct uk_thread *t, const struct uk_action *action)
+uk_sched_point__(struct uk_thread *t, const struct uk_action *action)
 {
-    if (UK_LIKELY(!t->udpif->free_running)) {
-        sched_point_stepped(t, action);
-    }
+    sched_point_stepped(t, action);
 }
 
 void

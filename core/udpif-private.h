@@ -133,11 +133,21 @@ void uk_rcu_quiesce(struct uk_thread *, const char *func, const char *where);
  * urcu thread. */
 void uk_rcu_barrier(struct udpif *);
 
-/* A bare scheduling point for 'kind' with 'func', at the caller. */
+/* A bare scheduling point for 'kind' with 'func', at the caller (inline
+ * as uk_sched_point(): free-running, nothing). */
 #define uk_point(T, KIND, FUNC, UKEY, UMAP) \
     uk_point_at(T, KIND, FUNC, UKEY, UMAP, UK_SOURCE_LOCATOR)
-void uk_point_at(struct uk_thread *, enum uk_action_kind, const char *func,
-                 struct ukey *, int umap, const char *where);
+void uk_point_at__(struct uk_thread *, enum uk_action_kind, const char *func,
+                   struct ukey *, int umap, const char *where);
+
+static inline void
+uk_point_at(struct uk_thread *t, enum uk_action_kind kind, const char *func,
+            struct ukey *ukey, int umap, const char *where)
+{
+    if (!t->udpif->free_running) {
+        uk_point_at__(t, kind, func, ukey, umap, where);
+    }
+}
 
 /* Emits a coverage event and counts it. */
 void uk_coverage(struct uk_thread *, enum uk_coverage, struct ukey *);
@@ -278,8 +288,22 @@ fr_local_add(_Atomic int64_t *c, int64_t delta)
 
 /* Adds 'n' to the counter '*p': for a counter of 'udpif->stats' and a model
  * thread, to that thread's own share of it (freerun_snapshot() sums them),
- * so that threads do not write one cache line; else atomically. */
-void freerun_counter_add(const struct udpif *, uint64_t *p, uint64_t n);
+ * so that threads do not write one cache line; else atomically
+ * (freerun_counter_add__()). */
+void freerun_counter_add__(const struct udpif *, uint64_t *p, uint64_t n);
+
+static inline void
+freerun_counter_add(const struct udpif *udpif, uint64_t *p, uint64_t n)
+{
+    uintptr_t offset = (uintptr_t) p - (uintptr_t) &udpif->stats;
+    if (UK_LIKELY(freerun_tls.udpif == udpif
+                  && offset < sizeof udpif->stats)) {
+        fr_local_add(&freerun_tls.local->stats[offset / sizeof *p],
+                     (int64_t) n);
+    } else {
+        freerun_counter_add__(udpif, p, n);
+    }
+}
 
 /* Counters and fields that several OS threads touch in free-running mode
  * use C11 atomics on a cast pointer ('_Atomic uint64_t' has the size and

@@ -494,8 +494,17 @@ uint64_t udpif_finish_op(struct udpif *, struct uk_thread *t,
                          uint64_t max_steps);
 
 /* Called by thread programs: a scheduling point before 'action'.  In
- * stepped mode, parks the calling coroutine until it is stepped. */
-void uk_sched_point(struct uk_thread *, const struct uk_action *action);
+ * stepped mode, parks the calling coroutine until it is stepped;
+ * free-running, nothing, inline (an install passes five). */
+void uk_sched_point__(struct uk_thread *, const struct uk_action *action);
+
+static inline void
+uk_sched_point(struct uk_thread *t, const struct uk_action *action)
+{
+    if (!t->udpif->free_running) {
+        uk_sched_point__(t, action);
+    }
+}
 
 /* The number of pending RCU callbacks, and of those ready to run. */
 size_t udpif_rcu_pending(const struct udpif *, size_t *n_ready);
