@@ -294,7 +294,9 @@ struct umap {
     struct umap_node *free_nodes;   /* Taken by writers only. */
     struct umap_node *returned;     /* (atomic) Given back after a grace
                                      * period, by any thread. */
-    struct umap_chunk *chunks;      /* (owned) */
+    struct umap_chunk *chunks;      /* (owned) Newest first. */
+    unsigned int n_carved;          /* Nodes of the newest chunk handed
+                                     * out so far (writers only). */
 };
 
 /* A pending ovsrcu_postpone(ukey_delete__, ukey). */

@@ -49,13 +49,17 @@ umap_init(struct umap *umap, int index, size_t expected, int lfht_flags)
     umap->free_nodes = NULL;
     umap->returned = NULL;
     umap->chunks = NULL;
+    umap->n_carved = 0;
 }
 
 /* ==== Nodes ====
  *
  * A writer (holding the umap mutex) takes a node from 'free_nodes'; when
  * that is empty, it takes every node given back since, with one atomic
- * exchange; when none was, it carves a new chunk.  A node goes back once
+ * exchange; when none was, the next node of the newest chunk that was
+ * never handed out, in address order (a new chunk when it has none left):
+ * no link to read, which would be a cache miss per node on the install
+ * path while the ukeys grow, and no chunk to link up.  A node goes back once
  * its ukey is freed, after a grace period (no reader can reach it), from
  * whichever thread frees it: a push on 'returned' (a Treiber stack with
  * one consumer that only ever takes the whole list, so no ABA).  Under
@@ -88,18 +92,20 @@ node_alloc(struct umap *umap)
             (_Atomic(struct umap_node *) *) &umap->returned, NULL,
             memory_order_acquire);
     }
-    if (!n) {
-        struct umap_chunk *c = uk_xmalloc_aligned(64, sizeof *c);
-        c->next = umap->chunks;
-        umap->chunks = c;
-        for (size_t i = 0; i < UMAP_CHUNK_NODES; i++) {
-            c->nodes[i].node.next = (struct cds_lfht_node *)
-                (i + 1 < UMAP_CHUNK_NODES ? &c->nodes[i + 1] : NULL);
-            UMAP_POISON(&c->nodes[i]);
+    if (n) {
+        umap->free_nodes = free_link(n);
+    } else {
+        if (!umap->chunks || umap->n_carved == UMAP_CHUNK_NODES) {
+            struct umap_chunk *c = uk_xmalloc_aligned(64, sizeof *c);
+            c->next = umap->chunks;
+            umap->chunks = c;
+            umap->n_carved = 0;
+            for (size_t i = 0; i < UMAP_CHUNK_NODES; i++) {
+                UMAP_POISON(&c->nodes[i]);      /* Nothing but in ASan. */
+            }
         }
-        n = &c->nodes[0];
+        n = &umap->chunks->nodes[umap->n_carved++];
     }
-    umap->free_nodes = free_link(n);
     UMAP_UNPOISON(n);
     return n;
 }
@@ -146,6 +152,7 @@ umap_destroy(struct umap *umap)
     }
     umap->chunks = NULL;
     umap->free_nodes = umap->returned = NULL;
+    umap->n_carved = 0;
 }
 
 struct lookup_key {
