@@ -579,8 +579,8 @@ fr_local(const struct udpif *udpif)
 }
 
 /* Adds 'delta' to the ukeys in 'state' (or, 'state' < 0, to the live
- * ones). */
-static void
+ * ones).  Inline: six per install. */
+static inline void
 fr_count(struct udpif *udpif, int state, int64_t delta)
 {
     struct fr_local *l = fr_local(udpif);
