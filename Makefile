@@ -179,13 +179,14 @@ check: deps
 # Free-running mode under sanitizers, both part of "make check": ukdb with
 # ASan+UBSan (tests/t1501-load-asan.sh) and with ThreadSanitizer
 # (tests/t1502-load-tsan.sh; "make check-tsan" runs that one alone), and
-# the threaded unit tests (the event bus, the umaps' node pool) under
+# the threaded unit tests (the event bus, the umaps' node pool, events
+# as a session starts mid-run) under
 # ThreadSanitizer too.
 load-bin: $(UKDB) $(TP_SO)
 .PHONY: load-bin
 
 tsan-bins: load-bin $(BUILD)/tests/test-event-filter \
-    $(BUILD)/tests/test-umap-nodes
+    $(BUILD)/tests/test-umap-nodes $(BUILD)/tests/test-freerun-events
 .PHONY: tsan-bins
 
 check-tsan:

@@ -44,32 +44,30 @@ test_expect_success 'v1-replace: no data race' '
         --idle-ms 5 --zipf 0.5 --variant v1-replace
 '
 
-TSAN_BUS_TEST=$TEST_TOP/${TSAN_BUILD:-build-thread}/tests/test-event-filter
-test_expect_success 'the event bus with concurrent observers: no report' '
-    [ -x "$TSAN_BUS_TEST" ] || { echo "$TSAN_BUS_TEST not built"; false; } &&
-    TSAN_OPTIONS="halt_on_error=1" "$TSAN_BUS_TEST" >out 2>err;
-    rc=$?; grep -A30 "WARNING: ThreadSanitizer" err | head -60;
+# tsan_unit NAME [TSAN_OPTIONS...]: the ThreadSanitizer build of unit test
+# NAME runs clean: exit 0, no report, no failed check.
+tsan_unit() {
+    local bin=$TEST_TOP/${TSAN_BUILD:-build-thread}/tests/$1
+    shift
+    [ -x "$bin" ] || { echo "$bin not built"; return 1; }
+    TSAN_OPTIONS="$* halt_on_error=1" "$bin" >out 2>err
+    local rc=$?
+    grep -A30 "WARNING: ThreadSanitizer" err | head -60
     [ $rc = 0 ] && ! grep -q "ThreadSanitizer" err && ! grep -q "^not ok" out
+}
+
+test_expect_success 'the event bus with concurrent observers: no report' '
+    tsan_unit test-event-filter
 '
 
-TSAN_NODES_TEST=$TEST_TOP/${TSAN_BUILD:-build-thread}/tests/test-umap-nodes
 test_expect_success 'the umaps reuse nodes across threads: no report' '
-    [ -x "$TSAN_NODES_TEST" ] || { echo "$TSAN_NODES_TEST not built"; false; } &&
-    TSAN_OPTIONS="suppressions=$SUPP halt_on_error=1" "$TSAN_NODES_TEST" \
-        >out 2>err;
-    rc=$?; grep -A30 "WARNING: ThreadSanitizer" err | head -60;
-    [ $rc = 0 ] && ! grep -q "ThreadSanitizer" err && ! grep -q "^not ok" out
+    tsan_unit test-umap-nodes "suppressions=$SUPP"
 '
 
 # A session that starts mid-run flips the words the model's threads read
 # inline (event_bus_quiet()) while they emit.
-TSAN_EVENTS_TEST=$TEST_TOP/${TSAN_BUILD:-build-thread}/tests/test-freerun-events
 test_expect_success 'a session starting mid-run: no report' '
-    [ -x "$TSAN_EVENTS_TEST" ] || { echo "$TSAN_EVENTS_TEST not built"; false; } &&
-    TSAN_OPTIONS="suppressions=$SUPP halt_on_error=1" "$TSAN_EVENTS_TEST" \
-        >out 2>err;
-    rc=$?; grep -A30 "WARNING: ThreadSanitizer" err | head -60;
-    [ $rc = 0 ] && ! grep -q "ThreadSanitizer" err && ! grep -q "^not ok" out
+    tsan_unit test-freerun-events "suppressions=$SUPP"
 '
 
 test_done
