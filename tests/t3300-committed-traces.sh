@@ -25,11 +25,16 @@ test_expect_success 'the plugin gives the same verdicts' '
         test_cmp a.txt b.txt || return 1
     done
 '
+# Event for event, but for the source lines in "where": those move with
+# the code, which a recording cannot follow (the file and the order of the
+# points stay checked).
 test_expect_success 'every committed trace replays from its example' '
     for t in race-v1-replace race-upstream slowpath-pre-replace purge; do
         "$UKDB" --events ev.txt "$TEST_TOP/examples/$t.ukdb" >/dev/null;
         "$UKDB" view --format raw "$T/$t" >raw.txt &&
-        test_cmp ev.txt raw.txt || return 1
+        normalize_source_lines <ev.txt >ev.norm &&
+        normalize_source_lines <raw.txt >raw.norm &&
+        test_cmp ev.norm raw.norm || return 1
     done
 '
 # Several traces (two recordings; per-process buffers give one per
