@@ -610,28 +610,20 @@ fr_sum(const struct udpif *udpif, _Atomic uint64_t *shared, size_t offset)
     return sum > 0 ? (uint64_t) sum : 0;    /* Read mid-move: clamp. */
 }
 
+/* The shared counters, for any thread but a model thread of the model
+ * (the inline freerun_counter_add() and freerun_quiet_event() count on
+ * those threads' own). */
 void
-freerun_counter_add__(const struct udpif *udpif, uint64_t *p, uint64_t n)
+freerun_counter_add__(uint64_t *p, uint64_t n)
 {
-    struct fr_local *l = fr_local(udpif);
-    uintptr_t base = (uintptr_t) &udpif->stats;
-    if (l && (uintptr_t) p >= base
-        && (uintptr_t) p < base + sizeof udpif->stats) {
-        size_t i = ((uintptr_t) p - base) / sizeof *p;
-        fr_local_add(&l->stats[i], (int64_t) n);
-    } else {
-        atomic_fetch_add_explicit((_Atomic uint64_t *) p, n,
-                                  memory_order_relaxed);
-    }
+    atomic_fetch_add_explicit((_Atomic uint64_t *) p, n,
+                              memory_order_relaxed);
 }
 
 void
 freerun_quiet_event__(struct udpif *udpif)
 {
-    struct fr_local *l = fr_local(udpif);
-    if (l) {
-        fr_local_add(&l->quiet_events, 1);
-    } else if (udpif->fr) {
+    if (udpif->fr) {
         atomic_fetch_add_explicit(&udpif->fr->quiet_events, 1,
                                   memory_order_relaxed);
     }

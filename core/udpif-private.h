@@ -290,7 +290,7 @@ fr_local_add(_Atomic int64_t *c, int64_t delta)
  * thread, to that thread's own share of it (freerun_snapshot() sums them),
  * so that threads do not write one cache line; else atomically
  * (freerun_counter_add__()). */
-void freerun_counter_add__(const struct udpif *, uint64_t *p, uint64_t n);
+void freerun_counter_add__(uint64_t *p, uint64_t n);
 
 static inline void
 freerun_counter_add(const struct udpif *udpif, uint64_t *p, uint64_t n)
@@ -301,7 +301,7 @@ freerun_counter_add(const struct udpif *udpif, uint64_t *p, uint64_t n)
         fr_local_add(&freerun_tls.local->stats[offset / sizeof *p],
                      (int64_t) n);
     } else {
-        freerun_counter_add__(udpif, p, n);
+        freerun_counter_add__(p, n);
     }
 }
 

@@ -878,12 +878,14 @@ report_order(struct report *r, const struct ukey_event *e)
     /* More seqs missing than the threads can hold in flight at once: some
      * of them are lost, and the lowest ones have waited longest. */
     uint64_t in_flight = REPORT_SEQ_GAP_MIN(r->order_threads);
-    while (r->n_held && (r->held[0].seq <= r->fold_next
-                         || r->n_held > REPORT_HOLD_MAX
-                         || report_order_wide_head(r)
-                         || report_order_missing(r) > in_flight)) {
-        if (report_order_wide_head(r)
-            || report_order_missing(r) > in_flight) {
+    while (r->n_held) {
+        bool lost = (report_order_wide_head(r)
+                     || report_order_missing(r) > in_flight);
+        if (!lost && r->held[0].seq > r->fold_next
+            && r->n_held <= REPORT_HOLD_MAX) {
+            break;                      /* Its seq may still come. */
+        }
+        if (lost) {
             report_order_lost(r, "more seqs missing than the threads hold");
         }
         report_release(r);
