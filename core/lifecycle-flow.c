@@ -374,7 +374,12 @@ lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
             f->presence_unsure = !sure;
             f->present_ev = *now;
             /* Traffic from now on is fastpath: the slowpath so far was
-             * served, so the run of slowpathed rounds starts again. */
+             * served, so its window ends here (a flow that goes quiet once
+             * installed was not in the slowpath until the end of the run),
+             * and the run of slowpathed rounds starts again. */
+            if (f->window_open) {
+                lc_close_window(lc, f, e->ts);
+            }
             f->slow_rounds = 0;
             f->slow_in_round = f->miss_handled = false;
         }

@@ -235,8 +235,10 @@ struct lifecycle_flow {
     uint64_t slowpath_packets;      /* Traffic that found no datapath flow. */
     uint64_t fastpath_packets;
     uint64_t attributed_packets;    /* Upcalled + pushed by revalidators. */
-    uint64_t slowpath_windows;      /* Times the flow lost its dp flow while
-                                     * traffic kept coming. */
+    uint64_t slowpath_windows;      /* Times the flow's traffic found no
+                                     * dp flow: a window, from that packet
+                                     * until a put installs the flow (or a
+                                     * packet takes the fastpath). */
     uint64_t longest_window_rounds; /* Longest window, in rounds. */
     uint64_t longest_window_ns;     /* Same, in trace time (0 in model). */
 };

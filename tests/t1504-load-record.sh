@@ -44,6 +44,29 @@ test_expect_success 'the recorded upstream load audits clean' '
     audits_safe trace
 '
 
+# Of hundreds of flows, the text audit shows those longest in the slowpath,
+# worst first: the same twenty, in the same order, as the JSON audit's
+# figures of every flow give.
+test_expect_success 'the text audit lists the flows longest in the slowpath' '
+    "$UKDB" audit trace >text; test $? -le 1 &&
+    { "$UKDB" audit --format json trace >json; test $? -le 1; } &&
+    test_grep "^flows (the 20 longest in the slowpath of [0-9]*;" \
+        text &&
+    sed -n "/^flows (/,/^  \.\.\. and/p" text | sed "1d;\$d" |
+        sed "s/^  [^ ]* *ufid=\([0-9a-f]*\) pmd=\([0-9]*\) .*/\1 \2/" \
+        >shown &&
+    /usr/bin/python3 -c "
+import json, sys
+flows = json.load(open(sys.argv[1]))[\"flows\"]
+key = lambda f: (-f[\"longest_window_rounds\"], -f[\"longest_window_ns\"],
+                 -f[\"slowpath_packets\"], -f[\"upcalls\"])
+for i, f in sorted(enumerate(flows), key=lambda p: (key(p[1]), p[0]))[:20]:
+    print(f[\"ufid\"], f[\"pmd_id\"])
+" json >expect &&
+    [ "$(wc -l <shown)" = 20 ] &&
+    test_cmp expect shown
+'
+
 test_expect_success 'a recorded load of the userspace datapath audits clean' '
     "$UKDB" load --pmds 2 --revalidators 2 --flows 300 --seconds 0.5 \
         --idle-ms 5 --zipf 0.5 --record pmd --format json >summary 2>err &&

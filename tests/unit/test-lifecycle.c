@@ -1072,6 +1072,30 @@ test_slowpath(void)
     is_int(n_kind(&r, UK_VIOL_SLOWPATH), 1,
            "3 rounds with a miss handled, nothing installed: reported");
     lifecycle_destroy(r.lc);
+
+    /* A window ends when the datapath has the flow again, not at the
+     * flow's next packet: a flow that sends one burst, is installed and
+     * then goes quiet spent a round in the slowpath, not the whole run. */
+    rec_init(&r, &opts);
+    F(&r, .type = UK_EV_FLOW, .ufid = 0xf1, .name = "f1");
+    F(&r, .type = UK_EV_TRAFFIC, .ufid = 0xf1, .value = 2,
+      .result = UK_PATH_SLOWPATH, .ts = 1000);
+    F(&r, .type = UK_EV_UPCALL, .thread_id = T_HANDLER, .ufid = 0xf1,
+      .value = 2, .ts = 1100);
+    F(&r, .type = UK_EV_DP_PUT, .thread_id = T_HANDLER, .ufid = 0xf1,
+      .kind = UK_PUT_CREATE, .ts = 1300);
+    for (uint64_t round = 1; round <= 6; round++) {
+        F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL,
+          .kind = UK_OP_ROUND, .value = round);
+        F(&r, .type = UK_EV_OP_END, .thread_id = T_REVAL,
+          .kind = UK_OP_ROUND, .value = round, .ts = round * 1000 + 500);
+    }
+    ff = (struct flow_figures) { .n = 0 };
+    lifecycle_for_each_flow(r.lc, get_flow, &ff, NULL);
+    is_int(ff.f.slowpath_windows, 1, "installed: one window");
+    is_int(ff.f.longest_window_rounds, 0, "closed by the put: no round");
+    is_int(ff.f.longest_window_ns, 300, "from the packet to the put");
+    lifecycle_destroy(r.lc);
 }
 
 /* Two runs in one input, ids from 1 again; a loss between them reaches

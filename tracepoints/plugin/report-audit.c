@@ -4,6 +4,7 @@
  * and at the end the summary, text or JSON: the verdicts, the violations
  * by kind, the flows and the lost events, and the exit status. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/event.h"
@@ -180,14 +181,92 @@ report_print_violation_json(const struct report *r, FILE *f,
 
 /* ==== The audit summary ==== */
 
+#define REPORT_MAX_TEXT_FLOWS 20
+
+/* A flow the text summary may show, and its place in the flows' order. */
+struct flow_shown {
+    struct lifecycle_flow fig;
+    const char *name;
+    size_t index;
+};
+
 struct flow_print {
     struct report *r;
     size_t n;
     bool json;
     struct lifecycle_flow total;
+    /* Text: the flows shown, at most REPORT_MAX_TEXT_FLOWS: every flow
+     * while there are no more, then those longest in the slowpath. */
+    struct flow_shown shown[REPORT_MAX_TEXT_FLOWS];
+    size_t n_shown;
 };
 
-#define REPORT_MAX_TEXT_FLOWS 20
+/* True if flow 'a' is worse off than 'b': its longest slowpath window is
+ * longer (in rounds, then in time), then it slowpathed more packets, then
+ * it upcalled more. */
+static bool
+flow_worse(const struct lifecycle_flow *a, const struct lifecycle_flow *b)
+{
+    if (a->longest_window_rounds != b->longest_window_rounds) {
+        return a->longest_window_rounds > b->longest_window_rounds;
+    }
+    if (a->longest_window_ns != b->longest_window_ns) {
+        return a->longest_window_ns > b->longest_window_ns;
+    }
+    if (a->slowpath_packets != b->slowpath_packets) {
+        return a->slowpath_packets > b->slowpath_packets;
+    }
+    return a->upcalls > b->upcalls;
+}
+
+/* Keeps 'fl' among the flows the text summary shows if there is room, or
+ * in place of the least badly off one if it is worse off.  A user who
+ * audits a load of thousands of flows wants to see the ones stuck in the
+ * slowpath, not the first twenty. */
+static void
+flow_keep(struct flow_print *fp, const struct lifecycle_flow *fl,
+          const char *name)
+{
+    struct flow_shown *slot;
+    if (fp->n_shown < REPORT_MAX_TEXT_FLOWS) {
+        slot = &fp->shown[fp->n_shown++];
+    } else {
+        slot = &fp->shown[0];
+        for (size_t i = 1; i < fp->n_shown; i++) {
+            if (flow_worse(&slot->fig, &fp->shown[i].fig)) {
+                slot = &fp->shown[i];
+            }
+        }
+        if (!flow_worse(fl, &slot->fig)) {
+            return;
+        }
+    }
+    *slot = (struct flow_shown) { .fig = *fl, .name = name,
+                                  .index = fp->n };
+}
+
+/* qsort() order of the flows shown: worst off first, then in the flows'
+ * order. */
+static int
+flow_shown_cmp(const void *a_, const void *b_)
+{
+    const struct flow_shown *a = a_, *b = b_;
+    if (flow_worse(&a->fig, &b->fig)) {
+        return -1;
+    }
+    if (flow_worse(&b->fig, &a->fig)) {
+        return 1;
+    }
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* qsort() order of the flows shown: the flows' own order. */
+static int
+flow_index_cmp(const void *a_, const void *b_)
+{
+    const struct flow_shown *a = a_, *b = b_;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
 
 static void
 print_flow(const struct lifecycle_flow *fl, void *fp_)
@@ -221,17 +300,8 @@ print_flow(const struct lifecycle_flow *fl, void *fp_)
                 fl->upcalls, fl->slowpath_packets, fl->fastpath_packets,
                 fl->attributed_packets, fl->slowpath_windows,
                 fl->longest_window_rounds, fl->longest_window_ns);
-    } else if (fp->n < REPORT_MAX_TEXT_FLOWS) {
-        const char *shown = name ? name : "-";
-        fprintf(f, "  %-*s ufid=%016" PRIx64 " pmd=%" PRIu32
-                " upcalls=%" PRIu64
-                " slowpath=%" PRIu64 " fastpath=%" PRIu64 " windows=%"
-                PRIu64 " longest=%" PRIu64 " round%s (%" PRIu64 " ns)\n",
-                uk_pad(shown, 12), shown, fl->ufid, fl->pmd_id, fl->upcalls,
-                fl->slowpath_packets, fl->fastpath_packets,
-                fl->slowpath_windows, fl->longest_window_rounds,
-                uk_plural(fl->longest_window_rounds),
-                fl->longest_window_ns);
+    } else {
+        flow_keep(fp, fl, name);
     }
     fp->n++;
 }
@@ -253,42 +323,72 @@ report_status(const struct report *r, const struct lifecycle_summary *s,
     return 0;
 }
 
-/* The text summary's "flows:" lines, at most REPORT_MAX_TEXT_FLOWS, and
- * their total. */
+/* One "flows:" line. */
+static void
+print_flow_line(FILE *f, const struct flow_shown *s)
+{
+    const struct lifecycle_flow *fl = &s->fig;
+    const char *shown = s->name ? s->name : "-";
+    fprintf(f, "  %-*s ufid=%016" PRIx64 " pmd=%" PRIu32 " upcalls=%" PRIu64
+            " slowpath=%" PRIu64 " fastpath=%" PRIu64 " windows=%" PRIu64
+            " longest=%" PRIu64 " round%s (%" PRIu64 " ns)\n",
+            uk_pad(shown, 12), shown, fl->ufid, fl->pmd_id, fl->upcalls,
+            fl->slowpath_packets, fl->fastpath_packets,
+            fl->slowpath_windows, fl->longest_window_rounds,
+            uk_plural(fl->longest_window_rounds), fl->longest_window_ns);
+}
+
+/* The text summary's "flows:" lines: every flow, in order, when there are
+ * at most REPORT_MAX_TEXT_FLOWS, or else the REPORT_MAX_TEXT_FLOWS worst
+ * off (longest in the slowpath), worst first; then their total. */
 static void
 print_flows_text(struct report *r)
 {
     FILE *f = r->out;
-    struct flow_print fp = { .r = r };
+    struct flow_print *fp = uk_xcalloc(1, sizeof *fp);
     struct lifecycle_flow omitted;
-    fputs("flows:\n", f);
-    uint64_t n_omitted = lifecycle_for_each_flow(r->lc, print_flow, &fp,
+    fp->r = r;
+    uint64_t n_omitted = lifecycle_for_each_flow(r->lc, print_flow, fp,
                                                  &omitted);
+    size_t n_listed = fp->n;
     if (n_omitted) {
-        fp.n += n_omitted;
-        fp.total.upcalls += omitted.upcalls;
-        fp.total.slowpath_packets += omitted.slowpath_packets;
-        fp.total.fastpath_packets += omitted.fastpath_packets;
-        fp.total.attributed_packets += omitted.attributed_packets;
-        fp.total.slowpath_windows += omitted.slowpath_windows;
-        if (omitted.longest_window_rounds > fp.total.longest_window_rounds) {
-            fp.total.longest_window_rounds = omitted.longest_window_rounds;
+        fp->n += n_omitted;
+        fp->total.upcalls += omitted.upcalls;
+        fp->total.slowpath_packets += omitted.slowpath_packets;
+        fp->total.fastpath_packets += omitted.fastpath_packets;
+        fp->total.attributed_packets += omitted.attributed_packets;
+        fp->total.slowpath_windows += omitted.slowpath_windows;
+        if (omitted.longest_window_rounds > fp->total.longest_window_rounds) {
+            fp->total.longest_window_rounds = omitted.longest_window_rounds;
         }
-        if (omitted.longest_window_ns > fp.total.longest_window_ns) {
-            fp.total.longest_window_ns = omitted.longest_window_ns;
+        if (omitted.longest_window_ns > fp->total.longest_window_ns) {
+            fp->total.longest_window_ns = omitted.longest_window_ns;
         }
     }
-    if (fp.n > REPORT_MAX_TEXT_FLOWS) {
-        fprintf(f, "  ... and %zu more\n", fp.n - REPORT_MAX_TEXT_FLOWS);
+    if (n_listed > REPORT_MAX_TEXT_FLOWS) {
+        fprintf(f, "flows (the %d longest in the slowpath of %zu; "
+                "--format json lists every one):\n", REPORT_MAX_TEXT_FLOWS,
+                fp->n);
+        qsort(fp->shown, fp->n_shown, sizeof *fp->shown, flow_shown_cmp);
+    } else {
+        fputs("flows:\n", f);
+        qsort(fp->shown, fp->n_shown, sizeof *fp->shown, flow_index_cmp);
+    }
+    for (size_t i = 0; i < fp->n_shown; i++) {
+        print_flow_line(f, &fp->shown[i]);
+    }
+    if (fp->n > fp->n_shown) {
+        fprintf(f, "  ... and %zu more\n", fp->n - fp->n_shown);
     }
     fprintf(f, "  total: %zu flow%s, upcalls=%" PRIu64 " slowpath=%" PRIu64
             " fastpath=%" PRIu64 " windows=%" PRIu64 " longest=%" PRIu64
-            " round%s (%" PRIu64 " ns)\n", fp.n, uk_plural(fp.n),
-            fp.total.upcalls,
-            fp.total.slowpath_packets, fp.total.fastpath_packets,
-            fp.total.slowpath_windows, fp.total.longest_window_rounds,
-            uk_plural(fp.total.longest_window_rounds),
-            fp.total.longest_window_ns);
+            " round%s (%" PRIu64 " ns)\n", fp->n, uk_plural(fp->n),
+            fp->total.upcalls,
+            fp->total.slowpath_packets, fp->total.fastpath_packets,
+            fp->total.slowpath_windows, fp->total.longest_window_rounds,
+            uk_plural(fp->total.longest_window_rounds),
+            fp->total.longest_window_ns);
+    free(fp);
 }
 
 /* The text summary's "lost events:" lines. */
