@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Benchmark of the trace audit (run by "make bench" through tests/bench/run):
 # traces of 1 M and 5 M events from tests/helper/tp-emit under a blocking
-# channel (no loss), then the decode rate of
+# channel (no loss), and of a free-running load (ukdb load --record), then
+# the decode rate of
 #   babeltrace2 TRACE -c sink.utils.dummy           (the baseline: decoding)
 #   ukdb audit TRACE                                (in-process graph)
 #   babeltrace2 --plugin-path=... -c sink.ukey.audit (the plugin)
@@ -66,18 +67,10 @@ report() {
 REPEAT=${BENCH_REPEAT:-5}
 status=0
 rss_over_dummy=
-for n in $SIZES; do
-    dir="$TRASH/trace-$n"
-    echo "trace of $n events (tp-emit --events $n, blocking channel):"
-    start=$(date +%s.%N)
-    lttng_record "$dir" "$TP_EMIT" --events "$n" >/dev/null || {
-        echo "bench: recording failed" >&2; exit 1; }
-    echo "  recorded in $(awk -v s="$start" -v e="$(date +%s.%N)" \
-        'BEGIN { printf "%.1f", e - s }') s, $(du -sh "$dir" | cut -f1)"
-    got=$(lttng_count_events "$dir")
-    if [ "$got" != "$n" ]; then
-        echo "bench: the trace has $got events, not $n" >&2; exit 1
-    fi
+# measure DIR N: the runs of each command over the trace in DIR (N events)
+# and their figures; sets status=1 on a failure.
+measure() {
+    local dir=$1 n=$2 dirs py_n
     dirs=$(lttng_trace_dirs "$dir")
     py_n=$PY_EVENTS
     [ "$py_n" -gt "$n" ] && py_n=$n
@@ -99,7 +92,7 @@ for n in $SIZES; do
     # shellcheck disable=SC2086
     run_timed python $PY "$TEST_TOP/tests/bench/audit-fold.py" \
         --limit "$py_n" $dirs || status=1
-    [ $status = 0 ] || break
+    [ $status = 0 ] || return
 
     report dummy "dummy sink" "$n"; dummy=$secs; dummy_kib=$kib
     report ukdb "ukdb audit" "$n"; ukdb=$secs
@@ -117,7 +110,43 @@ for n in $SIZES; do
         printf "  speed vs dummy sink (cpu time): ukdb audit %.2fx, " \
                "sink.ukey.audit %.2fx, python3-bt2 %.3fx (from %d events)\n",
                d / u, d / p, (pn / y) / (n / d), pn }'
+}
+
+for n in $SIZES; do
+    dir="$TRASH/trace-$n"
+    echo "trace of $n events (tp-emit --events $n, blocking channel):"
+    start=$(date +%s.%N)
+    lttng_record "$dir" "$TP_EMIT" --events "$n" >/dev/null || {
+        echo "bench: recording failed" >&2; exit 1; }
+    echo "  recorded in $(awk -v s="$start" -v e="$(date +%s.%N)" \
+        'BEGIN { printf "%.1f", e - s }') s, $(du -sh "$dir" | cut -f1)"
+    got=$(lttng_count_events "$dir")
+    if [ "$got" != "$n" ]; then
+        echo "bench: the trace has $got events, not $n" >&2; exit 1
+    fi
+    measure "$dir" "$n"
+    [ $status = 0 ] || break
 done
+
+# tp-emit's events are of every type at random, over few ukeys and flows,
+# in the order of one thread's seqs: the fold's real work is a load's
+# (thousands of flows and ukeys, four threads whose seqs interleave out of
+# time order).  BENCH_LOAD_SECONDS=0 skips it.
+load_s=${BENCH_LOAD_SECONDS:-2}
+if [ $status = 0 ] && [ "$load_s" != 0 ]; then
+    dir="$TRASH/load"
+    echo "trace of ukdb load --handlers 2 --revalidators 2 --flows 20000" \
+         "--seconds $load_s --rate 0:"
+    "$UKDB" load --handlers 2 --revalidators 2 --flows 20000 \
+        --seconds "$load_s" --rate 0 --churn 0.01 --idle-ms 20 --quiet \
+        --record "$dir" --format json >"$TRASH/load.json" \
+        2>"$TRASH/load.err" || {
+        cat "$TRASH/load.err" >&2; echo "bench: load failed" >&2; exit 1; }
+    n=$(lttng_count_events "$dir")
+    echo "  $n events, $(du -sh "$dir" | cut -f1)"
+    measure "$dir" "$n"
+fi
+
 # Flat memory: what ukdb holds beyond babeltrace2's own (the dummy sink's
 # RSS grows with the trace too), at each size.
 echo "ukdb audit peak RSS over the dummy sink's:${rss_over_dummy%,}"
