@@ -166,6 +166,9 @@ cmd_audit_main(int argc, char *argv[], bool view)
         setvbuf(stdout, NULL, _IOLBF, 0);
     }
     o.progress = !view && !o.live && isatty(STDERR_FILENO);
+    /* babeltrace2 reads on this thread; with a CPU to spare, the fold runs
+     * beside it (a live session's events come slowly: folded at once). */
+    o.fold_thread = !o.live && sysconf(_SC_NPROCESSORS_ONLN) > 1;
     o.out = stdout;
     return graph_run(&o, argc - optind, argv + optind);
 }

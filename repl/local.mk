@@ -8,6 +8,7 @@ REPL_SRCS += tracepoints/plugin/decode.c
 REPL_SRCS += tracepoints/plugin/report.c
 REPL_SRCS += tracepoints/plugin/report-audit.c
 REPL_SRCS += tracepoints/plugin/report-map.c
+REPL_SRCS += tracepoints/plugin/report-pipe.c
 REPL_SRCS += tracepoints/plugin/report-chrome.c
 REPL_SRCS += tracepoints/plugin/report-view.c
 REPL_SRCS += tracepoints/plugin/sink.c

@@ -6,8 +6,10 @@
 # Also the event bus's threaded unit test (tests/unit/test-event-filter.c:
 # concurrent observers called by two threads at once), with no suppression
 # at all, and the umaps' node pool's (tests/unit/test-umap-nodes.c: nodes
-# given back by the RCU thread, taken again by the handlers).
+# given back by the RCU thread, taken again by the handlers).  And the
+# audit's fold thread, on a recorded trace.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lttng-lib.sh"
 
 TSAN_UKDB=${TSAN_UKDB:-$TEST_TOP/${TSAN_BUILD:-build-thread}/ukdb}
 [ -x "$TSAN_UKDB" ] || skip_all "$TSAN_UKDB not built (make check-load-tsan)"
@@ -69,5 +71,30 @@ test_expect_success 'the umaps reuse nodes across threads: no report' '
 test_expect_success 'a session starting mid-run: no report' '
     tsan_unit test-freerun-events "suppressions=$SUPP"
 '
+
+# "ukdb audit" folds on a thread of its own while babeltrace2 decodes on
+# the main one (tracepoints/plugin/report-pipe.c): a recorded load's trace,
+# thousands of batches handed over, then several traces at once (a fold
+# thread each), with no suppression at all, and the same output as the
+# plain build's.  (t1504 and t3000 compare it with the plugin's sink,
+# which folds on babeltrace2's thread.)
+if command -v lttng >/dev/null && command -v babeltrace2 >/dev/null; then
+    test_expect_success 'the audit'"'"'s fold thread: no report' '
+        "$UKDB" load --handlers 2 --revalidators 2 --flows 300 \
+            --seconds 0.5 --idle-ms 5 --record trace --quiet \
+            >/dev/null 2>err &&
+        for args in "trace" "--format json trace" \
+                    "$TEST_TOP/traces/purge $TEST_TOP/traces/race-upstream"
+        do
+            # shellcheck disable=SC2086
+            TSAN_OPTIONS="halt_on_error=1" "$TSAN_UKDB" audit $args \
+                >out 2>err
+            rc=$?
+            grep -A30 "WARNING: ThreadSanitizer" err | head -60
+            [ $rc -le 1 ] && ! grep -q "ThreadSanitizer" err || exit 1
+            "$UKDB" audit $args >expect; test_cmp expect out || exit 1
+        done
+    '
+fi
 
 test_done

@@ -67,6 +67,18 @@ for i, f in sorted(enumerate(flows), key=lambda p: (key(p[1]), p[0]))[:20]:
     test_cmp expect shown
 '
 
+# ukdb audit folds on a thread of its own, in batches, while babeltrace2
+# decodes; the plugin's sink folds on babeltrace2's thread: the same
+# output, over the hundreds of batches of a load.
+test_expect_success 'ukdb audit and sink.ukey.audit agree on a load' '
+    babeltrace2 --plugin-path="$UKDB_BUILD/plugins" $(lttng_trace_dirs trace) \
+        -c sink.ukey.audit >cli; test $? -le 1 &&
+    test_cmp text cli &&
+    babeltrace2 --plugin-path="$UKDB_BUILD/plugins" $(lttng_trace_dirs trace) \
+        -c sink.ukey.audit -p "format=\"json\"" >cli; test $? -le 1 &&
+    test_cmp json cli
+'
+
 test_expect_success 'a recorded load of the userspace datapath audits clean' '
     "$UKDB" load --pmds 2 --revalidators 2 --flows 300 --seconds 0.5 \
         --idle-ms 5 --zipf 0.5 --record pmd --format json >summary 2>err &&

@@ -14,6 +14,7 @@ PLUGIN_SRCS += tracepoints/plugin/decode.c
 PLUGIN_SRCS += tracepoints/plugin/report.c
 PLUGIN_SRCS += tracepoints/plugin/report-audit.c
 PLUGIN_SRCS += tracepoints/plugin/report-map.c
+PLUGIN_SRCS += tracepoints/plugin/report-pipe.c
 PLUGIN_SRCS += tracepoints/plugin/report-chrome.c
 PLUGIN_SRCS += tracepoints/plugin/report-view.c
 PLUGIN_SRCS += tracepoints/plugin/sink.c

@@ -31,6 +31,32 @@ void report_map_put(struct report_map *, uint64_t key, uint64_t value);
 void report_map_remove(struct report_map *, uint64_t key);
 void report_map_destroy(struct report_map *);
 
+/* ==== The fold thread (report-pipe.c) ==== */
+
+/* With 'opts.fold_thread', a report's events are folded on a thread of
+ * its own, in batches, while the caller decodes the next ones.  The
+ * functions below are the caller's side: report_pipe_slot() and
+ * report_pipe_commit() stand for report_event_slot() and
+ * report_event_commit(); report_pipe_sync() returns once every event
+ * committed is folded, after which the caller may use the report until it
+ * commits again.  Only one thread may call them.  The fold thread feeds
+ * each event to report_take(). */
+struct report_pipe;
+struct report;
+
+/* Starts the fold thread of 'r'.  Returns NULL if it cannot: then the
+ * caller folds. */
+struct report_pipe *report_pipe_create(struct report *r);
+struct ukey_event *report_pipe_slot(struct report_pipe *);
+void report_pipe_commit(struct report_pipe *);
+void report_pipe_sync(struct report_pipe *);
+/* Folds what is left, stops and joins the thread, frees 'p'.  Accepts
+ * NULL. */
+void report_pipe_destroy(struct report_pipe *p);
+
+/* Feeds 'e' to the fold of 'r' on the calling thread (report.c). */
+void report_take(struct report *r, const struct ukey_event *e);
+
 /* ==== The report ==== */
 
 #define REPORT_MAX_STACK 16        /* Nested operations per thread. */
@@ -105,6 +131,7 @@ struct report_thread {
 
 struct report {
     struct report_options opts;     /* 'flow' and 'thread' owned. */
+    struct report_pipe *pipe;       /* (owned) The fold thread, or NULL. */
     FILE *out;                      /* (borrowed, or 'held_out''s
                                      * stand-in) */
     FILE *held_out;                 /* (borrowed) The output of a raw or

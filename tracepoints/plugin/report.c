@@ -247,6 +247,8 @@ on_violation(const struct lifecycle_violation *v, void *r_)
 
 /* ==== Feeding ==== */
 
+static void report_sync(const struct report *);
+
 struct report *
 report_create(const struct report_options *options)
 {
@@ -303,12 +305,17 @@ report_create(const struct report_options *options)
         report_view_start(r);
     }
     r->tie = uk_xcalloc(REPORT_TIE_CAP, sizeof *r->tie);
+    if (r->opts.fold_thread && !r->opts.live && !r->opts.on_event) {
+        r->pipe = report_pipe_create(r);    /* NULL: folds on the caller's
+                                             * thread. */
+    }
     return r;
 }
 
 void
 report_name_lines(struct report *r, const char *name)
 {
+    report_sync(r);
     free(r->line_name);
     r->line_name = uk_xstrdup(name);
 }
@@ -319,6 +326,7 @@ report_destroy(struct report *r)
     if (!r) {
         return;
     }
+    report_pipe_destroy(r->pipe);
     lifecycle_destroy(r->lc);
     report_view_destroy(r);
     if (r->held_out) {
@@ -353,6 +361,7 @@ report_destroy(struct report *r)
 uint64_t
 report_n_events(const struct report *r)
 {
+    report_sync(r);
     return r->n_fed + r->n_tie + r->n_held;
 }
 
@@ -932,6 +941,7 @@ report_flush_ties(struct report *r)
 void
 report_fold_by_time(struct report *r)
 {
+    report_sync(r);
     report_order_flush(r, false);
     r->by_time = true;
 }
@@ -945,8 +955,8 @@ report_flush(struct report *r, bool end)
     report_order_flush(r, end);
 }
 
-struct ukey_event *
-report_event_slot(struct report *r)
+static struct ukey_event *
+report_tie_slot(struct report *r)
 {
     /* Back to the front when that costs at most one copy, every
      * REPORT_TIE_REWIND events at most: the window stays in a few cache
@@ -961,8 +971,8 @@ report_event_slot(struct report *r)
     return &r->tie[r->tie_base + r->n_tie];
 }
 
-void
-report_event_commit(struct report *r)
+static void
+report_tie_commit(struct report *r)
 {
     const struct ukey_event *e = &r->tie[r->tie_base + r->n_tie];
     if (r->n_tie
@@ -970,6 +980,39 @@ report_event_commit(struct report *r)
         report_flush_ties(r);   /* 'e' is now first in the window. */
     }
     r->n_tie++;
+}
+
+void
+report_take(struct report *r, const struct ukey_event *e)
+{
+    *report_tie_slot(r) = *e;
+    report_tie_commit(r);
+}
+
+/* Waits until the fold thread, if any, has folded every event given so
+ * far: the caller may then use 'r' (report-pipe.c). */
+static void
+report_sync(const struct report *r)
+{
+    if (r->pipe) {
+        report_pipe_sync(r->pipe);
+    }
+}
+
+struct ukey_event *
+report_event_slot(struct report *r)
+{
+    return r->pipe ? report_pipe_slot(r->pipe) : report_tie_slot(r);
+}
+
+void
+report_event_commit(struct report *r)
+{
+    if (r->pipe) {
+        report_pipe_commit(r->pipe);
+    } else {
+        report_tie_commit(r);
+    }
 }
 
 void
@@ -990,6 +1033,7 @@ mid_run_what(char *buf, size_t size, const char *what, const char *when)
 size_t
 report_stream_begin(struct report *r, const char *what)
 {
+    report_sync(r);
     if (r->heads_done) {
         return SIZE_MAX;
     }
@@ -1006,6 +1050,7 @@ report_stream_begin(struct report *r, const char *what)
 void
 report_stream_head(struct report *r, size_t stream, uint64_t ts)
 {
+    report_sync(r);
     if (stream >= r->n_heads) {
         return;
     }
@@ -1020,6 +1065,7 @@ report_stream_head(struct report *r, size_t stream, uint64_t ts)
 void
 report_stream_end(struct report *r, uint64_t ts, const char *what)
 {
+    report_sync(r);
     /* Before the first event is folded (it waits for events of a later
      * time), whether the input starts mid-run is not known yet: kept until
      * report_heads() decides. */
@@ -1039,6 +1085,7 @@ void
 report_discarded(struct report *r, uint64_t n, uint64_t ts_begin,
                  uint64_t ts_end, const char *what)
 {
+    report_sync(r);
     report_flush(r, false);
     report_loss(r, n, ts_begin, ts_end, what);
 }
@@ -1144,6 +1191,7 @@ report_copy_file(FILE *from, FILE *to)
 bool
 report_mixed_programs(struct report *r, char *buf, size_t size)
 {
+    report_sync(r);
     report_flush(r, true);
     return !r->opts.on_event && lifecycle_mixed_programs(r->lc, r->ts0, buf,
                                                          size);
@@ -1152,6 +1200,7 @@ report_mixed_programs(struct report *r, char *buf, size_t size)
 int
 report_finish(struct report *r)
 {
+    report_sync(r);
     report_flush(r, true);
     for (size_t i = 0; i < r->n_heads && !r->opts.on_event; i++) {
         const struct report_head *h = &r->heads[i];

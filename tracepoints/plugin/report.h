@@ -13,7 +13,10 @@
  * ukeys, timelines are printed when a ukey is freed), never by the number of
  * events.
  *
- * Synchronization: none; one report per sink component. */
+ * Synchronization: one thread at a time may call these functions on one
+ * report (with 'fold_thread', the report folds on a thread of its own, and
+ * hands the report back to the caller's thread for any call but feeding an
+ * event). */
 #ifndef UKDB_TRACEPOINTS_PLUGIN_REPORT_H
 #define UKDB_TRACEPOINTS_PLUGIN_REPORT_H 1
 
@@ -81,6 +84,10 @@ struct report_options {
     FILE *out;                  /* (borrowed) Where to print; NULL = stdout. */
     bool live;                  /* Flush each violation line at once. */
     bool progress;              /* A progress line on stderr. */
+    bool fold_thread;           /* Fold on a thread of its own while the
+                                 * caller decodes (not 'live', nor with
+                                 * 'on_event'): the same output, sooner
+                                 * on two CPUs or more. */
     /* View filters; 0/NULL/unset = everything. */
     uint64_t ukey_id;
     const char *flow;           /* (copied) Flow name. */
