@@ -75,15 +75,7 @@ static bool
 trace_thread_arg(struct repl *r, const char *cmd, const char *name,
                  int *thread_id)
 {
-    const struct trace_cursor *tc = r->trace;
-    for (size_t i = 0; i < tc->n_threads; i++) {
-        if (!strcmp(tc->threads[i].name, name)) {
-            *thread_id = (int) tc->threads[i].key;
-            return true;
-        }
-    }
-    if (!strcmp(name, "main") || !strcmp(name, "urcu")) {
-        *thread_id = !strcmp(name, "urcu");
+    if (trace_thread_id(r->trace, name, thread_id)) {
         return true;
     }
     repl_usage_error(r, cmd, "'%s': no such thread in the trace", name);

@@ -98,6 +98,22 @@ trace_thread_name(const struct trace_cursor *tc, uint32_t id)
     return buf;
 }
 
+bool
+trace_thread_id(const struct trace_cursor *tc, const char *name, int *id)
+{
+    for (size_t i = 0; i < tc->n_threads; i++) {
+        if (!strcmp(tc->threads[i].name, name)) {
+            *id = (int) tc->threads[i].key;
+            return true;
+        }
+    }
+    if (!strcmp(name, "main") || !strcmp(name, "urcu")) {
+        *id = !strcmp(name, "urcu");    /* As trace_thread_name(). */
+        return true;
+    }
+    return false;
+}
+
 const char *
 trace_flow_name(const struct trace_cursor *tc, uint64_t ufid)
 {

@@ -206,6 +206,11 @@ const char *trace_intern(struct trace_cursor *tc, const char *s);
 
 /* Name of thread 'id' ("handler0"), or "thread#ID" in a static buffer. */
 const char *trace_thread_name(const struct trace_cursor *tc, uint32_t id);
+/* Sets '*id' to the id of the thread named 'name' in 'tc' ("main" and
+ * "urcu" are in every trace).  Returns false, '*id' untouched, if 'tc' has
+ * no thread of that name (yet, on a live session). */
+bool trace_thread_id(const struct trace_cursor *tc, const char *name,
+                     int *id);
 /* Whether thread 'id' has events in the trace. */
 bool trace_thread_seen(const struct trace_cursor *tc, uint32_t id);
 const struct trace_name *trace_find_thread(const struct trace_cursor *tc,
