@@ -108,6 +108,9 @@ parse_filters(struct repl *r, const struct repl_bp_names *names,
             }
         } else if (!names->thread(r, cmd, argv[i + 1], &bp->thread_id)) {
             return false;
+        } else {
+            /* Kept by name: see repl_bp_resolve(). */
+            bp->thread = uk_xstrdup(argv[i + 1]);
         }
     }
     if (given[0] && given[1]) {
@@ -243,6 +246,7 @@ break_parse__(struct repl *r, int argc, char *argv[],
         return CMD_ERROR;
     }
     if (!parse_filters(r, names, &bp, argc, argv, i)) {
+        free(bp.thread);
         return CMD_ERROR;
     }
     *bp_ = bp;
@@ -321,6 +325,63 @@ repl_bp_hit(struct repl *r, struct breakpoint *bp)
     return true;
 }
 
+/* Where the breakpoints apply now, for messages. */
+static const char *
+bp_place(const struct repl *r)
+{
+    return r->trace ? "the trace" : "the model";
+}
+
+/* The id of the thread 'name' where the breakpoints apply now, into
+ * '*id'.  False if there is none of that name. */
+static bool
+bp_thread_id(const struct repl *r, const char *name, int *id)
+{
+    if (r->trace) {
+        return trace_thread_id(r->trace, name, id);
+    }
+    const struct uk_thread *t = (r->udpif ? udpif_find_thread(r->udpif, name)
+                                 : NULL);
+    if (t) {
+        *id = (int) t->id;
+    }
+    return t != NULL;
+}
+
+/* A breakpoint holds its thread's id, as gdb's holds an address: ids are
+ * given in the order threads start, so one trace's revalidator1 may be
+ * another's h1, or the model's h0, and a thread only a trace has is no
+ * thread at all on the model.  As gdb's breakpoint_re_set() when shared
+ * libraries come and go, each is looked up again by name here; one whose
+ * thread is gone stays, pending, and works again once it is back (its
+ * condition, ignore count, hits and enabled state untouched). */
+void
+repl_bp_resolve(struct repl *r)
+{
+    if (r->replaying) {
+        /* Rebuilding: no breakpoint hits before it is over, and then
+         * repl_rebuild() resolves them against what it left. */
+        return;
+    }
+    for (size_t i = 0; i < r->sess.n_bps; i++) {
+        struct breakpoint *bp = &r->sess.bps[i];
+        if (!bp->thread) {
+            continue;
+        }
+        int id;
+        bool found = bp_thread_id(r, bp->thread, &id);
+        bp->thread_id = found ? id : -1;
+        if (found != bp->unresolved) {
+            continue;           /* As it was. */
+        }
+        bp->unresolved = !found;
+        repl_printf(r, "%s %d (%s) %s: %s %s thread %s.\n",
+                    bp->temporary ? "Temporary breakpoint" : "Breakpoint",
+                    bp->number, bp->text, found ? "resolved" : "pending",
+                    bp_place(r), found ? "has" : "has no", bp->thread);
+    }
+}
+
 /* Makes 'bp' the breakpoint the motion stops at, for event 'i' of the
  * session. */
 static void
@@ -391,6 +452,7 @@ static void
 bp_free(struct breakpoint *bp)
 {
     free(bp->text);
+    free(bp->thread);
     repl_cond_free(bp->cond);
 }
 
@@ -591,6 +653,10 @@ info_json(const struct repl *r, bool bps)
         repl_json_string(bp->text);
         printf(",\"enabled\":%s,\"hits\":%" PRIu64 ",\"ignore\":%" PRIu64,
                bp->enabled ? "true" : "false", bp->hits, bp->ignore);
+        if (bp->unresolved) {
+            /* Only when so, as "condition". */
+            printf(",\"pending\":true");
+        }
         if (bp->cond) {
             /* Only when set, as gdb/MI's "cond". */
             printf(",\"condition\":");
@@ -628,9 +694,10 @@ cmd_info(struct repl *r, int argc, char *argv[])
             if (bp->ignore) {
                 printf("; ignore next %llu", (unsigned long long) bp->ignore);
             }
-            printf(")%s%s\n", bp->enabled ? "" : "  [disabled]",
-                   bp->unresolved ? "  [pending: names what the model "
-                                    "lacks]" : "");
+            printf(")%s%s%s%s\n", bp->enabled ? "" : "  [disabled]",
+                   bp->unresolved ? "  [pending: names what " : "",
+                   bp->unresolved ? bp_place(r) : "",
+                   bp->unresolved ? " lacks]" : "");
             if (bp->cond) {
                 /* Under it, as gdb lays it out. */
                 printf("    stop only if %s\n", repl_cond_text(bp->cond));

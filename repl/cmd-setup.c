@@ -351,6 +351,7 @@ cmd_thread(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     if (udpif_add_thread(r->udpif, kind, argv[1], &error)) {
+        repl_bp_resolve(r);     /* A breakpoint may name it. */
         return CMD_OK;
     }
     if (error == EEXIST) {

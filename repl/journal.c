@@ -174,6 +174,8 @@ repl_rebuild(struct repl *r)
         journal_cut(r, i);
     }
     r->replaying = saved;
+    /* A replay cut short may have lost threads a breakpoint names. */
+    repl_bp_resolve(r);
     if (traced && rebuilt) {
         /* The trace is append-only: the run the rebuild left stays in it,
          * cut short, and the new model's run follows from its start, all

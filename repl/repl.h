@@ -101,7 +101,12 @@ struct breakpoint {
     int event_type;             /* BP_EVENT. */
     uint64_t ukey_id;           /* 0 = any. */
     uint64_t ufid;              /* 0 = any. */
-    int thread_id;              /* -1 = any. */
+    int thread_id;              /* -1 = any; else the id of 'thread'
+                                 * where it applies now. */
+    char *thread;               /* (owned) "thread NAME": NAME, or NULL.
+                                 * Ids are per model and per trace: it
+                                 * is resolved again wherever the
+                                 * threads change (repl_bp_resolve()). */
     uint64_t hits;              /* Events that matched, where its
                                  * condition held, ignored or not. */
     uint64_t ignore;            /* "ignore N COUNT": hits left to pass. */
@@ -111,10 +116,11 @@ struct breakpoint {
                                  * step under way, 'cond' to be judged
                                  * after it (repl_bp_judge()). */
     size_t pending_event;       /* That event, in 'sess.events'. */
-    bool unresolved;            /* Names what the model lacks (set on a
-                                 * trace, replayed by a configuration
-                                 * change): kept, as gdb keeps a pending
-                                 * breakpoint, and matches nothing. */
+    bool unresolved;            /* Its 'thread' is not where it applies
+                                 * now (the open trace, else the model):
+                                 * kept, as gdb keeps a pending
+                                 * breakpoint, matching nothing until
+                                 * the thread is there. */
 };
 
 struct watch {
@@ -381,6 +387,15 @@ bool repl_bp_hit(struct repl *, struct breakpoint *);
  * and 'r->bp_hit', after a command that is no motion. */
 void repl_bp_judge(struct repl *);
 void repl_bp_forget(struct repl *);
+/* Looks up again, by name, the thread of each breakpoint that names one,
+ * where the breakpoints apply now: the open trace, else the model (as gdb
+ * re-sets its breakpoints when symbols come and go).  Call whenever the
+ * threads there change: a trace opened, read further (live) or closed, a
+ * thread declared, the model rebuilt.  One whose thread is gone becomes
+ * pending, one whose thread is back resolved, and says so ("Breakpoint N
+ * (WHAT) pending: the model has no thread NAME."), unless quiet.  Does
+ * nothing while the model is rebuilt ('r->replaying'). */
+void repl_bp_resolve(struct repl *);
 /* Deletes 'bp', once it has stopped, if it is temporary ("tbreak"). */
 void repl_bp_stopped(struct repl *, const struct breakpoint *bp);
 /* The status of a motion command that has moved: CMD_ERROR if it stopped

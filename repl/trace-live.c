@@ -91,6 +91,9 @@ trace_live_read(struct repl *r, struct trace_cursor *tc, long timeout_ms,
         live_end(tc, status == GRAPH_POLL_END);
     }
     trace_index_more(tc, !tc->live);
+    if (tc == r->trace && tc->n_events > before) {
+        repl_bp_resolve(r);     /* Threads that have just started. */
+    }
     if (tc->mixed && !tc->mixed_told && !tc->opening) {
         tc->mixed_told = true;
         repl_error(r, "'%s': %s", tc->path, tc->mixed);

@@ -195,6 +195,7 @@ trace_close_cmd(struct repl *r)
     printf("closed %s; back to the model at step %" PRIu64 "\n",
            r->trace->path, r->udpif ? r->udpif->time : 0);
     trace_close(r);
+    repl_bp_resolve(r);     /* The model's threads again. */
     return CMD_OK;
 }
 
@@ -322,6 +323,7 @@ cmd_open(struct repl *r, int argc, char *argv[])
                 trace_now_us() - read);
     }
     print_opened(r, tc, path);
+    repl_bp_resolve(r);     /* This trace's threads. */
     return CMD_OK;
 }
 

@@ -250,4 +250,33 @@ test_expect_success 'breakpoints set on a trace survive close and variant' '
     test_grep "^Breakpoint 1: transition ukey#1 CREATED->VISIBLE" out
 '
 
+# A breakpoint holds its thread's id, and ids are per trace and per model:
+# the committed trace's handler0 is thread 2, which is h0 in a model that
+# declared h0 first.  Before, a breakpoint set on the trace's handler0
+# kept id 2 after "close" and stopped at h0's upcall; a variant change
+# left it pending for good, even once the model declared handler0; and
+# "back" to before a thread's declaration left it on an id the next
+# declared thread takes.  Now its thread is found by name again where the
+# threads change, and it says so, as gdb of a pending breakpoint.
+test_expect_success 'a breakpoint finds its thread again: close, declaration, back' '
+    printf "%s\n" "handler h0" "open $TEST_TOP/traces/race-v1-replace" \
+        "break event upcall thread handler0" "close" "info breakpoints" \
+        "flow f1 h0" "upcall h0 f1" "run" "handler handler0" \
+        "info breakpoints" "upcall handler0 f1" "run" "when" \
+        "variant v1-replace" "info breakpoints" "upcall handler0 f1" "run" |
+        "$UKDB" >out 2>err &&
+    ! test -s err &&
+    test_grep "^Breakpoint 1 (event upcall thread handler0) pending: the model has no thread handler0\.\$" out &&
+    test_grep "^1   break event upcall thread handler0  (hit 0 times)  \[pending: names what the model lacks\]\$" out &&
+    test_grep "^Breakpoint 1 (event upcall thread handler0) resolved: the model has thread handler0\.\$" out &&
+    test_grep "^1   break event upcall thread handler0  (hit 0 times)\$" out &&
+    awk "/^\[[0-9]+\]/ { t = \$2 } /^Breakpoint 1: upcall/ { print t }" out >by &&
+    printf "%s\n" handler0 handler0 >want && test_cmp want by &&
+    "$UKDB" -c "handler h0; flow f1 h0; upcall h0 f1; step; revalidator r0; break event op_end thread r0; back 1; info breakpoints; handler h1; flow f2 h1; upcall h1 f2; run; info breakpoints" >back 2>&1 &&
+    test_grep "^Breakpoint 1 (event op_end thread r0) pending: the model has no thread r0\.\$" back &&
+    test_grep "^1   break event op_end thread r0  (hit 0 times)  \[pending: names what the model lacks\]\$" back &&
+    ! grep -q "^Breakpoint 1: op_end" back &&
+    test "$(grep -c "^1   break event op_end thread r0  (hit 0 times)  \[pending" back)" = 2
+'
+
 test_done

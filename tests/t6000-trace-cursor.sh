@@ -413,4 +413,71 @@ test_expect_success 'trace: history of a ukey the trace does not have is an erro
     test ! -s err && test_grep "^Nothing has happened to 2 before event 0" out
 '
 
+# A breakpoint holds its thread's id, and ids are each trace's own: the
+# order its threads started.  revalidator1 is thread 3 in "reval-a" and
+# thread 4 in "reval-b", whose thread 3 is h1; the model declares only
+# h0, and the race trace has no revalidator1.  Before, a breakpoint set
+# on revalidator1 in one trace kept id 3: not pending after "close",
+# and in the next trace it stopped at h1's op_end; after a variant change
+# it stayed pending in every trace.  Now the thread is found by name at
+# each "open" and "close", as gdb re-sets its breakpoints; condition,
+# tbreak, ignore count and disable carry over.
+test_expect_success 'a breakpoint pending after close stops in a trace that has its thread' '
+    lttng_record reval-a "$UKDB" -c "revalidator revalidator0; revalidator revalidator1; handler h0; flow f1 h0; upcall h0 f1; run; round; run" >/dev/null &&
+    lttng_record reval-b "$UKDB" -c "handler h0; handler h1; revalidator revalidator1; flow f1 h0; flow f2 h1; upcall h0 f1; upcall h1 f2; run; round; run" >/dev/null &&
+    printf "%s\n" "handler h0" "open reval-a" \
+        "break event op_end thread revalidator1" \
+        "tbreak event op_end thread revalidator1 if stat live_ukeys >= 2" \
+        "break event op_begin thread revalidator1" "disable 3" \
+        "break event op_begin thread revalidator1 if stat live_ukeys >= 3" \
+        "ignore 1 1" "close" "info breakpoints" "echo ==== b" \
+        "open reval-b" "info breakpoints" "continue" "continue" \
+        "echo ==== after" "info breakpoints" "echo ==== race" "open race" "info breakpoints" |
+        "$UKDB" >out 2>err &&
+    ! test -s err &&
+    sed -n "/^closed reval-a/,/^==== b/p" out >closed &&
+    for n in 1 3 4; do
+        test_grep "^Breakpoint $n (event op_[a-z]* thread revalidator1) pending: the model has no thread revalidator1\.\$" closed || return 1
+    done &&
+    test_grep "^Temporary breakpoint 2 (event op_end thread revalidator1) pending: the model has no thread revalidator1\.\$" closed &&
+    test "$(grep -c "\[pending: names what the model lacks\]\$" closed)" = 4 &&
+    test_grep "^1   break event op_end thread revalidator1  (hit 0 times; ignore next 1)  \[pending" closed &&
+    test_grep "^3   break event op_begin thread revalidator1  (hit 0 times)  \[disabled\]  \[pending" closed &&
+    sed -n "/^==== b/,/^==== race/p" out >b &&
+    test "$(grep -c ") resolved: the trace has thread revalidator1\.\$" b)" = 4 &&
+    ! grep -q "pending" b &&
+    test_grep "^    stop only if stat live_ukeys >= 2\$" b &&
+    test_grep "^    stop only if stat live_ukeys >= 3\$" b &&
+    grep -A1 "^\[[0-9]*\] " b >stops &&
+    test_grep "^\[[0-9]*\]  *revalidator1  *op_end DUMP\$" stops &&
+    test_grep "^Temporary breakpoint 2: op_end DUMP\$" stops &&
+    test_grep "^\[[0-9]*\]  *revalidator1  *op_end SWEEP\$" stops &&
+    test_grep "^Breakpoint 1: op_end SWEEP\$" stops &&
+    ! grep -q "h1" stops &&
+    sed -n "/^==== after/,/^==== race/p" out >after &&
+    test_grep "^1   break event op_end thread revalidator1  (hit 2 times)\$" after &&
+    ! grep -q "^2 " after &&
+    test_grep "^3   break event op_begin thread revalidator1  (hit 0 times)  \[disabled\]\$" after &&
+    test_grep "^4   break event op_begin thread revalidator1  (hit 0 times)\$" after &&
+    sed -n "/^==== race/,\$p" out >r &&
+    test "$(grep -c ") pending: the trace has no thread revalidator1\.\$" r)" = 3 &&
+    test "$(grep -c "\[pending: names what the trace lacks\]\$" r)" = 3
+'
+
+# The same after a variant change, which runs the session'"'"'s script again:
+# the breakpoint set on a trace is made again on the model, pending;
+# before, it stayed so in every trace opened after.
+test_expect_success 'a breakpoint pending after a variant change stops in a trace that has its thread' '
+    printf "%s\n" "handler h0" "open reval-a" \
+        "break event op_end thread revalidator1" "close" \
+        "variant v1-replace" "info breakpoints" "open reval-b" "continue" |
+        "$UKDB" >out 2>err &&
+    ! test -s err &&
+    test_grep "^1   break event op_end thread revalidator1  (hit 0 times)  \[pending: names what the model lacks\]\$" out &&
+    test_grep "^Breakpoint 1 (event op_end thread revalidator1) resolved: the trace has thread revalidator1\.\$" out &&
+    grep -A1 "^\[[0-9]*\] " out >stops &&
+    test_grep "^\[[0-9]*\]  *revalidator1  *op_end DUMP\$" stops &&
+    test_grep "^Breakpoint 1: op_end DUMP\$" stops
+'
+
 test_done
