@@ -145,7 +145,10 @@ const struct repl_cmd repl_commands[] = {
       "  break event NAME [ukey ID|flow NAME] [thread NAME]\n"
       "  Motion commands stop after the step that hits it.  With \"if COND\"\n"
       "  (any condition of \"expect\": \"if stat live_ukeys >= 2\"), only\n"
-      "  where COND holds after that step (\"help condition\").",
+      "  where COND holds after that step (\"help condition\").  A thread is\n"
+      "  found by name again whenever the threads change (open, close,\n"
+      "  a thread declared, back): where it is not, the breakpoint is\n"
+      "  pending and matches nothing until it is (\"info breakpoints\").",
       "break transition EVICTED->DELETED flow f1", 1, -1, cmd_break,
       complete_break, REPL_CMD_RECORD | REPL_CMD_ANY_MODE },
     { "tbreak", "transition|violation|event ... [if COND]",
@@ -258,7 +261,7 @@ const struct repl_cmd repl_commands[] = {
       "open traces/race-v1-replace", 1, 1, cmd_open, NULL, 0 },
     { "close", "", "close the trace, back to the model",
       "  The model session is as it was before \"open\" (breakpoints and\n"
-      "  watches stay).",
+      "  watches stay; one on a thread the model lacks is pending).",
       "close", 0, 0, cmd_close, NULL, 0 },
     { "wait", "[SECONDS]", "on a live session: wait for new events",
       "  Reads until new events come, the session ends or SECONDS pass\n"
