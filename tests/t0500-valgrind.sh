@@ -130,6 +130,14 @@ test_expect_success 'valgrind: breakpoint conditions, model and trace' '
     vg 2 --keep-going -c "source race.ukdb; goto 0; delete; break transition EVICTED if state f1 EVICTED; tbreak transition OPERATIONAL if stat live_ukeys >= 1; condition 3 stat steps > 5; condition 3 bogus; break violation if nope; continue; continue; back 3; continue; goto 10; variant upstream; info breakpoints; condition 3; set output json; info breakpoints; set output text; delete; break transition VISIBLE if stat created == 2; open $TEST_TOP/traces/race-v1-replace; continue; goto end; reverse-continue; condition 5 state f1 nope; close; delete"
 '
 
+# Breakpoints on a thread, kept by name: pending after "close", found
+# again by a declaration, a re-opened trace, back; rejected (a filter
+# without its value after the thread), deleted, hit as a tbreak, and
+# replaced whole by a variant change.
+test_expect_success 'valgrind: breakpoints on a thread across traces and the model' '
+    vg 2 --keep-going -c "handler h0; open $TEST_TOP/traces/race-v1-replace; break event upcall thread handler0; tbreak event op_end thread revalidator0 if stat live_ukeys >= 1; break event lock thread handler0 flow; close; variant v1-replace; info breakpoints; open $TEST_TOP/traces/race-upstream; continue; continue; close; revalidator revalidator0; flow f1 h0; upcall h0 f1; step; handler handler0; back 1; info breakpoints; delete 1; close"
+'
+
 test_expect_success 'valgrind: help, apropos and a netdev session' '
     vg 0 -c "help; help step; apropos rcu; datapath netdev; pmd p0; revalidator r0; flow f1 p0; upcall p0 f1; run; round r0; run; purge-pmd p0; run; show ukeys"
 '
