@@ -16,7 +16,8 @@
  *     action, e.g. ukey_acquire() creating and installing an adopted ukey);
  *   - RCU, split in two: 'rcu_q' when the step wrote its own thread's
  *     quiescent state or 'busy' (quiesce, poll_block() when it leaves or
- *     reaches an idle point), 'rcu_cbs' when it touched the callback list
+ *     reaches an idle point, or when it blocks at a barrier or wakes
+ *     there), 'rcu_cbs' when it touched the callback list
  *     (postpone; running a callback, which reads every thread's quiescent
  *     state).  Two quiescent states of different threads commute;
  *   - the round bookkeeping, read ('round_r': waiting out a barrier, a

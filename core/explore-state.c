@@ -52,7 +52,7 @@ explore_state_hash(const struct udpif *u)
     for (size_t i = 0; i < u->n_threads; i++) {
         const struct uk_thread *t = u->threads[i];
         uint64_t w[] = { 3, t->id, t->n_steps, t->next.kind, t->busy,
-                         t->n_reqs - t->head };
+                         t->n_reqs - t->head, t->rcu_offline };
         sum += hash_words(w, UK_ARRAY_SIZE(w));
     }
     const struct udpif_stats *s = &u->stats;

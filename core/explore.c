@@ -250,6 +250,7 @@ ex_step(struct ex *ex, uint32_t id, struct ex_fp *fp)
     }
     struct ex_snap before, after;
     enum uk_action_kind was = t->next.kind;
+    bool was_offline = t->rcu_offline;
     snap_take(u, &before);
     ex_fp_from_action(&ex->step_fp, &t->next, t->kind);
     ex->n_pending = 0;
@@ -262,6 +263,9 @@ ex_step(struct ex *ex, uint32_t id, struct ex_fp *fp)
     snap_take(u, &after);
     if (t->next.kind == UK_ACT_IDLE) {
         ex->step_fp.rcu_q = true;       /* poll_block(): 'busy' cleared. */
+    }
+    if (t->rcu_offline != was_offline) {
+        ex->step_fp.rcu_q = true;       /* Blocked at a barrier, or woke. */
     }
     if (was == UK_ACT_IDLE && t->kind == UK_THREAD_REVALIDATOR
         && t->cur.kind == UK_REQ_ROUND && t->cur.round

@@ -478,8 +478,12 @@ freerun_round(struct udpif *udpif, struct uk_thread *r, unsigned int phases)
     return 0;
 }
 
-/* ovs_barrier_block() among the round's participants.  Waits online, as
- * the stepped model's barrier does not quiesce. */
+/* ovs_barrier_block() among the round's participants.  One that has to
+ * wait does so offline, as poll_block() waits in an extended quiescent
+ * state (so does the stepped model's barrier).  No ukey pointer is held
+ * across a barrier: the dump phase quiesces after each batch, the sweep
+ * after each umap, and the dump holds flows, which are not under RCU.
+ * The last to arrive does not block. */
 void
 freerun_barrier_wait(struct uk_thread *t, struct uk_round *round)
 {
@@ -488,9 +492,12 @@ freerun_barrier_wait(struct uk_thread *t, struct uk_round *round)
     uint64_t gen = uk_barrier_arrive(t, round);
     if (round->generation > gen) {
         pthread_cond_broadcast(&fr->barrier_cond);     /* The last one. */
-    }
-    while (round->generation <= gen) {
-        pthread_cond_wait(&fr->barrier_cond, &fr->barrier);
+    } else {
+        fr_offline();
+        while (round->generation <= gen) {
+            pthread_cond_wait(&fr->barrier_cond, &fr->barrier);
+        }
+        fr_online();
     }
     fr_unlock(&fr->barrier);
     uk_barrier_leave(t, gen);

@@ -13,9 +13,10 @@
  *
  * RCU: ovsrcu_postpone() records a callback stamped with the model time;
  * it may run once every thread has quiesced (or gone idle, which quiesces,
- * as poll_block() does in OVS) after the stamp.  The urcu thread runs ready
- * callbacks one step each, so a person or the explorer decides when frees
- * happen.  Free-running mode: see "Mode dispatch" at the end. */
+ * as poll_block() does in OVS) after the stamp, or waits at a barrier
+ * (in poll_block() too: an extended quiescent state).  The urcu thread
+ * runs ready callbacks one step each, so a person or the explorer decides
+ * when frees happen.  Free-running mode: see "Mode dispatch" at the end. */
 #include "udpif-private.h"
 
 #include <errno.h>
@@ -69,15 +70,18 @@ uk_action_format(const struct uk_action *a, char *buf, size_t size)
 
 /* ==== Scheduling points ==== */
 
+bool
+uk_thread_holds_rcu_cb(const struct uk_thread *t, const struct uk_rcu_cb *cb)
+{
+    return (t->kind != UK_THREAD_URCU && t->busy && !t->rcu_offline
+            && t->quiesced_at <= cb->stamp);
+}
+
 static bool
 rcu_cb_ready(const struct udpif *udpif, const struct uk_rcu_cb *cb)
 {
     for (size_t i = 0; i < udpif->n_threads; i++) {
-        const struct uk_thread *t = udpif->threads[i];
-        if (t->kind == UK_THREAD_URCU) {
-            continue;
-        }
-        if (t->busy && t->quiesced_at <= cb->stamp) {
+        if (uk_thread_holds_rcu_cb(udpif->threads[i], cb)) {
             return false;
         }
     }
@@ -191,6 +195,20 @@ uk_point_at__(struct uk_thread *t, enum uk_action_kind kind,
         .umap = umap, .ufid = ukey ? ukey->ufid : 0,
     };
     uk_sched_point(t, &a);
+}
+
+/* A scheduling point at which 't' blocks in poll_block(), which brackets
+ * its wait with ovsrcu_quiesce_start() and ovsrcu_quiesce_end() (see
+ * time_poll()): until it is stepped, 't' holds up no callback, its own
+ * included (quiesce_start flushes them), and it wakes as if it had just
+ * quiesced.  It reads nothing under RCU meanwhile: it is parked. */
+static void
+sched_point_quiescent(struct uk_thread *t, const struct uk_action *action)
+{
+    t->rcu_offline = true;
+    sched_point_stepped(t, action);
+    t->rcu_offline = false;
+    t->quiesced_at = t->udpif->time;
 }
 
 int
@@ -403,6 +421,9 @@ uk_barrier_leave(struct uk_thread *t, uint64_t gen)
     udpif_emit(t->udpif, t, &leave);
 }
 
+/* ovs_barrier_block(): a participant that is not the last to arrive waits
+ * in poll_block(), quiescent; the last one opens the barrier without
+ * blocking, or quiescing. */
 static void
 barrier_wait_stepped(struct uk_thread *t, struct uk_round *round)
 {
@@ -410,7 +431,11 @@ barrier_wait_stepped(struct uk_thread *t, struct uk_round *round)
     struct uk_action a = { .kind = UK_ACT_BARRIER, .func = "ovs_barrier_block",
                            .where = UK_SOURCE_LOCATOR, .umap = -1,
                            .arg = gen };
-    uk_sched_point(t, &a);
+    if (round->generation > gen) {
+        sched_point_stepped(t, &a);
+    } else {
+        sched_point_quiescent(t, &a);
+    }
     uk_barrier_leave(t, gen);
 }
 

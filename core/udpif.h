@@ -263,6 +263,8 @@ struct uk_thread {
     int n_held;
 
     uint64_t quiesced_at;       /* Step count at its last quiescent state. */
+    bool rcu_offline;           /* Blocked at a barrier, in an extended
+                                 * quiescent state: holds up no callback. */
 
     /* Heap buffers of the operation in progress, as the addresses of the
      * local pointers that hold them (on the coroutine's stack): freed by
@@ -510,6 +512,13 @@ uk_sched_point(struct uk_thread *t, const struct uk_action *action)
 
 /* The number of pending RCU callbacks, and of those ready to run. */
 size_t udpif_rcu_pending(const struct udpif *, size_t *n_ready);
+
+/* Whether 't' holds up 'cb': it is busy (not idle in poll_block()), online
+ * (not blocked at a barrier) and has not quiesced since 'cb' was
+ * postponed.  The urcu thread holds up nothing.  'cb' may run once no
+ * thread holds it up. */
+bool uk_thread_holds_rcu_cb(const struct uk_thread *,
+                            const struct uk_rcu_cb *cb);
 
 /* Nodes the umaps have carved for their tables so far (in use or free):
  * a free-running model reuses a freed ukey's node, so this follows the

@@ -428,8 +428,7 @@ show_rcu(struct repl *r)
         int w = 0;
         for (size_t k = 0; k < r->udpif->n_threads; k++) {
             const struct uk_thread *t = r->udpif->threads[k];
-            if (t->kind != UK_THREAD_URCU && t->busy
-                && t->quiesced_at <= cb->stamp) {
+            if (uk_thread_holds_rcu_cb(t, cb)) {
                 if (r->json) {
                     printf("%s", w++ ? "," : "");
                     repl_json_string(t->name);

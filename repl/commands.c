@@ -98,7 +98,8 @@ const struct repl_cmd repl_commands[] = {
       "dp fail del f1 ENOENT", 1, 4, cmd_dp, complete_dp,
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "rcu", "[step]", "show the RCU callbacks, or run one (step urcu)",
-      "  A postponed free runs once every busy thread has quiesced since.",
+      "  A postponed free runs once every busy thread has quiesced since,\n"
+      "  or waits at a barrier (quiescent, in OVS's poll_block()).",
       "rcu", 0, 1, cmd_rcu, NULL, REPL_CMD_RECORD },
 
     /* ==== Stepping ==== */

@@ -477,6 +477,80 @@ test_missed_dumps_purge(void)
     fixture_destroy(&x);
 }
 
+/* ==== RCU at the barriers ==== */
+
+/* Whether the postponed free of 'k' is ready to run (and the only one
+ * pending). */
+static bool
+free_ready(const struct udpif *u, const struct ukey *k)
+{
+    size_t ready;
+    return (udpif_rcu_pending(u, &ready) == 1 && ready == 1
+            && u->rcu_cbs[0].ukey == k);
+}
+
+/* ovs_barrier_block(): a revalidator that waits at the round's barrier
+ * waits in poll_block(), in an extended quiescent state, so it holds up no
+ * grace period; the last one to arrive does not block, nor quiesce.  Here
+ * a handler replaces an EVICTED ukey (try_ukey_replace() postpones its
+ * free) while two revalidators are at the barriers of a dump-only round
+ * with nothing to dump (so neither quiesces in its dump phase). */
+static void
+test_barrier_quiesces(void)
+{
+    struct recorder r;
+    struct udpif *u = model_new("upstream", UK_DP_KERNEL, &r);
+    struct uk_thread *h = udpif_add_thread(u, UK_THREAD_HANDLER, "h0", NULL);
+    struct uk_thread *r0 = udpif_add_thread(u, UK_THREAD_REVALIDATOR, "r0",
+                                            NULL);
+    struct uk_thread *r1 = udpif_add_thread(u, UK_THREAD_REVALIDATOR, "r1",
+                                            NULL);
+    struct uk_thread *urcu = u->threads[1];
+    struct uk_flow *f = udpif_add_flow(u, "f1");
+    udpif_upcall(u, h, f, 1);
+    run_all(u);
+    struct ukey *k = udpif_flow_ukey(u, f, 0);
+    udpif_expire(u, f);
+    udpif_round(u, NULL, UK_PHASE_DUMP);
+    run_all(u);
+    ok(k && k->state == UKEY_EVICTED && k->in_umap
+       && !udpif_dp_flow(u, f, 0),
+       "barrier: f1 idled out, its ukey EVICTED and still in its umap");
+
+    /* r0 blocks at R1, r1 arrives last: the barrier opens, r1 goes on. */
+    udpif_round(u, NULL, UK_PHASE_DUMP);
+    ok(step_to_barrier(u, r0, 0) && !uk_thread_runnable(r0),
+       "barrier: r0 blocked at R1");
+    ok(step_to_barrier(u, r1, 0) && uk_thread_runnable(r0)
+       && uk_thread_runnable(r1), "barrier: r1 arrives last, R1 opens");
+
+    /* A miss upcall of f1 replaces k: its free is postponed. */
+    udpif_upcall(u, h, f, 1);
+    udpif_finish_op(u, h, 10000);
+    ok(k->state == UKEY_DELETED && k->n_postponed == 1 && !h->busy,
+       "barrier: the handler replaced k and went idle");
+    ok(!free_ready(u, k),
+       "barrier: r1, the last to arrive, did not quiesce: k waits for it");
+    ok(udpif_step(u, urcu) == EAGAIN, "barrier: urcu has nothing to run");
+
+    /* r1 leaves R1, dumps nothing and blocks at R3; r0 has not woken. */
+    ok(step_to_barrier(u, r1, 1) && !uk_thread_runnable(r1),
+       "barrier: r1 blocked at R3");
+    ok(r0->next.kind == UK_ACT_BARRIER && r0->next.arg == 0,
+       "barrier: r0 still waits at R1");
+    ok(free_ready(u, k),
+       "barrier: both revalidators wait quiescent: k's free is ready");
+    ok(udpif_step(u, urcu) == 0 && k->n_freed == 1,
+       "barrier: k freed while both revalidators wait");
+
+    run_all(u);
+    ok(!r0->busy && !r1->busy && u->n_rounds == 2,
+       "barrier: the round ends");
+    is_int(count_violations(&r, 0, -1), 0, "barrier: no violation");
+    udpif_destroy(u);
+    recorder_free(&r);
+}
+
 /* ==== Main thread ==== */
 
 static void
@@ -685,6 +759,7 @@ main(void)
     test_duplicate_dump();
     test_missed_dumps();
     test_missed_dumps_purge();
+    test_barrier_quiesces();
     test_purge();
     test_dp_purge();
     test_flush();
