@@ -9,10 +9,18 @@
 
 #include "util.h"
 
+/* udpif_pause_revalidators(): the main thread sets the pause latch and
+ * blocks at 'pause_barrier' until every revalidator has seen the latch and
+ * arrived, so it waits there in poll_block(), quiescent ('at_barrier').
+ * udpif_flush() has no such barrier: it joins the threads. */
 static void
-pause_revalidators(struct uk_thread *t)
+pause_revalidators(struct uk_thread *t, bool at_barrier)
 {
-    uk_point(t, UK_ACT_PAUSE, "udpif_pause_revalidators", NULL, -1);
+    if (at_barrier) {
+        uk_point_quiescent(t, UK_ACT_PAUSE, "udpif_pause_revalidators");
+    } else {
+        uk_point(t, UK_ACT_PAUSE, "udpif_pause_revalidators", NULL, -1);
+    }
     uk_set_paused(t, true);     /* Free-running: waits for the rounds. */
 }
 
@@ -28,7 +36,7 @@ static void
 upcall_unixctl_purge(struct uk_thread *t)
 {
     uk_op_begin(t, UK_OP_PURGE, 0);
-    pause_revalidators(t);
+    pause_revalidators(t, true);
     revalidator_sweep__(t, 0, 1, true);
     resume_revalidators(t);
     uk_op_end(t, UK_OP_PURGE, 0);
@@ -67,7 +75,7 @@ dp_purge_cb(struct uk_thread *t, struct uk_thread *pmd)
         uk_sched_point(t, &join);
         pmd->deleted = true;
     }
-    pause_revalidators(t);
+    pause_revalidators(t, true);
     for (unsigned int i = 0; i < udpif->cfg.n_umaps; i++) {
         struct umap *umap = &udpif->umaps[i];
         size_t n = umap_collect(umap, &ukeys, &allocated);
@@ -105,7 +113,7 @@ udpif_flush__(struct uk_thread *t)
         uk_point(t, UK_ACT_JOIN, "udpif_stop_threads", NULL, -1);
         udpif->stopped = true;
     }
-    pause_revalidators(t);
+    pause_revalidators(t, false);
     revalidator_sweep__(t, 0, 1, true);
     dp_flush(t);
     resume_revalidators(t);

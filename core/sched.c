@@ -211,6 +211,16 @@ sched_point_quiescent(struct uk_thread *t, const struct uk_action *action)
     t->quiesced_at = t->udpif->time;
 }
 
+void
+uk_point_quiescent_at__(struct uk_thread *t, enum uk_action_kind kind,
+                        const char *func, const char *where)
+{
+    struct uk_action a = {
+        .kind = kind, .func = func, .where = where, .umap = -1,
+    };
+    sched_point_quiescent(t, &a);
+}
+
 int
 udpif_step(struct udpif *udpif, struct uk_thread *t)
 {

@@ -149,6 +149,25 @@ uk_point_at(struct uk_thread *t, enum uk_action_kind kind, const char *func,
     }
 }
 
+/* uk_point() at which 't' blocks in poll_block(), as a thread blocked in
+ * ovs_barrier_block() does: in an extended quiescent state until it is
+ * stepped (it holds up no RCU callback, and must hold no pointer it read
+ * under RCU).  Free-running, nothing: the wait that follows goes offline
+ * itself. */
+#define uk_point_quiescent(T, KIND, FUNC) \
+    uk_point_quiescent_at(T, KIND, FUNC, UK_SOURCE_LOCATOR)
+void uk_point_quiescent_at__(struct uk_thread *, enum uk_action_kind,
+                             const char *func, const char *where);
+
+static inline void
+uk_point_quiescent_at(struct uk_thread *t, enum uk_action_kind kind,
+                      const char *func, const char *where)
+{
+    if (!t->udpif->free_running) {
+        uk_point_quiescent_at__(t, kind, func, where);
+    }
+}
+
 /* Emits a coverage event and counts it. */
 void uk_coverage(struct uk_thread *, enum uk_coverage, struct ukey *);
 

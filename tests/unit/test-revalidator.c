@@ -602,6 +602,36 @@ test_purge(void)
     fixture_destroy(&x);
 }
 
+/* udpif_pause_revalidators() blocks at the pause barrier in poll_block(),
+ * quiescent: a ukey that the round in progress deletes can be freed while
+ * the main thread waits for the round to end. */
+static void
+test_pause_quiesces(void)
+{
+    struct fixture x;
+    setup(&x, "upstream");
+    struct udpif *u = x.udpif;
+    struct uk_thread *m = u->threads[0], *urcu = u->threads[1];
+
+    udpif_expire(u, x.f);
+    udpif_round(u, x.r, UK_PHASE_ALL);
+    udpif_step(u, x.r);
+    udpif_purge(u);
+    ok(step_until(u, m, UK_ACT_PAUSE, NULL) && !uk_thread_runnable(m),
+       "pause: main waits for the round");
+    udpif_finish_op(u, x.r, 10000);
+    ok(x.k->state == UKEY_DELETED && !x.r->busy,
+       "pause: the round deleted idle f1's ukey and ended");
+    ok(m->next.kind == UK_ACT_PAUSE && free_ready(u, x.k),
+       "pause: main, still at the barrier, holds up no free");
+    ok(udpif_step(u, urcu) == 0 && x.k->n_freed == 1,
+       "pause: the ukey freed before main wakes");
+    run_all(u);
+    ok(!u->paused && !m->busy, "pause: the purge ends");
+    is_int(count_violations(&x.rec, 0, -1), 0, "pause: no violation");
+    fixture_destroy(&x);
+}
+
 static void
 test_dp_purge(void)
 {
@@ -761,6 +791,7 @@ main(void)
     test_missed_dumps_purge();
     test_barrier_quiesces();
     test_purge();
+    test_pause_quiesces();
     test_dp_purge();
     test_flush();
     test_shutdown();
