@@ -302,7 +302,6 @@ static void
 wait_req_stepped(struct uk_thread *t)
 {
     t->busy = false;
-    t->quiesced_at = t->udpif->time;    /* poll_block() quiesces. */
     struct uk_action a = { .kind = UK_ACT_IDLE, .func = "poll_block",
                            .umap = -1, .where = UK_SOURCE_LOCATOR };
     uk_sched_point(t, &a);
@@ -311,6 +310,10 @@ wait_req_stepped(struct uk_thread *t)
     if (t->head == t->n_reqs) {
         t->head = t->n_reqs = 0;
     }
+    /* poll_block() quiesced all along: 't' wakes as if it had just
+     * quiesced (as at a barrier, sched_point_quiescent()), so that a
+     * callback that became ready while it waited stays ready. */
+    t->quiesced_at = t->udpif->time;
     t->busy = true;
 }
 

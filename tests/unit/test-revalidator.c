@@ -602,6 +602,41 @@ test_purge(void)
     fixture_destroy(&x);
 }
 
+/* A handler idle in poll_block() is quiescent all along: a free that
+ * became ready while it waited stays ready when new work wakes it (OVS's
+ * urcu thread may have seen it quiescent then), as after a barrier. */
+static void
+test_idle_wake_keeps_ready(void)
+{
+    struct fixture x;
+    setup(&x, "upstream");
+    struct udpif *u = x.udpif;
+    struct uk_thread *urcu = u->threads[1];
+    struct uk_thread *h1 = udpif_add_thread(u, UK_THREAD_HANDLER, "h1",
+                                            NULL);
+    struct uk_flow *f2 = udpif_add_flow(u, "f2");
+
+    udpif_expire(u, x.f);
+    udpif_round(u, NULL, UK_PHASE_DUMP);
+    run_all(u);
+    ok(x.k->state == UKEY_EVICTED && x.k->in_umap && !x.h->busy,
+       "wake: f1's ukey EVICTED, h0 idle");
+    udpif_upcall(u, h1, x.f, 1);
+    udpif_finish_op(u, h1, 10000);
+    ok(x.k->state == UKEY_DELETED && x.k->n_postponed == 1 && !h1->busy,
+       "wake: h1 replaced it, its free postponed, and went idle");
+    ok(free_ready(u, x.k), "wake: every thread waits: the free is ready");
+    udpif_upcall(u, x.h, f2, 1);
+    udpif_step(u, x.h);
+    ok(x.h->busy, "wake: a miss of f2 wakes h0");
+    ok(free_ready(u, x.k), "wake: the free stays ready");
+    ok(udpif_step(u, urcu) == 0 && x.k->n_freed == 1,
+       "wake: freed while h0 handles f2");
+    run_all(u);
+    is_int(count_violations(&x.rec, 0, -1), 0, "wake: no violation");
+    fixture_destroy(&x);
+}
+
 /* udpif_pause_revalidators() blocks at the pause barrier in poll_block(),
  * quiescent: a ukey that the round in progress deletes can be freed while
  * the main thread waits for the round to end. */
@@ -790,6 +825,7 @@ main(void)
     test_missed_dumps();
     test_missed_dumps_purge();
     test_barrier_quiesces();
+    test_idle_wake_keeps_ready();
     test_purge();
     test_pause_quiesces();
     test_dp_purge();
