@@ -258,7 +258,7 @@ lc_flow_get(struct lifecycle *lc, uint64_t ufid, uint32_t pmd_id,
     f->ufid = ufid;
     f->pmd_id = pmd_id;
     f->order = lc->next_order++;
-    f->absent_round = lc->n_rounds;
+    f->absent_round = lc->n_swept;
     lc->flow_index[i] = k + 1;
     lc->n_live_flows++;
     if (lc->n_live_flows * 2 > lc->flow_mask + 1) {
@@ -391,7 +391,7 @@ lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
         }
     } else {
         if (f->dp_present || f->presence_unsure) {
-            f->absent_round = lc->n_rounds;
+            f->absent_round = lc->n_swept;
             f->absent_ev = *now;
         }
         f->dp_present = false;
@@ -459,7 +459,8 @@ lc_round_slowpath(struct lifecycle *lc, const struct lifecycle_evidence *now)
 
 /* Stuck: a ukey not deleted whose datapath flow has been gone for
  * 'stuck_rounds' rounds, with no transition in that time; or a ukey left
- * EVICTING or EVICTED that long, whatever its datapath flow. */
+ * EVICTING or EVICTED that long, whatever its datapath flow.  The rounds
+ * are those that may have swept ('lc->n_swept', see lc_round_end()). */
 static void
 lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
 {
@@ -484,7 +485,7 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
              * next sweep of its slice (§1.10 7), datapath flow or not. */
             uint64_t from = u->tr_round > u->busy_round ? u->tr_round
                                                         : u->busy_round;
-            if (lc->n_rounds - from >= lc->opts.stuck_rounds) {
+            if (lc->n_swept - from >= lc->opts.stuck_rounds) {
                 const struct lifecycle_evidence *earlier
                     = u->tr_ev.seq ? &u->tr_ev : &u->first_ev;
                 struct lc_subject subj = { .u = u };
@@ -494,8 +495,8 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
                           "(since seq %llu, by %s)",
                           (unsigned long long) u->id,
                           ukey_state_name(u->state),
-                          (unsigned long long) (lc->n_rounds - from),
-                          uk_plural(lc->n_rounds - from),
+                          (unsigned long long) (lc->n_swept - from),
+                          uk_plural(lc->n_swept - from),
                           (unsigned long long) earlier->seq,
                           lc_tname(lc, earlier->thread_id, 1));
             }
@@ -510,7 +511,7 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
         if (u->busy_round > since) {
             since = u->busy_round;  /* Contention: not stuck meanwhile. */
         }
-        if (lc->n_rounds - since < lc->opts.stuck_rounds) {
+        if (lc->n_swept - since < lc->opts.stuck_rounds) {
             continue;
         }
         /* The evidence is the later of its last move and the dp_del
@@ -526,8 +527,8 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
                   "stuck ukey: ukey %llu stayed %s for %llu round%s without "
                   "its datapath flow (since seq %llu, by %s)",
                   (unsigned long long) u->id, ukey_state_name(u->state),
-                  (unsigned long long) (lc->n_rounds - since),
-                  uk_plural(lc->n_rounds - since),
+                  (unsigned long long) (lc->n_swept - since),
+                  uk_plural(lc->n_swept - since),
                   (unsigned long long) earlier->seq,
                   lc_tname(lc, earlier->thread_id, 1));
     }
@@ -550,6 +551,19 @@ lc_round_end(struct lifecycle *lc, const struct ukey_event *e,
     }
     lc->n_rounds++;
     lc->sum.n_rounds = lc->n_rounds;
+    /* Only a sweep deletes a ukey whose datapath flow is gone or whose
+     * eviction began (revalidator_sweep__()): a round that dumped and did
+     * not sweep (the REPL's "dump"; OVS never runs one) gave such a ukey
+     * no chance to move on, and does not count toward a stuck ukey, as a
+     * round whose miss still waits for its handler does not count toward
+     * a slowpath.  A round's participants all run its phases: those of
+     * the thread that ends it tell.  A round whose phases are unknown (no
+     * op_begin ROUND) counts. */
+    const unsigned int dump_only = 1u << UK_OP_DUMP;
+    if (!t || (t->round_phases & (dump_only | 1u << UK_OP_SWEEP))
+              != dump_only) {
+        lc->n_swept++;
+    }
     lc_round_slowpath(lc, now);
     lc_round_stuck(lc, now);
 }

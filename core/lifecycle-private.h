@@ -83,15 +83,16 @@ struct lc_ukey {
     struct lifecycle_evidence last_ev;      /* Latest event naming it. */
     struct lifecycle_evidence tr_ev;        /* Latest transition. */
     uint32_t lock_holder;                   /* Thread id + 1, or 0. */
-    uint64_t busy_round;                    /* Last round a trylock of it
-                                             * failed: someone was busy
-                                             * with it (fairness). */
+    uint64_t busy_round;                    /* 'lc->n_swept' when a trylock
+                                             * of it last failed: someone
+                                             * was busy with it
+                                             * (fairness). */
     struct lifecycle_evidence insert_ev;    /* Insert or replace-in. */
     struct lifecycle_evidence remove_ev;    /* umap_remove / replace-out. */
     struct lifecycle_evidence postpone_ev;  /* rcu_postpone. */
     struct lifecycle_evidence deleted_ev;   /* Transition to DELETED. */
     struct lifecycle_evidence del_ev;       /* First of the three above. */
-    uint64_t tr_round;          /* 'lc->n_rounds' at its last transition. */
+    uint64_t tr_round;          /* 'lc->n_swept' at its last transition. */
     struct lifecycle_step *steps;   /* (owned) Only with 'keep_steps'. */
     size_t n_steps, allocated_steps;
     char *expl;                 /* (owned) 'explanation' with
@@ -121,7 +122,7 @@ struct lc_flow {
                                  * opened or its run last grew. */
     bool stats_reported;        /* STATS_DOUBLE reported. */
     uint64_t map_ukey;          /* Ukey in a umap for it, or 0. */
-    uint64_t absent_round;      /* 'lc->n_rounds' when the dp flow left. */
+    uint64_t absent_round;      /* 'lc->n_swept' when the dp flow left. */
     struct lifecycle_evidence absent_ev;    /* dp_del that removed it. */
     struct lifecycle_evidence fast_ev;      /* Latest fastpath traffic. */
     struct lifecycle_evidence present_ev;   /* dp_put that created it. */
@@ -182,7 +183,8 @@ struct lc_thread {
     unsigned int n_purging;     /* ...of which purges and flushes. */
     uint64_t last_seq;          /* Of its last event in this run. */
     uint64_t round_begin;       /* Input index + 1 of its op_begin ROUND. */
-    unsigned int round_phases;  /* Bit per UK_OP_DUMP/SWEEP begun since. */
+    unsigned int round_phases;  /* Bit per UK_OP_DUMP/SWEEP begun since
+                                 * (stale actions, and lc_round_end()). */
 };
 
 /* A recent free, for the evidence of a use after free. */
@@ -265,6 +267,8 @@ struct lifecycle {
     size_t n_threads;
 
     uint64_t n_rounds;          /* Rounds ended. */
+    uint64_t n_swept;           /* ...but those that only dumped: the
+                                 * stuck-ukey rule's clock. */
     uint64_t last_round;        /* Highest round number ended. */
     uint64_t last_ts;           /* Highest 'ts' fed. */
     struct lifecycle_evidence end_ev;   /* The 'end' event. */

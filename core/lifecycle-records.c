@@ -253,7 +253,7 @@ lc_ukey_get(struct lifecycle *lc, uint64_t id, const struct ukey_event *e,
         lc->min_id = id;
     }
     u->first_ev = lc_evidence(e, index);
-    u->tr_round = lc->n_rounds;
+    u->tr_round = lc->n_swept;
     lc_map_put(&lc->ukeys, id, u);
     lc->sum.n_ukeys++;
     lc->sum.n_live++;

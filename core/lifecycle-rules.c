@@ -146,7 +146,7 @@ lc_transition(struct lifecycle *lc, struct lc_ukey *u,
 
     if (e->result == UK_TR_OK) {
         u->state = e->to;
-        u->tr_round = lc->n_rounds;
+        u->tr_round = lc->n_swept;
         if (to_deleted && !u->deleted_ev.seq) {
             u->deleted_ev = *now;
             lc_mark_deleted(lc, u, e, now);
@@ -453,7 +453,7 @@ lc_ukey_event(struct lifecycle *lc, uint64_t id, bool new_side,
         if (e->kind == UK_LOCK_UKEY && !e->result) {
             u->lock_holder = e->thread_id + 1;
         } else if (e->kind == UK_LOCK_UKEY) {
-            u->busy_round = lc->n_rounds;
+            u->busy_round = lc->n_swept;
             lc_stale_excuse(lc, u->flow, now);
         }
         break;

@@ -76,9 +76,11 @@
  *     Datapath flow without ukey: a flow whose datapath flow is present at
  *     the end while no ukey of it is in a umap.
  *   - Stuck ukey: not deleted, its datapath flow absent (never put, or
- *     dp_del'ed) and no OK transition for 'stuck_rounds' rounds.  The
- *     earlier evidence is the later of its last transition (or first
- *     event) and the dp_del, in input order.
+ *     dp_del'ed) and no OK transition for 'stuck_rounds' rounds; or
+ *     EVICTING or EVICTED that long.  A round that dumped and did not
+ *     sweep (the REPL's "dump") does not count: only a sweep deletes such
+ *     a ukey.  The earlier evidence is the later of its last transition
+ *     (or first event) and the dp_del, in input order.
  *   - Stale actions (core/lifecycle-stale.c has the details): at the end
  *     of a round that ran its dump and its sweep, a datapath flow holding
  *     actions of an older rules version than its flow's (rule_change),

@@ -737,6 +737,72 @@ test_stuck(void)
     lifecycle_destroy(r.lc);
 }
 
+/* Round 'round' of revalidator 'thread' with its dump phase and, if
+ * 'sweep', its sweep phase. */
+static void
+round_phased(struct rec *r, uint32_t thread, uint64_t round, bool sweep)
+{
+    F(r, .type = UK_EV_OP_BEGIN, .thread_id = thread, .kind = UK_OP_ROUND,
+      .value = round);
+    F(r, .type = UK_EV_OP_BEGIN, .thread_id = thread, .kind = UK_OP_DUMP,
+      .value = round);
+    F(r, .type = UK_EV_OP_END, .thread_id = thread, .kind = UK_OP_DUMP,
+      .value = round);
+    if (sweep) {
+        F(r, .type = UK_EV_OP_BEGIN, .thread_id = thread,
+          .kind = UK_OP_SWEEP, .value = round);
+        F(r, .type = UK_EV_OP_END, .thread_id = thread, .kind = UK_OP_SWEEP,
+          .value = round);
+    }
+    F(r, .type = UK_EV_OP_END, .thread_id = thread, .kind = UK_OP_ROUND,
+      .value = round);
+}
+
+/* Only a sweep deletes a ukey whose datapath flow is gone, or whose
+ * eviction began: rounds that only dumped (the REPL's "dump") do not count
+ * toward a stuck ukey, whichever revalidator ends them; they do count as
+ * rounds. */
+static void
+test_stuck_dump_only(void)
+{
+    struct rec r;
+
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    install(&r, 2, 0xf2, 0);
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_MAIN, .ufid = 0xf1,
+      .kind = UK_DEL_EXTERNAL);
+    tr(&r, T_REVAL, 2, 0xf2, UKEY_OPERATIONAL, UKEY_EVICTING, UK_TR_OK);
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_REVAL, .ukey_id = 2,
+      .ufid = 0xf2, .kind = UK_DEL_REVALIDATOR);
+    tr(&r, T_REVAL, 2, 0xf2, UKEY_EVICTING, UKEY_EVICTED, UK_TR_OK);
+    uint64_t n = 0;
+    for (int i = 0; i < 8; i++) {
+        round_phased(&r, i % 2 ? T_REVAL2 : T_REVAL, ++n, false);
+    }
+    struct lifecycle_summary s;
+    summary(&r, &s);
+    is_int(s.n_rounds, 8, "dump-only rounds are rounds");
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 0,
+           "8 dump-only rounds: neither ukey is stuck");
+    for (int i = 0; i < 5; i++) {
+        round_phased(&r, T_REVAL, ++n, true);
+        round_phased(&r, T_REVAL, ++n, false);
+    }
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 0,
+           "5 rounds that swept: not stuck yet");
+    round_phased(&r, T_REVAL2, ++n, true);
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 2,
+           "6 rounds that swept: both stuck");
+    const struct lifecycle_violation *v
+        = first_kind(&r, UK_VIOL_STUCK_UKEY);
+    ok(v && v->event.name && strstr(v->event.name, "for 6 rounds"),
+       "the rounds that swept are counted: '%s'",
+       v && v->event.name ? v->event.name : "");
+    lifecycle_destroy(r.lc);
+}
+
 /* Liveness assumes fair scheduling: contention on a ukey, a lock held on
  * it, or its mover still inside its operation do not count as "stuck". */
 static void
@@ -1657,6 +1723,7 @@ main(void)
     test_leak();
     test_dp_flow_without_ukey();
     test_stuck();
+    test_stuck_dump_only();
     test_stuck_fairness();
     test_slowpath();
     test_stale_actions();

@@ -436,6 +436,29 @@ test_missed_dumps(void)
     is_int(x.k->missed_dumps, 0, "missed: a dump resets missed_dumps");
     fixture_destroy(&x);
 
+    /* Rounds that only dump (the REPL's "dump") do not count missed
+     * dumps, which only the sweep does: the ukey waits for a sweep, and
+     * the checker does not call it stuck meanwhile (it did, after the
+     * sixth).  Full rounds then delete it within four. */
+    setup(&x, "upstream");
+    u = x.udpif;
+    udpif_dp_ext_del(u, x.f, 0);
+    for (int i = 0; i < 8; i++) {
+        udpif_round(u, x.r, UK_PHASE_DUMP);
+    }
+    run_all(u);
+    ok(x.k->state == UKEY_OPERATIONAL && x.k->missed_dumps == 0,
+       "missed: 8 dump-only rounds: OPERATIONAL, no missed dump counted");
+    is_int(count_violations(&x.rec, 0, UK_VIOL_STUCK_UKEY), 0,
+           "missed: 8 dump-only rounds: not stuck");
+    for (int i = 0; i < 4; i++) {
+        round_all(&x);
+    }
+    is_int(x.k->state, UKEY_DELETED, "missed: then 4 full rounds delete it");
+    is_int(count_violations(&x.rec, 0, -1), 0,
+           "missed: dump-only rounds: no violation");
+    fixture_destroy(&x);
+
     /* Before 180ab2fd6 the ukey stays for ever (B-24); the checker calls
      * it stuck after 'stuck_rounds' rounds. */
     setup(&x, "landed-2016");
