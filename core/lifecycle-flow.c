@@ -473,11 +473,13 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
         }
         /* Liveness assumes fair scheduling: a ukey whose last mover is
          * still inside its operation (a handler between create and put,
-         * say) is waiting for that thread to be scheduled, not stuck. */
+         * say) is waiting for that thread to be scheduled, not stuck;
+         * also when the input lacks that operation's op_begin. */
         const struct lifecycle_evidence *mover
             = u->tr_ev.seq ? &u->tr_ev : &u->first_ev;
         const struct lc_thread *owner = lc_thread(lc, mover->thread_id);
-        if ((owner && owner->n_open) || u->lock_holder) {
+        if ((owner && (owner->n_open || owner->ops_unseen))
+            || u->lock_holder) {
             continue;       /* ...or it holds the ukey's lock. */
         }
         if (u->state == UKEY_EVICTING || u->state == UKEY_EVICTED) {

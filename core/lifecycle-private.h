@@ -180,6 +180,11 @@ struct lc_thread {
     const char *name;           /* (owned by 'lc->arena') Or NULL. */
     uint64_t round;             /* Value of its last op_begin ROUND. */
     unsigned int n_open;        /* op_begin not yet ended (nested). */
+    bool ops_unseen;            /* It may be inside an operation whose
+                                 * op_begin the input lacks (lost, or
+                                 * before the input began): until an
+                                 * outermost op_begin or op_end shows
+                                 * where it is. */
     unsigned int n_purging;     /* ...of which purges and flushes. */
     uint64_t last_seq;          /* Of its last event in this run. */
     uint64_t round_begin;       /* Input index + 1 of its op_begin ROUND. */

@@ -115,6 +115,12 @@ lc_thread(struct lifecycle *lc, uint32_t id)
         lc->threads = uk_xrealloc(lc->threads, n * sizeof *lc->threads);
         memset(&lc->threads[lc->n_threads], 0,
                (n - lc->n_threads) * sizeof *lc->threads);
+        /* A thread first seen after a loss, or in an input that began
+         * mid-run, may be inside an operation begun before. */
+        bool unseen = lc->discard_seen || !lc_from_start(lc);
+        for (size_t i = lc->n_threads; i < n; i++) {
+            lc->threads[i].ops_unseen = unseen;
+        }
         lc->n_threads = n;
     }
     return &lc->threads[id];

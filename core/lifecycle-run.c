@@ -35,6 +35,10 @@ lc_doubt_all(struct lifecycle *lc)
         f->slow_rounds = 0;
         f->slow_in_round = f->fast_in_round = false;
     }
+    /* An op_begin may be among the lost events. */
+    for (size_t i = 0; i < lc->n_threads; i++) {
+        lc->threads[i].ops_unseen = true;
+    }
 }
 
 /* lifecycle_discarded() and lifecycle_discard_open(): the summary's

@@ -144,12 +144,23 @@ lc_thread_seq(struct lifecycle *lc, const struct ukey_event *e)
     }
 }
 
+/* Whether operations of kind 'op' run outside of any other: all but a
+ * round's phases. */
+static bool
+lc_op_outermost(int op)
+{
+    return op != UK_OP_DUMP && op != UK_OP_SWEEP;
+}
+
 static void
 lc_op_begin(struct lifecycle *lc, const struct ukey_event *e,
             const struct lifecycle_evidence *now)
 {
     struct lc_thread *t = lc_thread(lc, e->thread_id);
     if (t) {
+        if (lc_op_outermost(e->kind)) {
+            t->ops_unseen = false;      /* It was in none. */
+        }
         t->n_open++;
         t->n_purging += lc_op_purges(e->kind);
         if (e->kind == UK_OP_ROUND) {
@@ -166,6 +177,9 @@ lc_op_end(struct lifecycle *lc, const struct ukey_event *e,
     struct lc_thread *t = lc_thread(lc, e->thread_id);
     if (t && t->n_open) {
         t->n_open--;
+    }
+    if (t && lc_op_outermost(e->kind)) {
+        t->ops_unseen = false;          /* It is in none now. */
     }
     if (t && t->n_purging && lc_op_purges(e->kind)) {
         t->n_purging--;

@@ -79,7 +79,12 @@
  *     dp_del'ed) and no OK transition for 'stuck_rounds' rounds; or
  *     EVICTING or EVICTED that long.  A round that dumped and did not
  *     sweep (the REPL's "dump") does not count: only a sweep deletes such
- *     a ukey.  The earlier evidence is the later of its last transition
+ *     a ukey.  Not while its lock is held, nor while the thread of its
+ *     last transition (or first event) is inside an operation, or may be
+ *     (every thread at a loss, and in an input that began mid-run: an
+ *     op_begin may be missing) until an op_begin or op_end of an
+ *     outermost operation (all but a round's DUMP and SWEEP) shows where
+ *     it is.  The earlier evidence is the later of its last transition
  *     (or first event) and the dp_del, in input order.
  *   - Stale actions (core/lifecycle-stale.c has the details): at the end
  *     of a round that ran its dump and its sweep, a datapath flow holding

@@ -803,6 +803,83 @@ test_stuck_dump_only(void)
     lifecycle_destroy(r.lc);
 }
 
+/* The handler's batch whose op_begin the input lacks installs ukey 'id'
+ * of flow 'ufid' (VISIBLE), after a dp_del that left no doubt its
+ * datapath flow is gone; its handler, late (preempted), has not put it
+ * when 8 rounds end.  Then its batch ends without a put (as none of
+ * OVS's does: a stand-in for a ukey truly left without a flow by an idle
+ * handler), and another round ends. */
+static void
+late_batch(struct rec *r, uint64_t id, uint64_t ufid, uint64_t round)
+{
+    F(r, .type = UK_EV_DP_DEL, .thread_id = T_MAIN, .ufid = ufid,
+      .kind = UK_DEL_EXTERNAL);
+    F(r, .type = UK_EV_CREATE, .thread_id = T_HANDLER, .ukey_id = id,
+      .ufid = ufid, .umap = 0);
+    F(r, .type = UK_EV_UMAP_INSERT, .thread_id = T_HANDLER, .ukey_id = id,
+      .ufid = ufid, .umap = 0);
+    tr(r, T_HANDLER, id, ufid, UKEY_CREATED, UKEY_VISIBLE, UK_TR_OK);
+    for (int i = 0; i < 8; i++) {
+        round_end(r, T_REVAL, round++);
+    }
+    is_int(n_kind(r, UK_VIOL_STUCK_UKEY), 0,
+           "8 rounds in a batch whose op_begin is unseen: not stuck");
+    F(r, .type = UK_EV_OP_END, .thread_id = T_HANDLER,
+      .kind = UK_OP_UPCALL_BATCH);
+    round_end(r, T_REVAL, round);
+    const struct lifecycle_violation *v = first_kind(r, UK_VIOL_STUCK_UKEY);
+    is_int(n_kind(r, UK_VIOL_STUCK_UKEY), 1,
+           "its op_end seen: stuck at the next round's end");
+    ok(v && v->event.name && strstr(v->event.name, "for 9 rounds"),
+       "...counted from its install: '%s'",
+       v && v->event.name ? v->event.name : "");
+}
+
+/* A thread may be inside an operation whose op_begin the input lacks: lost,
+ * or before the input began (a session cleared, a snapshot).  Its mover
+ * still inside it is not stuck, as one whose op_begin was seen; its op_end
+ * (or the next op_begin of an outermost operation) shows it outside. */
+static void
+test_stuck_unseen_op(void)
+{
+    struct rec r;
+
+    /* Lost: the handler's op_begin was in a loss's range. */
+    rec_init(&r, NULL);
+    threads(&r);
+    r.now = 100;
+    lifecycle_discarded(r.lc, 1, 100, 150);
+    r.now = 200;
+    late_batch(&r, 1, 0xf1, 1);
+    lifecycle_destroy(r.lc);
+
+    /* Before the input: it starts mid-run. */
+    rec_init(&r, NULL);
+    r.seq = 500;
+    late_batch(&r, 7, 0xf1, 30);
+    lifecycle_destroy(r.lc);
+
+    /* An op_begin seen after the loss: that batch is known. */
+    rec_init(&r, NULL);
+    threads(&r);
+    r.now = 100;
+    lifecycle_discarded(r.lc, 1, 100, 150);
+    r.now = 200;
+    F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_HANDLER,
+      .kind = UK_OP_UPCALL_BATCH);
+    F(&r, .type = UK_EV_OP_END, .thread_id = T_HANDLER,
+      .kind = UK_OP_UPCALL_BATCH);
+    install(&r, 1, 0xf1, 0);    /* No op: as an idle handler's. */
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_MAIN, .ufid = 0xf1,
+      .kind = UK_DEL_EXTERNAL);
+    for (int i = 1; i <= 6; i++) {
+        round_end(&r, T_REVAL, i);
+    }
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 1,
+           "a handler seen between batches after a loss: its ukey stuck");
+    lifecycle_destroy(r.lc);
+}
+
 /* Liveness assumes fair scheduling: contention on a ukey, a lock held on
  * it, or its mover still inside its operation do not count as "stuck". */
 static void
@@ -1724,6 +1801,7 @@ main(void)
     test_dp_flow_without_ukey();
     test_stuck();
     test_stuck_dump_only();
+    test_stuck_unseen_op();
     test_stuck_fairness();
     test_slowpath();
     test_stale_actions();
