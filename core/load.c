@@ -289,14 +289,19 @@ expire_idle(struct load *load)
 
 /* A one-shot fault of a flow's datapath flow, where its traffic goes: on
  * the userspace datapath, the instance of its PMD (pmd_id 0 there is no
- * PMD's: a fault armed on it never fired). */
+ * PMD's: a fault armed on it never fired).  A put that creates a flow
+ * fails only on the kernel datapath: dpif-netdev's PMD adds the flow of
+ * its own miss itself (dp_netdev_flow_add(), after upcall_cb()), which
+ * cannot fail; a fault there left the new ukey VISIBLE with no flow, a
+ * stuck ukey and a slowpathed flow that OVS cannot have. */
 static void
 fault(struct load *load)
 {
     struct uk_flow *flow = load->flows[uk_rng_below(&load->rng,
                                                     load->n_flows)];
     uint32_t pmd = freerun_flow_pmd(load->udpif, flow);
-    switch (uk_rng_below(&load->rng, 3)) {
+    uint32_t first = load->cfg.n_pmds ? 1 : 0;     /* No create on netdev. */
+    switch (first + uk_rng_below(&load->rng, 3 - first)) {
     case 0:
         udpif_dp_fail(load->udpif, flow, pmd, UK_ACT_DP_PUT, false, EIO);
         break;
