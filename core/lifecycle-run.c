@@ -71,6 +71,22 @@ lifecycle_doubt(struct lifecycle *lc, uint64_t ts_end)
 }
 
 void
+lifecycle_discard_count(struct lifecycle *lc, uint64_t n, uint64_t ts_begin,
+                        uint64_t ts_end)
+{
+    /* Told late: its range may be before those of losses told before. */
+    if (!lc->sum.n_discard_reports || ts_begin < lc->sum.first_discard_ts) {
+        lc->sum.first_discard_ts = ts_begin;
+    }
+    if (!lc->sum.n_discard_reports || ts_end > lc->sum.last_discard_ts) {
+        lc->sum.last_discard_ts = ts_end;
+    }
+    lc->sum.n_discard_reports++;
+    lc->sum.discarded_events += n;
+    lc->sum.n_discard_unknown += !n;
+}
+
+void
 lifecycle_discard_open(struct lifecycle *lc, uint64_t ts_begin)
 {
     lc_discard(lc, 0, ts_begin);

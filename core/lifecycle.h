@@ -307,6 +307,16 @@ void lifecycle_discarded(struct lifecycle *lc, uint64_t n,
  * counts no other report. */
 void lifecycle_doubt(struct lifecycle *lc, uint64_t ts_end);
 
+/* Counts a loss of 'n' events (0 = an unknown number) between 'ts_begin'
+ * and 'ts_end' whose doubt lifecycle_doubt() took already, where the
+ * events went missing, before it was known that they would never come
+ * (the audit's seqs given up on, tracepoints/plugin/report.c): the
+ * summary counts it as lifecycle_discarded() does, and nothing else
+ * becomes INCONCLUSIVE (what is live now was not live when they went
+ * missing). */
+void lifecycle_discard_count(struct lifecycle *lc, uint64_t n,
+                             uint64_t ts_begin, uint64_t ts_end);
+
 /* A loss of an unknown number of events from 'ts_begin' whose end is not
  * known yet (a stream of an input that starts mid-run, behind a muxer,
  * until its first packet comes): as lifecycle_discarded() with a range

@@ -1309,6 +1309,45 @@ test_open_loss(void)
     lifecycle_destroy(r.lc);
 }
 
+/* A loss whose doubt was taken where its events went missing
+ * (lifecycle_doubt()), counted when they are known never to come
+ * (lifecycle_discard_count()): the ukey live then is inconclusive, the
+ * one created after it and leaked fails, and the summary counts one
+ * report over the range where the events went missing. */
+static void
+test_loss_counted_late(void)
+{
+    struct rec r;
+    struct lifecycle_summary s;
+
+    rec_init(&r, NULL);
+    r.now = 100;
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    r.now = 500;
+    lifecycle_doubt(r.lc, 500);         /* A seq missing here. */
+    r.now = 1000;
+    install(&r, 2, 0xf2, 0);
+    lifecycle_discarded(r.lc, 4, 2000, 3000);
+    summary(&r, &s);
+    is_int(s.n_discard_reports, 1, "the doubt alone is no report");
+    r.now = 4000;
+    install(&r, 3, 0xf3, 0);
+    lifecycle_discard_count(r.lc, 0, 400, 500);   /* Never came. */
+    summary(&r, &s);
+    is_int(s.n_discard_reports, 2, "counted at the end: two reports");
+    is_int(s.n_discard_unknown, 1, "one of an unknown number");
+    is_int(s.discarded_events, 4, "the other's count");
+    is_int(s.first_discard_ts, 400, "the first range: the missing seqs'");
+    is_int(s.last_discard_ts, 3000, "the last range: the discard's");
+    finish(&r, true);
+    is_int(verdict_of(&r, 1), LIFECYCLE_INCONCLUSIVE,
+           "live when the seq went missing: INCONCLUSIVE");
+    is_int(verdict_of(&r, 3), LIFECYCLE_FAIL,
+           "live at the count, created after the losses, leaked: FAIL");
+    lifecycle_destroy(r.lc);
+}
+
 /* A thread takes its seqs in order: one that goes back is another
  * program's thread of the same id (or a corrupt trace). */
 static void
@@ -1807,6 +1846,7 @@ main(void)
     test_stale_actions();
     test_far_freed_id();
     test_open_loss();
+    test_loss_counted_late();
     test_seq_back();
     test_runs();
     test_lost_events();
