@@ -23,9 +23,13 @@
  * takes it: before the next event it gives.  A gap in 'seq' is a loss
  * when more seqs are missing than the threads can hold in flight
  * (REPORT_SEQ_GAP_MIN), when the run ends without them, or when LTTng
- * reports a loss in its range; a seq that comes late, however late (its
- * thread waited for a CPU), fills its gap.  So the cursor's losses, its
- * violations and its event numbers are the audit's. */
+ * reports a loss in its range; a seq that comes late (its thread waited
+ * for a CPU) fills its gap, unless the fold gave up on it after
+ * REPORT_HOLD_MAX later events: then the gap is told there ('held': what
+ * is alive becomes uncertain, no report), the seq is stepped where it
+ * comes, and if it never comes, the end of its run tells a loss.  So the
+ * cursor's losses, its violations and its event numbers are the
+ * audit's. */
 
 /* Loss 'number' (report_loss_info's), or NULL. */
 static struct trace_loss *
@@ -56,9 +60,12 @@ read_loss(const struct report_loss_info *info, void *tc_)
     uint64_t seqs = info->seq_first ? info->seq_last - info->seq_first + 1
                                     : 0;
     struct trace_loss l = {
-        .pos = tc->n_events, .ts_begin = info->ts_begin,
-        .ts_end = info->ts_end, .from_seq = seqs != 0,
+        .pos = tc->n_events, .seq_first = info->seq_first,
+        .ts_begin = info->ts_begin, .ts_end = info->ts_end,
+        .from_seq = seqs != 0 || info->held,
         .more = info->kind == REPORT_LOSS_MORE,
+        .held = info->kind == REPORT_LOSS_HELD,
+        .held_lost = info->held,
     };
     struct trace_loss *by = told_loss(tc, info->covered_by);
     if (by) {
@@ -70,7 +77,8 @@ read_loss(const struct report_loss_info *info, void *tc_)
         by->n += seqs;
         l.seqs = seqs;
     } else if (seqs) {
-        l.n = l.seqs = seqs;
+        l.seqs = seqs;
+        l.n = l.held ? 0 : seqs;    /* Given up on: none lost yet. */
     } else {
         l.reported = info->n;   /* LTTng's count: the stream's, of any
                                  * provider; a gap may say more. */
@@ -78,7 +86,7 @@ read_loss(const struct report_loss_info *info, void *tc_)
     tc->losses = uk_grow(tc->losses, &tc->allocated_losses, tc->n_losses + 1,
                          sizeof *tc->losses);
     tc->losses[tc->n_losses] = l;
-    if (!l.more) {
+    if (!l.more && !l.held) {
         note_told(tc, info->number, tc->n_losses);
         tc->n_reports++;
     }
@@ -284,8 +292,11 @@ trace_index_more(struct trace_cursor *tc, bool final)
         for (; tc->next_loss < tc->n_losses
                && tc->losses[tc->next_loss].pos == i; tc->next_loss++) {
             const struct trace_loss *l = &tc->losses[tc->next_loss];
-            if (l->more) {
+            if (l->more || l->held) {
                 lifecycle_doubt(tc->lc, l->ts_end);
+            } else if (l->held_lost) {
+                lifecycle_discard_count(tc->lc, l->n, l->ts_begin,
+                                        l->ts_end);
             } else {
                 lifecycle_discarded(tc->lc, l->n, l->ts_begin, l->ts_end);
             }

@@ -19,6 +19,7 @@
 
 #include "core/lifecycle.h"
 #include "core/util.h"
+#include "tracepoints/plugin/report.h"
 
 /* ==== JSON ==== */
 
@@ -64,12 +65,45 @@ trace_print_event(const struct trace_cursor *tc, size_t i)
            buf, e->where ? "  " : "", e->where ? e->where : "");
 }
 
+/* Seqs given up on ('held', report.h's REPORT_LOSS_HELD), or, at the end
+ * of their run, never come ('held_lost'). */
+static void
+print_given_up(const struct trace_loss *l)
+{
+    char seqs[64] = "";
+    if (l->seqs == 1) {
+        snprintf(seqs, sizeof seqs, " (seq %" PRIu64 ")", l->seq_first);
+    } else if (l->seqs) {
+        snprintf(seqs, sizeof seqs, " (seq %" PRIu64 " to %" PRIu64 ")",
+                 l->seq_first, l->seq_first + l->seqs - 1);
+    }
+    bool one = l->seqs == 1;
+    if (l->held) {
+        printf("      *** %" PRIu64 " event%s missing here%s, given up on "
+               "after %u later events: %s may come later (stepped where "
+               "%s); the ukeys alive now are uncertain\n", l->seqs,
+               uk_plural(l->seqs), seqs, REPORT_HOLD_MAX, one ? "it" : "they",
+               one ? "it comes" : "they come");
+    } else if (l->seqs) {
+        printf("      *** %" PRIu64 " event%s LOST%s: given up on before, "
+               "and the run ended without %s\n", l->seqs, uk_plural(l->seqs),
+               seqs, one ? "it" : "them");
+    } else {
+        printf("      *** events LOST: seqs given up on, and the run ended "
+               "without them\n");
+    }
+}
+
 void
 trace_print_losses_at(const struct trace_cursor *tc, uint64_t pos)
 {
     for (size_t k = 0; k < tc->n_losses; k++) {
         const struct trace_loss *l = &tc->losses[k];
         if (l->pos != pos) {
+            continue;
+        }
+        if (l->held || l->held_lost) {
+            print_given_up(l);
             continue;
         }
         uint64_t n = l->seqs ? l->seqs : l->n;
@@ -624,7 +658,7 @@ trace_figures(const struct trace_cursor *tc,
         [TF_DATAPATH_FLOWS] = { "datapath_flows", present, whole },
         [TF_CREATED] = { "created", st->n_created, whole },
         [TF_FREED] = { "freed", st->n_frees, whole },
-        [TF_LOSS_REPORTS] = { "loss_reports", st->n_losses, true },
+        [TF_LOSS_REPORTS] = { "loss_reports", st->n_loss_reports, true },
         [TF_EVENTS_LOST] = { "events_lost", st->n_lost,
                              !st->n_losses_unknown },
         [TF_LOSS_REPORTS_OF_UNKNOWN_COUNT] = {

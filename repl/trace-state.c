@@ -329,6 +329,7 @@ start_run(struct trace_state *st)
     run.allocated_dp = st->allocated_dp;
     run.n_lost = st->n_lost;
     run.n_losses = st->n_losses;
+    run.n_loss_reports = st->n_loss_reports;
     run.n_losses_unknown = st->n_losses_unknown;
     run.first_lost_pos = st->first_lost_pos;
     run.lost_until = st->lost_until;
@@ -431,20 +432,26 @@ trace_state_apply(struct trace_state *st, const struct ukey_event *e)
 void
 trace_state_lose(struct trace_state *st, const struct trace_loss *l)
 {
-    for (size_t i = 0; i < st->n_ukeys; i++) {
-        if (!st->ukeys[i].n_freed) {
-            st->ukeys[i].uncertain = true;
+    st->n_lost += l->n;
+    if (!l->held_lost) {
+        /* (Seqs given up on that never came made what was alive where
+         * they went missing uncertain, at their 'held': the audit's
+         * lifecycle_discard_count().) */
+        for (size_t i = 0; i < st->n_ukeys; i++) {
+            if (!st->ukeys[i].n_freed) {
+                st->ukeys[i].uncertain = true;
+            }
+        }
+        st->lost_until = lifecycle_lost_until(st->lost_until, l->ts_end);
+        if (!st->n_losses++) {
+            st->first_lost_pos = l->pos + 1;
         }
     }
-    st->n_lost += l->n;
-    st->lost_until = lifecycle_lost_until(st->lost_until, l->ts_end);
-    if (!st->n_losses) {
-        st->first_lost_pos = l->pos + 1;
-    }
-    if (!l->more || !st->n_losses) {
+    if (!l->held && (!l->more || !st->n_loss_reports)) {
         /* More of a loss told before is no other report (the audit's
-         * lifecycle_doubt()). */
+         * lifecycle_doubt()), nor are seqs given up on, until the end
+         * of their run finds them lost. */
         st->n_losses_unknown += !l->n;
-        st->n_losses++;
+        st->n_loss_reports++;
     }
 }

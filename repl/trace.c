@@ -243,7 +243,8 @@ print_opened(struct repl *r, const struct trace_cursor *tc, const char *path)
     uint64_t lost = 0, n_unknown = 0;
     for (size_t i = 0; i < tc->n_losses; i++) {
         lost += tc->losses[i].n;
-        n_unknown += !tc->losses[i].n && !tc->losses[i].more;
+        n_unknown += (!tc->losses[i].n && !tc->losses[i].more
+                      && !tc->losses[i].held);
     }
     if (!tc->n_events) {
         repl_printf(r, "%s: live session, no event yet\n", path);

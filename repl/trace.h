@@ -97,7 +97,10 @@ struct trace_state {
     struct trace_umap *umaps;       /* (owned) By index. */
     size_t n_umaps;
     uint64_t n_lost;                /* Events lost so far (known count). */
-    uint64_t n_losses;              /* Loss reports so far. */
+    uint64_t n_losses;              /* Losses so far, and seqs given up
+                                     * on ('held'): what the cursor cannot
+                                     * tell after them. */
+    uint64_t n_loss_reports;        /* Loss reports so far. */
     uint64_t n_losses_unknown;      /* Those of an unknown count. */
     uint64_t first_lost_pos;        /* Position of the first loss + 1. */
     uint64_t lost_until;            /* Latest end of a loss's time range:
@@ -116,12 +119,23 @@ struct trace_loss {
                                      * unknown). */
     uint64_t reported;              /* Count of LTTng's message, if any. */
     uint64_t seqs;                  /* Seqs missing here (a gap), if any. */
+    uint64_t seq_first;             /* The first of them, or 0. */
     uint64_t ts_begin, ts_end;
     bool from_seq;                  /* Seen as a gap in 'seq'. */
     bool more;                      /* Part of a loss told before (LTTng's,
                                      * or the gaps just before among other
                                      * threads' events): not another
                                      * report. */
+    bool held;                      /* Seqs given up on (report.h's
+                                     * REPORT_LOSS_HELD): missing here,
+                                     * and they may come later: no report,
+                                     * 'n' 0, but what is alive becomes
+                                     * uncertain. */
+    bool held_lost;                 /* Seqs given up on that never came,
+                                     * told at the end of their run: a
+                                     * report, but nothing more becomes
+                                     * uncertain (that was at their
+                                     * 'held'). */
 };
 
 /* A violation found by the lifecycle fold (core/lifecycle.c). */

@@ -71,6 +71,29 @@ awk 'BEGIN { for (i = 1; i <= 200000; i++)
                         2 * i, 1000 * i }' |
     $WRITE "$TRASH/halves" || { echo "Bail out! ctf-write halves"; exit 1; }
 
+# Seq 2 missing while 65,600 events of later seqs come, more than the
+# fold holds for a missing seq (REPORT_HOLD_MAX): it gives up on seq 2
+# there.  "gone" never has it; "late2" has it at the end, in a stream of
+# its own (its thread waited that long between numbering and recording
+# it).  The REPL and the audit once went past it in silence: no loss, and
+# the audit a clean PASS of a trace with a hole.
+awk 'BEGIN { print "upcall thread=1 ufid=5 value=1 seq=1"
+             for (i = 3; i <= 65602; i++)
+                 printf "upcall thread=1 ufid=5 value=1 seq=%d\n", i }' \
+    >"$TRASH/gone.scn"
+$WRITE "$TRASH/gone" <"$TRASH/gone.scn" ||
+    { echo "Bail out! ctf-write gone"; exit 1; }
+{ cat "$TRASH/gone.scn"; echo "@stream 1"
+  echo "upcall thread=2 ufid=5 value=1 seq=2 ts=99000000"; } |
+    $WRITE "$TRASH/late2" || { echo "Bail out! ctf-write late2"; exit 1; }
+# Seqs 2 to 4 given up on, and seq 3 comes late: seqs 2 and 4 are lost.
+awk 'BEGIN { print "upcall thread=1 ufid=5 value=1 seq=1"
+             for (i = 5; i <= 65605; i++)
+                 printf "upcall thread=1 ufid=5 value=1 seq=%d\n", i
+             print "@stream 1"
+             print "upcall thread=2 ufid=5 value=1 seq=3 ts=99000000" }' |
+    $WRITE "$TRASH/mid" || { echo "Bail out! ctf-write mid"; exit 1; }
+
 test_expect_success 'seqs out of order, none missing: no loss' '
     stats swapped >out &&
     test_grep "^events  *6 of 6$" out &&
@@ -110,6 +133,55 @@ test_expect_success 'a seq that comes 200 ms late fills its gap: no loss' '
     [ "$(grep -c LOST out)" = 1 ] &&
     "$UKDB" late </dev/null >open.out &&
     test_grep "1 loss (1 event lost)" open.out
+'
+
+test_expect_success 'a seq given up on that never comes: lost at the end' '
+    stats gone >out &&
+    test_grep "^events  *65601 of 65601$" out &&
+    test_grep "^loss reports  *1$" out &&
+    test_grep "^events lost  *1$" out &&
+    sed -n "/^\[1\]/,/^\[2\]/p" out >around &&
+    test_grep "1 event missing here (seq 2), given up on after 65536 later" \
+        around &&
+    [ "$(grep -c "1 event LOST (seq 2): given up on before" out)" = 1 ] &&
+    "$UKDB" gone </dev/null >open.out &&
+    test_grep "1 loss (1 event lost)" open.out &&
+    "$UKDB" audit gone >audit.out; test $? = 3 &&
+    test_grep "^lost events: an unknown number in 1 report" audit.out &&
+    test_grep "^  unknown number of events of seq 2 (never recorded: given up on after 65536 later events)" \
+        audit.out &&
+    test_grep "^result: INCONCLUSIVE" audit.out
+'
+
+test_expect_success 'a seq given up on that comes late: stepped, no loss' '
+    stats late2 >out &&
+    test_grep "^events  *65602 of 65602$" out &&
+    test_grep "^loss reports  *0$" out &&
+    test_grep "^events lost  *0$" out &&
+    test_grep "1 event missing here (seq 2), given up on" out &&
+    ! grep -q LOST out &&
+    grep -A1 "^\[65601\] " out | tail -1 >last &&
+    test_grep "^\[65602\]  *thread#2  *upcall" last &&
+    "$UKDB" late2 </dev/null >open.out &&
+    ! grep -q loss open.out &&
+    "$UKDB" audit late2 >audit.out &&
+    test_grep "^lost events: none" audit.out &&
+    test_grep "^late events: 1 (the first: seq 2, after seq 65602)" audit.out
+'
+
+test_expect_success 'seqs given up on, the middle one late: two losses' '
+    printf "%s\n" "goto 1" "step" "goto end" "show stats" |
+        "$UKDB" mid >out &&
+    test_grep "3 events missing here (seq 2 to 4), given up on" out &&
+    test_grep "1 event LOST (seq 2): given up on before" out &&
+    test_grep "1 event LOST (seq 4): given up on before" out &&
+    test_grep "^loss reports  *2$" out &&
+    test_grep "^events lost  *2$" out &&
+    "$UKDB" audit mid >audit.out; test $? = 3 &&
+    test_grep "^lost events: an unknown number in 2 reports" audit.out &&
+    test_grep "^  unknown number of events of seq 2 (never" audit.out &&
+    test_grep "^  unknown number of events of seq 4 (never" audit.out &&
+    test_grep "^late events: 1 (the first: seq 3, after seq 65605)" audit.out
 '
 
 test_expect_success 'a gap wider than the threads can hold: a loss at once' '

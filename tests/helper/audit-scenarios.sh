@@ -326,3 +326,42 @@ scn_lost_then_create() {
         "@lost-packets 1" "create thread=1 ukey=1 ufid=5 umap=0 kind=UPCALL" \
         "transition thread=1 ukey=1 ufid=5 from=CREATED to=VISIBLE result=OK"
 }
+
+# scn_given_up MODE [del]: a handler makes ukey 1 of f1 VISIBLE and puts
+# its datapath flow (seq 14), then waits for a CPU; more events of later
+# seqs than the audit holds for a missing one (REPORT_HOLD_MAX, 65,536:
+# here 65,636 of f2's traffic) come before that put is recorded, so the
+# fold gives up on it.  MODE "lost": it never comes; "late": it comes
+# after them all, in another stream (the handler waited that long between
+# numbering and recording it); "none": it comes in its place.  With
+# "del", an external delete of f1's datapath flow follows the put and
+# f1's traffic (seq 16): the ukey is stuck.  Then the handler makes ukey
+# 1 OPERATIONAL, seven rounds pass, ukey 1 retires, and ukey 3 lives a
+# whole life.
+scn_given_up() {
+    local n=65636 put="dp_put thread=1 ukey=1 ufid=0x10 kind=CREATE result=ok"
+    local last=$((15 + n))
+    [ "${2:-}" = del ] && last=$((last + 1))
+    scn_head
+    scn_install 1 0x10 3 | sed '/^dp_put /,$d'
+    case $1 in
+    lost) printf '%s\n' "@stream 1" "@drop" "$put" "@stream 0" ;;
+    # After the last of the events below.
+    late) printf '%s\n' "@stream 1" "$put ts=$((1000 * last + 500))" \
+                        "@stream 0" ;;
+    *) echo "$put" ;;
+    esac
+    echo "traffic thread=0 ufid=0x10 value=10 result=FASTPATH"
+    [ "${2:-}" = del ] &&
+        echo "dp_del thread=0 ufid=0x10 kind=EXTERNAL result=ok"
+    yes "traffic thread=0 ufid=0x20 value=1 result=FASTPATH" | head -n $n
+    scn_install 1 0x10 3 | sed -n '/to=OPERATIONAL/,/^op_end /p'
+    for i in 1 2 3 4 5 6 7; do
+        echo "op_begin thread=2 kind=ROUND value=$i"
+        echo "op_end thread=2 kind=ROUND value=$i"
+    done
+    scn_retire 1 0x10 3 8
+    scn_install 3 0x10 3
+    scn_retire 3 0x10 3 9
+    echo "end thread=0 value=0"
+}

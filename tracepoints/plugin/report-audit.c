@@ -430,6 +430,23 @@ print_losses_text(struct report *r, const struct lifecycle_summary *s)
     }
 }
 
+/* The text summary's "late events:" line, if events came after the fold
+ * went past their seqs (report_order_late() in report.c): a thread that
+ * waited longer for a CPU than the fold holds events, or a stream that
+ * came after a loss was told.  The fold went on without them where they
+ * were missing, as at a loss (what was alive then is inconclusive), and
+ * took them where they came. */
+static void
+print_late_text(const struct report *r)
+{
+    if (r->n_late) {
+        fprintf(r->out, "late events: %" PRIu64 " (the first: seq %" PRIu64
+                ", after seq %" PRIu64 "), folded where they came: the "
+                "ukeys alive where they were missing are inconclusive\n",
+                r->n_late, r->late_seq, r->late_after);
+    }
+}
+
 static void
 print_audit_text(struct report *r, const struct lifecycle_summary *s,
                  const char *verdict)
@@ -469,6 +486,7 @@ print_audit_text(struct report *r, const struct lifecycle_summary *s,
     putc('\n', f);
     print_flows_text(r);
     print_losses_text(r, s);
+    print_late_text(r);
     fprintf(f, "result: %s\n", verdict);
 }
 
@@ -534,7 +552,14 @@ print_audit_json(struct report *r, const struct lifecycle_summary *s,
             fprintf(f, ",\"ts_end\":%" PRIu64 "}", d->ts_end);
         }
     }
-    fprintf(f, "]},\"result\":\"%s\",\"exit\":%d}\n", verdict, status);
+    fputs("]}", f);
+    if (r->n_late) {
+        /* Events folded after later seqs (print_late_text()). */
+        fprintf(f, ",\"late\":{\"events\":%" PRIu64 ",\"first_seq\":%"
+                PRIu64 ",\"after_seq\":%" PRIu64 "}", r->n_late,
+                r->late_seq, r->late_after);
+    }
+    fprintf(f, ",\"result\":\"%s\",\"exit\":%d}\n", verdict, status);
 }
 
 /* Writes the violation lines kept aside ('vout') to 'out'. */

@@ -66,13 +66,24 @@ void report_take(struct report *r, const struct ukey_event *e);
 #define REPORT_TIE_REWIND 32       /* See report_event_slot(). */
 #define REPORT_TIE_CAP (REPORT_TIE_MAX + REPORT_TIE_REWIND) /* The buffer. */
 #define REPORT_MAX_WIDE 8          /* Wide gaps remembered ahead. */
-#define REPORT_HOLD_MAX (1u << 16) /* Events held for a missing seq (see
-                                    * "The fold's order" in report.c). */
+#define REPORT_MAX_GIVEN_UP 16     /* Ranges of seqs given up on. */
 
 /* A held event's key (report_order() in report.c). */
 struct report_held {
     uint64_t seq;
     uint32_t slot;                  /* In 'held_ev'. */
+};
+
+/* Seqs the fold gave up on (report_order_give_up() in report.c) and
+ * that have not come since. */
+struct report_given_up {
+    uint64_t first, last;           /* Its seqs, both included, */
+    uint64_t n;                     /* of which so many are missing: all
+                                     * but when ranges were merged (then
+                                     * some seqs between were folded) or a
+                                     * seq in the middle came. */
+    uint64_t ts_begin, ts_end;      /* Where the fold went on without
+                                     * them. */
 };
 
 struct report_discard {
@@ -170,6 +181,8 @@ struct report {
     uint64_t fold_next;             /* The seq the fold expects next, 0
                                      * before a run's first event. */
     uint64_t n_late;                /* Events folded after higher seqs. */
+    uint64_t late_seq, late_after;  /* The first of them, and the highest
+                                     * seq taken when it came. */
     uint64_t order_high;            /* The highest seq of the run so far,
                                      * and the highest thread id + 1 (for
                                      * report_order_missing()). */
@@ -184,6 +197,9 @@ struct report {
      * in flight (the first REPORT_MAX_WIDE; later ones count). */
     struct { uint64_t first, last; } wide[REPORT_MAX_WIDE];
     size_t n_wide;
+    /* The seqs given up on, in seq order (report_order_give_up()). */
+    struct report_given_up given_up[REPORT_MAX_GIVEN_UP];
+    size_t n_given_up;
     bool by_time;                   /* report_fold_by_time(). */
 
     struct report_map flow_names;   /* ufid -> (const char *) flow name. */

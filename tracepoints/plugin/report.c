@@ -398,7 +398,7 @@ static void report_loss(struct report *, uint64_t n, uint64_t ts_begin,
                         uint64_t ts_end, const char *what);
 static void report_loss_seq(struct report *, uint64_t ts_begin,
                             uint64_t ts_end, uint64_t seq_first,
-                            uint64_t seq_last, const char *what);
+                            uint64_t seq_last, const char *what, bool held);
 static void report_loss_tell(struct report *, struct report_loss_info *,
                              struct report_discard *);
 
@@ -514,6 +514,20 @@ report_loss_known(const struct report *r, uint64_t begin, uint64_t end,
     return r->n_discards == REPORT_MAX_DISCARDS;    /* Cannot tell. */
 }
 
+/* True if a loss that LTTng reported (not a gap in seq) overlaps [begin,
+ * end]: its count takes in the seqs missing there. */
+static bool
+report_loss_counted(const struct report *r, uint64_t begin, uint64_t end)
+{
+    for (size_t i = 0; i < r->n_discards; i++) {
+        const struct report_discard *d = &r->discards[i];
+        if (!d->from_seq && d->ts_begin <= end && d->ts_end >= begin) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Before event 'e': the events of the seqs between the highest so far
  * and 'e''s, more than the threads can still be recording, were never
  * recorded, and LTTng counted no discarded event: a session stopped and
@@ -551,7 +565,7 @@ report_seq_gap(struct report *r, const struct ukey_event *e)
     snprintf(what, sizeof what, "events of seq %" PRIu64 " to %" PRIu64
              " (never recorded: was tracing stopped and started again?)",
              high + 1, e->seq - 1);
-    report_loss_seq(r, begin, end, high + 1, e->seq - 1, what);
+    report_loss_seq(r, begin, end, high + 1, e->seq - 1, what, false);
 }
 
 /* Folds 'e', in the fold's order (report_order()). */
@@ -623,12 +637,17 @@ report_fold(struct report *r, const struct ukey_event *e)
  *
  * So the events the streams give (merged by time, which orders each
  * thread's own events) wait in a heap while a lower seq is missing: until
- * it comes; or REPORT_HOLD_MAX events later (it was lost, or its thread
- * waited for a CPU that long: it is folded where it comes, as a late
- * event); or a loss LTTng reports, the end of the input or of the run.
- * Within a run, at most the threads' in-flight seqs are missing at a time
- * in a complete trace: the heap stays small and the cost is one
- * comparison per event that comes in order. */
+ * it comes; or until more seqs are missing than the threads can hold in
+ * flight (a loss); or a loss LTTng reports, the end of the input or of
+ * the run; or until REPORT_HOLD_MAX events wait.  Then the fold gives up
+ * on the seq (report_order_give_up()): lost, or its thread waited for a
+ * CPU that long, it cannot tell yet.  Either way it goes on without it,
+ * so what is live becomes doubtful there, as at a loss, and the seq is
+ * kept: if it comes, it is folded where it comes, a late event that the
+ * audit's summary counts; if the run ends without it, it is a loss,
+ * counted then.  Within a run, at most the threads' in-flight seqs are
+ * missing at a time in a complete trace: the heap stays small and the
+ * cost is one comparison per event that comes in order. */
 
 /* The heap orders keys of 16 bytes, not the events themselves: a hold
  * in a free-running trace may keep thousands of events waiting, each
@@ -696,6 +715,8 @@ report_unhold(struct report *r, struct ukey_event *e)
     }
 }
 
+static void report_order_late(struct report *, uint64_t seq);
+
 /* Folds the held event of the lowest seq. */
 static void
 report_release(struct report *r)
@@ -705,7 +726,7 @@ report_release(struct report *r)
     if (e.seq >= r->fold_next) {
         r->fold_next = e.seq + 1;
     } else {
-        r->n_late++;            /* A seq folded twice: two runs mixed. */
+        report_order_late(r, e.seq);    /* A seq held twice. */
     }
     report_fold(r, &e);
 }
@@ -827,10 +848,128 @@ report_order_lost(struct report *r, const char *why)
         return;
     }
     size_t n = r->n_discards;
-    report_loss_seq(r, begin, end, r->fold_next, next->seq - 1, what);
+    report_loss_seq(r, begin, end, r->fold_next, next->seq - 1, what,
+                    false);
     r->order_loss = r->n_discards > n && !wide ? n : SIZE_MAX;
     r->order_loss_first = first;
     r->order_loss_why = why;
+}
+
+/* The lowest held event waited for the seqs below it until
+ * REPORT_HOLD_MAX events were held, fewer seqs missing than the threads
+ * can hold in flight: the fold goes on without them.  Lost, or their
+ * thread waited that long for a CPU: only the end of the run tells, and
+ * they are kept until then (report_order_given_up_end()), no loss yet.
+ * But the fold judges the events after them without them either way:
+ * what is live becomes doubtful here, where they went missing, as at a
+ * loss. */
+static void
+report_order_give_up(struct report *r)
+{
+    const struct ukey_event *next = &r->held_ev[r->held[0].slot];
+    uint64_t begin = r->last_ts < next->ts ? r->last_ts : next->ts;
+    uint64_t end = r->last_ts < next->ts ? next->ts : r->last_ts;
+    uint64_t first = r->fold_next, last = next->seq - 1;
+
+    if (r->n_given_up == REPORT_MAX_GIVEN_UP) {
+        /* No room: one range with the last (in seq order, as they come),
+         * its 'n' the seqs missing in it. */
+        struct report_given_up *g = &r->given_up[r->n_given_up - 1];
+        g->last = last;
+        g->n += last - first + 1;
+        g->ts_begin = begin < g->ts_begin ? begin : g->ts_begin;
+        g->ts_end = end > g->ts_end ? end : g->ts_end;
+    } else {
+        r->given_up[r->n_given_up++] = (struct report_given_up) {
+            .first = first, .last = last, .n = last - first + 1,
+            .ts_begin = begin, .ts_end = end,
+        };
+    }
+    r->order_loss = SIZE_MAX;   /* The gaps after it widen no loss. */
+    if (r->opts.on_loss) {
+        struct report_loss_info l = {
+            .kind = REPORT_LOSS_HELD, .ts_begin = begin, .ts_end = end,
+            .seq_first = first, .seq_last = last, .what = "events",
+        };
+        r->opts.on_loss(&l, r->opts.aux);
+        return;
+    }
+    lifecycle_doubt(r->lc, end);
+}
+
+/* Seq 'seq' comes after the fold went past it: counted for the summary
+ * (report-audit.c), and no longer missing if it was given up on.  One in
+ * the middle of a range splits it, or without room, leaves it one seq
+ * fewer missing. */
+static void
+report_order_late(struct report *r, uint64_t seq)
+{
+    if (!r->n_late++) {
+        r->late_seq = seq;
+        r->late_after = r->order_high;
+    }
+    for (size_t i = 0; i < r->n_given_up; i++) {
+        struct report_given_up *g = &r->given_up[i];
+        if (seq < g->first || seq > g->last) {
+            continue;
+        }
+        bool exact = g->n == g->last - g->first + 1;
+        if (exact && seq == g->first) {
+            g->first++;
+        } else if (exact && seq == g->last) {
+            g->last--;
+        } else if (exact && r->n_given_up < REPORT_MAX_GIVEN_UP) {
+            memmove(g + 2, g + 1, (r->n_given_up - i - 1) * sizeof *g);
+            r->n_given_up++;
+            g[1] = *g;
+            g[1].first = seq + 1;
+            g[1].n = g->last - seq;
+            g->last = seq - 1;
+            g->n = seq - g->first;
+            return;
+        }
+        if (!--g->n) {
+            memmove(g, g + 1, (r->n_given_up - i - 1) * sizeof *g);
+            r->n_given_up--;
+        }
+        return;
+    }
+}
+
+/* At the end of a run or of the input, the seqs given up on that never
+ * came were lost: a report for each range, counted now.  What is live
+ * now does not become doubtful: that was done where they went missing
+ * (report_order_give_up()), and a ukey created since is not theirs.  A
+ * loss that LTTng reported over their time counts them already. */
+static void
+report_order_given_up_end(struct report *r)
+{
+    for (size_t i = 0; i < r->n_given_up; i++) {
+        const struct report_given_up *g = &r->given_up[i];
+        if (report_loss_counted(r, g->ts_begin, g->ts_end)) {
+            continue;
+        }
+        char what[sizeof r->discards[0].what];
+        bool exact = g->n == g->last - g->first + 1;
+        char seqs[64];
+        if (g->first == g->last) {
+            snprintf(seqs, sizeof seqs, "of seq %" PRIu64, g->first);
+        } else {
+            snprintf(seqs, sizeof seqs, "%s seq %" PRIu64 " to %" PRIu64,
+                     exact ? "of" : "among", g->first, g->last);
+        }
+        char n[32] = "";
+        if (!exact) {
+            snprintf(n, sizeof n, "%" PRIu64 " of them ", g->n);
+        }
+        snprintf(what, sizeof what, "events %s (%snever recorded: given up "
+                 "on after %u later events)", seqs, n, REPORT_HOLD_MAX);
+        /* Merged ranges hold seqs that came: no seqs, an unknown
+         * number. */
+        report_loss_seq(r, g->ts_begin, g->ts_end, exact ? g->first : 0,
+                        exact ? g->last : 0, what, true);
+    }
+    r->n_given_up = 0;
 }
 
 /* Folds every held event, in seq order: what is missing is not coming.
@@ -844,6 +983,9 @@ report_order_flush(struct report *r, bool lost)
             report_order_lost(r, "the run went on without them");
         }
         report_release(r);
+    }
+    if (lost) {
+        report_order_given_up_end(r);
     }
 }
 
@@ -874,7 +1016,9 @@ report_order(struct report *r, const struct ukey_event *e)
         r->order_high = e->seq;
     }
     if (!e->seq || (e->seq < r->fold_next)) {
-        r->n_late += e->seq != 0;   /* Given up on, or a seq seen twice. */
+        if (e->seq) {
+            report_order_late(r, e->seq);   /* Given up on, or seen twice. */
+        }
         report_fold(r, e);
         return;
     }
@@ -896,6 +1040,8 @@ report_order(struct report *r, const struct ukey_event *e)
         }
         if (lost) {
             report_order_lost(r, "more seqs missing than the threads hold");
+        } else if (r->held[0].seq > r->fold_next) {
+            report_order_give_up(r);    /* REPORT_HOLD_MAX events held. */
         }
         report_release(r);
     }
@@ -1103,14 +1249,17 @@ report_loss(struct report *r, uint64_t n, uint64_t ts_begin, uint64_t ts_end,
 }
 
 /* A loss found as seqs 'seq_first' to 'seq_last' missing, of an unknown
- * number of events (some seqs may be events not recorded at all). */
+ * number of events (some seqs may be events not recorded at all); 'held':
+ * seqs given up on, whose doubt was taken already (report_loss_info). */
 static void
 report_loss_seq(struct report *r, uint64_t ts_begin, uint64_t ts_end,
-                uint64_t seq_first, uint64_t seq_last, const char *what)
+                uint64_t seq_first, uint64_t seq_last, const char *what,
+                bool held)
 {
     struct report_loss_info l = {
         .kind = REPORT_LOSS_NEW, .ts_begin = ts_begin, .ts_end = ts_end,
         .seq_first = seq_first, .seq_last = seq_last, .what = what,
+        .held = held,
     };
     struct report_discard *d = report_loss_record(r, 0, ts_begin, ts_end,
                                                   what);
@@ -1134,7 +1283,11 @@ report_loss_tell(struct report *r, struct report_loss_info *l,
         r->opts.on_loss(l, r->opts.aux);
         return;
     }
-    lifecycle_discarded(r->lc, l->n, l->ts_begin, l->ts_end);
+    if (l->held) {
+        lifecycle_discard_count(r->lc, l->n, l->ts_begin, l->ts_end);
+    } else {
+        lifecycle_discarded(r->lc, l->n, l->ts_begin, l->ts_end);
+    }
     if (d) {
         report_loss_final(r, d);
     }

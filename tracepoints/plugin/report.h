@@ -61,6 +61,16 @@ enum report_loss_kind {
                                  * last one told: what is live becomes
                                  * doubtful, no other report is counted
                                  * (lifecycle_doubt()). */
+    REPORT_LOSS_HELD,           /* Seqs given up on: REPORT_HOLD_MAX later
+                                 * events came without them (report.c,
+                                 * "The fold's order").  They may still
+                                 * come, late (a thread that waited that
+                                 * long for a CPU), or never: the fold goes
+                                 * on without them, what is live becomes
+                                 * doubtful (lifecycle_doubt()), and no
+                                 * report is counted yet.  Those that never
+                                 * come are a NEW with 'held' at the end of
+                                 * the run. */
 };
 
 struct report_loss_info {
@@ -76,6 +86,12 @@ struct report_loss_info {
                                  * count of LTTng's that covers it (its
                                  * count takes in these seqs), or 0. */
     const char *what;           /* Where, or why ("events", ...). */
+    bool held;                  /* NEW: seqs given up on (a HELD told
+                                 * before) that never came: a report is
+                                 * counted (lifecycle_discard_count()),
+                                 * nothing else becomes doubtful.  Its
+                                 * seqs, if it has them, are exactly the
+                                 * missing ones. */
 };
 
 struct report_options {
@@ -116,6 +132,10 @@ struct report_options {
  * it, and the one it holds fills its gap when it comes.  Used by the
  * audit (report.c) and the REPL's trace cursor (repl/trace-read.c). */
 #define REPORT_SEQ_GAP_MIN(THREADS) (64 + 2 * (THREADS))
+
+/* Events held for missing seqs fewer than that: then the fold gives up on
+ * them (REPORT_LOSS_HELD; report.c, "The fold's order"). */
+#define REPORT_HOLD_MAX (1u << 16)
 
 /* Parses 'name' ("text", "json"...).  Returns the format or -1. */
 int report_format_from_name(const char *name);
