@@ -93,6 +93,26 @@ awk 'BEGIN { print "upcall thread=1 ufid=5 value=1 seq=1"
              print "@stream 1"
              print "upcall thread=2 ufid=5 value=1 seq=3 ts=99000000" }' |
     $WRITE "$TRASH/mid" || { echo "Bail out! ctf-write mid"; exit 1; }
+# Seqs 11 to 110 missing: fewer than threads 0 to 50 can hold in flight
+# (REPORT_SEQ_GAP_MIN: 166), given up on 65,536 events later; wider than
+# threads 0 to 2 can, those of the events folded by then.  "band" never
+# has them, "bandlate" has them at the end.  A second check of the gaps,
+# as the fold takes the events, once told them a loss of their own: a
+# second report of the same seqs, or a false one when they came.
+awk 'BEGIN { for (i = 1; i <= 10; i++)
+                 printf "upcall thread=%d ufid=5 value=1 seq=%d\n", i % 2, i
+             print "upcall thread=50 ufid=5 value=1 seq=112 ts=110500"
+             print "upcall thread=2 ufid=5 value=1 seq=111 ts=111000"
+             for (i = 113; i <= 65710; i++)
+                 printf "upcall thread=2 ufid=5 value=1 seq=%d\n", i }' \
+    >"$TRASH/band.scn"
+$WRITE "$TRASH/band" <"$TRASH/band.scn" ||
+    { echo "Bail out! ctf-write band"; exit 1; }
+{ cat "$TRASH/band.scn"; echo "@stream 1"
+  awk 'BEGIN { for (i = 11; i <= 110; i++)
+                   printf "upcall thread=%d ufid=5 value=1 seq=%d ts=%d\n",
+                          i % 2, i, 99000000 + i }'; } |
+    $WRITE "$TRASH/bandlate" || { echo "Bail out! ctf-write bandlate"; exit 1; }
 
 test_expect_success 'seqs out of order, none missing: no loss' '
     stats swapped >out &&
@@ -182,6 +202,44 @@ test_expect_success 'seqs given up on, the middle one late: two losses' '
     test_grep "^  unknown number of events of seq 2 (never" audit.out &&
     test_grep "^  unknown number of events of seq 4 (never" audit.out &&
     test_grep "^late events: 1 (the first: seq 3, after seq 65605)" audit.out
+'
+
+test_expect_success 'a wide gap given up on: one loss, or none if it comes' '
+    printf "%s\n" "goto end" "show stats" | "$UKDB" band >out &&
+    test_grep "^loss reports  *1$" out &&
+    test_grep "^events lost  *100$" out &&
+    "$UKDB" audit band >audit.out; test $? = 3 &&
+    test_grep "^lost events: an unknown number in 1 report" audit.out &&
+    test_grep "^  unknown number of events of seq 11 to 110 (never recorded: given up on" \
+        audit.out &&
+    printf "%s\n" "goto end" "show stats" | "$UKDB" bandlate >out &&
+    test_grep "^loss reports  *0$" out &&
+    "$UKDB" audit bandlate >audit.out &&
+    test_grep "^lost events: none" audit.out &&
+    test_grep "^late events: 100 (the first: seq 11, after seq 65710)" \
+        audit.out
+'
+
+# Held events when LTTng reports a loss are folded at once, the seqs
+# missing among them taken for that loss: but for a gap wider than the
+# threads can hold (5 to 299), a loss of its own, as the seq order tells
+# it elsewhere.
+test_expect_success 'a wide gap among events held at a discard: told' '
+    printf "%s\n" "upcall thread=1 ufid=5 value=1 seq=1" \
+        "upcall thread=1 ufid=5 value=1 seq=2" \
+        "upcall thread=1 ufid=5 value=1 seq=4" \
+        "upcall thread=1 ufid=5 value=1 seq=300" "@stream 1" \
+        "upcall thread=2 ufid=5 value=1 seq=301" "@discard 5" \
+        "upcall thread=2 ufid=5 value=1 seq=302" "@stream 0" \
+        "upcall thread=1 ufid=5 value=1 seq=303" | $WRITE "$TRASH/wideheld" &&
+    stats wideheld >out &&
+    test_grep "^loss reports  *2$" out &&
+    sed -n "/^\[3\]/,/^\[4\]/p" out >around &&
+    test_grep "295 events LOST here (gap in seq)" around &&
+    "$UKDB" audit wideheld >audit.out; test $? = 3 &&
+    test_grep "^lost events: 5 and an unknown number in 2 reports" audit.out &&
+    test_grep "^  unknown number of events of seq 5 to 299 (never recorded: was tracing stopped" \
+        audit.out
 '
 
 test_expect_success 'a gap wider than the threads can hold: a loss at once' '

@@ -219,8 +219,8 @@ struct report {
     size_t n_heads, allocated_heads;
     bool heads_done;
     bool mid_run;                   /* The first event's seq is not 1. */
-    /* report_seq_gap(): the highest seq of the run so far, and the
-     * highest thread id + 1. */
+    /* report_seq_gap(), in time order only: the highest seq of the run
+     * so far, and the highest thread id + 1. */
     uint64_t seq_high;
     uint64_t seq_threads;
     /* report_stream_end() of an input that starts mid-run: ts_begin = the

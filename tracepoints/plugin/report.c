@@ -528,13 +528,14 @@ report_loss_counted(const struct report *r, uint64_t begin, uint64_t end)
     return false;
 }
 
-/* Before event 'e': the events of the seqs between the highest so far
- * and 'e''s, more than the threads can still be recording, were never
- * recorded, and LTTng counted no discarded event: a session stopped and
- * started again (or an event disabled for a while) records nothing in
- * between.  They are a loss from the last event to 'e', unless a loss
- * known already covers it (a discarded-events message, a stream that
- * began late, the types a session did not enable). */
+/* Before event 'e', in time order (report_fold()): the events of the
+ * seqs between the highest so far and 'e''s, more than the threads can
+ * still be recording, were never recorded, and LTTng counted no discarded
+ * event: a session stopped and started again (or an event disabled for a
+ * while) records nothing in between.  They are a loss from the last event
+ * to 'e', unless a loss known already covers it (a discarded-events
+ * message, a stream that began late, the types a session did not
+ * enable). */
 static void
 report_seq_gap(struct report *r, const struct ukey_event *e)
 {
@@ -578,7 +579,16 @@ report_fold(struct report *r, const struct ukey_event *e)
     if (e->ts > r->next_tail_ts) {
         report_tails(r, e);
     }
-    report_seq_gap(r, e);
+    if (r->by_time) {
+        /* In seq order, report_order() tells every gap where the fold
+         * reaches it, knowing the threads of the events it holds too;
+         * this would tell some twice (a gap of seqs given up on, wide for
+         * the threads folded so far, or a false loss if they come late).
+         * In time order (several programs' seqs) there is no fold order
+         * to reach a gap in: only a gap as wide as a session stopped and
+         * started again is told, as the events come. */
+        report_seq_gap(r, e);
+    }
     if (!r->have_ts0) {
         r->have_ts0 = true;
         r->ts0 = e->ts;
@@ -974,12 +984,13 @@ report_order_given_up_end(struct report *r)
 
 /* Folds every held event, in seq order: what is missing is not coming.
  * At the end of a run or of the input, that is a loss ('lost'); before a
- * loss LTTng reports, that loss is it. */
+ * loss LTTng reports, that loss is it, but for a gap wider than the
+ * threads can hold (never recorded: report_order_lost() says why). */
 static void
 report_order_flush(struct report *r, bool lost)
 {
     while (r->n_held) {
-        if (lost) {
+        if (lost || report_order_wide_head(r)) {
             report_order_lost(r, "the run went on without them");
         }
         report_release(r);
