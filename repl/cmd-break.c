@@ -18,56 +18,98 @@
 
 /* ==== Breakpoints ==== */
 
-/* Running the script again on a fresh model (repl_rescript()), a
- * breakpoint or watch set on a trace may name a flow or thread that only
- * the trace has.  Typed on the model, such a name is an error; replayed,
- * it must not refuse the configuration change.  A flow gets the ufid that
- * a flow of that name has in the model (and in a trace of ukdb, where the
- * breakpoint was set): it matches that flow once declared, as it did
- * after "close".  A thread's id depends on the threads declared before
- * it: as gdb keeps a breakpoint whose location is not loaded ("pending"),
- * the breakpoint is kept, unresolved ('r->bp_unresolved'), and matches
- * nothing. */
-static bool
-model_name_missing(struct repl *r, bool found)
+/* What the breakpoints name may not be there yet: ukdb declares threads
+ * and flows by command, often after the breakpoints ("break" on top of
+ * a script), a live session's program starts its threads as it goes, and
+ * a breakpoint or watch set on a trace is in the session's script, which
+ * a configuration change runs again (repl_rescript()) and the explorer
+ * hands back: run on a fresh model, it names what only the trace had.
+ * As gdb with "set breakpoint pending on", such a name is no error (one
+ * typed at the prompt neither, rather than a query): it is said, and
+ *
+ *   - a thread makes the breakpoint pending ('unresolved'): its id
+ *     depends on the threads that start before it, so it is looked up
+ *     by name again wherever the threads change (repl_bp_resolve());
+ *
+ *   - a flow on the model gets the ufid that a flow of that name has
+ *     there (and in a trace of ukdb): it matches once declared.  A
+ *     trace's flows are its own: one it lacks stays an error;
+ *
+ *   - a condition's names are judged at each hit (repl/cmd-expect.c).
+ *
+ * The notes say so after the line that says the breakpoint or watch is
+ * set: nothing is said of a command that fails after all. */
+void
+repl_bp_note(struct repl *r, const char *what, const char *name,
+             const char *then)
 {
-    return !found && r->rescripting;
+    size_t len = strlen(r->bp_notes);
+    snprintf(r->bp_notes + len, sizeof r->bp_notes - len,
+             "Note: the model has no %s %s yet; %s.\n", what, name, then);
+}
+
+/* Says the notes of the breakpoint, watch or condition just set. */
+static void
+bp_say_notes(struct repl *r)
+{
+    repl_printf(r, "%s", r->bp_notes);
+    r->bp_notes[0] = '\0';
 }
 
 static bool
 model_flow_name(struct repl *r, const char *cmd, const char *name,
                 uint64_t *ufid)
 {
-    if (model_name_missing(r, udpif_find_flow(r->udpif, name) != NULL)) {
-        *ufid = uk_hash_string(name);   /* As udpif_add_flow(). */
-        return true;
-    }
-    struct uk_flow *f = repl_flow_arg(r, cmd, name);
+    (void) cmd;
+    struct uk_flow *f = r->udpif ? udpif_find_flow(r->udpif, name) : NULL;
     if (f) {
         *ufid = f->ufid;
+    } else {
+        *ufid = uk_hash_string(name);   /* As udpif_add_flow(). */
+        repl_bp_note(r, "flow", name, "it applies to the flow of that name "
+                     "once declared");
     }
-    return f != NULL;
-}
-
-static bool
-model_thread_name(struct repl *r, const char *cmd, const char *name,
-                  int *thread_id)
-{
-    if (model_name_missing(r, udpif_find_thread(r->udpif, name) != NULL)) {
-        r->bp_unresolved = true;
-        return true;
-    }
-    struct uk_thread *t = repl_thread_arg(r, cmd, name);
-    if (t) {
-        *thread_id = (int) t->id;
-    }
-    return t != NULL;
+    return true;
 }
 
 /* Names resolved in the model (the trace has its own, repl/trace-motion.c). */
 static const struct repl_bp_names model_names = {
-    model_flow_name, model_thread_name,
+    model_flow_name,
 };
+
+/* Where the breakpoints apply now, for messages. */
+static const char *
+bp_place(const struct repl *r)
+{
+    return r->trace ? "the trace" : "the model";
+}
+
+/* The id of the thread 'name' where the breakpoints apply now, into
+ * '*id'.  False if there is none of that name. */
+static bool
+bp_thread_id(const struct repl *r, const char *name, int *id)
+{
+    if (r->trace) {
+        return trace_thread_id(r->trace, name, id);
+    }
+    const struct uk_thread *t = (r->udpif ? udpif_find_thread(r->udpif, name)
+                                 : NULL);
+    if (t) {
+        *id = (int) t->id;
+    }
+    return t != NULL;
+}
+
+/* "Breakpoint N (WHAT) pending: the model has no thread NAME.", or
+ * "resolved" if 'found', as gdb says a pending breakpoint. */
+static void
+bp_say_pending(struct repl *r, const struct breakpoint *bp, bool found)
+{
+    repl_printf(r, "%s %d (%s) %s: %s %s thread %s.\n",
+                bp->temporary ? "Temporary breakpoint" : "Breakpoint",
+                bp->number, bp->text, found ? "resolved" : "pending",
+                bp_place(r), found ? "has" : "has no", bp->thread);
+}
 
 /* The filters of "break"/"tbreak" ('argv[0]'), from argv[i] on. */
 static bool
@@ -106,10 +148,10 @@ parse_filters(struct repl *r, const struct repl_bp_names *names,
             if (!names->flow(r, cmd, argv[i + 1], &bp->ufid)) {
                 return false;
             }
-        } else if (!names->thread(r, cmd, argv[i + 1], &bp->thread_id)) {
-            return false;
         } else {
-            /* Kept by name: see repl_bp_resolve(). */
+            /* Kept by name, looked up where the breakpoint applies (it
+             * may be pending: see repl_bp_note()) and again wherever the
+             * threads change (repl_bp_resolve()). */
             bp->thread = uk_xstrdup(argv[i + 1]);
         }
     }
@@ -160,7 +202,8 @@ parse_if(struct repl *r, int *argc, char *argv[], struct repl_cond **cond)
                                  "\"expect\" takes one");
                 return false;
             }
-            *cond = repl_cond_parse(r, argv[0], *argc - i - 1, argv + i + 1);
+            *cond = repl_cond_parse(r, argv[0], *argc - i - 1, argv + i + 1,
+                                    true);
             *argc = i;
             return *cond != NULL;
         }
@@ -180,7 +223,7 @@ repl_break_parse(struct repl *r, int argc, char *argv[],
         .from = -1, .to = -1, .violation = -1, .thread_id = -1,
         .enabled = true, .temporary = !strcmp(argv[0], "tbreak"),
     };
-    r->bp_unresolved = false;
+    r->bp_notes[0] = '\0';
     if (!parse_if(r, &argc, argv, &bp.cond)) {
         return CMD_ERROR;
     }
@@ -189,7 +232,7 @@ repl_break_parse(struct repl *r, int argc, char *argv[],
         repl_cond_free(bp.cond);
         return status;
     }
-    bp.unresolved = r->bp_unresolved;
+    bp.unresolved = bp.thread && !bp_thread_id(r, bp.thread, &bp.thread_id);
     char text[256];
     repl_join(text, sizeof text, argv + 1, (size_t) argc - 1, " ");
     bp.number = ++r->sess.next_bp_number;
@@ -197,9 +240,14 @@ repl_break_parse(struct repl *r, int argc, char *argv[],
     r->sess.bps = uk_grow(r->sess.bps, &r->sess.allocated_bps,
                           r->sess.n_bps + 1, sizeof *r->sess.bps);
     r->sess.bps[r->sess.n_bps++] = bp;
-    repl_printf(r, "%s %d: %s\n", bp.temporary ? "Temporary breakpoint"
-                                                : "Breakpoint", bp.number,
-                text);
+    if (bp.unresolved) {
+        bp_say_pending(r, &bp, false);  /* As gdb: only that. */
+    } else {
+        repl_printf(r, "%s %d: %s\n", bp.temporary ? "Temporary breakpoint"
+                                                    : "Breakpoint",
+                    bp.number, text);
+    }
+    bp_say_notes(r);
     return CMD_OK;
 }
 
@@ -325,29 +373,6 @@ repl_bp_hit(struct repl *r, struct breakpoint *bp)
     return true;
 }
 
-/* Where the breakpoints apply now, for messages. */
-static const char *
-bp_place(const struct repl *r)
-{
-    return r->trace ? "the trace" : "the model";
-}
-
-/* The id of the thread 'name' where the breakpoints apply now, into
- * '*id'.  False if there is none of that name. */
-static bool
-bp_thread_id(const struct repl *r, const char *name, int *id)
-{
-    if (r->trace) {
-        return trace_thread_id(r->trace, name, id);
-    }
-    const struct uk_thread *t = (r->udpif ? udpif_find_thread(r->udpif, name)
-                                 : NULL);
-    if (t) {
-        *id = (int) t->id;
-    }
-    return t != NULL;
-}
-
 /* A breakpoint holds its thread's id, as gdb's holds an address: ids are
  * given in the order threads start, so one trace's revalidator1 may be
  * another's h1, or the model's h0, and a thread only a trace has is no
@@ -375,10 +400,7 @@ repl_bp_resolve(struct repl *r)
             continue;           /* As it was. */
         }
         bp->unresolved = !found;
-        repl_printf(r, "%s %d (%s) %s: %s %s thread %s.\n",
-                    bp->temporary ? "Temporary breakpoint" : "Breakpoint",
-                    bp->number, bp->text, found ? "resolved" : "pending",
-                    bp_place(r), found ? "has" : "has no", bp->thread);
+        bp_say_pending(r, bp, found);
     }
 }
 
@@ -611,8 +633,9 @@ cmd_condition(struct repl *r, int argc, char *argv[])
     }
     free(listed);
     struct repl_cond *cond = NULL;
+    r->bp_notes[0] = '\0';
     if (argc > 2) {
-        cond = repl_cond_parse(r, "condition", argc - 2, argv + 2);
+        cond = repl_cond_parse(r, "condition", argc - 2, argv + 2, true);
         if (!cond) {
             return CMD_ERROR;
         }
@@ -622,6 +645,7 @@ cmd_condition(struct repl *r, int argc, char *argv[])
     if (!cond) {
         repl_printf(r, "Breakpoint %d now unconditional.\n", bp->number);
     }
+    bp_say_notes(r);
     return CMD_OK;
 }
 
@@ -711,9 +735,7 @@ cmd_info(struct repl *r, int argc, char *argv[])
         }
         for (size_t i = 0; i < r->sess.n_watches; i++) {
             const struct watch *w = &r->sess.watches[i];
-            printf("%-3d %s%s\n", w->number, w->text,
-                   w->unresolved ? "  [pending: names what the model "
-                                   "lacks]" : "");
+            printf("%-3d %s\n", w->number, w->text);
         }
         return CMD_OK;
     }
@@ -745,18 +767,18 @@ repl_watch_parse(struct repl *r, int argc, char *argv[],
                  const struct repl_bp_names *names)
 {
     struct watch w = { 0 };
-    r->bp_unresolved = false;
+    r->bp_notes[0] = '\0';
     if (!repl_target_parse(r, "watch", argc, argv, names, &w.ukey_id,
                            &w.ufid)) {
         return CMD_ERROR;
     }
-    w.unresolved = r->bp_unresolved;
     w.text = uk_xasprintf("%s %s", argv[1], argv[2]);
     w.number = ++r->sess.next_watch_number;
     r->sess.watches = uk_grow(r->sess.watches, &r->sess.allocated_watches,
                          r->sess.n_watches + 1, sizeof *r->sess.watches);
     r->sess.watches[r->sess.n_watches++] = w;
     repl_printf(r, "Watch %d: %s\n", w.number, w.text);
+    bp_say_notes(r);
     return CMD_OK;
 }
 
@@ -768,9 +790,6 @@ repl_print_watch_lines(const struct repl *r, const struct ukey_event *e)
     }
     for (size_t i = 0; i < r->sess.n_watches; i++) {
         const struct watch *w = &r->sess.watches[i];
-        if (w->unresolved) {
-            continue;
-        }
         if ((w->ukey_id && w->ukey_id == e->ukey_id)
             || (w->ufid && w->ufid == e->ufid)) {
             printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",

@@ -50,34 +50,49 @@ struct repl_cond {
     char op[3];                 /* COND_STAT: == != < <= > >= */
     uint64_t value;             /* COND_STAT. */
     char *text;                 /* (owned) The words, as typed. */
+    bool names_later;           /* Parsing: a name the model lacks is
+                                 * judged at each hit, not an error
+                                 * (names_judged_later()). */
 };
 
-/* Running the script again (repl_rescript()), a condition names what it
- * named when it was set, maybe on a trace: its names are judged at each
- * hit, as they were then (an error where the model lacks them), and a
- * configuration change is not refused for them. */
+/* Whether a condition's names that the model lacks are judged at each
+ * hit, as they were when it was set (an error there while the model lacks
+ * them), rather than refused now: a breakpoint's on the model ('of_bp'),
+ * whose flows and threads may be declared after it (see repl/cmd-break.c),
+ * and any while the script runs again (repl_rescript()), whose condition
+ * may have been set on a trace and must not refuse the configuration
+ * change.  "expect" judges at once: a name it lacks is an error. */
 static bool
-names_judged_later(const struct repl *r)
+names_judged_later(const struct repl *r, bool of_bp)
 {
-    return r->rescripting;
+    return r->rescripting || (of_bp && !r->trace);
 }
 
-/* Whether the flow 'name' exists in the open trace, else in the model;
- * if not, says so for 'cmd'. */
-static bool
-check_flow(struct repl *r, const char *cmd, const char *name)
+/* Says that a breakpoint's condition names 'what' 'name', which the model
+ * lacks. */
+static void
+note_later(struct repl *r, const char *what, const char *name)
 {
-    if (names_judged_later(r)) {
+    repl_bp_note(r, what, name, "the condition looks it up at each hit");
+}
+
+/* Whether the flow 'name' exists in the open trace, else in the model, or
+ * may be judged later ('c'); if not, says so for 'cmd'. */
+static bool
+check_flow(struct repl *r, const char *cmd, const char *name,
+           const struct repl_cond *c)
+{
+    if (r->trace ? trace_flow_ufid(r->trace, name) != 0
+                 : udpif_find_flow(r->udpif, name) != NULL) {
         return true;
-    }
-    if (!r->trace) {
+    } else if (c->names_later) {
+        note_later(r, "flow", name);
+        return true;
+    } else if (!r->trace) {
         return repl_flow_arg(r, cmd, name) != NULL;
     }
-    if (!trace_flow_ufid(r->trace, name)) {
-        repl_usage_error(r, cmd, "'%s': no such flow in the trace", name);
-        return false;
-    }
-    return true;
+    repl_usage_error(r, cmd, "'%s': no such flow in the trace", name);
+    return false;
 }
 
 static bool
@@ -100,7 +115,8 @@ parse_state(struct repl *r, const char *cmd, int argc, char *argv[],
     if (r->trace ? trace_flow_ufid(r->trace, arg) != 0
                  : udpif_find_flow(r->udpif, arg) != NULL) {
         return true;
-    } else if (names_judged_later(r) && !repl_is_ukey_id(arg)) {
+    } else if (c->names_later && !repl_is_ukey_id(arg)) {
+        note_later(r, "flow", arg);
         return true;
     } else if (repl_is_ukey_id(arg)) {
         /* An ID not created yet, or freed, has no ukey, as a flow
@@ -129,7 +145,7 @@ parse_violation(struct repl *r, const char *cmd, int argc, char *argv[],
             return false;
         }
     }
-    return argc < 3 || check_flow(r, cmd, argv[2]);
+    return argc < 3 || check_flow(r, cmd, argv[2], c);
 }
 
 static bool
@@ -142,7 +158,7 @@ parse_dp(struct repl *r, const char *cmd, int argc, char *argv[],
         return false;
     }
     c->want = !strcmp(argv[2], "present");
-    return check_flow(r, cmd, argv[1]);
+    return check_flow(r, cmd, argv[1], c);
 }
 
 static bool
@@ -190,14 +206,20 @@ parse_runnable(struct repl *r, const char *cmd, int argc, char *argv[],
         return false;
     }
     c->want = !strcmp(argv[0], "runnable");
+    if (c->names_later && !udpif_find_thread(r->udpif, argv[1])) {
+        note_later(r, "thread", argv[1]);
+        return true;
+    }
     return repl_thread_arg(r, cmd, argv[1]) != NULL;
 }
 
 struct repl_cond *
-repl_cond_parse(struct repl *r, const char *cmd, int argc, char *argv[])
+repl_cond_parse(struct repl *r, const char *cmd, int argc, char *argv[],
+                bool of_bp)
 {
     const char *what = argc ? argv[0] : "";
     struct repl_cond *c = uk_xzalloc(sizeof *c);
+    c->names_later = names_judged_later(r, of_bp);
     bool ok;
     if (!strcmp(what, "state")) {
         c->kind = COND_STATE;
@@ -579,7 +601,8 @@ repl_cond_eval(struct repl *r, const struct repl_cond *c, char *why,
 enum cmd_status
 cmd_expect(struct repl *r, int argc, char *argv[])
 {
-    struct repl_cond *c = repl_cond_parse(r, "expect", argc - 1, argv + 1);
+    struct repl_cond *c = repl_cond_parse(r, "expect", argc - 1, argv + 1,
+                                          false);
     if (!c) {
         return CMD_ERROR;
     }

@@ -128,7 +128,6 @@ struct watch {
     uint64_t ukey_id;           /* Or 0 with 'ufid'. */
     uint64_t ufid;
     char *text;                 /* (owned) */
-    bool unresolved;            /* As a breakpoint's. */
 };
 
 /* What a session holds besides its model: a configuration change runs
@@ -163,9 +162,10 @@ struct repl {
                                      * neither stop nor count, as in the
                                      * replay of a "goto" back. */
     bool rescripting;               /* Re-running the script (rescript). */
-    bool bp_unresolved;             /* The breakpoint or watch being set
-                                     * names what the model lacks
-                                     * (repl/cmd-break.c). */
+    char bp_notes[512];             /* What the breakpoint, watch or
+                                     * condition being set names that the
+                                     * model lacks, said once it is set
+                                     * (repl_bp_note()). */
     bool mute_output;               /* Events not written to the trace or
                                      * --events (a duplicate start). */
     bool only_shown;                /* Set by a journaled command that
@@ -357,14 +357,13 @@ bool repl_detail_names_seqs(const char *detail, uint64_t seq, uint64_t seq2);
 void repl_json_string(const char *s);
 
 /* Breakpoints (repl/cmd-break.c), shared by the model and a trace
- * (repl/trace-motion.c): how "break" looks up the names it is given, the
- * parser that adds a breakpoint to 'r->bps' (as "break" and "tbreak" do;
- * prints its errors), and whether one matches an event. */
+ * (repl/trace-motion.c): how "break" looks up the flows it is given (its
+ * threads are kept by name: repl_bp_resolve()), the parser that adds a
+ * breakpoint to 'r->bps' (as "break" and "tbreak" do; prints its errors),
+ * and whether one matches an event. */
 struct repl_bp_names {
     bool (*flow)(struct repl *, const char *cmd, const char *name,
                  uint64_t *ufid);
-    bool (*thread)(struct repl *, const char *cmd, const char *name,
-                   int *thread_id);
 };
 enum cmd_status repl_break_parse(struct repl *, int argc, char *argv[],
                                  const struct repl_bp_names *);
@@ -396,6 +395,13 @@ void repl_bp_forget(struct repl *);
  * (WHAT) pending: the model has no thread NAME."), unless quiet.  Does
  * nothing while the model is rebuilt ('r->replaying'). */
 void repl_bp_resolve(struct repl *);
+/* Notes that the breakpoint, watch or condition being set names 'what'
+ * ("flow", "thread") 'name', which the model lacks, and so 'then' (what
+ * becomes of it): said after the line that says it is set, as gdb says
+ * why a breakpoint is pending.  Such a name is no error there (see
+ * repl/cmd-break.c). */
+void repl_bp_note(struct repl *, const char *what, const char *name,
+                  const char *then);
 /* Deletes 'bp', once it has stopped, if it is temporary ("tbreak"). */
 void repl_bp_stopped(struct repl *, const struct breakpoint *bp);
 /* The status of a motion command that has moved: CMD_ERROR if it stopped
@@ -412,10 +418,12 @@ enum repl_cond_value {
 };
 /* Parses the condition in the 'argc' words 'argv' (those after "expect":
  * "stat live_ukeys > 3"), checking its names in the open trace, else in
- * the model.  Returns a new condition, or NULL after an error naming
- * 'cmd'. */
+ * the model.  A breakpoint's ('of_bp'), on the model, may name a flow or
+ * thread the model lacks, judged at each hit (with a note: repl_bp_note());
+ * so may any while the script runs again (repl_rescript()).  Returns a new
+ * condition, or NULL after an error naming 'cmd'. */
 struct repl_cond *repl_cond_parse(struct repl *, const char *cmd, int argc,
-                                  char *argv[]);
+                                  char *argv[], bool of_bp);
 /* Judges 'c' on the model, or at the open trace's cursor.  Unless true,
  * writes to 'why' ('size' bytes) what is so instead (false) or why it
  * cannot tell (unknown), without "expect:" or the like. */

@@ -83,7 +83,7 @@ trace_thread_arg(struct repl *r, const char *cmd, const char *name,
 }
 
 const struct repl_bp_names trace_bp_names = {
-    trace_flow_arg, trace_thread_arg,
+    trace_flow_arg,
 };
 
 /* The fold's violation at event 'i': the event that breaks the rule, as

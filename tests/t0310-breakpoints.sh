@@ -129,10 +129,11 @@ test_expect_success 'bad numbers: an error, exit 2, nothing changed' '
 '
 
 # tbreak's errors said "break:"; a ukey and a flow filter together (a
-# ukey has one flow) were taken.
+# ukey has one flow) were taken.  (A flow not declared yet is no error:
+# see "names the model lacks" below.)
 test_expect_success 'break filters: errors name the command; ukey or flow' '
-    test "$(ukdb_rc "$SETUP; tbreak transition DELETED flow f9")" = 2 &&
-    test_grep "^ukdb: error: tbreak: .f9.: no such flow" err &&
+    test "$(ukdb_rc "$SETUP; tbreak transition DELETED flow")" = 2 &&
+    test_grep "^ukdb: error: tbreak: .flow. needs a value" err &&
     test "$(ukdb_rc "$SETUP; tbreak transition NOPE")" = 2 &&
     test_grep "^ukdb: error: tbreak: .NOPE.: no such state" err &&
     test "$(ukdb_rc "$SETUP; break transition DELETED flow f1 ukey 1")" = 2 &&
@@ -277,6 +278,75 @@ test_expect_success 'a breakpoint finds its thread again: close, declaration, ba
     test_grep "^1   break event op_end thread r0  (hit 0 times)  \[pending: names what the model lacks\]\$" back &&
     ! grep -q "^Breakpoint 1: op_end" back &&
     test "$(grep -c "^1   break event op_end thread r0  (hit 0 times)  \[pending" back)" = 2
+'
+
+# Threads and flows are declared by command, often after the breakpoints
+# (on top of a script), and a breakpoint set on a trace is in the
+# session's script, which the explorer hands back and "ukdb FILE" runs on
+# a fresh model.  Before, a thread or flow the model had not declared was
+# an error ("no such thread"), and such a script stopped there.  Now, as
+# gdb with "set breakpoint pending on": a thread makes the breakpoint
+# pending until declared, a flow (whose ufid is its name's) and a
+# condition's names are noted; each then works as if declared first.
+# Malformed commands are errors as before, at FILE:LINE.
+test_expect_success 'names the model lacks yet: pending or noted, then hit' '
+    printf "%s\n" "break event upcall thread h1" \
+        "tbreak transition OPERATIONAL flow f2" "watch flow f2" \
+        "break transition VISIBLE if state f2 VISIBLE" \
+        "handler h0" "handler h1" "flow f1 h0" "flow f2 h1" \
+        "info breakpoints" "upcall h0 f1" "upcall h1 f2" \
+        "continue" "continue" "continue" "info breakpoints" >n.ukdb &&
+    "$UKDB" n.ukdb >out 2>err &&
+    ! test -s err &&
+    test_grep "^Breakpoint 1 (event upcall thread h1) pending: the model has no thread h1\.\$" out &&
+    ! grep -q "^Breakpoint 1: event" out &&
+    test_grep "^Temporary breakpoint 2: transition OPERATIONAL flow f2\$" out &&
+    test "$(grep -c "^Note: the model has no flow f2 yet; it applies to the flow of that name once declared\.\$" out)" = 2 &&
+    test_grep "^Note: the model has no flow f2 yet; the condition looks it up at each hit\.\$" out &&
+    test_grep "^Breakpoint 1 (event upcall thread h1) resolved: the model has thread h1\.\$" out &&
+    test_grep "^1   break event upcall thread h1  (hit 0 times)\$" out &&
+    awk "/^\[[0-9]+\]/ { t = \$2 } /^Breakpoint 1: upcall/ { print t }" out >by &&
+    echo h1 >want && test_cmp want by &&
+    test_grep "^watch flow f2: ukey#2 CREATED -> VISIBLE by h1" out &&
+    test_grep "^Breakpoint 3: transition ukey#2 CREATED->VISIBLE\$" out &&
+    test_grep "^Temporary breakpoint 2: transition ukey#2 VISIBLE->OPERATIONAL\$" out &&
+    ! sed -n "/^Temporary breakpoint 2: transition ukey/,\$p" out | grep -q "^2 " &&
+    "$UKDB" -c "$(sed "s/\$/;/" n.ukdb)" >c.out 2>err &&
+    ! test -s err && test_cmp out c.out &&
+    "$UKDB" -c "source n.ukdb" <n.ukdb >s.out 2>err &&
+    ! test -s err && test_cmp out s.out
+'
+
+# On a trace too, a thread it lacks sets the breakpoint pending (before:
+# "no such thread in the trace"), resolved where the thread is; a flow
+# the trace lacks stays an error: its flows are all its own.
+test_expect_success 'on a trace: a thread it lacks is pending, a flow an error' '
+    "$UKDB" "$TEST_TOP/traces/race-v1-replace" -c "break event upcall thread handler1; info breakpoints; continue; close; handler handler1; info breakpoints; break event upcall flow f9" >out 2>err;
+    test $? = 0 && ! test -s err &&
+    test_grep "^Breakpoint 1 (event upcall thread handler1) pending: the trace has no thread handler1\.\$" out &&
+    test_grep "^1   break event upcall thread handler1  (hit 0 times)  \[pending: names what the trace lacks\]\$" out &&
+    test_grep "^end of the trace" out &&
+    test_grep "^Breakpoint 1 (event upcall thread handler1) resolved: the model has thread handler1\.\$" out &&
+    test_grep "^1   break event upcall thread handler1  (hit 0 times)\$" out &&
+    test "$(ukdb_rc "open $TEST_TOP/traces/race-v1-replace; break event upcall flow f9")" = 2 &&
+    test_grep "^ukdb: error: break: .f9.: no such flow in the trace" err
+'
+
+test_expect_success 'malformed breakpoints are still errors, at FILE:LINE' '
+    for c in "break event nope thread h9" "tbreak event upcall thread" \
+             "break event upcall thread h9 thread h8" \
+             "break transition NOPE flow f9" "watch thread h9" \
+             "break event upcall flow f9 if state f9 NOPE" \
+             "condition 1 dp f9 here" "expect state f9 VISIBLE"; do
+        printf "%s\n" "break event upcall" "$c" "echo not reached" >e.ukdb &&
+        "$UKDB" e.ukdb >out 2>err; rc=$? &&
+        [ $rc = 2 ] && [ $(wc -l <err) = 1 ] &&
+        test_grep "^e\.ukdb:2: error: " err &&
+        ! grep -q "not reached" out &&
+        ! grep -q "^Note:\|pending" out &&
+        test "$(ukdb_rc "break event upcall; $c")" = 2 &&
+        test_grep "^ukdb: error: " err || { echo "for: $c"; cat err; return 1; }
+    done
 '
 
 test_done

@@ -116,9 +116,9 @@ echo "$SETUP" | sed 's/; /\n/g' >setup.ukdb
 
 test_expect_success 'a bad condition: FILE:LINE: error, exit 2, nothing changed' '
     for c in "condition 1 stat nosuch > 1" "condition 1 state f1 NOPE" \
-             "condition 1 state f9 EVICTED" "condition 1 stat steps >> 1" \
+             "condition 1 state 0 EVICTED" "condition 1 stat steps >> 1" \
              "condition 1 stat steps > many" "condition 1 bogus" \
-             "condition 1 dp f1 here" "condition 1 runnable h9" \
+             "condition 1 dp f1 here" "condition 1 runnable" \
              "condition 1 violation nosuch-kind" "condition 1 no-violation x" \
              "condition 9 stat steps > 1" "condition x"; do
         { cat setup.ukdb; printf "%s\n" "break transition OPERATIONAL if stat steps > 22" \
@@ -138,7 +138,7 @@ test_expect_success 'break/tbreak ... if a bad condition: no breakpoint' '
     for c in "break transition OPERATIONAL if" \
              "break transition OPERATIONAL if stat nosuch == 1" \
              "tbreak violation if state f1 NOPE" \
-             "break event dp_put flow f1 if dp f9 present"; do
+             "break event dp_put flow f1 if dp f9 here"; do
         test "$(ukdb_rc "$SETUP; $c")" = 2 &&
         test_grep "^ukdb: error: t\{0,1\}break: " err && [ $(wc -l <err) = 1 ] &&
         "$UKDB" --keep-going -c "$SETUP; $c; info breakpoints" >out 2>/dev/null;
@@ -146,6 +146,21 @@ test_expect_success 'break/tbreak ... if a bad condition: no breakpoint' '
     done &&
     test "$(ukdb_rc "$SETUP; break transition OPERATIONAL if")" = 2 &&
     test_grep "if. needs a condition" err
+'
+
+# A condition may name a flow or thread declared after it (on top of a
+# script, or set on a trace and run again on a fresh model): a note, not
+# an error, and it is judged at each hit, an error there while the model
+# still lacks it.  Before, "no such flow" (or thread) when set.
+test_expect_success 'a condition names a flow or thread declared later' '
+    "$UKDB" -c "break transition OPERATIONAL if state f2 OPERATIONAL; $SETUP; continue; when; condition 1 runnable h9; goto 0; continue; echo not reached" >out 2>err;
+    test $? = 2 &&
+    test_grep "^Note: the model has no flow f2 yet; the condition looks it up at each hit\.\$" out &&
+    test_grep "^Breakpoint 1: transition ukey#2 VISIBLE->OPERATIONAL\$" out &&
+    ! grep -q "^Breakpoint 1: transition ukey#1" <(sed -n "1,/^step 24,/p" out) &&
+    test_grep "^Note: the model has no thread h9 yet; the condition looks it up at each hit\.\$" out &&
+    test_grep "^ukdb: error: Error in testing condition for breakpoint 1: .h9.: no such thread\$" err &&
+    [ $(wc -l <err) = 1 ] && ! grep -q "not reached" out
 '
 
 test_expect_success 'help condition; help break mentions if' '

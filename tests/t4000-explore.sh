@@ -245,6 +245,31 @@ test_expect_success 'explore: in the REPL, from the current state' '
     test_grep "ERROR double-delete" rout
 '
 
+# The script hands back the session's breakpoints, set on a trace too,
+# where the model had not declared their thread (nor flow): run on a
+# fresh model ("ukdb FILE", -x, "source"), they come before the threads.
+# Before, it stopped there: "break: 'revalidator0': no such thread".
+test_expect_success 'explore: breakpoints set on a trace replay from its script' '
+    { echo "open $TEST_TOP/traces/race-v1-replace"
+      echo "break event op_end thread revalidator0"
+      echo "tbreak event upcall thread handler0 if dp f1 absent"
+      echo "watch flow f1"; echo "break transition DELETED flow f1"
+      echo "disable"; echo "close"; echo "variant v1-replace"
+      seed_scenario; echo "explore -o tb.ukdb"; } >tb-session.ukdb &&
+    timeout 60 "$UKDB" tb-session.ukdb >out 2>&1 &&
+    test_grep "VIOLATION.*double-delete" out &&
+    test_grep "^break event op_end thread revalidator0\$" tb.ukdb &&
+    timeout 60 "$UKDB" tb.ukdb >rout 2>err &&
+    ! test -s err && test_grep "ERROR double-delete" rout &&
+    test_grep "^Breakpoint 1 (event op_end thread revalidator0) pending: the model has no thread revalidator0\.\$" rout &&
+    test_grep "^Breakpoint 1 (event op_end thread revalidator0) resolved: the model has thread revalidator0\.\$" rout &&
+    test_grep "^Temporary breakpoint 2 (event upcall thread handler0) resolved: the model has thread handler0\.\$" rout &&
+    timeout 60 "$UKDB" -x tb.ukdb </dev/null >xout 2>err &&
+    ! test -s err && test_grep "ERROR double-delete" xout &&
+    timeout 60 "$UKDB" -c "source tb.ukdb" >sout 2>err &&
+    ! test -s err && test_grep "ERROR double-delete" sout
+'
+
 # The progress line is for a terminal; UKDB_PROGRESS=1 forces it.  Its
 # first line comes after the first schedule, the next ones by time.
 test_expect_success 'explore: no progress line when stderr is not a terminal' '
