@@ -149,7 +149,11 @@ const struct repl_cmd repl_commands[] = {
       "  where COND holds after that step (\"help condition\").  A thread is\n"
       "  found by name again whenever the threads change (open, close,\n"
       "  a thread declared, back): where it is not, the breakpoint is\n"
-      "  pending and matches nothing until it is (\"info breakpoints\").",
+      "  pending and matches nothing until it is (\"info breakpoints\").\n"
+      "  So when set too, as gdb's \"set breakpoint pending on\": a thread\n"
+      "  not declared (or started) yet is no error.  On the model, a flow\n"
+      "  not declared yet is the flow of that name once it is, and a\n"
+      "  condition's names are looked up at each hit (a note says so).",
       "break transition EVICTED->DELETED flow f1", 1, -1, cmd_break,
       complete_break, REPL_CMD_RECORD | REPL_CMD_ANY_MODE },
     { "tbreak", "transition|violation|event ... [if COND]",
@@ -177,11 +181,13 @@ const struct repl_cmd repl_commands[] = {
     { "condition", "N [COND]", "stop at breakpoint N only where COND holds",
       "  COND is any condition of \"expect\" (\"help expect\"), written as\n"
       "  after it: state, violation, no-violation, dp, stat, runnable or\n"
-      "  blocked.  It is checked when set (a bad one changes nothing) and\n"
-      "  judged at each hit, after the step (on a trace: the event) that\n"
-      "  hit it.  A hit where it is false does not count, nor use up an\n"
-      "  \"ignore\" count (as in gdb).  Where it cannot be judged (events\n"
-      "  lost: \"cannot tell\"), the motion stops there with an error.\n"
+      "  blocked.  It is checked when set (a bad one changes nothing; on\n"
+      "  the model, a flow or thread not declared yet is no error: see\n"
+      "  \"help break\") and judged at each hit, after the step (on a\n"
+      "  trace: the event) that hit it.  A hit where it is false does not\n"
+      "  count, nor use up an \"ignore\" count (as in gdb).  Where it\n"
+      "  cannot be judged (events lost: \"cannot tell\"), the motion stops\n"
+      "  there with an error.\n"
       "  Without COND: the breakpoint stops at every hit again.",
       "condition 1 stat live_ukeys > 3", 1, -1, cmd_condition,
       complete_condition, REPL_CMD_RECORD | REPL_CMD_ANY_MODE },
