@@ -481,6 +481,16 @@ bp_free(struct breakpoint *bp)
 void
 repl_bp_stopped(struct repl *r, const struct breakpoint *bp)
 {
+    if (bp->temporary && r->trace && !r->replaying && !r->rescripting) {
+        /* A configuration change runs the session's script again,
+         * which sets it again and, on the model, runs again the motion
+         * that hit it, deleting it again.  A trace's motions are not in
+         * the script: its deletion goes in instead, as "delete N" (a
+         * re-run numbers the script's breakpoints as they were). */
+        char line[32];
+        snprintf(line, sizeof line, "delete %d", bp->number);
+        repl_script_add(r, line);
+    }
     if (bp->temporary) {
         size_t k = (size_t) (bp - r->sess.bps);
         bp_free(&r->sess.bps[k]);

@@ -159,7 +159,8 @@ const struct repl_cmd repl_commands[] = {
     { "tbreak", "transition|violation|event ... [if COND]",
       "a breakpoint that is deleted when hit",
       "  The forms of \"break\" (\"help break\"), \"if COND\" too; it stops\n"
-      "  a motion command once, then is deleted.",
+      "  a motion command once, then is deleted (hit on a trace too, it\n"
+      "  stays so when a variant change runs the session again).",
       "tbreak violation", 1, -1, cmd_break, complete_break,
       REPL_CMD_RECORD | REPL_CMD_ANY_MODE },
     { "delete", "[N...]", "delete breakpoints N..., or all",

@@ -257,6 +257,14 @@ command_done(struct repl *r, const struct repl_cmd *c, const char *line)
     }
 }
 
+void
+repl_script_add(struct repl *r, const char *line)
+{
+    r->script = uk_grow(r->script, &r->allocated_script, r->n_script + 1,
+                        sizeof *r->script);
+    r->script[r->n_script++] = uk_xstrdup(line + strspn(line, " \t"));
+}
+
 enum cmd_status
 repl_execute(struct repl *r, char *line)
 {
@@ -300,10 +308,7 @@ repl_execute(struct repl *r, char *line)
         enum cmd_status status = trace_execute(r, argc, argv);
         if (status == CMD_OK && (c->flags & REPL_CMD_ANY_MODE)
             && !r->replaying && !r->rescripting && !r->redoing) {
-            r->script = uk_grow(r->script, &r->allocated_script,
-                                r->n_script + 1, sizeof *r->script);
-            r->script[r->n_script++] = uk_xstrdup(copy
-                                                  + strspn(copy, " \t"));
+            repl_script_add(r, copy);
         }
         return status;
     }
@@ -317,9 +322,7 @@ repl_execute(struct repl *r, char *line)
     size_t journal_mark = r->sess.n_journal;
     if ((c->flags & REPL_CMD_RECORD) && !r->replaying && !r->rescripting
         && !r->redoing) {
-        r->script = uk_grow(r->script, &r->allocated_script,
-                            r->n_script + 1, sizeof *r->script);
-        r->script[r->n_script++] = uk_xstrdup(copy + strspn(copy, " \t"));
+        repl_script_add(r, copy);
     }
     r->only_shown = false;
     enum cmd_status status = c->run(r, argc, argv);

@@ -237,6 +237,11 @@ int repl_rebuild(struct repl *);
 /* Executes one line.  'line' is modified (tokenized in place). */
 enum cmd_status repl_execute(struct repl *, char *line);
 
+/* Appends 'line' (copied, its leading white space dropped) to the
+ * session's script ('r->script'), which a configuration change runs
+ * again and the explorer hands back. */
+void repl_script_add(struct repl *, const char *line);
+
 /* Runs the lines of 'fp' (name 'name' for messages), up to the first
  * error or failed expect unless keep_going.  Returns CMD_EXIT on quit,
  * CMD_ERROR if a command failed, CMD_OK otherwise (a failed expect is
@@ -402,7 +407,9 @@ void repl_bp_resolve(struct repl *);
  * repl/cmd-break.c). */
 void repl_bp_note(struct repl *, const char *what, const char *name,
                   const char *then);
-/* Deletes 'bp', once it has stopped, if it is temporary ("tbreak"). */
+/* Deletes 'bp', once it has stopped, if it is temporary ("tbreak"); on a
+ * trace, whose motions are not in the session's script, puts "delete N"
+ * there, so that a re-run does not set it again. */
 void repl_bp_stopped(struct repl *, const struct breakpoint *bp);
 /* The status of a motion command that has moved: CMD_ERROR if it stopped
  * where a breakpoint's condition could not be judged. */

@@ -251,6 +251,30 @@ test_expect_success 'breakpoints set on a trace survive close and variant' '
     test_grep "^Breakpoint 1: transition ukey#1 CREATED->VISIBLE" out
 '
 
+# A tbreak is deleted when it stops.  On the model, a variant change runs
+# the motion that hit it again, which deletes it again; but a trace's
+# motions are not in the session's script, so a tbreak hit on a trace
+# came back after a variant change (and the explorer's scripts set it).
+# Now its deletion is in the script as "delete N" would be: it stays
+# deleted, and the other breakpoints keep their numbers.
+test_expect_success 'a tbreak hit on a trace stays deleted after a variant change' '
+    printf "%s\n" "handler h0" "open $TEST_TOP/traces/race-v1-replace" \
+        "tbreak event upcall" "break event op_end" \
+        "tbreak transition OPERATIONAL" "continue" "close" \
+        "variant v1-replace" "info breakpoints" "flow f1 h0" \
+        "upcall h0 f1" "run" "info breakpoints" |
+        "$UKDB" >out 2>err &&
+    ! test -s err &&
+    test_grep "^Temporary breakpoint 1: upcall" out &&
+    sed -n "/^variant v1-replace: re-ran/,\$p" out >after &&
+    ! grep -q "^1 " after && ! grep -q "^Temporary breakpoint 1" after &&
+    test_grep "^2   break event op_end  (hit 0 times)\$" after &&
+    test_grep "^3   tbrk  transition OPERATIONAL  (hit 0 times)\$" after &&
+    test_grep "^Temporary breakpoint 3: transition ukey#1 VISIBLE->OPERATIONAL\$" after &&
+    "$UKDB" -c "handler h0; flow f1 h0; tbreak event upcall; upcall h0 f1; run; variant v1-replace; info breakpoints" >model 2>&1 &&
+    test_grep "^No breakpoints\.\$" model
+'
+
 # A breakpoint holds its thread's id, and ids are per trace and per model:
 # the committed trace's handler0 is thread 2, which is h0 in a model that
 # declared h0 first.  Before, a breakpoint set on the trace's handler0
