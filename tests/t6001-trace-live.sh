@@ -93,10 +93,16 @@ await_exit() {
     echo "process $1 did not exit"; return 1
 }
 
+# Breakpoint 2 names handler0, which the viewer's model declares and the
+# live session has not started yet: pending at "open", resolved as events
+# are read (see below).  Disabled: only breakpoint 1 stops here.
 test_expect_success 'open a live session before any event' '
-    viewer open "break violation double-delete" "open $URL" "when" "step" &&
+    viewer open "break violation double-delete" "handler handler0" \
+        "break event upcall thread handler0" "disable 2" "open $URL" \
+        "when" "step" &&
     out_of open >out &&
     test_grep "^$URL: live session, no event yet" out &&
+    test_grep "^Breakpoint 2 (event upcall thread handler0) pending: the trace has no thread handler0\.\$" out &&
     test_grep "^no new event yet; the session is still live" out &&
     test_grep "^event 0 of 0 (before the first)" out
 '
@@ -133,6 +139,17 @@ test_expect_success 'continue follows the session to the violation' '
     test_grep "^1\. ERROR double-delete at event" out &&
     sed -n "s/^event \([0-9]*\) of [0-9]* (seq \([0-9]*\),.*/\1 \2/p" out \
         >live-bp
+'
+
+# A breakpoint is found by name again as a live session reads new events
+# (threads start as the program runs): by the violation, handler0 has
+# long started.  Without that, it stayed pending until "close".
+test_expect_success 'a breakpoint pending on the live session resolves as it reads' '
+    sed -n "/^==open==\$/,/^==at-bp==\$/p" viewer.out >read &&
+    test "$(grep -c "^Breakpoint 2 (event upcall thread handler0) resolved: the trace has thread handler0\.\$" read)" = 1 &&
+    viewer bps "info breakpoints" &&
+    out_of bps >out &&
+    test_grep "^2   break event upcall thread handler0  (hit 0 times)  \[disabled\]\$" out
 '
 
 test_expect_success 'the end of the session is reported' '
