@@ -140,8 +140,8 @@ $(PLUGIN): $(PLUGIN_OBJS) $(LIBUKEY)
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_HELPER_OBJS) $(LIBUKEY)
 	$(quiet) LINK $@
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_OBJS) $(LIBUKEY) \
-	    $(CORE_LIBS) -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(UNIT_OBJS) $(TEST_HELPER_OBJS) \
+	    $(LIBUKEY) $(CORE_LIBS) -lm
 
 -include $(DEPS)
 

@@ -7,6 +7,7 @@ REPL_SRCS += tracepoints/plugin/graph-guard.c
 REPL_SRCS += tracepoints/plugin/decode.c
 REPL_SRCS += tracepoints/plugin/report.c
 REPL_SRCS += tracepoints/plugin/report-audit.c
+REPL_SRCS += tracepoints/plugin/report-hold.c
 REPL_SRCS += tracepoints/plugin/report-map.c
 REPL_SRCS += tracepoints/plugin/report-pipe.c
 REPL_SRCS += tracepoints/plugin/report-chrome.c

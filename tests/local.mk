@@ -2,6 +2,11 @@
 UNIT_TESTS += $(sort $(wildcard tests/unit/test-*.c))
 TEST_HELPER_SRCS :=
 TEST_HELPER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_HELPER_SRCS))
+# A unit test of the plugin's code that uses no babeltrace2 links its object
+# too (UNIT_OBJS, added to the link by the Makefile's rule).
+$(BUILD)/tests/test-report-hold: UNIT_OBJS := \
+    $(BUILD)/tracepoints/plugin/report-hold.o
+$(BUILD)/tests/test-report-hold: $(BUILD)/tracepoints/plugin/report-hold.o
 
 # tests/helper/tp-emit: emits events through the "ukey" tracepoints (and
 # canonical lines) for the record and plugin tests, until the model exists.

@@ -13,6 +13,7 @@ TP_PROBES_SRCS += tracepoints/provider/tp-probes.c
 PLUGIN_SRCS += tracepoints/plugin/decode.c
 PLUGIN_SRCS += tracepoints/plugin/report.c
 PLUGIN_SRCS += tracepoints/plugin/report-audit.c
+PLUGIN_SRCS += tracepoints/plugin/report-hold.c
 PLUGIN_SRCS += tracepoints/plugin/report-map.c
 PLUGIN_SRCS += tracepoints/plugin/report-pipe.c
 PLUGIN_SRCS += tracepoints/plugin/report-chrome.c

@@ -57,6 +57,65 @@ void report_pipe_destroy(struct report_pipe *p);
 /* Feeds 'e' to the fold of 'r' on the calling thread (report.c). */
 void report_take(struct report *r, const struct ukey_event *e);
 
+/* ==== Held events (report-hold.c) ==== */
+
+/* The events the fold holds while a lower seq is missing (report.c, "The
+ * fold's order"), taken out lowest seq first, and those of one seq in the
+ * order they came.  The events wait in slots; most are found through a
+ * ring by seq, put and taken in constant time.  Those the ring cannot
+ * take (a seq that came twice, or one farther from those in the ring than
+ * the ring is long) are found through a heap. */
+
+/* A key of the heap. */
+struct report_held {
+    uint64_t seq;
+    uint64_t taken;                 /* Order of coming, among one seq's. */
+    uint32_t slot;                  /* In 'events'. */
+};
+
+struct report_hold {
+    struct ukey_event *events;      /* (owned) Slots, 'n' in use. */
+    size_t allocated_events;
+    uint32_t *free_slots;           /* (owned) Free slots below the top
+                                     * ('allocated_events' entries). */
+    size_t n_free;
+    size_t n;                       /* Events held. */
+
+    /* The ring: the slot + 1 of seq S at S & 'mask', or 0; its seqs
+     * within 'mask' + 1 of each other. */
+    uint32_t *ring;                 /* (owned) 'mask' + 1 entries, or
+                                     * NULL. */
+    size_t mask;
+    size_t n_ring;
+    uint64_t low, high;             /* Its lowest and highest seq, if
+                                     * 'n_ring'. */
+
+    /* The heap: a binary min-heap of keys. */
+    struct report_held *heap;       /* (owned) */
+    size_t n_heap, allocated_heap;
+    uint64_t n_taken;               /* Keys made so far. */
+};
+
+/* Holds a copy of 'e', whose seq is not 0. */
+void report_hold_put(struct report_hold *, const struct ukey_event *e);
+
+/* The held event of the lowest seq (the first of them to come), or NULL
+ * if none is held.  Valid until the next put or pop. */
+static inline const struct ukey_event *
+report_hold_first(const struct report_hold *h)
+{
+    if (h->n_ring && (!h->n_heap || h->low <= h->heap[0].seq)) {
+        return &h->events[h->ring[h->low & h->mask] - 1];
+    }
+    return h->n_heap ? &h->events[h->heap[0].slot] : NULL;
+}
+
+/* Takes report_hold_first() out, into '*e'.  Call only if 'h->n'. */
+void report_hold_pop(struct report_hold *, struct ukey_event *e);
+
+/* Frees what 'h' holds and empties it. */
+void report_hold_destroy(struct report_hold *h);
+
 /* ==== The report ==== */
 
 #define REPORT_MAX_STACK 16        /* Nested operations per thread. */
@@ -67,12 +126,6 @@ void report_take(struct report *r, const struct ukey_event *e);
 #define REPORT_TIE_CAP (REPORT_TIE_MAX + REPORT_TIE_REWIND) /* The buffer. */
 #define REPORT_MAX_WIDE 8          /* Wide gaps remembered ahead. */
 #define REPORT_MAX_GIVEN_UP 16     /* Ranges of seqs given up on. */
-
-/* A held event's key (report_order() in report.c). */
-struct report_held {
-    uint64_t seq;
-    uint32_t slot;                  /* In 'held_ev'. */
-};
 
 /* Seqs the fold gave up on (report_order_give_up() in report.c) and
  * that have not come since. */
@@ -170,14 +223,8 @@ struct report {
     size_t tie_base;
     size_t n_tie;
 
-    /* The events waiting for a lower seq (report_order()): a binary
-     * min-heap of keys by seq, and the events in slots. */
-    struct report_held *held;       /* (owned) The heap. */
-    size_t n_held, allocated_held;
-    struct ukey_event *held_ev;     /* (owned) Slots, 'n_held' in use. */
-    size_t allocated_held_ev;
-    uint32_t *free_held;            /* (owned) Free slots below the top. */
-    size_t n_free_held, allocated_free_held;
+    struct report_hold held;        /* The events waiting for a lower
+                                     * seq (report_order()). */
     uint64_t fold_next;             /* The seq the fold expects next, 0
                                      * before a run's first event. */
     uint64_t n_late;                /* Events folded after higher seqs. */

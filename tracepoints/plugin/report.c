@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The audit and the timelines (see report.h).  Events go through a small
- * tie buffer (equal timestamps are put in seq order), a heap that puts a
- * run's events in seq order ("The fold's order"), then to the lifecycle
- * fold, whose callbacks print violations as they are found and timelines as
- * ukeys are freed; report_finish() prints the summary.  The audit's lines
- * are report-audit.c's, the timelines report-view.c's. */
+ * tie buffer (equal timestamps are put in seq order), the held events
+ * (report-hold.c) that put a run's events in seq order ("The fold's
+ * order"), then to the lifecycle fold, whose callbacks print violations as
+ * they are found and timelines as ukeys are freed; report_finish() prints
+ * the summary.  The audit's lines are report-audit.c's, the timelines
+ * report-view.c's. */
 #include "report.h"
 
 #include <inttypes.h>
@@ -339,9 +340,7 @@ report_destroy(struct report *r)
     free((char *) r->opts.thread);
     free(r->line_name);
     free(r->tie);
-    free(r->held);
-    free(r->held_ev);
-    free(r->free_held);
+    report_hold_destroy(&r->held);
     for (size_t i = 0; i < r->n_heads; i++) {
         free(r->heads[i].what);
     }
@@ -362,7 +361,7 @@ uint64_t
 report_n_events(const struct report *r)
 {
     report_sync(r);
-    return r->n_fed + r->n_tie + r->n_held;
+    return r->n_fed + r->n_tie + r->held.n;
 }
 
 static double
@@ -646,84 +645,20 @@ report_fold(struct report *r, const struct ukey_event *e)
  * than the load's checker.
  *
  * So the events the streams give (merged by time, which orders each
- * thread's own events) wait in a heap while a lower seq is missing: until
- * it comes; or until more seqs are missing than the threads can hold in
- * flight (a loss); or a loss LTTng reports, the end of the input or of
- * the run; or until REPORT_HOLD_MAX events wait.  Then the fold gives up
- * on the seq (report_order_give_up()): lost, or its thread waited for a
- * CPU that long, it cannot tell yet.  Either way it goes on without it,
- * so what is live becomes doubtful there, as at a loss, and the seq is
- * kept: if it comes, it is folded where it comes, a late event that the
- * audit's summary counts; if the run ends without it, it is a loss,
- * counted then.  Within a run, at most the threads' in-flight seqs are
- * missing at a time in a complete trace: the heap stays small and the
- * cost is one comparison per event that comes in order. */
-
-/* The heap orders keys of 16 bytes, not the events themselves: a hold
- * in a free-running trace may keep thousands of events waiting, each
- * pushed and popped once. */
-static bool
-report_order_before(const struct report_held *a, const struct report_held *b)
-{
-    return a->seq < b->seq || (a->seq == b->seq && a->slot < b->slot);
-}
-
-static void
-report_hold(struct report *r, const struct ukey_event *e)
-{
-    uint32_t slot;
-    if (r->n_free_held) {
-        slot = r->free_held[--r->n_free_held];
-    } else {
-        slot = (uint32_t) r->n_held;    /* Every slot below is in use. */
-        r->held_ev = uk_grow(r->held_ev, &r->allocated_held_ev, slot + 1,
-                             sizeof *r->held_ev);
-    }
-    r->held_ev[slot] = *e;
-    r->held = uk_grow(r->held, &r->allocated_held, r->n_held + 1,
-                      sizeof *r->held);
-    struct report_held key = { .seq = e->seq, .slot = slot };
-    size_t i = r->n_held++;
-    while (i > 0 && report_order_before(&key, &r->held[(i - 1) / 2])) {
-        r->held[i] = r->held[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    r->held[i] = key;
-}
-
-/* Removes the held event of the lowest seq into '*e'. */
-static void
-report_unhold(struct report *r, struct ukey_event *e)
-{
-    uint32_t slot = r->held[0].slot;
-    *e = r->held_ev[slot];
-    r->free_held = uk_grow(r->free_held, &r->allocated_free_held,
-                           r->n_free_held + 1, sizeof *r->free_held);
-    r->free_held[r->n_free_held++] = slot;
-    struct report_held last = r->held[--r->n_held];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= r->n_held) {
-            break;
-        }
-        if (c + 1 < r->n_held
-            && report_order_before(&r->held[c + 1], &r->held[c])) {
-            c++;
-        }
-        if (!report_order_before(&r->held[c], &last)) {
-            break;
-        }
-        r->held[i] = r->held[c];
-        i = c;
-    }
-    if (r->n_held) {
-        r->held[i] = last;
-    }
-    if (!r->n_held) {
-        r->n_free_held = 0;     /* Every slot free: from 0 again. */
-    }
-}
+ * thread's own events) are held (report-hold.c) while a lower seq is
+ * missing: until it comes; or until more seqs are missing than the threads
+ * can hold in flight (a loss); or a loss LTTng reports, the end of the
+ * input or of the run; or until REPORT_HOLD_MAX events wait.  Then the
+ * fold gives up on the seq (report_order_give_up()): lost, or its thread
+ * waited for a CPU that long, it cannot tell yet.  Either way it goes on
+ * without it, so what is live becomes doubtful there, as at a loss, and
+ * the seq is kept: if it comes, it is folded where it comes, a late event
+ * that the audit's summary counts; if the run ends without it, it is a
+ * loss, counted then.  Within a run, at most the threads' in-flight seqs
+ * are missing at a time in a complete trace, but with more threads than
+ * CPUs one of them is nearly always missing (its thread preempted between
+ * taking it and recording its event): most events are held a while, a
+ * few thousand at a time, each put and taken out in constant time. */
 
 static void report_order_late(struct report *, uint64_t seq);
 
@@ -732,7 +667,7 @@ static void
 report_release(struct report *r)
 {
     struct ukey_event e;
-    report_unhold(r, &e);
+    report_hold_pop(&r->held, &e);
     if (e.seq >= r->fold_next) {
         r->fold_next = e.seq + 1;
     } else {
@@ -750,12 +685,12 @@ report_release(struct report *r)
 static uint64_t
 report_order_missing(struct report *r)
 {
-    if (!r->n_held || r->order_high < r->fold_next) {
+    if (!r->held.n || r->order_high < r->fold_next) {
         r->n_wide = 0;
         return 0;
     }
     uint64_t span = r->order_high - r->fold_next + 1;
-    uint64_t missing = span > r->n_held ? span - r->n_held : 0;
+    uint64_t missing = span > r->held.n ? span - r->held.n : 0;
     size_t n = 0;
     for (size_t i = 0; i < r->n_wide; i++) {
         if (r->wide[i].last < r->fold_next) {
@@ -790,8 +725,9 @@ report_order_note_wide(struct report *r, const struct ukey_event *e)
 static bool
 report_order_wide_head(const struct report *r)
 {
-    return (r->n_held && r->fold_next && r->held[0].seq > r->fold_next
-            && (r->held[0].seq - r->fold_next
+    const struct ukey_event *first = report_hold_first(&r->held);
+    return (first && r->fold_next && first->seq > r->fold_next
+            && (first->seq - r->fold_next
                 >= REPORT_SEQ_GAP_MIN(r->order_threads)));
 }
 
@@ -825,7 +761,7 @@ report_loss_more(struct report *r, uint64_t begin, uint64_t end,
 static void
 report_order_lost(struct report *r, const char *why)
 {
-    const struct ukey_event *next = &r->held_ev[r->held[0].slot];
+    const struct ukey_event *next = report_hold_first(&r->held);
     uint64_t begin = r->last_ts < next->ts ? r->last_ts : next->ts;
     uint64_t end = r->last_ts < next->ts ? next->ts : r->last_ts;
     if (!r->fold_next || next->seq <= r->fold_next) {
@@ -876,7 +812,7 @@ report_order_lost(struct report *r, const char *why)
 static void
 report_order_give_up(struct report *r)
 {
-    const struct ukey_event *next = &r->held_ev[r->held[0].slot];
+    const struct ukey_event *next = report_hold_first(&r->held);
     uint64_t begin = r->last_ts < next->ts ? r->last_ts : next->ts;
     uint64_t end = r->last_ts < next->ts ? next->ts : r->last_ts;
     uint64_t first = r->fold_next, last = next->seq - 1;
@@ -989,7 +925,7 @@ report_order_given_up_end(struct report *r)
 static void
 report_order_flush(struct report *r, bool lost)
 {
-    while (r->n_held) {
+    while (r->held.n) {
         if (lost || report_order_wide_head(r)) {
             report_order_lost(r, "the run went on without them");
         }
@@ -1033,25 +969,25 @@ report_order(struct report *r, const struct ukey_event *e)
         report_fold(r, e);
         return;
     }
-    if (!r->n_held && (!r->fold_next || e->seq == r->fold_next)) {
+    if (!r->held.n && (!r->fold_next || e->seq == r->fold_next)) {
         r->fold_next = e->seq + 1;  /* In order: the common case. */
         report_fold(r, e);
         return;
     }
-    report_hold(r, e);
+    report_hold_put(&r->held, e);
     /* More seqs missing than the threads can hold in flight at once: some
      * of them are lost, and the lowest ones have waited longest. */
     uint64_t in_flight = REPORT_SEQ_GAP_MIN(r->order_threads);
-    while (r->n_held) {
+    while (r->held.n) {
         bool lost = (report_order_wide_head(r)
                      || report_order_missing(r) > in_flight);
-        if (!lost && r->held[0].seq > r->fold_next
-            && r->n_held <= REPORT_HOLD_MAX) {
+        uint64_t first = report_hold_first(&r->held)->seq;
+        if (!lost && first > r->fold_next && r->held.n <= REPORT_HOLD_MAX) {
             break;                      /* Its seq may still come. */
         }
         if (lost) {
             report_order_lost(r, "more seqs missing than the threads hold");
-        } else if (r->held[0].seq > r->fold_next) {
+        } else if (first > r->fold_next) {
             report_order_give_up(r);    /* REPORT_HOLD_MAX events held. */
         }
         report_release(r);
