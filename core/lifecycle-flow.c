@@ -72,9 +72,8 @@ lc_flow_figures(const struct lifecycle *lc, const struct lc_flow *f)
     return out;
 }
 
-/* Adds the figures 'b' to 'a' (sums, and the longest window). */
-static void
-lc_figures_add(struct lifecycle_flow *a, const struct lifecycle_flow *b)
+void
+lifecycle_flow_add(struct lifecycle_flow *a, const struct lifecycle_flow *b)
 {
     a->upcalls += b->upcalls;
     a->slowpath_packets += b->slowpath_packets;
@@ -146,10 +145,10 @@ lc_flow_retire(struct lifecycle *lc, uint32_t k)
     struct lc_listed *l = lc_listed_get(lc, f->ufid, f->pmd_id, true,
                                         f->order);
     if (l) {
-        lc_figures_add(&l->fig, &fig);
+        lifecycle_flow_add(&l->fig, &fig);
     } else {
         lc->n_omitted++;
-        lc_figures_add(&lc->omitted, &fig);
+        lifecycle_flow_add(&lc->omitted, &fig);
     }
 
     /* Unindex, by backward shift as in lc_map_remove(). */
@@ -648,13 +647,13 @@ lifecycle_for_each_flow(const struct lifecycle *lc,
             }
         }
         if (l) {
-            lc_figures_add(&l->fig, &fig);
+            lifecycle_flow_add(&l->fig, &fig);
         } else if (n < LIFECYCLE_MAX_FLOWS) {
             /* Not retired yet, hence seen once: no merging needed. */
             list[n++] = (struct lc_listed) { .order = f->order, .fig = fig };
         } else {
             n_rest++;
-            lc_figures_add(&rest, &fig);
+            lifecycle_flow_add(&rest, &fig);
         }
     }
     free(live);

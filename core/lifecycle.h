@@ -351,6 +351,12 @@ void lifecycle_finish(struct lifecycle *lc);
 void lifecycle_get_summary(const struct lifecycle *lc,
                            struct lifecycle_summary *out);
 
+/* Adds the figures of flow 'b' to 'a': the counts summed, the longest
+ * window the longer of the two ('a''s identity and name untouched), as
+ * the totals of a report sum its flows. */
+void lifecycle_flow_add(struct lifecycle_flow *a,
+                        const struct lifecycle_flow *b);
+
 /* Flows listed one by one by lifecycle_for_each_flow(). */
 #define LIFECYCLE_MAX_FLOWS 8192
 

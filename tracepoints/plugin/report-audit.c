@@ -276,17 +276,7 @@ print_flow(const struct lifecycle_flow *fl, void *fp_)
     const char *name = fl->flow_name ? fl->flow_name
                                      : report_flow_name(fp->r, fl->ufid);
 
-    fp->total.upcalls += fl->upcalls;
-    fp->total.slowpath_packets += fl->slowpath_packets;
-    fp->total.fastpath_packets += fl->fastpath_packets;
-    fp->total.attributed_packets += fl->attributed_packets;
-    fp->total.slowpath_windows += fl->slowpath_windows;
-    if (fl->longest_window_rounds > fp->total.longest_window_rounds) {
-        fp->total.longest_window_rounds = fl->longest_window_rounds;
-    }
-    if (fl->longest_window_ns > fp->total.longest_window_ns) {
-        fp->total.longest_window_ns = fl->longest_window_ns;
-    }
+    lifecycle_flow_add(&fp->total, fl);
     if (fp->json) {
         fprintf(f, "%s{\"ufid\":\"%016" PRIx64 "\",\"pmd_id\":%" PRIu32
                 ",\"flow\":", fp->n ? "," : "", fl->ufid, fl->pmd_id);
@@ -353,17 +343,7 @@ print_flows_text(struct report *r)
     size_t n_listed = fp->n;
     if (n_omitted) {
         fp->n += n_omitted;
-        fp->total.upcalls += omitted.upcalls;
-        fp->total.slowpath_packets += omitted.slowpath_packets;
-        fp->total.fastpath_packets += omitted.fastpath_packets;
-        fp->total.attributed_packets += omitted.attributed_packets;
-        fp->total.slowpath_windows += omitted.slowpath_windows;
-        if (omitted.longest_window_rounds > fp->total.longest_window_rounds) {
-            fp->total.longest_window_rounds = omitted.longest_window_rounds;
-        }
-        if (omitted.longest_window_ns > fp->total.longest_window_ns) {
-            fp->total.longest_window_ns = omitted.longest_window_ns;
-        }
+        lifecycle_flow_add(&fp->total, &omitted);
     }
     if (n_listed > REPORT_MAX_TEXT_FLOWS) {
         fprintf(f, "flows (the %d longest in the slowpath of %zu; "

@@ -86,8 +86,7 @@ report_pipe_create(struct report *r)
     struct report_pipe *p = uk_xzalloc(sizeof *p);
     p->r = r;
     for (size_t i = 0; i < REPORT_PIPE_BATCHES; i++) {
-        p->empty[p->n_empty++] = uk_xmalloc(sizeof *p->empty[0]);
-        p->empty[i]->n = 0;
+        p->empty[p->n_empty++] = uk_xzalloc(sizeof *p->empty[0]);
     }
     p->fill = p->empty[--p->n_empty];
     pthread_mutex_init(&p->mutex, NULL);

@@ -527,6 +527,17 @@ report_loss_counted(const struct report *r, uint64_t begin, uint64_t end)
     return false;
 }
 
+/* The span from the last event folded to time 'ts', into '*begin' and
+ * '*end': a loss found before an event lies between the two, in either
+ * order (in seq order, an event may be a little earlier than the last). */
+static void
+report_since_last(const struct report *r, uint64_t ts, uint64_t *begin,
+                  uint64_t *end)
+{
+    *begin = r->last_ts < ts ? r->last_ts : ts;
+    *end = r->last_ts < ts ? ts : r->last_ts;
+}
+
 /* Before event 'e', in time order (report_fold()): the events of the
  * seqs between the highest so far and 'e''s, more than the threads can
  * still be recording, were never recorded, and LTTng counted no discarded
@@ -553,8 +564,8 @@ report_seq_gap(struct report *r, const struct ukey_event *e)
     uint64_t high = r->seq_high;
     r->seq_high = e->seq;
     /* In seq order, the time of 'e' may be a little before the last. */
-    uint64_t begin = r->last_ts < e->ts ? r->last_ts : e->ts;
-    uint64_t end = r->last_ts < e->ts ? e->ts : r->last_ts;
+    uint64_t begin, end;
+    report_since_last(r, e->ts, &begin, &end);
     const struct report_discard *by;
     if (!high || !r->have_ts0
         || e->seq - high - 1 < REPORT_SEQ_GAP_MIN(r->seq_threads)
@@ -762,8 +773,8 @@ static void
 report_order_lost(struct report *r, const char *why)
 {
     const struct ukey_event *next = report_hold_first(&r->held);
-    uint64_t begin = r->last_ts < next->ts ? r->last_ts : next->ts;
-    uint64_t end = r->last_ts < next->ts ? next->ts : r->last_ts;
+    uint64_t begin, end;
+    report_since_last(r, next->ts, &begin, &end);
     if (!r->fold_next || next->seq <= r->fold_next) {
         return;                 /* Nothing missing before it. */
     }
@@ -813,8 +824,8 @@ static void
 report_order_give_up(struct report *r)
 {
     const struct ukey_event *next = report_hold_first(&r->held);
-    uint64_t begin = r->last_ts < next->ts ? r->last_ts : next->ts;
-    uint64_t end = r->last_ts < next->ts ? next->ts : r->last_ts;
+    uint64_t begin, end;
+    report_since_last(r, next->ts, &begin, &end);
     uint64_t first = r->fold_next, last = next->seq - 1;
 
     if (r->n_given_up == REPORT_MAX_GIVEN_UP) {
