@@ -187,6 +187,48 @@ assert a[\"lost\"][\"reports\"] == 0, a
 "
 '
 
+# tie_scn FIRST SECOND: upcalls of seq 1..7 on two streams; at ts 3000,
+# seq 4 on stream FIRST ties with seq 5 on stream SECOND and the
+# discarded-events message after it (seq 6 dropped).  babeltrace2's muxer
+# breaks a tie by stream id, whatever the message: with seq 4 on stream 0
+# it comes first and nothing is late; on stream 1, after the loss that
+# gives up on it, late.  The sink's merge, in a run on stream 1 since seq
+# 3, once took the loss first either way.
+tie_scn() {
+    cat <<EOT
+upcall thread=1 ufid=5 value=1 seq=1 ts=1000
+upcall thread=1 ufid=5 value=1 seq=2 ts=2000
+@stream $2
+upcall thread=2 ufid=5 value=1 seq=3 ts=2700
+@stream $1
+upcall thread=1 ufid=5 value=1 seq=4 ts=3000
+@stream $2
+upcall thread=2 ufid=5 value=1 seq=5 ts=3000
+@drop
+upcall thread=2 ufid=5 value=1 seq=6 ts=3500
+@stream $2
+@discard 1
+upcall thread=2 ufid=5 value=1 seq=7 ts=4000
+@stream $1
+end seq=8 ts=5000
+EOT
+}
+tie_scn 0 1 | $WRITE "$TRASH/tie01" &&
+tie_scn 1 0 | $WRITE "$TRASH/tie10" || { echo "Bail out! ctf-write"; exit 1; }
+
+test_expect_success 'a loss tied with an event of another stream: muxer order' '
+    "$UKDB" audit tie01 >out; test $? = 3 &&
+    ! grep "^late" out &&
+    babeltrace2 --plugin-path="$UKDB_BUILD/plugins" tie01 \
+        -c sink.ukey.audit >cli &&
+    test_cmp out cli &&
+    "$UKDB" audit tie10 >out; test $? = 3 &&
+    test_grep "^late events: 1 (the first: seq 4, after seq 5)" out &&
+    babeltrace2 --plugin-path="$UKDB_BUILD/plugins" tie10 \
+        -c sink.ukey.audit >cli &&
+    test_cmp out cli
+'
+
 # The REPL takes the same seqs given up on, where the audit does: the
 # ukeys alive there are uncertain; a loss told at the end of the run if
 # the seq never comes, none if it comes.

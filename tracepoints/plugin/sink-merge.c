@@ -6,9 +6,11 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <babeltrace2/babeltrace.h>
 
+#include "core/compiler.h"
 #include "decode.h"
 #include "report.h"
 
@@ -129,6 +131,82 @@ sink_message_time(struct sink *sink, const bt_message *msg, int64_t *ns)
     return true;
 }
 
+/* The stream of 'msg', one sink_message_time() takes. */
+static const bt_stream *
+sink_message_stream(const bt_message *msg)
+{
+    switch (bt_message_get_type(msg)) {
+    case BT_MESSAGE_TYPE_EVENT:
+        return bt_event_borrow_stream_const(
+            bt_message_event_borrow_event_const(msg));
+    case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
+        return bt_message_discarded_events_borrow_stream_const(msg);
+    default:
+        return bt_message_discarded_packets_borrow_stream_const(msg);
+    }
+}
+
+/* Orders messages 'a' and 'b' of the same time from different inputs as
+ * flt.utils.muxer does (babeltrace2's common_muxing_compare_messages()):
+ * by trace UUID, then trace name (a trace with one before a trace
+ * without), then stream class id, then stream id; then by type, an event
+ * before a discarded-events message before a discarded-packets one.  The
+ * order matters beyond looks: a discarded-events message folded before
+ * or after an event of another CPU's stream decides whether that event
+ * is late (report.c, "The fold's order"), and the audit must say what
+ * the babeltrace2 CLI's graph says.  Returns true if 'a' comes first. */
+static bool
+sink_tie_first(const bt_message *a, const bt_message *b)
+{
+    const bt_stream *sa = sink_message_stream(a);
+    const bt_stream *sb = sink_message_stream(b);
+    const bt_trace *ta = bt_stream_borrow_trace_const(sa);
+    const bt_trace *tb = bt_stream_borrow_trace_const(sb);
+    if (ta != tb) {
+        bt_uuid ua = bt_trace_get_uuid(ta), ub = bt_trace_get_uuid(tb);
+        if (!ua != !ub) {
+            return ua;
+        }
+        int c = ua ? memcmp(ua, ub, 16) : 0;     /* 16-byte UUIDs. */
+        if (c) {
+            return c < 0;
+        }
+        const char *na = bt_trace_get_name(ta), *nb = bt_trace_get_name(tb);
+        if (!na != !nb) {
+            return na;
+        }
+        c = na ? strcmp(na, nb) : 0;
+        if (c) {
+            return c < 0;
+        }
+    }
+    uint64_t ca = bt_stream_class_get_id(bt_stream_borrow_class_const(sa));
+    uint64_t cb = bt_stream_class_get_id(bt_stream_borrow_class_const(sb));
+    if (ca != cb) {
+        return ca < cb;
+    }
+    uint64_t ia = bt_stream_get_id(sa), ib = bt_stream_get_id(sb);
+    if (ia != ib) {
+        return ia < ib;
+    }
+    /* The muxer's weights: event 5, discarded events 4, packets 1. */
+    bt_message_type ka = bt_message_get_type(a);
+    bt_message_type kb = bt_message_get_type(b);
+    return (ka != kb
+            && (ka == BT_MESSAGE_TYPE_EVENT
+                || (ka == BT_MESSAGE_TYPE_DISCARDED_EVENTS
+                    && kb == BT_MESSAGE_TYPE_DISCARDED_PACKETS)));
+}
+
+/* True if the head of input 'a' comes before that of input 'b'. */
+static inline bool
+sink_input_first(const struct sink_input *a, const struct sink_input *b)
+{
+    return (a->head_ns < b->head_ns
+            || (UK_UNLIKELY(a->head_ns == b->head_ns)
+                && sink_tie_first(a->msgs[a->pos], b->msgs[b->pos])));
+}
+
 /* Moves 'in' to the next message of its batch that the sink reads, from
  * 'in->pos' on, dropping the others.  Returns false if there is none. */
 static inline bool
@@ -194,8 +272,7 @@ sink_consume(bt_self_component_sink *self_sink)
     bt_component_class_sink_consume_method_status status;
 
     /* Every input still going needs a head before one can be chosen. */
-    struct sink_input *first = NULL;
-    int64_t second_ns = INT64_MAX;
+    struct sink_input *first = NULL, *second = NULL;
     for (uint64_t i = 0; i < sink->n_inputs; i++) {
         struct sink_input *in = &sink->inputs[i];
         if (!in->iter) {
@@ -210,13 +287,11 @@ sink_consume(bt_self_component_sink *self_sink)
                 return status;
             }
         }
-        if (!first || in->head_ns < first->head_ns) {
-            if (first) {
-                second_ns = first->head_ns;
-            }
+        if (!first || sink_input_first(in, first)) {
+            second = first;
             first = in;
-        } else if (in->head_ns < second_ns) {
-            second_ns = in->head_ns;
+        } else if (!second || sink_input_first(in, second)) {
+            second = in;
         }
     }
     if (sink->bad_time) {
@@ -235,7 +310,7 @@ sink_consume(bt_self_component_sink *self_sink)
                 : BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR);
     }
 
-    /* The run: 'first' while its head is not later than 'second_ns'. */
+    /* The run: 'first' while its head comes before the second's. */
     do {
         const bt_message *msg = first->msgs[first->pos++];
         bool ok = sink_message(sink, msg, first->head_ns);
@@ -244,7 +319,7 @@ sink_consume(bt_self_component_sink *self_sink)
             return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
         }
     } while (sink_input_advance(sink, first) && !sink->bad_time
-             && first->head_ns <= second_ns);
+             && (!second || sink_input_first(first, second)));
     /* A later head waits for the next call, which compares it again; an
      * exhausted batch, which fetches the next one. */
     return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
