@@ -54,7 +54,12 @@ enum lc_doubt {
 
 /* A live (not yet freed) ukey.  Owned by 'struct lifecycle'; recycled
  * through its free list after the ukey is freed.  Like the whole fold, used
- * by one thread at a time. */
+ * by one thread at a time.
+ *
+ * What most events of a ukey touch comes first, in two cache lines (the
+ * records are line-aligned: lc_ukey_alloc()), the rest after: in a load's
+ * trace, most events are about ukeys that thousands of others were about
+ * since, each a cache miss per line of its record. */
 struct lc_ukey {
     uint64_t id, ufid;          /* From its create or first event. */
     uint32_t pmd_id;
@@ -76,23 +81,23 @@ struct lc_ukey {
     bool failed;                /* An ERROR names it. */
     uint8_t del_type;           /* Event type of 'del_ev'. */
     uint32_t reported;          /* Bit per kind in LC_ONCE_KINDS. */
-    enum uk_violation_kind rule;        /* Of the first ERROR. */
-    const char *explanation;    /* (owned by 'lc->arena') Of that ERROR. */
-    struct lifecycle_evidence fail_ev[2];   /* Of that ERROR. */
-    struct lifecycle_evidence first_ev;     /* First event naming it. */
+    uint32_t lock_holder;       /* Thread id + 1, or 0. */
+    uint64_t tr_round;          /* 'lc->n_swept' at its last transition. */
     struct lifecycle_evidence last_ev;      /* Latest event naming it. */
     struct lifecycle_evidence tr_ev;        /* Latest transition. */
-    uint32_t lock_holder;                   /* Thread id + 1, or 0. */
-    uint64_t busy_round;                    /* 'lc->n_swept' when a trylock
-                                             * of it last failed: someone
-                                             * was busy with it
-                                             * (fairness). */
+
+    uint64_t busy_round;        /* 'lc->n_swept' when a trylock of it last
+                                 * failed: someone was busy with it
+                                 * (fairness). */
+    struct lifecycle_evidence first_ev;     /* First event naming it. */
     struct lifecycle_evidence insert_ev;    /* Insert or replace-in. */
     struct lifecycle_evidence remove_ev;    /* umap_remove / replace-out. */
     struct lifecycle_evidence postpone_ev;  /* rcu_postpone. */
     struct lifecycle_evidence deleted_ev;   /* Transition to DELETED. */
     struct lifecycle_evidence del_ev;       /* First of the three above. */
-    uint64_t tr_round;          /* 'lc->n_swept' at its last transition. */
+    enum uk_violation_kind rule;        /* Of the first ERROR. */
+    const char *explanation;    /* (owned by 'lc->arena') Of that ERROR. */
+    struct lifecycle_evidence fail_ev[2];   /* Of that ERROR. */
     struct lifecycle_step *steps;   /* (owned) Only with 'keep_steps'. */
     size_t n_steps, allocated_steps;
     char *expl;                 /* (owned) 'explanation' with
@@ -103,39 +108,45 @@ struct lc_ukey {
 /* A flow instance (ufid, pmd_id).  Kept while it can matter: a sweep
  * retires the records that no live ukey refers to, with no ukey in a umap,
  * no datapath flow and no open slowpath window (see lc_flow_sweep()), and
- * recycles their slots. */
+ * recycles their slots.
+ *
+ * The fields a lookup, a packet of traffic, an upcall and a umap change
+ * touch come first, within 128 bytes: in a load's trace, most events are
+ * about flows that thousands of others were about since, each a cache
+ * miss per line of its record. */
 struct lc_flow {
     uint64_t ufid;              /* Identity. */
     uint32_t pmd_id;
     bool retired;               /* Slot on 'lc->free_flows'. */
-    uint32_t mark;              /* 'lc->sweep_gen' if a live ukey uses it. */
-    uint32_t next_free;         /* Next on 'lc->free_flows' if retired. */
-    uint64_t order;             /* Rank of its first appearance. */
-    bool dp_present;            /* Datapath flow installed. */
-    bool presence_unsure;       /* Lost events may hide a dp_put/dp_del. */
-    bool unsure;                /* Events were lost while it existed. */
     bool in_round;              /* On 'lc->touched' this round. */
     bool slow_in_round, fast_in_round;  /* Traffic seen this round. */
     bool window_open;           /* Slowpathed since 'window_ev'. */
     bool window_reported;       /* SLOWPATH reported for this window. */
     bool miss_handled;          /* An upcall of the flow since the window
                                  * opened or its run last grew. */
+    bool dp_present;            /* Datapath flow installed. */
+    bool presence_unsure;       /* Lost events may hide a dp_put/dp_del. */
+    bool unsure;                /* Events were lost while it existed. */
     bool stats_reported;        /* STATS_DOUBLE reported. */
+    uint64_t slow_rounds;       /* Slowpath-only rounds in a row. */
+    uint64_t upcalls, slow_packets, fast_packets;   /* Measured figures. */
+    uint64_t attributed;        /* Upcalled + pushed packets. */
+    struct lifecycle_evidence fast_ev;      /* Latest fastpath traffic. */
     uint64_t map_ukey;          /* Ukey in a umap for it, or 0. */
+    uint64_t pushed;            /* Sum of stats_push. */
+    uint64_t window_round, window_ts;   /* Start of the open window. */
+
+    uint64_t windows, longest_rounds, longest_ns;   /* Slowpath windows. */
+    struct lifecycle_evidence window_ev;    /* Traffic that opened it. */
+    uint32_t mark;              /* 'lc->sweep_gen' if a live ukey uses it. */
+    uint32_t next_free;         /* Next on 'lc->free_flows' if retired. */
+    uint64_t order;             /* Rank of its first appearance. */
     uint64_t absent_round;      /* 'lc->n_swept' when the dp flow left. */
     struct lifecycle_evidence absent_ev;    /* dp_del that removed it. */
-    struct lifecycle_evidence fast_ev;      /* Latest fastpath traffic. */
     struct lifecycle_evidence present_ev;   /* dp_put that created it. */
     struct lifecycle_evidence del_failed_ev;    /* dp_del that failed and
                                                  * left it, or seq 0. */
     uint64_t del_failed_ukey;   /* The ukey that dp_del was for. */
-    uint64_t upcalls, slow_packets, fast_packets;   /* Measured figures. */
-    uint64_t pushed;            /* Sum of stats_push. */
-    uint64_t attributed;        /* Upcalled + pushed packets. */
-    uint64_t windows, longest_rounds, longest_ns;   /* Slowpath windows. */
-    uint64_t window_round, window_ts;   /* Start of the open window. */
-    uint64_t slow_rounds;       /* Slowpath-only rounds in a row. */
-    struct lifecycle_evidence window_ev;    /* Traffic that opened it. */
     /* Stale actions (core/lifecycle-stale.c). */
     uint64_t dp_rules;          /* Rules version of the datapath flow's
                                  * actions (its latest dp_put). */
