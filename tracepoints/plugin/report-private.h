@@ -110,6 +110,17 @@ report_hold_first(const struct report_hold *h)
     return h->n_heap ? &h->events[h->heap[0].slot] : NULL;
 }
 
+/* The seq of report_hold_first(), without reading the event (which may
+ * not be in the cache).  Call only if 'h->n'. */
+static inline uint64_t
+report_hold_first_seq(const struct report_hold *h)
+{
+    if (h->n_ring && (!h->n_heap || h->low <= h->heap[0].seq)) {
+        return h->low;
+    }
+    return h->heap[0].seq;
+}
+
 /* Takes report_hold_first() out, into '*e'.  Call only if 'h->n'. */
 void report_hold_pop(struct report_hold *, struct ukey_event *e);
 

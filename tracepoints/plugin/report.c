@@ -736,9 +736,12 @@ report_order_note_wide(struct report *r, const struct ukey_event *e)
 static bool
 report_order_wide_head(const struct report *r)
 {
-    const struct ukey_event *first = report_hold_first(&r->held);
-    return (first && r->fold_next && first->seq > r->fold_next
-            && (first->seq - r->fold_next
+    if (!r->held.n) {
+        return false;
+    }
+    uint64_t first = report_hold_first_seq(&r->held);
+    return (r->fold_next && first > r->fold_next
+            && (first - r->fold_next
                 >= REPORT_SEQ_GAP_MIN(r->order_threads)));
 }
 
@@ -992,7 +995,7 @@ report_order(struct report *r, const struct ukey_event *e)
     while (r->held.n) {
         bool lost = (report_order_wide_head(r)
                      || report_order_missing(r) > in_flight);
-        uint64_t first = report_hold_first(&r->held)->seq;
+        uint64_t first = report_hold_first_seq(&r->held);
         if (!lost && first > r->fold_next && r->held.n <= REPORT_HOLD_MAX) {
             break;                      /* Its seq may still come. */
         }
