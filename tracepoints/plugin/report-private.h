@@ -64,7 +64,8 @@ void report_take(struct report *r, const struct ukey_event *e);
  * order they came.  The events wait in slots; most are found through a
  * ring by seq, put and taken in constant time.  Those the ring cannot
  * take (a seq that came twice, or one farther from those in the ring than
- * the ring is long) are found through a heap. */
+ * the ring is long) are found through a heap.  Part of a report: used by
+ * one thread at a time, the one folding (report-pipe.c), no lock. */
 
 /* A key of the heap. */
 struct report_held {
