@@ -133,7 +133,8 @@ const struct repl_cmd repl_commands[] = {
       NULL, "back 2", 0, 1, cmd_back, NULL,
       REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "goto", "STEP", "go to step number STEP (back or forward)",
-      "  On a trace: goto N (event N), goto seq:S or #S (the event of seq S),\n"
+      "  On a trace: goto N (event N), goto seq:S or #S (the event of seq "
+      "S),\n"
       "  goto TIME (the first event at 1.5ms, 200us, 3s... from the start),\n"
       "  goto end (the last event, on a live session the last so far).\n"
       "  Out of range: an error with the range in the target's unit.\n"

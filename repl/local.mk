@@ -4,18 +4,9 @@ REPL_SRCS += repl/record.c
 REPL_SRCS += repl/cmd-audit.c
 REPL_SRCS += tracepoints/plugin/graph.c
 REPL_SRCS += tracepoints/plugin/graph-guard.c
-REPL_SRCS += tracepoints/plugin/decode.c
-REPL_SRCS += tracepoints/plugin/report.c
-REPL_SRCS += tracepoints/plugin/report-audit.c
-REPL_SRCS += tracepoints/plugin/report-hold.c
-REPL_SRCS += tracepoints/plugin/report-map.c
-REPL_SRCS += tracepoints/plugin/report-pipe.c
-REPL_SRCS += tracepoints/plugin/report-chrome.c
-REPL_SRCS += tracepoints/plugin/report-view.c
-REPL_SRCS += tracepoints/plugin/sink.c
-REPL_SRCS += tracepoints/plugin/sink-stream.c
-REPL_SRCS += tracepoints/plugin/sink-merge.c
-REPL_SRCS += tracepoints/plugin/sink-report.c
+# The plugin's sources but its entry points (tracepoints/local.mk, read
+# first).
+REPL_SRCS += $(filter-out tracepoints/plugin/plugin.c,$(PLUGIN_SRCS))
 REPL_SRCS += repl/main.c
 REPL_SRCS += repl/input.c
 REPL_SRCS += repl/commands.c

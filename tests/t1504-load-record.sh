@@ -154,7 +154,7 @@ test_expect_success 'v1-replace: violations recorded as events, audited' '
 '
 
 # The audit folds a run's events in seq order, as the load's checker did
-# (tracepoints/plugin/report.c, "The fold's order"), not in the order of
+# (tracepoints/plugin/report-order.c, "The fold's order"), not in the order of
 # their timestamps: it finds the very violations the checker found, kind,
 # ukey and count, liveness ones (stuck ukey, slowpath) included.  The
 # audit once folded by time and, on a loaded machine, reported a stuck

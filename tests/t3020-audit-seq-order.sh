@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The audit folds a run's events in the order of their seqs, the order in
 # which the model's own checker folded them, not in the order of their
-# timestamps (tracepoints/plugin/report.c, "The fold's order"): a thread
+# timestamps (tracepoints/plugin/report-order.c, "The fold's order"): a thread
 # numbers its event, then LTTng-UST reads the clock when it records it, so
 # a thread preempted in between records it after events of later seqs.
 # Here a handler's dp_put (seq 9) is recorded after the dp_del that

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # A trace opened in the REPL counts a gap in 'seq' as lost events as the
-# audit does (tracepoints/plugin/report.c, "The fold's order"), and steps
+# audit does (tracepoints/plugin/report-order.c, "The fold's order"), and steps
 # a run's events in seq order: in a free-running trace, two threads'
 # events may be recorded in the other order than their seqs (the
 # tracepoints are a concurrent observer, core/event.h), so a gap may fill

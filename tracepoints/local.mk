@@ -15,6 +15,7 @@ PLUGIN_SRCS += tracepoints/plugin/report.c
 PLUGIN_SRCS += tracepoints/plugin/report-audit.c
 PLUGIN_SRCS += tracepoints/plugin/report-hold.c
 PLUGIN_SRCS += tracepoints/plugin/report-map.c
+PLUGIN_SRCS += tracepoints/plugin/report-order.c
 PLUGIN_SRCS += tracepoints/plugin/report-pipe.c
 PLUGIN_SRCS += tracepoints/plugin/report-chrome.c
 PLUGIN_SRCS += tracepoints/plugin/report-view.c

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The events the fold holds while a lower seq is missing (report-private.h,
- * "Held events"; report.c, "The fold's order").  In a free-running trace
+ * "Held events"; report-order.c, "The fold's order").  In a free-running trace
  * nearly every event waits there, a few thousand at a time: each is found
  * through a ring at the entry of its seq and taken out in the ring's
  * order, both in constant time, where a heap took a dozen comparisons and

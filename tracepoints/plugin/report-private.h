@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Internals of the report (report.c) shared with its map (report-map.c),
- * the audit's output (report-audit.c), the text and JSON views
- * (report-view.c) and the Chrome trace-event writer (report-chrome.c). */
+ * its order (report-order.c), the audit's output (report-audit.c), the
+ * text and JSON views (report-view.c) and the Chrome trace-event writer
+ * (report-chrome.c). */
 #ifndef UKDB_TRACEPOINTS_PLUGIN_REPORT_PRIVATE_H
 #define UKDB_TRACEPOINTS_PLUGIN_REPORT_PRIVATE_H 1
 
@@ -59,8 +60,8 @@ void report_take(struct report *r, const struct ukey_event *e);
 
 /* ==== Held events (report-hold.c) ==== */
 
-/* The events the fold holds while a lower seq is missing (report.c, "The
- * fold's order"), taken out lowest seq first, and those of one seq in the
+/* The events the fold holds while a lower seq is missing (report-order.c,
+ * "The fold's order"), taken out lowest seq first, and those of one seq in the
  * order they came.  The events wait in slots; most are found through a
  * ring by seq, put and taken in constant time.  Those the ring cannot
  * take (a seq that came twice, or one farther from those in the ring than
@@ -139,7 +140,7 @@ void report_hold_destroy(struct report_hold *h);
 #define REPORT_MAX_WIDE 8          /* Wide gaps remembered ahead. */
 #define REPORT_MAX_GIVEN_UP 16     /* Ranges of seqs given up on. */
 
-/* Seqs the fold gave up on (report_order_give_up() in report.c) and
+/* Seqs the fold gave up on (report_order_give_up() in report-order.c) and
  * that have not come since. */
 struct report_given_up {
     uint64_t first, last;           /* Its seqs, both included, */
@@ -383,5 +384,39 @@ void report_chrome_violation(struct report *,
                              const struct lifecycle_violation *);
 void report_chrome_discarded(struct report *, const struct report_discard *);
 void report_chrome_finish(struct report *);
+
+/* ==== The fold's order (report-order.c) ==== */
+
+/* Takes 'e', in the streams' time order, and folds what is due in seq
+ * order (report-order.c, "The fold's order"). */
+void report_order(struct report *, const struct ukey_event *e);
+/* Folds every held event, in seq order: what is missing is not coming.
+ * At the end of a run or of the input, that is a loss ('lost'); before a
+ * loss LTTng reports, that loss is it, but for a gap wider than the
+ * threads can hold. */
+void report_order_flush(struct report *, bool lost);
+
+/* What the order takes of report.c: the fold itself, and the losses.
+ * report_fold() folds 'e', in the fold's order. */
+void report_fold(struct report *, const struct ukey_event *e);
+/* The span from the last event folded to time 'ts', into '*begin' and
+ * '*end': a loss found before an event lies between the two, in either
+ * order (in seq order, an event may be a little earlier than the last). */
+void report_since_last(const struct report *, uint64_t ts, uint64_t *begin,
+                       uint64_t *end);
+/* True if a loss already known overlaps [begin, end]; then '*by' is the
+ * first such loss, or NULL if there is no room to keep them. */
+bool report_loss_known(const struct report *, uint64_t begin, uint64_t end,
+                       const struct report_discard **by);
+/* True if a loss that LTTng reported (not a gap in seq) overlaps [begin,
+ * end]: its count takes in the seqs missing there. */
+bool report_loss_counted(const struct report *, uint64_t begin,
+                         uint64_t end);
+/* A loss found as seqs 'seq_first' to 'seq_last' missing, of an unknown
+ * number of events (some seqs may be events not recorded at all); 'held':
+ * seqs given up on, whose doubt was taken already (report_loss_info). */
+void report_loss_seq(struct report *, uint64_t ts_begin, uint64_t ts_end,
+                     uint64_t seq_first, uint64_t seq_last, const char *what,
+                     bool held);
 
 #endif /* UKDB_TRACEPOINTS_PLUGIN_REPORT_PRIVATE_H */

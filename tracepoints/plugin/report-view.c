@@ -92,7 +92,8 @@ ukey_selected(const struct report *r, const struct lifecycle_ukey *u)
 static bool
 step_selected(const struct report *r, const struct lifecycle_step *s)
 {
-    return report_thread_selected(r, s->thread_id) && report_in_bounds(r, s->seq, s->ts);
+    return (report_thread_selected(r, s->thread_id)
+            && report_in_bounds(r, s->seq, s->ts));
 }
 
 static void

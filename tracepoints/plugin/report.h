@@ -62,7 +62,7 @@ enum report_loss_kind {
                                  * doubtful, no other report is counted
                                  * (lifecycle_doubt()). */
     REPORT_LOSS_HELD,           /* Seqs given up on: REPORT_HOLD_MAX later
-                                 * events came without them (report.c,
+                                 * events came without them (report-order.c,
                                  * "The fold's order").  They may still
                                  * come, late (a thread that waited that
                                  * long for a CPU), or never: the fold goes
@@ -134,7 +134,7 @@ struct report_options {
 #define REPORT_SEQ_GAP_MIN(THREADS) (64 + 2 * (THREADS))
 
 /* Events held for missing seqs fewer than that: then the fold gives up on
- * them (REPORT_LOSS_HELD; report.c, "The fold's order"). */
+ * them (REPORT_LOSS_HELD; report-order.c, "The fold's order"). */
 #define REPORT_HOLD_MAX (1u << 16)
 
 /* Parses 'name' ("text", "json"...).  Returns the format or -1. */
@@ -169,14 +169,14 @@ void report_name_lines(struct report *r, const char *name);
 
 /* The input holds several traces, each with seqs of its own, in one
  * report (the raw view): the fold takes the events in time order, not a
- * run's in seq order (report.c, "The fold's order"). */
+ * run's in seq order (report-order.c, "The fold's order"). */
 void report_fold_by_time(struct report *r);
 
 /* Feeds one decoded event, in trace order.  The strings 'e' points to must
  * stay valid as long as 'r' (they are interned by the decoder).  Events
  * with the same timestamp are reordered by 'seq' (the muxer orders ties by
  * stream, not by seq), and the fold takes a run's events in seq order
- * (report.c, "The fold's order"). */
+ * (report-order.c, "The fold's order"). */
 void report_event(struct report *r, const struct ukey_event *e);
 
 /* The same without a copy of the event: the decoder fills the slot that

@@ -153,7 +153,7 @@ sink_message_stream(const bt_message *msg)
  * before a discarded-events message before a discarded-packets one.  The
  * order matters beyond looks: a discarded-events message folded before
  * or after an event of another CPU's stream decides whether that event
- * is late (report.c, "The fold's order"), and the audit must say what
+ * is late (report-order.c, "The fold's order"), and the audit must say what
  * the babeltrace2 CLI's graph says.  Returns true if 'a' comes first. */
 static bool
 sink_tie_first(const bt_message *a, const bt_message *b)
