@@ -9,8 +9,8 @@ The 2016 try_ukey_replace() double delete, in Open vSwitch's revalidator.
 Set up so far (examples/demo.ukdb): flow f1 was installed, a round went
 by, revalidator0's next dump found it idle and deleted its datapath flow
 (its ukey K is EVICTED), and revalidator0's sweep has read K's state and
-released K's lock.  It will now take the umap lock to delete K.  f1's traffic just came back, so
-handler0 has a miss for f1.
+released K's lock.  It will now take the umap lock to delete K.  f1's
+traffic just came back, so handler0 has a miss for f1.
 
 Try, in order:
   choices                 who can step, and what each does next
