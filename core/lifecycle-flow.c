@@ -472,8 +472,12 @@ lc_round_stuck(struct lifecycle *lc, const struct lifecycle_evidence *now)
         }
         /* Liveness assumes fair scheduling: a ukey whose last mover is
          * still inside its operation (a handler between create and put,
-         * say) is waiting for that thread to be scheduled, not stuck;
-         * also when the input lacks that operation's op_begin. */
+         * a revalidator in its dump or sweep) is waiting for that thread
+         * to be scheduled, not stuck; also when the input lacks that
+         * operation's op_begin.  A revalidator merely inside its ROUND
+         * is not: udpif_revalidator() is in one from one barrier to the
+         * next, and when another revalidator ends the round it is always
+         * in it (past R5), so a ukey it moved would never be stuck. */
         const struct lifecycle_evidence *mover
             = u->tr_ev.seq ? &u->tr_ev : &u->first_ev;
         const struct lc_thread *owner = lc_thread(lc, mover->thread_id);

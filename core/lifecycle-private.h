@@ -190,7 +190,9 @@ struct lc_map {
 struct lc_thread {
     const char *name;           /* (owned by 'lc->arena') Or NULL. */
     uint64_t round;             /* Value of its last op_begin ROUND. */
-    unsigned int n_open;        /* op_begin not yet ended (nested). */
+    unsigned int n_open;        /* op_begin not yet ended (nested), but
+                                 * a ROUND's: a revalidator is inside
+                                 * one all its life. */
     bool ops_unseen;            /* It may be inside an operation whose
                                  * op_begin the input lacks (lost, or
                                  * before the input began): until an

@@ -161,7 +161,9 @@ lc_op_begin(struct lifecycle *lc, const struct ukey_event *e,
         if (lc_op_outermost(e->kind)) {
             t->ops_unseen = false;      /* It was in none. */
         }
-        t->n_open++;
+        /* A revalidator is inside its ROUND all its life: only what it
+         * runs in it counts as an operation under way (lc_round_stuck()). */
+        t->n_open += e->kind != UK_OP_ROUND;
         t->n_purging += lc_op_purges(e->kind);
         if (e->kind == UK_OP_ROUND) {
             t->round = e->value;
@@ -175,7 +177,7 @@ lc_op_end(struct lifecycle *lc, const struct ukey_event *e,
           const struct lifecycle_evidence *now)
 {
     struct lc_thread *t = lc_thread(lc, e->thread_id);
-    if (t && t->n_open) {
+    if (t && t->n_open && e->kind != UK_OP_ROUND) {
         t->n_open--;
     }
     if (t && lc_op_outermost(e->kind)) {

@@ -233,6 +233,127 @@ test_stuck_fairness(void)
     lifecycle_destroy(r.lc);
 }
 
+/* Round 'round' of revalidators 'first' and 'second' as revalidator_round()
+ * runs it: each dumps, both wait at the barrier (R3), each sweeps, both
+ * wait again (R5), then 'first' ends the round and 'second', still inside
+ * its ROUND, ends it after.  'in_dump', if not NULL, runs inside the dump
+ * of 'second'. */
+static void
+round_pair(struct rec *r, uint32_t first, uint32_t second, uint64_t round,
+           void (*in_dump)(struct rec *))
+{
+    F(r, .type = UK_EV_OP_BEGIN, .thread_id = first, .kind = UK_OP_ROUND,
+      .value = round);
+    F(r, .type = UK_EV_OP_BEGIN, .thread_id = second, .kind = UK_OP_ROUND,
+      .value = round);
+    F(r, .type = UK_EV_OP_BEGIN, .thread_id = first, .kind = UK_OP_DUMP,
+      .value = round);
+    F(r, .type = UK_EV_OP_BEGIN, .thread_id = second, .kind = UK_OP_DUMP,
+      .value = round);
+    if (in_dump) {
+        in_dump(r);
+    }
+    F(r, .type = UK_EV_OP_END, .thread_id = first, .kind = UK_OP_DUMP,
+      .value = round);
+    F(r, .type = UK_EV_OP_END, .thread_id = second, .kind = UK_OP_DUMP,
+      .value = round);
+    F(r, .type = UK_EV_OP_BEGIN, .thread_id = second, .kind = UK_OP_SWEEP,
+      .value = round);
+    F(r, .type = UK_EV_OP_BEGIN, .thread_id = first, .kind = UK_OP_SWEEP,
+      .value = round);
+    F(r, .type = UK_EV_OP_END, .thread_id = first, .kind = UK_OP_SWEEP,
+      .value = round);
+    F(r, .type = UK_EV_OP_END, .thread_id = second, .kind = UK_OP_SWEEP,
+      .value = round);
+    F(r, .type = UK_EV_OP_END, .thread_id = first, .kind = UK_OP_ROUND,
+      .value = round);
+    F(r, .type = UK_EV_OP_END, .thread_id = second, .kind = UK_OP_ROUND,
+      .value = round);
+}
+
+/* In revalidator1's dump: ukey 1 is evicted and its eviction never goes
+ * on (EVICTING); ukey 2, installed by the handler but for its last
+ * transition, is made OPERATIONAL (T6, as revalidate_flow()), then its
+ * datapath flow is deleted under OVS's feet. */
+static void
+reval2_moves(struct rec *r)
+{
+    tr(r, T_REVAL2, 1, 0xf1, UKEY_OPERATIONAL, UKEY_EVICTING, UK_TR_OK);
+    tr(r, T_REVAL2, 2, 0xf2, UKEY_VISIBLE, UKEY_OPERATIONAL, UK_TR_OK);
+    F(r, .type = UK_EV_DP_DEL, .thread_id = T_MAIN, .ufid = 0xf2,
+      .kind = UK_DEL_EXTERNAL);
+}
+
+/* A revalidator is inside its ROUND from its op_begin to its op_end: the
+ * round is the thread's whole life, not an operation that a ukey it moved
+ * waits on.  When the other revalidator ends each round, the mover is
+ * still inside its ROUND (past the last barrier): that alone must not
+ * excuse the ukeys it left stuck, or they are never reported. */
+static void
+test_stuck_round_mover(void)
+{
+    struct rec r;
+
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    F(&r, .type = UK_EV_CREATE, .thread_id = T_HANDLER, .ukey_id = 2,
+      .ufid = 0xf2, .umap = 0);
+    F(&r, .type = UK_EV_UMAP_INSERT, .thread_id = T_HANDLER, .ukey_id = 2,
+      .ufid = 0xf2, .umap = 0);
+    tr(&r, T_HANDLER, 2, 0xf2, UKEY_CREATED, UKEY_VISIBLE, UK_TR_OK);
+    F(&r, .type = UK_EV_DP_PUT, .thread_id = T_HANDLER, .ukey_id = 2,
+      .ufid = 0xf2, .kind = UK_PUT_CREATE);
+    round_pair(&r, T_REVAL, T_REVAL2, 1, reval2_moves);
+    for (uint64_t n = 2; n <= 5; n++) {
+        round_pair(&r, T_REVAL, T_REVAL2, n, NULL);
+    }
+    struct lifecycle_summary s;
+    summary(&r, &s);
+    is_int(s.n_rounds, 5, "5 rounds, each ended by revalidator0");
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 0, "5 rounds: not stuck yet");
+    round_pair(&r, T_REVAL, T_REVAL2, 6, NULL);
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 2,
+           "6 rounds: both ukeys revalidator1 moved are stuck, though "
+           "it was inside its round");
+    for (int i = 0; i < r.n_v && i < MAX_RECORDED; i++) {
+        const struct ukey_event *v = &r.v[i].event;
+        if (v->kind == UK_VIOL_STUCK_UKEY) {
+            /* Ukey 2's evidence is the later dp_del, by main. */
+            const char *by = v->ukey_id == 1 ? "by revalidator1"
+                                             : "by main";
+            ok(v->name && strstr(v->name, "for 6 rounds")
+               && strstr(v->name, by),
+               "ukey %llu stuck for 6 rounds, %s: '%s'",
+               (unsigned long long) v->ukey_id, by,
+               v->name ? v->name : "");
+        }
+    }
+    lifecycle_destroy(r.lc);
+
+    /* Its mover inside an operation nested in the round (a sweep that
+     * has not reached it yet) is still waiting for the CPU. */
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL, .kind = UK_OP_ROUND,
+      .value = 1);
+    F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL, .kind = UK_OP_SWEEP,
+      .value = 1);
+    tr(&r, T_REVAL, 1, 0xf1, UKEY_OPERATIONAL, UKEY_EVICTING, UK_TR_OK);
+    for (uint64_t n = 1; n <= 8; n++) {
+        round_end(&r, T_REVAL2, n);
+    }
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 0,
+           "its mover inside its sweep: not stuck");
+    F(&r, .type = UK_EV_OP_END, .thread_id = T_REVAL, .kind = UK_OP_SWEEP,
+      .value = 1);
+    round_end(&r, T_REVAL2, 9);
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 1,
+           "its sweep over, still in its round: stuck");
+    lifecycle_destroy(r.lc);
+}
+
 /* Round 'round' of flow 0xf1, whose traffic went 'path'; a miss of it is
  * handled (an upcall of its packets) with 'upcall'. */
 static void
@@ -789,6 +910,7 @@ main(void)
     test_stuck_dump_only();
     test_stuck_unseen_op();
     test_stuck_fairness();
+    test_stuck_round_mover();
     test_slowpath();
     test_stale_actions();
     test_flow_reseen();
