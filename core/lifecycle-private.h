@@ -192,7 +192,8 @@ struct lc_thread {
     uint64_t round;             /* Value of its last op_begin ROUND. */
     unsigned int n_open;        /* op_begin not yet ended (nested), but
                                  * a ROUND's: a revalidator is inside
-                                 * one all its life. */
+                                 * one all its life.  0 again at each
+                                 * outermost op_begin or op_end. */
     bool ops_unseen;            /* It may be inside an operation whose
                                  * op_begin the input lacks (lost, or
                                  * before the input began): until an

@@ -159,7 +159,10 @@ lc_op_begin(struct lifecycle *lc, const struct ukey_event *e,
     struct lc_thread *t = lc_thread(lc, e->thread_id);
     if (t) {
         if (lc_op_outermost(e->kind)) {
-            t->ops_unseen = false;      /* It was in none. */
+            /* It was in none, whatever a loss left open (an op_end
+             * lost). */
+            t->ops_unseen = false;
+            t->n_open = 0;
         }
         /* A revalidator is inside its ROUND all its life: only what it
          * runs in it counts as an operation under way (lc_round_stuck()). */
@@ -177,11 +180,11 @@ lc_op_end(struct lifecycle *lc, const struct ukey_event *e,
           const struct lifecycle_evidence *now)
 {
     struct lc_thread *t = lc_thread(lc, e->thread_id);
-    if (t && t->n_open && e->kind != UK_OP_ROUND) {
-        t->n_open--;
-    }
     if (t && lc_op_outermost(e->kind)) {
         t->ops_unseen = false;          /* It is in none now. */
+        t->n_open = 0;
+    } else if (t && t->n_open) {
+        t->n_open--;
     }
     if (t && t->n_purging && lc_op_purges(e->kind)) {
         t->n_purging--;

@@ -191,6 +191,60 @@ test_stuck_unseen_op(void)
     lifecycle_destroy(r.lc);
 }
 
+/* An op_end may be lost too: the thread's next outermost op_begin or
+ * op_end shows it in no other operation, whatever the loss left open.
+ * Revalidator0's sweep of round 1 was open when events were lost,
+ * its op_end among them; then, in round 2, it evicts ukey 1 and its
+ * eviction never goes on.  The handler's batch was open too; then its
+ * next batch makes ukey 2, whose flow is gone. */
+static void
+test_stuck_lost_op_end(void)
+{
+    struct rec r;
+
+    rec_init(&r, NULL);
+    threads(&r);
+    F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL, .kind = UK_OP_ROUND,
+      .value = 1);
+    F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL, .kind = UK_OP_SWEEP,
+      .value = 1);
+    F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_HANDLER,
+      .kind = UK_OP_UPCALL_BATCH);
+    r.now = 100;
+    lifecycle_discarded(r.lc, 1, 100, 150);
+    r.now = 200;
+    F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_HANDLER,
+      .kind = UK_OP_UPCALL_BATCH);
+    install(&r, 1, 0xf1, 0);
+    install(&r, 2, 0xf2, 0);
+    F(&r, .type = UK_EV_OP_END, .thread_id = T_HANDLER,
+      .kind = UK_OP_UPCALL_BATCH);
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_MAIN, .ufid = 0xf2,
+      .kind = UK_DEL_EXTERNAL);
+    F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL, .kind = UK_OP_ROUND,
+      .value = 2);
+    F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL, .kind = UK_OP_DUMP,
+      .value = 2);
+    tr(&r, T_REVAL, 1, 0xf1, UKEY_OPERATIONAL, UKEY_EVICTING, UK_TR_OK);
+    F(&r, .type = UK_EV_OP_END, .thread_id = T_REVAL, .kind = UK_OP_DUMP,
+      .value = 2);
+    F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL, .kind = UK_OP_SWEEP,
+      .value = 2);
+    F(&r, .type = UK_EV_OP_END, .thread_id = T_REVAL, .kind = UK_OP_SWEEP,
+      .value = 2);
+    F(&r, .type = UK_EV_OP_END, .thread_id = T_REVAL, .kind = UK_OP_ROUND,
+      .value = 2);
+    for (uint64_t n = 3; n <= 6; n++) {
+        round_end(&r, T_REVAL2, n);
+    }
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 0, "5 rounds: not stuck yet");
+    round_end(&r, T_REVAL2, 7);
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 2,
+           "6 rounds: stuck, though the loss hid where their movers' "
+           "earlier operations ended");
+    lifecycle_destroy(r.lc);
+}
+
 /* Liveness assumes fair scheduling: contention on a ukey, a lock held on
  * it, or its mover still inside its operation do not count as "stuck". */
 static void
@@ -909,6 +963,7 @@ main(void)
     test_stuck();
     test_stuck_dump_only();
     test_stuck_unseen_op();
+    test_stuck_lost_op_end();
     test_stuck_fairness();
     test_stuck_round_mover();
     test_slowpath();
