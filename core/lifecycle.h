@@ -80,11 +80,13 @@
  *     EVICTING or EVICTED that long.  A round that dumped and did not
  *     sweep (the REPL's "dump") does not count: only a sweep deletes such
  *     a ukey.  Not while its lock is held, nor while the thread of its
- *     last transition (or first event) is inside an operation, or may be
- *     (every thread at a loss, and in an input that began mid-run: an
- *     op_begin may be missing) until an op_begin or op_end of an
- *     outermost operation (all but a round's DUMP and SWEEP) shows where
- *     it is.  The earlier evidence is the later of its last transition
+ *     last transition (or first event) is inside an operation other than
+ *     a ROUND (a revalidator is inside one all its life; its DUMP and
+ *     SWEEP count), or may be (every thread at a loss, and in an input
+ *     that began mid-run: an op_begin may be missing) until an op_begin
+ *     or op_end of an outermost operation (all but a round's DUMP and
+ *     SWEEP) shows where it is: in none but that one, whatever op_end a
+ *     loss hid.  The earlier evidence is the later of its last transition
  *     (or first event) and the dp_del, in input order.
  *   - Stale actions (core/lifecycle-stale.c has the details): at the end
  *     of a round that ran its dump and its sweep, a datapath flow holding
