@@ -19,8 +19,6 @@
  * losses and runs. */
 #include "lifecycle.h"
 
-#include "lifecycle.h"
-
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
