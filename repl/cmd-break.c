@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Breakpoints and watches: "break", "tbreak", "condition", "delete",
- * "enable", "disable", "ignore", "info", "watch" and "unwatch", the parsers
- * that the model and a trace share (repl_break_parse(), repl_watch_parse(),
+ * "enable", "disable", "ignore", "info", "watch" and "unwatch", the parser
+ * of "watch" that the model and a trace share (repl_watch_parse(),
  * repl_target_parse(), each given its own name lookups), and whether a
  * breakpoint matches an event and stops there.  A breakpoint's condition
  * is any condition of "expect" (repl/cmd-expect.c parses and judges
@@ -20,20 +20,22 @@
 
 /* What the breakpoints name may not be there yet: ukdb declares threads
  * and flows by command, often after the breakpoints ("break" on top of
- * a script), a live session's program starts its threads as it goes, and
- * a breakpoint or watch set on a trace is in the session's script, which
- * a configuration change runs again (repl_rescript()) and the explorer
- * hands back: run on a fresh model, it names what only the trace had.
- * As gdb with "set breakpoint pending on", such a name is no error (one
- * typed at the prompt neither, rather than a query): it is said, and
+ * a script), a live session's program starts its threads and declares
+ * its flows as it goes, and a breakpoint or watch set on a trace is in
+ * the session's script, which a configuration change runs again
+ * (repl_rescript()) and the explorer hands back: run on a fresh model, it
+ * names what only the trace had.  As gdb with "set breakpoint pending
+ * on", such a name is no error (one typed at the prompt neither, rather
+ * than a query): it is said, and
  *
- *   - a thread makes the breakpoint pending ('unresolved'): its id
- *     depends on the threads that start before it, so it is looked up
- *     by name again wherever the threads change (repl_bp_resolve());
+ *   - a thread or flow a breakpoint's filter names makes it pending
+ *     ('unresolved'): its id (a flow's ufid) is where the breakpoint
+ *     applies, so it is looked up by name again wherever that changes
+ *     (repl_bp_resolve());
  *
- *   - a flow on the model gets the ufid that a flow of that name has
- *     there (and in a trace of ukdb): it matches once declared.  A
- *     trace's flows are its own: one it lacks stays an error;
+ *   - a flow a watch names on the model gets the ufid that a flow of that
+ *     name has there (and in a trace of ukdb): it matches once declared.
+ *     A trace's flows are its own: one it lacks stays an error;
  *
  *   - a condition's names are judged at each hit (repl/cmd-expect.c).
  *
@@ -84,37 +86,95 @@ bp_place(const struct repl *r)
     return r->trace ? "the trace" : "the model";
 }
 
-/* The id of the thread 'name' where the breakpoints apply now, into
- * '*id'.  False if there is none of that name. */
+/* The filter that gives each enum bp_name, as typed. */
+static const char *const bp_name_filter[N_BP_NAMES] = {
+    [BP_NAME_FLOW] = "flow",
+    [BP_NAME_THREAD] = "thread",
+};
+
+/* The id of 'name', a thread or a flow ('which'), where the breakpoints
+ * apply now (a thread's id, a flow's ufid), into '*id'.  False if there
+ * is none of that name. */
 static bool
-bp_thread_id(const struct repl *r, const char *name, int *id)
+bp_name_id(const struct repl *r, enum bp_name which, const char *name,
+           uint64_t *id)
 {
+    if (which == BP_NAME_FLOW) {
+        if (r->trace) {
+            *id = trace_flow_ufid(r->trace, name);
+        } else {
+            const struct uk_flow *f = (r->udpif
+                                       ? udpif_find_flow(r->udpif, name)
+                                       : NULL);
+            *id = f ? f->ufid : 0;
+        }
+        return *id != 0;        /* (A ufid of 0 means "none".) */
+    }
+    int thread_id = 0;
+    bool found;
     if (r->trace) {
-        return trace_thread_id(r->trace, name, id);
+        found = trace_thread_id(r->trace, name, &thread_id);
+    } else {
+        const struct uk_thread *t = (r->udpif
+                                     ? udpif_find_thread(r->udpif, name)
+                                     : NULL);
+        found = t != NULL;
+        thread_id = t ? (int) t->id : 0;
     }
-    const struct uk_thread *t = (r->udpif ? udpif_find_thread(r->udpif, name)
-                                 : NULL);
-    if (t) {
-        *id = (int) t->id;
-    }
-    return t != NULL;
+    *id = (uint64_t) thread_id;
+    return found;
 }
 
-/* "Breakpoint N (WHAT) pending: the model has no thread NAME.", or
- * "resolved" if 'found', as gdb says a pending breakpoint. */
-static void
-bp_say_pending(struct repl *r, const struct breakpoint *bp, bool found)
+/* Looks up the names of 'bp' where the breakpoints apply now, into its
+ * 'thread_id' and 'ufid' ("any" for one missing).  True if all are
+ * there. */
+static bool
+bp_lookup(const struct repl *r, struct breakpoint *bp)
 {
-    repl_printf(r, "%s %d (%s) %s: %s %s thread %s.\n",
+    bool all = true;
+    for (int k = 0; k < N_BP_NAMES; k++) {
+        uint64_t id = 0;
+        bool found = bp->names[k] && bp_name_id(r, k, bp->names[k], &id);
+        all = all && (found || !bp->names[k]);
+        if (k == BP_NAME_THREAD) {
+            bp->thread_id = found ? (int) id : -1;
+        } else {
+            bp->ufid = found ? id : 0;
+        }
+    }
+    return all;
+}
+
+/* "Breakpoint N (WHAT) pending: the model has no thread NAME.", for the
+ * names it lacks ("... has no flow F and no thread T."), or, once it has
+ * them all, "... resolved: the trace has flow F and thread T.", as gdb
+ * says a pending breakpoint. */
+static void
+bp_say_pending(struct repl *r, const struct breakpoint *bp)
+{
+    char names[256] = "";
+    size_t len = 0;
+    for (int k = 0; k < N_BP_NAMES; k++) {
+        uint64_t id;
+        if (bp->names[k] && len < sizeof names
+            && (!bp->unresolved || !bp_name_id(r, k, bp->names[k], &id))) {
+            len += (size_t) snprintf(names + len, sizeof names - len,
+                                     "%s%s %s", !len ? ""
+                                     : bp->unresolved ? " and no " : " and ",
+                                     bp_name_filter[k], bp->names[k]);
+        }
+    }
+    repl_printf(r, "%s %d (%s) %s: %s %s %s.\n",
                 bp->temporary ? "Temporary breakpoint" : "Breakpoint",
-                bp->number, bp->text, found ? "resolved" : "pending",
-                bp_place(r), found ? "has" : "has no", bp->thread);
+                bp->number, bp->text,
+                bp->unresolved ? "pending" : "resolved", bp_place(r),
+                bp->unresolved ? "has no" : "has", names);
 }
 
 /* The filters of "break"/"tbreak" ('argv[0]'), from argv[i] on. */
 static bool
-parse_filters(struct repl *r, const struct repl_bp_names *names,
-              struct breakpoint *bp, int argc, char *argv[], int i)
+parse_filters(struct repl *r, struct breakpoint *bp, int argc, char *argv[],
+              int i)
 {
     const char *cmd = argv[0];
     static const char *const filters[] = { "ukey", "flow", "thread" };
@@ -144,15 +204,15 @@ parse_filters(struct repl *r, const struct repl_bp_names *names,
                 return false;
             }
             bp->ukey_id = id;
-        } else if (!strcmp(argv[i], "flow")) {
-            if (!names->flow(r, cmd, argv[i + 1], &bp->ufid)) {
-                return false;
+            continue;
+        }
+        /* Kept by name, looked up where the breakpoint applies (it may
+         * be pending: see repl_bp_note()) and again wherever that
+         * changes (repl_bp_resolve()). */
+        for (int k = 0; k < N_BP_NAMES; k++) {
+            if (!strcmp(argv[i], bp_name_filter[k])) {
+                bp->names[k] = uk_xstrdup(argv[i + 1]);
             }
-        } else {
-            /* Kept by name, looked up where the breakpoint applies (it
-             * may be pending: see repl_bp_note()) and again wherever the
-             * threads change (repl_bp_resolve()). */
-            bp->thread = uk_xstrdup(argv[i + 1]);
         }
     }
     if (given[0] && given[1]) {
@@ -188,60 +248,67 @@ parse_transition(struct repl *r, const char *cmd, struct breakpoint *bp,
     return true;
 }
 
-/* The condition after "if" in argv[] of "break"/"tbreak" ('argv[0]'),
- * as gdb writes one ("break ... if COND"), into '*cond' (NULL without
- * "if"); cuts '*argc' to the words before it.  False after an error. */
-static bool
-parse_if(struct repl *r, int *argc, char *argv[], struct repl_cond **cond)
+/* The position of "if" in argv[] of "break"/"tbreak" ('argv[0]'), as gdb
+ * writes a condition ("break ... if COND"), or 'argc' without one; -1
+ * after an error (nothing after it). */
+static int
+find_if(struct repl *r, int argc, char *argv[])
 {
-    *cond = NULL;
-    for (int i = 2; i < *argc; i++) {
+    for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "if")) {
-            if (i + 1 == *argc) {
+            if (i + 1 == argc) {
                 repl_usage_error(r, argv[0], "'if' needs a condition, as "
                                  "\"expect\" takes one");
-                return false;
+                return -1;
             }
-            *cond = repl_cond_parse(r, argv[0], *argc - i - 1, argv + i + 1,
-                                    true);
-            *argc = i;
-            return *cond != NULL;
+            return i;
         }
     }
-    return true;
+    return argc;
 }
 
-static enum cmd_status
-break_parse__(struct repl *r, int argc, char *argv[],
-              const struct repl_bp_names *names, struct breakpoint *bp);
+void
+repl_bp_free(struct breakpoint *bp)
+{
+    free(bp->text);
+    for (int k = 0; k < N_BP_NAMES; k++) {
+        free(bp->names[k]);
+    }
+    repl_cond_free(bp->cond);
+}
 
+static bool break_parse__(struct repl *r, int argc, char *argv[],
+                          struct breakpoint *bp);
+
+/* "break" and "tbreak" ('argv[0]'), on the model or on a trace: the
+ * words are parsed in their order (a note, or the first error, goes with
+ * the first word that calls for it), the condition after "if" last. */
 enum cmd_status
-repl_break_parse(struct repl *r, int argc, char *argv[],
-                 const struct repl_bp_names *names)
+cmd_break(struct repl *r, int argc, char *argv[])
 {
     struct breakpoint bp = {
         .from = -1, .to = -1, .violation = -1, .thread_id = -1,
         .enabled = true, .temporary = !strcmp(argv[0], "tbreak"),
     };
     r->bp_notes[0] = '\0';
-    if (!parse_if(r, &argc, argv, &bp.cond)) {
+    int if_at = find_if(r, argc, argv);
+    if (if_at < 0 || !break_parse__(r, if_at, argv, &bp)
+        || (if_at < argc
+            && !(bp.cond = repl_cond_parse(r, argv[0], argc - if_at - 1,
+                                           argv + if_at + 1, true)))) {
+        repl_bp_free(&bp);
         return CMD_ERROR;
     }
-    enum cmd_status status = break_parse__(r, argc, argv, names, &bp);
-    if (status != CMD_OK) {
-        repl_cond_free(bp.cond);
-        return status;
-    }
-    bp.unresolved = bp.thread && !bp_thread_id(r, bp.thread, &bp.thread_id);
+    bp.unresolved = !bp_lookup(r, &bp);
     char text[256];
-    repl_join(text, sizeof text, argv + 1, (size_t) argc - 1, " ");
+    repl_join(text, sizeof text, argv + 1, (size_t) if_at - 1, " ");
     bp.number = ++r->sess.next_bp_number;
     bp.text = uk_xstrdup(text);
     r->sess.bps = uk_grow(r->sess.bps, &r->sess.allocated_bps,
                           r->sess.n_bps + 1, sizeof *r->sess.bps);
     r->sess.bps[r->sess.n_bps++] = bp;
     if (bp.unresolved) {
-        bp_say_pending(r, &bp, false);  /* As gdb: only that. */
+        bp_say_pending(r, &bp);         /* As gdb: only that. */
     } else {
         repl_printf(r, "%s %d: %s\n", bp.temporary ? "Temporary breakpoint"
                                                     : "Breakpoint",
@@ -251,60 +318,47 @@ repl_break_parse(struct repl *r, int argc, char *argv[],
     return CMD_OK;
 }
 
-/* The kind and filters of a breakpoint, the words before "if". */
-static enum cmd_status
-break_parse__(struct repl *r, int argc, char *argv[],
-              const struct repl_bp_names *names, struct breakpoint *bp_)
+/* The kind and filters of a breakpoint, the 'argc' words before "if". */
+static bool
+break_parse__(struct repl *r, int argc, char *argv[], struct breakpoint *bp)
 {
-    struct breakpoint bp = *bp_;
     int i = 2;
     if (!strcmp(argv[1], "transition")) {
-        bp.kind = BP_TRANSITION;
+        bp->kind = BP_TRANSITION;
         if (argc < 3) {
             repl_usage_error(r, argv[0], "transition needs [FROM->]TO");
-            return CMD_ERROR;
+            return false;
         }
-        if (!parse_transition(r, argv[0], &bp, argv[2])) {
-            return CMD_ERROR;
+        if (!parse_transition(r, argv[0], bp, argv[2])) {
+            return false;
         }
         i = 3;
     } else if (!strcmp(argv[1], "violation")) {
-        bp.kind = BP_VIOLATION;
+        bp->kind = BP_VIOLATION;
         if (argc > 2) {
-            bp.violation = uk_violation_kind_from_name(argv[2]);
-            if (bp.violation < 0) {
+            bp->violation = uk_violation_kind_from_name(argv[2]);
+            if (bp->violation < 0) {
                 repl_usage_error(r, argv[0], "'%s': no such violation kind",
                                  argv[2]);
-                return CMD_ERROR;
+                return false;
             }
             i = 3;
         }
     } else if (!strcmp(argv[1], "event")) {
-        bp.kind = BP_EVENT;
-        if (argc < 3 || (bp.event_type = uk_event_type_from_name(argv[2]))
+        bp->kind = BP_EVENT;
+        if (argc < 3 || (bp->event_type = uk_event_type_from_name(argv[2]))
                         < 0) {
             repl_usage_error(r, argv[0], "'%s': no such event",
                              argc < 3 ? "" : argv[2]);
-            return CMD_ERROR;
+            return false;
         }
         i = 3;
     } else {
         repl_usage_error(r, argv[0], "'%s': expected transition, violation "
                          "or event", argv[1]);
-        return CMD_ERROR;
+        return false;
     }
-    if (!parse_filters(r, names, &bp, argc, argv, i)) {
-        free(bp.thread);
-        return CMD_ERROR;
-    }
-    *bp_ = bp;
-    return CMD_OK;
-}
-
-enum cmd_status
-cmd_break(struct repl *r, int argc, char *argv[])
-{
-    return repl_break_parse(r, argc, argv, &model_names);
+    return parse_filters(r, bp, argc, argv, i);
 }
 
 bool
@@ -373,13 +427,16 @@ repl_bp_hit(struct repl *r, struct breakpoint *bp)
     return true;
 }
 
-/* A breakpoint holds its thread's id, as gdb's holds an address: ids are
- * given in the order threads start, so one trace's revalidator1 may be
- * another's h1, or the model's h0, and a thread only a trace has is no
- * thread at all on the model.  As gdb's breakpoint_re_set() when shared
- * libraries come and go, each is looked up again by name here; one whose
- * thread is gone stays, pending, and works again once it is back (its
- * condition, ignore count, hits and enabled state untouched). */
+/* A breakpoint holds its thread's id and its flow's ufid, as gdb's holds
+ * an address: thread ids are given in the order threads start, so one
+ * trace's revalidator1 may be another's h1, or the model's h0; a flow's
+ * ufid is the model's hash of its name, but another program's trace
+ * names its own (the f1 of one may be the f2 of another); and a thread or
+ * flow only a trace has is none at all on the model.  As gdb's
+ * breakpoint_re_set() when shared libraries come and go, each is looked
+ * up again by name here; one whose name is gone stays, pending, and works
+ * again once it is back (its condition, ignore count, hits and enabled
+ * state untouched). */
 void
 repl_bp_resolve(struct repl *r)
 {
@@ -390,17 +447,12 @@ repl_bp_resolve(struct repl *r)
     }
     for (size_t i = 0; i < r->sess.n_bps; i++) {
         struct breakpoint *bp = &r->sess.bps[i];
-        if (!bp->thread) {
-            continue;
-        }
-        int id;
-        bool found = bp_thread_id(r, bp->thread, &id);
-        bp->thread_id = found ? id : -1;
+        bool found = bp_lookup(r, bp);
         if (found != bp->unresolved) {
             continue;           /* As it was. */
         }
         bp->unresolved = !found;
-        bp_say_pending(r, bp, found);
+        bp_say_pending(r, bp);
     }
 }
 
@@ -470,14 +522,6 @@ repl_motion_status(const struct repl *r)
     return r->bp_cond_error ? CMD_ERROR : CMD_OK;
 }
 
-static void
-bp_free(struct breakpoint *bp)
-{
-    free(bp->text);
-    free(bp->thread);
-    repl_cond_free(bp->cond);
-}
-
 void
 repl_bp_stopped(struct repl *r, const struct breakpoint *bp)
 {
@@ -493,7 +537,7 @@ repl_bp_stopped(struct repl *r, const struct breakpoint *bp)
     }
     if (bp->temporary) {
         size_t k = (size_t) (bp - r->sess.bps);
-        bp_free(&r->sess.bps[k]);
+        repl_bp_free(&r->sess.bps[k]);
         memmove(&r->sess.bps[k], &r->sess.bps[k + 1],
                 (r->sess.n_bps - k - 1) * sizeof *r->sess.bps);
         r->sess.n_bps--;
@@ -568,7 +612,7 @@ cmd_delete(struct repl *r, int argc, char *argv[])
     size_t kept = 0;
     for (size_t i = 0; i < r->sess.n_bps; i++) {
         if (is_listed(listed, argc, r->sess.bps[i].number)) {
-            bp_free(&r->sess.bps[i]);
+            repl_bp_free(&r->sess.bps[i]);
         } else {
             r->sess.bps[kept++] = r->sess.bps[i];
         }

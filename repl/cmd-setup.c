@@ -395,6 +395,7 @@ cmd_flow(struct repl *r, int argc, char *argv[])
     if (t) {
         f->handler = t;
     }
+    repl_bp_resolve(r);         /* A breakpoint may name it. */
     return CMD_OK;
 }
 

@@ -147,13 +147,12 @@ const struct repl_cmd repl_commands[] = {
       "  break event NAME [ukey ID|flow NAME] [thread NAME]\n"
       "  Motion commands stop after the step that hits it.  With \"if COND\"\n"
       "  (any condition of \"expect\": \"if stat live_ukeys >= 2\"), only\n"
-      "  where COND holds after that step (\"help condition\").  A thread is\n"
-      "  found by name again whenever the threads change (open, close,\n"
-      "  a thread declared, back): where it is not, the breakpoint is\n"
-      "  pending and matches nothing until it is (\"info breakpoints\").\n"
-      "  So when set too, as gdb's \"set breakpoint pending on\": a thread\n"
-      "  not declared (or started) yet is no error.  On the model, a flow\n"
-      "  not declared yet is the flow of that name once it is, and a\n"
+      "  where COND holds after that step (\"help condition\").  A flow or\n"
+      "  thread is found by name again wherever they change (open, close,\n"
+      "  one declared, back): where it is not, the breakpoint is pending\n"
+      "  and matches nothing until it is (\"info breakpoints\").  So when\n"
+      "  set too, as gdb's \"set breakpoint pending on\": a flow or thread\n"
+      "  not declared (or started) yet is no error.  On the model, a\n"
       "  condition's names are looked up at each hit (a note says so).",
       "break transition EVICTED->DELETED flow f1", 1, -1, cmd_break,
       complete_break, REPL_CMD_RECORD | REPL_CMD_ANY_MODE },
@@ -270,7 +269,8 @@ const struct repl_cmd repl_commands[] = {
       "open traces/race-v1-replace", 1, 1, cmd_open, NULL, 0 },
     { "close", "", "close the trace, back to the model",
       "  The model session is as it was before \"open\" (breakpoints and\n"
-      "  watches stay; one on a thread the model lacks is pending).",
+      "  watches stay; one on a flow or thread the model lacks is\n"
+      "  pending).",
       "close", 0, 0, cmd_close, NULL, 0 },
     { "wait", "[SECONDS]", "on a live session: wait for new events",
       "  Reads until new events come, the session ends or SECONDS pass\n"

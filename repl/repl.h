@@ -91,6 +91,17 @@ enum bp_kind {
     BP_EVENT,
 };
 
+/* The filters of a breakpoint that give a name ("flow NAME", "thread
+ * NAME"), in the order "help break" writes them.  A name is an id where
+ * the breakpoint applies (a flow's ufid, a thread's id), and ids differ
+ * from one trace to another and from the model: the name is kept and
+ * looked up again wherever they may change (repl_bp_resolve()). */
+enum bp_name {
+    BP_NAME_FLOW,
+    BP_NAME_THREAD,
+    N_BP_NAMES
+};
+
 struct breakpoint {
     int number;
     enum bp_kind kind;
@@ -100,13 +111,14 @@ struct breakpoint {
     int violation;              /* Kind, -1 = any. */
     int event_type;             /* BP_EVENT. */
     uint64_t ukey_id;           /* 0 = any. */
-    uint64_t ufid;              /* 0 = any. */
-    int thread_id;              /* -1 = any; else the id of 'thread'
-                                 * where it applies now. */
-    char *thread;               /* (owned) "thread NAME": NAME, or NULL.
-                                 * Ids are per model and per trace: it
-                                 * is resolved again wherever the
-                                 * threads change (repl_bp_resolve()). */
+    uint64_t ufid;              /* 0 = any; else the ufid of the flow
+                                 * names[BP_NAME_FLOW] where it applies
+                                 * now. */
+    int thread_id;              /* -1 = any; else the id of the thread
+                                 * names[BP_NAME_THREAD] where it
+                                 * applies now. */
+    char *names[N_BP_NAMES];    /* (owned) The NAME of each of those
+                                 * filters given, else NULL. */
     uint64_t hits;              /* Events that matched, where its
                                  * condition held, ignored or not. */
     uint64_t ignore;            /* "ignore N COUNT": hits left to pass. */
@@ -116,11 +128,11 @@ struct breakpoint {
                                  * step under way, 'cond' to be judged
                                  * after it (repl_bp_judge()). */
     size_t pending_event;       /* That event, in 'sess.events'. */
-    bool unresolved;            /* Its 'thread' is not where it applies
-                                 * now (the open trace, else the model):
-                                 * kept, as gdb keeps a pending
+    bool unresolved;            /* One of its 'names' is not where it
+                                 * applies now (the open trace, else the
+                                 * model): kept, as gdb keeps a pending
                                  * breakpoint, matching nothing until
-                                 * the thread is there. */
+                                 * all are there. */
 };
 
 struct watch {
@@ -362,16 +374,13 @@ bool repl_detail_names_seqs(const char *detail, uint64_t seq, uint64_t seq2);
 void repl_json_string(const char *s);
 
 /* Breakpoints (repl/cmd-break.c), shared by the model and a trace
- * (repl/trace-motion.c): how "break" looks up the flows it is given (its
- * threads are kept by name: repl_bp_resolve()), the parser that adds a
- * breakpoint to 'r->bps' (as "break" and "tbreak" do; prints its errors),
- * and whether one matches an event. */
+ * (repl/trace-motion.c): how "watch" and "last" look up the flows they
+ * are given ("break" keeps its flows and threads by name:
+ * repl_bp_resolve()), and whether a breakpoint matches an event. */
 struct repl_bp_names {
     bool (*flow)(struct repl *, const char *cmd, const char *name,
                  uint64_t *ufid);
 };
-enum cmd_status repl_break_parse(struct repl *, int argc, char *argv[],
-                                 const struct repl_bp_names *);
 bool repl_bp_matches(const struct breakpoint *, const struct ukey_event *);
 /* The model's observer's part: each breakpoint that event 'e' (the last
  * of 'sess.events') hits, unless one stopped the step already or "goto"
@@ -391,14 +400,15 @@ bool repl_bp_hit(struct repl *, struct breakpoint *);
  * and 'r->bp_hit', after a command that is no motion. */
 void repl_bp_judge(struct repl *);
 void repl_bp_forget(struct repl *);
-/* Looks up again, by name, the thread of each breakpoint that names one,
- * where the breakpoints apply now: the open trace, else the model (as gdb
- * re-sets its breakpoints when symbols come and go).  Call whenever the
- * threads there change: a trace opened, read further (live) or closed, a
- * thread declared, the model rebuilt.  One whose thread is gone becomes
- * pending, one whose thread is back resolved, and says so ("Breakpoint N
- * (WHAT) pending: the model has no thread NAME."), unless quiet.  Does
- * nothing while the model is rebuilt ('r->replaying'). */
+/* Looks up again, by name, the threads and flows that breakpoints name
+ * (enum bp_name), where the breakpoints apply now: the open trace, else
+ * the model (as gdb re-sets its breakpoints when symbols come and go).
+ * Call whenever they may change there: a trace opened, read further
+ * (live) or closed, a thread or flow declared, the model rebuilt.  One
+ * that lacks a name becomes pending, one that has them all again
+ * resolved, and says so ("Breakpoint N (WHAT) pending: the model has no
+ * flow NAME."), unless quiet.  Does nothing while the model is rebuilt
+ * ('r->replaying'). */
 void repl_bp_resolve(struct repl *);
 /* Notes that the breakpoint, watch or condition being set names 'what'
  * ("flow", "thread") 'name', which the model lacks, and so 'then' (what
@@ -407,6 +417,8 @@ void repl_bp_resolve(struct repl *);
  * repl/cmd-break.c). */
 void repl_bp_note(struct repl *, const char *what, const char *name,
                   const char *then);
+/* Frees what 'bp' owns. */
+void repl_bp_free(struct breakpoint *bp);
 /* Deletes 'bp', once it has stopped, if it is temporary ("tbreak"); on a
  * trace, whose motions are not in the session's script, puts "delete N"
  * there, so that a re-run does not set it again. */

@@ -73,9 +73,7 @@ repl_session_free(struct repl_session *s)
     free(s->redo);
     free(s->events);
     for (size_t i = 0; i < s->n_bps; i++) {
-        free(s->bps[i].text);
-        free(s->bps[i].thread);
-        repl_cond_free(s->bps[i].cond);
+        repl_bp_free(&s->bps[i]);
     }
     free(s->bps);
     for (size_t i = 0; i < s->n_watches; i++) {

@@ -381,7 +381,7 @@ trace_execute__(struct repl *r, int argc, char *argv[])
     } else if (!strcmp(c, "reverse-continue")) {
         return cmd_reverse_continue(r, argc, argv);
     } else if (!strcmp(c, "break") || !strcmp(c, "tbreak")) {
-        return repl_break_parse(r, argc, argv, &trace_bp_names);
+        return cmd_break(r, argc, argv);
     } else if (!strcmp(c, "watch")) {
         return repl_watch_parse(r, argc, argv, &trace_bp_names);
     } else if (!strcmp(c, "last")) {

@@ -228,10 +228,10 @@ test_expect_success 'watch: a rejected transition in the step line'"'"'s words' 
 # Breakpoints and watches set on a trace are the session's: they stayed
 # after "close", but a variant change, which runs the session's script
 # again, dropped them (only the model's commands were in it).  A flow
-# the model declares only later (f1) is the flow of that name; a thread
-# only the trace has (handler0) leaves its breakpoint pending, as gdb
-# keeps a breakpoint whose location is not loaded: the variant change
-# goes on, and it matches nothing on the model.
+# the model declares only later (f1) or a thread only the trace has
+# (handler0) leaves its breakpoint pending, as gdb keeps a breakpoint
+# whose location is not loaded: the variant change goes on, it matches
+# nothing on the model, and the flow'"'"'s once the model declares it.
 test_expect_success 'breakpoints set on a trace survive close and variant' '
     printf "%s\n" "handler h0" \
         "open $TEST_TOP/traces/race-v1-replace" \
@@ -243,9 +243,10 @@ test_expect_success 'breakpoints set on a trace survive close and variant' '
         "$UKDB" >out 2>err &&
     ! test -s err &&
     test_grep "^variant v1-replace: re-ran the session" out &&
-    test_grep "^1   break transition VISIBLE flow f1  (hit 0 times)\$" out &&
+    test_grep "^1   break transition VISIBLE flow f1  (hit 0 times)  \[pending: names what the model lacks\]\$" out &&
     test_grep "^2   break transition OPERATIONAL thread handler0  (hit 0 times)  \[pending: names what the model lacks\]\$" out &&
     ! grep -q "^3 " out &&
+    test_grep "^Breakpoint 1 (transition VISIBLE flow f1) resolved: the model has flow f1\.\$" out &&
     test_grep "^1   flow f1\$" out &&
     test_grep "^watch flow f1: ukey#1 CREATED -> VISIBLE by h0" out &&
     test_grep "^Breakpoint 1: transition ukey#1 CREATED->VISIBLE" out
@@ -309,9 +310,10 @@ test_expect_success 'a breakpoint finds its thread again: close, declaration, ba
 # session's script, which the explorer hands back and "ukdb FILE" runs on
 # a fresh model.  Before, a thread or flow the model had not declared was
 # an error ("no such thread"), and such a script stopped there.  Now, as
-# gdb with "set breakpoint pending on": a thread makes the breakpoint
-# pending until declared, a flow (whose ufid is its name's) and a
-# condition's names are noted; each then works as if declared first.
+# gdb with "set breakpoint pending on": a thread or flow makes the
+# breakpoint pending until declared, a watch's flow (whose ufid is its
+# name's) and a condition's names are noted; each then works as if
+# declared first.
 # Malformed commands are errors as before, at FILE:LINE.
 test_expect_success 'names the model lacks yet: pending or noted, then hit' '
     printf "%s\n" "break event upcall thread h1" \
@@ -324,8 +326,9 @@ test_expect_success 'names the model lacks yet: pending or noted, then hit' '
     ! test -s err &&
     test_grep "^Breakpoint 1 (event upcall thread h1) pending: the model has no thread h1\.\$" out &&
     ! grep -q "^Breakpoint 1: event" out &&
-    test_grep "^Temporary breakpoint 2: transition OPERATIONAL flow f2\$" out &&
-    test "$(grep -c "^Note: the model has no flow f2 yet; it applies to the flow of that name once declared\.\$" out)" = 2 &&
+    test_grep "^Temporary breakpoint 2 (transition OPERATIONAL flow f2) pending: the model has no flow f2\.\$" out &&
+    test_grep "^Temporary breakpoint 2 (transition OPERATIONAL flow f2) resolved: the model has flow f2\.\$" out &&
+    test "$(grep -c "^Note: the model has no flow f2 yet; it applies to the flow of that name once declared\.\$" out)" = 1 &&
     test_grep "^Note: the model has no flow f2 yet; the condition looks it up at each hit\.\$" out &&
     test_grep "^Breakpoint 1 (event upcall thread h1) resolved: the model has thread h1\.\$" out &&
     test_grep "^1   break event upcall thread h1  (hit 0 times)\$" out &&
@@ -342,9 +345,10 @@ test_expect_success 'names the model lacks yet: pending or noted, then hit' '
 '
 
 # On a trace too, a thread it lacks sets the breakpoint pending (before:
-# "no such thread in the trace"), resolved where the thread is; a flow
-# the trace lacks stays an error: its flows are all its own.
-test_expect_success 'on a trace: a thread it lacks is pending, a flow an error' '
+# "no such thread in the trace"), resolved where the thread is; so does a
+# flow it lacks (before: "no such flow in the trace", as if a trace's
+# flows were all there: a live session's come as it runs).
+test_expect_success 'on a trace: a thread or flow it lacks is pending' '
     "$UKDB" "$TEST_TOP/traces/race-v1-replace" -c "break event upcall thread handler1; info breakpoints; continue; close; handler handler1; info breakpoints; break event upcall flow f9" >out 2>err;
     test $? = 0 && ! test -s err &&
     test_grep "^Breakpoint 1 (event upcall thread handler1) pending: the trace has no thread handler1\.\$" out &&
@@ -352,9 +356,52 @@ test_expect_success 'on a trace: a thread it lacks is pending, a flow an error' 
     test_grep "^end of the trace" out &&
     test_grep "^Breakpoint 1 (event upcall thread handler1) resolved: the model has thread handler1\.\$" out &&
     test_grep "^1   break event upcall thread handler1  (hit 0 times)\$" out &&
-    test "$(ukdb_rc "open $TEST_TOP/traces/race-v1-replace; break event upcall flow f9")" = 2 &&
-    test_grep "^ukdb: error: break: .f9.: no such flow in the trace" err
+    "$UKDB" "$TEST_TOP/traces/race-v1-replace" -c "break event upcall flow f9 thread handler1; break event upcall flow f1 thread handler9; info breakpoints; continue" >out 2>err &&
+    ! test -s err &&
+    test_grep "^Breakpoint 1 (event upcall flow f9 thread handler1) pending: the trace has no flow f9 and no thread handler1\.\$" out &&
+    test_grep "^Breakpoint 2 (event upcall flow f1 thread handler9) pending: the trace has no thread handler9\.\$" out &&
+    test_grep "^1   break event upcall flow f9 thread handler1  (hit 0 times)  \[pending: names what the trace lacks\]\$" out &&
+    test_grep "^end of the trace" out
 '
+
+if command -v babeltrace2 >/dev/null; then
+    # Two traces of another program, whose ufids are its own: the same
+    # events, but what is f1 (ufid 0x10) in one is f2 in the other.
+    . "$TEST_TOP/tests/helper/audit-scenarios.sh"
+    { scn_head; scn_install 1 0x10 3; scn_install 2 0x20 5; } |
+        /usr/bin/python3 "$TEST_TOP/tests/helper/ctf-write.py" "$TRASH/fa" &&
+    { scn_head | sed "s/0x10 name=f1/0x20 name=f1/; s/0x20 name=f2/0x10 name=f2/";
+      scn_install 1 0x10 3; scn_install 2 0x20 5; } |
+        /usr/bin/python3 "$TEST_TOP/tests/helper/ctf-write.py" "$TRASH/fb" ||
+        { echo "Bail out! ctf-write fa, fb"; exit 1; }
+
+    # A breakpoint held the ufid its flow had where it was set: set on
+    # f1 in one trace, it stopped at f2 in the other (at ukey 1, f1 being
+    # ukey 2 there), set on the model (f1'"'"'s ufid the hash of its
+    # name) it never stopped in either, and after "close" or a variant
+    # change it was not pending.  Now the flow is found by name again
+    # where the flows change, as a thread is.
+    test_expect_success 'a breakpoint finds its flow again in each trace' '
+        printf "%s\n" "open fa" "break transition VISIBLE flow f1" \
+            "continue" "close" "info breakpoints" "variant v1-replace" \
+            "info breakpoints" "open fb" "continue" "close" "handler h0" \
+            "flow f1 h0" "info breakpoints" "open fa" "continue" |
+            "$UKDB" >out 2>err &&
+        ! test -s err &&
+        test_grep "^Breakpoint 1 (transition VISIBLE flow f1) pending: the model has no flow f1\.\$" out &&
+        test "$(grep -c "^1   break transition VISIBLE flow f1  (hit [01] times\{0,1\})  \[pending: names what the model lacks\]\$" out)" = 2 &&
+        test_grep "^Breakpoint 1 (transition VISIBLE flow f1) resolved: the trace has flow f1\.\$" out &&
+        test_grep "^Breakpoint 1 (transition VISIBLE flow f1) resolved: the model has flow f1\.\$" out &&
+        grep "^Breakpoint 1: transition ukey" out >stops &&
+        printf "Breakpoint 1: transition ukey#%s CREATED->VISIBLE\n" 1 2 1 >want &&
+        test_cmp want stops &&
+        "$UKDB" -c "handler h0; flow f2 h0; break transition VISIBLE flow f2; open fb; continue; open fa; continue" >out 2>err &&
+        ! test -s err && ! grep -q "pending\|resolved" out &&
+        grep "^Breakpoint 1: transition ukey" out >stops &&
+        printf "Breakpoint 1: transition ukey#%s CREATED->VISIBLE\n" 1 2 >want &&
+        test_cmp want stops
+    '
+fi
 
 test_expect_success 'malformed breakpoints are still errors, at FILE:LINE' '
     for c in "break event nope thread h9" "tbreak event upcall thread" \

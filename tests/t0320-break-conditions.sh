@@ -163,6 +163,22 @@ test_expect_success 'a condition names a flow or thread declared later' '
     [ $(wc -l <err) = 1 ] && ! grep -q "not reached" out
 '
 
+# A breakpoint is read as typed: its filters, then the condition after
+# "if".  Before, the condition was parsed first: its notes came before the
+# flow filter'"'"'s ("Note: the model has no flow f3 yet; the condition
+# ...", then f2'"'"'s), and its error before that of a bad word ahead of it.
+test_expect_success 'notes and errors in the order of the command line' '
+    "$UKDB" -c "break transition VISIBLE flow f2 if state f3 VISIBLE" >out 2>err &&
+    ! test -s err &&
+    printf "%s\n" "Breakpoint 1 (transition VISIBLE flow f2) pending: the model has no flow f2." \
+        "Note: the model has no flow f3 yet; the condition looks it up at each hit." >want &&
+    test_cmp want out &&
+    test "$(ukdb_rc "$SETUP; break transition NOPE flow f1 if dp f1 here")" = 2 &&
+    test_grep "^ukdb: error: break: .NOPE.: no such state" err &&
+    test "$(ukdb_rc "$SETUP; break transition VISIBLE flow f1 thread if dp f1 here")" = 2 &&
+    test_grep "^ukdb: error: break: .thread. needs a value" err
+'
+
 test_expect_success 'help condition; help break mentions if' '
     "$UKDB" -c "help condition" >out &&
     test_grep "^usage: condition N \[COND\]$" out &&
