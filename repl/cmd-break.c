@@ -392,6 +392,14 @@ repl_bp_matches(const struct breakpoint *bp, const struct ukey_event *e)
     return false;
 }
 
+/* Counts a hit of 'bp', and whether it is a trace's (repl_bp_carry()). */
+static void
+bp_count_hit(const struct repl *r, struct breakpoint *bp)
+{
+    bp->hits++;
+    bp->trace_hits += r->trace != NULL;
+}
+
 /* As gdb (bpstat_check_breakpoint_conditions()): the condition first; a
  * hit where it is false is none at all, neither counted nor taken off the
  * ignore count, so "ignore N COUNT" passes the next COUNT hits where it
@@ -413,18 +421,58 @@ repl_bp_hit(struct repl *r, struct breakpoint *bp)
             repl_error(r, "Error in testing condition for breakpoint %d: %s",
                        bp->number, why);
             r->bp_cond_error = true;
-            bp->hits++;
+            bp_count_hit(r, bp);
             return true;
         case REPL_COND_TRUE:
             break;
         }
     }
-    bp->hits++;
+    bp_count_hit(r, bp);
     if (bp->ignore) {
         bp->ignore--;
+        bp->trace_ignored |= r->trace != NULL;
         return false;
     }
     return true;
+}
+
+/* A configuration change runs the session's script again on a fresh
+ * model: the model's motions are in it, and count their hits and use up
+ * ignore counts again, under the new code (as gdb's "run" counts hits
+ * anew).  A trace's motions are not, and the trace does not change: what
+ * its events did to the breakpoints stays.  Its hits are carried over
+ * (repl_bp_carry()); an ignore count it used up goes into the script as
+ * the "ignore N COUNT" that leaves it so, where it was used up, so that
+ * the model's motions after it are run again with the count they had (as
+ * the deletion of a tbreak it hit: repl_bp_stopped()). */
+void
+repl_bp_trace_done(struct repl *r)
+{
+    for (size_t i = 0; i < r->sess.n_bps; i++) {
+        struct breakpoint *bp = &r->sess.bps[i];
+        if (bp->trace_ignored && !r->replaying && !r->rescripting) {
+            char line[64];
+            snprintf(line, sizeof line, "ignore %d %" PRIu64, bp->number,
+                     bp->ignore);
+            repl_script_add(r, line);
+        }
+        bp->trace_ignored = false;
+    }
+}
+
+void
+repl_bp_carry(struct repl *r, const struct repl_session *old)
+{
+    for (size_t i = 0; i < old->n_bps; i++) {
+        const struct breakpoint *o = &old->bps[i];
+        for (size_t k = 0; k < r->sess.n_bps; k++) {
+            struct breakpoint *bp = &r->sess.bps[k];
+            if (bp->number == o->number) {
+                bp->hits += o->trace_hits;
+                bp->trace_hits = o->trace_hits;
+            }
+        }
+    }
 }
 
 /* A breakpoint holds its thread's id and its flow's ufid, as gdb's holds

@@ -153,7 +153,10 @@ const struct repl_cmd repl_commands[] = {
       "  and matches nothing until it is (\"info breakpoints\").  So when\n"
       "  set too, as gdb's \"set breakpoint pending on\": a flow or thread\n"
       "  not declared (or started) yet is no error.  On the model, a\n"
-      "  condition's names are looked up at each hit (a note says so).",
+      "  condition's names are looked up at each hit (a note says so).\n"
+      "  Hits and ignore counts stay across open and close; a variant\n"
+      "  (datapath, umaps, set) change counts those of the model's steps\n"
+      "  again, under the new code, and keeps those of a trace's events.",
       "break transition EVICTED->DELETED flow f1", 1, -1, cmd_break,
       complete_break, REPL_CMD_RECORD | REPL_CMD_ANY_MODE },
     { "tbreak", "transition|violation|event ... [if COND]",

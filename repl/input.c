@@ -306,6 +306,7 @@ repl_execute(struct repl *r, char *line)
          * "close", and a configuration change, which runs the script again,
          * must not drop them. */
         enum cmd_status status = trace_execute(r, argc, argv);
+        repl_bp_trace_done(r);
         if (status == CMD_OK && (c->flags & REPL_CMD_ANY_MODE)
             && !r->replaying && !r->rescripting && !r->redoing) {
             repl_script_add(r, copy);

@@ -122,6 +122,11 @@ struct breakpoint {
     uint64_t hits;              /* Events that matched, where its
                                  * condition held, ignored or not. */
     uint64_t ignore;            /* "ignore N COUNT": hits left to pass. */
+    uint64_t trace_hits;        /* Of 'hits', those on a trace's events:
+                                 * a configuration change keeps them
+                                 * (repl_bp_carry()). */
+    bool trace_ignored;         /* The command under way on a trace let
+                                 * a hit pass (repl_bp_trace_done()). */
     char *text;                 /* (owned) As typed, for "info". */
     struct repl_cond *cond;     /* (owned) "condition N COND", or NULL. */
     bool pending;               /* On the model: matched an event of the
@@ -417,6 +422,14 @@ void repl_bp_resolve(struct repl *);
  * repl/cmd-break.c). */
 void repl_bp_note(struct repl *, const char *what, const char *name,
                   const char *then);
+/* After a command on a trace: puts into the session's script, for each
+ * breakpoint whose ignore count it used up, the "ignore N COUNT" that
+ * leaves it so, for a configuration change to run again there. */
+void repl_bp_trace_done(struct repl *);
+/* After a configuration change has run the session's script again, from
+ * 'old', the session it replaces: adds to each breakpoint the hits that
+ * a trace's events made, which the script does not make again. */
+void repl_bp_carry(struct repl *, const struct repl_session *old);
 /* Frees what 'bp' owns. */
 void repl_bp_free(struct breakpoint *bp);
 /* Deletes 'bp', once it has stopped, if it is temporary ("tbreak"); on a

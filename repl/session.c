@@ -152,6 +152,7 @@ repl_rescript(struct repl *r, const struct udpif_config *cfg,
                    r->captured_error);
         return EINVAL;
     }
+    repl_bp_carry(r, &old.sess);
     session_state_free(&old);
     repl_trace_events(r, n_traced);
     repl_events_rewrite(r);

@@ -276,6 +276,32 @@ test_expect_success 'a tbreak hit on a trace stays deleted after a variant chang
     test_grep "^No breakpoints\.\$" model
 '
 
+# A configuration change runs the session'"'"'s script again: the model'"'"'s
+# motions count their hits again under the new code, but a trace'"'"'s are
+# not in the script.  Before, the hits made on a trace were lost and the
+# ignore count it had used up came back whole ("hit 1 time; ignore next
+# 99" after "variant" or "datapath", where "open" again kept "hit 10
+# times; ignore next 90").  Now what the trace'"'"'s events did stays, as a
+# tbreak they hit stays deleted; and the model'"'"'s motions after them run
+# again with the ignore count they had.
+test_expect_success 'hits and ignore counts made on a trace survive a variant change' '
+    printf "%s\n" "handler h0" "revalidator r0" "flow f1 h0" \
+        "open $TEST_TOP/traces/race-v1-replace" "break event op_end" \
+        "ignore 1 100" "tbreak event upcall" "continue" "continue" \
+        "info breakpoints" "close" "upcall h0 f1" "run" "info breakpoints" \
+        "open $TEST_TOP/traces/race-v1-replace" "info breakpoints" "close" \
+        "variant v1-replace" "info breakpoints" "variant upstream" \
+        "info breakpoints" | "$UKDB" >out 2>err &&
+    ! test -s err &&
+    test_grep "^1   break event op_end  (hit 9 times; ignore next 91)\$" out &&
+    test "$(grep -c "^1   break event op_end  (hit 10 times; ignore next 90)\$" out)" = 4 &&
+    "$UKDB" "$TEST_TOP/traces/race-v1-replace" -c "break event op_end; ignore 1 5; continue; info breakpoints; close; datapath netdev; info breakpoints; pmd p0; flow f1 p0; upcall p0 f1; run; info breakpoints" >dp 2>err &&
+    ! test -s err &&
+    test "$(grep -c "^1   break event op_end  (hit 6 times)\$" dp)" = 2 &&
+    test_grep "^Breakpoint 1: op_end UPCALL_CB" dp &&
+    test_grep "^1   break event op_end  (hit 7 times)\$" dp
+'
+
 # A breakpoint holds its thread's id, and ids are per trace and per model:
 # the committed trace's handler0 is thread 2, which is h0 in a model that
 # declared h0 first.  Before, a breakpoint set on the trace's handler0
