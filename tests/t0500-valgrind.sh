@@ -152,6 +152,15 @@ test_expect_success 'valgrind: breakpoints before their names, a tbreak hit on a
     vg 2 --keep-going -c "handler h0; break event upcall thread h1 if runnable h1; tbreak transition OPERATIONAL flow f2; watch flow f2; break transition VISIBLE if state f2 VISIBLE; break event upcall flow f3 thread h1 if state f3 NOPE; condition 3 dp f4 present; open $TEST_TOP/traces/race-v1-replace; tbreak event upcall; break event op_end thread nosuch; continue; close; handler h1; flow f1 h0; flow f2 h1; upcall h1 f2; run; variant v1-replace; info breakpoints; info watches"
 '
 
+# Breakpoints on a flow, kept by name with their thread: pending after
+# "close", found again by a declaration, "open" and back; rejected after
+# their names (a bad word ahead of the condition, a filter without its
+# value); hits and an ignore count used up on a trace, carried over a
+# variant change, whose "ignore" goes into the script.
+test_expect_success 'valgrind: breakpoints on a flow, hits of a trace across a variant change' '
+    vg 2 --keep-going -c "open $TEST_TOP/traces/race-v1-replace; break transition VISIBLE flow f1; tbreak event upcall flow f9 thread handler0; break event op_end flow f1 thread nosuch if stat live_ukeys >= 1; ignore 1 1; continue; continue; break transition NOPE flow f1 if dp f1 here; break event upcall flow f1 thread; close; variant v1-replace; info breakpoints; handler h0; flow f1 h0; upcall h0 f1; run; open $TEST_TOP/traces/race-upstream; continue; close; back 2; set output json; info breakpoints; set output text; delete 1; variant upstream; info breakpoints"
+'
+
 test_expect_success 'valgrind: help, apropos and a netdev session' '
     vg 0 -c "help; help step; apropos rcu; datapath netdev; pmd p0; revalidator r0; flow f1 p0; upcall p0 f1; run; round r0; run; purge-pmd p0; run; show ukeys"
 '
