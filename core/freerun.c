@@ -907,8 +907,8 @@ freerun_modify(struct udpif *udpif, struct uk_flow *flow)
     atomic_fetch_add_explicit((_Atomic unsigned int *) &flow->actions_version,
                               1, memory_order_relaxed);
     /* Pairs with the acquire in uk_load_reval_seq(). */
-    atomic_fetch_add_explicit((_Atomic uint64_t *) &udpif->reval_seq, 1,
-                              memory_order_release);
+    atomic_fetch_add_explicit((_Atomic uint64_t *) &udpif->reval_seq,
+                              UK_REVAL_SEQ_STEP, memory_order_release);
     udpif_emit_rule_change(udpif, flow);
 }
 

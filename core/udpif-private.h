@@ -351,6 +351,18 @@ uk_counter_next(const struct udpif *udpif, uint64_t *p)
                                      memory_order_relaxed) + 1;
 }
 
+/* How far udpif_revalidate()'s seq_change() moves 'udpif->reval_seq'.  In
+ * OVS the values of every seq come from one counter of the process
+ * (lib/seq.c), and between two changes of reval_seq other seqs take some:
+ * at least RCU's global_seqno, in xlate_txn_commit()'s ovsrcu_synchronize()
+ * just before each udpif_revalidate() and in every poll_block() of the main
+ * loop.  No two values of reval_seq are consecutive, so that an adopted
+ * ukey's "reval_seq - 1" (57db02104) is never a value a running dump read.
+ * With a step of 1 it was the dump's whenever the rules changed once
+ * between the dump's start and the adoption: the flow kept stale
+ * actions. */
+#define UK_REVAL_SEQ_STEP 2
+
 /* Loads of fields the traffic generator writes while model threads read
  * them: 'udpif->reval_seq' (acquire: pairs with the release in
  * udpif_modify(), so the flow's new 'actions_version' is visible to whoever

@@ -546,7 +546,7 @@ udpif_modify(struct udpif *udpif, struct uk_flow *flow)
         return;
     }
     flow->actions_version++;
-    udpif->reval_seq++;
+    udpif->reval_seq += UK_REVAL_SEQ_STEP;
     udpif_emit_rule_change(udpif, flow);
 }
 

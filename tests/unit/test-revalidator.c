@@ -178,6 +178,45 @@ test_adopt_stale(const char *variant, bool fixed)
     fixture_destroy(&x);
 }
 
+/* B-14 again, with another flow's rules changed after the dump read
+ * reval_seq (D0) and before it adopts f1: the adopted ukey's "reval_seq -
+ * 1" must still differ from the dump's, as in OVS, where no two values of
+ * one seq are consecutive (lib/seq.c's counter is the process's).  With a
+ * reval_seq that moved by one per change, it was the dump's: the round kept
+ * f1's old actions, and "ukdb load --faults" (its failed deletes leave
+ * flows to adopt) reported stale-actions. */
+static void
+test_adopt_reval_seq_moved(void)
+{
+    struct fixture x;
+    fixture_init(&x, "upstream", UK_DP_KERNEL);
+    struct udpif *u = x.udpif;
+    struct uk_flow *f2 = udpif_add_flow(u, "f2");
+
+    is_int(udpif_dp_ext_add(u, x.f, 0), 0, "reval_seq moved: dp add f1");
+    udpif_modify(u, x.f);
+    udpif_round(u, x.r, UK_PHASE_ALL);
+    ok(step_until(u, x.r, UK_ACT_DP_DUMP, "dpif_flow_dump_next"),
+       "reval_seq moved: the dump read reval_seq, at its first dump_next");
+    uint64_t v = u->reval_seq;
+    udpif_modify(u, f2);
+    run_all(u);
+    struct ukey *k = udpif_flow_ukey(u, x.f, 0);
+    ok(k && k->origin == UK_CREATE_DPIF_FLOW,
+       "reval_seq moved: the round adopted f1");
+    ok(u->reval_seq - 1 != v,
+       "reval_seq moved: reval_seq - 1 is no value the dump read");
+    is_int(k ? count_decisions(&x.rec, 0, UK_REVAL_MODIFY, k) : 9, 1,
+           "reval_seq moved: the adopting dump modifies f1");
+    struct dp_flow *df = udpif_dp_flow(u, x.f, 0);
+    is_int(df ? df->actions_version : 9, 1,
+           "reval_seq moved: datapath actions of rules v1");
+    is_int(count_violations(&x.rec, 0, -1), 0,
+           "reval_seq moved: no violation");
+    diag_violations(&x.rec);
+    fixture_destroy(&x);
+}
+
 /* B-16: f1 installed, then new rules (the controller's answer to its
  * packet-in).  pre-8f0e86f84's new ukey has the next round's dump_seq:
  * that round skips f1 (dumped_new_flow), and only the round after
@@ -839,6 +878,7 @@ main(void)
     test_modify();
     test_adopt_stale("upstream", true);
     test_adopt_stale("pre-57db02104", false);
+    test_adopt_reval_seq_moved();
     test_new_stale("upstream", true);
     test_new_stale("pre-8f0e86f84", false);
     test_modify_failure();
