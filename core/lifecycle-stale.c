@@ -31,10 +31,11 @@
  *
  * Upstream revalidates such a flow in R's dump (its ukey's reval_seq is
  * behind: a new ukey's is the one of its translation, an adopted one's
- * one less, and dump_seq starts at 0) and corrects its actions, or deletes
- * it; the excuses are the ways it can be prevented.  Reported once per
- * instance and rules version.  A trace without rule_change events (older
- * than them) never triggers it. */
+ * one less, never a value the dump read, since no two values of a seq are
+ * consecutive (lib/seq.c), and dump_seq starts at 0) and corrects its
+ * actions, or deletes it; the excuses are the ways it can be prevented.
+ * Reported once per instance and rules version.  A trace without
+ * rule_change events (older than them) never triggers it. */
 #include "lifecycle-private.h"
 
 #include <stdlib.h>
