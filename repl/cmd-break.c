@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Breakpoints and watches: "break", "tbreak", "condition", "delete",
- * "enable", "disable", "ignore", "info", "watch" and "unwatch", the parser
- * of "watch" that the model and a trace share (repl_watch_parse(),
- * repl_target_parse(), each given its own name lookups), and whether a
+ * "enable", "disable", "ignore", "info", "watch" and "unwatch", on the
+ * model and on a trace alike (their flows and threads are kept by name,
+ * looked up where they apply: repl_bp_resolve()), and whether a
  * breakpoint matches an event and stops there.  A breakpoint's condition
  * is any condition of "expect" (repl/cmd-expect.c parses and judges
  * both), tested as gdb tests one: after the step that hit it, on the state
@@ -18,6 +18,13 @@
 
 /* ==== Breakpoints ==== */
 
+/* Where the breakpoints apply now, for messages. */
+static const char *
+bp_place(const struct repl *r)
+{
+    return r->trace ? "the trace" : "the model";
+}
+
 /* What the breakpoints name may not be there yet: ukdb declares threads
  * and flows by command, often after the breakpoints ("break" on top of
  * a script), a live session's program starts its threads and declares
@@ -28,19 +35,15 @@
  * on", such a name is no error (one typed at the prompt neither, rather
  * than a query): it is said, and
  *
- *   - a thread or flow a breakpoint's filter names makes it pending
- *     ('unresolved'): its id (a flow's ufid) is where the breakpoint
- *     applies, so it is looked up by name again wherever that changes
+ *   - a thread or flow that a breakpoint's filter or a watch names
+ *     makes it pending ('unresolved'): its id (a flow's ufid) is where
+ *     it applies, so it is looked up by name again wherever that changes
  *     (repl_bp_resolve());
- *
- *   - a flow a watch names on the model gets the ufid that a flow of that
- *     name has there (and in a trace of ukdb): it matches once declared.
- *     A trace's flows are its own: one it lacks stays an error;
  *
  *   - a condition's names are judged at each hit (repl/cmd-expect.c).
  *
- * The notes say so after the line that says the breakpoint or watch is
- * set: nothing is said of a command that fails after all. */
+ * The notes say so after the line that says the breakpoint is set:
+ * nothing is said of a command that fails after all. */
 void
 repl_bp_note(struct repl *r, const char *what, const char *name,
              const char *then)
@@ -50,40 +53,12 @@ repl_bp_note(struct repl *r, const char *what, const char *name,
              "Note: the model has no %s %s yet; %s.\n", what, name, then);
 }
 
-/* Says the notes of the breakpoint, watch or condition just set. */
+/* Says the notes of the breakpoint or condition just set. */
 static void
 bp_say_notes(struct repl *r)
 {
     repl_printf(r, "%s", r->bp_notes);
     r->bp_notes[0] = '\0';
-}
-
-static bool
-model_flow_name(struct repl *r, const char *cmd, const char *name,
-                uint64_t *ufid)
-{
-    (void) cmd;
-    struct uk_flow *f = r->udpif ? udpif_find_flow(r->udpif, name) : NULL;
-    if (f) {
-        *ufid = f->ufid;
-    } else {
-        *ufid = uk_hash_string(name);   /* As udpif_add_flow(). */
-        repl_bp_note(r, "flow", name, "it applies to the flow of that name "
-                     "once declared");
-    }
-    return true;
-}
-
-/* Names resolved in the model (the trace has its own, repl/trace-motion.c). */
-static const struct repl_bp_names model_names = {
-    model_flow_name,
-};
-
-/* Where the breakpoints apply now, for messages. */
-static const char *
-bp_place(const struct repl *r)
-{
-    return r->trace ? "the trace" : "the model";
 }
 
 /* The filter that gives each enum bp_name, as typed. */
@@ -125,50 +100,78 @@ bp_name_id(const struct repl *r, enum bp_name which, const char *name,
     return found;
 }
 
-/* Looks up the names of 'bp' where the breakpoints apply now, into its
- * 'thread_id' and 'ufid' ("any" for one missing).  True if all are
- * there. */
+/* Looks up the names of 't' where the breakpoints apply now, into its
+ * 'thread_id' and 'ufid' ("any" for one missing), and sets 'unresolved'
+ * unless all are there.  True if that changed it. */
 static bool
-bp_lookup(const struct repl *r, struct breakpoint *bp)
+bp_lookup(const struct repl *r, struct bp_target *t)
 {
     bool all = true;
     for (int k = 0; k < N_BP_NAMES; k++) {
         uint64_t id = 0;
-        bool found = bp->names[k] && bp_name_id(r, k, bp->names[k], &id);
-        all = all && (found || !bp->names[k]);
+        bool found = t->names[k] && bp_name_id(r, k, t->names[k], &id);
+        all = all && (found || !t->names[k]);
         if (k == BP_NAME_THREAD) {
-            bp->thread_id = found ? (int) id : -1;
+            t->thread_id = found ? (int) id : -1;
         } else {
-            bp->ufid = found ? id : 0;
+            t->ufid = found ? id : 0;
         }
     }
-    return all;
+    bool changed = all == t->unresolved;
+    t->unresolved = !all;
+    return changed;
 }
 
-/* "Breakpoint N (WHAT) pending: the model has no thread NAME.", for the
- * names it lacks ("... has no flow F and no thread T."), or, once it has
- * them all, "... resolved: the trace has flow F and thread T.", as gdb
- * says a pending breakpoint. */
+/* "Breakpoint N (TEXT) pending: the model has no thread NAME.", for the
+ * names 't' lacks ("... has no flow F and no thread T."), or, once it
+ * has them all, "... resolved: the trace has flow F and thread T.", as
+ * gdb says a pending breakpoint; 'what' is "Breakpoint", "Temporary
+ * breakpoint" or "Watch". */
 static void
-bp_say_pending(struct repl *r, const struct breakpoint *bp)
+bp_say_pending(struct repl *r, const char *what, int number,
+               const char *text, const struct bp_target *t)
 {
     char names[256] = "";
     size_t len = 0;
     for (int k = 0; k < N_BP_NAMES; k++) {
         uint64_t id;
-        if (bp->names[k] && len < sizeof names
-            && (!bp->unresolved || !bp_name_id(r, k, bp->names[k], &id))) {
+        if (t->names[k] && len < sizeof names
+            && (!t->unresolved || !bp_name_id(r, k, t->names[k], &id))) {
             len += (size_t) snprintf(names + len, sizeof names - len,
                                      "%s%s %s", !len ? ""
-                                     : bp->unresolved ? " and no " : " and ",
-                                     bp_name_filter[k], bp->names[k]);
+                                     : t->unresolved ? " and no " : " and ",
+                                     bp_name_filter[k], t->names[k]);
         }
     }
-    repl_printf(r, "%s %d (%s) %s: %s %s %s.\n",
-                bp->temporary ? "Temporary breakpoint" : "Breakpoint",
-                bp->number, bp->text,
-                bp->unresolved ? "pending" : "resolved", bp_place(r),
-                bp->unresolved ? "has no" : "has", names);
+    repl_printf(r, "%s %d (%s) %s: %s %s %s.\n", what, number, text,
+                t->unresolved ? "pending" : "resolved", bp_place(r),
+                t->unresolved ? "has no" : "has", names);
+}
+
+/* Whether event 'e' is of the ukey, flow and thread 't' names (each
+ * "any" if not given); never while 't' is pending. */
+static bool
+bp_target_matches(const struct bp_target *t, const struct ukey_event *e)
+{
+    return (!t->unresolved
+            && (t->thread_id < 0 || (uint32_t) t->thread_id == e->thread_id)
+            && (!t->ukey_id || t->ukey_id == e->ukey_id)
+            && (!t->ufid || t->ufid == e->ufid));
+}
+
+static void
+bp_target_free(struct bp_target *t)
+{
+    for (int k = 0; k < N_BP_NAMES; k++) {
+        free(t->names[k]);
+    }
+}
+
+/* "Breakpoint" or "Temporary breakpoint", as the messages call 'bp'. */
+static const char *
+bp_noun(const struct breakpoint *bp)
+{
+    return bp->temporary ? "Temporary breakpoint" : "Breakpoint";
 }
 
 /* The filters of "break"/"tbreak" ('argv[0]'), from argv[i] on. */
@@ -203,7 +206,7 @@ parse_filters(struct repl *r, struct breakpoint *bp, int argc, char *argv[],
             if (!repl_ukey_id_arg(r, cmd, argv[i + 1], &id)) {
                 return false;
             }
-            bp->ukey_id = id;
+            bp->target.ukey_id = id;
             continue;
         }
         /* Kept by name, looked up where the breakpoint applies (it may
@@ -211,7 +214,7 @@ parse_filters(struct repl *r, struct breakpoint *bp, int argc, char *argv[],
          * changes (repl_bp_resolve()). */
         for (int k = 0; k < N_BP_NAMES; k++) {
             if (!strcmp(argv[i], bp_name_filter[k])) {
-                bp->names[k] = uk_xstrdup(argv[i + 1]);
+                bp->target.names[k] = uk_xstrdup(argv[i + 1]);
             }
         }
     }
@@ -271,9 +274,7 @@ void
 repl_bp_free(struct breakpoint *bp)
 {
     free(bp->text);
-    for (int k = 0; k < N_BP_NAMES; k++) {
-        free(bp->names[k]);
-    }
+    bp_target_free(&bp->target);
     repl_cond_free(bp->cond);
 }
 
@@ -287,7 +288,7 @@ enum cmd_status
 cmd_break(struct repl *r, int argc, char *argv[])
 {
     struct breakpoint bp = {
-        .from = -1, .to = -1, .violation = -1, .thread_id = -1,
+        .from = -1, .to = -1, .violation = -1, .target.thread_id = -1,
         .enabled = true, .temporary = !strcmp(argv[0], "tbreak"),
     };
     r->bp_notes[0] = '\0';
@@ -299,7 +300,7 @@ cmd_break(struct repl *r, int argc, char *argv[])
         repl_bp_free(&bp);
         return CMD_ERROR;
     }
-    bp.unresolved = !bp_lookup(r, &bp);
+    bp_lookup(r, &bp.target);
     char text[256];
     repl_join(text, sizeof text, argv + 1, (size_t) if_at - 1, " ");
     bp.number = ++r->sess.next_bp_number;
@@ -307,12 +308,11 @@ cmd_break(struct repl *r, int argc, char *argv[])
     r->sess.bps = uk_grow(r->sess.bps, &r->sess.allocated_bps,
                           r->sess.n_bps + 1, sizeof *r->sess.bps);
     r->sess.bps[r->sess.n_bps++] = bp;
-    if (bp.unresolved) {
-        bp_say_pending(r, &bp);         /* As gdb: only that. */
+    if (bp.target.unresolved) {
+        /* As gdb: only that. */
+        bp_say_pending(r, bp_noun(&bp), bp.number, bp.text, &bp.target);
     } else {
-        repl_printf(r, "%s %d: %s\n", bp.temporary ? "Temporary breakpoint"
-                                                    : "Breakpoint",
-                    bp.number, text);
+        repl_printf(r, "%s %d: %s\n", bp_noun(&bp), bp.number, text);
     }
     bp_say_notes(r);
     return CMD_OK;
@@ -364,16 +364,7 @@ break_parse__(struct repl *r, int argc, char *argv[], struct breakpoint *bp)
 bool
 repl_bp_matches(const struct breakpoint *bp, const struct ukey_event *e)
 {
-    if (!bp->enabled || bp->unresolved) {
-        return false;
-    }
-    if (bp->thread_id >= 0 && (uint32_t) bp->thread_id != e->thread_id) {
-        return false;
-    }
-    if (bp->ukey_id && bp->ukey_id != e->ukey_id) {
-        return false;
-    }
-    if (bp->ufid && bp->ufid != e->ufid) {
+    if (!bp->enabled || !bp_target_matches(&bp->target, e)) {
         return false;
     }
     switch (bp->kind) {
@@ -475,16 +466,16 @@ repl_bp_carry(struct repl *r, const struct repl_session *old)
     }
 }
 
-/* A breakpoint holds its thread's id and its flow's ufid, as gdb's holds
- * an address: thread ids are given in the order threads start, so one
- * trace's revalidator1 may be another's h1, or the model's h0; a flow's
- * ufid is the model's hash of its name, but another program's trace
- * names its own (the f1 of one may be the f2 of another); and a thread or
- * flow only a trace has is none at all on the model.  As gdb's
- * breakpoint_re_set() when shared libraries come and go, each is looked
- * up again by name here; one whose name is gone stays, pending, and works
- * again once it is back (its condition, ignore count, hits and enabled
- * state untouched). */
+/* A breakpoint or watch holds its thread's id and its flow's ufid, as
+ * gdb's breakpoint holds an address: thread ids are given in the order
+ * threads start, so one trace's revalidator1 may be another's h1, or the
+ * model's h0; a flow's ufid is the model's hash of its name, but another
+ * program's trace names its own (the f1 of one may be the f2 of
+ * another); and a thread or flow only a trace has is none at all on the
+ * model.  As gdb's breakpoint_re_set() when shared libraries come and go,
+ * each is looked up again by name here; one whose name is gone stays,
+ * pending, and works again once it is back (a breakpoint's condition,
+ * ignore count, hits and enabled state untouched). */
 void
 repl_bp_resolve(struct repl *r)
 {
@@ -495,12 +486,16 @@ repl_bp_resolve(struct repl *r)
     }
     for (size_t i = 0; i < r->sess.n_bps; i++) {
         struct breakpoint *bp = &r->sess.bps[i];
-        bool found = bp_lookup(r, bp);
-        if (found != bp->unresolved) {
-            continue;           /* As it was. */
+        if (bp_lookup(r, &bp->target)) {
+            bp_say_pending(r, bp_noun(bp), bp->number, bp->text,
+                           &bp->target);
         }
-        bp->unresolved = !found;
-        bp_say_pending(r, bp);
+    }
+    for (size_t i = 0; i < r->sess.n_watches; i++) {
+        struct watch *w = &r->sess.watches[i];
+        if (bp_lookup(r, &w->target)) {
+            bp_say_pending(r, "Watch", w->number, w->text, &w->target);
+        }
     }
 }
 
@@ -513,8 +508,7 @@ bp_stop_at(struct repl *r, const struct breakpoint *bp, size_t i)
     uk_event_format(&r->sess.events[i].e, what, sizeof what);
     r->bp_hit = bp;
     r->bp_hit_event = i;
-    snprintf(r->bp_message, sizeof r->bp_message, "%s %d: %s",
-             bp->temporary ? "Temporary breakpoint" : "Breakpoint",
+    snprintf(r->bp_message, sizeof r->bp_message, "%s %d: %s", bp_noun(bp),
              bp->number, what);
 }
 
@@ -779,7 +773,7 @@ info_json(const struct repl *r, bool bps)
         repl_json_string(bp->text);
         printf(",\"enabled\":%s,\"hits\":%" PRIu64 ",\"ignore\":%" PRIu64,
                bp->enabled ? "true" : "false", bp->hits, bp->ignore);
-        if (bp->unresolved) {
+        if (bp->target.unresolved) {
             /* Only when so, as "condition". */
             printf(",\"pending\":true");
         }
@@ -791,12 +785,22 @@ info_json(const struct repl *r, bool bps)
         printf("}");
     }
     for (size_t i = 0; !bps && i < r->sess.n_watches; i++) {
-        printf("%s{\"number\":%d,\"what\":", i ? "," : "",
-               r->sess.watches[i].number);
-        repl_json_string(r->sess.watches[i].text);
-        printf("}");
+        const struct watch *w = &r->sess.watches[i];
+        printf("%s{\"number\":%d,\"what\":", i ? "," : "", w->number);
+        repl_json_string(w->text);
+        printf("%s}", w->target.unresolved ? ",\"pending\":true" : "");
     }
     printf("]\n");
+}
+
+/* The end of the line of "info" for a breakpoint or watch on 't'. */
+static void
+print_pending(const struct repl *r, const struct bp_target *t)
+{
+    if (t->unresolved) {
+        printf("  [pending: names what %s lacks]", bp_place(r));
+    }
+    putchar('\n');
 }
 
 enum cmd_status
@@ -820,10 +824,8 @@ cmd_info(struct repl *r, int argc, char *argv[])
             if (bp->ignore) {
                 printf("; ignore next %llu", (unsigned long long) bp->ignore);
             }
-            printf(")%s%s%s%s\n", bp->enabled ? "" : "  [disabled]",
-                   bp->unresolved ? "  [pending: names what " : "",
-                   bp->unresolved ? bp_place(r) : "",
-                   bp->unresolved ? " lacks]" : "");
+            printf(")%s", bp->enabled ? "" : "  [disabled]");
+            print_pending(r, &bp->target);
             if (bp->cond) {
                 /* Under it, as gdb lays it out. */
                 printf("    stop only if %s\n", repl_cond_text(bp->cond));
@@ -837,7 +839,8 @@ cmd_info(struct repl *r, int argc, char *argv[])
         }
         for (size_t i = 0; i < r->sess.n_watches; i++) {
             const struct watch *w = &r->sess.watches[i];
-            printf("%-3d %s\n", w->number, w->text);
+            printf("%-3d %s", w->number, w->text);
+            print_pending(r, &w->target);
         }
         return CMD_OK;
     }
@@ -848,39 +851,56 @@ cmd_info(struct repl *r, int argc, char *argv[])
 
 bool
 repl_target_parse(struct repl *r, const char *cmd, int argc, char *argv[],
-                  const struct repl_bp_names *names, uint64_t *ukey_id,
-                  uint64_t *ufid)
+                  uint64_t *ukey_id, const char **flow)
 {
-    *ukey_id = *ufid = 0;
+    *ukey_id = 0;
+    *flow = NULL;
     if (argc != 3) {
         repl_usage_error(r, cmd, "expected 'ukey ID' or 'flow NAME'");
         return false;
     } else if (!strcmp(argv[1], "ukey")) {
         return repl_ukey_id_arg(r, cmd, argv[2], ukey_id);
     } else if (!strcmp(argv[1], "flow")) {
-        return names->flow(r, cmd, argv[2], ufid);
+        *flow = argv[2];
+        return true;
     }
     repl_usage_error(r, cmd, "'%s': expected 'ukey' or 'flow'", argv[1]);
     return false;
 }
 
-enum cmd_status
-repl_watch_parse(struct repl *r, int argc, char *argv[],
-                 const struct repl_bp_names *names)
+void
+repl_watch_free(struct watch *w)
 {
-    struct watch w = { 0 };
-    r->bp_notes[0] = '\0';
-    if (!repl_target_parse(r, "watch", argc, argv, names, &w.ukey_id,
-                           &w.ufid)) {
+    free(w->text);
+    bp_target_free(&w->target);
+}
+
+/* "watch ukey ID|flow NAME", on the model or on a trace.  Its flow is
+ * kept by name, as a breakpoint's: pending where there is none of that
+ * name, looked up again wherever the flows change (repl_bp_resolve()). */
+enum cmd_status
+cmd_watch(struct repl *r, int argc, char *argv[])
+{
+    struct watch w = { .target.thread_id = -1 };
+    const char *flow;
+    if (!repl_target_parse(r, "watch", argc, argv, &w.target.ukey_id,
+                           &flow)) {
         return CMD_ERROR;
     }
+    if (flow) {
+        w.target.names[BP_NAME_FLOW] = uk_xstrdup(flow);
+    }
+    bp_lookup(r, &w.target);
     w.text = uk_xasprintf("%s %s", argv[1], argv[2]);
     w.number = ++r->sess.next_watch_number;
     r->sess.watches = uk_grow(r->sess.watches, &r->sess.allocated_watches,
                          r->sess.n_watches + 1, sizeof *r->sess.watches);
     r->sess.watches[r->sess.n_watches++] = w;
-    repl_printf(r, "Watch %d: %s\n", w.number, w.text);
-    bp_say_notes(r);
+    if (w.target.unresolved) {
+        bp_say_pending(r, "Watch", w.number, w.text, &w.target);
+    } else {
+        repl_printf(r, "Watch %d: %s\n", w.number, w.text);
+    }
     return CMD_OK;
 }
 
@@ -892,8 +912,7 @@ repl_print_watch_lines(const struct repl *r, const struct ukey_event *e)
     }
     for (size_t i = 0; i < r->sess.n_watches; i++) {
         const struct watch *w = &r->sess.watches[i];
-        if ((w->ukey_id && w->ukey_id == e->ukey_id)
-            || (w->ufid && w->ufid == e->ufid)) {
+        if (bp_target_matches(&w->target, e)) {
             printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",
                    w->text, e->ukey_id, ukey_state_name(e->from),
                    ukey_state_name(e->to),
@@ -915,7 +934,7 @@ cmd_unwatch(struct repl *r, int argc, char *argv[])
     size_t kept = 0;
     for (size_t i = 0; i < r->sess.n_watches; i++) {
         if (is_listed(listed, argc, r->sess.watches[i].number)) {
-            free(r->sess.watches[i].text);
+            repl_watch_free(&r->sess.watches[i]);
         } else {
             r->sess.watches[kept++] = r->sess.watches[i];
         }
@@ -923,11 +942,5 @@ cmd_unwatch(struct repl *r, int argc, char *argv[])
     r->sess.n_watches = kept;
     free(listed);
     return CMD_OK;
-}
-
-enum cmd_status
-cmd_watch(struct repl *r, int argc, char *argv[])
-{
-    return repl_watch_parse(r, argc, argv, &model_names);
 }
 

@@ -198,7 +198,11 @@ const struct repl_cmd repl_commands[] = {
     { "info", "breakpoints|watches", "list breakpoints or watches",
       NULL, "info breakpoints", 1, 1, cmd_info, NULL, 0 },
     { "watch", "ukey ID|flow NAME", "print every transition of a ukey/flow",
-      NULL, "watch flow f1", 2, 2, cmd_watch, complete_ukey_or_flow,
+      "  A flow is found by name again wherever the flows change, as a\n"
+      "  breakpoint's (\"help break\"): where there is none of that name,\n"
+      "  the watch is pending and prints nothing until there is (\"info\n"
+      "  watches\").  So when set too: a flow not declared yet is no error.",
+      "watch flow f1", 2, 2, cmd_watch, complete_ukey_or_flow,
       REPL_CMD_RECORD | REPL_CMD_ANY_MODE },
     { "unwatch", "[N...]", "delete watches N..., or all",
       NULL, "unwatch 1", 0, -1, cmd_unwatch, NULL,

@@ -91,15 +91,35 @@ enum bp_kind {
     BP_EVENT,
 };
 
-/* The filters of a breakpoint that give a name ("flow NAME", "thread
- * NAME"), in the order "help break" writes them.  A name is an id where
- * the breakpoint applies (a flow's ufid, a thread's id), and ids differ
- * from one trace to another and from the model: the name is kept and
- * looked up again wherever they may change (repl_bp_resolve()). */
+/* The filters of a breakpoint or a watch that give a name ("flow NAME",
+ * "thread NAME"), in the order "help break" writes them. */
 enum bp_name {
     BP_NAME_FLOW,
     BP_NAME_THREAD,
     N_BP_NAMES
+};
+
+/* What a breakpoint or a watch is on: a ukey by its id, a flow and a
+ * thread by name.  A name is an id where it applies (a flow's ufid, a
+ * thread's id), and ids differ from one trace to another and from the
+ * model: the name is kept and looked up again wherever they may change
+ * (repl_bp_resolve()).  A ukey id is the same wherever there is a ukey of
+ * that id: it is kept as given. */
+struct bp_target {
+    uint64_t ukey_id;           /* 0 = any. */
+    char *names[N_BP_NAMES];    /* (owned) The NAME of each of those
+                                 * filters given, else NULL. */
+    uint64_t ufid;              /* 0 = any; else the ufid of the flow
+                                 * names[BP_NAME_FLOW] where it applies
+                                 * now. */
+    int thread_id;              /* -1 = any; else the id of the thread
+                                 * names[BP_NAME_THREAD] where it
+                                 * applies now. */
+    bool unresolved;            /* One of 'names' is not where it applies
+                                 * now (the open trace, else the model):
+                                 * kept, as gdb keeps a pending
+                                 * breakpoint, matching nothing until
+                                 * all are there. */
 };
 
 struct breakpoint {
@@ -110,15 +130,7 @@ struct breakpoint {
     int from, to;               /* States, -1 = any. */
     int violation;              /* Kind, -1 = any. */
     int event_type;             /* BP_EVENT. */
-    uint64_t ukey_id;           /* 0 = any. */
-    uint64_t ufid;              /* 0 = any; else the ufid of the flow
-                                 * names[BP_NAME_FLOW] where it applies
-                                 * now. */
-    int thread_id;              /* -1 = any; else the id of the thread
-                                 * names[BP_NAME_THREAD] where it
-                                 * applies now. */
-    char *names[N_BP_NAMES];    /* (owned) The NAME of each of those
-                                 * filters given, else NULL. */
+    struct bp_target target;    /* Its "ukey", "flow" and "thread". */
     uint64_t hits;              /* Events that matched, where its
                                  * condition held, ignored or not. */
     uint64_t ignore;            /* "ignore N COUNT": hits left to pass. */
@@ -133,17 +145,11 @@ struct breakpoint {
                                  * step under way, 'cond' to be judged
                                  * after it (repl_bp_judge()). */
     size_t pending_event;       /* That event, in 'sess.events'. */
-    bool unresolved;            /* One of its 'names' is not where it
-                                 * applies now (the open trace, else the
-                                 * model): kept, as gdb keeps a pending
-                                 * breakpoint, matching nothing until
-                                 * all are there. */
 };
 
 struct watch {
     int number;                 /* For "info watches" and "unwatch". */
-    uint64_t ukey_id;           /* Or 0 with 'ufid'. */
-    uint64_t ufid;
+    struct bp_target target;    /* Its ukey, or its flow (by name). */
     char *text;                 /* (owned) */
 };
 
@@ -179,8 +185,8 @@ struct repl {
                                      * neither stop nor count, as in the
                                      * replay of a "goto" back. */
     bool rescripting;               /* Re-running the script (rescript). */
-    char bp_notes[512];             /* What the breakpoint, watch or
-                                     * condition being set names that the
+    char bp_notes[512];             /* What the condition of the
+                                     * breakpoint being set names that the
                                      * model lacks, said once it is set
                                      * (repl_bp_note()). */
     bool mute_output;               /* Events not written to the trace or
@@ -378,14 +384,8 @@ bool repl_detail_names_seqs(const char *detail, uint64_t seq, uint64_t seq2);
  * "set output json" in the model and in trace mode. */
 void repl_json_string(const char *s);
 
-/* Breakpoints (repl/cmd-break.c), shared by the model and a trace
- * (repl/trace-motion.c): how "watch" and "last" look up the flows they
- * are given ("break" keeps its flows and threads by name:
- * repl_bp_resolve()), and whether a breakpoint matches an event. */
-struct repl_bp_names {
-    bool (*flow)(struct repl *, const char *cmd, const char *name,
-                 uint64_t *ufid);
-};
+/* Breakpoints and watches (repl/cmd-break.c), shared by the model and a
+ * trace (repl/trace-motion.c): whether a breakpoint matches an event. */
 bool repl_bp_matches(const struct breakpoint *, const struct ukey_event *);
 /* The model's observer's part: each breakpoint that event 'e' (the last
  * of 'sess.events') hits, unless one stopped the step already or "goto"
@@ -405,17 +405,17 @@ bool repl_bp_hit(struct repl *, struct breakpoint *);
  * and 'r->bp_hit', after a command that is no motion. */
 void repl_bp_judge(struct repl *);
 void repl_bp_forget(struct repl *);
-/* Looks up again, by name, the threads and flows that breakpoints name
- * (enum bp_name), where the breakpoints apply now: the open trace, else
- * the model (as gdb re-sets its breakpoints when symbols come and go).
- * Call whenever they may change there: a trace opened, read further
+/* Looks up again, by name, the threads and flows that breakpoints and
+ * watches name (struct bp_target), where they apply now: the open trace,
+ * else the model (as gdb re-sets its breakpoints when symbols come and
+ * go).  Call whenever they may change there: a trace opened, read further
  * (live) or closed, a thread or flow declared, the model rebuilt.  One
  * that lacks a name becomes pending, one that has them all again
  * resolved, and says so ("Breakpoint N (WHAT) pending: the model has no
- * flow NAME."), unless quiet.  Does nothing while the model is rebuilt
- * ('r->replaying'). */
+ * flow NAME.", "Watch N (flow NAME) resolved: ..."), unless quiet.  Does
+ * nothing while the model is rebuilt ('r->replaying'). */
 void repl_bp_resolve(struct repl *);
-/* Notes that the breakpoint, watch or condition being set names 'what'
+/* Notes that the condition of the breakpoint being set names 'what'
  * ("flow", "thread") 'name', which the model lacks, and so 'then' (what
  * becomes of it): said after the line that says it is set, as gdb says
  * why a breakpoint is pending.  Such a name is no error there (see
@@ -430,8 +430,9 @@ void repl_bp_trace_done(struct repl *);
  * 'old', the session it replaces: adds to each breakpoint the hits that
  * a trace's events made, which the script does not make again. */
 void repl_bp_carry(struct repl *, const struct repl_session *old);
-/* Frees what 'bp' owns. */
+/* Frees what 'bp', or 'w', owns. */
 void repl_bp_free(struct breakpoint *bp);
+void repl_watch_free(struct watch *w);
 /* Deletes 'bp', once it has stopped, if it is temporary ("tbreak"); on a
  * trace, whose motions are not in the session's script, puts "delete N"
  * there, so that a re-run does not set it again. */
@@ -465,14 +466,11 @@ enum repl_cond_value repl_cond_eval(struct repl *, const struct repl_cond *c,
 const char *repl_cond_text(const struct repl_cond *c);
 void repl_cond_free(struct repl_cond *c);
 
-/* "ukey ID" or "flow NAME" in argv[1..2] of 'cmd' ("watch", "last"), the
- * flow resolved with 'names': sets '*ukey_id' or '*ufid' (the other 0). */
+/* "ukey ID" or "flow NAME" in argv[1..2] of 'cmd' ("watch", "last"):
+ * sets '*ukey_id' (else 0) or '*flow' to NAME in 'argv' (else NULL), for
+ * the caller to look up where it applies.  False after an error. */
 bool repl_target_parse(struct repl *, const char *cmd, int argc,
-                       char *argv[], const struct repl_bp_names *,
-                       uint64_t *ukey_id, uint64_t *ufid);
-/* "watch ukey ID|flow NAME", in the model or on a trace. */
-enum cmd_status repl_watch_parse(struct repl *, int argc, char *argv[],
-                                 const struct repl_bp_names *);
+                       char *argv[], uint64_t *ukey_id, const char **flow);
 /* Prints a line for each watch that 'e' (of the open trace, else of the
  * model) concerns: a transition of its ukey or flow. */
 void repl_print_watch_lines(const struct repl *, const struct ukey_event *e);

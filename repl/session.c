@@ -77,7 +77,7 @@ repl_session_free(struct repl_session *s)
     }
     free(s->bps);
     for (size_t i = 0; i < s->n_watches; i++) {
-        free(s->watches[i].text);
+        repl_watch_free(&s->watches[i]);
     }
     free(s->watches);
 }

@@ -82,10 +82,6 @@ trace_thread_arg(struct repl *r, const char *cmd, const char *name,
     return false;
 }
 
-const struct repl_bp_names trace_bp_names = {
-    trace_flow_arg,
-};
-
 /* The fold's violation at event 'i': the event that breaks the rule, as
  * "show violations" numbers it.  The checker's own violation event (in a
  * trace from ukdb) comes after it, in free-running mode maybe long after:
@@ -486,9 +482,10 @@ enum cmd_status
 trace_last(struct repl *r, int argc, char *argv[])
 {
     struct trace_cursor *tc = r->trace;
-    uint64_t ukey_id, ufid;
-    if (!repl_target_parse(r, "last", argc, argv, &trace_bp_names, &ukey_id,
-                           &ufid)) {
+    uint64_t ukey_id, ufid = 0;
+    const char *flow;
+    if (!repl_target_parse(r, "last", argc, argv, &ukey_id, &flow)
+        || (flow && !trace_flow_arg(r, "last", flow, &ufid))) {
         return CMD_ERROR;
     }
     for (size_t i = tc->cur.pos; i-- > 0;) {

@@ -383,7 +383,7 @@ trace_execute__(struct repl *r, int argc, char *argv[])
     } else if (!strcmp(c, "break") || !strcmp(c, "tbreak")) {
         return cmd_break(r, argc, argv);
     } else if (!strcmp(c, "watch")) {
-        return repl_watch_parse(r, argc, argv, &trace_bp_names);
+        return cmd_watch(r, argc, argv);
     } else if (!strcmp(c, "last")) {
         return trace_last(r, argc, argv);
     } else if (!strcmp(c, "show")) {

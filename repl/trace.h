@@ -316,9 +316,6 @@ enum cmd_status trace_wait(struct repl *, int argc, char *argv[]);
 /* Moves the cursor to 'pos' (0 to n_events), by the nearest checkpoint. */
 void trace_seek(struct trace_cursor *tc, uint64_t pos);
 
-/* How "watch" and "last" look up a trace's flows. */
-extern const struct repl_bp_names trace_bp_names;
-
 enum cmd_status trace_step(struct repl *, int argc, char *argv[]);
 enum cmd_status trace_back(struct repl *, int argc, char *argv[]);
 enum cmd_status trace_goto(struct repl *, int argc, char *argv[]);

@@ -229,9 +229,10 @@ test_expect_success 'watch: a rejected transition in the step line'"'"'s words' 
 # after "close", but a variant change, which runs the session's script
 # again, dropped them (only the model's commands were in it).  A flow
 # the model declares only later (f1) or a thread only the trace has
-# (handler0) leaves its breakpoint pending, as gdb keeps a breakpoint
-# whose location is not loaded: the variant change goes on, it matches
-# nothing on the model, and the flow'"'"'s once the model declares it.
+# (handler0) leaves its breakpoint or watch pending, as gdb keeps a
+# breakpoint whose location is not loaded: the variant change goes on, it
+# matches nothing on the model, and the flow'"'"'s once the model declares
+# it.
 test_expect_success 'breakpoints set on a trace survive close and variant' '
     printf "%s\n" "handler h0" \
         "open $TEST_TOP/traces/race-v1-replace" \
@@ -247,7 +248,8 @@ test_expect_success 'breakpoints set on a trace survive close and variant' '
     test_grep "^2   break transition OPERATIONAL thread handler0  (hit 0 times)  \[pending: names what the model lacks\]\$" out &&
     ! grep -q "^3 " out &&
     test_grep "^Breakpoint 1 (transition VISIBLE flow f1) resolved: the model has flow f1\.\$" out &&
-    test_grep "^1   flow f1\$" out &&
+    test_grep "^1   flow f1  \[pending: names what the model lacks\]\$" out &&
+    test_grep "^Watch 1 (flow f1) resolved: the model has flow f1\.\$" out &&
     test_grep "^watch flow f1: ukey#1 CREATED -> VISIBLE by h0" out &&
     test_grep "^Breakpoint 1: transition ukey#1 CREATED->VISIBLE" out
 '
@@ -337,9 +339,8 @@ test_expect_success 'a breakpoint finds its thread again: close, declaration, ba
 # a fresh model.  Before, a thread or flow the model had not declared was
 # an error ("no such thread"), and such a script stopped there.  Now, as
 # gdb with "set breakpoint pending on": a thread or flow makes the
-# breakpoint pending until declared, a watch's flow (whose ufid is its
-# name's) and a condition's names are noted; each then works as if
-# declared first.
+# breakpoint or watch pending until declared, a condition's names are
+# noted; each then works as if declared first.
 # Malformed commands are errors as before, at FILE:LINE.
 test_expect_success 'names the model lacks yet: pending or noted, then hit' '
     printf "%s\n" "break event upcall thread h1" \
@@ -354,7 +355,8 @@ test_expect_success 'names the model lacks yet: pending or noted, then hit' '
     ! grep -q "^Breakpoint 1: event" out &&
     test_grep "^Temporary breakpoint 2 (transition OPERATIONAL flow f2) pending: the model has no flow f2\.\$" out &&
     test_grep "^Temporary breakpoint 2 (transition OPERATIONAL flow f2) resolved: the model has flow f2\.\$" out &&
-    test "$(grep -c "^Note: the model has no flow f2 yet; it applies to the flow of that name once declared\.\$" out)" = 1 &&
+    test_grep "^Watch 1 (flow f2) pending: the model has no flow f2\.\$" out &&
+    test_grep "^Watch 1 (flow f2) resolved: the model has flow f2\.\$" out &&
     test_grep "^Note: the model has no flow f2 yet; the condition looks it up at each hit\.\$" out &&
     test_grep "^Breakpoint 1 (event upcall thread h1) resolved: the model has thread h1\.\$" out &&
     test_grep "^1   break event upcall thread h1  (hit 0 times)\$" out &&
@@ -426,6 +428,41 @@ if command -v babeltrace2 >/dev/null; then
         grep "^Breakpoint 1: transition ukey" out >stops &&
         printf "Breakpoint 1: transition ukey#%s CREATED->VISIBLE\n" 1 2 >want &&
         test_cmp want stops
+    '
+
+    # So did a watch: set on f1 in one trace, it printed f2'"'"'s
+    # transitions in the other; set on the model, none in either; after
+    # "close", none on the model'"'"'s f1 (the trace'"'"'s ufid); and a flow
+    # a trace lacked was an error ("no such flow in the trace") where a
+    # breakpoint'"'"'s is pending.  Now it goes as a breakpoint: found by
+    # name again, pending where there is none, said so, and listed so.
+    test_expect_success 'a watch finds its flow again in each trace' '
+        printf "%s\n" "open fa" "watch flow f1" "continue" "open fb" \
+            "continue" "close" "info watches" "set output json" \
+            "info watches" "set output text" "handler h0" "flow f1 h0" \
+            "info watches" "upcall h0 f1" "step h0 6" | "$UKDB" >out 2>err &&
+        ! test -s err &&
+        grep "^watch flow f1: ukey#[0-9]* CREATED" out >lines &&
+        printf "watch flow f1: ukey#%s CREATED -> VISIBLE by %s at core/%s.c:%s\n" \
+            1 handler0 handler 301 2 handler0 handler 301 1 h0 ukey 209 >want &&
+        test_cmp want lines &&
+        test_grep "^Watch 1 (flow f1) pending: the model has no flow f1\.\$" out &&
+        test_grep "^1   flow f1  \[pending: names what the model lacks\]\$" out &&
+        test_grep "^\[{\"number\":1,\"what\":\"flow f1\",\"pending\":true}\]\$" out &&
+        test_grep "^Watch 1 (flow f1) resolved: the model has flow f1\.\$" out &&
+        test_grep "^1   flow f1\$" out &&
+        "$UKDB" -c "handler h0; flow f2 h0; watch flow f2; open fb; continue; open fa; continue" >out 2>err &&
+        ! test -s err && ! grep -q "pending\|resolved" out &&
+        grep "^watch flow f2: ukey#[0-9]* CREATED" out >lines &&
+        printf "watch flow f2: ukey#%s CREATED -> VISIBLE by handler0 at core/handler.c:301\n" 1 2 >want &&
+        test_cmp want lines &&
+        "$UKDB" fa -c "watch flow f9; watch ukey 2; info watches; continue" >out 2>err &&
+        ! test -s err &&
+        test_grep "^Watch 1 (flow f9) pending: the trace has no flow f9\.\$" out &&
+        test_grep "^1   flow f9  \[pending: names what the trace lacks\]\$" out &&
+        test_grep "^Watch 2: ukey 2\$" out &&
+        test_grep "^watch ukey 2: ukey#2 CREATED -> VISIBLE" out &&
+        ! grep -q "^watch flow f9" out
     '
 fi
 

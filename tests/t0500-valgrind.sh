@@ -161,6 +161,14 @@ test_expect_success 'valgrind: breakpoints on a flow, hits of a trace across a v
     vg 2 --keep-going -c "open $TEST_TOP/traces/race-v1-replace; break transition VISIBLE flow f1; tbreak event upcall flow f9 thread handler0; break event op_end flow f1 thread nosuch if stat live_ukeys >= 1; ignore 1 1; continue; continue; break transition NOPE flow f1 if dp f1 here; break event upcall flow f1 thread; close; variant v1-replace; info breakpoints; handler h0; flow f1 h0; upcall h0 f1; run; open $TEST_TOP/traces/race-upstream; continue; close; back 2; set output json; info breakpoints; set output text; delete 1; variant upstream; info breakpoints"
 '
 
+# Watches on a flow, kept by name as breakpoints: pending on a trace and
+# after "close", found again by "open", a declaration and back; rejected
+# (a flow without its name), deleted pending and resolved, and replaced
+# whole by a variant change.
+test_expect_success 'valgrind: watches on a flow across traces and the model' '
+    vg 2 --keep-going -c "watch flow f1; open $TEST_TOP/traces/race-v1-replace; watch flow f9; watch ukey 1; watch flow; continue; close; info watches; handler h0; flow f1 h0; upcall h0 f1; step; watch flow f2; unwatch 2; variant v1-replace; back 1; info watches; unwatch 1; set output json; info watches"
+'
+
 test_expect_success 'valgrind: help, apropos and a netdev session' '
     vg 0 -c "help; help step; apropos rcu; datapath netdev; pmd p0; revalidator r0; flow f1 p0; upcall p0 f1; run; round r0; run; purge-pmd p0; run; show ukeys"
 '

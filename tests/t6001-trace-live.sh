@@ -93,19 +93,21 @@ await_exit() {
     echo "process $1 did not exit"; return 1
 }
 
-# Breakpoint 2 names handler0, and 3 flow f1, which the viewer's model
-# declares and the live session has not started or declared yet: pending
-# at "open", resolved as events are read (see below).  Disabled: only
-# breakpoint 1 stops here.
+# Breakpoint 2 names handler0, and 3 and watch 1 flow f1, which the
+# viewer's model declares and the live session has not started or
+# declared yet: pending at "open", resolved as events are read (see
+# below).  Disabled: only breakpoint 1 stops here.
 test_expect_success 'open a live session before any event' '
     viewer open "break violation double-delete" "handler handler0" \
         "flow f1 handler0" "break event upcall thread handler0" \
-        "break transition VISIBLE flow f1" "disable 2 3" "open $URL" \
+        "break transition VISIBLE flow f1" "disable 2 3" "watch flow f1" \
+        "open $URL" \
         "when" "step" &&
     out_of open >out &&
     test_grep "^$URL: live session, no event yet" out &&
     test_grep "^Breakpoint 2 (event upcall thread handler0) pending: the trace has no thread handler0\.\$" out &&
     test_grep "^Breakpoint 3 (transition VISIBLE flow f1) pending: the trace has no flow f1\.\$" out &&
+    test_grep "^Watch 1 (flow f1) pending: the trace has no flow f1\.\$" out &&
     test_grep "^no new event yet; the session is still live" out &&
     test_grep "^event 0 of 0 (before the first)" out
 '
@@ -147,11 +149,14 @@ test_expect_success 'continue follows the session to the violation' '
 # A breakpoint is found by name again as a live session reads new events
 # (threads start and flows are declared as the program runs): by the
 # violation, handler0 has long started and f1 been declared.  Without
-# that, it stayed pending until "close"; one on a flow was an error.
+# that, it stayed pending until "close"; one on a flow was an error.  A
+# watch kept the ufid the model gave f1 (here the same: the traced
+# program is ukdb), said neither pending nor resolved.
 test_expect_success 'a breakpoint pending on the live session resolves as it reads' '
     sed -n "/^==open==\$/,/^==at-bp==\$/p" viewer.out >read &&
     test "$(grep -c "^Breakpoint 2 (event upcall thread handler0) resolved: the trace has thread handler0\.\$" read)" = 1 &&
     test "$(grep -c "^Breakpoint 3 (transition VISIBLE flow f1) resolved: the trace has flow f1\.\$" read)" = 1 &&
+    test "$(grep -c "^Watch 1 (flow f1) resolved: the trace has flow f1\.\$" read)" = 1 &&
     viewer bps "info breakpoints" &&
     out_of bps >out &&
     test_grep "^2   break event upcall thread handler0  (hit 0 times)  \[disabled\]\$" out &&
@@ -165,6 +170,7 @@ test_expect_success 'the end of the session is reported' '
     out_of ended >out &&
     test_grep ": the live session ended: [0-9]* events in all" out &&
     test_grep "^end of the trace (event [0-9]*)" out &&
+    test_grep "^watch flow f1: ukey#1 [A-Z]* -> [A-Z]* by revalidator0" out &&
     n=$(sed -n "s/.*the live session ended: \([0-9]*\) events in all/\1/p" out) &&
     lttng_count_events relayd/out >n.disk && echo $n >n.live &&
     test_cmp n.disk n.live &&
