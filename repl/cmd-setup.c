@@ -277,6 +277,10 @@ cmd_set(struct repl *r, int argc, char *argv[])
     if (!field) {
         repl_usage_error(r, "set", "'%s': no such setting", key);
         return CMD_ERROR;
+    } else if (r->trace) {
+        char what[64];
+        snprintf(what, sizeof what, "set %s", key);
+        return trace_refuse_config(r, what);
     }
     if (!repl_number_arg(r, "set", value, 1, 1000000, &n)) {
         return CMD_ERROR;

@@ -17,7 +17,8 @@ const struct repl_cmd repl_commands[] = {
       "  everything done so far (the same interleaving) under the new code;\n"
       "  if a command of the session fails under it, the change is refused\n"
       "  and the session stays as it was (so for datapath, umaps and set).\n"
-      "  Selecting the variant already selected replays nothing.",
+      "  Selecting the variant already selected replays nothing.  On a\n"
+      "  trace, these settings of the model are refused: \"close\" first.",
       "variant v1-replace", 0, 1, cmd_variant, complete_variant,
       0 },
     { "datapath", "kernel|netdev", "select the datapath (handlers or PMDs)",
@@ -262,7 +263,8 @@ const struct repl_cmd repl_commands[] = {
       "  slowpath-rounds N  its slowpath after N slowpathed rounds "
       "(default 5)\n"
       "  The model settings (all but output and echo) replay the "
-      "session.",
+      "session;\n"
+      "  on a trace, they are refused (\"close\" first), as \"variant\" is.",
       "set output json", 2, 2, cmd_set, complete_set, 0 },
 
     /* ==== Traces ==== */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "repl/trace.h"
 #include "tracepoints/provider/tp-observer.h"
 
@@ -126,6 +127,9 @@ repl_rescript(struct repl *r, const struct udpif_config *cfg,
      * repl_rebuild()): the trace does not get them twice. */
     size_t n_traced = (r->udpif && event_bus_next_seq(r->udpif->bus) <= 3
                        ? r->sess.n_events : 0);
+    /* The script runs on the model, not on a trace (see
+     * trace_refuse_config()). */
+    uk_assert(!r->trace);
     struct session_state old;
     session_set_aside(r, &old);
     r->cfg = *cfg;

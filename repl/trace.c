@@ -351,6 +351,21 @@ trace_now_us(void)
 static enum cmd_status trace_execute__(struct repl *, int argc,
                                        char *argv[]);
 
+/* A configuration change runs the session's script again on a new model
+ * (repl_rescript()), which is the model's, not the trace's: run with the
+ * trace open, it sent the script's model commands to the trace, which
+ * refused the change at the first ("handler: not available on a trace"),
+ * or, with none, changed a setting the trace does not use.  The trace is
+ * what was recorded, whatever the configuration: the change is the
+ * model's, after "close", which returns to it as it was. */
+enum cmd_status
+trace_refuse_config(struct repl *r, const char *what)
+{
+    repl_error(r, "%s: a setting of the model, not available on a trace "
+               "(\"close\" returns to the model)", what);
+    return CMD_ERROR;
+}
+
 enum cmd_status
 trace_execute(struct repl *r, int argc, char *argv[])
 {
@@ -420,7 +435,10 @@ trace_execute__(struct repl *r, int argc, char *argv[])
     } else if (!strcmp(c, "echo")) {
         return cmd_echo(r, argc, argv);
     } else if (!strcmp(c, "set")) {
-        return cmd_set(r, argc, argv);
+        return cmd_set(r, argc, argv);     /* Model settings: refused. */
+    } else if (!strcmp(c, "variant") || !strcmp(c, "datapath")
+               || !strcmp(c, "umaps")) {
+        return trace_refuse_config(r, c);
     } else if (!strcmp(c, "apropos")) {
         return cmd_apropos(r, argc, argv);
     }

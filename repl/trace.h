@@ -213,6 +213,10 @@ struct trace_cursor {
 enum cmd_status trace_execute(struct repl *, int argc, char *argv[]);
 void trace_prompt(const struct repl *, char *buf, size_t size);
 void trace_close(struct repl *);
+/* Refuses 'what' ("variant", "set dump-batch"), a change of the model's
+ * configuration, on the open trace: says so, and to "close" first.
+ * Returns CMD_ERROR. */
+enum cmd_status trace_refuse_config(struct repl *, const char *what);
 
 /* The cursor's string table: returns a copy of 's' that lives as long as
  * 'tc', or NULL for NULL. */

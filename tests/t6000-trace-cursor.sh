@@ -331,6 +331,32 @@ test_expect_success 'model commands say they need the model' '
     test_grep "upcall: not available on a trace" err
 '
 
+# A setting of the model ("set dump-batch N"...) runs the session'"'"'s
+# script again on a new model.  On a trace, it ran it with the trace
+# open: the script'"'"'s model commands went to the trace, and the change
+# was refused at the first ("handler: not available on a trace"); with
+# none (ukdb TRACE), it made a setting the trace does not use, silently.
+# Now it is refused as "variant", "datapath" and "umaps" are, and all say
+# what to do; "set output" and "set echo", the REPL'"'"'s, still work.
+test_expect_success 'a setting of the model on a trace: refused, close first' '
+    for c in "set dump-batch 3" "set stuck-rounds 2" "variant v1-replace" \
+             "datapath netdev" "umaps 8"; do
+        printf "%s\n" "handler h0" "open race" "$c" "echo not reached" |
+            "$UKDB" >out 2>err; rc=$? &&
+        echo "<stdin>:3: error: ${c% *}: a setting of the model, not available on a trace (\"close\" returns to the model)" >want &&
+        [ $rc = 2 ] && test_cmp want err && ! grep -q "not reached" out &&
+        { "$UKDB" race -c "$c" >out 2>err; test $? = 2; } &&
+        test_grep "^ukdb: error: ${c% *}: a setting of the model" err ||
+        { echo "for: $c"; return 1; }
+    done &&
+    printf "%s\n" "handler h0" "open race" "set output json" "when" \
+        "set output text" "close" "set dump-batch 3" "show config" |
+        "$UKDB" >out 2>err &&
+    ! test -s err &&
+    test_grep "^{\"events\":0,\"of\":[0-9]*," out &&
+    test_grep "^dump-batch *3\$" out
+'
+
 # The committed trace, for exact numbers.
 V1=$TEST_TOP/traces/race-v1-replace
 
