@@ -50,7 +50,8 @@ repl_bp_note(struct repl *r, const char *what, const char *name,
 {
     size_t len = strlen(r->bp_notes);
     snprintf(r->bp_notes + len, sizeof r->bp_notes - len,
-             "Note: the model has no %s %s yet; %s.\n", what, name, then);
+             "Note: %s has no %s %s yet; %s.\n", bp_place(r), what, name,
+             then);
 }
 
 /* Says the notes of the breakpoint or condition just set. */

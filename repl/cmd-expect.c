@@ -50,26 +50,27 @@ struct repl_cond {
     char op[3];                 /* COND_STAT: == != < <= > >= */
     uint64_t value;             /* COND_STAT. */
     char *text;                 /* (owned) The words, as typed. */
-    bool names_later;           /* Parsing: a name the model lacks is
-                                 * judged at each hit, not an error
-                                 * (names_judged_later()). */
+    bool names_later;           /* Parsing: a name the model (or the
+                                 * trace) lacks is judged at each hit,
+                                 * not an error (names_judged_later()). */
 };
 
-/* Whether a condition's names that the model lacks are judged at each
- * hit, as they were when it was set (an error there while the model lacks
- * them), rather than refused now: a breakpoint's on the model ('of_bp'),
- * whose flows and threads may be declared after it (see repl/cmd-break.c),
- * and any while the script runs again (repl_rescript()), whose condition
- * may have been set on a trace and must not refuse the configuration
- * change.  "expect" judges at once: a name it lacks is an error. */
+/* Whether a condition's names that the model (or the open trace) lacks
+ * are judged at each hit, as they were when it was set (an error there
+ * while they are missing), rather than refused now: a breakpoint's
+ * ('of_bp'), whose flows may be declared after it, on the model as on a
+ * live session, as those of its filters may (see repl/cmd-break.c), and
+ * any while the script runs again (repl_rescript()), whose condition may
+ * have been set on a trace and must not refuse the configuration change.
+ * "expect" judges at once: a name it lacks is an error. */
 static bool
 names_judged_later(const struct repl *r, bool of_bp)
 {
-    return r->rescripting || (of_bp && !r->trace);
+    return r->rescripting || of_bp;
 }
 
 /* Says that a breakpoint's condition names 'what' 'name', which the model
- * lacks. */
+ * (or the open trace) lacks. */
 static void
 note_later(struct repl *r, const char *what, const char *name)
 {

@@ -153,8 +153,8 @@ const struct repl_cmd repl_commands[] = {
       "  one declared, back): where it is not, the breakpoint is pending\n"
       "  and matches nothing until it is (\"info breakpoints\").  So when\n"
       "  set too, as gdb's \"set breakpoint pending on\": a flow or thread\n"
-      "  not declared (or started) yet is no error.  On the model, a\n"
-      "  condition's names are looked up at each hit (a note says so).\n"
+      "  not declared (or started) yet is no error.  A condition's names\n"
+      "  are looked up at each hit, on a trace too (a note says so).\n"
       "  Hits and ignore counts stay across open and close; a variant\n"
       "  (datapath, umaps, set) change counts those of the model's steps\n"
       "  again, under the new code, and keeps those of a trace's events.",
@@ -186,13 +186,13 @@ const struct repl_cmd repl_commands[] = {
     { "condition", "N [COND]", "stop at breakpoint N only where COND holds",
       "  COND is any condition of \"expect\" (\"help expect\"), written as\n"
       "  after it: state, violation, no-violation, dp, stat, runnable or\n"
-      "  blocked.  It is checked when set (a bad one changes nothing; on\n"
-      "  the model, a flow or thread not declared yet is no error: see\n"
-      "  \"help break\") and judged at each hit, after the step (on a\n"
-      "  trace: the event) that hit it.  A hit where it is false does not\n"
-      "  count, nor use up an \"ignore\" count (as in gdb).  Where it\n"
-      "  cannot be judged (events lost: \"cannot tell\"), the motion stops\n"
-      "  there with an error.\n"
+      "  blocked.  It is checked when set (a bad one changes nothing; a\n"
+      "  flow or thread not declared yet is no error: see \"help break\")\n"
+      "  and judged at each hit, after the step (on a trace: the event)\n"
+      "  that hit it.  A hit where it is false does not count, nor use up\n"
+      "  an \"ignore\" count (as in gdb).  Where it cannot be judged\n"
+      "  (events lost: \"cannot tell\"), the motion stops there with an\n"
+      "  error.\n"
       "  Without COND: the breakpoint stops at every hit again.",
       "condition 1 stat live_ukeys > 3", 1, -1, cmd_condition,
       complete_condition, REPL_CMD_RECORD | REPL_CMD_ANY_MODE },

@@ -186,8 +186,8 @@ struct repl {
                                      * replay of a "goto" back. */
     bool rescripting;               /* Re-running the script (rescript). */
     char bp_notes[512];             /* What the condition of the
-                                     * breakpoint being set names that the
-                                     * model lacks, said once it is set
+                                     * breakpoint being set names that is
+                                     * not there yet, said once it is set
                                      * (repl_bp_note()). */
     bool mute_output;               /* Events not written to the trace or
                                      * --events (a duplicate start). */
@@ -416,10 +416,10 @@ void repl_bp_forget(struct repl *);
  * nothing while the model is rebuilt ('r->replaying'). */
 void repl_bp_resolve(struct repl *);
 /* Notes that the condition of the breakpoint being set names 'what'
- * ("flow", "thread") 'name', which the model lacks, and so 'then' (what
- * becomes of it): said after the line that says it is set, as gdb says
- * why a breakpoint is pending.  Such a name is no error there (see
- * repl/cmd-break.c). */
+ * ("flow", "thread") 'name', which the model (or the open trace) lacks,
+ * and so 'then' (what becomes of it): said after the line that says it
+ * is set, as gdb says why a breakpoint is pending.  Such a name is no
+ * error there (see repl/cmd-break.c). */
 void repl_bp_note(struct repl *, const char *what, const char *name,
                   const char *then);
 /* After a command on a trace: puts into the session's script, for each
@@ -451,9 +451,9 @@ enum repl_cond_value {
 };
 /* Parses the condition in the 'argc' words 'argv' (those after "expect":
  * "stat live_ukeys > 3"), checking its names in the open trace, else in
- * the model.  A breakpoint's ('of_bp'), on the model, may name a flow or
- * thread the model lacks, judged at each hit (with a note: repl_bp_note());
- * so may any while the script runs again (repl_rescript()).  Returns a new
+ * the model.  A breakpoint's ('of_bp') may name a flow or thread that is
+ * not there, judged at each hit (with a note: repl_bp_note()); so may any
+ * while the script runs again (repl_rescript()).  Returns a new
  * condition, or NULL after an error naming 'cmd'. */
 struct repl_cond *repl_cond_parse(struct repl *, const char *cmd, int argc,
                                   char *argv[], bool of_bp);
