@@ -74,8 +74,9 @@ test_expect_success 'ukdb audit and sink.ukey.audit agree on a load' '
     babeltrace2 --plugin-path="$UKDB_BUILD/plugins" $(lttng_trace_dirs trace) \
         -c sink.ukey.audit >cli; test $? -le 1 &&
     test_cmp text cli &&
-    babeltrace2 --plugin-path="$UKDB_BUILD/plugins" $(lttng_trace_dirs trace) \
-        -c sink.ukey.audit -p "format=\"json\"" >cli; test $? -le 1 &&
+    { babeltrace2 --plugin-path="$UKDB_BUILD/plugins" \
+        $(lttng_trace_dirs trace) -c sink.ukey.audit -p "format=\"json\"" \
+        >cli; test $? -le 1; } &&
     test_cmp json cli
 '
 

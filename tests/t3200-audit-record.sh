@@ -82,7 +82,7 @@ test_expect_success 'a recorded back: one more run, audited on its own' '
     test_grep "^verdicts: PASS 1, FAIL 0, INCONCLUSIVE 1$" back.out &&
     sed "s/^back 4/variant v1-replace/" back.ukdb >variant.ukdb &&
     "$UKDB" record -o variant variant.ukdb >/dev/null 2>&1 &&
-    "$UKDB" audit variant >variant.out; test $? = 3 &&
+    { "$UKDB" audit variant >variant.out; test $? = 3; } &&
     test_grep ", 2 runs, the last complete run$" variant.out
 '
 
@@ -132,7 +132,7 @@ test_expect_success 'a slowpath violation of the audit names its flow only' '
         printf "%s\n" "dp fail put f1" "traffic f1 10" "run" "round r0" "run"
       done; } >slow6.ukdb &&
     "$UKDB" record -o slow6 slow6.ukdb >/dev/null 2>&1 &&
-    "$UKDB" audit slow6 >slow6.out; test $? = 1 &&
+    { "$UKDB" audit slow6 >slow6.out; test $? = 1; } &&
     test_grep "^violation: ERROR slowpath flow f1 ufid=" slow6.out &&
     ! grep -q "ukey#0" slow6.out
 '
