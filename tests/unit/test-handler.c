@@ -224,6 +224,128 @@ test_put_eexist(void)
     fixture_destroy(&x);
 }
 
+/* Race R-1 (no OVS fix yet; found by the free-running load with datapath
+ * faults): the e34bbe31b window on the error path.  f1 is in the datapath
+ * without a ukey (a failed delete left it, or a restart, or
+ * dpctl/add-flow), and a miss for f1 queued before that reaches the
+ * handler.  The handler installs K (VISIBLE) and puts the flow with K
+ * unlocked; the put fails with EEXIST.  Before H5 a dump returns the
+ * existing flow, finds K VISIBLE, takes it to OPERATIONAL (T6) and, f1
+ * being idle, evicts it.  H5 then moves K to EVICTED whatever its state
+ * (T5: unconditional since 54ebeff4c; e34bbe31b made only T4
+ * conditional).  These tests pin the model to that code: upstream is not
+ * clean here, and the checker is right to say so. */
+static void
+race_setup(struct fixture *x)
+{
+    fixture_init(x, "upstream", UK_DP_KERNEL);
+    is_int(udpif_dp_ext_add(x->udpif, x->f, 0), 0,
+           "race: f1 in the datapath, no ukey");
+    udpif_upcall(x->udpif, x->h, x->f, 1);
+    ok(step_until(x->udpif, x->h, UK_ACT_DP_PUT, "handle_upcalls"),
+       "race: handler about to put f1, its ukey unlocked");
+    udpif_expire(x->udpif, x->f);
+}
+
+/* The ukey of the handler's upcall (the last one created so far). */
+static struct ukey *
+race_ukey(const struct fixture *x)
+{
+    const struct ukey_event *c = last_event(&x->rec, UK_EV_CREATE);
+    return c ? udpif_find_ukey(x->udpif, c->ukey_id) : NULL;
+}
+
+/* The dump evicts K while the failed put is in flight; both threads then
+ * move it to EVICTED: EVICTED->EVICTED, OVS's "Invalid state transition"
+ * warning, and the state stays. */
+static void
+test_race_put_error_evicted(void)
+{
+    struct fixture x;
+    race_setup(&x);
+    struct udpif *u = x.udpif;
+    struct ukey *k = race_ukey(&x);
+
+    udpif_step(u, x.h);
+    const struct ukey_event *p = last_event(&x.rec, UK_EV_DP_PUT);
+    ok(p && p->result == EEXIST, "evicted: the put fails with EEXIST");
+    udpif_round(u, x.r, UK_PHASE_DUMP);
+    udpif_finish_op(u, x.r, 10000);
+    ok(k && k->state == UKEY_EVICTED, "evicted: the dump evicted K");
+    ok(!udpif_dp_flow(u, x.f, 0), "evicted: and deleted f1");
+    size_t from = x.rec.n;
+    udpif_finish_op(u, x.h, 1000);
+    const struct ukey_event *t = last_event(&x.rec, UK_EV_TRANSITION);
+    ok(t && t->from == UKEY_EVICTED && t->to == UKEY_EVICTED
+       && t->result == UK_TR_WARN, "evicted: H5 EVICTED->EVICTED (warn)");
+    is_int(count_violations(&x.rec, from, UK_VIOL_INVALID_TRANSITION), 1,
+           "evicted: invalid-transition");
+    round_all(&x);
+    ok(k && k->state == UKEY_DELETED, "evicted: the sweep deletes K");
+    is_int(count_violations(&x.rec, 0, -1), 1, "evicted: nothing else");
+    diag_violations(&x.rec);
+    fixture_destroy(&x);
+}
+
+/* The round's sweep deletes K before H5: DELETED->EVICTED, a backward
+ * transition.  OVS aborts there ("Invalid ukey transition 6->5"). */
+static void
+test_race_put_error_deleted(void)
+{
+    struct fixture x;
+    race_setup(&x);
+    struct udpif *u = x.udpif;
+    struct ukey *k = race_ukey(&x);
+
+    udpif_step(u, x.h);
+    udpif_round(u, x.r, UK_PHASE_ALL);
+    udpif_finish_op(u, x.r, 10000);
+    ok(k && k->state == UKEY_DELETED, "deleted: the round deleted K");
+    size_t from = x.rec.n;
+    udpif_finish_op(u, x.h, 1000);
+    const struct ukey_event *t = last_event(&x.rec, UK_EV_TRANSITION);
+    ok(t && t->from == UKEY_DELETED && t->to == UKEY_EVICTED
+       && t->result == UK_TR_ABORT, "deleted: H5 DELETED->EVICTED (abort)");
+    is_int(count_violations(&x.rec, from, UK_VIOL_BACKWARD_TRANSITION), 1,
+           "deleted: backward-transition");
+    is_int(count_violations(&x.rec, 0, -1), 1, "deleted: nothing else");
+    diag_violations(&x.rec);
+    fixture_destroy(&x);
+}
+
+/* The round runs before the put: the dump deletes the old flow, the sweep
+ * K, and then the handler's put succeeds with K DELETED (H5 does nothing:
+ * DELETED is not below OPERATIONAL).  A put of a deleted ukey: the flow
+ * has no ukey until the next dump adopts it. */
+static void
+test_race_put_after_delete(void)
+{
+    struct fixture x;
+    race_setup(&x);
+    struct udpif *u = x.udpif;
+    struct ukey *k = race_ukey(&x);
+
+    udpif_round(u, x.r, UK_PHASE_ALL);
+    udpif_finish_op(u, x.r, 10000);
+    ok(k && k->state == UKEY_DELETED && !udpif_dp_flow(u, x.f, 0),
+       "put after delete: the round deleted f1 and K");
+    size_t from = x.rec.n;
+    udpif_finish_op(u, x.h, 1000);
+    const struct ukey_event *p = last_event(&x.rec, UK_EV_DP_PUT);
+    ok(p && k && p->ukey_id == k->id && p->result == 0
+       && udpif_dp_flow(u, x.f, 0), "put after delete: the put succeeds");
+    is_int(count_violations(&x.rec, from, UK_VIOL_USE_AFTER_DELETE), 1,
+           "put after delete: use-after-delete");
+    round_all(&x);
+    struct ukey *k2 = udpif_flow_ukey(u, x.f, 0);
+    ok(k2 && k2->origin == UK_CREATE_DPIF_FLOW,
+       "put after delete: the next dump adopts f1");
+    is_int(count_violations(&x.rec, 0, -1), 1,
+           "put after delete: nothing else");
+    diag_violations(&x.rec);
+    fixture_destroy(&x);
+}
+
 /* should_install_flow(): at the flow limit the upcall installs nothing. */
 static void
 test_flow_limit(void)
@@ -337,6 +459,9 @@ main(void)
     test_replace();
     test_duplicate_upcalls();
     test_put_eexist();
+    test_race_put_error_evicted();
+    test_race_put_error_deleted();
+    test_race_put_after_delete();
     test_flow_limit();
     test_pmd();
     return done_testing();
