@@ -111,16 +111,22 @@ test_expect_success 'a load traced without the bus lock: no false loss' '
 '
 
 # Datapath faults under upstream: a failed delete leaves its flow, which
-# the next dump adopts with zeroed stats: the only violations are stats
-# doubles, each naming the failed delete (OVS's own behaviour, man page).
-# (A flow orphaned just before the end is a dp-flow-without-ukey warning.)
+# the next dump adopts with zeroed stats: stats doubles, each naming the
+# failed delete (OVS's own behaviour, man page).  (A flow orphaned just
+# before the end is a dp-flow-without-ukey warning.)  Rarely, a miss for
+# such a flow races with a revalidator (examples/put-eexist-upstream.ukdb,
+# a race in OVS): the handler's failed put moves its DELETED ukey back to
+# EVICTED, or its put comes after the ukey's delete.  Nothing else.
 test_expect_success 'upstream with faults: errors are stats doubles, explained' '
     "$UKDB" load --handlers 2 --revalidators 2 --flows 300 --seconds 1 \
         --idle-ms 5 --zipf 0.5 --faults 0.002 --record faults \
         --format json >summary 2>err &&
     { "$UKDB" audit faults >audit; test $? -le 1; } &&
-    grep "^violation: ERROR " audit >v || true;
-    echo "# $(wc -l <v) violations" &&
+    { grep "^violation: ERROR " audit >all || true; } &&
+    grep -v -e " backward transition DELETED->EVICTED of ukey [0-9]* by handler[0-9]* " \
+        -e " use after delete: dp_put of ukey [0-9]* by handler[0-9]* " \
+        all >v;
+    echo "# $(wc -l <all) violations, $(($(wc -l <all) - $(wc -l <v))) of the EEXIST race" &&
     ! grep -v " stats-double " v &&
     ! grep -v "the datapath delete of ukey [0-9]* by [a-z0-9]* failed (seq [0-9]*) and left the flow, which a dump adopted with zeroed stats" v
 '

@@ -40,6 +40,16 @@ test_expect_success 'babeltrace2 prints state names, not numbers' '
     grep "ukey:transition" pretty | head -1 | test_grep "\"VISIBLE\"" -
 '
 
+# The race in today's OVS (examples/put-eexist-upstream.ukdb), recorded:
+# the audit finds the abort on its own, one error (and says "1 error").
+test_expect_success 'the EEXIST race under upstream audits as one backward transition' '
+    { "$UKDB" audit put-eexist-upstream.trace >audit; test $? = 1; } &&
+    test_grep "^violations: 1 (1 error, 0 warnings) backward-transition=1$" \
+        audit &&
+    test_grep "^violation: ERROR backward-transition ukey#1 flow f1 .*: backward transition DELETED->EVICTED of ukey 1 by h0 at " \
+        audit
+'
+
 test_expect_success 'a script that fails halfway leaves a complete, readable trace' '
     printf "handler h0\nrevalidator r0\nflow f1 h0\nupcall h0 f1\nnext h0\nnosuchcommand\nround r0\n" >half.ukdb &&
     { "$UKDB" --events half.events half.ukdb >/dev/null 2>&1; test $? = 2; } &&

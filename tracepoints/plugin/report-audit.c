@@ -455,8 +455,9 @@ print_audit_text(struct report *r, const struct lifecycle_summary *s,
         fprintf(f, "%s %s %" PRIu64, i ? "," : "", lifecycle_verdict_name(i),
                 s->by_verdict[i]);
     }
-    fprintf(f, "\nviolations: %" PRIu64 " (%" PRIu64 " errors, %" PRIu64
-            " warnings)", s->n_violations, r->n_errors, r->n_warnings);
+    fprintf(f, "\nviolations: %" PRIu64 " (%" PRIu64 " error%s, %" PRIu64
+            " warning%s)", s->n_violations, r->n_errors,
+            uk_plural(r->n_errors), r->n_warnings, uk_plural(r->n_warnings));
     for (int i = 0; i < N_UK_VIOLATION_KINDS; i++) {
         if (s->by_violation[i]) {
             fprintf(f, " %s=%" PRIu64, uk_violation_kind_name(i),
