@@ -18,7 +18,8 @@ const struct repl_cmd repl_commands[] = {
       "  if a command of the session fails under it, the change is refused\n"
       "  and the session stays as it was (so for datapath, umaps and set).\n"
       "  Selecting the variant already selected replays nothing.  On a\n"
-      "  trace, these settings of the model are refused: \"close\" first.",
+      "  trace, these settings of the model are refused: \"close\" first\n"
+      "  (the list, the model's, still shows).",
       "variant v1-replace", 0, 1, cmd_variant, complete_variant,
       0 },
     { "datapath", "kernel|netdev", "select the datapath (handlers or PMDs)",

@@ -436,6 +436,8 @@ trace_execute__(struct repl *r, int argc, char *argv[])
         return cmd_echo(r, argc, argv);
     } else if (!strcmp(c, "set")) {
         return cmd_set(r, argc, argv);     /* Model settings: refused. */
+    } else if (!strcmp(c, "variant") && argc == 1) {
+        return cmd_variant(r, argc, argv);  /* The list: no change. */
     } else if (!strcmp(c, "variant") || !strcmp(c, "datapath")
                || !strcmp(c, "umaps")) {
         return trace_refuse_config(r, c);

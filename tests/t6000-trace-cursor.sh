@@ -350,10 +350,11 @@ test_expect_success 'a setting of the model on a trace: refused, close first' '
         { echo "for: $c"; return 1; }
     done &&
     printf "%s\n" "handler h0" "open race" "set output json" "when" \
-        "set output text" "close" "set dump-batch 3" "show config" |
-        "$UKDB" >out 2>err &&
+        "set output text" "variant" "close" "set dump-batch 3" \
+        "show config" | "$UKDB" >out 2>err &&
     ! test -s err &&
     test_grep "^{\"events\":0,\"of\":[0-9]*," out &&
+    test_grep "^\* upstream " out &&
     test_grep "^dump-batch *3\$" out
 '
 
