@@ -80,6 +80,10 @@ struct lc_ukey {
     bool del_by_purge;          /* ...by a thread in a purge or flush. */
     bool failed;                /* An ERROR names it. */
     uint8_t del_type;           /* Event type of 'del_ev'. */
+    bool put_ok;                /* A dp_put of it succeeded. */
+    uint8_t moved_to;           /* State 'moved_ev' took it to. */
+    uint8_t put_failed_error;   /* errno of 'put_failed_ev' (Linux's all
+                                 * fit in a byte). */
     uint32_t reported;          /* Bit per kind in LC_ONCE_KINDS. */
     uint32_t lock_holder;       /* Thread id + 1, or 0. */
     uint64_t tr_round;          /* 'lc->n_swept' at its last transition. */
@@ -103,6 +107,18 @@ struct lc_ukey {
     char *expl;                 /* (owned) 'explanation' with
                                  * 'transient_details', kept for reuse. */
     struct lc_ukey *next_free;  /* On 'lc->free_ukeys'. */
+
+    /* The window of handle_upcalls() between its put and its transition,
+     * for the explanation of what a handler does there too late
+     * (lc_race_cause()).  Written only in that race, or when a put fails:
+     * a cache line of their own. */
+    struct lifecycle_evidence put_failed_ev;    /* Its latest dp_put CREATE
+                                                 * that failed, or seq 0. */
+    struct lifecycle_evidence moved_ev; /* Its first OK transition out of
+                                         * VISIBLE by a thread other than
+                                         * the one that made it VISIBLE,
+                                         * before any put of it succeeded;
+                                         * or seq 0. */
 };
 
 /* A flow instance (ufid, pmd_id).  Kept while it can matter: a sweep

@@ -201,7 +201,7 @@ static struct lc_ukey *
 lc_ukey_alloc(struct lifecycle *lc)
 {
     if (!lc->free_ukeys) {
-        /* Line-aligned: a record is 7 cache lines, what most events
+        /* Line-aligned: a record is 8 cache lines, what most events
          * touch in its first two (see struct lc_ukey). */
         struct lc_ukey *block = uk_xmalloc_aligned(64, (LC_CHUNK_UKEYS
                                                         * sizeof *block));

@@ -101,6 +101,113 @@ lc_add_step(struct lifecycle *lc, struct lc_ukey *u,
     };
 }
 
+/* ==== The window of handle_upcalls() ==== */
+
+/* Follows what the explanation of lc_race_cause() needs of 'u': its puts,
+ * and whether another thread moved it out of VISIBLE before one of them
+ * succeeded.  Only a failed put and a move in that window touch the
+ * record's last line (see struct lc_ukey). */
+static void
+lc_race_note_put(struct lc_ukey *u, const struct ukey_event *e,
+                 const struct lifecycle_evidence *now)
+{
+    if (!e->result) {
+        u->put_ok = true;
+    } else if (e->kind == UK_PUT_CREATE) {
+        u->put_failed_ev = *now;
+        u->put_failed_error = (e->result > 0 && e->result <= UINT8_MAX
+                               ? (uint8_t) e->result : 0);
+    }
+}
+
+/* Before the transition 'e' of 'u' updates 'u->tr_ev': a move out of
+ * VISIBLE by a thread other than the one that made it VISIBLE (its
+ * installer, whose put may be in flight), before a put of it succeeded. */
+static void
+lc_race_note_move(struct lc_ukey *u, const struct ukey_event *e,
+                  const struct lifecycle_evidence *now)
+{
+    if (e->result == UK_TR_OK && e->from == UKEY_VISIBLE && !u->put_ok
+        && u->tr_ev.seq && u->tr_ev.thread_id != now->thread_id
+        && !u->moved_ev.seq) {
+        u->moved_ev = *now;
+        u->moved_to = e->to;
+    }
+}
+
+/* The end of the explanation of a violation by event 'e' of 'u' that the
+ * window of handle_upcalls() explains, in 'buf', or "".  A handler
+ * installs 'u' VISIBLE, unlocks it, puts its flow, then locks it again
+ * and moves it to EVICTED if the put failed (T5), all without looking
+ * at the state it left it in: meanwhile a revalidator's dump may adopt
+ * the VISIBLE ukey (its flow already in the datapath, the reason of an
+ * EEXIST), evict it and its sweep delete it.  Then the handler's T5 is
+ * EVICTED->EVICTED or DELETED->EVICTED, or, when it comes while the
+ * revalidator is deleting the flow (EVICTING), the revalidator's own
+ * move to EVICTED is EVICTED->EVICTED; or, when the round came before
+ * the put, the put is of a deleted ukey (put-eexist-upstream.ukdb). */
+static const char *
+lc_race_cause(struct lifecycle *lc, const struct lc_ukey *u,
+              const struct ukey_event *e,
+              const struct lifecycle_evidence *now, char *buf, size_t size)
+{
+    const struct lifecycle_evidence *moved = &u->moved_ev;
+    const struct lifecycle_evidence *put = &u->put_failed_ev;
+    *buf = '\0';
+    if (!moved->seq) {
+        return buf;
+    }
+    if (e->type == UK_EV_DP_PUT) {
+        if (e->kind == UK_PUT_CREATE && moved->thread_id != now->thread_id
+            && u->insert_ev.seq
+            && u->insert_ev.thread_id == now->thread_id) {
+            lc_format(buf, size, ": %s had moved it on from VISIBLE (to "
+                      "%s, seq %llu) before %s's put, but handle_upcalls() "
+                      "puts a new ukey's flow without re-checking its state "
+                      "(an OVS race)",
+                      lc_tname(lc, moved->thread_id, 1),
+                      ukey_state_name(u->moved_to),
+                      (unsigned long long) moved->seq,
+                      lc_tname(lc, now->thread_id, 0));
+        }
+        return buf;
+    }
+    if (e->type != UK_EV_TRANSITION || e->to != UKEY_EVICTED || !put->seq
+        || moved->thread_id == put->thread_id) {
+        return buf;
+    }
+
+    /* The handler's T5 is the violation, or came just before it. */
+    char t5[64];
+    if (put->thread_id == now->thread_id) {
+        lc_format(t5, sizeof t5, "moves a ukey whose put failed to EVICTED");
+    } else if (u->tr_ev.seq && u->tr_ev.thread_id == put->thread_id
+               && u->state_known && u->state == UKEY_EVICTED) {
+        lc_format(t5, sizeof t5, "moved it to EVICTED (seq %llu)",
+                  (unsigned long long) u->tr_ev.seq);
+    } else {
+        return buf;
+    }
+    const char *error = uk_errno_name(u->put_failed_error);
+    char number[24];
+    if (!error) {
+        lc_format(number, sizeof number, "errno %d", u->put_failed_error);
+        error = number;
+    }
+    lc_format(buf, size, ": %s's datapath put of it failed (seq %llu, %s) "
+              "and %s had moved it on from VISIBLE (to %s, seq %llu), but "
+              "handle_upcalls() %s without re-checking its state (an OVS "
+              "race)",
+              lc_tname(lc, put->thread_id, 0),
+              (unsigned long long) put->seq, error,
+              lc_tname(lc, moved->thread_id, 1),
+              ukey_state_name(u->moved_to), (unsigned long long) moved->seq,
+              t5);
+    return buf;
+}
+
+/* ==== Transitions ==== */
+
 static void
 lc_transition(struct lifecycle *lc, struct lc_ukey *u,
               const struct ukey_event *e,
@@ -108,6 +215,7 @@ lc_transition(struct lifecycle *lc, struct lc_ukey *u,
 {
     struct lc_subject subj = { .u = u };
     bool to_deleted = e->to == UKEY_DELETED;
+    char cause[384];
 
     if (!u->state_known) {
         u->state = e->from;
@@ -116,14 +224,16 @@ lc_transition(struct lifecycle *lc, struct lc_ukey *u,
     lc_add_step(lc, u, e, now);
 
     if (e->result == UK_TR_ABORT) {
+        lc_race_cause(lc, u, e, now, cause, sizeof cause);
         lc_report(lc, UK_VIOL_BACKWARD_TRANSITION, UK_SEV_ERROR, &subj, now,
                   u->tr_ev.seq ? &u->tr_ev : NULL,
                   "backward transition %s->%s of ukey %llu by %s at %s "
-                  "(seq %llu)",
+                  "(seq %llu)%s",
                   ukey_state_name(e->from), ukey_state_name(e->to),
                   (unsigned long long) u->id,
                   lc_tname(lc, now->thread_id, 0),
-                  e->where ? e->where : "?", (unsigned long long) now->seq);
+                  e->where ? e->where : "?", (unsigned long long) now->seq,
+                  cause);
     } else if (to_deleted && (e->from == UKEY_DELETED
                               || u->state == UKEY_DELETED)) {
         const struct lifecycle_evidence *earlier
@@ -131,18 +241,22 @@ lc_transition(struct lifecycle *lc, struct lc_ukey *u,
         lc_double_delete(lc, u, now, earlier, "became DELETED",
                          "again");
     } else if (u->deleted && !to_deleted) {
-        lc_use_after_delete(lc, u, e, now);
+        lc_use_after_delete__(lc, u, e, now, UK_SEV_ERROR,
+                              lc_race_cause(lc, u, e, now, cause,
+                                            sizeof cause));
     } else if (e->result == UK_TR_WARN) {
+        lc_race_cause(lc, u, e, now, cause, sizeof cause);
         lc_report(lc, UK_VIOL_INVALID_TRANSITION, UK_SEV_WARNING, &subj, now,
                   u->tr_ev.seq ? &u->tr_ev : NULL,
                   "invalid transition %s->%s of ukey %llu by %s at %s "
-                  "(seq %llu), state stays %s",
+                  "(seq %llu), state stays %s%s",
                   ukey_state_name(e->from), ukey_state_name(e->to),
                   (unsigned long long) u->id,
                   lc_tname(lc, now->thread_id, 0),
                   e->where ? e->where : "?", (unsigned long long) now->seq,
-                  ukey_state_name(e->from));
+                  ukey_state_name(e->from), cause);
     }
+    lc_race_note_move(u, e, now);
 
     if (e->result == UK_TR_OK) {
         u->state = e->to;
@@ -442,8 +556,12 @@ lc_ukey_event(struct lifecycle *lc, uint64_t id, bool new_side,
         if (u->deleted && u->del_by_purge && e->kind == UK_PUT_CREATE) {
             lc_put_after_delete(lc, u, e, now);
         } else if (u->deleted) {
-            lc_use_after_delete(lc, u, e, now);
+            char cause[384];
+            lc_use_after_delete__(lc, u, e, now, UK_SEV_ERROR,
+                                  lc_race_cause(lc, u, e, now, cause,
+                                                sizeof cause));
         }
+        lc_race_note_put(u, e, now);
         break;
     case UK_EV_STATS_PUSH:
         lc_stats_push(lc, u, e, now);

@@ -47,6 +47,16 @@
  *     After that, umap_insert, being replaced in, dp_put, stats_push and a
  *     transition to anything but DELETED are a use after delete; locks,
  *     lookups and other reads are legal (RCU keeps the ukey).
+ *   - The window of handle_upcalls(), explained.  When another thread
+ *     moved a ukey out of VISIBLE before a put of it succeeded (a dump
+ *     adopting it), the explanation of these ends naming that move, and
+ *     that handle_upcalls() does not re-check the state (an OVS race):
+ *     a transition to EVICTED reported (backward, invalid, use after
+ *     delete) by a handler whose dp_put CREATE of the ukey failed, or by
+ *     another thread right after that handler's transition to EVICTED
+ *     (both also name the failed put: seq, errno); and a use after delete
+ *     that is a dp_put CREATE by the thread that inserted the ukey.
+ *     Severities are unchanged.
  *   - Double delete: a second removal, a removal with ENOENT, a second
  *     rcu_postpone, a transition to DELETED when already DELETED.  The
  *     first removal, the postpone and the transition to DELETED of one

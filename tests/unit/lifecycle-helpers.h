@@ -30,7 +30,7 @@ struct rec {
         bool freed, created_seen;
         size_t n_steps;
         uint8_t last_to;
-        char explanation[256];
+        char explanation[512];      /* As long as the fold's lines. */
     } done[MAX_RECORDED];
     int n_done;
 };

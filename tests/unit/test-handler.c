@@ -234,7 +234,7 @@ test_put_eexist(void)
  * being idle, evicts it.  H5 then moves K to EVICTED whatever its state
  * (T5: unconditional since 54ebeff4c; e34bbe31b made only T4
  * conditional).  These tests pin the model to that code: upstream is not
- * clean here, and the checker is right to say so. */
+ * clean here, and the checker is right to say so, and says why. */
 static void
 race_setup(struct fixture *x)
 {
@@ -253,6 +253,69 @@ race_ukey(const struct fixture *x)
 {
     const struct ukey_event *c = last_event(&x->rec, UK_EV_CREATE);
     return c ? udpif_find_ukey(x->udpif, c->ukey_id) : NULL;
+}
+
+/* How the checker explains a violation of the window. */
+enum race_cause {
+    RACE_T5,            /* H5's T5 itself, after the put failed. */
+    RACE_AFTER_T5,      /* The dump's own move to EVICTED, after H5's T5. */
+    RACE_PUT,           /* The put, after the round deleted K. */
+};
+
+/* Whether the name of the last violation recorded ends with the checker's
+ * explanation of the window, 'cause': h0's put of K failed with EEXIST
+ * (but with RACE_PUT), r0's dump took K from VISIBLE to OPERATIONAL, and
+ * (RACE_AFTER_T5) h0's T5 came before the violation. */
+static bool
+race_explained(const struct fixture *x, enum race_cause cause)
+{
+    const struct ukey_event *v = last_event(&x->rec, UK_EV_VIOLATION);
+    const struct ukey_event *put = NULL, *moved = NULL, *t5 = NULL;
+    for (size_t i = 0; i < x->rec.n; i++) {
+        const struct ukey_event *e = &x->rec.events[i];
+        if (e->type == UK_EV_DP_PUT && e->kind == UK_PUT_CREATE
+            && e->ukey_id && !put) {
+            put = e;
+        } else if (e->type == UK_EV_TRANSITION && e->from == UKEY_VISIBLE
+                   && e->thread_id == x->r->id && !moved) {
+            moved = e;
+        } else if (e->type == UK_EV_TRANSITION && e->to == UKEY_EVICTED
+                   && e->thread_id == x->h->id && !t5) {
+            t5 = e;
+        }
+    }
+    if (!v || !v->name || !put || !moved || (cause == RACE_AFTER_T5 && !t5)) {
+        return false;
+    }
+    char expect[320], how[64];
+    if (cause == RACE_PUT) {
+        snprintf(expect, sizeof expect, ": r0 had moved it on from VISIBLE "
+                 "(to OPERATIONAL, seq %llu) before h0's put, but "
+                 "handle_upcalls() puts a new ukey's flow without "
+                 "re-checking its state (an OVS race)",
+                 (unsigned long long) moved->seq);
+    } else {
+        if (cause == RACE_T5) {
+            snprintf(how, sizeof how,
+                     "moves a ukey whose put failed to EVICTED");
+        } else {
+            snprintf(how, sizeof how, "moved it to EVICTED (seq %llu)",
+                     (unsigned long long) t5->seq);
+        }
+        snprintf(expect, sizeof expect, ": h0's datapath put of it failed "
+                 "(seq %llu, EEXIST) and r0 had moved it on from VISIBLE (to "
+                 "OPERATIONAL, seq %llu), but handle_upcalls() %s without "
+                 "re-checking its state (an OVS race)",
+                 (unsigned long long) put->seq,
+                 (unsigned long long) moved->seq, how);
+    }
+    size_t len = strlen(v->name), n = strlen(expect);
+    if (len < n || strcmp(v->name + len - n, expect)) {
+        diag("violation: %s", v->name);
+        diag("   expected to end with: %s", expect);
+        return false;
+    }
+    return true;
 }
 
 /* The dump evicts K while the failed put is in flight; both threads then
@@ -280,9 +343,48 @@ test_race_put_error_evicted(void)
        && t->result == UK_TR_WARN, "evicted: H5 EVICTED->EVICTED (warn)");
     is_int(count_violations(&x.rec, from, UK_VIOL_INVALID_TRANSITION), 1,
            "evicted: invalid-transition");
+    ok(race_explained(&x, RACE_T5),
+       "evicted: explained by the failed put and the adoption");
     round_all(&x);
     ok(k && k->state == UKEY_DELETED, "evicted: the sweep deletes K");
     is_int(count_violations(&x.rec, 0, -1), 1, "evicted: nothing else");
+    diag_violations(&x.rec);
+    fixture_destroy(&x);
+}
+
+/* H5 comes while the dump is deleting f1 (K EVICTING): its T5 is legal,
+ * and the dump's own move to EVICTED (T12) then finds K EVICTED:
+ * EVICTED->EVICTED by the revalidator, the same race seen from the other
+ * side. */
+static void
+test_race_put_error_evicting(void)
+{
+    struct fixture x;
+    race_setup(&x);
+    struct udpif *u = x.udpif;
+    struct ukey *k = race_ukey(&x);
+
+    udpif_step(u, x.h);
+    udpif_round(u, x.r, UK_PHASE_DUMP);
+    ok(step_until(u, x.r, UK_ACT_DP_DEL, "push_dp_ops"),
+       "evicting: the dump about to delete f1");
+    ok(k && k->state == UKEY_EVICTING, "evicting: K EVICTING");
+    udpif_finish_op(u, x.h, 1000);
+    const struct ukey_event *t = last_event(&x.rec, UK_EV_TRANSITION);
+    ok(t && t->from == UKEY_EVICTING && t->to == UKEY_EVICTED
+       && t->result == UK_TR_OK, "evicting: H5 EVICTING->EVICTED (ok)");
+    is_int(count_violations(&x.rec, 0, -1), 0, "evicting: fine so far");
+    udpif_finish_op(u, x.r, 10000);
+    t = last_event(&x.rec, UK_EV_TRANSITION);
+    ok(t && t->from == UKEY_EVICTED && t->to == UKEY_EVICTED
+       && t->thread_id == x.r->id && t->result == UK_TR_WARN,
+       "evicting: T12 EVICTED->EVICTED (warn)");
+    is_int(count_violations(&x.rec, 0, UK_VIOL_INVALID_TRANSITION), 1,
+           "evicting: invalid-transition");
+    ok(race_explained(&x, RACE_AFTER_T5),
+       "evicting: explained by the failed put, the adoption and H5");
+    round_all(&x);
+    is_int(count_violations(&x.rec, 0, -1), 1, "evicting: nothing else");
     diag_violations(&x.rec);
     fixture_destroy(&x);
 }
@@ -308,6 +410,8 @@ test_race_put_error_deleted(void)
        && t->result == UK_TR_ABORT, "deleted: H5 DELETED->EVICTED (abort)");
     is_int(count_violations(&x.rec, from, UK_VIOL_BACKWARD_TRANSITION), 1,
            "deleted: backward-transition");
+    ok(race_explained(&x, RACE_T5),
+       "deleted: explained by the failed put and the adoption");
     is_int(count_violations(&x.rec, 0, -1), 1, "deleted: nothing else");
     diag_violations(&x.rec);
     fixture_destroy(&x);
@@ -336,6 +440,8 @@ test_race_put_after_delete(void)
        && udpif_dp_flow(u, x.f, 0), "put after delete: the put succeeds");
     is_int(count_violations(&x.rec, from, UK_VIOL_USE_AFTER_DELETE), 1,
            "put after delete: use-after-delete");
+    ok(race_explained(&x, RACE_PUT),
+       "put after delete: explained by the adoption before the put");
     round_all(&x);
     struct ukey *k2 = udpif_flow_ukey(u, x.f, 0);
     ok(k2 && k2->origin == UK_CREATE_DPIF_FLOW,
@@ -460,6 +566,7 @@ main(void)
     test_duplicate_upcalls();
     test_put_eexist();
     test_race_put_error_evicted();
+    test_race_put_error_evicting();
     test_race_put_error_deleted();
     test_race_put_after_delete();
     test_flow_limit();
