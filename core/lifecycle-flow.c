@@ -349,6 +349,7 @@ lc_traffic(struct lifecycle *lc, const struct ukey_event *e,
             f->window_round = lc->n_rounds;
             f->window_ts = e->ts;
             f->window_ev = *now;
+            f->refused_seq = 0;
             f->slow_rounds = 0;
             f->miss_handled = false;
         }
@@ -378,6 +379,18 @@ lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
              * and the run of slowpathed rounds starts again. */
             if (f->window_open) {
                 lc_close_window(lc, f, e->ts);
+            }
+            f->slow_rounds = 0;
+            f->slow_in_round = f->miss_handled = false;
+        } else if (e->kind != UK_PUT_MODIFY) {
+            /* The datapath refused the flow (an injected fault, say):
+             * the miss was handled and the flow put, all that the ukey
+             * code can do, so the run of slowpathed rounds starts again
+             * as at a put that succeeded (the liveness bugs put nothing:
+             * their ukey_install() refuses the miss).  The traffic stays
+             * slowpathed, though: the measured window stays open. */
+            if (f->window_open) {
+                f->refused_seq = now->seq;
             }
             f->slow_rounds = 0;
             f->slow_in_round = f->miss_handled = false;
@@ -421,7 +434,8 @@ lc_upcall(struct lifecycle *lc, const struct ukey_event *e)
  * handler busy with others, or starved of CPU on a loaded machine, is
  * late, not a flow that nothing installs (the liveness bugs, such as
  * 180ab2fd6's, handle every miss and install nothing); such a round
- * neither extends nor resets the run. */
+ * neither extends nor resets the run.  A put of the flow, made or refused
+ * by the datapath, starts the run again (lc_dp_op()). */
 static void
 lc_round_slowpath(struct lifecycle *lc, const struct lifecycle_evidence *now)
 {
@@ -440,15 +454,21 @@ lc_round_slowpath(struct lifecycle *lc, const struct lifecycle_evidence *now)
                 struct lc_subject subj = { .ufid = f->ufid,
                                            .pmd_id = f->pmd_id };
                 const char *flow_name = lc_flow_name(lc, f->ufid);
+                char refused[96] = "";
                 f->window_reported = true;
+                if (f->refused_seq) {
+                    lc_format(refused, sizeof refused, "; its put at seq "
+                              "%llu failed, and the rounds count from "
+                              "there", (unsigned long long) f->refused_seq);
+                }
                 lc_report(lc, UK_VIOL_SLOWPATH, UK_SEV_ERROR, &subj, now,
                           &f->window_ev,
                           "slowpath: flow %s pmd %u got only slowpath "
-                          "traffic for %llu round%s, since seq %llu",
+                          "traffic for %llu round%s, since seq %llu%s",
                           flow_name ? flow_name : "?", f->pmd_id,
                           (unsigned long long) f->slow_rounds,
                           uk_plural(f->slow_rounds),
-                          (unsigned long long) f->window_ev.seq);
+                          (unsigned long long) f->window_ev.seq, refused);
             }
         }
         f->in_round = f->slow_in_round = f->fast_in_round = false;

@@ -154,6 +154,9 @@ struct lc_flow {
 
     uint64_t windows, longest_rounds, longest_ns;   /* Slowpath windows. */
     struct lifecycle_evidence window_ev;    /* Traffic that opened it. */
+    uint64_t refused_seq;       /* The latest put of it that failed while
+                                 * the window was open (the slowpath run
+                                 * counts from there), or 0. */
     uint32_t mark;              /* 'lc->sweep_gen' if a live ukey uses it. */
     uint32_t next_free;         /* Next on 'lc->free_flows' if retired. */
     uint64_t order;             /* Rank of its first appearance. */

@@ -108,8 +108,13 @@
  *     version.  Never in a trace without rule_change events.
  *   - Slowpath: a round with slowpath and no fastpath traffic extends the
  *     flow's run if a miss of the flow was handled (an upcall) since the
- *     window opened or the run last grew; fastpath traffic and the creation
- *     of its datapath flow (dp_put CREATE ok) reset it; a round without
+ *     window opened or the run last grew; fastpath traffic, the creation
+ *     of its datapath flow (dp_put CREATE ok), and a put of it that the
+ *     datapath refused (dp_put CREATE failed: an injected fault, EEXIST)
+ *     reset it.  A refused put excuses the rounds before it: the handler
+ *     did all the ukey code can (the liveness bugs put nothing), so only
+ *     rounds after a flow's latest put attempt count, and a report after
+ *     a refused put in the window names it.  A round without
  *     traffic for the flow, or whose miss still waits in its handler's
  *     queue (a busy or starved handler is late, not wrong: the liveness
  *     bugs handle every miss and install nothing), neither extends nor
@@ -117,7 +122,8 @@
  *     counts as slowpathed unless fastpath traffic came after the opening
  *     (fastpath traffic before it closed the previous window already).
  *     The measured window (open at the first slowpath traffic, closed by
- *     fastpath traffic) is not reset.  'upcalls' counts upcall events;
+ *     fastpath traffic or a put that succeeded; a refused one leaves it
+ *     open) is not reset.  'upcalls' counts upcall events;
  *     'attributed_packets' sums upcall and stats_push packets.
  *   - The input is taken to start at the beginning of a run when its first
  *     event has seq 1.  Otherwise, and after lifecycle_discarded(), a flow

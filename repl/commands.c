@@ -262,7 +262,9 @@ const struct repl_cmd repl_commands[] = {
       "  stuck-rounds N     the checker's stuck-ukey after N rounds "
       "(default 6)\n"
       "  slowpath-rounds N  its slowpath after N slowpathed rounds "
-      "(default 5)\n"
+      "(default 5),\n"
+      "                     counted from the flow's latest put, failed "
+      "or not\n"
       "  The model settings (all but output and echo) replay the "
       "session;\n"
       "  on a trace, they are refused (\"close\" first), as \"variant\" is.",

@@ -88,12 +88,14 @@ test_expect_success 'a recorded back: one more run, audited on its own' '
 
 # The audit and the model's checker count rounds of slowpathed traffic
 # against one threshold (LIFECYCLE_SLOWPATH_ROUNDS): four rounds of a
-# flow whose datapath put fails pass in the script, on its trace in the
-# REPL, and in the audit (which took 3, and said FAIL).
+# flow whose every miss a stale ukey refuses (180ab2fd6's bug: its
+# datapath flow deleted under OVS) pass in the script, on its trace in
+# the REPL, and in the audit (which took 3, and said FAIL).
 test_expect_success 'the audit and the model agree on slowpath rounds' '
-    printf "%s\n" "handler h0" "revalidator r0" "flow f1 h0" >slow.ukdb &&
+    printf "%s\n" "variant pre-180ab2fd6" "handler h0" "revalidator r0" \
+        "flow f1 h0" "upcall h0 f1" "next h0" "dp del f1" >slow.ukdb &&
     for i in 1 2 3 4; do
-        printf "%s\n" "dp fail put f1" "traffic f1 10" "run" "round r0" "run"
+        printf "%s\n" "traffic f1 10" "run" "round r0" "run"
     done >>slow.ukdb &&
     echo "expect no-violation" >>slow.ukdb &&
     "$UKDB" slow.ukdb >/dev/null &&
@@ -128,13 +130,33 @@ test_expect_success 'a miss waiting in a late handler: no slowpath' '
 
 # A flow'"'"'s violation names the flow, not a "ukey#0".
 test_expect_success 'a slowpath violation of the audit names its flow only' '
-    { head -n 3 slow.ukdb; for i in 1 2 3 4 5 6; do
-        printf "%s\n" "dp fail put f1" "traffic f1 10" "run" "round r0" "run"
+    { head -n 7 slow.ukdb; for i in 1 2 3 4 5 6; do
+        printf "%s\n" "traffic f1 10" "run" "round r0" "run"
       done; } >slow6.ukdb &&
     "$UKDB" record -o slow6 slow6.ukdb >/dev/null 2>&1 &&
     { "$UKDB" audit slow6 >slow6.out; test $? = 1; } &&
     test_grep "^violation: ERROR slowpath flow f1 ufid=" slow6.out &&
     ! grep -q "ukey#0" slow6.out
+'
+
+# A flow whose every put the datapath refuses (a fault each time) is
+# slowpathed for good, but the handlers did all they can: no slowpath,
+# in the script, on its trace in the REPL and in the audit, which still
+# measures its window (six rounds).  Both once said FAIL.
+test_expect_success 'every put refused by the datapath: no slowpath, window measured' '
+    { printf "%s\n" "handler h0" "revalidator r0" "flow f1 h0"
+      for i in 1 2 3 4 5 6; do
+        printf "%s\n" "dp fail put f1" "traffic f1 10" "run" "round r0" "run"
+      done
+      printf "%s\n" "expect stat dp_put_errors == 6" "expect no-violation"
+    } >refused.ukdb &&
+    "$UKDB" refused.ukdb >refused.log || { tail -3 refused.log; false; } &&
+    "$UKDB" record -o refused refused.ukdb >/dev/null 2>&1 &&
+    echo "show violations" | "$UKDB" refused >refused.repl &&
+    test_grep "^No violations" refused.repl &&
+    "$UKDB" audit refused >refused.out; rc=$?; cat refused.out; test $rc = 0 &&
+    test_grep "^violations: 0 " refused.out &&
+    test_grep "^ *f1 .* windows=1 longest=6 rounds " refused.out
 '
 
 test_done

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the lifecycle fold under datapath faults
- * (core/lifecycle-rules.c): the explanation of what a handler does too
- * late in the window of handle_upcalls() (its put failed, or came after a
- * revalidator moved its ukey on).  Hand-written event sequences, each
- * with near misses. */
+ * (core/lifecycle-rules.c, lifecycle-flow.c): the explanation of what a
+ * handler does too late in the window of handle_upcalls() (its put failed,
+ * or came after a revalidator moved its ukey on), and the slowpath run
+ * that a put the datapath refused starts again.  Hand-written event
+ * sequences, each with near misses. */
 #include "core/lifecycle.h"
 
 #include <errno.h>
@@ -278,11 +279,100 @@ test_race_put_after_delete(void)
     lifecycle_destroy(r.lc);
 }
 
+/* ==== Slowpath and refused puts ==== */
+
+/* Round 'round' of flow 0xf1: slowpath traffic, a miss handled, then
+ * with 'put' a put of 'kind' that the datapath refuses with EIO. */
+static void
+refused_round(struct rec *r, uint64_t round, bool put, enum uk_put_op kind)
+{
+    F(r, .type = UK_EV_TRAFFIC, .ufid = 0xf1, .value = 2,
+      .result = UK_PATH_SLOWPATH, .ts = round * 1000);
+    F(r, .type = UK_EV_UPCALL, .thread_id = T_HANDLER, .ufid = 0xf1,
+      .value = 2, .ts = round * 1000 + 100);
+    if (put) {
+        F(r, .type = UK_EV_DP_PUT, .thread_id = T_HANDLER, .ufid = 0xf1,
+          .kind = kind, .result = EIO, .ts = round * 1000 + 200);
+    }
+    F(r, .type = UK_EV_OP_BEGIN, .thread_id = T_REVAL,
+      .kind = UK_OP_ROUND, .value = round);
+    F(r, .type = UK_EV_OP_END, .thread_id = T_REVAL, .kind = UK_OP_ROUND,
+      .value = round, .ts = round * 1000 + 500);
+}
+
+static void
+get_first_flow(const struct lifecycle_flow *f, void *aux)
+{
+    struct lifecycle_flow *out = aux;
+    if (!out->ufid) {
+        *out = *f;
+    }
+}
+
+static void
+test_slowpath_refused(void)
+{
+    struct lifecycle_options opts = { .slowpath_rounds = 3 };
+    struct rec r;
+
+    /* Every round, the miss is handled and the datapath refuses the put:
+     * not the ukey code's fault, however long; the window is measured
+     * all the same. */
+    rec_init(&r, &opts);
+    threads(&r);
+    F(&r, .type = UK_EV_FLOW, .ufid = 0xf1, .name = "f1");
+    uint64_t opened = r.seq + 1;
+    for (uint64_t round = 1; round <= 6; round++) {
+        refused_round(&r, round, true, UK_PUT_CREATE);
+    }
+    is_int(n_kind(&r, UK_VIOL_SLOWPATH), 0,
+           "every put refused: no slowpath");
+    struct lifecycle_flow fig = { .ufid = 0 };
+    lifecycle_for_each_flow(r.lc, get_first_flow, &fig, NULL);
+    ok(fig.slowpath_windows == 1 && fig.longest_window_rounds == 6,
+       "every put refused: one window, still open after 6 rounds");
+
+    /* Then misses handled without a put: the run counts from the last
+     * refused put, and the report names it. */
+    uint64_t refused = r.seq - 2;
+    refused_round(&r, 7, false, UK_PUT_CREATE);
+    refused_round(&r, 8, false, UK_PUT_CREATE);
+    is_int(n_kind(&r, UK_VIOL_SLOWPATH), 0, "2 rounds without a put");
+    refused_round(&r, 9, false, UK_PUT_CREATE);
+    is_int(n_kind(&r, UK_VIOL_SLOWPATH), 1,
+           "3 rounds since the refused put: reported");
+    char expect[256];
+    snprintf(expect, sizeof expect, "slowpath: flow f1 pmd 0 got only "
+             "slowpath traffic for 3 rounds, since seq %llu; its put at "
+             "seq %llu failed, and the rounds count from there",
+             (unsigned long long) opened, (unsigned long long) refused);
+    const struct lifecycle_violation *v = first_kind(&r, UK_VIOL_SLOWPATH);
+    is_str(v ? v->event.name : "", expect, "slowpath: names the put");
+    ok(v && v->event.value2 == opened,
+       "slowpath: earlier evidence the traffic that opened the window");
+    lifecycle_destroy(r.lc);
+
+    /* Near miss: a refused modify installs nothing either, but is not an
+     * attempt to install the flow: the rounds count. */
+    rec_init(&r, &opts);
+    threads(&r);
+    F(&r, .type = UK_EV_FLOW, .ufid = 0xf1, .name = "f1");
+    for (uint64_t round = 1; round <= 3; round++) {
+        refused_round(&r, round, true, UK_PUT_MODIFY);
+    }
+    is_int(n_kind(&r, UK_VIOL_SLOWPATH), 1, "refused modifies: reported");
+    v = first_kind(&r, UK_VIOL_SLOWPATH);
+    ok(v && !strstr(v->event.name, "its put"),
+       "refused modifies: no put named: '%s'", v ? v->event.name : "");
+    lifecycle_destroy(r.lc);
+}
+
 int
 main(void)
 {
     test_race_evicted();
     test_race_deleted();
     test_race_put_after_delete();
+    test_slowpath_refused();
     return done_testing();
 }
