@@ -369,29 +369,28 @@ lc_dp_op(struct lifecycle *lc, const struct ukey_event *e,
     bool sure = !lc_in_loss(lc, e->ts);
     lc_stale_dp_op(lc, k, e, now);
     if (e->type == UK_EV_DP_PUT) {
-        if (e->kind != UK_PUT_MODIFY && !e->result) {
-            f->dp_present = true;
-            f->presence_unsure = !sure;
-            f->present_ev = *now;
-            /* Traffic from now on is fastpath: the slowpath so far was
-             * served, so its window ends here (a flow that goes quiet once
-             * installed was not in the slowpath until the end of the run),
-             * and the run of slowpathed rounds starts again. */
-            if (f->window_open) {
-                lc_close_window(lc, f, e->ts);
-            }
-            f->slow_rounds = 0;
-            f->slow_in_round = f->miss_handled = false;
-        } else if (e->kind != UK_PUT_MODIFY) {
-            /* The datapath refused the flow (an injected fault, say):
-             * the miss was handled and the flow put, all that the ukey
-             * code can do, so the run of slowpathed rounds starts again
-             * as at a put that succeeded (the liveness bugs put nothing:
-             * their ukey_install() refuses the miss).  The traffic stays
-             * slowpathed, though: the measured window stays open. */
-            if (f->window_open) {
+        if (e->kind != UK_PUT_MODIFY) {
+            if (!e->result) {
+                f->dp_present = true;
+                f->presence_unsure = !sure;
+                f->present_ev = *now;
+                /* Traffic from now on is fastpath: the slowpath so far was
+                 * served, so its window ends here (a flow that goes quiet
+                 * once installed was not in the slowpath until the end of
+                 * the run). */
+                if (f->window_open) {
+                    lc_close_window(lc, f, e->ts);
+                }
+            } else if (f->window_open) {
+                /* The datapath refused the flow (an injected fault, say):
+                 * the traffic stays slowpathed, the measured window stays
+                 * open. */
                 f->refused_seq = now->seq;
             }
+            /* Made or refused, the miss was handled and the flow put, all
+             * that the ukey code can do: the run of slowpathed rounds
+             * starts again (the liveness bugs put nothing: their
+             * ukey_install() refuses the miss). */
             f->slow_rounds = 0;
             f->slow_in_round = f->miss_handled = false;
         }
