@@ -29,8 +29,9 @@
  * udpif_traffic(), udpif_round(), udpif_expire(), udpif_modify(),
  * udpif_dp_fail(), udpif_dp_ext_del(), udpif_purge(), udpif_flush() and
  * udpif_upcall(), freerun_snapshot(), freerun_backlog(),
- * freerun_rounds() and freerun_flow_pmd().  Nothing else of udpif.h: in particular no flow or
- * thread may be added once started, and nothing steps. */
+ * freerun_rounds() and freerun_flow_pmd().  Nothing else of udpif.h: in
+ * particular no flow or thread may be added once started, and nothing
+ * steps. */
 #ifndef UKDB_CORE_FREERUN_H
 #define UKDB_CORE_FREERUN_H 1
 

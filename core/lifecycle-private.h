@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Internals shared by the files of the lifecycle fold (core/lifecycle.c,
  * lifecycle-records.c, lifecycle-flow.c, lifecycle-rules.c,
- * lifecycle-stale.c, lifecycle-report.c, lifecycle-run.c): the records, the fold's state, and
- * the functions one file calls in another.  Like the fold, everything here
- * is used by one thread at a time. */
+ * lifecycle-stale.c, lifecycle-report.c, lifecycle-run.c): the records,
+ * the fold's state, and the functions one file calls in another.  Like
+ * the fold, everything here is used by one thread at a time. */
 #ifndef UKDB_CORE_LIFECYCLE_PRIVATE_H
 #define UKDB_CORE_LIFECYCLE_PRIVATE_H 1
 

@@ -3,10 +3,11 @@
  * model (a variant, a datapath, umaps, checker settings, handlers or PMDs,
  * revalidators, flows installed, then queued work (upcalls, rounds,
  * expiries, modifies, purge, flush, a PMD's purge, shutdown) and datapath
- * faults, sometimes a few steps taken) is searched exhaustively without reduction, with sleep
- * sets, with DPOR and breadth first; they must reach the same violations
- * (kind and flow) and the same final states, and each violating schedule,
- * as found and minimised, must replay to its violation.  The scenarios of
+ * faults, sometimes a few steps taken) is searched exhaustively without
+ * reduction, with sleep sets, with DPOR and breadth first; they must reach
+ * the same violations (kind and flow) and the same final states, and each
+ * violating schedule, as found and minimised, must replay to its
+ * violation.  The scenarios of
  * test-explore.c are written by hand; these are not. */
 #include "core/explore.h"
 
