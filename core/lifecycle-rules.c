@@ -456,7 +456,18 @@ lc_free(struct lifecycle *lc, struct lc_ukey *u,
 }
 
 /* Any event naming 'id' after its free.  The record is gone: the earlier
- * evidence is known only while the free is in the small cache. */
+ * evidence is known only while the free is in the small cache.
+ *
+ * "After" is in the order of the seqs, which the fold follows but for a
+ * late event (folded below the highest seq so far: an audit's seq given
+ * up on that came, or lost and found, report-order.c): one late enough
+ * to come after the free of its ukey may have been numbered before it,
+ * in the ukey's life.  Then it is no use after free, and nothing of it
+ * is judged: the ukey's lifecycle was reported (doubtful: the fold went
+ * on without the event), its record may serve another ukey by now.  So a
+ * late event is one only if its seq is above the free's, known while the
+ * free is in the cache; otherwise it is not judged.  (An event of seq 0
+ * has no place in the order: taken as it comes.) */
 static void
 lc_use_after_free(struct lifecycle *lc, uint64_t id,
                   const struct ukey_event *e,
@@ -466,6 +477,10 @@ lc_use_after_free(struct lifecycle *lc, uint64_t id,
                                 ? &lc->free_cache[id % LC_FREE_CACHE]
                                 : NULL);
     bool known = fe && fe->id == id;
+    if (e->seq && e->seq < lc->max_seq
+        && (!known || e->seq <= fe->ev.seq)) {
+        return;                 /* Late: before the free, or maybe. */
+    }
     if (known && fe->uaf_reported) {
         lc->sum.n_suppressed++;
         return;
@@ -515,6 +530,14 @@ lc_ukey_event(struct lifecycle *lc, uint64_t id, bool new_side,
               const struct ukey_event *e,
               const struct lifecycle_evidence *now)
 {
+    /* A freed id never reaches a record: lc_free() took it out of
+     * 'lc->ukeys', the only way from an id to its record, and the record
+     * went on 'lc->free_ukeys' for the next ukey (records are freed only
+     * by lifecycle_destroy()).  Ids are not reused within a run (a new
+     * run forgets the freed ones with the records: lc_new_run()), so an
+     * event about a freed ukey, even one folded late, is checked here
+     * first and never touches the record of the ukey that reuses its
+     * slot. */
     if (lc_is_freed(lc, id)) {
         lc_use_after_free(lc, id, e, now);
         return;

@@ -64,7 +64,11 @@
  *   - Use after free: any event but 'violation' naming a freed id,
  *     including a second free.  The ukey was already reported to
  *     'ukey_done'; 'by_verdict' is not revised.  The earlier evidence is
- *     known while the free is in a cache of the last 4096 frees.
+ *     known while the free is in a cache of the last 4096 frees.  An
+ *     event fed late (its seq below the highest fed: an audit's seq given
+ *     up on that came after all) is one only if its seq is above the
+ *     free's, known while the free is in that cache; else it was about
+ *     the live ukey, or may have been, and is not judged.
  *   - Duplicate ukey: umap_insert while another ukey of the same (ufid,
  *     pmd_id), followed from its create without loss, is in a umap.  The
  *     pmd_id of a ukey comes from its create (or, mid-life, from its first
@@ -307,8 +311,9 @@ struct lifecycle *lifecycle_create(const struct lifecycle_options *options,
 void lifecycle_destroy(struct lifecycle *lc);
 
 /* Feeds one event.  'index' is its position in the input (for evidence);
- * events must come in 'seq' order.  Violations are reported before this
- * returns. */
+ * events must come in 'seq' order (one that comes late, below the highest
+ * seq fed, is folded where it comes: see "Use after free" above).
+ * Violations are reported before this returns. */
 void lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
                     uint64_t index);
 

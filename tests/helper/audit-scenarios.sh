@@ -365,3 +365,38 @@ scn_given_up() {
     scn_retire 3 0x10 3 9
     echo "end thread=0 value=0"
 }
+
+# scn_late_freed MODE: an event of ukey 1 comes late, after more events of
+# later seqs than the audit holds for a missing one (65,636 of f2's
+# traffic, as scn_given_up), and after ukey 1's free.  MODE "before": it
+# is the handler's put of ukey 1 (seq 14), numbered before a revalidator
+# deleted and main freed the VISIBLE ukey; "after": a handler's lock of
+# ukey 1 numbered right after its free.  Then ukey 3 lives a whole life.
+scn_late_freed() {
+    local n=65636
+    local put="dp_put thread=1 ukey=1 ufid=0x10 kind=CREATE result=ok"
+    local lock="lock thread=1 kind=UKEY ukey=1 where=core/handler.c:1"
+    scn_head
+    if [ "$1" = before ]; then
+        scn_install 1 0x10 3 | sed '/^dp_put /,$d'
+        # After the free of ukey 1 (seq 31 + n), before the next event.
+        printf '%s\n' "@stream 1" "$put ts=$((1000 * (31 + n) + 500))" \
+                      "@stream 0"
+        echo "traffic thread=0 ufid=0x10 value=10 result=FASTPATH"
+    fi
+    yes "traffic thread=0 ufid=0x20 value=1 result=FASTPATH" | head -n $n
+    if [ "$1" = after ]; then
+        scn_install 1 0x10 3
+        scn_retire 1 0x10 3 1
+        # After the traffic below, before ukey 3's install.
+        printf '%s\n' "@stream 1" "$lock ts=$((1000 * (34 + 2 * n) + 500))" \
+                      "@stream 0"
+        yes "traffic thread=0 ufid=0x20 value=1 result=FASTPATH" |
+            head -n $n
+    else
+        scn_retire 1 0x10 3 1 | sed 's/from=OPERATIONAL/from=VISIBLE/'
+    fi
+    scn_install 3 0x10 3
+    scn_retire 3 0x10 3 2
+    echo "end thread=0 value=0"
+}

@@ -352,6 +352,98 @@ test_use_after(void)
     lifecycle_destroy(r.lc);
 }
 
+/* Feeds 'e' with seq 'seq', below the highest fed so far: an event that
+ * the audit folds late, where it comes (tracepoints/plugin/report-order.c:
+ * its seq given up on, then recorded after all).  Each such event here is
+ * of a thread of its own, whose seqs do not go back. */
+static void
+feed_late(struct rec *r, uint64_t seq, struct ukey_event e)
+{
+    e.seq = seq;
+    e.ts = r->now;
+    lifecycle_feed(r->lc, &e, r->seq);
+}
+
+/* An event folded late may name a ukey freed since, in the fold's order:
+ * no use after free if it was numbered before the free, and none judged
+ * if the free's seq is gone from the cache; one if it was numbered after
+ * the free.  It never reaches the record, which another ukey uses now. */
+static void
+test_late_after_free(void)
+{
+    struct lifecycle_summary s;
+    struct rec r;
+
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    uint64_t in_life = r.seq;           /* Its OPERATIONAL. */
+    evict(&r, 1, 0xf1, 0);
+    delete_and_free(&r, 1, 0xf1);
+    uint64_t free_seq = r.seq;
+    r.seq += 10;                        /* Seqs still to come, late. */
+    /* Ukey 10 takes the record ukey 1 left (a free list: the last one
+     * dropped first). */
+    install(&r, 10, 0xf2, 0);
+    is_int(r.n_v, 0, "late events: clean so far");
+
+    /* Ukey 1's removal, numbered before its free, folded after: had it
+     * reached the record, ukey 10 would be deleted, and its stats push
+     * below a use after delete. */
+    feed_late(&r, in_life + 1, (struct ukey_event) {
+        .type = UK_EV_UMAP_REMOVE, .thread_id = 7, .ukey_id = 1,
+        .ufid = 0xf1, .umap = 0, .result = ENOENT });
+    is_int(r.n_v, 0, "an event numbered before its ukey's free, folded "
+           "after it: not a use after free");
+    F(&r, .type = UK_EV_STATS_PUSH, .thread_id = T_REVAL, .ukey_id = 10,
+      .ufid = 0xf2, .value = 0);
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_DELETE), 0,
+           "the record's new ukey untouched");
+
+    /* Numbered after the free: a use after free, late or not. */
+    feed_late(&r, free_seq + 5, (struct ukey_event) {
+        .type = UK_EV_LOCK, .thread_id = 8, .ukey_id = 1,
+        .kind = UK_LOCK_UKEY });
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_FREE), 1,
+           "an event numbered after its ukey's free, folded late: use "
+           "after free");
+    const struct lifecycle_violation *v
+        = first_kind(&r, UK_VIOL_USE_AFTER_FREE);
+    is_int(v ? v->event.value2 : 0, free_seq, "evidence: the free");
+
+    /* Ukey 2's free leaves the cache (ukey 2 + LC_FREE_CACHE takes its
+     * entry): a late event about it cannot be placed, and is not
+     * judged; one in order is a use after free, as ever. */
+    install(&r, 2, 0xf3, 0);
+    evict(&r, 2, 0xf3, 0);
+    delete_and_free(&r, 2, 0xf3);
+    uint64_t free2 = r.seq;
+    r.seq += 10;
+    install(&r, 2 + 4096, 0xf4, 0);
+    evict(&r, 2 + 4096, 0xf4, 0);
+    delete_and_free(&r, 2 + 4096, 0xf4);
+    feed_late(&r, free2 + 5, (struct ukey_event) {
+        .type = UK_EV_LOCK, .thread_id = 9, .ukey_id = 2,
+        .kind = UK_LOCK_UKEY });
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_FREE), 1,
+           "late, its ukey's free out of the cache: not judged");
+    F(&r, .type = UK_EV_LOCK, .thread_id = T_REVAL2, .ukey_id = 2,
+      .kind = UK_LOCK_UKEY);
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_FREE), 2,
+           "in order, its free out of the cache: use after free");
+
+    evict(&r, 10, 0xf2, 0);
+    delete_and_free(&r, 10, 0xf2);
+    F(&r, .type = UK_EV_END, .thread_id = T_MAIN);
+    lifecycle_finish(r.lc);
+    is_int(verdict_of(&r, 1), LIFECYCLE_PASS, "ukey 1: its verdict stays");
+    is_int(verdict_of(&r, 10), LIFECYCLE_PASS, "ukey 10: pass");
+    is_int(r.n_v, 2, "no other violation");
+    summary(&r, &s);
+    is_int(s.n_seq_back, 0, "no thread's seqs went back");
+    lifecycle_destroy(r.lc);
+}
+
 static void
 test_duplicate(void)
 {
@@ -861,6 +953,7 @@ main(void)
     test_double_delete();
     test_transitions();
     test_use_after();
+    test_late_after_free();
     test_duplicate();
     test_stats();
     test_leak();
