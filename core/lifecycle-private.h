@@ -218,7 +218,12 @@ struct lc_thread {
                                  * before the input began): until an
                                  * outermost op_begin or op_end shows
                                  * where it is. */
-    unsigned int n_purging;     /* ...of which purges and flushes. */
+    bool purging;               /* Inside a purge or a flush: set and
+                                 * cleared, like 'n_open', at each
+                                 * outermost op_begin and op_end (a
+                                 * purge runs inside no other), so that
+                                 * a lost op_end leaves it set only
+                                 * until the thread's next one. */
     uint64_t last_seq;          /* Of its last event in this run. */
     uint64_t round_begin;       /* Input index + 1 of its op_begin ROUND. */
     unsigned int round_phases;  /* Bit per UK_OP_DUMP/SWEEP begun since

@@ -29,7 +29,7 @@ lc_mark_deleted(struct lifecycle *lc, struct lc_ukey *u,
     if (!u->deleted) {
         const struct lc_thread *t = lc_thread(lc, now->thread_id);
         u->deleted = true;
-        u->del_by_purge = t && t->n_purging;
+        u->del_by_purge = t && t->purging;
         u->del_ev = *now;
         u->del_type = e->type;
     }

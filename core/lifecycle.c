@@ -161,11 +161,12 @@ lc_op_begin(struct lifecycle *lc, const struct ukey_event *e,
              * lost). */
             t->ops_unseen = false;
             t->n_open = 0;
+            /* A purge is outermost: in one from here, or in none. */
+            t->purging = lc_op_purges(e->kind);
         }
         /* A revalidator is inside its ROUND all its life: only what it
          * runs in it counts as an operation under way (lc_round_stuck()). */
         t->n_open += e->kind != UK_OP_ROUND;
-        t->n_purging += lc_op_purges(e->kind);
         if (e->kind == UK_OP_ROUND) {
             t->round = e->value;
         }
@@ -181,11 +182,9 @@ lc_op_end(struct lifecycle *lc, const struct ukey_event *e,
     if (t && lc_op_outermost(e->kind)) {
         t->ops_unseen = false;          /* It is in none now. */
         t->n_open = 0;
+        t->purging = false;
     } else if (t && t->n_open) {
         t->n_open--;
-    }
-    if (t && t->n_purging && lc_op_purges(e->kind)) {
-        t->n_purging--;
     }
     if (e->kind == UK_OP_ROUND) {
         lc_round_end(lc, e, now);

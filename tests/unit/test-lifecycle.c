@@ -444,6 +444,68 @@ test_late_after_free(void)
     lifecycle_destroy(r.lc);
 }
 
+/* Deletes VISIBLE ukey 'id' by thread 'deleter' (umap_remove, postpone),
+ * then its handler puts its flow: the severity of the use after delete
+ * that makes, or -1 if none. */
+static int
+put_after_delete(struct rec *r, uint32_t deleter, uint64_t id, uint64_t ufid)
+{
+    F(r, .type = UK_EV_CREATE, .thread_id = T_HANDLER, .ukey_id = id,
+      .ufid = ufid, .umap = 0);
+    F(r, .type = UK_EV_UMAP_INSERT, .thread_id = T_HANDLER, .ukey_id = id,
+      .ufid = ufid, .umap = 0);
+    tr(r, T_HANDLER, id, ufid, UKEY_CREATED, UKEY_VISIBLE, UK_TR_OK);
+    F(r, .type = UK_EV_UMAP_REMOVE, .thread_id = deleter, .ukey_id = id,
+      .ufid = ufid, .umap = 0);
+    F(r, .type = UK_EV_RCU_POSTPONE, .thread_id = deleter, .ukey_id = id,
+      .ufid = ufid);
+    int before = r->n_v;
+    F(r, .type = UK_EV_DP_PUT, .thread_id = T_HANDLER, .ukey_id = id,
+      .ufid = ufid, .kind = UK_PUT_CREATE);
+    return (r->n_v > before && r->n_v <= MAX_RECORDED
+            && r->v[r->n_v - 1].event.kind == UK_VIOL_USE_AFTER_DELETE
+            ? r->v[r->n_v - 1].event.result : -1);
+}
+
+/* The op_end of a purge may be lost: the thread's next outermost op_begin
+ * or op_end shows it in no purge, whatever the loss left open, as for
+ * its open operations (test_stuck_lost_op_end()).  Main's purge was
+ * open when events were lost, its op_end among them; a deletion by main
+ * after its next op_begin of another operation (its destroy stands in:
+ * main runs no other), or after the op_end of its next purge, is no
+ * purge's: a handler's put after it is an error, not the warning of a
+ * purge's race (lc_put_after_delete()). */
+static void
+test_purge_lost_op_end(void)
+{
+    struct rec r;
+
+    for (int next = 0; next < 2; next++) {
+        rec_init(&r, NULL);
+        threads(&r);
+        F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_MAIN,
+          .kind = UK_OP_PURGE);
+        is_int(put_after_delete(&r, T_MAIN, 1, 0xf1), UK_SEV_WARNING,
+               "create put after a purge's delete: a warning");
+        r.now = 100;
+        lifecycle_discarded(r.lc, 1, 100, 150);
+        r.now = 200;
+        if (!next) {
+            F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_MAIN,
+              .kind = UK_OP_DESTROY);
+        } else {
+            F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_MAIN,
+              .kind = UK_OP_PURGE);
+            F(&r, .type = UK_EV_OP_END, .thread_id = T_MAIN,
+              .kind = UK_OP_PURGE);
+        }
+        is_int(put_after_delete(&r, T_MAIN, 2, 0xf2), UK_SEV_ERROR,
+               next ? "after the op_end of the next purge: an error"
+                    : "after the op_begin of another operation: an error");
+        lifecycle_destroy(r.lc);
+    }
+}
+
 static void
 test_duplicate(void)
 {
@@ -954,6 +1016,7 @@ main(void)
     test_transitions();
     test_use_after();
     test_late_after_free();
+    test_purge_lost_op_end();
     test_duplicate();
     test_stats();
     test_leak();
