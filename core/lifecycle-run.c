@@ -126,13 +126,29 @@ lc_finish_flows(struct lifecycle *lc)
             struct lc_subject subj = { .ufid = f->ufid,
                                        .pmd_id = f->pmd_id };
             const char *flow_name = lc_flow_name(lc, f->ufid);
+            const struct lifecycle_evidence *earlier
+                = f->present_ev.seq ? &f->present_ev : NULL;
+            char cause[192] = "";
+            if (f->del_failed_ev.seq > f->present_ev.seq) {
+                /* The likely cause, said: push_dp_ops() evicts a ukey
+                 * whose flow_del failed, the sweep deletes the ukey, and
+                 * the flow stays until a dump adopts it
+                 * (ukey_create_from_dpif_flow()); none came before the
+                 * end. */
+                earlier = &f->del_failed_ev;
+                lc_format(cause, sizeof cause, ": the datapath delete of "
+                          "ukey %llu by %s failed (seq %llu) and left it, "
+                          "and no dump adopted it since",
+                          (unsigned long long) f->del_failed_ukey,
+                          lc_tname(lc, f->del_failed_ev.thread_id, 1),
+                          (unsigned long long) f->del_failed_ev.seq);
+            }
             lc_report(lc, UK_VIOL_DP_FLOW_WITHOUT_UKEY, UK_SEV_WARNING,
-                      &subj, &lc->end_ev,
-                      f->present_ev.seq ? &f->present_ev : NULL,
+                      &subj, &lc->end_ev, earlier,
                       "datapath flow %s pmd %u (put at seq %llu) has no "
-                      "ukey in a umap at the end",
+                      "ukey in a umap at the end%s",
                       flow_name ? flow_name : "?", f->pmd_id,
-                      (unsigned long long) f->present_ev.seq);
+                      (unsigned long long) f->present_ev.seq, cause);
         }
     }
     free(live);

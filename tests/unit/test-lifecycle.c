@@ -651,6 +651,30 @@ test_dp_flow_without_ukey(void)
     is_int(v ? v->event.result : -1, UK_SEV_WARNING, "it is a WARNING");
     is_int(v ? v->event.ufid : 0, 0xf1, "names the flow");
     lifecycle_destroy(r.lc);
+
+    /* A delete that failed left the flow, the sweep deleted its ukey,
+     * and no dump adopted the flow before the end: the warning says so,
+     * with the failed delete as its evidence. */
+    rec_init(&r, NULL);
+    threads(&r);
+    F(&r, .type = UK_EV_FLOW, .ufid = 0xf3, .name = "f3");
+    install(&r, 3, 0xf3, 0);
+    tr(&r, T_REVAL, 3, 0xf3, UKEY_OPERATIONAL, UKEY_EVICTING, UK_TR_OK);
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_REVAL, .ukey_id = 3,
+      .ufid = 0xf3, .kind = UK_DEL_REVALIDATOR, .result = EIO);
+    uint64_t del_seq = r.seq;
+    tr(&r, T_REVAL, 3, 0xf3, UKEY_EVICTING, UKEY_EVICTED, UK_TR_OK);
+    delete_and_free(&r, 3, 0xf3);
+    finish(&r, true);
+    v = first_kind(&r, UK_VIOL_DP_FLOW_WITHOUT_UKEY);
+    is_int(n_kind(&r, UK_VIOL_DP_FLOW_WITHOUT_UKEY), 1,
+           "failed delete: datapath flow without ukey");
+    is_int(v ? v->event.value2 : 0, del_seq,
+           "its evidence is the failed delete");
+    ok(v && strstr(v->event.name, "delete of ukey 3 by revalidator0 "
+                   "failed") && strstr(v->event.name, "no dump adopted"),
+       "and it says so: %s", v ? v->event.name : "(none)");
+    lifecycle_destroy(r.lc);
 }
 /* Two runs in one input, ids from 1 again; a loss between them reaches
  * into the second. */
