@@ -457,6 +457,8 @@ struct lc_subject {
 
 int lc_format(char *buf, size_t size, const char *fmt, ...) UK_PRINTF(3, 4);
 const char *lc_tname(struct lifecycle *, uint32_t id, int slot);
+void lc_del_failed_cause(struct lifecycle *, const struct lc_flow *,
+                         char *buf, size_t size, const char *what);
 const char *lc_seq_str(char *buf, size_t size,
                        const struct lifecycle_evidence *);
 void lc_report(struct lifecycle *, enum uk_violation_kind, enum uk_severity,

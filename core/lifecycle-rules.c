@@ -385,6 +385,20 @@ lc_insert(struct lifecycle *lc, struct lc_ukey *u,
     f->map_ukey = u->id;
 }
 
+/* Writes into 'buf' the clause that names 'f''s failed datapath delete
+ * as the cause of a violation: ": the datapath delete of ukey N by T
+ * failed (seq S) and left " 'what'. */
+void
+lc_del_failed_cause(struct lifecycle *lc, const struct lc_flow *f,
+                    char *buf, size_t size, const char *what)
+{
+    lc_format(buf, size, ": the datapath delete of ukey %llu by %s failed "
+              "(seq %llu) and left %s",
+              (unsigned long long) f->del_failed_ukey,
+              lc_tname(lc, f->del_failed_ev.thread_id, 1),
+              (unsigned long long) f->del_failed_ev.seq, what);
+}
+
 static void
 lc_stats_push(struct lifecycle *lc, struct lc_ukey *u,
               const struct ukey_event *e,
@@ -412,12 +426,9 @@ lc_stats_push(struct lifecycle *lc, struct lc_ukey *u,
              * adopts it with zeroed stats (ukey_create_from_dpif_flow()):
              * what the old ukey pushed is pushed again. */
             earlier = &f->del_failed_ev;
-            lc_format(cause, sizeof cause, ": the datapath delete of ukey "
-                      "%llu by %s failed (seq %llu) and left the flow, which "
-                      "a dump adopted with zeroed stats",
-                      (unsigned long long) f->del_failed_ukey,
-                      lc_tname(lc, f->del_failed_ev.thread_id, 1),
-                      (unsigned long long) f->del_failed_ev.seq);
+            lc_del_failed_cause(lc, f, cause, sizeof cause,
+                                "the flow, which a dump adopted with zeroed "
+                                "stats");
         }
         lc_report(lc, UK_VIOL_STATS_DOUBLE, UK_SEV_ERROR, &subj, now,
                   earlier,

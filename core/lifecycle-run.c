@@ -136,12 +136,8 @@ lc_finish_flows(struct lifecycle *lc)
                  * (ukey_create_from_dpif_flow()); none came before the
                  * end. */
                 earlier = &f->del_failed_ev;
-                lc_format(cause, sizeof cause, ": the datapath delete of "
-                          "ukey %llu by %s failed (seq %llu) and left it, "
-                          "and no dump adopted it since",
-                          (unsigned long long) f->del_failed_ukey,
-                          lc_tname(lc, f->del_failed_ev.thread_id, 1),
-                          (unsigned long long) f->del_failed_ev.seq);
+                lc_del_failed_cause(lc, f, cause, sizeof cause,
+                                    "it, and no dump adopted it since");
             }
             lc_report(lc, UK_VIOL_DP_FLOW_WITHOUT_UKEY, UK_SEV_WARNING,
                       &subj, &lc->end_ev, earlier,
