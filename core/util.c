@@ -168,6 +168,22 @@ uk_parse_u64(const char *s, uint64_t *out)
 }
 
 bool
+uk_is_negative_number(const char *s)
+{
+    s += strspn(s, " \t");
+    if (*s++ != '-' || !(isdigit((unsigned char) *s) || *s == '.')
+        || strpbrk(s, "xX")) {
+        return false;
+    }
+    /* strtod() takes no more than decimal notation from here (no "inf",
+     * "nan" or hexadecimal); a value too large for a double is still a
+     * negative number. */
+    char *end;
+    strtod(s, &end);
+    return end != s && !*end;
+}
+
+bool
 uk_parse_ukey_id(const char *arg, uint64_t *id)
 {
     uint64_t v;

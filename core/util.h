@@ -74,6 +74,12 @@ int uk_pad(const char *s, int columns);
  * or ERANGE if it is 2^64 or more ('*out' is then UINT64_MAX). */
 int uk_parse_u64(const char *s, uint64_t *out);
 
+/* Whether 's', after blanks, is a '-' then a number in decimal notation
+ * ("-1", "-0.5", "-1e3"), for an error to say "negative" where
+ * uk_parse_u64() refused a number, and "not a number" where it refused
+ * something else ("-x", "--variant", "-nan", "-0x10"). */
+bool uk_is_negative_number(const char *s);
+
 /* A ukey id as "show ukeys" prints it or as typed: "N", "#N" or "ukey#N".
  * uk_ukey_id_digits() returns 'arg' past its "#" or "ukey#", if any;
  * uk_parse_ukey_id() parses the whole of 'arg' into '*id' (N decimal, from

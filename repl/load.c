@@ -153,40 +153,45 @@ load_help(void)
           stdout);
 }
 
-static bool
-parse_u64(const char *arg, uint64_t *out)
-{
-    return !uk_parse_u64(arg, out);
-}
-
-static bool
+/* Parses 'arg' (digits only) into '*out'.  Returns 0, EINVAL if it is
+ * not such a number, or ERANGE if it is more than UINT32_MAX. */
+static int
 parse_uint(const char *arg, unsigned int *out)
 {
     uint64_t v;
-    if (!parse_u64(arg, &v) || v > UINT32_MAX) {
-        return false;
+    int error = uk_parse_u64(arg, &v);
+    if (!error && v > UINT32_MAX) {
+        error = ERANGE;
     }
-    *out = (unsigned int) v;
-    return true;
+    if (!error) {
+        *out = (unsigned int) v;
+    }
+    return error;
 }
 
 /* Parses 'arg' as a number >= 0 in decimal notation ("0.5", ".5", "1e-3"):
- * not blanks first, nor hexadecimal, "inf" or "nan", which strtod() takes. */
-static bool
+ * not blanks first, nor hexadecimal, "inf" or "nan", which strtod() takes.
+ * Returns 0, EINVAL if it is not such a number, or ERANGE if it is too
+ * large for a double ("1e999"); one too small ("1e-999") is its nearest
+ * double, as strtod() returns it. */
+static int
 parse_double(const char *arg, double *out)
 {
     if (!(isdigit((unsigned char) *arg) || *arg == '.')
         || strpbrk(arg, "xX")) {
-        return false;
+        return EINVAL;
     }
     char *end;
     errno = 0;
     double v = strtod(arg, &end);
-    if (errno || end == arg || *end || !(v >= 0)) {
-        return false;
+    if (end == arg || *end || !(v >= 0)) {
+        return EINVAL;
+    }
+    if (errno == ERANGE && v > 1) {
+        return ERANGE;
     }
     *out = v;
-    return true;
+    return 0;
 }
 
 enum {
@@ -231,16 +236,24 @@ load_parse_one(struct load_args *a, int c, const char *arg,
                bool *seconds_given, bool *upcalls_given)
 {
     struct load_config *cfg = &a->cfg;
-    bool ok = true;
+    int error = 0;
     switch (c) {
     case OPT_HANDLERS:
-        ok = parse_uint(arg, &cfg->n_handlers);
+        error = parse_uint(arg, &cfg->n_handlers);
         a->handlers_given = true;
         break;
-    case OPT_PMDS: ok = parse_uint(arg, &cfg->n_pmds) && cfg->n_pmds; break;
-    case OPT_REVALIDATORS: ok = parse_uint(arg, &cfg->n_revalidators); break;
-    case OPT_FLOWS: ok = parse_u64(arg, &cfg->n_flows); break;
-    case OPT_UMAPS: ok = parse_uint(arg, &cfg->n_umaps); break;
+    case OPT_PMDS:
+        error = parse_uint(arg, &cfg->n_pmds);
+        if (!error && !cfg->n_pmds) {
+            return ukdb_usage_error("load", "--pmds '%s': must be at "
+                                    "least 1", arg);
+        }
+        break;
+    case OPT_REVALIDATORS:
+        error = parse_uint(arg, &cfg->n_revalidators);
+        break;
+    case OPT_FLOWS: error = uk_parse_u64(arg, &cfg->n_flows); break;
+    case OPT_UMAPS: error = parse_uint(arg, &cfg->n_umaps); break;
     case OPT_VARIANT:
         cfg->variant = uk_variant_find(arg);
         if (!cfg->variant) {
@@ -248,14 +261,14 @@ load_parse_one(struct load_args *a, int c, const char *arg,
         }
         break;
     case OPT_SECONDS:
-        ok = parse_double(arg, &cfg->seconds);
+        error = parse_double(arg, &cfg->seconds);
         *seconds_given = true;
         break;
     case OPT_UPCALLS:
-        ok = parse_u64(arg, &cfg->max_upcalls);
+        error = uk_parse_u64(arg, &cfg->max_upcalls);
         *upcalls_given = true;
         break;
-    case OPT_SEED: ok = parse_u64(arg, &cfg->seed); break;
+    case OPT_SEED: error = uk_parse_u64(arg, &cfg->seed); break;
     case OPT_RECORD: a->record_dir = arg; break;
     case OPT_LIVE: a->live_url = arg; break;
     case OPT_FORMAT:
@@ -268,30 +281,32 @@ load_parse_one(struct load_args *a, int c, const char *arg,
                                     arg);
         }
         break;
-    case OPT_RATE: ok = parse_u64(arg, &cfg->rate); break;
-    case OPT_BURST: ok = parse_uint(arg, &cfg->burst); break;
-    case OPT_ZIPF: ok = parse_double(arg, &cfg->zipf); break;
-    case OPT_CHURN: ok = parse_double(arg, &cfg->churn); break;
-    case OPT_IDLE_MS: ok = parse_uint(arg, &cfg->idle_ms); break;
-    case OPT_MODIFY: ok = parse_double(arg, &cfg->modify); break;
-    case OPT_FAULTS: ok = parse_double(arg, &cfg->faults); break;
-    case OPT_FLOW_LIMIT: ok = parse_uint(arg, &cfg->flow_limit); break;
+    case OPT_RATE: error = uk_parse_u64(arg, &cfg->rate); break;
+    case OPT_BURST: error = parse_uint(arg, &cfg->burst); break;
+    case OPT_ZIPF: error = parse_double(arg, &cfg->zipf); break;
+    case OPT_CHURN: error = parse_double(arg, &cfg->churn); break;
+    case OPT_IDLE_MS: error = parse_uint(arg, &cfg->idle_ms); break;
+    case OPT_MODIFY: error = parse_double(arg, &cfg->modify); break;
+    case OPT_FAULTS: error = parse_double(arg, &cfg->faults); break;
+    case OPT_FLOW_LIMIT: error = parse_uint(arg, &cfg->flow_limit); break;
     case OPT_NO_CHECK: cfg->checker = false; break;
     case OPT_QUIET: a->quiet = true; break;
     case OPT_HELP: return -1;
     default: return ukdb_usage_error("load", "bad option");
     }
-    if (!ok) {
+    if (error) {
         const struct option *o = load_options;
         while (o->name && o->val != c) {
             o++;
         }
+        /* Negative only if a number follows the '-': "--faults -x" (or
+         * "--faults --variant", an option's value forgotten) is not a
+         * number at all. */
         return ukdb_usage_error("load", "--%s '%s': %s",
                                 o->name ? o->name : "?", arg,
-                                c == OPT_PMDS && !strcmp(arg, "0")
-                                ? "must be at least 1"
-                                : arg[strspn(arg, " \t")] == '-'
+                                uk_is_negative_number(arg)
                                 ? "must not be negative"
+                                : error == ERANGE ? "too large"
                                 : "not a valid number");
     }
     return 0;

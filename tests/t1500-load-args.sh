@@ -64,6 +64,23 @@ test_expect_success 'a blank, a sign or hexadecimal is not a number' '
     load_error --seconds infinity && test_grep "not a valid number" err
 '
 
+# "-x" and "--variant" (a value forgotten) were "must not be negative";
+# a number too large for its option was "not a valid number".
+test_expect_success 'not a number, negative and too large are told apart' '
+    load_error --faults -x && test_grep "load: --faults .-x.: not a valid number" err &&
+    load_error --faults --variant upstream &&
+    test_grep "load: --faults .--variant.: not a valid number" err &&
+    load_error --handlers -nan && test_grep "not a valid number" err &&
+    load_error --seed -0x10 && test_grep "not a valid number" err &&
+    load_error --burst -1.5 && test_grep "load: --burst .-1.5.: must not be negative" err &&
+    load_error --flows 99999999999999999999 &&
+    test_grep "load: --flows .99999999999999999999.: too large" err &&
+    load_error --handlers 4294967296 &&
+    test_grep "load: --handlers .4294967296.: too large" err &&
+    load_error --faults 1e999 && test_grep "load: --faults .1e999.: too large" err &&
+    load_error --pmds 00 && test_grep "load: --pmds .00.: must be at least 1" err
+'
+
 test_expect_success 'an unknown variant is an error' '
     load_error --handlers 1 --revalidators 1 --flows 10 --seconds 1 \
         --variant no-such-variant &&

@@ -64,6 +64,23 @@ main(void)
     is_int(uk_parse_u64("12a", &v), EINVAL, "trailing garbage");
     is_int(uk_parse_u64("", &v), EINVAL, "empty");
 
+    /* What a refused number was, for its error: "-x" once said "must not
+     * be negative". */
+    ok(uk_is_negative_number("-1"), "-1 is negative");
+    ok(uk_is_negative_number(" -0.5"), "-0.5 after a blank is negative");
+    ok(uk_is_negative_number("-.5e3"), "-.5e3 is negative");
+    ok(uk_is_negative_number("-1e999"), "-1e999 is negative");
+    ok(!uk_is_negative_number("1"), "1 is not negative");
+    ok(!uk_is_negative_number("-x"), "-x is no number");
+    ok(!uk_is_negative_number("--variant"), "--variant is no number");
+    ok(!uk_is_negative_number("-"), "- alone is no number");
+    ok(!uk_is_negative_number("-."), "-. is no number");
+    ok(!uk_is_negative_number("-nan"), "-nan is no number");
+    ok(!uk_is_negative_number("-inf"), "-inf is no number");
+    ok(!uk_is_negative_number("-0x10"), "-0x10 is no number");
+    ok(!uk_is_negative_number("-10x"), "-10x is no number");
+    ok(!uk_is_negative_number("-1 "), "-1 and a blank is no number");
+
     /* Tables pad names by columns, not bytes: before, "caf\xc3\xa9"
      * (5 bytes) pushed its row's next columns one to the left. */
     is_int((int) uk_utf8_width("f1"), 2, "width: ASCII");
