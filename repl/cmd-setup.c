@@ -53,16 +53,17 @@ repl_number_arg(struct repl *r, const char *cmd, const char *arg,
 {
     uint64_t v;
     int error = uk_parse_u64(arg, &v);
-    if (error == EINVAL) {
+    if (error == EINVAL && !uk_is_negative_number(arg)) {
         repl_usage_error(r, cmd, "'%s': not a number", arg);
         return false;
     }
-    bool too_large = error == ERANGE || v > max;  /* ERANGE: 2^64 or more. */
+    /* A negative number ("back -1") is one, below the range. */
+    bool too_large = error == ERANGE || (!error && v > max);
     if (too_large && max >= UINT64_MAX / 2) {
         repl_usage_error(r, cmd, "'%s': too large", arg);
         return false;
     }
-    if (too_large || v < min) {
+    if (too_large || error || v < min) {
         char range[64];
         repl_range_text(range, sizeof range, min, max);
         repl_usage_error(r, cmd, "'%s': out of range (%s)", arg, range);

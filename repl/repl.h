@@ -353,8 +353,9 @@ struct uk_flow *repl_flow_arg(struct repl *, const char *cmd,
                               const char *arg);
 struct ukey *repl_ukey_arg(struct repl *, const char *cmd, const char *arg);
 /* Parses 'arg', all decimal digits, as a number in [min, max]: an error
- * message naming 'cmd' says "not a number" or gives the range.  A 'max'
- * of UINT64_MAX / 2 or more means no bound worth telling. */
+ * message naming 'cmd' says "not a number" or gives the range (a negative
+ * number is out of it).  A 'max' of UINT64_MAX / 2 or more means no bound
+ * worth telling. */
 bool repl_number_arg(struct repl *, const char *cmd, const char *arg,
                      uint64_t min, uint64_t max, uint64_t *out);
 

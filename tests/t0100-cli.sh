@@ -320,6 +320,25 @@ test_expect_success 'numbers of 2^64 or more are out of range, not "not a number
     one_error "explore: --runs .99999999999999999999.: too large;"
 '
 
+# A negative number is a number below the range: "back -1" said
+# "'-1': not a number".  "-x" is still not one.
+test_expect_success 'a negative number is out of range, not "not a number"' '
+    run_ukdb -c "umaps -1" && check_rc 2 &&
+    one_error "umaps: .-1.: out of range \(1 to 4096\);" &&
+    run_ukdb -c "back -1" && check_rc 2 &&
+    one_error "back: .-1.: out of range \(1 or more\);" &&
+    run_ukdb -c "log -99999999999999999999" && check_rc 2 &&
+    one_error "log: .-99999999999999999999.: out of range \(1 or more\);" &&
+    run_ukdb -c "explore --depth -1" && check_rc 2 &&
+    one_error "explore: --depth .-1.: out of range \(1 to 100000\)" &&
+    run_ukdb -c "explore --seed -5" && check_rc 2 &&
+    one_error "explore: --seed .-5.: out of range \(0 or more\)" &&
+    run_ukdb -c "back -x" && check_rc 2 &&
+    one_error "back: .-x.: not a number;" &&
+    run_ukdb -c "explore --depth --bfs" && check_rc 2 &&
+    one_error "explore: --depth .--bfs.: not a number \(1 to 100000\)"
+'
+
 test_expect_success 'an unbounded range says "N or more"' '
     run_ukdb -c "log 0" && check_rc 2 &&
     one_error "log: .0.: out of range \(1 or more\);" &&
