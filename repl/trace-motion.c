@@ -4,7 +4,7 @@
  * the breakpoints and watches that stop and report them. */
 #include "repl/trace.h"
 
-#include <errno.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,42 +371,54 @@ parse_target(struct repl *r, const char *arg, uint64_t *pos)
     } else if (!strncmp(p, "seq:", 4)) {
         p += 4, seq = true;
     }
-    errno = 0;
     if (seq) {
+        /* A seq of 2^64 or more reads as ULLONG_MAX: out of range too. */
         unsigned long long s = strtoull(p, &end, 10);
-        if (*p < '0' || *p > '9' || *end || errno) {
+        if (*p < '0' || *p > '9' || *end) {
             goto bad;
         }
         return seq_position(r, arg, s, live_note, pos);
     }
+    /* Decimal notation only: strtod() also takes "nan", "inf" and
+     * hexadecimal ("goto 0x10" went to event 16).  A number too large for
+     * a double is HUGE_VAL, out of range below. */
+    if (uk_is_negative_number(p)) {
+        goto range;
+    } else if (!(isdigit((unsigned char) *p) || *p == '.')
+               || strpbrk(p, "xX")) {
+        goto bad;
+    }
     double v = strtod(p, &end);
-    if (end == p || errno || v < 0) {
+    if (end == p) {
         goto bad;
     }
     static const struct { const char *unit; double ns; } units[] = {
         { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
     };
     if (!*end) {
-        if (strchr(p, '.') || v > (double) UINT64_MAX / 2) {
+        if (strchr(p, '.')) {
             goto bad;
         }
-        *pos = (uint64_t) v;
-        if (*pos > tc->n_events) {
+        if (v > (double) tc->n_events) {
             goto range;
         }
+        *pos = (uint64_t) v;
         return true;
     }
     for (size_t u = 0; u < UK_ARRAY_SIZE(units); u++) {
         if (!strcmp(end, units[u].unit)) {
-            uint64_t ts = tc->events[0].ts + (uint64_t) (v * units[u].ns);
-            for (size_t i = 0; i < tc->n_events; i++) {
-                if (tc->events[i].ts >= ts) {
+            uint64_t span = (tc->events[tc->n_events - 1].ts
+                             - tc->events[0].ts);
+            /* Compared as doubles first: a time past the trace may not
+             * fit a uint64_t ("goto 1e300ns" went to its first event). */
+            double ns = v * units[u].ns;
+            for (size_t i = 0; ns <= (double) span && i < tc->n_events;
+                 i++) {
+                if (tc->events[i].ts >= tc->events[0].ts + (uint64_t) ns) {
                     *pos = i + 1;
                     return true;
                 }
             }
-            uint64_t span = (tc->events[tc->n_events - 1].ts
-                             - tc->events[0].ts);
             repl_error(r, "goto: '%s': out of range (the trace spans 0 to %"
                        PRIu64 ".%06" PRIu64 " ms from its first event%s)",
                        arg, span / 1000000, span % 1000000, live_note);

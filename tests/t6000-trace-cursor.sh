@@ -384,6 +384,30 @@ test_expect_success 'goto out of range: in the unit given' '
     test_grep "^<stdin>:[0-9]*: error: goto: .5s.: out of range (the trace spans 0 to $span from its first event)\$" err
 '
 
+# strtod() took "0x10" (event 16) and "nan"; a time that does not fit a
+# uint64_t in ns went to the first event ("99999999999999999999s"); a
+# negative event number or a too large one was "expected an event number".
+test_expect_success 'goto: only decimal numbers, out of range however large' '
+    for a in 0x10 nan inf 0x1p3ms -5ms; do
+        echo "goto $a" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
+        test_grep "^<stdin>:1: error: goto: .$a.: expected an event number" err ||
+        return 1
+    done &&
+    for a in -1 99999999999999999999 1e999; do
+        echo "goto $a" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
+        test_grep "^<stdin>:1: error: goto: .$a.: out of range (events 0 to 107)\$" err ||
+        return 1
+    done &&
+    for a in 99999999999999999999s 1e300ns 1e999us; do
+        echo "goto $a" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
+        test_grep "^<stdin>:1: error: goto: .$a.: out of range (the trace spans" err ||
+        return 1
+    done &&
+    echo "goto #99999999999999999999" | "$UKDB" "$V1" >/dev/null 2>err;
+    test $? = 2 &&
+    test_grep "goto: .#99999999999999999999.: out of range (seqs 1 to 107)\$" err
+'
+
 # A violation is at the event that breaks the rule, as "show violations"
 # numbers it: a breakpoint stops there, not at the checker'"'"'s report of
 # it (the next event here; in free-running mode maybe far later).
