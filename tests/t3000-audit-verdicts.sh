@@ -434,6 +434,22 @@ test_expect_success 'view: --begin after --end of one kind is an error' '
     test_grep "begin is after end: the range is empty" err
 '
 
+# A time from the first event past 2^64 ns wrapped, in its parsing
+# (+99999999999999999999 s) or added to the first event's timestamp
+# (+18446744073 s after race-upstream's, some 1.8e18 ns): "--end" then
+# showed no event.  Past every event, it shows them all ("--begin": none).
+test_expect_success 'view --begin/--end past 2^64 ns: after every event' '
+    RU="$TEST_TOP/traces/race-upstream" &&
+    for t in clean "$RU"; do
+        "$UKDB" view "$t" >all &&
+        for e in +99999999999999999999 +18446744073; do
+            "$UKDB" view --end $e "$t" >out && test_cmp all out &&
+            "$UKDB" view --begin $e "$t" >out &&
+            echo "no ukey matched" >expect && test_cmp expect out || return 1
+        done
+    done
+'
+
 test_expect_success 'view --flow NAME' '
     "$UKDB" view --flow f2 clean >out &&
     test "$(grep -c "^ukey#" out)" = 1 && test_grep "^ukey#2 flow f2" out &&

@@ -61,8 +61,12 @@ report_parse_relative(const char *s, struct report_bound *out)
     if (*end) {
         return false;
     }
+    /* Past 2^64 ns (584 years): after any event, not 'sec' * 10^9
+     * wrapped ("--end +99999999999999999999" showed none). */
+    uint64_t value = (sec <= (UINT64_MAX - ns) / 1000000000
+                      ? sec * 1000000000 + ns : UINT64_MAX);
     *out = (struct report_bound) { .set = true, .relative = true,
-                                   .value = sec * 1000000000 + ns };
+                                   .value = value };
     return true;
 }
 
@@ -149,16 +153,24 @@ report_flow_name(const struct report *r, uint64_t ufid)
 
 /* ==== Filters ==== */
 
+/* The seq or timestamp of bound 'bd': a time from the first event plus
+ * that event's timestamp, at most UINT64_MAX (past any event, not wrapped
+ * to before them: "--end +18446744073" showed none). */
+static uint64_t
+bound_value(const struct report *r, const struct report_bound *bd)
+{
+    uint64_t base = bd->relative ? r->ts0 : 0;
+    return bd->value > UINT64_MAX - base ? UINT64_MAX : bd->value + base;
+}
+
 bool
 report_in_bounds(const struct report *r, uint64_t seq, uint64_t ts)
 {
     const struct report_bound *b = &r->opts.begin, *e = &r->opts.end;
-    if (b->set && (b->is_seq ? seq : ts)
-                  < b->value + (b->relative ? r->ts0 : 0)) {
+    if (b->set && (b->is_seq ? seq : ts) < bound_value(r, b)) {
         return false;
     }
-    if (e->set && (e->is_seq ? seq : ts)
-                  > e->value + (e->relative ? r->ts0 : 0)) {
+    if (e->set && (e->is_seq ? seq : ts) > bound_value(r, e)) {
         return false;
     }
     return true;
