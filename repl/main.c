@@ -123,6 +123,21 @@ check_stdout(void)
     }
 }
 
+/* Whether --events FILE, if any, got all of its lines: as for standard
+ * output (check_stdout()), a full disk is an error, not a cut file and a
+ * success. */
+static bool
+events_written(const struct repl *r, const char *file)
+{
+    errno = 0;
+    if (r->events_out && (fflush(r->events_out) || ferror(r->events_out))) {
+        fprintf(stderr, "ukdb: error: %s: cannot write%s%s\n", file,
+                errno ? ": " : "", errno ? strerror(errno) : "");
+        return false;
+    }
+    return true;
+}
+
 /* The command line of the REPL and scripts (not a subcommand's). */
 struct main_args {
     const char *file, *commands, *events, *init;
@@ -336,6 +351,9 @@ main(int argc, char *argv[])
         code = parse_args(argc, argv, &a);
         if (code < 0) {
             code = run_session(&r, &a);
+            if (!events_written(&r, a.events)) {
+                code = 2;
+            }
         }
         free(a.joined);
     }

@@ -413,9 +413,10 @@ test_expect_success 'a script with CRLF line endings runs' '
     run_ukdb crlf-long.ukdb && check_rc 0
 '
 
-# Each was a silent success: output lost on a full disk (exit 0), a
-# directory sourced as an empty script, "set echo maybe" as off, a view of
-# ukey -1 (read as 2^64 - 1) or 2^64 "matching no ukey".
+# Each was a silent success: output lost on a full disk (exit 0; that of
+# --events FILE too), a directory sourced as an empty script, "set echo
+# maybe" as off, a view of ukey -1 (read as 2^64 - 1) or 2^64 "matching no
+# ukey".
 test_expect_success 'output that cannot be written: exit 2' '
     [ -w /dev/full ] || exit 0
     "$UKDB" -c help >/dev/full 2>err; test $? = 2 &&
@@ -423,7 +424,10 @@ test_expect_success 'output that cannot be written: exit 2' '
     "$UKDB" audit "$TEST_TOP/traces/purge" >/dev/full 2>err; test $? = 2 &&
     "$UKDB" -c "open $TEST_TOP/traces/race-v1-replace; reproduce -o /dev/full" \
         >out 2>err; test $? = 2 &&
-    one_error "^ukdb: error: reproduce: .*/dev/full.: No space left on device"
+    one_error "^ukdb: error: reproduce: .*/dev/full.: No space left on device" &&
+    "$UKDB" --events /dev/full -c "handler h0; flow f1 h0; upcall h0 f1; run" \
+        >out 2>err; test $? = 2 &&
+    one_error "^ukdb: error: /dev/full: cannot write: No space left on device\$"
 '
 
 test_expect_success 'source DIR, set echo maybe, view --ukey -1: errors' '
