@@ -48,6 +48,25 @@ static const struct subcommand subcommands[] = {
     { "load", load_main },
 };
 
+/* The subcommand whose --help "ukdb help 'name'" prints: one that is no
+ * REPL command too ("help load", not "help explore"), else NULL.  "help
+ * load" was "nothing about 'load'", and "help record" the apropos of the
+ * word. */
+static const struct subcommand *
+help_subcommand(const char *name)
+{
+    bool ambiguous;
+    if (repl_find_command(name, &ambiguous)) {
+        return NULL;
+    }
+    for (size_t i = 0; i < UK_ARRAY_SIZE(subcommands); i++) {
+        if (!strcmp(name, subcommands[i].name)) {
+            return &subcommands[i];
+        }
+    }
+    return NULL;
+}
+
 static int
 status_to_exit(const struct repl *r, enum cmd_status status)
 {
@@ -338,6 +357,14 @@ main(int argc, char *argv[])
         }
     }
 
+    const struct subcommand *sc = (argc == 3 && !strcmp(argv[1], "help")
+                                   && access(argv[1], F_OK)
+                                   ? help_subcommand(argv[2]) : NULL);
+    if (sc) {
+        char *help_argv[] = { argv[2], (char *) "--help", NULL };
+        return sc->main(2, help_argv);
+    }
+
     struct repl r;
     repl_init(&r);
     int code;
@@ -345,6 +372,7 @@ main(int argc, char *argv[])
         && access(argv[1], F_OK)) {
         /* "ukdb help [CMD]": the REPL's help, as git's (unless a script
          * is named so). */
+        r.from_command_line = true;
         code = cmd_help(&r, argc - 1, argv + 1) == CMD_OK ? 0 : 2;
     } else {
         struct main_args a = { .file = NULL };

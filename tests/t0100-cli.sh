@@ -204,6 +204,18 @@ test_expect_success 'ukdb help [CMD]: the REPL help' '
     run_ukdb help step && check_rc 0 && test_grep "^usage: step " out
 '
 
+# "ukdb help load" was "error: help: nothing about ..." (without the
+# "ukdb: " of the command line), "ukdb help record" the apropos of the word.
+test_expect_success 'ukdb help SUBCOMMAND: its --help; an error as ukdb: error' '
+    for s in load audit view record; do
+        run_ukdb help $s && check_rc 0 &&
+        "$UKDB" $s --help >expect && test_cmp expect out || return 1
+    done &&
+    run_ukdb help explore && check_rc 0 && test_grep "^usage: explore " out &&
+    run_ukdb help nosuch && check_rc 2 &&
+    one_error "^ukdb: error: help: nothing about .nosuch.; try \"help\"\$"
+'
+
 test_expect_success '--help: exit 0, usage on stdout' '
     run_ukdb --help && check_rc 0 && test_grep "^usage: ukdb" out
 '
