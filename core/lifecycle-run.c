@@ -87,6 +87,14 @@ lifecycle_discard_count(struct lifecycle *lc, uint64_t n, uint64_t ts_begin,
 }
 
 void
+lifecycle_discard_more(struct lifecycle *lc, uint64_t n, bool was_unknown)
+{
+    uk_assert(!was_unknown || lc->sum.n_discard_unknown > 0);
+    lc->sum.discarded_events += n;
+    lc->sum.n_discard_unknown -= was_unknown;
+}
+
+void
 lifecycle_discard_open(struct lifecycle *lc, uint64_t ts_begin)
 {
     lc_discard(lc, 0, ts_begin);

@@ -340,6 +340,14 @@ void lifecycle_doubt(struct lifecycle *lc, uint64_t ts_end);
 void lifecycle_discard_count(struct lifecycle *lc, uint64_t n,
                              uint64_t ts_begin, uint64_t ts_end);
 
+/* Counts 'n' more events of a loss counted before: the seqs of a gap
+ * found since, that it takes in (tracepoints/plugin/report.h, "struct
+ * report_loss_info").  If 'was_unknown', it was counted as of an unknown
+ * number, and no longer is.  Nothing becomes INCONCLUSIVE
+ * (lifecycle_doubt() does that where the gap is). */
+void lifecycle_discard_more(struct lifecycle *lc, uint64_t n,
+                            bool was_unknown);
+
 /* A loss of an unknown number of events from 'ts_begin' whose end is not
  * known yet (a stream of an input that starts mid-run, behind a muxer,
  * until its first packet comes): as lifecycle_discarded() with a range

@@ -783,6 +783,36 @@ test_loss_counted_late(void)
     lifecycle_destroy(r.lc);
 }
 
+/* The seqs of gaps found after a loss was told (lifecycle_discard_more()):
+ * they count in it, and one told of an unknown number no longer is; the
+ * verdicts are those of the losses and doubts alone. */
+static void
+test_loss_counted_more(void)
+{
+    struct rec r;
+    struct lifecycle_summary s;
+
+    rec_init(&r, NULL);
+    r.now = 100;
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    lifecycle_discarded(r.lc, 0, 200, 300);     /* A lost packet. */
+    lifecycle_discarded(r.lc, 0, 300, 400);     /* Another. */
+    r.now = 500;
+    install(&r, 2, 0xf2, 0);
+    lifecycle_doubt(r.lc, 500);                 /* A gap the first covers: */
+    lifecycle_discard_more(r.lc, 16, true);
+    lifecycle_discard_more(r.lc, 3, false);     /* and the next one. */
+    summary(&r, &s);
+    is_int(s.n_discard_reports, 2, "the gaps are no other report");
+    is_int(s.n_discard_unknown, 1, "the other is still of an unknown number");
+    is_int(s.discarded_events, 19, "the seqs missing counted");
+    finish(&r, true);
+    is_int(verdict_of(&r, 2), LIFECYCLE_INCONCLUSIVE,
+           "live at the gap: INCONCLUSIVE");
+    lifecycle_destroy(r.lc);
+}
+
 /* A thread takes its seqs in order: one that goes back is another
  * program's thread of the same id (or a corrupt trace). */
 static void
@@ -1048,6 +1078,7 @@ main(void)
     test_far_freed_id();
     test_open_loss();
     test_loss_counted_late();
+    test_loss_counted_more();
     test_seq_back();
     test_runs();
     test_lost_events();
