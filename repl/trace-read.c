@@ -31,34 +31,40 @@
  * cursor's losses, its violations and its event numbers are the
  * audit's. */
 
-/* Loss 'number' (report_loss_info's), or NULL. */
-static struct trace_loss *
+/* Loss 'number' (report_loss_info's), numbered but maybe not told yet
+ * (its 'index' SIZE_MAX), or NULL for 0. */
+static struct trace_told *
 told_loss(struct trace_cursor *tc, uint64_t number)
 {
-    return (number && number <= tc->n_told && tc->told[number - 1] != SIZE_MAX
-            ? &tc->losses[tc->told[number - 1]] : NULL);
-}
-
-/* Keeps loss 'number' at index 'i' of 'losses'. */
-static void
-note_told(struct trace_cursor *tc, uint64_t number, size_t i)
-{
+    if (!number) {
+        return NULL;
+    }
     if (number > tc->n_told) {
         tc->told = uk_grow(tc->told, &tc->allocated_told, number,
                            sizeof *tc->told);
         while (tc->n_told < number) {
-            tc->told[tc->n_told++] = SIZE_MAX;
+            tc->told[tc->n_told++] = (struct trace_told) {
+                .index = SIZE_MAX,
+            };
         }
     }
-    tc->told[number - 1] = i;
+    return &tc->told[number - 1];
+}
+
+/* Loss 'l' of LTTng's takes in 'seqs' more seqs missing: they are its
+ * count if LTTng gave none (report_loss_count()). */
+static void
+add_seqs(struct trace_loss *l, uint64_t seqs)
+{
+    l->seqs += seqs;
+    l->n = report_loss_count(l->reported, l->seqs);
 }
 
 static void
 read_loss(const struct report_loss_info *info, void *tc_)
 {
     struct trace_cursor *tc = tc_;
-    uint64_t seqs = info->seq_first ? info->seq_last - info->seq_first + 1
-                                    : 0;
+    uint64_t seqs = info->seqs;
     struct trace_loss l = {
         .pos = tc->n_events, .seq_first = info->seq_first,
         .ts_begin = info->ts_begin, .ts_end = info->ts_end,
@@ -67,30 +73,40 @@ read_loss(const struct report_loss_info *info, void *tc_)
         .held = info->kind == REPORT_LOSS_HELD,
         .held_lost = info->held,
     };
-    struct trace_loss *by = told_loss(tc, info->covered_by);
+    struct trace_told *by = told_loss(tc, info->covered_by);
     if (by) {
         /* A gap of the events LTTng reported lost earlier (per-CPU
-         * streams: at the beginning of its range): they are these seqs.
-         * Its count is the stream's, of any provider; the gap's is the
-         * run's events.  (Live, an earlier checkpoint may still count
-         * that loss as of an unknown number.) */
-        by->n += seqs;
+         * streams: at the beginning of its range): they are these seqs,
+         * that loss's count if LTTng gave none, as the audit counts it.
+         * (A stream's loss before its first packet is told when the
+         * packet comes, after the gaps it covers.  Live, an earlier
+         * checkpoint may still count that loss as of an unknown
+         * number.) */
+        if (by->index != SIZE_MAX) {
+            add_seqs(&tc->losses[by->index], seqs);
+        } else {
+            by->early_seqs += seqs;
+        }
         l.seqs = seqs;
     } else if (seqs) {
         l.seqs = seqs;
         l.n = l.held ? 0 : seqs;    /* Given up on: none lost yet. */
     } else {
-        l.reported = info->n;   /* LTTng's count: the stream's, of any
-                                 * provider; a gap may say more. */
+        l.reported = l.n = info->n;
+    }
+    if (!l.more && !l.held) {
+        struct trace_told *t = told_loss(tc, info->number);
+        if (t) {
+            if (t->early_seqs) {
+                add_seqs(&l, t->early_seqs);
+            }
+            t->index = tc->n_losses;
+        }
+        tc->n_reports++;
     }
     tc->losses = uk_grow(tc->losses, &tc->allocated_losses, tc->n_losses + 1,
                          sizeof *tc->losses);
-    tc->losses[tc->n_losses] = l;
-    if (!l.more && !l.held) {
-        note_told(tc, info->number, tc->n_losses);
-        tc->n_reports++;
-    }
-    tc->n_losses++;
+    tc->losses[tc->n_losses++] = l;
 }
 
 static void

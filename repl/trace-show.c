@@ -71,9 +71,11 @@ static void
 print_given_up(const struct trace_loss *l)
 {
     char seqs[64] = "";
-    if (l->seqs == 1) {
+    /* No 'seq_first': not contiguous (report-order.c merged ranges past
+     * its room). */
+    if (l->seq_first && l->seqs == 1) {
         snprintf(seqs, sizeof seqs, " (seq %" PRIu64 ")", l->seq_first);
-    } else if (l->seqs) {
+    } else if (l->seq_first && l->seqs) {
         snprintf(seqs, sizeof seqs, " (seq %" PRIu64 " to %" PRIu64 ")",
                  l->seq_first, l->seq_first + l->seqs - 1);
     }
@@ -106,7 +108,8 @@ trace_print_losses_at(const struct trace_cursor *tc, uint64_t pos)
             print_given_up(l);
             continue;
         }
-        uint64_t n = l->seqs ? l->seqs : l->n;
+        /* A gap that a loss of LTTng's counts: its seqs. */
+        uint64_t n = l->n ? l->n : l->seqs;
         if (n) {
             printf("      *** %" PRIu64 " event%s LOST here%s", n,
                    n == 1 ? "" : "s", l->from_seq ? " (gap in seq)" : "");
@@ -116,11 +119,10 @@ trace_print_losses_at(const struct trace_cursor *tc, uint64_t pos)
         if (l->more && l->seqs && !l->n) {
             printf(" (counted in the loss LTTng reported before)");
         }
-        if (!l->more && (l->reported || !l->from_seq)) {
-            char lost[64];
-            printf(" (LTTng: %s discarded)",
-                   lifecycle_format_lost(lost, sizeof lost, l->reported,
-                                         !l->reported));
+        if (!l->more && !l->from_seq) {
+            char how[96];
+            printf(" (%s)", report_format_lttng_loss(how, sizeof how,
+                                                     l->reported, l->seqs));
         }
         printf("; the ukeys alive now are uncertain\n");
     }

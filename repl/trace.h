@@ -113,12 +113,16 @@ struct trace_state {
  * report_loss_info). */
 struct trace_loss {
     uint64_t pos;
-    uint64_t n;                     /* Events lost, counted here: the seqs
-                                     * of a gap, and of the later gaps
-                                     * that LTTng reported here (0 =
-                                     * unknown). */
+    uint64_t n;                     /* Events lost, counted here, as the
+                                     * audit counts them
+                                     * (report_loss_count()): LTTng's
+                                     * count, else the seqs of a gap, or
+                                     * of the later gaps a loss of LTTng's
+                                     * covers (0 = unknown). */
     uint64_t reported;              /* Count of LTTng's message, if any. */
-    uint64_t seqs;                  /* Seqs missing here (a gap), if any. */
+    uint64_t seqs;                  /* Seqs missing here (a gap), or that
+                                     * this loss of LTTng's covers, if
+                                     * any. */
     uint64_t seq_first;             /* The first of them, or 0. */
     uint64_t ts_begin, ts_end;
     bool from_seq;                  /* Seen as a gap in 'seq'. */
@@ -136,6 +140,15 @@ struct trace_loss {
                                      * report, but nothing more becomes
                                      * uncertain (that was at their
                                      * 'held'). */
+};
+
+/* A loss the report numbered (report_loss_info's 'number'). */
+struct trace_told {
+    size_t index;                   /* In 'losses', or SIZE_MAX: not told
+                                     * yet (a stream's loss before its
+                                     * first packet, told when it comes). */
+    uint64_t early_seqs;            /* Not told yet: the seqs of the gaps
+                                     * it covers, told before it. */
 };
 
 /* A violation found by the lifecycle fold (core/lifecycle.c). */
@@ -172,9 +185,8 @@ struct trace_cursor {
     struct trace_loss *losses;      /* (owned) By position. */
     size_t n_losses, allocated_losses;
     size_t n_reports;               /* Losses that are not 'more'. */
-    size_t *told;                   /* (owned) report_loss_info's number
-                                     * - 1 -> index in 'losses', or
-                                     * SIZE_MAX. */
+    struct trace_told *told;        /* (owned) By report_loss_info's
+                                     * number - 1. */
     size_t n_told, allocated_told;
     struct trace_violation *violations;  /* (owned) By index. */
     size_t n_violations, allocated_violations;

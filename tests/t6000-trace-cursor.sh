@@ -7,6 +7,8 @@
 # input.  Traces are recorded under this test's own lttng-sessiond.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lttng-lib.sh"
+. "$TEST_TOP/tests/helper/same-losses.sh"
+PY=/usr/bin/python3
 
 lttng_require
 [ -x "$UKDB" ] || skip_all "$UKDB not built (make)"
@@ -264,7 +266,9 @@ test_expect_success 'lost events: shown where they happened, ukeys uncertain' '
     printf "%s\n" "step 3000" "show ukeys" |
         "$UKDB" lost >lost2.out &&
     test_grep "LOST here" lost2.out &&
-    test_grep "^Uncertain (events lost before event" lost2.out
+    test_grep "^Uncertain (events lost before event" lost2.out &&
+    # As many events lost as the audit says (LTTng'"'"'s counts).
+    same_losses "$TRASH/lost"
 '
 
 test_expect_code 2 'bad input: a path that is not a trace' '

@@ -127,7 +127,11 @@ test_expect_success 'a seq that never comes: lost where it was missed' '
     test_grep "^loss reports  *1$" out &&
     test_grep "^events lost  *1$" out &&
     sed -n "/^\[2\]/,/^\[3\]/p" out >around &&
-    test_grep "1 event LOST here (gap in seq)" around
+    test_grep "1 event LOST here (gap in seq)" around &&
+    "$UKDB" audit lost >audit.out; test $? = 3 &&
+    test_grep "^lost events: 1 in 1 report " audit.out &&
+    test_grep "^  1 event of seq 3 (never recorded: the run went on without them) between " \
+        audit.out
 '
 
 # In seq order (1 3 5 6), seqs 2 and 4 are two gaps of one loss.
@@ -167,8 +171,8 @@ test_expect_success 'a seq given up on that never comes: lost at the end' '
     "$UKDB" gone </dev/null >open.out &&
     test_grep "1 loss (1 event lost)" open.out &&
     "$UKDB" audit gone >audit.out; test $? = 3 &&
-    test_grep "^lost events: an unknown number in 1 report" audit.out &&
-    test_grep "^  unknown number of events of seq 2 (never recorded: given up on after 65536 later events)" \
+    test_grep "^lost events: 1 in 1 report" audit.out &&
+    test_grep "^  1 event of seq 2 (never recorded: given up on after 65536 later events)" \
         audit.out &&
     test_grep "^result: INCONCLUSIVE" audit.out
 '
@@ -198,9 +202,9 @@ test_expect_success 'seqs given up on, the middle one late: two losses' '
     test_grep "^loss reports  *2$" out &&
     test_grep "^events lost  *2$" out &&
     "$UKDB" audit mid >audit.out; test $? = 3 &&
-    test_grep "^lost events: an unknown number in 2 reports" audit.out &&
-    test_grep "^  unknown number of events of seq 2 (never" audit.out &&
-    test_grep "^  unknown number of events of seq 4 (never" audit.out &&
+    test_grep "^lost events: 2 in 2 reports" audit.out &&
+    test_grep "^  1 event of seq 2 (never" audit.out &&
+    test_grep "^  1 event of seq 4 (never" audit.out &&
     test_grep "^late events: 1 (the first: seq 3, after seq 65605)" audit.out
 '
 
@@ -209,8 +213,8 @@ test_expect_success 'a wide gap given up on: one loss, or none if it comes' '
     test_grep "^loss reports  *1$" out &&
     test_grep "^events lost  *100$" out &&
     "$UKDB" audit band >audit.out; test $? = 3 &&
-    test_grep "^lost events: an unknown number in 1 report" audit.out &&
-    test_grep "^  unknown number of events of seq 11 to 110 (never recorded: given up on" \
+    test_grep "^lost events: 100 in 1 report" audit.out &&
+    test_grep "^  100 events of seq 11 to 110 (never recorded: given up on" \
         audit.out &&
     printf "%s\n" "goto end" "show stats" | "$UKDB" bandlate >out &&
     test_grep "^loss reports  *0$" out &&
@@ -237,8 +241,8 @@ test_expect_success 'a wide gap among events held at a discard: told' '
     sed -n "/^\[3\]/,/^\[4\]/p" out >around &&
     test_grep "295 events LOST here (gap in seq)" around &&
     "$UKDB" audit wideheld >audit.out; test $? = 3 &&
-    test_grep "^lost events: 5 and an unknown number in 2 reports" audit.out &&
-    test_grep "^  unknown number of events of seq 5 to 299 (never recorded: was tracing stopped" \
+    test_grep "^lost events: 300 in 2 reports" audit.out &&
+    test_grep "^  295 events of seq 5 to 299 (never recorded: was tracing stopped" \
         audit.out
 '
 
@@ -251,8 +255,8 @@ test_expect_success 'a gap wider than the threads can hold: a loss at once' '
     test_grep "96 events LOST here (gap in seq)" around &&
     test_grep "^\[2\]  *main  *upcall" out &&
     "$UKDB" audit wide >audit.out; test $? = 3 &&
-    test_grep "^lost events: an unknown number in 1 report" audit.out &&
-    test_grep "^  unknown number of events of seq 4 to 99 (never recorded" \
+    test_grep "^lost events: 96 in 1 report" audit.out &&
+    test_grep "^  96 events of seq 4 to 99 (never recorded" \
         audit.out
 '
 
@@ -298,6 +302,7 @@ test_expect_success 'a lost packet without a seq gap: an unknown number' '
 # (it said "2 losses (16 and an unknown number of events lost)"), and the
 # audit agrees on the verdicts.
 . "$TEST_TOP/tests/helper/audit-scenarios.sh"
+. "$TEST_TOP/tests/helper/same-losses.sh"
 test_expect_success 'a discard message and its seq gap are one loss' '
     scn_lost_other_stream | $WRITE "$TRASH/other" &&
     "$UKDB" other </dev/null >open.out &&
@@ -306,13 +311,66 @@ test_expect_success 'a discard message and its seq gap are one loss' '
     stats other >out &&
     test_grep "^loss reports  *1$" out &&
     test_grep "^events lost  *16$" out &&
-    grep -B1 "16 events LOST here (LTTng: 16 discarded)" out >where &&
+    grep -B1 "16 events LOST here (LTTng: 16 discarded; 16 seqs missing)" \
+        out >where &&
     test_grep "^\[17\] " where &&
     grep -B1 "16 events LOST here (gap in seq) (counted in the loss LTTng" \
         out >where &&
     test_grep "^\[29\] " where &&
     echo "goto 29" | "$UKDB" other >goto.out &&
     test_grep "16 events LOST here" goto.out
+'
+
+# A loss LTTng counted no events of (a lost packet, a snapshot's stream
+# that began late or ended early) whose range the run's seqs bound: the
+# seqs missing there are that many of the run's events.  The REPL said
+# "1 loss (16 events lost)", the audit "unknown number of events lost".
+# Either view now counts every loss as the other does: LTTng's count, else
+# its seqs, else an unknown number.
+test_expect_success 'a loss LTTng did not count: the REPL and the audit agree' '
+    { scn_head; scn_install 1 0x10 3; echo "@stream 1";
+      scn_install 2 0x20 5; echo "@drop"; scn_retire 2 0x20 5 1;
+      echo "@stream 0"; echo "@lost-packets 1"; scn_retire 1 0x10 3 2;
+      echo "end thread=0 value=0"; } | $WRITE "$TRASH/lostpkt-gap" &&
+    same_losses "$TRASH/lostpkt-gap" &&
+    test_grep "^events lost  *16\$" lostpkt-gap.out &&
+    test_grep "^lost events: 16 in 1 report " lostpkt-gap.audit &&
+    test_grep "^  16 events (1 packet) of stream .* (LTTng did not count them; 16 seqs missing)\$" \
+        lostpkt-gap.audit &&
+    stats lostpkt-gap >out &&
+    test_grep "16 events LOST here (LTTng did not count them; 16 seqs missing)" \
+        out &&
+    $PY -c "
+import json
+r = json.load(open(\"lostpkt-gap.json\"))[\"lost\"][\"ranges\"]
+assert [(x[\"count\"], x[\"lttng_count\"], x[\"seqs_missing\"])
+        for x in r] == [(16, None, 16)], r" &&
+    # LTTng counted 20 events of its stream, 16 of them the run'"'"'s.
+    { scn_head; scn_install 1 0x10 3; echo "@stream 1";
+      scn_install 2 0x20 5; echo "@drop"; scn_retire 2 0x20 5 1;
+      echo "@stream 0"; echo "@discard 20"; scn_retire 1 0x10 3 2;
+      echo "end thread=0 value=0"; } | $WRITE "$TRASH/discard-gap" &&
+    same_losses "$TRASH/discard-gap" &&
+    test_grep "^lost events: 20 in 1 report " discard-gap.audit &&
+    test_grep "(LTTng: 20 discarded; 16 seqs missing)\$" discard-gap.audit &&
+    stats discard-gap >out &&
+    test_grep "20 events LOST here (LTTng: 20 discarded; 16 seqs missing)" \
+        out
+'
+
+# Every loss of the scenarios: the same counts in both views.
+test_expect_success 'every kind of loss: the REPL and the audit agree' '
+    for s in lossy lost_packet lost_other_stream counter_back \
+             mid_life_lost snapshot_head snapshot_tail snapshot_first_end \
+             stopped lost_head lost_among lost_then_create; do
+        scn_$s | $WRITE "$TRASH/$s" && same_losses "$TRASH/$s" || return 1
+    done &&
+    scn_clean | $WRITE --types thread_start,flow,create,transition,end \
+        "$TRASH/some" && same_losses "$TRASH/some" &&
+    for t in lost split late gone late2 mid band bandlate wide wideheld \
+             halves other lostpkt; do
+        same_losses "$TRASH/$t" || return 1
+    done
 '
 
 # The same without a gap in seq (the events lost were another provider's):

@@ -371,7 +371,10 @@ print_flows_text(struct report *r)
     free(fp);
 }
 
-/* The text summary's "lost events:" lines. */
+/* The text summary's "lost events:" lines: the counts of
+ * report_loss_count(), so that the REPL's cursor (repl/trace-read.c) says
+ * the same numbers; of a loss of LTTng's that seqs tell, both LTTng's
+ * count and the seqs. */
 static void
 print_losses_text(struct report *r, const struct lifecycle_summary *s)
 {
@@ -385,19 +388,25 @@ print_losses_text(struct report *r, const struct lifecycle_summary *s)
                 s->n_discard_reports, s->n_discard_reports == 1 ? "" : "s");
         for (size_t i = 0; i < r->n_discards; i++) {
             const struct report_discard *d = &r->discards[i];
+            uint64_t n = report_loss_count(d->n, d->seqs);
             fputs("  ", f);
-            if (d->n) {
-                fprintf(f, "%" PRIu64 " ", d->n);
+            if (n) {
+                report_print_n_what(f, n, d->what);
             } else {
-                fputs("unknown number of ", f);
+                fprintf(f, "unknown number of %s", d->what);
             }
-            fprintf(f, "%s between ", d->what);
+            fputs(" between ", f);
             report_print_rel_ts(r, f, d->ts_begin);
             if (d->ts_end == UINT64_MAX) {
                 fputs(" and the end", f);
             } else {
                 fputs(" and ", f);
                 report_print_rel_ts(r, f, d->ts_end);
+            }
+            if (!d->from_seq && d->seqs) {
+                char how[96];
+                fprintf(f, " (%s)", report_format_lttng_loss(how, sizeof how,
+                                                             d->n, d->seqs));
             }
             putc('\n', f);
         }
@@ -518,12 +527,22 @@ print_audit_json(struct report *r, const struct lifecycle_summary *s,
             s->first_discard_ts, s->last_discard_ts);
     for (size_t i = 0; i < r->n_discards; i++) {
         const struct report_discard *d = &r->discards[i];
+        uint64_t n = report_loss_count(d->n, d->seqs);
         fprintf(f, "%s{\"count\":", i ? "," : "");
-        if (d->n) {
-            fprintf(f, "%" PRIu64, d->n);
+        if (n) {
+            fprintf(f, "%" PRIu64, n);
         } else {
             fputs("null", f);           /* Unknown. */
         }
+        /* What it is made of (print_losses_text()): LTTng's count (null:
+         * none), and the seqs missing that it takes in. */
+        fputs(",\"lttng_count\":", f);
+        if (d->n) {
+            fprintf(f, "%" PRIu64, d->n);
+        } else {
+            fputs("null", f);
+        }
+        fprintf(f, ",\"seqs_missing\":%" PRIu64, d->seqs);
         fputs(",\"what\":", f);
         report_json_string(f, d->what);
         fprintf(f, ",\"ts_begin\":%" PRIu64, d->ts_begin);

@@ -120,17 +120,21 @@ report_order_wide_head(const struct report *r)
 }
 
 /* The seqs from the fold's next to 'seq_last' are missing in [begin, end],
- * as part of a loss told already ('by', if one of LTTng's count covers
- * them, or the one the gaps before them opened): what is live becomes
- * doubtful, with no other report. */
+ * as part of a loss told already ('by', if one of LTTng's covers them, or
+ * the one the gaps before them opened; NULL if it is not kept): what is
+ * live becomes doubtful, with no other report, and that loss's count takes
+ * them in, unless LTTng counted it (report_loss_info).  A consumer counts
+ * them in the loss of LTTng's they name ('covered_by'), else on their own:
+ * the same sum. */
 static void
 report_loss_more(struct report *r, uint64_t begin, uint64_t end,
-                 uint64_t seq_last, const struct report_discard *by)
+                 uint64_t seq_last, struct report_discard *by)
 {
+    uint64_t seqs = seq_last - r->fold_next + 1;
     if (r->opts.on_loss) {
         struct report_loss_info l = {
             .kind = REPORT_LOSS_MORE, .ts_begin = begin, .ts_end = end,
-            .seq_first = r->fold_next, .seq_last = seq_last,
+            .seq_first = r->fold_next, .seq_last = seq_last, .seqs = seqs,
             .covered_by = by && !by->from_seq ? by->number : 0,
             .what = "events",
         };
@@ -138,6 +142,12 @@ report_loss_more(struct report *r, uint64_t begin, uint64_t end,
         return;
     }
     lifecycle_doubt(r->lc, end);
+    if (!by || !by->n) {
+        lifecycle_discard_more(r->lc, seqs, by && !by->seqs);
+    }
+    if (by) {
+        by->seqs += seqs;
+    }
 }
 
 /* The missing seqs from the fold's next to the lowest held one were lost:
@@ -164,7 +174,7 @@ report_order_lost(struct report *r, const char *why)
     struct report_discard *last = (!wide && r->order_loss != SIZE_MAX
                                    && r->order_loss + 1 == r->n_discards
                                    ? &r->discards[r->order_loss] : NULL);
-    const struct report_discard *by;
+    struct report_discard *by;
     if (!last && report_loss_known(r, begin, end, &by)) {
         report_loss_more(r, begin, end, next->seq - 1, by);
         return;
@@ -172,18 +182,23 @@ report_order_lost(struct report *r, const char *why)
     char what[sizeof last->what];
     uint64_t first = last ? r->order_loss_first : r->fold_next;
     why = last ? r->order_loss_why : why;
-    snprintf(what, sizeof what, "events %s seq %" PRIu64 " to %" PRIu64
-             " (never recorded: %s)", last ? "among" : "of", first,
-             next->seq - 1, why);
+    char seqs[64];
+    if (first == next->seq - 1) {
+        snprintf(seqs, sizeof seqs, "of seq %" PRIu64, first);
+    } else {
+        snprintf(seqs, sizeof seqs, "%s seq %" PRIu64 " to %" PRIu64,
+                 last ? "among" : "of", first, next->seq - 1);
+    }
+    snprintf(what, sizeof what, "events %s (never recorded: %s)", seqs, why);
     if (last) {
         last->ts_end = end > last->ts_end ? end : last->ts_end;
         snprintf(last->what, sizeof last->what, "%s", what);
-        report_loss_more(r, begin, end, next->seq - 1, NULL);
+        report_loss_more(r, begin, end, next->seq - 1, last);
         return;
     }
     size_t n = r->n_discards;
-    report_loss_seq(r, begin, end, r->fold_next, next->seq - 1, what,
-                    false);
+    report_loss_seq(r, begin, end, r->fold_next, next->seq - 1,
+                    next->seq - r->fold_next, what, false);
     r->order_loss = r->n_discards > n && !wide ? n : SIZE_MAX;
     r->order_loss_first = first;
     r->order_loss_why = why;
@@ -223,7 +238,8 @@ report_order_give_up(struct report *r)
     if (r->opts.on_loss) {
         struct report_loss_info l = {
             .kind = REPORT_LOSS_HELD, .ts_begin = begin, .ts_end = end,
-            .seq_first = first, .seq_last = last, .what = "events",
+            .seq_first = first, .seq_last = last, .seqs = last - first + 1,
+            .what = "events",
         };
         r->opts.on_loss(&l, r->opts.aux);
         return;
@@ -298,10 +314,10 @@ report_order_given_up_end(struct report *r)
         }
         snprintf(what, sizeof what, "events %s (%snever recorded: given up "
                  "on after %u later events)", seqs, n, REPORT_HOLD_MAX);
-        /* Merged ranges hold seqs that came: no seqs, an unknown
-         * number. */
+        /* Merged ranges hold seqs that came: not contiguous, but
+         * counted. */
         report_loss_seq(r, g->ts_begin, g->ts_end, exact ? g->first : 0,
-                        exact ? g->last : 0, what, true);
+                        exact ? g->last : 0, g->n, what, true);
     }
     r->n_given_up = 0;
 }

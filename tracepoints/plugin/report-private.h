@@ -152,8 +152,15 @@ struct report_given_up {
                                      * them. */
 };
 
+/* A loss kept for the summary.  Its count is report_loss_count() of 'n'
+ * and 'seqs'. */
 struct report_discard {
-    uint64_t n, ts_begin, ts_end;
+    uint64_t n;                     /* LTTng's count (0 = none, or not
+                                     * LTTng's). */
+    uint64_t seqs;                  /* Seqs missing that it takes in: its
+                                     * own (a gap), and those of the later
+                                     * gaps it covers. */
+    uint64_t ts_begin, ts_end;
     uint64_t number;                /* Of the losses told, from 1. */
     bool from_seq;                  /* Found as a gap in seq. */
     char what[256];
@@ -404,19 +411,23 @@ void report_fold(struct report *, const struct ukey_event *e);
  * order (in seq order, an event may be a little earlier than the last). */
 void report_since_last(const struct report *, uint64_t ts, uint64_t *begin,
                        uint64_t *end);
+/* Prints "N WHAT" of a loss's 'what' ("events of stream ..."): "1 event
+ * of stream ..." for one. */
+void report_print_n_what(FILE *, uint64_t n, const char *what);
 /* True if a loss already known overlaps [begin, end]; then '*by' is the
- * first such loss, or NULL if there is no room to keep them. */
-bool report_loss_known(const struct report *, uint64_t begin, uint64_t end,
-                       const struct report_discard **by);
+ * one that overlaps it most, or NULL if there is no room to keep them. */
+bool report_loss_known(struct report *, uint64_t begin, uint64_t end,
+                       struct report_discard **by);
 /* True if a loss that LTTng reported (not a gap in seq) overlaps [begin,
  * end]: its count takes in the seqs missing there. */
 bool report_loss_counted(const struct report *, uint64_t begin,
                          uint64_t end);
-/* A loss found as seqs 'seq_first' to 'seq_last' missing, of an unknown
- * number of events (some seqs may be events not recorded at all); 'held':
- * seqs given up on, whose doubt was taken already (report_loss_info). */
+/* A loss found as 'seqs' seqs missing, 'seq_first' to 'seq_last' if they
+ * are contiguous (else both 0): so many of the run's events were never
+ * recorded.  'held': seqs given up on, whose doubt was taken already
+ * (report_loss_info). */
 void report_loss_seq(struct report *, uint64_t ts_begin, uint64_t ts_end,
-                     uint64_t seq_first, uint64_t seq_last, const char *what,
-                     bool held);
+                     uint64_t seq_first, uint64_t seq_last, uint64_t seqs,
+                     const char *what, bool held);
 
 #endif /* UKDB_TRACEPOINTS_PLUGIN_REPORT_PRIVATE_H */

@@ -411,7 +411,7 @@ static void report_loss_tell(struct report *, struct report_loss_info *,
                              struct report_discard *);
 
 static struct report_discard *report_loss_record(struct report *,
-                                                 uint64_t n,
+                                                 uint64_t n, uint64_t seqs,
                                                  uint64_t ts_begin,
                                                  uint64_t ts_end,
                                                  const char *what);
@@ -424,7 +424,7 @@ report_head_open(struct report *r, struct report_head *h, uint64_t ts)
 {
     h->state = REPORT_HEAD_OPEN;
     h->loss_begin = ts;
-    struct report_discard *d = report_loss_record(r, 0, ts, UINT64_MAX,
+    struct report_discard *d = report_loss_record(r, 0, 0, ts, UINT64_MAX,
                                                   h->what);
     h->discard = d ? (size_t) (d - r->discards) : SIZE_MAX;
     h->number = ++r->n_told;
@@ -506,20 +506,28 @@ report_tails(struct report *r, const struct ukey_event *e)
 }
 
 /* True if a loss already known overlaps [begin, end]; then '*by' is the
- * first such loss, or NULL if there is no room to keep them. */
+ * one that overlaps it most (the first of those), or NULL if there is no
+ * room to keep them.  Most: a stream's losses one after the other touch
+ * (LTTng's range of one ends where the next begins), and a gap that
+ * begins where one ends is the next one's. */
 bool
-report_loss_known(const struct report *r, uint64_t begin, uint64_t end,
-                  const struct report_discard **by)
+report_loss_known(struct report *r, uint64_t begin, uint64_t end,
+                  struct report_discard **by)
 {
     *by = NULL;
+    uint64_t most = 0;
     for (size_t i = 0; i < r->n_discards; i++) {
-        const struct report_discard *d = &r->discards[i];
+        struct report_discard *d = &r->discards[i];
         if (d->ts_begin <= end && d->ts_end >= begin) {
-            *by = d;
-            return true;
+            uint64_t overlap = ((d->ts_end < end ? d->ts_end : end)
+                                - (d->ts_begin > begin ? d->ts_begin : begin));
+            if (!*by || overlap > most) {
+                *by = d;
+                most = overlap;
+            }
         }
     }
-    return r->n_discards == REPORT_MAX_DISCARDS;    /* Cannot tell. */
+    return *by || r->n_discards == REPORT_MAX_DISCARDS; /* Cannot tell. */
 }
 
 /* True if a loss that LTTng reported (not a gap in seq) overlaps [begin,
@@ -575,7 +583,7 @@ report_seq_gap(struct report *r, const struct ukey_event *e)
     /* In seq order, the time of 'e' may be a little before the last. */
     uint64_t begin, end;
     report_since_last(r, e->ts, &begin, &end);
-    const struct report_discard *by;
+    struct report_discard *by;
     if (!high || !r->have_ts0
         || e->seq - high - 1 < REPORT_SEQ_GAP_MIN(r->seq_threads)
         || report_loss_known(r, begin, end, &by)) {
@@ -585,7 +593,8 @@ report_seq_gap(struct report *r, const struct ukey_event *e)
     snprintf(what, sizeof what, "events of seq %" PRIu64 " to %" PRIu64
              " (never recorded: was tracing stopped and started again?)",
              high + 1, e->seq - 1);
-    report_loss_seq(r, begin, end, high + 1, e->seq - 1, what, false);
+    report_loss_seq(r, begin, end, high + 1, e->seq - 1, e->seq - 1 - high,
+                    what, false);
 }
 
 /* Folds 'e', in the fold's order (report_order()). */
@@ -845,25 +854,22 @@ report_loss(struct report *r, uint64_t n, uint64_t ts_begin, uint64_t ts_end,
     struct report_loss_info l = { .kind = REPORT_LOSS_NEW, .n = n,
                                   .ts_begin = ts_begin, .ts_end = ts_end,
                                   .what = what };
-    report_loss_tell(r, &l, report_loss_record(r, n, ts_begin, ts_end,
+    report_loss_tell(r, &l, report_loss_record(r, n, 0, ts_begin, ts_end,
                                                what));
 }
 
-/* A loss found as seqs 'seq_first' to 'seq_last' missing, of an unknown
- * number of events (some seqs may be events not recorded at all); 'held':
- * seqs given up on, whose doubt was taken already (report_loss_info). */
 void
 report_loss_seq(struct report *r, uint64_t ts_begin, uint64_t ts_end,
-                uint64_t seq_first, uint64_t seq_last, const char *what,
-                bool held)
+                uint64_t seq_first, uint64_t seq_last, uint64_t seqs,
+                const char *what, bool held)
 {
     struct report_loss_info l = {
         .kind = REPORT_LOSS_NEW, .ts_begin = ts_begin, .ts_end = ts_end,
-        .seq_first = seq_first, .seq_last = seq_last, .what = what,
-        .held = held,
+        .seq_first = seq_first, .seq_last = seq_last, .seqs = seqs,
+        .what = what, .held = held,
     };
-    struct report_discard *d = report_loss_record(r, 0, ts_begin, ts_end,
-                                                  what);
+    struct report_discard *d = report_loss_record(r, 0, seqs, ts_begin,
+                                                  ts_end, what);
     if (d) {
         d->from_seq = true;
     }
@@ -884,27 +890,32 @@ report_loss_tell(struct report *r, struct report_loss_info *l,
         r->opts.on_loss(l, r->opts.aux);
         return;
     }
+    uint64_t n = report_loss_count(l->n, l->seqs);
     if (l->held) {
-        lifecycle_discard_count(r->lc, l->n, l->ts_begin, l->ts_end);
+        lifecycle_discard_count(r->lc, n, l->ts_begin, l->ts_end);
     } else {
-        lifecycle_discarded(r->lc, l->n, l->ts_begin, l->ts_end);
+        lifecycle_discarded(r->lc, n, l->ts_begin, l->ts_end);
     }
     if (d) {
         report_loss_final(r, d);
     }
 }
 
-/* Keeps a loss for the summary, and says it in the raw view.  Returns
- * where it is kept, or NULL past REPORT_MAX_DISCARDS. */
+/* Keeps a loss of LTTng's count 'n', or of 'seqs' seqs missing, for the
+ * summary, and says it in the raw view (as it comes: the gaps a loss of
+ * LTTng's covers come later).  Returns where it is kept, or NULL past
+ * REPORT_MAX_DISCARDS. */
 static struct report_discard *
-report_loss_record(struct report *r, uint64_t n, uint64_t ts_begin,
-                   uint64_t ts_end, const char *what)
+report_loss_record(struct report *r, uint64_t n, uint64_t seqs,
+                   uint64_t ts_begin, uint64_t ts_end, const char *what)
 {
     if (r->opts.mode == REPORT_VIEW && r->opts.format == REPORT_RAW
         && !r->opts.on_event) {
         const char *w = what ? what : "events";
-        if (n) {
-            fprintf(stderr, "ukdb: warning: %" PRIu64 " %s lost\n", n, w);
+        if (report_loss_count(n, seqs)) {
+            fputs("ukdb: warning: ", stderr);
+            report_print_n_what(stderr, report_loss_count(n, seqs), w);
+            fputs(" lost\n", stderr);
         } else {
             fprintf(stderr, "ukdb: warning: an unknown number of %s lost\n",
                     w);
@@ -915,12 +926,43 @@ report_loss_record(struct report *r, uint64_t n, uint64_t ts_begin,
     }
     struct report_discard *d = &r->discards[r->n_discards++];
     d->n = n;
+    d->seqs = seqs;
     d->ts_begin = ts_begin;
     d->ts_end = ts_end;
     d->number = 0;
     d->from_seq = false;
     snprintf(d->what, sizeof d->what, "%s", what ? what : "events");
     return d;
+}
+
+void
+report_print_n_what(FILE *f, uint64_t n, const char *what)
+{
+    static const char events[] = "events";
+    if (n == 1 && !strncmp(what, events, sizeof events - 1)) {
+        fprintf(f, "1 event%s", what + sizeof events - 1);
+    } else {
+        fprintf(f, "%" PRIu64 " %s", n, what);
+    }
+}
+
+const char *
+report_format_lttng_loss(char *buf, size_t size, uint64_t lttng_n,
+                         uint64_t seqs)
+{
+    char counted[48], missing[48] = "";
+    if (lttng_n) {
+        snprintf(counted, sizeof counted, "LTTng: %" PRIu64 " discarded",
+                 lttng_n);
+    } else {
+        snprintf(counted, sizeof counted, "LTTng did not count them");
+    }
+    if (seqs) {
+        snprintf(missing, sizeof missing, "; %" PRIu64 " seq%s missing",
+                 seqs, uk_plural(seqs));
+    }
+    snprintf(buf, size, "%s%s", counted, missing);
+    return buf;
 }
 
 /* Loss 'd' has its range: the Chrome view shows it. */

@@ -73,10 +73,25 @@ enum report_loss_kind {
                                  * the run. */
 };
 
+/* How many events a loss lost: LTTng's count, when it gives one (exact,
+ * of its stream's events, of any provider); else the seqs missing that it
+ * takes in: its own (a gap), or those of the later gaps it covers
+ * (REPORT_LOSS_MORE's 'covered_by').  'seq' is a global per-run sequence
+ * number in every ukey event, so those are that many of the run's events
+ * (but for seqs still in flight at its edges).  LTTng's count stands when
+ * there is one: a gap goes to the loss whose range overlaps its own most,
+ * which need not be the one that lost its events (and seqs missing when
+ * LTTng reports a loss are taken for it, uncounted).  Else the loss is of
+ * an unknown number.  The audit's summary and the REPL's cursor
+ * (repl/trace-read.c) both count so (report_loss_count()). */
 struct report_loss_info {
     enum report_loss_kind kind;
     uint64_t n;                 /* Events LTTng counted (0 = an unknown
                                  * number, or not LTTng's). */
+    uint64_t seqs;              /* Seqs missing that it takes in: a
+                                 * gap's ('seq_first' to 'seq_last' if they
+                                 * are contiguous), or a MORE's, which
+                                 * count in 'covered_by' if set; else 0. */
     uint64_t ts_begin, ts_end;  /* ns; 0 = unknown, ts_end UINT64_MAX =
                                  * to the end. */
     uint64_t seq_first, seq_last;   /* A gap in seq: the seqs missing;
@@ -136,6 +151,24 @@ struct report_options {
 /* Events held for missing seqs fewer than that: then the fold gives up on
  * them (REPORT_LOSS_HELD; report-order.c, "The fold's order"). */
 #define REPORT_HOLD_MAX (1u << 16)
+
+/* The events a loss lost (see "struct report_loss_info"): 'lttng_n',
+ * LTTng's count, if it gave one, else 'seqs', the seqs missing that it
+ * takes in; 0 = an unknown number. */
+static inline uint64_t
+report_loss_count(uint64_t lttng_n, uint64_t seqs)
+{
+    return lttng_n ? lttng_n : seqs;
+}
+
+/* What a loss of LTTng's (a discarded-events or discarded-packets message,
+ * or a stream that began late or ended early) is made of, in 'buf':
+ * "LTTng: N discarded; S seqs missing", "LTTng did not count them; S seqs
+ * missing", "LTTng: N discarded" or "LTTng did not count them".  Shared by
+ * the audit and the REPL so that both say it in the same words.  Returns
+ * 'buf'. */
+const char *report_format_lttng_loss(char *buf, size_t size, uint64_t lttng_n,
+                                     uint64_t seqs);
 
 /* Parses 'name' ("text", "json"...).  Returns the format or -1. */
 int report_format_from_name(const char *name);
