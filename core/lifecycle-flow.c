@@ -426,6 +426,25 @@ lc_upcall(struct lifecycle *lc, const struct ukey_event *e)
     f->miss_handled = f->window_open;
 }
 
+void
+lc_flow_late(struct lifecycle *lc, const struct ukey_event *e)
+{
+    uint32_t k = lc_event_flow(lc, e, e->pmd_id);
+    if (k == LC_NO_FLOW) {
+        return;
+    }
+    struct lc_flow *f = &lc->flows[k];
+    lc_flow_doubt(f);
+    if (e->type == UK_EV_TRAFFIC && e->result == UK_PATH_FASTPATH) {
+        f->fast_packets += e->value;
+    } else if (e->type == UK_EV_TRAFFIC) {
+        f->slow_packets += e->value;
+    } else if (e->type == UK_EV_UPCALL) {
+        f->upcalls++;
+        f->attributed += e->value;
+    }
+}
+
 /* Slowpath: each touched flow that got slowpath and no fastpath traffic in
  * the round that just ended extends its run of slowpathed rounds, if a
  * miss of it was handled since the window opened or the run last grew.

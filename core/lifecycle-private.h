@@ -363,6 +363,15 @@ lc_flow_name(const struct lifecycle *lc, uint64_t ufid)
     return ufid ? lc_map_get(&lc->names, ufid) : NULL;
 }
 
+/* Whether 'e', about to be fed, comes late: its seq is not above every
+ * seq fed so far in the run (lifecycle.c, "Late events").  An event of seq
+ * 0 has no place in the order: never late. */
+static inline bool
+lc_late(const struct lifecycle *lc, const struct ukey_event *e)
+{
+    return e->seq && e->seq <= lc->max_seq;
+}
+
 /* Whether the run was fed from its beginning (its first event has seq 1). */
 static inline bool
 lc_from_start(const struct lifecycle *lc)
@@ -417,6 +426,9 @@ void lc_dp_op(struct lifecycle *, const struct ukey_event *,
 void lc_upcall(struct lifecycle *, const struct ukey_event *);
 void lc_round_end(struct lifecycle *, const struct ukey_event *,
                   const struct lifecycle_evidence *now);
+/* Late event 'e' (lifecycle.c, "Late events") names a flow: its figures
+ * count, and the flow becomes doubtful. */
+void lc_flow_late(struct lifecycle *, const struct ukey_event *e);
 
 /* ==== Stale actions (core/lifecycle-stale.c) ==== */
 
@@ -475,9 +487,16 @@ bool lc_op_purges(int op);
 void lc_ukey_event(struct lifecycle *, uint64_t id, bool new_side,
                    const struct ukey_event *,
                    const struct lifecycle_evidence *now);
+/* Late event 'e' (lifecycle.c, "Late events") names ukey 'id': as
+ * lc_ukey_event(), judged against nothing newer than itself. */
+void lc_late_ukey(struct lifecycle *, uint64_t id, const struct ukey_event *e,
+                  const struct lifecycle_evidence *now);
 
-/* ==== Runs (core/lifecycle-run.c) ==== */
+/* ==== Losses and runs (core/lifecycle-run.c) ==== */
 
+/* What a loss makes of flow 'f', and a late event about it: unsure, its
+ * datapath flow's presence too, its slowpath run restarted. */
+void lc_flow_doubt(struct lc_flow *f);
 bool lc_starts_run(const struct lifecycle *, const struct ukey_event *);
 void lc_new_run(struct lifecycle *, const struct ukey_event *);
 

@@ -470,27 +470,24 @@ lc_free(struct lifecycle *lc, struct lc_ukey *u,
  * evidence is known only while the free is in the small cache.
  *
  * "After" is in the order of the seqs, which the fold follows but for a
- * late event (folded below the highest seq so far: an audit's seq given
- * up on that came, or lost and found, report-order.c): one late enough
- * to come after the free of its ukey may have been numbered before it,
- * in the ukey's life.  Then it is no use after free, and nothing of it
- * is judged: the ukey's lifecycle was reported (doubtful: the fold went
- * on without the event), its record may serve another ukey by now.  So a
+ * 'late' event (lifecycle.c, "Late events"): one late enough to come
+ * after the free of its ukey may have been numbered before it, in the
+ * ukey's life.  Then it is no use after free, and nothing of it is
+ * judged: the ukey's lifecycle was reported (doubtful: the fold went on
+ * without the event), its record may serve another ukey by now.  So a
  * late event is one only if its seq is above the free's, known while the
- * free is in the cache; otherwise it is not judged.  (An event of seq 0
- * has no place in the order: taken as it comes.) */
+ * free is in the cache; otherwise it is not judged. */
 static void
 lc_use_after_free(struct lifecycle *lc, uint64_t id,
                   const struct ukey_event *e,
-                  const struct lifecycle_evidence *now)
+                  const struct lifecycle_evidence *now, bool late)
 {
     struct lc_free_entry *fe = (lc->free_cache
                                 ? &lc->free_cache[id % LC_FREE_CACHE]
                                 : NULL);
     bool known = fe && fe->id == id;
-    if (e->seq && e->seq < lc->max_seq
-        && (!known || e->seq <= fe->ev.seq)) {
-        return;                 /* Late: before the free, or maybe. */
+    if (late && (!known || e->seq <= fe->ev.seq)) {
+        return;                 /* Before the free, or maybe. */
     }
     if (known && fe->uaf_reported) {
         lc->sum.n_suppressed++;
@@ -550,7 +547,7 @@ lc_ukey_event(struct lifecycle *lc, uint64_t id, bool new_side,
      * first and never touches the record of the ukey that reuses its
      * slot. */
     if (lc_is_freed(lc, id)) {
-        lc_use_after_free(lc, id, e, now);
+        lc_use_after_free(lc, id, e, now, false);
         return;
     }
     struct lc_ukey *u = lc_ukey_get(lc, id, e, now->index);
@@ -624,4 +621,34 @@ lc_ukey_event(struct lifecycle *lc, uint64_t id, bool new_side,
         break;
     }
     u->last_ev = *now;
+}
+
+/* ==== Late events ==== */
+
+void
+lc_late_ukey(struct lifecycle *lc, uint64_t id, const struct ukey_event *e,
+             const struct lifecycle_evidence *now)
+{
+    /* A freed id never reaches a record (lc_ukey_event()). */
+    if (lc_is_freed(lc, id)) {
+        lc_use_after_free(lc, id, e, now, true);
+        return;
+    }
+    /* Live, or first seen here: the events of later seqs folded without
+     * this one leave its record uncertain.  Its verdict stays FAIL if an
+     * error was proven in order. */
+    struct lc_ukey *u = lc_ukey_get(lc, id, e, now->index);
+    u->doubt = LC_LOST;
+    if (u->flow != LC_NO_FLOW) {
+        struct lc_flow *f = &lc->flows[u->flow];
+        lc_flow_doubt(f);
+        if (e->type == UK_EV_STATS_PUSH) {
+            f->pushed += e->value;
+            f->attributed += e->value;
+        }
+    }
+    if (e->type == UK_EV_RCU_FREE || e->type == UK_EV_UKEY_FREE) {
+        lc_free(lc, u, now, e->type == UK_EV_UKEY_FREE
+                            && e->kind == UK_FREE_DESTROY);
+    }
 }

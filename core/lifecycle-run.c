@@ -12,6 +12,14 @@
 
 /* ==== Losses ==== */
 
+void
+lc_flow_doubt(struct lc_flow *f)
+{
+    f->unsure = f->presence_unsure = true;
+    f->slow_rounds = 0;
+    f->slow_in_round = f->fast_in_round = false;
+}
+
 /* What a loss makes of the ukeys and flows seen so far: nothing the lost
  * events could have changed is judged any more. */
 static void
@@ -27,13 +35,9 @@ lc_doubt_all(struct lifecycle *lc)
         }
     }
     for (size_t i = 0; i < lc->n_flows; i++) {
-        struct lc_flow *f = &lc->flows[i];
-        if (f->retired) {
-            continue;
+        if (!lc->flows[i].retired) {
+            lc_flow_doubt(&lc->flows[i]);
         }
-        f->unsure = f->presence_unsure = true;
-        f->slow_rounds = 0;
-        f->slow_in_round = f->fast_in_round = false;
     }
     /* An op_begin may be among the lost events. */
     for (size_t i = 0; i < lc->n_threads; i++) {

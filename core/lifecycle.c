@@ -11,12 +11,12 @@
  * dropped as it forms.
  *
  * This file holds the public entry points and the dispatch of each event
- * (lifecycle_feed()); lifecycle-private.h the records and the fold's state;
- * lifecycle-records.c the maps and per-ukey records; lifecycle-flow.c the
- * flow records and the rules about flows and rounds; lifecycle-rules.c the
- * rules about one ukey; lifecycle-stale.c the stale-actions rule;
- * lifecycle-report.c the violation and verdict reports; lifecycle-run.c
- * losses and runs. */
+ * (lifecycle_feed(), and lc_late_event() for one that comes late);
+ * lifecycle-private.h the records and the fold's state; lifecycle-records.c
+ * the maps and per-ukey records; lifecycle-flow.c the flow records and the
+ * rules about flows and rounds; lifecycle-rules.c the rules about one ukey;
+ * lifecycle-stale.c the stale-actions rule; lifecycle-report.c the
+ * violation and verdict reports; lifecycle-run.c losses and runs. */
 #include "lifecycle.h"
 
 #include <inttypes.h>
@@ -174,9 +174,9 @@ lc_op_begin(struct lifecycle *lc, const struct ukey_event *e,
     }
 }
 
+/* What an op_end tells of its thread. */
 static void
-lc_op_end(struct lifecycle *lc, const struct ukey_event *e,
-          const struct lifecycle_evidence *now)
+lc_op_end_thread(struct lifecycle *lc, const struct ukey_event *e)
 {
     struct lc_thread *t = lc_thread(lc, e->thread_id);
     if (t && lc_op_outermost(e->kind)) {
@@ -186,8 +186,93 @@ lc_op_end(struct lifecycle *lc, const struct ukey_event *e,
     } else if (t && t->n_open) {
         t->n_open--;
     }
+}
+
+static void
+lc_op_end(struct lifecycle *lc, const struct ukey_event *e,
+          const struct lifecycle_evidence *now)
+{
+    lc_op_end_thread(lc, e);
     if (e->kind == UK_OP_ROUND) {
         lc_round_end(lc, e, now);
+    }
+}
+
+/* ==== Late events ====
+ *
+ * An event comes late when its seq is not above every seq fed so far in
+ * its run: the audit's fold gave up on it, or told it lost, and went on
+ * without it (tracepoints/plugin/report-order.c), or it came twice.  The
+ * fold takes it where it comes, but what it would be judged against is
+ * newer than itself: records that events of later seqs changed since (a
+ * put of a VISIBLE ukey judged against its deletion, numbered after it,
+ * is no use after delete).  So a late event is judged against nothing
+ * newer than itself, and changes nothing that later events made: its ukey
+ * becomes INCONCLUSIVE (as at a loss: created or first seen here too),
+ * its flow unsure with its slowpath run restarted, and no rule but one
+ * judges it: a use after free when its seq is above its ukey's free
+ * (lc_use_after_free()).  It still brings what does not depend on the
+ * order: names, the figures (packets, upcalls and pushes are sums), a
+ * free (nothing about the ukey after it is legitimate), a rule change
+ * (judged only by the rounds that begin after it), an excuse of stale
+ * actions, and what its own thread does (op_begin, op_end but for a
+ * round's end): a thread records its events in the order of their seqs,
+ * so its later ones come after this one.  An event that comes in order
+ * is judged as ever, and pays one comparison for this (lifecycle_feed()):
+ * late events are rare, and take this cold path. */
+static void
+lc_late_event(struct lifecycle *lc, const struct ukey_event *e,
+              const struct lifecycle_evidence *now)
+{
+    switch ((enum uk_event_type) e->type) {
+    case UK_EV_VIOLATION:
+        return;
+    case UK_EV_THREAD_START:
+        lc_name_event(lc, e);
+        return;
+    case UK_EV_FLOW:
+        lc_name_event(lc, e);
+        lc_flow_late(lc, e);
+        return;
+    case UK_EV_TRAFFIC:
+    case UK_EV_UPCALL:
+    case UK_EV_DP_DUMP:
+        lc_flow_late(lc, e);
+        return;
+    case UK_EV_OP_BEGIN:
+        lc_op_begin(lc, e, now);
+        return;
+    case UK_EV_OP_END:
+        lc_op_end_thread(lc, e);
+        return;
+    case UK_EV_END:
+        lc->sum.complete = true;
+        lc->end_ev = *now;
+        return;
+    case UK_EV_RULE_CHANGE:
+        lc_stale_rule_change(lc, e, now);
+        return;
+    case UK_EV_COVERAGE:
+        lc_stale_coverage(lc, e, now);
+        break;
+    case UK_EV_DP_PUT:
+    case UK_EV_DP_DEL:
+        lc_flow_late(lc, e);
+        break;
+    case UK_EV_CREATE: case UK_EV_TRANSITION: case UK_EV_LOCK:
+    case UK_EV_TRYLOCK: case UK_EV_UNLOCK: case UK_EV_UMAP_LOOKUP:
+    case UK_EV_UMAP_INSERT: case UK_EV_UMAP_REPLACE: case UK_EV_UMAP_REMOVE:
+    case UK_EV_RCU_POSTPONE: case UK_EV_RCU_QUIESCE: case UK_EV_RCU_FREE:
+    case UK_EV_UKEY_FREE: case UK_EV_REVALIDATE: case UK_EV_STATS_PUSH:
+    case UK_EV_BARRIER: case N_UK_EVENT_TYPES:
+    default:
+        break;
+    }
+    if (e->ukey_id) {
+        lc_late_ukey(lc, e->ukey_id, e, now);
+    }
+    if (e->type == UK_EV_UMAP_REPLACE && e->ukey2_id) {
+        lc_late_ukey(lc, e->ukey2_id, e, now);
     }
 }
 
@@ -201,6 +286,7 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
         lc_new_run(lc, e);
     }
     lc->sum.n_events++;
+    bool late = lc_late(lc, e);
     if (e->seq > lc->max_seq) {
         lc->max_seq = e->seq;
     }
@@ -216,6 +302,10 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
      * from a thread of its own (event_bus_start_async()). */
     if (e->seq && e->type != UK_EV_VIOLATION) {
         lc_thread_seq(lc, e);
+    }
+    if (UK_UNLIKELY(late)) {
+        lc_late_event(lc, e, &now);
+        return;
     }
 
     switch ((enum uk_event_type) e->type) {

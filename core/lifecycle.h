@@ -64,11 +64,21 @@
  *   - Use after free: any event but 'violation' naming a freed id,
  *     including a second free.  The ukey was already reported to
  *     'ukey_done'; 'by_verdict' is not revised.  The earlier evidence is
- *     known while the free is in a cache of the last 4096 frees.  An
- *     event fed late (its seq below the highest fed: an audit's seq given
- *     up on that came after all) is one only if its seq is above the
- *     free's, known while the free is in that cache; else it was about
- *     the live ukey, or may have been, and is not judged.
+ *     known while the free is in a cache of the last 4096 frees.  A late
+ *     event (below) is one only if its seq is above the free's, known
+ *     while the free is in that cache; else it was about the live ukey,
+ *     or may have been, and is not judged.
+ *   - Late events: an event whose seq is not above every seq fed so far
+ *     in its run (an audit's seq given up on that came after all, or one
+ *     that came twice) is folded where it comes, but judged against
+ *     nothing newer than itself: no rule judges it but use after free
+ *     (above), and it changes nothing that events of later seqs made of
+ *     its ukey or flow.  They become doubtful instead, as at a loss: its
+ *     ukey INCONCLUSIVE (live, or first seen there), its flow unsure with
+ *     its slowpath run restarted.  It still counts in the flows' figures,
+ *     names threads and flows, frees its ukey, changes rules (for the
+ *     rounds that begin after it), excuses stale actions, and tells what
+ *     its own thread does (op_begin, op_end but for a round's end).
  *   - Duplicate ukey: umap_insert while another ukey of the same (ufid,
  *     pmd_id), followed from its create without loss, is in a umap.  The
  *     pmd_id of a ukey comes from its create (or, mid-life, from its first
@@ -311,8 +321,8 @@ struct lifecycle *lifecycle_create(const struct lifecycle_options *options,
 void lifecycle_destroy(struct lifecycle *lc);
 
 /* Feeds one event.  'index' is its position in the input (for evidence);
- * events must come in 'seq' order (one that comes late, below the highest
- * seq fed, is folded where it comes: see "Use after free" above).
+ * events must come in 'seq' order (one that comes late, its seq not above
+ * the highest fed, is folded where it comes: see "Late events" above).
  * Violations are reported before this returns. */
 void lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
                     uint64_t index);

@@ -400,3 +400,27 @@ scn_late_freed() {
     scn_retire 3 0x10 3 2
     echo "end thread=0 value=0"
 }
+
+# scn_late_live MODE: as scn_late_freed "before", handler0's put of ukey 1
+# (seq 15) comes late, after more events of later seqs than the audit
+# holds for a missing one; handler1 installs ukey 3 (handler0, waiting to
+# record its put, has no later event).  MODE "deleted": the put comes
+# right after ukey 1's rcu_postpone, the ukey deleted but not freed.
+scn_late_live() {
+    local n=65636 at
+    local put="dp_put thread=1 ukey=1 ufid=0x10 kind=CREATE result=ok"
+    case $1 in
+    deleted) at=$((29 + n)) ;;  # ukey 1's rcu_postpone.
+    esac
+    scn_head
+    echo "thread_start thread=3 kind=HANDLER name=handler1"
+    scn_install 1 0x10 3 | sed '/^dp_put /,$d'
+    printf '%s\n' "@stream 1" "$put ts=$((1000 * at + 500))" "@stream 0"
+    echo "traffic thread=0 ufid=0x10 value=10 result=FASTPATH"
+    yes "traffic thread=0 ufid=0x20 value=1 result=FASTPATH" | head -n $n
+    scn_retire 1 0x10 3 1 | sed 's/from=OPERATIONAL/from=VISIBLE/'
+    scn_install 3 0x10 3 | sed 's/thread=1 /thread=3 /'
+    scn_retire 3 0x10 3 2
+    echo "end thread=0 value=0"
+}
+

@@ -444,6 +444,136 @@ test_late_after_free(void)
     lifecycle_destroy(r.lc);
 }
 
+/* An event folded late about a live ukey or its flow is judged against
+ * nothing newer than itself (core/lifecycle.c, "Late events"): a rule of
+ * the order that the record, changed by later seqs, would break reports
+ * nothing; the ukey becomes INCONCLUSIVE, its flow unsure.  Late as in
+ * the audit: a seq given up on, after which the fold doubts what is live
+ * (lifecycle_doubt()), or one that came twice; and, to show that the late
+ * path alone holds the rules back, seqs skipped with no doubt. */
+static void
+test_late_live(void)
+{
+    struct lifecycle_summary s;
+    struct rec r;
+
+    rec_init(&r, NULL);
+    r.now = 100;
+    threads(&r);
+
+    /* The handler's put of VISIBLE ukey 1 waits to be recorded; the fold
+     * gives up on it, a revalidator deletes the ukey, then the put comes:
+     * no use after delete, nor after DELETED. */
+    F(&r, .type = UK_EV_CREATE, .thread_id = T_HANDLER, .ukey_id = 1,
+      .ufid = 0xf1, .umap = 0);
+    F(&r, .type = UK_EV_UMAP_INSERT, .thread_id = T_HANDLER, .ukey_id = 1,
+      .ufid = 0xf1, .umap = 0);
+    tr(&r, T_HANDLER, 1, 0xf1, UKEY_CREATED, UKEY_VISIBLE, UK_TR_OK);
+    uint64_t put = ++r.seq;
+    lifecycle_doubt(r.lc, r.now);
+    r.now = 200;
+    tr(&r, T_REVAL, 1, 0xf1, UKEY_VISIBLE, UKEY_EVICTING, UK_TR_OK);
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .kind = UK_DEL_REVALIDATOR);
+    tr(&r, T_REVAL, 1, 0xf1, UKEY_EVICTING, UKEY_EVICTED, UK_TR_OK);
+    F(&r, .type = UK_EV_UMAP_REMOVE, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1, .umap = 0);
+    F(&r, .type = UK_EV_RCU_POSTPONE, .thread_id = T_REVAL, .ukey_id = 1,
+      .ufid = 0xf1);
+    tr(&r, T_REVAL, 1, 0xf1, UKEY_EVICTED, UKEY_DELETED, UK_TR_OK);
+    feed_late(&r, put, (struct ukey_event) {
+        .type = UK_EV_DP_PUT, .thread_id = T_HANDLER, .ukey_id = 1,
+        .ufid = 0xf1, .kind = UK_PUT_CREATE });
+    is_int(r.n_v, 0, "a put numbered before its ukey's deletion, folded "
+           "after it: no use after delete");
+    install(&r, 9, 0xf9, 0);            /* A bystander: PASS. */
+
+    /* Ukey 2's transition to DELETED comes twice, the second time late,
+     * with nothing given up on: no double delete, and the ukey is
+     * inconclusive. */
+    install(&r, 2, 0xf2, 0);
+    evict(&r, 2, 0xf2, 0);
+    F(&r, .type = UK_EV_UMAP_REMOVE, .thread_id = T_REVAL, .ukey_id = 2,
+      .ufid = 0xf2, .umap = 0);
+    F(&r, .type = UK_EV_RCU_POSTPONE, .thread_id = T_REVAL, .ukey_id = 2,
+      .ufid = 0xf2);
+    tr(&r, T_REVAL, 2, 0xf2, UKEY_EVICTED, UKEY_DELETED, UK_TR_OK);
+    feed_late(&r, r.seq, (struct ukey_event) {
+        .type = UK_EV_TRANSITION, .thread_id = 7, .ukey_id = 2,
+        .ufid = 0xf2, .from = UKEY_EVICTED, .to = UKEY_DELETED,
+        .result = UK_TR_OK, .where = "core/test.c:2" });
+    is_int(r.n_v, 0, "a transition to DELETED that came twice: no double "
+           "delete");
+
+    /* Ukey 3 is in the umap for f3; ukey 4's insert for f3, numbered
+     * before ukey 3's (it was removed since, in events lost), comes
+     * late: no duplicate. */
+    uint64_t insert4 = ++r.seq;
+    install(&r, 3, 0xf3, 0);
+    feed_late(&r, insert4, (struct ukey_event) {
+        .type = UK_EV_UMAP_INSERT, .thread_id = 8, .ukey_id = 4,
+        .ufid = 0xf3, .umap = 0 });
+    is_int(n_kind(&r, UK_VIOL_DUPLICATE_UKEY), 0,
+           "an insert numbered before the other ukey's: no duplicate");
+
+    /* Ukey 5's flow was deleted from the datapath (an external delete)
+     * before its put, the delete recorded late: the flow stays there as
+     * far as the fold can tell, no stuck ukey. */
+    uint64_t del = ++r.seq;
+    F(&r, .type = UK_EV_OP_BEGIN, .thread_id = T_HANDLER,
+      .kind = UK_OP_UPCALL_BATCH);
+    install(&r, 5, 0xf5, 0);
+    F(&r, .type = UK_EV_OP_END, .thread_id = T_HANDLER,
+      .kind = UK_OP_UPCALL_BATCH);
+    feed_late(&r, del, (struct ukey_event) {
+        .type = UK_EV_DP_DEL, .thread_id = 9, .ufid = 0xf5,
+        .kind = UK_DEL_EXTERNAL });
+    for (uint64_t round = 1; round <= 8; round++) {
+        round_end(&r, T_REVAL, round);
+    }
+    is_int(n_kind(&r, UK_VIOL_STUCK_UKEY), 0,
+           "a datapath delete numbered before the put: no stuck ukey");
+
+    /* Ukey 6's free comes late: its lifecycle ends there, and a use
+     * numbered after it is one. */
+    install(&r, 6, 0xf6, 0);
+    uint64_t free6 = r.seq - 1;
+    feed_late(&r, free6, (struct ukey_event) {
+        .type = UK_EV_RCU_FREE, .thread_id = 10, .ukey_id = 6,
+        .ufid = 0xf6 });
+    is_int(verdict_of(&r, 6), LIFECYCLE_INCONCLUSIVE,
+           "a live ukey freed late: its lifecycle done, inconclusive");
+    F(&r, .type = UK_EV_LOCK, .thread_id = T_REVAL2, .kind = UK_LOCK_UKEY,
+      .ukey_id = 6);
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_FREE), 1,
+           "an event in order after a late free: use after free");
+
+    F(&r, .type = UK_EV_RCU_FREE, .thread_id = T_URCU, .ukey_id = 1,
+      .ufid = 0xf1);
+    F(&r, .type = UK_EV_RCU_FREE, .thread_id = T_URCU, .ukey_id = 2,
+      .ufid = 0xf2);
+    static const uint64_t installed[] = { 3, 5, 9 };
+    for (size_t i = 0; i < UK_ARRAY_SIZE(installed); i++) {
+        uint64_t id = installed[i];
+        evict(&r, id, 0xf0 + id, 0);
+        delete_and_free(&r, id, 0xf0 + id);
+    }
+    finish(&r, true);
+    is_int(r.n_v, 1, "no other violation: no leak of ukey 4, first seen "
+           "late");
+    is_int(verdict_of(&r, 1), LIFECYCLE_INCONCLUSIVE, "ukey 1 inconclusive");
+    is_int(verdict_of(&r, 2), LIFECYCLE_INCONCLUSIVE,
+           "ukey 2 inconclusive: its event came twice");
+    is_int(verdict_of(&r, 4), LIFECYCLE_INCONCLUSIVE,
+           "ukey 4, first seen late: inconclusive");
+    is_int(verdict_of(&r, 3), LIFECYCLE_PASS,
+           "ukey 3, in the umap before ukey 4's late insert: judged");
+    is_int(verdict_of(&r, 9), LIFECYCLE_PASS, "the bystander passes");
+    summary(&r, &s);
+    is_int(s.n_seq_back, 0, "no thread's seqs went back");
+    lifecycle_destroy(r.lc);
+}
+
 /* Deletes VISIBLE ukey 'id' by thread 'deleter' (umap_remove, postpone),
  * then its handler puts its flow: the severity of the use after delete
  * that makes, or -1 if none. */
@@ -1070,6 +1200,7 @@ main(void)
     test_transitions();
     test_use_after();
     test_late_after_free();
+    test_late_live();
     test_purge_lost_op_end();
     test_duplicate();
     test_stats();

@@ -424,14 +424,16 @@ print_losses_text(struct report *r, const struct lifecycle_summary *s)
  * waited longer for a CPU than the fold holds events, or a stream that
  * came after a loss was told.  The fold went on without them where they
  * were missing, as at a loss (what was alive then is inconclusive), and
- * took them where they came. */
+ * took them where they came, judged against nothing newer (their ukeys
+ * inconclusive too: core/lifecycle.c, "Late events"). */
 static void
 print_late_text(const struct report *r)
 {
     if (r->n_late) {
         fprintf(r->out, "late events: %" PRIu64 " (the first: seq %" PRIu64
                 ", after seq %" PRIu64 "), folded where they came: the "
-                "ukeys alive where they were missing are inconclusive\n",
+                "ukeys alive where they were missing, and those they name, "
+                "are inconclusive\n",
                 r->n_late, r->late_seq, r->late_after);
     }
 }

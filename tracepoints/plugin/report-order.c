@@ -39,11 +39,18 @@
  * without it, so what is live becomes doubtful there, as at a loss, and
  * the seq is kept: if it comes, it is folded where it comes, a late event
  * that the audit's summary counts; if the run ends without it, it is a
- * loss, counted then.  Within a run, at most the threads' in-flight seqs
- * are missing at a time in a complete trace, but with more threads than
- * CPUs one of them is nearly always missing (its thread preempted between
- * taking it and recording its event): most events are held a while, a
- * few thousand at a time, each put and taken out in constant time. */
+ * loss, counted then.  A late event is judged against nothing newer than
+ * itself: the records the fold keeps changed since with the events of
+ * later seqs (a put judged against a deletion numbered after it would be
+ * a false use after delete), so it judges no rule of the order, and its
+ * ukey and flow become doubtful, as at a loss (core/lifecycle.c, "Late
+ * events"); an event folded in order is judged as ever.
+ *
+ * Within a run, at most the threads' in-flight seqs are missing at a time
+ * in a complete trace, but with more threads than CPUs one of them is
+ * nearly always missing (its thread preempted between taking it and
+ * recording its event): most events are held a while, a few thousand at
+ * a time, each put and taken out in constant time. */
 
 static void report_order_late(struct report *, uint64_t seq);
 

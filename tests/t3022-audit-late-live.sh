@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# An event the audit folds late (its seq given up on after 65,536 later
+# events, then recorded after all: tracepoints/plugin/report-order.c) is
+# judged against nothing newer than itself (core/lifecycle.c, "Late
+# events"): a handler's put of a VISIBLE ukey, numbered before a
+# revalidator deleted the ukey and recorded after, was once a false use
+# after delete ("dp_put (seq 15) after its umap_remove (seq 65663)"), a
+# FAIL.  Exact traces from tests/helper/ctf-write.py
+# (tests/helper/audit-scenarios.sh, scn_late_live).
+. "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+WRITE="$PY $TEST_TOP/tests/helper/ctf-write.py"
+ASAN_UKDB=${ASAN_UKDB:-$TEST_TOP/${ASAN_BUILD:-build-address-undefined}/ukdb}
+command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
+
+. "$TEST_TOP/tests/helper/audit-scenarios.sh"
+scn_late_live deleted | $WRITE "$TRASH/late-deleted" ||
+    { echo "Bail out! ctf-write late-deleted"; exit 1; }
+
+test_expect_success 'a late put of a ukey deleted since: no violation' '
+    "$UKDB" audit late-deleted >out; test $? = 3 &&
+    ! grep "^violation:" out &&
+    test_grep "^verdicts: PASS 1, FAIL 0, INCONCLUSIVE 1$" out &&
+    test_grep "^late events: 1 (the first: seq 15, after seq 65665)" out &&
+    "$UKDB" audit --format json late-deleted >out.json; test $? = 3 &&
+    $PY -c "
+import json
+a = json.load(open(\"out.json\"))
+assert a[\"violations\"] == [] and a[\"result\"] == \"INCONCLUSIVE\", a
+assert a[\"late\"][\"first_seq\"] == 15, a
+" &&
+    "$UKDB" view --ukey 1 late-deleted >view &&
+    test_grep "INCONCLUSIVE" view &&
+    "$UKDB" late-deleted </dev/null >out &&
+    test_grep "^0 violations found by the lifecycle rules" out
+'
+
+# The audit and the REPL under ASan+UBSan (the build of "make
+# SANITIZE=address,undefined load-bin", part of "make check").
+if [ -x "$ASAN_UKDB" ]; then
+    test_expect_success 'under ASan: the late paths read nothing freed' '
+        export ASAN_OPTIONS=detect_leaks=1:exitcode=99 &&
+        for t in late-deleted; do
+            for f in text json; do
+                "$ASAN_UKDB" audit --format $f $t >out 2>err
+                rc=$? && [ $rc = 3 ] ||
+                    { echo "$t $f: exit $rc"; cat err; return 1; }
+                ! grep -E "Sanitizer|runtime error" err || return 1
+            done
+            printf "%s\n" "goto end" "show violations" "show ukeys" \
+                "show stats" "goto 15" "show ukeys" |
+                "$ASAN_UKDB" $t >out 2>err ||
+                { echo "$t REPL: exit $?"; cat err; return 1; }
+            ! grep -E "Sanitizer|runtime error" err || return 1
+        done
+    '
+else
+    echo "# skipped the ASan test: $ASAN_UKDB not built"
+fi
+
+test_done
