@@ -242,20 +242,23 @@ lc_new_run(struct lifecycle *lc, const struct ukey_event *e)
 }
 
 /* Whether 'e' starts another run: it follows the 'end' of the run being
- * folded, or it is a thread start that only a run's first events can be
+ * folded, unless it comes late, its seq not above the end's (one of that
+ * run, numbered before its end and recorded after it: lifecycle.c, "Late
+ * events"), and is no thread start that only a run's first events can be
  * (seq 1 to 3: the main and urcu threads, or the first one an observer
- * sees) well into the run, or the main thread's start, seq 1, which a run
- * has once, after the run being folded got past its own first two
- * events.  The last is how a session that rebuilt its model ("back",
- * "variant" in the REPL) looks: the model it left, with no 'end', then
- * the new one from its start.  Two programs that start together still
- * mix their first events, and their seqs go back (lifecycle_feed()). */
+ * sees); or it is such a thread start well into the run; or the main
+ * thread's start, seq 1, which a run has once, after the run being folded
+ * got past its own first two events.  The last is how a session that
+ * rebuilt its model ("back", "variant" in the REPL) looks: the model it
+ * left, with no 'end', then the new one from its start.  Two programs
+ * that start together still mix their first events, and their seqs go
+ * back (lifecycle_feed()). */
 bool
 lc_starts_run(const struct lifecycle *lc, const struct ukey_event *e)
 {
-    return (lc->sum.complete
-            || (e->type == UK_EV_THREAD_START && e->seq <= 3
-                && lc->max_seq > LC_RUN_RESTART_SEQ)
+    bool head = e->type == UK_EV_THREAD_START && e->seq <= 3;
+    return ((lc->sum.complete && (head || !lc_late(lc, e)))
+            || (head && lc->max_seq > LC_RUN_RESTART_SEQ)
             || (e->type == UK_EV_THREAD_START && e->seq == 1
                 && e->kind == UK_THREAD_MAIN && lc->max_seq > 2));
 }

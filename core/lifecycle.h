@@ -146,8 +146,10 @@
  *     dp_put or dp_del tells whether its datapath flow exists.
  *   - An input may hold several runs of the program, one after the other
  *     (a script run twice in a session, a daemon restarted): another run
- *     starts after an 'end' event, or at a thread start of seq 1 to 3
- *     once a run's seqs passed 1000 (its previous run killed).  The run
+ *     starts after an 'end' event (but at a late event of the run that
+ *     ended, one numbered before its end: a thread start of seq 1 to 3
+ *     still starts one), or at a thread start of seq 1 to 3 once a
+ *     run's seqs passed 1000 (its previous run killed).  The run
  *     before is finished as at the end of the input (leaks if it ended),
  *     and what was its own (freed ids, threads, flow states, losses whose
  *     range ended before the new run) is forgotten; flow figures go on.

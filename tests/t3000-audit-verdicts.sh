@@ -212,11 +212,13 @@ test_expect_code 3 'a killed run, then another: its ukeys are inconclusive' '
 
 # Two programs traced at once into one session (per-user buffers: their
 # events share streams).  The audit saw their mixed ids as double deletes
-# and double frees: a thread's seqs, which only go up, tell.
+# and double frees: a thread's seqs, which only go up, tell.  Every event
+# of the second goes back, its end too (of a seq not above the first's
+# end, it starts no other run).
 test_expect_success 'two programs mixed in one trace: an error, no verdict' '
     "$UKDB" audit two_programs >out 2>err; rc=$?; cat out err;
     test $rc = 2 &&
-    test_grep "^ukdb: error: the events of thread 0 (main) go back from seq 1 to seq 1 at +0.000000500 (61 times): the input mixes the events of two programs" err &&
+    test_grep "^ukdb: error: the events of thread 0 (main) go back from seq 1 to seq 1 at +0.000000500 (62 times): the input mixes the events of two programs" err &&
     test "$(wc -l <err)" = 1 &&
     test ! -s out &&
     "$UKDB" view two_programs >out 2>err; test $? = 2 &&

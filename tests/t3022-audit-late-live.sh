@@ -6,7 +6,8 @@
 # events"): a handler's put of a VISIBLE ukey, numbered before a
 # revalidator deleted the ukey and recorded after, was once a false use
 # after delete ("dp_put (seq 15) after its umap_remove (seq 65663)"), a
-# FAIL.  Exact traces from tests/helper/ctf-write.py
+# FAIL.  One recorded after the run's end started another run, of one
+# ukey, "partial".  Exact traces from tests/helper/ctf-write.py
 # (tests/helper/audit-scenarios.sh, scn_late_live).
 . "$(dirname "$0")/lib.sh"
 
@@ -16,8 +17,10 @@ ASAN_UKDB=${ASAN_UKDB:-$TEST_TOP/${ASAN_BUILD:-build-address-undefined}/ukdb}
 command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
 
 . "$TEST_TOP/tests/helper/audit-scenarios.sh"
-scn_late_live deleted | $WRITE "$TRASH/late-deleted" ||
-    { echo "Bail out! ctf-write late-deleted"; exit 1; }
+for m in deleted end; do
+    scn_late_live $m | $WRITE "$TRASH/late-$m" ||
+        { echo "Bail out! ctf-write late-$m"; exit 1; }
+done
 
 test_expect_success 'a late put of a ukey deleted since: no violation' '
     "$UKDB" audit late-deleted >out; test $? = 3 &&
@@ -37,12 +40,31 @@ assert a[\"late\"][\"first_seq\"] == 15, a
     test_grep "^0 violations found by the lifecycle rules" out
 '
 
+test_expect_success 'a late event after the end: no other run' '
+    "$UKDB" audit late-end >out; test $? = 3 &&
+    ! grep "^violation:" out &&
+    test_grep "^ukey audit: 65697 events, 2 ukeys (0 live), 2 rounds, complete run$" \
+        out &&
+    test_grep "^verdicts: PASS 1, FAIL 0, INCONCLUSIVE 1$" out &&
+    test_grep "^late events: 1 (the first: seq 15, after seq 65697)" out &&
+    "$UKDB" audit --format json late-end >out.json; test $? = 3 &&
+    $PY -c "
+import json
+a = json.load(open(\"out.json\"))
+assert a[\"runs\"] == 1 and a[\"ukeys_seen\"] == 2 and a[\"complete\"], a
+assert a[\"late\"][\"first_seq\"] == 15, a
+" &&
+    "$UKDB" view late-end >view &&
+    ! grep "^ukey#1 (run 2)" view &&
+    test "$(grep -c "^ukey#" view)" = 2
+'
+
 # The audit and the REPL under ASan+UBSan (the build of "make
 # SANITIZE=address,undefined load-bin", part of "make check").
 if [ -x "$ASAN_UKDB" ]; then
     test_expect_success 'under ASan: the late paths read nothing freed' '
         export ASAN_OPTIONS=detect_leaks=1:exitcode=99 &&
-        for t in late-deleted; do
+        for t in late-deleted late-end; do
             for f in text json; do
                 "$ASAN_UKDB" audit --format $f $t >out 2>err
                 rc=$? && [ $rc = 3 ] ||

@@ -405,12 +405,14 @@ scn_late_freed() {
 # (seq 15) comes late, after more events of later seqs than the audit
 # holds for a missing one; handler1 installs ukey 3 (handler0, waiting to
 # record its put, has no later event).  MODE "deleted": the put comes
-# right after ukey 1's rcu_postpone, the ukey deleted but not freed.
+# right after ukey 1's rcu_postpone, the ukey deleted but not freed;
+# "end": after the run's end.
 scn_late_live() {
     local n=65636 at
     local put="dp_put thread=1 ukey=1 ufid=0x10 kind=CREATE result=ok"
     case $1 in
     deleted) at=$((29 + n)) ;;  # ukey 1's rcu_postpone.
+    end) at=$((61 + n)) ;;      # The end.
     esac
     scn_head
     echo "thread_start thread=3 kind=HANDLER name=handler1"

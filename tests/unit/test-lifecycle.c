@@ -838,6 +838,41 @@ test_runs(void)
     lifecycle_destroy(r.lc);
 }
 
+/* An event of a run numbered before its end and folded after it (late)
+ * is that run's: it starts no other, whose mid-life ukey it would make.
+ * A thread start of seq 1 still starts one. */
+static void
+test_late_after_end(void)
+{
+    struct rec r;
+    struct lifecycle_summary s;
+
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    uint64_t lock = ++r.seq;
+    install(&r, 2, 0xf2, 0);
+    evict(&r, 1, 0xf1, 0);
+    delete_and_free(&r, 1, 0xf1);
+    evict(&r, 2, 0xf2, 0);
+    delete_and_free(&r, 2, 0xf2);
+    F(&r, .type = UK_EV_END);
+    feed_late(&r, lock, (struct ukey_event) {
+        .type = UK_EV_LOCK, .thread_id = 7, .kind = UK_LOCK_UKEY,
+        .ukey_id = 1 });
+    summary(&r, &s);
+    is_int(s.n_runs, 1, "a late event after the end: no other run");
+    is_int(s.n_ukeys, 2, "...nor another ukey");
+    ok(s.complete, "the run is still complete");
+    r.seq = 0;
+    threads(&r);
+    summary(&r, &s);
+    is_int(s.n_runs, 2, "a thread start of seq 1 after it: another run");
+    finish(&r, true);
+    is_int(r.n_v, 0, "no violation");
+    lifecycle_destroy(r.lc);
+}
+
 /* A loss whose end comes later (a stream behind a muxer, until its first
  * packet): every ukey first seen while it is open is inconclusive, and
  * those after its end are judged. */
@@ -1212,6 +1247,7 @@ main(void)
     test_loss_counted_more();
     test_seq_back();
     test_runs();
+    test_late_after_end();
     test_lost_events();
     test_freed_ids();
     test_memory();
