@@ -635,7 +635,7 @@ struct trace_figure {
 enum {
     TF_EVENTS, TF_OF, TF_LIVE_UKEYS, TF_UKEYS_IN_UMAPS, TF_DATAPATH_FLOWS,
     TF_CREATED, TF_FREED, TF_LOSS_REPORTS, TF_EVENTS_LOST,
-    TF_LOSS_REPORTS_OF_UNKNOWN_COUNT, N_TRACE_FIGURES
+    TF_LOSS_REPORTS_OF_UNKNOWN_COUNT, TF_LATE_EVENTS, N_TRACE_FIGURES
 };
 
 static void
@@ -665,6 +665,7 @@ trace_figures(const struct trace_cursor *tc,
                              !st->n_losses_unknown },
         [TF_LOSS_REPORTS_OF_UNKNOWN_COUNT] = {
             "loss_reports_of_unknown_count", st->n_losses_unknown, true },
+        [TF_LATE_EVENTS] = { "late_events", st->n_late, true },
     };
     memcpy(f, all, sizeof all);
 }
@@ -711,6 +712,7 @@ show_stats(struct repl *r)
     printf("%-28s %s\n", "events lost",
            lifecycle_format_lost(lost, sizeof lost, st->n_lost,
                                  st->n_losses_unknown));
+    printf("%-28s %" PRIu64 "\n", "late events", f[TF_LATE_EVENTS].value);
     return CMD_OK;
 }
 

@@ -95,12 +95,26 @@ trace_state_ukey(const struct trace_state *st, uint64_t id)
     return i < st->n_ukeys && st->ukeys[i].id == id ? &st->ukeys[i] : NULL;
 }
 
-/* The ukey 'id', added (first seen mid-life) if unknown. */
+/* The ukey 'id', added (first seen mid-life) if unknown.  For an event
+ * that came 'late' (trace_state_apply()) about a freed ukey, kept or
+ * dropped (prune_freed(): ids are not reused within a run, so an unknown
+ * id at most the highest dropped is one of those), a stand-in that
+ * nothing shows: the ukey stays freed, as the audit's fold keeps it
+ * (core/lifecycle.c, "Late events"). */
 static struct trace_ukey *
-ukey_get(struct trace_state *st, uint64_t id, const struct ukey_event *e)
+ukey_get(struct trace_state *st, uint64_t id, const struct ukey_event *e,
+         bool late)
 {
     size_t i = ukey_slot(st, id);
-    if (i < st->n_ukeys && st->ukeys[i].id == id) {
+    bool known = i < st->n_ukeys && st->ukeys[i].id == id;
+    if (UK_UNLIKELY(late)
+        && (known ? st->ukeys[i].n_freed > 0 : id <= st->max_pruned)) {
+        static struct trace_ukey freed;
+        freed = (struct trace_ukey) { .id = id, .umap = -1,
+                                      .lock_owner = -1, .n_freed = 1 };
+        return &freed;
+    }
+    if (known) {
         return &st->ukeys[i];
     }
     st->ukeys = uk_insert_gap(st->ukeys, &st->allocated_ukeys, &st->n_ukeys,
@@ -110,8 +124,9 @@ ukey_get(struct trace_state *st, uint64_t id, const struct ukey_event *e)
         .id = id, .ufid = e->ufid, .pmd_id = e->pmd_id, .umap = -1,
         .lock_owner = -1, .state = UKEY_CREATED,
         /* First seen mid-life: what happened before is unknown; created
-         * within a loss's range: what happened after may be lost. */
-        .uncertain = e->type != UK_EV_CREATE
+         * within a loss's range: what happened after may be lost; first
+         * seen late: what came after it was folded first. */
+        .uncertain = e->type != UK_EV_CREATE || late
                      || (st->n_losses && e->ts <= st->lost_until),
         .state_thread = e->thread_id,
     };
@@ -218,6 +233,9 @@ prune_freed(struct trace_state *st)
         if (drop && st->ukeys[i].n_freed) {
             drop--;
             st->n_freed--;
+            if (st->ukeys[i].id > st->max_pruned) {
+                st->max_pruned = st->ukeys[i].id;
+            }
             continue;
         }
         st->ukeys[j++] = st->ukeys[i];
@@ -228,7 +246,7 @@ prune_freed(struct trace_state *st)
 /* ==== The fold ==== */
 
 static void
-apply_lock(struct trace_state *st, const struct ukey_event *e)
+apply_lock(struct trace_state *st, const struct ukey_event *e, bool late)
 {
     bool taken = e->type != UK_EV_UNLOCK && !e->result;
     int32_t owner = taken ? (int32_t) e->thread_id : -1;
@@ -242,7 +260,7 @@ apply_lock(struct trace_state *st, const struct ukey_event *e)
             m->where = taken ? e->where : NULL;
         }
     } else if (e->ukey_id) {
-        struct trace_ukey *k = ukey_get(st, e->ukey_id, e);
+        struct trace_ukey *k = ukey_get(st, e->ukey_id, e, late);
         k->lock_owner = owner;
         k->lock_where = taken ? e->where : NULL;
     }
@@ -285,9 +303,9 @@ apply_dp(struct trace_state *st, const struct ukey_event *e)
 
 /* An insert, replace or remove in a umap. */
 static void
-apply_umap(struct trace_state *st, const struct ukey_event *e)
+apply_umap(struct trace_state *st, const struct ukey_event *e, bool late)
 {
-    struct trace_ukey *k = ukey_get(st, e->ukey_id, e);
+    struct trace_ukey *k = ukey_get(st, e->ukey_id, e, late);
     if (e->type == UK_EV_UMAP_INSERT) {
         k->in_umap = true;
         k->umap = e->umap;
@@ -296,7 +314,7 @@ apply_umap(struct trace_state *st, const struct ukey_event *e)
     k->in_umap = false;         /* Replaced or removed. */
     k->deleted = true;
     if (e->type == UK_EV_UMAP_REPLACE) {
-        k = ukey_get(st, e->ukey2_id, e);
+        k = ukey_get(st, e->ukey2_id, e, late);
         k->in_umap = true;
         k->umap = e->umap;
     }
@@ -314,15 +332,49 @@ starts_run(const struct trace_state *st, const struct ukey_event *e)
            && e->kind == UK_THREAD_MAIN;
 }
 
+/* Whether 'e' comes late: its seq is not above every seq of its run so
+ * far, which the audit counts as a late event (report-order.c: a seq
+ * given up on that came after all, lost and found, or seen twice).  A
+ * thread start of seq 1 to 3 below them starts another run there, as
+ * report_order_new_run() takes it. */
+static bool
+note_late(struct trace_state *st, const struct ukey_event *e)
+{
+    if (e->type == UK_EV_THREAD_START && e->seq <= 3
+        && e->seq <= st->max_seq) {
+        st->max_seq = 0;
+    }
+    if (!e->seq) {
+        return false;           /* No place in the order. */
+    } else if (e->seq > st->max_seq) {
+        st->max_seq = e->seq;
+        return false;
+    }
+    st->n_late++;
+    /* The events of later seqs, stepped before it, may have changed what
+     * it says of a live ukey (ukey_get() keeps a freed one freed). */
+    struct trace_ukey *k = trace_state_ukey(st, e->ukey_id);
+    if (k && !k->n_freed) {
+        k->uncertain = true;
+    }
+    k = (e->type == UK_EV_UMAP_REPLACE
+         ? trace_state_ukey(st, e->ukey2_id) : NULL);
+    if (k && !k->n_freed) {
+        k->uncertain = true;
+    }
+    return true;
+}
+
 /* Forgets what the runs before described: a new run has no ukeys, flows
- * in the datapath, operations or locks yet.  The losses and the position
- * are the trace's, and stay. */
+ * in the datapath, operations or locks yet.  The losses, the late events
+ * and the position are the trace's, and stay. */
 static void
 start_run(struct trace_state *st)
 {
     struct trace_state run;
     trace_state_init(&run);
     run.pos = st->pos;
+    run.n_late = st->n_late;
     run.ukeys = st->ukeys;
     run.allocated_ukeys = st->allocated_ukeys;
     run.dp = st->dp;
@@ -346,11 +398,12 @@ trace_state_apply(struct trace_state *st, const struct ukey_event *e)
     if (starts_run(st, e)) {
         start_run(st);
     }
+    bool late = note_late(st, e);
     st->pos++;
     thread_get(st, e->thread_id)->n_events++;
     switch ((enum uk_event_type) e->type) {
     case UK_EV_CREATE:
-        k = ukey_get(st, e->ukey_id, e);
+        k = ukey_get(st, e->ukey_id, e, late);
         k->created_seen = true;
         st->n_created++;
         k->ufid = e->ufid;
@@ -359,7 +412,7 @@ trace_state_apply(struct trace_state *st, const struct ukey_event *e)
         k->state_thread = e->thread_id;
         break;
     case UK_EV_TRANSITION:
-        k = ukey_get(st, e->ukey_id, e);
+        k = ukey_get(st, e->ukey_id, e, late);
         /* As the model (core/ukey.c) and the checker: only an accepted
          * transition moves the state; a rejected one (WARN) is recorded
          * as the last change, as OVS records it; an abort and the
@@ -378,25 +431,25 @@ trace_state_apply(struct trace_state *st, const struct ukey_event *e)
     case UK_EV_LOCK:
     case UK_EV_TRYLOCK:
     case UK_EV_UNLOCK:
-        apply_lock(st, e);
+        apply_lock(st, e, late);
         break;
     case UK_EV_UMAP_INSERT:
     case UK_EV_UMAP_REPLACE:
     case UK_EV_UMAP_REMOVE:
-        apply_umap(st, e);
+        apply_umap(st, e, late);
         break;
     case UK_EV_RCU_POSTPONE:
-        k = ukey_get(st, e->ukey_id, e);
+        k = ukey_get(st, e->ukey_id, e, late);
         k->n_postponed++;
         k->deleted = true;
         break;
     case UK_EV_RCU_FREE:
     case UK_EV_UKEY_FREE:
-        apply_free(st, ukey_get(st, e->ukey_id, e));
+        apply_free(st, ukey_get(st, e->ukey_id, e, late));
         prune_freed(st);
         break;
     case UK_EV_STATS_PUSH:
-        ukey_get(st, e->ukey_id, e)->stats_packets += e->value;
+        ukey_get(st, e->ukey_id, e, late)->stats_packets += e->value;
         break;
     case UK_EV_DP_PUT:
     case UK_EV_DP_DEL:

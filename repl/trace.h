@@ -86,6 +86,13 @@ struct trace_state {
     struct trace_ukey *ukeys;       /* (owned) By id. */
     size_t n_ukeys, allocated_ukeys;
     size_t n_freed;                 /* Freed ukeys in 'ukeys'. */
+    uint64_t max_pruned;            /* Highest id of a freed ukey dropped
+                                     * from 'ukeys' (prune_freed()), or
+                                     * 0. */
+    uint64_t max_seq;               /* Highest seq of the run so far. */
+    uint64_t n_late;                /* Events that came late so far: the
+                                     * audit's "late events" (their seq
+                                     * not above 'max_seq'). */
     uint64_t n_created;             /* 'create' events so far. */
     uint64_t n_frees;               /* Frees so far (a double free: 2), of
                                      * pruned ukeys too, as the model's
@@ -344,7 +351,10 @@ void trace_state_init(struct trace_state *);
 void trace_state_destroy(struct trace_state *);
 void trace_state_copy(struct trace_state *dst, const struct trace_state *);
 
-/* Folds event 'e' (at index 'pos', from 0) into 'st'. */
+/* Folds event 'e' (at index 'pos', from 0) into 'st'.  One that comes
+ * late (its seq not above every seq of its run so far: the audit's late
+ * events) is stepped where it comes, but a freed ukey stays freed, and a
+ * live one it names becomes uncertain. */
 void trace_state_apply(struct trace_state *st, const struct ukey_event *e);
 
 /* Folds the loss 'l' into 'st': every live ukey becomes uncertain. */

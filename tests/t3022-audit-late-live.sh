@@ -7,8 +7,10 @@
 # revalidator deleted the ukey and recorded after, was once a false use
 # after delete ("dp_put (seq 15) after its umap_remove (seq 65663)"), a
 # FAIL.  One recorded after the run's end started another run, of one
-# ukey, "partial".  Exact traces from tests/helper/ctf-write.py
-# (tests/helper/audit-scenarios.sh, scn_late_live).
+# ukey, "partial".  In the REPL, a late lock of a ukey freed and dropped
+# from the freed ukeys it keeps brought it back, live.  Exact traces from
+# tests/helper/ctf-write.py (tests/helper/audit-scenarios.sh,
+# scn_late_live, scn_late_pruned).
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -21,6 +23,8 @@ for m in deleted end; do
     scn_late_live $m | $WRITE "$TRASH/late-$m" ||
         { echo "Bail out! ctf-write late-$m"; exit 1; }
 done
+scn_late_pruned | $WRITE "$TRASH/late-pruned" ||
+    { echo "Bail out! ctf-write late-pruned"; exit 1; }
 
 test_expect_success 'a late put of a ukey deleted since: no violation' '
     "$UKDB" audit late-deleted >out; test $? = 3 &&
@@ -59,12 +63,37 @@ assert a[\"late\"][\"first_seq\"] == 15, a
     test "$(grep -c "^ukey#" view)" = 2
 '
 
+test_expect_success 'the REPL: a late lock of a ukey freed and forgotten' '
+    "$UKDB" audit late-pruned >audit.out; test $? = 3 &&
+    test_grep "^ukey audit: 67462 events, 65 ukeys (0 live)," audit.out &&
+    test_grep "^late events: 1 (the first: seq 16, after seq 67461)" \
+        audit.out &&
+    printf "%s\n" "goto 65668" "show ukeys" "goto end" "show ukeys" \
+        "show stats" "set output json" "show ukeys" "show stats" |
+        "$UKDB" late-pruned >out &&
+    sed -n "/^at event 65668 of/,/^at event 67462 of/p" out >atfree &&
+    test_grep "^#1? .* DELETED  *freed " atfree &&
+    sed -n "/^at event 67462 of/,\$p" out >atend &&
+    ! grep "^#1[ ?]" atend &&
+    test_grep "^live ukeys  *0$" atend &&
+    test_grep "^late events  *1$" atend &&
+    tail -2 out >json &&
+    $PY -c "
+import json
+ukeys, stats = [json.loads(l) for l in open(\"json\")]
+assert 1 not in [k[\"id\"] for k in ukeys], ukeys
+assert stats[\"live_ukeys\"] == 0 and stats[\"late_events\"] == 1, stats
+" &&
+    "$UKDB" late-deleted -c "goto end; expect stat late_events == 1" \
+        >out 2>err
+'
+
 # The audit and the REPL under ASan+UBSan (the build of "make
 # SANITIZE=address,undefined load-bin", part of "make check").
 if [ -x "$ASAN_UKDB" ]; then
     test_expect_success 'under ASan: the late paths read nothing freed' '
         export ASAN_OPTIONS=detect_leaks=1:exitcode=99 &&
-        for t in late-deleted late-end; do
+        for t in late-deleted late-end late-pruned; do
             for f in text json; do
                 "$ASAN_UKDB" audit --format $f $t >out 2>err
                 rc=$? && [ $rc = 3 ] ||

@@ -426,3 +426,26 @@ scn_late_live() {
     echo "end thread=0 value=0"
 }
 
+# scn_late_pruned: as scn_late_live "deleted", but handler0's lock of
+# ukey 1 after its put (seq 15) comes late, after ukey 1's free and those
+# of 64 more ukeys (handler1's ids 10 to 73, of flow f2): more freed ukeys
+# than the REPL keeps (TRACE_FREED_KEPT, twice over), ukey 1 the first it
+# forgets.
+scn_late_pruned() {
+    local n=65636 m=64
+    local lock="lock thread=1 kind=UKEY ukey=1 where=core/handler.c:1"
+    scn_head
+    echo "thread_start thread=3 kind=HANDLER name=handler1"
+    scn_install 1 0x10 3 | sed '/^transition .*to=OPERATIONAL/,$d'
+    # After the last free below.
+    printf '%s\n' "@stream 1" "$lock ts=$((1000 * (33 + n + 28 * m) + 500))" \
+                  "@stream 0"
+    echo "traffic thread=0 ufid=0x10 value=10 result=FASTPATH"
+    yes "traffic thread=0 ufid=0x20 value=1 result=FASTPATH" | head -n $n
+    scn_retire 1 0x10 3 1 | sed 's/from=OPERATIONAL/from=VISIBLE/'
+    for i in $(seq 10 $((9 + m))); do
+        scn_install $i 0x20 5 | sed 's/thread=1 /thread=3 /'
+        scn_retire $i 0x20 5 $i
+    done
+    echo "end thread=0 value=0"
+}

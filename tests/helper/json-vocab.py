@@ -63,7 +63,7 @@ TRACE_ONLY = {
     "when": {"of", "seq", "ts", "trace", "live"},
     "show threads": {"doing", "events"},
     "show stats": {"of", "loss_reports", "events_lost",
-                   "loss_reports_of_unknown_count"},
+                   "loss_reports_of_unknown_count", "late_events"},
     # Losses, and a trace's event numbers where the model has steps.
     "*": {"uncertain", "created_seen", "event"},
 }
