@@ -153,41 +153,126 @@ uk_ukey_id_digits(const char *arg)
     return arg + (!strncmp(arg, "ukey#", 5) ? 5 : arg[0] == '#' ? 1 : 0);
 }
 
-int
-uk_parse_u64(const char *s, uint64_t *out)
+size_t
+uk_decimal_span(const char *s)
+{
+    const char *p = s + strspn(s, "0123456789");
+    size_t n_digits = (size_t) (p - s);
+    if (*p == '.') {
+        size_t n_frac = strspn(p + 1, "0123456789");
+        n_digits += n_frac;
+        p += 1 + n_frac;
+    }
+    if (!n_digits) {
+        return 0;
+    }
+    /* An 'e' with no digits after it is not part of the number ("1es"
+     * is 1 then "es", as for strtod()). */
+    if (*p == 'e' || *p == 'E') {
+        const char *e = p + 1 + (p[1] == '+' || p[1] == '-');
+        size_t n_exp = strspn(e, "0123456789");
+        if (n_exp) {
+            p = e + n_exp;
+        }
+    }
+    return (size_t) (p - s);
+}
+
+/* Whether the decimal notation that makes up the whole of 's' (as
+ * uk_decimal_span() has it) has no fraction: whether its last digit other
+ * than 0, if any, stands for a multiple of 1 once the exponent has moved
+ * the point.  Read from the text, not a double: "1.0000000000000000001"
+ * is a double's 1. */
+static bool
+decimal_is_whole(const char *s)
+{
+    long long n = 0;            /* Digits so far. */
+    long long place = -1;       /* Of the last nonzero digit: 1 to 'n'. */
+    long long point = -1;       /* The digits before the '.', if any. */
+    const char *p = s;
+    for (; isdigit((unsigned char) *p) || *p == '.'; p++) {
+        if (*p == '.') {
+            point = n;
+            continue;
+        }
+        n++;
+        if (*p != '0') {
+            place = n;
+        }
+    }
+    if (place < 0) {
+        return true;            /* 0, however written. */
+    }
+    /* The exponent only matters up to a few more than the digits: beyond,
+     * it is clamped, so that it cannot overflow. */
+    long long exp = 0;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        bool minus = *p == '-';
+        p += *p == '-' || *p == '+';
+        for (; isdigit((unsigned char) *p); p++) {
+            exp = exp > n + 1 ? exp : exp * 10 + (*p - '0');
+        }
+        exp = minus ? -exp : exp;
+    }
+    /* That digit stands for a multiple of 10^(point - place + exp), with
+     * the point after the last digit if there is no '.'. */
+    return (point < 0 ? n : point) - place + exp >= 0;
+}
+
+enum uk_number
+uk_parse_number(const char *s, uint64_t *out)
 {
     /* Digits only: strtoull() takes leading blanks, a sign ("-1" as
      * 2^64 - 1) and, with base 0, hexadecimal. */
-    if (!isdigit((unsigned char) *s) || s[strspn(s, "0123456789")]) {
-        return EINVAL;
+    if (isdigit((unsigned char) *s) && !s[strspn(s, "0123456789")]) {
+        errno = 0;
+        unsigned long long v = strtoull(s, NULL, 10);
+        *out = v;               /* UINT64_MAX on ERANGE. */
+        return errno == ERANGE ? UK_NUMBER_TOO_LARGE : UK_NUMBER_OK;
     }
-    errno = 0;
-    unsigned long long v = strtoull(s, NULL, 10);
-    *out = v;                   /* UINT64_MAX on ERANGE. */
-    return errno == ERANGE ? ERANGE : 0;
+    if (uk_is_negative_number(s)) {
+        return UK_NUMBER_NEGATIVE;
+    }
+    size_t span = uk_decimal_span(s);
+    if (!span || s[span]) {
+        return UK_NUMBER_NONE;
+    }
+    return decimal_is_whole(s) ? UK_NUMBER_NOT_DIGITS : UK_NUMBER_FRACTION;
+}
+
+const char *
+uk_number_problem(enum uk_number kind)
+{
+    switch (kind) {
+    case UK_NUMBER_OK: return "";
+    case UK_NUMBER_TOO_LARGE: return "too large";
+    case UK_NUMBER_NEGATIVE: return "negative";
+    case UK_NUMBER_FRACTION: return "not a whole number";
+    case UK_NUMBER_NOT_DIGITS: return "not written in digits";
+    case UK_NUMBER_NONE: return "not a number";
+    }
+    return "not a number";
 }
 
 bool
 uk_is_negative_number(const char *s)
 {
     s += strspn(s, " \t");
-    if (*s++ != '-' || !(isdigit((unsigned char) *s) || *s == '.')
-        || strpbrk(s, "xX")) {
+    if (*s++ != '-') {
         return false;
     }
-    /* strtod() takes no more than decimal notation from here (no "inf",
-     * "nan" or hexadecimal); a value too large for a double is still a
-     * negative number. */
-    char *end;
-    strtod(s, &end);
-    return end != s && !*end;
+    /* Decimal notation only: no "inf", "nan" or hexadecimal.  A value too
+     * large for a double is still a negative number. */
+    size_t span = uk_decimal_span(s);
+    return span && !s[span];
 }
 
 bool
 uk_parse_ukey_id(const char *arg, uint64_t *id)
 {
     uint64_t v;
-    if (uk_parse_u64(uk_ukey_id_digits(arg), &v) || !v) {
+    if (uk_parse_number(uk_ukey_id_digits(arg), &v) != UK_NUMBER_OK || !v) {
         return false;
     }
     *id = v;

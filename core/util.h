@@ -69,15 +69,42 @@ size_t uk_utf8_width(const char *s);
  * that take no column of their own. */
 int uk_pad(const char *s, int columns);
 
-/* Parses the whole of 's', decimal digits only (no blank, sign or
- * prefix), into '*out'.  Returns 0, EINVAL if 's' is not such a number,
- * or ERANGE if it is 2^64 or more ('*out' is then UINT64_MAX). */
-int uk_parse_u64(const char *s, uint64_t *out);
+/* The length of the number in decimal notation at the start of 's':
+ * digits with at most one '.' among them, at least one digit, then
+ * maybe an exponent ("e3", "E-3"); 0 if 's' starts with none.  What
+ * strtod() takes less what is no number to ukdb: blanks, a sign,
+ * hexadecimal, "inf" and "nan". */
+size_t uk_decimal_span(const char *s);
+
+/* What a string is as a whole number in digits, the one form ukdb takes
+ * for counts, ids, seqs and event numbers, so that an error can say why one
+ * is refused (uk_number_problem()). */
+enum uk_number {
+    UK_NUMBER_OK,               /* Digits only, below 2^64. */
+    UK_NUMBER_TOO_LARGE,        /* Digits only, 2^64 or more. */
+    UK_NUMBER_NEGATIVE,         /* A '-' then decimal notation. */
+    UK_NUMBER_FRACTION,         /* Decimal notation with a fraction. */
+    UK_NUMBER_NOT_DIGITS,       /* A whole number otherwise: "1e3", "1.0". */
+    UK_NUMBER_NONE,             /* No number: "x", "1x", " 1", "0x10". */
+};
+
+/* Parses the whole of 's' as a whole number in decimal digits (no blank,
+ * sign or prefix) into '*out'.  Returns UK_NUMBER_OK, or what else 's' is:
+ * UK_NUMBER_TOO_LARGE ('*out' is then UINT64_MAX); UK_NUMBER_NEGATIVE if
+ * uk_is_negative_number(); UK_NUMBER_FRACTION or UK_NUMBER_NOT_DIGITS if
+ * it is decimal notation ("1.5", ".5", "1e-3"; "1e3", "1.0", "1e999")
+ * with or without a fraction; else UK_NUMBER_NONE ("", "x", "1x", " 1",
+ * "+1", "0x10", "nan"). */
+enum uk_number uk_parse_number(const char *s, uint64_t *out);
+
+/* What is wrong with a number that uk_parse_number() classed as 'kind', for
+ * an error message: "too large", "negative", "not a whole number", "not
+ * written in digits" or "not a number" ("" for UK_NUMBER_OK). */
+const char *uk_number_problem(enum uk_number kind);
 
 /* Whether 's', after blanks, is a '-' then a number in decimal notation
- * ("-1", "-0.5", "-1e3"), for an error to say "negative" where
- * uk_parse_u64() refused a number, and "not a number" where it refused
- * something else ("-x", "--variant", "-nan", "-0x10"). */
+ * ("-1", "-0.5", "-1e3"), for an error to say "negative" rather than "not a
+ * number" ("-x", "--variant", "-nan", "-0x10"). */
 bool uk_is_negative_number(const char *s);
 
 /* A ukey id as "show ukeys" prints it or as typed: "N", "#N" or "ukey#N".

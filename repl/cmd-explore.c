@@ -122,25 +122,7 @@ parse_u64(struct repl *r, const char *opt, const char *arg, uint64_t min,
         repl_usage_error(r, "explore", "%s needs a value (%s)", opt, range);
         return false;
     }
-    uint64_t v;
-    int error = uk_parse_u64(arg, &v);
-    if (error == EINVAL && !uk_is_negative_number(arg)) {
-        repl_usage_error(r, "explore", "%s '%s': not a number (%s)", opt,
-                         arg, range);
-        return false;
-    }
-    /* A negative number ("--depth -1") is one, below the range. */
-    if (error || v < min || v > max) {
-        if (error != EINVAL && v > max && max >= UINT64_MAX / 2) {
-            repl_usage_error(r, "explore", "%s '%s': too large", opt, arg);
-        } else {
-            repl_usage_error(r, "explore", "%s '%s': out of range (%s)", opt,
-                             arg, range);
-        }
-        return false;
-    }
-    *out = v;
-    return true;
+    return repl_number_option(r, "explore", opt, arg, min, max, out);
 }
 
 /* The range of each numeric option.  0 has no meaning for the counts and

@@ -48,29 +48,41 @@ repl_range_text(char *buf, size_t size, uint64_t min, uint64_t max)
 }
 
 bool
+repl_number_option(struct repl *r, const char *cmd, const char *opt,
+                   const char *arg, uint64_t min, uint64_t max,
+                   uint64_t *out)
+{
+    uint64_t v = 0;
+    enum uk_number kind = uk_parse_number(arg, &v);
+    if (kind == UK_NUMBER_OK && v >= min && v <= max) {
+        *out = v;
+        return true;
+    }
+    const char *sep = opt ? " " : "";
+    opt = opt ? opt : "";
+    char range[64];
+    repl_range_text(range, sizeof range, min, max);
+    bool too_large = (kind == UK_NUMBER_TOO_LARGE
+                      || (kind == UK_NUMBER_OK && v > max));
+    if (too_large && max >= UINT64_MAX / 2) {
+        repl_usage_error(r, cmd, "%s%s'%s': too large", opt, sep, arg);
+    } else if (too_large || kind == UK_NUMBER_OK
+               || kind == UK_NUMBER_NEGATIVE) {
+        /* A negative number ("back -1") is one, below the range. */
+        repl_usage_error(r, cmd, "%s%s'%s': out of range (%s)", opt, sep,
+                         arg, range);
+    } else {
+        repl_usage_error(r, cmd, "%s%s'%s': %s (%s)", opt, sep, arg,
+                         uk_number_problem(kind), range);
+    }
+    return false;
+}
+
+bool
 repl_number_arg(struct repl *r, const char *cmd, const char *arg,
                 uint64_t min, uint64_t max, uint64_t *out)
 {
-    uint64_t v;
-    int error = uk_parse_u64(arg, &v);
-    if (error == EINVAL && !uk_is_negative_number(arg)) {
-        repl_usage_error(r, cmd, "'%s': not a number", arg);
-        return false;
-    }
-    /* A negative number ("back -1") is one, below the range. */
-    bool too_large = error == ERANGE || (!error && v > max);
-    if (too_large && max >= UINT64_MAX / 2) {
-        repl_usage_error(r, cmd, "'%s': too large", arg);
-        return false;
-    }
-    if (too_large || error || v < min) {
-        char range[64];
-        repl_range_text(range, sizeof range, min, max);
-        repl_usage_error(r, cmd, "'%s': out of range (%s)", arg, range);
-        return false;
-    }
-    *out = v;
-    return true;
+    return repl_number_option(r, cmd, NULL, arg, min, max, out);
 }
 
 struct ukey *

@@ -8,7 +8,6 @@
  * attaches records every event. */
 #include "repl/subcommands.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -153,45 +152,43 @@ load_help(void)
           stdout);
 }
 
-/* Parses 'arg' (digits only) into '*out'.  Returns 0, EINVAL if it is
- * not such a number, or ERANGE if it is more than UINT32_MAX. */
-static int
+/* Parses 'arg', a whole number in digits, into '*out'.  Returns what
+ * uk_parse_number() does, UK_NUMBER_TOO_LARGE also for more than
+ * UINT32_MAX. */
+static enum uk_number
 parse_uint(const char *arg, unsigned int *out)
 {
     uint64_t v;
-    int error = uk_parse_u64(arg, &v);
-    if (!error && v > UINT32_MAX) {
-        error = ERANGE;
+    enum uk_number kind = uk_parse_number(arg, &v);
+    if (kind == UK_NUMBER_OK && v > UINT32_MAX) {
+        kind = UK_NUMBER_TOO_LARGE;
     }
-    if (!error) {
+    if (kind == UK_NUMBER_OK) {
         *out = (unsigned int) v;
     }
-    return error;
+    return kind;
 }
 
 /* Parses 'arg' as a number >= 0 in decimal notation ("0.5", ".5", "1e-3"):
  * not blanks first, nor hexadecimal, "inf" or "nan", which strtod() takes.
- * Returns 0, EINVAL if it is not such a number, or ERANGE if it is too
- * large for a double ("1e999"); one too small ("1e-999") is its nearest
- * double, as strtod() returns it. */
-static int
+ * Returns UK_NUMBER_OK, UK_NUMBER_NEGATIVE, UK_NUMBER_NONE, or
+ * UK_NUMBER_TOO_LARGE if it is too large for a double ("1e999"); one too
+ * small ("1e-999") is its nearest double, as strtod() returns it. */
+static enum uk_number
 parse_double(const char *arg, double *out)
 {
-    if (!(isdigit((unsigned char) *arg) || *arg == '.')
-        || strpbrk(arg, "xX")) {
-        return EINVAL;
+    size_t span = uk_decimal_span(arg);
+    if (!span || arg[span]) {
+        return (uk_is_negative_number(arg)
+                ? UK_NUMBER_NEGATIVE : UK_NUMBER_NONE);
     }
-    char *end;
     errno = 0;
-    double v = strtod(arg, &end);
-    if (end == arg || *end || !(v >= 0)) {
-        return EINVAL;
-    }
+    double v = strtod(arg, NULL);
     if (errno == ERANGE && v > 1) {
-        return ERANGE;
+        return UK_NUMBER_TOO_LARGE;
     }
     *out = v;
-    return 0;
+    return UK_NUMBER_OK;
 }
 
 enum {
@@ -236,7 +233,7 @@ load_parse_one(struct load_args *a, int c, const char *arg,
                bool *seconds_given, bool *upcalls_given)
 {
     struct load_config *cfg = &a->cfg;
-    int error = 0;
+    enum uk_number error = UK_NUMBER_OK;
     switch (c) {
     case OPT_HANDLERS:
         error = parse_uint(arg, &cfg->n_handlers);
@@ -244,7 +241,7 @@ load_parse_one(struct load_args *a, int c, const char *arg,
         break;
     case OPT_PMDS:
         error = parse_uint(arg, &cfg->n_pmds);
-        if (!error && !cfg->n_pmds) {
+        if (error == UK_NUMBER_OK && !cfg->n_pmds) {
             return ukdb_usage_error("load", "--pmds '%s': must be at "
                                     "least 1", arg);
         }
@@ -252,7 +249,7 @@ load_parse_one(struct load_args *a, int c, const char *arg,
     case OPT_REVALIDATORS:
         error = parse_uint(arg, &cfg->n_revalidators);
         break;
-    case OPT_FLOWS: error = uk_parse_u64(arg, &cfg->n_flows); break;
+    case OPT_FLOWS: error = uk_parse_number(arg, &cfg->n_flows); break;
     case OPT_UMAPS: error = parse_uint(arg, &cfg->n_umaps); break;
     case OPT_VARIANT:
         cfg->variant = uk_variant_find(arg);
@@ -265,10 +262,10 @@ load_parse_one(struct load_args *a, int c, const char *arg,
         *seconds_given = true;
         break;
     case OPT_UPCALLS:
-        error = uk_parse_u64(arg, &cfg->max_upcalls);
+        error = uk_parse_number(arg, &cfg->max_upcalls);
         *upcalls_given = true;
         break;
-    case OPT_SEED: error = uk_parse_u64(arg, &cfg->seed); break;
+    case OPT_SEED: error = uk_parse_number(arg, &cfg->seed); break;
     case OPT_RECORD: a->record_dir = arg; break;
     case OPT_LIVE: a->live_url = arg; break;
     case OPT_FORMAT:
@@ -281,7 +278,7 @@ load_parse_one(struct load_args *a, int c, const char *arg,
                                     arg);
         }
         break;
-    case OPT_RATE: error = uk_parse_u64(arg, &cfg->rate); break;
+    case OPT_RATE: error = uk_parse_number(arg, &cfg->rate); break;
     case OPT_BURST: error = parse_uint(arg, &cfg->burst); break;
     case OPT_ZIPF: error = parse_double(arg, &cfg->zipf); break;
     case OPT_CHURN: error = parse_double(arg, &cfg->churn); break;
@@ -294,7 +291,7 @@ load_parse_one(struct load_args *a, int c, const char *arg,
     case OPT_HELP: return -1;
     default: return ukdb_usage_error("load", "bad option");
     }
-    if (error) {
+    if (error != UK_NUMBER_OK) {
         const struct option *o = load_options;
         while (o->name && o->val != c) {
             o++;
@@ -304,10 +301,11 @@ load_parse_one(struct load_args *a, int c, const char *arg,
          * number at all. */
         return ukdb_usage_error("load", "--%s '%s': %s",
                                 o->name ? o->name : "?", arg,
-                                uk_is_negative_number(arg)
+                                error == UK_NUMBER_NEGATIVE
                                 ? "must not be negative"
-                                : error == ERANGE ? "too large"
-                                : "not a valid number");
+                                : error == UK_NUMBER_NONE
+                                ? "not a valid number"
+                                : uk_number_problem(error));
     }
     return 0;
 }

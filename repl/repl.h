@@ -352,10 +352,17 @@ struct uk_thread *repl_thread_arg(struct repl *, const char *cmd,
 struct uk_flow *repl_flow_arg(struct repl *, const char *cmd,
                               const char *arg);
 struct ukey *repl_ukey_arg(struct repl *, const char *cmd, const char *arg);
-/* Parses 'arg', all decimal digits, as a number in [min, max]: an error
- * message naming 'cmd' says "not a number" or gives the range (a negative
- * number is out of it).  A 'max' of UINT64_MAX / 2 or more means no bound
- * worth telling. */
+/* Parses 'arg', the value of option 'opt' of 'cmd' (NULL: an argument),
+ * as a whole number in digits in [min, max] (uk_parse_number()).  An error
+ * message naming 'cmd' and 'opt' says what 'arg' is instead ("not a
+ * number", "not a whole number", "not written in digits") with the range,
+ * or that it is out of the range (a negative number is).  A 'max' of
+ * UINT64_MAX / 2 or more means no bound worth telling: past it is "too
+ * large".  Returns true with '*out', else false. */
+bool repl_number_option(struct repl *, const char *cmd, const char *opt,
+                        const char *arg, uint64_t min, uint64_t max,
+                        uint64_t *out);
+/* repl_number_option() for an argument, not an option's value. */
 bool repl_number_arg(struct repl *, const char *cmd, const char *arg,
                      uint64_t min, uint64_t max, uint64_t *out);
 

@@ -346,9 +346,28 @@ test_expect_success 'a negative number is out of range, not "not a number"' '
     run_ukdb -c "explore --seed -5" && check_rc 2 &&
     one_error "explore: --seed .-5.: out of range \(0 or more\)" &&
     run_ukdb -c "back -x" && check_rc 2 &&
-    one_error "back: .-x.: not a number;" &&
+    one_error "back: .-x.: not a number \(1 or more\);" &&
     run_ukdb -c "explore --depth --bfs" && check_rc 2 &&
     one_error "explore: --depth .--bfs.: not a number \(1 to 100000\)"
+'
+
+# "1.5" and "1e3" were "not a number", as "x" is: what they are instead
+# of a whole number in digits is said, with the range, by commands and
+# explore alike.
+test_expect_success 'a fraction or 1e3 is not a whole number in digits' '
+    run_ukdb -c "back 1.5" && check_rc 2 &&
+    one_error "back: .1.5.: not a whole number \(1 or more\);" &&
+    run_ukdb -c "umaps 1e3" && check_rc 2 &&
+    one_error "umaps: .1e3.: not written in digits \(1 to 4096\);" &&
+    run_ukdb -c "log 2.0" && check_rc 2 &&
+    one_error "log: .2.0.: not written in digits \(1 or more\);" &&
+    run_ukdb -c "handler h0; flow f1 h0; upcall h0 f1; show ukey #1.5" &&
+    check_rc 2 &&
+    one_error "show: .1.5.: not a whole number \(1 or more\);" &&
+    run_ukdb -c "explore --depth 1e-1" && check_rc 2 &&
+    one_error "explore: --depth .1e-1.: not a whole number \(1 to 100000\)" &&
+    run_ukdb -c "explore --runs 1e3" && check_rc 2 &&
+    one_error "explore: --runs .1e3.: not written in digits \(1 or more\)"
 '
 
 test_expect_success 'an unbounded range says "N or more"' '

@@ -81,6 +81,17 @@ test_expect_success 'not a number, negative and too large are told apart' '
     load_error --pmds 00 && test_grep "load: --pmds .00.: must be at least 1" err
 '
 
+# "1.5" and "1e3" were "not a valid number", as "x" is.
+test_expect_success 'a whole-number option says what else its value is' '
+    load_error --handlers 1.5 &&
+    test_grep "load: --handlers .1.5.: not a whole number" err &&
+    load_error --flows .5 && test_grep "load: --flows .\.5.: not a whole number" err &&
+    load_error --seed 1e3 && test_grep "load: --seed .1e3.: not written in digits" err &&
+    load_error --burst 4.0 && test_grep "load: --burst .4.0.: not written in digits" err &&
+    load_error --handlers 1x && test_grep "load: --handlers .1x.: not a valid number" err &&
+    load_error --faults 1e-1x && test_grep "load: --faults .1e-1x.: not a valid number" err
+'
+
 test_expect_success 'an unknown variant is an error' '
     load_error --handlers 1 --revalidators 1 --flows 10 --seconds 1 \
         --variant no-such-variant &&

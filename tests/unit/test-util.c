@@ -53,16 +53,62 @@ main(void)
     check_json("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"", "U+10FFFF kept");
 
     uint64_t v;
-    ok(!uk_parse_u64("0", &v) && v == 0, "0");
-    ok(!uk_parse_u64("18446744073709551615", &v) && v == UINT64_MAX,
-       "2^64 - 1");
-    is_int(uk_parse_u64("18446744073709551616", &v), ERANGE, "2^64: ERANGE");
-    ok(v == UINT64_MAX, "ERANGE gives UINT64_MAX");
-    is_int(uk_parse_u64(" 1", &v), EINVAL, "a blank first");
-    is_int(uk_parse_u64("-1", &v), EINVAL, "a sign");
-    is_int(uk_parse_u64("0x10", &v), EINVAL, "hexadecimal");
-    is_int(uk_parse_u64("12a", &v), EINVAL, "trailing garbage");
-    is_int(uk_parse_u64("", &v), EINVAL, "empty");
+    is_int(uk_parse_number("0", &v), UK_NUMBER_OK, "0");
+    ok(v == 0, "0 parsed");
+    is_int(uk_parse_number("18446744073709551615", &v), UK_NUMBER_OK,
+           "2^64 - 1");
+    ok(v == UINT64_MAX, "2^64 - 1 parsed");
+    is_int(uk_parse_number("18446744073709551616", &v), UK_NUMBER_TOO_LARGE,
+           "2^64 is too large");
+    ok(v == UINT64_MAX, "too large gives UINT64_MAX");
+    is_int(uk_parse_number(" 1", &v), UK_NUMBER_NONE, "a blank first");
+    is_int(uk_parse_number("+1", &v), UK_NUMBER_NONE, "a plus sign");
+    is_int(uk_parse_number("-1", &v), UK_NUMBER_NEGATIVE, "-1 is negative");
+    is_int(uk_parse_number("-1.5", &v), UK_NUMBER_NEGATIVE,
+           "-1.5 is negative first");
+    is_int(uk_parse_number("0x10", &v), UK_NUMBER_NONE, "hexadecimal");
+    is_int(uk_parse_number("12a", &v), UK_NUMBER_NONE, "trailing garbage");
+    is_int(uk_parse_number("", &v), UK_NUMBER_NONE, "empty");
+    is_int(uk_parse_number("nan", &v), UK_NUMBER_NONE, "nan");
+    is_int(uk_parse_number("1e", &v), UK_NUMBER_NONE, "1e");
+    is_int(uk_parse_number(".", &v), UK_NUMBER_NONE, ". alone");
+    is_int(uk_parse_number("1.5s", &v), UK_NUMBER_NONE, "1.5s");
+
+    /* Decimal notation other than digits: "1.5" and "1e3" were "not a
+     * valid number" like "x".  A fraction or not is read from the text. */
+    is_int(uk_parse_number("1.5", &v), UK_NUMBER_FRACTION, "1.5");
+    is_int(uk_parse_number(".5", &v), UK_NUMBER_FRACTION, ".5");
+    is_int(uk_parse_number("1e-3", &v), UK_NUMBER_FRACTION, "1e-3");
+    is_int(uk_parse_number("150e-2", &v), UK_NUMBER_FRACTION, "150e-2");
+    is_int(uk_parse_number("1.0000000000000000001", &v), UK_NUMBER_FRACTION,
+           "a fraction a double would lose");
+    is_int(uk_parse_number("1e-99999999999999999999", &v),
+           UK_NUMBER_FRACTION, "an exponent past 2^64 below 0");
+    is_int(uk_parse_number("1e3", &v), UK_NUMBER_NOT_DIGITS, "1e3");
+    is_int(uk_parse_number("1E+3", &v), UK_NUMBER_NOT_DIGITS, "1E+3");
+    is_int(uk_parse_number("1.0", &v), UK_NUMBER_NOT_DIGITS, "1.0");
+    is_int(uk_parse_number("1.", &v), UK_NUMBER_NOT_DIGITS, "1.");
+    is_int(uk_parse_number("1.5e1", &v), UK_NUMBER_NOT_DIGITS, "1.5e1");
+    is_int(uk_parse_number("1500e-2", &v), UK_NUMBER_NOT_DIGITS, "1500e-2");
+    is_int(uk_parse_number("0.000", &v), UK_NUMBER_NOT_DIGITS, "0.000");
+    is_int(uk_parse_number("0e-5", &v), UK_NUMBER_NOT_DIGITS, "0e-5");
+    is_int(uk_parse_number("1e999", &v), UK_NUMBER_NOT_DIGITS, "1e999");
+    is_int(uk_parse_number("1e99999999999999999999", &v),
+           UK_NUMBER_NOT_DIGITS, "an exponent past 2^64");
+    is_str(uk_number_problem(UK_NUMBER_FRACTION), "not a whole number",
+           "a fraction is not a whole number");
+    is_str(uk_number_problem(UK_NUMBER_NOT_DIGITS), "not written in digits",
+           "1e3 is not written in digits");
+
+    /* The span of decimal notation, as a time's before its unit. */
+    is_int((int) uk_decimal_span("1.5ms"), 3, "span of 1.5ms");
+    is_int((int) uk_decimal_span("1e3ns"), 3, "span of 1e3ns");
+    is_int((int) uk_decimal_span("1es"), 1, "span of 1es");
+    is_int((int) uk_decimal_span("2e-s"), 1, "span of 2e-s");
+    is_int((int) uk_decimal_span(".5"), 2, "span of .5");
+    is_int((int) uk_decimal_span(".e3"), 0, "span of .e3");
+    is_int((int) uk_decimal_span("0x10"), 1, "span of 0x10");
+    is_int((int) uk_decimal_span("inf"), 0, "span of inf");
 
     /* What a refused number was, for its error: "-x" once said "must not
      * be negative". */
