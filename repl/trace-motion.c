@@ -4,7 +4,6 @@
  * the breakpoints and watches that stop and report them. */
 #include "repl/trace.h"
 
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -346,18 +345,59 @@ seq_position(struct repl *r, const char *arg, unsigned long long s,
     return false;
 }
 
+/* The position of the first event at 'p' ("1.5ms", "200us", "3s",
+ * "1000ns": decimal notation then a unit) from the trace's first event, for
+ * "goto 'arg'" ('live_note' ends its messages).  Returns 1 with '*pos', 0
+ * after an error (out of range), or -1 if 'p' is no time. */
+static int
+time_position(struct repl *r, const char *arg, const char *p,
+              const char *live_note, uint64_t *pos)
+{
+    static const struct { const char *unit; double ns; } units[] = {
+        { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+    };
+    const struct trace_cursor *tc = r->trace;
+    /* Decimal notation only: strtod() also takes "nan", "inf" and
+     * hexadecimal ("goto 0x10" went to event 16).  A number too large for
+     * a double is HUGE_VAL, out of range below. */
+    size_t len = uk_decimal_span(p);
+    for (size_t u = 0; len && u < UK_ARRAY_SIZE(units); u++) {
+        if (strcmp(p + len, units[u].unit)) {
+            continue;
+        }
+        uint64_t span = (tc->events[tc->n_events - 1].ts
+                         - tc->events[0].ts);
+        /* Compared as doubles first: a time past the trace may not fit a
+         * uint64_t ("goto 1e300ns" went to its first event). */
+        double ns = strtod(p, NULL) * units[u].ns;
+        for (size_t i = 0; ns <= (double) span && i < tc->n_events;
+             i++) {
+            if (tc->events[i].ts >= tc->events[0].ts + (uint64_t) ns) {
+                *pos = i + 1;
+                return 1;
+            }
+        }
+        repl_error(r, "goto: '%s': out of range (the trace spans 0 to %"
+                   PRIu64 ".%06" PRIu64 " ms from its first event%s)",
+                   arg, span / 1000000, span % 1000000, live_note);
+        return 0;
+    }
+    return -1;
+}
+
 /* Parses "N" (a position), "seq:S" (the event of seq S; "#S" too: a '#'
- * followed by a digit does not start a comment), or a
- * time from the first event ("1.5ms", "200us", "3s", "1000ns").  Returns
- * true with '*pos', or false after an error. */
+ * followed by a digit does not start a comment), or a time from the
+ * first event (time_position()).  N and S are whole numbers in digits, as
+ * the REPL's other numbers ("goto 1e1" went to event 10).  Returns true
+ * with '*pos', or false after an error. */
 static bool
 parse_target(struct repl *r, const char *arg, uint64_t *pos)
 {
     const struct trace_cursor *tc = r->trace;
     const char *live_note = (tc->live ? " read so far; the session is still "
                              "live" : "");
-    char *end;
     const char *p = arg;
+    const char *problem = "";
     bool seq = false;
     if (!strcmp(p, "end")) {
         *pos = tc->n_events;
@@ -371,63 +411,33 @@ parse_target(struct repl *r, const char *arg, uint64_t *pos)
     } else if (!strncmp(p, "seq:", 4)) {
         p += 4, seq = true;
     }
-    if (seq) {
-        /* A seq of 2^64 or more reads as ULLONG_MAX: out of range too. */
-        unsigned long long s = strtoull(p, &end, 10);
-        if (*p < '0' || *p > '9' || *end) {
-            goto bad;
-        }
-        return seq_position(r, arg, s, live_note, pos);
-    }
-    /* Decimal notation only: strtod() also takes "nan", "inf" and
-     * hexadecimal ("goto 0x10" went to event 16).  A number too large for
-     * a double is HUGE_VAL, out of range below. */
-    if (uk_is_negative_number(p)) {
-        goto range;
-    } else if (!(isdigit((unsigned char) *p) || *p == '.')
-               || strpbrk(p, "xX")) {
+    uint64_t n;
+    enum uk_number kind = uk_parse_number(p, &n);
+    if (kind == UK_NUMBER_FRACTION || kind == UK_NUMBER_NOT_DIGITS) {
+        problem = uk_number_problem(kind);
         goto bad;
     }
-    double v = strtod(p, &end);
-    if (end == p) {
-        goto bad;
+    if (seq && kind != UK_NUMBER_NONE) {
+        /* A seq of 2^64 or more is UINT64_MAX here, a negative one 0: out
+         * of range too. */
+        return seq_position(r, arg, kind == UK_NUMBER_NEGATIVE ? 0 : n,
+                            live_note, pos);
     }
-    static const struct { const char *unit; double ns; } units[] = {
-        { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-    };
-    if (!*end) {
-        if (strchr(p, '.')) {
-            goto bad;
-        }
-        if (v > (double) tc->n_events) {
-            goto range;
-        }
-        *pos = (uint64_t) v;
+    if (kind == UK_NUMBER_OK && n <= tc->n_events) {
+        *pos = n;
         return true;
     }
-    for (size_t u = 0; u < UK_ARRAY_SIZE(units); u++) {
-        if (!strcmp(end, units[u].unit)) {
-            uint64_t span = (tc->events[tc->n_events - 1].ts
-                             - tc->events[0].ts);
-            /* Compared as doubles first: a time past the trace may not
-             * fit a uint64_t ("goto 1e300ns" went to its first event). */
-            double ns = v * units[u].ns;
-            for (size_t i = 0; ns <= (double) span && i < tc->n_events;
-                 i++) {
-                if (tc->events[i].ts >= tc->events[0].ts + (uint64_t) ns) {
-                    *pos = i + 1;
-                    return true;
-                }
-            }
-            repl_error(r, "goto: '%s': out of range (the trace spans 0 to %"
-                       PRIu64 ".%06" PRIu64 " ms from its first event%s)",
-                       arg, span / 1000000, span % 1000000, live_note);
-            return false;
-        }
+    if (kind != UK_NUMBER_NONE) {
+        goto range;
+    }
+    int found = seq ? -1 : time_position(r, arg, p, live_note, pos);
+    if (found >= 0) {
+        return found == 1;
     }
 bad:
-    repl_usage_error(r, "goto", "'%s': expected an event number, seq:S or "
-                     "a time such as 1.5ms", arg);
+    repl_usage_error(r, "goto", "'%s': %s%sexpected an event number, seq:S "
+                     "or a time such as 1.5ms", arg, problem,
+                     *problem ? "; " : "");
     return false;
 range:
     repl_error(r, "goto: '%s': out of range (events 0 to %zu%s)", arg,

@@ -397,7 +397,7 @@ test_expect_success 'goto: only decimal numbers, out of range however large' '
         test_grep "^<stdin>:1: error: goto: .$a.: expected an event number" err ||
         return 1
     done &&
-    for a in -1 99999999999999999999 1e999; do
+    for a in -1 99999999999999999999; do
         echo "goto $a" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
         test_grep "^<stdin>:1: error: goto: .$a.: out of range (events 0 to 107)\$" err ||
         return 1
@@ -410,6 +410,30 @@ test_expect_success 'goto: only decimal numbers, out of range however large' '
     echo "goto #99999999999999999999" | "$UKDB" "$V1" >/dev/null 2>err;
     test $? = 2 &&
     test_grep "goto: .#99999999999999999999.: out of range (seqs 1 to 107)\$" err
+'
+
+# "goto 1e1" went to event 10 and "goto 1e999" said out of range, where
+# "goto 1.5" was no event number: an event number or a seq is a whole
+# number in digits, as elsewhere (a negative seq is out of range, as a
+# negative event number is); a time keeps its decimal notation.
+test_expect_success 'goto: an event number or seq in digits, a time as 1e3ns' '
+    for a in 1e1 seq:1e1 1e999 10.0; do
+        echo "goto $a" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
+        test_grep "^<stdin>:1: error: goto: .$a.: not written in digits; expected an event number" err ||
+        return 1
+    done &&
+    for a in 1.5 "#1.5" 1e-1; do
+        echo "goto $a" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
+        test_grep "^<stdin>:1: error: goto: .$a.: not a whole number; expected an event number" err ||
+        return 1
+    done &&
+    echo "goto seq:-1" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
+    test_grep "goto: .seq:-1.: out of range (seqs 1 to 107)\$" err &&
+    printf "%s\n" "goto 10" "when" "goto 1e3ns" "when" "goto 0.5e1" |
+        "$UKDB" "$V1" >out 2>err; test $? = 2 &&
+    test_grep "^event 10 of 107 " out &&
+    test "$(grep -c "^event [0-9]* of 107 " out)" = 2 &&
+    test_grep "^<stdin>:5: error: goto: .0.5e1.: not written in digits" err
 '
 
 # A violation is at the event that breaks the rule, as "show violations"
