@@ -452,6 +452,31 @@ test_expect_success 'view --begin/--end past 2^64 ns: after every event' '
     done
 '
 
+# An absolute bound of 2^64 ns or more (or seq) read as 2^64 - 1, the
+# last there is: "--begin 99999999999999999999" showed nothing, with exit
+# 0.  It is out of range, as a negative one is; 2^64 - 1 itself is taken.
+# "1.5" and "1e3" say what they are instead of a whole number.
+test_expect_success 'view: an absolute bound past 2^64 - 1 is out of range' '
+    for b in 99999999999999999999 18446744073709551616ns seq:18446744073709551616 \
+        "#99999999999999999999" -1; do
+        { "$UKDB" view --begin "$b" clean >out 2>err; test $? = 2; } &&
+        ! test -s out && test "$(wc -l <err)" = 1 &&
+        test_grep "^ukdb: error: view: --begin: .$b.: out of range (0 to 18446744073709551615) (see" err ||
+        return 1
+    done &&
+    { "$UKDB" view --end 1.5 clean >out 2>err; test $? = 2; } &&
+    test_grep "view: --end: .1.5.: not a whole number; expecting N or Nns" err &&
+    { "$UKDB" view --end 1e3ns clean >out 2>err; test $? = 2; } &&
+    test_grep "view: --end: .1e3ns.: not written in digits; expecting N or Nns" err &&
+    "$UKDB" view --begin 18446744073709551615 clean >out &&
+    echo "no ukey matched" >expect && test_cmp expect out &&
+    "$UKDB" view --end seq:18446744073709551615 clean >out &&
+    "$UKDB" view clean >all && test_cmp all out &&
+    { babeltrace2 --plugin-path="$PLUGINS" clean -c sink.ukey.lifecycle \
+        -p "begin=\"99999999999999999999\"" >out 2>err; test $? != 0; } &&
+    test_grep "Invalid parameter: param-name=\"begin\"" err
+'
+
 test_expect_success 'view --flow NAME' '
     "$UKDB" view --flow f2 clean >out &&
     test "$(grep -c "^ukey#" out)" = 1 && test_grep "^ukey#2 flow f2" out &&

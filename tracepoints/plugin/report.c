@@ -70,12 +70,12 @@ report_parse_relative(const char *s, struct report_bound *out)
     return true;
 }
 
-bool
+enum uk_number
 report_parse_bound(const char *s, struct report_bound *out)
 {
     bool is_seq = false;
     if (*s == '+') {
-        return report_parse_relative(s, out);
+        return report_parse_relative(s, out) ? UK_NUMBER_OK : UK_NUMBER_NONE;
     }
     if (!strncmp(s, "seq:", 4) || !strncmp(s, "seq=", 4)) {
         is_seq = true;
@@ -84,17 +84,19 @@ report_parse_bound(const char *s, struct report_bound *out)
         is_seq = true;
         s++;
     }
-    if (*s < '0' || *s > '9') {
-        return false;
+    size_t len = strlen(s);
+    char *digits = (!is_seq && len > 2 && !strcmp(s + len - 2, "ns")
+                    ? uk_xasprintf("%.*s", (int) (len - 2), s) : NULL);
+    /* 2^64 or more is refused, not the UINT64_MAX that strtoull() makes
+     * of it ("--begin 99999999999999999999" was the last ns there is). */
+    uint64_t v;
+    enum uk_number kind = uk_parse_number(digits ? digits : s, &v);
+    free(digits);
+    if (kind == UK_NUMBER_OK) {
+        *out = (struct report_bound) { .set = true, .is_seq = is_seq,
+                                       .value = v };
     }
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end && (is_seq || strcmp(end, "ns"))) {
-        return false;
-    }
-    *out = (struct report_bound) { .set = true, .is_seq = is_seq,
-                                   .value = v };
-    return true;
+    return kind;
 }
 
 bool

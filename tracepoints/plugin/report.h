@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/util.h"
+
 struct ukey_event;
 
 enum report_mode {
@@ -176,8 +178,11 @@ const char *report_format_name(int format);
 
 /* Parses a --begin/--end bound: "N" or "Nns" is a timestamp in ns from the
  * clock's origin, "+S.FFF" seconds from the first event (as timelines print
- * times), "seq:N" or "#N" an event seq.  Returns true on success. */
-bool report_parse_bound(const char *s, struct report_bound *out);
+ * times; past 2^64 ns, UINT64_MAX), "seq:N" or "#N" an event seq.  N is a
+ * whole number in digits below 2^64.  Returns UK_NUMBER_OK with '*out', or
+ * what uk_parse_number() found in place of N (UK_NUMBER_NONE for none of
+ * the forms). */
+enum uk_number report_parse_bound(const char *s, struct report_bound *out);
 
 /* What report_parse_bound() accepts, for error messages. */
 #define REPORT_BOUND_FORMS "N or Nns (ns from the clock's origin), " \

@@ -60,7 +60,7 @@ param_bound(bt_self_component *self_comp, const bt_value *params,
         return true;
     }
     if (bt_value_is_string(v)
-        && report_parse_bound(bt_value_string_get(v), out)) {
+        && report_parse_bound(bt_value_string_get(v), out) == UK_NUMBER_OK) {
         return true;
     }
     BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
