@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -242,17 +243,42 @@ uk_parse_number(const char *s, uint64_t *out)
 }
 
 const char *
-uk_number_problem(enum uk_number kind)
+uk_number_range(char *buf, size_t size, uint64_t min, uint64_t max,
+                enum uk_number kind)
 {
-    switch (kind) {
-    case UK_NUMBER_OK: return "";
-    case UK_NUMBER_TOO_LARGE: return "too large";
-    case UK_NUMBER_NEGATIVE: return "negative";
-    case UK_NUMBER_FRACTION: return "not a whole number";
-    case UK_NUMBER_NOT_DIGITS: return "not written in digits";
-    case UK_NUMBER_NONE: return "not a number";
+    if (max >= UINT64_MAX / 2 && kind != UK_NUMBER_TOO_LARGE) {
+        snprintf(buf, size, "%" PRIu64 " or more", min);
+    } else {
+        snprintf(buf, size, "%" PRIu64 " to %" PRIu64, min, max);
     }
-    return "not a number";
+    return buf;
+}
+
+const char *
+uk_number_problem(char *buf, size_t size, enum uk_number kind,
+                  const char *range)
+{
+    const char *words = "not a number";
+    switch (kind) {
+    case UK_NUMBER_OK:
+    case UK_NUMBER_TOO_LARGE:
+    case UK_NUMBER_NEGATIVE:
+        /* A number all the same, below or above what is taken: "-1" is
+         * no more "not a number" than 0 is where 1 is the least. */
+        words = "out of range";
+        break;
+    case UK_NUMBER_FRACTION:
+        words = "not a whole number";
+        break;
+    case UK_NUMBER_NOT_DIGITS:
+        words = "not written in digits";
+        break;
+    case UK_NUMBER_NONE:
+        break;
+    }
+    snprintf(buf, size, "%s%s%s%s", words, range ? " (" : "",
+             range ? range : "", range ? ")" : "");
+    return buf;
 }
 
 bool

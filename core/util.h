@@ -97,14 +97,33 @@ enum uk_number {
  * "+1", "0x10", "nan"). */
 enum uk_number uk_parse_number(const char *s, uint64_t *out);
 
-/* What is wrong with a number that uk_parse_number() classed as 'kind', for
- * an error message: "too large", "negative", "not a whole number", "not
- * written in digits" or "not a number" ("" for UK_NUMBER_OK). */
-const char *uk_number_problem(enum uk_number kind);
+/* Room for a range, uk_number_range()'s or a caller's of up to 150
+ * characters, and for uk_number_problem()'s text with it. */
+#define UK_NUMBER_TEXT_SIZE 192
+
+/* Writes into 'buf' ('size' bytes) the whole numbers [min, max] as an
+ * error message tells them: "1 to 64", or "1 or more" when 'max' is
+ * UINT64_MAX / 2 or more, an end no one means; but in full ("1 to
+ * 18446744073709551615") for a number past that end, which 'kind' says
+ * with UK_NUMBER_TOO_LARGE.  Returns 'buf'. */
+const char *uk_number_range(char *buf, size_t size, uint64_t min,
+                            uint64_t max, enum uk_number kind);
+
+/* Writes into 'buf' ('size' bytes) what is wrong with a number refused as
+ * 'kind', in the words of every command, so that the same value is
+ * refused alike everywhere: "not a number" (UK_NUMBER_NONE), "not a whole
+ * number" (UK_NUMBER_FRACTION), "not written in digits"
+ * (UK_NUMBER_NOT_DIGITS), or "out of range" (UK_NUMBER_NEGATIVE,
+ * UK_NUMBER_TOO_LARGE, and UK_NUMBER_OK for a number the caller found
+ * outside 'range'); then, if 'range' is not NULL, the values taken in
+ * parentheses: uk_number_range()'s text, or words of the caller's for
+ * other numbers ("more than 0, at most 1000000").  Returns 'buf'. */
+const char *uk_number_problem(char *buf, size_t size, enum uk_number kind,
+                              const char *range);
 
 /* Whether 's', after blanks, is a '-' then a number in decimal notation
- * ("-1", "-0.5", "-1e3"), for an error to say "negative" rather than "not a
- * number" ("-x", "--variant", "-nan", "-0x10"). */
+ * ("-1", "-0.5", "-1e3"), for an error to say "out of range" rather than
+ * "not a number" ("-x", "--variant", "-nan", "-0x10"). */
 bool uk_is_negative_number(const char *s);
 
 /* A ukey id as "show ukeys" prints it or as typed: "N", "#N" or "ukey#N".

@@ -114,21 +114,15 @@ take_option(bool view, int c, const char *arg, struct report_options *o,
     case OPT_END: {
         enum uk_number kind = report_parse_bound(arg, c == OPT_BEGIN
                                                  ? &o->begin : &o->end);
-        char what[256];
         if (kind == UK_NUMBER_OK) {
             bound_args[c == OPT_END] = arg;
             return -1;
-        } else if (kind == UK_NUMBER_TOO_LARGE
-                   || kind == UK_NUMBER_NEGATIVE) {
-            /* Not UINT64_MAX, as strtoull() had it: only a "+S" past 2^64
-             * ns is after every event. */
-            snprintf(what, sizeof what, "out of range (0 to %" PRIu64 ")",
-                     UINT64_MAX);
-        } else {
-            snprintf(what, sizeof what, "%s%sexpecting " REPORT_BOUND_FORMS,
-                     kind == UK_NUMBER_NONE ? "" : uk_number_problem(kind),
-                     kind == UK_NUMBER_NONE ? "" : "; ");
         }
+        char problem[UK_NUMBER_TEXT_SIZE], what[512];
+        report_bound_problem(problem, sizeof problem, kind);
+        snprintf(what, sizeof what, "%s%s", problem,
+                 report_bound_out_of_range(kind)
+                 ? "" : "; expecting " REPORT_BOUND_FORMS);
         return cmd_audit_usage_error(view, c == OPT_BEGIN ? "--begin"
                                      : "--end", arg, what);
     }

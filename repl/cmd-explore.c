@@ -116,8 +116,8 @@ static bool
 parse_u64(struct repl *r, const char *opt, const char *arg, uint64_t min,
           uint64_t max, uint64_t *out)
 {
-    char range[64];
-    repl_range_text(range, sizeof range, min, max);
+    char range[UK_NUMBER_TEXT_SIZE];
+    uk_number_range(range, sizeof range, min, max, UK_NUMBER_OK);
     if (!arg) {
         repl_usage_error(r, "explore", "%s needs a value (%s)", opt, range);
         return false;

@@ -37,16 +37,6 @@ repl_flow_arg(struct repl *r, const char *cmd, const char *arg)
     return f;
 }
 
-void
-repl_range_text(char *buf, size_t size, uint64_t min, uint64_t max)
-{
-    if (max >= UINT64_MAX / 2) {
-        snprintf(buf, size, "%" PRIu64 " or more", min);
-    } else {
-        snprintf(buf, size, "%" PRIu64 " to %" PRIu64, min, max);
-    }
-}
-
 bool
 repl_number_option(struct repl *r, const char *cmd, const char *opt,
                    const char *arg, uint64_t min, uint64_t max,
@@ -54,27 +44,18 @@ repl_number_option(struct repl *r, const char *cmd, const char *opt,
 {
     uint64_t v = 0;
     enum uk_number kind = uk_parse_number(arg, &v);
-    if (kind == UK_NUMBER_OK && v >= min && v <= max) {
+    if (kind == UK_NUMBER_OK && v > max) {
+        kind = UK_NUMBER_TOO_LARGE;
+    }
+    if (kind == UK_NUMBER_OK && v >= min) {
         *out = v;
         return true;
     }
-    const char *sep = opt ? " " : "";
-    opt = opt ? opt : "";
-    char range[64];
-    repl_range_text(range, sizeof range, min, max);
-    bool too_large = (kind == UK_NUMBER_TOO_LARGE
-                      || (kind == UK_NUMBER_OK && v > max));
-    if (too_large && max >= UINT64_MAX / 2) {
-        repl_usage_error(r, cmd, "%s%s'%s': too large", opt, sep, arg);
-    } else if (too_large || kind == UK_NUMBER_OK
-               || kind == UK_NUMBER_NEGATIVE) {
-        /* A negative number ("back -1") is one, below the range. */
-        repl_usage_error(r, cmd, "%s%s'%s': out of range (%s)", opt, sep,
-                         arg, range);
-    } else {
-        repl_usage_error(r, cmd, "%s%s'%s': %s (%s)", opt, sep, arg,
-                         uk_number_problem(kind), range);
-    }
+    char range[UK_NUMBER_TEXT_SIZE], problem[UK_NUMBER_TEXT_SIZE];
+    uk_number_range(range, sizeof range, min, max, kind);
+    repl_usage_error(r, cmd, "%s%s'%s': %s", opt ? opt : "", opt ? " " : "",
+                     arg, uk_number_problem(problem, sizeof problem, kind,
+                                            range));
     return false;
 }
 

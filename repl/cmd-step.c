@@ -541,9 +541,12 @@ cmd_goto(struct repl *r, int argc, char *argv[])
             future += !r->sess.redo[i].line;
         }
         if (target - now > future) {
-            repl_usage_error(r, "goto", "'%s': out of range (steps 0 to "
-                             "%llu are known)", argv[1],
-                             (unsigned long long) (now + future));
+            char range[UK_NUMBER_TEXT_SIZE], problem[UK_NUMBER_TEXT_SIZE];
+            snprintf(range, sizeof range, "steps 0 to %" PRIu64
+                     " are known", now + future);
+            repl_usage_error(r, "goto", "'%s': %s", argv[1],
+                             uk_number_problem(problem, sizeof problem,
+                                               UK_NUMBER_OK, range));
             return CMD_ERROR;
         }
         bool saved = r->quiet;

@@ -152,45 +152,6 @@ load_help(void)
           stdout);
 }
 
-/* Parses 'arg', a whole number in digits, into '*out'.  Returns what
- * uk_parse_number() does, UK_NUMBER_TOO_LARGE also for more than
- * UINT32_MAX. */
-static enum uk_number
-parse_uint(const char *arg, unsigned int *out)
-{
-    uint64_t v;
-    enum uk_number kind = uk_parse_number(arg, &v);
-    if (kind == UK_NUMBER_OK && v > UINT32_MAX) {
-        kind = UK_NUMBER_TOO_LARGE;
-    }
-    if (kind == UK_NUMBER_OK) {
-        *out = (unsigned int) v;
-    }
-    return kind;
-}
-
-/* Parses 'arg' as a number >= 0 in decimal notation ("0.5", ".5", "1e-3"):
- * not blanks first, nor hexadecimal, "inf" or "nan", which strtod() takes.
- * Returns UK_NUMBER_OK, UK_NUMBER_NEGATIVE, UK_NUMBER_NONE, or
- * UK_NUMBER_TOO_LARGE if it is too large for a double ("1e999"); one too
- * small ("1e-999") is its nearest double, as strtod() returns it. */
-static enum uk_number
-parse_double(const char *arg, double *out)
-{
-    size_t span = uk_decimal_span(arg);
-    if (!span || arg[span]) {
-        return (uk_is_negative_number(arg)
-                ? UK_NUMBER_NEGATIVE : UK_NUMBER_NONE);
-    }
-    errno = 0;
-    double v = strtod(arg, NULL);
-    if (errno == ERANGE && v > 1) {
-        return UK_NUMBER_TOO_LARGE;
-    }
-    *out = v;
-    return UK_NUMBER_OK;
-}
-
 enum {
     OPT_HANDLERS = 256, OPT_REVALIDATORS, OPT_FLOWS, OPT_UMAPS, OPT_VARIANT,
     OPT_SECONDS, OPT_UPCALLS, OPT_SEED, OPT_RECORD, OPT_LIVE, OPT_FORMAT,
@@ -226,48 +187,133 @@ static const struct option load_options[] = {
     { NULL, 0, NULL, 0 },
 };
 
+/* ==== Numbers ==== */
+
+/* Reports 'arg', the value of option 'c', refused as 'kind' (as
+ * uk_number_problem() has it) for the values 'range'.  Returns 2. */
+static int
+load_number_error(int c, const char *arg, enum uk_number kind,
+                  const char *range)
+{
+    const struct option *o = load_options;
+    while (o->name && o->val != c) {
+        o++;
+    }
+    char problem[UK_NUMBER_TEXT_SIZE];
+    return ukdb_usage_error("load", "--%s '%s': %s", o->name ? o->name : "?",
+                            arg, uk_number_problem(problem, sizeof problem,
+                                                   kind, range));
+}
+
+/* Parses 'arg', the value of option 'c', as a whole number in digits in
+ * [min, max] into '*out'.  Returns 0, or 2 after an error. */
+static int
+parse_whole(int c, const char *arg, uint64_t min, uint64_t max,
+            uint64_t *out)
+{
+    uint64_t v;
+    enum uk_number kind = uk_parse_number(arg, &v);
+    if (kind == UK_NUMBER_OK && v > max) {
+        kind = UK_NUMBER_TOO_LARGE;
+    }
+    if (kind == UK_NUMBER_OK && v >= min) {
+        *out = v;
+        return 0;
+    }
+    char range[UK_NUMBER_TEXT_SIZE];
+    return load_number_error(c, arg, kind, uk_number_range(range, sizeof range,
+                                                           min, max, kind));
+}
+
+/* parse_whole() into an unsigned int ('max' fits one). */
+static int
+parse_uint(int c, const char *arg, unsigned int min, unsigned int max,
+           unsigned int *out)
+{
+    uint64_t v;
+    int status = parse_whole(c, arg, min, max, &v);
+    if (!status) {
+        *out = (unsigned int) v;
+    }
+    return status;
+}
+
+/* The values an option in decimal notation takes: [min, max], less 'min'
+ * itself if 'above_min'; 'text' says them in an error. */
+struct load_decimal_range {
+    double min, max;
+    bool above_min;
+    const char *text;
+};
+
+static const struct load_decimal_range seconds_range = {
+    0, 1e6, true, "more than 0, at most 1000000"
+};
+static const struct load_decimal_range zipf_range = { 0, 10, false,
+                                                      "0 to 10" };
+static const struct load_decimal_range probability_range = { 0, 1, false,
+                                                             "0 to 1" };
+
+/* Parses 'arg', the value of option 'c', as a number in decimal notation
+ * ("0.5", ".5", "1e-3") in 'range' into '*out': not blanks first, nor
+ * hexadecimal, "inf" or "nan", which strtod() takes.  One too small for a
+ * double ("1e-999") is its nearest double, as strtod() returns it; one
+ * too large ("1e999") is out of range.  Returns 0, or 2 after an error. */
+static int
+parse_decimal(int c, const char *arg, const struct load_decimal_range *range,
+              double *out)
+{
+    size_t span = uk_decimal_span(arg);
+    if (!span || arg[span]) {
+        /* Negative only if a number follows the '-': "--faults -x" (or
+         * "--faults --variant", an option's value forgotten) is not a
+         * number at all. */
+        return load_number_error(c, arg, (uk_is_negative_number(arg)
+                                          ? UK_NUMBER_NEGATIVE
+                                          : UK_NUMBER_NONE), range->text);
+    }
+    double v = strtod(arg, NULL);    /* HUGE_VAL if too large. */
+    if (v < range->min || v > range->max
+        || (range->above_min && v == range->min)) {
+        return load_number_error(c, arg, UK_NUMBER_OK, range->text);
+    }
+    *out = v;
+    return 0;
+}
+
 /* One option into 'a'.  Returns 0, 2 on a usage error (reported), or -1
- * for --help. */
+ * for --help.  A number out of its range is refused here, with its range,
+ * in the words of every command (load_config_check() would say it
+ * otherwise). */
 static int
 load_parse_one(struct load_args *a, int c, const char *arg,
                bool *seconds_given, bool *upcalls_given)
 {
     struct load_config *cfg = &a->cfg;
-    enum uk_number error = UK_NUMBER_OK;
     switch (c) {
     case OPT_HANDLERS:
-        error = parse_uint(arg, &cfg->n_handlers);
         a->handlers_given = true;
-        break;
-    case OPT_PMDS:
-        error = parse_uint(arg, &cfg->n_pmds);
-        if (error == UK_NUMBER_OK && !cfg->n_pmds) {
-            return ukdb_usage_error("load", "--pmds '%s': must be at "
-                                    "least 1", arg);
-        }
-        break;
+        return parse_uint(c, arg, 1, 256, &cfg->n_handlers);
+    case OPT_PMDS: return parse_uint(c, arg, 1, 256, &cfg->n_pmds);
     case OPT_REVALIDATORS:
-        error = parse_uint(arg, &cfg->n_revalidators);
-        break;
-    case OPT_FLOWS: error = uk_parse_number(arg, &cfg->n_flows); break;
-    case OPT_UMAPS: error = parse_uint(arg, &cfg->n_umaps); break;
+        return parse_uint(c, arg, 1, 256, &cfg->n_revalidators);
+    case OPT_FLOWS: return parse_whole(c, arg, 1, 100000000, &cfg->n_flows);
+    case OPT_UMAPS: return parse_uint(c, arg, 1, 65536, &cfg->n_umaps);
     case OPT_VARIANT:
         cfg->variant = uk_variant_find(arg);
         if (!cfg->variant) {
             return ukdb_usage_error("load", "'%s': unknown variant", arg);
         }
-        break;
+        return 0;
     case OPT_SECONDS:
-        error = parse_double(arg, &cfg->seconds);
         *seconds_given = true;
-        break;
+        return parse_decimal(c, arg, &seconds_range, &cfg->seconds);
     case OPT_UPCALLS:
-        error = uk_parse_number(arg, &cfg->max_upcalls);
         *upcalls_given = true;
-        break;
-    case OPT_SEED: error = uk_parse_number(arg, &cfg->seed); break;
-    case OPT_RECORD: a->record_dir = arg; break;
-    case OPT_LIVE: a->live_url = arg; break;
+        return parse_whole(c, arg, 1, UINT64_MAX, &cfg->max_upcalls);
+    case OPT_SEED: return parse_whole(c, arg, 0, UINT64_MAX, &cfg->seed);
+    case OPT_RECORD: a->record_dir = arg; return 0;
+    case OPT_LIVE: a->live_url = arg; return 0;
     case OPT_FORMAT:
         if (!strcmp(arg, "text")) {
             a->format = LOAD_TEXT;
@@ -277,37 +323,24 @@ load_parse_one(struct load_args *a, int c, const char *arg,
             return ukdb_usage_error("load", "'%s': format is text or json",
                                     arg);
         }
-        break;
-    case OPT_RATE: error = uk_parse_number(arg, &cfg->rate); break;
-    case OPT_BURST: error = parse_uint(arg, &cfg->burst); break;
-    case OPT_ZIPF: error = parse_double(arg, &cfg->zipf); break;
-    case OPT_CHURN: error = parse_double(arg, &cfg->churn); break;
-    case OPT_IDLE_MS: error = parse_uint(arg, &cfg->idle_ms); break;
-    case OPT_MODIFY: error = parse_double(arg, &cfg->modify); break;
-    case OPT_FAULTS: error = parse_double(arg, &cfg->faults); break;
-    case OPT_FLOW_LIMIT: error = parse_uint(arg, &cfg->flow_limit); break;
-    case OPT_NO_CHECK: cfg->checker = false; break;
-    case OPT_QUIET: a->quiet = true; break;
+        return 0;
+    case OPT_RATE: return parse_whole(c, arg, 0, UINT64_MAX, &cfg->rate);
+    case OPT_BURST: return parse_uint(c, arg, 1, 1000000, &cfg->burst);
+    case OPT_ZIPF: return parse_decimal(c, arg, &zipf_range, &cfg->zipf);
+    case OPT_CHURN:
+        return parse_decimal(c, arg, &probability_range, &cfg->churn);
+    case OPT_IDLE_MS: return parse_uint(c, arg, 0, UINT32_MAX, &cfg->idle_ms);
+    case OPT_MODIFY:
+        return parse_decimal(c, arg, &probability_range, &cfg->modify);
+    case OPT_FAULTS:
+        return parse_decimal(c, arg, &probability_range, &cfg->faults);
+    case OPT_FLOW_LIMIT:
+        return parse_uint(c, arg, 1, UINT32_MAX, &cfg->flow_limit);
+    case OPT_NO_CHECK: cfg->checker = false; return 0;
+    case OPT_QUIET: a->quiet = true; return 0;
     case OPT_HELP: return -1;
     default: return ukdb_usage_error("load", "bad option");
     }
-    if (error != UK_NUMBER_OK) {
-        const struct option *o = load_options;
-        while (o->name && o->val != c) {
-            o++;
-        }
-        /* Negative only if a number follows the '-': "--faults -x" (or
-         * "--faults --variant", an option's value forgotten) is not a
-         * number at all. */
-        return ukdb_usage_error("load", "--%s '%s': %s",
-                                o->name ? o->name : "?", arg,
-                                error == UK_NUMBER_NEGATIVE
-                                ? "must not be negative"
-                                : error == UK_NUMBER_NONE
-                                ? "not a valid number"
-                                : uk_number_problem(error));
-    }
-    return 0;
 }
 
 static int
@@ -346,12 +379,6 @@ load_parse(struct load_args *a, int argc, char *argv[])
     if (seconds_given && upcalls_given) {
         return ukdb_usage_error("load", "give --seconds or --upcalls, not "
                                 "both");
-    }
-    if (seconds_given && !a->cfg.seconds) {
-        return ukdb_usage_error("load", "--seconds must be more than 0");
-    }
-    if (upcalls_given && !a->cfg.max_upcalls) {
-        return ukdb_usage_error("load", "--upcalls must be at least 1");
     }
     if (upcalls_given) {
         a->cfg.seconds = 0;

@@ -354,21 +354,17 @@ struct uk_flow *repl_flow_arg(struct repl *, const char *cmd,
 struct ukey *repl_ukey_arg(struct repl *, const char *cmd, const char *arg);
 /* Parses 'arg', the value of option 'opt' of 'cmd' (NULL: an argument),
  * as a whole number in digits in [min, max] (uk_parse_number()).  An error
- * message naming 'cmd' and 'opt' says what 'arg' is instead ("not a
- * number", "not a whole number", "not written in digits") with the range,
- * or that it is out of the range (a negative number is).  A 'max' of
- * UINT64_MAX / 2 or more means no bound worth telling: past it is "too
- * large".  Returns true with '*out', else false. */
+ * message naming 'cmd' and 'opt' says what is wrong with 'arg' and the
+ * range, in the words of every command (uk_number_problem()): "not a
+ * number (1 or more)", "out of range (1 to 64)".  A 'max' of UINT64_MAX / 2
+ * or more is no bound worth telling (uk_number_range()).  Returns true
+ * with '*out', else false. */
 bool repl_number_option(struct repl *, const char *cmd, const char *opt,
                         const char *arg, uint64_t min, uint64_t max,
                         uint64_t *out);
 /* repl_number_option() for an argument, not an option's value. */
 bool repl_number_arg(struct repl *, const char *cmd, const char *arg,
                      uint64_t min, uint64_t max, uint64_t *out);
-
-/* Writes the range [min, max] for a message into 'buf': "1 to 64", or
- * "1 or more" when 'max' is UINT64_MAX / 2 or more. */
-void repl_range_text(char *buf, size_t size, uint64_t min, uint64_t max);
 
 /* Parses a ukey id as "show ukeys" prints it or as typed: "N", "#N" or
  * "ukey#N" (N >= 1).  Returns true with '*id', or false after an error

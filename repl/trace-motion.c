@@ -339,9 +339,12 @@ seq_position(struct repl *r, const char *arg, unsigned long long s,
             return true;
         }
     }
-    repl_error(r, "goto: '%s': out of range (seqs %" PRIu64 " to %"
-               PRIu64 "%s)", arg, tc->events[0].seq,
-               tc->events[tc->n_events - 1].seq, live_note);
+    char range[UK_NUMBER_TEXT_SIZE], problem[UK_NUMBER_TEXT_SIZE];
+    snprintf(range, sizeof range, "seqs %" PRIu64 " to %" PRIu64 "%s",
+             tc->events[0].seq, tc->events[tc->n_events - 1].seq, live_note);
+    repl_error(r, "goto: '%s': %s", arg,
+               uk_number_problem(problem, sizeof problem, UK_NUMBER_OK,
+                                 range));
     return false;
 }
 
@@ -377,9 +380,13 @@ time_position(struct repl *r, const char *arg, const char *p,
                 return 1;
             }
         }
-        repl_error(r, "goto: '%s': out of range (the trace spans 0 to %"
-                   PRIu64 ".%06" PRIu64 " ms from its first event%s)",
-                   arg, span / 1000000, span % 1000000, live_note);
+        char range[UK_NUMBER_TEXT_SIZE], problem[UK_NUMBER_TEXT_SIZE];
+        snprintf(range, sizeof range, "the trace spans 0 to %" PRIu64
+                 ".%06" PRIu64 " ms from its first event%s",
+                 span / 1000000, span % 1000000, live_note);
+        repl_error(r, "goto: '%s': %s", arg,
+                   uk_number_problem(problem, sizeof problem, UK_NUMBER_OK,
+                                     range));
         return 0;
     }
     return -1;
@@ -397,7 +404,7 @@ parse_target(struct repl *r, const char *arg, uint64_t *pos)
     const char *live_note = (tc->live ? " read so far; the session is still "
                              "live" : "");
     const char *p = arg;
-    const char *problem = "";
+    char problem[UK_NUMBER_TEXT_SIZE] = "", range[UK_NUMBER_TEXT_SIZE];
     bool seq = false;
     if (!strcmp(p, "end")) {
         *pos = tc->n_events;
@@ -414,7 +421,8 @@ parse_target(struct repl *r, const char *arg, uint64_t *pos)
     uint64_t n;
     enum uk_number kind = uk_parse_number(p, &n);
     if (kind == UK_NUMBER_FRACTION || kind == UK_NUMBER_NOT_DIGITS) {
-        problem = uk_number_problem(kind);
+        /* No range: which one depends on the form meant. */
+        uk_number_problem(problem, sizeof problem, kind, NULL);
         goto bad;
     }
     if (seq && kind != UK_NUMBER_NONE) {
@@ -440,8 +448,11 @@ bad:
                      *problem ? "; " : "");
     return false;
 range:
-    repl_error(r, "goto: '%s': out of range (events 0 to %zu%s)", arg,
-               tc->n_events, live_note);
+    snprintf(range, sizeof range, "events 0 to %zu%s", tc->n_events,
+             live_note);
+    repl_error(r, "goto: '%s': %s", arg,
+               uk_number_problem(problem, sizeof problem, UK_NUMBER_OK,
+                                 range));
     return false;
 }
 

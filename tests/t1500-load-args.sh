@@ -40,13 +40,16 @@ test_expect_success 'absurd sizes are errors' '
     load_error --handlers 1 --revalidators 1 --flows 10x --seconds 1
 '
 
-# A value that does not parse names its option; a negative one says so.
+# A value that does not parse names its option and its range; a negative
+# one is out of range.
 test_expect_success 'a bad number names its option' '
-    load_error --flows 10x && test_grep "load: --flows .10x.: not a valid number" err &&
-    load_error --seconds -1 && test_grep "load: --seconds .-1.: must not be negative" err &&
-    load_error --zipf -1 && test_grep "load: --zipf .-1.: must not be negative" err &&
+    load_error --flows 10x &&
+    test_grep "load: --flows .10x.: not a number (1 to 100000000) (see" err &&
+    load_error --seconds -1 &&
+    test_grep "load: --seconds .-1.: out of range (more than 0, at most 1000000) (see" err &&
+    load_error --zipf -1 && test_grep "load: --zipf .-1.: out of range (0 to 10) (see" err &&
     load_error --seconds 1e9 &&
-    test_grep "load: --seconds must be more than 0 and at most 1000000" err
+    test_grep "load: --seconds .1e9.: out of range (more than 0, at most 1000000) (see" err
 '
 
 # strtoull() skips blanks and negates: " -1" was --seed 2^64 - 1 and
@@ -54,42 +57,70 @@ test_expect_success 'a bad number names its option' '
 # plain decimal numbers are numbers.
 test_expect_success 'a blank, a sign or hexadecimal is not a number' '
     load_error --seed " -1" &&
-    test_grep "load: --seed . -1.: must not be negative" err &&
+    test_grep "load: --seed . -1.: out of range (0 or more) (see" err &&
     load_error --rate " -5" &&
-    test_grep "load: --rate . -5.: must not be negative" err &&
-    load_error --flows " 10" && test_grep "not a valid number" err &&
-    load_error --flows +10 && test_grep "not a valid number" err &&
-    load_error --churn " 0.1" && test_grep "not a valid number" err &&
-    load_error --churn 0x1p-3 && test_grep "not a valid number" err &&
-    load_error --seconds infinity && test_grep "not a valid number" err
+    test_grep "load: --rate . -5.: out of range (0 or more) (see" err &&
+    load_error --flows " 10" && test_grep "not a number (1 to 100000000) (see" err &&
+    load_error --flows +10 && test_grep "not a number (1 to 100000000) (see" err &&
+    load_error --churn " 0.1" && test_grep "not a number (0 to 1) (see" err &&
+    load_error --churn 0x1p-3 && test_grep "not a number (0 to 1) (see" err &&
+    load_error --seconds infinity && test_grep "not a number (more than 0, at most 1000000) (see" err
 '
 
 # "-x" and "--variant" (a value forgotten) were "must not be negative";
 # a number too large for its option was "not a valid number".
 test_expect_success 'not a number, negative and too large are told apart' '
-    load_error --faults -x && test_grep "load: --faults .-x.: not a valid number" err &&
+    load_error --faults -x && test_grep "load: --faults .-x.: not a number (0 to 1) (see" err &&
     load_error --faults --variant upstream &&
-    test_grep "load: --faults .--variant.: not a valid number" err &&
-    load_error --handlers -nan && test_grep "not a valid number" err &&
-    load_error --seed -0x10 && test_grep "not a valid number" err &&
-    load_error --burst -1.5 && test_grep "load: --burst .-1.5.: must not be negative" err &&
+    test_grep "load: --faults .--variant.: not a number (0 to 1) (see" err &&
+    load_error --handlers -nan && test_grep "not a number (1 to 256) (see" err &&
+    load_error --seed -0x10 && test_grep "not a number (0 or more) (see" err &&
+    load_error --burst -1.5 && test_grep "load: --burst .-1.5.: out of range (1 to 1000000) (see" err &&
     load_error --flows 99999999999999999999 &&
-    test_grep "load: --flows .99999999999999999999.: too large" err &&
+    test_grep "load: --flows .99999999999999999999.: out of range (1 to 100000000) (see" err &&
     load_error --handlers 4294967296 &&
-    test_grep "load: --handlers .4294967296.: too large" err &&
-    load_error --faults 1e999 && test_grep "load: --faults .1e999.: too large" err &&
-    load_error --pmds 00 && test_grep "load: --pmds .00.: must be at least 1" err
+    test_grep "load: --handlers .4294967296.: out of range (1 to 256) (see" err &&
+    load_error --upcalls 18446744073709551616 &&
+    test_grep "load: --upcalls .18446744073709551616.: out of range (1 to 18446744073709551615) (see" err &&
+    load_error --faults 1e999 && test_grep "load: --faults .1e999.: out of range (0 to 1) (see" err &&
+    load_error --pmds 00 && test_grep "load: --pmds .00.: out of range (1 to 256) (see" err
 '
 
 # "1.5" and "1e3" were "not a valid number", as "x" is.
 test_expect_success 'a whole-number option says what else its value is' '
     load_error --handlers 1.5 &&
-    test_grep "load: --handlers .1.5.: not a whole number" err &&
-    load_error --flows .5 && test_grep "load: --flows .\.5.: not a whole number" err &&
-    load_error --seed 1e3 && test_grep "load: --seed .1e3.: not written in digits" err &&
-    load_error --burst 4.0 && test_grep "load: --burst .4.0.: not written in digits" err &&
-    load_error --handlers 1x && test_grep "load: --handlers .1x.: not a valid number" err &&
-    load_error --faults 1e-1x && test_grep "load: --faults .1e-1x.: not a valid number" err
+    test_grep "load: --handlers .1.5.: not a whole number (1 to 256) (see" err &&
+    load_error --flows .5 && test_grep "load: --flows .\.5.: not a whole number (1 to 100000000) (see" err &&
+    load_error --seed 1e3 && test_grep "load: --seed .1e3.: not written in digits (0 or more) (see" err &&
+    load_error --burst 4.0 && test_grep "load: --burst .4.0.: not written in digits (1 to 1000000) (see" err &&
+    load_error --handlers 1x && test_grep "load: --handlers .1x.: not a number (1 to 256) (see" err &&
+    load_error --faults 1e-1x && test_grep "load: --faults .1e-1x.: not a number (0 to 1) (see" err
+'
+
+# load said "not a valid number" and "must not be negative" where the
+# REPL's commands and explore said "not a number" and "out of range",
+# and the REPL "too large" where view said "out of range": the same value
+# is now refused in the same words, range and all (load --upcalls, "log"
+# and view --begin take 1 or more, 1 or more, and 0 or more).
+test_expect_success 'load, the REPL, explore and view refuse a number alike' '
+    for v in x -1 1.5 1e3 18446744073709551616; do
+        load_error --upcalls "$v" &&
+        sed -n "s/^ukdb: error: load: --upcalls .$v.: \(.*\) (see .*/\1/p" \
+            err >load &&
+        test -s load &&
+        { "$UKDB" -c "log $v" >out 2>err; test $? = 2; } &&
+        sed -n "s/^ukdb: error: log: .$v.: \(.*\); try .*/\1/p" err >repl &&
+        test_cmp load repl &&
+        { "$UKDB" -c "explore --runs $v" >out 2>err; test $? = 2; } &&
+        sed -n "s/^ukdb: error: explore: --runs .$v.: \([^(]*\) (.*/\1/p" \
+            err >explore &&
+        sed "s/ (.*//" load >words &&
+        test_cmp words explore &&
+        { "$UKDB" view --begin "$v" /nonexistent >out 2>err; test $? = 2; } &&
+        sed -n "s/^ukdb: error: view: --begin: .$v.: \([^(]*\) (.*/\1/p" \
+            err >view &&
+        test_cmp words view || return 1
+    done
 '
 
 test_expect_success 'an unknown variant is an error' '
@@ -100,9 +131,9 @@ test_expect_success 'an unknown variant is an error' '
 
 test_expect_success '--seconds 0 and --upcalls 0 say what is wrong' '
     load_error --handlers 1 --revalidators 1 --flows 10 --seconds 0 &&
-    test_grep "load: --seconds must be more than 0" err &&
+    test_grep "load: --seconds .0.: out of range (more than 0, at most 1000000) (see" err &&
     load_error --handlers 1 --revalidators 1 --flows 10 --upcalls 0 &&
-    test_grep "load: --upcalls must be at least 1" err
+    test_grep "load: --upcalls .0.: out of range (1 or more) (see" err
 '
 
 test_expect_success 'other usage errors' '
@@ -286,7 +317,7 @@ test_expect_success '--pmds: bad arguments' '
     test_grep "give --handlers (kernel datapath) or --pmds (userspace datapath), not both" err &&
     load_error --pmds 0 --revalidators 1 --flows 10 --seconds 1 &&
     load_error --pmds 300 --revalidators 1 --flows 10 --seconds 1 &&
-    test_grep "pmds must be between 1 and 256" err
+    test_grep "load: --pmds .300.: out of range (1 to 256) (see" err
 '
 
 test_expect_success 'text summary' '

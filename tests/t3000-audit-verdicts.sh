@@ -458,16 +458,20 @@ test_expect_success 'view --begin/--end past 2^64 ns: after every event' '
 # "1.5" and "1e3" say what they are instead of a whole number.
 test_expect_success 'view: an absolute bound past 2^64 - 1 is out of range' '
     for b in 99999999999999999999 18446744073709551616ns seq:18446744073709551616 \
-        "#99999999999999999999" -1; do
+        "#99999999999999999999"; do
         { "$UKDB" view --begin "$b" clean >out 2>err; test $? = 2; } &&
         ! test -s out && test "$(wc -l <err)" = 1 &&
         test_grep "^ukdb: error: view: --begin: .$b.: out of range (0 to 18446744073709551615) (see" err ||
         return 1
     done &&
+    { "$UKDB" view --begin -1 clean >out 2>err; test $? = 2; } &&
+    test_grep "^ukdb: error: view: --begin: .-1.: out of range (0 or more) (see" err &&
     { "$UKDB" view --end 1.5 clean >out 2>err; test $? = 2; } &&
-    test_grep "view: --end: .1.5.: not a whole number; expecting N or Nns" err &&
+    test_grep "view: --end: .1.5.: not a whole number (0 or more); expecting N or Nns" err &&
     { "$UKDB" view --end 1e3ns clean >out 2>err; test $? = 2; } &&
-    test_grep "view: --end: .1e3ns.: not written in digits; expecting N or Nns" err &&
+    test_grep "view: --end: .1e3ns.: not written in digits (0 or more); expecting N or Nns" err &&
+    { "$UKDB" view --end x clean >out 2>err; test $? = 2; } &&
+    test_grep "view: --end: .x.: not a number (0 or more); expecting N or Nns" err &&
     "$UKDB" view --begin 18446744073709551615 clean >out &&
     echo "no ukey matched" >expect && test_cmp expect out &&
     "$UKDB" view --end seq:18446744073709551615 clean >out &&

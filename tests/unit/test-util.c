@@ -95,10 +95,40 @@ main(void)
     is_int(uk_parse_number("1e999", &v), UK_NUMBER_NOT_DIGITS, "1e999");
     is_int(uk_parse_number("1e99999999999999999999", &v),
            UK_NUMBER_NOT_DIGITS, "an exponent past 2^64");
-    is_str(uk_number_problem(UK_NUMBER_FRACTION), "not a whole number",
-           "a fraction is not a whole number");
-    is_str(uk_number_problem(UK_NUMBER_NOT_DIGITS), "not written in digits",
-           "1e3 is not written in digits");
+
+    /* The words of every command that refuses a number: load said "not a
+     * valid number" and "must not be negative" where the REPL said "not a
+     * number" and "out of range", and the REPL "too large" where view said
+     * "out of range". */
+    char buf[UK_NUMBER_TEXT_SIZE];
+    is_str(uk_number_problem(buf, sizeof buf, UK_NUMBER_NONE, NULL),
+           "not a number", "no number, no range");
+    is_str(uk_number_problem(buf, sizeof buf, UK_NUMBER_FRACTION, NULL),
+           "not a whole number", "a fraction is not a whole number");
+    is_str(uk_number_problem(buf, sizeof buf, UK_NUMBER_NOT_DIGITS, NULL),
+           "not written in digits", "1e3 is not written in digits");
+    is_str(uk_number_problem(buf, sizeof buf, UK_NUMBER_NEGATIVE, "1 to 64"),
+           "out of range (1 to 64)", "a negative number is out of range");
+    is_str(uk_number_problem(buf, sizeof buf, UK_NUMBER_TOO_LARGE,
+                             "1 to 64"),
+           "out of range (1 to 64)", "2^64 or more is out of range");
+    is_str(uk_number_problem(buf, sizeof buf, UK_NUMBER_OK, "0 to 1"),
+           "out of range (0 to 1)", "a number the caller refused");
+    is_str(uk_number_problem(buf, sizeof buf, UK_NUMBER_NONE, "1 or more"),
+           "not a number (1 or more)", "the range after the words");
+    is_str(uk_number_range(buf, sizeof buf, 1, 64, UK_NUMBER_NONE),
+           "1 to 64", "a range with an end");
+    is_str(uk_number_range(buf, sizeof buf, 0, UINT64_MAX, UK_NUMBER_NEGATIVE),
+           "0 or more", "no end worth telling");
+    is_str(uk_number_range(buf, sizeof buf, 1, UINT64_MAX / 2,
+                           UK_NUMBER_FRACTION),
+           "1 or more", "UINT64_MAX / 2 is no end worth telling either");
+    is_str(uk_number_range(buf, sizeof buf, 1, UINT64_MAX,
+                           UK_NUMBER_TOO_LARGE),
+           "1 to 18446744073709551615", "told for a number past it");
+    is_str(uk_number_range(buf, sizeof buf, 1, UINT64_MAX / 2,
+                           UK_NUMBER_TOO_LARGE),
+           "1 to 9223372036854775807", "whichever it is");
 
     /* The span of decimal notation, as a time's before its unit. */
     is_int((int) uk_decimal_span("1.5ms"), 3, "span of 1.5ms");

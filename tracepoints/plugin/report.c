@@ -99,6 +99,16 @@ report_parse_bound(const char *s, struct report_bound *out)
     return kind;
 }
 
+const char *
+report_bound_problem(char *buf, size_t size, enum uk_number kind)
+{
+    /* Not UINT64_MAX for 2^64 or more, as strtoull() had it: only a "+S"
+     * past 2^64 ns is after every event. */
+    char range[UK_NUMBER_TEXT_SIZE];
+    uk_number_range(range, sizeof range, 0, UINT64_MAX, kind);
+    return uk_number_problem(buf, size, kind, range);
+}
+
 bool
 report_bounds_empty(const struct report_bound *begin,
                     const struct report_bound *end)

@@ -184,6 +184,21 @@ const char *report_format_name(int format);
  * the forms). */
 enum uk_number report_parse_bound(const char *s, struct report_bound *out);
 
+/* What is wrong with a bound that report_parse_bound() refused as 'kind',
+ * written into 'buf' ('size' bytes) by uk_number_problem() with the range
+ * of N: "out of range (0 or more)" for "-1", "not a whole number (0 or
+ * more)" for "1.5".  Returns 'buf'. */
+const char *report_bound_problem(char *buf, size_t size,
+                                 enum uk_number kind);
+
+/* Whether a bound refused as 'kind' is a number out of range, not one of
+ * the forms (REPORT_BOUND_FORMS) to be told. */
+static inline bool
+report_bound_out_of_range(enum uk_number kind)
+{
+    return kind == UK_NUMBER_TOO_LARGE || kind == UK_NUMBER_NEGATIVE;
+}
+
 /* What report_parse_bound() accepts, for error messages. */
 #define REPORT_BOUND_FORMS "N or Nns (ns from the clock's origin), " \
     "+S.FFF (seconds from the first event), seq:N or #N (event seq)"
