@@ -481,6 +481,28 @@ test_expect_success 'view: an absolute bound past 2^64 - 1 is out of range' '
     test_grep "Invalid parameter: param-name=\"begin\"" err
 '
 
+# The component said "expecting an integer (ns) or a string: ..." of any
+# bad "begin" or "end": it names the problem as "ukdb view" does, in a
+# cause of its own.  babeltrace2 folds the cause's lines; "tr" unfolds them.
+test_expect_success 'the view component says what is wrong with a bound' '
+    for p in "begin=\"1.5\"|begin\", value=\"1.5\": not a whole number (0 or more); expecting an integer" \
+        "end=\"#1e3\"|end\", value=\"#1e3\": not written in digits (0 or more); expecting" \
+        "begin=\"x\"|begin\", value=\"x\": not a number (0 or more); expecting" \
+        "end=\"99999999999999999999\"|end\", value=\"99999999999999999999\": out of range (0 to 18446744073709551615)\$" \
+        "begin=\"seq:-1\"|begin\", value=\"seq:-1\": out of range (0 or more)\$" \
+        "begin=-1|begin\", value=-1: out of range (0 or more)\$" \
+        "begin=1.5|begin\", value=1.5: not a whole number (0 or more); expecting" \
+        "end=2.0|end\", value=2.0: not written in digits (0 or more); expecting"; do
+        { babeltrace2 --plugin-path="$PLUGINS" clean -c sink.ukey.lifecycle \
+            -p "${p%%|*}" >out 2>err; test $? != 0; } &&
+        sed -n "/^CAUSED BY \[sink.ukey.lifecycle/,/^CAUSED BY/p" err |
+            sed -n "2,\$p" | sed "/^CAUSED BY/,\$d" | sed "s/^  //" |
+            tr "\n" " " | sed "s/ \$//" >cause &&
+        test_grep "^Invalid parameter: param-name=\"${p#*|}" cause ||
+        { cat err; return 1; }
+    done
+'
+
 test_expect_success 'view --flow NAME' '
     "$UKDB" view --flow f2 clean >out &&
     test "$(grep -c "^ukey#" out)" = 1 && test_grep "^ukey#2 flow f2" out &&

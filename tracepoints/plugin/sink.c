@@ -39,6 +39,10 @@ param_string(bt_self_component *self_comp, const bt_value *params,
     return true;
 }
 
+/* Reads the optional parameter 'key', a --begin/--end bound (an integer
+ * in ns, or a string report_parse_bound() takes), into '*out'.  Returns
+ * false after appending a cause that says what is wrong with it in the
+ * words of "ukdb view" (report_bound_problem()). */
 static bool
 param_bound(bt_self_component *self_comp, const bt_value *params,
             const char *key, struct report_bound *out)
@@ -47,25 +51,52 @@ param_bound(bt_self_component *self_comp, const bt_value *params,
     if (!v) {
         return true;
     }
+    char text[32];
+    const char *s = text, *quote = "";
+    enum uk_number kind;
     if (bt_value_is_unsigned_integer(v)) {
         *out = (struct report_bound) {
             .set = true, .value = bt_value_integer_unsigned_get(v) };
         return true;
+    } else if (bt_value_is_signed_integer(v)) {
+        int64_t i = bt_value_integer_signed_get(v);
+        if (i >= 0) {
+            *out = (struct report_bound) { .set = true,
+                                           .value = (uint64_t) i };
+            return true;
+        }
+        snprintf(text, sizeof text, "%" PRId64, i);
+        kind = UK_NUMBER_NEGATIVE;
+    } else if (bt_value_is_string(v)) {
+        s = bt_value_string_get(v);
+        quote = "\"";
+        kind = report_parse_bound(s, out);
+        if (kind == UK_NUMBER_OK) {
+            return true;
+        }
+    } else if (bt_value_is_real(v)) {
+        /* "-p begin=1.5" (unquoted) is a real: refused as the string
+         * "1.5" is, not as a type.  A whole one came from decimal
+         * notation other than digits ("2.0", "1e3"), as its text says. */
+        int len = snprintf(text, sizeof text, "%.17g", bt_value_real_get(v));
+        snprintf(text + len, sizeof text - (size_t) len, "%s",
+                 text[strspn(text, "-0123456789")] ? "" : ".0");
+        uint64_t ignored;
+        kind = uk_parse_number(text, &ignored);
+        kind = kind == UK_NUMBER_OK ? UK_NUMBER_NOT_DIGITS : kind;
+    } else {
+        BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
+            "Invalid parameter: param-name=\"%s\": expecting an integer "
+            "(ns) or a string: " REPORT_BOUND_FORMS, key);
+        return false;
     }
-    if (bt_value_is_signed_integer(v)
-        && bt_value_integer_signed_get(v) >= 0) {
-        *out = (struct report_bound) {
-            .set = true,
-            .value = (uint64_t) bt_value_integer_signed_get(v) };
-        return true;
-    }
-    if (bt_value_is_string(v)
-        && report_parse_bound(bt_value_string_get(v), out) == UK_NUMBER_OK) {
-        return true;
-    }
+    char problem[UK_NUMBER_TEXT_SIZE];
     BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self_comp,
-        "Invalid parameter: param-name=\"%s\": expecting an integer "
-        "(ns) or a string: " REPORT_BOUND_FORMS, key);
+        "Invalid parameter: param-name=\"%s\", value=%s%s%s: %s%s", key,
+        quote, s, quote, report_bound_problem(problem, sizeof problem, kind),
+        (report_bound_out_of_range(kind)
+         ? "" : "; expecting an integer (ns) or a string: "
+                REPORT_BOUND_FORMS));
     return false;
 }
 
