@@ -664,6 +664,48 @@ test_expect_success 'bad traces: exit 2, one clear error, no crash' '
     test "$(grep -c "^  caused by: " chain)" -ge 2
 '
 
+# A corrupt TSDL metadata said only "Cannot create trace for `DIR`.":
+# babeltrace2 2.0.4 logs the reason (the parser's syntax error at a line,
+# an attribute out of range) but leaves it out of its error causes.  A
+# keyword flipped, a number out of range, and the metadata cut at a packet
+# boundary (ukdb's own check passes it: the text just ends early).
+test_expect_success 'corrupt metadata: the one line says what is wrong' '
+    src="$TEST_TOP/traces/purge/ust/uid/0/64-bit" &&
+    for t in badword badnum cutmeta; do cp -r "$src" $t || exit 1; done &&
+    /usr/bin/python3 -c "
+import sys
+for t, a, b in ((\"badword\", b\"trace {\", b\"Xrace {\"),
+                (\"badnum\", b\"size = 8;\", b\"size = 0;\")):
+    p = t + \"/metadata\"
+    d = open(p, \"rb\").read()
+    i = d.index(a)
+    open(p, \"wb\").write(d[:i] + b + d[i + len(a):])
+" &&
+    test "$(wc -c <cutmeta/metadata)" -gt 8192 &&
+    truncate -s 8192 cutmeta/metadata &&
+    for t in badword badnum cutmeta; do
+        case $t in
+        badword) why="At line [0-9]* in metadata stream: syntax error, unexpected IDENTIFIER: token=\"Xrace\"" ;;
+        badnum) why="At line [0-9]* in metadata stream: Invalid .size. attribute in integer field class" ;;
+        cutmeta) why="At line [0-9]* in metadata stream: syntax error, unexpected \\\$end" ;;
+        esac
+        for how in audit view open; do
+            case $how in
+            open) "$UKDB" -c "open $t" >out 2>err; rc=$?
+                  pre="open: .$t.: " ;;
+            *) "$UKDB" $how $t >out 2>err; rc=$?; pre= ;;
+            esac
+            cat err
+            test $rc = 2 && test "$(wc -l <err)" = 1 &&
+            test_grep "^ukdb: error: ${pre}Cannot read trace: \"$t\": $why" err ||
+            exit 1
+        done
+    done &&
+    UKDB_ERROR_CHAIN=1 "$UKDB" audit badword 2>chain; test $? = 2 &&
+    test_grep "^  logged: \[PLUGIN/CTF/META/PARSER\] (parser.y:[0-9]*)\$" chain &&
+    test_grep "^  caused by: .*src.ctf.fs" chain
+'
+
 # A ukey trace whose stream files are empty, or that has only its
 # metadata, was "Not a ukey trace": src.ctf.fs skips empty stream files, so
 # the sink saw no stream at all.  ukdb reads the metadata; the plugin behind

@@ -253,6 +253,12 @@ graph_set_abort_output(int out_fd, int capture_fd)
     graph_abort_capture = capture_fd;
 }
 
+int
+graph_get_abort_output(void)
+{
+    return graph_abort_out;
+}
+
 /* Appends 's' ('n' bytes) to 'buf' of 'size' at '*len' (async-signal
  * safe, unlike snprintf()). */
 static void

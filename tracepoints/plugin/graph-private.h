@@ -106,6 +106,10 @@ void graph_unguard_abort(void);
 void graph_disarm_abort(void);
 void graph_abort_report(void);
 
+/* The 'out_fd' of graph_set_abort_output(): stderr unless the REPL
+ * captures it. */
+int graph_get_abort_output(void);
+
 extern sigjmp_buf graph_abort_env;
 extern volatile sig_atomic_t graph_abort_armed;
 extern int graph_abort_capture;

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <ftw.h>
 #include <limits.h>
@@ -21,6 +22,193 @@
 #include <babeltrace2/babeltrace.h>
 
 #include "core/util.h"
+
+/* ==== Hearing why src.ctf.fs failed ==== */
+
+/* babeltrace2 2.0.4's src.ctf.fs says why it cannot read a trace's
+ * metadata (the TSDL parser's "syntax error" at a line, an attribute out
+ * of range) only in its log: its error cause is "Cannot create trace for
+ * `DIR`.", which says nothing.  So when that is the deepest cause, the
+ * source is created once more, alone in a graph of its own, logging its
+ * errors to a temporary file in place of stderr (ukdb's components log
+ * nothing: GRAPH_LOG_LEVEL), and the first error it logged, the deepest,
+ * stands for the deepest cause in the one-line error (graph_print_error());
+ * with $UKDB_ERROR_CHAIN, every error it logged follows the causes. */
+static const char graph_vague_cause[] = "Cannot create trace for `";
+
+/* What was heard, until graph_print_error() says it.  Used by one thread
+ * at a time (the graph's). */
+static char graph_heard_why[512];       /* "" if nothing. */
+static char *graph_heard_log;           /* (owned) NULL if nothing. */
+
+/* While stderr is a temporary file: its 'tmp', the real stderr ('saved',
+ * -1 when not hearing), and graph_set_abort_output()'s before. */
+static struct {
+    FILE *tmp;
+    int saved;
+    int abort_out, abort_capture;
+} graph_hearing = { .saved = -1 };
+
+/* Makes stderr a temporary file; an abort meanwhile (graph-guard.c) still
+ * says so on the real stderr, quoting the file.  Returns false if it
+ * cannot. */
+static bool
+graph_hear_start(void)
+{
+    graph_hearing.tmp = tmpfile();
+    if (!graph_hearing.tmp) {
+        return false;
+    }
+    fflush(stderr);
+    graph_hearing.saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+    if (graph_hearing.saved < 0
+        || dup2(fileno(graph_hearing.tmp), STDERR_FILENO) < 0) {
+        if (graph_hearing.saved >= 0) {
+            close(graph_hearing.saved);
+            graph_hearing.saved = -1;
+        }
+        fclose(graph_hearing.tmp);
+        return false;
+    }
+    graph_hearing.abort_out = graph_get_abort_output();
+    graph_hearing.abort_capture = graph_abort_capture;
+    graph_set_abort_output(graph_hearing.abort_out == STDERR_FILENO
+                           ? graph_hearing.saved : graph_hearing.abort_out,
+                           fileno(graph_hearing.tmp));
+    return true;
+}
+
+/* Gives stderr back (no-op if not hearing) and returns what was written
+ * to it meanwhile (owned), or NULL. */
+static char *
+graph_hear_stop(void)
+{
+    if (graph_hearing.saved < 0) {
+        return NULL;
+    }
+    fflush(stderr);
+    graph_set_abort_output(graph_hearing.abort_out,
+                           graph_hearing.abort_capture);
+    dup2(graph_hearing.saved, STDERR_FILENO);
+    close(graph_hearing.saved);
+    graph_hearing.saved = -1;
+
+    char *text = NULL;
+    long size = ftell(graph_hearing.tmp);
+    if (size > 0 && !fseek(graph_hearing.tmp, 0, SEEK_SET)) {
+        text = uk_xmalloc((size_t) size + 1);
+        text[fread(text, 1, (size_t) size, graph_hearing.tmp)] = '\0';
+    }
+    fclose(graph_hearing.tmp);
+    return text;
+}
+
+/* If 'line' ('len' bytes) is an error that babeltrace2 logged
+ * ("MM-DD HH:MM:SS.mmm PID TID E TAG FUNC@FILE:LINE [COMP] MESSAGE"),
+ * returns true with its TAG, FILE:LINE and MESSAGE (without "[COMP] ") in
+ * the buffers. */
+static bool
+graph_parse_log_line(const char *line, size_t len, char tag[128],
+                     char where[256], char msg[512])
+{
+    char text[1024], func[256], level;
+    size_t n = 0;
+    int offset = 0;
+
+    /* Without colours (BABELTRACE_TERM_COLOR=ALWAYS). */
+    for (size_t i = 0; i < len && n + 1 < sizeof text; i++) {
+        if (line[i] == '\033') {
+            while (i < len && line[i] != 'm') {
+                i++;
+            }
+        } else {
+            text[n++] = line[i];
+        }
+    }
+    text[n] = '\0';
+    if (sscanf(text, "%*s %*s %*d %*d %c %127s %255s %n", &level, tag, func,
+               &offset) != 3 || !offset || (level != 'E' && level != 'F')) {
+        return false;
+    }
+    char *at = strchr(func, '@');
+    if (!at || !strchr(at, ':')) {
+        return false;
+    }
+    snprintf(where, 256, "%s", at + 1);
+    const char *m = text + offset;
+    if (*m == '[' && strstr(m, "] ")) {
+        m = strstr(m, "] ") + 2;
+    }
+    snprintf(msg, 512, "%s", m);
+    return true;
+}
+
+/* Keeps the errors logged in 'text' (owned) for graph_print_error(): the
+ * first one as the reason, every one as the chain's tail. */
+static void
+graph_heard(char *text)
+{
+    char tag[128], where[256], msg[512];
+    size_t len = 0;
+
+    graph_heard_why[0] = '\0';
+    free(graph_heard_log);
+    graph_heard_log = NULL;
+    for (const char *p = text; p && *p;) {
+        size_t n = strcspn(p, "\n");
+        if (graph_parse_log_line(p, n, tag, where, msg)) {
+            if (!graph_heard_why[0]) {
+                snprintf(graph_heard_why, sizeof graph_heard_why, "%s",
+                         msg);
+            }
+            char *entry = uk_xasprintf("  logged: [%s] (%s)\n    %s\n", tag,
+                                       where, msg);
+            size_t entry_len = strlen(entry);
+            graph_heard_log = uk_xrealloc(graph_heard_log,
+                                          len + entry_len + 1);
+            memcpy(graph_heard_log + len, entry, entry_len + 1);
+            len += entry_len;
+            free(entry);
+        }
+        p += n + (p[n] == '\n');
+    }
+    free(text);
+}
+
+/* After src.ctf.fs of class 'fs' failed to be created with 'params' in
+ * 'g', having written 'text' (owned) to stderr meanwhile: if its deepest
+ * cause is the vague one, hears why (see above).  The thread's error is as
+ * it was. */
+static void
+graph_hear_why(struct graph *g, const bt_component_class_source *fs,
+               const bt_value *params, const char *input, char *text)
+{
+    const bt_error *error = bt_current_thread_take_error();
+    uint64_t n = error ? bt_error_get_cause_count(error) : 0;
+    const char *deepest = (n ? bt_error_cause_get_message(
+                                   bt_error_borrow_cause_by_index(error, 0))
+                             : NULL);
+    if (deepest && !strncmp(deepest, graph_vague_cause,
+                            sizeof graph_vague_cause - 1)
+        && !getenv("UKDB_BT_LOG")) {    /* Else its log says it already. */
+        bt_graph *again = bt_graph_create(0);
+        const bt_component_source *src;
+        if (again && graph_hear_start()) {
+            graph_watch_start(&g->watch, input, g->found_bytes);
+            bt_graph_add_source_component(again, fs, "source", params,
+                                          BT_LOGGING_LEVEL_ERROR, &src);
+            graph_watch_stop(&g->watch);
+            free(text);
+            text = graph_hear_stop();
+        }
+        bt_current_thread_clear_error();
+        BT_GRAPH_PUT_REF_AND_RESET(again);
+    }
+    graph_heard(text);
+    if (error) {
+        bt_current_thread_move_error(error);
+    }
+}
 
 /* ==== Errors ==== */
 
@@ -120,6 +308,9 @@ graph_print_error(void)
     const bt_error *error = bt_current_thread_take_error();
     if (!error) {
         fprintf(stderr, "ukdb: error: unknown babeltrace2 error\n");
+        graph_heard_why[0] = '\0';
+        free(graph_heard_log);
+        graph_heard_log = NULL;
         return;
     }
     uint64_t n = bt_error_get_cause_count(error);
@@ -128,7 +319,9 @@ graph_print_error(void)
         graph_first_line(bt_error_cause_get_message(
             bt_error_borrow_cause_by_index(error, n - 1)), what, sizeof what);
     }
-    if (n > 1) {
+    if (graph_heard_why[0]) {
+        snprintf(why, sizeof why, "%s", graph_heard_why);
+    } else if (n > 1) {
         graph_first_line(bt_error_cause_get_message(
             bt_error_borrow_cause_by_index(error, 0)), why, sizeof why);
     }
@@ -142,7 +335,13 @@ graph_print_error(void)
         for (uint64_t i = n; i > 0; i--) {
             graph_print_cause(bt_error_borrow_cause_by_index(error, i - 1));
         }
+        if (graph_heard_log) {
+            fputs(graph_heard_log, stderr);
+        }
     }
+    graph_heard_why[0] = '\0';
+    free(graph_heard_log);
+    graph_heard_log = NULL;
     bt_error_release(error);
 }
 
@@ -283,14 +482,28 @@ graph_add_source(struct graph *g, const bt_component_class_source *cls,
     }
 
     snprintf(name, sizeof name, "source-%u", g->n_sources++);
-    if (bt_graph_add_source_component(g->graph, cls, name, params,
-                                      GRAPH_LOG_LEVEL, &src)
-        != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+    /* Heard: the TSDL parser may log why (see graph_build()). */
+    bool heard = !live && graph_hear_start();
+    if (!live) {
+        graph_watch_start(&g->watch, input, g->found_bytes);
+    }
+    bt_graph_add_component_status status = bt_graph_add_source_component(
+        g->graph, cls, name, params, GRAPH_LOG_LEVEL, &src);
+    graph_watch_stop(&g->watch);        /* No-op if not started. */
+    char *text = heard ? graph_hear_stop() : NULL;
+    if (status != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+        if (!live) {
+            graph_hear_why(g, cls, params, input, text);
+        }
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
             "Cannot read %s: \"%s\"%s", live ? "live session" : "trace",
             input, n_inputs > 1 ? " (with the other directories of its "
                                   "UUID)" : "");
         goto out;
+    }
+    if (text) {
+        fputs(text, stderr);            /* Nothing of ours: as it was. */
+        free(text);
     }
     uint64_t n = bt_component_source_get_output_port_count(src);
     for (uint64_t i = 0; i < n; i++) {
@@ -369,8 +582,16 @@ graph_trace_uuid(const bt_component_class_source *fs, const char *dir)
             bt_component_class_source_as_component_class_const(fs),
             "babeltrace.support-info", params);
     }
-    if (q && bt_query_executor_query(q, &result)
-             == BT_QUERY_EXECUTOR_QUERY_STATUS_OK
+    /* The TSDL parser may log why it cannot (see graph_build()): the
+     * source says it again, if it fails. */
+    bool heard = q && graph_hear_start();
+    bt_query_executor_query_status status =
+        q ? bt_query_executor_query(q, &result)
+          : BT_QUERY_EXECUTOR_QUERY_STATUS_ERROR;
+    if (heard) {
+        free(graph_hear_stop());
+    }
+    if (status == BT_QUERY_EXECUTOR_QUERY_STATUS_OK
         && bt_value_is_map(result)) {
         const bt_value *v = bt_value_map_borrow_entry_value_const(result,
                                                                   "group");
@@ -412,17 +633,15 @@ graph_group_add(struct graph *g, const bt_component_class_source *fs,
 }
 
 /* Adds a src.ctf.fs per group of directories, in the order of their first
- * directory, while the watch guards the indexing.  Returns false after
- * appending a cause. */
+ * directory (the watch guards the indexing: graph_add_source()).  Returns
+ * false after appending a cause. */
 static bool
 graph_add_groups(struct graph *g, const bt_component_class_source *fs)
 {
     bool ok = true;
     for (size_t i = 0; i < g->n_groups && ok; i++) {
         struct graph_group *gr = &g->groups[i];
-        graph_watch_start(&g->watch, gr->dirs[0], g->found_bytes);
         ok = graph_add_source(g, fs, gr->dirs, gr->n_dirs, false);
-        graph_watch_stop(&g->watch);
     }
     return ok;
 }
@@ -571,7 +790,27 @@ graph_build(struct graph *g, int n_inputs, char *inputs[])
             "Cannot create graph: out of memory");
         return false;
     }
+    bool live = false;
+    for (int i = 0; i < n_inputs; i++) {
+        live |= graph_is_live(inputs[i]);
+    }
+
+    /* The TSDL parser's "syntax error" at a line is only logged, at the
+     * level the ctf plugin reads from this variable as it is loaded (the
+     * babeltrace2 CLI sets it too), and on stderr: graph_hear_start()
+     * hears it where trace files' metadata is parsed.  Not for a live
+     * session, whose metadata is parsed as it is read. */
+    static const char parser_level[] =
+        "BABELTRACE_PLUGIN_CTF_METADATA_LOG_LEVEL";
+    bool set_level = !live && !getenv(parser_level)
+                     && !getenv("UKDB_BT_LOG");
+    if (set_level) {
+        setenv(parser_level, "E", 1);
+    }
     g->ctf = graph_find_plugin("ctf");
+    if (set_level) {
+        unsetenv(parser_level);
+    }
     g->utils = graph_find_plugin("utils");
     if (!g->ctf || !g->utils) {
         return false;
@@ -580,10 +819,6 @@ graph_build(struct graph *g, int n_inputs, char *inputs[])
     /* Trace files: the sink merges the streams itself, at a small part
      * of the muxer's cost (sink-merge.c).  A live session: the muxer, which
      * knows the live source's inactivity messages and waits. */
-    bool live = false;
-    for (int i = 0; i < n_inputs; i++) {
-        live |= graph_is_live(inputs[i]);
-    }
     const bt_component_class_filter *muxer_cls =
         bt_plugin_borrow_filter_component_class_by_name_const(g->utils,
                                                               "muxer");
@@ -642,6 +877,7 @@ graph_aborted(struct graph *g)
 {
     g->aborted = true;
     graph_watch_stop(&g->watch);        /* If it aborted while watched. */
+    free(graph_hear_stop());            /* Or while heard. */
     bt_current_thread_clear_error();
     fflush(stdout);
     graph_abort_report();
