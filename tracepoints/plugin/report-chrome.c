@@ -271,7 +271,7 @@ report_chrome_discarded(struct report *r, const struct report_discard *d)
     fprintf(f, "{\"ph\":\"i\",\"s\":\"g\",\"pid\":%d,\"tid\":0,"
             "\"cat\":\"lost\",\"name\":\"lost %" PRIu64 " %s\",",
             CHROME_PID, report_loss_count(d->n, d->seqs), d->what);
-    chrome_ts(r, f, d->ts_begin ? d->ts_begin : r->last_ts);
+    chrome_ts(r, f, d->ts_begin ? d->ts_begin : d->told_ts);
     if (d->ts_end == UINT64_MAX) {
         fputs(",\"args\":{\"ts_end\":null}}", f);   /* The end. */
     } else {

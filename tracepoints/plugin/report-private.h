@@ -161,6 +161,9 @@ struct report_discard {
                                      * own (a gap), and those of the later
                                      * gaps it covers. */
     uint64_t ts_begin, ts_end;
+    uint64_t told_ts;               /* The last event's when it was told:
+                                     * where the Chrome view shows a
+                                     * loss whose beginning is unknown. */
     uint64_t number;                /* Of the losses told, from 1. */
     bool from_seq;                  /* Found as a gap in seq. */
     char what[256];
@@ -279,6 +282,11 @@ struct report {
 
     struct report_discard discards[REPORT_MAX_DISCARDS];
     size_t n_discards;
+    FILE *loss_spool;               /* The raw view's warnings of the
+                                     * losses past 'discards' until
+                                     * report_finish() (owned unless
+                                     * stderr), or NULL (report.c, "A loss
+                                     * in the raw and Chrome views"). */
     uint64_t n_told;                /* Losses told, kept or not. */
 
     /* The streams of report_stream_begin(). */

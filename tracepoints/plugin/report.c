@@ -357,6 +357,9 @@ report_destroy(struct report *r)
     if (r->held_out) {
         fclose(r->out);                 /* Not finished: an error. */
     }
+    if (r->loss_spool && r->loss_spool != stderr) {
+        fclose(r->loss_spool);
+    }
     if (r->vout && r->vout != r->out) {
         fclose(r->vout);
     }
@@ -427,7 +430,15 @@ static struct report_discard *report_loss_record(struct report *,
                                                  uint64_t ts_begin,
                                                  uint64_t ts_end,
                                                  const char *what);
-static void report_loss_final(struct report *, const struct report_discard *);
+static void report_loss_unkept(struct report *,
+                               const struct report_discard *);
+static void report_loss_head_unkept(struct report *,
+                                    const struct report_head *,
+                                    uint64_t ts_end);
+static void report_losses_show(struct report *);
+static bool report_shows_losses(const struct report *);
+static void report_loss_show(struct report *, const struct report_discard *,
+                             FILE *warn);
 
 /* Opens the loss of stream head 'h', from 'ts' until its first packet
  * (report_stream_head()). */
@@ -466,8 +477,8 @@ report_head_close(struct report *r, struct report_head *h, uint64_t ts)
         return;
     }
     lifecycle_discard_close(r->lc, ts);
-    if (h->discard != SIZE_MAX) {
-        report_loss_final(r, &r->discards[h->discard]);
+    if (h->discard == SIZE_MAX) {
+        report_loss_head_unkept(r, h, ts);
     }
 }
 
@@ -908,43 +919,38 @@ report_loss_tell(struct report *r, struct report_loss_info *l,
     } else {
         lifecycle_discarded(r->lc, n, l->ts_begin, l->ts_end);
     }
-    if (d) {
-        report_loss_final(r, d);
+    if (!d) {
+        struct report_discard tmp = {
+            .n = l->n, .seqs = l->seqs, .ts_begin = l->ts_begin,
+            .ts_end = l->ts_end, .told_ts = r->last_ts, .number = l->number,
+        };
+        snprintf(tmp.what, sizeof tmp.what, "%s", l->what ? l->what
+                                                          : "events");
+        report_loss_unkept(r, &tmp);
     }
 }
 
 /* Keeps a loss of LTTng's count 'n', or of 'seqs' seqs missing, for the
- * summary, and says it in the raw view (as it comes: the gaps a loss of
- * LTTng's covers come later).  Returns where it is kept, or NULL past
- * REPORT_MAX_DISCARDS. */
+ * summary.  Returns where it is kept, or NULL past REPORT_MAX_DISCARDS.
+ * A live raw view says it at once (report_loss_show()). */
 static struct report_discard *
 report_loss_record(struct report *r, uint64_t n, uint64_t seqs,
                    uint64_t ts_begin, uint64_t ts_end, const char *what)
 {
-    if (r->opts.mode == REPORT_VIEW && r->opts.format == REPORT_RAW
-        && !r->opts.on_event) {
-        const char *w = what ? what : "events";
-        if (report_loss_count(n, seqs)) {
-            fputs("ukdb: warning: ", stderr);
-            report_print_n_what(stderr, report_loss_count(n, seqs), w);
-            fputs(" lost\n", stderr);
-        } else {
-            fprintf(stderr, "ukdb: warning: an unknown number of %s lost\n",
-                    w);
-        }
+    struct report_discard d = {
+        .n = n, .seqs = seqs, .ts_begin = ts_begin, .ts_end = ts_end,
+        .told_ts = r->last_ts,
+    };
+    snprintf(d.what, sizeof d.what, "%s", what ? what : "events");
+    if (report_shows_losses(r) && r->opts.format == REPORT_RAW
+        && r->opts.live) {
+        report_loss_show(r, &d, stderr);
     }
     if (r->n_discards == REPORT_MAX_DISCARDS) {
         return NULL;
     }
-    struct report_discard *d = &r->discards[r->n_discards++];
-    d->n = n;
-    d->seqs = seqs;
-    d->ts_begin = ts_begin;
-    d->ts_end = ts_end;
-    d->number = 0;
-    d->from_seq = false;
-    snprintf(d->what, sizeof d->what, "%s", what ? what : "events");
-    return d;
+    r->discards[r->n_discards] = d;
+    return &r->discards[r->n_discards++];
 }
 
 void
@@ -977,13 +983,103 @@ report_format_lttng_loss(char *buf, size_t size, uint64_t lttng_n,
     return buf;
 }
 
-/* Loss 'd' has its range: the Chrome view shows it. */
-static void
-report_loss_final(struct report *r, const struct report_discard *d)
+/* ==== A loss in the raw and Chrome views ====
+ *
+ * The raw view warns of each loss on stderr, the Chrome view shows it as
+ * an instant event, each with the count the audit's summary gives it
+ * (report_loss_count()).  That count is not known where the loss is told:
+ * the seqs missing that a loss takes in are found after it (a loss of
+ * LTTng's is told before the gaps of its range, a head's before its
+ * stream's first packet, a lost packet leaves gaps among other CPUs'
+ * events that widen the first one told), until the end of the input.  So
+ * a loss kept in 'discards' is said at the end (report_losses_show()),
+ * when the audit prints its summary.  That costs no streaming: the output
+ * of both views waits in a spool until then anyway ('held_out'), and the
+ * losses kept are at most REPORT_MAX_DISCARDS.  Those past them are final
+ * when told (no gap is counted in them): said then, the raw view's after
+ * the kept ones ('loss_spool'), so that the warnings stay in the order of
+ * the losses, as babeltrace2 prints its own.  A live raw view, whose
+ * events are printed as they come, says each loss at once, as babeltrace2
+ * does, with what is known then. */
+
+/* True for a view that says the losses (raw and Chrome). */
+static bool
+report_shows_losses(const struct report *r)
 {
-    if (r->opts.mode == REPORT_VIEW && r->opts.format == REPORT_CHROME) {
+    return (r->opts.mode == REPORT_VIEW && !r->opts.on_event
+            && (r->opts.format == REPORT_RAW
+                || r->opts.format == REPORT_CHROME));
+}
+
+/* Says loss 'd': the raw view's warning on 'warn', or the Chrome view's
+ * instant event. */
+static void
+report_loss_show(struct report *r, const struct report_discard *d,
+                 FILE *warn)
+{
+    if (r->opts.format == REPORT_CHROME) {
         report_chrome_discarded(r, d);
+        return;
     }
+    uint64_t n = report_loss_count(d->n, d->seqs);
+    if (n) {
+        fputs("ukdb: warning: ", warn);
+        report_print_n_what(warn, n, d->what);
+        fputs(" lost\n", warn);
+    } else {
+        fprintf(warn, "ukdb: warning: an unknown number of %s lost\n",
+                d->what);
+    }
+}
+
+/* A loss past those kept ('d' a copy, not in 'discards'), final: said
+ * now, the raw view's after the kept ones. */
+static void
+report_loss_unkept(struct report *r, const struct report_discard *d)
+{
+    if (!report_shows_losses(r)
+        || (r->opts.format == REPORT_RAW && r->opts.live)) {
+        return;                 /* Said already, or not at all. */
+    }
+    if (r->opts.format == REPORT_RAW && !r->loss_spool) {
+        r->loss_spool = tmpfile();
+        if (!r->loss_spool) {
+            r->loss_spool = stderr;     /* Without one: at once. */
+        }
+    }
+    report_loss_show(r, d, r->loss_spool);
+}
+
+/* The loss of stream head 'h', not kept, to 'ts_end'. */
+static void
+report_loss_head_unkept(struct report *r, const struct report_head *h,
+                        uint64_t ts_end)
+{
+    struct report_discard tmp = {
+        .ts_begin = h->loss_begin, .ts_end = ts_end,
+        .told_ts = h->loss_begin, .number = h->number,
+    };
+    snprintf(tmp.what, sizeof tmp.what, "%s", h->what);
+    report_loss_unkept(r, &tmp);
+}
+
+/* At the end of the input, the losses kept have their counts: said, then
+ * those past them. */
+static void
+report_losses_show(struct report *r)
+{
+    if (!report_shows_losses(r)
+        || (r->opts.format == REPORT_RAW && r->opts.live)) {
+        return;
+    }
+    for (size_t i = 0; i < r->n_discards; i++) {
+        report_loss_show(r, &r->discards[i], stderr);
+    }
+    if (r->loss_spool && r->loss_spool != stderr) {
+        report_copy_file(r->loss_spool, stderr);
+        fclose(r->loss_spool);
+    }
+    r->loss_spool = NULL;
 }
 void
 report_copy_file(FILE *from, FILE *to)
@@ -1010,15 +1106,16 @@ report_finish(struct report *r)
 {
     report_sync(r);
     report_flush(r, true);
-    for (size_t i = 0; i < r->n_heads && !r->opts.on_event; i++) {
-        const struct report_head *h = &r->heads[i];
-        if (h->state == REPORT_HEAD_OPEN && h->discard != SIZE_MAX) {
-            report_loss_final(r, &r->discards[h->discard]);  /* To the end. */
-        }
-    }
     if (r->opts.on_event) {
         return 0;
     }
+    for (size_t i = 0; i < r->n_heads; i++) {
+        const struct report_head *h = &r->heads[i];
+        if (h->state == REPORT_HEAD_OPEN && h->discard == SIZE_MAX) {
+            report_loss_head_unkept(r, h, UINT64_MAX);  /* To the end. */
+        }
+    }
+    report_losses_show(r);
     struct lifecycle_summary before;
     lifecycle_get_summary(r->lc, &before);
     lifecycle_finish(r->lc);
