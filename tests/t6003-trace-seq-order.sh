@@ -373,6 +373,30 @@ test_expect_success 'every kind of loss: the REPL and the audit agree' '
     done
 '
 
+# More losses than the audit keeps for printing (32): a gap in seq found
+# after its loss was matched to no loss past those, and counted on top of
+# LTTng's count, which takes it in (the audit said 5240 and an unknown
+# number of events lost for 40 losses, 4640; a real lossy recording
+# 306638 for 159917).  The total is LTTng's counts, and the seqs of the
+# losses it did not count (lost packets, and a last gap in no loss, a
+# loss of its own), in the audit, the REPL and the views alike; with 150
+# losses, past those the audit remembers to match gaps to
+# (REPORT_MAX_RECENT) too.
+test_expect_success 'past 32 losses: a gap in a loss is counted in it once' '
+    for n in 40 150; do
+        scn_many_losses $n 100 | $WRITE "$TRASH/many$n" &&
+        same_losses "$TRASH/many$n" &&
+        babeltrace2 "$TRASH/many$n" 2>&1 >/dev/null |
+            sed -n "s/^WARNING: Tracer discarded \([0-9]*\) \(events\|packets\{0,1\}\) .*/\1 \2/p" \
+            >lttng.$n &&
+        test "$(wc -l <lttng.$n)" = $n &&
+        want=$(awk "/events/ { n += \$1 } / packet/ { n += 100 }
+                    END { print n + 100 }" lttng.$n) &&
+        test_grep "^lost events: $want in $((n + 1)) reports " many$n.audit &&
+        test_grep "^events lost  *$want\$" many$n.out || return 1
+    done
+'
+
 # The same without a gap in seq (the events lost were another provider's):
 # the loss stays where LTTng reported it, before ukey 2 was created, but
 # within its range: ukey 2 is uncertain too, and not a leak.

@@ -449,3 +449,37 @@ scn_late_pruned() {
     done
     echo "end thread=0 value=0"
 }
+
+# scn_many_losses N DROP: N losses of stream 0, more than the audit keeps
+# for printing (REPORT_MAX_DISCARDS, 32).  Each: stream 1 loses DROP
+# events (a gap in seq wider than the threads can hold, found as the next
+# event comes), and stream 0 says so: LTTng counts DROP + 20 events of its
+# stream, or every 5th a lost packet (no count: its seqs are its count).
+scn_many_losses() {
+    local i j
+    scn_head
+    for i in $(seq 1 "$1"); do
+        echo "@stream 1"
+        echo "traffic thread=1 ufid=0x10 value=1 result=FASTPATH"
+        echo "@drop"
+        for j in $(seq 1 "$2"); do
+            echo "traffic thread=1 ufid=0x10 value=1 result=FASTPATH"
+        done
+        echo "@stream 0"
+        if [ $((i % 5)) = 0 ]; then
+            echo "@lost-packets 1"
+        else
+            echo "@discard $(($2 + 20))"
+        fi
+        echo "traffic thread=0 ufid=0x20 value=1 result=FASTPATH"
+    done
+    # Then DROP seqs that never came, in no loss: one of their own.
+    printf "%s\n" "@stream 1" \
+        "traffic thread=1 ufid=0x10 value=1 result=FASTPATH" "@drop"
+    for j in $(seq 1 "$2"); do
+        echo "traffic thread=1 ufid=0x10 value=1 result=FASTPATH"
+    done
+    printf "%s\n" "@stream 1" \
+        "traffic thread=1 ufid=0x10 value=1 result=FASTPATH" \
+        "end thread=0 value=0"
+}

@@ -133,6 +133,8 @@ void report_hold_destroy(struct report_hold *h);
 
 #define REPORT_MAX_STACK 16        /* Nested operations per thread. */
 #define REPORT_MAX_DISCARDS 32     /* Lost-event reports kept for printing. */
+#define REPORT_MAX_RECENT 64       /* Losses past those, remembered to match
+                                    * the gaps in seq found after them. */
 #define REPORT_MAX_VIOLATIONS 10000 /* Kept for the JSON audit. */
 #define REPORT_TIE_MAX 4096        /* Events buffered with one timestamp. */
 #define REPORT_TIE_REWIND 32       /* See report_event_slot(). */
@@ -288,6 +290,17 @@ struct report {
                                      * stderr), or NULL (report.c, "A loss
                                      * in the raw and Chrome views"). */
     uint64_t n_told;                /* Losses told, kept or not. */
+    /* The losses told past 'discards' whose ranges a gap in seq found
+     * later may fall in (report_loss_known()), so that it is counted in
+     * that loss, not on top of LTTng's count of it, nor on its own.  When
+     * there are REPORT_MAX_RECENT, the one whose range ends first leaves
+     * them (report_loss_recent()): a stream's loss can be long while
+     * others' come and go, and the gaps come in seq order, about in time
+     * order.  One that leaves is final: the views say it then. */
+    struct report_discard recent[REPORT_MAX_RECENT];
+    size_t n_recent;
+    bool forgot;                    /* A loss left them, */
+    uint64_t forgot_end;            /* the latest end of their ranges. */
 
     /* The streams of report_stream_begin(). */
     struct report_head *heads;      /* (owned) */
@@ -423,7 +436,8 @@ void report_since_last(const struct report *, uint64_t ts, uint64_t *begin,
  * of stream ..." for one. */
 void report_print_n_what(FILE *, uint64_t n, const char *what);
 /* True if a loss already known overlaps [begin, end]; then '*by' is the
- * one that overlaps it most, or NULL if there is no room to keep them. */
+ * one that overlaps it most (kept, or among the recent ones), or NULL if
+ * none does but one that left the recent ones may have. */
 bool report_loss_known(struct report *, uint64_t begin, uint64_t end,
                        struct report_discard **by);
 /* True if a loss that LTTng reported (not a gap in seq) overlaps [begin,

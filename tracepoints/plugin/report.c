@@ -432,6 +432,7 @@ static struct report_discard *report_loss_record(struct report *,
                                                  const char *what);
 static void report_loss_unkept(struct report *,
                                const struct report_discard *);
+static struct report_discard *report_loss_recent(struct report *);
 static void report_loss_head_unkept(struct report *,
                                     const struct report_head *,
                                     uint64_t ts_end);
@@ -528,11 +529,30 @@ report_tails(struct report *r, const struct ukey_event *e)
     r->n_tails = n;
 }
 
+/* If loss 'd' overlaps [begin, end] more than '*by' (of overlap '*most')
+ * does, or '*by' is NULL, makes it '*by'. */
+static void
+report_loss_overlap(struct report_discard *d, uint64_t begin, uint64_t end,
+                    struct report_discard **by, uint64_t *most)
+{
+    if (d->ts_begin <= end && d->ts_end >= begin) {
+        uint64_t overlap = ((d->ts_end < end ? d->ts_end : end)
+                            - (d->ts_begin > begin ? d->ts_begin : begin));
+        if (!*by || overlap > *most) {
+            *by = d;
+            *most = overlap;
+        }
+    }
+}
+
 /* True if a loss already known overlaps [begin, end]; then '*by' is the
- * one that overlaps it most (the first of those), or NULL if there is no
- * room to keep them.  Most: a stream's losses one after the other touch
- * (LTTng's range of one ends where the next begins), and a gap that
- * begins where one ends is the next one's. */
+ * one that overlaps it most (the first of those), or NULL if none does
+ * but a loss that left the recent ones may have (r->recent).  Most: a
+ * stream's losses one after the other touch (LTTng's range of one ends
+ * where the next begins), and a gap that begins where one ends is the
+ * next one's.  The losses past those kept are matched too: a gap in a loss
+ * that LTTng counted, matched to none, was counted again on top of it
+ * (306638 events lost for 159917 that LTTng counted). */
 bool
 report_loss_known(struct report *r, uint64_t begin, uint64_t end,
                   struct report_discard **by)
@@ -540,17 +560,12 @@ report_loss_known(struct report *r, uint64_t begin, uint64_t end,
     *by = NULL;
     uint64_t most = 0;
     for (size_t i = 0; i < r->n_discards; i++) {
-        struct report_discard *d = &r->discards[i];
-        if (d->ts_begin <= end && d->ts_end >= begin) {
-            uint64_t overlap = ((d->ts_end < end ? d->ts_end : end)
-                                - (d->ts_begin > begin ? d->ts_begin : begin));
-            if (!*by || overlap > most) {
-                *by = d;
-                most = overlap;
-            }
-        }
+        report_loss_overlap(&r->discards[i], begin, end, by, &most);
     }
-    return *by || r->n_discards == REPORT_MAX_DISCARDS; /* Cannot tell. */
+    for (size_t i = 0; i < r->n_recent; i++) {
+        report_loss_overlap(&r->recent[i], begin, end, by, &most);
+    }
+    return *by || (r->forgot && r->forgot_end >= begin); /* Cannot tell. */
 }
 
 /* True if a loss that LTTng reported (not a gap in seq) overlaps [begin,
@@ -558,8 +573,10 @@ report_loss_known(struct report *r, uint64_t begin, uint64_t end,
 bool
 report_loss_counted(const struct report *r, uint64_t begin, uint64_t end)
 {
-    for (size_t i = 0; i < r->n_discards; i++) {
-        const struct report_discard *d = &r->discards[i];
+    for (size_t i = 0; i < r->n_discards + r->n_recent; i++) {
+        const struct report_discard *d = (i < r->n_discards
+                                          ? &r->discards[i]
+                                          : &r->recent[i - r->n_discards]);
         if (!d->from_seq && d->ts_begin <= end && d->ts_end >= begin) {
             return true;
         }
@@ -908,6 +925,15 @@ report_loss_tell(struct report *r, struct report_loss_info *l,
     l->number = ++r->n_told;
     if (d) {
         d->number = l->number;
+    } else {
+        d = report_loss_recent(r);
+        *d = (struct report_discard) {
+            .n = l->n, .seqs = l->seqs, .ts_begin = l->ts_begin,
+            .ts_end = l->ts_end, .told_ts = r->last_ts, .number = l->number,
+            .from_seq = l->seqs || l->held,
+        };
+        snprintf(d->what, sizeof d->what, "%s", l->what ? l->what
+                                                        : "events");
     }
     if (r->opts.on_loss) {
         r->opts.on_loss(l, r->opts.aux);
@@ -919,15 +945,29 @@ report_loss_tell(struct report *r, struct report_loss_info *l,
     } else {
         lifecycle_discarded(r->lc, n, l->ts_begin, l->ts_end);
     }
-    if (!d) {
-        struct report_discard tmp = {
-            .n = l->n, .seqs = l->seqs, .ts_begin = l->ts_begin,
-            .ts_end = l->ts_end, .told_ts = r->last_ts, .number = l->number,
-        };
-        snprintf(tmp.what, sizeof tmp.what, "%s", l->what ? l->what
-                                                          : "events");
-        report_loss_unkept(r, &tmp);
+}
+
+/* Room among the recent losses for one more: if they are
+ * REPORT_MAX_RECENT, the one whose range ends first leaves them, final,
+ * said by the views. */
+static struct report_discard *
+report_loss_recent(struct report *r)
+{
+    if (r->n_recent < REPORT_MAX_RECENT) {
+        return &r->recent[r->n_recent++];
     }
+    struct report_discard *d = &r->recent[0];
+    for (size_t i = 1; i < r->n_recent; i++) {
+        if (r->recent[i].ts_end < d->ts_end) {
+            d = &r->recent[i];
+        }
+    }
+    report_loss_unkept(r, d);
+    if (!r->forgot || d->ts_end > r->forgot_end) {
+        r->forgot_end = d->ts_end;
+    }
+    r->forgot = true;
+    return d;
 }
 
 /* Keeps a loss of LTTng's count 'n', or of 'seqs' seqs missing, for the
@@ -996,9 +1036,11 @@ report_format_lttng_loss(char *buf, size_t size, uint64_t lttng_n,
  * when the audit prints its summary.  That costs no streaming: the output
  * of both views waits in a spool until then anyway ('held_out'), and the
  * losses kept are at most REPORT_MAX_DISCARDS.  Those past them are final
- * when told (no gap is counted in them): said then, the raw view's after
- * the kept ones ('loss_spool'), so that the warnings stay in the order of
- * the losses, as babeltrace2 prints its own.  A live raw view, whose
+ * when they leave the recent ones (report_loss_recent(): no gap is matched
+ * to them after that), or at the end: said then, the raw view's after the
+ * kept ones ('loss_spool'), so that the warnings stay about in the order
+ * of the losses, as babeltrace2 prints its own (those that leave the
+ * recent ones, in the order their ranges end).  A live raw view, whose
  * events are printed as they come, says each loss at once, as babeltrace2
  * does, with what is known then. */
 
@@ -1032,8 +1074,8 @@ report_loss_show(struct report *r, const struct report_discard *d,
     }
 }
 
-/* A loss past those kept ('d' a copy, not in 'discards'), final: said
- * now, the raw view's after the kept ones. */
+/* A loss past those kept (not in 'discards'), final: said now, the raw
+ * view's after the kept ones. */
 static void
 report_loss_unkept(struct report *r, const struct report_discard *d)
 {
@@ -1063,8 +1105,16 @@ report_loss_head_unkept(struct report *r, const struct report_head *h,
     report_loss_unkept(r, &tmp);
 }
 
-/* At the end of the input, the losses kept have their counts: said, then
- * those past them. */
+/* qsort() comparison of losses by their numbers. */
+static int
+report_discard_cmp(const void *a_, const void *b_)
+{
+    const struct report_discard *a = a_, *b = b_;
+    return a->number < b->number ? -1 : a->number > b->number;
+}
+
+/* At the end of the input, the losses kept and the recent ones have their
+ * counts: said, then those past them. */
 static void
 report_losses_show(struct report *r)
 {
@@ -1072,6 +1122,12 @@ report_losses_show(struct report *r)
         || (r->opts.format == REPORT_RAW && r->opts.live)) {
         return;
     }
+    /* In the order they were told. */
+    qsort(r->recent, r->n_recent, sizeof *r->recent, report_discard_cmp);
+    for (size_t i = 0; i < r->n_recent; i++) {
+        report_loss_unkept(r, &r->recent[i]);
+    }
+    r->n_recent = 0;
     for (size_t i = 0; i < r->n_discards; i++) {
         report_loss_show(r, &r->discards[i], stderr);
     }
