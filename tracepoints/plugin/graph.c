@@ -143,34 +143,43 @@ graph_parse_log_line(const char *line, size_t len, char tag[128],
     return true;
 }
 
+/* Drops what was heard: said, or not to be said. */
+static void
+graph_heard_forget(void)
+{
+    graph_heard_why[0] = '\0';
+    free(graph_heard_log);
+    graph_heard_log = NULL;
+}
+
 /* Keeps the errors logged in 'text' (owned) for graph_print_error(): the
  * first one as the reason, every one as the chain's tail. */
 static void
 graph_heard(char *text)
 {
     char tag[128], where[256], msg[512];
-    size_t len = 0;
+    size_t size = 0;
 
-    graph_heard_why[0] = '\0';
-    free(graph_heard_log);
-    graph_heard_log = NULL;
+    graph_heard_forget();
+    FILE *log = open_memstream(&graph_heard_log, &size);
+    uk_assert(log);
+    bool any = false;
     for (const char *p = text; p && *p;) {
         size_t n = strcspn(p, "\n");
         if (graph_parse_log_line(p, n, tag, where, msg)) {
-            if (!graph_heard_why[0]) {
+            if (!any) {
                 snprintf(graph_heard_why, sizeof graph_heard_why, "%s",
                          msg);
             }
-            char *entry = uk_xasprintf("  logged: [%s] (%s)\n    %s\n", tag,
-                                       where, msg);
-            size_t entry_len = strlen(entry);
-            graph_heard_log = uk_xrealloc(graph_heard_log,
-                                          len + entry_len + 1);
-            memcpy(graph_heard_log + len, entry, entry_len + 1);
-            len += entry_len;
-            free(entry);
+            fprintf(log, "  logged: [%s] (%s)\n    %s\n", tag, where, msg);
+            any = true;
         }
         p += n + (p[n] == '\n');
+    }
+    fclose(log);
+    if (!any) {
+        free(graph_heard_log);
+        graph_heard_log = NULL;
     }
     free(text);
 }
@@ -308,9 +317,7 @@ graph_print_error(void)
     const bt_error *error = bt_current_thread_take_error();
     if (!error) {
         fprintf(stderr, "ukdb: error: unknown babeltrace2 error\n");
-        graph_heard_why[0] = '\0';
-        free(graph_heard_log);
-        graph_heard_log = NULL;
+        graph_heard_forget();
         return;
     }
     uint64_t n = bt_error_get_cause_count(error);
@@ -339,9 +346,7 @@ graph_print_error(void)
             fputs(graph_heard_log, stderr);
         }
     }
-    graph_heard_why[0] = '\0';
-    free(graph_heard_log);
-    graph_heard_log = NULL;
+    graph_heard_forget();
     bt_error_release(error);
 }
 
