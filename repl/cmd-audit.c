@@ -27,6 +27,7 @@ cmd_audit_usage(FILE *f, bool view)
               "Checks the ukey lifecycles of CTF traces (directories,\n"
               "searched for traces) or of a live session (net://HOST/host/"
               "HOSTNAME/SESSION).\n"
+              "Options may follow TRACE; \"--\" ends them.\n"
               "Exit status: 0 clean, 1 violations (ERROR), 2 error,\n"
               "3 inconclusive only (lost events, partial run).\n", f);
         return;
@@ -46,6 +47,9 @@ cmd_audit_usage(FILE *f, bool view)
           "trace-event\n"
           "                     JSON for Perfetto), raw (one canonical line"
           " per event)\n"
+          "Options may follow TRACE; \"--\" ends them.  A filter that "
+          "selects nothing\n"
+          "says \"no ukey matched\" (on stderr but in the text format).\n"
           "Exit status: 0, or 2 on error.\n", f);
 }
 
@@ -126,10 +130,30 @@ take_option(bool view, int c, const char *arg, struct report_options *o,
         return cmd_audit_usage_error(view, c == OPT_BEGIN ? "--begin"
                                      : "--end", arg, what);
     }
+    case ':':
+        return cmd_audit_usage_error(view, NULL, arg, "needs an argument");
     default:
-        return cmd_audit_usage_error(view, NULL, arg,
-                                     "unknown option or missing argument");
+        return cmd_audit_usage_error(view, NULL, arg, "unknown option");
     }
+}
+
+/* The word of the command line that getopt_long() refused (it returned
+ * '?' or ':'): argv[optind - 1], unless the refused option is a letter in
+ * the middle of a word ("-xh": optind is still on it), which 'short_opt'
+ * then holds as "-x". */
+static const char *
+refused_word(char *argv[], char short_opt[3])
+{
+    /* optopt is the letter of an unknown short option, 0 for an unknown
+     * long one; 'h' only for "--help=ARG", the one option that takes no
+     * argument (the others' 'val's are no letters but 'F'). */
+    if (optopt && optopt != 'h' && optopt != 'F' && optopt < 256) {
+        short_opt[0] = '-';
+        short_opt[1] = (char) optopt;
+        short_opt[2] = '\0';
+        return short_opt;
+    }
+    return argv[optind - 1];
 }
 
 /* The body of both subcommands. */
@@ -145,10 +169,16 @@ cmd_audit_main(int argc, char *argv[], bool view)
 
     optind = 0;                 /* Full re-initialization (glibc). */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+h",
+    /* No '+': as babeltrace2's and GNU tools', an option may follow a
+     * TRACE ("ukdb audit TRACE --format json", where the '+' of the first
+     * version took "--format" for a trace); "--" ends them, for a trace
+     * named "-x".  getopt_long() leaves the TRACEs last, in order. */
+    while ((c = getopt_long(argc, argv, ":h",
                             view ? view_options : audit_options,
                             NULL)) != -1) {
-        int code = take_option(view, c, c == '?' ? argv[optind - 1] : optarg,
+        char short_opt[3];
+        int code = take_option(view, c, c == '?' || c == ':'
+                               ? refused_word(argv, short_opt) : optarg,
                                &o, bound_args);
         if (code >= 0) {
             return code;

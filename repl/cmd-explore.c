@@ -252,10 +252,28 @@ parse_valued(struct parse_state *ps, const char *o, const char *arg)
     return true;
 }
 
+/* Whether option 'o' takes the next word as its value. */
+static bool
+takes_value(const char *o)
+{
+    return numeric_range(o) || !strcmp(o, "--reduction") || !strcmp(o, "-o");
+}
+
+/* Whether 'word' is an option (or "--"), not an argument: "-" alone is an
+ * argument, as for getopt(). */
+static bool
+is_option(const char *word)
+{
+    return word[0] == '-' && word[1];
+}
+
 /* Parses explore's options into 'opts' and '*output', and --verbose into
  * '*verbose' (NULL: --verbose is not an option, as in the REPL, which runs
- * no script first).  Returns the index of the first non-option argument,
- * or -1 on error. */
+ * no script first).  As getopt_long() without '+', an option may follow
+ * the script ("ukdb explore x.ukdb --bfs", which took "--bfs" for a second
+ * script) and "--" ends them: 'argv' is permuted, its arguments last, in
+ * order.  Returns the index of the first argument (argc if none), or -1
+ * on error. */
 static int
 parse_options(struct repl *r, int argc, char *argv[],
               struct explore_options *opts, const char **output,
@@ -264,21 +282,46 @@ parse_options(struct repl *r, int argc, char *argv[],
     struct parse_state ps = {
         .r = r, .opts = opts, .output = output, .verbose = verbose,
     };
-    int i;
-    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-        if (parse_flag(&ps, argv[i])) {
-            continue;
+    /* The options, then the arguments: argv[0] stays. */
+    char **words = uk_xcalloc((size_t) argc, sizeof *words);
+    char **args = uk_xcalloc((size_t) argc, sizeof *args);
+    int n_words = 0, n_args = 0, i;
+    bool ok = true;
+    for (i = 1; i < argc && ok; i++) {
+        if (!strcmp(argv[i], "--")) {
+            words[n_words++] = argv[i];
+            while (++i < argc) {
+                args[n_args++] = argv[i];
+            }
+            break;
+        } else if (!is_option(argv[i])) {
+            args[n_args++] = argv[i];
+        } else if (parse_flag(&ps, argv[i])) {
+            words[n_words++] = argv[i];
+        } else {
+            ok = parse_valued(&ps, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
+            words[n_words++] = argv[i];
+            if (ok) {
+                words[n_words++] = argv[++i];       /* The value. */
+            }
         }
-        if (!parse_valued(&ps, argv[i], i + 1 < argc ? argv[i + 1] : NULL)) {
-            return -1;
-        }
-        i++;                    /* The value. */
+    }
+    /* What an error left unread goes between (argv stays a permutation of
+     * itself: the input loop may join it again). */
+    memcpy(&words[n_words], &argv[i], (size_t) (argc - i) * sizeof *words);
+    n_words += argc - i;
+    memcpy(&words[n_words], args, (size_t) n_args * sizeof *args);
+    memcpy(&argv[1], words, (size_t) (n_words + n_args) * sizeof *words);
+    free(words);
+    free(args);
+    if (!ok) {
+        return -1;
     }
     if (opts->depth_bound && !ps.reduction_set) {
         /* DPOR is not exhaustive under a depth bound; sleep sets are. */
         opts->reduction = EXPLORE_REDUCTION_SLEEP;
     }
-    return i;
+    return 1 + n_words;
 }
 
 /* ==== Reports ==== */
@@ -887,9 +930,12 @@ explore_main(int argc, char *argv[])
     struct explore_options opts;
     const char *output = NULL;
 
-    for (int i = 1; i < argc && argv[i][0] == '-'; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: ukdb explore [OPTION]... SCRIPT.ukdb\n"
+    /* --help anywhere before "--", and not as an option's value. */
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        if (is_option(argv[i]) && takes_value(argv[i])) {
+            i++;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: ukdb explore [OPTION]... [--] SCRIPT.ukdb\n"
                    "Searches the interleavings of a scenario for "
                    "violations.\n%s\n"
                    "Exit status: 0 none found, 1 found, 2 error.\n",

@@ -885,49 +885,35 @@ record_usage(FILE *f)
             "1), 2 on error.\n");
 }
 
-int
-record_main(int argc, char *argv[])
+/* The usage errors of record's options, and of its 'n_run' words to run
+ * (the scenario and the run's options, or --exec's program and its
+ * arguments).  Returns -1 to go on, else 2. */
+static int
+record_check_args(const struct record_options *opts, int n_run)
 {
-    static const struct option options[] = {
-        { "output", required_argument, NULL, 'o' },
-        { "live", required_argument, NULL, 'l' },
-        { "exec", no_argument, NULL, 'x' },   /* Tests: run ARGS instead. */
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    struct record_options opts = { .output = NULL };
-    int c;
-
-    optind = 0;                 /* Full re-initialization (glibc). */
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:o:h", options, NULL)) != -1) {
-        switch (c) {
-        case 'o': opts.output = optarg; break;
-        case 'l': opts.live_url = optarg; break;
-        case 'x': opts.search_path = true; break;
-        case 'h': record_usage(stdout); return 0;
-        case ':':
-            return ukdb_usage_error("record", "'%s' needs an argument",
-                                      argv[optind - 1]);
-        default:
-            return ukdb_usage_error("record", "unknown option '%s'",
-                                      argv[optind - 1]);
-        }
-    }
-    if (optind >= argc) {
+    if (!n_run) {
         return ukdb_usage_error("record", "no scenario to run");
-    } else if (!opts.output == !opts.live_url) {
+    } else if (!opts->output == !opts->live_url) {
         return ukdb_usage_error("record", "give exactly one of -o and --live");
-    } else if (opts.output && !*opts.output) {
+    } else if (opts->output && !*opts->output) {
         return ukdb_usage_error("record", "-o needs a directory, not ''");
     }
-    if (opts.search_path) {
-        return record_run(&opts, &argv[optind]);
+    return -1;
+}
+
+/* Runs child[1...n_run] (NULL-terminated) traced: --exec's program, or
+ * else ukdb (in child[0]) on the scenario, with the run's options. */
+static int
+record_scenario(const struct record_options *opts, char **child, int n_run)
+{
+    if (opts->search_path) {
+        return record_run(opts, &child[1]);
     }
     /* The usual "record -o DIR SCRIPT": a script that cannot be read is
      * said now, before a session records the run that fails on it. */
-    const char *script = argv[argc - 1];
-    const char *before = argc - 2 >= optind ? argv[argc - 2] : "";
+    char **run = &child[1];
+    const char *script = run[n_run - 1];
+    const char *before = n_run >= 2 ? run[n_run - 2] : "";
     bool is_file = (script[0] != '-' && strcmp(before, "-c")
                     && strcmp(before, "--events"));
     if (is_file && access(script, R_OK)) {
@@ -950,10 +936,144 @@ record_main(int argc, char *argv[])
         return 2;
     }
     exe[len] = '\0';
-    char **child = uk_xcalloc((size_t) (argc - optind + 2), sizeof *child);
     child[0] = exe;
-    memcpy(&child[1], &argv[optind], (size_t) (argc - optind) * sizeof *child);
-    int status = record_run(&opts, child);
+    return record_run(opts, child);
+}
+
+/* The run's options (ukdb's, of main.c's parse_args()) that take the
+ * next word as their value: it is theirs, not one of record's options. */
+static bool
+run_option_takes_value(const char *o)
+{
+    static const char *const options[] = {
+        "-f", "-c", "-x", "--init", "--events",
+    };
+    for (size_t i = 0; i < UK_ARRAY_SIZE(options); i++) {
+        if (!strcmp(o, options[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether 'word' is record's option 'name' (a long one, "--output") with
+ * its value in it ("--output=DIR": '*value' points to "DIR") or not
+ * ('*value' NULL: the next word). */
+static bool
+long_option(const char *word, const char *name, const char **value)
+{
+    size_t n = strlen(name);
+    if (strncmp(word, name, n) || (word[n] && word[n] != '=')) {
+        return false;
+    }
+    *value = word[n] ? &word[n + 1] : NULL;
+    return true;
+}
+
+/* Takes record's own -o DIR, --output DIR, --live URL and --help where
+ * they follow the scenario, "record SCRIPT -o DIR", as GNU tools take an
+ * option after an argument: the rest of argv[first...] (the scenario and
+ * the run's options, "--echo", "-c CMD"...) goes to 'run' in order, up to
+ * a "--", which ends record's options (the rest is the run's).
+ *
+ * record's own getopt_long() keeps '+' (it stops at the first argument):
+ * with --exec, the program's arguments follow it and are its own ("sh -c
+ * CMD"), and the run's options, after the scenario, were always given to
+ * it ("record -o DIR x.ukdb --echo").  Returns -1 to go on, else the exit
+ * status (after --help, or a usage error). */
+static int
+record_late_options(int argc, char *argv[], int first,
+                    struct record_options *opts, char **run, int *n_run)
+{
+    for (int i = first; i < argc; i++) {
+        const char *w = argv[i], *value = NULL, **to = NULL;
+        if (!strcmp(w, "--")) {
+            while (i < argc) {
+                run[(*n_run)++] = argv[i++];
+            }
+            break;
+        } else if (run_option_takes_value(w) && i + 1 < argc) {
+            run[(*n_run)++] = argv[i++];
+            run[(*n_run)++] = argv[i];
+            continue;
+        } else if (!strcmp(w, "-h") || !strcmp(w, "--help")) {
+            record_usage(stdout);
+            return 0;
+        } else if (!strncmp(w, "-o", 2)) {
+            to = &opts->output;
+            value = w[2] ? &w[2] : NULL;
+        } else if (long_option(w, "--output", &value)) {
+            to = &opts->output;
+        } else if (long_option(w, "--live", &value)) {
+            to = &opts->live_url;
+        } else {
+            run[(*n_run)++] = argv[i];
+            continue;
+        }
+        if (!value && i + 1 >= argc) {
+            return ukdb_usage_error("record", "'%s' needs an argument", w);
+        }
+        *to = value ? value : argv[++i];
+    }
+    run[*n_run] = NULL;
+    return -1;
+}
+
+int
+record_main(int argc, char *argv[])
+{
+    static const struct option options[] = {
+        { "output", required_argument, NULL, 'o' },
+        { "live", required_argument, NULL, 'l' },
+        { "exec", no_argument, NULL, 'x' },   /* Tests: run ARGS instead. */
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct record_options opts = { .output = NULL };
+    int c;
+
+    optind = 0;                 /* Full re-initialization (glibc). */
+    opterr = 0;
+    /* '+': see record_late_options(). */
+    while ((c = getopt_long(argc, argv, "+:o:h", options, NULL)) != -1) {
+        switch (c) {
+        case 'o': opts.output = optarg; break;
+        case 'l': opts.live_url = optarg; break;
+        case 'x': opts.search_path = true; break;
+        case 'h': record_usage(stdout); return 0;
+        case ':':
+            return ukdb_usage_error("record", "'%s' needs an argument",
+                                      argv[optind - 1]);
+        default:
+            return ukdb_usage_error("record", "unknown option '%s'",
+                                      argv[optind - 1]);
+        }
+    }
+    /* "--" ended record's options: what follows is the run's, all of it.
+     * (Not the value of a -o or --live that was "--".) */
+    const char *last = optind > 1 ? argv[optind - 1] : "";
+    bool ended = (!strcmp(last, "--") && last != opts.output
+                  && last != opts.live_url);
+    /* The scenario and the run's options, after the program's name. */
+    char **child = uk_xcalloc((size_t) (argc - optind + 2), sizeof *child);
+    int n_run = 0;
+    int status = -1;
+    if (optind < argc && !opts.search_path && !ended) {
+        child[1 + n_run++] = argv[optind];
+        status = record_late_options(argc, argv, optind + 1, &opts,
+                                     &child[1], &n_run);
+    } else {
+        memcpy(&child[1], &argv[optind],
+               (size_t) (argc - optind) * sizeof *child);
+        n_run = argc - optind;
+    }
+    if (status < 0) {
+        status = record_check_args(&opts, n_run);
+    }
+    if (status < 0) {
+        status = record_scenario(&opts, child, n_run);
+    }
     free(child);
     return status;
 }
+

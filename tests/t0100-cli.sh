@@ -564,6 +564,69 @@ test_expect_success 'usage errors: one shape for ukdb and every subcommand' '
 	EOF
 '
 
+# As GNU tools and babeltrace2 take them: an option may follow the
+# arguments.  "ukdb audit TRACE --format json" failed with "Cannot open
+# trace: path="--format"" (getopt's '+' stopped at TRACE), explore took
+# "--random 3" for a second script, and record ran "SCRIPT -o DIR" as
+# ukdb's own command line ("give exactly one of -o and --live").
+test_expect_success 'audit, view, explore, record: options after the arguments' '
+    T="$TEST_TOP/traces/race-v1-replace" &&
+    "$UKDB" audit --format json "$T" >before; test $? = 1 &&
+    run_ukdb audit "$T" --format json && check_rc 1 && test_cmp before out &&
+    "$UKDB" view --format raw --ukey 1 "$T" >before &&
+    run_ukdb view "$T" --format raw --ukey 1 && check_rc 0 &&
+    test_cmp before out && test "$(wc -l <out)" -gt 1 &&
+    run_ukdb view "$T" --format=raw --ukey=1 && check_rc 0 &&
+    test_cmp before out &&
+    "$UKDB" explore --random 3 --seed 1 pass.ukdb >before &&
+    run_ukdb explore pass.ukdb --random 3 --seed 1 && check_rc 0 &&
+    test_grep "in 3 random schedules (sampled with seed 1," out &&
+    sed "s/, [0-9.]* s)\$//" before >expect && sed -i "s/, [0-9.]* s)\$//" out &&
+    test_cmp expect out &&
+    run_ukdb explore pass.ukdb --help && check_rc 0 &&
+    test_grep "^usage: ukdb explore " out &&
+    run_ukdb record nosuch.ukdb -o nos && check_rc 2 &&
+    one_error "^ukdb: error: record: nosuch.ukdb: No such file or directory\$" &&
+    run_ukdb record pass.ukdb --output= && check_rc 2 &&
+    one_error "^ukdb: error: record: -o needs a directory, not .. \(see" &&
+    run_ukdb record pass.ukdb --help && check_rc 0 &&
+    test_grep "^usage: ukdb record " out
+'
+
+# What is wrong with an option after the arguments is one line, exit 2, as
+# before them; "--" ends the options, for a trace or script named "-x".
+test_expect_success 'options after the arguments: errors, and "--"' '
+    T="$TEST_TOP/traces/race-v1-replace" &&
+    run_ukdb view "$T" --bogus && check_rc 2 && ! test -s out &&
+    one_error "^ukdb: error: view: .--bogus.: unknown option \(see \"ukdb view --help\"\)\$" &&
+    run_ukdb view "$T" -qh && check_rc 2 &&
+    one_error "^ukdb: error: view: .-q.: unknown option \(see" &&
+    run_ukdb audit "$T" --format && check_rc 2 && ! test -s out &&
+    one_error "^ukdb: error: audit: .--format.: needs an argument \(see \"ukdb audit --help\"\)\$" &&
+    run_ukdb view "$T" --ukey && check_rc 2 &&
+    one_error "^ukdb: error: view: .--ukey.: needs an argument \(see" &&
+    run_ukdb audit "$T" --format yaml && check_rc 2 &&
+    one_error "^ukdb: error: audit: --format: .yaml.: unknown format \(see" &&
+    run_ukdb explore pass.ukdb --depth && check_rc 2 &&
+    one_error "^ukdb: error: explore: --depth needs a value \(1 to 100000\) \(see" &&
+    run_ukdb explore pass.ukdb --bogus && check_rc 2 &&
+    one_error "^ukdb: error: explore: .--bogus.: unknown option \(see" &&
+    run_ukdb record pass.ukdb -o && check_rc 2 &&
+    one_error "^ukdb: error: record: .-o. needs an argument \(see" &&
+    rm -rf ./-x && cp -r "$T" ./-x &&
+    run_ukdb audit -x && check_rc 2 &&
+    one_error "^ukdb: error: audit: .-x.: unknown option \(see" &&
+    "$UKDB" audit "$T" >before; test $? = 1 &&
+    run_ukdb audit -- -x && check_rc 1 && test_cmp before out &&
+    run_ukdb view --format raw -- -x && check_rc 0 &&
+    "$UKDB" view --format raw "$T" >before && test_cmp before out &&
+    cp pass.ukdb ./-p.ukdb &&
+    run_ukdb explore -p.ukdb && check_rc 2 &&
+    one_error "^ukdb: error: explore: .-p.ukdb.: unknown option \(see" &&
+    run_ukdb explore --random 3 -- -p.ukdb && check_rc 0 &&
+    test_grep "in 3 random schedules" out
+'
+
 # Names are printed back as plain words (the journal "back" and "variant"
 # replay, explore's scripts).  Before, "handler \"h 0\"" was taken, and
 # then "back" failed on "handler h 0" (the session cut short), and explore
