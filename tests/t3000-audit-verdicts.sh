@@ -520,6 +520,37 @@ test_expect_success 'view --thread and --ukey that name nothing say so' '
     test_grep "^no ukey matched$" out
 '
 
+# The raw, JSON and Chrome views said nothing of a filter that selects
+# nothing (exit 0, as of an empty trace).  They say it as the text view
+# does, on stderr: their output stays a document (raw: empty).  (The raw
+# view selects events: "--begin seq:60" leaves it the run's last ones.)
+test_expect_success 'view: no ukey matched, in every format, on stderr' '
+    while IFS="|" read -r filter why; do
+        for f in raw json chrome; do
+            "$UKDB" view --format $f $filter clean >out 2>err &&
+            echo "no ukey matched$why" >expect && test_cmp expect err &&
+            if [ $f = raw ]; then
+                ! test -s out
+            else
+                $PY -c "import json, sys; json.load(open(sys.argv[1]))" out
+            fi || return 1
+        done
+    done <<-\EOF &&
+	--flow nosuch|: the trace declares no flow named '\''nosuch'\''
+	--thread nosuch|: the trace starts no thread named '\''nosuch'\''
+	--ukey 99|: the trace has no ukey#99
+	--ukey 2 --flow f1|
+	EOF
+    for f in json chrome; do
+        "$UKDB" view --format $f --begin seq:60 clean >out 2>err &&
+        echo "no ukey matched" >expect && test_cmp expect err || return 1
+    done &&
+    for f in raw json chrome; do
+        "$UKDB" view --format $f --ukey 1 clean >out 2>err &&
+        test -s out && ! test -s err || return 1
+    done
+'
+
 # The text view and audit pad names by their columns, not their bytes: a
 # UTF-8 thread or flow name pushed the rest of its lines to the left.  With
 # names turned into their ASCII twins, the output is the twin trace's.

@@ -86,6 +86,7 @@ chrome_op_begin(struct report *r, const struct ukey_event *e, bool selected)
     if (!selected) {
         return;
     }
+    r->n_printed++;
     FILE *f = chrome_out(r);
     fprintf(f, "{\"ph\":\"B\",\"pid\":%d,\"tid\":%" PRIu32 ",\"name\":\"%s\""
             ",\"cat\":\"op\",", CHROME_PID, e->thread_id,
@@ -133,6 +134,7 @@ chrome_state_end(struct report *r, uint64_t ukey_id, uint64_t ts)
 static void
 chrome_state_begin(struct report *r, const struct ukey_event *e, int state)
 {
+    r->n_printed++;
     FILE *f = chrome_out(r);
     fprintf(f, "{\"ph\":\"b\",\"pid\":%d,\"tid\":0,\"cat\":\"ukey\","
             "\"id\":%" PRIu64 ",\"name\":\"%s\",", CHROME_PID, e->ukey_id,
@@ -158,6 +160,7 @@ chrome_transition(struct report *r, const struct ukey_event *e,
     }
 
     /* The transition as a slice of its thread... */
+    r->n_printed++;
     FILE *f = chrome_out(r);
     fprintf(f, "{\"ph\":\"X\",\"pid\":%d,\"tid\":%" PRIu32 ",\"dur\":0,"
             "\"cat\":\"transition\",\"name\":\"ukey#%" PRIu64 " %s->%s\",",
@@ -251,6 +254,7 @@ report_chrome_violation(struct report *r, const struct lifecycle_violation *v)
         || !report_violation_selected(r, v)) {
         return;
     }
+    r->n_printed++;
     FILE *f = chrome_out(r);
     fprintf(f, "{\"ph\":\"i\",\"s\":\"t\",\"pid\":%d,\"tid\":%" PRIu32
             ",\"cat\":\"violation\",\"name\":\"%s %s ukey#%" PRIu64 "\",",

@@ -340,7 +340,9 @@ struct report {
     /* Output state. */
     bool started;                   /* JSON/Chrome opening printed. */
     bool need_comma;
-    uint64_t n_printed;             /* Timelines or events printed. */
+    uint64_t n_printed;             /* Timelines, events or (Chrome) the
+                                     * selected slices and instants
+                                     * printed: 0, "no ukey matched". */
 
     /* Chrome. */
     struct report_map open_state;   /* ukey id -> state + 1. */

@@ -687,6 +687,7 @@ report_fold(struct report *r, const struct ukey_event *e)
                 char line[1024];
                 uk_event_format_canonical(e, line, sizeof line);
                 fprintf(r->out, "%s\n", line);
+                r->n_printed++;
             }
         } else if (r->opts.format == REPORT_CHROME) {
             report_chrome_event(r, e);
@@ -1157,6 +1158,27 @@ report_mixed_programs(struct report *r, char *buf, size_t size)
                                                          size);
 }
 
+/* Says on 'f' that the view selected nothing: "no ukey matched", with
+ * the filter that names nothing in the trace, most likely a typo.  Every
+ * format says it (the raw and Chrome views, with nothing selected, said
+ * nothing, as if the trace were empty). */
+static void
+report_none_matched(const struct report *r, FILE *f)
+{
+    if (r->opts.flow && !r->flow_match.n) {
+        fprintf(f, "no ukey matched: the trace declares no flow named "
+                "'%s'\n", r->opts.flow);
+    } else if (r->opts.thread && !r->thread_seen) {
+        fprintf(f, "no ukey matched: the trace starts no thread named "
+                "'%s'\n", r->opts.thread);
+    } else if (r->opts.ukey_id && !r->ukey_seen) {
+        fprintf(f, "no ukey matched: the trace has no ukey#%" PRIu64 "\n",
+                r->opts.ukey_id);
+    } else {
+        fputs("no ukey matched\n", f);
+    }
+}
+
 int
 report_finish(struct report *r)
 {
@@ -1187,21 +1209,14 @@ report_finish(struct report *r)
     }
 
     report_view_finish(r);
+    if (!r->n_printed) {
+        /* The text view says it in its output; the others on stderr, so
+         * that theirs stays a document (or nothing, raw). */
+        report_none_matched(r, r->opts.format == REPORT_TEXT
+                               ? r->out : stderr);
+    }
     switch (r->opts.format) {
     case REPORT_TEXT:
-        /* A filter that names nothing is most likely a typo: say so. */
-        if (!r->n_printed && r->opts.flow && !r->flow_match.n) {
-            fprintf(r->out, "no ukey matched: the trace declares no flow "
-                    "named '%s'\n", r->opts.flow);
-        } else if (!r->n_printed && r->opts.thread && !r->thread_seen) {
-            fprintf(r->out, "no ukey matched: the trace starts no thread "
-                    "named '%s'\n", r->opts.thread);
-        } else if (!r->n_printed && r->opts.ukey_id && !r->ukey_seen) {
-            fprintf(r->out, "no ukey matched: the trace has no ukey#%"
-                    PRIu64 "\n", r->opts.ukey_id);
-        } else if (!r->n_printed) {
-            fputs("no ukey matched\n", r->out);
-        }
         break;
     case REPORT_JSON:
         fputs(r->started ? "\n]}\n" : "{\"ukeys\":[]}\n", r->out);
