@@ -171,6 +171,23 @@ test_expect_success 'ukdb options before the script reach its run' '
     test_grep "^(ukdb) handler h0" stdout && test_grep "^after" stdout
 '
 
+# "record SCRIPT -o DIR" ran "ukdb SCRIPT -o DIR" (record's getopt stops at
+# the script): "give exactly one of -o and --live".  record's -o and --live
+# are taken after the script too; the run's options there stay the run's
+# (with their values: "--events -o" writes to "-o"), and after a "--"
+# every word is the run's.
+test_expect_success 'record -o DIR after the script; the run keeps its options' '
+    [ -x "$UKDB" ] || exit 0
+    $RECORD k.ukdb -o late --echo >stdout 2>stderr &&
+    test_grep "^(ukdb) handler h0" stdout && test_grep "^after" stdout &&
+    test_grep "^ukdb: [1-9][0-9]* events recorded\$" stderr &&
+    test "$(lttng_count_events late)" -gt 0 &&
+    $RECORD k.ukdb --events -o --output=late2 >/dev/null 2>stderr &&
+    test_grep "type=thread_start" ./-o && test "$(lttng_count_events late2)" -gt 0 &&
+    { $RECORD -o late3 -- k.ukdb -o late4 2>stderr; test $? = 2; } &&
+    ! test -e late3 && ! test -e late4
+'
+
 test_expect_success 'SIGTERM stops the child and cleans up' '
     $RECORD -o sig --exec sh -c "echo \$LTTNG_HOME >home; exec sleep 600" \
         2>stderr &
