@@ -238,10 +238,29 @@ refused_after_shutdown(struct repl *r, const struct repl_cmd *c,
     return true;
 }
 
+/* Keeps 'line', the motion command 'c', for an empty line at the prompt
+ * to repeat, on the model and on a trace alike.  "open" and "close" leave
+ * nothing to repeat, as gdb's "target" and "file" (dont_repeat()): a
+ * motion of the model means something else on a trace, and the reverse
+ * ("continue" went to the end of a trace just opened, "back 8" out of its
+ * range). */
+static void
+remember_motion(struct repl *r, const struct repl_cmd *c, const char *line)
+{
+    if (c->run == cmd_open || c->run == cmd_close) {
+        free(r->last_motion);
+        r->last_motion = NULL;
+    } else if ((c->flags & REPL_CMD_MOTION) && r->interactive) {
+        free(r->last_motion);
+        r->last_motion = uk_xstrdup(line);
+    }
+}
+
 /* After command 'c' (typed as 'line'). */
 static void
 command_done(struct repl *r, const struct repl_cmd *c, const char *line)
 {
+    remember_motion(r, c, line);
     if (!(c->flags & REPL_CMD_MOTION)) {
         r->first_new_event = r->sess.n_events;  /* Setup is silent. */
         if (!r->redoing) {
@@ -251,9 +270,6 @@ command_done(struct repl *r, const struct repl_cmd *c, const char *line)
              * motion, after the step that may have hit one.) */
             repl_bp_forget(r);
         }
-    } else if (r->interactive) {
-        free(r->last_motion);
-        r->last_motion = uk_xstrdup(line);
     }
 }
 
@@ -307,6 +323,7 @@ repl_execute(struct repl *r, char *line)
          * must not drop them. */
         enum cmd_status status = trace_execute(r, argc, argv);
         repl_bp_trace_done(r);
+        remember_motion(r, c, copy);
         if (status == CMD_OK && (c->flags & REPL_CMD_ANY_MODE)
             && !r->replaying && !r->rescripting && !r->redoing) {
             repl_script_add(r, copy);

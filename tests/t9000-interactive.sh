@@ -132,6 +132,25 @@ test_expect_success 'an empty line repeats the last motion command' '
     wait_for "step 2\)$"
 '
 
+# On a trace too, and never across "open" or "close" (gdb's "target"
+# leaves nothing to repeat either).  Before, a trace's motions were not
+# kept: an empty line did nothing on a trace, or repeated the model's last
+# motion there ("step" moved the cursor a trace just opened).
+test_expect_success 'an empty line repeats a motion on a trace, not across open' '
+    start &&
+    keys "handler h0" Enter "flow f1 h0" Enter "upcall h0 f1" Enter &&
+    keys "step" Enter && wait_for "^\[1\] *h0 " &&
+    keys "open $TEST_TOP/traces/race-v1-replace" Enter &&
+    wait_for "^\(ukdb trace 0/[0-9]+\)$" &&
+    keys Enter "when" Enter && wait_for "^event 0 of [0-9]+ " &&
+    keys "goto 50" Enter && wait_for "trace 50/[0-9]+\)$" &&
+    keys "step 2" Enter && wait_for "^\[52\] " &&
+    keys Enter && wait_for "^\[54\] " &&
+    wait_for "trace 54/[0-9]+\)$" &&
+    keys "close" Enter && wait_for "step 1\)$" &&
+    keys Enter "when" Enter && wait_for "^step 1, "
+'
+
 # Ctrl-C at the prompt, as in gdb and the shells: the line typed so far
 # is dropped and a new prompt comes.  Before, readline() returned NULL and
 # the session ended, exit 0, as on Ctrl-D.
