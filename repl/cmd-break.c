@@ -762,6 +762,18 @@ complete_condition(struct repl *r, int argi, char *argv[],
     }
 }
 
+void
+complete_info(struct repl *r, int argi, char *argv[],
+              void (*add)(void *, const char *), void *aux)
+{
+    (void) r;
+    (void) argv;
+    if (argi == 1) {
+        add(aux, "breakpoints");
+        add(aux, "watches");
+    }
+}
+
 /* "info breakpoints" (or, not 'bps', "info watches") in JSON. */
 static void
 info_json(const struct repl *r, bool bps)

@@ -666,6 +666,17 @@ cmd_rcu(struct repl *r, int argc, char *argv[])
 
 /* ==== Completion ==== */
 
+void
+complete_rcu(struct repl *r, int argi, char *argv[],
+             void (*add)(void *, const char *), void *aux)
+{
+    (void) r;
+    (void) argv;
+    if (argi == 1) {
+        add(aux, "step");
+    }
+}
+
 /* The names of 'names' (a trace's threads or flows). */
 static void
 complete_trace_names(const struct trace_name *names, size_t n,
@@ -828,6 +839,9 @@ complete_set(struct repl *r, int argi, char *argv[],
     } else if (argi == 2 && !strcmp(argv[1], "output")) {
         add(aux, "text");
         add(aux, "json");
+    } else if (argi == 2 && !strcmp(argv[1], "echo")) {
+        add(aux, "on");
+        add(aux, "off");
     }
 }
 

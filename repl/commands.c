@@ -102,7 +102,7 @@ const struct repl_cmd repl_commands[] = {
     { "rcu", "[step]", "show the RCU callbacks, or run one (step urcu)",
       "  A postponed free runs once every busy thread has quiesced since,\n"
       "  or waits at a barrier (quiescent, in OVS's poll_block()).",
-      "rcu", 0, 1, cmd_rcu, NULL, REPL_CMD_RECORD },
+      "rcu", 0, 1, cmd_rcu, complete_rcu, REPL_CMD_RECORD },
 
     /* ==== Stepping ==== */
     { "choices", "", "list the runnable threads and their next action",
@@ -198,7 +198,7 @@ const struct repl_cmd repl_commands[] = {
       "condition 1 stat live_ukeys > 3", 1, -1, cmd_condition,
       complete_condition, REPL_CMD_RECORD | REPL_CMD_ANY_MODE },
     { "info", "breakpoints|watches", "list breakpoints or watches",
-      NULL, "info breakpoints", 1, 1, cmd_info, NULL, 0 },
+      NULL, "info breakpoints", 1, 1, cmd_info, complete_info, 0 },
     { "watch", "ukey ID|flow NAME", "print every transition of a ukey/flow",
       "  A flow is found by name again wherever the flows change, as a\n"
       "  breakpoint's (\"help break\"): where there is none of that name,\n"

@@ -498,6 +498,6 @@ repl_complete_fn complete_thread, complete_flow, complete_show;
 repl_complete_fn complete_variant, complete_break, complete_expect;
 repl_complete_fn complete_dp, complete_ukey_or_flow, complete_set;
 repl_complete_fn complete_help, complete_flow_name, complete_upcall;
-repl_complete_fn complete_condition;
+repl_complete_fn complete_condition, complete_info, complete_rcu;
 
 #endif /* UKDB_REPL_REPL_H */

@@ -101,6 +101,16 @@ test_expect_success 'TAB completes a breakpoint condition' '
     keys "dp f" Tab && wait_for "EVICTED if dp f1 ?$"
 '
 
+# Before, "info", "set echo" and "rcu" completed nothing after them.
+test_expect_success 'TAB completes the keywords of info, set echo and rcu' '
+    start &&
+    keys "info b" Tab && wait_for "step 0\) info breakpoints ?$" &&
+    keys Enter && wait_for "^No breakpoints\.$" &&
+    keys "info w" Tab && wait_for "step 0\) info watches ?$" &&
+    keys C-u "set echo of" Tab && wait_for "step 0\) set echo off ?$" &&
+    keys C-u "rcu s" Tab && wait_for "step 0\) rcu step ?$"
+'
+
 # On a trace, the names are the trace's.  Before, they were the empty
 # model's (main, urcu): "step handl" did not complete.
 test_expect_success 'TAB completes the names of an open trace' '
