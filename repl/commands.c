@@ -111,7 +111,9 @@ const struct repl_cmd repl_commands[] = {
       "choices", 0, 0, cmd_choices, NULL, 0 },
     { "step", "[THREAD] [N]", "take N steps (default 1) of a thread",
       "  Without THREAD: the recorded future after \"back\", else the\n"
-      "  first runnable thread.  Each step is one action on shared state.",
+      "  first runnable thread.  Each step is one action on shared state.\n"
+      "  On a trace: step N moves N events on, step THREAD to THREAD's\n"
+      "  next event (as \"next\").",
       "step revalidator0 3", 0, 2, cmd_step, complete_thread,
       REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "choose", "N [COUNT]", "take choice N of \"choices\"",
@@ -218,6 +220,8 @@ const struct repl_cmd repl_commands[] = {
     { "show", "WHAT [ARG]", "show model state",
       "  show ukeys | ukey ID|FLOW | umaps | dp | threads | locks | rcu |\n"
       "  stats | violations | variant | config\n"
+      "  On a trace, the state at the cursor: ukeys | ukey ID|FLOW | umaps |\n"
+      "  dp | threads | locks | stats | violations\n"
       "  \"set output json\" prints JSON instead of tables.",
       "show ukey f1", 1, 2, cmd_show, complete_show, 0 },
     { "history", "UKEY|FLOW", "the lifecycle of a ukey or flow so far",

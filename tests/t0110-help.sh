@@ -116,4 +116,38 @@ test_expect_success 'every setting "show config" lists is in "help set" and the 
     done
 '
 
+# What "help show" and "help step" say of a trace holds there.  Before,
+# neither said a word of a trace: "show rcu" was refused there, and "step
+# THREAD N" too, with no help saying what a trace takes instead.
+test_expect_success 'help show names what a trace shows, and only that' '
+    "$UKDB" -c "help show" >help &&
+    sed -n "/^  On a trace, the state at the cursor:/,/^  \"set/p" help |
+        sed "\$d; s/.*cursor://" | tr "|" "\n" |
+        sed -n "s/^ *\([a-z]*\).*/\1/p" >on-trace &&
+    test $(wc -l <on-trace) -ge 5 &&
+    for w in ukeys ukey umaps dp threads locks rcu stats violations \
+             variant config; do
+        arg=; [ $w = ukey ] && arg=1
+        if grep -qx $w on-trace; then
+            "$UKDB" "$TEST_TOP/traces/race-v1-replace" \
+                -c "goto end; show $w $arg" >out 2>err ||
+                { echo "show $w fails on a trace"; cat err; return 1; }
+        else
+            ! "$UKDB" "$TEST_TOP/traces/race-v1-replace" \
+                -c "goto end; show $w $arg" >out 2>err ||
+                { echo "show $w works on a trace"; return 1; }
+        fi
+    done
+'
+
+test_expect_success 'help step gives the forms a trace takes' '
+    "$UKDB" -c "help step" >help &&
+    test_grep "^  On a trace: step N .*, step THREAD" help &&
+    "$UKDB" "$TEST_TOP/traces/race-v1-replace" \
+        -c "step 3; step handler0; when" >out &&
+    test_grep "^event 6 of " out &&
+    ! "$UKDB" "$TEST_TOP/traces/race-v1-replace" -c "step handler0 2" \
+        2>err && test_grep "on a trace: step \[N|THREAD\]" err
+'
+
 test_done
