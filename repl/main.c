@@ -163,6 +163,8 @@ struct main_args {
     char *joined;               /* (owned) Several -c: their commands, in
                                  * order. */
     bool echo, keep_going;
+    bool script;                /* 'file' came with -f: a script, never a
+                                 * TRACE. */
 };
 
 /* Appends the commands of one more -c to 'a' (as gdb's -ex: each -c runs,
@@ -204,6 +206,7 @@ parse_args(int argc, char *argv[], struct main_args *a)
         }
         if (!strcmp(o, "-f")) {
             a->file = argv[++i];
+            a->script = true;
         } else if (!strcmp(o, "-c")) {
             add_commands(a, argv[++i]);
         } else if (is_init) {
@@ -225,7 +228,7 @@ parse_args(int argc, char *argv[], struct main_args *a)
             return ukdb_usage_error(NULL, "extra argument '%s'", o);
         }
     }
-    if (a->file && a->commands && !is_trace(a->file)) {
+    if (a->file && a->commands && (a->script || !is_trace(a->file))) {
         return ukdb_usage_error(NULL, "give only one of -f FILE, FILE.ukdb "
                                 "and -c 'CMD; CMD'");
     }
@@ -253,10 +256,18 @@ run_input(struct repl *r, const struct main_args *a, bool trace)
         repl_catch_sigint();
         status = run_commands(r, a->commands);
     } else if (a->file && !trace) {
+        /* A directory opens for reading; only -f FILE can name one here,
+         * and it is no script (nor a trace: see run_session()). */
+        struct stat st;
         FILE *fp = fopen(a->file, "r");
-        if (!fp) {
+        int error = !fp ? errno : fstat(fileno(fp), &st) ? errno
+                    : S_ISDIR(st.st_mode) ? EISDIR : 0;
+        if (error) {
+            if (fp) {
+                fclose(fp);
+            }
             fprintf(stderr, "ukdb: error: %s: %s\n", a->file,
-                    strerror(errno));
+                    strerror(error));
             return CMD_ERROR;
         }
         repl_catch_sigint();
@@ -330,7 +341,7 @@ run_session(struct repl *r, const struct main_args *a)
     }
     /* A TRACE is open before -x and -c run (as gdb loads its program
      * before -x and -ex), so that they can work on it. */
-    bool trace = a->file && is_trace(a->file);
+    bool trace = a->file && !a->script && is_trace(a->file);
     enum cmd_status status = trace ? open_trace(r, a->file) : CMD_OK;
     int code = status == CMD_OK && a->init ? run_init(r, a->init) : -1;
     if (code >= 0) {

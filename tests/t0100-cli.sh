@@ -115,6 +115,18 @@ test_expect_success 'ukdb -f: a missing file: exit 2' '
     one_error "^ukdb: error: nosuch\.ukdb: No such file or directory\$"
 '
 
+# -f FILE names a script.  Before, a directory after -f was opened as a
+# TRACE (searched for traces below it, "ukdb -f /tmp" deep in /tmp), and
+# took -c as a trace does.
+test_expect_success 'ukdb -f DIR: a directory is no script, nor a trace' '
+    run_ukdb -f "$TEST_TOP/traces/race-v1-replace" && check_rc 2 &&
+    one_error "^ukdb: error: .*/traces/race-v1-replace: Is a directory\$" &&
+    run_ukdb -f "$TEST_TOP/traces/race-v1-replace" -c when && check_rc 2 &&
+    one_error "give only one of -f FILE" &&
+    run_ukdb "$TEST_TOP/traces/race-v1-replace" -c when && check_rc 0 &&
+    test_grep "^event 0 of 107 " out
+'
+
 test_expect_success '--keep-going: errors and failed expects do not stop the script' '
     run_ukdb --keep-going keep.ukdb && check_rc 2 &&
     test_grep "^reached\$" out &&
