@@ -341,6 +341,12 @@ repl_find_command(const char *name, bool *ambiguous)
     } else if (!strcmp(name, "b")) {
         name = "break";
         len = 5;
+    } else if (!strcmp(name, "i")) {
+        name = "info";          /* gdb's "i b". */
+        len = 4;
+    } else if (!strcmp(name, "d")) {
+        name = "delete";        /* As in gdb. */
+        len = 6;
     }
     for (const struct repl_cmd *c = repl_commands; c->name; c++) {
         if (!strcmp(c->name, name)) {

@@ -249,6 +249,17 @@ test_expect_success 'ambiguous prefix: the error lists the candidates' '
     one_error "^ukdb: error: '\''h'\'': ambiguous command: handler, help, history; try \"help\"\$"
 '
 
+# gdb's "i b" and "d N".  Before, "i" and "d" were ambiguous prefixes
+# (ignore, info; datapath, delete, disable, dp, dump).
+test_expect_success 'i is info and d is delete, as in gdb' '
+    run_ukdb -c "handler h0; break transition DELETED; i b" && check_rc 0 &&
+    test_grep "^1 *break *transition DELETED " out &&
+    run_ukdb -c "break transition DELETED; d 1; i b" && check_rc 0 &&
+    test_grep "^No breakpoints\.\$" out &&
+    run_ukdb -c "watch flow f1; i w" && check_rc 0 &&
+    test_grep "^1 *flow f1" out
+'
+
 test_expect_success 'wrong arity: too few and too many' '
     run_ukdb -c "upcall h0" && check_rc 2 &&
     one_error "^ukdb: error: upcall: too few arguments \(usage: upcall THREAD FLOW \[PACKETS\]\); try \"help upcall\"\$" &&
