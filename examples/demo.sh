@@ -2,7 +2,7 @@
 # make demo: a guided tour of the 2016 try_ukey_replace() race.
 top=$(cd "$(dirname "$0")/.." && pwd)
 ukdb="$top/build/ukdb"
-cat <<'TOUR'
+tour=$(cat <<'TOUR'
 ================================================================ ukdb demo
 The 2016 try_ukey_replace() double delete, in Open vSwitch's revalidator.
 
@@ -31,17 +31,14 @@ Then, on real threads (quit the REPL first):
   build/ukdb audit /tmp/load      the verdict, as fast as babeltrace2 reads
 ===========================================================================
 TOUR
+)
+printf '%s\n' "$tour"
 cd "$top/examples" || exit 2
 if [ -t 0 ]; then
     exec "$ukdb" -x demo.ukdb
 fi
-# Not a terminal: run the tour's commands and show what they print.
-"$ukdb" -x demo.ukdb --echo <<'CMDS'
-choices
-next handler0
-show ukeys
-next revalidator0
-show violations
-variant upstream
-show violations
-CMDS
+# Not a terminal: run the tour's commands, each "Try" line but help, in
+# order, and show what they print.
+printf '%s\n' "$tour" |
+    sed -n '/^Try, in order:/,/^$/s/^  \([a-z].*[^ ]\)  *  [^ ].*/\1/p' |
+    grep -v '^help$' | "$ukdb" -x demo.ukdb --echo

@@ -52,4 +52,18 @@ test_expect_success 'the tour ends where v1-replace has the double delete' '
     { cat err2; false; }
 '
 
+# "make demo" without a terminal (a CI log, a pipe) runs its guide's
+# commands and shows what they print.  Before, it left out "history f1",
+# "back 8" and "continue": the reverse stepping the guide is about.
+test_expect_success 'make demo without a terminal runs each command of its guide' '
+    timeout 120 "$TEST_TOP/examples/demo.sh" </dev/null >demo 2>demo.err &&
+    test ! -s demo.err &&
+    sed -n "/^Try, in order:/,/^\$/s/^  \([a-z].*[^ ]\)  *  [^ ].*/\1/p" demo |
+        grep -v "^help\$" >guide &&
+    test $(wc -l <guide) -ge 8 &&
+    sed -n "s/^(ukdb) //p" demo | tail -n $(wc -l <guide) >ran &&
+    test_cmp guide ran &&
+    test_grep "^No violations\.\$" demo
+'
+
 test_done
