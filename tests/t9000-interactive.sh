@@ -161,6 +161,21 @@ test_expect_success 'an empty line repeats a motion on a trace, not across open'
     keys Enter "when" Enter && wait_for "^step 1, "
 '
 
+# "make demo" on a 24-line terminal: the setup's steps scroll its guide
+# away, so the screen at the first prompt says what to type.  Before, it
+# showed only steps, the guide a hundred lines up.
+start_demo() {
+    kill_session
+    tmx -f /dev/null new-session -d -s "$SESSION" -x 100 -y 24 \
+        "cd '$TRASH' && HOME='$TRASH' TERM=xterm exec '$TEST_TOP/examples/demo.sh'"
+}
+test_expect_success 'make demo: the first prompt has what to try on screen' '
+    start_demo &&
+    wait_for "^\(ukdb v1-replace step 49\) ?$" &&
+    screen | grep -q "next handler0" &&
+    keys "next handler0" Enter && wait_for "step 64\) ?$"
+'
+
 # Ctrl-C at the prompt, as in gdb and the shells: the line typed so far
 # is dropped and a new prompt comes.  Before, readline() returned NULL and
 # the session ended, exit 0, as on Ctrl-D.
