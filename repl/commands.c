@@ -126,7 +126,8 @@ const struct repl_cmd repl_commands[] = {
       "  and the cursor stays.", "next h0", 1, 1, cmd_next, complete_thread,
       REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "run", "[MAXSTEPS]", "step round-robin until idle or a breakpoint",
-      "  Ctrl-C stops it at the next step.",
+      "  Ctrl-C stops it at the next step.  On a trace: as \"continue\",\n"
+      "  at most MAXSTEPS events on.",
       "run", 0, 1, cmd_run, NULL, REPL_CMD_MOTION | REPL_CMD_RECORD },
     { "continue", "", "follow the recorded future, else run",
       "  On a trace: on to the next breakpoint; on a live session, waits for\n"

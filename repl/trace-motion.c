@@ -475,10 +475,17 @@ trace_goto(struct repl *r, int argc, char *argv[])
     return CMD_OK;
 }
 
+/* "continue", or "run [MAXSTEPS]": on to a breakpoint or the end, at
+ * most MAXSTEPS events on (before, "run 5" went to the end). */
 enum cmd_status
-trace_continue(struct repl *r)
+trace_continue(struct repl *r, int argc, char *argv[])
 {
-    forward(r, UINT64_MAX, false, true);
+    uint64_t n = UINT64_MAX;
+    if (argc > 1 && !repl_number_arg(r, argv[0], argv[1], 1,
+                                     UINT64_MAX / 2, &n)) {
+        return CMD_ERROR;
+    }
+    forward(r, n, false, true);
     return repl_motion_status(r);
 }
 

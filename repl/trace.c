@@ -392,7 +392,7 @@ trace_execute__(struct repl *r, int argc, char *argv[])
     } else if (!strcmp(c, "goto")) {
         return trace_goto(r, argc, argv);
     } else if (!strcmp(c, "continue") || !strcmp(c, "run")) {
-        return trace_continue(r);
+        return trace_continue(r, argc, argv);
     } else if (!strcmp(c, "reverse-continue")) {
         return cmd_reverse_continue(r, argc, argv);
     } else if (!strcmp(c, "break") || !strcmp(c, "tbreak")) {

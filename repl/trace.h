@@ -342,7 +342,7 @@ void trace_seek(struct trace_cursor *tc, uint64_t pos);
 enum cmd_status trace_step(struct repl *, int argc, char *argv[]);
 enum cmd_status trace_back(struct repl *, int argc, char *argv[]);
 enum cmd_status trace_goto(struct repl *, int argc, char *argv[]);
-enum cmd_status trace_continue(struct repl *);
+enum cmd_status trace_continue(struct repl *, int argc, char *argv[]);
 enum cmd_status trace_last(struct repl *, int argc, char *argv[]);
 
 /* ==== trace-state.c ==== */

@@ -375,6 +375,21 @@ test_expect_success 'next THREAD with nothing to step to: an error, no move' '
     test_grep "^\[101\] *urcu " out
 '
 
+# "run MAXSTEPS" on a trace: as continue, at most MAXSTEPS events on.
+# Before, the bound was ignored: "run 5" went to the end of the trace.
+test_expect_success 'run MAXSTEPS on a trace: at most MAXSTEPS events' '
+    printf "%s\n" "goto 10" "run 5" "when" | "$UKDB" "$V1" >out &&
+    test_grep "^event 15 of 107 " out &&
+    ! grep -q "end of the trace" out &&
+    printf "%s\n" "break transition DELETED" "run 100" "when" |
+        "$UKDB" "$V1" >out &&
+    test_grep "^event 79 of 107 " out &&
+    printf "%s\n" "run" "when" | "$UKDB" "$V1" >out &&
+    test_grep "^event 107 of 107 " out &&
+    echo "run 0" | "$UKDB" "$V1" >/dev/null 2>err; test $? = 2 &&
+    test_grep "error: run: .0.: out of range" err
+'
+
 # Before, both said "(events 0 to 107)"; and seq 0, which no event has,
 # was "no event has seq 0 (lost?)".
 test_expect_success 'goto out of range: in the unit given' '
