@@ -31,6 +31,7 @@ usage(FILE *fp)
           "TRACE...\n"
           "       ukdb explore [OPTIONS] SCRIPT.ukdb\n"
           "       ukdb load --handlers N --revalidators M --flows F ...\n"
+          "       ukdb help [COMMAND|SUBCOMMAND]\n"
           "With no file and stdin a terminal, ukdb starts its REPL "
           "(\"help\" lists the commands).\n", fp);
 }

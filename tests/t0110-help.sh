@@ -116,6 +116,24 @@ test_expect_success 'every setting "show config" lists is in "help set" and the 
     done
 '
 
+# "ukdb help SUBCOMMAND" gives a subcommand's usage, but "ukdb --help"
+# and the man page's synopsis never said "ukdb help" existed.
+test_expect_success 'ukdb --help names ukdb help, which knows each subcommand' '
+    "$UKDB" --help >usage &&
+    test_grep "^ *ukdb help \[COMMAND|SUBCOMMAND\]\$" usage &&
+    sed -n "s/^ *ukdb \([a-z][a-z]*\) .*/\1/p" usage | grep -vx help >subs &&
+    test $(wc -l <subs) -ge 5 &&
+    mkdir -p clean &&
+    while read -r sub; do
+        # (Not where a file is named "help": that would be a script.)
+        (cd clean && "$UKDB" help "$sub") >out 2>err && test ! -s err &&
+        head -1 out | grep -Eq "^usage: (ukdb )?$sub( |\$)" ||
+        { echo "ukdb help $sub"; cat out err; return 1; }
+    done <subs &&
+    sed "s/\\-/-/g" "$TEST_TOP/doc/ukdb.1" |
+        sed -n "/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p" | grep -q "^\.B ukdb help"
+'
+
 # What "help show" and "help step" say of a trace holds there.  Before,
 # neither said a word of a trace: "show rcu" was refused there, and "step
 # THREAD N" too, with no help saying what a trace takes instead.
