@@ -439,12 +439,18 @@ enum cmd_status
 cmd_apropos(struct repl *r, int argc, char *argv[])
 {
     const char *word = argv[1];
-    int n = 0;
+    int n = 0, width = 0;
+    /* The names in a column as wide as the longest: a fixed 12 ran
+     * "reverse-continue" into its summary. */
+    for (const struct repl_cmd *c = repl_commands; c->name; c++) {
+        int len = (int) strlen(c->name);
+        width = len > width ? len : width;
+    }
     for (const struct repl_cmd *c = repl_commands; c->name; c++) {
         if (strcasestr(c->name, word) || strcasestr(c->summary, word)
             || (c->details && strcasestr(c->details, word))
             || strcasestr(c->args, word)) {
-            printf("  %-12s %s\n", c->name, c->summary);
+            printf("  %-*s  %s\n", width, c->name, c->summary);
             n++;
         }
     }

@@ -88,6 +88,14 @@ test_expect_success 'apropos finds commands by name, summary and details' '
     "$UKDB" -c "apropos RCU" >out && test_grep "^  rcu " out
 '
 
+# Before, names went in a column 12 wide: "reverse-continue on a trace:
+# back ..." read as one name.
+test_expect_success 'apropos: two spaces at least between a name and its summary' '
+    "$UKDB" -c "apropos breakpoint" >out &&
+    test_grep "^  reverse-continue  on a trace" out &&
+    ! grep -Ev "^  [a-z-]+  +[^ ]" out
+'
+
 test_expect_success 'apropos of nothing: one error line, exit 2' '
     "$UKDB" -c "apropos zzzqqq" >out 2>err; test $? -eq 2 &&
     test ! -s out && test $(wc -l <err) -eq 1 &&
