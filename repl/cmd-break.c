@@ -347,10 +347,14 @@ break_parse__(struct repl *r, int argc, char *argv[], struct breakpoint *bp)
         }
     } else if (!strcmp(argv[1], "event")) {
         bp->kind = BP_EVENT;
-        if (argc < 3 || (bp->event_type = uk_event_type_from_name(argv[2]))
-                        < 0) {
-            repl_usage_error(r, argv[0], "'%s': no such event",
-                             argc < 3 ? "" : argv[2]);
+        if (argc < 3) {
+            /* Before: "'': no such event". */
+            repl_usage_error(r, argv[0], "event needs a NAME");
+            return false;
+        }
+        bp->event_type = uk_event_type_from_name(argv[2]);
+        if (bp->event_type < 0) {
+            repl_usage_error(r, argv[0], "'%s': no such event", argv[2]);
             return false;
         }
         i = 3;

@@ -391,6 +391,21 @@ print_usage(const struct repl_cmd *c)
     printf("usage: %s%s%s\n", c->name, *c->args ? " " : "", c->args);
 }
 
+/* "  LABEL: " and the 'n' names 'name' gives, wrapped at 79 columns under
+ * the first. */
+static void
+print_names(const char *label, int n, const char *(*name)(int))
+{
+    int indent = printf("  %s:", label), col = indent;
+    for (int i = 0; i < n; i++) {
+        if (col + 1 + (int) strlen(name(i)) + 1 > 79) {
+            col = printf("\n%*s", indent, "") - 1;
+        }
+        col += printf(" %s%s", name(i), i + 1 < n ? "," : "");
+    }
+    putchar('\n');
+}
+
 enum cmd_status
 cmd_help(struct repl *r, int argc, char *argv[])
 {
@@ -419,17 +434,12 @@ cmd_help(struct repl *r, int argc, char *argv[])
     }
     if (c->run == cmd_break || c->run == cmd_expect
         || c->run == cmd_condition) {
-        /* The kinds their "violation KIND" takes, wrapped. */
-        int col = printf("  KIND:");
-        for (int i = 0; i < N_UK_VIOLATION_KINDS; i++) {
-            const char *name = uk_violation_kind_name(i);
-            if (col + 1 + (int) strlen(name) + 1 > 79) {
-                col = printf("\n       ") - 1;
-            }
-            col += printf(" %s%s", name,
-                          i + 1 < N_UK_VIOLATION_KINDS ? "," : "");
-        }
-        putchar('\n');
+        /* The kinds their "violation KIND" takes. */
+        print_names("KIND", N_UK_VIOLATION_KINDS, uk_violation_kind_name);
+    }
+    if (c->run == cmd_break) {
+        /* The events "event NAME" takes: before, no help named them. */
+        print_names("event NAME", N_UK_EVENT_TYPES, uk_event_type_name);
     }
     printf("example: %s\n", c->example);
     return CMD_OK;

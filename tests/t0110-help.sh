@@ -88,6 +88,21 @@ test_expect_success 'apropos finds commands by name, summary and details' '
     "$UKDB" -c "apropos RCU" >out && test_grep "^  rcu " out
 '
 
+# "break event NAME": before, no help named the events, and "break
+# event" with none said "'': no such event".
+test_expect_success 'help break lists the events break event takes' '
+    "$UKDB" -c "help break" >help &&
+    sed -n "/^  event NAME:/,/^[^ ]/p" help | sed "\$d; s/.*NAME://" |
+        tr ", " "\n\n" | grep . >events &&
+    test $(wc -l <events) -ge 25 &&
+    while read -r e; do
+        "$UKDB" -c "break event $e" >out 2>err ||
+        { echo "break event $e"; cat err; return 1; }
+    done <events &&
+    "$UKDB" -c "break event" >out 2>err; test $? -eq 2 &&
+    test_grep "error: break: event needs a NAME; try \"help break\"" err
+'
+
 # Before, names went in a column 12 wide: "reverse-continue on a trace:
 # back ..." read as one name.
 test_expect_success 'apropos: two spaces at least between a name and its summary' '
