@@ -737,6 +737,17 @@ for t, a, b in ((\"badword\", b\"trace {\", b\"Xrace {\"),
     test_grep "^  caused by: .*src.ctf.fs" chain
 '
 
+# UKDB_BT_LOG=1 shows the components' own log on stderr, as it comes.
+# While stderr was heard for the metadata's reason, the log of a source
+# that failed was held back and dropped: nothing of it was shown.
+test_expect_success 'corrupt metadata: UKDB_BT_LOG still shows the log' '
+    test -d badword &&
+    UKDB_BT_LOG=1 "$UKDB" audit badword >out 2>err; test $? = 2 &&
+    cat err &&
+    test_grep " E PLUGIN/SRC.CTF.FS .*Cannot create trace for" err &&
+    test "$(grep -c "^ukdb: error: Cannot read trace: \"badword\"" err)" = 1
+'
+
 # A ukey trace whose stream files are empty, or that has only its
 # metadata, was "Not a ukey trace": src.ctf.fs skips empty stream files, so
 # the sink saw no stream at all.  ukdb reads the metadata; the plugin behind

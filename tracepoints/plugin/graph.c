@@ -51,10 +51,15 @@ static struct {
 
 /* Makes stderr a temporary file; an abort meanwhile (graph-guard.c) still
  * says so on the real stderr, quoting the file.  Returns false if it
- * cannot. */
+ * cannot, or with $UKDB_BT_LOG: the log asked for goes to stderr as it
+ * comes, and says why itself (graph_hear_why()); heard, it would be held
+ * back, and dropped if the source failed. */
 static bool
 graph_hear_start(void)
 {
+    if (getenv("UKDB_BT_LOG")) {
+        return false;
+    }
     graph_hearing.tmp = tmpfile();
     if (!graph_hearing.tmp) {
         return false;
