@@ -166,6 +166,9 @@ struct lc_flow {
     struct lifecycle_evidence del_failed_ev;    /* dp_del that failed and
                                                  * left it, or seq 0. */
     uint64_t del_failed_ukey;   /* The ukey that dp_del was for. */
+    uint64_t mapped_seq;        /* The latest umap insert of a ukey for
+                                 * it (a dump's adoption, after a failed
+                                 * dp_del), or 0. */
     /* Stale actions (core/lifecycle-stale.c). */
     uint64_t dp_rules;          /* Rules version of the datapath flow's
                                  * actions (its latest dp_put). */

@@ -383,6 +383,7 @@ lc_insert(struct lifecycle *lc, struct lc_ukey *u,
         }
     }
     f->map_ukey = u->id;
+    f->mapped_seq = now->seq;
 }
 
 /* Writes into 'buf' the clause that names 'f''s failed datapath delete

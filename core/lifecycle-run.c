@@ -141,12 +141,14 @@ lc_finish_flows(struct lifecycle *lc)
             const struct lifecycle_evidence *earlier
                 = f->present_ev.seq ? &f->present_ev : NULL;
             char cause[192] = "";
-            if (f->del_failed_ev.seq > f->present_ev.seq) {
+            if (f->del_failed_ev.seq > f->present_ev.seq
+                && f->del_failed_ev.seq > f->mapped_seq) {
                 /* The likely cause, said: push_dp_ops() evicts a ukey
                  * whose flow_del failed, the sweep deletes the ukey, and
                  * the flow stays until a dump adopts it
                  * (ukey_create_from_dpif_flow()); none came before the
-                 * end. */
+                 * end.  If a ukey went into a umap for it since (a dump
+                 * did adopt it), that one left it: not said. */
                 earlier = &f->del_failed_ev;
                 lc_del_failed_cause(lc, f, cause, sizeof cause,
                                     "it, and no dump adopted it since");

@@ -805,6 +805,37 @@ test_dp_flow_without_ukey(void)
                    "failed") && strstr(v->event.name, "no dump adopted"),
        "and it says so: %s", v ? v->event.name : "(none)");
     lifecycle_destroy(r.lc);
+
+    /* The same failed delete, but a dump adopted the flow as ukey 4,
+     * which then left its umap without deleting it: the flow is left by
+     * ukey 4, not by the failed delete, and a dump did adopt it.  The
+     * warning said "and no dump adopted it since" all the same. */
+    rec_init(&r, NULL);
+    threads(&r);
+    F(&r, .type = UK_EV_FLOW, .ufid = 0xf3, .name = "f3");
+    install(&r, 3, 0xf3, 0);
+    tr(&r, T_REVAL, 3, 0xf3, UKEY_OPERATIONAL, UKEY_EVICTING, UK_TR_OK);
+    F(&r, .type = UK_EV_DP_DEL, .thread_id = T_REVAL, .ukey_id = 3,
+      .ufid = 0xf3, .kind = UK_DEL_REVALIDATOR, .result = EIO);
+    tr(&r, T_REVAL, 3, 0xf3, UKEY_EVICTING, UKEY_EVICTED, UK_TR_OK);
+    delete_and_free(&r, 3, 0xf3);
+    F(&r, .type = UK_EV_CREATE, .thread_id = T_REVAL, .ukey_id = 4,
+      .ufid = 0xf3, .umap = 0, .kind = UK_CREATE_DPIF_FLOW);
+    F(&r, .type = UK_EV_UMAP_INSERT, .thread_id = T_REVAL, .ukey_id = 4,
+      .ufid = 0xf3, .umap = 0);
+    tr(&r, T_REVAL, 4, 0xf3, UKEY_CREATED, UKEY_VISIBLE, UK_TR_OK);
+    tr(&r, T_REVAL, 4, 0xf3, UKEY_VISIBLE, UKEY_OPERATIONAL, UK_TR_OK);
+    tr(&r, T_REVAL, 4, 0xf3, UKEY_OPERATIONAL, UKEY_EVICTING, UK_TR_OK);
+    tr(&r, T_REVAL, 4, 0xf3, UKEY_EVICTING, UKEY_EVICTED, UK_TR_OK);
+    delete_and_free(&r, 4, 0xf3);
+    finish(&r, true);
+    v = first_kind(&r, UK_VIOL_DP_FLOW_WITHOUT_UKEY);
+    is_int(n_kind(&r, UK_VIOL_DP_FLOW_WITHOUT_UKEY), 1,
+           "adopted, then left: datapath flow without ukey");
+    ok(v && !strstr(v->event.name, "no dump adopted"),
+       "not blamed on the delete a dump made good: %s",
+       v ? v->event.name : "(none)");
+    lifecycle_destroy(r.lc);
 }
 /* Two runs in one input, ids from 1 again; a loss between them reaches
  * into the second. */
