@@ -477,7 +477,10 @@ lc_free(struct lifecycle *lc, struct lc_ukey *u,
  * judged: the ukey's lifecycle was reported (doubtful: the fold went on
  * without the event), its record may serve another ukey by now.  So a
  * late event is one only if its seq is above the free's, known while the
- * free is in the cache; otherwise it is not judged. */
+ * free is in the cache; otherwise it is not judged.  But a free: a ukey
+ * has one, so another one is a double free whichever is numbered first
+ * (a free held up, the other folded), unless it is the same one come
+ * twice (its seq the free's). */
 static void
 lc_use_after_free(struct lifecycle *lc, uint64_t id,
                   const struct ukey_event *e,
@@ -487,8 +490,11 @@ lc_use_after_free(struct lifecycle *lc, uint64_t id,
                                 ? &lc->free_cache[id % LC_FREE_CACHE]
                                 : NULL);
     bool known = fe && fe->id == id;
-    if (late && (!known || e->seq <= fe->ev.seq)) {
-        return;                 /* Before the free, or maybe. */
+    bool is_free = e->type == UK_EV_RCU_FREE || e->type == UK_EV_UKEY_FREE;
+    if (late && (is_free
+                 ? known && e->seq == fe->ev.seq
+                 : !known || e->seq <= fe->ev.seq)) {
+        return;                 /* Before the free, or maybe; or itself. */
     }
     if (known && fe->uaf_reported) {
         lc->sum.n_suppressed++;
@@ -496,16 +502,18 @@ lc_use_after_free(struct lifecycle *lc, uint64_t id,
     }
 
     struct lc_subject subj = { .ukey_id = id, .ufid = e->ufid };
-    bool is_free = e->type == UK_EV_RCU_FREE || e->type == UK_EV_UKEY_FREE;
     char seq[24];
     lc_report(lc, UK_VIOL_USE_AFTER_FREE, UK_SEV_ERROR, &subj, now,
               known ? &fe->ev : NULL,
-              "%s: %s of ukey %llu by %s (seq %llu) after its free by %s "
+              "%s: %s of ukey %llu by %s (seq %llu)%s its free by %s "
               "(seq %s)",
               is_free ? "double free" : "use after free",
               uk_event_type_name(e->type), (unsigned long long) id,
               lc_tname(lc, now->thread_id, 0),
               (unsigned long long) now->seq,
+              /* A late free numbered before the other one. */
+              known && e->seq < fe->ev.seq ? ", folded late, as well as"
+                                           : " after",
               known ? lc_tname(lc, fe->ev.thread_id, 1) : "?",
               known ? lc_seq_str(seq, sizeof seq, &fe->ev) : "?");
     if (known) {

@@ -210,8 +210,8 @@ lc_op_end(struct lifecycle *lc, const struct ukey_event *e,
  * newer than itself, and changes nothing that later events made: its ukey
  * becomes INCONCLUSIVE (as at a loss: created or first seen here too),
  * its flow unsure with its slowpath run restarted, and no rule but one
- * judges it: a use after free when its seq is above its ukey's free
- * (lc_use_after_free()).  It still brings what does not depend on the
+ * judges it: a use after free when its seq is above its ukey's free, or
+ * a second free whatever its seq (lc_use_after_free()).  It still brings what does not depend on the
  * order: names, the figures (packets, upcalls and pushes are sums), a
  * free (nothing about the ukey after it is legitimate), a rule change
  * (judged only by the rounds that begin after it), an excuse of stale

@@ -67,7 +67,9 @@
  *     known while the free is in a cache of the last 4096 frees.  A late
  *     event (below) is one only if its seq is above the free's, known
  *     while the free is in that cache; else it was about the live ukey,
- *     or may have been, and is not judged.
+ *     or may have been, and is not judged.  But a late free is a double
+ *     free whatever its seq (a ukey is freed once), unless it is that
+ *     free itself come twice (the same seq).
  *   - Late events: an event whose seq is not above every seq fed so far
  *     in its run (an audit's seq given up on that came after all, or one
  *     that came twice) is folded where it comes, but judged against

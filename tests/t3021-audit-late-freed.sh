@@ -18,7 +18,7 @@ ASAN_UKDB=${ASAN_UKDB:-$TEST_TOP/${ASAN_BUILD:-build-address-undefined}/ukdb}
 command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
 
 . "$TEST_TOP/tests/helper/audit-scenarios.sh"
-for m in before after; do
+for m in before after double; do
     scn_late_freed $m | $WRITE "$TRASH/late-$m" ||
         { echo "Bail out! ctf-write late-$m"; exit 1; }
 done
@@ -43,6 +43,17 @@ test_expect_success 'numbered after its ukey'"'"'s free: use after free' '
 handler0 (seq 65670) after its free by main (seq 65669)" out &&
     test_grep "^violations: 1 " out &&
     test_grep "^late events: 1 (the first: seq 65670," out
+'
+
+# A ukey has one free: another one is a double free, though numbered
+# before the one folded (the audit found none: "not judged", as for an
+# event of the ukey's life).
+test_expect_success 'a second free numbered before the first: double free' '
+    { "$UKDB" audit late-double >out; test $? = 1; } &&
+    test_grep "^violation: ERROR use-after-free ukey#1 flow f1 .*: double \
+free: ukey_free of ukey 1 by handler0 (seq 14), folded late, as well as \
+its free by main (seq 65667) " out &&
+    test_grep "^violations: 1 " out
 '
 
 test_expect_success 'the REPL on the traces: the audit'"'"'s violations' '

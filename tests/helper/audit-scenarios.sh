@@ -371,13 +371,18 @@ scn_given_up() {
 # traffic, as scn_given_up), and after ukey 1's free.  MODE "before": it
 # is the handler's put of ukey 1 (seq 14), numbered before a revalidator
 # deleted and main freed the VISIBLE ukey; "after": a handler's lock of
-# ukey 1 numbered right after its free.  Then ukey 3 lives a whole life.
+# ukey 1 numbered right after its free; "double": in place of the put
+# (seq 14), a second free of ukey 1 by the handler (a double free, the
+# other one folded first).  Then ukey 3 lives a whole life.
 scn_late_freed() {
     local n=65636
     local put="dp_put thread=1 ukey=1 ufid=0x10 kind=CREATE result=ok"
     local lock="lock thread=1 kind=UKEY ukey=1 where=core/handler.c:1"
     scn_head
-    if [ "$1" = before ]; then
+    if [ "$1" = double ]; then
+        put="ukey_free thread=1 ukey=1 ufid=0x10 kind=UNPUBLISHED"
+    fi
+    if [ "$1" = before ] || [ "$1" = double ]; then
         scn_install 1 0x10 3 | sed '/^dp_put /,$d'
         # After the free of ukey 1 (seq 31 + n), before the next event.
         printf '%s\n' "@stream 1" "$put ts=$((1000 * (31 + n) + 500))" \

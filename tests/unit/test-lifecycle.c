@@ -444,6 +444,52 @@ test_late_after_free(void)
     lifecycle_destroy(r.lc);
 }
 
+/* A ukey is freed once (an RCU_FREE, or a UKEY_FREE for one never
+ * published or freed by udpif_destroy()): a second free is a double free
+ * whichever of the two is numbered first.  A late free of a ukey freed
+ * since, in the fold's order, but numbered before that free was taken for
+ * an event of the ukey's life, and not judged: the double free vanished
+ * (it was one before late events were set apart).  Only the very same
+ * free, come twice, is none. */
+static void
+test_late_double_free(void)
+{
+    struct rec r;
+
+    rec_init(&r, NULL);
+    threads(&r);
+    install(&r, 1, 0xf1, 0);
+    uint64_t in_life = r.seq;
+    evict(&r, 1, 0xf1, 0);
+    delete_and_free(&r, 1, 0xf1);
+    uint64_t free_seq = r.seq;
+    r.seq += 10;
+    install(&r, 10, 0xf2, 0);
+    is_int(r.n_v, 0, "late double free: clean so far");
+
+    /* The same free, come twice: nothing. */
+    feed_late(&r, free_seq, (struct ukey_event) {
+        .type = UK_EV_RCU_FREE, .thread_id = T_URCU, .ukey_id = 1,
+        .ufid = 0xf1 });
+    is_int(r.n_v, 0, "the free itself, come twice: no double free");
+
+    /* Another free of it, numbered before the one folded (ukey_delete__()
+     * run twice, one of them held up): a double free. */
+    feed_late(&r, in_life + 1, (struct ukey_event) {
+        .type = UK_EV_UKEY_FREE, .thread_id = 7, .ukey_id = 1,
+        .ufid = 0xf1, .kind = UK_FREE_UNPUBLISHED });
+    is_int(n_kind(&r, UK_VIOL_USE_AFTER_FREE), 1,
+           "a second free, numbered before the first one folded: double "
+           "free");
+    const struct lifecycle_violation *v
+        = first_kind(&r, UK_VIOL_USE_AFTER_FREE);
+    ok(v && strstr(v->event.name, "double free"), "said so: %s",
+       v ? v->event.name : "(none)");
+    is_int(v ? v->event.value2 : 0, free_seq, "evidence: the other free");
+    is_int(r.n_v, 1, "no other violation");
+    lifecycle_destroy(r.lc);
+}
+
 /* An event folded late about a live ukey or its flow is judged against
  * nothing newer than itself (core/lifecycle.c, "Late events"): a rule of
  * the order that the record, changed by later seqs, would break reports
@@ -1266,6 +1312,7 @@ main(void)
     test_transitions();
     test_use_after();
     test_late_after_free();
+    test_late_double_free();
     test_late_live();
     test_purge_lost_op_end();
     test_duplicate();
