@@ -236,6 +236,7 @@ lc_new_run(struct lifecycle *lc, const struct ukey_event *e)
     lc->last_round = 0;
     lc->started = false;
     lc->max_seq = 0;
+    lc->head = (struct lifecycle_head) { 0 };
     if (!lc_in_loss(lc, e->ts)) {
         lc->discard_seen = false;
         lc->lost_until = 0;
@@ -254,10 +255,15 @@ lc_new_run(struct lifecycle *lc, const struct ukey_event *e)
  * rebuilt its model ("back", "variant" in the REPL) looks: the model it
  * left, with no 'end', then the new one from its start.  Two programs
  * that start together still mix their first events, and their seqs go
- * back (lifecycle_feed()). */
+ * back (lifecycle_feed()).  But a thread start of a seq that the run
+ * skipped is the run's own, late (lifecycle_head_late()): it starts no
+ * run, whatever came before it, as the audit's order takes it. */
 bool
 lc_starts_run(const struct lifecycle *lc, const struct ukey_event *e)
 {
+    if (UK_UNLIKELY(lifecycle_head_late(&lc->head, e))) {
+        return false;
+    }
     bool head = e->type == UK_EV_THREAD_START && e->seq <= 3;
     return ((lc->sum.complete && (head || !lc_late(lc, e)))
             || (head && lc->max_seq > LC_RUN_RESTART_SEQ)

@@ -287,6 +287,7 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
     }
     lc->sum.n_events++;
     bool late = lc_late(lc, e);
+    lifecycle_head_note(&lc->head, e->seq);
     if (e->seq > lc->max_seq) {
         lc->max_seq = e->seq;
     }

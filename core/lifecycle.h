@@ -151,7 +151,9 @@
  *     starts after an 'end' event (but at a late event of the run that
  *     ended, one numbered before its end: a thread start of seq 1 to 3
  *     still starts one), or at a thread start of seq 1 to 3 once a
- *     run's seqs passed 1000 (its previous run killed).  The run
+ *     run's seqs passed 1000 (its previous run killed); never at a thread
+ *     start of a seq that the run skipped, a late one (lifecycle_head_
+ *     late(), "The first seqs of a run" below).  The run
  *     before is finished as at the end of the input (leaks if it ended),
  *     and what was its own (freed ids, threads, flow states, losses whose
  *     range ended before the new run) is forgotten; flow figures go on.
@@ -379,6 +381,52 @@ static inline uint64_t
 lifecycle_lost_until(uint64_t until, uint64_t ts_end)
 {
     return !ts_end ? UINT64_MAX : ts_end > until ? ts_end : until;
+}
+
+/* ==== The first seqs of a run ====
+ *
+ * A thread start of seq 1 to LIFECYCLE_HEAD_SEQS (the main and urcu
+ * threads, or the first thread an observer sees) that comes below seqs
+ * already folded starts another run of the program, in the audit's order
+ * (report-order.c), its fold (lifecycle-run.c) and the REPL's state
+ * (repl/trace-state.c) alike.  But one whose seq the run being folded
+ * skipped (the run began at or below it, and never had it) is that run's
+ * own, late: its thread waited for a CPU between numbering and recording
+ * it, the fold gave up on it, or told it lost.  That one starts no run:
+ * the three tell it by the same struct, fed every seq in the order they
+ * take the events, and reset where they start another run.
+ *
+ * Synchronization: none; each is its fold's own. */
+#define LIFECYCLE_HEAD_SEQS 3
+
+struct lifecycle_head {
+    uint64_t first_seq;         /* The run's first seq, or 0 before it. */
+    unsigned int seen;          /* Bit 'seq' - 1: seq 1 to
+                                 * LIFECYCLE_HEAD_SEQS came in the run. */
+};
+
+/* Notes that the fold of 'h' takes an event of seq 'seq' (0: none, which
+ * has no place in the order). */
+static inline void
+lifecycle_head_note(struct lifecycle_head *h, uint64_t seq)
+{
+    if (seq && !h->first_seq) {
+        h->first_seq = seq;
+    }
+    if (seq && seq <= LIFECYCLE_HEAD_SEQS) {
+        h->seen |= 1u << (seq - 1);
+    }
+}
+
+/* Whether 'e' is a thread start of the first seqs that the run of 'h'
+ * skipped: a late event of that run, which starts no other. */
+static inline bool
+lifecycle_head_late(const struct lifecycle_head *h,
+                    const struct ukey_event *e)
+{
+    return (e->type == UK_EV_THREAD_START && e->seq
+            && e->seq <= LIFECYCLE_HEAD_SEQS && h->first_seq
+            && h->first_seq <= e->seq && !(h->seen & (1u << (e->seq - 1))));
 }
 
 /* 'known' lost events, plus an unknown number if 'n_unknown' losses had

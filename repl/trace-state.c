@@ -324,26 +324,31 @@ apply_umap(struct trace_state *st, const struct ukey_event *e, bool late)
  * one: the main thread's start, seq 1, which a run has once.  That is how
  * a session that rebuilt its model ("back", "goto", "variant") is
  * recorded: the run it left, cut short, then the new model's from its
- * start (as the audit's core/lifecycle-run.c sees it). */
+ * start (as the audit's core/lifecycle-run.c sees it).  Not one whose seq
+ * the run skipped: that one is the run's own, late (lifecycle_head_late()),
+ * and forgets nothing. */
 static bool
 starts_run(const struct trace_state *st, const struct ukey_event *e)
 {
     return st->pos > 0 && e->type == UK_EV_THREAD_START && e->seq == 1
-           && e->kind == UK_THREAD_MAIN;
+           && e->kind == UK_THREAD_MAIN && !lifecycle_head_late(&st->head, e);
 }
 
 /* Whether 'e' comes late: its seq is not above every seq of its run so
  * far, which the audit counts as a late event (report-order.c: a seq
  * given up on that came after all, lost and found, or seen twice).  A
  * thread start of seq 1 to 3 below them starts another run there, as
- * report_order_new_run() takes it. */
+ * report_order_new_run() takes it, unless the run skipped its seq: then it
+ * is late like any other. */
 static bool
 note_late(struct trace_state *st, const struct ukey_event *e)
 {
     if (e->type == UK_EV_THREAD_START && e->seq <= 3
-        && e->seq <= st->max_seq) {
+        && e->seq <= st->max_seq && !lifecycle_head_late(&st->head, e)) {
         st->max_seq = 0;
+        st->head = (struct lifecycle_head) { 0 };
     }
+    lifecycle_head_note(&st->head, e->seq);
     if (!e->seq) {
         return false;           /* No place in the order. */
     } else if (e->seq > st->max_seq) {

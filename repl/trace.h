@@ -32,6 +32,7 @@
 #include <stdio.h>
 
 #include "core/event.h"
+#include "core/lifecycle.h"
 #include "repl/repl.h"
 
 /* Events between checkpoints (UKDB_TRACE_CHECKPOINT_EVERY overrides it,
@@ -90,6 +91,9 @@ struct trace_state {
                                      * from 'ukeys' (prune_freed()), or
                                      * 0. */
     uint64_t max_seq;               /* Highest seq of the run so far. */
+    struct lifecycle_head head;     /* The run's first seqs: a thread
+                                     * start of one it skipped is late,
+                                     * no other run. */
     uint64_t n_late;                /* Events that came late so far: the
                                      * audit's "late events" (their seq
                                      * not above 'max_seq'). */

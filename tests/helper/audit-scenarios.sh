@@ -488,3 +488,32 @@ scn_many_losses() {
         "traffic thread=1 ufid=0x10 value=1 result=FASTPATH" \
         "end thread=0 value=0"
 }
+
+# scn_late_head MODE: handler0's thread_start (seq 2, one of the first
+# seqs of a run) comes late, after more events of later seqs than the
+# audit holds for a missing one: handler1 installs ukey 1 meanwhile.
+# MODE "mid": it comes before the revalidator retires ukey 1, and
+# handler0 then installs ukey 3 (its events after its start); "end": it
+# comes after the run's end, handler0 having done nothing.
+scn_late_head() {
+    local n=65636 at
+    local start="thread_start thread=1 kind=HANDLER name=handler0"
+    case $1 in
+    mid) at=$((18 + n)) ;;     # The last of f2's traffic.
+    end) at=$((63 + n)) ;;     # The end.
+    esac
+    echo "thread_start thread=0 kind=MAIN name=main"
+    printf '%s\n' "@stream 1" "$start ts=$((1000 * at + 500))" "@stream 0"
+    scn_head | sed '1,2d'
+    echo "thread_start thread=3 kind=HANDLER name=handler1"
+    scn_install 1 0x10 3 | sed 's/thread=1 /thread=3 /'
+    yes "traffic thread=0 ufid=0x20 value=1 result=FASTPATH" | head -n $n
+    if [ "$1" = mid ]; then
+        scn_install 3 0x20 5
+    else
+        scn_install 3 0x20 5 | sed 's/thread=1 /thread=3 /'
+    fi
+    scn_retire 1 0x10 3 1
+    scn_retire 3 0x20 5 2
+    echo "end thread=0 value=0"
+}

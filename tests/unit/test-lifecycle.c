@@ -950,6 +950,59 @@ test_late_after_end(void)
     lifecycle_destroy(r.lc);
 }
 
+/* A thread start of the first seqs (1 to 3) below the seqs fed starts
+ * another run, unless the run skipped its seq: then it is the run's own,
+ * come late (given up on, its thread waiting for a CPU), amid the run or
+ * after its end; a late event never starts a run. */
+static void
+test_late_head(void)
+{
+    struct rec r;
+    struct lifecycle_summary s;
+    const struct ukey_event urcu = {
+        .type = UK_EV_THREAD_START, .thread_id = T_URCU,
+        .kind = UK_THREAD_URCU, .name = "urcu" };
+    const struct ukey_event handler = {
+        .type = UK_EV_THREAD_START, .thread_id = T_HANDLER,
+        .kind = UK_THREAD_HANDLER, .name = "handler0" };
+
+    rec_init(&r, NULL);
+    F(&r, .type = UK_EV_THREAD_START, .thread_id = T_MAIN,
+      .kind = UK_THREAD_MAIN, .name = "main");
+    r.seq += 2;                         /* urcu's and handler0's starts. */
+    install(&r, 1, 0xf1, 0);
+    r.seq += 2000;                      /* Past LC_RUN_RESTART_SEQ. */
+    F(&r, .type = UK_EV_TRAFFIC, .thread_id = T_MAIN, .ufid = 0xf1,
+      .value = 1, .result = UK_PATH_FASTPATH);
+    feed_late(&r, 3, handler);
+    summary(&r, &s);
+    is_int(s.n_runs, 1, "a late thread start of seq 3 amid the run: one run");
+    is_int(s.n_ukeys, 1, "...and its ukey");
+    evict(&r, 1, 0xf1, 0);
+    delete_and_free(&r, 1, 0xf1);
+    F(&r, .type = UK_EV_END);
+    feed_late(&r, 2, urcu);
+    summary(&r, &s);
+    is_int(s.n_runs, 1, "a late thread start of seq 2 after the end: one run");
+    ok(s.complete, "the run is still complete");
+    feed_late(&r, 2, urcu);
+    summary(&r, &s);
+    is_int(s.n_runs, 2, "seq 2 again, had by the run: another run");
+    finish(&r, true);
+    is_int(r.n_v, 0, "no violation");
+    lifecycle_destroy(r.lc);
+
+    /* A run that began past the first seqs (a snapshot, a run killed)
+     * skipped none of them. */
+    rec_init(&r, NULL);
+    r.seq = 5000;
+    install(&r, 1, 0xf1, 0);
+    feed_late(&r, 2, urcu);
+    summary(&r, &s);
+    is_int(s.n_runs, 2, "seq 2 below a run begun at seq 5001: another run");
+    lifecycle_destroy(r.lc);
+}
+
 /* A loss whose end comes later (a stream behind a muxer, until its first
  * packet): every ukey first seen while it is open is inconclusive, and
  * those after its end are judged. */
@@ -1326,6 +1379,7 @@ main(void)
     test_seq_back();
     test_runs();
     test_late_after_end();
+    test_late_head();
     test_lost_events();
     test_freed_ids();
     test_memory();

@@ -348,12 +348,15 @@ report_order_flush(struct report *r, bool lost)
 }
 
 /* True if 'e' starts another run of the program (lifecycle-run.c): a
- * thread start whose seq goes back to the first few. */
+ * thread start whose seq goes back to the first few, unless the run
+ * skipped that seq: then it is the run's own, given up on or told lost,
+ * and comes late (lifecycle_head_late(), as the fold takes it). */
 static bool
 report_order_new_run(const struct report *r, const struct ukey_event *e)
 {
     return (e->type == UK_EV_THREAD_START && e->seq <= 3
-            && e->seq < r->fold_next);
+            && e->seq < r->fold_next
+            && !lifecycle_head_late(&r->order_head, e));
 }
 
 void
@@ -363,7 +366,9 @@ report_order(struct report *r, const struct ukey_event *e)
         report_order_flush(r, true);
         r->fold_next = r->order_high = r->order_threads = 0;
         r->n_wide = 0;
+        r->order_head = (struct lifecycle_head) { 0 };
     }
+    lifecycle_head_note(&r->order_head, e->seq);
     if (e->thread_id >= r->order_threads) {
         r->order_threads = (uint64_t) e->thread_id + 1;
     }

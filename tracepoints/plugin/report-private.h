@@ -259,6 +259,8 @@ struct report {
                                      * and the highest thread id + 1 (for
                                      * report_order_missing()). */
     uint64_t order_threads;
+    struct lifecycle_head order_head;   /* The run's first seqs, as they
+                                         * come (report_order_new_run()). */
     /* The last loss report_order_lost() told: its first seq, and its place
      * in 'discards' (SIZE_MAX: none, or another loss came since). */
     uint64_t order_loss_first;
