@@ -96,23 +96,25 @@ trace_state_ukey(const struct trace_state *st, uint64_t id)
 }
 
 /* The ukey 'id', added (first seen mid-life) if unknown.  For an event
- * that came 'late' (trace_state_apply()) about a freed ukey, kept or
- * dropped (prune_freed(): ids are not reused within a run, so an unknown
- * id at most the highest dropped is one of those), a stand-in that
- * nothing shows: the ukey stays freed, as the audit's fold keeps it
- * (core/lifecycle.c, "Late events"). */
+ * that came 'late' (trace_state_apply()) about a ukey the state knows, a
+ * stand-in that nothing shows: the events of later seqs, stepped before
+ * it, made what the ukey is now, and it changes none of that, as the
+ * audit's fold takes it (core/lifecycle.c, "Late events"): a live ukey
+ * keeps its state, umap and lock (note_late() makes it uncertain; what
+ * does not depend on the order comes through ukey_sum()), a freed one
+ * stays freed, kept or dropped (prune_freed(): ids are not reused within
+ * a run, so an unknown id at most the highest dropped is one of those). */
 static struct trace_ukey *
 ukey_get(struct trace_state *st, uint64_t id, const struct ukey_event *e,
          bool late)
 {
     size_t i = ukey_slot(st, id);
     bool known = i < st->n_ukeys && st->ukeys[i].id == id;
-    if (UK_UNLIKELY(late)
-        && (known ? st->ukeys[i].n_freed > 0 : id <= st->max_pruned)) {
-        static struct trace_ukey freed;
-        freed = (struct trace_ukey) { .id = id, .umap = -1,
-                                      .lock_owner = -1, .n_freed = 1 };
-        return &freed;
+    if (UK_UNLIKELY(late) && (known || id <= st->max_pruned)) {
+        static struct trace_ukey stand_in;
+        stand_in = (struct trace_ukey) { .id = id, .umap = -1,
+                                         .lock_owner = -1, .n_freed = 1 };
+        return &stand_in;
     }
     if (known) {
         return &st->ukeys[i];
@@ -131,6 +133,17 @@ ukey_get(struct trace_state *st, uint64_t id, const struct ukey_event *e,
         .state_thread = e->thread_id,
     };
     return k;
+}
+
+/* The ukey 'id' for what event 'e' brings that does not depend on the
+ * order (a sum, a count, its free): the live ukey the state knows even if
+ * 'e' came 'late', else as ukey_get(). */
+static struct trace_ukey *
+ukey_sum(struct trace_state *st, uint64_t id, const struct ukey_event *e,
+         bool late)
+{
+    struct trace_ukey *k = late ? trace_state_ukey(st, id) : NULL;
+    return k && !k->n_freed ? k : ukey_get(st, id, e, late);
 }
 
 static int
@@ -254,7 +267,9 @@ apply_lock(struct trace_state *st, const struct ukey_event *e, bool late)
         return;                 /* Contended: nothing changes. */
     }
     if (e->kind == UK_LOCK_UMAP) {
-        struct trace_umap *m = umap_get(st, e->umap);
+        /* Late: the holder now is what later seqs made it (a thread
+         * records its own events in order, so its unlock comes after). */
+        struct trace_umap *m = late ? NULL : umap_get(st, e->umap);
         if (m) {
             m->owner = owner;
             m->where = taken ? e->where : NULL;
@@ -278,9 +293,11 @@ apply_free(struct trace_state *st, struct trace_ukey *k)
 }
 
 static void
-apply_dp(struct trace_state *st, const struct ukey_event *e)
+apply_dp(struct trace_state *st, const struct ukey_event *e, bool late)
 {
-    if (e->type == UK_EV_DP_PUT) {
+    if (UK_UNLIKELY(late) && e->type != UK_EV_TRAFFIC) {
+        return;     /* Whether the flow is there is what later seqs say. */
+    } else if (e->type == UK_EV_DP_PUT) {
         if (!e->result && (e->kind == UK_PUT_CREATE
                            || e->kind == UK_PUT_EXTERNAL)) {
             struct trace_dpflow *f = dp_get(st, e->ufid, e->pmd_id);
@@ -356,8 +373,10 @@ note_late(struct trace_state *st, const struct ukey_event *e)
         return false;
     }
     st->n_late++;
-    /* The events of later seqs, stepped before it, may have changed what
-     * it says of a live ukey (ukey_get() keeps a freed one freed). */
+    /* The events of later seqs, stepped before it, made what a live ukey
+     * it names is now, which it does not change (ukey_get()): uncertain,
+     * as the audit's fold makes it inconclusive.  A freed one stays
+     * freed. */
     struct trace_ukey *k = trace_state_ukey(st, e->ukey_id);
     if (k && !k->n_freed) {
         k->uncertain = true;
@@ -408,8 +427,10 @@ trace_state_apply(struct trace_state *st, const struct ukey_event *e)
     thread_get(st, e->thread_id)->n_events++;
     switch ((enum uk_event_type) e->type) {
     case UK_EV_CREATE:
+        /* (ukey_get() first: it adds a ukey first seen here, which
+         * ukey_sum() then finds.) */
         k = ukey_get(st, e->ukey_id, e, late);
-        k->created_seen = true;
+        ukey_sum(st, e->ukey_id, e, late)->created_seen = true;
         st->n_created++;
         k->ufid = e->ufid;
         k->pmd_id = e->pmd_id;
@@ -444,22 +465,22 @@ trace_state_apply(struct trace_state *st, const struct ukey_event *e)
         apply_umap(st, e, late);
         break;
     case UK_EV_RCU_POSTPONE:
-        k = ukey_get(st, e->ukey_id, e, late);
-        k->n_postponed++;
-        k->deleted = true;
+        ukey_get(st, e->ukey_id, e, late)->deleted = true;
+        ukey_sum(st, e->ukey_id, e, late)->n_postponed++;
         break;
     case UK_EV_RCU_FREE:
     case UK_EV_UKEY_FREE:
-        apply_free(st, ukey_get(st, e->ukey_id, e, late));
+        /* Late too: nothing of the ukey after its free is legitimate. */
+        apply_free(st, ukey_sum(st, e->ukey_id, e, late));
         prune_freed(st);
         break;
     case UK_EV_STATS_PUSH:
-        ukey_get(st, e->ukey_id, e, late)->stats_packets += e->value;
+        ukey_sum(st, e->ukey_id, e, late)->stats_packets += e->value;
         break;
     case UK_EV_DP_PUT:
     case UK_EV_DP_DEL:
     case UK_EV_TRAFFIC:
-        apply_dp(st, e);
+        apply_dp(st, e, late);
         break;
     case UK_EV_OP_BEGIN:
         thread_get(st, e->thread_id)->op = e->kind;

@@ -357,8 +357,12 @@ void trace_state_copy(struct trace_state *dst, const struct trace_state *);
 
 /* Folds event 'e' (at index 'pos', from 0) into 'st'.  One that comes
  * late (its seq not above every seq of its run so far: the audit's late
- * events) is stepped where it comes, but a freed ukey stays freed, and a
- * live one it names becomes uncertain. */
+ * events) is stepped where it comes, but changes nothing that the events
+ * of later seqs made: a freed ukey stays freed, a live one it names keeps
+ * its state, umap and lock, and becomes uncertain; a umap's lock and a
+ * datapath flow stay as they are.  What does not depend on the order
+ * still counts: a free, sums and counts.  It never starts another run
+ * (lifecycle_head_late()). */
 void trace_state_apply(struct trace_state *st, const struct ukey_event *e);
 
 /* Folds the loss 'l' into 'st': every live ukey becomes uncertain. */

@@ -489,6 +489,35 @@ scn_many_losses() {
         "end thread=0 value=0"
 }
 
+# scn_late_state MODE: as scn_late_live "deleted", but handler0's late
+# event (seq 16), numbered after its put of ukey 1 and recorded after a
+# revalidator made the ukey EVICTED (handler0, waiting to record it, has
+# no later event), is, by MODE: "transition", its transition of ukey 1
+# from VISIBLE to OPERATIONAL; "lock", a lock of ukey 1; "umap", a lock of
+# ukey 1's umap.  Then the sweep deletes and RCU frees ukey 1, and
+# handler1 installs ukey 3.
+scn_late_state() {
+    local n=65636 late
+    case $1 in
+    transition) late="transition thread=1 ukey=1 ufid=0x10 from=VISIBLE"
+                late="$late to=OPERATIONAL result=OK where=core/handler.c:344" ;;
+    lock) late="lock thread=1 kind=UKEY ukey=1 where=core/handler.c:1" ;;
+    umap) late="lock thread=1 kind=UMAP umap=3 where=core/umap.c:88" ;;
+    esac
+    scn_head
+    echo "thread_start thread=3 kind=HANDLER name=handler1"
+    scn_install 1 0x10 3 | sed '/^transition .*to=OPERATIONAL/,$d'
+    # After ukey 1's transition to EVICTED (seq 25 + n).
+    printf '%s\n' "@stream 1" "$late ts=$((1000 * (25 + n) + 500))" \
+                  "@stream 0"
+    echo "traffic thread=0 ufid=0x10 value=10 result=FASTPATH"
+    yes "traffic thread=0 ufid=0x20 value=1 result=FASTPATH" | head -n $n
+    scn_retire 1 0x10 3 1 | sed 's/from=OPERATIONAL/from=VISIBLE/'
+    scn_install 3 0x10 3 | sed 's/thread=1 /thread=3 /'
+    scn_retire 3 0x10 3 2
+    echo "end thread=0 value=0"
+}
+
 # scn_late_head MODE: handler0's thread_start (seq 2, one of the first
 # seqs of a run) comes late, after more events of later seqs than the
 # audit holds for a missing one: handler1 installs ukey 1 meanwhile.
