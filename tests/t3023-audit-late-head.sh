@@ -18,6 +18,7 @@
 
 PY=/usr/bin/python3
 WRITE="$PY $TEST_TOP/tests/helper/ctf-write.py"
+ASAN_UKDB=${ASAN_UKDB:-$TEST_TOP/${ASAN_BUILD:-build-address-undefined}/ukdb}
 command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
 
 . "$TEST_TOP/tests/helper/audit-scenarios.sh"
@@ -80,5 +81,26 @@ test_expect_success 'a late thread start after the end: no other run' '
     printf "%s\n" "goto end" "show threads" | "$UKDB" late-end >out &&
     test_grep "^1  *handler0  *HANDLER .* 1 *$" out
 '
+
+# The audit and the REPL under ASan+UBSan (the build of "make
+# SANITIZE=address,undefined load-bin", part of "make check").
+if [ -x "$ASAN_UKDB" ]; then
+    test_expect_success 'under ASan: a late thread start, folded in its run' '
+        export ASAN_OPTIONS=detect_leaks=1:exitcode=99 &&
+        for t in late-mid late-end; do
+            for f in text json; do
+                "$ASAN_UKDB" audit --format $f $t >out 2>err ||
+                    { echo "$t $f: exit $?"; cat err; return 1; }
+                ! grep -E "Sanitizer|runtime error" err || return 1
+            done
+            printf "%s\n" "goto end" "show ukeys" "show stats" "goto 2" \
+                "show threads" | "$ASAN_UKDB" $t >out 2>err ||
+                { echo "$t REPL: exit $?"; cat err; return 1; }
+            ! grep -E "Sanitizer|runtime error" err || return 1
+        done
+    '
+else
+    echo "# skipped the ASan test: $ASAN_UKDB not built"
+fi
 
 test_done

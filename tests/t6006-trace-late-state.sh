@@ -16,6 +16,7 @@
 
 PY=/usr/bin/python3
 WRITE="$PY $TEST_TOP/tests/helper/ctf-write.py"
+ASAN_UKDB=${ASAN_UKDB:-$TEST_TOP/${ASAN_BUILD:-build-address-undefined}/ukdb}
 command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
 
 . "$TEST_TOP/tests/helper/audit-scenarios.sh"
@@ -126,5 +127,21 @@ test_expect_success 'forward, back or by goto: the same state at the late event'
         test_cmp late-transition-step cp-$w || return 1
     done
 '
+
+# The REPL under ASan+UBSan (the build of "make SANITIZE=address,undefined
+# load-bin", part of "make check"): a late event's stand-in, and the
+# ukey it counts in, are read and written in place.
+if [ -x "$ASAN_UKDB" ]; then
+    test_expect_success 'under ASan: the late paths read nothing freed' '
+        export ASAN_OPTIONS=detect_leaks=1:exitcode=99 &&
+        for t in late-transition late-lock late-umap late-deleted; do
+            at back | "$ASAN_UKDB" $t >out 2>err ||
+                { echo "$t: exit $?"; cat err; return 1; }
+            ! grep -E "Sanitizer|runtime error" err || return 1
+        done
+    '
+else
+    echo "# skipped the ASan test: $ASAN_UKDB not built"
+fi
 
 test_done
