@@ -700,19 +700,26 @@ show_stats(struct repl *r)
         printf("}\n");
         return CMD_OK;
     }
+    /* The names are the JSON's and "expect stat"'s, as the model's table
+     * is; "of" joins "events", and "events_lost" says how many of the
+     * losses were of an unknown count. */
     char lost[64];
-    printf("%-28s %" PRIu64 " of %" PRIu64 "\n", "events",
-           f[TF_EVENTS].value, f[TF_OF].value);
-    printf("%-28s %" PRIu64 "\n", "live ukeys", f[TF_LIVE_UKEYS].value);
-    printf("%-28s %" PRIu64 "\n", "ukeys in umaps",
-           f[TF_UKEYS_IN_UMAPS].value);
-    printf("%-28s %" PRIu64 "\n", "datapath flows",
-           f[TF_DATAPATH_FLOWS].value);
-    printf("%-28s %" PRIu64 "\n", "loss reports", f[TF_LOSS_REPORTS].value);
-    printf("%-28s %s\n", "events lost",
-           lifecycle_format_lost(lost, sizeof lost, st->n_lost,
-                                 st->n_losses_unknown));
-    printf("%-28s %" PRIu64 "\n", "late events", f[TF_LATE_EVENTS].value);
+    for (size_t i = 0; i < N_TRACE_FIGURES; i++) {
+        if (i == TF_OF || i == TF_LOSS_REPORTS_OF_UNKNOWN_COUNT) {
+            continue;
+        }
+        printf("%-28s ", f[i].name);
+        if (i == TF_EVENTS) {
+            printf("%" PRIu64 " of %" PRIu64, f[i].value, f[TF_OF].value);
+        } else if (i == TF_EVENTS_LOST) {
+            fputs(lifecycle_format_lost(lost, sizeof lost, st->n_lost,
+                                        st->n_losses_unknown), stdout);
+        } else {
+            printf("%" PRIu64, f[i].value);
+        }
+        puts(f[i].exact || i == TF_EVENTS_LOST
+             ? "" : "  (uncertain: events were lost)");
+    }
     return CMD_OK;
 }
 

@@ -51,8 +51,8 @@ assert a[\"late\"][\"events\"] == 1 and a[\"late\"][\"first_seq\"] == 2, a
 repl_one_run() {
     printf "%s\n" "goto end" "show stats" "show ukeys" "set output json" \
         "show stats" | "$UKDB" "$1" >out &&
-    test_grep "^late events  *1$" out &&
-    test_grep "^loss reports  *0$" out &&
+    test_grep "^late_events  *1$" out &&
+    test_grep "^loss_reports  *0$" out &&
     test_grep "^#1  *f1 .* DELETED  *freed " out &&
     test_grep "^#3  *f2 .* DELETED  *freed " out &&
     tail -1 out >stats.json &&

@@ -262,7 +262,7 @@ test_expect_success 'lost events: shown where they happened, ukeys uncertain' '
     lttng_count_discarded lost >nd && test $(cat nd) -gt 0 &&
     printf "%s\n" "goto end" "show stats" | "$UKDB" lost >lost.out &&
     test_grep "[0-9] loss\(es\)\? (" lost.out &&
-    n=$(sed -n "s/^loss reports *//p" lost.out) &&
+    n=$(sed -n "s/^loss_reports *//p" lost.out) &&
     printf "%s\n" "step 3000" "show ukeys" |
         "$UKDB" lost >lost2.out &&
     test_grep "LOST here" lost2.out &&

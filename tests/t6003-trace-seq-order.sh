@@ -117,15 +117,15 @@ $WRITE "$TRASH/band" <"$TRASH/band.scn" ||
 test_expect_success 'seqs out of order, none missing: no loss' '
     stats swapped >out &&
     test_grep "^events  *6 of 6$" out &&
-    test_grep "^loss reports  *0$" out &&
-    test_grep "^events lost  *0$" out &&
+    test_grep "^loss_reports  *0$" out &&
+    test_grep "^events_lost  *0$" out &&
     ! grep -q LOST out
 '
 
 test_expect_success 'a seq that never comes: lost where it was missed' '
     stats lost >out &&
-    test_grep "^loss reports  *1$" out &&
-    test_grep "^events lost  *1$" out &&
+    test_grep "^loss_reports  *1$" out &&
+    test_grep "^events_lost  *1$" out &&
     sed -n "/^\[2\]/,/^\[3\]/p" out >around &&
     test_grep "1 event LOST here (gap in seq)" around &&
     "$UKDB" audit lost >audit.out; test $? = 3 &&
@@ -137,8 +137,8 @@ test_expect_success 'a seq that never comes: lost where it was missed' '
 # In seq order (1 3 5 6), seqs 2 and 4 are two gaps of one loss.
 test_expect_success 'a gap filled in its middle: one report of the rest' '
     stats split >out &&
-    test_grep "^loss reports  *1$" out &&
-    test_grep "^events lost  *2$" out &&
+    test_grep "^loss_reports  *1$" out &&
+    test_grep "^events_lost  *2$" out &&
     sed -n "/^\[1\]/,/^\[2\]/p" out >around &&
     test_grep "1 event LOST here (gap in seq)" around &&
     sed -n "/^\[2\]/,/^\[3\]/p" out >around &&
@@ -150,8 +150,8 @@ test_expect_success 'a gap filled in its middle: one report of the rest' '
 test_expect_success 'a seq that comes 200 ms late fills its gap: no loss' '
     stats late >out &&
     test_grep "^events  *14 of 14$" out &&
-    test_grep "^loss reports  *1$" out &&
-    test_grep "^events lost  *1$" out &&
+    test_grep "^loss_reports  *1$" out &&
+    test_grep "^events_lost  *1$" out &&
     sed -n "/^\[13\]/,/^\[14\]/p" out >around &&
     test_grep "1 event LOST here (gap in seq)" around &&
     [ "$(grep -c LOST out)" = 1 ] &&
@@ -162,8 +162,8 @@ test_expect_success 'a seq that comes 200 ms late fills its gap: no loss' '
 test_expect_success 'a seq given up on that never comes: lost at the end' '
     stats gone >out &&
     test_grep "^events  *65601 of 65601$" out &&
-    test_grep "^loss reports  *1$" out &&
-    test_grep "^events lost  *1$" out &&
+    test_grep "^loss_reports  *1$" out &&
+    test_grep "^events_lost  *1$" out &&
     sed -n "/^\[1\]/,/^\[2\]/p" out >around &&
     test_grep "1 event missing here (seq 2), given up on after 65536 later" \
         around &&
@@ -180,8 +180,8 @@ test_expect_success 'a seq given up on that never comes: lost at the end' '
 test_expect_success 'a seq given up on that comes late: stepped, no loss' '
     stats late2 >out &&
     test_grep "^events  *65602 of 65602$" out &&
-    test_grep "^loss reports  *0$" out &&
-    test_grep "^events lost  *0$" out &&
+    test_grep "^loss_reports  *0$" out &&
+    test_grep "^events_lost  *0$" out &&
     test_grep "1 event missing here (seq 2), given up on" out &&
     ! grep -q LOST out &&
     grep -A1 "^\[65601\] " out | tail -1 >last &&
@@ -199,8 +199,8 @@ test_expect_success 'seqs given up on, the middle one late: two losses' '
     test_grep "3 events missing here (seq 2 to 4), given up on" out &&
     test_grep "1 event LOST (seq 2): given up on before" out &&
     test_grep "1 event LOST (seq 4): given up on before" out &&
-    test_grep "^loss reports  *2$" out &&
-    test_grep "^events lost  *2$" out &&
+    test_grep "^loss_reports  *2$" out &&
+    test_grep "^events_lost  *2$" out &&
     "$UKDB" audit mid >audit.out; test $? = 3 &&
     test_grep "^lost events: 2 in 2 reports" audit.out &&
     test_grep "^  1 event of seq 2 (never" audit.out &&
@@ -210,14 +210,14 @@ test_expect_success 'seqs given up on, the middle one late: two losses' '
 
 test_expect_success 'a wide gap given up on: one loss, or none if it comes' '
     printf "%s\n" "goto end" "show stats" | "$UKDB" band >out &&
-    test_grep "^loss reports  *1$" out &&
-    test_grep "^events lost  *100$" out &&
+    test_grep "^loss_reports  *1$" out &&
+    test_grep "^events_lost  *100$" out &&
     "$UKDB" audit band >audit.out; test $? = 3 &&
     test_grep "^lost events: 100 in 1 report" audit.out &&
     test_grep "^  100 events of seq 11 to 110 (never recorded: given up on" \
         audit.out &&
     printf "%s\n" "goto end" "show stats" | "$UKDB" bandlate >out &&
-    test_grep "^loss reports  *0$" out &&
+    test_grep "^loss_reports  *0$" out &&
     "$UKDB" audit bandlate >audit.out &&
     test_grep "^lost events: none" audit.out &&
     test_grep "^late events: 100 (the first: seq 11, after seq 65710)" \
@@ -237,7 +237,7 @@ test_expect_success 'a wide gap among events held at a discard: told' '
         "upcall thread=2 ufid=5 value=1 seq=302" "@stream 0" \
         "upcall thread=1 ufid=5 value=1 seq=303" | $WRITE "$TRASH/wideheld" &&
     stats wideheld >out &&
-    test_grep "^loss reports  *2$" out &&
+    test_grep "^loss_reports  *2$" out &&
     sed -n "/^\[3\]/,/^\[4\]/p" out >around &&
     test_grep "295 events LOST here (gap in seq)" around &&
     "$UKDB" audit wideheld >audit.out; test $? = 3 &&
@@ -248,8 +248,8 @@ test_expect_success 'a wide gap among events held at a discard: told' '
 
 test_expect_success 'a gap wider than the threads can hold: a loss at once' '
     stats wide >out &&
-    test_grep "^loss reports  *1$" out &&
-    test_grep "^events lost  *96$" out &&
+    test_grep "^loss_reports  *1$" out &&
+    test_grep "^events_lost  *96$" out &&
     [ "$(grep -c LOST out)" = 1 ] &&
     sed -n "/^\[3\]/,/^\[4\]/p" out >around &&
     test_grep "96 events LOST here (gap in seq)" around &&
@@ -264,7 +264,7 @@ test_expect_success 'seqs at random (corrupt): opens at once, losses told' '
     printf "%s\n" "goto end" "show stats" |
         timeout 20 "$UKDB" random >out 2>err &&
     test_grep "^events  *300000 of 300000$" out &&
-    n=$(sed -n "s/^loss reports  *//p" out) && test "$n" -gt 0
+    n=$(sed -n "s/^loss_reports  *//p" out) && test "$n" -gt 0
 '
 
 # Each gap among the others' events widens the loss the first one opened
@@ -272,8 +272,8 @@ test_expect_success 'seqs at random (corrupt): opens at once, losses told' '
 test_expect_success 'every other seq lost: opens at once, every loss told' '
     printf "%s\n" "goto end" "show stats" |
         timeout 20 "$UKDB" halves >out 2>err &&
-    test_grep "^loss reports  *1$" out &&
-    test_grep "^events lost  *199999$" out &&
+    test_grep "^loss_reports  *1$" out &&
+    test_grep "^events_lost  *199999$" out &&
     printf "%s\n" "goto 3" "log 3" | "$UKDB" halves >log.out &&
     [ "$(grep -c "1 event LOST here (gap in seq)" log.out)" -ge 3 ]
 '
@@ -286,8 +286,8 @@ test_expect_success 'a lost packet without a seq gap: an unknown number' '
       echo "upcall thread=1 ufid=5 value=1"; } |
         $WRITE "$TRASH/lostpkt" &&
     stats lostpkt >out &&
-    test_grep "^loss reports  *1$" out &&
-    test_grep "^events lost  *an unknown number$" out &&
+    test_grep "^loss_reports  *1$" out &&
+    test_grep "^events_lost  *an unknown number$" out &&
     printf "%s\n" "set output json" "goto end" "show stats" |
         "$UKDB" lostpkt >json &&
     test_grep "\"loss_reports_of_unknown_count\":1" json &&
@@ -309,8 +309,8 @@ test_expect_success 'a discard message and its seq gap are one loss' '
     test_grep "1 loss (16 events lost)" open.out &&
     test_grep "^0 violations" open.out &&
     stats other >out &&
-    test_grep "^loss reports  *1$" out &&
-    test_grep "^events lost  *16$" out &&
+    test_grep "^loss_reports  *1$" out &&
+    test_grep "^events_lost  *16$" out &&
     grep -B1 "16 events LOST here (LTTng: 16 discarded; 16 seqs missing)" \
         out >where &&
     test_grep "^\[17\] " where &&
@@ -333,7 +333,7 @@ test_expect_success 'a loss LTTng did not count: the REPL and the audit agree' '
       echo "@stream 0"; echo "@lost-packets 1"; scn_retire 1 0x10 3 2;
       echo "end thread=0 value=0"; } | $WRITE "$TRASH/lostpkt-gap" &&
     same_losses "$TRASH/lostpkt-gap" &&
-    test_grep "^events lost  *16\$" lostpkt-gap.out &&
+    test_grep "^events_lost  *16\$" lostpkt-gap.out &&
     test_grep "^lost events: 16 in 1 report " lostpkt-gap.audit &&
     test_grep "^  16 events (1 packet) of stream .* (LTTng did not count them; 16 seqs missing)\$" \
         lostpkt-gap.audit &&
@@ -393,7 +393,7 @@ test_expect_success 'past 32 losses: a gap in a loss is counted in it once' '
         want=$(awk "/events/ { n += \$1 } / packet/ { n += 100 }
                     END { print n + 100 }" lttng.$n) &&
         test_grep "^lost events: $want in $((n + 1)) reports " many$n.audit &&
-        test_grep "^events lost  *$want\$" many$n.out || return 1
+        test_grep "^events_lost  *$want\$" many$n.out || return 1
     done
 '
 

@@ -126,4 +126,16 @@ test_expect_success 'expect violation KIND FLOW: that flow only' '
     test $? = 1 && test_grep "expect failed: no double-delete violation on f2\$" err
 '
 
+test_expect_success '"show stats" on a trace names what "expect stat" takes' '
+    # Each line of the table, as on the model: its name and value hold
+    # for "expect stat" ("live ukeys" was a label no expect took).
+    at "$V1" 57 "show stats" && [ $rc = 0 ] &&
+    sed -n "/^events  /,\$p" out >table &&
+    test $(wc -l <table) -ge 8 &&
+    awk "{print \"expect stat\", \$1, \"==\", \$2}" table >expects &&
+    test_grep "^expect stat live_ukeys == 1\$" expects &&
+    { echo "goto 57"; cat expects; } | "$UKDB" "$V1" >out2 2>err2 ||
+    { cat err2; false; }
+'
+
 test_done

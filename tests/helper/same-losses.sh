@@ -63,7 +63,7 @@ PYEOF
     printf "%s\n" "goto end" "show stats" | "$UKDB" "$trace" >"$name.out" &&
     "$UKDB" "$trace" </dev/null >"$name.open" &&
     { "$UKDB" audit "$trace" >"$name.audit"; [ $? != 2 ]; } &&
-    repl=$(sed -n "s/^events lost  *//p" "$name.out") &&
+    repl=$(sed -n "s/^events_lost  *//p" "$name.out") &&
     audit=$(sed -n "s/^lost events: \(.*\) in [0-9]* reports\{0,1\} .*/\1/p" \
         "$name.audit") || return 1
     if [ "$repl" = 0 ]; then
