@@ -6,6 +6,7 @@
  * lifecycle fold's violations and the checkpoints of the state. */
 #include "repl/trace.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,8 +192,18 @@ trace_capture_stderr(struct trace_stderr *c)
     c->saved = -1;
     fflush(stderr);
     if (c->tmp) {
-        c->saved = dup(STDERR_FILENO);
-        dup2(fileno(c->tmp), STDERR_FILENO);
+        /* Neither is for the record's lttng (record.c execs it). */
+        fcntl(fileno(c->tmp), F_SETFD, FD_CLOEXEC);
+        c->saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+        if (c->saved < 0 || dup2(fileno(c->tmp), STDERR_FILENO) < 0) {
+            if (c->saved >= 0) {
+                close(c->saved);
+                c->saved = -1;
+            }
+            fclose(c->tmp);         /* stderr as it is, then. */
+            c->tmp = NULL;
+            return;
+        }
         graph_set_abort_output(c->saved, fileno(c->tmp));
     }
 }
