@@ -163,8 +163,9 @@ read_event(const struct ukey_event *e_, void *tc_)
 }
 
 /* The message of the last "ukdb: error: WHAT: WHY" line in 'text' (what
- * graph.c prints of a babeltrace2 error), in 'buf'. */
-static void
+ * graph.c prints of a babeltrace2 error), in 'buf'.  Returns that line,
+ * or NULL. */
+static const char *
 last_cause(const char *text, char *buf, size_t size)
 {
     static const char prefix[] = "ukdb: error: ";
@@ -179,10 +180,25 @@ last_cause(const char *text, char *buf, size_t size)
     }
     if (!best) {
         snprintf(buf, size, "cannot read it");
-        return;
+        return NULL;
     }
     size_t len = strcspn(best, "\n");
     snprintf(buf, size, "%.*s", (int) len, best);
+    return best - (sizeof prefix - 1);
+}
+
+/* What 'c' captured, whole (owned; "" if nothing). */
+static char *
+captured_text(struct trace_stderr *c)
+{
+    long size = c->tmp && !fseek(c->tmp, 0, SEEK_END) ? ftell(c->tmp) : 0;
+    char *text = uk_xmalloc(size > 0 ? (size_t) size + 1 : 1);
+    size_t n = 0;
+    if (size > 0 && !fseek(c->tmp, 0, SEEK_SET)) {
+        n = fread(text, 1, (size_t) size, c->tmp);
+    }
+    text[n] = '\0';
+    return text;
 }
 
 void
@@ -208,7 +224,10 @@ trace_capture_stderr(struct trace_stderr *c)
     }
 }
 
-/* Restores stderr; if 'failed', says the innermost cause as "WHAT: why". */
+/* Restores stderr; if 'failed', says the innermost cause as "WHAT: why".
+ * If the user asked for babeltrace2's log (graph_log_wanted()), what was
+ * captured goes to stderr first, as it came, but for that cause's line:
+ * the log may be megabytes, and is theirs. */
 void
 trace_release_stderr(struct repl *r, struct trace_stderr *c, bool failed,
                      const char *what)
@@ -218,15 +237,22 @@ trace_release_stderr(struct repl *r, struct trace_stderr *c, bool failed,
         graph_set_abort_output(STDERR_FILENO, -1);
         dup2(c->saved, STDERR_FILENO);
         close(c->saved);
+        c->saved = -1;
     }
-    if (failed) {
-        char text[8192] = "", why[512];
-        if (c->tmp) {
-            rewind(c->tmp);
-            size_t n = fread(text, 1, sizeof text - 1, c->tmp);
-            text[n] = '\0';
+    char *text = captured_text(c);
+    char why[512];
+    const char *cause = failed ? last_cause(text, why, sizeof why) : NULL;
+    if (graph_log_wanted()) {
+        size_t len = cause ? strcspn(cause, "\n") : 0;
+        len += cause && cause[len] == '\n';
+        size_t before = cause ? (size_t) (cause - text) : strlen(text);
+        fwrite(text, 1, before, stderr);
+        if (cause) {
+            fputs(cause + len, stderr);
         }
-        last_cause(text, why, sizeof why);
+    }
+    free(text);
+    if (failed) {
         if (strstr(what, "://") && (strstr(why, "no \"ukey:\" event")
                                     || strcasestr(why, "no event"))) {
             /* What lttng-live does with a session that does not exist:

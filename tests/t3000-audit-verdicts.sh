@@ -748,6 +748,78 @@ test_expect_success 'corrupt metadata: UKDB_BT_LOG still shows the log' '
     test "$(grep -c "^ukdb: error: Cannot read trace: \"badword\"" err)" = 1
 '
 
+# A babeltrace2 log the user asked for (its library's level, the TSDL
+# parser's, or UKDB_BT_LOG) is theirs, whole and in order, then the one
+# line as without it, whether the source is made or fails.  While stderr
+# was heard, the lines logged as the source was created on a failure, and
+# during the UUID query always, were dropped: only the errors kept for the
+# chain were left of them.
+test_expect_success 'a babeltrace2 log asked for: all of it, then the line' '
+    test -d badword &&
+    cp -r "$TEST_TOP/traces/purge/ust/uid/0/64-bit" goodmeta &&
+    "$UKDB" audit goodmeta >out 2>err; test $? -le 1 && test ! -s err &&
+    "$UKDB" -c "open goodmeta" >out 2>err && test ! -s err &&
+    for how in audit open; do
+        case $how in
+        open) "$UKDB" -c "open badword" >out 2>line ;;
+        *) "$UKDB" audit badword >out 2>line ;;
+        esac
+        test $? = 2 && test "$(wc -l <line)" = 1 || exit 1
+        for t in badword goodmeta; do
+            case $how in
+            open) LIBBABELTRACE2_INIT_LOG_LEVEL=D "$UKDB" -c "open $t" \
+                      >out 2>err; rc=$? ;;
+            *) LIBBABELTRACE2_INIT_LOG_LEVEL=D "$UKDB" audit $t \
+                   >out 2>err; rc=$? ;;
+            esac
+            echo "$how $t: exit $rc, $(wc -l <err) lines"
+            grep -q " LIB/QUERY-EXECUTOR bt_query_executor_query@.* User method returned" err &&
+            grep -q " LIB/GRAPH add_component_with_init_method_data@.* Calling user.s initialization method" err ||
+                exit 1
+            if [ $t = goodmeta ]; then
+                test $rc -le 1 && ! grep "^ukdb: " err || exit 1
+                continue
+            fi
+            test $rc = 2 &&
+            grep -q " E PLUGIN/CTF/META/PARSER .*syntax error" err &&
+            grep "^ukdb: error: " err >got && test_cmp line got &&
+            failed=$(grep -n "add_component_with_init_method_data@.* status=ERROR" err | tail -1 | cut -d: -f1) &&
+            test -n "$failed" &&
+            test "$(grep -n "^ukdb: error: " err | cut -d: -f1)" -gt "$failed" ||
+                exit 1
+        done
+    done &&
+    "$UKDB" audit badword >out 2>line;
+    BABELTRACE_PLUGIN_CTF_METADATA_LOG_LEVEL=E "$UKDB" audit badword \
+        >out 2>err; test $? = 2 && cat err &&
+    test "$(grep -c " E PLUGIN/CTF/META/PARSER .*syntax error" err)" -ge 2 &&
+    grep "^ukdb: error: " err >got && test_cmp line got &&
+    UKDB_BT_LOG=1 "$UKDB" audit badword >out 2>err; test $? = 2 &&
+    grep "^ukdb: error: " err >got && test_cmp line got
+'
+
+# A log of megabytes (the library's at trace level) is heard in a file,
+# not a pipe that would fill at 64 KiB and block babeltrace2; the REPL read
+# only the first 8 KiB of what it captured, and lost the reason ("cannot
+# read it") with the log.
+test_expect_success 'a trace-level log on a corrupt metadata: no hang, the reason' '
+    test -d badword &&
+    for how in audit view open; do
+        case $how in
+        open) LIBBABELTRACE2_INIT_LOG_LEVEL=T timeout 120 \
+                  "$UKDB" -c "open badword" >out 2>err; rc=$?
+              pre="open: .badword.: " ;;
+        *) LIBBABELTRACE2_INIT_LOG_LEVEL=T timeout 120 \
+               "$UKDB" $how badword >out 2>err; rc=$?; pre= ;;
+        esac
+        echo "$how: exit $rc, $(wc -c <err) bytes"
+        test $rc = 2 && test "$(wc -c <err)" -gt 65536 &&
+        grep "^ukdb: error: " err | tee line && test "$(wc -l <line)" = 1 &&
+        grep -q "^ukdb: error: ${pre}Cannot read trace: \"badword\": At line [0-9]* in metadata stream: syntax error" line ||
+            exit 1
+    done
+'
+
 # A ukey trace whose stream files are empty, or that has only its
 # metadata, was "Not a ukey trace": src.ctf.fs skips empty stream files, so
 # the sink saw no stream at all.  ukdb reads the metadata; the plugin behind

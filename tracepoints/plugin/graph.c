@@ -33,8 +33,34 @@
  * errors to a temporary file in place of stderr (ukdb's components log
  * nothing: GRAPH_LOG_LEVEL), and the first error it logged, the deepest,
  * stands for the deepest cause in the one-line error (graph_print_error());
- * with $UKDB_ERROR_CHAIN, every error it logged follows the causes. */
+ * with $UKDB_ERROR_CHAIN, every error it logged follows the causes.
+ *
+ * What is heard and not kept goes back to stderr, in the order it came,
+ * when the source is made or has failed: anything but an error logged (a
+ * warning of GLib's), and everything when the user asked for babeltrace2's
+ * log (graph_log_wanted()): that log is theirs, whole, with ukdb's one line
+ * after it.  Heard in a file, not a pipe: nobody reads a pipe while
+ * babeltrace2 writes, and a log of more than a pipe's 64 KiB would block
+ * it. */
 static const char graph_vague_cause[] = "Cannot create trace for `";
+
+bool
+graph_log_wanted(void)
+{
+    static const char *const vars[] = {
+        "UKDB_BT_LOG",                  /* Components' (GRAPH_LOG_LEVEL). */
+        "LIBBABELTRACE2_INIT_LOG_LEVEL",            /* The library's. */
+        "BABELTRACE_PLUGIN_CTF_METADATA_LOG_LEVEL", /* The TSDL parser's. */
+    };
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+        const char *v = getenv(vars[i]);
+        /* babeltrace2 reads "N" or "NONE" as no log, as does ukdb "". */
+        if (v && *v && strcmp(v, "N") && strcmp(v, "NONE")) {
+            return true;
+        }
+    }
+    return false;
+}
 
 /* What was heard, until graph_print_error() says it.  Used by one thread
  * at a time (the graph's). */
@@ -51,19 +77,16 @@ static struct {
 
 /* Makes stderr a temporary file; an abort meanwhile (graph-guard.c) still
  * says so on the real stderr, quoting the file.  Returns false if it
- * cannot, or with $UKDB_BT_LOG: the log asked for goes to stderr as it
- * comes, and says why itself (graph_hear_why()); heard, it would be held
- * back, and dropped if the source failed. */
+ * cannot. */
 static bool
 graph_hear_start(void)
 {
-    if (getenv("UKDB_BT_LOG")) {
-        return false;
-    }
     graph_hearing.tmp = tmpfile();
     if (!graph_hearing.tmp) {
         return false;
     }
+    /* Not for a program ukdb runs: stderr, dup2()'d, is enough. */
+    fcntl(fileno(graph_hearing.tmp), F_SETFD, FD_CLOEXEC);
     fflush(stderr);
     graph_hearing.saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
     if (graph_hearing.saved < 0
@@ -148,6 +171,26 @@ graph_parse_log_line(const char *line, size_t len, char tag[128],
     return true;
 }
 
+/* Writes back to stderr what was heard in 'text' (NULL ok) and is not
+ * kept: every line if the user asked for babeltrace2's log, else those
+ * that are not an error logged (graph_heard() keeps those, or a second
+ * try hears them again). */
+static void
+graph_hear_echo(const char *text)
+{
+    char tag[128], where[256], msg[512];
+    bool all = graph_log_wanted();
+
+    for (const char *p = text; p && *p;) {
+        size_t n = strcspn(p, "\n");
+        n += p[n] == '\n';
+        if (all || !graph_parse_log_line(p, n, tag, where, msg)) {
+            fwrite(p, 1, n, stderr);
+        }
+        p += n;
+    }
+}
+
 /* Drops what was heard: said, or not to be said. */
 static void
 graph_heard_forget(void)
@@ -157,10 +200,10 @@ graph_heard_forget(void)
     graph_heard_log = NULL;
 }
 
-/* Keeps the errors logged in 'text' (owned) for graph_print_error(): the
- * first one as the reason, every one as the chain's tail. */
+/* Keeps the errors logged in 'text' for graph_print_error(): the first
+ * one as the reason, every one as the chain's tail. */
 static void
-graph_heard(char *text)
+graph_heard(const char *text)
 {
     char tag[128], where[256], msg[512];
     size_t size = 0;
@@ -186,13 +229,12 @@ graph_heard(char *text)
         free(graph_heard_log);
         graph_heard_log = NULL;
     }
-    free(text);
 }
 
 /* After src.ctf.fs of class 'fs' failed to be created with 'params' in
  * 'g', having written 'text' (owned) to stderr meanwhile: if its deepest
- * cause is the vague one, hears why (see above).  The thread's error is as
- * it was. */
+ * cause is the vague one, hears why (see above), and writes back what is
+ * not kept.  The thread's error is as it was. */
 static void
 graph_hear_why(struct graph *g, const bt_component_class_source *fs,
                const bt_value *params, const char *input, char *text)
@@ -202,9 +244,10 @@ graph_hear_why(struct graph *g, const bt_component_class_source *fs,
     const char *deepest = (n ? bt_error_cause_get_message(
                                    bt_error_borrow_cause_by_index(error, 0))
                              : NULL);
+    char *again_text = NULL;
     if (deepest && !strncmp(deepest, graph_vague_cause,
                             sizeof graph_vague_cause - 1)
-        && !getenv("UKDB_BT_LOG")) {    /* Else its log says it already. */
+        && !getenv("UKDB_BT_LOG")) {    /* Else 'text' has its errors. */
         bt_graph *again = bt_graph_create(0);
         const bt_component_source *src;
         if (again && graph_hear_start()) {
@@ -212,13 +255,17 @@ graph_hear_why(struct graph *g, const bt_component_class_source *fs,
             bt_graph_add_source_component(again, fs, "source", params,
                                           BT_LOGGING_LEVEL_ERROR, &src);
             graph_watch_stop(&g->watch);
-            free(text);
-            text = graph_hear_stop();
+            again_text = graph_hear_stop();
         }
         bt_current_thread_clear_error();
         BT_GRAPH_PUT_REF_AND_RESET(again);
     }
-    graph_heard(text);
+    /* The second try's log is babeltrace2's as much as the first's. */
+    graph_hear_echo(text);
+    graph_hear_echo(again_text);
+    graph_heard(again_text ? again_text : text);
+    free(again_text);
+    free(text);
     if (error) {
         bt_current_thread_move_error(error);
     }
@@ -512,7 +559,7 @@ graph_add_source(struct graph *g, const bt_component_class_source *cls,
         goto out;
     }
     if (text) {
-        fputs(text, stderr);            /* Nothing of ours: as it was. */
+        fputs(text, stderr);            /* Nothing kept: as it was. */
         free(text);
     }
     uint64_t n = bt_component_source_get_output_port_count(src);
@@ -593,13 +640,15 @@ graph_trace_uuid(const bt_component_class_source *fs, const char *dir)
             "babeltrace.support-info", params);
     }
     /* The TSDL parser may log why it cannot (see graph_build()): the
-     * source says it again, if it fails. */
+     * source says it again, if it fails; the rest goes back to stderr. */
     bool heard = q && graph_hear_start();
     bt_query_executor_query_status status =
         q ? bt_query_executor_query(q, &result)
           : BT_QUERY_EXECUTOR_QUERY_STATUS_ERROR;
     if (heard) {
-        free(graph_hear_stop());
+        char *text = graph_hear_stop();
+        graph_hear_echo(text);
+        free(text);
     }
     if (status == BT_QUERY_EXECUTOR_QUERY_STATUS_OK
         && bt_value_is_map(result)) {
@@ -812,8 +861,7 @@ graph_build(struct graph *g, int n_inputs, char *inputs[])
      * session, whose metadata is parsed as it is read. */
     static const char parser_level[] =
         "BABELTRACE_PLUGIN_CTF_METADATA_LOG_LEVEL";
-    bool set_level = !live && !getenv(parser_level)
-                     && !getenv("UKDB_BT_LOG");
+    bool set_level = !live && !getenv(parser_level);
     if (set_level) {
         setenv(parser_level, "E", 1);
     }
@@ -887,7 +935,11 @@ graph_aborted(struct graph *g)
 {
     g->aborted = true;
     graph_watch_stop(&g->watch);        /* If it aborted while watched. */
-    free(graph_hear_stop());            /* Or while heard. */
+    char *text = graph_hear_stop();     /* Or while heard. */
+    if (text && graph_log_wanted()) {
+        fputs(text, stderr);            /* Else only the abort, quoted. */
+    }
+    free(text);
     bt_current_thread_clear_error();
     fflush(stdout);
     graph_abort_report();

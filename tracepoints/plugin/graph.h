@@ -51,6 +51,12 @@ struct graph *graph_open(const struct report_options *options, int n_inputs,
 enum graph_poll_status graph_poll(struct graph *);
 void graph_close(struct graph *);
 
+/* Whether the user asked for babeltrace2's log ($UKDB_BT_LOG, or one of
+ * babeltrace2's own log level variables that bear on the graph, other
+ * than "N"): then what a reader captures of stderr is theirs, and goes
+ * back to it whole. */
+bool graph_log_wanted(void);
+
 /* Where a graph that babeltrace2 aborts says so (see graph.c): 'out_fd'
  * (stderr by default), and, if 'capture_fd' is not -1, the file that holds
  * what was written to stderr meanwhile, whose last line is babeltrace2's
