@@ -875,6 +875,17 @@ test_expect_success 'babeltrace2 aborting on a corrupt packet: exit 2' '
     test_grep "^ukdb: error: " err
 '
 
+# An abort in the REPL quotes babeltrace2's reason, the last line it wrote:
+# read from the start of what was captured, it was a line of a log the
+# user asked for.
+test_expect_success 'babeltrace2 aborting under a log: its reason quoted' '
+    test -d badsize &&
+    LIBBABELTRACE2_INIT_LOG_LEVEL=D "$UKDB" -c "open badsize" >out 2>err
+    test $? = 2 && test "$(wc -c <err)" -gt 4096 &&
+    grep "^ukdb: error: " err | tee line &&
+    grep -q "^ukdb: error: open: .badsize.: babeltrace2 aborted reading the trace (msg-iter.c:[0-9]*: " line
+'
+
 # A packet size that reads 0 in a stream file with no LTTng index:
 # babeltrace2 2.0.4 indexes the file for ever, growing by ~100 MB/s (ukdb
 # grew past 4 GB, or until the timeout).  A watch on the memory ends it.

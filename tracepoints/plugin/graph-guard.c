@@ -280,8 +280,15 @@ graph_sigabrt(int sig)
 
     (void) sig;
     graph_append(msg, sizeof graph_abort_msg, &len, head, sizeof head - 1);
+    /* Its end: a log the user asked for may come before, megabytes of
+     * it (fstat() is async-signal safe). */
+    struct stat st;
+    off_t from = (graph_abort_capture >= 0
+                  && !fstat(graph_abort_capture, &st)
+                  && st.st_size > (off_t) sizeof text
+                  ? st.st_size - (off_t) sizeof text : 0);
     ssize_t n = (graph_abort_capture >= 0
-                 ? pread(graph_abort_capture, text, sizeof text, 0) : -1);
+                 ? pread(graph_abort_capture, text, sizeof text, from) : -1);
     if (n > 0) {
         /* babeltrace2's reason: the last line that says something. */
         size_t end = (size_t) n, begin;
