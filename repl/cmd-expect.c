@@ -300,14 +300,28 @@ cond_say(struct cond_why *why, enum repl_cond_value v, const char *fmt, ...)
     return v;
 }
 
-/* Says that events lost before the cursor leave 'what' unknown. */
+/* Says that what came before the cursor leaves 'what' unknown: 'doubt'
+ * (enum trace_doubt bits) says why, a ukey's; 0: the events lost or
+ * given up on before it (trace_state_doubt()). */
 static enum repl_cond_value
-cannot_tell(const struct repl *r, struct cond_why *why, const char *what)
+cannot_tell(const struct repl *r, struct cond_why *why, const char *what,
+            unsigned int doubt)
 {
     const struct trace_state *st = &r->trace->cur;
-    return cond_say(why, REPL_COND_UNKNOWN, "cannot tell %s: events were "
-                    "lost before event %" PRIu64, what,
-                    st->n_losses ? st->first_lost_pos : st->pos);
+    doubt = doubt ? doubt : trace_state_doubt(st);
+    if (!(doubt & (TRACE_DOUBT_LOST | TRACE_DOUBT_GIVEN_UP))) {
+        /* A ukey's own doubt, without a loss. */
+        return cond_say(why, REPL_COND_UNKNOWN, "cannot tell %s: %s", what,
+                        doubt & TRACE_DOUBT_LATE ? "a late event named it"
+                        : "its create is not in the trace");
+    }
+    /* Seqs given up on, then come late: no event lost. */
+    const char *cause = (doubt & TRACE_DOUBT_LOST ? "events were lost"
+                         : doubt & TRACE_DOUBT_LATE ? "events came late, "
+                                                      "given up on"
+                         : "events were given up on");
+    return cond_say(why, REPL_COND_UNKNOWN, "cannot tell %s: %s before "
+                    "event %" PRIu64, what, cause, st->first_lost_pos);
 }
 
 /* What "state" needs of the ukey a FLOW or ID names. */
@@ -345,11 +359,11 @@ model_cond_ukey(struct repl *r, const struct repl_cond *c,
 }
 
 /* The trace's ukey for 'c' at the cursor, as the model's: a flow's ukey
- * in its umap, else its newest one not freed.  '*uncertain' if events
- * lost leave it unknown. */
+ * in its umap, else its newest one not freed.  '*doubt': why it is
+ * unknown (enum trace_doubt bits), else 0. */
 static bool
 trace_cond_ukey(struct repl *r, const struct repl_cond *c,
-                struct cond_ukey *out, bool *uncertain)
+                struct cond_ukey *out, unsigned int *doubt)
 {
     const struct trace_state *st = &r->trace->cur;
     const struct trace_ukey *k = NULL;
@@ -369,7 +383,7 @@ trace_cond_ukey(struct repl *r, const struct repl_cond *c,
     } else {
         return false;
     }
-    *uncertain = k ? k->uncertain : st->n_losses > 0;
+    *doubt = k ? k->doubt : st->n_losses ? trace_state_doubt(st) : 0;
     if (k) {
         *out = (struct cond_ukey) { .exists = true, .id = k->id,
                                     .in_umap = k->in_umap,
@@ -382,16 +396,16 @@ static enum repl_cond_value
 eval_state(struct repl *r, const struct repl_cond *c, struct cond_why *why)
 {
     struct cond_ukey k = { .exists = false };
-    bool uncertain = false;
-    if (!(r->trace ? trace_cond_ukey(r, c, &k, &uncertain)
+    unsigned int doubt = 0;
+    if (!(r->trace ? trace_cond_ukey(r, c, &k, &doubt)
                    : model_cond_ukey(r, c, &k))) {
         return cond_say(why, REPL_COND_UNKNOWN, "'%s': no such ukey or "
                         "flow", c->arg);
     }
-    if (uncertain) {
+    if (doubt) {
         char what[128];
         snprintf(what, sizeof what, "the state of %s", c->arg);
-        return cannot_tell(r, why, what);
+        return cannot_tell(r, why, what, doubt);
     }
     if (c->state < 0) {
         return (!k.exists || !k.in_umap ? REPL_COND_TRUE
@@ -475,7 +489,7 @@ eval_violation(struct repl *r, const struct repl_cond *c,
         return REPL_COND_TRUE;
     }
     if (r->trace && r->trace->cur.n_losses) {
-        return cannot_tell(r, why, "whether a violation happened");
+        return cannot_tell(r, why, "whether a violation happened", 0);
     }
     return cond_say(why, REPL_COND_FALSE, "no %s%sviolation%s%s",
                     c->violation < 0 ? ""
@@ -497,7 +511,7 @@ eval_no_violation(struct repl *r, struct cond_why *why)
                         uk_violation_detail(e->kind, e->name));
     }
     if (r->trace && r->trace->cur.n_losses) {
-        return cannot_tell(r, why, "whether a violation happened");
+        return cannot_tell(r, why, "whether a violation happened", 0);
     }
     return REPL_COND_TRUE;
 }
@@ -512,7 +526,7 @@ eval_dp(struct repl *r, const struct repl_cond *c, struct cond_why *why)
     } else if (r->trace) {
         const struct trace_state *st = &r->trace->cur;
         if (st->n_losses) {
-            return cannot_tell(r, why, "the datapath's flows");
+            return cannot_tell(r, why, "the datapath's flows", 0);
         }
         for (size_t i = 0; i < st->n_dp; i++) {
             present |= st->dp[i].ufid == ufid && st->dp[i].present;
@@ -540,7 +554,7 @@ eval_stat(struct repl *r, const struct repl_cond *c, struct cond_why *why)
                         "(see \"show stats\")", c->arg);
     }
     if (!exact) {
-        return cannot_tell(r, why, c->arg);
+        return cannot_tell(r, why, c->arg, 0);
     }
     const char *op = c->op;
     bool ok = (!strcmp(op, "==") ? have == want

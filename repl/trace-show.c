@@ -128,25 +128,86 @@ trace_print_losses_at(const struct trace_cursor *tc, uint64_t pos)
     }
 }
 
-/* "N ukeys uncertain: #1 #2..." after tables, when events were lost. */
+const char *
+trace_doubt_text(unsigned int doubt, char *buf, size_t size)
+{
+    /* Seqs given up on that came late since: late, not lost. */
+    const char *missing = (doubt & TRACE_DOUBT_LATE ? "came late"
+                           : doubt & TRACE_DOUBT_GIVEN_UP
+                           ? "were given up on" : NULL);
+    const char *lost = doubt & TRACE_DOUBT_LOST ? "were lost" : NULL;
+    snprintf(buf, size, "%s%s%s%s%s%s", lost || missing ? "events " : "",
+             lost ? lost : "", lost && missing ? " or " : "",
+             missing ? missing : "",
+             doubt & TRACE_DOUBT_MID_LIFE && (lost || missing) ? "; " : "",
+             doubt & TRACE_DOUBT_MID_LIFE ? "first seen mid-life" : "");
+    return buf;
+}
+
+/* Why ukey 'k' is uncertain, as "show ukey" says it, in 'buf'. */
+static const char *
+ukey_doubt_text(const struct trace_ukey *k, char *buf, size_t size)
+{
+    static const struct {
+        unsigned int bit;
+        const char *why;
+    } whys[] = {
+        { TRACE_DOUBT_LOST, "events were lost while it lived" },
+        { TRACE_DOUBT_GIVEN_UP, "events were given up on while it "
+                                "lived, late or lost" },
+        { TRACE_DOUBT_LATE, "a late event named it" },
+        { TRACE_DOUBT_MID_LIFE, "first seen mid-life" },
+    };
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < UK_ARRAY_SIZE(whys) && len < size; i++) {
+        if (k->doubt & whys[i].bit) {
+            len += (size_t) snprintf(buf + len, size - len, "%s%s",
+                                     len ? "; " : "", whys[i].why);
+        }
+    }
+    return buf;
+}
+
+/* "Uncertain (WHY): N ukeys: #1 #2..." after tables, when some are. */
 static void
 print_uncertain(const struct trace_cursor *tc)
 {
     const struct trace_state *st = &tc->cur;
     size_t n = 0;
+    unsigned int doubt = 0;
     for (size_t i = 0; i < st->n_ukeys; i++) {
-        n += st->ukeys[i].uncertain;
+        n += st->ukeys[i].doubt != 0;
+        doubt |= st->ukeys[i].doubt;
     }
     if (!n) {
         return;
     }
-    printf("Uncertain (events lost before event %" PRIu64 ", or first seen "
-           "mid-life): %zu ukey%s:", st->n_losses ? st->first_lost_pos
-                                                  : st->pos,
-           n, n == 1 ? "" : "s");
+    /* The causes, in the order of ukey_doubt_text(). */
+    const char *whys[3];
+    size_t n_whys = 0;
+    char lost[96];
+    if (doubt & (TRACE_DOUBT_LOST | TRACE_DOUBT_GIVEN_UP)) {
+        snprintf(lost, sizeof lost, "events %s before event %" PRIu64,
+                 (!(doubt & TRACE_DOUBT_GIVEN_UP) ? "lost"
+                  : !(doubt & TRACE_DOUBT_LOST) ? "given up on"
+                  : "lost or given up on"), st->first_lost_pos);
+        whys[n_whys++] = lost;
+    }
+    if (doubt & TRACE_DOUBT_LATE) {
+        whys[n_whys++] = "late events";
+    }
+    if (doubt & TRACE_DOUBT_MID_LIFE) {
+        whys[n_whys++] = "first seen mid-life";
+    }
+    printf("Uncertain (");
+    for (size_t i = 0; i < n_whys; i++) {
+        printf("%s%s", !i ? "" : i + 1 < n_whys ? ", " : ", or ", whys[i]);
+    }
+    printf("): %zu ukey%s:", n, n == 1 ? "" : "s");
     size_t shown = 0;
     for (size_t i = 0; i < st->n_ukeys && shown < 20; i++) {
-        if (st->ukeys[i].uncertain) {
+        if (st->ukeys[i].doubt) {
             printf(" #%" PRIu64, st->ukeys[i].id);
             shown++;
         }
@@ -197,7 +258,7 @@ show_ukeys(struct repl *r)
                    "\"postponed\":%u,\"uncertain\":%s}", k->pmd_id,
                    k->umap, ukey_state_name(k->state), json_bool(k->in_umap),
                    json_bool(k->n_freed), k->n_freed, k->n_postponed,
-                   json_bool(k->uncertain));
+                   json_bool(k->doubt));
         }
         printf("]\n");
         return CMD_OK;
@@ -212,7 +273,7 @@ show_ukeys(struct repl *r)
         const struct trace_ukey *k = &st->ukeys[i];
         char id[24], fb[24];
         snprintf(id, sizeof id, "#%" PRIu64 "%s", k->id,
-                 k->uncertain ? "?" : "");
+                 k->doubt ? "?" : "");
         const char *flow = flow_or_ufid(tc, k->ufid, fb, sizeof fb);
         const char *owner = owner_name(tc, k->lock_owner);
         printf("%-6s %-*s %-4u %-5d %-13s %-12s %-*s %s (%s)\n", id,
@@ -275,16 +336,18 @@ show_ukey(struct repl *r, const char *arg)
         printf(",\"stats_packets\":%" PRIu64 ",\"postponed\":%u,"
                "\"freed\":%s,\"frees\":%u,\"uncertain\":%s,"
                "\"created_seen\":%s}\n", k->stats_packets, k->n_postponed,
-               json_bool(k->n_freed), k->n_freed, json_bool(k->uncertain),
+               json_bool(k->n_freed), k->n_freed, json_bool(k->doubt),
                json_bool(k->created_seen));
         return CMD_OK;
     }
     printf("ukey #%" PRIu64 " of flow %s (ufid %016" PRIx64 ", pmd %u)\n",
            k->id, flow_or_ufid(tc, k->ufid, fb, sizeof fb), k->ufid,
            k->pmd_id);
-    printf("  state        %s%s\n", ukey_state_name(k->state),
-           k->uncertain ? "  (UNCERTAIN: events were lost while it lived)"
-                        : "");
+    char why[256];
+    printf("  state        %s%s%s%s\n", ukey_state_name(k->state),
+           k->doubt ? "  (UNCERTAIN: " : "",
+           k->doubt ? ukey_doubt_text(k, why, sizeof why) : "",
+           k->doubt ? ")" : "");
     printf("  last change  by %s at %s\n",
            trace_thread_name(tc, k->state_thread),
            k->state_where ? k->state_where : "?");
@@ -329,7 +392,7 @@ show_umaps(struct repl *r)
                            u->id);
                     repl_json_string(flow_or_ufid(tc, u->ufid, fb, sizeof fb));
                     printf(",\"state\":\"%s\",\"uncertain\":%s}",
-                           ukey_state_name(u->state), json_bool(u->uncertain));
+                           ukey_state_name(u->state), json_bool(u->doubt));
                 }
             }
             printf("]}");
@@ -349,7 +412,7 @@ show_umaps(struct repl *r)
             const struct trace_ukey *u = &st->ukeys[i];
             if (u->in_umap && u->umap == (int32_t) m) {
                 char fb[24];
-                printf(" #%" PRIu64 "%s %s %s", u->id, u->uncertain ? "?" : "",
+                printf(" #%" PRIu64 "%s %s %s", u->id, u->doubt ? "?" : "",
                        flow_or_ufid(tc, u->ufid, fb, sizeof fb),
                        ukey_state_name(u->state));
                 k++;
@@ -404,7 +467,9 @@ show_dp(struct repl *r)
         printf("The datapath has no flows.\n");
     }
     if (st->n_losses) {
-        printf("(events were lost: the datapath may differ)\n");
+        char why[96];
+        printf("(%s: the datapath may differ)\n",
+               trace_doubt_text(trace_state_doubt(st), why, sizeof why));
     }
     return CMD_OK;
 }
@@ -616,8 +681,10 @@ show_violations(struct repl *r)
         printf("No violations.\n");
     }
     if (tc->cur.n_losses) {
-        printf("(events were lost: the lifecycle rules do not judge what "
-               "they would need)\n");
+        char why[96];
+        printf("(%s: the lifecycle rules do not judge what they would "
+               "need)\n", trace_doubt_text(trace_state_doubt(&tc->cur), why,
+                                          sizeof why));
     }
     return CMD_OK;
 }
@@ -703,7 +770,8 @@ show_stats(struct repl *r)
     /* The names are the JSON's and "expect stat"'s, as the model's table
      * is; "of" joins "events", and "events_lost" says how many of the
      * losses were of an unknown count. */
-    char lost[64];
+    char lost[64], why[96];
+    trace_doubt_text(trace_state_doubt(st), why, sizeof why);
     for (size_t i = 0; i < N_TRACE_FIGURES; i++) {
         if (i == TF_OF || i == TF_LOSS_REPORTS_OF_UNKNOWN_COUNT) {
             continue;
@@ -717,8 +785,11 @@ show_stats(struct repl *r)
         } else {
             printf("%" PRIu64, f[i].value);
         }
-        puts(f[i].exact || i == TF_EVENTS_LOST
-             ? "" : "  (uncertain: events were lost)");
+        if (f[i].exact || i == TF_EVENTS_LOST) {
+            putchar('\n');
+        } else {
+            printf("  (uncertain: %s)\n", why);
+        }
     }
     return CMD_OK;
 }
@@ -822,8 +893,11 @@ trace_history(struct repl *r, int argc, char *argv[])
         }
         for (size_t k = 0; k < tc->n_losses && !r->json; k++) {
             if (tc->losses[k].pos == i + 1 && n) {
-                printf("  *** events lost here: the history may be "
-                       "incomplete\n");
+                /* Seqs given up on may come late, then listed where
+                 * they come. */
+                printf("  *** events %s here: the history may be "
+                       "incomplete\n", tc->losses[k].held
+                       ? "given up on (late or lost)" : "lost");
             }
         }
     }

@@ -128,8 +128,10 @@ ukey_get(struct trace_state *st, uint64_t id, const struct ukey_event *e,
         /* First seen mid-life: what happened before is unknown; created
          * within a loss's range: what happened after may be lost; first
          * seen late: what came after it was folded first. */
-        .uncertain = e->type != UK_EV_CREATE || late
-                     || (st->n_losses && e->ts <= st->lost_until),
+        .doubt = ((e->type != UK_EV_CREATE ? TRACE_DOUBT_MID_LIFE : 0)
+                  | (late ? TRACE_DOUBT_LATE : 0)
+                  | (st->n_losses && e->ts <= st->lost_until
+                     ? st->lost_until_doubt : 0)),
         .state_thread = e->thread_id,
     };
     return k;
@@ -329,7 +331,6 @@ apply_umap(struct trace_state *st, const struct ukey_event *e, bool late)
         return;
     }
     k->in_umap = false;         /* Replaced or removed. */
-    k->deleted = true;
     if (e->type == UK_EV_UMAP_REPLACE) {
         k = ukey_get(st, e->ukey2_id, e, late);
         k->in_umap = true;
@@ -379,12 +380,12 @@ note_late(struct trace_state *st, const struct ukey_event *e)
      * freed. */
     struct trace_ukey *k = trace_state_ukey(st, e->ukey_id);
     if (k && !k->n_freed) {
-        k->uncertain = true;
+        k->doubt |= TRACE_DOUBT_LATE;
     }
     k = (e->type == UK_EV_UMAP_REPLACE
          ? trace_state_ukey(st, e->ukey2_id) : NULL);
     if (k && !k->n_freed) {
-        k->uncertain = true;
+        k->doubt |= TRACE_DOUBT_LATE;
     }
     return true;
 }
@@ -409,6 +410,8 @@ start_run(struct trace_state *st)
     run.n_losses_unknown = st->n_losses_unknown;
     run.first_lost_pos = st->first_lost_pos;
     run.lost_until = st->lost_until;
+    run.lost_until_doubt = st->lost_until_doubt;
+    run.n_given_up = st->n_given_up;
     free(st->threads);
     free(st->umaps);
     *st = run;
@@ -450,9 +453,6 @@ trace_state_apply(struct trace_state *st, const struct ukey_event *e)
             k->state_thread = e->thread_id;
             k->state_where = e->where;
         }
-        if (e->to == UKEY_DELETED) {
-            k->deleted = true;
-        }
         break;
     case UK_EV_LOCK:
     case UK_EV_TRYLOCK:
@@ -465,7 +465,7 @@ trace_state_apply(struct trace_state *st, const struct ukey_event *e)
         apply_umap(st, e, late);
         break;
     case UK_EV_RCU_POSTPONE:
-        ukey_get(st, e->ukey_id, e, late)->deleted = true;
+        ukey_get(st, e->ukey_id, e, late);      /* Seen, if first here. */
         ukey_sum(st, e->ukey_id, e, late)->n_postponed++;
         break;
     case UK_EV_RCU_FREE:
@@ -516,12 +516,19 @@ trace_state_lose(struct trace_state *st, const struct trace_loss *l)
         /* (Seqs given up on that never came made what was alive where
          * they went missing uncertain, at their 'held': the audit's
          * lifecycle_discard_count().) */
+        uint8_t doubt = l->held ? TRACE_DOUBT_GIVEN_UP : TRACE_DOUBT_LOST;
         for (size_t i = 0; i < st->n_ukeys; i++) {
             if (!st->ukeys[i].n_freed) {
-                st->ukeys[i].uncertain = true;
+                st->ukeys[i].doubt |= doubt;
             }
         }
-        st->lost_until = lifecycle_lost_until(st->lost_until, l->ts_end);
+        /* Why a ukey created by 'lost_until' is uncertain: the loss, or
+         * losses, whose range ends the latest. */
+        uint64_t until = lifecycle_lost_until(st->lost_until, l->ts_end);
+        st->lost_until_doubt = (until == st->lost_until
+                                ? st->lost_until_doubt | doubt : doubt);
+        st->lost_until = until;
+        st->n_given_up += l->held;
         if (!st->n_losses++) {
             st->first_lost_pos = l->pos + 1;
         }
@@ -533,4 +540,17 @@ trace_state_lose(struct trace_state *st, const struct trace_loss *l)
         st->n_losses_unknown += !l->n;
         st->n_loss_reports++;
     }
+}
+
+unsigned int
+trace_state_doubt(const struct trace_state *st)
+{
+    if (!st->n_losses) {
+        return 0;
+    }
+    /* A loss report: a loss of LTTng's, a gap, or seqs given up on that
+     * the run ended without (trace_state_lose()). */
+    return ((st->n_loss_reports ? TRACE_DOUBT_LOST : 0)
+            | (st->n_given_up ? TRACE_DOUBT_GIVEN_UP : 0)
+            | (st->n_late ? TRACE_DOUBT_LATE : 0));
 }

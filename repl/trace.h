@@ -40,6 +40,19 @@
 #define TRACE_CHECKPOINT_EVERY 4096
 #define TRACE_FREED_KEPT 32     /* Freed ukeys still shown, at least. */
 
+/* Why a ukey, or a figure, is uncertain (trace_ukey's 'doubt', and
+ * trace_state_doubt()): bits. */
+enum trace_doubt {
+    TRACE_DOUBT_LOST = 1 << 0,      /* Events were lost (reported by LTTng,
+                                     * a gap in seq, or seqs given up on
+                                     * that never came). */
+    TRACE_DOUBT_GIVEN_UP = 1 << 1,  /* Seqs were given up on ('held'):
+                                     * missing there, they may come late. */
+    TRACE_DOUBT_LATE = 1 << 2,      /* A late event: named it, or came. */
+    TRACE_DOUBT_MID_LIFE = 1 << 3,  /* First seen mid-life: its 'create' is
+                                     * not in the trace (before it). */
+};
+
 /* A ukey as the events so far tell it. */
 struct trace_ukey {
     uint64_t id;
@@ -49,8 +62,8 @@ struct trace_ukey {
     uint8_t state;                  /* enum ukey_state. */
     bool created_seen;              /* Its 'create' is in the trace. */
     bool in_umap;
-    bool deleted;                   /* Removed, postponed or DELETED. */
-    bool uncertain;                 /* Events were lost while it lived. */
+    uint8_t doubt;                  /* Uncertain: why (enum trace_doubt
+                                     * bits), else 0. */
     uint32_t state_thread;          /* Thread of the last transition. */
     const char *state_where;        /* (interned) Or NULL. */
     int32_t lock_owner;             /* Thread holding its mutex, or -1. */
@@ -117,6 +130,10 @@ struct trace_state {
     uint64_t lost_until;            /* Latest end of a loss's time range:
                                      * a ukey created by then is uncertain
                                      * (as in core/lifecycle.c). */
+    uint8_t lost_until_doubt;       /* Why: TRACE_DOUBT_LOST or _GIVEN_UP,
+                                     * of the loss that set it. */
+    uint64_t n_given_up;            /* Of 'n_losses', the seqs given up on
+                                     * ('held'). */
 };
 
 /* Events were lost after position 'pos' (between event 'pos' and event
@@ -368,6 +385,11 @@ void trace_state_apply(struct trace_state *st, const struct ukey_event *e);
 /* Folds the loss 'l' into 'st': every live ukey becomes uncertain. */
 void trace_state_lose(struct trace_state *st, const struct trace_loss *l);
 
+/* Why the figures of 'st' that the events lost or given up on before it
+ * leave uncertain are (enum trace_doubt bits: _LOST, _GIVEN_UP, and _LATE
+ * if late events came too), or 0 if none is. */
+unsigned int trace_state_doubt(const struct trace_state *st);
+
 struct trace_ukey *trace_state_ukey(const struct trace_state *,
                                     uint64_t id);
 struct trace_dpflow *trace_state_dp(const struct trace_state *,
@@ -385,6 +407,11 @@ bool trace_stat_value(const struct trace_cursor *, const char *name,
 enum cmd_status trace_history(struct repl *, int argc, char *argv[]);
 enum cmd_status trace_log(struct repl *, int argc, char *argv[]);
 enum cmd_status trace_when(struct repl *, int argc, char *argv[]);
+
+/* Says why something is uncertain, for enum trace_doubt bits 'doubt', in
+ * 'buf': "events were lost", "events were given up on", "events came
+ * late"...  Returns 'buf'. */
+const char *trace_doubt_text(unsigned int doubt, char *buf, size_t size);
 
 /* Prints event 'i' (from 0) as a motion does. */
 void trace_print_event(const struct trace_cursor *tc, size_t i);

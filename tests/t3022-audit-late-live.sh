@@ -75,7 +75,7 @@ test_expect_success 'the REPL: a late lock of a ukey freed and forgotten' '
     test_grep "^#1? .* DELETED  *freed " atfree &&
     sed -n "/^at event 67462 of/,\$p" out >atend &&
     ! grep "^#1[ ?]" atend &&
-    test_grep "^live_ukeys  *0  (uncertain: events were lost)$" atend &&
+    test_grep "^live_ukeys  *0  (uncertain: events came late)$" atend &&
     test_grep "^late_events  *1$" atend &&
     tail -2 out >json &&
     $PY -c "

@@ -108,7 +108,7 @@ test_expect_success 'a late put of a flow deleted since: not in the datapath' '
         "$UKDB" late-deleted >out &&
     test_grep "^\[65665\] handler0 .*dp_put CREATE" out &&
     test_grep "^The datapath has no flows\.$" out &&
-    test_grep "^datapath_flows  *0  (uncertain: events were lost)$" out &&
+    test_grep "^datapath_flows  *0  (uncertain: events came late)$" out &&
     test_grep "^late_events  *1$" out
 '
 

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# On a trace, what is uncertain says why.  A seq given up on (after 65,536
+# later events) that came late is no lost event, yet "show stats" said
+# "(uncertain: events were lost)" of the figures after it, and "show
+# ukey" "UNCERTAIN: events were lost while it lived" of a ukey that a late
+# event named; a ukey first seen mid-life, in a trace without a loss, was
+# listed as "Uncertain (events lost before event N, or first seen
+# mid-life)".  Exact traces from tests/helper/ctf-write.py
+# (tests/helper/audit-scenarios.sh: scn_late_state, scn_late_live).
+. "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+WRITE="$PY $TEST_TOP/tests/helper/ctf-write.py"
+command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
+
+. "$TEST_TOP/tests/helper/audit-scenarios.sh"
+scn_late_state transition | $WRITE "$TRASH/late-transition" ||
+    { echo "Bail out! ctf-write late-transition"; exit 1; }
+scn_late_live deleted | $WRITE "$TRASH/late-deleted" ||
+    { echo "Bail out! ctf-write late-deleted"; exit 1; }
+# Ukey 1 seen from its transition to VISIBLE: no create, no loss.
+{
+    scn_head
+    scn_install 1 0x10 3 | sed '/^create /d'
+    echo "end thread=0 value=0"
+} | $WRITE "$TRASH/mid-life" || { echo "Bail out! ctf-write mid-life"; exit 1; }
+
+# In late-transition, event 65661 is handler0's transition of ukey 1 to
+# OPERATIONAL, seq 16, stepped after revalidator0 made it EVICTED (seq
+# 65661, event 65660).
+LATE=65661
+
+test_expect_success 'uncertain: a late event, seqs given up on, no loss' '
+    printf "%s\n" "goto $((LATE - 1))" "show ukey 1" "show ukeys" \
+        "show stats" "step" "show ukey 1" "show ukeys" "show stats" |
+        "$UKDB" late-transition >out 2>err &&
+    ! test -s err &&
+    ! grep "were lost\|events lost\|LOST" out &&
+    sed -n "/^at event $((LATE - 1)) of/,/^\[$LATE\]/p" out >before &&
+    sed -n "/^\[$LATE\]/,\$p" out >after &&
+    test_grep "^  state        EVICTED  (UNCERTAIN: events were given up on while it lived, late or lost)\$" before &&
+    test_grep "^Uncertain (events given up on before event 16): 1 ukey: #1\$" before &&
+    test_grep "^live_ukeys  *1  (uncertain: events were given up on)\$" before &&
+    test_grep "^  state        EVICTED  (UNCERTAIN: events were given up on while it lived, late or lost; a late event named it)\$" after &&
+    test_grep "^Uncertain (events given up on before event 16, or late events): 1 ukey: #1\$" after &&
+    test_grep "^live_ukeys  *1  (uncertain: events came late)\$" after &&
+    test_grep "^late_events  *1\$" after &&
+    "$UKDB" late-transition -c "goto $LATE; expect stat live_ukeys == 1" \
+        2>err; test $? = 2 &&
+    test_grep "cannot tell live_ukeys: events came late, given up on before event 16\$" err &&
+    printf "%s\n" "goto 65665" "show dp" "show violations" |
+        "$UKDB" late-deleted >out &&
+    test_grep "^(events came late: the datapath may differ)\$" out &&
+    test_grep "^(events came late: the lifecycle rules do not judge" out
+'
+
+test_expect_success 'uncertain: first seen mid-life, no loss' '
+    printf "%s\n" "goto end" "show ukey 1" "show ukeys" "show stats" |
+        "$UKDB" mid-life >out 2>err &&
+    ! test -s err &&
+    test_grep "^  state        OPERATIONAL  (UNCERTAIN: first seen mid-life)\$" out &&
+    test_grep "^Uncertain (first seen mid-life): 1 ukey: #1\$" out &&
+    ! grep -i "lost\|uncertain:" out | grep -v "^  state \|^loss_reports\|^events_lost" &&
+    "$UKDB" mid-life -c "goto end; expect state f1 OPERATIONAL" \
+        2>err; test $? = 2 &&
+    test_grep "cannot tell the state of f1: its create is not in the trace\$" err
+'
+
+test_done
