@@ -922,7 +922,8 @@ cmd_watch(struct repl *r, int argc, char *argv[])
 }
 
 void
-repl_print_watch_lines(const struct repl *r, const struct ukey_event *e)
+repl_print_watch_lines(const struct repl *r, const struct ukey_event *e,
+                       const char *note)
 {
     if (e->type != UK_EV_TRANSITION || e->result == UK_TR_NOOP) {
         return;
@@ -930,12 +931,13 @@ repl_print_watch_lines(const struct repl *r, const struct ukey_event *e)
     for (size_t i = 0; i < r->sess.n_watches; i++) {
         const struct watch *w = &r->sess.watches[i];
         if (bp_target_matches(&w->target, e)) {
-            printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s\n",
+            printf("watch %s: ukey#%" PRIu64 " %s -> %s by %s at %s%s%s\n",
                    w->text, e->ukey_id, ukey_state_name(e->from),
                    ukey_state_name(e->to),
                    r->trace ? trace_thread_name(r->trace, e->thread_id)
                             : udpif_thread_name(r->udpif, e->thread_id),
-                   e->where ? e->where : "?", uk_transition_note(e->result));
+                   e->where ? e->where : "?", uk_transition_note(e->result),
+                   note);
         }
     }
 }

@@ -41,7 +41,7 @@ repl_session_observe(const struct ukey_event *e, void *r_)
     if (!r->stepping && !r->quiet) {
         /* A step's watch lines follow its step line (print_step()).
          * Quiet: a rescript or "goto" replays what was printed. */
-        repl_print_watch_lines(r, e);
+        repl_print_watch_lines(r, e, "");
     }
 }
 
@@ -147,7 +147,7 @@ print_step(struct repl *r, const struct uk_thread *t,
         if (!event_is_echo(e)) {
             print_event_line(r, &r->sess.events[i]);
         }
-        repl_print_watch_lines(r, e);
+        repl_print_watch_lines(r, e, "");
     }
     r->first_new_event = r->sess.n_events;
 }

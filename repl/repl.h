@@ -476,8 +476,10 @@ void repl_cond_free(struct repl_cond *c);
 bool repl_target_parse(struct repl *, const char *cmd, int argc,
                        char *argv[], uint64_t *ukey_id, const char **flow);
 /* Prints a line for each watch that 'e' (of the open trace, else of the
- * model) concerns: a transition of its ukey or flow. */
-void repl_print_watch_lines(const struct repl *, const struct ukey_event *e);
+ * model) concerns: a transition of its ukey or flow, ended by 'note' (on a
+ * trace, what marks a late event: trace_late_note()). */
+void repl_print_watch_lines(const struct repl *, const struct ukey_event *e,
+                            const char *note);
 
 /* Command implementations, by family (one file each). */
 repl_cmd_fn cmd_help, cmd_apropos, cmd_quit, cmd_source, cmd_echo, cmd_set;

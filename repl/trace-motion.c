@@ -212,7 +212,9 @@ forward(struct repl *r, uint64_t n, bool verbose, bool follow)
             trace_print_event(tc, i);
             trace_print_losses_at(tc, i + 1);
         }
-        repl_print_watch_lines(r, &tc->events[i]);
+        char late[96];
+        repl_print_watch_lines(r, &tc->events[i],
+                               trace_late_note(tc, i, late, sizeof late));
         struct breakpoint *bp = bp_hit(r, i);
         if (bp) {
             if (!verbose) {
@@ -263,7 +265,9 @@ step_thread(struct repl *r, const char *cmd, int thread_id)
     while (tc->cur.pos <= next) {
         size_t i = tc->cur.pos;
         advance(tc);
-        repl_print_watch_lines(r, &tc->events[i]);
+        char late[96];
+        repl_print_watch_lines(r, &tc->events[i],
+                               trace_late_note(tc, i, late, sizeof late));
         struct breakpoint *bp = bp_hit(r, i);
         if (tc->events[i].thread_id == (uint32_t) thread_id || bp) {
             trace_print_event(tc, i);
@@ -533,10 +537,11 @@ trace_last(struct repl *r, int argc, char *argv[])
         if (e->type == UK_EV_TRANSITION
             && ((ukey_id && e->ukey_id == ukey_id)
                 || (ufid && e->ufid == ufid))) {
-            char what[300];
+            char what[300], late[96];
             uk_event_format(e, what, sizeof what);
             trace_seek(tc, i);
-            printf("back to event %zu, before: %s\n", i, what);
+            printf("back to event %zu, before: %s%s\n", i, what,
+                   trace_late_note(tc, i, late, sizeof late));
             return CMD_OK;
         }
     }

@@ -366,7 +366,13 @@ trace_index_more(struct trace_cursor *tc, bool final)
         }
         if (i < tc->n_events) {
             lifecycle_feed(tc->lc, &tc->events[i], i);
-            trace_state_apply(&tc->indexed, &tc->events[i]);
+            if (trace_state_apply(&tc->indexed, &tc->events[i])) {
+                tc->lates = uk_grow(tc->lates, &tc->allocated_lates,
+                                    tc->n_lates + 1, sizeof *tc->lates);
+                tc->lates[tc->n_lates++] = (struct trace_late) {
+                    .index = i, .after = tc->indexed.max_seq,
+                };
+            }
         }
     }
     tc->n_indexed = final ? tc->n_events : end;

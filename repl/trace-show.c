@@ -52,17 +52,20 @@ trace_print_event(const struct trace_cursor *tc, size_t i)
     snprintf(num, sizeof num, "[%zu]", i + 1);
     int w = event_number_width(tc);
     const char *thread = trace_thread_name(tc, e->thread_id);
+    char late[96];
     if (e->type == UK_EV_VIOLATION) {
-        printf("%-*s %-*s *** VIOLATION %s: %s\n", w, num,
+        printf("%-*s %-*s *** VIOLATION %s: %s%s\n", w, num,
                uk_pad(thread, 13), thread,
                uk_violation_kind_name(e->kind),
-               uk_violation_detail(e->kind, e->name));
+               uk_violation_detail(e->kind, e->name),
+               trace_late_note(tc, i, late, sizeof late));
         return;
     }
     char buf[300];
     uk_event_format(e, buf, sizeof buf);
-    printf("%-*s %-*s %s%s%s\n", w, num, uk_pad(thread, 13), thread,
-           buf, e->where ? "  " : "", e->where ? e->where : "");
+    printf("%-*s %-*s %s%s%s%s\n", w, num, uk_pad(thread, 13), thread,
+           buf, e->where ? "  " : "", e->where ? e->where : "",
+           trace_late_note(tc, i, late, sizeof late));
 }
 
 /* Seqs given up on ('held', report.h's REPORT_LOSS_HELD), or, at the end
@@ -839,6 +842,7 @@ print_logged(const struct repl *r, const struct trace_cursor *tc, size_t i,
     char buf[300];
     uk_event_format(e, buf, sizeof buf);
     if (r->json) {
+        const struct trace_late *late = trace_late_at(tc, i);
         printf("%s{\"event\":%zu,\"seq\":%" PRIu64 ",\"thread\":",
                first ? "" : ",", i + 1, e->seq);
         repl_json_string(trace_thread_name(tc, e->thread_id));
@@ -846,13 +850,21 @@ print_logged(const struct repl *r, const struct trace_cursor *tc, size_t i,
         repl_json_string(buf);
         printf(",\"where\":");
         repl_json_string(e->where);
+        /* Not "late": the audit's is an object, of the trace's late
+         * events ("after_seq" is its name for the same seq). */
+        printf(",\"late_event\":%s", json_bool(late));
+        if (late) {
+            printf(",\"after_seq\":%" PRIu64, late->after);
+        }
         printf("}");
         return;
     }
     const char *thread = trace_thread_name(tc, e->thread_id);
-    printf("  event %-5zu #%-5" PRIu64 " %-*s %s%s%s\n", i + 1, e->seq,
+    char late[96];
+    printf("  event %-5zu #%-5" PRIu64 " %-*s %s%s%s%s\n", i + 1, e->seq,
            uk_pad(thread, 13), thread, buf, e->where ? "  " : "",
-           e->where ? e->where : "");
+           e->where ? e->where : "", trace_late_note(tc, i, late,
+                                                      sizeof late));
 }
 
 enum cmd_status

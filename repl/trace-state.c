@@ -417,7 +417,7 @@ start_run(struct trace_state *st)
     *st = run;
 }
 
-void
+bool
 trace_state_apply(struct trace_state *st, const struct ukey_event *e)
 {
     struct trace_ukey *k = NULL;
@@ -506,6 +506,7 @@ trace_state_apply(struct trace_state *st, const struct ukey_event *e)
     default:
         break;
     }
+    return late;
 }
 
 void

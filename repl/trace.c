@@ -146,6 +146,39 @@ trace_format_time(const struct trace_cursor *tc, uint64_t ts, char *buf,
              d % 1000000);
 }
 
+const struct trace_late *
+trace_late_at(const struct trace_cursor *tc, size_t i)
+{
+    /* By index, in order (trace_index_more()): a binary search. */
+    size_t lo = 0, hi = tc->n_lates;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tc->lates[mid].index < i) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return (lo < tc->n_lates && tc->lates[lo].index == i
+            ? &tc->lates[lo] : NULL);
+}
+
+const char *
+trace_late_note(const struct trace_cursor *tc, size_t i, char *buf,
+                size_t size)
+{
+    const struct trace_late *l = trace_late_at(tc, i);
+    if (!l) {
+        return "";
+    }
+    /* The audit's words ("late events: 1 (the first: seq 14, after seq
+     * 65652), folded where they came"): stepped here, it is older than
+     * what the events before it made of what it names. */
+    snprintf(buf, size, "  (late: seq %" PRIu64 ", folded after seq %"
+             PRIu64 ")", tc->events[i].seq, l->after);
+    return buf;
+}
+
 /* ==== Open and close ==== */
 
 static void
@@ -165,6 +198,7 @@ cursor_destroy(struct trace_cursor *tc)
     free(tc->losses);
     free(tc->told);
     free(tc->violations);
+    free(tc->lates);
     free(tc->flows);
     free(tc->threads);
     free(tc->seen_threads);

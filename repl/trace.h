@@ -179,6 +179,13 @@ struct trace_told {
                                      * it covers, told before it. */
 };
 
+/* An event stepped late (trace_state_apply()): the audit's late events. */
+struct trace_late {
+    uint64_t index;                 /* Of the event, from 0. */
+    uint64_t after;                 /* The highest seq of its run stepped
+                                     * before it. */
+};
+
 /* A violation found by the lifecycle fold (core/lifecycle.c). */
 struct trace_violation {
     uint64_t index;                 /* Of the violating event, from 0. */
@@ -218,6 +225,8 @@ struct trace_cursor {
     size_t n_told, allocated_told;
     struct trace_violation *violations;  /* (owned) By index. */
     size_t n_violations, allocated_violations;
+    struct trace_late *lates;       /* (owned) By index. */
+    size_t n_lates, allocated_lates;
     bool has_violation_events;      /* The trace records the checker's. */
 
     struct trace_name *flows;       /* (owned) ufid -> name. */
@@ -277,6 +286,15 @@ const struct trace_name *trace_find_thread(const struct trace_cursor *tc,
 const char *trace_flow_name(const struct trace_cursor *tc, uint64_t ufid);
 /* The flow named 'name' (ufid), or 0. */
 uint64_t trace_flow_ufid(const struct trace_cursor *tc, const char *name);
+
+/* If event 'i' (from 0) came late (trace_state_apply()), its entry in
+ * 'tc->lates', else NULL. */
+const struct trace_late *trace_late_at(const struct trace_cursor *tc,
+                                       size_t i);
+/* What ends the line of event 'i' (from 0) wherever one is printed: for a
+ * late event, "  (late: seq S, folded after seq M)" in 'buf', else "". */
+const char *trace_late_note(const struct trace_cursor *tc, size_t i,
+                            char *buf, size_t size);
 
 /* Timestamp of event 'i' relative to the first, as "+1.234567 ms". */
 void trace_format_time(const struct trace_cursor *tc, uint64_t ts,
@@ -372,15 +390,16 @@ void trace_state_init(struct trace_state *);
 void trace_state_destroy(struct trace_state *);
 void trace_state_copy(struct trace_state *dst, const struct trace_state *);
 
-/* Folds event 'e' (at index 'pos', from 0) into 'st'.  One that comes
+/* Folds event 'e' into 'st'.  One that comes
  * late (its seq not above every seq of its run so far: the audit's late
  * events) is stepped where it comes, but changes nothing that the events
  * of later seqs made: a freed ukey stays freed, a live one it names keeps
  * its state, umap and lock, and becomes uncertain; a umap's lock and a
  * datapath flow stay as they are.  What does not depend on the order
  * still counts: a free, sums and counts.  It never starts another run
- * (lifecycle_head_late()). */
-void trace_state_apply(struct trace_state *st, const struct ukey_event *e);
+ * (lifecycle_head_late()).  Returns whether 'e' came late ('st->max_seq'
+ * is then the highest seq stepped before it). */
+bool trace_state_apply(struct trace_state *st, const struct ukey_event *e);
 
 /* Folds the loss 'l' into 'st': every live ukey becomes uncertain. */
 void trace_state_lose(struct trace_state *st, const struct trace_loss *l);

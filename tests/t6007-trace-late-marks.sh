@@ -6,7 +6,11 @@
 # ukey" "UNCERTAIN: events were lost while it lived" of a ukey that a late
 # event named; a ukey first seen mid-life, in a trace without a loss, was
 # listed as "Uncertain (events lost before event N, or first seen
-# mid-life)".  Exact traces from tests/helper/ctf-write.py
+# mid-life)".  And a late event is marked wherever the REPL prints an
+# event: the motions' event lines, the watches', "history", "log",
+# "last", and "late_event" with "after_seq" in their JSON.  Before, a late
+# transition printed "VISIBLE -> OPERATIONAL" as if it had happened there,
+# and only its seq told it.  Exact traces from tests/helper/ctf-write.py
 # (tests/helper/audit-scenarios.sh: scn_late_state, scn_late_live).
 . "$(dirname "$0")/lib.sh"
 
@@ -30,6 +34,49 @@ scn_late_live deleted | $WRITE "$TRASH/late-deleted" ||
 # OPERATIONAL, seq 16, stepped after revalidator0 made it EVICTED (seq
 # 65661, event 65660).
 LATE=65661
+MARK="  (late: seq 16, folded after seq 65661)"
+
+test_expect_success 'the motions and the watches mark a late event' '
+    printf "%s\n" "watch ukey 1" "goto $((LATE - 2))" "step 3" \
+        "goto $((LATE - 2))" "run 2" "goto $((LATE - 1))" "next handler0" \
+        "break event op_end" "goto $((LATE - 1))" "continue" "delete" \
+        "goto end" "goto $LATE" |
+        "$UKDB" late-transition >out 2>err &&
+    ! test -s err &&
+    # Every line that prints the late event, marked; no other line.
+    grep -c -F -- "$MARK" out >n && test $(cat n) = 8 &&
+    test $(grep -c "^\[$LATE\] handler0 .*VISIBLE->OPERATIONAL" out) = 4 &&
+    ! grep "^\[$LATE\] " out | grep -v -F -- "$MARK" &&
+    test $(grep -c "^watch ukey 1: ukey#1 VISIBLE -> OPERATIONAL by handler0 at core/handler.c:344$MARK\$" out) = 4 &&
+    test $(grep -c "^watch ukey 1: ukey#1 EVICTING -> EVICTED by revalidator0 at core/revalidator.c:214\$" out) = 2 &&
+    ! grep "^\[$((LATE - 1))\] .*late:" out &&
+    test_grep "^\[$((LATE + 1))\] revalidator0  op_end DUMP\$" out
+'
+
+test_expect_success 'history, log and last mark it, and their JSON' '
+    printf "%s\n" "goto $((LATE + 1))" "history 1" "history f1" "log 2" \
+        "set output json" "history 1" "log 2" "set output text" \
+        "last ukey 1" | "$UKDB" late-transition >out 2>err &&
+    ! test -s err &&
+    test $(grep -c "^  event $LATE  *#16  *handler0 .*VISIBLE->OPERATIONAL  core/handler.c:344$MARK\$" out) = 3 &&
+    test $(grep -c -F -- "(late:" out) = 4 &&
+    test_grep "^back to event $((LATE - 1)), before: transition ukey#1 VISIBLE->OPERATIONAL$MARK\$" out &&
+    # The seq given up on: not told lost.
+    test_grep "^  \*\*\* events given up on (late or lost) here: the history may be incomplete\$" out &&
+    ! grep "events lost here" out &&
+    grep "^\[{\"event\":" out >json &&
+    test $(wc -l <json) = 2 &&
+    $PY -c "
+import json
+for line in open(\"json\"):
+    events = json.loads(line)
+    late = [e for e in events if e[\"late_event\"]]
+    assert [(e[\"event\"], e[\"seq\"], e[\"after_seq\"]) for e in late] == \
+        [($LATE, 16, 65661)], late
+    assert all(\"after_seq\" not in e for e in events if not e[\"late_event\"])
+    assert all(type(e[\"late_event\"]) is bool for e in events), events
+"
+'
 
 test_expect_success 'uncertain: a late event, seqs given up on, no loss' '
     printf "%s\n" "goto $((LATE - 1))" "show ukey 1" "show ukeys" \

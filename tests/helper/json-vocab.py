@@ -64,6 +64,9 @@ TRACE_ONLY = {
     "show threads": {"doing", "events"},
     "show stats": {"of", "loss_reports", "events_lost",
                    "loss_reports_of_unknown_count", "late_events"},
+    # An event stepped late, and the highest seq stepped before it.
+    "history 1": {"late_event", "after_seq"},
+    "log 5": {"late_event", "after_seq"},
     # Losses, and a trace's event numbers where the model has steps.
     "*": {"uncertain", "created_seen", "event"},
 }
