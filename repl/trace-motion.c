@@ -329,23 +329,23 @@ seq_position(struct repl *r, const char *arg, unsigned long long s,
              const char *live_note, uint64_t *pos)
 {
     const struct trace_cursor *tc = r->trace;
-    /* Seqs start at 1; those before the first event were not
-     * recorded (not lost). */
-    for (size_t i = 0; s && s >= tc->events[0].seq && i < tc->n_events;
-         i++) {
-        if (tc->events[i].seq >= s) {
-            if (tc->events[i].seq != s) {
-                repl_error(r, "goto: '%s': no event has seq %llu (lost?)",
-                           arg, s);
-                return false;
-            }
+    /* Not the first event of a seq at least 's', in order: a late one
+     * comes after events of higher seqs ("goto seq:16" of a late event
+     * said "no event has seq 16 (lost?)").  Seqs start at 1. */
+    for (size_t i = 0; s && i < tc->n_events; i++) {
+        if (tc->events[i].seq == s) {
             *pos = i + 1;
             return true;
         }
     }
+    if (s >= tc->seq_min && s <= tc->seq_max) {
+        repl_error(r, "goto: '%s': no event has seq %llu (lost?)", arg, s);
+        return false;
+    }
+    /* Those before the first event were not recorded (not lost). */
     char range[UK_NUMBER_TEXT_SIZE], problem[UK_NUMBER_TEXT_SIZE];
     snprintf(range, sizeof range, "seqs %" PRIu64 " to %" PRIu64 "%s",
-             tc->events[0].seq, tc->events[tc->n_events - 1].seq, live_note);
+             tc->seq_min, tc->seq_max, live_note);
     repl_error(r, "goto: '%s': %s", arg,
                uk_number_problem(problem, sizeof problem, UK_NUMBER_OK,
                                  range));

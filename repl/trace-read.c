@@ -157,6 +157,12 @@ read_event(const struct ukey_event *e_, void *tc_)
     } else if (e.type == UK_EV_VIOLATION) {
         tc->has_violation_events = true;
     }
+    if (e.seq) {
+        /* Not the first and last events': a late one may be last. */
+        tc->seq_min = tc->seq_min && tc->seq_min < e.seq ? tc->seq_min
+                                                         : e.seq;
+        tc->seq_max = e.seq > tc->seq_max ? e.seq : tc->seq_max;
+    }
     tc->events = uk_grow(tc->events, &tc->allocated_events,
                          tc->n_events + 1, sizeof *tc->events);
     tc->events[tc->n_events++] = e;

@@ -290,8 +290,8 @@ print_opened(struct repl *r, const struct trace_cursor *tc, const char *path)
         repl_printf(r, "%s: %s%zu event%s (seq %" PRIu64 " to %" PRIu64
                     "), %zu thread%s, %zu flow%s, %s", path,
                     tc->live ? "live session, so far " : "", tc->n_events,
-                    uk_plural(tc->n_events), tc->events[0].seq,
-                    tc->events[tc->n_events - 1].seq, n_threads,
+                    uk_plural(tc->n_events), tc->seq_min, tc->seq_max,
+                    n_threads,
                     uk_plural(n_threads), tc->n_flows,
                     uk_plural(tc->n_flows), span + 1);
         if (tc->n_reports) {

@@ -227,6 +227,9 @@ struct trace_cursor {
     size_t n_violations, allocated_violations;
     struct trace_late *lates;       /* (owned) By index. */
     size_t n_lates, allocated_lates;
+    uint64_t seq_min, seq_max;      /* The lowest and highest seq of the
+                                     * events read (late ones too), not
+                                     * 0; both 0 if none has one. */
     bool has_violation_events;      /* The trace records the checker's. */
 
     struct trace_name *flows;       /* (owned) ufid -> name. */

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# On a trace, what is uncertain says why.  A seq given up on (after 65,536
-# later events) that came late is no lost event, yet "show stats" said
-# "(uncertain: events were lost)" of the figures after it, and "show
-# ukey" "UNCERTAIN: events were lost while it lived" of a ukey that a late
-# event named; a ukey first seen mid-life, in a trace without a loss, was
-# listed as "Uncertain (events lost before event N, or first seen
-# mid-life)".  And a late event is marked wherever the REPL prints an
-# event: the motions' event lines, the watches', "history", "log",
-# "last", and "late_event" with "after_seq" in their JSON.  Before, a late
-# transition printed "VISIBLE -> OPERATIONAL" as if it had happened there,
-# and only its seq told it.  Exact traces from tests/helper/ctf-write.py
-# (tests/helper/audit-scenarios.sh: scn_late_state, scn_late_live).
+# On a trace, an event stepped late (the audit's late events: a seq given
+# up on after 65,536 later events, recorded after all) is marked wherever
+# the REPL prints an event: the motions' event lines, the watches',
+# "history", "log", "last", and "late_event" with "after_seq" in their
+# JSON.  Before, a late transition printed "VISIBLE -> OPERATIONAL" as if
+# it had happened there, and only its seq told it.  "open" says the
+# trace's lowest and highest seqs, not its first and last events' ("seq 1
+# to 2" when the last was a late seq 2), and "goto seq:S" finds a late
+# seq ("no event has seq 16 (lost?)").  What is uncertain says why: a
+# seq given up on that came late is no lost event, and a ukey first seen
+# mid-life is no loss either.  Exact traces from tests/helper/ctf-write.py
+# (tests/helper/audit-scenarios.sh: scn_late_state, scn_late_head,
+# scn_late_live).
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -21,6 +22,8 @@ command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
 . "$TEST_TOP/tests/helper/audit-scenarios.sh"
 scn_late_state transition | $WRITE "$TRASH/late-transition" ||
     { echo "Bail out! ctf-write late-transition"; exit 1; }
+scn_late_head end | $WRITE "$TRASH/late-end" ||
+    { echo "Bail out! ctf-write late-end"; exit 1; }
 scn_late_live deleted | $WRITE "$TRASH/late-deleted" ||
     { echo "Bail out! ctf-write late-deleted"; exit 1; }
 # Ukey 1 seen from its transition to VISIBLE: no create, no loss.
@@ -40,12 +43,12 @@ test_expect_success 'the motions and the watches mark a late event' '
     printf "%s\n" "watch ukey 1" "goto $((LATE - 2))" "step 3" \
         "goto $((LATE - 2))" "run 2" "goto $((LATE - 1))" "next handler0" \
         "break event op_end" "goto $((LATE - 1))" "continue" "delete" \
-        "goto end" "goto $LATE" |
+        "goto end" "goto $LATE" "goto seq:16" |
         "$UKDB" late-transition >out 2>err &&
     ! test -s err &&
     # Every line that prints the late event, marked; no other line.
-    grep -c -F -- "$MARK" out >n && test $(cat n) = 8 &&
-    test $(grep -c "^\[$LATE\] handler0 .*VISIBLE->OPERATIONAL" out) = 4 &&
+    grep -c -F -- "$MARK" out >n && test $(cat n) = 9 &&
+    test $(grep -c "^\[$LATE\] handler0 .*VISIBLE->OPERATIONAL" out) = 5 &&
     ! grep "^\[$LATE\] " out | grep -v -F -- "$MARK" &&
     test $(grep -c "^watch ukey 1: ukey#1 VISIBLE -> OPERATIONAL by handler0 at core/handler.c:344$MARK\$" out) = 4 &&
     test $(grep -c "^watch ukey 1: ukey#1 EVICTING -> EVICTED by revalidator0 at core/revalidator.c:214\$" out) = 2 &&
@@ -76,6 +79,17 @@ for line in open(\"json\"):
     assert all(\"after_seq\" not in e for e in events if not e[\"late_event\"])
     assert all(type(e[\"late_event\"]) is bool for e in events), events
 "
+'
+
+test_expect_success 'open and goto: the lowest and highest seqs, a late last' '
+    printf "%s\n" "goto end" "goto seq:2" "goto seq:65699" |
+        "$UKDB" late-end >out 2>err &&
+    ! test -s err &&
+    test_grep "^late-end: 65699 events (seq 1 to 65699), " out &&
+    test_grep "^\[65699\] handler0  *thread_start HANDLER handler0  (late: seq 2, folded after seq 65699)\$" out &&
+    test_grep "^\[65698\] main  *end " out &&
+    "$UKDB" late-end -c "goto seq:65700" 2>err; test $? = 2 &&
+    test_grep "^ukdb: error: goto: .seq:65700.: out of range (seqs 1 to 65699)\$" err
 '
 
 test_expect_success 'uncertain: a late event, seqs given up on, no loss' '
