@@ -591,7 +591,7 @@ need_flow(struct repro *p, uint64_t ufid)
     snprintf(p->divergence, sizeof p->divergence, "event %zu is %s, of "
              "flow ufid=%016" PRIx64 ", which no 'flow' event of the trace "
              "declares (the trace does not hold the run's setup: it begins "
-             "at seq %" PRIu64 ")", p->j + 1, wd, ufid, tc->events[0].seq);
+             "at seq %" PRIu64 ")", p->j + 1, wd, ufid, tc->seq_min);
     return false;
 }
 
@@ -738,10 +738,11 @@ write_script(const struct repro *p, FILE *f, const char *trace, bool ok,
 {
     const struct trace_cursor *tc = p->tc;
     fprintf(f, "# Reproduced by \"ukdb reproduce\" from %s:\n", trace);
+    /* The lowest and highest seqs, as "open" says them: a late event may
+     * be the last. */
     fprintf(f, "# %zu events, seq %" PRIu64 " to %" PRIu64 ".  The variant "
-            "was found by replay%s%s.\n", tc->n_events, tc->events[0].seq,
-            tc->events[tc->n_events - 1].seq, also[0] ? "; also matching: "
-                                                      : "", also);
+            "was found by replay%s%s.\n", tc->n_events, tc->seq_min,
+            tc->seq_max, also[0] ? "; also matching: " : "", also);
     fprintf(f, "# \"ukdb --events OUT -f THIS\" re-emits the trace's events"
             "%s.\n", ok ? "" : " up to the divergence below");
     if (p->n_moved) {
