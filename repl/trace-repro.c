@@ -31,6 +31,11 @@
  *     included).  The first difference stops the search: the script is
  *     written up to it, with the difference.
  *
+ * The trace's events are followed in the order the model emitted them,
+ * which is the cursor's but for its late events (repro_order()): a seq
+ * given up on, recorded after events of later seqs, is replayed where its
+ * seq is.
+ *
  * The variant is not in the trace: each is tried in turn (or the one
  * given), and the first that re-emits the whole trace is kept; the number
  * of umap shards is found from the create events' shard indices; the
@@ -51,7 +56,11 @@
 #define REPRO_MAX_SILENT 10000  /* Steps without an event before giving up. */
 
 struct repro {
-    const struct trace_cursor *tc;
+    const struct trace_cursor *tc;  /* (borrowed) The trace, its events in
+                                     * the order the model emits them
+                                     * (repro_order()). */
+    const size_t *index;        /* (borrowed) Of each event of 'tc', its
+                                 * index in the cursor's order. */
     struct repl m;              /* The model, driven like the script. */
     char **lines;               /* (owned) The script so far. */
     size_t n_lines, allocated_lines;
@@ -68,6 +77,14 @@ struct repro {
                                  * An older trace has none: "modify" is
                                  * then guessed from revalidate MODIFY. */
 };
+
+/* The cursor's number of event 'j' (of 'p->tc', from 0), as "goto"
+ * takes it. */
+static size_t
+event_number(const struct repro *p, size_t j)
+{
+    return (j < p->tc->n_events ? p->index[j] : j) + 1;
+}
 
 /* ==== The script ==== */
 
@@ -110,7 +127,8 @@ run(struct repro *p, const char *fmt, ...)
     if (repl_execute(&p->m, buf) != CMD_OK) {
         snprintf(p->divergence, sizeof p->divergence,
                  "the model rejects \"%s\" (%s) (before event %zu)",
-                 p->lines[p->n_lines - 1], p->m.captured_error, p->j + 1);
+                 p->lines[p->n_lines - 1], p->m.captured_error,
+                 event_number(p, p->j));
         return false;
     }
     return compare(p);
@@ -281,11 +299,11 @@ compare(struct repro *p)
                      sizeof wd);
             bool lost = false;
             for (size_t k = 0; k < tc->n_losses; k++) {
-                lost |= tc->losses[k].pos == p->j;
+                lost |= tc->losses[k].pos == p->index[p->j];
             }
             snprintf(p->divergence, sizeof p->divergence,
                      "event %zu differs: the trace has %s; the replay "
-                     "emits %s (%s)%s", p->j + 1, wd, gd, diff,
+                     "emits %s (%s)%s", event_number(p, p->j), wd, gd, diff,
                      lost ? "; events were lost just before it: the trace "
                      "is incomplete there" : "");
             return false;
@@ -538,7 +556,8 @@ step_actor(struct repro *p)
     if (e->thread_id >= u->n_threads) {
         describe(tc, e, trace_thread_name(tc, e->thread_id), wd, sizeof wd);
         snprintf(p->divergence, sizeof p->divergence, "event %zu is %s, of "
-                 "a thread the replay does not have", p->j + 1, wd);
+                 "a thread the replay does not have", event_number(p, p->j),
+                 wd);
         return false;
     }
     struct uk_thread *t = u->threads[e->thread_id];
@@ -552,7 +571,7 @@ step_actor(struct repro *p)
             describe(tc, e, t->name, wd, sizeof wd);
             snprintf(p->divergence, sizeof p->divergence,
                      "event %zu is %s, but in the replay %s is %s (next: "
-                     "%s)", p->j + 1, wd, t->name,
+                     "%s)", event_number(p, p->j), wd, t->name,
                      t->busy ? "blocked" : "idle", next);
             return false;
         }
@@ -571,7 +590,8 @@ step_actor(struct repro *p)
     }
     describe(tc, e, t->name, wd, sizeof wd);
     snprintf(p->divergence, sizeof p->divergence, "event %zu is %s, but %d "
-             "steps of %s in the replay emit nothing", p->j + 1, wd,
+             "steps of %s in the replay emit nothing", event_number(p, p->j),
+             wd,
              REPRO_MAX_SILENT, t->name);
     return false;
 }
@@ -591,7 +611,8 @@ need_flow(struct repro *p, uint64_t ufid)
     snprintf(p->divergence, sizeof p->divergence, "event %zu is %s, of "
              "flow ufid=%016" PRIx64 ", which no 'flow' event of the trace "
              "declares (the trace does not hold the run's setup: it begins "
-             "at seq %" PRIu64 ")", p->j + 1, wd, ufid, tc->seq_min);
+             "at seq %" PRIu64 ")", event_number(p, p->j), wd, ufid,
+             tc->seq_min);
     return false;
 }
 
@@ -673,10 +694,11 @@ infer_n_umaps(const struct trace_cursor *tc)
 
 static void
 repro_init(struct repro *p, const struct trace_cursor *tc,
-           const struct uk_variant *v)
+           const size_t *index, const struct uk_variant *v)
 {
     memset(p, 0, sizeof *p);
     p->tc = tc;
+    p->index = index;
     for (size_t i = 0; i < tc->n_events && !p->rule_changes; i++) {
         p->rule_changes = tc->events[i].type == UK_EV_RULE_CHANGE;
     }
@@ -773,15 +795,16 @@ write_script(const struct repro *p, FILE *f, const char *trace, bool ok,
  * that follows it to the end (the others that do, too, named in 'also'),
  * else the one that followed it furthest.  Returns whether one did. */
 static bool
-repro_best(const struct trace_cursor *tc, const struct uk_variant *only,
-           struct repro *best, char *also, size_t also_size)
+repro_best(const struct trace_cursor *tc, const size_t *index,
+           const struct uk_variant *only, struct repro *best, char *also,
+           size_t also_size)
 {
     bool have_best = false, ok = false;
     size_t n = only ? 1 : uk_variant_count();
     for (size_t i = 0; i < n; i++) {
         const struct uk_variant *v = only ? only : uk_variant_at(i);
         struct repro p;
-        repro_init(&p, tc, v);
+        repro_init(&p, tc, index, v);
         bool full = repro_run(&p);
         if (full && ok) {
             size_t len = strlen(also);
@@ -802,10 +825,42 @@ repro_best(const struct trace_cursor *tc, const struct uk_variant *only,
     return ok;
 }
 
+/* The events of 'tc' in the order the model emitted them, into '*events'
+ * (owned by the caller) and the cursor's index of each into '*index'
+ * (same): the cursor's order (a run's events in seq order, the audit's),
+ * but for a late event (trace_late_at()), which goes back among the
+ * events of its run to where its seq is.  The cursor's order has it
+ * after events of later seqs, which the model emitted after it: the
+ * replay could not get past them. */
+static void
+repro_order(const struct trace_cursor *tc, struct ukey_event **events,
+            size_t **index)
+{
+    size_t n = tc->n_events;
+    struct ukey_event *ev = uk_xmalloc((n ? n : 1) * sizeof *ev);
+    size_t *ix = uk_xmalloc((n ? n : 1) * sizeof *ix);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = i;
+        if (trace_late_at(tc, i)) {
+            /* Before the events of higher seqs of its run, in seq order
+             * but for the late ones before it; a run begins lower. */
+            while (k > 0 && ev[k - 1].seq > tc->events[i].seq) {
+                k--;
+            }
+            memmove(&ev[k + 1], &ev[k], (i - k) * sizeof *ev);
+            memmove(&ix[k + 1], &ix[k], (i - k) * sizeof *ix);
+        }
+        ev[k] = tc->events[i];
+        ix[k] = i;
+    }
+    *events = ev;
+    *index = ix;
+}
+
 enum cmd_status
 trace_reproduce(struct repl *r, int argc, char *argv[])
 {
-    const struct trace_cursor *tc = r->trace;
+    const struct trace_cursor *real = r->trace;
     const char *out = NULL;
     const struct uk_variant *only = NULL;
     for (int i = 1; i < argc; i++) {
@@ -825,24 +880,30 @@ trace_reproduce(struct repl *r, int argc, char *argv[])
         }
     }
 
+    /* The replay reads the trace's events in the model's order. */
+    struct trace_cursor view = *real;
+    const struct trace_cursor *tc = &view;
+    size_t *index;
+    repro_order(real, &view.events, &index);
+
     struct repro best;
     char also[256] = "";
-    bool ok = repro_best(tc, only, &best, also, sizeof also);
+    bool ok = repro_best(tc, index, only, &best, also, sizeof also);
+    enum cmd_status status = CMD_OK;
 
     FILE *f = out ? fopen(out, "w") : stdout;
     if (!f) {
         repl_error(r, "reproduce: '%s': %s", out, strerror(errno));
-        repro_destroy(&best);
-        return CMD_ERROR;
+        status = CMD_ERROR;
+        goto done;
     }
     write_script(&best, f, tc->path, ok, also);
     if (out && (ferror(f) | fclose(f))) {
         /* A full disk: the script is not what it says it is. */
         repl_error(r, "reproduce: '%s': %s", out, strerror(errno));
-        repro_destroy(&best);
-        return CMD_ERROR;
+        status = CMD_ERROR;
+        goto done;
     }
-    enum cmd_status status = CMD_OK;
     if (ok) {
         if (out) {
             printf("Wrote %s: variant %s, %zu events re-emitted%s "
@@ -863,11 +924,15 @@ trace_reproduce(struct repl *r, int argc, char *argv[])
         }
     } else {
         repl_error(r, "reproduce: %s: the replay stops at event %zu of %zu "
-                   "(variant %s): %s", out ? out : "script", best.j + 1,
-                   tc->n_events, best.m.cfg.variant->name, best.divergence);
+                   "(variant %s): %s", out ? out : "script",
+                   event_number(&best, best.j), tc->n_events,
+                   best.m.cfg.variant->name, best.divergence);
         status = CMD_ERROR;
     }
+done:
     repro_destroy(&best);
+    free(view.events);
+    free(index);
     return status;
 }
 

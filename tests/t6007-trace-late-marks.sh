@@ -12,7 +12,8 @@
 # seq given up on that came late is no lost event, and a ukey first seen
 # mid-life is no loss either.  Exact traces from tests/helper/ctf-write.py
 # (tests/helper/audit-scenarios.sh: scn_late_state, scn_late_head,
-# scn_late_live).
+# scn_late_live), and one of ukdb's model with three late events, which
+# "reproduce" once could not follow.
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -94,6 +95,35 @@ test_expect_success 'open and goto: the lowest and highest seqs, a late last' '
     # same range.
     { "$UKDB" late-end -c "reproduce -o repro.ukdb" 2>err; test $? = 2; } &&
     test_grep "^# 65699 events, seq 1 to 65699\.  " repro.ukdb
+'
+
+# A trace of ukdb's model whose handler0 recorded its last three events
+# (seq 19 to 21: its transition of ukey 1 to OPERATIONAL, its unlock and
+# the batch's end) after 65,541 events of later seqs: "reproduce" follows
+# them in the order the model emitted them, not in the cursor's.  It
+# stopped at the first event after the seqs given up on ("the replay
+# emits #19 main: traffic ...; events were lost just before it").
+test_expect_success 'reproduce: late events replayed at their seqs' '
+    { printf "%s\n" "handler handler0" "revalidator revalidator0" \
+          "flow f1" "traffic f1 1" "step handler0 20" &&
+      yes "traffic f1 1" | head -n 65540; } >late.ukdb &&
+    "$UKDB" --events late.events -f late.ukdb >/dev/null &&
+    test_grep "^seq=19 thread=2 type=transition .*to=OPERATIONAL" \
+        late.events &&
+    sed -E "s/^(seq=[0-9]+ thread=[0-9]+) type=([a-z_]+)/\2 \1/
+            s/ufid=([0-9a-f]+)/ufid=0x\1/" late.events >late.scn &&
+    { grep -v "^[a-z_]* seq=\(19\|20\|21\) " late.scn |
+          sed "/^ukey_free /,\$d" &&
+      echo "@stream 1" &&
+      grep "^[a-z_]* seq=\(19\|20\|21\) " late.scn |
+          awk "{ print \$0 \" ts=\" (65562500 + 100 * NR) }" &&
+      echo "@stream 0" && sed -n "/^ukey_free /,\$p" late.scn; } |
+        $WRITE late-model &&
+    "$UKDB" late-model -c "goto end; expect stat late_events == 3" &&
+    "$UKDB" late-model -c "reproduce -o repro.ukdb" >out &&
+    test_grep "^Wrote repro.ukdb: variant [a-z0-9-]*, 65565 events re-emitted exactly" out &&
+    "$UKDB" --events replay.events -f repro.ukdb >/dev/null &&
+    test_cmp late.events replay.events
 '
 
 test_expect_success 'uncertain: a late event, seqs given up on, no loss' '
