@@ -308,17 +308,21 @@ cannot_tell(const struct repl *r, struct cond_why *why, const char *what,
             unsigned int doubt)
 {
     const struct trace_state *st = &r->trace->cur;
-    doubt = doubt ? doubt : trace_state_doubt(st);
-    if (!(doubt & (TRACE_DOUBT_LOST | TRACE_DOUBT_GIVEN_UP))) {
+    if (doubt && !(doubt & (TRACE_DOUBT_LOST | TRACE_DOUBT_GIVEN_UP))) {
         /* A ukey's own doubt, without a loss. */
         return cond_say(why, REPL_COND_UNKNOWN, "cannot tell %s: %s", what,
                         doubt & TRACE_DOUBT_LATE ? "a late event named it"
                         : "its create is not in the trace");
     }
-    /* Seqs given up on, then come late: no event lost. */
+    doubt = doubt ? doubt : trace_state_doubt(st);
+    /* Seqs given up on, then come late: no event lost; some of them
+     * still missing: perhaps. */
+    unsigned int held = doubt & (TRACE_DOUBT_LATE | TRACE_DOUBT_GIVEN_UP);
     const char *cause = (doubt & TRACE_DOUBT_LOST ? "events were lost"
-                         : doubt & TRACE_DOUBT_LATE ? "events came late, "
+                         : held == TRACE_DOUBT_LATE ? "events came late, "
                                                       "given up on"
+                         : held & TRACE_DOUBT_LATE ? "events came late or "
+                                                     "were given up on"
                          : "events were given up on");
     return cond_say(why, REPL_COND_UNKNOWN, "cannot tell %s: %s before "
                     "event %" PRIu64, what, cause, st->first_lost_pos);

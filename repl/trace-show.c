@@ -134,10 +134,13 @@ trace_print_losses_at(const struct trace_cursor *tc, uint64_t pos)
 const char *
 trace_doubt_text(unsigned int doubt, char *buf, size_t size)
 {
-    /* Seqs given up on that came late since: late, not lost. */
-    const char *missing = (doubt & TRACE_DOUBT_LATE ? "came late"
-                           : doubt & TRACE_DOUBT_GIVEN_UP
-                           ? "were given up on" : NULL);
+    /* Seqs given up on that came late since: late, not lost; some came
+     * and others are still missing: both. */
+    unsigned int held = doubt & (TRACE_DOUBT_LATE | TRACE_DOUBT_GIVEN_UP);
+    const char *missing = (held == (TRACE_DOUBT_LATE | TRACE_DOUBT_GIVEN_UP)
+                           ? "came late or were given up on"
+                           : held == TRACE_DOUBT_LATE ? "came late"
+                           : held ? "were given up on" : NULL);
     const char *lost = doubt & TRACE_DOUBT_LOST ? "were lost" : NULL;
     snprintf(buf, size, "%s%s%s%s%s%s", lost || missing ? "events " : "",
              lost ? lost : "", lost && missing ? " or " : "",

@@ -374,6 +374,7 @@ note_late(struct trace_state *st, const struct ukey_event *e)
         return false;
     }
     st->n_late++;
+    st->n_given_up_missing -= st->n_given_up_missing > 0;
     /* The events of later seqs, stepped before it, made what a live ukey
      * it names is now, which it does not change (ukey_get()): uncertain,
      * as the audit's fold makes it inconclusive.  A freed one stays
@@ -412,6 +413,7 @@ start_run(struct trace_state *st)
     run.lost_until = st->lost_until;
     run.lost_until_doubt = st->lost_until_doubt;
     run.n_given_up = st->n_given_up;
+    run.n_given_up_missing = st->n_given_up_missing;
     free(st->threads);
     free(st->umaps);
     *st = run;
@@ -513,7 +515,11 @@ void
 trace_state_lose(struct trace_state *st, const struct trace_loss *l)
 {
     st->n_lost += l->n;
-    if (!l->held_lost) {
+    if (l->held_lost) {
+        /* Told lost now: no longer given up on, but a loss. */
+        st->n_given_up_missing -= (l->seqs < st->n_given_up_missing
+                                   ? l->seqs : st->n_given_up_missing);
+    } else {
         /* (Seqs given up on that never came made what was alive where
          * they went missing uncertain, at their 'held': the audit's
          * lifecycle_discard_count().) */
@@ -530,6 +536,7 @@ trace_state_lose(struct trace_state *st, const struct trace_loss *l)
                                 ? st->lost_until_doubt | doubt : doubt);
         st->lost_until = until;
         st->n_given_up += l->held;
+        st->n_given_up_missing += l->held ? l->seqs : 0;
         if (!st->n_losses++) {
             st->first_lost_pos = l->pos + 1;
         }
@@ -550,8 +557,9 @@ trace_state_doubt(const struct trace_state *st)
         return 0;
     }
     /* A loss report: a loss of LTTng's, a gap, or seqs given up on that
-     * the run ended without (trace_state_lose()). */
+     * the run ended without (trace_state_lose()); seqs given up on while
+     * some may still come. */
     return ((st->n_loss_reports ? TRACE_DOUBT_LOST : 0)
-            | (st->n_given_up ? TRACE_DOUBT_GIVEN_UP : 0)
+            | (st->n_given_up_missing ? TRACE_DOUBT_GIVEN_UP : 0)
             | (st->n_late ? TRACE_DOUBT_LATE : 0));
 }

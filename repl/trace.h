@@ -134,6 +134,10 @@ struct trace_state {
                                      * of the loss that set it. */
     uint64_t n_given_up;            /* Of 'n_losses', the seqs given up on
                                      * ('held'). */
+    uint64_t n_given_up_missing;    /* Of the seqs given up on, those
+                                     * that neither came late since nor
+                                     * were told lost at the end of their
+                                     * run. */
 };
 
 /* Events were lost after position 'pos' (between event 'pos' and event

@@ -27,6 +27,12 @@ scn_late_head end | $WRITE "$TRASH/late-end" ||
     { echo "Bail out! ctf-write late-end"; exit 1; }
 scn_late_live deleted | $WRITE "$TRASH/late-deleted" ||
     { echo "Bail out! ctf-write late-deleted"; exit 1; }
+# As late-transition, but seq 17 never comes: seqs 16 and 17 are given up
+# on, only 16 comes late, and the end of the run tells 17 lost.
+scn_late_state transition |
+    sed '0,/^traffic thread=0 ufid=0x10 value=10 result=FASTPATH$/s//& seq=18/' |
+    $WRITE "$TRASH/late-and-lost" ||
+    { echo "Bail out! ctf-write late-and-lost"; exit 1; }
 # Ukey 1 seen from its transition to VISIBLE: no create, no loss.
 {
     scn_head
@@ -148,6 +154,23 @@ test_expect_success 'uncertain: a late event, seqs given up on, no loss' '
         "$UKDB" late-deleted >out &&
     test_grep "^(events came late: the datapath may differ)\$" out &&
     test_grep "^(events came late: the lifecycle rules do not judge" out
+'
+
+# The figures said "came late" once one late event had come, though a seq
+# given up on with it was still missing.
+test_expect_success 'uncertain: one seq came late, another is still missing' '
+    printf "%s\n" "goto $((LATE + 1))" "show stats" "goto end" "show stats" |
+        "$UKDB" late-and-lost >out 2>err &&
+    ! test -s err &&
+    sed -n "/^at event $((LATE + 1)) of/,/^at event/p" out >mid &&
+    sed -n "/^at event $((LATE + 37)) of/,\$p" out >end &&
+    test_grep "^late_events  *1\$" mid &&
+    test_grep "^live_ukeys  *1  (uncertain: events came late or were given up on)\$" mid &&
+    test_grep "LOST (seq 17): given up on before, and the run ended without it" end &&
+    test_grep "^live_ukeys  *0  (uncertain: events were lost or came late)\$" end &&
+    "$UKDB" late-and-lost -c "goto $((LATE + 1)); expect stat live_ukeys == 1" \
+        2>err; test $? = 2 &&
+    test_grep "cannot tell live_ukeys: events came late or were given up on before event 16\$" err
 '
 
 test_expect_success 'uncertain: first seen mid-life, no loss' '
