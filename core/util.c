@@ -246,8 +246,17 @@ const char *
 uk_number_range(char *buf, size_t size, uint64_t min, uint64_t max,
                 enum uk_number kind)
 {
-    if (max >= UINT64_MAX / 2 && kind != UK_NUMBER_TOO_LARGE) {
+    /* "1 to 18446744073709551615", "1 to 4294967295" and "1 to
+     * 2147483647" were three ways of saying the type's end, none
+     * readable, where other commands said "1 or more". */
+    if (max < INT32_MAX) {
+        snprintf(buf, size, "%" PRIu64 " to %" PRIu64, min, max);
+    } else if (kind != UK_NUMBER_TOO_LARGE) {
         snprintf(buf, size, "%" PRIu64 " or more", min);
+    } else if (!(max & (max + 1))) {
+        /* 2^bits - 1: all ones. */
+        int bits = 64 - __builtin_clzll(max);
+        snprintf(buf, size, "%" PRIu64 " to 2^%d - 1", min, bits);
     } else {
         snprintf(buf, size, "%" PRIu64 " to %" PRIu64, min, max);
     }

@@ -103,9 +103,10 @@ enum uk_number uk_parse_number(const char *s, uint64_t *out);
 
 /* Writes into 'buf' ('size' bytes) the whole numbers [min, max] as an
  * error message tells them: "1 to 64", or "1 or more" when 'max' is
- * UINT64_MAX / 2 or more, an end no one means; but in full ("1 to
- * 18446744073709551615") for a number past that end, which 'kind' says
- * with UK_NUMBER_TOO_LARGE.  Returns 'buf'. */
+ * INT32_MAX or more, only a guard against overflow that no one means as
+ * an end.  For a number past such an end, which 'kind' says with
+ * UK_NUMBER_TOO_LARGE, the end is told as a power of two ("1 to 2^64 -
+ * 1", "0 to 2^31 - 1") so that one can read it.  Returns 'buf'. */
 const char *uk_number_range(char *buf, size_t size, uint64_t min,
                             uint64_t max, enum uk_number kind);
 

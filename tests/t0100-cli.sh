@@ -353,11 +353,27 @@ test_expect_success 'numbers of 2^64 or more are out of range, not "not a number
     run_ukdb -c "umaps 18446744073709551616" && check_rc 2 &&
     one_error "umaps: .18446744073709551616.: out of range \(1 to 4096\);" &&
     run_ukdb -c "log 18446744073709551616" && check_rc 2 &&
-    one_error "log: .18446744073709551616.: out of range \(1 to 18446744073709551615\);" &&
+    one_error "log: .18446744073709551616.: out of range \(1 to 2\^64 - 1\);" &&
     run_ukdb -c "explore --runs 99999999999999999999" && check_rc 2 &&
-    one_error "explore: --runs .99999999999999999999.: out of range \(1 to 9223372036854775807\);" &&
+    one_error "explore: --runs .99999999999999999999.: out of range \(1 to 2\^63 - 1\);" &&
     run_ukdb -c "back 9223372036854775808" && check_rc 2 &&
-    one_error "back: .9223372036854775808.: out of range \(1 to 9223372036854775807\);"
+    one_error "back: .9223372036854775808.: out of range \(1 to 2\^63 - 1\);"
+'
+
+# An end that only guards the type a number is kept in is no end: "choose
+# 0" said "(1 to 4294967295)" and "ignore 1 -1" "(0 to 2147483647)" where
+# "back 0" said "(1 or more)".  Past it, the end is a power of two.
+test_expect_success 'an overflow guard reads "or more", its end a power of two' '
+    run_ukdb -c "choose 0" && check_rc 2 &&
+    one_error "choose: .0.: out of range \(1 or more\);" &&
+    run_ukdb -c "choose 4294967296" && check_rc 2 &&
+    one_error "choose: .4294967296.: out of range \(1 to 2\^32 - 1\);" &&
+    run_ukdb -c "break violation; ignore 1 -1" && check_rc 2 &&
+    one_error "ignore: .-1.: out of range \(0 or more\);" &&
+    run_ukdb -c "break violation; condition 0" && check_rc 2 &&
+    one_error "condition: .0.: out of range \(1 or more\);" &&
+    run_ukdb -c "break violation; delete 2147483648" && check_rc 2 &&
+    one_error "delete: .2147483648.: out of range \(1 to 2\^31 - 1\);"
 '
 
 # A negative number is a number below the range: "back -1" said

@@ -123,12 +123,24 @@ main(void)
     is_str(uk_number_range(buf, sizeof buf, 1, UINT64_MAX / 2,
                            UK_NUMBER_FRACTION),
            "1 or more", "UINT64_MAX / 2 is no end worth telling either");
+    is_str(uk_number_range(buf, sizeof buf, 1, UINT32_MAX, UK_NUMBER_OK),
+           "1 or more", "nor UINT32_MAX (was \"1 to 4294967295\")");
+    is_str(uk_number_range(buf, sizeof buf, 0, INT32_MAX, UK_NUMBER_NEGATIVE),
+           "0 or more", "nor INT32_MAX (was \"0 to 2147483647\")");
+    is_str(uk_number_range(buf, sizeof buf, 1, INT32_MAX - 1, UK_NUMBER_OK),
+           "1 to 2147483646", "an end below INT32_MAX is meant");
     is_str(uk_number_range(buf, sizeof buf, 1, UINT64_MAX,
                            UK_NUMBER_TOO_LARGE),
-           "1 to 18446744073709551615", "told for a number past it");
+           "1 to 2^64 - 1", "told for a number past it, readably");
     is_str(uk_number_range(buf, sizeof buf, 1, UINT64_MAX / 2,
                            UK_NUMBER_TOO_LARGE),
-           "1 to 9223372036854775807", "whichever it is");
+           "1 to 2^63 - 1", "whichever it is");
+    is_str(uk_number_range(buf, sizeof buf, 0, INT32_MAX,
+                           UK_NUMBER_TOO_LARGE),
+           "0 to 2^31 - 1", "INT32_MAX too");
+    is_str(uk_number_range(buf, sizeof buf, 1, 3000000000,
+                           UK_NUMBER_TOO_LARGE),
+           "1 to 3000000000", "an end of no power of two in full");
 
     /* The span of decimal notation, as a time's before its unit. */
     is_int((int) uk_decimal_span("1.5ms"), 3, "span of 1.5ms");
