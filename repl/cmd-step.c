@@ -309,6 +309,17 @@ choice_thread(struct repl *r, uint64_t n)
     return NULL;
 }
 
+/* The error of 'cmd' for thread 't', which cannot step: whether it is
+ * idle or blocked, and on what ("step" and "next" alike). */
+static void
+not_runnable_error(struct repl *r, const char *cmd, const struct uk_thread *t)
+{
+    char buf[256];
+    uk_action_format(&t->next, buf, sizeof buf);
+    repl_error(r, "%s: '%s' is not runnable (%s: %s)", cmd, t->name,
+               t->next.kind == UK_ACT_IDLE ? "idle" : "blocked", buf);
+}
+
 static enum cmd_status
 step_n(struct repl *r, struct uk_thread *t, uint64_t count, const char *cmd)
 {
@@ -327,12 +338,7 @@ step_n(struct repl *r, struct uk_thread *t, uint64_t count, const char *cmd)
         }
         if (repl_step_thread(r, s)) {
             if (!done) {
-                char buf[256];
-                uk_action_format(&s->next, buf, sizeof buf);
-                repl_error(r, "%s: '%s' is not runnable (%s: %s)", cmd,
-                           s->name,
-                           s->next.kind == UK_ACT_IDLE ? "idle" : "blocked",
-                           buf);
+                not_runnable_error(r, cmd, s);
                 return CMD_ERROR;
             }
             break;
@@ -405,7 +411,7 @@ cmd_next(struct repl *r, int argc, char *argv[])
         return CMD_ERROR;
     }
     if (!uk_thread_runnable(t)) {
-        repl_error(r, "next: '%s' is not runnable", t->name);
+        not_runnable_error(r, "next", t);
         return CMD_ERROR;
     }
     bool started = t->busy;

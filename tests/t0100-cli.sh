@@ -376,6 +376,17 @@ test_expect_success 'an overflow guard reads "or more", its end a power of two' 
     one_error "delete: .2147483648.: out of range \(1 to 2\^31 - 1\);"
 '
 
+# "next urcu" said only "'urcu' is not runnable" where "step urcu" said
+# why: both say whether the thread is idle or blocked, and on what.
+test_expect_success 'next says why a thread is not runnable, as step does' '
+    run_ukdb -c "next urcu" && check_rc 2 &&
+    one_error "^ukdb: error: next: .urcu. is not runnable \(blocked: rcu free \(ovsrcu_call_postponed [^)]*\)\)\$" &&
+    sed "s/next:/step:/" err >expect &&
+    run_ukdb -c "step urcu" && check_rc 2 && test_cmp expect err &&
+    run_ukdb -c "handler h0; next h0" && check_rc 2 &&
+    one_error "^ukdb: error: next: .h0. is not runnable \(idle: begin operation \(poll_block [^)]*\)\)\$"
+'
+
 # A negative number is a number below the range: "back -1" said
 # "'-1': not a number".  "-x" is still not one.
 test_expect_success 'a negative number is out of range, not "not a number"' '
