@@ -92,6 +92,13 @@ repl_ukey_id_arg(struct repl *r, const char *cmd, const char *arg,
 }
 
 bool
+repl_is_number(const char *arg)
+{
+    uint64_t v;
+    return uk_parse_number(arg, &v) != UK_NUMBER_NONE;
+}
+
+bool
 repl_is_ukey_id(const char *arg)
 {
     return isdigit((unsigned char) *uk_ukey_id_digits(arg));
@@ -322,7 +329,8 @@ name_ok(struct repl *r, const char *cmd, const char *name)
     const char *digits = !strncmp(name, "ukey#", 5) ? name + 5 : name;
     if (!*name) {
         why = "a name cannot be empty";
-    } else if (*digits && digits[strspn(digits, "0123456789")] == '\0') {
+    } else if (repl_is_number(name)
+               || (*digits && digits[strspn(digits, "0123456789")] == '\0')) {
         why = "a name cannot be a number or a ukey id (it would read as "
               "one, or as a count)";
     } else if (name[0] == '#') {
@@ -554,7 +562,7 @@ parse_errno(struct repl *r, const char *arg, int *error)
         }
     }
     uint64_t n;
-    if (arg[0] < '0' || arg[0] > '9') {
+    if (!repl_is_number(arg)) {
         repl_usage_error(r, "dp", "'%s': no such errno (ENOENT, EBUSY, "
                          "EEXIST, ENOSPC, EINVAL, ENOMEM, EIO, EFBIG or a "
                          "number)", arg);

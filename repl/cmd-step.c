@@ -363,7 +363,8 @@ cmd_step(struct repl *r, int argc, char *argv[])
     struct uk_thread *t = NULL;
     uint64_t count = 1;
     int i = 1;
-    if (argc > 1 && !(argv[1][0] >= '0' && argv[1][0] <= '9')) {
+    /* "-1" is a count out of range, not a thread ("no such thread"). */
+    if (argc > 1 && !repl_is_number(argv[1])) {
         t = repl_thread_arg(r, "step", argv[1]);
         if (!t) {
             return CMD_ERROR;

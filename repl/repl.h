@@ -374,6 +374,10 @@ bool repl_ukey_id_arg(struct repl *, const char *cmd, const char *arg,
 /* Whether 'arg' is written as a ukey id (digits after "", "#" or "ukey#"),
  * not a name. */
 bool repl_is_ukey_id(const char *arg);
+/* Whether 'arg' is written as a number, whole or not, in range or not
+ * ("3", "-1", "1.5", "1e3"; uk_parse_number()), not a name: "step -1"
+ * then refuses a count, not a thread, and no thread or flow is named so. */
+bool repl_is_number(const char *arg);
 
 /* The ukey a flow name designates now: the one in its umap, else its most
  * recent one, or NULL. */

@@ -285,7 +285,7 @@ trace_step(struct repl *r, int argc, char *argv[])
 {
     uint64_t n = 1;
     int thread_id;
-    if (argc == 2 && (argv[1][0] < '0' || argv[1][0] > '9')) {
+    if (argc == 2 && !repl_is_number(argv[1])) {
         return (trace_thread_arg(r, argv[0], argv[1], &thread_id)
                 ? step_thread(r, argv[0], thread_id) : CMD_ERROR);
     }

@@ -387,6 +387,25 @@ test_expect_success 'next says why a thread is not runnable, as step does' '
     one_error "^ukdb: error: next: .h0. is not runnable \(idle: begin operation \(poll_block [^)]*\)\)\$"
 '
 
+# "step [THREAD] [N]": "step -1" said "'-1': no such thread", as if a
+# negative count were a name.  A number is a count, in the model and on a
+# trace, and no thread or flow is named so; "dp fail" said "no such errno"
+# of "-1".
+test_expect_success 'step -1 is a count out of range, not a thread' '
+    run_ukdb -c "step -1" && check_rc 2 &&
+    one_error "^ukdb: error: step: .-1.: out of range \(1 to [0-9]*\);" &&
+    run_ukdb -c "step 1.5" && check_rc 2 &&
+    one_error "^ukdb: error: step: .1.5.: not a whole number \(" &&
+    run_ukdb -c "open $TEST_TOP/traces/purge; step -1" && check_rc 2 &&
+    one_error "^ukdb: error: step: .-1.: out of range \(1 or more\);" &&
+    for n in -1 1.5 1e3; do
+        run_ukdb -c "handler $n" && check_rc 2 &&
+        one_error "^ukdb: error: handler: .$n.: a name cannot be a number" || return 1
+    done &&
+    run_ukdb -c "handler h0; flow f1 h0; dp fail put f1 -1" && check_rc 2 &&
+    one_error "^ukdb: error: dp: .-1.: out of range \(1 to 4095\);"
+'
+
 # A negative number is a number below the range: "back -1" said
 # "'-1': not a number".  "-x" is still not one.
 test_expect_success 'a negative number is out of range, not "not a number"' '
