@@ -371,7 +371,8 @@ cmd_step(struct repl *r, int argc, char *argv[])
         }
         i = 2;
     }
-    if (i < argc && !repl_number_arg(r, "step", argv[i], 1, 100000000,
+    /* A count of steps takes what "run" and "step" on a trace take. */
+    if (i < argc && !repl_number_arg(r, "step", argv[i], 1, UINT64_MAX / 2,
                                      &count)) {
         return CMD_ERROR;
     }
@@ -390,8 +391,8 @@ cmd_choose(struct repl *r, int argc, char *argv[])
 {
     uint64_t n, count = 1;
     if (!repl_number_arg(r, "choose", argv[1], 1, UINT32_MAX, &n)
-        || (argc > 2 && !repl_number_arg(r, "choose", argv[2], 1, 100000000,
-                                         &count))) {
+        || (argc > 2 && !repl_number_arg(r, "choose", argv[2], 1,
+                                         UINT64_MAX / 2, &count))) {
         return CMD_ERROR;
     }
     struct uk_thread *t = choice_thread(r, n);
