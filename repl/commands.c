@@ -23,8 +23,9 @@ const struct repl_cmd repl_commands[] = {
       "variant v1-replace", 0, 1, cmd_variant, complete_variant,
       0 },
     { "datapath", "kernel|netdev", "select the datapath (handlers or PMDs)",
-      "  kernel: handler threads, dpif-netlink (sequence H).\n"
-      "  netdev: PMD threads calling upcall_cb() (sequence P).\n"
+      "  kernel: handler threads read the misses of dpif-netlink\n"
+      "  (recv_upcalls(), then handle_upcalls() for the batch).\n"
+      "  netdev: PMD threads handle their own misses (upcall_cb()).\n"
       "  Replays the session: refused if its threads need the other one.",
       "datapath netdev", 1, 1, cmd_datapath, NULL, 0 },
     { "umaps", "N", "set the number of umap shards (OVS: 512)",
@@ -70,7 +71,8 @@ const struct repl_cmd repl_commands[] = {
       "  Pauses the revalidators (bd86266ea); handlers keep running.",
       "purge", 0, 0, cmd_purge, NULL, REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "purge-pmd", "PMD", "queue dp_purge_cb() for a deleted PMD",
-      "  Every ukey of the PMD goes to EVICTING without its lock (T10).",
+      "  Every ukey of the PMD goes to EVICTING, whatever its state and\n"
+      "  without its lock, as in OVS; then push_ukey_ops() deletes them.",
       "purge-pmd pmd0", 1, 1, cmd_purge_pmd, complete_thread,
       REPL_CMD_JOURNAL | REPL_CMD_RECORD },
     { "flush", "", "queue udpif_flush() on the main thread",
