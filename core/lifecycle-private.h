@@ -320,6 +320,7 @@ struct lifecycle {
     struct lifecycle_evidence end_ev;   /* The 'end' event. */
     bool started;               /* The run's first event was fed. */
     uint64_t max_seq;           /* Highest 'seq' of the run. */
+    uint64_t late_after;        /* lifecycle_late_after(). */
     struct lifecycle_head head; /* The run's first seqs (lc_starts_run()). */
     bool discard_seen;          /* lifecycle_discarded() was called. */
     uint64_t lost_until;        /* Latest end of a loss's time range

@@ -98,6 +98,7 @@ lc_add_step(struct lifecycle *lc, struct lc_ukey *u,
         .seq = now->seq, .index = now->index, .ts = now->ts,
         .thread_id = now->thread_id, .from = e->from, .to = e->to,
         .result = e->result, .where = e->where,
+        .after_seq = lc->late_after,
     };
 }
 
@@ -648,6 +649,11 @@ lc_late_ukey(struct lifecycle *lc, uint64_t id, const struct ukey_event *e,
      * error was proven in order. */
     struct lc_ukey *u = lc_ukey_get(lc, id, e, now->index);
     u->doubt = LC_LOST;
+    if (e->type == UK_EV_TRANSITION) {
+        /* In its timeline where it came, marked (its 'after_seq'): left
+         * out, the timeline hid why the ukey is uncertain. */
+        lc_add_step(lc, u, e, now);
+    }
     if (u->flow != LC_NO_FLOW) {
         struct lc_flow *f = &lc->flows[u->flow];
         lc_flow_doubt(f);

@@ -287,6 +287,7 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
     }
     lc->sum.n_events++;
     bool late = lc_late(lc, e);
+    lc->late_after = late ? lc->max_seq : 0;
     lifecycle_head_note(&lc->head, e->seq);
     if (e->seq > lc->max_seq) {
         lc->max_seq = e->seq;
@@ -367,6 +368,12 @@ lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
     if (e->type == UK_EV_UMAP_REPLACE && e->ukey2_id) {
         lc_ukey_event(lc, e->ukey2_id, true, e, &now);
     }
+}
+
+uint64_t
+lifecycle_late_after(const struct lifecycle *lc)
+{
+    return lc->late_after;
 }
 
 char *

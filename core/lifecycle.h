@@ -205,6 +205,9 @@ struct lifecycle_step {
     uint8_t from, to;           /* enum ukey_state. */
     uint8_t result;             /* enum uk_transition_result. */
     const char *where;          /* (borrowed: static or interned) */
+    uint64_t after_seq;         /* If it came late ("Late events" above):
+                                 * the highest seq of its run fed before
+                                 * it, never 0; else 0. */
 };
 
 /* A finished (or, at the end, unfinished) ukey lifecycle, as reported to
@@ -332,6 +335,12 @@ void lifecycle_destroy(struct lifecycle *lc);
  * Violations are reported before this returns. */
 void lifecycle_feed(struct lifecycle *lc, const struct ukey_event *e,
                     uint64_t index);
+
+/* If the last event fed came late (see "Late events" above: the fold
+ * judged it against nothing newer), the highest seq of its run fed before
+ * it, never 0; else 0.  What the views mark it with
+ * (tracepoints/plugin/report.c), the steps' 'after_seq'. */
+uint64_t lifecycle_late_after(const struct lifecycle *lc);
 
 /* Tells the fold that 'n' events were lost (0 = an unknown number, e.g. a
  * discarded packet) between 'ts_begin' and 'ts_end'.  Every live ukey, and

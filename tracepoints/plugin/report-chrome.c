@@ -72,7 +72,8 @@ chrome_slice_end(struct report *r, struct report_thread *t, uint64_t ts)
 }
 
 static void
-chrome_op_begin(struct report *r, const struct ukey_event *e, bool selected)
+chrome_op_begin(struct report *r, const struct ukey_event *e, bool selected,
+                uint64_t late)
 {
     struct report_thread *t = chrome_thread(r, e->thread_id);
     if (t->depth >= REPORT_MAX_STACK) {
@@ -92,8 +93,10 @@ chrome_op_begin(struct report *r, const struct ukey_event *e, bool selected)
             ",\"cat\":\"op\",", CHROME_PID, e->thread_id,
             uk_op_name(e->kind));
     chrome_ts(r, f, e->ts);
-    fprintf(f, ",\"args\":{\"seq\":%" PRIu64 ",\"round\":%" PRIu64 "}}",
+    fprintf(f, ",\"args\":{\"seq\":%" PRIu64 ",\"round\":%" PRIu64,
             e->seq, e->value);
+    report_print_late_json(f, late, false);
+    fputs("}}", f);
 }
 
 static void
@@ -132,7 +135,8 @@ chrome_state_end(struct report *r, uint64_t ukey_id, uint64_t ts)
 }
 
 static void
-chrome_state_begin(struct report *r, const struct ukey_event *e, int state)
+chrome_state_begin(struct report *r, const struct ukey_event *e, int state,
+                   uint64_t late)
 {
     r->n_printed++;
     FILE *f = chrome_out(r);
@@ -141,18 +145,25 @@ chrome_state_begin(struct report *r, const struct ukey_event *e, int state)
             ukey_state_name(state));
     chrome_ts(r, f, e->ts);
     fprintf(f, ",\"args\":{\"ukey\":%" PRIu64 ",\"ufid\":\"%016" PRIx64
-            "\",\"seq\":%" PRIu64 "}}", e->ukey_id, e->ufid, e->seq);
+            "\",\"seq\":%" PRIu64, e->ukey_id, e->ufid, e->seq);
+    report_print_late_json(f, late, false);
+    fputs("}}", f);
     report_map_put(&r->open_state, e->ukey_id, (uint64_t) state + 1);
 }
 
+/* A transition that came late ('late', its after_seq) is its thread's
+ * slice, marked, but leaves its ukey's track as the transitions of later
+ * seqs made it: the fold changes nothing newer with it (core/lifecycle.c,
+ * "Late events"), and the track would show a state the ukey left before
+ * (OPERATIONAL after EVICTED). */
 static void
 chrome_transition(struct report *r, const struct ukey_event *e,
-                  bool selected)
+                  bool selected, uint64_t late)
 {
-    if (e->result == UK_TR_OK && e->from != e->to) {
+    if (e->result == UK_TR_OK && e->from != e->to && !late) {
         chrome_state_end(r, e->ukey_id, e->ts);
         if (selected) {
-            chrome_state_begin(r, e, e->to);
+            chrome_state_begin(r, e, e->to, 0);
         }
     }
     if (!selected) {
@@ -170,6 +181,7 @@ chrome_transition(struct report *r, const struct ukey_event *e,
     fprintf(f, ",\"args\":{\"seq\":%" PRIu64 ",\"result\":\"%s\","
             "\"where\":", e->seq, uk_transition_result_name(e->result));
     report_json_string(f, e->where);
+    report_print_late_json(f, late, false);
     fputs("}}", f);
 
     /* ...and an arrow from the operation that made it. */
@@ -199,6 +211,8 @@ void
 report_chrome_event(struct report *r, const struct ukey_event *e)
 {
     bool selected = report_event_selected(r, e);
+    /* Fed to the fold just before (report_fold()). */
+    uint64_t late = lifecycle_late_after(r->lc);
 
     switch ((enum uk_event_type) e->type) {
     case UK_EV_THREAD_START: {
@@ -212,11 +226,11 @@ report_chrome_event(struct report *r, const struct ukey_event *e)
     }
     case UK_EV_CREATE:
         if (selected) {
-            chrome_state_begin(r, e, UKEY_CREATED);
+            chrome_state_begin(r, e, UKEY_CREATED, late);
         }
         break;
     case UK_EV_TRANSITION:
-        chrome_transition(r, e, selected);
+        chrome_transition(r, e, selected, late);
         break;
     case UK_EV_RCU_FREE:
     case UK_EV_UKEY_FREE:
@@ -224,7 +238,7 @@ report_chrome_event(struct report *r, const struct ukey_event *e)
         break;
     case UK_EV_OP_BEGIN:
         chrome_op_begin(r, e, selected && !r->opts.ukey_id
-                              && !r->opts.flow);
+                              && !r->opts.flow, late);
         break;
     case UK_EV_OP_END:
         chrome_op_end(r, e);

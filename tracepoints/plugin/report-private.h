@@ -381,6 +381,15 @@ const char *report_flow_name(const struct report *, uint64_t ufid);
 /* Copies what was written to 'from' (from its start) to 'to'. */
 void report_copy_file(FILE *from, FILE *to);
 
+/* A late event's mark (report.c, "A late event in the views"), for an
+ * event of seq 'seq' whose 'after' is lifecycle_late_after()'s or its
+ * step's 'after_seq' (0: it came in order).  In text, "  (late: seq S,
+ * folded after seq M)", or nothing.  In JSON, the members
+ * ',"late_event":true,"after_seq":M', or ',"late_event":false' if
+ * 'always', else nothing. */
+void report_print_late_text(FILE *, uint64_t seq, uint64_t after);
+void report_print_late_json(FILE *, uint64_t after, bool always);
+
 /* Prints 'ts' relative to the first event as "+S.NNNNNNNNN". */
 void report_print_rel_ts(const struct report *, FILE *, uint64_t ts);
 

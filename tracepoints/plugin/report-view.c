@@ -109,9 +109,11 @@ print_step_text(struct report *r, FILE *f, const struct lifecycle_step *s)
              ? uk_transition_result_name(s->result) : "",
              s->result != UK_TR_OK ? ")" : "");
     const char *thread = report_thread_name(r, s->thread_id, buf, sizeof buf);
-    fprintf(f, " seq=%-6" PRIu64 " %-*s %-30s %s\n", s->seq,
+    fprintf(f, " seq=%-6" PRIu64 " %-*s %-30s %s", s->seq,
             uk_pad(thread, 14), thread, tr,
             s->where ? s->where : "-");
+    report_print_late_text(f, s->seq, s->after_seq);
+    putc('\n', f);
 }
 
 /* A violation as a line of its ukey's timeline: where a transition has
@@ -245,6 +247,7 @@ print_timeline_json(struct report *r, FILE *f, const struct lifecycle_ukey *u,
                 ukey_state_name(s->to),
                 uk_transition_result_name(s->result));
         report_json_string(f, s->where);
+        report_print_late_json(f, s->after_seq, true);
         putc('}', f);
         first = false;
     }

@@ -155,6 +155,36 @@ report_print_rel_ts(const struct report *r, FILE *f, uint64_t ts)
             rel % 1000000000);
 }
 
+/* ==== A late event in the views ====
+ *
+ * An event the fold took late (core/lifecycle.c, "Late events": a seq
+ * given up on, recorded after all) is shown where the fold took it, in
+ * every view, but marked, with the words of the audit's "late events" and
+ * of the REPL ("(late: seq S, folded after seq M)", "late_event" and
+ * "after_seq"), so that its line does not read as what happened there:
+ * the fold judged it against nothing newer, and its ukey is uncertain.
+ * Which events came late is the fold's to say (lifecycle_late_after(),
+ * a step's 'after_seq'): the views ask it, not the order. */
+
+void
+report_print_late_text(FILE *f, uint64_t seq, uint64_t after)
+{
+    if (after) {
+        fprintf(f, "  (late: seq %" PRIu64 ", folded after seq %" PRIu64 ")",
+                seq, after);
+    }
+}
+
+void
+report_print_late_json(FILE *f, uint64_t after, bool always)
+{
+    if (after) {
+        fprintf(f, ",\"late_event\":true,\"after_seq\":%" PRIu64, after);
+    } else if (always) {
+        fputs(",\"late_event\":false", f);
+    }
+}
+
 const char *
 report_flow_name(const struct report *r, uint64_t ufid)
 {
@@ -686,7 +716,10 @@ report_fold(struct report *r, const struct ukey_event *e)
             if (report_event_selected(r, e)) {
                 char line[1024];
                 uk_event_format_canonical(e, line, sizeof line);
-                fprintf(r->out, "%s\n", line);
+                fputs(line, r->out);
+                report_print_late_text(r->out, e->seq,
+                                       lifecycle_late_after(r->lc));
+                putc('\n', r->out);
                 r->n_printed++;
             }
         } else if (r->opts.format == REPORT_CHROME) {

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# "ukdb view" marks an event the fold took late (a seq given up on after
+# 65,536 later events, recorded after all: core/lifecycle.c, "Late
+# events") in every format, with the REPL's words (t6007): text and raw end
+# its line with "(late: seq S, folded after seq M)", JSON has "late_event"
+# and "after_seq", Chrome has them in the args of its slice.  Before, the
+# raw line and the Chrome slice of a late transition read as if it had
+# happened there, the Chrome track of its ukey went back from EVICTED to
+# OPERATIONAL, and the text and JSON timelines left it out, so that
+# nothing in them said why the ukey was INCONCLUSIVE.  The component
+# sink.ukey.lifecycle prints the same.  Exact traces from
+# tests/helper/ctf-write.py (tests/helper/audit-scenarios.sh:
+# scn_late_state, scn_late_live, scn_late_head).
+. "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+WRITE="$PY $TEST_TOP/tests/helper/ctf-write.py"
+CHROME_CHECK="$PY $TEST_TOP/tests/helper/audit-chrome-check.py"
+PLUGINS=$UKDB_BUILD/plugins
+command -v babeltrace2 >/dev/null || skip_all "babeltrace2 is not installed"
+
+. "$TEST_TOP/tests/helper/audit-scenarios.sh"
+scn_late_state transition | $WRITE "$TRASH/late-transition" ||
+    { echo "Bail out! ctf-write late-transition"; exit 1; }
+scn_late_live deleted | $WRITE "$TRASH/late-deleted" ||
+    { echo "Bail out! ctf-write late-deleted"; exit 1; }
+scn_late_head end | $WRITE "$TRASH/late-end" ||
+    { echo "Bail out! ctf-write late-end"; exit 1; }
+# The same ukeys, no late event.
+{
+    scn_head
+    scn_install 1 0x10 3
+    scn_retire 1 0x10 3 1
+    echo "end thread=0 value=0"
+} | $WRITE "$TRASH/in-order" || { echo "Bail out! ctf-write in-order"; exit 1; }
+
+# In late-transition, handler0's transition of ukey 1 to OPERATIONAL (seq
+# 16) is folded after revalidator0 made the ukey EVICTED (seq 65661): the
+# REPL's event 65661.
+MARK="  (late: seq 16, folded after seq 65661)"
+
+test_expect_success 'the REPL marks the late transition so' '
+    "$UKDB" late-transition -c "goto 65660; step" >out 2>err &&
+    ! test -s err &&
+    test_grep "^\[65661\] handler0 .*VISIBLE->OPERATIONAL  core/handler.c:344$MARK\$" out
+'
+
+test_expect_success 'text: the late transition, marked, where it was folded' '
+    "$UKDB" view late-transition >out 2>err &&
+    ! test -s err &&
+    test "$(grep -c -F -- "(late:" out)" = 1 &&
+    test_grep "^  +0\.065660500 seq=16  *handler0  *VISIBLE -> OPERATIONAL  *core/handler.c:344$MARK\$" out &&
+    # In ukey 1s timeline, after the transition of seq 65661.
+    sed -n "/^ukey#1 /,/^\$/p" out >ukey1 &&
+    grep -A1 " seq=65661 " ukey1 | tail -1 | grep -F -- "$MARK" &&
+    "$UKDB" view --ukey 1 --thread handler0 late-transition >out &&
+    test "$(grep -c -F -- "$MARK" out)" = 1
+'
+
+test_expect_success 'json: late_event and after_seq on that transition only' '
+    "$UKDB" view --format json late-transition >out.json 2>err &&
+    ! test -s err &&
+    $PY -c "
+import json
+d = json.load(open(\"out.json\"))
+steps = [s for u in d[\"ukeys\"] for s in u[\"transitions\"]]
+late = [s for s in steps if s[\"late_event\"]]
+assert len(late) == 1, late
+s = late[0]
+assert (s[\"seq\"], s[\"event\"], s[\"after_seq\"]) == (16, 65661, 65661), s
+assert (s[\"from\"], s[\"to\"], s[\"thread\"]) == (\"VISIBLE\", \"OPERATIONAL\", \"handler0\"), s
+assert all(x[\"late_event\"] is False and \"after_seq\" not in x
+           for x in steps if x is not s), steps
+u1 = [u for u in d[\"ukeys\"] if u[\"id\"] == 1][0]
+assert [x[\"seq\"] for x in u1[\"transitions\"]] == [13, 65658, 65661, 16, 65665], u1
+assert u1[\"verdict\"] == \"INCONCLUSIVE\", u1
+"
+'
+
+test_expect_success 'raw: the late line ends with the mark, no other' '
+    "$UKDB" view --format raw late-transition >raw 2>err &&
+    ! test -s err &&
+    test "$(grep -c -F -- "(late:" raw)" = 1 &&
+    test "$(sed -n 65661p raw)" = "seq=16 thread=1 type=transition ukey=1 ufid=0000000000000010 result=0 from=VISIBLE to=OPERATIONAL where=core/handler.c:344$MARK" &&
+    "$UKDB" view --format raw --ukey 1 late-transition >out &&
+    test "$(grep -c -F -- "$MARK" out)" = 1
+'
+
+test_expect_success 'chrome: valid, the late slice marked, the track left alone' '
+    "$UKDB" view --format chrome late-transition >out.json 2>err &&
+    ! test -s err &&
+    $CHROME_CHECK out.json &&
+    $PY -c "
+import json
+ev = json.load(open(\"out.json\"))[\"traceEvents\"]
+late = [e for e in ev if \"late_event\" in e.get(\"args\", {})]
+assert len(late) == 1, late
+e = late[0]
+assert e[\"ph\"] == \"X\" and e[\"name\"] == \"ukey#1 VISIBLE->OPERATIONAL\", e
+assert e[\"args\"][\"late_event\"] is True and e[\"args\"][\"seq\"] == 16, e
+assert e[\"args\"][\"after_seq\"] == 65661, e
+assert not any(\"after_seq\" in x.get(\"args\", {}) for x in ev if x is not e)
+# Ukey 1s track: from EVICTED to DELETED, not back to OPERATIONAL.
+track = [x[\"name\"] for x in ev if x[\"ph\"] == \"b\" and x[\"id\"] == 1]
+assert track == [\"CREATED\", \"VISIBLE\", \"EVICTING\", \"EVICTED\", \"DELETED\"], track
+"
+'
+
+test_expect_success 'a late event no timeline shows: marked in raw only' '
+    "$UKDB" view --format raw late-deleted >raw &&
+    test "$(grep -c -F -- "(late:" raw)" = 1 &&
+    test_grep "^seq=15 thread=1 type=dp_put ukey=1 .*  (late: seq 15, folded after seq 65665)\$" raw &&
+    "$UKDB" view --format raw late-end >raw &&
+    test "$(grep -c -F -- "(late:" raw)" = 1 &&
+    test "$(tail -1 raw)" = "seq=2 thread=1 type=thread_start pmd=0 kind=HANDLER name=handler0  (late: seq 2, folded after seq 65699)" &&
+    for t in late-deleted late-end; do
+        "$UKDB" view $t >out &&
+        ! grep -F "(late:" out &&
+        "$UKDB" view --format json $t >out.json &&
+        ! grep -F "\"late_event\":true" out.json &&
+        grep -F "\"late_event\":false" out.json &&
+        "$UKDB" view --format chrome $t >out.json &&
+        $CHROME_CHECK out.json &&
+        ! grep -F "late_event" out.json || return 1
+    done
+'
+
+test_expect_success 'no late event: nothing marked' '
+    "$UKDB" view in-order >out &&
+    grep " seq=" out && ! grep -F "(late:" out &&
+    "$UKDB" view --format raw in-order >out &&
+    ! grep -F "(late:" out &&
+    "$UKDB" view --format json in-order >out &&
+    grep -F "\"late_event\":false" out && ! grep -F "\"late_event\":true" out &&
+    "$UKDB" view --format chrome in-order >out &&
+    ! grep -F "late_event" out
+'
+
+test_expect_success 'sink.ukey.lifecycle marks them as ukdb view does' '
+    for f in text json raw chrome; do
+        "$UKDB" view --format $f late-transition >ukdb.out &&
+        babeltrace2 --plugin-path="$PLUGINS" late-transition \
+            -c sink.ukey.lifecycle -p "format=\"$f\"" >cli.out &&
+        test_cmp ukdb.out cli.out &&
+        grep -q -F -e "\"late_event\":true" -e "$MARK" cli.out || return 1
+    done
+'
+
+test_done
