@@ -30,6 +30,9 @@ struct rec {
         bool freed, created_seen;
         size_t n_steps;
         uint8_t last_to;
+        size_t n_late_steps;        /* With an 'after_seq', */
+        size_t late_step;           /* the last: its place, */
+        uint64_t late_seq, late_after;  /* seq and 'after_seq'. */
         char explanation[512];      /* As long as the fold's lines. */
     } done[MAX_RECORDED];
     int n_done;
@@ -58,6 +61,15 @@ on_done(const struct lifecycle_ukey *u, void *aux)
         r->done[r->n_done].n_steps = u->n_steps;
         r->done[r->n_done].last_to = u->n_steps
                                      ? u->steps[u->n_steps - 1].to : 0;
+        r->done[r->n_done].n_late_steps = 0;
+        for (size_t i = 0; i < u->n_steps; i++) {
+            if (u->steps[i].after_seq) {
+                r->done[r->n_done].n_late_steps++;
+                r->done[r->n_done].late_step = i;
+                r->done[r->n_done].late_seq = u->steps[i].seq;
+                r->done[r->n_done].late_after = u->steps[i].after_seq;
+            }
+        }
         snprintf(r->done[r->n_done].explanation,
                  sizeof r->done[r->n_done].explanation, "%s",
                  u->explanation);

@@ -490,6 +490,50 @@ test_late_double_free(void)
     lifecycle_destroy(r.lc);
 }
 
+/* A late event is the fold's to tell (lifecycle_late_after()), what the
+ * views mark: the highest seq fed before it, for the event just fed only.
+ * A late transition is a step of its ukey's timeline, where it came, with
+ * that seq as its 'after_seq'; the others have none. */
+static void
+test_late_steps(void)
+{
+    struct lifecycle_options opts = { .keep_steps = true };
+    struct rec r;
+
+    rec_init(&r, &opts);
+    threads(&r);
+    is_int(lifecycle_late_after(r.lc), 0, "in order: not late");
+    F(&r, .type = UK_EV_CREATE, .thread_id = T_HANDLER, .ukey_id = 1,
+      .ufid = 0xf1, .umap = 0);
+    F(&r, .type = UK_EV_UMAP_INSERT, .thread_id = T_HANDLER, .ukey_id = 1,
+      .ufid = 0xf1, .umap = 0);
+    tr(&r, T_HANDLER, 1, 0xf1, UKEY_CREATED, UKEY_VISIBLE, UK_TR_OK);
+    /* The handler's transition to OPERATIONAL waits to be recorded while
+     * a revalidator evicts the ukey. */
+    uint64_t late = ++r.seq;
+    tr(&r, T_REVAL, 1, 0xf1, UKEY_VISIBLE, UKEY_EVICTING, UK_TR_OK);
+    tr(&r, T_REVAL, 1, 0xf1, UKEY_EVICTING, UKEY_EVICTED, UK_TR_OK);
+    uint64_t high = r.seq;
+    feed_late(&r, late, (struct ukey_event) {
+        .type = UK_EV_TRANSITION, .thread_id = T_HANDLER, .ukey_id = 1,
+        .ufid = 0xf1, .from = UKEY_VISIBLE, .to = UKEY_OPERATIONAL,
+        .result = UK_TR_OK, .where = "core/test.c:2" });
+    is_int(lifecycle_late_after(r.lc), high,
+           "a late event: the highest seq fed before it");
+    delete_and_free(&r, 1, 0xf1);
+    is_int(lifecycle_late_after(r.lc), 0, "the next, in order: not late");
+    is_int(r.n_done, 1, "late steps: the ukey reported");
+    is_int(verdict_of(&r, 1), LIFECYCLE_INCONCLUSIVE,
+           "late steps: the ukey inconclusive");
+    is_int(r.done[0].n_steps, 5, "late steps: the late transition kept");
+    is_int(r.done[0].n_late_steps, 1, "late steps: one has an after_seq");
+    is_int(r.done[0].late_step, 3, "late steps: where it came");
+    is_int(r.done[0].late_seq, late, "late steps: its own seq");
+    is_int(r.done[0].late_after, high, "late steps: its after_seq");
+    is_int(r.done[0].last_to, UKEY_DELETED, "late steps: DELETED last");
+    lifecycle_destroy(r.lc);
+}
+
 /* An event folded late about a live ukey or its flow is judged against
  * nothing newer than itself (core/lifecycle.c, "Late events"): a rule of
  * the order that the record, changed by later seqs, would break reports
@@ -1367,6 +1411,7 @@ main(void)
     test_late_after_free();
     test_late_double_free();
     test_late_live();
+    test_late_steps();
     test_purge_lost_op_end();
     test_duplicate();
     test_stats();
