@@ -27,6 +27,15 @@ scn_late_live deleted | $WRITE "$TRASH/late-deleted" ||
     { echo "Bail out! ctf-write late-deleted"; exit 1; }
 scn_late_head end | $WRITE "$TRASH/late-end" ||
     { echo "Bail out! ctf-write late-end"; exit 1; }
+# As late-transition, but a seq goes missing 65 events before seq 16
+# comes: the events after it are held when seq 16 comes, taken but not
+# yet folded.
+scn_late_state transition |
+    awk '!/^[@#]/ && NF { n++ }
+         /^traffic thread=0 ufid=0x20/ && ++k == 65580 {
+             print $0 " seq=" n + 1; n++; next }
+         { print }' | $WRITE "$TRASH/late-held" ||
+    { echo "Bail out! ctf-write late-held"; exit 1; }
 # The same ukeys, no late event.
 {
     scn_head
@@ -145,6 +154,24 @@ test_expect_success 'sink.ukey.lifecycle marks them as ukdb view does' '
         test_cmp ukdb.out cli.out &&
         grep -q -F -e "\"late_event\":true" -e "$MARK" cli.out || return 1
     done
+'
+
+# The audit said the highest seq taken when the late event came, held
+# ones included ("after seq 65661"), where the views and the REPL say the
+# highest folded before it (65596).
+test_expect_success 'the audit, the views and the REPL: one "after" seq' '
+    "$UKDB" audit late-held >audit; test $? = 3 &&
+    test_grep "^late events: 1 (the first: seq 16, after seq 65596)" audit &&
+    "$UKDB" audit --format json late-held >audit.json; test $? = 3 &&
+    $PY -c "
+import json
+late = json.load(open(\"audit.json\"))[\"late\"]
+assert (late[\"first_seq\"], late[\"after_seq\"]) == (16, 65596), late
+" &&
+    "$UKDB" view --format raw late-held >raw &&
+    test_grep "(late: seq 16, folded after seq 65596)\$" raw &&
+    echo "goto seq:16" | "$UKDB" late-held >repl &&
+    test_grep "(late: seq 16, folded after seq 65596)\$" repl
 '
 
 test_done

@@ -254,7 +254,11 @@ struct report {
                                      * before a run's first event. */
     uint64_t n_late;                /* Events folded after higher seqs. */
     uint64_t late_seq, late_after;  /* The first of them, and the highest
-                                     * seq taken when it came. */
+                                     * seq folded before it (the fold's
+                                     * lifecycle_late_after(), as the
+                                     * views and the REPL say it; until
+                                     * it is folded, the highest taken). */
+    bool late_folded;               /* 'late_after' is the fold's. */
     uint64_t order_high;            /* The highest seq of the run so far,
                                      * and the highest thread id + 1 (for
                                      * report_order_missing()). */

@@ -710,6 +710,13 @@ report_fold(struct report *r, const struct ukey_event *e)
                                          || e->ukey2_id == r->opts.ukey_id));
 
     lifecycle_feed(r->lc, e, r->n_fed++);
+    uint64_t late_after = lifecycle_late_after(r->lc);
+    if (late_after && !r->late_folded && e->seq == r->late_seq) {
+        /* Events held for a lower seq when it came were taken, not yet
+         * folded: say what it was folded after, as the views do. */
+        r->late_after = late_after;
+        r->late_folded = true;
+    }
 
     if (r->opts.mode == REPORT_VIEW) {
         if (r->opts.format == REPORT_RAW) {
@@ -717,8 +724,7 @@ report_fold(struct report *r, const struct ukey_event *e)
                 char line[1024];
                 uk_event_format_canonical(e, line, sizeof line);
                 fputs(line, r->out);
-                report_print_late_text(r->out, e->seq,
-                                       lifecycle_late_after(r->lc));
+                report_print_late_text(r->out, e->seq, late_after);
                 putc('\n', r->out);
                 r->n_printed++;
             }
