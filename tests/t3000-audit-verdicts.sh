@@ -753,7 +753,8 @@ test_expect_success 'corrupt metadata: UKDB_BT_LOG still shows the log' '
 # line as without it, whether the source is made or fails.  While stderr
 # was heard, the lines logged as the source was created on a failure, and
 # during the UUID query always, were dropped: only the errors kept for the
-# chain were left of them.
+# chain were left of them.  (There is no UUID query any more: it lost a
+# file descriptor each time, see graph_group_add().)
 test_expect_success 'a babeltrace2 log asked for: all of it, then the line' '
     test -d badword &&
     cp -r "$TEST_TOP/traces/purge/ust/uid/0/64-bit" goodmeta &&
@@ -773,7 +774,7 @@ test_expect_success 'a babeltrace2 log asked for: all of it, then the line' '
                    >out 2>err; rc=$? ;;
             esac
             echo "$how $t: exit $rc, $(wc -l <err) lines"
-            grep -q " LIB/QUERY-EXECUTOR bt_query_executor_query@.* User method returned" err &&
+            ! grep " LIB/QUERY-EXECUTOR bt_query_executor_query@" err &&
             grep -q " LIB/GRAPH add_component_with_init_method_data@.* Calling user.s initialization method" err ||
                 exit 1
             if [ $t = goodmeta ]; then

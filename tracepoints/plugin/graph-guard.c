@@ -4,6 +4,7 @@
  * memory that indexing takes, and a way back from its assertions. */
 #include "graph-private.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -33,14 +34,132 @@ graph_get_u32(const unsigned char *p, bool swap)
     return swap ? __builtin_bswap32(v) : v;
 }
 
+/* The TSDL scanner of graph_tsdl_uuid(): the next token of 'text' ('len'
+ * bytes) from '*pos', which it moves past it.  Comments and blanks are
+ * skipped; a token is an identifier or number, a string or character
+ * literal (with its quotes) or one other character.  Returns its length, 0
+ * at the end. */
+static size_t
+graph_tsdl_token(const char *text, size_t len, size_t *pos,
+                 const char **start)
+{
+    size_t i = *pos;
+    for (;;) {
+        while (i < len && isspace((unsigned char) text[i])) {
+            i++;
+        }
+        if (i + 1 < len && text[i] == '/' && text[i + 1] == '*') {
+            const char *end = memmem(text + i + 2, len - i - 2, "*/", 2);
+            i = end ? (size_t) (end - text) + 2 : len;
+        } else if (i + 1 < len && text[i] == '/' && text[i + 1] == '/') {
+            const char *end = memchr(text + i, '\n', len - i);
+            i = end ? (size_t) (end - text) : len;
+        } else {
+            break;
+        }
+    }
+    *start = text + i;
+    if (i >= len) {
+        *pos = len;
+        return 0;
+    }
+    size_t j = i + 1;
+    char c = text[i];
+    if (c == '"' || c == '\'') {
+        while (j < len && text[j] != c) {
+            j += text[j] == '\\' ? 2 : 1;
+        }
+        j = j < len ? j + 1 : len;
+    } else if (c == '_' || isalnum((unsigned char) c)) {
+        while (j < len
+               && (text[j] == '_' || isalnum((unsigned char) text[j]))) {
+            j++;
+        }
+    }
+    *pos = j;
+    return j - i;
+}
+
+static bool
+graph_tsdl_is(const char *token, size_t n, const char *word)
+{
+    return n == strlen(word) && !memcmp(token, word, n);
+}
+
+/* The trace UUID that TSDL 'text' ('len' bytes) declares, as babeltrace2
+ * 2.0.4's src.ctf.fs groups trace directories by (find_uuid_in_trace_decl()
+ * of its metadata decoder): the "uuid" attribute of its first "trace"
+ * block, in bt_uuid_to_str()'s form (owned), or NULL if that block has
+ * none or it is not a UUID as bt_uuid_from_str() reads one. */
+static char *
+graph_tsdl_uuid(const char *text, size_t len)
+{
+    size_t pos = 0, n;
+    const char *t;
+    int depth = 0, trace_depth = -1;
+    bool stmt = true;               /* At the start of a statement. */
+    bool in_uuid = false;           /* After "uuid =" in the trace block. */
+
+    while ((n = graph_tsdl_token(text, len, &pos, &t))) {
+        if (in_uuid) {
+            /* bt_uuid_from_str(): exactly 36 characters, 16 bytes.  (A
+             * copy: 'text' does not end with a null character.) */
+            unsigned char b[16];
+            char s[37] = "";
+            int end = 0;
+            if (n == 38 && *t == '"') {
+                memcpy(s, t + 1, 36);
+            }
+            if (!*s
+                || sscanf(s, "%2hhx%2hhx%2hhx%2hhx-%2hhx%2hhx-%2hhx%2hhx-"
+                          "%2hhx%2hhx-%2hhx%2hhx%2hhx%2hhx%2hhx%2hhx%n",
+                          &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6],
+                          &b[7], &b[8], &b[9], &b[10], &b[11], &b[12],
+                          &b[13], &b[14], &b[15], &end) != 16
+                || end != 36) {
+                return NULL;
+            }
+            return uk_xasprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-"
+                                "%02x%02x-%02x%02x%02x%02x%02x%02x",
+                                b[0], b[1], b[2], b[3], b[4], b[5], b[6],
+                                b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                                b[14], b[15]);
+        }
+        if (*t == '{') {
+            depth++;
+        } else if (*t == '}') {
+            if (depth-- == trace_depth) {
+                return NULL;        /* Only the first trace block counts. */
+            }
+        } else if (stmt && depth == 0 && graph_tsdl_is(t, n, "trace")) {
+            size_t next = pos;
+            const char *u;
+            if (graph_tsdl_token(text, len, &next, &u) == 1 && *u == '{') {
+                trace_depth = depth + 1;
+            }
+        } else if (stmt && depth == trace_depth
+                   && graph_tsdl_is(t, n, "uuid")) {
+            size_t next = pos;
+            const char *eq;
+            if (graph_tsdl_token(text, len, &next, &eq) == 1 && *eq == '=') {
+                pos = next;
+                in_uuid = true;
+            }
+        }
+        stmt = *t == ';' || *t == '{' || *t == '}';
+    }
+    return NULL;
+}
+
 /* Returns false, after appending a cause, if the metadata file of 'dir' is
  * packetized and its packets do not exactly fill the file.  Otherwise
  * sets '*ukey' if its text declares a "ukey:" event: src.ctf.fs skips
  * empty stream files, so of a trace whose streams are all empty the sink
  * gets no stream, and only this tells a ukey trace with no event from
- * another provider's. */
+ * another provider's.  Sets '*uuid' to the trace UUID it declares (owned),
+ * or NULL: see graph_tsdl_uuid() and graph_group_add(). */
 bool
-graph_check_metadata(const char *dir, bool *ukey)
+graph_check_metadata(const char *dir, bool *ukey, char **uuid)
 {
     char *path = uk_xasprintf("%s/metadata", dir);
     FILE *f = fopen(path, "rb");
@@ -50,6 +169,7 @@ graph_check_metadata(const char *dir, bool *ukey)
     struct stat st;
     bool ok = true;
 
+    *uuid = NULL;
     if (!f) {
         goto out;               /* src.ctf.fs says why. */
     }
@@ -95,9 +215,13 @@ graph_check_metadata(const char *dir, bool *ukey)
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_UNKNOWN(GRAPH_MODULE,
             "Truncated or corrupt metadata: path=\"%s\", offset=%zu",
             path, offset);
-    } else if (offset ? memmem(text, text_len, "\"ukey:", 6)
-                      : memmem(buf, size, "\"ukey:", 6)) {   /* Plain. */
-        *ukey = true;
+    } else {
+        const char *tsdl = offset ? text : (const char *) buf;  /* Plain. */
+        size_t tsdl_len = offset ? text_len : size;
+        if (memmem(tsdl, tsdl_len, "\"ukey:", 6)) {
+            *ukey = true;
+        }
+        *uuid = graph_tsdl_uuid(tsdl, tsdl_len);
     }
 
 out:

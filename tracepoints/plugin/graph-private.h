@@ -87,8 +87,9 @@ struct graph {
 
 /* Returns false, after appending a cause, if the metadata file of 'dir' is
  * packetized and its packets do not exactly fill the file; otherwise sets
- * '*ukey' if it declares a "ukey:" event. */
-bool graph_check_metadata(const char *dir, bool *ukey);
+ * '*ukey' if it declares a "ukey:" event.  In either case sets '*uuid' to
+ * the trace UUID its TSDL declares (owned), or NULL. */
+bool graph_check_metadata(const char *dir, bool *ukey, char **uuid);
 
 /* Starts watching the indexing of 'input', 'bytes' of files; stops (no-op
  * if not started). */

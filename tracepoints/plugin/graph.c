@@ -620,58 +620,25 @@ graph_free_dirs(struct graph *g)
     g->n_groups = g->allocated_groups = 0;
 }
 
-/* The trace UUID of directory 'dir' as src.ctf.fs tells it (the "group"
- * of its "babeltrace.support-info" query, which the babeltrace2 CLI folds
- * by), or NULL if it has none or cannot say: then src.ctf.fs, reading it,
- * says why. */
-static char *
-graph_trace_uuid(const bt_component_class_source *fs, const char *dir)
-{
-    bt_value *params = bt_value_map_create();
-    bt_query_executor *q = NULL;
-    const bt_value *result = NULL;
-    char *uuid = NULL;
-
-    if (params
-        && !bt_value_map_insert_string_entry(params, "input", dir)
-        && !bt_value_map_insert_string_entry(params, "type", "directory")) {
-        q = bt_query_executor_create(
-            bt_component_class_source_as_component_class_const(fs),
-            "babeltrace.support-info", params);
-    }
-    /* The TSDL parser may log why it cannot (see graph_build()): the
-     * source says it again, if it fails; the rest goes back to stderr. */
-    bool heard = q && graph_hear_start();
-    bt_query_executor_query_status status =
-        q ? bt_query_executor_query(q, &result)
-          : BT_QUERY_EXECUTOR_QUERY_STATUS_ERROR;
-    if (heard) {
-        char *text = graph_hear_stop();
-        graph_hear_echo(text);
-        free(text);
-    }
-    if (status == BT_QUERY_EXECUTOR_QUERY_STATUS_OK
-        && bt_value_is_map(result)) {
-        const bt_value *v = bt_value_map_borrow_entry_value_const(result,
-                                                                  "group");
-        if (v && bt_value_is_string(v)) {
-            uuid = uk_xstrdup(bt_value_string_get(v));
-        }
-    }
-    bt_current_thread_clear_error();
-    BT_VALUE_PUT_REF_AND_RESET(result);
-    BT_QUERY_EXECUTOR_PUT_REF_AND_RESET(q);
-    BT_VALUE_PUT_REF_AND_RESET(params);
-    return uuid;
-}
-
-/* Adds trace directory 'dir' to the group of its UUID, a new one if it is
- * the first of it. */
+/* Adds trace directory 'dir', whose metadata declares trace UUID 'uuid'
+ * (owned, NULL if none), to the group of that UUID, a new one if it is the
+ * first of it: src.ctf.fs reads the directories of one UUID together, as
+ * the babeltrace2 CLI groups them.
+ *
+ * The CLI learns the UUID from src.ctf.fs's "babeltrace.support-info"
+ * query, and so did ukdb.  But babeltrace2 2.0.4's support_info_query()
+ * (src/plugins/ctf/fs-src/query.c) opens the directory's metadata file
+ * with g_fopen() and never closes it: one file descriptor lost per
+ * directory per query, so a REPL that opens traces again and again runs
+ * out of them.  Nothing outside can close that FILE, so the query is not
+ * made: graph_check_metadata(), which reads the metadata anyway, finds the
+ * UUID in its TSDL as the query's find_uuid_in_trace_decl() does.  The
+ * query gave no group for a metadata its parser rejects, which this does
+ * not know: such a directory now joins its UUID's group, whose source
+ * fails on it all the same, naming the group's first directory. */
 static void
-graph_group_add(struct graph *g, const bt_component_class_source *fs,
-                const char *dir)
+graph_group_add(struct graph *g, const char *dir, char *uuid)
 {
-    char *uuid = graph_trace_uuid(fs, dir);
     struct graph_group *gr = NULL;
     for (size_t i = 0; uuid && i < g->n_groups && !gr; i++) {
         if (g->groups[i].uuid && !strcmp(g->groups[i].uuid, uuid)) {
@@ -729,11 +696,10 @@ graph_add_dir(struct graph *g, const char *dir)
 }
 
 /* Adds the source of 'input' if it is a net:// URL, else the trace
- * directories found under it to their groups (read by src.ctf.fs class
- * 'fs').  Returns false after appending a cause. */
+ * directories found under it to their groups (read by src.ctf.fs:
+ * graph_add_groups()).  Returns false after appending a cause. */
 static bool
-graph_add_input(struct graph *g, const bt_component_class_source *fs,
-                const char *input)
+graph_add_input(struct graph *g, const char *input)
 {
     if (graph_is_live(input)) {
         const bt_component_class_source *live =
@@ -787,10 +753,14 @@ graph_add_input(struct graph *g, const bt_component_class_source *fs,
     bool ok = true;
     for (size_t i = 0; i < n_found_dirs; i++) {
         if (ok) {
-            ok = (graph_check_metadata(found_dirs[i], &g->metadata_ukey)
+            char *uuid;
+            ok = (graph_check_metadata(found_dirs[i], &g->metadata_ukey,
+                                       &uuid)
                   && graph_add_dir(g, found_dirs[i]));
             if (ok) {
-                graph_group_add(g, fs, found_dirs[i]);
+                graph_group_add(g, found_dirs[i], uuid);
+            } else {
+                free(uuid);
             }
         }
         free(found_dirs[i]);
@@ -899,7 +869,7 @@ graph_build(struct graph *g, int n_inputs, char *inputs[])
         return false;
     }
     for (int i = 0; i < n_inputs; i++) {
-        if (!graph_add_input(g, fs, inputs[i])) {
+        if (!graph_add_input(g, inputs[i])) {
             return false;
         }
     }
