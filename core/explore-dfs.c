@@ -58,7 +58,9 @@ ex_frame(struct ex *ex, size_t depth)
  * run before k but j itself is a blocking step that k enabled (k released
  * the lock j takes, held since before j's thread's first step in 'v'):
  * the reversal runs that thread up to j, blocked; so a race with a
- * blocking step is retargeted too.
+ * blocking step is retargeted too.  (tests/unit/test-explore.c: "purge
+ * between two sweeps" needs the first, "lock after release" the
+ * second.)
  *
  * DPOR finds races only between steps it ran.  A schedule cut by the depth
  * bound hides the races of its remaining steps, so a bounded search with

@@ -158,6 +158,29 @@ setup_lock_release(void *s_)
     return u;
 }
 
+/* f1 installed, two sweep rounds on revalidator0, then a purge, with no
+ * step order: the purge may come before, between or after the rounds.
+ * DPOR's first schedule runs the rounds back to back, then the purge: its
+ * pause (which waits for n_in_round to fall to 0, then sets 'paused')
+ * races with the end of the second round, which enabled it, so the race is
+ * retargeted (dpor_retarget()) to the earlier steps the pause depends on.
+ * Of those, only the step that begins the second round (which reads
+ * 'paused' and raises n_in_round) has the pause enabled before it, and
+ * only the round bookkeeping makes it one of them: without either, DPOR
+ * never puts the purge between the rounds and misses that final state. */
+static struct udpif *
+setup_purge_between(void *s_)
+{
+    const struct scenario *s = s_;
+    struct udpif *u = model_new1(s->variant);
+    struct uk_thread *h, *r;
+    install_f1(u, &h, &r);
+    udpif_round(u, r, UK_PHASE_SWEEP);
+    udpif_round(u, r, UK_PHASE_SWEEP);
+    udpif_purge(u);
+    return u;
+}
+
 /* ==== Tests ==== */
 
 static void
@@ -531,6 +554,7 @@ test_reduction_sound(void)
     check_sound("slowpath upstream", setup_slowpath, &slow_up);
     check_sound("miss and dump pre-e34bbe31b", setup_miss_dump, &miss);
     check_sound("2 revalidators, one round", setup_2r, &slow_up);
+    check_sound("purge between two sweeps", setup_purge_between, &slow_up);
 
     /* The main thread's join stops the other threads for good: DPOR saw
      * no race with the steps it disabled, and explored only the schedule
