@@ -181,6 +181,29 @@ setup_purge_between(void *s_)
     return u;
 }
 
+/* A sweep round on revalidator0 and a miss of the new f1 on handler0, the
+ * revalidator created first (the searches try the lower thread id first).
+ * The sweep's umap_collect() (in its step past the barrier, with no event)
+ * sees f1's ukey or not as it comes after handler0's umap insert or
+ * before: a read against a write of the shard, with the read explored
+ * first.  Sleep sets then ask whether the sleeping read depends on the
+ * write taken, DPOR whether the earlier read races with the later write:
+ * both with the read as ex_fp_dependent()'s first argument. */
+static struct udpif *
+setup_sweep_install(void *s_)
+{
+    const struct scenario *s = s_;
+    struct udpif *u = model_new1(s->variant);
+    struct uk_thread *r = udpif_add_thread(u, UK_THREAD_REVALIDATOR,
+                                           "revalidator0", NULL);
+    struct uk_thread *h = udpif_add_thread(u, UK_THREAD_HANDLER, "handler0",
+                                           NULL);
+    struct uk_flow *f = udpif_add_flow(u, "f1");
+    udpif_round(u, r, UK_PHASE_SWEEP);
+    udpif_upcall(u, h, f, 1);
+    return u;
+}
+
 /* ==== Tests ==== */
 
 static void
@@ -555,6 +578,8 @@ test_reduction_sound(void)
     check_sound("miss and dump pre-e34bbe31b", setup_miss_dump, &miss);
     check_sound("2 revalidators, one round", setup_2r, &slow_up);
     check_sound("purge between two sweeps", setup_purge_between, &slow_up);
+    check_sound("sweep against a new ukey's insert", setup_sweep_install,
+                &slow_up);
 
     /* The main thread's join stops the other threads for good: DPOR saw
      * no race with the steps it disabled, and explored only the schedule
