@@ -251,6 +251,35 @@ ex_fp_from_event(struct ex_fp *fp, const struct ukey_event *e)
     }
 }
 
+/* What needs the clauses that the first scenarios of test-explore.c and
+ * the seeds of test-explore-gen.c did not:
+ *
+ *   - The round: a purge's pause (reads n_in_round, writes 'paused') and
+ *     the step of a revalidator that begins a sweep round (reads 'paused',
+ *     writes n_in_round) conflict only through it.  When DPOR first runs
+ *     two rounds back to back, the pause, enabled only by the end of the
+ *     second, is retargeted to the earlier steps it depends on; without
+ *     this clause the beginning of the second round is not one of them and
+ *     the purge is never put between the rounds (test-explore.c, "purge
+ *     between two sweeps").
+ *   - A write of a umap shard against a read of it, in either argument
+ *     order: sleep sets pass the sleeping step first and DPOR the earlier
+ *     one, so a read explored before the write (a sweep's umap_collect(),
+ *     which has no event, before a handler's insert) comes first
+ *     (test-explore.c, "sweep against a new ukey's insert").
+ *   - dp-shape: two steps that add entries for different flows, in
+ *     different shards, with no ukey in common, leave the table in a
+ *     different order, which the next dump follows.  Final states hash
+ *     the table as a multiset, and no scenario searched has shown a
+ *     different outcome of the dump; kept, as the two orders differ.
+ *   - A shared ufid: steps about one flow through different ukeys, e.g. a
+ *     2016 replace variant's new ukey put while the replaced one's dp_del
+ *     is pending (EEXIST, or the new flow deleted), a PMD's upcall_cb()
+ *     reading whether its flow is in the datapath, and the checker's
+ *     per-flow record.  No scenario searched misses a final state or a
+ *     violation without it (such steps also meet in their umap shard, the
+ *     same for one ufid, or through the ukeys a replace names); kept, as
+ *     the two orders differ. */
 bool
 ex_fp_dependent(const struct ex_fp *a, const struct ex_fp *b)
 {
