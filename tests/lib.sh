@@ -79,3 +79,16 @@ test_cmp_expect() {
         test_cmp "$want" "$2"
     fi
 }
+
+# sanitized_ok WANT WHAT CMD...: runs CMD (a binary built with
+# SANITIZE=address,undefined; stdin the caller's), stdout in 'out' and
+# stderr in 'err', and fails, saying WHAT, unless it exits WANT and no
+# sanitizer reported anything.
+sanitized_ok() {
+    local want=$1 what=$2 rc
+    shift 2
+    "$@" >out 2>err
+    rc=$?
+    [ "$rc" = "$want" ] || { echo "$what: exit $rc"; cat err; return 1; }
+    ! grep -E "Sanitizer|runtime error" err
+}

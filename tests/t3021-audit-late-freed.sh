@@ -72,20 +72,16 @@ if [ -x "$ASAN_UKDB" ]; then
         for t in late-before late-after; do
             want=3 && [ $t = late-after ] && want=1
             for f in text json; do
-                "$ASAN_UKDB" audit --format $f $t >out 2>err
-                rc=$? && [ $rc = $want ] ||
-                    { echo "$t $f: exit $rc"; cat err; return 1; }
-                ! grep -E "Sanitizer|runtime error" err || return 1
+                sanitized_ok $want "$t $f" \
+                    "$ASAN_UKDB" audit --format $f $t || return 1
             done
             for f in text json chrome; do
-                "$ASAN_UKDB" view --format $f $t >out 2>err ||
-                    { echo "$t view $f: exit $?"; cat err; return 1; }
-                ! grep -E "Sanitizer|runtime error" err || return 1
+                sanitized_ok 0 "$t view $f" \
+                    "$ASAN_UKDB" view --format $f $t || return 1
             done
             printf "%s\n" "goto end" "show violations" "show ukeys" \
-                "goto 14" "show ukeys" | "$ASAN_UKDB" $t >out 2>err ||
-                { echo "$t REPL: exit $?"; cat err; return 1; }
-            ! grep -E "Sanitizer|runtime error" err || return 1
+                "goto 14" "show ukeys" |
+                sanitized_ok 0 "$t REPL" "$ASAN_UKDB" $t || return 1
         done
     '
 else

@@ -95,16 +95,12 @@ if [ -x "$ASAN_UKDB" ]; then
         export ASAN_OPTIONS=detect_leaks=1:exitcode=99 &&
         for t in late-deleted late-end late-pruned; do
             for f in text json; do
-                "$ASAN_UKDB" audit --format $f $t >out 2>err
-                rc=$? && [ $rc = 3 ] ||
-                    { echo "$t $f: exit $rc"; cat err; return 1; }
-                ! grep -E "Sanitizer|runtime error" err || return 1
+                sanitized_ok 3 "$t $f" \
+                    "$ASAN_UKDB" audit --format $f $t || return 1
             done
             printf "%s\n" "goto end" "show violations" "show ukeys" \
                 "show stats" "goto 15" "show ukeys" |
-                "$ASAN_UKDB" $t >out 2>err ||
-                { echo "$t REPL: exit $?"; cat err; return 1; }
-            ! grep -E "Sanitizer|runtime error" err || return 1
+                sanitized_ok 0 "$t REPL" "$ASAN_UKDB" $t || return 1
         done
     '
 else

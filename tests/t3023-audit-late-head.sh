@@ -89,14 +89,12 @@ if [ -x "$ASAN_UKDB" ]; then
         export ASAN_OPTIONS=detect_leaks=1:exitcode=99 &&
         for t in late-mid late-end; do
             for f in text json; do
-                "$ASAN_UKDB" audit --format $f $t >out 2>err ||
-                    { echo "$t $f: exit $?"; cat err; return 1; }
-                ! grep -E "Sanitizer|runtime error" err || return 1
+                sanitized_ok 0 "$t $f" \
+                    "$ASAN_UKDB" audit --format $f $t || return 1
             done
             printf "%s\n" "goto end" "show ukeys" "show stats" "goto 2" \
-                "show threads" | "$ASAN_UKDB" $t >out 2>err ||
-                { echo "$t REPL: exit $?"; cat err; return 1; }
-            ! grep -E "Sanitizer|runtime error" err || return 1
+                "show threads" |
+                sanitized_ok 0 "$t REPL" "$ASAN_UKDB" $t || return 1
         done
     '
 else
