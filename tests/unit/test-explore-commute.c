@@ -67,9 +67,12 @@ same_viols(struct viols *a, struct viols *b)
     if (a->n != b->n) {
         return false;
     }
+    if (!a->n) {
+        return true;            /* qsort() wants a non-null array. */
+    }
     qsort(a->v, a->n / 2, 2 * sizeof *a->v, cmp_pair);
     qsort(b->v, b->n / 2, 2 * sizeof *b->v, cmp_pair);
-    return !a->n || !memcmp(a->v, b->v, a->n * sizeof *a->v);
+    return !memcmp(a->v, b->v, a->n * sizeof *a->v);
 }
 
 /* What the model looks like between steps: the hash, which threads may
