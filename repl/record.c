@@ -974,7 +974,8 @@ long_option(const char *word, const char *name, const char **value)
  * they follow the scenario, "record SCRIPT -o DIR", as GNU tools take an
  * option after an argument: the rest of argv[first...] (the scenario and
  * the run's options, "--echo", "-c CMD"...) goes to 'run' in order, up to
- * a "--", which ends record's options (the rest is the run's).
+ * a "--", which ends record's options (the rest, not the "--", is the
+ * run's).
  *
  * record's own getopt_long() keeps '+' (it stops at the first argument):
  * with --exec, the program's arguments follow it and are its own ("sh -c
@@ -988,8 +989,11 @@ record_late_options(int argc, char *argv[], int first,
     for (int i = first; i < argc; i++) {
         const char *w = argv[i], *value = NULL, **to = NULL;
         if (!strcmp(w, "--")) {
-            while (i < argc) {
-                run[(*n_run)++] = argv[i++];
+            /* Not the "--" itself: ukdb's parse_args() knows none, and
+             * "record SCRIPT -o DIR -- --echo" means the run's --echo, as
+             * "record -o DIR -- SCRIPT --echo" does. */
+            while (++i < argc) {
+                run[(*n_run)++] = argv[i];
             }
             break;
         } else if (run_option_takes_value(w) && i + 1 < argc) {

@@ -188,6 +188,15 @@ test_expect_success 'record -o DIR after the script; the run keeps its options' 
     ! test -e late3 && ! test -e late4
 '
 
+# A "--" after the script ends record's options too: the words after it
+# are the run's, not the "--" (which ukdb itself refused).
+test_expect_success 'record SCRIPT -o DIR -- OPTION: the option is the run'"'"'s' '
+    [ -x "$UKDB" ] || exit 0
+    $RECORD k.ukdb -o late5 -- --echo >stdout 2>stderr &&
+    test_grep "^(ukdb) handler h0" stdout && test_grep "^after" stdout &&
+    test "$(lttng_count_events late5)" -gt 0
+'
+
 test_expect_success 'SIGTERM stops the child and cleans up' '
     $RECORD -o sig --exec sh -c "echo \$LTTNG_HOME >home; exec sleep 600" \
         2>stderr &
