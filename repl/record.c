@@ -901,6 +901,42 @@ record_check_args(const struct record_options *opts, int n_run)
     return -1;
 }
 
+/* The run's options (ukdb's, of main.c's parse_args()) that take the
+ * next word as their value: it is theirs, not one of record's options. */
+static bool
+run_option_takes_value(const char *o)
+{
+    static const char *const options[] = {
+        "-f", "-c", "-x", "--init", "--events",
+    };
+    for (size_t i = 0; i < UK_ARRAY_SIZE(options); i++) {
+        if (!strcmp(o, options[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The scenario among the run's words run[0...n_run - 1], as ukdb's
+ * parse_args() finds it: the value of -f, or else the first word that is
+ * neither an option nor an option's value.  NULL if none (-c CMD). */
+static const char *
+run_script(char *const run[], int n_run)
+{
+    const char *first = NULL;
+    for (int i = 0; i < n_run; i++) {
+        if (run_option_takes_value(run[i]) && i + 1 < n_run) {
+            if (!strcmp(run[i], "-f")) {
+                return run[i + 1];
+            }
+            i++;
+        } else if (!first && !(run[i][0] == '-' && run[i][1])) {
+            first = run[i];
+        }
+    }
+    return first;
+}
+
 /* Runs child[1...n_run] (NULL-terminated) traced: --exec's program, or
  * else ukdb (in child[0]) on the scenario, with the run's options. */
 static int
@@ -911,11 +947,8 @@ record_scenario(const struct record_options *opts, char **child, int n_run)
     }
     /* The usual "record -o DIR SCRIPT": a script that cannot be read is
      * said now, before a session records the run that fails on it. */
-    char **run = &child[1];
-    const char *script = run[n_run - 1];
-    const char *before = n_run >= 2 ? run[n_run - 2] : "";
-    bool is_file = (script[0] != '-' && strcmp(before, "-c")
-                    && strcmp(before, "--events"));
+    const char *script = run_script(&child[1], n_run);
+    bool is_file = script && strcmp(script, "-");
     if (is_file && access(script, R_OK)) {
         fprintf(stderr, "ukdb: error: record: %s: %s\n", script,
                 strerror(errno));
@@ -938,22 +971,6 @@ record_scenario(const struct record_options *opts, char **child, int n_run)
     exe[len] = '\0';
     child[0] = exe;
     return record_run(opts, child);
-}
-
-/* The run's options (ukdb's, of main.c's parse_args()) that take the
- * next word as their value: it is theirs, not one of record's options. */
-static bool
-run_option_takes_value(const char *o)
-{
-    static const char *const options[] = {
-        "-f", "-c", "-x", "--init", "--events",
-    };
-    for (size_t i = 0; i < UK_ARRAY_SIZE(options); i++) {
-        if (!strcmp(o, options[i])) {
-            return true;
-        }
-    }
-    return false;
 }
 
 /* Whether 'word' is record's option 'name' (a long one, "--output") with

@@ -97,6 +97,19 @@ test_expect_success 'a missing script: an error before any session' '
     test "$(wc -l <stderr)" = 1 && ! test -e nos
 '
 
+# The script is not always the last word: the run's options may follow it
+# ("record SCRIPT -o DIR --echo"), and -f names one.  Only a last word was
+# checked, so these ran under a session as before.
+test_expect_success 'a missing script before the run'"'"'s options, or after -f' '
+    [ -x "$UKDB" ] || exit 0
+    { $RECORD nosuch.ukdb -o nos2 --echo 2>stderr; test $? = 2; } &&
+    test_grep "^ukdb: error: record: nosuch.ukdb: No such file or directory\$" stderr &&
+    test "$(wc -l <stderr)" = 1 && ! test -e nos2 &&
+    { $RECORD -o nos3 -- -f nosuch.ukdb --keep-going 2>stderr; test $? = 2; } &&
+    test_grep "^ukdb: error: record: nosuch.ukdb: No such file or directory\$" stderr &&
+    test "$(wc -l <stderr)" = 1 && ! test -e nos3
+'
+
 # A directory as the script was run: ukdb opened it as a trace, searching
 # it (/tmp: any trace under it), and a trace of that failing run was left.
 # A symbolic link to nothing as DIR said "File exists" (mkdir), and an
