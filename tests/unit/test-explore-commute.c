@@ -19,6 +19,11 @@
  *   - and, as footprints go, still be independent: a's with b's after a,
  *     and b's with a's after b.
  *
+ * And a step that makes a thread runnable (a lock's release, a quiesce
+ * that readies an RCU callback, the last arrival at a barrier) must be
+ * dependent with that thread's next step: DPOR takes the relation to
+ * cover enabledness (dpor_reverse(): "cannot happen when...").
+ *
  * The searches of test-explore.c and test-explore-gen.c compare final
  * states and violations only, which an independent pair that does not
  * commute may leave alike when another schedule reaches the same ends.
@@ -197,9 +202,41 @@ diag_schedule(struct ex *ex, const uint32_t *path, size_t n, uint32_t a,
 
 struct run {
     struct gen g;
-    uint64_t pairs, independent;
-    size_t failures;
+    uint64_t pairs, independent, enablings;
+    size_t failures, enabling_failures;
 };
+
+/* Checks, at point 'path[0..n)', that each step of 'runnable' ('fps': their
+ * footprints) is dependent with the next step of every thread it makes
+ * runnable. */
+static void
+check_enabling(struct run *run, struct ex *ex, const uint32_t *path,
+               size_t n, uint64_t runnable, const struct ex_fp *fps)
+{
+    for (uint64_t ra = runnable; ra; ra &= ra - 1) {
+        uint32_t a = (uint32_t) lowest_bit(ra);
+        if (ex_goto(ex, path, n) || ex_step(ex, a, NULL)) {
+            abort();
+        }
+        uint64_t enabled = ex_runnable(ex) & ~runnable;
+        for (; enabled; enabled &= enabled - 1) {
+            uint32_t b = (uint32_t) lowest_bit(enabled);
+            struct ex_fp fp;
+            if (ex_goto(ex, path, n) || ex_step(ex, a, NULL)
+                || ex_step(ex, b, &fp)) {
+                abort();
+            }
+            run->enablings++;
+            if (!ex_fp_dependent(&fps[a], &fp)
+                && run->enabling_failures++ < 3) {
+                diag("seed %llu%s: a step enables another it is "
+                     "independent of:", (unsigned long long) run->g.seed,
+                     run->g.big ? " --big" : "");
+                diag_schedule(ex, path, n, a, b);
+            }
+        }
+    }
+}
 
 /* Checks, at point 'path[0..n)', every independent pair of runnable
  * threads. */
@@ -217,6 +254,7 @@ check_point(struct run *run, struct ex *ex, const uint32_t *path, size_t n)
             abort();
         }
     }
+    check_enabling(run, ex, path, n, runnable, fps);
     for (uint64_t ra = runnable; ra; ra &= ra - 1) {
         uint32_t a = (uint32_t) lowest_bit(ra);
         for (uint64_t rb = ra & (ra - 1); rb; rb &= rb - 1) {
@@ -323,12 +361,16 @@ main(int argc, char *argv[])
         run.g.seed = seed;
         n_checked += check_seed(&run, big ? 8 : 4);
     }
-    diag("%zu of %llu seeds checked, %llu pairs of which %llu independent",
-         n_checked, (unsigned long long) n,
+    diag("%zu of %llu seeds checked, %llu pairs of which %llu independent,"
+         " %llu steps enabling another", n_checked, (unsigned long long) n,
          (unsigned long long) run.pairs,
-         (unsigned long long) run.independent);
+         (unsigned long long) run.independent,
+         (unsigned long long) run.enablings);
     ok(!run.failures, "independent steps commute (%zu pairs do not)",
        run.failures);
+    ok(!run.enabling_failures && run.enablings,
+       "a step that enables another is dependent with it (%zu are not)",
+       run.enabling_failures);
     ok(n_checked >= n / 2 && run.independent >= run.pairs / 10,
        "enough seeds and independent pairs checked");
     return done_testing();
