@@ -85,6 +85,19 @@ lc_double_delete(struct lifecycle *lc, struct lc_ukey *u,
               (unsigned long long) now->seq);
 }
 
+/* The step of transition 'e'. */
+static struct lifecycle_step
+lc_step(const struct lifecycle *lc, const struct ukey_event *e,
+        const struct lifecycle_evidence *now)
+{
+    return (struct lifecycle_step) {
+        .seq = now->seq, .index = now->index, .ts = now->ts,
+        .thread_id = now->thread_id, .from = e->from, .to = e->to,
+        .result = e->result, .where = e->where,
+        .after_seq = lc->late_after,
+    };
+}
+
 static void
 lc_add_step(struct lifecycle *lc, struct lc_ukey *u,
             const struct ukey_event *e, const struct lifecycle_evidence *now)
@@ -94,12 +107,7 @@ lc_add_step(struct lifecycle *lc, struct lc_ukey *u,
     }
     u->steps = uk_grow(u->steps, &u->allocated_steps, u->n_steps + 1,
                        sizeof *u->steps);
-    u->steps[u->n_steps++] = (struct lifecycle_step) {
-        .seq = now->seq, .index = now->index, .ts = now->ts,
-        .thread_id = now->thread_id, .from = e->from, .to = e->to,
-        .result = e->result, .where = e->where,
-        .after_seq = lc->late_after,
-    };
+    u->steps[u->n_steps++] = lc_step(lc, e, now);
 }
 
 /* ==== The window of handle_upcalls() ==== */
@@ -481,8 +489,9 @@ lc_free(struct lifecycle *lc, struct lc_ukey *u,
  * free is in the cache; otherwise it is not judged.  But a free: a ukey
  * has one, so another one is a double free whichever is numbered first
  * (a free held up, the other folded), unless it is the same one come
- * twice (its seq the free's). */
-static void
+ * twice (its seq the free's).  Returns false for a late event it does
+ * not judge so. */
+static bool
 lc_use_after_free(struct lifecycle *lc, uint64_t id,
                   const struct ukey_event *e,
                   const struct lifecycle_evidence *now, bool late)
@@ -495,11 +504,11 @@ lc_use_after_free(struct lifecycle *lc, uint64_t id,
     if (late && (is_free
                  ? known && e->seq == fe->ev.seq
                  : !known || e->seq <= fe->ev.seq)) {
-        return;                 /* Before the free, or maybe; or itself. */
+        return false;           /* Before the free, or maybe; or itself. */
     }
     if (known && fe->uaf_reported) {
         lc->sum.n_suppressed++;
-        return;
+        return true;
     }
 
     struct lc_subject subj = { .ukey_id = id, .ufid = e->ufid };
@@ -520,6 +529,7 @@ lc_use_after_free(struct lifecycle *lc, uint64_t id,
     if (known) {
         fe->uaf_reported = true;
     }
+    return true;
 }
 
 /* The first event that gives the pmd_id of 'u' (a dp_put, dp_del or
@@ -641,7 +651,15 @@ lc_late_ukey(struct lifecycle *lc, uint64_t id, const struct ukey_event *e,
 {
     /* A freed id never reaches a record (lc_ukey_event()). */
     if (lc_is_freed(lc, id)) {
-        lc_use_after_free(lc, id, e, now, true);
+        if (!lc_use_after_free(lc, id, e, now, true)
+            && e->type == UK_EV_TRANSITION && lc->opts.keep_steps
+            && lc->cbs.ukey_late_step) {
+            /* Numbered in its life (or maybe): a step of its timeline,
+             * reported already, where it came, marked as below.  Left
+             * out, the timeline hid the event that makes it uncertain. */
+            struct lifecycle_step step = lc_step(lc, e, now);
+            lc->cbs.ukey_late_step(id, &step, lc->cbs.aux);
+        }
         return;
     }
     /* Live, or first seen here: the events of later seqs folded without

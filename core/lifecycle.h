@@ -80,7 +80,10 @@
  *     its slowpath run restarted.  It still counts in the flows' figures,
  *     names threads and flows, frees its ukey, changes rules (for the
  *     rounds that begin after it), excuses stale actions, and tells what
- *     its own thread does (op_begin, op_end but for a round's end).
+ *     its own thread does (op_begin, op_end but for a round's end).  A
+ *     late transition is a step of its ukey's timeline, with an
+ *     'after_seq'; of a ukey reported already (freed), it goes to
+ *     'ukey_late_step'.
  *   - Duplicate ukey: umap_insert while another ukey of the same (ufid,
  *     pmd_id), followed from its create without loss, is in a umap.  The
  *     pmd_id of a ukey comes from its create (or, mid-life, from its first
@@ -246,6 +249,14 @@ struct lifecycle_callbacks {
     /* Called when a ukey's lifecycle is complete (freed), and by
      * lifecycle_finish() for every ukey still known.  May be NULL. */
     void (*ukey_done)(const struct lifecycle_ukey *, void *aux);
+    /* Called, with 'keep_steps', for a late transition ("Late events"
+     * above) of a ukey whose lifecycle was reported already (freed), that
+     * the fold does not judge (not numbered after the free): a step of
+     * that ukey's timeline (of the current run: a new one forgets the
+     * freed ids), with its 'after_seq', that comes after 'ukey_done'
+     * did.  May be NULL. */
+    void (*ukey_late_step)(uint64_t ukey_id, const struct lifecycle_step *,
+                           void *aux);
     void *aux;
 };
 

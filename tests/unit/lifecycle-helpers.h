@@ -36,6 +36,11 @@ struct rec {
         char explanation[512];      /* As long as the fold's lines. */
     } done[MAX_RECORDED];
     int n_done;
+    struct {                    /* 'ukey_late_step' calls. */
+        uint64_t id, seq, after;
+        uint8_t to;
+    } late[MAX_RECORDED];
+    int n_late;
 };
 
 static inline void
@@ -78,11 +83,25 @@ on_done(const struct lifecycle_ukey *u, void *aux)
 }
 
 static inline void
+on_late_step(uint64_t id, const struct lifecycle_step *s, void *aux)
+{
+    struct rec *r = aux;
+    if (r->n_late < MAX_RECORDED) {
+        r->late[r->n_late].id = id;
+        r->late[r->n_late].seq = s->seq;
+        r->late[r->n_late].after = s->after_seq;
+        r->late[r->n_late].to = s->to;
+    }
+    r->n_late++;
+}
+
+static inline void
 rec_init(struct rec *r, const struct lifecycle_options *opts)
 {
     memset(r, 0, sizeof *r);
     struct lifecycle_callbacks cbs = {
-        .violation = on_violation, .ukey_done = on_done, .aux = r,
+        .violation = on_violation, .ukey_done = on_done,
+        .ukey_late_step = on_late_step, .aux = r,
     };
     r->lc = lifecycle_create(opts, &cbs);
 }

@@ -534,6 +534,59 @@ test_late_steps(void)
     lifecycle_destroy(r.lc);
 }
 
+/* A late transition of a ukey freed (and reported) since, numbered in
+ * its life, is a step of its timeline all the same: the fold hands it to
+ * 'ukey_late_step', with its 'after_seq', and judges it not.  One
+ * numbered after the free is a use after free instead; without
+ * 'keep_steps', there are no steps to hand. */
+static void
+test_late_step_after_free(void)
+{
+    struct lifecycle_options opts = { .keep_steps = true };
+    struct rec r;
+
+    for (int keep = 1; keep >= 0; keep--) {
+        opts.keep_steps = keep;
+        rec_init(&r, &opts);
+        threads(&r);
+        F(&r, .type = UK_EV_CREATE, .thread_id = T_HANDLER, .ukey_id = 1,
+          .ufid = 0xf1, .umap = 0);
+        tr(&r, T_HANDLER, 1, 0xf1, UKEY_CREATED, UKEY_VISIBLE, UK_TR_OK);
+        /* The handler's transition to OPERATIONAL waits to be recorded
+         * while the ukey is evicted, deleted and freed. */
+        uint64_t late = ++r.seq;
+        tr(&r, T_REVAL, 1, 0xf1, UKEY_VISIBLE, UKEY_EVICTING, UK_TR_OK);
+        tr(&r, T_REVAL, 1, 0xf1, UKEY_EVICTING, UKEY_EVICTED, UK_TR_OK);
+        delete_and_free(&r, 1, 0xf1);
+        uint64_t free_seq = r.seq;
+        r.seq += 10;
+        is_int(r.n_done, 1, "late step after free: the ukey reported");
+        feed_late(&r, late, (struct ukey_event) {
+            .type = UK_EV_TRANSITION, .thread_id = T_HANDLER, .ukey_id = 1,
+            .ufid = 0xf1, .from = UKEY_VISIBLE, .to = UKEY_OPERATIONAL,
+            .result = UK_TR_OK, .where = "core/test.c:3" });
+        is_int(r.n_v, 0, "late step after free: not judged");
+        is_int(r.n_late, keep, keep ? "late step after free: handed over"
+                                    : "no keep_steps: no late step");
+        is_int(r.late[0].id, keep ? 1 : 0, "late step after free: its ukey");
+        is_int(r.late[0].seq, keep ? late : 0, "late step after free: seq");
+        is_int(r.late[0].after, keep ? free_seq : 0,
+               "late step after free: after_seq");
+        is_int(r.late[0].to, keep ? UKEY_OPERATIONAL : 0,
+               "late step after free: the transition");
+        /* Numbered after the free: a use after free, no step. */
+        feed_late(&r, free_seq + 5, (struct ukey_event) {
+            .type = UK_EV_TRANSITION, .thread_id = T_REVAL2, .ukey_id = 1,
+            .ufid = 0xf1, .from = UKEY_DELETED, .to = UKEY_DELETED,
+            .result = UK_TR_OK, .where = "core/test.c:4" });
+        is_int(n_kind(&r, UK_VIOL_USE_AFTER_FREE), 1,
+               "late, after the free: use after free");
+        is_int(r.n_late, keep, "late, after the free: no step");
+        is_int(r.n_done, 1, "late step after free: reported once");
+        lifecycle_destroy(r.lc);
+    }
+}
+
 /* An event folded late about a live ukey or its flow is judged against
  * nothing newer than itself (core/lifecycle.c, "Late events"): a rule of
  * the order that the record, changed by later seqs, would break reports
@@ -1412,6 +1465,7 @@ main(void)
     test_late_double_free();
     test_late_live();
     test_late_steps();
+    test_late_step_after_free();
     test_purge_lost_op_end();
     test_duplicate();
     test_stats();
