@@ -9,9 +9,11 @@
 # happened there, the Chrome track of its ukey went back from EVICTED to
 # OPERATIONAL, and the text and JSON timelines left it out, so that
 # nothing in them said why the ukey was INCONCLUSIVE.  The component
-# sink.ukey.lifecycle prints the same.  Exact traces from
-# tests/helper/ctf-write.py (tests/helper/audit-scenarios.sh:
-# scn_late_state, scn_late_live, scn_late_head).
+# sink.ukey.lifecycle prints the same.  A late transition of a ukey
+# already freed (and reported) is in its timeline too, after what the
+# fold took before it.  Exact traces from tests/helper/ctf-write.py
+# (tests/helper/audit-scenarios.sh: scn_late_state, scn_late_live,
+# scn_late_head).
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -27,6 +29,8 @@ scn_late_live deleted | $WRITE "$TRASH/late-deleted" ||
     { echo "Bail out! ctf-write late-deleted"; exit 1; }
 scn_late_head end | $WRITE "$TRASH/late-end" ||
     { echo "Bail out! ctf-write late-end"; exit 1; }
+scn_late_state freed | $WRITE "$TRASH/late-freed" ||
+    { echo "Bail out! ctf-write late-freed"; exit 1; }
 # As late-transition, but a seq goes missing 65 events before seq 16
 # comes: the events after it are held when seq 16 comes, taken but not
 # yet folded.
@@ -132,6 +136,60 @@ test_expect_success 'a late event no timeline shows: marked in raw only' '
         "$UKDB" view --format chrome $t >out.json &&
         $CHROME_CHECK out.json &&
         ! grep -F "late_event" out.json || return 1
+    done
+'
+
+# In late-freed, handler0's transition of ukey 1 to OPERATIONAL (seq 16)
+# is folded after main freed the ukey (seq 65669), its timeline reported.
+FREED="  (late: seq 16, folded after seq 65669)"
+
+test_expect_success 'text: a late transition of a freed ukey, in its timeline' '
+    "$UKDB" view late-freed >out 2>err &&
+    ! test -s err &&
+    test "$(grep -c -F -- "(late:" out)" = 1 &&
+    sed -n "/^ukey#1 /,/^\$/p" out >ukey1 &&
+    # After the last transition, before the verdict line; no violation.
+    grep -A1 " seq=65665 " ukey1 | tail -1 |
+        grep "^  +0\.065668500 seq=16  *handler0  *VISIBLE -> OPERATIONAL  *core/handler.c:344$FREED\$" &&
+    test_grep "^  INCONCLUSIVE: " ukey1 &&
+    ! grep -e ERROR -e WARN ukey1 &&
+    "$UKDB" view --ukey 1 --thread handler0 late-freed >out &&
+    test "$(grep -c " seq=" out)" = 2 &&
+    test "$(grep -c -F -- "$FREED" out)" = 1 &&
+    "$UKDB" view --thread revalidator0 late-freed >out &&
+    ! grep -F "(late:" out
+'
+
+test_expect_success 'json: a late transition of a freed ukey, in its timeline' '
+    "$UKDB" audit late-freed >audit; test $? = 3 &&
+    test_grep "^violations: 0 " audit &&
+    "$UKDB" view --format json late-freed >out.json 2>err &&
+    ! test -s err &&
+    "$UKDB" view --format json --ukey 1 --thread handler0 late-freed \
+        >handler0.json &&
+    $PY -c "
+import json
+d = json.load(open(\"out.json\"))
+u1 = [u for u in d[\"ukeys\"] if u[\"id\"] == 1][0]
+assert [x[\"seq\"] for x in u1[\"transitions\"]] == [13, 65658, 65661, 65665, 16], u1
+s = u1[\"transitions\"][-1]
+assert (s[\"event\"], s[\"late_event\"], s[\"after_seq\"]) == (65669, True, 65669), s
+assert (s[\"from\"], s[\"to\"], s[\"thread\"]) == (\"VISIBLE\", \"OPERATIONAL\", \"handler0\"), s
+assert not any(x[\"late_event\"] for u in d[\"ukeys\"] for x in u[\"transitions\"]
+               if x is not s), d
+assert u1[\"violations\"] == [] and u1[\"verdict\"] == \"INCONCLUSIVE\", u1
+d = json.load(open(\"handler0.json\"))
+assert [x[\"seq\"] for u in d[\"ukeys\"] for x in u[\"transitions\"]] == [13, 16], d
+"
+'
+
+test_expect_success 'sink.ukey.lifecycle: the freed ukey as ukdb view' '
+    for f in text json; do
+        "$UKDB" view --format $f late-freed >ukdb.out &&
+        babeltrace2 --plugin-path="$PLUGINS" late-freed \
+            -c sink.ukey.lifecycle -p "format=\"$f\"" >cli.out &&
+        test_cmp ukdb.out cli.out &&
+        grep -q -F -e "\"late_event\":true" -e "$FREED" cli.out || return 1
     done
 '
 

@@ -494,12 +494,15 @@ scn_many_losses() {
 # revalidator made the ukey EVICTED (handler0, waiting to record it, has
 # no later event), is, by MODE: "transition", its transition of ukey 1
 # from VISIBLE to OPERATIONAL; "lock", a lock of ukey 1; "umap", a lock of
-# ukey 1's umap.  Then the sweep deletes and RCU frees ukey 1, and
-# handler1 installs ukey 3.
+# ukey 1's umap; "freed", its transition of ukey 1 as "transition", but
+# recorded after main freed the ukey.  Then the sweep deletes and RCU
+# frees ukey 1, and handler1 installs ukey 3.
 scn_late_state() {
-    local n=65636 late
+    local n=65636 late at
+    at=$((25 + n))
     case $1 in
-    transition) late="transition thread=1 ukey=1 ufid=0x10 from=VISIBLE"
+    transition|freed)
+                late="transition thread=1 ukey=1 ufid=0x10 from=VISIBLE"
                 late="$late to=OPERATIONAL result=OK where=core/handler.c:344" ;;
     lock) late="lock thread=1 kind=UKEY ukey=1 where=core/handler.c:1" ;;
     umap) late="lock thread=1 kind=UMAP umap=3 where=core/umap.c:88" ;;
@@ -507,8 +510,12 @@ scn_late_state() {
     scn_head
     echo "thread_start thread=3 kind=HANDLER name=handler1"
     scn_install 1 0x10 3 | sed '/^transition .*to=OPERATIONAL/,$d'
-    # After ukey 1's transition to EVICTED (seq 25 + n).
-    printf '%s\n' "@stream 1" "$late ts=$((1000 * (25 + n) + 500))" \
+    # After ukey 1's transition to EVICTED (seq 25 + n), or its rcu_free
+    # (seq 33 + n).
+    if [ "$1" = freed ]; then
+        at=$((33 + n))
+    fi
+    printf '%s\n' "@stream 1" "$late ts=$((1000 * at + 500))" \
                   "@stream 0"
     echo "traffic thread=0 ufid=0x10 value=10 result=FASTPATH"
     yes "traffic thread=0 ufid=0x20 value=1 result=FASTPATH" | head -n $n

@@ -190,6 +190,9 @@ struct report_head {
 /* A violation of one ukey kept for its timeline (report-view.c). */
 struct report_kept {
     struct lifecycle_violation v;   /* 'event.name' owned. */
+    const struct lifecycle_step *step;  /* (owned) Instead of 'v': a late
+                                         * step of a freed ukey
+                                         * (report_view_late_step()). */
     size_t prev;                    /* The one before it of the same ukey
                                      * (or the next free entry), or
                                      * SIZE_MAX. */
@@ -198,12 +201,15 @@ struct report_kept {
 /* A timeline in the view's spool: [body, tail) its lines (JSON: its
  * object up to its last violation), [tail, end) its verdict line (JSON:
  * the closing brackets).  Violations found after it was printed go
- * between the two (report_view_finish()). */
+ * between the two (report_view_finish()), and so do late transitions,
+ * in text; in JSON, these go at 'steps_tail', the end of its
+ * "transitions". */
 struct report_spooled {
-    long body, tail, end;
+    long body, steps_tail, tail, end;
     size_t n_shown;                 /* Violations in the body. */
-    size_t late;                    /* Last of its late violations in
-                                     * 'kept', or SIZE_MAX. */
+    size_t n_steps_shown;           /* Transitions in the body. */
+    size_t late;                    /* Last of its late violations and
+                                     * steps in 'kept', or SIZE_MAX. */
     bool hidden;                    /* Not selected by the filters: shown
                                      * only for a late violation that
                                      * they select. */
@@ -418,6 +424,8 @@ int report_audit_finish(struct report *, const struct lifecycle_summary *s);
  * where such a late violation follows as "ukey#N (continued)". */
 void report_view_start(struct report *);
 void report_view_ukey_done(const struct lifecycle_ukey *, void *report);
+void report_view_late_step(uint64_t ukey_id, const struct lifecycle_step *,
+                           void *report);
 void report_view_violation(struct report *,
                            const struct lifecycle_violation *);
 void report_view_finish(struct report *);

@@ -5,10 +5,12 @@
  * every violation of the ukey, in seq order among its transitions.
  *
  * The fold reports a use after free once the ukey's lifecycle was
- * reported, so the timelines go to a spool file, each with room for such
- * late violations before its verdict line, and report_view_finish() copies
+ * reported, and a late transition of a freed ukey numbered in its life
+ * (report_view_late_step()), so the timelines go to a spool file, each
+ * with room for such late lines before its verdict line (in JSON, at the
+ * ends of "transitions" and "violations"), and report_view_finish() copies
  * them out.  Live, where timelines must come as ukeys are freed, a late
- * violation follows on its own as "ukey#N (continued)". */
+ * line follows on its own as "ukey#N (continued)". */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +38,21 @@ kept_add(struct report *r, const struct lifecycle_violation *v, size_t prev)
     }
     r->kept[i].v = *v;
     r->kept[i].v.event.name = uk_xstrdup(v->event.name ? v->event.name : "");
+    r->kept[i].step = NULL;
     r->kept[i].prev = prev;
+    return i;
+}
+
+/* As kept_add(), a copy of late step 's' instead of a violation. */
+static size_t
+kept_add_step(struct report *r, const struct lifecycle_step *s, size_t prev)
+{
+    struct lifecycle_violation none;
+    memset(&none, 0, sizeof none);
+    size_t i = kept_add(r, &none, prev);
+    struct lifecycle_step *copy = uk_xmalloc(sizeof *copy);
+    *copy = *s;
+    r->kept[i].step = copy;
     return i;
 }
 
@@ -68,6 +84,8 @@ kept_release(struct report *r, size_t *chain, size_t n)
         struct report_kept *kp = &r->kept[chain[k]];
         free((char *) kp->v.event.name);
         kp->v.event.name = NULL;
+        free((struct lifecycle_step *) kp->step);
+        kp->step = NULL;
         kp->prev = r->free_kept;
         r->free_kept = chain[k];
     }
@@ -147,6 +165,16 @@ print_violations_below(struct report *r, FILE *f, const size_t *chain,
     size_t n_shown = 0;
     for (; *k < n && r->kept[chain[*k]].v.evidence[0].seq < below; (*k)++) {
         const struct lifecycle_violation *v = &r->kept[chain[*k]].v;
+        const struct lifecycle_step *s = r->kept[chain[*k]].step;
+        if (s) {
+            /* A late step (only among the late ones, whose 'below' is
+             * UINT64_MAX): in text, in the order they came; in JSON, in
+             * "transitions" (print_late_steps_json()). */
+            if (r->opts.format != REPORT_JSON && step_selected(r, s)) {
+                print_step_text(r, f, s);
+            }
+            continue;
+        }
         if (!report_violation_selected(r, v)) {
             continue;
         }
@@ -195,7 +223,7 @@ print_timeline_text(struct report *r, FILE *f, const struct lifecycle_ukey *u,
     }
     sp->n_shown += print_violations_below(r, f, chain, n, &k, UINT64_MAX,
                                           0);
-    sp->tail = ftell(f);
+    sp->tail = sp->steps_tail = ftell(f);
     if (u->verdict != LIFECYCLE_PASS) {
         fprintf(f, "  %s%s%s: %s\n", lifecycle_verdict_name(u->verdict),
                 u->verdict == LIFECYCLE_FAIL ? " " : "",
@@ -207,13 +235,48 @@ print_timeline_text(struct report *r, FILE *f, const struct lifecycle_ukey *u,
     }
 }
 
+/* 's' as an element of "transitions", that has 'n_before' elements
+ * already. */
+static void
+print_step_json(struct report *r, FILE *f, const struct lifecycle_step *s,
+                size_t n_before)
+{
+    char buf[32];
+
+    /* "event": the REPL's number of the event, for "goto". */
+    fprintf(f, "%s{\"event\":%" PRIu64 ",\"seq\":%" PRIu64
+            ",\"ts\":%" PRIu64 ",\"thread_id\":%" PRIu32 ",\"thread\":",
+            n_before ? "," : "", s->index + 1, s->seq, s->ts, s->thread_id);
+    report_json_string(f, report_thread_name(r, s->thread_id, buf,
+                                             sizeof buf));
+    fprintf(f, ",\"from\":\"%s\",\"to\":\"%s\",\"result\":\"%s\""
+            ",\"where\":", ukey_state_name(s->from), ukey_state_name(s->to),
+            uk_transition_result_name(s->result));
+    report_json_string(f, s->where);
+    report_print_late_json(f, s->after_seq, true);
+    putc('}', f);
+}
+
+/* Prints the late steps of 'chain' that the filters select, as elements
+ * of "transitions" that has 'n_before' elements already. */
+static void
+print_late_steps_json(struct report *r, FILE *f, const size_t *chain,
+                      size_t n, size_t n_before)
+{
+    for (size_t k = 0; k < n; k++) {
+        const struct lifecycle_step *s = r->kept[chain[k]].step;
+        if (s && step_selected(r, s)) {
+            print_step_json(r, f, s, n_before++);
+        }
+    }
+}
+
 static void
 print_timeline_json(struct report *r, FILE *f, const struct lifecycle_ukey *u,
                     const size_t *chain, size_t n, struct report_spooled *sp)
 {
     const char *flow = (u->flow_name ? u->flow_name
                         : report_flow_name(r, u->ufid));
-    char buf[32];
 
     fprintf(f, "{\"id\":%" PRIu64 ",\"run\":%" PRIu32 ",\"ufid\":\"%016"
             PRIx64 "\",\"flow\":", u->ukey_id, u->run, u->ufid);
@@ -229,28 +292,14 @@ print_timeline_json(struct report *r, FILE *f, const struct lifecycle_ukey *u,
     fputs(",\"explanation\":", f);
     report_json_string(f, u->explanation);
     fputs(",\"transitions\":[", f);
-    bool first = true;
+    sp->n_steps_shown = 0;
     for (size_t i = 0; i < u->n_steps; i++) {
         const struct lifecycle_step *s = &u->steps[i];
-        if (!step_selected(r, s)) {
-            continue;
+        if (step_selected(r, s)) {
+            print_step_json(r, f, s, sp->n_steps_shown++);
         }
-        /* "event": the REPL's number of the event, for "goto". */
-        fprintf(f, "%s{\"event\":%" PRIu64 ",\"seq\":%" PRIu64
-                ",\"ts\":%" PRIu64 ",\"thread_id\":%" PRIu32
-                ",\"thread\":", first ? "" : ",", s->index + 1, s->seq, s->ts,
-                s->thread_id);
-        report_json_string(f, report_thread_name(r, s->thread_id, buf,
-                                                 sizeof buf));
-        fprintf(f, ",\"from\":\"%s\",\"to\":\"%s\",\"result\":\"%s\""
-                ",\"where\":", ukey_state_name(s->from),
-                ukey_state_name(s->to),
-                uk_transition_result_name(s->result));
-        report_json_string(f, s->where);
-        report_print_late_json(f, s->after_seq, true);
-        putc('}', f);
-        first = false;
     }
+    sp->steps_tail = ftell(f);
     fputs("],\"violations\":[", f);
     size_t k = 0;
     sp->n_shown = print_violations_below(r, f, chain, n, &k, UINT64_MAX, 0);
@@ -359,6 +408,48 @@ print_continued(struct report *r, const struct lifecycle_violation *v)
     }
 }
 
+/* A late step of a ukey printed already, live: on its own. */
+static void
+print_continued_step(struct report *r, uint64_t id,
+                     const struct lifecycle_step *s)
+{
+    if (!step_selected(r, s)) {
+        return;
+    }
+    if (r->opts.format == REPORT_JSON) {
+        fprintf(r->out, ",\n{\"id\":%" PRIu64 ",\"continued\":true,"
+                "\"transitions\":[", id);
+        print_step_json(r, r->out, s, 0);
+        fputs("],\"violations\":[]}", r->out);
+    } else {
+        fprintf(r->out, "\nukey#%" PRIu64 " (continued)\n", id);
+        print_step_text(r, r->out, s);
+    }
+}
+
+/* The fold's late transition of freed ukey 'id' (its 'ukey_late_step'
+ * callback): the ukey's timeline was printed (or not selected), so, as a
+ * use after free, it goes in the spool's timeline where the fold took
+ * it, after what the timeline has. */
+void
+report_view_late_step(uint64_t id, const struct lifecycle_step *s, void *r_)
+{
+    struct report *r = r_;
+    uint64_t value;
+
+    if ((r->opts.format != REPORT_TEXT && r->opts.format != REPORT_JSON)
+        || (r->opts.ukey_id && id != r->opts.ukey_id)
+        || !report_map_get(&r->printed, id, &value)) {
+        return;
+    }
+    if (!r->spool) {
+        print_continued_step(r, id, s);
+    } else {
+        struct report_spooled *sp = &r->spooled[value - 1];
+        sp->late = kept_add_step(r, s, sp->late);
+    }
+}
+
 void
 report_view_violation(struct report *r, const struct lifecycle_violation *v)
 {
@@ -422,7 +513,9 @@ report_view_finish(struct report *r)
         size_t *chain = kept_chain(r, sp->late, &n);
         bool late_shown = false;
         for (size_t k = 0; k < n && !late_shown; k++) {
-            late_shown = report_violation_selected(r, &r->kept[chain[k]].v);
+            const struct report_kept *kp = &r->kept[chain[k]];
+            late_shown = (kp->step ? step_selected(r, kp->step)
+                          : report_violation_selected(r, &kp->v));
         }
         if (sp->hidden && !late_shown) {
             kept_release(r, chain, n);
@@ -431,7 +524,11 @@ report_view_finish(struct report *r)
         }
         timeline_separator(r);
         fseek(r->spool, sp->body, SEEK_SET);
-        spool_copy(r, sp->tail - sp->body);
+        spool_copy(r, sp->steps_tail - sp->body);
+        if (r->opts.format == REPORT_JSON) {
+            print_late_steps_json(r, r->out, chain, n, sp->n_steps_shown);
+        }
+        spool_copy(r, sp->tail - sp->steps_tail);
         size_t k = 0;
         /* The comma comes with a late violation that is shown: one that
          * the filters leave out left a dangling one. */
@@ -450,6 +547,7 @@ report_view_destroy(struct report *r)
 {
     for (size_t i = 0; i < r->n_kept; i++) {
         free((char *) r->kept[i].v.event.name);
+        free((struct lifecycle_step *) r->kept[i].step);
     }
     free(r->kept);
     free(r->spooled);

@@ -353,6 +353,7 @@ report_create(const struct report_options *options)
     struct lifecycle_callbacks cbs = {
         .violation = on_violation,
         .ukey_done = lo.keep_steps ? report_view_ukey_done : NULL,
+        .ukey_late_step = lo.keep_steps ? report_view_late_step : NULL,
         .aux = r,
     };
     r->lc = lifecycle_create(&lo, &cbs);
