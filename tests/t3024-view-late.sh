@@ -11,9 +11,10 @@
 # nothing in them said why the ukey was INCONCLUSIVE.  The component
 # sink.ukey.lifecycle prints the same.  A late transition of a ukey
 # already freed (and reported) is in its timeline too, after what the
-# fold took before it.  Exact traces from tests/helper/ctf-write.py
+# fold took before it; a late op_begin, create and thread_start are
+# marked in Chrome.  Exact traces from tests/helper/ctf-write.py
 # (tests/helper/audit-scenarios.sh: scn_late_state, scn_late_live,
-# scn_late_head).
+# scn_late_head, scn_late_batch).
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -31,6 +32,8 @@ scn_late_head end | $WRITE "$TRASH/late-end" ||
     { echo "Bail out! ctf-write late-end"; exit 1; }
 scn_late_state freed | $WRITE "$TRASH/late-freed" ||
     { echo "Bail out! ctf-write late-freed"; exit 1; }
+scn_late_batch | $WRITE "$TRASH/late-batch" ||
+    { echo "Bail out! ctf-write late-batch"; exit 1; }
 # As late-transition, but a seq goes missing 65 events before seq 16
 # comes: the events after it are held when seq 16 comes, taken but not
 # yet folded.
@@ -120,7 +123,7 @@ assert track == [\"CREATED\", \"VISIBLE\", \"EVICTING\", \"EVICTED\", \"DELETED\
 "
 '
 
-test_expect_success 'a late event no timeline shows: marked in raw only' '
+test_expect_success 'a late event no timeline shows: in raw, and Chrome' '
     "$UKDB" view --format raw late-deleted >raw &&
     test "$(grep -c -F -- "(late:" raw)" = 1 &&
     test_grep "^seq=15 thread=1 type=dp_put ukey=1 .*  (late: seq 15, folded after seq 65665)\$" raw &&
@@ -134,9 +137,25 @@ test_expect_success 'a late event no timeline shows: marked in raw only' '
         ! grep -F "\"late_event\":true" out.json &&
         grep -F "\"late_event\":false" out.json &&
         "$UKDB" view --format chrome $t >out.json &&
-        $CHROME_CHECK out.json &&
-        ! grep -F "late_event" out.json || return 1
-    done
+        $CHROME_CHECK out.json || return 1
+    done &&
+    # A dp_put has no Chrome event; a thread_start is thread-name
+    # metadata, with no time: the mark and the seq are in its args.
+    "$UKDB" view --format chrome late-deleted >out.json &&
+    ! grep -F "late_event" out.json &&
+    "$UKDB" view --format chrome late-end >out.json &&
+    $PY -c "
+import json
+ev = json.load(open(\"out.json\"))[\"traceEvents\"]
+late = [e for e in ev if \"late_event\" in e.get(\"args\", {})]
+assert len(late) == 1, late
+e = late[0]
+assert (e[\"ph\"], e[\"name\"], e[\"tid\"]) == (\"M\", \"thread_name\", 1), e
+assert e[\"args\"] == {\"name\": \"handler0\", \"seq\": 2,
+                     \"late_event\": True, \"after_seq\": 65699}, e
+assert all(\"seq\" not in x[\"args\"] for x in ev
+           if x[\"ph\"] == \"M\" and x is not e), ev
+"
 '
 
 # In late-freed, handler0's transition of ukey 1 to OPERATIONAL (seq 16)
@@ -191,6 +210,30 @@ test_expect_success 'sink.ukey.lifecycle: the freed ukey as ukdb view' '
         test_cmp ukdb.out cli.out &&
         grep -q -F -e "\"late_event\":true" -e "$FREED" cli.out || return 1
     done
+'
+
+# In late-batch, handler0's batch that installs ukey 1 (seqs 8 to 17) is
+# folded after f2's traffic (seq 65654).
+test_expect_success 'chrome: a late op_begin and a late create, marked' '
+    "$UKDB" view --format chrome late-batch >out.json 2>err &&
+    ! test -s err &&
+    $CHROME_CHECK out.json &&
+    $PY -c "
+import json
+ev = json.load(open(\"out.json\"))[\"traceEvents\"]
+late = {(e[\"ph\"], e[\"args\"][\"seq\"]): e for e in ev
+        if \"late_event\" in e.get(\"args\", {})}
+# The op_begin, the create, the two transitions: what has a seq.
+assert sorted(late) == [(\"B\", 8), (\"X\", 13), (\"X\", 16), (\"b\", 9)], late
+for e in late.values():
+    assert e[\"args\"][\"late_event\"] is True, e
+    assert e[\"args\"][\"after_seq\"] == 65654, e
+assert late[(\"B\", 8)][\"name\"] == \"UPCALL_BATCH\", late
+b = late[(\"b\", 9)]
+assert (b[\"name\"], b[\"id\"], b[\"args\"][\"ukey\"]) == (\"CREATED\", 1, 1), b
+assert not any(\"late_event\" in x.get(\"args\", {})
+               for x in ev if x.get(\"args\", {}).get(\"seq\", 0) > 17), ev
+"
 '
 
 test_expect_success 'no late event: nothing marked' '

@@ -553,3 +553,24 @@ scn_late_head() {
     scn_retire 3 0x20 5 2
     echo "end thread=0 value=0"
 }
+
+# scn_late_batch: handler0's upcall batch that installs ukey 1 (its
+# op_begin, seq 8, to its op_end, seq 17: its create of seq 9 among them)
+# is recorded late, after more events of later seqs than the audit holds
+# for a missing one (65,636 of f2's traffic, up to seq 65654); then the
+# revalidator retires ukey 1.
+scn_late_batch() {
+    local n=65636
+    scn_head
+    echo "thread_start thread=3 kind=HANDLER name=handler1"
+    echo "upcall thread=1 ufid=0x10 value=1"
+    # After f2's traffic (seq 18 + n), before the revalidator's round.
+    echo "@stream 1"
+    scn_install 1 0x10 3 | sed -n '/^op_begin /,/^op_end /p' |
+        awk -v ts=$((1000 * (18 + n))) '{ print $0 " ts=" ts + 10 * NR }'
+    echo "@stream 0"
+    echo "traffic thread=0 ufid=0x10 value=10 result=FASTPATH"
+    yes "traffic thread=0 ufid=0x20 value=1 result=FASTPATH" | head -n $n
+    scn_retire 1 0x10 3 1
+    echo "end thread=0 value=0"
+}

@@ -221,6 +221,13 @@ report_chrome_event(struct report *r, const struct ukey_event *e)
                 "\"tid\":%" PRIu32 ",\"args\":{\"name\":", CHROME_PID,
                 e->thread_id);
         report_json_string(f, e->name ? e->name : "?");
+        if (late) {
+            /* A metadata event has no time, only its args ("name" for
+             * the viewers, which leave other keys alone): the mark, with
+             * the seq that a slice has, goes there. */
+            fprintf(f, ",\"seq\":%" PRIu64, e->seq);
+            report_print_late_json(f, late, false);
+        }
         fputs("}}", f);
         break;
     }
