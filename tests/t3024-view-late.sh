@@ -176,7 +176,12 @@ test_expect_success 'text: a late transition of a freed ukey, in its timeline' '
     test "$(grep -c " seq=" out)" = 2 &&
     test "$(grep -c -F -- "$FREED" out)" = 1 &&
     "$UKDB" view --thread revalidator0 late-freed >out &&
-    ! grep -F "(late:" out
+    ! grep -F "(late:" out &&
+    # The filters leave out the rest of ukey 1s timeline: shown for it.
+    "$UKDB" view --thread handler0 --begin +0.06 late-freed >out &&
+    test_grep "^ukey#1 " out &&
+    test "$(grep -c " seq=" out)" = 1 &&
+    test "$(grep -c -F -- "$FREED" out)" = 1
 '
 
 test_expect_success 'json: a late transition of a freed ukey, in its timeline' '
