@@ -68,7 +68,7 @@ test_expect_success 'the REPL on the traces: the audit'"'"'s violations' '
 # SANITIZE=address,undefined load-bin", part of "make check").
 if [ -x "$ASAN_UKDB" ]; then
     test_expect_success 'under ASan: no read of what the fold freed' '
-        export ASAN_OPTIONS=detect_leaks=1:exitcode=99 &&
+        export ASAN_OPTIONS=$ASAN_OPTIONS:exitcode=99 &&
         for t in late-before late-after; do
             want=3 && [ $t = late-after ] && want=1
             for f in text json; do

@@ -92,7 +92,7 @@ assert stats[\"live_ukeys\"] == 0 and stats[\"late_events\"] == 1, stats
 # SANITIZE=address,undefined load-bin", part of "make check").
 if [ -x "$ASAN_UKDB" ]; then
     test_expect_success 'under ASan: the late paths read nothing freed' '
-        export ASAN_OPTIONS=detect_leaks=1:exitcode=99 &&
+        export ASAN_OPTIONS=$ASAN_OPTIONS:exitcode=99 &&
         for t in late-deleted late-end late-pruned; do
             for f in text json; do
                 sanitized_ok 3 "$t $f" \

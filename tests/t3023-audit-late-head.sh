@@ -86,7 +86,7 @@ test_expect_success 'a late thread start after the end: no other run' '
 # SANITIZE=address,undefined load-bin", part of "make check").
 if [ -x "$ASAN_UKDB" ]; then
     test_expect_success 'under ASan: a late thread start, folded in its run' '
-        export ASAN_OPTIONS=detect_leaks=1:exitcode=99 &&
+        export ASAN_OPTIONS=$ASAN_OPTIONS:exitcode=99 &&
         for t in late-mid late-end; do
             for f in text json; do
                 sanitized_ok 0 "$t $f" \

@@ -133,7 +133,7 @@ test_expect_success 'forward, back or by goto: the same state at the late event'
 # ukey it counts in, are read and written in place.
 if [ -x "$ASAN_UKDB" ]; then
     test_expect_success 'under ASan: the late paths read nothing freed' '
-        export ASAN_OPTIONS=detect_leaks=1:exitcode=99 &&
+        export ASAN_OPTIONS=$ASAN_OPTIONS:exitcode=99 &&
         for t in late-transition late-lock late-umap late-deleted; do
             at back | sanitized_ok 0 "$t" "$ASAN_UKDB" $t || return 1
         done
