@@ -412,7 +412,6 @@ start_run(struct trace_state *st)
     run.first_lost_pos = st->first_lost_pos;
     run.lost_until = st->lost_until;
     run.lost_until_doubt = st->lost_until_doubt;
-    run.n_given_up = st->n_given_up;
     run.n_given_up_missing = st->n_given_up_missing;
     free(st->threads);
     free(st->umaps);
@@ -535,7 +534,6 @@ trace_state_lose(struct trace_state *st, const struct trace_loss *l)
         st->lost_until_doubt = (until == st->lost_until
                                 ? st->lost_until_doubt | doubt : doubt);
         st->lost_until = until;
-        st->n_given_up += l->held;
         st->n_given_up_missing += l->held ? l->seqs : 0;
         if (!st->n_losses++) {
             st->first_lost_pos = l->pos + 1;

@@ -132,8 +132,6 @@ struct trace_state {
                                      * (as in core/lifecycle.c). */
     uint8_t lost_until_doubt;       /* Why: TRACE_DOUBT_LOST or _GIVEN_UP,
                                      * of the loss that set it. */
-    uint64_t n_given_up;            /* Of 'n_losses', the seqs given up on
-                                     * ('held'). */
     uint64_t n_given_up_missing;    /* Of the seqs given up on, those
                                      * that neither came late since nor
                                      * were told lost at the end of their
